@@ -1,0 +1,86 @@
+/**
+ * Session names: human-friendly, unique, renameable. Ids never change; names may.
+ */
+
+/** A session (or host) name: lowercase letters, digits, `_` and `-`, at most 32 characters. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+export function isValidName(name: string): boolean {
+  return NAME_PATTERN.test(name);
+}
+
+export function describeInvalidName(name: string): string {
+  return `invalid name '${name}': use 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter or digit`;
+}
+
+const ADJECTIVES = [
+  "brisk", "calm", "clever", "bold", "bright", "quiet", "swift", "eager", "gentle", "happy",
+  "jolly", "keen", "lively", "lucky", "merry", "nimble", "proud", "quick", "sharp", "shy",
+  "silent", "steady", "sunny", "tidy", "vivid", "warm", "wise", "witty", "young", "zesty",
+  "amber", "azure", "coral", "crisp", "dusty", "fuzzy", "golden", "misty", "rapid", "rosy",
+];
+
+const ANIMALS = [
+  "otter", "falcon", "badger", "heron", "lynx", "panda", "raven", "tiger", "whale", "wolf",
+  "beaver", "bison", "crane", "dingo", "eagle", "ferret", "gecko", "hare", "ibis", "jackal",
+  "koala", "lemur", "marten", "newt", "ocelot", "puffin", "quail", "robin", "seal", "toucan",
+  "urchin", "viper", "walrus", "yak", "zebra", "moose", "mole", "owl", "swan", "fox",
+];
+
+function pick<T>(items: readonly T[]): T {
+  // Web Crypto exists in Node >= 20 and in browsers, so core stays free of Node imports.
+  const [n] = globalThis.crypto.getRandomValues(new Uint32Array(1));
+  return items[(n as number) % items.length] as T;
+}
+
+/**
+ * Generates a name like `brisk-otter` that `taken` does not hold. After a few collisions it
+ * appends a number, so it always terminates.
+ */
+export function generateName(taken: (name: string) => boolean): string {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const name = `${pick(ADJECTIVES)}-${pick(ANIMALS)}`;
+    if (!taken(name)) return name;
+  }
+  for (let n = 2; ; n++) {
+    const name = `${pick(ADJECTIVES)}-${pick(ANIMALS)}-${n}`;
+    if (!taken(name)) return name;
+  }
+}
+
+/** Levenshtein distance, small inputs only (names are at most 32 characters). */
+export function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0] as number;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j] as number;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + cost);
+      diag = up;
+    }
+  }
+  return prev[b.length] as number;
+}
+
+/** The candidate closest to `input`, if it is close enough to be a plausible typo. */
+export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const d = candidate.startsWith(input) && input.length >= 2 ? 1 : editDistance(input, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  const threshold = Math.max(2, Math.floor(input.length / 3));
+  return bestDistance <= threshold ? best : undefined;
+}
+
+/** "no session 'bulid' — did you mean 'build'?" */
+export function unknownNameMessage(what: string, input: string, candidates: Iterable<string>): string {
+  const guess = didYouMean(input, candidates);
+  return guess ? `no ${what} '${input}' — did you mean '${guess}'?` : `no ${what} '${input}'`;
+}

@@ -1,0 +1,11 @@
+/** The dispatch release, reported in hello messages, `/api/health` and host records. */
+export const VERSION = "0.1.0";
+
+/**
+ * Version of the client protocol (hub <-> browser/CLI). Bump on any incompatible change to
+ * the messages in `protocol/client.ts` or the binary frame layout in `protocol/frames.ts`.
+ */
+export const CLIENT_PROTOCOL_VERSION = 1;
+
+/** Version of the host protocol (hub <-> host daemon), see `protocol/host.ts`. */
+export const HOST_PROTOCOL_VERSION = 1;

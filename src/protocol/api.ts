@@ -1,0 +1,38 @@
+/**
+ * REST for scripts. JSON in and out, the same schemas as the WebSocket protocol.
+ *
+ *   GET    /api/health                      unauthenticated: {ok, version}
+ *   GET    /api/sessions                    {sessions: SessionInfo[]}
+ *   POST   /api/sessions                    CreateSessionRequest -> {session}
+ *   GET    /api/sessions/:name              {session}
+ *   PATCH  /api/sessions/:name              {name} -> {session}
+ *   DELETE /api/sessions/:name[?signal=S]   {session}
+ *   POST   /api/sessions/:name/input        {data} -> {ok}
+ *   POST   /api/sessions/:name/resize       {cols, rows} -> {ok}
+ *   GET    /api/sessions/:name/events?after=N&limit=M  {events: ApiEvent[], lastSeq}
+ *   GET    /api/status                      hub, host and session counts
+ *   POST   /api/login  {key}   sets the HttpOnly cookie; POST /api/logout clears it
+ *
+ * Errors: HTTP status from the error code and `{error: {code, message}}`.
+ */
+import { z } from "zod";
+import { Cols, Rows } from "./session.js";
+
+export const InputRequest = z.object({ data: z.string().max(1024 * 1024) });
+export const ResizeRequest = z.object({ cols: Cols, rows: Rows });
+export const LoginRequest = z.object({ key: z.string().max(512) });
+export const EventsQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10000).default(1000),
+});
+
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+export const StatusBody = z.object({
+  hub: z.object({ running: z.boolean(), pid: z.number().nullable(), port: z.number().nullable(), rss: z.number().optional() }),
+  host: z.object({ running: z.boolean(), pid: z.number().nullable(), rss: z.number().optional() }),
+  sessions: z.object({ total: z.number(), running: z.number(), exited: z.number() }),
+  dataDir: z.string(),
+  version: z.string(),
+});
+export type StatusBody = z.infer<typeof StatusBody>;

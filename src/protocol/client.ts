@@ -1,0 +1,105 @@
+/**
+ * The client protocol: hub <-> browser or CLI over one WebSocket at `/ws`.
+ *
+ * - Control messages are JSON text frames, validated by the schemas below.
+ * - `output` events travel as binary frames (`protocol/frames.ts`); every other event as a
+ *   JSON `event` message. Both kinds share one ordered stream per connection, so a client
+ *   applies them in arrival order.
+ * - The first message from the client is `hello`. The connection is authenticated either at
+ *   the upgrade (cookie `dispatch_session` or `Authorization: Bearer KEY`) or by `hello.key`.
+ * - Any request may carry `ref`; the reply (`result` or `error`) echoes it.
+ * - A malformed message gets `{type:"error", code:"bad_request", message, ref}` and the
+ *   connection lives on.
+ *
+ * Attach rule: `attach {session, afterSeq}` replies `attached`, then sends every stored event
+ * with seq > afterSeq, then live events, with no gap and no duplicate. With `snapshot: true`
+ * (or when the events after `afterSeq` are no longer stored) the hub first sends a `snapshot`
+ * message (screen state at `seq`) and then the events after it.
+ *
+ * Resize rule: a session has one size. The most recent client to send `resize` (or `attach`
+ * with a size) sets it, like tmux's `window-size latest`: the person typing sees a screen
+ * that fits. Other clients render the same grid at their own size (scrolling or padding).
+ */
+import { z } from "zod";
+import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
+import { JsonEvent } from "./events.js";
+
+/** Largest JSON message a client may send (input pastes included). */
+export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
+
+const Ref = z.union([z.string().max(64), z.number().int()]).optional();
+/** A session named by name or id. */
+const SessionRef = z.string().min(1).max(64);
+
+export const ClientHello = z.object({
+  type: z.literal("hello"),
+  protocol: z.number().int(),
+  key: z.string().max(512).optional(),
+  client: z.string().max(64).optional(),
+  ref: Ref,
+});
+
+export const ClientMessage = z.discriminatedUnion("type", [
+  ClientHello,
+  z.object({ type: z.literal("list"), ref: Ref }),
+  z.object({ type: z.literal("create"), ref: Ref, session: CreateSessionRequest }),
+  z.object({
+    type: z.literal("attach"),
+    ref: Ref,
+    session: SessionRef,
+    afterSeq: z.number().int().min(0).default(0),
+    /** Ask for the current screen (snapshot) plus what follows instead of full history. */
+    snapshot: z.boolean().default(false),
+    cols: Cols.optional(),
+    rows: Rows.optional(),
+  }),
+  z.object({ type: z.literal("detach"), ref: Ref, session: SessionRef }),
+  z.object({
+    type: z.literal("input"),
+    ref: Ref,
+    session: SessionRef,
+    data: z.string().max(MAX_CLIENT_MESSAGE_BYTES),
+  }),
+  z.object({ type: z.literal("resize"), ref: Ref, session: SessionRef, cols: Cols, rows: Rows }),
+  z.object({ type: z.literal("rename"), ref: Ref, session: SessionRef, name: SessionName }),
+  z.object({
+    type: z.literal("kill"),
+    ref: Ref,
+    session: SessionRef,
+    signal: z.enum(["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP", "SIGQUIT"]).default("SIGTERM"),
+  }),
+  z.object({ type: z.literal("ping"), ref: Ref }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientMessageType = ClientMessage["type"];
+
+/** Messages the hub sends. Types only: the hub builds them, clients trust their hub. */
+export const ServerMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("welcome"),
+    ref: Ref,
+    protocol: z.number().int(),
+    version: z.string(),
+    serverTime: z.number(),
+  }),
+  z.object({ type: z.literal("sessions"), ref: Ref, sessions: z.array(SessionInfo) }),
+  /** A session was created or changed (status, name, foreground, activity). Sent to every client. */
+  z.object({ type: z.literal("session"), session: SessionInfo }),
+  z.object({ type: z.literal("session-removed"), id: z.string() }),
+  z.object({ type: z.literal("attached"), ref: Ref, session: SessionInfo }),
+  /** Screen state at `seq` (serialized terminal; replaces everything the client had). */
+  z.object({
+    type: z.literal("snapshot"),
+    session: z.string(),
+    seq: z.number().int(),
+    cols: z.number().int(),
+    rows: z.number().int(),
+    data: z.string(),
+  }),
+  z.object({ type: z.literal("event"), event: JsonEvent }),
+  z.object({ type: z.literal("detached"), ref: Ref, session: z.string() }),
+  z.object({ type: z.literal("result"), ref: Ref, data: z.unknown().optional() }),
+  z.object({ type: z.literal("error"), ref: Ref, code: z.string(), message: z.string() }),
+  z.object({ type: z.literal("pong"), ref: Ref, serverTime: z.number() }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;

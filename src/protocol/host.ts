@@ -1,0 +1,107 @@
+/**
+ * The host protocol: hub <-> host daemon. The local host serves it on a Unix socket
+ * (`$DISPATCH_HOME/host.sock`, mode 0600) as a WebSocket; a remote host dials the hub's
+ * `/host` WebSocket. Either way, once connected the messages are the same, so the hub
+ * never asks which kind of host it talks to.
+ *
+ * - The host speaks first: `hello` with its identity and every session it runs.
+ * - The hub answers `sync` with the last seq it has stored per session; the host then sends
+ *   every buffered event after it (and a `gap` event where its bounded buffer overflowed).
+ * - `output` events travel as binary frames (`protocol/frames.ts`), others as JSON `event`.
+ * - The hub sends `ack` once events are committed; the host may then drop them.
+ * - Requests carry `ref`; the host answers `reply {ref, ok, error?}`.
+ */
+import { z } from "zod";
+import { JsonEvent } from "./events.js";
+import { Cols, Rows } from "./session.js";
+
+/** Largest JSON message either side accepts on the host link. */
+export const MAX_HOST_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+export const HostSessionState = z.object({
+  id: z.string(),
+  kind: z.string(),
+  pid: z.number().int().nullable(),
+  running: z.boolean(),
+  exitCode: z.number().int().nullable(),
+  /** Seq of the newest event the host assigned. */
+  lastSeq: z.number().int(),
+  cols: z.number().int(),
+  rows: z.number().int(),
+  foreground: z.string().nullable(),
+});
+export type HostSessionState = z.infer<typeof HostSessionState>;
+
+export const HostInfo = z.object({
+  /** Stable id; `local` for the hub's own host. */
+  id: z.string(),
+  name: z.string(),
+  hostname: z.string(),
+  os: z.string(),
+  arch: z.string(),
+  version: z.string(),
+  pid: z.number().int(),
+  capabilities: z.array(z.string()),
+  labels: z.record(z.string(), z.string()),
+});
+export type HostInfo = z.infer<typeof HostInfo>;
+
+export const SpawnSpec = z.object({
+  id: z.string(),
+  kind: z.string(),
+  /** argv; empty means the host user's shell. */
+  command: z.array(z.string()),
+  cwd: z.string(),
+  env: z.record(z.string(), z.string()),
+  cols: Cols,
+  rows: Rows,
+  /** Text written into the terminal before the process output (revive: the old screen). */
+  preface: z.string().optional(),
+});
+export type SpawnSpec = z.infer<typeof SpawnSpec>;
+
+const Ref = z.number().int();
+
+/** Host -> hub. */
+export const HostMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("hello"),
+    protocol: z.number().int(),
+    host: HostInfo,
+    sessions: z.array(HostSessionState),
+  }),
+  z.object({ type: z.literal("event"), event: JsonEvent }),
+  z.object({
+    type: z.literal("reply"),
+    ref: Ref,
+    ok: z.boolean(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    data: z.unknown().optional(),
+  }),
+  z.object({ type: z.literal("pong"), t: z.number() }),
+  /** Resident memory and buffered bytes, answered to `stats`. */
+  z.object({
+    type: z.literal("stats"),
+    ref: Ref,
+    rss: z.number(),
+    buffered: z.record(z.string(), z.number()),
+  }),
+]);
+export type HostMessage = z.infer<typeof HostMessage>;
+
+/** Hub -> host. */
+export const HubToHostMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("sync"), sessions: z.record(z.string(), z.number().int().min(0)) }),
+  z.object({ type: z.literal("ack"), session: z.string(), seq: z.number().int().min(0) }),
+  z.object({ type: z.literal("spawn"), ref: Ref, spec: SpawnSpec }),
+  z.object({ type: z.literal("input"), session: z.string(), data: z.string() }),
+  z.object({ type: z.literal("resize"), session: z.string(), cols: Cols, rows: Rows }),
+  z.object({ type: z.literal("signal"), ref: Ref, session: z.string(), signal: z.string() }),
+  /** Drop an ended session's state once the hub has stored its exit. */
+  z.object({ type: z.literal("forget"), session: z.string() }),
+  z.object({ type: z.literal("ping"), t: z.number() }),
+  z.object({ type: z.literal("stats"), ref: Ref }),
+  /** Stop every session and exit (`dispatch stop --all`). */
+  z.object({ type: z.literal("shutdown"), ref: Ref }),
+]);
+export type HubToHostMessage = z.infer<typeof HubToHostMessage>;

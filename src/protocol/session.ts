@@ -1,0 +1,74 @@
+/**
+ * The session record as the hub reports it (REST, WebSocket `sessions`/`session` messages,
+ * `dispatch ls --json`). Field names are stable: scripts depend on them.
+ */
+import { z } from "zod";
+import { NAME_PATTERN } from "../core/names.js";
+
+export const SessionName = z
+  .string()
+  .regex(NAME_PATTERN, "use 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter or digit");
+
+/**
+ * `starting` until the host has spawned the process; `running`; `exited` (with `exitCode`, or a
+ * `reason` such as `host lost`); `failed` (could not start, `reason` says why); `orphaned`
+ * (its host has been gone too long, or no longer knows it).
+ */
+export const SessionStatus = z.enum(["starting", "running", "exited", "failed", "orphaned"]);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+export const SessionKind = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
+
+/** Terminal sizes outside these bounds are rejected: 0x0 and 100000 columns are both errors. */
+export const MIN_COLS = 2;
+export const MAX_COLS = 1000;
+export const MIN_ROWS = 1;
+export const MAX_ROWS = 500;
+export const Cols = z.number().int().min(MIN_COLS).max(MAX_COLS);
+export const Rows = z.number().int().min(MIN_ROWS).max(MAX_ROWS);
+
+export const SessionInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  /** Id of the host that runs the session (`local` for the hub's own host). */
+  host: z.string(),
+  status: SessionStatus,
+  exitCode: z.number().int().nullable(),
+  /** Why the session failed or ended other than by its own exit (`host lost`, spawn errors). */
+  reason: z.string().nullable(),
+  command: z.array(z.string()),
+  cwd: z.string(),
+  cols: z.number().int(),
+  rows: z.number().int(),
+  pid: z.number().int().nullable(),
+  /** What runs in the foreground: `null` when the shell itself is idle, else a command line. */
+  foreground: z.string().nullable(),
+  createdAt: z.number(),
+  lastActivityAt: z.number(),
+  /** Seq of the last stored event. */
+  lastSeq: z.number().int(),
+  /** Bytes of output stored for this session. */
+  bytes: z.number().int(),
+  /** Last non-empty line of output, stripped of escape sequences, for previews. */
+  preview: z.string(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+/** What a client may ask for when creating a session (REST body and WebSocket `create`). */
+export const CreateSessionRequest = z.object({
+  name: SessionName.optional(),
+  kind: SessionKind.default("terminal"),
+  /** argv; empty or absent means the user's shell (`$SHELL`, else /bin/bash). */
+  command: z.array(z.string().max(4096)).max(256).optional(),
+  cwd: z.string().max(4096).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(65536)).optional(),
+  cols: Cols.default(80),
+  rows: Rows.default(24),
+  /** Host to run on; defaults to the client's current host context, then `local`. */
+  host: z.string().optional(),
+});
+export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;
+export type CreateSessionParams = z.output<typeof CreateSessionRequest>;
+
+export const RenameSessionRequest = z.object({ name: SessionName });

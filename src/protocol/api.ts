@@ -29,7 +29,12 @@ export const EventsQuery = z.object({
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 export const StatusBody = z.object({
-  hub: z.object({ running: z.boolean(), pid: z.number().nullable(), port: z.number().nullable(), rss: z.number().optional() }),
+  hub: z.object({
+    running: z.boolean(),
+    pid: z.number().nullable(),
+    port: z.number().nullable(),
+    rss: z.number().optional(),
+  }),
   host: z.object({ running: z.boolean(), pid: z.number().nullable(), rss: z.number().optional() }),
   sessions: z.object({ total: z.number(), running: z.number(), exited: z.number() }),
   dataDir: z.string(),

@@ -21,8 +21,8 @@
  * that fits. Other clients render the same grid at their own size (scrolling or padding).
  */
 import { z } from "zod";
-import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
 import { JsonEvent } from "./events.js";
+import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
 
 /** Largest JSON message a client may send (input pastes included). */
 export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;

@@ -1,0 +1,373 @@
+/**
+ * The SQLite event store: session records, the per-session append-only event log, screen
+ * snapshots, tokens and audit. Synchronous (better-sqlite3): callers batch writes off the hot
+ * path and hand them over in one `appendBatch` call, which is one transaction.
+ */
+import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
+import Database from "better-sqlite3";
+import { DispatchError } from "../core/errors.js";
+import type { SessionEvent } from "../protocol/events.js";
+import { applyMigrations } from "./migrations.js";
+import {
+  columnOf,
+  type EventRow,
+  encodeEventData,
+  encodeField,
+  rowToEvent,
+  rowToSession,
+  type SessionRecord,
+  type SessionRow,
+  sessionParams,
+} from "./rows.js";
+
+export type { SessionRecord } from "./rows.js";
+
+export interface SnapshotRecord {
+  session: string;
+  /** The last event seq the snapshot includes. */
+  seq: number;
+  ts: number;
+  cols: number;
+  rows: number;
+  /** Serialized screen (escape sequences that redraw it). */
+  data: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  kind: string;
+  name: string;
+  hash: string;
+  scope: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
+
+/** Per-session running totals while a batch is being appended. */
+interface Touched {
+  lastSeq: number;
+  bytes: number;
+  activity: number | null;
+  changed: boolean;
+}
+
+const SESSION_COLUMNS =
+  "id, name, kind, host, status, exit_code, reason, command, cwd, cols, rows, pid, foreground, " +
+  "created_at, last_activity_at, last_seq, bytes, preview, env, meta";
+
+export class EventStore {
+  /** Events from the last `appendBatch` that were refused: seq jumps and unknown sessions. */
+  lastRejected: SessionEvent[] = [];
+
+  /**
+   * Last stored seq per session, so appending does not read the sessions table per event.
+   * Only updated after a transaction commits, so a rollback cannot leave it ahead of the data.
+   */
+  private readonly seqCache = new Map<string, number>();
+  private readonly updateStatements = new Map<string, Statement<unknown[]>>();
+  private readonly stmt;
+
+  private constructor(private readonly db: Database.Database) {
+    this.stmt = {
+      insertSession: db.prepare<[Record<string, unknown>]>(
+        `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${SESSION_COLUMNS.replace(/(\w+)/g, "@$1")})`,
+      ),
+      getSession: db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
+      getSessionByName: db.prepare<[string], SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE name = ?`,
+      ),
+      listSessions: db.prepare<[], SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY created_at, id`,
+      ),
+      deleteEvents: db.prepare<[string]>("DELETE FROM events WHERE session_id = ?"),
+      deleteSnapshots: db.prepare<[string]>("DELETE FROM snapshots WHERE session_id = ?"),
+      deleteSession: db.prepare<[string]>("DELETE FROM sessions WHERE id = ?"),
+      sessionLastSeq: db.prepare<[string], { last_seq: number }>(
+        "SELECT last_seq FROM sessions WHERE id = ?",
+      ),
+      insertEvent: db.prepare<[string, number, number, string, Buffer]>(
+        "INSERT INTO events (session_id, seq, ts, type, data) VALUES (?, ?, ?, ?, ?)",
+      ),
+      // Activity never moves backwards: a late batch of old output must not make a session look idle.
+      updateTotals: db.prepare<[number, number, number | null, string]>(
+        "UPDATE sessions SET last_seq = ?, bytes = bytes + ?, " +
+          "last_activity_at = MAX(last_activity_at, COALESCE(?, last_activity_at)) WHERE id = ?",
+      ),
+      readEvents: db.prepare<[string, number, number], EventRow>(
+        "SELECT seq, ts, type, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+      ),
+      countEvents: db.prepare<[string], { n: number }>(
+        "SELECT COUNT(*) AS n FROM events WHERE session_id = ?",
+      ),
+      putSnapshot: db.prepare<[string, number, number, number, number, string]>(
+        "INSERT OR REPLACE INTO snapshots (session_id, seq, ts, cols, rows, data) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      latestSnapshot: db.prepare<[string, number], Omit<SnapshotRecord, "session">>(
+        "SELECT seq, ts, cols, rows, data FROM snapshots WHERE session_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+      ),
+      insertToken: db.prepare<[string, string, string, string, string, number]>(
+        "INSERT INTO tokens (id, kind, name, hash, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+      findToken: db.prepare<[string], TokenRecord>(
+        "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt " +
+          "FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+      ),
+      revokeTokens: db.prepare<[number, string, string]>(
+        "UPDATE tokens SET revoked_at = ? WHERE kind = ? AND name = ? AND revoked_at IS NULL",
+      ),
+      revokeTokenByHash: db.prepare<[number, string]>(
+        "UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
+      ),
+      audit: db.prepare<[number, string, string, string]>(
+        "INSERT INTO audit (ts, actor, action, detail) VALUES (?, ?, ?, ?)",
+      ),
+    };
+  }
+
+  /** Opens (creating if needed, mode 0600) the database at `path` and applies migrations. */
+  static open(path: string): EventStore {
+    const onDisk = path !== ":memory:" && path !== "";
+    // Create the file ourselves so it never exists with wider permissions, even briefly;
+    // SQLite gives the -wal and -shm files the same mode as the database file.
+    if (onDisk) closeSync(openSync(path, "a", 0o600));
+    if (onDisk) chmodSync(path, 0o600);
+    const db = new Database(path);
+    try {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("foreign_keys = ON");
+      db.pragma("busy_timeout = 5000");
+      applyMigrations(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    if (onDisk) {
+      // Files left by an older run may predate the chmod above.
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+    }
+    return new EventStore(db);
+  }
+
+  /** Closes the database; safe to call more than once. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Closes the database (for `using store = EventStore.open(...)`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** Inserts a new session; throws `conflict` when its name or id is taken. */
+  insertSession(rec: SessionRecord): void {
+    try {
+      this.stmt.insertSession.run(sessionParams(rec));
+    } catch (err) {
+      throw conflictOr(err, rec.name);
+    }
+    this.seqCache.set(rec.id, rec.lastSeq);
+  }
+
+  /** Updates only the given fields; throws `conflict` on a taken name, `not_found` on an unknown id. */
+  updateSession(id: string, patch: Partial<Omit<SessionRecord, "id">>): void {
+    const columns: string[] = [];
+    const values: unknown[] = [];
+    for (const [field, value] of Object.entries(patch)) {
+      const column = columnOf(field);
+      // An explicit `undefined` means "not given"; nullable fields are cleared with null.
+      if (!column || field === "id" || value === undefined) continue;
+      columns.push(column);
+      values.push(encodeField(field as keyof SessionRecord, value as never));
+    }
+    if (columns.length === 0) return;
+    const key = columns.join(",");
+    let statement = this.updateStatements.get(key);
+    if (!statement) {
+      statement = this.db.prepare<unknown[]>(
+        `UPDATE sessions SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`,
+      );
+      this.updateStatements.set(key, statement);
+    }
+    let changes: number;
+    try {
+      changes = statement.run(...values, id).changes;
+    } catch (err) {
+      throw conflictOr(err, String(patch.name));
+    }
+    if (changes === 0) throw new DispatchError("not_found", `no session ${id}`);
+    // Re-read on next append rather than trusting a seq set from outside the append path.
+    if (patch.lastSeq !== undefined) this.seqCache.delete(id);
+  }
+
+  /** The session with this id, if any. */
+  getSession(id: string): SessionRecord | undefined {
+    const row = this.stmt.getSession.get(id);
+    return row ? rowToSession(row) : undefined;
+  }
+
+  /** The session with this name, if any. */
+  getSessionByName(name: string): SessionRecord | undefined {
+    const row = this.stmt.getSessionByName.get(name);
+    return row ? rowToSession(row) : undefined;
+  }
+
+  /** Every session, oldest first. */
+  listSessions(): SessionRecord[] {
+    return this.stmt.listSessions.all().map(rowToSession);
+  }
+
+  /** Deletes a session with its events and snapshots, in one transaction. */
+  deleteSession(id: string): void {
+    this.db.transaction(() => {
+      this.stmt.deleteEvents.run(id);
+      this.stmt.deleteSnapshots.run(id);
+      this.stmt.deleteSession.run(id);
+    })();
+    this.seqCache.delete(id);
+  }
+
+  /**
+   * Appends events in one transaction and returns those actually appended, in order (the same
+   * objects). Per session: seq <= last is a replay and skipped; seq == last+1 is appended; a
+   * `gap` with `data.fromSeq == last+1` may jump to its own seq; anything else, and events for
+   * unknown sessions, are refused and listed in `lastRejected`.
+   */
+  appendBatch(events: readonly SessionEvent[]): SessionEvent[] {
+    const appended: SessionEvent[] = [];
+    const rejected: SessionEvent[] = [];
+    const touched = new Map<string, Touched | null>();
+    this.db.transaction(() => {
+      for (const event of events) {
+        let totals = touched.get(event.session);
+        if (totals === undefined) {
+          const last = this.storedLastSeq(event.session);
+          totals = last === undefined ? null : { lastSeq: last, bytes: 0, activity: null, changed: false };
+          touched.set(event.session, totals);
+        }
+        if (totals === null || !accepts(totals.lastSeq, event)) {
+          if (totals === null || event.seq > totals.lastSeq) rejected.push(event);
+          continue;
+        }
+        this.stmt.insertEvent.run(event.session, event.seq, event.ts, event.type, encodeEventData(event));
+        totals.lastSeq = event.seq;
+        totals.changed = true;
+        if (event.type === "output") {
+          totals.bytes += event.data.byteLength;
+          totals.activity = Math.max(totals.activity ?? event.ts, event.ts);
+        }
+        appended.push(event);
+      }
+      for (const [session, totals] of touched) {
+        if (totals?.changed)
+          this.stmt.updateTotals.run(totals.lastSeq, totals.bytes, totals.activity, session);
+      }
+    })();
+    for (const [session, totals] of touched) if (totals) this.seqCache.set(session, totals.lastSeq);
+    this.lastRejected = rejected;
+    return appended;
+  }
+
+  /** Events with seq > afterSeq, in seq order, at most `limit` of them. */
+  readEvents(sessionId: string, afterSeq: number, limit?: number): SessionEvent[] {
+    // SQLite treats a negative LIMIT as "no limit".
+    const rows = this.stmt.readEvents.all(sessionId, afterSeq, limit ?? -1);
+    return rows.map((row) => rowToEvent(sessionId, row));
+  }
+
+  /** How many events are stored for a session. */
+  countEvents(sessionId: string): number {
+    return this.stmt.countEvents.get(sessionId)?.n ?? 0;
+  }
+
+  /** Seq of the session's last stored event; 0 when there is none or no such session. */
+  lastSeq(sessionId: string): number {
+    return this.storedLastSeq(sessionId) ?? 0;
+  }
+
+  /** Stores a screen snapshot (replacing one at the same seq). */
+  putSnapshot(snapshot: SnapshotRecord): void {
+    const { session, seq, ts, cols, rows, data } = snapshot;
+    this.stmt.putSnapshot.run(session, seq, ts, cols, rows, data);
+  }
+
+  /** The newest snapshot at or before `atOrBeforeSeq` (default: the newest of all). */
+  latestSnapshot(sessionId: string, atOrBeforeSeq?: number): SnapshotRecord | undefined {
+    const row = this.stmt.latestSnapshot.get(sessionId, atOrBeforeSeq ?? Number.MAX_SAFE_INTEGER);
+    return row ? { session: sessionId, ...row } : undefined;
+  }
+
+  /** Stores a token (its hash only); throws `conflict` if the hash is already stored. */
+  insertToken(token: Omit<TokenRecord, "revokedAt">): void {
+    try {
+      this.stmt.insertToken.run(token.id, token.kind, token.name, token.hash, token.scope, token.createdAt);
+    } catch (err) {
+      if (isConstraint(err)) throw new DispatchError("conflict", "token already exists", { cause: err });
+      throw err;
+    }
+  }
+
+  /** The unrevoked token with this hash, if any. */
+  findTokenByHash(hash: string): TokenRecord | undefined {
+    return this.stmt.findToken.get(hash);
+  }
+
+  /** Revokes every live token of this kind and name; returns how many. */
+  revokeTokens(kind: string, name: string): number {
+    return this.stmt.revokeTokens.run(Date.now(), kind, name).changes;
+  }
+
+  /** Revokes the live token with this hash; returns whether there was one. */
+  revokeTokenByHash(hash: string): boolean {
+    return this.stmt.revokeTokenByHash.run(Date.now(), hash).changes > 0;
+  }
+
+  /** Records who did what (detail is stored as JSON). */
+  audit(actor: string, action: string, detail: Record<string, unknown> = {}): void {
+    this.stmt.audit.run(Date.now(), actor, action, JSON.stringify(detail));
+  }
+
+  /** Size of the database in bytes (pages in use, not counting the WAL). */
+  sizeBytes(): number {
+    const pages = this.db.pragma("page_count", { simple: true }) as number;
+    const pageSize = this.db.pragma("page_size", { simple: true }) as number;
+    return pages * pageSize;
+  }
+
+  /** Last stored seq from the cache or the sessions table; undefined for an unknown session. */
+  private storedLastSeq(sessionId: string): number | undefined {
+    const cached = this.seqCache.get(sessionId);
+    if (cached !== undefined) return cached;
+    const row = this.stmt.sessionLastSeq.get(sessionId);
+    if (!row) return undefined;
+    this.seqCache.set(sessionId, row.last_seq);
+    return row.last_seq;
+  }
+}
+
+/** Whether `event` continues a log whose last stored seq is `last` (see appendBatch). */
+function accepts(last: number, event: SessionEvent): boolean {
+  if (event.seq === last + 1) return true;
+  if (event.type !== "gap") return false;
+  return event.data.fromSeq === last + 1 && event.seq >= last + 1;
+}
+
+function isConstraint(err: unknown): err is InstanceType<typeof Database.SqliteError> {
+  return err instanceof Database.SqliteError && err.code.startsWith("SQLITE_CONSTRAINT");
+}
+
+/** Maps a uniqueness failure on sessions to a `conflict` the client can act on. */
+function conflictOr(err: unknown, name: string): unknown {
+  if (!isConstraint(err)) return err;
+  if (err.message.includes("sessions.name")) {
+    return new DispatchError("conflict", `a session named '${name}' already exists; pick another name`, {
+      cause: err,
+    });
+  }
+  if (err.message.includes("sessions.id")) {
+    return new DispatchError("conflict", "a session with this id already exists", { cause: err });
+  }
+  return err;
+}

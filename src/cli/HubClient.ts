@@ -1,0 +1,208 @@
+/**
+ * The CLI's way to the hub: finds it (`hub.json` in `DISPATCH_HOME`, else
+ * `127.0.0.1:$DISPATCH_PORT`, else port 7777) and the access key (`DISPATCH_KEY`, else the key
+ * file), and offers the REST calls as typed methods. Responses are parsed with the protocol's
+ * schemas; error bodies `{error: {code, message}}` become `DispatchError`s.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { DispatchError, isErrorCode } from "../core/errors.js";
+import { ErrorBody, StatusBody } from "../protocol/api.js";
+import { ApiEvent } from "../protocol/events.js";
+import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
+import { dataHome, type HomePaths, homePaths } from "../store/home.js";
+import { ClientSocket } from "./ClientSocket.js";
+import { HUB_NOT_RUNNING, UsageError } from "./exitCodes.js";
+import { readHubInfo } from "./hubFiles.js";
+
+export const DEFAULT_PORT = 7777;
+/** Long enough for `kill`, which waits for the process to end (a few seconds at most). */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** `/api/health` answers at once when a hub is there; a short bound keeps `status` snappy. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+const SessionBody = z.object({ session: SessionInfo });
+const SessionsBody = z.object({ sessions: z.array(SessionInfo) });
+const EventsBody = z.object({ events: z.array(ApiEvent), lastSeq: z.number().int() });
+const OkBody = z.object({ ok: z.literal(true) });
+export type StoredEvent = z.infer<typeof ApiEvent>;
+export type KillSignal = "SIGHUP" | "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGQUIT";
+
+/** The port from `--port`, else `DISPATCH_PORT`, else 7777. */
+export function resolvePort(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const text = flag ?? env.DISPATCH_PORT;
+  if (text === undefined || text === "") return DEFAULT_PORT;
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port < 0 || port > 65535) {
+    const where = flag === undefined ? "DISPATCH_PORT" : "--port";
+    throw new UsageError(`invalid ${where} '${text}': use a port number from 0 to 65535`);
+  }
+  return port;
+}
+
+export interface HubClientOptions {
+  url: string;
+  key: string | undefined;
+  paths: HomePaths;
+}
+
+export class HubClient {
+  readonly url: string;
+  readonly paths: HomePaths;
+  private readonly key: string | undefined;
+
+  constructor(options: HubClientOptions) {
+    this.url = options.url.replace(/\/+$/, "");
+    this.key = options.key;
+    this.paths = options.paths;
+  }
+
+  /** Finds the hub of `DISPATCH_HOME` and the key the way every CLI command does. */
+  static locate(env: NodeJS.ProcessEnv = process.env): HubClient {
+    const paths = homePaths(dataHome(env));
+    const info = readHubInfo(paths);
+    const url = info?.url ?? `http://127.0.0.1:${resolvePort(undefined, env) || DEFAULT_PORT}`;
+    return new HubClient({ url, key: readKey(paths, env), paths });
+  }
+
+  /** Whether a hub answers `/api/health` at this URL. Never throws. */
+  async health(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.url}/api/health`, {
+        signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+      });
+      return response.ok;
+    } catch {
+      // Refused, reset or timed out: no hub here.
+      return false;
+    }
+  }
+
+  async status(): Promise<StatusBody> {
+    return StatusBody.parse(await this.call("GET", "/api/status"));
+  }
+
+  async listSessions(): Promise<SessionInfo[]> {
+    return SessionsBody.parse(await this.call("GET", "/api/sessions")).sessions;
+  }
+
+  async getSession(name: string): Promise<SessionInfo> {
+    return SessionBody.parse(await this.call("GET", sessionPath(name))).session;
+  }
+
+  async createSession(request: CreateSessionRequest): Promise<SessionInfo> {
+    return SessionBody.parse(await this.call("POST", "/api/sessions", request)).session;
+  }
+
+  async renameSession(name: string, newName: string): Promise<SessionInfo> {
+    return SessionBody.parse(await this.call("PATCH", sessionPath(name), { name: newName })).session;
+  }
+
+  async killSession(name: string, signal?: KillSignal): Promise<SessionInfo> {
+    const query = signal ? `?signal=${signal}` : "";
+    return SessionBody.parse(await this.call("DELETE", `${sessionPath(name)}${query}`)).session;
+  }
+
+  async input(name: string, data: string): Promise<void> {
+    OkBody.parse(await this.call("POST", `${sessionPath(name)}/input`, { data }));
+  }
+
+  async resize(name: string, cols: number, rows: number): Promise<void> {
+    OkBody.parse(await this.call("POST", `${sessionPath(name)}/resize`, { cols, rows }));
+  }
+
+  /** One page of events with seq > `after`. */
+  async events(
+    name: string,
+    after: number,
+    limit = 1000,
+  ): Promise<{ events: StoredEvent[]; lastSeq: number }> {
+    return EventsBody.parse(
+      await this.call("GET", `${sessionPath(name)}/events?after=${after}&limit=${limit}`),
+    );
+  }
+
+  /** A WebSocket to this hub, hello done. */
+  async connect(client = "dispatch-cli"): Promise<ClientSocket> {
+    try {
+      return await ClientSocket.connect({ url: this.url, key: this.key, client });
+    } catch (err) {
+      if (err instanceof DispatchError && err.code === "host_unavailable" && isRefused(err.cause)) {
+        throw new DispatchError("host_unavailable", HUB_NOT_RUNNING, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const headers: Record<string, string> = {};
+    if (this.key) headers.authorization = `Bearer ${this.key}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      if (isRefused(err)) throw new DispatchError("host_unavailable", HUB_NOT_RUNNING, { cause: err });
+      const reason = err instanceof Error && err.name === "TimeoutError" ? "timed out" : describe(err);
+      throw new DispatchError("host_unavailable", `no answer from the hub at ${this.url}: ${reason}`, {
+        cause: err,
+      });
+    }
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      throw new DispatchError(
+        "internal",
+        `the hub answered ${method} ${path} with HTTP ${response.status} and no JSON`,
+      );
+    }
+    if (!response.ok) {
+      const parsed = ErrorBody.safeParse(json);
+      if (parsed.success) {
+        const { code, message } = parsed.data.error;
+        throw new DispatchError(isErrorCode(code) ? code : "internal", message);
+      }
+      throw new DispatchError("internal", `the hub answered ${method} ${path} with HTTP ${response.status}`);
+    }
+    return json;
+  }
+}
+
+/** `DISPATCH_KEY`, else the key file the hub wrote; undefined if neither exists yet. */
+export function readKey(paths: HomePaths, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.DISPATCH_KEY) return env.DISPATCH_KEY;
+  try {
+    const key = readFileSync(paths.key, "utf8").trim();
+    return key.length > 0 ? key : undefined;
+  } catch {
+    // No key file: the hub has never started here; requests will say what is wrong.
+    return undefined;
+  }
+}
+
+function sessionPath(name: string): string {
+  return `/api/sessions/${encodeURIComponent(name)}`;
+}
+
+/** Whether a fetch or socket error means nothing listens there. */
+function isRefused(err: unknown): boolean {
+  for (let cause = err, depth = 0; cause && depth < 5; depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EADDRNOTAVAIL") return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function describe(err: unknown): string {
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof Error) return cause.message;
+  return err instanceof Error ? err.message : String(err);
+}

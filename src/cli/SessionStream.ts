@@ -1,0 +1,144 @@
+/**
+ * One session's event stream over a `ClientSocket`: attach after a seq, hand output bytes and
+ * other events to the caller in order, and tell when the stream has ended (the session
+ * exited and everything up to its last seq has arrived, or the connection dropped). Shared by
+ * `dispatch attach` and `dispatch logs --follow`.
+ */
+
+import type { ServerMessage } from "../protocol/client.js";
+import type { JsonEvent } from "../protocol/events.js";
+import type { SessionInfo } from "../protocol/session.js";
+import type { ClientSocket, CloseInfo } from "./ClientSocket.js";
+
+export type StreamEnd =
+  | { kind: "exited"; session: SessionInfo; code: number | null; signal: number | null }
+  | { kind: "removed"; session: SessionInfo }
+  | { kind: "closed"; close: CloseInfo };
+
+type SnapshotMessage = Extract<ServerMessage, { type: "snapshot" }>;
+
+export interface SessionStreamHandlers {
+  /** Raw output bytes, in seq order. */
+  output(data: Uint8Array, seq: number): void;
+  /** Every other event of the session (resize, status, gap, exit...). */
+  event?(event: JsonEvent): void;
+  /** The screen at `seq`, sent instead of older history (attach with `snapshot: true`). */
+  snapshot?(snapshot: SnapshotMessage): void;
+}
+
+const isLive = (status: string) => status === "starting" || status === "running";
+
+export class SessionStream {
+  /** Settles once, with why the stream ended. */
+  readonly ended: Promise<StreamEnd>;
+  private finish!: (end: StreamEnd) => void;
+  private info: SessionInfo | undefined;
+  private lastSeq = 0;
+  private done = false;
+  private readonly unsubscribe: Array<() => void>;
+
+  constructor(
+    private readonly socket: ClientSocket,
+    private readonly handlers: SessionStreamHandlers,
+  ) {
+    this.ended = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+    this.unsubscribe = [
+      socket.onOutput((frame) => {
+        if (!this.info || frame.session !== this.info.id || frame.seq <= this.lastSeq) return;
+        this.lastSeq = frame.seq;
+        handlers.output(frame.data, frame.seq);
+        this.checkEnd();
+      }),
+      socket.onMessage((message) => this.message(message)),
+      socket.onClose((close) => this.end({ kind: "closed", close })),
+    ];
+  }
+
+  /** The session as last reported (name, status, exit code). */
+  get session(): SessionInfo | undefined {
+    return this.info;
+  }
+
+  /** Seq of the newest event delivered so far. */
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  /**
+   * Attaches to `name` (a name or id); events with seq > `afterSeq` follow. Pass a size only
+   * when this client should set the session's size (an interactive terminal).
+   */
+  async attach(
+    name: string,
+    options: { afterSeq?: number; snapshot?: boolean; cols?: number; rows?: number } = {},
+  ): Promise<SessionInfo> {
+    this.lastSeq = options.afterSeq ?? 0;
+    const info = await this.socket.attach(name, options);
+    this.info ??= info;
+    this.checkEnd();
+    return info;
+  }
+
+  dispose(): void {
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+  }
+
+  private message(message: ServerMessage): void {
+    switch (message.type) {
+      case "attached":
+        // Replayed events follow this message at once, before `attach()` resumes: learn the id now.
+        if (!this.info) this.info = message.session;
+        return;
+      case "session":
+        if (this.info && message.session.id === this.info.id) {
+          this.info = message.session;
+          this.checkEnd();
+        }
+        return;
+      case "session-removed":
+        if (this.info && message.id === this.info.id) this.end({ kind: "removed", session: this.info });
+        return;
+      case "snapshot":
+        if (!this.info || message.session !== this.info.id) return;
+        this.lastSeq = message.seq;
+        this.handlers.snapshot?.(message);
+        return;
+      case "event": {
+        const { event } = message;
+        if (!this.info || event.session !== this.info.id || event.seq <= this.lastSeq) return;
+        this.lastSeq = event.seq;
+        this.handlers.event?.(event);
+        if (event.type === "exit") {
+          const code = typeof event.data.code === "number" ? event.data.code : null;
+          const signal = typeof event.data.signal === "number" ? event.data.signal : null;
+          this.end({
+            kind: "exited",
+            session: { ...this.info, status: "exited", exitCode: code },
+            code,
+            signal,
+          });
+        } else {
+          this.checkEnd();
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** A session that has ended without an exit event (host lost, failed) ends the stream once caught up. */
+  private checkEnd(): void {
+    const info = this.info;
+    if (!info || isLive(info.status) || this.lastSeq < info.lastSeq) return;
+    this.end({ kind: "exited", session: info, code: info.exitCode, signal: null });
+  }
+
+  private end(end: StreamEnd): void {
+    if (this.done) return;
+    this.done = true;
+    this.finish(end);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * `dispatch logs NAME [--after SEQ] [--follow]`: the session's output as raw bytes on stdout.
+ * Lost output (a `gap` event) is marked on stderr, so stdout stays exactly the bytes stored.
+ */
+import { once } from "node:events";
+import type { Command } from "commander";
+import { DispatchError } from "../../core/errors.js";
+import type { JsonEvent } from "../../protocol/events.js";
+import { UsageError } from "../exitCodes.js";
+import { HubClient, type StoredEvent } from "../HubClient.js";
+import { SessionStream } from "../SessionStream.js";
+
+/** Events per REST page: large enough to stream quickly, small enough to keep replies modest. */
+const PAGE_EVENTS = 1000;
+
+export function registerLogs(program: Command): void {
+  program
+    .command("logs")
+    .description("write a session's output (raw bytes) to stdout")
+    .argument("<name>", "session name")
+    .option("--after <seq>", "only events after this seq", "0")
+    .option("--follow", "keep writing new output until the session exits (or Ctrl-C)")
+    .action(logs);
+}
+
+async function logs(name: string, options: { after: string; follow?: boolean }): Promise<void> {
+  if (!/^\d+$/.test(options.after))
+    throw new UsageError(`invalid --after '${options.after}': use a seq number (0 or more)`);
+  const client = HubClient.locate();
+  let after = Number(options.after);
+  for (;;) {
+    const page = await client.events(name, after, PAGE_EVENTS);
+    for (const event of page.events) {
+      await writeStored(event);
+      after = event.seq;
+    }
+    if (page.events.length === 0 || after >= page.lastSeq) break;
+  }
+  if (options.follow) await follow(client, name, after);
+}
+
+async function writeStored(event: StoredEvent): Promise<void> {
+  if (event.type === "output" && typeof event.data === "string") {
+    await writeOut(Buffer.from(event.data, "base64"));
+  } else if (event.type === "gap") {
+    markGap(event.seq, event.data as Record<string, unknown>);
+  }
+}
+
+/** Live output after `afterSeq` over the WebSocket, until the session ends or Ctrl-C. */
+async function follow(client: HubClient, name: string, afterSeq: number): Promise<void> {
+  const socket = await client.connect("dispatch-logs");
+  let writing = Promise.resolve();
+  const stream = new SessionStream(socket, {
+    output: (data) => {
+      writing = writing.then(() => writeOut(data));
+    },
+    event: (event: JsonEvent) => {
+      if (event.type === "gap") markGap(event.seq, event.data);
+    },
+  });
+  const interrupted = new Promise<"interrupted">((resolve) =>
+    process.once("SIGINT", () => resolve("interrupted")),
+  );
+  try {
+    // No size: following must never resize the session for the people attached to it.
+    await stream.attach(name, { afterSeq });
+    const end = await Promise.race([stream.ended, interrupted]);
+    await writing;
+    if (end !== "interrupted" && end.kind === "closed") {
+      throw new DispatchError("host_unavailable", "lost the connection to the hub");
+    }
+  } finally {
+    stream.dispose();
+    await socket.close();
+  }
+}
+
+function markGap(seq: number, data: Record<string, unknown>): void {
+  const bytes = typeof data.bytes === "number" ? `${data.bytes} bytes of ` : "";
+  const from = typeof data.fromSeq === "number" ? ` (seq ${data.fromSeq} to ${seq})` : ` (before seq ${seq})`;
+  process.stderr.write(`\n[dispatch: gap — ${bytes}output lost here${from}]\n`);
+}
+
+async function writeOut(data: Uint8Array): Promise<void> {
+  if (!process.stdout.write(data)) await once(process.stdout, "drain");
+}

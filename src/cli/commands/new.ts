@@ -1,0 +1,40 @@
+/** `dispatch new [--name N] [--cwd DIR] [-- CMD ARGS...]`: prints the new session's name, nothing else. */
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { describeInvalidName, isValidName } from "../../core/names.js";
+import { MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS } from "../../protocol/session.js";
+import { UsageError } from "../exitCodes.js";
+import { HubClient } from "../HubClient.js";
+
+export function registerNew(program: Command): void {
+  program
+    .command("new")
+    .description("create a terminal session running your shell, or CMD after --; prints its name")
+    .option("--name <name>", "session name (default: a generated one such as brisk-otter)")
+    .option("--cwd <dir>", "working directory (default: the current one)")
+    .argument("[command...]", "command and arguments, after --")
+    .action(create);
+}
+
+async function create(command: string[], options: { name?: string; cwd?: string }): Promise<void> {
+  if (options.name !== undefined && !isValidName(options.name))
+    throw new UsageError(describeInvalidName(options.name));
+  const size = terminalSize();
+  const session = await HubClient.locate().createSession({
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(command.length > 0 ? { command } : {}),
+    cwd: resolve(options.cwd ?? process.cwd()),
+    ...size,
+  });
+  console.log(session.name);
+}
+
+/** This terminal's size, clamped to what the hub accepts; none when stdout is not a terminal. */
+function terminalSize(): { cols?: number; rows?: number } {
+  const { columns, rows } = process.stdout;
+  if (!process.stdout.isTTY || !columns || !rows) return {};
+  return {
+    cols: Math.min(MAX_COLS, Math.max(MIN_COLS, columns)),
+    rows: Math.min(MAX_ROWS, Math.max(MIN_ROWS, rows)),
+  };
+}

@@ -1,0 +1,74 @@
+/** `dispatch serve [--port N] [--host H] [--allow-remote]`: the hub in the foreground. */
+import type { Command } from "commander";
+import { DispatchError } from "../../core/errors.js";
+import { VERSION } from "../../core/version.js";
+import { startHubServer } from "../../server/main.js";
+import { dataHome, homePaths } from "../../store/home.js";
+import { resolvePort } from "../HubClient.js";
+
+export const DEFAULT_BIND_HOST = "127.0.0.1";
+
+/** The flags `serve` and `start` share. */
+export interface HubFlags {
+  port?: string;
+  host: string;
+  allowRemote?: boolean;
+}
+
+export function addHubFlags(command: Command): Command {
+  return command
+    .option("--port <n>", "port to listen on; 0 picks a free one (default: $DISPATCH_PORT, else 7777)")
+    .option("--host <address>", "address to bind", DEFAULT_BIND_HOST)
+    .option("--allow-remote", "allow binding an address other than loopback (put TLS in front of it)");
+}
+
+export function registerServe(program: Command): void {
+  addHubFlags(program.command("serve").description("run the hub in the foreground (Ctrl-C stops it)")).action(
+    serve,
+  );
+}
+
+async function serve(flags: HubFlags): Promise<void> {
+  const home = dataHome();
+  const port = resolvePort(flags.port);
+  let server: Awaited<ReturnType<typeof startHubServer>>;
+  try {
+    server = await startHubServer({ home, port, host: flags.host, allowRemote: flags.allowRemote === true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new DispatchError(
+        "conflict",
+        `port ${port} on ${flags.host} is already in use — is a hub running? see \`dispatch status\`, or pick another with --port`,
+      );
+    }
+    throw err;
+  }
+  console.log(`dispatch ${VERSION}: hub listening on ${server.url} (pid ${process.pid})`);
+  console.log(loginHint(server.keySource ?? homePaths(home).key));
+  await stopSignal();
+  await server.close();
+}
+
+/** How to log in: where the key is, never the key itself. */
+export function loginHint(keySource: string): string {
+  return keySource === "DISPATCH_KEY"
+    ? "log in with the access key from DISPATCH_KEY"
+    : `log in with the access key in ${keySource}`;
+}
+
+/** Resolves on the first SIGINT, SIGTERM or SIGHUP; a second one exits at once. */
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.error(`dispatch: ${signal} again, exiting without a clean shutdown`);
+        process.exit(1);
+      }
+      stopping = true;
+      console.log(`${signal}: stopping the hub (sessions keep running in the host)`);
+      resolve();
+    };
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+  });
+}

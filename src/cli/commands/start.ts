@@ -1,0 +1,110 @@
+/** `dispatch start [--port N] [--host H] [--allow-remote]`: the hub, daemonized, once healthy. */
+import { spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { DispatchError } from "../../core/errors.js";
+import { dataHome, ensureHome, type HomePaths } from "../../store/home.js";
+import { HubClient, readKey, resolvePort } from "../HubClient.js";
+import { isAlive, POLL_INTERVAL_MS, readHubInfo, runningHubPid, sleep } from "../hubFiles.js";
+import { BIN_PATH } from "../paths.js";
+import { addHubFlags, type HubFlags, loginHint } from "./serve.js";
+
+/** Start-up is a Node boot, the store's migrations and the local host's start: seconds at worst. */
+const START_TIMEOUT_MS = 15_000;
+/** Lines of `hub.out` shown when the hub fails to come up. */
+const TAIL_LINES = 20;
+
+export function registerStart(program: Command): void {
+  addHubFlags(
+    program.command("start").description("start the hub in the background and wait until it is healthy"),
+  ).action(start);
+}
+
+async function start(flags: HubFlags): Promise<void> {
+  const port = resolvePort(flags.port);
+  const paths = ensureHome(dataHome());
+
+  const running = await findRunningHub(paths, port);
+  if (running) {
+    console.log(`the hub is already running at ${running.url}${running.pid ? ` (pid ${running.pid})` : ""}`);
+    return;
+  }
+
+  const outFile = join(paths.home, "hub.out");
+  const out = openSync(outFile, "a", 0o600);
+  const args = [BIN_PATH, "serve", "--port", String(port), "--host", flags.host];
+  if (flags.allowRemote) args.push("--allow-remote");
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: process.env,
+    // The hub must not hold the caller's directory (an unmount, a deleted checkout).
+    cwd: paths.home,
+  });
+  closeSync(out);
+  let exitCode: number | null | undefined;
+  child.on("exit", (code, signal) => {
+    exitCode = code ?? (signal ? 128 : 1);
+  });
+  child.unref();
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline && exitCode === undefined) {
+    const info = readHubInfo(paths);
+    if (
+      info &&
+      info.pid === child.pid &&
+      (await new HubClient({ url: info.url, key: undefined, paths }).health())
+    ) {
+      console.log(`hub running at ${info.url} (pid ${info.pid})`);
+      console.log(loginHint(process.env.DISPATCH_KEY ? "DISPATCH_KEY" : paths.key));
+      return;
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+  const why =
+    exitCode === undefined
+      ? `did not become healthy within ${START_TIMEOUT_MS / 1000}s`
+      : `exited (code ${exitCode})`;
+  console.error(tail(outFile));
+  throw new DispatchError("internal", `the hub ${why}; its output is above and in ${outFile}`);
+}
+
+/** A hub of this data directory that answers, or one already answering on the fixed port. */
+async function findRunningHub(
+  paths: HomePaths,
+  port: number,
+): Promise<{ url: string; pid?: number } | undefined> {
+  const info = readHubInfo(paths);
+  if (info && isAlive(info.pid)) {
+    const client = new HubClient({ url: info.url, key: readKey(paths), paths });
+    if (await client.health()) return { url: info.url, pid: info.pid };
+  }
+  const pid = runningHubPid(paths);
+  if (pid !== undefined) {
+    // A hub process is there but not answering yet (still starting): give it the start-up time.
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline && isAlive(pid)) {
+      const current = readHubInfo(paths);
+      if (current && (await new HubClient({ url: current.url, key: undefined, paths }).health())) {
+        return { url: current.url, pid: current.pid };
+      }
+      await sleep(POLL_INTERVAL_MS);
+    }
+  }
+  if (port !== 0) {
+    const url = `http://127.0.0.1:${port}`;
+    if (await new HubClient({ url, key: undefined, paths }).health()) return { url };
+  }
+  return undefined;
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-TAIL_LINES).join("\n");
+  } catch {
+    // No output file: nothing to show beyond the error itself.
+    return "";
+  }
+}

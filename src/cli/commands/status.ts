@@ -1,0 +1,49 @@
+/** `dispatch status [--json]`: hub and host up or down, pids, port, data dir, session counts. */
+import type { Command } from "commander";
+import { VERSION } from "../../core/version.js";
+import type { StatusBody } from "../../protocol/api.js";
+import { HubClient } from "../HubClient.js";
+import { runningHostPid } from "../hubFiles.js";
+import { formatBytes } from "../sessionTable.js";
+
+export function registerStatus(program: Command): void {
+  program
+    .command("status")
+    .description("show whether the hub and host run, their pids and port, and session counts")
+    .option("--json", "print JSON: {hub: {running, pid, port}, host: {running, pid}, sessions: {...}, ...}")
+    .action(status);
+}
+
+async function status(options: { json?: boolean }): Promise<void> {
+  const client = HubClient.locate();
+  const running = await client.health();
+  const body: StatusBody = running ? await client.status() : offlineStatus(client);
+  if (options.json) {
+    console.log(JSON.stringify(body, null, 2));
+    return;
+  }
+  const { hub, host, sessions } = body;
+  const rss = (value: number | undefined) => (value === undefined ? "" : `  ${formatBytes(value)} RSS`);
+  console.log(
+    hub.running ? `hub       running  pid ${hub.pid}  ${client.url}${rss(hub.rss)}` : "hub       stopped",
+  );
+  console.log(host.running ? `host      running  pid ${host.pid}${rss(host.rss)}` : "host      stopped");
+  console.log(
+    hub.running
+      ? `sessions  ${sessions.total} (${sessions.running} running, ${sessions.exited} exited)`
+      : "sessions  unknown while the hub is stopped",
+  );
+  console.log(`data dir  ${body.dataDir}`);
+}
+
+/** Built from pid files while the hub is down; session counts need the hub, so they are zero. */
+function offlineStatus(client: HubClient): StatusBody {
+  const hostPid = runningHostPid(client.paths) ?? null;
+  return {
+    hub: { running: false, pid: null, port: null },
+    host: { running: hostPid !== null, pid: hostPid },
+    sessions: { total: 0, running: 0, exited: 0 },
+    dataDir: client.paths.home,
+    version: VERSION,
+  };
+}

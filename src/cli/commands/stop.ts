@@ -1,0 +1,77 @@
+/**
+ * `dispatch stop`: stops the hub; sessions keep running in the host.
+ * `dispatch stop --all`: also stops the host, which ends its sessions.
+ */
+import { rmSync } from "node:fs";
+import type { Command } from "commander";
+import { DispatchError } from "../../core/errors.js";
+import { dataHome, type HomePaths, homePaths } from "../../store/home.js";
+import { readHubInfo, readPidFile, runningHostPid, runningHubPid, waitForExit } from "../hubFiles.js";
+
+/** The hub flushes its store and closes sockets; the host gives PTYs a moment for SIGHUP. */
+const STOP_TIMEOUT_MS = 10_000;
+const KILL_TIMEOUT_MS = 3_000;
+
+export function registerStop(program: Command): void {
+  program
+    .command("stop")
+    .description("stop the hub (sessions keep running in the host)")
+    .option("--all", "also stop the host and every session it runs")
+    .action(stop);
+}
+
+async function stop(options: { all?: boolean }): Promise<void> {
+  const paths = homePaths(dataHome());
+  // The hub goes first: while it runs it would start a new host as soon as the old one ends.
+  const hubPid = runningHubPid(paths);
+  if (hubPid === undefined) {
+    console.log("the hub is not running");
+  } else {
+    await terminate(hubPid, "hub");
+    console.log(`stopped the hub (pid ${hubPid})`);
+  }
+  removeStale(paths);
+  if (!options.all) return;
+  const hostPid = runningHostPid(paths);
+  if (hostPid === undefined) {
+    console.log("the host is not running");
+    return;
+  }
+  await terminate(hostPid, "host");
+  console.log(`stopped the host (pid ${hostPid}) and its sessions`);
+  removeStale(paths);
+}
+
+/** SIGTERM, wait (bounded), then SIGKILL. */
+async function terminate(pid: number, what: string): Promise<void> {
+  if (!signal(pid, "SIGTERM")) return;
+  if (await waitForExit(pid, STOP_TIMEOUT_MS)) return;
+  console.error(
+    `dispatch: the ${what} (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000}s; killing it`,
+  );
+  if (!signal(pid, "SIGKILL")) return;
+  if (!(await waitForExit(pid, KILL_TIMEOUT_MS))) {
+    throw new DispatchError("internal", `could not stop the ${what} (pid ${pid})`);
+  }
+}
+
+/** Sends a signal; false when the process is already gone. */
+function signal(pid: number, name: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, name);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw new DispatchError("forbidden", `cannot signal pid ${pid}: ${(err as Error).message}`);
+  }
+}
+
+/** Pid files of processes that are gone (killed, crashed) would mislead `status` and `start`. */
+function removeStale(paths: HomePaths): void {
+  if (runningHubPid(paths) === undefined && (readHubInfo(paths) || readPidFile(paths.hubPid))) {
+    rmSync(paths.hubInfo, { force: true });
+    rmSync(paths.hubPid, { force: true });
+  }
+  if (runningHostPid(paths) === undefined && readPidFile(paths.hostPid))
+    rmSync(paths.hostPid, { force: true });
+}

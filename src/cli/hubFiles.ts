@@ -1,0 +1,111 @@
+/**
+ * The files a running hub and host leave in `DISPATCH_HOME` (`hub.json`, `hub.pid`,
+ * `host.pid`) and the process checks built on them, for the commands that work while the hub
+ * is down (`start`, `stop`, `status`).
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { HomePaths } from "../store/home.js";
+
+/** What the hub writes to `hub.json` once it listens. */
+export const HubInfo = z.object({
+  pid: z.number().int(),
+  port: z.number().int(),
+  host: z.string(),
+  url: z.string(),
+  startedAt: z.number().optional(),
+});
+export type HubInfo = z.infer<typeof HubInfo>;
+
+/** How often process and health checks poll while waiting. */
+export const POLL_INTERVAL_MS = 50;
+
+export function readHubInfo(paths: HomePaths): HubInfo | undefined {
+  try {
+    const parsed = HubInfo.safeParse(JSON.parse(readFileSync(paths.hubInfo, "utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    // Missing or half-written file: the hub is not (yet) running.
+    return undefined;
+  }
+}
+
+export function readPidFile(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    // No pid file: nothing running.
+    return undefined;
+  }
+}
+
+/**
+ * Whether a process with this pid exists (EPERM: it exists but belongs to someone else). A
+ * zombie counts as gone: a detached hub's new parent may be slow to reap it, or never do so.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // Format: `pid (comm) state ...`; comm may hold spaces and parentheses, so split at the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    // No /proc here (macOS) or the process just went: kill(0) already answered.
+    return false;
+  }
+}
+
+/**
+ * Whether `pid` is alive and, where `/proc` tells, runs dispatch code whose command line holds
+ * `marker`: after a reboot a stale pid file may name an unrelated process, never signal that.
+ */
+export function isDispatchProcess(pid: number, marker: string): boolean {
+  if (!isAlive(pid)) return false;
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    // No /proc (macOS) or the process just ended: trust the pid file.
+    return isAlive(pid);
+  }
+  return cmdline.includes(marker);
+}
+
+/** The hub's pid from `hub.json`, else `hub.pid`, if that process is a live hub. */
+export function runningHubPid(paths: HomePaths): number | undefined {
+  const pid = readHubInfo(paths)?.pid ?? readPidFile(paths.hubPid);
+  return pid !== undefined && isDispatchProcess(pid, HUB_MARKER) ? pid : undefined;
+}
+
+export function runningHostPid(paths: HomePaths): number | undefined {
+  const pid = readPidFile(paths.hostPid);
+  return pid !== undefined && isDispatchProcess(pid, HOST_MARKER) ? pid : undefined;
+}
+
+/** Part of the hub's command line (`node …/bin/dispatch.js serve` or `npm start`). */
+export const HUB_MARKER = "dispatch";
+/** Part of the host daemon's command line (`node …/dist/src/host/main.js`). */
+export const HOST_MARKER = "host/main.js";
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls until `pid` is gone; true if it went within `timeoutMs`. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true;
+    await sleep(POLL_INTERVAL_MS);
+  }
+  return !isAlive(pid);
+}

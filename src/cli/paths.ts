@@ -1,0 +1,5 @@
+/** Where the CLI's own entry point lives, so `dispatch start` can run `dispatch serve` detached. */
+import { fileURLToPath } from "node:url";
+
+/** `bin/dispatch.js`, resolved from this module's place in `dist/src/cli/`. */
+export const BIN_PATH = fileURLToPath(new URL("../../../bin/dispatch.js", import.meta.url));

@@ -1,0 +1,58 @@
+/**
+ * The `dispatch` command line: commander wiring only, one module per command in `commands/`.
+ * `runCli` returns the exit code: 0 ok, 1 error, 2 usage.
+ */
+import { Command, CommanderError } from "commander";
+import { VERSION } from "../core/version.js";
+import { registerAttach } from "./commands/attach.js";
+import { registerKill } from "./commands/kill.js";
+import { registerLogs } from "./commands/logs.js";
+import { registerLs } from "./commands/ls.js";
+import { registerNew } from "./commands/new.js";
+import { registerRename } from "./commands/rename.js";
+import { registerSend } from "./commands/send.js";
+import { registerServe } from "./commands/serve.js";
+import { registerStart } from "./commands/start.js";
+import { registerStatus } from "./commands/status.js";
+import { registerStop } from "./commands/stop.js";
+import { EXIT_OK, errorMessage, exitCodeFor } from "./exitCodes.js";
+
+export function buildProgram(): Command {
+  const program = new Command("dispatch")
+    .description("a self-hosted session hub: long-lived terminal sessions you can leave and come back to")
+    .version(VERSION)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`dispatch: ${text.replace(/^error: /, "")}`) })
+    .addHelpText(
+      "after",
+      "\nEnvironment: DISPATCH_HOME (data dir), DISPATCH_PORT, DISPATCH_KEY, DISPATCH_LOG_LEVEL.\nExit codes: 0 ok, 1 error, 2 usage.",
+    );
+  for (const register of [
+    registerServe,
+    registerStart,
+    registerStop,
+    registerStatus,
+    registerNew,
+    registerLs,
+    registerAttach,
+    registerSend,
+    registerLogs,
+    registerRename,
+    registerKill,
+  ]) {
+    register(program);
+  }
+  return program;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    // Commander has already printed its own usage errors.
+    if (!(err instanceof CommanderError)) console.error(`dispatch: ${errorMessage(err)}`);
+    return exitCodeFor(err);
+  }
+}

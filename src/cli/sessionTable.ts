@@ -1,0 +1,58 @@
+/** The table `dispatch ls` prints: one row per session, columns padded to fit. */
+import { formatAge } from "../core/duration.js";
+import type { SessionInfo } from "../protocol/session.js";
+
+const HEADERS = ["NAME", "KIND", "STATUS", "FOREGROUND", "AGE", "ACTIVE", "BYTES"] as const;
+
+export function formatSessionTable(sessions: readonly SessionInfo[], now: number = Date.now()): string {
+  const rows = sessions.map((s) => [
+    s.name,
+    s.kind,
+    statusText(s),
+    foregroundText(s),
+    formatAge(now - s.createdAt),
+    `${formatAge(now - s.lastActivityAt)} ago`,
+    formatBytes(s.bytes),
+  ]);
+  const table = [[...HEADERS], ...rows];
+  const widths = HEADERS.map((_, column) => Math.max(...table.map((row) => (row[column] as string).length)));
+  return table
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] as number)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** `running`, `exited (0)`, `exited (host lost)`, `failed (reason)`. */
+export function statusText(session: SessionInfo): string {
+  if (session.status === "exited") {
+    if (session.exitCode !== null) return `exited (${session.exitCode})`;
+    return session.reason ? `exited (${session.reason})` : "exited";
+  }
+  if ((session.status === "failed" || session.status === "orphaned") && session.reason) {
+    return `${session.status} (${session.reason})`;
+  }
+  return session.status;
+}
+
+/** What runs in the foreground: `idle` for a waiting shell, `-` once the session has ended. */
+export function foregroundText(session: SessionInfo): string {
+  if (session.status !== "running") return "-";
+  return session.foreground ?? "idle";
+}
+
+/** `512B`, `1.5K`, `12M`, `3.1G`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "K", "M", "G", "T"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = unit === 0 || value >= 10 ? String(Math.round(value)) : value.toFixed(1);
+  return `${text}${units[unit]}`;
+}

@@ -66,7 +66,8 @@ export const ClientMessage = z.discriminatedUnion("type", [
     type: z.literal("kill"),
     ref: Ref,
     session: SessionRef,
-    signal: z.enum(["SIGTERM", "SIGKILL", "SIGINT", "SIGHUP", "SIGQUIT"]).default("SIGTERM"),
+    /** SIGHUP by default: what closing a terminal sends, and what an interactive shell obeys. */
+    signal: z.enum(["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"]).default("SIGHUP"),
   }),
   z.object({ type: z.literal("ping"), ref: Ref }),
 ]);

@@ -23,8 +23,6 @@ export const EventType = z.enum([
   "gap",
   /** A snapshot of the screen was taken at this seq: `{seq}`. */
   "snapshot-marker",
-  /** The session was renamed: `{from, to}`. Born in the hub, so it is not a host event. */
-  "renamed",
   /** The session was revived from a lost host: `{}`. */
   "revived",
 ]);

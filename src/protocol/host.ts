@@ -55,8 +55,10 @@ export const SpawnSpec = z.object({
   env: z.record(z.string(), z.string()),
   cols: Cols,
   rows: Rows,
-  /** Text written into the terminal before the process output (revive: the old screen). */
+  /** Text emitted as the first output, before the process's own (revive: the old screen). */
   preface: z.string().optional(),
+  /** Seq of the last event the hub already holds for this session (revive continues the log). */
+  afterSeq: z.number().int().min(0).default(0),
 });
 export type SpawnSpec = z.infer<typeof SpawnSpec>;
 

@@ -310,7 +310,8 @@ describe("appendBatch", () => {
     expect(store.appendBatch([output("s1", 2, "b"), output("s1", 3, "c")]).map((e) => e.seq)).toEqual([3]);
   });
 
-  it("appends at least 100k small events per second", () => {
+  // Speed is measured by `npm run bench`; this checks a large batched load lands whole.
+  it("appends 200k small events in batches, contiguous and countable", () => {
     const n = 200_000;
     const data = enc.encode("x");
     const events: SessionEvent[] = Array.from({ length: n }, (_, i) => ({
@@ -320,11 +321,10 @@ describe("appendBatch", () => {
       type: "output",
       data,
     }));
-    const start = performance.now();
     for (let i = 0; i < n; i += 10_000) store.appendBatch(events.slice(i, i + 10_000));
-    const perSecond = n / ((performance.now() - start) / 1000);
     expect(store.lastSeq("s2")).toBe(n);
-    expect(perSecond).toBeGreaterThan(100_000);
+    expect(store.countEvents("s2")).toBe(n);
+    expect(store.getSession("s2")?.bytes).toBe(n);
   });
 });
 

@@ -1,0 +1,210 @@
+/**
+ * The host daemon's state: its sessions and the one hub currently connected. Transport-free:
+ * the local Unix-socket server and the remote dialer both hand it a `HubPeer` and the parsed
+ * messages, so the same daemon serves the local and a remote hub alike.
+ */
+import { arch, hostname, platform } from "node:os";
+import type { Logger } from "pino";
+import { DispatchError, toDispatchError } from "../core/errors.js";
+import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
+import { getKind } from "../kinds/registry.js";
+import type { HostInfo, HostMessage, HubToHostMessage, SpawnSpec } from "../protocol/host.js";
+import type { BufferedEvent } from "./EventBuffer.js";
+import { HostSession } from "./HostSession.js";
+
+/** Default bound on one session's unacknowledged output while the hub is away. */
+export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
+/**
+ * While a hub is connected and this much output is unacknowledged, the PTY is paused
+ * (the program blocks on write, as with a real terminal's flow control); resumed at the
+ * low watermark. Well below the buffer bound, so a connected hub never causes a gap.
+ */
+const PAUSE_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+const PAUSE_LOW_WATER_BYTES = 1024 * 1024;
+
+/** The connected hub, as the daemon sees it. */
+export interface HubPeer {
+  send(wire: Uint8Array | string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface HostDaemonOptions {
+  id: string;
+  name: string;
+  labels?: Record<string, string>;
+  /** The environment sessions inherit (already scrubbed of dispatch secrets). */
+  baseEnv: Record<string, string>;
+  bufferLimitBytes?: number;
+  logger: Logger;
+  /** Called after `shutdown`, once every session is stopped. */
+  onShutdown: () => void;
+}
+
+export class HostDaemon {
+  private readonly sessions = new Map<string, HostSession>();
+  private peer: HubPeer | undefined;
+  /** Events go to the peer only after it has said which seqs it holds (`sync`). */
+  private synced = false;
+
+  constructor(private readonly options: HostDaemonOptions) {}
+
+  info(): HostInfo {
+    return {
+      id: this.options.id,
+      name: this.options.name,
+      hostname: hostname(),
+      os: platform(),
+      arch: arch(),
+      version: VERSION,
+      pid: process.pid,
+      capabilities: ["pty", "foreground"],
+      labels: this.options.labels ?? {},
+    };
+  }
+
+  /** A hub connected: it replaces any previous one and gets the hello. */
+  connect(peer: HubPeer): void {
+    if (this.peer && this.peer !== peer) this.peer.close(4000, "replaced by a newer hub connection");
+    this.peer = peer;
+    this.synced = false;
+    this.sendMessage({
+      type: "hello",
+      protocol: HOST_PROTOCOL_VERSION,
+      host: this.info(),
+      sessions: [...this.sessions.values()].map((s) => s.state()),
+    });
+    this.options.logger.info({ sessions: this.sessions.size }, "hub connected");
+  }
+
+  disconnect(peer: HubPeer): void {
+    if (this.peer !== peer) return;
+    this.peer = undefined;
+    this.synced = false;
+    // Nobody to apply backpressure for: let every session run, the buffer bounds memory.
+    for (const session of this.sessions.values()) session.setPaused(false);
+    this.options.logger.info("hub disconnected; sessions keep running and buffering");
+  }
+
+  handle(peer: HubPeer, message: HubToHostMessage): void {
+    if (peer !== this.peer) return;
+    switch (message.type) {
+      case "sync":
+        return this.sync(message.sessions);
+      case "ack": {
+        const session = this.sessions.get(message.session);
+        session?.ack(message.seq);
+        if (session && session.bufferedBytes <= PAUSE_LOW_WATER_BYTES) session.setPaused(false);
+        return;
+      }
+      case "spawn":
+        return this.reply(message.ref, () => this.spawn(message.spec));
+      case "input":
+        // Input for a session that ended is dropped: the hub checks status and tells the client.
+        if (this.sessions.get(message.session)?.isRunning)
+          this.sessions.get(message.session)?.write(message.data);
+        return;
+      case "resize":
+        this.sessions.get(message.session)?.resize(message.cols, message.rows);
+        return;
+      case "signal":
+        return this.reply(message.ref, () => this.requireSession(message.session).signal(message.signal));
+      case "forget":
+        this.forget(message.session);
+        return;
+      case "ping":
+        this.sendMessage({ type: "pong", t: message.t });
+        return;
+      case "stats":
+        this.sendMessage({
+          type: "stats",
+          ref: message.ref,
+          rss: process.memoryUsage.rss(),
+          buffered: Object.fromEntries([...this.sessions].map(([id, s]) => [id, s.bufferedBytes])),
+        });
+        return;
+      case "shutdown":
+        this.reply(message.ref, () => undefined);
+        this.shutdown();
+        return;
+      default: {
+        const unreachable: never = message;
+        throw new Error(`unhandled host message ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  /** Stops every session and calls `onShutdown`. */
+  shutdown(): void {
+    for (const session of this.sessions.values()) session.dispose();
+    this.options.logger.info({ sessions: this.sessions.size }, "host shutting down");
+    this.options.onShutdown();
+  }
+
+  private sync(hubSeqs: Record<string, number>): void {
+    for (const session of this.sessions.values()) {
+      for (const wire of session.replayAfter(hubSeqs[session.id] ?? 0)) this.peer?.send(wire);
+    }
+    this.synced = true;
+  }
+
+  private spawn(spec: SpawnSpec): { pid: number } {
+    if (this.sessions.has(spec.id)) {
+      throw new DispatchError("conflict", `session ${spec.id} already exists on this host`);
+    }
+    const kind = getKind(spec.kind);
+    const env: Record<string, string> = { ...this.options.baseEnv, ...spec.env };
+    env.TERM = "xterm-256color";
+    env.COLORTERM = "truecolor";
+    const argv = kind.resolveCommand(spec.command, { env });
+    const session = new HostSession({
+      spec,
+      argv,
+      env,
+      bufferLimitBytes: this.options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
+      onEvent: (from, event) => this.forward(from, event),
+      onExit: (ended) => this.options.logger.info({ session: ended.id }, "session exited"),
+    });
+    this.sessions.set(spec.id, session);
+    this.options.logger.info({ session: spec.id, argv, cwd: spec.cwd }, "session spawned");
+    return { pid: session.pid };
+  }
+
+  private forward(session: HostSession, event: BufferedEvent): void {
+    if (!this.peer || !this.synced) return;
+    this.peer.send(event.wire);
+    if (session.bufferedBytes >= PAUSE_HIGH_WATER_BYTES) session.setPaused(true);
+  }
+
+  private forget(id: string): void {
+    const session = this.sessions.get(id);
+    if (!session || session.isRunning) return;
+    session.dispose();
+    this.sessions.delete(id);
+  }
+
+  private requireSession(id: string): HostSession {
+    const session = this.sessions.get(id);
+    if (!session) throw new DispatchError("not_found", `this host has no session ${id}`);
+    return session;
+  }
+
+  private reply(ref: number, action: () => unknown): void {
+    try {
+      const data = action();
+      this.sendMessage({ type: "reply", ref, ok: true, data });
+    } catch (err) {
+      const error = toDispatchError(err);
+      this.options.logger.warn({ err: error }, "host request failed");
+      this.sendMessage({
+        type: "reply",
+        ref,
+        ok: false,
+        error: { code: error.code, message: error.message },
+      });
+    }
+  }
+
+  private sendMessage(message: HostMessage): void {
+    this.peer?.send(JSON.stringify(message));
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * One session on a host: its PTY, its seq counter and its buffer of unacknowledged events.
+ * Every event is born here with the next seq, encoded once, buffered, and handed to the
+ * daemon, which sends it to the hub when one is connected.
+ */
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+import * as pty from "node-pty";
+import { DispatchError } from "../core/errors.js";
+import type { JsonEvent } from "../protocol/events.js";
+import { encodeOutputFrame } from "../protocol/frames.js";
+import type { HostSessionState, SpawnSpec } from "../protocol/host.js";
+import { type BufferedEvent, EventBuffer } from "./EventBuffer.js";
+import { foregroundCommand } from "./foreground.js";
+import { OutputCoalescer } from "./OutputCoalescer.js";
+
+/** How often the foreground process is checked; a status event is born only on change. */
+const FOREGROUND_POLL_MS = 1000;
+
+export interface HostSessionOptions {
+  spec: SpawnSpec;
+  /** argv resolved by the session kind. */
+  argv: string[];
+  /** Environment for the process (host env, scrubbed, plus the spec's). */
+  env: Record<string, string>;
+  bufferLimitBytes: number;
+  /** Called for each new event, already buffered (also during construction). */
+  onEvent: (session: HostSession, event: BufferedEvent) => void;
+  /** Called once the process has ended and its exit event is buffered. */
+  onExit: (session: HostSession) => void;
+}
+
+export class HostSession {
+  readonly id: string;
+  readonly kind: string;
+  private seq: number;
+  private readonly buffer: EventBuffer;
+  private readonly coalescer: OutputCoalescer;
+  private readonly process: pty.IPty;
+  private foreground: string | null = null;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private exitCode: number | null = null;
+  private running = true;
+  private cols: number;
+  private rows: number;
+  private paused = false;
+
+  constructor(private readonly options: HostSessionOptions) {
+    const { spec, argv, env } = options;
+    this.id = spec.id;
+    this.kind = spec.kind;
+    this.seq = spec.afterSeq;
+    this.cols = spec.cols;
+    this.rows = spec.rows;
+    this.buffer = new EventBuffer(options.bufferLimitBytes);
+    this.coalescer = new OutputCoalescer((data) => this.emitOutput(data));
+    const [file, ...args] = argv;
+    checkSpawnable(file as string, spec.cwd, env);
+    this.process = pty.spawn(file as string, args, {
+      name: "xterm-256color",
+      cols: spec.cols,
+      rows: spec.rows,
+      cwd: spec.cwd,
+      env,
+      // Raw bytes: no UTF-8 decoding in the host, and multibyte characters split across reads
+      // stay intact for whoever decodes them.
+      encoding: null,
+    } as pty.IPtyForkOptions);
+    if (spec.preface) this.emitOutput(Buffer.from(spec.preface));
+    this.emitJson("start", {
+      pid: this.process.pid,
+      command: argv,
+      cwd: spec.cwd,
+      cols: spec.cols,
+      rows: spec.rows,
+    });
+    this.process.onData((chunk) => this.coalescer.push(chunk as unknown as Buffer));
+    this.process.onExit(({ exitCode, signal }) => this.handleExit(exitCode, signal ?? null));
+    this.pollTimer = setInterval(() => this.pollForeground(), FOREGROUND_POLL_MS);
+    this.pollTimer.unref();
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get bufferedBytes(): number {
+    return this.buffer.size;
+  }
+
+  state(): HostSessionState {
+    return {
+      id: this.id,
+      kind: this.kind,
+      pid: this.process.pid,
+      running: this.running,
+      exitCode: this.exitCode,
+      lastSeq: this.seq,
+      cols: this.cols,
+      rows: this.rows,
+      foreground: this.foreground,
+    };
+  }
+
+  write(data: string): void {
+    if (!this.running)
+      throw new DispatchError("session_exited", "the session has exited; input was not delivered");
+    this.process.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.running || (cols === this.cols && rows === this.rows)) return;
+    this.process.resize(cols, rows);
+    this.cols = cols;
+    this.rows = rows;
+    this.emitJson("resize", { cols, rows });
+  }
+
+  signal(signal: string): void {
+    if (!this.running) return;
+    this.process.kill(signal);
+  }
+
+  ack(seq: number): void {
+    this.buffer.ack(seq);
+  }
+
+  /** Buffered events after `seq`, with the gap event first when output was dropped. */
+  replayAfter(seq: number): (Uint8Array | string)[] {
+    const { gap, events } = this.buffer.after(seq);
+    const wire: (Uint8Array | string)[] = [];
+    if (gap) {
+      const event: JsonEvent = {
+        session: this.id,
+        seq: gap.toSeq,
+        ts: Date.now(),
+        type: "gap",
+        data: { fromSeq: Math.max(gap.fromSeq, seq + 1), bytes: gap.bytes },
+      };
+      wire.push(JSON.stringify({ type: "event", event }));
+    }
+    for (const event of events) wire.push(event.wire);
+    return wire;
+  }
+
+  /**
+   * Flow control while a hub is connected: the PTY is paused when the hub falls this far
+   * behind, so output is never dropped while the log can still take it. With no hub, the
+   * PTY is never paused and the bounded buffer records a gap instead.
+   */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused || !this.running) return;
+    this.paused = paused;
+    if (paused) this.process.pause();
+    else this.process.resume();
+  }
+
+  dispose(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    if (this.running) {
+      try {
+        this.process.kill("SIGHUP");
+      } catch {
+        // Already gone: nothing to stop.
+      }
+    }
+  }
+
+  private emitOutput(data: Buffer): void {
+    const seq = ++this.seq;
+    const wire = encodeOutputFrame({ session: this.id, seq, ts: Date.now(), data });
+    this.push({ seq, bytes: wire.length, wire, outputBytes: data.length });
+  }
+
+  private emitJson(type: JsonEvent["type"], data: Record<string, unknown>): void {
+    const seq = ++this.seq;
+    const event: JsonEvent = { session: this.id, seq, ts: Date.now(), type, data };
+    const wire = JSON.stringify({ type: "event", event });
+    this.push({ seq, bytes: wire.length, wire, outputBytes: 0 });
+  }
+
+  private push(event: BufferedEvent): void {
+    this.buffer.push(event);
+    this.options.onEvent(this, event);
+  }
+
+  private pollForeground(): void {
+    if (!this.running) return;
+    const foreground = foregroundCommand(this.process.pid);
+    if (foreground === this.foreground) return;
+    this.foreground = foreground;
+    this.coalescer.flush();
+    this.emitJson("status", { foreground });
+  }
+
+  private handleExit(exitCode: number, signal: number | null): void {
+    this.coalescer.flush();
+    this.running = false;
+    this.exitCode = exitCode;
+    this.foreground = null;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    this.emitJson("exit", { code: signal ? null : exitCode, signal: signal || null });
+    this.options.onExit(this);
+  }
+}
+
+/**
+ * node-pty forks before it execs, so a missing program or directory would surface as a
+ * cryptic exit. Checking first gives the person a clear reason.
+ */
+function checkSpawnable(file: string, cwd: string, env: Record<string, string>): void {
+  let isDir = false;
+  try {
+    isDir = statSync(cwd).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir)
+    throw new DispatchError("bad_request", `working directory '${cwd}' does not exist or is not a directory`);
+  const candidates = file.includes("/")
+    ? [isAbsolute(file) ? file : join(cwd, file)]
+    : (env.PATH ?? "/usr/bin:/bin").split(delimiter).map((dir) => join(dir, file));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return;
+    } catch {
+      // Not here; try the next PATH entry.
+    }
+  }
+  throw new DispatchError("bad_request", `command not found: '${file}' (not executable, or not on PATH)`);
+}

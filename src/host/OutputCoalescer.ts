@@ -1,0 +1,56 @@
+/**
+ * Coalesces PTY output into events. The first chunk after a quiet spell is flushed on the next
+ * turn of the event loop, so a keystroke's echo is not delayed; while output keeps flowing,
+ * chunks are gathered for up to `COALESCE_WINDOW_MS` or `COALESCE_MAX_BYTES`, so a flood
+ * becomes a few large events instead of thousands of small ones.
+ */
+
+/** Upper bound on the delay added to streaming output: about one frame at 60 fps. */
+export const COALESCE_WINDOW_MS = 16;
+/** Largest output event; keeps frames and store rows a sensible size. */
+export const COALESCE_MAX_BYTES = 64 * 1024;
+
+export class OutputCoalescer {
+  private chunks: Buffer[] = [];
+  private pendingBytes = 0;
+  private lastFlushAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+
+  constructor(private readonly emit: (data: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= COALESCE_MAX_BYTES) {
+      this.flush();
+      return;
+    }
+    if (this.timer || this.immediate) return;
+    const sinceFlush = Date.now() - this.lastFlushAt;
+    if (sinceFlush >= COALESCE_WINDOW_MS) {
+      this.immediate = setImmediate(() => this.flush());
+    } else {
+      this.timer = setTimeout(() => this.flush(), COALESCE_WINDOW_MS - sinceFlush);
+    }
+  }
+
+  /** Emits whatever is pending now (also called before an exit event, to keep order). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+    if (this.pendingBytes === 0) return;
+    const data =
+      this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.pendingBytes);
+    this.chunks = [];
+    this.pendingBytes = 0;
+    this.lastFlushAt = Date.now();
+    this.emit(data);
+  }
+
+  dispose(): void {
+    this.flush();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Entry of the local host daemon. Wires only: reads its settings, scrubs them from the
+ * environment before any session can inherit them, starts the daemon on the Unix socket,
+ * and stops every session on SIGTERM. Started detached by the hub (its own process group),
+ * so it outlives hub restarts.
+ */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { scrubEnvironment } from "../core/secrets.js";
+import { ensureHome } from "../store/home.js";
+import { createFileLogger, logLevel } from "../store/logger.js";
+import { DEFAULT_BUFFER_LIMIT_BYTES, HostDaemon } from "./HostDaemon.js";
+import { listenLocal } from "./LocalSocketServer.js";
+
+const home = process.env.DISPATCH_HOME;
+if (!home) {
+  console.error(
+    "dispatch host: DISPATCH_HOME is not set (the hub starts this process; run `dispatch start`)",
+  );
+  process.exit(2);
+}
+const level = logLevel();
+const bufferLimitBytes = Number(process.env.DISPATCH_HOST_BUFFER_BYTES) || DEFAULT_BUFFER_LIMIT_BYTES;
+const baseEnv = scrubEnvironment(process.env);
+
+const paths = ensureHome(home);
+const logger = createFileLogger({ file: paths.hostLog, name: "host", level });
+
+if (otherHostAlive(paths.hostPid)) {
+  logger.info("another host is already running; exiting");
+  process.exit(0);
+}
+
+const daemon = new HostDaemon({
+  id: "local",
+  name: "local",
+  baseEnv,
+  bufferLimitBytes,
+  logger,
+  onShutdown: () => {
+    server.close();
+    rmSync(paths.hostSocket, { force: true });
+    rmSync(paths.hostPid, { force: true });
+    logger.flush();
+    // Give PTYs a moment to deliver SIGHUP before the master side closes with the process.
+    setTimeout(() => process.exit(0), 200).unref();
+  },
+});
+const server = await listenLocal(paths.hostSocket, daemon, logger);
+writeFileSync(paths.hostPid, String(process.pid), { mode: 0o600 });
+logger.info({ pid: process.pid, socket: paths.hostSocket }, "host listening");
+
+process.on("SIGTERM", () => daemon.shutdown());
+process.on("SIGINT", () => daemon.shutdown());
+// Detached from any terminal; a stray SIGHUP must not take every session down with it.
+process.on("SIGHUP", () => logger.info("SIGHUP ignored"));
+process.on("uncaughtException", (err) => {
+  // Exiting would end every session this host runs; log loudly and keep serving instead.
+  logger.fatal({ err }, "uncaught exception in host");
+});
+
+function otherHostAlive(pidFile: string): boolean {
+  try {
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+    process.kill(pid, 0);
+    // After a reboot the pid may belong to an unrelated process: check it is a dispatch host.
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("host/main.js");
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The hub end of a link to one host, over any WebSocket (the local host's Unix socket or a
+ * remote host that dialed in). Validates everything the host sends; output frames are passed
+ * on as received so the hub can forward them without re-encoding.
+ */
+import type { Logger } from "pino";
+import type { WebSocket } from "ws";
+import { DispatchError, isErrorCode } from "../core/errors.js";
+import type { SessionEvent } from "../protocol/events.js";
+import { decodeOutputFrame } from "../protocol/frames.js";
+import {
+  type HostInfo,
+  HostMessage,
+  type HostSessionState,
+  type HubToHostMessage,
+} from "../protocol/host.js";
+
+/** How long a host has to answer a request before the hub gives up on it. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type HostRequest = DistributiveOmit<Extract<HubToHostMessage, { ref: number }>, "ref">;
+
+export interface HostConnectionEvents {
+  onHello(connection: HostConnection, host: HostInfo, sessions: HostSessionState[]): void;
+  /** An event from the host; `frame` is the original binary frame for output events. */
+  onEvent(connection: HostConnection, event: SessionEvent, frame?: Uint8Array): void;
+  onClose(connection: HostConnection, reason: string): void;
+  /** The host broke the protocol; the link is closed after this. */
+  onViolation?(connection: HostConnection, message: string): void;
+}
+
+interface Pending {
+  resolve: (data: unknown) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class HostConnection {
+  host: HostInfo | undefined;
+  private nextRef = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly events: HostConnectionEvents,
+    private readonly logger: Logger,
+  ) {
+    socket.on("message", (raw, isBinary) => this.receive(raw as Buffer, isBinary));
+    socket.on("close", (code, reason) =>
+      this.handleClose(`closed (${code}${reason.length ? ` ${reason}` : ""})`),
+    );
+    socket.on("error", (err) => this.logger.warn({ err }, "host socket error"));
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Bytes queued to the host but not yet handed to the OS. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  send(message: HubToHostMessage): void {
+    if (!this.isOpen)
+      throw new DispatchError("host_unavailable", "the host is not connected; try again shortly");
+    this.logger.trace({ type: message.type }, "to host");
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /** Sends a request and resolves with the host's reply data, or rejects with its error. */
+  request(message: HostRequest): Promise<unknown> {
+    const ref = this.nextRef++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(ref);
+        reject(new DispatchError("host_unavailable", `the host did not answer '${message.type}' in time`));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(ref, { resolve, reject, timer });
+      try {
+        this.send({ ...message, ref } as HubToHostMessage);
+      } catch (err) {
+        clearTimeout(timer);
+        this.pending.delete(ref);
+        reject(err);
+      }
+    });
+  }
+
+  close(code = 1000, reason = "hub closing"): void {
+    this.socket.close(code, reason);
+    this.handleClose(reason);
+  }
+
+  /** Drops the link at once (used for hosts that misbehave or whose token was revoked). */
+  terminate(reason: string): void {
+    this.socket.terminate();
+    this.handleClose(reason);
+  }
+
+  private receive(raw: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    if (isBinary) {
+      const frame = decodeOutputFrame(raw);
+      if (!frame) return this.violation("malformed output frame");
+      this.events.onEvent(this, { ...frame, type: "output" }, raw);
+      return;
+    }
+    let parsed: ReturnType<typeof HostMessage.safeParse>;
+    try {
+      parsed = HostMessage.safeParse(JSON.parse(raw.toString()));
+    } catch {
+      return this.violation("malformed JSON");
+    }
+    if (!parsed.success) return this.violation(`invalid message: ${parsed.error.issues[0]?.message ?? "?"}`);
+    const message = parsed.data;
+    switch (message.type) {
+      case "hello":
+        this.host = message.host;
+        this.events.onHello(this, message.host, message.sessions);
+        return;
+      case "event":
+        this.events.onEvent(this, message.event);
+        return;
+      case "reply":
+        return this.settle(message.ref, message.ok ? { data: message.data } : { error: message.error });
+      case "stats":
+        return this.settle(message.ref, { data: { rss: message.rss, buffered: message.buffered } });
+      case "pong":
+        return;
+      default: {
+        const unreachable: never = message;
+        return this.violation(`unknown message ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private settle(
+    ref: number,
+    outcome: { data?: unknown; error?: { code: string; message: string } | undefined },
+  ): void {
+    const pending = this.pending.get(ref);
+    if (!pending) return;
+    this.pending.delete(ref);
+    clearTimeout(pending.timer);
+    if (outcome.error) {
+      const code = isErrorCode(outcome.error.code) ? outcome.error.code : "internal";
+      pending.reject(new DispatchError(code, outcome.error.message));
+    } else {
+      pending.resolve(outcome.data);
+    }
+  }
+
+  private violation(message: string): void {
+    this.logger.warn(
+      { host: this.host?.name, problem: message },
+      "host broke the protocol; disconnecting it",
+    );
+    this.events.onViolation?.(this, message);
+    this.terminate(`protocol violation: ${message}`);
+  }
+
+  private handleClose(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new DispatchError("host_unavailable", `the host disconnected (${reason})`));
+    }
+    this.pending.clear();
+    this.events.onClose(this, reason);
+  }
+}

@@ -1,0 +1,453 @@
+/**
+ * What the hub does with sessions: create, input, resize, rename, kill, attach; and what it
+ * does with the events hosts send: store them in batches, apply them to the session records,
+ * hand them to every attached client, acknowledge them to the host.
+ *
+ * It talks to hosts only through `HostConnection`, never asking which kind of host it is.
+ */
+import { homedir } from "node:os";
+import type { Logger } from "pino";
+import { DispatchError } from "../core/errors.js";
+import { newId } from "../core/ids.js";
+import { describeInvalidName, generateName, isValidName } from "../core/names.js";
+import { getKind } from "../kinds/registry.js";
+import type { SessionEvent } from "../protocol/events.js";
+import type { HostInfo, HostSessionState } from "../protocol/host.js";
+import type { CreateSessionParams, SessionInfo } from "../protocol/session.js";
+import type { EventStore, SessionRecord } from "../store/EventStore.js";
+import type { HostConnection, HostConnectionEvents } from "./HostConnection.js";
+import { lastLine } from "./preview.js";
+import { type DirectoryListener, SessionDirectory, toInfo } from "./SessionDirectory.js";
+import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
+import { type SubscriberChannel, Subscription } from "./Subscription.js";
+
+/** Default cap on sessions that are starting or running at once. */
+export const DEFAULT_MAX_SESSIONS = 64;
+/** Session list updates caused by output alone are sent at most this often per session. */
+const ACTIVITY_NOTIFY_INTERVAL_MS = 1000;
+/** How long `kill` waits for the process to end before answering. */
+const KILL_WAIT_MS = 3000;
+
+export interface SessionManagerOptions {
+  store: EventStore;
+  logger: Logger;
+  maxSessions?: number;
+}
+
+type Live = "starting" | "running";
+const isLive = (status: string): status is Live => status === "starting" || status === "running";
+
+export class SessionManager implements HostConnectionEvents {
+  readonly directory: SessionDirectory;
+  private readonly store: EventStore;
+  private readonly logger: Logger;
+  private readonly writer: StoreWriter;
+  private readonly hosts = new Map<string, HostConnection>();
+  private readonly subscriptions = new Map<string, Set<Subscription>>();
+  private readonly lastNotified = new Map<string, number>();
+  private readonly exitWaiters = new Map<string, Set<() => void>>();
+  private readonly maxSessions: number;
+
+  constructor(options: SessionManagerOptions) {
+    this.store = options.store;
+    this.logger = options.logger;
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.directory = new SessionDirectory(options.store);
+    this.writer = new StoreWriter(options.store, (entries) => this.stored(entries), options.logger);
+  }
+
+  // ---- queries -------------------------------------------------------------------------
+
+  list(): SessionInfo[] {
+    return this.directory.all().map(toInfo);
+  }
+
+  get(ref: string): SessionInfo {
+    return toInfo(this.directory.resolve(ref));
+  }
+
+  listen(listener: DirectoryListener): () => void {
+    return this.directory.listen(listener);
+  }
+
+  readEvents(ref: string, afterSeq: number, limit: number): SessionEvent[] {
+    return this.store.readEvents(this.directory.resolve(ref).id, afterSeq, limit);
+  }
+
+  hostInfo(id: string): HostInfo | undefined {
+    return this.hosts.get(id)?.host;
+  }
+
+  /** Resident memory and per-session buffered bytes of a connected host. */
+  async hostStats(id: string): Promise<{ rss: number; buffered: Record<string, number> } | undefined> {
+    const connection = this.hosts.get(id);
+    if (!connection?.isOpen) return undefined;
+    return (await connection.request({ type: "stats" })) as { rss: number; buffered: Record<string, number> };
+  }
+
+  // ---- commands ------------------------------------------------------------------------
+
+  async create(params: CreateSessionParams): Promise<SessionInfo> {
+    const kind = getKind(params.kind);
+    if (params.name !== undefined) {
+      if (!isValidName(params.name)) throw new DispatchError("bad_request", describeInvalidName(params.name));
+      if (this.directory.nameTaken(params.name)) {
+        throw new DispatchError(
+          "conflict",
+          `a session named '${params.name}' already exists; pick another name`,
+        );
+      }
+    }
+    const live = this.directory.all().filter((r) => isLive(r.status)).length;
+    if (live >= this.maxSessions) {
+      throw new DispatchError(
+        "limit_reached",
+        `${live} sessions are running, the limit is ${this.maxSessions}; kill one or raise DISPATCH_MAX_SESSIONS`,
+      );
+    }
+    const hostId = params.host ?? "local";
+    const connection = this.requireHost(hostId);
+    const now = Date.now();
+    const record: SessionRecord = {
+      id: newId(),
+      name: params.name ?? generateName((name) => this.directory.nameTaken(name)),
+      kind: kind.name,
+      host: hostId,
+      status: "starting",
+      exitCode: null,
+      reason: null,
+      command: params.command ?? [],
+      cwd: params.cwd ?? homedir(),
+      cols: params.cols,
+      rows: params.rows,
+      pid: null,
+      foreground: null,
+      createdAt: now,
+      lastActivityAt: now,
+      lastSeq: 0,
+      bytes: 0,
+      preview: "",
+      env: params.env ?? {},
+      meta: {},
+    };
+    this.directory.insert(record);
+    try {
+      const reply = (await connection.request({
+        type: "spawn",
+        spec: {
+          id: record.id,
+          kind: record.kind,
+          command: record.command,
+          cwd: record.cwd,
+          env: record.env,
+          cols: record.cols,
+          rows: record.rows,
+          afterSeq: 0,
+        },
+      })) as { pid?: number } | undefined;
+      const current = this.directory.get(record.id);
+      if (current?.status === "starting") {
+        this.directory.update(record.id, { status: "running", pid: reply?.pid ?? null });
+      }
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.directory.update(record.id, { status: "failed", reason });
+      throw err;
+    }
+    this.logger.info({ session: record.id, name: record.name }, "session created");
+    return toInfo(this.directory.resolve(record.id));
+  }
+
+  input(ref: string, data: string): void {
+    const record = this.requireRunning(ref, "input was not delivered");
+    this.requireHost(record.host).send({ type: "input", session: record.id, data });
+  }
+
+  resize(ref: string, cols: number, rows: number): void {
+    const record = this.requireRunning(ref, "it cannot be resized");
+    this.requireHost(record.host).send({ type: "resize", session: record.id, cols, rows });
+  }
+
+  rename(ref: string, name: string): SessionInfo {
+    const record = this.directory.resolve(ref);
+    if (!isValidName(name)) throw new DispatchError("bad_request", describeInvalidName(name));
+    if (record.name === name) return toInfo(record);
+    if (this.directory.nameTaken(name)) {
+      throw new DispatchError("conflict", `a session named '${name}' already exists; pick another name`);
+    }
+    this.store.audit("client", "rename", { session: record.id, from: record.name, to: name });
+    return toInfo(this.directory.update(record.id, { name }));
+  }
+
+  /**
+   * Stops a running session (SIGHUP unless told otherwise) and waits briefly for its exit;
+   * a session that has already ended is removed, with its history.
+   */
+  async kill(ref: string, signal = "SIGHUP"): Promise<SessionInfo> {
+    const record = this.directory.resolve(ref);
+    if (!isLive(record.status)) {
+      const info = toInfo(record);
+      this.remove(record.id);
+      return info;
+    }
+    const exited = this.waitForExit(record.id, KILL_WAIT_MS);
+    await this.requireHost(record.host).request({ type: "signal", session: record.id, signal });
+    await exited;
+    return toInfo(this.directory.resolve(record.id));
+  }
+
+  /**
+   * Attaches a client: it gets every stored event after `afterSeq`, then live events, with
+   * no gap and no duplicate (see `Subscription`). Returns the subscription to close on detach.
+   */
+  attach(
+    ref: string,
+    afterSeq: number,
+    channel: SubscriberChannel,
+  ): { info: SessionInfo; subscription: Subscription } {
+    const record = this.directory.resolve(ref);
+    const cursor = Math.min(afterSeq, this.store.lastSeq(record.id));
+    const subscription = new Subscription(record.id, cursor, channel, this.store);
+    let set = this.subscriptions.get(record.id);
+    if (!set) {
+      set = new Set();
+      this.subscriptions.set(record.id, set);
+    }
+    set.add(subscription);
+    return { info: toInfo(record), subscription };
+  }
+
+  detach(subscription: Subscription): void {
+    subscription.close();
+    this.subscriptions.get(subscription.session)?.delete(subscription);
+  }
+
+  /** Removes an ended session and its history. */
+  remove(id: string): void {
+    for (const subscription of this.subscriptions.get(id) ?? []) subscription.close();
+    this.subscriptions.delete(id);
+    this.writer.reset(id);
+    this.directory.remove(id);
+  }
+
+  /** Closes every host link; the hosts and their sessions keep running (hub shutdown). */
+  closeHosts(): void {
+    for (const connection of this.hosts.values()) connection.close(1001, "hub shutting down");
+    this.hosts.clear();
+  }
+
+  /** Flushes pending writes (shutdown). */
+  flush(): void {
+    this.writer.flush();
+  }
+
+  // ---- host events ---------------------------------------------------------------------
+
+  onHello(connection: HostConnection, host: HostInfo, sessions: HostSessionState[]): void {
+    const previous = this.hosts.get(host.id);
+    if (previous && previous !== connection) previous.close(4000, "replaced by a newer connection");
+    this.hosts.set(host.id, connection);
+    this.logger.info({ host: host.id, sessions: sessions.length }, "host connected");
+    const known = new Set(sessions.map((s) => s.id));
+    for (const record of this.directory.all()) {
+      if (record.host === host.id && isLive(record.status) && !known.has(record.id))
+        this.markHostLost(record);
+    }
+    const sync: Record<string, number> = {};
+    for (const state of sessions) {
+      if (!this.directory.get(state.id)) this.adopt(host.id, state);
+      sync[state.id] = this.store.lastSeq(state.id);
+    }
+    connection.send({ type: "sync", sessions: sync });
+  }
+
+  onEvent(connection: HostConnection, event: SessionEvent, frame?: Uint8Array): void {
+    const record = this.directory.get(event.session);
+    if (!record || record.host !== connection.host?.id) {
+      // Isolation: a host may only write to its own sessions.
+      this.logger.warn(
+        { host: connection.host?.id, session: event.session },
+        "host sent an event for a session it does not own",
+      );
+      return;
+    }
+    this.writer.add(event, frame);
+  }
+
+  onClose(connection: HostConnection, reason: string): void {
+    const id = connection.host?.id;
+    if (id && this.hosts.get(id) === connection) {
+      this.hosts.delete(id);
+      this.logger.warn({ host: id, reason }, "host disconnected");
+    }
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  /** Runs after each committed batch: apply to records, fan out, acknowledge to hosts. */
+  private stored(entries: StoredBatchEntry[]): void {
+    const bySession = new Map<string, StoredBatchEntry[]>();
+    for (const entry of entries) {
+      const list = bySession.get(entry.event.session);
+      if (list) list.push(entry);
+      else bySession.set(entry.event.session, [entry]);
+    }
+    const now = Date.now();
+    for (const [id, list] of bySession) {
+      this.apply(id, list, now);
+      for (const subscription of this.subscriptions.get(id) ?? []) subscription.offer(list);
+      const record = this.directory.get(id);
+      const connection = record ? this.hosts.get(record.host) : undefined;
+      const last = list[list.length - 1] as StoredBatchEntry;
+      if (connection?.isOpen) {
+        connection.send({ type: "ack", session: id, seq: last.event.seq });
+        if (last.event.type === "exit") connection.send({ type: "forget", session: id });
+      }
+    }
+  }
+
+  private apply(id: string, entries: StoredBatchEntry[], now: number): void {
+    const record = this.directory.get(id);
+    if (!record) return;
+    let bytes = record.bytes;
+    let preview = record.preview;
+    let lastActivityAt = record.lastActivityAt;
+    const patch: Partial<SessionRecord> = {};
+    for (const { event } of entries) {
+      switch (event.type) {
+        case "output":
+          bytes += event.data.length;
+          preview = lastLine(event.data, preview);
+          lastActivityAt = Math.max(lastActivityAt, event.ts);
+          break;
+        case "start":
+          if (record.status === "starting") patch.status = "running";
+          patch.pid = Number(event.data.pid) || null;
+          break;
+        case "resize":
+          patch.cols = Number(event.data.cols);
+          patch.rows = Number(event.data.rows);
+          break;
+        case "status":
+          patch.foreground = (event.data.foreground as string | null) ?? null;
+          break;
+        case "exit":
+          patch.status = "exited";
+          patch.exitCode = typeof event.data.code === "number" ? event.data.code : null;
+          patch.reason =
+            typeof event.data.signal === "number" ? `killed by signal ${event.data.signal}` : null;
+          patch.foreground = null;
+          break;
+        case "gap":
+        case "snapshot-marker":
+        case "revived":
+          break;
+      }
+    }
+    const lastSeq = (entries[entries.length - 1] as StoredBatchEntry).event.seq;
+    this.directory.touch(id, { lastSeq, bytes, lastActivityAt, preview }, false);
+    if (Object.keys(patch).length > 0) {
+      this.directory.update(id, { ...patch, preview });
+      this.lastNotified.set(id, now);
+    } else if (now - (this.lastNotified.get(id) ?? 0) >= ACTIVITY_NOTIFY_INTERVAL_MS) {
+      this.lastNotified.set(id, now);
+      this.directory.update(id, { preview });
+    }
+    if (patch.status === "exited") {
+      for (const wake of this.exitWaiters.get(id) ?? []) wake();
+      this.exitWaiters.delete(id);
+    }
+  }
+
+  private waitForExit(id: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      let set = this.exitWaiters.get(id);
+      if (!set) {
+        set = new Set();
+        this.exitWaiters.set(id, set);
+      }
+      set.add(done);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /** The host came back without this session: its process is gone. */
+  private markHostLost(record: SessionRecord): void {
+    this.logger.warn({ session: record.id, host: record.host }, "session lost with its host");
+    this.writer.flush();
+    // The host that assigned seqs is gone, so the hub may write the closing event itself.
+    this.writer.add({
+      session: record.id,
+      seq: this.store.lastSeq(record.id) + 1,
+      ts: Date.now(),
+      type: "exit",
+      data: { code: null, signal: null, reason: "host lost" },
+    });
+    this.writer.flush();
+    this.directory.update(record.id, {
+      status: "exited",
+      exitCode: null,
+      reason: "host lost",
+      foreground: null,
+    });
+  }
+
+  /** A host runs a session the hub has no record of (its database was replaced): keep it. */
+  private adopt(hostId: string, state: HostSessionState): void {
+    const now = Date.now();
+    this.directory.insert({
+      id: state.id,
+      name: generateName((name) => this.directory.nameTaken(name)),
+      kind: state.kind,
+      host: hostId,
+      status: state.running ? "running" : "exited",
+      exitCode: state.exitCode,
+      reason: null,
+      command: [],
+      cwd: "",
+      cols: state.cols,
+      rows: state.rows,
+      pid: state.pid,
+      foreground: state.foreground,
+      createdAt: now,
+      lastActivityAt: now,
+      lastSeq: 0,
+      bytes: 0,
+      preview: "",
+      env: {},
+      meta: { adopted: true },
+    });
+  }
+
+  private requireHost(id: string): HostConnection {
+    const connection = this.hosts.get(id);
+    if (!connection?.isOpen) {
+      throw new DispatchError(
+        "host_unavailable",
+        `host '${id}' is not connected right now; try again shortly`,
+      );
+    }
+    return connection;
+  }
+
+  private requireRunning(ref: string, consequence: string): SessionRecord {
+    const record = this.directory.resolve(ref);
+    if (!isLive(record.status)) {
+      const how =
+        record.exitCode !== null
+          ? ` with code ${record.exitCode}`
+          : record.reason
+            ? ` (${record.reason})`
+            : "";
+      throw new DispatchError(
+        "session_exited",
+        `session '${record.name}' has ${record.status}${how}; ${consequence}`,
+      );
+    }
+    return record;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Batches events on their way into the store: everything that arrives during one turn of the
+ * event loop is appended in a single transaction, then handed on (fan-out, acks). Clients are
+ * only ever sent events that are stored, so "what a client saw" is always in the log.
+ *
+ * It also keeps each session's log contiguous when a host skips seqs it can no longer send:
+ * the hole is recorded as an explicit `gap` event instead of being rejected.
+ */
+import type { Logger } from "pino";
+import type { SessionEvent } from "../protocol/events.js";
+import type { EventStore } from "../store/EventStore.js";
+
+export interface StoredBatchEntry {
+  event: SessionEvent;
+  /** The host's binary frame for output events, forwarded to clients unchanged. */
+  frame?: Uint8Array | undefined;
+}
+
+export class StoreWriter {
+  private pending: StoredBatchEntry[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  /** Next expected seq per session, counting events pending in this batch. */
+  private readonly nextSeq = new Map<string, number>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly onStored: (entries: StoredBatchEntry[]) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  add(event: SessionEvent, frame?: Uint8Array): void {
+    const expected = this.expected(event.session);
+    if (event.seq < expected) return; // Already stored: a replay after reconnect.
+    if (event.type === "gap") {
+      const fromSeq = Math.max(Number(event.data.fromSeq) || expected, expected);
+      this.enqueue({ event: { ...event, data: { ...event.data, fromSeq } } });
+      return;
+    }
+    if (event.seq > expected) {
+      this.logger.warn(
+        { session: event.session, expected, got: event.seq },
+        "seq jump from host; recording a gap",
+      );
+      this.enqueue({
+        event: {
+          session: event.session,
+          seq: event.seq - 1,
+          ts: event.ts,
+          type: "gap",
+          data: { fromSeq: expected, bytes: 0 },
+        },
+      });
+    }
+    this.enqueue({ event, frame });
+  }
+
+  /** Forget cached seqs for a session (deleted, or its log re-based). */
+  reset(session: string): void {
+    this.nextSeq.delete(session);
+  }
+
+  /** Appends what is pending now (tests and shutdown). */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    let appended: SessionEvent[];
+    try {
+      appended = this.store.appendBatch(batch.map((entry) => entry.event));
+    } catch (err) {
+      // The transaction rolled back; forget cached seqs so they are re-read from the store.
+      this.logger.error({ err, events: batch.length }, "append failed; the host will resend after reconnect");
+      this.nextSeq.clear();
+      return;
+    }
+    if (appended.length !== batch.length) {
+      const kept = new Set(appended);
+      this.onStored(batch.filter((entry) => kept.has(entry.event)));
+    } else {
+      this.onStored(batch);
+    }
+  }
+
+  private expected(session: string): number {
+    const cached = this.nextSeq.get(session);
+    if (cached !== undefined) return cached;
+    const next = this.store.lastSeq(session) + 1;
+    this.nextSeq.set(session, next);
+    return next;
+  }
+
+  private enqueue(entry: StoredBatchEntry): void {
+    this.pending.push(entry);
+    this.nextSeq.set(entry.event.session, entry.event.seq + 1);
+    this.scheduled ??= setImmediate(() => this.flush());
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * A session kind is an addon of the hub: one module that says how its sessions start and how
+ * their output is understood. Adding a kind is writing one module and registering it in
+ * `registry.ts`.
+ */
+
+export interface KindSpawnContext {
+  /** The host user's environment (already scrubbed of dispatch secrets). */
+  env: Record<string, string | undefined>;
+}
+
+export interface SessionKind {
+  /** Name used in the protocol and the store (`terminal`, `agent`, ...). */
+  readonly name: string;
+  /** Short label for lists and the web UI's kind icon. */
+  readonly label: string;
+  /**
+   * `pty`: the host runs the session in a pseudo-terminal (terminal, agent).
+   * `hub`: the hub itself runs it (chat), no host process.
+   */
+  readonly runtime: "pty" | "hub";
+  /** argv to run for a requested command; an empty command means the user's shell. */
+  resolveCommand(command: readonly string[], context: KindSpawnContext): string[];
+}

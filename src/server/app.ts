@@ -1,0 +1,121 @@
+/**
+ * The hub's HTTP and WebSocket surface: auth on every route but health and login, REST,
+ * the client WebSocket at `/ws` (Origin checked), and the web UI.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { WebSocketServer } from "ws";
+import { ZodError } from "zod";
+import { DispatchError, toDispatchError } from "../core/errors.js";
+import type { SessionManager } from "../hub/SessionManager.js";
+import type { StatusBody } from "../protocol/api.js";
+import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
+import type { Authenticator } from "./auth.js";
+import { ClientConnection } from "./ClientConnection.js";
+import { registerRest } from "./rest.js";
+import { registerStatic } from "./static.js";
+
+/** Routes reachable without credentials: they reveal nothing but liveness. */
+const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout"]);
+/** Frames above this close the socket; between the message limit and this, a clear error. */
+const WS_MAX_PAYLOAD_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
+
+export interface AppOptions {
+  manager: SessionManager;
+  auth: Authenticator;
+  logger: Logger;
+  status: () => Promise<Omit<StatusBody, "sessions">>;
+  secureCookies: boolean;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  // Fastify's own request logging stays off: the hub logs what matters through its logger.
+  const app = Fastify({ logger: false, bodyLimit: 2 * MAX_CLIENT_MESSAGE_BYTES });
+
+  app.setErrorHandler((err, _request, reply) => {
+    const error = toHttpError(err);
+    if (error.code === "internal") options.logger.error({ err }, "request failed");
+    reply.code(error.httpStatus).send({ error: { code: error.code, message: error.message } });
+  });
+
+  app.addHook("onRequest", async (request) => {
+    const path = request.url.split("?")[0] as string;
+    if (!path.startsWith("/api/") || PUBLIC_ROUTES.has(path)) return;
+    if (options.auth.limiter.isBlocked(request.ip)) {
+      throw new DispatchError("rate_limited", "too many failed attempts; wait a minute and try again");
+    }
+    if (!options.auth.check(request.headers)) {
+      if (request.headers.authorization) options.auth.limiter.recordFailure(request.ip);
+      throw new DispatchError(
+        "unauthorized",
+        "missing or wrong access key: send `Authorization: Bearer KEY` or log in",
+      );
+    }
+  });
+
+  registerRest(app, options);
+  await registerStatic(app);
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
+  app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? "").split("?")[0];
+    if (path !== "/ws") return; // Other upgrade paths (the host endpoint) have their own handler.
+    const refusal = checkOrigin(request);
+    if (refusal) {
+      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${refusal}\n`);
+      return;
+    }
+    const address = request.socket.remoteAddress ?? "unknown";
+    const authenticated = options.auth.check(request.headers);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      new ClientConnection({
+        socket: ws,
+        manager: options.manager,
+        auth: options.auth,
+        authenticated,
+        address,
+        logger: options.logger,
+      });
+    });
+  });
+  app.addHook("onClose", async () => {
+    for (const client of wss.clients) client.close(1001, "hub shutting down");
+    wss.close();
+  });
+  return app;
+}
+
+/**
+ * Browsers send an Origin; it must be this hub's own (the cookie is SameSite=Strict, this
+ * closes the cross-site WebSocket hole). Clients without an Origin (the CLI) pass.
+ */
+function checkOrigin(request: IncomingMessage): string | undefined {
+  const origin = request.headers.origin;
+  if (!origin) return undefined;
+  try {
+    if (new URL(origin).host === request.headers.host) return undefined;
+  } catch {
+    // Unparseable Origin: refused below.
+  }
+  return `WebSocket origin '${origin}' is not this hub's; open the UI from the hub's own address`;
+}
+
+function toHttpError(err: unknown): DispatchError {
+  if (err instanceof DispatchError) return err;
+  if (err instanceof ZodError) {
+    const issue = err.issues[0];
+    const where = issue && issue.path.length > 0 ? `'${issue.path.join(".")}': ` : "";
+    return new DispatchError(
+      "bad_request",
+      `invalid request: ${where}${issue?.message ?? "does not match the schema"}`,
+    );
+  }
+  const statusCode = (err as { statusCode?: number }).statusCode;
+  if (statusCode === 413) return new DispatchError("too_large", "request body too large");
+  if (statusCode && statusCode >= 400 && statusCode < 500) {
+    return new DispatchError("bad_request", (err as Error).message);
+  }
+  return toDispatchError(err);
+}

@@ -1,0 +1,293 @@
+/**
+ * The client protocol on real processes: a hub (child process), its local host daemon and
+ * real PTYs, reached over a real WebSocket.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, startHub } from "./harness.js";
+import { poll, sleep, WireClient } from "./wire.js";
+
+let hub: HubHandle;
+const clients: WireClient[] = [];
+
+async function client(): Promise<WireClient> {
+  const c = await WireClient.open(hub.url, { authorization: `Bearer ${hub.key}` });
+  clients.push(c);
+  await c.request({ type: "hello", protocol: 1 });
+  return c;
+}
+
+async function create(
+  c: WireClient,
+  session: Record<string, unknown>,
+): Promise<{ id: string; name: string }> {
+  const reply = await c.request({ type: "create", session });
+  expect(reply.type, JSON.stringify(reply)).toBe("result");
+  return (reply.data as { session: { id: string; name: string } }).session;
+}
+
+beforeAll(async () => {
+  hub = await startHub({ env: { DISPATCH_KEY: "protocol-test-key-1234" } });
+});
+
+afterAll(async () => {
+  for (const c of clients) await c.close();
+  await cleanupAll();
+});
+
+describe("attach and replay", () => {
+  it("delivers exactly the events after afterSeq, then live, with no gap and no duplicate", async () => {
+    const a = await client();
+    const session = await create(a, {
+      command: ["sh", "-c", "for i in 1 2 3 4 5 6 7 8; do echo line-$i; sleep 0.05; done; sleep 30"],
+    });
+    await a.request({ type: "attach", session: session.name, afterSeq: 0 });
+    await a.waitForOutput(session.id, "line-8");
+    const all = a.seqs(session.id);
+    expect(all[0]).toBe(1);
+    expect(all).toEqual(all.map((_, i) => i + 1));
+
+    const n = Math.floor(all.length / 2);
+    const b = await client();
+    await b.request({ type: "attach", session: session.id, afterSeq: n });
+    await poll(() => (b.seqs(session.id).length >= all.length - n ? true : undefined), 5000, "replay");
+    expect(b.seqs(session.id).slice(0, all.length - n)).toEqual(all.slice(n));
+  });
+
+  it("lets two clients on one session see the same stream and both type", async () => {
+    const a = await client();
+    const b = await client();
+    const session = await create(a, { command: ["cat"] });
+    await a.request({ type: "attach", session: session.name, afterSeq: 0 });
+    await b.request({ type: "attach", session: session.name, afterSeq: 0 });
+    a.send({ type: "input", session: session.name, data: "from-a\r" });
+    b.send({ type: "input", session: session.name, data: "from-b\r" });
+    for (const c of [a, b]) {
+      await c.waitForOutput(session.id, "from-a");
+      await c.waitForOutput(session.id, "from-b");
+    }
+    await poll(() => (a.output(session.id) === b.output(session.id) ? true : undefined), 5000, "same stream");
+    expect(a.seqs(session.id)).toEqual(b.seqs(session.id));
+  });
+
+  it("catches a reconnecting client up with exactly what it missed", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["cat"] });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    a.send({ type: "input", session: session.id, data: "before\r" });
+    await a.waitForOutput(session.id, "before");
+    const seen = a.seqs(session.id);
+    const last = seen[seen.length - 1] as number;
+    const firstOutput = a.output(session.id);
+    await a.close();
+
+    const writer = await client();
+    writer.send({ type: "input", session: session.id, data: "while-away\r" });
+    await sleep(300);
+
+    const back = await client();
+    await back.request({ type: "attach", session: session.id, afterSeq: last });
+    await back.waitForOutput(session.id, "while-away");
+    const resumed = back.seqs(session.id);
+    expect(resumed[0]).toBe(last + 1);
+    expect(resumed).toEqual(resumed.map((_, i) => last + 1 + i));
+    expect(back.output(session.id)).not.toContain("before");
+    expect(firstOutput + back.output(session.id)).toMatch(/before[\s\S]*while-away/);
+  });
+});
+
+describe("sessions", () => {
+  it("records the exit code in an event and in the status", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["sh", "-c", "echo bye; exit 3"] });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    await poll(
+      () => a.received.events.find((e) => e.session === session.id && e.type === "exit"),
+      10_000,
+      "exit event",
+    );
+    const exit = a.received.events.find((e) => e.session === session.id && e.type === "exit");
+    expect(exit?.data).toMatchObject({ code: 3 });
+    const info = await hub.api(`/api/sessions/${session.name}`).then((r) => r.json());
+    expect(info.session.status).toBe("exited");
+    expect(info.session.exitCode).toBe(3);
+  });
+
+  it("reports what runs in the foreground of a shell", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["bash", "--norc", "--noprofile"] });
+    a.send({ type: "input", session: session.id, data: "sleep 30\r" });
+    const running = await pollSession(session.name, (s) => s.foreground === "sleep 30");
+    expect(running.foreground).toBe("sleep 30");
+    a.send({ type: "input", session: session.id, data: "\u0003" });
+    const idle = await pollSession(session.name, (s) => s.foreground === null);
+    expect(idle.foreground).toBeNull();
+  });
+
+  it("never lets the hub's key into a session's environment", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["env"] });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    await poll(
+      () => a.received.events.find((e) => e.session === session.id && e.type === "exit"),
+      10_000,
+      "env to finish",
+    );
+    const output = a.output(session.id);
+    expect(output).toContain("PATH=");
+    expect(output).not.toContain("protocol-test-key-1234");
+    expect(output).not.toMatch(/^DISPATCH_/m);
+  });
+
+  it("resizes the terminal and records the resize", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["bash", "--norc", "--noprofile"], cols: 80, rows: 24 });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    a.send({ type: "resize", session: session.id, cols: 123, rows: 45 });
+    await poll(
+      () => a.received.events.find((e) => e.session === session.id && e.type === "resize"),
+      5000,
+      "resize event",
+    );
+    a.send({ type: "input", session: session.id, data: "stty size\r" });
+    await a.waitForOutput(session.id, "45 123");
+  });
+
+  it("renames a session while its id stays the same", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["cat"] });
+    const reply = await a.request({ type: "rename", session: session.name, name: "renamed-cat" });
+    const renamed = (reply.data as { session: { id: string; name: string } }).session;
+    expect(renamed).toMatchObject({ id: session.id, name: "renamed-cat" });
+    const missing = await a.request({ type: "attach", session: session.name, afterSeq: 0 });
+    expect(missing).toMatchObject({ type: "error", code: "not_found" });
+  });
+});
+
+describe("bad input", () => {
+  it("answers malformed and unknown messages with errors and keeps the connection", async () => {
+    const a = await client();
+    a.send("{not json");
+    await a.waitFor((m) => m.type === "error" && String(m.message).includes("not valid JSON"));
+    expect((await a.request({ type: "launch-missiles" })).code).toBe("bad_request");
+    expect((await a.request({ type: "attach" })).code).toBe("bad_request");
+    a.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    await a.waitFor((m) => m.type === "error" && String(m.message).includes("binary"));
+    expect((await a.request({ type: "ping" })).type).toBe("pong");
+    expect(a.closed).toBe(false);
+  });
+
+  it("refuses an oversized message and stays connected", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["cat"] });
+    const reply = await a.request({ type: "input", session: session.id, data: "x".repeat(2 * 1024 * 1024) });
+    expect(reply).toMatchObject({ type: "error" });
+    expect(["too_large", "bad_request"]).toContain(reply.code);
+    expect((await a.request({ type: "ping" })).type).toBe("pong");
+  });
+
+  it("suggests the closest name for an unknown session", async () => {
+    const a = await client();
+    await create(a, { name: "build", command: ["cat"] });
+    const reply = await a.request({ type: "attach", session: "bulid", afterSeq: 0 });
+    expect(reply).toMatchObject({ type: "error", code: "not_found" });
+    expect(reply.message).toBe("no session 'bulid' — did you mean 'build'?");
+  });
+
+  it("rejects invalid names, impossible sizes and input to an exited session", async () => {
+    const a = await client();
+    const badName = await a.request({ type: "create", session: { name: "Bad Name!", command: ["cat"] } });
+    expect(badName.code).toBe("bad_request");
+    const session = await create(a, { command: ["sh", "-c", "exit 0"] });
+    for (const [cols, rows] of [
+      [0, 0],
+      [100000, 24],
+    ]) {
+      const reply = await a.request({ type: "resize", session: session.id, cols, rows });
+      expect(reply.code).toBe("bad_request");
+    }
+    await pollSession(session.name, (s) => s.status === "exited");
+    const input = await a.request({ type: "input", session: session.id, data: "hello" });
+    expect(input).toMatchObject({ type: "error", code: "session_exited" });
+    const health = await fetch(`${hub.url}/api/health`).then((r) => r.json());
+    expect(health.ok).toBe(true);
+  });
+
+  it("keeps stored output intact through all of it", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["sh", "-c", "echo kept-output; sleep 30"] });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    await a.waitForOutput(session.id, "kept-output");
+    a.send("garbage");
+    a.send({ type: "input", session: "nope", data: "x" });
+    await a.waitFor((m) => m.code === "not_found");
+    const events = await hub.api(`/api/sessions/${session.id}/events?after=0`).then((r) => r.json());
+    const text = events.events
+      .filter((e: { type: string }) => e.type === "output")
+      .map((e: { data: string }) => Buffer.from(e.data, "base64").toString())
+      .join("");
+    expect(text).toContain("kept-output");
+  });
+});
+
+describe("auth", () => {
+  it("refuses REST without a key or with a wrong one; health reveals nothing else", async () => {
+    expect((await fetch(`${hub.url}/api/sessions`)).status).toBe(401);
+    const wrong = await fetch(`${hub.url}/api/sessions`, { headers: { authorization: "Bearer nope" } });
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.code).toBe("unauthorized");
+    const health = await fetch(`${hub.url}/api/health`);
+    expect(health.status).toBe(200);
+    expect(Object.keys(await health.json()).sort()).toEqual(["ok", "version"]);
+    expect((await hub.api("/api/sessions")).status).toBe(200);
+  });
+
+  it("closes a WebSocket whose hello has no valid key", async () => {
+    const c = await WireClient.open(hub.url);
+    clients.push(c);
+    const reply = await c.request({ type: "hello", protocol: 1, key: "wrong" });
+    expect(reply).toMatchObject({ type: "error", code: "unauthorized" });
+    await poll(() => (c.closed ? true : undefined), 5000, "close");
+  });
+
+  it("accepts the key in hello and rejects a foreign Origin", async () => {
+    const c = await WireClient.open(hub.url);
+    clients.push(c);
+    expect((await c.request({ type: "hello", protocol: 1, key: hub.key })).type).toBe("welcome");
+    await expect(WireClient.open(hub.url, { origin: "http://evil.example" })).rejects.toThrow(/403/);
+  });
+
+  it("rate-limits failed logins", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await fetch(`${hub.url}/api/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-test": String(i) },
+        body: JSON.stringify({ key: `wrong-${i}` }),
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    // The right key is refused too while the address is blocked.
+    const right = await fetch(`${hub.url}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key: hub.key }),
+    });
+    expect(right.status).toBe(429);
+  });
+});
+
+type Brief = { status: string; foreground: string | null };
+
+/** Polls the REST API until the session matches; fails with its last state. */
+async function pollSession(name: string, done: (s: Brief) => boolean): Promise<Brief> {
+  let last: Brief | undefined;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    last = (await hub.api(`/api/sessions/${name}`).then((r) => r.json())).session as Brief;
+    if (done(last)) return last;
+    await sleep(100);
+  }
+  throw new Error(`session ${name} never matched; last: ${JSON.stringify(last)}`);
+}

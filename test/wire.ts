@@ -1,0 +1,116 @@
+/**
+ * A raw client-protocol connection for tests that check the wire itself: every JSON message
+ * and every decoded output frame is recorded in arrival order.
+ */
+import WebSocket from "ws";
+import { decodeOutputFrame } from "../src/protocol/frames.js";
+
+export interface Received {
+  json: Record<string, unknown>[];
+  /** Output frames and JSON events of attached sessions, in arrival order. */
+  events: { session: string; seq: number; type: string; data: Uint8Array | Record<string, unknown> }[];
+}
+
+export class WireClient {
+  readonly received: Received = { json: [], events: [] };
+  private nextRef = 1;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on("message", (raw, isBinary) => {
+      if (isBinary) {
+        const frame = decodeOutputFrame(new Uint8Array(raw as Buffer));
+        if (frame)
+          this.received.events.push({
+            session: frame.session,
+            seq: frame.seq,
+            type: "output",
+            data: frame.data,
+          });
+        return;
+      }
+      const message = JSON.parse(raw.toString()) as Record<string, unknown>;
+      this.received.json.push(message);
+      if (message.type === "event") {
+        const event = message.event as {
+          session: string;
+          seq: number;
+          type: string;
+          data: Record<string, unknown>;
+        };
+        this.received.events.push(event);
+      }
+    });
+  }
+
+  static open(url: string, headers: Record<string, string> = {}): Promise<WireClient> {
+    const socket = new WebSocket(url.replace(/^http/, "ws") + "/ws", { headers });
+    return new Promise((resolve, reject) => {
+      socket.once("open", () => resolve(new WireClient(socket)));
+      socket.once("error", reject);
+      socket.once("unexpected-response", (_req, res) =>
+        reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)),
+      );
+    });
+  }
+
+  send(message: Record<string, unknown> | string): void {
+    this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
+  }
+
+  /** Sends a request with a fresh ref and resolves with the reply carrying that ref. */
+  async request(message: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+    const ref = this.nextRef++;
+    this.send({ ...message, ref });
+    return this.waitFor((m) => m.ref === ref, timeoutMs);
+  }
+
+  waitFor(
+    match: (message: Record<string, unknown>) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<Record<string, unknown>> {
+    return poll(() => this.received.json.find(match), timeoutMs, "message");
+  }
+
+  /** All output of a session received so far, as text. */
+  output(session: string): string {
+    return Buffer.concat(
+      this.received.events
+        .filter((e) => e.session === session && e.type === "output")
+        .map((e) => Buffer.from(e.data as Uint8Array)),
+    ).toString("utf8");
+  }
+
+  seqs(session: string): number[] {
+    return this.received.events.filter((e) => e.session === session).map((e) => e.seq);
+  }
+
+  async waitForOutput(session: string, text: string, timeoutMs = 10_000): Promise<void> {
+    await poll(() => (this.output(session).includes(text) ? true : undefined), timeoutMs, `output '${text}'`);
+  }
+
+  close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once("close", () => resolve());
+      this.socket.close();
+    });
+  }
+
+  get closed(): boolean {
+    return this.socket.readyState === WebSocket.CLOSED || this.socket.readyState === WebSocket.CLOSING;
+  }
+}
+
+export async function poll<T>(get: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

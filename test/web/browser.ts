@@ -1,0 +1,100 @@
+/**
+ * Debian's chromium through playwright-core, plus the page helpers the web tests share:
+ * console problem collection, login, and reading a terminal's text through `window.__dispatch`.
+ */
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface TestPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and warnings, and uncaught page errors, seen so far. */
+  problems: string[];
+}
+
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: { viewport?: { width: number; height: number }; context?: BrowserContext } = {},
+): Promise<TestPage> {
+  const context =
+    options.context ??
+    (await browser.newContext({
+      viewport: options.viewport ?? { width: 1200, height: 760 },
+      permissions: ["clipboard-read", "clipboard-write"],
+    }));
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error" || msg.type() === "warning") problems.push(`${msg.type()}: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+  await page.goto(url);
+  return { context, page, problems };
+}
+
+export async function login(page: Page, key: string): Promise<void> {
+  await page.getByLabel("Access key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Sessions" }).waitFor();
+}
+
+/** Lines of a session's terminal buffer (scrollback included). */
+export async function terminalLines(page: Page, session: string): Promise<string[]> {
+  return page.evaluate((name) => window.__dispatch?.lines(name) ?? [], session);
+}
+
+/** Waits until the session's terminal holds a line matching `pattern`. */
+export async function waitForLine(page: Page, session: string, pattern: RegExp): Promise<void> {
+  await page.waitForFunction(
+    ([name, source, flags]) => {
+      const re = new RegExp(source as string, flags as string);
+      return (window.__dispatch?.lines(name as string) ?? []).some((line) => re.test(line));
+    },
+    [session, pattern.source, pattern.flags],
+    { timeout: 20_000, polling: 50 },
+  );
+}
+
+/** Types into the focused terminal as a person would (keystrokes, then Enter). */
+export async function typeLine(page: Page, text: string): Promise<void> {
+  await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+}
+
+/** Creates a session through the dialog and waits until it is the active one. */
+export async function createSession(page: Page, name: string, command = ""): Promise<void> {
+  await page.getByRole("button", { name: "+ New" }).click();
+  await page.getByLabel("Name").fill(name);
+  if (command) await page.getByLabel("Command").fill(command);
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("heading", { name, level: 1 }).waitFor();
+  await page.locator(`[data-session="${name}"] button[aria-current="true"]`).waitFor();
+}
+
+declare global {
+  interface Window {
+    __dispatch?: { lines(session: string): string[] | null; lastSeq(session: string): number | null };
+    __dispatchPerf?: {
+      lastSwitchMs: number | null;
+      switches: { session: string; ms: number; cold: boolean }[];
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, login, openPage } from "./browser.js";
+import { startHub, stopAllHubs, type TestHub } from "./hub.js";
+
+describe("web login", () => {
+  let hub: TestHub;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    hub = await startHub();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopAllHubs();
+  });
+
+  it("rejects a wrong key with a clear message, then logs in and out", async () => {
+    const { page, problems, context } = await openPage(browser, hub.url);
+    try {
+      await page.getByLabel("Access key").fill("not-the-key");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect.poll(() => page.getByRole("alert").textContent()).toContain("Wrong access key");
+      // The browser itself logs the refused request; that one is expected here.
+      const unexpected = problems.filter((p) => !/401/.test(p));
+      expect(unexpected).toEqual([]);
+      problems.length = 0;
+
+      await login(page, hub.key);
+      const cookies = await context.cookies();
+      const session = cookies.find((c) => c.name === "dispatch_session");
+      expect(session?.httpOnly).toBe(true);
+      expect(session?.sameSite).toBe("Strict");
+
+      // A reload keeps the login (the cookie), without showing the form.
+      await page.reload();
+      await page.getByRole("navigation", { name: "Sessions" }).waitFor();
+
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.getByLabel("Access key").waitFor();
+      expect((await context.cookies()).find((c) => c.name === "dispatch_session")?.value ?? "").toBe("");
+      await page.reload();
+      await page.getByLabel("Access key").waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows the login form on a first visit without console noise", async () => {
+    const { page, problems, context } = await openPage(browser, hub.url);
+    try {
+      await page.getByLabel("Access key").waitFor();
+      await expect.poll(() => page.title()).toBe("dispatch");
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

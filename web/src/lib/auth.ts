@@ -1,0 +1,52 @@
+/** Login, logout and "am I logged in?" against the hub's REST API (cookie-based). */
+
+export type LoginResult = { ok: true } | { ok: false; message: string };
+
+async function errorMessage(response: Response, fallback: string): Promise<string> {
+  try {
+    const body = (await response.json()) as { error?: { message?: string } };
+    return body.error?.message ?? fallback;
+  } catch {
+    // Not JSON (a proxy's error page, say): the status line is all we can show.
+    return fallback;
+  }
+}
+
+export async function login(key: string): Promise<LoginResult> {
+  let response: Response;
+  try {
+    response = await fetch("/api/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key }),
+      credentials: "same-origin",
+    });
+  } catch {
+    return { ok: false, message: "Cannot reach the hub. Is it running?" };
+  }
+  if (response.ok) return { ok: true };
+  if (response.status === 401) return { ok: false, message: "Wrong access key." };
+  if (response.status === 429) {
+    return {
+      ok: false,
+      message: await errorMessage(response, "Too many failed attempts. Wait a minute and try again."),
+    };
+  }
+  return { ok: false, message: await errorMessage(response, `Login failed (HTTP ${response.status}).`) };
+}
+
+export async function logout(): Promise<void> {
+  await fetch("/api/logout", { method: "POST", credentials: "same-origin" });
+}
+
+/** `true` logged in, `false` not, `null` hub unreachable. */
+export async function checkSession(): Promise<boolean | null> {
+  try {
+    const response = await fetch("/api/me", { credentials: "same-origin" });
+    if (response.ok) return true;
+    if (response.status === 401) return false;
+    return null;
+  } catch {
+    return null;
+  }
+}

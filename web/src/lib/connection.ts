@@ -1,0 +1,232 @@
+/**
+ * The client WebSocket to the hub: `hello` first, request/reply by `ref`, binary output
+ * frames, keepalive, and automatic reconnect with exponential backoff and jitter. It knows
+ * nothing about sessions; the workspace re-attaches them on every `open`.
+ */
+import type { z } from "zod";
+import { CLIENT_PROTOCOL_VERSION } from "../../../src/core/version.js";
+import type { ClientMessage, ServerMessage } from "../../../src/protocol/client.js";
+import { decodeOutputFrame, type OutputFrame } from "../../../src/protocol/frames.js";
+import { backoffDelayMs } from "./backoff.js";
+
+export type Outgoing = z.input<typeof ClientMessage>;
+/** Requests the hub answers: every client message except `hello`, which `open` handles. */
+type Request = Exclude<Outgoing, { type: "hello" }>;
+
+export type ConnectionState =
+  | { kind: "connecting"; attempt: number }
+  | { kind: "open" }
+  | { kind: "waiting"; attempt: number; retryAt: number }
+  | { kind: "unauthorized" }
+  | { kind: "closed" };
+
+export interface ConnectionHandlers {
+  /** Every server message that is not a reply to a pending request. */
+  message(msg: ServerMessage): void;
+  output(frame: OutputFrame): void;
+  state(state: ConnectionState): void;
+  /** Connected and greeted: the time to (re)send `list` and re-attach sessions. */
+  open(isReconnect: boolean): void;
+  /** Decides whether a failed connection is an expired login; true stops retrying. */
+  isUnauthorized(): Promise<boolean>;
+}
+
+export class RequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RequestError";
+  }
+}
+
+/** Keepalive: ask every 20 s; no message at all within 10 s after that means a dead link. */
+const PING_INTERVAL_MS = 20_000;
+const PONG_TIMEOUT_MS = 10_000;
+
+interface Pending {
+  resolve(msg: ServerMessage): void;
+  reject(err: Error): void;
+}
+
+export class Connection {
+  #socket: WebSocket | null = null;
+  #attempt = 0;
+  #everOpened = false;
+  #greeted = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #lastMessageAt = 0;
+  #nextRef = 1;
+  #pending = new Map<number, Pending>();
+  #disposed = false;
+  readonly #url: string;
+  readonly #handlers: ConnectionHandlers;
+
+  constructor(options: { url: string; handlers: ConnectionHandlers }) {
+    this.#url = options.url;
+    this.#handlers = options.handlers;
+  }
+
+  get isOpen(): boolean {
+    return this.#greeted && this.#socket?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    this.#connect();
+  }
+
+  /** Skips the remaining backoff (the user clicked "retry", or the network came back). */
+  retryNow(): void {
+    if (this.#disposed || this.#socket) return;
+    clearTimeout(this.#retryTimer);
+    this.#connect();
+  }
+
+  /** Fire-and-forget; dropped while disconnected (re-attach on reconnect restores state). */
+  send(msg: Request): boolean {
+    if (!this.isOpen) return false;
+    this.#socket?.send(JSON.stringify(msg));
+    return true;
+  }
+
+  request(msg: Request): Promise<ServerMessage> {
+    if (!this.isOpen) return Promise.reject(new RequestError("disconnected", "Not connected to the hub."));
+    const ref = this.#nextRef++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(ref, { resolve, reject });
+      this.#socket?.send(JSON.stringify({ ...msg, ref }));
+    });
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#retryTimer);
+    this.#stopPing();
+    const socket = this.#socket;
+    this.#socket = null;
+    socket?.close(1000, "bye");
+    this.#failPending();
+    this.#handlers.state({ kind: "closed" });
+  }
+
+  #connect(): void {
+    this.#handlers.state({ kind: "connecting", attempt: this.#attempt });
+    const socket = new WebSocket(this.#url);
+    socket.binaryType = "arraybuffer";
+    this.#socket = socket;
+    this.#greeted = false;
+    socket.onopen = () => {
+      this.#lastMessageAt = Date.now();
+      socket.send(
+        JSON.stringify({ type: "hello", protocol: CLIENT_PROTOCOL_VERSION, client: "web", ref: 0 }),
+      );
+    };
+    socket.onmessage = (event: MessageEvent<string | ArrayBuffer>) => this.#receive(socket, event.data);
+    socket.onclose = () => void this.#closed(socket);
+    // Errors are followed by close; the close handler does the work.
+    socket.onerror = () => {};
+  }
+
+  #receive(socket: WebSocket, data: string | ArrayBuffer): void {
+    if (socket !== this.#socket) return;
+    this.#lastMessageAt = Date.now();
+    if (typeof data !== "string") {
+      const frame = decodeOutputFrame(new Uint8Array(data));
+      if (frame) this.#handlers.output(frame);
+      else console.warn("dispatch: ignored a malformed output frame");
+      return;
+    }
+    let msg: ServerMessage;
+    try {
+      msg = JSON.parse(data) as ServerMessage;
+    } catch {
+      console.warn("dispatch: ignored a message that is not JSON");
+      return;
+    }
+    if (!this.#greeted) {
+      this.#greet(socket, msg);
+      return;
+    }
+    const ref = "ref" in msg && typeof msg.ref === "number" ? msg.ref : undefined;
+    const pending = ref === undefined ? undefined : this.#pending.get(ref);
+    if (pending && ref !== undefined) {
+      this.#pending.delete(ref);
+      if (msg.type === "error") pending.reject(new RequestError(msg.code, msg.message));
+      else pending.resolve(msg);
+      // `attached` also carries the session record everyone else wants to see.
+      if (msg.type !== "attached") return;
+    }
+    if (msg.type === "pong") return;
+    this.#handlers.message(msg);
+  }
+
+  #greet(socket: WebSocket, msg: ServerMessage): void {
+    if (msg.type === "welcome") {
+      this.#greeted = true;
+      const isReconnect = this.#everOpened;
+      this.#everOpened = true;
+      this.#attempt = 0;
+      this.#startPing(socket);
+      this.#handlers.state({ kind: "open" });
+      this.#handlers.open(isReconnect);
+    } else if (msg.type === "error") {
+      if (msg.code === "unauthorized") this.#unauthorized();
+      else console.error(`dispatch: the hub refused the connection: ${msg.message}`);
+      socket.close(1000, "refused");
+    }
+  }
+
+  async #closed(socket: WebSocket): Promise<void> {
+    if (socket !== this.#socket) return;
+    const wasGreeted = this.#greeted;
+    this.#socket = null;
+    this.#greeted = false;
+    this.#stopPing();
+    this.#failPending();
+    if (this.#disposed) return;
+    // A refused upgrade looks like any other failure; ask the REST API whether it was auth.
+    if (!wasGreeted && (await this.#handlers.isUnauthorized())) {
+      this.#unauthorized();
+      return;
+    }
+    if (this.#disposed) return;
+    const delay = backoffDelayMs(this.#attempt);
+    this.#attempt++;
+    this.#handlers.state({ kind: "waiting", attempt: this.#attempt, retryAt: Date.now() + delay });
+    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  #unauthorized(): void {
+    this.#disposed = true;
+    clearTimeout(this.#retryTimer);
+    this.#handlers.state({ kind: "unauthorized" });
+  }
+
+  #startPing(socket: WebSocket): void {
+    this.#stopPing();
+    this.#pingTimer = setInterval(() => {
+      if (Date.now() - this.#lastMessageAt > PING_INTERVAL_MS + PONG_TIMEOUT_MS) {
+        // A dead link may take minutes to report close; give up on it now.
+        socket.onclose = null;
+        socket.close(4000, "keepalive timeout");
+        void this.#closed(socket);
+        return;
+      }
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
+    }, PING_INTERVAL_MS / 2);
+  }
+
+  #stopPing(): void {
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = undefined;
+  }
+
+  #failPending(): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending)
+      p.reject(new RequestError("disconnected", "The connection to the hub was lost."));
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * A read-only window into the page for end-to-end tests and benchmarks: the text a terminal
+ * holds (scrollback included) and the last seq it applied. Nothing here changes state.
+ */
+import type { Workspace } from "./workspace.svelte.js";
+
+export interface DispatchDebug {
+  /** Every line of the session's terminal buffer (trailing blanks trimmed), or null if not open. */
+  lines(session: string): string[] | null;
+  lastSeq(session: string): number | null;
+  renderer(session: string): string | null;
+  connection(): string;
+}
+
+declare global {
+  interface Window {
+    __dispatch?: DispatchDebug;
+  }
+}
+
+export function exposeDebug(workspace: Workspace): void {
+  const term = (ref: string) => {
+    const info = workspace.store.find(ref);
+    return info ? workspace.terminal(info.id) : undefined;
+  };
+  window.__dispatch = {
+    lines(session) {
+      const t = term(session);
+      if (!t) return null;
+      const buffer = t.terminal.buffer.active;
+      const out: string[] = [];
+      for (let i = 0; i < buffer.length; i++) out.push(buffer.getLine(i)?.translateToString(true) ?? "");
+      while (out.length > 0 && out.at(-1) === "") out.pop();
+      return out;
+    },
+    lastSeq: (session) => term(session)?.lastSeq ?? null,
+    renderer: (session) => term(session)?.renderer ?? null,
+    connection: () => workspace.connection.kind,
+  };
+}

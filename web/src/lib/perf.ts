@@ -1,0 +1,61 @@
+/**
+ * Switch-to-session timing: from the user's request until the session's current screen is
+ * parsed and painted. Recorded as `performance.measure("dispatch:switch")` and exposed on
+ * `window.__dispatchPerf` for tests and benchmarks (which report it; they never assert it).
+ */
+
+export interface SwitchTiming {
+  session: string;
+  ms: number;
+  /** True when the terminal had to be created and attached (first open, or after reload). */
+  cold: boolean;
+}
+
+export interface PerfReport {
+  lastSwitchMs: number | null;
+  last: SwitchTiming | null;
+  switches: SwitchTiming[];
+}
+
+declare global {
+  interface Window {
+    __dispatchPerf?: PerfReport;
+  }
+}
+
+const KEEP_TIMINGS = 100;
+const START_MARK = "dispatch:switch-start";
+
+const report: PerfReport = { lastSwitchMs: null, last: null, switches: [] };
+let pending: { session: string; cold: boolean; token: number } | null = null;
+let tokens = 0;
+
+export function exposePerf(): void {
+  window.__dispatchPerf = report;
+}
+
+/** Starts timing a switch; a newer switch supersedes an unfinished one. Returns its token. */
+export function beginSwitch(session: string, cold: boolean): number {
+  performance.clearMarks(START_MARK);
+  performance.mark(START_MARK, { detail: { session } });
+  pending = { session, cold, token: ++tokens };
+  return pending.token;
+}
+
+export function endSwitch(token: number): void {
+  if (!pending || pending.token !== token) return;
+  const { session, cold } = pending;
+  pending = null;
+  const measure = performance.measure("dispatch:switch", { start: START_MARK, detail: { session, cold } });
+  const timing = { session, ms: Math.round(measure.duration * 100) / 100, cold };
+  report.lastSwitchMs = timing.ms;
+  report.last = timing;
+  report.switches.push(timing);
+  if (report.switches.length > KEEP_TIMINGS) report.switches.shift();
+  performance.clearMeasures("dispatch:switch");
+}
+
+/** Resolves after the next paint: a frame, then a task, so the frame has reached the screen. */
+export function afterPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}

@@ -1,0 +1,101 @@
+/**
+ * The session list as the hub reports it, plus this page's view of it: which terminals are
+ * open, which one is active, how much of each session the user has seen (unread markers),
+ * and the panel filter. Reactive (Svelte runes); no I/O besides localStorage.
+ */
+import type { SessionInfo } from "../../../src/protocol/session.js";
+import { loadSeen, loadView, saveSeen, saveView } from "./persist.js";
+
+export class SessionStore {
+  sessions = $state<SessionInfo[]>([]);
+  activeId = $state<string | null>(null);
+  /** Open terminals, in the order they were opened (stable, so their elements never move). */
+  openIds = $state<string[]>([]);
+  /** The same ids, most recently used last. */
+  #recent: string[] = [];
+  filter = $state("");
+  /** Output bytes seen per session; more than this in a background session is unread. */
+  seen = $state<Record<string, number>>(loadSeen());
+  /** Ticks so "last activity" ages stay fresh. */
+  now = $state(Date.now());
+
+  readonly visible = $derived.by(() => {
+    const needle = this.filter.trim().toLowerCase();
+    return needle ? this.sessions.filter((s) => s.name.toLowerCase().includes(needle)) : this.sessions;
+  });
+
+  readonly active = $derived(this.sessions.find((s) => s.id === this.activeId));
+
+  byId(id: string): SessionInfo | undefined {
+    return this.sessions.find((s) => s.id === id);
+  }
+
+  /** Accepts a name or an id, like the hub does. */
+  find(ref: string): SessionInfo | undefined {
+    return this.sessions.find((s) => s.id === ref) ?? this.sessions.find((s) => s.name === ref);
+  }
+
+  setAll(list: SessionInfo[]): void {
+    this.sessions = [...list].sort((a, b) => a.createdAt - b.createdAt);
+    for (const s of list) this.#initSeen(s);
+    const ids = new Set(list.map((s) => s.id));
+    const seen: Record<string, number> = {};
+    for (const [id, bytes] of Object.entries(this.seen)) if (ids.has(id)) seen[id] = bytes;
+    this.seen = seen;
+    saveSeen(this.seen);
+  }
+
+  upsert(info: SessionInfo): void {
+    const index = this.sessions.findIndex((s) => s.id === info.id);
+    if (index >= 0) this.sessions[index] = info;
+    else this.sessions.push(info);
+    this.#initSeen(info);
+    if (info.id === this.activeId) this.markSeen(info.id);
+  }
+
+  remove(id: string): void {
+    this.sessions = this.sessions.filter((s) => s.id !== id);
+    delete this.seen[id];
+    saveSeen(this.seen);
+  }
+
+  isUnread(s: SessionInfo): boolean {
+    return s.id !== this.activeId && s.bytes > (this.seen[s.id] ?? s.bytes);
+  }
+
+  markSeen(id: string): void {
+    const s = this.byId(id);
+    if (!s || this.seen[id] === s.bytes) return;
+    this.seen[id] = s.bytes;
+    saveSeen(this.seen);
+  }
+
+  /** Records `id` as open and the most recently used. */
+  touchOpen(id: string): void {
+    if (!this.openIds.includes(id)) this.openIds.push(id);
+    this.#recent = [...this.#recent.filter((o) => o !== id), id];
+  }
+
+  dropOpen(id: string): void {
+    this.openIds = this.openIds.filter((o) => o !== id);
+    this.#recent = this.#recent.filter((o) => o !== id);
+  }
+
+  /** Open ids, least recently used first. */
+  get recent(): readonly string[] {
+    return this.#recent;
+  }
+
+  persistView(): void {
+    saveView({ open: this.openIds, active: this.activeId });
+  }
+
+  restoredView(): { open: string[]; active: string | null } {
+    return loadView();
+  }
+
+  #initSeen(s: SessionInfo): void {
+    // A session seen for the first time counts as read: no wall of markers on a first visit.
+    if (this.seen[s.id] === undefined) this.seen[s.id] = s.bytes;
+  }
+}

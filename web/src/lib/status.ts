@@ -1,0 +1,25 @@
+/** How a session status looks in the panel. Unknown statuses (a newer hub) render neutrally. */
+
+export interface StatusLook {
+  label: string;
+  /** CSS custom property holding the colour. */
+  color: string;
+}
+
+const LOOKS: Record<string, StatusLook> = {
+  starting: { label: "starting", color: "var(--status-starting)" },
+  running: { label: "running", color: "var(--status-running)" },
+  exited: { label: "exited", color: "var(--status-exited)" },
+  failed: { label: "failed", color: "var(--status-failed)" },
+  orphaned: { label: "orphaned", color: "var(--status-orphaned)" },
+  unreachable: { label: "unreachable", color: "var(--status-unreachable)" },
+};
+
+export function statusLook(status: string): StatusLook {
+  return LOOKS[status] ?? { label: status, color: "var(--status-unknown)" };
+}
+
+/** Whether a session in this status accepts input and resizes. */
+export function isLive(status: string): boolean {
+  return status === "running" || status === "starting";
+}

@@ -1,0 +1,219 @@
+/**
+ * One xterm per opened session, kept alive in the page while other sessions are shown, so
+ * switching back costs a repaint, not a replay. It remembers the last seq it applied, so a
+ * reconnect resumes with `attach {afterSeq: lastSeq}` and drops anything it already has.
+ */
+import { FitAddon } from "@xterm/addon-fit";
+import { SearchAddon } from "@xterm/addon-search";
+import { WebLinksAddon } from "@xterm/addon-web-links";
+import { type ITheme, Terminal } from "@xterm/xterm";
+import type { JsonEvent } from "../../../src/protocol/events.js";
+import { attachRenderer, type RendererKind } from "./renderer.js";
+
+export const THEME: ITheme = {
+  background: "#0d1117",
+  foreground: "#d6dde6",
+  cursor: "#7ee787",
+  cursorAccent: "#0d1117",
+  selectionBackground: "#2f4d6f",
+  black: "#484f58",
+  red: "#ff7b72",
+  green: "#3fb950",
+  yellow: "#d29922",
+  blue: "#58a6ff",
+  magenta: "#bc8cff",
+  cyan: "#39c5cf",
+  white: "#b1bac4",
+  brightBlack: "#6e7681",
+  brightRed: "#ffa198",
+  brightGreen: "#56d364",
+  brightYellow: "#e3b341",
+  brightBlue: "#79c0ff",
+  brightMagenta: "#d2a8ff",
+  brightCyan: "#56d4dd",
+  brightWhite: "#f0f6fc",
+};
+
+/** Scrollback per terminal: enough for real work, bounded so 16 open terminals stay light. */
+const SCROLLBACK_LINES = 10_000;
+
+const textDecoderOptions = { stream: true } as const;
+
+export interface TerminalSessionOptions {
+  id: string;
+  cols: number;
+  rows: number;
+  /** Keystrokes and pastes typed into this terminal. */
+  onInput(data: string): void;
+}
+
+export class TerminalSession {
+  readonly id: string;
+  readonly terminal: Terminal;
+  readonly element: HTMLDivElement;
+  readonly search = new SearchAddon();
+  readonly #fit = new FitAddon();
+  /** Seq of the last event applied to the screen. */
+  lastSeq = 0;
+  renderer: RendererKind = "dom";
+  /** Seq the screen must reach to show the session's current state (from `attached`). */
+  #targetSeq = 0;
+  /** Seq of the last event xterm has parsed (writes are asynchronous). */
+  #parsedSeq = 0;
+  #readyWaiters: (() => void)[] = [];
+  #opened = false;
+  #disposed = false;
+  // Output frames may split a UTF-8 character; a streaming decoder stitches them back.
+  readonly #decoder = new TextDecoder();
+
+  constructor(options: TerminalSessionOptions) {
+    this.id = options.id;
+    this.element = document.createElement("div");
+    this.element.className = "xterm-host";
+    this.terminal = new Terminal({
+      cols: options.cols,
+      rows: options.rows,
+      scrollback: SCROLLBACK_LINES,
+      allowProposedApi: true,
+      cursorBlink: true,
+      fontFamily: '"JetBrains Mono", "Fira Code", "DejaVu Sans Mono", Menlo, Consolas, monospace',
+      fontSize: 14,
+      theme: THEME,
+      screenReaderMode: false,
+    });
+    this.terminal.loadAddon(this.#fit);
+    this.terminal.loadAddon(this.search);
+    this.terminal.loadAddon(
+      new WebLinksAddon((event, uri) => {
+        event.preventDefault();
+        window.open(uri, "_blank", "noopener,noreferrer");
+      }),
+    );
+    this.terminal.onData((data) => options.onInput(data));
+    this.terminal.onBinary((data) => options.onInput(data));
+  }
+
+  /** Opens xterm into its element once the element is in the document (xterm measures fonts). */
+  open(): void {
+    if (this.#opened || this.#disposed) return;
+    this.#opened = true;
+    this.terminal.open(this.element);
+    this.terminal.textarea?.setAttribute("aria-label", "Terminal input");
+    void attachRenderer(this.terminal).then((kind) => {
+      this.renderer = kind;
+    });
+  }
+
+  /** Fits to the element; returns the new size, or undefined when hidden or unchanged. */
+  fit(): { cols: number; rows: number } | undefined {
+    if (!this.#opened || this.element.offsetParent === null) return undefined;
+    const size = this.#fit.proposeDimensions();
+    if (!size || !Number.isFinite(size.cols) || !Number.isFinite(size.rows)) return undefined;
+    const cols = Math.max(2, size.cols);
+    const rows = Math.max(1, size.rows);
+    if (cols === this.terminal.cols && rows === this.terminal.rows) return undefined;
+    this.terminal.resize(cols, rows);
+    return { cols, rows };
+  }
+
+  /** Follows a size set by another client while this terminal is in the background. */
+  follow(cols: number, rows: number): void {
+    if (cols !== this.terminal.cols || rows !== this.terminal.rows) this.terminal.resize(cols, rows);
+  }
+
+  /** An attach is on its way: the screen is not current until its reply says up to where. */
+  attaching(): void {
+    this.#targetSeq = Number.POSITIVE_INFINITY;
+  }
+
+  /** After `attached`: the screen is current once it has applied everything up to `seq`. */
+  attached(seq: number): void {
+    this.#targetSeq = seq;
+    this.#checkReady();
+  }
+
+  get isCurrent(): boolean {
+    return this.#parsedSeq >= this.#targetSeq;
+  }
+
+  /** Resolves once the screen shows everything up to the attach target and xterm has parsed it. */
+  whenCurrent(): Promise<void> {
+    if (this.isCurrent) return new Promise((resolve) => this.terminal.write("", resolve));
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  /** Applies an output event; returns false for one already applied (replay overlap). */
+  output(seq: number, data: Uint8Array): boolean {
+    if (seq <= this.lastSeq || this.#disposed) return false;
+    this.lastSeq = seq;
+    const text = this.#decoder.decode(data, textDecoderOptions);
+    this.terminal.write(text, () => this.#parsed(seq));
+    return true;
+  }
+
+  /** Applies a non-output event (its seq counts in the same sequence as output). */
+  event(event: JsonEvent): boolean {
+    if (event.seq <= this.lastSeq || this.#disposed) return false;
+    this.lastSeq = event.seq;
+    switch (event.type) {
+      case "exit": {
+        const code = typeof event.data["code"] === "number" ? event.data["code"] : null;
+        const signal = event.data["signal"];
+        const how = code !== null ? `code ${code}` : `signal ${String(signal)}`;
+        this.terminal.write(`\r\n\x1b[2m[process exited, ${how}]\x1b[0m\r\n`);
+        break;
+      }
+      case "gap": {
+        const bytes = typeof event.data["bytes"] === "number" ? event.data["bytes"] : 0;
+        this.terminal.write(`\r\n\x1b[33m[${bytes} bytes of output were lost here]\x1b[0m\r\n`);
+        break;
+      }
+      case "resize": {
+        const cols = event.data["cols"];
+        const rows = event.data["rows"];
+        if (typeof cols === "number" && typeof rows === "number" && this.element.offsetParent === null) {
+          this.follow(cols, rows);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.terminal.write("", () => this.#parsed(event.seq));
+    return true;
+  }
+
+  /** Replaces everything with the hub's rendered screen at `seq`. */
+  snapshot(snap: { seq: number; cols: number; rows: number; data: string }): void {
+    if (this.#disposed) return;
+    this.terminal.reset();
+    this.follow(snap.cols, snap.rows);
+    this.lastSeq = snap.seq;
+    this.terminal.write(snap.data, () => this.#parsed(snap.seq));
+  }
+
+  focus(): void {
+    this.terminal.focus();
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.terminal.dispose();
+    this.element.remove();
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  #parsed(seq: number): void {
+    this.#parsedSeq = Math.max(this.#parsedSeq, seq);
+    this.#checkReady();
+  }
+
+  #checkReady(): void {
+    if (!this.isCurrent || this.#readyWaiters.length === 0) return;
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const w of waiters) w();
+  }
+}

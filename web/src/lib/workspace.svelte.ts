@@ -1,0 +1,315 @@
+/**
+ * The page's working set: the hub connection, the session store and one live terminal per
+ * opened session. It routes hub messages to terminals, re-attaches every open terminal from
+ * its last seq after a reconnect, and implements the user's commands (switch, create, ...).
+ */
+import { tick } from "svelte";
+import type { ServerMessage } from "../../../src/protocol/client.js";
+import type { OutputFrame } from "../../../src/protocol/frames.js";
+import type { SessionInfo } from "../../../src/protocol/session.js";
+import { checkSession } from "./auth.js";
+import { Connection, type ConnectionState } from "./connection.js";
+import { exposeDebug } from "./debug.js";
+import { applyCtrl } from "./keys.js";
+import { afterPaint, beginSwitch, endSwitch } from "./perf.js";
+import { SessionStore } from "./sessions.svelte.js";
+import { TerminalSession } from "./terminal-session.js";
+import { toasts } from "./toasts.svelte.js";
+
+/** Live terminals kept in the page; beyond this the least recently used one is closed. */
+const MAX_OPEN_TERMINALS = 16;
+
+export interface CreateOptions {
+  name?: string;
+  cwd?: string;
+  command?: string[];
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function sessionFromReply(reply: ServerMessage): SessionInfo | undefined {
+  if (reply.type === "attached") return reply.session;
+  if (reply.type !== "result" || typeof reply.data !== "object" || reply.data === null) return undefined;
+  const data = reply.data as { session?: SessionInfo } & Partial<SessionInfo>;
+  if (data.session && typeof data.session.id === "string") return data.session;
+  return typeof data.id === "string" ? (data as SessionInfo) : undefined;
+}
+
+export class Workspace {
+  readonly store = new SessionStore();
+  connection = $state<ConnectionState>({ kind: "connecting", attempt: 0 });
+  /** Phone key bar: the next key typed gets Ctrl applied. */
+  ctrlSticky = $state(false);
+  /** Set once the first session list has arrived (the view is restored then). */
+  ready = $state(false);
+  readonly #terminals = new Map<string, TerminalSession>();
+  readonly #conn: Connection;
+  #switchToken = 0;
+
+  constructor(options: { onUnauthorized(): void }) {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    this.#conn = new Connection({
+      url: `${scheme}//${location.host}/ws`,
+      handlers: {
+        message: (msg) => this.#message(msg),
+        output: (frame) => this.#output(frame),
+        state: (state) => {
+          this.connection = state;
+          if (state.kind === "unauthorized") options.onUnauthorized();
+        },
+        open: (isReconnect) => void this.#opened(isReconnect),
+        isUnauthorized: async () => (await checkSession()) === false,
+      },
+    });
+  }
+
+  start(): void {
+    exposeDebug(this);
+    this.#conn.start();
+  }
+
+  retryNow(): void {
+    this.#conn.retryNow();
+  }
+
+  dispose(): void {
+    this.#conn.dispose();
+    for (const t of this.#terminals.values()) t.dispose();
+    this.#terminals.clear();
+  }
+
+  terminal(id: string): TerminalSession | undefined {
+    return this.#terminals.get(id);
+  }
+
+  get activeTerminal(): TerminalSession | undefined {
+    return this.store.activeId ? this.#terminals.get(this.store.activeId) : undefined;
+  }
+
+  /** Shows `id`, opening its terminal if needed; timed as `dispatch:switch`. */
+  async switchTo(id: string): Promise<void> {
+    const info = this.store.byId(id);
+    if (!info) return;
+    const existing = this.#terminals.get(id);
+    const token = beginSwitch(id, !existing);
+    const term = existing ?? this.#openTerminal(info);
+    this.store.activeId = id;
+    this.store.touchOpen(id);
+    this.store.markSeen(id);
+    this.store.persistView();
+    this.#evict();
+    await tick();
+    term.open();
+    this.fitActive(true);
+    term.focus();
+    const mine = ++this.#switchToken;
+    await term.whenCurrent();
+    if (mine !== this.#switchToken) return;
+    await afterPaint();
+    endSwitch(token);
+  }
+
+  /** Next (+1) or previous (-1) session in the panel's order, wrapping around. */
+  cycle(step: 1 | -1): void {
+    const list = this.store.visible;
+    if (list.length === 0) return;
+    const index = list.findIndex((s) => s.id === this.store.activeId);
+    const next = list[(index + step + list.length) % list.length] ?? list[0];
+    if (next) void this.switchTo(next.id);
+  }
+
+  /** Alt+1..9: the n-th session in the panel (1-based). */
+  jump(n: number): void {
+    const target = this.store.visible[n - 1];
+    if (target) void this.switchTo(target.id);
+  }
+
+  /** Closes a terminal view (the session keeps running on its host). */
+  closeTerminal(id: string): void {
+    const term = this.#terminals.get(id);
+    if (!term) return;
+    this.#conn.send({ type: "detach", session: id });
+    this.#terminals.delete(id);
+    this.store.dropOpen(id);
+    term.dispose();
+    if (this.store.activeId === id) {
+      const previous = this.store.recent.at(-1);
+      this.store.activeId = null;
+      if (previous) void this.switchTo(previous);
+    }
+    this.store.persistView();
+  }
+
+  async create(options: CreateOptions): Promise<SessionInfo> {
+    const size = this.activeTerminal?.terminal;
+    const reply = await this.#conn.request({
+      type: "create",
+      session: {
+        ...options,
+        kind: "terminal",
+        cols: size?.cols ?? 80,
+        rows: size?.rows ?? 24,
+      },
+    });
+    const info = sessionFromReply(reply);
+    if (!info) throw new Error("The hub did not return the new session.");
+    this.store.upsert(info);
+    void this.switchTo(info.id);
+    return info;
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    const reply = await this.#conn.request({ type: "rename", session: id, name });
+    const info = sessionFromReply(reply);
+    if (info) this.store.upsert(info);
+  }
+
+  async kill(id: string): Promise<void> {
+    const reply = await this.#conn.request({ type: "kill", session: id });
+    const info = sessionFromReply(reply);
+    if (info) this.store.upsert(info);
+  }
+
+  /** Input for the active terminal from outside xterm (the phone key bar, paste). */
+  sendInput(data: string): void {
+    const id = this.store.activeId;
+    if (id) this.#input(id, data);
+  }
+
+  /**
+   * Fits the active terminal to its box and, when the size differs from the session's,
+   * tells the hub (the most recent client to resize sets the session's size).
+   */
+  fitActive(force = false): void {
+    const id = this.store.activeId;
+    const term = id ? this.#terminals.get(id) : undefined;
+    const info = id ? this.store.byId(id) : undefined;
+    if (!id || !term || !info) return;
+    const changed = term.fit();
+    const cols = term.terminal.cols;
+    const rows = term.terminal.rows;
+    if (info.status !== "running" && info.status !== "starting") return;
+    if (changed || (force && (cols !== info.cols || rows !== info.rows))) {
+      this.#conn.send({ type: "resize", session: id, cols, rows });
+    }
+  }
+
+  #openTerminal(info: SessionInfo): TerminalSession {
+    const term = new TerminalSession({
+      id: info.id,
+      cols: info.cols,
+      rows: info.rows,
+      onInput: (data) => this.#input(info.id, data),
+    });
+    this.#terminals.set(info.id, term);
+    this.store.touchOpen(info.id);
+    this.#attach(term);
+    return term;
+  }
+
+  #attach(term: TerminalSession): void {
+    if (!this.#conn.isOpen) return;
+    term.attaching();
+    // A terminal with nothing yet asks for the current screen rather than the whole history.
+    const fresh = term.lastSeq === 0;
+    this.#conn
+      .request({ type: "attach", session: term.id, afterSeq: term.lastSeq, snapshot: fresh })
+      .then((reply) => {
+        const info = sessionFromReply(reply);
+        term.attached(info?.lastSeq ?? term.lastSeq);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof Error && "code" in err && err.code === "disconnected") return;
+        toasts.push(`Could not attach: ${errorText(err)}`);
+        term.attached(term.lastSeq);
+      });
+  }
+
+  #evict(): void {
+    while (this.store.openIds.length > MAX_OPEN_TERMINALS) {
+      const victim = this.store.recent.find((id) => id !== this.store.activeId);
+      if (!victim) return;
+      this.closeTerminal(victim);
+    }
+  }
+
+  #input(id: string, data: string): void {
+    const info = this.store.byId(id);
+    if (!info || (info.status !== "running" && info.status !== "starting")) return;
+    let text = data;
+    if (this.ctrlSticky) {
+      text = applyCtrl(data);
+      this.ctrlSticky = false;
+    }
+    this.#conn.send({ type: "input", session: id, data: text });
+  }
+
+  async #opened(isReconnect: boolean): Promise<void> {
+    let list: SessionInfo[];
+    try {
+      const reply = await this.#conn.request({ type: "list" });
+      list = reply.type === "sessions" ? reply.sessions : [];
+    } catch (err) {
+      toasts.push(`Could not list sessions: ${errorText(err)}`);
+      return;
+    }
+    this.store.setAll(list);
+    for (const id of [...this.#terminals.keys()]) {
+      if (!this.store.byId(id)) this.closeTerminal(id);
+    }
+    if (isReconnect || this.ready) {
+      for (const term of this.#terminals.values()) this.#attach(term);
+      return;
+    }
+    this.ready = true;
+    const view = this.store.restoredView();
+    for (const id of view.open) {
+      const info = this.store.byId(id);
+      if (info && id !== view.active) this.#openTerminal(info);
+    }
+    if (view.active && this.store.byId(view.active)) await this.switchTo(view.active);
+    else this.store.persistView();
+  }
+
+  #message(msg: ServerMessage): void {
+    switch (msg.type) {
+      case "session":
+        this.store.upsert(msg.session);
+        break;
+      case "attached":
+        this.store.upsert(msg.session);
+        break;
+      case "session-removed":
+        this.closeTerminal(msg.id);
+        this.store.remove(msg.id);
+        break;
+      case "event":
+        this.#terminals.get(msg.event.session)?.event(msg.event);
+        break;
+      case "snapshot":
+        this.#terminals.get(msg.session)?.snapshot(msg);
+        break;
+      case "error":
+        toasts.push(msg.message);
+        break;
+      case "sessions":
+        this.store.setAll(msg.sessions);
+        break;
+      case "welcome":
+      case "detached":
+      case "result":
+      case "pong":
+        break;
+      default: {
+        const unknown: never = msg;
+        console.warn("dispatch: ignored an unknown message", unknown);
+      }
+    }
+  }
+
+  #output(frame: OutputFrame): void {
+    this.#terminals.get(frame.session)?.output(frame.seq, frame.data);
+  }
+}

@@ -82,9 +82,10 @@ export async function typeLine(page: Page, text: string): Promise<void> {
 /** Creates a session through the dialog and waits until it is the active one. */
 export async function createSession(page: Page, name: string, command = ""): Promise<void> {
   await page.getByRole("button", { name: "+ New" }).click();
-  await page.getByLabel("Name").fill(name);
-  if (command) await page.getByLabel("Command").fill(command);
-  await page.getByRole("button", { name: "Create" }).click();
+  const dialog = page.getByRole("dialog", { name: "New session" });
+  await dialog.getByLabel("Name", { exact: true }).fill(name);
+  if (command) await dialog.getByLabel("Command").fill(command);
+  await dialog.getByRole("button", { name: "Create" }).click();
   await page.getByRole("heading", { name, level: 1 }).waitFor();
   await page.locator(`[data-session="${name}"] button[aria-current="true"]`).waitFor();
 }

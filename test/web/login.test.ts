@@ -1,10 +1,10 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, startHub } from "../harness.js";
 import { launchBrowser, login, openPage } from "./browser.js";
-import { startHub, stopAllHubs, type TestHub } from "./hub.js";
 
 describe("web login", () => {
-  let hub: TestHub;
+  let hub: HubHandle;
   let browser: Browser;
 
   beforeAll(async () => {
@@ -14,7 +14,7 @@ describe("web login", () => {
 
   afterAll(async () => {
     await browser?.close();
-    await stopAllHubs();
+    await cleanupAll();
   });
 
   it("rejects a wrong key with a clear message, then logs in and out", async () => {

@@ -117,14 +117,16 @@ export class Connection {
     socket.binaryType = "arraybuffer";
     this.#socket = socket;
     this.#greeted = false;
+    let reached = false;
     socket.onopen = () => {
+      reached = true;
       this.#lastMessageAt = Date.now();
       socket.send(
         JSON.stringify({ type: "hello", protocol: CLIENT_PROTOCOL_VERSION, client: "web", ref: 0 }),
       );
     };
     socket.onmessage = (event: MessageEvent<string | ArrayBuffer>) => this.#receive(socket, event.data);
-    socket.onclose = () => void this.#closed(socket);
+    socket.onclose = () => void this.#closed(socket, reached);
     // Errors are followed by close; the close handler does the work.
     socket.onerror = () => {};
   }
@@ -178,7 +180,8 @@ export class Connection {
     }
   }
 
-  async #closed(socket: WebSocket): Promise<void> {
+  /** `reached`: the WebSocket opened (the hub is up) before it closed. */
+  async #closed(socket: WebSocket, reached = false): Promise<void> {
     if (socket !== this.#socket) return;
     const wasGreeted = this.#greeted;
     this.#socket = null;
@@ -186,8 +189,9 @@ export class Connection {
     this.#stopPing();
     this.#failPending();
     if (this.#disposed) return;
-    // A refused upgrade looks like any other failure; ask the REST API whether it was auth.
-    if (!wasGreeted && (await this.#handlers.isUnauthorized())) {
+    // Reached but never welcomed: maybe a refused login; ask the REST API. (A hub that is
+    // down is not asked: that would only add a second failed request per attempt.)
+    if (reached && !wasGreeted && (await this.#handlers.isUnauthorized())) {
       this.#unauthorized();
       return;
     }

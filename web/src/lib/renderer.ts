@@ -7,13 +7,19 @@ import type { Terminal } from "@xterm/xterm";
 
 let webglUsable: boolean | undefined;
 
+/** Renderer names of software rasterizers, where the DOM renderer is the faster choice. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;
+
 function probeWebgl(): boolean {
   try {
     const canvas = document.createElement("canvas");
     const gl = canvas.getContext("webgl2", { failIfMajorPerformanceCaveat: true });
     if (!gl) return false;
+    // Headless and GPU-less Chrome still hand out SwiftShader despite the caveat flag.
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
     gl.getExtension("WEBGL_lose_context")?.loseContext();
-    return true;
+    return !SOFTWARE_RENDERER.test(renderer);
   } catch {
     // Some browsers throw instead of returning null when WebGL is disabled.
     return false;

@@ -16,6 +16,8 @@ export class SessionStore {
   filter = $state("");
   /** Output bytes seen per session; more than this in a background session is unread. */
   seen = $state<Record<string, number>>(loadSeen());
+  /** Sessions with live output seen in their open (background) terminal since last viewed. */
+  unread = $state<Record<string, true>>({});
   /** Ticks so "last activity" ages stay fresh. */
   now = $state(Date.now());
 
@@ -60,10 +62,15 @@ export class SessionStore {
   }
 
   isUnread(s: SessionInfo): boolean {
-    return s.id !== this.activeId && s.bytes > (this.seen[s.id] ?? s.bytes);
+    return s.id !== this.activeId && (this.unread[s.id] === true || s.bytes > (this.seen[s.id] ?? s.bytes));
+  }
+
+  markUnread(id: string): void {
+    if (!this.unread[id]) this.unread[id] = true;
   }
 
   markSeen(id: string): void {
+    if (this.unread[id]) delete this.unread[id];
     const s = this.byId(id);
     if (!s || this.seen[id] === s.bytes) return;
     this.seen[id] = s.bytes;

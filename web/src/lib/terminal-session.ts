@@ -132,6 +132,11 @@ export class TerminalSession {
     this.#checkReady();
   }
 
+  /** Whether `seq` is live output (past what the attach replayed), not history. */
+  isLiveSeq(seq: number): boolean {
+    return seq > this.#targetSeq;
+  }
+
   get isCurrent(): boolean {
     return this.#parsedSeq >= this.#targetSeq;
   }

@@ -310,6 +310,10 @@ export class Workspace {
   }
 
   #output(frame: OutputFrame): void {
-    this.#terminals.get(frame.session)?.output(frame.seq, frame.data);
+    const term = this.#terminals.get(frame.session);
+    if (!term?.output(frame.seq, frame.data)) return;
+    // Open background terminals know about new output before the hub's (throttled) notice.
+    if (frame.session !== this.store.activeId && term.isLiveSeq(frame.seq))
+      this.store.markUnread(frame.session);
   }
 }

@@ -1,0 +1,175 @@
+/**
+ * The web UI against a real hub: create and echo, switch, rename, kill, reload, two pages on
+ * one session, palette and help. One browser and one hub for the file; each test its own page.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, startHub } from "../harness.js";
+import {
+  createSession,
+  launchBrowser,
+  login,
+  openPage,
+  type TestPage,
+  terminalLines,
+  typeLine,
+  waitForLine,
+} from "./browser.js";
+
+describe("web sessions", () => {
+  let hub: HubHandle;
+  let browser: Browser;
+  const pages: TestPage[] = [];
+
+  async function loggedInPage(options: Parameters<typeof openPage>[2] = {}): Promise<TestPage> {
+    const tp = await openPage(browser, hub.url, options);
+    pages.push(tp);
+    if (!options.context) await login(tp.page, hub.key);
+    return tp;
+  }
+
+  beforeAll(async () => {
+    hub = await startHub();
+    browser = await launchBrowser();
+  });
+
+  afterEach(async () => {
+    for (const tp of pages.splice(0)) await tp.context.close().catch(() => {});
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cleanupAll();
+  });
+
+  it("creates a terminal and round-trips echo", async () => {
+    const { page, problems } = await loggedInPage();
+    await createSession(page, "alpha");
+    await typeLine(page, "echo round-$((40 + 2))-trip");
+    await waitForLine(page, "alpha", /^round-42-trip$/);
+    // The panel shows it running, with a preview of its last line.
+    const item = page.locator('[data-session="alpha"]');
+    await expect.poll(() => item.textContent()).toContain("running");
+    await expect.poll(() => item.textContent()).toContain("round-42-trip");
+    expect(problems).toEqual([]);
+  });
+
+  it("switches between sessions, keeping each terminal alive", async () => {
+    const { page, problems } = await loggedInPage();
+    await createSession(page, "one");
+    await typeLine(page, "echo first-$((1))");
+    await waitForLine(page, "one", /^first-1$/);
+    await createSession(page, "two");
+    await typeLine(page, "echo second-$((2))");
+    await waitForLine(page, "two", /^second-2$/);
+
+    const before = await page.evaluate(() => window.__dispatchPerf?.switches.length ?? 0);
+    await page.locator('[data-session="one"] button.select').click();
+    await page.getByRole("heading", { name: "one", level: 1 }).waitFor();
+    await expect.poll(() => page.evaluate(() => window.__dispatchPerf?.switches.length)).toBe(before + 1);
+    const perf = await page.evaluate(() => window.__dispatchPerf?.switches.at(-1));
+    expect(perf?.cold).toBe(false);
+    expect(typeof perf?.ms).toBe("number");
+    // Still one copy of the earlier output: switching did not replay into the terminal.
+    expect((await terminalLines(page, "one")).filter((l) => l === "first-1")).toHaveLength(1);
+
+    // Keyboard: Alt+] goes to the next session in the list, Alt+1 to the first.
+    await page.keyboard.press("Alt+BracketRight");
+    await page.getByRole("heading", { name: "two", level: 1 }).waitFor();
+    await page.keyboard.press("Alt+Digit1");
+    await page.getByRole("heading", { name: "alpha", level: 1 }).waitFor();
+
+    // A background session printing gets the unread marker.
+    await page.locator('[data-session="two"] button.select').click();
+    await typeLine(page, "sleep 0.5; echo later-$((3))");
+    await page.locator('[data-session="one"] button.select').click();
+    await page.locator('[data-session="two"] .unread').waitFor();
+    await page.locator('[data-session="two"] button.select').click();
+    await waitForLine(page, "two", /^later-3$/);
+    await expect.poll(() => page.locator('[data-session="two"] .unread').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("renames and kills with confirmation", async () => {
+    const { page, problems } = await loggedInPage();
+    await createSession(page, "victim");
+    await page.keyboard.press("Alt+KeyR");
+    const dialog = page.getByRole("dialog", { name: "Rename victim" });
+    await dialog.getByLabel("New name").fill("renamed");
+    await dialog.getByRole("button", { name: "Rename" }).click();
+    await page.getByRole("heading", { name: "renamed", level: 1 }).waitFor();
+    await page.locator('[data-session="renamed"]').waitFor();
+
+    await page.getByRole("button", { name: "Kill renamed" }).click();
+    const confirm = page.getByRole("dialog", { name: "Kill renamed?" });
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await expect.poll(() => page.locator('[data-session="renamed"]').textContent()).toContain("running");
+
+    await page.getByRole("button", { name: "Kill renamed" }).click();
+    await confirm.getByRole("button", { name: "Kill session" }).click();
+    await expect.poll(() => page.locator('[data-session="renamed"]').textContent()).toContain("exited");
+    expect(problems).toEqual([]);
+  });
+
+  it("restores the open terminals and their screens after a reload", async () => {
+    const { page, problems } = await loggedInPage();
+    await createSession(page, "keep");
+    await typeLine(page, "echo kept-$((7 * 6))");
+    await waitForLine(page, "keep", /^kept-42$/);
+    await page.reload();
+    await page.getByRole("heading", { name: "keep", level: 1 }).waitFor();
+    await waitForLine(page, "keep", /^kept-42$/);
+    expect((await terminalLines(page, "keep")).filter((l) => l === "kept-42")).toHaveLength(1);
+    // Typing still works after the reload.
+    await page.locator("[data-terminal] .xterm").first().waitFor();
+    await typeLine(page, "echo again-$((1 + 1))");
+    await waitForLine(page, "keep", /^again-2$/);
+    expect(problems).toEqual([]);
+  });
+
+  it("shows typing from either of two pages on one session", async () => {
+    const a = await loggedInPage();
+    await createSession(a.page, "shared");
+    const b = await loggedInPage({ context: a.context });
+    await b.page.getByRole("navigation", { name: "Sessions" }).waitFor();
+    await b.page.locator('[data-session="shared"] button.select').click();
+    await b.page.getByRole("heading", { name: "shared", level: 1 }).waitFor();
+
+    await a.page.bringToFront();
+    await a.page.locator("[data-terminal] .xterm").first().click();
+    await typeLine(a.page, "echo from-a-$((10 + 1))");
+    await waitForLine(b.page, "shared", /^from-a-11$/);
+
+    await b.page.bringToFront();
+    await b.page.locator("[data-terminal] .xterm").first().click();
+    await typeLine(b.page, "echo from-b-$((20 + 2))");
+    await waitForLine(a.page, "shared", /^from-b-22$/);
+    expect([...a.problems, ...b.problems]).toEqual([]);
+  });
+
+  it("offers sessions and actions in the palette, and lists shortcuts in the help", async () => {
+    const { page, problems } = await loggedInPage();
+    await page.keyboard.press("Control+KeyK");
+    const palette = page.getByRole("dialog", { name: "Command palette" });
+    await palette.getByRole("combobox").fill("alph");
+    await expect.poll(() => palette.getByRole("option").first().textContent()).toContain("alpha");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "alpha", level: 1 }).waitFor();
+
+    // `?` is typed into the terminal when it has focus; from the page it opens the help.
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).focus();
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    for (const keys of ["Alt+N", "Alt+]", "Alt+[", "Alt+W", "Alt+R", "Ctrl+K"]) {
+      await expect.poll(() => help.textContent()).toContain(keys);
+    }
+    await page.keyboard.press("Escape");
+    await help.waitFor({ state: "hidden" });
+
+    // Alt+N opens the create dialog.
+    await page.keyboard.press("Alt+KeyN");
+    await page.getByRole("dialog", { name: "New session" }).waitFor();
+    await page.keyboard.press("Escape");
+    expect(problems).toEqual([]);
+  });
+});

@@ -52,6 +52,8 @@ export class HostConnection {
       this.handleClose(`closed (${code}${reason.length ? ` ${reason}` : ""})`),
     );
     socket.on("error", (err) => this.logger.warn({ err }, "host socket error"));
+    // The opener paused the socket so nothing arrives before these listeners exist.
+    socket.resume();
   }
 
   get isOpen(): boolean {

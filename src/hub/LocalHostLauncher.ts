@@ -119,6 +119,8 @@ function tryConnect(socketPath: string): Promise<WebSocket | undefined> {
   return new Promise((resolve) => {
     const socket = new WebSocket(`ws+unix://${socketPath}:/`, { maxPayload: MAX_HOST_MESSAGE_BYTES });
     socket.once("open", () => {
+      // Hold incoming messages (the host's hello comes at once) until a HostConnection listens.
+      socket.pause();
       socket.removeAllListeners("error");
       resolve(socket);
     });

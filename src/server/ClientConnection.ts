@@ -63,20 +63,21 @@ export class ClientConnection {
   private receive(raw: Buffer, isBinary: boolean): void {
     if (isBinary)
       return this.fail(undefined, "bad_request", "binary frames are not accepted from clients; send JSON");
-    if (raw.length > MAX_CLIENT_MESSAGE_BYTES) {
-      return this.fail(
-        undefined,
-        "too_large",
-        `message of ${raw.length} bytes exceeds the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit; send large input in pieces`,
-      );
-    }
     let json: unknown;
     try {
+      // The socket's maxPayload already bounds what is parsed here.
       json = JSON.parse(raw.toString("utf8"));
     } catch {
       return this.fail(undefined, "bad_request", "message is not valid JSON");
     }
     const ref = refOf(json);
+    if (raw.length > MAX_CLIENT_MESSAGE_BYTES) {
+      return this.fail(
+        ref,
+        "too_large",
+        `message of ${raw.length} bytes exceeds the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit; send large input in pieces`,
+      );
+    }
     const parsed = ClientMessage.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -10,7 +10,8 @@ import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import { getKind } from "../kinds/registry.js";
 import type { HostInfo, HostMessage, HubToHostMessage, SpawnSpec } from "../protocol/host.js";
 import type { BufferedEvent } from "./EventBuffer.js";
-import { HostSession } from "./HostSession.js";
+import type { HostedSession } from "./HostedSession.js";
+import { runtimeFor } from "./runtimes.js";
 
 /** Default bound on one session's unacknowledged output while the hub is away. */
 export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -41,7 +42,7 @@ export interface HostDaemonOptions {
 }
 
 export class HostDaemon {
-  private readonly sessions = new Map<string, HostSession>();
+  private readonly sessions = new Map<string, HostedSession>();
   private peer: HubPeer | undefined;
   /** Events go to the peer only after it has said which seqs it holds (`sync`). */
   private synced = false;
@@ -147,7 +148,7 @@ export class HostDaemon {
     this.synced = true;
   }
 
-  private spawn(spec: SpawnSpec): { pid: number } {
+  private spawn(spec: SpawnSpec): { pid: number | null } {
     if (this.sessions.has(spec.id)) {
       throw new DispatchError("conflict", `session ${spec.id} already exists on this host`);
     }
@@ -156,7 +157,7 @@ export class HostDaemon {
     env.TERM = "xterm-256color";
     env.COLORTERM = "truecolor";
     const argv = kind.resolveCommand(spec.command, { env });
-    const session = new HostSession({
+    const session = runtimeFor(kind.runtime)({
       spec,
       argv,
       env,
@@ -166,10 +167,10 @@ export class HostDaemon {
     });
     this.sessions.set(spec.id, session);
     this.options.logger.info({ session: spec.id, argv, cwd: spec.cwd }, "session spawned");
-    return { pid: session.pid };
+    return { pid: session.state().pid };
   }
 
-  private forward(session: HostSession, event: BufferedEvent): void {
+  private forward(session: HostedSession, event: BufferedEvent): void {
     if (!this.peer || !this.synced) return;
     this.peer.send(event.wire);
     if (session.bufferedBytes >= PAUSE_HIGH_WATER_BYTES) session.setPaused(true);
@@ -182,7 +183,7 @@ export class HostDaemon {
     this.sessions.delete(id);
   }
 
-  private requireSession(id: string): HostSession {
+  private requireSession(id: string): HostedSession {
     const session = this.sessions.get(id);
     if (!session) throw new DispatchError("not_found", `this host has no session ${id}`);
     return session;

@@ -16,6 +16,7 @@ import type { HostInfo, HostSessionState } from "../protocol/host.js";
 import type { CreateSessionParams, SessionInfo } from "../protocol/session.js";
 import type { EventStore, SessionRecord } from "../store/EventStore.js";
 import type { HostConnection, HostConnectionEvents } from "./HostConnection.js";
+import { HostRegistry } from "./HostRegistry.js";
 import { lastLine } from "./preview.js";
 import { type DirectoryListener, SessionDirectory, toInfo } from "./SessionDirectory.js";
 import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
@@ -42,7 +43,7 @@ export class SessionManager implements HostConnectionEvents {
   private readonly store: EventStore;
   private readonly logger: Logger;
   private readonly writer: StoreWriter;
-  private readonly hosts = new Map<string, HostConnection>();
+  readonly hosts = new HostRegistry();
   private readonly subscriptions = new Map<string, Set<Subscription>>();
   private readonly lastNotified = new Map<string, number>();
   private readonly exitWaiters = new Map<string, Set<() => void>>();
@@ -75,13 +76,13 @@ export class SessionManager implements HostConnectionEvents {
   }
 
   hostInfo(id: string): HostInfo | undefined {
-    return this.hosts.get(id)?.host;
+    return this.hosts.info(id);
   }
 
   /** Resident memory and per-session buffered bytes of a connected host. */
   async hostStats(id: string): Promise<{ rss: number; buffered: Record<string, number> } | undefined> {
     const connection = this.hosts.get(id);
-    if (!connection?.isOpen) return undefined;
+    if (!connection) return undefined;
     return (await connection.request({ type: "stats" })) as { rss: number; buffered: Record<string, number> };
   }
 
@@ -232,8 +233,7 @@ export class SessionManager implements HostConnectionEvents {
 
   /** Closes every host link; the hosts and their sessions keep running (hub shutdown). */
   closeHosts(): void {
-    for (const connection of this.hosts.values()) connection.close(1001, "hub shutting down");
-    this.hosts.clear();
+    this.hosts.closeAll();
   }
 
   /** Flushes pending writes (shutdown). */
@@ -244,9 +244,7 @@ export class SessionManager implements HostConnectionEvents {
   // ---- host events ---------------------------------------------------------------------
 
   onHello(connection: HostConnection, host: HostInfo, sessions: HostSessionState[]): void {
-    const previous = this.hosts.get(host.id);
-    if (previous && previous !== connection) previous.close(4000, "replaced by a newer connection");
-    this.hosts.set(host.id, connection);
+    this.hosts.add(host.id, connection);
     this.logger.info({ host: host.id, sessions: sessions.length }, "host connected");
     const known = new Set(sessions.map((s) => s.id));
     for (const record of this.directory.all()) {
@@ -275,11 +273,8 @@ export class SessionManager implements HostConnectionEvents {
   }
 
   onClose(connection: HostConnection, reason: string): void {
-    const id = connection.host?.id;
-    if (id && this.hosts.get(id) === connection) {
-      this.hosts.delete(id);
-      this.logger.warn({ host: id, reason }, "host disconnected");
-    }
+    if (this.hosts.remove(connection))
+      this.logger.warn({ host: connection.host?.id, reason }, "host disconnected");
   }
 
   // ---- internals -----------------------------------------------------------------------
@@ -299,7 +294,7 @@ export class SessionManager implements HostConnectionEvents {
       const record = this.directory.get(id);
       const connection = record ? this.hosts.get(record.host) : undefined;
       const last = list[list.length - 1] as StoredBatchEntry;
-      if (connection?.isOpen) {
+      if (connection) {
         connection.send({ type: "ack", session: id, seq: last.event.seq });
         if (last.event.type === "exit") connection.send({ type: "forget", session: id });
       }
@@ -424,14 +419,7 @@ export class SessionManager implements HostConnectionEvents {
   }
 
   private requireHost(id: string): HostConnection {
-    const connection = this.hosts.get(id);
-    if (!connection?.isOpen) {
-      throw new DispatchError(
-        "host_unavailable",
-        `host '${id}' is not connected right now; try again shortly`,
-      );
-    }
-    return connection;
+    return this.hosts.require(id);
   }
 
   private requireRunning(ref: string, consequence: string): SessionRecord {

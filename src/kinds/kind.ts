@@ -15,10 +15,10 @@ export interface SessionKind {
   /** Short label for lists and the web UI's kind icon. */
   readonly label: string;
   /**
-   * `pty`: the host runs the session in a pseudo-terminal (terminal, agent).
-   * `hub`: the hub itself runs it (chat), no host process.
+   * Which host runtime runs the session (see `host/runtimes.ts`): `pty` runs it in a
+   * pseudo-terminal (terminal, agent). Other runtimes register there.
    */
-  readonly runtime: "pty" | "hub";
+  readonly runtime: string;
   /** argv to run for a requested command; an empty command means the user's shell. */
   resolveCommand(command: readonly string[], context: KindSpawnContext): string[];
 }

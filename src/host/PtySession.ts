@@ -1,40 +1,24 @@
 /**
- * One session on a host: its PTY, its seq counter and its buffer of unacknowledged events.
- * Every event is born here with the next seq, encoded once, buffered, and handed to the
- * daemon, which sends it to the hub when one is connected.
+ * A session running in a pseudo-terminal (kinds `terminal`, `agent`): PTY output becomes
+ * coalesced `output` events, and the foreground process is watched for `status` events.
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import * as pty from "node-pty";
 import { DispatchError } from "../core/errors.js";
-import type { JsonEvent } from "../protocol/events.js";
-import { encodeOutputFrame } from "../protocol/frames.js";
-import type { HostSessionState, SpawnSpec } from "../protocol/host.js";
-import { type BufferedEvent, EventBuffer } from "./EventBuffer.js";
+import type { HostSessionState } from "../protocol/host.js";
 import { foregroundCommand } from "./foreground.js";
+import type { HostedSession, RuntimeContext } from "./HostedSession.js";
 import { OutputCoalescer } from "./OutputCoalescer.js";
+import { SessionEventLog } from "./SessionEventLog.js";
 
 /** How often the foreground process is checked; a status event is born only on change. */
 const FOREGROUND_POLL_MS = 1000;
 
-export interface HostSessionOptions {
-  spec: SpawnSpec;
-  /** argv resolved by the session kind. */
-  argv: string[];
-  /** Environment for the process (host env, scrubbed, plus the spec's). */
-  env: Record<string, string>;
-  bufferLimitBytes: number;
-  /** Called for each new event, already buffered (also during construction). */
-  onEvent: (session: HostSession, event: BufferedEvent) => void;
-  /** Called once the process has ended and its exit event is buffered. */
-  onExit: (session: HostSession) => void;
-}
-
-export class HostSession {
+export class PtySession implements HostedSession {
   readonly id: string;
   readonly kind: string;
-  private seq: number;
-  private readonly buffer: EventBuffer;
+  private readonly log: SessionEventLog;
   private readonly coalescer: OutputCoalescer;
   private readonly process: pty.IPty;
   private foreground: string | null = null;
@@ -45,15 +29,19 @@ export class HostSession {
   private rows: number;
   private paused = false;
 
-  constructor(private readonly options: HostSessionOptions) {
+  constructor(private readonly options: RuntimeContext) {
     const { spec, argv, env } = options;
     this.id = spec.id;
     this.kind = spec.kind;
-    this.seq = spec.afterSeq;
     this.cols = spec.cols;
     this.rows = spec.rows;
-    this.buffer = new EventBuffer(options.bufferLimitBytes);
-    this.coalescer = new OutputCoalescer((data) => this.emitOutput(data));
+    this.log = new SessionEventLog({
+      session: spec.id,
+      afterSeq: spec.afterSeq,
+      bufferLimitBytes: options.bufferLimitBytes,
+      onEvent: (event) => options.onEvent(this, event),
+    });
+    this.coalescer = new OutputCoalescer((data) => this.log.output(data));
     const [file, ...args] = argv;
     checkSpawnable(file as string, spec.cwd, env);
     this.process = pty.spawn(file as string, args, {
@@ -66,8 +54,8 @@ export class HostSession {
       // stay intact for whoever decodes them.
       encoding: null,
     } as pty.IPtyForkOptions);
-    if (spec.preface) this.emitOutput(Buffer.from(spec.preface));
-    this.emitJson("start", {
+    if (spec.preface) this.log.output(Buffer.from(spec.preface));
+    this.log.json("start", {
       pid: this.process.pid,
       command: argv,
       cwd: spec.cwd,
@@ -89,7 +77,7 @@ export class HostSession {
   }
 
   get bufferedBytes(): number {
-    return this.buffer.size;
+    return this.log.bufferedBytes;
   }
 
   state(): HostSessionState {
@@ -99,7 +87,7 @@ export class HostSession {
       pid: this.process.pid,
       running: this.running,
       exitCode: this.exitCode,
-      lastSeq: this.seq,
+      lastSeq: this.log.lastSeq,
       cols: this.cols,
       rows: this.rows,
       foreground: this.foreground,
@@ -117,7 +105,7 @@ export class HostSession {
     this.process.resize(cols, rows);
     this.cols = cols;
     this.rows = rows;
-    this.emitJson("resize", { cols, rows });
+    this.log.json("resize", { cols, rows });
   }
 
   signal(signal: string): void {
@@ -126,25 +114,11 @@ export class HostSession {
   }
 
   ack(seq: number): void {
-    this.buffer.ack(seq);
+    this.log.ack(seq);
   }
 
-  /** Buffered events after `seq`, with the gap event first when output was dropped. */
   replayAfter(seq: number): (Uint8Array | string)[] {
-    const { gap, events } = this.buffer.after(seq);
-    const wire: (Uint8Array | string)[] = [];
-    if (gap) {
-      const event: JsonEvent = {
-        session: this.id,
-        seq: gap.toSeq,
-        ts: Date.now(),
-        type: "gap",
-        data: { fromSeq: Math.max(gap.fromSeq, seq + 1), bytes: gap.bytes },
-      };
-      wire.push(JSON.stringify({ type: "event", event }));
-    }
-    for (const event of events) wire.push(event.wire);
-    return wire;
+    return this.log.replayAfter(seq);
   }
 
   /**
@@ -171,31 +145,13 @@ export class HostSession {
     }
   }
 
-  private emitOutput(data: Buffer): void {
-    const seq = ++this.seq;
-    const wire = encodeOutputFrame({ session: this.id, seq, ts: Date.now(), data });
-    this.push({ seq, bytes: wire.length, wire, outputBytes: data.length });
-  }
-
-  private emitJson(type: JsonEvent["type"], data: Record<string, unknown>): void {
-    const seq = ++this.seq;
-    const event: JsonEvent = { session: this.id, seq, ts: Date.now(), type, data };
-    const wire = JSON.stringify({ type: "event", event });
-    this.push({ seq, bytes: wire.length, wire, outputBytes: 0 });
-  }
-
-  private push(event: BufferedEvent): void {
-    this.buffer.push(event);
-    this.options.onEvent(this, event);
-  }
-
   private pollForeground(): void {
     if (!this.running) return;
     const foreground = foregroundCommand(this.process.pid);
     if (foreground === this.foreground) return;
     this.foreground = foreground;
     this.coalescer.flush();
-    this.emitJson("status", { foreground });
+    this.log.json("status", { foreground });
   }
 
   private handleExit(exitCode: number, signal: number | null): void {
@@ -205,7 +161,7 @@ export class HostSession {
     this.foreground = null;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
-    this.emitJson("exit", { code: signal ? null : exitCode, signal: signal || null });
+    this.log.json("exit", { code: signal ? null : exitCode, signal: signal || null });
     this.options.onExit(this);
   }
 }

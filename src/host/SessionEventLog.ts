@@ -1,0 +1,75 @@
+/**
+ * Where a hosted session's events are born: assigns the next seq, encodes the event once
+ * (binary frame for output, JSON otherwise), keeps it in the bounded buffer until the hub
+ * acknowledges it, and hands it to the daemon. Every session runtime (PTY, chat, ...) emits
+ * through one of these, so seq, buffering and gaps behave the same for all kinds.
+ */
+import type { JsonEvent } from "../protocol/events.js";
+import { encodeOutputFrame } from "../protocol/frames.js";
+import { type BufferedEvent, EventBuffer } from "./EventBuffer.js";
+
+export interface SessionEventLogOptions {
+  session: string;
+  /** Seq of the last event the hub already holds (0 for a new session). */
+  afterSeq: number;
+  bufferLimitBytes: number;
+  onEvent: (event: BufferedEvent) => void;
+}
+
+export class SessionEventLog {
+  private seq: number;
+  private readonly buffer: EventBuffer;
+
+  constructor(private readonly options: SessionEventLogOptions) {
+    this.seq = options.afterSeq;
+    this.buffer = new EventBuffer(options.bufferLimitBytes);
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get bufferedBytes(): number {
+    return this.buffer.size;
+  }
+
+  output(data: Uint8Array): void {
+    const seq = ++this.seq;
+    const wire = encodeOutputFrame({ session: this.options.session, seq, ts: Date.now(), data });
+    this.push({ seq, bytes: wire.length, wire, outputBytes: data.length });
+  }
+
+  json(type: JsonEvent["type"], data: Record<string, unknown>): void {
+    const seq = ++this.seq;
+    const event: JsonEvent = { session: this.options.session, seq, ts: Date.now(), type, data };
+    const wire = JSON.stringify({ type: "event", event });
+    this.push({ seq, bytes: wire.length, wire, outputBytes: 0 });
+  }
+
+  ack(seq: number): void {
+    this.buffer.ack(seq);
+  }
+
+  /** Buffered events after `seq`, with a `gap` event first when output was dropped. */
+  replayAfter(seq: number): (Uint8Array | string)[] {
+    const { gap, events } = this.buffer.after(seq);
+    const wire: (Uint8Array | string)[] = [];
+    if (gap) {
+      const event: JsonEvent = {
+        session: this.options.session,
+        seq: gap.toSeq,
+        ts: Date.now(),
+        type: "gap",
+        data: { fromSeq: Math.max(gap.fromSeq, seq + 1), bytes: gap.bytes },
+      };
+      wire.push(JSON.stringify({ type: "event", event }));
+    }
+    for (const event of events) wire.push(event.wire);
+    return wire;
+  }
+
+  private push(event: BufferedEvent): void {
+    this.buffer.push(event);
+    this.options.onEvent(event);
+  }
+}

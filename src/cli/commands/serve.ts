@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { VERSION } from "../../core/version.js";
-import { startHubServer } from "../../server/main.js";
+import type { startHubServer } from "../../server/main.js";
 import { dataHome, homePaths } from "../../store/home.js";
 import { resolvePort } from "../HubClient.js";
 
@@ -31,6 +31,8 @@ export function registerServe(program: Command): void {
 async function serve(flags: HubFlags): Promise<void> {
   const home = dataHome();
   const port = resolvePort(flags.port);
+  // Loaded here, not at the top: every other command stays free of the server's dependencies.
+  const { startHubServer } = await import("../../server/main.js");
   let server: Awaited<ReturnType<typeof startHubServer>>;
   try {
     server = await startHubServer({ home, port, host: flags.host, allowRemote: flags.allowRemote === true });

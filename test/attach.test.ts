@@ -1,0 +1,166 @@
+/**
+ * `dispatch attach` driven through a real PTY: node-pty runs a shell that runs the attach and
+ * then `stty -a`, so the test sees what a user sees and whether the terminal came back
+ * (canonical mode and echo on again) after every way out.
+ */
+import { type IPty, spawn } from "node-pty";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TERMINAL_RESET } from "../src/cli/RawTerminal.js";
+import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+
+let hub: HubHandle;
+const ptys = new Set<IPty>();
+
+beforeAll(async () => {
+  hub = await startHub();
+});
+
+afterEach(() => {
+  for (const pty of ptys) {
+    try {
+      pty.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+  }
+  ptys.clear();
+});
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+interface Terminal {
+  pty: IPty;
+  output(): string;
+  /** Resolves with the attach command's exit code, printed by the wrapping shell. */
+  attachExit: Promise<number>;
+  exited: Promise<void>;
+}
+
+/** Runs `dispatch attach ARGS` in a fresh 100x30 PTY, then `stty -a` to show the restored modes. */
+function attachInPty(args: string[]): Terminal {
+  const script = `"${process.execPath}" "${BIN}" attach ${args.join(" ")}; echo "attach-rc=$?"; stty -a`;
+  const pty = spawn("/bin/sh", ["-c", script], {
+    name: "xterm-256color",
+    cols: 100,
+    rows: 30,
+    cwd: REPO_ROOT,
+    env: hub.env,
+  });
+  ptys.add(pty);
+  let text = "";
+  pty.onData((data) => {
+    text += data;
+  });
+  const exited = new Promise<void>((resolve) => pty.onExit(() => resolve()));
+  const attachExit = waitFor(() => /attach-rc=(\d+)/.exec(text)?.[1], {
+    timeoutMs: 20_000,
+    message: "attach to exit",
+  }).then(Number);
+  return { pty, output: () => text, attachExit, exited };
+}
+
+async function shellSession(name: string): Promise<void> {
+  const created = await hub.cli(["new", "--name", name, "--", "/bin/sh"]);
+  expect(created.code, created.stderr).toBe(0);
+  // A line of output marks the session as started, and shows up in the attach's replay.
+  await hub.cli(["send", name, "--enter", "echo ready-$((2+3))"]);
+  await waitFor(async () => (await hub.cli(["logs", name])).stdout.includes("ready-5"), {
+    message: "session ready",
+  });
+}
+
+/** What the PTY showed after `marker` first appeared. */
+function textAfter(text: string, marker: string): string {
+  const at = text.indexOf(marker);
+  return at < 0 ? "" : text.slice(at + marker.length);
+}
+
+function expectRestored(text: string): void {
+  const stty = textAfter(text, "attach-rc=");
+  expect(stty).toMatch(/(^|\s)icanon(\s|$)/m);
+  expect(stty).toMatch(/(^|\s)echo(\s|$)/m);
+}
+
+describe("dispatch attach", () => {
+  it("passes keys through, detaches on Ctrl-\\ with exit 0, and restores the terminal", async () => {
+    await shellSession("attached");
+    const term = attachInPty(["attached"]);
+    await waitFor(() => term.output().includes("ready-5"), { message: "replayed output" });
+
+    term.pty.write("echo hi-$((40+2))-marker\r");
+    await waitFor(() => term.output().includes("hi-42-marker"), { message: "typed command's output" });
+
+    term.pty.write("\x1c");
+    expect(await term.attachExit).toBe(0);
+    await term.exited;
+    const text = term.output();
+    const afterMarker = textAfter(text, "hi-42-marker");
+    expect(afterMarker).toContain(TERMINAL_RESET);
+    expect(afterMarker).toContain("[dispatch: detached from attached]");
+    expectRestored(text);
+
+    // Detaching leaves the session running, with what was typed in its log.
+    const list = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as { name: string; status: string }[];
+    expect(list.find((s) => s.name === "attached")?.status).toBe("running");
+    expect((await hub.cli(["logs", "attached"])).stdout).toContain("hi-42-marker");
+  });
+
+  it("sets the session's size from the terminal and follows its resizes", async () => {
+    await shellSession("sized");
+    const term = attachInPty(["sized", "--detach-key", "ctrl-]"]);
+    await waitFor(() => term.output().includes("ready-5"), { message: "replayed output" });
+    const size = async () => {
+      const list = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as {
+        name: string;
+        cols: number;
+        rows: number;
+      }[];
+      const session = list.find((s) => s.name === "sized");
+      return session ? `${session.cols}x${session.rows}` : undefined;
+    };
+    await waitFor(async () => (await size()) === "100x30", { message: "size 100x30" });
+    term.pty.resize(120, 40);
+    await waitFor(async () => (await size()) === "120x40", { message: "size 120x40 after SIGWINCH" });
+
+    term.pty.write("\x1c"); // not the detach key here: passed through to the shell
+    term.pty.write("\x1d");
+    expect(await term.attachExit).toBe(0);
+    expectRestored(term.output());
+  });
+
+  it("prints the exit code when the session ends, after restoring the terminal", async () => {
+    await shellSession("leaving");
+    const term = attachInPty(["leaving"]);
+    await waitFor(() => term.output().includes("ready-5"), { message: "replayed output" });
+    term.pty.write("exit 3\r");
+    expect(await term.attachExit).toBe(0);
+    const text = term.output();
+    const tail = textAfter(text, "exit 3");
+    expect(tail).toContain(TERMINAL_RESET);
+    expect(tail).toContain("[dispatch: leaving exited with code 3]");
+    expect(tail.indexOf(TERMINAL_RESET)).toBeLessThan(tail.indexOf("[dispatch: leaving exited"));
+    expectRestored(text);
+  });
+
+  it("an unknown session fails before touching the terminal", async () => {
+    const term = attachInPty(["nope-nothing"]);
+    expect(await term.attachExit).toBe(1);
+    expect(term.output()).toContain("dispatch: no session 'nope-nothing'");
+    expect(term.output()).not.toContain(TERMINAL_RESET);
+  });
+
+  // Last: it stops the hub.
+  it("restores the terminal and exits 1 when the hub goes away", async () => {
+    await shellSession("orphan");
+    const term = attachInPty(["orphan"]);
+    await waitFor(() => term.output().includes("ready-5"), { message: "replayed output" });
+    expect((await hub.cli(["stop"])).code).toBe(0);
+    expect(await term.attachExit).toBe(1);
+    const text = term.output();
+    expect(textAfter(text, "ready-5")).toContain(TERMINAL_RESET);
+    expect(text).toContain("dispatch: lost the connection to the hub");
+    expectRestored(text);
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * The `dispatch` command end to end: a real hub started by `dispatch start`, its host
+ * daemon, real shells in PTYs, every call through `node bin/dispatch.js`.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanEnv, cleanupAll, type HubHandle, runCli, startHub, waitFor } from "./harness.js";
+
+let hub: HubHandle;
+
+beforeAll(async () => {
+  hub = await startHub();
+});
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+/** A marker the shell computes, so it appears in the output only once the command has run. */
+function marker(prefix: string): { command: string; output: string } {
+  const n = Math.floor(Math.random() * 1e6);
+  return { command: `echo ${prefix}-$((${n}+1))-done`, output: `${prefix}-${n + 1}-done` };
+}
+
+async function newSession(args: string[] = []): Promise<string> {
+  const result = await hub.cli(["new", ...args]);
+  expect(result, result.stderr).toMatchObject({ code: 0 });
+  return result.stdout.trim();
+}
+
+interface SessionJson {
+  name: string;
+  id: string;
+  kind: string;
+  status: string;
+  exitCode: number | null;
+  foreground: string | null;
+  bytes: number;
+}
+
+async function sessions(): Promise<SessionJson[]> {
+  const result = await hub.cli(["ls", "--json"]);
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as SessionJson[];
+}
+
+async function logsContain(name: string, text: string): Promise<string> {
+  return waitFor(
+    async () => {
+      const result = await hub.cli(["logs", name]);
+      return result.code === 0 && result.stdout.includes(text) ? result.stdout : undefined;
+    },
+    { timeoutMs: 15_000, message: `logs of ${name} to contain ${text}` },
+  );
+}
+
+describe("dispatch CLI", () => {
+  it("new prints the new session's name and nothing else", async () => {
+    const result = await hub.cli(["new"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^[a-z0-9][a-z0-9_-]{0,31}\n$/);
+    expect(result.stderr).toBe("");
+
+    const named = await hub.cli([
+      "new",
+      "--name",
+      "given-name",
+      "--cwd",
+      tmpdir(),
+      "--",
+      "sh",
+      "-c",
+      "sleep 600",
+    ]);
+    expect(named).toMatchObject({ code: 0, stdout: "given-name\n" });
+  });
+
+  it("send --enter then logs: the output round-trips as raw bytes", async () => {
+    const name = await newSession(["--name", "roundtrip"]);
+    const mark = marker("hello");
+    const sent = await hub.cli(["send", name, "--enter", mark.command]);
+    expect(sent).toMatchObject({ code: 0, stdout: "" });
+    const output = await logsContain(name, mark.output);
+    expect(output).toContain("\r\n"); // raw terminal bytes, not text reformatted
+
+    // --after skips what came before.
+    const events = (await (await hub.api(`/api/sessions/${name}/events?after=0`)).json()) as {
+      lastSeq: number;
+    };
+    const after = await hub.cli(["logs", name, "--after", String(events.lastSeq)]);
+    expect(after).toMatchObject({ code: 0, stdout: "" });
+  });
+
+  it("ls shows a table and ls --json the session records", async () => {
+    const name = await newSession(["--name", "listed"]);
+    await waitFor(async () => (await sessions()).find((s) => s.name === name && s.status === "running"), {
+      message: "session running",
+    });
+    const table = await hub.cli(["ls"]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^NAME\s+KIND\s+STATUS\s+FOREGROUND\s+AGE\s+ACTIVE\s+BYTES$/);
+    expect(lines.find((line) => line.startsWith(`${name} `))).toMatch(/terminal\s+running\s+\S+/);
+
+    const list = await sessions();
+    const session = list.find((s) => s.name === name);
+    expect(session).toMatchObject({ kind: "terminal", status: "running", exitCode: null });
+    for (const field of [
+      "id",
+      "host",
+      "cwd",
+      "createdAt",
+      "lastActivityAt",
+      "lastSeq",
+      "bytes",
+      "foreground",
+    ]) {
+      expect(session).toHaveProperty(field);
+    }
+  });
+
+  it("rename: the new name works, the old one answers with did-you-mean and exit 1", async () => {
+    await newSession(["--name", "alpha"]);
+    const renamed = await hub.cli(["rename", "alpha", "alpha-2"]);
+    expect(renamed).toMatchObject({ code: 0, stdout: "alpha-2\n" });
+    const old = await hub.cli(["logs", "alpha"]);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toBe("dispatch: no session 'alpha' — did you mean 'alpha-2'?\n");
+    expect((await hub.cli(["logs", "alpha-2"])).code).toBe(0);
+  });
+
+  it("kill ends the session and records it as exited", async () => {
+    const name = await newSession(["--", "sleep", "600"]);
+    const killed = await hub.cli(["kill", name]);
+    expect(killed.code, killed.stderr).toBe(0);
+    expect(killed.stdout).toContain(name);
+    const session = await waitFor(
+      async () => (await sessions()).find((s) => s.name === name && s.status === "exited"),
+      {
+        message: "session exited",
+      },
+    );
+    expect(session.status).toBe("exited");
+  });
+
+  it("a session's own exit code shows in ls", async () => {
+    const name = await newSession(["--", "sh", "-c", "exit 7"]);
+    const session = await waitFor(
+      async () => (await sessions()).find((s) => s.name === name && s.status === "exited"),
+      {
+        message: "session exited",
+      },
+    );
+    expect(session.exitCode).toBe(7);
+    const table = await hub.cli(["ls"]);
+    expect(table.stdout).toMatch(new RegExp(`${name}\\s+terminal\\s+exited \\(7\\)`));
+  });
+
+  it("status --json reports hub, host and session counts", async () => {
+    const result = await hub.cli(["status", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const status = JSON.parse(result.stdout);
+    expect(status).toMatchObject({
+      hub: { running: true, pid: hub.pids().hub, port: hub.port },
+      host: { running: true, pid: hub.pids().host },
+      dataDir: hub.home,
+    });
+    expect(status.sessions.total).toBeGreaterThan(0);
+    expect(typeof status.sessions.running).toBe("number");
+    expect(typeof status.sessions.exited).toBe("number");
+
+    const human = await hub.cli(["status"]);
+    expect(human.stdout).toMatch(/^hub\s+running\s+pid \d+/m);
+    expect(human.stdout).toMatch(/^host\s+running\s+pid \d+/m);
+  });
+
+  it("usage errors exit 2", async () => {
+    const unknown = await hub.cli(["lss"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("dispatch: unknown command 'lss'");
+    expect(unknown.stderr).toContain("Did you mean ls?");
+    expect((await hub.cli(["new", "--bogus"])).code).toBe(2);
+    expect((await hub.cli(["rename", "only-one"])).code).toBe(2);
+    expect((await hub.cli(["new", "--name", "Bad Name"])).code).toBe(2);
+    expect((await hub.cli(["logs", "x", "--after", "soon"])).code).toBe(2);
+    expect((await hub.cli(["attach", "x", "--detach-key", "alt-x"])).code).toBe(2);
+    expect((await hub.cli(["--help"])).code).toBe(0);
+  });
+
+  it("an unknown session name exits 1 with did-you-mean", async () => {
+    await newSession(["--name", "build"]);
+    for (const args of [
+      ["logs", "bulid"],
+      ["send", "bulid", "x"],
+      ["kill", "bulid"],
+      ["attach", "bulid"],
+    ]) {
+      const result = await hub.cli(args);
+      expect(result.code, args.join(" ")).toBe(1);
+      expect(result.stderr).toBe("dispatch: no session 'bulid' — did you mean 'build'?\n");
+    }
+  });
+
+  it("stop keeps sessions running in the host; start again finds the session and its output", async () => {
+    const name = await newSession(["--name", "survivor"]);
+    const before = marker("before");
+    await hub.cli(["send", name, "--enter", before.command]);
+    await logsContain(name, before.output);
+    const hostPid = hub.pids().host;
+
+    const stopped = await hub.cli(["stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toMatch(/stopped the hub/);
+    const offline = JSON.parse((await hub.cli(["status", "--json"])).stdout);
+    expect(offline).toMatchObject({
+      hub: { running: false, pid: null },
+      host: { running: true, pid: hostPid },
+    });
+    const down = await hub.cli(["ls"]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toBe("dispatch: the hub is not running — start it with `dispatch start`\n");
+    expect((await hub.cli(["stop"])).stdout).toContain("the hub is not running");
+
+    const started = await hub.cli(["start", "--port", "0"]);
+    expect(started.code, started.stderr).toBe(0);
+    expect((await hub.cli(["start", "--port", "0"])).stdout).toContain("already running");
+    expect(hub.pids().host).toBe(hostPid);
+    const session = (await sessions()).find((s) => s.name === name);
+    expect(session?.status).toBe("running");
+    await logsContain(name, before.output);
+    const after = marker("after");
+    await hub.cli(["send", name, "--enter", after.command]);
+    const output = await logsContain(name, after.output);
+    expect(output.indexOf(before.output)).toBeLessThan(output.indexOf(after.output));
+  });
+});
+
+/** A port that was free a moment ago (the kernel does not hand it out again at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe("dispatch CLI without a hub", () => {
+  it("says the hub is not running, and status reports it offline", async () => {
+    const home = mkdtempSync(join(tmpdir(), "dispatch-nohub-"));
+    try {
+      // A port nothing listens on: this home has no hub.json, so the CLI falls back to the port.
+      const env = cleanEnv({ DISPATCH_HOME: home, DISPATCH_PORT: String(await freePort()) });
+      const ls = await runCli(["ls"], env);
+      expect(ls).toMatchObject({
+        code: 1,
+        stderr: "dispatch: the hub is not running — start it with `dispatch start`\n",
+      });
+      const status = await runCli(["status", "--json"], env);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        hub: { running: false, pid: null, port: null },
+        host: { running: false, pid: null },
+        sessions: { total: 0, running: 0, exited: 0 },
+      });
+      expect(await runCli(["stop", "--all"], env)).toMatchObject({ code: 0 });
+      expect((await runCli(["ls"], { ...env, DISPATCH_PORT: "not-a-port" })).code).toBe(2);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,305 @@
+/**
+ * Real hubs for integration tests. `startHub()` gives each caller its own temporary
+ * DISPATCH_HOME and a hub started the way a user starts it (`dispatch start --port 0`), with
+ * no DISPATCH_* setting inherited from the environment running the tests.
+ *
+ * Nothing may outlive the tests: `stop()` runs `dispatch stop --all` and then SIGKILLs any
+ * hub or host still alive; `cleanupAll()` (call it in afterAll) stops every hub not yet
+ * stopped, and a process `exit` hook kills what is left even when a test run dies.
+ *
+ * Tests run the compiled CLI (`dist/`, built by `npm run build` before vitest).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ClientSocket } from "../src/cli/ClientSocket.js";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The `dispatch` command as installed: `bin/dispatch.js`, which loads `dist/`. */
+export const BIN = join(REPO_ROOT, "bin", "dispatch.js");
+/** A CLI call that takes longer than this is hung: it is killed and reported. */
+const CLI_TIMEOUT_MS = 30_000;
+const POLL_INTERVAL_MS = 25;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** Extra environment on top of the hub's. */
+  env?: Record<string, string>;
+  /** Written to the command's stdin, which is then closed. */
+  input?: string;
+  timeoutMs?: number;
+}
+
+export interface HubHandle {
+  /** The temporary DISPATCH_HOME. */
+  home: string;
+  /** Current port and URL (re-read from hub.json, so they follow a `dispatch start` in the test). */
+  readonly port: number;
+  readonly url: string;
+  /** The access key (DISPATCH_KEY when given, else the key file the hub generated). */
+  key: string;
+  /** The environment every `cli()` call runs with: DISPATCH_HOME plus the options' env. */
+  env: Record<string, string>;
+  /** fetch against the hub with the bearer key; `path` starts with `/`. */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** Runs `node bin/dispatch.js ...args` against this hub. */
+  cli(args: string[], options?: CliOptions): Promise<CliResult>;
+  /** A client-protocol connection with hello done; closed by `stop()`. */
+  socket(): Promise<ClientSocket>;
+  /** Pids of the hub and host daemon right now, from their pid files. */
+  pids(): { hub?: number; host?: number };
+  /** `dispatch stop --all`, SIGKILL for anything left, then removes the home. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const live = new Set<HubHandle>();
+
+/** The test runner's environment without any dispatch setting (a developer's own hub must not leak in). */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !name.startsWith("DISPATCH_")) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** Runs the compiled CLI with exactly `env`; never rejects (a timeout gives code -1). */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: CliOptions = {},
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...env, ...options.env },
+      cwd: REPO_ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      stderr += `\n[harness: dispatch ${args.join(" ")} killed after ${timeoutMs} ms]`;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+export async function startHub(options: { env?: Record<string, string> } = {}): Promise<HubHandle> {
+  if (!existsSync(join(REPO_ROOT, "dist", "src", "cli", "main.js"))) {
+    throw new Error("dist/ is missing: run `npm run build` before the tests");
+  }
+  const home = mkdtempSync(join(tmpdir(), "dispatch-test-"));
+  const env = cleanEnv({ DISPATCH_HOME: home, ...options.env });
+  const paths = {
+    hubInfo: join(home, "hub.json"),
+    hubPid: join(home, "hub.pid"),
+    hostPid: join(home, "host.pid"),
+    key: join(home, "access.key"),
+  };
+  const sockets = new Set<ClientSocket>();
+  /** Every pid seen, so a hub or host restarted during the test is killed too. */
+  const seenPids = new Set<number>();
+  let last = { port: 0, url: "" };
+  let stopping: Promise<void> | undefined;
+
+  const readInfo = (): { port: number; url: string } | undefined => {
+    try {
+      const info = JSON.parse(readFileSync(paths.hubInfo, "utf8")) as {
+        pid: number;
+        port: number;
+        url: string;
+      };
+      seenPids.add(info.pid);
+      last = { port: info.port, url: info.url };
+      return last;
+    } catch {
+      // No hub.json: the hub is stopped (or not yet up); keep the last known address.
+      return undefined;
+    }
+  };
+  const pids = () => {
+    const hub = readPid(paths.hubPid);
+    const host = readPid(paths.hostPid);
+    if (hub) seenPids.add(hub);
+    if (host) seenPids.add(host);
+    return { ...(hub ? { hub } : {}), ...(host ? { host } : {}) };
+  };
+
+  const handle: HubHandle = {
+    home,
+    env,
+    key: "",
+    get port() {
+      readInfo();
+      return last.port;
+    },
+    get url() {
+      readInfo();
+      return last.url;
+    },
+    api(path, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set("authorization", `Bearer ${handle.key}`);
+      if (init.body !== undefined && !headers.has("content-type"))
+        headers.set("content-type", "application/json");
+      return fetch(`${handle.url}${path}`, { ...init, headers });
+    },
+    cli(args, cliOptions) {
+      return runCli(args, env, cliOptions);
+    },
+    async socket() {
+      const socket = await ClientSocket.connect({ url: handle.url, key: handle.key, client: "test" });
+      sockets.add(socket);
+      socket.onClose(() => sockets.delete(socket));
+      return socket;
+    },
+    pids,
+    stop() {
+      stopping ??= (async () => {
+        await Promise.all([...sockets].map((socket) => socket.close()));
+        pids();
+        await runCli(["stop", "--all"], env, { timeoutMs: 20_000 }).catch(() => undefined);
+        pids();
+        killAll(seenPids);
+        await waitFor(() => [...seenPids].every((pid) => !isAlive(pid)), { timeoutMs: 5_000 }).catch(
+          () => undefined,
+        );
+        rmSync(home, { recursive: true, force: true });
+        live.delete(handle);
+      })();
+      return stopping;
+    },
+  };
+  live.add(handle);
+
+  const started = await runCli(["start", "--port", "0"], env);
+  pids();
+  if (started.code !== 0 || !readInfo()) {
+    const logs = ["hub.out", "hub.log", "host.out", "host.log"].map(
+      (file) => `--- ${file}\n${tailOf(join(home, file))}`,
+    );
+    await handle.stop();
+    throw new Error(
+      `dispatch start failed (code ${started.code})\nstdout: ${started.stdout}\nstderr: ${started.stderr}\n${logs.join("\n")}`,
+    );
+  }
+  handle.key = options.env?.DISPATCH_KEY ?? readFileSync(paths.key, "utf8").trim();
+  return handle;
+}
+
+/** Stops every hub this process started and has not stopped yet. For afterAll. */
+export async function cleanupAll(): Promise<void> {
+  await Promise.all([...live].map((handle) => handle.stop()));
+}
+
+/**
+ * Polls `check` until it returns something other than undefined, null or false, and resolves
+ * with that value; rejects after `timeoutMs` (default 10 s) with `message` and the last error.
+ */
+export async function waitFor<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  options: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== null && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() >= deadline) {
+      const why = lastError instanceof Error ? `; last error: ${lastError.message}` : "";
+      throw new Error(`waitFor: ${options.message ?? "condition"} not met within ${timeoutMs} ms${why}`);
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? POLL_INTERVAL_MS));
+  }
+}
+
+function tailOf(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(none)";
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    // No pid file: that process is not running.
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    // No /proc: kill(0) answered.
+    return true;
+  }
+}
+
+/** Only a hub or host of ours: a pid seen earlier may since belong to an unrelated process. */
+function isOurs(pid: number): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    return cmdline.includes("dispatch") || cmdline.includes("host/main.js");
+  } catch {
+    // Gone, or no /proc: signal only what is alive.
+    return isAlive(pid);
+  }
+}
+
+function killAll(pids: Iterable<number>): void {
+  for (const pid of pids) {
+    if (!isOurs(pid)) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone: the normal case after `dispatch stop --all`.
+    }
+  }
+}
+
+// Last resort when a test run dies without afterAll: nothing stays running, no home stays behind.
+process.on("exit", () => {
+  for (const handle of live) {
+    killAll(Object.values(handle.pids()));
+    rmSync(handle.home, { recursive: true, force: true });
+  }
+});

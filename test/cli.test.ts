@@ -94,6 +94,27 @@ describe("dispatch CLI", () => {
     expect(after).toMatchObject({ code: 0, stdout: "" });
   });
 
+  it("logs --follow writes live output and returns when the session exits", async () => {
+    const name = await newSession([
+      "--",
+      "sh",
+      "-c",
+      "echo early-$((1+1)); read line; echo late-$((2+2)) $line; exit 4",
+    ]);
+    await logsContain(name, "early-2");
+    const following = hub.cli(["logs", name, "--follow"]);
+    // The follower is attached once the input it waits for is consumed; send it after a moment.
+    await new Promise((r) => setTimeout(r, 1500));
+    await hub.cli(["send", name, "--enter", "typed"]);
+    const result = await following;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("early-2");
+    expect(result.stdout).toContain("late-4 typed");
+    expect(result.stdout.indexOf("early-2")).toBeLessThan(result.stdout.indexOf("late-4"));
+    // Each byte once: the paged history and the live stream meet without overlap.
+    expect(result.stdout.split("early-2").length).toBe(2);
+  });
+
   it("ls shows a table and ls --json the session records", async () => {
     const name = await newSession(["--name", "listed"]);
     await waitFor(async () => (await sessions()).find((s) => s.name === name && s.status === "running"), {

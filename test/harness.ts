@@ -10,7 +10,7 @@
  * Tests run the compiled CLI (`dist/`, built by `npm run build` before vitest).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -183,6 +183,7 @@ export async function startHub(options: { env?: Record<string, string> } = {}): 
         pids();
         await runCli(["stop", "--all"], env, { timeoutMs: 20_000 }).catch(() => undefined);
         pids();
+        for (const pid of processesOf(home)) seenPids.add(pid);
         killAll(seenPids);
         await waitFor(() => [...seenPids].every((pid) => !isAlive(pid)), { timeoutMs: 5_000 }).catch(
           () => undefined,
@@ -274,6 +275,29 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Every process whose environment names this home: also a hub that never wrote its pid file
+ * (failed start) and a host it started. Linux only; elsewhere the pid files must do.
+ */
+function processesOf(home: string): number[] {
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return found;
+  }
+  const needle = `DISPATCH_HOME=${home}\0`;
+  for (const entry of entries) {
+    try {
+      if (`${readFileSync(`/proc/${entry}/environ`, "utf8")}\0`.includes(needle)) found.push(Number(entry));
+    } catch {
+      // Gone, or another user's process: not ours either way.
+    }
+  }
+  return found.filter((pid) => pid !== process.pid);
+}
+
 /** Only a hub or host of ours: a pid seen earlier may since belong to an unrelated process. */
 function isOurs(pid: number): boolean {
   try {
@@ -299,7 +323,7 @@ function killAll(pids: Iterable<number>): void {
 // Last resort when a test run dies without afterAll: nothing stays running, no home stays behind.
 process.on("exit", () => {
   for (const handle of live) {
-    killAll(Object.values(handle.pids()));
+    killAll([...Object.values(handle.pids()), ...processesOf(handle.home)]);
     rmSync(handle.home, { recursive: true, force: true });
   }
 });

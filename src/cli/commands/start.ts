@@ -6,12 +6,14 @@ import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { dataHome, ensureHome, type HomePaths } from "../../store/home.js";
 import { HubClient, readKey, resolvePort } from "../HubClient.js";
-import { isAlive, POLL_INTERVAL_MS, readHubInfo, runningHubPid, sleep } from "../hubFiles.js";
+import { isAlive, POLL_INTERVAL_MS, readHubInfo, runningHubPid, sleep, waitForExit } from "../hubFiles.js";
 import { BIN_PATH } from "../paths.js";
 import { addHubFlags, type HubFlags, loginHint } from "./serve.js";
 
 /** Start-up is a Node boot, the store's migrations and the local host's start: seconds at worst. */
 const START_TIMEOUT_MS = 15_000;
+/** How long a hub that failed to start gets to stop on SIGTERM before SIGKILL. */
+const STOP_CHILD_TIMEOUT_MS = 3_000;
 /** Lines of `hub.out` shown when the hub fails to come up. */
 const TAIL_LINES = 20;
 
@@ -67,6 +69,8 @@ async function start(flags: HubFlags): Promise<void> {
     exitCode === undefined
       ? `did not become healthy within ${START_TIMEOUT_MS / 1000}s`
       : `exited (code ${exitCode})`;
+  // A hub that missed its start-up window must not come up later behind the caller's back.
+  if (exitCode === undefined && child.pid !== undefined) await stopChild(child.pid);
   console.error(tail(outFile));
   throw new DispatchError("internal", `the hub ${why}; its output is above and in ${outFile}`);
 }
@@ -98,6 +102,15 @@ async function findRunningHub(
     if (await new HubClient({ url, key: undefined, paths }).health()) return { url };
   }
   return undefined;
+}
+
+async function stopChild(pid: number): Promise<void> {
+  try {
+    process.kill(pid, "SIGTERM");
+    if (!(await waitForExit(pid, STOP_CHILD_TIMEOUT_MS))) process.kill(pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
 }
 
 function tail(file: string): string {

@@ -47,10 +47,19 @@ describe("web sessions", () => {
     await createSession(page, "alpha");
     await typeLine(page, "echo round-$((40 + 2))-trip");
     await waitForLine(page, "alpha", /^round-42-trip$/);
-    // The panel shows it running, with a preview of its last line.
-    const item = page.locator('[data-session="alpha"]');
-    await expect.poll(() => item.textContent()).toContain("running");
-    await expect.poll(() => item.textContent()).toContain("round-42-trip");
+    await expect.poll(() => page.locator('[data-session="alpha"]').textContent()).toContain("running");
+    expect(problems).toEqual([]);
+  });
+
+  it("previews a session's last output line in the panel", async () => {
+    const { page, problems } = await loggedInPage();
+    await createSession(page, "preview");
+    await typeLine(page, "clear; echo preview-$((6 * 7))-line; stty -echo; PS1=");
+    await waitForLine(page, "preview", /^preview-42-line$/);
+    // Needs the hub to announce the last output of a burst, not only the first one per second.
+    await expect
+      .poll(() => page.locator('[data-session="preview"]').textContent(), { timeout: 5000 })
+      .toContain("preview-42-line");
     expect(problems).toEqual([]);
   });
 
@@ -170,6 +179,12 @@ describe("web sessions", () => {
     await page.keyboard.press("Alt+KeyN");
     await page.getByRole("dialog", { name: "New session" }).waitFor();
     await page.keyboard.press("Escape");
+    await page.getByRole("dialog", { name: "New session" }).waitFor({ state: "hidden" });
+
+    // Alt+W closes the terminal view; the session itself keeps running.
+    await page.keyboard.press("Alt+KeyW");
+    await page.getByText("No session selected.").waitFor();
+    await expect.poll(() => page.locator('[data-session="alpha"]').textContent()).toContain("running");
     expect(problems).toEqual([]);
   });
 });

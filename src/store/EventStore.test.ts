@@ -358,8 +358,26 @@ describe("snapshots", () => {
       cols: 80,
       rows: 24,
       data: "screen 20",
+      bytes: 0,
     });
     expect(store.latestSnapshot("s1", 5)).toBeUndefined();
+  });
+
+  it("compacts history behind a snapshot, never from the middle", () => {
+    store.insertSession(session("s1"));
+    store.appendBatch(Array.from({ length: 30 }, (_, i) => output("s1", i + 1, "0123456789")));
+    store.putSnapshot({ session: "s1", seq: 10, ts: 1, cols: 80, rows: 24, data: "a", bytes: 100 });
+    store.putSnapshot({ session: "s1", seq: 20, ts: 2, cols: 80, rows: 24, data: "b", bytes: 200 });
+    expect(store.snapshotPositions("s1")).toEqual([
+      { seq: 10, bytes: 100 },
+      { seq: 20, bytes: 200 },
+    ]);
+    store.compactThrough("s1", 20);
+    expect(store.firstSeq("s1")).toBe(21);
+    expect(store.readEvents("s1", 0).map((e) => e.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 21 + i));
+    expect(store.snapshotPositions("s1")).toEqual([{ seq: 20, bytes: 200 }]);
+    expect(store.storedOutputBytes("s1")).toBe(100);
+    expect(store.lastSeq("s1")).toBe(30);
   });
 });
 

@@ -31,6 +31,8 @@ export interface SnapshotRecord {
   rows: number;
   /** Serialized screen (escape sequences that redraw it). */
   data: string;
+  /** The session's total output bytes at `seq` (retention measures history from here). */
+  bytes?: number;
 }
 
 export interface TokenRecord {
@@ -101,11 +103,24 @@ export class EventStore {
       countEvents: db.prepare<[string], { n: number }>(
         "SELECT COUNT(*) AS n FROM events WHERE session_id = ?",
       ),
-      putSnapshot: db.prepare<[string, number, number, number, number, string]>(
-        "INSERT OR REPLACE INTO snapshots (session_id, seq, ts, cols, rows, data) VALUES (?, ?, ?, ?, ?, ?)",
+      putSnapshot: db.prepare<[string, number, number, number, number, string, number]>(
+        "INSERT OR REPLACE INTO snapshots (session_id, seq, ts, cols, rows, data, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
       latestSnapshot: db.prepare<[string, number], Omit<SnapshotRecord, "session">>(
-        "SELECT seq, ts, cols, rows, data FROM snapshots WHERE session_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+        "SELECT seq, ts, cols, rows, data, bytes FROM snapshots WHERE session_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1",
+      ),
+      snapshotPositions: db.prepare<[string], { seq: number; bytes: number }>(
+        "SELECT seq, bytes FROM snapshots WHERE session_id = ? ORDER BY seq",
+      ),
+      compactEvents: db.prepare<[string, number]>("DELETE FROM events WHERE session_id = ? AND seq <= ?"),
+      compactSnapshots: db.prepare<[string, number]>(
+        "DELETE FROM snapshots WHERE session_id = ? AND seq < ?",
+      ),
+      firstSeq: db.prepare<[string], { seq: number | null }>(
+        "SELECT MIN(seq) AS seq FROM events WHERE session_id = ?",
+      ),
+      storedOutputBytes: db.prepare<[string], { bytes: number | null }>(
+        "SELECT SUM(LENGTH(data)) AS bytes FROM events WHERE session_id = ? AND type = 'output'",
       ),
       insertToken: db.prepare<[string, string, string, string, string, number]>(
         "INSERT INTO tokens (id, kind, name, hash, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -289,8 +304,35 @@ export class EventStore {
 
   /** Stores a screen snapshot (replacing one at the same seq). */
   putSnapshot(snapshot: SnapshotRecord): void {
-    const { session, seq, ts, cols, rows, data } = snapshot;
-    this.stmt.putSnapshot.run(session, seq, ts, cols, rows, data);
+    const { session, seq, ts, cols, rows, data, bytes } = snapshot;
+    this.stmt.putSnapshot.run(session, seq, ts, cols, rows, data, bytes ?? 0);
+  }
+
+  /** Seq and total output bytes of every snapshot of a session, oldest first (no data). */
+  snapshotPositions(sessionId: string): { seq: number; bytes: number }[] {
+    return this.stmt.snapshotPositions.all(sessionId);
+  }
+
+  /**
+   * Retention: drops a session's events up to and including `seq` and the snapshots before it,
+   * in one transaction. The snapshot at `seq` stays, so history is compacted behind it and
+   * never cut from the middle.
+   */
+  compactThrough(sessionId: string, seq: number): void {
+    this.db.transaction(() => {
+      this.stmt.compactEvents.run(sessionId, seq);
+      this.stmt.compactSnapshots.run(sessionId, seq);
+    })();
+  }
+
+  /** Seq of the oldest stored event (0 when none). */
+  firstSeq(sessionId: string): number {
+    return this.stmt.firstSeq.get(sessionId)?.seq ?? 0;
+  }
+
+  /** Output bytes currently stored for a session (after retention). */
+  storedOutputBytes(sessionId: string): number {
+    return this.stmt.storedOutputBytes.get(sessionId)?.bytes ?? 0;
   }
 
   /** The newest snapshot at or before `atOrBeforeSeq` (default: the newest of all). */

@@ -93,6 +93,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: "snapshots record the session's total output bytes at their seq (retention)",
+    up: (db) => {
+      db.exec("ALTER TABLE snapshots ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0");
+    },
+  },
 ];
 
 /** Applies every migration newer than the database; returns the versions applied. */

@@ -3,6 +3,7 @@
  * then `stty -a`, so the test sees what a user sees and whether the terminal came back
  * (canonical mode and echo on again) after every way out.
  */
+import { readFileSync } from "node:fs";
 import { type IPty, spawn } from "node-pty";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TERMINAL_RESET } from "../src/cli/RawTerminal.js";
@@ -69,6 +70,15 @@ async function shellSession(name: string): Promise<void> {
   await waitFor(async () => (await hub.cli(["logs", name])).stdout.includes("ready-5"), {
     message: "session ready",
   });
+}
+
+function childOf(pid: number): number | undefined {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/);
+    return children[0] ? Number(children[0]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What the PTY showed after `marker` first appeared. */
@@ -142,6 +152,18 @@ describe("dispatch attach", () => {
     expect(tail).toContain("[dispatch: leaving exited with code 3]");
     expect(tail.indexOf(TERMINAL_RESET)).toBeLessThan(tail.indexOf("[dispatch: leaving exited"));
     expectRestored(text);
+  });
+
+  it("restores the terminal when killed by a signal", async () => {
+    await shellSession("signalled");
+    const term = attachInPty(["signalled"]);
+    await waitFor(() => term.output().includes("ready-5"), { message: "replayed output" });
+    // The PTY runs `sh -c "dispatch attach ...; stty -a"`: the attach is the shell's child.
+    const attachPid = await waitFor(() => childOf(term.pty.pid), { message: "attach process" });
+    process.kill(attachPid, "SIGTERM");
+    expect(await term.attachExit).toBe(128 + 15);
+    expect(textAfter(term.output(), "ready-5")).toContain(TERMINAL_RESET);
+    expectRestored(term.output());
   });
 
   it("an unknown session fails before touching the terminal", async () => {

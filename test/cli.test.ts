@@ -259,6 +259,41 @@ describe("dispatch CLI", () => {
   });
 });
 
+describe("dispatch logs across lost output", () => {
+  it("marks a gap on stderr and keeps stdout to the stored bytes", async () => {
+    // A tiny host buffer, and the hub away while the session prints far more than that.
+    const small = await startHub({ env: { DISPATCH_HOST_BUFFER_BYTES: "65536" } });
+    try {
+      const created = await small.cli([
+        "new",
+        "--name",
+        "flood",
+        "--",
+        "sh",
+        "-c",
+        "sleep 3; yes flood-line | head -c 3000000; echo; echo end-$((1+1)); exec sleep 600",
+      ]);
+      expect(created.code, created.stderr).toBe(0);
+      expect((await small.cli(["stop"])).code).toBe(0);
+      await new Promise((r) => setTimeout(r, 6000));
+      expect((await small.cli(["start", "--port", "0"])).code).toBe(0);
+      const logs = await waitFor(
+        async () => {
+          const result = await small.cli(["logs", "flood"]);
+          return result.stdout.includes("end-2") ? result : undefined;
+        },
+        { timeoutMs: 20_000, message: "output after the gap" },
+      );
+      expect(logs.code).toBe(0);
+      expect(logs.stderr).toMatch(/\[dispatch: gap — \d+ bytes of output lost here/);
+      expect(logs.stdout).not.toContain("[dispatch:");
+      expect(logs.stdout.length).toBeLessThan(3_000_000);
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
 /** A port that was free a moment ago (the kernel does not hand it out again at once). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

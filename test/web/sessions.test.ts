@@ -48,6 +48,15 @@ describe("web sessions", () => {
     await typeLine(page, "echo round-$((40 + 2))-trip");
     await waitForLine(page, "alpha", /^round-42-trip$/);
     await expect.poll(() => page.locator('[data-session="alpha"]').textContent()).toContain("running");
+
+    // The terminal follows the window, and the session's size follows the terminal.
+    const cols = async () => {
+      const response = await hub.api("/api/sessions/alpha");
+      return ((await response.json()) as { session: { cols: number } }).session.cols;
+    };
+    const wide = await cols();
+    await page.setViewportSize({ width: 800, height: 600 });
+    await expect.poll(cols).toBeLessThan(wide);
     expect(problems).toEqual([]);
   });
 
@@ -185,6 +194,7 @@ describe("web sessions", () => {
     await page.keyboard.press("Alt+KeyW");
     await page.getByText("No session selected.").waitFor();
     await expect.poll(() => page.locator('[data-session="alpha"]').textContent()).toContain("running");
+
     expect(problems).toEqual([]);
   });
 });

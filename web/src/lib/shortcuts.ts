@@ -54,6 +54,18 @@ export interface KeyContext {
   inField: boolean;
 }
 
+/** Where a key event happened: in a terminal (xterm's textarea), a text field, or elsewhere. */
+export function keyContext(target: EventTarget | null): KeyContext {
+  const element = target instanceof HTMLElement ? target : null;
+  const inTerminal = !!element?.closest(".xterm");
+  const inField =
+    !inTerminal &&
+    (element instanceof HTMLInputElement ||
+      element instanceof HTMLTextAreaElement ||
+      !!element?.isContentEditable);
+  return { inTerminal, inField };
+}
+
 export function matchShortcut(e: KeyboardEvent, context: KeyContext): Matched | null {
   const ctrl = e.ctrlKey || e.metaKey;
   if (e.altKey && !ctrl) {

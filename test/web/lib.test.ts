@@ -1,0 +1,105 @@
+/** Unit tests for the web UI's pure modules (no browser needed). */
+import { describe, expect, it } from "vitest";
+import { splitCommand } from "../../web/src/lib/argv.js";
+import { BACKOFF_MAX_MS, backoffDelayMs } from "../../web/src/lib/backoff.js";
+import { fuzzyFilter, fuzzyMatch } from "../../web/src/lib/fuzzy.js";
+import { applyCtrl, keySequence } from "../../web/src/lib/keys.js";
+import { matchShortcut } from "../../web/src/lib/shortcuts.js";
+import { statusLook } from "../../web/src/lib/status.js";
+
+function key(init: Partial<KeyboardEvent>): KeyboardEvent {
+  return {
+    altKey: false,
+    ctrlKey: false,
+    metaKey: false,
+    shiftKey: false,
+    key: "",
+    code: "",
+    ...init,
+  } as KeyboardEvent;
+}
+
+describe("backoff", () => {
+  it("doubles with jitter between half and all of the ceiling, capped", () => {
+    expect(backoffDelayMs(0, () => 0)).toBe(125);
+    expect(backoffDelayMs(0, () => 1)).toBe(250);
+    expect(backoffDelayMs(3, () => 0.5)).toBe(1500);
+    expect(backoffDelayMs(50, () => 1)).toBe(BACKOFF_MAX_MS);
+    expect(backoffDelayMs(50, () => 0)).toBe(BACKOFF_MAX_MS / 2);
+  });
+});
+
+describe("fuzzy", () => {
+  it("matches characters in order and ranks word starts and runs first", () => {
+    expect(fuzzyMatch("bld", "build")).not.toBeNull();
+    expect(fuzzyMatch("xyz", "build")).toBeNull();
+    const names = ["api-server", "build", "web-build", "rebuild-all"];
+    expect(fuzzyFilter("build", names, (n) => n)[0]).toBe("build");
+    expect(fuzzyFilter("wb", names, (n) => n)).toEqual(["web-build"]);
+    expect(fuzzyFilter("", names, (n) => n)).toEqual(names);
+  });
+});
+
+describe("splitCommand", () => {
+  it("splits like a shell without expanding", () => {
+    expect(splitCommand("npm run dev")).toEqual(["npm", "run", "dev"]);
+    expect(splitCommand(`bash -c 'echo "hi there"; ls'`)).toEqual(["bash", "-c", 'echo "hi there"; ls']);
+    expect(splitCommand('a\\ b "" c')).toEqual(["a b", "", "c"]);
+    expect(splitCommand("   ")).toEqual([]);
+  });
+});
+
+describe("key bar", () => {
+  it("sends normal or application cursor arrows, Esc and Tab", () => {
+    expect(keySequence("ArrowUp", false)).toBe("\x1b[A");
+    expect(keySequence("ArrowLeft", true)).toBe("\x1bOD");
+    expect(keySequence("Escape", false)).toBe("\x1b");
+    expect(keySequence("Tab", false)).toBe("\t");
+  });
+
+  it("applies Ctrl to the next character", () => {
+    expect(applyCtrl("c")).toBe("\x03");
+    expect(applyCtrl("D")).toBe("\x04");
+    expect(applyCtrl("[")).toBe("\x1b");
+    expect(applyCtrl(" ")).toBe("\x00");
+    expect(applyCtrl("ab")).toBe("ab");
+  });
+});
+
+describe("shortcuts", () => {
+  const anywhere = { inTerminal: false, inField: false };
+  const terminal = { inTerminal: true, inField: false };
+
+  it("maps Alt shortcuts by physical key", () => {
+    expect(matchShortcut(key({ altKey: true, code: "KeyN", key: "˜" }), terminal)).toEqual({ action: "new" });
+    expect(matchShortcut(key({ altKey: true, code: "BracketRight" }), terminal)).toEqual({ action: "next" });
+    expect(matchShortcut(key({ altKey: true, code: "BracketLeft" }), terminal)).toEqual({
+      action: "previous",
+    });
+    expect(matchShortcut(key({ altKey: true, code: "Digit3" }), terminal)).toEqual({
+      action: "jump",
+      index: 3,
+    });
+    expect(matchShortcut(key({ altKey: true, code: "Digit0" }), terminal)).toBeNull();
+    expect(matchShortcut(key({ ctrlKey: true, code: "KeyK" }), terminal)).toEqual({ action: "palette" });
+  });
+
+  it("opens help with ? only outside the terminal and text fields", () => {
+    expect(matchShortcut(key({ key: "?", shiftKey: true }), anywhere)).toEqual({ action: "help" });
+    expect(matchShortcut(key({ key: "?", shiftKey: true }), terminal)).toBeNull();
+    expect(matchShortcut(key({ key: "?", shiftKey: true }), { inTerminal: false, inField: true })).toBeNull();
+  });
+
+  it("leaves ordinary typing alone", () => {
+    expect(matchShortcut(key({ key: "a", code: "KeyA" }), terminal)).toBeNull();
+    expect(matchShortcut(key({ ctrlKey: true, key: "c", code: "KeyC" }), terminal)).toBeNull();
+  });
+});
+
+describe("status", () => {
+  it("renders unknown statuses neutrally", () => {
+    expect(statusLook("running").color).toContain("running");
+    expect(statusLook("unreachable").label).toBe("unreachable");
+    expect(statusLook("hibernating")).toEqual({ label: "hibernating", color: "var(--status-unknown)" });
+  });
+});

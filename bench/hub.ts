@@ -1,0 +1,273 @@
+/**
+ * Real hubs for the benchmarks, started the way a user starts one (`dispatch start --port 0`)
+ * in a temporary DISPATCH_HOME with no DISPATCH_* setting inherited. Same approach as
+ * `test/harness.ts` (which resolves paths for vitest running the sources, so it cannot be
+ * imported from `dist/bench`), plus what benchmarks need: start-up time, RSS from /proc and
+ * killing the session processes a killed host would leave behind.
+ *
+ * Nothing outlives the run: `stop()` runs `dispatch stop --all`, then SIGKILLs the hub, the
+ * host and any of the host's descendants still alive; `stopAllHubs()` and an exit hook catch
+ * the rest when a suite fails.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ClientSocket } from "../src/cli/ClientSocket.js";
+import { sleep } from "./stats.js";
+
+/** dist/bench/hub.js -> the repository root. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const BIN = join(REPO_ROOT, "bin", "dispatch.js");
+const CLI_TIMEOUT_MS = 60_000;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface BenchHub {
+  home: string;
+  env: Record<string, string>;
+  key: string;
+  /** Wall time of the `dispatch start` that brought the hub up (fresh home). */
+  startMs: number;
+  /** Re-read from hub.json, so it follows a restart on a new port. */
+  readonly url: string;
+  cli(args: string[], timeoutMs?: number): Promise<CliResult>;
+  /** A client connection, hello done; closed by `stop()`. */
+  socket(): Promise<ClientSocket>;
+  pids(): { hub?: number; host?: number };
+  /** Resident set size in bytes of the hub and host right now (0 when not running). */
+  rss(): { hub: number; host: number };
+  stop(): Promise<void>;
+}
+
+const live = new Set<BenchHub>();
+
+/** This process's environment without any dispatch setting. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !name.startsWith("DISPATCH_") && name !== "NODE_OPTIONS") env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** Runs `node bin/dispatch.js ...args` with exactly `env`; never rejects (timeout: code -1). */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = CLI_TIMEOUT_MS,
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env,
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      stderr += `\n[bench: dispatch ${args.join(" ")} killed after ${timeoutMs} ms]`;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+export interface StartOptions {
+  /** Extra environment for the hub (and, through it, the host). */
+  env?: Record<string, string>;
+}
+
+export async function startHub(options: StartOptions = {}): Promise<BenchHub> {
+  if (!existsSync(join(REPO_ROOT, "dist", "src", "cli", "main.js"))) {
+    throw new Error("dist/ is missing: run `npm run build` first");
+  }
+  const home = mkdtempSync(join(tmpdir(), "dispatch-bench-"));
+  const env = cleanEnv({ DISPATCH_HOME: home, ...options.env });
+  /** Every pid seen, with its start time, so a pid reused by an unrelated process is left alone. */
+  const seen = new Map<number, string>();
+  const sockets = new Set<ClientSocket>();
+  let lastUrl = "";
+  let stopping: Promise<void> | undefined;
+
+  const pids = () => {
+    const hub = readPid(join(home, "hub.pid"));
+    const host = readPid(join(home, "host.pid"));
+    for (const pid of [hub, host]) {
+      if (pid === undefined) continue;
+      for (const each of [pid, ...descendants(pid)]) {
+        const started = startTime(each);
+        if (started !== undefined) seen.set(each, started);
+      }
+    }
+    return { ...(hub ? { hub } : {}), ...(host ? { host } : {}) };
+  };
+
+  const handle: BenchHub = {
+    home,
+    env,
+    key: "",
+    startMs: 0,
+    get url() {
+      try {
+        lastUrl = (JSON.parse(readFileSync(join(home, "hub.json"), "utf8")) as { url: string }).url;
+      } catch {
+        // Between stop and start: keep the last known address.
+      }
+      return lastUrl;
+    },
+    cli: (args, timeoutMs) => runCli(args, env, timeoutMs),
+    async socket() {
+      const socket = await ClientSocket.connect({ url: handle.url, key: handle.key, client: "bench" });
+      sockets.add(socket);
+      socket.onClose(() => sockets.delete(socket));
+      return socket;
+    },
+    pids,
+    rss() {
+      const { hub, host } = pids();
+      return { hub: hub ? rssOf(hub) : 0, host: host ? rssOf(host) : 0 };
+    },
+    stop() {
+      stopping ??= (async () => {
+        await Promise.all([...sockets].map((socket) => socket.close().catch(() => undefined)));
+        pids();
+        await runCli(["stop", "--all"], env, 30_000).catch(() => undefined);
+        killAll(seen);
+        for (let i = 0; i < 100 && [...seen].some(([pid, started]) => startTime(pid) === started); i++)
+          await sleep(50);
+        rmSync(home, { recursive: true, force: true });
+        live.delete(handle);
+      })();
+      return stopping;
+    },
+  };
+  live.add(handle);
+
+  const started = await runCli(["start", "--port", "0"], env);
+  handle.startMs = started.ms;
+  pids();
+  if (started.code !== 0 || !handle.url) {
+    const out = tail(join(home, "hub.out"));
+    await handle.stop();
+    throw new Error(`dispatch start failed (code ${started.code}): ${started.stderr}\n${out}`);
+  }
+  handle.key = readFileSync(join(home, "access.key"), "utf8").trim();
+  return handle;
+}
+
+/** Stops every hub not yet stopped (the end of a run, also after a failure). */
+export async function stopAllHubs(): Promise<void> {
+  await Promise.all([...live].map((hub) => hub.stop()));
+}
+
+// Last resort when the run dies: no hub, host or session process stays behind.
+process.on("exit", () => {
+  for (const hub of live) {
+    const pids = Object.values(hub.pids());
+    const all = [...pids, ...pids.flatMap(descendants)];
+    killAll(new Map(all.map((pid) => [pid, startTime(pid) ?? ""])));
+    rmSync(hub.home, { recursive: true, force: true });
+  }
+});
+
+export function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    // No pid file: that process is not running.
+    return undefined;
+  }
+}
+
+/** VmRSS of a process in bytes; 0 when it is gone. */
+export function rssOf(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    // Gone.
+    return 0;
+  }
+}
+
+/** Every descendant pid (children, grandchildren...) from /proc. */
+export function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const current = queue.shift() as number;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${current}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      let children = "";
+      try {
+        children = readFileSync(`/proc/${current}/task/${task}/children`, "utf8");
+      } catch {
+        continue;
+      }
+      for (const child of children.split(" ").filter(Boolean).map(Number)) {
+        out.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return out;
+}
+
+/** Start time (clock ticks since boot) of a live, non-zombie process; undefined when gone. */
+export function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after `comm` (which may hold spaces): state is the first, starttime the 20th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" ? undefined : fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** SIGKILL for each pid still running as the same process it was when seen. */
+function killAll(pids: Map<number, string>): void {
+  for (const [pid, started] of pids) {
+    if (startTime(pid) !== started) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone: the normal case after `dispatch stop --all`.
+    }
+  }
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no output)";
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Memory: resident set of the hub and the local host (VmRSS from /proc for the pids in
+ * hub.pid and host.pid) with 0, 10 and 100 idle sessions. Sessions run `sleep 3600`, so no
+ * shell is counted; the host's RSS never includes its children anyway.
+ */
+import type { ClientSocket } from "../src/cli/ClientSocket.js";
+import type { BenchContext } from "./context.js";
+import { type BenchHub, startHub } from "./hub.js";
+import { row } from "./report.js";
+import { median, sleep, waitUntil } from "./stats.js";
+
+const SUITE = "memory";
+/** Time for start-up garbage and lazy work to settle before reading RSS. */
+const SETTLE_MS = 2000;
+
+export async function memorySuite(ctx: BenchContext): Promise<void> {
+  const hub = await startHub({ env: { ...ctx.hubEnv, DISPATCH_MAX_SESSIONS: "500" } });
+  try {
+    const socket = await hub.socket();
+    const at0 = await settledRss(hub);
+    await createIdle(socket, 10);
+    const at10 = await settledRss(hub);
+    ctx.log(`${SUITE}: 100 idle sessions`);
+    await createIdle(socket, 90);
+    const at100 = await settledRss(hub);
+
+    const mb = (bytes: number) => bytes / 1e6;
+    for (const [count, rss] of [
+      [0, at0],
+      [10, at10],
+      [100, at100],
+    ] as const) {
+      ctx.add(row(SUITE, `hub RSS, ${count} idle sessions`, mb(rss.hub), "MB"));
+      ctx.add(row(SUITE, `host RSS, ${count} idle sessions`, mb(rss.host), "MB"));
+      ctx.add(
+        row(
+          SUITE,
+          `hub + host RSS, ${count} idle sessions`,
+          mb(rss.hub + rss.host),
+          "MB",
+          count === 10 ? { text: "≤ 100 MB", max: 100 } : undefined,
+        ),
+      );
+    }
+    const perSession = mb(at100.hub + at100.host - at10.hub - at10.host) / 90;
+    ctx.add(
+      row(
+        SUITE,
+        "increment per idle session (10 -> 100)",
+        perSession,
+        "MB",
+        { text: "≤ 1 MB per extra session", max: 1 },
+        `hub ${(mb(at100.hub - at10.hub) / 90).toFixed(3)}, host ${(mb(at100.host - at10.host) / 90).toFixed(3)} MB/session`,
+      ),
+    );
+  } finally {
+    await hub.stop();
+  }
+}
+
+async function createIdle(socket: ClientSocket, count: number): Promise<void> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 10) {
+    const batch = Math.min(10, count - i);
+    const created = await Promise.all(
+      Array.from({ length: batch }, () => socket.create({ command: ["sleep", "3600"] })),
+    );
+    ids.push(...created.map((s) => s.id));
+  }
+  await waitUntil(`${count} sessions running`, async () => {
+    const running = new Set((await socket.list()).filter((s) => s.status === "running").map((s) => s.id));
+    return ids.every((id) => running.has(id));
+  });
+}
+
+/** Median of five readings over a second, after a settle time. */
+async function settledRss(hub: BenchHub): Promise<{ hub: number; host: number }> {
+  await sleep(SETTLE_MS);
+  const readings: { hub: number; host: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(hub.rss());
+    await sleep(250);
+  }
+  return { hub: median(readings.map((r) => r.hub)), host: median(readings.map((r) => r.host)) };
+}

@@ -1,0 +1,140 @@
+/**
+ * The event store on its own (EventStore on a temporary file, as the hub opens it): batched
+ * append rate and replay rate, with small events (keystroke echo, prompts) and large ones
+ * (a flood coalesced into 16 KiB events).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { SessionEvent } from "../src/protocol/events.js";
+import { EventStore, type SessionRecord } from "../src/store/EventStore.js";
+import type { BenchContext } from "./context.js";
+import { row } from "./report.js";
+import { MiB } from "./stats.js";
+
+const SUITE = "store";
+/** The page size the hub's catch-up reads use (Subscription). */
+const REPLAY_PAGE = 64;
+
+export async function storeSuite(ctx: BenchContext): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "dispatch-bench-store-"));
+  const store = EventStore.open(join(dir, "dispatch.db"));
+  try {
+    const small = ctx.quick ? 200_000 : 1_000_000;
+    const rate = (count: number, ms: number) => count / (ms / 1000);
+
+    const batched = append(store, "small-1000", small, 64, 1000);
+    ctx.add(
+      row(SUITE, "append, 64 B events, batches of 1000", rate(small, batched), "events/s", {
+        text: "≥ 100k events/s",
+        min: 100_000,
+      }),
+    );
+    const fine = append(store, "small-10", small / 10, 64, 10);
+    ctx.add(row(SUITE, "append, 64 B events, batches of 10", rate(small / 10, fine), "events/s"));
+
+    const bigBytes = (ctx.quick ? 64 : 256) * MiB;
+    const bigEvent = 16 * 1024;
+    const bigCount = bigBytes / bigEvent;
+    const big = append(store, "big", bigCount, bigEvent, 16);
+    ctx.add(
+      row(
+        SUITE,
+        "append, 16 KiB events, batches of 16",
+        bigBytes / MiB / (big / 1000),
+        "MiB/s",
+        undefined,
+        `${bigCount} events`,
+      ),
+    );
+
+    const replayBig = replay(store, "big");
+    ctx.add(
+      row(
+        SUITE,
+        `replay, 16 KiB events, pages of ${REPLAY_PAGE}`,
+        replayBig.bytes / MiB / (replayBig.ms / 1000),
+        "MiB/s",
+      ),
+    );
+    const replaySmall = replay(store, "small-1000");
+    ctx.add(
+      row(
+        SUITE,
+        `replay, 64 B events, pages of ${REPLAY_PAGE}`,
+        rate(replaySmall.events, replaySmall.ms),
+        "events/s",
+      ),
+    );
+    for (const [id, expected, got] of [
+      ["big", bigCount, replayBig.events],
+      ["small-1000", small, replaySmall.events],
+    ] as const) {
+      if (expected !== got)
+        ctx.note(`${SUITE}: replay of ${id} returned ${got} events, appended ${expected}`);
+    }
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Appends `count` output events of `size` bytes in batches; returns milliseconds. */
+function append(store: EventStore, id: string, count: number, size: number, batch: number): number {
+  store.insertSession(record(id));
+  const data = Buffer.alloc(size, "x");
+  const ts = Date.now();
+  const started = performance.now();
+  for (let seq = 1; seq <= count; seq += batch) {
+    const events: SessionEvent[] = [];
+    for (let s = seq; s < seq + batch && s <= count; s++) {
+      events.push({ session: id, seq: s, ts, type: "output", data });
+    }
+    const appended = store.appendBatch(events);
+    if (appended.length !== events.length) throw new Error(`store refused events at seq ${seq}`);
+  }
+  return performance.now() - started;
+}
+
+function replay(store: EventStore, id: string): { ms: number; bytes: number; events: number } {
+  const started = performance.now();
+  let cursor = 0;
+  let bytes = 0;
+  let events = 0;
+  for (;;) {
+    const page = store.readEvents(id, cursor, REPLAY_PAGE);
+    if (page.length === 0) break;
+    for (const event of page) {
+      if (event.type === "output") bytes += event.data.length;
+      cursor = event.seq;
+      events++;
+    }
+  }
+  return { ms: performance.now() - started, bytes, events };
+}
+
+function record(id: string): SessionRecord {
+  const now = Date.now();
+  return {
+    id,
+    name: id,
+    kind: "terminal",
+    host: "local",
+    status: "running",
+    exitCode: null,
+    reason: null,
+    command: ["bench"],
+    cwd: "/",
+    cols: 80,
+    rows: 24,
+    pid: null,
+    foreground: null,
+    createdAt: now,
+    lastActivityAt: now,
+    lastSeq: 0,
+    bytes: 0,
+    preview: "",
+    env: {},
+    meta: {},
+  };
+}

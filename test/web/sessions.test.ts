@@ -49,6 +49,13 @@ describe("web sessions", () => {
     await waitForLine(page, "alpha", /^round-42-trip$/);
     await expect.poll(() => page.locator('[data-session="alpha"]').textContent()).toContain("running");
 
+    // Ctrl+C with a selection copies it (triple click selects a line).
+    const row = await page.locator(".xterm-rows > div", { hasText: /^round-42-trip/ }).boundingBox();
+    expect(row).not.toBeNull();
+    await page.mouse.click((row?.x ?? 0) + 20, (row?.y ?? 0) + (row?.height ?? 0) / 2, { clickCount: 3 });
+    await page.keyboard.press("Control+KeyC");
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain("round-42-trip");
+
     // The terminal follows the window, and the session's size follows the terminal.
     const cols = async () => {
       const response = await hub.api("/api/sessions/alpha");

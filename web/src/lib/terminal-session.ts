@@ -89,6 +89,7 @@ export class TerminalSession {
         window.open(uri, "_blank", "noopener,noreferrer");
       }),
     );
+    this.terminal.attachCustomKeyEventHandler((e) => this.#copyOnCtrlC(e));
     this.terminal.onData((data) => options.onInput(data));
     this.terminal.onBinary((data) => options.onInput(data));
   }
@@ -208,6 +209,22 @@ export class TerminalSession {
     const waiters = this.#readyWaiters;
     this.#readyWaiters = [];
     for (const w of waiters) w();
+  }
+
+  /** Ctrl+C with a selection copies it (as in VS Code); without one it is an interrupt. */
+  #copyOnCtrlC(e: KeyboardEvent): boolean {
+    if (e.type !== "keydown" || !e.ctrlKey || e.shiftKey || e.altKey || e.metaKey || e.code !== "KeyC")
+      return true;
+    if (!this.terminal.hasSelection()) return true;
+    // Without the Clipboard API (insecure origin) Ctrl+C stays an interrupt.
+    if (!navigator.clipboard) return true;
+    navigator.clipboard.writeText(this.terminal.getSelection()).then(
+      () => this.terminal.clearSelection(),
+      () => {
+        // Refused (no permission): the selection stays, to copy from the context menu.
+      },
+    );
+    return false;
   }
 
   #parsed(seq: number): void {

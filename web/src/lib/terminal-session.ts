@@ -189,13 +189,20 @@ export class TerminalSession {
     return true;
   }
 
-  /** Replaces everything with the hub's rendered screen at `seq`. */
-  snapshot(snap: { seq: number; cols: number; rows: number; data: string }): void {
+  /**
+   * Replaces everything with the hub's rendered screen at `seq`. The screen was serialized at
+   * the session's size, so it is written at that size; `written` runs once it is parsed (the
+   * active terminal then fits itself to its box again).
+   */
+  snapshot(snap: { seq: number; cols: number; rows: number; data: string }, written?: () => void): void {
     if (this.#disposed) return;
     this.terminal.reset();
     this.follow(snap.cols, snap.rows);
     this.lastSeq = snap.seq;
-    this.terminal.write(snap.data, () => this.#parsed(snap.seq));
+    this.terminal.write(snap.data, () => {
+      this.#parsed(snap.seq);
+      written?.();
+    });
   }
 
   focus(): void {

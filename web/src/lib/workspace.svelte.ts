@@ -289,7 +289,9 @@ export class Workspace {
         this.#terminals.get(msg.event.session)?.event(msg.event);
         break;
       case "snapshot":
-        this.#terminals.get(msg.session)?.snapshot(msg);
+        this.#terminals.get(msg.session)?.snapshot(msg, () => {
+          if (msg.session === this.store.activeId) this.fitActive(true);
+        });
         break;
       case "error":
         toasts.push(msg.message);
@@ -297,15 +299,10 @@ export class Workspace {
       case "sessions":
         this.store.setAll(msg.sessions);
         break;
-      case "welcome":
-      case "detached":
-      case "result":
-      case "pong":
+      default:
+        // Replies handled by their requests, and messages of a newer hub (host status) that
+        // this page does not show yet: nothing to do, and nothing worth a console warning.
         break;
-      default: {
-        const unknown: never = msg;
-        console.warn("dispatch: ignored an unknown message", unknown);
-      }
     }
   }
 

@@ -103,6 +103,9 @@ export class Workspace {
     await tick();
     term.open();
     this.fitActive(true);
+    // Render now rather than when xterm notices it is visible again, so the frame measured
+    // below is the one that shows the screen.
+    term.terminal.refresh(0, term.terminal.rows - 1);
     term.focus();
     const mine = ++this.#switchToken;
     await term.whenCurrent();

@@ -40,7 +40,7 @@ describe("attach and replay", () => {
     const session = await create(a, {
       command: ["sh", "-c", "for i in 1 2 3 4 5 6 7 8; do echo line-$i; sleep 0.05; done; sleep 30"],
     });
-    await a.request({ type: "attach", session: session.name, afterSeq: 0 });
+    await a.request({ type: "attach", session: session.name, afterSeq: 0, snapshot: false });
     await a.waitForOutput(session.id, "line-8");
     const all = a.seqs(session.id);
     expect(all[0]).toBe(1);
@@ -48,7 +48,7 @@ describe("attach and replay", () => {
 
     const n = Math.floor(all.length / 2);
     const b = await client();
-    await b.request({ type: "attach", session: session.id, afterSeq: n });
+    await b.request({ type: "attach", session: session.id, afterSeq: n, snapshot: false });
     await poll(() => (b.seqs(session.id).length >= all.length - n ? true : undefined), 5000, "replay");
     expect(b.seqs(session.id).slice(0, all.length - n)).toEqual(all.slice(n));
   });
@@ -57,8 +57,8 @@ describe("attach and replay", () => {
     const a = await client();
     const b = await client();
     const session = await create(a, { command: ["cat"] });
-    await a.request({ type: "attach", session: session.name, afterSeq: 0 });
-    await b.request({ type: "attach", session: session.name, afterSeq: 0 });
+    await a.request({ type: "attach", session: session.name, afterSeq: 0, snapshot: false });
+    await b.request({ type: "attach", session: session.name, afterSeq: 0, snapshot: false });
     a.send({ type: "input", session: session.name, data: "from-a\r" });
     b.send({ type: "input", session: session.name, data: "from-b\r" });
     for (const c of [a, b]) {
@@ -72,7 +72,7 @@ describe("attach and replay", () => {
   it("catches a reconnecting client up with exactly what it missed", async () => {
     const a = await client();
     const session = await create(a, { command: ["cat"] });
-    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
     a.send({ type: "input", session: session.id, data: "before\r" });
     await a.waitForOutput(session.id, "before");
     const seen = a.seqs(session.id);
@@ -85,7 +85,7 @@ describe("attach and replay", () => {
     await sleep(300);
 
     const back = await client();
-    await back.request({ type: "attach", session: session.id, afterSeq: last });
+    await back.request({ type: "attach", session: session.id, afterSeq: last, snapshot: false });
     await back.waitForOutput(session.id, "while-away");
     const resumed = back.seqs(session.id);
     expect(resumed[0]).toBe(last + 1);
@@ -99,7 +99,7 @@ describe("sessions", () => {
   it("records the exit code in an event and in the status", async () => {
     const a = await client();
     const session = await create(a, { command: ["sh", "-c", "echo bye; exit 3"] });
-    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
     await poll(
       () => a.received.events.find((e) => e.session === session.id && e.type === "exit"),
       10_000,
@@ -126,7 +126,7 @@ describe("sessions", () => {
   it("never lets the hub's key into a session's environment", async () => {
     const a = await client();
     const session = await create(a, { command: ["env"] });
-    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
     await poll(
       () => a.received.events.find((e) => e.session === session.id && e.type === "exit"),
       10_000,
@@ -141,7 +141,7 @@ describe("sessions", () => {
   it("resizes the terminal and records the resize", async () => {
     const a = await client();
     const session = await create(a, { command: ["bash", "--norc", "--noprofile"], cols: 80, rows: 24 });
-    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
     a.send({ type: "resize", session: session.id, cols: 123, rows: 45 });
     await poll(
       () => a.received.events.find((e) => e.session === session.id && e.type === "resize"),
@@ -158,7 +158,7 @@ describe("sessions", () => {
     const reply = await a.request({ type: "rename", session: session.name, name: "renamed-cat" });
     const renamed = (reply.data as { session: { id: string; name: string } }).session;
     expect(renamed).toMatchObject({ id: session.id, name: "renamed-cat" });
-    const missing = await a.request({ type: "attach", session: session.name, afterSeq: 0 });
+    const missing = await a.request({ type: "attach", session: session.name, afterSeq: 0, snapshot: false });
     expect(missing).toMatchObject({ type: "error", code: "not_found" });
   });
 });
@@ -215,7 +215,7 @@ describe("bad input", () => {
   it("keeps stored output intact through all of it", async () => {
     const a = await client();
     const session = await create(a, { command: ["sh", "-c", "echo kept-output; sleep 30"] });
-    await a.request({ type: "attach", session: session.id, afterSeq: 0 });
+    await a.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
     await a.waitForOutput(session.id, "kept-output");
     a.send("garbage");
     a.send({ type: "input", session: "nope", data: "x" });

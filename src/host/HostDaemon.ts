@@ -109,6 +109,11 @@ export class HostDaemon {
         return;
       case "signal":
         return this.reply(message.ref, () => this.requireSession(message.session).signal(message.signal));
+      case "note":
+        // A note for a session that has ended is dropped: the hub only sends them to running ones.
+        if (this.sessions.get(message.session)?.isRunning)
+          this.sessions.get(message.session)?.note(message.event, message.data);
+        return;
       case "forget":
         this.forget(message.session);
         return;
@@ -149,9 +154,12 @@ export class HostDaemon {
   }
 
   private spawn(spec: SpawnSpec): { pid: number | null } {
-    if (this.sessions.has(spec.id)) {
-      throw new DispatchError("conflict", `session ${spec.id} already exists on this host`);
+    const existing = this.sessions.get(spec.id);
+    if (existing?.isRunning) {
+      throw new DispatchError("conflict", `session ${spec.id} is already running on this host`);
     }
+    // An ended session the hub has not told us to forget yet is being revived: replace it.
+    existing?.dispose();
     const kind = getKind(spec.kind);
     const env: Record<string, string> = { ...this.options.baseEnv, ...spec.env };
     env.TERM = "xterm-256color";

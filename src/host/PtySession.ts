@@ -54,7 +54,10 @@ export class PtySession implements HostedSession {
       // stay intact for whoever decodes them.
       encoding: null,
     } as pty.IPtyForkOptions);
-    if (spec.preface) this.log.output(Buffer.from(spec.preface));
+    if (spec.preface) {
+      this.log.json("revived", {});
+      this.log.output(Buffer.from(spec.preface));
+    }
     this.log.json("start", {
       pid: this.process.pid,
       command: argv,
@@ -115,6 +118,12 @@ export class PtySession implements HostedSession {
 
   ack(seq: number): void {
     this.log.ack(seq);
+  }
+
+  note(type: "state", data: Record<string, unknown>): void {
+    // Output before the note stays before it in the log.
+    this.coalescer.flush();
+    this.log.json(type, data);
   }
 
   replayAfter(seq: number): (Uint8Array | string)[] {

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { describeInvalidName, generateName, isValidName } from "../core/names.js";
-import { getKind } from "../kinds/registry.js";
+import { getKind, prepareKindOptions } from "../kinds/registry.js";
 import type { SessionEvent } from "../protocol/events.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
 import type { CreateSessionParams, SessionInfo } from "../protocol/session.js";
@@ -21,6 +21,7 @@ import { lastLine } from "./preview.js";
 import { type DirectoryListener, SessionDirectory, toInfo } from "./SessionDirectory.js";
 import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
 import { type SubscriberChannel, Subscription } from "./Subscription.js";
+import { ScreenTracker } from "./screen/ScreenTracker.js";
 
 /** Default cap on sessions that are starting or running at once. */
 export const DEFAULT_MAX_SESSIONS = 64;
@@ -33,10 +34,32 @@ export interface SessionManagerOptions {
   store: EventStore;
   logger: Logger;
   maxSessions?: number;
+  /** Stored output kept per session before older output is compacted behind a snapshot. */
+  retentionBytes?: number;
+  /** Output between two stored snapshots of a terminal. */
+  snapshotEveryBytes?: number;
+  /** How far (output bytes) a client may fall behind before it skips to the latest snapshot. */
+  clientLagLimitBytes?: number;
 }
+
+/**
+ * How an attach starts: `auto` sends the latest snapshot when it is newer than the client's
+ * seq (a fresh or long-gone client) and exact events otherwise; `snapshot` always starts from
+ * the current screen; `events` replays exactly (as far as history is still stored).
+ */
+export type AttachMode = "auto" | "snapshot" | "events";
 
 type Live = "starting" | "running";
 const isLive = (status: string): status is Live => status === "starting" || status === "running";
+
+/** The host runtime of a kind, or undefined for a kind this build does not know. */
+function runtimeOf(kind: string): string | undefined {
+  try {
+    return getKind(kind).runtime;
+  } catch {
+    return undefined;
+  }
+}
 
 export class SessionManager implements HostConnectionEvents {
   readonly directory: SessionDirectory;
@@ -44,17 +67,29 @@ export class SessionManager implements HostConnectionEvents {
   private readonly logger: Logger;
   private readonly writer: StoreWriter;
   readonly hosts = new HostRegistry();
+  /**
+   * Extra environment for a session being spawned, not stored with it (a session token for
+   * `dispatch notify`, the hub's URL). Set by the server, which knows both.
+   */
+  spawnEnv: ((record: SessionRecord) => Record<string, string>) | undefined;
   private readonly subscriptions = new Map<string, Set<Subscription>>();
   private readonly lastNotified = new Map<string, number>();
   private readonly exitWaiters = new Map<string, Set<() => void>>();
   private readonly maxSessions: number;
+  private readonly screens: ScreenTracker;
 
-  constructor(options: SessionManagerOptions) {
+  constructor(private readonly options: SessionManagerOptions) {
     this.store = options.store;
     this.logger = options.logger;
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
     this.directory = new SessionDirectory(options.store);
     this.writer = new StoreWriter(options.store, (entries) => this.stored(entries), options.logger);
+    this.screens = new ScreenTracker({
+      store: options.store,
+      logger: options.logger,
+      retentionBytes: options.retentionBytes,
+      snapshotEveryBytes: options.snapshotEveryBytes,
+    });
   }
 
   // ---- queries -------------------------------------------------------------------------
@@ -73,6 +108,11 @@ export class SessionManager implements HostConnectionEvents {
 
   readEvents(ref: string, afterSeq: number, limit: number): SessionEvent[] {
     return this.store.readEvents(this.directory.resolve(ref).id, afterSeq, limit);
+  }
+
+  /** Seq of the oldest stored event: history before it was compacted behind a snapshot. */
+  firstStoredSeq(id: string): number {
+    return this.store.firstSeq(id);
   }
 
   hostInfo(id: string): HostInfo | undefined {
@@ -108,6 +148,7 @@ export class SessionManager implements HostConnectionEvents {
     }
     const hostId = params.host ?? "local";
     const connection = this.requireHost(hostId);
+    const prepared = prepareKindOptions(kind, params.options);
     const now = Date.now();
     const record: SessionRecord = {
       id: newId(),
@@ -129,7 +170,7 @@ export class SessionManager implements HostConnectionEvents {
       bytes: 0,
       preview: "",
       env: params.env ?? {},
-      meta: {},
+      meta: prepared.meta,
     };
     this.directory.insert(record);
     try {
@@ -140,10 +181,11 @@ export class SessionManager implements HostConnectionEvents {
           kind: record.kind,
           command: record.command,
           cwd: record.cwd,
-          env: record.env,
+          env: { ...record.env, ...this.spawnEnv?.(record) },
           cols: record.cols,
           rows: record.rows,
           afterSeq: 0,
+          ...(Object.keys(prepared.spawn).length > 0 ? { options: prepared.spawn } : {}),
         },
       })) as { pid?: number } | undefined;
       const current = this.directory.get(record.id);
@@ -198,24 +240,120 @@ export class SessionManager implements HostConnectionEvents {
   }
 
   /**
-   * Attaches a client: it gets every stored event after `afterSeq`, then live events, with
-   * no gap and no duplicate (see `Subscription`). Returns the subscription to close on detach.
+   * Attaches a client: it gets every stored event after `afterSeq` (or the latest snapshot and
+   * the events after it, see `AttachMode`), then live events, with no gap and no duplicate
+   * (see `Subscription`). Call `start()` on the result once the client has been told.
    */
   attach(
     ref: string,
     afterSeq: number,
     channel: SubscriberChannel,
-  ): { info: SessionInfo; subscription: Subscription } {
+    mode: AttachMode = "auto",
+  ): { info: SessionInfo; subscription: Subscription; start: () => void } {
     const record = this.directory.resolve(ref);
     const cursor = Math.min(afterSeq, this.store.lastSeq(record.id));
-    const subscription = new Subscription(record.id, cursor, channel, this.store);
+    const subscription = new Subscription({
+      session: record.id,
+      cursor,
+      channel,
+      store: this.store,
+      lagLimitBytes: this.options.clientLagLimitBytes,
+    });
     let set = this.subscriptions.get(record.id);
     if (!set) {
       set = new Set();
       this.subscriptions.set(record.id, set);
     }
     set.add(subscription);
-    return { info: toInfo(record), subscription };
+    const snapshot = mode === "events" ? undefined : this.store.latestSnapshot(record.id);
+    const useSnapshot = snapshot !== undefined && snapshot.seq > cursor;
+    return {
+      info: toInfo(record),
+      subscription,
+      start: () => subscription.start(useSnapshot ? snapshot : undefined),
+    };
+  }
+
+  /**
+   * Starts a new process for an ended terminal session: same command, cwd and size, its log
+   * continuing from the last seq, with the old screen shown above a "history restored" line.
+   */
+  async revive(ref: string): Promise<SessionInfo> {
+    const record = this.directory.resolve(ref);
+    if (isLive(record.status)) {
+      throw new DispatchError(
+        "conflict",
+        `session '${record.name}' is still running; only ended sessions can be revived`,
+      );
+    }
+    if (getKind(record.kind).runtime !== "pty") {
+      throw new DispatchError(
+        "bad_request",
+        `session '${record.name}' is a ${record.kind} session; only terminals can be revived`,
+      );
+    }
+    const connection = this.requireHost(record.host);
+    this.writer.flush();
+    const screen = await this.screens.currentScreen(record.id, record);
+    const preface = `${screen}\x1b[0m\r\n\x1b[7m --- history restored --- \x1b[0m\r\n`;
+    const afterSeq = this.store.lastSeq(record.id);
+    this.writer.reset(record.id);
+    this.directory.update(record.id, {
+      status: "starting",
+      exitCode: null,
+      reason: null,
+      pid: null,
+      foreground: null,
+    });
+    try {
+      await connection.request({
+        type: "spawn",
+        spec: {
+          id: record.id,
+          kind: record.kind,
+          command: record.command,
+          cwd: record.cwd,
+          env: record.env,
+          cols: record.cols,
+          rows: record.rows,
+          preface,
+          afterSeq,
+        },
+      });
+    } catch (err) {
+      this.directory.update(record.id, {
+        status: "failed",
+        reason: err instanceof Error ? err.message : String(err),
+      });
+      throw err;
+    }
+    this.store.audit("client", "revive", { session: record.id });
+    return toInfo(this.directory.resolve(record.id));
+  }
+
+  /**
+   * Removes ended sessions (exited, failed; orphaned too) whose last activity is older than
+   * `olderThanMs`, with their history. Returns the names removed.
+   */
+  gc(olderThanMs = 0, now = Date.now()): string[] {
+    const removed: string[] = [];
+    for (const record of this.directory.all()) {
+      if (isLive(record.status) || now - record.lastActivityAt < olderThanMs) continue;
+      this.remove(record.id);
+      removed.push(record.name);
+    }
+    if (removed.length > 0) this.store.audit("hub", "gc", { removed });
+    return removed;
+  }
+
+  /** Stored and host-buffered bytes per session, for `dispatch status`. */
+  async sessionBytes(): Promise<{ name: string; stored: number; buffered: number }[]> {
+    const buffered = (await this.hostStats("local").catch(() => undefined))?.buffered ?? {};
+    return this.directory.all().map((record) => ({
+      name: record.name,
+      stored: this.store.storedOutputBytes(record.id),
+      buffered: buffered[record.id] ?? 0,
+    }));
   }
 
   detach(subscription: Subscription): void {
@@ -228,6 +366,7 @@ export class SessionManager implements HostConnectionEvents {
     for (const subscription of this.subscriptions.get(id) ?? []) subscription.close();
     this.subscriptions.delete(id);
     this.writer.reset(id);
+    this.screens.forget(id);
     this.directory.remove(id);
   }
 
@@ -236,9 +375,10 @@ export class SessionManager implements HostConnectionEvents {
     this.hosts.closeAll();
   }
 
-  /** Flushes pending writes (shutdown). */
-  flush(): void {
+  /** Flushes pending writes and stops the screen worker (shutdown). */
+  async close(): Promise<void> {
     this.writer.flush();
+    await this.screens.dispose();
   }
 
   // ---- host events ---------------------------------------------------------------------
@@ -292,6 +432,7 @@ export class SessionManager implements HostConnectionEvents {
       this.apply(id, list, now);
       for (const subscription of this.subscriptions.get(id) ?? []) subscription.offer(list);
       const record = this.directory.get(id);
+      if (record && runtimeOf(record.kind) === "pty") this.screens.track(id, record, list);
       const connection = record ? this.hosts.get(record.host) : undefined;
       const last = list[list.length - 1] as StoredBatchEntry;
       if (connection) {
@@ -333,9 +474,13 @@ export class SessionManager implements HostConnectionEvents {
             typeof event.data.signal === "number" ? `killed by signal ${event.data.signal}` : null;
           patch.foreground = null;
           break;
+        case "state":
+          patch.meta = { ...record.meta, ...patch.meta, agentState: { ...event.data, at: event.ts } };
+          break;
         case "gap":
         case "snapshot-marker":
         case "revived":
+        case "chat":
           break;
       }
     }

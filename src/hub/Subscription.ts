@@ -2,12 +2,15 @@
  * One client's read position in one session's log. Each client reads from its own cursor:
  * while it keeps up, stored events are pushed to it live; when its socket backs up, it stops
  * taking live events and catches up from the store page by page as its socket drains. A slow
- * client therefore never slows the session or the other clients, and misses nothing.
+ * client therefore never slows the session or the other clients, and misses nothing that is
+ * in the log. One that falls more than `lagLimitBytes` behind skips ahead to the latest
+ * snapshot (the same final screen, without the intermediate frames) and continues live.
  */
 import type { JsonEvent, SessionEvent } from "../protocol/events.js";
 import { encodeOutputFrame } from "../protocol/frames.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { EventStore, SnapshotRecord } from "../store/EventStore.js";
 import type { StoredBatchEntry } from "./StoreWriter.js";
+import { decodeScreen } from "./screen/snapshotData.js";
 
 /** A client that has this much unsent data stops taking live events and catches up later. */
 const LIVE_BACKLOG_BYTES = 1024 * 1024;
@@ -15,6 +18,18 @@ const LIVE_BACKLOG_BYTES = 1024 * 1024;
 const PUMP_BACKLOG_BYTES = 512 * 1024;
 /** Events per catch-up read (output events are at most 64 KiB each). */
 const PUMP_PAGE_EVENTS = 64;
+/** While catching up, how far behind the client is gets re-checked every this many pages. */
+const LAG_CHECK_EVERY_PAGES = 16;
+/** Default distance behind (output bytes) past which a client jumps to the latest snapshot. */
+export const DEFAULT_LAG_LIMIT_BYTES = 4 * 1024 * 1024;
+
+export interface ScreenSnapshot {
+  session: string;
+  seq: number;
+  cols: number;
+  rows: number;
+  data: string;
+}
 
 /** What a subscription needs from a client connection. */
 export interface SubscriberChannel {
@@ -22,29 +37,45 @@ export interface SubscriberChannel {
   readonly backlog: number;
   sendFrame(frame: Uint8Array): void;
   sendEvent(event: JsonEvent): void;
+  /** The screen at `seq`; the client replaces what it shows with it. */
+  sendSnapshot(snapshot: ScreenSnapshot): void;
   /** Calls `callback` once the client's queue has drained (or the client is gone). */
   whenDrained(callback: () => void): void;
 }
 
+export interface SubscriptionOptions {
+  session: string;
+  /** Seq of the last event the client already has. */
+  cursor: number;
+  channel: SubscriberChannel;
+  store: EventStore;
+  lagLimitBytes?: number;
+}
+
 export class Subscription {
+  readonly session: string;
+  private cursor: number;
   private live = false;
   private waiting = false;
   private closed = false;
+  private pagesSinceLagCheck = 0;
 
-  constructor(
-    readonly session: string,
-    private cursor: number,
-    private readonly channel: SubscriberChannel,
-    private readonly store: EventStore,
-  ) {}
+  constructor(private readonly options: SubscriptionOptions) {
+    this.session = options.session;
+    this.cursor = options.cursor;
+  }
 
   /** Seq of the last event this client was sent. */
   get position(): number {
     return this.cursor;
   }
 
-  /** Sends everything stored after the cursor, then switches to live delivery. */
-  start(): void {
+  /**
+   * Sends the snapshot when given (the cursor moves to its seq), then everything stored after
+   * the cursor, then switches to live delivery.
+   */
+  start(snapshot?: SnapshotRecord): void {
+    if (snapshot) this.jumpTo(snapshot);
     this.pump();
   }
 
@@ -53,9 +84,10 @@ export class Subscription {
     if (this.closed || !this.live) return;
     for (const { event, frame } of entries) {
       if (event.seq <= this.cursor) continue;
-      if (this.channel.backlog > LIVE_BACKLOG_BYTES) {
+      if (this.options.channel.backlog > LIVE_BACKLOG_BYTES) {
         // Too far behind for live delivery; everything from here on is read back from the store.
         this.live = false;
+        this.pagesSinceLagCheck = LAG_CHECK_EVERY_PAGES;
         this.pump();
         return;
       }
@@ -68,30 +100,64 @@ export class Subscription {
   }
 
   private pump(): void {
+    const { channel, store } = this.options;
     while (!this.closed && !this.waiting) {
-      if (this.channel.backlog > PUMP_BACKLOG_BYTES) {
+      if (channel.backlog > PUMP_BACKLOG_BYTES) {
         this.waiting = true;
-        this.channel.whenDrained(() => {
+        channel.whenDrained(() => {
           this.waiting = false;
           this.pump();
         });
         return;
       }
-      const page = this.store.readEvents(this.session, this.cursor, PUMP_PAGE_EVENTS);
+      if (++this.pagesSinceLagCheck > LAG_CHECK_EVERY_PAGES) {
+        this.pagesSinceLagCheck = 0;
+        this.skipAheadIfFarBehind();
+      }
+      const page = store.readEvents(this.session, this.cursor, PUMP_PAGE_EVENTS);
       if (page.length === 0) {
         this.live = true;
         return;
+      }
+      if ((page[0] as SessionEvent).seq > this.cursor + 1) {
+        // History before this page was compacted away: continue from the snapshot covering it.
+        const snapshot = store.latestSnapshot(this.session, (page[0] as SessionEvent).seq - 1);
+        if (snapshot && snapshot.seq > this.cursor && decodeScreen(snapshot.data) !== undefined) {
+          this.jumpTo(snapshot);
+          continue;
+        }
       }
       for (const event of page) this.deliver(event);
     }
   }
 
+  private skipAheadIfFarBehind(): void {
+    const { store } = this.options;
+    const limit = this.options.lagLimitBytes ?? DEFAULT_LAG_LIMIT_BYTES;
+    if (store.outputBytesAfter(this.session, this.cursor) <= limit) return;
+    const snapshot = store.latestSnapshot(this.session);
+    if (snapshot && snapshot.seq > this.cursor) this.jumpTo(snapshot);
+  }
+
+  private jumpTo(snapshot: SnapshotRecord): void {
+    const screen = decodeScreen(snapshot.data);
+    if (screen === undefined) return;
+    this.cursor = snapshot.seq;
+    this.options.channel.sendSnapshot({
+      session: this.session,
+      seq: snapshot.seq,
+      cols: snapshot.cols,
+      rows: snapshot.rows,
+      data: screen,
+    });
+  }
+
   private deliver(event: SessionEvent, frame?: Uint8Array): void {
     this.cursor = event.seq;
     if (event.type === "output") {
-      this.channel.sendFrame(frame ?? encodeOutputFrame(event));
+      this.options.channel.sendFrame(frame ?? encodeOutputFrame(event));
     } else {
-      this.channel.sendEvent(event);
+      this.options.channel.sendEvent(event);
     }
   }
 }

@@ -10,16 +10,25 @@
  *   POST   /api/sessions/:name/input        {data} -> {ok}
  *   POST   /api/sessions/:name/resize       {cols, rows} -> {ok}
  *   GET    /api/sessions/:name/events?after=N&limit=M  {events: ApiEvent[], lastSeq}
+ *   POST   /api/sessions/:name/revive       {session}: restart an ended terminal
+ *   POST   /api/gc {olderThan?}             {removed: names}: drop ended sessions
+ *   POST   /api/sessions/:name/notify       {state, message?} -> {ok}; the session's own token
  *   GET    /api/status                      hub, host and session counts
  *   POST   /api/login  {key}   sets the HttpOnly cookie; POST /api/logout clears it
  *
  * Errors: HTTP status from the error code and `{error: {code, message}}`.
  */
 import { z } from "zod";
+import { AgentState } from "./events.js";
 import { Cols, Rows } from "./session.js";
 
 export const InputRequest = z.object({ data: z.string().max(1024 * 1024) });
 export const ResizeRequest = z.object({ cols: Cols, rows: Rows });
+/** `dispatch notify`: an agent's hook reports its state. */
+export const NotifyRequest = z.object({
+  state: AgentState,
+  message: z.string().max(2000).default(""),
+});
 export const LoginRequest = z.object({ key: z.string().max(512) });
 export const EventsQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
@@ -36,7 +45,13 @@ export const StatusBody = z.object({
     rss: z.number().optional(),
   }),
   host: z.object({ running: z.boolean(), pid: z.number().nullable(), rss: z.number().optional() }),
-  sessions: z.object({ total: z.number(), running: z.number(), exited: z.number() }),
+  sessions: z.object({
+    total: z.number(),
+    running: z.number(),
+    exited: z.number(),
+    /** Per session: output bytes stored (after retention) and held by the host unacknowledged. */
+    bytes: z.array(z.object({ name: z.string(), stored: z.number(), buffered: z.number() })).optional(),
+  }),
   dataDir: z.string(),
   version: z.string(),
 });

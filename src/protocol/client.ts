@@ -22,6 +22,7 @@
  */
 import { z } from "zod";
 import { JsonEvent } from "./events.js";
+import { HostView } from "./hosts.js";
 import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
 
 /** Largest JSON message a client may send (input pastes included). */
@@ -48,8 +49,12 @@ export const ClientMessage = z.discriminatedUnion("type", [
     ref: Ref,
     session: SessionRef,
     afterSeq: z.number().int().min(0).default(0),
-    /** Ask for the current screen (snapshot) plus what follows instead of full history. */
-    snapshot: z.boolean().default(false),
+    /**
+     * `true`: start from the current screen (latest snapshot) and what follows; `false`: exact
+     * events after `afterSeq` (as far as history is still stored); absent: a snapshot when one
+     * is newer than `afterSeq` (a fresh or long-gone client), else exact events.
+     */
+    snapshot: z.boolean().optional(),
     cols: Cols.optional(),
     rows: Rows.optional(),
   }),
@@ -69,6 +74,7 @@ export const ClientMessage = z.discriminatedUnion("type", [
     /** SIGHUP by default: what closing a terminal sends, and what an interactive shell obeys. */
     signal: z.enum(["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"]).default("SIGHUP"),
   }),
+  z.object({ type: z.literal("revive"), ref: Ref, session: SessionRef }),
   z.object({ type: z.literal("ping"), ref: Ref }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
@@ -102,5 +108,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("result"), ref: Ref, data: z.unknown().optional() }),
   z.object({ type: z.literal("error"), ref: Ref, code: z.string(), message: z.string() }),
   z.object({ type: z.literal("pong"), ref: Ref, serverTime: z.number() }),
+  /** A host's status, health or facts changed (every transition is pushed). */
+  z.object({ type: z.literal("host"), host: HostView }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

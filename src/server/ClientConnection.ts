@@ -10,6 +10,7 @@ import { CLIENT_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import type { SessionManager } from "../hub/SessionManager.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from "../protocol/client.js";
+import type { HostView } from "../protocol/hosts.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import type { Authenticator } from "./auth.js";
 
@@ -27,6 +28,8 @@ export interface ClientConnectionOptions {
   authenticated: boolean;
   address: string;
   logger: Logger;
+  /** Host status changes, pushed to the client as `host` messages. */
+  hosts?: { listen(listener: (host: HostView) => void): () => void } | undefined;
 }
 
 export class ClientConnection {
@@ -35,6 +38,7 @@ export class ClientConnection {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly channel: SubscriberChannel;
   private unlisten: (() => void) | undefined;
+  private unlistenHosts: (() => void) | undefined;
 
   constructor(private readonly options: ClientConnectionOptions) {
     this.authenticated = options.authenticated;
@@ -47,6 +51,7 @@ export class ClientConnection {
         if (socket.readyState === socket.OPEN) socket.send(frame, { binary: true });
       },
       sendEvent: (event) => this.send({ type: "event", event }),
+      sendSnapshot: (snapshot) => this.send({ type: "snapshot", ...snapshot }),
       whenDrained: (callback) => {
         const check = () => {
           if (socket.readyState !== socket.OPEN || socket.bufferedAmount <= DRAINED_BYTES) callback();
@@ -110,7 +115,13 @@ export class ClientConnection {
         return this.send({ type: "result", ref: message.ref, data: { session } });
       }
       case "attach":
-        return this.attach(message.session, message.afterSeq, message.ref, message.cols, message.rows);
+        return this.attach(message);
+      case "revive":
+        return this.send({
+          type: "result",
+          ref: message.ref,
+          data: { session: await manager.revive(message.session) },
+        });
       case "detach": {
         const id = manager.get(message.session).id;
         const subscription = this.subscriptions.get(id);
@@ -180,6 +191,7 @@ export class ClientConnection {
           this.send({ type: "session-removed", id });
         },
       });
+      this.unlistenHosts = this.options.hosts?.listen((host) => this.send({ type: "host", host }));
     }
     this.send({
       type: "welcome",
@@ -190,17 +202,20 @@ export class ClientConnection {
     });
   }
 
-  private attach(ref: string, afterSeq: number, messageRef: Ref, cols?: number, rows?: number): void {
+  private attach(message: Extract<ClientMessage, { type: "attach" }>): void {
     const { manager } = this.options;
-    const id = manager.get(ref).id;
+    const id = manager.get(message.session).id;
     const existing = this.subscriptions.get(id);
     if (existing) manager.detach(existing);
-    const { info, subscription } = manager.attach(id, afterSeq, this.channel);
+    const mode = message.snapshot === undefined ? "auto" : message.snapshot ? "snapshot" : "events";
+    const { info, subscription, start } = manager.attach(id, message.afterSeq, this.channel, mode);
     this.subscriptions.set(id, subscription);
-    this.send({ type: "attached", ref: messageRef, session: info });
-    subscription.start();
+    this.send({ type: "attached", ref: message.ref, session: info });
+    start();
     // Resize rule: the latest client to attach or resize with a size sets the session's size.
-    if (cols !== undefined && rows !== undefined && info.status === "running") manager.resize(id, cols, rows);
+    if (message.cols !== undefined && message.rows !== undefined && info.status === "running") {
+      manager.resize(id, message.cols, message.rows);
+    }
   }
 
   private send(message: ServerMessage): void {
@@ -214,6 +229,7 @@ export class ClientConnection {
 
   private dispose(): void {
     this.unlisten?.();
+    this.unlistenHosts?.();
     for (const subscription of this.subscriptions.values()) this.options.manager.detach(subscription);
     this.subscriptions.clear();
   }

@@ -10,10 +10,14 @@ import { WebSocketServer } from "ws";
 import { ZodError } from "zod";
 import { DispatchError, toDispatchError } from "../core/errors.js";
 import type { SessionManager } from "../hub/SessionManager.js";
+import type { SessionTokens } from "../hub/SessionTokens.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import type { Authenticator } from "./auth.js";
 import { ClientConnection } from "./ClientConnection.js";
+import { registerHostEndpoint } from "./hostEndpoint.js";
+import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
+import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
 import { registerRest } from "./rest.js";
 import { registerStatic } from "./static.js";
 
@@ -28,6 +32,10 @@ export interface AppOptions {
   logger: Logger;
   status: () => Promise<Omit<StatusBody, "sessions">>;
   secureCookies: boolean;
+  /** Tokens good for one session (agents' `dispatch notify`). */
+  sessionTokens?: SessionTokens;
+  /** Remote hosts: REST under `/api/hosts`, the `/host` endpoint, `host` pushes to clients. */
+  hosts?: HostRoutesOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -46,6 +54,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (options.auth.limiter.isBlocked(request.ip)) {
       throw new DispatchError("rate_limited", "too many failed attempts; wait a minute and try again");
     }
+    // The notify route also takes a session token and checks credentials itself.
+    if (SESSION_TOKEN_ROUTE.test(path)) return;
     if (!options.auth.check(request.headers)) {
       if (request.headers.authorization) options.auth.limiter.recordFailure(request.ip);
       throw new DispatchError(
@@ -56,6 +66,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   registerRest(app, options);
+  if (options.hosts) {
+    registerHostRoutes(app, options.hosts);
+    registerHostEndpoint(app, { ...options.hosts, logger: options.logger });
+  }
+  registerNotify(app, { manager: options.manager, auth: options.auth, tokens: options.sessionTokens });
   await registerStatic(app);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
@@ -77,11 +92,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         authenticated,
         address,
         logger: options.logger,
+        hosts: options.hosts?.monitor,
       });
     });
   });
-  app.addHook("onClose", async () => {
-    for (const client of wss.clients) client.close(1001, "hub shutting down");
+  // preClose, not onClose: the HTTP server waits for upgraded sockets before closing.
+  app.addHook("preClose", async () => {
+    for (const client of wss.clients) client.terminate();
     wss.close();
   });
   return app;

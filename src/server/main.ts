@@ -4,15 +4,19 @@
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
+import type { Logger } from "pino";
+import { parseDuration } from "../core/duration.js";
 import { VERSION } from "../core/version.js";
 import { HostConnection } from "../hub/HostConnection.js";
 import { LocalHostLauncher } from "../hub/LocalHostLauncher.js";
 import { DEFAULT_MAX_SESSIONS, SessionManager } from "../hub/SessionManager.js";
+import { SessionTokens } from "../hub/SessionTokens.js";
 import { EventStore } from "../store/EventStore.js";
 import { ensureHome } from "../store/home.js";
 import { createFileLogger } from "../store/logger.js";
 import { buildApp } from "./app.js";
 import { Authenticator, loadAccessKey } from "./auth.js";
+import { createHostServices, LOCAL_HOST } from "./hostServices.js";
 
 /** How long start-up waits for the local host's hello before serving anyway. */
 const HOST_HELLO_TIMEOUT_MS = 15_000;
@@ -50,16 +54,17 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   if (!isLoopback(options.host)) logger.warn({ host: options.host }, "listening beyond loopback without TLS");
 
   const store = EventStore.open(paths.db);
-  const manager = new SessionManager({
-    store,
-    logger,
-    maxSessions: Number(process.env.DISPATCH_MAX_SESSIONS) || DEFAULT_MAX_SESSIONS,
-  });
+  const settings = hubSettings(process.env);
+  const manager = new SessionManager({ store, logger, ...settings });
   const auth = new Authenticator(key, store);
+  const sessionTokens = new SessionTokens(store, paths.hubInfo);
+  manager.spawnEnv = (record) => sessionTokens.envFor(record);
+  const hosts = createHostServices({ manager, store, logger, env: process.env });
   const launcher = new LocalHostLauncher({
     paths,
     logger,
-    onSocket: (socket) => new HostConnection(socket, manager, logger.child({ host: "local" })),
+    onSocket: (socket) =>
+      new HostConnection(socket, hosts.monitor.eventsFor(LOCAL_HOST), logger.child({ host: "local" })),
   });
   await launcher.start();
   await waitFor(() => manager.hostInfo("local") !== undefined, HOST_HELLO_TIMEOUT_MS);
@@ -70,6 +75,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     auth,
     logger,
     secureCookies: false,
+    sessionTokens,
+    hosts,
     status: async () => {
       const hostInfo = manager.hostInfo("local");
       const hostStats = await manager.hostStats("local").catch(() => undefined);
@@ -86,10 +93,12 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     },
   });
   await app.listen({ port: options.port, host: options.host });
+  const gcTimer = startAutoGc(manager, settings.gcAfterMs, logger);
   const address = app.server.address();
   port = typeof address === "object" && address ? address.port : options.port;
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${urlHost}:${port}`;
+  sessionTokens.hubUrl = url;
   writeFileSync(
     paths.hubInfo,
     JSON.stringify({ pid: process.pid, port, host: options.host, url, startedAt: Date.now() }),
@@ -108,9 +117,11 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     close() {
       closing ??= (async () => {
         launcher.stop();
+        if (gcTimer) clearInterval(gcTimer);
         await app.close();
         manager.closeHosts();
-        manager.flush();
+        hosts.monitor.dispose();
+        await manager.close();
         store.close();
         rmSync(paths.hubInfo, { force: true });
         rmSync(paths.hubPid, { force: true });
@@ -120,6 +131,39 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       return closing;
     },
   };
+}
+
+/** Settings from the environment (documented in the README). */
+export function hubSettings(env: NodeJS.ProcessEnv) {
+  const bytes = (name: string) => (Number(env[name]) > 0 ? Number(env[name]) : undefined);
+  return {
+    maxSessions: bytes("DISPATCH_MAX_SESSIONS") ?? DEFAULT_MAX_SESSIONS,
+    retentionBytes: bytes("DISPATCH_RETENTION_BYTES"),
+    snapshotEveryBytes: bytes("DISPATCH_SNAPSHOT_EVERY_BYTES"),
+    clientLagLimitBytes: bytes("DISPATCH_CLIENT_LAG_BYTES"),
+    /** Automatic gc of ended sessions idle this long; off unless DISPATCH_GC_AFTER is set. */
+    gcAfterMs: env.DISPATCH_GC_AFTER ? parseDuration(env.DISPATCH_GC_AFTER) : undefined,
+  };
+}
+
+/** How often the automatic gc policy looks for ended sessions past their age. */
+const AUTO_GC_INTERVAL_MS = 60_000;
+
+function startAutoGc(
+  manager: SessionManager,
+  afterMs: number | undefined,
+  logger: Logger,
+): NodeJS.Timeout | undefined {
+  if (afterMs === undefined) return undefined;
+  const timer = setInterval(
+    () => {
+      const removed = manager.gc(afterMs);
+      if (removed.length > 0) logger.info({ removed }, "automatic gc removed ended sessions");
+    },
+    Math.min(AUTO_GC_INTERVAL_MS, Math.max(1000, afterMs)),
+  );
+  timer.unref();
+  return timer;
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

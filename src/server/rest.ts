@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { parseDuration } from "../core/duration.js";
 import { DispatchError } from "../core/errors.js";
 import { VERSION } from "../core/version.js";
 import type { SessionManager } from "../hub/SessionManager.js";
@@ -27,6 +28,7 @@ export interface RestOptions {
 }
 
 const NameParams = z.object({ name: z.string().min(1).max(64) });
+const GcRequest = z.object({ olderThan: z.string().max(32).optional() });
 const KillQuery = z.object({
   signal: z.enum(["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"]).default("SIGHUP"),
 });
@@ -70,6 +72,7 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
         total: sessions.length,
         running: sessions.filter((s) => s.status === "running" || s.status === "starting").length,
         exited: sessions.filter((s) => s.status === "exited" || s.status === "failed").length,
+        bytes: await manager.sessionBytes(),
       },
     } satisfies StatusBody;
   });
@@ -105,11 +108,20 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
     return { ok: true };
   });
 
+  app.post("/api/sessions/:name/revive", async (request) => ({
+    session: await manager.revive(name(request)),
+  }));
+
+  app.post("/api/gc", async (request) => {
+    const { olderThan } = GcRequest.parse(request.body ?? {});
+    return { removed: manager.gc(olderThan ? parseDuration(olderThan) : 0) };
+  });
+
   app.get("/api/sessions/:name/events", async (request) => {
     const { after, limit } = EventsQuery.parse(request.query);
     const session = manager.get(name(request));
     const events = manager.readEvents(session.id, after, limit).map(toApiEvent);
-    return { events, lastSeq: session.lastSeq };
+    return { events, lastSeq: session.lastSeq, firstSeq: manager.firstStoredSeq(session.id) };
   });
 }
 

@@ -7,6 +7,7 @@ import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DispatchError } from "../core/errors.js";
 import type { SessionEvent } from "../protocol/events.js";
+import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
 import {
   columnOf,
@@ -70,6 +71,7 @@ export class EventStore {
   private readonly seqCache = new Map<string, number>();
   private readonly updateStatements = new Map<string, Statement<unknown[]>>();
   private readonly stmt;
+  private hostRecords: HostRecords | undefined;
 
   private constructor(private readonly db: Database.Database) {
     this.stmt = {
@@ -118,6 +120,9 @@ export class EventStore {
       ),
       firstSeq: db.prepare<[string], { seq: number | null }>(
         "SELECT MIN(seq) AS seq FROM events WHERE session_id = ?",
+      ),
+      outputBytesAfter: db.prepare<[string, number], { bytes: number | null }>(
+        "SELECT SUM(LENGTH(data)) AS bytes FROM events WHERE session_id = ? AND seq > ? AND type = 'output'",
       ),
       storedOutputBytes: db.prepare<[string], { bytes: number | null }>(
         "SELECT SUM(LENGTH(data)) AS bytes FROM events WHERE session_id = ? AND type = 'output'",
@@ -169,6 +174,12 @@ export class EventStore {
   /** Closes the database; safe to call more than once. */
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** The `hosts` table (see `HostRecords`). */
+  get hosts(): HostRecords {
+    this.hostRecords ??= new HostRecords(this.db);
+    return this.hostRecords;
   }
 
   /** Closes the database (for `using store = EventStore.open(...)`). */
@@ -328,6 +339,11 @@ export class EventStore {
   /** Seq of the oldest stored event (0 when none). */
   firstSeq(sessionId: string): number {
     return this.stmt.firstSeq.get(sessionId)?.seq ?? 0;
+  }
+
+  /** Output bytes stored after `seq` (how far behind a reader at `seq` is). */
+  outputBytesAfter(sessionId: string, seq: number): number {
+    return this.stmt.outputBytesAfter.get(sessionId, seq)?.bytes ?? 0;
   }
 
   /** Output bytes currently stored for a session (after retention). */

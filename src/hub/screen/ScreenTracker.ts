@@ -1,0 +1,228 @@
+/**
+ * Keeps the current screen of every terminal session (a headless emulator per session, in a
+ * worker thread) and stores snapshots of it: every `snapshotEveryBytes` of output, when output
+ * pauses, on exit and right after a gap. Attaching then costs a snapshot plus the few events
+ * after it, whatever the history size. Retention compacts history behind snapshots.
+ */
+import { Worker } from "node:worker_threads";
+import type { Logger } from "pino";
+import type { EventStore } from "../../store/EventStore.js";
+import type { StoredBatchEntry } from "../StoreWriter.js";
+import type { FromScreenWorker, ToScreenWorker } from "./messages.js";
+import { decodeScreen, encodeScreen } from "./snapshotData.js";
+
+/** Output between stored snapshots: bounds what a fresh client replays after the snapshot. */
+export const DEFAULT_SNAPSHOT_EVERY_BYTES = 1024 * 1024;
+/** A session quiet for this long gets a snapshot, so attaching to an idle session replays nothing. */
+const IDLE_SNAPSHOT_MS = 1500;
+/** Default bound on stored output per session; older output is compacted behind a snapshot. */
+export const DEFAULT_RETENTION_BYTES = 64 * 1024 * 1024;
+/** Events replayed per read when rebuilding a screen after a hub restart. */
+const REBUILD_PAGE_EVENTS = 256;
+
+export interface ScreenTrackerOptions {
+  store: EventStore;
+  logger: Logger;
+  snapshotEveryBytes?: number;
+  retentionBytes?: number;
+}
+
+interface Tracked {
+  /** Seq of the last event sent to the worker. */
+  seq: number;
+  /** Total output bytes through `seq`. */
+  bytes: number;
+  bytesSinceSnapshot: number;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+interface Size {
+  cols: number;
+  rows: number;
+}
+
+export class ScreenTracker {
+  private readonly worker: Worker;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly pending = new Map<number, (reply: FromScreenWorker) => void>();
+  private nextRef = 1;
+  private readonly snapshotEveryBytes: number;
+  private readonly retentionBytes: number;
+
+  constructor(private readonly options: ScreenTrackerOptions) {
+    this.snapshotEveryBytes = options.snapshotEveryBytes ?? DEFAULT_SNAPSHOT_EVERY_BYTES;
+    this.retentionBytes = options.retentionBytes ?? DEFAULT_RETENTION_BYTES;
+    this.worker = new Worker(new URL("./worker.js", import.meta.url));
+    this.worker.on("message", (message: FromScreenWorker) => this.receive(message));
+    this.worker.on("error", (err) => options.logger.error({ err }, "screen worker failed"));
+    this.worker.unref();
+  }
+
+  /** Feeds newly stored events of one terminal session. */
+  track(session: string, size: Size, entries: readonly StoredBatchEntry[]): void {
+    const state = this.open(session, size);
+    let snapshotNow = false;
+    for (const { event } of entries) {
+      if (event.seq <= state.seq) continue;
+      state.seq = event.seq;
+      switch (event.type) {
+        case "output":
+          this.post({ type: "write", session, seq: event.seq, data: event.data });
+          state.bytes += event.data.length;
+          state.bytesSinceSnapshot += event.data.length;
+          break;
+        case "resize":
+          this.post({
+            type: "resize",
+            session,
+            seq: event.seq,
+            cols: Number(event.data.cols),
+            rows: Number(event.data.rows),
+          });
+          break;
+        case "gap": {
+          const lost = Number(event.data.bytes) || 0;
+          const note = `\x1b[0m\r\n[dispatch: ${lost > 0 ? `${lost} bytes of ` : ""}output lost here while the hub was away]\r\n`;
+          this.post({ type: "rebase", session, seq: event.seq, note });
+          snapshotNow = true;
+          break;
+        }
+        case "exit":
+          this.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
+          snapshotNow = true;
+          break;
+        default:
+          // Other events do not change the screen, but the snapshot's seq must cover them.
+          this.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
+      }
+    }
+    if (snapshotNow || state.bytesSinceSnapshot >= this.snapshotEveryBytes) {
+      void this.snapshot(session);
+    } else if (state.bytesSinceSnapshot > 0) {
+      if (state.idleTimer) clearTimeout(state.idleTimer);
+      state.idleTimer = setTimeout(() => void this.snapshot(session), IDLE_SNAPSHOT_MS);
+      state.idleTimer.unref();
+    }
+  }
+
+  /** The session's screen right now (serialized), e.g. to revive it. */
+  async currentScreen(session: string, size: Size): Promise<string> {
+    this.open(session, size);
+    const reply = await this.request(session);
+    return reply.type === "snapshot" ? reply.screen : "";
+  }
+
+  /** Stops tracking a session (removed). */
+  forget(session: string): void {
+    const state = this.tracked.get(session);
+    if (state?.idleTimer) clearTimeout(state.idleTimer);
+    this.tracked.delete(session);
+    this.post({ type: "close", session });
+  }
+
+  async dispose(): Promise<void> {
+    for (const state of this.tracked.values()) if (state.idleTimer) clearTimeout(state.idleTimer);
+    await this.worker.terminate();
+  }
+
+  /** Takes and stores a snapshot now; resolves once stored. */
+  async snapshot(session: string): Promise<void> {
+    const state = this.tracked.get(session);
+    if (!state) return;
+    if (state.idleTimer) clearTimeout(state.idleTimer);
+    state.idleTimer = undefined;
+    state.bytesSinceSnapshot = 0;
+    const bytes = state.bytes;
+    const reply = await this.request(session);
+    if (reply.type !== "snapshot" || this.tracked.get(session) !== state) return;
+    const { store } = this.options;
+    if (!store.getSession(session)) return;
+    store.putSnapshot({
+      session,
+      seq: reply.seq,
+      ts: Date.now(),
+      cols: reply.cols,
+      rows: reply.rows,
+      data: encodeScreen(reply.screen),
+      bytes,
+    });
+    this.applyRetention(session, bytes);
+  }
+
+  /**
+   * Keeps at most `retentionBytes` of output after the oldest kept snapshot: events before the
+   * newest snapshot that satisfies the bound are dropped, together with older snapshots.
+   */
+  private applyRetention(session: string, totalBytes: number): void {
+    const { store } = this.options;
+    const positions = store.snapshotPositions(session);
+    const keep = positions.find((p) => totalBytes - p.bytes <= this.retentionBytes);
+    if (!keep || keep.seq <= 0 || keep === positions[0]) return;
+    if (store.firstSeq(session) > keep.seq) return;
+    store.compactThrough(session, keep.seq);
+    const record = store.getSession(session);
+    if (record) {
+      store.updateSession(session, { meta: { ...record.meta, compactedThrough: keep.seq } });
+    }
+    this.options.logger.debug({ session, through: keep.seq }, "compacted history behind a snapshot");
+  }
+
+  /** Starts tracking a session, rebuilding its screen from the store after a hub restart. */
+  private open(session: string, size: Size): Tracked {
+    const existing = this.tracked.get(session);
+    if (existing) return existing;
+    const { store } = this.options;
+    const snapshot = store.latestSnapshot(session);
+    const base = snapshot ? decodeScreen(snapshot.data) : undefined;
+    const from = base !== undefined && snapshot ? snapshot.seq : 0;
+    const state: Tracked = {
+      seq: from,
+      bytes: base !== undefined ? (snapshot?.bytes ?? 0) : 0,
+      bytesSinceSnapshot: 0,
+      idleTimer: undefined,
+    };
+    this.tracked.set(session, state);
+    this.post({
+      type: "open",
+      session,
+      cols: base !== undefined && snapshot ? snapshot.cols : size.cols,
+      rows: base !== undefined && snapshot ? snapshot.rows : size.rows,
+      base,
+      seq: from,
+    });
+    // Replay what was stored after the snapshot (at most about one snapshot interval).
+    for (;;) {
+      const page = store.readEvents(session, state.seq, REBUILD_PAGE_EVENTS);
+      if (page.length === 0) break;
+      this.track(
+        session,
+        size,
+        page.map((event) => ({ event })),
+      );
+    }
+    return state;
+  }
+
+  private request(session: string): Promise<FromScreenWorker> {
+    const ref = this.nextRef++;
+    return new Promise((resolve) => {
+      this.pending.set(ref, resolve);
+      this.post({ type: "snapshot", session, ref });
+    });
+  }
+
+  private receive(message: FromScreenWorker): void {
+    if (message.type === "error" && message.ref === undefined) {
+      this.options.logger.warn({ session: message.session, problem: message.message }, "screen worker error");
+      return;
+    }
+    const ref = message.ref as number;
+    const resolve = this.pending.get(ref);
+    this.pending.delete(ref);
+    resolve?.(message);
+  }
+
+  private post(message: ToScreenWorker): void {
+    this.worker.postMessage(message);
+  }
+}

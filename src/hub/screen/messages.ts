@@ -1,0 +1,30 @@
+/**
+ * Messages between the hub and its screen worker (a worker thread that runs one headless
+ * terminal emulator per terminal session, off the hub's main thread, so parsing output never
+ * competes with storing and forwarding it).
+ */
+
+export type ToScreenWorker =
+  /** Start tracking a session, optionally from a stored screen. */
+  | { type: "open"; session: string; cols: number; rows: number; base?: string | undefined; seq: number }
+  | { type: "write"; session: string; seq: number; data: Uint8Array }
+  | { type: "resize"; session: string; seq: number; cols: number; rows: number }
+  /** Output was lost: clear the screen and say so, so the next snapshot is a clean base. */
+  | { type: "rebase"; session: string; seq: number; note: string }
+  | { type: "snapshot"; session: string; ref: number }
+  | { type: "close"; session: string };
+
+export type FromScreenWorker =
+  | {
+      type: "snapshot";
+      ref: number;
+      session: string;
+      seq: number;
+      cols: number;
+      rows: number;
+      screen: string;
+    }
+  | { type: "error"; ref?: number | undefined; session: string; message: string };
+
+/** Scrollback kept in the emulator and in snapshots: what a fresh client can scroll back to. */
+export const SNAPSHOT_SCROLLBACK_LINES = 2000;

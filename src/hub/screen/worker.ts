@@ -1,0 +1,107 @@
+/**
+ * Screen worker entry: one @xterm/headless terminal per session, fed the stored output in seq
+ * order, serialized (with the serialize addon) on request. Runs in a worker thread.
+ */
+import { parentPort } from "node:worker_threads";
+import serializeAddon from "@xterm/addon-serialize";
+import headless from "@xterm/headless";
+import { type FromScreenWorker, SNAPSHOT_SCROLLBACK_LINES, type ToScreenWorker } from "./messages.js";
+
+interface Screen {
+  terminal: headless.Terminal;
+  serializer: serializeAddon.SerializeAddon;
+  /** Seq of the last event written (parsed or queued). */
+  seq: number;
+}
+
+const screens = new Map<string, Screen>();
+const port = parentPort;
+if (!port) throw new Error("screen worker must run in a worker thread");
+
+port.on("message", (message: ToScreenWorker) => {
+  try {
+    handle(message);
+  } catch (err) {
+    send({
+      type: "error",
+      session: message.session,
+      message: err instanceof Error ? err.message : String(err),
+    });
+  }
+});
+
+function handle(message: ToScreenWorker): void {
+  switch (message.type) {
+    case "open": {
+      screens.get(message.session)?.terminal.dispose();
+      const terminal = new headless.Terminal({
+        cols: message.cols,
+        rows: message.rows,
+        scrollback: SNAPSHOT_SCROLLBACK_LINES,
+        allowProposedApi: true,
+      });
+      const serializer = new serializeAddon.SerializeAddon();
+      terminal.loadAddon(serializer);
+      if (message.base) terminal.write(message.base);
+      screens.set(message.session, { terminal, serializer, seq: message.seq });
+      return;
+    }
+    case "write": {
+      const screen = screens.get(message.session);
+      if (!screen) return;
+      screen.terminal.write(message.data);
+      screen.seq = message.seq;
+      return;
+    }
+    case "resize": {
+      const screen = screens.get(message.session);
+      if (!screen) return;
+      // Writes are parsed asynchronously: apply the resize in order, after those queued before it.
+      screen.terminal.write("", () => screen.terminal.resize(message.cols, message.rows));
+      screen.seq = message.seq;
+      return;
+    }
+    case "rebase": {
+      const screen = screens.get(message.session);
+      if (!screen) return;
+      screen.terminal.write("", () => screen.terminal.reset());
+      screen.terminal.write(message.note);
+      screen.seq = message.seq;
+      return;
+    }
+    case "snapshot": {
+      const screen = screens.get(message.session);
+      if (!screen) {
+        send({
+          type: "error",
+          ref: message.ref,
+          session: message.session,
+          message: "no screen for this session",
+        });
+        return;
+      }
+      const seq = screen.seq;
+      // The empty write's callback runs after everything queued before it is parsed.
+      screen.terminal.write("", () => {
+        send({
+          type: "snapshot",
+          ref: message.ref,
+          session: message.session,
+          seq,
+          cols: screen.terminal.cols,
+          rows: screen.terminal.rows,
+          screen: screen.serializer.serialize({ scrollback: SNAPSHOT_SCROLLBACK_LINES }),
+        });
+      });
+      return;
+    }
+    case "close":
+      screens.get(message.session)?.terminal.dispose();
+      screens.delete(message.session);
+      return;
+  }
+}
+
+function send(message: FromScreenWorker): void {
+  port?.postMessage(message);
+}

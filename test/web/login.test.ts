@@ -59,4 +59,21 @@ describe("web login", () => {
       await context.close();
     }
   });
+
+  // Last in this file: it blocks logins from this address for the rest of the minute.
+  it("says so when wrong keys hit the rate limit", async () => {
+    const { page, context } = await openPage(browser, hub.url);
+    try {
+      const alert = page.getByRole("alert");
+      for (let attempt = 0; attempt < 12; attempt++) {
+        await page.getByLabel("Access key").fill(`wrong-${attempt}`);
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.getByRole("button", { name: "Sign in" }).waitFor();
+        if (/too many/i.test((await alert.textContent()) ?? "")) break;
+      }
+      await expect.poll(() => alert.textContent()).toMatch(/too many/i);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -74,8 +74,15 @@ export class Connection {
   }
 
   start(): void {
+    // Back online, or back to the tab after sleep: skip whatever backoff is left.
+    window.addEventListener("online", this.#wake);
+    document.addEventListener("visibilitychange", this.#wake);
     this.#connect();
   }
+
+  readonly #wake = (): void => {
+    if (document.visibilityState === "visible") this.retryNow();
+  };
 
   /** Skips the remaining backoff (the user clicked "retry", or the network came back). */
   retryNow(): void {
@@ -102,6 +109,8 @@ export class Connection {
 
   dispose(): void {
     this.#disposed = true;
+    window.removeEventListener("online", this.#wake);
+    document.removeEventListener("visibilitychange", this.#wake);
     clearTimeout(this.#retryTimer);
     this.#stopPing();
     const socket = this.#socket;
@@ -195,7 +204,8 @@ export class Connection {
       this.#unauthorized();
       return;
     }
-    if (this.#disposed) return;
+    // Disposed meanwhile, or already reconnecting (retryNow during the check above).
+    if (this.#disposed || this.#socket) return;
     const delay = backoffDelayMs(this.#attempt);
     this.#attempt++;
     this.#handlers.state({ kind: "waiting", attempt: this.#attempt, retryAt: Date.now() + delay });

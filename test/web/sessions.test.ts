@@ -133,6 +133,13 @@ describe("web sessions", () => {
     await page.getByRole("button", { name: "Kill renamed" }).click();
     await confirm.getByRole("button", { name: "Kill session" }).click();
     await expect.poll(() => page.locator('[data-session="renamed"]').textContent()).toContain("exited");
+
+    // An ended terminal can be revived: its screen stays and a new shell continues the log.
+    await page.getByRole("button", { name: "Revive" }).click();
+    await expect.poll(() => page.locator('[data-session="renamed"]').textContent()).toContain("running");
+    await page.locator("[data-terminal] .xterm").first().click();
+    await typeLine(page, "echo revived-$((3 * 3))");
+    await waitForLine(page, "renamed", /^revived-9$/);
     expect(problems).toEqual([]);
   });
 

@@ -175,6 +175,16 @@ export class Workspace {
     if (info) this.store.upsert(info);
   }
 
+  /** Starts an ended terminal session again on its host; its screen and log continue. */
+  async revive(id: string): Promise<void> {
+    const reply = await this.#conn.request({ type: "revive", session: id });
+    const info = sessionFromReply(reply);
+    if (info) this.store.upsert(info);
+    const term = this.#terminals.get(id);
+    if (term) this.#attach(term);
+    if (this.store.activeId === id) this.fitActive(true);
+  }
+
   /** Input for the active terminal from outside xterm (the phone key bar, paste). */
   sendInput(data: string): void {
     const id = this.store.activeId;

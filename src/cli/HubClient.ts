@@ -23,7 +23,13 @@ const HEALTH_TIMEOUT_MS = 2_000;
 
 const SessionBody = z.object({ session: SessionInfo });
 const SessionsBody = z.object({ sessions: z.array(SessionInfo) });
-const EventsBody = z.object({ events: z.array(ApiEvent), lastSeq: z.number().int() });
+const EventsBody = z.object({
+  events: z.array(ApiEvent),
+  lastSeq: z.number().int(),
+  /** Oldest stored seq; history before it was compacted behind a snapshot. */
+  firstSeq: z.number().int().default(0),
+});
+const GcBody = z.object({ removed: z.array(z.string()) });
 const OkBody = z.object({ ok: z.literal(true) });
 export type StoredEvent = z.infer<typeof ApiEvent>;
 export type KillSignal = "SIGHUP" | "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGQUIT";
@@ -103,6 +109,16 @@ export class HubClient {
     return SessionBody.parse(await this.call("DELETE", `${sessionPath(name)}${query}`)).session;
   }
 
+  /** Starts an ended terminal session again with its old screen above a marker line. */
+  async reviveSession(name: string): Promise<SessionInfo> {
+    return SessionBody.parse(await this.call("POST", `${sessionPath(name)}/revive`, {})).session;
+  }
+
+  /** Removes ended sessions idle longer than `olderThan` (a duration such as `7d`). */
+  async gc(olderThan?: string): Promise<string[]> {
+    return GcBody.parse(await this.call("POST", "/api/gc", olderThan ? { olderThan } : {})).removed;
+  }
+
   async input(name: string, data: string): Promise<void> {
     OkBody.parse(await this.call("POST", `${sessionPath(name)}/input`, { data }));
   }
@@ -116,7 +132,7 @@ export class HubClient {
     name: string,
     after: number,
     limit = 1000,
-  ): Promise<{ events: StoredEvent[]; lastSeq: number }> {
+  ): Promise<{ events: StoredEvent[]; lastSeq: number; firstSeq: number }> {
     return EventsBody.parse(
       await this.call("GET", `${sessionPath(name)}/events?after=${after}&limit=${limit}`),
     );
@@ -134,7 +150,8 @@ export class HubClient {
     }
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+  /** One REST call; JSON in and out, error bodies thrown as `DispatchError` (for command modules' APIs). */
+  async call(method: string, path: string, body?: unknown): Promise<unknown> {
     const headers: Record<string, string> = {};
     if (this.key) headers.authorization = `Bearer ${this.key}`;
     if (body !== undefined) headers["content-type"] = "application/json";

@@ -1,6 +1,7 @@
 /**
- * `dispatch logs NAME [--after SEQ] [--follow]`: the session's output as raw bytes on stdout.
- * Lost output (a `gap` event) is marked on stderr, so stdout stays exactly the bytes stored.
+ * `dispatch logs NAME [--after SEQ] [--follow] [--all]`: the session's output as raw bytes on
+ * stdout. Lost output (a `gap` event) is marked on stderr, and so, with `--all`, is history
+ * that retention compacted behind a snapshot, so stdout stays exactly the bytes stored.
  */
 import { once } from "node:events";
 import type { Command } from "commander";
@@ -20,16 +21,24 @@ export function registerLogs(program: Command): void {
     .argument("<name>", "session name")
     .option("--after <seq>", "only events after this seq", "0")
     .option("--follow", "keep writing new output until the session exits (or Ctrl-C)")
+    .option("--all", "also say where older history was compacted (retention) before the stored output")
     .action(logs);
 }
 
-async function logs(name: string, options: { after: string; follow?: boolean }): Promise<void> {
+async function logs(name: string, options: { after: string; follow?: boolean; all?: boolean }): Promise<void> {
   if (!/^\d+$/.test(options.after))
     throw new UsageError(`invalid --after '${options.after}': use a seq number (0 or more)`);
   const client = HubClient.locate();
   let after = Number(options.after);
+  let first = true;
   for (;;) {
     const page = await client.events(name, after, PAGE_EVENTS);
+    if (first && options.all && page.firstSeq > after + 1) {
+      process.stderr.write(
+        `[dispatch: history through seq ${page.firstSeq - 1} was compacted behind a snapshot (retention); output below starts at seq ${page.firstSeq}]\n`,
+      );
+    }
+    first = false;
     for (const event of page.events) {
       await writeStored(event);
       after = event.seq;
@@ -64,7 +73,7 @@ async function follow(client: HubClient, name: string, afterSeq: number): Promis
   );
   try {
     // No size: following must never resize the session for the people attached to it.
-    await stream.attach(name, { afterSeq });
+    await stream.attach(name, { afterSeq, snapshot: false });
     const end = await Promise.race([stream.ended, interrupted]);
     await writing;
     if (end !== "interrupted" && end.kind === "closed") {

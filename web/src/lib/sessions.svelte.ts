@@ -3,6 +3,7 @@
  * open, which one is active, how much of each session the user has seen (unread markers),
  * and the panel filter. Reactive (Svelte runes); no I/O besides localStorage.
  */
+import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import { loadSeen, loadView, saveSeen, saveView } from "./persist.js";
 
@@ -18,6 +19,8 @@ export class SessionStore {
   seen = $state<Record<string, number>>(loadSeen());
   /** Sessions with live output seen in their open (background) terminal since last viewed. */
   unread = $state<Record<string, true>>({});
+  /** Link status of each host the hub knows, by host id. */
+  hosts = $state<Record<string, HostView["status"]>>({});
   /** Ticks so "last activity" ages stay fresh. */
   now = $state(Date.now());
 
@@ -59,6 +62,20 @@ export class SessionStore {
     this.sessions = this.sessions.filter((s) => s.id !== id);
     delete this.seen[id];
     saveSeen(this.seen);
+  }
+
+  setHost(host: Pick<HostView, "id" | "status">): void {
+    this.hosts[host.id] = host.status;
+  }
+
+  /**
+   * The status to show: a session that runs on a host whose link is down is `unreachable`
+   * (it may well still run there; the hub just cannot reach it).
+   */
+  displayStatus(s: SessionInfo): string {
+    const link = this.hosts[s.host];
+    const live = s.status === "running" || s.status === "starting";
+    return live && link !== undefined && link !== "connected" ? "unreachable" : s.status;
   }
 
   isUnread(s: SessionInfo): boolean {

@@ -6,6 +6,7 @@
 import { tick } from "svelte";
 import type { ServerMessage } from "../../../src/protocol/client.js";
 import type { OutputFrame } from "../../../src/protocol/frames.js";
+import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import { checkSession } from "./auth.js";
 import { Connection, type ConnectionState } from "./connection.js";
@@ -269,6 +270,7 @@ export class Workspace {
       return;
     }
     this.store.setAll(list);
+    void this.#loadHosts();
     for (const id of [...this.#terminals.keys()]) {
       if (!this.store.byId(id)) this.closeTerminal(id);
     }
@@ -284,6 +286,18 @@ export class Workspace {
     }
     if (view.active && this.store.byId(view.active)) await this.switchTo(view.active);
     else this.store.persistView();
+  }
+
+  /** Host links as of now; `host` messages keep them current afterwards. */
+  async #loadHosts(): Promise<void> {
+    try {
+      const response = await fetch("/api/hosts", { credentials: "same-origin" });
+      if (!response.ok) return;
+      const body = (await response.json()) as { hosts?: { id: string; status: HostView["status"] }[] };
+      for (const host of body.hosts ?? []) this.store.setHost(host);
+    } catch {
+      // The hub went away again; the next `open` reloads them.
+    }
   }
 
   #message(msg: ServerMessage): void {
@@ -305,6 +319,9 @@ export class Workspace {
         this.#terminals.get(msg.session)?.snapshot(msg, () => {
           if (msg.session === this.store.activeId) this.fitActive(true);
         });
+        break;
+      case "host":
+        this.store.setHost(msg.host);
         break;
       case "error":
         toasts.push(msg.message);

@@ -5,31 +5,47 @@
 import WebSocket from "ws";
 import { decodeOutputFrame } from "../src/protocol/frames.js";
 
+export type StreamItem =
+  | { kind: "snapshot"; seq: number; data: string }
+  | { kind: "output"; seq: number; data: Uint8Array };
+
 export interface Received {
   json: Record<string, unknown>[];
+  /** Snapshots and output, in arrival order, per session. */
+  stream: Map<string, StreamItem[]>;
   /** Output frames and JSON events of attached sessions, in arrival order. */
   events: { session: string; seq: number; type: string; data: Uint8Array | Record<string, unknown> }[];
 }
 
 export class WireClient {
-  readonly received: Received = { json: [], events: [] };
+  readonly received: Received = { json: [], events: [], stream: new Map() };
   private nextRef = 1;
 
   private constructor(readonly socket: WebSocket) {
     socket.on("message", (raw, isBinary) => {
       if (isBinary) {
         const frame = decodeOutputFrame(new Uint8Array(raw as Buffer));
-        if (frame)
+        if (frame) {
           this.received.events.push({
             session: frame.session,
             seq: frame.seq,
             type: "output",
             data: frame.data,
           });
+          this.streamOf(frame.session).push({ kind: "output", seq: frame.seq, data: frame.data });
+        }
         return;
       }
       const message = JSON.parse(raw.toString()) as Record<string, unknown>;
       this.received.json.push(message);
+      if (message.type === "snapshot") {
+        const session = message.session as string;
+        this.streamOf(session).push({
+          kind: "snapshot",
+          seq: message.seq as number,
+          data: message.data as string,
+        });
+      }
       if (message.type === "event") {
         const event = message.event as {
           session: string;
@@ -51,6 +67,19 @@ export class WireClient {
         reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)),
       );
     });
+  }
+
+  stream(session: string): StreamItem[] {
+    return this.streamOf(session);
+  }
+
+  private streamOf(session: string): StreamItem[] {
+    let list = this.received.stream.get(session);
+    if (!list) {
+      list = [];
+      this.received.stream.set(session, list);
+    }
+    return list;
   }
 
   send(message: Record<string, unknown> | string): void {

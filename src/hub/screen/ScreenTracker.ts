@@ -67,7 +67,7 @@ export class ScreenTracker {
       state.seq = event.seq;
       switch (event.type) {
         case "output":
-          this.post({ type: "write", session, seq: event.seq, data: event.data });
+          this.postOutput(session, event.seq, event.data);
           state.bytes += event.data.length;
           state.bytesSinceSnapshot += event.data.length;
           break;
@@ -224,5 +224,14 @@ export class ScreenTracker {
 
   private post(message: ToScreenWorker): void {
     this.worker.postMessage(message);
+  }
+
+  /**
+   * Output is a view into a larger received buffer; cloning the view would copy all of that
+   * buffer. Copy just the bytes once and hand that copy over without another.
+   */
+  private postOutput(session: string, seq: number, data: Uint8Array): void {
+    const copy = data.slice();
+    this.worker.postMessage({ type: "write", session, seq, data: copy } satisfies ToScreenWorker, [copy.buffer]);
   }
 }

@@ -4,11 +4,14 @@
  */
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
+import { registerAgent } from "./commands/agent.js";
 import { registerAttach } from "./commands/attach.js";
+import { registerChat } from "./commands/chat.js";
 import { registerKill } from "./commands/kill.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerLs } from "./commands/ls.js";
 import { registerNew } from "./commands/new.js";
+import { registerNotify } from "./commands/notify.js";
 import { registerRename } from "./commands/rename.js";
 import { registerSend } from "./commands/send.js";
 import { registerServe } from "./commands/serve.js";
@@ -40,6 +43,9 @@ export function buildProgram(): Command {
     registerLogs,
     registerRename,
     registerKill,
+    registerAgent,
+    registerNotify,
+    registerChat,
   ]) {
     register(program);
   }

@@ -26,8 +26,21 @@ export function formatSessionTable(sessions: readonly SessionInfo[], now: number
     .join("\n");
 }
 
-/** `running`, `exited (0)`, `exited (host lost)`, `failed (reason)`. */
+/**
+ * `running`, `exited (0)`, `exited (host lost)`, `failed (reason)`; agents add their state,
+ * `running, waiting (needs you)`, with `?` when it is guessed from the screen.
+ */
 export function statusText(session: SessionInfo): string {
+  const base = processStatusText(session);
+  const agent = session.agent;
+  if (!agent || session.status !== "running") return base;
+  const guessed = agent.source === "guess" ? "?" : "";
+  return agent.state === "waiting"
+    ? `${base}, waiting${guessed} (needs you)`
+    : `${base}, ${agent.state}${guessed}`;
+}
+
+function processStatusText(session: SessionInfo): string {
   if (session.status === "exited") {
     if (session.exitCode !== null) return `exited (${session.exitCode})`;
     return session.reason ? `exited (${session.reason})` : "exited";

@@ -19,6 +19,8 @@ export interface HostedSession {
   signal(signal: string): void;
   ack(seq: number): void;
   replayAfter(seq: number): (Uint8Array | string)[];
+  /** Emits an event into the session's log (an agent's `state` from its hook, a guess). */
+  note(type: "state", data: Record<string, unknown>): void;
   /** Flow control while a hub is connected (runtimes that cannot pause ignore it). */
   setPaused(paused: boolean): void;
   dispose(): void;

@@ -5,7 +5,7 @@
  */
 import { DispatchError } from "../core/errors.js";
 import { unknownNameMessage } from "../core/names.js";
-import type { SessionInfo } from "../protocol/session.js";
+import { AgentStatus, type SessionInfo } from "../protocol/session.js";
 import type { EventStore, SessionRecord } from "../store/EventStore.js";
 
 export interface DirectoryListener {
@@ -96,6 +96,25 @@ export class SessionDirectory {
 
 /** The public view of a record: everything but the environment and internal metadata. */
 export function toInfo(record: SessionRecord): SessionInfo {
-  const { env: _env, meta: _meta, ...info } = record;
-  return info;
+  const { env: _env, meta, ...info } = record;
+  const options = (meta.agent ?? meta.chat) as Record<string, unknown> | undefined;
+  return { ...info, ...(options ? { options } : {}), ...agentStatus(record) };
+}
+
+/** An agent's last reported or guessed state; once it has ended, done or failed by its exit. */
+function agentStatus(record: SessionRecord): { agent?: AgentStatus } {
+  const parsed = AgentStatus.safeParse(record.meta.agentState);
+  if (record.kind === "agent" && (record.status === "exited" || record.status === "failed")) {
+    if (parsed.success && (parsed.data.state === "done" || parsed.data.state === "failed"))
+      return { agent: parsed.data };
+    return {
+      agent: {
+        state: record.exitCode === 0 ? "done" : "failed",
+        message: record.reason ?? (record.exitCode !== null ? `exit code ${record.exitCode}` : ""),
+        source: "exit",
+        at: record.lastActivityAt,
+      },
+    };
+  }
+  return parsed.success ? { agent: parsed.data } : {};
 }

@@ -21,4 +21,19 @@ export interface SessionKind {
   readonly runtime: string;
   /** argv to run for a requested command; an empty command means the user's shell. */
   resolveCommand(command: readonly string[], context: KindSpawnContext): string[];
+  /**
+   * Checks a create request's kind-specific `options` (throws `bad_request`) and splits them
+   * into what the hub keeps in the session's `meta` and what the host runtime gets in the
+   * spawn spec. Kinds without options leave this out.
+   */
+  prepareOptions?(options: Record<string, unknown>): KindOptions;
+  /** The host guesses the session's `state` from output and idleness (agents without hooks). */
+  readonly guessesState?: boolean;
+  /** Sessions get a token of their own in their environment, for `dispatch notify`. */
+  readonly sessionToken?: boolean;
+}
+
+export interface KindOptions {
+  meta: Record<string, unknown>;
+  spawn: Record<string, unknown>;
 }

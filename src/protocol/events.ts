@@ -25,6 +25,10 @@ export const EventType = z.enum([
   "snapshot-marker",
   /** The session was revived from a lost host: `{}`. */
   "revived",
+  /** An agent's state changed: `{state, message, source}` (see `StateData`). */
+  "state",
+  /** A chat conversation step: user message, assistant reply, error (see `ChatData`). */
+  "chat",
 ]);
 export type EventType = z.infer<typeof EventType>;
 
@@ -39,6 +43,45 @@ export const ResizeData = z.object({ cols: z.number().int(), rows: z.number().in
 export const ExitData = z.object({ code: z.number().int().nullable(), signal: z.number().int().nullable() });
 export const StatusData = z.object({ foreground: z.string().nullable() });
 export const GapData = z.object({ fromSeq: z.number().int(), bytes: z.number().int() });
+
+/** What an agent is doing: working, waiting for the person, or finished (well or not). */
+export const AgentState = z.enum(["working", "waiting", "done", "failed"]);
+export type AgentState = z.infer<typeof AgentState>;
+/**
+ * Where a state came from: `hook` (the agent said so, via `dispatch notify`), `guess` (from
+ * output and idleness), `exit` (derived from the process's exit code).
+ */
+export const StateSource = z.enum(["hook", "guess", "exit"]);
+export const StateData = z.object({
+  state: AgentState,
+  message: z.string().max(2000).default(""),
+  source: StateSource,
+});
+export type StateData = z.infer<typeof StateData>;
+
+export const ChatUsage = z.object({ input: z.number().int(), output: z.number().int() });
+/**
+ * A chat step. The assistant's text also streams as `output` bytes (so terminals show it);
+ * these events carry the conversation itself, so it can be resumed, forked and exported.
+ * - `user`: a message the person sent.
+ * - `assistant`: the complete reply (`cancelled` when stopped midway; `text` is what arrived).
+ * - `error`: the reply failed (`code`: unauthorized, rate_limited, unreachable, malformed,
+ *   provider); the user message before it is not part of the conversation.
+ * - `queued`: the reply waits for a free slot under the host's concurrency limit.
+ */
+export const ChatData = z.discriminatedUnion("role", [
+  z.object({ role: z.literal("user"), text: z.string() }),
+  z.object({
+    role: z.literal("assistant"),
+    text: z.string(),
+    model: z.string(),
+    usage: ChatUsage.nullable(),
+    cancelled: z.boolean().default(false),
+  }),
+  z.object({ role: z.literal("error"), code: z.string(), message: z.string() }),
+  z.object({ role: z.literal("queued"), position: z.number().int() }),
+]);
+export type ChatData = z.infer<typeof ChatData>;
 
 /** A non-output event as it travels in JSON messages. */
 export const JsonEvent = z.object({

@@ -59,6 +59,8 @@ export const SpawnSpec = z.object({
   preface: z.string().optional(),
   /** Seq of the last event the hub already holds for this session (revive continues the log). */
   afterSeq: z.number().int().min(0).default(0),
+  /** Kind-specific options the runtime needs (a chat's provider and history), checked by it. */
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 export type SpawnSpec = z.infer<typeof SpawnSpec>;
 
@@ -99,6 +101,16 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("input"), session: z.string(), data: z.string() }),
   z.object({ type: z.literal("resize"), session: z.string(), cols: Cols, rows: Rows }),
   z.object({ type: z.literal("signal"), ref: Ref, session: z.string(), signal: z.string() }),
+  /**
+   * Ask the host to emit an event in a running session's log (an agent's `state` reported by
+   * its hook): events are born where seqs are assigned, so the hub never writes one itself.
+   */
+  z.object({
+    type: z.literal("note"),
+    session: z.string(),
+    event: z.enum(["state"]),
+    data: z.record(z.string(), z.unknown()),
+  }),
   /** Drop an ended session's state once the hub has stored its exit. */
   z.object({ type: z.literal("forget"), session: z.string() }),
   z.object({ type: z.literal("ping"), t: z.number() }),

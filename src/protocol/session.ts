@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { NAME_PATTERN } from "../core/names.js";
+import { AgentState, StateSource } from "./events.js";
 
 export const SessionName = z
   .string()
@@ -26,6 +27,15 @@ export const MIN_ROWS = 1;
 export const MAX_ROWS = 500;
 export const Cols = z.number().int().min(MIN_COLS).max(MAX_COLS);
 export const Rows = z.number().int().min(MIN_ROWS).max(MAX_ROWS);
+
+/** The latest structured state of an agent session (from its `state` events). */
+export const AgentStatus = z.object({
+  state: AgentState,
+  message: z.string(),
+  source: StateSource,
+  at: z.number(),
+});
+export type AgentStatus = z.infer<typeof AgentStatus>;
 
 export const SessionInfo = z.object({
   id: z.string(),
@@ -52,6 +62,10 @@ export const SessionInfo = z.object({
   bytes: z.number().int(),
   /** Last non-empty line of output, stripped of escape sequences, for previews. */
   preview: z.string(),
+  /** Agent sessions: what the agent is doing (`waiting` = needs you); null until known. */
+  agent: AgentStatus.nullable().optional(),
+  /** Kind-specific options as created (agent profile and worktree, chat provider settings). */
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -67,6 +81,8 @@ export const CreateSessionRequest = z.object({
   rows: Rows.default(24),
   /** Host to run on; defaults to the client's current host context, then `local`. */
   host: z.string().optional(),
+  /** Kind-specific options (agent profile and worktree, chat provider), checked by the kind. */
+  options: z.record(z.string(), z.unknown()).optional(),
 });
 export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;
 export type CreateSessionParams = z.output<typeof CreateSessionRequest>;

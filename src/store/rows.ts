@@ -7,8 +7,14 @@ import { DispatchError } from "../core/errors.js";
 import { EVENT_VERSION, type EventType, type SessionEvent } from "../protocol/events.js";
 import type { SessionInfo, SessionStatus } from "../protocol/session.js";
 
-/** A session as stored: what clients see, plus what only the hub and host need. */
-export type SessionRecord = SessionInfo & { env: Record<string, string>; meta: Record<string, unknown> };
+/**
+ * A session as stored: what clients see, plus what only the hub and host need. Kind-specific
+ * facts (an agent's state) live in `meta` and are exposed by `toInfo`.
+ */
+export type SessionRecord = Omit<SessionInfo, "agent" | "options"> & {
+  env: Record<string, string>;
+  meta: Record<string, unknown>;
+};
 
 export interface SessionRow {
   id: string;

@@ -1,10 +1,14 @@
-/** `dispatch new [--name N] [--cwd DIR] [-- CMD ARGS...]`: prints the new session's name, nothing else. */
+/**
+ * `dispatch new [--name N] [--cwd DIR] [-- CMD ARGS...]`: prints the new session's name, nothing else.
+ * `dispatch new --agent PROFILE [--worktree] [--branch B] [-- EXTRA ARGS]`: an agent session.
+ */
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { describeInvalidName, isValidName } from "../../core/names.js";
 import { MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import { createAgentSession } from "./agent.js";
 
 export function registerNew(program: Command): void {
   program
@@ -12,14 +16,39 @@ export function registerNew(program: Command): void {
     .description("create a terminal session running your shell, or CMD after --; prints its name")
     .option("--name <name>", "session name (default: a generated one such as brisk-otter)")
     .option("--cwd <dir>", "working directory (default: the current one)")
-    .argument("[command...]", "command and arguments, after --")
+    .option("--agent <profile>", "run an AI coding agent from a config profile (claude, codex, ...)")
+    .option("--worktree", "with --agent: give the agent its own git worktree of this repository")
+    .option("--branch <branch>", "with --worktree: the new branch (default: dispatch/NAME)")
+    .argument("[command...]", "command and arguments, after -- (with --agent: extra agent arguments)")
     .action(create);
 }
 
-async function create(command: string[], options: { name?: string; cwd?: string }): Promise<void> {
+interface NewOptions {
+  name?: string;
+  cwd?: string;
+  agent?: string;
+  worktree?: boolean;
+  branch?: string;
+}
+
+async function create(command: string[], options: NewOptions): Promise<void> {
   if (options.name !== undefined && !isValidName(options.name))
     throw new UsageError(describeInvalidName(options.name));
   const size = terminalSize();
+  if (options.agent !== undefined) {
+    const session = await createAgentSession({
+      profile: options.agent,
+      name: options.name,
+      cwd: resolve(options.cwd ?? process.cwd()),
+      worktree: options.worktree === true,
+      branch: options.branch,
+      extraArgs: command,
+      size,
+    });
+    console.log(session.name);
+    return;
+  }
+  if (options.worktree || options.branch) throw new UsageError("--worktree and --branch go with --agent");
   const session = await HubClient.locate().createSession({
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(command.length > 0 ? { command } : {}),
@@ -30,7 +59,7 @@ async function create(command: string[], options: { name?: string; cwd?: string 
 }
 
 /** This terminal's size, clamped to what the hub accepts; none when stdout is not a terminal. */
-function terminalSize(): { cols?: number; rows?: number } {
+export function terminalSize(): { cols?: number; rows?: number } {
   const { columns, rows } = process.stdout;
   if (!process.stdout.isTTY || !columns || !rows) return {};
   return {

@@ -1,0 +1,134 @@
+/**
+ * Git worktrees for agent sessions: each agent gets its own checkout of the repository on a
+ * new branch (under `<repo>/.dispatch/worktrees/<name>`, kept out of `git status` through
+ * `.git/info/exclude`), so several agents can work on one repository side by side.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DispatchError } from "../core/errors.js";
+import type { AgentWorktree } from "../kinds/agent.js";
+
+function git(cwd: string, args: string[]): string {
+  const result = spawnSync("git", args, { cwd, encoding: "utf8" });
+  if (result.error) throw new DispatchError("bad_request", `cannot run git: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new DispatchError(
+      "bad_request",
+      `git ${args.join(" ")}: ${(result.stderr || result.stdout).trim()}`,
+    );
+  }
+  return result.stdout;
+}
+
+export function createWorktree(options: { cwd: string; name: string; branch?: string }): AgentWorktree {
+  let repo: string;
+  try {
+    repo = git(options.cwd, ["rev-parse", "--show-toplevel"]).trim();
+  } catch {
+    throw new DispatchError(
+      "bad_request",
+      `--worktree needs a git repository, and ${options.cwd} is not in one`,
+    );
+  }
+  const base = git(repo, ["rev-parse", "HEAD"]).trim();
+  const branch = options.branch ?? `dispatch/${options.name}`;
+  const path = join(repo, ".dispatch", "worktrees", options.name);
+  if (existsSync(path))
+    throw new DispatchError("conflict", `${path} already exists; pick another session name`);
+  mkdirSync(join(repo, ".dispatch", "worktrees"), { recursive: true });
+  excludeDispatchDir(repo);
+  git(repo, ["worktree", "add", "-b", branch, path, base]);
+  return { repo, path, branch, base };
+}
+
+/** The agent's changes against the commit it started from, untracked files included. */
+export function worktreeDiff(worktree: AgentWorktree, extraArgs: readonly string[] = []): string {
+  requireWorktree(worktree);
+  let out = git(worktree.path, ["diff", ...extraArgs, worktree.base]);
+  const untracked = git(worktree.path, ["ls-files", "--others", "--exclude-standard", "-z"])
+    .split("\0")
+    .filter((f) => f.length > 0);
+  for (const file of untracked) {
+    // `--no-index` exits 1 when the files differ, which is the point here.
+    const result = spawnSync("git", ["diff", "--no-index", ...extraArgs, "--", "/dev/null", file], {
+      cwd: worktree.path,
+      encoding: "utf8",
+    });
+    out += result.stdout;
+  }
+  return out;
+}
+
+export interface FinishResult {
+  removed: string;
+  branch: string;
+  branchKept: boolean;
+}
+
+/**
+ * Removes the worktree. Refuses when it has uncommitted changes, or (unless the branch is
+ * kept) when its branch holds commits not merged into the repository's current branch;
+ * `force` discards both.
+ */
+export function finishWorktree(
+  worktree: AgentWorktree,
+  options: { force: boolean; keepBranch: boolean },
+): FinishResult {
+  if (existsSync(worktree.path)) {
+    const status = git(worktree.path, ["status", "--porcelain"]).trimEnd();
+    if (status.length > 0 && !options.force) {
+      throw new DispatchError(
+        "conflict",
+        `the worktree ${worktree.path} has uncommitted changes:\n${status}\ncommit them (or pass --force to discard them)`,
+      );
+    }
+    git(worktree.repo, ["worktree", "remove", ...(options.force ? ["--force"] : []), worktree.path]);
+  } else {
+    git(worktree.repo, ["worktree", "prune"]);
+  }
+  if (!options.keepBranch && branchExists(worktree)) {
+    const unmerged = git(worktree.repo, ["rev-list", "--count", worktree.branch, "--not", "HEAD"]).trim();
+    if (unmerged !== "0" && !options.force) {
+      throw new DispatchError(
+        "conflict",
+        `the worktree is removed, but branch ${worktree.branch} has ${unmerged} commit(s) not merged into HEAD; merge it, pass --keep-branch, or --force to delete it`,
+      );
+    }
+    git(worktree.repo, ["branch", "-D", worktree.branch]);
+    return { removed: worktree.path, branch: worktree.branch, branchKept: false };
+  }
+  return { removed: worktree.path, branch: worktree.branch, branchKept: true };
+}
+
+function branchExists(worktree: AgentWorktree): boolean {
+  return (
+    spawnSync("git", ["rev-parse", "--verify", "--quiet", `refs/heads/${worktree.branch}`], {
+      cwd: worktree.repo,
+    }).status === 0
+  );
+}
+
+function requireWorktree(worktree: AgentWorktree): void {
+  if (!existsSync(worktree.path))
+    throw new DispatchError("not_found", `the worktree ${worktree.path} no longer exists (finished?)`);
+}
+
+/** Keeps `.dispatch/` out of the main checkout's `git status`. */
+function excludeDispatchDir(repo: string): void {
+  const gitDir = execFileSync("git", ["rev-parse", "--git-common-dir"], {
+    cwd: repo,
+    encoding: "utf8",
+  }).trim();
+  const exclude = join(repo, gitDir.startsWith("/") ? "" : "", gitDir, "info", "exclude");
+  const file = gitDir.startsWith("/") ? join(gitDir, "info", "exclude") : exclude;
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    // No exclude file yet: created below.
+    mkdirSync(join(file, ".."), { recursive: true });
+  }
+  if (!text.split("\n").includes("/.dispatch/"))
+    appendFileSync(file, `${text.endsWith("\n") || text === "" ? "" : "\n"}/.dispatch/\n`);
+}

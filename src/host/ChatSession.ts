@@ -1,0 +1,277 @@
+/**
+ * A chat session (kind `chat`) in the host, like any other session: its events are born in a
+ * `SessionEventLog`, so they stream, buffer, acknowledge and replay the same way, and the
+ * conversation lives on through hub restarts.
+ *
+ * Input framing: client `input` is appended to a line; a chunk that ends in `\r` or `\n` sends
+ * the line as one user message (newlines inside it are kept, so a client may send a whole
+ * multi-line message in one chunk). `\x7f`/`\b` erase the last character, `\x03` (Ctrl-C)
+ * cancels the reply in flight and drops messages waiting behind it.
+ *
+ * Each turn emits `chat {role:"user"}`, the reply's text as `output` bytes while it streams
+ * (terminals show it as it comes), then `chat {role:"assistant", usage}` — or `chat
+ * {role:"error"}` with a clear reason, never a hang.
+ */
+import { DispatchError } from "../core/errors.js";
+import { type ChatMessage, ChatOptions } from "../kinds/chat.js";
+import type { HostSessionState } from "../protocol/host.js";
+import { chatLimiter } from "./ChatLimiter.js";
+import { ChatFailure, streamReply } from "./chatProviders.js";
+import type { HostedSession, RuntimeContext } from "./HostedSession.js";
+import { OutputCoalescer } from "./OutputCoalescer.js";
+import { SessionEventLog } from "./SessionEventLog.js";
+
+const CANCEL = "\x03";
+const ERASE = new Set(["\x7f", "\b"]);
+/** Bound on a line being typed, so a stuck client cannot grow it without end. */
+const MAX_PENDING_CHARS = 1024 * 1024;
+
+export class ChatSession implements HostedSession {
+  readonly id: string;
+  readonly kind: string;
+  private readonly log: SessionEventLog;
+  private readonly coalescer: OutputCoalescer;
+  private readonly options: ChatOptions;
+  private readonly apiKey: string | undefined;
+  private readonly messages: ChatMessage[];
+  private readonly inbox: string[] = [];
+  private pending = "";
+  private inFlight: AbortController | undefined;
+  private running = true;
+  private exitCode: number | null = null;
+  private cols: number;
+  private rows: number;
+
+  constructor(private readonly context: RuntimeContext) {
+    const { spec } = context;
+    const parsed = ChatOptions.safeParse(spec.options ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new DispatchError(
+        "bad_request",
+        `invalid chat options: '${issue?.path.join(".")}': ${issue?.message}`,
+      );
+    }
+    this.options = parsed.data;
+    this.id = spec.id;
+    this.kind = spec.kind;
+    this.cols = spec.cols;
+    this.rows = spec.rows;
+    this.apiKey = this.options.apiKeyEnv ? context.env[this.options.apiKeyEnv] : undefined;
+    this.messages = [];
+    chatLimiter.setLimit(this.options.maxConcurrent);
+    this.log = new SessionEventLog({
+      session: spec.id,
+      afterSeq: spec.afterSeq,
+      bufferLimitBytes: context.bufferLimitBytes,
+      onEvent: (event) => context.onEvent(this, event),
+    });
+    this.coalescer = new OutputCoalescer((data) => this.log.output(data));
+    this.log.json("start", {
+      pid: 0,
+      command: [this.options.provider, this.options.model],
+      cwd: spec.cwd,
+      cols: spec.cols,
+      rows: spec.rows,
+    });
+    const origin = this.options.forkedFrom ? `, forked from ${this.options.forkedFrom}` : "";
+    this.print(`\x1b[2mchat with ${this.options.model} (${this.options.profile}${origin})\x1b[0m\r\n`);
+    for (const message of this.options.history) this.replayHistory(message);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get bufferedBytes(): number {
+    return this.log.bufferedBytes;
+  }
+
+  state(): HostSessionState {
+    return {
+      id: this.id,
+      kind: this.kind,
+      pid: null,
+      running: this.running,
+      exitCode: this.exitCode,
+      lastSeq: this.log.lastSeq,
+      cols: this.cols,
+      rows: this.rows,
+      foreground: null,
+    };
+  }
+
+  write(data: string): void {
+    if (!this.running)
+      throw new DispatchError("session_exited", "the chat has ended; the message was not sent");
+    for (const char of data) {
+      if (char === CANCEL) {
+        this.pending = "";
+        this.cancel();
+      } else if (ERASE.has(char)) {
+        this.pending = this.pending.slice(0, -1);
+      } else if (this.pending.length < MAX_PENDING_CHARS) {
+        this.pending += char;
+      }
+    }
+    if (!/[\r\n]$/.test(this.pending)) return;
+    const text = this.pending.replace(/[\r\n]+$/, "").replace(/\r\n?/g, "\n");
+    this.pending = "";
+    if (text.trim().length === 0) return;
+    this.inbox.push(text);
+    if (!this.inFlight) void this.pump();
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.running || (cols === this.cols && rows === this.rows)) return;
+    this.cols = cols;
+    this.rows = rows;
+    this.log.json("resize", { cols, rows });
+  }
+
+  /** SIGINT cancels the reply in flight; any other signal ends the chat. */
+  signal(signal: string): void {
+    if (!this.running) return;
+    if (signal === "SIGINT") return this.cancel();
+    this.end(0);
+  }
+
+  ack(seq: number): void {
+    this.log.ack(seq);
+  }
+
+  replayAfter(seq: number): (Uint8Array | string)[] {
+    return this.log.replayAfter(seq);
+  }
+
+  note(type: "state", data: Record<string, unknown>): void {
+    this.coalescer.flush();
+    this.log.json(type, data);
+  }
+
+  /** Replies are network calls: there is nothing to pause, the hub's acks bound the buffer. */
+  setPaused(_paused: boolean): void {}
+
+  dispose(): void {
+    this.inbox.length = 0;
+    this.inFlight?.abort();
+    this.running = false;
+    this.coalescer.dispose();
+  }
+
+  private cancel(): void {
+    this.inbox.length = 0;
+    this.inFlight?.abort(new ChatFailure("cancelled", "cancelled"));
+  }
+
+  private end(code: number): void {
+    this.cancel();
+    this.running = false;
+    this.exitCode = code;
+    this.coalescer.flush();
+    this.log.json("exit", { code, signal: null });
+    this.context.onExit(this);
+  }
+
+  private async pump(): Promise<void> {
+    while (this.running && this.inbox.length > 0) {
+      await this.turn(this.inbox.shift() as string);
+    }
+  }
+
+  private async turn(text: string): Promise<void> {
+    const controller = new AbortController();
+    this.inFlight = controller;
+    // The echo goes first: clients that render the conversation from `chat` events show the
+    // output that follows a user event (the reply) and can skip this.
+    this.print(`\r\n\x1b[1m> ${crlf(text)}\x1b[0m\r\n\r\n`);
+    this.chat({ role: "user", text });
+    this.messages.push({ role: "user", text });
+    let received = "";
+    let release: (() => void) | undefined;
+    try {
+      // Said only when the reply really has to wait, so a queue is never a silent hang.
+      if (chatLimiter.isFull) this.chat({ role: "queued", position: chatLimiter.waiting + 1 });
+      release = await chatLimiter.acquire(controller.signal);
+      const reply = await streamReply({
+        options: this.options,
+        apiKey: this.apiKey,
+        messages: this.messages,
+        signal: controller.signal,
+        onText: (delta) => {
+          if (controller.signal.aborted) return;
+          received += delta;
+          this.print(crlf(delta));
+        },
+      });
+      this.messages.push({ role: "assistant", text: reply.text });
+      this.print("\r\n");
+      this.chat({
+        role: "assistant",
+        text: reply.text,
+        model: reply.model,
+        usage: reply.usage,
+        cancelled: false,
+      });
+    } catch (err) {
+      const failure =
+        controller.signal.aborted || (err instanceof ChatFailure && err.code === "cancelled")
+          ? new ChatFailure("cancelled", "cancelled")
+          : err instanceof ChatFailure
+            ? err
+            : new ChatFailure("provider", err instanceof Error ? err.message : String(err));
+      if (failure.code === "cancelled") {
+        // What had arrived stays in the conversation, so it reads as it was shown.
+        if (received.length > 0) this.messages.push({ role: "assistant", text: received });
+        else this.messages.pop();
+        this.print("\r\n\x1b[2m[cancelled]\x1b[0m\r\n");
+        this.chat({
+          role: "assistant",
+          text: received,
+          model: this.options.model,
+          usage: null,
+          cancelled: true,
+        });
+      } else {
+        this.messages.pop();
+        this.print(`\r\n\x1b[31merror: ${failure.message}\x1b[0m\r\n`);
+        this.chat({ role: "error", code: failure.code, message: failure.message });
+      }
+    } finally {
+      release?.();
+      if (this.inFlight === controller) this.inFlight = undefined;
+    }
+  }
+
+  private replayHistory(message: ChatMessage): void {
+    if (message.role === "user") {
+      this.messages.push(message);
+      this.print(`\r\n\x1b[1m> ${crlf(message.text)}\x1b[0m\r\n\r\n`);
+      this.chat({ role: "user", text: message.text });
+    } else {
+      this.messages.push(message);
+      this.print(`${crlf(message.text)}\r\n`);
+      this.chat({
+        role: "assistant",
+        text: message.text,
+        model: this.options.model,
+        usage: null,
+        cancelled: false,
+      });
+    }
+  }
+
+  private chat(data: Record<string, unknown>): void {
+    this.coalescer.flush();
+    this.log.json("chat", data);
+  }
+
+  private print(text: string): void {
+    if (this.running) this.coalescer.push(Buffer.from(text, "utf8"));
+  }
+}
+
+/** Terminals need `\r\n`; model text has bare `\n`. */
+function crlf(text: string): string {
+  return text.replace(/\r?\n/g, "\r\n");
+}

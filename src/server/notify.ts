@@ -1,0 +1,54 @@
+/**
+ * `POST /api/sessions/:name/notify {state, message?}`: an agent's hook (`dispatch notify`)
+ * reports its state. Accepts the access key or login cookie, or a session token good for
+ * this one session (the token in the agent's environment); any other token is refused and
+ * counts as a failed attempt.
+ */
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { DispatchError } from "../core/errors.js";
+import { noteAgentState } from "../hub/agentNotes.js";
+import type { SessionManager } from "../hub/SessionManager.js";
+import type { SessionTokens } from "../hub/SessionTokens.js";
+import { NotifyRequest } from "../protocol/api.js";
+import type { Authenticator } from "./auth.js";
+
+/** Routes that authenticate with a session token themselves (skipped by the global check). */
+export const SESSION_TOKEN_ROUTE = /^\/api\/sessions\/[^/]+\/notify$/;
+
+const NameParams = z.object({ name: z.string().min(1).max(64) });
+
+export interface NotifyRouteOptions {
+  manager: SessionManager;
+  auth: Authenticator;
+  tokens: SessionTokens | undefined;
+}
+
+export function registerNotify(app: FastifyInstance, options: NotifyRouteOptions): void {
+  app.post("/api/sessions/:name/notify", async (request) => {
+    const { name } = NameParams.parse(request.params);
+    if (!options.auth.check(request.headers)) {
+      const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1]?.trim();
+      const record = bearer ? findRecord(options.manager, name) : undefined;
+      if (!bearer || !record || !options.tokens?.check(bearer, record.id)) {
+        if (bearer) options.auth.limiter.recordFailure(request.ip);
+        throw new DispatchError(
+          "unauthorized",
+          "this token is not good for that session: `dispatch notify` works inside the session it was started with",
+        );
+      }
+    }
+    const { state, message } = NotifyRequest.parse(request.body ?? {});
+    const session = noteAgentState(options.manager, name, { state, message, source: "hook" });
+    return { ok: true, session };
+  });
+}
+
+/** The record, without telling an unauthenticated caller whether the name exists. */
+function findRecord(manager: SessionManager, ref: string) {
+  try {
+    return manager.directory.resolve(ref);
+  } catch {
+    return undefined;
+  }
+}

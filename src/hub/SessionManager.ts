@@ -74,6 +74,7 @@ export class SessionManager implements HostConnectionEvents {
   spawnEnv: ((record: SessionRecord) => Record<string, string>) | undefined;
   private readonly subscriptions = new Map<string, Set<Subscription>>();
   private readonly lastNotified = new Map<string, number>();
+  private readonly activityTimers = new Map<string, NodeJS.Timeout>();
   private readonly exitWaiters = new Map<string, Set<() => void>>();
   private readonly maxSessions: number;
   private readonly screens: ScreenTracker;
@@ -367,6 +368,8 @@ export class SessionManager implements HostConnectionEvents {
     this.subscriptions.delete(id);
     this.writer.reset(id);
     this.screens.forget(id);
+    clearTimeout(this.activityTimers.get(id));
+    this.activityTimers.delete(id);
     this.directory.remove(id);
   }
 
@@ -377,6 +380,7 @@ export class SessionManager implements HostConnectionEvents {
 
   /** Flushes pending writes and stops the screen worker (shutdown). */
   async close(): Promise<void> {
+    for (const timer of this.activityTimers.values()) clearTimeout(timer);
     this.writer.flush();
     await this.screens.dispose();
   }
@@ -489,14 +493,36 @@ export class SessionManager implements HostConnectionEvents {
     if (Object.keys(patch).length > 0) {
       this.directory.update(id, { ...patch, preview });
       this.lastNotified.set(id, now);
-    } else if (now - (this.lastNotified.get(id) ?? 0) >= ACTIVITY_NOTIFY_INTERVAL_MS) {
-      this.lastNotified.set(id, now);
-      this.directory.update(id, { preview });
+    } else {
+      this.notifyActivity(id, now);
     }
     if (patch.status === "exited") {
       for (const wake of this.exitWaiters.get(id) ?? []) wake();
       this.exitWaiters.delete(id);
     }
+  }
+
+  /**
+   * Output-only changes (preview, bytes, activity) reach clients at most once per interval per
+   * session, and always on the trailing edge: the last output before a pause is announced.
+   */
+  private notifyActivity(id: string, now: number): void {
+    if (this.activityTimers.has(id)) return;
+    const wait = (this.lastNotified.get(id) ?? 0) + ACTIVITY_NOTIFY_INTERVAL_MS - now;
+    const announce = () => {
+      this.activityTimers.delete(id);
+      const record = this.directory.get(id);
+      if (!record) return;
+      this.lastNotified.set(id, Date.now());
+      this.directory.update(id, { preview: record.preview });
+    };
+    if (wait <= 0) {
+      announce();
+      return;
+    }
+    const timer = setTimeout(announce, wait);
+    timer.unref();
+    this.activityTimers.set(id, timer);
   }
 
   private waitForExit(id: string, timeoutMs: number): Promise<void> {

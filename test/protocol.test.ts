@@ -74,7 +74,8 @@ describe("attach and replay", () => {
     const session = await create(a, { command: ["cat"] });
     await a.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
     a.send({ type: "input", session: session.id, data: "before\r" });
-    await a.waitForOutput(session.id, "before");
+    // The terminal echoes the line, then cat prints it: wait for both before leaving.
+    await a.waitForOutput(session.id, "before\r\nbefore\r\n");
     const seen = a.seqs(session.id);
     const last = seen[seen.length - 1] as number;
     const firstOutput = a.output(session.id);

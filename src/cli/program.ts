@@ -7,6 +7,7 @@ import { VERSION } from "../core/version.js";
 import { registerAgent } from "./commands/agent.js";
 import { registerAttach } from "./commands/attach.js";
 import { registerChat } from "./commands/chat.js";
+import { registerHost, registerHosts, registerUse } from "./commands/hostCommands.js";
 import { registerKill } from "./commands/kill.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerLs } from "./commands/ls.js";
@@ -43,6 +44,9 @@ export function buildProgram(): Command {
     registerLogs,
     registerRename,
     registerKill,
+    registerHost,
+    registerHosts,
+    registerUse,
     registerAgent,
     registerNotify,
     registerChat,

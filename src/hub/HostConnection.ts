@@ -28,6 +28,8 @@ export interface HostConnectionEvents {
   onClose(connection: HostConnection, reason: string): void;
   /** The host broke the protocol; the link is closed after this. */
   onViolation?(connection: HostConnection, message: string): void;
+  /** The host answered a heartbeat `ping {t}`. */
+  onPong?(connection: HostConnection, t: number): void;
 }
 
 interface Pending {
@@ -131,6 +133,7 @@ export class HostConnection {
       case "stats":
         return this.settle(message.ref, { data: { rss: message.rss, buffered: message.buffered } });
       case "pong":
+        this.events.onPong?.(this, message.t);
         return;
       default: {
         const unreachable: never = message;
@@ -155,7 +158,8 @@ export class HostConnection {
     }
   }
 
-  private violation(message: string): void {
+  /** Logs the host's offence and drops the link (also used by the hub for checks beyond the schema). */
+  violation(message: string): void {
     this.logger.warn(
       { host: this.host?.name, problem: message },
       "host broke the protocol; disconnecting it",

@@ -94,11 +94,23 @@ export class SessionDirectory {
   }
 }
 
+/**
+ * Whether a host is connected right now. The hub's host monitor installs the real check; until
+ * then (unit tests, start-up) every host counts as reachable.
+ */
+let hostReachable: (host: string) => boolean = () => true;
+
+/** Installs the check `toInfo` uses for `reachable` (one hub per process, so one check). */
+export function setHostReachability(check: (host: string) => boolean): void {
+  hostReachable = check;
+}
+
 /** The public view of a record: everything but the environment and internal metadata. */
 export function toInfo(record: SessionRecord): SessionInfo {
   const { env: _env, meta, ...info } = record;
+  const reachable = hostReachable(record.host);
   const options = (meta.agent ?? meta.chat) as Record<string, unknown> | undefined;
-  return { ...info, ...(options ? { options } : {}), ...agentStatus(record) };
+  return { ...info, ...(options ? { options } : {}), ...agentStatus(record), reachable };
 }
 
 /** An agent's last reported or guessed state; once it has ended, done or failed by its exit. */

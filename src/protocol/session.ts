@@ -66,6 +66,11 @@ export const SessionInfo = z.object({
   agent: AgentStatus.nullable().optional(),
   /** Kind-specific options as created (agent profile and worktree, chat provider settings). */
   options: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Whether the session's host is connected right now (computed by the hub from the host's
+   * status, never stored). The hub always sends it; false means input cannot reach the session.
+   */
+  reachable: z.boolean().optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

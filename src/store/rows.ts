@@ -11,7 +11,7 @@ import type { SessionInfo, SessionStatus } from "../protocol/session.js";
  * A session as stored: what clients see, plus what only the hub and host need. Kind-specific
  * facts (an agent's state) live in `meta` and are exposed by `toInfo`.
  */
-export type SessionRecord = Omit<SessionInfo, "agent" | "options"> & {
+export type SessionRecord = Omit<SessionInfo, "agent" | "options" | "reachable"> & {
   env: Record<string, string>;
   meta: Record<string, unknown>;
 };

@@ -1,6 +1,7 @@
-/** `dispatch ls [--json]`: name, kind, status, foreground command, age, last activity, bytes. */
+/** `dispatch ls [--json] [--host NAME [--include-orphaned]]`: name, kind, status, foreground command, age, last activity, bytes. */
 import type { Command } from "commander";
 import { HubClient } from "../HubClient.js";
+import { HostsApi } from "../hostsApi.js";
 import { formatSessionTable } from "../sessionTable.js";
 
 export function registerLs(program: Command): void {
@@ -8,11 +9,17 @@ export function registerLs(program: Command): void {
     .command("ls")
     .description("list sessions")
     .option("--json", "print the sessions as a JSON array (stable field names)")
+    .option("--host <name>", "only the sessions of this host (orphaned ones need --include-orphaned)")
+    .option("--include-orphaned", "with --host: also list orphaned sessions")
     .action(list);
 }
 
-async function list(options: { json?: boolean }): Promise<void> {
-  const sessions = await HubClient.locate().listSessions();
+async function list(options: { json?: boolean; host?: string; includeOrphaned?: boolean }): Promise<void> {
+  const client = HubClient.locate();
+  const sessions =
+    options.host === undefined
+      ? await client.listSessions()
+      : await new HostsApi(client).sessions(options.host, options.includeOrphaned === true);
   if (options.json) {
     console.log(JSON.stringify(sessions, null, 2));
   } else if (sessions.length === 0) {

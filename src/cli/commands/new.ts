@@ -8,6 +8,7 @@ import { describeInvalidName, isValidName } from "../../core/names.js";
 import { MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import { readHostContext } from "../hostContext.js";
 import { createAgentSession } from "./agent.js";
 
 export function registerNew(program: Command): void {
@@ -16,6 +17,7 @@ export function registerNew(program: Command): void {
     .description("create a terminal session running your shell, or CMD after --; prints its name")
     .option("--name <name>", "session name (default: a generated one such as brisk-otter)")
     .option("--cwd <dir>", "working directory (default: the current one)")
+    .option("--host <name>", "host to run on (default: the current one, see `dispatch use`)")
     .option("--agent <profile>", "run an AI coding agent from a config profile (claude, codex, ...)")
     .option("--worktree", "with --agent: give the agent its own git worktree of this repository")
     .option("--branch <branch>", "with --worktree: the new branch (default: dispatch/NAME)")
@@ -25,6 +27,7 @@ export function registerNew(program: Command): void {
 
 interface NewOptions {
   name?: string;
+  host?: string;
   cwd?: string;
   agent?: string;
   worktree?: boolean;
@@ -49,8 +52,12 @@ async function create(command: string[], options: NewOptions): Promise<void> {
     return;
   }
   if (options.worktree || options.branch) throw new UsageError("--worktree and --branch go with --agent");
-  const session = await HubClient.locate().createSession({
+  const client = HubClient.locate();
+  // The host context (`dispatch use NAME`) unless --host names one.
+  const host = options.host ?? readHostContext(client.paths);
+  const session = await client.createSession({
     ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(host !== undefined ? { host } : {}),
     ...(command.length > 0 ? { command } : {}),
     cwd: resolve(options.cwd ?? process.cwd()),
     ...size,

@@ -1,0 +1,57 @@
+/**
+ * `dispatch host --hub URL --token TOKEN [--name NAME] [--label k=v]...`: runs a remote host in
+ * the foreground, dialing out to the hub (so it works from behind NAT) and redialing forever.
+ * The token may also come from DISPATCH_HOST_TOKEN (it then stays out of `ps`).
+ */
+import { hostname } from "node:os";
+import type { Command } from "commander";
+import { isValidName } from "../../core/names.js";
+import { UsageError } from "../exitCodes.js";
+
+export function registerHost(program: Command): void {
+  program
+    .command("host")
+    .description("run a remote host: dial the hub, run its sessions here, keep them through disconnects")
+    .requiredOption("--hub <url>", "the hub's URL (http://… or https://…; wss is used for https)")
+    .option("--token <token>", "host token from `dispatch hosts token create NAME` (or DISPATCH_HOST_TOKEN)")
+    .option("--name <name>", "what this host calls itself (the hub names it after its token)")
+    .option("--label <key=value>", "a label for this host (repeatable)", collectLabel, {})
+    .action(runHost);
+}
+
+function collectLabel(text: string, labels: Record<string, string>): Record<string, string> {
+  const eq = text.indexOf("=");
+  if (eq <= 0) throw new UsageError(`invalid --label '${text}': use key=value`);
+  return { ...labels, [text.slice(0, eq)]: text.slice(eq + 1) };
+}
+
+async function runHost(options: {
+  hub: string;
+  token?: string;
+  name?: string;
+  label: Record<string, string>;
+}): Promise<void> {
+  const token = options.token ?? process.env.DISPATCH_HOST_TOKEN;
+  if (!token) throw new UsageError("a host token is required: --token TOKEN or DISPATCH_HOST_TOKEN");
+  const name = options.name ?? defaultName();
+  if (!isValidName(name)) throw new UsageError(`invalid --name '${name}': use 1-32 of a-z, 0-9, '_' and '-'`);
+  try {
+    new URL(options.hub);
+  } catch {
+    throw new UsageError(`invalid --hub '${options.hub}': give the hub's URL, e.g. https://hub.example:7777`);
+  }
+  // Loaded here: the daemon's dependencies (node-pty) stay out of every other command.
+  const { runRemoteHost } = await import("../../host/remote.js");
+  console.error(`dispatch host '${name}': dialing ${options.hub} (Ctrl-C stops this host and its sessions)`);
+  await runRemoteHost({ hubUrl: options.hub, token, name, labels: options.label });
+}
+
+function defaultName(): string {
+  return (
+    hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, "-")
+      .replace(/^[^a-z0-9]+/, "")
+      .slice(0, 32) || "host"
+  );
+}

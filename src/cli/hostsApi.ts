@@ -1,0 +1,48 @@
+/** The REST calls for hosts (`/api/hosts/...`), parsed with the protocol's schemas. */
+import { z } from "zod";
+import {
+  type CleanupRequest,
+  CleanupResult,
+  HostStats,
+  HostView,
+  TokenCreated,
+  TokenRevoked,
+} from "../protocol/hosts.js";
+import { SessionInfo } from "../protocol/session.js";
+import type { HubClient } from "./HubClient.js";
+
+const path = (name: string, rest = "") => `/api/hosts/${encodeURIComponent(name)}${rest}`;
+
+export class HostsApi {
+  constructor(private readonly client: HubClient) {}
+
+  async list(): Promise<HostView[]> {
+    return z.object({ hosts: z.array(HostView) }).parse(await this.client.call("GET", "/api/hosts")).hosts;
+  }
+
+  async get(name: string): Promise<HostView> {
+    return z.object({ host: HostView }).parse(await this.client.call("GET", path(name))).host;
+  }
+
+  async sessions(name: string, includeOrphaned: boolean): Promise<SessionInfo[]> {
+    const query = includeOrphaned ? "?includeOrphaned=true" : "";
+    const body = await this.client.call("GET", path(name, `/sessions${query}`));
+    return z.object({ sessions: z.array(SessionInfo) }).parse(body).sessions;
+  }
+
+  async stats(name: string): Promise<HostStats> {
+    return z.object({ stats: HostStats }).parse(await this.client.call("GET", path(name, "/stats"))).stats;
+  }
+
+  async cleanup(name: string, request: CleanupRequest): Promise<CleanupResult> {
+    return CleanupResult.parse(await this.client.call("POST", path(name, "/cleanup"), request));
+  }
+
+  async createToken(name: string): Promise<z.infer<typeof TokenCreated>> {
+    return TokenCreated.parse(await this.client.call("POST", path(name, "/token"), {}));
+  }
+
+  async revokeToken(name: string): Promise<z.infer<typeof TokenRevoked>> {
+    return TokenRevoked.parse(await this.client.call("DELETE", path(name, "/token")));
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Heartbeats of one host link. The hub sends `ping {t}` every interval; the host echoes `pong
+ * {t}`. This receiver owns the two-stage timeout: one unanswered beat is a warning, two are
+ * critical, three declare the host unresponsive (`onFail`), so a failure is detected within
+ * three heartbeats and one slow answer (a laptop waking up) raises no alarm beyond a warning.
+ */
+import type { ConnectionHealth } from "../protocol/hosts.js";
+
+/** Default beat: 2 s, so a dead host is detected within 6 s (three beats). */
+export const DEFAULT_HEARTBEAT_MS = 2_000;
+/** Unanswered beats that make the link `warning`, `critical`, and declare it failed. */
+export const WARNING_MISSED_BEATS = 1;
+export const CRITICAL_MISSED_BEATS = 2;
+export const FAIL_MISSED_BEATS = 3;
+/** Round-trip times above these are `warning` / `critical` even when every beat is answered. */
+export const RTT_WARNING_MS = 500;
+export const RTT_CRITICAL_MS = 2_000;
+
+export interface HeartbeatState {
+  health: ConnectionHealth;
+  /** Round-trip time of the latest answered beat; null before the first answer. */
+  rttMs: number | null;
+  /** Beats sent since the last answer. */
+  missed: number;
+}
+
+export interface HeartbeatOptions {
+  intervalMs: number;
+  /** Sends `ping {t}` to the host. */
+  send: (t: number) => void;
+  /** Health changed (RTT alone moving within a band is not a change). */
+  onHealth?: (state: HeartbeatState) => void;
+  /** The host missed `FAIL_MISSED_BEATS` in a row. Beating stops. */
+  onFail: (state: HeartbeatState) => void;
+  now?: () => number;
+}
+
+export function healthOf(rttMs: number | null, missed: number): ConnectionHealth {
+  if (missed >= CRITICAL_MISSED_BEATS || (rttMs !== null && rttMs >= RTT_CRITICAL_MS)) return "critical";
+  if (missed >= WARNING_MISSED_BEATS || (rttMs !== null && rttMs >= RTT_WARNING_MS)) return "warning";
+  if (rttMs === null) return "unknown";
+  return "healthy";
+}
+
+export class Heartbeat {
+  private timer: NodeJS.Timeout | undefined;
+  /** `t` of every ping still unanswered, oldest first (bounded by FAIL_MISSED_BEATS). */
+  private readonly outstanding: number[] = [];
+  private rttMs: number | null = null;
+  private health: ConnectionHealth = "unknown";
+  private readonly now: () => number;
+
+  constructor(private readonly options: HeartbeatOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get state(): HeartbeatState {
+    return { health: this.health, rttMs: this.rttMs, missed: this.outstanding.length };
+  }
+
+  /** Sends the first ping at once, then one per interval. */
+  start(): void {
+    if (this.timer) return;
+    this.beat();
+    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** An answer: any ping of ours still outstanding proves the host alive. */
+  pong(t: number): void {
+    const index = this.outstanding.indexOf(t);
+    // Not one of ours (or already answered): a host cannot fake its round-trip time this way.
+    if (index < 0) return;
+    this.outstanding.length = 0;
+    this.rttMs = Math.max(0, this.now() - t);
+    this.update();
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    // The previous beat is still unanswered when the next one is due: that one counts as missed.
+    if (this.outstanding.length >= FAIL_MISSED_BEATS) {
+      this.dispose();
+      this.update();
+      this.options.onFail(this.state);
+      return;
+    }
+    this.beat();
+  }
+
+  private beat(): void {
+    let t = this.now();
+    // Two beats in the same millisecond (fake clocks) must still be told apart.
+    const last = this.outstanding[this.outstanding.length - 1];
+    if (last !== undefined && t <= last) t = last + 1;
+    this.outstanding.push(t);
+    // Missed beats are those sent before this one and not answered.
+    this.update(this.outstanding.length - 1);
+    this.options.send(t);
+  }
+
+  private update(missed = this.outstanding.length): void {
+    const health = healthOf(this.rttMs, missed);
+    if (health === this.health) return;
+    this.health = health;
+    this.options.onHealth?.({ health, rttMs: this.rttMs, missed });
+  }
+}

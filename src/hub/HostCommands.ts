@@ -1,0 +1,104 @@
+/**
+ * The per-host commands behind REST and the CLI: a host's sessions, its session stats, and
+ * cleanup of its orphaned and ended sessions (running ones only with `force`).
+ */
+import type { Logger } from "pino";
+import { parseDuration } from "../core/duration.js";
+import { DispatchError } from "../core/errors.js";
+import type { CleanupResult, HostStats } from "../protocol/hosts.js";
+import type { SessionInfo, SessionStatus } from "../protocol/session.js";
+import type { EventStore } from "../store/EventStore.js";
+import type { HostMonitor } from "./HostMonitor.js";
+import { isLiveStatus, sessionCounts } from "./hostSessions.js";
+import { toInfo } from "./SessionDirectory.js";
+import type { SessionManager } from "./SessionManager.js";
+
+export interface HostCommandsOptions {
+  manager: SessionManager;
+  monitor: HostMonitor;
+  store: EventStore;
+  logger: Logger;
+}
+
+type CleanupParams = { orphaned: boolean; exited: boolean; olderThan?: string | undefined; force: boolean };
+
+export class HostCommands {
+  constructor(private readonly options: HostCommandsOptions) {}
+
+  /** The host's sessions, oldest first; orphaned ones only when asked for. */
+  sessions(hostRef: string, includeOrphaned: boolean): SessionInfo[] {
+    const id = this.options.monitor.resolveId(hostRef);
+    return this.options.manager.directory
+      .all()
+      .filter((r) => r.host === id && (includeOrphaned || r.status !== "orphaned"))
+      .map(toInfo);
+  }
+
+  stats(hostRef: string): HostStats {
+    const id = this.options.monitor.resolveId(hostRef);
+    const records = this.options.manager.directory.all().filter((r) => r.host === id);
+    let storedBytes = 0;
+    let lastActivityAt: number | null = null;
+    for (const record of records) {
+      storedBytes += this.options.store.storedOutputBytes(record.id);
+      lastActivityAt = Math.max(lastActivityAt ?? 0, record.lastActivityAt);
+    }
+    return { host: id, ...sessionCounts(records, id), storedBytes, lastActivityAt };
+  }
+
+  /**
+   * Removes the host's sessions that match: orphaned (`orphaned`), ended (`exited`), or both
+   * when neither is given; only those idle longer than `olderThan`. Running sessions match only
+   * when neither status is given, and are kept unless `force` (then stopped and removed).
+   */
+  async cleanup(hostRef: string, request: CleanupParams, now = Date.now()): Promise<CleanupResult> {
+    const { manager, monitor, store, logger } = this.options;
+    const id = monitor.resolveId(hostRef);
+    let olderThanMs = 0;
+    if (request.olderThan !== undefined) {
+      try {
+        olderThanMs = parseDuration(request.olderThan);
+      } catch (err) {
+        throw new DispatchError("bad_request", (err as Error).message);
+      }
+    }
+    const wanted = new Set<SessionStatus>();
+    if (request.orphaned) wanted.add("orphaned");
+    if (request.exited) for (const s of ["exited", "failed"] as const) wanted.add(s);
+    if (wanted.size === 0) {
+      for (const s of ["orphaned", "exited", "failed", "running", "starting"] as const) wanted.add(s);
+    }
+    const result: CleanupResult = { removed: [], kept: [] };
+    for (const record of manager.directory.all()) {
+      if (record.host !== id || !wanted.has(record.status)) continue;
+      if (now - record.lastActivityAt < olderThanMs) continue;
+      const entry = { id: record.id, name: record.name, status: record.status };
+      if (isLiveStatus(record.status)) {
+        if (!request.force) {
+          result.kept.push({ ...entry, why: "running; pass --force to stop and remove it" });
+          continue;
+        }
+        await this.stop(record.id);
+      }
+      manager.remove(record.id);
+      result.removed.push(entry);
+    }
+    store.audit("client", "host-cleanup", {
+      host: id,
+      ...request,
+      removed: result.removed.map((r) => r.name),
+    });
+    logger.info({ host: id, removed: result.removed.length, kept: result.kept.length }, "host cleanup");
+    return result;
+  }
+
+  /** Stops a running session when its host can be reached; removal follows either way. */
+  private async stop(id: string): Promise<void> {
+    try {
+      await this.options.manager.kill(id, "SIGKILL");
+    } catch (err) {
+      // Host away or the process already gone: the record is removed all the same.
+      this.options.logger.warn({ session: id, err }, "could not stop a session during cleanup");
+    }
+  }
+}

@@ -231,7 +231,9 @@ export class ScreenTracker {
    * buffer. Copy just the bytes once and hand that copy over without another.
    */
   private postOutput(session: string, seq: number, data: Uint8Array): void {
-    const copy = data.slice();
+    // Not `data.slice()`: on a Buffer that is a view, and transferring it would detach the
+    // socket's own buffer.
+    const copy = new Uint8Array(data);
     this.worker.postMessage({ type: "write", session, seq, data: copy } satisfies ToScreenWorker, [copy.buffer]);
   }
 }

@@ -121,6 +121,9 @@ export class EventStore {
       firstSeq: db.prepare<[string], { seq: number | null }>(
         "SELECT MIN(seq) AS seq FROM events WHERE session_id = ?",
       ),
+      outputTail: db.prepare<[string], { seq: number; length: number }>(
+        "SELECT seq, LENGTH(data) AS length FROM events WHERE session_id = ? AND type = 'output' ORDER BY seq DESC",
+      ),
       outputBytesAfter: db.prepare<[string, number], { bytes: number | null }>(
         "SELECT SUM(LENGTH(data)) AS bytes FROM events WHERE session_id = ? AND seq > ? AND type = 'output'",
       ),
@@ -339,6 +342,19 @@ export class EventStore {
   /** Seq of the oldest stored event (0 when none). */
   firstSeq(sessionId: string): number {
     return this.stmt.firstSeq.get(sessionId)?.seq ?? 0;
+  }
+
+  /**
+   * The seq after which the newest `bytes` of stored output begin (0 when the whole history is
+   * smaller): where to start replaying to rebuild a screen from recent output only.
+   */
+  seqBeforeTailBytes(sessionId: string, bytes: number): number {
+    let total = 0;
+    for (const row of this.stmt.outputTail.iterate(sessionId)) {
+      total += row.length;
+      if (total >= bytes) return row.seq - 1;
+    }
+    return 0;
   }
 
   /** Output bytes stored after `seq` (how far behind a reader at `seq` is). */

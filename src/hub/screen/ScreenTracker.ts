@@ -19,6 +19,15 @@ const IDLE_SNAPSHOT_MS = 1500;
 export const DEFAULT_RETENTION_BYTES = 64 * 1024 * 1024;
 /** Events replayed per read when rebuilding a screen after a hub restart. */
 const REBUILD_PAGE_EVENTS = 256;
+/**
+ * Output queued for the worker but not yet parsed. Past the high mark (the emulator is slower
+ * than a flood), sessions stop feeding it and are rebuilt later from the tail of their stored
+ * output, so the hub's memory stays bounded and the log itself never waits.
+ */
+const INFLIGHT_HIGH_BYTES = 16 * 1024 * 1024;
+const INFLIGHT_LOW_BYTES = 4 * 1024 * 1024;
+/** How much recent output a rebuilt screen is made from: enough for the screen and scrollback. */
+const REBUILD_TAIL_BYTES = 1024 * 1024;
 
 export interface ScreenTrackerOptions {
   store: EventStore;
@@ -28,8 +37,11 @@ export interface ScreenTrackerOptions {
 }
 
 interface Tracked {
-  /** Seq of the last event sent to the worker. */
+  /** Seq of the last event seen (sent to the worker unless `stale`). */
   seq: number;
+  /** The worker fell behind and this session's screen skipped output: rebuild before use. */
+  stale: boolean;
+  size: Size;
   /** Total output bytes through `seq`. */
   bytes: number;
   bytesSinceSnapshot: number;
@@ -46,6 +58,9 @@ export class ScreenTracker {
   private readonly tracked = new Map<string, Tracked>();
   private readonly pending = new Map<number, (reply: FromScreenWorker) => void>();
   private nextRef = 1;
+  /** Output bytes posted to the worker and not yet reported parsed. */
+  private inflight = 0;
+  private rebuildTimer: NodeJS.Timeout | undefined;
   private readonly snapshotEveryBytes: number;
   private readonly retentionBytes: number;
 
@@ -62,9 +77,14 @@ export class ScreenTracker {
   track(session: string, size: Size, entries: readonly StoredBatchEntry[]): void {
     const state = this.open(session, size);
     let snapshotNow = false;
+    if (this.inflight > INFLIGHT_HIGH_BYTES) state.stale = true;
     for (const { event } of entries) {
       if (event.seq <= state.seq) continue;
       state.seq = event.seq;
+      if (state.stale) {
+        if (event.type === "output") state.bytes += event.data.length;
+        continue;
+      }
       switch (event.type) {
         case "output":
           this.postOutput(session, event.seq, event.data);
@@ -96,6 +116,10 @@ export class ScreenTracker {
           this.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
       }
     }
+    if (state.stale) {
+      this.scheduleRebuild();
+      return;
+    }
     if (snapshotNow || state.bytesSinceSnapshot >= this.snapshotEveryBytes) {
       void this.snapshot(session);
     } else if (state.bytesSinceSnapshot > 0) {
@@ -107,7 +131,8 @@ export class ScreenTracker {
 
   /** The session's screen right now (serialized), e.g. to revive it. */
   async currentScreen(session: string, size: Size): Promise<string> {
-    this.open(session, size);
+    const state = this.open(session, size);
+    if (state.stale) this.rebuild(session, state);
     const reply = await this.request(session);
     return reply.type === "snapshot" ? reply.screen : "";
   }
@@ -121,6 +146,7 @@ export class ScreenTracker {
   }
 
   async dispose(): Promise<void> {
+    if (this.rebuildTimer) clearInterval(this.rebuildTimer);
     for (const state of this.tracked.values()) if (state.idleTimer) clearTimeout(state.idleTimer);
     await this.worker.terminate();
   }
@@ -177,6 +203,8 @@ export class ScreenTracker {
     const from = base !== undefined && snapshot ? snapshot.seq : 0;
     const state: Tracked = {
       seq: from,
+      stale: false,
+      size,
       bytes: base !== undefined ? (snapshot?.bytes ?? 0) : 0,
       bytesSinceSnapshot: 0,
       idleTimer: undefined,
@@ -203,6 +231,45 @@ export class ScreenTracker {
     return state;
   }
 
+  /** Once the worker has caught up, rebuild every stale screen from its recent output. */
+  private scheduleRebuild(): void {
+    if (this.rebuildTimer) return;
+    this.rebuildTimer = setInterval(() => {
+      if (this.inflight > INFLIGHT_LOW_BYTES) return;
+      for (const [session, state] of this.tracked) if (state.stale) this.rebuild(session, state);
+      clearInterval(this.rebuildTimer);
+      this.rebuildTimer = undefined;
+    }, 50);
+    this.rebuildTimer.unref();
+  }
+
+  /** A fresh screen from the last `REBUILD_TAIL_BYTES` of stored output, then a snapshot. */
+  private rebuild(session: string, state: Tracked): void {
+    const { store } = this.options;
+    const startAfter = store.seqBeforeTailBytes(session, REBUILD_TAIL_BYTES);
+    state.stale = false;
+    state.seq = startAfter;
+    this.post({ type: "open", session, cols: state.size.cols, rows: state.size.rows, seq: startAfter });
+    for (;;) {
+      const page = store.readEvents(session, state.seq, REBUILD_PAGE_EVENTS);
+      if (page.length === 0) break;
+      for (const event of page) {
+        state.seq = event.seq;
+        if (event.type === "output") this.postOutput(session, event.seq, event.data);
+        else if (event.type === "resize") {
+          this.post({
+            type: "resize",
+            session,
+            seq: event.seq,
+            cols: Number(event.data.cols),
+            rows: Number(event.data.rows),
+          });
+        }
+      }
+    }
+    void this.snapshot(session);
+  }
+
   private request(session: string): Promise<FromScreenWorker> {
     const ref = this.nextRef++;
     return new Promise((resolve) => {
@@ -212,6 +279,10 @@ export class ScreenTracker {
   }
 
   private receive(message: FromScreenWorker): void {
+    if (message.type === "parsed") {
+      this.inflight = Math.max(0, this.inflight - message.bytes);
+      return;
+    }
     if (message.type === "error" && message.ref === undefined) {
       this.options.logger.warn({ session: message.session, problem: message.message }, "screen worker error");
       return;
@@ -234,6 +305,9 @@ export class ScreenTracker {
     // Not `data.slice()`: on a Buffer that is a view, and transferring it would detach the
     // socket's own buffer.
     const copy = new Uint8Array(data);
-    this.worker.postMessage({ type: "write", session, seq, data: copy } satisfies ToScreenWorker, [copy.buffer]);
+    this.inflight += copy.length;
+    this.worker.postMessage({ type: "write", session, seq, data: copy } satisfies ToScreenWorker, [
+      copy.buffer,
+    ]);
   }
 }

@@ -15,6 +15,8 @@ export type ToScreenWorker =
   | { type: "close"; session: string };
 
 export type FromScreenWorker =
+  /** Output bytes parsed since the last report (the hub bounds what is in flight). */
+  | { type: "parsed"; bytes: number }
   | {
       type: "snapshot";
       ref: number;

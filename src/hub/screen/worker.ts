@@ -12,6 +12,8 @@ interface Screen {
   serializer: serializeAddon.SerializeAddon;
   /** Seq of the last event written (parsed or queued). */
   seq: number;
+  /** Output bytes written but not yet parsed. */
+  queued: number;
 }
 
 const screens = new Map<string, Screen>();
@@ -33,7 +35,12 @@ port.on("message", (message: ToScreenWorker) => {
 function handle(message: ToScreenWorker): void {
   switch (message.type) {
     case "open": {
-      screens.get(message.session)?.terminal.dispose();
+      const previous = screens.get(message.session);
+      if (previous) {
+        // Its queued writes will never be parsed: count them as done so the hub's bound holds.
+        discarded(previous);
+        previous.terminal.dispose();
+      }
       const terminal = new headless.Terminal({
         cols: message.cols,
         rows: message.rows,
@@ -43,13 +50,19 @@ function handle(message: ToScreenWorker): void {
       const serializer = new serializeAddon.SerializeAddon();
       terminal.loadAddon(serializer);
       if (message.base) terminal.write(message.base);
-      screens.set(message.session, { terminal, serializer, seq: message.seq });
+      screens.set(message.session, { terminal, serializer, seq: message.seq, queued: 0 });
       return;
     }
     case "write": {
       const screen = screens.get(message.session);
       if (!screen) return;
-      screen.terminal.write(message.data);
+      const length = message.data.length;
+      screen.queued += length;
+      screen.terminal.write(message.data, () => {
+        if (screens.get(message.session) !== screen) return;
+        screen.queued -= length;
+        reportParsed(length);
+      });
       screen.seq = message.seq;
       return;
     }
@@ -83,6 +96,8 @@ function handle(message: ToScreenWorker): void {
       const seq = screen.seq;
       // The empty write's callback runs after everything queued before it is parsed.
       screen.terminal.write("", () => {
+        if (unreported > 0) send({ type: "parsed", bytes: unreported });
+        unreported = 0;
         send({
           type: "snapshot",
           ref: message.ref,
@@ -96,10 +111,28 @@ function handle(message: ToScreenWorker): void {
       return;
     }
     case "close":
+      discarded(screens.get(message.session));
       screens.get(message.session)?.terminal.dispose();
       screens.delete(message.session);
       return;
   }
+}
+
+/** Parsed bytes not yet reported; reported in batches to keep the message count low. */
+let unreported = 0;
+const REPORT_EVERY_BYTES = 256 * 1024;
+
+function reportParsed(bytes: number): void {
+  unreported += bytes;
+  if (unreported < REPORT_EVERY_BYTES) return;
+  send({ type: "parsed", bytes: unreported });
+  unreported = 0;
+}
+
+function discarded(screen: Screen | undefined): void {
+  if (!screen || screen.queued === 0) return;
+  reportParsed(screen.queued);
+  screen.queued = 0;
 }
 
 function send(message: FromScreenWorker): void {

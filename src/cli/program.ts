@@ -7,6 +7,7 @@ import { VERSION } from "../core/version.js";
 import { registerAgent } from "./commands/agent.js";
 import { registerAttach } from "./commands/attach.js";
 import { registerChat } from "./commands/chat.js";
+import { registerGc } from "./commands/gc.js";
 import { registerHost, registerHosts, registerUse } from "./commands/hostCommands.js";
 import { registerKill } from "./commands/kill.js";
 import { registerLogs } from "./commands/logs.js";
@@ -14,6 +15,7 @@ import { registerLs } from "./commands/ls.js";
 import { registerNew } from "./commands/new.js";
 import { registerNotify } from "./commands/notify.js";
 import { registerRename } from "./commands/rename.js";
+import { registerRevive } from "./commands/revive.js";
 import { registerSend } from "./commands/send.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStart } from "./commands/start.js";
@@ -44,6 +46,8 @@ export function buildProgram(): Command {
     registerLogs,
     registerRename,
     registerKill,
+    registerRevive,
+    registerGc,
     registerHost,
     registerHosts,
     registerUse,

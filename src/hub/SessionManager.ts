@@ -19,6 +19,7 @@ import type { HostConnection, HostConnectionEvents } from "./HostConnection.js";
 import { HostRegistry } from "./HostRegistry.js";
 import { lastLine } from "./preview.js";
 import { type DirectoryListener, SessionDirectory, toInfo } from "./SessionDirectory.js";
+import { SESSION_TOKEN_KIND } from "./SessionTokens.js";
 import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
 import { type SubscriberChannel, Subscription } from "./Subscription.js";
 import { ScreenTracker } from "./screen/ScreenTracker.js";
@@ -314,7 +315,7 @@ export class SessionManager implements HostConnectionEvents {
           kind: record.kind,
           command: record.command,
           cwd: record.cwd,
-          env: record.env,
+          env: { ...record.env, ...this.spawnEnv?.(record) },
           cols: record.cols,
           rows: record.rows,
           preface,
@@ -371,6 +372,7 @@ export class SessionManager implements HostConnectionEvents {
     clearTimeout(this.activityTimers.get(id));
     this.activityTimers.delete(id);
     this.directory.remove(id);
+    this.store.revokeTokens(SESSION_TOKEN_KIND, id);
   }
 
   /** Closes every host link; the hosts and their sessions keep running (hub shutdown). */

@@ -87,8 +87,10 @@ function textAfter(text: string, marker: string): string {
   return at < 0 ? "" : text.slice(at + marker.length);
 }
 
-function expectRestored(text: string): void {
-  const stty = textAfter(text, "attach-rc=");
+/** Waits for the wrapping shell to finish `stty -a` (it prints after `attach-rc=`), then checks its modes. */
+async function expectRestored(term: Terminal): Promise<void> {
+  await term.exited;
+  const stty = textAfter(term.output(), "attach-rc=");
   expect(stty).toMatch(/(^|\s)icanon(\s|$)/m);
   expect(stty).toMatch(/(^|\s)echo(\s|$)/m);
 }
@@ -109,7 +111,7 @@ describe("dispatch attach", () => {
     const afterMarker = textAfter(text, "hi-42-marker");
     expect(afterMarker).toContain(TERMINAL_RESET);
     expect(afterMarker).toContain("[dispatch: detached from attached]");
-    expectRestored(text);
+    await expectRestored(term);
 
     // Detaching leaves the session running, with what was typed in its log.
     const list = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as { name: string; status: string }[];
@@ -119,7 +121,7 @@ describe("dispatch attach", () => {
 
   it("sets the session's size from the terminal and follows its resizes", async () => {
     await shellSession("sized");
-    const term = attachInPty(["sized", "--detach-key", "ctrl-]"]);
+    const term = attachInPty(["sized", "--detach-key", "ctrl-]", "--no-status-bar"]);
     await waitFor(() => term.output().includes("ready-5"), { message: "replayed output" });
     const size = async () => {
       const list = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as {
@@ -137,7 +139,7 @@ describe("dispatch attach", () => {
     term.pty.write("\x1c"); // not the detach key here: passed through to the shell
     term.pty.write("\x1d");
     expect(await term.attachExit).toBe(0);
-    expectRestored(term.output());
+    await expectRestored(term);
   });
 
   it("prints the exit code when the session ends, after restoring the terminal", async () => {
@@ -151,7 +153,7 @@ describe("dispatch attach", () => {
     expect(tail).toContain(TERMINAL_RESET);
     expect(tail).toContain("[dispatch: leaving exited with code 3]");
     expect(tail.indexOf(TERMINAL_RESET)).toBeLessThan(tail.indexOf("[dispatch: leaving exited"));
-    expectRestored(text);
+    await expectRestored(term);
   });
 
   it("restores the terminal when killed by a signal", async () => {
@@ -163,7 +165,7 @@ describe("dispatch attach", () => {
     process.kill(attachPid, "SIGTERM");
     expect(await term.attachExit).toBe(128 + 15);
     expect(textAfter(term.output(), "ready-5")).toContain(TERMINAL_RESET);
-    expectRestored(term.output());
+    await expectRestored(term);
   });
 
   it("an unknown session fails before touching the terminal", async () => {
@@ -183,6 +185,6 @@ describe("dispatch attach", () => {
     const text = term.output();
     expect(textAfter(text, "ready-5")).toContain(TERMINAL_RESET);
     expect(text).toContain("dispatch: lost the connection to the hub");
-    expectRestored(text);
+    await expectRestored(term);
   });
 });

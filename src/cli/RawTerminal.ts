@@ -22,6 +22,7 @@ export const TERMINAL_RESET = [
 export class RawTerminal {
   private raw = false;
   private restored = false;
+  private wrote = false;
 
   constructor(
     private readonly stdin: NodeJS.ReadStream = process.stdin,
@@ -30,6 +31,8 @@ export class RawTerminal {
 
   /** Switches to raw mode (when stdin is a terminal) and starts reading. */
   enter(): void {
+    // Never raw again once restored: a late enter() would leave the user's shell raw.
+    if (this.restored) return;
     if (this.stdin.isTTY) {
       this.stdin.setRawMode(true);
       this.raw = true;
@@ -43,7 +46,26 @@ export class RawTerminal {
     return { cols: this.stdout.columns, rows: this.stdout.rows };
   }
 
-  restore(): void {
+  /**
+   * Writes to the terminal, unless it has been restored: output that arrives while leaving
+   * (a late frame, a redraw) must not land after the reset and switch modes back on.
+   */
+  write(data: string | Uint8Array): void {
+    if (this.restored) return;
+    this.wrote = true;
+    this.stdout.write(data);
+  }
+
+  /** Whether the terminal has been restored (nothing more is written). */
+  get isRestored(): boolean {
+    return this.restored;
+  }
+
+  /**
+   * Cooked mode again and, when anything was written, `before` (what the caller drew, such as
+   * a status bar, undone) then `TERMINAL_RESET`. A terminal never written to is left untouched.
+   */
+  restore(before = ""): void {
     if (this.restored) return;
     this.restored = true;
     if (this.raw) {
@@ -54,9 +76,9 @@ export class RawTerminal {
       }
     }
     this.stdin.pause();
-    if (this.stdout.isTTY) {
+    if (this.stdout.isTTY && this.wrote) {
       try {
-        this.stdout.write(TERMINAL_RESET);
+        this.stdout.write(before + TERMINAL_RESET);
       } catch {
         // Same: a closed terminal cannot be reset.
       }

@@ -11,6 +11,13 @@ import { join } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { z } from "zod";
 import { UsageError } from "./exitCodes.js";
+import {
+  DefaultsSection,
+  KeysSection,
+  type TerminalSettings,
+  terminalSettings,
+  UiSection,
+} from "./terminalSettings.js";
 
 export const AgentProfile = z
   .object({
@@ -50,6 +57,10 @@ const ConfigFile = z
       })
       .strict()
       .default({ max_concurrent: 5 }),
+    /** The terminal client: `[keys]`, `[ui]`, `[defaults]` (see `terminalSettings.ts`). */
+    keys: KeysSection,
+    ui: UiSection,
+    defaults: DefaultsSection,
   })
   // Other sections belong to other parts of dispatch (the terminal client's settings).
   .passthrough();
@@ -59,6 +70,7 @@ export interface DispatchConfig {
   agents: Record<string, AgentProfile>;
   providers: Record<string, ProviderProfile>;
   chat: { maxConcurrent: number; provider: string };
+  terminal: TerminalSettings;
 }
 
 const BUILTIN_AGENTS: Record<string, AgentProfile> = Object.fromEntries(
@@ -74,12 +86,17 @@ const BUILTIN_PROVIDERS: Record<string, ProviderProfile> = {
   ollama: { type: "openai", base_url: "http://127.0.0.1:11434/v1", model: "llama3.2" },
 };
 
-/** The config file in use, if any: `config.toml` first, then `config.json`. */
-export function configFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** `$XDG_CONFIG_HOME/dispatch` (`~/.config/dispatch` when XDG_CONFIG_HOME is unset). */
+export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   const base =
     env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : join(homedir(), ".config");
+  return join(base, "dispatch");
+}
+
+/** The config file in use, if any: `config.toml` first, then `config.json`. */
+export function configFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const name of ["config.toml", "config.json"]) {
-    const file = join(base, "dispatch", name);
+    const file = join(configDir(env), name);
     if (existsSync(file)) return file;
   }
   return undefined;
@@ -93,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): DispatchConfig
     agents: { ...BUILTIN_AGENTS, ...parsed.agents },
     providers: { ...BUILTIN_PROVIDERS, ...parsed.providers },
     chat: { maxConcurrent: parsed.chat.max_concurrent, provider: parsed.chat.provider ?? "anthropic" },
+    terminal: terminalSettings(parsed),
   };
 }
 

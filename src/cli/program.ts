@@ -7,13 +7,16 @@ import { VERSION } from "../core/version.js";
 import { registerAgent } from "./commands/agent.js";
 import { registerAttach } from "./commands/attach.js";
 import { registerChat } from "./commands/chat.js";
+import { registerConfig } from "./commands/config.js";
 import { registerGc } from "./commands/gc.js";
+import { registerHelp } from "./commands/help.js";
 import { registerHost, registerHosts, registerUse } from "./commands/hostCommands.js";
 import { registerKill } from "./commands/kill.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerLs } from "./commands/ls.js";
 import { registerNew } from "./commands/new.js";
 import { registerNotify } from "./commands/notify.js";
+import { pick } from "./commands/pick.js";
 import { registerRename } from "./commands/rename.js";
 import { registerRevive } from "./commands/revive.js";
 import { registerSend } from "./commands/send.js";
@@ -54,6 +57,8 @@ export function buildProgram(): Command {
     registerAgent,
     registerNotify,
     registerChat,
+    registerConfig,
+    registerHelp,
   ]) {
     register(program);
   }
@@ -62,7 +67,9 @@ export function buildProgram(): Command {
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv as string[]);
+    // No arguments: the session picker (or, without a terminal, the `ls` table).
+    if (argv.length <= 2) await pick();
+    else await buildProgram().parseAsync(argv as string[]);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
   } catch (err) {
     // Commander has already printed its own usage errors.

@@ -2,19 +2,27 @@
 import type { Command } from "commander";
 import { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
+import { SeenState } from "../seenState.js";
 import { formatSessionTable } from "../sessionTable.js";
+import { formatVerboseTable } from "../verboseTable.js";
 
 export function registerLs(program: Command): void {
   program
     .command("ls")
     .description("list sessions")
-    .option("--json", "print the sessions as a JSON array (stable field names)")
+    .option("--json", "print the sessions as a JSON array (stable field names, see docs/CLI.md)")
+    .option("-v, --verbose", "also host, event count, unread marker (●) and the last output line")
     .option("--host <name>", "only the sessions of this host (orphaned ones need --include-orphaned)")
     .option("--include-orphaned", "with --host: also list orphaned sessions")
     .action(list);
 }
 
-async function list(options: { json?: boolean; host?: string; includeOrphaned?: boolean }): Promise<void> {
+async function list(options: {
+  json?: boolean;
+  verbose?: boolean;
+  host?: string;
+  includeOrphaned?: boolean;
+}): Promise<void> {
   const client = HubClient.locate();
   const sessions =
     options.host === undefined
@@ -24,6 +32,9 @@ async function list(options: { json?: boolean; host?: string; includeOrphaned?: 
     console.log(JSON.stringify(sessions, null, 2));
   } else if (sessions.length === 0) {
     console.error("no sessions — create one with `dispatch new`");
+  } else if (options.verbose) {
+    const seen = SeenState.inHome(client.paths.home);
+    console.log(formatVerboseTable(sessions, { isUnread: (s) => seen.isUnread(s) }));
   } else {
     console.log(formatSessionTable(sessions));
   }

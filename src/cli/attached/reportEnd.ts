@@ -1,0 +1,36 @@
+/** How the terminal client's end is told: one line to stderr, and the exit code. */
+import { DispatchError } from "../../core/errors.js";
+import type { StreamEnd } from "../SessionStream.js";
+import { type ClientEnd, EXIT_SIGNALS } from "./TerminalClient.js";
+
+export function reportEnd(end: ClientEnd): void {
+  switch (end.kind) {
+    case "detached":
+      console.error(`\r\n[dispatch: detached from ${end.name}]`);
+      return;
+    case "quit":
+      return;
+    case "ended":
+      if (end.end.kind === "removed") console.error(`\r\n[dispatch: ${end.end.session.name} was removed]`);
+      else console.error(`\r\n[dispatch: ${end.end.session.name} ${exitText(end.end)}]`);
+      return;
+    case "signal":
+      process.exitCode = 128 + EXIT_SIGNALS[end.signal];
+      return;
+    case "closed":
+      throw new DispatchError(
+        "host_unavailable",
+        "lost the connection to the hub; the session keeps running",
+      );
+    default: {
+      const unreachable: never = end;
+      throw new Error(`unexpected end: ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+function exitText(end: Extract<StreamEnd, { kind: "exited" }>): string {
+  if (end.code !== null) return `exited with code ${end.code}`;
+  if (end.signal !== null) return `exited on signal ${end.signal}`;
+  return end.session.reason ? `ended: ${end.session.reason}` : "exited";
+}

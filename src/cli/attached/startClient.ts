@@ -1,0 +1,52 @@
+/**
+ * Starts the terminal client with the user's settings (config file, then flags): keys,
+ * status bar, and the defaults new sessions get.
+ */
+import { resolve } from "node:path";
+import type { SessionInfo } from "../../protocol/session.js";
+import type { ClientSocket } from "../ClientSocket.js";
+import { loadConfig } from "../config.js";
+import { parseDetachKey } from "../detachKey.js";
+import { HubClient } from "../HubClient.js";
+import type { TerminalSettings } from "../terminalSettings.js";
+import { reportEnd } from "./reportEnd.js";
+import { TerminalClient } from "./TerminalClient.js";
+
+export interface ClientFlags {
+  detachKey?: string;
+  prefixKey?: string;
+  statusBar?: boolean;
+}
+
+export async function startClient(
+  start: { attach: string } | { picker: true },
+  flags: ClientFlags = {},
+): Promise<void> {
+  const settings = loadConfig().terminal;
+  const detachKey = parseDetachKey(flags.detachKey ?? settings.detachKey);
+  const prefixKey = parseDetachKey(flags.prefixKey ?? settings.prefixKey);
+  const client = new TerminalClient({
+    hub: HubClient.locate(),
+    settings,
+    detachKey,
+    prefixKey,
+    statusBar: flags.statusBar ?? settings.statusBar,
+    create: (socket, size) => createWithDefaults(socket, settings, size),
+  });
+  reportEnd(await client.run(start));
+}
+
+/** A new session as `dispatch new` would make it: the config's defaults, else the shell here. */
+export function createWithDefaults(
+  socket: ClientSocket,
+  settings: TerminalSettings,
+  size: { cols: number; rows: number },
+): Promise<SessionInfo> {
+  const { cwd, command, host } = settings.defaults;
+  return socket.create({
+    cwd: resolve(cwd ?? process.cwd()),
+    ...(command ? { command } : {}),
+    ...(host ? { host } : {}),
+    ...size,
+  });
+}

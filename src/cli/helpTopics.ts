@@ -1,0 +1,108 @@
+/** The topics of `dispatch help TOPIC`: short pages about how the pieces fit. */
+import { prefixHelp } from "./attached/prefixHelp.js";
+import { PICKER_HELP } from "./tui/pickerView.js";
+import { TUTORIAL } from "./tutorial.js";
+
+export const HELP_TOPICS: Record<string, { summary: string; text: () => string }> = {
+  start: { summary: "the three-command tutorial", text: () => TUTORIAL },
+  sessions: {
+    summary: "what a session is and the commands that manage one",
+    text: () =>
+      [
+        "A session is a long-lived process (your shell, or a command) run by the hub's host.",
+        "It keeps running when you detach, close the terminal, or the hub restarts.",
+        "",
+        "  dispatch new [--name N] [--cwd DIR] [-- CMD ...]   start one; prints its name",
+        "  dispatch ls [--verbose] [--json]                   list them",
+        "  dispatch attach NAME                               use one in this terminal",
+        "  dispatch send NAME --enter TEXT                    type into one",
+        "  dispatch logs NAME [--follow]                      its output",
+        "  dispatch rename NAME NEW / dispatch kill NAME      manage",
+        "",
+        "Names: 1-32 of a-z 0-9 _ -. A mistyped name gets a did-you-mean from the hub.",
+      ].join("\n"),
+  },
+  picker: {
+    summary: "the session picker (`dispatch` with no arguments)",
+    text: () => PICKER_HELP.slice(0, -2).join("\n"),
+  },
+  attach: {
+    summary: "attached mode: status bar, switching, detaching",
+    text: () =>
+      [
+        "dispatch attach NAME makes this terminal the session's terminal.",
+        "The bottom row is a status bar: [name], host, session count, sessions with unread output.",
+        "The session gets the other rows (turn the bar off with --no-status-bar or [ui] status_bar = false).",
+        "Switching shows the other session's current screen at once.",
+        "",
+        ...prefixHelp("Ctrl-]", "Ctrl-\\"),
+      ].join("\n"),
+  },
+  keys: {
+    summary: "every key of the picker and of attached mode",
+    text: () => [...prefixHelp("Ctrl-]", "Ctrl-\\"), "", ...PICKER_HELP.slice(0, -2)].join("\n"),
+  },
+  config: {
+    summary: "the config file: keys, status bar, defaults",
+    text: () =>
+      [
+        "$XDG_CONFIG_HOME/dispatch/config.toml (or config.json); `dispatch config path` prints where.",
+        "`dispatch config show` prints the settings in effect. An invalid file is an error naming its line.",
+        "",
+        "  [keys]",
+        '  prefix = "ctrl-]"        # before n ] [ s w r d ?; "none" turns it off',
+        '  detach = "ctrl-\\\\"       # detaches at once; "none" turns it off',
+        "",
+        "  [ui]",
+        "  status_bar = true        # the bottom-row status bar when attached",
+        "",
+        "  [defaults]               # for new sessions made from the picker (n) or the prefix (n)",
+        '  cwd = "~/src"',
+        '  command = ["zsh", "-l"]',
+        '  host = "local"',
+        "",
+        "Agent and chat profiles live in the same file: see docs/AGENTS.md.",
+      ].join("\n"),
+  },
+  scripting: {
+    summary: "JSON output and exit codes for scripts",
+    text: () =>
+      [
+        "dispatch ls --json prints the sessions as a JSON array; field names are stable (docs/CLI.md).",
+        "Exit codes: 0 ok, 1 error, 2 usage (bad flag, bad config). Errors are one line on stderr.",
+        "Without a terminal, `dispatch` alone prints the same table as `dispatch ls`.",
+      ].join("\n"),
+  },
+};
+
+/** The closest of `candidates` to `word` (edit distance at most a third of its length), if any. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(word.length / 3));
+  for (const candidate of candidates) {
+    const d = distance(word, candidate);
+    if (d <= bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const saved = row[j] as number;
+      row[j] = Math.min(
+        (row[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+      previous = saved;
+    }
+  }
+  return row[b.length] as number;
+}

@@ -1,0 +1,196 @@
+/**
+ * The picker's state and what each key does, without any I/O: the session list (live), the
+ * filter, the selection and the prompt in progress (rename, kill confirmation). `handle()`
+ * returns the action for the runtime (`Picker.ts`) to carry out.
+ *
+ * Keys: typing filters; with an empty filter `n` new, `r` rename, `x` kill, `q` quit act as
+ * commands (start the filter with `/` to search for those letters); Ctrl-N, Ctrl-R, Ctrl-X
+ * always act. Up/Down (Tab, Ctrl-P) move, Enter attaches, Esc clears the filter or quits,
+ * `?` shows the keys.
+ */
+import type { SessionInfo } from "../../protocol/session.js";
+import { fuzzyFilter } from "./fuzzy.js";
+import type { Key } from "./keys.js";
+
+export type PickerAction =
+  | { kind: "none" }
+  | { kind: "quit" }
+  | { kind: "attach"; session: SessionInfo }
+  | { kind: "create" }
+  | { kind: "rename"; session: SessionInfo; name: string }
+  | { kind: "kill"; session: SessionInfo };
+
+export type PickerPrompt =
+  | { kind: "rename"; session: SessionInfo; text: string }
+  | { kind: "kill"; session: SessionInfo }
+  | { kind: "help" };
+
+const NONE: PickerAction = { kind: "none" };
+
+export class PickerModel {
+  sessions: SessionInfo[] = [];
+  filter = "";
+  /** True once `/` was pressed: letters go to the filter even when it is empty. */
+  filtering = false;
+  prompt: PickerPrompt | undefined;
+  /** A line of feedback (errors of the last action). */
+  message = "";
+  private selectedId: string | undefined;
+
+  /** Sessions shown, in order: the filter's best matches first, else most recent activity first. */
+  visible(): SessionInfo[] {
+    const ordered = [...this.sessions].sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+    return fuzzyFilter(ordered, this.filter, (s) => `${s.name} ${s.host} ${s.kind}`);
+  }
+
+  selected(): SessionInfo | undefined {
+    const visible = this.visible();
+    return visible.find((s) => s.id === this.selectedId) ?? visible[0];
+  }
+
+  selectedIndex(): number {
+    const selected = this.selected();
+    return selected ? this.visible().indexOf(selected) : -1;
+  }
+
+  setSessions(sessions: readonly SessionInfo[]): void {
+    this.sessions = [...sessions];
+  }
+
+  /** A session created or changed (live `session` message). */
+  upsert(session: SessionInfo): void {
+    const at = this.sessions.findIndex((s) => s.id === session.id);
+    if (at >= 0) this.sessions[at] = session;
+    else this.sessions.push(session);
+  }
+
+  remove(id: string): void {
+    this.sessions = this.sessions.filter((s) => s.id !== id);
+  }
+
+  select(id: string): void {
+    this.selectedId = id;
+  }
+
+  handle(key: Key): PickerAction {
+    if (this.prompt) return this.handlePrompt(this.prompt, key);
+    this.message = "";
+    const commandKeys = this.filter.length === 0 && !this.filtering;
+    switch (key.name) {
+      case "enter": {
+        const session = this.selected();
+        return session ? { kind: "attach", session } : NONE;
+      }
+      case "up":
+        this.move(-1);
+        return NONE;
+      case "down":
+      case "tab":
+        this.move(1);
+        return NONE;
+      case "pageup":
+      case "home":
+        this.move(-Infinity);
+        return NONE;
+      case "pagedown":
+      case "end":
+        this.move(Infinity);
+        return NONE;
+      case "escape":
+        if (this.filter.length > 0 || this.filtering) {
+          this.filter = "";
+          this.filtering = false;
+          return NONE;
+        }
+        return { kind: "quit" };
+      case "backspace":
+        if (this.filter.length === 0) this.filtering = false;
+        this.filter = [...this.filter].slice(0, -1).join("");
+        return NONE;
+      case "ctrl":
+        return this.command(key.char);
+      case "char":
+        if (commandKeys) {
+          if (key.char === "/") {
+            this.filtering = true;
+            return NONE;
+          }
+          if ("nrxq?".includes(key.char)) return this.command(key.char);
+        }
+        this.filter += key.char;
+        return NONE;
+      default:
+        return NONE;
+    }
+  }
+
+  private command(char: string): PickerAction {
+    const session = this.selected();
+    switch (char) {
+      case "n":
+        return { kind: "create" };
+      case "r":
+        if (session) this.prompt = { kind: "rename", session, text: session.name };
+        return NONE;
+      case "x":
+        if (session) this.prompt = { kind: "kill", session };
+        return NONE;
+      case "p":
+        this.move(-1);
+        return NONE;
+      case "u":
+        this.filter = "";
+        return NONE;
+      case "?":
+        this.prompt = { kind: "help" };
+        return NONE;
+      case "q":
+      case "c":
+      case "d":
+        return { kind: "quit" };
+      default:
+        return NONE;
+    }
+  }
+
+  private handlePrompt(prompt: PickerPrompt, key: Key): PickerAction {
+    switch (prompt.kind) {
+      case "help":
+        this.prompt = undefined;
+        return NONE;
+      case "kill":
+        this.prompt = undefined;
+        return key.name === "char" && key.char.toLowerCase() === "y"
+          ? { kind: "kill", session: prompt.session }
+          : NONE;
+      case "rename":
+        if (key.name === "escape" || (key.name === "ctrl" && key.char === "c")) {
+          this.prompt = undefined;
+        } else if (key.name === "enter") {
+          this.prompt = undefined;
+          const name = prompt.text.trim();
+          if (name.length > 0 && name !== prompt.session.name)
+            return { kind: "rename", session: prompt.session, name };
+        } else if (key.name === "backspace") {
+          prompt.text = [...prompt.text].slice(0, -1).join("");
+        } else if (key.name === "ctrl" && key.char === "u") {
+          prompt.text = "";
+        } else if (key.name === "char") {
+          prompt.text += key.char;
+        }
+        return NONE;
+      default: {
+        const unreachable: never = prompt;
+        return unreachable;
+      }
+    }
+  }
+
+  private move(delta: number): void {
+    const visible = this.visible();
+    if (visible.length === 0) return;
+    const index = Math.max(0, this.selectedIndex());
+    const next = Math.min(visible.length - 1, Math.max(0, index + delta));
+    this.selectedId = (visible[next] as SessionInfo).id;
+  }
+}

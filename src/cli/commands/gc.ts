@@ -18,6 +18,8 @@ export function registerGc(program: Command): void {
         }
       }
       const removed = await HubClient.locate().gc(options.olderThan);
-      console.log(removed.length === 0 ? "nothing to remove" : `removed ${removed.length}: ${removed.join(", ")}`);
+      console.log(
+        removed.length === 0 ? "nothing to remove" : `removed ${removed.length}: ${removed.join(", ")}`,
+      );
     });
 }

@@ -25,7 +25,10 @@ export function registerLogs(program: Command): void {
     .action(logs);
 }
 
-async function logs(name: string, options: { after: string; follow?: boolean; all?: boolean }): Promise<void> {
+async function logs(
+  name: string,
+  options: { after: string; follow?: boolean; all?: boolean },
+): Promise<void> {
   if (!/^\d+$/.test(options.after))
     throw new UsageError(`invalid --after '${options.after}': use a seq number (0 or more)`);
   const client = HubClient.locate();

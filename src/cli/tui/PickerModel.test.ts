@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import type { SessionInfo } from "../../protocol/session.js";
+import { parseKeys } from "./keys.js";
+import { PickerModel } from "./PickerModel.js";
+
+function session(name: string, lastActivityAt: number): SessionInfo {
+  return {
+    id: `id-${name}`,
+    name,
+    kind: "terminal",
+    host: "local",
+    status: "running",
+    exitCode: null,
+    reason: null,
+    command: [],
+    cwd: "/",
+    cols: 80,
+    rows: 24,
+    pid: 1,
+    foreground: null,
+    createdAt: 0,
+    lastActivityAt,
+    lastSeq: 1,
+    bytes: 0,
+    preview: "",
+  };
+}
+
+function type(model: PickerModel, text: string) {
+  return parseKeys(text).map((key) => model.handle(key));
+}
+
+describe("PickerModel", () => {
+  it("lists the most recently active first and moves the selection", () => {
+    const model = new PickerModel();
+    model.setSessions([session("old", 1), session("new", 2)]);
+    expect(model.selected()?.name).toBe("new");
+    type(model, "\x1b[B");
+    expect(model.selected()?.name).toBe("old");
+    expect(type(model, "\r")).toEqual([{ kind: "attach", session: model.selected() }]);
+  });
+
+  it("n, r, x, q are commands only while the filter is empty; / starts a filter", () => {
+    const model = new PickerModel();
+    model.setSessions([session("nightly", 1), session("web", 2)]);
+    expect(type(model, "n")).toEqual([{ kind: "create" }]);
+    type(model, "/ni");
+    expect(model.filter).toBe("ni");
+    expect(model.visible().map((s) => s.name)).toEqual(["nightly"]);
+    type(model, "q");
+    expect(model.filter).toBe("niq");
+    type(model, "\x1b");
+    expect(model.filter).toBe("");
+    expect(type(model, "q")).toEqual([{ kind: "quit" }]);
+    type(model, "w");
+    expect(type(model, "\x0e")).toEqual([{ kind: "create" }]);
+  });
+
+  it("asks before killing and edits a new name", () => {
+    const model = new PickerModel();
+    model.setSessions([session("web", 1)]);
+    type(model, "x");
+    expect(model.prompt?.kind).toBe("kill");
+    expect(type(model, "n")).toEqual([{ kind: "none" }]);
+    type(model, "x");
+    expect(type(model, "y")[0]?.kind).toBe("kill");
+
+    type(model, "r");
+    type(model, "\x15api\r".slice(0, 4));
+    const [action] = type(model, "\r");
+    expect(action).toMatchObject({ kind: "rename", name: "api" });
+  });
+});

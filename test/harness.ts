@@ -112,7 +112,9 @@ export async function startHub(options: { env?: Record<string, string> } = {}): 
     throw new Error("dist/ is missing: run `npm run build` before the tests");
   }
   const home = mkdtempSync(join(tmpdir(), "dispatch-test-"));
-  const env = cleanEnv({ DISPATCH_HOME: home, ...options.env });
+  // HOME is the test's own: shells in test sessions must not run the developer's dotfiles
+  // (a slow or locked ~/.bashrc would make every default-shell test wait on it).
+  const env = cleanEnv({ DISPATCH_HOME: home, HOME: home, ...options.env });
   const paths = {
     hubInfo: join(home, "hub.json"),
     hubPid: join(home, "hub.pid"),

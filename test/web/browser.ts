@@ -79,8 +79,14 @@ export async function typeLine(page: Page, text: string): Promise<void> {
   await page.keyboard.press("Enter");
 }
 
+/**
+ * The shell test sessions run: bash without the machine's rc files, which are not under test
+ * and can stall a shell's start (a stale `pyenv rehash` lock makes every `.bashrc` wait 60 s).
+ */
+export const TEST_SHELL = "bash --noprofile --norc";
+
 /** Creates a session through the dialog and waits until it is the active one. */
-export async function createSession(page: Page, name: string, command = ""): Promise<void> {
+export async function createSession(page: Page, name: string, command = TEST_SHELL): Promise<void> {
   await page.getByRole("button", { name: "+ New" }).click();
   const dialog = page.getByRole("dialog", { name: "New session" });
   await dialog.getByLabel("Name", { exact: true }).fill(name);

@@ -2,7 +2,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupAll, type HubHandle, startHub } from "../harness.js";
-import { launchBrowser, login, openPage, typeLine, waitForLine } from "./browser.js";
+import { launchBrowser, login, openPage, TEST_SHELL, typeLine, waitForLine } from "./browser.js";
 
 describe("web on a phone", () => {
   let hub: HubHandle;
@@ -33,6 +33,7 @@ describe("web on a phone", () => {
       await page.getByRole("button", { name: "+ New" }).click();
       const dialog = page.getByRole("dialog", { name: "New session" });
       await dialog.getByLabel("Name", { exact: true }).fill("pocket");
+      await dialog.getByLabel("Command").fill(TEST_SHELL);
       await dialog.getByRole("button", { name: "Create" }).click();
       await page.getByRole("heading", { name: "pocket", level: 1 }).waitFor();
       // The drawer closes to give the terminal the screen; the key bar appears.

@@ -2,7 +2,7 @@
  * The `dispatch` command end to end: a real hub started by `dispatch start`, its host
  * daemon, real shells in PTYs, every call through `node bin/dispatch.js`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,6 +76,25 @@ describe("dispatch CLI", () => {
       "sleep 600",
     ]);
     expect(named).toMatchObject({ code: 0, stdout: "given-name\n" });
+  });
+
+  it("new takes its command and cwd from the config's [defaults] when none is given", async () => {
+    const config = mkdtempSync(join(tmpdir(), "dispatch-config-"));
+    const cwd = mkdtempSync(join(tmpdir(), "dispatch-cwd-"));
+    try {
+      mkdirSync(join(config, "dispatch"));
+      writeFileSync(
+        join(config, "dispatch", "config.toml"),
+        `[defaults]\ncwd = "${cwd}"\ncommand = ["sleep", "600"]\n`,
+      );
+      const created = await hub.cli(["new"], { env: { XDG_CONFIG_HOME: config } });
+      expect(created.code, created.stderr).toBe(0);
+      const info = (await (await hub.api(`/api/sessions/${created.stdout.trim()}`)).json()).session;
+      expect(info).toMatchObject({ command: ["sleep", "600"], cwd });
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it("send --enter then logs: the output round-trips as raw bytes", async () => {

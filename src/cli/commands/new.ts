@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { describeInvalidName, isValidName } from "../../core/names.js";
 import { MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS } from "../../protocol/session.js";
+import { loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { readHostContext } from "../hostContext.js";
@@ -53,13 +54,15 @@ async function create(command: string[], options: NewOptions): Promise<void> {
   }
   if (options.worktree || options.branch) throw new UsageError("--worktree and --branch go with --agent");
   const client = HubClient.locate();
-  // The host context (`dispatch use NAME`) unless --host names one.
-  const host = options.host ?? readHostContext(client.paths);
+  // Flags first, then the host context (`dispatch use NAME`), then the config's [defaults].
+  const defaults = loadConfig().terminal.defaults;
+  const host = options.host ?? readHostContext(client.paths) ?? defaults.host;
+  const argv = command.length > 0 ? command : defaults.command;
   const session = await client.createSession({
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(host !== undefined ? { host } : {}),
-    ...(command.length > 0 ? { command } : {}),
-    cwd: resolve(options.cwd ?? process.cwd()),
+    ...(argv !== undefined ? { command: argv } : {}),
+    cwd: resolve(options.cwd ?? defaults.cwd ?? process.cwd()),
     ...size,
   });
   console.log(session.name);

@@ -2,7 +2,15 @@
  * Debian's chromium through playwright-core, plus the page helpers the web tests share:
  * console problem collection, login, and reading a terminal's text through `window.__dispatch`.
  */
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from "playwright-core";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { cleanupAll, type HubHandle, startHub } from "../harness.js";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -29,17 +37,20 @@ export interface TestPage {
   problems: string[];
 }
 
+/** A desktop-sized context with clipboard access. */
+export function newContext(
+  browser: Browser,
+  viewport: { width: number; height: number } = { width: 1200, height: 760 },
+): Promise<BrowserContext> {
+  return browser.newContext({ viewport, permissions: ["clipboard-read", "clipboard-write"] });
+}
+
 export async function openPage(
   browser: Browser,
   url: string,
   options: { viewport?: { width: number; height: number }; context?: BrowserContext } = {},
 ): Promise<TestPage> {
-  const context =
-    options.context ??
-    (await browser.newContext({
-      viewport: options.viewport ?? { width: 1200, height: 760 },
-      permissions: ["clipboard-read", "clipboard-write"],
-    }));
+  const context = options.context ?? (await newContext(browser, options.viewport));
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("console", (msg) => {
@@ -48,6 +59,74 @@ export async function openPage(
   page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
   await page.goto(url);
   return { context, page, problems };
+}
+
+export interface PageOptions {
+  viewport?: { width: number; height: number };
+  /** A context of the test's own; closed with the page. */
+  context?: BrowserContext;
+  /** Options for a new context (phone emulation, permissions) instead of the desktop default. */
+  contextOptions?: BrowserContextOptions;
+  /** Sign in before handing the page over (default false). */
+  login?: boolean;
+}
+
+export interface WebSuite {
+  /** The file's hub (started in beforeAll). */
+  readonly hub: HubHandle;
+  readonly browser: Browser;
+  /**
+   * A fresh page on the hub with console problems collected; its context is closed after the
+   * test (also when it fails), so tests need no try/finally of their own.
+   */
+  page(options?: PageOptions): Promise<TestPage>;
+}
+
+/**
+ * The setup every browser test file shares: one hub and one browser for the file (started in
+ * beforeAll, stopped in afterAll even when a test fails) and pages closed after each test.
+ */
+export function webSuite(options: { env?: Record<string, string> } = {}): WebSuite {
+  let hub: HubHandle | undefined;
+  let browser: Browser | undefined;
+  const open: BrowserContext[] = [];
+  beforeAll(async () => {
+    hub = await startHub(options);
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    for (const context of open.splice(0)) await context.close().catch(() => {});
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cleanupAll();
+  });
+  const required = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`webSuite: the ${what} is not started (used outside a test?)`);
+    return value;
+  };
+  return {
+    get hub() {
+      return required(hub, "hub");
+    },
+    get browser() {
+      return required(browser, "browser");
+    },
+    async page(pageOptions = {}) {
+      const h = required(hub, "hub");
+      const b = required(browser, "browser");
+      // Registered before anything can fail, so the context is closed whatever happens next.
+      const context =
+        pageOptions.context ??
+        (pageOptions.contextOptions
+          ? await b.newContext(pageOptions.contextOptions)
+          : await newContext(b, pageOptions.viewport));
+      open.push(context);
+      const tp = await openPage(b, h.url, { context });
+      if (pageOptions.login) await login(tp.page, h.key);
+      return tp;
+    },
+  };
 }
 
 export async function login(page: Page, key: string): Promise<void> {
@@ -98,10 +177,15 @@ export async function createSession(page: Page, name: string, command = TEST_SHE
 
 declare global {
   interface Window {
-    __dispatch?: { lines(session: string): string[] | null; lastSeq(session: string): number | null };
+    __dispatch?: {
+      lines(session: string): string[] | null;
+      lastSeq(session: string): number | null;
+      connection(): string;
+    };
     __dispatchPerf?: {
       lastSwitchMs: number | null;
       switches: { session: string; ms: number; cold: boolean }[];
+      last?: { cold: boolean };
     };
   }
 }

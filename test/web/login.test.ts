@@ -1,79 +1,54 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub } from "../harness.js";
-import { launchBrowser, login, openPage } from "./browser.js";
+import { describe, expect, it } from "vitest";
+import { login, webSuite } from "./browser.js";
 
 describe("web login", () => {
-  let hub: HubHandle;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    hub = await startHub();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await cleanupAll();
-  });
+  const web = webSuite();
 
   it("rejects a wrong key with a clear message, then logs in and out", async () => {
-    const { page, problems, context } = await openPage(browser, hub.url);
-    try {
-      await page.getByLabel("Access key").fill("not-the-key");
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await expect.poll(() => page.getByRole("alert").textContent()).toContain("Wrong access key");
-      // The browser itself logs the refused request; that one is expected here.
-      const unexpected = problems.filter((p) => !/401/.test(p));
-      expect(unexpected).toEqual([]);
-      problems.length = 0;
+    const { page, problems, context } = await web.page();
+    await page.getByLabel("Access key").fill("not-the-key");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("Wrong access key");
+    // The browser itself logs the refused request; that one is expected here.
+    const unexpected = problems.filter((p) => !/401/.test(p));
+    expect(unexpected).toEqual([]);
+    problems.length = 0;
 
-      await login(page, hub.key);
-      const cookies = await context.cookies();
-      const session = cookies.find((c) => c.name === "dispatch_session");
-      expect(session?.httpOnly).toBe(true);
-      expect(session?.sameSite).toBe("Strict");
+    await login(page, web.hub.key);
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === "dispatch_session");
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe("Strict");
 
-      // A reload keeps the login (the cookie), without showing the form.
-      await page.reload();
-      await page.getByRole("navigation", { name: "Sessions" }).waitFor();
+    // A reload keeps the login (the cookie), without showing the form.
+    await page.reload();
+    await page.getByRole("navigation", { name: "Sessions" }).waitFor();
 
-      await page.getByRole("button", { name: "Log out" }).click();
-      await page.getByLabel("Access key").waitFor();
-      expect((await context.cookies()).find((c) => c.name === "dispatch_session")?.value ?? "").toBe("");
-      await page.reload();
-      await page.getByLabel("Access key").waitFor();
-      expect(problems).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByLabel("Access key").waitFor();
+    expect((await context.cookies()).find((c) => c.name === "dispatch_session")?.value ?? "").toBe("");
+    await page.reload();
+    await page.getByLabel("Access key").waitFor();
+    expect(problems).toEqual([]);
   });
 
   it("shows the login form on a first visit without console noise", async () => {
-    const { page, problems, context } = await openPage(browser, hub.url);
-    try {
-      await page.getByLabel("Access key").waitFor();
-      await expect.poll(() => page.title()).toBe("dispatch");
-      expect(problems).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    const { page, problems } = await web.page();
+    await page.getByLabel("Access key").waitFor();
+    await expect.poll(() => page.title()).toBe("dispatch");
+    expect(problems).toEqual([]);
   });
 
   // Last in this file: it blocks logins from this address for the rest of the minute.
   it("says so when wrong keys hit the rate limit", async () => {
-    const { page, context } = await openPage(browser, hub.url);
-    try {
-      const alert = page.getByRole("alert");
-      for (let attempt = 0; attempt < 12; attempt++) {
-        await page.getByLabel("Access key").fill(`wrong-${attempt}`);
-        await page.getByRole("button", { name: "Sign in" }).click();
-        await page.getByRole("button", { name: "Sign in" }).waitFor();
-        if (/too many/i.test((await alert.textContent()) ?? "")) break;
-      }
-      await expect.poll(() => alert.textContent()).toMatch(/too many/i);
-    } finally {
-      await context.close();
+    const { page } = await web.page();
+    const alert = page.getByRole("alert");
+    for (let attempt = 0; attempt < 12; attempt++) {
+      await page.getByLabel("Access key").fill(`wrong-${attempt}`);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in" }).waitFor();
+      if (/too many/i.test((await alert.textContent()) ?? "")) break;
     }
+    await expect.poll(() => alert.textContent()).toMatch(/too many/i);
   });
 });

@@ -1,71 +1,51 @@
 /** At phone width the list is a drawer and a key bar offers Esc, Tab, Ctrl and arrows. */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub } from "../harness.js";
-import { launchBrowser, login, openPage, TEST_SHELL, typeLine, waitForLine } from "./browser.js";
+import { describe, expect, it } from "vitest";
+import { TEST_SHELL, typeLine, waitForLine, webSuite } from "./browser.js";
 
 describe("web on a phone", () => {
-  let hub: HubHandle;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    hub = await startHub();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await cleanupAll();
-  });
+  const web = webSuite();
 
   it("uses a drawer and a key bar with a sticky Ctrl", async () => {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 780 },
-      isMobile: true,
-      hasTouch: true,
+    const { page, problems } = await web.page({
+      contextOptions: { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true },
+      login: true,
     });
-    const { page, problems } = await openPage(browser, hub.url, { context });
-    try {
-      await login(page, hub.key);
-      const menu = page.getByRole("button", { name: "Sessions", exact: true });
-      // Nothing selected yet: the drawer is open so there is something to tap.
-      await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("true");
-      await page.getByRole("button", { name: "+ New" }).click();
-      const dialog = page.getByRole("dialog", { name: "New session" });
-      await dialog.getByLabel("Name", { exact: true }).fill("pocket");
-      await dialog.getByLabel("Command").fill(TEST_SHELL);
-      await dialog.getByRole("button", { name: "Create" }).click();
-      await page.getByRole("heading", { name: "pocket", level: 1 }).waitFor();
-      // The drawer closes to give the terminal the screen; the key bar appears.
-      await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("false");
-      const bar = page.getByRole("toolbar", { name: "Terminal keys" });
-      for (const name of ["Escape", "Tab", "Left arrow", "Up arrow", "Down arrow", "Right arrow"]) {
-        await bar.getByRole("button", { name, exact: true }).waitFor();
-      }
-
-      // Arrows: move the cursor left one character and insert there.
-      await page.keyboard.type("echo a$((1))b");
-      await bar.getByRole("button", { name: "Left arrow" }).click();
-      await page.keyboard.type("X");
-      await page.keyboard.press("Enter");
-      await waitForLine(page, "pocket", /^a1Xb$/);
-
-      // Sticky Ctrl: Ctrl then "u" erases the typed line (readline unix-line-discard).
-      await page.keyboard.type("echo junk");
-      const ctrl = bar.getByRole("button", { name: /Control/ });
-      await ctrl.click();
-      expect(await ctrl.getAttribute("aria-pressed")).toBe("true");
-      await page.keyboard.type("u");
-      expect(await ctrl.getAttribute("aria-pressed")).toBe("false");
-      await typeLine(page, "echo clean-$((2 + 2))");
-      await waitForLine(page, "pocket", /^clean-4$/);
-
-      // The drawer opens again from the menu button and lists the session.
-      await menu.click();
-      await page.locator('[data-session="pocket"]').waitFor();
-      expect(problems).toEqual([]);
-    } finally {
-      await context.close();
+    const menu = page.getByRole("button", { name: "Sessions", exact: true });
+    // Nothing selected yet: the drawer is open so there is something to tap.
+    await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("true");
+    await page.getByRole("button", { name: "+ New" }).click();
+    const dialog = page.getByRole("dialog", { name: "New session" });
+    await dialog.getByLabel("Name", { exact: true }).fill("pocket");
+    await dialog.getByLabel("Command").fill(TEST_SHELL);
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("heading", { name: "pocket", level: 1 }).waitFor();
+    // The drawer closes to give the terminal the screen; the key bar appears.
+    await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("false");
+    const bar = page.getByRole("toolbar", { name: "Terminal keys" });
+    for (const name of ["Escape", "Tab", "Left arrow", "Up arrow", "Down arrow", "Right arrow"]) {
+      await bar.getByRole("button", { name, exact: true }).waitFor();
     }
+
+    // Arrows: move the cursor left one character and insert there.
+    await page.keyboard.type("echo a$((1))b");
+    await bar.getByRole("button", { name: "Left arrow" }).click();
+    await page.keyboard.type("X");
+    await page.keyboard.press("Enter");
+    await waitForLine(page, "pocket", /^a1Xb$/);
+
+    // Sticky Ctrl: Ctrl then "u" erases the typed line (readline unix-line-discard).
+    await page.keyboard.type("echo junk");
+    const ctrl = bar.getByRole("button", { name: /Control/ });
+    await ctrl.click();
+    expect(await ctrl.getAttribute("aria-pressed")).toBe("true");
+    await page.keyboard.type("u");
+    expect(await ctrl.getAttribute("aria-pressed")).toBe("false");
+    await typeLine(page, "echo clean-$((2 + 2))");
+    await waitForLine(page, "pocket", /^clean-4$/);
+
+    // The drawer opens again from the menu button and lists the session.
+    await menu.click();
+    await page.locator('[data-session="pocket"]').waitFor();
+    expect(problems).toEqual([]);
   });
 });

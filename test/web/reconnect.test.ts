@@ -2,77 +2,52 @@
  * The hub goes away while a session keeps printing; the page shows the banner, reconnects by
  * itself and catches up from its last seq: every line exactly once, nothing lost, nothing doubled.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub } from "../harness.js";
-import {
-  createSession,
-  launchBrowser,
-  login,
-  openPage,
-  terminalLines,
-  typeLine,
-  waitForLine,
-} from "./browser.js";
+import { describe, expect, it } from "vitest";
+import { createSession, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
 
 const TICKS = 40;
 
 describe("web reconnect", () => {
-  let hub: HubHandle;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    hub = await startHub();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await cleanupAll();
-  });
+  const web = webSuite();
 
   it("catches up after a hub restart with output arriving exactly once", async () => {
-    const { page, problems, context } = await openPage(browser, hub.url);
-    try {
-      await login(page, hub.key);
-      await createSession(page, "stream");
-      await typeLine(
-        page,
-        `for i in $(seq 1 ${TICKS}); do echo tick-$i; sleep 0.1; done; echo loop-$((1))-done`,
-      );
-      await waitForLine(page, "stream", /^tick-3$/);
+    const { page, problems } = await web.page({ login: true });
+    const hub = web.hub;
+    await createSession(page, "stream");
+    await typeLine(
+      page,
+      `for i in $(seq 1 ${TICKS}); do echo tick-$i; sleep 0.1; done; echo loop-$((1))-done`,
+    );
+    await waitForLine(page, "stream", /^tick-3$/);
 
-      const port = hub.port;
-      const stopped = await hub.cli(["stop"]);
-      expect(stopped.code, stopped.stderr).toBe(0);
-      await page.getByText("Connection to the hub lost").waitFor();
-      // Let the loop print while nobody listens; the host buffers it.
-      await page.waitForTimeout(1500);
-      const started = await hub.cli(["start", "--port", String(port)]);
-      expect(started.code, started.stderr).toBe(0);
+    const port = hub.port;
+    const stopped = await hub.cli(["stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    await page.getByText("Connection to the hub lost").waitFor();
+    // Let the loop print while nobody listens; the host buffers it.
+    await page.waitForTimeout(1500);
+    const started = await hub.cli(["start", "--port", String(port)]);
+    expect(started.code, started.stderr).toBe(0);
 
-      await expect
-        .poll(() => page.evaluate(() => window.__dispatch?.connection()), { timeout: 30_000 })
-        .toBe("open");
-      await waitForLine(page, "stream", /^loop-1-done$/);
-      const lines = await terminalLines(page, "stream");
-      for (let i = 1; i <= TICKS; i++) {
-        expect(
-          lines.filter((l) => l === `tick-${i}`),
-          `tick-${i}`,
-        ).toHaveLength(1);
-      }
-      await page.getByText("Connection to the hub lost").waitFor({ state: "hidden" });
-
-      // The only console messages are the browser's own reports of the refused reconnects.
-      const unexpected = problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket connection to/.test(p));
-      expect(unexpected).toEqual([]);
-
-      // Typing works on the new connection.
-      await typeLine(page, "echo after-$((5 * 5))");
-      await waitForLine(page, "stream", /^after-25$/);
-    } finally {
-      await context.close();
+    await expect
+      .poll(() => page.evaluate(() => window.__dispatch?.connection()), { timeout: 30_000 })
+      .toBe("open");
+    await waitForLine(page, "stream", /^loop-1-done$/);
+    const lines = await terminalLines(page, "stream");
+    for (let i = 1; i <= TICKS; i++) {
+      expect(
+        lines.filter((l) => l === `tick-${i}`),
+        `tick-${i}`,
+      ).toHaveLength(1);
     }
+    await page.getByText("Connection to the hub lost").waitFor({ state: "hidden" });
+
+    // The only console messages are the browser's own reports of the refused reconnects.
+    const unexpected = problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket connection to/.test(p));
+    expect(unexpected).toEqual([]);
+
+    // Typing works on the new connection.
+    await typeLine(page, "echo after-$((5 * 5))");
+    await waitForLine(page, "stream", /^after-25$/);
   });
 });

@@ -2,45 +2,24 @@
  * The web UI against a real hub: create and echo, switch, rename, kill, reload, two pages on
  * one session, palette and help. One browser and one hub for the file; each test its own page.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub } from "../harness.js";
+import { describe, expect, it } from "vitest";
 import {
   createSession,
-  launchBrowser,
-  login,
-  openPage,
+  type PageOptions,
   type TestPage,
   terminalLines,
   typeLine,
   waitForLine,
+  webSuite,
 } from "./browser.js";
 
 describe("web sessions", () => {
-  let hub: HubHandle;
-  let browser: Browser;
-  const pages: TestPage[] = [];
+  const web = webSuite();
 
-  async function loggedInPage(options: Parameters<typeof openPage>[2] = {}): Promise<TestPage> {
-    const tp = await openPage(browser, hub.url, options);
-    pages.push(tp);
-    if (!options.context) await login(tp.page, hub.key);
-    return tp;
+  /** A signed-in page; a second page in an existing context shares its login cookie. */
+  function loggedInPage(options: PageOptions = {}): Promise<TestPage> {
+    return web.page({ ...options, login: !options.context });
   }
-
-  beforeAll(async () => {
-    hub = await startHub();
-    browser = await launchBrowser();
-  });
-
-  afterEach(async () => {
-    for (const tp of pages.splice(0)) await tp.context.close().catch(() => {});
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await cleanupAll();
-  });
 
   it("creates a terminal and round-trips echo", async () => {
     const { page, problems } = await loggedInPage();
@@ -58,7 +37,7 @@ describe("web sessions", () => {
 
     // The terminal follows the window, and the session's size follows the terminal.
     const cols = async () => {
-      const response = await hub.api("/api/sessions/alpha");
+      const response = await web.hub.api("/api/sessions/alpha");
       return ((await response.json()) as { session: { cols: number } }).session.cols;
     };
     const wide = await cols();

@@ -4,10 +4,9 @@
  * nothing about time. Runs only with DISPATCH_WEB_BENCH=1:
  *   npm run build && DISPATCH_WEB_BENCH=1 npx vitest run test/web/switch.bench.test.ts
  */
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub } from "../harness.js";
-import { createSession, launchBrowser, login, openPage, typeLine, waitForLine } from "./browser.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { createSession, typeLine, waitForLine, webSuite } from "./browser.js";
 
 const LINES = 200_000;
 const ROUNDS = 20;
@@ -26,56 +25,38 @@ async function switchTo(page: Page, name: string): Promise<number> {
 }
 
 describe.skipIf(!process.env.DISPATCH_WEB_BENCH)("switch time (benchmark)", () => {
-  let hub: HubHandle;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    hub = await startHub();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await cleanupAll();
-  });
+  const web = webSuite();
 
   it(`reports switch time with ${LINES} lines of history`, { timeout: 300_000 }, async () => {
-    const { page, context } = await openPage(browser, hub.url);
-    try {
-      await login(page, hub.key);
-      await createSession(page, "big");
-      await typeLine(page, `seq 1 ${LINES}; echo seq-$((1))-done`);
-      await page.waitForFunction(
-        () => (window.__dispatch?.lines("big") ?? []).some((l) => l === "seq-1-done"),
-        undefined,
-        { timeout: 240_000, polling: 200 },
-      );
-      await createSession(page, "small");
-      await typeLine(page, "echo small-$((1))");
-      await waitForLine(page, "small", /^small-1$/);
+    const { page } = await web.page({ login: true });
+    await createSession(page, "big");
+    await typeLine(page, `seq 1 ${LINES}; echo seq-$((1))-done`);
+    await page.waitForFunction(
+      () => (window.__dispatch?.lines("big") ?? []).some((l) => l === "seq-1-done"),
+      undefined,
+      { timeout: 240_000, polling: 200 },
+    );
+    await createSession(page, "small");
+    await typeLine(page, "echo small-$((1))");
+    await waitForLine(page, "small", /^small-1$/);
 
-      const warm: number[] = [];
-      for (let i = 0; i < ROUNDS; i++) {
-        warm.push(await switchTo(page, "big"));
-        warm.push(await switchTo(page, "small"));
-      }
-      // Cold: a reload re-creates the terminals and attaches from scratch.
-      const cold: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        await page.locator('[data-session="big"] button.select').click();
-        await page.reload();
-        await page.waitForFunction(() => window.__dispatchPerf?.last?.cold === true, undefined, {
-          timeout: 120_000,
-        });
-        cold.push(await page.evaluate(() => window.__dispatchPerf?.lastSwitchMs ?? Number.NaN));
-      }
-      console.log(`switch, terminal already open (warm): ${summary(warm)}`);
-      console.log(
-        `switch after reload to the ${LINES}-line session (cold, attach + replay): ${summary(cold)}`,
-      );
-      expect(warm.every(Number.isFinite)).toBe(true);
-    } finally {
-      await context.close();
+    const warm: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      warm.push(await switchTo(page, "big"));
+      warm.push(await switchTo(page, "small"));
     }
+    // Cold: a reload re-creates the terminals and attaches from scratch.
+    const cold: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.locator('[data-session="big"] button.select').click();
+      await page.reload();
+      await page.waitForFunction(() => window.__dispatchPerf?.last?.cold === true, undefined, {
+        timeout: 120_000,
+      });
+      cold.push(await page.evaluate(() => window.__dispatchPerf?.lastSwitchMs ?? Number.NaN));
+    }
+    console.log(`switch, terminal already open (warm): ${summary(warm)}`);
+    console.log(`switch after reload to the ${LINES}-line session (cold, attach + replay): ${summary(cold)}`);
+    expect(warm.every(Number.isFinite)).toBe(true);
   });
 });

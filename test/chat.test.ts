@@ -8,66 +8,77 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub } from "./harness.js";
+import type { SessionInfo } from "../src/protocol/session.js";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 
 let hub: HubHandle;
+let hubEnv: Record<string, string>;
 let root: string;
 let server: Server;
 const requests: { path: string; body: Record<string, unknown>; auth: string | undefined }[] = [];
 
-function sse(res: ServerResponse, events: [string | undefined, unknown][]): void {
-  res.writeHead(200, { "content-type": "text/event-stream" });
+type SseEvent = [string | undefined, unknown];
+
+function sseWrite(res: ServerResponse, events: SseEvent[]): void {
   for (const [event, data] of events) {
     res.write(
       `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`,
     );
   }
+}
+
+function sse(res: ServerResponse, events: SseEvent[]): void {
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  sseWrite(res, events);
   res.end();
 }
 
-function anthropicReply(res: ServerResponse, words: string[]): void {
-  sse(res, [
-    [
-      "message_start",
-      {
-        type: "message_start",
-        message: {
-          id: "msg_1",
-          type: "message",
-          role: "assistant",
-          model: "fake-claude",
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { input_tokens: 11, output_tokens: 0 },
+/** An Anthropic Messages stream in three parts: opening events, one delta per word, closing events. */
+function anthropicStream(words: string[]): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
+  return {
+    head: [
+      [
+        "message_start",
+        {
+          type: "message_start",
+          message: {
+            id: "msg_1",
+            type: "message",
+            role: "assistant",
+            model: "fake-claude",
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 11, output_tokens: 0 },
+          },
         },
-      },
+      ],
+      [
+        "content_block_start",
+        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+      ],
     ],
-    [
-      "content_block_start",
-      { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+    deltas: words.map((text) => [
+      "content_block_delta",
+      { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } },
+    ]),
+    tail: [
+      ["content_block_stop", { type: "content_block_stop", index: 0 }],
+      [
+        "message_delta",
+        {
+          type: "message_delta",
+          delta: { stop_reason: "end_turn", stop_sequence: null },
+          usage: { output_tokens: 7 },
+        },
+      ],
+      ["message_stop", { type: "message_stop" }],
     ],
-    ...words.map(
-      (text) =>
-        [
-          "content_block_delta",
-          { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } },
-        ] as [string, unknown],
-    ),
-    ["content_block_stop", { type: "content_block_stop", index: 0 }],
-    [
-      "message_delta",
-      {
-        type: "message_delta",
-        delta: { stop_reason: "end_turn", stop_sequence: null },
-        usage: { output_tokens: 7 },
-      },
-    ],
-    ["message_stop", { type: "message_stop" }],
-  ]);
+  };
 }
 
-function openAiReply(res: ServerResponse, words: string[]): void {
+/** An OpenAI chat-completions stream, in the same three parts. */
+function openAiStream(words: string[]): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
   const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
     id: "c1",
     object: "chat.completion.chunk",
@@ -75,23 +86,85 @@ function openAiReply(res: ServerResponse, words: string[]): void {
     model: "fake-gpt",
     choices: [{ index: 0, delta, finish_reason: finish }],
   });
-  sse(res, [
-    [undefined, chunk({ role: "assistant", content: "" }, null)],
-    ...words.map((content) => [undefined, chunk({ content }, null)] as [undefined, unknown]),
-    [undefined, chunk({}, "stop")],
-    [
-      undefined,
-      {
-        id: "c1",
-        object: "chat.completion.chunk",
-        created: 1,
-        model: "fake-gpt",
-        choices: [],
-        usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
-      },
+  return {
+    head: [[undefined, chunk({ role: "assistant", content: "" }, null)]],
+    deltas: words.map((content) => [undefined, chunk({ content }, null)]),
+    tail: [
+      [undefined, chunk({}, "stop")],
+      [
+        undefined,
+        {
+          id: "c1",
+          object: "chat.completion.chunk",
+          created: 1,
+          model: "fake-gpt",
+          choices: [],
+          usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+        },
+      ],
+      [undefined, "[DONE]"],
     ],
-    [undefined, "[DONE]"],
-  ]);
+  };
+}
+
+function whole(stream: { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] }): SseEvent[] {
+  return [...stream.head, ...stream.deltas, ...stream.tail];
+}
+
+/** What a held reply sends at once, and what it sends when the test releases it. */
+const HELD_FIRST = ["partial", " reply"];
+const HELD_REST = [", finished."];
+const HELD_TEXT = [...HELD_FIRST, ...HELD_REST].join("");
+
+/**
+ * A reply the server has started but holds open until the test calls `finish()`, so a test
+ * decides when it ends (no timing). It leaves `held` when finished or when the client hangs up.
+ */
+interface Held {
+  path: string;
+  body: Record<string, unknown>;
+  finish: () => void;
+}
+const held: Held[] = [];
+/** Held replies open at the server right now, and the most ever open at once. */
+let heldOpen = 0;
+let heldMaxOpen = 0;
+/** Held replies the client abandoned (cancelled) before they finished. */
+let heldAborted = 0;
+
+function holdReply(
+  res: ServerResponse,
+  path: string,
+  body: Record<string, unknown>,
+  stream: { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] },
+): void {
+  heldOpen++;
+  heldMaxOpen = Math.max(heldMaxOpen, heldOpen);
+  let done = false;
+  const leave = () => {
+    done = true;
+    heldOpen--;
+    const index = held.indexOf(entry);
+    if (index >= 0) held.splice(index, 1);
+  };
+  const entry: Held = {
+    path,
+    body,
+    finish: () => {
+      if (done) return;
+      leave();
+      sseWrite(res, [...stream.deltas.slice(HELD_FIRST.length), ...stream.tail]);
+      res.end();
+    },
+  };
+  res.on("close", () => {
+    if (done) return;
+    heldAborted++;
+    leave();
+  });
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  sseWrite(res, [...stream.head, ...stream.deltas.slice(0, HELD_FIRST.length)]);
+  held.push(entry);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -114,10 +187,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   } else if (path.startsWith("/malformed")) {
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.end("data: {this is not json\n\n");
+  } else if (path.startsWith("/hold-anthropic")) {
+    holdReply(res, path, body, anthropicStream([...HELD_FIRST, ...HELD_REST]));
+  } else if (path.startsWith("/hold-openai")) {
+    holdReply(res, path, body, openAiStream([...HELD_FIRST, ...HELD_REST]));
   } else if (path.startsWith("/anthropic")) {
-    anthropicReply(res, ["Hello", " from", " Claude"]);
+    sse(res, whole(anthropicStream(["Hello", " from", " Claude"])));
   } else {
-    openAiReply(res, ["Hi", " from", " GPT"]);
+    sse(res, whole(openAiStream(["Hi", " from", " GPT"])));
   }
 }
 
@@ -147,13 +224,27 @@ beforeAll(async () => {
       provider("limited", "openai", `${base}/limited/v1`),
       provider("malformed", "openai", `${base}/malformed/v1`),
       provider("down", "openai", "http://127.0.0.1:1/v1"),
+      provider("holdanth", "anthropic", `${base}/hold-anthropic`),
+      provider("holdoai", "openai", `${base}/hold-openai/v1`),
     ].join("\n"),
   );
-  hub = await startHub({ env: { XDG_CONFIG_HOME: join(root, "config"), TEST_CHAT_KEY: "sk-test-123" } });
+  // A second config, used by some CLI calls only: at most 2 API calls in flight.
+  const limited = join(root, "limited", "dispatch");
+  mkdirSync(limited, { recursive: true });
+  writeFileSync(
+    join(limited, "config.toml"),
+    [provider("holdanth", "anthropic", `${base}/hold-anthropic`), "[chat]", "max_concurrent = 2", ""].join(
+      "\n",
+    ),
+  );
+  hubEnv = { XDG_CONFIG_HOME: join(root, "config"), TEST_CHAT_KEY: "sk-test-123" };
+  hub = await startHub({ env: hubEnv });
 });
 
 afterAll(async () => {
   await cleanupAll();
+  for (const reply of [...held]) reply.finish();
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   rmSync(root, { recursive: true, force: true });
 });
@@ -204,5 +295,313 @@ describe("chat sessions", () => {
     expect(chat.stdout).toContain(message);
     const exported = await hub.cli(["chat", "export", `c-${provider}`]);
     expect(exported.stdout).not.toContain("## You");
+  });
+});
+
+// ---- cancel, restart, concurrency, host loss ----------------------------------------------
+
+interface StoredEvent {
+  seq: number;
+  type: string;
+  data: unknown;
+}
+type Step = Record<string, unknown> & { role: string };
+
+/** Every stored event of a session, paged. */
+async function storedEvents(h: HubHandle, name: string): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  for (let after = 0; ; ) {
+    const res = await h.api(`/api/sessions/${name}/events?after=${after}&limit=1000`);
+    const page = (await res.json()) as { events: StoredEvent[] };
+    const last = page.events[page.events.length - 1];
+    if (!last) return all;
+    all.push(...page.events);
+    after = last.seq;
+  }
+}
+
+/** The session's stored output, decoded: what any terminal client shows. */
+async function storedText(h: HubHandle, name: string): Promise<string> {
+  return (await storedEvents(h, name))
+    .filter((e) => e.type === "output")
+    .map((e) => Buffer.from(e.data as string, "base64").toString("utf8"))
+    .join("");
+}
+
+/** The session's stored `chat` events. */
+async function chatSteps(h: HubHandle, name: string): Promise<Step[]> {
+  return (await storedEvents(h, name)).filter((e) => e.type === "chat").map((e) => e.data as Step);
+}
+
+async function replies(h: HubHandle, name: string): Promise<Step[]> {
+  return (await chatSteps(h, name)).filter((step) => step.role === "assistant");
+}
+
+async function sessionInfo(h: HubHandle, name: string): Promise<SessionInfo> {
+  return ((await (await h.api(`/api/sessions/${name}`)).json()) as { session: SessionInfo }).session;
+}
+
+/** Creates a chat the way a user does (`dispatch chat NAME`), leaving the prompt at once. */
+async function createChat(h: HubHandle, name: string, provider: string, env?: Record<string, string>) {
+  const created = await h.cli(["chat", name, "--provider", provider], {
+    input: "/quit\n",
+    ...(env ? { env } : {}),
+  });
+  expect(created.code, created.stderr).toBe(0);
+}
+
+/** Input to a chat: a line ending in `\r` is a message, `\x03` cancels. */
+async function send(h: HubHandle, name: string, data: string): Promise<void> {
+  const res = await h.api(`/api/sessions/${name}/input`, { method: "POST", body: JSON.stringify({ data }) });
+  expect(res.status, await res.text()).toBe(200);
+}
+
+/** The last user message of a request the provider received. */
+function lastUserText(body: Record<string, unknown>): string {
+  const messages = body.messages as { role: string; content: string }[];
+  return messages[messages.length - 1]?.content ?? "";
+}
+
+function heldReplies(count: number): Promise<Held[]> {
+  return waitFor(() => (held.length === count ? [...held] : undefined), {
+    message: `${count} replies held open at the provider (have ${held.length})`,
+  });
+}
+
+describe("chat sessions: cancel, restart, concurrency", () => {
+  it.each([
+    ["holdanth", "input \\x03", "fake-claude"],
+    ["holdoai", "SIGINT", "fake-gpt"],
+  ])(
+    "cancels a %s reply in flight with %s: the partial reply is kept, marked cancelled, and the next message works",
+    async (provider, how, model) => {
+      const name = `c-cancel-${provider}`;
+      await createChat(hub, name, provider);
+      await send(hub, name, "tell me a story\r");
+      await heldReplies(1);
+      await waitFor(async () => (await storedText(hub, name)).includes("partial reply"), {
+        message: "the first words of the reply",
+      });
+      const abortedBefore = heldAborted;
+      if (how === "SIGINT") {
+        const res = await hub.api(`/api/sessions/${name}?signal=SIGINT`, { method: "DELETE" });
+        expect(res.status, await res.text()).toBe(200);
+      } else {
+        await send(hub, name, "\x03");
+      }
+      const [cancelled] = await waitFor(async () => {
+        const found = await replies(hub, name);
+        return found.length > 0 ? found : undefined;
+      });
+      expect(cancelled).toEqual({
+        role: "assistant",
+        text: "partial reply",
+        model: "m1",
+        usage: null,
+        cancelled: true,
+      });
+      // The request to the provider was closed, not left streaming; the chat goes on.
+      await waitFor(() => heldAborted === abortedBefore + 1 && held.length === 0, {
+        message: "the provider's connection closed",
+      });
+      expect((await sessionInfo(hub, name)).status).toBe("running");
+      expect(await storedText(hub, name)).toMatch(/partial reply\r\n.*\[cancelled\]/);
+      const exported = await hub.cli(["chat", "export", name]);
+      expect(exported.stdout).toContain("## Assistant (m1) (cancelled)\n\npartial reply\n");
+
+      await send(hub, name, "go on\r");
+      const [next] = await heldReplies(1);
+      expect(next?.body.messages).toEqual([
+        { role: "user", content: "tell me a story" },
+        { role: "assistant", content: "partial reply" },
+        { role: "user", content: "go on" },
+      ]);
+      next?.finish();
+      await waitFor(async () => (await replies(hub, name)).length === 2, { message: "the second reply" });
+      expect(await chatSteps(hub, name)).toEqual([
+        { role: "user", text: "tell me a story" },
+        cancelled,
+        { role: "user", text: "go on" },
+        {
+          role: "assistant",
+          text: HELD_TEXT,
+          model,
+          usage: expect.any(Object),
+          cancelled: false,
+        },
+      ]);
+      const after = await hub.cli(["chat", "export", name]);
+      expect(after.stdout).toContain(`## Assistant (${model})\n\n${HELD_TEXT}\n`);
+    },
+  );
+
+  it("keeps a chat through hub restarts, mid-reply and after: stored once, continued with the whole history", async () => {
+    const name = "c-restart";
+    await createChat(hub, name, "holdanth");
+    await send(hub, name, "first question\r");
+    const [inFlight] = await heldReplies(1);
+    await waitFor(async () => (await storedText(hub, name)).includes("partial reply"), {
+      message: "the first words of the reply",
+    });
+    const port = hub.port;
+    const restart = async () => {
+      const stopped = await hub.cli(["stop"]);
+      expect(stopped.code, stopped.stderr).toBe(0);
+      // Mid-reply (the first time): the reply ends while no hub runs; the host keeps it.
+      inFlight?.finish();
+      const started = await hub.cli(["start", "--port", String(port)]);
+      expect(started.code, started.stderr).toBe(0);
+    };
+    const expectStoredOnce = async () => {
+      const events = await storedEvents(hub, name);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      expect(await chatSteps(hub, name)).toEqual([
+        { role: "user", text: "first question" },
+        {
+          role: "assistant",
+          text: HELD_TEXT,
+          model: "fake-claude",
+          usage: { input: 11, output: 7 },
+          cancelled: false,
+        },
+      ]);
+      expect((await storedText(hub, name)).split(HELD_TEXT)).toHaveLength(2);
+    };
+
+    await restart();
+    await waitFor(async () => (await replies(hub, name)).length === 1, {
+      timeoutMs: 20_000,
+      message: "the reply finished while the hub was down",
+    });
+    await expectStoredOnce();
+
+    await restart();
+    await waitFor(async () => (await sessionInfo(hub, name)).reachable === true, {
+      timeoutMs: 20_000,
+      message: "the host back",
+    });
+    await expectStoredOnce();
+
+    await send(hub, name, "second question\r");
+    const [next] = await heldReplies(1);
+    expect(next?.body.messages).toEqual([
+      { role: "user", content: "first question" },
+      { role: "assistant", content: HELD_TEXT },
+      { role: "user", content: "second question" },
+    ]);
+    next?.finish();
+    await waitFor(async () => (await replies(hub, name)).length === 2, { message: "the second reply" });
+    const exported = await hub.cli(["chat", "export", name]);
+    expect(exported.stdout.split("## You")).toHaveLength(3);
+    expect(exported.stdout).toContain("second question");
+  });
+
+  it("keeps at most chat.max_concurrent API calls in flight; the others say they are queued and finish later", async () => {
+    const limited = { XDG_CONFIG_HOME: join(root, "limited") };
+    const names = ["q1", "q2", "q3", "q4"];
+    for (const name of names) await createChat(hub, name, "holdanth", limited);
+    expect(held).toHaveLength(0);
+    heldMaxOpen = heldOpen;
+
+    await send(hub, "q1", "question from q1\r");
+    await send(hub, "q2", "question from q2\r");
+    const first = await heldReplies(2);
+    await send(hub, "q3", "question from q3\r");
+    await send(hub, "q4", "question from q4\r");
+    for (const [name, position] of [
+      ["q3", 1],
+      ["q4", 2],
+    ] as const) {
+      const queued = await waitFor(
+        async () => (await chatSteps(hub, name)).find((s) => s.role === "queued"),
+        {
+          message: `${name} queued`,
+        },
+      );
+      expect(queued).toEqual({ role: "queued", position });
+    }
+    // Still only the first two reached the provider.
+    expect(held.map((reply) => lastUserText(reply.body)).sort()).toEqual([
+      "question from q1",
+      "question from q2",
+    ]);
+    for (const name of ["q1", "q2"])
+      expect((await chatSteps(hub, name)).some((s) => s.role === "queued")).toBe(false);
+
+    for (const reply of first) reply.finish();
+    const second = await waitFor(
+      () =>
+        held.length === 2 &&
+        held.every((reply) => ["q3", "q4"].some((q) => lastUserText(reply.body).endsWith(q)))
+          ? [...held]
+          : undefined,
+      { message: "the queued replies started" },
+    );
+    for (const name of ["q1", "q2"])
+      await waitFor(async () => (await replies(hub, name)).length === 1, { message: `${name} replied` });
+    for (const reply of second) reply.finish();
+    for (const name of names) {
+      const [reply] = await waitFor(async () => {
+        const found = await replies(hub, name);
+        return found.length === 1 ? found : undefined;
+      });
+      expect(reply).toMatchObject({ text: HELD_TEXT, cancelled: false });
+    }
+    expect(heldMaxOpen).toBe(2);
+  });
+});
+
+describe("chats after host loss", () => {
+  it("revives a chat whose host was SIGKILLed: the provider gets the whole earlier conversation", async () => {
+    const h = await startHub({ env: hubEnv });
+    try {
+      await createChat(h, "c-lost", "anth");
+      await send(h, "c-lost", "remember the number 7\r");
+      await waitFor(async () => (await replies(h, "c-lost")).length === 1, { message: "the first reply" });
+      const hostPid = h.pids().host as number;
+      process.kill(hostPid, "SIGKILL");
+      const lost = await waitFor(
+        async () => {
+          const info = await sessionInfo(h, "c-lost");
+          return info.status === "exited" ? info : undefined;
+        },
+        { timeoutMs: 20_000, message: "host lost" },
+      );
+      expect(lost.reason).toBe("host lost");
+
+      const revived = await h.cli(["revive", "c-lost"]);
+      expect(revived.code, revived.stderr).toBe(0);
+      expect((await sessionInfo(h, "c-lost")).status).toBe("running");
+      const before = requests.length;
+      await send(h, "c-lost", "which number?\r");
+      await waitFor(async () => (await replies(h, "c-lost")).length === 2, {
+        message: "the reply after revive",
+      });
+      const sent = requests.slice(before);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.body.messages).toEqual([
+        { role: "user", content: "remember the number 7" },
+        { role: "assistant", content: "Hello from Claude" },
+        { role: "user", content: "which number?" },
+      ]);
+
+      // The conversation is in the log once; the log continues past the loss without a hole.
+      const steps = await chatSteps(h, "c-lost");
+      expect(steps.map((s) => `${s.role}:${s.text}`)).toEqual([
+        "user:remember the number 7",
+        "assistant:Hello from Claude",
+        "user:which number?",
+        "assistant:Hello from Claude",
+      ]);
+      const events = await storedEvents(h, "c-lost");
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+      const types = events.map((e) => e.type);
+      expect(types.indexOf("exit")).toBeLessThan(types.indexOf("revived"));
+      expect(await storedText(h, "c-lost")).toContain("conversation restored (2 messages)");
+      const exported = await h.cli(["chat", "export", "c-lost"]);
+      expect(exported.stdout.split("## You")).toHaveLength(3);
+    } finally {
+      await h.stop();
+    }
   });
 });

@@ -8,6 +8,9 @@
  * multi-line message in one chunk). `\x7f`/`\b` erase the last character, `\x03` (Ctrl-C)
  * cancels the reply in flight and drops messages waiting behind it.
  *
+ * `options.history` is an earlier conversation: a fork (a new log) writes it as this session's
+ * own events; a revive (`spec.afterSeq > 0`, the log continues) only takes it up as context.
+ *
  * Each turn emits `chat {role:"user"}`, the reply's text as `output` bytes while it streams
  * (terminals show it as it comes), then `chat {role:"assistant", usage}` — or `chat
  * {role:"error"}` with a clear reason, never a hang.
@@ -67,6 +70,9 @@ export class ChatSession implements HostedSession {
       onEvent: (event) => context.onEvent(this, event),
     });
     this.coalescer = new OutputCoalescer((data) => this.log.output(data));
+    // Revived (its host was lost): the log continues, and already holds the conversation.
+    const revived = spec.afterSeq > 0;
+    if (revived) this.log.json("revived", {});
     this.log.json("start", {
       pid: 0,
       command: [this.options.provider, this.options.model],
@@ -76,7 +82,14 @@ export class ChatSession implements HostedSession {
     });
     const origin = this.options.forkedFrom ? `, forked from ${this.options.forkedFrom}` : "";
     this.print(`\x1b[2mchat with ${this.options.model} (${this.options.profile}${origin})\x1b[0m\r\n`);
-    for (const message of this.options.history) this.replayHistory(message);
+    if (revived) {
+      // The history is taken up again as context, not written a second time.
+      this.messages.push(...this.options.history);
+      const count = this.options.history.length;
+      this.print(`\x1b[2mconversation restored (${count} message${count === 1 ? "" : "s"})\x1b[0m\r\n`);
+    } else {
+      for (const message of this.options.history) this.replayHistory(message);
+    }
   }
 
   get isRunning(): boolean {

@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import { describeInvalidName, generateName, isValidName } from "../core/names.js";
+import { conversationFromEvents } from "../kinds/chatConversation.js";
 import { getKind, prepareKindOptions } from "../kinds/registry.js";
 import type { SessionEvent } from "../protocol/events.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
@@ -279,6 +280,7 @@ export class SessionManager implements HostConnectionEvents {
   /**
    * Starts a new process for an ended terminal session: same command, cwd and size, its log
    * continuing from the last seq, with the old screen shown above a "history restored" line.
+   * An ended chat continues its conversation (the host was lost, or it was ended).
    */
   async revive(ref: string): Promise<SessionInfo> {
     const record = this.directory.resolve(ref);
@@ -288,16 +290,27 @@ export class SessionManager implements HostConnectionEvents {
         `session '${record.name}' is still running; only ended sessions can be revived`,
       );
     }
-    if (getKind(record.kind).runtime !== "pty") {
+    const runtime = getKind(record.kind).runtime;
+    if (runtime !== "pty" && runtime !== "chat") {
       throw new DispatchError(
         "bad_request",
-        `session '${record.name}' is a ${record.kind} session; only terminals can be revived`,
+        `session '${record.name}' is a ${record.kind} session; only terminals and chats can be revived`,
       );
     }
     const connection = this.requireHost(record.host);
     this.writer.flush();
-    const screen = await this.screens.currentScreen(record.id, record);
-    const preface = `${screen}\x1b[0m\r\n\x1b[7m --- history restored --- \x1b[0m\r\n`;
+    // A terminal gets its old screen back; a chat its conversation, rebuilt from its events.
+    const resume =
+      runtime === "chat"
+        ? {
+            options: {
+              ...(record.meta.chat as Record<string, unknown> | undefined),
+              history: this.storedConversation(record.id),
+            },
+          }
+        : {
+            preface: `${await this.screens.currentScreen(record.id, record)}\x1b[0m\r\n\x1b[7m --- history restored --- \x1b[0m\r\n`,
+          };
     const afterSeq = this.store.lastSeq(record.id);
     this.writer.reset(record.id);
     this.directory.update(record.id, {
@@ -318,7 +331,7 @@ export class SessionManager implements HostConnectionEvents {
           env: { ...record.env, ...this.spawnEnv?.(record) },
           cols: record.cols,
           rows: record.rows,
-          preface,
+          ...resume,
           afterSeq,
         },
       });
@@ -331,6 +344,19 @@ export class SessionManager implements HostConnectionEvents {
     }
     this.store.audit("client", "revive", { session: record.id });
     return toInfo(this.directory.resolve(record.id));
+  }
+
+  /** A chat's conversation as stored in its `chat` events (see `conversationFromEvents`). */
+  private storedConversation(id: string): { role: "user" | "assistant"; text: string }[] {
+    const events: SessionEvent[] = [];
+    for (let after = 0; ; ) {
+      const page = this.store.readEvents(id, after, 1000);
+      const last = page[page.length - 1];
+      if (!last) break;
+      for (const event of page) if (event.type === "chat") events.push(event);
+      after = last.seq;
+    }
+    return conversationFromEvents(events).map(({ role, text }) => ({ role, text }));
   }
 
   /**

@@ -10,7 +10,7 @@
  *   POST   /api/sessions/:name/input        {data} -> {ok}
  *   POST   /api/sessions/:name/resize       {cols, rows} -> {ok}
  *   GET    /api/sessions/:name/events?after=N&limit=M  {events: ApiEvent[], lastSeq}
- *   POST   /api/sessions/:name/revive       {session}: restart an ended terminal
+ *   POST   /api/sessions/:name/revive       {session}: restart an ended terminal or chat
  *   POST   /api/gc {olderThan?}             {removed: names}: drop ended sessions
  *   POST   /api/sessions/:name/notify       {state, message?} -> {ok}; the session's own token
  *   GET    /api/status                      hub, host and session counts

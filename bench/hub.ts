@@ -10,12 +10,22 @@
  * the rest when a suite fails.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ClientSocket } from "../src/cli/ClientSocket.js";
-import { sleep } from "./stats.js";
+import { sleep, waitUntil } from "./stats.js";
 
 /** dist/bench/hub.js -> the repository root. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -38,6 +48,8 @@ export interface BenchHub {
   /** Re-read from hub.json, so it follows a restart on a new port. */
   readonly url: string;
   cli(args: string[], timeoutMs?: number): Promise<CliResult>;
+  /** `dispatch start --port 0` again (after a `dispatch stop`); under `--cpu-prof` when profiling. */
+  start(): Promise<CliResult>;
   /** A client connection, hello done; closed by `stop()`. */
   socket(): Promise<ClientSocket>;
   pids(): { hub?: number; host?: number };
@@ -137,6 +149,7 @@ export async function startHub(options: StartOptions = {}): Promise<BenchHub> {
       return lastUrl;
     },
     cli: (args, timeoutMs) => runCli(args, env, timeoutMs),
+    start: () => (profileDir ? serveProfiled(env, home, profileDir) : runCli(["start", "--port", "0"], env)),
     async socket() {
       const socket = await ClientSocket.connect({ url: handle.url, key: handle.key, client: "bench" });
       sockets.add(socket);
@@ -153,6 +166,7 @@ export async function startHub(options: StartOptions = {}): Promise<BenchHub> {
         await Promise.all([...sockets].map((socket) => socket.close().catch(() => undefined)));
         pids();
         await runCli(["stop", "--all"], env, 30_000).catch(() => undefined);
+        keepLogs(home);
         killAll(seen);
         for (let i = 0; i < 100 && [...seen].some(([pid, started]) => startTime(pid) === started); i++)
           await sleep(50);
@@ -164,16 +178,65 @@ export async function startHub(options: StartOptions = {}): Promise<BenchHub> {
   };
   live.add(handle);
 
-  const started = await runCli(["start", "--port", "0"], env);
+  const started = await handle.start();
   handle.startMs = started.ms;
+  if (stopping) {
+    // Stopped (a signal) while `start` ran: what it started must go too.
+    pids();
+    await runCli(["stop", "--all"], env, 30_000).catch(() => undefined);
+    killAll(seen);
+    throw new Error("stopped while starting");
+  }
   pids();
   if (started.code !== 0 || !handle.url) {
-    const out = tail(join(home, "hub.out"));
+    const logs = ["hub.out", "hub.log", "host.out", "host.log"].map(
+      (f) => `--- ${f}\n${tail(join(home, f), 8)}`,
+    );
     await handle.stop();
-    throw new Error(`dispatch start failed (code ${started.code}): ${started.stderr}\n${out}`);
+    throw new Error(
+      `dispatch start failed (code ${started.code}): ${started.stderr.trim()}\n${logs.join("\n")}`,
+    );
   }
   handle.key = readFileSync(join(home, "access.key"), "utf8").trim();
   return handle;
+}
+
+let profileDir: string | undefined;
+
+/**
+ * From now on, hubs run `node --cpu-prof` and write their profile to `dir` when they stop
+ * (`--cpu-prof` is not allowed in NODE_OPTIONS, so the hub is spawned as `serve` directly).
+ */
+export function profileHubs(dir: string): void {
+  profileDir = dir;
+}
+
+/** `dispatch serve` under `--cpu-prof`, detached like `dispatch start` does it; waits until healthy. */
+async function serveProfiled(env: Record<string, string>, home: string, dir: string): Promise<CliResult> {
+  const started = performance.now();
+  const out = openSync(join(home, "hub.out"), "a", 0o600);
+  const child = spawn(
+    process.execPath,
+    ["--cpu-prof", `--cpu-prof-dir=${dir}`, BIN, "serve", "--port", "0"],
+    { env, cwd: home, detached: true, stdio: ["ignore", out, out] },
+  );
+  closeSync(out);
+  child.unref();
+  const healthy = async (): Promise<boolean> => {
+    if (child.exitCode !== null) throw new Error(`dispatch serve exited with code ${child.exitCode}`);
+    try {
+      const info = JSON.parse(readFileSync(join(home, "hub.json"), "utf8")) as { url: string };
+      return (await fetch(`${info.url}/api/health`)).ok;
+    } catch {
+      return false; // Not up yet.
+    }
+  };
+  try {
+    await waitUntil("the profiled hub to answer /api/health", healthy, 30_000);
+    return { code: 0, stdout: "", stderr: "", ms: performance.now() - started };
+  } catch (err) {
+    return { code: 1, stdout: "", stderr: String(err), ms: performance.now() - started };
+  }
 }
 
 /** Stops every hub not yet stopped (the end of a run, also after a failure). */
@@ -261,6 +324,17 @@ function killAll(pids: Map<number, string>): void {
     } catch {
       // Already gone: the normal case after `dispatch stop --all`.
     }
+  }
+}
+
+/** Where the logs of every hub of the run are kept (the homes themselves are removed). */
+export const LOG_DIR = join(tmpdir(), "dispatch-bench-logs");
+
+function keepLogs(home: string): void {
+  const dir = join(LOG_DIR, basename(home));
+  mkdirSync(dir, { recursive: true });
+  for (const file of ["hub.out", "hub.log", "host.out", "host.log"]) {
+    if (existsSync(join(home, file))) copyFileSync(join(home, file), join(dir, file));
   }
 }
 

@@ -32,7 +32,7 @@ export async function restartSuite(ctx: BenchContext): Promise<void> {
     const lastSeen = new Map<string, number>();
     const viewer = await hub.socket();
     track(viewer, lastSeen);
-    for (const id of ids) await viewer.attach(id, { afterSeq: 0 });
+    for (const id of ids) await viewer.attach(id, { afterSeq: 0, snapshot: false });
     await waitUntil("every session to print", () => ids.every((id) => (lastSeen.get(id) ?? 0) > 1));
     await sleep(2000);
     await viewer.close();
@@ -43,7 +43,7 @@ export async function restartSuite(ctx: BenchContext): Promise<void> {
 
     const wallStart = Date.now();
     const t0 = performance.now();
-    const started = await hub.cli(["start", "--port", "0"]);
+    const started = await hub.start();
     if (started.code !== 0)
       throw new Error(`dispatch start failed (code ${started.code}): ${started.stderr}`);
     const healthyMs = performance.now() - t0;
@@ -54,7 +54,9 @@ export async function restartSuite(ctx: BenchContext): Promise<void> {
         firstLive.set(frame.session, performance.now() - t0);
     });
     track(after, lastSeen);
-    await Promise.all(ids.map((id) => after.attach(id, { afterSeq: lastSeen.get(id) ?? 0 })));
+    await Promise.all(
+      ids.map((id) => after.attach(id, { afterSeq: lastSeen.get(id) ?? 0, snapshot: false })),
+    );
     await waitUntil(
       `all ${count} sessions to stream again`,
       () => ids.every((id) => firstLive.has(id)),
@@ -166,7 +168,8 @@ async function checkLines(socket: ClientSocket, ids: string[]): Promise<LineChec
     }
     see(message.event.session, message.event.seq);
   });
-  await Promise.all(ids.map((id) => socket.attach(id, { afterSeq: 0 })));
+  // Exact events from seq 1, never a snapshot: the check needs every stored line.
+  await Promise.all(ids.map((id) => socket.attach(id, { afterSeq: 0, snapshot: false })));
   await within(
     waitUntil("replay of every session", () => ids.every((id) => reached.has(id)), STREAM_TIMEOUT_MS),
     STREAM_TIMEOUT_MS + 1000,

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { attachSuite } from "./attach.js";
 import type { BenchContext } from "./context.js";
 import { echoSuite } from "./echo.js";
-import { REPO_ROOT, stopAllHubs } from "./hub.js";
+import { profileHubs, REPO_ROOT, stopAllHubs } from "./hub.js";
 import { memorySuite } from "./memory.js";
 import { machine, type Results, type Row, textTable, writeResults } from "./report.js";
 import { restartSuite } from "./restart.js";
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   const ctx: BenchContext = {
     quick: options.quick,
     scratch,
-    hubEnv: options.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profileDir}` } : {},
+    hubEnv: {},
     add: (r) => {
       rows.push(r);
       console.error(
@@ -86,6 +86,7 @@ async function main(): Promise<number> {
     },
     log: (text) => console.error(`bench: ${text}`),
   };
+  if (options.profileDir) profileHubs(options.profileDir);
   const stopOnSignal = (signal: NodeJS.Signals) => {
     console.error(`bench: ${signal}, cleaning up`);
     void stopAllHubs().finally(() => process.exit(130));

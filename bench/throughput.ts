@@ -183,7 +183,7 @@ async function dispatchCat(
   const started = performance.now();
   const info = await control.create({ command: catThenWait(file), cols: COLS, rows: ROWS });
   id = info.id;
-  await Promise.all(sockets.map((socket) => socket.attach(id, { afterSeq: 0 })));
+  await Promise.all(sockets.map((socket) => socket.attach(id, { afterSeq: 0, snapshot: false })));
   await within(Promise.all(exited), RUN_TIMEOUT_MS, `dispatch cat to ${clients} client(s)`);
   const ms = Math.max(...last) - started;
   // Removes the ended session and its history, so the next run starts from a small store.

@@ -60,3 +60,14 @@ export function rememberLogin(loggedIn: boolean): void {
 export function hasLoggedInBefore(): boolean {
   return read<boolean>(LOGGED_IN_KEY, false) === true;
 }
+
+const NOTIFY_KEY = "dispatch:notify";
+
+/** Whether the user turned agent notifications on in this browser. */
+export function loadNotify(): boolean {
+  return read<boolean>(NOTIFY_KEY, false) === true;
+}
+
+export function saveNotify(on: boolean): void {
+  write(NOTIFY_KEY, on);
+}

@@ -15,19 +15,32 @@ export class SessionStore {
   /** The same ids, most recently used last. */
   #recent: string[] = [];
   filter = $state("");
+  /** Show only sessions of this host id; empty: every host. */
+  hostFilter = $state("");
   /** Output bytes seen per session; more than this in a background session is unread. */
   seen = $state<Record<string, number>>(loadSeen());
   /** Sessions with live output seen in their open (background) terminal since last viewed. */
   unread = $state<Record<string, true>>({});
-  /** Link status of each host the hub knows, by host id. */
-  hosts = $state<Record<string, HostView["status"]>>({});
+  /** Every host the hub knows (link status, health, facts), by host id. */
+  hosts = $state<Record<string, HostView>>({});
   /** Ticks so "last activity" ages stay fresh. */
   now = $state(Date.now());
 
   readonly visible = $derived.by(() => {
     const needle = this.filter.trim().toLowerCase();
-    return needle ? this.sessions.filter((s) => s.name.toLowerCase().includes(needle)) : this.sessions;
+    const host = this.hostFilter;
+    if (!needle && !host) return this.sessions;
+    return this.sessions.filter(
+      (s) => (!host || s.host === host) && (!needle || s.name.toLowerCase().includes(needle)),
+    );
   });
+
+  /** Hosts in display order: the hub's own first, then by name. */
+  readonly hostList = $derived(
+    Object.values(this.hosts).sort((a, b) =>
+      a.kind !== b.kind ? (a.kind === "local" ? -1 : 1) : a.name.localeCompare(b.name),
+    ),
+  );
 
   readonly active = $derived(this.sessions.find((s) => s.id === this.activeId));
 
@@ -64,8 +77,26 @@ export class SessionStore {
     saveSeen(this.seen);
   }
 
-  setHost(host: Pick<HostView, "id" | "status">): void {
-    this.hosts[host.id] = host.status;
+  setHost(host: HostView): void {
+    this.hosts[host.id] = host;
+  }
+
+  /** A host's display name (the id when the hub has not described it). */
+  hostName(id: string): string {
+    return this.hosts[id]?.name ?? id;
+  }
+
+  /** A host's sessions as this page sees them (live, unlike the counts in a host message). */
+  hostCounts(id: string): { total: number; running: number; ended: number; orphaned: number } {
+    const counts = { total: 0, running: 0, ended: 0, orphaned: 0 };
+    for (const s of this.sessions) {
+      if (s.host !== id) continue;
+      counts.total++;
+      if (s.status === "running" || s.status === "starting") counts.running++;
+      else if (s.status === "orphaned") counts.orphaned++;
+      else counts.ended++;
+    }
+    return counts;
   }
 
   /**
@@ -73,7 +104,7 @@ export class SessionStore {
    * (it may well still run there; the hub just cannot reach it).
    */
   displayStatus(s: SessionInfo): string {
-    const link = this.hosts[s.host];
+    const link = this.hosts[s.host]?.status;
     const live = s.status === "running" || s.status === "starting";
     return live && link !== undefined && link !== "connected" ? "unreachable" : s.status;
   }

@@ -23,3 +23,15 @@ export function statusLook(status: string): StatusLook {
 export function isLive(status: string): boolean {
   return status === "running" || status === "starting";
 }
+
+/** Colour of a host's link status (`connected`, `reconnecting`, ...); unknown ones are neutral. */
+export function hostStatusColor(status: string): string {
+  return ["connected", "reconnecting", "disconnected", "failed"].includes(status)
+    ? `var(--host-${status})`
+    : "var(--host-unknown)";
+}
+
+/** Colour of a host's health (`healthy`, `warning`, `critical`); `unknown` is muted. */
+export function healthColor(health: string): string {
+  return ["healthy", "warning", "critical"].includes(health) ? `var(--health-${health})` : "var(--muted)";
+}

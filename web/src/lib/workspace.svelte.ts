@@ -6,8 +6,9 @@
 import { tick } from "svelte";
 import type { ServerMessage } from "../../../src/protocol/client.js";
 import type { OutputFrame } from "../../../src/protocol/frames.js";
-import type { HostView } from "../../../src/protocol/hosts.js";
+import type { CleanupRequest, CleanupResult, HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
+import { AgentNotifier, becameWaiting } from "./agent-notify.svelte.js";
 import { checkSession } from "./auth.js";
 import { Connection, type ConnectionState } from "./connection.js";
 import { exposeDebug } from "./debug.js";
@@ -24,10 +25,32 @@ export interface CreateOptions {
   name?: string;
   cwd?: string;
   command?: string[];
+  /** Host id to run on; the hub's own host when absent. */
+  host?: string;
 }
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** A host REST call with the login cookie; rejects with the hub's error message. */
+async function hostApi(name: string, what: string, init: RequestInit): Promise<unknown> {
+  const response = await fetch(`/api/hosts/${encodeURIComponent(name)}/${what}`, {
+    ...init,
+    credentials: "same-origin",
+    headers: init.body === undefined ? {} : { "content-type": "application/json" },
+  });
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy's error page): the status says enough.
+  }
+  if (!response.ok) {
+    const message = (body as { error?: { message?: string } } | undefined)?.error?.message;
+    throw new Error(message ?? `HTTP ${response.status}`);
+  }
+  return body;
 }
 
 function sessionFromReply(reply: ServerMessage): SessionInfo | undefined {
@@ -40,6 +63,7 @@ function sessionFromReply(reply: ServerMessage): SessionInfo | undefined {
 
 export class Workspace {
   readonly store = new SessionStore();
+  readonly notifier = new AgentNotifier();
   connection = $state<ConnectionState>({ kind: "connecting", attempt: 0 });
   /** Phone key bar: the next key typed gets Ctrl applied. */
   ctrlSticky = $state(false);
@@ -288,12 +312,30 @@ export class Workspace {
     else this.store.persistView();
   }
 
+  /** Re-reads the hosts (round-trip times change without a `host` message). */
+  refreshHosts(): void {
+    if (this.#conn.isOpen) void this.#loadHosts();
+  }
+
+  /** `POST /api/hosts/:name/cleanup`: removes the host's ended and orphaned sessions. */
+  async cleanupHost(name: string, request: CleanupRequest): Promise<CleanupResult> {
+    return (await hostApi(name, "cleanup", {
+      method: "POST",
+      body: JSON.stringify(request),
+    })) as CleanupResult;
+  }
+
+  /** `DELETE /api/hosts/:name/token`: the host is cut off and cannot dial back in. */
+  async revokeHost(name: string): Promise<{ revoked: number; disconnected: boolean }> {
+    return (await hostApi(name, "token", { method: "DELETE" })) as { revoked: number; disconnected: boolean };
+  }
+
   /** Host links as of now; `host` messages keep them current afterwards. */
   async #loadHosts(): Promise<void> {
     try {
       const response = await fetch("/api/hosts", { credentials: "same-origin" });
       if (!response.ok) return;
-      const body = (await response.json()) as { hosts?: { id: string; status: HostView["status"] }[] };
+      const body = (await response.json()) as { hosts?: HostView[] };
       for (const host of body.hosts ?? []) this.store.setHost(host);
     } catch {
       // The hub went away again; the next `open` reloads them.
@@ -302,9 +344,15 @@ export class Workspace {
 
   #message(msg: ServerMessage): void {
     switch (msg.type) {
-      case "session":
+      case "session": {
+        const previous = this.store.byId(msg.session.id);
         this.store.upsert(msg.session);
+        if (becameWaiting(previous, msg.session)) {
+          const id = msg.session.id;
+          this.notifier.notify(msg.session, id === this.store.activeId, () => void this.switchTo(id));
+        }
         break;
+      }
       case "attached":
         this.store.upsert(msg.session);
         break;

@@ -1,0 +1,146 @@
+/**
+ * The host panel against a hub with a real remote host (`dispatch host`, its own home): both
+ * hosts listed as connected with health and counts, the session panel filtered by host, a
+ * session created on the remote host from its panel entry, cleanup and revoke behind a
+ * confirmation, and the host killed: disconnected, its session unreachable.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { BIN, cleanEnv, REPO_ROOT } from "../harness.js";
+import { TEST_SHELL, typeLine, waitForLine, webSuite } from "./browser.js";
+
+/** A short beat so the lost host shows quickly; the behaviour is the same at the default. */
+const HEARTBEAT_MS = 200;
+
+describe("web host panel", () => {
+  const web = webSuite({ env: { DISPATCH_HEARTBEAT_MS: String(HEARTBEAT_MS) } });
+  const homes: string[] = [];
+  let remote: ChildProcess | undefined;
+
+  function startRemote(name: string, token: string): ChildProcess {
+    const home = mkdtempSync(join(tmpdir(), `dispatch-web-remote-${name}-`));
+    homes.push(home);
+    const child = spawn(
+      process.execPath,
+      [BIN, "host", "--hub", web.hub.url, "--token", token, "--name", name],
+      {
+        env: cleanEnv({ DISPATCH_HOME: home, HOME: home }),
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "ignore", "ignore"],
+      },
+    );
+    return child;
+  }
+
+  function kill(child: ChildProcess | undefined): void {
+    if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    try {
+      process.kill(child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+
+  afterAll(() => {
+    kill(remote);
+    for (const home of homes) rmSync(home, { recursive: true, force: true });
+  });
+  process.on("exit", () => kill(remote));
+
+  it("lists hosts, filters by host, creates on a host, cleans up, revokes, and shows a lost host", async () => {
+    const hub = web.hub;
+    const token = await hub.cli(["hosts", "token", "create", "h1"]);
+    expect(token.code, token.stderr).toBe(0);
+    remote = startRemote("h1", token.stdout.trim());
+    // A local session, and one that has ended (for cleanup).
+    for (const [name, command] of [
+      ["loc1", ["bash", "--noprofile", "--norc"]],
+      ["gone", ["sh", "-c", "exit 3"]],
+    ] as const) {
+      const created = await hub.api("/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ name, command, cwd: tmpdir() }),
+      });
+      expect(created.status, await created.clone().text()).toBeLessThan(300);
+    }
+
+    const { page, problems } = await web.page({ login: true });
+    const hosts = page.getByRole("region", { name: "Hosts" });
+    const local = hosts.locator('[data-host="local"]');
+    const h1 = hosts.locator('[data-host="h1"]');
+    await expect.poll(() => local.locator(".status").textContent(), { timeout: 20_000 }).toBe("connected");
+    await expect.poll(() => h1.locator(".status").textContent(), { timeout: 20_000 }).toBe("connected");
+    await expect.poll(() => h1.locator(".health").textContent(), { timeout: 20_000 }).toBe("healthy");
+    await expect.poll(() => h1.locator(".rtt").textContent(), { timeout: 20_000 }).toMatch(/\d ms$/);
+    await expect.poll(() => local.locator(".counts").textContent()).toBe("1/2 running");
+    await expect.poll(() => h1.locator(".counts").textContent()).toBe("0/0 running");
+    // Each session says where it runs.
+    await expect.poll(() => page.locator('[data-session="loc1"] .host').textContent()).toBe("local");
+
+    // New session on h1, from the host's own entry: the dialog has h1 preselected.
+    await hosts.getByRole("button", { name: "New session on h1" }).click();
+    const dialog = page.getByRole("dialog", { name: "New session" });
+    expect(await dialog.getByLabel("Host").inputValue()).toBe("h1");
+    await dialog.getByLabel("Name", { exact: true }).fill("rem1");
+    await dialog.getByLabel("Command").fill(TEST_SHELL);
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("heading", { name: "rem1", level: 1 }).waitFor();
+    await typeLine(page, "echo on-$((6 * 7))-remote");
+    await waitForLine(page, "rem1", /^on-42-remote$/);
+    await expect.poll(() => page.locator('[data-session="rem1"] .host').textContent()).toBe("h1");
+    const api = (await (await hub.api("/api/sessions/rem1")).json()) as { session: { host: string } };
+    expect(api.session.host).toBe("h1");
+    await expect.poll(() => h1.locator(".counts").textContent()).toBe("1/1 running");
+
+    // The host filter: in the session panel, and by picking a host in the host panel.
+    const sessions = page.getByRole("navigation", { name: "Sessions" });
+    const names = () =>
+      sessions.locator("[data-session]").evaluateAll((els) => els.map((e) => e.getAttribute("data-session")));
+    await sessions.getByLabel("Filter sessions by host").selectOption("h1");
+    await expect.poll(names).toEqual(["rem1"]);
+    await sessions.getByLabel("Filter sessions by host").selectOption("local");
+    await expect.poll(names).toEqual(["loc1", "gone"]);
+    await sessions.getByLabel("Filter sessions by host").selectOption("");
+    await expect.poll(names).toEqual(["loc1", "gone", "rem1"]);
+    await h1.getByRole("button", { name: /^h1/ }).click();
+    await expect.poll(names).toEqual(["rem1"]);
+    expect(await sessions.getByLabel("Filter sessions by host").inputValue()).toBe("h1");
+    await h1.getByRole("button", { name: /^h1/ }).click();
+    await expect.poll(names).toEqual(["loc1", "gone", "rem1"]);
+
+    // Cleanup asks first; cancel keeps everything, confirm removes the ended session only.
+    await local.getByRole("button", { name: "Clean up local" }).click();
+    const cleanup = page.getByRole("dialog", { name: "Clean up local?" });
+    await cleanup.getByRole("button", { name: "Cancel" }).click();
+    await cleanup.waitFor({ state: "hidden" });
+    expect(await names()).toContain("gone");
+    await local.getByRole("button", { name: "Clean up local" }).click();
+    await cleanup.getByRole("button", { name: "Clean up" }).click();
+    await expect.poll(names).toEqual(["loc1", "rem1"]);
+    await page.getByText("local: removed 1 session").waitFor();
+
+    // The host goes away: disconnected (or failed), its session unreachable.
+    kill(remote);
+    await expect
+      .poll(() => h1.locator(".status").textContent(), { timeout: 20_000 })
+      .toMatch(/^(disconnected|failed)$/);
+    await expect
+      .poll(() => page.locator('[data-session="rem1"] .status').textContent(), { timeout: 20_000 })
+      .toBe("unreachable");
+    expect(await h1.locator(".rtt").textContent()).toBe("–");
+
+    // Revoke asks first; the toast reports the hub's answer (a token was revoked).
+    await h1.getByRole("button", { name: "Revoke h1's token" }).click();
+    await page
+      .getByRole("dialog", { name: "Revoke h1's token?" })
+      .getByRole("button", { name: "Revoke token" })
+      .click();
+    await page.getByText("h1's token is revoked").waitFor();
+    // The local host has no token to revoke.
+    expect(await local.getByRole("button", { name: /Revoke/ }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+});

@@ -16,10 +16,9 @@ function currentPermission(): NotifyPermission {
 
 /** Whether `next` is a new "needs you" moment compared with `previous` (same session). */
 export function becameWaiting(previous: SessionInfo | undefined, next: SessionInfo): boolean {
-  const agent = next.agent;
-  if (!agent || agent.state !== "waiting") return false;
+  if (next.agent?.state !== "waiting") return false;
   const before = previous?.agent;
-  return !before || before.state !== "waiting" || before.at !== agent.at;
+  return before?.state !== "waiting" || before.at !== next.agent.at;
 }
 
 /** Short label of an agent's state for lists: `needs you`, with `?` when it is a guess. */

@@ -4,6 +4,7 @@ import { splitCommand } from "../../web/src/lib/argv.js";
 import { BACKOFF_MAX_MS, backoffDelayMs } from "../../web/src/lib/backoff.js";
 import { fuzzyFilter, fuzzyMatch } from "../../web/src/lib/fuzzy.js";
 import { applyCtrl, keySequence } from "../../web/src/lib/keys.js";
+import { parseInline, parseMarkdown } from "../../web/src/lib/markdown.js";
 import { matchShortcut } from "../../web/src/lib/shortcuts.js";
 import { statusLook } from "../../web/src/lib/status.js";
 
@@ -101,5 +102,55 @@ describe("status", () => {
     expect(statusLook("running").color).toContain("running");
     expect(statusLook("unreachable").label).toBe("unreachable");
     expect(statusLook("hibernating")).toEqual({ label: "hibernating", color: "var(--status-unknown)" });
+  });
+});
+
+describe("markdown", () => {
+  it("reads fenced code, lists, headings and inline spans as a tree", () => {
+    const blocks = parseMarkdown(
+      [
+        "# Title",
+        "Some **bold**, *em*, `a<b>` and [a link](https://example.com/x).",
+        "",
+        "```ts",
+        "const x = 1 < 2;",
+        "```",
+        "- one",
+        "- two_words stay",
+        "",
+        "1. first",
+        "2. second",
+      ].join("\n"),
+    );
+    expect(blocks.map((b) => b.type)).toEqual(["heading", "paragraph", "code", "list", "list"]);
+    expect(blocks[2]).toEqual({ type: "code", lang: "ts", text: "const x = 1 < 2;" });
+    expect(blocks[1]).toMatchObject({
+      children: [
+        { type: "text", text: "Some " },
+        { type: "strong", children: [{ type: "text", text: "bold" }] },
+        { type: "text", text: ", " },
+        { type: "em", children: [{ type: "text", text: "em" }] },
+        { type: "text", text: ", " },
+        { type: "code", text: "a<b>" },
+        { type: "text", text: " and " },
+        { type: "link", href: "https://example.com/x", children: [{ type: "text", text: "a link" }] },
+        { type: "text", text: "." },
+      ],
+    });
+    expect(blocks[3]).toMatchObject({
+      ordered: false,
+      items: [[{ text: "one" }], [{ text: "two_words stay" }]],
+    });
+    expect(blocks[4]).toMatchObject({ ordered: true, start: 1 });
+  });
+
+  it("keeps unsafe links and raw HTML as text, and an unclosed fence as code", () => {
+    expect(parseInline("[x](javascript:alert(1)) <img src=x>")).toEqual([
+      { type: "text", text: "[x](javascript:alert(1)) <img src=x>" },
+    ]);
+    expect(parseMarkdown("text\n```py\nprint(1)")).toEqual([
+      { type: "paragraph", children: [{ type: "text", text: "text" }] },
+      { type: "code", lang: "py", text: "print(1)" },
+    ]);
   });
 });

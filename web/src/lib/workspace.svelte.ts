@@ -10,6 +10,7 @@ import type { CleanupRequest, CleanupResult, HostView } from "../../../src/proto
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import { AgentNotifier, becameWaiting } from "./agent-notify.svelte.js";
 import { checkSession } from "./auth.js";
+import { ChatView } from "./chat-session.svelte.js";
 import { Connection, type ConnectionState } from "./connection.js";
 import { exposeDebug } from "./debug.js";
 import { applyCtrl } from "./keys.js";
@@ -69,7 +70,8 @@ export class Workspace {
   ctrlSticky = $state(false);
   /** Set once the first session list has arrived (the view is restored then). */
   ready = $state(false);
-  readonly #terminals = new Map<string, TerminalSession>();
+  /** Open sessions: a terminal, or a conversation for `chat` sessions. */
+  readonly #terminals = new Map<string, TerminalSession | ChatView>();
   readonly #conn: Connection;
   #switchToken = 0;
 
@@ -106,11 +108,32 @@ export class Workspace {
   }
 
   terminal(id: string): TerminalSession | undefined {
-    return this.#terminals.get(id);
+    const view = this.#terminals.get(id);
+    return view instanceof TerminalSession ? view : undefined;
+  }
+
+  chat(id: string): ChatView | undefined {
+    const view = this.#terminals.get(id);
+    return view instanceof ChatView ? view : undefined;
   }
 
   get activeTerminal(): TerminalSession | undefined {
+    return this.store.activeId ? this.terminal(this.store.activeId) : undefined;
+  }
+
+  /** The active session's view (terminal or conversation), for focus. */
+  get activeView(): TerminalSession | ChatView | undefined {
     return this.store.activeId ? this.#terminals.get(this.store.activeId) : undefined;
+  }
+
+  /** Sends a chat message (the host takes a line ending in `\r` as one message). */
+  sendChat(id: string, text: string): void {
+    this.#input(id, `${text}\r`);
+  }
+
+  /** Stops the reply in flight (Ctrl-C for a chat). */
+  cancelChat(id: string): void {
+    this.#input(id, "\x03");
   }
 
   /** Shows `id`, opening its terminal if needed; timed as `dispatch:switch`. */
@@ -126,6 +149,15 @@ export class Workspace {
     this.store.persistView();
     this.#evict();
     await tick();
+    if (term instanceof ChatView) {
+      term.focus();
+      const mine = ++this.#switchToken;
+      await term.whenCurrent();
+      if (mine !== this.#switchToken) return;
+      await afterPaint();
+      endSwitch(token);
+      return;
+    }
     term.open();
     this.fitActive(true);
     // Render now rather than when xterm notices it is visible again, so the frame measured
@@ -222,7 +254,7 @@ export class Workspace {
    */
   fitActive(force = false): void {
     const id = this.store.activeId;
-    const term = id ? this.#terminals.get(id) : undefined;
+    const term = id ? this.terminal(id) : undefined;
     const info = id ? this.store.byId(id) : undefined;
     if (!id || !term || !info) return;
     const changed = term.fit();
@@ -234,7 +266,14 @@ export class Workspace {
     }
   }
 
-  #openTerminal(info: SessionInfo): TerminalSession {
+  #openTerminal(info: SessionInfo): TerminalSession | ChatView {
+    if (info.kind === "chat") {
+      const chat = new ChatView(info.id);
+      this.#terminals.set(info.id, chat);
+      this.store.touchOpen(info.id);
+      this.#attach(chat);
+      return chat;
+    }
     const term = new TerminalSession({
       id: info.id,
       cols: info.cols,
@@ -247,11 +286,12 @@ export class Workspace {
     return term;
   }
 
-  #attach(term: TerminalSession): void {
+  #attach(term: TerminalSession | ChatView): void {
     if (!this.#conn.isOpen) return;
     term.attaching();
-    // A terminal with nothing yet asks for the current screen rather than the whole history.
-    const fresh = term.lastSeq === 0;
+    // A terminal with nothing yet asks for the current screen rather than the whole history;
+    // a conversation needs its events.
+    const fresh = term.lastSeq === 0 && term instanceof TerminalSession;
     this.#conn
       .request({ type: "attach", session: term.id, afterSeq: term.lastSeq, snapshot: fresh })
       .then((reply) => {
@@ -364,7 +404,8 @@ export class Workspace {
         this.#terminals.get(msg.event.session)?.event(msg.event);
         break;
       case "snapshot":
-        this.#terminals.get(msg.session)?.snapshot(msg, () => {
+        this.chat(msg.session)?.snapshot(msg);
+        this.terminal(msg.session)?.snapshot(msg, () => {
           if (msg.session === this.store.activeId) this.fitActive(true);
         });
         break;

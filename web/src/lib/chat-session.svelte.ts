@@ -1,0 +1,188 @@
+/**
+ * One opened `chat` session, shown as a conversation instead of a terminal. Built from the
+ * session's events in seq order (the same attach-from-last-seq rule as terminals):
+ * - `chat {role:"user"}` starts a turn; the `output` bytes after it are the reply streaming in;
+ * - `chat {role:"assistant"}` replaces the streamed text with the final reply (usage, model,
+ *   cancelled); `chat {role:"error"}` drops the streamed text and shows the error;
+ * - `chat {role:"queued"}` says the reply waits for a free slot.
+ * Output outside a reply (the host's banner, the echo of a user line) is for terminals only.
+ */
+import type { JsonEvent } from "../../../src/protocol/events.js";
+
+export interface ChatEntry {
+  /** Stable key for the list. */
+  key: number;
+  role: "user" | "assistant" | "error" | "notice";
+  text: string;
+  model?: string;
+  usage?: { input: number; output: number } | null;
+  cancelled?: boolean;
+  /** The reply is still arriving. */
+  streaming?: boolean;
+  /** Position in the host's queue of replies waiting for a free slot. */
+  queued?: number;
+}
+
+// Terminal escapes a reply's output bytes may carry (colours around notes): not chat text.
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]/g;
+
+export class ChatView {
+  readonly id: string;
+  readonly kind = "chat" as const;
+  entries = $state<ChatEntry[]>([]);
+  /** Seq of the last event applied. */
+  lastSeq = 0;
+  #targetSeq = 0;
+  #waiters: (() => void)[] = [];
+  #nextKey = 1;
+  /** The reply being streamed (an entry in `entries`), between a user event and its end. */
+  #reply: ChatEntry | undefined;
+  readonly #decoder = new TextDecoder();
+  #disposed = false;
+  /** The composer's element, to focus it on switch. */
+  input: HTMLTextAreaElement | undefined;
+
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  /** Whether a reply is in flight (the Cancel button shows). */
+  get streaming(): boolean {
+    return this.entries.some((e) => e.streaming);
+  }
+
+  attaching(): void {
+    this.#targetSeq = Number.POSITIVE_INFINITY;
+  }
+
+  attached(seq: number): void {
+    this.#targetSeq = seq;
+    this.#checkReady();
+  }
+
+  isLiveSeq(seq: number): boolean {
+    return seq > this.#targetSeq;
+  }
+
+  whenCurrent(): Promise<void> {
+    if (this.lastSeq >= this.#targetSeq) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  output(seq: number, data: Uint8Array): boolean {
+    if (seq <= this.lastSeq || this.#disposed) return false;
+    this.lastSeq = seq;
+    const text = this.#decoder.decode(data, { stream: true });
+    const reply = this.#reply;
+    if (reply) {
+      const entry = this.entries.find((e) => e.key === reply.key);
+      if (entry) entry.text += text.replace(ANSI, "").replace(/\r\n?/g, "\n");
+    }
+    this.#checkReady();
+    return true;
+  }
+
+  event(event: JsonEvent): boolean {
+    if (event.seq <= this.lastSeq || this.#disposed) return false;
+    this.lastSeq = event.seq;
+    if (event.type === "chat") this.#chat(event.data);
+    else if (event.type === "exit") {
+      this.#endReply();
+      this.#push({ role: "notice", text: "The chat has ended." });
+    } else if (event.type === "gap") this.#push({ role: "notice", text: "Some of the reply was lost here." });
+    this.#checkReady();
+    return true;
+  }
+
+  /** History the hub no longer stores as events: only what follows can be shown. */
+  snapshot(snap: { seq: number }): void {
+    if (this.#disposed) return;
+    this.entries = [{ key: this.#nextKey++, role: "notice", text: "Earlier messages are no longer stored." }];
+    this.#reply = undefined;
+    this.lastSeq = snap.seq;
+    this.#checkReady();
+  }
+
+  focus(): void {
+    this.input?.focus();
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+
+  #chat(data: Record<string, unknown>): void {
+    switch (data["role"]) {
+      case "user":
+        this.#endReply();
+        this.#push({ role: "user", text: String(data["text"] ?? "") });
+        this.#reply = this.#push({ role: "assistant", text: "", streaming: true });
+        break;
+      case "assistant": {
+        const final: Omit<ChatEntry, "key"> = {
+          role: "assistant",
+          text: String(data["text"] ?? ""),
+          model: typeof data["model"] === "string" ? data["model"] : undefined,
+          usage: (data["usage"] as ChatEntry["usage"]) ?? null,
+          cancelled: data["cancelled"] === true,
+        };
+        if (this.#reply) this.#replace(this.#reply, final);
+        else this.#push(final);
+        this.#reply = undefined;
+        break;
+      }
+      case "error":
+        if (this.#reply) this.#remove(this.#reply);
+        this.#reply = undefined;
+        this.#push({ role: "error", text: String(data["message"] ?? "the reply failed") });
+        break;
+      case "queued":
+        if (this.#reply)
+          this.#replace(this.#reply, { ...this.#current(this.#reply), queued: Number(data["position"]) });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** A reply that never got its end (the session ended): keep what arrived. */
+  #endReply(): void {
+    if (!this.#reply) return;
+    const entry = this.#current(this.#reply);
+    if (entry.text.trim() === "") this.#remove(this.#reply);
+    else this.#replace(this.#reply, { ...entry, streaming: false, cancelled: true });
+    this.#reply = undefined;
+  }
+
+  #push(entry: Omit<ChatEntry, "key">): ChatEntry {
+    const full = { ...entry, key: this.#nextKey++ };
+    this.entries.push(full);
+    // The state proxy of what was pushed, so later updates find it.
+    return this.entries[this.entries.length - 1] as ChatEntry;
+  }
+
+  #current(entry: ChatEntry): ChatEntry {
+    return this.entries.find((e) => e.key === entry.key) ?? entry;
+  }
+
+  #replace(entry: ChatEntry, next: Omit<ChatEntry, "key">): void {
+    const index = this.entries.findIndex((e) => e.key === entry.key);
+    const replaced = { ...next, key: entry.key };
+    if (index >= 0) this.entries[index] = replaced;
+    if (this.#reply?.key === entry.key) this.#reply = this.entries[index];
+  }
+
+  #remove(entry: ChatEntry): void {
+    this.entries = this.entries.filter((e) => e.key !== entry.key);
+  }
+
+  #checkReady(): void {
+    if (this.lastSeq < this.#targetSeq || this.#waiters.length === 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+}

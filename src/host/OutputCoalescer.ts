@@ -1,6 +1,7 @@
 /**
- * Coalesces PTY output into events. The first chunk after a quiet spell is flushed on the next
- * turn of the event loop, so a keystroke's echo is not delayed; while output keeps flowing,
+ * Coalesces PTY output into events. The first chunk after a quiet spell, or after a small
+ * flush, goes out on the next turn of the event loop, so a keystroke's echo is not delayed;
+ * while large output keeps flowing,
  * chunks are gathered for up to `COALESCE_WINDOW_MS` or `COALESCE_MAX_BYTES`, so a flood
  * becomes a few large events instead of thousands of small ones.
  */
@@ -9,11 +10,14 @@
 export const COALESCE_WINDOW_MS = 16;
 /** Largest output event; keeps frames and store rows a sensible size. */
 export const COALESCE_MAX_BYTES = 64 * 1024;
+/** A flush this small looks interactive (an echo, a prompt): the next one is not delayed. */
+const INTERACTIVE_FLUSH_BYTES = 1024;
 
 export class OutputCoalescer {
   private chunks: Buffer[] = [];
   private pendingBytes = 0;
   private lastFlushAt = 0;
+  private lastFlushBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
 
@@ -28,7 +32,9 @@ export class OutputCoalescer {
     }
     if (this.timer || this.immediate) return;
     const sinceFlush = Date.now() - this.lastFlushAt;
-    if (sinceFlush >= COALESCE_WINDOW_MS) {
+    // After a small flush (typing, prompts) the next output goes out at once too: only a
+    // stream of large reads is worth holding back for the window.
+    if (sinceFlush >= COALESCE_WINDOW_MS || this.lastFlushBytes <= INTERACTIVE_FLUSH_BYTES) {
       this.immediate = setImmediate(() => this.flush());
     } else {
       this.timer = setTimeout(() => this.flush(), COALESCE_WINDOW_MS - sinceFlush);
@@ -47,6 +53,7 @@ export class OutputCoalescer {
     this.chunks = [];
     this.pendingBytes = 0;
     this.lastFlushAt = Date.now();
+    this.lastFlushBytes = data.length;
     this.emit(data);
   }
 

@@ -12,6 +12,10 @@ import type { HostedSession, RuntimeContext } from "./HostedSession.js";
 import { OutputCoalescer } from "./OutputCoalescer.js";
 import { SessionEventLog } from "./SessionEventLog.js";
 
+/** After the process exits, output quiet this long means everything has been read. */
+const EXIT_TAIL_QUIET_MS = 30;
+/** ...but the exit is recorded after this long whatever still trickles in. */
+const EXIT_TAIL_MAX_MS = 500;
 /** How often the foreground process is checked; a status event is born only on change. */
 const FOREGROUND_POLL_MS = 1000;
 
@@ -28,6 +32,7 @@ export class PtySession implements HostedSession {
   private cols: number;
   private rows: number;
   private paused = false;
+  private exitTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RuntimeContext) {
     const { spec, argv, env } = options;
@@ -65,8 +70,12 @@ export class PtySession implements HostedSession {
       cols: spec.cols,
       rows: spec.rows,
     });
-    this.process.onData((chunk) => this.coalescer.push(chunk as unknown as Buffer));
-    this.process.onExit(({ exitCode, signal }) => this.handleExit(exitCode, signal ?? null));
+    this.process.onData((chunk) => {
+      this.coalescer.push(chunk as unknown as Buffer);
+      // Output still draining after the exit: wait for it before closing the log.
+      if (this.exitTimer) this.exitTimer.refresh();
+    });
+    this.process.onExit(({ exitCode, signal }) => this.awaitTail(exitCode, signal ?? null));
     this.pollTimer = setInterval(() => this.pollForeground(), FOREGROUND_POLL_MS);
     this.pollTimer.unref();
   }
@@ -161,6 +170,22 @@ export class PtySession implements HostedSession {
     this.foreground = foreground;
     this.coalescer.flush();
     this.log.json("status", { foreground });
+  }
+
+  /**
+   * node-pty reports the exit before it has read everything the process wrote, so a command
+   * that prints and exits at once would lose its last kilobytes. The exit event is written once
+   * the output has been quiet for `EXIT_TAIL_QUIET_MS` (at most `EXIT_TAIL_MAX_MS`).
+   */
+  private awaitTail(exitCode: number, signal: number | null): void {
+    const deadline = setTimeout(() => finish(), EXIT_TAIL_MAX_MS);
+    const finish = () => {
+      clearTimeout(deadline);
+      if (this.exitTimer) clearTimeout(this.exitTimer);
+      this.exitTimer = undefined;
+      this.handleExit(exitCode, signal);
+    };
+    this.exitTimer = setTimeout(finish, EXIT_TAIL_QUIET_MS);
   }
 
   private handleExit(exitCode: number, signal: number | null): void {

@@ -5,8 +5,8 @@
  * a person can act on: the key was rejected, the provider rate-limits, cannot be reached, or
  * sent a stream that does not parse.
  */
-import Anthropic from "@anthropic-ai/sdk";
-import OpenAI from "openai";
+// The client libraries are loaded on first use: a host that runs no chat (most of them) does
+// not pay their start-up time and memory.
 import type { ChatMessage, ChatOptions } from "../kinds/chat.js";
 
 export interface ReplyRequest {
@@ -59,6 +59,7 @@ export async function streamReply(request: ReplyRequest): Promise<Reply> {
 
 async function streamAnthropic(request: ReplyRequest): Promise<Reply> {
   const { options } = request;
+  const { default: Anthropic } = await import("@anthropic-ai/sdk");
   const client = new Anthropic({
     apiKey: request.apiKey ?? "none",
     ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
@@ -86,6 +87,7 @@ async function streamAnthropic(request: ReplyRequest): Promise<Reply> {
 
 async function streamOpenAi(request: ReplyRequest): Promise<Reply> {
   const { options } = request;
+  const { default: OpenAI } = await import("openai");
   const client = new OpenAI({
     apiKey: request.apiKey ?? "none",
     ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),

@@ -115,7 +115,8 @@ export class SessionManager implements HostConnectionEvents {
 
   /** Seq of the oldest stored event: history before it was compacted behind a snapshot. */
   firstStoredSeq(id: string): number {
-    return this.store.firstSeq(id);
+    // Nothing stored (all compacted, or nothing yet): the next event will be the first.
+    return this.store.firstSeq(id) || this.store.lastSeq(id) + 1;
   }
 
   hostInfo(id: string): HostInfo | undefined {

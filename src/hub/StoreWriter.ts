@@ -10,6 +10,11 @@ import type { Logger } from "pino";
 import type { SessionEvent } from "../protocol/events.js";
 import type { EventStore } from "../store/EventStore.js";
 
+/** A writer that committed this recently counts as busy... */
+const BUSY_WITHIN_MS = 2;
+/** ...and gathers events this long before its next transaction. */
+const BUSY_BATCH_MS = 2;
+
 export interface StoredBatchEntry {
   event: SessionEvent;
   /** The host's binary frame for output events, forwarded to clients unchanged. */
@@ -19,6 +24,8 @@ export interface StoredBatchEntry {
 export class StoreWriter {
   private pending: StoredBatchEntry[] = [];
   private scheduled: NodeJS.Immediate | undefined;
+  private delayed: NodeJS.Timeout | undefined;
+  private lastFlushAt = 0;
   /** Next expected seq per session, counting events pending in this batch. */
   private readonly nextSeq = new Map<string, number>();
 
@@ -62,7 +69,10 @@ export class StoreWriter {
   /** Appends what is pending now (tests and shutdown). */
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
+    if (this.delayed) clearTimeout(this.delayed);
     this.scheduled = undefined;
+    this.delayed = undefined;
+    this.lastFlushAt = Date.now();
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
@@ -94,6 +104,14 @@ export class StoreWriter {
   private enqueue(entry: StoredBatchEntry): void {
     this.pending.push(entry);
     this.nextSeq.set(entry.event.session, entry.event.seq + 1);
-    this.scheduled ??= setImmediate(() => this.flush());
+    if (this.scheduled || this.delayed) return;
+    // Idle writer: commit on the next turn (an echo is not kept waiting). Busy writer (it
+    // committed moments ago): gather for a couple of milliseconds, so a flood becomes fewer,
+    // larger transactions.
+    if (Date.now() - this.lastFlushAt < BUSY_WITHIN_MS) {
+      this.delayed = setTimeout(() => this.flush(), BUSY_BATCH_MS);
+    } else {
+      this.scheduled = setImmediate(() => this.flush());
+    }
   }
 }

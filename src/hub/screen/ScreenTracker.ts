@@ -13,6 +13,11 @@ import { decodeScreen, encodeScreen } from "./snapshotData.js";
 
 /** Output between stored snapshots: bounds what a fresh client replays after the snapshot. */
 export const DEFAULT_SNAPSHOT_EVERY_BYTES = 1024 * 1024;
+/**
+ * While output streams, snapshots are at most this frequent whatever the byte count: each one
+ * serializes the screen and its scrollback, which costs more than parsing a MiB of output.
+ */
+const STREAMING_SNAPSHOT_MIN_MS = 1000;
 /** A session quiet for this long gets a snapshot, so attaching to an idle session replays nothing. */
 const IDLE_SNAPSHOT_MS = 1500;
 /** Default bound on stored output per session; older output is compacted behind a snapshot. */
@@ -45,6 +50,8 @@ interface Tracked {
   /** Total output bytes through `seq`. */
   bytes: number;
   bytesSinceSnapshot: number;
+  /** When the last snapshot was requested (ms). */
+  snapshotAt: number;
   idleTimer: NodeJS.Timeout | undefined;
 }
 
@@ -54,7 +61,8 @@ interface Size {
 }
 
 export class ScreenTracker {
-  private readonly worker: Worker;
+  /** Started on first use: a hub with no terminal output pays nothing for it. */
+  private workerThread: Worker | undefined;
   private readonly tracked = new Map<string, Tracked>();
   private readonly pending = new Map<number, (reply: FromScreenWorker) => void>();
   private nextRef = 1;
@@ -67,10 +75,6 @@ export class ScreenTracker {
   constructor(private readonly options: ScreenTrackerOptions) {
     this.snapshotEveryBytes = options.snapshotEveryBytes ?? DEFAULT_SNAPSHOT_EVERY_BYTES;
     this.retentionBytes = options.retentionBytes ?? DEFAULT_RETENTION_BYTES;
-    this.worker = new Worker(new URL("./worker.js", import.meta.url));
-    this.worker.on("message", (message: FromScreenWorker) => this.receive(message));
-    this.worker.on("error", (err) => options.logger.error({ err }, "screen worker failed"));
-    this.worker.unref();
   }
 
   /** Feeds newly stored events of one terminal session. */
@@ -120,7 +124,13 @@ export class ScreenTracker {
       this.scheduleRebuild();
       return;
     }
-    if (snapshotNow || state.bytesSinceSnapshot >= this.snapshotEveryBytes) {
+    // Retention can only cut at snapshots: keep at least four per retention window, so a
+    // flood never leaves too few places to cut and too little history behind.
+    const due =
+      state.bytesSinceSnapshot >= this.snapshotEveryBytes &&
+      (Date.now() - state.snapshotAt >= STREAMING_SNAPSHOT_MIN_MS ||
+        state.bytesSinceSnapshot >= this.retentionBytes / 4);
+    if (snapshotNow || due) {
       void this.snapshot(session);
     } else if (state.bytesSinceSnapshot > 0) {
       if (state.idleTimer) clearTimeout(state.idleTimer);
@@ -148,7 +158,7 @@ export class ScreenTracker {
   async dispose(): Promise<void> {
     if (this.rebuildTimer) clearInterval(this.rebuildTimer);
     for (const state of this.tracked.values()) if (state.idleTimer) clearTimeout(state.idleTimer);
-    await this.worker.terminate();
+    await this.workerThread?.terminate();
   }
 
   /** Takes and stores a snapshot now; resolves once stored. */
@@ -158,6 +168,7 @@ export class ScreenTracker {
     if (state.idleTimer) clearTimeout(state.idleTimer);
     state.idleTimer = undefined;
     state.bytesSinceSnapshot = 0;
+    state.snapshotAt = Date.now();
     const bytes = state.bytes;
     const reply = await this.request(session);
     if (reply.type !== "snapshot" || this.tracked.get(session) !== state) return;
@@ -207,6 +218,7 @@ export class ScreenTracker {
       size,
       bytes: base !== undefined ? (snapshot?.bytes ?? 0) : 0,
       bytesSinceSnapshot: 0,
+      snapshotAt: 0,
       idleTimer: undefined,
     };
     this.tracked.set(session, state);
@@ -293,8 +305,18 @@ export class ScreenTracker {
     resolve?.(message);
   }
 
+  private worker(): Worker {
+    if (this.workerThread) return this.workerThread;
+    const worker = new Worker(new URL("./worker.js", import.meta.url));
+    worker.on("message", (message: FromScreenWorker) => this.receive(message));
+    worker.on("error", (err) => this.options.logger.error({ err }, "screen worker failed"));
+    worker.unref();
+    this.workerThread = worker;
+    return worker;
+  }
+
   private post(message: ToScreenWorker): void {
-    this.worker.postMessage(message);
+    this.worker().postMessage(message);
   }
 
   /**
@@ -306,7 +328,7 @@ export class ScreenTracker {
     // socket's own buffer.
     const copy = new Uint8Array(data);
     this.inflight += copy.length;
-    this.worker.postMessage({ type: "write", session, seq, data: copy } satisfies ToScreenWorker, [
+    this.worker().postMessage({ type: "write", session, seq, data: copy } satisfies ToScreenWorker, [
       copy.buffer,
     ]);
   }

@@ -15,6 +15,7 @@ import { machine, type Results, type Row, textTable, writeResults } from "./repo
 import { restartSuite } from "./restart.js";
 import { startupSuite } from "./startup.js";
 import { storeSuite } from "./store.js";
+import { switchSuite } from "./switch.js";
 import { throughputSuite } from "./throughput.js";
 
 const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
@@ -25,6 +26,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   attach: attachSuite,
   memory: memorySuite,
   restart: restartSuite,
+  switch: switchSuite,
 };
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";

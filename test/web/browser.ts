@@ -2,6 +2,11 @@
  * Debian's chromium through playwright-core, plus the page helpers the web tests share:
  * console problem collection, login, and reading a terminal's text through `window.__dispatch`.
  */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   type Browser,
   type BrowserContext,
@@ -10,7 +15,7 @@ import {
   type Page,
 } from "playwright-core";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { cleanupAll, type HubHandle, startHub } from "../harness.js";
+import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub } from "../harness.js";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -127,6 +132,52 @@ export function webSuite(options: { env?: Record<string, string> } = {}): WebSui
       return tp;
     },
   };
+}
+
+export interface RemoteHost {
+  child: ChildProcess;
+  /** SIGKILLs the host daemon (its sessions' processes go with their PTYs). */
+  kill(): void;
+  /** Kills it and removes its home. */
+  dispose(): void;
+}
+
+const remotes = new Set<RemoteHost>();
+process.on("exit", () => {
+  for (const remote of remotes) remote.dispose();
+});
+
+/**
+ * `dispatch host --hub URL --token T --name NAME` with a home of its own, as on another
+ * machine. Call `dispose()` in afterAll; a process exit hook kills what is left.
+ */
+export async function startRemoteHost(hub: HubHandle, name: string): Promise<RemoteHost> {
+  const created = await hub.cli(["hosts", "token", "create", name]);
+  if (created.code !== 0) throw new Error(`hosts token create ${name}: ${created.stderr}`);
+  const home = mkdtempSync(join(tmpdir(), `dispatch-web-remote-${name}-`));
+  const child = spawn(
+    process.execPath,
+    [BIN, "host", "--hub", hub.url, "--token", created.stdout.trim(), "--name", name],
+    { env: cleanEnv({ DISPATCH_HOME: home, HOME: home }), cwd: REPO_ROOT, stdio: "ignore" },
+  );
+  const remote: RemoteHost = {
+    child,
+    kill() {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      try {
+        process.kill(child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    },
+    dispose() {
+      remote.kill();
+      rmSync(home, { recursive: true, force: true });
+      remotes.delete(remote);
+    },
+  };
+  remotes.add(remote);
+  return remote;
 }
 
 export async function login(page: Page, key: string): Promise<void> {

@@ -4,57 +4,22 @@
  * session created on the remote host from its panel entry, cleanup and revoke behind a
  * confirmation, and the host killed: disconnected, its session unreachable.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN, cleanEnv, REPO_ROOT } from "../harness.js";
-import { TEST_SHELL, typeLine, waitForLine, webSuite } from "./browser.js";
+import { type RemoteHost, startRemoteHost, TEST_SHELL, typeLine, waitForLine, webSuite } from "./browser.js";
 
 /** A short beat so the lost host shows quickly; the behaviour is the same at the default. */
 const HEARTBEAT_MS = 200;
 
 describe("web host panel", () => {
   const web = webSuite({ env: { DISPATCH_HEARTBEAT_MS: String(HEARTBEAT_MS) } });
-  const homes: string[] = [];
-  let remote: ChildProcess | undefined;
+  let remote: RemoteHost | undefined;
 
-  function startRemote(name: string, token: string): ChildProcess {
-    const home = mkdtempSync(join(tmpdir(), `dispatch-web-remote-${name}-`));
-    homes.push(home);
-    const child = spawn(
-      process.execPath,
-      [BIN, "host", "--hub", web.hub.url, "--token", token, "--name", name],
-      {
-        env: cleanEnv({ DISPATCH_HOME: home, HOME: home }),
-        cwd: REPO_ROOT,
-        stdio: ["ignore", "ignore", "ignore"],
-      },
-    );
-    return child;
-  }
-
-  function kill(child: ChildProcess | undefined): void {
-    if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    try {
-      process.kill(child.pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-
-  afterAll(() => {
-    kill(remote);
-    for (const home of homes) rmSync(home, { recursive: true, force: true });
-  });
-  process.on("exit", () => kill(remote));
+  afterAll(() => remote?.dispose());
 
   it("lists hosts, filters by host, creates on a host, cleans up, revokes, and shows a lost host", async () => {
     const hub = web.hub;
-    const token = await hub.cli(["hosts", "token", "create", "h1"]);
-    expect(token.code, token.stderr).toBe(0);
-    remote = startRemote("h1", token.stdout.trim());
+    remote = await startRemoteHost(hub, "h1");
     // A local session, and one that has ended (for cleanup).
     for (const [name, command] of [
       ["loc1", ["bash", "--noprofile", "--norc"]],
@@ -123,7 +88,7 @@ describe("web host panel", () => {
     await page.getByText("local: removed 1 session").waitFor();
 
     // The host goes away: disconnected (or failed), its session unreachable.
-    kill(remote);
+    remote.kill();
     await expect
       .poll(() => h1.locator(".status").textContent(), { timeout: 20_000 })
       .toMatch(/^(disconnected|failed)$/);

@@ -13,7 +13,7 @@ import { describeInvalidName, generateName, isValidName } from "../core/names.js
 import { conversationFromEvents } from "../kinds/chatConversation.js";
 import { getKind, prepareKindOptions } from "../kinds/registry.js";
 import type { SessionEvent } from "../protocol/events.js";
-import type { HostInfo, HostSessionState } from "../protocol/host.js";
+import type { HostInfo, HostSessionState, SpawnSpec } from "../protocol/host.js";
 import type { CreateSessionParams, SessionInfo } from "../protocol/session.js";
 import type { EventStore, SessionRecord } from "../store/EventStore.js";
 import type { HostConnection, HostConnectionEvents } from "./HostConnection.js";
@@ -180,17 +180,10 @@ export class SessionManager implements HostConnectionEvents {
     try {
       const reply = (await connection.request({
         type: "spawn",
-        spec: {
-          id: record.id,
-          kind: record.kind,
-          command: record.command,
-          cwd: record.cwd,
-          env: { ...record.env, ...this.spawnEnv?.(record) },
-          cols: record.cols,
-          rows: record.rows,
+        spec: this.spawnSpec(record, {
           afterSeq: 0,
           ...(Object.keys(prepared.spawn).length > 0 ? { options: prepared.spawn } : {}),
-        },
+        }),
       })) as { pid?: number } | undefined;
       const current = this.directory.get(record.id);
       if (current?.status === "starting") {
@@ -322,20 +315,7 @@ export class SessionManager implements HostConnectionEvents {
       foreground: null,
     });
     try {
-      await connection.request({
-        type: "spawn",
-        spec: {
-          id: record.id,
-          kind: record.kind,
-          command: record.command,
-          cwd: record.cwd,
-          env: { ...record.env, ...this.spawnEnv?.(record) },
-          cols: record.cols,
-          rows: record.rows,
-          ...resume,
-          afterSeq,
-        },
-      });
+      await connection.request({ type: "spawn", spec: this.spawnSpec(record, { ...resume, afterSeq }) });
     } catch (err) {
       this.directory.update(record.id, {
         status: "failed",
@@ -616,6 +596,23 @@ export class SessionManager implements HostConnectionEvents {
       env: {},
       meta: { adopted: true },
     });
+  }
+
+  /** What a host needs to start (or restart) a session's process. */
+  private spawnSpec(
+    record: SessionRecord,
+    extra: Pick<SpawnSpec, "afterSeq"> & Partial<SpawnSpec>,
+  ): SpawnSpec {
+    return {
+      id: record.id,
+      kind: record.kind,
+      command: record.command,
+      cwd: record.cwd,
+      env: { ...record.env, ...this.spawnEnv?.(record) },
+      cols: record.cols,
+      rows: record.rows,
+      ...extra,
+    };
   }
 
   private requireHost(id: string): HostConnection {

@@ -6,7 +6,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webSuite } from "./browser.js";
 
@@ -65,26 +64,23 @@ describe("web chat sessions", () => {
   const web = webSuite({ env: { TEST_CHAT_KEY: "sk-test-web" } });
 
   it("streams a reply as Markdown with a code block, cancels, and survives a reload", async () => {
-    const created = await web.hub.api("/api/sessions", {
-      method: "POST",
-      body: JSON.stringify({
-        name: "talk",
-        kind: "chat",
-        cwd: tmpdir(),
-        options: {
-          provider: "openai",
-          profile: "fake",
-          baseUrl: `${base}/v1`,
-          model: "fake-gpt",
-          apiKeyEnv: "TEST_CHAT_KEY",
-          maxRetries: 0,
-        },
-      }),
-    });
-    expect(created.status, await created.clone().text()).toBeLessThan(300);
-
     const { page, problems } = await web.page({ login: true });
-    await page.locator('[data-session="talk"] button.select').click();
+    // Created from the dialog: kind, provider, model, base URL and the key's variable name.
+    await page.getByRole("button", { name: "+ New" }).click();
+    const dialog = page.getByRole("dialog", { name: "New session" });
+    await dialog.getByLabel("Name", { exact: true }).fill("talk");
+    await dialog.getByLabel("Kind").selectOption("chat");
+    await dialog.getByLabel("Provider").selectOption("openai");
+    await dialog.getByLabel("Model").fill("fake-gpt");
+    await dialog.getByLabel("Base URL").fill(`${base}/v1`);
+    await dialog.getByLabel("API key variable").fill("TEST_CHAT_KEY");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("heading", { name: "talk", level: 1 }).waitFor();
+    const info = (await (await web.hub.api("/api/sessions/talk")).json()) as {
+      session: { kind: string; options: Record<string, unknown> };
+    };
+    expect(info.session.kind).toBe("chat");
+    expect(info.session.options).toMatchObject({ model: "fake-gpt", apiKeyEnv: "TEST_CHAT_KEY" });
     const chat = page.getByRole("region", { name: "Chat talk" });
     const input = chat.getByRole("textbox", { name: "Message" });
     await input.waitFor();

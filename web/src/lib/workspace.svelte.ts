@@ -28,6 +28,9 @@ export interface CreateOptions {
   command?: string[];
   /** Host id to run on; the hub's own host when absent. */
   host?: string;
+  kind?: "terminal" | "chat";
+  /** Kind-specific options (a chat's provider settings). */
+  options?: Record<string, unknown>;
 }
 
 function errorText(err: unknown): string {
@@ -207,8 +210,8 @@ export class Workspace {
     const reply = await this.#conn.request({
       type: "create",
       session: {
-        ...options,
         kind: "terminal",
+        ...options,
         cols: size?.cols ?? 80,
         rows: size?.rows ?? 24,
       },

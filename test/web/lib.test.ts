@@ -1,5 +1,7 @@
 /** Unit tests for the web UI's pure modules (no browser needed). */
 import { describe, expect, it } from "vitest";
+import type { SessionInfo } from "../../src/protocol/session.js";
+import { becameWaiting, needsYouLabel } from "../../web/src/lib/agent-state.js";
 import { splitCommand } from "../../web/src/lib/argv.js";
 import { BACKOFF_MAX_MS, backoffDelayMs } from "../../web/src/lib/backoff.js";
 import { fuzzyFilter, fuzzyMatch } from "../../web/src/lib/fuzzy.js";
@@ -152,5 +154,26 @@ describe("markdown", () => {
       { type: "paragraph", children: [{ type: "text", text: "text" }] },
       { type: "code", lang: "py", text: "print(1)" },
     ]);
+  });
+});
+
+describe("agent state", () => {
+  const session = (agent: SessionInfo["agent"]) => ({ id: "s1", name: "ag", agent }) as SessionInfo;
+  const waiting = { state: "waiting", message: "ok?", source: "hook", at: 1 } as const;
+
+  it("says 'needs you', with a ? for a guess", () => {
+    expect(needsYouLabel(session(waiting))).toBe("needs you");
+    expect(needsYouLabel(session({ ...waiting, source: "guess" }))).toBe("needs you?");
+    expect(needsYouLabel(session({ ...waiting, state: "working" }))).toBeNull();
+    expect(needsYouLabel(session(null))).toBeNull();
+  });
+
+  it("counts a transition to waiting (or a new wait) once", () => {
+    const working = session({ ...waiting, state: "working" });
+    expect(becameWaiting(working, session(waiting))).toBe(true);
+    expect(becameWaiting(undefined, session(waiting))).toBe(true);
+    expect(becameWaiting(session(waiting), session(waiting))).toBe(false);
+    expect(becameWaiting(session(waiting), session({ ...waiting, at: 2 }))).toBe(true);
+    expect(becameWaiting(session(waiting), working)).toBe(false);
   });
 });

@@ -14,19 +14,6 @@ function currentPermission(): NotifyPermission {
   return typeof Notification === "undefined" ? "unsupported" : Notification.permission;
 }
 
-/** Whether `next` is a new "needs you" moment compared with `previous` (same session). */
-export function becameWaiting(previous: SessionInfo | undefined, next: SessionInfo): boolean {
-  if (next.agent?.state !== "waiting") return false;
-  const before = previous?.agent;
-  return before?.state !== "waiting" || before.at !== next.agent.at;
-}
-
-/** Short label of an agent's state for lists: `needs you`, with `?` when it is a guess. */
-export function needsYouLabel(session: SessionInfo): string | null {
-  if (session.agent?.state !== "waiting") return null;
-  return session.agent.source === "guess" ? "needs you?" : "needs you";
-}
-
 export class AgentNotifier {
   /** The user's choice (remembered); notifications also need the browser's permission. */
   wanted = $state(loadNotify());

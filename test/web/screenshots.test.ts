@@ -30,7 +30,7 @@ const REPLY = [
   "- the cap keeps a dead service from hanging callers\n- jitter spreads the retries of many clients\n",
 ];
 
-describe.skipIf(!process.env.DISPATCH_SCREENSHOTS)("screenshots", () => {
+describe("screenshots", () => {
   const web = webSuite({ env: { TEST_CHAT_KEY: "sk-screens" } });
   let server: Server;
   let remote: RemoteHost | undefined;

@@ -24,7 +24,7 @@ async function switchTo(page: Page, name: string): Promise<number> {
   return page.evaluate(() => window.__dispatchPerf?.lastSwitchMs ?? Number.NaN);
 }
 
-describe.skipIf(!process.env.DISPATCH_WEB_BENCH)("switch time (benchmark)", () => {
+describe("switch time (benchmark)", () => {
   const web = webSuite();
 
   it(`reports switch time with ${LINES} lines of history`, { timeout: 300_000 }, async () => {

@@ -23,7 +23,8 @@ const DOWNTIME_MS = 1000;
 const STREAM_TIMEOUT_MS = 60_000;
 
 export async function restartSuite(ctx: BenchContext): Promise<void> {
-  const count = ctx.quick ? 20 : 100;
+  // BENCH_RESTART_SESSIONS overrides the count (e.g. 50 for the durability issue's figure).
+  const count = Number(process.env.BENCH_RESTART_SESSIONS) || (ctx.quick ? 20 : 100);
   const hub = await startHub({ env: { ...ctx.hubEnv, DISPATCH_MAX_SESSIONS: "500" } });
   try {
     const ids = await createPrinters(hub, count);

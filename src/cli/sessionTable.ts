@@ -14,13 +14,18 @@ export function formatSessionTable(sessions: readonly SessionInfo[], now: number
     `${formatAge(now - s.lastActivityAt)} ago`,
     formatBytes(s.bytes),
   ]);
-  const table = [[...HEADERS], ...rows];
-  const widths = HEADERS.map((_, column) => Math.max(...table.map((row) => (row[column] as string).length)));
+  return formatColumns(HEADERS, rows, "  ");
+}
+
+/** Rows under headers, each column padded to its widest cell (the last one left ragged). */
+export function formatColumns(headers: readonly string[], rows: readonly string[][], gap: string): string {
+  const table = [[...headers], ...rows];
+  const widths = headers.map((_, column) => Math.max(...table.map((row) => (row[column] as string).length)));
   return table
     .map((row) =>
       row
         .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] as number)))
-        .join("  ")
+        .join(gap)
         .trimEnd(),
     )
     .join("\n");

@@ -4,7 +4,7 @@
  */
 import { formatAge } from "../core/duration.js";
 import type { SessionInfo } from "../protocol/session.js";
-import { formatBytes } from "./sessionTable.js";
+import { formatBytes, formatColumns } from "./sessionTable.js";
 import { activityText, UNREAD_MARK } from "./tui/pickerView.js";
 
 const HEADERS = [
@@ -37,14 +37,5 @@ export function formatVerboseTable(
     formatBytes(s.bytes),
     s.preview,
   ]);
-  const table = [[...HEADERS], ...rows];
-  const widths = HEADERS.map((_, column) => Math.max(...table.map((row) => (row[column] as string).length)));
-  return table
-    .map((row) =>
-      row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] as number)))
-        .join(" ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return formatColumns(HEADERS, rows, " ");
 }

@@ -18,7 +18,7 @@ import type { CreateSessionParams, SessionInfo } from "../protocol/session.js";
 import type { EventStore, SessionRecord } from "../store/EventStore.js";
 import type { HostConnection, HostConnectionEvents } from "./HostConnection.js";
 import { HostRegistry } from "./HostRegistry.js";
-import { lastLine } from "./preview.js";
+import { recordChanges } from "./recordChanges.js";
 import { type DirectoryListener, SessionDirectory, toInfo } from "./SessionDirectory.js";
 import { SESSION_TOKEN_KIND } from "./SessionTokens.js";
 import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
@@ -458,47 +458,12 @@ export class SessionManager implements HostConnectionEvents {
   private apply(id: string, entries: StoredBatchEntry[], now: number): void {
     const record = this.directory.get(id);
     if (!record) return;
-    let bytes = record.bytes;
-    let preview = record.preview;
-    let lastActivityAt = record.lastActivityAt;
-    const patch: Partial<SessionRecord> = {};
-    for (const { event } of entries) {
-      switch (event.type) {
-        case "output":
-          bytes += event.data.length;
-          preview = lastLine(event.data, preview);
-          lastActivityAt = Math.max(lastActivityAt, event.ts);
-          break;
-        case "start":
-          if (record.status === "starting") patch.status = "running";
-          patch.pid = Number(event.data.pid) || null;
-          break;
-        case "resize":
-          patch.cols = Number(event.data.cols);
-          patch.rows = Number(event.data.rows);
-          break;
-        case "status":
-          patch.foreground = (event.data.foreground as string | null) ?? null;
-          break;
-        case "exit":
-          patch.status = "exited";
-          patch.exitCode = typeof event.data.code === "number" ? event.data.code : null;
-          patch.reason =
-            typeof event.data.signal === "number" ? `killed by signal ${event.data.signal}` : null;
-          patch.foreground = null;
-          break;
-        case "state":
-          patch.meta = { ...record.meta, ...patch.meta, agentState: { ...event.data, at: event.ts } };
-          break;
-        case "gap":
-        case "snapshot-marker":
-        case "revived":
-        case "chat":
-          break;
-      }
-    }
-    const lastSeq = (entries[entries.length - 1] as StoredBatchEntry).event.seq;
-    this.directory.touch(id, { lastSeq, bytes, lastActivityAt, preview }, false);
+    const { counters, patch } = recordChanges(
+      record,
+      entries.map((entry) => entry.event),
+    );
+    const { preview } = counters;
+    this.directory.touch(id, counters, false);
     if (Object.keys(patch).length > 0) {
       this.directory.update(id, { ...patch, preview });
       this.lastNotified.set(id, now);

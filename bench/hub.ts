@@ -1,9 +1,8 @@
 /**
  * Real hubs for the benchmarks, started the way a user starts one (`dispatch start --port 0`)
- * in a temporary DISPATCH_HOME with no DISPATCH_* setting inherited. Same approach as
- * `test/harness.ts` (which resolves paths for vitest running the sources, so it cannot be
- * imported from `dist/bench`), plus what benchmarks need: start-up time, RSS from /proc and
- * killing the session processes a killed host would leave behind.
+ * in a temporary DISPATCH_HOME with no DISPATCH_* setting inherited, driving the CLI through
+ * `test/cliProcess.ts` as the test harness does, plus what benchmarks need: start-up time, RSS
+ * from /proc and killing the session processes a killed host would leave behind.
  *
  * Nothing outlives the run: `stop()` runs `dispatch stop --all`, then SIGKILLs the hub, the
  * host and any of the host's descendants still alive; `stopAllHubs()` and an exit hook catch
@@ -22,22 +21,12 @@ import {
   rmSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, join } from "node:path";
 import { ClientSocket } from "../src/cli/ClientSocket.js";
+import { BIN, type CliResult, cleanEnv, REPO_ROOT, runCli } from "../test/cliProcess.js";
 import { sleep, waitUntil } from "./stats.js";
 
-/** dist/bench/hub.js -> the repository root. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const BIN = join(REPO_ROOT, "bin", "dispatch.js");
-const CLI_TIMEOUT_MS = 60_000;
-
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+export { BIN, type CliResult, cleanEnv, REPO_ROOT, runCli } from "../test/cliProcess.js";
 
 export interface BenchHub {
   home: string;
@@ -59,51 +48,6 @@ export interface BenchHub {
 }
 
 const live = new Set<BenchHub>();
-
-/** This process's environment without any dispatch setting. */
-export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith("DISPATCH_") && name !== "NODE_OPTIONS") env[name] = value;
-  }
-  return { ...env, ...extra };
-}
-
-/** Runs `node bin/dispatch.js ...args` with exactly `env`; never rejects (timeout: code -1). */
-export function runCli(
-  args: string[],
-  env: Record<string, string>,
-  timeoutMs = CLI_TIMEOUT_MS,
-): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env,
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      stderr += `\n[bench: dispatch ${args.join(" ")} killed after ${timeoutMs} ms]`;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? -1, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
 
 export interface StartOptions {
   /** Extra environment for the hub (and, through it, the host). */
@@ -148,7 +92,7 @@ export async function startHub(options: StartOptions = {}): Promise<BenchHub> {
       }
       return lastUrl;
     },
-    cli: (args, timeoutMs) => runCli(args, env, timeoutMs),
+    cli: (args, timeoutMs) => runCli(args, env, { timeoutMs }),
     start: () => (profileDir ? serveProfiled(env, home, profileDir) : runCli(["start", "--port", "0"], env)),
     async socket() {
       const socket = await ClientSocket.connect({ url: handle.url, key: handle.key, client: "bench" });
@@ -165,7 +109,7 @@ export async function startHub(options: StartOptions = {}): Promise<BenchHub> {
       stopping ??= (async () => {
         await Promise.all([...sockets].map((socket) => socket.close().catch(() => undefined)));
         pids();
-        await runCli(["stop", "--all"], env, 30_000).catch(() => undefined);
+        await runCli(["stop", "--all"], env, { timeoutMs: 30_000 }).catch(() => undefined);
         keepLogs(home);
         killAll(seen);
         for (let i = 0; i < 100 && [...seen].some(([pid, started]) => startTime(pid) === started); i++)
@@ -183,7 +127,7 @@ export async function startHub(options: StartOptions = {}): Promise<BenchHub> {
   if (stopping) {
     // Stopped (a signal) while `start` ran: what it started must go too.
     pids();
-    await runCli(["stop", "--all"], env, 30_000).catch(() => undefined);
+    await runCli(["stop", "--all"], env, { timeoutMs: 30_000 }).catch(() => undefined);
     killAll(seen);
     throw new Error("stopped while starting");
   }

@@ -99,7 +99,7 @@ async function serveToHealthy(hubEnv: Record<string, string>): Promise<number> {
   } finally {
     // Stops the serve process (via hub.pid) and the host it started.
     const host = readPid(join(home, "host.pid"));
-    await runCli(["stop", "--all"], env, 30_000);
+    await runCli(["stop", "--all"], env, { timeoutMs: 30_000 });
     if (child.exitCode === null) child.kill("SIGKILL");
     if (host !== undefined && startTime(host) !== undefined) process.kill(host, "SIGKILL");
     rmSync(home, { recursive: true, force: true });

@@ -1,41 +1,12 @@
-/**
- * Real hubs for integration tests. `startHub()` gives each caller its own temporary
- * DISPATCH_HOME and a hub started the way a user starts it (`dispatch start --port 0`), with
- * no DISPATCH_* setting inherited from the environment running the tests.
- *
- * Nothing may outlive the tests: `stop()` runs `dispatch stop --all` and then SIGKILLs any
- * hub or host still alive; `cleanupAll()` (call it in afterAll) stops every hub not yet
- * stopped, and a process `exit` hook kills what is left even when a test run dies.
- *
- * Tests run the compiled CLI (`dist/`, built by `npm run build` before vitest).
- */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ClientSocket } from "../src/cli/ClientSocket.js";
+import { type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } from "./cliProcess.js";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-/** The `dispatch` command as installed: `bin/dispatch.js`, which loads `dist/`. */
-export const BIN = join(REPO_ROOT, "bin", "dispatch.js");
-/** A CLI call that takes longer than this is hung: it is killed and reported. */
-const CLI_TIMEOUT_MS = 30_000;
+export { BIN, type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } from "./cliProcess.js";
+
 const POLL_INTERVAL_MS = 25;
-
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export interface CliOptions {
-  /** Extra environment on top of the hub's. */
-  env?: Record<string, string>;
-  /** Written to the command's stdin, which is then closed. */
-  input?: string;
-  timeoutMs?: number;
-}
 
 export interface HubHandle {
   /** The temporary DISPATCH_HOME. */
@@ -60,52 +31,6 @@ export interface HubHandle {
 }
 
 const live = new Set<HubHandle>();
-
-/** The test runner's environment without any dispatch setting (a developer's own hub must not leak in). */
-export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith("DISPATCH_")) env[name] = value;
-  }
-  return { ...env, ...extra };
-}
-
-/** Runs the compiled CLI with exactly `env`; never rejects (a timeout gives code -1). */
-export function runCli(
-  args: string[],
-  env: Record<string, string>,
-  options: CliOptions = {},
-): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...env, ...options.env },
-      cwd: REPO_ROOT,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
-    const timer = setTimeout(() => {
-      stderr += `\n[harness: dispatch ${args.join(" ")} killed after ${timeoutMs} ms]`;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? "");
-  });
-}
 
 export async function startHub(options: { env?: Record<string, string> } = {}): Promise<HubHandle> {
   if (!existsSync(join(REPO_ROOT, "dist", "src", "cli", "main.js"))) {

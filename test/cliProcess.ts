@@ -1,0 +1,94 @@
+/**
+ * Running the `dispatch` command as a child process, as a user would: shared by the test
+ * harness (vitest runs it from source) and the benchmarks (run from `dist/`), so the
+ * repository root is found by walking up to the package, not by a fixed relative path.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "dispatch"
+    ) {
+      return dir;
+    }
+  }
+  throw new Error(`no dispatch package.json above ${from}`);
+}
+
+export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+/** The `dispatch` command as installed: `bin/dispatch.js`, which loads `dist/`. */
+export const BIN = join(REPO_ROOT, "bin", "dispatch.js");
+/** A CLI call that takes longer than this is hung: it is killed and reported. */
+const CLI_TIMEOUT_MS = 60_000;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Wall time of the call. */
+  ms: number;
+}
+
+export interface CliOptions {
+  /** Extra environment on top of the given one. */
+  env?: Record<string, string>;
+  /** Written to the command's stdin, which is then closed. */
+  input?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * This process's environment without any dispatch setting (a developer's own hub must not
+ * leak in) and without NODE_OPTIONS (a profiler flag there would follow every child).
+ */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !name.startsWith("DISPATCH_") && name !== "NODE_OPTIONS") env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** Runs `node bin/dispatch.js ...args` with exactly `env`; never rejects on exit codes (a timeout gives -1). */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: CliOptions = {},
+): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...env, ...options.env },
+      cwd: REPO_ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      stderr += `\n[dispatch ${args.join(" ")} killed after ${timeoutMs} ms]`;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr, ms: performance.now() - started });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}

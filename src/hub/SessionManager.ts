@@ -255,6 +255,7 @@ export class SessionManager implements HostConnectionEvents {
       channel,
       store: this.store,
       lagLimitBytes: this.options.clientLagLimitBytes,
+      ...(runtimeOf(record.kind) === "pty" ? { freshSnapshot: () => this.screens.snapshot(record.id) } : {}),
     });
     let set = this.subscriptions.get(record.id);
     if (!set) {

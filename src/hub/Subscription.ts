@@ -50,6 +50,11 @@ export interface SubscriptionOptions {
   channel: SubscriberChannel;
   store: EventStore;
   lagLimitBytes?: number;
+  /**
+   * Takes and stores a snapshot of the current screen now, for a client far behind when the
+   * latest stored one is older than its cursor (snapshots are rate-limited while streaming).
+   */
+  freshSnapshot?: () => Promise<void>;
 }
 
 export class Subscription {
@@ -112,7 +117,7 @@ export class Subscription {
       }
       if (++this.pagesSinceLagCheck > LAG_CHECK_EVERY_PAGES) {
         this.pagesSinceLagCheck = 0;
-        this.skipAheadIfFarBehind();
+        if (this.skipAheadIfFarBehind() === "waiting") return;
       }
       const page = store.readEvents(this.session, this.cursor, PUMP_PAGE_EVENTS);
       if (page.length === 0) {
@@ -131,12 +136,26 @@ export class Subscription {
     }
   }
 
-  private skipAheadIfFarBehind(): void {
-    const { store } = this.options;
+  /** Jumps to the latest snapshot when far behind; "waiting" while a fresh one is being taken. */
+  private skipAheadIfFarBehind(): "waiting" | undefined {
+    const { store, freshSnapshot } = this.options;
     const limit = this.options.lagLimitBytes ?? DEFAULT_LAG_LIMIT_BYTES;
-    if (store.outputBytesAfter(this.session, this.cursor) <= limit) return;
+    if (store.outputBytesAfter(this.session, this.cursor) <= limit) return undefined;
     const snapshot = store.latestSnapshot(this.session);
-    if (snapshot && snapshot.seq > this.cursor) this.jumpTo(snapshot);
+    if (snapshot && snapshot.seq > this.cursor) {
+      this.jumpTo(snapshot);
+      return undefined;
+    }
+    if (!freshSnapshot) return undefined;
+    this.waiting = true;
+    const resume = () => {
+      this.waiting = false;
+      const taken = store.latestSnapshot(this.session);
+      if (!this.closed && taken && taken.seq > this.cursor) this.jumpTo(taken);
+      this.pump();
+    };
+    freshSnapshot().then(resume, resume);
+    return "waiting";
   }
 
   private jumpTo(snapshot: SnapshotRecord): void {

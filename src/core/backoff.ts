@@ -1,0 +1,15 @@
+/**
+ * Reconnect delays shared by every client of the hub (browser, CLI) and by remote hosts:
+ * exponential with "equal jitter", so many clients do not reconnect in step after a restart.
+ */
+
+/** First retry comes quickly: most drops are a hub restart that is back within a second. */
+export const BACKOFF_BASE_MS = 250;
+/** Cap, like tRPC's client: a long outage costs at most one attempt every 30 s. */
+export const BACKOFF_MAX_MS = 30_000;
+
+/** Delay before attempt `attempt` (0-based): half of the capped ceiling fixed, half random. */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 20));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}

@@ -5,15 +5,16 @@
  * `dispatch attach` and `dispatch logs --follow`.
  */
 
+import { isLiveStatus } from "../core/liveness.js";
 import type { ServerMessage } from "../protocol/client.js";
 import type { JsonEvent } from "../protocol/events.js";
 import type { SessionInfo } from "../protocol/session.js";
 import type { ClientSocket, CloseInfo } from "./ClientSocket.js";
 
 export type StreamEnd =
-  | { kind: "exited"; session: SessionInfo; code: number | null; signal: number | null }
-  | { kind: "removed"; session: SessionInfo }
-  | { kind: "closed"; close: CloseInfo };
+  | { reason: "exited"; session: SessionInfo; code: number | null; signal: number | null }
+  | { reason: "removed"; session: SessionInfo }
+  | { reason: "closed"; close: CloseInfo };
 
 type SnapshotMessage = Extract<ServerMessage, { type: "snapshot" }>;
 
@@ -25,8 +26,6 @@ export interface SessionStreamHandlers {
   /** The screen at `seq`, sent instead of older history (attach with `snapshot: true`). */
   snapshot?(snapshot: SnapshotMessage): void;
 }
-
-const isLive = (status: string) => status === "starting" || status === "running";
 
 export class SessionStream {
   /** Settles once, with why the stream ended. */
@@ -52,7 +51,7 @@ export class SessionStream {
         this.checkEnd();
       }),
       socket.onMessage((message) => this.message(message)),
-      socket.onClose((close) => this.end({ kind: "closed", close })),
+      socket.onClose((close) => this.end({ reason: "closed", close })),
     ];
   }
 
@@ -98,7 +97,7 @@ export class SessionStream {
         }
         return;
       case "session-removed":
-        if (this.info && message.id === this.info.id) this.end({ kind: "removed", session: this.info });
+        if (this.info && message.id === this.info.id) this.end({ reason: "removed", session: this.info });
         return;
       case "snapshot":
         if (!this.info || message.session !== this.info.id) return;
@@ -114,7 +113,7 @@ export class SessionStream {
           const code = typeof event.data.code === "number" ? event.data.code : null;
           const signal = typeof event.data.signal === "number" ? event.data.signal : null;
           this.end({
-            kind: "exited",
+            reason: "exited",
             session: { ...this.info, status: "exited", exitCode: code },
             code,
             signal,
@@ -132,8 +131,8 @@ export class SessionStream {
   /** A session that has ended without an exit event (host lost, failed) ends the stream once caught up. */
   private checkEnd(): void {
     const info = this.info;
-    if (!info || isLive(info.status) || this.lastSeq < info.lastSeq) return;
-    this.end({ kind: "exited", session: info, code: info.exitCode, signal: null });
+    if (!info || isLiveStatus(info.status) || this.lastSeq < info.lastSeq) return;
+    this.end({ reason: "exited", session: info, code: info.exitCode, signal: null });
   }
 
   private end(end: StreamEnd): void {

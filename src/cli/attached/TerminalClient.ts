@@ -8,6 +8,7 @@
  * cooked mode), so no late frame can switch a mode back on after the reset.
  */
 import { StringDecoder } from "node:string_decoder";
+import { isLiveStatus } from "../../core/liveness.js";
 import { MIN_ROWS, type SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import { type DetachKey, findDetachKey } from "../detachKey.js";
@@ -36,11 +37,11 @@ export type ExitSignal = keyof typeof EXIT_SIGNALS;
 const DETACH_TIMEOUT_MS = 1_000;
 
 export type ClientEnd =
-  | { kind: "detached"; name: string }
-  | { kind: "quit" }
-  | { kind: "ended"; end: Extract<StreamEnd, { kind: "exited" | "removed" }> }
-  | { kind: "signal"; signal: ExitSignal }
-  | { kind: "closed" };
+  | { reason: "detached"; name: string }
+  | { reason: "quit" }
+  | { reason: "ended"; end: Extract<StreamEnd, { reason: "exited" | "removed" }> }
+  | { reason: "signal"; signal: ExitSignal }
+  | { reason: "closed" };
 
 export interface TerminalClientOptions {
   hub: HubClient;
@@ -52,7 +53,7 @@ export interface TerminalClientOptions {
   create(socket: ClientSocket, size: { cols: number; rows: number }): Promise<SessionInfo>;
 }
 
-type Prompt = { kind: "rename"; text: string } | { kind: "close" } | { kind: "help" };
+type Prompt = { mode: "rename"; text: string } | { mode: "close" } | { mode: "help" };
 
 export class TerminalClient {
   private readonly terminal = new RawTerminal();
@@ -80,7 +81,7 @@ export class TerminalClient {
 
   /** Runs until the user leaves; throws (terminal untouched) when the first attach fails. */
   async run(start: { attach: string } | { picker: true }): Promise<ClientEnd> {
-    const onSignal = (signal: ExitSignal) => this.end({ kind: "signal", signal });
+    const onSignal = (signal: ExitSignal) => this.end({ reason: "signal", signal });
     const restore = () => this.terminal.restore();
     const onException = (err: unknown) => {
       this.teardownTerminal();
@@ -112,7 +113,7 @@ export class TerminalClient {
     this.sessions = await LiveSessions.load(socket);
     this.seen.prune(this.sessions.all());
     this.cleanups.push(
-      socket.onClose(() => this.end({ kind: "closed" })),
+      socket.onClose(() => this.end({ reason: "closed" })),
       this.sessions.onChange(() => this.drawBar()),
     );
     const onInput = (chunk: Buffer) => this.input(chunk);
@@ -222,7 +223,7 @@ export class TerminalClient {
   }
 
   private output(data: Uint8Array | string, redrawBar = false): void {
-    if (this.picker || this.prompt?.kind === "help") return;
+    if (this.picker || this.prompt?.mode === "help") return;
     this.terminal.write(data);
     if (!this.options.statusBar) return;
     if (
@@ -234,7 +235,7 @@ export class TerminalClient {
 
   private streamEnded(stream: SessionStream, end: StreamEnd): void {
     if (stream !== this.stream) return;
-    if (end.kind === "closed") return this.end({ kind: "closed" });
+    if (end.reason === "closed") return this.end({ reason: "closed" });
     if (this.closing && this.current && this.closing === this.current.id) {
       this.closing = undefined;
       this.seen.mark(end.session.id, stream.seq);
@@ -246,11 +247,11 @@ export class TerminalClient {
       else this.openPicker();
       return;
     }
-    this.end({ kind: "ended", end });
+    this.end({ reason: "ended", end });
   }
 
   private runningSessions(): SessionInfo[] {
-    return (this.sessions?.all() ?? []).filter((s) => s.status === "running" || s.status === "starting");
+    return (this.sessions?.all() ?? []).filter((s) => isLiveStatus(s.status));
   }
 
   private input(chunk: Buffer): void {
@@ -266,7 +267,7 @@ export class TerminalClient {
     const prefixAt = findDetachKey(chunk, this.options.prefixKey);
     if (detachAt >= 0 && (prefixAt < 0 || detachAt <= prefixAt)) {
       this.send(chunk.subarray(0, detachAt));
-      return this.end({ kind: "detached", name: this.current?.name ?? "" });
+      return this.end({ reason: "detached", name: this.current?.name ?? "" });
     }
     if (prefixAt < 0) return this.send(chunk);
     this.send(chunk.subarray(0, prefixAt));
@@ -289,7 +290,7 @@ export class TerminalClient {
     const at = running.findIndex((s) => s.id === this.current?.id);
     switch (key) {
       case "d":
-        return this.end({ kind: "detached", name: this.current?.name ?? "" });
+        return this.end({ reason: "detached", name: this.current?.name ?? "" });
       case "]":
       case "[": {
         if (running.length === 0) return;
@@ -309,7 +310,7 @@ export class TerminalClient {
       case "?":
         if (!this.current) return;
         this.prompt =
-          key === "w" ? { kind: "close" } : key === "r" ? { kind: "rename", text: "" } : { kind: "help" };
+          key === "w" ? { mode: "close" } : key === "r" ? { mode: "rename", text: "" } : { mode: "help" };
         if (key === "?") this.showHelp();
         this.drawBar();
         return;
@@ -321,7 +322,7 @@ export class TerminalClient {
   private promptInput(prompt: Prompt, data: string): void {
     const keys = parseKeys(data);
     const current = this.current;
-    if (prompt.kind === "help" || !current) {
+    if (prompt.mode === "help" || !current) {
       this.prompt = undefined;
       this.terminal.write(LEAVE_ALT_SCREEN);
       if (current) void this.switchOrReport(current.id);
@@ -332,7 +333,7 @@ export class TerminalClient {
         this.prompt = undefined;
         break;
       }
-      if (prompt.kind === "close") {
+      if (prompt.mode === "close") {
         this.prompt = undefined;
         if (key.name === "char" && key.char.toLowerCase() === "y") {
           this.closing = current.id;
@@ -411,9 +412,9 @@ export class TerminalClient {
     void picker.result.then((result) => {
       if (this.picker !== picker) return;
       this.picker = undefined;
-      if (result.kind === "attach") return this.switchOrReport(result.session.id);
+      if (result.type === "attach") return this.switchOrReport(result.session.id);
       if (previous && this.sessions?.get(previous.id)) return this.switchOrReport(previous.id);
-      this.end({ kind: "quit" });
+      this.end({ reason: "quit" });
     });
   }
 
@@ -459,8 +460,8 @@ export class TerminalClient {
 
   private promptText(prefix: string | undefined): string | undefined {
     const name = this.current?.name ?? "";
-    if (this.prompt?.kind === "close") return `close ${name}: kill the session? (y/n)`;
-    if (this.prompt?.kind === "rename")
+    if (this.prompt?.mode === "close") return `close ${name}: kill the session? (y/n)`;
+    if (this.prompt?.mode === "rename")
       return `rename ${name} to: ${this.prompt.text}▏ (Enter ok, Esc cancel)`;
     if (this.prefixPending)
       return `${prefix}: n new  ] next  [ prev  s picker  w close  r rename  d detach  ? help`;

@@ -4,14 +4,14 @@ import type { StreamEnd } from "../SessionStream.js";
 import { type ClientEnd, EXIT_SIGNALS } from "./TerminalClient.js";
 
 export function reportEnd(end: ClientEnd): void {
-  switch (end.kind) {
+  switch (end.reason) {
     case "detached":
       console.error(`\r\n[dispatch: detached from ${end.name}]`);
       return;
     case "quit":
       return;
     case "ended":
-      if (end.end.kind === "removed") console.error(`\r\n[dispatch: ${end.end.session.name} was removed]`);
+      if (end.end.reason === "removed") console.error(`\r\n[dispatch: ${end.end.session.name} was removed]`);
       else console.error(`\r\n[dispatch: ${end.end.session.name} ${exitText(end.end)}]`);
       return;
     case "signal":
@@ -29,7 +29,7 @@ export function reportEnd(end: ClientEnd): void {
   }
 }
 
-function exitText(end: Extract<StreamEnd, { kind: "exited" }>): string {
+function exitText(end: Extract<StreamEnd, { reason: "exited" }>): string {
   if (end.code !== null) return `exited with code ${end.code}`;
   if (end.signal !== null) return `exited on signal ${end.signal}`;
   return end.session.reason ? `ended: ${end.session.reason}` : "exited";

@@ -79,7 +79,7 @@ async function follow(client: HubClient, name: string, afterSeq: number): Promis
     await stream.attach(name, { afterSeq, snapshot: false });
     const end = await Promise.race([stream.ended, interrupted]);
     await writing;
-    if (end !== "interrupted" && end.kind === "closed") {
+    if (end !== "interrupted" && end.reason === "closed") {
       throw new DispatchError("host_unavailable", "lost the connection to the hub");
     }
   } finally {

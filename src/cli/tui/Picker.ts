@@ -16,7 +16,7 @@ import { renderPicker } from "./pickerView.js";
 import { previewLines } from "./previewLines.js";
 import { ENTER_ALT_SCREEN, HIDE_CURSOR, LEAVE_ALT_SCREEN, SHOW_CURSOR } from "./screen.js";
 
-export type PickerResult = { kind: "attach"; session: SessionInfo } | { kind: "quit" };
+export type PickerResult = { type: "attach"; session: SessionInfo } | { type: "quit" };
 
 /** Events fetched for a preview: enough for a screenful of recent lines. */
 const PREVIEW_EVENTS = 200;
@@ -68,7 +68,7 @@ export class Picker {
     if (this.closed || this.busy) return;
     for (const key of parseKeys(data)) {
       const action = this.model.handle(key);
-      if (action.kind !== "none") {
+      if (action.type !== "none") {
         void this.act(action);
         break;
       }
@@ -102,17 +102,17 @@ export class Picker {
   private async act(action: PickerAction): Promise<void> {
     this.busy = true;
     try {
-      switch (action.kind) {
+      switch (action.type) {
         case "none":
           return;
         case "quit":
-          this.done({ kind: "quit" });
+          this.done({ type: "quit" });
           return;
         case "attach":
-          this.done({ kind: "attach", session: action.session });
+          this.done({ type: "attach", session: action.session });
           return;
         case "create":
-          this.done({ kind: "attach", session: await this.options.create() });
+          this.done({ type: "attach", session: await this.options.create() });
           return;
         case "rename": {
           const renamed = await this.options.socket.rename(action.session.id, action.name);

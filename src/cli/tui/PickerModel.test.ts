@@ -37,13 +37,13 @@ describe("PickerModel", () => {
     expect(model.selected()?.name).toBe("new");
     type(model, "\x1b[B");
     expect(model.selected()?.name).toBe("old");
-    expect(type(model, "\r")).toEqual([{ kind: "attach", session: model.selected() }]);
+    expect(type(model, "\r")).toEqual([{ type: "attach", session: model.selected() }]);
   });
 
   it("n, r, x, q are commands only while the filter is empty; / starts a filter", () => {
     const model = new PickerModel();
     model.setSessions([session("nightly", 1), session("web", 2)]);
-    expect(type(model, "n")).toEqual([{ kind: "create" }]);
+    expect(type(model, "n")).toEqual([{ type: "create" }]);
     type(model, "/ni");
     expect(model.filter).toBe("ni");
     expect(model.visible().map((s) => s.name)).toEqual(["nightly"]);
@@ -51,23 +51,23 @@ describe("PickerModel", () => {
     expect(model.filter).toBe("niq");
     type(model, "\x1b");
     expect(model.filter).toBe("");
-    expect(type(model, "q")).toEqual([{ kind: "quit" }]);
+    expect(type(model, "q")).toEqual([{ type: "quit" }]);
     type(model, "w");
-    expect(type(model, "\x0e")).toEqual([{ kind: "create" }]);
+    expect(type(model, "\x0e")).toEqual([{ type: "create" }]);
   });
 
   it("asks before killing and edits a new name", () => {
     const model = new PickerModel();
     model.setSessions([session("web", 1)]);
     type(model, "x");
-    expect(model.prompt?.kind).toBe("kill");
-    expect(type(model, "n")).toEqual([{ kind: "none" }]);
+    expect(model.prompt?.mode).toBe("kill");
+    expect(type(model, "n")).toEqual([{ type: "none" }]);
     type(model, "x");
-    expect(type(model, "y")[0]?.kind).toBe("kill");
+    expect(type(model, "y")[0]?.type).toBe("kill");
 
     type(model, "r");
     type(model, "\x15api\r".slice(0, 4));
     const [action] = type(model, "\r");
-    expect(action).toMatchObject({ kind: "rename", name: "api" });
+    expect(action).toMatchObject({ type: "rename", name: "api" });
   });
 });

@@ -8,24 +8,24 @@
  * always act. Up/Down (Tab, Ctrl-P) move, Enter attaches, Esc clears the filter or quits,
  * `?` shows the keys.
  */
+import { fuzzyFilter } from "../../core/fuzzy.js";
 import type { SessionInfo } from "../../protocol/session.js";
-import { fuzzyFilter } from "./fuzzy.js";
 import type { Key } from "./keys.js";
 
 export type PickerAction =
-  | { kind: "none" }
-  | { kind: "quit" }
-  | { kind: "attach"; session: SessionInfo }
-  | { kind: "create" }
-  | { kind: "rename"; session: SessionInfo; name: string }
-  | { kind: "kill"; session: SessionInfo };
+  | { type: "none" }
+  | { type: "quit" }
+  | { type: "attach"; session: SessionInfo }
+  | { type: "create" }
+  | { type: "rename"; session: SessionInfo; name: string }
+  | { type: "kill"; session: SessionInfo };
 
 export type PickerPrompt =
-  | { kind: "rename"; session: SessionInfo; text: string }
-  | { kind: "kill"; session: SessionInfo }
-  | { kind: "help" };
+  | { mode: "rename"; session: SessionInfo; text: string }
+  | { mode: "kill"; session: SessionInfo }
+  | { mode: "help" };
 
-const NONE: PickerAction = { kind: "none" };
+const NONE: PickerAction = { type: "none" };
 
 export class PickerModel {
   sessions: SessionInfo[] = [];
@@ -79,7 +79,7 @@ export class PickerModel {
     switch (key.name) {
       case "enter": {
         const session = this.selected();
-        return session ? { kind: "attach", session } : NONE;
+        return session ? { type: "attach", session } : NONE;
       }
       case "up":
         this.move(-1);
@@ -102,7 +102,7 @@ export class PickerModel {
           this.filtering = false;
           return NONE;
         }
-        return { kind: "quit" };
+        return { type: "quit" };
       case "backspace":
         if (this.filter.length === 0) this.filtering = false;
         this.filter = [...this.filter].slice(0, -1).join("");
@@ -128,12 +128,12 @@ export class PickerModel {
     const session = this.selected();
     switch (char) {
       case "n":
-        return { kind: "create" };
+        return { type: "create" };
       case "r":
-        if (session) this.prompt = { kind: "rename", session, text: session.name };
+        if (session) this.prompt = { mode: "rename", session, text: session.name };
         return NONE;
       case "x":
-        if (session) this.prompt = { kind: "kill", session };
+        if (session) this.prompt = { mode: "kill", session };
         return NONE;
       case "p":
         this.move(-1);
@@ -142,26 +142,26 @@ export class PickerModel {
         this.filter = "";
         return NONE;
       case "?":
-        this.prompt = { kind: "help" };
+        this.prompt = { mode: "help" };
         return NONE;
       case "q":
       case "c":
       case "d":
-        return { kind: "quit" };
+        return { type: "quit" };
       default:
         return NONE;
     }
   }
 
   private handlePrompt(prompt: PickerPrompt, key: Key): PickerAction {
-    switch (prompt.kind) {
+    switch (prompt.mode) {
       case "help":
         this.prompt = undefined;
         return NONE;
       case "kill":
         this.prompt = undefined;
         return key.name === "char" && key.char.toLowerCase() === "y"
-          ? { kind: "kill", session: prompt.session }
+          ? { type: "kill", session: prompt.session }
           : NONE;
       case "rename":
         if (key.name === "escape" || (key.name === "ctrl" && key.char === "c")) {
@@ -170,7 +170,7 @@ export class PickerModel {
           this.prompt = undefined;
           const name = prompt.text.trim();
           if (name.length > 0 && name !== prompt.session.name)
-            return { kind: "rename", session: prompt.session, name };
+            return { type: "rename", session: prompt.session, name };
         } else if (key.name === "backspace") {
           prompt.text = [...prompt.text].slice(0, -1).join("");
         } else if (key.name === "ctrl" && key.char === "u") {

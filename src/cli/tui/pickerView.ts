@@ -62,7 +62,7 @@ export function renderPicker(model: PickerModel, options: PickerViewOptions): st
     INVERSE + fitWidth(` ${options.title ?? "dispatch"} · ${count}${filter}`, cols) + RESET_ATTRIBUTES,
   );
 
-  if (model.prompt?.kind === "help") {
+  if (model.prompt?.mode === "help") {
     for (const line of PICKER_HELP) lines.push(fitWidth(line, cols));
     return frame(lines, rows);
   }
@@ -123,9 +123,9 @@ function emptyText(model: PickerModel): string {
 
 function bottomLine(model: PickerModel): string {
   const prompt = model.prompt;
-  if (prompt?.kind === "rename")
+  if (prompt?.mode === "rename")
     return `rename ${prompt.session.name} to: ${prompt.text}▏ (Enter ok, Esc cancel)`;
-  if (prompt?.kind === "kill") return `kill ${prompt.session.name}? (y/n)`;
+  if (prompt?.mode === "kill") return `kill ${prompt.session.name}? (y/n)`;
   if (model.message) return model.message;
   return KEYS_LINE;
 }

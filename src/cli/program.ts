@@ -1,12 +1,11 @@
 /**
- * The `dispatch` command line: commander wiring only, one module per command in `commands/`.
+ * The `dispatch` command line: commander wiring only, one module per core command in
+ * `commands/`, then each session kind's verbs from `kinds/registry.ts`.
  * `runCli` returns the exit code: 0 ok, 1 error, 2 usage.
  */
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
-import { registerAgent } from "./commands/agent.js";
 import { registerAttach } from "./commands/attach.js";
-import { registerChat } from "./commands/chat.js";
 import { registerConfig } from "./commands/config.js";
 import { registerGc } from "./commands/gc.js";
 import { registerHelp } from "./commands/help.js";
@@ -15,7 +14,6 @@ import { registerKill } from "./commands/kill.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerLs } from "./commands/ls.js";
 import { registerNew } from "./commands/new.js";
-import { registerNotify } from "./commands/notify.js";
 import { pick } from "./commands/pick.js";
 import { registerRename } from "./commands/rename.js";
 import { registerRevive } from "./commands/revive.js";
@@ -25,6 +23,7 @@ import { registerStart } from "./commands/start.js";
 import { registerStatus } from "./commands/status.js";
 import { registerStop } from "./commands/stop.js";
 import { EXIT_OK, errorMessage, exitCodeFor } from "./exitCodes.js";
+import { cliKinds } from "./kinds/registry.js";
 
 export function buildProgram(): Command {
   const program = new Command("dispatch")
@@ -54,14 +53,13 @@ export function buildProgram(): Command {
     registerHost,
     registerHosts,
     registerUse,
-    registerAgent,
-    registerNotify,
-    registerChat,
-    registerConfig,
-    registerHelp,
   ]) {
     register(program);
   }
+  for (const kind of cliKinds) kind.register(program);
+  // Settings and help close the list in `dispatch --help`, after every kind's verbs.
+  registerConfig(program);
+  registerHelp(program);
   return program;
 }
 

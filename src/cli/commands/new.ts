@@ -10,7 +10,7 @@ import { loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { readHostContext } from "../hostContext.js";
-import { createAgentSession } from "./agent.js";
+import { createAgentSession } from "../kinds/agent.js";
 
 export function registerNew(program: Command): void {
   program

@@ -1,5 +1,5 @@
 /**
- * Chat sessions from the terminal:
+ * The chat kind's CLI verbs, chat sessions from the terminal:
  *   dispatch chat [NAME] [--provider P] [--model M]   interactive prompt `[name] >`
  *   dispatch chat fork NAME [--name N]                a new chat with the same conversation
  *   dispatch chat export NAME [-o FILE]               the conversation as Markdown
@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
-import { ChatOptions } from "../../kinds/chat.js";
+import { ChatOptions, chatKind } from "../../kinds/chat.js";
 import {
   type ChatTurn,
   conversationFromEvents,
@@ -22,8 +22,14 @@ import type { ClientSocket } from "../ClientSocket.js";
 import { type DispatchConfig, loadConfig, providerProfile } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import type { CliKind } from "./cliKind.js";
 
-export function registerChat(program: Command): void {
+/** The hub kind's name, the one place the CLI learns it. */
+const CHAT = chatKind.name;
+
+export const chatCli: CliKind = { kind: CHAT, register: registerChat };
+
+function registerChat(program: Command): void {
   const chat = program
     .command("chat")
     .description("talk to an LLM in a chat session (created when NAME does not exist)")
@@ -73,7 +79,7 @@ async function readConversation(
   name: string,
 ): Promise<{ session: SessionInfo; turns: ChatTurn[] }> {
   const session = await client.getSession(name);
-  if (session.kind !== "chat")
+  if (session.kind !== CHAT)
     throw new UsageError(`'${session.name}' is a ${session.kind} session, not a chat`);
   const events: { type: string; data: unknown }[] = [];
   for (let after = 0; ; ) {
@@ -90,7 +96,7 @@ async function fork(name: string, options: { name?: string }): Promise<void> {
   const { session, turns } = await readConversation(client, name);
   const settings = ChatOptions.partial().parse(session.options ?? {});
   const created = await client.createSession({
-    kind: "chat",
+    kind: CHAT,
     ...(options.name ? { name: options.name } : {}),
     cwd: session.cwd,
     options: {
@@ -110,7 +116,7 @@ async function exportChat(name: string, options: { output?: string }): Promise<v
 }
 
 async function createChat(client: HubClient, name: string | undefined, options: Record<string, unknown>) {
-  return client.createSession({ kind: "chat", ...(name ? { name } : {}), cwd: process.cwd(), options });
+  return client.createSession({ kind: CHAT, ...(name ? { name } : {}), cwd: process.cwd(), options });
 }
 
 async function interactive(
@@ -125,7 +131,7 @@ async function interactive(
       if (err instanceof DispatchError && err.code === "not_found") return undefined;
       throw err;
     });
-  if (session && session.kind !== "chat")
+  if (session && session.kind !== CHAT)
     throw new UsageError(`'${session.name}' is a ${session.kind} session, not a chat`);
   session ??= await createChat(
     client,
@@ -209,7 +215,7 @@ class ChatView {
     const [command, arg] = text.split(/\s+/, 2);
     switch (command) {
       case "/sessions": {
-        const chats = (await client.listSessions()).filter((s) => s.kind === "chat");
+        const chats = (await client.listSessions()).filter((s) => s.kind === CHAT);
         for (const chat of chats) {
           const mark = chat.id === this.current?.id ? "*" : " ";
           process.stdout.write(`${mark} ${chat.name}  ${chat.status}  ${chat.preview.slice(0, 60)}\n`);

@@ -1,16 +1,33 @@
 /**
- * Agent sessions: `dispatch new --agent` (via `createAgentSession`), `dispatch agent diff
- * NAME` (the agent's changes in its worktree) and `dispatch agent finish NAME` (remove the
- * worktree safely).
+ * The agent kind's CLI verbs: `dispatch new --agent` (via `createAgentSession`), `dispatch
+ * agent diff NAME` (the agent's changes in its worktree), `dispatch agent finish NAME` (remove
+ * the worktree safely) and `dispatch notify --state STATE [--message TEXT]`, run inside an
+ * agent session by the agent's hook to report its state to the hub. The session, its token
+ * (good for that session alone) and the hub's address come from the environment the session
+ * was started with.
  */
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { DispatchError } from "../../core/errors.js";
+import { isLiveStatus } from "../../core/liveness.js";
 import { generateName } from "../../core/names.js";
-import { AgentOptions, type AgentWorktree } from "../../kinds/agent.js";
+import { AgentOptions, type AgentWorktree, agentKind } from "../../kinds/agent.js";
+import { AgentState } from "../../protocol/events.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { agentProfile, loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import { HubInfo } from "../hubFiles.js";
 import { createWorktree, finishWorktree, worktreeDiff } from "../worktree.js";
+import type { CliKind } from "./cliKind.js";
+
+export const agentCli: CliKind = {
+  kind: agentKind.name,
+  register(program) {
+    registerAgent(program);
+    registerNotify(program);
+  },
+};
 
 export interface AgentSessionRequest {
   profile: string;
@@ -43,7 +60,7 @@ export async function createAgentSession(request: AgentSessionRequest): Promise<
   }
   try {
     return await client.createSession({
-      kind: "agent",
+      kind: agentKind.name,
       ...(name !== undefined ? { name } : {}),
       command: [profile.command, ...profile.args, ...request.extraArgs],
       cwd: worktree?.path ?? request.cwd,
@@ -58,7 +75,7 @@ export async function createAgentSession(request: AgentSessionRequest): Promise<
   }
 }
 
-export function registerAgent(program: Command): void {
+function registerAgent(program: Command): void {
   const agent = program
     .command("agent")
     .description("AI coding agent sessions (create one with `dispatch new --agent`)");
@@ -81,7 +98,7 @@ export function registerAgent(program: Command): void {
       const client = HubClient.locate();
       const session = await client.getSession(name);
       const worktree = parseWorktree(session);
-      if (session.status === "running" || session.status === "starting") {
+      if (isLiveStatus(session.status)) {
         if (!options.force)
           throw new UsageError(
             `agent '${session.name}' is still running; stop it first (dispatch kill ${session.name}) or pass --force`,
@@ -104,11 +121,65 @@ async function worktreeOf(name: string): Promise<AgentWorktree> {
 
 function parseWorktree(session: SessionInfo): AgentWorktree {
   const options = AgentOptions.safeParse(session.options ?? {});
-  if (session.kind !== "agent" || !options.success)
+  if (session.kind !== agentKind.name || !options.success)
     throw new UsageError(`'${session.name}' is not an agent session`);
   if (!options.data.worktree)
     throw new UsageError(
       `agent '${session.name}' has no worktree (create one with \`dispatch new --agent P --worktree\`)`,
     );
   return options.data.worktree;
+}
+
+function registerNotify(program: Command): void {
+  program
+    .command("notify")
+    .description("report an agent's state from inside its session (for agent hooks)")
+    .requiredOption("--state <state>", `one of ${AgentState.options.join(", ")}`)
+    .option("--message <text>", "what the agent is doing or waiting for", "")
+    .action(notify);
+}
+
+async function notify(options: { state: string; message: string }): Promise<void> {
+  const state = AgentState.safeParse(options.state);
+  if (!state.success) throw new UsageError(`--state must be one of ${AgentState.options.join(", ")}`);
+  const session = process.env.DISPATCH_SESSION;
+  const token = process.env.DISPATCH_SESSION_TOKEN;
+  if (!session || !token)
+    throw new UsageError(
+      "not inside a dispatch agent session (DISPATCH_SESSION and DISPATCH_SESSION_TOKEN are not set)",
+    );
+  const url = hubUrl();
+  let response: Response;
+  try {
+    response = await fetch(`${url}/api/sessions/${encodeURIComponent(session)}/notify`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ state: state.data, message: options.message.slice(0, 2000) }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (err) {
+    throw new DispatchError("host_unavailable", `cannot reach the hub at ${url}: ${(err as Error).message}`);
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => undefined)) as
+      | { error?: { message?: string } }
+      | undefined;
+    throw new DispatchError("internal", body?.error?.message ?? `the hub answered HTTP ${response.status}`);
+  }
+}
+
+/** The hub's current address (`hub.json`: it may have restarted on another port), else the one at spawn. */
+function hubUrl(): string {
+  const file = process.env.DISPATCH_HUB_INFO;
+  if (file) {
+    try {
+      return HubInfo.parse(JSON.parse(readFileSync(file, "utf8"))).url;
+    } catch {
+      // Hub down or file unreadable: fall back to the address the session was started with.
+    }
+  }
+  const url = process.env.DISPATCH_URL;
+  if (!url)
+    throw new DispatchError("host_unavailable", "the hub's address is unknown (DISPATCH_URL is not set)");
+  return url;
 }

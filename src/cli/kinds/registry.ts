@@ -1,0 +1,9 @@
+/** The session kinds with CLI verbs, registered in this order after the core commands. */
+import { agentCli } from "./agent.js";
+import { chatCli } from "./chat.js";
+import type { CliKind } from "./cliKind.js";
+
+export const cliKinds: readonly CliKind[] = [
+  agentCli, // dispatch agent diff|finish, dispatch notify
+  chatCli, // dispatch chat [NAME], chat fork, chat export
+];

@@ -31,6 +31,8 @@ const EventsBody = z.object({
 });
 const GcBody = z.object({ removed: z.array(z.string()) });
 const OkBody = z.object({ ok: z.literal(true) });
+/** A session command's answer; a command with nothing to say may leave `result` out. */
+const CommandBody = z.object({ result: z.unknown().optional() });
 export type StoredEvent = z.infer<typeof ApiEvent>;
 export type KillSignal = "SIGHUP" | "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGQUIT";
 
@@ -125,6 +127,19 @@ export class HubClient {
 
   async resize(name: string, cols: number, rows: number): Promise<void> {
     OkBody.parse(await this.call("POST", `${sessionPath(name)}/resize`, { cols, rows }));
+  }
+
+  /**
+   * Runs a command of the session's kind (`POST /api/sessions/:name/commands/:command`, the
+   * JSON body being `args`; no body when there are none) and returns its result, null when
+   * the hub sent none. The kind validates the arguments; its refusal comes back as a
+   * `DispatchError` with the hub's message.
+   */
+  async command(session: string, name: string, args?: unknown): Promise<unknown> {
+    const path = `${sessionPath(session)}/commands/${encodeURIComponent(name)}`;
+    const body = CommandBody.safeParse(await this.call("POST", path, args));
+    if (!body.success) throw new DispatchError("internal", `the hub answered POST ${path} without a result`);
+    return body.data.result ?? null;
   }
 
   /** One page of events with seq > `after`. */

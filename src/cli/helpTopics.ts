@@ -71,6 +71,7 @@ export const HELP_TOPICS: Record<string, { summary: string; text: () => string }
         "dispatch ls --json prints the sessions as a JSON array; field names are stable (docs/CLI.md).",
         "Exit codes: 0 ok, 1 error, 2 usage (bad flag, bad config). Errors are one line on stderr.",
         "Without a terminal, `dispatch` alone prints the same table as `dispatch ls`.",
+        "dispatch cmd SESSION COMMAND [ARGS_JSON] runs a command of the session's kind; prints its result as JSON.",
       ].join("\n"),
   },
 };

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
 import { registerAttach } from "./commands/attach.js";
+import { registerCmd } from "./commands/cmd.js";
 import { registerConfig } from "./commands/config.js";
 import { registerGc } from "./commands/gc.js";
 import { registerHelp } from "./commands/help.js";
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
     registerRename,
     registerKill,
     registerRevive,
+    registerCmd,
     registerGc,
     registerHost,
     registerHosts,

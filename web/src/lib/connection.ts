@@ -4,10 +4,10 @@
  * nothing about sessions; the workspace re-attaches them on every `open`.
  */
 import type { z } from "zod";
+import { backoffDelay } from "../../../src/core/backoff.js";
 import { CLIENT_PROTOCOL_VERSION } from "../../../src/core/version.js";
 import type { ClientMessage, ServerMessage } from "../../../src/protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../../../src/protocol/frames.js";
-import { backoffDelayMs } from "./backoff.js";
 
 export type Outgoing = z.input<typeof ClientMessage>;
 /** Requests the hub answers: every client message except `hello`, which `open` handles. */
@@ -206,7 +206,7 @@ export class Connection {
     }
     // Disposed meanwhile, or already reconnecting (retryNow during the check above).
     if (this.#disposed || this.#socket) return;
-    const delay = backoffDelayMs(this.#attempt);
+    const delay = backoffDelay(this.#attempt);
     this.#attempt++;
     this.#handlers.state({ kind: "waiting", attempt: this.#attempt, retryAt: Date.now() + delay });
     this.#retryTimer = setTimeout(() => this.#connect(), delay);

@@ -3,6 +3,7 @@
  * open, which one is active, how much of each session the user has seen (unread markers),
  * and the panel filter. Reactive (Svelte runes); no I/O besides localStorage.
  */
+import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import { loadSeen, loadView, saveSeen, saveView } from "./persist.js";
@@ -92,7 +93,7 @@ export class SessionStore {
     for (const s of this.sessions) {
       if (s.host !== id) continue;
       counts.total++;
-      if (s.status === "running" || s.status === "starting") counts.running++;
+      if (isLiveStatus(s.status)) counts.running++;
       else if (s.status === "orphaned") counts.orphaned++;
       else counts.ended++;
     }
@@ -105,7 +106,7 @@ export class SessionStore {
    */
   displayStatus(s: SessionInfo): string {
     const link = this.hosts[s.host]?.status;
-    const live = s.status === "running" || s.status === "starting";
+    const live = isLiveStatus(s.status);
     return live && link !== undefined && link !== "connected" ? "unreachable" : s.status;
   }
 

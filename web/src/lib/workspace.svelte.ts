@@ -4,6 +4,7 @@
  * its last seq after a reconnect, and implements the user's commands (switch, create, ...).
  */
 import { tick } from "svelte";
+import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { ServerMessage } from "../../../src/protocol/client.js";
 import type { OutputFrame } from "../../../src/protocol/frames.js";
 import type { CleanupRequest, CleanupResult, HostView } from "../../../src/protocol/hosts.js";
@@ -264,7 +265,7 @@ export class Workspace {
     const changed = term.fit();
     const cols = term.terminal.cols;
     const rows = term.terminal.rows;
-    if (info.status !== "running" && info.status !== "starting") return;
+    if (!isLiveStatus(info.status)) return;
     if (changed || (force && (cols !== info.cols || rows !== info.rows))) {
       this.#conn.send({ type: "resize", session: id, cols, rows });
     }
@@ -319,7 +320,7 @@ export class Workspace {
 
   #input(id: string, data: string): void {
     const info = this.store.byId(id);
-    if (!info || (info.status !== "running" && info.status !== "starting")) return;
+    if (!info || !isLiveStatus(info.status)) return;
     let text = data;
     if (this.ctrlSticky) {
       text = applyCtrl(data);

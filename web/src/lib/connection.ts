@@ -14,11 +14,11 @@ export type Outgoing = z.input<typeof ClientMessage>;
 type Request = Exclude<Outgoing, { type: "hello" }>;
 
 export type ConnectionState =
-  | { kind: "connecting"; attempt: number }
-  | { kind: "open" }
-  | { kind: "waiting"; attempt: number; retryAt: number }
-  | { kind: "unauthorized" }
-  | { kind: "closed" };
+  | { state: "connecting"; attempt: number }
+  | { state: "open" }
+  | { state: "waiting"; attempt: number; retryAt: number }
+  | { state: "unauthorized" }
+  | { state: "closed" };
 
 export interface ConnectionHandlers {
   /** Every server message that is not a reply to a pending request. */
@@ -117,11 +117,11 @@ export class Connection {
     this.#socket = null;
     socket?.close(1000, "bye");
     this.#failPending();
-    this.#handlers.state({ kind: "closed" });
+    this.#handlers.state({ state: "closed" });
   }
 
   #connect(): void {
-    this.#handlers.state({ kind: "connecting", attempt: this.#attempt });
+    this.#handlers.state({ state: "connecting", attempt: this.#attempt });
     const socket = new WebSocket(this.#url);
     socket.binaryType = "arraybuffer";
     this.#socket = socket;
@@ -180,7 +180,7 @@ export class Connection {
       this.#everOpened = true;
       this.#attempt = 0;
       this.#startPing(socket);
-      this.#handlers.state({ kind: "open" });
+      this.#handlers.state({ state: "open" });
       this.#handlers.open(isReconnect);
     } else if (msg.type === "error") {
       if (msg.code === "unauthorized") this.#unauthorized();
@@ -208,14 +208,14 @@ export class Connection {
     if (this.#disposed || this.#socket) return;
     const delay = backoffDelay(this.#attempt);
     this.#attempt++;
-    this.#handlers.state({ kind: "waiting", attempt: this.#attempt, retryAt: Date.now() + delay });
+    this.#handlers.state({ state: "waiting", attempt: this.#attempt, retryAt: Date.now() + delay });
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
   }
 
   #unauthorized(): void {
     this.#disposed = true;
     clearTimeout(this.#retryTimer);
-    this.#handlers.state({ kind: "unauthorized" });
+    this.#handlers.state({ state: "unauthorized" });
   }
 
   #startPing(socket: WebSocket): void {

@@ -6,6 +6,7 @@
 import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
+import { isLocalHost } from "./host-kind.js";
 import { loadSeen, loadView, saveSeen, saveView } from "./persist.js";
 
 export class SessionStore {
@@ -39,7 +40,7 @@ export class SessionStore {
   /** Hosts in display order: the hub's own first, then by name. */
   readonly hostList = $derived(
     Object.values(this.hosts).sort((a, b) =>
-      a.kind !== b.kind ? (a.kind === "local" ? -1 : 1) : a.name.localeCompare(b.name),
+      a.kind !== b.kind ? (isLocalHost(a) ? -1 : 1) : a.name.localeCompare(b.name),
     ),
   );
 

@@ -70,7 +70,7 @@ function sessionFromReply(reply: ServerMessage): SessionInfo | undefined {
 export class Workspace {
   readonly store = new SessionStore();
   readonly notifier = new AgentNotifier();
-  connection = $state<ConnectionState>({ kind: "connecting", attempt: 0 });
+  connection = $state<ConnectionState>({ state: "connecting", attempt: 0 });
   /** Phone key bar: the next key typed gets Ctrl applied. */
   ctrlSticky = $state(false);
   /** Set once the first session list has arrived (the view is restored then). */
@@ -89,7 +89,7 @@ export class Workspace {
         output: (frame) => this.#output(frame),
         state: (state) => {
           this.connection = state;
-          if (state.kind === "unauthorized") options.onUnauthorized();
+          if (state.state === "unauthorized") options.onUnauthorized();
         },
         open: (isReconnect) => void this.#opened(isReconnect),
         isUnauthorized: async () => (await checkSession()) === false,

@@ -1,12 +1,12 @@
 /** Unit tests for the web UI's pure modules (no browser needed). */
 import { describe, expect, it } from "vitest";
+import { BACKOFF_MAX_MS, backoffDelay } from "../../src/core/backoff.js";
+import { fuzzyFilter, fuzzyMatch } from "../../src/core/fuzzy.js";
 import type { SessionInfo } from "../../src/protocol/session.js";
+import { parseInline, parseMarkdown } from "../../web/src/kinds/chat/markdown.js";
 import { becameWaiting, needsYouLabel } from "../../web/src/lib/agent-state.js";
 import { splitCommand } from "../../web/src/lib/argv.js";
-import { BACKOFF_MAX_MS, backoffDelayMs } from "../../web/src/lib/backoff.js";
-import { fuzzyFilter, fuzzyMatch } from "../../web/src/lib/fuzzy.js";
 import { applyCtrl, keySequence } from "../../web/src/lib/keys.js";
-import { parseInline, parseMarkdown } from "../../web/src/lib/markdown.js";
 import { matchShortcut } from "../../web/src/lib/shortcuts.js";
 import { statusLook } from "../../web/src/lib/status.js";
 
@@ -24,11 +24,11 @@ function key(init: Partial<KeyboardEvent>): KeyboardEvent {
 
 describe("backoff", () => {
   it("doubles with jitter between half and all of the ceiling, capped", () => {
-    expect(backoffDelayMs(0, () => 0)).toBe(125);
-    expect(backoffDelayMs(0, () => 1)).toBe(250);
-    expect(backoffDelayMs(3, () => 0.5)).toBe(1500);
-    expect(backoffDelayMs(50, () => 1)).toBe(BACKOFF_MAX_MS);
-    expect(backoffDelayMs(50, () => 0)).toBe(BACKOFF_MAX_MS / 2);
+    expect(backoffDelay(0, () => 0)).toBe(125);
+    expect(backoffDelay(0, () => 1)).toBe(250);
+    expect(backoffDelay(3, () => 0.5)).toBe(1500);
+    expect(backoffDelay(50, () => 1)).toBe(BACKOFF_MAX_MS);
+    expect(backoffDelay(50, () => 0)).toBe(BACKOFF_MAX_MS / 2);
   });
 });
 
@@ -37,9 +37,9 @@ describe("fuzzy", () => {
     expect(fuzzyMatch("bld", "build")).not.toBeNull();
     expect(fuzzyMatch("xyz", "build")).toBeNull();
     const names = ["api-server", "build", "web-build", "rebuild-all"];
-    expect(fuzzyFilter("build", names, (n) => n)[0]).toBe("build");
-    expect(fuzzyFilter("wb", names, (n) => n)).toEqual(["web-build"]);
-    expect(fuzzyFilter("", names, (n) => n)).toEqual(names);
+    expect(fuzzyFilter(names, "build", (n) => n)[0]).toBe("build");
+    expect(fuzzyFilter(names, "wb", (n) => n)).toEqual(["web-build"]);
+    expect(fuzzyFilter(names, "", (n) => n)).toEqual(names);
   });
 });
 

@@ -4,21 +4,21 @@
  * nothing about sessions; the workspace re-attaches them on every `open`.
  */
 import type { z } from "zod";
+import { backoffDelay } from "../../../src/core/backoff.js";
 import { CLIENT_PROTOCOL_VERSION } from "../../../src/core/version.js";
 import type { ClientMessage, ServerMessage } from "../../../src/protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../../../src/protocol/frames.js";
-import { backoffDelayMs } from "./backoff.js";
 
 export type Outgoing = z.input<typeof ClientMessage>;
 /** Requests the hub answers: every client message except `hello`, which `open` handles. */
 type Request = Exclude<Outgoing, { type: "hello" }>;
 
 export type ConnectionState =
-  | { kind: "connecting"; attempt: number }
-  | { kind: "open" }
-  | { kind: "waiting"; attempt: number; retryAt: number }
-  | { kind: "unauthorized" }
-  | { kind: "closed" };
+  | { state: "connecting"; attempt: number }
+  | { state: "open" }
+  | { state: "waiting"; attempt: number; retryAt: number }
+  | { state: "unauthorized" }
+  | { state: "closed" };
 
 export interface ConnectionHandlers {
   /** Every server message that is not a reply to a pending request. */
@@ -117,11 +117,11 @@ export class Connection {
     this.#socket = null;
     socket?.close(1000, "bye");
     this.#failPending();
-    this.#handlers.state({ kind: "closed" });
+    this.#handlers.state({ state: "closed" });
   }
 
   #connect(): void {
-    this.#handlers.state({ kind: "connecting", attempt: this.#attempt });
+    this.#handlers.state({ state: "connecting", attempt: this.#attempt });
     const socket = new WebSocket(this.#url);
     socket.binaryType = "arraybuffer";
     this.#socket = socket;
@@ -180,7 +180,7 @@ export class Connection {
       this.#everOpened = true;
       this.#attempt = 0;
       this.#startPing(socket);
-      this.#handlers.state({ kind: "open" });
+      this.#handlers.state({ state: "open" });
       this.#handlers.open(isReconnect);
     } else if (msg.type === "error") {
       if (msg.code === "unauthorized") this.#unauthorized();
@@ -206,16 +206,16 @@ export class Connection {
     }
     // Disposed meanwhile, or already reconnecting (retryNow during the check above).
     if (this.#disposed || this.#socket) return;
-    const delay = backoffDelayMs(this.#attempt);
+    const delay = backoffDelay(this.#attempt);
     this.#attempt++;
-    this.#handlers.state({ kind: "waiting", attempt: this.#attempt, retryAt: Date.now() + delay });
+    this.#handlers.state({ state: "waiting", attempt: this.#attempt, retryAt: Date.now() + delay });
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
   }
 
   #unauthorized(): void {
     this.#disposed = true;
     clearTimeout(this.#retryTimer);
-    this.#handlers.state({ kind: "unauthorized" });
+    this.#handlers.state({ state: "unauthorized" });
   }
 
   #startPing(socket: WebSocket): void {

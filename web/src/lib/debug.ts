@@ -35,6 +35,6 @@ export function exposeDebug(workspace: Workspace): void {
     },
     lastSeq: (session) => term(session)?.lastSeq ?? null,
     renderer: (session) => term(session)?.renderer ?? null,
-    connection: () => workspace.connection.kind,
+    connection: () => workspace.connection.state,
   };
 }

@@ -3,8 +3,10 @@
  * open, which one is active, how much of each session the user has seen (unread markers),
  * and the panel filter. Reactive (Svelte runes); no I/O besides localStorage.
  */
+import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
+import { isLocalHost } from "./host-kind.js";
 import { loadSeen, loadView, saveSeen, saveView } from "./persist.js";
 
 export class SessionStore {
@@ -38,7 +40,7 @@ export class SessionStore {
   /** Hosts in display order: the hub's own first, then by name. */
   readonly hostList = $derived(
     Object.values(this.hosts).sort((a, b) =>
-      a.kind !== b.kind ? (a.kind === "local" ? -1 : 1) : a.name.localeCompare(b.name),
+      a.kind !== b.kind ? (isLocalHost(a) ? -1 : 1) : a.name.localeCompare(b.name),
     ),
   );
 
@@ -92,7 +94,7 @@ export class SessionStore {
     for (const s of this.sessions) {
       if (s.host !== id) continue;
       counts.total++;
-      if (s.status === "running" || s.status === "starting") counts.running++;
+      if (isLiveStatus(s.status)) counts.running++;
       else if (s.status === "orphaned") counts.orphaned++;
       else counts.ended++;
     }
@@ -105,7 +107,7 @@ export class SessionStore {
    */
   displayStatus(s: SessionInfo): string {
     const link = this.hosts[s.host]?.status;
-    const live = s.status === "running" || s.status === "starting";
+    const live = isLiveStatus(s.status);
     return live && link !== undefined && link !== "connected" ? "unreachable" : s.status;
   }
 

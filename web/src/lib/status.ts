@@ -19,11 +19,6 @@ export function statusLook(status: string): StatusLook {
   return LOOKS[status] ?? { label: status, color: "var(--status-unknown)" };
 }
 
-/** Whether a session in this status accepts input and resizes. */
-export function isLive(status: string): boolean {
-  return status === "running" || status === "starting";
-}
-
 /** Colour of a host's link status (`connected`, `reconnecting`, ...); unknown ones are neutral. */
 export function hostStatusColor(status: string): string {
   return ["connected", "reconnecting", "disconnected", "failed"].includes(status)

@@ -8,6 +8,7 @@ import { SearchAddon } from "@xterm/addon-search";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { type ITheme, Terminal } from "@xterm/xterm";
 import type { JsonEvent } from "../../../src/protocol/events.js";
+import type { SessionView } from "../kinds/kind.js";
 import { attachRenderer, type RendererKind } from "./renderer.js";
 
 export const THEME: ITheme = {
@@ -47,7 +48,20 @@ export interface TerminalSessionOptions {
   onInput(data: string): void;
 }
 
-export class TerminalSession {
+/** The terminal of an opened session, at the session's size, typing into `io`. */
+export function terminalFor(
+  info: { id: string; cols: number; rows: number },
+  io: { input(data: string): void },
+): TerminalSession {
+  return new TerminalSession({
+    id: info.id,
+    cols: info.cols,
+    rows: info.rows,
+    onInput: (data) => io.input(data),
+  });
+}
+
+export class TerminalSession implements SessionView {
   readonly id: string;
   readonly terminal: Terminal;
   readonly element: HTMLDivElement;

@@ -4,14 +4,16 @@
  * its last seq after a reconnect, and implements the user's commands (switch, create, ...).
  */
 import { tick } from "svelte";
+import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { ServerMessage } from "../../../src/protocol/client.js";
 import type { OutputFrame } from "../../../src/protocol/frames.js";
 import type { CleanupRequest, CleanupResult, HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
+import type { SessionView, WebKind } from "../kinds/kind.js";
+import { DEFAULT_KIND, kindOf } from "../kinds/registry.js";
 import { AgentNotifier } from "./agent-notify.svelte.js";
 import { becameWaiting } from "./agent-state.js";
 import { checkSession } from "./auth.js";
-import { ChatView } from "./chat-session.svelte.js";
 import { Connection, type ConnectionState } from "./connection.js";
 import { exposeDebug } from "./debug.js";
 import { applyCtrl } from "./keys.js";
@@ -20,7 +22,7 @@ import { SessionStore } from "./sessions.svelte.js";
 import { TerminalSession } from "./terminal-session.js";
 import { toasts } from "./toasts.svelte.js";
 
-/** Live terminals kept in the page; beyond this the least recently used one is closed. */
+/** Open sessions kept in the page; beyond this the least recently used one is closed. */
 const MAX_OPEN_TERMINALS = 16;
 
 export interface CreateOptions {
@@ -29,9 +31,16 @@ export interface CreateOptions {
   command?: string[];
   /** Host id to run on; the hub's own host when absent. */
   host?: string;
-  kind?: "terminal" | "chat";
+  /** A registered kind's name; a terminal when absent. */
+  kind?: string;
   /** Kind-specific options (a chat's provider settings). */
   options?: Record<string, unknown>;
+}
+
+/** An opened session: its model, and the kind that made it and renders it. */
+export interface OpenSession {
+  readonly kind: WebKind;
+  readonly model: SessionView;
 }
 
 function errorText(err: unknown): string {
@@ -69,13 +78,13 @@ function sessionFromReply(reply: ServerMessage): SessionInfo | undefined {
 export class Workspace {
   readonly store = new SessionStore();
   readonly notifier = new AgentNotifier();
-  connection = $state<ConnectionState>({ kind: "connecting", attempt: 0 });
+  connection = $state<ConnectionState>({ state: "connecting", attempt: 0 });
   /** Phone key bar: the next key typed gets Ctrl applied. */
   ctrlSticky = $state(false);
   /** Set once the first session list has arrived (the view is restored then). */
   ready = $state(false);
-  /** Open sessions: a terminal, or a conversation for `chat` sessions. */
-  readonly #terminals = new Map<string, TerminalSession | ChatView>();
+  /** Open sessions: each one's model, with the kind that made it (and renders it). */
+  readonly #open = new Map<string, OpenSession>();
   readonly #conn: Connection;
   #switchToken = 0;
 
@@ -88,7 +97,7 @@ export class Workspace {
         output: (frame) => this.#output(frame),
         state: (state) => {
           this.connection = state;
-          if (state.kind === "unauthorized") options.onUnauthorized();
+          if (state.state === "unauthorized") options.onUnauthorized();
         },
         open: (isReconnect) => void this.#opened(isReconnect),
         isUnauthorized: async () => (await checkSession()) === false,
@@ -107,69 +116,53 @@ export class Workspace {
 
   dispose(): void {
     this.#conn.dispose();
-    for (const t of this.#terminals.values()) t.dispose();
-    this.#terminals.clear();
+    for (const { model } of this.#open.values()) model.dispose();
+    this.#open.clear();
   }
 
+  /** An open session's model and its kind, for the view that shows it. */
+  opened(id: string): OpenSession | undefined {
+    return this.#open.get(id);
+  }
+
+  /** The open session's terminal, when its view is one (terminals, agents, unknown kinds). */
   terminal(id: string): TerminalSession | undefined {
-    const view = this.#terminals.get(id);
-    return view instanceof TerminalSession ? view : undefined;
-  }
-
-  chat(id: string): ChatView | undefined {
-    const view = this.#terminals.get(id);
-    return view instanceof ChatView ? view : undefined;
+    const model = this.#open.get(id)?.model;
+    return model instanceof TerminalSession ? model : undefined;
   }
 
   get activeTerminal(): TerminalSession | undefined {
     return this.store.activeId ? this.terminal(this.store.activeId) : undefined;
   }
 
-  /** The active session's view (terminal or conversation), for focus. */
-  get activeView(): TerminalSession | ChatView | undefined {
-    return this.store.activeId ? this.#terminals.get(this.store.activeId) : undefined;
-  }
-
-  /** Sends a chat message (the host takes a line ending in `\r` as one message). */
-  sendChat(id: string, text: string): void {
-    this.#input(id, `${text}\r`);
-  }
-
-  /** Stops the reply in flight (Ctrl-C for a chat). */
-  cancelChat(id: string): void {
-    this.#input(id, "\x03");
+  /** The active session's model (a terminal, a conversation...), for focus. */
+  get activeView(): SessionView | undefined {
+    return this.store.activeId ? this.#open.get(this.store.activeId)?.model : undefined;
   }
 
   /** Shows `id`, opening its terminal if needed; timed as `dispatch:switch`. */
   async switchTo(id: string): Promise<void> {
     const info = this.store.byId(id);
     if (!info) return;
-    const existing = this.#terminals.get(id);
+    const existing = this.#open.get(id)?.model;
     const token = beginSwitch(id, !existing);
-    const term = existing ?? this.#openTerminal(info);
+    const view = existing ?? this.#openSession(info);
     this.store.activeId = id;
     this.store.touchOpen(id);
     this.store.markSeen(id);
     this.store.persistView();
     this.#evict();
     await tick();
-    if (term instanceof ChatView) {
-      term.focus();
-      const mine = ++this.#switchToken;
-      await term.whenCurrent();
-      if (mine !== this.#switchToken) return;
-      await afterPaint();
-      endSwitch(token);
-      return;
+    if (view instanceof TerminalSession) {
+      view.open();
+      this.fitActive(true);
+      // Render now rather than when xterm notices it is visible again, so the frame measured
+      // below is the one that shows the screen.
+      view.terminal.refresh(0, view.terminal.rows - 1);
     }
-    term.open();
-    this.fitActive(true);
-    // Render now rather than when xterm notices it is visible again, so the frame measured
-    // below is the one that shows the screen.
-    term.terminal.refresh(0, term.terminal.rows - 1);
-    term.focus();
+    view.focus();
     const mine = ++this.#switchToken;
-    await term.whenCurrent();
+    await view.whenCurrent();
     if (mine !== this.#switchToken) return;
     await afterPaint();
     endSwitch(token);
@@ -190,14 +183,14 @@ export class Workspace {
     if (target) void this.switchTo(target.id);
   }
 
-  /** Closes a terminal view (the session keeps running on its host). */
+  /** Closes a session's view (the session keeps running on its host). */
   closeTerminal(id: string): void {
-    const term = this.#terminals.get(id);
-    if (!term) return;
+    const open = this.#open.get(id);
+    if (!open) return;
     this.#conn.send({ type: "detach", session: id });
-    this.#terminals.delete(id);
+    this.#open.delete(id);
     this.store.dropOpen(id);
-    term.dispose();
+    open.model.dispose();
     if (this.store.activeId === id) {
       const previous = this.store.recent.at(-1);
       this.store.activeId = null;
@@ -211,7 +204,7 @@ export class Workspace {
     const reply = await this.#conn.request({
       type: "create",
       session: {
-        kind: "terminal",
+        kind: DEFAULT_KIND,
         ...options,
         cols: size?.cols ?? 80,
         rows: size?.rows ?? 24,
@@ -236,13 +229,13 @@ export class Workspace {
     if (info) this.store.upsert(info);
   }
 
-  /** Starts an ended terminal session again on its host; its screen and log continue. */
+  /** Starts an ended session again on its host (kinds that revive); its screen and log continue. */
   async revive(id: string): Promise<void> {
     const reply = await this.#conn.request({ type: "revive", session: id });
     const info = sessionFromReply(reply);
     if (info) this.store.upsert(info);
-    const term = this.#terminals.get(id);
-    if (term) this.#attach(term);
+    const open = this.#open.get(id);
+    if (open) this.#attach(open);
     if (this.store.activeId === id) this.fitActive(true);
   }
 
@@ -264,38 +257,28 @@ export class Workspace {
     const changed = term.fit();
     const cols = term.terminal.cols;
     const rows = term.terminal.rows;
-    if (info.status !== "running" && info.status !== "starting") return;
+    if (!isLiveStatus(info.status)) return;
     if (changed || (force && (cols !== info.cols || rows !== info.rows))) {
       this.#conn.send({ type: "resize", session: id, cols, rows });
     }
   }
 
-  #openTerminal(info: SessionInfo): TerminalSession | ChatView {
-    if (info.kind === "chat") {
-      const chat = new ChatView(info.id);
-      this.#terminals.set(info.id, chat);
-      this.store.touchOpen(info.id);
-      this.#attach(chat);
-      return chat;
-    }
-    const term = new TerminalSession({
-      id: info.id,
-      cols: info.cols,
-      rows: info.rows,
-      onInput: (data) => this.#input(info.id, data),
-    });
-    this.#terminals.set(info.id, term);
+  #openSession(info: SessionInfo): SessionView {
+    const kind = kindOf(info.kind);
+    const model = kind.open(info, { input: (data) => this.#input(info.id, data) });
+    const open = { kind, model };
+    this.#open.set(info.id, open);
     this.store.touchOpen(info.id);
-    this.#attach(term);
-    return term;
+    this.#attach(open);
+    return model;
   }
 
-  #attach(term: TerminalSession | ChatView): void {
+  #attach({ kind, model: term }: OpenSession): void {
     if (!this.#conn.isOpen) return;
     term.attaching();
-    // A terminal with nothing yet asks for the current screen rather than the whole history;
-    // a conversation needs its events.
-    const fresh = term.lastSeq === 0 && term instanceof TerminalSession;
+    // A view with nothing yet asks for the current screen rather than the whole history, when
+    // its kind has screens (a conversation needs its events).
+    const fresh = term.lastSeq === 0 && kind.attach === "screen";
     this.#conn
       .request({ type: "attach", session: term.id, afterSeq: term.lastSeq, snapshot: fresh })
       .then((reply) => {
@@ -319,7 +302,7 @@ export class Workspace {
 
   #input(id: string, data: string): void {
     const info = this.store.byId(id);
-    if (!info || (info.status !== "running" && info.status !== "starting")) return;
+    if (!info || !isLiveStatus(info.status)) return;
     let text = data;
     if (this.ctrlSticky) {
       text = applyCtrl(data);
@@ -339,18 +322,18 @@ export class Workspace {
     }
     this.store.setAll(list);
     void this.#loadHosts();
-    for (const id of [...this.#terminals.keys()]) {
+    for (const id of [...this.#open.keys()]) {
       if (!this.store.byId(id)) this.closeTerminal(id);
     }
     if (isReconnect || this.ready) {
-      for (const term of this.#terminals.values()) this.#attach(term);
+      for (const open of this.#open.values()) this.#attach(open);
       return;
     }
     this.ready = true;
     const view = this.store.restoredView();
     for (const id of view.open) {
       const info = this.store.byId(id);
-      if (info && id !== view.active) this.#openTerminal(info);
+      if (info && id !== view.active) this.#openSession(info);
     }
     if (view.active && this.store.byId(view.active)) await this.switchTo(view.active);
     else this.store.persistView();
@@ -405,11 +388,10 @@ export class Workspace {
         this.store.remove(msg.id);
         break;
       case "event":
-        this.#terminals.get(msg.event.session)?.event(msg.event);
+        this.#open.get(msg.event.session)?.model.event(msg.event);
         break;
       case "snapshot":
-        this.chat(msg.session)?.snapshot(msg);
-        this.terminal(msg.session)?.snapshot(msg, () => {
+        this.#open.get(msg.session)?.model.snapshot(msg, () => {
           if (msg.session === this.store.activeId) this.fitActive(true);
         });
         break;
@@ -430,7 +412,7 @@ export class Workspace {
   }
 
   #output(frame: OutputFrame): void {
-    const term = this.#terminals.get(frame.session);
+    const term = this.#open.get(frame.session)?.model;
     if (!term?.output(frame.seq, frame.data)) return;
     // Open background terminals know about new output before the hub's (throttled) notice.
     if (frame.session !== this.store.activeId && term.isLiveSeq(frame.seq))

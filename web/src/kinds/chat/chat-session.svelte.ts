@@ -7,7 +7,8 @@
  * - `chat {role:"queued"}` says the reply waits for a free slot.
  * Output outside a reply (the host's banner, the echo of a user line) is for terminals only.
  */
-import type { JsonEvent } from "../../../src/protocol/events.js";
+import type { JsonEvent } from "../../../../src/protocol/events.js";
+import type { SessionIO, SessionView } from "../kind.js";
 
 export interface ChatEntry {
   /** Stable key for the list. */
@@ -26,9 +27,8 @@ export interface ChatEntry {
 // Terminal escapes a reply's output bytes may carry (colours around notes): not chat text.
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]/g;
 
-export class ChatView {
+export class ChatView implements SessionView {
   readonly id: string;
-  readonly kind = "chat" as const;
   entries = $state<ChatEntry[]>([]);
   /** Seq of the last event applied. */
   lastSeq = 0;
@@ -42,8 +42,21 @@ export class ChatView {
   /** The composer's element, to focus it on switch. */
   input: HTMLTextAreaElement | undefined;
 
-  constructor(id: string) {
+  readonly #io: SessionIO;
+
+  constructor(id: string, io: SessionIO) {
     this.id = id;
+    this.#io = io;
+  }
+
+  /** Sends a message (the host takes a line ending in `\r` as one message). */
+  send(text: string): void {
+    this.#io.input(`${text}\r`);
+  }
+
+  /** Stops the reply in flight (Ctrl-C for a chat). */
+  cancel(): void {
+    this.#io.input("\x03");
   }
 
   /** Whether a reply is in flight (the Cancel button shows). */
@@ -95,12 +108,13 @@ export class ChatView {
   }
 
   /** History the hub no longer stores as events: only what follows can be shown. */
-  snapshot(snap: { seq: number }): void {
+  snapshot(snap: { seq: number }, written?: () => void): void {
     if (this.#disposed) return;
     this.entries = [{ key: this.#nextKey++, role: "notice", text: "Earlier messages are no longer stored." }];
     this.#reply = undefined;
     this.lastSeq = snap.seq;
     this.#checkReady();
+    written?.();
   }
 
   focus(): void {

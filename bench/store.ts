@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SessionEvent } from "../src/protocol/events.js";
+import { isOutputEvent, type SessionEvent } from "../src/protocol/events.js";
 import { EventStore, type SessionRecord } from "../src/store/EventStore.js";
 import type { BenchContext } from "./context.js";
 import { row } from "./report.js";
@@ -105,7 +105,7 @@ function replay(store: EventStore, id: string): { ms: number; bytes: number; eve
     const page = store.readEvents(id, cursor, REPLAY_PAGE);
     if (page.length === 0) break;
     for (const event of page) {
-      if (event.type === "output") bytes += event.data.length;
+      if (isOutputEvent(event)) bytes += event.data.length;
       cursor = event.seq;
       events++;
     }

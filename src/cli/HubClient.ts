@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
+import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
 import { ErrorBody, StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
-import { dataHome, type HomePaths, homePaths } from "../store/home.js";
 import { ClientSocket } from "./ClientSocket.js";
 import { HUB_NOT_RUNNING, UsageError } from "./exitCodes.js";
 import { readHubInfo } from "./hubFiles.js";

@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import type { HomePaths } from "../store/home.js";
+import type { HomePaths } from "../platform/home.js";
 
 const Context = z.object({ host: z.string().min(1).max(64) });
 

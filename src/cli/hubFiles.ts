@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { HomePaths } from "../store/home.js";
+import type { HomePaths } from "../platform/home.js";
 
 /** What the hub writes to `hub.json` once it listens. */
 export const HubInfo = z.object({

@@ -4,7 +4,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dataHome, ensureHome } from "../store/home.js";
+import { dataHome, ensureHome } from "../platform/home.js";
 
 export const TUTORIAL = `Welcome to dispatch: terminal sessions that keep running when you leave.
 

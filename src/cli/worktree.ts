@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DispatchError } from "../core/errors.js";
-import type { AgentWorktree } from "../kinds/agent.js";
+import type { AgentWorktree } from "../kinds/agent/index.js";
 
 function git(cwd: string, args: string[]): string {
   const result = spawnSync("git", args, { cwd, encoding: "utf8" });

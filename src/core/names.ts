@@ -101,7 +101,7 @@ const ANIMALS = [
 
 function pick<T>(items: readonly T[]): T {
   // Web Crypto exists in Node >= 20 and in browsers, so core stays free of Node imports.
-  const [n] = globalThis.crypto.getRandomValues(new Uint32Array(1));
+  const [n] = crypto.getRandomValues(new Uint32Array(1));
   return items[(n as number) % items.length] as T;
 }
 

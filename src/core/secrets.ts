@@ -12,7 +12,7 @@ export function isDispatchSetting(name: string): boolean {
 }
 
 /** Returns the session-safe environment and deletes dispatch settings from `env` in place. */
-export function scrubEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+export function scrubEnvironment(env: Record<string, string | undefined>): Record<string, string> {
   const clean: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (isDispatchSetting(name)) {

@@ -7,11 +7,10 @@ import { arch, hostname, platform } from "node:os";
 import type { Logger } from "pino";
 import { DispatchError, toDispatchError } from "../core/errors.js";
 import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
-import { getKind } from "../kinds/registry.js";
 import type { HostInfo, HostMessage, HubToHostMessage, SpawnSpec } from "../protocol/host.js";
 import type { BufferedEvent } from "./EventBuffer.js";
-import type { HostedSession } from "./HostedSession.js";
-import { runtimeFor } from "./runtimes.js";
+import { HostedSession } from "./HostedSession.js";
+import { runtimeFor, runtimeKinds } from "./runtimes/registry.js";
 
 /** Default bound on one session's unacknowledged output while the hub is away. */
 export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -58,7 +57,7 @@ export class HostDaemon {
       arch: arch(),
       version: VERSION,
       pid: process.pid,
-      capabilities: ["pty", "foreground"],
+      capabilities: runtimeKinds(),
       labels: this.options.labels ?? {},
     };
   }
@@ -102,18 +101,17 @@ export class HostDaemon {
       case "input":
         // Input for a session that ended is dropped: the hub checks status and tells the client.
         if (this.sessions.get(message.session)?.isRunning)
-          this.sessions.get(message.session)?.write(message.data);
+          this.sessions.get(message.session)?.input(message.data);
         return;
       case "resize":
         this.sessions.get(message.session)?.resize(message.cols, message.rows);
         return;
       case "signal":
         return this.reply(message.ref, () => this.requireSession(message.session).signal(message.signal));
-      case "note":
-        // A note for a session that has ended is dropped: the hub only sends them to running ones.
-        if (this.sessions.get(message.session)?.isRunning)
-          this.sessions.get(message.session)?.note(message.event, message.data);
-        return;
+      case "command":
+        return this.reply(message.ref, () =>
+          this.requireSession(message.session).command(message.name, message.args),
+        );
       case "forget":
         this.forget(message.session);
         return;
@@ -153,29 +151,28 @@ export class HostDaemon {
     this.synced = true;
   }
 
-  private spawn(spec: SpawnSpec): { pid: number | null } {
+  private spawn(spec: SpawnSpec): { pid: number | null; capabilities: string[] } {
     const existing = this.sessions.get(spec.id);
     if (existing?.isRunning) {
       throw new DispatchError("conflict", `session ${spec.id} is already running on this host`);
     }
+    const runtime = runtimeFor(spec.kind);
     // An ended session the hub has not told us to forget yet is being revived: replace it.
     existing?.dispose();
-    const kind = getKind(spec.kind);
-    const env: Record<string, string> = { ...this.options.baseEnv, ...spec.env };
-    env.TERM = "xterm-256color";
-    env.COLORTERM = "truecolor";
-    const argv = kind.resolveCommand(spec.command, { env });
-    const session = runtimeFor(kind.runtime)({
+    const session = new HostedSession({
       spec,
-      argv,
-      env,
+      env: { ...this.options.baseEnv, ...spec.env },
+      runtime,
       bufferLimitBytes: this.options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
       onEvent: (from, event) => this.forward(from, event),
       onExit: (ended) => this.options.logger.info({ session: ended.id }, "session exited"),
     });
     this.sessions.set(spec.id, session);
-    this.options.logger.info({ session: spec.id, argv, cwd: spec.cwd }, "session spawned");
-    return { pid: session.state().pid };
+    this.options.logger.info(
+      { session: spec.id, kind: spec.kind, command: spec.command, cwd: spec.cwd },
+      "session spawned",
+    );
+    return { pid: session.pid, capabilities: session.capabilities };
   }
 
   private forward(session: HostedSession, event: BufferedEvent): void {
@@ -197,11 +194,9 @@ export class HostDaemon {
     return session;
   }
 
+  /** Answers a request; at once for a plain result, once settled for a promise (a runtime's command). */
   private reply(ref: number, action: () => unknown): void {
-    try {
-      const data = action();
-      this.sendMessage({ type: "reply", ref, ok: true, data });
-    } catch (err) {
+    const fail = (err: unknown) => {
       const error = toDispatchError(err);
       this.options.logger.warn({ err: error }, "host request failed");
       this.sendMessage({
@@ -210,6 +205,16 @@ export class HostDaemon {
         ok: false,
         error: { code: error.code, message: error.message },
       });
+    };
+    try {
+      const data = action();
+      if (data instanceof Promise) {
+        data.then((settled) => this.sendMessage({ type: "reply", ref, ok: true, data: settled }), fail);
+        return;
+      }
+      this.sendMessage({ type: "reply", ref, ok: true, data });
+    } catch (err) {
+      fail(err);
     }
   }
 

@@ -1,40 +1,131 @@
 /**
- * What the host daemon needs from a running session, whatever runs it (a PTY, an LLM
- * conversation, ...). A new session runtime implements this and registers a factory in
- * `runtimes.ts`.
+ * One session as the host daemon holds it: its runtime, and the log its events are born in
+ * (seq, coalescing, the bounded buffer kept until the hub acknowledges). The daemon talks to
+ * this, never to a runtime's internals, and checks a runtime's capabilities before using them.
  */
+import { DispatchError } from "../core/errors.js";
 import type { HostSessionState, SpawnSpec } from "../protocol/host.js";
 import type { BufferedEvent } from "./EventBuffer.js";
+import { OutputCoalescer } from "./OutputCoalescer.js";
+import { capabilitiesOf, type RuntimeFactory, type SessionRuntime } from "./runtimes/runtime.js";
+import { SessionEventLog } from "./SessionEventLog.js";
 
-export interface HostedSession {
-  readonly id: string;
-  readonly kind: string;
-  readonly isRunning: boolean;
-  /** Unacknowledged bytes held for the hub. */
-  readonly bufferedBytes: number;
-  state(): HostSessionState;
-  /** Input from a client (keystrokes, or a chat message). Throws `session_exited` when ended. */
-  write(data: string): void;
-  resize(cols: number, rows: number): void;
-  signal(signal: string): void;
-  ack(seq: number): void;
-  replayAfter(seq: number): (Uint8Array | string)[];
-  /** Emits an event into the session's log (an agent's `state` from its hook, a guess). */
-  note(type: "state", data: Record<string, unknown>): void;
-  /** Flow control while a hub is connected (runtimes that cannot pause ignore it). */
-  setPaused(paused: boolean): void;
-  dispose(): void;
-}
-
-export interface RuntimeContext {
+export interface HostedSessionOptions {
   spec: SpawnSpec;
-  /** argv resolved by the session kind. */
-  argv: string[];
-  /** Environment for the session (host env, scrubbed, plus the spec's). */
   env: Record<string, string>;
+  runtime: RuntimeFactory;
   bufferLimitBytes: number;
   onEvent: (session: HostedSession, event: BufferedEvent) => void;
   onExit: (session: HostedSession) => void;
 }
 
-export type RuntimeFactory = (context: RuntimeContext) => HostedSession;
+export class HostedSession {
+  readonly id: string;
+  readonly kind: string;
+  private readonly log: SessionEventLog;
+  private readonly coalescer: OutputCoalescer;
+  private readonly runtime: SessionRuntime;
+  private readonly spec: SpawnSpec;
+
+  constructor(options: HostedSessionOptions) {
+    const { spec } = options;
+    this.id = spec.id;
+    this.kind = spec.kind;
+    this.spec = spec;
+    this.log = new SessionEventLog({
+      session: spec.id,
+      afterSeq: spec.afterSeq,
+      bufferLimitBytes: options.bufferLimitBytes,
+      onEvent: (event) => options.onEvent(this, event),
+    });
+    this.coalescer = new OutputCoalescer((data) => this.log.output(data));
+    this.runtime = options.runtime({
+      spec,
+      env: options.env,
+      events: {
+        output: (data) => this.coalescer.push(data),
+        emit: (type, data) => {
+          // Output before an event stays before it in the log.
+          this.coalescer.flush();
+          this.log.emit(type, data);
+        },
+      },
+      exited: () => options.onExit(this),
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.runtime.isRunning;
+  }
+
+  get pid(): number | null {
+    return this.runtime.pid;
+  }
+
+  /** Unacknowledged bytes held for the hub. */
+  get bufferedBytes(): number {
+    return this.log.bufferedBytes;
+  }
+
+  get capabilities(): string[] {
+    return capabilitiesOf(this.runtime);
+  }
+
+  state(): HostSessionState {
+    const size = this.runtime.size ?? this.spec;
+    return {
+      id: this.id,
+      kind: this.kind,
+      pid: this.runtime.pid,
+      running: this.runtime.isRunning,
+      exitCode: this.runtime.exitCode,
+      lastSeq: this.log.lastSeq,
+      cols: size.cols,
+      rows: size.rows,
+      foreground: this.runtime.foreground?.() ?? null,
+      capabilities: this.capabilities,
+    };
+  }
+
+  input(data: string): void {
+    this.runtime.input(data);
+  }
+
+  /** Runtimes without a size ignore resizes (the hub does not send them any). */
+  resize(cols: number, rows: number): void {
+    this.runtime.resize?.(cols, rows);
+  }
+
+  /** A signal for runtimes that take them; any other runtime is stopped. */
+  signal(signal: string): void {
+    if (this.runtime.signal) this.runtime.signal(signal);
+    else this.runtime.stop(signal);
+  }
+
+  command(name: string, args: unknown): unknown {
+    if (!this.runtime.command) {
+      throw new DispatchError("bad_request", `'${this.kind}' sessions take no commands on their host`);
+    }
+    if (!this.runtime.isRunning) {
+      throw new DispatchError("session_exited", `the session has ended; '${name}' was not run`);
+    }
+    return this.runtime.command(name, args);
+  }
+
+  setPaused(paused: boolean): void {
+    this.runtime.setPaused?.(paused);
+  }
+
+  ack(seq: number): void {
+    this.log.ack(seq);
+  }
+
+  replayAfter(seq: number): (Uint8Array | string)[] {
+    return this.log.replayAfter(seq);
+  }
+
+  dispose(): void {
+    this.runtime.dispose();
+    this.coalescer.dispose();
+  }
+}

@@ -6,23 +6,14 @@
  */
 import type { Logger } from "pino";
 import WebSocket from "ws";
+import { backoffDelay } from "../core/backoff.js";
 import { MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 import type { HostDaemon } from "./HostDaemon.js";
 import { bindHubSocket } from "./HostLink.js";
 
-/** First retry soon (a hub restart takes about a second), doubling up to the cap. */
-const BACKOFF_BASE_MS = 250;
-/** Cap on the wait between dials: a host that was away comes back within this of the hub. */
-export const BACKOFF_CAP_MS = 30_000;
 /** With the hub's 2 s heartbeat, this much silence means the link is dead (no FIN arrived). */
 const DEFAULT_SILENCE_MS = 15_000;
 const SILENCE_CHECK_MS = 1_000;
-
-/** Delay before dial number `attempt` (0-based): exponential, capped, with ±50 % jitter. */
-export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 20));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
 
 /** `http://hub:7777` -> `ws://hub:7777/host`; `https://…` -> `wss://…/host`. */
 export function hostEndpointUrl(hubUrl: string): string {

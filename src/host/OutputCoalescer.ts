@@ -14,7 +14,7 @@ export const COALESCE_MAX_BYTES = 64 * 1024;
 const INTERACTIVE_FLUSH_BYTES = 1024;
 
 export class OutputCoalescer {
-  private chunks: Buffer[] = [];
+  private chunks: Uint8Array[] = [];
   private pendingBytes = 0;
   private lastFlushAt = 0;
   private lastFlushBytes = 0;
@@ -23,7 +23,7 @@ export class OutputCoalescer {
 
   constructor(private readonly emit: (data: Buffer) => void) {}
 
-  push(chunk: Buffer): void {
+  push(chunk: Uint8Array): void {
     this.chunks.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= COALESCE_MAX_BYTES) {
@@ -49,7 +49,9 @@ export class OutputCoalescer {
     this.immediate = undefined;
     if (this.pendingBytes === 0) return;
     const data =
-      this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.pendingBytes);
+      this.chunks.length === 1
+        ? Buffer.from(this.chunks[0] as Uint8Array)
+        : Buffer.concat(this.chunks, this.pendingBytes);
     this.chunks = [];
     this.pendingBytes = 0;
     this.lastFlushAt = Date.now();

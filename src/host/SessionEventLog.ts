@@ -39,7 +39,7 @@ export class SessionEventLog {
     this.push({ seq, bytes: wire.length, wire, outputBytes: data.length });
   }
 
-  json(type: JsonEvent["type"], data: Record<string, unknown>): void {
+  emit(type: string, data: Record<string, unknown>): void {
     const seq = ++this.seq;
     const event: JsonEvent = { session: this.options.session, seq, ts: Date.now(), type, data };
     const wire = JSON.stringify({ type: "event", event });

@@ -6,10 +6,11 @@
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { scrubEnvironment } from "../core/secrets.js";
-import { ensureHome } from "../store/home.js";
-import { createFileLogger, logLevel } from "../store/logger.js";
+import { ensureHome } from "../platform/home.js";
+import { createFileLogger, logLevel } from "../platform/logger.js";
 import { DEFAULT_BUFFER_LIMIT_BYTES, HostDaemon } from "./HostDaemon.js";
 import { listenLocal } from "./LocalSocketServer.js";
+import { registerPluginRuntimes } from "./plugins.js";
 
 const home = process.env.DISPATCH_HOME;
 if (!home) {
@@ -19,6 +20,7 @@ if (!home) {
   process.exit(2);
 }
 const level = logLevel();
+const plugins = await registerPluginRuntimes(process.env);
 const bufferLimitBytes = Number(process.env.DISPATCH_HOST_BUFFER_BYTES) || DEFAULT_BUFFER_LIMIT_BYTES;
 const baseEnv = scrubEnvironment(process.env);
 
@@ -47,7 +49,7 @@ const daemon = new HostDaemon({
 });
 const server = await listenLocal(paths.hostSocket, daemon, logger);
 writeFileSync(paths.hostPid, String(process.pid), { mode: 0o600 });
-logger.info({ pid: process.pid, socket: paths.hostSocket }, "host listening");
+logger.info({ pid: process.pid, socket: paths.hostSocket, plugins }, "host listening");
 
 process.on("SIGTERM", () => daemon.shutdown());
 process.on("SIGINT", () => daemon.shutdown());

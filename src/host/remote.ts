@@ -5,9 +5,10 @@
  */
 import { pino } from "pino";
 import { scrubEnvironment } from "../core/secrets.js";
-import { logLevel } from "../store/logger.js";
+import { logLevel } from "../platform/logger.js";
 import { DEFAULT_BUFFER_LIMIT_BYTES, HostDaemon } from "./HostDaemon.js";
 import { HubDialer } from "./HubDialer.js";
+import { registerPluginRuntimes } from "./plugins.js";
 
 export interface RemoteHostOptions {
   hubUrl: string;
@@ -18,8 +19,9 @@ export interface RemoteHostOptions {
 }
 
 /** Runs until SIGTERM or SIGINT (or a hub's `shutdown`); resolves once sessions are stopped. */
-export function runRemoteHost(options: RemoteHostOptions): Promise<void> {
+export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
   const level = logLevel();
+  await registerPluginRuntimes(process.env);
   const bufferLimitBytes = Number(process.env.DISPATCH_HOST_BUFFER_BYTES) || DEFAULT_BUFFER_LIMIT_BYTES;
   const silenceMs = Number(process.env.DISPATCH_HUB_SILENCE_MS) || undefined;
   const baseEnv = scrubEnvironment(process.env);

@@ -5,16 +5,18 @@
 import type { Logger } from "pino";
 import { parseDuration } from "../core/duration.js";
 import { DispatchError } from "../core/errors.js";
+import { isLiveStatus } from "../core/liveness.js";
 import type { CleanupResult, HostStats } from "../protocol/hosts.js";
 import type { SessionInfo, SessionStatus } from "../protocol/session.js";
 import type { EventStore } from "../store/EventStore.js";
 import type { HostMonitor } from "./HostMonitor.js";
-import { isLiveStatus, sessionCounts } from "./hostSessions.js";
-import { toInfo } from "./SessionDirectory.js";
-import type { SessionManager } from "./SessionManager.js";
+import { sessionCounts } from "./hostSessions.js";
+import type { SessionCommands } from "./SessionCommands.js";
+import type { SessionDirectory } from "./SessionDirectory.js";
 
 export interface HostCommandsOptions {
-  manager: SessionManager;
+  directory: SessionDirectory;
+  sessions: SessionCommands;
   monitor: HostMonitor;
   store: EventStore;
   logger: Logger;
@@ -28,15 +30,33 @@ export class HostCommands {
   /** The host's sessions, oldest first; orphaned ones only when asked for. */
   sessions(hostRef: string, includeOrphaned: boolean): SessionInfo[] {
     const id = this.options.monitor.resolveId(hostRef);
-    return this.options.manager.directory
+    const { directory } = this.options;
+    return directory
       .all()
       .filter((r) => r.host === id && (includeOrphaned || r.status !== "orphaned"))
-      .map(toInfo);
+      .map((record) => directory.info(record));
+  }
+
+  /** Resident memory and per-session buffered bytes of a connected host. */
+  async resources(hostId: string): Promise<{ rss: number; buffered: Record<string, number> } | undefined> {
+    const link = this.options.monitor.link(hostId);
+    if (!link) return undefined;
+    return (await link.request({ type: "stats" })) as { rss: number; buffered: Record<string, number> };
+  }
+
+  /** Stored and (local) host-buffered bytes per session, for `dispatch status`. */
+  async sessionBytes(): Promise<{ name: string; stored: number; buffered: number }[]> {
+    const buffered = (await this.resources("local").catch(() => undefined))?.buffered ?? {};
+    return this.options.directory.all().map((record) => ({
+      name: record.name,
+      stored: this.options.store.storedOutputBytes(record.id),
+      buffered: buffered[record.id] ?? 0,
+    }));
   }
 
   stats(hostRef: string): HostStats {
     const id = this.options.monitor.resolveId(hostRef);
-    const records = this.options.manager.directory.all().filter((r) => r.host === id);
+    const records = this.options.directory.all().filter((r) => r.host === id);
     let storedBytes = 0;
     let lastActivityAt: number | null = null;
     for (const record of records) {
@@ -52,7 +72,7 @@ export class HostCommands {
    * when neither status is given, and are kept unless `force` (then stopped and removed).
    */
   async cleanup(hostRef: string, request: CleanupParams, now = Date.now()): Promise<CleanupResult> {
-    const { manager, monitor, store, logger } = this.options;
+    const { directory, sessions, monitor, store, logger } = this.options;
     const id = monitor.resolveId(hostRef);
     let olderThanMs = 0;
     if (request.olderThan !== undefined) {
@@ -69,7 +89,7 @@ export class HostCommands {
       for (const s of ["orphaned", "exited", "failed", "running", "starting"] as const) wanted.add(s);
     }
     const result: CleanupResult = { removed: [], kept: [] };
-    for (const record of manager.directory.all()) {
+    for (const record of directory.all()) {
       if (record.host !== id || !wanted.has(record.status)) continue;
       if (now - record.lastActivityAt < olderThanMs) continue;
       const entry = { id: record.id, name: record.name, status: record.status };
@@ -80,7 +100,7 @@ export class HostCommands {
         }
         await this.stop(record.id);
       }
-      manager.remove(record.id);
+      sessions.remove(record.id);
       result.removed.push(entry);
     }
     store.audit("client", "host-cleanup", {
@@ -95,7 +115,7 @@ export class HostCommands {
   /** Stops a running session when its host can be reached; removal follows either way. */
   private async stop(id: string): Promise<void> {
     try {
-      await this.options.manager.kill(id, "SIGKILL");
+      await this.options.sessions.kill(id, "SIGKILL");
     } catch (err) {
       // Host away or the process already gone: the record is removed all the same.
       this.options.logger.warn({ session: id, err }, "could not stop a session during cleanup");

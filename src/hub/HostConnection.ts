@@ -1,36 +1,17 @@
 /**
- * The hub end of a link to one host, over any WebSocket (the local host's Unix socket or a
- * remote host that dialed in). Validates everything the host sends; output frames are passed
+ * `HostLink` over a WebSocket: the local host's Unix socket and a remote host that dialed in
+ * alike. Validates everything the host sends; output frames are passed
  * on as received so the hub can forward them without re-encoding.
  */
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { DispatchError, isErrorCode } from "../core/errors.js";
-import type { SessionEvent } from "../protocol/events.js";
 import { decodeOutputFrame } from "../protocol/frames.js";
-import {
-  type HostInfo,
-  HostMessage,
-  type HostSessionState,
-  type HubToHostMessage,
-} from "../protocol/host.js";
+import { type HostInfo, HostMessage, type HubToHostMessage } from "../protocol/host.js";
+import type { HostLink, HostLinkEvents, HostRequest } from "./HostLink.js";
 
 /** How long a host has to answer a request before the hub gives up on it. */
 const REQUEST_TIMEOUT_MS = 10_000;
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-export type HostRequest = DistributiveOmit<Extract<HubToHostMessage, { ref: number }>, "ref">;
-
-export interface HostConnectionEvents {
-  onHello(connection: HostConnection, host: HostInfo, sessions: HostSessionState[]): void;
-  /** An event from the host; `frame` is the original binary frame for output events. */
-  onEvent(connection: HostConnection, event: SessionEvent, frame?: Uint8Array): void;
-  onClose(connection: HostConnection, reason: string): void;
-  /** The host broke the protocol; the link is closed after this. */
-  onViolation?(connection: HostConnection, message: string): void;
-  /** The host answered a heartbeat `ping {t}`. */
-  onPong?(connection: HostConnection, t: number): void;
-}
 
 interface Pending {
   resolve: (data: unknown) => void;
@@ -38,7 +19,7 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-export class HostConnection {
+export class HostConnection implements HostLink {
   host: HostInfo | undefined;
   private nextRef = 1;
   private readonly pending = new Map<number, Pending>();
@@ -46,7 +27,7 @@ export class HostConnection {
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly events: HostConnectionEvents,
+    private readonly events: HostLinkEvents,
     private readonly logger: Logger,
   ) {
     socket.on("message", (raw, isBinary) => this.receive(raw as Buffer, isBinary));

@@ -1,25 +1,37 @@
 /**
- * Every host the hub knows and the state of its link: who it is (the hub decides: `local`, or
- * the name its token was issued for, whatever the host claims), what it reported in its hello,
- * connection status and health from heartbeats, and when it was last seen. Each transition is
- * recorded in the audit table and pushed to listeners (clients get a `host` message).
+ * Every host the hub knows and the one link serving each: who it is (the hub decides: `local`,
+ * or the name its token was issued for, whatever the host claims), what it reported in its
+ * hello, connection status and health from heartbeats, and when it was last seen. Each
+ * transition is recorded in the audit table and pushed to listeners (clients get a `host`
+ * message). It is the only owner of host links: the rest of the hub finds them here
+ * (`HostLinks`).
  *
- * It sits between each `HostConnection` and the `SessionManager` (see `eventsFor`), enforcing
- * on the way what the manager does not: one identity per link, one hello, and that a host
- * speaks only of its own sessions; a host that breaks these is dropped, alone.
+ * It sits between each link and the rest of the hub, enforcing one identity per link, one
+ * hello, and that a host speaks only of its own sessions; a host that breaks these is dropped,
+ * alone. What passes is announced on the hub's bus (`host-hello`, `host-event`).
  */
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { unknownNameMessage } from "../core/names.js";
-import type { SessionEvent } from "../protocol/events.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
-import type { ConnectionHealth, ConnectionStatus, HostView } from "../protocol/hosts.js";
+import type { ConnectionStatus, HostView } from "../protocol/hosts.js";
 import type { EventStore } from "../store/EventStore.js";
-import { Heartbeat, type HeartbeatState } from "./Heartbeat.js";
-import type { HostConnection, HostConnectionEvents } from "./HostConnection.js";
-import { reconcileRemoteSessions, sessionCounts } from "./hostSessions.js";
-import { setHostReachability } from "./SessionDirectory.js";
-import type { SessionManager } from "./SessionManager.js";
+import { Heartbeat } from "./Heartbeat.js";
+import type { HostLink, HostLinkEvents } from "./HostLink.js";
+import type { HubEvents } from "./HubEvents.js";
+import { hostKind } from "./hostKinds.js";
+import { orphanSessionsOf, reconcileSessions } from "./hostSessions.js";
+import {
+  type HostLinkIdentity,
+  type HostState,
+  hostView,
+  NO_BEAT,
+  newHostState,
+  persistHost,
+} from "./hostState.js";
+import type { SessionDirectory } from "./SessionDirectory.js";
+
+export type { HostLinkIdentity } from "./hostState.js";
 
 /** Default time a remote host may stay away before its running sessions count as orphaned. */
 export const DEFAULT_ORPHAN_TTL_MS = 24 * 3_600_000;
@@ -31,43 +43,22 @@ const RECONNECT_GRACE_MS = 60_000;
 /** Longest pause between sweeps (orphan TTL, reconnect grace, last-seen persistence). */
 const MAX_SWEEP_INTERVAL_MS = 30_000;
 
-export interface HostLinkIdentity {
-  id: string;
-  name: string;
-  kind: "local" | "remote";
-  /** Peer address, for the record and the logs. */
-  address: string | null;
+/** How the rest of the hub reaches a host: the open link, or an error a person can act on. */
+export interface HostLinks {
+  link(id: string): HostLink | undefined;
+  require(id: string): HostLink;
 }
 
 export interface HostMonitorOptions {
-  manager: SessionManager;
+  directory: SessionDirectory;
   store: EventStore;
+  bus: HubEvents;
   logger: Logger;
   heartbeatMs: number;
   orphanTtlMs: number;
 }
 
-interface HostState {
-  id: string;
-  name: string;
-  kind: "local" | "remote";
-  status: ConnectionStatus;
-  statusSince: number;
-  /** The live heartbeat reading of the current link. */
-  beat: () => HeartbeatState;
-  info: Partial<HostInfo>;
-  address: string | null;
-  connectedSince: number | null;
-  lastSeen: number | null;
-  /** The link currently serving this host, once it said hello. */
-  connection: HostConnection | undefined;
-  /** Set just before the hub drops the link for cause: the close then counts as `failed`. */
-  failure: string | undefined;
-}
-
-const NO_BEAT: HeartbeatState = { health: "unknown", rttMs: null, missed: 0 };
-
-export class HostMonitor {
+export class HostMonitor implements HostLinks {
   private readonly states = new Map<string, HostState>();
   private readonly listeners = new Set<(host: HostView) => void>();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -75,112 +66,85 @@ export class HostMonitor {
 
   constructor(private readonly options: HostMonitorOptions) {
     for (const row of options.store.hosts.list()) {
-      const state = this.stateFor({
-        id: row.id,
-        name: row.name,
-        kind: row.id === "local" ? "local" : "remote",
-        address: null,
-      });
+      const kind = row.id === "local" ? "local" : "remote";
+      const state = this.stateFor({ id: row.id, name: row.name, kind, address: null });
       state.info = row.info as Partial<HostInfo>;
       state.address = typeof row.info.address === "string" ? row.info.address : null;
       state.lastSeen = row.lastSeenAt;
-      if (state.kind === "remote" && row.info.lastStatus === "connected") state.status = "reconnecting";
+      if (hostKind(kind).dialsBack && row.info.lastStatus === "connected") state.status = "reconnecting";
     }
     this.stateFor({ id: "local", name: "local", kind: "local", address: null });
-    setHostReachability((id) => this.states.get(id)?.status === "connected");
     const sweepMs = Math.max(100, Math.min(MAX_SWEEP_INTERVAL_MS, options.orphanTtlMs / 4));
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.sweepTimer.unref();
   }
 
-  /** The callbacks for one host link: the manager's, behind this monitor's checks. */
-  eventsFor(identity: HostLinkIdentity): HostConnectionEvents {
-    const { manager, logger } = this.options;
+  /** The events of one new link, checked here before the rest of the hub hears of them. */
+  eventsFor(identity: HostLinkIdentity): HostLinkEvents {
+    const { logger, bus, directory } = this.options;
     const state = this.stateFor(identity);
+    const kind = hostKind(identity.kind);
     let greeted = false;
     let heartbeat: Heartbeat | undefined;
     return {
-      onHello: (connection, claimed, sessions) => {
-        if (greeted) return connection.violation("sent a second hello");
+      onHello: (link, claimed, sessions) => {
+        if (greeted) return link.violation("sent a second hello");
         greeted = true;
         const host: HostInfo = { ...claimed, id: identity.id, name: identity.name };
-        connection.host = host;
-        if (identity.kind === "remote" && claimed.name !== identity.name) {
+        link.host = host;
+        if (kind.namedByToken && claimed.name !== identity.name) {
           logger.info(
             { host: identity.name, claimed: claimed.name },
             "host calls itself otherwise; its token decides",
           );
         }
         const foreign = this.foreignSession(identity.id, sessions);
-        if (foreign) return connection.violation(foreign);
-        if (identity.kind === "remote")
-          reconcileRemoteSessions(manager, identity.id, sessions, this.options.store);
-        state.connection = connection;
+        if (foreign) return link.violation(foreign);
+        if (kind.orphansSessions) reconcileSessions(directory, this.options.store, identity.id, sessions);
+        const previous = state.link;
+        state.link = link;
         state.failure = undefined;
-        manager.onHello(connection, host, sessions);
+        if (previous && previous !== link) previous.close(4000, "replaced by a newer connection");
+        bus.emit("host-hello", link, host, sessions);
         const now = Date.now();
         state.info = host;
         state.address = identity.address;
         state.connectedSince = now;
         state.lastSeen = now;
-        heartbeat = new Heartbeat({
-          intervalMs: this.options.heartbeatMs,
-          send: (t) => {
-            if (connection.isOpen) connection.send({ type: "ping", t });
-          },
-          onHealth: (beat) => {
-            if (state.connection !== connection) return;
-            this.record(state, "host-health", {
-              health: beat.health,
-              rttMs: beat.rttMs,
-              missed: beat.missed,
-            });
-          },
-          onFail: (beat) => {
-            if (state.connection === connection)
-              state.failure = `stopped answering heartbeats (${beat.missed} missed)`;
-            logger.warn(
-              { host: identity.name, missed: beat.missed },
-              "host stopped answering heartbeats; dropping the link",
-            );
-            connection.terminate("heartbeat timeout");
-          },
-        });
-        const link = heartbeat;
-        state.beat = () => link.state;
+        heartbeat = this.startHeartbeat(state, link);
+        const beating = heartbeat;
+        state.beat = () => beating.state;
         this.setStatus(state, "connected", `hello from ${identity.address ?? "local socket"}`);
-        heartbeat.start();
       },
-      onEvent: (connection, event: SessionEvent, frame) => {
-        if (!greeted) return connection.violation("sent an event before its hello");
-        const record = manager.directory.get(event.session);
+      onEvent: (link, event, frame) => {
+        if (!greeted) return link.violation("sent an event before its hello");
+        const record = directory.get(event.session);
         if (record && record.host !== identity.id) {
-          return connection.violation(
+          return link.violation(
             `sent an event for session ${event.session}, which belongs to host '${record.host}'`,
           );
         }
         state.lastSeen = Date.now();
         // No record: the hub removed the session (cleanup); its last words are dropped.
-        if (!record) return;
-        manager.onEvent(connection, event, frame);
+        if (record) bus.emit("host-event", link, event, frame);
       },
-      onPong: (_connection, t) => {
+      onPong: (_link, t) => {
         state.lastSeen = Date.now();
         heartbeat?.pong(t);
       },
-      onViolation: (connection, message) => {
+      onViolation: (link, message) => {
         logger.warn(
           { host: identity.name, address: identity.address, problem: message },
           "host dropped for breaking the protocol",
         );
         this.options.store.audit(`host:${identity.name}`, "host-violation", { problem: message });
-        if (state.connection === connection) state.failure = `protocol violation: ${message}`;
+        if (state.link === link) state.failure = `protocol violation: ${message}`;
       },
-      onClose: (connection, reason) => {
+      onClose: (link, reason) => {
         heartbeat?.dispose();
-        manager.onClose(connection, reason);
-        if (state.connection !== connection) return;
-        state.connection = undefined;
+        if (state.link !== link) return;
+        logger.warn({ host: identity.id, reason }, "host disconnected");
+        state.link = undefined;
         state.connectedSince = null;
         state.beat = () => NO_BEAT;
         const failure = state.failure;
@@ -190,10 +154,29 @@ export class HostMonitor {
     };
   }
 
+  link(id: string): HostLink | undefined {
+    const link = this.states.get(id)?.link;
+    return link?.isOpen ? link : undefined;
+  }
+
+  require(id: string): HostLink {
+    const link = this.link(id);
+    if (!link)
+      throw new DispatchError(
+        "host_unavailable",
+        `host '${id}' is not connected right now; try again shortly`,
+      );
+    return link;
+  }
+
+  isConnected(id: string): boolean {
+    return this.states.get(id)?.status === "connected";
+  }
+
   /** Every host, local first. */
   list(): HostView[] {
-    const states = [...this.states.values()].sort((a, b) =>
-      a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === "local" ? -1 : 1,
+    const states = [...this.states.values()].sort(
+      (a, b) => hostKind(a.kind).rank - hostKind(b.kind).rank || a.name.localeCompare(b.name),
     );
     return states.map((state) => this.view(state));
   }
@@ -216,11 +199,11 @@ export class HostMonitor {
   /** Drops a host's link at once (token revoked); true when it was connected. */
   cutOff(id: string, reason: string): boolean {
     const state = this.states.get(id);
-    const connection = state?.connection;
-    if (!state || !connection) return false;
+    const link = state?.link;
+    if (!state || !link) return false;
     state.failure = reason;
     this.options.logger.warn({ host: state.name, reason }, "cutting a host off");
-    connection.terminate(reason);
+    link.terminate(reason);
     return true;
   }
 
@@ -229,9 +212,37 @@ export class HostMonitor {
     return () => this.listeners.delete(listener);
   }
 
+  /** Closes every link (hub shutdown; hosts and their sessions keep running). */
+  closeAll(): void {
+    for (const state of this.states.values()) state.link?.close(1001, "hub shutting down");
+  }
+
   dispose(): void {
     clearInterval(this.sweepTimer);
     this.persistAll();
+  }
+
+  private startHeartbeat(state: HostState, link: HostLink): Heartbeat {
+    const heartbeat = new Heartbeat({
+      intervalMs: this.options.heartbeatMs,
+      send: (t) => {
+        if (link.isOpen) link.send({ type: "ping", t });
+      },
+      onHealth: (beat) => {
+        if (state.link !== link) return;
+        this.record(state, "host-health", { health: beat.health, rttMs: beat.rttMs, missed: beat.missed });
+      },
+      onFail: (beat) => {
+        if (state.link === link) state.failure = `stopped answering heartbeats (${beat.missed} missed)`;
+        this.options.logger.warn(
+          { host: state.name, missed: beat.missed },
+          "host stopped answering heartbeats; dropping the link",
+        );
+        link.terminate("heartbeat timeout");
+      },
+    });
+    heartbeat.start();
+    return heartbeat;
   }
 
   private resolve(ref: string): HostState {
@@ -250,20 +261,7 @@ export class HostMonitor {
   private stateFor(identity: HostLinkIdentity): HostState {
     let state = this.states.get(identity.id);
     if (!state) {
-      state = {
-        id: identity.id,
-        name: identity.name,
-        kind: identity.kind,
-        status: "unknown",
-        statusSince: Date.now(),
-        beat: () => NO_BEAT,
-        info: {},
-        address: identity.address,
-        connectedSince: null,
-        lastSeen: null,
-        connection: undefined,
-        failure: undefined,
-      };
+      state = newHostState(identity);
       this.states.set(identity.id, state);
     }
     return state;
@@ -272,10 +270,9 @@ export class HostMonitor {
   /** Why a hello must be refused: it lists a session that belongs to another host. */
   private foreignSession(hostId: string, sessions: HostSessionState[]): string | undefined {
     for (const session of sessions) {
-      const owner = this.options.manager.directory.get(session.id)?.host;
-      if (owner !== undefined && owner !== hostId) {
+      const owner = this.options.directory.get(session.id)?.host;
+      if (owner !== undefined && owner !== hostId)
         return `claims session ${session.id}, which belongs to host '${owner}'`;
-      }
     }
     return undefined;
   }
@@ -285,9 +282,9 @@ export class HostMonitor {
     state.status = status;
     state.statusSince = Date.now();
     this.record(state, "host-status", { from, to: status, reason });
-    this.persist(state);
+    persistHost(this.options.store, state);
     // Sessions of this host turn reachable or unreachable with it.
-    const { directory } = this.options.manager;
+    const { directory } = this.options;
     for (const record of directory.all()) if (record.host === state.id) directory.touch(record.id, {}, true);
   }
 
@@ -299,43 +296,12 @@ export class HostMonitor {
   }
 
   private view(state: HostState): HostView {
-    const connected = state.status === "connected";
-    const beat = state.beat();
-    const health: ConnectionHealth = connected ? beat.health : "unknown";
-    return {
-      id: state.id,
-      name: state.name,
-      kind: state.kind,
-      status: state.status,
-      health,
-      rttMs: connected ? beat.rttMs : null,
-      missedBeats: connected ? beat.missed : 0,
-      statusSince: state.statusSince,
-      address: state.address,
-      hostname: state.info.hostname ?? null,
-      os: state.info.os ?? null,
-      arch: state.info.arch ?? null,
-      version: state.info.version ?? null,
-      capabilities: state.info.capabilities ?? [],
-      labels: state.info.labels ?? {},
-      connectedSince: state.connectedSince,
-      lastSeen: state.lastSeen,
-      sessions: sessionCounts(this.options.manager.directory.all(), state.id),
-    };
-  }
-
-  private persist(state: HostState): void {
-    const { hostname, os, arch, version, capabilities, labels } = state.info;
-    this.options.store.hosts.ensure(state.id, state.name);
-    this.options.store.hosts.save(
-      state.id,
-      { hostname, os, arch, version, capabilities, labels, address: state.address, lastStatus: state.status },
-      state.lastSeen,
-    );
+    return hostView(state, this.options.directory.all());
   }
 
   private persistAll(): void {
-    for (const state of this.states.values()) if (state.status === "connected") this.persist(state);
+    for (const state of this.states.values())
+      if (state.status === "connected") persistHost(this.options.store, state);
   }
 
   /** Reconnect grace, orphan TTL, and last-seen times to disk. */
@@ -345,19 +311,9 @@ export class HostMonitor {
       if (state.status === "reconnecting" && now - this.startedAt >= RECONNECT_GRACE_MS) {
         this.setStatus(state, "disconnected", "did not dial back in after the hub restarted");
       }
-      if (state.kind !== "remote" || state.status === "connected") continue;
-      const goneSince = state.lastSeen ?? this.startedAt;
-      if (now - goneSince < this.options.orphanTtlMs) continue;
-      for (const record of this.options.manager.directory.all()) {
-        if (record.host !== state.id || (record.status !== "running" && record.status !== "starting"))
-          continue;
-        this.options.manager.directory.update(record.id, {
-          status: "orphaned",
-          reason: "its host has been gone too long",
-          foreground: null,
-        });
-        this.options.store.audit("hub", "orphaned", { session: record.id, host: state.id, why: "ttl" });
-      }
+      if (!hostKind(state.kind).orphansSessions || state.status === "connected") continue;
+      if (now - (state.lastSeen ?? this.startedAt) >= this.options.orphanTtlMs)
+        orphanSessionsOf(this.options.directory, this.options.store, state.id);
     }
   }
 }

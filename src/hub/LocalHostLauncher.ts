@@ -10,8 +10,9 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { WebSocket } from "ws";
 import { isDispatchSetting } from "../core/secrets.js";
+import { PLUGINS_VARIABLE, pluginPaths } from "../kinds/plugins.js";
+import type { HomePaths } from "../platform/home.js";
 import { MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
-import type { HomePaths } from "../store/home.js";
 
 /** Host start-up is a Node process boot plus node-pty's load: seconds at worst on a busy box. */
 const HOST_START_TIMEOUT_MS = 15_000;
@@ -98,6 +99,8 @@ export class LocalHostLauncher {
     if (process.env.DISPATCH_LOG_LEVEL) env.DISPATCH_LOG_LEVEL = process.env.DISPATCH_LOG_LEVEL;
     if (process.env.DISPATCH_HOST_BUFFER_BYTES)
       env.DISPATCH_HOST_BUFFER_BYTES = process.env.DISPATCH_HOST_BUFFER_BYTES;
+    // The host runs the plug-in kinds' runtimes.
+    if (process.env[PLUGINS_VARIABLE]) env[PLUGINS_VARIABLE] = pluginPaths(process.env).join(":");
     Object.assign(env, this.options.hostEnv);
     const out = openSync(`${this.options.paths.home}/host.out`, "a", 0o600);
     try {

@@ -5,8 +5,9 @@
  */
 import { DispatchError } from "../core/errors.js";
 import { unknownNameMessage } from "../core/names.js";
-import { AgentStatus, type SessionInfo } from "../protocol/session.js";
-import type { EventStore, SessionRecord } from "../store/EventStore.js";
+import { findKind } from "../kinds/registry.js";
+import type { SessionInfo, SessionRecord } from "../protocol/session.js";
+import type { EventStore } from "../store/EventStore.js";
 
 export interface DirectoryListener {
   changed(info: SessionInfo): void;
@@ -17,8 +18,17 @@ export class SessionDirectory {
   private readonly byId = new Map<string, SessionRecord>();
   private readonly listeners = new Set<DirectoryListener>();
 
-  constructor(private readonly store: EventStore) {
+  constructor(
+    private readonly store: EventStore,
+    /** Whether a host is connected right now (the host monitor knows). */
+    private readonly reachable: (host: string) => boolean,
+  ) {
     for (const record of store.listSessions()) this.byId.set(record.id, record);
+  }
+
+  /** What clients see of a record. */
+  info(record: SessionRecord): SessionInfo {
+    return toInfo(record, this.reachable);
   }
 
   listen(listener: DirectoryListener): () => void {
@@ -89,44 +99,17 @@ export class SessionDirectory {
   }
 
   private emitChanged(record: SessionRecord): void {
-    const info = toInfo(record);
+    const info = this.info(record);
     for (const listener of this.listeners) listener.changed(info);
   }
 }
 
-/**
- * Whether a host is connected right now. The hub's host monitor installs the real check; until
- * then (unit tests, start-up) every host counts as reachable.
- */
-let hostReachable: (host: string) => boolean = () => true;
-
-/** Installs the check `toInfo` uses for `reachable` (one hub per process, so one check). */
-export function setHostReachability(check: (host: string) => boolean): void {
-  hostReachable = check;
-}
-
-/** The public view of a record: everything but the environment and internal metadata. */
-export function toInfo(record: SessionRecord): SessionInfo {
+/** The public view of a record: what its kind shows of `meta`, and whether its host is connected. */
+export function toInfo(record: SessionRecord, reachable: (host: string) => boolean): SessionInfo {
   const { env: _env, meta, ...info } = record;
-  const reachable = hostReachable(record.host);
-  const options = (meta.agent ?? meta.chat) as Record<string, unknown> | undefined;
-  return { ...info, ...(options ? { options } : {}), ...agentStatus(record), reachable };
-}
-
-/** An agent's last reported or guessed state; once it has ended, done or failed by its exit. */
-function agentStatus(record: SessionRecord): { agent?: AgentStatus } {
-  const parsed = AgentStatus.safeParse(record.meta.agentState);
-  if (record.kind === "agent" && (record.status === "exited" || record.status === "failed")) {
-    if (parsed.success && (parsed.data.state === "done" || parsed.data.state === "failed"))
-      return { agent: parsed.data };
-    return {
-      agent: {
-        state: record.exitCode === 0 ? "done" : "failed",
-        message: record.reason ?? (record.exitCode !== null ? `exit code ${record.exitCode}` : ""),
-        source: "exit",
-        at: record.lastActivityAt,
-      },
-    };
-  }
-  return parsed.success ? { agent: parsed.data } : {};
+  const shown = findKind(record.kind)?.describe?.(record) ?? {};
+  const capabilities = Array.isArray(meta.capabilities)
+    ? { capabilities: meta.capabilities as string[] }
+    : {};
+  return { ...info, ...shown, ...capabilities, reachable: reachable(record.host) };
 }

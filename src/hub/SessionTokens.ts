@@ -5,10 +5,9 @@
  * kind `session`, scope = the session id); the token itself lives in the session's
  * environment and nowhere else.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { newId } from "../core/ids.js";
-import { getKind } from "../kinds/registry.js";
-import type { EventStore, SessionRecord } from "../store/EventStore.js";
+import { findKind } from "../kinds/registry.js";
+import type { SessionRecord } from "../protocol/session.js";
+import type { Tokens } from "./Tokens.js";
 
 export const SESSION_TOKEN_KIND = "session";
 
@@ -17,29 +16,16 @@ export class SessionTokens {
   hubUrl = "";
 
   constructor(
-    private readonly store: EventStore,
+    private readonly tokens: Tokens,
     /** `hub.json`, where `dispatch notify` finds the hub again after it moved to another port. */
     private readonly hubInfoFile: string,
   ) {}
 
   /** The environment that lets a session report to the hub; empty for kinds that do not. */
   envFor(record: SessionRecord): Record<string, string> {
-    let wants = false;
-    try {
-      wants = getKind(record.kind).sessionToken === true;
-    } catch {
-      // A kind this build does not know gets no token.
-    }
-    if (!wants) return {};
-    const token = randomBytes(32).toString("base64url");
-    this.store.insertToken({
-      id: newId(),
-      kind: SESSION_TOKEN_KIND,
-      name: record.id,
-      hash: digest(token),
-      scope: record.id,
-      createdAt: Date.now(),
-    });
+    // A kind this build does not know gets no token.
+    if (findKind(record.kind)?.sessionToken !== true) return {};
+    const token = this.tokens.issue({ kind: SESSION_TOKEN_KIND, name: record.id, scope: record.id });
     return {
       DISPATCH_SESSION: record.id,
       DISPATCH_SESSION_TOKEN: token,
@@ -50,15 +36,10 @@ export class SessionTokens {
 
   /** Whether `token` is a live session token for exactly this session. */
   check(token: string, sessionId: string): boolean {
-    const row = this.store.findTokenByHash(digest(token));
-    return row !== undefined && row.kind === SESSION_TOKEN_KIND && row.scope === sessionId;
+    return this.tokens.find(SESSION_TOKEN_KIND, token)?.scope === sessionId;
   }
 
   revoke(sessionId: string): void {
-    this.store.revokeTokens(SESSION_TOKEN_KIND, sessionId);
+    this.tokens.revoke(SESSION_TOKEN_KIND, sessionId);
   }
-}
-
-function digest(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
 }

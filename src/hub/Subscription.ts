@@ -6,9 +6,10 @@
  * in the log. One that falls more than `lagLimitBytes` behind skips ahead to the latest
  * snapshot (the same final screen, without the intermediate frames) and continues live.
  */
-import type { JsonEvent, SessionEvent } from "../protocol/events.js";
+import { isOutputEvent, type JsonEvent, type SessionEvent } from "../protocol/events.js";
 import { encodeOutputFrame } from "../protocol/frames.js";
 import type { EventStore, SnapshotRecord } from "../store/EventStore.js";
+import { resumeOverHole } from "./attachRule.js";
 import type { StoredBatchEntry } from "./StoreWriter.js";
 import { decodeScreen } from "./screen/snapshotData.js";
 
@@ -84,6 +85,11 @@ export class Subscription {
     this.pump();
   }
 
+  /** Starts from a snapshot of the current screen taken now (none was stored yet). */
+  startFromFreshScreen(): void {
+    if (!this.jumpToFreshSnapshot()) this.pump();
+  }
+
   /** Newly stored events of this session. */
   offer(entries: readonly StoredBatchEntry[]): void {
     if (this.closed || !this.live) return;
@@ -126,8 +132,9 @@ export class Subscription {
       }
       if ((page[0] as SessionEvent).seq > this.cursor + 1) {
         // History before this page was compacted away: continue from the snapshot covering it.
-        const snapshot = store.latestSnapshot(this.session, (page[0] as SessionEvent).seq - 1);
-        if (snapshot && snapshot.seq > this.cursor && decodeScreen(snapshot.data) !== undefined) {
+        const covering = store.latestSnapshot(this.session, (page[0] as SessionEvent).seq - 1);
+        const snapshot = resumeOverHole(this.cursor, covering);
+        if (snapshot && decodeScreen(snapshot.data) !== undefined) {
           this.jumpTo(snapshot);
           continue;
         }
@@ -138,7 +145,7 @@ export class Subscription {
 
   /** Jumps to the latest snapshot when far behind; "waiting" while a fresh one is being taken. */
   private skipAheadIfFarBehind(): "waiting" | undefined {
-    const { store, freshSnapshot } = this.options;
+    const { store } = this.options;
     const limit = this.options.lagLimitBytes ?? DEFAULT_LAG_LIMIT_BYTES;
     if (store.outputBytesAfter(this.session, this.cursor) <= limit) return undefined;
     const snapshot = store.latestSnapshot(this.session);
@@ -146,7 +153,13 @@ export class Subscription {
       this.jumpTo(snapshot);
       return undefined;
     }
-    if (!freshSnapshot) return undefined;
+    return this.jumpToFreshSnapshot() ? "waiting" : undefined;
+  }
+
+  /** Asks for a snapshot of the current screen, then jumps to it and pumps; false if it cannot. */
+  private jumpToFreshSnapshot(): boolean {
+    const { store, freshSnapshot } = this.options;
+    if (!freshSnapshot) return false;
     this.waiting = true;
     const resume = () => {
       this.waiting = false;
@@ -155,7 +168,7 @@ export class Subscription {
       this.pump();
     };
     freshSnapshot().then(resume, resume);
-    return "waiting";
+    return true;
   }
 
   private jumpTo(snapshot: SnapshotRecord): void {
@@ -173,7 +186,7 @@ export class Subscription {
 
   private deliver(event: SessionEvent, frame?: Uint8Array): void {
     this.cursor = event.seq;
-    if (event.type === "output") {
+    if (isOutputEvent(event)) {
       this.options.channel.sendFrame(frame ?? encodeOutputFrame(event));
     } else {
       this.options.channel.sendEvent(event);

@@ -1,14 +1,14 @@
 /**
- * A host's sessions as the host commands see them: counts by state, and what becomes of them
- * when a remote host dials back in without some of them (they are orphaned: their process is
- * gone with the host's restart) or with sessions the hub had given up on (they come back).
+ * A host's sessions as the host services see them: counts by state, and what becomes of them
+ * when a host that orphans sessions (remote) dials back in without some of them (orphaned:
+ * their process is gone with the host's restart), with sessions the hub had given up on (they
+ * come back), or stays away longer than the orphan TTL.
  */
+import { isLiveStatus } from "../core/liveness.js";
 import type { HostSessionState } from "../protocol/host.js";
-import type { SessionStatus } from "../protocol/session.js";
-import type { EventStore, SessionRecord } from "../store/EventStore.js";
-import type { SessionManager } from "./SessionManager.js";
-
-export const isLiveStatus = (status: SessionStatus): boolean => status === "starting" || status === "running";
+import type { SessionRecord } from "../protocol/session.js";
+import type { EventStore } from "../store/EventStore.js";
+import type { SessionDirectory } from "./SessionDirectory.js";
 
 export function sessionCounts(
   records: readonly SessionRecord[],
@@ -26,34 +26,46 @@ export function sessionCounts(
 }
 
 /**
- * Before the manager syncs a remote host: live sessions it no longer runs become `orphaned`
- * (the local host's are marked `exited (host lost)` by the manager instead), and orphaned ones
- * it still runs are live again.
+ * Before the intake syncs the host: live sessions it no longer runs become `orphaned`, and
+ * orphaned ones it still runs are live again.
  */
-export function reconcileRemoteSessions(
-  manager: SessionManager,
+export function reconcileSessions(
+  directory: SessionDirectory,
+  store: EventStore,
   hostId: string,
   sessions: readonly HostSessionState[],
-  store: EventStore,
 ): void {
   const known = new Map(sessions.map((s) => [s.id, s]));
-  for (const record of manager.directory.all()) {
+  for (const record of directory.all()) {
     if (record.host !== hostId) continue;
     const state = known.get(record.id);
     if (!state && isLiveStatus(record.status)) {
-      manager.directory.update(record.id, {
+      directory.update(record.id, {
         status: "orphaned",
         reason: "its host no longer knows it",
         foreground: null,
       });
       store.audit("hub", "orphaned", { session: record.id, host: hostId, why: "unknown to its host" });
     } else if (state && record.status === "orphaned") {
-      manager.directory.update(record.id, {
+      directory.update(record.id, {
         status: state.running ? "running" : "exited",
         exitCode: state.exitCode,
         reason: null,
         pid: state.pid,
       });
     }
+  }
+}
+
+/** The host has been away longer than the orphan TTL: its running sessions are orphaned. */
+export function orphanSessionsOf(directory: SessionDirectory, store: EventStore, hostId: string): void {
+  for (const record of directory.all()) {
+    if (record.host !== hostId || !isLiveStatus(record.status)) continue;
+    directory.update(record.id, {
+      status: "orphaned",
+      reason: "its host has been gone too long",
+      foreground: null,
+    });
+    store.audit("hub", "orphaned", { session: record.id, host: hostId, why: "ttl" });
   }
 }

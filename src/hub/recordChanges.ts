@@ -1,9 +1,11 @@
 /**
  * How stored events change a session's record: pure, so the rules sit in one place and the
- * session manager only applies what this returns.
+ * intake only applies what this returns. The core events are folded here; a kind's own events
+ * by the kind (`SessionKind.fold`).
  */
+import { findKind } from "../kinds/registry.js";
 import type { SessionEvent } from "../protocol/events.js";
-import type { SessionRecord } from "../store/EventStore.js";
+import type { SessionRecord } from "../protocol/session.js";
 import { lastLine } from "./preview.js";
 
 export interface RecordChanges {
@@ -17,38 +19,47 @@ export interface RecordChanges {
 export function recordChanges(record: SessionRecord, events: readonly SessionEvent[]): RecordChanges {
   let { bytes, preview, lastActivityAt } = record;
   const patch: Partial<SessionRecord> = {};
+  const kind = findKind(record.kind);
   for (const event of events) {
+    if (event.type === "output") {
+      const data = event.data as Uint8Array;
+      bytes += data.length;
+      preview = lastLine(data, preview);
+      lastActivityAt = Math.max(lastActivityAt, event.ts);
+      continue;
+    }
+    const data = event.data as Record<string, unknown>;
     switch (event.type) {
-      case "output":
-        bytes += event.data.length;
-        preview = lastLine(event.data, preview);
-        lastActivityAt = Math.max(lastActivityAt, event.ts);
-        break;
       case "start":
         if (record.status === "starting") patch.status = "running";
-        patch.pid = Number(event.data.pid) || null;
+        patch.pid = Number(data.pid) || null;
         break;
       case "resize":
-        patch.cols = Number(event.data.cols);
-        patch.rows = Number(event.data.rows);
+        patch.cols = Number(data.cols);
+        patch.rows = Number(data.rows);
         break;
       case "status":
-        patch.foreground = (event.data.foreground as string | null) ?? null;
+        patch.foreground = (data.foreground as string | null) ?? null;
         break;
       case "exit":
         patch.status = "exited";
-        patch.exitCode = typeof event.data.code === "number" ? event.data.code : null;
-        patch.reason = typeof event.data.signal === "number" ? `killed by signal ${event.data.signal}` : null;
+        patch.exitCode = typeof data.code === "number" ? data.code : null;
+        patch.reason =
+          typeof data.reason === "string"
+            ? data.reason
+            : typeof data.signal === "number"
+              ? `killed by signal ${data.signal}`
+              : null;
         patch.foreground = null;
-        break;
-      case "state":
-        patch.meta = { ...record.meta, ...patch.meta, agentState: { ...event.data, at: event.ts } };
         break;
       case "gap":
       case "snapshot-marker":
       case "revived":
-      case "chat":
         break;
+      default: {
+        const change = kind?.fold?.({ ...record, ...patch }, { ...event, data });
+        if (change) Object.assign(patch, change);
+      }
     }
   }
   const lastSeq = (events[events.length - 1] as SessionEvent).seq;

@@ -1,39 +1,94 @@
 /**
- * A session kind is an addon of the hub: one module that says how its sessions start and how
- * their output is understood. Adding a kind is writing one module and registering it in
- * `registry.ts`.
+ * A session kind is an addon of the hub, as an xterm.js addon is of a terminal: one module
+ * that says what its sessions take to start, which events of their own they write and what
+ * those mean for the session record, whether the hub keeps a screen for them, how they come
+ * back once their process has ended, and which verbs they accept. Nothing else in the hub
+ * names a kind. Register it in `registry.ts`, or ship it as a plug-in module (`plugins.ts`).
+ *
+ * Its other halves: a host runtime (`host/runtimes/`), a web view (`web/src/kinds/`) and CLI
+ * verbs (`cli/kinds/`), each registered by the kind's name.
  */
-
-export interface KindSpawnContext {
-  /** The host user's environment (already scrubbed of dispatch secrets). */
-  env: Record<string, string | undefined>;
-}
+import type { z } from "zod";
+import type { JsonEvent, SessionEvent } from "../protocol/events.js";
+import type { SessionInfo, SessionRecord } from "../protocol/session.js";
 
 export interface SessionKind {
   /** Name used in the protocol and the store (`terminal`, `agent`, ...). */
   readonly name: string;
-  /** Short label for lists and the web UI's kind icon. */
+  /** Short label for lists. */
   readonly label: string;
   /**
-   * Which host runtime runs the session (see `host/runtimes.ts`): `pty` runs it in a
-   * pseudo-terminal (terminal, agent). Other runtimes register there.
+   * Checks a create request (throws `bad_request`) and splits its kind-specific `options`
+   * into what the hub keeps in the record's `meta` and what the host runtime gets. Kinds
+   * without options leave this out (and refuse any).
    */
-  readonly runtime: string;
-  /** argv to run for a requested command; an empty command means the user's shell. */
-  resolveCommand(command: readonly string[], context: KindSpawnContext): string[];
+  prepare?(request: CreateRequest): Prepared;
+  /** The kind's own event types and their payload schemas, checked when a host sends one. */
+  readonly events?: Readonly<Record<string, z.ZodType>>;
+  /** What one of the kind's own events changes in the record (nothing when undefined). */
+  fold?(record: SessionRecord, event: JsonEvent): Partial<SessionRecord> | undefined;
+  /** What clients see of the record's `meta` (create options, an agent's state). */
+  describe?(record: SessionRecord): Pick<SessionInfo, "options" | "agent">;
   /**
-   * Checks a create request's kind-specific `options` (throws `bad_request`) and splits them
-   * into what the hub keeps in the session's `meta` and what the host runtime gets in the
-   * spawn spec. Kinds without options leave this out.
+   * The hub keeps this kind's screen (a headless terminal fed with its output): snapshots,
+   * attach from the current screen, retention behind snapshots.
    */
-  prepareOptions?(options: Record<string, unknown>): KindOptions;
-  /** The host guesses the session's `state` from output and idleness (agents without hooks). */
-  readonly guessesState?: boolean;
-  /** Sessions get a token of their own in their environment, for `dispatch notify`. */
+  readonly screen?: boolean;
+  /** How an ended session starts again (same record, log continued); absent: it cannot. */
+  revive?(context: ReviveContext): Promise<ReviveSpec> | ReviveSpec;
+  /** Verbs clients may send as `command {session, name, args}`, by name. */
+  readonly commands?: Readonly<Record<string, KindCommand>>;
+  /** Sessions get a token good for themselves alone in their environment (`dispatch notify`). */
   readonly sessionToken?: boolean;
 }
 
-export interface KindOptions {
+export interface CreateRequest {
+  /** argv as the client asked; empty means the runtime's default (a shell for terminals). */
+  command: readonly string[];
+  options: Record<string, unknown> | undefined;
+}
+
+export interface Prepared {
   meta: Record<string, unknown>;
   spawn: Record<string, unknown>;
+}
+
+export interface ReviveContext {
+  record: SessionRecord;
+  /** The session's screen as the hub holds it (screen kinds). */
+  currentScreen(): Promise<string>;
+  /** Every stored event of the session, oldest first, read page by page. */
+  events(): Iterable<SessionEvent>;
+}
+
+/** What the runtime is started with besides the record's command, cwd and size. */
+export interface ReviveSpec {
+  /** Text shown first (a terminal's old screen). */
+  preface?: string;
+  /** Options for the runtime (a chat's settings and its conversation so far). */
+  options?: Record<string, unknown>;
+}
+
+export interface KindCommand<A = unknown> {
+  /** One line for help and errors. */
+  readonly description: string;
+  /** Schema of the command's `args`. */
+  readonly args: z.ZodType<A>;
+  /** Only while the session runs (default); false for verbs that read the record or the log. */
+  readonly whileLive?: boolean;
+  /** Runs in the hub. Absent: the parsed args go to the session's runtime on its host. */
+  run?(context: CommandContext, args: A): Promise<unknown> | unknown;
+}
+
+export interface CommandContext {
+  record: SessionRecord;
+  /** Sends a command to the session's runtime on its host; resolves with its answer. */
+  host(name: string, args: unknown): Promise<unknown>;
+  /** Every stored event of the session, oldest first. */
+  events(): Iterable<SessionEvent>;
+}
+
+/** Declares a command with its argument type inferred from the schema. */
+export function command<A>(definition: KindCommand<A>): KindCommand {
+  return definition as KindCommand;
 }

@@ -1,40 +1,61 @@
-/** The session kinds this build knows. Register a new kind here. */
+/** The session kinds this hub knows: the built-in ones, registered here, and plug-ins. */
 import { DispatchError } from "../core/errors.js";
-import { agentKind } from "./agent.js";
-import { chatKind } from "./chat.js";
-import type { KindOptions, SessionKind } from "./kind.js";
-import { terminalKind } from "./terminal.js";
+import { unknownNameMessage } from "../core/names.js";
+import { agentKind } from "./agent/index.js";
+import { chatKind } from "./chat/index.js";
+import type { KindCommand, Prepared, SessionKind } from "./kind.js";
+import { terminalKind } from "./terminal/index.js";
 
-const kinds = new Map<string, SessionKind>(
-  [terminalKind, agentKind, chatKind].map((kind) => [kind.name, kind]),
-);
+const kinds = new Map<string, SessionKind>();
 
 export function registerKind(kind: SessionKind): void {
   kinds.set(kind.name, kind);
 }
 
+registerKind(terminalKind);
+registerKind(agentKind);
+registerKind(chatKind);
+
+/** The kind, or a `bad_request` with the known kinds and a did-you-mean. */
 export function getKind(name: string): SessionKind {
   const kind = kinds.get(name);
-  if (!kind) {
-    throw new DispatchError(
-      "bad_request",
-      `unknown session kind '${name}' (known: ${[...kinds.keys()].join(", ")})`,
-    );
-  }
-  return kind;
+  if (kind) return kind;
+  const known = [...kinds.keys()];
+  throw new DispatchError(
+    "bad_request",
+    `${unknownNameMessage("session kind", name, known)} (known: ${known.join(", ")})`,
+  );
+}
+
+/** The kind, or undefined for one this build does not know (a session adopted from a newer host). */
+export function findKind(name: string): SessionKind | undefined {
+  return kinds.get(name);
 }
 
 export function kindNames(): string[] {
   return [...kinds.keys()];
 }
 
-/** A create request's options as the kind accepts them; none for kinds without options. */
-export function prepareKindOptions(
+/** A create request's options as the kind accepts them; kinds without `prepare` take none. */
+export function prepareCreate(
   kind: SessionKind,
-  options: Record<string, unknown> | undefined,
-): KindOptions {
-  if (kind.prepareOptions) return kind.prepareOptions(options ?? {});
-  if (options && Object.keys(options).length > 0)
+  request: { command: readonly string[]; options: Record<string, unknown> | undefined },
+): Prepared {
+  if (kind.prepare) return kind.prepare(request);
+  if (request.options && Object.keys(request.options).length > 0)
     throw new DispatchError("bad_request", `'${kind.name}' sessions take no options`);
   return { meta: {}, spawn: {} };
+}
+
+/** The kind's command of that name, or a `bad_request` naming the ones it has. */
+export function commandOf(kind: SessionKind, name: string): KindCommand {
+  const definition = kind.commands?.[name];
+  if (definition) return definition;
+  const known = Object.keys(kind.commands ?? {});
+  throw new DispatchError(
+    "bad_request",
+    known.length > 0
+      ? `'${kind.name}' sessions have no command '${name}' (they have: ${known.join(", ")})`
+      : `'${kind.name}' sessions have no commands ('${name}' was asked)`,
+  );
 }

@@ -10,7 +10,8 @@
  *   POST   /api/sessions/:name/input        {data} -> {ok}
  *   POST   /api/sessions/:name/resize       {cols, rows} -> {ok}
  *   GET    /api/sessions/:name/events?after=N&limit=M  {events: ApiEvent[], lastSeq}
- *   POST   /api/sessions/:name/revive       {session}: restart an ended terminal or chat
+ *   POST   /api/sessions/:name/revive       {session}: restart an ended session (kinds that can)
+ *   POST   /api/sessions/:name/commands/:command  args -> {result}: a verb of the session's kind
  *   POST   /api/gc {olderThan?}             {removed: names}: drop ended sessions
  *   POST   /api/sessions/:name/notify       {state, message?} -> {ok}; the session's own token
  *   GET    /api/status                      hub, host and session counts
@@ -19,7 +20,7 @@
  * Errors: HTTP status from the error code and `{error: {code, message}}`.
  */
 import { z } from "zod";
-import { AgentState } from "./events.js";
+import { AgentState } from "./agentState.js";
 import { Cols, Rows } from "./session.js";
 
 export const InputRequest = z.object({ data: z.string().max(1024 * 1024) });

@@ -11,10 +11,15 @@
  * - A malformed message gets `{type:"error", code:"bad_request", message, ref}` and the
  *   connection lives on.
  *
- * Attach rule: `attach {session, afterSeq}` replies `attached`, then sends every stored event
- * with seq > afterSeq, then live events, with no gap and no duplicate. With `snapshot: true`
- * (or when the events after `afterSeq` are no longer stored) the hub first sends a `snapshot`
- * message (screen state at `seq`) and then the events after it.
+ * Attach rule (`hub/attachRule.ts`): `attach {session, afterSeq}` replies `attached`, then
+ * sends every stored event with seq > afterSeq, then live events, with no gap and no
+ * duplicate. With `snapshot: true` the hub first sends the latest `snapshot` message (screen
+ * state at `seq`) and then the events after it, whatever `afterSeq` was; when the events after
+ * `afterSeq` are no longer stored it does the same.
+ *
+ * Session commands: a kind's own verbs travel as `command {session, name, args}`, validated by
+ * the kind's schema for that command and answered with `result {data}` or `error`. A new
+ * verb needs no change here.
  *
  * Resize rule: a session has one size. The most recent client to send `resize` (or `attach`
  * with a size) sets it, like tmux's `window-size latest`: the person typing sees a screen
@@ -75,6 +80,14 @@ export const ClientMessage = z.discriminatedUnion("type", [
     signal: z.enum(["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"]).default("SIGHUP"),
   }),
   z.object({ type: z.literal("revive"), ref: Ref, session: SessionRef }),
+  /** A verb of the session's kind (`total`, `notify`, `export`, ...): see the kind's commands. */
+  z.object({
+    type: z.literal("command"),
+    ref: Ref,
+    session: SessionRef,
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "command names are 1-32 of a-z, 0-9, '-'"),
+    args: z.unknown().optional(),
+  }),
   z.object({ type: z.literal("ping"), ref: Ref }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

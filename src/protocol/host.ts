@@ -29,6 +29,8 @@ export const HostSessionState = z.object({
   cols: z.number().int(),
   rows: z.number().int(),
   foreground: z.string().nullable(),
+  /** What the runtime can do beyond the core (see `RUNTIME_CAPABILITIES`). */
+  capabilities: z.array(z.string()).default([]),
 });
 export type HostSessionState = z.infer<typeof HostSessionState>;
 
@@ -41,10 +43,18 @@ export const HostInfo = z.object({
   arch: z.string(),
   version: z.string(),
   pid: z.number().int(),
+  /** Session kinds this host can run (its registered runtimes). */
   capabilities: z.array(z.string()),
   labels: z.record(z.string(), z.string()),
 });
 export type HostInfo = z.infer<typeof HostInfo>;
+
+/**
+ * What a runtime may do beyond the core (start, input, stop, events out). The hub checks these
+ * before it asks: a kind without `resize` is never resized, and so on.
+ */
+export const RUNTIME_CAPABILITIES = ["resize", "signal", "foreground", "pause", "command"] as const;
+export type RuntimeCapability = (typeof RUNTIME_CAPABILITIES)[number];
 
 export const SpawnSpec = z.object({
   id: z.string(),
@@ -102,14 +112,16 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("resize"), session: z.string(), cols: Cols, rows: Rows }),
   z.object({ type: z.literal("signal"), ref: Ref, session: z.string(), signal: z.string() }),
   /**
-   * Ask the host to emit an event in a running session's log (an agent's `state` reported by
-   * its hook): events are born where seqs are assigned, so the hub never writes one itself.
+   * A kind's command for the session's runtime (an agent's `notify`, a counter's `total`),
+   * answered with `reply {data}`. Events it causes are born in the host, where seqs are
+   * assigned, so the hub never writes one for a running session itself.
    */
   z.object({
-    type: z.literal("note"),
+    type: z.literal("command"),
+    ref: Ref,
     session: z.string(),
-    event: z.enum(["state"]),
-    data: z.record(z.string(), z.unknown()),
+    name: z.string().max(32),
+    args: z.unknown().optional(),
   }),
   /** Drop an ended session's state once the hub has stored its exit. */
   z.object({ type: z.literal("forget"), session: z.string() }),

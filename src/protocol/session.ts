@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { NAME_PATTERN } from "../core/names.js";
-import { AgentState, StateSource } from "./events.js";
+import { AgentStatus } from "./agentState.js";
 
 export const SessionName = z
   .string()
@@ -27,15 +27,6 @@ export const MIN_ROWS = 1;
 export const MAX_ROWS = 500;
 export const Cols = z.number().int().min(MIN_COLS).max(MAX_COLS);
 export const Rows = z.number().int().min(MIN_ROWS).max(MAX_ROWS);
-
-/** The latest structured state of an agent session (from its `state` events). */
-export const AgentStatus = z.object({
-  state: AgentState,
-  message: z.string(),
-  source: StateSource,
-  at: z.number(),
-});
-export type AgentStatus = z.infer<typeof AgentStatus>;
 
 export const SessionInfo = z.object({
   id: z.string(),
@@ -67,12 +58,27 @@ export const SessionInfo = z.object({
   /** Kind-specific options as created (agent profile and worktree, chat provider settings). */
   options: z.record(z.string(), z.unknown()).optional(),
   /**
+   * What the session's runtime can do beyond input and stop (`resize`, `signal`, `foreground`,
+   * `pause`, `command`), as its host reported; absent until the host has said.
+   */
+  capabilities: z.array(z.string()).optional(),
+  /**
    * Whether the session's host is connected right now (computed by the hub from the host's
    * status, never stored). The hub always sends it; false means input cannot reach the session.
    */
   reachable: z.boolean().optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
+
+/**
+ * A session as the hub keeps it: what clients see, plus what only the hub and host need.
+ * Kind-specific facts (an agent's state, a chat's settings) live in `meta`; the kind decides
+ * what of them clients see (`SessionKind.describe`).
+ */
+export type SessionRecord = Omit<SessionInfo, "agent" | "options" | "reachable" | "capabilities"> & {
+  env: Record<string, string>;
+  meta: Record<string, unknown>;
+};
 
 /** What a client may ask for when creating a session (REST body and WebSocket `create`). */
 export const CreateSessionRequest = z.object({

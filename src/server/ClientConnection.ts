@@ -7,10 +7,13 @@ import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { DispatchError, toDispatchError } from "../core/errors.js";
 import { CLIENT_PROTOCOL_VERSION, VERSION } from "../core/version.js";
-import type { SessionManager } from "../hub/SessionManager.js";
+import type { Attachments } from "../hub/Attachments.js";
+import { attachMode } from "../hub/attachRule.js";
+import type { SessionCommands } from "../hub/SessionCommands.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from "../protocol/client.js";
 import type { HostView } from "../protocol/hosts.js";
+import { describeIssues } from "../protocol/parse.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import type { Authenticator } from "./auth.js";
 
@@ -22,7 +25,8 @@ type Ref = string | number | undefined;
 
 export interface ClientConnectionOptions {
   socket: WebSocket;
-  manager: SessionManager;
+  sessions: SessionCommands;
+  attachments: Attachments;
   auth: Authenticator;
   /** Whether the upgrade request already carried a valid key or cookie. */
   authenticated: boolean;
@@ -84,15 +88,8 @@ export class ClientConnection {
       );
     }
     const parsed = ClientMessage.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? ` at '${issue.path.join(".")}'` : "";
-      return this.fail(
-        ref,
-        "bad_request",
-        `invalid message${where}: ${issue?.message ?? "does not match the protocol"}`,
-      );
-    }
+    if (!parsed.success)
+      return this.fail(ref, "bad_request", `invalid message: ${describeIssues(parsed.error)}`);
     this.options.logger.trace({ type: parsed.data.type }, "client message");
     this.handle(parsed.data).catch((err) => {
       const error = toDispatchError(err);
@@ -105,13 +102,13 @@ export class ClientConnection {
     if (message.type === "hello") return this.hello(message.protocol, message.key, message.ref);
     if (message.type === "ping") return this.send({ type: "pong", ref: message.ref, serverTime: Date.now() });
     if (!this.greeted) throw new DispatchError("bad_request", "send 'hello' first");
-    const { manager } = this.options;
+    const { sessions, attachments } = this.options;
     switch (message.type) {
       case "list":
-        return this.send({ type: "sessions", ref: message.ref, sessions: manager.list() });
+        return this.send({ type: "sessions", ref: message.ref, sessions: sessions.list() });
       case "create": {
         const params = CreateSessionRequest.parse(message.session);
-        const session = await manager.create(params);
+        const session = await sessions.create(params);
         return this.send({ type: "result", ref: message.ref, data: { session } });
       }
       case "attach":
@@ -120,34 +117,40 @@ export class ClientConnection {
         return this.send({
           type: "result",
           ref: message.ref,
-          data: { session: await manager.revive(message.session) },
+          data: { session: await sessions.revive(message.session) },
+        });
+      case "command":
+        return this.send({
+          type: "result",
+          ref: message.ref,
+          data: await sessions.command(message.session, message.name, message.args),
         });
       case "detach": {
-        const id = manager.get(message.session).id;
+        const id = sessions.get(message.session).id;
         const subscription = this.subscriptions.get(id);
-        if (subscription) manager.detach(subscription);
+        if (subscription) attachments.detach(subscription);
         this.subscriptions.delete(id);
         return this.send({ type: "detached", ref: message.ref, session: id });
       }
       case "input":
-        manager.input(message.session, message.data);
+        sessions.input(message.session, message.data);
         if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
         return;
       case "resize":
-        manager.resize(message.session, message.cols, message.rows);
+        sessions.resize(message.session, message.cols, message.rows);
         if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
         return;
       case "rename":
         return this.send({
           type: "result",
           ref: message.ref,
-          data: { session: manager.rename(message.session, message.name) },
+          data: { session: sessions.rename(message.session, message.name) },
         });
       case "kill":
         return this.send({
           type: "result",
           ref: message.ref,
-          data: { session: await manager.kill(message.session, message.signal) },
+          data: { session: await sessions.kill(message.session, message.signal) },
         });
       default: {
         const unreachable: never = message;
@@ -184,7 +187,7 @@ export class ClientConnection {
     }
     if (!this.greeted) {
       this.greeted = true;
-      this.unlisten = this.options.manager.listen({
+      this.unlisten = this.options.sessions.listen({
         changed: (session) => this.send({ type: "session", session }),
         removed: (id) => {
           this.subscriptions.delete(id);
@@ -203,18 +206,20 @@ export class ClientConnection {
   }
 
   private attach(message: Extract<ClientMessage, { type: "attach" }>): void {
-    const { manager } = this.options;
-    const id = manager.get(message.session).id;
+    const { sessions, attachments } = this.options;
+    const id = sessions.get(message.session).id;
     const existing = this.subscriptions.get(id);
-    if (existing) manager.detach(existing);
-    const mode = message.snapshot === undefined ? "auto" : message.snapshot ? "snapshot" : "events";
-    const { info, subscription, start } = manager.attach(id, message.afterSeq, this.channel, mode);
+    if (existing) attachments.detach(existing);
+    const mode = attachMode(message.snapshot);
+    const { info, subscription, start } = attachments.attach(id, message.afterSeq, this.channel, mode);
     this.subscriptions.set(id, subscription);
     this.send({ type: "attached", ref: message.ref, session: info });
     start();
-    // Resize rule: the latest client to attach or resize with a size sets the session's size.
-    if (message.cols !== undefined && message.rows !== undefined && info.status === "running") {
-      manager.resize(id, message.cols, message.rows);
+    // Resize rule: the latest client to attach or resize with a size sets the session's size
+    // (for runtimes that have one).
+    const sized = message.cols !== undefined && message.rows !== undefined;
+    if (sized && info.status === "running" && sessions.can(info, "resize")) {
+      sessions.resize(id, message.cols as number, message.rows as number);
     }
   }
 
@@ -230,7 +235,7 @@ export class ClientConnection {
   private dispose(): void {
     this.unlisten?.();
     this.unlistenHosts?.();
-    for (const subscription of this.subscriptions.values()) this.options.manager.detach(subscription);
+    for (const subscription of this.subscriptions.values()) this.options.attachments.detach(subscription);
     this.subscriptions.clear();
   }
 }

@@ -3,13 +3,11 @@
  * table, kind `host`). The token decides the host's identity: a host that presents it is the
  * host of that name, whatever its hello claims. Revoking cuts the host off at once.
  */
-import { randomBytes } from "node:crypto";
 import { DispatchError } from "../core/errors.js";
-import { newId } from "../core/ids.js";
 import { describeInvalidName, isValidName } from "../core/names.js";
 import type { HostMonitor } from "../hub/HostMonitor.js";
+import type { Tokens } from "../hub/Tokens.js";
 import type { EventStore } from "../store/EventStore.js";
-import { sha256 } from "./auth.js";
 
 const TOKEN_KIND = "host";
 /** Prefix so a leaked token is recognisable (secret scanners, logs). */
@@ -17,6 +15,7 @@ const TOKEN_PREFIX = "dsh_";
 
 export class HostTokens {
   constructor(
+    private readonly tokens: Tokens,
     private readonly store: EventStore,
     private readonly monitor: HostMonitor,
   ) {}
@@ -26,21 +25,13 @@ export class HostTokens {
     if (!isValidName(name)) throw new DispatchError("bad_request", describeInvalidName(name));
     if (name === "local")
       throw new DispatchError("bad_request", "'local' is the hub's own host; pick another name");
-    if (this.store.hosts.liveTokens(TOKEN_KIND, name) > 0) {
+    if (this.tokens.live(TOKEN_KIND, name) > 0) {
       throw new DispatchError(
         "conflict",
         `host '${name}' already has a token; revoke it first with \`dispatch hosts token revoke ${name}\``,
       );
     }
-    const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-    this.store.insertToken({
-      id: newId(),
-      kind: TOKEN_KIND,
-      name,
-      hash: sha256(token),
-      scope: "host",
-      createdAt: Date.now(),
-    });
+    const token = this.tokens.issue({ kind: TOKEN_KIND, name, scope: "host", prefix: TOKEN_PREFIX });
     this.monitor.expect(name);
     this.store.audit("client", "host-token-create", { host: name });
     return { name, token };
@@ -48,13 +39,12 @@ export class HostTokens {
 
   /** The host id a token stands for; undefined when unknown or revoked. */
   verify(token: string): string | undefined {
-    const row = this.store.findTokenByHash(sha256(token));
-    return row?.kind === TOKEN_KIND ? row.name : undefined;
+    return this.tokens.find(TOKEN_KIND, token)?.name;
   }
 
   /** Revokes the host's token and drops its link at once. */
   revoke(name: string): { revoked: number; disconnected: boolean } {
-    const revoked = this.store.revokeTokens(TOKEN_KIND, name);
+    const revoked = this.tokens.revoke(TOKEN_KIND, name);
     if (revoked === 0) throw new DispatchError("not_found", `host '${name}' has no live token`);
     this.store.audit("client", "host-token-revoke", { host: name });
     const disconnected = this.monitor.cutOff(name, "token revoked");

@@ -9,10 +9,10 @@ import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import { ZodError } from "zod";
 import { DispatchError, toDispatchError } from "../core/errors.js";
-import type { SessionManager } from "../hub/SessionManager.js";
-import type { SessionTokens } from "../hub/SessionTokens.js";
+import type { Hub } from "../hub/Hub.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
+import { describeIssues } from "../protocol/parse.js";
 import type { Authenticator } from "./auth.js";
 import { ClientConnection } from "./ClientConnection.js";
 import { registerHostEndpoint } from "./hostEndpoint.js";
@@ -27,13 +27,11 @@ const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout"]);
 const WS_MAX_PAYLOAD_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
 
 export interface AppOptions {
-  manager: SessionManager;
+  hub: Hub;
   auth: Authenticator;
   logger: Logger;
   status: () => Promise<Omit<StatusBody, "sessions">>;
   secureCookies: boolean;
-  /** Tokens good for one session (agents' `dispatch notify`). */
-  sessionTokens?: SessionTokens;
   /** Remote hosts: REST under `/api/hosts`, the `/host` endpoint, `host` pushes to clients. */
   hosts?: HostRoutesOptions;
 }
@@ -65,12 +63,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  registerRest(app, options);
+  registerRest(app, {
+    sessions: options.hub.sessions,
+    hostCommands: options.hub.hostCommands,
+    auth: options.auth,
+    status: options.status,
+    secureCookies: options.secureCookies,
+  });
   if (options.hosts) {
     registerHostRoutes(app, options.hosts);
     registerHostEndpoint(app, { ...options.hosts, logger: options.logger });
   }
-  registerNotify(app, { manager: options.manager, auth: options.auth, tokens: options.sessionTokens });
+  registerNotify(app, {
+    sessions: options.hub.sessions,
+    auth: options.auth,
+    tokens: options.hub.sessionTokens,
+  });
   await registerStatic(app);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
@@ -87,7 +95,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     wss.handleUpgrade(request, socket, head, (ws) => {
       new ClientConnection({
         socket: ws,
-        manager: options.manager,
+        sessions: options.hub.sessions,
+        attachments: options.hub.attachments,
         auth: options.auth,
         authenticated,
         address,
@@ -121,14 +130,8 @@ function checkOrigin(request: IncomingMessage): string | undefined {
 
 function toHttpError(err: unknown): DispatchError {
   if (err instanceof DispatchError) return err;
-  if (err instanceof ZodError) {
-    const issue = err.issues[0];
-    const where = issue && issue.path.length > 0 ? `'${issue.path.join(".")}': ` : "";
-    return new DispatchError(
-      "bad_request",
-      `invalid request: ${where}${issue?.message ?? "does not match the schema"}`,
-    );
-  }
+  if (err instanceof ZodError)
+    return new DispatchError("bad_request", `invalid request: ${describeIssues(err)}`);
   const statusCode = (err as { statusCode?: number }).statusCode;
   if (statusCode === 413) return new DispatchError("too_large", "request body too large");
   if (statusCode && statusCode >= 400 && statusCode < 500) {

@@ -3,25 +3,16 @@
  * web login cookies (random tokens, stored hashed), and a rate limit on failed attempts.
  * Every secret comparison is constant-time.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
-import { newId } from "../core/ids.js";
-import type { EventStore } from "../store/EventStore.js";
+import { randomSecret, secretsEqual, type Tokens } from "../hub/Tokens.js";
 
+/** Tokens-table kind of web login tokens. */
+const WEB_TOKEN_KIND = "web";
 /** Name of the HttpOnly cookie holding a web login token. */
 export const SESSION_COOKIE = "dispatch_session";
 /** Failed attempts allowed per client address within the window before it is refused. */
 const MAX_FAILURES = 10;
 const FAILURE_WINDOW_MS = 60_000;
-
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
-
-/** Constant-time equality of two secrets (compared as digests, so lengths may differ). */
-export function secretsEqual(a: string, b: string): boolean {
-  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
-}
 
 /** Reads the access key from `DISPATCH_KEY` or the key file, creating the file if needed. */
 export function loadAccessKey(
@@ -35,7 +26,7 @@ export function loadAccessKey(
   } catch {
     // No key yet: first start generates one below.
   }
-  const key = randomBytes(24).toString("base64url");
+  const key = randomSecret(24);
   writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   chmodSync(keyFile, 0o600);
   return { key, source: "new" };
@@ -68,7 +59,7 @@ export class Authenticator {
 
   constructor(
     private readonly accessKey: string,
-    private readonly store: EventStore,
+    private readonly tokens: Tokens,
   ) {}
 
   checkKey(candidate: string): boolean {
@@ -77,25 +68,15 @@ export class Authenticator {
 
   /** A new login token for a browser; only its hash is stored. */
   issueWebToken(): string {
-    const token = randomBytes(32).toString("base64url");
-    this.store.insertToken({
-      id: newId(),
-      kind: "web",
-      name: "browser",
-      hash: sha256(token),
-      scope: "owner",
-      createdAt: Date.now(),
-    });
-    return token;
+    return this.tokens.issue({ kind: WEB_TOKEN_KIND, name: "browser", scope: "owner" });
   }
 
   checkWebToken(token: string): boolean {
-    const row = this.store.findTokenByHash(sha256(token));
-    return row !== undefined && row.kind === "web";
+    return this.tokens.find(WEB_TOKEN_KIND, token) !== undefined;
   }
 
   revokeWebToken(token: string): void {
-    this.store.revokeTokenByHash(sha256(token));
+    this.tokens.revokeToken(token);
   }
 
   /** Authenticates request headers: `Authorization: Bearer KEY` or the login cookie. */

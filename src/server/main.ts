@@ -1,5 +1,5 @@
 /**
- * Starts the hub: data directory, access key, store, session manager, the local host link and
+ * Starts the hub: data directory, access key, plug-ins, store, the hub's parts, the local host link and
  * the HTTP/WebSocket app. `dispatch serve` calls this; it only wires.
  */
 import { rmSync, writeFileSync } from "node:fs";
@@ -8,15 +8,19 @@ import type { Logger } from "pino";
 import { parseDuration } from "../core/duration.js";
 import { VERSION } from "../core/version.js";
 import { HostConnection } from "../hub/HostConnection.js";
+import { Hub } from "../hub/Hub.js";
 import { LocalHostLauncher } from "../hub/LocalHostLauncher.js";
-import { DEFAULT_MAX_SESSIONS, SessionManager } from "../hub/SessionManager.js";
-import { SessionTokens } from "../hub/SessionTokens.js";
+import { DEFAULT_MAX_SESSIONS, type SessionCommands } from "../hub/SessionCommands.js";
+import type { SessionKind } from "../kinds/kind.js";
+import { loadPlugins } from "../kinds/plugins.js";
+import { registerKind } from "../kinds/registry.js";
+import { ensureHome } from "../platform/home.js";
+import { createFileLogger } from "../platform/logger.js";
 import { EventStore } from "../store/EventStore.js";
-import { ensureHome } from "../store/home.js";
-import { createFileLogger } from "../store/logger.js";
 import { buildApp } from "./app.js";
 import { Authenticator, loadAccessKey } from "./auth.js";
-import { createHostServices, LOCAL_HOST } from "./hostServices.js";
+import { HostTokens } from "./HostTokens.js";
+import { hostSettings, LOCAL_HOST } from "./hostServices.js";
 
 /** How long start-up waits for the local host's hello before serving anyway. */
 const HOST_HELLO_TIMEOUT_MS = 15_000;
@@ -53,33 +57,43 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   delete process.env.DISPATCH_KEY;
   if (!isLoopback(options.host)) logger.warn({ host: options.host }, "listening beyond loopback without TLS");
 
+  for (const plugin of await loadPlugins(process.env)) {
+    if (isSessionKind(plugin.kind)) registerKind(plugin.kind);
+  }
   const store = EventStore.open(paths.db);
   const settings = hubSettings(process.env);
-  const manager = new SessionManager({ store, logger, ...settings });
-  const auth = new Authenticator(key, store);
-  const sessionTokens = new SessionTokens(store, paths.hubInfo);
-  manager.spawnEnv = (record) => sessionTokens.envFor(record);
-  const hosts = createHostServices({ manager, store, logger, env: process.env });
+  const hub = new Hub({
+    store,
+    logger,
+    hubInfoFile: paths.hubInfo,
+    ...settings,
+    ...hostSettings(process.env),
+  });
+  const auth = new Authenticator(key, hub.tokens);
+  const hosts = {
+    monitor: hub.hosts,
+    commands: hub.hostCommands,
+    tokens: new HostTokens(hub.tokens, store, hub.hosts),
+  };
   const launcher = new LocalHostLauncher({
     paths,
     logger,
     onSocket: (socket) =>
-      new HostConnection(socket, hosts.monitor.eventsFor(LOCAL_HOST), logger.child({ host: "local" })),
+      new HostConnection(socket, hub.hosts.eventsFor(LOCAL_HOST), logger.child({ host: "local" })),
   });
   await launcher.start();
-  await waitFor(() => manager.hostInfo("local") !== undefined, HOST_HELLO_TIMEOUT_MS);
+  await waitFor(() => hub.hosts.link("local") !== undefined, HOST_HELLO_TIMEOUT_MS);
 
   let port = options.port;
   const app = await buildApp({
-    manager,
+    hub,
     auth,
     logger,
     secureCookies: false,
-    sessionTokens,
     hosts,
     status: async () => {
-      const hostInfo = manager.hostInfo("local");
-      const hostStats = await manager.hostStats("local").catch(() => undefined);
+      const hostInfo = hub.hosts.link("local")?.host;
+      const hostStats = await hub.hostCommands.resources("local").catch(() => undefined);
       return {
         hub: { running: true, pid: process.pid, port, rss: process.memoryUsage.rss() },
         host: {
@@ -93,12 +107,12 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     },
   });
   await app.listen({ port: options.port, host: options.host });
-  const gcTimer = startAutoGc(manager, settings.gcAfterMs, logger);
+  const gcTimer = startAutoGc(hub.sessions, settings.gcAfterMs, logger);
   const address = app.server.address();
   port = typeof address === "object" && address ? address.port : options.port;
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${urlHost}:${port}`;
-  sessionTokens.hubUrl = url;
+  hub.sessionTokens.hubUrl = url;
   writeFileSync(
     paths.hubInfo,
     JSON.stringify({ pid: process.pid, port, host: options.host, url, startedAt: Date.now() }),
@@ -119,9 +133,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         launcher.stop();
         if (gcTimer) clearInterval(gcTimer);
         await app.close();
-        manager.closeHosts();
-        hosts.monitor.dispose();
-        await manager.close();
+        await hub.close();
         store.close();
         rmSync(paths.hubInfo, { force: true });
         rmSync(paths.hubPid, { force: true });
@@ -150,20 +162,26 @@ export function hubSettings(env: NodeJS.ProcessEnv) {
 const AUTO_GC_INTERVAL_MS = 60_000;
 
 function startAutoGc(
-  manager: SessionManager,
+  sessions: SessionCommands,
   afterMs: number | undefined,
   logger: Logger,
 ): NodeJS.Timeout | undefined {
   if (afterMs === undefined) return undefined;
   const timer = setInterval(
     () => {
-      const removed = manager.gc(afterMs);
+      const removed = sessions.gc(afterMs);
       if (removed.length > 0) logger.info({ removed }, "automatic gc removed ended sessions");
     },
     Math.min(AUTO_GC_INTERVAL_MS, Math.max(1000, afterMs)),
   );
   timer.unref();
   return timer;
+}
+
+function isSessionKind(value: unknown): value is SessionKind {
+  return (
+    typeof value === "object" && value !== null && typeof (value as { name?: unknown }).name === "string"
+  );
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

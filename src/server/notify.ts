@@ -7,8 +7,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { DispatchError } from "../core/errors.js";
-import { noteAgentState } from "../hub/agentNotes.js";
-import type { SessionManager } from "../hub/SessionManager.js";
+import type { SessionCommands } from "../hub/SessionCommands.js";
 import type { SessionTokens } from "../hub/SessionTokens.js";
 import { NotifyRequest } from "../protocol/api.js";
 import type { Authenticator } from "./auth.js";
@@ -19,7 +18,7 @@ export const SESSION_TOKEN_ROUTE = /^\/api\/sessions\/[^/]+\/notify$/;
 const NameParams = z.object({ name: z.string().min(1).max(64) });
 
 export interface NotifyRouteOptions {
-  manager: SessionManager;
+  sessions: SessionCommands;
   auth: Authenticator;
   tokens: SessionTokens | undefined;
 }
@@ -29,7 +28,7 @@ export function registerNotify(app: FastifyInstance, options: NotifyRouteOptions
     const { name } = NameParams.parse(request.params);
     if (!options.auth.check(request.headers)) {
       const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1]?.trim();
-      const record = bearer ? findRecord(options.manager, name) : undefined;
+      const record = bearer ? findSession(options.sessions, name) : undefined;
       if (!bearer || !record || !options.tokens?.check(bearer, record.id)) {
         if (bearer) options.auth.limiter.recordFailure(request.ip);
         throw new DispatchError(
@@ -38,16 +37,16 @@ export function registerNotify(app: FastifyInstance, options: NotifyRouteOptions
         );
       }
     }
-    const { state, message } = NotifyRequest.parse(request.body ?? {});
-    const session = noteAgentState(options.manager, name, { state, message, source: "hook" });
-    return { ok: true, session };
+    // The agent kind's `notify` command: its host emits the `state` event.
+    await options.sessions.command(name, "notify", NotifyRequest.parse(request.body ?? {}));
+    return { ok: true, session: options.sessions.get(name) };
   });
 }
 
-/** The record, without telling an unauthenticated caller whether the name exists. */
-function findRecord(manager: SessionManager, ref: string) {
+/** The session, without telling an unauthenticated caller whether the name exists. */
+function findSession(sessions: SessionCommands, ref: string) {
   try {
-    return manager.directory.resolve(ref);
+    return sessions.get(ref);
   } catch {
     return undefined;
   }

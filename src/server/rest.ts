@@ -6,10 +6,12 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { parseDuration } from "../core/duration.js";
 import { DispatchError } from "../core/errors.js";
+import { isLiveStatus } from "../core/liveness.js";
 import { VERSION } from "../core/version.js";
-import type { SessionManager } from "../hub/SessionManager.js";
+import type { HostCommands } from "../hub/HostCommands.js";
+import type { SessionCommands } from "../hub/SessionCommands.js";
 import { EventsQuery, InputRequest, LoginRequest, ResizeRequest, type StatusBody } from "../protocol/api.js";
-import type { SessionEvent } from "../protocol/events.js";
+import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { CreateSessionRequest, RenameSessionRequest } from "../protocol/session.js";
 import {
   type Authenticator,
@@ -20,7 +22,8 @@ import {
 } from "./auth.js";
 
 export interface RestOptions {
-  manager: SessionManager;
+  sessions: SessionCommands;
+  hostCommands: HostCommands;
   auth: Authenticator;
   /** Facts for `/api/status` that only the server knows. */
   status: () => Promise<Omit<StatusBody, "sessions">>;
@@ -28,13 +31,14 @@ export interface RestOptions {
 }
 
 const NameParams = z.object({ name: z.string().min(1).max(64) });
+const CommandParams = NameParams.extend({ command: z.string().min(1).max(64) });
 const GcRequest = z.object({ olderThan: z.string().max(32).optional() });
 const KillQuery = z.object({
   signal: z.enum(["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"]).default("SIGHUP"),
 });
 
 export function registerRest(app: FastifyInstance, options: RestOptions): void {
-  const { manager, auth } = options;
+  const { sessions, auth } = options;
 
   app.get("/api/health", async () => ({ ok: true, version: VERSION }));
 
@@ -64,64 +68,69 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
   app.get("/api/me", async () => ({ ok: true }));
 
   app.get("/api/status", async () => {
-    const sessions = manager.list();
+    const all = sessions.list();
     const base = await options.status();
     return {
       ...base,
       sessions: {
-        total: sessions.length,
-        running: sessions.filter((s) => s.status === "running" || s.status === "starting").length,
-        exited: sessions.filter((s) => s.status === "exited" || s.status === "failed").length,
-        bytes: await manager.sessionBytes(),
+        total: all.length,
+        running: all.filter((s) => isLiveStatus(s.status)).length,
+        exited: all.filter((s) => s.status === "exited" || s.status === "failed").length,
+        bytes: await options.hostCommands.sessionBytes(),
       },
     } satisfies StatusBody;
   });
 
-  app.get("/api/sessions", async () => ({ sessions: manager.list() }));
+  app.get("/api/sessions", async () => ({ sessions: sessions.list() }));
 
   app.post("/api/sessions", async (request, reply) => {
-    const session = await manager.create(CreateSessionRequest.parse(request.body ?? {}));
+    const session = await sessions.create(CreateSessionRequest.parse(request.body ?? {}));
     reply.code(201);
     return { session };
   });
 
-  app.get("/api/sessions/:name", async (request) => ({ session: manager.get(name(request)) }));
+  app.get("/api/sessions/:name", async (request) => ({ session: sessions.get(name(request)) }));
 
   app.patch("/api/sessions/:name", async (request) => {
     const { name: newName } = RenameSessionRequest.parse(request.body);
-    return { session: manager.rename(name(request), newName) };
+    return { session: sessions.rename(name(request), newName) };
   });
 
   app.delete("/api/sessions/:name", async (request) => {
     const { signal } = KillQuery.parse(request.query);
-    return { session: await manager.kill(name(request), signal) };
+    return { session: await sessions.kill(name(request), signal) };
   });
 
   app.post("/api/sessions/:name/input", async (request) => {
-    manager.input(name(request), InputRequest.parse(request.body).data);
+    sessions.input(name(request), InputRequest.parse(request.body).data);
     return { ok: true };
   });
 
   app.post("/api/sessions/:name/resize", async (request) => {
     const { cols, rows } = ResizeRequest.parse(request.body);
-    manager.resize(name(request), cols, rows);
+    sessions.resize(name(request), cols, rows);
     return { ok: true };
   });
 
   app.post("/api/sessions/:name/revive", async (request) => ({
-    session: await manager.revive(name(request)),
+    session: await sessions.revive(name(request)),
   }));
+
+  app.post("/api/sessions/:name/commands/:command", async (request) => {
+    const { name: session, command } = CommandParams.parse(request.params);
+    return { result: (await sessions.command(session, command, request.body)) ?? null };
+  });
 
   app.post("/api/gc", async (request) => {
     const { olderThan } = GcRequest.parse(request.body ?? {});
-    return { removed: manager.gc(olderThan ? parseDuration(olderThan) : 0) };
+    return { removed: sessions.gc(olderThan ? parseDuration(olderThan) : 0) };
   });
 
   app.get("/api/sessions/:name/events", async (request) => {
     const { after, limit } = EventsQuery.parse(request.query);
-    const session = manager.get(name(request));
-    const events = manager.readEvents(session.id, after, limit).map(toApiEvent);
-    return { events, lastSeq: session.lastSeq, firstSeq: manager.firstStoredSeq(session.id) };
+    const session = sessions.get(name(request));
+    const events = sessions.readEvents(session.id, after, limit).map(toApiEvent);
+    return { events, lastSeq: session.lastSeq, firstSeq: sessions.firstStoredSeq(session.id) };
   });
 }
 
@@ -135,6 +144,6 @@ function toApiEvent(event: SessionEvent) {
     seq: event.seq,
     ts: event.ts,
     type: event.type,
-    data: event.type === "output" ? Buffer.from(event.data).toString("base64") : event.data,
+    data: isOutputEvent(event) ? Buffer.from(event.data).toString("base64") : event.data,
   };
 }

@@ -6,7 +6,7 @@
 import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DispatchError } from "../core/errors.js";
-import type { SessionEvent } from "../protocol/events.js";
+import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
 import {
@@ -283,7 +283,7 @@ export class EventStore {
         this.stmt.insertEvent.run(event.session, event.seq, event.ts, event.type, encodeEventData(event));
         totals.lastSeq = event.seq;
         totals.changed = true;
-        if (event.type === "output") {
+        if (isOutputEvent(event)) {
           totals.bytes += event.data.byteLength;
           totals.activity = Math.max(totals.activity ?? event.ts, event.ts);
         }
@@ -444,4 +444,18 @@ function conflictOr(err: unknown, name: string): unknown {
     return new DispatchError("conflict", "a session with this id already exists", { cause: err });
   }
   return err;
+}
+
+/** Events per read when a session's whole log is read (revive, a kind's export). */
+const LOG_PAGE_EVENTS = 1000;
+
+/** Every stored event of a session, oldest first, read page by page as it is consumed. */
+export function* readWholeLog(store: EventStore, sessionId: string): Generator<SessionEvent> {
+  for (let after = 0; ; ) {
+    const page = store.readEvents(sessionId, after, LOG_PAGE_EVENTS);
+    const last = page[page.length - 1];
+    if (!last) return;
+    yield* page;
+    after = last.seq;
+  }
 }

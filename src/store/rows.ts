@@ -4,17 +4,10 @@
  * encoding is written down once.
  */
 import { DispatchError } from "../core/errors.js";
-import { EVENT_VERSION, type EventType, type SessionEvent } from "../protocol/events.js";
-import type { SessionInfo, SessionStatus } from "../protocol/session.js";
+import { EVENT_VERSION, isOutputEvent, type SessionEvent } from "../protocol/events.js";
+import type { SessionRecord, SessionStatus } from "../protocol/session.js";
 
-/**
- * A session as stored: what clients see, plus what only the hub and host need. Kind-specific
- * facts (an agent's state) live in `meta` and are exposed by `toInfo`.
- */
-export type SessionRecord = Omit<SessionInfo, "agent" | "options" | "reachable"> & {
-  env: Record<string, string>;
-  meta: Record<string, unknown>;
-};
+export type { SessionRecord } from "../protocol/session.js";
 
 export interface SessionRow {
   id: string;
@@ -126,7 +119,7 @@ export interface EventRow {
  * and old rows are still recognised.
  */
 export function encodeEventData(event: SessionEvent): Buffer {
-  if (event.type === "output") {
+  if (isOutputEvent(event)) {
     const bytes = event.data;
     return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -147,7 +140,7 @@ export function rowToEvent(session: string, row: EventRow): SessionEvent {
     session,
     seq: row.seq,
     ts: row.ts,
-    type: row.type as Exclude<EventType, "output">,
+    type: row.type,
     data: (envelope.d ?? {}) as Record<string, unknown>,
   };
 }

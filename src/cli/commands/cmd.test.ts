@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DispatchError } from "../../core/errors.js";
-import { homePaths } from "../../store/home.js";
+import { homePaths } from "../../platform/home.js";
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { runCli } from "../program.js";

@@ -2,8 +2,8 @@
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { VERSION } from "../../core/version.js";
+import { dataHome, homePaths } from "../../platform/home.js";
 import type { startHubServer } from "../../server/main.js";
-import { dataHome, homePaths } from "../../store/home.js";
 import { resolvePort } from "../HubClient.js";
 
 export const DEFAULT_BIND_HOST = "127.0.0.1";

@@ -4,7 +4,7 @@ import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
-import { dataHome, ensureHome, type HomePaths } from "../../store/home.js";
+import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
 import { HubClient, readKey, resolvePort } from "../HubClient.js";
 import { isAlive, POLL_INTERVAL_MS, readHubInfo, runningHubPid, sleep, waitForExit } from "../hubFiles.js";
 import { BIN_PATH } from "../paths.js";

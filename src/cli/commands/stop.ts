@@ -5,7 +5,7 @@
 import { rmSync } from "node:fs";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
-import { dataHome, type HomePaths, homePaths } from "../../store/home.js";
+import { dataHome, type HomePaths, homePaths } from "../../platform/home.js";
 import { readHubInfo, readPidFile, runningHostPid, runningHubPid, waitForExit } from "../hubFiles.js";
 
 /** The hub flushes its store and closes sockets; the host gives PTYs a moment for SIGHUP. */

@@ -10,13 +10,14 @@ import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
-import { ChatOptions, chatKind } from "../../kinds/chat.js";
 import {
   type ChatTurn,
   conversationFromEvents,
   conversationToMarkdown,
-} from "../../kinds/chatConversation.js";
-import { ChatData } from "../../protocol/events.js";
+} from "../../kinds/chat/conversation.js";
+import { ChatData } from "../../kinds/chat/events.js";
+import { chatKind } from "../../kinds/chat/index.js";
+import { ChatOptions } from "../../kinds/chat/options.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import { type DispatchConfig, loadConfig, providerProfile } from "../config.js";

@@ -6,6 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import { isOutputEvent } from "../../protocol/events.js";
 import type { EventStore } from "../../store/EventStore.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
 import type { FromScreenWorker, ToScreenWorker } from "./messages.js";
@@ -86,15 +87,16 @@ export class ScreenTracker {
       if (event.seq <= state.seq) continue;
       state.seq = event.seq;
       if (state.stale) {
-        if (event.type === "output") state.bytes += event.data.length;
+        if (isOutputEvent(event)) state.bytes += event.data.length;
+        continue;
+      }
+      if (isOutputEvent(event)) {
+        this.postOutput(session, event.seq, event.data);
+        state.bytes += event.data.length;
+        state.bytesSinceSnapshot += event.data.length;
         continue;
       }
       switch (event.type) {
-        case "output":
-          this.postOutput(session, event.seq, event.data);
-          state.bytes += event.data.length;
-          state.bytesSinceSnapshot += event.data.length;
-          break;
         case "resize":
           this.post({
             type: "resize",
@@ -267,7 +269,7 @@ export class ScreenTracker {
       if (page.length === 0) break;
       for (const event of page) {
         state.seq = event.seq;
-        if (event.type === "output") this.postOutput(session, event.seq, event.data);
+        if (isOutputEvent(event)) this.postOutput(session, event.seq, event.data);
         else if (event.type === "resize") {
           this.post({
             type: "resize",

@@ -4,8 +4,8 @@
  * once a reply followed it; a failed reply (`error`) drops the user message before it; a
  * cancelled reply keeps whatever text had arrived.
  */
-import { ChatData } from "../protocol/events.js";
-import type { ChatMessage } from "./chat.js";
+import { ChatData } from "./events.js";
+import type { ChatMessage } from "./options.js";
 
 export interface ChatTurn extends ChatMessage {
   model?: string;

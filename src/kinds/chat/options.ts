@@ -1,12 +1,9 @@
 /**
- * `chat`: a conversation with an LLM through its API, run by the host's `chat` runtime so it
- * lives, streams and replays like every other session. The CLI resolves a provider profile
- * from the config into these options; the API key itself never travels: the host reads it
- * from its own environment (`apiKeyEnv`).
+ * A chat's settings as created: the CLI resolves a provider profile from the config into
+ * these; the API key itself never travels: the host reads it from its own environment
+ * (`apiKeyEnv`).
  */
 import { z } from "zod";
-import { DispatchError } from "../core/errors.js";
-import type { SessionKind } from "./kind.js";
 
 export const ChatMessage = z.object({
   role: z.enum(["user", "assistant"]),
@@ -37,23 +34,3 @@ export const ChatOptions = z.object({
   forkedFrom: z.string().max(64).optional(),
 });
 export type ChatOptions = z.infer<typeof ChatOptions>;
-
-export const chatKind: SessionKind = {
-  name: "chat",
-  label: "chat",
-  runtime: "chat",
-  resolveCommand: () => [],
-  prepareOptions(options) {
-    const parsed = ChatOptions.safeParse(options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new DispatchError(
-        "bad_request",
-        `invalid chat options: '${issue?.path.join(".")}': ${issue?.message ?? "?"}`,
-      );
-    }
-    // The history becomes the new session's own events; the record keeps only the settings.
-    const { history: _history, ...settings } = parsed.data;
-    return { meta: { chat: settings }, spawn: parsed.data };
-  },
-};

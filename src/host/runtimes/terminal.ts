@@ -1,16 +1,14 @@
 /**
- * A session running in a pseudo-terminal (kinds `terminal`, `agent`): PTY output becomes
- * coalesced `output` events, and the foreground process is watched for `status` events.
+ * `terminal`: a session in a pseudo-terminal running the user's shell or a given command
+ * (the agent runtime builds on it). PTY output becomes `output` events, and the foreground
+ * process is watched for `status` events. Capabilities: resize, signal, foreground, pause.
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import * as pty from "node-pty";
-import { DispatchError } from "../core/errors.js";
-import type { HostSessionState } from "../protocol/host.js";
+import { DispatchError } from "../../core/errors.js";
 import { foregroundCommand } from "./foreground.js";
-import type { HostedSession, RuntimeContext } from "./HostedSession.js";
-import { OutputCoalescer } from "./OutputCoalescer.js";
-import { SessionEventLog } from "./SessionEventLog.js";
+import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
 /** After the process exits, output quiet this long means everything has been read. */
 const EXIT_TAIL_QUIET_MS = 30;
@@ -19,34 +17,27 @@ const EXIT_TAIL_MAX_MS = 500;
 /** How often the foreground process is checked; a status event is born only on change. */
 const FOREGROUND_POLL_MS = 1000;
 
-export class PtySession implements HostedSession {
-  readonly id: string;
-  readonly kind: string;
-  private readonly log: SessionEventLog;
-  private readonly coalescer: OutputCoalescer;
+/** The user's shell: `$SHELL` in the host's environment, else bash. */
+export function defaultShell(env: Record<string, string | undefined>): string {
+  return env.SHELL && env.SHELL.length > 0 ? env.SHELL : "/bin/bash";
+}
+
+export class TerminalRuntime implements SessionRuntime {
   private readonly process: pty.IPty;
-  private foreground: string | null = null;
+  private current: string | null = null;
   private pollTimer: NodeJS.Timeout | undefined;
-  private exitCode: number | null = null;
+  private code: number | null = null;
   private running = true;
   private cols: number;
   private rows: number;
   private paused = false;
   private exitTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: RuntimeContext) {
-    const { spec, argv, env } = options;
-    this.id = spec.id;
-    this.kind = spec.kind;
+  constructor(protected readonly context: RuntimeContext) {
+    const { spec, env, events } = context;
     this.cols = spec.cols;
     this.rows = spec.rows;
-    this.log = new SessionEventLog({
-      session: spec.id,
-      afterSeq: spec.afterSeq,
-      bufferLimitBytes: options.bufferLimitBytes,
-      onEvent: (event) => options.onEvent(this, event),
-    });
-    this.coalescer = new OutputCoalescer((data) => this.log.output(data));
+    const argv = spec.command.length > 0 ? [...spec.command] : [defaultShell(env)];
     const [file, ...args] = argv;
     checkSpawnable(file as string, spec.cwd, env);
     this.process = pty.spawn(file as string, args, {
@@ -54,16 +45,16 @@ export class PtySession implements HostedSession {
       cols: spec.cols,
       rows: spec.rows,
       cwd: spec.cwd,
-      env,
+      env: { ...env, TERM: "xterm-256color", COLORTERM: "truecolor" },
       // Raw bytes: no UTF-8 decoding in the host, and multibyte characters split across reads
       // stay intact for whoever decodes them.
       encoding: null,
     } as pty.IPtyForkOptions);
     if (spec.preface) {
-      this.log.json("revived", {});
-      this.log.output(Buffer.from(spec.preface));
+      events.emit("revived", {});
+      events.output(Buffer.from(spec.preface));
     }
-    this.log.json("start", {
+    events.emit("start", {
       pid: this.process.pid,
       command: argv,
       cwd: spec.cwd,
@@ -71,7 +62,7 @@ export class PtySession implements HostedSession {
       rows: spec.rows,
     });
     this.process.onData((chunk) => {
-      this.coalescer.push(chunk as unknown as Buffer);
+      events.output(chunk as unknown as Buffer);
       // Output still draining after the exit: wait for it before closing the log.
       if (this.exitTimer) this.exitTimer.refresh();
     });
@@ -88,28 +79,22 @@ export class PtySession implements HostedSession {
     return this.running;
   }
 
-  get bufferedBytes(): number {
-    return this.log.bufferedBytes;
+  get exitCode(): number | null {
+    return this.code;
   }
 
-  state(): HostSessionState {
-    return {
-      id: this.id,
-      kind: this.kind,
-      pid: this.process.pid,
-      running: this.running,
-      exitCode: this.exitCode,
-      lastSeq: this.log.lastSeq,
-      cols: this.cols,
-      rows: this.rows,
-      foreground: this.foreground,
-    };
+  get size(): { cols: number; rows: number } {
+    return { cols: this.cols, rows: this.rows };
   }
 
-  write(data: string): void {
+  input(data: string): void {
     if (!this.running)
       throw new DispatchError("session_exited", "the session has exited; input was not delivered");
     this.process.write(data);
+  }
+
+  stop(signal = "SIGHUP"): void {
+    this.signal(signal);
   }
 
   resize(cols: number, rows: number): void {
@@ -117,7 +102,7 @@ export class PtySession implements HostedSession {
     this.process.resize(cols, rows);
     this.cols = cols;
     this.rows = rows;
-    this.log.json("resize", { cols, rows });
+    this.context.events.emit("resize", { cols, rows });
   }
 
   signal(signal: string): void {
@@ -125,18 +110,8 @@ export class PtySession implements HostedSession {
     this.process.kill(signal);
   }
 
-  ack(seq: number): void {
-    this.log.ack(seq);
-  }
-
-  note(type: "state", data: Record<string, unknown>): void {
-    // Output before the note stays before it in the log.
-    this.coalescer.flush();
-    this.log.json(type, data);
-  }
-
-  replayAfter(seq: number): (Uint8Array | string)[] {
-    return this.log.replayAfter(seq);
+  foreground(): string | null {
+    return this.current;
   }
 
   /**
@@ -166,10 +141,9 @@ export class PtySession implements HostedSession {
   private pollForeground(): void {
     if (!this.running) return;
     const foreground = foregroundCommand(this.process.pid);
-    if (foreground === this.foreground) return;
-    this.foreground = foreground;
-    this.coalescer.flush();
-    this.log.json("status", { foreground });
+    if (foreground === this.current) return;
+    this.current = foreground;
+    this.context.events.emit("status", { foreground });
   }
 
   /**
@@ -189,14 +163,13 @@ export class PtySession implements HostedSession {
   }
 
   private handleExit(exitCode: number, signal: number | null): void {
-    this.coalescer.flush();
     this.running = false;
-    this.exitCode = exitCode;
-    this.foreground = null;
+    this.code = exitCode;
+    this.current = null;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
-    this.log.json("exit", { code: signal ? null : exitCode, signal: signal || null });
-    this.options.onExit(this);
+    this.context.events.emit("exit", { code: signal ? null : exitCode, signal: signal || null });
+    this.context.exited();
   }
 }
 

@@ -7,7 +7,7 @@
  */
 // The client libraries are loaded on first use: a host that runs no chat (most of them) does
 // not pay their start-up time and memory.
-import type { ChatMessage, ChatOptions } from "../kinds/chat.js";
+import type { ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 
 export interface ReplyRequest {
   options: ChatOptions;

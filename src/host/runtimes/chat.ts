@@ -1,7 +1,7 @@
 /**
- * A chat session (kind `chat`) in the host, like any other session: its events are born in a
- * `SessionEventLog`, so they stream, buffer, acknowledge and replay the same way, and the
- * conversation lives on through hub restarts.
+ * `chat`: a conversation in the host, like any other session: its events stream, buffer,
+ * acknowledge and replay the same way, and the conversation lives on through hub restarts.
+ * Capabilities: resize (clients render it as a terminal), signal (SIGINT cancels a reply).
  *
  * Input framing: client `input` is appended to a line; a chunk that ends in `\r` or `\n` sends
  * the line as one user message (newlines inside it are kept, so a client may send a whole
@@ -15,25 +15,20 @@
  * (terminals show it as it comes), then `chat {role:"assistant", usage}` — or `chat
  * {role:"error"}` with a clear reason, never a hang.
  */
-import { DispatchError } from "../core/errors.js";
-import { type ChatMessage, ChatOptions } from "../kinds/chat.js";
-import type { HostSessionState } from "../protocol/host.js";
+import { DispatchError } from "../../core/errors.js";
+import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
+import { parseOrBadRequest } from "../../protocol/parse.js";
 import { chatLimiter } from "./ChatLimiter.js";
 import { ChatFailure, streamReply } from "./chatProviders.js";
-import type { HostedSession, RuntimeContext } from "./HostedSession.js";
-import { OutputCoalescer } from "./OutputCoalescer.js";
-import { SessionEventLog } from "./SessionEventLog.js";
+import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
 const CANCEL = "\x03";
 const ERASE = new Set(["\x7f", "\b"]);
 /** Bound on a line being typed, so a stuck client cannot grow it without end. */
 const MAX_PENDING_CHARS = 1024 * 1024;
 
-export class ChatSession implements HostedSession {
-  readonly id: string;
-  readonly kind: string;
-  private readonly log: SessionEventLog;
-  private readonly coalescer: OutputCoalescer;
+export class ChatRuntime implements SessionRuntime {
+  readonly pid = null;
   private readonly options: ChatOptions;
   private readonly apiKey: string | undefined;
   private readonly messages: ChatMessage[];
@@ -41,39 +36,22 @@ export class ChatSession implements HostedSession {
   private pending = "";
   private inFlight: AbortController | undefined;
   private running = true;
-  private exitCode: number | null = null;
+  private code: number | null = null;
   private cols: number;
   private rows: number;
 
   constructor(private readonly context: RuntimeContext) {
     const { spec } = context;
-    const parsed = ChatOptions.safeParse(spec.options ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new DispatchError(
-        "bad_request",
-        `invalid chat options: '${issue?.path.join(".")}': ${issue?.message}`,
-      );
-    }
-    this.options = parsed.data;
-    this.id = spec.id;
-    this.kind = spec.kind;
+    this.options = parseOrBadRequest(ChatOptions, spec.options ?? {}, "invalid chat options");
     this.cols = spec.cols;
     this.rows = spec.rows;
     this.apiKey = this.options.apiKeyEnv ? context.env[this.options.apiKeyEnv] : undefined;
     this.messages = [];
     chatLimiter.setLimit(this.options.maxConcurrent);
-    this.log = new SessionEventLog({
-      session: spec.id,
-      afterSeq: spec.afterSeq,
-      bufferLimitBytes: context.bufferLimitBytes,
-      onEvent: (event) => context.onEvent(this, event),
-    });
-    this.coalescer = new OutputCoalescer((data) => this.log.output(data));
     // Revived (its host was lost): the log continues, and already holds the conversation.
     const revived = spec.afterSeq > 0;
-    if (revived) this.log.json("revived", {});
-    this.log.json("start", {
+    if (revived) context.events.emit("revived", {});
+    context.events.emit("start", {
       pid: 0,
       command: [this.options.provider, this.options.model],
       cwd: spec.cwd,
@@ -96,25 +74,15 @@ export class ChatSession implements HostedSession {
     return this.running;
   }
 
-  get bufferedBytes(): number {
-    return this.log.bufferedBytes;
+  get exitCode(): number | null {
+    return this.code;
   }
 
-  state(): HostSessionState {
-    return {
-      id: this.id,
-      kind: this.kind,
-      pid: null,
-      running: this.running,
-      exitCode: this.exitCode,
-      lastSeq: this.log.lastSeq,
-      cols: this.cols,
-      rows: this.rows,
-      foreground: null,
-    };
+  get size(): { cols: number; rows: number } {
+    return { cols: this.cols, rows: this.rows };
   }
 
-  write(data: string): void {
+  input(data: string): void {
     if (!this.running)
       throw new DispatchError("session_exited", "the chat has ended; the message was not sent");
     for (const char of data) {
@@ -139,7 +107,7 @@ export class ChatSession implements HostedSession {
     if (!this.running || (cols === this.cols && rows === this.rows)) return;
     this.cols = cols;
     this.rows = rows;
-    this.log.json("resize", { cols, rows });
+    this.context.events.emit("resize", { cols, rows });
   }
 
   /** SIGINT cancels the reply in flight; any other signal ends the chat. */
@@ -149,27 +117,16 @@ export class ChatSession implements HostedSession {
     this.end(0);
   }
 
-  ack(seq: number): void {
-    this.log.ack(seq);
+  stop(signal = "SIGHUP"): void {
+    this.signal(signal);
   }
 
-  replayAfter(seq: number): (Uint8Array | string)[] {
-    return this.log.replayAfter(seq);
-  }
-
-  note(type: "state", data: Record<string, unknown>): void {
-    this.coalescer.flush();
-    this.log.json(type, data);
-  }
-
-  /** Replies are network calls: there is nothing to pause, the hub's acks bound the buffer. */
-  setPaused(_paused: boolean): void {}
+  // No `setPaused`: replies are network calls, the hub's acks bound the buffer.
 
   dispose(): void {
     this.inbox.length = 0;
     this.inFlight?.abort();
     this.running = false;
-    this.coalescer.dispose();
   }
 
   private cancel(): void {
@@ -180,10 +137,9 @@ export class ChatSession implements HostedSession {
   private end(code: number): void {
     this.cancel();
     this.running = false;
-    this.exitCode = code;
-    this.coalescer.flush();
-    this.log.json("exit", { code, signal: null });
-    this.context.onExit(this);
+    this.code = code;
+    this.context.events.emit("exit", { code, signal: null });
+    this.context.exited();
   }
 
   private async pump(): Promise<void> {
@@ -275,12 +231,11 @@ export class ChatSession implements HostedSession {
   }
 
   private chat(data: Record<string, unknown>): void {
-    this.coalescer.flush();
-    this.log.json("chat", data);
+    this.context.events.emit("chat", data);
   }
 
   private print(text: string): void {
-    if (this.running) this.coalescer.push(Buffer.from(text, "utf8"));
+    if (this.running) this.context.events.output(Buffer.from(text, "utf8"));
   }
 }
 

@@ -2,10 +2,8 @@
  * Guesses an agent's state for agents that have no hooks: output means `working`; a quiet
  * screen whose last line looks like a prompt means `waiting` (after `PROMPT_IDLE_MS`), and so
  * does a long silence. Every guess says `source: "guess"`. Once the agent reports a state
- * itself (`source: "hook"`), the guesser goes quiet for good: the hook is exact.
+ * itself (`source: "hook"`), its runtime disposes the guesser: the hook is exact.
  */
-import { decodeOutputFrame } from "../protocol/frames.js";
-import type { BufferedEvent } from "./EventBuffer.js";
 
 /** Quiet this long with a prompt-like last line: the agent is most likely waiting for you. */
 export const PROMPT_IDLE_MS = 2000;
@@ -36,18 +34,12 @@ export class StateGuesser {
 
   constructor(private readonly options: StateGuesserOptions) {}
 
-  observe(event: BufferedEvent): void {
+  /** Output the agent printed. */
+  observe(data: Uint8Array): void {
     if (this.silenced) return;
-    if (typeof event.wire === "string") {
-      if (event.wire.includes('"state"') && isHookState(event.wire)) this.silence();
-      return;
-    }
-    const frame = decodeOutputFrame(event.wire);
-    if (!frame) return;
-    this.tail =
-      `${this.tail}${this.decoder.decode(frame.data, { stream: true }).replace(ANSI_PATTERN, "")}`.slice(
-        -TAIL_CHARS,
-      );
+    this.tail = `${this.tail}${this.decoder.decode(data, { stream: true }).replace(ANSI_PATTERN, "")}`.slice(
+      -TAIL_CHARS,
+    );
     this.set("working", "output");
     this.schedule(PROMPT_PATTERN.test(this.lastLine()) ? PROMPT_IDLE_MS : LONG_IDLE_MS);
   }
@@ -56,10 +48,6 @@ export class StateGuesser {
     this.silenced = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-  }
-
-  private silence(): void {
-    this.dispose();
   }
 
   private schedule(ms: number): void {
@@ -80,15 +68,5 @@ export class StateGuesser {
     if (this.silenced || state === this.current) return;
     this.current = state;
     this.options.emit({ state, message, source: "guess" });
-  }
-}
-
-function isHookState(wire: string): boolean {
-  try {
-    const message = JSON.parse(wire) as { event?: { type?: string; data?: { source?: string } } };
-    return message.event?.type === "state" && message.event.data?.source === "hook";
-  } catch {
-    // Not JSON we understand: not a hook report.
-    return false;
   }
 }

@@ -1,0 +1,78 @@
+/**
+ * What a session kind runs on a host. The core is small: start (the factory), input, stop,
+ * and events out (through `RuntimeEvents`, which assigns seqs and buffers them for the hub).
+ * Everything else is an optional capability that the hub checks before it asks (a chat has
+ * no signals to send, a counter no size):
+ *
+ * - `resize`: the session has a terminal size.
+ * - `signal`: it takes POSIX signals (beyond stop).
+ * - `foreground`: it can tell what runs in its foreground.
+ * - `pause`: its output can be paused (flow control while the hub falls behind).
+ * - `command`: it answers its kind's commands.
+ *
+ * A new runtime implements this and is registered by its kind's name in `registry.ts` (or
+ * exported as `runtime` from a plug-in module, see `kinds/plugins.ts`).
+ */
+import type { RuntimeCapability, SpawnSpec } from "../../protocol/host.js";
+
+/** Where a runtime's events go: seq, buffering and acknowledgement happen behind it. */
+export interface RuntimeEvents {
+  /** Output bytes (coalesced into `output` events; a keystroke's echo is not delayed). */
+  output(data: Uint8Array): void;
+  /** Any other event, after the output before it: a core type or one of the kind's own. */
+  emit(type: string, data: Record<string, unknown>): void;
+}
+
+export interface RuntimeContext {
+  spec: SpawnSpec;
+  /** Environment for the session (the host's, scrubbed of dispatch secrets, plus the spec's). */
+  env: Record<string, string>;
+  events: RuntimeEvents;
+  /** Call once the session has ended and its `exit` event is emitted. */
+  exited(): void;
+}
+
+export interface SessionRuntime {
+  readonly isRunning: boolean;
+  /** The process id, for runtimes that run one. */
+  readonly pid: number | null;
+  readonly exitCode: number | null;
+  /** Input from a client (keystrokes, a chat message); throws `session_exited` once ended. */
+  input(data: string): void;
+  /** Ends the session (a PTY gets `signal`, SIGHUP by default). */
+  stop(signal?: string): void;
+  /** Releases what it holds; the host is done with it. */
+  dispose(): void;
+
+  /** Capability `resize`: its current size, and resizing it. */
+  readonly size?: { cols: number; rows: number };
+  resize?(cols: number, rows: number): void;
+  /** Capability `signal`. */
+  signal?(signal: string): void;
+  /** Capability `foreground`: what runs in the foreground (null: the shell itself is idle). */
+  foreground?(): string | null;
+  /** Capability `pause`. */
+  setPaused?(paused: boolean): void;
+  /** Capability `command`: one of its kind's commands, with checked args; returns the answer. */
+  command?(name: string, args: unknown): unknown;
+}
+
+export type RuntimeFactory = (context: RuntimeContext) => SessionRuntime;
+
+/** The capabilities a runtime has, as the host reports them to the hub. */
+export function capabilitiesOf(runtime: SessionRuntime): RuntimeCapability[] {
+  const found: RuntimeCapability[] = [];
+  if (runtime.resize) found.push("resize");
+  if (runtime.signal) found.push("signal");
+  if (runtime.foreground) found.push("foreground");
+  if (runtime.setPaused) found.push("pause");
+  if (runtime.command) found.push("command");
+  return found;
+}
+
+/** A plug-in module's host half: `export const runtime: RuntimePlugin` (see `kinds/plugins.ts`). */
+export interface RuntimePlugin {
+  /** The session kind it runs. */
+  kind: string;
+  create: RuntimeFactory;
+}

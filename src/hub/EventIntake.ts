@@ -1,0 +1,188 @@
+/**
+ * Where hosts' events enter the hub: each is checked against the core's and its kind's
+ * schemas, appended to the store in batches (`StoreWriter`), folded into its session's record,
+ * announced as `stored` (fan-out, screens) and acknowledged to its host, which may then drop
+ * it. It also settles a host's sessions when the host says hello: sessions it no longer runs
+ * are closed, sessions the hub never knew are adopted, and the host is told what the hub holds.
+ */
+import type { Logger } from "pino";
+import { generateName } from "../core/names.js";
+import { findKind } from "../kinds/registry.js";
+import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
+import type { HostInfo, HostSessionState } from "../protocol/host.js";
+import type { SessionRecord } from "../protocol/session.js";
+import type { EventStore } from "../store/EventStore.js";
+import { ActivityThrottle } from "./ActivityThrottle.js";
+import { eventProblem } from "./eventCheck.js";
+import type { HostLink } from "./HostLink.js";
+import type { HostLinks } from "./HostMonitor.js";
+import type { HubEvents } from "./HubEvents.js";
+import { recordChanges } from "./recordChanges.js";
+import type { SessionDirectory } from "./SessionDirectory.js";
+import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
+
+const isLive = (status: string) => status === "starting" || status === "running";
+
+export interface EventIntakeOptions {
+  store: EventStore;
+  directory: SessionDirectory;
+  hosts: HostLinks;
+  bus: HubEvents;
+  logger: Logger;
+}
+
+export class EventIntake {
+  private readonly writer: StoreWriter;
+  private readonly activity: ActivityThrottle;
+
+  constructor(private readonly options: EventIntakeOptions) {
+    const { store, directory, bus, logger } = options;
+    this.writer = new StoreWriter(store, (entries) => this.stored(entries), logger);
+    this.activity = new ActivityThrottle((id) => {
+      const record = directory.get(id);
+      if (record) directory.update(id, { preview: record.preview });
+    });
+    bus.on("host-hello", (link, host, sessions) => this.hello(link, host, sessions));
+    bus.on("host-event", (_link, event, frame) => this.accept(event, frame));
+    bus.on("removed", (id) => {
+      this.writer.reset(id);
+      this.activity.forget(id);
+    });
+  }
+
+  /** Appends what is pending now (before reading the log back, and at shutdown). */
+  flush(): void {
+    this.writer.flush();
+  }
+
+  /** The session's log continues from the store (revive): forget what was cached of it. */
+  rebase(id: string): void {
+    this.writer.reset(id);
+  }
+
+  /** Its host is gone and will not write the end of the log, so the hub writes the `exit`. */
+  closeLost(record: SessionRecord, reason: string): void {
+    this.options.logger.warn({ session: record.id, host: record.host }, `session ended: ${reason}`);
+    this.writer.flush();
+    this.writer.add({
+      session: record.id,
+      seq: this.options.store.lastSeq(record.id) + 1,
+      ts: Date.now(),
+      type: "exit",
+      data: { code: null, signal: null, reason },
+    });
+    this.writer.flush();
+  }
+
+  dispose(): void {
+    this.activity.dispose();
+    this.writer.flush();
+  }
+
+  private accept(event: SessionEvent, frame: Uint8Array | undefined): void {
+    const record = this.options.directory.get(event.session);
+    if (!record) return;
+    if (!isOutputEvent(event)) {
+      const problem = eventProblem(findKind(record.kind), event);
+      if (problem) {
+        // Not stored: the seq it held becomes an explicit gap when the next event arrives.
+        this.options.logger.error({ session: record.id, seq: event.seq, problem }, "event refused");
+        return;
+      }
+    }
+    this.writer.add(event, frame);
+  }
+
+  /** Runs after each committed batch: apply to records, announce, acknowledge to hosts. */
+  private stored(entries: StoredBatchEntry[]): void {
+    const bySession = new Map<string, StoredBatchEntry[]>();
+    for (const entry of entries) {
+      const list = bySession.get(entry.event.session);
+      if (list) list.push(entry);
+      else bySession.set(entry.event.session, [entry]);
+    }
+    const now = Date.now();
+    for (const [id, list] of bySession) {
+      const record = this.options.directory.get(id);
+      if (!record) continue;
+      const ended = this.apply(record, list, now);
+      this.options.bus.emit("stored", id, list);
+      if (ended) this.options.bus.emit("exited", id);
+      const link = this.options.hosts.link(record.host);
+      const last = list[list.length - 1] as StoredBatchEntry;
+      if (link) {
+        link.send({ type: "ack", session: id, seq: last.event.seq });
+        if (last.event.type === "exit") link.send({ type: "forget", session: id });
+      }
+    }
+  }
+
+  /** Folds the batch into the record; true when the session ended with it. */
+  private apply(record: SessionRecord, entries: StoredBatchEntry[], now: number): boolean {
+    const { directory } = this.options;
+    const { counters, patch } = recordChanges(
+      record,
+      entries.map((entry) => entry.event),
+    );
+    directory.touch(record.id, counters, false);
+    if (Object.keys(patch).length > 0) {
+      directory.update(record.id, { ...patch, preview: counters.preview });
+      this.activity.announced(record.id, now);
+    } else {
+      this.activity.activity(record.id, now);
+    }
+    return patch.status === "exited";
+  }
+
+  private hello(link: HostLink, host: HostInfo, sessions: HostSessionState[]): void {
+    const { directory, store, logger } = this.options;
+    logger.info({ host: host.id, sessions: sessions.length }, "host connected");
+    const known = new Map(sessions.map((s) => [s.id, s]));
+    for (const record of directory.all()) {
+      if (record.host === host.id && isLive(record.status) && !known.has(record.id))
+        this.closeLost(record, "host lost");
+    }
+    const sync: Record<string, number> = {};
+    for (const state of sessions) {
+      const record = directory.get(state.id);
+      if (!record) this.adopt(host.id, state);
+      else if (state.capabilities.join() !== capabilitiesOf(record).join())
+        directory.update(state.id, { meta: { ...record.meta, capabilities: state.capabilities } });
+      sync[state.id] = store.lastSeq(state.id);
+    }
+    link.send({ type: "sync", sessions: sync });
+  }
+
+  /** A host runs a session the hub has no record of (its database was replaced): keep it. */
+  private adopt(hostId: string, state: HostSessionState): void {
+    const { directory } = this.options;
+    const now = Date.now();
+    directory.insert({
+      id: state.id,
+      name: generateName((name) => directory.nameTaken(name)),
+      kind: state.kind,
+      host: hostId,
+      status: state.running ? "running" : "exited",
+      exitCode: state.exitCode,
+      reason: null,
+      command: [],
+      cwd: "",
+      cols: state.cols,
+      rows: state.rows,
+      pid: state.pid,
+      foreground: state.foreground,
+      createdAt: now,
+      lastActivityAt: now,
+      lastSeq: 0,
+      bytes: 0,
+      preview: "",
+      env: {},
+      meta: { adopted: true, capabilities: state.capabilities },
+    });
+  }
+}
+
+/** What a session's runtime can do, as its host last said (empty before it has). */
+export function capabilitiesOf(record: SessionRecord): string[] {
+  return Array.isArray(record.meta.capabilities) ? (record.meta.capabilities as string[]) : [];
+}

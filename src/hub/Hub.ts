@@ -1,0 +1,105 @@
+/**
+ * The hub's parts, wired: the session directory, the host monitor (the one owner of host
+ * links), the event intake, the screens, fan-out to clients, and the commands. They talk over
+ * one bus of named events (`HubEvents`); none reaches into another's internals. The server
+ * uses the parts it needs; this file only wires.
+ */
+import type { Logger } from "pino";
+import { findKind } from "../kinds/registry.js";
+import type { EventStore } from "../store/EventStore.js";
+import { Attachments } from "./Attachments.js";
+import { EventIntake } from "./EventIntake.js";
+import { HostCommands } from "./HostCommands.js";
+import { HostMonitor } from "./HostMonitor.js";
+import { HubEvents } from "./HubEvents.js";
+import { SessionCommands } from "./SessionCommands.js";
+import { SessionDirectory } from "./SessionDirectory.js";
+import { SessionTokens } from "./SessionTokens.js";
+import { ScreenTracker } from "./screen/ScreenTracker.js";
+import { Tokens } from "./Tokens.js";
+
+export interface HubOptions {
+  store: EventStore;
+  logger: Logger;
+  /** `hub.json`, where `dispatch notify` finds the hub again (session tokens point at it). */
+  hubInfoFile: string;
+  maxSessions?: number | undefined;
+  /** Stored output kept per session before older output is compacted behind a snapshot. */
+  retentionBytes?: number | undefined;
+  /** Output between two stored snapshots of a screen. */
+  snapshotEveryBytes?: number | undefined;
+  /** How far (output bytes) a client may fall behind before it skips to the latest snapshot. */
+  clientLagLimitBytes?: number | undefined;
+  heartbeatMs: number;
+  orphanTtlMs: number;
+}
+
+export class Hub {
+  readonly sessions: SessionCommands;
+  readonly attachments: Attachments;
+  readonly hosts: HostMonitor;
+  readonly hostCommands: HostCommands;
+  readonly sessionTokens: SessionTokens;
+  /** Every token the hub issues (web logins, hosts, sessions). */
+  readonly tokens: Tokens;
+  private readonly intake: EventIntake;
+  private readonly screens: ScreenTracker;
+
+  constructor(options: HubOptions) {
+    const { store, logger } = options;
+    const bus = new HubEvents();
+    // Reachability is asked only once the monitor exists; until then every host counts as reachable.
+    let hosts: HostMonitor | undefined;
+    const directory = new SessionDirectory(store, (host) => hosts?.isConnected(host) ?? true);
+    const { heartbeatMs, orphanTtlMs } = options;
+    hosts = new HostMonitor({ directory, store, bus, logger, heartbeatMs, orphanTtlMs });
+    this.hosts = hosts;
+    this.screens = new ScreenTracker({
+      store,
+      logger,
+      retentionBytes: options.retentionBytes,
+      snapshotEveryBytes: options.snapshotEveryBytes,
+    });
+    this.intake = new EventIntake({ store, directory, hosts, bus, logger });
+    bus.on("stored", (id, entries) => {
+      const record = directory.get(id);
+      if (record && findKind(record.kind)?.screen) this.screens.track(id, record, entries);
+    });
+    this.tokens = new Tokens(store);
+    this.sessionTokens = new SessionTokens(this.tokens, options.hubInfoFile);
+    bus.on("removed", (id) => this.sessionTokens.revoke(id));
+    this.sessions = new SessionCommands({
+      store,
+      directory,
+      hosts,
+      intake: this.intake,
+      screens: this.screens,
+      bus,
+      logger,
+      maxSessions: options.maxSessions,
+      spawnEnv: (record) => this.sessionTokens.envFor(record),
+    });
+    this.attachments = new Attachments({
+      store,
+      directory,
+      screens: this.screens,
+      bus,
+      clientLagLimitBytes: options.clientLagLimitBytes,
+    });
+    this.hostCommands = new HostCommands({
+      directory,
+      sessions: this.sessions,
+      monitor: hosts,
+      store,
+      logger,
+    });
+  }
+
+  /** Closes every host link (hosts and sessions keep running), flushes writes, stops the screens. */
+  async close(): Promise<void> {
+    this.hosts.closeAll();
+    this.hosts.dispose();
+    this.intake.dispose();
+    await this.screens.dispose();
+  }
+}

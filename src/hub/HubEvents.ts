@@ -1,0 +1,44 @@
+/**
+ * The named events between the hub's parts (as Zellij's thread bus names every hop): the
+ * host monitor announces links, the intake announces what it stored, the commands announce
+ * removals. Each part subscribes to what it needs instead of being handed callbacks, so every
+ * hop can be found by grepping for its name.
+ */
+import { EventEmitter } from "node:events";
+import type { SessionEvent } from "../protocol/events.js";
+import type { HostInfo, HostSessionState } from "../protocol/host.js";
+import type { HostLink } from "./HostLink.js";
+import type { StoredBatchEntry } from "./StoreWriter.js";
+
+export interface HubEventMap {
+  /** A host said hello on a link that passed the monitor's checks; sessions are its own. */
+  "host-hello": [link: HostLink, host: HostInfo, sessions: HostSessionState[]];
+  /** An event from a host for one of its own sessions, whose record exists. */
+  "host-event": [link: HostLink, event: SessionEvent, frame: Uint8Array | undefined];
+  /** One session's newly committed events, in seq order (never empty). */
+  stored: [session: string, entries: StoredBatchEntry[]];
+  /** A session ended (its `exit` is stored). */
+  exited: [session: string];
+  /** A session and its history were removed. */
+  removed: [session: string];
+}
+
+type Listener<K extends keyof HubEventMap> = (...args: HubEventMap[K]) => void;
+
+export class HubEvents {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // One listener per part and per waiting command; many kills at once may wait on `exited`.
+    this.emitter.setMaxListeners(0);
+  }
+
+  on<K extends keyof HubEventMap>(name: K, listener: Listener<K>): () => void {
+    this.emitter.on(name, listener as (...args: unknown[]) => void);
+    return () => this.emitter.off(name, listener as (...args: unknown[]) => void);
+  }
+
+  emit<K extends keyof HubEventMap>(name: K, ...args: HubEventMap[K]): void {
+    this.emitter.emit(name, ...args);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Every bearer token the hub issues, in one place: web logins, host tokens and session tokens
+ * differ only in their kind, name and scope. A token is 32 random bytes, shown once, stored
+ * only as its SHA-256 hash (so a database leak reveals none), looked up by that hash and
+ * revocable; secrets are compared in constant time.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { newId } from "../core/ids.js";
+import type { EventStore, TokenRecord } from "../store/EventStore.js";
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Constant-time equality of two secrets (compared as digests, so lengths may differ). */
+export function secretsEqual(a: string, b: string): boolean {
+  return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
+}
+
+/** A new random secret (URL-safe). */
+export function randomSecret(bytes = 32): string {
+  return randomBytes(bytes).toString("base64url");
+}
+
+export interface IssueToken {
+  /** `web`, `host`, `session`, ... */
+  kind: string;
+  /** What it is for (a host's name, a session's id). */
+  name: string;
+  scope: string;
+  /** Makes a leaked token recognisable (secret scanners, logs). */
+  prefix?: string;
+}
+
+export class Tokens {
+  constructor(private readonly store: EventStore) {}
+
+  /** Issues a token: the only time it is ever seen in clear. */
+  issue({ kind, name, scope, prefix = "" }: IssueToken): string {
+    const token = prefix + randomSecret();
+    this.store.insertToken({ id: newId(), kind, name, hash: sha256(token), scope, createdAt: Date.now() });
+    return token;
+  }
+
+  /** The live token record of that kind, or undefined (unknown, revoked, or another kind). */
+  find(kind: string, token: string): TokenRecord | undefined {
+    const row = this.store.findTokenByHash(sha256(token));
+    return row?.kind === kind ? row : undefined;
+  }
+
+  /** Revokes every live token of that kind and name; how many there were. */
+  revoke(kind: string, name: string): number {
+    return this.store.revokeTokens(kind, name);
+  }
+
+  revokeToken(token: string): boolean {
+    return this.store.revokeTokenByHash(sha256(token));
+  }
+
+  /** Live tokens of that kind and name. */
+  live(kind: string, name: string): number {
+    return this.store.hosts.liveTokens(kind, name);
+  }
+}

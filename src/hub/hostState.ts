@@ -1,0 +1,93 @@
+/**
+ * What the hub holds about one host: identity, the facts from its hello, the link serving it
+ * and its status; how that looks to clients (`HostView`) and what of it is kept on disk.
+ */
+import type { HostInfo } from "../protocol/host.js";
+import type { ConnectionHealth, ConnectionStatus, HostView } from "../protocol/hosts.js";
+import type { SessionRecord } from "../protocol/session.js";
+import type { EventStore } from "../store/EventStore.js";
+import type { HeartbeatState } from "./Heartbeat.js";
+import type { HostLink } from "./HostLink.js";
+import type { HostKindName } from "./hostKinds.js";
+import { sessionCounts } from "./hostSessions.js";
+
+export interface HostLinkIdentity {
+  id: string;
+  name: string;
+  kind: HostKindName;
+  /** Peer address, for the record and the logs. */
+  address: string | null;
+}
+
+export interface HostState {
+  id: string;
+  name: string;
+  kind: HostKindName;
+  status: ConnectionStatus;
+  statusSince: number;
+  /** The live heartbeat reading of the current link. */
+  beat: () => HeartbeatState;
+  info: Partial<HostInfo>;
+  address: string | null;
+  connectedSince: number | null;
+  lastSeen: number | null;
+  /** The link currently serving this host, once it said hello. */
+  link: HostLink | undefined;
+  /** Set just before the hub drops the link for cause: the close then counts as `failed`. */
+  failure: string | undefined;
+}
+
+export const NO_BEAT: HeartbeatState = { health: "unknown", rttMs: null, missed: 0 };
+
+export function newHostState(identity: HostLinkIdentity): HostState {
+  return {
+    id: identity.id,
+    name: identity.name,
+    kind: identity.kind,
+    status: "unknown",
+    statusSince: Date.now(),
+    beat: () => NO_BEAT,
+    info: {},
+    address: identity.address,
+    connectedSince: null,
+    lastSeen: null,
+    link: undefined,
+    failure: undefined,
+  };
+}
+
+export function hostView(state: HostState, records: readonly SessionRecord[]): HostView {
+  const connected = state.status === "connected";
+  const beat = state.beat();
+  const health: ConnectionHealth = connected ? beat.health : "unknown";
+  return {
+    id: state.id,
+    name: state.name,
+    kind: state.kind,
+    status: state.status,
+    health,
+    rttMs: connected ? beat.rttMs : null,
+    missedBeats: connected ? beat.missed : 0,
+    statusSince: state.statusSince,
+    address: state.address,
+    hostname: state.info.hostname ?? null,
+    os: state.info.os ?? null,
+    arch: state.info.arch ?? null,
+    version: state.info.version ?? null,
+    capabilities: state.info.capabilities ?? [],
+    labels: state.info.labels ?? {},
+    connectedSince: state.connectedSince,
+    lastSeen: state.lastSeen,
+    sessions: sessionCounts(records, state.id),
+  };
+}
+
+export function persistHost(store: EventStore, state: HostState): void {
+  const { hostname, os, arch, version, capabilities, labels } = state.info;
+  store.hosts.ensure(state.id, state.name);
+  store.hosts.save(
+    state.id,
+    { hostname, os, arch, version, capabilities, labels, address: state.address, lastStatus: state.status },
+    state.lastSeen,
+  );
+}

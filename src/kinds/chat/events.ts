@@ -1,0 +1,26 @@
+/** The `chat` event: one step of a conversation (see `ChatData`). */
+import { z } from "zod";
+
+export const ChatUsage = z.object({ input: z.number().int(), output: z.number().int() });
+/**
+ * A chat step. The assistant's text also streams as `output` bytes (so terminals show it);
+ * these events carry the conversation itself, so it can be resumed, forked and exported.
+ * - `user`: a message the person sent.
+ * - `assistant`: the complete reply (`cancelled` when stopped midway; `text` is what arrived).
+ * - `error`: the reply failed (`code`: unauthorized, rate_limited, unreachable, malformed,
+ *   provider); the user message before it is not part of the conversation.
+ * - `queued`: the reply waits for a free slot under the host's concurrency limit.
+ */
+export const ChatData = z.discriminatedUnion("role", [
+  z.object({ role: z.literal("user"), text: z.string() }),
+  z.object({
+    role: z.literal("assistant"),
+    text: z.string(),
+    model: z.string(),
+    usage: ChatUsage.nullable(),
+    cancelled: z.boolean().default(false),
+  }),
+  z.object({ role: z.literal("error"), code: z.string(), message: z.string() }),
+  z.object({ role: z.literal("queued"), position: z.number().int() }),
+]);
+export type ChatData = z.infer<typeof ChatData>;

@@ -96,6 +96,42 @@ describe("attach and replay", () => {
   });
 });
 
+describe("attach modes", () => {
+  it("snapshot: true always starts from the current screen, even for a client already past the latest snapshot", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["cat"] });
+    await a.request({ type: "attach", session: session.name, afterSeq: 0, snapshot: false });
+    a.send({ type: "input", session: session.name, data: "first-line\r" });
+    await a.waitForOutput(session.id, "first-line");
+    const last = Math.max(...a.seqs(session.id));
+
+    // A client that holds everything up to the last seq still gets the screen first.
+    const b = await client();
+    await b.request({ type: "attach", session: session.name, afterSeq: last, snapshot: true });
+    const first = await poll(() => b.stream(session.id)[0], 10_000, "the first item of the stream");
+    expect(first.kind).toBe("snapshot");
+    expect(first.seq).toBeLessThanOrEqual(last);
+    expect(first.kind === "snapshot" && first.data).toContain("first-line");
+
+    // ...and then everything after it, live.
+    a.send({ type: "input", session: session.name, data: "second-line\r" });
+    await b.waitForOutput(session.id, "second-line");
+    const outputSeqs = b
+      .stream(session.id)
+      .slice(1)
+      .map((item) => item.seq);
+    expect(outputSeqs.every((seq) => seq > first.seq)).toBe(true);
+
+    // `snapshot: false` from the same seq sends no screen, only what follows.
+    const c = await client();
+    await c.request({ type: "attach", session: session.name, afterSeq: last, snapshot: false });
+    a.send({ type: "input", session: session.name, data: "third-line\r" });
+    await c.waitForOutput(session.id, "third-line");
+    expect(c.stream(session.id).some((item) => item.kind === "snapshot")).toBe(false);
+    expect(c.output(session.id)).not.toContain("first-line");
+  });
+});
+
 describe("sessions", () => {
   it("records the exit code in an event and in the status", async () => {
     const a = await client();

@@ -156,7 +156,6 @@ export class EventIntake {
   /** A host runs a session the hub has no record of (its database was replaced): keep it. */
   private adopt(hostId: string, state: HostSessionState): void {
     const { directory } = this.options;
-    const now = Date.now();
     directory.insert({
       id: state.id,
       name: generateName((name) => directory.nameTaken(name)),
@@ -164,19 +163,10 @@ export class EventIntake {
       host: hostId,
       status: state.running ? "running" : "exited",
       exitCode: state.exitCode,
-      reason: null,
-      command: [],
-      cwd: "",
       cols: state.cols,
       rows: state.rows,
       pid: state.pid,
       foreground: state.foreground,
-      createdAt: now,
-      lastActivityAt: now,
-      lastSeq: 0,
-      bytes: 0,
-      preview: "",
-      env: {},
       meta: { adopted: true, capabilities: state.capabilities },
     });
   }

@@ -101,30 +101,19 @@ export class SessionCommands {
     const link = hosts.require(hostId);
     const command = params.command ?? [];
     const prepared = prepareCreate(kind, { command, options: params.options });
-    const now = Date.now();
-    const record: SessionRecord = {
+    const record = directory.insert({
       id: newId(),
       name: params.name ?? generateName((name) => directory.nameTaken(name)),
       kind: kind.name,
       host: hostId,
       status: "starting",
-      exitCode: null,
-      reason: null,
       command,
       cwd: params.cwd ?? homedir(),
       cols: params.cols,
       rows: params.rows,
-      pid: null,
-      foreground: null,
-      createdAt: now,
-      lastActivityAt: now,
-      lastSeq: 0,
-      bytes: 0,
-      preview: "",
       env: params.env ?? {},
       meta: prepared.meta,
-    };
-    directory.insert(record);
+    });
     const options = Object.keys(prepared.spawn).length > 0 ? { options: prepared.spawn } : {};
     await this.spawn(
       record,

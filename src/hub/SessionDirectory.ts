@@ -9,6 +9,10 @@ import { findKind } from "../kinds/registry.js";
 import type { SessionInfo, SessionRecord } from "../protocol/session.js";
 import type { EventStore } from "../store/EventStore.js";
 
+/** What a new session must say about itself; everything else starts empty. */
+export type NewSession = Pick<SessionRecord, "id" | "name" | "kind" | "host" | "status" | "cols" | "rows"> &
+  Partial<SessionRecord>;
+
 export interface DirectoryListener {
   changed(info: SessionInfo): void;
   removed(id: string): void;
@@ -64,10 +68,29 @@ export class SessionDirectory {
     return false;
   }
 
-  insert(record: SessionRecord): void {
+  /** Adds a new session: the given fields over a record that has done nothing yet. */
+  insert(fields: NewSession): SessionRecord {
+    const now = Date.now();
+    const record: SessionRecord = {
+      exitCode: null,
+      reason: null,
+      command: [],
+      cwd: "",
+      pid: null,
+      foreground: null,
+      createdAt: now,
+      lastActivityAt: now,
+      lastSeq: 0,
+      bytes: 0,
+      preview: "",
+      env: {},
+      meta: {},
+      ...fields,
+    };
     this.store.insertSession(record);
     this.byId.set(record.id, record);
     this.emitChanged(record);
+    return record;
   }
 
   /** Applies and persists a change, then tells listeners. */

@@ -43,6 +43,11 @@ export interface SessionSnapshot {
 /** What an opened session may do to its session (input goes through the workspace's checks). */
 export interface SessionIO {
   input(data: string): void;
+  /**
+   * A verb of the session's kind (`command {session, name, args}`); resolves with the
+   * result's data, rejects with the hub's error.
+   */
+  command(name: string, args?: unknown): Promise<unknown>;
 }
 
 /** The props every kind's view gets; `model` is what the same kind's `open` made. */

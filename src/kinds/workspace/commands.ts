@@ -3,7 +3,7 @@
  * what the host answers. Names and fields are stable: the CLI, the web view and scripts use them.
  */
 import { z } from "zod";
-import { EvalError, EvalMode, EvalOutput, InspectorStateData, Variable } from "./events.js";
+import { EvalFailure, EvalMode, EvalOutput, InspectorStateData, Variable } from "./events.js";
 
 export const EvalArgs = z.object({
   code: z.string().max(1024 * 1024),
@@ -31,7 +31,7 @@ export const EvalResult = z.object({
   count: z.number().int().nullable(),
   status: z.enum(["ok", "error", "aborted"]),
   outputs: z.array(EvalOutput),
-  error: EvalError.optional(),
+  error: EvalFailure.optional(),
   truncatedBytes: z.number().int(),
   /** Mode `inspect`: the result opened in the inspector (absent without an adapter). */
   inspected: InspectedObject.optional(),

@@ -87,14 +87,14 @@ export const EvalOutputData = z.object({
 });
 export type EvalOutputData = z.infer<typeof EvalOutputData>;
 
-export const EvalError = z.object({ ename: z.string(), evalue: z.string() });
+export const EvalFailure = z.object({ ename: z.string(), evalue: z.string() });
 
 export const EvalEndData = z.object({
   id: z.string(),
   count: z.number().int().nullable(),
   /** `aborted`: interrupted before it ran, or the kernel died or restarted under it. */
   status: z.enum(["ok", "error", "aborted"]),
-  error: EvalError.optional(),
+  error: EvalFailure.optional(),
   /** Output bytes dropped beyond the per-evaluation bound (0: nothing lost). */
   truncatedBytes: z.number().int().min(0).default(0),
 });

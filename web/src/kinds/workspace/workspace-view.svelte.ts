@@ -169,6 +169,16 @@ export class WorkspaceView implements SessionView {
   }
 
   /** Loads a node's first page, or its next one (`more`). */
+  async #restoreInspector(): Promise<void> {
+    if (this.#disposed) return;
+    for (const path of this.inspector.expanded) void this.load(path);
+    const selected = this.inspector.selected;
+    if (selected === null || this.inspected) return;
+    await this.load(selected);
+    const object = this.nodes[selected]?.object;
+    if (object && this.inspector.selected === selected) this.inspected = object;
+  }
+
   async load(path: string, more = false): Promise<void> {
     const node = this.nodes[path];
     if (node?.loading || (node?.object && !more)) return;
@@ -194,8 +204,9 @@ export class WorkspaceView implements SessionView {
   attached(seq: number): void {
     this.#targetSeq = seq;
     this.#checkReady();
-    // Nodes the stored inspector state had open are loaded once the state is known.
-    for (const path of this.inspector.expanded) void this.load(path);
+    // Once the stored events are applied, the inspector comes back as it was left: the open
+    // nodes load, and the selected object shows.
+    void this.whenCurrent().then(() => this.#restoreInspector());
   }
 
   isLiveSeq(seq: number): boolean {

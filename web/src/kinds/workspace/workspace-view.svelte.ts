@@ -43,7 +43,7 @@ export interface TranscriptLine {
   key: number;
   ts: number;
   count: number | null;
-  stream: "stdout" | "stderr" | "result" | "display" | "error" | "notice";
+  stream: "input" | "stdout" | "stderr" | "result" | "display" | "error" | "notice";
   text: string;
 }
 
@@ -264,7 +264,7 @@ export class WorkspaceView implements SessionView {
         this.kernel = { ...this.kernel, ...(data as KernelData) };
         break;
       case "eval-start":
-        this.#start(data as unknown as EvalStartData);
+        this.#start(event.ts, data as unknown as EvalStartData);
         break;
       case "eval-output":
         this.#output(event.ts, data as unknown as EvalOutputData);
@@ -303,7 +303,9 @@ export class WorkspaceView implements SessionView {
     }
   }
 
-  #start(data: EvalStartData): void {
+  #start(ts: number, data: EvalStartData): void {
+    const who = data.origin === "client" ? "" : ` (${data.origin})`;
+    this.#line({ ts, count: null, stream: "input", text: `In${who}: ${data.code}` });
     this.evaluations.push({
       key: this.#nextKey++,
       id: data.id,

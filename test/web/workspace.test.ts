@@ -108,6 +108,13 @@ describe("web workspace sessions", () => {
       .poll(() => b.getByRole("group").locator(".repr").allTextContents(), { timeout: KERNEL_MS })
       .toContain("3");
 
+    // Inspect it: the value opens in the inspector, where it can be drilled into.
+    await run(page, "lab", 'd["a"]', "Control+i");
+    const inspected = ws.getByRole("region", { name: "Inspected object" });
+    await expect
+      .poll(() => inspected.locator(".head").textContent(), { timeout: KERNEL_MS })
+      .toContain("list");
+
     // The transcript has everything printed; its filter narrows it.
     await ws.getByRole("tab", { name: "Transcript" }).click();
     const transcript = ws.getByRole("log", { name: "Transcript" }).locator("pre");
@@ -122,7 +129,7 @@ describe("web workspace sessions", () => {
     await second.page.locator('[data-session="lab"] button.select').click();
     const ws2 = second.page.getByRole("region", { name: "Workspace lab" });
     const evals2 = ws2.getByRole("log", { name: "Evaluations" }).locator("article");
-    await expect.poll(() => evals2.count(), { timeout: KERNEL_MS }).toBe(5);
+    await expect.poll(() => evals2.count(), { timeout: KERNEL_MS }).toBe(6);
     await run(page, "lab", 'print("from page one")');
     await expect
       .poll(() => evals2.last().locator('[data-output="stream"]').textContent(), { timeout: KERNEL_MS })
@@ -141,7 +148,13 @@ describe("web workspace sessions", () => {
     expect(await again.locator(".cm-content").textContent()).toContain('print("from page one")');
     await expect
       .poll(() => again.getByRole("log", { name: "Evaluations" }).locator("article").count())
-      .toBe(6);
+      .toBe(7);
+    // The inspector too: the dict opened before the reload is open again, its keys loaded.
+    const dAgain = again.getByRole("tree", { name: "Variables" }).locator('[data-path="d"]');
+    await expect.poll(() => dAgain.getAttribute("aria-expanded"), { timeout: KERNEL_MS }).toBe("true");
+    await expect
+      .poll(() => dAgain.getByRole("group").getByRole("treeitem").count(), { timeout: KERNEL_MS })
+      .toBeGreaterThanOrEqual(2);
 
     // The kernel goes with its session.
     expect((await web.hub.api("/api/sessions/lab", { method: "DELETE" })).status).toBeLessThan(300);

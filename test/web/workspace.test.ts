@@ -33,8 +33,15 @@ describe("web workspace sessions", () => {
     const { page, problems } = await web.page({ login: true });
     await page.getByRole("button", { name: "+ New" }).click();
     const dialog = page.getByRole("dialog", { name: "New session" });
-    await dialog.getByLabel("Name", { exact: true }).fill("lab");
+    await dialog.getByLabel("Name", { exact: true }).fill("typo");
     await dialog.getByLabel("Kind").selectOption("workspace");
+    // A kernel the host does not have: the dialog says so, naming the one meant.
+    await dialog.getByLabel("Kernel").fill("pyton3");
+    await dialog.getByRole("button", { name: "Create" }).click();
+    await expect
+      .poll(() => dialog.getByRole("alert").textContent(), { timeout: KERNEL_MS })
+      .toContain("python3");
+    await dialog.getByLabel("Name", { exact: true }).fill("lab");
     await dialog.getByLabel("Kernel").fill("python3");
     await dialog.getByRole("button", { name: "Create" }).click();
     await page.getByRole("heading", { name: "lab", level: 1 }).waitFor();
@@ -115,6 +122,14 @@ describe("web workspace sessions", () => {
       .poll(() => inspected.locator(".head").textContent(), { timeout: KERNEL_MS })
       .toContain("list");
 
+    // Code that never returns: Interrupt stops it, and the kernel lives on.
+    await run(page, "lab", "import time; time.sleep(600)");
+    await expect.poll(() => state.textContent(), { timeout: KERNEL_MS }).toContain("busy");
+    await ws.getByRole("button", { name: "Interrupt" }).click();
+    await expect.poll(() => evals.last().getAttribute("data-status"), { timeout: KERNEL_MS }).toBe("error");
+    expect(await evals.last().locator(".ename").textContent()).toContain("KeyboardInterrupt");
+    await expect.poll(() => state.textContent()).toContain("idle");
+
     // The transcript has everything printed; its filter narrows it.
     await ws.getByRole("tab", { name: "Transcript" }).click();
     const transcript = ws.getByRole("log", { name: "Transcript" }).locator("pre");
@@ -129,7 +144,7 @@ describe("web workspace sessions", () => {
     await second.page.locator('[data-session="lab"] button.select').click();
     const ws2 = second.page.getByRole("region", { name: "Workspace lab" });
     const evals2 = ws2.getByRole("log", { name: "Evaluations" }).locator("article");
-    await expect.poll(() => evals2.count(), { timeout: KERNEL_MS }).toBe(6);
+    await expect.poll(() => evals2.count(), { timeout: KERNEL_MS }).toBe(7);
     await run(page, "lab", 'print("from page one")');
     await expect
       .poll(() => evals2.last().locator('[data-output="stream"]').textContent(), { timeout: KERNEL_MS })
@@ -148,7 +163,7 @@ describe("web workspace sessions", () => {
     expect(await again.locator(".cm-content").textContent()).toContain('print("from page one")');
     await expect
       .poll(() => again.getByRole("log", { name: "Evaluations" }).locator("article").count())
-      .toBe(7);
+      .toBe(8);
     // The inspector too: the dict opened before the reload is open again, its keys loaded.
     const dAgain = again.getByRole("tree", { name: "Variables" }).locator('[data-path="d"]');
     await expect.poll(() => dAgain.getAttribute("aria-expanded"), { timeout: KERNEL_MS }).toBe("true");

@@ -178,8 +178,9 @@ export class WorkspaceRuntime implements SessionRuntime {
   }
 
   private onKernelExit(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.stopping || !this.running) return;
-    this.end(code, signal, describeExit(code, signal));
+    // While it starts, `boot` ends the session with the fuller reason.
+    if (this.stopping || !this.running || !this.kernel) return;
+    this.end(code, signal, `kernel ${describeExit(code, signal)}`);
   }
 
   /** Ends the session: what was running is aborted, the kernel marked dead, then `exit`. */

@@ -178,17 +178,18 @@ export class WorkspaceRuntime implements SessionRuntime {
   }
 
   private onKernelExit(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.stopping || !this.running) return;
-    this.end(code, signal, describeExit(code, signal));
+    // While it starts, `boot` ends the session with the fuller reason.
+    if (this.stopping || !this.running || !this.kernel) return;
+    this.end(code, signal, `kernel ${describeExit(code, signal)}`);
   }
 
   /** Ends the session: what was running is aborted, the kernel marked dead, then `exit`. */
-  private end(code: number | null, signal: NodeJS.Signals | null, reason: string): void {
+  private end(code: number | null, signal: NodeJS.Signals | null, reason: string, asked = false): void {
     if (!this.running) return;
     this.running = false;
     this.abortAll(reason);
     this.kernel?.close();
-    this.emitKernel({ connection: "failed", execution: "dead" });
+    this.emitKernel({ connection: asked ? "disconnected" : "failed", execution: "dead" });
     this.print(render.note(reason));
     this.code = code;
     this.context.events.emit("exit", {
@@ -320,7 +321,10 @@ export class WorkspaceRuntime implements SessionRuntime {
     switch (type) {
       case "status": {
         const state = message.content.execution_state;
-        if (state === "busy" || state === "idle" || state === "starting") this.setExecution(state);
+        // Busy/idle around completions and lookups is noise; evaluations are what users wait on.
+        const evaluating = message.parent.msg_type === "execute_request";
+        if (evaluating && (state === "busy" || state === "idle" || state === "starting"))
+          this.setExecution(state);
         if (state === "idle" && evaluation) {
           evaluation.markIdle();
           // Another client's evaluation has no reply for us: its idle status ends it.
@@ -595,7 +599,7 @@ export class WorkspaceRuntime implements SessionRuntime {
     const ended = kernel ? kernel.shutdown() : Promise.resolve();
     void ended.finally(() => {
       this.stopping = false;
-      this.end(0, null, "stopped");
+      this.end(0, null, "stopped", true);
     });
   }
 

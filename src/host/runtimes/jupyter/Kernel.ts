@@ -106,7 +106,7 @@ export class Kernel {
     const died = new Promise<never>((_, reject) => {
       this.child.once("exit", (code, signal) => {
         this.exited = true;
-        this.failPending(new DispatchError("session_exited", describeExit(code, signal)));
+        this.failPending(new DispatchError("session_exited", `the kernel ${describeExit(code, signal)}`));
         if (!this.closed) handlers.onExit(code, signal);
         reject(
           new DispatchError(
@@ -335,6 +335,6 @@ export class Kernel {
 }
 
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal) return `kernel killed by ${signal}`;
-  return `kernel exited with code ${code}`;
+  if (signal) return `killed by ${signal}`;
+  return `exited with code ${code}`;
 }

@@ -61,6 +61,17 @@ export interface KindViewProps<M extends SessionView> {
 /** The kind's own part of a create request, read from its fields when the dialog submits. */
 export type KindCreateOptions = Pick<CreateOptions, "command" | "options">;
 
+/**
+ * What the create dialog gives a kind's fields: `where` renders the shared working-directory
+ * field, so each kind keeps its fields in their place around it; `host` is where the session
+ * will run and `workspace` the page's, for fields that ask the hub (a workspace's kernels).
+ */
+export interface CreateFieldsProps {
+  where: Snippet;
+  host: string;
+  workspace: Workspace;
+}
+
 /** What the kind's create-dialog fields expose to the dialog. */
 export interface CreateFieldsExports {
   request(): KindCreateOptions;
@@ -79,11 +90,8 @@ export interface WebKind<M extends SessionView = SessionView> {
    * rather than the whole history; `events` needs every event (a conversation).
    */
   readonly attach: "screen" | "events";
-  /**
-   * Offered in the create dialog: the kind's own fields. `where` renders the shared
-   * working-directory field, so each kind keeps its fields in their place around it.
-   */
-  readonly create?: Component<{ where: Snippet }, CreateFieldsExports>;
+  /** Offered in the create dialog: the kind's own fields. */
+  readonly create?: Component<CreateFieldsProps, CreateFieldsExports>;
   /** An ended session can be started again from the page. */
   readonly revivable: boolean;
   /** The search bar (Ctrl+Shift+F) applies to its view. */

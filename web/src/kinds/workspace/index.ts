@@ -6,11 +6,12 @@
 import { defineKind } from "../kind.js";
 import CreateFields from "./CreateFields.svelte";
 import Icon from "./Icon.svelte";
+import { WORKSPACE } from "./model.js";
 import WorkspacePane from "./WorkspacePane.svelte";
 import { WorkspaceView } from "./workspace-view.svelte.js";
 
 export const workspace = defineKind({
-  name: "workspace",
+  name: WORKSPACE,
   label: "Workspace on a kernel",
   Icon,
   open: (info, io) => new WorkspaceView(info.id, io),

@@ -5,6 +5,16 @@
  * the two in step. The hub validated every event against those schemas before it got here.
  */
 
+/** The kind's name in the protocol. */
+export const WORKSPACE = "workspace";
+
+/** A kernelspec installed on a host (`kernels`' answer lists them). */
+export interface KernelSpec {
+  name: string;
+  displayName: string;
+  language: string;
+}
+
 export type KernelConnection = "connected" | "disconnected" | "reconnecting" | "failed";
 export type KernelHealth = "ok" | "warning" | "critical";
 export type ExecutionState = "starting" | "idle" | "busy" | "dead";

@@ -60,6 +60,8 @@ export const INSPECT_PAGE = 50;
 const BUFFER_DEBOUNCE_MS = 300;
 /** The transcript keeps this many lines in the page (the log keeps everything). */
 const MAX_TRANSCRIPT_LINES = 5000;
+/** Evaluations shown with their outputs; older ones leave the page (the log keeps them). */
+const MAX_EVALUATIONS = 500;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -96,6 +98,8 @@ export class WorkspaceView implements SessionView {
   nodes = $state<Record<string, InspectorNode>>({});
   /** The object "inspect it" opened, shown above the variables. */
   inspected = $state<InspectedObject | undefined>();
+  /** Evaluations that left the page (beyond `MAX_EVALUATIONS`). */
+  hiddenEvaluations = $state(0);
   /** The last command that failed (shown in the view's bar). */
   problem = $state<string | undefined>();
   lastSeq = 0;
@@ -238,6 +242,7 @@ export class WorkspaceView implements SessionView {
   snapshot(snap: { seq: number }, written?: () => void): void {
     if (this.#disposed) return;
     this.evaluations = [];
+    this.hiddenEvaluations = 0;
     this.transcript = [];
     this.#note(Date.now(), "Earlier evaluations are no longer stored.");
     this.lastSeq = snap.seq;
@@ -317,6 +322,11 @@ export class WorkspaceView implements SessionView {
       outputs: [],
       truncatedBytes: 0,
     });
+    if (this.evaluations.length > MAX_EVALUATIONS) {
+      const dropped = this.evaluations.length - MAX_EVALUATIONS;
+      this.evaluations.splice(0, dropped);
+      this.hiddenEvaluations += dropped;
+    }
   }
 
   #find(id: string | null): Evaluation | undefined {

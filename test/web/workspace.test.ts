@@ -197,4 +197,39 @@ describe("web workspace sessions", () => {
     },
     TEST_MS,
   );
+
+  it("revives an ended workspace from the page, replaying its evaluations", async () => {
+    const created = await web.hub.api("/api/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "again", kind: "workspace", options: { kernel: "python3" } }),
+    });
+    expect(created.status).toBeLessThan(300);
+    const { page, problems } = await web.page({ login: true });
+    await page.locator('[data-session="again"] button.select').click();
+    const ws = page.getByRole("region", { name: "Workspace again" });
+    const state = ws.getByRole("status", { name: "Execution state" });
+    await expect.poll(() => state.textContent(), { timeout: KERNEL_MS }).toContain("idle");
+    const evals = ws.getByRole("log", { name: "Evaluations" }).locator("article");
+    await run(page, "again", "n = 6 * 7");
+    await expect.poll(() => evals.last().getAttribute("data-status"), { timeout: KERNEL_MS }).toBe("ok");
+
+    // The session ends (its kernel with it): the page says so and offers both revives.
+    expect((await web.hub.api("/api/sessions/again", { method: "DELETE" })).status).toBeLessThan(300);
+    await expect.poll(() => state.textContent(), { timeout: KERNEL_MS }).toContain("dead");
+    await page.getByRole("button", { name: "Revive and replay" }).click();
+
+    // A fresh kernel re-ran `n = 6 * 7`: the value is back.
+    await ws.getByRole("tab", { name: "Transcript" }).click();
+    await expect
+      .poll(() => ws.getByRole("log", { name: "Transcript" }).textContent(), { timeout: KERNEL_MS })
+      .toContain("Replayed 1 of 1 evaluations.");
+    await expect.poll(() => state.textContent(), { timeout: KERNEL_MS }).toContain("idle");
+    await run(page, "again", "n", "Control+p");
+    await expect
+      .poll(() => evals.last().locator('[data-output="text"]').textContent(), { timeout: KERNEL_MS })
+      .toBe("42");
+    expect((await web.hub.api("/api/sessions/again", { method: "DELETE" })).status).toBeLessThan(300);
+    expect(problems).toEqual([]);
+  });
 });

@@ -58,6 +58,14 @@ export interface KindViewProps<M extends SessionView> {
   active: boolean;
 }
 
+/** A way to revive (a workspace's "Revive and replay"): a button, and what it asks of the kind. */
+export interface ReviveChoice {
+  label: string;
+  /** What it does, as the button's tooltip. */
+  title: string;
+  options: Record<string, unknown>;
+}
+
 /** The kind's own part of a create request, read from its fields when the dialog submits. */
 export type KindCreateOptions = Pick<CreateOptions, "command" | "options">;
 
@@ -94,6 +102,8 @@ export interface WebKind<M extends SessionView = SessionView> {
   readonly create?: Component<CreateFieldsProps, CreateFieldsExports>;
   /** An ended session can be started again from the page. */
   readonly revivable: boolean;
+  /** Ways to revive offered beside the plain one, each with the options the kind's revive takes. */
+  readonly reviveChoices?: readonly ReviveChoice[];
   /** The search bar (Ctrl+Shift+F) applies to its view. */
   readonly searchable: boolean;
   /** The top bar shows what runs in its foreground. */

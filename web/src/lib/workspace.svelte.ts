@@ -235,9 +235,12 @@ export class Workspace {
     return reply.type === "result" ? reply.data : undefined;
   }
 
-  /** Starts an ended session again on its host (kinds that revive); its screen and log continue. */
-  async revive(id: string): Promise<void> {
-    const reply = await this.#conn.request({ type: "revive", session: id });
+  /**
+   * Starts an ended session again on its host (kinds that revive); its screen and log continue.
+   * `options` are for the kind's revive (a workspace's `replay`).
+   */
+  async revive(id: string, options?: Record<string, unknown>): Promise<void> {
+    const reply = await this.#conn.request({ type: "revive", session: id, ...(options ? { options } : {}) });
     const info = sessionFromReply(reply);
     if (info) this.store.upsert(info);
     const open = this.#open.get(id);

@@ -19,6 +19,13 @@ export const workspace = defineKind({
   attach: "events",
   create: CreateFields,
   revivable: true,
+  reviveChoices: [
+    {
+      label: "Revive and replay",
+      title: "Start a fresh kernel and re-run the evaluations that succeeded, in order",
+      options: { replay: true },
+    },
+  ],
   searchable: false,
   foreground: false,
   keyBar: false,

@@ -77,7 +77,8 @@ export class Kernel {
     const [command, ...args] = kernelArgv(options.spec, file) as [string, ...string[]];
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: { ...options.env, ...options.spec.env },
+      // ipykernel exits by itself when this pid goes (a host killed outright leaves no kernels).
+      env: { ...options.env, ...options.spec.env, JPY_PARENT_PID: String(process.pid) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const kernel = new Kernel(options, info, file, child);

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import type { BenchContext } from "./context.js";
 import { rssOf, startHub } from "./hub.js";
 import { row } from "./report.js";
-import { MiB, percentile, waitUntil } from "./stats.js";
+import { MiB, median, percentile, sleep, waitUntil } from "./stats.js";
 
 const SUITE = "images";
 const KERNEL = "python3";
@@ -39,6 +39,18 @@ kc.stop_channels()
 km.shutdown_kernel(now=True)
 print(json.dumps(samples))
 `;
+
+/** Hub + host VmRSS: the median of 5 readings, 400 ms apart, after 2 s of settling. */
+async function settledRss(hub: { rss(): { hub: number; host: number } }): Promise<number> {
+  await sleep(2000);
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const { hub: hubRss, host } = hub.rss();
+    readings.push(hubRss + host);
+    await sleep(400);
+  }
+  return median(readings);
+}
 
 function direct(n: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
@@ -100,9 +112,10 @@ export async function imagesSuite(ctx: BenchContext): Promise<void> {
       ctx.add(row(SUITE, `1+1 round trip p${p}, jupyter_client direct (same kernelspec)`, directP, "ms"));
     }
 
-    // Memory: hub + host before and after three more idle images, per image.
-    const images = 3;
-    const before = hub.rss();
+    // Memory: hub + host before and after more idle images, per image (medians of readings
+    // after settling, as the memory suite does: one reading is at the mercy of the GC).
+    const images = 5;
+    const before = await settledRss(hub);
     for (let i = 0; i < images; i++) {
       const made = await hub.cli(["new", "--kernel", KERNEL, "--name", `idle-${i}`]);
       if (made.code !== 0) throw new Error(made.stderr);
@@ -121,8 +134,8 @@ export async function imagesSuite(ctx: BenchContext): Promise<void> {
       60_000,
     );
     const listed = JSON.parse((await hub.cli(["images", "--json"])).stdout) as { pid: number | null }[];
-    const after = hub.rss();
-    const perImage = (after.hub + after.host - before.hub - before.host) / images;
+    const after = await settledRss(hub);
+    const perImage = (after - before) / images;
     const kernelRss = listed.map((image) => (image.pid ? rssOf(image.pid) : 0)).filter((rss) => rss > 0);
     ctx.add(row(SUITE, "memory per idle image, hub + host (on top of the kernel)", perImage / MiB, "MiB"));
     ctx.add(row(SUITE, "memory of an idle python3 kernel process", percentile(kernelRss, 50) / MiB, "MiB"));

@@ -82,7 +82,13 @@ export class Kernel {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const kernel = new Kernel(options, info, file, child);
-    await kernel.connect();
+    try {
+      await kernel.connect();
+    } catch (err) {
+      // Not started: nothing of it may stay behind (process, sockets, connection file).
+      kernel.close();
+      throw err;
+    }
     return kernel;
   }
 
@@ -144,10 +150,7 @@ export class Kernel {
         START_TIMEOUT_MS,
       ).unref(),
     );
-    await Promise.race([this.waitForIopub(), died, timeout]).catch((err: unknown) => {
-      this.close();
-      throw err;
-    });
+    await Promise.race([this.waitForIopub(), died, timeout]);
     this.startHeartbeat();
   }
 

@@ -24,6 +24,7 @@ import {
   type EvalOutput,
   type ExecutionState,
   type KernelData,
+  type KernelHealth,
   Variable,
   type VariablesData,
 } from "../../kinds/workspace/events.js";
@@ -66,6 +67,7 @@ export class WorkspaceRuntime implements SessionRuntime {
   private stopping = false;
   private code: number | null = null;
   private execution: ExecutionState = "starting";
+  private health: KernelHealth = "ok";
   private readonly evaluations = new Map<string, Evaluation>();
   private readonly quiet = new Map<string, QuietRequest>();
   /** Output outside any known evaluation (a background thread after its cell), bounded per stretch. */
@@ -121,7 +123,10 @@ export class WorkspaceRuntime implements SessionRuntime {
         env,
         handlers: {
           onIopub: (message) => this.onIopub(message),
-          onHealth: (health) => this.emitKernel({ health }),
+          onHealth: (health) => {
+            this.health = health;
+            this.emitKernel({ health });
+          },
           onExit: (code, signal) => this.onKernelExit(code, signal),
           onProcessOutput: (text) => this.print(text.replace(/\r?\n/g, "\r\n")),
           onDropped: (channel, reason) =>
@@ -148,6 +153,7 @@ export class WorkspaceRuntime implements SessionRuntime {
     const info = await kernel.request("shell", "kernel_info_request", {}).reply;
     const implementation = String(info.content.implementation ?? "");
     this.execution = "idle";
+    this.health = "ok";
     this.emitKernel({
       pid: kernel.pid,
       implementation,
@@ -550,7 +556,7 @@ export class WorkspaceRuntime implements SessionRuntime {
       pid,
       rss: pid ? residentBytes(pid) : null,
       connection: this.kernel?.isAlive ? "connected" : "disconnected",
-      health: "ok",
+      health: this.health,
       execution: this.execution,
     };
   }

@@ -77,11 +77,18 @@ export class Kernel {
     const [command, ...args] = kernelArgv(options.spec, file) as [string, ...string[]];
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: { ...options.env, ...options.spec.env },
+      // ipykernel exits by itself when this pid goes (a host killed outright leaves no kernels).
+      env: { ...options.env, ...options.spec.env, JPY_PARENT_PID: String(process.pid) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const kernel = new Kernel(options, info, file, child);
-    await kernel.connect();
+    try {
+      await kernel.connect();
+    } catch (err) {
+      // Not started: nothing of it may stay behind (process, sockets, connection file).
+      kernel.close();
+      throw err;
+    }
     return kernel;
   }
 
@@ -143,10 +150,7 @@ export class Kernel {
         START_TIMEOUT_MS,
       ).unref(),
     );
-    await Promise.race([this.waitForIopub(), died, timeout]).catch((err: unknown) => {
-      this.close();
-      throw err;
-    });
+    await Promise.race([this.waitForIopub(), died, timeout]);
     this.startHeartbeat();
   }
 

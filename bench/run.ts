@@ -10,6 +10,7 @@ import { attachSuite } from "./attach.js";
 import type { BenchContext } from "./context.js";
 import { echoSuite } from "./echo.js";
 import { profileHubs, REPO_ROOT, stopAllHubs } from "./hub.js";
+import { imagesSuite } from "./images.js";
 import { memorySuite } from "./memory.js";
 import { machine, type Results, type Row, textTable, writeResults } from "./report.js";
 import { restartSuite } from "./restart.js";
@@ -27,6 +28,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   memory: memorySuite,
   restart: restartSuite,
   switch: switchSuite,
+  images: imagesSuite,
 };
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";

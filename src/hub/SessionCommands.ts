@@ -176,7 +176,7 @@ export class SessionCommands {
    * Starts an ended session again, as its kind says (a terminal shows its old screen above a
    * marker, a chat continues its conversation); its log continues from the last seq.
    */
-  async revive(ref: string): Promise<SessionInfo> {
+  async revive(ref: string, options?: Record<string, unknown>): Promise<SessionInfo> {
     const { directory, store, intake, screens, hosts } = this.options;
     const record = directory.resolve(ref);
     if (isLiveStatus(record.status)) {
@@ -195,6 +195,7 @@ export class SessionCommands {
       record,
       currentScreen: () => screens.currentScreen(record.id, record),
       events: () => readWholeLog(this.options.store, record.id),
+      ...(options ? { options } : {}),
     });
     const afterSeq = store.lastSeq(record.id);
     intake.rebase(record.id);

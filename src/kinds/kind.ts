@@ -59,6 +59,8 @@ export interface ReviveContext {
   currentScreen(): Promise<string>;
   /** Every stored event of the session, oldest first, read page by page. */
   events(): Iterable<SessionEvent>;
+  /** What the client asked of this revive, for the kind to check (a workspace's `replay`). */
+  options?: Record<string, unknown>;
 }
 
 /** What the runtime is started with besides the record's command, cwd and size. */

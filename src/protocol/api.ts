@@ -10,7 +10,7 @@
  *   POST   /api/sessions/:name/input        {data} -> {ok}
  *   POST   /api/sessions/:name/resize       {cols, rows} -> {ok}
  *   GET    /api/sessions/:name/events?after=N&limit=M  {events: ApiEvent[], lastSeq}
- *   POST   /api/sessions/:name/revive       {session}: restart an ended session (kinds that can)
+ *   POST   /api/sessions/:name/revive       {options?} -> {session}: restart an ended session (kinds that can)
  *   POST   /api/sessions/:name/commands/:command  args -> {result}: a verb of the session's kind
  *   POST   /api/gc {olderThan?}             {removed: names}: drop ended sessions
  *   POST   /api/sessions/:name/notify       {state, message?} -> {ok}; the session's own token
@@ -25,6 +25,8 @@ import { Cols, Rows } from "./session.js";
 
 export const InputRequest = z.object({ data: z.string().max(1024 * 1024) });
 export const ResizeRequest = z.object({ cols: Cols, rows: Rows });
+/** What a revive asks of the session's kind (a workspace's `{replay: true}`); the kind checks it. */
+export const ReviveRequest = z.object({ options: z.record(z.string(), z.unknown()).optional() });
 /** `dispatch notify`: an agent's hook reports its state. */
 export const NotifyRequest = z.object({
   state: AgentState,

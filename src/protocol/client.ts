@@ -79,7 +79,13 @@ export const ClientMessage = z.discriminatedUnion("type", [
     /** SIGHUP by default: what closing a terminal sends, and what an interactive shell obeys. */
     signal: z.enum(["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"]).default("SIGHUP"),
   }),
-  z.object({ type: z.literal("revive"), ref: Ref, session: SessionRef }),
+  /** `options`: what this revive asks of the kind (a workspace's `replay`), checked by the kind. */
+  z.object({
+    type: z.literal("revive"),
+    ref: Ref,
+    session: SessionRef,
+    options: z.record(z.string(), z.unknown()).optional(),
+  }),
   /** A verb of the session's kind (`total`, `notify`, `export`, ...): see the kind's commands. */
   z.object({
     type: z.literal("command"),

@@ -117,7 +117,7 @@ export class ClientConnection {
         return this.send({
           type: "result",
           ref: message.ref,
-          data: { session: await sessions.revive(message.session) },
+          data: { session: await sessions.revive(message.session, message.options) },
         });
       case "command":
         return this.send({

@@ -10,7 +10,14 @@ import { isLiveStatus } from "../core/liveness.js";
 import { VERSION } from "../core/version.js";
 import type { HostCommands } from "../hub/HostCommands.js";
 import type { SessionCommands } from "../hub/SessionCommands.js";
-import { EventsQuery, InputRequest, LoginRequest, ResizeRequest, type StatusBody } from "../protocol/api.js";
+import {
+  EventsQuery,
+  InputRequest,
+  LoginRequest,
+  ResizeRequest,
+  ReviveRequest,
+  type StatusBody,
+} from "../protocol/api.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { CreateSessionRequest, RenameSessionRequest } from "../protocol/session.js";
 import {
@@ -113,7 +120,7 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
   });
 
   app.post("/api/sessions/:name/revive", async (request) => ({
-    session: await sessions.revive(name(request)),
+    session: await sessions.revive(name(request), ReviveRequest.parse(request.body ?? {}).options),
   }));
 
   app.post("/api/sessions/:name/commands/:command", async (request) => {

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { BACKOFF_MAX_MS, backoffDelay } from "../../src/core/backoff.js";
 import { fuzzyFilter, fuzzyMatch } from "../../src/core/fuzzy.js";
 import type { SessionInfo } from "../../src/protocol/session.js";
-import { parseInline, parseMarkdown } from "../../web/src/kinds/chat/markdown.js";
 import { becameWaiting, needsYouLabel } from "../../web/src/lib/agent-state.js";
 import { splitCommand } from "../../web/src/lib/argv.js";
 import { applyCtrl, keySequence } from "../../web/src/lib/keys.js";
+import { parseInline, parseMarkdown } from "../../web/src/lib/markdown.js";
 import { matchShortcut } from "../../web/src/lib/shortcuts.js";
 import { statusLook } from "../../web/src/lib/status.js";
 

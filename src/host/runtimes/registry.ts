@@ -4,6 +4,7 @@ import { AgentRuntime } from "./agent.js";
 import { ChatRuntime } from "./chat.js";
 import type { RuntimeFactory } from "./runtime.js";
 import { TerminalRuntime } from "./terminal.js";
+import { WorkspaceRuntime } from "./workspace.js";
 
 const runtimes = new Map<string, RuntimeFactory>();
 
@@ -14,6 +15,7 @@ export function registerRuntime(kind: string, factory: RuntimeFactory): void {
 registerRuntime("terminal", (context) => new TerminalRuntime(context));
 registerRuntime("agent", (context) => new AgentRuntime(context));
 registerRuntime("chat", (context) => new ChatRuntime(context));
+registerRuntime("workspace", (context) => new WorkspaceRuntime(context));
 
 export function runtimeFor(kind: string): RuntimeFactory {
   const factory = runtimes.get(kind);

@@ -7,6 +7,7 @@ import { chat } from "./chat/index.js";
 import { genericKind } from "./generic/index.js";
 import type { WebKind } from "./kind.js";
 import { terminal } from "./terminal/index.js";
+import { workspace } from "./workspace/index.js";
 
 const KINDS = new Map<string, WebKind>();
 /** Unknown kinds met so far, so each keeps one identity (its view is not rebuilt). */
@@ -19,6 +20,7 @@ function register(kind: WebKind): void {
 register(terminal);
 register(agent);
 register(chat);
+register(workspace);
 
 /** What a session created without a kind is (the hub's default too). */
 export const DEFAULT_KIND = terminal.name;

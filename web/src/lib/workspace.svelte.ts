@@ -229,9 +229,18 @@ export class Workspace {
     if (info) this.store.upsert(info);
   }
 
-  /** Starts an ended session again on its host (kinds that revive); its screen and log continue. */
-  async revive(id: string): Promise<void> {
-    const reply = await this.#conn.request({ type: "revive", session: id });
+  /** A verb of the session's kind; resolves with the result's data (the hub's error rejects). */
+  async command(id: string, name: string, args?: unknown): Promise<unknown> {
+    const reply = await this.#conn.request({ type: "command", session: id, name, args });
+    return reply.type === "result" ? reply.data : undefined;
+  }
+
+  /**
+   * Starts an ended session again on its host (kinds that revive); its screen and log continue.
+   * `options` are for the kind's revive (a workspace's `replay`).
+   */
+  async revive(id: string, options?: Record<string, unknown>): Promise<void> {
+    const reply = await this.#conn.request({ type: "revive", session: id, ...(options ? { options } : {}) });
     const info = sessionFromReply(reply);
     if (info) this.store.upsert(info);
     const open = this.#open.get(id);
@@ -265,7 +274,10 @@ export class Workspace {
 
   #openSession(info: SessionInfo): SessionView {
     const kind = kindOf(info.kind);
-    const model = kind.open(info, { input: (data) => this.#input(info.id, data) });
+    const model = kind.open(info, {
+      input: (data) => this.#input(info.id, data),
+      command: (name, args) => this.command(info.id, name, args),
+    });
     const open = { kind, model };
     this.#open.set(info.id, open);
     this.store.touchOpen(info.id);

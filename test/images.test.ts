@@ -94,7 +94,9 @@ afterAll(async () => {
   rmSync(jupyterPath, { recursive: true, force: true });
 });
 
-describe("workspaces on Jupyter kernels", () => {
+// Each test drives real kernels through several CLI processes; on a loaded machine those take
+// seconds each, so the per-test bound is wider than the default.
+describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
   it("evaluates in do, print and inspect modes, with streams, results, rich displays and tracebacks in order", async () => {
     const printed = await hub.cli(["eval", "py", "print('hello from python'); 6 * 7"]);
     expect(printed.code, printed.stderr).toBe(0);

@@ -380,6 +380,16 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     expect(xpy?.memory).toBeGreaterThan(1024 * 1024);
     expect(images.find((i) => i.session === "calc")?.kernel).toBe("python3");
 
+    // Restart: a fresh kernel under the same session, its state gone.
+    await command("xpy", "restart");
+    await waitFor(async () => {
+      const options = (await info("xpy")).options;
+      return options.connection === "connected" && options.execution === "idle";
+    });
+    const gone = await hub.cli(["eval", "xpy", "xs"]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain("NameError");
+
     const specs = await hub.cli(["kernels"], { env: { JUPYTER_PATH: jupyterPath } });
     expect(specs.stdout).toMatch(/^python3\s+python\s+Python 3/m);
     expect(specs.stdout).toMatch(/^xpython\s/m);

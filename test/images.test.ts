@@ -94,7 +94,9 @@ afterAll(async () => {
   rmSync(jupyterPath, { recursive: true, force: true });
 });
 
-describe("workspaces on Jupyter kernels", () => {
+// Each test drives real kernels through several CLI processes; on a loaded machine those take
+// seconds each, so the per-test bound is wider than the default.
+describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
   it("evaluates in do, print and inspect modes, with streams, results, rich displays and tracebacks in order", async () => {
     const printed = await hub.cli(["eval", "py", "print('hello from python'); 6 * 7"]);
     expect(printed.code, printed.stderr).toBe(0);
@@ -377,6 +379,16 @@ describe("workspaces on Jupyter kernels", () => {
     expect(xpy).toMatchObject({ kernel: "xpython", status: "connected", execution: "idle" });
     expect(xpy?.memory).toBeGreaterThan(1024 * 1024);
     expect(images.find((i) => i.session === "calc")?.kernel).toBe("python3");
+
+    // Restart: a fresh kernel under the same session, its state gone.
+    await command("xpy", "restart");
+    await waitFor(async () => {
+      const options = (await info("xpy")).options;
+      return options.connection === "connected" && options.execution === "idle";
+    });
+    const gone = await hub.cli(["eval", "xpy", "xs"]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain("NameError");
 
     const specs = await hub.cli(["kernels"], { env: { JUPYTER_PATH: jupyterPath } });
     expect(specs.stdout).toMatch(/^python3\s+python\s+Python 3/m);

@@ -72,6 +72,7 @@ export const HELP_TOPICS: Record<string, { summary: string; text: () => string }
         "Exit codes: 0 ok, 1 error, 2 usage (bad flag, bad config). Errors are one line on stderr.",
         "Without a terminal, `dispatch` alone prints the same table as `dispatch ls`.",
         "dispatch cmd SESSION COMMAND [ARGS_JSON] runs a command of the session's kind; prints its result as JSON.",
+        "dispatch eval WORKSPACE CODE (or code on stdin) prints the output and result; exit 1 on an error, traceback on stderr.",
       ].join("\n"),
   },
 };

@@ -9,6 +9,7 @@ import { DispatchError } from "../core/errors.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
+import { SearchIndex } from "./SearchIndex.js";
 import {
   columnOf,
   type EventRow,
@@ -72,6 +73,7 @@ export class EventStore {
   private readonly updateStatements = new Map<string, Statement<unknown[]>>();
   private readonly stmt;
   private hostRecords: HostRecords | undefined;
+  private searchIndex: SearchIndex | undefined;
 
   private constructor(private readonly db: Database.Database) {
     this.stmt = {
@@ -88,6 +90,11 @@ export class EventStore {
       deleteEvents: db.prepare<[string]>("DELETE FROM events WHERE session_id = ?"),
       deleteSnapshots: db.prepare<[string]>("DELETE FROM snapshots WHERE session_id = ?"),
       deleteSession: db.prepare<[string]>("DELETE FROM sessions WHERE id = ?"),
+      deleteSearchLines: db.prepare<[string]>("DELETE FROM search_lines WHERE session_id = ?"),
+      deleteSearchCursor: db.prepare<[string]>("DELETE FROM search_cursor WHERE session_id = ?"),
+      compactSearchLines: db.prepare<[string, number]>(
+        "DELETE FROM search_lines WHERE session_id = ? AND seq <= ?",
+      ),
       sessionLastSeq: db.prepare<[string], { last_seq: number }>(
         "SELECT last_seq FROM sessions WHERE id = ?",
       ),
@@ -185,6 +192,12 @@ export class EventStore {
     return this.hostRecords;
   }
 
+  /** The full-text index of stored output (see `SearchIndex`). */
+  get search(): SearchIndex {
+    this.searchIndex ??= new SearchIndex(this.db);
+    return this.searchIndex;
+  }
+
   /** Closes the database (for `using store = EventStore.open(...)`). */
   [Symbol.dispose](): void {
     this.close();
@@ -248,9 +261,11 @@ export class EventStore {
     return this.stmt.listSessions.all().map(rowToSession);
   }
 
-  /** Deletes a session with its events and snapshots, in one transaction. */
+  /** Deletes a session with its events, snapshots and search index rows, in one transaction. */
   deleteSession(id: string): void {
     this.db.transaction(() => {
+      this.stmt.deleteSearchLines.run(id);
+      this.stmt.deleteSearchCursor.run(id);
       this.stmt.deleteEvents.run(id);
       this.stmt.deleteSnapshots.run(id);
       this.stmt.deleteSession.run(id);
@@ -328,13 +343,14 @@ export class EventStore {
   }
 
   /**
-   * Retention: drops a session's events up to and including `seq` and the snapshots before it,
-   * in one transaction. The snapshot at `seq` stays, so history is compacted behind it and
+   * Retention: drops a session's events up to and including `seq`, their search index rows and
+   * the snapshots before it, in one transaction. The snapshot at `seq` stays, so history is compacted behind it and
    * never cut from the middle.
    */
   compactThrough(sessionId: string, seq: number): void {
     this.db.transaction(() => {
       this.stmt.compactEvents.run(sessionId, seq);
+      this.stmt.compactSearchLines.run(sessionId, seq);
       this.stmt.compactSnapshots.run(sessionId, seq);
     })();
   }

@@ -8,6 +8,10 @@
 const ESCAPES =
   /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
 
+// The same, but carriage returns and newlines stay (lines are cut at them afterwards).
+const ESCAPES_KEEPING_LINES =
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
+
 /** `text` without escape sequences and control characters (tab and newline stay). */
 export function stripEscapes(text: string): string {
   return text.replace(ESCAPES, "");
@@ -20,11 +24,12 @@ export function stripEscapes(text: string): string {
  */
 export function plainLines(raw: string): string[] {
   const lines: string[] = [];
-  for (const line of raw.split("\n")) {
-    const parts = line.split("\r");
+  // One pass over the whole text: a regex per line costs several times more on a flood.
+  for (const line of raw.replace(ESCAPES_KEEPING_LINES, "").split("\n")) {
+    const parts = line.includes("\r") ? line.split("\r") : [line];
     for (let i = parts.length - 1; i >= 0; i--) {
-      const visible = stripEscapes(parts[i] as string).trimEnd();
-      if (visible.trim().length > 0) {
+      const visible = (parts[i] as string).trimEnd();
+      if (visible.length > 0 && visible.trim().length > 0) {
         lines.push(visible);
         break;
       }

@@ -9,7 +9,6 @@ import { DispatchError } from "../core/errors.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
-import { SearchIndex } from "./SearchIndex.js";
 import {
   columnOf,
   type EventRow,
@@ -21,6 +20,7 @@ import {
   type SessionRow,
   sessionParams,
 } from "./rows.js";
+import { SearchIndex } from "./SearchIndex.js";
 
 export type { SessionRecord } from "./rows.js";
 
@@ -179,6 +179,11 @@ export class EventStore {
       for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
     }
     return new EventStore(db);
+  }
+
+  /** The database file ("" or ":memory:" for a store in memory, which no other connection can open). */
+  get path(): string {
+    return this.db.name;
   }
 
   /** Closes the database; safe to call more than once. */

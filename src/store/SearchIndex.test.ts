@@ -80,7 +80,11 @@ describe("SearchIndex", () => {
   it("filters by session and time, and returns the newest matches oldest first", () => {
     store.insertSession(session("a"));
     store.insertSession(session("b"));
-    store.appendBatch([output("a", 1, "needle one\n"), output("b", 1, "needle two\n"), output("a", 2, "needle three\n")]);
+    store.appendBatch([
+      output("a", 1, "needle one\n"),
+      output("b", 1, "needle two\n"),
+      output("a", 2, "needle three\n"),
+    ]);
     expect(find("needle").map((h) => h.line)).toEqual(["needle one", "needle two", "needle three"]);
     expect(find("needle", { session: "b" }).map((h) => h.line)).toEqual(["needle two"]);
     expect(find("needle", { since: 5002 }).map((h) => h.line)).toEqual(["needle three"]);

@@ -62,9 +62,10 @@ export class SearchIndex {
         "SELECT s.id, s.last_seq, c.seq, c.carry FROM sessions s " +
           "LEFT JOIN search_cursor c ON c.session_id = s.id WHERE s.last_seq > COALESCE(c.seq, 0)",
       ),
-      readOutput: db.prepare<[string, number, number], { seq: number; ts: number; type: string; data: Buffer }>(
-        "SELECT seq, ts, type, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-      ),
+      readOutput: db.prepare<
+        [string, number, number],
+        { seq: number; ts: number; type: string; data: Buffer }
+      >("SELECT seq, ts, type, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
       insertLines: db.prepare<[string, number, number, string]>(
         "INSERT INTO search_lines (session_id, seq, ts, text) VALUES (?, ?, ?, ?)",
       ),
@@ -140,7 +141,8 @@ export class SearchIndex {
       const lines = row.text.split("\n");
       for (let i = lines.length - 1; i >= 0 && hits.length < request.limit; i--) {
         const line = lines[i] as string;
-        if (lineHasWords(line, request.words)) hits.push({ session: row.session_id, seq: row.seq, ts: row.ts, line });
+        if (lineHasWords(line, request.words))
+          hits.push({ session: row.session_id, seq: row.seq, ts: row.ts, line });
       }
       if (hits.length >= request.limit) break;
     }

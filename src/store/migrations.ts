@@ -102,7 +102,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    description: "search index of stored output: plain-text lines per output event, FTS5, a cursor per session",
+    description:
+      "search index of stored output: plain-text lines per output event, FTS5, a cursor per session",
     up: (db) => {
       db.exec(`
         -- One row per output event that completed lines: its plain-text lines, one per line.

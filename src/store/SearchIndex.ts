@@ -152,6 +152,9 @@ export class SearchIndex {
 
 /** Whether every word starts some word of `line` (what FTS matched, narrowed to one line). */
 function lineHasWords(line: string, words: readonly string[]): boolean {
+  // Cheap first: most lines of a matching row hold none of the words.
+  const lower = line.toLowerCase();
+  if (!words.every((word) => lower.includes(word))) return false;
   const own = wordsOf(line);
   return words.every((word) => own.some((w) => w.startsWith(word)));
 }

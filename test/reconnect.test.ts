@@ -92,7 +92,7 @@ describe("logs --follow across hub restarts", () => {
     expect(code, follower.err()).toBe(0);
     const lines = follower
       .out()
-      .split("\n")
+      .split(/\r?\n/)
       .filter((line) => line.length > 0);
     const expected = Array.from({ length: LINES }, (_, i) => `line-${i + 1}`);
     expect(lines.length).toBe(LINES);

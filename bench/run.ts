@@ -14,6 +14,7 @@ import { imagesSuite } from "./images.js";
 import { memorySuite } from "./memory.js";
 import { machine, type Results, type Row, textTable, writeResults } from "./report.js";
 import { restartSuite } from "./restart.js";
+import { searchSuite } from "./search.js";
 import { startupSuite } from "./startup.js";
 import { storeSuite } from "./store.js";
 import { switchSuite } from "./switch.js";
@@ -29,6 +30,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   restart: restartSuite,
   switch: switchSuite,
   images: imagesSuite,
+  search: searchSuite,
 };
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";

@@ -17,6 +17,7 @@ export const HELP_TOPICS: Record<string, { summary: string; text: () => string }
         "  dispatch attach NAME                               use one in this terminal",
         "  dispatch send NAME --enter TEXT                    type into one",
         "  dispatch logs NAME [--follow]                      its output",
+        "  dispatch search WORDS [--session N] [--since 1h]   find lines in all stored output",
         "  dispatch rename NAME NEW / dispatch kill NAME      manage",
         "",
         "Names: 1-32 of a-z 0-9 _ -. A mistyped name gets a did-you-mean from the hub.",

@@ -19,6 +19,7 @@ import { registerHostEndpoint } from "./hostEndpoint.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
 import { registerRest } from "./rest.js";
+import { registerSearchRoutes } from "./searchRoutes.js";
 import { registerStatic } from "./static.js";
 
 /** Routes reachable without credentials: they reveal nothing but liveness. */
@@ -70,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     status: options.status,
     secureCookies: options.secureCookies,
   });
+  registerSearchRoutes(app, { search: options.hub.search });
   if (options.hosts) {
     registerHostRoutes(app, options.hosts);
     registerHostEndpoint(app, { ...options.hosts, logger: options.logger });

@@ -122,7 +122,8 @@ export class SessionCommands {
       bytes: 0,
       preview: "",
       env: params.env ?? {},
-      meta: prepared.meta,
+      meta: params.project ? { ...prepared.meta, declaration: params.project.declaration } : prepared.meta,
+      project: params.project?.name ?? null,
     };
     directory.insert(record);
     const options = Object.keys(prepared.spawn).length > 0 ? { options: prepared.spawn } : {};

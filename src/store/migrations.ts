@@ -100,6 +100,14 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec("ALTER TABLE snapshots ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0");
     },
   },
+  {
+    version: 5,
+    description: "sessions carry the project they were declared in (`dispatch up`)",
+    up: (db) => {
+      db.exec("ALTER TABLE sessions ADD COLUMN project TEXT");
+      db.exec("CREATE INDEX sessions_project ON sessions (project)");
+    },
+  },
 ];
 
 /** Applies every migration newer than the database; returns the versions applied. */

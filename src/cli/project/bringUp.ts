@@ -151,7 +151,7 @@ async function carryOut(hub: HubClient, { project, declared, step, hosts }: Step
 /** The session's host must exist and be connected; said with the line that names it. */
 function requireHost(hosts: readonly HostView[], declared: DeclaredSession, project: ProjectFile): HostView {
   const host = hosts.find((h) => h.name === declared.host || h.id === declared.host);
-  const where = at(project, declared);
+  const where = at(project, declared, "host");
   if (!host) {
     throw new DispatchError(
       "not_found",
@@ -171,6 +171,8 @@ function requireHost(hosts: readonly HostView[], declared: DeclaredSession, proj
   return host;
 }
 
-function at(project: ProjectFile, declared: DeclaredSession): string {
-  return `${project.path}:${declared.line}`;
+/** `file:line` of the session's table, or of one of its keys when written. */
+function at(project: ProjectFile, declared: DeclaredSession, key?: string): string {
+  const line = key ? project.lines.lineOf(["session", project.sessions.indexOf(declared), key]) : undefined;
+  return `${project.path}:${line ?? declared.line}`;
 }

@@ -122,7 +122,13 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
   const parsed = FileSchema.safeParse(data);
   if (!parsed.success) {
     throw new UsageError(
-      parsed.error.issues.map((issue) => `${at(keyPath(issue))}: ${describeIssue(issue, data)}`).join("\n"),
+      parsed.error.issues
+        .flatMap((issue) =>
+          issue.code === "unrecognized_keys"
+            ? issue.keys.map((key) => `${at([...keyPath(issue), key])}: ${unknownKey(issue, key, data)}`)
+            : [`${at(keyPath(issue))}: ${describeIssue(issue, data)}`],
+        )
+        .join("\n"),
     );
   }
   const file = parsed.data;
@@ -181,19 +187,18 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
   return { path, name: file.project, sessions, lines };
 }
 
-/** An issue in words, with a did-you-mean for a misspelt key. */
+/** An unknown key in words, with a did-you-mean. */
+function unknownKey(issue: z.core.$ZodIssue, key: string, data: unknown): string {
+  const path = keyPath(issue);
+  const known = path.length === 0 ? FILE_KEYS : SESSION_KEYS;
+  const where = path.length === 0 ? "at the top" : `in ${sessionLabel(path, data)}`;
+  const guess = didYouMean(key, known);
+  return `unknown key '${key}' ${where}${guess ? ` — did you mean '${guess}'?` : ` (known: ${known.join(", ")})`}`;
+}
+
+/** Any other issue in words. */
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
   const path = keyPath(issue);
-  if (issue.code === "unrecognized_keys") {
-    const known = path.length === 0 ? FILE_KEYS : SESSION_KEYS;
-    const where = path.length === 0 ? "at the top" : `in ${sessionLabel(path, data)}`;
-    return issue.keys
-      .map((key) => {
-        const guess = didYouMean(key, known);
-        return `unknown key '${key}' ${where}${guess ? ` — did you mean '${guess}'?` : ` (known: ${known.join(", ")})`}`;
-      })
-      .join("; ");
-  }
   const key = path.filter((p) => typeof p === "string").at(-1);
   if (issue.code === "invalid_type" && valueAt(data, path) === undefined) {
     return `'${String(key)}' is missing${path[0] === "session" ? ` in ${sessionLabel(path, data)}` : ""}`;

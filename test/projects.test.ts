@@ -123,7 +123,7 @@ beforeAll(async () => {
   expect(token.code, token.stderr).toBe(0);
   startRemote(token.stdout.trim());
   await waitFor(async () => (await hostStatus("east")) === "connected", {
-    timeoutMs: 15_000,
+    timeoutMs: 30_000,
     message: "east up",
   });
 });

@@ -57,11 +57,15 @@ export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpR
     try {
       const step = plan.steps.get(declared.name) as Step;
       row.did = await carryOut(hub, { project, declared, step, hosts });
-      if (declared.ready) {
+      // A session left running counts as ready: its start was watched by an earlier `up`, and
+      // finding the line again could mean reading its whole history.
+      if (declared.ready && row.did !== "unchanged") {
         await waitForReady(hub, {
           session: declared.name,
           pattern: declared.ready,
           timeoutMs: declared.readyTimeoutMs,
+          // Started again: only what the new process prints counts.
+          afterSeq: step.type === "start" && row.did === "started" ? step.session.lastSeq : 0,
         });
       }
       row.session = await hub.getSession(declared.name);

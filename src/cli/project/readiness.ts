@@ -1,8 +1,9 @@
 /**
  * Waits for a session's `ready` pattern in its output, watched through the hub's event
- * stream: attached from the first stored event (or the current screen when older history was
- * compacted), so a pattern printed before `up` looked still counts. Gives up when the session
- * ends first or the timeout passes, with the last lines it printed.
+ * stream: attached from its start (the first stored event, or the current screen when older
+ * history was compacted), so a pattern printed before `up` looked still counts. A revived
+ * session's old screen, replayed first, does not count. Gives up when the session ends first
+ * or the timeout passes, with the last lines it printed.
  */
 import { DispatchError } from "../../core/errors.js";
 import type { HubClient } from "../HubClient.js";
@@ -18,6 +19,8 @@ export interface ReadyWatch {
   session: string;
   pattern: RegExp;
   timeoutMs: number;
+  /** Output after this seq counts (a revived session: where its new process begins). */
+  afterSeq: number;
 }
 
 export async function waitForReady(hub: HubClient, watch: ReadyWatch): Promise<void> {
@@ -32,8 +35,15 @@ export async function waitForReady(hub: HubClient, watch: ReadyWatch): Promise<v
     text = (text + chunk).slice(-KEPT_CHARS);
     if (watch.pattern.test(previewLines(text, Number.POSITIVE_INFINITY).join("\n"))) matched();
   };
+  /** Seq of the old screen a revived terminal shows first: not this run's output. */
+  let preface = -1;
   const stream = new SessionStream(socket, {
-    output: (data) => add(decoder.decode(data, { stream: true })),
+    output: (data, seq) => {
+      if (seq !== preface) add(decoder.decode(data, { stream: true }));
+    },
+    event: (event) => {
+      if (event.type === "revived") preface = event.seq + 1;
+    },
     snapshot: (snapshot) => add(snapshot.data),
   });
   let timer: NodeJS.Timeout | undefined;
@@ -41,7 +51,7 @@ export async function waitForReady(hub: HubClient, watch: ReadyWatch): Promise<v
     timer = setTimeout(() => resolve("timeout"), watch.timeoutMs);
   });
   try {
-    await stream.attach(watch.session, { afterSeq: 0 });
+    await stream.attach(watch.session, { afterSeq: watch.afterSeq });
     const outcome = await Promise.race([ready.then(() => "ready" as const), stream.ended, timedOut]);
     if (outcome === "ready") return;
     const last = previewLines(text, SHOWN_LINES)

@@ -230,18 +230,25 @@ describe("a project of four sessions on two hosts", () => {
 
 describe("switching projects", () => {
   it("switches the current project with `use --project`, with a did-you-mean", async () => {
-    writeProject("a.toml", `project = "alpha"\n[[session]]\nname = "alpha-sh"\ncommand = "sleep 600"\n`);
-    writeProject("b.toml", `project = "beta"\n[[session]]\nname = "beta-sh"\ncommand = "sleep 600"\n`);
-    expect((await up("a.toml")).code).toBe(0);
-    expect((await up("b.toml")).code).toBe(0);
-    expect((await hub.cli(["use"])).stdout).toContain("project beta");
+    // Tagged as `up` tags them (the shop test covers `up` itself).
+    for (const project of ["alpha", "beta"]) {
+      await json("/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({
+          name: `${project}-sh`,
+          cwd: tmpdir(),
+          command: ["sleep", "600"],
+          project: { name: project, declaration: "x" },
+        }),
+      });
+    }
     const used = await hub.cli(["use", "--project", "alpha"]);
     expect(used.code, used.stderr).toBe(0);
+    expect(used.stdout).toContain("now using project alpha (1 session)");
     expect((await hub.cli(["ps"])).stdout).toMatch(/^alpha-sh\s/m);
     const typo = await hub.cli(["use", "--project", "alpah"]);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("did you mean 'alpha'?");
-    for (const p of ["alpha", "beta"]) expect((await hub.cli(["down", "--project", p])).code).toBe(0);
   });
 });
 

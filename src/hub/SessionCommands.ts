@@ -112,7 +112,8 @@ export class SessionCommands {
       cols: params.cols,
       rows: params.rows,
       env: params.env ?? {},
-      meta: prepared.meta,
+      meta: params.project ? { ...prepared.meta, declaration: params.project.declaration } : prepared.meta,
+      project: params.project?.name ?? null,
     });
     const options = Object.keys(prepared.spawn).length > 0 ? { options: prepared.spawn } : {};
     await this.spawn(

@@ -134,5 +134,13 @@ export function toInfo(record: SessionRecord, reachable: (host: string) => boole
   const capabilities = Array.isArray(meta.capabilities)
     ? { capabilities: meta.capabilities as string[] }
     : {};
-  return { ...info, ...shown, ...capabilities, reachable: reachable(record.host) };
+  const declaration = typeof meta.declaration === "string" ? { declaration: meta.declaration } : {};
+  return {
+    ...info,
+    project: record.project ?? null,
+    ...shown,
+    ...capabilities,
+    ...declaration,
+    reachable: reachable(record.host),
+  };
 }

@@ -16,6 +16,7 @@
  *   POST   /api/sessions/:name/notify       {state, message?} -> {ok}; the session's own token
  *   GET    /api/status                      hub, host and session counts
  *   GET    /api/search?q=&session=&since=&limit=  {results: SearchResult[]}: stored output lines
+ *   GET    /api/kinds                       {kinds: [{name, label}]}: the session kinds registered
  *   POST   /api/login  {key}   sets the HttpOnly cookie; POST /api/logout clears it
  *
  * Errors: HTTP status from the error code and `{error: {code, message}}`.
@@ -81,3 +82,9 @@ export const StatusBody = z.object({
   version: z.string(),
 });
 export type StatusBody = z.infer<typeof StatusBody>;
+
+/** `GET /api/kinds`: the session kinds the hub has registered, by name. */
+export const KindsBody = z.object({
+  kinds: z.array(z.object({ name: z.string(), label: z.string() })),
+});
+export type KindsBody = z.infer<typeof KindsBody>;

@@ -17,6 +17,7 @@ import type { Authenticator } from "./auth.js";
 import { ClientConnection } from "./ClientConnection.js";
 import { registerHostEndpoint } from "./hostEndpoint.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
+import { registerKindsRoute } from "./kindsRoute.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
 import { registerRest } from "./rest.js";
 import { registerSearchRoutes } from "./searchRoutes.js";
@@ -72,6 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     secureCookies: options.secureCookies,
   });
   registerSearchRoutes(app, { search: options.hub.search });
+  registerKindsRoute(app);
   if (options.hosts) {
     registerHostRoutes(app, options.hosts);
     registerHostEndpoint(app, { ...options.hosts, logger: options.logger });

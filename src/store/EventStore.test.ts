@@ -45,6 +45,7 @@ function session(id: string, name = id, overrides: Partial<SessionRecord> = {}):
     preview: "",
     env: { TERM: "xterm-256color" },
     meta: {},
+    project: null,
     ...overrides,
   };
 }
@@ -124,6 +125,7 @@ describe("sessions", () => {
       reason: "host lost",
       foreground: "vim x",
       meta: { adopted: true },
+      project: "shop",
     });
     store.insertSession(rec);
     expect(store.getSession("s1")).toEqual(rec);

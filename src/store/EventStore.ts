@@ -59,7 +59,7 @@ interface Touched {
 
 const SESSION_COLUMNS =
   "id, name, kind, host, status, exit_code, reason, command, cwd, cols, rows, pid, foreground, " +
-  "created_at, last_activity_at, last_seq, bytes, preview, env, meta";
+  "created_at, last_activity_at, last_seq, bytes, preview, env, meta, project";
 
 export class EventStore {
   /** Events from the last `appendBatch` that were refused: seq jumps and unknown sessions. */

@@ -136,6 +136,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: "sessions carry the project they were declared in (`dispatch up`)",
+    up: (db) => {
+      db.exec("ALTER TABLE sessions ADD COLUMN project TEXT");
+      db.exec("CREATE INDEX sessions_project ON sessions (project)");
+    },
+  },
 ];
 
 /** Applies every migration newer than the database; returns the versions applied. */

@@ -8,6 +8,7 @@
 const VIEW_KEY = "dispatch:view";
 const SEEN_KEY = "dispatch:seen";
 const LOGGED_IN_KEY = "dispatch:logged-in";
+const PROJECT_KEY = "dispatch:project";
 
 export interface ViewState {
   open: string[];
@@ -70,4 +71,14 @@ export function loadNotify(): boolean {
 
 export function saveNotify(on: boolean): void {
   write(NOTIFY_KEY, on);
+}
+
+/** The current project ("" for all sessions). */
+export function loadProject(): string {
+  const project = read<unknown>(PROJECT_KEY, "");
+  return typeof project === "string" ? project : "";
+}
+
+export function saveProject(project: string): void {
+  write(PROJECT_KEY, project);
 }

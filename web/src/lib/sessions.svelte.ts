@@ -7,7 +7,13 @@ import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import { isLocalHost } from "./host-kind.js";
-import { loadSeen, loadView, saveSeen, saveView } from "./persist.js";
+import { loadProject, loadSeen, loadView, saveProject, saveSeen, saveView } from "./persist.js";
+
+/** Sessions of one project (null: not in any), as the panel shows them under a heading. */
+export interface ProjectGroup {
+  project: string | null;
+  sessions: SessionInfo[];
+}
 
 export class SessionStore {
   sessions = $state<SessionInfo[]>([]);
@@ -19,6 +25,11 @@ export class SessionStore {
   filter = $state("");
   /** Show only sessions of this host id; empty: every host. */
   hostFilter = $state("");
+  /**
+   * The current project: the panel shows only its sessions (on every host); empty: every
+   * session, grouped by project. Remembered across reloads, like `dispatch use --project`.
+   */
+  project = $state(loadProject());
   /** Output bytes seen per session; more than this in a background session is unread. */
   seen = $state<Record<string, number>>(loadSeen());
   /** Sessions with live output seen in their open (background) terminal since last viewed. */
@@ -28,14 +39,48 @@ export class SessionStore {
   /** Ticks so "last activity" ages stay fresh. */
   now = $state(Date.now());
 
-  readonly visible = $derived.by(() => {
+  /** Every project some session belongs to, by name. */
+  readonly projects = $derived(
+    [...new Set(this.sessions.flatMap((s) => (s.project ? [s.project] : [])))].sort(),
+  );
+
+  /** Sessions shown, grouped by project: named projects by name, then sessions in none. */
+  readonly groups = $derived.by((): ProjectGroup[] => {
     const needle = this.filter.trim().toLowerCase();
     const host = this.hostFilter;
-    if (!needle && !host) return this.sessions;
-    return this.sessions.filter(
-      (s) => (!host || s.host === host) && (!needle || s.name.toLowerCase().includes(needle)),
+    const project = this.projects.includes(this.project) ? this.project : "";
+    const shown = this.sessions.filter(
+      (s) =>
+        (!host || s.host === host) &&
+        (!project || s.project === project) &&
+        (!needle || s.name.toLowerCase().includes(needle)),
     );
+    const groups = new Map<string | null, SessionInfo[]>();
+    for (const s of shown) {
+      const key = s.project ?? null;
+      groups.set(key, [...(groups.get(key) ?? []), s]);
+    }
+    return [...groups]
+      .map(([name, sessions]) => ({ project: name, sessions }))
+      .sort((a, b) =>
+        a.project === b.project
+          ? 0
+          : a.project === null
+            ? 1
+            : b.project === null
+              ? -1
+              : a.project.localeCompare(b.project),
+      );
   });
+
+  /** The sessions shown, in the panel's order (groups one after another). */
+  readonly visible = $derived(this.groups.flatMap((g) => g.sessions));
+
+  /** Makes `project` current ("" for all); remembered across reloads. */
+  useProject(project: string): void {
+    this.project = project;
+    saveProject(project);
+  }
 
   /** Hosts in display order: the hub's own first, then by name. */
   readonly hostList = $derived(

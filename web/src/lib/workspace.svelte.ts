@@ -168,6 +168,18 @@ export class Workspace {
     endSwitch(token);
   }
 
+  /**
+   * Makes `project` current ("" for every session) and, when the active session is not in
+   * it, shows the project's most recently used session (else its first).
+   */
+  switchProject(project: string): void {
+    this.store.useProject(project);
+    if (!project || this.store.active?.project === project) return;
+    const recent = [...this.store.recent].reverse().find((id) => this.store.byId(id)?.project === project);
+    const target = recent ?? this.store.sessions.find((s) => s.project === project)?.id;
+    if (target) void this.switchTo(target);
+  }
+
   /** Next (+1) or previous (-1) session in the panel's order, wrapping around. */
   cycle(step: 1 | -1): void {
     const list = this.store.visible;

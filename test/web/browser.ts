@@ -230,6 +230,8 @@ declare global {
   interface Window {
     __dispatch?: {
       lines(session: string): string[] | null;
+      cells(session: string, line: number): string[] | null;
+      renderer(session: string): string | null;
       lastSeq(session: string): number | null;
       connection(): string;
     };

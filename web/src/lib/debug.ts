@@ -7,6 +7,8 @@ import type { Workspace } from "./workspace.svelte.js";
 export interface DispatchDebug {
   /** Every line of the session's terminal buffer (trailing blanks trimmed), or null if not open. */
   lines(session: string): string[] | null;
+  /** The characters of each cell of buffer line `line` ("" for the cell a wide character covers). */
+  cells(session: string, line: number): string[] | null;
   lastSeq(session: string): number | null;
   renderer(session: string): string | null;
   connection(): string;
@@ -31,6 +33,13 @@ export function exposeDebug(workspace: Workspace): void {
       const out: string[] = [];
       for (let i = 0; i < buffer.length; i++) out.push(buffer.getLine(i)?.translateToString(true) ?? "");
       while (out.length > 0 && out.at(-1) === "") out.pop();
+      return out;
+    },
+    cells(session, line) {
+      const row = term(session)?.terminal.buffer.active.getLine(line);
+      if (!row) return null;
+      const out: string[] = [];
+      for (let x = 0; x < row.length; x++) out.push(row.getCell(x)?.getChars() ?? "");
       return out;
     },
     lastSeq: (session) => term(session)?.lastSeq ?? null,

@@ -5,6 +5,7 @@
  */
 import { FitAddon } from "@xterm/addon-fit";
 import { SearchAddon } from "@xterm/addon-search";
+import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { type ITheme, Terminal } from "@xterm/xterm";
 import type { JsonEvent } from "../../../src/protocol/events.js";
@@ -37,6 +38,9 @@ export const THEME: ITheme = {
 
 /** Scrollback per terminal: enough for real work, bounded so 16 open terminals stay light. */
 const SCROLLBACK_LINES = 10_000;
+
+/** Row height as a multiple of the font's: room below the baseline for `_` (see the constructor). */
+const LINE_HEIGHT = 1.2;
 
 const textDecoderOptions = { stream: true } as const;
 
@@ -92,10 +96,17 @@ export class TerminalSession implements SessionView {
       cursorBlink: true,
       fontFamily: '"JetBrains Mono", "Fira Code", "DejaVu Sans Mono", Menlo, Consolas, monospace',
       fontSize: 14,
+      // The DOM renderer clips each row to its cell height; at 1.0 a font whose descent
+      // reaches the cell's bottom (DejaVu Sans Mono, the usual Linux fallback) loses its
+      // underscores. A little leading keeps them inside the row.
+      lineHeight: LINE_HEIGHT,
       theme: THEME,
       screenReaderMode: false,
     });
     this.terminal.loadAddon(this.#fit);
+    // Unicode 11 widths (emoji take two cells), as programs and the hub's screen count them.
+    this.terminal.loadAddon(new Unicode11Addon());
+    this.terminal.unicode.activeVersion = "11";
     this.terminal.loadAddon(this.search);
     this.terminal.loadAddon(
       new WebLinksAddon((event, uri) => {

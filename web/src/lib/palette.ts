@@ -48,6 +48,8 @@ export function paletteEntries(source: PaletteSource): PaletteEntry[] {
     ...action("search", "Find in terminal", !!active),
     ...action("copy", "Copy selection", !!active),
     ...action("paste", "Paste", !!active),
+    ...action("split", "Split: show another session beside", !!active),
+    ...action("unsplit", "Back to one view", !!active),
     ...action("sessions", "Filter sessions"),
     ...action("help", "Keyboard shortcuts"),
     { id: "action:reconnect", label: "Reconnect now", group: "Action", run: source.reconnect },

@@ -7,13 +7,15 @@ import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import { isLocalHost } from "./host-kind.js";
-import { loadSeen, loadView, saveSeen, saveView } from "./persist.js";
+import { loadSeen, loadView, saveSeen, saveView, type ViewState } from "./persist.js";
 
 export class SessionStore {
   sessions = $state<SessionInfo[]>([]);
   activeId = $state<string | null>(null);
   /** Open terminals, in the order they were opened (stable, so their elements never move). */
   openIds = $state<string[]>([]);
+  /** Sessions shown side by side (2–4 tiles), in screen order; one id or none: a single view. */
+  tiles = $state<string[]>([]);
   /** The same ids, most recently used last. */
   #recent: string[] = [];
   filter = $state("");
@@ -135,6 +137,7 @@ export class SessionStore {
 
   dropOpen(id: string): void {
     this.openIds = this.openIds.filter((o) => o !== id);
+    this.tiles = this.tiles.filter((o) => o !== id);
     this.#recent = this.#recent.filter((o) => o !== id);
   }
 
@@ -144,10 +147,10 @@ export class SessionStore {
   }
 
   persistView(): void {
-    saveView({ open: this.openIds, active: this.activeId });
+    saveView({ open: this.openIds, active: this.activeId, tiles: this.tiles });
   }
 
-  restoredView(): { open: string[]; active: string | null } {
+  restoredView(): ViewState {
     return loadView();
   }
 

@@ -46,7 +46,7 @@ describe("web terminal rendering", () => {
     await waitForLine(page, "wide", /^1234567890\|$/);
     const lines = await terminalLines(page, "wide");
     const emoji = lines.findIndex((l) => l.startsWith("😀😀😀😀😀|"));
-    const digits = lines.findIndex((l) => l === "1234567890|");
+    const digits = lines.indexOf("1234567890|");
     expect(emoji).toBeGreaterThanOrEqual(0);
     const barColumn = async (line: number) =>
       (await page.evaluate(([l]) => window.__dispatch?.cells("wide", l as number) ?? [], [line])).indexOf(

@@ -12,7 +12,7 @@ export function showIn(tiles: readonly string[], active: string | null, id: stri
   if (tiles.includes(id)) return [...tiles];
   const at = active ? tiles.indexOf(active) : -1;
   const next = [...tiles];
-  next[at >= 0 ? at : 0] = id;
+  next[Math.max(at, 0)] = id;
   return next;
 }
 

@@ -78,4 +78,18 @@ describe("web terminal rendering", () => {
     expect(await pixelsAt(7)).toBe(0);
     expect(problems).toEqual([]);
   });
+
+  it("counts the matches of a search", async () => {
+    const { page, problems } = await web.page({ login: true });
+    await createSession(page, "find");
+    await typeLine(page, "for i in 1 2 3; do echo nee''dle-$i; done");
+    await waitForLine(page, "find", /^needle-3$/);
+    await page.keyboard.press("Control+Shift+KeyF");
+    const search = page.getByRole("search", { name: "Search in terminal" });
+    await search.getByRole("searchbox").fill("needle");
+    await expect.poll(() => search.locator(".count").textContent()).toMatch(/^[123] of 3$/);
+    await search.getByRole("searchbox").fill("needle-9");
+    await expect.poll(() => search.locator(".count").textContent()).toBe("No match");
+    expect(problems).toEqual([]);
+  });
 });

@@ -92,4 +92,47 @@ describe("web terminal rendering", () => {
     await expect.poll(() => search.locator(".count").textContent()).toBe("No match");
     expect(problems).toEqual([]);
   });
+
+  it("re-attaches inside a scroll region in origin mode as the live screen shows it", async () => {
+    // After an Enter (once the first page has given the session its size), a program sets rows
+    // 5-10 as its scroll region in origin mode, prints, waits for Enter again, then prints nine
+    // lines that scroll inside the region.
+    const script =
+      'read a; clear; printf "\\e[5;10r\\e[?6h\\e[3;1Hregion"; read x; ' +
+      'for i in 1 2 3 4 5 6 7 8 9; do printf "\\nline$i"; done; read y';
+    const created = await web.hub.api("/api/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "region",
+        command: ["bash", "--noprofile", "--norc", "-c", script],
+        cols: 80,
+        rows: 24,
+      }),
+    });
+    expect(created.status).toBeLessThan(300);
+    const open = async () => {
+      const tp = await web.page({ login: true });
+      await tp.page.locator('[data-session="region"] button.select').click();
+      await tp.page.locator("[data-terminal] .xterm").first().click();
+      return tp;
+    };
+    // One page watches live; the other, of the same size, attaches later from the hub's snapshot.
+    const live = await open();
+    await live.page.keyboard.press("Enter");
+    await waitForLine(live.page, "region", /^region$/);
+    const late = await open();
+    await waitForLine(late.page, "region", /^region$/);
+    await late.page.keyboard.press("Enter");
+    await waitForLine(live.page, "region", /^line9$/);
+    await waitForLine(late.page, "region", /^line9$/);
+    const lines = await terminalLines(late.page, "region");
+    expect(lines).toEqual(await terminalLines(live.page, "region"));
+    // Inside the region: "region" and line1-3 scrolled off its top, line4-line9 fill rows 5-10.
+    const at = lines.indexOf("line4");
+    expect(lines.slice(at, at + 6)).toEqual(["line4", "line5", "line6", "line7", "line8", "line9"]);
+    expect(lines).not.toContain("region");
+    expect(lines).not.toContain("line3");
+    expect([...live.problems, ...late.problems]).toEqual([]);
+  });
 });

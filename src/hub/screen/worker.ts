@@ -7,6 +7,7 @@ import serializeAddon from "@xterm/addon-serialize";
 import unicode11Addon from "@xterm/addon-unicode11";
 import headless from "@xterm/headless";
 import { type FromScreenWorker, SNAPSHOT_SCROLLBACK_LINES, type ToScreenWorker } from "./messages.js";
+import { serializeExtras } from "./serializeExtras.js";
 
 interface Screen {
   terminal: headless.Terminal;
@@ -109,7 +110,9 @@ function handle(message: ToScreenWorker): void {
           seq,
           cols: screen.terminal.cols,
           rows: screen.terminal.rows,
-          screen: screen.serializer.serialize({ scrollback: SNAPSHOT_SCROLLBACK_LINES }),
+          screen:
+            screen.serializer.serialize({ scrollback: SNAPSHOT_SCROLLBACK_LINES }) +
+            serializeExtras(screen.terminal),
         });
       });
       return;

@@ -10,6 +10,8 @@ export interface DispatchDebug {
   /** The characters of each cell of buffer line `line` ("" for the cell a wide character covers). */
   cells(session: string, line: number): string[] | null;
   lastSeq(session: string): number | null;
+  /** The first buffer line in view, and whether older output is stored than the terminal holds. */
+  scroll(session: string): { top: number; hasOlder: boolean } | null;
   renderer(session: string): string | null;
   connection(): string;
 }
@@ -41,6 +43,10 @@ export function exposeDebug(workspace: Workspace): void {
       const out: string[] = [];
       for (let x = 0; x < row.length; x++) out.push(row.getCell(x)?.getChars() ?? "");
       return out;
+    },
+    scroll(session) {
+      const t = term(session);
+      return t ? { top: t.terminal.buffer.active.viewportY, hasOlder: t.hasOlder } : null;
     },
     lastSeq: (session) => term(session)?.lastSeq ?? null,
     renderer: (session) => term(session)?.renderer ?? null,

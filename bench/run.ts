@@ -13,6 +13,7 @@ import { profileHubs, REPO_ROOT, stopAllHubs } from "./hub.js";
 import { memorySuite } from "./memory.js";
 import { machine, type Results, type Row, textTable, writeResults } from "./report.js";
 import { restartSuite } from "./restart.js";
+import { searchSuite } from "./search.js";
 import { startupSuite } from "./startup.js";
 import { storeSuite } from "./store.js";
 import { switchSuite } from "./switch.js";
@@ -27,6 +28,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   memory: memorySuite,
   restart: restartSuite,
   switch: switchSuite,
+  search: searchSuite,
 };
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";

@@ -18,6 +18,7 @@ import { registerNew } from "./commands/new.js";
 import { pick } from "./commands/pick.js";
 import { registerRename } from "./commands/rename.js";
 import { registerRevive } from "./commands/revive.js";
+import { registerSearch } from "./commands/search.js";
 import { registerSend } from "./commands/send.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStart } from "./commands/start.js";
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     registerAttach,
     registerSend,
     registerLogs,
+    registerSearch,
     registerRename,
     registerKill,
     registerRevive,

@@ -16,6 +16,7 @@ import { SessionCommands } from "./SessionCommands.js";
 import { SessionDirectory } from "./SessionDirectory.js";
 import { SessionTokens } from "./SessionTokens.js";
 import { ScreenTracker } from "./screen/ScreenTracker.js";
+import { OutputSearch } from "./search/OutputSearch.js";
 import { Tokens } from "./Tokens.js";
 
 export interface HubOptions {
@@ -40,6 +41,8 @@ export class Hub {
   readonly hosts: HostMonitor;
   readonly hostCommands: HostCommands;
   readonly sessionTokens: SessionTokens;
+  /** Search over all stored output. */
+  readonly search: OutputSearch;
   /** Every token the hub issues (web logins, hosts, sessions). */
   readonly tokens: Tokens;
   private readonly intake: EventIntake;
@@ -65,6 +68,7 @@ export class Hub {
       const record = directory.get(id);
       if (record && findKind(record.kind)?.screen) this.screens.track(id, record, entries);
     });
+    this.search = new OutputSearch({ store, directory, bus, logger });
     this.tokens = new Tokens(store);
     this.sessionTokens = new SessionTokens(this.tokens, options.hubInfoFile);
     bus.on("removed", (id) => this.sessionTokens.revoke(id));
@@ -99,7 +103,9 @@ export class Hub {
   async close(): Promise<void> {
     this.hosts.closeAll();
     this.hosts.dispose();
+
     this.intake.dispose();
     await this.screens.dispose();
+    await this.search.dispose();
   }
 }

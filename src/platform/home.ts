@@ -3,7 +3,7 @@
  * `~/.local/share/dispatch`) and the files that live in it. Created with mode 0700: it holds
  * the access key, the host socket and the database.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -43,7 +43,12 @@ export function homePaths(home: string = dataHome()): HomePaths {
   };
 }
 
+/**
+ * Creates the data directory, or tightens an existing one, to mode 0700: a directory made by an
+ * older dispatch or by hand (often 0755) would otherwise show other users the socket and logs.
+ */
 export function ensureHome(home: string): HomePaths {
   mkdirSync(home, { recursive: true, mode: 0o700 });
+  chmodSync(home, 0o700);
   return homePaths(home);
 }

@@ -16,6 +16,7 @@
  *   POST   /api/gc {olderThan?}             {removed: names}: drop ended sessions
  *   POST   /api/sessions/:name/notify       {state, message?} -> {ok}; the session's own token
  *   GET    /api/status                      hub, host and session counts
+ *   GET    /api/search?q=&session=&since=&limit=  {results: SearchResult[]}: stored output lines
  *   POST   /api/login  {key}   sets the HttpOnly cookie; POST /api/logout clears it
  *
  * Errors: HTTP status from the error code and `{error: {code, message}}`.
@@ -42,6 +43,27 @@ export const HistoryQuery = z.object({
   before: z.coerce.number().int().min(1),
   limit: z.coerce.number().int().min(1).max(10000).default(1000),
 });
+
+/** `since`: a duration back from now (`90s`, `1h`, `7d`) or an ISO date. */
+export const SearchRequest = z.object({
+  q: z.string().min(1).max(500),
+  session: z.string().min(1).max(64).optional(),
+  since: z.string().min(1).max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(10000).default(100),
+});
+export const SearchResult = z.object({
+  /** Session id and name. */
+  session: z.string(),
+  name: z.string(),
+  /** Seq of the output event that completed the line: attach after `seq - 1` to see it. */
+  seq: z.number(),
+  ts: z.number(),
+  line: z.string(),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+/** Matches oldest first: the newest `limit` of them. */
+export const SearchBody = z.object({ results: z.array(SearchResult) });
+export type SearchBody = z.infer<typeof SearchBody>;
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 

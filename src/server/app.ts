@@ -20,6 +20,7 @@ import { registerHostEndpoint } from "./hostEndpoint.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
 import { registerRest } from "./rest.js";
+import { registerSearchRoutes } from "./searchRoutes.js";
 import { registerStatic } from "./static.js";
 
 /** Routes reachable without credentials: they reveal nothing but liveness. */
@@ -72,6 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     secureCookies: options.secureCookies,
   });
   registerHistory(app, options.hub.sessions);
+  registerSearchRoutes(app, { search: options.hub.search });
   if (options.hosts) {
     registerHostRoutes(app, options.hosts);
     registerHostEndpoint(app, { ...options.hosts, logger: options.logger });

@@ -20,6 +20,7 @@ import {
   type SessionRow,
   sessionParams,
 } from "./rows.js";
+import { SearchIndex } from "./SearchIndex.js";
 
 export type { SessionRecord } from "./rows.js";
 
@@ -72,6 +73,7 @@ export class EventStore {
   private readonly updateStatements = new Map<string, Statement<unknown[]>>();
   private readonly stmt;
   private hostRecords: HostRecords | undefined;
+  private searchIndex: SearchIndex | undefined;
 
   private constructor(private readonly db: Database.Database) {
     this.stmt = {
@@ -88,6 +90,11 @@ export class EventStore {
       deleteEvents: db.prepare<[string]>("DELETE FROM events WHERE session_id = ?"),
       deleteSnapshots: db.prepare<[string]>("DELETE FROM snapshots WHERE session_id = ?"),
       deleteSession: db.prepare<[string]>("DELETE FROM sessions WHERE id = ?"),
+      deleteSearchLines: db.prepare<[string]>("DELETE FROM search_lines WHERE session_id = ?"),
+      deleteSearchCursor: db.prepare<[string]>("DELETE FROM search_cursor WHERE session_id = ?"),
+      compactSearchLines: db.prepare<[string, number]>(
+        "DELETE FROM search_lines WHERE session_id = ? AND seq <= ?",
+      ),
       sessionLastSeq: db.prepare<[string], { last_seq: number }>(
         "SELECT last_seq FROM sessions WHERE id = ?",
       ),
@@ -174,6 +181,11 @@ export class EventStore {
     return new EventStore(db);
   }
 
+  /** The database file ("" or ":memory:" for a store in memory, which no other connection can open). */
+  get path(): string {
+    return this.db.name;
+  }
+
   /** Closes the database; safe to call more than once. */
   close(): void {
     if (this.db.open) this.db.close();
@@ -183,6 +195,12 @@ export class EventStore {
   get hosts(): HostRecords {
     this.hostRecords ??= new HostRecords(this.db);
     return this.hostRecords;
+  }
+
+  /** The full-text index of stored output (see `SearchIndex`). */
+  get search(): SearchIndex {
+    this.searchIndex ??= new SearchIndex(this.db);
+    return this.searchIndex;
   }
 
   /** Closes the database (for `using store = EventStore.open(...)`). */
@@ -248,9 +266,11 @@ export class EventStore {
     return this.stmt.listSessions.all().map(rowToSession);
   }
 
-  /** Deletes a session with its events and snapshots, in one transaction. */
+  /** Deletes a session with its events, snapshots and search index rows, in one transaction. */
   deleteSession(id: string): void {
     this.db.transaction(() => {
+      this.stmt.deleteSearchLines.run(id);
+      this.stmt.deleteSearchCursor.run(id);
       this.stmt.deleteEvents.run(id);
       this.stmt.deleteSnapshots.run(id);
       this.stmt.deleteSession.run(id);
@@ -328,13 +348,14 @@ export class EventStore {
   }
 
   /**
-   * Retention: drops a session's events up to and including `seq` and the snapshots before it,
-   * in one transaction. The snapshot at `seq` stays, so history is compacted behind it and
+   * Retention: drops a session's events up to and including `seq`, their search index rows and
+   * the snapshots before it, in one transaction. The snapshot at `seq` stays, so history is compacted behind it and
    * never cut from the middle.
    */
   compactThrough(sessionId: string, seq: number): void {
     this.db.transaction(() => {
       this.stmt.compactEvents.run(sessionId, seq);
+      this.stmt.compactSearchLines.run(sessionId, seq);
       this.stmt.compactSnapshots.run(sessionId, seq);
     })();
   }

@@ -232,6 +232,7 @@ declare global {
       lines(session: string): string[] | null;
       cells(session: string, line: number): string[] | null;
       renderer(session: string): string | null;
+      selection(session: string): string | null;
       scroll(session: string): { top: number; hasOlder: boolean } | null;
       lastSeq(session: string): number | null;
       connection(): string;

@@ -10,6 +10,8 @@ export interface DispatchDebug {
   /** The characters of each cell of buffer line `line` ("" for the cell a wide character covers). */
   cells(session: string, line: number): string[] | null;
   lastSeq(session: string): number | null;
+  /** The terminal's selected text (search results select their line). */
+  selection(session: string): string | null;
   /** The first buffer line in view, and whether older output is stored than the terminal holds. */
   scroll(session: string): { top: number; hasOlder: boolean } | null;
   renderer(session: string): string | null;
@@ -48,6 +50,7 @@ export function exposeDebug(workspace: Workspace): void {
       const t = term(session);
       return t ? { top: t.terminal.buffer.active.viewportY, hasOlder: t.hasOlder } : null;
     },
+    selection: (session) => term(session)?.terminal.getSelection() ?? null,
     lastSeq: (session) => term(session)?.lastSeq ?? null,
     renderer: (session) => term(session)?.renderer ?? null,
     connection: () => workspace.connection.state,

@@ -46,6 +46,7 @@ export function paletteEntries(source: PaletteSource): PaletteEntry[] {
     ...action("kill", `Kill ${active?.name ?? ""}`, !!active),
     ...action("close", `Close view of ${active?.name ?? ""}`, !!active),
     ...action("search", "Find in terminal", !!active),
+    ...action("search-all", "Search all output (every session)"),
     ...action("copy", "Copy selection", !!active),
     ...action("paste", "Paste", !!active),
     ...action("split", "Split: show another session beside", !!active),

@@ -24,7 +24,8 @@ export type Action =
   | "split"
   | "unsplit"
   | "tile-next"
-  | "tile-previous";
+  | "tile-previous"
+  | "search-all";
 
 export interface Shortcut {
   action: Action;
@@ -78,6 +79,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { action: "tile-next", keys: "Alt+O", prefixed: "o or →/↓", description: "Focus the next tile" },
   { action: "tile-previous", keys: "", prefixed: "←/↑", description: "Focus the previous tile" },
   { action: "search", keys: "Ctrl+Shift+F", prefixed: "f", description: "Search in the terminal" },
+  { action: "search-all", keys: "", prefixed: "/", description: "Search every session's stored output" },
   { action: "copy", keys: "Ctrl+Shift+C", description: "Copy the terminal selection" },
   { action: "paste", keys: "Ctrl+Shift+V", description: "Paste into the terminal" },
   { action: "help", keys: "?", prefixed: "?", description: "This help" },
@@ -163,6 +165,7 @@ const PREFIXED: Record<string, Action> = {
   k: "palette",
   f: "search",
   "?": "help",
+  "/": "search-all",
   t: "split",
   z: "unsplit",
   o: "tile-next",

@@ -25,6 +25,8 @@ import { toasts } from "./toasts.svelte.js";
 
 /** Open sessions kept in the page; beyond this the least recently used one is closed. */
 const MAX_OPEN_TERMINALS = 16;
+/** Pages of older output read while looking for a search result's line (~1 MiB each). */
+const MAX_HISTORY_PAGES_TO_FIND = 64;
 
 export interface CreateOptions {
   name?: string;
@@ -186,6 +188,23 @@ export class Workspace {
     if (mine !== this.#switchToken) return;
     await afterPaint();
     endSwitch(token);
+  }
+
+  /**
+   * A search result: shows the session and selects the line, loading older output until the
+   * terminal holds it (or the log's start is reached).
+   */
+  async openAt(id: string, line: string): Promise<void> {
+    await this.switchTo(id);
+    const term = this.terminal(id);
+    const needle = line.trim();
+    if (!term || !needle) return;
+    for (let page = 0; page < MAX_HISTORY_PAGES_TO_FIND; page++) {
+      if (term.search.findPrevious(needle)) return;
+      if (!term.hasOlder) break;
+      await term.loadOlder();
+    }
+    toasts.push("That line is no longer in the terminal's history.");
   }
 
   /** One more session beside the others (the first in the list not shown yet), up to 4. */

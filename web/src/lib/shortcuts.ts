@@ -5,7 +5,7 @@
  * client) and the terminal's own copy, paste and find. Direct keys match `e.code` rather than
  * `e.key`, so Alt+N works where Alt types a character (macOS Option, AltGr layouts).
  */
-import { IS_MAC } from "./keymap.svelte.js";
+import { IS_MAC } from "./keynames.js";
 
 export type Action =
   | "new"

@@ -7,6 +7,7 @@
  *   GET    /api/sessions/:name              {session}
  *   PATCH  /api/sessions/:name              {name} -> {session}
  *   DELETE /api/sessions/:name[?signal=S]   {session}
+ *   GET    /api/sessions/:name/history?before=SEQ&limit=N  events before SEQ, newest page
  *   POST   /api/sessions/:name/input        {data} -> {ok}
  *   POST   /api/sessions/:name/resize       {cols, rows} -> {ok}
  *   GET    /api/sessions/:name/events?after=N&limit=M  {events: ApiEvent[], lastSeq}
@@ -37,6 +38,12 @@ export const NotifyRequest = z.object({
 export const LoginRequest = z.object({ key: z.string().max(512) });
 export const EventsQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10000).default(1000),
+});
+
+/** `GET /api/sessions/:name/history`: the newest events before `before`, oldest first. */
+export const HistoryQuery = z.object({
+  before: z.coerce.number().int().min(1),
   limit: z.coerce.number().int().min(1).max(10000).default(1000),
 });
 

@@ -15,6 +15,7 @@ import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
 import type { Authenticator } from "./auth.js";
 import { ClientConnection } from "./ClientConnection.js";
+import { registerHistory } from "./history.js";
 import { registerHostEndpoint } from "./hostEndpoint.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
 import { registerKindsRoute } from "./kindsRoute.js";
@@ -72,6 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     status: options.status,
     secureCookies: options.secureCookies,
   });
+  registerHistory(app, options.hub.sessions);
   registerSearchRoutes(app, { search: options.hub.search });
   registerKindsRoute(app);
   if (options.hosts) {

@@ -146,7 +146,7 @@ function name(request: FastifyRequest): string {
 }
 
 /** Output bytes travel as base64 in JSON. */
-function toApiEvent(event: SessionEvent) {
+export function toApiEvent(event: SessionEvent) {
   return {
     seq: event.seq,
     ts: event.ts,

@@ -36,6 +36,10 @@ describe("web login", () => {
     const { page, problems } = await web.page();
     await page.getByLabel("Access key").waitFor();
     await expect.poll(() => page.title()).toBe("dispatch");
+    // The hint says where the key is: `dispatch serve` prints the key file's path, not the key.
+    const hint = (await page.locator("#key-hint").textContent()) ?? "";
+    expect(hint).toContain("prints its path");
+    expect(hint).toContain("access.key");
     expect(problems).toEqual([]);
   });
 

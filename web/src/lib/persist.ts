@@ -1,6 +1,6 @@
 /**
- * What the page remembers across reloads, in localStorage: the open terminals and the active
- * one, how much of each session the user has seen (unread markers), and whether this browser
+ * What the page remembers across reloads, in localStorage: the open terminals, the active
+ * one and the tiles shown side by side, how much of each session the user has seen (unread markers), and whether this browser
  * has logged in (so a fresh visit shows the login form without a request doomed to 401).
  * Nothing secret: the login itself is an HttpOnly cookie.
  */
@@ -13,6 +13,8 @@ const PROJECT_KEY = "dispatch:project";
 export interface ViewState {
   open: string[];
   active: string | null;
+  /** Sessions shown side by side (tiles), the active one among them; empty: one view. */
+  tiles: string[];
 }
 
 function read<T>(key: string, fallback: T): T {
@@ -38,6 +40,7 @@ export function loadView(): ViewState {
   return {
     open: Array.isArray(view.open) ? view.open.filter((id) => typeof id === "string") : [],
     active: typeof view.active === "string" ? view.active : null,
+    tiles: Array.isArray(view.tiles) ? view.tiles.filter((id) => typeof id === "string") : [],
   };
 }
 

@@ -7,7 +7,7 @@ import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import { isLocalHost } from "./host-kind.js";
-import { loadProject, loadSeen, loadView, saveProject, saveSeen, saveView } from "./persist.js";
+import { loadProject, loadSeen, loadView, saveProject, saveSeen, saveView, type ViewState } from "./persist.js";
 
 /** Sessions of one project (null: not in any), as the panel shows them under a heading. */
 export interface ProjectGroup {
@@ -20,6 +20,8 @@ export class SessionStore {
   activeId = $state<string | null>(null);
   /** Open terminals, in the order they were opened (stable, so their elements never move). */
   openIds = $state<string[]>([]);
+  /** Sessions shown side by side (2–4 tiles), in screen order; one id or none: a single view. */
+  tiles = $state<string[]>([]);
   /** The same ids, most recently used last. */
   #recent: string[] = [];
   filter = $state("");
@@ -180,6 +182,7 @@ export class SessionStore {
 
   dropOpen(id: string): void {
     this.openIds = this.openIds.filter((o) => o !== id);
+    this.tiles = this.tiles.filter((o) => o !== id);
     this.#recent = this.#recent.filter((o) => o !== id);
   }
 
@@ -189,10 +192,10 @@ export class SessionStore {
   }
 
   persistView(): void {
-    saveView({ open: this.openIds, active: this.activeId });
+    saveView({ open: this.openIds, active: this.activeId, tiles: this.tiles });
   }
 
-  restoredView(): { open: string[]; active: string | null } {
+  restoredView(): ViewState {
     return loadView();
   }
 

@@ -20,10 +20,13 @@ import { applyCtrl } from "./keys.js";
 import { afterPaint, beginSwitch, endSwitch } from "./perf.js";
 import { SessionStore } from "./sessions.svelte.js";
 import { TerminalSession } from "./terminal-session.js";
+import { addTile, neighbour, showIn } from "./tiles.js";
 import { toasts } from "./toasts.svelte.js";
 
 /** Open sessions kept in the page; beyond this the least recently used one is closed. */
 const MAX_OPEN_TERMINALS = 16;
+/** Pages of older output read while looking for a search result's line (~1 MiB each). */
+const MAX_HISTORY_PAGES_TO_FIND = 64;
 
 export interface CreateOptions {
   name?: string;
@@ -83,6 +86,8 @@ export class Workspace {
   ctrlSticky = $state(false);
   /** Set once the first session list has arrived (the view is restored then). */
   ready = $state(false);
+  /** Phone layout: one session at a time, whatever the tiles say. */
+  phone = $state(false);
   /** Open sessions: each one's model, with the kind that made it (and renders it). */
   readonly #open = new Map<string, OpenSession>();
   readonly #conn: Connection;
@@ -140,13 +145,30 @@ export class Workspace {
     return this.store.activeId ? this.#open.get(this.store.activeId)?.model : undefined;
   }
 
-  /** Shows `id`, opening its terminal if needed; timed as `dispatch:switch`. */
+  /** Whether `id` is on screen: the active session, or one of the tiles beside it. */
+  isShown(id: string): boolean {
+    if (id === this.store.activeId) return true;
+    return !this.phone && this.store.tiles.length > 1 && this.store.tiles.includes(id);
+  }
+
+  /** Ids on screen, in tile order. */
+  get shownIds(): string[] {
+    const { tiles, activeId } = this.store;
+    if (!this.phone && tiles.length > 1) return tiles;
+    return activeId ? [activeId] : [];
+  }
+
+  /**
+   * Shows `id` in the focused tile (or focuses its tile when it has one), opening its view if
+   * needed; timed as `dispatch:switch`.
+   */
   async switchTo(id: string): Promise<void> {
     const info = this.store.byId(id);
     if (!info) return;
     const existing = this.#open.get(id)?.model;
     const token = beginSwitch(id, !existing);
     const view = existing ?? this.#openSession(info);
+    this.store.tiles = showIn(this.store.tiles, this.store.activeId, id);
     this.store.activeId = id;
     this.store.touchOpen(id);
     this.store.markSeen(id);
@@ -180,6 +202,62 @@ export class Workspace {
     if (target) void this.switchTo(target);
   }
 
+  /**
+   * A search result: shows the session and selects the line, loading older output until the
+   * terminal holds it (or the log's start is reached).
+   */
+  async openAt(id: string, line: string): Promise<void> {
+    await this.switchTo(id);
+    const term = this.terminal(id);
+    const needle = line.trim();
+    if (!term || !needle) return;
+    for (let page = 0; page < MAX_HISTORY_PAGES_TO_FIND; page++) {
+      if (term.search.findPrevious(needle)) return;
+      if (!term.hasOlder) break;
+      await term.loadOlder();
+    }
+    toasts.push("That line is no longer in the terminal's history.");
+  }
+
+  /** One more session beside the others (the first in the list not shown yet), up to 4. */
+  split(): void {
+    const shown = new Set(this.shownIds);
+    const candidate = this.store.visible.find((s) => !shown.has(s.id));
+    if (!candidate) {
+      toasts.push("No other session to show beside this one.");
+      return;
+    }
+    const tiles = addTile(this.store.tiles, this.store.activeId, candidate.id);
+    if (!tiles) {
+      toasts.push("At most 4 sessions side by side.");
+      return;
+    }
+    this.store.tiles = tiles;
+    void this.switchTo(candidate.id);
+  }
+
+  /** Back to one view: the focused session. */
+  unsplit(): void {
+    this.store.tiles = this.store.activeId ? [this.store.activeId] : [];
+    this.store.persistView();
+    void tick().then(() => this.fitActive(true));
+  }
+
+  /** Focus the next (+1) or previous (-1) tile. */
+  focusTile(step: 1 | -1): void {
+    const next = neighbour(this.store.tiles, this.store.activeId, step);
+    if (next) void this.switchTo(next);
+  }
+
+  /** A tile got focus (a click into it): it becomes the active session. */
+  focused(id: string): void {
+    if (id === this.store.activeId || !this.store.tiles.includes(id)) return;
+    this.store.activeId = id;
+    this.store.touchOpen(id);
+    this.store.markSeen(id);
+    this.store.persistView();
+  }
+
   /** Next (+1) or previous (-1) session in the panel's order, wrapping around. */
   cycle(step: 1 | -1): void {
     const list = this.store.visible;
@@ -204,7 +282,7 @@ export class Workspace {
     this.store.dropOpen(id);
     open.model.dispose();
     if (this.store.activeId === id) {
-      const previous = this.store.recent.at(-1);
+      const previous = this.store.tiles.at(0) ?? this.store.recent.at(-1);
       this.store.activeId = null;
       if (previous) void this.switchTo(previous);
     }
@@ -267,14 +345,19 @@ export class Workspace {
   }
 
   /**
-   * Fits the active terminal to its box and, when the size differs from the session's,
-   * tells the hub (the most recent client to resize sets the session's size).
+   * Fits every terminal on screen (each tile has its own size) to its box and, when the size
+   * differs from the session's, tells the hub (the most recent client to resize sets it).
    */
   fitActive(force = false): void {
-    const id = this.store.activeId;
-    const term = id ? this.terminal(id) : undefined;
-    const info = id ? this.store.byId(id) : undefined;
-    if (!id || !term || !info) return;
+    for (const id of this.shownIds) this.#fit(id, force);
+  }
+
+  #fit(id: string, force: boolean): void {
+    const term = this.terminal(id);
+    const info = this.store.byId(id);
+    if (!term || !info) return;
+    // A tile restored beside the active one opens here, once its element is in the page.
+    if (term.element.isConnected) term.open();
     const changed = term.fit();
     const cols = term.terminal.cols;
     const rows = term.terminal.rows;
@@ -318,7 +401,7 @@ export class Workspace {
 
   #evict(): void {
     while (this.store.openIds.length > MAX_OPEN_TERMINALS) {
-      const victim = this.store.recent.find((id) => id !== this.store.activeId);
+      const victim = this.store.recent.find((id) => !this.isShown(id));
       if (!victim) return;
       this.closeTerminal(victim);
     }
@@ -355,6 +438,7 @@ export class Workspace {
     }
     this.ready = true;
     const view = this.store.restoredView();
+    this.store.tiles = view.tiles.filter((id) => this.store.byId(id));
     for (const id of view.open) {
       const info = this.store.byId(id);
       if (info && id !== view.active) this.#openSession(info);
@@ -416,7 +500,7 @@ export class Workspace {
         break;
       case "snapshot":
         this.#open.get(msg.session)?.model.snapshot(msg, () => {
-          if (msg.session === this.store.activeId) this.fitActive(true);
+          if (this.isShown(msg.session)) this.#fit(msg.session, true);
         });
         break;
       case "host":
@@ -439,7 +523,6 @@ export class Workspace {
     const term = this.#open.get(frame.session)?.model;
     if (!term?.output(frame.seq, frame.data)) return;
     // Open background terminals know about new output before the hub's (throttled) notice.
-    if (frame.session !== this.store.activeId && term.isLiveSeq(frame.seq))
-      this.store.markUnread(frame.session);
+    if (!this.isShown(frame.session) && term.isLiveSeq(frame.seq)) this.store.markUnread(frame.session);
   }
 }

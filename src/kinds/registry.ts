@@ -4,6 +4,7 @@ import { unknownNameMessage } from "../core/names.js";
 import { agentKind } from "./agent/index.js";
 import { chatKind } from "./chat/index.js";
 import type { KindCommand, Prepared, SessionKind } from "./kind.js";
+import { editorKind } from "./editor/index.js";
 import { terminalKind } from "./terminal/index.js";
 
 const kinds = new Map<string, SessionKind>();
@@ -15,6 +16,7 @@ export function registerKind(kind: SessionKind): void {
 registerKind(terminalKind);
 registerKind(agentKind);
 registerKind(chatKind);
+registerKind(editorKind);
 
 /** The kind, or a `bad_request` with the known kinds and a did-you-mean. */
 export function getKind(name: string): SessionKind {

@@ -18,6 +18,7 @@ import { ClientConnection } from "./ClientConnection.js";
 import { registerHostEndpoint } from "./hostEndpoint.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
+import { registerDocumentRoutes } from "./documentRoutes.js";
 import { registerRest } from "./rest.js";
 import { registerStatic } from "./static.js";
 
@@ -70,6 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     status: options.status,
     secureCookies: options.secureCookies,
   });
+  registerDocumentRoutes(app, options.hub.sessions);
   if (options.hosts) {
     registerHostRoutes(app, options.hosts);
     registerHostEndpoint(app, { ...options.hosts, logger: options.logger });

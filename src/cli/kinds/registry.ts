@@ -2,8 +2,10 @@
 import { agentCli } from "./agent.js";
 import { chatCli } from "./chat.js";
 import type { CliKind } from "./cliKind.js";
+import { editorCli } from "./editor.js";
 
 export const cliKinds: readonly CliKind[] = [
   agentCli, // dispatch agent diff|finish, dispatch notify
   chatCli, // dispatch chat [NAME], chat fork, chat export
+  editorCli, // dispatch edit PATH, cat NAME, save NAME
 ];

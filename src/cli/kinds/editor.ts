@@ -34,7 +34,10 @@ function registerEditor(program: Command): void {
   program
     .command("edit")
     .description("open a file in an editor session (or join the one open on it); prints its name")
-    .argument("<path>", "the file (relative to here on the local host, to the first allowed root on others); with --at, a session name too")
+    .argument(
+      "<path>",
+      "the file (relative to here on the local host, to the first allowed root on others); with --at, a session name too",
+    )
     .option("--host <name>", "host the file is on (default: the current one, see `dispatch use`)")
     .option("--name <name>", "name of the new session")
     .option("--create", "create the file when it does not exist")
@@ -71,7 +74,8 @@ async function edit(target: string, flags: EditFlags): Promise<void> {
   );
   if (flags.at !== undefined) {
     const seq = Number(flags.at);
-    if (!Number.isInteger(seq) || seq < 0) throw new UsageError(`--at takes a seq (0, 1, 2...), not '${flags.at}'`);
+    if (!Number.isInteger(seq) || seq < 0)
+      throw new UsageError(`--at takes a seq (0, 1, 2...), not '${flags.at}'`);
     const session =
       sessions.find((s) => s.kind === EDITOR && s.name === target) ??
       open ??
@@ -86,7 +90,8 @@ async function edit(target: string, flags: EditFlags): Promise<void> {
     return;
   }
   const autosaveMs = flags.autosave === undefined ? 0 : Number(flags.autosave);
-  if (!Number.isInteger(autosaveMs) || autosaveMs < 0) throw new UsageError(`--autosave takes milliseconds, not '${flags.autosave}'`);
+  if (!Number.isInteger(autosaveMs) || autosaveMs < 0)
+    throw new UsageError(`--autosave takes milliseconds, not '${flags.autosave}'`);
   const session: SessionInfo = await client.createSession({
     kind: EDITOR,
     ...(flags.name !== undefined ? { name: flags.name } : {}),

@@ -10,6 +10,7 @@
  * disk while the buffer holds unsaved edits is a conflict that refuses saves until resolved.
  */
 import * as Y from "yjs";
+import type { z } from "zod";
 import { DispatchError } from "../../core/errors.js";
 import {
   DEFAULT_MAX_FILE_BYTES,
@@ -22,11 +23,10 @@ import {
 } from "../../kinds/editor/events.js";
 import { applyChecked, fromBase64, replaceText, textOf, toBase64 } from "../../kinds/editor/yjsText.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
-import { editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
+import { editorMaxBytes, editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
 import { FileWatch } from "./editor/FileWatch.js";
 import { hashText, readText, writeTextAtomic } from "./editor/fileContent.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
-import type { z } from "zod";
 
 /** Updates the log already holds (a revive's starting state): applied, not written again. */
 const FROM_LOG = Symbol("from-log");
@@ -63,13 +63,16 @@ export class EditorRuntime implements SessionRuntime {
     const { spec } = context;
     this.options = parseOrBadRequest(EditorOptions, spec.options ?? {}, "invalid editor options");
     this.lastSeq = spec.afterSeq;
-    const maxBytes = Number(process.env.DISPATCH_EDITOR_MAX_BYTES) || DEFAULT_MAX_FILE_BYTES;
+    const maxBytes = editorMaxBytes() ?? DEFAULT_MAX_FILE_BYTES;
     const resolved = resolveInRoots(this.options.path, editorRoots());
     this.path = resolved.path;
     let disk = readText(this.path, maxBytes);
     if (!disk) {
       if (!this.options.create && !this.options.state) {
-        throw new DispatchError("not_found", `no file ${this.path}; pass --create (create: true) to create it`);
+        throw new DispatchError(
+          "not_found",
+          `no file ${this.path}; pass --create (create: true) to create it`,
+        );
       }
       disk = { text: "", hash: writeTextAtomic(this.path, "") };
     }
@@ -98,7 +101,8 @@ export class EditorRuntime implements SessionRuntime {
   }
 
   input(data: string): void {
-    if (!this.running) throw new DispatchError("session_exited", "the editor has closed; the change was not applied");
+    if (!this.running)
+      throw new DispatchError("session_exited", "the editor has closed; the change was not applied");
     let message: EditorInput;
     try {
       message = EditorInput.parse(JSON.parse(data));
@@ -129,14 +133,18 @@ export class EditorRuntime implements SessionRuntime {
         try {
           applyChecked(this.doc, fromBase64(update), { client });
         } catch (err) {
-          throw new DispatchError("bad_request", `not a Yjs update (${(err as Error).message}); the document is unchanged`);
+          throw new DispatchError(
+            "bad_request",
+            `not a Yjs update (${(err as Error).message}); the document is unchanged`,
+          );
         }
         return { seq: this.lastSeq };
       }
       case "save":
         return this.save();
       case "conflict":
-        if (this.status !== "conflict") throw new DispatchError("conflict", `${this.path} is not in conflict (it is ${this.status})`);
+        if (this.status !== "conflict")
+          throw new DispatchError("conflict", `${this.path} is not in conflict (it is ${this.status})`);
         return { base: this.savedText, disk: this.diskText, buffer: this.text };
       case "resolve":
         return this.resolve(args as z.infer<typeof ResolveArgs>);
@@ -196,7 +204,8 @@ export class EditorRuntime implements SessionRuntime {
     const sorted = [...edits].sort((a, b) => b.from - a.from);
     let limit = length;
     for (const edit of sorted) {
-      if (edit.from > edit.to) throw new DispatchError("bad_request", `edit ${edit.from}-${edit.to}: 'from' is after 'to'`);
+      if (edit.from > edit.to)
+        throw new DispatchError("bad_request", `edit ${edit.from}-${edit.to}: 'from' is after 'to'`);
       if (edit.to > limit) {
         throw new DispatchError(
           "bad_request",
@@ -208,12 +217,15 @@ export class EditorRuntime implements SessionRuntime {
       limit = edit.from;
     }
     const ytext = textOf(this.doc);
-    this.doc.transact(() => {
-      for (const edit of sorted) {
-        if (edit.to > edit.from) ytext.delete(edit.from, edit.to - edit.from);
-        if (edit.insert.length > 0) ytext.insert(edit.from, edit.insert);
-      }
-    }, { client });
+    this.doc.transact(
+      () => {
+        for (const edit of sorted) {
+          if (edit.to > edit.from) ytext.delete(edit.from, edit.to - edit.from);
+          if (edit.insert.length > 0) ytext.insert(edit.from, edit.insert);
+        }
+      },
+      { client },
+    );
     return { seq: this.lastSeq, length: ytext.length };
   }
 
@@ -238,7 +250,10 @@ export class EditorRuntime implements SessionRuntime {
     // The watcher may not have told yet: a change on disk is never overwritten unseen.
     this.checkDisk();
     if ((this.status as FileStatus) === "conflict") {
-      throw new DispatchError("conflict", `${this.path} changed on disk just now; resolve the conflict first`);
+      throw new DispatchError(
+        "conflict",
+        `${this.path} changed on disk just now; resolve the conflict first`,
+      );
     }
     const text = this.text;
     this.diskHash = writeTextAtomic(this.path, text);
@@ -284,7 +299,8 @@ export class EditorRuntime implements SessionRuntime {
   }
 
   private resolve(args: z.infer<typeof ResolveArgs>): { seq: number; status: FileStatus } {
-    if (this.status !== "conflict") throw new DispatchError("conflict", `${this.path} is not in conflict; nothing to resolve`);
+    if (this.status !== "conflict")
+      throw new DispatchError("conflict", `${this.path} is not in conflict; nothing to resolve`);
     const disk = this.diskText;
     this.savedText = disk;
     this.diskHash = hashText(disk);

@@ -9,6 +9,8 @@
  * folded from `file` events, the verbs, and revive (the document rebuilt from the log, saved
  * when the disk has not moved since).
  */
+
+import * as Y from "yjs";
 import { z } from "zod";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { command, type SessionKind } from "../kind.js";
@@ -23,7 +25,6 @@ import {
   UpdateData,
 } from "./events.js";
 import { docFromEvents, textOf, toBase64 } from "./yjsText.js";
-import * as Y from "yjs";
 
 export const EDITOR_KIND = "editor";
 

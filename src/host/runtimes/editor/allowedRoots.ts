@@ -9,8 +9,22 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { DispatchError } from "../../../core/errors.js";
 
-export function editorRoots(env: NodeJS.ProcessEnv = process.env): string[] {
-  const listed = (env.DISPATCH_EDITOR_ROOTS ?? "").split(":").filter((root) => root.length > 0);
+/**
+ * Read when the module loads: the host's entry point scrubs every `DISPATCH_*` variable from
+ * its environment right after its imports, so sessions never inherit them.
+ */
+const SETTINGS = {
+  roots: process.env.DISPATCH_EDITOR_ROOTS,
+  maxBytes: Number(process.env.DISPATCH_EDITOR_MAX_BYTES) || undefined,
+};
+
+/** The largest file this host's editors open, if set (`DISPATCH_EDITOR_MAX_BYTES`). */
+export function editorMaxBytes(): number | undefined {
+  return SETTINGS.maxBytes;
+}
+
+export function editorRoots(rootsSetting: string | undefined = SETTINGS.roots): string[] {
+  const listed = (rootsSetting ?? "").split(":").filter((root) => root.length > 0);
   const roots = listed.length > 0 ? listed : [homedir()];
   return roots.map((root) => {
     try {
@@ -48,7 +62,9 @@ export function resolveInRoots(requested: string, roots: readonly string[]): Res
   }
   const absolute = isAbsolute(requested) ? resolve(requested) : resolve(roots[0] ?? "/", requested);
   if (!roots.some((root) => inside(absolute, root))) {
-    refuse(`'${requested}' is outside the editor's allowed roots (${rootList}); set DISPATCH_EDITOR_ROOTS on the host to allow more`);
+    refuse(
+      `'${requested}' is outside the editor's allowed roots (${rootList}); set DISPATCH_EDITOR_ROOTS on the host to allow more`,
+    );
   }
   let real: string;
   let exists = true;
@@ -61,7 +77,10 @@ export function resolveInRoots(requested: string, roots: readonly string[]): Res
     try {
       parent = realpathSync(dirname(absolute));
     } catch {
-      throw new DispatchError("not_found", `'${requested}': its directory ${dirname(absolute)} does not exist`);
+      throw new DispatchError(
+        "not_found",
+        `'${requested}': its directory ${dirname(absolute)} does not exist`,
+      );
     }
     real = resolve(parent, absolute.slice(dirname(absolute).length + 1));
   }
@@ -77,7 +96,8 @@ export function resolveInRoots(requested: string, roots: readonly string[]): Res
 /** A file system error as a message a person can act on. */
 export function fileError(err: unknown, path: string): DispatchError {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === "EACCES" || code === "EPERM") return new DispatchError("forbidden", `permission denied: ${path}`);
+  if (code === "EACCES" || code === "EPERM")
+    return new DispatchError("forbidden", `permission denied: ${path}`);
   if (code === "ENOENT") return new DispatchError("not_found", `no file ${path}`);
   if (code === "EISDIR") return new DispatchError("bad_request", `${path} is a directory; give a file`);
   return new DispatchError("internal", `${path}: ${err instanceof Error ? err.message : String(err)}`);

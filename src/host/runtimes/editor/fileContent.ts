@@ -4,7 +4,17 @@
  * kept, so a reader never sees half a file and a crash never leaves one.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { chownSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  chownSync,
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DispatchError } from "../../../core/errors.js";
 import { fileError } from "./allowedRoots.js";
@@ -91,7 +101,10 @@ export function writeTextAtomic(path: string, text: string): string {
 }
 
 function binary(path: string): DispatchError {
-  return new DispatchError("bad_request", `${path} is a binary file (not UTF-8 text); the editor opens text files only`);
+  return new DispatchError(
+    "bad_request",
+    `${path} is a binary file (not UTF-8 text); the editor opens text files only`,
+  );
 }
 
 function mib(bytes: number): string {

@@ -71,8 +71,7 @@ export class EditorPeer {
     socket.send(JSON.stringify({ type: "hello", ref: 1, protocol: 1, client: options.client }));
     await hello;
     const attachedReply = reply(2);
-    // The peer is created before attaching so no event between reply and listener is missed.
-    let peer: EditorPeer | undefined;
+    // Events that arrive before the peer exists are kept and replayed to it.
     const early: WebSocket.RawData[] = [];
     const buffer = (raw: WebSocket.RawData, isBinary: boolean) => {
       if (!isBinary) early.push(raw);
@@ -85,7 +84,7 @@ export class EditorPeer {
     socket.off("message", buffer);
     if (attached.type === "error") throw new Error(String(attached.message));
     const id = (attached.session as { id: string }).id;
-    peer = new EditorPeer(socket, id, options.client);
+    const peer = new EditorPeer(socket, id, options.client);
     for (const raw of early) socket.emit("message", raw, false);
     return peer;
   }

@@ -3,8 +3,8 @@ import { DispatchError } from "../core/errors.js";
 import { unknownNameMessage } from "../core/names.js";
 import { agentKind } from "./agent/index.js";
 import { chatKind } from "./chat/index.js";
-import type { KindCommand, Prepared, SessionKind } from "./kind.js";
 import { editorKind } from "./editor/index.js";
+import type { KindCommand, Prepared, SessionKind } from "./kind.js";
 import { terminalKind } from "./terminal/index.js";
 
 const kinds = new Map<string, SessionKind>();

@@ -15,10 +15,10 @@ import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
 import type { Authenticator } from "./auth.js";
 import { ClientConnection } from "./ClientConnection.js";
+import { registerDocumentRoutes } from "./documentRoutes.js";
 import { registerHostEndpoint } from "./hostEndpoint.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
-import { registerDocumentRoutes } from "./documentRoutes.js";
 import { registerRest } from "./rest.js";
 import { registerStatic } from "./static.js";
 

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { attachSuite } from "./attach.js";
 import type { BenchContext } from "./context.js";
 import { echoSuite } from "./echo.js";
+import { editorSuite } from "./editor.js";
 import { profileHubs, REPO_ROOT, stopAllHubs } from "./hub.js";
 import { memorySuite } from "./memory.js";
 import { machine, type Results, type Row, textTable, writeResults } from "./report.js";
@@ -27,6 +28,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   memory: memorySuite,
   restart: restartSuite,
   switch: switchSuite,
+  editor: editorSuite,
 };
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";

@@ -4,7 +4,7 @@
  * editor must refuse, changes made on disk while clean and while dirty, a hub SIGKILLed while
  * edits arrive, two collaborators making 1,000 small concurrent edits, malformed updates.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -269,7 +269,26 @@ describe("editor sessions", () => {
       text: string;
     };
     expect(rebuilt.text).toBe(text);
-    mkdirSync(join(root, "after"), { recursive: true });
+  });
+
+  it("keeps the edits of a session whose host was lost, and saves them on revive", async () => {
+    const file = join(root, "lost.txt");
+    writeFileSync(file, "kept?\n");
+    const name = ((await open("lost.txt")).body.session as { name: string }).name;
+    await call(`/api/sessions/${name}/edits`, { edits: [{ from: 5, to: 5, insert: " yes" }] });
+    const hostPid = hub.pids().host as number;
+    process.kill(hostPid, "SIGKILL");
+    await waitFor(
+      async () =>
+        ((await call(`/api/sessions/${name}`)).body.session as { status: string }).status === "exited",
+      { timeoutMs: 20_000, message: "host lost" },
+    );
+    expect(readFileSync(file, "utf8")).toBe("kept?\n");
+    const revived = await hub.cli(["revive", name]);
+    expect(revived.code, revived.stderr).toBe(0);
+    await waitFor(() => readFileSync(file, "utf8") === "kept? yes\n");
+    expect((await textOf(name)).text).toBe("kept? yes\n");
+    await waitFor(async () => (await fileStatus(name)) === "clean");
   });
 });
 

@@ -4,17 +4,20 @@
  * editor must refuse, changes made on disk while clean and while dirty, a hub SIGKILLed while
  * edits arrive, two collaborators making 1,000 small concurrent edits, malformed updates.
  */
+
+import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EditorPeer } from "./editorPeer.js";
-import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
 
 let hub: HubHandle;
 let root: string;
 let outside: string;
 const peers: EditorPeer[] = [];
+let remote: { child: ChildProcess; home: string } | undefined;
 
 async function call(
   path: string,
@@ -56,6 +59,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of peers) p.close();
+  if (remote) {
+    if (remote.child.exitCode === null && remote.child.signalCode === null) remote.child.kill("SIGKILL");
+    rmSync(remote.home, { recursive: true, force: true });
+  }
   await cleanupAll();
   rmSync(root, { recursive: true, force: true });
   rmSync(outside, { recursive: true, force: true });
@@ -269,6 +276,42 @@ describe("editor sessions", () => {
       text: string;
     };
     expect(rebuilt.text).toBe(text);
+  });
+
+  it("edits a file on a remote host, inside its default root (its home), and saves it there", async () => {
+    const token = await hub.cli(["hosts", "token", "create", "far"]);
+    expect(token.code, token.stderr).toBe(0);
+    const home = mkdtempSync(join(tmpdir(), "dispatch-editor-remote-"));
+    const child = spawn(
+      process.execPath,
+      [BIN, "host", "--hub", hub.url, "--token", token.stdout.trim(), "--name", "far"],
+      {
+        env: cleanEnv({ DISPATCH_HOME: join(home, ".dispatch"), HOME: home }),
+        cwd: REPO_ROOT,
+        stdio: "ignore",
+      },
+    );
+    remote = { child, home };
+    await waitFor(
+      async () => {
+        const hosts = (await call("/api/hosts")).body.hosts as { name: string; status: string }[];
+        return hosts.some((h) => h.name === "far" && h.status === "connected");
+      },
+      { timeoutMs: 20_000, message: "remote host online" },
+    );
+    const outsideHome = await call("/api/sessions", { kind: "editor", host: "far", options: { path: root } });
+    expect(outsideHome.status).toBe(403);
+    const created = await call("/api/sessions", {
+      kind: "editor",
+      host: "far",
+      name: "far-notes",
+      options: { path: "notes.md", create: true },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await call("/api/sessions/far-notes/edits", { edits: [{ from: 0, to: 0, insert: "# far away\n" }] });
+    const saved = await hub.cli(["save", "far-notes"]);
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(readFileSync(join(home, "notes.md"), "utf8")).toBe("# far away\n");
   });
 
   it("keeps the edits of a session whose host was lost, and saves them on revive", async () => {

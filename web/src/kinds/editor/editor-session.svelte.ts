@@ -21,6 +21,12 @@ export class EditorModel implements SessionView {
   readonly id: string;
   readonly doc = new Y.Doc();
   readonly awareness: awarenessProtocol.Awareness;
+  /**
+   * What the log has given this page (remote updates only): after a reconnect the page sends
+   * what it has beyond that, so changes typed while the connection was down reach the host.
+   * Sending something the host already has changes nothing there (Yjs updates are idempotent).
+   */
+  readonly #confirmed = new Y.Doc();
   /** Seq of the last event applied. */
   lastSeq = $state(0);
   status = $state<FileStatus>("clean");
@@ -30,10 +36,12 @@ export class EditorModel implements SessionView {
   #disposed = false;
   #focus: (() => void) | undefined;
   readonly #io: SessionIO;
+  readonly #name: string;
 
   constructor(id: string, io: SessionIO, name: string) {
     this.id = id;
     this.#io = io;
+    this.#name = name;
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     const color = COLORS[this.doc.clientID % COLORS.length] as string;
     this.awareness.setLocalStateField("user", { name, color, colorLight: `${color}33` });
@@ -69,6 +77,11 @@ export class EditorModel implements SessionView {
 
   attached(seq: number): void {
     this.#targetSeq = seq;
+    const unsent = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.#confirmed));
+    const decoded = Y.decodeUpdate(unsent);
+    if (decoded.structs.length > 0 || decoded.ds.clients.size > 0) {
+      this.#send({ type: "update", update: toBase64(unsent), client: this.#name });
+    }
     this.#checkReady();
   }
 
@@ -94,7 +107,9 @@ export class EditorModel implements SessionView {
     const data = event.data as { update?: unknown; status?: unknown; path?: unknown };
     try {
       if (event.type === "update" && typeof data.update === "string") {
-        Y.applyUpdate(this.doc, fromBase64(data.update), REMOTE);
+        const update = fromBase64(data.update);
+        Y.applyUpdate(this.#confirmed, update);
+        Y.applyUpdate(this.doc, update, REMOTE);
       } else if (event.type === "presence" && typeof data.update === "string") {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, fromBase64(data.update), REMOTE);
       } else if (event.type === "file") {
@@ -123,6 +138,7 @@ export class EditorModel implements SessionView {
     this.#disposed = true;
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "dispose");
     this.awareness.destroy();
+    this.#confirmed.destroy();
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w();

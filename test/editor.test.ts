@@ -45,8 +45,8 @@ async function fileStatus(name: string): Promise<string | undefined> {
   return session.options?.status;
 }
 
-async function peer(session: string, client: string): Promise<EditorPeer> {
-  const p = await EditorPeer.open({ url: hub.url, key: hub.key, session, client });
+async function peer(session: string, client: string, fromSnapshot = false): Promise<EditorPeer> {
+  const p = await EditorPeer.open({ url: hub.url, key: hub.key, session, client, fromSnapshot });
   peers.push(p);
   return p;
 }
@@ -236,6 +236,10 @@ describe("editor sessions", () => {
       { timeoutMs: 30_000 },
     );
     expect(final.length).toBeGreaterThan(500);
+    // A newcomer starts from the hub's snapshot of the document, not from the whole log.
+    const late = await peer(name, "carol", true);
+    expect(late.snapshotSeq).toBeGreaterThan(500);
+    await waitFor(() => late.text === final);
     expect((await call(`/api/sessions/${name}/save`, {})).status).toBe(200);
     expect(readFileSync(join(root, "race.txt"), "utf8")).toBe(final);
   });

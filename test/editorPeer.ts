@@ -11,6 +11,8 @@ const REMOTE = Symbol("remote");
 export class EditorPeer {
   readonly doc = new Y.Doc();
   lastSeq = 0;
+  /** Seq of the hub's document snapshot this peer started from (0: it replayed the whole log). */
+  snapshotSeq = 0;
   /** Called with each applied remote update's seq (the benchmark times them). */
   onRemote: ((seq: number) => void) | undefined;
   private nextRef = 1;
@@ -24,8 +26,17 @@ export class EditorPeer {
       if (isBinary) return;
       const message = JSON.parse(raw.toString()) as {
         type: string;
+        session?: string;
+        seq?: number;
+        data?: string;
         event?: { session: string; seq: number; type: string; data: { update?: string } };
       };
+      if (message.type === "snapshot" && message.session === this.session && message.data) {
+        Y.applyUpdate(this.doc, new Uint8Array(Buffer.from(message.data, "base64")), REMOTE);
+        this.snapshotSeq = message.seq ?? 0;
+        this.lastSeq = Math.max(this.lastSeq, this.snapshotSeq);
+        return;
+      }
       const event = message.event;
       if (message.type !== "event" || !event || event.session !== this.session) return;
       if (event.seq <= this.lastSeq) return;
@@ -47,6 +58,8 @@ export class EditorPeer {
     key: string;
     session: string;
     client: string;
+    /** Start from the hub's latest document snapshot rather than the whole log. */
+    fromSnapshot?: boolean;
   }): Promise<EditorPeer> {
     const socket = new WebSocket(`${options.url.replace(/^http/, "ws")}/ws`, {
       headers: { authorization: `Bearer ${options.key}` },
@@ -78,7 +91,13 @@ export class EditorPeer {
     };
     socket.on("message", buffer);
     socket.send(
-      JSON.stringify({ type: "attach", ref: 2, session: options.session, afterSeq: 0, snapshot: false }),
+      JSON.stringify({
+        type: "attach",
+        ref: 2,
+        session: options.session,
+        afterSeq: 0,
+        snapshot: options.fromSnapshot === true,
+      }),
     );
     const attached = await attachedReply;
     socket.off("message", buffer);

@@ -24,11 +24,13 @@ import {
   UpdateArgs,
   UpdateData,
 } from "./events.js";
-import { docFromEvents, textOf, toBase64 } from "./yjsText.js";
+import { docFromEvents, fromBase64, textOf, toBase64 } from "./yjsText.js";
 
 export const EDITOR_KIND = "editor";
 
 const NoArgs = z.object({}).optional();
+/** Typing makes an event per keystroke or two: a snapshot every few hundred keeps attach short. */
+const SNAPSHOT_EVERY_EVENTS = 500;
 
 export const editorKind: SessionKind = {
   name: EDITOR_KIND,
@@ -48,6 +50,15 @@ export const editorKind: SessionKind = {
   describe(record) {
     const editor = record.meta.editor as Record<string, unknown> | undefined;
     return editor ? { options: editor } : {};
+  },
+  // The document's state (a Yjs update, base64), so opening a long-edited file costs the same.
+  snapshot: {
+    everyEvents: SNAPSHOT_EVERY_EVENTS,
+    fold(previous, events) {
+      const doc = new Y.Doc();
+      if (previous) Y.applyUpdate(doc, fromBase64(previous));
+      return toBase64(Y.encodeStateAsUpdate(docFromEvents(events, undefined, doc)));
+    },
   },
   revive({ record, events }) {
     const editor = (record.meta.editor as Record<string, unknown> | undefined) ?? {};

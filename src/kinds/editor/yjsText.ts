@@ -50,8 +50,11 @@ export function replaceText(doc: Y.Doc, next: string, origin: unknown): void {
 }
 
 /** The document rebuilt from a session's events, up to `seq` (inclusive; all when absent). */
-export function docFromEvents(events: Iterable<SessionEvent>, seq = Number.POSITIVE_INFINITY): Y.Doc {
-  const doc = new Y.Doc();
+export function docFromEvents(
+  events: Iterable<SessionEvent>,
+  seq = Number.POSITIVE_INFINITY,
+  doc = new Y.Doc(),
+): Y.Doc {
   for (const event of events) {
     if (event.seq > seq) break;
     if (event.type !== "update") continue;

@@ -123,9 +123,17 @@ export class EditorModel implements SessionView {
     return true;
   }
 
-  /** Editors keep no screen: the hub sends none for them. */
-  snapshot(snap: { seq: number }, written?: () => void): void {
-    this.lastSeq = snap.seq;
+  /** The document's state at `snap.seq` (Yjs state, base64), merged into what the page has. */
+  snapshot(snap: { seq: number; data: string }, written?: () => void): void {
+    if (this.#disposed) return;
+    try {
+      const state = fromBase64(snap.data);
+      Y.applyUpdate(this.#confirmed, state);
+      Y.applyUpdate(this.doc, state, REMOTE);
+    } catch {
+      // Not a document state (a newer hub's format): the events that follow still apply.
+    }
+    this.lastSeq = Math.max(this.lastSeq, snap.seq);
     this.#checkReady();
     written?.();
   }

@@ -1,7 +1,8 @@
 /**
  * `editor`: a file edited by several people at once (CodeMirror 6 bound to the session's Yjs
  * document), with the others' cursors and names, save (Ctrl+S), a three-way conflict view and
- * a history slider. It needs its events (the document's updates), not a screen, to attach.
+ * a history slider. It attaches from the hub's latest snapshot of the document (its Yjs state) and the
+ * updates after it.
  */
 import { defineKind } from "../kind.js";
 import CreateFields from "./CreateFields.svelte";
@@ -18,7 +19,7 @@ export const editor = defineKind({
   Icon,
   open: (info, io) => new EditorModel(info.id, io, localStorage.getItem("dispatch.editor.name") ?? PAGE_NAME),
   View: EditorPane,
-  attach: "events",
+  attach: "screen",
   create: CreateFields,
   revivable: true,
   searchable: false,

@@ -118,5 +118,5 @@ describe("web editor sessions", () => {
     await expect.poll(() => bob.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("clean");
     expect(readFileSync(file, "utf8")).toBe(final);
     expect(await shown(bob)).toBe(final);
-  });
+  }, 120_000);
 });

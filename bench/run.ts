@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { attachSuite } from "./attach.js";
 import type { BenchContext } from "./context.js";
 import { echoSuite } from "./echo.js";
+import { editorSuite } from "./editor.js";
 import { profileHubs, REPO_ROOT, stopAllHubs } from "./hub.js";
 import { imagesSuite } from "./images.js";
 import { memorySuite } from "./memory.js";
@@ -31,6 +32,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   switch: switchSuite,
   images: imagesSuite,
   search: searchSuite,
+  editor: editorSuite,
 };
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";

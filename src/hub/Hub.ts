@@ -12,6 +12,7 @@ import { EventIntake } from "./EventIntake.js";
 import { HostCommands } from "./HostCommands.js";
 import { HostMonitor } from "./HostMonitor.js";
 import { HubEvents } from "./HubEvents.js";
+import { KindSnapshots } from "./KindSnapshots.js";
 import { SessionCommands } from "./SessionCommands.js";
 import { SessionDirectory } from "./SessionDirectory.js";
 import { SessionTokens } from "./SessionTokens.js";
@@ -69,6 +70,7 @@ export class Hub {
       if (record && findKind(record.kind)?.screen) this.screens.track(id, record, entries);
     });
     this.search = new OutputSearch({ store, directory, bus, logger });
+    new KindSnapshots({ store, directory, bus });
     this.tokens = new Tokens(store);
     this.sessionTokens = new SessionTokens(this.tokens, options.hubInfoFile);
     bus.on("removed", (id) => this.sessionTokens.revoke(id));

@@ -15,6 +15,7 @@ import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
 import type { Authenticator } from "./auth.js";
 import { ClientConnection } from "./ClientConnection.js";
+import { registerDocumentRoutes } from "./documentRoutes.js";
 import { registerHistory } from "./history.js";
 import { registerHostEndpoint } from "./hostEndpoint.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
@@ -76,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerHistory(app, options.hub.sessions);
   registerSearchRoutes(app, { search: options.hub.search });
   registerKindsRoute(app);
+  registerDocumentRoutes(app, options.hub.sessions);
   if (options.hosts) {
     registerHostRoutes(app, options.hosts);
     registerHostEndpoint(app, { ...options.hosts, logger: options.logger });

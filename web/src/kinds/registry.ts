@@ -4,6 +4,7 @@
  */
 import { agent } from "./agent/index.js";
 import { chat } from "./chat/index.js";
+import { editor } from "./editor/index.js";
 import { genericKind } from "./generic/index.js";
 import type { WebKind } from "./kind.js";
 import { terminal } from "./terminal/index.js";
@@ -21,6 +22,7 @@ register(terminal);
 register(agent);
 register(chat);
 register(workspace);
+register(editor);
 
 /** What a session created without a kind is (the hub's default too). */
 export const DEFAULT_KIND = terminal.name;

@@ -7,7 +7,15 @@ import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import { isLocalHost } from "./host-kind.js";
-import { loadProject, loadSeen, loadView, saveProject, saveSeen, saveView, type ViewState } from "./persist.js";
+import {
+  loadProject,
+  loadSeen,
+  loadView,
+  saveProject,
+  saveSeen,
+  saveView,
+  type ViewState,
+} from "./persist.js";
 
 /** Sessions of one project (null: not in any), as the panel shows them under a heading. */
 export interface ProjectGroup {

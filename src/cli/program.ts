@@ -15,6 +15,7 @@ import { registerKill } from "./commands/kill.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerLs } from "./commands/ls.js";
 import { registerNew } from "./commands/new.js";
+import { registerAudit, registerShare, registerUsers, registerWho } from "./commands/people.js";
 import { pick } from "./commands/pick.js";
 import { registerRename } from "./commands/rename.js";
 import { registerRevive } from "./commands/revive.js";
@@ -55,6 +56,10 @@ export function buildProgram(): Command {
     registerHost,
     registerHosts,
     registerUse,
+    registerUsers,
+    registerShare,
+    registerWho,
+    registerAudit,
   ]) {
     register(program);
   }

@@ -95,7 +95,7 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
     const actor = actorOf(request);
     const session = gate.session(actor, "share", NameParams.parse(request.params).name);
     const { write, expires } = ShareRequest.parse(request.body ?? {});
-    const expiresAt = expires ? Date.now() + parseDuration(expires) : undefined;
+    const expiresAt = expires ? Date.now() + durationOrBadRequest(expires) : undefined;
     const created = people.share(session, write ? "writer" : "viewer", expiresAt);
     audit.record(actor, "share", {
       session: session.id,
@@ -176,5 +176,13 @@ function resolveForAudit(hub: Hub, ref: string): string {
     return hub.sessions.get(ref).id;
   } catch {
     return ref;
+  }
+}
+
+function durationOrBadRequest(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new DispatchError("bad_request", `expires: ${(err as Error).message}`);
   }
 }

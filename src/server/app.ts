@@ -120,6 +120,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     audit: hub.audit,
     status: options.status,
     secureCookies: options.secureCookies,
+    signOn: options.oidc !== undefined,
   });
   registerPeopleRoutes(app, {
     hub,

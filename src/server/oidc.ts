@@ -113,7 +113,12 @@ export class OidcSignOn implements OidcRoutes {
         expectedState: state,
       });
       const claims = tokens.claims();
-      if (claims?.email_verified !== false && typeof claims?.email === "string") email = claims.email;
+      let found: Record<string, unknown> | undefined = claims ? { ...claims } : undefined;
+      // Providers may keep scope claims out of the ID token and serve them at userinfo.
+      if (claims && typeof claims.email !== "string") {
+        found = { ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)) };
+      }
+      if (found?.email_verified !== false && typeof found?.email === "string") email = found.email;
     } catch (err) {
       this.logger.warn({ err }, "single sign-on: code exchange failed");
       throw new DispatchError("unauthorized", `sign-in with the provider failed: ${(err as Error).message}`);

@@ -165,7 +165,7 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
       });
       audit.record({ principal, address: request.ip }, "sign-in", { detail: { over: "oidc" } });
       reply.header("set-cookie", sessionCookie(auth.issueWebToken(principal), options.secureCookies));
-      return reply.redirect("/");
+      return reply.redirect("/#signed-in");
     });
   }
 }

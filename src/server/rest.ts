@@ -34,6 +34,8 @@ export interface RestOptions {
   /** Facts for `/api/status` that only the server knows. */
   status: () => Promise<Omit<StatusBody, "sessions">>;
   secureCookies: boolean;
+  /** Whether single sign-on is configured (the login page then offers it). */
+  signOn: boolean;
 }
 
 const NameParams = z.object({ name: z.string().min(1).max(64) });
@@ -51,7 +53,7 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
     return { actor, session: gate.session(actor, action, name(request)) };
   };
 
-  app.get("/api/health", async () => ({ ok: true, version: VERSION }));
+  app.get("/api/health", async () => ({ ok: true, version: VERSION, signOn: options.signOn }));
 
   app.post("/api/login", async (request, reply) => {
     const { key } = LoginRequest.parse(request.body);

@@ -34,7 +34,10 @@ export async function login(key: string): Promise<LoginResult> {
   if (response.status === 401) {
     // The hub's message says more than "wrong" once attempts from here are being slowed.
     const message = await errorMessage(response, "Wrong access key.");
-    return { ok: false, message: /slowed/.test(message) ? `Wrong access key. ${slowedPart(message)}` : "Wrong access key." };
+    return {
+      ok: false,
+      message: /slowed/.test(message) ? `Wrong access key. ${slowedPart(message)}` : "Wrong access key.",
+    };
   }
   if (response.status === 429) {
     return {

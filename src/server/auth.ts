@@ -19,6 +19,8 @@ import type { Principal } from "../protocol/people.js";
 
 /** Tokens-table kind of web login tokens (named by the user id, scoped by how they signed in). */
 const WEB_TOKEN_KIND = "web";
+/** What web logins were named before users existed (every one of them the owner). */
+const LEGACY_WEB_LOGIN = "browser";
 /** Name of the HttpOnly cookie holding a web login token. */
 export const SESSION_COOKIE = "dispatch_session";
 /** Failures within this window count towards an address's delay. */
@@ -132,6 +134,8 @@ export class Authenticator {
     const record = this.tokens.lookup(secret);
     if (!record) return undefined;
     if (record.kind === WEB_TOKEN_KIND) {
+      // Logins from before people existed were all the owner's.
+      if (record.name === LEGACY_WEB_LOGIN) return OWNER;
       return this.people.byUserId(
         record.name,
         record.scope === "oidc" || record.scope === "token" ? record.scope : "key",

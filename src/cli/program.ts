@@ -17,6 +17,7 @@ import { registerKill } from "./commands/kill.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerLs } from "./commands/ls.js";
 import { registerNew } from "./commands/new.js";
+import { registerAudit, registerShare, registerUsers, registerWho } from "./commands/people.js";
 import { pick } from "./commands/pick.js";
 import { registerPs } from "./commands/ps.js";
 import { registerRename } from "./commands/rename.js";
@@ -65,6 +66,10 @@ export function buildProgram(): Command {
     registerUp,
     registerDown,
     registerPs,
+    registerUsers,
+    registerShare,
+    registerWho,
+    registerAudit,
   ]) {
     register(program);
   }

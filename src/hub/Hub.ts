@@ -8,11 +8,14 @@ import type { Logger } from "pino";
 import { findKind } from "../kinds/registry.js";
 import type { EventStore } from "../store/EventStore.js";
 import { Attachments } from "./Attachments.js";
+import { AuditTrail } from "./AuditTrail.js";
 import { EventIntake } from "./EventIntake.js";
 import { HostCommands } from "./HostCommands.js";
 import { HostMonitor } from "./HostMonitor.js";
 import { HubEvents } from "./HubEvents.js";
 import { KindSnapshots } from "./KindSnapshots.js";
+import { People } from "./People.js";
+import { SessionClients, type SizeRule } from "./SessionClients.js";
 import { SessionCommands } from "./SessionCommands.js";
 import { SessionDirectory } from "./SessionDirectory.js";
 import { SessionTokens } from "./SessionTokens.js";
@@ -34,6 +37,8 @@ export interface HubOptions {
   clientLagLimitBytes?: number | undefined;
   heartbeatMs: number;
   orphanTtlMs: number;
+  /** Which attached writer's size a session takes (see `SessionClients`); `latest` by default. */
+  sizeRule?: SizeRule | undefined;
 }
 
 export class Hub {
@@ -46,6 +51,12 @@ export class Hub {
   readonly search: OutputSearch;
   /** Every token the hub issues (web logins, hosts, sessions). */
   readonly tokens: Tokens;
+  readonly people: People;
+  readonly audit: AuditTrail;
+  /** Presence and the multi-client size rule. */
+  readonly clients: SessionClients;
+  /** Named events between the parts; the server listens for `presence`. */
+  readonly bus: HubEvents;
   private readonly intake: EventIntake;
   private readonly screens: ScreenTracker;
 
@@ -92,6 +103,19 @@ export class Hub {
       bus,
       clientLagLimitBytes: options.clientLagLimitBytes,
     });
+    this.people = new People(store, this.tokens);
+    this.audit = new AuditTrail(store);
+    this.clients = new SessionClients({
+      rule: options.sizeRule ?? "latest",
+      presenceChanged: (id, presence) => bus.emit("presence", id, presence),
+      resize: (id, size) => {
+        const record = directory.get(id);
+        // Only a running session with a size can take one; the next attach will apply it.
+        if (record?.status !== "running" || !this.sessions.can(record, "resize")) return;
+        this.sessions.resize(id, size.cols, size.rows);
+      },
+    });
+    this.bus = bus;
     this.hostCommands = new HostCommands({
       directory,
       sessions: this.sessions,

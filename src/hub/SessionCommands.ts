@@ -144,14 +144,13 @@ export class SessionCommands {
   }
 
   rename(ref: string, name: string): SessionInfo {
-    const { directory, store } = this.options;
+    const { directory } = this.options;
     const record = directory.resolve(ref);
     if (!isValidName(name)) throw new DispatchError("bad_request", describeInvalidName(name));
     if (record.name === name) return directory.info(record);
     if (directory.nameTaken(name)) {
       throw new DispatchError("conflict", `a session named '${name}' already exists; pick another name`);
     }
-    store.audit("client", "rename", { session: record.id, from: record.name, to: name });
     return directory.info(directory.update(record.id, { name }));
   }
 
@@ -211,7 +210,6 @@ export class SessionCommands {
       record,
       link.request({ type: "spawn", spec: this.spawnSpec(record, { ...resume, afterSeq }) }),
     );
-    store.audit("client", "revive", { session: record.id });
     return this.get(record.id);
   }
 

@@ -28,6 +28,7 @@
 import { z } from "zod";
 import { JsonEvent } from "./events.js";
 import { HostView } from "./hosts.js";
+import { PresenceEntry, Principal, Role } from "./people.js";
 import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
 
 /** Largest JSON message a client may send (input pastes included). */
@@ -107,12 +108,22 @@ export const ServerMessage = z.discriminatedUnion("type", [
     protocol: z.number().int(),
     version: z.string(),
     serverTime: z.number(),
+    /** Who this connection is signed in as (roles: see PROTOCOL "People"). */
+    principal: Principal.optional(),
   }),
   z.object({ type: z.literal("sessions"), ref: Ref, sessions: z.array(SessionInfo) }),
   /** A session was created or changed (status, name, foreground, activity). Sent to every client. */
   z.object({ type: z.literal("session"), session: SessionInfo }),
   z.object({ type: z.literal("session-removed"), id: z.string() }),
-  z.object({ type: z.literal("attached"), ref: Ref, session: SessionInfo }),
+  z.object({
+    type: z.literal("attached"),
+    ref: Ref,
+    session: SessionInfo,
+    /** This client's role on the session: a `viewer` may not type, resize, rename or kill. */
+    role: Role.optional(),
+  }),
+  /** Who is attached to a session, pushed to every client that can see it when it changes. */
+  z.object({ type: z.literal("presence"), session: z.string(), presence: z.array(PresenceEntry) }),
   /** Screen state at `seq` (serialized terminal; replaces everything the client had). */
   z.object({
     type: z.literal("snapshot"),

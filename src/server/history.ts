@@ -9,6 +9,8 @@ import { z } from "zod";
 import type { SessionCommands } from "../hub/SessionCommands.js";
 import { HistoryQuery } from "../protocol/api.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
+import type { Gate } from "./authorize.js";
+import { actorOf } from "./requestActor.js";
 import { toApiEvent } from "./rest.js";
 
 /** Output per answer: enough for thousands of lines, small enough for one JSON reply. */
@@ -16,10 +18,10 @@ const HISTORY_PAGE_BYTES = 1024 * 1024;
 
 const NameParams = z.object({ name: z.string().min(1).max(64) });
 
-export function registerHistory(app: FastifyInstance, sessions: SessionCommands): void {
+export function registerHistory(app: FastifyInstance, sessions: SessionCommands, gate: Gate): void {
   app.get("/api/sessions/:name/history", async (request) => {
     const { before, limit } = HistoryQuery.parse(request.query);
-    const session = sessions.get(NameParams.parse(request.params).name);
+    const session = gate.session(actorOf(request), "read", NameParams.parse(request.params).name);
     const firstSeq = sessions.firstStoredSeq(session.id);
     // Seqs have no holes after the first stored one (losses are explicit `gap` events).
     const after = Math.max(firstSeq - 1, before - 1 - limit);

@@ -8,21 +8,27 @@ import { DispatchError } from "../core/errors.js";
 import type { OutputSearch } from "../hub/search/OutputSearch.js";
 import { type SearchBody, SearchRequest } from "../protocol/api.js";
 import { parseOrBadRequest } from "../protocol/parse.js";
+import type { Gate } from "./authorize.js";
+import { actorOf } from "./requestActor.js";
 
 export interface SearchRoutesOptions {
   search: OutputSearch;
+  gate: Gate;
 }
 
 export function registerSearchRoutes(app: FastifyInstance, options: SearchRoutesOptions): void {
   app.get("/api/search", async (request): Promise<SearchBody> => {
     const query = parseOrBadRequest(SearchRequest, request.query, "invalid search");
-    const results = await options.search.query({
+    const actor = actorOf(request);
+    if (query.session !== undefined) options.gate.session(actor, "read", query.session);
+    const found = await options.search.query({
       pattern: query.q,
       session: query.session,
       since: query.since === undefined ? undefined : sinceTime(query.since, Date.now()),
       limit: query.limit,
     });
-    return { results };
+    // A person sees the lines of the sessions they may watch, and no others.
+    return { results: found.filter((result) => options.gate.canSee(actor.principal, result.session)) };
   });
 }
 

@@ -9,6 +9,7 @@ import { DispatchError } from "../core/errors.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
+import { PeopleRecords } from "./PeopleRecords.js";
 import {
   columnOf,
   type EventRow,
@@ -45,6 +46,8 @@ export interface TokenRecord {
   scope: string;
   createdAt: number;
   revokedAt: number | null;
+  /** Past this time the token no longer counts (share links); null: until revoked. */
+  expiresAt: number | null;
 }
 
 type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
@@ -72,6 +75,7 @@ export class EventStore {
   private readonly seqCache = new Map<string, number>();
   private readonly updateStatements = new Map<string, Statement<unknown[]>>();
   private readonly stmt;
+  private peopleRecords: PeopleRecords | undefined;
   private hostRecords: HostRecords | undefined;
   private searchIndex: SearchIndex | undefined;
 
@@ -137,12 +141,13 @@ export class EventStore {
       storedOutputBytes: db.prepare<[string], { bytes: number | null }>(
         "SELECT SUM(LENGTH(data)) AS bytes FROM events WHERE session_id = ? AND type = 'output'",
       ),
-      insertToken: db.prepare<[string, string, string, string, string, number]>(
-        "INSERT INTO tokens (id, kind, name, hash, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      insertToken: db.prepare<[string, string, string, string, string, number, number | null]>(
+        "INSERT INTO tokens (id, kind, name, hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
-      findToken: db.prepare<[string], TokenRecord>(
-        "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt " +
-          "FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+      findToken: db.prepare<[string, number], TokenRecord>(
+        "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt, " +
+          "expires_at AS expiresAt FROM tokens WHERE hash = ? AND revoked_at IS NULL " +
+          "AND (expires_at IS NULL OR expires_at > ?)",
       ),
       revokeTokens: db.prepare<[number, string, string]>(
         "UPDATE tokens SET revoked_at = ? WHERE kind = ? AND name = ? AND revoked_at IS NULL",
@@ -150,8 +155,8 @@ export class EventStore {
       revokeTokenByHash: db.prepare<[number, string]>(
         "UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
       ),
-      audit: db.prepare<[number, string, string, string]>(
-        "INSERT INTO audit (ts, actor, action, detail) VALUES (?, ?, ?, ?)",
+      audit: db.prepare<[number, string, string, string, string | null, string | null]>(
+        "INSERT INTO audit (ts, actor, action, detail, address, session_id) VALUES (?, ?, ?, ?, ?, ?)",
       ),
     };
   }
@@ -189,6 +194,12 @@ export class EventStore {
   /** Closes the database; safe to call more than once. */
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Users, grants, share links and the audit trail (see `PeopleRecords`). */
+  get people(): PeopleRecords {
+    this.peopleRecords ??= new PeopleRecords(this.db);
+    return this.peopleRecords;
   }
 
   /** The `hosts` table (see `HostRecords`). */
@@ -395,9 +406,17 @@ export class EventStore {
   }
 
   /** Stores a token (its hash only); throws `conflict` if the hash is already stored. */
-  insertToken(token: Omit<TokenRecord, "revokedAt">): void {
+  insertToken(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void {
     try {
-      this.stmt.insertToken.run(token.id, token.kind, token.name, token.hash, token.scope, token.createdAt);
+      this.stmt.insertToken.run(
+        token.id,
+        token.kind,
+        token.name,
+        token.hash,
+        token.scope,
+        token.createdAt,
+        token.expiresAt ?? null,
+      );
     } catch (err) {
       if (isConstraint(err)) throw new DispatchError("conflict", "token already exists", { cause: err });
       throw err;
@@ -405,8 +424,8 @@ export class EventStore {
   }
 
   /** The unrevoked token with this hash, if any. */
-  findTokenByHash(hash: string): TokenRecord | undefined {
-    return this.stmt.findToken.get(hash);
+  findTokenByHash(hash: string, now = Date.now()): TokenRecord | undefined {
+    return this.stmt.findToken.get(hash, now);
   }
 
   /** Revokes every live token of this kind and name; returns how many. */
@@ -419,9 +438,21 @@ export class EventStore {
     return this.stmt.revokeTokenByHash.run(Date.now(), hash).changes > 0;
   }
 
-  /** Records who did what (detail is stored as JSON). */
-  audit(actor: string, action: string, detail: Record<string, unknown> = {}): void {
-    this.stmt.audit.run(Date.now(), actor, action, JSON.stringify(detail));
+  /** Records who did what (detail is stored as JSON), from where and on which session. */
+  audit(
+    actor: string,
+    action: string,
+    detail: Record<string, unknown> = {},
+    where: { address?: string | undefined; session?: string | undefined } = {},
+  ): void {
+    this.stmt.audit.run(
+      Date.now(),
+      actor,
+      action,
+      JSON.stringify(detail),
+      where.address ?? null,
+      where.session ?? null,
+    );
   }
 
   /** Size of the database in bytes (pages in use, not counting the WAL). */

@@ -137,6 +137,34 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    version: 4,
+    description:
+      "people: users, per-session grants, expiring tokens (share links), audit address and session",
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE users (
+          id TEXT PRIMARY KEY,
+          name TEXT UNIQUE NOT NULL,
+          role TEXT NOT NULL,
+          email TEXT UNIQUE,
+          created_at REAL NOT NULL
+        );
+        -- A grant is a user's role on one session, over their global role.
+        CREATE TABLE grants (
+          user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+          session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+          role TEXT NOT NULL,
+          PRIMARY KEY (user_id, session_id)
+        );
+        ALTER TABLE tokens ADD COLUMN expires_at REAL;
+        ALTER TABLE audit ADD COLUMN address TEXT;
+        ALTER TABLE audit ADD COLUMN session_id TEXT;
+        CREATE INDEX audit_ts ON audit (ts);
+        CREATE INDEX audit_session ON audit (session_id, ts);
+      `);
+    },
+  },
+  {
     version: 5,
     description: "sessions carry the project they were declared in (`dispatch up`)",
     up: (db) => {

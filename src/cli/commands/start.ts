@@ -8,7 +8,7 @@ import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
 import { HubClient, readKey, resolvePort } from "../HubClient.js";
 import { isAlive, POLL_INTERVAL_MS, readHubInfo, runningHubPid, sleep, waitForExit } from "../hubFiles.js";
 import { BIN_PATH } from "../paths.js";
-import { addHubFlags, type HubFlags, loginHint } from "./serve.js";
+import { addHubFlags, type HubFlags, loginHint, serveFlagArgs } from "./serve.js";
 
 /** Start-up is a Node boot, the store's migrations and the local host's start: seconds at worst. */
 const START_TIMEOUT_MS = 15_000;
@@ -36,7 +36,7 @@ async function start(flags: HubFlags): Promise<void> {
   const outFile = join(paths.home, "hub.out");
   const out = openSync(outFile, "a", 0o600);
   const args = [BIN_PATH, "serve", "--port", String(port), "--host", flags.host];
-  if (flags.allowRemote) args.push("--allow-remote");
+  args.push(...serveFlagArgs(flags));
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ["ignore", out, out],

@@ -8,6 +8,7 @@ import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { ServerMessage } from "../../../src/protocol/client.js";
 import type { OutputFrame } from "../../../src/protocol/frames.js";
 import type { CleanupRequest, CleanupResult, HostView } from "../../../src/protocol/hosts.js";
+import type { PresenceEntry, Principal, Role } from "../../../src/protocol/people.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import type { SessionView, WebKind } from "../kinds/kind.js";
 import { DEFAULT_KIND, kindOf } from "../kinds/registry.js";
@@ -88,6 +89,13 @@ export class Workspace {
   ready = $state(false);
   /** Phone layout: one session at a time, whatever the tiles say. */
   phone = $state(false);
+  /** Who this page is signed in as (from `/api/me`); null until known. */
+  principal = $state<Principal | null>(null);
+  /** This page's role on each attached session (from `attached`). */
+  roles = $state<Record<string, Role>>({});
+  /** Who is attached to each session (pushed by the hub). */
+  presence = $state<Record<string, PresenceEntry[]>>({});
+  #toldReadOnly = false;
   /** Open sessions: each one's model, with the kind that made it (and renders it). */
   readonly #open = new Map<string, OpenSession>();
   readonly #conn: Connection;
@@ -113,6 +121,31 @@ export class Workspace {
   start(): void {
     exposeDebug(this);
     this.#conn.start();
+    fetch("/api/me", { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : undefined))
+      .then((body: { principal?: Principal } | undefined) => {
+        if (body?.principal) this.principal = body.principal;
+      })
+      .catch(() => {
+        // Unknown until the next start: controls stay shown and the hub refuses what it must.
+      });
+  }
+
+  /**
+   * Whether this page may only watch a session: a viewer (by role, grant or a read-only share
+   * link) never types, resizes, renames or kills, so those controls are hidden.
+   */
+  readOnly(id: string): boolean {
+    const role = this.roles[id] ?? (this.principal?.via === "share" ? undefined : this.principal?.role);
+    return (
+      role === "viewer" ||
+      (role === undefined && this.principal?.via === "share" && this.principal.role === "viewer")
+    );
+  }
+
+  /** Whether this page may manage the hub (people, hosts, the audit trail). */
+  get isOwner(): boolean {
+    return this.principal?.role === "owner" && this.principal.via !== "share";
   }
 
   retryNow(): void {
@@ -361,7 +394,7 @@ export class Workspace {
     const changed = term.fit();
     const cols = term.terminal.cols;
     const rows = term.terminal.rows;
-    if (!isLiveStatus(info.status)) return;
+    if (!isLiveStatus(info.status) || this.readOnly(id)) return;
     if (changed || (force && (cols !== info.cols || rows !== info.rows))) {
       this.#conn.send({ type: "resize", session: id, cols, rows });
     }
@@ -390,6 +423,7 @@ export class Workspace {
       .request({ type: "attach", session: term.id, afterSeq: term.lastSeq, snapshot: fresh })
       .then((reply) => {
         const info = sessionFromReply(reply);
+        if (reply.type === "attached" && reply.role) this.roles[term.id] = reply.role;
         term.attached(info?.lastSeq ?? term.lastSeq);
       })
       .catch((err: unknown) => {
@@ -410,6 +444,11 @@ export class Workspace {
   #input(id: string, data: string): void {
     const info = this.store.byId(id);
     if (!info || !isLiveStatus(info.status)) return;
+    if (this.readOnly(id)) {
+      if (!this.#toldReadOnly) toasts.push(`You can watch '${info.name}' but not type into it (viewer).`);
+      this.#toldReadOnly = true;
+      return;
+    }
     let text = data;
     if (this.ctrlSticky) {
       text = applyCtrl(data);
@@ -437,6 +476,15 @@ export class Workspace {
       return;
     }
     this.ready = true;
+    // Arriving by a share link (`#session=NAME`): open that session first.
+    const shared = location.hash.startsWith("#session=")
+      ? this.store.find(decodeURIComponent(location.hash.slice("#session=".length)))
+      : undefined;
+    if (shared) {
+      history.replaceState(null, "", location.pathname);
+      await this.switchTo(shared.id);
+      return;
+    }
     const view = this.store.restoredView();
     this.store.tiles = view.tiles.filter((id) => this.store.byId(id));
     for (const id of view.open) {
@@ -467,6 +515,8 @@ export class Workspace {
 
   /** Host links as of now; `host` messages keep them current afterwards. */
   async #loadHosts(): Promise<void> {
+    // Hosts are the owner's; others would only be refused.
+    if (this.principal && !this.isOwner) return;
     try {
       const response = await fetch("/api/hosts", { credentials: "same-origin" });
       if (!response.ok) return;
@@ -505,6 +555,9 @@ export class Workspace {
         break;
       case "host":
         this.store.setHost(msg.host);
+        break;
+      case "presence":
+        this.presence[msg.session] = msg.presence;
         break;
       case "error":
         toasts.push(msg.message);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DispatchError } from "./errors.js";
 import { MAX_DURATION_MS, parseDuration } from "./duration.js";
+import { DispatchError } from "./errors.js";
 
 describe("parseDuration", () => {
   it("reads a number and a unit", () => {

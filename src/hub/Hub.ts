@@ -15,6 +15,7 @@ import { HubEvents } from "./HubEvents.js";
 import { SessionCommands } from "./SessionCommands.js";
 import { SessionDirectory } from "./SessionDirectory.js";
 import { SessionTokens } from "./SessionTokens.js";
+import { StorageHealth } from "./StorageHealth.js";
 import { ScreenTracker } from "./screen/ScreenTracker.js";
 import { Tokens } from "./Tokens.js";
 
@@ -42,15 +43,25 @@ export class Hub {
   readonly sessionTokens: SessionTokens;
   /** Every token the hub issues (web logins, hosts, sessions). */
   readonly tokens: Tokens;
+  /** Whether the store can be written (disk full, I/O errors are reported here, not thrown). */
+  readonly storage: StorageHealth;
   private readonly intake: EventIntake;
   private readonly screens: ScreenTracker;
 
   constructor(options: HubOptions) {
     const { store, logger } = options;
     const bus = new HubEvents();
+    this.storage = new StorageHealth(logger);
     // Reachability is asked only once the monitor exists; until then every host counts as reachable.
     let hosts: HostMonitor | undefined;
-    const directory = new SessionDirectory(store, (host) => hosts?.isConnected(host) ?? true);
+    const directory = new SessionDirectory(
+      store,
+      (host) => hosts?.isConnected(host) ?? true,
+      (err) => this.storage.failed(err, "session record"),
+    );
+    this.storage.listen((status) => {
+      if (status.ok) directory.saveUnsaved();
+    });
     const { heartbeatMs, orphanTtlMs } = options;
     hosts = new HostMonitor({ directory, store, bus, logger, heartbeatMs, orphanTtlMs });
     this.hosts = hosts;
@@ -60,7 +71,7 @@ export class Hub {
       retentionBytes: options.retentionBytes,
       snapshotEveryBytes: options.snapshotEveryBytes,
     });
-    this.intake = new EventIntake({ store, directory, hosts, bus, logger });
+    this.intake = new EventIntake({ store, directory, hosts, bus, logger, health: this.storage });
     bus.on("stored", (id, entries) => {
       const record = directory.get(id);
       if (record && findKind(record.kind)?.screen) this.screens.track(id, record, entries);

@@ -11,6 +11,7 @@ import type { Attachments } from "../hub/Attachments.js";
 import { attachMode } from "../hub/attachRule.js";
 import type { SessionCommands } from "../hub/SessionCommands.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
+import type { StorageStatus } from "../protocol/api.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from "../protocol/client.js";
 import type { HostView } from "../protocol/hosts.js";
 import { describeIssues } from "../protocol/parse.js";
@@ -34,6 +35,10 @@ export interface ClientConnectionOptions {
   logger: Logger;
   /** Host status changes, pushed to the client as `host` messages. */
   hosts?: { listen(listener: (host: HostView) => void): () => void } | undefined;
+  /** Storage failing or recovered, pushed as `storage` messages (and on welcome while failing). */
+  storage?:
+    | { readonly status: StorageStatus; listen(listener: (status: StorageStatus) => void): () => void }
+    | undefined;
 }
 
 export class ClientConnection {
@@ -43,6 +48,7 @@ export class ClientConnection {
   private readonly channel: SubscriberChannel;
   private unlisten: (() => void) | undefined;
   private unlistenHosts: (() => void) | undefined;
+  private unlistenStorage: (() => void) | undefined;
 
   constructor(private readonly options: ClientConnectionOptions) {
     this.authenticated = options.authenticated;
@@ -195,6 +201,11 @@ export class ClientConnection {
         },
       });
       this.unlistenHosts = this.options.hosts?.listen((host) => this.send({ type: "host", host }));
+      this.unlistenStorage = this.options.storage?.listen((storage) =>
+        this.send({ type: "storage", storage }),
+      );
+      const storage = this.options.storage?.status;
+      if (storage && !storage.ok) queueMicrotask(() => this.send({ type: "storage", storage }));
     }
     this.send({
       type: "welcome",
@@ -235,6 +246,7 @@ export class ClientConnection {
   private dispose(): void {
     this.unlisten?.();
     this.unlistenHosts?.();
+    this.unlistenStorage?.();
     for (const subscription of this.subscriptions.values()) this.options.attachments.detach(subscription);
     this.subscriptions.clear();
   }

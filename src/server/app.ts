@@ -13,6 +13,7 @@ import type { Hub } from "../hub/Hub.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
+import type { EventStore } from "../store/EventStore.js";
 import type { Authenticator } from "./auth.js";
 import { ClientConnection } from "./ClientConnection.js";
 import { registerHostEndpoint } from "./hostEndpoint.js";
@@ -20,6 +21,7 @@ import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
 import { registerRest } from "./rest.js";
 import { registerStatic } from "./static.js";
+import { registerStorageRoutes } from "./storageRoutes.js";
 
 /** Routes reachable without credentials: they reveal nothing but liveness. */
 const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout"]);
@@ -28,6 +30,8 @@ const WS_MAX_PAYLOAD_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
 
 export interface AppOptions {
   hub: Hub;
+  /** For backups and integrity checks while the hub runs. */
+  store: EventStore;
   auth: Authenticator;
   logger: Logger;
   status: () => Promise<Omit<StatusBody, "sessions">>;
@@ -79,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     auth: options.auth,
     tokens: options.hub.sessionTokens,
   });
+  registerStorageRoutes(app, { store: options.store, logger: options.logger });
   await registerStatic(app);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
@@ -102,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         address,
         logger: options.logger,
         hosts: options.hosts?.monitor,
+        storage: options.hub.storage,
       });
     });
   });

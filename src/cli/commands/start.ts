@@ -8,6 +8,7 @@ import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
 import { HubClient, readKey, resolvePort } from "../HubClient.js";
 import { isAlive, POLL_INTERVAL_MS, readHubInfo, runningHubPid, sleep, waitForExit } from "../hubFiles.js";
 import { BIN_PATH } from "../paths.js";
+import { runSupervisor } from "../Supervisor.js";
 import { addHubFlags, type HubFlags, loginHint } from "./serve.js";
 
 /** Start-up is a Node boot, the store's migrations and the local host's start: seconds at worst. */
@@ -19,8 +20,20 @@ const TAIL_LINES = 20;
 
 export function registerStart(program: Command): void {
   addHubFlags(
-    program.command("start").description("start the hub in the background and wait until it is healthy"),
+    program
+      .command("start")
+      .description("start the hub in the background (restarted if it crashes) and wait until it is healthy"),
   ).action(start);
+  addHubFlags(
+    program.command("supervise", { hidden: true }).description("run the hub, restarting it after a crash"),
+  ).action(async (flags: HubFlags) => {
+    const serveArgs = (port: number | undefined) => {
+      const args = ["serve", "--port", String(port ?? resolvePort(flags.port)), "--host", flags.host];
+      if (flags.allowRemote) args.push("--allow-remote");
+      return args;
+    };
+    process.exitCode = await runSupervisor({ paths: ensureHome(dataHome()), serveArgs });
+  });
 }
 
 async function start(flags: HubFlags): Promise<void> {
@@ -35,8 +48,10 @@ async function start(flags: HubFlags): Promise<void> {
 
   const outFile = join(paths.home, "hub.out");
   const out = openSync(outFile, "a", 0o600);
-  const args = [BIN_PATH, "serve", "--port", String(port), "--host", flags.host];
+  // The hub runs under a supervisor that restarts it after a crash (`Supervisor.ts`).
+  const args = [BIN_PATH, "supervise", "--port", String(port), "--host", flags.host];
   if (flags.allowRemote) args.push("--allow-remote");
+  const launchedAt = Date.now();
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ["ignore", out, out],
@@ -56,7 +71,7 @@ async function start(flags: HubFlags): Promise<void> {
     const info = readHubInfo(paths);
     if (
       info &&
-      info.pid === child.pid &&
+      (info.startedAt ?? 0) >= launchedAt &&
       (await new HubClient({ url: info.url, key: undefined, paths }).health())
     ) {
       console.log(`hub running at ${info.url} (pid ${info.pid})`);

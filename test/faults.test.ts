@@ -20,7 +20,16 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, runCli, startHub, waitFor } from "./harness.js";
+import {
+  BIN,
+  cleanEnv,
+  cleanupAll,
+  type HubHandle,
+  REPO_ROOT,
+  runCli,
+  startHub,
+  waitFor,
+} from "./harness.js";
 import { WireClient } from "./wire.js";
 
 interface StoredEvent {
@@ -74,7 +83,11 @@ async function api<T>(h: HubHandle, path: string, init?: RequestInit): Promise<T
 }
 
 /** A session printing `TAG-1`, `TAG-2`, ... (with `pad` filler per line), `lines` of them or forever. */
-async function counter(h: HubHandle, name: string, options: { lines?: number; pad?: number; pause?: string }) {
+async function counter(
+  h: HubHandle,
+  name: string,
+  options: { lines?: number; pad?: number; pause?: string },
+) {
   const filler = "x".repeat(options.pad ?? 0);
   const limit = options.lines === undefined ? "" : `[ $i -ge ${options.lines} ] && break; `;
   const script = `i=0; while :; do ${limit}i=$((i+1)); echo ${name}-$i ${filler}; ${options.pause ? `sleep ${options.pause}` : ":"}; done`;
@@ -89,7 +102,10 @@ async function counter(h: HubHandle, name: string, options: { lines?: number; pa
 async function storedEvents(h: HubHandle, name: string): Promise<StoredEvent[]> {
   const all: StoredEvent[] = [];
   for (let after = 0; ; ) {
-    const page = await api<{ events: StoredEvent[] }>(h, `/api/sessions/${name}/events?after=${after}&limit=10000`);
+    const page = await api<{ events: StoredEvent[] }>(
+      h,
+      `/api/sessions/${name}/events?after=${after}&limit=10000`,
+    );
     if (page.events.length === 0) return all;
     all.push(...page.events);
     after = page.events[page.events.length - 1]?.seq ?? after;
@@ -162,7 +178,9 @@ describe("storage faults", () => {
     const h = await hub({ env: { DISPATCH_TEST_FAULT_FILE: fault } });
     const watcher = await client(h);
     await counter(h, "flow", { pause: "0.01" });
-    await waitFor(async () => (await storedEvents(h, "flow")).length > 20, { message: "first output stored" });
+    await waitFor(async () => (await storedEvents(h, "flow")).length > 20, {
+      message: "first output stored",
+    });
 
     writeFileSync(fault, "");
     const notice = await watcher.waitFor((m) => m.type === "storage", 10_000);
@@ -172,13 +190,17 @@ describe("storage faults", () => {
     expect(failing.ok).toBe(false);
     // The hub keeps answering while it cannot write, and acknowledges nothing: the host holds it.
     expect((await h.cli(["ls"])).code).toBe(0);
-    await waitFor(async () => (await buffered(h, "flow")) > 2_000, { message: "host buffers unacknowledged output" });
+    await waitFor(async () => (await buffered(h, "flow")) > 2_000, {
+      message: "host buffers unacknowledged output",
+    });
 
     rmSync(fault);
     await waitFor(async () => (await storage(h)).ok, { message: "storage recovers by itself" });
     await watcher.waitFor((m) => m.type === "storage" && (m.storage as { ok: boolean }).ok, 10_000);
     const before = (await storedEvents(h, "flow")).length;
-    await waitFor(async () => (await storedEvents(h, "flow")).length > before + 5, { message: "streaming resumes" });
+    await waitFor(async () => (await storedEvents(h, "flow")).length > before + 5, {
+      message: "streaming resumes",
+    });
     expect((await h.cli(["kill", "flow"])).code).toBe(0);
     await checkCompleteLog(h, "flow");
     const log = readFileSync(join(h.home, "hub.log"), "utf8");
@@ -193,7 +215,9 @@ describe("storage faults", () => {
     const pid = h.pids().hub as number;
     const watcher = await client(h);
     await counter(h, "flood", { pad: 120 });
-    await waitFor(async () => (await storedEvents(h, "flood")).length > 10, { message: "first output stored" });
+    await waitFor(async () => (await storedEvents(h, "flood")).length > 10, {
+      message: "first output stored",
+    });
 
     const filler = fillDisk(dir);
     const notice = await watcher.waitFor((m) => m.type === "storage", 30_000);
@@ -207,7 +231,9 @@ describe("storage faults", () => {
     await waitFor(async () => (await storage(h)).ok, { timeoutMs: 20_000, message: "storage recovers" });
     // More lines are stored after the recovery, then the session is stopped and its log checked.
     const before = (await storedEvents(h, "flood")).length;
-    await waitFor(async () => (await storedEvents(h, "flood")).length > before + 10, { message: "streaming resumes" });
+    await waitFor(async () => (await storedEvents(h, "flood")).length > before + 10, {
+      message: "streaming resumes",
+    });
     expect((await h.cli(["kill", "flood"])).code).toBe(0);
     await checkCompleteLog(h, "flood");
     expect(h.pids().hub).toBe(pid);
@@ -231,7 +257,9 @@ describe("supervision", () => {
     expect(second).not.toBe(first);
     await waitFor(async () => (await h.api("/api/health")).ok, { message: "restarted hub answers" });
     const before = (await storedEvents(h, "steady")).length;
-    await waitFor(async () => (await storedEvents(h, "steady")).length > before + 5, { message: "output flows" });
+    await waitFor(async () => (await storedEvents(h, "steady")).length > before + 5, {
+      message: "output flows",
+    });
     expect((await h.cli(["kill", "steady"])).code).toBe(0);
     await checkCompleteLog(h, "steady");
     // `dispatch stop` stops the hub for good: the supervisor does not bring it back.
@@ -276,9 +304,10 @@ describe("integrity, backup and restore", () => {
 
   it("a damaged database is moved aside at start and recovered, keeping every readable event, with a report", async () => {
     const h = await hub();
-    await counter(h, "kept", { lines: 200 });
+    await counter(h, "kept", { lines: 3000, pad: 100 });
     await waitFor(
-      async () => (await api<{ session: { status: string } }>(h, "/api/sessions/kept")).session.status === "exited",
+      async () =>
+        (await api<{ session: { status: string } }>(h, "/api/sessions/kept")).session.status === "exited",
       { message: "kept ends" },
     );
     const original = await storedEvents(h, "kept");
@@ -349,8 +378,9 @@ describe("a frozen host", () => {
     children.push(child);
     await waitFor(
       async () =>
-        (await api<{ hosts: { name: string; status: string }[] }>(h, "/api/hosts")).hosts.find((x) => x.name === "icy")
-          ?.status === "connected",
+        (await api<{ hosts: { name: string; status: string }[] }>(h, "/api/hosts")).hosts.find(
+          (x) => x.name === "icy",
+        )?.status === "connected",
       { message: "icy connects" },
     );
     await api(h, "/api/sessions", {
@@ -378,7 +408,10 @@ describe("the small ones", () => {
     const gc = await h.api("/api/gc", { method: "POST", body: JSON.stringify({ olderThan: "1e400ms" }) });
     expect(gc.status).toBe(400);
     expect(((await gc.json()) as { error: { message: string } }).error.message).toContain("invalid duration");
-    const huge = await h.api("/api/gc", { method: "POST", body: JSON.stringify({ olderThan: "99999999999d" }) });
+    const huge = await h.api("/api/gc", {
+      method: "POST",
+      body: JSON.stringify({ olderThan: "99999999999d" }),
+    });
     expect(huge.status).toBe(400);
     const relative = await h.api("/api/sessions", {
       method: "POST",
@@ -391,7 +424,9 @@ describe("the small ones", () => {
     mkdirSync(join(work, "inner"));
     const made = await runCli(["new", "--name", "rel", "--cwd", "inner", "--", "true"], h.env, { cwd: work });
     expect(made.code, made.stderr).toBe(0);
-    expect((await api<{ session: { cwd: string } }>(h, "/api/sessions/rel")).session.cwd).toBe(join(work, "inner"));
+    expect((await api<{ session: { cwd: string } }>(h, "/api/sessions/rel")).session.cwd).toBe(
+      join(work, "inner"),
+    );
   });
 
   it("tightens a pre-existing data directory to 0700 and its files to 0600", async () => {

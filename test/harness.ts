@@ -33,7 +33,10 @@ export interface HubHandle {
 const live = new Set<HubHandle>();
 
 export async function startHub(
-  options: { env?: Record<string, string>; /** A data directory the caller owns (kept at stop). */ home?: string } = {},
+  options: {
+    env?: Record<string, string> /** A data directory the caller owns (kept at stop). */;
+    home?: string;
+  } = {},
 ): Promise<HubHandle> {
   if (!existsSync(join(REPO_ROOT, "dist", "src", "cli", "main.js"))) {
     throw new Error("dist/ is missing: run `npm run build` before the tests");

@@ -60,14 +60,25 @@ export function recoverDatabase(
     if (existsSync(path + suffix)) renameSync(path + suffix, damagedFile + suffix);
   }
   const method = recoverWithCli(damagedFile, path) ? "sqlite3 .recover" : copyReadableRows(damagedFile, path);
-  chmodSync(path, 0o600);
+  if (existsSync(path)) chmodSync(path, 0o600);
   // Migrations bring a recovered file (or an empty one, if nothing was readable) up to date.
-  const store = EventStore.open(path);
+  let store: EventStore;
+  let outcome = `method: ${method}`;
+  try {
+    store = EventStore.open(path);
+  } catch (err) {
+    // What was recovered is too broken to use (a schema without its migration rows): keep it
+    // for a person to look at and start empty rather than not at all.
+    const unusable = `${damagedFile}.recovered`;
+    if (existsSync(path)) renameSync(path, unusable);
+    store = EventStore.open(path);
+    outcome += `; the recovered file could not be used (${(err as Error).message}), kept as ${unusable}; started with an empty database`;
+  }
   const lines = [
     `dispatch database recovery, ${now.toISOString()}`,
     `damaged file kept as: ${damagedFile}`,
     `problems found: ${problems.join("; ")}`,
-    `method: ${method}`,
+    outcome,
     "",
     "recovered sessions (events kept, highest seq):",
     ...store

@@ -1,0 +1,30 @@
+/**
+ * Entry of the hub's supervisor (`dispatch start` runs it detached). Kept apart from the CLI's
+ * entry so it boots without commander and every command module: under load each Node boot
+ * costs seconds, and `start` waits for the supervisor's boot plus the hub's.
+ *
+ * Arguments: the `serve` flags, `--port P --host H [--allow-remote]`.
+ */
+import { dataHome, ensureHome } from "../platform/home.js";
+import { runSupervisor } from "./Supervisor.js";
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => {
+  const index = argv.indexOf(name);
+  return index >= 0 ? argv[index + 1] : undefined;
+};
+const firstPort = Number(flag("--port") ?? 0);
+const host = flag("--host") ?? "127.0.0.1";
+const allowRemote = argv.includes("--allow-remote");
+
+process.exitCode = await runSupervisor({
+  paths: ensureHome(dataHome()),
+  serveArgs: (port) => [
+    "serve",
+    "--port",
+    String(port ?? firstPort),
+    "--host",
+    host,
+    ...(allowRemote ? ["--allow-remote"] : []),
+  ],
+});

@@ -38,6 +38,9 @@ interface StoredEvent {
   data: unknown;
 }
 
+/** Tests that stop and start hubs more than once (each start is two Node boots). */
+const RESTARTING_TEST_MS = 150_000;
+
 const hubs: HubHandle[] = [];
 const mounts: string[] = [];
 const dirs: string[] = [];
@@ -207,160 +210,180 @@ describe("storage faults", () => {
     expect(log).not.toContain("seq jump");
   });
 
-  it("a full disk (20 MB tmpfs) stops storing, keeps the hub alive, and resumes without loss when space returns", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "dispatch-tmpfs-"));
-    mounts.push(dir);
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=20m,mode=0700", "tmpfs", dir]);
-    const h = await hub({ home: dir });
-    const pid = h.pids().hub as number;
-    const watcher = await client(h);
-    await counter(h, "flood", { pad: 120 });
-    await waitFor(async () => (await storedEvents(h, "flood")).length > 10, {
-      message: "first output stored",
-    });
+  it(
+    "a full disk (20 MB tmpfs) stops storing, keeps the hub alive, and resumes without loss when space returns",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "dispatch-tmpfs-"));
+      mounts.push(dir);
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=20m,mode=0700", "tmpfs", dir]);
+      const h = await hub({ home: dir });
+      const pid = h.pids().hub as number;
+      const watcher = await client(h);
+      await counter(h, "flood", { pad: 120 });
+      await waitFor(async () => (await storedEvents(h, "flood")).length > 10, {
+        message: "first output stored",
+      });
 
-    const filler = fillDisk(dir);
-    const notice = await watcher.waitFor((m) => m.type === "storage", 30_000);
-    expect(notice).toMatchObject({ storage: { ok: false } });
-    const status = await h.cli(["status"]);
-    expect(status.stdout).toMatch(/storage\s+FAILING/);
-    expect(status.stdout).toMatch(/disk .* is full/);
-    expect(isAlive(pid)).toBe(true);
+      const filler = fillDisk(dir);
+      const notice = await watcher.waitFor((m) => m.type === "storage", 30_000);
+      expect(notice).toMatchObject({ storage: { ok: false } });
+      const status = await h.cli(["status"]);
+      expect(status.stdout).toMatch(/storage\s+FAILING/);
+      expect(status.stdout).toMatch(/disk .* is full/);
+      expect(isAlive(pid)).toBe(true);
 
-    rmSync(filler);
-    await waitFor(async () => (await storage(h)).ok, { timeoutMs: 20_000, message: "storage recovers" });
-    // More lines are stored after the recovery, then the session is stopped and its log checked.
-    const before = (await storedEvents(h, "flood")).length;
-    await waitFor(async () => (await storedEvents(h, "flood")).length > before + 10, {
-      message: "streaming resumes",
-    });
-    expect((await h.cli(["kill", "flood"])).code).toBe(0);
-    await checkCompleteLog(h, "flood");
-    expect(h.pids().hub).toBe(pid);
-  });
+      rmSync(filler);
+      await waitFor(async () => (await storage(h)).ok, { timeoutMs: 20_000, message: "storage recovers" });
+      // More lines are stored after the recovery, then the session is stopped and its log checked.
+      const before = (await storedEvents(h, "flood")).length;
+      await waitFor(async () => (await storedEvents(h, "flood")).length > before + 10, {
+        message: "streaming resumes",
+      });
+      expect((await h.cli(["kill", "flood"])).code).toBe(0);
+      await checkCompleteLog(h, "flood");
+      expect(h.pids().hub).toBe(pid);
+    },
+    RESTARTING_TEST_MS,
+  );
 });
 
 describe("supervision", () => {
-  it("restarts a crashed hub; sessions keep running and nothing they printed is lost", async () => {
-    const h = await hub();
-    await counter(h, "steady", { pause: "0.02" });
-    await waitFor(async () => (await storedEvents(h, "steady")).length > 5, { message: "output stored" });
-    const first = h.pids().hub as number;
-    process.kill(first, "SIGKILL");
-    const second = await waitFor(
-      () => {
-        const pid = h.pids().hub;
-        return pid !== undefined && pid !== first && isAlive(pid) ? pid : undefined;
-      },
-      { timeoutMs: 15_000, message: "the supervisor restarts the hub" },
-    );
-    expect(second).not.toBe(first);
-    await waitFor(async () => (await h.api("/api/health")).ok, { message: "restarted hub answers" });
-    const before = (await storedEvents(h, "steady")).length;
-    await waitFor(async () => (await storedEvents(h, "steady")).length > before + 5, {
-      message: "output flows",
-    });
-    expect((await h.cli(["kill", "steady"])).code).toBe(0);
-    await checkCompleteLog(h, "steady");
-    // `dispatch stop` stops the hub for good: the supervisor does not bring it back.
-    expect((await h.cli(["stop"])).code).toBe(0);
-    expect(isAlive(second)).toBe(false);
-    expect(existsSync(join(h.home, "supervisor.pid"))).toBe(false);
-    expect((await h.cli(["status"])).stdout).toContain("hub       stopped");
-  });
+  it(
+    "restarts a crashed hub; sessions keep running and nothing they printed is lost",
+    async () => {
+      const h = await hub();
+      await counter(h, "steady", { pause: "0.02" });
+      await waitFor(async () => (await storedEvents(h, "steady")).length > 5, { message: "output stored" });
+      const first = h.pids().hub as number;
+      process.kill(first, "SIGKILL");
+      const second = await waitFor(
+        () => {
+          const pid = h.pids().hub;
+          return pid !== undefined && pid !== first && isAlive(pid) ? pid : undefined;
+        },
+        { timeoutMs: 15_000, message: "the supervisor restarts the hub" },
+      );
+      expect(second).not.toBe(first);
+      await waitFor(async () => (await h.api("/api/health")).ok, { message: "restarted hub answers" });
+      const before = (await storedEvents(h, "steady")).length;
+      await waitFor(async () => (await storedEvents(h, "steady")).length > before + 5, {
+        message: "output flows",
+      });
+      expect((await h.cli(["kill", "steady"])).code).toBe(0);
+      await checkCompleteLog(h, "steady");
+      // `dispatch stop` stops the hub for good: the supervisor does not bring it back.
+      expect((await h.cli(["stop"])).code).toBe(0);
+      expect(isAlive(second)).toBe(false);
+      expect(existsSync(join(h.home, "supervisor.pid"))).toBe(false);
+      expect((await h.cli(["status"])).stdout).toContain("hub       stopped");
+    },
+    RESTARTING_TEST_MS,
+  );
 });
 
 describe("integrity, backup and restore", () => {
-  it("backs up under load, and a destroyed database restored from it has every event up to the backup", async () => {
-    const h = await hub();
-    await counter(h, "busy", { pause: "0.002" });
-    await waitFor(async () => (await storedEvents(h, "busy")).length > 30, { message: "output stored" });
-    const file = join(h.home, "..", `${h.home.split("/").pop()}-backup.db`);
-    dirs.push(file);
-    const made = await h.cli(["backup", file]);
-    expect(made.code, made.stderr).toBe(0);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const atBackup = await storedEvents(h, "busy");
-    expect((await h.cli(["kill", "busy"])).code).toBe(0);
+  it(
+    "backs up under load, and a destroyed database restored from it has every event up to the backup",
+    async () => {
+      const h = await hub();
+      await counter(h, "busy", { pause: "0.002" });
+      await waitFor(async () => (await storedEvents(h, "busy")).length > 30, { message: "output stored" });
+      const file = join(h.home, "..", `${h.home.split("/").pop()}-backup.db`);
+      dirs.push(file);
+      const made = await h.cli(["backup", file]);
+      expect(made.code, made.stderr).toBe(0);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const atBackup = await storedEvents(h, "busy");
+      expect((await h.cli(["kill", "busy"])).code).toBe(0);
 
-    const running = await h.cli(["restore", file]);
-    expect(running.code).toBe(1);
-    expect(running.stderr).toContain("stop it first");
-    expect((await h.cli(["stop"])).code).toBe(0);
-    writeFileSync(join(h.home, "dispatch.db"), "this is not a database");
-    rmSync(join(h.home, "dispatch.db-wal"), { force: true });
-    rmSync(join(h.home, "dispatch.db-shm"), { force: true });
-    const restored = await h.cli(["restore", file]);
-    expect(restored.code, restored.stderr).toBe(0);
-    expect((await h.cli(["start", "--port", "0"])).code).toBe(0);
-    const after = await storedEvents(h, "busy");
-    // Everything stored before the backup began is there, event by event.
-    const backedUp = after.slice(0, Math.min(after.length, atBackup.length));
-    expect(backedUp.length).toBeGreaterThan(30);
-    expect(backedUp.map((e) => [e.seq, e.type, e.data])).toEqual(
-      atBackup.slice(0, backedUp.length).map((e) => [e.seq, e.type, e.data]),
-    );
-  });
+      const running = await h.cli(["restore", file]);
+      expect(running.code).toBe(1);
+      expect(running.stderr).toContain("stop it first");
+      expect((await h.cli(["stop"])).code).toBe(0);
+      writeFileSync(join(h.home, "dispatch.db"), "this is not a database");
+      rmSync(join(h.home, "dispatch.db-wal"), { force: true });
+      rmSync(join(h.home, "dispatch.db-shm"), { force: true });
+      const restored = await h.cli(["restore", file]);
+      expect(restored.code, restored.stderr).toBe(0);
+      expect((await h.cli(["start", "--port", "0"])).code).toBe(0);
+      const after = await storedEvents(h, "busy");
+      // Everything stored before the backup began is there, event by event.
+      const backedUp = after.slice(0, Math.min(after.length, atBackup.length));
+      expect(backedUp.length).toBeGreaterThan(30);
+      expect(backedUp.map((e) => [e.seq, e.type, e.data])).toEqual(
+        atBackup.slice(0, backedUp.length).map((e) => [e.seq, e.type, e.data]),
+      );
+    },
+    RESTARTING_TEST_MS,
+  );
 
-  it("a damaged database is moved aside at start and recovered, keeping every readable event, with a report", async () => {
-    const h = await hub();
-    await counter(h, "kept", { lines: 3000, pad: 100 });
-    await waitFor(
-      async () =>
-        (await api<{ session: { status: string } }>(h, "/api/sessions/kept")).session.status === "exited",
-      { message: "kept ends" },
-    );
-    const original = await storedEvents(h, "kept");
-    expect((await h.cli(["stop", "--all"])).code).toBe(0);
-    // Damage an interior page (not the header): overwrite the middle of the file.
-    const db = join(h.home, "dispatch.db");
-    const size = statSync(db).size;
-    const fd = openSync(db, "r+");
-    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
-    closeSync(fd);
+  it(
+    "a damaged database is moved aside at start and recovered, keeping every readable event, with a report",
+    async () => {
+      const h = await hub();
+      await counter(h, "kept", { lines: 3000, pad: 100 });
+      await waitFor(
+        async () =>
+          (await api<{ session: { status: string } }>(h, "/api/sessions/kept")).session.status === "exited",
+        { message: "kept ends" },
+      );
+      const original = await storedEvents(h, "kept");
+      expect((await h.cli(["stop", "--all"])).code).toBe(0);
+      // Damage an interior page (not the header): overwrite the middle of the file.
+      const db = join(h.home, "dispatch.db");
+      const size = statSync(db).size;
+      const fd = openSync(db, "r+");
+      writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
+      closeSync(fd);
 
-    const doctor = await h.cli(["doctor"]);
-    expect(doctor.code).toBe(1);
-    expect(doctor.stdout).toContain("database damaged");
-    expect(doctor.stdout).toContain("dispatch doctor --repair");
+      const doctor = await h.cli(["doctor"]);
+      expect(doctor.code).toBe(1);
+      expect(doctor.stdout).toContain("database damaged");
+      expect(doctor.stdout).toContain("dispatch doctor --repair");
 
-    const started = await h.cli(["start", "--port", "0"]);
-    expect(started.code, started.stderr).toBe(0);
-    const reports = readdirSync(h.home).filter((f) => f.endsWith(".report.txt"));
-    expect(reports).toHaveLength(1);
-    const report = readFileSync(join(h.home, reports[0] as string), "utf8");
-    expect(report).toContain("damaged file kept as");
-    expect(report).toContain("kept (");
-    // Every event that is still there is exactly what was stored; nothing is invented.
-    const recovered = await storedEvents(h, "kept");
-    const bySeq = new Map(original.map((e) => [e.seq, e]));
-    for (const event of recovered) expect(event).toEqual(bySeq.get(event.seq));
-    expect(recovered.length).toBeGreaterThan(0);
-    const check = await api<{ problems: string[] }>(h, "/api/storage/check", {
-      method: "POST",
-      body: JSON.stringify({ full: true }),
-    });
-    expect(check.problems).toEqual([]);
-  });
+      const started = await h.cli(["start", "--port", "0"]);
+      expect(started.code, started.stderr).toBe(0);
+      const reports = readdirSync(h.home).filter((f) => f.endsWith(".report.txt"));
+      expect(reports).toHaveLength(1);
+      const report = readFileSync(join(h.home, reports[0] as string), "utf8");
+      expect(report).toContain("damaged file kept as");
+      expect(report).toContain("kept (");
+      // Every event that is still there is exactly what was stored; nothing is invented.
+      const recovered = await storedEvents(h, "kept");
+      const bySeq = new Map(original.map((e) => [e.seq, e]));
+      for (const event of recovered) expect(event).toEqual(bySeq.get(event.seq));
+      expect(recovered.length).toBeGreaterThan(0);
+      const check = await api<{ problems: string[] }>(h, "/api/storage/check", {
+        method: "POST",
+        body: JSON.stringify({ full: true }),
+      });
+      expect(check.problems).toEqual([]);
+    },
+    RESTARTING_TEST_MS,
+  );
 
-  it("a truncated database gives a clear message and a way forward, not a stack trace", async () => {
-    const h = await hub();
-    await counter(h, "short", { lines: 50 });
-    await waitFor(async () => (await storedEvents(h, "short")).length > 0, { message: "stored" });
-    expect((await h.cli(["stop", "--all"])).code).toBe(0);
-    const db = join(h.home, "dispatch.db");
-    rmSync(`${db}-wal`, { force: true });
-    rmSync(`${db}-shm`, { force: true });
-    const bytes = readFileSync(db);
-    writeFileSync(db, bytes.subarray(0, 4096 + 100));
-    const doctor = await h.cli(["doctor", "--repair"]);
-    expect(doctor.stderr).not.toMatch(/\n\s+at /);
-    expect(doctor.stdout).toContain("database recovered");
-    const started = await h.cli(["start", "--port", "0"]);
-    expect(started.code, started.stderr).toBe(0);
-    const healthy = await h.cli(["doctor"]);
-    expect(healthy.stdout).toContain("database integrity check passed");
-  });
+  it(
+    "a truncated database gives a clear message and a way forward, not a stack trace",
+    async () => {
+      const h = await hub();
+      await counter(h, "short", { lines: 50 });
+      await waitFor(async () => (await storedEvents(h, "short")).length > 0, { message: "stored" });
+      expect((await h.cli(["stop", "--all"])).code).toBe(0);
+      const db = join(h.home, "dispatch.db");
+      rmSync(`${db}-wal`, { force: true });
+      rmSync(`${db}-shm`, { force: true });
+      const bytes = readFileSync(db);
+      writeFileSync(db, bytes.subarray(0, 4096 + 100));
+      const doctor = await h.cli(["doctor", "--repair"]);
+      expect(doctor.stderr).not.toMatch(/\n\s+at /);
+      expect(doctor.stdout).toContain("database recovered");
+      const started = await h.cli(["start", "--port", "0"]);
+      expect(started.code, started.stderr).toBe(0);
+      const healthy = await h.cli(["doctor"]);
+      expect(healthy.stdout).toContain("database integrity check passed");
+    },
+    RESTARTING_TEST_MS,
+  );
 });
 
 describe("a frozen host", () => {

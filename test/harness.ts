@@ -34,7 +34,8 @@ const live = new Set<HubHandle>();
 
 export async function startHub(
   options: {
-    env?: Record<string, string> /** A data directory the caller owns (kept at stop). */;
+    env?: Record<string, string>;
+    /** A data directory the caller owns (kept at stop). */
     home?: string;
   } = {},
 ): Promise<HubHandle> {

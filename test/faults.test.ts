@@ -220,8 +220,8 @@ describe("storage faults", () => {
       const pid = h.pids().hub as number;
       const watcher = await client(h);
       // About 8 MB: more than the WAL's slack, so writes fail once the disk is full, and small
-    // enough that what is freed afterwards holds it all (an endless flood would refill it).
-    await counter(h, "flood", { lines: 60_000, pad: 120 });
+      // enough that what is freed afterwards holds it all (an endless flood would refill it).
+      await counter(h, "flood", { lines: 60_000, pad: 120 });
       await waitFor(async () => (await storedEvents(h, "flood")).length > 10, {
         message: "first output stored",
       });
@@ -237,7 +237,8 @@ describe("storage faults", () => {
       rmSync(filler);
       await waitFor(async () => (await storage(h)).ok, { timeoutMs: 20_000, message: "storage recovers" });
       await waitFor(
-        async () => (await api<{ session: { status: string } }>(h, "/api/sessions/flood")).session.status === "exited",
+        async () =>
+          (await api<{ session: { status: string } }>(h, "/api/sessions/flood")).session.status === "exited",
         { timeoutMs: 60_000, message: "flood ends" },
       );
       expect(await checkCompleteLog(h, "flood")).toBe(60_000);
@@ -315,6 +316,7 @@ describe("integrity, backup and restore", () => {
       const last = after[after.length - 1] as StoredEvent;
       expect(last).toMatchObject({ type: "exit", data: { reason: "host lost" } });
       for (const event of after.slice(0, -1)) expect(event).toEqual(original.get(event.seq));
+    },
     RESTARTING_TEST_MS,
   );
 

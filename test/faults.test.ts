@@ -18,7 +18,7 @@ import {
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   BIN,
@@ -219,14 +219,22 @@ describe("storage faults", () => {
       const h = await hub({ home: dir });
       const pid = h.pids().hub as number;
       const watcher = await client(h);
-      // About 8 MB: more than the WAL's slack, so writes fail once the disk is full, and small
-      // enough that what is freed afterwards holds it all (an endless flood would refill it).
-      await counter(h, "flood", { lines: 60_000, pad: 120 });
-      await waitFor(async () => (await storedEvents(h, "flood")).length > 10, {
+      // About 8 MB, printed only once the disk is full (the trigger file lives off the tmpfs):
+      // more than the WAL's slack, so writes fail, and small enough that what is freed
+      // afterwards holds it all (an endless flood would refill it).
+      const trigger = join(mkdtempSync(join(tmpdir(), "dispatch-trigger-")), "go");
+      dirs.push(dirname(trigger));
+      const script = `echo ready; while [ ! -e ${trigger} ]; do sleep 0.05; done; i=0; while [ $i -lt 60000 ]; do i=$((i+1)); echo flood-$i ${"x".repeat(120)}; done`;
+      await api(h, "/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ name: "flood", cwd: tmpdir(), command: ["sh", "-c", script] }),
+      });
+      await waitFor(async () => (await storedEvents(h, "flood")).length > 0, {
         message: "first output stored",
       });
 
       const filler = fillDisk(dir);
+      writeFileSync(trigger, "");
       const notice = await watcher.waitFor((m) => m.type === "storage", 30_000);
       expect(notice).toMatchObject({ storage: { ok: false } });
       const status = await h.cli(["status"]);

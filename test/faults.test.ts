@@ -224,7 +224,7 @@ describe("storage faults", () => {
       // afterwards holds it all (an endless flood would refill it).
       const trigger = join(mkdtempSync(join(tmpdir(), "dispatch-trigger-")), "go");
       dirs.push(dirname(trigger));
-      const script = `echo ready; while [ ! -e ${trigger} ]; do sleep 0.05; done; i=0; while [ $i -lt 60000 ]; do i=$((i+1)); echo flood-$i ${"x".repeat(120)}; done`;
+      const script = `echo ready; while [ ! -e ${trigger} ]; do sleep 0.05; done; i=0; while [ $i -lt 60000 ]; do i=$((i+1)); echo flood-$i ${"x".repeat(120)}; done; sleep 600`;
       await api(h, "/api/sessions", {
         method: "POST",
         body: JSON.stringify({ name: "flood", cwd: tmpdir(), command: ["sh", "-c", script] }),
@@ -244,11 +244,12 @@ describe("storage faults", () => {
 
       rmSync(filler);
       await waitFor(async () => (await storage(h)).ok, { timeoutMs: 20_000, message: "storage recovers" });
-      await waitFor(
-        async () =>
-          (await api<{ session: { status: string } }>(h, "/api/sessions/flood")).session.status === "exited",
-        { timeoutMs: 60_000, message: "flood ends" },
-      );
+      // Every line, once, in order, with no gap (checked again after the session is killed).
+      await waitFor(async () => (await checkCompleteLog(h, "flood")) === 60_000, {
+        timeoutMs: 60_000,
+        message: "all 60000 lines stored",
+      });
+      expect((await h.cli(["kill", "flood"])).code).toBe(0);
       expect(await checkCompleteLog(h, "flood")).toBe(60_000);
       expect(h.pids().hub).toBe(pid);
     },

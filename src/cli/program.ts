@@ -6,8 +6,10 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
 import { registerAttach } from "./commands/attach.js";
+import { registerBackup } from "./commands/backup.js";
 import { registerCmd } from "./commands/cmd.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerDown } from "./commands/down.js";
 import { registerGc } from "./commands/gc.js";
 import { registerHelp } from "./commands/help.js";
@@ -48,6 +50,8 @@ export function buildProgram(): Command {
     registerStart,
     registerStop,
     registerStatus,
+    registerDoctor,
+    registerBackup,
     registerNew,
     registerLs,
     registerAttach,

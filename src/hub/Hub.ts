@@ -19,6 +19,7 @@ import { SessionClients, type SizeRule } from "./SessionClients.js";
 import { SessionCommands } from "./SessionCommands.js";
 import { SessionDirectory } from "./SessionDirectory.js";
 import { SessionTokens } from "./SessionTokens.js";
+import { StorageHealth } from "./StorageHealth.js";
 import { ScreenTracker } from "./screen/ScreenTracker.js";
 import { OutputSearch } from "./search/OutputSearch.js";
 import { Tokens } from "./Tokens.js";
@@ -57,15 +58,25 @@ export class Hub {
   readonly clients: SessionClients;
   /** Named events between the parts; the server listens for `presence`. */
   readonly bus: HubEvents;
+  /** Whether the store can be written (disk full, I/O errors are reported here, not thrown). */
+  readonly storage: StorageHealth;
   private readonly intake: EventIntake;
   private readonly screens: ScreenTracker;
 
   constructor(options: HubOptions) {
     const { store, logger } = options;
     const bus = new HubEvents();
+    this.storage = new StorageHealth(logger);
     // Reachability is asked only once the monitor exists; until then every host counts as reachable.
     let hosts: HostMonitor | undefined;
-    const directory = new SessionDirectory(store, (host) => hosts?.isConnected(host) ?? true);
+    const directory = new SessionDirectory(
+      store,
+      (host) => hosts?.isConnected(host) ?? true,
+      (err) => this.storage.failed(err, "session record"),
+    );
+    this.storage.listen((status) => {
+      if (status.ok) directory.saveUnsaved();
+    });
     const { heartbeatMs, orphanTtlMs } = options;
     hosts = new HostMonitor({ directory, store, bus, logger, heartbeatMs, orphanTtlMs });
     this.hosts = hosts;
@@ -75,7 +86,7 @@ export class Hub {
       retentionBytes: options.retentionBytes,
       snapshotEveryBytes: options.snapshotEveryBytes,
     });
-    this.intake = new EventIntake({ store, directory, hosts, bus, logger });
+    this.intake = new EventIntake({ store, directory, hosts, bus, logger, health: this.storage });
     bus.on("stored", (id, entries) => {
       const record = directory.get(id);
       if (record && findKind(record.kind)?.screen) this.screens.track(id, record, entries);

@@ -5,6 +5,7 @@
  * Kind-specific behaviour comes from the session's kind (`kinds/`), never from its name.
  */
 import { homedir } from "node:os";
+import { posix } from "node:path";
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
@@ -81,6 +82,13 @@ export class SessionCommands {
   async create(params: CreateSessionParams): Promise<SessionInfo> {
     const { directory, hosts, logger } = this.options;
     const kind = getKind(params.kind);
+    if (params.cwd !== undefined && !posix.isAbsolute(params.cwd)) {
+      // Relative to what? The host daemon's directory means nothing to the client.
+      throw new DispatchError(
+        "bad_request",
+        `cwd '${params.cwd}' is relative; send an absolute path (the CLI resolves it against your directory)`,
+      );
+    }
     if (params.name !== undefined) {
       if (!isValidName(params.name)) throw new DispatchError("bad_request", describeInvalidName(params.name));
       if (directory.nameTaken(params.name)) {

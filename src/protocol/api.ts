@@ -15,9 +15,10 @@
  *   POST   /api/sessions/:name/commands/:command  args -> {result}: a verb of the session's kind
  *   POST   /api/gc {olderThan?}             {removed: names}: drop ended sessions
  *   POST   /api/sessions/:name/notify       {state, message?} -> {ok}; the session's own token
- *   GET    /api/status                      hub, host and session counts
+ *   GET    /api/status                      hub, host, storage and session counts
  *   GET    /api/search?q=&session=&since=&limit=  {results: SearchResult[]}: stored output lines
  *   GET    /api/kinds                       {kinds: [{name, label}]}: the session kinds registered
+ *   POST   /api/backup {file}               {file, bytes}: an online copy of the database
  *   POST   /api/login  {key}   sets the HttpOnly cookie; POST /api/logout clears it
  *
  * Errors: HTTP status from the error code and `{error: {code, message}}`.
@@ -70,6 +71,21 @@ export type SearchBody = z.infer<typeof SearchBody>;
 
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
+/**
+ * Whether the hub can write its store. While `ok` is false the hub stores nothing and
+ * acknowledges nothing, so hosts keep every event buffered; it retries by itself.
+ */
+export const StorageStatus = z.object({
+  ok: z.boolean(),
+  /** What failed and why, for a person ("the disk is full (SQLITE_FULL) ..."); null when ok. */
+  problem: z.string().nullable(),
+  /** When the current failure began (ms since the epoch); null when ok. */
+  since: z.number().nullable(),
+});
+export type StorageStatus = z.infer<typeof StorageStatus>;
+
+export const BackupRequest = z.object({ file: z.string().min(1).max(4096) });
+
 export const StatusBody = z.object({
   hub: z.object({
     running: z.boolean(),
@@ -87,6 +103,8 @@ export const StatusBody = z.object({
   }),
   dataDir: z.string(),
   version: z.string(),
+  /** Absent while the hub is stopped. */
+  storage: StorageStatus.optional(),
 });
 export type StatusBody = z.infer<typeof StatusBody>;
 

@@ -26,6 +26,7 @@
  * that fits. Other clients render the same grid at their own size (scrolling or padding).
  */
 import { z } from "zod";
+import { StorageStatus } from "./api.js";
 import { JsonEvent } from "./events.js";
 import { HostView } from "./hosts.js";
 import { PresenceEntry, Principal, Role } from "./people.js";
@@ -140,5 +141,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("pong"), ref: Ref, serverTime: z.number() }),
   /** A host's status, health or facts changed (every transition is pushed). */
   z.object({ type: z.literal("host"), host: HostView }),
+  /** The store started failing (disk full, I/O error) or recovered; also sent on welcome while failing. */
+  z.object({ type: z.literal("storage"), storage: StorageStatus }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

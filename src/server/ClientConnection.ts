@@ -15,6 +15,7 @@ import { atLeast } from "../hub/accessPolicy.js";
 import { attachMode } from "../hub/attachRule.js";
 import type { Hub } from "../hub/Hub.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
+import type { StorageStatus } from "../protocol/api.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from "../protocol/client.js";
 import type { HostView } from "../protocol/hosts.js";
 import { describeIssues } from "../protocol/parse.js";
@@ -42,6 +43,10 @@ export interface ClientConnectionOptions {
   logger: Logger;
   /** Host status changes, pushed to the client as `host` messages. */
   hosts?: { listen(listener: (host: HostView) => void): () => void } | undefined;
+  /** Storage failing or recovered, pushed as `storage` messages (and on welcome while failing). */
+  storage?:
+    | { readonly status: StorageStatus; listen(listener: (status: StorageStatus) => void): () => void }
+    | undefined;
 }
 
 export class ClientConnection {
@@ -55,6 +60,7 @@ export class ClientConnection {
   private readonly channel: SubscriberChannel;
   private unlisten: (() => void) | undefined;
   private unlistenHosts: (() => void) | undefined;
+  private unlistenStorage: (() => void) | undefined;
 
   constructor(private readonly options: ClientConnectionOptions) {
     this.actor = options.principal ? { principal: options.principal, address: options.address } : undefined;
@@ -254,6 +260,11 @@ export class ClientConnection {
       if (hub.people.refresh(actor.principal)?.role === "owner" && actor.principal.via !== "share") {
         this.unlistenHosts = this.options.hosts?.listen((host) => this.send({ type: "host", host }));
       }
+      this.unlistenStorage = this.options.storage?.listen((storage) =>
+        this.send({ type: "storage", storage }),
+      );
+      const storage = this.options.storage?.status;
+      if (storage && !storage.ok) queueMicrotask(() => this.send({ type: "storage", storage }));
     }
     this.send({
       type: "welcome",
@@ -311,6 +322,7 @@ export class ClientConnection {
     this.unlisten?.();
     this.unlistenHosts?.();
     this.unlistenPresence?.();
+    this.unlistenStorage?.();
     for (const id of [...this.subscriptions.keys()]) this.detach(id);
   }
 }

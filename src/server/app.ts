@@ -16,6 +16,7 @@ import type { Hub } from "../hub/Hub.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
+import type { EventStore } from "../store/EventStore.js";
 import type { Authenticator } from "./auth.js";
 import { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
@@ -30,6 +31,7 @@ import { type OidcRoutes, registerPeopleRoutes } from "./peopleRoutes.js";
 import { registerRest } from "./rest.js";
 import { registerSearchRoutes } from "./searchRoutes.js";
 import { registerStatic } from "./static.js";
+import { registerStorageRoutes } from "./storageRoutes.js";
 
 /** Routes reachable without credentials: they reveal nothing but liveness, or check their own. */
 const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout", "/api/auth/oidc"]);
@@ -49,6 +51,8 @@ export interface TlsFiles {
 
 export interface AppOptions {
   hub: Hub;
+  /** For backups and integrity checks while the hub runs. */
+  store: EventStore;
   auth: Authenticator;
   logger: Logger;
   status: () => Promise<Omit<StatusBody, "sessions">>;
@@ -140,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerDocumentRoutes(app, hub.sessions, gate);
   if (options.hosts) registerHostRoutes(app, options.hosts);
   registerNotify(app, { sessions: hub.sessions, auth, gate, tokens: hub.sessionTokens });
+  registerStorageRoutes(app, { store: options.store, logger: options.logger, gate });
   await registerStatic(app);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
@@ -170,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             address,
             logger: options.logger,
             hosts: options.hosts?.monitor,
+            storage: hub.storage,
           });
         });
       },

@@ -17,13 +17,15 @@ import { loadPlugins } from "../kinds/plugins.js";
 import { registerKind } from "../kinds/registry.js";
 import { ensureHome } from "../platform/home.js";
 import { createFileLogger } from "../platform/logger.js";
-import { EventStore } from "../store/EventStore.js";
+import { openChecked } from "../store/recovery.js";
+import { isStorageError } from "../store/storageErrors.js";
 import { buildApp, type TlsFiles } from "./app.js";
 import { Authenticator, loadAccessKey } from "./auth.js";
 import { HostTokens } from "./HostTokens.js";
 import { HostNames } from "./hostNames.js";
 import { hostSettings, LOCAL_HOST } from "./hostServices.js";
 import { oidcFromEnv } from "./oidc.js";
+import { DEFAULT_BACKUP_KEEP, PeriodicBackup } from "./PeriodicBackup.js";
 
 /** How long start-up waits for the local host's hello before serving anyway. */
 const HOST_HELLO_TIMEOUT_MS = 15_000;
@@ -47,6 +49,11 @@ export interface HubServer {
   port: number;
   /** Where the access key lives, or `DISPATCH_KEY` when it came from the environment. */
   keySource: string;
+  /**
+   * Whether an error thrown outside any request (a timer's write) is the storage's weather: if
+   * so it is reported as failing storage and the hub keeps running; otherwise it is a bug.
+   */
+  absorb(err: unknown): boolean;
   close(): Promise<void>;
 }
 
@@ -72,7 +79,14 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   for (const plugin of await loadPlugins(process.env)) {
     if (isSessionKind(plugin.kind)) registerKind(plugin.kind);
   }
-  const store = EventStore.open(paths.db);
+  const { store, recovery } = openChecked(paths.db);
+  if (recovery) {
+    logger.error(
+      { damagedFile: recovery.damagedFile, reportFile: recovery.reportFile },
+      "the database was damaged: moved aside and recovered into a new file",
+    );
+    process.stderr.write(`dispatch: ${recovery.report}`);
+  }
   const settings = hubSettings(process.env);
   const hub = new Hub({
     store,
@@ -101,6 +115,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   let port = options.port;
   const app = await buildApp({
     hub,
+    store,
     auth,
     logger,
     secureCookies: tls !== undefined || options.trustProxy === true,
@@ -124,11 +139,22 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         },
         dataDir: paths.home,
         version: VERSION,
+        storage: hub.storage.status,
       };
     },
   });
   await app.listen({ port: options.port, host: options.host });
   const gcTimer = startAutoGc(hub.sessions, settings.gcAfterMs, logger);
+  const backups =
+    settings.backupEveryMs === undefined
+      ? undefined
+      : new PeriodicBackup({
+          store,
+          dir: process.env.DISPATCH_BACKUP_DIR || paths.backups,
+          everyMs: settings.backupEveryMs,
+          keep: settings.backupKeep,
+          logger,
+        });
   const address = app.server.address();
   port = typeof address === "object" && address ? address.port : options.port;
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
@@ -150,10 +176,16 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     url,
     port,
     keySource: source === "env" ? "DISPATCH_KEY" : paths.key,
+    absorb(err) {
+      if (!isStorageError(err)) return false;
+      hub.storage.failed(err, "background write");
+      return true;
+    },
     close() {
       closing ??= (async () => {
         launcher.stop();
         if (gcTimer) clearInterval(gcTimer);
+        await backups?.dispose();
         await app.close();
         await hub.close();
         store.close();
@@ -178,6 +210,9 @@ export function hubSettings(env: NodeJS.ProcessEnv) {
     /** Automatic gc of ended sessions idle this long; off unless DISPATCH_GC_AFTER is set. */
     gcAfterMs: env.DISPATCH_GC_AFTER ? parseDuration(env.DISPATCH_GC_AFTER) : undefined,
     sizeRule: sizeRuleOf(env.DISPATCH_WINDOW_SIZE),
+    /** Periodic backups into DISPATCH_BACKUP_DIR; off unless DISPATCH_BACKUP_EVERY is set. */
+    backupEveryMs: env.DISPATCH_BACKUP_EVERY ? parseDuration(env.DISPATCH_BACKUP_EVERY) : undefined,
+    backupKeep: bytes("DISPATCH_BACKUP_KEEP") ?? DEFAULT_BACKUP_KEEP,
   };
 }
 

@@ -3,7 +3,7 @@
  * snapshots, tokens and audit. Synchronous (better-sqlite3): callers batch writes off the hot
  * path and hand them over in one `appendBatch` call, which is one transaction.
  */
-import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DispatchError } from "../core/errors.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
@@ -22,6 +22,7 @@ import {
   sessionParams,
 } from "./rows.js";
 import { SearchIndex } from "./SearchIndex.js";
+import { injectedFault } from "./storageErrors.js";
 
 export type { SessionRecord } from "./rows.js";
 
@@ -78,6 +79,8 @@ export class EventStore {
   private peopleRecords: PeopleRecords | undefined;
   private hostRecords: HostRecords | undefined;
   private searchIndex: SearchIndex | undefined;
+  /** Test-only: throws while the fault file exists (see `injectedFault`). */
+  private readonly fault = injectedFault();
 
   private constructor(private readonly db: Database.Database) {
     this.stmt = {
@@ -299,6 +302,7 @@ export class EventStore {
     const appended: SessionEvent[] = [];
     const rejected: SessionEvent[] = [];
     const touched = new Map<string, Touched | null>();
+    this.fault?.();
     this.db.transaction(() => {
       for (const event of events) {
         let totals = touched.get(event.session);
@@ -453,6 +457,55 @@ export class EventStore {
       where.address ?? null,
       where.session ?? null,
     );
+  }
+
+  /**
+   * Writes one audit row: whether the database accepts writes again after a failure. Throws
+   * like any write would (and through the same test fault).
+   */
+  probeWrite(detail: Record<string, unknown>): void {
+    this.fault?.();
+    this.audit("hub", "storage-recovered", detail);
+  }
+
+  /**
+   * A consistent copy of the whole database into `file`, taken online (SQLite's backup API:
+   * writers keep going, the copy is of one moment). The copy is 0600.
+   */
+  async backupTo(file: string): Promise<number> {
+    closeSync(openSync(file, "w", 0o600));
+    chmodSync(file, 0o600);
+    await this.db.backup(file);
+    return statSync(file).size;
+  }
+
+  /**
+   * `PRAGMA quick_check` (O(N), skips index cross-checks) or, with `full`, `integrity_check`.
+   * Returns the problems found, empty when the database is sound. `maxErrors` bounds the
+   * report (and, for quick_check, the work done after the first problems).
+   */
+  check(options: { full: boolean; maxErrors?: number }): string[] {
+    const pragma = options.full ? "integrity_check" : "quick_check";
+    const rows = this.db.pragma(`${pragma}(${options.maxErrors ?? 20})`) as Record<string, string>[];
+    const lines = rows.map((row) => String(Object.values(row)[0]));
+    return lines.length === 1 && lines[0] === "ok" ? [] : lines;
+  }
+
+  /**
+   * After a recovery: sets each session's last seq to its newest readable event (so hosts
+   * resend anything later they still hold) and lists what each session kept.
+   */
+  recoveredSummary(): { id: string; name: string; events: number; lastSeq: number }[] {
+    this.db.exec(
+      "UPDATE sessions SET last_seq = COALESCE((SELECT MAX(seq) FROM events WHERE session_id = sessions.id), 0)",
+    );
+    this.seqCache.clear();
+    return this.db
+      .prepare<[], { id: string; name: string; events: number; lastSeq: number }>(
+        "SELECT id, name, (SELECT COUNT(*) FROM events WHERE session_id = sessions.id) AS events, " +
+          "last_seq AS lastSeq FROM sessions ORDER BY created_at",
+      )
+      .all();
   }
 
   /** Size of the database in bytes (pages in use, not counting the WAL). */

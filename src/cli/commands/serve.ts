@@ -77,6 +77,15 @@ async function serve(flags: HubFlags): Promise<void> {
     }
     throw err;
   }
+  const hub = server;
+  const onUncaught = (err: unknown) => {
+    // A full disk met by a timer's write is weather: reported as failing storage, retried.
+    if (hub.absorb(err)) return;
+    console.error("dispatch: uncaught error in the hub; exiting (a supervisor restarts it)", err);
+    process.exit(1);
+  };
+  process.on("uncaughtException", onUncaught);
+  process.on("unhandledRejection", onUncaught);
   console.log(`dispatch ${VERSION}: hub listening on ${server.url} (pid ${process.pid})`);
   console.log(loginHint(server.keySource ?? homePaths(home).key));
   await stopSignal();

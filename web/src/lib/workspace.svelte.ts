@@ -562,6 +562,13 @@ export class Workspace {
       case "error":
         toasts.push(msg.message);
         break;
+      case "storage":
+        toasts.push(
+          msg.storage.ok
+            ? "the hub stores output again; nothing was lost"
+            : `the hub cannot store output right now: ${msg.storage.problem}`,
+        );
+        break;
       case "sessions":
         this.store.setAll(msg.sessions);
         break;

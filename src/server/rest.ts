@@ -60,7 +60,9 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
     return { actor, session: gate.session(actor, action, name(request)) };
   };
 
-  app.get("/api/health", async () => ({ ok: true, version: VERSION, signOn: options.signOn }));
+  app.get("/api/health", async () => ({ ok: true, version: VERSION }));
+  // Public like health (under /api/auth/): the login page asks which ways in the hub offers.
+  app.get("/api/auth/methods", async () => ({ key: true, signOn: options.signOn }));
 
   app.post("/api/login", async (request, reply) => {
     const { key } = LoginRequest.parse(request.body);

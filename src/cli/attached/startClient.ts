@@ -9,6 +9,7 @@ import { loadConfig } from "../config.js";
 import { parseDetachKey } from "../detachKey.js";
 import { HubClient } from "../HubClient.js";
 import type { TerminalSettings } from "../terminalSettings.js";
+import { reconnectGiveUpMs } from "./reconnectSettings.js";
 import { reportEnd } from "./reportEnd.js";
 import { TerminalClient } from "./TerminalClient.js";
 
@@ -22,6 +23,7 @@ export async function startClient(
   start: { attach: string } | { picker: true },
   flags: ClientFlags = {},
 ): Promise<void> {
+  reconnectGiveUpMs(); // a bad DISPATCH_RECONNECT_GIVE_UP_MS is reported now, not at the first drop
   const settings = loadConfig().terminal;
   const detachKey = parseDetachKey(flags.detachKey ?? settings.detachKey);
   const prefixKey = parseDetachKey(flags.prefixKey ?? settings.prefixKey);
@@ -32,6 +34,7 @@ export async function startClient(
     prefixKey,
     statusBar: flags.statusBar ?? settings.statusBar,
     create: (socket, size) => createWithDefaults(socket, settings, size),
+    relocate: () => HubClient.locate(),
   });
   reportEnd(await client.run(start));
 }

@@ -63,6 +63,9 @@ export interface TerminalClientOptions {
   relocate(): HubClient;
 }
 
+/** Where the client starts: attached to a session, or in the picker (with a first-run hint). */
+export type ClientStart = { attach: string } | { picker: true; hint?: string };
+
 type Prompt = { mode: "rename"; text: string } | { mode: "close" } | { mode: "help" };
 
 export class TerminalClient {
@@ -95,7 +98,7 @@ export class TerminalClient {
   }
 
   /** Runs until the user leaves; throws (terminal untouched) when the first attach fails. */
-  async run(start: { attach: string } | { picker: true }): Promise<ClientEnd> {
+  async run(start: ClientStart): Promise<ClientEnd> {
     const onSignal = (signal: ExitSignal) => this.end({ reason: "signal", signal });
     const restore = () => this.terminal.restore();
     const onException = (err: unknown) => {
@@ -121,7 +124,7 @@ export class TerminalClient {
     }
   }
 
-  private async start(start: { attach: string } | { picker: true }): Promise<void> {
+  private async start(start: ClientStart): Promise<void> {
     const socket = await this.hub.connect("dispatch-tui");
     this.socket = socket;
     if (this.finished) return;
@@ -139,7 +142,7 @@ export class TerminalClient {
     if (this.finished) return;
     this.terminal.enter();
     if ("attach" in start) await this.switchTo(start.attach);
-    else this.openPicker();
+    else this.openPicker(start.hint);
   }
 
   /** Listens for the connection's end and the session list's changes (until replaced). */
@@ -510,7 +513,7 @@ export class TerminalClient {
     }
   }
 
-  private openPicker(): void {
+  private openPicker(hint?: string): void {
     const socket = this.socket;
     const sessions = this.sessions;
     if (!socket || !sessions || this.picker || this.reconnecting) return;
@@ -527,6 +530,7 @@ export class TerminalClient {
       size: () => this.terminal.size() ?? { cols: 80, rows: 24 },
       create: () => this.options.create(socket, this.sessionSize() ?? { cols: 80, rows: 24 }),
       ...(previous ? { current: previous.id } : {}),
+      ...(hint ? { hint } : {}),
     });
     this.picker = picker;
     void picker.result.then((result) => {

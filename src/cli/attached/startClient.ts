@@ -11,7 +11,7 @@ import { HubClient } from "../HubClient.js";
 import type { TerminalSettings } from "../terminalSettings.js";
 import { reconnectGiveUpMs } from "./reconnectSettings.js";
 import { reportEnd } from "./reportEnd.js";
-import { TerminalClient } from "./TerminalClient.js";
+import { type ClientStart, TerminalClient } from "./TerminalClient.js";
 
 export interface ClientFlags {
   detachKey?: string;
@@ -19,10 +19,7 @@ export interface ClientFlags {
   statusBar?: boolean;
 }
 
-export async function startClient(
-  start: { attach: string } | { picker: true },
-  flags: ClientFlags = {},
-): Promise<void> {
+export async function startClient(start: ClientStart, flags: ClientFlags = {}): Promise<void> {
   reconnectGiveUpMs(); // a bad DISPATCH_RECONNECT_GIVE_UP_MS is reported now, not at the first drop
   const settings = loadConfig().terminal;
   const detachKey = parseDetachKey(flags.detachKey ?? settings.detachKey);

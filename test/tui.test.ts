@@ -297,7 +297,7 @@ describe("dispatch terminal client", () => {
     const verbose = await hub.cli(["ls", "--verbose"]);
     expect(verbose.code, verbose.stderr).toBe(0);
     expect(verbose.stdout).toMatch(
-      /NAME\s+KIND\s+HOST\s+STATUS\s+AGE\s+ACTIVE\s+EVENTS\s+BYTES\s+LAST OUTPUT/,
+      /NAME\s+KIND\s+HOST\s+STATUS\s+FOREGROUND\s+AGE\s+ACTIVE\s+EVENTS\s+BYTES\s+LAST OUTPUT/,
     );
     const json = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as {
       name: string;

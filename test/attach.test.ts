@@ -40,14 +40,14 @@ interface Terminal {
 }
 
 /** Runs `dispatch attach ARGS` in a fresh 100x30 PTY, then `stty -a` to show the restored modes. */
-function attachInPty(args: string[]): Terminal {
+function attachInPty(args: string[], env: NodeJS.ProcessEnv = {}): Terminal {
   const script = `"${process.execPath}" "${BIN}" attach ${args.join(" ")}; echo "attach-rc=$?"; stty -a`;
   const pty = spawn("/bin/sh", ["-c", script], {
     name: "xterm-256color",
     cols: 100,
     rows: 30,
     cwd: REPO_ROOT,
-    env: hub.env,
+    env: { ...hub.env, ...env },
   });
   ptys.add(pty);
   let text = "";
@@ -176,15 +176,20 @@ describe("dispatch attach", () => {
   });
 
   // Last: it stops the hub.
-  it("restores the terminal and exits 1 when the hub goes away", async () => {
+  it("restores the terminal and exits 1 when the hub stays away past the give-up time", async () => {
     await shellSession("orphan");
-    const term = attachInPty(["orphan"]);
+    const term = attachInPty(["orphan"], { DISPATCH_RECONNECT_GIVE_UP_MS: "1500" });
     await waitFor(() => term.output().includes("ready-5"), { message: "replayed output" });
     expect((await hub.cli(["stop"])).code).toBe(0);
+    await waitFor(() => term.output().includes("reconnecting"), {
+      message: "the client to say reconnecting",
+    });
     expect(await term.attachExit).toBe(1);
     const text = term.output();
     expect(textAfter(text, "ready-5")).toContain(TERMINAL_RESET);
-    expect(text).toContain("dispatch: lost the connection to the hub");
+    expect(text).toContain(
+      "dispatch: lost the connection to the hub and could not reach it again within 2 s",
+    );
     await expectRestored(term);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SessionInfo } from "../protocol/session.js";
 import { foregroundText, formatBytes, formatSessionTable, statusText } from "./sessionTable.js";
+import { formatVerboseTable } from "./verboseTable.js";
 
 const NOW = 1_700_000_000_000;
 
@@ -35,6 +36,38 @@ describe("session table", () => {
     expect(statusText(session({ status: "exited", exitCode: 3 }))).toBe("exited (3)");
     expect(foregroundText(session({ status: "exited", exitCode: 3 }))).toBe("-");
     expect(statusText(session({ status: "failed", reason: "no such file" }))).toBe("failed (no such file)");
+  });
+
+  it("ls and ls --verbose agree on status and foreground", () => {
+    const sessions = [
+      session({ name: "shell" }),
+      session({ name: "loop", foreground: "sh -c while true; do date; sleep 0.2; done" }),
+      session({ name: "done", status: "exited", exitCode: 3 }),
+      session({
+        name: "agent",
+        kind: "agent",
+        foreground: "claude",
+        agent: { state: "waiting", message: "approve?", source: "hook", at: NOW },
+      } as Partial<SessionInfo>),
+    ];
+    const cells = (table: string, name: string, columns: string[]) => {
+      const [header, ...rows] = table.split("\n");
+      const row = rows.find((r) => r.includes(` ${name} `) || r.startsWith(`${name} `)) ?? "";
+      return columns.map((column) => {
+        const at = (header as string).indexOf(column);
+        const next = (header as string).slice(at + column.length).search(/\S/) + at + column.length;
+        return row.slice(at, next).trim();
+      });
+    };
+    const plain = formatSessionTable(sessions, NOW);
+    const verbose = formatVerboseTable(sessions, { now: NOW });
+    for (const name of ["shell", "loop", "done", "agent"]) {
+      expect(cells(verbose, name, ["STATUS", "FOREGROUND"])).toEqual(
+        cells(plain, name, ["STATUS", "FOREGROUND"]),
+      );
+    }
+    expect(cells(verbose, "loop", ["FOREGROUND"])[0]).toContain("sh -c while");
+    expect(cells(verbose, "shell", ["STATUS", "FOREGROUND"])).toEqual(["running", "idle"]);
   });
 
   it("aligns columns under the headers", () => {

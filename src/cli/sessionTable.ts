@@ -7,7 +7,7 @@ const HEADERS = ["NAME", "KIND", "STATUS", "FOREGROUND", "AGE", "ACTIVE", "BYTES
  * A failed session's reason can be a whole error message: cut it here so one session does
  * not push every other column off the screen (`ls --json` has the full reason).
  */
-const MAX_STATUS_CHARS = 32;
+export const MAX_STATUS_CHARS = 32;
 
 export function formatSessionTable(sessions: readonly SessionInfo[], now: number = Date.now()): string {
   const rows = sessions.map((s) => [

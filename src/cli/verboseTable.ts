@@ -1,11 +1,18 @@
 /**
- * `dispatch ls --verbose`: per session, what it is doing (idle, running a command, exited with
- * code), host, age, last activity, event count, bytes, unread marker, and its last output line.
+ * `dispatch ls --verbose`: `ls`'s columns (the same STATUS and FOREGROUND, so the two always
+ * agree) plus host, event count, unread marker and its last output line.
  */
 import { formatAge } from "../core/duration.js";
 import type { SessionInfo } from "../protocol/session.js";
-import { formatBytes, formatColumns } from "./sessionTable.js";
-import { activityText, UNREAD_MARK } from "./tui/pickerView.js";
+import {
+  clip,
+  foregroundText,
+  formatBytes,
+  formatColumns,
+  MAX_STATUS_CHARS,
+  statusText,
+} from "./sessionTable.js";
+import { UNREAD_MARK } from "./tui/pickerView.js";
 
 const HEADERS = [
   "",
@@ -13,6 +20,7 @@ const HEADERS = [
   "KIND",
   "HOST",
   "STATUS",
+  "FOREGROUND",
   "AGE",
   "ACTIVE",
   "EVENTS",
@@ -30,7 +38,8 @@ export function formatVerboseTable(
     s.name,
     s.kind,
     s.host,
-    activityText(s),
+    clip(statusText(s), MAX_STATUS_CHARS),
+    foregroundText(s),
     formatAge(now - s.createdAt),
     `${formatAge(now - s.lastActivityAt)} ago`,
     String(s.lastSeq),

@@ -3,18 +3,25 @@
  * WebSocket, one raw terminal, one attached session at a time shown under an optional status
  * bar; the prefix key switches, creates, renames, closes sessions and opens the picker.
  *
+ * When the hub goes away (a restart, a crash) the client says "reconnecting", retries with
+ * backoff, finds the hub again (its port may have changed) and re-attaches the session from
+ * the last seq it showed, so nothing is lost or doubled; it gives up after
+ * `DISPATCH_RECONNECT_GIVE_UP_MS`.
+ *
  * Every way out (detach, quit, session exit, hub gone, signal, exception) ends in `teardown`:
  * output is cut off first, then the terminal is restored (status row released, modes reset,
  * cooked mode), so no late frame can switch a mode back on after the reset.
  */
 import { StringDecoder } from "node:string_decoder";
+import { backoffDelay } from "../../core/backoff.js";
+import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
 import { MIN_ROWS, type SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import { type DetachKey, findDetachKey } from "../detachKey.js";
 import type { HubClient } from "../HubClient.js";
 import { RawTerminal } from "../RawTerminal.js";
-import { SessionStream, type StreamEnd } from "../SessionStream.js";
+import { SessionStream, type SessionStreamHandlers, type StreamEnd } from "../SessionStream.js";
 import { SeenState } from "../seenState.js";
 import type { TerminalSettings } from "../terminalSettings.js";
 import { parseKeys } from "../tui/keys.js";
@@ -22,6 +29,7 @@ import { Picker } from "../tui/Picker.js";
 import { CLEAR_SCREEN, ENTER_ALT_SCREEN, fitWidth, LEAVE_ALT_SCREEN } from "../tui/screen.js";
 import { LiveSessions } from "./LiveSessions.js";
 import { prefixHelp } from "./prefixHelp.js";
+import { reconnectGiveUpMs } from "./reconnectSettings.js";
 import {
   DISTURBS_STATUS_BAR,
   drawStatusBar,
@@ -51,7 +59,12 @@ export interface TerminalClientOptions {
   statusBar: boolean;
   /** Creates a session with the user's defaults at the given size. */
   create(socket: ClientSocket, size: { cols: number; rows: number }): Promise<SessionInfo>;
+  /** Finds the hub again after it went away (a restarted hub may listen on another port). */
+  relocate(): HubClient;
 }
+
+/** Where the client starts: attached to a session, or in the picker (with a first-run hint). */
+export type ClientStart = { attach: string } | { picker: true; hint?: string };
 
 type Prompt = { mode: "rename"; text: string } | { mode: "close" } | { mode: "help" };
 
@@ -70,6 +83,10 @@ export class TerminalClient {
   /** Session being closed with `w`: its end switches to another session instead of leaving. */
   private closing: string | undefined;
   private finished = false;
+  /** Set while the hub is away and the client is trying to reach it again. */
+  private reconnecting = false;
+  private typedAhead = "";
+  private hub: HubClient;
   private settle!: (end: ClientEnd) => void;
   private readonly ended = new Promise<ClientEnd>((resolve) => {
     this.settle = resolve;
@@ -77,10 +94,11 @@ export class TerminalClient {
 
   constructor(private readonly options: TerminalClientOptions) {
     this.seen = SeenState.inHome(options.hub.paths.home);
+    this.hub = options.hub;
   }
 
   /** Runs until the user leaves; throws (terminal untouched) when the first attach fails. */
-  async run(start: { attach: string } | { picker: true }): Promise<ClientEnd> {
+  async run(start: ClientStart): Promise<ClientEnd> {
     const onSignal = (signal: ExitSignal) => this.end({ reason: "signal", signal });
     const restore = () => this.terminal.restore();
     const onException = (err: unknown) => {
@@ -106,16 +124,13 @@ export class TerminalClient {
     }
   }
 
-  private async start(start: { attach: string } | { picker: true }): Promise<void> {
-    const socket = await this.options.hub.connect("dispatch-tui");
+  private async start(start: ClientStart): Promise<void> {
+    const socket = await this.hub.connect("dispatch-tui");
     this.socket = socket;
     if (this.finished) return;
     this.sessions = await LiveSessions.load(socket);
     this.seen.prune(this.sessions.all());
-    this.cleanups.push(
-      socket.onClose(() => this.end({ reason: "closed" })),
-      this.sessions.onChange(() => this.drawBar()),
-    );
+    this.watch(socket, this.sessions);
     const onInput = (chunk: Buffer) => this.input(chunk);
     const onResize = () => this.resized();
     process.stdin.on("data", onInput);
@@ -127,7 +142,103 @@ export class TerminalClient {
     if (this.finished) return;
     this.terminal.enter();
     if ("attach" in start) await this.switchTo(start.attach);
-    else this.openPicker();
+    else this.openPicker(start.hint);
+  }
+
+  /** Listens for the connection's end and the session list's changes (until replaced). */
+  private watch(socket: ClientSocket, sessions: LiveSessions): void {
+    this.cleanups.push(
+      socket.onClose(() => this.connectionLost(socket)),
+      sessions.onChange(() => {
+        if (this.sessions === sessions) this.drawBar();
+      }),
+    );
+  }
+
+  private connectionLost(socket: ClientSocket): void {
+    if (this.finished || socket !== this.socket || this.reconnecting) return;
+    this.reconnect().catch(() => this.end({ reason: "closed" }));
+  }
+
+  /**
+   * Retries with backoff until the hub answers again, then resumes where the client was; after
+   * `DISPATCH_RECONNECT_GIVE_UP_MS` without a hub it ends as `closed`.
+   */
+  private async reconnect(): Promise<void> {
+    this.reconnecting = true;
+    const giveUpAt = Date.now() + reconnectGiveUpMs();
+    const hadPicker = this.picker !== undefined;
+    if (this.picker) {
+      this.picker.close();
+      this.picker = undefined;
+      this.terminal.write(CLEAR_SCREEN);
+    }
+    this.prompt = undefined;
+    this.prefixPending = false;
+    if (this.options.statusBar) this.setUpBar();
+    else this.terminal.write("\r\n[dispatch: lost the hub; reconnecting…]\r\n");
+    for (let attempt = 0; !this.finished; attempt++) {
+      const wait = Math.min(backoffDelay(attempt), giveUpAt - Date.now());
+      if (wait < 0) return this.end({ reason: "closed" });
+      await Promise.race([delay(wait), this.ended]);
+      if (this.finished) return;
+      let socket: ClientSocket | undefined;
+      try {
+        // Found afresh each time: a restarted hub writes a new hub.json (its port may differ).
+        const hub = this.options.relocate();
+        socket = await hub.connect("dispatch-tui");
+        await this.resume(socket, hub);
+        if (hadPicker && !this.finished) this.openPicker();
+        return;
+      } catch (err) {
+        await socket?.close();
+        if (!isUnavailable(err)) throw err;
+      }
+    }
+  }
+
+  /** Carries on over a new connection: the session list afresh, the session from its last seq. */
+  private async resume(socket: ClientSocket, hub: HubClient): Promise<void> {
+    const sessions = await LiveSessions.load(socket);
+    const old = this.stream;
+    const current = this.current;
+    let stream: SessionStream | undefined;
+    if (old && current) {
+      stream = new SessionStream(
+        socket,
+        this.streamHandlers(() => undefined),
+      );
+      try {
+        // No snapshot: the screen already shows everything up to `old.seq`.
+        await stream.attach(current.id, { afterSeq: old.seq, snapshot: false, ...this.sessionSize() });
+      } catch (err) {
+        stream.dispose();
+        sessions.dispose();
+        throw err;
+      }
+    }
+    if (this.finished) {
+      stream?.dispose();
+      sessions.dispose();
+      await socket.close();
+      return;
+    }
+    old?.dispose();
+    this.sessions?.dispose();
+    this.hub = hub;
+    this.socket = socket;
+    this.sessions = sessions;
+    this.reconnecting = false;
+    this.watch(socket, sessions);
+    if (stream) {
+      this.stream = stream;
+      const resumed = stream;
+      stream.ended.then((end) => this.streamEnded(resumed, end));
+    }
+    if (this.typedAhead && current) socket.input(current.id, this.typedAhead);
+    this.typedAhead = "";
+    if (!socket.isOpen) this.connectionLost(socket);
+    this.setUpBar();
   }
 
   private end(end: ClientEnd): void {
@@ -184,16 +295,12 @@ export class TerminalClient {
       this.terminal.write(CLEAR_SCREEN);
       this.setUpBar();
     };
-    const stream = new SessionStream(socket, {
-      output: (data) => {
-        clearOnce();
-        this.output(data);
-      },
-      snapshot: (snapshot) => {
+    const stream = new SessionStream(
+      socket,
+      this.streamHandlers(clearOnce, () => {
         fresh = false;
-        this.output(CLEAR_SCREEN + snapshot.data, true);
-      },
-    });
+      }),
+    );
     this.stream = stream;
     let info: SessionInfo;
     try {
@@ -208,6 +315,19 @@ export class TerminalClient {
     clearOnce();
     stream.ended.then((end) => this.streamEnded(stream, end));
     this.drawBar();
+  }
+
+  private streamHandlers(beforeOutput: () => void, onSnapshot?: () => void): SessionStreamHandlers {
+    return {
+      output: (data) => {
+        beforeOutput();
+        this.output(data);
+      },
+      snapshot: (snapshot) => {
+        onSnapshot?.();
+        this.output(CLEAR_SCREEN + snapshot.data, true);
+      },
+    };
   }
 
   private leaveCurrent(): void {
@@ -234,8 +354,8 @@ export class TerminalClient {
   }
 
   private streamEnded(stream: SessionStream, end: StreamEnd): void {
-    if (stream !== this.stream) return;
-    if (end.reason === "closed") return this.end({ reason: "closed" });
+    // A dropped connection is the reconnect's business (`connectionLost`), not the session's end.
+    if (stream !== this.stream || end.reason === "closed") return;
     if (this.closing && this.current && this.closing === this.current.id) {
       this.closing = undefined;
       this.seen.mark(end.session.id, stream.seq);
@@ -279,7 +399,10 @@ export class TerminalClient {
 
   private send(bytes: Uint8Array): void {
     const keys = this.decoder.write(Buffer.from(bytes));
-    if (keys.length > 0 && this.current) this.socket?.input(this.current.id, keys);
+    if (keys.length === 0 || !this.current) return;
+    // Typed while the hub is away: sent once it is back, in order.
+    if (this.reconnecting) this.typedAhead += keys;
+    else this.socket?.input(this.current.id, keys);
   }
 
   private command(chunk: Buffer): void {
@@ -390,23 +513,24 @@ export class TerminalClient {
     }
   }
 
-  private openPicker(): void {
+  private openPicker(hint?: string): void {
     const socket = this.socket;
     const sessions = this.sessions;
-    if (!socket || !sessions || this.picker) return;
+    if (!socket || !sessions || this.picker || this.reconnecting) return;
     const previous = this.current;
     this.leaveCurrent();
     const size = this.terminal.size();
     if (this.options.statusBar && size) this.terminal.write(releaseStatusRow(size.rows));
     const picker = new Picker({
       socket,
-      hub: this.options.hub,
+      hub: this.hub,
       terminal: this.terminal,
       sessions,
       seen: this.seen,
       size: () => this.terminal.size() ?? { cols: 80, rows: 24 },
       create: () => this.options.create(socket, this.sessionSize() ?? { cols: 80, rows: 24 }),
       ...(previous ? { current: previous.id } : {}),
+      ...(hint ? { hint } : {}),
     });
     this.picker = picker;
     void picker.result.then((result) => {
@@ -460,6 +584,7 @@ export class TerminalClient {
 
   private promptText(prefix: string | undefined): string | undefined {
     const name = this.current?.name ?? "";
+    if (this.reconnecting) return "lost the hub; reconnecting… (what you type is sent when it is back)";
     if (this.prompt?.mode === "close") return `close ${name}: kill the session? (y/n)`;
     if (this.prompt?.mode === "rename")
       return `rename ${name} to: ${this.prompt.text}▏ (Enter ok, Esc cancel)`;
@@ -479,6 +604,14 @@ function matchLength(chunk: Uint8Array, at: number, key: DetachKey | undefined):
 
 function labelOf(key: DetachKey): string {
   return key.label;
+}
+
+/** Errors worth another try while a hub restarts; a refused key or a removed session are not. */
+function isUnavailable(err: unknown): boolean {
+  return !(
+    err instanceof DispatchError &&
+    (err.code === "unauthorized" || err.code === "forbidden" || err.code === "not_found")
+  );
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 /** How the terminal client's end is told: one line to stderr, and the exit code. */
 import { DispatchError } from "../../core/errors.js";
 import type { StreamEnd } from "../SessionStream.js";
+import { reconnectGiveUpMs } from "./reconnectSettings.js";
 import { type ClientEnd, EXIT_SIGNALS } from "./TerminalClient.js";
 
 export function reportEnd(end: ClientEnd): void {
@@ -20,7 +21,7 @@ export function reportEnd(end: ClientEnd): void {
     case "closed":
       throw new DispatchError(
         "host_unavailable",
-        "lost the connection to the hub; the session keeps running",
+        `lost the connection to the hub and could not reach it again within ${Math.round(reconnectGiveUpMs() / 1000)} s (DISPATCH_RECONNECT_GIVE_UP_MS); the session keeps running`,
       );
     default: {
       const unreachable: never = end;

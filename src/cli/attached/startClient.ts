@@ -9,8 +9,9 @@ import { loadConfig } from "../config.js";
 import { parseDetachKey } from "../detachKey.js";
 import { HubClient } from "../HubClient.js";
 import type { TerminalSettings } from "../terminalSettings.js";
+import { reconnectGiveUpMs } from "./reconnectSettings.js";
 import { reportEnd } from "./reportEnd.js";
-import { TerminalClient } from "./TerminalClient.js";
+import { type ClientStart, TerminalClient } from "./TerminalClient.js";
 
 export interface ClientFlags {
   detachKey?: string;
@@ -18,10 +19,8 @@ export interface ClientFlags {
   statusBar?: boolean;
 }
 
-export async function startClient(
-  start: { attach: string } | { picker: true },
-  flags: ClientFlags = {},
-): Promise<void> {
+export async function startClient(start: ClientStart, flags: ClientFlags = {}): Promise<void> {
+  reconnectGiveUpMs(); // a bad DISPATCH_RECONNECT_GIVE_UP_MS is reported now, not at the first drop
   const settings = loadConfig().terminal;
   const detachKey = parseDetachKey(flags.detachKey ?? settings.detachKey);
   const prefixKey = parseDetachKey(flags.prefixKey ?? settings.prefixKey);
@@ -32,6 +31,7 @@ export async function startClient(
     prefixKey,
     statusBar: flags.statusBar ?? settings.statusBar,
     create: (socket, size) => createWithDefaults(socket, settings, size),
+    relocate: () => HubClient.locate(),
   });
   reportEnd(await client.run(start));
 }

@@ -1,12 +1,12 @@
 /**
  * `dispatch` with no arguments: the session picker on a terminal; the `dispatch ls` table
- * otherwise (a pipe, a script). The very first run prints the tutorial instead.
+ * otherwise (a pipe, a script). The very first run shows a one-line welcome in the picker.
  */
 
 import { startClient } from "../attached/startClient.js";
 import { HubClient } from "../HubClient.js";
 import { formatSessionTable } from "../sessionTable.js";
-import { showTutorialOnce } from "../tutorial.js";
+import { firstRunHint } from "../tutorial.js";
 
 export async function pick(): Promise<void> {
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -16,6 +16,6 @@ export async function pick(): Promise<void> {
     else console.log(formatSessionTable(sessions));
     return;
   }
-  if (showTutorialOnce()) return;
-  await startClient({ picker: true });
+  const hint = firstRunHint();
+  await startClient({ picker: true, ...(hint ? { hint } : {}) });
 }

@@ -109,7 +109,10 @@ function stopSignal(): Promise<void> {
         process.exit(1);
       }
       stopping = true;
-      console.log(`${signal}: stopping the hub (sessions keep running in the host)`);
+      // Ctrl-C on `npm start` looks like "stop everything"; say what it does and does not stop.
+      console.log(
+        `${signal}: stopping the hub; your sessions keep running in the host (run the hub again to reach them, or \`dispatch stop --all\` to end them)`,
+      );
       resolve();
     };
     for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);

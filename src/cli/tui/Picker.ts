@@ -36,6 +36,8 @@ export interface PickerOptions {
   create(): Promise<SessionInfo>;
   /** Session to select first (the one attached before). */
   current?: string;
+  /** A line shown on the bottom row until the first key (the first run's welcome). */
+  hint?: string;
 }
 
 export class Picker {
@@ -56,6 +58,7 @@ export class Picker {
     this.model.setSessions(options.sessions.all());
     this.model.project = readProjectContext(options.hub.paths) ?? "";
     if (options.current) this.model.select(options.current);
+    if (options.hint) this.model.message = options.hint;
     this.unsubscribe = options.sessions.onChange(() => {
       this.model.setSessions(options.sessions.all());
       this.draw();

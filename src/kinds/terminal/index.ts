@@ -17,7 +17,10 @@ export function isSandboxed(record: SessionRecord): boolean {
 }
 
 /** What the host runtime gets, and the record keeps, for a session sandboxed or not. */
-export function sandboxParts(sandbox: boolean): { meta: Record<string, unknown>; spawn: Record<string, unknown> } {
+export function sandboxParts(sandbox: boolean): {
+  meta: Record<string, unknown>;
+  spawn: Record<string, unknown>;
+} {
   return sandbox ? { meta: { sandbox: true }, spawn: { sandbox: true } } : { meta: {}, spawn: {} };
 }
 

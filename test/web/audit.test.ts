@@ -12,7 +12,7 @@ describe("web audit view", () => {
 
   it("shows an owner who did what, filtered by session; a writer gets no audit view", async () => {
     const hub = web.hub;
-    for (const name of ["audited", "other"]) {
+    for (const name of ["build", "other"]) {
       const created = await hub.api("/api/sessions", {
         method: "POST",
         body: JSON.stringify({ name, command: ["sleep", "60"], cwd: tmpdir() }),
@@ -26,7 +26,7 @@ describe("web audit view", () => {
     expect(renamed.status).toBe(200);
 
     const { page, problems } = await web.page({ login: true });
-    await page.getByRole("button", { name: "Audit" }).click();
+    await page.getByRole("button", { name: "Audit", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Audit trail" });
     const rows = dialog.getByRole("table", { name: "Audit events" }).locator("tbody tr");
     const actions = () => rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-action")));
@@ -38,9 +38,9 @@ describe("web audit view", () => {
     // Sessions by their current names, not their ids.
     expect(await dialog.locator('tr[data-action="rename"] .session').textContent()).toBe("other2");
 
-    await dialog.getByLabel("Filter by session").fill("audited");
+    await dialog.getByLabel("Filter by session").fill("build");
     await dialog.getByRole("button", { name: "Show" }).click();
-    await expect.poll(() => dialog.locator("tbody .session").allTextContents()).toEqual(["audited"]);
+    await expect.poll(() => dialog.locator("tbody .session").allTextContents()).toEqual(["build"]);
     expect(await actions()).toEqual(["create"]);
 
     await dialog.getByLabel("Filter by session").fill("nosuch");
@@ -60,8 +60,10 @@ describe("web audit view", () => {
     const writer = await web.page();
     await writer.page.getByLabel("Access key").fill(token);
     await writer.page.getByRole("button", { name: "Sign in" }).click();
-    await writer.page.locator('[data-session="audited"]').waitFor();
-    expect(await writer.page.getByRole("button", { name: "Audit" }).count()).toBe(0);
+    await writer.page.locator('[data-session="build"]').waitFor();
+    // Once the page knows who it is (before that no one's controls are owner's).
+    await expect.poll(() => writer.page.evaluate(() => window.__dispatch?.role() ?? null)).toBe("writer");
+    expect(await writer.page.getByRole("button", { name: "Audit", exact: true }).count()).toBe(0);
     const refused = await fetch(`${hub.url}/api/audit`, { headers: { authorization: `Bearer ${token}` } });
     expect(refused.status).toBe(403);
   });

@@ -109,6 +109,17 @@ describe("sandbox", () => {
     expect(procs).toBeLessThan(6);
     expect((await session("boxed")).options).toEqual({ sandbox: true });
     await hub.cli(["kill", "boxed"]);
+    await waitFor(async () => (await session("boxed")).status !== "running");
+    // Revived, it runs in a sandbox again.
+    const revived = await hub.cli(["revive", "boxed"]);
+    expect(revived.code, revived.stderr).toBe(0);
+    const again = await waitFor(async () => {
+      const text = (await hub.cli(["logs", "boxed"])).stdout;
+      // The first run's probe, the old screen shown above the marker, and the new run's probe.
+      return text.split("PROBED").length - 1 >= 3 ? text : undefined;
+    });
+    expect(again).not.toContain("KEY-READ");
+    await hub.cli(["kill", "boxed"]);
   });
 
   it("lets an unsandboxed terminal, and an agent with --no-sandbox, do what their user can", async () => {

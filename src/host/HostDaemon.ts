@@ -11,6 +11,7 @@ import type { HostInfo, HostMessage, HubToHostMessage, SpawnSpec } from "../prot
 import type { BufferedEvent } from "./EventBuffer.js";
 import { HostedSession } from "./HostedSession.js";
 import { runtimeFor, runtimeKinds } from "./runtimes/registry.js";
+import type { SandboxPolicy } from "./runtimes/sandbox.js";
 
 /** Default bound on one session's unacknowledged output while the hub is away. */
 export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -34,6 +35,8 @@ export interface HostDaemonOptions {
   labels?: Record<string, string>;
   /** The environment sessions inherit (already scrubbed of dispatch secrets). */
   baseEnv: Record<string, string>;
+  /** What sandboxed sessions must not see (the data directory). */
+  sandbox?: SandboxPolicy;
   bufferLimitBytes?: number;
   logger: Logger;
   /** Called after `shutdown`, once every session is stopped. */
@@ -162,6 +165,7 @@ export class HostDaemon {
     const session = new HostedSession({
       spec,
       env: { ...this.options.baseEnv, ...spec.env },
+      ...(this.options.sandbox ? { sandbox: this.options.sandbox } : {}),
       runtime,
       bufferLimitBytes: this.options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
       onEvent: (from, event) => this.forward(from, event),

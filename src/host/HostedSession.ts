@@ -8,11 +8,13 @@ import type { HostSessionState, SpawnSpec } from "../protocol/host.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import { OutputCoalescer } from "./OutputCoalescer.js";
 import { capabilitiesOf, type RuntimeFactory, type SessionRuntime } from "./runtimes/runtime.js";
+import type { SandboxPolicy } from "./runtimes/sandbox.js";
 import { SessionEventLog } from "./SessionEventLog.js";
 
 export interface HostedSessionOptions {
   spec: SpawnSpec;
   env: Record<string, string>;
+  sandbox?: SandboxPolicy;
   runtime: RuntimeFactory;
   bufferLimitBytes: number;
   onEvent: (session: HostedSession, event: BufferedEvent) => void;
@@ -51,6 +53,7 @@ export class HostedSession {
         },
       },
       exited: () => options.onExit(this),
+      ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     });
   }
 

@@ -22,6 +22,11 @@ if (!home) {
 const level = logLevel();
 const plugins = await registerPluginRuntimes(process.env);
 const bufferLimitBytes = Number(process.env.DISPATCH_HOST_BUFFER_BYTES) || DEFAULT_BUFFER_LIMIT_BYTES;
+// Sandboxed sessions see an empty directory where the data directory is.
+const sandbox = {
+  hide: [home],
+  ...(process.env.DISPATCH_BWRAP ? { bwrap: process.env.DISPATCH_BWRAP } : {}),
+};
 const baseEnv = scrubEnvironment(process.env);
 
 const paths = ensureHome(home);
@@ -36,6 +41,7 @@ const daemon = new HostDaemon({
   id: "local",
   name: "local",
   baseEnv,
+  sandbox,
   bufferLimitBytes,
   logger,
   onShutdown: () => {

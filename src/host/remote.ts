@@ -5,6 +5,7 @@
  */
 import { pino } from "pino";
 import { scrubEnvironment } from "../core/secrets.js";
+import { dataHome } from "../platform/home.js";
 import { logLevel } from "../platform/logger.js";
 import { DEFAULT_BUFFER_LIMIT_BYTES, HostDaemon } from "./HostDaemon.js";
 import { HubDialer } from "./HubDialer.js";
@@ -24,6 +25,11 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
   await registerPluginRuntimes(process.env);
   const bufferLimitBytes = Number(process.env.DISPATCH_HOST_BUFFER_BYTES) || DEFAULT_BUFFER_LIMIT_BYTES;
   const silenceMs = Number(process.env.DISPATCH_HUB_SILENCE_MS) || undefined;
+  // Sandboxed sessions see an empty directory where this host's data directory is.
+  const sandbox = {
+    hide: [dataHome(process.env)],
+    ...(process.env.DISPATCH_BWRAP ? { bwrap: process.env.DISPATCH_BWRAP } : {}),
+  };
   const baseEnv = scrubEnvironment(process.env);
   // A foreground daemon: logs go to stderr for whoever supervises it (systemd, a container).
   const logger = pino({ name: `host:${options.name}`, level }, pino.destination(2));
@@ -34,6 +40,7 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
       name: options.name,
       labels: options.labels,
       baseEnv,
+      sandbox,
       bufferLimitBytes,
       logger,
       onShutdown: () => {

@@ -34,6 +34,7 @@ const HOST_SETTINGS = [
   "DISPATCH_HOST_BUFFER_BYTES",
   "DISPATCH_EDITOR_ROOTS",
   "DISPATCH_EDITOR_MAX_BYTES",
+  "DISPATCH_BWRAP",
 ] as const;
 
 export class LocalHostLauncher {

@@ -21,6 +21,8 @@ export const StartData = z.object({
   cwd: z.string(),
   cols: z.number().int(),
   rows: z.number().int(),
+  /** It runs in a sandbox that hides the data directory (docs/OPERATIONS.md, "Security"). */
+  sandbox: z.boolean().optional(),
 });
 export const ResizeData = z.object({ cols: z.number().int(), rows: z.number().int() });
 export const ExitData = z.object({

@@ -1,6 +1,7 @@
 /**
  * `dispatch new [--name N] [--cwd DIR] [-- CMD ARGS...]`: prints the new session's name, nothing else.
  * `dispatch new --agent PROFILE [--worktree] [--branch B] [-- EXTRA ARGS]`: an agent session.
+ * `--sandbox` runs a terminal contained (bubblewrap; agents are, unless `--no-sandbox`).
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
@@ -23,6 +24,8 @@ export function registerNew(program: Command): void {
     .option("--agent <profile>", "run an AI coding agent from a config profile (claude, codex, ...)")
     .option("--worktree", "with --agent: give the agent its own git worktree of this repository")
     .option("--branch <branch>", "with --worktree: the new branch (default: dispatch/NAME)")
+    .option("--sandbox", "run contained: the dispatch data directory is hidden (agents: the default)")
+    .option("--no-sandbox", "with --agent: run the agent uncontained, with everything your user can reach")
     .option(
       "--kernel <kernelspec>",
       "start a workspace on a Jupyter kernel (python3, xpython; see `dispatch kernels`)",
@@ -39,6 +42,8 @@ interface NewOptions {
   worktree?: boolean;
   branch?: string;
   kernel?: string;
+  /** undefined: the kind's default (agents sandboxed, terminals not). */
+  sandbox?: boolean;
 }
 
 async function create(command: string[], options: NewOptions): Promise<void> {
@@ -52,6 +57,7 @@ async function create(command: string[], options: NewOptions): Promise<void> {
       cwd: resolve(options.cwd ?? process.cwd()),
       worktree: options.worktree === true,
       branch: options.branch,
+      ...(options.sandbox !== undefined ? { sandbox: options.sandbox } : {}),
       extraArgs: command,
       size,
     });
@@ -59,6 +65,7 @@ async function create(command: string[], options: NewOptions): Promise<void> {
     return;
   }
   if (options.kernel !== undefined) {
+    if (options.sandbox !== undefined) throw new UsageError("--sandbox goes with terminals and --agent");
     if (command.length > 0)
       throw new UsageError("--kernel runs the kernelspec's own command; give no command");
     const client = HubClient.locate();
@@ -82,6 +89,7 @@ async function create(command: string[], options: NewOptions): Promise<void> {
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(host !== undefined ? { host } : {}),
     ...(argv !== undefined ? { command: argv } : {}),
+    ...(options.sandbox === true ? { options: { sandbox: true } } : {}),
     cwd: resolve(options.cwd ?? defaults.cwd ?? process.cwd()),
     ...size,
   });

@@ -35,6 +35,8 @@ export interface AgentSessionRequest {
   cwd: string;
   worktree: boolean;
   branch: string | undefined;
+  /** false: `--no-sandbox`; undefined: the kind's default (sandboxed). */
+  sandbox?: boolean;
   extraArgs: string[];
   size: { cols?: number; rows?: number };
 }
@@ -65,7 +67,11 @@ export async function createAgentSession(request: AgentSessionRequest): Promise<
       command: [profile.command, ...profile.args, ...request.extraArgs],
       cwd: worktree?.path ?? request.cwd,
       env: profile.env,
-      options: { profile: request.profile, ...(worktree ? { worktree } : {}) },
+      options: {
+        profile: request.profile,
+        ...(worktree ? { worktree } : {}),
+        ...(request.sandbox !== undefined ? { sandbox: request.sandbox } : {}),
+      },
       ...request.size,
     });
   } catch (err) {

@@ -14,6 +14,7 @@
  * exported as `runtime` from a plug-in module, see `kinds/plugins.ts`).
  */
 import type { RuntimeCapability, SpawnSpec } from "../../protocol/host.js";
+import type { SandboxPolicy } from "./sandbox.js";
 
 /** Where a runtime's events go: seq, buffering and acknowledgement happen behind it. */
 export interface RuntimeEvents {
@@ -33,6 +34,8 @@ export interface RuntimeContext {
   events: RuntimeEvents;
   /** Call once the session has ended and its `exit` event is emitted. */
   exited(): void;
+  /** What a sandbox hides on this host, for sessions whose spec asks for one. */
+  sandbox?: SandboxPolicy;
 }
 
 export interface SessionRuntime {

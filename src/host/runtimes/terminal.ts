@@ -9,6 +9,7 @@ import * as pty from "node-pty";
 import { DispatchError } from "../../core/errors.js";
 import { foregroundCommand } from "./foreground.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
+import { sandboxedArgv } from "./sandbox.js";
 
 /** After the process exits, output quiet this long means everything has been read. */
 const EXIT_TAIL_QUIET_MS = 30;
@@ -32,14 +33,22 @@ export class TerminalRuntime implements SessionRuntime {
   private rows: number;
   private paused = false;
   private exitTimer: NodeJS.Timeout | undefined;
+  /**
+   * In a sandbox the PTY's process is bwrap, so the session's own command in the foreground
+   * means the shell is idle, as the process itself does outside one.
+   */
+  private ownCommand: string | undefined;
 
   constructor(protected readonly context: RuntimeContext) {
     const { spec, env, events } = context;
     this.cols = spec.cols;
     this.rows = spec.rows;
     const argv = spec.command.length > 0 ? [...spec.command] : [defaultShell(env)];
-    const [file, ...args] = argv;
-    checkSpawnable(file as string, spec.cwd, env);
+    checkSpawnable(argv[0] as string, spec.cwd, env);
+    // Asked for a sandbox: run in one or not at all (sandboxedArgv throws when it cannot).
+    const sandboxed = spec.options?.sandbox === true;
+    if (sandboxed) this.ownCommand = argv.join(" ");
+    const [file, ...args] = sandboxed ? sandboxedArgv(argv, spec.cwd, context.sandbox ?? { hide: [] }) : argv;
     this.process = pty.spawn(file as string, args, {
       name: "xterm-256color",
       cols: spec.cols,
@@ -57,6 +66,7 @@ export class TerminalRuntime implements SessionRuntime {
     events.emit("start", {
       pid: this.process.pid,
       command: argv,
+      ...(sandboxed ? { sandbox: true } : {}),
       cwd: spec.cwd,
       cols: spec.cols,
       rows: spec.rows,
@@ -140,7 +150,8 @@ export class TerminalRuntime implements SessionRuntime {
 
   private pollForeground(): void {
     if (!this.running) return;
-    const foreground = foregroundCommand(this.process.pid);
+    const found = foregroundCommand(this.process.pid);
+    const foreground = found === this.ownCommand ? null : found;
     if (foreground === this.current) return;
     this.current = foreground;
     this.context.events.emit("status", { foreground });

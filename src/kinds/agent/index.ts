@@ -12,7 +12,7 @@ import { AgentState, AgentStatus, StateData } from "../../protocol/agentState.js
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import type { SessionRecord } from "../../protocol/session.js";
 import { command, type SessionKind } from "../kind.js";
-import { reviveWithOldScreen } from "../terminal/index.js";
+import { isSandboxed, reviveWithOldScreen, sandboxParts } from "../terminal/index.js";
 
 export const AgentWorktree = z.object({
   /** The repository's top-level directory the worktree was made from. */
@@ -28,6 +28,8 @@ export type AgentWorktree = z.infer<typeof AgentWorktree>;
 export const AgentOptions = z.object({
   profile: z.string().min(1).max(64),
   worktree: AgentWorktree.optional(),
+  /** Agents run in a sandbox unless asked not to (`--no-sandbox`): see `kinds/terminal`. */
+  sandbox: z.boolean().optional(),
 });
 export type AgentOptions = z.infer<typeof AgentOptions>;
 
@@ -45,10 +47,9 @@ export const agentKind: SessionKind = {
   prepare({ command, options }) {
     if (command.length === 0)
       throw new DispatchError("bad_request", "an agent session needs a command (its profile's)");
-    return {
-      meta: { agent: parseOrBadRequest(AgentOptions, options ?? {}, "invalid agent options") },
-      spawn: {},
-    };
+    const agent = parseOrBadRequest(AgentOptions, options ?? {}, "invalid agent options");
+    const sandbox = sandboxParts(agent.sandbox !== false);
+    return { meta: { agent, ...sandbox.meta }, spawn: sandbox.spawn };
   },
   events: { state: StateData },
   fold(record, event) {
@@ -56,7 +57,8 @@ export const agentKind: SessionKind = {
     return { meta: { ...record.meta, agentState: { ...event.data, at: event.ts } } };
   },
   describe(record) {
-    const options = record.meta.agent as Record<string, unknown> | undefined;
+    const created = record.meta.agent as Record<string, unknown> | undefined;
+    const options = created && isSandboxed(record) ? { ...created, sandbox: true } : created;
     const agent = agentStatus(record);
     return { ...(options ? { options } : {}), ...(agent ? { agent } : {}) };
   },

@@ -16,6 +16,8 @@ export interface DispatchDebug {
   scroll(session: string): { top: number; hasOlder: boolean } | null;
   renderer(session: string): string | null;
   connection(): string;
+  /** The role this page is signed in with (from `/api/me`); null until known. */
+  role(): string | null;
 }
 
 declare global {
@@ -54,5 +56,6 @@ export function exposeDebug(workspace: Workspace): void {
     lastSeq: (session) => term(session)?.lastSeq ?? null,
     renderer: (session) => term(session)?.renderer ?? null,
     connection: () => workspace.connection.state,
+    role: () => workspace.principal?.role ?? null,
   };
 }

@@ -1,0 +1,169 @@
+/**
+ * The sandbox (bubblewrap from Debian, real namespaces): a contained session cannot read the
+ * data directory (the access key, the database, the host socket) and sees no other process,
+ * yet its own session token still reaches the hub (`dispatch notify`). An uncontained terminal
+ * can do everything its user can, the access key included, as under tmux.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionInfo } from "../src/protocol/session.js";
+import { BIN, cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+
+let hub: HubHandle;
+let root: string;
+let home: string;
+
+/** What a session prints about the data directory, then it waits. */
+function probe(keyFile: string): string {
+  return [
+    `if cat ${keyFile} >/dev/null 2>&1; then echo "KEY-READ:$(cat ${keyFile})"; else echo KEY-HIDDEN; fi`,
+    `if [ -e ${join(home, "host.sock")} ]; then echo SOCKET-SEEN; else echo SOCKET-HIDDEN; fi`,
+    "echo PROBED",
+  ].join("; ");
+}
+
+async function session(name: string): Promise<SessionInfo> {
+  const sessions = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as SessionInfo[];
+  const found = sessions.find((s) => s.name === name);
+  if (!found) throw new Error(`no session ${name}`);
+  return found;
+}
+
+/** The session's output once its probe has printed. */
+async function probed(name: string): Promise<string> {
+  return waitFor(
+    async () => {
+      const out = (await hub.cli(["logs", name])).stdout;
+      return out.includes("PROBED\r\n") || out.includes("PROBED\n") ? out : undefined;
+    },
+    { message: `session ${name} never finished its probe` },
+  );
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "dispatch-sandbox-"));
+  home = join(root, "home");
+  mkdirSync(home);
+  const keyFile = join(home, "access.key");
+  const config = join(root, "config", "dispatch");
+  mkdirSync(config, { recursive: true });
+  const notify = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} notify --state waiting --message from-inside`;
+  writeFileSync(
+    join(config, "config.toml"),
+    [
+      "[agents.peek]",
+      'command = "sh"',
+      `args = ["-c", ${JSON.stringify(`${probe(keyFile)}; ${notify}; sleep 60`)}]`,
+    ].join("\n"),
+  );
+  // The key is in the data directory as a file, the way a real hub keeps it.
+  hub = await startHub({ home, env: { XDG_CONFIG_HOME: join(root, "config") } });
+  expect(hub.key.length).toBeGreaterThan(0);
+});
+
+afterAll(async () => {
+  await cleanupAll();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("sandbox", () => {
+  it("hides the data directory from an agent, whose own token still reaches the hub", async () => {
+    const created = await hub.cli(["new", "--agent", "peek", "--name", "boxed-agent", "--cwd", root]);
+    expect(created.code, created.stderr).toBe(0);
+    const out = await probed("boxed-agent");
+    expect(out).toContain("KEY-HIDDEN");
+    expect(out).toContain("SOCKET-HIDDEN");
+    expect(out).not.toContain(hub.key);
+    const reported = await waitFor(async () => {
+      const s = await session("boxed-agent");
+      return s.agent?.source === "hook" ? s : undefined;
+    });
+    expect(reported.agent).toMatchObject({ state: "waiting", message: "from-inside" });
+    expect(reported.options).toMatchObject({ profile: "peek", sandbox: true });
+    await hub.cli(["kill", "boxed-agent"]);
+  });
+
+  it("runs a terminal in a sandbox on request, where it sees no other process", async () => {
+    const script = `${probe(join(home, "access.key"))}; ls /proc | grep -c '^[0-9]' | sed 's/^/PROCS:/'; sleep 60`;
+    const created = await hub.cli([
+      "new",
+      "--sandbox",
+      "--name",
+      "boxed",
+      "--cwd",
+      root,
+      "--",
+      "sh",
+      "-c",
+      script,
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const out = await probed("boxed");
+    expect(out).toContain("KEY-HIDDEN");
+    expect(out).toContain("SOCKET-HIDDEN");
+    // bwrap's init, sh, and ls (and grep): nothing of the hub's or the host's.
+    const procs = Number(/PROCS:(\d+)/.exec(out)?.[1]);
+    expect(procs).toBeGreaterThan(0);
+    expect(procs).toBeLessThan(6);
+    expect((await session("boxed")).options).toEqual({ sandbox: true });
+    await hub.cli(["kill", "boxed"]);
+    await waitFor(async () => (await session("boxed")).status !== "running");
+    // Revived, it runs in a sandbox again.
+    const revived = await hub.cli(["revive", "boxed"]);
+    expect(revived.code, revived.stderr).toBe(0);
+    const again = await waitFor(async () => {
+      const text = (await hub.cli(["logs", "boxed"])).stdout;
+      // The first run's probe, the old screen shown above the marker, and the new run's probe.
+      return text.split("PROBED").length - 1 >= 3 ? text : undefined;
+    });
+    expect(again).not.toContain("KEY-READ");
+    await hub.cli(["kill", "boxed"]);
+  });
+
+  it("lets an unsandboxed terminal, and an agent with --no-sandbox, do what their user can", async () => {
+    const script = `${probe(join(home, "access.key"))}; sleep 60`;
+    const created = await hub.cli(["new", "--name", "open", "--cwd", root, "--", "sh", "-c", script]);
+    expect(created.code, created.stderr).toBe(0);
+    const out = await probed("open");
+    expect(out).toContain(`KEY-READ:${hub.key}`);
+    expect(out).toContain("SOCKET-SEEN");
+    const agent = await hub.cli([
+      "new",
+      "--agent",
+      "peek",
+      "--no-sandbox",
+      "--name",
+      "open-agent",
+      "--cwd",
+      root,
+    ]);
+    expect(agent.code, agent.stderr).toBe(0);
+    expect(await probed("open-agent")).toContain(`KEY-READ:${hub.key}`);
+    await hub.cli(["kill", "open"]);
+    await hub.cli(["kill", "open-agent"]);
+  });
+
+  it("refuses bad sandbox options with a clear error", async () => {
+    const response = await hub.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ command: ["true"], options: { sandbox: "yes" } }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("invalid terminal options");
+  });
+
+  it("fails a session that asked for a sandbox when bubblewrap is missing, never running it bare", async () => {
+    const bare = await startHub({ env: { DISPATCH_BWRAP: join(root, "no-such-bwrap") } });
+    const marker = join(root, "ran-bare");
+    const created = await bare.cli(["new", "--sandbox", "--name", "nobox", "--", "touch", marker]);
+    expect(created.code).not.toBe(0);
+    expect(created.stderr).toContain("bubblewrap is not installed");
+    expect(created.stderr).toContain("--no-sandbox");
+    const sessions = JSON.parse((await bare.cli(["ls", "--json"])).stdout) as SessionInfo[];
+    expect(sessions.find((s) => s.name === "nobox")?.status).toBe("failed");
+    expect(existsSync(marker)).toBe(false);
+    await bare.stop();
+  });
+});

@@ -7,6 +7,7 @@ import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { attachSuite } from "./attach.js";
+import { clientEchoSuite } from "./clientEcho.js";
 import type { BenchContext } from "./context.js";
 import { echoSuite } from "./echo.js";
 import { profileHubs, REPO_ROOT, stopAllHubs } from "./hub.js";
@@ -23,6 +24,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   startup: startupSuite,
   throughput: throughputSuite,
   echo: echoSuite,
+  "client-echo": clientEchoSuite,
   attach: attachSuite,
   memory: memorySuite,
   restart: restartSuite,

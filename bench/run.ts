@@ -10,10 +10,13 @@ import { attachSuite } from "./attach.js";
 import { clientEchoSuite } from "./clientEcho.js";
 import type { BenchContext } from "./context.js";
 import { echoSuite } from "./echo.js";
+import { editorSuite } from "./editor.js";
 import { profileHubs, REPO_ROOT, stopAllHubs } from "./hub.js";
+import { imagesSuite } from "./images.js";
 import { memorySuite } from "./memory.js";
 import { machine, type Results, type Row, textTable, writeResults } from "./report.js";
 import { restartSuite } from "./restart.js";
+import { searchSuite } from "./search.js";
 import { startupSuite } from "./startup.js";
 import { storeSuite } from "./store.js";
 import { switchSuite } from "./switch.js";
@@ -29,6 +32,9 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   memory: memorySuite,
   restart: restartSuite,
   switch: switchSuite,
+  images: imagesSuite,
+  search: searchSuite,
+  editor: editorSuite,
 };
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";

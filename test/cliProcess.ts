@@ -41,6 +41,8 @@ export interface CliOptions {
   /** Written to the command's stdin, which is then closed. */
   input?: string;
   timeoutMs?: number;
+  /** Working directory of the command (default: the repository). */
+  cwd?: string;
 }
 
 /**
@@ -65,7 +67,7 @@ export function runCli(
     const started = performance.now();
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...env, ...options.env },
-      cwd: REPO_ROOT,
+      cwd: options.cwd ?? REPO_ROOT,
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";

@@ -294,15 +294,21 @@ describe("slow clients", () => {
     const fast = await client(h);
     const slow = await client(h);
     await fast.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: false });
-    await slow.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: false });
-    // The slow client stops reading its socket: the kernel buffers fill and the hub's queue grows.
+    // The slow client stops reading its socket before any output reaches it: the kernel buffers
+    // fill and the hub's queue grows. Pausing only after the attach reply (as this test once
+    // did) let a busy test process read megabytes first, and Linux's receive-buffer autotuning
+    // (tcp_rmem max 32 MiB here) then grew the window so far that the kernel hid nearly all of
+    // the 10 MB: the hub never saw the client lag, so it never skipped it to a snapshot. Paused
+    // at once, the kernel holds at most the hub's send buffer (4 MiB) and the initial window.
     const raw = (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    const attached = slow.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: false }, 120_000);
     raw.pause();
     await fast.waitForOutput(s.id, "finished", 60_000);
     const numbers = [...fast.output(s.id).matchAll(/busy-line-(\d+)\r\n/g)].map((m) => Number(m[1]));
     expect(numbers.length).toBe(lines);
     expect(numbers.every((n, i) => n === i + 1)).toBe(true);
     raw.resume();
+    await attached;
     await waitFor(async () => (await renderScreen(slow, s.id, 80, 24)).includes("finished"), {
       timeoutMs: 30_000,
       message: "slow client to catch up",

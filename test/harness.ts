@@ -32,11 +32,17 @@ export interface HubHandle {
 
 const live = new Set<HubHandle>();
 
-export async function startHub(options: { env?: Record<string, string> } = {}): Promise<HubHandle> {
+export async function startHub(
+  options: {
+    env?: Record<string, string>;
+    /** A data directory the caller owns (kept at stop). */
+    home?: string;
+  } = {},
+): Promise<HubHandle> {
   if (!existsSync(join(REPO_ROOT, "dist", "src", "cli", "main.js"))) {
     throw new Error("dist/ is missing: run `npm run build` before the tests");
   }
-  const home = mkdtempSync(join(tmpdir(), "dispatch-test-"));
+  const home = options.home ?? mkdtempSync(join(tmpdir(), "dispatch-test-"));
   // HOME is the test's own: shells in test sessions must not run the developer's dotfiles
   // (a slow or locked ~/.bashrc would make every default-shell test wait on it).
   const env = cleanEnv({ DISPATCH_HOME: home, HOME: home, ...options.env });
@@ -115,7 +121,7 @@ export async function startHub(options: { env?: Record<string, string> } = {}): 
         await waitFor(() => [...seenPids].every((pid) => !isAlive(pid)), { timeoutMs: 5_000 }).catch(
           () => undefined,
         );
-        rmSync(home, { recursive: true, force: true });
+        if (!options.home) rmSync(home, { recursive: true, force: true });
         live.delete(handle);
       })();
       return stopping;

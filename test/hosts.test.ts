@@ -204,6 +204,10 @@ beforeAll(async () => {
     const created = await hub.cli(["hosts", "token", "create", name]);
     expect(created.code, created.stderr).toBe(0);
     tokens.set(name, created.stdout.trim());
+    // The command to run on the remote machine, with this hub's real URL and the new token.
+    expect(created.stderr).toContain(
+      `dispatch host --hub ${hub.url} --token ${created.stdout.trim()} --name ${name}`,
+    );
   }
   for (const name of HOSTS) startRemote(name);
 });

@@ -293,30 +293,26 @@ describe("auth", () => {
     await expect(WireClient.open(hub.url, { origin: "http://evil.example" })).rejects.toThrow(/403/);
   });
 
-  it("rate-limits failed logins", async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) {
+  it("slows failed logins but never refuses the right key", async () => {
+    const bodies: { status: number; message: string }[] = [];
+    for (let i = 0; i < 8; i++) {
       const res = await fetch(`${hub.url}/api/login`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-test": String(i) },
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ key: `wrong-${i}` }),
       });
-      statuses.push(res.status);
+      const body = (await res.json()) as { error: { message: string } };
+      bodies.push({ status: res.status, message: body.error.message });
     }
-    // Earlier tests in this file already failed twice from this address, so the block may
-    // start before the tenth attempt here; once it starts, every attempt is refused.
-    const firstBlocked = statuses.indexOf(429);
-    expect(statuses[0]).toBe(401);
-    expect(firstBlocked).toBeGreaterThan(0);
-    expect(firstBlocked).toBeLessThanOrEqual(10);
-    expect(statuses.slice(firstBlocked).every((s) => s === 429)).toBe(true);
-    // The right key is refused too while the address is blocked.
+    // Every wrong key is answered as wrong (no lockout); past a few, the answer says it is slowed.
+    expect(bodies.every((b) => b.status === 401)).toBe(true);
+    expect(bodies.at(-1)?.message).toMatch(/failed attempts from .*slowed/);
     const right = await fetch(`${hub.url}/api/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ key: hub.key }),
     });
-    expect(right.status).toBe(429);
+    expect(right.status).toBe(200);
   });
 });
 

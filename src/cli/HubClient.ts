@@ -112,8 +112,9 @@ export class HubClient {
   }
 
   /** Starts an ended terminal session again with its old screen above a marker line. */
-  async reviveSession(name: string): Promise<SessionInfo> {
-    return SessionBody.parse(await this.call("POST", `${sessionPath(name)}/revive`, {})).session;
+  async reviveSession(name: string, options?: Record<string, unknown>): Promise<SessionInfo> {
+    const body = options ? { options } : {};
+    return SessionBody.parse(await this.call("POST", `${sessionPath(name)}/revive`, body)).session;
   }
 
   /** Removes ended sessions idle longer than `olderThan` (a duration such as `7d`). */

@@ -17,6 +17,7 @@ export const HELP_TOPICS: Record<string, { summary: string; text: () => string }
         "  dispatch attach NAME                               use one in this terminal",
         "  dispatch send NAME --enter TEXT                    type into one",
         "  dispatch logs NAME [--follow]                      its output",
+        "  dispatch search WORDS [--session N] [--since 1h]   find lines in all stored output",
         "  dispatch rename NAME NEW / dispatch kill NAME      manage",
         "",
         "Names: 1-32 of a-z 0-9 _ -. A mistyped name gets a did-you-mean from the hub.",
@@ -72,6 +73,7 @@ export const HELP_TOPICS: Record<string, { summary: string; text: () => string }
         "Exit codes: 0 ok, 1 error, 2 usage (bad flag, bad config). Errors are one line on stderr.",
         "Without a terminal, `dispatch` alone prints the same table as `dispatch ls`.",
         "dispatch cmd SESSION COMMAND [ARGS_JSON] runs a command of the session's kind; prints its result as JSON.",
+        "dispatch eval WORKSPACE CODE (or code on stdin) prints the output and result; exit 1 on an error, traceback on stderr.",
       ].join("\n"),
   },
 };

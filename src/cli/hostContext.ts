@@ -1,13 +1,19 @@
 /**
  * The CLI's current host context (`dispatch use NAME`): new sessions go there unless `--host`
- * says otherwise. Kept per client, in `context.json` in the CLI's DISPATCH_HOME.
+ * says otherwise; and its current project (`dispatch use --project P`, or the last `dispatch
+ * up`): `dispatch ps` shows it and the picker lists it first. Kept per client, in
+ * `context.json` in the CLI's DISPATCH_HOME.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { HomePaths } from "../platform/home.js";
 
-const Context = z.object({ host: z.string().min(1).max(64) });
+const Context = z.object({
+  host: z.string().min(1).max(64).optional(),
+  project: z.string().min(1).max(64).optional(),
+});
+type Context = z.infer<typeof Context>;
 
 function contextFile(paths: HomePaths): string {
   return join(paths.home, "context.json");
@@ -15,19 +21,39 @@ function contextFile(paths: HomePaths): string {
 
 /** The current host, or undefined for the default (`local`). */
 export function readHostContext(paths: HomePaths): string | undefined {
-  try {
-    const parsed = Context.safeParse(JSON.parse(readFileSync(contextFile(paths), "utf8")));
-    return parsed.success && parsed.data.host !== "local" ? parsed.data.host : undefined;
-  } catch {
-    // No context file (or a broken one): the default host.
-    return undefined;
-  }
+  const { host } = readContext(paths);
+  return host !== "local" ? host : undefined;
 }
 
 export function writeHostContext(paths: HomePaths, host: string): void {
-  if (host === "local") {
+  writeContext(paths, { ...readContext(paths), host: host === "local" ? undefined : host });
+}
+
+/** The current project, if one was chosen. */
+export function readProjectContext(paths: HomePaths): string | undefined {
+  return readContext(paths).project;
+}
+
+/** Sets the current project; undefined clears it. */
+export function writeProjectContext(paths: HomePaths, project: string | undefined): void {
+  writeContext(paths, { ...readContext(paths), project });
+}
+
+function readContext(paths: HomePaths): Context {
+  try {
+    const parsed = Context.safeParse(JSON.parse(readFileSync(contextFile(paths), "utf8")));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    // No context file (or a broken one): the defaults.
+    return {};
+  }
+}
+
+function writeContext(paths: HomePaths, context: Context): void {
+  const kept = Object.fromEntries(Object.entries(context).filter(([, value]) => value !== undefined));
+  if (Object.keys(kept).length === 0) {
     rmSync(contextFile(paths), { force: true });
     return;
   }
-  writeFileSync(contextFile(paths), `${JSON.stringify({ host })}\n`, { mode: 0o600 });
+  writeFileSync(contextFile(paths), `${JSON.stringify(kept)}\n`, { mode: 0o600 });
 }

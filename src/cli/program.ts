@@ -6,23 +6,31 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
 import { registerAttach } from "./commands/attach.js";
+import { registerBackup } from "./commands/backup.js";
 import { registerCmd } from "./commands/cmd.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDoctor } from "./commands/doctor.js";
+import { registerDown } from "./commands/down.js";
 import { registerGc } from "./commands/gc.js";
 import { registerHelp } from "./commands/help.js";
 import { registerHost, registerHosts, registerUse } from "./commands/hostCommands.js";
+import { registerInit } from "./commands/init.js";
 import { registerKill } from "./commands/kill.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerLs } from "./commands/ls.js";
 import { registerNew } from "./commands/new.js";
+import { registerAudit, registerShare, registerUsers, registerWho } from "./commands/people.js";
 import { pick } from "./commands/pick.js";
+import { registerPs } from "./commands/ps.js";
 import { registerRename } from "./commands/rename.js";
 import { registerRevive } from "./commands/revive.js";
+import { registerSearch } from "./commands/search.js";
 import { registerSend } from "./commands/send.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStart } from "./commands/start.js";
 import { registerStatus } from "./commands/status.js";
 import { registerStop } from "./commands/stop.js";
+import { registerUp } from "./commands/up.js";
 import { EXIT_OK, errorMessage, exitCodeFor } from "./exitCodes.js";
 import { cliKinds } from "./kinds/registry.js";
 
@@ -42,11 +50,14 @@ export function buildProgram(): Command {
     registerStart,
     registerStop,
     registerStatus,
+    registerDoctor,
+    registerBackup,
     registerNew,
     registerLs,
     registerAttach,
     registerSend,
     registerLogs,
+    registerSearch,
     registerRename,
     registerKill,
     registerRevive,
@@ -55,6 +66,14 @@ export function buildProgram(): Command {
     registerHost,
     registerHosts,
     registerUse,
+    registerInit,
+    registerUp,
+    registerDown,
+    registerPs,
+    registerUsers,
+    registerShare,
+    registerWho,
+    registerAudit,
   ]) {
     register(program);
   }

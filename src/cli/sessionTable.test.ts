@@ -55,3 +55,14 @@ describe("session table", () => {
     expect(formatBytes(20 * 1024 * 1024)).toBe("20M");
   });
 });
+
+describe("a long failure reason", () => {
+  it("is cut in the STATUS column so the table keeps its width", () => {
+    const reason = "agent profile 'claude' needs the claude command on PATH; install it first";
+    const table = formatSessionTable([session({ status: "failed", reason })], NOW);
+    const [header, row] = table.split("\n");
+    expect(row).toContain("failed (agent profile 'claude' …");
+    expect(row).not.toContain("install it first");
+    expect(row?.length).toBeLessThanOrEqual((header?.length ?? 0) + 2);
+  });
+});

@@ -3,18 +3,28 @@ import { formatAge } from "../core/duration.js";
 import type { SessionInfo } from "../protocol/session.js";
 
 const HEADERS = ["NAME", "KIND", "STATUS", "FOREGROUND", "AGE", "ACTIVE", "BYTES"] as const;
+/**
+ * A failed session's reason can be a whole error message: cut it here so one session does
+ * not push every other column off the screen (`ls --json` has the full reason).
+ */
+const MAX_STATUS_CHARS = 32;
 
 export function formatSessionTable(sessions: readonly SessionInfo[], now: number = Date.now()): string {
   const rows = sessions.map((s) => [
     s.name,
     s.kind,
-    statusText(s),
+    clip(statusText(s), MAX_STATUS_CHARS),
     foregroundText(s),
     formatAge(now - s.createdAt),
     `${formatAge(now - s.lastActivityAt)} ago`,
     formatBytes(s.bytes),
   ]);
   return formatColumns(HEADERS, rows, "  ");
+}
+
+/** `text`, or its start and `…` when it is longer than `max` characters. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Rows under headers, each column padded to its widest cell (the last one left ragged). */

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   limit_reached: { retryable: true, http: 429 },
   session_exited: { retryable: false, http: 409 },
   host_unavailable: { retryable: true, http: 503 },
+  storage_failing: { retryable: true, http: 503 },
   protocol_version: { retryable: false, http: 400 },
   internal: { retryable: true, http: 500 },
 } as const;

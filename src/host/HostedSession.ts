@@ -47,7 +47,7 @@ export class HostedSession {
         emit: (type, data) => {
           // Output before an event stays before it in the log.
           this.coalescer.flush();
-          this.log.emit(type, data);
+          return this.log.emit(type, data);
         },
       },
       exited: () => options.onExit(this),

@@ -39,11 +39,12 @@ export class SessionEventLog {
     this.push({ seq, bytes: wire.length, wire, outputBytes: data.length });
   }
 
-  emit(type: string, data: Record<string, unknown>): void {
+  emit(type: string, data: Record<string, unknown>): number {
     const seq = ++this.seq;
     const event: JsonEvent = { session: this.options.session, seq, ts: Date.now(), type, data };
     const wire = JSON.stringify({ type: "event", event });
     this.push({ seq, bytes: wire.length, wire, outputBytes: 0 });
+    return seq;
   }
 
   ack(seq: number): void {

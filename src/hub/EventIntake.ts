@@ -19,9 +19,18 @@ import type { HostLinks } from "./HostMonitor.js";
 import type { HubEvents } from "./HubEvents.js";
 import { recordChanges } from "./recordChanges.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
+import type { StorageHealth } from "./StorageHealth.js";
 import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
 
 const isLive = (status: string) => status === "starting" || status === "running";
+
+/**
+ * After a failed commit, hosts are asked to resend this soon (the failure may be a blip), then
+ * at doubling intervals up to the cap while storage keeps failing: each attempt costs a replay
+ * of what the hosts hold, so a long outage is not a busy loop.
+ */
+const RESEND_FIRST_DELAY_MS = 100;
+const RESEND_MAX_DELAY_MS = 5_000;
 
 export interface EventIntakeOptions {
   store: EventStore;
@@ -29,15 +38,26 @@ export interface EventIntakeOptions {
   hosts: HostLinks;
   bus: HubEvents;
   logger: Logger;
+  health: StorageHealth;
 }
 
 export class EventIntake {
   private readonly writer: StoreWriter;
   private readonly activity: ActivityThrottle;
+  private resendTimer: NodeJS.Timeout | undefined;
+  private resendDelayMs = RESEND_FIRST_DELAY_MS;
 
   constructor(private readonly options: EventIntakeOptions) {
     const { store, directory, bus, logger } = options;
-    this.writer = new StoreWriter(store, (entries) => this.stored(entries), logger);
+    this.writer = new StoreWriter({
+      store,
+      logger,
+      onStored: (entries) => this.stored(entries),
+      onFailed: (err) => {
+        options.health.failed(err, "event append");
+        this.scheduleResend();
+      },
+    });
     this.activity = new ActivityThrottle((id) => {
       const record = directory.get(id);
       if (record) directory.update(id, { preview: record.preview });
@@ -80,8 +100,67 @@ export class EventIntake {
   }
 
   dispose(): void {
+    if (this.resendTimer) clearTimeout(this.resendTimer);
+    this.resendTimer = undefined;
     this.activity.dispose();
     this.writer.flush();
+  }
+
+  private scheduleResend(): void {
+    if (this.resendTimer) return;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      this.resend();
+    }, this.resendDelayMs);
+    this.resendDelayMs = Math.min(this.resendDelayMs * 2, RESEND_MAX_DELAY_MS);
+  }
+
+  /**
+   * Asks each host with a session waiting (its failed batch) to resend from where the store
+   * ends: the same `sync` a host gets after its hello, on the live link. With nothing waiting
+   * but storage still failing (a record write failed), a probe write tells when it heals.
+   */
+  private resend(): void {
+    const { directory, hosts, health, store } = this.options;
+    const waiting = this.writer.awaitingResend;
+    if (waiting.size === 0) {
+      if (health.ok) return;
+      try {
+        store.probeWrite({ failedSince: health.status.since });
+        this.recovered();
+      } catch (err) {
+        health.failed(err, "probe write");
+        this.scheduleResend();
+      }
+      return;
+    }
+    const hostIds = new Set<string>();
+    for (const id of waiting) {
+      const host = directory.get(id)?.host;
+      if (host) hostIds.add(host);
+      else this.writer.reset(id);
+    }
+    try {
+      for (const hostId of hostIds) {
+        const link = hosts.link(hostId);
+        // Not connected: its hello on reconnect brings the same sync.
+        if (!link) continue;
+        const sync: Record<string, number> = {};
+        for (const record of directory.all()) {
+          if (record.host === hostId) sync[record.id] = this.writer.resumeAfter(record.id);
+        }
+        link.send({ type: "sync", sessions: sync });
+      }
+    } catch (err) {
+      health.failed(err, "reading seqs for a resend");
+    }
+    // Until every waiting session is written again, keep asking (the resend may fail too).
+    if (this.writer.awaitingResend.size > 0) this.scheduleResend();
+  }
+
+  private recovered(): void {
+    this.resendDelayMs = RESEND_FIRST_DELAY_MS;
+    this.options.health.succeeded();
   }
 
   private accept(event: SessionEvent, frame: Uint8Array | undefined): void {
@@ -100,6 +179,7 @@ export class EventIntake {
 
   /** Runs after each committed batch: apply to records, announce, acknowledge to hosts. */
   private stored(entries: StoredBatchEntry[]): void {
+    if (!this.options.health.ok || this.resendDelayMs !== RESEND_FIRST_DELAY_MS) this.recovered();
     const bySession = new Map<string, StoredBatchEntry[]>();
     for (const entry of entries) {
       const list = bySession.get(entry.event.session);
@@ -161,7 +241,6 @@ export class EventIntake {
   /** A host runs a session the hub has no record of (its database was replaced): keep it. */
   private adopt(hostId: string, state: HostSessionState): void {
     const { directory } = this.options;
-    const now = Date.now();
     directory.insert({
       id: state.id,
       name: generateName((name) => directory.nameTaken(name)),
@@ -169,19 +248,10 @@ export class EventIntake {
       host: hostId,
       status: state.running ? "running" : "exited",
       exitCode: state.exitCode,
-      reason: null,
-      command: [],
-      cwd: "",
       cols: state.cols,
       rows: state.rows,
       pid: state.pid,
       foreground: state.foreground,
-      createdAt: now,
-      lastActivityAt: now,
-      lastSeq: 0,
-      bytes: 0,
-      preview: "",
-      env: {},
       meta: { adopted: true, capabilities: state.capabilities },
     });
   }

@@ -59,15 +59,15 @@ describe("Heartbeat", () => {
     expect(failed).toBeUndefined();
   });
 
-  it("warns, turns critical and fails within three beats of silence", () => {
+  it("warns, turns critical and fails three intervals after the last answer", () => {
     beat.start();
     answerLast();
     vi.advanceTimersByTime(INTERVAL_MS * 2);
     expect(beat.state.health).toBe("warning");
-    vi.advanceTimersByTime(INTERVAL_MS);
+    vi.advanceTimersByTime(INTERVAL_MS - 1);
     expect(beat.state.health).toBe("critical");
     expect(failed).toBeUndefined();
-    vi.advanceTimersByTime(INTERVAL_MS);
+    vi.advanceTimersByTime(1);
     expect(failed?.missed).toBe(3);
     expect(changes.map((c) => c.health)).toEqual(["healthy", "warning", "critical"]);
     const count = sent.length;
@@ -86,6 +86,28 @@ describe("Heartbeat", () => {
     answerLast();
     expect(beat.state.health).toBe("healthy");
     expect(failed).toBeUndefined();
+  });
+
+  it("fails a host silent from the start within three intervals", () => {
+    beat.start();
+    vi.advanceTimersByTime(INTERVAL_MS * 3 - 1);
+    expect(failed).toBeUndefined();
+    vi.advanceTimersByTime(1);
+    expect(failed).toBeDefined();
+  });
+
+  it("fails a host that freezes mid-interval three intervals after its last answer", () => {
+    beat.start();
+    answerLast();
+    vi.advanceTimersByTime(INTERVAL_MS - 3);
+    vi.advanceTimersByTime(400);
+    answerLast(); // a late answer to the second ping: the last sign of life, at 1403 ms
+    const lastAnswer = Date.now();
+    vi.advanceTimersByTime(INTERVAL_MS * 3 - 1);
+    expect(failed).toBeUndefined();
+    vi.advanceTimersByTime(1);
+    expect(failed).toBeDefined();
+    expect(Date.now() - lastAnswer).toBe(INTERVAL_MS * 3);
   });
 
   it("ignores answers to pings it never sent", () => {

@@ -1,8 +1,10 @@
 /**
  * Heartbeats of one host link. The hub sends `ping {t}` every interval; the host echoes `pong
  * {t}`. This receiver owns the two-stage timeout: one unanswered beat is a warning, two are
- * critical, three declare the host unresponsive (`onFail`), so a failure is detected within
- * three heartbeats and one slow answer (a laptop waking up) raises no alarm beyond a warning.
+ * critical, and three intervals without any answer declare the host unresponsive (`onFail`).
+ * The failure deadline runs from the last answer received, not from the beats, so a host that
+ * freezes at any moment is failed at most three intervals later (6 s by default); one slow
+ * answer (a laptop waking up) raises no alarm beyond a warning.
  */
 import type { ConnectionHealth } from "../protocol/hosts.js";
 
@@ -30,7 +32,7 @@ export interface HeartbeatOptions {
   send: (t: number) => void;
   /** Health changed (RTT alone moving within a band is not a change). */
   onHealth?: (state: HeartbeatState) => void;
-  /** The host missed `FAIL_MISSED_BEATS` in a row. Beating stops. */
+  /** No answer for `FAIL_MISSED_BEATS` intervals since the last one. Beating stops. */
   onFail: (state: HeartbeatState) => void;
   now?: () => number;
 }
@@ -44,6 +46,8 @@ export function healthOf(rttMs: number | null, missed: number): ConnectionHealth
 
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
+  /** Fires `FAIL_MISSED_BEATS` intervals after the last answer (or the start). */
+  private deadline: NodeJS.Timeout | undefined;
   /** `t` of every ping still unanswered, oldest first (bounded by FAIL_MISSED_BEATS). */
   private readonly outstanding: number[] = [];
   private rttMs: number | null = null;
@@ -61,8 +65,9 @@ export class Heartbeat {
   /** Sends the first ping at once, then one per interval. */
   start(): void {
     if (this.timer) return;
+    this.armDeadline();
     this.beat();
-    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
+    this.timer = setInterval(() => this.beat(), this.options.intervalMs);
     this.timer.unref?.();
   }
 
@@ -73,23 +78,32 @@ export class Heartbeat {
     if (index < 0) return;
     this.outstanding.length = 0;
     this.rttMs = Math.max(0, this.now() - t);
+    if (this.timer) this.armDeadline();
     this.update();
   }
 
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.deadline) clearTimeout(this.deadline);
     this.timer = undefined;
+    this.deadline = undefined;
   }
 
-  private tick(): void {
-    // The previous beat is still unanswered when the next one is due: that one counts as missed.
-    if (this.outstanding.length >= FAIL_MISSED_BEATS) {
-      this.dispose();
-      this.update();
-      this.options.onFail(this.state);
-      return;
-    }
-    this.beat();
+  /**
+   * The budget counts from the last sign of life. Checking the count of outstanding pings at
+   * each tick instead failed a host one interval late (8 s rather than 6 s by default): the
+   * third unanswered ping is only *sent* three intervals after the last answer.
+   */
+  private armDeadline(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = setTimeout(() => this.fail(), this.options.intervalMs * FAIL_MISSED_BEATS);
+    this.deadline.unref?.();
+  }
+
+  private fail(): void {
+    this.dispose();
+    this.update();
+    this.options.onFail(this.state);
   }
 
   private beat(): void {

@@ -16,6 +16,7 @@ import { unknownNameMessage } from "../core/names.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
 import type { ConnectionStatus, HostView } from "../protocol/hosts.js";
 import type { EventStore } from "../store/EventStore.js";
+import { isStorageError } from "../store/storageErrors.js";
 import { Heartbeat } from "./Heartbeat.js";
 import type { HostLink, HostLinkEvents } from "./HostLink.js";
 import type { HubEvents } from "./HubEvents.js";
@@ -282,7 +283,7 @@ export class HostMonitor implements HostLinks {
     state.status = status;
     state.statusSince = Date.now();
     this.record(state, "host-status", { from, to: status, reason });
-    persistHost(this.options.store, state);
+    this.bestEffort(() => persistHost(this.options.store, state));
     // Sessions of this host turn reachable or unreachable with it.
     const { directory } = this.options;
     for (const record of directory.all()) if (record.host === state.id) directory.touch(record.id, {}, true);
@@ -290,9 +291,22 @@ export class HostMonitor implements HostLinks {
 
   private record(state: HostState, action: string, detail: Record<string, unknown>): void {
     this.options.logger.info({ host: state.name, ...detail }, action);
-    this.options.store.audit(`host:${state.name}`, action, detail);
+    this.bestEffort(() => this.options.store.audit(`host:${state.name}`, action, detail));
     const view = this.view(state);
     for (const listener of this.listeners) listener(view);
+  }
+
+  /**
+   * Audit rows and host records are history, not state: with the disk full, a host's status
+   * must still change (and its sessions turn unreachable), so a storage failure is logged only.
+   */
+  private bestEffort(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.options.logger.warn({ err }, "host record not written: storage failing");
+    }
   }
 
   private view(state: HostState): HostView {

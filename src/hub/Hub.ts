@@ -8,14 +8,20 @@ import type { Logger } from "pino";
 import { findKind } from "../kinds/registry.js";
 import type { EventStore } from "../store/EventStore.js";
 import { Attachments } from "./Attachments.js";
+import { AuditTrail } from "./AuditTrail.js";
 import { EventIntake } from "./EventIntake.js";
 import { HostCommands } from "./HostCommands.js";
 import { HostMonitor } from "./HostMonitor.js";
 import { HubEvents } from "./HubEvents.js";
+import { KindSnapshots } from "./KindSnapshots.js";
+import { People } from "./People.js";
+import { SessionClients, type SizeRule } from "./SessionClients.js";
 import { SessionCommands } from "./SessionCommands.js";
 import { SessionDirectory } from "./SessionDirectory.js";
 import { SessionTokens } from "./SessionTokens.js";
+import { StorageHealth } from "./StorageHealth.js";
 import { ScreenTracker } from "./screen/ScreenTracker.js";
+import { OutputSearch } from "./search/OutputSearch.js";
 import { Tokens } from "./Tokens.js";
 
 export interface HubOptions {
@@ -32,6 +38,8 @@ export interface HubOptions {
   clientLagLimitBytes?: number | undefined;
   heartbeatMs: number;
   orphanTtlMs: number;
+  /** Which attached writer's size a session takes (see `SessionClients`); `latest` by default. */
+  sizeRule?: SizeRule | undefined;
 }
 
 export class Hub {
@@ -40,17 +48,35 @@ export class Hub {
   readonly hosts: HostMonitor;
   readonly hostCommands: HostCommands;
   readonly sessionTokens: SessionTokens;
+  /** Search over all stored output. */
+  readonly search: OutputSearch;
   /** Every token the hub issues (web logins, hosts, sessions). */
   readonly tokens: Tokens;
+  readonly people: People;
+  readonly audit: AuditTrail;
+  /** Presence and the multi-client size rule. */
+  readonly clients: SessionClients;
+  /** Named events between the parts; the server listens for `presence`. */
+  readonly bus: HubEvents;
+  /** Whether the store can be written (disk full, I/O errors are reported here, not thrown). */
+  readonly storage: StorageHealth;
   private readonly intake: EventIntake;
   private readonly screens: ScreenTracker;
 
   constructor(options: HubOptions) {
     const { store, logger } = options;
     const bus = new HubEvents();
+    this.storage = new StorageHealth(logger);
     // Reachability is asked only once the monitor exists; until then every host counts as reachable.
     let hosts: HostMonitor | undefined;
-    const directory = new SessionDirectory(store, (host) => hosts?.isConnected(host) ?? true);
+    const directory = new SessionDirectory(
+      store,
+      (host) => hosts?.isConnected(host) ?? true,
+      (err) => this.storage.failed(err, "session record"),
+    );
+    this.storage.listen((status) => {
+      if (status.ok) directory.saveUnsaved();
+    });
     const { heartbeatMs, orphanTtlMs } = options;
     hosts = new HostMonitor({ directory, store, bus, logger, heartbeatMs, orphanTtlMs });
     this.hosts = hosts;
@@ -60,11 +86,13 @@ export class Hub {
       retentionBytes: options.retentionBytes,
       snapshotEveryBytes: options.snapshotEveryBytes,
     });
-    this.intake = new EventIntake({ store, directory, hosts, bus, logger });
+    this.intake = new EventIntake({ store, directory, hosts, bus, logger, health: this.storage });
     bus.on("stored", (id, entries) => {
       const record = directory.get(id);
       if (record && findKind(record.kind)?.screen) this.screens.track(id, record, entries);
     });
+    this.search = new OutputSearch({ store, directory, bus, logger });
+    new KindSnapshots({ store, directory, bus });
     this.tokens = new Tokens(store);
     this.sessionTokens = new SessionTokens(this.tokens, options.hubInfoFile);
     bus.on("removed", (id) => this.sessionTokens.revoke(id));
@@ -86,6 +114,19 @@ export class Hub {
       bus,
       clientLagLimitBytes: options.clientLagLimitBytes,
     });
+    this.people = new People(store, this.tokens);
+    this.audit = new AuditTrail(store);
+    this.clients = new SessionClients({
+      rule: options.sizeRule ?? "latest",
+      presenceChanged: (id, presence) => bus.emit("presence", id, presence),
+      resize: (id, size) => {
+        const record = directory.get(id);
+        // Only a running session with a size can take one; the next attach will apply it.
+        if (record?.status !== "running" || !this.sessions.can(record, "resize")) return;
+        this.sessions.resize(id, size.cols, size.rows);
+      },
+    });
+    this.bus = bus;
     this.hostCommands = new HostCommands({
       directory,
       sessions: this.sessions,
@@ -99,7 +140,9 @@ export class Hub {
   async close(): Promise<void> {
     this.hosts.closeAll();
     this.hosts.dispose();
+
     this.intake.dispose();
     await this.screens.dispose();
+    await this.search.dispose();
   }
 }

@@ -7,6 +7,7 @@
 import { EventEmitter } from "node:events";
 import type { SessionEvent } from "../protocol/events.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
+import type { PresenceEntry } from "../protocol/people.js";
 import type { HostLink } from "./HostLink.js";
 import type { StoredBatchEntry } from "./StoreWriter.js";
 
@@ -21,6 +22,8 @@ export interface HubEventMap {
   exited: [session: string];
   /** A session and its history were removed. */
   removed: [session: string];
+  /** Someone attached to or left a session: everyone attached now. */
+  presence: [session: string, presence: PresenceEntry[]];
 }
 
 type Listener<K extends keyof HubEventMap> = (...args: HubEventMap[K]) => void;

@@ -28,6 +28,14 @@ export interface LocalHostLauncherOptions {
   onSocket: (socket: WebSocket) => void;
 }
 
+/** The host's own settings, passed on from the hub's environment (no secret among them). */
+const HOST_SETTINGS = [
+  "DISPATCH_LOG_LEVEL",
+  "DISPATCH_HOST_BUFFER_BYTES",
+  "DISPATCH_EDITOR_ROOTS",
+  "DISPATCH_EDITOR_MAX_BYTES",
+] as const;
+
 export class LocalHostLauncher {
   private stopped = false;
   private reconnectDelay = CONNECT_RETRY_MS;
@@ -96,9 +104,10 @@ export class LocalHostLauncher {
       if (value !== undefined && !isDispatchSetting(name)) env[name] = value;
     }
     env.DISPATCH_HOME = this.options.paths.home;
-    if (process.env.DISPATCH_LOG_LEVEL) env.DISPATCH_LOG_LEVEL = process.env.DISPATCH_LOG_LEVEL;
-    if (process.env.DISPATCH_HOST_BUFFER_BYTES)
-      env.DISPATCH_HOST_BUFFER_BYTES = process.env.DISPATCH_HOST_BUFFER_BYTES;
+    for (const name of HOST_SETTINGS) {
+      const value = process.env[name];
+      if (value) env[name] = value;
+    }
     // The host runs the plug-in kinds' runtimes.
     if (process.env[PLUGINS_VARIABLE]) env[PLUGINS_VARIABLE] = pluginPaths(process.env).join(":");
     Object.assign(env, this.options.hostEnv);

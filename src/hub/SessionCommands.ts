@@ -5,6 +5,7 @@
  * Kind-specific behaviour comes from the session's kind (`kinds/`), never from its name.
  */
 import { homedir } from "node:os";
+import { posix } from "node:path";
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
@@ -81,6 +82,13 @@ export class SessionCommands {
   async create(params: CreateSessionParams): Promise<SessionInfo> {
     const { directory, hosts, logger } = this.options;
     const kind = getKind(params.kind);
+    if (params.cwd !== undefined && !posix.isAbsolute(params.cwd)) {
+      // Relative to what? The host daemon's directory means nothing to the client.
+      throw new DispatchError(
+        "bad_request",
+        `cwd '${params.cwd}' is relative; send an absolute path (the CLI resolves it against your directory)`,
+      );
+    }
     if (params.name !== undefined) {
       if (!isValidName(params.name)) throw new DispatchError("bad_request", describeInvalidName(params.name));
       if (directory.nameTaken(params.name)) {
@@ -101,30 +109,20 @@ export class SessionCommands {
     const link = hosts.require(hostId);
     const command = params.command ?? [];
     const prepared = prepareCreate(kind, { command, options: params.options });
-    const now = Date.now();
-    const record: SessionRecord = {
+    const record = directory.insert({
       id: newId(),
       name: params.name ?? generateName((name) => directory.nameTaken(name)),
       kind: kind.name,
       host: hostId,
       status: "starting",
-      exitCode: null,
-      reason: null,
       command,
       cwd: params.cwd ?? homedir(),
       cols: params.cols,
       rows: params.rows,
-      pid: null,
-      foreground: null,
-      createdAt: now,
-      lastActivityAt: now,
-      lastSeq: 0,
-      bytes: 0,
-      preview: "",
       env: params.env ?? {},
-      meta: prepared.meta,
-    };
-    directory.insert(record);
+      meta: params.project ? { ...prepared.meta, declaration: params.project.declaration } : prepared.meta,
+      project: params.project?.name ?? null,
+    });
     const options = Object.keys(prepared.spawn).length > 0 ? { options: prepared.spawn } : {};
     await this.spawn(
       record,
@@ -155,14 +153,13 @@ export class SessionCommands {
   }
 
   rename(ref: string, name: string): SessionInfo {
-    const { directory, store } = this.options;
+    const { directory } = this.options;
     const record = directory.resolve(ref);
     if (!isValidName(name)) throw new DispatchError("bad_request", describeInvalidName(name));
     if (record.name === name) return directory.info(record);
     if (directory.nameTaken(name)) {
       throw new DispatchError("conflict", `a session named '${name}' already exists; pick another name`);
     }
-    store.audit("client", "rename", { session: record.id, from: record.name, to: name });
     return directory.info(directory.update(record.id, { name }));
   }
 
@@ -188,7 +185,7 @@ export class SessionCommands {
    * Starts an ended session again, as its kind says (a terminal shows its old screen above a
    * marker, a chat continues its conversation); its log continues from the last seq.
    */
-  async revive(ref: string): Promise<SessionInfo> {
+  async revive(ref: string, options?: Record<string, unknown>): Promise<SessionInfo> {
     const { directory, store, intake, screens, hosts } = this.options;
     const record = directory.resolve(ref);
     if (isLiveStatus(record.status)) {
@@ -207,6 +204,7 @@ export class SessionCommands {
       record,
       currentScreen: () => screens.currentScreen(record.id, record),
       events: () => readWholeLog(this.options.store, record.id),
+      ...(options ? { options } : {}),
     });
     const afterSeq = store.lastSeq(record.id);
     intake.rebase(record.id);
@@ -221,7 +219,6 @@ export class SessionCommands {
       record,
       link.request({ type: "spawn", spec: this.spawnSpec(record, { ...resume, afterSeq }) }),
     );
-    store.audit("client", "revive", { session: record.id });
     return this.get(record.id);
   }
 

@@ -8,6 +8,11 @@ import { unknownNameMessage } from "../core/names.js";
 import { findKind } from "../kinds/registry.js";
 import type { SessionInfo, SessionRecord } from "../protocol/session.js";
 import type { EventStore } from "../store/EventStore.js";
+import { isStorageError } from "../store/storageErrors.js";
+
+/** What a new session must say about itself; everything else starts empty. */
+export type NewSession = Pick<SessionRecord, "id" | "name" | "kind" | "host" | "status" | "cols" | "rows"> &
+  Partial<SessionRecord>;
 
 export interface DirectoryListener {
   changed(info: SessionInfo): void;
@@ -17,11 +22,15 @@ export interface DirectoryListener {
 export class SessionDirectory {
   private readonly byId = new Map<string, SessionRecord>();
   private readonly listeners = new Set<DirectoryListener>();
+  /** Records changed in memory whose write failed (disk full): written again on `saveUnsaved`. */
+  private readonly unsaved = new Set<string>();
 
   constructor(
     private readonly store: EventStore,
     /** Whether a host is connected right now (the host monitor knows). */
     private readonly reachable: (host: string) => boolean,
+    /** A write-through failed for the storage's reasons (the change is kept in memory). */
+    private readonly storageFailed: (err: unknown) => void = () => undefined,
   ) {
     for (const record of store.listSessions()) this.byId.set(record.id, record);
   }
@@ -64,17 +73,54 @@ export class SessionDirectory {
     return false;
   }
 
-  insert(record: SessionRecord): void {
-    this.store.insertSession(record);
+  /** Adds a new session: the given fields over a record that has done nothing yet. */
+  insert(fields: NewSession): SessionRecord {
+    const now = Date.now();
+    const record: SessionRecord = {
+      exitCode: null,
+      reason: null,
+      command: [],
+      cwd: "",
+      pid: null,
+      foreground: null,
+      createdAt: now,
+      lastActivityAt: now,
+      lastSeq: 0,
+      bytes: 0,
+      preview: "",
+      env: {},
+      meta: {},
+      ...fields,
+    };
+    try {
+      this.store.insertSession(record);
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.storageFailed(err);
+      throw new DispatchError(
+        "storage_failing",
+        "the hub cannot write its database right now (see `dispatch status`); try again once storage recovers",
+        { cause: err },
+      );
+    }
     this.byId.set(record.id, record);
     this.emitChanged(record);
+    return record;
   }
 
   /** Applies and persists a change, then tells listeners. */
   update(id: string, patch: Partial<Omit<SessionRecord, "id">>): SessionRecord {
     const record = this.byId.get(id);
     if (!record) throw new DispatchError("not_found", `no session ${id}`);
-    this.store.updateSession(id, patch);
+    try {
+      this.store.updateSession(id, patch);
+    } catch (err) {
+      // Status, name and activity changes come from timers and committed events: refusing them
+      // would leave memory and clients wrong. Keep them and write the record once storage heals.
+      if (!isStorageError(err)) throw err;
+      this.unsaved.add(id);
+      this.storageFailed(err);
+    }
     Object.assign(record, patch);
     this.emitChanged(record);
     return record;
@@ -89,6 +135,27 @@ export class SessionDirectory {
     if (!record) return;
     Object.assign(record, patch);
     if (notify) this.emitChanged(record);
+  }
+
+  /** Writes every record whose write-through failed; those that fail again stay unsaved. */
+  saveUnsaved(): void {
+    for (const id of [...this.unsaved]) {
+      const record = this.byId.get(id);
+      if (!record) {
+        this.unsaved.delete(id);
+        continue;
+      }
+      // Seq and byte totals are the append transaction's to keep, never written from memory.
+      const { id: _id, lastSeq: _seq, bytes: _bytes, ...fields } = record;
+      try {
+        this.store.updateSession(id, fields);
+        this.unsaved.delete(id);
+      } catch (err) {
+        if (!isStorageError(err)) throw err;
+        this.storageFailed(err);
+        return;
+      }
+    }
   }
 
   remove(id: string): void {
@@ -111,5 +178,13 @@ export function toInfo(record: SessionRecord, reachable: (host: string) => boole
   const capabilities = Array.isArray(meta.capabilities)
     ? { capabilities: meta.capabilities as string[] }
     : {};
-  return { ...info, ...shown, ...capabilities, reachable: reachable(record.host) };
+  const declaration = typeof meta.declaration === "string" ? { declaration: meta.declaration } : {};
+  return {
+    ...info,
+    project: record.project ?? null,
+    ...shown,
+    ...capabilities,
+    ...declaration,
+    reachable: reachable(record.host),
+  };
 }

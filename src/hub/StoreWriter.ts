@@ -5,6 +5,12 @@
  *
  * It also keeps each session's log contiguous when a host skips seqs it can no longer send:
  * the hole is recorded as an explicit `gap` event instead of being rejected.
+ *
+ * A failed commit (disk full, I/O error) loses nothing: no event of the batch was stored or
+ * acknowledged, so its host still holds them all. Each session of the batch then waits for a
+ * resend (`awaitingResend`): later events are dropped, not taken as a seq jump (which would
+ * record a false gap), until its host replays from the last stored seq (`onFailed` lets the
+ * intake ask for that).
  */
 import type { Logger } from "pino";
 import type { SessionEvent } from "../protocol/events.js";
@@ -23,6 +29,15 @@ export interface StoredBatchEntry {
   frame?: Uint8Array | undefined;
 }
 
+export interface StoreWriterOptions {
+  store: EventStore;
+  logger: Logger;
+  /** Called with each committed batch, in order. */
+  onStored: (entries: StoredBatchEntry[]) => void;
+  /** A commit failed; these sessions wait for their hosts to resend from their last stored seq. */
+  onFailed: (err: unknown, sessions: string[]) => void;
+}
+
 export class StoreWriter {
   private pending: StoredBatchEntry[] = [];
   private scheduled: NodeJS.Immediate | undefined;
@@ -32,23 +47,43 @@ export class StoreWriter {
   private readonly nextSeq = new Map<string, number>();
   /** Sessions whose next events answer a person's input: committed without the busy wait. */
   private readonly urgentUntil = new Map<string, number>();
+  /** Sessions whose events after a failed commit are dropped until the host resends them. */
+  private readonly awaiting = new Set<string>();
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly onStored: (entries: StoredBatchEntry[]) => void,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly options: StoreWriterOptions) {}
+
+  /** Sessions still waiting for their host to resend after a failed commit. */
+  get awaitingResend(): ReadonlySet<string> {
+    return this.awaiting;
+  }
+
+  /** The seq after which the hub needs a session's events (stored or pending). */
+  resumeAfter(session: string): number {
+    return this.expected(session) - 1;
+  }
 
   add(event: SessionEvent, frame?: Uint8Array): void {
-    const expected = this.expected(event.session);
+    let expected: number;
+    try {
+      expected = this.expected(event.session);
+    } catch (err) {
+      // Even reading fails: treat it as a failed commit of this event, the host still holds it.
+      this.failed(err, [event.session]);
+      return;
+    }
     if (event.seq < expected) return; // Already stored: a replay after reconnect.
+    if (this.awaiting.has(event.session)) {
+      // Sent before the host heard of the failure; it comes again with the resend.
+      if (event.seq > expected && event.type !== "gap") return;
+      this.awaiting.delete(event.session);
+    }
     if (event.type === "gap") {
       const fromSeq = Math.max(Number(event.data.fromSeq) || expected, expected);
       this.enqueue({ event: { ...event, data: { ...event.data, fromSeq } } });
       return;
     }
     if (event.seq > expected) {
-      this.logger.warn(
+      this.options.logger.warn(
         { session: event.session, expected, got: event.seq },
         "seq jump from host; recording a gap",
       );
@@ -74,6 +109,7 @@ export class StoreWriter {
   reset(session: string): void {
     this.nextSeq.delete(session);
     this.urgentUntil.delete(session);
+    this.awaiting.delete(session);
   }
 
   /** Appends what is pending now (tests and shutdown). */
@@ -88,25 +124,37 @@ export class StoreWriter {
     this.pending = [];
     let appended: SessionEvent[];
     try {
-      appended = this.store.appendBatch(batch.map((entry) => entry.event));
+      appended = this.options.store.appendBatch(batch.map((entry) => entry.event));
     } catch (err) {
-      // The transaction rolled back; forget cached seqs so they are re-read from the store.
-      this.logger.error({ err, events: batch.length }, "append failed; the host will resend after reconnect");
-      this.nextSeq.clear();
+      this.failed(err, [...new Set(batch.map((entry) => entry.event.session))]);
       return;
     }
     if (appended.length !== batch.length) {
       const kept = new Set(appended);
-      this.onStored(batch.filter((entry) => kept.has(entry.event)));
+      this.options.onStored(batch.filter((entry) => kept.has(entry.event)));
     } else {
-      this.onStored(batch);
+      this.options.onStored(batch);
     }
+  }
+
+  /**
+   * The transaction rolled back (or never began): forget every cached seq, so each is re-read
+   * from the store, and wait for the hosts to resend. Events pending for other sessions were in
+   * the same transaction, so every session in it waits.
+   */
+  private failed(err: unknown, sessions: string[]): void {
+    this.options.logger.error({ err, sessions: sessions.length }, "append failed; asking hosts to resend");
+    for (const entry of this.pending) sessions.push(entry.event.session);
+    this.pending = [];
+    this.nextSeq.clear();
+    for (const session of sessions) this.awaiting.add(session);
+    this.options.onFailed(err, [...new Set(sessions)]);
   }
 
   private expected(session: string): number {
     const cached = this.nextSeq.get(session);
     if (cached !== undefined) return cached;
-    const next = this.store.lastSeq(session) + 1;
+    const next = this.options.store.lastSeq(session) + 1;
     this.nextSeq.set(session, next);
     return next;
   }

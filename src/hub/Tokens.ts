@@ -30,16 +30,37 @@ export interface IssueToken {
   scope: string;
   /** Makes a leaked token recognisable (secret scanners, logs). */
   prefix?: string;
+  /** When it stops counting (share links); absent: until revoked. */
+  expiresAt?: number | undefined;
 }
 
 export class Tokens {
   constructor(private readonly store: EventStore) {}
 
   /** Issues a token: the only time it is ever seen in clear. */
-  issue({ kind, name, scope, prefix = "" }: IssueToken): string {
+  issue(options: IssueToken): string {
+    return this.issueWithId(options).token;
+  }
+
+  /** Issues a token and says which row holds it (to list and revoke it by id later). */
+  issueWithId({ kind, name, scope, prefix = "", expiresAt }: IssueToken): { id: string; token: string } {
     const token = prefix + randomSecret();
-    this.store.insertToken({ id: newId(), kind, name, hash: sha256(token), scope, createdAt: Date.now() });
-    return token;
+    const id = newId();
+    this.store.insertToken({
+      id,
+      kind,
+      name,
+      hash: sha256(token),
+      scope,
+      createdAt: Date.now(),
+      expiresAt: expiresAt ?? null,
+    });
+    return { id, token };
+  }
+
+  /** The live token record whatever its kind (a credential that may be a user's or a link's). */
+  lookup(token: string): TokenRecord | undefined {
+    return this.store.findTokenByHash(sha256(token));
   }
 
   /** The live token record of that kind, or undefined (unknown, revoked, or another kind). */

@@ -3,19 +3,17 @@
  * tail of the newest output is examined, so this costs the same for any history size.
  */
 
+import { stripEscapes } from "../core/plainText.js";
+
 const TAIL_BYTES = 2048;
 const MAX_PREVIEW_CHARS = 160;
-// CSI, OSC (BEL or ST terminated), other two-character escapes, then remaining C0 controls.
-// (Control characters in this regex are the point: biome.json allows them in this file.)
-const ESCAPES =
-  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
 
 const decoder = new TextDecoder();
 
 /** Returns the last non-empty line in `data`, or `previous` when it has none. */
 export function lastLine(data: Uint8Array, previous: string): string {
   const tail = decoder.decode(data.length > TAIL_BYTES ? data.subarray(data.length - TAIL_BYTES) : data);
-  const lines = tail.replace(ESCAPES, "").split(/\r?\n|\r/);
+  const lines = stripEscapes(tail).split(/\r?\n|\r/);
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = (lines[i] as string).trim();
     if (line.length > 0) return line.slice(0, MAX_PREVIEW_CHARS);

@@ -34,12 +34,26 @@ export interface SessionKind {
    * attach from the current screen, retention behind snapshots.
    */
   readonly screen?: boolean;
+  /**
+   * The kind's own snapshot, for kinds without a screen whose state is built from many small
+   * events (an editor's document): the hub folds the events into it every `everyEvents`
+   * events and stores it like a screen snapshot, so a client attaching from the current state
+   * gets it and the events after it, whatever the length of the log.
+   */
+  readonly snapshot?: KindSnapshot;
   /** How an ended session starts again (same record, log continued); absent: it cannot. */
   revive?(context: ReviveContext): Promise<ReviveSpec> | ReviveSpec;
   /** Verbs clients may send as `command {session, name, args}`, by name. */
   readonly commands?: Readonly<Record<string, KindCommand>>;
   /** Sessions get a token good for themselves alone in their environment (`dispatch notify`). */
   readonly sessionToken?: boolean;
+}
+
+export interface KindSnapshot {
+  /** Events between two snapshots. */
+  readonly everyEvents: number;
+  /** The state after `events`, from the previous snapshot's state (undefined: from nothing). */
+  fold(previous: string | undefined, events: Iterable<SessionEvent>): string;
 }
 
 export interface CreateRequest {
@@ -59,6 +73,8 @@ export interface ReviveContext {
   currentScreen(): Promise<string>;
   /** Every stored event of the session, oldest first, read page by page. */
   events(): Iterable<SessionEvent>;
+  /** What the client asked of this revive, for the kind to check (a workspace's `replay`). */
+  options?: Record<string, unknown>;
 }
 
 /** What the runtime is started with besides the record's command, cwd and size. */

@@ -3,8 +3,10 @@ import { DispatchError } from "../core/errors.js";
 import { unknownNameMessage } from "../core/names.js";
 import { agentKind } from "./agent/index.js";
 import { chatKind } from "./chat/index.js";
+import { editorKind } from "./editor/index.js";
 import type { KindCommand, Prepared, SessionKind } from "./kind.js";
 import { terminalKind } from "./terminal/index.js";
+import { workspaceKind } from "./workspace/index.js";
 
 const kinds = new Map<string, SessionKind>();
 
@@ -15,6 +17,8 @@ export function registerKind(kind: SessionKind): void {
 registerKind(terminalKind);
 registerKind(agentKind);
 registerKind(chatKind);
+registerKind(workspaceKind);
+registerKind(editorKind);
 
 /** The kind, or a `bad_request` with the known kinds and a did-you-mean. */
 export function getKind(name: string): SessionKind {

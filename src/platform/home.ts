@@ -3,7 +3,7 @@
  * `~/.local/share/dispatch`) and the files that live in it. Created with mode 0700: it holds
  * the access key, the host socket and the database.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -21,6 +21,8 @@ export interface HomePaths {
   hubInfo: string;
   hubLog: string;
   hostLog: string;
+  /** Periodic and on-demand backups (`dispatch backup`). */
+  backups: string;
 }
 
 export function dataHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -40,10 +42,41 @@ export function homePaths(home: string = dataHome()): HomePaths {
     hubInfo: join(home, "hub.json"),
     hubLog: join(home, "hub.log"),
     hostLog: join(home, "host.log"),
+    backups: join(home, "backups"),
   };
 }
 
+/** Every file dispatch keeps in the data directory (what `ensureHome` and `doctor` check). */
+export function homeFiles(paths: HomePaths): string[] {
+  const { home, db, key, hostSocket, hostPid, hubPid, hubInfo, hubLog, hostLog } = paths;
+  return [
+    db,
+    `${db}-wal`,
+    `${db}-shm`,
+    key,
+    hostSocket,
+    hostPid,
+    hubPid,
+    hubInfo,
+    hubLog,
+    hostLog,
+    join(home, "hub.out"),
+    join(home, "host.out"),
+  ];
+}
+
+/**
+ * Creates the data directory, and tightens it to 0700 and dispatch's files in it to 0600 even
+ * when they existed before (`mkdir`'s mode and a file's creation mode apply only to new ones).
+ * Only dispatch's own files are touched: the directory may be shared with other things.
+ */
 export function ensureHome(home: string): HomePaths {
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  return homePaths(home);
+  chmodSync(home, 0o700);
+  const paths = homePaths(home);
+  for (const file of homeFiles(paths)) {
+    if (existsSync(file) && !lstatSync(file).isSymbolicLink()) chmodSync(file, 0o600);
+  }
+  if (existsSync(paths.backups)) chmodSync(paths.backups, 0o700);
+  return paths;
 }

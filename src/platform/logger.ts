@@ -11,7 +11,23 @@ export function logLevel(env: NodeJS.ProcessEnv = process.env): string {
   return level && LEVELS.has(level) ? level : "info";
 }
 
+/**
+ * Log lines held in memory while the file cannot be written (a full disk); past this, new lines
+ * are dropped rather than growing the process without bound.
+ */
+const MAX_PENDING_LOG_BYTES = 4 * 1024 * 1024;
+
 export function createFileLogger(options: { file: string; name: string; level?: string }): Logger {
-  const destination = pino.destination({ dest: options.file, mkdir: true, sync: false });
+  const destination = pino.destination({
+    dest: options.file,
+    mkdir: true,
+    sync: false,
+    mode: 0o600,
+    maxLength: MAX_PENDING_LOG_BYTES,
+  });
+  // A log that cannot be written (ENOSPC, EIO) must not take the process down: without a
+  // listener the stream's `error` is thrown. The lines stay buffered (bounded) and are written
+  // once the file accepts them again; there is nowhere better to report this failure.
+  destination.on("error", () => undefined);
   return pino({ name: options.name, level: options.level ?? logLevel() }, destination);
 }

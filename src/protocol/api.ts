@@ -7,14 +7,18 @@
  *   GET    /api/sessions/:name              {session}
  *   PATCH  /api/sessions/:name              {name} -> {session}
  *   DELETE /api/sessions/:name[?signal=S]   {session}
+ *   GET    /api/sessions/:name/history?before=SEQ&limit=N  events before SEQ, newest page
  *   POST   /api/sessions/:name/input        {data} -> {ok}
  *   POST   /api/sessions/:name/resize       {cols, rows} -> {ok}
  *   GET    /api/sessions/:name/events?after=N&limit=M  {events: ApiEvent[], lastSeq}
- *   POST   /api/sessions/:name/revive       {session}: restart an ended session (kinds that can)
+ *   POST   /api/sessions/:name/revive       {options?} -> {session}: restart an ended session (kinds that can)
  *   POST   /api/sessions/:name/commands/:command  args -> {result}: a verb of the session's kind
  *   POST   /api/gc {olderThan?}             {removed: names}: drop ended sessions
  *   POST   /api/sessions/:name/notify       {state, message?} -> {ok}; the session's own token
- *   GET    /api/status                      hub, host and session counts
+ *   GET    /api/status                      hub, host, storage and session counts
+ *   GET    /api/search?q=&session=&since=&limit=  {results: SearchResult[]}: stored output lines
+ *   GET    /api/kinds                       {kinds: [{name, label}]}: the session kinds registered
+ *   POST   /api/backup {file}               {file, bytes}: an online copy of the database
  *   POST   /api/login  {key}   sets the HttpOnly cookie; POST /api/logout clears it
  *
  * Errors: HTTP status from the error code and `{error: {code, message}}`.
@@ -25,6 +29,8 @@ import { Cols, Rows } from "./session.js";
 
 export const InputRequest = z.object({ data: z.string().max(1024 * 1024) });
 export const ResizeRequest = z.object({ cols: Cols, rows: Rows });
+/** What a revive asks of the session's kind (a workspace's `{replay: true}`); the kind checks it. */
+export const ReviveRequest = z.object({ options: z.record(z.string(), z.unknown()).optional() });
 /** `dispatch notify`: an agent's hook reports its state. */
 export const NotifyRequest = z.object({
   state: AgentState,
@@ -36,7 +42,49 @@ export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10000).default(1000),
 });
 
+/** `GET /api/sessions/:name/history`: the newest events before `before`, oldest first. */
+export const HistoryQuery = z.object({
+  before: z.coerce.number().int().min(1),
+  limit: z.coerce.number().int().min(1).max(10000).default(1000),
+});
+
+/** `since`: a duration back from now (`90s`, `1h`, `7d`) or an ISO date. */
+export const SearchRequest = z.object({
+  q: z.string().min(1).max(500),
+  session: z.string().min(1).max(64).optional(),
+  since: z.string().min(1).max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(10000).default(100),
+});
+export const SearchResult = z.object({
+  /** Session id and name. */
+  session: z.string(),
+  name: z.string(),
+  /** Seq of the output event that completed the line: attach after `seq - 1` to see it. */
+  seq: z.number(),
+  ts: z.number(),
+  line: z.string(),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+/** Matches oldest first: the newest `limit` of them. */
+export const SearchBody = z.object({ results: z.array(SearchResult) });
+export type SearchBody = z.infer<typeof SearchBody>;
+
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/**
+ * Whether the hub can write its store. While `ok` is false the hub stores nothing and
+ * acknowledges nothing, so hosts keep every event buffered; it retries by itself.
+ */
+export const StorageStatus = z.object({
+  ok: z.boolean(),
+  /** What failed and why, for a person ("the disk is full (SQLITE_FULL) ..."); null when ok. */
+  problem: z.string().nullable(),
+  /** When the current failure began (ms since the epoch); null when ok. */
+  since: z.number().nullable(),
+});
+export type StorageStatus = z.infer<typeof StorageStatus>;
+
+export const BackupRequest = z.object({ file: z.string().min(1).max(4096) });
 
 export const StatusBody = z.object({
   hub: z.object({
@@ -55,5 +103,13 @@ export const StatusBody = z.object({
   }),
   dataDir: z.string(),
   version: z.string(),
+  /** Absent while the hub is stopped. */
+  storage: StorageStatus.optional(),
 });
 export type StatusBody = z.infer<typeof StatusBody>;
+
+/** `GET /api/kinds`: the session kinds the hub has registered, by name. */
+export const KindsBody = z.object({
+  kinds: z.array(z.object({ name: z.string(), label: z.string() })),
+});
+export type KindsBody = z.infer<typeof KindsBody>;

@@ -26,8 +26,10 @@
  * that fits. Other clients render the same grid at their own size (scrolling or padding).
  */
 import { z } from "zod";
+import { StorageStatus } from "./api.js";
 import { JsonEvent } from "./events.js";
 import { HostView } from "./hosts.js";
+import { PresenceEntry, Principal, Role } from "./people.js";
 import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
 
 /** Largest JSON message a client may send (input pastes included). */
@@ -79,7 +81,13 @@ export const ClientMessage = z.discriminatedUnion("type", [
     /** SIGHUP by default: what closing a terminal sends, and what an interactive shell obeys. */
     signal: z.enum(["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"]).default("SIGHUP"),
   }),
-  z.object({ type: z.literal("revive"), ref: Ref, session: SessionRef }),
+  /** `options`: what this revive asks of the kind (a workspace's `replay`), checked by the kind. */
+  z.object({
+    type: z.literal("revive"),
+    ref: Ref,
+    session: SessionRef,
+    options: z.record(z.string(), z.unknown()).optional(),
+  }),
   /** A verb of the session's kind (`total`, `notify`, `export`, ...): see the kind's commands. */
   z.object({
     type: z.literal("command"),
@@ -101,12 +109,22 @@ export const ServerMessage = z.discriminatedUnion("type", [
     protocol: z.number().int(),
     version: z.string(),
     serverTime: z.number(),
+    /** Who this connection is signed in as (roles: see PROTOCOL "People"). */
+    principal: Principal.optional(),
   }),
   z.object({ type: z.literal("sessions"), ref: Ref, sessions: z.array(SessionInfo) }),
   /** A session was created or changed (status, name, foreground, activity). Sent to every client. */
   z.object({ type: z.literal("session"), session: SessionInfo }),
   z.object({ type: z.literal("session-removed"), id: z.string() }),
-  z.object({ type: z.literal("attached"), ref: Ref, session: SessionInfo }),
+  z.object({
+    type: z.literal("attached"),
+    ref: Ref,
+    session: SessionInfo,
+    /** This client's role on the session: a `viewer` may not type, resize, rename or kill. */
+    role: Role.optional(),
+  }),
+  /** Who is attached to a session, pushed to every client that can see it when it changes. */
+  z.object({ type: z.literal("presence"), session: z.string(), presence: z.array(PresenceEntry) }),
   /** Screen state at `seq` (serialized terminal; replaces everything the client had). */
   z.object({
     type: z.literal("snapshot"),
@@ -123,5 +141,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("pong"), ref: Ref, serverTime: z.number() }),
   /** A host's status, health or facts changed (every transition is pushed). */
   z.object({ type: z.literal("host"), host: HostView }),
+  /** The store started failing (disk full, I/O error) or recovered; also sent on welcome while failing. */
+  z.object({ type: z.literal("storage"), storage: StorageStatus }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

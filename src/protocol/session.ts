@@ -15,6 +15,11 @@ export const SessionName = z
  * `reason` such as `host lost`); `failed` (could not start, `reason` says why); `orphaned`
  * (its host has been gone too long, or no longer knows it).
  */
+/** A project's name: the same rules as a session's. */
+export const ProjectName = z
+  .string()
+  .regex(NAME_PATTERN, "use 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter or digit");
+
 export const SessionStatus = z.enum(["starting", "running", "exited", "failed", "orphaned"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
@@ -67,6 +72,13 @@ export const SessionInfo = z.object({
    * status, never stored). The hub always sends it; false means input cannot reach the session.
    */
   reachable: z.boolean().optional(),
+  /** The project the session belongs to (`dispatch up` from a `dispatch.toml`); null: none. */
+  project: z.string().nullable().optional(),
+  /**
+   * Digest of the project file's declaration the session was started from, so `dispatch up`
+   * can tell which declared sessions changed; absent for sessions outside a project.
+   */
+  declaration: z.string().optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -75,7 +87,10 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
  * Kind-specific facts (an agent's state, a chat's settings) live in `meta`; the kind decides
  * what of them clients see (`SessionKind.describe`).
  */
-export type SessionRecord = Omit<SessionInfo, "agent" | "options" | "reachable" | "capabilities"> & {
+export type SessionRecord = Omit<
+  SessionInfo,
+  "agent" | "options" | "reachable" | "capabilities" | "declaration"
+> & {
   env: Record<string, string>;
   meta: Record<string, unknown>;
 };
@@ -94,6 +109,8 @@ export const CreateSessionRequest = z.object({
   host: z.string().optional(),
   /** Kind-specific options (agent profile and worktree, chat provider), checked by the kind. */
   options: z.record(z.string(), z.unknown()).optional(),
+  /** Tags the session as part of a project, with the digest of its declaration there. */
+  project: z.object({ name: ProjectName, declaration: z.string().max(128) }).optional(),
 });
 export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;
 export type CreateSessionParams = z.output<typeof CreateSessionRequest>;

@@ -1,52 +1,73 @@
 /**
  * One client WebSocket (browser tab or CLI). Parses every inbound message with the protocol
  * schema, answers bad ones with an error and keeps the connection; tracks this client's
- * subscriptions (one read cursor per attached session) and pushes session list changes.
+ * subscriptions (one read cursor per attached session) and pushes session list changes and
+ * presence. Every request is authorized by the gate against this connection's principal; a
+ * connection that has not said a valid hello within a few seconds is closed.
  */
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { DispatchError, toDispatchError } from "../core/errors.js";
+import { newId } from "../core/ids.js";
 import { CLIENT_PROTOCOL_VERSION, VERSION } from "../core/version.js";
-import type { Attachments } from "../hub/Attachments.js";
+import type { Actor } from "../hub/AuditTrail.js";
+import { atLeast } from "../hub/accessPolicy.js";
 import { attachMode } from "../hub/attachRule.js";
-import type { SessionCommands } from "../hub/SessionCommands.js";
+import type { Hub } from "../hub/Hub.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
+import type { StorageStatus } from "../protocol/api.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from "../protocol/client.js";
 import type { HostView } from "../protocol/hosts.js";
 import { describeIssues } from "../protocol/parse.js";
+import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import type { Authenticator } from "./auth.js";
+import type { Gate } from "./authorize.js";
 
 /** While a slow client drains, its queue is checked this often. */
 const DRAIN_POLL_MS = 10;
 const DRAINED_BYTES = 64 * 1024;
+/** A socket that has not said a valid hello by then is closed (it holds resources, proves nothing). */
+export const HELLO_TIMEOUT_MS = 5_000;
 
 type Ref = string | number | undefined;
 
 export interface ClientConnectionOptions {
   socket: WebSocket;
-  sessions: SessionCommands;
-  attachments: Attachments;
+  hub: Hub;
+  gate: Gate;
   auth: Authenticator;
-  /** Whether the upgrade request already carried a valid key or cookie. */
-  authenticated: boolean;
+  /** Who the upgrade request proved to be (key, token or cookie); else `hello.key` must. */
+  principal: Principal | undefined;
   address: string;
   logger: Logger;
   /** Host status changes, pushed to the client as `host` messages. */
   hosts?: { listen(listener: (host: HostView) => void): () => void } | undefined;
+  /** Storage failing or recovered, pushed as `storage` messages (and on welcome while failing). */
+  storage?:
+    | { readonly status: StorageStatus; listen(listener: (status: StorageStatus) => void): () => void }
+    | undefined;
 }
 
 export class ClientConnection {
-  private authenticated: boolean;
+  private actor: Actor | undefined;
   private greeted = false;
+  /** This connection's id in presence and the size rule. */
+  private readonly id = newId();
+  private readonly helloTimer: NodeJS.Timeout;
+  private unlistenPresence: (() => void) | undefined;
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly channel: SubscriberChannel;
   private unlisten: (() => void) | undefined;
   private unlistenHosts: (() => void) | undefined;
+  private unlistenStorage: (() => void) | undefined;
 
   constructor(private readonly options: ClientConnectionOptions) {
-    this.authenticated = options.authenticated;
+    this.actor = options.principal ? { principal: options.principal, address: options.address } : undefined;
     const { socket } = options;
+    this.helloTimer = setTimeout(() => {
+      if (!this.greeted) socket.close(4408, "no hello within 5 s");
+    }, HELLO_TIMEOUT_MS);
     this.channel = {
       get backlog() {
         return socket.bufferedAmount;
@@ -101,57 +122,89 @@ export class ClientConnection {
   private async handle(message: ClientMessage): Promise<void> {
     if (message.type === "hello") return this.hello(message.protocol, message.key, message.ref);
     if (message.type === "ping") return this.send({ type: "pong", ref: message.ref, serverTime: Date.now() });
-    if (!this.greeted) throw new DispatchError("bad_request", "send 'hello' first");
-    const { sessions, attachments } = this.options;
+    const actor = this.actor;
+    if (!this.greeted || !actor) throw new DispatchError("bad_request", "send 'hello' first");
+    const { hub, gate } = this.options;
+    const { sessions, audit, clients } = hub;
     switch (message.type) {
       case "list":
-        return this.send({ type: "sessions", ref: message.ref, sessions: sessions.list() });
+        gate.hub(actor, "list");
+        return this.send({
+          type: "sessions",
+          ref: message.ref,
+          sessions: gate.visible(actor.principal, sessions.list()),
+        });
       case "create": {
+        gate.hub(actor, "create");
         const params = CreateSessionRequest.parse(message.session);
         const session = await sessions.create(params);
+        audit.record(actor, "create", {
+          session: session.id,
+          detail: { name: session.name, kind: session.kind },
+        });
         return this.send({ type: "result", ref: message.ref, data: { session } });
       }
       case "attach":
-        return this.attach(message);
-      case "revive":
+        return this.attach(actor, message);
+      case "revive": {
+        const info = gate.session(actor, "revive", message.session);
+        audit.record(actor, "revive", { session: info.id, detail: { name: info.name } });
         return this.send({
           type: "result",
           ref: message.ref,
-          data: { session: await sessions.revive(message.session) },
+          data: { session: await sessions.revive(info.id, message.options) },
         });
-      case "command":
+      }
+      case "command": {
+        const info = gate.session(actor, "command", message.session);
+        audit.record(actor, "command", { session: info.id, detail: { command: message.name } });
         return this.send({
           type: "result",
           ref: message.ref,
-          data: await sessions.command(message.session, message.name, message.args),
+          data: await sessions.command(info.id, message.name, message.args),
         });
+      }
       case "detach": {
         const id = sessions.get(message.session).id;
-        const subscription = this.subscriptions.get(id);
-        if (subscription) attachments.detach(subscription);
-        this.subscriptions.delete(id);
+        this.detach(id);
         return this.send({ type: "detached", ref: message.ref, session: id });
       }
-      case "input":
-        sessions.input(message.session, message.data);
+      case "input": {
+        const info = gate.session(actor, "input", message.session);
+        sessions.input(info.id, message.data);
+        audit.input(actor, info.id);
+        clients.active(info.id, this.id);
         if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
         return;
-      case "resize":
-        sessions.resize(message.session, message.cols, message.rows);
+      }
+      case "resize": {
+        const info = gate.session(actor, "resize", message.session);
+        const size = { cols: message.cols, rows: message.rows };
+        audit.often(actor, "resize", info.id, Date.now(), size);
+        // Attached: the size rule decides; not attached (a script): the size is applied as asked.
+        if (this.subscriptions.has(info.id)) clients.active(info.id, this.id, size);
+        else sessions.resize(info.id, size.cols, size.rows);
         if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
         return;
-      case "rename":
+      }
+      case "rename": {
+        const info = gate.session(actor, "rename", message.session);
+        const renamed = sessions.rename(info.id, message.name);
+        audit.record(actor, "rename", { session: info.id, detail: { from: info.name, to: message.name } });
+        return this.send({ type: "result", ref: message.ref, data: { session: renamed } });
+      }
+      case "kill": {
+        const info = gate.session(actor, "kill", message.session);
+        audit.record(actor, "kill", {
+          session: info.id,
+          detail: { name: info.name, signal: message.signal },
+        });
         return this.send({
           type: "result",
           ref: message.ref,
-          data: { session: sessions.rename(message.session, message.name) },
+          data: { session: await sessions.kill(info.id, message.signal) },
         });
-      case "kill":
-        return this.send({
-          type: "result",
-          ref: message.ref,
-          data: { session: await sessions.kill(message.session, message.signal) },
-        });
+      }
       default: {
         const unreachable: never = message;
         throw new DispatchError("bad_request", `unknown message ${JSON.stringify(unreachable)}`);
@@ -159,42 +212,59 @@ export class ClientConnection {
     }
   }
 
-  private hello(protocol: number, key: string | undefined, ref: Ref): void {
+  private async hello(protocol: number, key: string | undefined, ref: Ref): Promise<void> {
     if (protocol !== CLIENT_PROTOCOL_VERSION) {
       throw new DispatchError(
         "protocol_version",
         `this hub speaks client protocol ${CLIENT_PROTOCOL_VERSION}, the client sent ${protocol}; update the client`,
       );
     }
-    if (!this.authenticated) {
-      const { auth, address } = this.options;
-      if (auth.limiter.isBlocked(address)) {
-        this.fail(ref, "rate_limited", "too many failed logins; wait a minute and try again");
-        this.options.socket.close(4429, "rate limited");
-        return;
-      }
-      if (!key || !auth.checkKey(key)) {
-        auth.limiter.recordFailure(address);
-        this.fail(
-          ref,
-          "unauthorized",
+    const { auth, address, hub } = this.options;
+    if (!this.actor) {
+      try {
+        if (!key) throw new DispatchError("unauthorized", "missing access key");
+        const principal = await auth.verify(
+          key,
+          address,
           "wrong or missing access key; find it in the hub's data directory (access.key)",
         );
-        this.options.socket.close(4401, "unauthorized");
+        this.actor = { principal, address };
+      } catch (err) {
+        const error = toDispatchError(err);
+        hub.audit.record({ name: "unknown", address }, "sign-in-failed", { detail: { over: "hello" } });
+        this.fail(ref, error.code, error.message);
+        this.options.socket.close(error.code === "rate_limited" ? 4429 : 4401, error.code);
         return;
       }
-      this.authenticated = true;
     }
+    const actor = this.actor;
     if (!this.greeted) {
       this.greeted = true;
-      this.unlisten = this.options.sessions.listen({
-        changed: (session) => this.send({ type: "session", session }),
+      clearTimeout(this.helloTimer);
+      hub.audit.record(actor, "sign-in", { detail: { over: "websocket" } });
+      const { gate } = this.options;
+      this.unlisten = hub.sessions.listen({
+        changed: (session) => {
+          if (gate.canSee(actor.principal, session.id)) this.send({ type: "session", session });
+        },
         removed: (id) => {
           this.subscriptions.delete(id);
+          hub.clients.leave(id, this.id);
           this.send({ type: "session-removed", id });
         },
       });
-      this.unlistenHosts = this.options.hosts?.listen((host) => this.send({ type: "host", host }));
+      this.unlistenPresence = hub.bus.on("presence", (session, presence) => {
+        if (gate.canSee(actor.principal, session)) this.send({ type: "presence", session, presence });
+      });
+      // Hosts are the owner's business.
+      if (hub.people.refresh(actor.principal)?.role === "owner" && actor.principal.via !== "share") {
+        this.unlistenHosts = this.options.hosts?.listen((host) => this.send({ type: "host", host }));
+      }
+      this.unlistenStorage = this.options.storage?.listen((storage) =>
+        this.send({ type: "storage", storage }),
+      );
+      const storage = this.options.storage?.status;
+      if (storage && !storage.ok) queueMicrotask(() => this.send({ type: "storage", storage }));
     }
     this.send({
       type: "welcome",
@@ -202,25 +272,40 @@ export class ClientConnection {
       protocol: CLIENT_PROTOCOL_VERSION,
       version: VERSION,
       serverTime: Date.now(),
+      principal: hub.people.refresh(actor.principal) ?? actor.principal,
     });
   }
 
-  private attach(message: Extract<ClientMessage, { type: "attach" }>): void {
-    const { sessions, attachments } = this.options;
-    const id = sessions.get(message.session).id;
+  private attach(actor: Actor, message: Extract<ClientMessage, { type: "attach" }>): void {
+    const { hub, gate } = this.options;
+    const info = gate.session(actor, "read", message.session);
+    const id = info.id;
     const existing = this.subscriptions.get(id);
-    if (existing) attachments.detach(existing);
+    if (existing) hub.attachments.detach(existing);
     const mode = attachMode(message.snapshot);
-    const { info, subscription, start } = attachments.attach(id, message.afterSeq, this.channel, mode);
-    this.subscriptions.set(id, subscription);
-    this.send({ type: "attached", ref: message.ref, session: info });
-    start();
-    // Resize rule: the latest client to attach or resize with a size sets the session's size
-    // (for runtimes that have one).
+    const attached = hub.attachments.attach(id, message.afterSeq, this.channel, mode);
+    this.subscriptions.set(id, attached.subscription);
+    const role = gate.roleOn(actor.principal, id) ?? "viewer";
+    this.send({ type: "attached", ref: message.ref, session: attached.info, role });
+    attached.start();
+    if (!existing) hub.audit.record(actor, "attach", { session: id, detail: { role } });
+    // Size rule (`SessionClients`): writers' sizes count, a viewer's never does.
     const sized = message.cols !== undefined && message.rows !== undefined;
-    if (sized && info.status === "running" && sessions.can(info, "resize")) {
-      sessions.resize(id, message.cols as number, message.rows as number);
-    }
+    hub.clients.join(id, this.id, {
+      principal: actor.principal,
+      role,
+      writer: atLeast(role, "writer"),
+      size: sized ? { cols: message.cols as number, rows: message.rows as number } : undefined,
+    });
+  }
+
+  private detach(id: string): void {
+    const subscription = this.subscriptions.get(id);
+    if (!subscription) return;
+    this.options.hub.attachments.detach(subscription);
+    this.subscriptions.delete(id);
+    this.options.hub.clients.leave(id, this.id);
+    if (this.actor) this.options.hub.audit.record(this.actor, "detach", { session: id });
   }
 
   private send(message: ServerMessage): void {
@@ -233,10 +318,12 @@ export class ClientConnection {
   }
 
   private dispose(): void {
+    clearTimeout(this.helloTimer);
     this.unlisten?.();
     this.unlistenHosts?.();
-    for (const subscription of this.subscriptions.values()) this.options.attachments.detach(subscription);
-    this.subscriptions.clear();
+    this.unlistenPresence?.();
+    this.unlistenStorage?.();
+    for (const id of [...this.subscriptions.keys()]) this.detach(id);
   }
 }
 

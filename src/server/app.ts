@@ -1,6 +1,9 @@
 /**
- * The hub's HTTP and WebSocket surface: auth on every route but health and login, REST,
- * the client WebSocket at `/ws` (Origin checked), and the web UI.
+ * The hub's HTTP and WebSocket surface: the Host header checked on every request and upgrade,
+ * authentication on every route but health, login and share links (the principal attached to
+ * the request), REST, the client WebSocket at `/ws` (Origin checked), remote hosts at
+ * `/host`, 404 for any other upgrade, and the web UI. Sockets that never finish their headers
+ * or their hello are closed within seconds.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -13,32 +16,76 @@ import type { Hub } from "../hub/Hub.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
+import type { EventStore } from "../store/EventStore.js";
 import type { Authenticator } from "./auth.js";
+import { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
-import { registerHostEndpoint } from "./hostEndpoint.js";
+import { registerDocumentRoutes } from "./documentRoutes.js";
+import { registerHistory } from "./history.js";
+import { HOST_ENDPOINT_PATH, hostEndpoint } from "./hostEndpoint.js";
+import type { HostNames } from "./hostNames.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
+import { registerKindsRoute } from "./kindsRoute.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
+import { type OidcRoutes, registerPeopleRoutes } from "./peopleRoutes.js";
 import { registerRest } from "./rest.js";
+import { registerSearchRoutes } from "./searchRoutes.js";
 import { registerStatic } from "./static.js";
+import { registerStorageRoutes } from "./storageRoutes.js";
 
-/** Routes reachable without credentials: they reveal nothing but liveness. */
-const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout"]);
+/** Routes reachable without credentials: they reveal nothing but liveness, or check their own. */
+const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout", "/api/auth/oidc"]);
 /** Frames above this close the socket; between the message limit and this, a clear error. */
 const WS_MAX_PAYLOAD_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
+/** A client must finish its request headers within this, or the socket is closed. */
+export const HEADERS_TIMEOUT_MS = 5_000;
+/** A whole request (headers and body) must arrive within this. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How often Node checks sockets against the two timeouts above. */
+const CONNECTIONS_CHECK_MS = 1_000;
+
+export interface TlsFiles {
+  key: Buffer;
+  cert: Buffer;
+}
 
 export interface AppOptions {
   hub: Hub;
+  /** For backups and integrity checks while the hub runs. */
+  store: EventStore;
   auth: Authenticator;
   logger: Logger;
   status: () => Promise<Omit<StatusBody, "sessions">>;
+  /** Cookies get `Secure` (TLS served here, or a TLS proxy in front). */
   secureCookies: boolean;
+  /** Names the Host header may carry. */
+  hostNames: HostNames;
+  /** Serve HTTPS with this key and certificate. */
+  tls?: TlsFiles | undefined;
+  /** Believe X-Forwarded-For / -Proto from a proxy in front (`--trust-proxy`). */
+  trustProxy?: boolean;
+  /** Single sign-on, when configured. */
+  oidc?: OidcRoutes | undefined;
   /** Remote hosts: REST under `/api/hosts`, the `/host` endpoint, `host` pushes to clients. */
   hosts?: HostRoutesOptions;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const timeouts = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+  };
   // Fastify's own request logging stays off: the hub logs what matters through its logger.
-  const app = Fastify({ logger: false, bodyLimit: 2 * MAX_CLIENT_MESSAGE_BYTES });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 2 * MAX_CLIENT_MESSAGE_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    trustProxy: options.trustProxy === true,
+    ...(options.tls ? { https: { ...options.tls, ...timeouts } } : { http: timeouts }),
+  }) as unknown as FastifyInstance;
+  const { hub, auth } = options;
+  const gate = new Gate(hub.people, hub.sessions);
 
   app.setErrorHandler((err, _request, reply) => {
     const error = toHttpError(err);
@@ -46,64 +93,98 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.code(error.httpStatus).send({ error: { code: error.code, message: error.message } });
   });
 
+  app.decorateRequest("actor", null);
   app.addHook("onRequest", async (request) => {
+    const refusal = options.hostNames.refusal(request.headers.host);
+    if (refusal) throw new DispatchError("forbidden", refusal);
     const path = request.url.split("?")[0] as string;
-    if (!path.startsWith("/api/") || PUBLIC_ROUTES.has(path)) return;
-    if (options.auth.limiter.isBlocked(request.ip)) {
-      throw new DispatchError("rate_limited", "too many failed attempts; wait a minute and try again");
-    }
+    if (!path.startsWith("/api/") || PUBLIC_ROUTES.has(path) || path.startsWith("/api/auth/")) return;
     // The notify route also takes a session token and checks credentials itself.
     if (SESSION_TOKEN_ROUTE.test(path)) return;
-    if (!options.auth.check(request.headers)) {
-      if (request.headers.authorization) options.auth.limiter.recordFailure(request.ip);
+    let principal: Awaited<ReturnType<Authenticator["authenticate"]>>;
+    try {
+      principal = await auth.authenticate(request.headers, request.ip);
+    } catch (err) {
+      hub.audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
+        detail: { over: "rest" },
+      });
+      throw err;
+    }
+    if (!principal) {
       throw new DispatchError(
         "unauthorized",
-        "missing or wrong access key: send `Authorization: Bearer KEY` or log in",
+        "missing credentials: send `Authorization: Bearer KEY` (the key in access.key, or your token) or sign in",
       );
     }
+    request.actor = { principal, address: request.ip };
+    if (path.startsWith("/api/hosts")) gate.hub(request.actor, "hosts");
   });
 
   registerRest(app, {
-    sessions: options.hub.sessions,
-    hostCommands: options.hub.hostCommands,
-    auth: options.auth,
+    sessions: hub.sessions,
+    hostCommands: hub.hostCommands,
+    auth,
+    gate,
+    audit: hub.audit,
     status: options.status,
     secureCookies: options.secureCookies,
+    signOn: options.oidc !== undefined,
   });
-  if (options.hosts) {
-    registerHostRoutes(app, options.hosts);
-    registerHostEndpoint(app, { ...options.hosts, logger: options.logger });
-  }
-  registerNotify(app, {
-    sessions: options.hub.sessions,
-    auth: options.auth,
-    tokens: options.hub.sessionTokens,
+  registerPeopleRoutes(app, {
+    hub,
+    auth,
+    gate,
+    secureCookies: options.secureCookies,
+    oidc: options.oidc,
+    hubUrl: () => hub.sessionTokens.hubUrl,
   });
+  registerHistory(app, hub.sessions, gate);
+  registerSearchRoutes(app, { search: hub.search, gate });
+  registerKindsRoute(app);
+  registerDocumentRoutes(app, hub.sessions, gate);
+  if (options.hosts) registerHostRoutes(app, options.hosts);
+  registerNotify(app, { sessions: hub.sessions, auth, gate, tokens: hub.sessionTokens });
+  registerStorageRoutes(app, { store: options.store, logger: options.logger, gate });
   await registerStatic(app);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
+  const hostUpgrade = options.hosts
+    ? hostEndpoint(app, { ...options.hosts, logger: options.logger, limiter: auth.limiter })
+    : undefined;
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (request.url ?? "").split("?")[0];
-    if (path !== "/ws") return; // Other upgrade paths (the host endpoint) have their own handler.
-    const refusal = checkOrigin(request);
-    if (refusal) {
-      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${refusal}\n`);
-      return;
-    }
-    const address = request.socket.remoteAddress ?? "unknown";
-    const authenticated = options.auth.check(request.headers);
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      new ClientConnection({
-        socket: ws,
-        sessions: options.hub.sessions,
-        attachments: options.hub.attachments,
-        auth: options.auth,
-        authenticated,
-        address,
-        logger: options.logger,
-        hosts: options.hosts?.monitor,
-      });
+    socket.on("error", () => {
+      // A peer resetting mid-upgrade: nothing to answer.
     });
+    const hostRefusal = options.hostNames.refusal(request.headers.host);
+    if (hostRefusal) return refuse(socket, 403, hostRefusal);
+    const path = (request.url ?? "").split("?")[0];
+    if (path === HOST_ENDPOINT_PATH && hostUpgrade) return hostUpgrade(request, socket, head);
+    if (path !== "/ws") return refuse(socket, 404, `no WebSocket at '${path}'; clients connect to /ws`);
+    const originRefusal = checkOrigin(request);
+    if (originRefusal) return refuse(socket, 403, originRefusal);
+    const address = addressOf(request, options.trustProxy === true);
+    auth.authenticate(request.headers, address).then(
+      (principal) => {
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          new ClientConnection({
+            socket: ws,
+            hub,
+            gate,
+            auth,
+            principal,
+            address,
+            logger: options.logger,
+            hosts: options.hosts?.monitor,
+            storage: hub.storage,
+          });
+        });
+      },
+      (err: unknown) => {
+        const error = toDispatchError(err);
+        hub.audit.record({ name: "unknown", address }, "sign-in-failed", { detail: { over: "websocket" } });
+        refuse(socket, error.httpStatus, error.message);
+      },
+    );
   });
   // preClose, not onClose: the HTTP server waits for upgraded sockets before closing.
   app.addHook("preClose", async () => {
@@ -111,6 +192,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     wss.close();
   });
   return app;
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  const reason = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests" }[
+    status
+  ];
+  socket.end(
+    `HTTP/1.1 ${status} ${reason ?? "Refused"}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`,
+  );
+}
+
+/** The client's address; behind a declared proxy, the first hop it forwarded for. */
+function addressOf(request: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = request.headers["x-forwarded-for"];
+  if (trustProxy && typeof forwarded === "string" && forwarded.length > 0) {
+    return forwarded.split(",")[0]?.trim() || "unknown";
+  }
+  return request.socket.remoteAddress ?? "unknown";
 }
 
 /**

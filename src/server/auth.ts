@@ -1,18 +1,38 @@
 /**
- * Authentication: the access key (generated on first start, stored 0600, or DISPATCH_KEY),
- * web login cookies (random tokens, stored hashed), and a rate limit on failed attempts.
- * Every secret comparison is constant-time.
+ * Authentication: who a request or socket is. Credentials are the access key (generated on
+ * first start, stored 0600, or DISPATCH_KEY; it is the owner), a user's personal token, a
+ * share link, or a web login cookie (a random token, stored hashed, remembering who signed
+ * in). Every secret comparison is constant-time.
+ *
+ * One `FailureLimiter` guards every way in (REST, login, WebSocket upgrade and hello, the host
+ * endpoint). It never locks the right credential out and never slows it: a credential is
+ * checked at once and a good one passes at once; past a few failures from an address, each
+ * further failure is answered only after a delay that doubles per failure (capped), and while
+ * that address has many failures held, its further attempts are refused unchecked. So a
+ * guesser gets a few guesses a second at most, however many sockets it opens.
  */
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { DispatchError } from "../core/errors.js";
+import { OWNER, type People } from "../hub/People.js";
 import { randomSecret, secretsEqual, type Tokens } from "../hub/Tokens.js";
+import type { Principal } from "../protocol/people.js";
 
-/** Tokens-table kind of web login tokens. */
+/** Tokens-table kind of web login tokens (named by the user id, scoped by how they signed in). */
 const WEB_TOKEN_KIND = "web";
+/** What web logins were named before users existed (every one of them the owner). */
+const LEGACY_WEB_LOGIN = "browser";
 /** Name of the HttpOnly cookie holding a web login token. */
 export const SESSION_COOKIE = "dispatch_session";
-/** Failed attempts allowed per client address within the window before it is refused. */
-const MAX_FAILURES = 10;
+/** Failures within this window count towards an address's delay. */
 const FAILURE_WINDOW_MS = 60_000;
+/** Failures from one address answered at full speed (typos) before attempts are slowed. */
+const FREE_FAILURES = 5;
+/** The first delay once slowed; it doubles with every further failure. */
+const BASE_DELAY_MS = 100;
+/** The longest any attempt waits: slow for a guesser, bearable for the right key. */
+const MAX_DELAY_MS = 2_000;
+/** Failures held at once for one address; beyond that its attempts are refused unchecked. */
+const MAX_WAITING_PER_ADDRESS = 16;
 
 /** Reads the access key from `DISPATCH_KEY` or the key file, creating the file if needed. */
 export function loadAccessKey(
@@ -32,12 +52,51 @@ export function loadAccessKey(
   return { key, source: "new" };
 }
 
-/** Counts failed logins per address; refuses an address after too many in a window. */
+/** Slows repeated failures per address; see the module comment. */
 export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
+  private readonly waiting = new Map<string, number>();
 
-  isBlocked(address: string, now = Date.now()): boolean {
-    return this.recent(address, now).length >= MAX_FAILURES;
+  /** Recent failures from an address. */
+  count(address: string, now = Date.now()): number {
+    return this.recent(address, now).length;
+  }
+
+  /** How long the next failure from this address is held before it is answered. */
+  delayMs(address: string, now = Date.now()): number {
+    const over = this.count(address, now) - FREE_FAILURES;
+    return over < 0 ? 0 : Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** over);
+  }
+
+  /**
+   * One attempt from an address: refused unchecked while too many of its failures are still
+   * being held; otherwise `check` runs at once, a success returns at once (the right
+   * credential is never slowed), and a failure is held for the address's delay before the
+   * caller may answer it. Returns undefined on failure.
+   */
+  async attempt<T>(address: string, check: () => T | undefined): Promise<T | undefined> {
+    const held = this.waiting.get(address) ?? 0;
+    if (held >= MAX_WAITING_PER_ADDRESS) {
+      throw new DispatchError(
+        "rate_limited",
+        `too many failed sign-in attempts at once from ${address} (${this.count(address)} in the last minute); wait a moment and try again`,
+      );
+    }
+    const result = check();
+    if (result !== undefined) return result;
+    this.recordFailure(address);
+    const delay = this.delayMs(address);
+    if (delay > 0) {
+      this.waiting.set(address, held + 1);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      } finally {
+        const left = (this.waiting.get(address) ?? 1) - 1;
+        if (left <= 0) this.waiting.delete(address);
+        else this.waiting.set(address, left);
+      }
+    }
+    return undefined;
   }
 
   recordFailure(address: string, now = Date.now()): void {
@@ -53,38 +112,79 @@ export class FailureLimiter {
   }
 }
 
-/** Checks bearer keys and login cookies; issues and revokes web login tokens. */
+/** What a request or upgrade presented. */
+export interface PresentedHeaders {
+  authorization?: string | undefined;
+  cookie?: string | undefined;
+}
+
+/** Turns credentials into principals; issues and revokes web login tokens. */
 export class Authenticator {
   readonly limiter = new FailureLimiter();
 
   constructor(
     private readonly accessKey: string,
     private readonly tokens: Tokens,
+    private readonly people: People,
   ) {}
 
-  checkKey(candidate: string): boolean {
-    return secretsEqual(candidate, this.accessKey);
+  /** The principal a secret (access key, personal token, share link, web login) stands for. */
+  principalFor(secret: string): Principal | undefined {
+    if (secretsEqual(secret, this.accessKey)) return OWNER;
+    const record = this.tokens.lookup(secret);
+    if (!record) return undefined;
+    if (record.kind === WEB_TOKEN_KIND) {
+      // Logins from before people existed were all the owner's.
+      if (record.name === LEGACY_WEB_LOGIN) return OWNER;
+      return this.people.byUserId(
+        record.name,
+        record.scope === "oidc" || record.scope === "token" ? record.scope : "key",
+      );
+    }
+    return this.people.byToken(secret);
   }
 
-  /** A new login token for a browser; only its hash is stored. */
-  issueWebToken(): string {
-    return this.tokens.issue({ kind: WEB_TOKEN_KIND, name: "browser", scope: "owner" });
+  /**
+   * Checks a presented secret through the limiter: waits the address's delay, then returns
+   * the principal or throws `unauthorized` (counted as a failure).
+   */
+  async verify(secret: string, address: string, hint: string): Promise<Principal> {
+    const principal = await this.limiter.attempt(address, () => this.principalFor(secret));
+    if (principal) return principal;
+    const count = this.limiter.count(address);
+    const slowed =
+      this.limiter.delayMs(address) > 0
+        ? `; ${count} failed attempts from ${address}, so attempts are slowed`
+        : "";
+    throw new DispatchError("unauthorized", `${hint}${slowed}`);
   }
 
-  checkWebToken(token: string): boolean {
-    return this.tokens.find(WEB_TOKEN_KIND, token) !== undefined;
+  /**
+   * Authenticates request headers (`Authorization: Bearer SECRET` or the login cookie):
+   * the principal, `undefined` when nothing was presented, or throws `unauthorized`.
+   */
+  async authenticate(headers: PresentedHeaders, address: string): Promise<Principal | undefined> {
+    const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1]?.trim();
+    const secret = bearer || readCookie(headers.cookie, SESSION_COOKIE);
+    if (!secret) return undefined;
+    return this.verify(
+      secret,
+      address,
+      bearer
+        ? "wrong access key or token: send `Authorization: Bearer KEY` with the key in access.key"
+        : "your sign-in has expired or was revoked; sign in again",
+    );
+  }
+
+  /** A new login token for a browser, remembering who signed in; only its hash is stored. */
+  issueWebToken(principal: Principal): string {
+    // A share link's cookie is the link itself, so revoking or expiring the link ends it.
+    return this.tokens.issue({ kind: WEB_TOKEN_KIND, name: principal.id, scope: principal.via });
   }
 
   revokeWebToken(token: string): void {
-    this.tokens.revokeToken(token);
-  }
-
-  /** Authenticates request headers: `Authorization: Bearer KEY` or the login cookie. */
-  check(headers: { authorization?: string | undefined; cookie?: string | undefined }): boolean {
-    const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1]?.trim();
-    if (bearer && this.checkKey(bearer)) return true;
-    const token = readCookie(headers.cookie, SESSION_COOKIE);
-    return token !== undefined && this.checkWebToken(token);
+    // Only web logins are revoked here: logging out of a share link must not revoke the link.
+    if (this.tokens.find(WEB_TOKEN_KIND, token)) this.tokens.revokeToken(token);
   }
 }
 
@@ -97,10 +197,10 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-export function sessionCookie(token: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=2592000${secure ? "; Secure" : ""}`;
+export function sessionCookie(token: string, secure: boolean, maxAgeSeconds = 2_592_000): string {
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure ? "; Secure" : ""}`;
 }
 
-export function clearedSessionCookie(): string {
-  return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+export function clearedSessionCookie(secure = false): string {
+  return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? "; Secure" : ""}`;
 }

@@ -2,7 +2,7 @@
  * Starts the hub: data directory, access key, plug-ins, store, the hub's parts, the local host link and
  * the HTTP/WebSocket app. `dispatch serve` calls this; it only wires.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import type { Logger } from "pino";
 import { parseDuration } from "../core/duration.js";
@@ -10,17 +10,22 @@ import { VERSION } from "../core/version.js";
 import { HostConnection } from "../hub/HostConnection.js";
 import { Hub } from "../hub/Hub.js";
 import { LocalHostLauncher } from "../hub/LocalHostLauncher.js";
+import { SIZE_RULES, type SizeRule } from "../hub/SessionClients.js";
 import { DEFAULT_MAX_SESSIONS, type SessionCommands } from "../hub/SessionCommands.js";
 import type { SessionKind } from "../kinds/kind.js";
 import { loadPlugins } from "../kinds/plugins.js";
 import { registerKind } from "../kinds/registry.js";
 import { ensureHome } from "../platform/home.js";
 import { createFileLogger } from "../platform/logger.js";
-import { EventStore } from "../store/EventStore.js";
-import { buildApp } from "./app.js";
+import { openChecked } from "../store/recovery.js";
+import { isStorageError } from "../store/storageErrors.js";
+import { buildApp, type TlsFiles } from "./app.js";
 import { Authenticator, loadAccessKey } from "./auth.js";
 import { HostTokens } from "./HostTokens.js";
+import { HostNames } from "./hostNames.js";
 import { hostSettings, LOCAL_HOST } from "./hostServices.js";
+import { oidcFromEnv } from "./oidc.js";
+import { DEFAULT_BACKUP_KEEP, PeriodicBackup } from "./PeriodicBackup.js";
 
 /** How long start-up waits for the local host's hello before serving anyway. */
 const HOST_HELLO_TIMEOUT_MS = 15_000;
@@ -30,6 +35,13 @@ export interface HubServerOptions {
   port: number;
   host: string;
   allowRemote: boolean;
+  /** Serve HTTPS with these PEM files (cookies then get `Secure`). */
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  /** A TLS proxy sits in front: trust its X-Forwarded-* headers, cookies get `Secure`. */
+  trustProxy?: boolean | undefined;
+  /** Extra names the Host header may carry (DNS-rebinding check). */
+  allowedHosts?: readonly string[] | undefined;
 }
 
 export interface HubServer {
@@ -37,6 +49,11 @@ export interface HubServer {
   port: number;
   /** Where the access key lives, or `DISPATCH_KEY` when it came from the environment. */
   keySource: string;
+  /**
+   * Whether an error thrown outside any request (a timer's write) is the storage's weather: if
+   * so it is reported as failing storage and the hub keeps running; otherwise it is a bug.
+   */
+  absorb(err: unknown): boolean;
   close(): Promise<void>;
 }
 
@@ -55,12 +72,21 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const { key, source } = loadAccessKey(paths.key, process.env.DISPATCH_KEY);
   // Nothing the hub starts may inherit the key.
   delete process.env.DISPATCH_KEY;
-  if (!isLoopback(options.host)) logger.warn({ host: options.host }, "listening beyond loopback without TLS");
+  if (!isLoopback(options.host) && !options.tlsCert && !options.trustProxy) {
+    logger.warn({ host: options.host }, "listening beyond loopback without TLS");
+  }
 
   for (const plugin of await loadPlugins(process.env)) {
     if (isSessionKind(plugin.kind)) registerKind(plugin.kind);
   }
-  const store = EventStore.open(paths.db);
+  const { store, recovery } = openChecked(paths.db);
+  if (recovery) {
+    logger.error(
+      { damagedFile: recovery.damagedFile, reportFile: recovery.reportFile },
+      "the database was damaged: moved aside and recovered into a new file",
+    );
+    process.stderr.write(`dispatch: ${recovery.report}`);
+  }
   const settings = hubSettings(process.env);
   const hub = new Hub({
     store,
@@ -69,7 +95,9 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     ...settings,
     ...hostSettings(process.env),
   });
-  const auth = new Authenticator(key, hub.tokens);
+  const auth = new Authenticator(key, hub.tokens, hub.people);
+  const tls = tlsFiles(options);
+  const oidc = await oidcFromEnv(process.env, { people: hub.people, logger });
   const hosts = {
     monitor: hub.hosts,
     commands: hub.hostCommands,
@@ -87,9 +115,17 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   let port = options.port;
   const app = await buildApp({
     hub,
+    store,
     auth,
     logger,
-    secureCookies: false,
+    secureCookies: tls !== undefined || options.trustProxy === true,
+    tls,
+    trustProxy: options.trustProxy === true,
+    hostNames: new HostNames({
+      bind: options.host,
+      extra: [...(options.allowedHosts ?? []), ...splitList(process.env.DISPATCH_ALLOWED_HOSTS)],
+    }),
+    oidc,
     hosts,
     status: async () => {
       const hostInfo = hub.hosts.link("local")?.host;
@@ -103,16 +139,28 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         },
         dataDir: paths.home,
         version: VERSION,
+        storage: hub.storage.status,
       };
     },
   });
   await app.listen({ port: options.port, host: options.host });
   const gcTimer = startAutoGc(hub.sessions, settings.gcAfterMs, logger);
+  const backups =
+    settings.backupEveryMs === undefined
+      ? undefined
+      : new PeriodicBackup({
+          store,
+          dir: process.env.DISPATCH_BACKUP_DIR || paths.backups,
+          everyMs: settings.backupEveryMs,
+          keep: settings.backupKeep,
+          logger,
+        });
   const address = app.server.address();
   port = typeof address === "object" && address ? address.port : options.port;
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
-  const url = `http://${urlHost}:${port}`;
+  const url = `${tls ? "https" : "http"}://${urlHost}:${port}`;
   hub.sessionTokens.hubUrl = url;
+  oidc?.setRedirectBase(process.env.DISPATCH_PUBLIC_URL ?? url);
   writeFileSync(
     paths.hubInfo,
     JSON.stringify({ pid: process.pid, port, host: options.host, url, startedAt: Date.now() }),
@@ -128,10 +176,16 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     url,
     port,
     keySource: source === "env" ? "DISPATCH_KEY" : paths.key,
+    absorb(err) {
+      if (!isStorageError(err)) return false;
+      hub.storage.failed(err, "background write");
+      return true;
+    },
     close() {
       closing ??= (async () => {
         launcher.stop();
         if (gcTimer) clearInterval(gcTimer);
+        await backups?.dispose();
         await app.close();
         await hub.close();
         store.close();
@@ -155,7 +209,33 @@ export function hubSettings(env: NodeJS.ProcessEnv) {
     clientLagLimitBytes: bytes("DISPATCH_CLIENT_LAG_BYTES"),
     /** Automatic gc of ended sessions idle this long; off unless DISPATCH_GC_AFTER is set. */
     gcAfterMs: env.DISPATCH_GC_AFTER ? parseDuration(env.DISPATCH_GC_AFTER) : undefined,
+    sizeRule: sizeRuleOf(env.DISPATCH_WINDOW_SIZE),
+    /** Periodic backups into DISPATCH_BACKUP_DIR; off unless DISPATCH_BACKUP_EVERY is set. */
+    backupEveryMs: env.DISPATCH_BACKUP_EVERY ? parseDuration(env.DISPATCH_BACKUP_EVERY) : undefined,
+    backupKeep: bytes("DISPATCH_BACKUP_KEEP") ?? DEFAULT_BACKUP_KEEP,
   };
+}
+
+function sizeRuleOf(value: string | undefined): SizeRule {
+  if (value === undefined || value === "") return "latest";
+  const rule = SIZE_RULES.find((r) => r === value);
+  if (!rule) throw new Error(`DISPATCH_WINDOW_SIZE='${value}': use one of ${SIZE_RULES.join(", ")}`);
+  return rule;
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function tlsFiles(options: HubServerOptions): TlsFiles | undefined {
+  const cert = options.tlsCert ?? process.env.DISPATCH_TLS_CERT;
+  const key = options.tlsKey ?? process.env.DISPATCH_TLS_KEY;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new Error("TLS needs both --tls-cert and --tls-key (PEM files)");
+  return { cert: readFileSync(cert), key: readFileSync(key) };
 }
 
 /** How often the automatic gc policy looks for ended sessions past their age. */

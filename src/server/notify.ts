@@ -11,6 +11,7 @@ import type { SessionCommands } from "../hub/SessionCommands.js";
 import type { SessionTokens } from "../hub/SessionTokens.js";
 import { NotifyRequest } from "../protocol/api.js";
 import type { Authenticator } from "./auth.js";
+import type { Gate } from "./authorize.js";
 
 /** Routes that authenticate with a session token themselves (skipped by the global check). */
 export const SESSION_TOKEN_ROUTE = /^\/api\/sessions\/[^/]+\/notify$/;
@@ -20,22 +21,26 @@ const NameParams = z.object({ name: z.string().min(1).max(64) });
 export interface NotifyRouteOptions {
   sessions: SessionCommands;
   auth: Authenticator;
+  gate: Gate;
   tokens: SessionTokens | undefined;
 }
 
 export function registerNotify(app: FastifyInstance, options: NotifyRouteOptions): void {
   app.post("/api/sessions/:name/notify", async (request) => {
     const { name } = NameParams.parse(request.params);
-    if (!options.auth.check(request.headers)) {
-      const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1]?.trim();
-      const record = bearer ? findSession(options.sessions, name) : undefined;
-      if (!bearer || !record || !options.tokens?.check(bearer, record.id)) {
-        if (bearer) options.auth.limiter.recordFailure(request.ip);
+    const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1]?.trim();
+    const record = bearer ? findSession(options.sessions, name) : undefined;
+    const ownToken = bearer && record && options.tokens?.check(bearer, record.id);
+    if (!ownToken) {
+      // Not the session's own token: a person's credentials, checked like any request.
+      const principal = await options.auth.authenticate(request.headers, request.ip).catch(() => undefined);
+      if (!principal) {
         throw new DispatchError(
           "unauthorized",
           "this token is not good for that session: `dispatch notify` works inside the session it was started with",
         );
       }
+      options.gate.session({ principal, address: request.ip }, "command", name);
     }
     // The agent kind's `notify` command: its host emits the `state` event.
     await options.sessions.command(name, "notify", NotifyRequest.parse(request.body ?? {}));

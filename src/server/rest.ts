@@ -8,9 +8,18 @@ import { parseDuration } from "../core/duration.js";
 import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
 import { VERSION } from "../core/version.js";
+import type { AuditTrail } from "../hub/AuditTrail.js";
+import type { SessionAction } from "../hub/accessPolicy.js";
 import type { HostCommands } from "../hub/HostCommands.js";
 import type { SessionCommands } from "../hub/SessionCommands.js";
-import { EventsQuery, InputRequest, LoginRequest, ResizeRequest, type StatusBody } from "../protocol/api.js";
+import {
+  EventsQuery,
+  InputRequest,
+  LoginRequest,
+  ResizeRequest,
+  ReviveRequest,
+  type StatusBody,
+} from "../protocol/api.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { CreateSessionRequest, RenameSessionRequest } from "../protocol/session.js";
 import {
@@ -20,14 +29,20 @@ import {
   SESSION_COOKIE,
   sessionCookie,
 } from "./auth.js";
+import type { Gate } from "./authorize.js";
+import { actorOf } from "./requestActor.js";
 
 export interface RestOptions {
   sessions: SessionCommands;
   hostCommands: HostCommands;
   auth: Authenticator;
+  gate: Gate;
+  audit: AuditTrail;
   /** Facts for `/api/status` that only the server knows. */
   status: () => Promise<Omit<StatusBody, "sessions">>;
   secureCookies: boolean;
+  /** Whether single sign-on is configured (the login page then offers it). */
+  signOn: boolean;
 }
 
 const NameParams = z.object({ name: z.string().min(1).max(64) });
@@ -38,36 +53,46 @@ const KillQuery = z.object({
 });
 
 export function registerRest(app: FastifyInstance, options: RestOptions): void {
-  const { sessions, auth } = options;
+  const { sessions, auth, gate, audit } = options;
+  /** Checks the request's actor may do `action` to the session named in the path. */
+  const allow = (request: FastifyRequest, action: SessionAction) => {
+    const actor = actorOf(request);
+    return { actor, session: gate.session(actor, action, name(request)) };
+  };
 
-  app.get("/api/health", async () => ({ ok: true, version: VERSION }));
+  app.get("/api/health", async () => ({ ok: true, version: VERSION, signOn: options.signOn }));
 
   app.post("/api/login", async (request, reply) => {
-    if (auth.limiter.isBlocked(request.ip)) {
-      throw new DispatchError("rate_limited", "too many failed logins; wait a minute and try again");
-    }
     const { key } = LoginRequest.parse(request.body);
-    if (!auth.checkKey(key)) {
-      auth.limiter.recordFailure(request.ip);
-      throw new DispatchError(
-        "unauthorized",
-        "wrong access key; it is in access.key in the hub's data directory",
-      );
+    const principal = await auth
+      .verify(
+        key,
+        request.ip,
+        "wrong access key or token; the key is in access.key in the hub's data directory",
+      )
+      .catch((err: unknown) => {
+        audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
+          detail: { over: "login" },
+        });
+        throw err;
+      });
+    if (principal.via === "share") {
+      throw new DispatchError("bad_request", "that is a share link's token: open the link itself instead");
     }
-    reply.header("set-cookie", sessionCookie(auth.issueWebToken(), options.secureCookies));
+    audit.record({ principal, address: request.ip }, "sign-in", { detail: { over: "login" } });
+    reply.header("set-cookie", sessionCookie(auth.issueWebToken(principal), options.secureCookies));
     return { ok: true };
   });
 
   app.post("/api/logout", async (request, reply) => {
     const token = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (token) auth.revokeWebToken(token);
-    reply.header("set-cookie", clearedSessionCookie());
+    reply.header("set-cookie", clearedSessionCookie(options.secureCookies));
     return { ok: true };
   });
 
-  app.get("/api/me", async () => ({ ok: true }));
-
-  app.get("/api/status", async () => {
+  app.get("/api/status", async (request) => {
+    gate.hub(actorOf(request), "list");
     const all = sessions.list();
     const base = await options.status();
     return {
@@ -81,54 +106,79 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
     } satisfies StatusBody;
   });
 
-  app.get("/api/sessions", async () => ({ sessions: sessions.list() }));
+  app.get("/api/sessions", async (request) => {
+    const actor = actorOf(request);
+    gate.hub(actor, "list");
+    return { sessions: gate.visible(actor.principal, sessions.list()) };
+  });
 
   app.post("/api/sessions", async (request, reply) => {
+    const actor = actorOf(request);
+    gate.hub(actor, "create");
     const session = await sessions.create(CreateSessionRequest.parse(request.body ?? {}));
+    audit.record(actor, "create", {
+      session: session.id,
+      detail: { name: session.name, kind: session.kind },
+    });
     reply.code(201);
     return { session };
   });
 
-  app.get("/api/sessions/:name", async (request) => ({ session: sessions.get(name(request)) }));
+  app.get("/api/sessions/:name", async (request) => ({ session: allow(request, "read").session }));
 
   app.patch("/api/sessions/:name", async (request) => {
+    const { actor, session } = allow(request, "rename");
     const { name: newName } = RenameSessionRequest.parse(request.body);
-    return { session: sessions.rename(name(request), newName) };
+    const renamed = sessions.rename(session.id, newName);
+    audit.record(actor, "rename", { session: session.id, detail: { from: session.name, to: newName } });
+    return { session: renamed };
   });
 
   app.delete("/api/sessions/:name", async (request) => {
+    const { actor, session } = allow(request, "kill");
     const { signal } = KillQuery.parse(request.query);
-    return { session: await sessions.kill(name(request), signal) };
+    audit.record(actor, "kill", { session: session.id, detail: { name: session.name, signal } });
+    return { session: await sessions.kill(session.id, signal) };
   });
 
   app.post("/api/sessions/:name/input", async (request) => {
-    sessions.input(name(request), InputRequest.parse(request.body).data);
+    const { actor, session } = allow(request, "input");
+    sessions.input(session.id, InputRequest.parse(request.body).data);
+    audit.input(actor, session.id);
     return { ok: true };
   });
 
   app.post("/api/sessions/:name/resize", async (request) => {
+    const { actor, session } = allow(request, "resize");
     const { cols, rows } = ResizeRequest.parse(request.body);
-    sessions.resize(name(request), cols, rows);
+    sessions.resize(session.id, cols, rows);
+    audit.record(actor, "resize", { session: session.id, detail: { cols, rows } });
     return { ok: true };
   });
 
-  app.post("/api/sessions/:name/revive", async (request) => ({
-    session: await sessions.revive(name(request)),
-  }));
+  app.post("/api/sessions/:name/revive", async (request) => {
+    const { actor, session } = allow(request, "revive");
+    audit.record(actor, "revive", { session: session.id, detail: { name: session.name } });
+    return { session: await sessions.revive(session.id, ReviveRequest.parse(request.body ?? {}).options) };
+  });
 
   app.post("/api/sessions/:name/commands/:command", async (request) => {
-    const { name: session, command } = CommandParams.parse(request.params);
-    return { result: (await sessions.command(session, command, request.body)) ?? null };
+    const { actor, session } = allow(request, "command");
+    const { command } = CommandParams.parse(request.params);
+    audit.record(actor, "command", { session: session.id, detail: { command } });
+    return { result: (await sessions.command(session.id, command, request.body)) ?? null };
   });
 
   app.post("/api/gc", async (request) => {
+    const actor = actorOf(request);
+    gate.hub(actor, "gc");
     const { olderThan } = GcRequest.parse(request.body ?? {});
     return { removed: sessions.gc(olderThan ? parseDuration(olderThan) : 0) };
   });
 
   app.get("/api/sessions/:name/events", async (request) => {
+    const { session } = allow(request, "read");
     const { after, limit } = EventsQuery.parse(request.query);
-    const session = sessions.get(name(request));
     const events = sessions.readEvents(session.id, after, limit).map(toApiEvent);
     return { events, lastSeq: session.lastSeq, firstSeq: sessions.firstStoredSeq(session.id) };
   });
@@ -139,7 +189,7 @@ function name(request: FastifyRequest): string {
 }
 
 /** Output bytes travel as base64 in JSON. */
-function toApiEvent(event: SessionEvent) {
+export function toApiEvent(event: SessionEvent) {
   return {
     seq: event.seq,
     ts: event.ts,

@@ -45,6 +45,7 @@ function session(id: string, name = id, overrides: Partial<SessionRecord> = {}):
     preview: "",
     env: { TERM: "xterm-256color" },
     meta: {},
+    project: null,
     ...overrides,
   };
 }
@@ -124,6 +125,7 @@ describe("sessions", () => {
       reason: "host lost",
       foreground: "vim x",
       meta: { adopted: true },
+      project: "shop",
     });
     store.insertSession(rec);
     expect(store.getSession("s1")).toEqual(rec);
@@ -386,7 +388,7 @@ describe("tokens and audit", () => {
     const token = { id: "t1", kind: "web", name: "browser", hash: "h1", scope: "owner", createdAt: 1 };
     store.insertToken(token);
     store.insertToken({ ...token, id: "t2", hash: "h2" });
-    expect(store.findTokenByHash("h1")).toEqual({ ...token, revokedAt: null });
+    expect(store.findTokenByHash("h1")).toEqual({ ...token, revokedAt: null, expiresAt: null });
     expect(() => store.insertToken({ ...token, id: "t3" })).toThrow(
       expect.objectContaining({ code: "conflict" }),
     );
@@ -394,6 +396,33 @@ describe("tokens and audit", () => {
     expect(store.findTokenByHash("h2")).toBeUndefined();
     expect(store.revokeTokens("web", "browser")).toBe(1);
     expect(store.findTokenByHash("h1")).toBeUndefined();
+  });
+
+  it("stops finding a token once it expires", () => {
+    store.insertToken({
+      id: "e1",
+      kind: "share",
+      name: "s",
+      hash: "he",
+      scope: "viewer",
+      createdAt: 1,
+      expiresAt: 1000,
+    });
+    expect(store.findTokenByHash("he", 999)?.id).toBe("e1");
+    expect(store.findTokenByHash("he", 1000)).toBeUndefined();
+  });
+
+  it("reads the audit trail back by session and time, oldest first", () => {
+    store.audit("pat", "attach", {}, { address: "10.0.0.1", session: "s1" });
+    store.audit("pat", "attach", {}, { address: "10.0.0.1", session: "s2" });
+    store.audit("ann", "kill", { signal: "SIGHUP" }, { address: "10.0.0.2", session: "s1" });
+    const s1 = store.people.audit({ session: "s1", limit: 10 });
+    expect(s1.map((e) => `${e.actor} ${e.action} ${e.address}`)).toEqual([
+      "pat attach 10.0.0.1",
+      "ann kill 10.0.0.2",
+    ]);
+    expect(s1[1]?.detail).toEqual({ signal: "SIGHUP" });
+    expect(store.people.audit({ since: Date.now() + 60_000, limit: 10 })).toEqual([]);
   });
 
   it("records audit entries", () => {

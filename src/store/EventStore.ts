@@ -3,12 +3,13 @@
  * snapshots, tokens and audit. Synchronous (better-sqlite3): callers batch writes off the hot
  * path and hand them over in one `appendBatch` call, which is one transaction.
  */
-import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DispatchError } from "../core/errors.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
+import { PeopleRecords } from "./PeopleRecords.js";
 import {
   columnOf,
   type EventRow,
@@ -20,6 +21,8 @@ import {
   type SessionRow,
   sessionParams,
 } from "./rows.js";
+import { SearchIndex } from "./SearchIndex.js";
+import { injectedFault } from "./storageErrors.js";
 
 export type { SessionRecord } from "./rows.js";
 
@@ -44,6 +47,8 @@ export interface TokenRecord {
   scope: string;
   createdAt: number;
   revokedAt: number | null;
+  /** Past this time the token no longer counts (share links); null: until revoked. */
+  expiresAt: number | null;
 }
 
 type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
@@ -58,7 +63,7 @@ interface Touched {
 
 const SESSION_COLUMNS =
   "id, name, kind, host, status, exit_code, reason, command, cwd, cols, rows, pid, foreground, " +
-  "created_at, last_activity_at, last_seq, bytes, preview, env, meta";
+  "created_at, last_activity_at, last_seq, bytes, preview, env, meta, project";
 
 export class EventStore {
   /** Events from the last `appendBatch` that were refused: seq jumps and unknown sessions. */
@@ -71,7 +76,11 @@ export class EventStore {
   private readonly seqCache = new Map<string, number>();
   private readonly updateStatements = new Map<string, Statement<unknown[]>>();
   private readonly stmt;
+  private peopleRecords: PeopleRecords | undefined;
   private hostRecords: HostRecords | undefined;
+  private searchIndex: SearchIndex | undefined;
+  /** Test-only: throws while the fault file exists (see `injectedFault`). */
+  private readonly fault = injectedFault();
 
   private constructor(private readonly db: Database.Database) {
     this.stmt = {
@@ -88,6 +97,11 @@ export class EventStore {
       deleteEvents: db.prepare<[string]>("DELETE FROM events WHERE session_id = ?"),
       deleteSnapshots: db.prepare<[string]>("DELETE FROM snapshots WHERE session_id = ?"),
       deleteSession: db.prepare<[string]>("DELETE FROM sessions WHERE id = ?"),
+      deleteSearchLines: db.prepare<[string]>("DELETE FROM search_lines WHERE session_id = ?"),
+      deleteSearchCursor: db.prepare<[string]>("DELETE FROM search_cursor WHERE session_id = ?"),
+      compactSearchLines: db.prepare<[string, number]>(
+        "DELETE FROM search_lines WHERE session_id = ? AND seq <= ?",
+      ),
       sessionLastSeq: db.prepare<[string], { last_seq: number }>(
         "SELECT last_seq FROM sessions WHERE id = ?",
       ),
@@ -130,12 +144,13 @@ export class EventStore {
       storedOutputBytes: db.prepare<[string], { bytes: number | null }>(
         "SELECT SUM(LENGTH(data)) AS bytes FROM events WHERE session_id = ? AND type = 'output'",
       ),
-      insertToken: db.prepare<[string, string, string, string, string, number]>(
-        "INSERT INTO tokens (id, kind, name, hash, scope, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      insertToken: db.prepare<[string, string, string, string, string, number, number | null]>(
+        "INSERT INTO tokens (id, kind, name, hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
-      findToken: db.prepare<[string], TokenRecord>(
-        "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt " +
-          "FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+      findToken: db.prepare<[string, number], TokenRecord>(
+        "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt, " +
+          "expires_at AS expiresAt FROM tokens WHERE hash = ? AND revoked_at IS NULL " +
+          "AND (expires_at IS NULL OR expires_at > ?)",
       ),
       revokeTokens: db.prepare<[number, string, string]>(
         "UPDATE tokens SET revoked_at = ? WHERE kind = ? AND name = ? AND revoked_at IS NULL",
@@ -143,8 +158,8 @@ export class EventStore {
       revokeTokenByHash: db.prepare<[number, string]>(
         "UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
       ),
-      audit: db.prepare<[number, string, string, string]>(
-        "INSERT INTO audit (ts, actor, action, detail) VALUES (?, ?, ?, ?)",
+      audit: db.prepare<[number, string, string, string, string | null, string | null]>(
+        "INSERT INTO audit (ts, actor, action, detail, address, session_id) VALUES (?, ?, ?, ?, ?, ?)",
       ),
     };
   }
@@ -174,15 +189,32 @@ export class EventStore {
     return new EventStore(db);
   }
 
+  /** The database file ("" or ":memory:" for a store in memory, which no other connection can open). */
+  get path(): string {
+    return this.db.name;
+  }
+
   /** Closes the database; safe to call more than once. */
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Users, grants, share links and the audit trail (see `PeopleRecords`). */
+  get people(): PeopleRecords {
+    this.peopleRecords ??= new PeopleRecords(this.db);
+    return this.peopleRecords;
   }
 
   /** The `hosts` table (see `HostRecords`). */
   get hosts(): HostRecords {
     this.hostRecords ??= new HostRecords(this.db);
     return this.hostRecords;
+  }
+
+  /** The full-text index of stored output (see `SearchIndex`). */
+  get search(): SearchIndex {
+    this.searchIndex ??= new SearchIndex(this.db);
+    return this.searchIndex;
   }
 
   /** Closes the database (for `using store = EventStore.open(...)`). */
@@ -248,9 +280,11 @@ export class EventStore {
     return this.stmt.listSessions.all().map(rowToSession);
   }
 
-  /** Deletes a session with its events and snapshots, in one transaction. */
+  /** Deletes a session with its events, snapshots and search index rows, in one transaction. */
   deleteSession(id: string): void {
     this.db.transaction(() => {
+      this.stmt.deleteSearchLines.run(id);
+      this.stmt.deleteSearchCursor.run(id);
       this.stmt.deleteEvents.run(id);
       this.stmt.deleteSnapshots.run(id);
       this.stmt.deleteSession.run(id);
@@ -268,6 +302,7 @@ export class EventStore {
     const appended: SessionEvent[] = [];
     const rejected: SessionEvent[] = [];
     const touched = new Map<string, Touched | null>();
+    this.fault?.();
     this.db.transaction(() => {
       for (const event of events) {
         let totals = touched.get(event.session);
@@ -328,13 +363,14 @@ export class EventStore {
   }
 
   /**
-   * Retention: drops a session's events up to and including `seq` and the snapshots before it,
-   * in one transaction. The snapshot at `seq` stays, so history is compacted behind it and
+   * Retention: drops a session's events up to and including `seq`, their search index rows and
+   * the snapshots before it, in one transaction. The snapshot at `seq` stays, so history is compacted behind it and
    * never cut from the middle.
    */
   compactThrough(sessionId: string, seq: number): void {
     this.db.transaction(() => {
       this.stmt.compactEvents.run(sessionId, seq);
+      this.stmt.compactSearchLines.run(sessionId, seq);
       this.stmt.compactSnapshots.run(sessionId, seq);
     })();
   }
@@ -374,9 +410,17 @@ export class EventStore {
   }
 
   /** Stores a token (its hash only); throws `conflict` if the hash is already stored. */
-  insertToken(token: Omit<TokenRecord, "revokedAt">): void {
+  insertToken(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void {
     try {
-      this.stmt.insertToken.run(token.id, token.kind, token.name, token.hash, token.scope, token.createdAt);
+      this.stmt.insertToken.run(
+        token.id,
+        token.kind,
+        token.name,
+        token.hash,
+        token.scope,
+        token.createdAt,
+        token.expiresAt ?? null,
+      );
     } catch (err) {
       if (isConstraint(err)) throw new DispatchError("conflict", "token already exists", { cause: err });
       throw err;
@@ -384,8 +428,8 @@ export class EventStore {
   }
 
   /** The unrevoked token with this hash, if any. */
-  findTokenByHash(hash: string): TokenRecord | undefined {
-    return this.stmt.findToken.get(hash);
+  findTokenByHash(hash: string, now = Date.now()): TokenRecord | undefined {
+    return this.stmt.findToken.get(hash, now);
   }
 
   /** Revokes every live token of this kind and name; returns how many. */
@@ -398,9 +442,70 @@ export class EventStore {
     return this.stmt.revokeTokenByHash.run(Date.now(), hash).changes > 0;
   }
 
-  /** Records who did what (detail is stored as JSON). */
-  audit(actor: string, action: string, detail: Record<string, unknown> = {}): void {
-    this.stmt.audit.run(Date.now(), actor, action, JSON.stringify(detail));
+  /** Records who did what (detail is stored as JSON), from where and on which session. */
+  audit(
+    actor: string,
+    action: string,
+    detail: Record<string, unknown> = {},
+    where: { address?: string | undefined; session?: string | undefined } = {},
+  ): void {
+    this.stmt.audit.run(
+      Date.now(),
+      actor,
+      action,
+      JSON.stringify(detail),
+      where.address ?? null,
+      where.session ?? null,
+    );
+  }
+
+  /**
+   * Writes one audit row: whether the database accepts writes again after a failure. Throws
+   * like any write would (and through the same test fault).
+   */
+  probeWrite(detail: Record<string, unknown>): void {
+    this.fault?.();
+    this.audit("hub", "storage-recovered", detail);
+  }
+
+  /**
+   * A consistent copy of the whole database into `file`, taken online (SQLite's backup API:
+   * writers keep going, the copy is of one moment). The copy is 0600.
+   */
+  async backupTo(file: string): Promise<number> {
+    closeSync(openSync(file, "w", 0o600));
+    chmodSync(file, 0o600);
+    await this.db.backup(file);
+    return statSync(file).size;
+  }
+
+  /**
+   * `PRAGMA quick_check` (O(N), skips index cross-checks) or, with `full`, `integrity_check`.
+   * Returns the problems found, empty when the database is sound. `maxErrors` bounds the
+   * report (and, for quick_check, the work done after the first problems).
+   */
+  check(options: { full: boolean; maxErrors?: number }): string[] {
+    const pragma = options.full ? "integrity_check" : "quick_check";
+    const rows = this.db.pragma(`${pragma}(${options.maxErrors ?? 20})`) as Record<string, string>[];
+    const lines = rows.map((row) => String(Object.values(row)[0]));
+    return lines.length === 1 && lines[0] === "ok" ? [] : lines;
+  }
+
+  /**
+   * After a recovery: sets each session's last seq to its newest readable event (so hosts
+   * resend anything later they still hold) and lists what each session kept.
+   */
+  recoveredSummary(): { id: string; name: string; events: number; lastSeq: number }[] {
+    this.db.exec(
+      "UPDATE sessions SET last_seq = COALESCE((SELECT MAX(seq) FROM events WHERE session_id = sessions.id), 0)",
+    );
+    this.seqCache.clear();
+    return this.db
+      .prepare<[], { id: string; name: string; events: number; lastSeq: number }>(
+        "SELECT id, name, (SELECT COUNT(*) FROM events WHERE session_id = sessions.id) AS events, " +
+          "last_seq AS lastSeq FROM sessions ORDER BY created_at",
+      )
+      .all();
   }
 
   /** Size of the database in bytes (pages in use, not counting the WAL). */

@@ -100,6 +100,78 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec("ALTER TABLE snapshots ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0");
     },
   },
+  {
+    version: 3,
+    description:
+      "search index of stored output: plain-text lines per output event, FTS5, a cursor per session",
+    up: (db) => {
+      db.exec(`
+        -- One row per output event that completed lines: its plain-text lines, one per line.
+        CREATE TABLE search_lines (
+          id INTEGER PRIMARY KEY,
+          session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL,
+          ts REAL NOT NULL,
+          text TEXT NOT NULL
+        );
+        CREATE INDEX search_lines_session_seq ON search_lines (session_id, seq);
+
+        -- External content: the text is stored once (in search_lines); triggers keep the
+        -- full-text index in step, also when retention or removal deletes rows.
+        CREATE VIRTUAL TABLE search_text USING fts5 (text, content = 'search_lines', content_rowid = 'id');
+        CREATE TRIGGER search_lines_insert AFTER INSERT ON search_lines BEGIN
+          INSERT INTO search_text (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER search_lines_delete AFTER DELETE ON search_lines BEGIN
+          INSERT INTO search_text (search_text, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+
+        -- How far each session's events are indexed, and the raw start of a line not yet ended.
+        -- Sessions already stored start at 0, so an upgraded store indexes its history.
+        CREATE TABLE search_cursor (
+          session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL,
+          carry TEXT NOT NULL DEFAULT ''
+        );
+      `);
+    },
+  },
+  {
+    version: 4,
+    description:
+      "people: users, per-session grants, expiring tokens (share links), audit address and session",
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE users (
+          id TEXT PRIMARY KEY,
+          name TEXT UNIQUE NOT NULL,
+          role TEXT NOT NULL,
+          email TEXT UNIQUE,
+          created_at REAL NOT NULL
+        );
+        -- A grant is a user's role on one session, over their global role.
+        CREATE TABLE grants (
+          user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+          session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+          role TEXT NOT NULL,
+          PRIMARY KEY (user_id, session_id)
+        );
+        ALTER TABLE tokens ADD COLUMN expires_at REAL;
+        ALTER TABLE audit ADD COLUMN address TEXT;
+        ALTER TABLE audit ADD COLUMN session_id TEXT;
+        CREATE INDEX audit_ts ON audit (ts);
+        CREATE INDEX audit_session ON audit (session_id, ts);
+      `);
+    },
+  },
+  {
+    version: 5,
+    description: "sessions carry the project they were declared in (`dispatch up`)",
+    up: (db) => {
+      db.exec("ALTER TABLE sessions ADD COLUMN project TEXT");
+      db.exec("CREATE INDEX sessions_project ON sessions (project)");
+    },
+  },
 ];
 
 /** Applies every migration newer than the database; returns the versions applied. */

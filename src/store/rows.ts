@@ -30,6 +30,7 @@ export interface SessionRow {
   preview: string;
   env: string;
   meta: string;
+  project: string | null;
 }
 
 type Field = keyof SessionRecord;
@@ -57,6 +58,7 @@ const COLUMNS: { [K in Field]: { column: keyof SessionRow; encode?: (value: Sess
     preview: { column: "preview" },
     env: { column: "env", encode: (v) => JSON.stringify(v) },
     meta: { column: "meta", encode: (v) => JSON.stringify(v ?? {}) },
+    project: { column: "project" },
   };
 
 export const SESSION_FIELDS = Object.keys(COLUMNS) as Field[];
@@ -103,6 +105,7 @@ export function rowToSession(row: SessionRow): SessionRecord {
     preview: row.preview,
     env: JSON.parse(row.env) as Record<string, string>,
     meta: JSON.parse(row.meta) as Record<string, unknown>,
+    project: row.project,
   };
 }
 

@@ -230,6 +230,10 @@ declare global {
   interface Window {
     __dispatch?: {
       lines(session: string): string[] | null;
+      cells(session: string, line: number): string[] | null;
+      renderer(session: string): string | null;
+      selection(session: string): string | null;
+      scroll(session: string): { top: number; hasOlder: boolean } | null;
       lastSeq(session: string): number | null;
       connection(): string;
     };

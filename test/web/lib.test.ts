@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import { BACKOFF_MAX_MS, backoffDelay } from "../../src/core/backoff.js";
 import { fuzzyFilter, fuzzyMatch } from "../../src/core/fuzzy.js";
 import type { SessionInfo } from "../../src/protocol/session.js";
-import { parseInline, parseMarkdown } from "../../web/src/kinds/chat/markdown.js";
 import { becameWaiting, needsYouLabel } from "../../web/src/lib/agent-state.js";
 import { splitCommand } from "../../web/src/lib/argv.js";
 import { applyCtrl, keySequence } from "../../web/src/lib/keys.js";
-import { matchShortcut } from "../../web/src/lib/shortcuts.js";
+import { parseInline, parseMarkdown } from "../../web/src/lib/markdown.js";
+import { matchPrefixed, matchShortcut } from "../../web/src/lib/shortcuts.js";
 import { statusLook } from "../../web/src/lib/status.js";
 
 function key(init: Partial<KeyboardEvent>): KeyboardEvent {
@@ -73,18 +73,29 @@ describe("shortcuts", () => {
   const anywhere = { inTerminal: false, inField: false };
   const terminal = { inTerminal: true, inField: false };
 
-  it("maps Alt shortcuts by physical key", () => {
-    expect(matchShortcut(key({ altKey: true, code: "KeyN", key: "˜" }), terminal)).toEqual({ action: "new" });
-    expect(matchShortcut(key({ altKey: true, code: "BracketRight" }), terminal)).toEqual({ action: "next" });
-    expect(matchShortcut(key({ altKey: true, code: "BracketLeft" }), terminal)).toEqual({
-      action: "previous",
-    });
-    expect(matchShortcut(key({ altKey: true, code: "Digit3" }), terminal)).toEqual({
+  it("maps Alt shortcuts by physical key outside terminals, and leaves them to the shell inside", () => {
+    expect(matchShortcut(key({ altKey: true, code: "KeyN", key: "˜" }), anywhere)).toEqual({ action: "new" });
+    expect(matchShortcut(key({ altKey: true, code: "BracketRight" }), anywhere)).toEqual({ action: "next" });
+    expect(matchShortcut(key({ altKey: true, code: "Digit3" }), anywhere)).toEqual({
       action: "jump",
       index: 3,
     });
-    expect(matchShortcut(key({ altKey: true, code: "Digit0" }), terminal)).toBeNull();
-    expect(matchShortcut(key({ ctrlKey: true, code: "KeyK" }), terminal)).toEqual({ action: "palette" });
+    expect(matchShortcut(key({ altKey: true, code: "Digit0" }), anywhere)).toBeNull();
+    expect(matchShortcut(key({ ctrlKey: true, code: "KeyK" }), anywhere)).toEqual({ action: "palette" });
+    // Inside a terminal: readline's Alt+B/N and Ctrl+K, unless the user lets Alt shortcuts through.
+    expect(matchShortcut(key({ altKey: true, code: "KeyN" }), terminal)).toBeNull();
+    expect(matchShortcut(key({ ctrlKey: true, code: "KeyK" }), terminal)).toBeNull();
+    expect(matchShortcut(key({ altKey: true, code: "KeyN" }), { ...terminal, altInTerminal: true })).toEqual({
+      action: "new",
+    });
+  });
+
+  it("maps the key after the prefix by character", () => {
+    expect(matchPrefixed(key({ key: "k" }))).toEqual({ action: "palette" });
+    expect(matchPrefixed(key({ key: "?", shiftKey: true }))).toEqual({ action: "help" });
+    expect(matchPrefixed(key({ key: "4" }))).toEqual({ action: "jump", index: 4 });
+    expect(matchPrefixed(key({ key: "ArrowLeft" }))).toEqual({ action: "tile-previous" });
+    expect(matchPrefixed(key({ key: "q" }))).toBeNull();
   });
 
   it("opens help with ? only outside the terminal and text fields", () => {

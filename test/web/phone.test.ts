@@ -43,6 +43,19 @@ describe("web on a phone", () => {
     await typeLine(page, "echo clean-$((2 + 2))");
     await waitForLine(page, "pocket", /^clean-4$/);
 
+    // |, ~ and / are one tap away; ^C interrupts.
+    for (const name of ["Pipe", "Tilde", "Slash", "Paste"])
+      await bar.getByRole("button", { name, exact: true }).waitFor();
+    await page.keyboard.type("echo piped ");
+    await bar.getByRole("button", { name: "Pipe" }).click();
+    await page.keyboard.type(" tr a-z A-Z");
+    await page.keyboard.press("Enter");
+    await waitForLine(page, "pocket", /^PIPED$/);
+    await typeLine(page, "sleep 30");
+    await bar.getByRole("button", { name: "Interrupt (Ctrl+C)" }).click();
+    await typeLine(page, "echo woke-$((3 + 3))");
+    await waitForLine(page, "pocket", /^woke-6$/);
+
     // The drawer opens again from the menu button and lists the session.
     await menu.click();
     await page.locator('[data-session="pocket"]').waitFor();

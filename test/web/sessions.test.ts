@@ -77,10 +77,13 @@ describe("web sessions", () => {
     // Still one copy of the earlier output: switching did not replay into the terminal.
     expect((await terminalLines(page, "one")).filter((l) => l === "first-1")).toHaveLength(1);
 
-    // Keyboard: Alt+] goes to the next session in the list, Alt+1 to the first.
-    await page.keyboard.press("Alt+BracketRight");
+    // Keyboard, from the focused terminal: the prefix then ] goes to the next session in the
+    // list, the prefix then 1 to the first.
+    await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.press("BracketRight");
     await page.getByRole("heading", { name: "two", level: 1 }).waitFor();
-    await page.keyboard.press("Alt+Digit1");
+    await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.press("Digit1");
     await page.getByRole("heading", { name: "alpha", level: 1 }).waitFor();
 
     // A background session printing gets the unread marker.
@@ -97,7 +100,8 @@ describe("web sessions", () => {
   it("renames and kills with confirmation", async () => {
     const { page, problems } = await loggedInPage();
     await createSession(page, "victim");
-    await page.keyboard.press("Alt+KeyR");
+    await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.press("r");
     const dialog = page.getByRole("dialog", { name: "Rename victim" });
     await dialog.getByLabel("New name").fill("renamed");
     await dialog.getByRole("button", { name: "Rename" }).click();
@@ -177,13 +181,15 @@ describe("web sessions", () => {
     await page.keyboard.press("Escape");
     await help.waitFor({ state: "hidden" });
 
-    // Alt+N opens the create dialog.
-    await page.keyboard.press("Alt+KeyN");
+    // The terminal has focus again: the prefix then n opens the create dialog.
+    await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.press("n");
     await page.getByRole("dialog", { name: "New session" }).waitFor();
     await page.keyboard.press("Escape");
     await page.getByRole("dialog", { name: "New session" }).waitFor({ state: "hidden" });
 
-    // Alt+W closes the terminal view; the session itself keeps running.
+    // Outside the terminal the direct keys work: Alt+W closes the view; the session keeps running.
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).focus();
     await page.keyboard.press("Alt+KeyW");
     await page.getByText("No session selected.").waitFor();
     await expect.poll(() => page.locator('[data-session="alpha"]').textContent()).toContain("running");

@@ -40,8 +40,13 @@ export function registerHosts(program: Command): void {
     .description("create the token a remote host dials in with; printed once, only its hash is kept")
     .argument("<name>", "host name (1-32 of a-z, 0-9, '_' and '-')")
     .action(async (name: string) => {
-      console.log((await api().createToken(name)).token);
-      console.error(`start the host with: dispatch host --hub URL --token TOKEN --name ${name}`);
+      const client = HubClient.locate();
+      const { token } = await new HostsApi(client).createToken(name);
+      console.log(token);
+      // The real command, ready to paste on the remote machine (a loopback URL needs a tunnel).
+      console.error(
+        `start the host with:\n  dispatch host --hub ${client.url} --token ${token} --name ${name}`,
+      );
     });
   token
     .command("revoke")

@@ -1,4 +1,4 @@
-/** `dispatch ls [--json] [--host NAME [--include-orphaned]]`: name, kind, status, foreground command, age, last activity, bytes. */
+/** `dispatch ls [--json] [--host NAME [--include-orphaned]] [--project P]`: name, kind, status, foreground command, age, last activity, bytes. */
 import type { Command } from "commander";
 import { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
@@ -14,6 +14,7 @@ export function registerLs(program: Command): void {
     .option("-v, --verbose", "also host, event count, unread marker (●) and the last output line")
     .option("--host <name>", "only the sessions of this host (orphaned ones need --include-orphaned)")
     .option("--include-orphaned", "with --host: also list orphaned sessions")
+    .option("-p, --project <name>", "only the sessions of this project (`dispatch ps` adds their health)")
     .action(list);
 }
 
@@ -22,12 +23,15 @@ async function list(options: {
   verbose?: boolean;
   host?: string;
   includeOrphaned?: boolean;
+  project?: string;
 }): Promise<void> {
   const client = HubClient.locate();
-  const sessions =
+  const listed =
     options.host === undefined
       ? await client.listSessions()
       : await new HostsApi(client).sessions(options.host, options.includeOrphaned === true);
+  const sessions =
+    options.project === undefined ? listed : listed.filter((s) => s.project === options.project);
   if (options.json) {
     console.log(JSON.stringify(sessions, null, 2));
   } else if (sessions.length === 0) {

@@ -11,6 +11,7 @@ import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { readHostContext } from "../hostContext.js";
 import { createAgentSession } from "../kinds/agent.js";
+import { createWorkspace } from "../kinds/workspace.js";
 
 export function registerNew(program: Command): void {
   program
@@ -22,6 +23,10 @@ export function registerNew(program: Command): void {
     .option("--agent <profile>", "run an AI coding agent from a config profile (claude, codex, ...)")
     .option("--worktree", "with --agent: give the agent its own git worktree of this repository")
     .option("--branch <branch>", "with --worktree: the new branch (default: dispatch/NAME)")
+    .option(
+      "--kernel <kernelspec>",
+      "start a workspace on a Jupyter kernel (python3, xpython; see `dispatch kernels`)",
+    )
     .argument("[command...]", "command and arguments, after -- (with --agent: extra agent arguments)")
     .action(create);
 }
@@ -33,6 +38,7 @@ interface NewOptions {
   agent?: string;
   worktree?: boolean;
   branch?: string;
+  kernel?: string;
 }
 
 async function create(command: string[], options: NewOptions): Promise<void> {
@@ -48,6 +54,20 @@ async function create(command: string[], options: NewOptions): Promise<void> {
       branch: options.branch,
       extraArgs: command,
       size,
+    });
+    console.log(session.name);
+    return;
+  }
+  if (options.kernel !== undefined) {
+    if (command.length > 0)
+      throw new UsageError("--kernel runs the kernelspec's own command; give no command");
+    const client = HubClient.locate();
+    const host = options.host ?? readHostContext(client.paths);
+    const session = await createWorkspace(client, {
+      kernel: options.kernel,
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(host !== undefined ? { host } : {}),
+      cwd: resolve(options.cwd ?? process.cwd()),
     });
     console.log(session.name);
     return;

@@ -1,15 +1,30 @@
-/** `dispatch revive NAME`: a new process for an ended terminal, its old screen restored above a marker. */
+/**
+ * `dispatch revive NAME [--replay]`: start an ended session again as its kind does (a terminal
+ * under its old screen, a chat continuing, a workspace on a fresh kernel). `--replay` asks a
+ * workspace to re-run its successful evaluations in order; the CLI waits and reports them.
+ */
 import type { Command } from "commander";
 import { HubClient } from "../HubClient.js";
+import { waitForReplay } from "../kinds/workspace.js";
 import { statusText } from "../sessionTable.js";
 
 export function registerRevive(program: Command): void {
   program
     .command("revive")
-    .description("start an ended terminal session again (same command, cwd and size), keeping its screen")
+    .description("start an ended session again (same command, cwd and size), keeping its screen")
     .argument("<name>", "session name")
-    .action(async (name: string) => {
-      const session = await HubClient.locate().reviveSession(name);
+    .option("--replay", "workspaces: re-run the evaluations that succeeded, in order, and report them")
+    .action(async (name: string, options: { replay?: boolean }) => {
+      const client = HubClient.locate();
+      const before = options.replay ? (await client.getSession(name)).lastSeq : 0;
+      const session = await client.reviveSession(name, options.replay ? { replay: true } : undefined);
       console.log(`${session.name}: ${statusText(session)}`);
+      if (options.replay) {
+        const replay = await waitForReplay(client, session.id, before);
+        console.log(`replayed ${replay.ran} of ${replay.total} evaluations, ${replay.failed.length} failed`);
+        for (const failure of replay.failed)
+          console.log(`  failed: ${failure.code.split("\n")[0]}  (${failure.ename}: ${failure.evalue})`);
+        if (replay.failed.length > 0) process.exitCode = 1;
+      }
     });
 }

@@ -13,13 +13,36 @@ export interface HubFlags {
   port?: string;
   host: string;
   allowRemote?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy?: boolean;
+  allowedHost?: string[];
+}
+
+/** The flags `start` hands on to the `serve` it runs in the background. */
+export function serveFlagArgs(flags: HubFlags): string[] {
+  const args: string[] = [];
+  if (flags.allowRemote) args.push("--allow-remote");
+  if (flags.tlsCert) args.push("--tls-cert", flags.tlsCert);
+  if (flags.tlsKey) args.push("--tls-key", flags.tlsKey);
+  if (flags.trustProxy) args.push("--trust-proxy");
+  for (const name of flags.allowedHost ?? []) args.push("--allowed-host", name);
+  return args;
 }
 
 export function addHubFlags(command: Command): Command {
   return command
     .option("--port <n>", "port to listen on; 0 picks a free one (default: $DISPATCH_PORT, else 7777)")
     .option("--host <address>", "address to bind", DEFAULT_BIND_HOST)
-    .option("--allow-remote", "allow binding an address other than loopback (put TLS in front of it)");
+    .option("--allow-remote", "allow binding an address other than loopback (put TLS in front of it)")
+    .option("--tls-cert <file>", "serve HTTPS with this PEM certificate (with --tls-key; $DISPATCH_TLS_CERT)")
+    .option("--tls-key <file>", "the PEM private key for --tls-cert ($DISPATCH_TLS_KEY)")
+    .option("--trust-proxy", "a TLS proxy is in front: trust X-Forwarded-For, mark cookies Secure")
+    .option(
+      "--allowed-host <name>",
+      "a name the Host header may carry besides loopback names (repeatable; $DISPATCH_ALLOWED_HOSTS)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    );
 }
 
 export function registerServe(program: Command): void {
@@ -35,7 +58,16 @@ async function serve(flags: HubFlags): Promise<void> {
   const { startHubServer } = await import("../../server/main.js");
   let server: Awaited<ReturnType<typeof startHubServer>>;
   try {
-    server = await startHubServer({ home, port, host: flags.host, allowRemote: flags.allowRemote === true });
+    server = await startHubServer({
+      home,
+      port,
+      host: flags.host,
+      allowRemote: flags.allowRemote === true,
+      tlsCert: flags.tlsCert,
+      tlsKey: flags.tlsKey,
+      trustProxy: flags.trustProxy === true || process.env.DISPATCH_TRUST_PROXY === "1",
+      allowedHosts: flags.allowedHost,
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new DispatchError(
@@ -45,6 +77,15 @@ async function serve(flags: HubFlags): Promise<void> {
     }
     throw err;
   }
+  const hub = server;
+  const onUncaught = (err: unknown) => {
+    // A full disk met by a timer's write is weather: reported as failing storage, retried.
+    if (hub.absorb(err)) return;
+    console.error("dispatch: uncaught error in the hub; exiting (a supervisor restarts it)", err);
+    process.exit(1);
+  };
+  process.on("uncaughtException", onUncaught);
+  process.on("unhandledRejection", onUncaught);
   console.log(`dispatch ${VERSION}: hub listening on ${server.url} (pid ${process.pid})`);
   console.log(loginHint(server.keySource ?? homePaths(home).key));
   await stopSignal();

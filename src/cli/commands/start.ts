@@ -7,11 +7,14 @@ import { DispatchError } from "../../core/errors.js";
 import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
 import { HubClient, readKey, resolvePort } from "../HubClient.js";
 import { isAlive, POLL_INTERVAL_MS, readHubInfo, runningHubPid, sleep, waitForExit } from "../hubFiles.js";
-import { BIN_PATH } from "../paths.js";
-import { addHubFlags, type HubFlags, loginHint } from "./serve.js";
+import { SUPERVISOR_PATH } from "../paths.js";
+import { addHubFlags, type HubFlags, loginHint, serveFlagArgs } from "./serve.js";
 
-/** Start-up is a Node boot, the store's migrations and the local host's start: seconds at worst. */
-const START_TIMEOUT_MS = 15_000;
+/**
+ * Start-up is two Node boots (the supervisor, then the hub), the store's check and migrations
+ * and the local host's start: seconds, but each boot can take several on a loaded machine.
+ */
+const START_TIMEOUT_MS = 30_000;
 /** How long a hub that failed to start gets to stop on SIGTERM before SIGKILL. */
 const STOP_CHILD_TIMEOUT_MS = 3_000;
 /** Lines of `hub.out` shown when the hub fails to come up. */
@@ -19,7 +22,9 @@ const TAIL_LINES = 20;
 
 export function registerStart(program: Command): void {
   addHubFlags(
-    program.command("start").description("start the hub in the background and wait until it is healthy"),
+    program
+      .command("start")
+      .description("start the hub in the background (restarted if it crashes) and wait until it is healthy"),
   ).action(start);
 }
 
@@ -35,8 +40,10 @@ async function start(flags: HubFlags): Promise<void> {
 
   const outFile = join(paths.home, "hub.out");
   const out = openSync(outFile, "a", 0o600);
-  const args = [BIN_PATH, "serve", "--port", String(port), "--host", flags.host];
-  if (flags.allowRemote) args.push("--allow-remote");
+  // The hub runs under a supervisor that restarts it after a crash (`Supervisor.ts`); it passes
+  // the serve flags on to every hub it starts.
+  const args = [SUPERVISOR_PATH, "--port", String(port), "--host", flags.host, ...serveFlagArgs(flags)];
+  const launchedAt = Date.now();
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ["ignore", out, out],
@@ -56,7 +63,7 @@ async function start(flags: HubFlags): Promise<void> {
     const info = readHubInfo(paths);
     if (
       info &&
-      info.pid === child.pid &&
+      (info.startedAt ?? 0) >= launchedAt &&
       (await new HubClient({ url: info.url, key: undefined, paths }).health())
     ) {
       console.log(`hub running at ${info.url} (pid ${info.pid})`);

@@ -34,6 +34,8 @@ async function status(options: { json?: boolean }): Promise<void> {
       : "sessions  unknown while the hub is stopped",
   );
   console.log(`data dir  ${body.dataDir}`);
+  if (body.storage && !body.storage.ok) console.log(`storage   FAILING: ${body.storage.problem}`);
+  else if (body.storage) console.log("storage   ok");
 }
 
 /** Built from pid files while the hub is down; session counts need the hub, so they are zero. */

@@ -6,7 +6,15 @@ import { rmSync } from "node:fs";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../../platform/home.js";
-import { readHubInfo, readPidFile, runningHostPid, runningHubPid, waitForExit } from "../hubFiles.js";
+import {
+  isDispatchProcess,
+  readHubInfo,
+  readPidFile,
+  runningHostPid,
+  runningHubPid,
+  waitForExit,
+} from "../hubFiles.js";
+import { supervisorPidFile } from "../Supervisor.js";
 
 /** The hub flushes its store and closes sockets; the host gives PTYs a moment for SIGHUP. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -24,6 +32,11 @@ async function stop(options: { all?: boolean }): Promise<void> {
   const paths = homePaths(dataHome());
   // The hub goes first: while it runs it would start a new host as soon as the old one ends.
   const hubPid = runningHubPid(paths);
+  // Its supervisor before it, or it would restart the hub: it stops the hub and waits for it.
+  const supervisorPid = readPidFile(supervisorPidFile(paths));
+  if (supervisorPid !== undefined && isDispatchProcess(supervisorPid, "supervise")) {
+    await terminate(supervisorPid, "hub supervisor");
+  }
   if (hubPid === undefined) {
     console.log("the hub is not running");
   } else {

@@ -2,8 +2,12 @@
 import { agentCli } from "./agent.js";
 import { chatCli } from "./chat.js";
 import type { CliKind } from "./cliKind.js";
+import { editorCli } from "./editor.js";
+import { workspaceCli } from "./workspace.js";
 
 export const cliKinds: readonly CliKind[] = [
   agentCli, // dispatch agent diff|finish, dispatch notify
   chatCli, // dispatch chat [NAME], chat fork, chat export
+  workspaceCli, // dispatch eval, inspect, transcript, images, kernels
+  editorCli, // dispatch edit PATH, cat NAME, save NAME
 ];

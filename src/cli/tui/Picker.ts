@@ -8,6 +8,7 @@ import type { SessionInfo } from "../../protocol/session.js";
 import type { LiveSessions } from "../attached/LiveSessions.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import type { HubClient } from "../HubClient.js";
+import { readProjectContext, writeProjectContext } from "../hostContext.js";
 import type { RawTerminal } from "../RawTerminal.js";
 import type { SeenState } from "../seenState.js";
 import { parseKeys } from "./keys.js";
@@ -53,6 +54,7 @@ export class Picker {
       this.finish = resolve;
     });
     this.model.setSessions(options.sessions.all());
+    this.model.project = readProjectContext(options.hub.paths) ?? "";
     if (options.current) this.model.select(options.current);
     this.unsubscribe = options.sessions.onChange(() => {
       this.model.setSessions(options.sessions.all());
@@ -120,6 +122,9 @@ export class Picker {
           this.model.message = `renamed ${action.session.name} to ${renamed.name}`;
           return;
         }
+        case "project":
+          writeProjectContext(this.options.hub.paths, action.project || undefined);
+          return;
         case "kill": {
           const killed = await this.options.socket.kill(action.session.id);
           this.model.message = `${killed.name}: ${killed.status}`;

@@ -3,7 +3,7 @@ import type { SessionInfo } from "../../protocol/session.js";
 import { parseKeys } from "./keys.js";
 import { PickerModel } from "./PickerModel.js";
 
-function session(name: string, lastActivityAt: number): SessionInfo {
+function session(name: string, lastActivityAt: number, project: string | null = null): SessionInfo {
   return {
     id: `id-${name}`,
     name,
@@ -23,6 +23,7 @@ function session(name: string, lastActivityAt: number): SessionInfo {
     lastSeq: 1,
     bytes: 0,
     preview: "",
+    project,
   };
 }
 
@@ -69,5 +70,24 @@ describe("PickerModel", () => {
     type(model, "\x15api\r".slice(0, 4));
     const [action] = type(model, "\r");
     expect(action).toMatchObject({ type: "rename", name: "api" });
+  });
+
+  it("groups sessions by project and switches the current project with p", () => {
+    const model = new PickerModel();
+    model.setSessions([
+      session("loose", 9),
+      session("shop-db", 1, "shop"),
+      session("blog", 5, "blog"),
+      session("shop-api", 2, "shop"),
+    ]);
+    const names = () => model.visible().map((s) => s.name);
+    expect(names()).toEqual(["blog", "shop-api", "shop-db", "loose"]);
+    expect(type(model, "p")).toEqual([{ type: "project", project: "blog" }]);
+    expect(names()).toEqual(["blog"]);
+    expect(type(model, "p")).toEqual([{ type: "project", project: "shop" }]);
+    expect(names()).toEqual(["shop-api", "shop-db"]);
+    expect(model.message).toBe("project shop");
+    expect(type(model, "p")).toEqual([{ type: "project", project: "" }]);
+    expect(names()).toHaveLength(4);
   });
 });

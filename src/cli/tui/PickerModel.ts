@@ -5,7 +5,8 @@
  *
  * Keys: typing filters; with an empty filter `n` new, `r` rename, `x` kill, `q` quit act as
  * commands (start the filter with `/` to search for those letters); Ctrl-N, Ctrl-R, Ctrl-X
- * always act. Up/Down (Tab, Ctrl-P) move, Enter attaches, Esc clears the filter or quits,
+ * always act. `p` switches the current project (every project, then each in turn): sessions
+ * are grouped by project, and with a current project only its sessions are listed. Up/Down (Tab, Ctrl-P) move, Enter attaches, Esc clears the filter or quits,
  * `?` shows the keys.
  */
 import { fuzzyFilter } from "../../core/fuzzy.js";
@@ -18,7 +19,8 @@ export type PickerAction =
   | { type: "attach"; session: SessionInfo }
   | { type: "create" }
   | { type: "rename"; session: SessionInfo; name: string }
-  | { type: "kill"; session: SessionInfo };
+  | { type: "kill"; session: SessionInfo }
+  | { type: "project"; project: string };
 
 export type PickerPrompt =
   | { mode: "rename"; session: SessionInfo; text: string }
@@ -33,14 +35,28 @@ export class PickerModel {
   /** True once `/` was pressed: letters go to the filter even when it is empty. */
   filtering = false;
   prompt: PickerPrompt | undefined;
+  /** The current project ("" for every session). */
+  project = "";
   /** A line of feedback (errors of the last action). */
   message = "";
   private selectedId: string | undefined;
 
-  /** Sessions shown, in order: the filter's best matches first, else most recent activity first. */
+  /**
+   * Sessions shown, in order: the filter's best matches first, else grouped by project (named
+   * ones by name, then those in none) and the most recently active first in each group. With
+   * a current project, only its sessions.
+   */
   visible(): SessionInfo[] {
-    const ordered = [...this.sessions].sort((a, b) => b.lastActivityAt - a.lastActivityAt);
-    return fuzzyFilter(ordered, this.filter, (s) => `${s.name} ${s.host} ${s.kind}`);
+    const project = this.projects().includes(this.project) ? this.project : "";
+    const ordered = this.sessions
+      .filter((s) => !project || s.project === project)
+      .sort((a, b) => projectOrder(a, b) || b.lastActivityAt - a.lastActivityAt);
+    return fuzzyFilter(ordered, this.filter, (s) => `${s.name} ${s.host} ${s.kind} ${s.project ?? ""}`);
+  }
+
+  /** Every project some session belongs to, by name. */
+  projects(): string[] {
+    return [...new Set(this.sessions.flatMap((s) => (s.project ? [s.project] : [])))].sort();
   }
 
   selected(): SessionInfo | undefined {
@@ -116,6 +132,7 @@ export class PickerModel {
             return NONE;
           }
           if ("nrxq?".includes(key.char)) return this.command(key.char);
+          if (key.char === "p") return this.nextProject();
         }
         this.filter += key.char;
         return NONE;
@@ -151,6 +168,15 @@ export class PickerModel {
       default:
         return NONE;
     }
+  }
+
+  /** Every project, then each in turn, then every project again. */
+  private nextProject(): PickerAction {
+    const cycle = ["", ...this.projects()];
+    const at = cycle.indexOf(this.project);
+    this.project = cycle[(at + 1) % cycle.length] as string;
+    this.message = this.project ? `project ${this.project}` : "every project";
+    return { type: "project", project: this.project };
   }
 
   private handlePrompt(prompt: PickerPrompt, key: Key): PickerAction {
@@ -193,4 +219,14 @@ export class PickerModel {
     const next = Math.min(visible.length - 1, Math.max(0, index + delta));
     this.selectedId = (visible[next] as SessionInfo).id;
   }
+}
+
+/** Named projects by name, sessions in no project last. */
+function projectOrder(a: SessionInfo, b: SessionInfo): number {
+  const x = a.project ?? null;
+  const y = b.project ?? null;
+  if (x === y) return 0;
+  if (x === null) return 1;
+  if (y === null) return -1;
+  return x.localeCompare(y);
 }

@@ -21,7 +21,8 @@ export interface PickerViewOptions {
 }
 
 export const UNREAD_MARK = "●";
-const KEYS_LINE = "Enter attach  ↑↓ move  type to filter  n new  r rename  x kill  / filter  ? help  q quit";
+const KEYS_LINE =
+  "Enter attach  ↑↓ move  type to filter  n new  r rename  x kill  p project  / filter  ? help  q quit";
 export const PICKER_HELP = [
   "dispatch picker",
   "",
@@ -31,6 +32,7 @@ export const PICKER_HELP = [
   "  n / Ctrl-N   new session (then attach)",
   "  r / Ctrl-R   rename the selected session",
   "  x / Ctrl-X   kill the selected session (asks first)",
+  "  p            switch project: every project, then each in turn",
   "  /            start a filter (then n r x q are letters too)",
   "  Esc          clear the filter; with none, quit",
   "  q / Ctrl-C   quit",
@@ -58,8 +60,11 @@ export function renderPicker(model: PickerModel, options: PickerViewOptions): st
 
   const count = `${model.sessions.length} session${model.sessions.length === 1 ? "" : "s"}`;
   const filter = model.filter.length > 0 || model.filtering ? `  filter: ${model.filter}▏` : "";
+  const project = model.project ? ` · project ${model.project}` : "";
   lines.push(
-    INVERSE + fitWidth(` ${options.title ?? "dispatch"} · ${count}${filter}`, cols) + RESET_ATTRIBUTES,
+    INVERSE +
+      fitWidth(` ${options.title ?? "dispatch"}${project} · ${count}${filter}`, cols) +
+      RESET_ATTRIBUTES,
   );
 
   if (model.prompt?.mode === "help") {
@@ -71,13 +76,14 @@ export function renderPicker(model: PickerModel, options: PickerViewOptions): st
   const listHeight = Math.max(1, rows - 4 - (previewHeight > 0 ? previewHeight + 1 : 0));
   const table = visible.map((s) => [
     s.name,
+    s.project ?? "-",
     s.kind,
     s.host,
     activityText(s),
     formatAge(options.now - s.createdAt),
     `${formatAge(options.now - s.lastActivityAt)} ago`,
   ]);
-  const headers = ["NAME", "KIND", "HOST", "STATUS", "AGE", "ACTIVE"];
+  const headers = ["NAME", "PROJECT", "KIND", "HOST", "STATUS", "AGE", "ACTIVE"];
   const widths = headers.map((h, i) =>
     Math.min(40, Math.max(h.length, ...table.map((r) => (r[i] as string).length))),
   );

@@ -2,8 +2,10 @@
 import { DispatchError } from "../../core/errors.js";
 import { AgentRuntime } from "./agent.js";
 import { ChatRuntime } from "./chat.js";
+import { EditorRuntime } from "./editor.js";
 import type { RuntimeFactory } from "./runtime.js";
 import { TerminalRuntime } from "./terminal.js";
+import { WorkspaceRuntime } from "./workspace.js";
 
 const runtimes = new Map<string, RuntimeFactory>();
 
@@ -14,6 +16,8 @@ export function registerRuntime(kind: string, factory: RuntimeFactory): void {
 registerRuntime("terminal", (context) => new TerminalRuntime(context));
 registerRuntime("agent", (context) => new AgentRuntime(context));
 registerRuntime("chat", (context) => new ChatRuntime(context));
+registerRuntime("workspace", (context) => new WorkspaceRuntime(context));
+registerRuntime("editor", (context) => new EditorRuntime(context));
 
 export function runtimeFor(kind: string): RuntimeFactory {
   const factory = runtimes.get(kind);

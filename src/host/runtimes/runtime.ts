@@ -19,8 +19,11 @@ import type { RuntimeCapability, SpawnSpec } from "../../protocol/host.js";
 export interface RuntimeEvents {
   /** Output bytes (coalesced into `output` events; a keystroke's echo is not delayed). */
   output(data: Uint8Array): void;
-  /** Any other event, after the output before it: a core type or one of the kind's own. */
-  emit(type: string, data: Record<string, unknown>): void;
+  /**
+   * Any other event, after the output before it: a core type or one of the kind's own.
+   * Returns its seq (an editor answers "the text as of seq N").
+   */
+  emit(type: string, data: Record<string, unknown>): number;
 }
 
 export interface RuntimeContext {

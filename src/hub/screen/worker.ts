@@ -4,8 +4,10 @@
  */
 import { parentPort } from "node:worker_threads";
 import serializeAddon from "@xterm/addon-serialize";
+import unicode11Addon from "@xterm/addon-unicode11";
 import headless from "@xterm/headless";
 import { type FromScreenWorker, SNAPSHOT_SCROLLBACK_LINES, type ToScreenWorker } from "./messages.js";
+import { serializeExtras } from "./serializeExtras.js";
 
 interface Screen {
   terminal: headless.Terminal;
@@ -49,6 +51,9 @@ function handle(message: ToScreenWorker): void {
       });
       const serializer = new serializeAddon.SerializeAddon();
       terminal.loadAddon(serializer);
+      // The same widths as the web terminal, so a snapshot puts wide characters where it does.
+      terminal.loadAddon(new unicode11Addon.Unicode11Addon());
+      terminal.unicode.activeVersion = "11";
       if (message.base) terminal.write(message.base);
       screens.set(message.session, { terminal, serializer, seq: message.seq, queued: 0 });
       return;
@@ -105,7 +110,9 @@ function handle(message: ToScreenWorker): void {
           seq,
           cols: screen.terminal.cols,
           rows: screen.terminal.rows,
-          screen: screen.serializer.serialize({ scrollback: SNAPSHOT_SCROLLBACK_LINES }),
+          screen:
+            screen.serializer.serialize({ scrollback: SNAPSHOT_SCROLLBACK_LINES }) +
+            serializeExtras(screen.terminal),
         });
       });
       return;

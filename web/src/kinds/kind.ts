@@ -43,6 +43,11 @@ export interface SessionSnapshot {
 /** What an opened session may do to its session (input goes through the workspace's checks). */
 export interface SessionIO {
   input(data: string): void;
+  /**
+   * A verb of the session's kind (`command {session, name, args}`); resolves with the
+   * result's data, rejects with the hub's error.
+   */
+  command(name: string, args?: unknown): Promise<unknown>;
 }
 
 /** The props every kind's view gets; `model` is what the same kind's `open` made. */
@@ -53,8 +58,27 @@ export interface KindViewProps<M extends SessionView> {
   active: boolean;
 }
 
+/** A way to revive (a workspace's "Revive and replay"): a button, and what it asks of the kind. */
+export interface ReviveChoice {
+  label: string;
+  /** What it does, as the button's tooltip. */
+  title: string;
+  options: Record<string, unknown>;
+}
+
 /** The kind's own part of a create request, read from its fields when the dialog submits. */
 export type KindCreateOptions = Pick<CreateOptions, "command" | "options">;
+
+/**
+ * What the create dialog gives a kind's fields: `where` renders the shared working-directory
+ * field, so each kind keeps its fields in their place around it; `host` is where the session
+ * will run and `workspace` the page's, for fields that ask the hub (a workspace's kernels).
+ */
+export interface CreateFieldsProps {
+  where: Snippet;
+  host: string;
+  workspace: Workspace;
+}
 
 /** What the kind's create-dialog fields expose to the dialog. */
 export interface CreateFieldsExports {
@@ -74,13 +98,12 @@ export interface WebKind<M extends SessionView = SessionView> {
    * rather than the whole history; `events` needs every event (a conversation).
    */
   readonly attach: "screen" | "events";
-  /**
-   * Offered in the create dialog: the kind's own fields. `where` renders the shared
-   * working-directory field, so each kind keeps its fields in their place around it.
-   */
-  readonly create?: Component<{ where: Snippet }, CreateFieldsExports>;
+  /** Offered in the create dialog: the kind's own fields. */
+  readonly create?: Component<CreateFieldsProps, CreateFieldsExports>;
   /** An ended session can be started again from the page. */
   readonly revivable: boolean;
+  /** Ways to revive offered beside the plain one, each with the options the kind's revive takes. */
+  readonly reviveChoices?: readonly ReviveChoice[];
   /** The search bar (Ctrl+Shift+F) applies to its view. */
   readonly searchable: boolean;
   /** The top bar shows what runs in its foreground. */

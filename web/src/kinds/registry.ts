@@ -4,9 +4,11 @@
  */
 import { agent } from "./agent/index.js";
 import { chat } from "./chat/index.js";
+import { editor } from "./editor/index.js";
 import { genericKind } from "./generic/index.js";
 import type { WebKind } from "./kind.js";
 import { terminal } from "./terminal/index.js";
+import { workspace } from "./workspace/index.js";
 
 const KINDS = new Map<string, WebKind>();
 /** Unknown kinds met so far, so each keeps one identity (its view is not rebuilt). */
@@ -19,6 +21,8 @@ function register(kind: WebKind): void {
 register(terminal);
 register(agent);
 register(chat);
+register(workspace);
+register(editor);
 
 /** What a session created without a kind is (the hub's default too). */
 export const DEFAULT_KIND = terminal.name;

@@ -12,6 +12,12 @@ async function errorMessage(response: Response, fallback: string): Promise<strin
   }
 }
 
+/** "N failed attempts from ADDRESS, so attempts are slowed" out of the hub's message. */
+function slowedPart(message: string): string {
+  const part = /\d+ failed attempts[^;]*slowed/.exec(message)?.[0] ?? "attempts are slowed";
+  return `${part.charAt(0).toUpperCase()}${part.slice(1)}.`;
+}
+
 export async function login(key: string): Promise<LoginResult> {
   let response: Response;
   try {
@@ -25,7 +31,14 @@ export async function login(key: string): Promise<LoginResult> {
     return { ok: false, message: "Cannot reach the hub. Is it running?" };
   }
   if (response.ok) return { ok: true };
-  if (response.status === 401) return { ok: false, message: "Wrong access key." };
+  if (response.status === 401) {
+    // The hub's message says more than "wrong" once attempts from here are being slowed.
+    const message = await errorMessage(response, "Wrong access key.");
+    return {
+      ok: false,
+      message: /slowed/.test(message) ? `Wrong access key. ${slowedPart(message)}` : "Wrong access key.",
+    };
+  }
   if (response.status === 429) {
     return {
       ok: false,

@@ -7,7 +7,13 @@ import type { Workspace } from "./workspace.svelte.js";
 export interface DispatchDebug {
   /** Every line of the session's terminal buffer (trailing blanks trimmed), or null if not open. */
   lines(session: string): string[] | null;
+  /** The characters of each cell of buffer line `line` ("" for the cell a wide character covers). */
+  cells(session: string, line: number): string[] | null;
   lastSeq(session: string): number | null;
+  /** The terminal's selected text (search results select their line). */
+  selection(session: string): string | null;
+  /** The first buffer line in view, and whether older output is stored than the terminal holds. */
+  scroll(session: string): { top: number; hasOlder: boolean } | null;
   renderer(session: string): string | null;
   connection(): string;
 }
@@ -33,6 +39,18 @@ export function exposeDebug(workspace: Workspace): void {
       while (out.length > 0 && out.at(-1) === "") out.pop();
       return out;
     },
+    cells(session, line) {
+      const row = term(session)?.terminal.buffer.active.getLine(line);
+      if (!row) return null;
+      const out: string[] = [];
+      for (let x = 0; x < row.length; x++) out.push(row.getCell(x)?.getChars() ?? "");
+      return out;
+    },
+    scroll(session) {
+      const t = term(session);
+      return t ? { top: t.terminal.buffer.active.viewportY, hasOlder: t.hasOlder } : null;
+    },
+    selection: (session) => term(session)?.terminal.getSelection() ?? null,
     lastSeq: (session) => term(session)?.lastSeq ?? null,
     renderer: (session) => term(session)?.renderer ?? null,
     connection: () => workspace.connection.state,

@@ -1,6 +1,6 @@
 /**
- * What the page remembers across reloads, in localStorage: the open terminals and the active
- * one, how much of each session the user has seen (unread markers), and whether this browser
+ * What the page remembers across reloads, in localStorage: the open terminals, the active
+ * one and the tiles shown side by side, how much of each session the user has seen (unread markers), and whether this browser
  * has logged in (so a fresh visit shows the login form without a request doomed to 401).
  * Nothing secret: the login itself is an HttpOnly cookie.
  */
@@ -8,10 +8,13 @@
 const VIEW_KEY = "dispatch:view";
 const SEEN_KEY = "dispatch:seen";
 const LOGGED_IN_KEY = "dispatch:logged-in";
+const PROJECT_KEY = "dispatch:project";
 
 export interface ViewState {
   open: string[];
   active: string | null;
+  /** Sessions shown side by side (tiles), the active one among them; empty: one view. */
+  tiles: string[];
 }
 
 function read<T>(key: string, fallback: T): T {
@@ -37,6 +40,7 @@ export function loadView(): ViewState {
   return {
     open: Array.isArray(view.open) ? view.open.filter((id) => typeof id === "string") : [],
     active: typeof view.active === "string" ? view.active : null,
+    tiles: Array.isArray(view.tiles) ? view.tiles.filter((id) => typeof id === "string") : [],
   };
 }
 
@@ -70,4 +74,14 @@ export function loadNotify(): boolean {
 
 export function saveNotify(on: boolean): void {
   write(NOTIFY_KEY, on);
+}
+
+/** The current project ("" for all sessions). */
+export function loadProject(): string {
+  const project = read<unknown>(PROJECT_KEY, "");
+  return typeof project === "string" ? project : "";
+}
+
+export function saveProject(project: string): void {
+  write(PROJECT_KEY, project);
 }

@@ -7,18 +7,39 @@ import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { HostView } from "../../../src/protocol/hosts.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import { isLocalHost } from "./host-kind.js";
-import { loadSeen, loadView, saveSeen, saveView } from "./persist.js";
+import {
+  loadProject,
+  loadSeen,
+  loadView,
+  saveProject,
+  saveSeen,
+  saveView,
+  type ViewState,
+} from "./persist.js";
+
+/** Sessions of one project (null: not in any), as the panel shows them under a heading. */
+export interface ProjectGroup {
+  project: string | null;
+  sessions: SessionInfo[];
+}
 
 export class SessionStore {
   sessions = $state<SessionInfo[]>([]);
   activeId = $state<string | null>(null);
   /** Open terminals, in the order they were opened (stable, so their elements never move). */
   openIds = $state<string[]>([]);
+  /** Sessions shown side by side (2–4 tiles), in screen order; one id or none: a single view. */
+  tiles = $state<string[]>([]);
   /** The same ids, most recently used last. */
   #recent: string[] = [];
   filter = $state("");
   /** Show only sessions of this host id; empty: every host. */
   hostFilter = $state("");
+  /**
+   * The current project: the panel shows only its sessions (on every host); empty: every
+   * session, grouped by project. Remembered across reloads, like `dispatch use --project`.
+   */
+  project = $state(loadProject());
   /** Output bytes seen per session; more than this in a background session is unread. */
   seen = $state<Record<string, number>>(loadSeen());
   /** Sessions with live output seen in their open (background) terminal since last viewed. */
@@ -28,14 +49,48 @@ export class SessionStore {
   /** Ticks so "last activity" ages stay fresh. */
   now = $state(Date.now());
 
-  readonly visible = $derived.by(() => {
+  /** Every project some session belongs to, by name. */
+  readonly projects = $derived(
+    [...new Set(this.sessions.flatMap((s) => (s.project ? [s.project] : [])))].sort(),
+  );
+
+  /** Sessions shown, grouped by project: named projects by name, then sessions in none. */
+  readonly groups = $derived.by((): ProjectGroup[] => {
     const needle = this.filter.trim().toLowerCase();
     const host = this.hostFilter;
-    if (!needle && !host) return this.sessions;
-    return this.sessions.filter(
-      (s) => (!host || s.host === host) && (!needle || s.name.toLowerCase().includes(needle)),
+    const project = this.projects.includes(this.project) ? this.project : "";
+    const shown = this.sessions.filter(
+      (s) =>
+        (!host || s.host === host) &&
+        (!project || s.project === project) &&
+        (!needle || s.name.toLowerCase().includes(needle)),
     );
+    const groups = new Map<string | null, SessionInfo[]>();
+    for (const s of shown) {
+      const key = s.project ?? null;
+      groups.set(key, [...(groups.get(key) ?? []), s]);
+    }
+    return [...groups]
+      .map(([name, sessions]) => ({ project: name, sessions }))
+      .sort((a, b) =>
+        a.project === b.project
+          ? 0
+          : a.project === null
+            ? 1
+            : b.project === null
+              ? -1
+              : a.project.localeCompare(b.project),
+      );
   });
+
+  /** The sessions shown, in the panel's order (groups one after another). */
+  readonly visible = $derived(this.groups.flatMap((g) => g.sessions));
+
+  /** Makes `project` current ("" for all); remembered across reloads. */
+  useProject(project: string): void {
+    this.project = project;
+    saveProject(project);
+  }
 
   /** Hosts in display order: the hub's own first, then by name. */
   readonly hostList = $derived(
@@ -135,6 +190,7 @@ export class SessionStore {
 
   dropOpen(id: string): void {
     this.openIds = this.openIds.filter((o) => o !== id);
+    this.tiles = this.tiles.filter((o) => o !== id);
     this.#recent = this.#recent.filter((o) => o !== id);
   }
 
@@ -144,10 +200,10 @@ export class SessionStore {
   }
 
   persistView(): void {
-    saveView({ open: this.openIds, active: this.activeId });
+    saveView({ open: this.openIds, active: this.activeId, tiles: this.tiles });
   }
 
-  restoredView(): { open: string[]; active: string | null } {
+  restoredView(): ViewState {
     return loadView();
   }
 

@@ -5,10 +5,12 @@
  */
 import { FitAddon } from "@xterm/addon-fit";
 import { SearchAddon } from "@xterm/addon-search";
+import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { type ITheme, Terminal } from "@xterm/xterm";
 import type { JsonEvent } from "../../../src/protocol/events.js";
 import type { SessionView } from "../kinds/kind.js";
+import { type HistoryEvent, olderOutput } from "./history.js";
 import { attachRenderer, type RendererKind } from "./renderer.js";
 
 export const THEME: ITheme = {
@@ -37,6 +39,11 @@ export const THEME: ITheme = {
 
 /** Scrollback per terminal: enough for real work, bounded so 16 open terminals stay light. */
 const SCROLLBACK_LINES = 10_000;
+/** Scrollback once the user has asked for older output: room for what retention kept. */
+const HISTORY_SCROLLBACK_LINES = 100_000;
+
+/** Row height as a multiple of the font's: room below the baseline for `_` (see the constructor). */
+const LINE_HEIGHT = 1.2;
 
 const textDecoderOptions = { stream: true } as const;
 
@@ -77,6 +84,12 @@ export class TerminalSession implements SessionView {
   #readyWaiters: (() => void)[] = [];
   #opened = false;
   #disposed = false;
+  /**
+   * Output before this seq is not in the terminal as it was printed, only as the snapshot's
+   * rendering (2000 lines): scrolling past the top loads it from the hub. 0: nothing older.
+   */
+  #historyBefore = 0;
+  #loadingHistory = false;
   // Output frames may split a UTF-8 character; a streaming decoder stitches them back.
   readonly #decoder = new TextDecoder();
 
@@ -92,10 +105,17 @@ export class TerminalSession implements SessionView {
       cursorBlink: true,
       fontFamily: '"JetBrains Mono", "Fira Code", "DejaVu Sans Mono", Menlo, Consolas, monospace',
       fontSize: 14,
+      // The DOM renderer clips each row to its cell height; at 1.0 a font whose descent
+      // reaches the cell's bottom (DejaVu Sans Mono, the usual Linux fallback) loses its
+      // underscores. A little leading keeps them inside the row.
+      lineHeight: LINE_HEIGHT,
       theme: THEME,
       screenReaderMode: false,
     });
     this.terminal.loadAddon(this.#fit);
+    // Unicode 11 widths (emoji take two cells), as programs and the hub's screen count them.
+    this.terminal.loadAddon(new Unicode11Addon());
+    this.terminal.unicode.activeVersion = "11";
     this.terminal.loadAddon(this.search);
     this.terminal.loadAddon(
       new WebLinksAddon((event, uri) => {
@@ -103,8 +123,22 @@ export class TerminalSession implements SessionView {
         window.open(uri, "_blank", "noopener,noreferrer");
       }),
     );
-    this.terminal.attachCustomKeyEventHandler((e) => this.#copyOnCtrlC(e));
+    this.terminal.attachCustomKeyEventHandler((e) => {
+      // Shift+PageUp at the top, like the wheel: older output.
+      if (e.type === "keydown" && e.shiftKey && e.key === "PageUp") this.#maybeLoadOlder();
+      return this.#copyOnCtrlC(e);
+    });
     this.terminal.onData((data) => options.onInput(data));
+    // The user scrolling up at the top of the buffer (wheel, touch) asks for older output.
+    // Not xterm's onScroll: a reset scrolls to the top too, and must not fetch anything.
+    this.element.addEventListener("wheel", (e) => e.deltaY < 0 && this.#maybeLoadOlder(), {
+      passive: true,
+      capture: true,
+    });
+    this.element.addEventListener("touchmove", () => this.#maybeLoadOlder(), {
+      passive: true,
+      capture: true,
+    });
     this.terminal.onBinary((data) => options.onInput(data));
   }
 
@@ -176,16 +210,10 @@ export class TerminalSession implements SessionView {
     if (event.seq <= this.lastSeq || this.#disposed) return false;
     this.lastSeq = event.seq;
     switch (event.type) {
-      case "exit": {
-        const code = typeof event.data["code"] === "number" ? event.data["code"] : null;
-        const signal = event.data["signal"];
-        const how = code !== null ? `code ${code}` : `signal ${String(signal)}`;
-        this.terminal.write(`\r\n\x1b[2m[process exited, ${how}]\x1b[0m\r\n`);
-        break;
-      }
+      case "exit":
       case "gap": {
-        const bytes = typeof event.data["bytes"] === "number" ? event.data["bytes"] : 0;
-        this.terminal.write(`\r\n\x1b[33m[${bytes} bytes of output were lost here]\x1b[0m\r\n`);
+        const note = this.#note(event.type, event.data);
+        if (note) this.terminal.write(note);
         break;
       }
       case "resize": {
@@ -213,6 +241,7 @@ export class TerminalSession implements SessionView {
     this.terminal.reset();
     this.follow(snap.cols, snap.rows);
     this.lastSeq = snap.seq;
+    this.#historyBefore = snap.seq + 1;
     this.terminal.write(snap.data, () => {
       this.#parsed(snap.seq);
       written?.();
@@ -221,6 +250,65 @@ export class TerminalSession implements SessionView {
 
   focus(): void {
     this.terminal.focus();
+  }
+
+  /** Whether older output than the terminal holds is stored at the hub (as far as it knows). */
+  get hasOlder(): boolean {
+    return this.#historyBefore > 0;
+  }
+
+  #maybeLoadOlder(): void {
+    if (this.#historyBefore > 0 && !this.#loadingHistory && this.terminal.buffer.active.viewportY === 0) {
+      void this.loadOlder();
+    }
+  }
+
+  /**
+   * Loads older output than the terminal holds and redraws from it: the older page, then
+   * every event since, as printed. The line at the top stays in view.
+   */
+  async loadOlder(): Promise<void> {
+    if (this.#historyBefore === 0 || this.#loadingHistory || this.#disposed) return;
+    this.#loadingHistory = true;
+    try {
+      const older = await olderOutput(this.id, this.#historyBefore, () => this.lastSeq);
+      if (this.#disposed || !older) return;
+      const buffer = this.terminal.buffer.active;
+      const fromBottom = buffer.length - buffer.viewportY;
+      this.terminal.options.scrollback = HISTORY_SCROLLBACK_LINES;
+      this.terminal.reset();
+      const decoder = new TextDecoder();
+      for (const event of older.events) {
+        const text = this.#historyText(event, decoder);
+        if (text) this.terminal.write(text);
+      }
+      this.#historyBefore = older.reachedStart ? 0 : older.from;
+      await new Promise<void>((resolve) => this.terminal.write("", resolve));
+      this.terminal.scrollToLine(Math.max(0, this.terminal.buffer.active.length - fromBottom));
+    } catch (err) {
+      console.warn("dispatch: could not load older output", err);
+    } finally {
+      this.#loadingHistory = false;
+    }
+  }
+
+  #historyText(event: HistoryEvent, decoder: TextDecoder): string | undefined {
+    if (event.output) return decoder.decode(event.output, textDecoderOptions);
+    return event.type === "output" ? undefined : this.#note(event.type, event.data);
+  }
+
+  /** What the terminal shows for a non-output event (an exit, a gap), if anything. */
+  #note(type: string, data: Record<string, unknown>): string | undefined {
+    if (type === "exit") {
+      const code = typeof data["code"] === "number" ? data["code"] : null;
+      const how = code !== null ? `code ${code}` : `signal ${String(data["signal"])}`;
+      return `\r\n\x1b[2m[process exited, ${how}]\x1b[0m\r\n`;
+    }
+    if (type === "gap") {
+      const bytes = typeof data["bytes"] === "number" ? data["bytes"] : 0;
+      return `\r\n\x1b[33m[${bytes} bytes of output were lost here]\x1b[0m\r\n`;
+    }
+    return undefined;
   }
 
   dispose(): void {

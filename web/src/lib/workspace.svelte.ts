@@ -8,6 +8,7 @@ import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { ServerMessage } from "../../../src/protocol/client.js";
 import type { OutputFrame } from "../../../src/protocol/frames.js";
 import type { CleanupRequest, CleanupResult, HostView } from "../../../src/protocol/hosts.js";
+import type { PresenceEntry, Principal, Role } from "../../../src/protocol/people.js";
 import type { SessionInfo } from "../../../src/protocol/session.js";
 import type { SessionView, WebKind } from "../kinds/kind.js";
 import { DEFAULT_KIND, kindOf } from "../kinds/registry.js";
@@ -20,10 +21,13 @@ import { applyCtrl } from "./keys.js";
 import { afterPaint, beginSwitch, endSwitch } from "./perf.js";
 import { SessionStore } from "./sessions.svelte.js";
 import { TerminalSession } from "./terminal-session.js";
+import { addTile, neighbour, showIn } from "./tiles.js";
 import { toasts } from "./toasts.svelte.js";
 
 /** Open sessions kept in the page; beyond this the least recently used one is closed. */
 const MAX_OPEN_TERMINALS = 16;
+/** Pages of older output read while looking for a search result's line (~1 MiB each). */
+const MAX_HISTORY_PAGES_TO_FIND = 64;
 
 export interface CreateOptions {
   name?: string;
@@ -83,6 +87,15 @@ export class Workspace {
   ctrlSticky = $state(false);
   /** Set once the first session list has arrived (the view is restored then). */
   ready = $state(false);
+  /** Phone layout: one session at a time, whatever the tiles say. */
+  phone = $state(false);
+  /** Who this page is signed in as (from `/api/me`); null until known. */
+  principal = $state<Principal | null>(null);
+  /** This page's role on each attached session (from `attached`). */
+  roles = $state<Record<string, Role>>({});
+  /** Who is attached to each session (pushed by the hub). */
+  presence = $state<Record<string, PresenceEntry[]>>({});
+  #toldReadOnly = false;
   /** Open sessions: each one's model, with the kind that made it (and renders it). */
   readonly #open = new Map<string, OpenSession>();
   readonly #conn: Connection;
@@ -108,6 +121,31 @@ export class Workspace {
   start(): void {
     exposeDebug(this);
     this.#conn.start();
+    fetch("/api/me", { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : undefined))
+      .then((body: { principal?: Principal } | undefined) => {
+        if (body?.principal) this.principal = body.principal;
+      })
+      .catch(() => {
+        // Unknown until the next start: controls stay shown and the hub refuses what it must.
+      });
+  }
+
+  /**
+   * Whether this page may only watch a session: a viewer (by role, grant or a read-only share
+   * link) never types, resizes, renames or kills, so those controls are hidden.
+   */
+  readOnly(id: string): boolean {
+    const role = this.roles[id] ?? (this.principal?.via === "share" ? undefined : this.principal?.role);
+    return (
+      role === "viewer" ||
+      (role === undefined && this.principal?.via === "share" && this.principal.role === "viewer")
+    );
+  }
+
+  /** Whether this page may manage the hub (people, hosts, the audit trail). */
+  get isOwner(): boolean {
+    return this.principal?.role === "owner" && this.principal.via !== "share";
   }
 
   retryNow(): void {
@@ -140,13 +178,30 @@ export class Workspace {
     return this.store.activeId ? this.#open.get(this.store.activeId)?.model : undefined;
   }
 
-  /** Shows `id`, opening its terminal if needed; timed as `dispatch:switch`. */
+  /** Whether `id` is on screen: the active session, or one of the tiles beside it. */
+  isShown(id: string): boolean {
+    if (id === this.store.activeId) return true;
+    return !this.phone && this.store.tiles.length > 1 && this.store.tiles.includes(id);
+  }
+
+  /** Ids on screen, in tile order. */
+  get shownIds(): string[] {
+    const { tiles, activeId } = this.store;
+    if (!this.phone && tiles.length > 1) return tiles;
+    return activeId ? [activeId] : [];
+  }
+
+  /**
+   * Shows `id` in the focused tile (or focuses its tile when it has one), opening its view if
+   * needed; timed as `dispatch:switch`.
+   */
   async switchTo(id: string): Promise<void> {
     const info = this.store.byId(id);
     if (!info) return;
     const existing = this.#open.get(id)?.model;
     const token = beginSwitch(id, !existing);
     const view = existing ?? this.#openSession(info);
+    this.store.tiles = showIn(this.store.tiles, this.store.activeId, id);
     this.store.activeId = id;
     this.store.touchOpen(id);
     this.store.markSeen(id);
@@ -166,6 +221,74 @@ export class Workspace {
     if (mine !== this.#switchToken) return;
     await afterPaint();
     endSwitch(token);
+  }
+
+  /**
+   * Makes `project` current ("" for every session) and, when the active session is not in
+   * it, shows the project's most recently used session (else its first).
+   */
+  switchProject(project: string): void {
+    this.store.useProject(project);
+    if (!project || this.store.active?.project === project) return;
+    const recent = [...this.store.recent].reverse().find((id) => this.store.byId(id)?.project === project);
+    const target = recent ?? this.store.sessions.find((s) => s.project === project)?.id;
+    if (target) void this.switchTo(target);
+  }
+
+  /**
+   * A search result: shows the session and selects the line, loading older output until the
+   * terminal holds it (or the log's start is reached).
+   */
+  async openAt(id: string, line: string): Promise<void> {
+    await this.switchTo(id);
+    const term = this.terminal(id);
+    const needle = line.trim();
+    if (!term || !needle) return;
+    for (let page = 0; page < MAX_HISTORY_PAGES_TO_FIND; page++) {
+      if (term.search.findPrevious(needle)) return;
+      if (!term.hasOlder) break;
+      await term.loadOlder();
+    }
+    toasts.push("That line is no longer in the terminal's history.");
+  }
+
+  /** One more session beside the others (the first in the list not shown yet), up to 4. */
+  split(): void {
+    const shown = new Set(this.shownIds);
+    const candidate = this.store.visible.find((s) => !shown.has(s.id));
+    if (!candidate) {
+      toasts.push("No other session to show beside this one.");
+      return;
+    }
+    const tiles = addTile(this.store.tiles, this.store.activeId, candidate.id);
+    if (!tiles) {
+      toasts.push("At most 4 sessions side by side.");
+      return;
+    }
+    this.store.tiles = tiles;
+    void this.switchTo(candidate.id);
+  }
+
+  /** Back to one view: the focused session. */
+  unsplit(): void {
+    this.store.tiles = this.store.activeId ? [this.store.activeId] : [];
+    this.store.persistView();
+    void tick().then(() => this.fitActive(true));
+  }
+
+  /** Focus the next (+1) or previous (-1) tile. */
+  focusTile(step: 1 | -1): void {
+    const next = neighbour(this.store.tiles, this.store.activeId, step);
+    if (next) void this.switchTo(next);
+  }
+
+  /** A tile got focus (a click into it): it becomes the active session. */
+  focused(id: string): void {
+    if (id === this.store.activeId || !this.store.tiles.includes(id)) return;
+    this.store.activeId = id;
+    this.store.touchOpen(id);
+    this.store.markSeen(id);
+    this.store.persistView();
   }
 
   /** Next (+1) or previous (-1) session in the panel's order, wrapping around. */
@@ -192,7 +315,7 @@ export class Workspace {
     this.store.dropOpen(id);
     open.model.dispose();
     if (this.store.activeId === id) {
-      const previous = this.store.recent.at(-1);
+      const previous = this.store.tiles.at(0) ?? this.store.recent.at(-1);
       this.store.activeId = null;
       if (previous) void this.switchTo(previous);
     }
@@ -229,9 +352,18 @@ export class Workspace {
     if (info) this.store.upsert(info);
   }
 
-  /** Starts an ended session again on its host (kinds that revive); its screen and log continue. */
-  async revive(id: string): Promise<void> {
-    const reply = await this.#conn.request({ type: "revive", session: id });
+  /** A verb of the session's kind; resolves with the result's data (the hub's error rejects). */
+  async command(id: string, name: string, args?: unknown): Promise<unknown> {
+    const reply = await this.#conn.request({ type: "command", session: id, name, args });
+    return reply.type === "result" ? reply.data : undefined;
+  }
+
+  /**
+   * Starts an ended session again on its host (kinds that revive); its screen and log continue.
+   * `options` are for the kind's revive (a workspace's `replay`).
+   */
+  async revive(id: string, options?: Record<string, unknown>): Promise<void> {
+    const reply = await this.#conn.request({ type: "revive", session: id, ...(options ? { options } : {}) });
     const info = sessionFromReply(reply);
     if (info) this.store.upsert(info);
     const open = this.#open.get(id);
@@ -246,18 +378,23 @@ export class Workspace {
   }
 
   /**
-   * Fits the active terminal to its box and, when the size differs from the session's,
-   * tells the hub (the most recent client to resize sets the session's size).
+   * Fits every terminal on screen (each tile has its own size) to its box and, when the size
+   * differs from the session's, tells the hub (the most recent client to resize sets it).
    */
   fitActive(force = false): void {
-    const id = this.store.activeId;
-    const term = id ? this.terminal(id) : undefined;
-    const info = id ? this.store.byId(id) : undefined;
-    if (!id || !term || !info) return;
+    for (const id of this.shownIds) this.#fit(id, force);
+  }
+
+  #fit(id: string, force: boolean): void {
+    const term = this.terminal(id);
+    const info = this.store.byId(id);
+    if (!term || !info) return;
+    // A tile restored beside the active one opens here, once its element is in the page.
+    if (term.element.isConnected) term.open();
     const changed = term.fit();
     const cols = term.terminal.cols;
     const rows = term.terminal.rows;
-    if (!isLiveStatus(info.status)) return;
+    if (!isLiveStatus(info.status) || this.readOnly(id)) return;
     if (changed || (force && (cols !== info.cols || rows !== info.rows))) {
       this.#conn.send({ type: "resize", session: id, cols, rows });
     }
@@ -265,7 +402,10 @@ export class Workspace {
 
   #openSession(info: SessionInfo): SessionView {
     const kind = kindOf(info.kind);
-    const model = kind.open(info, { input: (data) => this.#input(info.id, data) });
+    const model = kind.open(info, {
+      input: (data) => this.#input(info.id, data),
+      command: (name, args) => this.command(info.id, name, args),
+    });
     const open = { kind, model };
     this.#open.set(info.id, open);
     this.store.touchOpen(info.id);
@@ -283,6 +423,7 @@ export class Workspace {
       .request({ type: "attach", session: term.id, afterSeq: term.lastSeq, snapshot: fresh })
       .then((reply) => {
         const info = sessionFromReply(reply);
+        if (reply.type === "attached" && reply.role) this.roles[term.id] = reply.role;
         term.attached(info?.lastSeq ?? term.lastSeq);
       })
       .catch((err: unknown) => {
@@ -294,7 +435,7 @@ export class Workspace {
 
   #evict(): void {
     while (this.store.openIds.length > MAX_OPEN_TERMINALS) {
-      const victim = this.store.recent.find((id) => id !== this.store.activeId);
+      const victim = this.store.recent.find((id) => !this.isShown(id));
       if (!victim) return;
       this.closeTerminal(victim);
     }
@@ -303,6 +444,11 @@ export class Workspace {
   #input(id: string, data: string): void {
     const info = this.store.byId(id);
     if (!info || !isLiveStatus(info.status)) return;
+    if (this.readOnly(id)) {
+      if (!this.#toldReadOnly) toasts.push(`You can watch '${info.name}' but not type into it (viewer).`);
+      this.#toldReadOnly = true;
+      return;
+    }
     let text = data;
     if (this.ctrlSticky) {
       text = applyCtrl(data);
@@ -330,7 +476,17 @@ export class Workspace {
       return;
     }
     this.ready = true;
+    // Arriving by a share link (`#session=NAME`): open that session first.
+    const shared = location.hash.startsWith("#session=")
+      ? this.store.find(decodeURIComponent(location.hash.slice("#session=".length)))
+      : undefined;
+    if (shared) {
+      history.replaceState(null, "", location.pathname);
+      await this.switchTo(shared.id);
+      return;
+    }
     const view = this.store.restoredView();
+    this.store.tiles = view.tiles.filter((id) => this.store.byId(id));
     for (const id of view.open) {
       const info = this.store.byId(id);
       if (info && id !== view.active) this.#openSession(info);
@@ -359,6 +515,8 @@ export class Workspace {
 
   /** Host links as of now; `host` messages keep them current afterwards. */
   async #loadHosts(): Promise<void> {
+    // Hosts are the owner's; others would only be refused.
+    if (this.principal && !this.isOwner) return;
     try {
       const response = await fetch("/api/hosts", { credentials: "same-origin" });
       if (!response.ok) return;
@@ -392,14 +550,24 @@ export class Workspace {
         break;
       case "snapshot":
         this.#open.get(msg.session)?.model.snapshot(msg, () => {
-          if (msg.session === this.store.activeId) this.fitActive(true);
+          if (this.isShown(msg.session)) this.#fit(msg.session, true);
         });
         break;
       case "host":
         this.store.setHost(msg.host);
         break;
+      case "presence":
+        this.presence[msg.session] = msg.presence;
+        break;
       case "error":
         toasts.push(msg.message);
+        break;
+      case "storage":
+        toasts.push(
+          msg.storage.ok
+            ? "the hub stores output again; nothing was lost"
+            : `the hub cannot store output right now: ${msg.storage.problem}`,
+        );
         break;
       case "sessions":
         this.store.setAll(msg.sessions);
@@ -415,7 +583,6 @@ export class Workspace {
     const term = this.#open.get(frame.session)?.model;
     if (!term?.output(frame.seq, frame.data)) return;
     // Open background terminals know about new output before the hub's (throttled) notice.
-    if (frame.session !== this.store.activeId && term.isLiveSeq(frame.seq))
-      this.store.markUnread(frame.session);
+    if (!this.isShown(frame.session) && term.isLiveSeq(frame.seq)) this.store.markUnread(frame.session);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A small Markdown reader for chat replies. It returns a tree, never HTML: components render
+ * A small Markdown reader for chat replies and kernel outputs. It returns a tree, never HTML: components render
  * the tree as text nodes and elements, so nothing a model writes can inject markup. Covers
  * what replies use: fenced code blocks (also unclosed, while a reply streams), headings,
  * paragraphs, bullet and numbered lists, quotes, rules, and inline code, bold, italic and

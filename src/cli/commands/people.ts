@@ -1,0 +1,201 @@
+/**
+ * People: `dispatch users add|ls|rm|role`, `dispatch share NAME [--write] [--expires 2h]`,
+ * `dispatch share ls|revoke ID`, `dispatch who NAME`, `dispatch audit [--session N]
+ * [--since 1h] [--json]`. All but `who` are the owner's.
+ */
+import type { Command } from "commander";
+import { formatAge, parseDuration } from "../../core/duration.js";
+import { Role } from "../../protocol/people.js";
+import { UsageError } from "../exitCodes.js";
+import { HubClient } from "../HubClient.js";
+import { PeopleApi } from "../peopleApi.js";
+
+const api = () => new PeopleApi(HubClient.locate());
+
+function roleArg(text: string, allowNone: boolean): Role | "none" {
+  if (allowNone && text === "none") return "none";
+  const parsed = Role.safeParse(text);
+  if (!parsed.success) {
+    throw new UsageError(
+      `unknown role '${text}': use owner, writer or viewer${allowNone ? " (or none)" : ""}`,
+    );
+  }
+  return parsed.data;
+}
+
+function durationArg(text: string, flag: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new UsageError(`${flag}: ${(err as Error).message}`);
+  }
+}
+
+export function registerUsers(program: Command): void {
+  const users = program
+    .command("users")
+    .description("people who sign in to this hub, and their roles (owner only)");
+  users
+    .command("ls", { isDefault: true })
+    .description("list users with their role and per-session grants")
+    .option("--json", "print as JSON")
+    .action(async (flags: { json?: boolean }) => {
+      const list = await api().users();
+      if (flags.json) return console.log(JSON.stringify(list, null, 2));
+      if (list.length === 0)
+        return console.log("no users yet; add one with `dispatch users add NAME --role writer`");
+      for (const user of list) {
+        const grants = Object.entries(user.grants).map(([session, role]) => `${session}=${role}`);
+        console.log(
+          [
+            user.name.padEnd(24),
+            user.role.padEnd(7),
+            user.email ?? "-",
+            grants.length > 0 ? grants.join(",") : "",
+          ]
+            .join("  ")
+            .trimEnd(),
+        );
+      }
+    });
+  users
+    .command("add")
+    .description("add a user; prints their personal token once (they sign in with it, or by single sign-on)")
+    .argument("<name>", "user name")
+    .option("--role <role>", "owner, writer or viewer", "writer")
+    .option("--email <email>", "their email, for single sign-on")
+    .action(async (name: string, flags: { role: string; email?: string }) => {
+      const created = await api().addUser({
+        name,
+        role: roleArg(flags.role, false) as Role,
+        email: flags.email,
+      });
+      console.log(created.token);
+      console.error(
+        `${created.user.name} (${created.user.role}): give them this token; it is not shown again`,
+      );
+    });
+  users
+    .command("rm")
+    .description("remove a user; their tokens and web sign-ins stop working at once")
+    .argument("<name>", "user name")
+    .action(async (name: string) => {
+      console.log(`removed ${(await api().removeUser(name)).name}`);
+    });
+  users
+    .command("role")
+    .description("set a user's role, or with --session their role on one session (none: drop that grant)")
+    .argument("<name>", "user name")
+    .argument("<role>", "owner, writer or viewer (none with --session)")
+    .option("--session <session>", "only on this session")
+    .action(async (name: string, role: string, flags: { session?: string }) => {
+      const user = await api().setRole(name, roleArg(role, flags.session !== undefined), flags.session);
+      console.log(
+        flags.session ? `${user.name} is ${role} on ${flags.session}` : `${user.name} is ${user.role}`,
+      );
+    });
+}
+
+export function registerShare(program: Command): void {
+  const share = program
+    .command("share")
+    .description("share one session by a link: read-only unless --write; `share ls`, `share revoke ID`")
+    .argument("[session]", "session name or id")
+    .option("--write", "the link may type into the session too")
+    .option("--expires <duration>", "the link stops working after this, e.g. 30m, 2h, 7d")
+    .action(async (session: string | undefined, flags: { write?: boolean; expires?: string }) => {
+      if (!session)
+        throw new UsageError("name the session to share: dispatch share NAME [--write] [--expires 2h]");
+      if (flags.expires) durationArg(flags.expires, "--expires");
+      const created = await api().share(session, { write: flags.write === true, expires: flags.expires });
+      console.log(created.url);
+      const until = created.share.expiresAt
+        ? `until ${new Date(created.share.expiresAt).toISOString()}`
+        : "until revoked";
+      console.error(
+        `${created.share.role === "writer" ? "read-write" : "read-only"} link to ${session}, ${until}; ` +
+          `shown once; revoke with \`dispatch share revoke ${created.share.id.slice(0, 8)}\``,
+      );
+    });
+  share
+    .command("ls")
+    .description("live share links")
+    .option("--json", "print as JSON")
+    .action(async (flags: { json?: boolean }) => {
+      const list = await api().shares();
+      if (flags.json) return console.log(JSON.stringify(list, null, 2));
+      if (list.length === 0) return console.log("no live share links");
+      for (const link of list) {
+        const expires = link.expiresAt
+          ? `expires in ${formatAge(link.expiresAt - Date.now())}`
+          : "until revoked";
+        console.log(
+          `${link.id.slice(0, 8)}  ${(link.sessionName ?? link.session).padEnd(20)}  ${link.role.padEnd(6)}  ${expires}`,
+        );
+      }
+    });
+  share
+    .command("revoke")
+    .description("revoke a share link: browsers using it lose access at once")
+    .argument("<id>", "the link's id (or its first characters) from `share ls`")
+    .action(async (id: string) => {
+      const revoked = await api().revokeShare(id);
+      console.log(`revoked link ${revoked.id.slice(0, 8)} to ${revoked.sessionName ?? revoked.session}`);
+    });
+}
+
+export function registerWho(program: Command): void {
+  program
+    .command("who")
+    .description("who is attached to a session, with their role")
+    .argument("<session>", "session name or id")
+    .option("--json", "print as JSON")
+    .action(async (session: string, flags: { json?: boolean }) => {
+      const people = await api().presence(session);
+      if (flags.json) return console.log(JSON.stringify(people, null, 2));
+      if (people.length === 0) return console.log(`nobody is attached to ${session}`);
+      for (const person of people) {
+        const tabs = person.clients > 1 ? ` (${person.clients} clients)` : "";
+        console.log(
+          `${person.name.padEnd(24)}  ${person.role.padEnd(6)}  for ${formatAge(Date.now() - person.since)}${tabs}`,
+        );
+      }
+    });
+}
+
+export function registerAudit(program: Command): void {
+  program
+    .command("audit")
+    .description(
+      "the audit trail: sign-ins, attach/detach, who typed, resize, rename, kill, shares, roles (owner only)",
+    )
+    .option("--session <session>", "only this session")
+    .option("--since <duration>", "only the last DURATION, e.g. 1h, 7d")
+    .option("--json", "print as JSON lines")
+    .action(async (flags: { session?: string; since?: string; json?: boolean }) => {
+      const since = flags.since ? Date.now() - durationArg(flags.since, "--since") : undefined;
+      const entries = await api().audit({ session: flags.session, since });
+      if (flags.json) {
+        for (const entry of entries) console.log(JSON.stringify(entry));
+        return;
+      }
+      for (const entry of entries) {
+        const detail = Object.entries(entry.detail)
+          .filter(([key]) => key !== "via")
+          .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+          .join(" ");
+        console.log(
+          [
+            new Date(entry.ts).toISOString(),
+            entry.actor,
+            entry.action,
+            entry.address ?? "-",
+            entry.session ?? "-",
+            detail,
+          ]
+            .join("  ")
+            .trimEnd(),
+        );
+      }
+    });
+}

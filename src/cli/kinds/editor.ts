@@ -1,0 +1,112 @@
+/**
+ * The editor kind's CLI verbs:
+ *   dispatch edit PATH [--host H] [--name N] [--create] [--autosave MS]   open or join; prints its name
+ *   dispatch edit NAME|PATH --at SEQ                                      the text at a seq (read-only)
+ *   dispatch cat NAME                                                     the current text
+ *   dispatch save NAME                                                    write it to the file
+ * Edit it live in the web UI; scripts use `dispatch cmd NAME edits '{"edits":[...]}'` or REST.
+ */
+import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { isLiveStatus } from "../../core/liveness.js";
+import { editorKind } from "../../kinds/editor/index.js";
+import type { SessionInfo } from "../../protocol/session.js";
+import { UsageError } from "../exitCodes.js";
+import { HubClient } from "../HubClient.js";
+import { readHostContext } from "../hostContext.js";
+import type { CliKind } from "./cliKind.js";
+
+/** The hub kind's name, the one place the CLI learns it. */
+const EDITOR = editorKind.name;
+
+export const editorCli: CliKind = { kind: EDITOR, register: registerEditor };
+
+interface EditFlags {
+  host?: string;
+  name?: string;
+  at?: string;
+  create?: boolean;
+  autosave?: string;
+}
+
+function registerEditor(program: Command): void {
+  program
+    .command("edit")
+    .description("open a file in an editor session (or join the one open on it); prints its name")
+    .argument(
+      "<path>",
+      "the file (relative to here on the local host, to the first allowed root on others); with --at, a session name too",
+    )
+    .option("--host <name>", "host the file is on (default: the current one, see `dispatch use`)")
+    .option("--name <name>", "name of the new session")
+    .option("--create", "create the file when it does not exist")
+    .option("--autosave <ms>", "save by itself this long after the last edit")
+    .option("--at <seq>", "print the text as it was at SEQ (read-only)")
+    .action(edit);
+  program
+    .command("cat")
+    .description("print the current text of an editor session")
+    .argument("<name>", "editor session name")
+    .action(async (name: string) => {
+      const result = (await HubClient.locate().command(name, "text")) as { text: string };
+      process.stdout.write(result.text);
+    });
+  program
+    .command("save")
+    .description("save an editor session's text to its file (refused while in conflict)")
+    .argument("<name>", "editor session name")
+    .action(async (name: string) => {
+      const client = HubClient.locate();
+      const result = (await client.command(name, "save")) as { bytes: number };
+      const session = await client.getSession(name);
+      console.log(`saved ${String(session.options?.path ?? name)} (${result.bytes} bytes)`);
+    });
+}
+
+async function edit(target: string, flags: EditFlags): Promise<void> {
+  const client = HubClient.locate();
+  const host = flags.host ?? readHostContext(client.paths) ?? "local";
+  const path = host === "local" ? localPath(target) : target;
+  const sessions = await client.listSessions();
+  const open = sessions.find(
+    (s) => s.kind === EDITOR && s.host === host && s.options?.path === path && isLiveStatus(s.status),
+  );
+  if (flags.at !== undefined) {
+    const seq = Number(flags.at);
+    if (!Number.isInteger(seq) || seq < 0)
+      throw new UsageError(`--at takes a seq (0, 1, 2...), not '${flags.at}'`);
+    const session =
+      sessions.find((s) => s.kind === EDITOR && s.name === target) ??
+      open ??
+      sessions.find((s) => s.kind === EDITOR && s.options?.path === path);
+    if (!session) throw new UsageError(`no editor session named '${target}' or open on ${path}`);
+    const result = (await client.command(session.name, "at", { seq })) as { text: string };
+    process.stdout.write(result.text);
+    return;
+  }
+  if (open) {
+    console.log(open.name);
+    return;
+  }
+  const autosaveMs = flags.autosave === undefined ? 0 : Number(flags.autosave);
+  if (!Number.isInteger(autosaveMs) || autosaveMs < 0)
+    throw new UsageError(`--autosave takes milliseconds, not '${flags.autosave}'`);
+  const session: SessionInfo = await client.createSession({
+    kind: EDITOR,
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
+    ...(host !== "local" ? { host } : {}),
+    options: { path, create: flags.create === true, autosaveMs },
+  });
+  console.log(session.name);
+}
+
+/** An absolute path, through symlinks, so two ways of naming one file join one session. */
+function localPath(target: string): string {
+  const absolute = resolve(process.cwd(), target);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    return absolute;
+  }
+}

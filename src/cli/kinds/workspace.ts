@@ -1,0 +1,397 @@
+/**
+ * The workspace kind's CLI verbs, live runtimes ("images") from scripts:
+ *   dispatch new --kernel K [--name N] [--host H]    (in `commands/new.ts`, through `createWorkspace`)
+ *   dispatch eval NAME [CODE] [--mode M] [--json]    code from stdin without CODE; exit 1 on error
+ *   dispatch inspect NAME EXPR [--json]              an object's attributes, items or keys
+ *   dispatch transcript NAME [--follow]              everything the kernel printed, In/Out
+ *   dispatch images [--json]                         kernels across hosts
+ *   dispatch kernels [--host H]                      installed kernelspecs
+ * `dispatch revive NAME --replay` re-runs the successful evaluations (`commands/revive.ts`).
+ */
+import { once } from "node:events";
+import type { Command } from "commander";
+import { DispatchError } from "../../core/errors.js";
+import { listKernelSpecs } from "../../host/runtimes/jupyter/kernelspecs.js";
+import { EvalResult, InspectedObject, KernelSpecInfo, KernelStats } from "../../kinds/workspace/commands.js";
+import {
+  EvalEndData,
+  EvalMode,
+  type EvalOutput,
+  EvalOutputData,
+  EvalStartData,
+  ReplayData,
+} from "../../kinds/workspace/events.js";
+import { WORKSPACE, type WorkspaceState } from "../../kinds/workspace/index.js";
+import type { JsonEvent } from "../../protocol/events.js";
+import type { SessionInfo } from "../../protocol/session.js";
+import { UsageError } from "../exitCodes.js";
+import { HubClient } from "../HubClient.js";
+import { SessionStream } from "../SessionStream.js";
+import type { CliKind } from "./cliKind.js";
+
+export const workspaceCli: CliKind = { kind: WORKSPACE, register: registerWorkspace };
+
+function registerWorkspace(program: Command): void {
+  program
+    .command("eval")
+    .description("evaluate code in a workspace; prints the output and result, exit 1 on an error")
+    .argument("<name>", "workspace session name")
+    .argument("[code]", "code to run (default: read from stdin)")
+    .option("--mode <mode>", "do (output only), print (also the result) or inspect", "print")
+    .option("--json", "print the evaluation's result as JSON")
+    .action(evaluate);
+  program
+    .command("inspect")
+    .description("open an object of a workspace's runtime: type, repr and its attributes, items or keys")
+    .argument("<name>", "workspace session name")
+    .argument("<expr>", "an expression or an inspector path")
+    .option("--offset <n>", "first child to show", "0")
+    .option("--limit <n>", "children per page", "50")
+    .option("--json", "print JSON")
+    .action(inspect);
+  program
+    .command("transcript")
+    .description("everything a workspace's kernel printed, with its inputs")
+    .argument("<name>", "workspace session name")
+    .option("--follow", "keep printing as the kernel prints (until it ends or Ctrl-C)")
+    .action(transcript);
+  program
+    .command("images")
+    .description("live runtimes (Jupyter kernels) across all hosts")
+    .option("--json", "print JSON")
+    .action(images);
+  program
+    .command("kernels")
+    .description("installed Jupyter kernelspecs, on this machine or a host")
+    .option("--host <name>", "ask a host (through one of its running workspaces)")
+    .option("--json", "print JSON")
+    .action(kernels);
+}
+
+/** `dispatch new --kernel K`: a workspace session with that kernelspec. */
+export async function createWorkspace(
+  client: HubClient,
+  request: { kernel: string; name?: string; host?: string; cwd: string },
+): Promise<SessionInfo> {
+  return client.createSession({
+    kind: WORKSPACE,
+    ...(request.name !== undefined ? { name: request.name } : {}),
+    ...(request.host !== undefined ? { host: request.host } : {}),
+    cwd: request.cwd,
+    options: { kernel: request.kernel },
+  });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, "drain");
+}
+
+async function evaluate(
+  name: string,
+  code: string | undefined,
+  options: { mode: string; json?: boolean },
+): Promise<void> {
+  const mode = EvalMode.safeParse(options.mode);
+  if (!mode.success) throw new UsageError(`invalid --mode '${options.mode}': use do, print or inspect`);
+  const source = code ?? (await readStdin());
+  const result = EvalResult.parse(
+    await HubClient.locate().command(name, "eval", { code: source, mode: mode.data }),
+  );
+  if (options.json) await write(process.stdout, `${JSON.stringify(result, null, 2)}\n`);
+  else {
+    for (const output of result.outputs) {
+      if (output.type === "result" && mode.data === "do") continue;
+      const text = plainOutput(output);
+      await write(
+        output.type === "error" || (output.type === "stream" && output.name === "stderr")
+          ? process.stderr
+          : process.stdout,
+        text,
+      );
+    }
+    if (result.inspected) await write(process.stdout, inspectedText(result.inspected));
+    if (result.truncatedBytes > 0)
+      await write(
+        process.stderr,
+        `[${result.truncatedBytes} bytes of output dropped: over the bound per evaluation]\n`,
+      );
+  }
+  if (result.status !== "ok") {
+    if (result.status === "aborted")
+      await write(process.stderr, `evaluation aborted${result.error ? `: ${result.error.evalue}` : ""}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** An output as plain text for a terminal or a pipe. */
+export function plainOutput(output: EvalOutput): string {
+  switch (output.type) {
+    case "stream":
+      return output.text;
+    case "error":
+      return `${(output.traceback.length > 0 ? output.traceback.join("\n") : `${output.ename}: ${output.evalue}`).replace(ANSI, "")}\n`;
+    default: {
+      const text = output.data["text/plain"];
+      if (text !== undefined) return `${text}\n`;
+      return `[${Object.keys(output.data).join(", ")}]\n`;
+    }
+  }
+}
+
+function inspectedText(object: InspectedObject): string {
+  const lines = [
+    `${object.path}: ${object.type}${object.size !== null ? ` (${object.size})` : ""} = ${object.repr}`,
+  ];
+  for (const child of object.children)
+    lines.push(
+      `  ${child.name}: ${child.type}${child.size !== null ? ` (${child.size})` : ""} = ${child.repr}${child.expandable ? "  ▸ " + child.path : ""}`,
+    );
+  const end = object.offset + object.children.length;
+  if (end < object.total) lines.push(`  … ${object.total - end} more (--offset ${end})`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function inspect(
+  name: string,
+  expr: string,
+  options: { offset: string; limit: string; json?: boolean },
+): Promise<void> {
+  const offset = Number(options.offset);
+  const limit = Number(options.limit);
+  if (!Number.isInteger(offset) || offset < 0) throw new UsageError(`invalid --offset '${options.offset}'`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new UsageError(`invalid --limit '${options.limit}': 1 to 500`);
+  const object = InspectedObject.parse(
+    await HubClient.locate().command(name, "inspect", { expr, offset, limit }),
+  );
+  await write(process.stdout, options.json ? `${JSON.stringify(object, null, 2)}\n` : inspectedText(object));
+}
+
+/** One stored event of a workspace as transcript text ("" for the ones it does not show). */
+export function transcriptLine(event: { type: string; data: unknown }): string {
+  switch (event.type) {
+    case "eval-start": {
+      const start = EvalStartData.safeParse(event.data);
+      if (!start.success) return "";
+      const who = start.data.origin === "client" ? "" : ` (${start.data.origin})`;
+      return `In${who}: ${start.data.code.replace(/\n/g, "\n    ")}\n`;
+    }
+    case "eval-output": {
+      const output = EvalOutputData.safeParse(event.data);
+      if (!output.success) return "";
+      const text = plainOutput(output.data.output);
+      return output.data.output.type === "result" ? `Out[${output.data.count ?? " "}]: ${text}` : text;
+    }
+    case "eval-end": {
+      const end = EvalEndData.safeParse(event.data);
+      if (!end.success) return "";
+      const cut = end.data.truncatedBytes > 0 ? `[${end.data.truncatedBytes} bytes of output dropped]\n` : "";
+      return end.data.status === "aborted"
+        ? `${cut}[aborted${end.data.error ? `: ${end.data.error.evalue}` : ""}]\n`
+        : cut;
+    }
+    case "replay": {
+      const replay = ReplayData.safeParse(event.data);
+      return replay.success
+        ? `[replay: ${replay.data.ran} of ${replay.data.total} ran, ${replay.data.failed.length} failed]\n`
+        : "";
+    }
+    case "exit": {
+      const reason = (event.data as Record<string, unknown>).reason;
+      return `[kernel ended${typeof reason === "string" ? `: ${reason}` : ""}]\n`;
+    }
+    case "revived":
+      return "[revived: a fresh kernel]\n";
+    default:
+      return "";
+  }
+}
+
+async function requireWorkspace(client: HubClient, name: string): Promise<SessionInfo> {
+  const session = await client.getSession(name);
+  if (session.kind !== WORKSPACE)
+    throw new UsageError(`'${session.name}' is a ${session.kind} session, not a workspace`);
+  return session;
+}
+
+async function transcript(name: string, options: { follow?: boolean }): Promise<void> {
+  const client = HubClient.locate();
+  const session = await requireWorkspace(client, name);
+  let after = 0;
+  for (;;) {
+    const page = await client.events(session.id, after, 1000);
+    for (const event of page.events) {
+      const text = transcriptLine(event);
+      if (text) await write(process.stdout, text);
+      after = event.seq;
+    }
+    if (page.events.length === 0 || after >= page.lastSeq) break;
+  }
+  if (!options.follow) return;
+  const socket = await client.connect("dispatch-transcript");
+  let writing = Promise.resolve();
+  const stream = new SessionStream(socket, {
+    output: () => undefined,
+    event: (event: JsonEvent) => {
+      const text = transcriptLine(event);
+      if (text) writing = writing.then(() => write(process.stdout, text));
+    },
+  });
+  const interrupted = new Promise<"interrupted">((resolve) =>
+    process.once("SIGINT", () => resolve("interrupted")),
+  );
+  try {
+    await stream.attach(session.id, { afterSeq: after, snapshot: false });
+    await Promise.race([stream.ended, interrupted]);
+    await writing;
+  } finally {
+    stream.dispose();
+    await socket.close();
+  }
+}
+
+interface ImageRow {
+  session: string;
+  kernel: string;
+  language: string;
+  host: string;
+  status: string;
+  health: string;
+  execution: string;
+  pid: number | null;
+  memory: number | null;
+  sessions: string[];
+}
+
+async function images(options: { json?: boolean }): Promise<void> {
+  const client = HubClient.locate();
+  const workspaces = (await client.listSessions()).filter((session) => session.kind === WORKSPACE);
+  const rows: ImageRow[] = await Promise.all(
+    workspaces.map(async (session) => {
+      const state = (session.options ?? {}) as Partial<WorkspaceState>;
+      const live =
+        (session.status === "running" || session.status === "starting") && session.reachable !== false;
+      const stats = live
+        ? await client
+            .command(session.id, "stats", {})
+            .then((answer) => KernelStats.parse(answer))
+            .catch(() => undefined)
+        : undefined;
+      return {
+        session: session.name,
+        kernel: state.kernel ?? "?",
+        language: state.language ?? "?",
+        host: session.host,
+        status: session.reachable === false && live ? "reconnecting" : (state.connection ?? "disconnected"),
+        health: state.health ?? "ok",
+        execution: state.execution ?? "starting",
+        pid: stats?.pid ?? state.pid ?? null,
+        memory: stats?.rss ?? null,
+        sessions: [session.name],
+      };
+    }),
+  );
+  if (options.json) {
+    console.log(JSON.stringify(rows, null, 2));
+    return;
+  }
+  if (rows.length === 0) {
+    console.log("no images; start one with `dispatch new --kernel python3`");
+    return;
+  }
+  const table = [
+    ["SESSION", "KERNEL", "LANGUAGE", "HOST", "STATUS", "HEALTH", "STATE", "PID", "MEMORY"],
+    ...rows.map((row) => [
+      row.session,
+      row.kernel,
+      row.language,
+      row.host,
+      row.status,
+      row.health,
+      row.execution,
+      row.pid === null ? "-" : String(row.pid),
+      row.memory === null ? "-" : `${(row.memory / 1024 / 1024).toFixed(1)} MiB`,
+    ]),
+  ];
+  const widths =
+    table[0]?.map((_, column) => Math.max(...table.map((line) => (line[column] ?? "").length))) ?? [];
+  for (const line of table)
+    console.log(
+      line
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    );
+}
+
+async function kernels(options: { host?: string; json?: boolean }): Promise<void> {
+  let specs: KernelSpecInfo[];
+  if (options.host === undefined || options.host === "local") {
+    // The local host runs on this machine: its kernelspecs are the ones here.
+    specs = listKernelSpecs().map(({ env: _env, ...spec }) => spec);
+  } else {
+    const client = HubClient.locate();
+    const host = options.host;
+    const live = (await client.listSessions()).find(
+      (session) =>
+        session.kind === WORKSPACE &&
+        session.status === "running" &&
+        (session.host === host || session.host.startsWith(host)),
+    );
+    if (!live)
+      throw new DispatchError(
+        "not_found",
+        `no running workspace on host '${host}' to ask; start one there with \`dispatch new --kernel python3 --host ${host}\``,
+      );
+    const answer = (await client.command(live.id, "kernels", {})) as { kernels: unknown };
+    specs = KernelSpecInfo.array().parse(answer.kernels);
+  }
+  if (options.json) {
+    console.log(JSON.stringify(specs, null, 2));
+    return;
+  }
+  if (specs.length === 0) {
+    console.log("no Jupyter kernelspecs installed (e.g. apt install python3-ipykernel)");
+    return;
+  }
+  const width = Math.max(...specs.map((spec) => spec.name.length));
+  for (const spec of specs)
+    console.log(`${spec.name.padEnd(width)}  ${spec.language.padEnd(10)}  ${spec.displayName}`);
+}
+
+/** Waits for the `replay` event a revive with replay writes after `afterSeq`. */
+export async function waitForReplay(client: HubClient, id: string, afterSeq: number): Promise<ReplayData> {
+  const socket = await client.connect("dispatch-revive");
+  try {
+    return await new Promise<ReplayData>((resolve, reject) => {
+      const stream = new SessionStream(socket, {
+        output: () => undefined,
+        event: (event) => {
+          if (event.type !== "replay") return;
+          stream.dispose();
+          resolve(ReplayData.parse(event.data));
+        },
+      });
+      stream.ended.then((end) => {
+        stream.dispose();
+        reject(
+          new DispatchError(
+            "session_exited",
+            `the workspace ended before its replay finished (${end.reason})`,
+          ),
+        );
+      });
+      stream.attach(id, { afterSeq, snapshot: false }).catch(reject);
+    });
+  } finally {
+    await socket.close();
+  }
+}

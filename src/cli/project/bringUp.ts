@@ -1,0 +1,182 @@
+/**
+ * `dispatch up`: makes the hub run what the project file declares. Kinds and hosts are checked
+ * against the hub's own lists; then every session is handled at once, each waiting only for
+ * the sessions it names in `after` (and their `ready` pattern). A session that cannot come up
+ * is reported and its dependents skipped; the rest of the project comes up regardless.
+ */
+import { DispatchError } from "../../core/errors.js";
+import { unknownNameMessage } from "../../core/names.js";
+import { KindsBody } from "../../protocol/api.js";
+import type { HostView } from "../../protocol/hosts.js";
+import type { SessionInfo } from "../../protocol/session.js";
+import { UsageError } from "../exitCodes.js";
+import type { HubClient } from "../HubClient.js";
+import { HostsApi } from "../hostsApi.js";
+import { findCycles } from "./dependencies.js";
+import { planUp, type Step } from "./plan.js";
+import type { DeclaredSession, ProjectFile } from "./projectFile.js";
+import { waitForReady } from "./readiness.js";
+import { stopSession } from "./stopSession.js";
+
+export type Did = "created" | "unchanged" | "started" | "restarted" | "stopped" | "failed" | "skipped";
+
+export interface UpRow {
+  name: string;
+  kind: string;
+  host: string;
+  did: Did;
+  /** The session as it stands afterwards, when there is one. */
+  session?: SessionInfo;
+  /** Why it failed or was skipped. */
+  error?: string;
+}
+
+export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpRow[]> {
+  const kinds = KindsBody.parse(await hub.call("GET", "/api/kinds")).kinds.map((k) => k.name);
+  checkKinds(project, kinds);
+  const [hosts, existing] = await Promise.all([new HostsApi(hub).list(), hub.listSessions()]);
+  const plan = planUp({ project: project.name, declared: project.sessions, existing });
+  const cycles = findCycles(project.sessions);
+  const rows = new Map<string, UpRow>();
+  const done = new Map<string, Promise<boolean>>();
+  const bring = async (declared: DeclaredSession): Promise<boolean> => {
+    const row: UpRow = { name: declared.name, kind: declared.kind, host: declared.host, did: "failed" };
+    rows.set(declared.name, row);
+    const cycle = cycles.get(declared.name);
+    if (cycle) {
+      row.error = `${at(project, declared)}: 'after' goes round in a cycle (${cycle}); not started`;
+      return false;
+    }
+    for (const other of declared.after) {
+      if (!(await done.get(other))) {
+        row.did = "skipped";
+        row.error = `waits for '${other}', which did not come up`;
+        return false;
+      }
+    }
+    try {
+      const step = plan.steps.get(declared.name) as Step;
+      row.did = await carryOut(hub, { project, declared, step, hosts });
+      // A session left running counts as ready: its start was watched by an earlier `up`, and
+      // finding the line again could mean reading its whole history.
+      if (declared.ready && row.did !== "unchanged") {
+        await waitForReady(hub, {
+          session: declared.name,
+          pattern: declared.ready,
+          timeoutMs: declared.readyTimeoutMs,
+          // Started again: only what the new process prints counts.
+          afterSeq: step.type === "start" && row.did === "started" ? step.session.lastSeq : 0,
+        });
+      }
+      row.session = await hub.getSession(declared.name);
+      return true;
+    } catch (err) {
+      row.error = err instanceof Error ? err.message : String(err);
+      row.session = await hub.getSession(declared.name).catch(() => undefined);
+      return false;
+    }
+  };
+  // Every session's promise exists before any awaits another's.
+  let release!: () => void;
+  const start = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  for (const declared of project.sessions)
+    done.set(
+      declared.name,
+      start.then(() => bring(declared)),
+    );
+  const stopped = plan.undeclared.map(async (session): Promise<UpRow> => {
+    const row: UpRow = { name: session.name, kind: session.kind, host: session.host, did: "stopped" };
+    try {
+      await stopSession(hub, session, { keepHistory: false });
+    } catch (err) {
+      row.did = "failed";
+      row.error = `no longer declared, but could not be stopped: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    return row;
+  });
+  release();
+  await Promise.all(done.values());
+  const ordered = project.sessions.map((s) => rows.get(s.name) as UpRow);
+  return [...ordered, ...(await Promise.all(stopped))];
+}
+
+/** An unknown kind is a mistake in the file: nothing starts until it is fixed. */
+function checkKinds(project: ProjectFile, kinds: readonly string[]): void {
+  const problems = project.sessions
+    .filter((s) => !kinds.includes(s.kind))
+    .map((s) => {
+      const line = project.lines.lineOf(["session", project.sessions.indexOf(s), "kind"]);
+      return `${project.path}${line ? `:${line}` : ""}: ${unknownNameMessage("session kind", s.kind, kinds)} (this hub has: ${kinds.join(", ")})`;
+    });
+  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+}
+
+interface StepContext {
+  project: ProjectFile;
+  declared: DeclaredSession;
+  step: Step;
+  hosts: readonly HostView[];
+}
+
+async function carryOut(hub: HubClient, { project, declared, step, hosts }: StepContext): Promise<Did> {
+  if (step.type === "conflict") throw new DispatchError("conflict", step.message);
+  if (step.type === "keep") return "unchanged";
+  const host = requireHost(hosts, declared, project);
+  if (step.type === "start") {
+    try {
+      await hub.reviveSession(step.session.id);
+      return "started";
+    } catch (err) {
+      // Kinds that cannot revive start afresh under the same name.
+      if (!(err instanceof DispatchError && err.code === "bad_request")) throw err;
+    }
+  }
+  if (step.type === "start" || step.type === "restart") {
+    const left = await stopSession(hub, step.session, { keepHistory: false });
+    if (left.status === "running" || left.status === "starting") {
+      throw new DispatchError("conflict", `'${declared.name}' did not stop, so it was not restarted`);
+    }
+  }
+  await hub.createSession({
+    name: declared.name,
+    kind: declared.kind,
+    ...(declared.command.length > 0 ? { command: declared.command } : {}),
+    cwd: declared.cwd,
+    env: declared.env,
+    host: host.id,
+    ...(declared.options ? { options: declared.options } : {}),
+    project: { name: project.name, declaration: declared.declaration },
+  });
+  return step.type === "create" ? "created" : step.type === "start" ? "started" : "restarted";
+}
+
+/** The session's host must exist and be connected; said with the line that names it. */
+function requireHost(hosts: readonly HostView[], declared: DeclaredSession, project: ProjectFile): HostView {
+  const host = hosts.find((h) => h.name === declared.host || h.id === declared.host);
+  const where = at(project, declared, "host");
+  if (!host) {
+    throw new DispatchError(
+      "not_found",
+      `${where}: ${unknownNameMessage(
+        "host",
+        declared.host,
+        hosts.map((h) => h.name),
+      )}; '${declared.name}' was not started`,
+    );
+  }
+  if (host.status !== "connected") {
+    throw new DispatchError(
+      "host_unavailable",
+      `${where}: host '${host.name}' is ${host.status}; '${declared.name}' was not started (run \`dispatch up\` again once it is back)`,
+    );
+  }
+  return host;
+}
+
+/** `file:line` of the session's table, or of one of its keys when written. */
+function at(project: ProjectFile, declared: DeclaredSession, key?: string): string {
+  const line = key ? project.lines.lineOf(["session", project.sessions.indexOf(declared), key]) : undefined;
+  return `${project.path}:${line ?? declared.line}`;
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { parseProjectFile } from "./projectFile.js";
+
+const FILE = "/repo/dispatch.toml";
+const errorOf = (text: string) => {
+  try {
+    parseProjectFile(text, FILE);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("no error");
+};
+
+describe("parseProjectFile", () => {
+  it("resolves commands, cwd, hosts and after, with a digest that follows the declaration", () => {
+    const text = `project = "shop"
+host = "east"
+
+[[session]]
+name = "db"
+command = "postgres -D 'my data'"
+cwd = "db"
+ready = "ready to accept"
+
+[[session]]
+name = "api"
+command = ["npm", "run", "dev"]
+host = "local"
+after = "db"
+env = { PORT = "3000" }
+`;
+    const project = parseProjectFile(text, FILE);
+    const [db, api] = project.sessions;
+    expect(db).toMatchObject({
+      command: ["postgres", "-D", "my data"],
+      cwd: "/repo/db",
+      host: "east",
+      line: 4,
+    });
+    expect(db?.ready?.test("LOG: database system is ready to accept connections")).toBe(true);
+    expect(api).toMatchObject({ cwd: "/repo", host: "local", after: ["db"], env: { PORT: "3000" } });
+    const edited = parseProjectFile(text.replace('"3000"', '"3001"'), FILE);
+    expect(edited.sessions[0]?.declaration).toBe(db?.declaration);
+    expect(edited.sessions[1]?.declaration).not.toBe(api?.declaration);
+    // `ready` and `after` are about starting, not about what runs: changing them restarts nothing.
+    const reordered = parseProjectFile(text.replace('ready = "ready to accept"', ""), FILE);
+    expect(reordered.sessions[0]?.declaration).toBe(db?.declaration);
+  });
+
+  it("names the line of an unknown key, with a did-you-mean", () => {
+    expect(errorOf(`project = "p"\n\n[[session]]\nname = "a"\ncomand = "x"\n`)).toBe(
+      `${FILE}:5: unknown key 'comand' in session 'a' — did you mean 'command'?`,
+    );
+    expect(errorOf(`projekt = "p"\n`)).toContain(
+      `${FILE}:1: unknown key 'projekt' at the top — did you mean 'project'?`,
+    );
+  });
+
+  it("reports every problem at once: duplicates, bad regex, shell syntax, unknown after, missing name", () => {
+    const message = errorOf(`project = "p"
+[[session]]
+name = "a"
+ready = "("
+[[session]]
+name = "a"
+command = "npm run dev && npm test"
+after = ["b"]
+`);
+    expect(message).toContain(`${FILE}:6: a second session named 'a'`);
+    expect(message).toContain(`${FILE}:4: not a regular expression`);
+    expect(message).toContain(`${FILE}:7: '&' is shell syntax`);
+    expect(message).toContain(`${FILE}:8: no session 'b'`);
+    expect(errorOf(`project = "p"\n[[session]]\ncommand = "x"\n`)).toBe(
+      `${FILE}:2: 'name' is missing in session #1`,
+    );
+  });
+
+  it("gives a syntax error's line and column", () => {
+    expect(errorOf(`project = "p"\n[[session]]\nname = "x\n`)).toMatch(/^\/repo\/dispatch\.toml:3:\d+: /);
+  });
+});

@@ -1,0 +1,335 @@
+/**
+ * `editor`: one file as a Yjs document. Every change, from a client's update, a script's
+ * edits or a reload from disk, leaves the document as an `update` event (the log holds the
+ * whole history); clients' cursors travel as `presence` events; the file's state (clean,
+ * dirty, conflict, deleted) as `file` events. Capability: `command` (text, edits, update,
+ * save, conflict, resolve). Input is one JSON message per chunk (`EditorInput`): the web's
+ * fast path, no answer.
+ *
+ * Saving never loses a change: the disk is re-read before every write, and a change made on
+ * disk while the buffer holds unsaved edits is a conflict that refuses saves until resolved.
+ */
+import * as Y from "yjs";
+import type { z } from "zod";
+import { DispatchError } from "../../core/errors.js";
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  EditorInput,
+  EditorOptions,
+  type EditsArgs,
+  type FileStatus,
+  type ResolveArgs,
+  type UpdateArgs,
+} from "../../kinds/editor/events.js";
+import { applyChecked, fromBase64, replaceText, textOf, toBase64 } from "../../kinds/editor/yjsText.js";
+import { parseOrBadRequest } from "../../protocol/parse.js";
+import { editorMaxBytes, editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
+import { FileWatch } from "./editor/FileWatch.js";
+import { hashText, readText, writeTextAtomic } from "./editor/fileContent.js";
+import type { RuntimeContext, SessionRuntime } from "./runtime.js";
+
+/** Updates the log already holds (a revive's starting state): applied, not written again. */
+const FROM_LOG = Symbol("from-log");
+/** Text loaded per update event, so one event stays far below the host's message limit. */
+const LOAD_CHUNK_CHARS = 512 * 1024;
+/** Pause between load chunks, so the hub's acknowledgements keep the host's buffer small. */
+const LOAD_PAUSE_MS = 5;
+/** Presence (a cursor and a name) is small; anything bigger is not presence. */
+const MAX_PRESENCE_CHARS = 16 * 1024;
+
+interface Origin {
+  client: string;
+}
+
+export class EditorRuntime implements SessionRuntime {
+  readonly pid = null;
+  private readonly doc = new Y.Doc();
+  private readonly path: string;
+  private readonly options: EditorOptions;
+  private readonly watch: FileWatch;
+  private readonly loaded: Promise<void>;
+  private running = true;
+  private code: number | null = null;
+  private status: FileStatus = "clean";
+  /** The file's text as last loaded or saved (the base of a three-way merge). */
+  private savedText = "";
+  private diskHash = "";
+  /** What is on disk during a conflict. */
+  private diskText = "";
+  private lastSeq: number;
+  private autosaveTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly context: RuntimeContext) {
+    const { spec } = context;
+    this.options = parseOrBadRequest(EditorOptions, spec.options ?? {}, "invalid editor options");
+    this.lastSeq = spec.afterSeq;
+    const maxBytes = editorMaxBytes() ?? DEFAULT_MAX_FILE_BYTES;
+    const resolved = resolveInRoots(this.options.path, editorRoots());
+    this.path = resolved.path;
+    let disk = readText(this.path, maxBytes);
+    if (!disk) {
+      if (!this.options.create && !this.options.state) {
+        throw new DispatchError(
+          "not_found",
+          `no file ${this.path}; pass --create (create: true) to create it`,
+        );
+      }
+      disk = { text: "", hash: writeTextAtomic(this.path, "") };
+    }
+    this.doc.on("update", (update: Uint8Array, origin: unknown) => this.logUpdate(update, origin));
+    const revived = spec.afterSeq > 0;
+    if (revived) this.emit("revived", {});
+    this.emit("start", { pid: 0, command: [this.path], cwd: spec.cwd, cols: spec.cols, rows: spec.rows });
+    this.savedText = disk.text;
+    this.diskHash = disk.hash;
+    this.watch = new FileWatch(this.path, () => this.checkDisk());
+    if (this.options.state) {
+      Y.applyUpdate(this.doc, fromBase64(this.options.state), FROM_LOG);
+      this.loaded = Promise.resolve(this.afterRevive(disk.hash));
+    } else {
+      this.fileEvent("opened");
+      this.loaded = this.load(disk.text);
+    }
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get exitCode(): number | null {
+    return this.code;
+  }
+
+  input(data: string): void {
+    if (!this.running)
+      throw new DispatchError("session_exited", "the editor has closed; the change was not applied");
+    let message: EditorInput;
+    try {
+      message = EditorInput.parse(JSON.parse(data));
+    } catch {
+      // A malformed message from a page is dropped; the document stays as it was.
+      return;
+    }
+    if (message.type === "presence") {
+      if (message.update.length <= MAX_PRESENCE_CHARS) this.emit("presence", { update: message.update });
+      return;
+    }
+    try {
+      applyChecked(this.doc, fromBase64(message.update), { client: message.client });
+    } catch {
+      // Refused: it does not decode as a Yjs update. Commands report this; input has no answer.
+    }
+  }
+
+  async command(name: string, args: unknown): Promise<unknown> {
+    await this.loaded;
+    switch (name) {
+      case "text":
+        return { text: this.text, seq: this.lastSeq, status: this.status, path: this.path };
+      case "edits":
+        return this.applyEdits(args as z.infer<typeof EditsArgs>);
+      case "update": {
+        const { update, client } = args as z.infer<typeof UpdateArgs>;
+        try {
+          applyChecked(this.doc, fromBase64(update), { client });
+        } catch (err) {
+          throw new DispatchError(
+            "bad_request",
+            `not a Yjs update (${(err as Error).message}); the document is unchanged`,
+          );
+        }
+        return { seq: this.lastSeq };
+      }
+      case "save":
+        return this.save();
+      case "conflict":
+        if (this.status !== "conflict")
+          throw new DispatchError("conflict", `${this.path} is not in conflict (it is ${this.status})`);
+        return { base: this.savedText, disk: this.diskText, buffer: this.text };
+      case "resolve":
+        return this.resolve(args as z.infer<typeof ResolveArgs>);
+      default:
+        throw new DispatchError("bad_request", `editor has no command '${name}'`);
+    }
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.dispose();
+    this.code = 0;
+    this.emit("exit", { code: 0, signal: null });
+    this.context.exited();
+  }
+
+  dispose(): void {
+    this.running = false;
+    clearTimeout(this.autosaveTimer);
+    this.watch?.dispose();
+  }
+
+  // ---- the document ---------------------------------------------------------------------
+
+  private get text(): string {
+    return textOf(this.doc).toString();
+  }
+
+  private emit(type: string, data: Record<string, unknown>): void {
+    this.lastSeq = this.context.events.emit(type, data);
+  }
+
+  private logUpdate(update: Uint8Array, origin: unknown): void {
+    if (origin === FROM_LOG || !this.running) return;
+    const client = typeof origin === "string" ? origin : ((origin as Origin | null)?.client ?? "host");
+    this.emit("update", { update: toBase64(update), client });
+    if (client === "disk") return;
+    if (this.status === "clean") this.setStatus("dirty", "edited");
+    if (this.options.autosaveMs > 0) {
+      clearTimeout(this.autosaveTimer);
+      this.autosaveTimer = setTimeout(() => this.autosave(), this.options.autosaveMs);
+    }
+  }
+
+  private async load(text: string): Promise<void> {
+    const ytext = textOf(this.doc);
+    for (let at = 0; at < text.length; at += LOAD_CHUNK_CHARS) {
+      if (at > 0) await new Promise((resolve) => setTimeout(resolve, LOAD_PAUSE_MS));
+      if (!this.running) return;
+      this.doc.transact(() => ytext.insert(at, text.slice(at, at + LOAD_CHUNK_CHARS)), "disk");
+    }
+  }
+
+  /** Positions refer to the text before the request (as in CodeMirror and LSP); no overlaps. */
+  private applyEdits({ edits, client }: z.infer<typeof EditsArgs>): { seq: number; length: number } {
+    const length = this.text.length;
+    const sorted = [...edits].sort((a, b) => b.from - a.from);
+    let limit = length;
+    for (const edit of sorted) {
+      if (edit.from > edit.to)
+        throw new DispatchError("bad_request", `edit ${edit.from}-${edit.to}: 'from' is after 'to'`);
+      if (edit.to > limit) {
+        throw new DispatchError(
+          "bad_request",
+          edit.to > length
+            ? `edit ${edit.from}-${edit.to} is past the end of the text (${length} characters); nothing was changed`
+            : `edits overlap at ${edit.to}; nothing was changed`,
+        );
+      }
+      limit = edit.from;
+    }
+    const ytext = textOf(this.doc);
+    this.doc.transact(
+      () => {
+        for (const edit of sorted) {
+          if (edit.to > edit.from) ytext.delete(edit.from, edit.to - edit.from);
+          if (edit.insert.length > 0) ytext.insert(edit.from, edit.insert);
+        }
+      },
+      { client },
+    );
+    return { seq: this.lastSeq, length: ytext.length };
+  }
+
+  // ---- the file -------------------------------------------------------------------------
+
+  private setStatus(status: FileStatus, reason: string): void {
+    this.status = status;
+    this.fileEvent(reason);
+  }
+
+  private fileEvent(reason: string): void {
+    this.emit("file", { path: this.path, status: this.status, hash: this.diskHash, reason });
+  }
+
+  private save(): { seq: number; hash: string; bytes: number } {
+    if (this.status === "conflict") {
+      throw new DispatchError(
+        "conflict",
+        `${this.path} changed on disk while it had unsaved edits; resolve the conflict first (resolve take=disk|buffer|text)`,
+      );
+    }
+    // The watcher may not have told yet: a change on disk is never overwritten unseen.
+    this.checkDisk();
+    if ((this.status as FileStatus) === "conflict") {
+      throw new DispatchError(
+        "conflict",
+        `${this.path} changed on disk just now; resolve the conflict first`,
+      );
+    }
+    const text = this.text;
+    this.diskHash = writeTextAtomic(this.path, text);
+    this.savedText = text;
+    this.setStatus("clean", "saved");
+    return { seq: this.lastSeq, hash: this.diskHash, bytes: Buffer.byteLength(text) };
+  }
+
+  private autosave(): void {
+    if (!this.running || this.status === "conflict" || this.status === "clean") return;
+    try {
+      this.save();
+    } catch {
+      // The file's state (a conflict, a permission error) is in the log; the buffer is kept.
+    }
+  }
+
+  /** Compares the disk with what was last loaded or saved and acts on a change. */
+  private checkDisk(): void {
+    if (!this.running) return;
+    let disk: { text: string; hash: string } | undefined;
+    try {
+      disk = readText(this.path, Number.POSITIVE_INFINITY);
+    } catch {
+      // Unreadable for now (being written, binary for a moment): the next change tells again.
+      return;
+    }
+    if (!disk) {
+      if (this.status !== "deleted" && this.status !== "conflict") this.setStatus("deleted", "deleted");
+      return;
+    }
+    if (disk.hash === this.diskHash && this.status !== "deleted") return;
+    if (this.status === "conflict" && disk.hash === hashText(this.diskText)) return;
+    if (this.status === "clean" || (this.status === "deleted" && this.text === this.savedText)) {
+      this.diskHash = disk.hash;
+      this.savedText = disk.text;
+      replaceText(this.doc, disk.text, "disk");
+      this.setStatus("clean", "reloaded");
+      return;
+    }
+    this.diskText = disk.text;
+    this.setStatus("conflict", "changed on disk");
+  }
+
+  private resolve(args: z.infer<typeof ResolveArgs>): { seq: number; status: FileStatus } {
+    if (this.status !== "conflict")
+      throw new DispatchError("conflict", `${this.path} is not in conflict; nothing to resolve`);
+    const disk = this.diskText;
+    this.savedText = disk;
+    this.diskHash = hashText(disk);
+    if (args.take === "disk") {
+      replaceText(this.doc, disk, "disk");
+      this.setStatus("clean", "resolved: took the disk");
+    } else {
+      if (args.take === "text") replaceText(this.doc, args.text, { client: "resolve" });
+      this.status = this.text === disk ? "clean" : "dirty";
+      this.fileEvent(`resolved: ${args.take === "text" ? "merged text" : "kept the buffer"}`);
+    }
+    return { seq: this.lastSeq, status: this.status };
+  }
+
+  /** Revived from the log: the buffer's edits are saved if the disk has not moved since. */
+  private afterRevive(hashOnDisk: string): void {
+    if (this.text === this.savedText) return this.setStatus("clean", "revived");
+    if (!this.options.hash || this.options.hash === hashOnDisk) {
+      this.status = "dirty";
+      try {
+        this.save();
+        return;
+      } catch {
+        // Not writable now: the edits stay in the buffer and the log, marked unsaved.
+        return this.setStatus("dirty", "revived, not saved");
+      }
+    }
+    this.diskText = this.savedText;
+    this.setStatus("conflict", "revived; the file changed on disk meanwhile");
+    return undefined;
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * One running kernel: its process, started from the kernelspec's argv, and the five ZeroMQ
+ * channels to it (Dealer for shell, control and stdin, Subscriber for iopub, Request for the
+ * heartbeat). Requests are matched to replies by `parent_header.msg_id`; everything on iopub
+ * goes to `onIopub`. Messages that fail to decode or verify are dropped and reported through
+ * `onDropped`, never acted on.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { Dealer, Request, Subscriber } from "zeromq";
+import { DispatchError } from "../../../core/errors.js";
+import type { KernelHealth } from "../../../kinds/workspace/events.js";
+import {
+  type Channel,
+  type ConnectionInfo,
+  channelAddress,
+  newConnection,
+  removeConnectionFile,
+  writeConnectionFile,
+} from "./connection.js";
+import { type KernelSpec, kernelArgv } from "./kernelspecs.js";
+import { decode, encode, type JupyterMessage, newHeader, Signer } from "./wire.js";
+
+const HEARTBEAT_MS = 1000;
+/** How long a kernel may take to answer its first kernel_info_request. */
+const START_TIMEOUT_MS = 60_000;
+
+export interface KernelHandlers {
+  onIopub(message: JupyterMessage): void;
+  onHealth(health: KernelHealth): void;
+  /** The process ended (not after `close`). */
+  onExit(code: number | null, signal: NodeJS.Signals | null): void;
+  /** The process's own stdout/stderr (kernel logs, crashes). */
+  onProcessOutput(text: string): void;
+  onDropped(channel: Channel, reason: string): void;
+}
+
+export interface KernelStartOptions {
+  spec: KernelSpec;
+  id: string;
+  cwd: string;
+  env: Record<string, string>;
+  handlers: KernelHandlers;
+}
+
+interface Pending {
+  resolve(message: JupyterMessage): void;
+  reject(error: Error): void;
+}
+
+export class Kernel {
+  readonly session = randomUUID();
+  private readonly signer: Signer;
+  private readonly shell = new Dealer({ linger: 0 });
+  private readonly control = new Dealer({ linger: 0 });
+  private readonly stdin = new Dealer({ linger: 0 });
+  private readonly iopub = new Subscriber({ linger: 0 });
+  private heartbeat: Request | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private closed = false;
+  private exited = false;
+  private missedBeats = 0;
+  private beatTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly options: KernelStartOptions,
+    private readonly info: ConnectionInfo,
+    private readonly file: string,
+    private readonly child: ChildProcess,
+  ) {
+    this.signer = new Signer(info.key);
+  }
+
+  static async start(options: KernelStartOptions): Promise<Kernel> {
+    const info = await newConnection(options.spec.name);
+    const file = writeConnectionFile(info, options.id);
+    const [command, ...args] = kernelArgv(options.spec, file) as [string, ...string[]];
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      // ipykernel exits by itself when this pid goes (a host killed outright leaves no kernels).
+      env: { ...options.env, ...options.spec.env, JPY_PARENT_PID: String(process.pid) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const kernel = new Kernel(options, info, file, child);
+    try {
+      await kernel.connect();
+    } catch (err) {
+      // Not started: nothing of it may stay behind (process, sockets, connection file).
+      kernel.close();
+      throw err;
+    }
+    return kernel;
+  }
+
+  get pid(): number | null {
+    return this.child.pid ?? null;
+  }
+
+  get isAlive(): boolean {
+    return !this.exited;
+  }
+
+  private async connect(): Promise<void> {
+    const { handlers } = this.options;
+    const spawned = new Promise<void>((resolve, reject) => {
+      this.child.once("spawn", resolve);
+      this.child.once("error", (err) =>
+        reject(
+          new DispatchError("internal", `kernel '${this.options.spec.name}' could not start: ${err.message}`),
+        ),
+      );
+    });
+    const died = new Promise<never>((_, reject) => {
+      this.child.once("exit", (code, signal) => {
+        this.exited = true;
+        this.failPending(new DispatchError("session_exited", `the kernel ${describeExit(code, signal)}`));
+        if (!this.closed) handlers.onExit(code, signal);
+        reject(
+          new DispatchError(
+            "internal",
+            `kernel '${this.options.spec.name}' ${describeExit(code, signal)} while starting`,
+          ),
+        );
+      });
+    });
+    died.catch(() => undefined);
+    for (const stream of [this.child.stdout, this.child.stderr])
+      stream?.on("data", (chunk: Buffer) => handlers.onProcessOutput(chunk.toString("utf8")));
+    await Promise.race([spawned, died]);
+
+    this.shell.connect(channelAddress(this.info, "shell"));
+    this.control.connect(channelAddress(this.info, "control"));
+    this.stdin.connect(channelAddress(this.info, "stdin"));
+    this.iopub.connect(channelAddress(this.info, "iopub"));
+    this.iopub.subscribe();
+    void this.readReplies(this.shell, "shell");
+    void this.readReplies(this.control, "control");
+    void this.readStdin();
+    void this.readIopub();
+
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () =>
+          reject(
+            new DispatchError(
+              "internal",
+              `kernel '${this.options.spec.name}' did not answer within ${START_TIMEOUT_MS / 1000} s`,
+            ),
+          ),
+        START_TIMEOUT_MS,
+      ).unref(),
+    );
+    await Promise.race([this.waitForIopub(), died, timeout]);
+    this.startHeartbeat();
+  }
+
+  /**
+   * Waits until iopub delivers (a subscriber joins late and misses what was published before):
+   * kernel_info_request until one's busy/idle status arrives, as jupyter_client does.
+   */
+  private async waitForIopub(): Promise<void> {
+    for (;;) {
+      const { id, reply } = this.request("shell", "kernel_info_request", {});
+      const seen = new Promise<boolean>((resolve) => {
+        this.iopubWaiters.set(id, () => resolve(true));
+        setTimeout(() => resolve(false), 500).unref();
+      });
+      await reply;
+      const ok = await seen;
+      this.iopubWaiters.delete(id);
+      if (ok) return;
+    }
+  }
+
+  private readonly iopubWaiters = new Map<string, () => void>();
+
+  /** Sends a request; `reply` settles with the answer (rejects if the kernel dies first). */
+  request(
+    channel: "shell" | "control",
+    msgType: string,
+    content: Record<string, unknown>,
+  ): { id: string; reply: Promise<JupyterMessage> } {
+    if (this.exited || this.closed) throw new DispatchError("session_exited", "the kernel is not running");
+    const header = newHeader(msgType, this.session);
+    const reply = new Promise<JupyterMessage>((resolve, reject) => {
+      this.pending.set(header.msg_id, { resolve, reject });
+    });
+    reply.catch(() => undefined);
+    const socket = channel === "shell" ? this.shell : this.control;
+    socket.send(encode(this.signer, { header, parent: {}, metadata: {}, content })).catch((err: unknown) => {
+      this.settle(header.msg_id)?.reject(err instanceof Error ? err : new Error(String(err)));
+    });
+    return { id: header.msg_id, reply };
+  }
+
+  /** Interrupts as the kernelspec says: SIGINT to its process, or `interrupt_request` on control. */
+  async interrupt(): Promise<void> {
+    if (this.options.spec.interruptMode === "message") {
+      await this.request("control", "interrupt_request", {}).reply;
+      return;
+    }
+    this.child.kill("SIGINT");
+  }
+
+  /** Asks the kernel to shut down, then kills it if it lingers; closes every channel. */
+  async shutdown(graceMs = 3000): Promise<void> {
+    if (!this.exited) {
+      const ended = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+      this.closed = true;
+      try {
+        this.request("control", "shutdown_request", { restart: false });
+      } catch {
+        // Already gone.
+      }
+      const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+      await ended;
+      clearTimeout(timer);
+    }
+    this.close();
+  }
+
+  /** Closes the channels and kills the process at once (host shutdown, dispose). */
+  close(): void {
+    this.closed = true;
+    if (this.beatTimer) clearInterval(this.beatTimer);
+    if (!this.exited) this.child.kill("SIGKILL");
+    for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) {
+      try {
+        socket?.close();
+      } catch {
+        // Closing twice is fine.
+      }
+    }
+    this.failPending(new DispatchError("session_exited", "the kernel was stopped"));
+    removeConnectionFile(this.file);
+  }
+
+  private startHeartbeat(): void {
+    this.heartbeat = new Request({ linger: 0, relaxed: true, correlate: true, receiveTimeout: HEARTBEAT_MS });
+    this.heartbeat.connect(channelAddress(this.info, "hb"));
+    let health: KernelHealth = "ok";
+    let inFlight = false;
+    this.beatTimer = setInterval(() => {
+      const socket = this.heartbeat;
+      if (inFlight || !socket || this.closed) return;
+      inFlight = true;
+      void (async () => {
+        try {
+          await socket.send("ping");
+          await socket.receive();
+          this.missedBeats = 0;
+        } catch {
+          this.missedBeats++;
+        } finally {
+          inFlight = false;
+        }
+        const next: KernelHealth =
+          this.missedBeats === 0 ? "ok" : this.missedBeats === 1 ? "warning" : "critical";
+        if (next !== health && !this.closed) {
+          health = next;
+          this.options.handlers.onHealth(next);
+        }
+      })();
+    }, HEARTBEAT_MS);
+    this.beatTimer.unref();
+  }
+
+  private async readReplies(socket: Dealer, channel: Channel): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        const decoded = decode(this.signer, frames);
+        if (!decoded.ok) {
+          this.options.handlers.onDropped(channel, decoded.reason);
+          continue;
+        }
+        const parentId = decoded.message.parent.msg_id;
+        if (parentId) this.settle(parentId)?.resolve(decoded.message);
+      }
+    } catch {
+      // The socket was closed.
+    }
+  }
+
+  private async readIopub(): Promise<void> {
+    try {
+      for await (const frames of this.iopub) {
+        const decoded = decode(this.signer, frames);
+        if (!decoded.ok) {
+          this.options.handlers.onDropped("iopub", decoded.reason);
+          continue;
+        }
+        const parentId = decoded.message.parent.msg_id;
+        if (parentId && this.iopubWaiters.has(parentId)) {
+          this.iopubWaiters.get(parentId)?.();
+          continue;
+        }
+        this.options.handlers.onIopub(decoded.message);
+      }
+    } catch {
+      // The socket was closed.
+    }
+  }
+
+  /** Code asking for input gets an empty line (requests are sent with `allow_stdin: false`). */
+  private async readStdin(): Promise<void> {
+    try {
+      for await (const frames of this.stdin) {
+        const decoded = decode(this.signer, frames);
+        if (!decoded.ok) {
+          this.options.handlers.onDropped("stdin", decoded.reason);
+          continue;
+        }
+        if (decoded.message.header.msg_type !== "input_request") continue;
+        const header = newHeader("input_reply", this.session);
+        await this.stdin.send(
+          encode(this.signer, {
+            header,
+            parent: decoded.message.header,
+            metadata: {},
+            content: { value: "" },
+          }),
+        );
+      }
+    } catch {
+      // The socket was closed.
+    }
+  }
+
+  private settle(id: string): Pending | undefined {
+    const pending = this.pending.get(id);
+    this.pending.delete(id);
+    return pending;
+  }
+
+  private failPending(error: Error): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}
+
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal) return `killed by ${signal}`;
+  return `exited with code ${code}`;
+}

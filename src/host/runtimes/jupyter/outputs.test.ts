@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { OutputBudget, outputOf } from "./outputs.js";
+import { newHeader } from "./wire.js";
+
+const message = (msgType: string, content: Record<string, unknown>) => ({
+  header: newHeader(msgType, "s"),
+  parent: {},
+  metadata: {},
+  content,
+  buffers: [],
+});
+
+describe("kernel outputs", () => {
+  it("keeps known MIME types and marks HTML untrusted", () => {
+    const output = outputOf(
+      message("display_data", {
+        data: { "text/plain": "x", "text/html": ["<b>", "x</b>"], "application/x-widget": "{}" },
+      }),
+    );
+    expect(output).toEqual({
+      type: "display",
+      data: { "text/plain": "x", "text/html": "<b>x</b>" },
+      untrusted: true,
+    });
+    expect(outputOf(message("status", { execution_state: "idle" }))).toBeUndefined();
+  });
+
+  it("cuts a flood at the bound and counts what it dropped", () => {
+    const budget = new OutputBudget(10);
+    expect(budget.take({ type: "stream", name: "stdout", text: "12345" })).toMatchObject({ text: "12345" });
+    expect(budget.take({ type: "stream", name: "stdout", text: "abcdefgh" })).toMatchObject({
+      text: "abcde",
+    });
+    expect(budget.take({ type: "result", data: { "text/plain": "42" } })).toBeUndefined();
+    expect(budget.dropped).toBe(5);
+  });
+});

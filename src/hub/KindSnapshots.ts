@@ -1,0 +1,70 @@
+/**
+ * Snapshots of kinds that keep their own state rather than a screen (`SessionKind.snapshot`,
+ * an editor's document): every `everyEvents` stored events, the kind folds the events since
+ * its last snapshot into a new one, stored beside screen snapshots so the attach rule and the
+ * subscriptions use it the same way (attach from the current state costs the same for any log).
+ */
+import { findKind } from "../kinds/registry.js";
+import type { SessionEvent } from "../protocol/events.js";
+import type { EventStore } from "../store/EventStore.js";
+import type { HubEvents } from "./HubEvents.js";
+import type { SessionDirectory } from "./SessionDirectory.js";
+import { decodeScreen, encodeScreen } from "./screen/snapshotData.js";
+
+/** Events read per page while folding. */
+const FOLD_PAGE_EVENTS = 512;
+
+export interface KindSnapshotsOptions {
+  store: EventStore;
+  directory: SessionDirectory;
+  bus: HubEvents;
+}
+
+export class KindSnapshots {
+  /** Events stored since each session's last snapshot. */
+  private readonly pending = new Map<string, number>();
+
+  constructor(private readonly options: KindSnapshotsOptions) {
+    options.bus.on("stored", (id, entries) => {
+      const record = options.directory.get(id);
+      const snapshot = record ? findKind(record.kind)?.snapshot : undefined;
+      if (!snapshot) return;
+      const count = (this.pending.get(id) ?? 0) + entries.length;
+      if (count < snapshot.everyEvents) return void this.pending.set(id, count);
+      this.pending.delete(id);
+      this.take(id, snapshot.fold);
+    });
+    options.bus.on("removed", (id) => this.pending.delete(id));
+  }
+
+  private take(
+    id: string,
+    fold: (previous: string | undefined, events: Iterable<SessionEvent>) => string,
+  ): void {
+    const { store } = this.options;
+    const latest = store.latestSnapshot(id);
+    const previous = latest ? decodeScreen(latest.data) : undefined;
+    const from = previous === undefined ? 0 : (latest?.seq ?? 0);
+    const lastSeq = store.lastSeq(id);
+    if (lastSeq <= from) return;
+    const state = fold(previous, readAfter(store, id, from));
+    store.putSnapshot({
+      session: id,
+      seq: lastSeq,
+      ts: Date.now(),
+      cols: 0,
+      rows: 0,
+      data: encodeScreen(state),
+    });
+  }
+}
+
+function* readAfter(store: EventStore, id: string, afterSeq: number): Iterable<SessionEvent> {
+  let after = afterSeq;
+  for (;;) {
+    const page = store.readEvents(id, after, FOLD_PAGE_EVENTS);
+    if (page.length === 0) return;
+    yield* page;
+    after = (page[page.length - 1] as SessionEvent).seq;
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The people a hub knows: users with a global role and per-session grants, each signing in
+ * with a personal token (shown once) or single sign-on by email; share links (tokens scoped
+ * to one session and a role, optionally expiring). Turns a presented token into a
+ * `Principal`; the access key is checked by the server and is the owner.
+ */
+import { DispatchError } from "../core/errors.js";
+import { newId } from "../core/ids.js";
+import type { Principal, Role, ShareView, UserView } from "../protocol/people.js";
+import type { EventStore } from "../store/EventStore.js";
+import type { StoredUser } from "../store/PeopleRecords.js";
+import { sessionRole } from "./accessPolicy.js";
+import type { Tokens } from "./Tokens.js";
+
+const USER_TOKEN_KIND = "user";
+const SHARE_TOKEN_KIND = "share";
+/** The access key's principal. */
+export const OWNER: Principal = { id: "owner", name: "owner", role: "owner", via: "key" };
+
+export class People {
+  constructor(
+    private readonly store: EventStore,
+    private readonly tokens: Tokens,
+  ) {}
+
+  list(): UserView[] {
+    return this.store.people.users().map((user) => this.view(user));
+  }
+
+  /** Adds a user and returns their personal sign-in token (the only time it is shown). */
+  add(request: { name: string; role: Role; email?: string | undefined }): { user: UserView; token: string } {
+    const records = this.store.people;
+    if (records.byName(request.name)) {
+      throw new DispatchError("conflict", `a user named '${request.name}' already exists`);
+    }
+    if (request.email && records.byEmail(request.email)) {
+      throw new DispatchError("conflict", `another user already has the email ${request.email}`);
+    }
+    const user: StoredUser = {
+      id: newId(),
+      name: request.name,
+      role: request.role,
+      email: request.email ?? null,
+      createdAt: Date.now(),
+    };
+    records.insert(user);
+    const token = this.tokens.issue({ kind: USER_TOKEN_KIND, name: user.id, scope: "", prefix: "dpu_" });
+    return { user: this.view(user), token };
+  }
+
+  /** The user signing in by single sign-on, created on first sign-in with the allow-list's role. */
+  ensureByEmail(email: string, role: Role): UserView {
+    const existing = this.store.people.byEmail(email);
+    if (existing) return this.view(existing);
+    const name = this.store.people.byName(email) ? `${email}-${newId().slice(0, 6)}` : email;
+    const user: StoredUser = { id: newId(), name, role, email, createdAt: Date.now() };
+    this.store.people.insert(user);
+    return this.view(user);
+  }
+
+  remove(name: string): UserView {
+    const user = this.require(name);
+    this.tokens.revoke(USER_TOKEN_KIND, user.id);
+    this.store.people.remove(user.id);
+    return this.view(user);
+  }
+
+  /** Sets a user's global role, or (with `sessionId`) their role on one session; `none` clears a grant. */
+  setRole(name: string, role: Role | "none", sessionId?: string): UserView {
+    const user = this.require(name);
+    if (sessionId !== undefined) {
+      this.store.people.setGrant(user.id, sessionId, role === "none" ? undefined : role);
+    } else if (role === "none") {
+      throw new DispatchError(
+        "bad_request",
+        "a user's global role is owner, writer or viewer; remove them with `users rm`",
+      );
+    } else {
+      this.store.people.setRole(user.id, role);
+    }
+    return this.view(this.require(name));
+  }
+
+  /** The principal a personal token or share link stands for, if it is live. */
+  byToken(token: string): Principal | undefined {
+    const record = this.tokens.lookup(token);
+    if (record?.kind === USER_TOKEN_KIND) {
+      const user = this.store.people.byId(record.name);
+      return user ? this.principalOf(user, "token") : undefined;
+    }
+    if (record?.kind === SHARE_TOKEN_KIND) {
+      return {
+        id: `share:${record.id}`,
+        name: `link ${record.id.slice(0, 8)}`,
+        role: record.scope as Role,
+        via: "share",
+        session: record.name,
+      };
+    }
+    return undefined;
+  }
+
+  /** A signed-in user's principal, re-read so a role change takes effect at once. */
+  refresh(principal: Principal): Principal | undefined {
+    if (principal.via === "key" || principal.via === "share") return principal;
+    const user = this.store.people.byId(principal.id);
+    return user ? this.principalOf(user, principal.via) : undefined;
+  }
+
+  /** The principal of a user by id (a web login remembers who signed in), if they still exist. */
+  byUserId(id: string, via: Principal["via"]): Principal | undefined {
+    if (id === OWNER.id) return OWNER;
+    const user = this.store.people.byId(id);
+    return user ? this.principalOf(user, via) : undefined;
+  }
+
+  principalOf(user: UserView | StoredUser, via: Principal["via"]): Principal {
+    return { id: user.id, name: user.name, role: user.role as Role, via };
+  }
+
+  /** The role this principal holds on a session (undefined: none). */
+  roleOn(principal: Principal, sessionId: string): Role | undefined {
+    const current = this.refresh(principal);
+    if (!current) return undefined;
+    const grant = current.via === "share" ? undefined : this.store.people.grant(current.id, sessionId);
+    return sessionRole(current, sessionId, grant as Role | undefined);
+  }
+
+  /** A share link to one session: the token is shown once, stored hashed. */
+  share(
+    session: { id: string; name: string },
+    role: Role,
+    expiresAt?: number,
+  ): { share: ShareView; token: string } {
+    const { id, token } = this.tokens.issueWithId({
+      kind: SHARE_TOKEN_KIND,
+      name: session.id,
+      scope: role,
+      prefix: "dps_",
+      expiresAt,
+    });
+    const share: ShareView = {
+      id,
+      session: session.id,
+      sessionName: session.name,
+      role,
+      createdAt: Date.now(),
+      expiresAt: expiresAt ?? null,
+    };
+    return { share, token };
+  }
+
+  shares(nameOf: (sessionId: string) => string | null): ShareView[] {
+    return this.store.people.shares().map((share) => ({
+      ...share,
+      role: share.role as Role,
+      sessionName: nameOf(share.session),
+    }));
+  }
+
+  /** Revokes a share link by its id (or a unique prefix of it). */
+  revokeShare(idOrPrefix: string): ShareView {
+    const matches = this.store.people.shares().filter((share) => share.id.startsWith(idOrPrefix));
+    const match = matches[0];
+    if (!match)
+      throw new DispatchError("not_found", `no live share link '${idOrPrefix}'; see \`dispatch share ls\``);
+    if (matches.length > 1) {
+      throw new DispatchError(
+        "bad_request",
+        `'${idOrPrefix}' matches ${matches.length} share links; give more of the id`,
+      );
+    }
+    this.store.people.revokeShare(match.id);
+    return { ...match, role: match.role as Role, sessionName: null };
+  }
+
+  private require(name: string): StoredUser {
+    const user = this.store.people.byName(name);
+    if (!user) {
+      const known = this.store.people.users().map((u) => u.name);
+      throw new DispatchError(
+        "not_found",
+        `no user '${name}'${known.length > 0 ? `; users: ${known.join(", ")}` : "; add one with `dispatch users add NAME`"}`,
+      );
+    }
+    return user;
+  }
+
+  private view(user: StoredUser): UserView {
+    return {
+      ...user,
+      role: user.role as Role,
+      grants: this.store.people.grants(user.id) as Record<string, Role>,
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import type { Principal } from "../protocol/people.js";
+import { requireRole, sessionRole } from "./accessPolicy.js";
+
+const writer: Principal = { id: "u1", name: "pat", role: "writer", via: "token" };
+const link: Principal = { id: "share:x", name: "link x", role: "viewer", via: "share", session: "s1" };
+const owner: Principal = { id: "owner", name: "owner", role: "owner", via: "key" };
+
+describe("accessPolicy", () => {
+  it("a grant overrides a user's global role; the owner is owner everywhere", () => {
+    expect(sessionRole(writer, "s1", "viewer")).toBe("viewer");
+    expect(sessionRole(writer, "s2", undefined)).toBe("writer");
+    expect(sessionRole(owner, "s1", "viewer")).toBe("owner");
+  });
+
+  it("a share link reaches only its own session", () => {
+    expect(sessionRole(link, "s1", undefined)).toBe("viewer");
+    expect(sessionRole(link, "s2", "writer")).toBeUndefined();
+  });
+
+  it("refuses with a message a person can act on", () => {
+    expect(() => requireRole(writer, "input", "viewer", { name: "build" })).toThrow(
+      "viewers cannot type into 'build'; ask its owner for write access",
+    );
+    expect(() => requireRole(writer, "share", "writer", { name: "build" })).toThrow(
+      "writers cannot share 'build'; only an owner can",
+    );
+    expect(() => requireRole(link, "read", undefined, { name: "other" })).toThrow(
+      "link x has no access to session 'other'",
+    );
+    expect(() => requireRole(writer, "input", "writer", { name: "build" })).not.toThrow();
+  });
+});

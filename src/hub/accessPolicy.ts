@@ -1,0 +1,76 @@
+/**
+ * Who may do what, in one table: each action needs a least role, held globally or, for a
+ * session's actions, on that session (a grant or a share link). Pure: the caller supplies the
+ * principal and the role it holds on the session.
+ */
+import { DispatchError } from "../core/errors.js";
+import type { Principal, Role } from "../protocol/people.js";
+
+/** Actions on one session. */
+export type SessionAction = "read" | "input" | "resize" | "rename" | "kill" | "revive" | "command" | "share";
+/** Actions on the hub as a whole. */
+export type HubAction = "list" | "create" | "gc" | "people" | "hosts" | "audit" | "storage";
+export type Action = SessionAction | HubAction;
+
+const RANK: Record<Role, number> = { viewer: 1, writer: 2, owner: 3 };
+
+/** The least role each action needs, and how a refusal names it. */
+const NEEDS: Record<Action, { role: Role; verb: string }> = {
+  read: { role: "viewer", verb: "watch" },
+  input: { role: "writer", verb: "type into" },
+  resize: { role: "writer", verb: "resize" },
+  rename: { role: "writer", verb: "rename" },
+  kill: { role: "writer", verb: "kill" },
+  revive: { role: "writer", verb: "revive" },
+  command: { role: "writer", verb: "run commands in" },
+  share: { role: "owner", verb: "share" },
+  list: { role: "viewer", verb: "list sessions" },
+  create: { role: "writer", verb: "create sessions" },
+  gc: { role: "owner", verb: "remove ended sessions" },
+  people: { role: "owner", verb: "manage users and share links" },
+  hosts: { role: "owner", verb: "manage hosts" },
+  audit: { role: "owner", verb: "read the audit trail" },
+  storage: { role: "owner", verb: "back up or check the database" },
+};
+
+export function atLeast(role: Role, least: Role): boolean {
+  return RANK[role] >= RANK[least];
+}
+
+/**
+ * The role a principal holds on a session: the owner everywhere; a share link only on its own
+ * session; anyone else their grant on it, else their global role.
+ */
+export function sessionRole(
+  principal: Principal,
+  sessionId: string,
+  grant: Role | undefined,
+): Role | undefined {
+  if (principal.via === "share") return principal.session === sessionId ? principal.role : undefined;
+  if (principal.role === "owner") return "owner";
+  return grant ?? principal.role;
+}
+
+/** Throws `forbidden` with a message a person can act on, unless the role suffices. */
+export function requireRole(
+  principal: Principal,
+  action: Action,
+  held: Role | undefined,
+  session?: { name: string },
+): void {
+  const need = NEEDS[action];
+  if (held !== undefined && atLeast(held, need.role)) return;
+  if (session && held === undefined) {
+    throw new DispatchError("forbidden", `${principal.name} has no access to session '${session.name}'`);
+  }
+  const who = held === undefined ? principal.name : `${held}s`;
+  const target = session ? ` '${session.name}'` : "";
+  const ask =
+    need.role === "owner" ? "only an owner can" : session ? "ask its owner for write access" : "ask an owner";
+  throw new DispatchError("forbidden", `${who} cannot ${need.verb}${target}; ${ask}`);
+}
+
+/** Whether a share-link principal may see the hub beyond its one session. */
+export function seesWholeHub(principal: Principal): boolean {
+  return principal.via !== "share";
+}

@@ -1,0 +1,9 @@
+/** Messages between the hub and the search index worker (`indexWorker.ts`). */
+
+export type ToIndexWorker =
+  /** Something was stored: index it soon. */
+  | { type: "index" }
+  /** Index everything stored so far, then answer `indexed` with the same id. */
+  | { type: "flush"; id: number };
+
+export type FromIndexWorker = { type: "indexed"; id: number } | { type: "error"; message: string };

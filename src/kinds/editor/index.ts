@@ -1,0 +1,116 @@
+/**
+ * `editor`: one file of a host, edited by several people (and scripts, and agents) at once
+ * through a CRDT (Yjs). The host runtime (`host/runtimes/editor.ts`) owns the document and the
+ * file: it checks the path against the host's allowed roots, applies each client's update and
+ * writes it to the log as an `update` event, watches the file, saves atomically and refuses to
+ * save over a change made on disk (a conflict) until it is resolved.
+ *
+ * The hub half: the options, the events (`update`, `presence`, `file`), the record's file state
+ * folded from `file` events, the verbs, and revive (the document rebuilt from the log, saved
+ * when the disk has not moved since).
+ */
+
+import * as Y from "yjs";
+import { z } from "zod";
+import { parseOrBadRequest } from "../../protocol/parse.js";
+import { command, type SessionKind } from "../kind.js";
+import {
+  AtArgs,
+  EditorOptions,
+  EditsArgs,
+  FileData,
+  PresenceData,
+  ResolveArgs,
+  UpdateArgs,
+  UpdateData,
+} from "./events.js";
+import { docFromEvents, fromBase64, textOf, toBase64 } from "./yjsText.js";
+
+export const EDITOR_KIND = "editor";
+
+const NoArgs = z.object({}).optional();
+/** Typing makes an event per keystroke or two: a snapshot every few hundred keeps attach short. */
+const SNAPSHOT_EVERY_EVENTS = 500;
+
+export const editorKind: SessionKind = {
+  name: EDITOR_KIND,
+  label: "file editor",
+  prepare({ options }) {
+    const parsed = parseOrBadRequest(EditorOptions, options ?? {}, "invalid editor options");
+    const { state: _state, hash: _hash, ...settings } = parsed;
+    return { meta: { editor: { ...settings, status: "clean" } }, spawn: settings };
+  },
+  events: { update: UpdateData, presence: PresenceData, file: FileData },
+  fold(record, event) {
+    if (event.type !== "file") return undefined;
+    const file = event.data as FileData;
+    const previous = (record.meta.editor as Record<string, unknown> | undefined) ?? {};
+    return { meta: { ...record.meta, editor: { ...previous, ...file, fileSeq: event.seq } } };
+  },
+  describe(record) {
+    const editor = record.meta.editor as Record<string, unknown> | undefined;
+    return editor ? { options: editor } : {};
+  },
+  // The document's state (a Yjs update, base64), so opening a long-edited file costs the same.
+  snapshot: {
+    everyEvents: SNAPSHOT_EVERY_EVENTS,
+    fold(previous, events) {
+      const doc = new Y.Doc();
+      if (previous) Y.applyUpdate(doc, fromBase64(previous));
+      return toBase64(Y.encodeStateAsUpdate(docFromEvents(events, undefined, doc)));
+    },
+  },
+  revive({ record, events }) {
+    const editor = (record.meta.editor as Record<string, unknown> | undefined) ?? {};
+    const doc = docFromEvents(events());
+    return {
+      options: {
+        path: String(editor.path),
+        autosaveMs: Number(editor.autosaveMs ?? 0),
+        create: true,
+        state: toBase64(Y.encodeStateAsUpdate(doc)),
+        ...(typeof editor.hash === "string" ? { hash: editor.hash } : {}),
+      },
+    };
+  },
+  commands: {
+    text: command({ description: "the current text and the seq it includes", args: NoArgs }),
+    edits: command({
+      description: "apply {from, to, insert} edits to the current text (as CRDT updates)",
+      args: EditsArgs,
+    }),
+    update: command({ description: "apply a Yjs update (base64)", args: UpdateArgs }),
+    save: command({ description: "write the text to the file (refused while in conflict)", args: NoArgs }),
+    conflict: command({
+      description: "the three texts of a conflict: base (last loaded or saved), disk, buffer",
+      args: NoArgs,
+    }),
+    resolve: command({
+      description: "end a conflict: take the disk, keep the buffer, or use a merged text",
+      args: ResolveArgs,
+    }),
+    at: command({
+      description: "the text as it was at a seq (from the log; also after the session ended)",
+      args: AtArgs,
+      whileLive: false,
+      run: ({ events }, { seq }) => {
+        const doc = docFromEvents(events(), seq);
+        return { seq, text: textOf(doc).toString() };
+      },
+    }),
+    history: command({
+      description: "the seqs of the text's changes and who made them",
+      args: NoArgs,
+      whileLive: false,
+      run: ({ events }) => {
+        const changes: { seq: number; ts: number; client: string }[] = [];
+        for (const event of events()) {
+          if (event.type !== "update") continue;
+          const data = event.data as { client?: unknown };
+          changes.push({ seq: event.seq, ts: event.ts, client: String(data.client ?? "") });
+        }
+        return { changes };
+      },
+    }),
+  },
+};

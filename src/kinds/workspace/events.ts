@@ -1,0 +1,151 @@
+/**
+ * The `workspace` kind's own events: what a live runtime ("image") did, stored in the log so
+ * every client, a reloaded page and a restarted hub see the same workspace. Names and fields
+ * are stable (the web view and scripts read them).
+ *
+ * - `kernel`: the image's facts and state as they change (any subset of the fields).
+ * - `eval-start`: an evaluation began (ours, a replay, or another client's seen on iopub).
+ * - `eval-output`: one output of an evaluation, or of the kernel with no known evaluation
+ *   (`id: null`: a background thread).
+ * - `eval-end`: the evaluation's reply: status, execution count, the error, bytes dropped.
+ * - `buffer`: the workspace text being edited.
+ * - `inspector-state`: the inspector's selected path and expanded nodes.
+ * - `variables`: a snapshot of the runtime's variables (or why there is none).
+ * - `replay`: a revive re-ran earlier evaluations: how many ran, which failed.
+ */
+import { z } from "zod";
+
+/** How the host reaches the kernel (as hosts are reached by the hub). */
+export const KernelConnection = z.enum(["connected", "disconnected", "reconnecting", "failed"]);
+export type KernelConnection = z.infer<typeof KernelConnection>;
+/** From the heartbeat channel: `warning` after one missed beat, `critical` after two. */
+export const KernelHealth = z.enum(["ok", "warning", "critical"]);
+export type KernelHealth = z.infer<typeof KernelHealth>;
+/** The kernel's execution state (`status` on iopub); `dead` once its process has ended. */
+export const ExecutionState = z.enum(["starting", "idle", "busy", "dead"]);
+export type ExecutionState = z.infer<typeof ExecutionState>;
+
+export const KernelData = z
+  .object({
+    /** The kernelspec's name (`python3`, `xpython`). */
+    kernel: z.string(),
+    displayName: z.string(),
+    language: z.string(),
+    /** `implementation` from kernel_info (`ipython`, `xeus-python`). */
+    implementation: z.string(),
+    pid: z.number().int().nullable(),
+    connection: KernelConnection,
+    health: KernelHealth,
+    execution: ExecutionState,
+  })
+  .partial();
+export type KernelData = z.infer<typeof KernelData>;
+
+/** Do it (run, show output and errors), print it (also the result), inspect it (open it). */
+export const EvalMode = z.enum(["do", "print", "inspect"]);
+export type EvalMode = z.infer<typeof EvalMode>;
+
+export const EvalStartData = z.object({
+  /** The request's msg_id (ours) or the foreign request's, for another client's evaluation. */
+  id: z.string(),
+  code: z.string(),
+  mode: EvalMode,
+  /** `client`: sent through dispatch; `replay`: re-run by a revive; `other`: seen on iopub. */
+  origin: z.enum(["client", "replay", "other"]),
+});
+export type EvalStartData = z.infer<typeof EvalStartData>;
+
+/** A MIME bundle as the kernel sent it: `text/plain`, `text/markdown`, `image/png` (base64)... */
+export const MimeBundle = z.record(z.string(), z.string());
+export type MimeBundle = z.infer<typeof MimeBundle>;
+
+export const EvalOutput = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("stream"), name: z.enum(["stdout", "stderr"]), text: z.string() }),
+  /**
+   * `result` (execute_result) and `display` (display_data). `text/html` is the kernel's own,
+   * unsanitized: viewers must sanitize it or render it sandboxed (`untrusted` says so).
+   */
+  z.object({
+    type: z.enum(["result", "display"]),
+    data: MimeBundle,
+    untrusted: z.boolean().optional(),
+  }),
+  z.object({
+    type: z.literal("error"),
+    ename: z.string(),
+    evalue: z.string(),
+    traceback: z.array(z.string()),
+  }),
+]);
+export type EvalOutput = z.infer<typeof EvalOutput>;
+
+export const EvalOutputData = z.object({
+  /** The evaluation it belongs to; null when the kernel printed outside any known request. */
+  id: z.string().nullable(),
+  count: z.number().int().nullable(),
+  output: EvalOutput,
+});
+export type EvalOutputData = z.infer<typeof EvalOutputData>;
+
+export const EvalFailure = z.object({ ename: z.string(), evalue: z.string() });
+
+export const EvalEndData = z.object({
+  id: z.string(),
+  count: z.number().int().nullable(),
+  /** `aborted`: interrupted before it ran, or the kernel died or restarted under it. */
+  status: z.enum(["ok", "error", "aborted"]),
+  error: EvalFailure.optional(),
+  /** Output bytes dropped beyond the per-evaluation bound (0: nothing lost). */
+  truncatedBytes: z.number().int().min(0).default(0),
+});
+export type EvalEndData = z.infer<typeof EvalEndData>;
+
+export const BufferData = z.object({ text: z.string().max(1024 * 1024) });
+
+/** Paths are expressions in the kernel's language (`data['a'][0]`), as the adapter gives them. */
+export const InspectorStateData = z.object({
+  selected: z.string().max(4096).nullable(),
+  expanded: z.array(z.string().max(4096)).max(1000),
+});
+export type InspectorStateData = z.infer<typeof InspectorStateData>;
+
+export const Variable = z.object({
+  name: z.string(),
+  type: z.string(),
+  repr: z.string(),
+  /** `len()` for collections, else null. */
+  size: z.number().int().nullable(),
+  /** Expression that reaches it, for `inspect`. */
+  path: z.string(),
+  /** Whether it has attributes, items or keys to drill into. */
+  expandable: z.boolean(),
+});
+export type Variable = z.infer<typeof Variable>;
+
+export const VariablesData = z.object({
+  /** The introspection adapter used (`python`), null when the language has none. */
+  adapter: z.string().nullable(),
+  /** Why the list is empty when there is no adapter or it failed. */
+  reason: z.string().optional(),
+  variables: z.array(Variable),
+});
+export type VariablesData = z.infer<typeof VariablesData>;
+
+export const ReplayData = z.object({
+  /** Evaluations asked to re-run, and how many did before the first stop. */
+  total: z.number().int(),
+  ran: z.number().int(),
+  failed: z.array(z.object({ code: z.string(), ename: z.string(), evalue: z.string() })),
+});
+export type ReplayData = z.infer<typeof ReplayData>;
+
+export const WORKSPACE_EVENTS = {
+  kernel: KernelData,
+  "eval-start": EvalStartData,
+  "eval-output": EvalOutputData,
+  "eval-end": EvalEndData,
+  buffer: BufferData,
+  "inspector-state": InspectorStateData,
+  variables: VariablesData,
+  replay: ReplayData,
+} as const;

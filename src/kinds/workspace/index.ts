@@ -1,0 +1,128 @@
+/**
+ * `workspace`: a live language runtime ("image"), a Jupyter kernel started on a host from a
+ * kernelspec and reached over ZeroMQ (host runtime: `host/runtimes/workspace.ts`). Everything
+ * it prints is an event, so the transcript is kept while nobody is attached; the workspace
+ * text, the inspector's state and a variables snapshot are events too, folded into the
+ * record's `meta.workspace` so `describe` shows them after any restart. Revived, it starts a
+ * fresh kernel and, asked to (`replay`), re-runs the evaluations that succeeded.
+ */
+import { DispatchError } from "../../core/errors.js";
+import type { JsonEvent } from "../../protocol/events.js";
+import { parseOrBadRequest } from "../../protocol/parse.js";
+import type { SessionRecord } from "../../protocol/session.js";
+import { command, type SessionKind } from "../kind.js";
+import {
+  BufferArgs,
+  CompleteArgs,
+  DocArgs,
+  EvalArgs,
+  InspectArgs,
+  InspectorStateArgs,
+  NoArgs,
+} from "./commands.js";
+import {
+  EvalEndData,
+  type InspectorStateData,
+  KernelData,
+  type VariablesData,
+  WORKSPACE_EVENTS,
+} from "./events.js";
+import { historyFromEvents, replayableEvaluations } from "./history.js";
+import { WorkspaceOptions, WorkspaceReviveOptions } from "./options.js";
+
+export const WORKSPACE = "workspace";
+
+/** What the record keeps of a workspace (`meta.workspace`), folded from its events. */
+export interface WorkspaceState extends KernelData {
+  buffer: string;
+  inspector: InspectorStateData;
+  variables: VariablesData | null;
+  /** Evaluations finished, and the last execution count. */
+  evaluations: number;
+  lastCount: number | null;
+}
+
+export function workspaceState(record: Pick<SessionRecord, "meta">): WorkspaceState {
+  const stored = (record.meta.workspace ?? {}) as Partial<WorkspaceState>;
+  return {
+    buffer: "",
+    inspector: { selected: null, expanded: [] },
+    variables: null,
+    evaluations: 0,
+    lastCount: null,
+    ...stored,
+  };
+}
+
+function foldWorkspace(state: WorkspaceState, event: JsonEvent): WorkspaceState | undefined {
+  const data = event.data as Record<string, unknown>;
+  switch (event.type) {
+    case "kernel":
+      return { ...state, ...KernelData.parse(data) };
+    case "eval-end": {
+      const end = EvalEndData.parse(data);
+      return { ...state, evaluations: state.evaluations + 1, lastCount: end.count ?? state.lastCount };
+    }
+    case "buffer":
+      return { ...state, buffer: String(data.text ?? "") };
+    case "inspector-state":
+      return { ...state, inspector: data as InspectorStateData };
+    case "variables":
+      return { ...state, variables: data as VariablesData };
+    default:
+      return undefined;
+  }
+}
+
+export const workspaceKind: SessionKind = {
+  name: WORKSPACE,
+  label: "workspace",
+  prepare({ command, options }) {
+    if (command.length > 0)
+      throw new DispatchError(
+        "bad_request",
+        "a workspace runs its kernelspec's command; give options.kernel",
+      );
+    const parsed = parseOrBadRequest(WorkspaceOptions, options ?? {}, "invalid workspace options");
+    return { meta: { workspace: { kernel: parsed.kernel } }, spawn: parsed };
+  },
+  events: WORKSPACE_EVENTS,
+  fold(record, event) {
+    const next = foldWorkspace(workspaceState(record), event);
+    return next ? { meta: { ...record.meta, workspace: next } } : undefined;
+  },
+  describe(record) {
+    const state = workspaceState(record);
+    const live = record.status === "running" || record.status === "starting";
+    // Once the session has ended its kernel is gone, whatever the last event said.
+    const ended = live ? {} : { connection: "disconnected", execution: "dead", health: "critical" };
+    return { options: { ...state, ...ended } };
+  },
+  revive({ record, events, options }) {
+    const asked = parseOrBadRequest(WorkspaceReviveOptions, options ?? {}, "invalid revive options");
+    const kernel = workspaceState(record).kernel ?? "python3";
+    return { options: { kernel, replay: asked.replay ? replayableEvaluations(events()) : [] } };
+  },
+  commands: {
+    eval: command({ description: "evaluate code (mode do, print or inspect)", args: EvalArgs }),
+    interrupt: command({ description: "interrupt the running evaluation", args: NoArgs }),
+    restart: command({ description: "restart the kernel (its state is lost)", args: NoArgs }),
+    complete: command({ description: "completions at the cursor", args: CompleteArgs }),
+    doc: command({ description: "documentation of the name at the cursor", args: DocArgs }),
+    variables: command({ description: "the runtime's variables (stored as a snapshot)", args: NoArgs }),
+    inspect: command({ description: "an object's attributes, items or keys, one page", args: InspectArgs }),
+    buffer: command({ description: "store the workspace text", args: BufferArgs }),
+    "inspector-state": command({
+      description: "store the inspector's selected path and expanded nodes",
+      args: InspectorStateArgs,
+    }),
+    stats: command({ description: "the kernel's pid, memory, connection and state", args: NoArgs }),
+    kernels: command({ description: "the kernelspecs installed on the session's host", args: NoArgs }),
+    history: command({
+      description: "the evaluations so far, oldest first",
+      args: NoArgs,
+      whileLive: false,
+      run: ({ events }) => ({ history: historyFromEvents(events()) }),
+    }),
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * The one place requests are authorized: every REST route and WebSocket message names its
+ * action, and the gate checks the actor's role on the hub or on the session it resolves
+ * (policy in `hub/accessPolicy.ts`). Refusals say who cannot do what and whom to ask.
+ */
+
+import type { Actor } from "../hub/AuditTrail.js";
+import type { HubAction, SessionAction } from "../hub/accessPolicy.js";
+import { requireRole } from "../hub/accessPolicy.js";
+import type { People } from "../hub/People.js";
+import type { SessionCommands } from "../hub/SessionCommands.js";
+import type { Principal, Role } from "../protocol/people.js";
+import type { SessionInfo } from "../protocol/session.js";
+
+export class Gate {
+  constructor(
+    private readonly people: People,
+    private readonly sessions: SessionCommands,
+  ) {}
+
+  /** Resolves a session (name or id) and checks the actor may do `action` to it. */
+  session(actor: Actor, action: SessionAction, ref: string): SessionInfo {
+    const info = this.sessions.get(ref);
+    requireRole(actor.principal, action, this.people.roleOn(actor.principal, info.id), info);
+    return info;
+  }
+
+  /** The actor's role on a session, for presence and the size rule. */
+  roleOn(principal: Principal, sessionId: string): Role | undefined {
+    return this.people.roleOn(principal, sessionId);
+  }
+
+  /** Checks a hub-wide action. */
+  hub(actor: Actor, action: HubAction): void {
+    requireRole(actor.principal, action, this.hubRole(actor.principal, action));
+  }
+
+  /** The sessions this principal may see. */
+  visible(principal: Principal, sessions: SessionInfo[]): SessionInfo[] {
+    return sessions.filter((session) => this.people.roleOn(principal, session.id) !== undefined);
+  }
+
+  canSee(principal: Principal, sessionId: string): boolean {
+    return this.people.roleOn(principal, sessionId) !== undefined;
+  }
+
+  /** A share link may only list (its one session); a user's role is re-read every time. */
+  private hubRole(principal: Principal, action: HubAction): Role | undefined {
+    if (principal.via === "share") return action === "list" ? "viewer" : undefined;
+    return this.people.refresh(principal)?.role;
+  }
+}

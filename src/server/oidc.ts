@@ -1,0 +1,187 @@
+/**
+ * Single sign-on with OpenID Connect (openid-client): the authorization-code flow with PKCE.
+ * `GET /api/auth/oidc` sends the browser to the provider with a fresh state and code
+ * challenge (the verifier stays here, bound to the browser by a short-lived cookie);
+ * `/api/auth/oidc/callback` exchanges the code, reads the verified email from the ID token and
+ * maps it through the allow-list to a role. A person not on the list is refused.
+ *
+ * Settings: DISPATCH_OIDC_ISSUER, DISPATCH_OIDC_CLIENT_ID, DISPATCH_OIDC_CLIENT_SECRET
+ * (absent: a public client), DISPATCH_OIDC_ALLOW (`alice@example.com=owner,example.com=writer`),
+ * DISPATCH_PUBLIC_URL (the hub's address as the browser sees it; the redirect URI is
+ * `<it>/api/auth/oidc/callback`).
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import * as client from "openid-client";
+import type { Logger } from "pino";
+import { DispatchError } from "../core/errors.js";
+import type { People } from "../hub/People.js";
+import { type Principal, Role } from "../protocol/people.js";
+import { readCookie } from "./auth.js";
+import type { OidcRoutes } from "./peopleRoutes.js";
+
+const STATE_COOKIE = "dispatch_oidc";
+/** A sign-in must come back from the provider within this. */
+const PENDING_TTL_MS = 10 * 60_000;
+/** Sign-ins started and not yet back; a browser that never returns expires. */
+const MAX_PENDING = 1000;
+export const CALLBACK_PATH = "/api/auth/oidc/callback";
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  /** Email (`a@b.c`) or domain (`b.c`) → role. */
+  allow: ReadonlyMap<string, Role>;
+}
+
+/** Parses `alice@example.com=owner,example.com=writer`. */
+export function parseAllowList(text: string): Map<string, Role> {
+  const allow = new Map<string, Role>();
+  for (const entry of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [pattern, role] = entry.split("=").map((s) => s.trim());
+    const parsed = Role.safeParse(role);
+    if (!pattern || !parsed.success) {
+      throw new Error(
+        `DISPATCH_OIDC_ALLOW entry '${entry}': write EMAIL=ROLE or DOMAIN=ROLE (owner, writer, viewer)`,
+      );
+    }
+    allow.set(pattern.toLowerCase(), parsed.data);
+  }
+  return allow;
+}
+
+/** The role the allow-list gives an email: the exact address first, then its domain. */
+export function roleForEmail(allow: ReadonlyMap<string, Role>, email: string): Role | undefined {
+  const lower = email.toLowerCase();
+  return allow.get(lower) ?? allow.get(lower.slice(lower.lastIndexOf("@") + 1));
+}
+
+export class OidcSignOn implements OidcRoutes {
+  private config: Promise<client.Configuration> | undefined;
+  private readonly pending = new Map<string, { verifier: string; at: number }>();
+  private redirectBase = "";
+
+  constructor(
+    private readonly settings: OidcSettings,
+    private readonly people: People,
+    private readonly logger: Logger,
+  ) {}
+
+  setRedirectBase(url: string): void {
+    this.redirectBase = url.replace(/\/+$/, "");
+  }
+
+  async start(_request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const config = await this.configuration();
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    this.remember(state, verifier);
+    const url = client.buildAuthorizationUrl(config, {
+      redirect_uri: this.redirectBase + CALLBACK_PATH,
+      scope: "openid email",
+      code_challenge: await client.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      state,
+    });
+    // Lax, not Strict: the browser comes back to the callback from the provider's site.
+    reply.header(
+      "set-cookie",
+      `${STATE_COOKIE}=${state}; HttpOnly; SameSite=Lax; Path=/api/auth/oidc; Max-Age=${PENDING_TTL_MS / 1000}`,
+    );
+    return reply.redirect(url.href);
+  }
+
+  async callback(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+    const state = readCookie(request.headers.cookie, STATE_COOKIE);
+    const pending = state ? this.pending.get(state) : undefined;
+    if (!state || !pending || Date.now() - pending.at > PENDING_TTL_MS) {
+      throw new DispatchError(
+        "unauthorized",
+        "this sign-in was not started here or took too long; start again",
+      );
+    }
+    this.pending.delete(state);
+    reply.header("set-cookie", `${STATE_COOKIE}=; HttpOnly; SameSite=Lax; Path=/api/auth/oidc; Max-Age=0`);
+    const config = await this.configuration();
+    let email: string | undefined;
+    try {
+      const tokens = await client.authorizationCodeGrant(config, new URL(this.redirectBase + request.url), {
+        pkceCodeVerifier: pending.verifier,
+        expectedState: state,
+      });
+      const claims = tokens.claims();
+      let found: Record<string, unknown> | undefined = claims ? { ...claims } : undefined;
+      // Providers may keep scope claims out of the ID token and serve them at userinfo.
+      if (claims && typeof claims.email !== "string") {
+        found = { ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)) };
+      }
+      if (found?.email_verified !== false && typeof found?.email === "string") email = found.email;
+    } catch (err) {
+      this.logger.warn({ err }, "single sign-on: code exchange failed");
+      throw new DispatchError("unauthorized", `sign-in with the provider failed: ${(err as Error).message}`);
+    }
+    if (!email) throw new DispatchError("unauthorized", "the provider sent no verified email address");
+    const role = roleForEmail(this.settings.allow, email);
+    if (!role) {
+      throw new DispatchError(
+        "forbidden",
+        `${email} is not on this hub's allow-list; ask its owner to add it`,
+      );
+    }
+    const user = this.people.ensureByEmail(email, role);
+    return this.people.principalOf(user, "oidc");
+  }
+
+  private configuration(): Promise<client.Configuration> {
+    const { issuer, clientId, clientSecret } = this.settings;
+    const url = new URL(issuer);
+    this.config ??= client
+      .discovery(
+        url,
+        clientId,
+        clientSecret,
+        clientSecret ? client.ClientSecretPost(clientSecret) : client.None(),
+        // Plain HTTP only for a provider on this machine (tests, a local IdP).
+        url.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : undefined,
+      )
+      .catch((err: unknown) => {
+        this.config = undefined;
+        throw new DispatchError(
+          "host_unavailable",
+          `cannot reach the sign-on provider ${issuer}: ${(err as Error).message}`,
+        );
+      });
+    return this.config;
+  }
+
+  private remember(state: string, verifier: string): void {
+    const now = Date.now();
+    for (const [key, value] of this.pending) if (now - value.at > PENDING_TTL_MS) this.pending.delete(key);
+    if (this.pending.size >= MAX_PENDING) {
+      throw new DispatchError("rate_limited", "too many sign-ins in progress; try again in a few minutes");
+    }
+    this.pending.set(state, { verifier, at: now });
+  }
+}
+
+/** Single sign-on from the environment, or undefined when DISPATCH_OIDC_ISSUER is not set. */
+export async function oidcFromEnv(
+  env: NodeJS.ProcessEnv,
+  parts: { people: People; logger: Logger },
+): Promise<OidcSignOn | undefined> {
+  const issuer = env.DISPATCH_OIDC_ISSUER;
+  if (!issuer) return undefined;
+  const clientId = env.DISPATCH_OIDC_CLIENT_ID;
+  if (!clientId) throw new Error("DISPATCH_OIDC_ISSUER is set but DISPATCH_OIDC_CLIENT_ID is not");
+  const allow = parseAllowList(env.DISPATCH_OIDC_ALLOW ?? "");
+  if (allow.size === 0)
+    throw new Error("DISPATCH_OIDC_ALLOW is empty: nobody could sign in; list EMAIL=ROLE or DOMAIN=ROLE");
+  return new OidcSignOn(
+    { issuer, clientId, clientSecret: env.DISPATCH_OIDC_CLIENT_SECRET || undefined, allow },
+    parts.people,
+    parts.logger,
+  );
+}

@@ -1,0 +1,51 @@
+/**
+ * The store's own routes while the hub runs: an online backup (`dispatch backup`) and an
+ * integrity check (`dispatch doctor`). Both work on the live database through the hub, which
+ * holds the only writer.
+ *
+ *   POST /api/backup {file}          {file, bytes}: consistent copy, file is an absolute path
+ *   POST /api/storage/check {full?}  {problems: string[]}: quick_check, or integrity_check
+ */
+import { isAbsolute } from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { DispatchError } from "../core/errors.js";
+import { BackupRequest } from "../protocol/api.js";
+import type { EventStore } from "../store/EventStore.js";
+import { describeStorageError, isStorageError } from "../store/storageErrors.js";
+import type { Gate } from "./authorize.js";
+import { actorOf } from "./requestActor.js";
+
+const CheckRequest = z.object({ full: z.boolean().default(false) });
+
+export function registerStorageRoutes(
+  app: FastifyInstance,
+  options: { store: EventStore; logger: Logger; gate: Gate },
+): void {
+  app.post("/api/backup", async (request) => {
+    options.gate.hub(actorOf(request), "storage");
+    const { file } = BackupRequest.parse(request.body ?? {});
+    if (!isAbsolute(file)) {
+      throw new DispatchError("bad_request", `backup file '${file}' is relative; send an absolute path`);
+    }
+    try {
+      const bytes = await options.store.backupTo(file);
+      options.logger.info({ file, bytes }, "backup written");
+      return { file, bytes };
+    } catch (err) {
+      if (isStorageError(err)) throw new DispatchError("storage_failing", describeStorageError(err));
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
+        throw new DispatchError("bad_request", `cannot write the backup to ${file} (${code})`);
+      }
+      throw err;
+    }
+  });
+
+  app.post("/api/storage/check", async (request) => {
+    options.gate.hub(actorOf(request), "storage");
+    const { full } = CheckRequest.parse(request.body ?? {});
+    return { problems: options.store.check({ full }) };
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * Which failures are the storage's weather (a full disk, an I/O error) rather than a bug, and
+ * how to say so to a person. The hub keeps running through these and retries; anything else
+ * thrown by the store is a bug and handled as one.
+ */
+import { existsSync } from "node:fs";
+import Database from "better-sqlite3";
+
+/** SQLite result codes (primary, before the first `_` after the prefix) that mean "the disk". */
+const SQLITE_STORAGE_CODES = new Set(["SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY"]);
+/** System error codes of the same family (logs, backups, files next to the database). */
+const ERRNO_STORAGE_CODES = new Set(["ENOSPC", "EIO", "EDQUOT", "EROFS"]);
+
+function codeOf(err: unknown): string | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "string" ? code : undefined;
+}
+
+export function isStorageError(err: unknown): boolean {
+  const code = codeOf(err);
+  if (code === undefined) return false;
+  if (err instanceof Database.SqliteError) {
+    const primary = code.split("_").slice(0, 2).join("_");
+    return SQLITE_STORAGE_CODES.has(primary);
+  }
+  return ERRNO_STORAGE_CODES.has(code);
+}
+
+/** One line for `dispatch status` and clients: what failed, and what to do. */
+export function describeStorageError(err: unknown): string {
+  const code = codeOf(err) ?? "unknown";
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT") {
+    return `the disk holding the data directory is full (${code}: ${detail}); free some space — the hub retries by itself and hosts keep buffering meanwhile`;
+  }
+  if (code.startsWith("SQLITE_READONLY") || code === "EROFS") {
+    return `the database cannot be written (${code}: ${detail}); check the file system and the file's permissions`;
+  }
+  return `writing the database failed (${code}: ${detail}); the hub retries by itself — run \`dispatch doctor\` if it persists`;
+}
+
+/**
+ * Test-only fault injection, off unless `DISPATCH_TEST_FAULT_FILE` is set: while that file
+ * exists, every event append fails as a full disk would. Lets a test break and heal the store
+ * of a real hub process from outside, where mounting a small file system is not allowed.
+ */
+export function injectedFault(env: NodeJS.ProcessEnv = process.env): (() => void) | undefined {
+  const file = env.DISPATCH_TEST_FAULT_FILE;
+  if (!file) return undefined;
+  return () => {
+    if (existsSync(file)) {
+      throw new Database.SqliteError(
+        "database or disk is full (injected by DISPATCH_TEST_FAULT_FILE)",
+        "SQLITE_FULL",
+      );
+    }
+  };
+}

@@ -1,0 +1,439 @@
+/**
+ * People on a real hub: roles against every action over REST and the WebSocket, per-session
+ * grants, share links (used, expired, revoked), a viewer refused input, presence seen by
+ * another client and `dispatch who`, the size rule with two clients, and the audit trail of a
+ * scripted day (`dispatch audit`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { WireClient } from "./wire.js";
+
+let hub: HubHandle;
+const clients: WireClient[] = [];
+const tokens: Record<"writer" | "viewer", string> = { writer: "", viewer: "" };
+type Who = "owner" | "writer" | "viewer";
+
+function secretOf(who: Who): string {
+  return who === "owner" ? hub.key : tokens[who];
+}
+
+function as(
+  who: Who | string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<Response> {
+  const secret = who === "owner" || who === "writer" || who === "viewer" ? secretOf(who) : who;
+  return fetch(`${hub.url}${path}`, {
+    method: init.method ?? "GET",
+    headers: {
+      authorization: `Bearer ${secret}`,
+      ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+}
+
+async function socket(secret: string): Promise<WireClient> {
+  const c = await WireClient.open(hub.url);
+  clients.push(c);
+  const welcome = await c.request({ type: "hello", protocol: 1, key: secret });
+  expect(welcome.type, JSON.stringify(welcome)).toBe("welcome");
+  return c;
+}
+
+async function createSession(name: string, command = ["cat"]): Promise<string> {
+  const res = await as("owner", "/api/sessions", { method: "POST", body: { name, command } });
+  expect(res.status, await res.clone().text()).toBe(201);
+  const { session } = (await res.json()) as { session: { id: string } };
+  await waitFor(async () => {
+    const info = (await (await as("owner", `/api/sessions/${name}`)).json()) as {
+      session: { status: string };
+    };
+    return info.session.status === "running";
+  });
+  return session.id;
+}
+
+async function sessionSize(name: string): Promise<string> {
+  const { session } = (await (await as("owner", `/api/sessions/${name}`)).json()) as {
+    session: { cols: number; rows: number };
+  };
+  return `${session.cols}x${session.rows}`;
+}
+
+beforeAll(async () => {
+  hub = await startHub({ env: { DISPATCH_KEY: "people-test-key-123456" } });
+  for (const role of ["writer", "viewer"] as const) {
+    const res = await as("owner", "/api/users", { method: "POST", body: { name: `${role}-pat`, role } });
+    expect(res.status).toBe(201);
+    tokens[role] = ((await res.json()) as { token: string }).token;
+  }
+  await createSession("build");
+});
+
+afterAll(async () => {
+  for (const c of clients) await c.close();
+  await cleanupAll();
+});
+
+describe("roles", () => {
+  it("checks each role against each action over REST", async () => {
+    const matrix: { action: string; call: (who: Who, i: number) => Promise<Response>; least: Who }[] = [
+      { action: "list", least: "viewer", call: (who) => as(who, "/api/sessions") },
+      { action: "read", least: "viewer", call: (who) => as(who, "/api/sessions/build") },
+      { action: "events", least: "viewer", call: (who) => as(who, "/api/sessions/build/events") },
+      {
+        action: "input",
+        least: "writer",
+        call: (who) => as(who, "/api/sessions/build/input", { method: "POST", body: { data: "x" } }),
+      },
+      {
+        action: "resize",
+        least: "writer",
+        call: (who) =>
+          as(who, "/api/sessions/build/resize", { method: "POST", body: { cols: 90, rows: 30 } }),
+      },
+      {
+        action: "rename",
+        least: "writer",
+        call: (who) => as(who, "/api/sessions/build", { method: "PATCH", body: { name: "build" } }),
+      },
+      {
+        action: "create",
+        least: "writer",
+        call: (who, i) =>
+          as(who, "/api/sessions", { method: "POST", body: { name: `made-${who}-${i}`, command: ["cat"] } }),
+      },
+      {
+        action: "kill",
+        least: "writer",
+        call: async (who, i) => {
+          await createSession(`doomed-${who}-${i}`);
+          return as(who, `/api/sessions/doomed-${who}-${i}`, { method: "DELETE" });
+        },
+      },
+      {
+        action: "share",
+        least: "owner",
+        call: (who) => as(who, "/api/sessions/build/share", { method: "POST", body: {} }),
+      },
+      { action: "users", least: "owner", call: (who) => as(who, "/api/users") },
+      { action: "audit", least: "owner", call: (who) => as(who, "/api/audit") },
+      { action: "hosts", least: "owner", call: (who) => as(who, "/api/hosts") },
+      { action: "gc", least: "owner", call: (who) => as(who, "/api/gc", { method: "POST", body: {} }) },
+    ];
+    const rank: Record<Who, number> = { viewer: 1, writer: 2, owner: 3 };
+    const outcomes: string[] = [];
+    const expected: string[] = [];
+    let i = 0;
+    for (const row of matrix) {
+      for (const who of ["owner", "writer", "viewer"] as const) {
+        i += 1;
+        const res = await row.call(who, i);
+        const allowed = rank[who] >= rank[row.least];
+        outcomes.push(`${row.action}/${who}: ${res.ok ? "allowed" : res.status}`);
+        expected.push(`${row.action}/${who}: ${allowed ? "allowed" : 403}`);
+        if (!allowed) {
+          const body = (await res.json()) as { error: { code: string; message: string } };
+          expect(body.error.code).toBe("forbidden");
+          expect(body.error.message).toMatch(/cannot .*(ask|only an owner)/);
+        }
+      }
+    }
+    expect(outcomes).toEqual(expected);
+  });
+
+  it("checks each role against each action over the WebSocket", async () => {
+    const outcomes: string[] = [];
+    const expected: string[] = [];
+    const rank: Record<Who, number> = { viewer: 1, writer: 2, owner: 3 };
+    for (const who of ["owner", "writer", "viewer"] as const) {
+      const c = await socket(secretOf(who));
+      const doomed = `ws-doomed-${who}`;
+      await createSession(doomed);
+      const rows: { action: string; least: Who; message: Record<string, unknown> }[] = [
+        { action: "list", least: "viewer", message: { type: "list" } },
+        { action: "attach", least: "viewer", message: { type: "attach", session: "build", afterSeq: 0 } },
+        { action: "input", least: "writer", message: { type: "input", session: "build", data: "y" } },
+        {
+          action: "resize",
+          least: "writer",
+          message: { type: "resize", session: "build", cols: 81, rows: 25 },
+        },
+        { action: "rename", least: "writer", message: { type: "rename", session: "build", name: "build" } },
+        {
+          action: "create",
+          least: "writer",
+          message: { type: "create", session: { name: `ws-made-${who}`, command: ["cat"] } },
+        },
+        { action: "kill", least: "writer", message: { type: "kill", session: doomed } },
+      ];
+      for (const row of rows) {
+        const reply = await c.request(row.message);
+        const allowed = rank[who] >= rank[row.least];
+        outcomes.push(`${row.action}/${who}: ${reply.type === "error" ? reply.code : "allowed"}`);
+        expected.push(`${row.action}/${who}: ${allowed ? "allowed" : "forbidden"}`);
+      }
+    }
+    expect(outcomes).toEqual(expected);
+  });
+
+  it("a per-session grant overrides the global role, and role changes apply at once", async () => {
+    await createSession("secret");
+    const grant = await as("owner", "/api/users/writer-pat", {
+      method: "PATCH",
+      body: { role: "viewer", session: "secret" },
+    });
+    expect(grant.status).toBe(200);
+    const refused = await as("writer", "/api/sessions/secret/input", { method: "POST", body: { data: "z" } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+      "viewers cannot type into 'secret'; ask its owner for write access",
+    );
+    // Elsewhere the writer still writes.
+    expect(
+      (await as("writer", "/api/sessions/build/input", { method: "POST", body: { data: "" } })).status,
+    ).toBe(200);
+    // Promote the viewer user globally: allowed at once, no new sign-in.
+    await as("owner", "/api/users/viewer-pat", { method: "PATCH", body: { role: "writer" } });
+    expect(
+      (await as("viewer", "/api/sessions/build/input", { method: "POST", body: { data: "" } })).status,
+    ).toBe(200);
+    await as("owner", "/api/users/viewer-pat", { method: "PATCH", body: { role: "viewer" } });
+    expect(
+      (await as("viewer", "/api/sessions/build/input", { method: "POST", body: { data: "" } })).status,
+    ).toBe(403);
+    // Unknown users and roles get errors a person can act on.
+    const unknown = await as("owner", "/api/users/nobody", { method: "PATCH", body: { role: "viewer" } });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(
+      /no user 'nobody'/,
+    );
+  });
+
+  it("a removed user's token stops working", async () => {
+    const add = await as("owner", "/api/users", { method: "POST", body: { name: "temp", role: "writer" } });
+    const { token } = (await add.json()) as { token: string };
+    expect((await as(token, "/api/sessions")).status).toBe(200);
+    expect((await as("owner", "/api/users/temp", { method: "DELETE" })).status).toBe(200);
+    expect((await as(token, "/api/sessions")).status).toBe(401);
+  });
+});
+
+describe("share links", () => {
+  async function share(body: Record<string, unknown>): Promise<{ url: string; id: string }> {
+    const res = await as("owner", "/api/sessions/build/share", { method: "POST", body });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { url: string; share: { id: string } };
+    return { url: created.url, id: created.share.id };
+  }
+
+  async function open(
+    url: string,
+  ): Promise<{ status: number; cookie: string | undefined; location: string | null }> {
+    const res = await fetch(url, { redirect: "manual" });
+    const cookie = res.headers.get("set-cookie")?.split(";")[0];
+    return { status: res.status, cookie, location: res.headers.get("location") };
+  }
+
+  it("a read-only link opens just that session: output live, input refused", async () => {
+    await createSession("other");
+    const link = await share({});
+    expect(link.url).toMatch(/\/share\/dps_/);
+    const opened = await open(link.url);
+    expect(opened.status).toBe(302);
+    expect(opened.location).toBe("/#session=build");
+    expect(opened.cookie).toMatch(/^dispatch_session=/);
+    const headers = { cookie: opened.cookie as string };
+    const list = (await (await fetch(`${hub.url}/api/sessions`, { headers })).json()) as {
+      sessions: { name: string }[];
+    };
+    expect(list.sessions.map((s) => s.name)).toEqual(["build"]);
+    const other = await fetch(`${hub.url}/api/sessions/other`, { headers });
+    expect(other.status).toBe(403);
+
+    // Over the WebSocket with the link's cookie: sees output, cannot type.
+    const viewer = await WireClient.open(hub.url, headers);
+    clients.push(viewer);
+    expect((await viewer.request({ type: "hello", protocol: 1 })).type).toBe("welcome");
+    const attached = await viewer.request({ type: "attach", session: "build", afterSeq: 0, snapshot: false });
+    expect(attached.role).toBe("viewer");
+    const typed = await viewer.request({ type: "input", session: "build", data: "nope\n" });
+    expect(typed).toMatchObject({ type: "error", code: "forbidden" });
+    expect(typed.message).toMatch(/viewers cannot type into 'build'/);
+    for (const refused of [
+      { type: "resize", session: "build", cols: 50, rows: 10 },
+      { type: "rename", session: "build", name: "mine" },
+      { type: "kill", session: "build" },
+    ]) {
+      expect((await viewer.request(refused)).code).toBe("forbidden");
+    }
+    const owner = await socket(hub.key);
+    const { id } = (await owner.request({ type: "attach", session: "build", afterSeq: 0 })).session as {
+      id: string;
+    };
+    await owner.request({ type: "input", session: "build", data: "seen-by-viewer\n" });
+    await viewer.waitForOutput(id, "seen-by-viewer");
+  });
+
+  it("a write link may type; an expired or revoked link is refused", async () => {
+    const writeLink = await share({ write: true });
+    const { cookie } = await open(writeLink.url);
+    const typed = await fetch(`${hub.url}/api/sessions/build/input`, {
+      method: "POST",
+      headers: { cookie: cookie as string, "content-type": "application/json" },
+      body: JSON.stringify({ data: "" }),
+    });
+    expect(typed.status).toBe(200);
+
+    const shortLived = await share({ expires: "300ms" });
+    const first = await open(shortLived.url);
+    expect(first.status).toBe(302);
+    await waitFor(async () => (await open(shortLived.url)).status === 401);
+    const gone = await fetch(`${hub.url}/api/sessions`, { headers: { cookie: first.cookie as string } });
+    expect(gone.status).toBe(401);
+
+    const listed = (await (await as("owner", "/api/shares")).json()) as { shares: { id: string }[] };
+    expect(listed.shares.map((s) => s.id)).toContain(writeLink.id);
+    expect(listed.shares.map((s) => s.id)).not.toContain(shortLived.id);
+    const revoked = await hub.cli(["share", "revoke", writeLink.id.slice(0, 10)]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const after = await fetch(`${hub.url}/api/sessions`, { headers: { cookie: cookie as string } });
+    expect(after.status).toBe(401);
+    expect((await open(writeLink.url)).status).toBe(401);
+    const bad = await hub.cli(["share", "build", "--expires", "soon"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/invalid duration 'soon'/);
+  });
+
+  it("the CLI prints a link that works", async () => {
+    const result = await hub.cli(["share", "build"]);
+    expect(result.code, result.stderr).toBe(0);
+    const url = result.stdout.trim();
+    expect(url.startsWith(`${hub.url}/share/`)).toBe(true);
+    expect((await open(url)).status).toBe(302);
+    expect(result.stderr).toMatch(/read-only link to build/);
+  });
+});
+
+describe("presence and sizes", () => {
+  it("shows who is attached to another client and in `dispatch who`, live", async () => {
+    const id = await createSession("pair");
+    const watcher = await socket(hub.key);
+    await watcher.request({ type: "attach", session: "pair", afterSeq: 0 });
+    const viewer = await socket(tokens.viewer);
+    await viewer.request({ type: "attach", session: "pair", afterSeq: 0 });
+    const seen = await watcher.waitFor(
+      (m) =>
+        m.type === "presence" &&
+        m.session === id &&
+        (m.presence as { name: string }[]).some((p) => p.name === "viewer-pat"),
+    );
+    expect(seen.presence).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "owner", role: "owner" }),
+        expect.objectContaining({ name: "viewer-pat", role: "viewer" }),
+      ]),
+    );
+    const who = await hub.cli(["who", "pair"]);
+    expect(who.stdout).toMatch(/viewer-pat\s+viewer/);
+    const count = watcher.received.json.length;
+    await viewer.request({ type: "detach", session: "pair" });
+    await watcher.waitFor(
+      (m) =>
+        watcher.received.json.indexOf(m) >= count &&
+        m.type === "presence" &&
+        !(m.presence as { name: string }[]).some((p) => p.name === "viewer-pat"),
+    );
+    expect((await hub.cli(["who", "pair"])).stdout).not.toMatch(/viewer-pat/);
+  });
+
+  it("takes the latest writer's size, returns to the other's when it leaves, ignores viewers", async () => {
+    await createSession("sized");
+    const big = await socket(hub.key);
+    await big.request({ type: "attach", session: "sized", afterSeq: 0, cols: 120, rows: 40 });
+    await waitFor(async () => (await sessionSize("sized")) === "120x40");
+    const small = await socket(tokens.writer);
+    await small.request({ type: "attach", session: "sized", afterSeq: 0, cols: 70, rows: 20 });
+    await waitFor(async () => (await sessionSize("sized")) === "70x20");
+    // A viewer attaching with its own size changes nothing.
+    const viewer = await socket(tokens.viewer);
+    await viewer.request({ type: "attach", session: "sized", afterSeq: 0, cols: 30, rows: 8 });
+    // The big client types: it is now the most recently active writer.
+    await big.request({ type: "input", session: "sized", data: "hi\n" });
+    await waitFor(async () => (await sessionSize("sized")) === "120x40");
+    await small.request({ type: "input", session: "sized", data: "me\n" });
+    await waitFor(async () => (await sessionSize("sized")) === "70x20");
+    await small.close();
+    await waitFor(async () => (await sessionSize("sized")) === "120x40");
+  });
+});
+
+describe("audit", () => {
+  it("records a scripted day: who signed in, created, attached, typed, resized, renamed, shared, killed", async () => {
+    const start = Date.now();
+    const alice = await as("owner", "/api/users", {
+      method: "POST",
+      body: { name: "alice", role: "writer" },
+    });
+    const aliceToken = ((await alice.json()) as { token: string }).token;
+    expect(
+      (
+        await fetch(`${hub.url}/api/login`, {
+          method: "POST",
+          body: JSON.stringify({ key: "nope" }),
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(401);
+    const c = await socket(aliceToken);
+    const created = await c.request({ type: "create", session: { name: "day", command: ["cat"] } });
+    const id = (created.data as { session: { id: string } }).session.id;
+    await waitFor(
+      async () =>
+        ((await (await as("owner", "/api/sessions/day")).json()) as { session: { status: string } }).session
+          .status === "running",
+    );
+    await c.request({ type: "attach", session: "day", afterSeq: 0, cols: 80, rows: 24 });
+    for (const key of ["l", "s", "\n"]) await c.request({ type: "input", session: "day", data: key });
+    await c.request({ type: "resize", session: "day", cols: 100, rows: 30 });
+    await c.request({ type: "rename", session: "day", name: "night" });
+    await as("owner", "/api/sessions/night/share", { method: "POST", body: { expires: "1h" } });
+    await as("owner", "/api/users/alice", { method: "PATCH", body: { role: "viewer", session: "night" } });
+    await as("owner", "/api/users/alice", { method: "PATCH", body: { role: "writer", session: "night" } });
+    await c.request({ type: "detach", session: "night" });
+    await c.request({ type: "kill", session: "night" });
+
+    const result = await hub.cli(["audit", "--session", "night", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const entries = result.stdout
+      .trim()
+      .split("\n")
+      .map(
+        (line) =>
+          JSON.parse(line) as { actor: string; action: string; address: string; session: string; ts: number },
+      );
+    expect(entries.map((e) => `${e.actor} ${e.action}`)).toEqual([
+      "alice create",
+      "alice attach",
+      "alice input",
+      "alice resize",
+      "alice rename",
+      "owner share",
+      "owner role",
+      "owner role",
+      "alice detach",
+      "alice kill",
+    ]);
+    expect(entries.every((e) => e.session === id && e.address.includes("127.0.0.1") && e.ts >= start)).toBe(
+      true,
+    );
+    const recent = await hub.cli(["audit", "--since", "1m"]);
+    expect(recent.stdout).toMatch(/alice\s+sign-in\s+.*127\.0\.0\.1/);
+    expect(recent.stdout).toMatch(/unknown\s+sign-in-failed/);
+    expect(recent.stdout).toMatch(/owner\s+user-add\s+.*user=alice/);
+    // Not the owner: refused.
+    const refused = await as(aliceToken, "/api/audit");
+    expect(refused.status).toBe(403);
+  });
+});

@@ -1,0 +1,424 @@
+/**
+ * Projects on real processes: a sample repository (a temp dir) whose dispatch.toml declares
+ * four sessions on two hosts (the hub's own and a remote `dispatch host` dialing in), brought
+ * up, brought up again (nothing to do), edited (only the changed session restarts), brought
+ * down; `after`/`ready` ordering with a slow starter; and every way a project file or its
+ * sessions can go wrong, each with a clear error while the rest of the project comes up.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+
+const HEARTBEAT_MS = 200;
+/** Long-running stand-ins for servers: print a line, then wait. */
+const LONG = "exec sleep 600";
+
+interface Session {
+  id: string;
+  name: string;
+  host: string;
+  status: string;
+  project?: string | null;
+  reason: string | null;
+}
+
+let hub: HubHandle;
+let repo: string;
+let remoteHome: string;
+let remote: ChildProcess | undefined;
+
+async function json<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await hub.api(path, init);
+  const body = (await response.json()) as T;
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const sessions = async () => (await json<{ sessions: Session[] }>("/api/sessions")).sessions;
+const byName = async () => new Map((await sessions()).map((s) => [s.name, s]));
+
+/** Every stored output byte of a session, as text. */
+async function output(name: string): Promise<string> {
+  const page = await json<{ events: { type: string; data: unknown }[] }>(
+    `/api/sessions/${name}/events?after=0&limit=5000`,
+  );
+  return page.events
+    .filter((e) => e.type === "output")
+    .map((e) => Buffer.from(e.data as string, "base64").toString("utf8"))
+    .join("");
+}
+
+function writeProject(file: string, text: string): string {
+  const path = join(repo, file);
+  writeFileSync(path, text);
+  return path;
+}
+
+const up = (file: string) => hub.cli(["up", "--file", join(repo, file)]);
+
+/** The DID column of `dispatch up`'s table, by session name. */
+function did(stdout: string): Record<string, string> {
+  const rows = stdout.split("\n").slice(1);
+  const result: Record<string, string> = {};
+  for (const row of rows) {
+    const cells = row.trim().split(/\s{2,}/);
+    if (cells.length >= 4) result[cells[0] as string] = cells[3] as string;
+  }
+  return result;
+}
+
+function startRemote(token: string): void {
+  remote = spawn(process.execPath, [BIN, "host", "--hub", hub.url, "--token", token, "--name", "east"], {
+    env: cleanEnv({ DISPATCH_HOME: remoteHome, HOME: remoteHome }),
+    cwd: REPO_ROOT,
+    stdio: "ignore",
+  });
+}
+
+async function hostStatus(name: string): Promise<string | undefined> {
+  const { hosts } = await json<{ hosts: { name: string; status: string }[] }>("/api/hosts");
+  return hosts.find((h) => h.name === name)?.status;
+}
+
+/** The sample project: a slow database the API waits for, a worker and a shell on `east`. */
+function shopProject(worker = "worker v1"): string {
+  return `# the sample repository's project
+project = "shop"
+
+[[session]]
+name = "db"
+# A slow starter: ready only after a second, and only then is the marker file there.
+command = ["sh", "-c", "echo starting; sleep 1; touch ../db.marker; echo 'db: ready to accept connections'; ${LONG}"]
+cwd = "db"
+ready = "ready to accept"
+
+[[session]]
+name = "api"
+command = ["sh", "-c", "if [ -f ../db.marker ]; then echo api saw db ready on $PORT; else echo api started too early; fi; ${LONG}"]
+cwd = "api"
+env = { PORT = "3000" }
+after = "db"
+
+[[session]]
+name = "worker"
+host = "east"
+command = ["sh", "-c", "echo ${worker}; ${LONG}"]
+
+[[session]]
+name = "shell"
+host = "east"
+command = "sleep 600"
+`;
+}
+
+beforeAll(async () => {
+  hub = await startHub({ env: { DISPATCH_HEARTBEAT_MS: String(HEARTBEAT_MS) } });
+  repo = mkdtempSync(join(tmpdir(), "dispatch-repo-"));
+  for (const dir of ["db", "api"]) mkdirSync(join(repo, dir));
+  remoteHome = mkdtempSync(join(tmpdir(), "dispatch-remote-east-"));
+  const token = await hub.cli(["hosts", "token", "create", "east"]);
+  expect(token.code, token.stderr).toBe(0);
+  startRemote(token.stdout.trim());
+  await waitFor(async () => (await hostStatus("east")) === "connected", {
+    timeoutMs: 30_000,
+    message: "east up",
+  });
+});
+
+afterAll(async () => {
+  if (remote && remote.exitCode === null && remote.signalCode === null) remote.kill("SIGKILL");
+  await cleanupAll();
+  rmSync(repo, { recursive: true, force: true });
+  rmSync(remoteHome, { recursive: true, force: true });
+});
+
+describe("a project of four sessions on two hosts", () => {
+  it("lists the hub's kinds", async () => {
+    const { kinds } = await json<{ kinds: { name: string }[] }>("/api/kinds");
+    expect(kinds.map((k) => k.name)).toEqual(expect.arrayContaining(["terminal", "agent", "chat"]));
+  });
+
+  it("comes up in dependency order: the API starts only once the database printed ready", async () => {
+    const file = writeProject("dispatch.toml", shopProject());
+    const first = await up("dispatch.toml");
+    expect(first.code, first.stderr).toBe(0);
+    expect(did(first.stdout)).toEqual({ db: "created", api: "created", worker: "created", shell: "created" });
+    expect(first.stdout).toContain("shop: 4 created");
+    const all = await byName();
+    expect(all.get("db")).toMatchObject({ host: "local", project: "shop", status: "running" });
+    expect(all.get("worker")).toMatchObject({ host: "east", project: "shop", status: "running" });
+    expect(all.get("shell")).toMatchObject({ host: "east", project: "shop" });
+    await waitFor(async () => (await output("api")).includes("api saw db ready on 3000"), {
+      message: "api's output",
+    });
+    expect(await output("api")).not.toContain("too early");
+    expect(existsSync(file)).toBe(true);
+
+    const ps = await hub.cli(["ps", "--project", "shop"]);
+    expect(ps.code, ps.stderr).toBe(0);
+    expect(ps.stdout).toMatch(/^worker\s+terminal\s+east\s+ok\s+running/m);
+    expect(ps.stdout).toMatch(/^db\s+terminal\s+local\s+ok\s+running/m);
+    const ls = JSON.parse((await hub.cli(["ls", "--project", "shop", "--json"])).stdout) as Session[];
+    expect(ls.map((s) => s.name).sort()).toEqual(["api", "db", "shell", "worker"]);
+    // `up` made it the current project: `ps` without arguments shows it.
+    expect((await hub.cli(["ps"])).stdout).toMatch(/^api\s/m);
+  });
+
+  it("is a no-op the second time", async () => {
+    const before = await byName();
+    const again = await up("dispatch.toml");
+    expect(again.code, again.stderr).toBe(0);
+    expect(did(again.stdout)).toEqual({
+      db: "unchanged",
+      api: "unchanged",
+      worker: "unchanged",
+      shell: "unchanged",
+    });
+    const after = await byName();
+    for (const name of ["db", "api", "worker", "shell"])
+      expect(after.get(name)?.id).toBe(before.get(name)?.id);
+  });
+
+  it("restarts only the session whose declaration changed, and stops one no longer declared", async () => {
+    const before = await byName();
+    writeProject("dispatch.toml", shopProject("worker v2"));
+    const edited = await up("dispatch.toml");
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(did(edited.stdout)).toEqual({
+      db: "unchanged",
+      api: "unchanged",
+      worker: "restarted",
+      shell: "unchanged",
+    });
+    const after = await byName();
+    expect(after.get("worker")?.id).not.toBe(before.get("worker")?.id);
+    for (const name of ["db", "api", "shell"]) expect(after.get(name)?.id).toBe(before.get(name)?.id);
+    await waitFor(async () => (await output("worker")).includes("worker v2"), { message: "worker v2" });
+
+    writeProject(
+      "dispatch.toml",
+      shopProject("worker v2").replace(/\[\[session\]\]\nname = "shell"[\s\S]*$/, ""),
+    );
+    const dropped = await up("dispatch.toml");
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(did(dropped.stdout)).toMatchObject({ shell: "stopped", worker: "unchanged" });
+    expect((await byName()).has("shell")).toBe(false);
+  });
+
+  it("comes down, keeping history when asked, and up again continues the same sessions", async () => {
+    const before = await byName();
+    const kept = await hub.cli(["down", "--keep-history", "--file", join(repo, "dispatch.toml")]);
+    expect(kept.code, kept.stderr).toBe(0);
+    const stopped = await byName();
+    for (const name of ["db", "api", "worker"]) expect(stopped.get(name)?.status).toBe("exited");
+
+    const back = await up("dispatch.toml");
+    expect(back.code, back.stderr).toBe(0);
+    expect(did(back.stdout)).toEqual({ db: "started", api: "started", worker: "started" });
+    const revived = await byName();
+    for (const name of ["db", "api", "worker"]) expect(revived.get(name)?.id).toBe(before.get(name)?.id);
+
+    const down = await hub.cli(["down", "--project", "shop"]);
+    expect(down.code, down.stderr).toBe(0);
+    const left = (await sessions()).filter((s) => s.project === "shop");
+    expect(left).toEqual([]);
+  });
+});
+
+describe("switching projects", () => {
+  it("switches the current project with `use --project`, with a did-you-mean", async () => {
+    // Tagged as `up` tags them (the shop test covers `up` itself).
+    for (const project of ["alpha", "beta"]) {
+      await json("/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({
+          name: `${project}-sh`,
+          cwd: tmpdir(),
+          command: ["sleep", "600"],
+          project: { name: project, declaration: "x" },
+        }),
+      });
+    }
+    const used = await hub.cli(["use", "--project", "alpha"]);
+    expect(used.code, used.stderr).toBe(0);
+    expect(used.stdout).toContain("now using project alpha (1 session)");
+    expect((await hub.cli(["ps"])).stdout).toMatch(/^alpha-sh\s/m);
+    const typo = await hub.cli(["use", "--project", "alpah"]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("did you mean 'alpha'?");
+  });
+});
+
+describe("templates", () => {
+  it("writes a starting file from a built-in template or one of the user's", async () => {
+    const dir = mkdtempSync(join(repo, "init-"));
+    const config = join(dir, "config");
+    mkdirSync(join(config, "dispatch", "templates"), { recursive: true });
+    writeFileSync(
+      join(config, "dispatch", "templates", "mine.toml"),
+      `project = "{{project}}"\n[[session]]\nname = "{{project}}-mine"\n`,
+    );
+    const env = { XDG_CONFIG_HOME: config };
+    const node = await hub.cli(
+      ["init", "--template", "node", "--name", "webshop", "--file", join(dir, "a.toml")],
+      {
+        env,
+      },
+    );
+    expect(node.code, node.stderr).toBe(0);
+    expect(readFileSync(join(dir, "a.toml"), "utf8")).toContain('name = "webshop-dev"');
+    const mine = await hub.cli(["init", "--template", "mine", "--name", "x", "--file", join(dir, "b.toml")], {
+      env,
+    });
+    expect(mine.code, mine.stderr).toBe(0);
+    expect(readFileSync(join(dir, "b.toml"), "utf8")).toContain('name = "x-mine"');
+    const again = await hub.cli(["init", "--template", "mine", "--file", join(dir, "b.toml")], { env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("already exists");
+    const typo = await hub.cli(["init", "--template", "pyhton", "--file", join(dir, "c.toml")], { env });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("did you mean 'python'?");
+  });
+});
+
+describe("bad input", () => {
+  it("points at the line of a syntax error, an unknown key and an unknown kind, and starts nothing", async () => {
+    const syntax = writeProject("syntax.toml", `project = "bad"\n[[session]]\nname = "x\n`);
+    const broken = await hub.cli(["up", "--file", syntax]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain(`${syntax}:3:`);
+
+    const keys = writeProject(
+      "keys.toml",
+      `project = "bad"\n\n[[session]]\nname = "bad-one"\ncomand = "sleep 1"\nafter = "bad-tow"\n\n[[session]]\nname = "bad-two"\n`,
+    );
+    const unknownKey = await hub.cli(["up", "--file", keys]);
+    expect(unknownKey.code).toBe(2);
+    expect(unknownKey.stderr).toContain(
+      `${keys}:5: unknown key 'comand' in session 'bad-one' — did you mean 'command'?`,
+    );
+
+    const after = writeProject(
+      "after.toml",
+      `project = "bad"\n\n[[session]]\nname = "bad-one"\nafter = "bad-tow"\n\n[[session]]\nname = "bad-two"\n`,
+    );
+    const unknownAfter = await hub.cli(["up", "--file", after]);
+    expect(unknownAfter.code).toBe(2);
+    expect(unknownAfter.stderr).toContain(`${after}:5: no session 'bad-tow' — did you mean 'bad-two'?`);
+
+    const kind = writeProject(
+      "kind.toml",
+      `project = "bad"\n\n[[session]]\nname = "bad-one"\n\n[[session]]\nname = "bad-two"\nkind = "termnial"\n`,
+    );
+    const unknownKind = await hub.cli(["up", "--file", kind]);
+    expect(unknownKind.code).toBe(2);
+    expect(unknownKind.stderr).toContain(`${kind}:8: no session kind 'termnial' — did you mean 'terminal'?`);
+    expect((await sessions()).filter((s) => s.project === "bad")).toEqual([]);
+  });
+
+  it("reports a cycle, a command that cannot start, a ready pattern that never comes and a mistyped host; the rest comes up", async () => {
+    const file = writeProject(
+      "errors.toml",
+      `project = "errs"
+
+[[session]]
+name = "loop-a"
+command = "sleep 600"
+after = "loop-b"
+
+[[session]]
+name = "loop-b"
+command = "sleep 600"
+after = "loop-a"
+
+[[session]]
+name = "nosuch"
+command = "no-such-program-for-dispatch --flag"
+
+[[session]]
+name = "silent"
+command = ["sh", "-c", "echo warming up; echo still warming; ${LONG}"]
+ready = "listening on"
+ready_timeout = "1s"
+
+[[session]]
+name = "needs-silent"
+command = "sleep 600"
+after = "silent"
+
+[[session]]
+name = "typo-host"
+host = "eastt"
+command = "sleep 600"
+
+[[session]]
+name = "fine"
+command = "sleep 600"
+`,
+    );
+    const result = await hub.cli(["up", "--file", file]);
+    expect(result.code).toBe(1);
+    expect(did(result.stdout)).toEqual({
+      "loop-a": "failed",
+      "loop-b": "failed",
+      nosuch: "failed",
+      silent: "created",
+      "needs-silent": "skipped",
+      "typo-host": "failed",
+      fine: "created",
+    });
+    const err = result.stderr;
+    expect(err).toContain(`loop-a: ${file}:3: 'after' goes round in a cycle (loop-a → loop-b → loop-a)`);
+    expect(err).toMatch(/nosuch: .*no-such-program-for-dispatch/);
+    expect(err).toContain(
+      "silent: 'silent' did not print /listening on/ within 1s (ready_timeout); its last lines:",
+    );
+    expect(err).toContain("| still warming");
+    expect(err).toContain("needs-silent: waits for 'silent', which did not come up");
+    expect(err).toContain(`typo-host: ${file}:30: no host 'eastt' — did you mean 'east'?`);
+    const all = await byName();
+    expect(all.get("fine")).toMatchObject({ status: "running", project: "errs" });
+    // What failed to start is there under its declared name, saying why.
+    expect(all.get("nosuch")).toMatchObject({ status: "failed", project: "errs" });
+    expect(all.get("silent")).toMatchObject({ status: "running", project: "errs" });
+    for (const name of ["loop-a", "loop-b", "needs-silent", "typo-host"]) expect(all.has(name)).toBe(false);
+    expect((await hub.cli(["down", "--project", "errs"])).code).toBe(0);
+  });
+
+  it("refuses a name taken outside the project", async () => {
+    const taken = await json<{ session: Session }>("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ name: "taken", cwd: tmpdir(), command: ["sleep", "600"] }),
+    });
+    const file = writeProject(
+      "taken.toml",
+      `project = "grab"\n[[session]]\nname = "taken"\ncommand = "sleep 600"\n`,
+    );
+    const result = await hub.cli(["up", "--file", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("a session named 'taken' already exists outside any project");
+    expect((await byName()).get("taken")?.id).toBe(taken.session.id);
+  });
+
+  it("says which host is not connected and brings up the rest", async () => {
+    remote?.kill("SIGKILL");
+    await waitFor(async () => (await hostStatus("east")) === "disconnected", {
+      timeoutMs: 15_000,
+      message: "east disconnected",
+    });
+    const file = writeProject(
+      "away.toml",
+      `project = "away"\n[[session]]\nname = "away-remote"\nhost = "east"\ncommand = "sleep 600"\n\n[[session]]\nname = "away-local"\ncommand = "sleep 600"\n`,
+    );
+    const result = await hub.cli(["up", "--file", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `away-remote: ${file}:4: host 'east' is disconnected; 'away-remote' was not started`,
+    );
+    expect(did(result.stdout)).toEqual({ "away-remote": "failed", "away-local": "created" });
+    expect((await byName()).get("away-local")?.status).toBe("running");
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Self-healing clients: `dispatch logs --follow` keeps going through a hub restart
+ * (`dispatch stop` / `start`) and a SIGKILL of the hub, saying that it reconnects, and writes
+ * every one of 20,000 lines exactly once, in order.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+
+const LINES = 20_000;
+let hub: HubHandle;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  hub = await startHub();
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await cleanupAll();
+});
+
+/** A session printing `line-1` … `line-N`, a little at a time, then exiting. */
+async function printer(name: string): Promise<void> {
+  const perl = `$| = 1; for my $i (1..${LINES}) { print "line-$i\\n"; select(undef, undef, undef, 0.02) if $i % 10 == 0 }`;
+  const created = await hub.cli(["new", "--name", name, "--", "perl", "-e", perl]);
+  expect(created.code, created.stderr).toBe(0);
+}
+
+function follow(name: string): {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number>;
+} {
+  const child = spawn(process.execPath, [BIN, "logs", name, "--follow"], {
+    env: hub.env,
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number>((resolve) =>
+    child.on("close", (code) => {
+      children.delete(child);
+      resolve(code ?? -1);
+    }),
+  );
+  return { child, out: () => stdout, err: () => stderr, exited };
+}
+
+const lineCount = (text: string) => (text.match(/\n/g) ?? []).length;
+
+describe("logs --follow across hub restarts", () => {
+  it("writes every line exactly once through a stop/start and a SIGKILL of the hub", async () => {
+    await printer("counter");
+    const follower = follow("counter");
+    await waitFor(() => lineCount(follower.out()) >= 2000, { timeoutMs: 60_000, message: "2000 lines" });
+
+    const stopped = await hub.cli(["stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    await waitFor(() => follower.err().includes("reconnecting"), {
+      message: "the follower to say reconnecting",
+    });
+    const started = await hub.cli(["start", "--port", String(hub.port)]);
+    expect(started.code, started.stderr).toBe(0);
+    await waitFor(() => follower.err().includes("reconnected"), {
+      timeoutMs: 30_000,
+      message: "reconnected",
+    });
+
+    const seen = lineCount(follower.out());
+    await waitFor(() => lineCount(follower.out()) >= seen + 1000, {
+      timeoutMs: 60_000,
+      message: "more lines",
+    });
+    process.kill(hub.pids().hub as number, "SIGKILL");
+    await waitFor(() => follower.err().split("reconnecting").length >= 3, {
+      message: "the follower to say reconnecting again",
+    });
+    const again = await hub.cli(["start", "--port", String(hub.port)]);
+    expect(again.code, again.stderr).toBe(0);
+
+    const code = await follower.exited;
+    expect(code, follower.err()).toBe(0);
+    const lines = follower
+      .out()
+      .split(/\r?\n/)
+      .filter((line) => line.length > 0);
+    const expected = Array.from({ length: LINES }, (_, i) => `line-${i + 1}`);
+    expect(lines.length).toBe(LINES);
+    expect(lines).toEqual(expected);
+  }, 240_000);
+});

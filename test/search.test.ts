@@ -1,0 +1,137 @@
+/**
+ * `dispatch search` and `GET /api/search` end to end: real sessions print coloured lines, the
+ * hub indexes them as they are stored, and a search finds them (escape sequences stripped)
+ * across sessions, across a `dispatch stop`/`start` and a SIGKILL of the hub, with clear
+ * errors for bad input. Query time is measured in `bench/search.ts`, not here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+
+let hub: HubHandle;
+
+beforeAll(async () => {
+  hub = await startHub();
+});
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+interface Result {
+  session: string;
+  name: string;
+  seq: number;
+  ts: number;
+  line: string;
+}
+
+async function searchJson(args: string[]): Promise<Result[]> {
+  const result = await hub.cli(["search", ...args, "--json"]);
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { results: Result[] }).results;
+}
+
+/** A session printing `count` lines `<tag> row N`, the tag in red (SGR) and a title (OSC). */
+async function printer(name: string, tag: string, count: number): Promise<void> {
+  const script = `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); printf '\\033]0;t\\007\\033[31m${tag}\\033[0m row %d\\n' $i; done; sleep 300`;
+  const created = await hub.cli(["new", "--name", name, "--", "sh", "-c", script]);
+  expect(created.code, created.stderr).toBe(0);
+}
+
+async function waitForLine(pattern: string, count = 1): Promise<Result[]> {
+  return waitFor(
+    async () => {
+      const results = await searchJson([pattern]);
+      return results.length >= count ? results : undefined;
+    },
+    { timeoutMs: 30_000, message: `search '${pattern}' to find ${count} lines` },
+  );
+}
+
+describe("dispatch search", () => {
+  it("finds lines in every session, without escape sequences, with session, time and seq", async () => {
+    const before = Date.now();
+    await printer("alpha", "apple", 1000);
+    await printer("beta", "banana", 1000);
+    await printer("gamma", "apple", 1000);
+    const [hit] = await waitForLine("banana row 999");
+    expect(hit).toMatchObject({ name: "beta", line: "banana row 999" });
+    expect(hit?.seq).toBeGreaterThan(0);
+    expect(hit?.ts).toBeGreaterThanOrEqual(before - 1000);
+
+    await waitForLine("apple row 1000", 2);
+    const both = await searchJson(["apple row 1000"]);
+    expect(both.map((r) => r.name).sort()).toEqual(["alpha", "gamma"]);
+    const inGamma = await searchJson(["apple row 1000", "--session", "gamma"]);
+    expect(inGamma.map((r) => [r.name, r.line])).toEqual([["gamma", "apple row 1000"]]);
+
+    // The stored output up to that seq ends the line: a person can open the session there.
+    const page = await hub.api(`/api/sessions/beta/events?after=${Math.max(0, (hit?.seq ?? 2) - 2)}&limit=2`);
+    const events = ((await page.json()) as { events: { seq: number; data: string }[] }).events;
+    expect(events.at(-1)?.seq).toBe(hit?.seq);
+    const raw = events.map((e) => Buffer.from(e.data, "base64").toString()).join("");
+    expect(raw).toContain("banana\x1b[0m row 999");
+
+    const table = await hub.cli(["search", "banana row 999"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^beta {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}\d+ {2}banana row 999\n$/);
+    const limited = await searchJson(["row", "--session", "alpha", "--limit", "3"]);
+    expect(limited.map((r) => r.line)).toEqual(["apple row 998", "apple row 999", "apple row 1000"]);
+  }, 150_000);
+
+  it("still finds everything after a hub restart and after a SIGKILL, and indexes what came meanwhile", async () => {
+    await waitForLine("banana row 1000");
+    const stopped = await hub.cli(["stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const started = await hub.cli(["start", "--port", String(hub.port)]);
+    expect(started.code, started.stderr).toBe(0);
+    expect(await searchJson(["banana row 1000"])).toHaveLength(1);
+
+    await printer("delta", "cherry", 500);
+    process.kill(hub.pids().hub as number, "SIGKILL");
+    await waitFor(
+      async () =>
+        !(await hub.api("/api/health").then(
+          (r) => r.ok,
+          () => false,
+        )),
+      {
+        message: "the hub to die",
+      },
+    );
+    const again = await hub.cli(["start", "--port", String(hub.port)]);
+    expect(again.code, again.stderr).toBe(0);
+    await waitForLine("cherry row 500");
+    expect(await searchJson(["cherry row"])).toHaveLength(100);
+    expect(await searchJson(["apple row 123", "--since", "1h"])).toHaveLength(2);
+  }, 150_000);
+
+  it("drops a removed session's lines", async () => {
+    await printer("epsilon", "durian", 10);
+    await waitForLine("durian row 10");
+    const killed = await hub.cli(["kill", "epsilon"]);
+    expect(killed.code, killed.stderr).toBe(0);
+    const gc = await hub.api("/api/gc", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(gc.ok).toBe(true);
+    await waitFor(async () => (await searchJson(["durian"])).length === 0, { message: "durian lines to go" });
+  });
+
+  it("says what is wrong with bad input", async () => {
+    const unknown = await hub.cli(["search", "apple", "--session", "alhpa"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("did you mean 'alpha'");
+    const empty = await hub.cli(["search", "--", "$$$"]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain("give a word");
+    const since = await hub.cli(["search", "apple", "--since", "yesterdayish"]);
+    expect(since.code).toBe(1);
+    expect(since.stderr).toContain("invalid since 'yesterdayish'");
+    const none = await hub.cli(["search", "nosuchwordanywhere"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain("no stored output matches");
+  });
+});

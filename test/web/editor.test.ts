@@ -1,0 +1,122 @@
+/**
+ * Two chromium pages and a script (the REST edit route) typing into one file at once, with
+ * random interleaved edits: every view, the host's text and the saved file end identical, and
+ * each page shows the other's cursor with its name.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { webSuite } from "./browser.js";
+
+const root = mkdtempSync(join(tmpdir(), "dispatch-web-editor-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/**
+ * The text CodeMirror shows (the test documents are small, so every line is rendered), without
+ * the other editors' cursor widgets (their names are not text).
+ */
+function shown(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll(".cm-content .cm-line"))
+      .map((line) => {
+        const copy = line.cloneNode(true) as Element;
+        for (const caret of copy.querySelectorAll(".cm-ySelectionCaret")) caret.remove();
+        return (copy.textContent ?? "").replace(/\u2060/g, "");
+      })
+      .join("\n"),
+  );
+}
+
+describe("web editor sessions", () => {
+  const web = webSuite({ env: { DISPATCH_EDITOR_ROOTS: root } });
+
+  it("keeps two pages and a script typing at once identical, shows presence, and saves what all show", async () => {
+    const file = join(root, "shared.txt");
+    writeFileSync(file, "start\n");
+    const created = await web.hub.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ kind: "editor", name: "doc", options: { path: file } }),
+    });
+    expect(created.status).toBe(201);
+
+    const pages: Page[] = [];
+    for (const name of ["alice", "bob"]) {
+      const { page, problems } = await web.page({ login: true });
+      await page.evaluate((n) => localStorage.setItem("dispatch.editor.name", n), name);
+      await page.locator('[data-session="doc"] button.select').click();
+      await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("start\n");
+      pages.push(page);
+      expect(problems).toEqual([]);
+    }
+    const [alice, bob] = pages as [Page, Page];
+
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    // Moves only (no deletion), so every character typed or inserted must be in the end result.
+    const keys = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"];
+    let typed = "start\n";
+    for (let round = 0; round < 15; round++) {
+      for (const [page, letter] of [
+        [alice, "a"],
+        [bob, "b"],
+      ] as const) {
+        await page.locator(".cm-content").focus();
+        await page.keyboard.press(keys[random(keys.length)] as string);
+        await page.keyboard.type(`${letter}${round}`);
+        typed += `${letter}${round}`;
+        if (random(4) === 0) {
+          await page.keyboard.press("Enter");
+          typed += "\n";
+        }
+      }
+      const length = ((await (await web.hub.api("/api/sessions/doc/text")).json()) as { text: string }).text
+        .length;
+      const at = random(length + 1);
+      const edit = await web.hub.api("/api/sessions/doc/edits", {
+        method: "POST",
+        body: JSON.stringify({ edits: [{ from: at, to: at, insert: `[r${round}]` }], client: "script" }),
+      });
+      expect(edit.status).toBe(200);
+      typed += `[r${round}]`;
+    }
+
+    const serverText = async () =>
+      ((await (await web.hub.api("/api/sessions/doc/text")).json()) as { text: string }).text;
+    await expect
+      .poll(
+        async () => {
+          const [a, b, s] = await Promise.all([shown(alice), shown(bob), serverText()]);
+          return a === s && b === s;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    const final = await serverText();
+    const sorted = (text: string) => [...text].sort().join("");
+    expect(sorted(final)).toBe(sorted(typed));
+
+    // Presence: each page shows the other's cursor with its name.
+    await alice.locator(".cm-content").focus();
+    await alice.keyboard.press("End");
+    await expect
+      .poll(() => bob.locator(".cm-ySelectionInfo").allTextContents(), { timeout: 10_000 })
+      .toContain("alice");
+    await bob.locator(".cm-content").focus();
+    await bob.keyboard.press("Home");
+    await expect
+      .poll(() => alice.locator(".cm-ySelectionInfo").allTextContents(), { timeout: 10_000 })
+      .toContain("bob");
+
+    // Ctrl+S saves; the file equals what every client shows.
+    await expect.poll(() => alice.locator("[data-status]").textContent()).toBe("dirty");
+    await alice.keyboard.press("Control+s");
+    await expect.poll(() => bob.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("clean");
+    expect(readFileSync(file, "utf8")).toBe(final);
+    expect(await shown(bob)).toBe(final);
+  }, 120_000);
+});

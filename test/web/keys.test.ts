@@ -1,0 +1,76 @@
+/**
+ * The shell's keys belong to the shell: with a terminal focused, readline's Ctrl+K, Ctrl+R and
+ * Alt+B/F reach bash; the page's commands go through the prefix key (Ctrl+] by default).
+ */
+import { describe, expect, it } from "vitest";
+import { createSession, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
+
+describe("web terminal keys", () => {
+  const web = webSuite();
+
+  it("sends Ctrl+K, Ctrl+R and Alt+B/F to bash", async () => {
+    const { page, problems } = await web.page({ login: true });
+    await createSession(page, "keys");
+    const palette = page.getByRole("dialog", { name: "Command palette" });
+
+    // Ctrl+K kills to the end of the line: the tail never runs.
+    await page.keyboard.type("echo kept-$((2 * 3))JUNK");
+    for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("Control+KeyK");
+    await page.keyboard.press("Enter");
+    await waitForLine(page, "keys", /^kept-6$/);
+    expect(await palette.count()).toBe(0);
+
+    // Ctrl+R searches the history: the earlier command runs again.
+    await typeLine(page, "echo hist-$((5 + 5))");
+    await waitForLine(page, "keys", /^hist-10$/);
+    await page.keyboard.press("Control+KeyR");
+    await page.keyboard.type("hist-");
+    await page.keyboard.press("Enter");
+    await expect
+      .poll(async () => (await terminalLines(page, "keys")).filter((l) => l === "hist-10").length)
+      .toBe(2);
+
+    // Alt+B twice goes back two words, Alt+F forward one: the Z lands after "one".
+    await page.keyboard.type("echo one two");
+    await page.keyboard.press("Alt+KeyB");
+    await page.keyboard.press("Alt+KeyB");
+    await page.keyboard.press("Alt+KeyF");
+    await page.keyboard.type("Z");
+    await page.keyboard.press("Enter");
+    await waitForLine(page, "keys", /^oneZ two$/);
+
+    // Alt+N is the shell's too (readline: next history line), not a new-session dialog.
+    await page.keyboard.press("Alt+KeyN");
+    expect(await page.getByRole("dialog", { name: "New session" }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("runs the page's commands after the prefix key", async () => {
+    const { page, problems } = await web.page({ login: true });
+    await createSession(page, "prefixed");
+    // Ctrl+] k: the palette, from inside the terminal.
+    await page.keyboard.press("Control+BracketRight");
+    await page.getByRole("status").filter({ hasText: "Ctrl+]" }).waitFor();
+    await page.keyboard.press("k");
+    const palette = page.getByRole("dialog", { name: "Command palette" });
+    await palette.waitFor();
+    await page.keyboard.press("Escape");
+    await palette.waitFor({ state: "hidden" });
+
+    // Ctrl+] n: the new-session dialog; nothing of it was typed into the shell.
+    await page.locator("[data-terminal] .xterm").first().click();
+    await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.press("n");
+    await page.getByRole("dialog", { name: "New session" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.locator("[data-terminal] .xterm").first().click();
+    await typeLine(page, "echo after-$((1 + 1))");
+    await waitForLine(page, "prefixed", /^after-2$/);
+    expect(await terminalLines(page, "prefixed")).not.toContainEqual(expect.stringMatching(/nafter|kecho/));
+
+    // The palette button names the platform's shortcut (Linux here: no ⌘).
+    expect(await page.getByRole("button", { name: "Command palette" }).textContent()).toBe("Ctrl+K");
+    expect(problems).toEqual([]);
+  });
+});

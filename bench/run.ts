@@ -7,15 +7,18 @@ import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { attachSuite } from "./attach.js";
+import { clientEchoSuite } from "./clientEcho.js";
 import type { BenchContext } from "./context.js";
 import { echoSuite } from "./echo.js";
 import { editorSuite } from "./editor.js";
+import { floodPeakSuite } from "./floodPeak.js";
 import { profileHubs, REPO_ROOT, stopAllHubs } from "./hub.js";
 import { imagesSuite } from "./images.js";
 import { memorySuite } from "./memory.js";
 import { machine, type Results, type Row, textTable, writeResults } from "./report.js";
 import { restartSuite } from "./restart.js";
 import { searchSuite } from "./search.js";
+import { soakSuite } from "./soak.js";
 import { startupSuite } from "./startup.js";
 import { storeSuite } from "./store.js";
 import { switchSuite } from "./switch.js";
@@ -26,14 +29,20 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   startup: startupSuite,
   throughput: throughputSuite,
   echo: echoSuite,
+  "client-echo": clientEchoSuite,
+  "flood-peak": floodPeakSuite,
   attach: attachSuite,
   memory: memorySuite,
   restart: restartSuite,
   switch: switchSuite,
+  // Minutes long: run on request (`--only soak`), not in a full run.
+  soak: soakSuite,
   images: imagesSuite,
   search: searchSuite,
   editor: editorSuite,
 };
+/** Suites a full run leaves out (minutes long); `--only NAME` runs them. */
+const ON_REQUEST = new Set(["soak"]);
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";
 
@@ -47,7 +56,7 @@ interface Options {
 function parseArgs(argv: string[]): Options {
   const options: Options = {
     quick: false,
-    only: Object.keys(SUITES),
+    only: Object.keys(SUITES).filter((name) => !ON_REQUEST.has(name)),
     profileDir: undefined,
     out: join(REPO_ROOT, "bench", "results", "latest.json"),
   };

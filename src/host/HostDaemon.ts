@@ -10,6 +10,7 @@ import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import type { HostInfo, HostMessage, HubToHostMessage, SpawnSpec } from "../protocol/host.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import { HostedSession } from "./HostedSession.js";
+import { HubOutbox } from "./HubOutbox.js";
 import { runtimeFor, runtimeKinds } from "./runtimes/registry.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
 
@@ -23,9 +24,9 @@ export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
 const PAUSE_HIGH_WATER_BYTES = 4 * 1024 * 1024;
 const PAUSE_LOW_WATER_BYTES = 1024 * 1024;
 
-/** The connected hub, as the daemon sees it. */
+/** The connected hub, as the daemon sees it. `onWritten` runs once the data left for the OS. */
 export interface HubPeer {
-  send(wire: Uint8Array | string): void;
+  send(wire: Uint8Array | string, onWritten: () => void): void;
   close(code: number, reason: string): void;
 }
 
@@ -46,6 +47,8 @@ export interface HostDaemonOptions {
 export class HostDaemon {
   private readonly sessions = new Map<string, HostedSession>();
   private peer: HubPeer | undefined;
+  /** Everything sent to the peer goes through this (see `HubOutbox`). */
+  private outbox: HubOutbox | undefined;
   /** Events go to the peer only after it has said which seqs it holds (`sync`). */
   private synced = false;
 
@@ -68,7 +71,9 @@ export class HostDaemon {
   /** A hub connected: it replaces any previous one and gets the hello. */
   connect(peer: HubPeer): void {
     if (this.peer && this.peer !== peer) this.peer.close(4000, "replaced by a newer hub connection");
+    this.outbox?.close();
     this.peer = peer;
+    this.outbox = new HubOutbox(peer);
     this.synced = false;
     this.sendMessage({
       type: "hello",
@@ -82,6 +87,8 @@ export class HostDaemon {
   disconnect(peer: HubPeer): void {
     if (this.peer !== peer) return;
     this.peer = undefined;
+    this.outbox?.close();
+    this.outbox = undefined;
     this.synced = false;
     // Nobody to apply backpressure for: let every session run, the buffer bounds memory.
     for (const session of this.sessions.values()) session.setPaused(false);
@@ -103,8 +110,10 @@ export class HostDaemon {
         return this.reply(message.ref, () => this.spawn(message.spec));
       case "input":
         // Input for a session that ended is dropped: the hub checks status and tells the client.
-        if (this.sessions.get(message.session)?.isRunning)
+        if (this.sessions.get(message.session)?.isRunning) {
+          this.outbox?.input(message.session);
           this.sessions.get(message.session)?.input(message.data);
+        }
         return;
       case "resize":
         this.sessions.get(message.session)?.resize(message.cols, message.rows);
@@ -149,7 +158,7 @@ export class HostDaemon {
 
   private sync(hubSeqs: Record<string, number>): void {
     for (const session of this.sessions.values()) {
-      for (const wire of session.replayAfter(hubSeqs[session.id] ?? 0)) this.peer?.send(wire);
+      for (const wire of session.replayAfter(hubSeqs[session.id] ?? 0)) this.outbox?.event(session.id, wire);
     }
     this.synced = true;
   }
@@ -180,8 +189,8 @@ export class HostDaemon {
   }
 
   private forward(session: HostedSession, event: BufferedEvent): void {
-    if (!this.peer || !this.synced) return;
-    this.peer.send(event.wire);
+    if (!this.outbox || !this.synced) return;
+    this.outbox.event(session.id, event.wire);
     if (session.bufferedBytes >= PAUSE_HIGH_WATER_BYTES) session.setPaused(true);
   }
 
@@ -223,6 +232,6 @@ export class HostDaemon {
   }
 
   private sendMessage(message: HostMessage): void {
-    this.peer?.send(JSON.stringify(message));
+    this.outbox?.control(JSON.stringify(message));
   }
 }

@@ -10,8 +10,9 @@ import type { HostDaemon, HubPeer } from "./HostDaemon.js";
 
 export function bindHubSocket(socket: WebSocket, daemon: HostDaemon, logger: Logger): void {
   const peer: HubPeer = {
-    send: (wire) => {
-      if (socket.readyState === socket.OPEN) socket.send(wire);
+    send: (wire, onWritten) => {
+      if (socket.readyState === socket.OPEN) socket.send(wire, () => onWritten());
+      else onWritten();
     },
     close: (code, reason) => socket.close(code, reason),
   };

@@ -75,6 +75,11 @@ export class EventIntake {
     this.writer.flush();
   }
 
+  /** A person typed into the session: its echo is stored without waiting behind bulk output. */
+  expectEcho(id: string): void {
+    this.writer.expectEcho(id);
+  }
+
   /** The session's log continues from the store (revive): forget what was cached of it. */
   rebase(id: string): void {
     this.writer.reset(id);

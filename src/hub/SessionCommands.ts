@@ -135,6 +135,7 @@ export class SessionCommands {
   input(ref: string, data: string): void {
     const record = this.requireLive(ref, "input was not delivered");
     this.options.hosts.require(record.host).send({ type: "input", session: record.id, data });
+    this.options.intake.expectEcho(record.id);
   }
 
   resize(ref: string, cols: number, rows: number): void {

@@ -20,6 +20,8 @@ import type { EventStore } from "../store/EventStore.js";
 const BUSY_WITHIN_MS = 2;
 /** ...and gathers events this long before its next transaction. */
 const BUSY_BATCH_MS = 2;
+/** After input, a session's output skips that gathering this long (its echo, its redraw). */
+const ECHO_WINDOW_MS = 500;
 
 export interface StoredBatchEntry {
   event: SessionEvent;
@@ -43,6 +45,8 @@ export class StoreWriter {
   private lastFlushAt = 0;
   /** Next expected seq per session, counting events pending in this batch. */
   private readonly nextSeq = new Map<string, number>();
+  /** Sessions whose next events answer a person's input: committed without the busy wait. */
+  private readonly urgentUntil = new Map<string, number>();
   /** Sessions whose events after a failed commit are dropped until the host resends them. */
   private readonly awaiting = new Set<string>();
 
@@ -96,9 +100,15 @@ export class StoreWriter {
     this.enqueue({ event, frame });
   }
 
+  /** The session just got input: for a moment its events skip the busy writer's gathering. */
+  expectEcho(session: string, now = Date.now()): void {
+    this.urgentUntil.set(session, now + ECHO_WINDOW_MS);
+  }
+
   /** Forget cached seqs for a session (deleted, or its log re-based). */
   reset(session: string): void {
     this.nextSeq.delete(session);
+    this.urgentUntil.delete(session);
     this.awaiting.delete(session);
   }
 
@@ -152,6 +162,13 @@ export class StoreWriter {
   private enqueue(entry: StoredBatchEntry): void {
     this.pending.push(entry);
     this.nextSeq.set(entry.event.session, entry.event.seq + 1);
+    if (this.delayed && (this.urgentUntil.get(entry.event.session) ?? 0) > Date.now()) {
+      // An echo is waiting: commit what is gathered on the next turn instead.
+      clearTimeout(this.delayed);
+      this.delayed = undefined;
+      this.scheduled = setImmediate(() => this.flush());
+      return;
+    }
     if (this.scheduled || this.delayed) return;
     // Idle writer: commit on the next turn (an echo is not kept waiting). Busy writer (it
     // committed moments ago): gather for a couple of milliseconds, so a flood becomes fewer,

@@ -9,7 +9,9 @@ import type { Logger } from "pino";
 import { isOutputEvent } from "../../protocol/events.js";
 import type { EventStore } from "../../store/EventStore.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
+import { FeedBudget } from "./FeedBudget.js";
 import type { FromScreenWorker, ToScreenWorker } from "./messages.js";
+import { compactBehindSnapshots } from "./retention.js";
 import { decodeScreen, encodeScreen } from "./snapshotData.js";
 
 /** Output between stored snapshots: bounds what a fresh client replays after the snapshot. */
@@ -54,6 +56,7 @@ interface Tracked {
   /** When the last snapshot was requested (ms). */
   snapshotAt: number;
   idleTimer: NodeJS.Timeout | undefined;
+  feed: FeedBudget;
 }
 
 interface Size {
@@ -88,6 +91,11 @@ export class ScreenTracker {
       state.seq = event.seq;
       if (state.stale) {
         if (isOutputEvent(event)) state.bytes += event.data.length;
+        continue;
+      }
+      if (isOutputEvent(event) && !state.feed.take(event.data.length)) {
+        state.stale = true;
+        state.bytes += event.data.length;
         continue;
       }
       if (isOutputEvent(event)) {
@@ -185,25 +193,8 @@ export class ScreenTracker {
       data: encodeScreen(reply.screen),
       bytes,
     });
-    this.applyRetention(session, bytes);
-  }
-
-  /**
-   * Keeps at most `retentionBytes` of output after the oldest kept snapshot: events before the
-   * newest snapshot that satisfies the bound are dropped, together with older snapshots.
-   */
-  private applyRetention(session: string, totalBytes: number): void {
-    const { store } = this.options;
-    const positions = store.snapshotPositions(session);
-    const keep = positions.find((p) => totalBytes - p.bytes <= this.retentionBytes);
-    if (!keep || keep.seq <= 0 || keep === positions[0]) return;
-    if (store.firstSeq(session) > keep.seq) return;
-    store.compactThrough(session, keep.seq);
-    const record = store.getSession(session);
-    if (record) {
-      store.updateSession(session, { meta: { ...record.meta, compactedThrough: keep.seq } });
-    }
-    this.options.logger.debug({ session, through: keep.seq }, "compacted history behind a snapshot");
+    if (compactBehindSnapshots(store, session, bytes, this.retentionBytes))
+      this.options.logger.debug({ session }, "compacted history behind a snapshot");
   }
 
   /** Starts tracking a session, rebuilding its screen from the store after a hub restart. */
@@ -222,6 +213,7 @@ export class ScreenTracker {
       bytesSinceSnapshot: 0,
       snapshotAt: 0,
       idleTimer: undefined,
+      feed: new FeedBudget(),
     };
     this.tracked.set(session, state);
     this.post({
@@ -250,7 +242,13 @@ export class ScreenTracker {
     if (this.rebuildTimer) return;
     this.rebuildTimer = setInterval(() => {
       if (this.inflight > INFLIGHT_LOW_BYTES) return;
-      for (const [session, state] of this.tracked) if (state.stale) this.rebuild(session, state);
+      let waiting = false;
+      for (const [session, state] of this.tracked) {
+        if (!state.stale) continue;
+        if (state.feed.rebuildDue()) this.rebuild(session, state);
+        else waiting = true;
+      }
+      if (waiting) return;
       clearInterval(this.rebuildTimer);
       this.rebuildTimer = undefined;
     }, 50);
@@ -262,6 +260,7 @@ export class ScreenTracker {
     const { store } = this.options;
     const startAfter = store.seqBeforeTailBytes(session, REBUILD_TAIL_BYTES);
     state.stale = false;
+    state.feed.rebuilt();
     state.seq = startAfter;
     this.post({ type: "open", session, cols: state.size.cols, rows: state.size.rows, seq: startAfter });
     for (;;) {

@@ -6,6 +6,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { DispatchError } from "../core/errors.js";
+import { createSearchSchema } from "./searchSchema.js";
 
 export interface Migration {
   version: number;
@@ -105,35 +106,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       "search index of stored output: plain-text lines per output event, FTS5, a cursor per session",
     up: (db) => {
-      db.exec(`
-        -- One row per output event that completed lines: its plain-text lines, one per line.
-        CREATE TABLE search_lines (
-          id INTEGER PRIMARY KEY,
-          session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
-          seq INTEGER NOT NULL,
-          ts REAL NOT NULL,
-          text TEXT NOT NULL
-        );
-        CREATE INDEX search_lines_session_seq ON search_lines (session_id, seq);
-
-        -- External content: the text is stored once (in search_lines); triggers keep the
-        -- full-text index in step, also when retention or removal deletes rows.
-        CREATE VIRTUAL TABLE search_text USING fts5 (text, content = 'search_lines', content_rowid = 'id');
-        CREATE TRIGGER search_lines_insert AFTER INSERT ON search_lines BEGIN
-          INSERT INTO search_text (rowid, text) VALUES (new.id, new.text);
-        END;
-        CREATE TRIGGER search_lines_delete AFTER DELETE ON search_lines BEGIN
-          INSERT INTO search_text (search_text, rowid, text) VALUES ('delete', old.id, old.text);
-        END;
-
-        -- How far each session's events are indexed, and the raw start of a line not yet ended.
-        -- Sessions already stored start at 0, so an upgraded store indexes its history.
-        CREATE TABLE search_cursor (
-          session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
-          seq INTEGER NOT NULL,
-          carry TEXT NOT NULL DEFAULT ''
-        );
-      `);
+      createSearchSchema(db);
     },
   },
   {

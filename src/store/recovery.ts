@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { EventStore } from "./EventStore.js";
+import { createSearchSchema, isSearchTable } from "./searchSchema.js";
 
 /** What `openChecked` found and did. */
 export interface OpenOutcome {
@@ -116,7 +117,8 @@ function copyReadableRows(damaged: string, target: string): string {
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
       )
       .all();
-    for (const table of tables) {
+    // The search index is derived from the events: recreated empty below, rebuilt by its worker.
+    for (const table of tables.filter((t) => !isSearchTable(t.name))) {
       out.exec(table.sql);
       let copied = 0;
       try {
@@ -134,6 +136,21 @@ function copyReadableRows(damaged: string, target: string): string {
         notes.push(`${table.name}: stopped after ${copied} rows (${(err as Error).message})`);
       }
     }
+    // Indexes and triggers of the copied tables (lookups stay fast; none of them holds data).
+    const extras = source
+      .prepare<[], { name: string; sql: string }>(
+        "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL",
+      )
+      .all();
+    for (const extra of extras) {
+      if (isSearchTable(extra.name)) continue;
+      try {
+        out.exec(extra.sql);
+      } catch (err) {
+        notes.push(`${extra.name} not recreated (${(err as Error).message})`);
+      }
+    }
+    createSearchSchema(out);
   } catch (err) {
     notes.push(`schema unreadable (${(err as Error).message}); starting empty`);
   } finally {

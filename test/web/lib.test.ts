@@ -1,10 +1,10 @@
 /** Unit tests for the web UI's pure modules (no browser needed). */
 import { describe, expect, it } from "vitest";
+import { splitCommand } from "../../src/core/argv.js";
 import { BACKOFF_MAX_MS, backoffDelay } from "../../src/core/backoff.js";
 import { fuzzyFilter, fuzzyMatch } from "../../src/core/fuzzy.js";
 import type { SessionInfo } from "../../src/protocol/session.js";
 import { becameWaiting, needsYouLabel } from "../../web/src/lib/agent-state.js";
-import { splitCommand } from "../../web/src/lib/argv.js";
 import { applyCtrl, keySequence } from "../../web/src/lib/keys.js";
 import { parseInline, parseMarkdown } from "../../web/src/lib/markdown.js";
 import { matchPrefixed, matchShortcut } from "../../web/src/lib/shortcuts.js";

@@ -5,42 +5,20 @@
  * Shell syntax (pipes, `&&`, redirections, `$VAR`) is refused with the way to ask for a shell.
  */
 
+import { splitWords } from "../../core/argv.js";
+
 const SHELL_SYNTAX = /[|&;<>()$`*?]/;
 
 export type SplitCommand = { argv: string[] } | { error: string };
 
 export function splitCommandLine(line: string): SplitCommand {
-  const argv: string[] = [];
-  let current = "";
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i] as string;
-    if (quote) {
-      if (ch === quote) quote = null;
-      else if (ch === "\\" && quote === '"' && i + 1 < line.length) current += line[++i];
-      else current += ch;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      inWord = true;
-    } else if (ch === "\\" && i + 1 < line.length) {
-      current += line[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) argv.push(current);
-      current = "";
-      inWord = false;
-    } else if (SHELL_SYNTAX.test(ch)) {
-      return {
-        error: `'${ch}' is shell syntax, and commands run without a shell; write command = ["sh", "-c", ${JSON.stringify(line)}]`,
-      };
-    } else {
-      current += ch;
-      inWord = true;
-    }
+  const split = splitWords(line, SHELL_SYNTAX);
+  if (split.stoppedAt !== undefined) {
+    return {
+      error: `'${split.stoppedAt}' is shell syntax, and commands run without a shell; write command = ["sh", "-c", ${JSON.stringify(line)}]`,
+    };
   }
-  if (quote) return { error: `unclosed ${quote} quote` };
-  if (inWord) argv.push(current);
-  if (argv.length === 0) return { error: "the command is empty" };
-  return { argv };
+  if (split.unclosed) return { error: `unclosed ${split.unclosed} quote` };
+  if (split.argv.length === 0) return { error: "the command is empty" };
+  return { argv: split.argv };
 }

@@ -127,6 +127,15 @@ export class WorkspaceRuntime implements SessionRuntime {
             this.health = health;
             this.emitKernel({ health });
           },
+          onUnresponsive: (missed) => {
+            // Frozen (stopped, wedged): end the session so it shows as failed, and stop the process.
+            if (!this.stopping && this.running)
+              this.end(
+                null,
+                null,
+                `kernel stopped answering its heartbeat (${missed} missed); revive starts a fresh one`,
+              );
+          },
           onExit: (code, signal) => this.onKernelExit(code, signal),
           onProcessOutput: (text) => this.print(text.replace(/\r?\n/g, "\r\n")),
           onDropped: (channel, reason) =>

@@ -94,8 +94,10 @@ export const workspaceKind: SessionKind = {
   describe(record) {
     const state = workspaceState(record);
     const live = record.status === "running" || record.status === "starting";
-    // Once the session has ended its kernel is gone, whatever the last event said.
-    const ended = live ? {} : { connection: "disconnected", execution: "dead", health: "critical" };
+    // Once the session has ended its kernel is gone, whatever the last event said; a kernel
+    // that was failed (crashed, frozen) stays `failed`.
+    const connection = state.connection === "failed" ? "failed" : "disconnected";
+    const ended = live ? {} : { connection, execution: "dead", health: "critical" };
     return { options: { ...state, ...ended } };
   },
   revive({ record, events, options }) {

@@ -22,12 +22,20 @@ import { type KernelSpec, kernelArgv } from "./kernelspecs.js";
 import { decode, encode, type JupyterMessage, newHeader, Signer } from "./wire.js";
 
 const HEARTBEAT_MS = 1000;
+/**
+ * Unanswered beats after which a kernel counts as frozen, as for hosts: three beats. A kernel
+ * busy evaluating still answers (its heartbeat runs in its own thread), so only a stopped or
+ * wedged process gets here.
+ */
+const FAIL_MISSED_BEATS = 3;
 /** How long a kernel may take to answer its first kernel_info_request. */
 const START_TIMEOUT_MS = 60_000;
 
 export interface KernelHandlers {
   onIopub(message: JupyterMessage): void;
   onHealth(health: KernelHealth): void;
+  /** The kernel missed `FAIL_MISSED_BEATS` heartbeats in a row: it is frozen (told once). */
+  onUnresponsive(missed: number): void;
   /** The process ended (not after `close`). */
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
   /** The process's own stdout/stderr (kernel logs, crashes). */
@@ -259,6 +267,9 @@ export class Kernel {
         if (next !== health && !this.closed) {
           health = next;
           this.options.handlers.onHealth(next);
+        }
+        if (this.missedBeats === FAIL_MISSED_BEATS && !this.closed) {
+          this.options.handlers.onUnresponsive(this.missedBeats);
         }
       })();
     }, HEARTBEAT_MS);

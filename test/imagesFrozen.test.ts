@@ -1,0 +1,66 @@
+/**
+ * A frozen kernel (its process stopped, so its heartbeat goes unanswered) is detected like a
+ * frozen host: after three missed beats the workspace ends as failed with the reason, the
+ * stopped process is cleared away, and revive starts a fresh kernel.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+
+let hub: HubHandle;
+let stopped: number | undefined;
+
+const info = async (name: string) =>
+  ((await (await hub.api(`/api/sessions/${name}`)).json()) as { session: Record<string, unknown> })
+    .session as {
+    status: string;
+    reason: string | null;
+    options: Record<string, unknown>;
+  };
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+});
+
+afterAll(async () => {
+  if (stopped !== undefined && alive(stopped)) process.kill(stopped, "SIGKILL");
+  await cleanupAll();
+});
+
+describe("a frozen kernel", () => {
+  it("is failed within three heartbeats, its process cleared, and revive starts a fresh one", async () => {
+    const created = await hub.cli(["new", "--kernel", "python3", "--name", "ice"]);
+    expect(created.code, created.stderr).toBe(0);
+    await waitFor(async () => (await info("ice")).options.connection === "connected", { timeoutMs: 30_000 });
+    const pid = (await info("ice")).options.pid as number;
+    expect(pid).toBeGreaterThan(0);
+
+    stopped = pid;
+    process.kill(pid, "SIGSTOP");
+    const ended = await waitFor(
+      async () => {
+        const session = await info("ice");
+        return session.status === "exited" ? session : undefined;
+      },
+      { timeoutMs: 20_000, message: "the frozen kernel's session ended" },
+    );
+    expect(ended.reason).toContain("stopped answering its heartbeat (3 missed)");
+    expect(ended.options.connection).toBe("failed");
+    // The stopped process did not stay behind.
+    await waitFor(() => !alive(pid), { timeoutMs: 10_000, message: "the frozen kernel was killed" });
+
+    const revived = await hub.cli(["revive", "ice"]);
+    expect(revived.code, revived.stderr).toBe(0);
+    await waitFor(async () => (await info("ice")).options.connection === "connected", { timeoutMs: 30_000 });
+    const evaluated = await hub.cli(["eval", "ice", "6*7"]);
+    expect(evaluated.stdout.trim()).toBe("42");
+  });
+});

@@ -228,14 +228,23 @@ describe("editor sessions", () => {
         else text.insert(Math.floor(random() * (text.length + 1)), tag);
       }
     }
-    const final = await waitFor(
+    const { text: final, seq } = await waitFor(
       async () => {
-        const server = (await textOf(name)).text;
-        return server === a.text && server === b.text ? server : undefined;
+        const server = await textOf(name);
+        return server.text === a.text && server.text === b.text ? server : undefined;
       },
       { timeoutMs: 30_000 },
     );
     expect(final.length).toBeGreaterThan(500);
+    // The host answers `text` at once; its events reach the hub's log behind it (under load,
+    // by seconds). The snapshot follows the stored log, so wait for the log to hold them all.
+    await waitFor(
+      async () => {
+        const session = (await call(`/api/sessions/${name}`)).body.session as { lastSeq: number };
+        return session.lastSeq >= seq;
+      },
+      { timeoutMs: 30_000 },
+    );
     // A newcomer starts from the hub's snapshot of the document, not from the whole log.
     const late = await peer(name, "carol", true);
     expect(late.snapshotSeq).toBeGreaterThan(500);

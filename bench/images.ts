@@ -15,7 +15,7 @@ const SUITE = "images";
 const KERNEL = "python3";
 
 /** The baseline: the same request/reply/idle cycle with jupyter_client, timed in Python. */
-const DIRECT = String.raw`
+const DIRECT = `
 import json, sys, time
 from jupyter_client import KernelManager
 n = int(sys.argv[1])

@@ -166,7 +166,8 @@ describe("hub crashes", () => {
     } finally {
       db.close();
     }
-  });
+    // Three hub restarts behind heavy writers: each boot takes seconds on a loaded machine.
+  }, 150_000);
 });
 
 describe("snapshots and retention", () => {

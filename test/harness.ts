@@ -235,7 +235,9 @@ function processesOf(home: string): number[] {
 function isOurs(pid: number): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    return cmdline.includes("dispatch") || cmdline.includes("host/main.js");
+    // The supervisor's path need not hold "dispatch" (a checkout in /work/main): missed, it
+    // restarts the hub after cleanup and leaves a hub and host running for the rest of the run.
+    return ["dispatch", "host/main.js", "superviseMain.js"].some((marker) => cmdline.includes(marker));
   } catch {
     // Gone, or no /proc: signal only what is alive.
     return isAlive(pid);

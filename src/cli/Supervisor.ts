@@ -26,6 +26,9 @@ export interface SupervisorOptions {
   serveArgs: (port: number | undefined) => string[];
 }
 
+/** Part of the supervisor's command line (`node …/superviseMain.js`). */
+export const SUPERVISOR_MARKER = "superviseMain.js";
+
 export function supervisorPidFile(paths: HomePaths): string {
   return join(paths.home, "supervisor.pid");
 }

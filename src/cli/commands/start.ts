@@ -6,8 +6,19 @@ import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
 import { HubClient, readKey, resolvePort } from "../HubClient.js";
-import { isAlive, POLL_INTERVAL_MS, readHubInfo, runningHubPid, sleep, waitForExit } from "../hubFiles.js";
+import {
+  HUB_MARKER,
+  isAlive,
+  isDispatchProcess,
+  POLL_INTERVAL_MS,
+  readHubInfo,
+  readPidFile,
+  runningHubPid,
+  sleep,
+  waitForExit,
+} from "../hubFiles.js";
 import { SUPERVISOR_PATH } from "../paths.js";
+import { SUPERVISOR_MARKER, supervisorPidFile } from "../Supervisor.js";
 import { addHubFlags, type HubFlags, loginHint, serveFlagArgs } from "./serve.js";
 
 /**
@@ -92,17 +103,21 @@ async function findRunningHub(
     const client = new HubClient({ url: info.url, key: readKey(paths), paths });
     if (await client.health()) return { url: info.url, pid: info.pid };
   }
+  // A hub process is there but not answering yet (still starting), or its supervisor is about
+  // to restart one after a crash: give it the start-up time. A second supervisor here would
+  // race it for the port and the database.
   const pid = runningHubPid(paths);
-  if (pid !== undefined) {
-    // A hub process is there but not answering yet (still starting): give it the start-up time.
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (Date.now() < deadline && isAlive(pid)) {
-      const current = readHubInfo(paths);
-      if (current && (await new HubClient({ url: current.url, key: undefined, paths }).health())) {
-        return { url: current.url, pid: current.pid };
-      }
-      await sleep(POLL_INTERVAL_MS);
+  const supervisor = readPidFile(supervisorPidFile(paths));
+  const waitOn = [pid, supervisor].filter(
+    (p, i): p is number => p !== undefined && isDispatchProcess(p, i === 0 ? HUB_MARKER : SUPERVISOR_MARKER),
+  );
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (waitOn.length > 0 && Date.now() < deadline && waitOn.some((p) => isAlive(p))) {
+    const current = readHubInfo(paths);
+    if (current && (await new HubClient({ url: current.url, key: undefined, paths }).health())) {
+      return { url: current.url, pid: current.pid };
     }
+    await sleep(POLL_INTERVAL_MS);
   }
   if (port !== 0) {
     const url = `http://127.0.0.1:${port}`;

@@ -14,7 +14,7 @@ import {
   runningHubPid,
   waitForExit,
 } from "../hubFiles.js";
-import { supervisorPidFile } from "../Supervisor.js";
+import { SUPERVISOR_MARKER, supervisorPidFile } from "../Supervisor.js";
 
 /** The hub flushes its store and closes sockets; the host gives PTYs a moment for SIGHUP. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -34,7 +34,7 @@ async function stop(options: { all?: boolean }): Promise<void> {
   const hubPid = runningHubPid(paths);
   // Its supervisor before it, or it would restart the hub: it stops the hub and waits for it.
   const supervisorPid = readPidFile(supervisorPidFile(paths));
-  if (supervisorPid !== undefined && isDispatchProcess(supervisorPid, "supervise")) {
+  if (supervisorPid !== undefined && isDispatchProcess(supervisorPid, SUPERVISOR_MARKER)) {
     await terminate(supervisorPid, "hub supervisor");
   }
   if (hubPid === undefined) {

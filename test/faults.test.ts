@@ -269,6 +269,11 @@ describe("supervision", () => {
       await waitFor(async () => (await storedEvents(h, "steady")).length > 5, { message: "output stored" });
       const first = h.pids().hub as number;
       process.kill(first, "SIGKILL");
+      // `dispatch start` right after the crash waits for the supervisor's restart: a second
+      // supervisor would race it for the port and the database.
+      const again = await h.cli(["start", "--port", String(h.port)]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toContain("already running");
       const second = await waitFor(
         () => {
           const pid = h.pids().hub;

@@ -253,6 +253,78 @@ describe("editor sessions", () => {
     expect(readFileSync(join(root, "race.txt"), "utf8")).toBe(final);
   });
 
+  it("moves REST edits made against an older seq over concurrent typing, or refuses them with 409", async () => {
+    writeFileSync(join(root, "rebase.txt"), "line one\nline two\nline three\nEND\n");
+    const name = ((await open("rebase.txt")).body.session as { name: string }).name;
+    const alice = await peer(name, "alice");
+    await waitFor(() => alice.text.endsWith("END\n"));
+    const typed = async (change: () => void) => {
+      const before = (await textOf(name)).seq;
+      change();
+      await waitFor(async () => ((await textOf(name)).seq > before ? true : undefined));
+    };
+    // A script reads the text, then someone types above and inside it before the script's edit.
+    const read = await textOf(name);
+    const at = (word: string) => read.text.indexOf(word);
+    await typed(() => alice.doc.getText("text").insert(0, "// header\n"));
+    await typed(() => alice.doc.getText("text").insert(alice.text.indexOf("three") + 5, "!"));
+    const moved = await call(`/api/sessions/${name}/edits`, {
+      baseSeq: read.seq,
+      edits: [
+        { from: at("two"), to: at("two") + 3, insert: "2" },
+        { from: at("END"), to: at("END"), insert: "(script)" },
+      ],
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const expected = "// header\nline one\nline 2\nline three!\n(script)END\n";
+    expect((await textOf(name)).text).toBe(expected);
+    await waitFor(() => alice.text === expected);
+
+    // Replacing text someone changed since is refused, and nothing of the request is applied.
+    const stale = await textOf(name);
+    await typed(() => {
+      const text = alice.doc.getText("text");
+      const one = alice.text.indexOf("one");
+      alice.doc.transact(() => {
+        text.delete(one, 3);
+        text.insert(one, "ONE");
+      });
+    });
+    const refused = await call(`/api/sessions/${name}/edits`, {
+      baseSeq: stale.seq,
+      edits: [
+        { from: 0, to: 0, insert: "lost?" },
+        { from: stale.text.indexOf("one"), to: stale.text.indexOf("one") + 3, insert: "1" },
+      ],
+    });
+    expect(refused.status).toBe(409);
+    expect(String((refused.body.error as { message: string }).message)).toMatch(
+      /since seq \d+; read the text again/,
+    );
+    expect((await textOf(name)).text).toBe(expected.replace("one", "ONE"));
+    const ahead = await call(`/api/sessions/${name}/edits`, {
+      baseSeq: stale.seq + 10_000,
+      edits: [{ from: 0, to: 0, insert: "x" }],
+    });
+    expect(ahead.status).toBe(400);
+
+    // Ten rounds of read, concurrent typing, then an edit at the read's positions.
+    for (let i = 0; i < 10; i++) {
+      const base = await textOf(name);
+      await typed(() => alice.doc.getText("text").insert(0, `~${i}`));
+      const end = base.text.indexOf("END");
+      const reply = await call(`/api/sessions/${name}/edits`, {
+        baseSeq: base.seq,
+        edits: [{ from: end, to: end, insert: `[${i}]` }],
+      });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    }
+    const final = (await textOf(name)).text;
+    expect(final).toContain("[0][1][2][3][4][5][6][7][8][9]END");
+    expect(final.startsWith("~9~8~7~6~5~4~3~2~1~0// header")).toBe(true);
+    await waitFor(() => alice.text === final);
+  });
+
   it("loses no acknowledged edit when the hub is SIGKILLed mid-typing", async () => {
     writeFileSync(join(root, "crash.txt"), "");
     const name = ((await open("crash.txt")).body.session as { name: string }).name;

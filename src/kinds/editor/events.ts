@@ -51,6 +51,11 @@ export const Edit = z.object({
 export const EditsArgs = z.object({
   edits: z.array(Edit).min(1).max(10_000),
   client: ClientName.default("rest"),
+  /**
+   * The seq of the text the positions refer to (`text` answers it); absent: the current text.
+   * Edits based on an older seq are moved over the changes made since, or refused (409).
+   */
+  baseSeq: z.number().int().min(0).optional(),
 });
 export const UpdateArgs = z.object({ update: Base64, client: ClientName.default("rest") });
 export const ResolveArgs = z.discriminatedUnion("take", [

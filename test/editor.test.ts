@@ -6,7 +6,7 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -147,6 +147,82 @@ describe("editor sessions", () => {
     const created = await open("new.txt", { create: true });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(readFileSync(join(root, "new.txt"), "utf8")).toBe("");
+  });
+
+  it("browses the host's allowed roots with the same rules as opening, marking files the editor refuses", async () => {
+    const dir = join(root, "browse");
+    mkdirSync(join(dir, "sub"), { recursive: true });
+    writeFileSync(join(dir, "notes.txt"), "hi\n");
+    writeFileSync(join(dir, "sub", "inner.txt"), "inner\n");
+    writeFileSync(join(dir, "blob.bin"), Buffer.from([0x7f, 0x45, 0x00, 0x02]));
+    writeFileSync(join(dir, "huge.txt"), "y".repeat(200_000));
+    writeFileSync(join(outside, "away.txt"), "away");
+    symlinkSync(join(outside, "away.txt"), join(dir, "away-link.txt"));
+    symlinkSync(outside, join(dir, "away-dir"));
+    const list = async (query: string) => call(`/api/files${query}`);
+
+    const top = await list("");
+    expect(top.status, JSON.stringify(top.body)).toBe(200);
+    expect(top.body.path).toBe(root);
+    expect(top.body.parent).toBeNull();
+    expect(top.body.roots).toEqual([root]);
+
+    const listing = await list(`?host=local&path=${encodeURIComponent(dir)}`);
+    expect(listing.status, JSON.stringify(listing.body)).toBe(200);
+    expect(listing.body.parent).toBe(root);
+    const entries = listing.body.entries as { name: string; type: string; refused?: string; size?: number }[];
+    const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
+    // Directories first, then files, each by name.
+    expect(entries.map((e) => e.name)).toEqual([
+      "away-dir",
+      "sub",
+      "away-link.txt",
+      "blob.bin",
+      "huge.txt",
+      "notes.txt",
+    ]);
+    expect(byName["notes.txt"]).toMatchObject({ type: "file", size: 3 });
+    expect(byName["notes.txt"]?.refused).toBeUndefined();
+    expect(byName["sub"]?.refused).toBeUndefined();
+    expect(byName["blob.bin"]?.refused).toMatch(/binary/);
+    expect(byName["huge.txt"]?.refused).toMatch(/too large \(0\.2 MiB; the editor opens up to 0\.1 MiB\)/);
+    expect(byName["away-link.txt"]?.refused).toMatch(/leads outside the allowed roots/);
+    expect(byName["away-dir"]?.refused).toMatch(/leads outside the allowed roots/);
+
+    // Relative paths are taken from the first root, as when opening.
+    const sub = await list("?path=browse/sub");
+    expect((sub.body.entries as { name: string }[]).map((e) => e.name)).toEqual(["inner.txt"]);
+
+    const refusals: [string, number, RegExp][] = [
+      ["browse/../..", 403, /may not contain '\.\.'/],
+      [outside, 403, /outside the editor's allowed roots/],
+      ["browse/away-dir", 403, /symbolic link/],
+      ["browse/notes.txt", 400, /is a file, not a directory/],
+      ["browse/nothing-here", 404, /no directory/],
+    ];
+    for (const [path, status, message] of refusals) {
+      const reply = await list(`?path=${encodeURIComponent(path)}`);
+      expect(reply.status, path).toBe(status);
+      expect(errorOf(reply), path).toMatch(message);
+    }
+    const noHost = await list("?host=nowhere");
+    expect(noHost.status).toBe(404);
+
+    // Browsing is for those who may open files: a viewer is refused, a writer may.
+    const tokens: Record<string, string> = {};
+    for (const role of ["viewer", "writer"]) {
+      const made = await call("/api/users", { name: `browse-${role}`, role });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      tokens[role] = String(made.body.token);
+    }
+    const as = (role: string) =>
+      fetch(`${hub.url}/api/files`, { headers: { authorization: `Bearer ${tokens[role]}` } });
+    const viewer = await as("viewer");
+    expect(viewer.status).toBe(403);
+    expect(((await viewer.json()) as { error: { message: string } }).error.message).toMatch(
+      /cannot browse hosts' files/,
+    );
+    expect((await as("writer")).status).toBe(200);
   });
 
   it("reloads a clean buffer on an external change and refuses to save a dirty one until resolved", async () => {

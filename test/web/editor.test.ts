@@ -1,9 +1,10 @@
 /**
  * Two chromium pages and a script (the REST edit route) typing into one file at once, with
  * random interleaved edits: every view, the host's text and the saved file end identical, and
- * each page shows the other's cursor with its name.
+ * each page shows the other's cursor with its name. Opening a file from the browser of the
+ * host's allowed roots. A conflict resolved in the three-way merge view.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -119,4 +120,50 @@ describe("web editor sessions", () => {
     expect(readFileSync(file, "utf8")).toBe(final);
     expect(await shown(bob)).toBe(final);
   }, 120_000);
+
+  it("opens a file from the browser of the host's allowed roots, showing what it refuses and why", async () => {
+    const dir = join(root, "project");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    writeFileSync(join(dir, "src", "main.txt"), "hello from the browser\n");
+    writeFileSync(join(dir, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00]));
+    const elsewhere = mkdtempSync(join(tmpdir(), "dispatch-web-editor-out-"));
+    symlinkSync(elsewhere, join(dir, "escape"));
+    try {
+      const { page, problems } = await web.page({ login: true });
+      await page.getByRole("button", { name: "+ New" }).click();
+      const dialog = page.getByRole("dialog", { name: "New session" });
+      await dialog.locator("#new-kind").selectOption("editor");
+      const browser = dialog.locator("[data-file-browser]");
+      await expect.poll(() => browser.locator("[data-browser-path]").textContent()).toBe(root);
+      await browser.locator('[data-entry="project"]').click();
+      await expect.poll(() => browser.locator("[data-browser-path]").textContent()).toBe(dir);
+      // What the editor would refuse is shown with the reason, and cannot be picked.
+      await expect
+        .poll(() => browser.locator('[data-entry="logo.png"]').getAttribute("data-refused"))
+        .toMatch(/binary/);
+      expect(await browser.locator('[data-entry="logo.png"]').evaluate((e) => e.tagName)).toBe("SPAN");
+      await expect
+        .poll(() => browser.locator('[data-entry="escape"]').getAttribute("data-refused"))
+        .toMatch(/outside the allowed roots/);
+      // Up and down again, then a file opens as an editor session.
+      await browser.getByRole("button", { name: "Up one directory" }).click();
+      await expect.poll(() => browser.locator("[data-browser-path]").textContent()).toBe(root);
+      await browser.locator('[data-entry="project"]').click();
+      await browser.locator('[data-entry="src"]').click();
+      await browser.locator('[data-entry="main.txt"]').click();
+      await dialog.waitFor({ state: "hidden" });
+      await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("hello from the browser\n");
+      const sessions = (await (await web.hub.api("/api/sessions")).json()) as {
+        sessions: { kind: string; options?: { path?: string } }[];
+      };
+      expect(
+        sessions.sessions.some(
+          (s) => s.kind === "editor" && s.options?.path === join(dir, "src", "main.txt"),
+        ),
+      ).toBe(true);
+      expect(problems).toEqual([]);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

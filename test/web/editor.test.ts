@@ -166,4 +166,70 @@ describe("web editor sessions", () => {
       rmSync(elsewhere, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("resolves a conflict in the three-way view: base, disk and buffer, and a merged result to edit", async () => {
+    const file = join(root, "merge.txt");
+    writeFileSync(file, "alpha\nx\nbeta\ny\ndelta\n");
+    const created = await web.hub.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ kind: "editor", name: "merge", options: { path: file } }),
+    });
+    expect(created.status).toBe(201);
+    const { page, problems } = await web.page({ login: true });
+    await page.locator('[data-session="merge"] button.select').click();
+    await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("alpha\nx\nbeta\ny\ndelta\n");
+    // The buffer changes beta and delta; then the disk changes alpha and beta.
+    const edit = await web.hub.api("/api/sessions/merge/edits", {
+      method: "POST",
+      body: JSON.stringify({
+        edits: [
+          { from: 8, to: 12, insert: "beta mine" },
+          { from: 15, to: 20, insert: "DELTA" },
+        ],
+      }),
+    });
+    expect(edit.status).toBe(200);
+    await expect.poll(() => page.locator("[data-status]").textContent()).toBe("dirty");
+    writeFileSync(file, "ALPHA\nx\nbeta disk\ny\ndelta\n");
+    await expect
+      .poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 })
+      .toBe("conflict");
+    await page.getByRole("button", { name: "Resolve…" }).click();
+
+    const column = (name: string) => page.locator(`section[aria-label="${name}"]`);
+    const mergedText = () =>
+      page
+        .locator("section[aria-label='Merged result'] .cm-line")
+        .allTextContents()
+        .then((lines) => lines.join("\n"));
+    // Each side shows its changes against the base (the base's lines as deleted chunks).
+    await expect
+      .poll(() => column("On disk").locator(".cm-deletedChunk").allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringContaining("alpha")]));
+    await expect
+      .poll(() => column("Your buffer").locator(".cm-deletedChunk").allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringContaining("delta")]));
+    // The middle merges what does not clash and leaves the clash between markers.
+    await expect
+      .poll(mergedText)
+      .toBe("ALPHA\nx\n<<<<<<< on disk\nbeta disk\n=======\nbeta mine\n>>>>>>> your buffer\ny\nDELTA\n");
+    const use = page.getByRole("button", { name: "Use the merged result" });
+    expect(await use.isDisabled()).toBe(true);
+    expect(await page.locator("[data-unresolved]").getAttribute("data-unresolved")).toBe("1");
+    // Saving is refused meanwhile.
+    expect((await web.hub.api("/api/sessions/merge/save", { method: "POST", body: "{}" })).status).toBe(409);
+
+    await page.locator("section[aria-label='Merged result'] .cm-content").click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("ALPHA\nx\nbeta both\ny\nDELTA\n");
+    await expect.poll(() => use.isDisabled()).toBe(false);
+    await use.click();
+    await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("dirty");
+    await page.locator("section[aria-label='Merged result']").waitFor({ state: "detached" });
+    await expect.poll(() => shown(page)).toBe("ALPHA\nx\nbeta both\ny\nDELTA\n");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("clean");
+    expect(readFileSync(file, "utf8")).toBe("ALPHA\nx\nbeta both\ny\nDELTA\n");
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

@@ -6,7 +6,16 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -223,6 +232,16 @@ describe("editor sessions", () => {
       /cannot browse hosts' files/,
     );
     expect((await as("writer")).status).toBe(200);
+
+    // The CLI lists the same, with the reasons.
+    const cli = await hub.cli(["files", dir]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain("  sub/\n");
+    expect(cli.stdout).toContain("  notes.txt  3\n");
+    expect(cli.stdout).toMatch(/blob\.bin {2}\(refused: binary/);
+    const escaping = await hub.cli(["files", outside]);
+    expect(escaping.code).not.toBe(0);
+    expect(escaping.stderr).toMatch(/outside the editor's allowed roots/);
   });
 
   it("reloads a clean buffer on an external change and refuses to save a dirty one until resolved", async () => {
@@ -473,6 +492,13 @@ describe("editor sessions", () => {
     const saved = await hub.cli(["save", "far-notes"]);
     expect(saved.code, saved.stderr).toBe(0);
     expect(readFileSync(join(home, "notes.md"), "utf8")).toBe("# far away\n");
+    // Its file browser lists its own root, by the remote host's rules.
+    const listing = await call("/api/files?host=far");
+    expect(listing.status, JSON.stringify(listing.body)).toBe(200);
+    expect(listing.body.path).toBe(realpathSync(home));
+    expect((listing.body.entries as { name: string }[]).map((e) => e.name)).toContain("notes.md");
+    const farEscape = await call(`/api/files?host=far&path=${encodeURIComponent(root)}`);
+    expect(farEscape.status).toBe(403);
   });
 
   it("keeps the edits of a session whose host was lost, and saves them on revive", async () => {

@@ -4,12 +4,14 @@
  *   dispatch edit NAME|PATH --at SEQ                                      the text at a seq (read-only)
  *   dispatch cat NAME                                                     the current text
  *   dispatch save NAME                                                    write it to the file
+ *   dispatch files [DIR] [--host H]                                       a directory of the allowed roots
  * Edit it live in the web UI; scripts use `dispatch cmd NAME edits '{"edits":[...]}'` or REST.
  */
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { isLiveStatus } from "../../core/liveness.js";
+import { DirectoryListing } from "../../kinds/editor/events.js";
 import { editorKind } from "../../kinds/editor/index.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
@@ -45,6 +47,14 @@ function registerEditor(program: Command): void {
     .option("--at <seq>", "print the text as it was at SEQ (read-only)")
     .action(edit);
   program
+    .command("files")
+    .description(
+      "list a directory of a host's allowed roots, as the editor sees it (what it would refuse, and why)",
+    )
+    .argument("[dir]", "the directory (default: the first allowed root)")
+    .option("--host <name>", "host to look on (default: the current one, see `dispatch use`)")
+    .action(files);
+  program
     .command("cat")
     .description("print the current text of an editor session")
     .argument("<name>", "editor session name")
@@ -62,6 +72,28 @@ function registerEditor(program: Command): void {
       const session = await client.getSession(name);
       console.log(`saved ${String(session.options?.path ?? name)} (${result.bytes} bytes)`);
     });
+}
+
+/** `dispatch files`: what the web's file browser shows, one entry a line. */
+async function files(dir: string | undefined, flags: { host?: string }): Promise<void> {
+  const client = HubClient.locate();
+  const host = flags.host ?? readHostContext(client.paths) ?? "local";
+  const query = new URLSearchParams({
+    host,
+    ...(dir ? { path: host === "local" ? localPath(dir) : dir } : {}),
+  });
+  const listing = DirectoryListing.parse(await client.call("GET", `/api/files?${query}`));
+  console.log(listing.path);
+  for (const entry of listing.entries) {
+    const name = entry.type === "directory" ? `${entry.name}/` : entry.name;
+    const note = entry.refused
+      ? `  (refused: ${entry.refused})`
+      : entry.size !== undefined
+        ? `  ${entry.size}`
+        : "";
+    console.log(`  ${name}${note}`);
+  }
+  if (listing.truncated) console.log(`  ... (only the first ${listing.entries.length} entries)`);
 }
 
 async function edit(target: string, flags: EditFlags): Promise<void> {

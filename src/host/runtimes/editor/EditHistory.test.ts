@@ -61,7 +61,7 @@ describe("EditHistory", () => {
   });
 
   it("maps random insertions as Yjs relative positions taken at the base would", () => {
-    for (let round = 0; round < 30; round++) {
+    for (let round = 0; round < 12; round++) {
       const host = hostDoc("0123456789".repeat(5));
       for (let i = 0; i < 20; i++) {
         const base = host.seq();

@@ -244,6 +244,24 @@ describe("editor sessions", () => {
     expect(escaping.stderr).toMatch(/outside the editor's allowed roots/);
   });
 
+  it("opens a file of another session's directory (an agent's worktree) with --in", async () => {
+    const worktree = join(root, "worktree");
+    mkdirSync(worktree, { recursive: true });
+    writeFileSync(join(worktree, "todo.md"), "- [ ] ship\n");
+    const shell = await call("/api/sessions", { name: "wt-shell", cwd: worktree, command: ["sleep", "600"] });
+    expect(shell.status, JSON.stringify(shell.body)).toBe(201);
+    const opened = await hub.cli(["edit", "todo.md", "--in", "wt-shell", "--name", "wt-todo"]);
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.stdout.trim()).toBe("wt-todo");
+    expect((await textOf("wt-todo")).text).toBe("- [ ] ship\n");
+    const session = (await call("/api/sessions/wt-todo")).body.session as { options: { path: string } };
+    expect(session.options.path).toBe(join(worktree, "todo.md"));
+    const unknown = await hub.cli(["edit", "todo.md", "--in", "wt-shel"]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/did you mean 'wt-shell'/);
+    await hub.api("/api/sessions/wt-shell", { method: "DELETE" });
+  });
+
   it("reloads a clean buffer on an external change and refuses to save a dirty one until resolved", async () => {
     const file = join(root, "watched.txt");
     writeFileSync(file, "one\n");

@@ -4,7 +4,15 @@
  * each page shows the other's cursor with its name. Opening a file from the browser of the
  * host's allowed roots. A conflict resolved in the three-way merge view.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -161,6 +169,17 @@ describe("web editor sessions", () => {
           (s) => s.kind === "editor" && s.options?.path === join(dir, "src", "main.txt"),
         ),
       ).toBe(true);
+
+      // A new file, named in the directory shown, is created and opened.
+      await page.getByRole("button", { name: "+ New" }).click();
+      await dialog.locator("#new-kind").selectOption("editor");
+      await browser.locator('[data-entry="project"]').click();
+      await expect.poll(() => browser.locator("[data-browser-path]").textContent()).toBe(dir);
+      await browser.getByRole("textbox", { name: "New file name" }).fill("fresh.txt");
+      await browser.getByRole("button", { name: "Create file" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await expect.poll(() => existsSync(join(dir, "fresh.txt")), { timeout: 10_000 }).toBe(true);
+      expect(readFileSync(join(dir, "fresh.txt"), "utf8")).toBe("");
       expect(problems).toEqual([]);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });

@@ -74,7 +74,7 @@ export class EditorRuntime implements SessionRuntime {
       if (!this.options.create && !this.options.state) {
         throw new DispatchError(
           "not_found",
-          `no file ${this.path}; pass --create (create: true) to create it`,
+          `no file ${this.path}; to create it, pass --create (create: true), or tick "Create it if it does not exist" in the web`,
         );
       }
       disk = { text: "", hash: writeTextAtomic(this.path, "") };

@@ -6,7 +6,16 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -149,6 +158,110 @@ describe("editor sessions", () => {
     expect(readFileSync(join(root, "new.txt"), "utf8")).toBe("");
   });
 
+  it("browses the host's allowed roots with the same rules as opening, marking files the editor refuses", async () => {
+    const dir = join(root, "browse");
+    mkdirSync(join(dir, "sub"), { recursive: true });
+    writeFileSync(join(dir, "notes.txt"), "hi\n");
+    writeFileSync(join(dir, "sub", "inner.txt"), "inner\n");
+    writeFileSync(join(dir, "blob.bin"), Buffer.from([0x7f, 0x45, 0x00, 0x02]));
+    writeFileSync(join(dir, "huge.txt"), "y".repeat(200_000));
+    writeFileSync(join(outside, "away.txt"), "away");
+    symlinkSync(join(outside, "away.txt"), join(dir, "away-link.txt"));
+    symlinkSync(outside, join(dir, "away-dir"));
+    const list = async (query: string) => call(`/api/files${query}`);
+
+    const top = await list("");
+    expect(top.status, JSON.stringify(top.body)).toBe(200);
+    expect(top.body.path).toBe(root);
+    expect(top.body.parent).toBeNull();
+    expect(top.body.roots).toEqual([root]);
+
+    const listing = await list(`?host=local&path=${encodeURIComponent(dir)}`);
+    expect(listing.status, JSON.stringify(listing.body)).toBe(200);
+    expect(listing.body.parent).toBe(root);
+    const entries = listing.body.entries as { name: string; type: string; refused?: string; size?: number }[];
+    const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
+    // Directories first, then files, each by name.
+    expect(entries.map((e) => e.name)).toEqual([
+      "away-dir",
+      "sub",
+      "away-link.txt",
+      "blob.bin",
+      "huge.txt",
+      "notes.txt",
+    ]);
+    expect(byName["notes.txt"]).toMatchObject({ type: "file", size: 3 });
+    expect(byName["notes.txt"]?.refused).toBeUndefined();
+    expect(byName["sub"]?.refused).toBeUndefined();
+    expect(byName["blob.bin"]?.refused).toMatch(/binary/);
+    expect(byName["huge.txt"]?.refused).toMatch(/too large \(0\.2 MiB; the editor opens up to 0\.1 MiB\)/);
+    expect(byName["away-link.txt"]?.refused).toMatch(/leads outside the allowed roots/);
+    expect(byName["away-dir"]?.refused).toMatch(/leads outside the allowed roots/);
+
+    // Relative paths are taken from the first root, as when opening.
+    const sub = await list("?path=browse/sub");
+    expect((sub.body.entries as { name: string }[]).map((e) => e.name)).toEqual(["inner.txt"]);
+
+    const refusals: [string, number, RegExp][] = [
+      ["browse/../..", 403, /may not contain '\.\.'/],
+      [outside, 403, /outside the editor's allowed roots/],
+      ["browse/away-dir", 403, /symbolic link/],
+      ["browse/notes.txt", 400, /is a file, not a directory/],
+      ["browse/nothing-here", 404, /no directory/],
+    ];
+    for (const [path, status, message] of refusals) {
+      const reply = await list(`?path=${encodeURIComponent(path)}`);
+      expect(reply.status, path).toBe(status);
+      expect(errorOf(reply), path).toMatch(message);
+    }
+    const noHost = await list("?host=nowhere");
+    expect(noHost.status).toBe(404);
+
+    // Browsing is for those who may open files: a viewer is refused, a writer may.
+    const tokens: Record<string, string> = {};
+    for (const role of ["viewer", "writer"]) {
+      const made = await call("/api/users", { name: `browse-${role}`, role });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      tokens[role] = String(made.body.token);
+    }
+    const as = (role: string) =>
+      fetch(`${hub.url}/api/files`, { headers: { authorization: `Bearer ${tokens[role]}` } });
+    const viewer = await as("viewer");
+    expect(viewer.status).toBe(403);
+    expect(((await viewer.json()) as { error: { message: string } }).error.message).toMatch(
+      /cannot browse hosts' files/,
+    );
+    expect((await as("writer")).status).toBe(200);
+
+    // The CLI lists the same, with the reasons.
+    const cli = await hub.cli(["files", dir]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain("  sub/\n");
+    expect(cli.stdout).toContain("  notes.txt  3\n");
+    expect(cli.stdout).toMatch(/blob\.bin {2}\(refused: binary/);
+    const escaping = await hub.cli(["files", outside]);
+    expect(escaping.code).not.toBe(0);
+    expect(escaping.stderr).toMatch(/outside the editor's allowed roots/);
+  });
+
+  it("opens a file of another session's directory (an agent's worktree) with --in", async () => {
+    const worktree = join(root, "worktree");
+    mkdirSync(worktree, { recursive: true });
+    writeFileSync(join(worktree, "todo.md"), "- [ ] ship\n");
+    const shell = await call("/api/sessions", { name: "wt-shell", cwd: worktree, command: ["sleep", "600"] });
+    expect(shell.status, JSON.stringify(shell.body)).toBe(201);
+    const opened = await hub.cli(["edit", "todo.md", "--in", "wt-shell", "--name", "wt-todo"]);
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.stdout.trim()).toBe("wt-todo");
+    expect((await textOf("wt-todo")).text).toBe("- [ ] ship\n");
+    const session = (await call("/api/sessions/wt-todo")).body.session as { options: { path: string } };
+    expect(session.options.path).toBe(join(worktree, "todo.md"));
+    const unknown = await hub.cli(["edit", "todo.md", "--in", "wt-shel"]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/did you mean 'wt-shell'/);
+    await hub.api("/api/sessions/wt-shell", { method: "DELETE" });
+  });
+
   it("reloads a clean buffer on an external change and refuses to save a dirty one until resolved", async () => {
     const file = join(root, "watched.txt");
     writeFileSync(file, "one\n");
@@ -253,6 +366,78 @@ describe("editor sessions", () => {
     expect(readFileSync(join(root, "race.txt"), "utf8")).toBe(final);
   });
 
+  it("moves REST edits made against an older seq over concurrent typing, or refuses them with 409", async () => {
+    writeFileSync(join(root, "rebase.txt"), "line one\nline two\nline three\nEND\n");
+    const name = ((await open("rebase.txt")).body.session as { name: string }).name;
+    const alice = await peer(name, "alice");
+    await waitFor(() => alice.text.endsWith("END\n"));
+    const typed = async (change: () => void) => {
+      const before = (await textOf(name)).seq;
+      change();
+      await waitFor(async () => ((await textOf(name)).seq > before ? true : undefined));
+    };
+    // A script reads the text, then someone types above and inside it before the script's edit.
+    const read = await textOf(name);
+    const at = (word: string) => read.text.indexOf(word);
+    await typed(() => alice.doc.getText("text").insert(0, "// header\n"));
+    await typed(() => alice.doc.getText("text").insert(alice.text.indexOf("three") + 5, "!"));
+    const moved = await call(`/api/sessions/${name}/edits`, {
+      baseSeq: read.seq,
+      edits: [
+        { from: at("two"), to: at("two") + 3, insert: "2" },
+        { from: at("END"), to: at("END"), insert: "(script)" },
+      ],
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const expected = "// header\nline one\nline 2\nline three!\n(script)END\n";
+    expect((await textOf(name)).text).toBe(expected);
+    await waitFor(() => alice.text === expected);
+
+    // Replacing text someone changed since is refused, and nothing of the request is applied.
+    const stale = await textOf(name);
+    await typed(() => {
+      const text = alice.doc.getText("text");
+      const one = alice.text.indexOf("one");
+      alice.doc.transact(() => {
+        text.delete(one, 3);
+        text.insert(one, "ONE");
+      });
+    });
+    const refused = await call(`/api/sessions/${name}/edits`, {
+      baseSeq: stale.seq,
+      edits: [
+        { from: 0, to: 0, insert: "lost?" },
+        { from: stale.text.indexOf("one"), to: stale.text.indexOf("one") + 3, insert: "1" },
+      ],
+    });
+    expect(refused.status).toBe(409);
+    expect(String((refused.body.error as { message: string }).message)).toMatch(
+      /since seq \d+; read the text again/,
+    );
+    expect((await textOf(name)).text).toBe(expected.replace("one", "ONE"));
+    const ahead = await call(`/api/sessions/${name}/edits`, {
+      baseSeq: stale.seq + 10_000,
+      edits: [{ from: 0, to: 0, insert: "x" }],
+    });
+    expect(ahead.status).toBe(400);
+
+    // Ten rounds of read, concurrent typing, then an edit at the read's positions.
+    for (let i = 0; i < 10; i++) {
+      const base = await textOf(name);
+      await typed(() => alice.doc.getText("text").insert(0, `~${i}`));
+      const end = base.text.indexOf("END");
+      const reply = await call(`/api/sessions/${name}/edits`, {
+        baseSeq: base.seq,
+        edits: [{ from: end, to: end, insert: `[${i}]` }],
+      });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    }
+    const final = (await textOf(name)).text;
+    expect(final).toContain("[0][1][2][3][4][5][6][7][8][9]END");
+    expect(final.startsWith("~9~8~7~6~5~4~3~2~1~0// header")).toBe(true);
+    await waitFor(() => alice.text === final);
+  });
+
   it("loses no acknowledged edit when the hub is SIGKILLed mid-typing", async () => {
     writeFileSync(join(root, "crash.txt"), "");
     const name = ((await open("crash.txt")).body.session as { name: string }).name;
@@ -325,6 +510,13 @@ describe("editor sessions", () => {
     const saved = await hub.cli(["save", "far-notes"]);
     expect(saved.code, saved.stderr).toBe(0);
     expect(readFileSync(join(home, "notes.md"), "utf8")).toBe("# far away\n");
+    // Its file browser lists its own root, by the remote host's rules.
+    const listing = await call("/api/files?host=far");
+    expect(listing.status, JSON.stringify(listing.body)).toBe(200);
+    expect(listing.body.path).toBe(realpathSync(home));
+    expect((listing.body.entries as { name: string }[]).map((e) => e.name)).toContain("notes.md");
+    const farEscape = await call(`/api/files?host=far&path=${encodeURIComponent(root)}`);
+    expect(farEscape.status).toBe(403);
   });
 
   it("keeps the edits of a session whose host was lost, and saves them on revive", async () => {

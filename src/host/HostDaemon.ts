@@ -11,7 +11,7 @@ import type { HostInfo, HostMessage, HubToHostMessage, SpawnSpec } from "../prot
 import type { BufferedEvent } from "./EventBuffer.js";
 import { HostedSession } from "./HostedSession.js";
 import { HubOutbox } from "./HubOutbox.js";
-import { runtimeFor, runtimeKinds } from "./runtimes/registry.js";
+import { runKindCommand, runtimeFor, runtimeKinds } from "./runtimes/registry.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
 
 /** Default bound on one session's unacknowledged output while the hub is away. */
@@ -124,6 +124,8 @@ export class HostDaemon {
         return this.reply(message.ref, () =>
           this.requireSession(message.session).command(message.name, message.args),
         );
+      case "kind-command":
+        return this.reply(message.ref, () => runKindCommand(message.kind, message.name, message.args));
       case "forget":
         this.forget(message.session);
         return;

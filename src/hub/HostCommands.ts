@@ -44,6 +44,16 @@ export class HostCommands {
     return (await link.request({ type: "stats" })) as { rss: number; buffered: Record<string, number> };
   }
 
+  /**
+   * A kind's command that needs no session, run by the host's runtime for the kind (an
+   * editor's `browse`); `host_unavailable` while the host is not connected.
+   */
+  async kindCommand(request: { host: string; kind: string; name: string; args: unknown }): Promise<unknown> {
+    const { monitor } = this.options;
+    const link = monitor.require(monitor.resolveId(request.host));
+    return link.request({ type: "kind-command", kind: request.kind, name: request.name, args: request.args });
+  }
+
   /** Stored and (local) host-buffered bytes per session, for `dispatch status`. */
   async sessionBytes(): Promise<{ name: string; stored: number; buffered: number }[]> {
     const buffered = (await this.resources("local").catch(() => undefined))?.buffered ?? {};

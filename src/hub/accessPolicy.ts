@@ -9,7 +9,7 @@ import type { Principal, Role } from "../protocol/people.js";
 /** Actions on one session. */
 export type SessionAction = "read" | "input" | "resize" | "rename" | "kill" | "revive" | "command" | "share";
 /** Actions on the hub as a whole. */
-export type HubAction = "list" | "create" | "gc" | "people" | "hosts" | "audit" | "storage";
+export type HubAction = "list" | "create" | "browse" | "gc" | "people" | "hosts" | "audit" | "storage";
 export type Action = SessionAction | HubAction;
 
 const RANK: Record<Role, number> = { viewer: 1, writer: 2, owner: 3 };
@@ -26,6 +26,8 @@ const NEEDS: Record<Action, { role: Role; verb: string }> = {
   share: { role: "owner", verb: "share" },
   list: { role: "viewer", verb: "list sessions" },
   create: { role: "writer", verb: "create sessions" },
+  // Listing a host's files is the first step of opening one: whoever may create may look.
+  browse: { role: "writer", verb: "browse hosts' files" },
   gc: { role: "owner", verb: "remove ended sessions" },
   people: { role: "owner", verb: "manage users and share links" },
   hosts: { role: "owner", verb: "manage hosts" },

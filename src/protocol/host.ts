@@ -123,6 +123,17 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
     name: z.string().max(32),
     args: z.unknown().optional(),
   }),
+  /**
+   * A kind's command that needs no session, answered by the host's runtime for that kind (an
+   * editor's directory listing for its file browser): `reply {data}`.
+   */
+  z.object({
+    type: z.literal("kind-command"),
+    ref: Ref,
+    kind: z.string().max(64),
+    name: z.string().max(32),
+    args: z.unknown().optional(),
+  }),
   /** Drop an ended session's state once the hub has stored its exit. */
   z.object({ type: z.literal("forget"), session: z.string() }),
   z.object({ type: z.literal("ping"), t: z.number() }),

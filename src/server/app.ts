@@ -141,7 +141,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerHistory(app, hub.sessions, gate);
   registerSearchRoutes(app, { search: hub.search, gate });
   registerKindsRoute(app);
-  registerDocumentRoutes(app, hub.sessions, gate);
+  registerDocumentRoutes(app, { sessions: hub.sessions, hosts: hub.hostCommands, gate });
   if (options.hosts) registerHostRoutes(app, options.hosts);
   registerNotify(app, { sessions: hub.sessions, auth, gate, tokens: hub.sessionTokens });
   registerStorageRoutes(app, { store: options.store, logger: options.logger, gate });

@@ -1,9 +1,18 @@
 /**
  * Two chromium pages and a script (the REST edit route) typing into one file at once, with
  * random interleaved edits: every view, the host's text and the saved file end identical, and
- * each page shows the other's cursor with its name.
+ * each page shows the other's cursor with its name. Opening a file from the browser of the
+ * host's allowed roots. A conflict resolved in the three-way merge view.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -119,4 +128,127 @@ describe("web editor sessions", () => {
     expect(readFileSync(file, "utf8")).toBe(final);
     expect(await shown(bob)).toBe(final);
   }, 120_000);
+
+  it("opens a file from the browser of the host's allowed roots, showing what it refuses and why", async () => {
+    const dir = join(root, "project");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    writeFileSync(join(dir, "src", "main.txt"), "hello from the browser\n");
+    writeFileSync(join(dir, "logo.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00]));
+    const elsewhere = mkdtempSync(join(tmpdir(), "dispatch-web-editor-out-"));
+    symlinkSync(elsewhere, join(dir, "escape"));
+    try {
+      const { page, problems } = await web.page({ login: true });
+      await page.getByRole("button", { name: "+ New" }).click();
+      const dialog = page.getByRole("dialog", { name: "New session" });
+      await dialog.locator("#new-kind").selectOption("editor");
+      const browser = dialog.locator("[data-file-browser]");
+      await expect.poll(() => browser.locator("[data-browser-path]").textContent()).toBe(root);
+      await browser.locator('[data-entry="project"]').click();
+      await expect.poll(() => browser.locator("[data-browser-path]").textContent()).toBe(dir);
+      // What the editor would refuse is shown with the reason, and cannot be picked.
+      await expect
+        .poll(() => browser.locator('[data-entry="logo.png"]').getAttribute("data-refused"))
+        .toMatch(/binary/);
+      expect(await browser.locator('[data-entry="logo.png"]').evaluate((e) => e.tagName)).toBe("SPAN");
+      await expect
+        .poll(() => browser.locator('[data-entry="escape"]').getAttribute("data-refused"))
+        .toMatch(/outside the allowed roots/);
+      // Up and down again, then a file opens as an editor session.
+      await browser.getByRole("button", { name: "Up one directory" }).click();
+      await expect.poll(() => browser.locator("[data-browser-path]").textContent()).toBe(root);
+      await browser.locator('[data-entry="project"]').click();
+      await browser.locator('[data-entry="src"]').click();
+      await browser.locator('[data-entry="main.txt"]').click();
+      await dialog.waitFor({ state: "hidden" });
+      await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("hello from the browser\n");
+      const sessions = (await (await web.hub.api("/api/sessions")).json()) as {
+        sessions: { kind: string; options?: { path?: string } }[];
+      };
+      expect(
+        sessions.sessions.some(
+          (s) => s.kind === "editor" && s.options?.path === join(dir, "src", "main.txt"),
+        ),
+      ).toBe(true);
+
+      // A new file, named in the directory shown, is created and opened.
+      await page.getByRole("button", { name: "+ New" }).click();
+      await dialog.locator("#new-kind").selectOption("editor");
+      await browser.locator('[data-entry="project"]').click();
+      await expect.poll(() => browser.locator("[data-browser-path]").textContent()).toBe(dir);
+      await browser.getByRole("textbox", { name: "New file name" }).fill("fresh.txt");
+      await browser.getByRole("button", { name: "Create file" }).click();
+      await dialog.waitFor({ state: "hidden" });
+      await expect.poll(() => existsSync(join(dir, "fresh.txt")), { timeout: 10_000 }).toBe(true);
+      expect(readFileSync(join(dir, "fresh.txt"), "utf8")).toBe("");
+      expect(problems).toEqual([]);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("resolves a conflict in the three-way view: base, disk and buffer, and a merged result to edit", async () => {
+    const file = join(root, "merge.txt");
+    writeFileSync(file, "alpha\nx\nbeta\ny\ndelta\n");
+    const created = await web.hub.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ kind: "editor", name: "merge", options: { path: file } }),
+    });
+    expect(created.status).toBe(201);
+    const { page, problems } = await web.page({ login: true });
+    await page.locator('[data-session="merge"] button.select').click();
+    await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("alpha\nx\nbeta\ny\ndelta\n");
+    // The buffer changes beta and delta; then the disk changes alpha and beta.
+    const edit = await web.hub.api("/api/sessions/merge/edits", {
+      method: "POST",
+      body: JSON.stringify({
+        edits: [
+          { from: 8, to: 12, insert: "beta mine" },
+          { from: 15, to: 20, insert: "DELTA" },
+        ],
+      }),
+    });
+    expect(edit.status).toBe(200);
+    await expect.poll(() => page.locator("[data-status]").textContent()).toBe("dirty");
+    writeFileSync(file, "ALPHA\nx\nbeta disk\ny\ndelta\n");
+    await expect
+      .poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 })
+      .toBe("conflict");
+    await page.getByRole("button", { name: "Resolve…" }).click();
+
+    const column = (name: string) => page.locator(`section[aria-label="${name}"]`);
+    const mergedText = () =>
+      page
+        .locator("section[aria-label='Merged result'] .cm-line")
+        .allTextContents()
+        .then((lines) => lines.join("\n"));
+    // Each side shows its changes against the base (the base's lines as deleted chunks).
+    await expect
+      .poll(() => column("On disk").locator(".cm-deletedChunk").allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringContaining("alpha")]));
+    await expect
+      .poll(() => column("Your buffer").locator(".cm-deletedChunk").allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringContaining("delta")]));
+    // The middle merges what does not clash and leaves the clash between markers.
+    await expect
+      .poll(mergedText)
+      .toBe("ALPHA\nx\n<<<<<<< on disk\nbeta disk\n=======\nbeta mine\n>>>>>>> your buffer\ny\nDELTA\n");
+    const use = page.getByRole("button", { name: "Use the merged result" });
+    expect(await use.isDisabled()).toBe(true);
+    expect(await page.locator("[data-unresolved]").getAttribute("data-unresolved")).toBe("1");
+    // Saving is refused meanwhile.
+    expect((await web.hub.api("/api/sessions/merge/save", { method: "POST", body: "{}" })).status).toBe(409);
+
+    await page.locator("section[aria-label='Merged result'] .cm-content").click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("ALPHA\nx\nbeta both\ny\nDELTA\n");
+    await expect.poll(() => use.isDisabled()).toBe(false);
+    await use.click();
+    await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("dirty");
+    await page.locator("section[aria-label='Merged result']").waitFor({ state: "detached" });
+    await expect.poll(() => shown(page)).toBe("ALPHA\nx\nbeta both\ny\nDELTA\n");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("clean");
+    expect(readFileSync(file, "utf8")).toBe("ALPHA\nx\nbeta both\ny\nDELTA\n");
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

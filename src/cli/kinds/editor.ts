@@ -1,15 +1,18 @@
 /**
  * The editor kind's CLI verbs:
  *   dispatch edit PATH [--host H] [--name N] [--create] [--autosave MS]   open or join; prints its name
+ *   dispatch edit PATH --in SESSION                                       a file of a session's directory
  *   dispatch edit NAME|PATH --at SEQ                                      the text at a seq (read-only)
  *   dispatch cat NAME                                                     the current text
  *   dispatch save NAME                                                    write it to the file
+ *   dispatch files [DIR] [--host H]                                       a directory of the allowed roots
  * Edit it live in the web UI; scripts use `dispatch cmd NAME edits '{"edits":[...]}'` or REST.
  */
 import { realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { posix, resolve } from "node:path";
 import type { Command } from "commander";
 import { isLiveStatus } from "../../core/liveness.js";
+import { DirectoryListing } from "../../kinds/editor/events.js";
 import { editorKind } from "../../kinds/editor/index.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
@@ -24,6 +27,7 @@ export const editorCli: CliKind = { kind: EDITOR, register: registerEditor };
 
 interface EditFlags {
   host?: string;
+  in?: string;
   name?: string;
   at?: string;
   create?: boolean;
@@ -39,11 +43,20 @@ function registerEditor(program: Command): void {
       "the file (relative to here on the local host, to the first allowed root on others); with --at, a session name too",
     )
     .option("--host <name>", "host the file is on (default: the current one, see `dispatch use`)")
+    .option("--in <session>", "a file of that session's working directory, on its host (an agent's worktree)")
     .option("--name <name>", "name of the new session")
     .option("--create", "create the file when it does not exist")
     .option("--autosave <ms>", "save by itself this long after the last edit")
     .option("--at <seq>", "print the text as it was at SEQ (read-only)")
     .action(edit);
+  program
+    .command("files")
+    .description(
+      "list a directory of a host's allowed roots, as the editor sees it (what it would refuse, and why)",
+    )
+    .argument("[dir]", "the directory (default: the first allowed root)")
+    .option("--host <name>", "host to look on (default: the current one, see `dispatch use`)")
+    .action(files);
   program
     .command("cat")
     .description("print the current text of an editor session")
@@ -64,10 +77,41 @@ function registerEditor(program: Command): void {
     });
 }
 
-async function edit(target: string, flags: EditFlags): Promise<void> {
+/** `dispatch files`: what the web's file browser shows, one entry a line. */
+async function files(dir: string | undefined, flags: { host?: string }): Promise<void> {
   const client = HubClient.locate();
   const host = flags.host ?? readHostContext(client.paths) ?? "local";
-  const path = host === "local" ? localPath(target) : target;
+  const query = new URLSearchParams({
+    host,
+    ...(dir ? { path: host === "local" ? localPath(dir) : dir } : {}),
+  });
+  const listing = DirectoryListing.parse(await client.call("GET", `/api/files?${query}`));
+  console.log(listing.path);
+  for (const entry of listing.entries) {
+    const name = entry.type === "directory" ? `${entry.name}/` : entry.name;
+    const note = entry.refused
+      ? `  (refused: ${entry.refused})`
+      : entry.size !== undefined
+        ? `  ${entry.size}`
+        : "";
+    console.log(`  ${name}${note}`);
+  }
+  if (listing.truncated) console.log(`  ... (only the first ${listing.entries.length} entries)`);
+}
+
+async function edit(target: string, flags: EditFlags): Promise<void> {
+  const client = HubClient.locate();
+  let host = flags.host ?? readHostContext(client.paths) ?? "local";
+  let path = host === "local" ? localPath(target) : target;
+  if (flags.in !== undefined) {
+    // The file is the session's (an agent's worktree): its host, relative to its directory.
+    const owner = await client.getSession(flags.in);
+    if (flags.host !== undefined && flags.host !== owner.host)
+      throw new UsageError(`--in ${owner.name} is on host '${owner.host}', not '${flags.host}'`);
+    host = owner.host;
+    const joined = posix.isAbsolute(target) ? target : posix.join(owner.cwd, target);
+    path = host === "local" ? localPath(joined) : joined;
+  }
   const sessions = await client.listSessions();
   const open = sessions.find(
     (s) => s.kind === EDITOR && s.host === host && s.options?.path === path && isLiveStatus(s.status),

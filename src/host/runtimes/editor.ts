@@ -24,6 +24,7 @@ import {
 import { applyChecked, fromBase64, replaceText, textOf, toBase64 } from "../../kinds/editor/yjsText.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { editorMaxBytes, editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
+import { EditHistory } from "./editor/EditHistory.js";
 import { FileWatch } from "./editor/FileWatch.js";
 import { hashText, readText, writeTextAtomic } from "./editor/fileContent.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
@@ -58,6 +59,8 @@ export class EditorRuntime implements SessionRuntime {
   private diskText = "";
   private lastSeq: number;
   private autosaveTimer: NodeJS.Timeout | undefined;
+  /** Recent states of the text by seq, for edits based on an older read (`baseSeq`). */
+  private readonly history: EditHistory;
 
   constructor(private readonly context: RuntimeContext) {
     const { spec } = context;
@@ -71,12 +74,14 @@ export class EditorRuntime implements SessionRuntime {
       if (!this.options.create && !this.options.state) {
         throw new DispatchError(
           "not_found",
-          `no file ${this.path}; pass --create (create: true) to create it`,
+          `no file ${this.path}; to create it, pass --create (create: true), or tick "Create it if it does not exist" in the web`,
         );
       }
       disk = { text: "", hash: writeTextAtomic(this.path, "") };
     }
-    this.doc.on("update", (update: Uint8Array, origin: unknown) => this.logUpdate(update, origin));
+    this.doc.on("update", (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) =>
+      this.logUpdate(update, origin, transaction),
+    );
     const revived = spec.afterSeq > 0;
     if (revived) this.emit("revived", {});
     this.emit("start", { pid: 0, command: [this.path], cwd: spec.cwd, cols: spec.cols, rows: spec.rows });
@@ -85,8 +90,10 @@ export class EditorRuntime implements SessionRuntime {
     this.watch = new FileWatch(this.path, () => this.checkDisk());
     if (this.options.state) {
       Y.applyUpdate(this.doc, fromBase64(this.options.state), FROM_LOG);
+      this.history = new EditHistory(textOf(this.doc), spec.afterSeq);
       this.loaded = Promise.resolve(this.afterRevive(disk.hash));
     } else {
+      this.history = new EditHistory(textOf(this.doc), 0);
       this.fileEvent("opened");
       this.loaded = this.load(disk.text);
     }
@@ -177,10 +184,11 @@ export class EditorRuntime implements SessionRuntime {
     this.lastSeq = this.context.events.emit(type, data);
   }
 
-  private logUpdate(update: Uint8Array, origin: unknown): void {
+  private logUpdate(update: Uint8Array, origin: unknown, transaction: Y.Transaction): void {
     if (origin === FROM_LOG || !this.running) return;
     const client = typeof origin === "string" ? origin : ((origin as Origin | null)?.client ?? "host");
     this.emit("update", { update: toBase64(update), client });
+    this.history.record(this.lastSeq, transaction);
     if (client === "disk") return;
     if (this.status === "clean") this.setStatus("dirty", "edited");
     if (this.options.autosaveMs > 0) {
@@ -198,24 +206,36 @@ export class EditorRuntime implements SessionRuntime {
     }
   }
 
-  /** Positions refer to the text before the request (as in CodeMirror and LSP); no overlaps. */
-  private applyEdits({ edits, client }: z.infer<typeof EditsArgs>): { seq: number; length: number } {
-    const length = this.text.length;
-    const sorted = [...edits].sort((a, b) => b.from - a.from);
-    let limit = length;
-    for (const edit of sorted) {
+  /**
+   * Positions refer to the text before the request (as in CodeMirror and LSP), or to the text
+   * at `baseSeq` (then moved over what changed since); no overlaps.
+   */
+  private applyEdits({ edits, client, baseSeq }: z.infer<typeof EditsArgs>): { seq: number; length: number } {
+    if (baseSeq !== undefined && baseSeq > this.lastSeq) {
+      throw new DispatchError(
+        "bad_request",
+        `baseSeq ${baseSeq} is ahead of the document (seq ${this.lastSeq}); give a seq the text command answered`,
+      );
+    }
+    const ascending = [...edits].sort((a, b) => a.from - b.from || a.to - b.to);
+    let limit = 0;
+    for (const edit of ascending) {
       if (edit.from > edit.to)
         throw new DispatchError("bad_request", `edit ${edit.from}-${edit.to}: 'from' is after 'to'`);
-      if (edit.to > limit) {
-        throw new DispatchError(
-          "bad_request",
-          edit.to > length
-            ? `edit ${edit.from}-${edit.to} is past the end of the text (${length} characters); nothing was changed`
-            : `edits overlap at ${edit.to}; nothing was changed`,
-        );
-      }
-      limit = edit.from;
+      if (edit.from < limit)
+        throw new DispatchError("bad_request", `edits overlap at ${edit.from}; nothing was changed`);
+      limit = edit.to;
     }
+    const rebased = baseSeq === undefined ? ascending : this.history.rebase(ascending, baseSeq);
+    const length = this.text.length;
+    const last = rebased.at(-1);
+    if (last && last.to > length) {
+      throw new DispatchError(
+        "bad_request",
+        `edit ${last.from}-${last.to} is past the end of the text (${length} characters); nothing was changed`,
+      );
+    }
+    const sorted = rebased.reverse();
     const ytext = textOf(this.doc);
     this.doc.transact(
       () => {

@@ -65,6 +65,12 @@ export interface SessionRuntime {
 
 export type RuntimeFactory = (context: RuntimeContext) => SessionRuntime;
 
+/**
+ * A kind's commands on the host that need no session (an editor's directory listing), by
+ * name: each checks its own args (`unknown` off the wire) and returns its answer.
+ */
+export type HostKindCommands = Record<string, (args: unknown) => unknown>;
+
 /** The capabilities a runtime has, as the host reports them to the hub. */
 export function capabilitiesOf(runtime: SessionRuntime): RuntimeCapability[] {
   const found: RuntimeCapability[] = [];
@@ -81,4 +87,5 @@ export interface RuntimePlugin {
   /** The session kind it runs. */
   kind: string;
   create: RuntimeFactory;
+  hostCommands?: HostKindCommands;
 }

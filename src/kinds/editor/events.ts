@@ -51,6 +51,11 @@ export const Edit = z.object({
 export const EditsArgs = z.object({
   edits: z.array(Edit).min(1).max(10_000),
   client: ClientName.default("rest"),
+  /**
+   * The seq of the text the positions refer to (`text` answers it); absent: the current text.
+   * Edits based on an older seq are moved over the changes made since, or refused (409).
+   */
+  baseSeq: z.number().int().min(0).optional(),
 });
 export const UpdateArgs = z.object({ update: Base64, client: ClientName.default("rest") });
 export const ResolveArgs = z.discriminatedUnion("take", [
@@ -66,3 +71,33 @@ export const EditorInput = z.discriminatedUnion("type", [
   z.object({ type: z.literal("presence"), update: Base64 }),
 ]);
 export type EditorInput = z.infer<typeof EditorInput>;
+
+/** `browse {path?}`: a directory of the host inside its allowed roots (default: the first root). */
+export const BrowseArgs = z.object({ path: z.string().min(1).max(4096).optional() }).strict();
+export type BrowseArgs = z.infer<typeof BrowseArgs>;
+
+export const DirectoryEntry = z.object({
+  name: z.string(),
+  /** The path to open or browse (inside a root). */
+  path: z.string(),
+  type: z.enum(["directory", "file", "other"]),
+  /** Bytes, for files. */
+  size: z.number().optional(),
+  /** Why the editor would refuse it (binary, too large, a link out of the roots, unreadable). */
+  refused: z.string().optional(),
+});
+export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
+
+export const DirectoryListing = z.object({
+  /** The host's allowed roots (real paths). */
+  roots: z.array(z.string()),
+  /** The directory listed (its real path). */
+  path: z.string(),
+  /** Its parent, or null at a root (the browser goes no higher). */
+  parent: z.string().nullable(),
+  /** Directories first, then files, each by name. */
+  entries: z.array(DirectoryEntry),
+  /** More entries than a listing holds (the rest are not shown). */
+  truncated: z.boolean(),
+});
+export type DirectoryListing = z.infer<typeof DirectoryListing>;

@@ -42,7 +42,8 @@ export interface ResolvedPath {
   exists: boolean;
 }
 
-function inside(path: string, root: string): boolean {
+/** Whether `path` is `root` or below it (both absolute). */
+export function inside(path: string, root: string): boolean {
   const rel = relative(root, path);
   return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }
@@ -54,8 +55,13 @@ function refuse(message: string): never {
 /**
  * The real path of `requested` if it is inside `roots` (a relative path is taken from the
  * first root). Throws `forbidden` for an escape, `not_found` for a missing parent directory.
+ * `want` is what it must be: a file (which may not exist yet) or an existing directory.
  */
-export function resolveInRoots(requested: string, roots: readonly string[]): ResolvedPath {
+export function resolveInRoots(
+  requested: string,
+  roots: readonly string[],
+  want: "file" | "directory" = "file",
+): ResolvedPath {
   const rootList = roots.join(", ");
   if (requested.split(/[\\/]+/).includes("..")) {
     refuse(`'${requested}': paths may not contain '..' (allowed roots: ${rootList})`);
@@ -87,7 +93,11 @@ export function resolveInRoots(requested: string, roots: readonly string[]): Res
   if (!roots.some((root) => inside(real, root))) {
     refuse(`'${requested}' leads outside the allowed roots through a symbolic link (to ${real})`);
   }
-  if (exists && statSync(real).isDirectory()) {
+  if (want === "directory") {
+    if (!exists) throw new DispatchError("not_found", `no directory '${requested}'`);
+    if (!statSync(real).isDirectory())
+      throw new DispatchError("bad_request", `'${requested}' is a file, not a directory`);
+  } else if (exists && statSync(real).isDirectory()) {
     throw new DispatchError("bad_request", `'${requested}' is a directory; give a file`);
   }
   return { path: real, exists };

@@ -8,6 +8,7 @@
  * Output outside a reply (the host's banner, the echo of a user line) is for terminals only.
  */
 import type { JsonEvent } from "../../../../src/protocol/events.js";
+import { AttachCursor } from "../../lib/attach-cursor.svelte.js";
 import type { SessionIO, SessionView } from "../kind.js";
 
 export interface ChatEntry {
@@ -30,15 +31,11 @@ const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]/g;
 export class ChatView implements SessionView {
   readonly id: string;
   entries = $state<ChatEntry[]>([]);
-  /** Seq of the last event applied. */
-  lastSeq = 0;
-  #targetSeq = 0;
-  #waiters: (() => void)[] = [];
+  readonly #cursor = new AttachCursor();
   #nextKey = 1;
   /** The reply being streamed (an entry in `entries`), between a user event and its end. */
   #reply: ChatEntry | undefined;
   readonly #decoder = new TextDecoder();
-  #disposed = false;
   /** The composer's element, to focus it on switch. */
   input: HTMLTextAreaElement | undefined;
 
@@ -64,56 +61,57 @@ export class ChatView implements SessionView {
     return this.entries.some((e) => e.streaming);
   }
 
+  /** Seq of the last event applied. */
+  get lastSeq(): number {
+    return this.#cursor.lastSeq;
+  }
+
   attaching(): void {
-    this.#targetSeq = Number.POSITIVE_INFINITY;
+    this.#cursor.attaching();
   }
 
   attached(seq: number): void {
-    this.#targetSeq = seq;
-    this.#checkReady();
+    this.#cursor.attached(seq);
   }
 
   isLiveSeq(seq: number): boolean {
-    return seq > this.#targetSeq;
+    return this.#cursor.isLiveSeq(seq);
   }
 
   whenCurrent(): Promise<void> {
-    if (this.lastSeq >= this.#targetSeq) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#cursor.whenCurrent();
   }
 
   output(seq: number, data: Uint8Array): boolean {
-    if (seq <= this.lastSeq || this.#disposed) return false;
-    this.lastSeq = seq;
+    if (!this.#cursor.advance(seq)) return false;
     const text = this.#decoder.decode(data, { stream: true });
     const reply = this.#reply;
     if (reply) {
       const entry = this.entries.find((e) => e.key === reply.key);
       if (entry) entry.text += text.replace(ANSI, "").replace(/\r\n?/g, "\n");
     }
-    this.#checkReady();
+    this.#cursor.settle();
     return true;
   }
 
   event(event: JsonEvent): boolean {
-    if (event.seq <= this.lastSeq || this.#disposed) return false;
-    this.lastSeq = event.seq;
+    if (!this.#cursor.advance(event.seq)) return false;
     if (event.type === "chat") this.#chat(event.data);
     else if (event.type === "exit") {
       this.#endReply();
       this.#push({ role: "notice", text: "The chat has ended." });
     } else if (event.type === "gap") this.#push({ role: "notice", text: "Some of the reply was lost here." });
-    this.#checkReady();
+    this.#cursor.settle();
     return true;
   }
 
   /** History the hub no longer stores as events: only what follows can be shown. */
   snapshot(snap: { seq: number }, written?: () => void): void {
-    if (this.#disposed) return;
+    if (this.#cursor.disposed) return;
     this.entries = [{ key: this.#nextKey++, role: "notice", text: "Earlier messages are no longer stored." }];
     this.#reply = undefined;
-    this.lastSeq = snap.seq;
-    this.#checkReady();
+    this.#cursor.lastSeq = snap.seq;
+    this.#cursor.settle();
     written?.();
   }
 
@@ -122,10 +120,7 @@ export class ChatView implements SessionView {
   }
 
   dispose(): void {
-    this.#disposed = true;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
+    this.#cursor.dispose();
   }
 
   #chat(data: Record<string, unknown>): void {
@@ -191,12 +186,5 @@ export class ChatView implements SessionView {
 
   #remove(entry: ChatEntry): void {
     this.entries = this.entries.filter((e) => e.key !== entry.key);
-  }
-
-  #checkReady(): void {
-    if (this.lastSeq < this.#targetSeq || this.#waiters.length === 0) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
   }
 }

@@ -9,6 +9,7 @@ import { fromBase64, toBase64 } from "lib0/buffer";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { JsonEvent } from "../../../../src/protocol/events.js";
+import { AttachCursor } from "../../lib/attach-cursor.svelte.js";
 import type { SessionIO, SessionView } from "../kind.js";
 
 /** Changes that came from the log, not from this page (never sent back). */
@@ -27,12 +28,9 @@ export class EditorModel implements SessionView {
    * Sending something the host already has changes nothing there (Yjs updates are idempotent).
    */
   readonly #confirmed = new Y.Doc();
-  /** Seq of the last event applied. */
-  lastSeq = $state(0);
   status = $state<FileStatus>("clean");
   path = $state("");
-  #targetSeq = 0;
-  #waiters: (() => void)[] = [];
+  readonly #cursor = new AttachCursor();
   #disposed = false;
   #focus: (() => void) | undefined;
   readonly #io: SessionIO;
@@ -62,9 +60,14 @@ export class EditorModel implements SessionView {
     return this.doc.getText("text").toString();
   }
 
+  /** Seq of the last event applied. */
+  get lastSeq(): number {
+    return this.#cursor.lastSeq;
+  }
+
   /** Whether the history up to the attach's seq has been applied (the editor can be shown). */
   get current(): boolean {
-    return this.lastSeq >= this.#targetSeq;
+    return this.#cursor.current;
   }
 
   set onFocus(focus: (() => void) | undefined) {
@@ -72,38 +75,34 @@ export class EditorModel implements SessionView {
   }
 
   attaching(): void {
-    this.#targetSeq = Number.POSITIVE_INFINITY;
+    this.#cursor.attaching();
   }
 
   attached(seq: number): void {
-    this.#targetSeq = seq;
     const unsent = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.#confirmed));
     const decoded = Y.decodeUpdate(unsent);
     if (decoded.structs.length > 0 || decoded.ds.clients.size > 0) {
       this.#send({ type: "update", update: toBase64(unsent), client: this.#name });
     }
-    this.#checkReady();
+    this.#cursor.attached(seq);
   }
 
   isLiveSeq(seq: number): boolean {
-    return seq > this.#targetSeq;
+    return this.#cursor.isLiveSeq(seq);
   }
 
   whenCurrent(): Promise<void> {
-    if (this.lastSeq >= this.#targetSeq) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#cursor.whenCurrent();
   }
 
   output(seq: number): boolean {
-    if (seq <= this.lastSeq || this.#disposed) return false;
-    this.lastSeq = seq;
-    this.#checkReady();
+    if (!this.#cursor.advance(seq)) return false;
+    this.#cursor.settle();
     return true;
   }
 
   event(event: JsonEvent): boolean {
-    if (event.seq <= this.lastSeq || this.#disposed) return false;
-    this.lastSeq = event.seq;
+    if (!this.#cursor.advance(event.seq)) return false;
     const data = event.data as { update?: unknown; status?: unknown; path?: unknown };
     try {
       if (event.type === "update" && typeof data.update === "string") {
@@ -119,7 +118,7 @@ export class EditorModel implements SessionView {
     } catch {
       // The host checked every update before logging it; one that fails here is skipped.
     }
-    this.#checkReady();
+    this.#cursor.settle();
     return true;
   }
 
@@ -133,8 +132,8 @@ export class EditorModel implements SessionView {
     } catch {
       // Not a document state (a newer hub's format): the events that follow still apply.
     }
-    this.lastSeq = Math.max(this.lastSeq, snap.seq);
-    this.#checkReady();
+    this.#cursor.lastSeq = Math.max(this.#cursor.lastSeq, snap.seq);
+    this.#cursor.settle();
     written?.();
   }
 
@@ -147,9 +146,7 @@ export class EditorModel implements SessionView {
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "dispose");
     this.awareness.destroy();
     this.#confirmed.destroy();
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
+    this.#cursor.dispose();
   }
 
   /** Runs one of the session's commands over REST; its result, or throws its error message. */
@@ -171,12 +168,5 @@ export class EditorModel implements SessionView {
     } catch {
       // Not connected: the workspace says so; the change stays in this page's document.
     }
-  }
-
-  #checkReady(): void {
-    if (this.lastSeq < this.#targetSeq || this.#waiters.length === 0) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
   }
 }

@@ -7,6 +7,7 @@
  * events, so a reload or a second client finds the same workspace.
  */
 import type { JsonEvent } from "../../../../src/protocol/events.js";
+import { AttachCursor } from "../../lib/attach-cursor.svelte.js";
 import type { SessionIO, SessionView } from "../kind.js";
 import { stripAnsi } from "./ansi.js";
 import type {
@@ -102,12 +103,10 @@ export class WorkspaceView implements SessionView {
   hiddenEvaluations = $state(0);
   /** The last command that failed (shown in the view's bar). */
   problem = $state<string | undefined>();
-  lastSeq = 0;
   /** Focuses the editor (set by the view). */
   focusEditor: (() => void) | undefined;
 
-  #targetSeq = 0;
-  #waiters: (() => void)[] = [];
+  readonly #cursor = new AttachCursor();
   #nextKey = 1;
   #disposed = false;
   #bufferTimer: ReturnType<typeof setTimeout> | undefined;
@@ -201,40 +200,40 @@ export class WorkspaceView implements SessionView {
     }
   }
 
+  get lastSeq(): number {
+    return this.#cursor.lastSeq;
+  }
+
   attaching(): void {
-    this.#targetSeq = Number.POSITIVE_INFINITY;
+    this.#cursor.attaching();
   }
 
   attached(seq: number): void {
-    this.#targetSeq = seq;
-    this.#checkReady();
+    this.#cursor.attached(seq);
     // Once the stored events are applied, the inspector comes back as it was left: the open
     // nodes load, and the selected object shows.
     void this.whenCurrent().then(() => this.#restoreInspector());
   }
 
   isLiveSeq(seq: number): boolean {
-    return seq > this.#targetSeq;
+    return this.#cursor.isLiveSeq(seq);
   }
 
   whenCurrent(): Promise<void> {
-    if (this.lastSeq >= this.#targetSeq) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#cursor.whenCurrent();
   }
 
   /** A workspace writes no terminal output; a stray frame only advances the seq. */
   output(seq: number): boolean {
-    if (seq <= this.lastSeq || this.#disposed) return false;
-    this.lastSeq = seq;
-    this.#checkReady();
+    if (!this.#cursor.advance(seq)) return false;
+    this.#cursor.settle();
     return true;
   }
 
   event(event: JsonEvent): boolean {
-    if (event.seq <= this.lastSeq || this.#disposed) return false;
-    this.lastSeq = event.seq;
+    if (!this.#cursor.advance(event.seq)) return false;
     this.#apply(event);
-    this.#checkReady();
+    this.#cursor.settle();
     return true;
   }
 
@@ -245,8 +244,8 @@ export class WorkspaceView implements SessionView {
     this.hiddenEvaluations = 0;
     this.transcript = [];
     this.#note(Date.now(), "Earlier evaluations are no longer stored.");
-    this.lastSeq = snap.seq;
-    this.#checkReady();
+    this.#cursor.lastSeq = snap.seq;
+    this.#cursor.settle();
     written?.();
   }
 
@@ -257,9 +256,7 @@ export class WorkspaceView implements SessionView {
   dispose(): void {
     this.#disposed = true;
     clearTimeout(this.#bufferTimer);
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
+    this.#cursor.dispose();
   }
 
   #apply(event: JsonEvent): void {
@@ -389,12 +386,5 @@ export class WorkspaceView implements SessionView {
       this.problem = `${name}: ${errorText(err)}`;
       return undefined;
     }
-  }
-
-  #checkReady(): void {
-    if (this.lastSeq < this.#targetSeq || this.#waiters.length === 0) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
   }
 }

@@ -1,22 +1,34 @@
-/** The runtimes this host can run, by session kind name. Register a new kind's runtime here. */
+/**
+ * The runtimes this host can run, by session kind name, and the orphan sweepers of those that
+ * can leave processes behind. Register a new kind's runtime here.
+ */
+
 import { DispatchError } from "../../core/errors.js";
+import type { Orphan } from "../../protocol/host.js";
 import { AgentRuntime } from "./agent.js";
 import { ChatRuntime } from "./chat.js";
 import { EditorRuntime } from "./editor.js";
-import type { RuntimeFactory } from "./runtime.js";
+import { sweepOrphanKernels } from "./jupyter/orphans.js";
+import type { OrphanSweeper, RuntimeFactory } from "./runtime.js";
 import { TerminalRuntime } from "./terminal.js";
 import { WorkspaceRuntime } from "./workspace.js";
 
 const runtimes = new Map<string, RuntimeFactory>();
+const sweepers = new Map<string, OrphanSweeper>();
 
-export function registerRuntime(kind: string, factory: RuntimeFactory): void {
+export function registerRuntime(
+  kind: string,
+  factory: RuntimeFactory,
+  extras?: { orphans?: OrphanSweeper },
+): void {
   runtimes.set(kind, factory);
+  if (extras?.orphans) sweepers.set(kind, extras.orphans);
 }
 
 registerRuntime("terminal", (context) => new TerminalRuntime(context));
 registerRuntime("agent", (context) => new AgentRuntime(context));
 registerRuntime("chat", (context) => new ChatRuntime(context));
-registerRuntime("workspace", (context) => new WorkspaceRuntime(context));
+registerRuntime("workspace", (context) => new WorkspaceRuntime(context), { orphans: sweepOrphanKernels });
 registerRuntime("editor", (context) => new EditorRuntime(context));
 
 export function runtimeFor(kind: string): RuntimeFactory {
@@ -33,4 +45,10 @@ export function runtimeFor(kind: string): RuntimeFactory {
 /** The kinds this host runs (its hello's capabilities). */
 export function runtimeKinds(): string[] {
   return [...runtimes.keys()];
+}
+
+/** What every runtime left behind in this host's run directory; removed with `clean`. */
+export async function sweepOrphans(options: { runDir: string; clean: boolean }): Promise<Orphan[]> {
+  const found = await Promise.all([...sweepers.values()].map((sweep) => sweep(options)));
+  return found.flat();
 }

@@ -67,6 +67,14 @@ export const KernelStats = z.object({
   pid: z.number().int().nullable(),
   /** Resident memory of the kernel process, bytes (null when unknown). */
   rss: z.number().int().nullable(),
+  /** CPU time the kernel process used so far (user + system), seconds. */
+  cpuSeconds: z.number().nullable().default(null),
+  /** Its CPU use since the previous `stats` (or since it started), percent of one core. */
+  cpuPercent: z.number().nullable().default(null),
+  /** When the current kernel process started (ms since the epoch). */
+  startedAt: z.number().nullable().default(null),
+  /** When an evaluation was last sent to it through dispatch. */
+  lastEvaluationAt: z.number().nullable().default(null),
   connection: z.string(),
   health: z.string(),
   execution: z.string(),

@@ -143,8 +143,14 @@ describe("images like hosts", { timeout: 150_000 }, () => {
 
     // The hub starts a new host; it stops the xeus kernel (which outlives its parent) and
     // removes every connection file (ipykernel exits by itself but leaves its file).
-    await waitFor(() => !alive(xeus) && !alive(ipy), { timeoutMs: 30_000, message: "orphaned kernels stopped" });
-    await waitFor(() => kernelFiles().length === 0, { timeoutMs: 10_000, message: "connection files removed" });
+    await waitFor(() => !alive(xeus) && !alive(ipy), {
+      timeoutMs: 30_000,
+      message: "orphaned kernels stopped",
+    });
+    await waitFor(() => kernelFiles().length === 0, {
+      timeoutMs: 10_000,
+      message: "connection files removed",
+    });
     const log = readFileSync(join(hub.home, "host.log"), "utf8");
     expect(log).toContain(`kernel xpython (pid ${xeus})`);
     await waitFor(async () => (await info("xp")).status === "exited", { timeoutMs: 20_000 });

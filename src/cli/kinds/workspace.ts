@@ -13,7 +13,10 @@ import { once } from "node:events";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { listKernelSpecs } from "../../host/runtimes/jupyter/kernelspecs.js";
-import { EvalResult, InspectedObject, KernelSpecInfo } from "../../kinds/workspace/commands.js";
+import { WORKSPACE } from "../../kinds/workspace/index.js";
+import type { JsonEvent } from "../../protocol/events.js";
+import type { SessionInfo } from "../../protocol/session.js";
+import { EvalResult, InspectedObject, KernelSpecInfo } from "../../protocol/workspace/commands.js";
 import {
   EvalEndData,
   EvalMode,
@@ -21,10 +24,7 @@ import {
   EvalOutputData,
   EvalStartData,
   ReplayData,
-} from "../../kinds/workspace/events.js";
-import { WORKSPACE } from "../../kinds/workspace/index.js";
-import type { JsonEvent } from "../../protocol/events.js";
-import type { SessionInfo } from "../../protocol/session.js";
+} from "../../protocol/workspace/events.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { imageArguments } from "../imageContext.js";

@@ -7,10 +7,10 @@
  */
 import type { Command } from "commander";
 import { formatAge } from "../../core/duration.js";
-import { KernelStats } from "../../kinds/workspace/commands.js";
 import { WORKSPACE, type WorkspaceState } from "../../kinds/workspace/index.js";
 import type { Orphan } from "../../protocol/host.js";
 import type { SessionInfo } from "../../protocol/session.js";
+import { KernelStats } from "../../protocol/workspace/commands.js";
 import { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
 import { imageArguments } from "../imageContext.js";

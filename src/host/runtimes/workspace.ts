@@ -1,7 +1,7 @@
 /**
  * `workspace`: a live runtime ("image"), a Jupyter kernel started from a kernelspec's own argv
  * and reached over ZeroMQ (`jupyter/`). Everything it prints on iopub becomes the kind's events
- * (`kinds/workspace/events.ts`) and a readable transcript as `output`, whoever asked for it:
+ * (`protocol/workspace/events.ts`) and a readable transcript as `output`, whoever asked for it:
  * our evaluations, another client's, a background thread. Capabilities: `command` (eval,
  * interrupt, restart, complete, doc, variables, inspect, buffer, inspector-state, stats,
  * kernels) and `signal` (SIGINT interrupts; anything else ends it).
@@ -12,12 +12,14 @@
  */
 import { constants as os } from "node:os";
 import { DispatchError, toDispatchError } from "../../core/errors.js";
+import { WorkspaceOptions } from "../../kinds/workspace/options.js";
+import { parseOrBadRequest } from "../../protocol/parse.js";
 import {
   type EvalResult,
   type InspectArgs,
   InspectedObject,
   type KernelStats,
-} from "../../kinds/workspace/commands.js";
+} from "../../protocol/workspace/commands.js";
 import {
   type EvalMode,
   type EvalOutput,
@@ -26,9 +28,7 @@ import {
   type KernelHealth,
   Variable,
   type VariablesData,
-} from "../../kinds/workspace/events.js";
-import { WorkspaceOptions } from "../../kinds/workspace/options.js";
-import { parseOrBadRequest } from "../../protocol/parse.js";
+} from "../../protocol/workspace/events.js";
 import type { IntrospectionAdapter } from "./jupyter/adapters/adapter.js";
 import { adapterFor } from "./jupyter/adapters/registry.js";
 import { describeExit, Kernel } from "./jupyter/Kernel.js";

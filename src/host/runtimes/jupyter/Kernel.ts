@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Dealer, Request, Subscriber } from "zeromq";
 import { DispatchError } from "../../../core/errors.js";
-import type { KernelHealth } from "../../../kinds/workspace/events.js";
+import type { KernelHealth } from "../../../protocol/workspace/events.js";
 import {
   type Channel,
   type ConnectionInfo,

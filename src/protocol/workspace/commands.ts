@@ -57,11 +57,13 @@ export const CompleteResult = z.object({
   cursorStart: z.number().int(),
   cursorEnd: z.number().int(),
 });
+export type CompleteResult = z.infer<typeof CompleteResult>;
 
 export const DocArgs = CompleteArgs.extend({ detail: z.union([z.literal(0), z.literal(1)]).default(0) });
 export type DocArgs = z.infer<typeof DocArgs>;
 /** `found: false` when the kernel knows nothing there; `data` is a MIME bundle (text/plain). */
 export const DocResult = z.object({ found: z.boolean(), data: z.record(z.string(), z.string()) });
+export type DocResult = z.infer<typeof DocResult>;
 
 export const KernelStats = z.object({
   pid: z.number().int().nullable(),

@@ -227,9 +227,16 @@ async function cleanup(options: { host?: string }): Promise<void> {
       : (await api.list()).filter((host) => host.status === "connected").map((host) => host.id);
   let removed = 0;
   for (const host of hosts) {
-    const report = await api.orphans(host, true);
-    for (const orphan of report.orphans) console.log(`${host}: removed ${orphan.description}`);
-    removed += report.orphans.length;
+    try {
+      const report = await api.orphans(host, true);
+      for (const orphan of report.orphans) console.log(`${host}: removed ${orphan.description}`);
+      removed += report.orphans.length;
+    } catch (err) {
+      // One host that cannot answer (away, or too old to know `orphans`) leaves the others to clean.
+      console.error(`${host}: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
   }
-  if (removed === 0) console.error(`no orphaned kernels on ${hosts.join(", ") || "any connected host"}`);
+  if (removed === 0 && !process.exitCode)
+    console.error(`no orphaned kernels on ${hosts.join(", ") || "any connected host"}`);
 }

@@ -54,6 +54,15 @@ describe("web workspace: kernel completion and documentation", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => editor.textContent()).toContain("zebra_total");
 
+    // Jupyter counts the cursor in code points, the editor in UTF-16 units: past an emoji (two
+    // units, one code point) the completion still replaces exactly the name typed.
+    await page.keyboard.press("Enter");
+    await page.keyboard.type('"😀".upp');
+    await page.keyboard.press("Tab");
+    await expect.poll(() => options.allTextContents(), { timeout: KERNEL_MS }).toEqual(["upper"]);
+    await page.keyboard.press("Tab");
+    await expect.poll(() => ws.locator(".cm-line").last().textContent()).toBe('"😀".upper');
+
     // Shift+Tab: the kernel's documentation of the name under the cursor; Escape closes it.
     await page.keyboard.press("Enter");
     await page.keyboard.type("collections.OrderedDict");

@@ -109,7 +109,12 @@ async function showDoc(view: EditorView, options: KernelAssistOptions): Promise<
 
 /** Tab completes after a name or a dot (or takes the chosen completion), and indents elsewhere. */
 function completeOrIndent(view: EditorView): boolean {
-  if (completionStatus(view.state) === "active") return acceptCompletion(view);
+  if (completionStatus(view.state) !== null) {
+    // A Tab right after the list opened (within CodeMirror's interaction delay) or while the
+    // kernel is still answering is swallowed, never taken as indentation.
+    acceptCompletion(view);
+    return true;
+  }
   const range = view.state.selection.main;
   if (!range.empty) return false;
   const before = view.state.sliceDoc(Math.max(0, range.head - 1), range.head);
@@ -134,7 +139,13 @@ const theme = EditorView.theme({
 /** The extensions; put before the default keymap (Tab and Shift+Tab go to indentation there). */
 export function kernelAssist(options: KernelAssistOptions): Extension {
   return [
-    autocompletion({ override: [kernelCompletions(options)], activateOnTyping: false }),
+    autocompletion({
+      override: [kernelCompletions(options)],
+      activateOnTyping: false,
+      // The list opens only when asked for (no list pops up under a key meant for the text), so
+      // the key that takes a completion needs no grace period after it opens.
+      interactionDelay: 0,
+    }),
     docField,
     theme,
     keymap.of([

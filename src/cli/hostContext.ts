@@ -1,8 +1,9 @@
 /**
  * The CLI's current host context (`dispatch use NAME`): new sessions go there unless `--host`
- * says otherwise; and its current project (`dispatch use --project P`, or the last `dispatch
- * up`): `dispatch ps` shows it and the picker lists it first. Kept per client, in
- * `context.json` in the CLI's DISPATCH_HOME.
+ * says otherwise; its current project (`dispatch use --project P`, or the last `dispatch
+ * up`): `dispatch ps` shows it and the picker lists it first; and its current image (`dispatch
+ * use IMAGE`, a workspace session): `eval`, `inspect` and `transcript` use it when no name is
+ * given. Kept per client, in `context.json` in the CLI's DISPATCH_HOME.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import type { HomePaths } from "../platform/home.js";
 const Context = z.object({
   host: z.string().min(1).max(64).optional(),
   project: z.string().min(1).max(64).optional(),
+  image: z.string().min(1).max(64).optional(),
 });
 type Context = z.infer<typeof Context>;
 
@@ -37,6 +39,16 @@ export function readProjectContext(paths: HomePaths): string | undefined {
 /** Sets the current project; undefined clears it. */
 export function writeProjectContext(paths: HomePaths, project: string | undefined): void {
   writeContext(paths, { ...readContext(paths), project });
+}
+
+/** The current image (a workspace session's name), if one was chosen. */
+export function readImageContext(paths: HomePaths): string | undefined {
+  return readContext(paths).image;
+}
+
+/** Sets the current image; undefined clears it. */
+export function writeImageContext(paths: HomePaths, image: string | undefined): void {
+  writeContext(paths, { ...readContext(paths), image });
 }
 
 function readContext(paths: HomePaths): Context {

@@ -1,5 +1,6 @@
 /** The REST calls for hosts (`/api/hosts/...`), parsed with the protocol's schemas. */
 import { z } from "zod";
+import { OrphanReport } from "../protocol/host.js";
 import {
   type CleanupRequest,
   CleanupResult,
@@ -36,6 +37,14 @@ export class HostsApi {
 
   async cleanup(name: string, request: CleanupRequest): Promise<CleanupResult> {
     return CleanupResult.parse(await this.client.call("POST", path(name, "/cleanup"), request));
+  }
+
+  /** What the host's runtimes left behind (orphaned kernels); removed with `clean`. */
+  async orphans(name: string, clean: boolean): Promise<OrphanReport> {
+    const body = clean
+      ? await this.client.call("POST", path(name, "/orphans/cleanup"), {})
+      : await this.client.call("GET", path(name, "/orphans"));
+    return OrphanReport.parse(body);
   }
 
   async createToken(name: string): Promise<z.infer<typeof TokenCreated>> {

@@ -11,7 +11,7 @@ import type { HostInfo, HostMessage, HubToHostMessage, SpawnSpec } from "../prot
 import type { BufferedEvent } from "./EventBuffer.js";
 import { HostedSession } from "./HostedSession.js";
 import { HubOutbox } from "./HubOutbox.js";
-import { runKindCommand, runtimeFor, runtimeKinds } from "./runtimes/registry.js";
+import { runKindCommand, runtimeFor, runtimeKinds, sweepOrphans } from "./runtimes/registry.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
 
 /** Default bound on one session's unacknowledged output while the hub is away. */
@@ -39,6 +39,11 @@ export interface HostDaemonOptions {
   /** What sandboxed sessions must not see (the data directory). */
   sandbox?: SandboxPolicy;
   bufferLimitBytes?: number;
+  /**
+   * This host's own directory for its sessions' files (kernel connection files). Swept for
+   * orphans once at start: nothing there can belong to a session of this new process.
+   */
+  runDir: string;
   logger: Logger;
   /** Called after `shutdown`, once every session is stopped. */
   onShutdown: () => void;
@@ -53,6 +58,16 @@ export class HostDaemon {
   private synced = false;
 
   constructor(private readonly options: HostDaemonOptions) {}
+
+  /** Stops and removes what runtimes of an earlier, killed daemon left behind. */
+  async sweepAtStart(): Promise<void> {
+    const orphans = await sweepOrphans({ runDir: this.options.runDir, clean: true });
+    if (orphans.length > 0)
+      this.options.logger.warn(
+        { orphans: orphans.map((orphan) => orphan.description) },
+        "removed what an earlier host left behind",
+      );
+  }
 
   info(): HostInfo {
     return {
@@ -140,6 +155,15 @@ export class HostDaemon {
           buffered: Object.fromEntries([...this.sessions].map(([id, s]) => [id, s.bufferedBytes])),
         });
         return;
+      case "orphans": {
+        const { clean } = message;
+        return this.reply(message.ref, async () => {
+          const orphans = await sweepOrphans({ runDir: this.options.runDir, clean });
+          if (clean && orphans.length > 0)
+            this.options.logger.info({ orphans: orphans.map((o) => o.description) }, "orphans removed");
+          return { orphans, cleaned: clean };
+        });
+      }
       case "shutdown":
         this.reply(message.ref, () => undefined);
         this.shutdown();
@@ -177,6 +201,7 @@ export class HostDaemon {
       spec,
       env: { ...this.options.baseEnv, ...spec.env },
       ...(this.options.sandbox ? { sandbox: this.options.sandbox } : {}),
+      runDir: this.options.runDir,
       runtime,
       bufferLimitBytes: this.options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
       onEvent: (from, event) => this.forward(from, event),

@@ -15,6 +15,8 @@ export interface HostedSessionOptions {
   spec: SpawnSpec;
   env: Record<string, string>;
   sandbox?: SandboxPolicy;
+  /** The host's run directory (`RuntimeContext.runDir`). */
+  runDir: string;
   runtime: RuntimeFactory;
   bufferLimitBytes: number;
   onEvent: (session: HostedSession, event: BufferedEvent) => void;
@@ -53,6 +55,7 @@ export class HostedSession {
         },
       },
       exited: () => options.onExit(this),
+      runDir: options.runDir,
       ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     });
   }

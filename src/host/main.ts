@@ -5,6 +5,7 @@
  * so it outlives hub restarts.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { scrubEnvironment } from "../core/secrets.js";
 import { ensureHome } from "../platform/home.js";
 import { createFileLogger, logLevel } from "../platform/logger.js";
@@ -43,6 +44,7 @@ const daemon = new HostDaemon({
   baseEnv,
   sandbox,
   bufferLimitBytes,
+  runDir: join(paths.run, "local"),
   logger,
   onShutdown: () => {
     server.close();
@@ -56,6 +58,8 @@ const daemon = new HostDaemon({
 const server = await listenLocal(paths.hostSocket, daemon, logger);
 writeFileSync(paths.hostPid, String(process.pid), { mode: 0o600 });
 logger.info({ pid: process.pid, socket: paths.hostSocket, plugins }, "host listening");
+// Kernels of a host killed outright (this daemon's predecessor) are stopped, their files removed.
+daemon.sweepAtStart().catch((err: unknown) => logger.warn({ err }, "orphan sweep at start failed"));
 
 process.on("SIGTERM", () => daemon.shutdown());
 process.on("SIGINT", () => daemon.shutdown());

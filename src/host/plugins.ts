@@ -11,7 +11,7 @@ export async function registerPluginRuntimes(env: NodeJS.ProcessEnv): Promise<st
   for (const plugin of await loadPlugins(env)) {
     const runtime = plugin.runtime as Partial<RuntimePlugin> | undefined;
     if (typeof runtime?.kind !== "string" || typeof runtime.create !== "function") continue;
-    registerRuntime(runtime.kind, runtime.create, runtime.hostCommands);
+    registerRuntime(runtime.kind, runtime.create, { commands: runtime.hostCommands });
     registered.push(runtime.kind);
   }
   return registered;

@@ -3,9 +3,11 @@
  * Wires only: settings, environment scrubbing before any session can inherit it, the daemon,
  * the dialer, and shutdown on SIGTERM/SIGINT (which ends the sessions).
  */
+
+import { join } from "node:path";
 import { pino } from "pino";
 import { scrubEnvironment } from "../core/secrets.js";
-import { dataHome } from "../platform/home.js";
+import { dataHome, homePaths } from "../platform/home.js";
 import { logLevel } from "../platform/logger.js";
 import { DEFAULT_BUFFER_LIMIT_BYTES, HostDaemon } from "./HostDaemon.js";
 import { HubDialer } from "./HubDialer.js";
@@ -42,6 +44,8 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
       baseEnv,
       sandbox,
       bufferLimitBytes,
+      // Per host name: a remote host beside the hub's local host (same data home) never meets it.
+      runDir: join(homePaths(dataHome(process.env)).run, options.name),
       logger,
       onShutdown: () => {
         dialer.stop();
@@ -53,6 +57,7 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
     const dialer = new HubDialer({ hubUrl: options.hubUrl, token: options.token, daemon, logger, silenceMs });
     logger.info({ hub: options.hubUrl, name: options.name, pid: process.pid }, "remote host starting");
     dialer.start();
+    daemon.sweepAtStart().catch((err: unknown) => logger.warn({ err }, "orphan sweep at start failed"));
     process.on("SIGTERM", () => daemon.shutdown());
     process.on("SIGINT", () => daemon.shutdown());
     process.on("uncaughtException", (err) => {

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { parseDuration } from "../core/duration.js";
 import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
+import { OrphanReport } from "../protocol/host.js";
 import type { CleanupResult, HostStats } from "../protocol/hosts.js";
 import type { SessionInfo, SessionStatus } from "../protocol/session.js";
 import type { EventStore } from "../store/EventStore.js";
@@ -52,6 +53,26 @@ export class HostCommands {
     const { monitor } = this.options;
     const link = monitor.require(monitor.resolveId(request.host));
     return link.request({ type: "kind-command", kind: request.kind, name: request.name, args: request.args });
+  }
+
+  /**
+   * What the host's runtimes left behind that no session holds (a kernel of a host daemon that
+   * was killed outright); with `clean`, the host stops and removes it.
+   */
+  async orphans(hostRef: string, clean: boolean): Promise<OrphanReport> {
+    const id = this.options.monitor.resolveId(hostRef);
+    const link = this.options.monitor.link(id);
+    if (!link)
+      throw new DispatchError("host_unavailable", `host '${id}' is not connected; its orphans wait for it`);
+    const report = OrphanReport.parse(await link.request({ type: "orphans", clean }));
+    if (clean) {
+      this.options.store.audit("client", "host-orphans-cleanup", {
+        host: id,
+        removed: report.orphans.map((orphan) => orphan.description),
+      });
+      this.options.logger.info({ host: id, removed: report.orphans.length }, "host orphans removed");
+    }
+    return report;
   }
 
   /** Stored and (local) host-buffered bytes per session, for `dispatch status`. */

@@ -23,6 +23,8 @@ export interface HomePaths {
   hostLog: string;
   /** Periodic and on-demand backups (`dispatch backup`). */
   backups: string;
+  /** Per-host directories (`run/<host>`) for files of sessions' processes (kernel connection files). */
+  run: string;
 }
 
 export function dataHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -43,6 +45,7 @@ export function homePaths(home: string = dataHome()): HomePaths {
     hubLog: join(home, "hub.log"),
     hostLog: join(home, "host.log"),
     backups: join(home, "backups"),
+    run: join(home, "run"),
   };
 }
 

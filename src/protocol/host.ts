@@ -76,6 +76,32 @@ export type SpawnSpec = z.infer<typeof SpawnSpec>;
 
 const Ref = z.number().int();
 
+/**
+ * A process or file a runtime left behind that no session of the host holds: a kernel whose
+ * host daemon was killed outright and restarted, or its connection file. Answered to `orphans`.
+ */
+export const Orphan = z.object({
+  /** The session kind whose runtime left it. */
+  kind: z.string(),
+  /** Its process, when one still runs. */
+  pid: z.number().int().nullable(),
+  /** The session it was started for, when its traces say. */
+  session: z.string().nullable(),
+  /** What it ran, when known (a kernelspec's name). */
+  name: z.string().nullable(),
+  /** For people: `kernel xpython (pid 5894)`, `connection file kernel-….json`. */
+  description: z.string(),
+  /** Resident memory of its process, bytes. */
+  rss: z.number().int().nullable(),
+  /** Its file on the host (a connection file), if any. */
+  path: z.string().nullable(),
+});
+export type Orphan = z.infer<typeof Orphan>;
+
+/** What `orphans` answers: what was found, and whether it was removed (`clean`). */
+export const OrphanReport = z.object({ orphans: z.array(Orphan), cleaned: z.boolean() });
+export type OrphanReport = z.infer<typeof OrphanReport>;
+
 /** Host -> hub. */
 export const HostMessage = z.discriminatedUnion("type", [
   z.object({
@@ -138,6 +164,8 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("forget"), session: z.string() }),
   z.object({ type: z.literal("ping"), t: z.number() }),
   z.object({ type: z.literal("stats"), ref: Ref }),
+  /** Find (and with `clean`, stop and remove) what runtimes left behind: `reply {data: OrphanReport}`. */
+  z.object({ type: z.literal("orphans"), ref: Ref, clean: z.boolean() }),
   /** Stop every session and exit (`dispatch stop --all`). */
   z.object({ type: z.literal("shutdown"), ref: Ref }),
 ]);

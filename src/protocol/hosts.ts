@@ -8,6 +8,8 @@
  *   GET    /api/hosts/:name/sessions[?includeOrphaned=true]   {sessions: SessionInfo[]}
  *   GET    /api/hosts/:name/stats             {stats: HostStats}
  *   POST   /api/hosts/:name/cleanup           CleanupRequest -> CleanupResult
+ *   GET    /api/hosts/:name/orphans           OrphanReport (what runtimes left behind, see host.ts)
+ *   POST   /api/hosts/:name/orphans/cleanup   OrphanReport of what was stopped and removed
  *   POST   /api/hosts/:name/token             {name, token}  (the token is shown once)
  *   DELETE /api/hosts/:name/token             {revoked, disconnected}
  */

@@ -28,6 +28,8 @@ export function registerHostRoutes(app: FastifyInstance, options: HostRoutesOpti
   app.post("/api/hosts/:name/cleanup", async (request) =>
     commands.cleanup(name(request), CleanupRequest.parse(request.body ?? {})),
   );
+  app.get("/api/hosts/:name/orphans", async (request) => commands.orphans(name(request), false));
+  app.post("/api/hosts/:name/orphans/cleanup", async (request) => commands.orphans(name(request), true));
   app.post("/api/hosts/:name/token", async (request, reply) => {
     reply.code(201);
     return tokens.create(name(request));

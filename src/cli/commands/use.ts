@@ -1,5 +1,7 @@
 /**
- * `dispatch use [NAME]`: set (or show) this CLI's current host; new sessions go there.
+ * `dispatch use [NAME]`: set (or show) this CLI's current host (new sessions go there) or, when
+ * NAME is a workspace, its current image (`eval`, `inspect`, `transcript` without a name).
+ * `dispatch use --image I`: the current image even where a host has the same name ('-': none).
  * `dispatch use --project P`: set the current project (`dispatch ps`, the picker's order).
  */
 import type { Command } from "commander";
@@ -13,29 +15,47 @@ import {
   writeProjectContext,
 } from "../hostContext.js";
 import { HostsApi } from "../hostsApi.js";
+import { currentImage, listImages, useImage } from "../imageContext.js";
 
 export function registerUse(program: Command): void {
   program
     .command("use")
-    .description("switch the current host (new sessions go there; `local` to go back) or project")
-    .argument("[name]", "host name; without it (and without --project), print the current host and project")
+    .description(
+      "switch the current host (new sessions go there; `local` to go back), image (a workspace) or project",
+    )
+    .argument(
+      "[name]",
+      "a host or an image (workspace session); without it, print the current host, image and project",
+    )
+    .option("-i, --image <name>", "switch the current image ('-' for none)")
     .option("-p, --project <name>", "switch the current project ('-' for none)")
     .action(use);
 }
 
-async function use(name: string | undefined, options: { project?: string }): Promise<void> {
+async function use(name: string | undefined, options: { project?: string; image?: string }): Promise<void> {
   const client = HubClient.locate();
   if (options.project !== undefined) await useProject(client, options.project);
+  if (options.image !== undefined) await useImage(client, options.image);
   if (name === undefined) {
-    if (options.project === undefined) {
+    if (options.project === undefined && options.image === undefined) {
       console.log(readHostContext(client.paths) ?? "local");
+      const image = currentImage(client);
+      if (image) console.log(`image ${image}`);
       const project = readProjectContext(client.paths);
       if (project) console.log(`project ${project}`);
     }
     return;
   }
-  // Checks the host exists (with a did-you-mean) before remembering it.
-  const host = await new HostsApi(client).get(name);
+  const [hosts, images] = await Promise.all([new HostsApi(client).list(), listImages(client)]);
+  const host = hosts.find((h) => h.name === name || h.id === name);
+  if (!host) {
+    if (images.some((session) => session.name === name || session.id === name)) return useImage(client, name);
+    const names = [...hosts.map((h) => h.name), ...images.map((session) => session.name)];
+    throw new DispatchError(
+      "not_found",
+      `${unknownNameMessage("host or image", name, names)} (hosts: ${hosts.map((h) => h.name).join(", ") || "none"}; images: ${images.map((s) => s.name).join(", ") || "none"})`,
+    );
+  }
   writeHostContext(client.paths, host.name);
   const note = host.status === "connected" ? "" : ` (${host.status} right now)`;
   console.log(`now using host ${host.name}${note}`);

@@ -1,10 +1,11 @@
 /**
  * The workspace kind's CLI verbs, live runtimes ("images") from scripts:
  *   dispatch new --kernel K [--name N] [--host H]    (in `commands/new.ts`, through `createWorkspace`)
- *   dispatch eval NAME [CODE] [--mode M] [--json]    code from stdin without CODE; exit 1 on error
- *   dispatch inspect NAME EXPR [--json]              an object's attributes, items or keys
- *   dispatch transcript NAME [--follow]              everything the kernel printed, In/Out
- *   dispatch images [--json]                         kernels across hosts
+ *   dispatch eval [NAME] [CODE] [--mode M] [--json]  code from stdin without CODE; exit 1 on error
+ *   dispatch inspect [NAME] EXPR [--json]            an object's attributes, items or keys
+ *   dispatch transcript [NAME] [--follow]            everything the kernel printed, In/Out
+ * Without NAME they work on the current image (`dispatch use IMAGE`, `imageContext.ts`).
+ *   dispatch images [--json], images stats, images cleanup   (`workspaceImages.ts`)
  *   dispatch kernels [--host H]                      installed kernelspecs
  * `dispatch revive NAME --replay` re-runs the successful evaluations (`commands/revive.ts`).
  */
@@ -12,7 +13,10 @@ import { once } from "node:events";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { listKernelSpecs } from "../../host/runtimes/jupyter/kernelspecs.js";
-import { EvalResult, InspectedObject, KernelSpecInfo, KernelStats } from "../../kinds/workspace/commands.js";
+import { WORKSPACE } from "../../kinds/workspace/index.js";
+import type { JsonEvent } from "../../protocol/events.js";
+import type { SessionInfo } from "../../protocol/session.js";
+import { EvalResult, InspectedObject, KernelSpecInfo } from "../../protocol/workspace/commands.js";
 import {
   EvalEndData,
   EvalMode,
@@ -20,14 +24,13 @@ import {
   EvalOutputData,
   EvalStartData,
   ReplayData,
-} from "../../kinds/workspace/events.js";
-import { WORKSPACE, type WorkspaceState } from "../../kinds/workspace/index.js";
-import type { JsonEvent } from "../../protocol/events.js";
-import type { SessionInfo } from "../../protocol/session.js";
+} from "../../protocol/workspace/events.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import { imageArguments } from "../imageContext.js";
 import { SessionStream } from "../SessionStream.js";
 import type { CliKind } from "./cliKind.js";
+import { registerImages } from "./workspaceImages.js";
 
 export const workspaceCli: CliKind = { kind: WORKSPACE, register: registerWorkspace };
 
@@ -35,7 +38,7 @@ function registerWorkspace(program: Command): void {
   program
     .command("eval")
     .description("evaluate code in a workspace; prints the output and result, exit 1 on an error")
-    .argument("<name>", "workspace session name")
+    .argument("[name]", "workspace session name (default: the current image, `dispatch use IMAGE`)")
     .argument("[code]", "code to run (default: read from stdin)")
     .option("--mode <mode>", "do (output only), print (also the result) or inspect", "print")
     .option("--json", "print the evaluation's result as JSON")
@@ -43,8 +46,8 @@ function registerWorkspace(program: Command): void {
   program
     .command("inspect")
     .description("open an object of a workspace's runtime: type, repr and its attributes, items or keys")
-    .argument("<name>", "workspace session name")
-    .argument("<expr>", "an expression or an inspector path")
+    .argument("[name]", "workspace session name (default: the current image)")
+    .argument("[expr]", "an expression or an inspector path")
     .option("--offset <n>", "first child to show", "0")
     .option("--limit <n>", "children per page", "50")
     .option("--json", "print JSON")
@@ -52,14 +55,10 @@ function registerWorkspace(program: Command): void {
   program
     .command("transcript")
     .description("everything a workspace's kernel printed, with its inputs")
-    .argument("<name>", "workspace session name")
+    .argument("[name]", "workspace session name (default: the current image)")
     .option("--follow", "keep printing as the kernel prints (until it ends or Ctrl-C)")
     .action(transcript);
-  program
-    .command("images")
-    .description("live runtimes (Jupyter kernels) across all hosts")
-    .option("--json", "print JSON")
-    .action(images);
+  registerImages(program);
   program
     .command("kernels")
     .description("installed Jupyter kernelspecs, on this machine or a host")
@@ -93,16 +92,16 @@ async function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
 }
 
 async function evaluate(
-  name: string,
-  code: string | undefined,
+  first: string | undefined,
+  second: string | undefined,
   options: { mode: string; json?: boolean },
 ): Promise<void> {
   const mode = EvalMode.safeParse(options.mode);
   if (!mode.success) throw new UsageError(`invalid --mode '${options.mode}': use do, print or inspect`);
+  const client = HubClient.locate();
+  const { image, rest: code } = await imageArguments(client, { first, second, verb: "eval" });
   const source = code ?? (await readStdin());
-  const result = EvalResult.parse(
-    await HubClient.locate().command(name, "eval", { code: source, mode: mode.data }),
-  );
+  const result = EvalResult.parse(await client.command(image, "eval", { code: source, mode: mode.data }));
   if (options.json) await write(process.stdout, `${JSON.stringify(result, null, 2)}\n`);
   else {
     for (const output of result.outputs) {
@@ -160,8 +159,8 @@ function inspectedText(object: InspectedObject): string {
 }
 
 async function inspect(
-  name: string,
-  expr: string,
+  first: string | undefined,
+  second: string | undefined,
   options: { offset: string; limit: string; json?: boolean },
 ): Promise<void> {
   const offset = Number(options.offset);
@@ -169,9 +168,10 @@ async function inspect(
   if (!Number.isInteger(offset) || offset < 0) throw new UsageError(`invalid --offset '${options.offset}'`);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500)
     throw new UsageError(`invalid --limit '${options.limit}': 1 to 500`);
-  const object = InspectedObject.parse(
-    await HubClient.locate().command(name, "inspect", { expr, offset, limit }),
-  );
+  const client = HubClient.locate();
+  const { image, rest: expr } = await imageArguments(client, { first, second, verb: "inspect" });
+  if (expr === undefined) throw new UsageError("inspect: give an expression, e.g. `dispatch inspect data`");
+  const object = InspectedObject.parse(await client.command(image, "inspect", { expr, offset, limit }));
   await write(process.stdout, options.json ? `${JSON.stringify(object, null, 2)}\n` : inspectedText(object));
 }
 
@@ -222,9 +222,11 @@ async function requireWorkspace(client: HubClient, name: string): Promise<Sessio
   return session;
 }
 
-async function transcript(name: string, options: { follow?: boolean }): Promise<void> {
+async function transcript(name: string | undefined, options: { follow?: boolean }): Promise<void> {
   const client = HubClient.locate();
-  const session = await requireWorkspace(client, name);
+  const image =
+    name ?? (await imageArguments(client, { first: undefined, second: undefined, verb: "transcript" })).image;
+  const session = await requireWorkspace(client, image);
   let after = 0;
   for (;;) {
     const page = await client.events(session.id, after, 1000);
@@ -256,80 +258,6 @@ async function transcript(name: string, options: { follow?: boolean }): Promise<
     stream.dispose();
     await socket.close();
   }
-}
-
-interface ImageRow {
-  session: string;
-  kernel: string;
-  language: string;
-  host: string;
-  status: string;
-  health: string;
-  execution: string;
-  pid: number | null;
-  memory: number | null;
-  sessions: string[];
-}
-
-async function images(options: { json?: boolean }): Promise<void> {
-  const client = HubClient.locate();
-  const workspaces = (await client.listSessions()).filter((session) => session.kind === WORKSPACE);
-  const rows: ImageRow[] = await Promise.all(
-    workspaces.map(async (session) => {
-      const state = (session.options ?? {}) as Partial<WorkspaceState>;
-      const live =
-        (session.status === "running" || session.status === "starting") && session.reachable !== false;
-      const stats = live
-        ? await client
-            .command(session.id, "stats", {})
-            .then((answer) => KernelStats.parse(answer))
-            .catch(() => undefined)
-        : undefined;
-      return {
-        session: session.name,
-        kernel: state.kernel ?? "?",
-        language: state.language ?? "?",
-        host: session.host,
-        status: session.reachable === false && live ? "reconnecting" : (state.connection ?? "disconnected"),
-        health: state.health ?? "ok",
-        execution: state.execution ?? "starting",
-        pid: stats?.pid ?? state.pid ?? null,
-        memory: stats?.rss ?? null,
-        sessions: [session.name],
-      };
-    }),
-  );
-  if (options.json) {
-    console.log(JSON.stringify(rows, null, 2));
-    return;
-  }
-  if (rows.length === 0) {
-    console.log("no images; start one with `dispatch new --kernel python3`");
-    return;
-  }
-  const table = [
-    ["SESSION", "KERNEL", "LANGUAGE", "HOST", "STATUS", "HEALTH", "STATE", "PID", "MEMORY"],
-    ...rows.map((row) => [
-      row.session,
-      row.kernel,
-      row.language,
-      row.host,
-      row.status,
-      row.health,
-      row.execution,
-      row.pid === null ? "-" : String(row.pid),
-      row.memory === null ? "-" : `${(row.memory / 1024 / 1024).toFixed(1)} MiB`,
-    ]),
-  ];
-  const widths =
-    table[0]?.map((_, column) => Math.max(...table.map((line) => (line[column] ?? "").length))) ?? [];
-  for (const line of table)
-    console.log(
-      line
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    );
 }
 
 async function kernels(options: { host?: string; json?: boolean }): Promise<void> {

@@ -13,7 +13,7 @@
  * A new runtime implements this and is registered by its kind's name in `registry.ts` (or
  * exported as `runtime` from a plug-in module, see `kinds/plugins.ts`).
  */
-import type { RuntimeCapability, SpawnSpec } from "../../protocol/host.js";
+import type { Orphan, RuntimeCapability, SpawnSpec } from "../../protocol/host.js";
 import type { SandboxPolicy } from "./sandbox.js";
 
 /** Where a runtime's events go: seq, buffering and acknowledgement happen behind it. */
@@ -36,6 +36,11 @@ export interface RuntimeContext {
   exited(): void;
   /** What a sandbox hides on this host, for sessions whose spec asks for one. */
   sandbox?: SandboxPolicy;
+  /**
+   * This host's own directory for files its sessions' processes need (kernel connection
+   * files); what no session holds there is an orphan (`OrphanSweeper`).
+   */
+  runDir: string;
 }
 
 export interface SessionRuntime {
@@ -70,6 +75,13 @@ export type RuntimeFactory = (context: RuntimeContext) => SessionRuntime;
  * name: each checks its own args (`unknown` off the wire) and returns its answer.
  */
 export type HostKindCommands = Record<string, (args: unknown) => unknown>;
+
+/**
+ * Finds what a kind's sessions left behind in the run directory that no session of this
+ * process holds (processes of a host that was killed outright); with `clean`, stops and
+ * removes it. The host sweeps at start and on the hub's `orphans` request.
+ */
+export type OrphanSweeper = (options: { runDir: string; clean: boolean }) => Promise<Orphan[]>;
 
 /** The capabilities a runtime has, as the host reports them to the hub. */
 export function capabilitiesOf(runtime: SessionRuntime): RuntimeCapability[] {

@@ -1,7 +1,7 @@
 /**
  * `workspace`: a live runtime ("image"), a Jupyter kernel started from a kernelspec's own argv
  * and reached over ZeroMQ (`jupyter/`). Everything it prints on iopub becomes the kind's events
- * (`kinds/workspace/events.ts`) and a readable transcript as `output`, whoever asked for it:
+ * (`protocol/workspace/events.ts`) and a readable transcript as `output`, whoever asked for it:
  * our evaluations, another client's, a background thread. Capabilities: `command` (eval,
  * interrupt, restart, complete, doc, variables, inspect, buffer, inspector-state, stats,
  * kernels) and `signal` (SIGINT interrupts; anything else ends it).
@@ -10,15 +10,16 @@
  * fresh one and re-runs `options.replay` in order, then writes a `replay` event.
  * Input typed by a terminal client runs line by line in mode `print`.
  */
-import { readFileSync } from "node:fs";
 import { constants as os } from "node:os";
 import { DispatchError, toDispatchError } from "../../core/errors.js";
+import { WorkspaceOptions } from "../../kinds/workspace/options.js";
+import { parseOrBadRequest } from "../../protocol/parse.js";
 import {
   type EvalResult,
   type InspectArgs,
   InspectedObject,
   type KernelStats,
-} from "../../kinds/workspace/commands.js";
+} from "../../protocol/workspace/commands.js";
 import {
   type EvalMode,
   type EvalOutput,
@@ -27,14 +28,13 @@ import {
   type KernelHealth,
   Variable,
   type VariablesData,
-} from "../../kinds/workspace/events.js";
-import { WorkspaceOptions } from "../../kinds/workspace/options.js";
-import { parseOrBadRequest } from "../../protocol/parse.js";
+} from "../../protocol/workspace/events.js";
 import type { IntrospectionAdapter } from "./jupyter/adapters/adapter.js";
 import { adapterFor } from "./jupyter/adapters/registry.js";
 import { describeExit, Kernel } from "./jupyter/Kernel.js";
 import { findKernelSpec, type KernelSpec, listKernelSpecs } from "./jupyter/kernelspecs.js";
 import { OutputBudget, outputOf, render } from "./jupyter/outputs.js";
+import { cpuSeconds, residentBytes } from "./jupyter/processInfo.js";
 import type { JupyterMessage } from "./jupyter/wire.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
@@ -74,6 +74,10 @@ export class WorkspaceRuntime implements SessionRuntime {
   private strayBudget = new OutputBudget();
   private lastVariables = "";
   private typed = "";
+  /** When the current kernel process started, and the last CPU reading (`stats`). */
+  private startedAt: number | null = null;
+  private cpuSample: { at: number; seconds: number } | undefined;
+  private lastEvaluationAt: number | null = null;
 
   constructor(private readonly context: RuntimeContext) {
     const { spec, env, events } = context;
@@ -121,6 +125,7 @@ export class WorkspaceRuntime implements SessionRuntime {
         id: spec.id,
         cwd: spec.cwd,
         env,
+        runDir: this.context.runDir,
         handlers: {
           onIopub: (message) => this.onIopub(message),
           onHealth: (health) => {
@@ -151,6 +156,8 @@ export class WorkspaceRuntime implements SessionRuntime {
       throw new DispatchError("session_exited", "the workspace was stopped");
     }
     this.kernel = kernel;
+    this.startedAt = Date.now();
+    this.cpuSample = undefined;
     if (first)
       events.emit("start", {
         pid: kernel.pid ?? 0,
@@ -236,6 +243,7 @@ export class WorkspaceRuntime implements SessionRuntime {
       stop_on_error: false,
     });
     const evaluation = this.track(id, origin);
+    this.lastEvaluationAt = Date.now();
     this.strayBudget = new OutputBudget();
     this.context.events.emit("eval-start", { id, code, mode, origin });
     this.print(render.input(code, origin));
@@ -560,10 +568,24 @@ export class WorkspaceRuntime implements SessionRuntime {
   }
 
   private stats(): KernelStats {
-    const pid = this.kernel?.pid ?? null;
+    const pid = this.kernel?.isAlive ? this.kernel.pid : null;
+    const now = Date.now();
+    const cpu = pid ? cpuSeconds(pid) : null;
+    // CPU share since the previous look (or since the kernel started): what it does lately.
+    const since =
+      this.cpuSample ?? (this.startedAt !== null ? { at: this.startedAt, seconds: 0 } : undefined);
+    const cpuPercent =
+      cpu !== null && since && now > since.at
+        ? Math.max(0, Math.round(((cpu - since.seconds) / ((now - since.at) / 1000)) * 1000) / 10)
+        : null;
+    if (cpu !== null) this.cpuSample = { at: now, seconds: cpu };
     return {
       pid,
       rss: pid ? residentBytes(pid) : null,
+      cpuSeconds: cpu,
+      cpuPercent,
+      startedAt: this.startedAt,
+      lastEvaluationAt: this.lastEvaluationAt,
       connection: this.kernel?.isAlive ? "connected" : "disconnected",
       health: this.health,
       execution: this.execution,
@@ -629,16 +651,5 @@ export class WorkspaceRuntime implements SessionRuntime {
 
   private print(text: string): void {
     this.context.events.output(Buffer.from(text, "utf8"));
-  }
-}
-
-/** Resident memory of a process, from /proc (null where there is none). */
-function residentBytes(pid: number): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const match = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
   }
 }

@@ -1,7 +1,7 @@
 /** The evaluation history of a workspace, read back from its events (for `history` and revive). */
 import type { SessionEvent } from "../../protocol/events.js";
-import type { HistoryEntry } from "./commands.js";
-import { EvalEndData, EvalStartData } from "./events.js";
+import type { HistoryEntry } from "../../protocol/workspace/commands.js";
+import { EvalEndData, EvalStartData } from "../../protocol/workspace/events.js";
 
 export function historyFromEvents(events: Iterable<SessionEvent>): HistoryEntry[] {
   const entries: HistoryEntry[] = [];

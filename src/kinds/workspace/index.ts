@@ -10,7 +10,6 @@ import { DispatchError } from "../../core/errors.js";
 import type { JsonEvent } from "../../protocol/events.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import type { SessionRecord } from "../../protocol/session.js";
-import { command, type SessionKind } from "../kind.js";
 import {
   BufferArgs,
   CompleteArgs,
@@ -19,14 +18,15 @@ import {
   InspectArgs,
   InspectorStateArgs,
   NoArgs,
-} from "./commands.js";
+} from "../../protocol/workspace/commands.js";
 import {
   EvalEndData,
   type InspectorStateData,
   KernelData,
   type VariablesData,
   WORKSPACE_EVENTS,
-} from "./events.js";
+} from "../../protocol/workspace/events.js";
+import { command, type SessionKind } from "../kind.js";
 import { historyFromEvents, replayableEvaluations } from "./history.js";
 import { WorkspaceOptions, WorkspaceReviveOptions } from "./options.js";
 

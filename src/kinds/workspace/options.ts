@@ -1,6 +1,6 @@
 /** A workspace's create options: which kernelspec to start; a revive may add evaluations to replay. */
 import { z } from "zod";
-import { EvalMode } from "./events.js";
+import { EvalMode } from "../../protocol/workspace/events.js";
 
 export const KernelName = z
   .string()

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { Dealer, Request, Subscriber } from "zeromq";
 import { DispatchError } from "../../../core/errors.js";
-import type { KernelHealth } from "../../../kinds/workspace/events.js";
+import type { KernelHealth } from "../../../protocol/workspace/events.js";
 import {
   type Channel,
   type ConnectionInfo,
@@ -48,6 +48,8 @@ export interface KernelStartOptions {
   id: string;
   cwd: string;
   env: Record<string, string>;
+  /** The host's run directory; the connection file goes in its `kernels/`. */
+  runDir: string;
   handlers: KernelHandlers;
 }
 
@@ -81,11 +83,11 @@ export class Kernel {
 
   static async start(options: KernelStartOptions): Promise<Kernel> {
     const info = await newConnection(options.spec.name);
-    const file = writeConnectionFile(info, options.id);
+    const file = writeConnectionFile(info, { id: options.id, runDir: options.runDir });
     const [command, ...args] = kernelArgv(options.spec, file) as [string, ...string[]];
     const child = spawn(command, args, {
       cwd: options.cwd,
-      // ipykernel exits by itself when this pid goes (a host killed outright leaves no kernels).
+      // ipykernel exits by itself when this pid goes; xeus kernels do not (`orphans.ts` finds them).
       env: { ...options.env, ...options.spec.env, JPY_PARENT_PID: String(process.pid) },
       stdio: ["ignore", "pipe", "pipe"],
     });

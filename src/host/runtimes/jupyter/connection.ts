@@ -1,12 +1,12 @@
 /**
  * A kernel's connection file: five free TCP ports on 127.0.0.1 and a fresh HMAC-SHA256 key,
- * written 0600 in a 0700 directory of this user's (the key is what keeps other local users
- * from running code in the kernel).
+ * written 0600 in the host's own 0700 kernel directory (the key is what keeps other local users
+ * from running code in the kernel). The files this process holds are remembered, so whatever
+ * else is in that directory belongs to no running session (`orphans.ts`).
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface ConnectionInfo {
@@ -65,15 +65,34 @@ export async function newConnection(kernelName: string): Promise<ConnectionInfo>
   };
 }
 
-/** Writes the file the kernel is started with; returns its path. */
-export function writeConnectionFile(info: ConnectionInfo, id: string): string {
-  const dir = join(tmpdir(), `dispatch-kernels-${process.getuid?.() ?? "user"}`);
+/** Connection files of the kernels this process runs (or is starting). */
+const held = new Set<string>();
+
+export function isHeld(path: string): boolean {
+  return held.has(path);
+}
+
+/** The host's kernel directory, in its own run directory (one per host, so hosts never meet). */
+export function kernelDir(runDir: string): string {
+  return join(runDir, "kernels");
+}
+
+/** `kernel-<session>-<ms>.json`: the session a file (and the kernel naming it) was started for. */
+export function sessionOfConnectionFile(name: string): string | null {
+  return /^kernel-(.+)-\d+\.json$/.exec(name)?.[1] ?? null;
+}
+
+/** Writes the file the kernel is started with, held from now on; returns its path. */
+export function writeConnectionFile(info: ConnectionInfo, options: { id: string; runDir: string }): string {
+  const dir = kernelDir(options.runDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, `kernel-${id}-${Date.now()}.json`);
+  const path = join(dir, `kernel-${options.id}-${Date.now()}.json`);
+  held.add(path);
   writeFileSync(path, JSON.stringify(info, null, 1), { mode: 0o600 });
   return path;
 }
 
 export function removeConnectionFile(path: string): void {
   rmSync(path, { force: true });
+  held.delete(path);
 }

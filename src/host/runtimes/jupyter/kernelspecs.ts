@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { DispatchError } from "../../../core/errors.js";
 import { unknownNameMessage } from "../../../core/names.js";
-import type { KernelSpecInfo } from "../../../kinds/workspace/commands.js";
+import type { KernelSpecInfo } from "../../../protocol/workspace/commands.js";
 
 const KernelJson = z.object({
   argv: z.array(z.string()).min(1),

@@ -4,7 +4,7 @@
  * transcript rendering written as the session's `output` bytes, so `dispatch logs`, terminal
  * clients and previews show a readable In/Out transcript.
  */
-import type { EvalOutput, MimeBundle } from "../../../kinds/workspace/events.js";
+import type { EvalOutput, MimeBundle } from "../../../protocol/workspace/events.js";
 import type { JupyterMessage } from "./wire.js";
 
 /** Output bytes kept per evaluation (and per stretch of output outside any evaluation). */

@@ -22,6 +22,7 @@ import {
   keymap,
   lineNumbers,
 } from "@codemirror/view";
+import { type KernelAssistOptions, kernelAssist } from "./kernelAssist.js";
 import type { EvalMode } from "./model.js";
 
 /** Marks the edits that came from the hub, so they are not sent back to it. */
@@ -36,6 +37,8 @@ export interface EditorOptions {
   evaluate(code: string, mode: EvalMode): void;
   /** The text changed by the person typing (not by `setText`). */
   changed(text: string): void;
+  /** Completion (Tab, Ctrl+Space) and documentation (Shift+Tab) from the kernel. */
+  assist: KernelAssistOptions;
   label: string;
 }
 
@@ -97,6 +100,7 @@ export function createEditor(options: EditorOptions): EditorView {
       { key: "Mod-p", run: run("print"), preventDefault: true },
       { key: "Mod-i", run: run("inspect"), preventDefault: true },
     ]),
+    kernelAssist(options.assist),
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
     theme,
     EditorView.contentAttributes.of({ "aria-label": options.label }),

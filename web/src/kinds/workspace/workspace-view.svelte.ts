@@ -11,6 +11,8 @@ import { AttachCursor } from "../../lib/attach-cursor.svelte.js";
 import type { SessionIO, SessionView } from "../kind.js";
 import { stripAnsi } from "./ansi.js";
 import type {
+  CompleteResult,
+  DocResult,
   EvalEndData,
   EvalMode,
   EvalOutput,
@@ -21,6 +23,7 @@ import type {
   InspectedObject,
   InspectorState,
   KernelData,
+  KernelStats,
   ReplayData,
   VariablesData,
 } from "./model.js";
@@ -101,6 +104,8 @@ export class WorkspaceView implements SessionView {
   inspected = $state<InspectedObject | undefined>();
   /** Evaluations that left the page (beyond `MAX_EVALUATIONS`). */
   hiddenEvaluations = $state(0);
+  /** The kernel process's memory and CPU, as its last `stats` said (polled while shown). */
+  stats = $state<KernelStats | undefined>();
   /** The last command that failed (shown in the view's bar). */
   problem = $state<string | undefined>();
   /** Focuses the editor (set by the view). */
@@ -135,6 +140,26 @@ export class WorkspaceView implements SessionView {
       }
     } catch (err) {
       this.problem = errorText(err);
+    }
+  }
+
+  /** The kernel's completions at `cursor` (code points); undefined when it cannot answer now. */
+  async complete(code: string, cursor: number): Promise<CompleteResult | undefined> {
+    return (await this.#run("complete", { code, cursor })) as CompleteResult | undefined;
+  }
+
+  /** What the kernel says of the name at `cursor` (its inspect_request). */
+  async doc(code: string, cursor: number): Promise<DocResult | undefined> {
+    return (await this.#run("doc", { code, cursor, detail: 0 })) as DocResult | undefined;
+  }
+
+  /** Asks the host for the kernel process's memory and CPU; quiet when it cannot answer. */
+  async refreshStats(): Promise<void> {
+    try {
+      this.stats = (await this.#io.command("stats", {})) as KernelStats;
+    } catch {
+      // Ended, or its host away: the bar shows the kernel's state without figures.
+      this.stats = undefined;
     }
   }
 

@@ -57,16 +57,26 @@ export const CompleteResult = z.object({
   cursorStart: z.number().int(),
   cursorEnd: z.number().int(),
 });
+export type CompleteResult = z.infer<typeof CompleteResult>;
 
 export const DocArgs = CompleteArgs.extend({ detail: z.union([z.literal(0), z.literal(1)]).default(0) });
 export type DocArgs = z.infer<typeof DocArgs>;
 /** `found: false` when the kernel knows nothing there; `data` is a MIME bundle (text/plain). */
 export const DocResult = z.object({ found: z.boolean(), data: z.record(z.string(), z.string()) });
+export type DocResult = z.infer<typeof DocResult>;
 
 export const KernelStats = z.object({
   pid: z.number().int().nullable(),
   /** Resident memory of the kernel process, bytes (null when unknown). */
   rss: z.number().int().nullable(),
+  /** CPU time the kernel process used so far (user + system), seconds. */
+  cpuSeconds: z.number().nullable().default(null),
+  /** Its CPU use since the previous `stats` (or since it started), percent of one core. */
+  cpuPercent: z.number().nullable().default(null),
+  /** When the current kernel process started (ms since the epoch). */
+  startedAt: z.number().nullable().default(null),
+  /** When an evaluation was last sent to it through dispatch. */
+  lastEvaluationAt: z.number().nullable().default(null),
   connection: z.string(),
   health: z.string(),
   execution: z.string(),

@@ -12,6 +12,9 @@
  * - `inspector-state`: the inspector's selected path and expanded nodes.
  * - `variables`: a snapshot of the runtime's variables (or why there is none).
  * - `replay`: a revive re-ran earlier evaluations: how many ran, which failed.
+ *
+ * In `protocol/` because every side reads them: the hub half (`kinds/workspace/`), the host
+ * runtime, the CLI, and the web view, which imports the types only (no zod in the bundle).
  */
 import { z } from "zod";
 

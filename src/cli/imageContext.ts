@@ -1,0 +1,77 @@
+/**
+ * The current image (`dispatch use IMAGE`): a workspace session that `eval`, `inspect` and
+ * `transcript` use when no name is given, as new sessions go to the current host. Stored
+ * beside the host and project context (`hostContext.ts`), by name.
+ */
+import { DispatchError } from "../core/errors.js";
+import { unknownNameMessage } from "../core/names.js";
+import { WORKSPACE } from "../kinds/workspace/index.js";
+import type { SessionInfo } from "../protocol/session.js";
+import { UsageError } from "./exitCodes.js";
+import type { HubClient } from "./HubClient.js";
+import { readImageContext, writeImageContext } from "./hostContext.js";
+
+/** The workspace sessions the hub knows (the images one can switch to). */
+export async function listImages(client: HubClient): Promise<SessionInfo[]> {
+  return (await client.listSessions()).filter((session) => session.kind === WORKSPACE);
+}
+
+/** An unknown image: a did-you-mean over the workspaces, and how to start one. */
+export function unknownImage(name: string, images: readonly SessionInfo[]): DispatchError {
+  const names = images.map((session) => session.name);
+  const known =
+    names.length > 0 ? ` (images: ${names.join(", ")})` : "; start one with `dispatch new --kernel python3`";
+  return new DispatchError("not_found", `${unknownNameMessage("image", name, names)}${known}`);
+}
+
+/** `dispatch use IMAGE` (or `--image IMAGE`; `-` clears it). Prints what it did. */
+export async function useImage(client: HubClient, name: string): Promise<void> {
+  if (name === "-") {
+    writeImageContext(client.paths, undefined);
+    console.log("no current image");
+    return;
+  }
+  const images = await listImages(client);
+  const image = images.find((session) => session.name === name || session.id === name);
+  if (!image) throw unknownImage(name, images);
+  writeImageContext(client.paths, image.name);
+  const note =
+    image.status === "running" ? "" : ` (${image.status} right now; \`dispatch revive ${image.name}\`)`;
+  console.log(`now using image ${image.name}${note}`);
+}
+
+/** The current image's name, if one was chosen. */
+export function currentImage(client: HubClient): string | undefined {
+  return readImageContext(client.paths);
+}
+
+/**
+ * The workspace a verb works on: the name given, else the current image. With one positional
+ * argument and a current image, `dispatch eval X` reads X as code unless a workspace is called X.
+ */
+export async function imageArguments(
+  client: HubClient,
+  args: { first: string | undefined; second: string | undefined; verb: string },
+): Promise<{ image: string; rest: string | undefined }> {
+  const { first, second, verb } = args;
+  if (first !== undefined && second !== undefined) return { image: first, rest: second };
+  const current = currentImage(client);
+  if (current === undefined) {
+    if (first === undefined)
+      throw new UsageError(
+        `${verb}: name a workspace, or choose the current image with \`dispatch use IMAGE\``,
+      );
+    return { image: first, rest: undefined };
+  }
+  const images = await listImages(client);
+  if (first !== undefined && images.some((session) => session.name === first))
+    return { image: first, rest: undefined };
+  if (!images.some((session) => session.name === current)) {
+    const gone = unknownImage(current, images);
+    throw new DispatchError(
+      "not_found",
+      `the current image is gone: ${gone.message}; choose another with \`dispatch use IMAGE\``,
+    );
+  }
+  return { image: current, rest: first };
+}

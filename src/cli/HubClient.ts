@@ -90,8 +90,10 @@ export class HubClient {
     return StatusBody.parse(await this.call("GET", "/api/status"));
   }
 
-  async listSessions(): Promise<SessionInfo[]> {
-    return SessionsBody.parse(await this.call("GET", "/api/sessions")).sessions;
+  /** Every session; with `stored`, each with the bytes its log holds now (`storedBytes`). */
+  async listSessions(options: { stored?: boolean } = {}): Promise<SessionInfo[]> {
+    const path = options.stored ? "/api/sessions?stored=true" : "/api/sessions";
+    return SessionsBody.parse(await this.call("GET", path)).sessions;
   }
 
   async getSession(name: string): Promise<SessionInfo> {

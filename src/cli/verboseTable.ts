@@ -10,7 +10,9 @@ import {
   formatBytes,
   formatColumns,
   MAX_STATUS_CHARS,
+  type Shrinkable,
   statusText,
+  storedBytesOf,
 } from "./sessionTable.js";
 import { UNREAD_MARK } from "./tui/pickerView.js";
 
@@ -28,9 +30,26 @@ const HEADERS = [
   "LAST OUTPUT",
 ] as const;
 
+/**
+ * On a narrow terminal the free-text columns give way first: the last output, then the
+ * foreground command, the status, the host and the name (each keeps a readable start).
+ */
+const SHRINK: readonly Shrinkable[] = [
+  { column: 10, min: 11 },
+  { column: 5, min: 10 },
+  { column: 4, min: 6 },
+  { column: 3, min: 4 },
+  { column: 1, min: 6 },
+];
+
 export function formatVerboseTable(
   sessions: readonly SessionInfo[],
-  options: { now?: number; isUnread?: (session: SessionInfo) => boolean } = {},
+  options: {
+    now?: number;
+    isUnread?: (session: SessionInfo) => boolean;
+    /** The terminal's width: columns are cut to fit it. Unset (a pipe): nothing is cut. */
+    width?: number;
+  } = {},
 ): string {
   const now = options.now ?? Date.now();
   const rows = sessions.map((s) => [
@@ -43,8 +62,13 @@ export function formatVerboseTable(
     formatAge(now - s.createdAt),
     `${formatAge(now - s.lastActivityAt)} ago`,
     String(s.lastSeq),
-    formatBytes(s.bytes),
+    formatBytes(storedBytesOf(s)),
     s.preview,
   ]);
-  return formatColumns(HEADERS, rows, " ");
+  return formatColumns(
+    HEADERS,
+    rows,
+    " ",
+    options.width !== undefined ? { width: options.width, shrink: SHRINK } : undefined,
+  );
 }

@@ -41,6 +41,8 @@ import {
 /** Signals that end the client; the terminal is restored first. */
 export const EXIT_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
 export type ExitSignal = keyof typeof EXIT_SIGNALS;
+/** What the picker says on its bottom row when it is back after the hub went away. */
+const RECONNECTED = "reconnected to the hub";
 /** Bound on telling the hub we leave; it notices a closed socket anyway. */
 const DETACH_TIMEOUT_MS = 1_000;
 
@@ -188,7 +190,7 @@ export class TerminalClient {
         const hub = this.options.relocate();
         socket = await hub.connect("dispatch-tui");
         await this.resume(socket, hub);
-        if (hadPicker && !this.finished) this.openPicker();
+        if (hadPicker && !this.finished) this.openPicker(RECONNECTED);
         return;
       } catch (err) {
         await socket?.close();

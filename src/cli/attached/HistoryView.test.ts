@@ -10,11 +10,8 @@ afterEach(() => {
   for (const terminal of terminals.splice(0)) terminal.dispose();
 });
 
-/** A stored log of `count` output events, one line each, the oldest `firstSeq` kept. */
-function log(
-  count: number,
-  firstSeq = 1,
-): { fetchOlder(before: number): Promise<HistoryPage>; asked: number[] } {
+/** A stored log of output events, one line each, the oldest `firstSeq` kept (ask before its end). */
+function log(firstSeq = 1): { fetchOlder(before: number): Promise<HistoryPage>; asked: number[] } {
   const asked: number[] = [];
   return {
     asked,
@@ -53,7 +50,7 @@ function view(pages: { fetchOlder(before: number): Promise<HistoryPage> }, befor
 
 describe("history view", () => {
   it("opens at the newest stored line and pages back through older pages to the start", async () => {
-    const pages = log(100);
+    const pages = log();
     const { history, screen } = view(pages, 101);
     await history.open();
     let rows = await screen();
@@ -80,13 +77,13 @@ describe("history view", () => {
   });
 
   it("says so when retention compacted the oldest output, and with nothing stored", async () => {
-    const compacted = view(log(30, 25), 31);
+    const compacted = view(log(25), 31);
     await compacted.history.open();
     compacted.history.feed("g");
     const rows = await compacted.screen();
     expect(rows.slice(0, 2)).toEqual(["── start of the stored output ──", "line-25"]);
 
-    const empty = view(log(0), 1);
+    const empty = view(log(), 1);
     await empty.history.open();
     expect((await empty.screen())[0]).toBe("(no stored output)");
   });

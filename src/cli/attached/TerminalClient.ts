@@ -26,7 +26,7 @@ import { SeenState } from "../seenState.js";
 import type { TerminalSettings } from "../terminalSettings.js";
 import { parseKeys } from "../tui/keys.js";
 import { Picker } from "../tui/Picker.js";
-import { CLEAR_SCREEN, ENTER_ALT_SCREEN, fitWidth, LEAVE_ALT_SCREEN } from "../tui/screen.js";
+import { CLEAR_SCREEN, ENTER_ALT_SCREEN, fitWidth, LEAVE_ALT_SCREEN, wrapWidth } from "../tui/screen.js";
 import { HistoryView } from "./HistoryView.js";
 import { LiveSessions } from "./LiveSessions.js";
 import { prefixHelp } from "./prefixHelp.js";
@@ -518,7 +518,7 @@ export class TerminalClient {
     );
     const cols = this.terminal.size()?.cols ?? 80;
     this.terminal.write(
-      `${ENTER_ALT_SCREEN}${CLEAR_SCREEN}${lines.map((l) => fitWidth(l, cols).trimEnd()).join("\r\n")}\r\n\r\npress any key`,
+      `${ENTER_ALT_SCREEN}${CLEAR_SCREEN}${lines.flatMap((l) => wrapWidth(l.trimEnd(), cols)).join("\r\n")}\r\n\r\npress any key`,
     );
   }
 

@@ -123,12 +123,22 @@ describe("ls --verbose on a narrow terminal", () => {
     for (const width of [120, 100, 80, 60]) {
       const lines = formatVerboseTable(sessions, { now: NOW, width }).split("\n");
       for (const line of lines) expect([...line].length).toBeLessThanOrEqual(width);
-      if (width >= 80) expect(lines[0]).toMatch(/NAME .*STATUS .*FOREGROUND .*EVENTS .*BYTES .*LAST OUTPUT$/);
+      if (width >= 100)
+        expect(lines[0]).toMatch(/NAME .*STATUS .*FOREGROUND .*EVENTS .*BYTES .*LAST OUTPUT$/);
+      else if (width >= 80) expect(lines[0]).toMatch(/NAME .*STATUS .*FOREGROUND .*EVENTS BYTES$/);
     }
     const narrow = formatVerboseTable(sessions, { now: NOW, width: 80 });
     expect(narrow).toContain("…");
     expect(narrow).toContain("2.0K");
     expect(narrow).toContain("a-rather");
+  });
+
+  it("leaves LAST OUTPUT out rather than cut every other column when even that does not fit", () => {
+    const lines = formatVerboseTable(sessions, { now: NOW, width: 70 }).split("\n");
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(70);
+    expect(lines[0]).toMatch(/NAME .*HOST .*STATUS .*FOREGROUND .*EVENTS BYTES$/);
+    expect(lines[1]).toContain(" local ");
+    expect(lines[1]).toContain(" running ");
   });
 
   it("cuts nothing when there is room, or when no width is known (a pipe)", () => {

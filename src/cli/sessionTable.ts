@@ -76,6 +76,19 @@ export function formatColumns(
   );
 }
 
+/** The narrowest line `formatColumns` can make with `shrink` (every shrinkable column at its floor). */
+export function minimumWidth(
+  headers: readonly string[],
+  rows: readonly string[][],
+  options: { gap: string; shrink: readonly Shrinkable[] },
+): number {
+  const widths = headers.map((_, column) =>
+    Math.max(...[headers, ...rows].map((row) => length((row[column] as string | undefined) ?? ""))),
+  );
+  shrinkWidths(widths, { gap: options.gap.length, headers, fit: { width: 0, shrink: options.shrink } });
+  return widths.reduce((sum, w) => sum + w, 0) + options.gap.length * (widths.length - 1);
+}
+
 /** Narrows the shrinkable columns in order; a header is never cut. */
 function shrinkWidths(
   widths: number[],

@@ -10,6 +10,7 @@ import {
   formatBytes,
   formatColumns,
   MAX_STATUS_CHARS,
+  minimumWidth,
   type Shrinkable,
   statusText,
   storedBytesOf,
@@ -31,16 +32,23 @@ const HEADERS = [
 ] as const;
 
 /**
- * On a narrow terminal the free-text columns give way first: the last output, then the
- * foreground command, the status, the host and the name (each keeps a readable start).
+ * On a narrow terminal the free-text columns give way first (the last output, then the
+ * foreground command), then long names and statuses a step at a time, the host last; each
+ * keeps a readable start (`running` whole as long as it can).
  */
 const SHRINK: readonly Shrinkable[] = [
   { column: 10, min: 11 },
   { column: 5, min: 10 },
-  { column: 4, min: 6 },
-  { column: 3, min: 4 },
+  { column: 1, min: 16 },
+  { column: 4, min: 12 },
+  { column: 1, min: 10 },
+  { column: 3, min: 5 },
+  { column: 4, min: 7 },
   { column: 1, min: 6 },
+  { column: 3, min: 4 },
 ];
+/** The first steps of `SHRINK`, which leave names and statuses readable. */
+const READABLE_STEPS = 4;
 
 export function formatVerboseTable(
   sessions: readonly SessionInfo[],
@@ -65,10 +73,16 @@ export function formatVerboseTable(
     formatBytes(storedBytesOf(s)),
     s.preview,
   ]);
+  const width = options.width;
+  if (width === undefined) return formatColumns(HEADERS, rows, " ");
+  if (minimumWidth(HEADERS, rows, { gap: " ", shrink: SHRINK.slice(0, READABLE_STEPS) }) <= width)
+    return formatColumns(HEADERS, rows, " ", { width, shrink: SHRINK });
+  // Too narrow to keep names and statuses readable with it: LAST OUTPUT goes instead.
+  const last = HEADERS.length - 1;
   return formatColumns(
-    HEADERS,
-    rows,
+    HEADERS.slice(0, last),
+    rows.map((row) => row.slice(0, last)),
     " ",
-    options.width !== undefined ? { width: options.width, shrink: SHRINK } : undefined,
+    { width, shrink: SHRINK.filter((s) => s.column !== last) },
   );
 }

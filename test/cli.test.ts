@@ -278,7 +278,7 @@ describe("dispatch CLI", () => {
     await hub.cli(["send", name, "--enter", after.command]);
     const output = await logsContain(name, after.output);
     expect(output.indexOf(before.output)).toBeLessThan(output.indexOf(after.output));
-  });
+  }, 120_000);
 });
 
 describe("dispatch logs across lost output", () => {

@@ -259,13 +259,16 @@ describe("dispatch CLI", () => {
       hub: { running: false, pid: null },
       host: { running: true, pid: hostPid },
     });
-    const down = await hub.cli(["ls"]);
+    const down = await hub.cli(["ls"], { env: { DISPATCH_URL: "http://127.0.0.1:9" } });
     expect(down.code).toBe(1);
     expect(down.stderr).toBe("dispatch: the hub is not running — start it with `dispatch start`\n");
     expect((await hub.cli(["stop"])).stdout).toContain("the hub is not running");
 
-    const started = await hub.cli(["start", "--port", "0"]);
-    expect(started.code, started.stderr).toBe(0);
+    // A command that needs the hub starts it (on DISPATCH_PORT), as `start` would, and says so.
+    const listed = await hub.cli(["ls"], { env: { DISPATCH_PORT: String(await freePort()) } });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stderr).toBe(`dispatch: started the hub (log: ${join(hub.home, "hub.log")})\n`);
+    expect(listed.stdout).toMatch(new RegExp(`^${name}\\s+terminal\\s+running`, "m"));
     expect((await hub.cli(["start", "--port", "0"])).stdout).toContain("already running");
     expect(hub.pids().host).toBe(hostPid);
     const session = (await sessions()).find((s) => s.name === name);
@@ -275,7 +278,7 @@ describe("dispatch CLI", () => {
     await hub.cli(["send", name, "--enter", after.command]);
     const output = await logsContain(name, after.output);
     expect(output.indexOf(before.output)).toBeLessThan(output.indexOf(after.output));
-  });
+  }, 120_000);
 });
 
 describe("dispatch logs across lost output", () => {
@@ -326,12 +329,12 @@ function freePort(): Promise<number> {
 }
 
 describe("dispatch CLI without a hub", () => {
-  it("says the hub is not running, and status reports it offline", async () => {
+  it("status reports it offline; inside a session (DISPATCH_URL) a command says it is not running", async () => {
     const home = mkdtempSync(join(tmpdir(), "dispatch-nohub-"));
     try {
       // A port nothing listens on: this home has no hub.json, so the CLI falls back to the port.
       const env = cleanEnv({ DISPATCH_HOME: home, DISPATCH_PORT: String(await freePort()) });
-      const ls = await runCli(["ls"], env);
+      const ls = await runCli(["ls"], { ...env, DISPATCH_URL: "http://127.0.0.1:9" });
       expect(ls).toMatchObject({
         code: 1,
         stderr: "dispatch: the hub is not running — start it with `dispatch start`\n",
@@ -346,6 +349,29 @@ describe("dispatch CLI without a hub", () => {
       expect(await runCli(["stop", "--all"], env)).toMatchObject({ code: 0 });
       expect((await runCli(["ls"], { ...env, DISPATCH_PORT: "not-a-port" })).code).toBe(2);
     } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it("a command that needs the hub starts it and says so on stderr; the next one finds it running", async () => {
+    const home = mkdtempSync(join(tmpdir(), "dispatch-autostart-"));
+    const env = cleanEnv({ DISPATCH_HOME: home, HOME: home, DISPATCH_PORT: String(await freePort()) });
+    try {
+      const created = await runCli(
+        ["new", "--name", "first", "--", "sh", "-c", "echo hello-auto; sleep 60"],
+        env,
+      );
+      expect(created.code, created.stderr).toBe(0);
+      expect(created.stdout).toBe("first\n");
+      expect(created.stderr).toBe(`dispatch: started the hub (log: ${join(home, "hub.log")})\n`);
+      const status = JSON.parse((await runCli(["status", "--json"], env)).stdout);
+      expect(status).toMatchObject({ hub: { running: true }, sessions: { total: 1, running: 1 } });
+      const again = await runCli(["ls"], env);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toBe("");
+      expect(again.stdout).toMatch(/^first\s+terminal\s+running/m);
+    } finally {
+      await runCli(["stop", "--all"], env, { timeoutMs: 20_000 });
       rmSync(home, { recursive: true, force: true });
     }
   });

@@ -29,6 +29,7 @@ const EventsBody = z.object({
   /** Oldest stored seq; history before it was compacted behind a snapshot. */
   firstSeq: z.number().int().default(0),
 });
+const HistoryBody = z.object({ events: z.array(ApiEvent), firstSeq: z.number().int() });
 const GcBody = z.object({ removed: z.array(z.string()) });
 const OkBody = z.object({ ok: z.literal(true) });
 /** A session command's answer; a command with nothing to say may leave `result` out. */
@@ -90,8 +91,10 @@ export class HubClient {
     return StatusBody.parse(await this.call("GET", "/api/status"));
   }
 
-  async listSessions(): Promise<SessionInfo[]> {
-    return SessionsBody.parse(await this.call("GET", "/api/sessions")).sessions;
+  /** Every session; with `stored`, each with the bytes its log holds now (`storedBytes`). */
+  async listSessions(options: { stored?: boolean } = {}): Promise<SessionInfo[]> {
+    const path = options.stored ? "/api/sessions?stored=true" : "/api/sessions";
+    return SessionsBody.parse(await this.call("GET", path)).sessions;
   }
 
   async getSession(name: string): Promise<SessionInfo> {
@@ -151,6 +154,17 @@ export class HubClient {
   ): Promise<{ events: StoredEvent[]; lastSeq: number; firstSeq: number }> {
     return EventsBody.parse(
       await this.call("GET", `${sessionPath(name)}/events?after=${after}&limit=${limit}`),
+    );
+  }
+
+  /** The newest stored events before `before` (oldest first) and the oldest seq retention kept. */
+  async history(
+    name: string,
+    before: number,
+    limit = 1000,
+  ): Promise<{ events: StoredEvent[]; firstSeq: number }> {
+    return HistoryBody.parse(
+      await this.call("GET", `${sessionPath(name)}/history?before=${before}&limit=${limit}`),
     );
   }
 

@@ -51,7 +51,7 @@ export const HELP_TOPICS: Record<string, { summary: string; text: () => string }
         "`dispatch config show` prints the settings in effect. An invalid file is an error naming its line.",
         "",
         "  [keys]",
-        '  prefix = "ctrl-]"        # before n ] [ s w r d ?; "none" turns it off',
+        '  prefix = "ctrl-]"        # before n ] [ s h w r d ?; "none" turns it off',
         '  detach = "ctrl-\\\\"       # detaches at once; "none" turns it off',
         "",
         "  [ui]",

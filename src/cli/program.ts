@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
+import { ensureHub } from "./autoStart.js";
 import { registerAttach } from "./commands/attach.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerCmd } from "./commands/cmd.js";
@@ -78,6 +79,7 @@ export function buildProgram(): Command {
     register(program);
   }
   for (const kind of cliKinds) kind.register(program);
+  program.hook("preAction", (_program, action) => ensureHub(topLevelName(action)));
   // Settings and help close the list in `dispatch --help`, after every kind's verbs.
   registerConfig(program);
   registerHelp(program);
@@ -87,12 +89,21 @@ export function buildProgram(): Command {
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     // No arguments: the session picker (or, without a terminal, the `ls` table).
-    if (argv.length <= 2) await pick();
-    else await buildProgram().parseAsync(argv as string[]);
+    if (argv.length <= 2) {
+      await ensureHub("pick");
+      await pick();
+    } else await buildProgram().parseAsync(argv as string[]);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
   } catch (err) {
     // Commander has already printed its own usage errors.
     if (!(err instanceof CommanderError)) console.error(`dispatch: ${errorMessage(err)}`);
     return exitCodeFor(err);
   }
+}
+
+/** The name of the top-level command `command` belongs to (`hosts` for `hosts token create`). */
+function topLevelName(command: Command): string {
+  let current = command;
+  while (current.parent?.parent) current = current.parent;
+  return current.name();
 }

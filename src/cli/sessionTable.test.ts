@@ -99,3 +99,51 @@ describe("a long failure reason", () => {
     expect(row?.length).toBeLessThanOrEqual((header?.length ?? 0) + 2);
   });
 });
+
+describe("ls BYTES", () => {
+  it("shows what the log holds now when the hub says so, else all output", () => {
+    const compacted = session({ bytes: 5 * 1024 * 1024, storedBytes: 600 * 1024 });
+    expect(formatSessionTable([compacted], NOW)).toMatch(/600K$/m);
+    expect(formatVerboseTable([compacted], { now: NOW })).toMatch(/ 600K\b/);
+    expect(formatSessionTable([session({ bytes: 2048 })], NOW)).toMatch(/2\.0K$/m);
+  });
+});
+
+describe("ls --verbose on a narrow terminal", () => {
+  const sessions = [
+    session({
+      name: "a-rather-long-session-name",
+      foreground: "node scripts/build.js --watch --verbose --config build.config.json",
+      preview: "compiled 412 modules in 3.2s; watching src/ for changes (press q to quit)",
+    }),
+    session({ name: "done", status: "failed", reason: "agent profile 'claude' needs the claude command" }),
+  ];
+
+  it("fits every line to the width, cutting the free-text columns with …", () => {
+    for (const width of [120, 100, 80, 60]) {
+      const lines = formatVerboseTable(sessions, { now: NOW, width }).split("\n");
+      for (const line of lines) expect([...line].length).toBeLessThanOrEqual(width);
+      if (width >= 100)
+        expect(lines[0]).toMatch(/NAME .*STATUS .*FOREGROUND .*EVENTS .*BYTES .*LAST OUTPUT$/);
+      else if (width >= 80) expect(lines[0]).toMatch(/NAME .*STATUS .*FOREGROUND .*EVENTS BYTES$/);
+    }
+    const narrow = formatVerboseTable(sessions, { now: NOW, width: 80 });
+    expect(narrow).toContain("…");
+    expect(narrow).toContain("2.0K");
+    expect(narrow).toContain("a-rather");
+  });
+
+  it("leaves LAST OUTPUT out rather than cut every other column when even that does not fit", () => {
+    const lines = formatVerboseTable(sessions, { now: NOW, width: 70 }).split("\n");
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(70);
+    expect(lines[0]).toMatch(/NAME .*HOST .*STATUS .*FOREGROUND .*EVENTS BYTES$/);
+    expect(lines[1]).toContain(" local ");
+    expect(lines[1]).toContain(" running ");
+  });
+
+  it("cuts nothing when there is room, or when no width is known (a pipe)", () => {
+    const wide = formatVerboseTable(sessions, { now: NOW, width: 400 });
+    expect(wide).toBe(formatVerboseTable(sessions, { now: NOW }));
+    expect(wide).toContain("(press q to quit)");
+  });
+});

@@ -17,7 +17,7 @@ export function formatSessionTable(sessions: readonly SessionInfo[], now: number
     foregroundText(s),
     formatAge(now - s.createdAt),
     `${formatAge(now - s.lastActivityAt)} ago`,
-    formatBytes(s.bytes),
+    formatBytes(storedBytesOf(s)),
   ]);
   return formatColumns(HEADERS, rows, "  ");
 }
@@ -27,18 +27,92 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Rows under headers, each column padded to its widest cell (the last one left ragged). */
-export function formatColumns(headers: readonly string[], rows: readonly string[][], gap: string): string {
+/** What BYTES shows: the output the log holds now, or (from an older hub) all it produced. */
+export function storedBytesOf(session: SessionInfo): number {
+  return session.storedBytes ?? session.bytes;
+}
+
+/** A column that may be cut to fit a width, down to `min` characters. */
+export interface Shrinkable {
+  column: number;
+  min: number;
+}
+
+export interface FitOptions {
+  /** The line width to fit (a terminal's columns). */
+  width: number;
+  /** Columns to cut, first the first, each down to its `min` before the next is cut. */
+  shrink: readonly Shrinkable[];
+}
+
+/**
+ * Rows under headers, each column padded to its widest cell (the last one left ragged). With
+ * `fit`, columns are cut (ending in `…`) in the order given until every line fits the width.
+ */
+export function formatColumns(
+  headers: readonly string[],
+  rows: readonly string[][],
+  gap: string,
+  fit?: FitOptions,
+): string {
   const table = [[...headers], ...rows];
-  const widths = headers.map((_, column) => Math.max(...table.map((row) => (row[column] as string).length)));
-  return table
-    .map((row) =>
-      row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] as number)))
-        .join(gap)
-        .trimEnd(),
-    )
-    .join("\n");
+  const widths = headers.map((_, column) => Math.max(...table.map((row) => length(row[column] as string))));
+  if (fit) shrinkWidths(widths, { gap: gap.length, headers, fit });
+  return (
+    table
+      .map((row) =>
+        row
+          .map((cell, column) => {
+            const width = widths[column] as number;
+            const cut = length(cell) > width ? clipChars(cell, width) : cell;
+            return column === row.length - 1 ? cut : cut + " ".repeat(width - length(cut));
+          })
+          .join(gap)
+          .trimEnd(),
+      )
+      // Still too wide at every column's minimum: cut the line rather than let it wrap.
+      .map((line) => (fit ? clipChars(line, fit.width) : line))
+      .join("\n")
+  );
+}
+
+/** The narrowest line `formatColumns` can make with `shrink` (every shrinkable column at its floor). */
+export function minimumWidth(
+  headers: readonly string[],
+  rows: readonly string[][],
+  options: { gap: string; shrink: readonly Shrinkable[] },
+): number {
+  const widths = headers.map((_, column) =>
+    Math.max(...[headers, ...rows].map((row) => length((row[column] as string | undefined) ?? ""))),
+  );
+  shrinkWidths(widths, { gap: options.gap.length, headers, fit: { width: 0, shrink: options.shrink } });
+  return widths.reduce((sum, w) => sum + w, 0) + options.gap.length * (widths.length - 1);
+}
+
+/** Narrows the shrinkable columns in order; a header is never cut. */
+function shrinkWidths(
+  widths: number[],
+  { gap, headers, fit }: { gap: number; headers: readonly string[]; fit: FitOptions },
+): void {
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1);
+  for (const { column, min } of fit.shrink) {
+    const over = total() - fit.width;
+    if (over <= 0) return;
+    const width = widths[column] as number;
+    const floor = Math.min(width, Math.max(min, length(headers[column] ?? "")));
+    widths[column] = Math.max(floor, width - over);
+  }
+}
+
+/** Length in characters (code points), as a terminal counts most of them. */
+function length(text: string): number {
+  return [...text].length;
+}
+
+function clipChars(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  return max <= 0 ? "" : `${chars.slice(0, max - 1).join("")}…`;
 }
 
 /**

@@ -75,6 +75,11 @@ export class HostCommands {
     return report;
   }
 
+  /** Output bytes the session's log holds now. */
+  storedBytes(sessionId: string): number {
+    return this.options.store.storedOutputBytes(sessionId);
+  }
+
   /** Stored and (local) host-buffered bytes per session, for `dispatch status`. */
   async sessionBytes(): Promise<{ name: string; stored: number; buffered: number }[]> {
     const buffered = (await this.resources("local").catch(() => undefined))?.buffered ?? {};

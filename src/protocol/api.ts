@@ -42,6 +42,11 @@ export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10000).default(1000),
 });
 
+/** `GET /api/sessions?stored=true`: each session also carries `storedBytes` (a sum per session). */
+export const SessionsQuery = z.object({
+  stored: z.enum(["true", "false"]).default("false"),
+});
+
 /** `GET /api/sessions/:name/history`: the newest events before `before`, oldest first. */
 export const HistoryQuery = z.object({
   before: z.coerce.number().int().min(1),

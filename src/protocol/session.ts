@@ -54,8 +54,13 @@ export const SessionInfo = z.object({
   lastActivityAt: z.number(),
   /** Seq of the last stored event. */
   lastSeq: z.number().int(),
-  /** Bytes of output stored for this session. */
+  /** Bytes of output the session has produced (compaction does not lower it). */
   bytes: z.number().int(),
+  /**
+   * Bytes of output its log holds now (after retention's compaction); only where asked for
+   * (`GET /api/sessions?stored=true`, `dispatch ls`), as it is summed over the log.
+   */
+  storedBytes: z.number().int().optional(),
   /** Last non-empty line of output, stripped of escape sequences, for previews. */
   preview: z.string(),
   /** Agent sessions: what the agent is doing (`waiting` = needs you); null until known. */
@@ -89,7 +94,7 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
  */
 export type SessionRecord = Omit<
   SessionInfo,
-  "agent" | "options" | "reachable" | "capabilities" | "declaration"
+  "agent" | "options" | "reachable" | "capabilities" | "declaration" | "storedBytes"
 > & {
   env: Record<string, string>;
   meta: Record<string, unknown>;

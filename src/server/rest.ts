@@ -18,6 +18,7 @@ import {
   LoginRequest,
   ResizeRequest,
   ReviveRequest,
+  SessionsQuery,
   type StatusBody,
 } from "../protocol/api.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
@@ -111,7 +112,12 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
   app.get("/api/sessions", async (request) => {
     const actor = actorOf(request);
     gate.hub(actor, "list");
-    return { sessions: gate.visible(actor.principal, sessions.list()) };
+    const { stored } = SessionsQuery.parse(request.query);
+    const visible = gate.visible(actor.principal, sessions.list());
+    if (stored === "false") return { sessions: visible };
+    return {
+      sessions: visible.map((s) => ({ ...s, storedBytes: options.hostCommands.storedBytes(s.id) })),
+    };
   });
 
   app.post("/api/sessions", async (request, reply) => {

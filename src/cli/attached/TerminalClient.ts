@@ -26,7 +26,8 @@ import { SeenState } from "../seenState.js";
 import type { TerminalSettings } from "../terminalSettings.js";
 import { parseKeys } from "../tui/keys.js";
 import { Picker } from "../tui/Picker.js";
-import { CLEAR_SCREEN, ENTER_ALT_SCREEN, fitWidth, LEAVE_ALT_SCREEN } from "../tui/screen.js";
+import { CLEAR_SCREEN, ENTER_ALT_SCREEN, fitWidth, LEAVE_ALT_SCREEN, wrapWidth } from "../tui/screen.js";
+import { HistoryView } from "./HistoryView.js";
 import { LiveSessions } from "./LiveSessions.js";
 import { prefixHelp } from "./prefixHelp.js";
 import { reconnectGiveUpMs } from "./reconnectSettings.js";
@@ -41,6 +42,8 @@ import {
 /** Signals that end the client; the terminal is restored first. */
 export const EXIT_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
 export type ExitSignal = keyof typeof EXIT_SIGNALS;
+/** What the picker says on its bottom row when it is back after the hub went away. */
+const RECONNECTED = "reconnected to the hub";
 /** Bound on telling the hub we leave; it notices a closed socket anyway. */
 const DETACH_TIMEOUT_MS = 1_000;
 
@@ -66,7 +69,16 @@ export interface TerminalClientOptions {
 /** Where the client starts: attached to a session, or in the picker (with a first-run hint). */
 export type ClientStart = { attach: string } | { picker: true; hint?: string };
 
-type Prompt = { mode: "rename"; text: string } | { mode: "close" } | { mode: "help" };
+type Prompt =
+  | { mode: "rename"; text: string }
+  | { mode: "close" }
+  | { mode: "help" }
+  | { mode: "history"; view: HistoryView };
+
+/** Events per page read backwards for the history view: a few thousand lines of output. */
+const HISTORY_PAGE_EVENTS = 500;
+/** PageUp, which after the prefix opens the history view like `h`. */
+const PAGE_UP = "\x1b[5~";
 
 export class TerminalClient {
   private readonly terminal = new RawTerminal();
@@ -173,6 +185,10 @@ export class TerminalClient {
       this.picker = undefined;
       this.terminal.write(CLEAR_SCREEN);
     }
+    if (this.prompt?.mode === "help" || this.prompt?.mode === "history") {
+      if (this.prompt.mode === "history") this.prompt.view.close();
+      this.terminal.write(LEAVE_ALT_SCREEN);
+    }
     this.prompt = undefined;
     this.prefixPending = false;
     if (this.options.statusBar) this.setUpBar();
@@ -188,7 +204,7 @@ export class TerminalClient {
         const hub = this.options.relocate();
         socket = await hub.connect("dispatch-tui");
         await this.resume(socket, hub);
-        if (hadPicker && !this.finished) this.openPicker();
+        if (hadPicker && !this.finished) this.openPicker(RECONNECTED);
         return;
       } catch (err) {
         await socket?.close();
@@ -343,7 +359,7 @@ export class TerminalClient {
   }
 
   private output(data: Uint8Array | string, redrawBar = false): void {
-    if (this.picker || this.prompt?.mode === "help") return;
+    if (this.picker || this.prompt?.mode === "help" || this.prompt?.mode === "history") return;
     this.terminal.write(data);
     if (!this.options.statusBar) return;
     if (
@@ -408,6 +424,7 @@ export class TerminalClient {
   private command(chunk: Buffer): void {
     const prefix = this.options.prefixKey;
     if (prefix && matchLength(chunk, 0, prefix) > 0) return this.send(chunk);
+    if (chunk.toString("latin1").startsWith(PAGE_UP)) return this.openHistory();
     const key = chunk.toString("utf8").charAt(0);
     const running = this.runningSessions();
     const at = running.findIndex((s) => s.id === this.current?.id);
@@ -428,6 +445,9 @@ export class TerminalClient {
       case "s":
         this.openPicker();
         return;
+      case "h":
+        this.openHistory();
+        return;
       case "w":
       case "r":
       case "?":
@@ -443,8 +463,15 @@ export class TerminalClient {
   }
 
   private promptInput(prompt: Prompt, data: string): void {
-    const keys = parseKeys(data);
     const current = this.current;
+    if (prompt.mode === "history") {
+      if (!prompt.view.feed(data)) return;
+      this.prompt = undefined;
+      this.terminal.write(LEAVE_ALT_SCREEN);
+      if (current) void this.switchOrReport(current.id);
+      return;
+    }
+    const keys = parseKeys(data);
     if (prompt.mode === "help" || !current) {
       this.prompt = undefined;
       this.terminal.write(LEAVE_ALT_SCREEN);
@@ -491,8 +518,26 @@ export class TerminalClient {
     );
     const cols = this.terminal.size()?.cols ?? 80;
     this.terminal.write(
-      `${ENTER_ALT_SCREEN}${CLEAR_SCREEN}${lines.map((l) => fitWidth(l, cols).trimEnd()).join("\r\n")}\r\n\r\npress any key`,
+      `${ENTER_ALT_SCREEN}${CLEAR_SCREEN}${lines.flatMap((l) => wrapWidth(l.trimEnd(), cols)).join("\r\n")}\r\n\r\npress any key`,
     );
+  }
+
+  /** The pager over older output (`HistoryView`), from the seq this client has shown. */
+  private openHistory(): void {
+    const current = this.current;
+    const stream = this.stream;
+    if (!current || !stream) return;
+    const hub = this.hub;
+    const view = new HistoryView({
+      name: current.name,
+      before: stream.seq + 1,
+      fetchOlder: (before) => hub.history(current.id, before, HISTORY_PAGE_EVENTS),
+      size: () => this.terminal.size() ?? { cols: 80, rows: 24 },
+      write: (text) => this.terminal.write(text),
+    });
+    this.prompt = { mode: "history", view };
+    this.terminal.write(ENTER_ALT_SCREEN);
+    void view.open();
   }
 
   private async createAndSwitch(): Promise<void> {
@@ -544,6 +589,7 @@ export class TerminalClient {
 
   private resized(): void {
     if (this.picker) return this.picker.draw();
+    if (this.prompt?.mode === "history") this.prompt.view.redraw();
     const size = this.sessionSize();
     if (size && this.current) this.socket?.resize(this.current.id, size.cols, size.rows);
     this.setUpBar();
@@ -564,7 +610,7 @@ export class TerminalClient {
 
   private drawBar(): void {
     const size = this.terminal.size();
-    if (!size || this.picker || this.finished) return;
+    if (!size || this.picker || this.finished || this.prompt?.mode === "history") return;
     const prefix = this.options.prefixKey ? labelOf(this.options.prefixKey) : undefined;
     const prompt = this.promptText(prefix);
     if (!this.options.statusBar && prompt === undefined) return;
@@ -589,7 +635,7 @@ export class TerminalClient {
     if (this.prompt?.mode === "rename")
       return `rename ${name} to: ${this.prompt.text}▏ (Enter ok, Esc cancel)`;
     if (this.prefixPending)
-      return `${prefix}: n new  ] next  [ prev  s picker  w close  r rename  d detach  ? help`;
+      return `${prefix}: n new  ] next  [ prev  s picker  h history  w close  r rename  d detach  ? help`;
     return undefined;
   }
 }

@@ -7,6 +7,7 @@ export function prefixHelp(prefix: string, detach: string | undefined): string[]
     "  n      new session (your defaults), switch to it",
     "  ]  [   next / previous running session",
     "  s      session picker",
+    "  h PgUp older output: page back through the stored log (q returns)",
     "  w      close: kill this session (asks first)",
     "  r      rename this session",
     "  d      detach (the session keeps running)",

@@ -28,7 +28,7 @@ async function list(options: {
   const client = HubClient.locate();
   const listed =
     options.host === undefined
-      ? await client.listSessions()
+      ? await client.listSessions({ stored: true })
       : await new HostsApi(client).sessions(options.host, options.includeOrphaned === true);
   const sessions =
     options.project === undefined ? listed : listed.filter((s) => s.project === options.project);
@@ -38,8 +38,15 @@ async function list(options: {
     console.error("no sessions — create one with `dispatch new`");
   } else if (options.verbose) {
     const seen = SeenState.inHome(client.paths.home);
-    console.log(formatVerboseTable(sessions, { isUnread: (s) => seen.isUnread(s) }));
+    console.log(formatVerboseTable(sessions, { isUnread: (s) => seen.isUnread(s), ...terminalWidth() }));
   } else {
     console.log(formatSessionTable(sessions));
   }
+}
+
+/** The width to fit: the terminal's, or `COLUMNS` (set by shells, and by tests); none for a pipe. */
+function terminalWidth(): { width?: number } {
+  if (process.stdout.isTTY && process.stdout.columns) return { width: process.stdout.columns };
+  const columns = Number(process.env.COLUMNS);
+  return Number.isInteger(columns) && columns > 0 ? { width: columns } : {};
 }

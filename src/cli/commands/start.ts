@@ -48,7 +48,22 @@ async function start(flags: HubFlags): Promise<void> {
     console.log(`the hub is already running at ${running.url}${running.pid ? ` (pid ${running.pid})` : ""}`);
     return;
   }
+  const info = await launchHub({ paths, port, flags });
+  console.log(`hub running at ${info.url} (pid ${info.pid})`);
+  console.log(loginHint(process.env.DISPATCH_KEY ? "DISPATCH_KEY" : paths.key));
+}
 
+/**
+ * Starts the hub under its supervisor, detached, and resolves once it answers; on failure its
+ * output's tail goes to stderr and the error names the file. Also how commands that need the
+ * hub start it when none runs (`autoStart.ts`).
+ */
+export async function launchHub(options: {
+  paths: HomePaths;
+  port: number;
+  flags: HubFlags;
+}): Promise<{ url: string; pid: number }> {
+  const { paths, port, flags } = options;
   const outFile = join(paths.home, "hub.out");
   const out = openSync(outFile, "a", 0o600);
   // The hub runs under a supervisor that restarts it after a crash (`Supervisor.ts`); it passes
@@ -77,9 +92,7 @@ async function start(flags: HubFlags): Promise<void> {
       (info.startedAt ?? 0) >= launchedAt &&
       (await new HubClient({ url: info.url, key: undefined, paths }).health())
     ) {
-      console.log(`hub running at ${info.url} (pid ${info.pid})`);
-      console.log(loginHint(process.env.DISPATCH_KEY ? "DISPATCH_KEY" : paths.key));
-      return;
+      return { url: info.url, pid: info.pid };
     }
     await sleep(POLL_INTERVAL_MS);
   }
@@ -94,7 +107,7 @@ async function start(flags: HubFlags): Promise<void> {
 }
 
 /** A hub of this data directory that answers, or one already answering on the fixed port. */
-async function findRunningHub(
+export async function findRunningHub(
   paths: HomePaths,
   port: number,
 ): Promise<{ url: string; pid?: number } | undefined> {

@@ -43,3 +43,17 @@ export function fitWidth(text: string, width: number): string {
   if (chars.length > width) return `${chars.slice(0, Math.max(0, width - 1)).join("")}…`;
   return text + " ".repeat(width - chars.length);
 }
+
+/** `text` broken into rows of at most `width` columns, at spaces where it can (help screens). */
+export function wrapWidth(text: string, width: number): string[] {
+  const rows: string[] = [];
+  let rest = [...text];
+  while (rest.length > width && width > 0) {
+    const space = rest.lastIndexOf(" ", width);
+    const cut = space > 0 ? space : width;
+    rows.push(rest.slice(0, cut).join("").trimEnd());
+    rest = rest.slice(space > 0 ? cut + 1 : cut);
+  }
+  rows.push(rest.join(""));
+  return rows;
+}

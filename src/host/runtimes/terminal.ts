@@ -17,6 +17,12 @@ const EXIT_TAIL_QUIET_MS = 30;
 const EXIT_TAIL_MAX_MS = 500;
 /** How often the foreground process is checked; a status event is born only on change. */
 const FOREGROUND_POLL_MS = 1000;
+/**
+ * While paused, how often to check whether the process has ended. node-pty destroys the PTY
+ * 200 ms after the process is reaped, so the output still in the kernel's buffer must be read
+ * well before that, or the session's last lines are lost.
+ */
+const PAUSED_EXIT_POLL_MS = 50;
 
 /** The user's shell: `$SHELL` in the host's environment, else bash. */
 export function defaultShell(env: Record<string, string | undefined>): string {
@@ -33,6 +39,7 @@ export class TerminalRuntime implements SessionRuntime {
   private rows: number;
   private paused = false;
   private exitTimer: NodeJS.Timeout | undefined;
+  private pausedExitTimer: NodeJS.Timeout | undefined;
   /**
    * In a sandbox the PTY's process is bwrap, so the session's own command in the foreground
    * means the shell is idle, as the process itself does outside one.
@@ -132,13 +139,40 @@ export class TerminalRuntime implements SessionRuntime {
   setPaused(paused: boolean): void {
     if (paused === this.paused || !this.running) return;
     this.paused = paused;
-    if (paused) this.process.pause();
-    else this.process.resume();
+    if (paused) {
+      this.process.pause();
+      this.pausedExitTimer = setInterval(() => this.drainIfEnded(), PAUSED_EXIT_POLL_MS);
+      this.pausedExitTimer.unref();
+    } else {
+      this.resumeReading();
+    }
+  }
+
+  private resumeReading(): void {
+    this.paused = false;
+    if (this.pausedExitTimer) clearInterval(this.pausedExitTimer);
+    this.pausedExitTimer = undefined;
+    this.process.resume();
+  }
+
+  /**
+   * A process that ended while paused can write no more: what it left is bounded by the PTY's
+   * buffer, so reading it regardless of flow control costs little and loses nothing.
+   */
+  private drainIfEnded(): void {
+    try {
+      process.kill(this.process.pid, 0);
+    } catch {
+      // No such process (reaped): read the rest before node-pty closes the PTY.
+      this.resumeReading();
+    }
   }
 
   dispose(): void {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
+    if (this.pausedExitTimer) clearInterval(this.pausedExitTimer);
+    this.pausedExitTimer = undefined;
     if (this.running) {
       try {
         this.process.kill("SIGHUP");
@@ -150,7 +184,7 @@ export class TerminalRuntime implements SessionRuntime {
 
   private pollForeground(): void {
     if (!this.running) return;
-    const found = foregroundCommand(this.process.pid);
+    const found = foregroundCommand(this.process.pid, { ownChildren: this.ownCommand === undefined });
     const foreground = found === this.ownCommand ? null : found;
     if (foreground === this.current) return;
     this.current = foreground;
@@ -179,6 +213,8 @@ export class TerminalRuntime implements SessionRuntime {
     this.current = null;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
+    if (this.pausedExitTimer) clearInterval(this.pausedExitTimer);
+    this.pausedExitTimer = undefined;
     this.context.events.emit("exit", { code: signal ? null : exitCode, signal: signal || null });
     this.context.exited();
   }

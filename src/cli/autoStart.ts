@@ -1,0 +1,51 @@
+/**
+ * Commands that need the hub start it when none runs, as tmux starts its server: the same
+ * background hub `dispatch start` runs (on `DISPATCH_PORT`, else 7777), announced on stderr so
+ * stdout stays the command's own. Not inside a session (`DISPATCH_URL` names the hub to use,
+ * perhaps on another machine), and not for the commands that manage or inspect the hub itself.
+ */
+import { dataHome, ensureHome, homePaths } from "../platform/home.js";
+import { DEFAULT_BIND_HOST } from "./commands/serve.js";
+import { launchHub } from "./commands/start.js";
+import { HubClient, resolvePort } from "./HubClient.js";
+import { isDispatchProcess, readPidFile, runningHubPid } from "./hubFiles.js";
+import { SUPERVISOR_MARKER, supervisorPidFile } from "./Supervisor.js";
+
+/** Top-level commands that work without a hub, or whose point is the hub's own state. */
+const WITHOUT_HUB = new Set([
+  "serve",
+  "start",
+  "stop",
+  "status",
+  "doctor",
+  "backup",
+  "restore",
+  "host",
+  "config",
+  "help",
+  "init",
+  "use",
+]);
+
+/** Whether `command` (a top-level command's name) should start a hub that is not running. */
+export function startsHub(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !WITHOUT_HUB.has(command) && !env.DISPATCH_URL;
+}
+
+/**
+ * Starts the hub when none runs; says so on stderr. A hub process of this data directory (or
+ * its supervisor, restarting one) counts as running even when it is too busy to answer at
+ * once: the command then waits on it or reports it, and never starts a second hub beside it.
+ */
+export async function ensureHub(command: string): Promise<void> {
+  if (!startsHub(command)) return;
+  const paths = homePaths(dataHome());
+  if (runningHubPid(paths) !== undefined) return;
+  const supervisor = readPidFile(supervisorPidFile(paths));
+  if (supervisor !== undefined && isDispatchProcess(supervisor, SUPERVISOR_MARKER)) return;
+  // Another data directory's hub on the port, or one started by hand: use it as it is.
+  if (await HubClient.locate().health()) return;
+  const port = resolvePort(undefined);
+  await launchHub({ paths: ensureHome(paths.home), port, flags: { host: DEFAULT_BIND_HOST } });
+  console.error(`dispatch: started the hub (log: ${paths.hubLog})`);
+}

@@ -1,5 +1,5 @@
 /**
- * The event store on its own (EventStore on a temporary file, as the hub opens it): batched
+ * The event store on its own (SqliteStore on a temporary file, as the hub opens it): batched
  * append rate and replay rate, with small events (keystroke echo, prompts) and large ones
  * (a flood coalesced into 16 KiB events).
  */
@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isOutputEvent, type SessionEvent } from "../src/protocol/events.js";
-import { EventStore, type SessionRecord } from "../src/store/EventStore.js";
+import type { SessionRecord } from "../src/store/Store.js";
+import { SqliteStore } from "../src/store/sqlite/SqliteStore.js";
 import type { BenchContext } from "./context.js";
 import { row } from "./report.js";
 import { MiB } from "./stats.js";
@@ -18,7 +19,7 @@ const REPLAY_PAGE = 64;
 
 export async function storeSuite(ctx: BenchContext): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "dispatch-bench-store-"));
-  const store = EventStore.open(join(dir, "dispatch.db"));
+  const store = SqliteStore.open(join(dir, "dispatch.db"));
   try {
     const small = ctx.quick ? 200_000 : 1_000_000;
     const rate = (count: number, ms: number) => count / (ms / 1000);
@@ -80,7 +81,7 @@ export async function storeSuite(ctx: BenchContext): Promise<void> {
 }
 
 /** Appends `count` output events of `size` bytes in batches; returns milliseconds. */
-function append(store: EventStore, id: string, count: number, size: number, batch: number): number {
+function append(store: SqliteStore, id: string, count: number, size: number, batch: number): number {
   store.insertSession(record(id));
   const data = Buffer.alloc(size, "x");
   const ts = Date.now();
@@ -96,7 +97,7 @@ function append(store: EventStore, id: string, count: number, size: number, batc
   return performance.now() - started;
 }
 
-function replay(store: EventStore, id: string): { ms: number; bytes: number; events: number } {
+function replay(store: SqliteStore, id: string): { ms: number; bytes: number; events: number } {
   const started = performance.now();
   let cursor = 0;
   let bytes = 0;

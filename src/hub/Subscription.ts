@@ -8,7 +8,7 @@
  */
 import { isOutputEvent, type JsonEvent, type SessionEvent } from "../protocol/events.js";
 import { encodeOutputFrame } from "../protocol/frames.js";
-import type { EventStore, SnapshotRecord } from "../store/EventStore.js";
+import type { SnapshotRecord, Store } from "../store/Store.js";
 import { resumeOverHole } from "./attachRule.js";
 import type { StoredBatchEntry } from "./StoreWriter.js";
 import { decodeScreen } from "./screen/snapshotData.js";
@@ -49,7 +49,7 @@ export interface SubscriptionOptions {
   /** Seq of the last event the client already has. */
   cursor: number;
   channel: SubscriberChannel;
-  store: EventStore;
+  store: Store;
   lagLimitBytes?: number;
   /**
    * Takes and stores a snapshot of the current screen now, for a client far behind when the

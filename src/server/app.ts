@@ -16,7 +16,7 @@ import type { Hub } from "../hub/Hub.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import type { Authenticator } from "./auth.js";
 import { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
@@ -52,7 +52,7 @@ export interface TlsFiles {
 export interface AppOptions {
   hub: Hub;
   /** For backups and integrity checks while the hub runs. */
-  store: EventStore;
+  store: Store;
   auth: Authenticator;
   logger: Logger;
   status: () => Promise<Omit<StatusBody, "sessions">>;

@@ -17,7 +17,7 @@ import { loadPlugins } from "../kinds/plugins.js";
 import { registerKind } from "../kinds/registry.js";
 import { ensureHome } from "../platform/home.js";
 import { createFileLogger } from "../platform/logger.js";
-import { openChecked } from "../store/recovery.js";
+import { openStore } from "../store/openStore.js";
 import { isStorageError } from "../store/storageErrors.js";
 import { buildApp, type TlsFiles } from "./app.js";
 import { Authenticator, loadAccessKey } from "./auth.js";
@@ -42,6 +42,8 @@ export interface HubServerOptions {
   trustProxy?: boolean | undefined;
   /** Extra names the Host header may carry (DNS-rebinding check). */
   allowedHosts?: readonly string[] | undefined;
+  /** `postgres://…` to use a PostgreSQL store; unset: `DISPATCH_STORE`, else the SQLite file. */
+  store?: string | undefined;
 }
 
 export interface HubServer {
@@ -79,7 +81,9 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   for (const plugin of await loadPlugins(process.env)) {
     if (isSessionKind(plugin.kind)) registerKind(plugin.kind);
   }
-  const { store, recovery } = openChecked(paths.db);
+  const { store, recovery } = openStore(options.store ?? process.env.DISPATCH_STORE, paths.db);
+  // The URL may hold a password: nothing the hub starts inherits it.
+  delete process.env.DISPATCH_STORE;
   if (recovery) {
     logger.error(
       { damagedFile: recovery.damagedFile, reportFile: recovery.reportFile },

@@ -144,6 +144,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         dataDir: paths.home,
         version: VERSION,
         storage: hub.storage.status,
+        store: { engine: store.engine, location: store.location },
       };
     },
   });

@@ -146,6 +146,8 @@ export interface Store {
    * the store lives in memory or on a server.
    */
   readonly file: string | undefined;
+  /** Where the data lives, for people: the file's path, or the server's URL without its password. */
+  readonly location: string;
   /** Events from the last `appendBatch` that were refused: seq jumps and unknown sessions. */
   readonly lastRejected: SessionEvent[];
   readonly people: PeopleStore;

@@ -137,7 +137,7 @@ export class PgConnection {
       client.connectSync(this.url);
     } catch (err) {
       throw new PostgresError(
-        `cannot connect to PostgreSQL at ${redact(this.url)}: ${(err as Error).message.trim()}`,
+        `cannot connect to PostgreSQL at ${redact(this.url)}: ${oneLine((err as Error).message)}`,
         CONNECTION_FAILURE,
       );
     }
@@ -182,7 +182,7 @@ export class PgConnection {
         // Already closed.
       }
     }
-    throw new PostgresError(message.trim(), code, fields?.constraintName);
+    throw new PostgresError(oneLine(message), code, fields?.constraintName);
   }
 }
 
@@ -207,6 +207,11 @@ function readRows<R>(pq: Libpq): R[] {
     rows[r] = row as R;
   }
   return rows;
+}
+
+/** libpq's multi-line messages on one line (logs, `dispatch status`). */
+function oneLine(message: string): string {
+  return message.trim().replace(/\s*\n\s*/g, " ");
 }
 
 /** The URL without its password, for messages and logs. */

@@ -178,6 +178,10 @@ export class SqliteStore implements Store {
     return name === "" || name === ":memory:" ? undefined : name;
   }
 
+  get location(): string {
+    return this.file ?? ":memory:";
+  }
+
   /** Closes the database; safe to call more than once. */
   close(): void {
     if (this.db.open) this.db.close();

@@ -61,7 +61,12 @@ function freePort(): Promise<number> {
 
 const READY_TIMEOUT_MS = 30_000;
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface PostgresOptions {
+  /** Keep PostgreSQL's default durability (fsync, synchronous commit): for benchmarks. */
+  durable?: boolean;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const bin = postgresBinDir();
   const user = serverUser();
   const dir = mkdtempSync(join(tmpdir(), "dispatch-pg-"));
@@ -79,7 +84,9 @@ export async function startPostgres(): Promise<PostgresServer> {
     join(bin, "postgres"),
     [
       ...["-D", data, "-k", dir, "-p", String(port), "-h", "127.0.0.1"],
-      ...["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+      ...(options.durable
+        ? []
+        : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
     ],
     { ...owner, stdio: ["ignore", "ignore", "pipe"], cwd: dir },
   );

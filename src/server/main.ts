@@ -24,6 +24,7 @@ import { Authenticator, loadAccessKey } from "./auth.js";
 import { HostTokens } from "./HostTokens.js";
 import { HostNames } from "./hostNames.js";
 import { hostSettings, LOCAL_HOST } from "./hostServices.js";
+import { HubMetrics } from "./metrics.js";
 import { oidcFromEnv } from "./oidc.js";
 import { DEFAULT_BACKUP_KEEP, PeriodicBackup } from "./PeriodicBackup.js";
 
@@ -92,13 +93,20 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     process.stderr.write(`dispatch: ${recovery.report}`);
   }
   const settings = hubSettings(process.env);
+  let hubRef: Hub | undefined;
+  const metrics = new HubMetrics({
+    sessions: () => hubRef?.sessions.list() ?? [],
+    hosts: () => hubRef?.hosts.list() ?? [],
+  });
   const hub = new Hub({
-    store,
+    store: metrics.timed(store),
     logger,
     hubInfoFile: paths.hubInfo,
     ...settings,
     ...hostSettings(process.env),
   });
+  hubRef = hub;
+  hub.bus.on("stored", (_session, entries) => metrics.stored(entries.length));
   const auth = new Authenticator(key, hub.tokens, hub.people);
   const tls = tlsFiles(options);
   const oidc = await oidcFromEnv(process.env, { people: hub.people, logger });
@@ -131,6 +139,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     }),
     oidc,
     hosts,
+    metrics,
     status: async () => {
       const hostInfo = hub.hosts.link("local")?.host;
       const hostStats = await hub.hostCommands.resources("local").catch(() => undefined);
@@ -149,6 +158,9 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     },
   });
   await app.listen({ port: options.port, host: options.host });
+  const metricsPort = Number(process.env.DISPATCH_METRICS_PORT);
+  const metricsServer =
+    metricsPort > 0 && Number.isInteger(metricsPort) ? await metrics.listenLoopback(metricsPort) : undefined;
   const gcTimer = startAutoGc(hub.sessions, settings.gcAfterMs, logger);
   const backups =
     settings.backupEveryMs === undefined
@@ -192,6 +204,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         if (gcTimer) clearInterval(gcTimer);
         await backups?.dispose();
         await app.close();
+        metricsServer?.close();
         await hub.close();
         store.close();
         rmSync(paths.hubInfo, { force: true });

@@ -25,7 +25,7 @@ export function isPostgresUrl(spec: string): boolean {
  */
 export function openStore(spec: string | undefined, sqliteFile: string): OpenedStore {
   const value = spec?.trim() ?? "";
-  if (isPostgresUrl(value)) return { store: PostgresStore.open(value) };
+  if (isPostgresUrl(value)) return { store: PostgresStore.open(value, { soleNode: true }) };
   if (value === "" || value === "sqlite") return openChecked(sqliteFile);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     throw new DispatchError(

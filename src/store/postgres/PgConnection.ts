@@ -83,7 +83,11 @@ export class PgConnection {
   private readonly prepared = new Set<string>();
   private depth = 0;
 
-  constructor(private readonly url: string) {
+  constructor(
+    private readonly url: string,
+    /** Runs on every new connection, the first and each one after a loss (session-level state). */
+    private readonly onConnect?: (connection: PgConnection) => void,
+  ) {
     loadNative();
     this.connect();
   }
@@ -145,6 +149,14 @@ export class PgConnection {
     this.client = client;
     // libpq prints notices to stderr ("already exists, skipping"); only warnings matter.
     this.run("SET client_min_messages = warning", []);
+    if (this.onConnect) {
+      try {
+        this.onConnect(this);
+      } catch (err) {
+        this.close();
+        throw err;
+      }
+    }
     return client;
   }
 

@@ -27,5 +27,6 @@ export function isPostgresStorageCode(code: string): boolean {
 }
 
 export const UNIQUE_VIOLATION = "23505";
+export const LOCK_NOT_AVAILABLE = "55P03";
 /** libpq lost or could not open the connection (no server answer to carry a SQLSTATE). */
 export const CONNECTION_FAILURE = "08006";

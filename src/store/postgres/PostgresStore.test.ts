@@ -141,6 +141,21 @@ describe("postgres connection", () => {
     );
   });
 
+  it("lets one hub at a time use a database, naming the one holding it", () => {
+    const first = openStore(url, "/nonexistent/dispatch.db").store;
+    try {
+      expect(() => openStore(url, "/nonexistent/dispatch.db")).toThrow(
+        /another hub already uses this PostgreSQL database \(connected from 127\.0\.0\.1.*one hub per database/,
+      );
+    } finally {
+      first.close();
+    }
+    // Closing (or a dead hub's dropped connection) frees it.
+    const next = openStore(url, "/nonexistent/dispatch.db").store;
+    expect(next.engine).toBe("postgres");
+    next.close();
+  });
+
   it("leaves backups to PostgreSQL's tools, saying so", async () => {
     await expect(store.backupTo("/tmp/never.db")).rejects.toThrow(/pg_dump/);
   });

@@ -23,7 +23,7 @@ import { applyPgMigrations } from "./migrations.js";
 import { PgConnection, redact } from "./PgConnection.js";
 import { PgHostRecords, PgPeopleRecords } from "./PgRecords.js";
 import { PgSearchIndex } from "./PgSearchIndex.js";
-import { PostgresError, UNIQUE_VIOLATION } from "./PostgresError.js";
+import { LOCK_NOT_AVAILABLE, PostgresError, UNIQUE_VIOLATION } from "./PostgresError.js";
 
 /** Per-session running totals while a batch is being appended. */
 interface Touched {
@@ -102,9 +102,14 @@ export class PostgresStore implements Store {
     this.search = new PgSearchIndex(db);
   }
 
-  /** Connects to `url` (`postgres://…`) and applies migrations. */
-  static open(url: string): PostgresStore {
-    const db = new PgConnection(url);
+  /**
+   * Connects to `url` (`postgres://…`) and applies migrations. With `soleNode`, the connection
+   * holds an advisory lock for its lifetime and a second hub on the same database is refused:
+   * until hub nodes share sessions through leases, two of them would each believe they own
+   * every session.
+   */
+  static open(url: string, options: { soleNode?: boolean } = {}): PostgresStore {
+    const db = new PgConnection(url, options.soleNode ? claimSoleNode : undefined);
     try {
       applyPgMigrations(db);
     } catch (err) {
@@ -494,6 +499,38 @@ export class PostgresStore implements Store {
     this.seqCache.set(sessionId, row.last_seq);
     return row.last_seq;
   }
+}
+
+/** Any fixed number: the advisory lock the one hub node on a database holds. */
+const SOLE_NODE_LOCK = 7_170_002;
+
+/**
+ * How long a starting hub waits for the lock: a hub killed a moment ago still holds it until
+ * the server notices its connection is gone.
+ */
+const SOLE_NODE_WAIT = "5s";
+
+function claimSoleNode(db: PgConnection): void {
+  try {
+    db.execute(`SET lock_timeout = '${SOLE_NODE_WAIT}'`);
+    db.execute("SELECT pg_advisory_lock($1)", [SOLE_NODE_LOCK]);
+    db.execute("SET lock_timeout = 0");
+    return;
+  } catch (err) {
+    if (!(err instanceof PostgresError) || err.code !== LOCK_NOT_AVAILABLE) throw err;
+    db.execute("SET lock_timeout = 0");
+  }
+  const [holder] = db.query<{ addr: string | null; started: string | null }>(
+    "SELECT a.client_addr::text AS addr, a.backend_start::text AS started FROM pg_locks l " +
+      "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted " +
+      "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    [SOLE_NODE_LOCK],
+  );
+  const who = holder ? ` (connected from ${holder.addr ?? "a local socket"} since ${holder.started})` : "";
+  throw new DispatchError(
+    "conflict",
+    `another hub already uses this PostgreSQL database${who}; run one hub per database — several hub nodes on one database are not supported yet`,
+  );
 }
 
 /** Maps a uniqueness failure on sessions to a `conflict` the client can act on. */

@@ -162,8 +162,15 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const metricsServer =
     metricsPort > 0 && Number.isInteger(metricsPort) ? await metrics.listenLoopback(metricsPort) : undefined;
   const gcTimer = startAutoGc(hub.sessions, settings.gcAfterMs, logger);
+  // Periodic backups copy the database file; a server's database is backed up by its own tools.
+  if (settings.backupEveryMs !== undefined && store.file === undefined) {
+    logger.warn(
+      { store: store.location },
+      "DISPATCH_BACKUP_EVERY ignored: back up a PostgreSQL store with pg_dump",
+    );
+  }
   const backups =
-    settings.backupEveryMs === undefined
+    settings.backupEveryMs === undefined || store.file === undefined
       ? undefined
       : new PeriodicBackup({
           store,

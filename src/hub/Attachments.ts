@@ -5,7 +5,7 @@
  */
 import { findKind } from "../kinds/registry.js";
 import type { SessionInfo } from "../protocol/session.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import { type AttachMode, attachStart } from "./attachRule.js";
 import type { HubEvents } from "./HubEvents.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
@@ -13,7 +13,7 @@ import { type SubscriberChannel, Subscription } from "./Subscription.js";
 import type { ScreenTracker } from "./screen/ScreenTracker.js";
 
 export interface AttachmentsOptions {
-  store: EventStore;
+  store: Store;
   directory: SessionDirectory;
   screens: ScreenTracker;
   bus: HubEvents;

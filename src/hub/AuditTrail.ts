@@ -4,8 +4,7 @@
  * person does not write a row per keystroke.
  */
 import type { Principal } from "../protocol/people.js";
-import type { EventStore } from "../store/EventStore.js";
-import type { AuditFilter, StoredAudit } from "../store/PeopleRecords.js";
+import type { AuditFilter, Store, StoredAudit } from "../store/Store.js";
 
 /** At most one `input` (or `resize`) row per person and session in this window. */
 const INPUT_AUDIT_EVERY_MS = 60_000;
@@ -19,7 +18,7 @@ export interface Actor {
 export class AuditTrail {
   private readonly lastInput = new Map<string, number>();
 
-  constructor(private readonly store: EventStore) {}
+  constructor(private readonly store: Store) {}
 
   record(
     actor: Actor | { name: string; address: string },

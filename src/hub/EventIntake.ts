@@ -11,7 +11,7 @@ import { findKind } from "../kinds/registry.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
 import type { SessionRecord } from "../protocol/session.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import { ActivityThrottle } from "./ActivityThrottle.js";
 import { eventProblem } from "./eventCheck.js";
 import type { HostLink } from "./HostLink.js";
@@ -33,7 +33,7 @@ const RESEND_FIRST_DELAY_MS = 100;
 const RESEND_MAX_DELAY_MS = 5_000;
 
 export interface EventIntakeOptions {
-  store: EventStore;
+  store: Store;
   directory: SessionDirectory;
   hosts: HostLinks;
   bus: HubEvents;

@@ -9,7 +9,7 @@ import { isLiveStatus } from "../core/liveness.js";
 import { OrphanReport } from "../protocol/host.js";
 import type { CleanupResult, HostStats } from "../protocol/hosts.js";
 import type { SessionInfo, SessionStatus } from "../protocol/session.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import type { HostMonitor } from "./HostMonitor.js";
 import { sessionCounts } from "./hostSessions.js";
 import type { SessionCommands } from "./SessionCommands.js";
@@ -19,7 +19,7 @@ export interface HostCommandsOptions {
   directory: SessionDirectory;
   sessions: SessionCommands;
   monitor: HostMonitor;
-  store: EventStore;
+  store: Store;
   logger: Logger;
 }
 

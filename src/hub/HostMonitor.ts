@@ -15,7 +15,7 @@ import { DispatchError } from "../core/errors.js";
 import { unknownNameMessage } from "../core/names.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
 import type { ConnectionStatus, HostView } from "../protocol/hosts.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import { isStorageError } from "../store/storageErrors.js";
 import { Heartbeat } from "./Heartbeat.js";
 import type { HostLink, HostLinkEvents } from "./HostLink.js";
@@ -52,7 +52,7 @@ export interface HostLinks {
 
 export interface HostMonitorOptions {
   directory: SessionDirectory;
-  store: EventStore;
+  store: Store;
   bus: HubEvents;
   logger: Logger;
   heartbeatMs: number;

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import { findKind } from "../kinds/registry.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import { Attachments } from "./Attachments.js";
 import { AuditTrail } from "./AuditTrail.js";
 import { EventIntake } from "./EventIntake.js";
@@ -25,7 +25,7 @@ import { OutputSearch } from "./search/OutputSearch.js";
 import { Tokens } from "./Tokens.js";
 
 export interface HubOptions {
-  store: EventStore;
+  store: Store;
   logger: Logger;
   /** `hub.json`, where `dispatch notify` finds the hub again (session tokens point at it). */
   hubInfoFile: string;

@@ -6,7 +6,7 @@
  */
 import { findKind } from "../kinds/registry.js";
 import type { SessionEvent } from "../protocol/events.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import type { HubEvents } from "./HubEvents.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 import { decodeScreen, encodeScreen } from "./screen/snapshotData.js";
@@ -15,7 +15,7 @@ import { decodeScreen, encodeScreen } from "./screen/snapshotData.js";
 const FOLD_PAGE_EVENTS = 512;
 
 export interface KindSnapshotsOptions {
-  store: EventStore;
+  store: Store;
   directory: SessionDirectory;
   bus: HubEvents;
 }
@@ -59,7 +59,7 @@ export class KindSnapshots {
   }
 }
 
-function* readAfter(store: EventStore, id: string, afterSeq: number): Iterable<SessionEvent> {
+function* readAfter(store: Store, id: string, afterSeq: number): Iterable<SessionEvent> {
   let after = afterSeq;
   for (;;) {
     const page = store.readEvents(id, after, FOLD_PAGE_EVENTS);

@@ -7,8 +7,7 @@
 import { DispatchError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Principal, Role, ShareView, UserView } from "../protocol/people.js";
-import type { EventStore } from "../store/EventStore.js";
-import type { StoredUser } from "../store/PeopleRecords.js";
+import type { Store, StoredUser } from "../store/Store.js";
 import { sessionRole } from "./accessPolicy.js";
 import type { Tokens } from "./Tokens.js";
 
@@ -19,7 +18,7 @@ export const OWNER: Principal = { id: "owner", name: "owner", role: "owner", via
 
 export class People {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: Store,
     private readonly tokens: Tokens,
   ) {}
 

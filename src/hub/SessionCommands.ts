@@ -16,7 +16,7 @@ import type { SessionEvent } from "../protocol/events.js";
 import type { SpawnSpec } from "../protocol/host.js";
 import { parseOrBadRequest } from "../protocol/parse.js";
 import type { CreateSessionParams, SessionInfo, SessionRecord } from "../protocol/session.js";
-import { type EventStore, readWholeLog } from "../store/EventStore.js";
+import { readWholeLog, type Store } from "../store/Store.js";
 import { capabilitiesOf, type EventIntake } from "./EventIntake.js";
 import type { HostLinks } from "./HostMonitor.js";
 import type { HubEvents } from "./HubEvents.js";
@@ -29,7 +29,7 @@ export const DEFAULT_MAX_SESSIONS = 64;
 const KILL_WAIT_MS = 3000;
 
 export interface SessionCommandsOptions {
-  store: EventStore;
+  store: Store;
   directory: SessionDirectory;
   hosts: HostLinks;
   intake: EventIntake;

@@ -7,7 +7,7 @@ import { DispatchError } from "../core/errors.js";
 import { unknownNameMessage } from "../core/names.js";
 import { findKind } from "../kinds/registry.js";
 import type { SessionInfo, SessionRecord } from "../protocol/session.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import { isStorageError } from "../store/storageErrors.js";
 
 /** What a new session must say about itself; everything else starts empty. */
@@ -26,7 +26,7 @@ export class SessionDirectory {
   private readonly unsaved = new Set<string>();
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: Store,
     /** Whether a host is connected right now (the host monitor knows). */
     private readonly reachable: (host: string) => boolean,
     /** A write-through failed for the storage's reasons (the change is kept in memory). */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SessionEvent } from "../protocol/events.js";
-import { EventStore } from "../store/EventStore.js";
+import { SqliteStore } from "../store/sqlite/SqliteStore.js";
 import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
 
 const enc = new TextEncoder();
@@ -19,7 +19,7 @@ const output = (seq: number): SessionEvent => ({
 describe("StoreWriter after a failed commit", () => {
   let dir: string;
   let fault: string;
-  let store: EventStore;
+  let store: SqliteStore;
   let writer: StoreWriter;
   let stored: StoredBatchEntry[];
   let failures: string[][];
@@ -28,7 +28,7 @@ describe("StoreWriter after a failed commit", () => {
     dir = mkdtempSync(join(tmpdir(), "dispatch-writer-"));
     fault = join(dir, "fail");
     process.env.DISPATCH_TEST_FAULT_FILE = fault;
-    store = EventStore.open(join(dir, "db"));
+    store = SqliteStore.open(join(dir, "db"));
     delete process.env.DISPATCH_TEST_FAULT_FILE;
     store.insertSession({
       id: "s1",

@@ -14,7 +14,7 @@
  */
 import type { Logger } from "pino";
 import type { SessionEvent } from "../protocol/events.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 
 /** A writer that committed this recently counts as busy... */
 const BUSY_WITHIN_MS = 2;
@@ -30,7 +30,7 @@ export interface StoredBatchEntry {
 }
 
 export interface StoreWriterOptions {
-  store: EventStore;
+  store: Store;
   logger: Logger;
   /** Called with each committed batch, in order. */
   onStored: (entries: StoredBatchEntry[]) => void;

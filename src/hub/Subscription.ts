@@ -8,7 +8,7 @@
  */
 import { isOutputEvent, type JsonEvent, type SessionEvent } from "../protocol/events.js";
 import { encodeOutputFrame } from "../protocol/frames.js";
-import type { EventStore, SnapshotRecord } from "../store/EventStore.js";
+import type { SnapshotRecord, Store } from "../store/Store.js";
 import { resumeOverHole } from "./attachRule.js";
 import type { StoredBatchEntry } from "./StoreWriter.js";
 import { decodeScreen } from "./screen/snapshotData.js";
@@ -36,7 +36,8 @@ export interface ScreenSnapshot {
 export interface SubscriberChannel {
   /** Bytes queued for this client and not yet written to its socket. */
   readonly backlog: number;
-  sendFrame(frame: Uint8Array): void;
+  /** An output event's binary frame (the event itself rides along for the sender's accounting). */
+  sendFrame(frame: Uint8Array, event: SessionEvent): void;
   sendEvent(event: JsonEvent): void;
   /** The screen at `seq`; the client replaces what it shows with it. */
   sendSnapshot(snapshot: ScreenSnapshot): void;
@@ -49,7 +50,7 @@ export interface SubscriptionOptions {
   /** Seq of the last event the client already has. */
   cursor: number;
   channel: SubscriberChannel;
-  store: EventStore;
+  store: Store;
   lagLimitBytes?: number;
   /**
    * Takes and stores a snapshot of the current screen now, for a client far behind when the
@@ -187,7 +188,7 @@ export class Subscription {
   private deliver(event: SessionEvent, frame?: Uint8Array): void {
     this.cursor = event.seq;
     if (isOutputEvent(event)) {
-      this.options.channel.sendFrame(frame ?? encodeOutputFrame(event));
+      this.options.channel.sendFrame(frame ?? encodeOutputFrame(event), event);
     } else {
       this.options.channel.sendEvent(event);
     }

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { newId } from "../core/ids.js";
-import type { EventStore, TokenRecord } from "../store/EventStore.js";
+import type { Store, TokenRecord } from "../store/Store.js";
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -35,7 +35,7 @@ export interface IssueToken {
 }
 
 export class Tokens {
-  constructor(private readonly store: EventStore) {}
+  constructor(private readonly store: Store) {}
 
   /** Issues a token: the only time it is ever seen in clear. */
   issue(options: IssueToken): string {

@@ -9,7 +9,16 @@ import type { Principal, Role } from "../protocol/people.js";
 /** Actions on one session. */
 export type SessionAction = "read" | "input" | "resize" | "rename" | "kill" | "revive" | "command" | "share";
 /** Actions on the hub as a whole. */
-export type HubAction = "list" | "create" | "browse" | "gc" | "people" | "hosts" | "audit" | "storage";
+export type HubAction =
+  | "list"
+  | "create"
+  | "browse"
+  | "gc"
+  | "people"
+  | "hosts"
+  | "audit"
+  | "storage"
+  | "metrics";
 export type Action = SessionAction | HubAction;
 
 const RANK: Record<Role, number> = { viewer: 1, writer: 2, owner: 3 };
@@ -33,6 +42,7 @@ const NEEDS: Record<Action, { role: Role; verb: string }> = {
   hosts: { role: "owner", verb: "manage hosts" },
   audit: { role: "owner", verb: "read the audit trail" },
   storage: { role: "owner", verb: "back up or check the database" },
+  metrics: { role: "owner", verb: "read the hub's metrics" },
 };
 
 export function atLeast(role: Role, least: Role): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SnapshotRecord } from "../store/EventStore.js";
+import type { SnapshotRecord } from "../store/Store.js";
 import { attachMode, attachStart, resumeOverHole } from "./attachRule.js";
 
 const snapshot = (seq: number): SnapshotRecord => ({

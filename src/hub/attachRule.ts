@@ -9,7 +9,7 @@
  * - `auto`: the latest snapshot when it is newer than the client's seq (a fresh or long-gone
  *   client), else exact events.
  */
-import type { SnapshotRecord } from "../store/EventStore.js";
+import type { SnapshotRecord } from "../store/Store.js";
 
 export type AttachMode = "auto" | "snapshot" | "events";
 

@@ -7,7 +7,7 @@
 import { isLiveStatus } from "../core/liveness.js";
 import type { HostSessionState } from "../protocol/host.js";
 import type { SessionRecord } from "../protocol/session.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 
 export function sessionCounts(
@@ -31,7 +31,7 @@ export function sessionCounts(
  */
 export function reconcileSessions(
   directory: SessionDirectory,
-  store: EventStore,
+  store: Store,
   hostId: string,
   sessions: readonly HostSessionState[],
 ): void {
@@ -58,7 +58,7 @@ export function reconcileSessions(
 }
 
 /** The host has been away longer than the orphan TTL: its running sessions are orphaned. */
-export function orphanSessionsOf(directory: SessionDirectory, store: EventStore, hostId: string): void {
+export function orphanSessionsOf(directory: SessionDirectory, store: Store, hostId: string): void {
   for (const record of directory.all()) {
     if (record.host !== hostId || !isLiveStatus(record.status)) continue;
     directory.update(record.id, {

@@ -5,7 +5,7 @@
 import type { HostInfo } from "../protocol/host.js";
 import type { ConnectionHealth, ConnectionStatus, HostView } from "../protocol/hosts.js";
 import type { SessionRecord } from "../protocol/session.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import type { HeartbeatState } from "./Heartbeat.js";
 import type { HostLink } from "./HostLink.js";
 import type { HostKindName } from "./hostKinds.js";
@@ -82,7 +82,7 @@ export function hostView(state: HostState, records: readonly SessionRecord[]): H
   };
 }
 
-export function persistHost(store: EventStore, state: HostState): void {
+export function persistHost(store: Store, state: HostState): void {
   const { hostname, os, arch, version, capabilities, labels } = state.info;
   store.hosts.ensure(state.id, state.name);
   store.hosts.save(

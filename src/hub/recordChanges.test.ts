@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SessionEvent } from "../protocol/events.js";
-import type { SessionRecord } from "../store/EventStore.js";
+import type { SessionRecord } from "../store/Store.js";
 import { recordChanges } from "./recordChanges.js";
 
 const record: SessionRecord = {

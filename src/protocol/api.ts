@@ -110,6 +110,8 @@ export const StatusBody = z.object({
   version: z.string(),
   /** Absent while the hub is stopped. */
   storage: StorageStatus.optional(),
+  /** The hub's store engine and where its data lives (a URL without its password). */
+  store: z.object({ engine: z.enum(["sqlite", "postgres"]), location: z.string() }).optional(),
 });
 export type StatusBody = z.infer<typeof StatusBody>;
 

@@ -47,6 +47,8 @@ export interface ClientConnectionOptions {
   storage?:
     | { readonly status: StorageStatus; listen(listener: (status: StorageStatus) => void): () => void }
     | undefined;
+  /** Told of every event sent to this client (metrics: events out, fan-out lag). */
+  sent?: ((event: { ts: number }) => void) | undefined;
 }
 
 export class ClientConnection {
@@ -72,10 +74,15 @@ export class ClientConnection {
       get backlog() {
         return socket.bufferedAmount;
       },
-      sendFrame: (frame) => {
-        if (socket.readyState === socket.OPEN) socket.send(frame, { binary: true });
+      sendFrame: (frame, event) => {
+        if (socket.readyState !== socket.OPEN) return;
+        socket.send(frame, { binary: true });
+        options.sent?.(event);
       },
-      sendEvent: (event) => this.send({ type: "event", event }),
+      sendEvent: (event) => {
+        this.send({ type: "event", event });
+        options.sent?.(event);
+      },
       sendSnapshot: (snapshot) => this.send({ type: "snapshot", ...snapshot }),
       whenDrained: (callback) => {
         const check = () => {

@@ -7,7 +7,7 @@ import { DispatchError } from "../core/errors.js";
 import { describeInvalidName, isValidName } from "../core/names.js";
 import type { HostMonitor } from "../hub/HostMonitor.js";
 import type { Tokens } from "../hub/Tokens.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 
 const TOKEN_KIND = "host";
 /** Prefix so a leaked token is recognisable (secret scanners, logs). */
@@ -16,7 +16,7 @@ const TOKEN_PREFIX = "dsh_";
 export class HostTokens {
   constructor(
     private readonly tokens: Tokens,
-    private readonly store: EventStore,
+    private readonly store: Store,
     private readonly monitor: HostMonitor,
   ) {}
 

@@ -6,13 +6,13 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 
 export const DEFAULT_BACKUP_KEEP = 7;
 const BACKUP_NAME = /^dispatch-[0-9TZ-]+\.db$/;
 
 export interface PeriodicBackupOptions {
-  store: EventStore;
+  store: Store;
   dir: string;
   everyMs: number;
   keep: number;

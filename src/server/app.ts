@@ -16,7 +16,7 @@ import type { Hub } from "../hub/Hub.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import type { Authenticator } from "./auth.js";
 import { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
@@ -26,6 +26,7 @@ import { HOST_ENDPOINT_PATH, hostEndpoint } from "./hostEndpoint.js";
 import type { HostNames } from "./hostNames.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
 import { registerKindsRoute } from "./kindsRoute.js";
+import type { HubMetrics } from "./metrics.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
 import { type OidcRoutes, registerPeopleRoutes } from "./peopleRoutes.js";
 import { registerRest } from "./rest.js";
@@ -33,6 +34,8 @@ import { registerSearchRoutes } from "./searchRoutes.js";
 import { registerStatic } from "./static.js";
 import { registerStorageRoutes } from "./storageRoutes.js";
 
+/** Prometheus scrapes here, with a bearer token like any script (or on DISPATCH_METRICS_PORT). */
+const METRICS_ROUTE = "/metrics";
 /** Routes reachable without credentials: they reveal nothing but liveness, or check their own. */
 const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout", "/api/auth/oidc"]);
 /** Frames above this close the socket; between the message limit and this, a clear error. */
@@ -52,7 +55,7 @@ export interface TlsFiles {
 export interface AppOptions {
   hub: Hub;
   /** For backups and integrity checks while the hub runs. */
-  store: EventStore;
+  store: Store;
   auth: Authenticator;
   logger: Logger;
   status: () => Promise<Omit<StatusBody, "sessions">>;
@@ -68,6 +71,8 @@ export interface AppOptions {
   oidc?: OidcRoutes | undefined;
   /** Remote hosts: REST under `/api/hosts`, the `/host` endpoint, `host` pushes to clients. */
   hosts?: HostRoutesOptions;
+  /** Prometheus metrics, served at `/metrics` (owner) and fed by client connections. */
+  metrics?: HubMetrics | undefined;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -98,7 +103,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const refusal = options.hostNames.refusal(request.headers.host);
     if (refusal) throw new DispatchError("forbidden", refusal);
     const path = request.url.split("?")[0] as string;
-    if (!path.startsWith("/api/") || PUBLIC_ROUTES.has(path) || path.startsWith("/api/auth/")) return;
+    const guarded = path.startsWith("/api/") || path === METRICS_ROUTE;
+    if (!guarded || PUBLIC_ROUTES.has(path) || path.startsWith("/api/auth/")) return;
     // The notify route also takes a session token and checks credentials itself.
     if (SESSION_TOKEN_ROUTE.test(path)) return;
     let principal: Awaited<ReturnType<Authenticator["authenticate"]>>;
@@ -118,7 +124,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
     request.actor = { principal, address: request.ip };
     if (path.startsWith("/api/hosts")) gate.hub(request.actor, "hosts");
+    if (path === METRICS_ROUTE) gate.hub(request.actor, "metrics");
   });
+  const { metrics } = options;
+  if (metrics) {
+    app.get(METRICS_ROUTE, async (_request, reply) => {
+      const { contentType, body } = await metrics.text();
+      reply.header("content-type", contentType).send(body);
+    });
+  }
 
   registerRest(app, {
     sessions: hub.sessions,
@@ -148,6 +162,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerStatic(app);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
+  if (metrics) metrics.clients = () => wss.clients.size;
   const hostUpgrade = options.hosts
     ? hostEndpoint(app, { ...options.hosts, logger: options.logger, limiter: auth.limiter })
     : undefined;
@@ -176,6 +191,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             logger: options.logger,
             hosts: options.hosts?.monitor,
             storage: hub.storage,
+            sent: metrics ? (event) => metrics.sent(event) : undefined,
           });
         });
       },

@@ -17,13 +17,14 @@ import { loadPlugins } from "../kinds/plugins.js";
 import { registerKind } from "../kinds/registry.js";
 import { ensureHome } from "../platform/home.js";
 import { createFileLogger } from "../platform/logger.js";
-import { openChecked } from "../store/recovery.js";
+import { openStore } from "../store/openStore.js";
 import { isStorageError } from "../store/storageErrors.js";
 import { buildApp, type TlsFiles } from "./app.js";
 import { Authenticator, loadAccessKey } from "./auth.js";
 import { HostTokens } from "./HostTokens.js";
 import { HostNames } from "./hostNames.js";
 import { hostSettings, LOCAL_HOST } from "./hostServices.js";
+import { HubMetrics } from "./metrics.js";
 import { oidcFromEnv } from "./oidc.js";
 import { DEFAULT_BACKUP_KEEP, PeriodicBackup } from "./PeriodicBackup.js";
 
@@ -42,6 +43,8 @@ export interface HubServerOptions {
   trustProxy?: boolean | undefined;
   /** Extra names the Host header may carry (DNS-rebinding check). */
   allowedHosts?: readonly string[] | undefined;
+  /** `postgres://…` to use a PostgreSQL store; unset: `DISPATCH_STORE`, else the SQLite file. */
+  store?: string | undefined;
 }
 
 export interface HubServer {
@@ -79,7 +82,9 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   for (const plugin of await loadPlugins(process.env)) {
     if (isSessionKind(plugin.kind)) registerKind(plugin.kind);
   }
-  const { store, recovery } = openChecked(paths.db);
+  const { store, recovery } = openStore(options.store ?? process.env.DISPATCH_STORE, paths.db);
+  // The URL may hold a password: nothing the hub starts inherits it.
+  delete process.env.DISPATCH_STORE;
   if (recovery) {
     logger.error(
       { damagedFile: recovery.damagedFile, reportFile: recovery.reportFile },
@@ -88,13 +93,20 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     process.stderr.write(`dispatch: ${recovery.report}`);
   }
   const settings = hubSettings(process.env);
+  let hubRef: Hub | undefined;
+  const metrics = new HubMetrics({
+    sessions: () => hubRef?.sessions.list() ?? [],
+    hosts: () => hubRef?.hosts.list() ?? [],
+  });
   const hub = new Hub({
-    store,
+    store: metrics.timed(store),
     logger,
     hubInfoFile: paths.hubInfo,
     ...settings,
     ...hostSettings(process.env),
   });
+  hubRef = hub;
+  hub.bus.on("stored", (_session, entries) => metrics.stored(entries.length));
   const auth = new Authenticator(key, hub.tokens, hub.people);
   const tls = tlsFiles(options);
   const oidc = await oidcFromEnv(process.env, { people: hub.people, logger });
@@ -127,6 +139,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     }),
     oidc,
     hosts,
+    metrics,
     status: async () => {
       const hostInfo = hub.hosts.link("local")?.host;
       const hostStats = await hub.hostCommands.resources("local").catch(() => undefined);
@@ -140,13 +153,24 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         dataDir: paths.home,
         version: VERSION,
         storage: hub.storage.status,
+        store: { engine: store.engine, location: store.location },
       };
     },
   });
   await app.listen({ port: options.port, host: options.host });
+  const metricsPort = Number(process.env.DISPATCH_METRICS_PORT);
+  const metricsServer =
+    metricsPort > 0 && Number.isInteger(metricsPort) ? await metrics.listenLoopback(metricsPort) : undefined;
   const gcTimer = startAutoGc(hub.sessions, settings.gcAfterMs, logger);
+  // Periodic backups copy the database file; a server's database is backed up by its own tools.
+  if (settings.backupEveryMs !== undefined && store.file === undefined) {
+    logger.warn(
+      { store: store.location },
+      "DISPATCH_BACKUP_EVERY ignored: back up a PostgreSQL store with pg_dump",
+    );
+  }
   const backups =
-    settings.backupEveryMs === undefined
+    settings.backupEveryMs === undefined || store.file === undefined
       ? undefined
       : new PeriodicBackup({
           store,
@@ -187,6 +211,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         if (gcTimer) clearInterval(gcTimer);
         await backups?.dispose();
         await app.close();
+        metricsServer?.close();
         await hub.close();
         store.close();
         rmSync(paths.hubInfo, { force: true });

@@ -12,7 +12,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { DispatchError } from "../core/errors.js";
 import { BackupRequest } from "../protocol/api.js";
-import type { EventStore } from "../store/EventStore.js";
+import type { Store } from "../store/Store.js";
 import { describeStorageError, isStorageError } from "../store/storageErrors.js";
 import type { Gate } from "./authorize.js";
 import { actorOf } from "./requestActor.js";
@@ -21,7 +21,7 @@ const CheckRequest = z.object({ full: z.boolean().default(false) });
 
 export function registerStorageRoutes(
   app: FastifyInstance,
-  options: { store: EventStore; logger: Logger; gate: Gate },
+  options: { store: Store; logger: Logger; gate: Gate },
 ): void {
   app.post("/api/backup", async (request) => {
     options.gate.hub(actorOf(request), "storage");

@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
+import { isPostgresStorageCode, PostgresError } from "./postgres/PostgresError.js";
 
 /** SQLite result codes (primary, before the first `_` after the prefix) that mean "the disk". */
 const SQLITE_STORAGE_CODES = new Set(["SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY"]);
@@ -20,6 +21,7 @@ function codeOf(err: unknown): string | undefined {
 export function isStorageError(err: unknown): boolean {
   const code = codeOf(err);
   if (code === undefined) return false;
+  if (err instanceof PostgresError) return isPostgresStorageCode(code);
   if (err instanceof Database.SqliteError) {
     const primary = code.split("_").slice(0, 2).join("_");
     return SQLITE_STORAGE_CODES.has(primary);
@@ -31,6 +33,12 @@ export function isStorageError(err: unknown): boolean {
 export function describeStorageError(err: unknown): string {
   const code = codeOf(err) ?? "unknown";
   const detail = err instanceof Error ? err.message : String(err);
+  if (err instanceof PostgresError) {
+    if (code === "53100") {
+      return `the PostgreSQL server's disk is full (${code}: ${detail}); free space on the database server — the hub retries by itself and hosts keep buffering meanwhile`;
+    }
+    return `the PostgreSQL store cannot be written (${code}: ${detail}); the hub retries by itself — check that the database server is up and reachable`;
+  }
   if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT") {
     return `the disk holding the data directory is full (${code}: ${detail}); free some space — the hub retries by itself and hosts keep buffering meanwhile`;
   }

@@ -37,7 +37,7 @@ export function registerBackup(program: Command): void {
         );
       }
       if (!existsSync(source)) throw new DispatchError("not_found", `no backup file ${source}`);
-      const { checkBackup } = await import("../../store/backupFile.js");
+      const { checkBackup } = await import("../../store/sqlite/backupFile.js");
       const problem = checkBackup(source);
       if (problem) throw new DispatchError("bad_request", `${source} is not a usable backup: ${problem}`);
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");

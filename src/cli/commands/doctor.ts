@@ -159,11 +159,11 @@ function databaseFinding(problems: string[]): Finding {
 
 async function offlineDatabase(paths: HomePaths, repair: boolean): Promise<Finding> {
   if (!existsSync(paths.db)) return { level: "ok", what: "no database yet (created at first start)" };
-  const { EventStore } = await import("../../store/EventStore.js");
-  const { isDamage, recoverDatabase } = await import("../../store/recovery.js");
+  const { SqliteStore } = await import("../../store/sqlite/SqliteStore.js");
+  const { isDamage, recoverDatabase } = await import("../../store/sqlite/recovery.js");
   let problems: string[];
   try {
-    using store = EventStore.open(paths.db);
+    using store = SqliteStore.open(paths.db);
     problems = store.check({ full: true });
   } catch (err) {
     if (!isDamage(err)) throw err;

@@ -17,6 +17,7 @@ export interface HubFlags {
   tlsKey?: string;
   trustProxy?: boolean;
   allowedHost?: string[];
+  store?: string;
 }
 
 /** The flags `start` hands on to the `serve` it runs in the background. */
@@ -27,6 +28,7 @@ export function serveFlagArgs(flags: HubFlags): string[] {
   if (flags.tlsKey) args.push("--tls-key", flags.tlsKey);
   if (flags.trustProxy) args.push("--trust-proxy");
   for (const name of flags.allowedHost ?? []) args.push("--allowed-host", name);
+  if (flags.store) args.push("--store", flags.store);
   return args;
 }
 
@@ -38,6 +40,10 @@ export function addHubFlags(command: Command): Command {
     .option("--tls-cert <file>", "serve HTTPS with this PEM certificate (with --tls-key; $DISPATCH_TLS_CERT)")
     .option("--tls-key <file>", "the PEM private key for --tls-cert ($DISPATCH_TLS_KEY)")
     .option("--trust-proxy", "a TLS proxy is in front: trust X-Forwarded-For, mark cookies Secure")
+    .option(
+      "--store <url>",
+      "keep sessions in PostgreSQL (postgres://user@host/db) instead of the SQLite file; hub nodes sharing it form a cluster ($DISPATCH_STORE)",
+    )
     .option(
       "--allowed-host <name>",
       "a name the Host header may carry besides loopback names (repeatable; $DISPATCH_ALLOWED_HOSTS)",
@@ -67,6 +73,7 @@ async function serve(flags: HubFlags): Promise<void> {
       tlsKey: flags.tlsKey,
       trustProxy: flags.trustProxy === true || process.env.DISPATCH_TRUST_PROXY === "1",
       allowedHosts: flags.allowedHost,
+      store: flags.store,
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {

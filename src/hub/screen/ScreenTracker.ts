@@ -7,7 +7,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { isOutputEvent } from "../../protocol/events.js";
-import type { EventStore } from "../../store/EventStore.js";
+import type { Store } from "../../store/Store.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
 import { FeedBudget } from "./FeedBudget.js";
 import type { FromScreenWorker, ToScreenWorker } from "./messages.js";
@@ -38,7 +38,7 @@ const INFLIGHT_LOW_BYTES = 4 * 1024 * 1024;
 const REBUILD_TAIL_BYTES = 1024 * 1024;
 
 export interface ScreenTrackerOptions {
-  store: EventStore;
+  store: Store;
   logger: Logger;
   snapshotEveryBytes?: number;
   retentionBytes?: number;

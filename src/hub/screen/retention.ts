@@ -3,11 +3,11 @@
  * snapshot. Events before the newest snapshot that satisfies the bound are dropped, with older
  * snapshots; history is never cut from the middle, and what was cut is noted in the record.
  */
-import type { EventStore } from "../../store/EventStore.js";
+import type { Store } from "../../store/Store.js";
 
 /** Compacts when the bound is exceeded; true when something was dropped. */
 export function compactBehindSnapshots(
-  store: EventStore,
+  store: Store,
   session: string,
   totalBytes: number,
   retentionBytes: number,

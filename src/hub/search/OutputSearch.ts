@@ -4,22 +4,23 @@
  * which indexes on its own connection and core, so appending and fan-out never wait for
  * tokenizing. A query first has the worker index whatever is still pending, so it sees
  * everything stored. At start the worker indexes what an earlier hub stored but did not index
- * (a kill, an upgrade to migration 3). A store in memory is indexed on this thread instead.
+ * (a kill, an upgrade to migration 3). A store without a file of its own (in memory, or
+ * PostgreSQL) is indexed on this thread instead, when a query asks.
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { DispatchError } from "../../core/errors.js";
-import type { EventStore } from "../../store/EventStore.js";
-import { searchWords } from "../../store/SearchIndex.js";
+import type { Store } from "../../store/Store.js";
+import { searchWords } from "../../store/searchText.js";
 import type { HubEvents } from "../HubEvents.js";
 import type { SessionDirectory } from "../SessionDirectory.js";
 import type { FromIndexWorker, ToIndexWorker } from "./messages.js";
 
-/** Events indexed per slice on this thread (stores in memory only). */
+/** Events indexed per slice on this thread (stores without a file only). */
 const EVENTS_PER_SLICE = 256;
 
 export interface OutputSearchOptions {
-  store: EventStore;
+  store: Store;
   directory: SessionDirectory;
   bus: HubEvents;
   logger: Logger;
@@ -49,8 +50,8 @@ export class OutputSearch {
   private wakePending = false;
 
   constructor(private readonly options: OutputSearchOptions) {
-    const { path } = options.store;
-    if (path !== "" && path !== ":memory:") {
+    const path = options.store.file;
+    if (path !== undefined) {
       this.worker = new Worker(new URL("./indexWorker.js", import.meta.url), { workerData: { path } });
       this.worker.on("message", (message: FromIndexWorker) => this.receive(message));
       this.worker.on("error", (err) => options.logger.error({ err }, "search index worker failed"));

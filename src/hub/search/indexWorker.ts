@@ -5,7 +5,7 @@
  * for it only briefly, and its reads never wait).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { EventStore } from "../../store/EventStore.js";
+import { SqliteStore } from "../../store/sqlite/SqliteStore.js";
 import type { FromIndexWorker, ToIndexWorker } from "./messages.js";
 
 /**
@@ -16,7 +16,7 @@ const EVENTS_PER_SLICE = 16;
 
 const port = parentPort;
 if (!port) throw new Error("the search index worker must run in a worker thread");
-const store = EventStore.open((workerData as { path: string }).path);
+const store = SqliteStore.open((workerData as { path: string }).path);
 const waiting: number[] = [];
 let dirty = true;
 let running = false;

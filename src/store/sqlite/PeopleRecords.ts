@@ -4,42 +4,11 @@
  * they open) and reading the `audit` trail back.
  */
 import type Database from "better-sqlite3";
-
-export interface StoredUser {
-  id: string;
-  name: string;
-  role: string;
-  email: string | null;
-  createdAt: number;
-}
-
-export interface StoredShare {
-  id: string;
-  session: string;
-  role: string;
-  createdAt: number;
-  expiresAt: number | null;
-}
-
-export interface StoredAudit {
-  id: number;
-  ts: number;
-  actor: string;
-  action: string;
-  address: string | null;
-  session: string | null;
-  detail: Record<string, unknown>;
-}
-
-export interface AuditFilter {
-  session?: string | undefined;
-  since?: number | undefined;
-  limit: number;
-}
+import type { AuditFilter, PeopleStore, StoredAudit, StoredShare, StoredUser } from "../Store.js";
 
 const USER_COLUMNS = "id, name, role, email, created_at AS createdAt";
 
-export class PeopleRecords {
+export class PeopleRecords implements PeopleStore {
   private readonly stmt;
 
   constructor(private readonly db: Database.Database) {

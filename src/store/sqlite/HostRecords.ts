@@ -5,15 +5,9 @@
  * restarted hub knows which hosts to expect back.
  */
 import type Database from "better-sqlite3";
+import type { HostStore, StoredHost } from "../Store.js";
 
-export interface StoredHost {
-  id: string;
-  name: string;
-  /** JSON facts: hostname, os, arch, version, capabilities, labels, address, lastStatus. */
-  info: Record<string, unknown>;
-  createdAt: number;
-  lastSeenAt: number | null;
-}
+export type { StoredHost } from "../Store.js";
 
 interface HostRow {
   id: string;
@@ -23,7 +17,7 @@ interface HostRow {
   last_seen_at: number | null;
 }
 
-export class HostRecords {
+export class HostRecords implements HostStore {
   private readonly stmt;
 
   constructor(db: Database.Database) {

@@ -1,15 +1,12 @@
 /**
- * The SQLite event store: session records, the per-session append-only event log, screen
- * snapshots, tokens and audit. Synchronous (better-sqlite3): callers batch writes off the hot
- * path and hand them over in one `appendBatch` call, which is one transaction.
+ * The SQLite store (the embedded default): session records, the per-session append-only event
+ * log, screen snapshots, tokens and audit. Synchronous (better-sqlite3): callers batch writes
+ * off the hot path and hand them over in one `appendBatch` call, which is one transaction.
  */
 import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
-import { DispatchError } from "../core/errors.js";
-import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
-import { HostRecords } from "./HostRecords.js";
-import { applyMigrations } from "./migrations.js";
-import { PeopleRecords } from "./PeopleRecords.js";
+import { DispatchError } from "../../core/errors.js";
+import { isOutputEvent, type SessionEvent } from "../../protocol/events.js";
 import {
   columnOf,
   type EventRow,
@@ -20,36 +17,16 @@ import {
   type SessionRecord,
   type SessionRow,
   sessionParams,
-} from "./rows.js";
+} from "../rows.js";
+import { continuesLog, type SnapshotRecord, type Store, type TokenRecord } from "../Store.js";
+import { injectedFault } from "../storageErrors.js";
+import { HostRecords } from "./HostRecords.js";
+import { applyMigrations } from "./migrations.js";
+import { PeopleRecords } from "./PeopleRecords.js";
 import { SearchIndex } from "./SearchIndex.js";
-import { injectedFault } from "./storageErrors.js";
 
-export type { SessionRecord } from "./rows.js";
-
-export interface SnapshotRecord {
-  session: string;
-  /** The last event seq the snapshot includes. */
-  seq: number;
-  ts: number;
-  cols: number;
-  rows: number;
-  /** Serialized screen (escape sequences that redraw it). */
-  data: string;
-  /** The session's total output bytes at `seq` (retention measures history from here). */
-  bytes?: number;
-}
-
-export interface TokenRecord {
-  id: string;
-  kind: string;
-  name: string;
-  hash: string;
-  scope: string;
-  createdAt: number;
-  revokedAt: number | null;
-  /** Past this time the token no longer counts (share links); null: until revoked. */
-  expiresAt: number | null;
-}
+export type { SessionRecord } from "../rows.js";
+export type { SnapshotRecord, TokenRecord } from "../Store.js";
 
 type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
@@ -65,7 +42,9 @@ const SESSION_COLUMNS =
   "id, name, kind, host, status, exit_code, reason, command, cwd, cols, rows, pid, foreground, " +
   "created_at, last_activity_at, last_seq, bytes, preview, env, meta, project";
 
-export class EventStore {
+export class SqliteStore implements Store {
+  readonly engine = "sqlite";
+
   /** Events from the last `appendBatch` that were refused: seq jumps and unknown sessions. */
   lastRejected: SessionEvent[] = [];
 
@@ -165,7 +144,7 @@ export class EventStore {
   }
 
   /** Opens (creating if needed, mode 0600) the database at `path` and applies migrations. */
-  static open(path: string): EventStore {
+  static open(path: string): SqliteStore {
     const onDisk = path !== ":memory:" && path !== "";
     // Create the file ourselves so it never exists with wider permissions, even briefly;
     // SQLite gives the -wal and -shm files the same mode as the database file.
@@ -186,12 +165,21 @@ export class EventStore {
       // Files left by an older run may predate the chmod above.
       for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
     }
-    return new EventStore(db);
+    return new SqliteStore(db);
   }
 
   /** The database file ("" or ":memory:" for a store in memory, which no other connection can open). */
   get path(): string {
     return this.db.name;
+  }
+
+  get file(): string | undefined {
+    const name = this.db.name;
+    return name === "" || name === ":memory:" ? undefined : name;
+  }
+
+  get location(): string {
+    return this.file ?? ":memory:";
   }
 
   /** Closes the database; safe to call more than once. */
@@ -311,7 +299,7 @@ export class EventStore {
           totals = last === undefined ? null : { lastSeq: last, bytes: 0, activity: null, changed: false };
           touched.set(event.session, totals);
         }
-        if (totals === null || !accepts(totals.lastSeq, event)) {
+        if (totals === null || !continuesLog(totals.lastSeq, event)) {
           if (totals === null || event.seq > totals.lastSeq) rejected.push(event);
           continue;
         }
@@ -526,13 +514,6 @@ export class EventStore {
   }
 }
 
-/** Whether `event` continues a log whose last stored seq is `last` (see appendBatch). */
-function accepts(last: number, event: SessionEvent): boolean {
-  if (event.seq === last + 1) return true;
-  if (event.type !== "gap") return false;
-  return event.data.fromSeq === last + 1 && event.seq >= last + 1;
-}
-
 function isConstraint(err: unknown): err is InstanceType<typeof Database.SqliteError> {
   return err instanceof Database.SqliteError && err.code.startsWith("SQLITE_CONSTRAINT");
 }
@@ -549,18 +530,4 @@ function conflictOr(err: unknown, name: string): unknown {
     return new DispatchError("conflict", "a session with this id already exists", { cause: err });
   }
   return err;
-}
-
-/** Events per read when a session's whole log is read (revive, a kind's export). */
-const LOG_PAGE_EVENTS = 1000;
-
-/** Every stored event of a session, oldest first, read page by page as it is consumed. */
-export function* readWholeLog(store: EventStore, sessionId: string): Generator<SessionEvent> {
-  for (let after = 0; ; ) {
-    const page = store.readEvents(sessionId, after, LOG_PAGE_EVENTS);
-    const last = page[page.length - 1];
-    if (!last) return;
-    yield* page;
-    after = last.seq;
-  }
 }

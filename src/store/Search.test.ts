@@ -1,25 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { STORE_ENGINES, useStoreEngine } from "../../test/storeEngines.js";
 import type { SessionEvent } from "../protocol/events.js";
-import { EventStore, type SessionRecord } from "./EventStore.js";
-import { searchWords } from "./SearchIndex.js";
-
-let dir: string;
-let path: string;
-let store: EventStore;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "dispatch-search-"));
-  path = join(dir, "dispatch.db");
-  store = EventStore.open(path);
-});
-
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+import type { SessionRecord, Store } from "./Store.js";
+import { searchWords } from "./searchText.js";
 
 function session(id: string): SessionRecord {
   return {
@@ -51,12 +34,23 @@ function output(sessionId: string, seq: number, text: string): SessionEvent {
   return { session: sessionId, seq, ts: 5000 + seq, type: "output", data: enc.encode(text) };
 }
 
-function find(pattern: string, extra: { session?: string; since?: number } = {}) {
-  store.search.catchUp(1_000_000);
-  return store.search.search({ words: searchWords(pattern), limit: 100, ...extra });
-}
+describe.each(STORE_ENGINES)("search index on %s", (name) => {
+  const engine = useStoreEngine(name);
+  let store: Store;
 
-describe("SearchIndex", () => {
+  beforeEach(() => {
+    store = engine.open();
+  });
+
+  afterEach(() => {
+    store.close();
+  });
+
+  function find(pattern: string, extra: { session?: string; since?: number } = {}) {
+    store.search.catchUp(1_000_000);
+    return store.search.search({ words: searchWords(pattern), limit: 100, ...extra });
+  }
+
   it("finds plain-text lines without escape sequences, with session, seq and time", () => {
     store.insertSession(session("a"));
     store.appendBatch([
@@ -109,7 +103,7 @@ describe("SearchIndex", () => {
     store.insertSession(session("a"));
     store.appendBatch([output("a", 1, "before restart\n")]);
     store.close();
-    store = EventStore.open(path);
+    store = engine.open();
     expect(find("restart").map((h) => h.line)).toEqual(["before restart"]);
     store.appendBatch([output("a", 2, "after restart\n")]);
     expect(find("restart").map((h) => h.line)).toEqual(["before restart", "after restart"]);

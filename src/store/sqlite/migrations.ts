@@ -5,7 +5,7 @@
  * add a new one.
  */
 import type { Database } from "better-sqlite3";
-import { DispatchError } from "../core/errors.js";
+import { DispatchError } from "../../core/errors.js";
 import { createSearchSchema } from "./searchSchema.js";
 
 export interface Migration {

@@ -8,28 +8,9 @@
  * time. Retention and session removal delete the rows of the events they drop (EventStore).
  */
 import type Database from "better-sqlite3";
-import { plainLines } from "../core/plainText.js";
+import type { SearchHit, SearchRequest, SearchStore } from "../Store.js";
+import { completedLines, lineHasWords } from "../searchText.js";
 
-export interface SearchHit {
-  /** Session id. */
-  session: string;
-  /** Seq of the output event that completed the line. */
-  seq: number;
-  ts: number;
-  line: string;
-}
-
-export interface SearchRequest {
-  /** Words to find, all of them in one line, each matched at the start of a word, any case. */
-  words: readonly string[];
-  session?: string | undefined;
-  /** Only lines stored at or after this time (ms since the epoch). */
-  since?: number | undefined;
-  limit: number;
-}
-
-/** A line still open after this many characters is indexed as it is (a runaway line without `\n`). */
-const MAX_CARRY_CHARS = 4096;
 /** Events read per session per query while catching up, so one slice stays short. */
 const EVENTS_PER_READ = 500;
 
@@ -40,19 +21,7 @@ interface PendingRow {
   carry: string | null;
 }
 
-/** The words of a search pattern (letters and digits), lower case; empty when it has none. */
-export function searchWords(pattern: string): string[] {
-  return wordsOf(pattern).slice(0, MAX_WORDS);
-}
-
-/** More words than this in one search are ignored (the FTS query stays small). */
-const MAX_WORDS = 16;
-
-function wordsOf(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-}
-
-export class SearchIndex {
+export class SearchIndex implements SearchStore {
   private readonly stmt;
   private readonly decoder = new TextDecoder();
 
@@ -96,15 +65,9 @@ export class SearchIndex {
         for (const event of events) {
           cursor = event.seq;
           if (event.type !== "output") continue;
-          const text = carry + this.decoder.decode(event.data);
-          const end = text.lastIndexOf("\n");
-          carry = end < 0 ? text : text.slice(end + 1);
-          let complete = end < 0 ? "" : text.slice(0, end);
-          if (carry.length > MAX_CARRY_CHARS) {
-            complete = `${complete}\n${carry}`;
-            carry = "";
-          }
-          const lines = plainLines(complete);
+          const done = completedLines(carry, this.decoder.decode(event.data));
+          carry = done.carry;
+          const lines = done.lines;
           if (lines.length > 0) this.stmt.insertLines.run(pending.id, event.seq, event.ts, lines.join("\n"));
         }
         // Events compacted away before they were indexed: move on to the oldest stored one.
@@ -148,13 +111,4 @@ export class SearchIndex {
     }
     return hits.reverse();
   }
-}
-
-/** Whether every word starts some word of `line` (what FTS matched, narrowed to one line). */
-function lineHasWords(line: string, words: readonly string[]): boolean {
-  // Cheap first: most lines of a matching row hold none of the words.
-  const lower = line.toLowerCase();
-  if (!words.every((word) => lower.includes(word))) return false;
-  const own = wordsOf(line);
-  return words.every((word) => own.some((w) => w.startsWith(word)));
 }

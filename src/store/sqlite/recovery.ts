@@ -10,12 +10,12 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
-import { EventStore } from "./EventStore.js";
+import { SqliteStore } from "./SqliteStore.js";
 import { createSearchSchema, isSearchTable } from "./searchSchema.js";
 
 /** What `openChecked` found and did. */
 export interface OpenOutcome {
-  store: EventStore;
+  store: SqliteStore;
   /** Set when the database was damaged and recovered: the report's text and where it is. */
   recovery?: { damagedFile: string; reportFile: string; report: string };
 }
@@ -38,7 +38,7 @@ export function isDamage(err: unknown): boolean {
 export function openChecked(path: string, now = new Date()): OpenOutcome {
   let problems: string[];
   try {
-    const store = EventStore.open(path);
+    const store = SqliteStore.open(path);
     problems = store.check({ full: false, maxErrors: QUICK_CHECK_MAX_ERRORS });
     if (problems.length === 0) return { store };
     store.close();
@@ -63,16 +63,16 @@ export function recoverDatabase(
   const method = recoverWithCli(damagedFile, path) ? "sqlite3 .recover" : copyReadableRows(damagedFile, path);
   if (existsSync(path)) chmodSync(path, 0o600);
   // Migrations bring a recovered file (or an empty one, if nothing was readable) up to date.
-  let store: EventStore;
+  let store: SqliteStore;
   let outcome = `method: ${method}`;
   try {
-    store = EventStore.open(path);
+    store = SqliteStore.open(path);
   } catch (err) {
     // What was recovered is too broken to use (a schema without its migration rows): keep it
     // for a person to look at and start empty rather than not at all.
     const unusable = `${damagedFile}.recovered`;
     if (existsSync(path)) renameSync(path, unusable);
-    store = EventStore.open(path);
+    store = SqliteStore.open(path);
     outcome += `; the recovered file could not be used (${(err as Error).message}), kept as ${unusable}; started with an empty database`;
   }
   const lines = [

@@ -1,0 +1,162 @@
+/** What only the PostgreSQL engine has: its migration rows and a server that can go away (Store.test.ts: the rest). */
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type PostgresServer, startPostgres } from "../../../test/postgresServer.js";
+import type { SessionEvent } from "../../protocol/events.js";
+import { openStore } from "../openStore.js";
+import { describeStorageError, isStorageError } from "../storageErrors.js";
+import { PG_MIGRATIONS } from "./migrations.js";
+import { PostgresStore } from "./PostgresStore.js";
+
+let server: PostgresServer;
+let url: string;
+let store: PostgresStore;
+
+beforeAll(async () => {
+  server = await startPostgres();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+beforeEach(async () => {
+  url = await server.database();
+  store = PostgresStore.open(url);
+});
+
+afterEach(() => {
+  store.close();
+});
+
+async function sql<R>(text: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as R[];
+  } finally {
+    await client.end();
+  }
+}
+
+const session = {
+  id: "s1",
+  name: "s1",
+  kind: "terminal",
+  host: "local",
+  status: "running",
+  exitCode: null,
+  reason: null,
+  command: ["bash"],
+  cwd: "/tmp",
+  cols: 80,
+  rows: 24,
+  pid: 1,
+  foreground: null,
+  createdAt: 1000,
+  lastActivityAt: 1000,
+  lastSeq: 0,
+  bytes: 0,
+  preview: "",
+  env: {},
+  meta: {},
+  project: null,
+} as const;
+
+function output(seq: number): SessionEvent {
+  return { session: "s1", seq, ts: seq, type: "output", data: new TextEncoder().encode(`line ${seq}\n`) };
+}
+
+describe("postgres migrations", () => {
+  it("creates the tables once and records each version", async () => {
+    store.close();
+    store = PostgresStore.open(url);
+    const versions = await sql<{ version: number }>("SELECT version FROM migrations ORDER BY version");
+    expect(versions.map((v) => v.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
+    const tables = await sql<{ tablename: string }>(
+      "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+    );
+    expect(tables.map((t) => t.tablename)).toEqual(
+      expect.arrayContaining([
+        "audit",
+        "events",
+        "grants",
+        "hosts",
+        "sessions",
+        "snapshots",
+        "tokens",
+        "users",
+      ]),
+    );
+  });
+
+  it("refuses a database from a newer dispatch", async () => {
+    await sql("INSERT INTO migrations (version, applied_at) VALUES (999, 0)");
+    expect(() => PostgresStore.open(url)).toThrow(/schema version 999/);
+  });
+});
+
+describe("postgres connection", () => {
+  it("reports a lost connection as failing storage and heals on the next write", async () => {
+    store.insertSession({ ...session, command: ["bash"], env: {}, meta: {} });
+    store.appendBatch([output(1)]);
+    // What a server restart or a dropped socket looks like to the hub's connection.
+    await sql(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    let failure: unknown;
+    try {
+      store.appendBatch([output(2)]);
+    } catch (err) {
+      failure = err;
+    }
+    expect(isStorageError(failure)).toBe(true);
+    expect(describeStorageError(failure)).toMatch(/PostgreSQL store cannot be written.*retries by itself/);
+    // The hub retries the batch (the host resends from the last stored seq): it lands whole.
+    expect(store.appendBatch([output(2), output(3)]).map((e) => e.seq)).toEqual([2, 3]);
+    expect(store.readEvents("s1", 0).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("says which server it cannot reach, without the password", () => {
+    const unreachable = `postgres://dispatch:s3cret@127.0.0.1:${server.port + 1}/nowhere`;
+    let failure: unknown;
+    try {
+      PostgresStore.open(unreachable);
+    } catch (err) {
+      failure = err;
+    }
+    expect(String(failure)).toMatch(
+      /cannot connect to PostgreSQL at postgres:\/\/dispatch:\*\*\*@127\.0\.0\.1/,
+    );
+    expect(String(failure)).not.toContain("s3cret");
+    expect(isStorageError(failure)).toBe(true);
+  });
+
+  it("is chosen by a postgres:// store setting; other schemes get a clear error", () => {
+    const opened = openStore(url, "/nonexistent/dispatch.db");
+    expect(opened.store.engine).toBe("postgres");
+    opened.store.close();
+    expect(() => openStore("mysql://db/dispatch", "/tmp/x.db")).toThrow(
+      /unknown store 'mysql:.*postgres:\/\//,
+    );
+  });
+
+  it("lets one hub at a time use a database, naming the one holding it", () => {
+    const first = openStore(url, "/nonexistent/dispatch.db").store;
+    try {
+      expect(() => openStore(url, "/nonexistent/dispatch.db")).toThrow(
+        /another hub already uses this PostgreSQL database \(connected from 127\.0\.0\.1.*one hub per database/,
+      );
+    } finally {
+      first.close();
+    }
+    // Closing (or a dead hub's dropped connection) frees it.
+    const next = openStore(url, "/nonexistent/dispatch.db").store;
+    expect(next.engine).toBe("postgres");
+    next.close();
+  });
+
+  it("leaves backups to PostgreSQL's tools, saying so", async () => {
+    await expect(store.backupTo("/tmp/never.db")).rejects.toThrow(/pg_dump/);
+  });
+});

@@ -1,0 +1,548 @@
+/**
+ * The PostgreSQL store: the same records, log and rules as the SQLite store (`Store.ts`), on
+ * a server several hub nodes can share. One synchronous libpq connection per store (see
+ * `PgConnection`); a batch is one transaction with its events inserted in multi-row
+ * statements, so a batch costs a few round trips rather than one per event.
+ */
+import { DispatchError } from "../../core/errors.js";
+import { isOutputEvent, type SessionEvent } from "../../protocol/events.js";
+import {
+  columnOf,
+  type EventRow,
+  encodeEventData,
+  encodeField,
+  rowToEvent,
+  rowToSession,
+  type SessionRecord,
+  type SessionRow,
+  sessionParams,
+} from "../rows.js";
+import { continuesLog, type SnapshotRecord, type Store, type TokenRecord } from "../Store.js";
+import { injectedFault } from "../storageErrors.js";
+import { applyPgMigrations } from "./migrations.js";
+import { PgConnection, redact } from "./PgConnection.js";
+import { PgHostRecords, PgPeopleRecords } from "./PgRecords.js";
+import { PgSearchIndex } from "./PgSearchIndex.js";
+import { LOCK_NOT_AVAILABLE, PostgresError, UNIQUE_VIOLATION } from "./PostgresError.js";
+
+/** Per-session running totals while a batch is being appended. */
+interface Touched {
+  lastSeq: number;
+  bytes: number;
+  activity: number | null;
+  changed: boolean;
+}
+
+const SESSION_COLUMN_LIST = [
+  "id",
+  "name",
+  "kind",
+  "host",
+  "status",
+  "exit_code",
+  "reason",
+  "command",
+  "cwd",
+  "cols",
+  "rows",
+  "pid",
+  "foreground",
+  "created_at",
+  "last_activity_at",
+  "last_seq",
+  "bytes",
+  "preview",
+  "env",
+  "meta",
+  "project",
+] as const;
+const SESSION_COLUMNS = SESSION_COLUMN_LIST.join(", ");
+
+/** Rows per multi-row event insert (5 parameters each, far below the protocol's 65535). */
+const INSERT_CHUNK = 500;
+
+function insertEventsSql(rows: number): string {
+  const values: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const p = i * 5;
+    values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5})`);
+  }
+  return `INSERT INTO events (session_id, seq, ts, type, data) VALUES ${values.join(", ")}`;
+}
+
+const INSERT_FULL_CHUNK_SQL = insertEventsSql(INSERT_CHUNK);
+
+export class PostgresStore implements Store {
+  readonly engine = "postgres";
+  readonly file = undefined;
+  lastRejected: SessionEvent[] = [];
+
+  /**
+   * Last stored seq per session, so appending does not read the sessions table per event.
+   * Only updated after a transaction commits. Sound across nodes because only the node holding
+   * a session's intake appends to it.
+   */
+  private readonly seqCache = new Map<string, number>();
+  readonly people: PgPeopleRecords;
+  readonly hosts: PgHostRecords;
+  readonly search: PgSearchIndex;
+  /** Prepared-statement names of the column sets `updateSession` has seen (names stay short). */
+  private readonly updateNames = new Map<string, string>();
+  private closed = false;
+  /** Test-only: throws while the fault file exists (see `injectedFault`). */
+  private readonly fault = injectedFault();
+
+  private constructor(
+    private readonly db: PgConnection,
+    /** The server's URL without its password. */
+    readonly location: string,
+  ) {
+    this.people = new PgPeopleRecords(db);
+    this.hosts = new PgHostRecords(db);
+    this.search = new PgSearchIndex(db);
+  }
+
+  /**
+   * Connects to `url` (`postgres://…`) and applies migrations. With `soleNode`, the connection
+   * holds an advisory lock for its lifetime and a second hub on the same database is refused:
+   * until hub nodes share sessions through leases, two of them would each believe they own
+   * every session.
+   */
+  static open(url: string, options: { soleNode?: boolean } = {}): PostgresStore {
+    const db = new PgConnection(url, options.soleNode ? claimSoleNode : undefined);
+    try {
+      applyPgMigrations(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new PostgresStore(db, redact(url));
+  }
+
+  /** The connection, for the cluster's own tables (leases, node rows). */
+  get connection(): PgConnection {
+    return this.db;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  insertSession(rec: SessionRecord): void {
+    const params = sessionParams(rec);
+    try {
+      this.db.execute(
+        `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${SESSION_COLUMN_LIST.map((_, i) => `$${i + 1}`).join(", ")})`,
+        SESSION_COLUMN_LIST.map((column) => params[column]),
+        "sessions_insert",
+      );
+    } catch (err) {
+      throw conflictOr(err, rec.name);
+    }
+    this.seqCache.set(rec.id, rec.lastSeq);
+  }
+
+  updateSession(id: string, patch: Partial<Omit<SessionRecord, "id">>): void {
+    const columns: string[] = [];
+    const values: unknown[] = [];
+    for (const [field, value] of Object.entries(patch)) {
+      const column = columnOf(field);
+      // An explicit `undefined` means "not given"; nullable fields are cleared with null.
+      if (!column || field === "id" || value === undefined) continue;
+      columns.push(column);
+      values.push(encodeField(field as keyof SessionRecord, value as never));
+    }
+    if (columns.length === 0) return;
+    const sets = columns.map((c, i) => `${c} = $${i + 1}`).join(", ");
+    let name = this.updateNames.get(sets);
+    if (name === undefined) {
+      name = `sessions_update_${this.updateNames.size + 1}`;
+      this.updateNames.set(sets, name);
+    }
+    let changes: number;
+    try {
+      changes = this.db.execute(
+        `UPDATE sessions SET ${sets} WHERE id = $${columns.length + 1}`,
+        [...values, id],
+        name,
+      );
+    } catch (err) {
+      throw conflictOr(err, String(patch.name));
+    }
+    if (changes === 0) throw new DispatchError("not_found", `no session ${id}`);
+    // Re-read on next append rather than trusting a seq set from outside the append path.
+    if (patch.lastSeq !== undefined) this.seqCache.delete(id);
+  }
+
+  getSession(id: string): SessionRecord | undefined {
+    const row = this.db.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`,
+      [id],
+      "sessions_get",
+    )[0];
+    return row ? rowToSession(row) : undefined;
+  }
+
+  getSessionByName(name: string): SessionRecord | undefined {
+    const row = this.db.query<SessionRow>(
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE name = $1`,
+      [name],
+      "sessions_by_name",
+    )[0];
+    return row ? rowToSession(row) : undefined;
+  }
+
+  listSessions(): SessionRecord[] {
+    return this.db
+      .query<SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY created_at, id`,
+        [],
+        "sessions_list",
+      )
+      .map(rowToSession);
+  }
+
+  deleteSession(id: string): void {
+    this.db.transaction(() => {
+      for (const table of ["search_lines", "search_cursor", "events", "snapshots", "sessions"]) {
+        const column = table === "sessions" ? "id" : "session_id";
+        this.db.execute(`DELETE FROM ${table} WHERE ${column} = $1`, [id], `delete_${table}`);
+      }
+    });
+    this.seqCache.delete(id);
+  }
+
+  appendBatch(events: readonly SessionEvent[]): SessionEvent[] {
+    const appended: SessionEvent[] = [];
+    const rejected: SessionEvent[] = [];
+    const touched = new Map<string, Touched | null>();
+    this.fault?.();
+    this.db.transaction(() => {
+      for (const event of events) {
+        let totals = touched.get(event.session);
+        if (totals === undefined) {
+          const last = this.storedLastSeq(event.session);
+          totals = last === undefined ? null : { lastSeq: last, bytes: 0, activity: null, changed: false };
+          touched.set(event.session, totals);
+        }
+        if (totals === null || !continuesLog(totals.lastSeq, event)) {
+          if (totals === null || event.seq > totals.lastSeq) rejected.push(event);
+          continue;
+        }
+        totals.lastSeq = event.seq;
+        totals.changed = true;
+        if (isOutputEvent(event)) {
+          totals.bytes += event.data.byteLength;
+          totals.activity = Math.max(totals.activity ?? event.ts, event.ts);
+        }
+        appended.push(event);
+      }
+      this.insertEvents(appended);
+      for (const [session, totals] of touched) {
+        if (!totals?.changed) continue;
+        // Activity never moves backwards: a late batch of old output must not make a session look idle.
+        this.db.execute(
+          "UPDATE sessions SET last_seq = $1, bytes = bytes + $2, " +
+            "last_activity_at = GREATEST(last_activity_at, COALESCE($3::double precision, last_activity_at)) " +
+            "WHERE id = $4",
+          [totals.lastSeq, totals.bytes, totals.activity, session],
+          "append_totals",
+        );
+      }
+    });
+    for (const [session, totals] of touched) if (totals) this.seqCache.set(session, totals.lastSeq);
+    this.lastRejected = rejected;
+    return appended;
+  }
+
+  readEvents(sessionId: string, afterSeq: number, limit?: number): SessionEvent[] {
+    const rows = this.db.query<EventRow>(
+      "SELECT seq, ts, type, data FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+      [sessionId, afterSeq, limit ?? null],
+      "events_read",
+    );
+    return rows.map((row) => rowToEvent(sessionId, row));
+  }
+
+  countEvents(sessionId: string): number {
+    return (
+      this.db.query<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM events WHERE session_id = $1",
+        [sessionId],
+        "events_count",
+      )[0]?.n ?? 0
+    );
+  }
+
+  lastSeq(sessionId: string): number {
+    return this.storedLastSeq(sessionId) ?? 0;
+  }
+
+  firstSeq(sessionId: string): number {
+    return (
+      this.db.query<{ seq: number | null }>(
+        "SELECT MIN(seq) AS seq FROM events WHERE session_id = $1",
+        [sessionId],
+        "events_first",
+      )[0]?.seq ?? 0
+    );
+  }
+
+  putSnapshot(snapshot: SnapshotRecord): void {
+    const { session, seq, ts, cols, rows, data, bytes } = snapshot;
+    this.db.execute(
+      "INSERT INTO snapshots (session_id, seq, ts, cols, rows, data, bytes) VALUES ($1, $2, $3, $4, $5, $6, $7) " +
+        "ON CONFLICT (session_id, seq) DO UPDATE SET ts = EXCLUDED.ts, cols = EXCLUDED.cols, " +
+        "rows = EXCLUDED.rows, data = EXCLUDED.data, bytes = EXCLUDED.bytes",
+      [session, seq, ts, cols, rows, data, bytes ?? 0],
+      "snapshots_put",
+    );
+  }
+
+  snapshotPositions(sessionId: string): { seq: number; bytes: number }[] {
+    return this.db.query<{ seq: number; bytes: number }>(
+      "SELECT seq, bytes FROM snapshots WHERE session_id = $1 ORDER BY seq",
+      [sessionId],
+      "snapshots_positions",
+    );
+  }
+
+  latestSnapshot(sessionId: string, atOrBeforeSeq?: number): SnapshotRecord | undefined {
+    const row = this.db.query<Omit<SnapshotRecord, "session">>(
+      "SELECT seq, ts, cols, rows, data, bytes FROM snapshots WHERE session_id = $1 AND seq <= $2 " +
+        "ORDER BY seq DESC LIMIT 1",
+      [sessionId, atOrBeforeSeq ?? Number.MAX_SAFE_INTEGER],
+      "snapshots_latest",
+    )[0];
+    return row ? { session: sessionId, ...row } : undefined;
+  }
+
+  compactThrough(sessionId: string, seq: number): void {
+    this.db.transaction(() => {
+      this.db.execute(
+        "DELETE FROM events WHERE session_id = $1 AND seq <= $2",
+        [sessionId, seq],
+        "compact_events",
+      );
+      this.db.execute(
+        "DELETE FROM search_lines WHERE session_id = $1 AND seq <= $2",
+        [sessionId, seq],
+        "compact_search",
+      );
+      this.db.execute(
+        "DELETE FROM snapshots WHERE session_id = $1 AND seq < $2",
+        [sessionId, seq],
+        "compact_snapshots",
+      );
+    });
+  }
+
+  seqBeforeTailBytes(sessionId: string, bytes: number): number {
+    // The running total from the newest event back, computed by the server: one query, no cursor.
+    const row = this.db.query<{ seq: number }>(
+      "SELECT seq FROM (SELECT seq, SUM(length(data)) OVER (ORDER BY seq DESC) AS total FROM events " +
+        "WHERE session_id = $1 AND type = 'output') t WHERE total >= $2 ORDER BY seq DESC LIMIT 1",
+      [sessionId, bytes],
+      "events_tail_bytes",
+    )[0];
+    return row ? row.seq - 1 : 0;
+  }
+
+  outputBytesAfter(sessionId: string, seq: number): number {
+    return (
+      this.db.query<{ bytes: number | null }>(
+        "SELECT SUM(length(data)) AS bytes FROM events WHERE session_id = $1 AND seq > $2 AND type = 'output'",
+        [sessionId, seq],
+        "events_bytes_after",
+      )[0]?.bytes ?? 0
+    );
+  }
+
+  storedOutputBytes(sessionId: string): number {
+    return (
+      this.db.query<{ bytes: number | null }>(
+        "SELECT SUM(length(data)) AS bytes FROM events WHERE session_id = $1 AND type = 'output'",
+        [sessionId],
+        "events_bytes_stored",
+      )[0]?.bytes ?? 0
+    );
+  }
+
+  insertToken(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void {
+    try {
+      this.db.execute(
+        "INSERT INTO tokens (id, kind, name, hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        [token.id, token.kind, token.name, token.hash, token.scope, token.createdAt, token.expiresAt ?? null],
+        "tokens_insert",
+      );
+    } catch (err) {
+      if (err instanceof PostgresError && err.code === UNIQUE_VIOLATION)
+        throw new DispatchError("conflict", "token already exists", { cause: err });
+      throw err;
+    }
+  }
+
+  findTokenByHash(hash: string, now = Date.now()): TokenRecord | undefined {
+    return this.db.query<TokenRecord>(
+      'SELECT id, kind, name, hash, scope, created_at AS "createdAt", revoked_at AS "revokedAt", ' +
+        'expires_at AS "expiresAt" FROM tokens WHERE hash = $1 AND revoked_at IS NULL ' +
+        "AND (expires_at IS NULL OR expires_at > $2)",
+      [hash, now],
+      "tokens_find",
+    )[0];
+  }
+
+  revokeTokens(kind: string, name: string): number {
+    return this.db.execute(
+      "UPDATE tokens SET revoked_at = $1 WHERE kind = $2 AND name = $3 AND revoked_at IS NULL",
+      [Date.now(), kind, name],
+      "tokens_revoke",
+    );
+  }
+
+  revokeTokenByHash(hash: string): boolean {
+    return (
+      this.db.execute(
+        "UPDATE tokens SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL",
+        [Date.now(), hash],
+        "tokens_revoke_hash",
+      ) > 0
+    );
+  }
+
+  audit(
+    actor: string,
+    action: string,
+    detail: Record<string, unknown> = {},
+    where: { address?: string | undefined; session?: string | undefined } = {},
+  ): void {
+    this.db.execute(
+      "INSERT INTO audit (ts, actor, action, detail, address, session_id) VALUES ($1, $2, $3, $4, $5, $6)",
+      [Date.now(), actor, action, JSON.stringify(detail), where.address ?? null, where.session ?? null],
+      "audit_insert",
+    );
+  }
+
+  probeWrite(detail: Record<string, unknown>): void {
+    this.fault?.();
+    this.audit("hub", "storage-recovered", detail);
+  }
+
+  /** Backups of a shared database are the server's business (pg_dump, base backups, replicas). */
+  backupTo(_file: string): Promise<number> {
+    return Promise.reject(
+      new DispatchError(
+        "bad_request",
+        `the store is PostgreSQL (${this.location}): back it up with PostgreSQL's tools (pg_dump, or base ` +
+          "backups and WAL archiving; docs/OPERATIONS.md) — `dispatch backup` copies a SQLite store only",
+      ),
+    );
+  }
+
+  /**
+   * What dispatch can check from one connection: the schema is there and every session's last
+   * seq agrees with its log. Page-level checks belong to the server (amcheck, checksums).
+   */
+  check(options: { full: boolean; maxErrors?: number }): string[] {
+    const limit = options.maxErrors ?? 20;
+    const rows = this.db.query<{ name: string; last_seq: number; stored: number | null }>(
+      "SELECT s.name, s.last_seq, (SELECT MAX(seq) FROM events e WHERE e.session_id = s.id) AS stored " +
+        "FROM sessions s WHERE s.last_seq < COALESCE((SELECT MAX(seq) FROM events e WHERE e.session_id = s.id), 0) " +
+        "LIMIT $1",
+      [limit],
+    );
+    return rows.map(
+      (r) => `session ${r.name}: last seq ${r.last_seq} but events up to ${r.stored} are stored`,
+    );
+  }
+
+  sizeBytes(): number {
+    return (
+      this.db.query<{ bytes: number }>(
+        "SELECT pg_database_size(current_database()) AS bytes",
+        [],
+        "db_size",
+      )[0]?.bytes ?? 0
+    );
+  }
+
+  /** Inserts the appended events in as few statements as the chunk size allows. */
+  private insertEvents(events: readonly SessionEvent[]): void {
+    for (let start = 0; start < events.length; start += INSERT_CHUNK) {
+      const chunk = events.slice(start, start + INSERT_CHUNK);
+      const params: unknown[] = [];
+      for (const event of chunk)
+        params.push(event.session, event.seq, event.ts, event.type, encodeEventData(event));
+      if (chunk.length === INSERT_CHUNK)
+        this.db.execute(INSERT_FULL_CHUNK_SQL, params, "events_insert_chunk");
+      else if (chunk.length === 1) this.db.execute(insertEventsSql(1), params, "events_insert_one");
+      else this.db.execute(insertEventsSql(chunk.length), params);
+    }
+  }
+
+  /** Last stored seq from the cache or the sessions table; undefined for an unknown session. */
+  private storedLastSeq(sessionId: string): number | undefined {
+    const cached = this.seqCache.get(sessionId);
+    if (cached !== undefined) return cached;
+    const row = this.db.query<{ last_seq: number }>(
+      "SELECT last_seq FROM sessions WHERE id = $1",
+      [sessionId],
+      "sessions_last_seq",
+    )[0];
+    if (!row) return undefined;
+    this.seqCache.set(sessionId, row.last_seq);
+    return row.last_seq;
+  }
+}
+
+/** Any fixed number: the advisory lock the one hub node on a database holds. */
+const SOLE_NODE_LOCK = 7_170_002;
+
+/**
+ * How long a starting hub waits for the lock: a hub killed a moment ago still holds it until
+ * the server notices its connection is gone.
+ */
+const SOLE_NODE_WAIT = "5s";
+
+function claimSoleNode(db: PgConnection): void {
+  try {
+    db.execute(`SET lock_timeout = '${SOLE_NODE_WAIT}'`);
+    db.execute("SELECT pg_advisory_lock($1)", [SOLE_NODE_LOCK]);
+    db.execute("SET lock_timeout = 0");
+    return;
+  } catch (err) {
+    if (!(err instanceof PostgresError) || err.code !== LOCK_NOT_AVAILABLE) throw err;
+    db.execute("SET lock_timeout = 0");
+  }
+  const [holder] = db.query<{ addr: string | null; started: string | null }>(
+    "SELECT a.client_addr::text AS addr, a.backend_start::text AS started FROM pg_locks l " +
+      "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.objid = $1 AND l.granted " +
+      "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    [SOLE_NODE_LOCK],
+  );
+  const who = holder ? ` (connected from ${holder.addr ?? "a local socket"} since ${holder.started})` : "";
+  throw new DispatchError(
+    "conflict",
+    `another hub already uses this PostgreSQL database${who}; run one hub per database — several hub nodes on one database are not supported yet`,
+  );
+}
+
+/** Maps a uniqueness failure on sessions to a `conflict` the client can act on. */
+function conflictOr(err: unknown, name: string): unknown {
+  if (!(err instanceof PostgresError) || err.code !== UNIQUE_VIOLATION) return err;
+  if (err.constraint === "sessions_name_key") {
+    return new DispatchError("conflict", `a session named '${name}' already exists; pick another name`, {
+      cause: err,
+    });
+  }
+  if (err.constraint === "sessions_pkey") {
+    return new DispatchError("conflict", "a session with this id already exists", { cause: err });
+  }
+  return err;
+}

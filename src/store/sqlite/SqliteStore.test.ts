@@ -1,0 +1,97 @@
+/** What only the SQLite engine has: its file, its pragmas, its migration rows (Store.test.ts: the rest). */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MIGRATIONS } from "./migrations.js";
+import { SqliteStore } from "./SqliteStore.js";
+
+let dir: string;
+let path: string;
+let store: SqliteStore;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "dispatch-store-"));
+  path = join(dir, "dispatch.db");
+  store = SqliteStore.open(path);
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const session = {
+  id: "s1",
+  name: "s1",
+  kind: "terminal",
+  host: "local",
+  status: "running",
+  exitCode: null,
+  reason: null,
+  command: ["bash"],
+  cwd: "/tmp",
+  cols: 80,
+  rows: 24,
+  pid: 1,
+  foreground: null,
+  createdAt: 1000,
+  lastActivityAt: 1000,
+  lastSeq: 0,
+  bytes: 0,
+  preview: "",
+  env: {},
+  meta: {},
+  project: null,
+} as const;
+
+describe("migrations", () => {
+  it("creates every table from an empty file and records the version", () => {
+    store.close();
+    const db = new Database(path, { readonly: true });
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((row) => (row as { name: string }).name);
+    expect(tables).toEqual(
+      expect.arrayContaining(["audit", "events", "hosts", "migrations", "sessions", "snapshots", "tokens"]),
+    );
+    const versions = db.prepare("SELECT version, applied_at FROM migrations").all() as {
+      version: number;
+      applied_at: number;
+    }[];
+    expect(versions.map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(versions[0]?.applied_at).toBeGreaterThan(0);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    db.close();
+  });
+
+  it("does not reapply on reopen and keeps data", () => {
+    store.insertSession({ ...session, command: ["bash"], env: {}, meta: {} });
+    store.close();
+    store = SqliteStore.open(path);
+    expect(store.getSession("s1")?.name).toBe("s1");
+    expect(store.file).toBe(path);
+    store.close();
+    const db = new Database(path, { readonly: true });
+    const count = db.prepare("SELECT COUNT(*) AS n FROM migrations").get() as { n: number };
+    expect(count.n).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it("refuses a database from a newer dispatch", () => {
+    store.close();
+    const db = new Database(path);
+    db.prepare("INSERT INTO migrations (version, applied_at) VALUES (999, 0)").run();
+    db.close();
+    expect(() => SqliteStore.open(path)).toThrow(/schema version 999/);
+    store = SqliteStore.open(":memory:");
+  });
+});
+
+describe("file", () => {
+  it("is created with mode 0600", () => {
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * A real PostgreSQL server for one test file: Debian's `initdb` in a temporary directory, then
+ * `postgres` on a free port on 127.0.0.1 (socket in the same directory). PostgreSQL refuses to
+ * run as root, so when the tests run as root both run as the `postgres` user (spawned with
+ * its uid/gid, no su in between, so the pid we signal is the server's own). Each test gets a
+ * fresh database (`database()`); `stop()` ends the server and removes the directory, and a
+ * process exit kills a server still running, so none outlives a failed run.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+
+export interface PostgresServer {
+  port: number;
+  /** `postgres://…` of the server's `postgres` database (for administration). */
+  adminUrl: string;
+  /** Creates an empty database and returns its URL. */
+  database(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The newest installed server's bin directory, e.g. /usr/lib/postgresql/15/bin. */
+export function postgresBinDir(): string {
+  const root = "/usr/lib/postgresql";
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  const newest = versions[0];
+  if (!newest) throw new Error("PostgreSQL is not installed: apt-get install postgresql (see .ci/run)");
+  return join(root, newest, "bin");
+}
+
+/** uid/gid to run the server as: ours, or the `postgres` user's when we are root. */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("postgres:"));
+  if (!line)
+    throw new Error("running as root needs a `postgres` user (Debian's postgresql package makes it)");
+  const [, , uid, gid] = line.split(":");
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const READY_TIMEOUT_MS = 30_000;
+
+export interface PostgresOptions {
+  /** Keep PostgreSQL's default durability (fsync, synchronous commit): for benchmarks. */
+  durable?: boolean;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
+  const bin = postgresBinDir();
+  const user = serverUser();
+  const dir = mkdtempSync(join(tmpdir(), "dispatch-pg-"));
+  if (user) chownSync(dir, user.uid, user.gid);
+  const data = join(dir, "data");
+  const owner = user ? { uid: user.uid, gid: user.gid } : {};
+  execFileSync(
+    join(bin, "initdb"),
+    ["-D", data, "-U", "postgres", "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"],
+    { ...owner, stdio: "pipe", cwd: dir },
+  );
+  const port = await freePort();
+  // Durability settings off: a test database is thrown away, and fsyncs would dominate its time.
+  const child: ChildProcess = spawn(
+    join(bin, "postgres"),
+    [
+      ...["-D", data, "-k", dir, "-p", String(port), "-h", "127.0.0.1"],
+      ...(options.durable
+        ? []
+        : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+    ],
+    { ...owner, stdio: ["ignore", "ignore", "pipe"], cwd: dir },
+  );
+  let log = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-8192);
+  });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.on("exit", killOnExit);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      process.off("exit", killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        // SIGINT is PostgreSQL's fast shutdown: it does not wait for clients to disconnect.
+        child.kill("SIGINT");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+  try {
+    await waitReady(
+      adminUrl,
+      () => child.exitCode !== null,
+      () => log,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  let databases = 0;
+  return {
+    port,
+    adminUrl,
+    async database() {
+      const name = `test_${++databases}`;
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      try {
+        // FILE_COPY: PostgreSQL 15 defaults to WAL_LOG, several times slower for a small template.
+        await admin.query(`CREATE DATABASE ${name} STRATEGY = FILE_COPY`);
+      } finally {
+        await admin.end();
+      }
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    stop,
+  };
+}
+
+async function waitReady(url: string, died: () => boolean, log: () => string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (died()) throw new Error(`postgres exited at start:\n${log()}`);
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query("SELECT 1");
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline)
+        throw new Error(`postgres did not accept connections: ${String(err)}\n${log()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

@@ -5,7 +5,7 @@
  * statements, so a batch costs a few round trips rather than one per event.
  */
 import { DispatchError } from "../../core/errors.js";
-import { isOutputEvent, type SessionEvent } from "../../protocol/events.js";
+import type { SessionEvent } from "../../protocol/events.js";
 import {
   columnOf,
   type EventRow,
@@ -17,21 +17,13 @@ import {
   type SessionRow,
   sessionParams,
 } from "../rows.js";
-import { continuesLog, type SnapshotRecord, type Store, type TokenRecord } from "../Store.js";
+import { planAppend, type SnapshotRecord, type Store, type TokenRecord } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { applyPgMigrations } from "./migrations.js";
 import { PgConnection, redact } from "./PgConnection.js";
 import { PgHostRecords, PgPeopleRecords } from "./PgRecords.js";
 import { PgSearchIndex } from "./PgSearchIndex.js";
 import { LOCK_NOT_AVAILABLE, PostgresError, UNIQUE_VIOLATION } from "./PostgresError.js";
-
-/** Per-session running totals while a batch is being appended. */
-interface Touched {
-  lastSeq: number;
-  bytes: number;
-  activity: number | null;
-  changed: boolean;
-}
 
 const SESSION_COLUMN_LIST = [
   "id",
@@ -219,33 +211,11 @@ export class PostgresStore implements Store {
   }
 
   appendBatch(events: readonly SessionEvent[]): SessionEvent[] {
-    const appended: SessionEvent[] = [];
-    const rejected: SessionEvent[] = [];
-    const touched = new Map<string, Touched | null>();
     this.fault?.();
-    this.db.transaction(() => {
-      for (const event of events) {
-        let totals = touched.get(event.session);
-        if (totals === undefined) {
-          const last = this.storedLastSeq(event.session);
-          totals = last === undefined ? null : { lastSeq: last, bytes: 0, activity: null, changed: false };
-          touched.set(event.session, totals);
-        }
-        if (totals === null || !continuesLog(totals.lastSeq, event)) {
-          if (totals === null || event.seq > totals.lastSeq) rejected.push(event);
-          continue;
-        }
-        totals.lastSeq = event.seq;
-        totals.changed = true;
-        if (isOutputEvent(event)) {
-          totals.bytes += event.data.byteLength;
-          totals.activity = Math.max(totals.activity ?? event.ts, event.ts);
-        }
-        appended.push(event);
-      }
-      this.insertEvents(appended);
-      for (const [session, totals] of touched) {
-        if (!totals?.changed) continue;
+    const plan = this.db.transaction(() => {
+      const planned = planAppend(events, (session) => this.storedLastSeq(session));
+      this.insertEvents(planned.appended);
+      for (const [session, totals] of planned.totals) {
         // Activity never moves backwards: a late batch of old output must not make a session look idle.
         this.db.execute(
           "UPDATE sessions SET last_seq = $1, bytes = bytes + $2, " +
@@ -255,10 +225,11 @@ export class PostgresStore implements Store {
           "append_totals",
         );
       }
+      return planned;
     });
-    for (const [session, totals] of touched) if (totals) this.seqCache.set(session, totals.lastSeq);
-    this.lastRejected = rejected;
-    return appended;
+    for (const [session, totals] of plan.totals) this.seqCache.set(session, totals.lastSeq);
+    this.lastRejected = plan.rejected;
+    return plan.appended;
   }
 
   readEvents(sessionId: string, afterSeq: number, limit?: number): SessionEvent[] {

@@ -6,7 +6,7 @@
 import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DispatchError } from "../../core/errors.js";
-import { isOutputEvent, type SessionEvent } from "../../protocol/events.js";
+import type { SessionEvent } from "../../protocol/events.js";
 import {
   columnOf,
   type EventRow,
@@ -18,7 +18,7 @@ import {
   type SessionRow,
   sessionParams,
 } from "../rows.js";
-import { continuesLog, type SnapshotRecord, type Store, type TokenRecord } from "../Store.js";
+import { planAppend, type SnapshotRecord, type Store, type TokenRecord } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
@@ -29,14 +29,6 @@ export type { SessionRecord } from "../rows.js";
 export type { SnapshotRecord, TokenRecord } from "../Store.js";
 
 type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
-
-/** Per-session running totals while a batch is being appended. */
-interface Touched {
-  lastSeq: number;
-  bytes: number;
-  activity: number | null;
-  changed: boolean;
-}
 
 const SESSION_COLUMNS =
   "id, name, kind, host, status, exit_code, reason, command, cwd, cols, rows, pid, foreground, " +
@@ -287,39 +279,20 @@ export class SqliteStore implements Store {
    * unknown sessions, are refused and listed in `lastRejected`.
    */
   appendBatch(events: readonly SessionEvent[]): SessionEvent[] {
-    const appended: SessionEvent[] = [];
-    const rejected: SessionEvent[] = [];
-    const touched = new Map<string, Touched | null>();
     this.fault?.();
-    this.db.transaction(() => {
-      for (const event of events) {
-        let totals = touched.get(event.session);
-        if (totals === undefined) {
-          const last = this.storedLastSeq(event.session);
-          totals = last === undefined ? null : { lastSeq: last, bytes: 0, activity: null, changed: false };
-          touched.set(event.session, totals);
-        }
-        if (totals === null || !continuesLog(totals.lastSeq, event)) {
-          if (totals === null || event.seq > totals.lastSeq) rejected.push(event);
-          continue;
-        }
+    const plan = this.db.transaction(() => {
+      const planned = planAppend(events, (session) => this.storedLastSeq(session));
+      for (const event of planned.appended) {
         this.stmt.insertEvent.run(event.session, event.seq, event.ts, event.type, encodeEventData(event));
-        totals.lastSeq = event.seq;
-        totals.changed = true;
-        if (isOutputEvent(event)) {
-          totals.bytes += event.data.byteLength;
-          totals.activity = Math.max(totals.activity ?? event.ts, event.ts);
-        }
-        appended.push(event);
       }
-      for (const [session, totals] of touched) {
-        if (totals?.changed)
-          this.stmt.updateTotals.run(totals.lastSeq, totals.bytes, totals.activity, session);
+      for (const [session, totals] of planned.totals) {
+        this.stmt.updateTotals.run(totals.lastSeq, totals.bytes, totals.activity, session);
       }
+      return planned;
     })();
-    for (const [session, totals] of touched) if (totals) this.seqCache.set(session, totals.lastSeq);
-    this.lastRejected = rejected;
-    return appended;
+    for (const [session, totals] of plan.totals) this.seqCache.set(session, totals.lastSeq);
+    this.lastRejected = plan.rejected;
+    return plan.appended;
   }
 
   /** Events with seq > afterSeq, in seq order, at most `limit` of them. */

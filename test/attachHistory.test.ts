@@ -3,29 +3,21 @@
  * session's stored log; paging up reads older pages from the hub back to the first line, and
  * `q` returns to the live session.
  */
-import headless from "@xterm/headless";
-import { type IPty, spawn } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { closeTtys, dispatchInPty, screenShows } from "./tty.js";
 
 const COLS = 100;
 const ROWS = 30;
 const LINES = 3000;
 let hub: HubHandle;
-let pty: IPty | undefined;
-let terminal: headless.Terminal | undefined;
 
 beforeAll(async () => {
   hub = await startHub();
 });
 
 afterAll(async () => {
-  try {
-    pty?.kill("SIGKILL");
-  } catch {
-    // Already exited.
-  }
-  terminal?.dispose();
+  closeTtys();
   await cleanupAll();
 });
 
@@ -38,45 +30,10 @@ describe("dispatch attach: older output", () => {
       message: "the output stored",
     });
 
-    const term = spawn("/bin/sh", ["-c", `"${process.execPath}" "${BIN}" attach hist; echo "attach-rc=$?"`], {
-      name: "xterm-256color",
-      cols: COLS,
-      rows: ROWS,
-      cwd: REPO_ROOT,
-      env: hub.env,
-    });
-    pty = term;
-    const screen = new headless.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true });
-    terminal = screen;
-    let raw = "";
-    let written = Promise.resolve();
-    term.onData((data) => {
-      raw += data;
-      written = written.then(() => new Promise<void>((resolve) => screen.write(data, resolve)));
-    });
-    const rows = async () => {
-      await written;
-      const buffer = screen.buffer.active;
-      return Array.from(
-        { length: ROWS },
-        (_, y) => buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? "",
-      );
-    };
-    const shows = async (check: (r: string[]) => boolean, message: string, poke?: () => void) => {
-      let last: string[] = [];
-      try {
-        return await waitFor(
-          async () => {
-            poke?.();
-            last = await rows();
-            return check(last) ? last : undefined;
-          },
-          { timeoutMs: 30_000, intervalMs: 200, message },
-        );
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\nscreen:\n${last.join("\n")}`);
-      }
-    };
+    const tty = dispatchInPty(["attach", "hist"], { env: hub.env, cols: COLS, rows: ROWS });
+    const term = tty.pty;
+    const shows = (check: (r: string[]) => boolean, message: string, poke?: () => void) =>
+      screenShows(tty, check, message, poke ? { poke } : {});
 
     await shows(
       (r) => r.some((line) => line === "all-printed") && (r[ROWS - 1] ?? "").includes("[hist]"),
@@ -106,8 +63,8 @@ describe("dispatch attach: older output", () => {
       (r) => r.some((line) => line === "all-printed") && (r[ROWS - 1] ?? "").includes("[hist]"),
       "back in the session",
     );
-    expect((await rows()).some((line) => line === "old-1")).toBe(false);
+    expect((await tty.screen()).some((line) => line === "old-1")).toBe(false);
     term.write("\x1c");
-    await waitFor(() => /attach-rc=(\d+)/.exec(raw)?.[1] === "0", { message: "a clean detach" });
+    expect(await tty.rc).toBe(0);
   }, 120_000);
 });

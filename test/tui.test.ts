@@ -7,107 +7,35 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import headless from "@xterm/headless";
-import { type IPty, spawn } from "node-pty";
+import type headless from "@xterm/headless";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { closeTtys, dispatchInPty as openTty, screenShows as showsOnScreen, type Tty } from "./tty.js";
 
 const COLS = 100;
 const ROWS = 30;
 let hub: HubHandle;
 let configHome: string;
-const ptys = new Set<IPty>();
-const terminals = new Set<headless.Terminal>();
 
 beforeAll(async () => {
   configHome = mkdtempSync(join(tmpdir(), "dispatch-tui-config-"));
   hub = await startHub({ env: { XDG_CONFIG_HOME: configHome } });
 });
 
-afterEach(() => {
-  for (const pty of ptys) {
-    try {
-      pty.kill("SIGKILL");
-    } catch {
-      // Already exited.
-    }
-  }
-  ptys.clear();
-  for (const terminal of terminals) terminal.dispose();
-  terminals.clear();
-});
+afterEach(() => closeTtys());
 
 afterAll(async () => {
   await cleanupAll();
   rmSync(configHome, { recursive: true, force: true });
 });
 
-interface Tty {
-  pty: IPty;
-  /** Everything printed, raw. */
-  output(): string;
-  /** The visible screen, row by row, once everything printed so far is applied. */
-  screen(): Promise<string[]>;
-  terminal: headless.Terminal;
-  /** The command's exit code, printed by the wrapping shell. */
-  rc: Promise<number>;
-  /** The shell (and so `stty -a`) has finished. */
-  exited: Promise<void>;
-}
-
 /** Runs `dispatch ARGS` in a fresh PTY, then `stty -a`, mirrored on a headless terminal. */
 function dispatchInPty(args: string[]): Tty {
-  const script = `"${process.execPath}" "${BIN}" ${args.join(" ")}; echo "dispatch-rc=$?"; stty -a`;
-  const pty = spawn("/bin/sh", ["-c", script], {
-    name: "xterm-256color",
-    cols: COLS,
-    rows: ROWS,
-    cwd: REPO_ROOT,
-    env: hub.env,
-  });
-  ptys.add(pty);
-  const terminal = new headless.Terminal({
-    cols: COLS,
-    rows: ROWS,
-    scrollback: 1000,
-    allowProposedApi: true,
-  });
-  terminals.add(terminal);
-  let text = "";
-  let written = Promise.resolve();
-  pty.onData((data) => {
-    text += data;
-    written = written.then(() => new Promise<void>((resolve) => terminal.write(data, resolve)));
-  });
-  const exited = new Promise<void>((resolve) => pty.onExit(() => resolve()));
-  const rc = waitFor(() => /dispatch-rc=(\d+)/.exec(text)?.[1], {
-    timeoutMs: 30_000,
-    message: `dispatch ${args.join(" ")} to exit`,
-  }).then(Number);
-  const screen = async () => {
-    await written;
-    const buffer = terminal.buffer.active;
-    const rows: string[] = [];
-    for (let y = 0; y < ROWS; y++)
-      rows.push(buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? "");
-    return rows;
-  };
-  return { pty, output: () => text, screen, terminal, rc, exited };
+  return openTty(args, { env: hub.env, cols: COLS, rows: ROWS, after: "stty -a" });
 }
 
-async function screenShows(tty: Tty, check: (rows: string[]) => boolean, message: string): Promise<string[]> {
-  let last: string[] = [];
-  try {
-    return await waitFor(
-      async () => {
-        last = await tty.screen();
-        return check(last) ? last : undefined;
-      },
-      { timeoutMs: 20_000, message },
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\nscreen:\n${last.join("\n")}`);
-  }
+function screenShows(tty: Tty, check: (rows: string[]) => boolean, message: string): Promise<string[]> {
+  return showsOnScreen(tty, check, message, { timeoutMs: 20_000 });
 }
 
 async function shellSession(name: string, marker: string): Promise<void> {

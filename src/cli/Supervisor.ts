@@ -14,6 +14,7 @@ import { closeSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backoffDelay } from "../core/backoff.js";
 import type { HomePaths } from "../platform/home.js";
+import { leanEnv, leanNodeArgs } from "../platform/leanProcess.js";
 import { readHubInfo, sleep } from "./hubFiles.js";
 import { BIN_PATH } from "./paths.js";
 
@@ -78,9 +79,9 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
 
 function spawnHub(args: string[], paths: HomePaths): ChildProcess {
   const out = openSync(join(paths.home, "hub.out"), "a", 0o600);
-  const child = spawn(process.execPath, [BIN_PATH, ...args], {
+  const child = spawn(process.execPath, [...leanNodeArgs(process.env), BIN_PATH, ...args], {
     stdio: ["ignore", out, out],
-    env: process.env,
+    env: leanEnv(process.env),
     cwd: paths.home,
   });
   closeSync(out);

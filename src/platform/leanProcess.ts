@@ -1,0 +1,28 @@
+/**
+ * How the long-lived daemons (the hub, the local host) are started so that an idle one stays
+ * small. Measured with 10 idle sessions (docs/BENCHMARKS.md, "Memory"):
+ *
+ * - V8's young generation grows to its default maximum (16 MiB per semi-space, two of them)
+ *   while start-up allocates, and stays committed: capping a semi-space at 1 MiB saved 17 MB in
+ *   the hub and 6 MB in the host, at no measurable cost to throughput (a scavenge of 1 MiB is
+ *   short; the output path keeps little alive across turns).
+ * - glibc gives every thread that mallocs its own arena; the daemons' threads (libuv's pool,
+ *   V8's GC helpers, the workers) each kept a few hundred KB to MBs resident. Two arenas are
+ *   plenty for one event loop.
+ *
+ * An operator's own choice wins: a semi-space flag in NODE_OPTIONS or MALLOC_ARENA_MAX in the
+ * environment is left as it is.
+ */
+
+export const SEMI_SPACE_FLAG = "--max-semi-space-size=1";
+const ARENAS = "2";
+
+/** Node flags to put before the entry script of a daemon. */
+export function leanNodeArgs(env: NodeJS.ProcessEnv): string[] {
+  return (env.NODE_OPTIONS ?? "").includes("semi-space") ? [] : [SEMI_SPACE_FLAG];
+}
+
+/** The daemon's environment: `env` plus the allocator setting, unless it has one. */
+export function leanEnv<T extends NodeJS.ProcessEnv | Record<string, string>>(env: T): T {
+  return env.MALLOC_ARENA_MAX === undefined ? { ...env, MALLOC_ARENA_MAX: ARENAS } : env;
+}

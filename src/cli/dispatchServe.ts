@@ -5,8 +5,11 @@
  * line, which `isDispatchProcess` checks before signalling a pid from a pid file.
  */
 import { Command, CommanderError } from "commander";
+import { dropLeanEnv } from "../platform/leanProcess.js";
 import { registerServe } from "./commands/serve.js";
 import { EXIT_OK, errorMessage, exitCodeFor } from "./exitCodes.js";
+
+dropLeanEnv();
 
 const program = new Command("dispatch")
   .exitOverride()

@@ -11,7 +11,8 @@
  *   plenty for one event loop.
  *
  * An operator's own choice wins: a semi-space flag in NODE_OPTIONS or MALLOC_ARENA_MAX in the
- * environment is left as it is.
+ * environment is left as it is. The arena setting is the daemon's alone: glibc reads it once at
+ * start, and `dropLeanEnv` takes it out again, so sessions' programs never inherit it.
  */
 
 export const SEMI_SPACE_FLAG = "--max-semi-space-size=1";
@@ -22,7 +23,17 @@ export function leanNodeArgs(env: NodeJS.ProcessEnv): string[] {
   return (env.NODE_OPTIONS ?? "").includes("semi-space") ? [] : [SEMI_SPACE_FLAG];
 }
 
+/** Marks an allocator setting dispatch added (not the operator's). */
+const ADDED = "DISPATCH_LEAN_ARENAS";
+
 /** The daemon's environment: `env` plus the allocator setting, unless it has one. */
 export function leanEnv<T extends NodeJS.ProcessEnv | Record<string, string>>(env: T): T {
-  return env.MALLOC_ARENA_MAX === undefined ? { ...env, MALLOC_ARENA_MAX: ARENAS } : env;
+  return env.MALLOC_ARENA_MAX === undefined ? { ...env, MALLOC_ARENA_MAX: ARENAS, [ADDED]: "1" } : env;
+}
+
+/** First thing in a daemon: removes the allocator setting dispatch added, before anything is started. */
+export function dropLeanEnv(env: NodeJS.ProcessEnv = process.env): void {
+  if (env[ADDED] !== "1") return;
+  delete env.MALLOC_ARENA_MAX;
+  delete env[ADDED];
 }

@@ -1,11 +1,11 @@
 /**
  * How the long-lived daemons (the hub, the local host) are started so that an idle one stays
- * small. Measured with 10 idle sessions (docs/BENCHMARKS.md, "Memory"):
+ * small. Measured with 10 idle sessions (docs/BENCHMARKS.md, "Lean"):
  *
  * - V8's young generation grows to its default maximum (16 MiB per semi-space, two of them)
  *   while start-up allocates, and stays committed: capping a semi-space at 1 MiB saved 17 MB in
- *   the hub and 6 MB in the host, at no measurable cost to throughput (a scavenge of 1 MiB is
- *   short; the output path keeps little alive across turns).
+ *   the hub and 6 MB in the host (2 MiB: 12 and 4; 4 MiB: 6 and 0). Scavenges get more
+ *   frequent but each is short; the output path keeps little alive across turns.
  * - glibc gives every thread that mallocs its own arena; the daemons' threads (libuv's pool,
  *   V8's GC helpers, the workers) each kept a few hundred KB to MBs resident. Two arenas are
  *   plenty for one event loop.

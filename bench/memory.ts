@@ -46,11 +46,12 @@ export async function memorySuite(ctx: BenchContext): Promise<void> {
         ),
       );
     }
-    for (const [name, text] of [
+    for (const [name, part] of [
       ["hub", split10.hub],
       ["host", split10.host],
     ] as const) {
-      ctx.add(row(SUITE, `${name} RSS split, 10 idle sessions`, null, "MB", undefined, text));
+      ctx.add(row(SUITE, `${name} anonymous memory (RssAnon), 10 idle sessions`, mb(part.anon), "MB"));
+      ctx.add(row(SUITE, `${name} file pages (RssFile), 10 idle sessions`, mb(part.file), "MB"));
     }
     const perSession = mb(at100.hub + at100.host - at10.hub - at10.host) / 90;
     ctx.add(
@@ -94,12 +95,10 @@ async function settledRss(hub: BenchHub): Promise<{ hub: number; host: number }>
   return { hub: median(readings.map((r) => r.hub)), host: median(readings.map((r) => r.host)) };
 }
 
-/** Each process's VmRSS as anonymous memory plus file pages, in words. */
-function split(hub: BenchHub): { hub: string; host: string } {
+/** Each process's VmRSS as anonymous memory and file pages (bytes). */
+function split(hub: BenchHub): Record<"hub" | "host", { anon: number; file: number }> {
   const { hub: hubPid, host: hostPid } = hub.pids();
-  const text = (pid: number | undefined) =>
-    pid
-      ? `anon ${(rssOf(pid, "RssAnon") / 1e6).toFixed(1)} MB + file ${(rssOf(pid, "RssFile") / 1e6).toFixed(1)} MB`
-      : "not running";
-  return { hub: text(hubPid), host: text(hostPid) };
+  const part = (pid: number | undefined) =>
+    pid ? { anon: rssOf(pid, "RssAnon"), file: rssOf(pid, "RssFile") } : { anon: 0, file: 0 };
+  return { hub: part(hubPid), host: part(hostPid) };
 }

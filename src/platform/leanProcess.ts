@@ -3,9 +3,10 @@
  * small. Measured with 10 idle sessions (docs/BENCHMARKS.md, "Lean"):
  *
  * - V8's young generation grows to its default maximum (16 MiB per semi-space, two of them)
- *   while start-up allocates, and stays committed: capping a semi-space at 1 MiB saved 17 MB in
- *   the hub and 6 MB in the host (2 MiB: 12 and 4; 4 MiB: 6 and 0). Scavenges get more
- *   frequent but each is short; the output path keeps little alive across turns.
+ *   while start-up allocates, and stays committed: capping a semi-space at 2 MiB saved 12 MB in
+ *   the hub and 4 MB in the host (1 MiB: 17 and 6, but a restart with 100 busy sessions then
+ *   took 2-3x as long, the young generation too small for the catch-up; 2 MiB was within the
+ *   noise of the default there; 4 MiB saved 6 and 0).
  * - glibc gives every thread that mallocs its own arena; the daemons' threads (libuv's pool,
  *   V8's GC helpers, the workers) each kept a few hundred KB to MBs resident. Two arenas are
  *   plenty for one event loop.
@@ -15,7 +16,7 @@
  * start, and `dropLeanEnv` takes it out again, so sessions' programs never inherit it.
  */
 
-export const SEMI_SPACE_FLAG = "--max-semi-space-size=1";
+export const SEMI_SPACE_FLAG = "--max-semi-space-size=2";
 const ARENAS = "2";
 
 /** Node flags to put before the entry script of a daemon. */

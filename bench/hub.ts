@@ -209,9 +209,9 @@ export function readPid(file: string): number | undefined {
 }
 
 /** VmRSS of a process in bytes; 0 when it is gone. */
-export function rssOf(pid: number): number {
+export function rssOf(pid: number, field: "VmRSS" | "RssAnon" | "RssFile" = "VmRSS"): number {
   try {
-    const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const match = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Number(match[1]) * 1024 : 0;
   } catch {
     // Gone.

@@ -1,11 +1,14 @@
 /**
  * Memory: resident set of the hub and the local host (VmRSS from /proc for the pids in
  * hub.pid and host.pid) with 0, 10 and 100 idle sessions. Sessions run `sleep 3600`, so no
- * shell is counted; the host's RSS never includes its children anyway.
+ * shell is counted; the host's RSS never includes its children anyway. Beside the budget row,
+ * each process's VmRSS split into anonymous memory (RssAnon: heaps, stacks, what the process
+ * allocated) and file pages (RssFile: mostly the node binary's code, shared by every Node
+ * process on the machine but counted in each one's VmRSS; a bare `node` has about 34 MB).
  */
 import type { ClientSocket } from "../src/cli/ClientSocket.js";
 import type { BenchContext } from "./context.js";
-import { type BenchHub, startHub } from "./hub.js";
+import { type BenchHub, rssOf, startHub } from "./hub.js";
 import { row } from "./report.js";
 import { median, sleep, waitUntil } from "./stats.js";
 
@@ -20,6 +23,7 @@ export async function memorySuite(ctx: BenchContext): Promise<void> {
     const at0 = await settledRss(hub);
     await createIdle(socket, 10);
     const at10 = await settledRss(hub);
+    const split10 = split(hub);
     ctx.log(`${SUITE}: 100 idle sessions`);
     await createIdle(socket, 90);
     const at100 = await settledRss(hub);
@@ -41,6 +45,13 @@ export async function memorySuite(ctx: BenchContext): Promise<void> {
           count === 10 ? { text: "≤ 100 MB", max: 100 } : undefined,
         ),
       );
+    }
+    for (const [name, part] of [
+      ["hub", split10.hub],
+      ["host", split10.host],
+    ] as const) {
+      ctx.add(row(SUITE, `${name} anonymous memory (RssAnon), 10 idle sessions`, mb(part.anon), "MB"));
+      ctx.add(row(SUITE, `${name} file pages (RssFile), 10 idle sessions`, mb(part.file), "MB"));
     }
     const perSession = mb(at100.hub + at100.host - at10.hub - at10.host) / 90;
     ctx.add(
@@ -82,4 +93,12 @@ async function settledRss(hub: BenchHub): Promise<{ hub: number; host: number }>
     await sleep(250);
   }
   return { hub: median(readings.map((r) => r.hub)), host: median(readings.map((r) => r.host)) };
+}
+
+/** Each process's VmRSS as anonymous memory and file pages (bytes). */
+function split(hub: BenchHub): Record<"hub" | "host", { anon: number; file: number }> {
+  const { hub: hubPid, host: hostPid } = hub.pids();
+  const part = (pid: number | undefined) =>
+    pid ? { anon: rssOf(pid, "RssAnon"), file: rssOf(pid, "RssFile") } : { anon: 0, file: 0 };
+  return { hub: part(hubPid), host: part(hostPid) };
 }

@@ -14,8 +14,9 @@ import { closeSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backoffDelay } from "../core/backoff.js";
 import type { HomePaths } from "../platform/home.js";
+import { leanEnv, leanNodeArgs } from "../platform/leanProcess.js";
 import { readHubInfo, sleep } from "./hubFiles.js";
-import { BIN_PATH } from "./paths.js";
+import { SERVE_PATH } from "./paths.js";
 
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
@@ -81,9 +82,9 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
 
 function spawnHub(args: string[], paths: HomePaths): ChildProcess {
   const out = openSync(join(paths.home, "hub.out"), "a", 0o600);
-  const child = spawn(process.execPath, [BIN_PATH, ...args], {
+  const child = spawn(process.execPath, [...leanNodeArgs(process.env), SERVE_PATH, ...args], {
     stdio: ["ignore", out, out],
-    env: process.env,
+    env: leanEnv(process.env),
     cwd: paths.home,
   });
   closeSync(out);

@@ -8,11 +8,13 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { scrubEnvironment } from "../core/secrets.js";
 import { ensureHome } from "../platform/home.js";
+import { dropLeanEnv } from "../platform/leanProcess.js";
 import { createFileLogger, logLevel } from "../platform/logger.js";
 import { DEFAULT_BUFFER_LIMIT_BYTES, HostDaemon } from "./HostDaemon.js";
 import { listenLocal } from "./LocalSocketServer.js";
 import { registerPluginRuntimes } from "./plugins.js";
 
+dropLeanEnv();
 const home = process.env.DISPATCH_HOME;
 if (!home) {
   console.error(

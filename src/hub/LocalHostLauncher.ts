@@ -12,6 +12,7 @@ import { WebSocket } from "ws";
 import { isDispatchSetting } from "../core/secrets.js";
 import { PLUGINS_VARIABLE, pluginPaths } from "../kinds/plugins.js";
 import type { HomePaths } from "../platform/home.js";
+import { leanEnv, leanNodeArgs } from "../platform/leanProcess.js";
 import { MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 
 /** Host start-up is a Node process boot plus node-pty's load: seconds at worst on a busy box. */
@@ -114,10 +115,10 @@ export class LocalHostLauncher {
     Object.assign(env, this.options.hostEnv);
     const out = openSync(`${this.options.paths.home}/host.out`, "a", 0o600);
     try {
-      const child = spawn(process.execPath, [entry], {
+      const child = spawn(process.execPath, [...leanNodeArgs(env), entry], {
         detached: true,
         stdio: ["ignore", out, out],
-        env,
+        env: leanEnv(env),
         cwd: this.options.paths.home,
       });
       child.unref();

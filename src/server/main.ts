@@ -121,8 +121,12 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     onSocket: (socket) =>
       new HostConnection(socket, hub.hosts.eventsFor(LOCAL_HOST), logger.child({ host: "local" })),
   });
-  await launcher.start();
-  await waitFor(() => hub.hosts.link("local") !== undefined, HOST_HELLO_TIMEOUT_MS);
+  // The local host (already running after a hub restart) links while the app is built.
+  const linked = launcher
+    .start()
+    .then(() => waitFor(() => hub.hosts.link("local") !== undefined, HOST_HELLO_TIMEOUT_MS));
+  // Not left unhandled while the app is built; awaited below.
+  linked.catch(() => undefined);
 
   let port = options.port;
   const app = await buildApp({
@@ -157,6 +161,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       };
     },
   });
+  await linked;
   await app.listen({ port: options.port, host: options.host });
   const metricsPort = Number(process.env.DISPATCH_METRICS_PORT);
   const metricsServer =

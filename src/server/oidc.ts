@@ -11,7 +11,7 @@
  * `<it>/api/auth/oidc/callback`).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import * as client from "openid-client";
+import type * as OpenIdClient from "openid-client";
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import type { People } from "../hub/People.js";
@@ -59,8 +59,11 @@ export function roleForEmail(allow: ReadonlyMap<string, Role>, email: string): R
   return allow.get(lower) ?? allow.get(lower.slice(lower.lastIndexOf("@") + 1));
 }
 
+/** openid-client and its JOSE stack, loaded only by a hub that signs people on with OIDC. */
+let client: typeof OpenIdClient;
+
 export class OidcSignOn implements OidcRoutes {
-  private config: Promise<client.Configuration> | undefined;
+  private config: Promise<OpenIdClient.Configuration> | undefined;
   private readonly pending = new Map<string, { verifier: string; at: number }>();
   private redirectBase = "";
 
@@ -135,7 +138,7 @@ export class OidcSignOn implements OidcRoutes {
     return this.people.principalOf(user, "oidc");
   }
 
-  private configuration(): Promise<client.Configuration> {
+  private configuration(): Promise<OpenIdClient.Configuration> {
     const { issuer, clientId, clientSecret } = this.settings;
     const url = new URL(issuer);
     this.config ??= client
@@ -179,6 +182,7 @@ export async function oidcFromEnv(
   const allow = parseAllowList(env.DISPATCH_OIDC_ALLOW ?? "");
   if (allow.size === 0)
     throw new Error("DISPATCH_OIDC_ALLOW is empty: nobody could sign in; list EMAIL=ROLE or DOMAIN=ROLE");
+  client = await import("openid-client");
   return new OidcSignOn(
     { issuer, clientId, clientSecret: env.DISPATCH_OIDC_CLIENT_SECRET || undefined, allow },
     parts.people,

@@ -6,7 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
-import { isOutputEvent } from "../../protocol/events.js";
+import { isOutputEvent, type SessionEvent } from "../../protocol/events.js";
 import type { Store } from "../../store/Store.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
 import { FeedBudget } from "./FeedBudget.js";
@@ -64,6 +64,10 @@ interface Size {
   rows: number;
 }
 
+function drawsOnScreen(event: SessionEvent): boolean {
+  return isOutputEvent(event) || event.type === "gap";
+}
+
 export class ScreenTracker {
   /** Started on first use: a hub with no terminal output pays nothing for it. */
   private workerThread: Worker | undefined;
@@ -83,6 +87,9 @@ export class ScreenTracker {
 
   /** Feeds newly stored events of one terminal session. */
   track(session: string, size: Size, entries: readonly StoredBatchEntry[]): void {
+    // A session that never printed has a blank screen: no emulator (nor worker) until it
+    // does; `open` then replays what was stored before.
+    if (!this.tracked.has(session) && !entries.some(({ event }) => drawsOnScreen(event))) return;
     const state = this.open(session, size);
     let snapshotNow = false;
     if (this.inflight > INFLIGHT_HIGH_BYTES) state.stale = true;
@@ -160,7 +167,8 @@ export class ScreenTracker {
   /** Stops tracking a session (removed). */
   forget(session: string): void {
     const state = this.tracked.get(session);
-    if (state?.idleTimer) clearTimeout(state.idleTimer);
+    if (!state) return;
+    if (state.idleTimer) clearTimeout(state.idleTimer);
     this.tracked.delete(session);
     this.post({ type: "close", session });
   }

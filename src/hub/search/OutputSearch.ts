@@ -1,11 +1,17 @@
 /**
  * Search over every session's stored output. Keeps the store's full-text index (`SearchIndex`)
- * right behind the event log: each `stored` batch wakes the index worker (`indexWorker.ts`),
- * which indexes on its own connection and core, so appending and fan-out never wait for
- * tokenizing. A query first has the worker index whatever is still pending, so it sees
- * everything stored. At start the worker indexes what an earlier hub stored but did not index
- * (a kill, an upgrade to migration 3). A store without a file of its own (in memory, or
- * PostgreSQL) is indexed on this thread instead, when a query asks.
+ * right behind the event log without standing in the way of appending and fan-out:
+ *
+ * - A little new output (prompts, typing, a few lines) is indexed here on the hub's thread, a
+ *   small slice a moment after it was stored: a worker thread is a second V8 heap (about
+ *   15 MB resident), too much to keep for idle sessions.
+ * - When a slice finds more pending than it indexes (a flood, a backlog an earlier hub left
+ *   after a kill or an upgrade to migration 3), the index worker (`indexWorker.ts`) starts and
+ *   indexes on its own connection and core; it is stopped again once it has had nothing to do
+ *   for a while.
+ *
+ * A query first has everything still pending indexed, so it sees everything stored. A store
+ * without a file of its own (in memory, or PostgreSQL) is always indexed on this thread.
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
@@ -16,8 +22,15 @@ import type { HubEvents } from "../HubEvents.js";
 import type { SessionDirectory } from "../SessionDirectory.js";
 import type { FromIndexWorker, ToIndexWorker } from "./messages.js";
 
-/** Events indexed per slice on this thread (stores without a file only). */
-const EVENTS_PER_SLICE = 256;
+/**
+ * Events indexed per slice on this thread: a slice is one transaction of at most a few small
+ * events, so it costs a fraction of a millisecond next to live output.
+ */
+const EVENTS_PER_SLICE = 4;
+/** New output is indexed this long after it was stored, so a burst is indexed in one slice. */
+const SLICE_DELAY_MS = 100;
+/** The worker is stopped after this long with nothing to index. */
+const WORKER_IDLE_MS = 10_000;
 
 export interface OutputSearchOptions {
   store: Store;
@@ -44,20 +57,24 @@ export interface SearchResult {
 }
 
 export class OutputSearch {
-  private readonly worker: Worker | undefined;
+  private worker: Worker | undefined;
+  /** The worker being terminated; this thread indexes again once it is gone. */
+  private stopping: Promise<unknown> | undefined;
+  private readonly canUseWorker: boolean;
   private readonly flushes = new Map<number, () => void>();
   private nextFlush = 1;
+  /** Messages posted to the current worker, to tell its last `idle` from an earlier one. */
+  private posted = 0;
   private wakePending = false;
+  private sliceTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
 
   constructor(private readonly options: OutputSearchOptions) {
-    const path = options.store.file;
-    if (path !== undefined) {
-      this.worker = new Worker(new URL("./indexWorker.js", import.meta.url), { workerData: { path } });
-      this.worker.on("message", (message: FromIndexWorker) => this.receive(message));
-      this.worker.on("error", (err) => options.logger.error({ err }, "search index worker failed"));
-      this.worker.unref();
-    }
+    this.canUseWorker = options.store.file !== undefined;
     options.bus.on("stored", () => this.wake());
+    // What an earlier hub stored but did not index: looked at once start-up is over.
+    this.scheduleSlice();
   }
 
   /** The newest `limit` lines matching every word of the pattern, oldest first. */
@@ -80,18 +97,26 @@ export class OutputSearch {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.sliceTimer) clearTimeout(this.sliceTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     for (const done of this.flushes.values()) done();
     this.flushes.clear();
     await this.worker?.terminate();
+    await this.stopping;
   }
 
   /** Resolves once everything stored so far is indexed. */
-  private flush(): Promise<void> {
+  private async flush(): Promise<void> {
+    await this.stopping;
     if (!this.worker) {
-      while (this.options.store.search.catchUp(EVENTS_PER_SLICE)) {
-        // Index everything pending before answering.
+      if (!this.indexSliceHere()) return;
+      if (!this.canUseWorker) {
+        while (this.indexSliceHere()) {
+          // Index everything pending before answering.
+        }
+        return;
       }
-      return Promise.resolve();
     }
     const id = this.nextFlush++;
     return new Promise((resolve) => {
@@ -100,19 +125,64 @@ export class OutputSearch {
     });
   }
 
-  /** Tells the worker there is new output, at most once per turn of the event loop. */
+  /** New output was stored: the worker is told at most once per turn, or a slice is due. */
   private wake(): void {
-    if (!this.worker) return;
+    if (!this.worker) {
+      this.scheduleSlice();
+      return;
+    }
     if (this.wakePending) return;
     this.wakePending = true;
     setImmediate(() => {
       this.wakePending = false;
-      this.post({ type: "index" });
+      if (this.worker) this.post({ type: "index" });
+      else this.scheduleSlice();
     });
   }
 
+  private scheduleSlice(): void {
+    if (this.sliceTimer || this.disposed) return;
+    this.sliceTimer = setTimeout(() => {
+      this.sliceTimer = undefined;
+      if (this.worker) return;
+      if (this.stopping) {
+        void this.stopping.then(() => this.scheduleSlice());
+        return;
+      }
+      if (!this.indexSliceHere()) return;
+      if (this.canUseWorker) this.post({ type: "index" });
+      else this.scheduleSlice();
+    }, SLICE_DELAY_MS);
+    this.sliceTimer.unref();
+  }
+
+  /** One slice on this thread; whether more is pending. */
+  private indexSliceHere(): boolean {
+    try {
+      return this.options.store.search.catchUp(EVENTS_PER_SLICE);
+    } catch (err) {
+      // The index is derived data: a failed slice is retried with the next output.
+      this.options.logger.warn({ err }, "indexing stored output failed");
+      return false;
+    }
+  }
+
+  /** Posts to the worker, starting it if it is not running. */
   private post(message: ToIndexWorker): void {
-    this.worker?.postMessage(message);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (!this.worker) {
+      const worker = new Worker(new URL("./indexWorker.js", import.meta.url), {
+        workerData: { path: this.options.store.file },
+      });
+      worker.on("message", (reply: FromIndexWorker) => this.receive(reply));
+      worker.on("error", (err) => this.options.logger.error({ err }, "search index worker failed"));
+      worker.unref();
+      this.worker = worker;
+      this.posted = 0;
+    }
+    this.posted++;
+    this.worker.postMessage(message);
   }
 
   private receive(message: FromIndexWorker): void {
@@ -121,7 +191,30 @@ export class OutputSearch {
       this.flushes.delete(message.id);
       return;
     }
+    if (message.type === "idle") {
+      if (message.received !== this.posted || this.disposed) return;
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => this.stopWorker(), WORKER_IDLE_MS);
+      this.idleTimer.unref();
+      return;
+    }
     // The index is derived data: a failed slice is retried with the next batch, intake goes on.
     this.options.logger.warn({ problem: message.message }, "indexing stored output failed");
+  }
+
+  /** Ends an idle worker (nothing posted since its last `idle`, so it is between slices). */
+  private stopWorker(): void {
+    const worker = this.worker;
+    this.idleTimer = undefined;
+    if (!worker || this.flushes.size > 0) return;
+    this.worker = undefined;
+    const stopping = worker.terminate().then(
+      () => undefined,
+      () => undefined,
+    );
+    this.stopping = stopping;
+    void stopping.then(() => {
+      if (this.stopping === stopping) this.stopping = undefined;
+    });
   }
 }

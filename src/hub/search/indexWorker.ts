@@ -20,8 +20,10 @@ const store = SqliteStore.open((workerData as { path: string }).path);
 const waiting: number[] = [];
 let dirty = true;
 let running = false;
+let received = 0;
 
 port.on("message", (message: ToIndexWorker) => {
+  received++;
   if (message.type === "flush") waiting.push(message.id);
   dirty = true;
   run();
@@ -49,6 +51,7 @@ function slice(): void {
   }
   running = false;
   for (const id of waiting.splice(0)) send({ type: "indexed", id });
+  send({ type: "idle", received });
 }
 
 function send(message: FromIndexWorker): void {

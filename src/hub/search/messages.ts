@@ -6,4 +6,8 @@ export type ToIndexWorker =
   /** Index everything stored so far, then answer `indexed` with the same id. */
   | { type: "flush"; id: number };
 
-export type FromIndexWorker = { type: "indexed"; id: number } | { type: "error"; message: string };
+export type FromIndexWorker =
+  | { type: "indexed"; id: number }
+  | { type: "error"; message: string }
+  /** Nothing left to index after the first `received` messages: the hub may stop the worker. */
+  | { type: "idle"; received: number };

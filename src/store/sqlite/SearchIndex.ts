@@ -5,7 +5,7 @@
  * was stored but not yet indexed (a hub killed mid-way, a store from before migration 3) is
  * picked up from the cursor on the next run. Lines are plain text (escape sequences
  * stripped); each row holds the lines one output event completed, with that event's seq and
- * time. Retention and session removal delete the rows of the events they drop (EventStore).
+ * time. Retention and session removal delete the rows of the events they drop (SqliteStore).
  */
 import type Database from "better-sqlite3";
 import type { SearchHit, SearchRequest, SearchStore } from "../Store.js";

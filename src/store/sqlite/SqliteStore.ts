@@ -197,7 +197,7 @@ export class SqliteStore implements Store {
     return this.searchIndex;
   }
 
-  /** Closes the database (for `using store = EventStore.open(...)`). */
+  /** Closes the database (for `using store = SqliteStore.open(...)`). */
   [Symbol.dispose](): void {
     this.close();
   }

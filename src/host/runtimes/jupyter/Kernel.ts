@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { Dealer, Request, Subscriber } from "zeromq";
+import type { Dealer, Request, Subscriber } from "zeromq";
 import { DispatchError } from "../../../core/errors.js";
 import type { KernelHealth } from "../../../protocol/workspace/events.js";
 import {
@@ -58,13 +58,17 @@ interface Pending {
   reject(error: Error): void;
 }
 
+/** ZeroMQ (a native addon), loaded with the first kernel: a host without workspaces never needs it. */
+let zmq: typeof import("zeromq") | undefined;
+
 export class Kernel {
   readonly session = randomUUID();
   private readonly signer: Signer;
-  private readonly shell = new Dealer({ linger: 0 });
-  private readonly control = new Dealer({ linger: 0 });
-  private readonly stdin = new Dealer({ linger: 0 });
-  private readonly iopub = new Subscriber({ linger: 0 });
+  private readonly zmq: typeof import("zeromq");
+  private readonly shell: Dealer;
+  private readonly control: Dealer;
+  private readonly stdin: Dealer;
+  private readonly iopub: Subscriber;
   private heartbeat: Request | undefined;
   private readonly pending = new Map<string, Pending>();
   private closed = false;
@@ -77,11 +81,19 @@ export class Kernel {
     private readonly info: ConnectionInfo,
     private readonly file: string,
     private readonly child: ChildProcess,
+    loaded: typeof import("zeromq"),
   ) {
     this.signer = new Signer(info.key);
+    this.zmq = loaded;
+    this.shell = new loaded.Dealer({ linger: 0 });
+    this.control = new loaded.Dealer({ linger: 0 });
+    this.stdin = new loaded.Dealer({ linger: 0 });
+    this.iopub = new loaded.Subscriber({ linger: 0 });
   }
 
   static async start(options: KernelStartOptions): Promise<Kernel> {
+    zmq ??= await import("zeromq");
+    const loaded = zmq;
     const info = await newConnection(options.spec.name);
     const file = writeConnectionFile(info, { id: options.id, runDir: options.runDir });
     const [command, ...args] = kernelArgv(options.spec, file) as [string, ...string[]];
@@ -91,7 +103,7 @@ export class Kernel {
       env: { ...options.env, ...options.spec.env, JPY_PARENT_PID: String(process.pid) },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const kernel = new Kernel(options, info, file, child);
+    const kernel = new Kernel(options, info, file, child, loaded);
     try {
       await kernel.connect();
     } catch (err) {
@@ -246,7 +258,12 @@ export class Kernel {
   }
 
   private startHeartbeat(): void {
-    this.heartbeat = new Request({ linger: 0, relaxed: true, correlate: true, receiveTimeout: HEARTBEAT_MS });
+    this.heartbeat = new this.zmq.Request({
+      linger: 0,
+      relaxed: true,
+      correlate: true,
+      receiveTimeout: HEARTBEAT_MS,
+    });
     this.heartbeat.connect(channelAddress(this.info, "hb"));
     let health: KernelHealth = "ok";
     let inFlight = false;

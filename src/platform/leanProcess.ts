@@ -1,0 +1,40 @@
+/**
+ * How the long-lived daemons (the hub, the local host) are started so that an idle one stays
+ * small. Measured with 10 idle sessions (docs/BENCHMARKS.md, "Lean"):
+ *
+ * - V8's young generation grows to its default maximum (16 MiB per semi-space, two of them)
+ *   while start-up allocates, and stays committed: capping a semi-space at 2 MiB saved 12 MB in
+ *   the hub and 4 MB in the host (1 MiB: 17 and 6, but a restart with 100 busy sessions then
+ *   took 2-3x as long, the young generation too small for the catch-up; 2 MiB was within the
+ *   noise of the default there; 4 MiB saved 6 and 0).
+ * - glibc gives every thread that mallocs its own arena; the daemons' threads (libuv's pool,
+ *   V8's GC helpers, the workers) each kept a few hundred KB to MBs resident. Two arenas are
+ *   plenty for one event loop.
+ *
+ * An operator's own choice wins: a semi-space flag in NODE_OPTIONS or MALLOC_ARENA_MAX in the
+ * environment is left as it is. The arena setting is the daemon's alone: glibc reads it once at
+ * start, and `dropLeanEnv` takes it out again, so sessions' programs never inherit it.
+ */
+
+export const SEMI_SPACE_FLAG = "--max-semi-space-size=2";
+const ARENAS = "2";
+
+/** Node flags to put before the entry script of a daemon. */
+export function leanNodeArgs(env: NodeJS.ProcessEnv): string[] {
+  return (env.NODE_OPTIONS ?? "").includes("semi-space") ? [] : [SEMI_SPACE_FLAG];
+}
+
+/** Marks an allocator setting dispatch added (not the operator's). */
+const ADDED = "DISPATCH_LEAN_ARENAS";
+
+/** The daemon's environment: `env` plus the allocator setting, unless it has one. */
+export function leanEnv<T extends NodeJS.ProcessEnv | Record<string, string>>(env: T): T {
+  return env.MALLOC_ARENA_MAX === undefined ? { ...env, MALLOC_ARENA_MAX: ARENAS, [ADDED]: "1" } : env;
+}
+
+/** First thing in a daemon: removes the allocator setting dispatch added, before anything is started. */
+export function dropLeanEnv(env: NodeJS.ProcessEnv = process.env): void {
+  if (env[ADDED] !== "1") return;
+  delete env.MALLOC_ARENA_MAX;
+  delete env[ADDED];
+}

@@ -96,6 +96,8 @@ describe("dispatch cmd", () => {
   function run(...args: string[]): { code: Promise<number>; out: string[]; err: string[] } {
     process.env.DISPATCH_HOME = home;
     process.env.DISPATCH_PORT = url.split(":")[2];
+    // The hub to use is named: a command never starts one of its own (auto-start).
+    process.env.DISPATCH_URL = url;
     process.env.DISPATCH_KEY = "k";
     const out: string[] = [];
     const err: string[] = [];

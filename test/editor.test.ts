@@ -360,7 +360,11 @@ describe("editor sessions", () => {
     );
     // A newcomer starts from the hub's snapshot of the document, not from the whole log.
     const late = await peer(name, "carol", true);
-    expect(late.snapshotSeq).toBeGreaterThan(500);
+    // The snapshot follows the `attached` reply on the socket, maybe in a later read.
+    const snapshotSeq = await waitFor(() => late.snapshotSeq || undefined, {
+      message: "the document snapshot",
+    });
+    expect(snapshotSeq).toBeGreaterThan(500);
     await waitFor(() => late.text === final);
     expect((await call(`/api/sessions/${name}/save`, {})).status).toBe(200);
     expect(readFileSync(join(root, "race.txt"), "utf8")).toBe(final);

@@ -66,6 +66,7 @@ export class TerminalRuntime implements SessionRuntime {
       // stay intact for whoever decodes them.
       encoding: null,
     } as pty.IPtyForkOptions);
+    this.readBeforeDestroy();
     if (spec.preface) {
       events.emit("revived", {});
       events.output(Buffer.from(spec.preface));
@@ -146,6 +147,26 @@ export class TerminalRuntime implements SessionRuntime {
     } else {
       this.resumeReading();
     }
+  }
+
+  /**
+   * node-pty destroys the PTY's socket 200 ms after the process is reaped (a workaround for a
+   * macOS socket that never closes), dropping whatever is still unread. Paused, that is the
+   * session's last output; on a loaded machine the paused-exit poll may run too late to read it
+   * first. So while paused, that destroy resumes reading instead and is done once the tail has
+   * had its time: on Linux the read of an ended PTY ends in EIO, which closes it as usual.
+   */
+  private readBeforeDestroy(): void {
+    const socket = (this.process as unknown as { _socket?: { destroy(...args: unknown[]): unknown } })
+      ._socket;
+    if (!socket || typeof socket.destroy !== "function") return;
+    const destroy = socket.destroy.bind(socket);
+    socket.destroy = (...args: unknown[]) => {
+      if (!this.paused) return destroy(...args);
+      this.resumeReading();
+      setTimeout(() => destroy(...args), EXIT_TAIL_MAX_MS).unref();
+      return socket;
+    };
   }
 
   private resumeReading(): void {

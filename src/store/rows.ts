@@ -76,6 +76,26 @@ export function encodeField<K extends Field>(field: K, value: SessionRecord[K]):
   return spec.encode ? spec.encode(value) : value;
 }
 
+/**
+ * The columns a partial update sets and their encoded values, in the same order (both engines'
+ * `updateSession`). An explicit `undefined` means "not given"; nullable fields are cleared with
+ * null; `id` and keys that are not fields are ignored.
+ */
+export function patchColumns(patch: Partial<Omit<SessionRecord, "id">>): {
+  columns: string[];
+  values: unknown[];
+} {
+  const columns: string[] = [];
+  const values: unknown[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    const column = columnOf(field);
+    if (!column || field === "id" || value === undefined) continue;
+    columns.push(column);
+    values.push(encodeField(field as Field, value as never));
+  }
+  return { columns, values };
+}
+
 /** Named bind parameters (`@column`) for a whole record. */
 export function sessionParams(rec: SessionRecord): Record<string, unknown> {
   const params: Record<string, unknown> = {};

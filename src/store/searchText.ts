@@ -42,3 +42,59 @@ export function lineHasWords(line: string, words: readonly string[]): boolean {
   const own = wordsOf(line);
   return words.every((word) => own.some((w) => w.startsWith(word)));
 }
+
+/** A session with output not yet indexed, and where its indexing stopped. */
+export interface PendingIndex {
+  id: string;
+  last_seq: number;
+  seq: number | null;
+  carry: string | null;
+}
+
+/** The reads and writes one engine does for `indexPending` (inside its transaction). */
+export interface IndexIo {
+  pending(): Iterable<PendingIndex>;
+  readEvents(
+    session: string,
+    afterSeq: number,
+    limit: number,
+  ): { seq: number; ts: number; type: string; data: Uint8Array }[];
+  insertLines(session: string, seq: number, ts: number, text: string): void;
+  putCursor(session: string, seq: number, carry: string): void;
+}
+
+/** Events read per session per step while catching up. */
+const EVENTS_PER_READ = 500;
+
+/**
+ * Indexes stored output not yet indexed, at most about `maxEvents` events: each completed
+ * line under its event's seq, the open line kept as the session's carry. Both engines' rule;
+ * returns whether more is left.
+ */
+export function indexPending(io: IndexIo, decoder: TextDecoder, maxEvents: number): boolean {
+  let budget = maxEvents;
+  let more = false;
+  for (const pending of io.pending()) {
+    if (budget <= 0) {
+      more = true;
+      break;
+    }
+    const limit = Math.min(budget, EVENTS_PER_READ);
+    const events = io.readEvents(pending.id, pending.seq ?? 0, limit);
+    budget -= Math.max(events.length, 1);
+    let carry = pending.carry ?? "";
+    let cursor = pending.seq ?? 0;
+    for (const event of events) {
+      cursor = event.seq;
+      if (event.type !== "output") continue;
+      const done = completedLines(carry, decoder.decode(event.data));
+      carry = done.carry;
+      if (done.lines.length > 0) io.insertLines(pending.id, event.seq, event.ts, done.lines.join("\n"));
+    }
+    // Events compacted away before they were indexed: move on to the oldest stored one.
+    if (events.length === 0) cursor = pending.last_seq;
+    io.putCursor(pending.id, cursor, carry);
+    if (events.length === limit && cursor < pending.last_seq) more = true;
+  }
+  return more;
+}

@@ -7,10 +7,9 @@
 import { DispatchError } from "../../core/errors.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import {
-  columnOf,
   type EventRow,
   encodeEventData,
-  encodeField,
+  patchColumns,
   rowToEvent,
   rowToSession,
   type SessionRecord,
@@ -141,15 +140,7 @@ export class PostgresStore implements Store {
   }
 
   updateSession(id: string, patch: Partial<Omit<SessionRecord, "id">>): void {
-    const columns: string[] = [];
-    const values: unknown[] = [];
-    for (const [field, value] of Object.entries(patch)) {
-      const column = columnOf(field);
-      // An explicit `undefined` means "not given"; nullable fields are cleared with null.
-      if (!column || field === "id" || value === undefined) continue;
-      columns.push(column);
-      values.push(encodeField(field as keyof SessionRecord, value as never));
-    }
+    const { columns, values } = patchColumns(patch);
     if (columns.length === 0) return;
     const sets = columns.map((c, i) => `${c} = $${i + 1}`).join(", ");
     let name = this.updateNames.get(sets);

@@ -9,17 +9,7 @@
  */
 import type Database from "better-sqlite3";
 import type { SearchHit, SearchRequest, SearchStore } from "../Store.js";
-import { completedLines, lineHasWords } from "../searchText.js";
-
-/** Events read per session per query while catching up, so one slice stays short. */
-const EVENTS_PER_READ = 500;
-
-interface PendingRow {
-  id: string;
-  last_seq: number;
-  seq: number | null;
-  carry: string | null;
-}
+import { indexPending, lineHasWords, type PendingIndex } from "../searchText.js";
 
 export class SearchIndex implements SearchStore {
   private readonly stmt;
@@ -27,7 +17,7 @@ export class SearchIndex implements SearchStore {
 
   constructor(private readonly db: Database.Database) {
     this.stmt = {
-      pending: db.prepare<[], PendingRow>(
+      pending: db.prepare<[], PendingIndex>(
         "SELECT s.id, s.last_seq, c.seq, c.carry FROM sessions s " +
           "LEFT JOIN search_cursor c ON c.session_id = s.id WHERE s.last_seq > COALESCE(c.seq, 0)",
       ),
@@ -49,34 +39,19 @@ export class SearchIndex implements SearchStore {
    * transaction. Returns whether more is left.
    */
   catchUp(maxEvents: number): boolean {
-    let budget = maxEvents;
-    let more = false;
-    this.db.transaction(() => {
-      for (const pending of this.stmt.pending.all()) {
-        if (budget <= 0) {
-          more = true;
-          break;
-        }
-        const limit = Math.min(budget, EVENTS_PER_READ);
-        const events = this.stmt.readOutput.all(pending.id, pending.seq ?? 0, limit);
-        budget -= Math.max(events.length, 1);
-        let carry = pending.carry ?? "";
-        let cursor = pending.seq ?? 0;
-        for (const event of events) {
-          cursor = event.seq;
-          if (event.type !== "output") continue;
-          const done = completedLines(carry, this.decoder.decode(event.data));
-          carry = done.carry;
-          const lines = done.lines;
-          if (lines.length > 0) this.stmt.insertLines.run(pending.id, event.seq, event.ts, lines.join("\n"));
-        }
-        // Events compacted away before they were indexed: move on to the oldest stored one.
-        if (events.length === 0) cursor = pending.last_seq;
-        this.stmt.putCursor.run(pending.id, cursor, carry);
-        if (events.length === limit && cursor < pending.last_seq) more = true;
-      }
-    })();
-    return more;
+    const { stmt } = this;
+    return this.db.transaction(() =>
+      indexPending(
+        {
+          pending: () => stmt.pending.all(),
+          readEvents: (session, afterSeq, limit) => stmt.readOutput.all(session, afterSeq, limit),
+          insertLines: (session, seq, ts, text) => void stmt.insertLines.run(session, seq, ts, text),
+          putCursor: (session, seq, carry) => void stmt.putCursor.run(session, seq, carry),
+        },
+        this.decoder,
+        maxEvents,
+      ),
+    )();
   }
 
   /** The newest `limit` lines holding every word, returned oldest first. */

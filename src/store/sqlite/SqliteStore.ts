@@ -8,10 +8,9 @@ import Database from "better-sqlite3";
 import { DispatchError } from "../../core/errors.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import {
-  columnOf,
   type EventRow,
   encodeEventData,
-  encodeField,
+  patchColumns,
   rowToEvent,
   rowToSession,
   type SessionRecord,
@@ -214,15 +213,7 @@ export class SqliteStore implements Store {
 
   /** Updates only the given fields; throws `conflict` on a taken name, `not_found` on an unknown id. */
   updateSession(id: string, patch: Partial<Omit<SessionRecord, "id">>): void {
-    const columns: string[] = [];
-    const values: unknown[] = [];
-    for (const [field, value] of Object.entries(patch)) {
-      const column = columnOf(field);
-      // An explicit `undefined` means "not given"; nullable fields are cleared with null.
-      if (!column || field === "id" || value === undefined) continue;
-      columns.push(column);
-      values.push(encodeField(field as keyof SessionRecord, value as never));
-    }
+    const { columns, values } = patchColumns(patch);
     if (columns.length === 0) return;
     const key = columns.join(",");
     let statement = this.updateStatements.get(key);

@@ -6,8 +6,10 @@
  */
 import { dataHome, ensureHome, homePaths } from "../platform/home.js";
 import { DEFAULT_BIND_HOST } from "./commands/serve.js";
-import { findRunningHub, launchHub } from "./commands/start.js";
-import { resolvePort } from "./HubClient.js";
+import { launchHub } from "./commands/start.js";
+import { HubClient, resolvePort } from "./HubClient.js";
+import { isDispatchProcess, readPidFile, runningHubPid } from "./hubFiles.js";
+import { SUPERVISOR_MARKER, supervisorPidFile } from "./Supervisor.js";
 
 /** Top-level commands that work without a hub, or whose point is the hub's own state. */
 const WITHOUT_HUB = new Set([
@@ -31,16 +33,19 @@ export function startsHub(command: string, env: NodeJS.ProcessEnv = process.env)
 }
 
 /**
- * Starts the hub when none runs; says so on stderr. A hub of this data directory that is busy
- * or still starting (or its supervisor, restarting one), or any hub answering on the port,
- * counts as running (`findRunningHub`, the check `dispatch start` makes): the command uses it
- * and never starts a second hub beside it.
+ * Starts the hub when none runs; says so on stderr. A hub process of this data directory (or
+ * its supervisor, restarting one) counts as running even when it is too busy to answer at
+ * once: the command then waits on it or reports it, and never starts a second hub beside it.
  */
 export async function ensureHub(command: string): Promise<void> {
   if (!startsHub(command)) return;
   const paths = homePaths(dataHome());
+  if (runningHubPid(paths) !== undefined) return;
+  const supervisor = readPidFile(supervisorPidFile(paths));
+  if (supervisor !== undefined && isDispatchProcess(supervisor, SUPERVISOR_MARKER)) return;
+  // Another data directory's hub on the port, or one started by hand: use it as it is.
+  if (await HubClient.locate().health()) return;
   const port = resolvePort(undefined);
-  if (await findRunningHub(paths, port)) return;
   await launchHub({ paths: ensureHome(paths.home), port, flags: { host: DEFAULT_BIND_HOST } });
   console.error(`dispatch: started the hub (log: ${paths.hubLog})`);
 }

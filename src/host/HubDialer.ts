@@ -1,8 +1,14 @@
 /**
  * A remote host's way to its hub: dials `URL/host` (wss when the hub URL is https) with its
  * host token, hands each open socket to the daemon (the same `bindHubSocket` the local host
- * uses), and when the link drops dials again, forever, with exponential backoff and jitter.
- * Sessions keep running meanwhile; the daemon buffers their output and replays it on `sync`.
+ * uses), and when the link drops dials again, forever. Sessions keep running meanwhile; the
+ * daemon buffers their output and replays it on `sync`.
+ *
+ * A host may be given several hub URLs (the nodes of one cluster on one database: any of them
+ * can take the host). It dials one; when that link drops or the node cannot be reached it
+ * dials the next one in the list promptly (a dead node should cost the host well under a
+ * second, not a backoff), and only once every URL failed in a row does it back off
+ * (exponentially, with jitter, as with one URL) before the next round.
  */
 import type { Logger } from "pino";
 import WebSocket from "ws";
@@ -17,18 +23,48 @@ const SILENCE_CHECK_MS = 1_000;
 
 /** `http://hub:7777` -> `ws://hub:7777/host`; `https://…` -> `wss://…/host`. */
 export function hostEndpointUrl(hubUrl: string): string {
-  const url = new URL(hubUrl);
+  let url: URL;
+  try {
+    url = new URL(hubUrl);
+  } catch {
+    throw new Error(
+      `hub URL '${hubUrl}' is not a URL: give the hub's address, e.g. https://hub.example:7777`,
+    );
+  }
   if (url.protocol === "https:") url.protocol = "wss:";
   else if (url.protocol === "http:") url.protocol = "ws:";
   if (url.protocol !== "ws:" && url.protocol !== "wss:") {
     throw new Error(`hub URL '${hubUrl}' must start with http://, https://, ws:// or wss://`);
   }
+  if (url.search || url.hash) throw new Error(`hub URL '${hubUrl}' must not carry a query or fragment`);
   url.pathname = `${url.pathname.replace(/\/+$/, "")}/host`;
   return url.toString();
 }
 
+/**
+ * The hub URLs a host was given (`--hub A,B --hub C`): split on commas, trimmed, duplicates
+ * dropped, each checked. Throws one error naming every bad entry.
+ */
+export function parseHubUrls(values: readonly string[]): string[] {
+  const urls = [...new Set(values.flatMap((value) => value.split(",")).map((url) => url.trim()))];
+  const nonEmpty = urls.filter((url) => url !== "");
+  if (nonEmpty.length === 0) throw new Error("no hub URL given: use --hub URL (several: --hub URL1,URL2)");
+  const problems: string[] = [];
+  for (const url of nonEmpty) {
+    try {
+      hostEndpointUrl(url);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (urls.length !== nonEmpty.length) problems.push("an empty entry in the hub URL list (a stray comma?)");
+  if (problems.length > 0) throw new Error(problems.join("; "));
+  return nonEmpty;
+}
+
 export interface HubDialerOptions {
-  hubUrl: string;
+  /** One URL, or the nodes of one cluster in the order to try them. */
+  hubUrls: readonly string[];
   token: string;
   daemon: HostDaemon;
   logger: Logger;
@@ -37,15 +73,20 @@ export interface HubDialerOptions {
 }
 
 export class HubDialer {
-  private attempt = 0;
+  /** Index into `urls` of the node dialed now. */
+  private current = 0;
+  /** URLs tried in a row without a working link; a full round of them means back off. */
+  private failedInRow = 0;
+  /** Rounds that failed in a row: the backoff attempt. */
+  private round = 0;
   private socket: WebSocket | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly url: string;
+  private readonly urls: string[];
 
   constructor(private readonly options: HubDialerOptions) {
-    this.url = hostEndpointUrl(options.hubUrl);
+    this.urls = parseHubUrls(options.hubUrls).map(hostEndpointUrl);
   }
 
   start(): void {
@@ -62,46 +103,68 @@ export class HubDialer {
   private dial(): void {
     if (this.stopped) return;
     const { logger } = this.options;
-    logger.debug({ url: this.url, attempt: this.attempt }, "dialing the hub");
-    const socket = new WebSocket(this.url, {
+    const url = this.urls[this.current] as string;
+    logger.debug({ url, round: this.round }, "dialing the hub");
+    const socket = new WebSocket(url, {
       headers: { authorization: `Bearer ${this.options.token}` },
       maxPayload: MAX_HOST_MESSAGE_BYTES,
       handshakeTimeout: 10_000,
     });
     this.socket = socket;
     let lastHeard = Date.now();
+    let worked = false;
     socket.on("unexpected-response", (_request, response) => {
       const why = response.statusCode === 401 ? "the hub refused this host's token (revoked or unknown)" : "";
-      logger.error({ status: response.statusCode }, why || "the hub refused the connection");
+      logger.error({ url, status: response.statusCode }, why || "the hub refused the connection");
       socket.terminate();
     });
-    socket.on("error", (err) => logger.debug({ err: err.message }, "hub link error"));
+    socket.on("error", (err) => logger.debug({ url, err: err.message }, "hub link error"));
     socket.on("open", () => {
-      logger.info({ url: this.url }, "connected to the hub");
+      logger.info({ url }, "connected to the hub");
       bindHubSocket(socket, this.options.daemon, logger);
       this.silenceTimer = setInterval(() => {
         if (Date.now() - lastHeard < (this.options.silenceMs ?? DEFAULT_SILENCE_MS)) return;
-        logger.warn("the hub went silent; dropping the link and dialing again");
+        logger.warn({ url }, "the hub went silent; dropping the link and dialing again");
         socket.terminate();
       }, SILENCE_CHECK_MS);
     });
     socket.on("message", () => {
       lastHeard = Date.now();
-      // The hub answered (sync, ping): the link works, so the next drop starts the backoff over.
-      this.attempt = 0;
+      // The hub answered (sync, ping): the link works, so the next drop starts over.
+      worked = true;
     });
     socket.on("close", () => {
       if (this.silenceTimer) clearInterval(this.silenceTimer);
       this.silenceTimer = undefined;
       if (this.socket === socket) this.socket = undefined;
-      this.scheduleDial();
+      this.scheduleDial(worked);
     });
   }
 
-  private scheduleDial(): void {
+  private scheduleDial(worked: boolean): void {
     if (this.stopped) return;
-    const delay = backoffDelay(this.attempt++);
-    this.options.logger.info({ delayMs: delay }, "hub link down; sessions keep running; dialing again");
+    if (worked) {
+      this.failedInRow = 0;
+      this.round = 0;
+    } else {
+      this.failedInRow++;
+    }
+    // Another node next: the one just lost is the likeliest to be down.
+    this.current = (this.current + 1) % this.urls.length;
+    let delay: number;
+    if (this.failedInRow >= this.urls.length) {
+      // Every node failed in a row: back off before the next round, as with a single hub.
+      this.failedInRow = 0;
+      delay = backoffDelay(this.round++);
+    } else {
+      // Some node in the list is untried this round: dial it after the first backoff step
+      // (jittered, so a dead node's hosts do not all land on the next one in the same instant).
+      delay = backoffDelay(0);
+    }
+    this.options.logger.info(
+      { delayMs: delay, next: this.urls[this.current] },
+      "hub link down; sessions keep running; dialing again",
+    );
     this.retryTimer = setTimeout(() => this.dial(), delay);
   }
 }

@@ -14,7 +14,8 @@ import { HubDialer } from "./HubDialer.js";
 import { registerPluginRuntimes } from "./plugins.js";
 
 export interface RemoteHostOptions {
-  hubUrl: string;
+  /** One hub, or every node of a cluster (the host dials one and moves on when it drops). */
+  hubUrls: readonly string[];
   token: string;
   /** What the host calls itself; the hub names it after its token. */
   name: string;
@@ -54,8 +55,14 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
         setTimeout(resolve, 200).unref();
       },
     });
-    const dialer = new HubDialer({ hubUrl: options.hubUrl, token: options.token, daemon, logger, silenceMs });
-    logger.info({ hub: options.hubUrl, name: options.name, pid: process.pid }, "remote host starting");
+    const dialer = new HubDialer({
+      hubUrls: options.hubUrls,
+      token: options.token,
+      daemon,
+      logger,
+      silenceMs,
+    });
+    logger.info({ hubs: options.hubUrls, name: options.name, pid: process.pid }, "remote host starting");
     dialer.start();
     daemon.sweepAtStart().catch((err: unknown) => logger.warn({ err }, "orphan sweep at start failed"));
     process.on("SIGTERM", () => daemon.shutdown());

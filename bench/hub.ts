@@ -141,7 +141,8 @@ export async function startHub(options: StartOptions = {}): Promise<BenchHub> {
       `dispatch start failed (code ${started.code}): ${started.stderr.trim()}\n${logs.join("\n")}`,
     );
   }
-  handle.key = readFileSync(join(home, "access.key"), "utf8").trim();
+  // Cluster nodes share one owner key from the environment; a lone hub writes its own file.
+  handle.key = options.env?.DISPATCH_KEY ?? readFileSync(join(home, "access.key"), "utf8").trim();
   return handle;
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { attachSuite } from "./attach.js";
 import { clientEchoSuite } from "./clientEcho.js";
+import { clusterSuite } from "./cluster.js";
 import type { BenchContext } from "./context.js";
 import { echoSuite } from "./echo.js";
 import { editorSuite } from "./editor.js";
@@ -40,9 +41,11 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   images: imagesSuite,
   search: searchSuite,
   editor: editorSuite,
+  // Three nodes on PostgreSQL with 1,000 clients: run on request (`--only cluster`).
+  cluster: clusterSuite,
 };
 /** Suites a full run leaves out (minutes long); `--only NAME` runs them. */
-const ON_REQUEST = new Set(["soak"]);
+const ON_REQUEST = new Set(["soak", "cluster"]);
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";
 

@@ -20,6 +20,14 @@ import { bindHubSocket } from "./HostLink.js";
 /** With the hub's 2 s heartbeat, this much silence means the link is dead (no FIN arrived). */
 const DEFAULT_SILENCE_MS = 15_000;
 const SILENCE_CHECK_MS = 1_000;
+/**
+ * A cluster node closes a host's link with this code when another node still holds the host's
+ * intake lease: typically the node this host just lost, not yet declared dead. The refusing
+ * node is alive, and the lease frees within seconds, so a round with such a refusal backs off
+ * at most this many steps (about a second) instead of growing towards 30 s.
+ */
+const LEASE_HELD_CLOSE_CODE = 4009;
+const LEASE_HELD_MAX_ROUND = 2;
 
 /** `http://hub:7777` -> `ws://hub:7777/host`; `https://…` -> `wss://…/host`. */
 export function hostEndpointUrl(hubUrl: string): string {
@@ -79,6 +87,8 @@ export class HubDialer {
   private failedInRow = 0;
   /** Rounds that failed in a row: the backoff attempt. */
   private round = 0;
+  /** A node of this round refused only because another node holds this host's lease. */
+  private leaseHeldInRound = false;
   private socket: WebSocket | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
@@ -133,21 +143,25 @@ export class HubDialer {
       // The hub answered (sync, ping): the link works, so the next drop starts over.
       worked = true;
     });
-    socket.on("close", () => {
+    socket.on("close", (code, reason) => {
       if (this.silenceTimer) clearInterval(this.silenceTimer);
       this.silenceTimer = undefined;
       if (this.socket === socket) this.socket = undefined;
-      this.scheduleDial(worked);
+      const leaseHeld = code === LEASE_HELD_CLOSE_CODE;
+      if (leaseHeld) logger.info({ url, reason: reason.toString() }, "hub node refused this host for now");
+      this.scheduleDial(worked, leaseHeld);
     });
   }
 
-  private scheduleDial(worked: boolean): void {
+  private scheduleDial(worked: boolean, leaseHeld: boolean): void {
     if (this.stopped) return;
     if (worked) {
       this.failedInRow = 0;
       this.round = 0;
+      this.leaseHeldInRound = false;
     } else {
       this.failedInRow++;
+      this.leaseHeldInRound ||= leaseHeld;
     }
     // Another node next: the one just lost is the likeliest to be down.
     this.current = (this.current + 1) % this.urls.length;
@@ -155,7 +169,10 @@ export class HubDialer {
     if (this.failedInRow >= this.urls.length) {
       // Every node failed in a row: back off before the next round, as with a single hub.
       this.failedInRow = 0;
-      delay = backoffDelay(this.round++);
+      const step = this.leaseHeldInRound ? Math.min(this.round, LEASE_HELD_MAX_ROUND) : this.round;
+      this.leaseHeldInRound = false;
+      this.round++;
+      delay = backoffDelay(step);
     } else {
       // Some node in the list is untried this round: dial it after the first backoff step
       // (jittered, so a dead node's hosts do not all land on the next one in the same instant).

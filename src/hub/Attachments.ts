@@ -9,6 +9,7 @@ import type { Store } from "../store/Store.js";
 import { type AttachMode, attachStart } from "./attachRule.js";
 import type { HubEvents } from "./HubEvents.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
+import type { StoredBatchEntry } from "./StoreWriter.js";
 import { type SubscriberChannel, Subscription } from "./Subscription.js";
 import type { ScreenTracker } from "./screen/ScreenTracker.js";
 
@@ -78,6 +79,21 @@ export class Attachments {
         else subscription.start(start.from === "snapshot" ? start.snapshot : undefined);
       },
     };
+  }
+
+  /** Sessions some client here is attached to. */
+  sessions(): string[] {
+    return [...this.bySession.keys()];
+  }
+
+  /** Where each live subscription of a session stands (those catching up read for themselves). */
+  livePositions(id: string): number[] {
+    return [...(this.bySession.get(id) ?? [])].filter((s) => s.isLive).map((s) => s.position);
+  }
+
+  /** Events another hub node stored, offered to the session's clients as `stored` would. */
+  offer(id: string, entries: readonly StoredBatchEntry[]): void {
+    for (const subscription of this.bySession.get(id) ?? []) subscription.offer(entries);
   }
 
   detach(subscription: Subscription): void {

@@ -233,6 +233,8 @@ export class EventIntake {
       if (!record) this.adopt(host.id, state);
       else if (state.capabilities.join() !== capabilitiesOf(record).join())
         directory.update(state.id, { meta: { ...record.meta, capabilities: state.capabilities } });
+      // The log may have grown on another hub node since this one cached its seq: read it again.
+      this.writer.reset(state.id);
       sync[state.id] = store.lastSeq(state.id);
     }
     link.send({ type: "sync", sessions: sync });

@@ -57,6 +57,15 @@ export interface HostMonitorOptions {
   logger: Logger;
   heartbeatMs: number;
   orphanTtlMs: number;
+  /** Cluster nodes: a hello is accepted only with the host's intake lease (`cluster/HostLeases`). */
+  admission?: HostAdmission | undefined;
+}
+
+/** Who may take a host's link: a refusal a person can act on, or undefined to accept. */
+export interface HostAdmission {
+  admit(hostId: string): string | undefined;
+  /** The host's accepted link closed. */
+  release(hostId: string): void;
 }
 
 export class HostMonitor implements HostLinks {
@@ -91,6 +100,8 @@ export class HostMonitor implements HostLinks {
       onHello: (link, claimed, sessions) => {
         if (greeted) return link.violation("sent a second hello");
         greeted = true;
+        const refusal = this.options.admission?.admit(identity.id);
+        if (refusal) return link.close(4009, refusal);
         const host: HostInfo = { ...claimed, id: identity.id, name: identity.name };
         link.host = host;
         if (kind.namedByToken && claimed.name !== identity.name) {
@@ -146,6 +157,7 @@ export class HostMonitor implements HostLinks {
         if (state.link !== link) return;
         logger.warn({ host: identity.id, reason }, "host disconnected");
         state.link = undefined;
+        this.options.admission?.release(identity.id);
         state.connectedSince = null;
         state.beat = () => NO_BEAT;
         const failure = state.failure;

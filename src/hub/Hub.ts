@@ -6,12 +6,17 @@
  */
 import type { Logger } from "pino";
 import { findKind } from "../kinds/registry.js";
+import { PgCluster } from "../store/postgres/PgCluster.js";
+import type { PostgresStore } from "../store/postgres/PostgresStore.js";
 import type { Store } from "../store/Store.js";
 import { Attachments } from "./Attachments.js";
 import { AuditTrail } from "./AuditTrail.js";
+import { ClusterNode, type ClusterSettings } from "./cluster/ClusterNode.js";
+import { HostLeases } from "./cluster/HostLeases.js";
+import { EVENTS_CHANNEL } from "./cluster/RemoteFanOut.js";
 import { EventIntake } from "./EventIntake.js";
 import { HostCommands } from "./HostCommands.js";
-import { HostMonitor } from "./HostMonitor.js";
+import { type HostLinks, HostMonitor } from "./HostMonitor.js";
 import { HubEvents } from "./HubEvents.js";
 import { KindSnapshots } from "./KindSnapshots.js";
 import { People } from "./People.js";
@@ -40,6 +45,8 @@ export interface HubOptions {
   orphanTtlMs: number;
   /** Which attached writer's size a session takes (see `SessionClients`); `latest` by default. */
   sizeRule?: SizeRule | undefined;
+  /** Run as one node of a cluster sharing this PostgreSQL store (see `cluster/ClusterNode`). */
+  cluster?: (ClusterSettings & { store: PostgresStore }) | undefined;
 }
 
 export class Hub {
@@ -60,6 +67,8 @@ export class Hub {
   readonly bus: HubEvents;
   /** Whether the store can be written (disk full, I/O errors are reported here, not thrown). */
   readonly storage: StorageHealth;
+  /** Set on a cluster node. */
+  readonly cluster: ClusterNode | undefined;
   private readonly intake: EventIntake;
   private readonly screens: ScreenTracker;
 
@@ -69,16 +78,30 @@ export class Hub {
     this.storage = new StorageHealth(logger);
     // Reachability is asked only once the monitor exists; until then every host counts as reachable.
     let hosts: HostMonitor | undefined;
+    let cluster: ClusterNode | undefined;
     const directory = new SessionDirectory(
       store,
-      (host) => hosts?.isConnected(host) ?? true,
+      (host) => (hosts?.isConnected(host) ?? true) || cluster?.linkedElsewhere(host) === true,
       (err) => this.storage.failed(err, "session record"),
     );
     this.storage.listen((status) => {
       if (status.ok) directory.saveUnsaved();
     });
     const { heartbeatMs, orphanTtlMs } = options;
-    hosts = new HostMonitor({ directory, store, bus, logger, heartbeatMs, orphanTtlMs });
+    const clusterRows = options.cluster ? new PgCluster(options.cluster.store.connection) : undefined;
+    const leases =
+      options.cluster && clusterRows
+        ? new HostLeases({ cluster: clusterRows, node: options.cluster.node, logger })
+        : undefined;
+    if (options.cluster)
+      options.cluster.store.fenceAppends({ node: options.cluster.node, channel: EVENTS_CHANNEL });
+    hosts = new HostMonitor({ directory, store, bus, logger, heartbeatMs, orphanTtlMs, admission: leases });
+    const monitor = hosts;
+    // Commands reach a host through this node's link, or through the node holding its lease.
+    const anyNode: HostLinks = {
+      link: (id) => monitor.link(id) ?? cluster?.peerLink(id),
+      require: (id) => monitor.link(id) ?? cluster?.peerLink(id) ?? monitor.require(id),
+    };
     this.hosts = hosts;
     this.screens = new ScreenTracker({
       store,
@@ -99,7 +122,7 @@ export class Hub {
     this.sessions = new SessionCommands({
       store,
       directory,
-      hosts,
+      hosts: anyNode,
       intake: this.intake,
       screens: this.screens,
       bus,
@@ -134,10 +157,25 @@ export class Hub {
       store,
       logger,
     });
+    if (options.cluster && clusterRows && leases) {
+      cluster = new ClusterNode({
+        settings: options.cluster,
+        cluster: clusterRows,
+        leases,
+        store: options.cluster.store,
+        directory,
+        attachments: this.attachments,
+        hosts,
+        bus,
+        logger,
+      });
+    }
+    this.cluster = cluster;
   }
 
   /** Closes every host link (hosts and sessions keep running), flushes writes, stops the screens. */
   async close(): Promise<void> {
+    await this.cluster?.close();
     this.hosts.closeAll();
     this.hosts.dispose();
 

@@ -24,6 +24,8 @@ export class SessionDirectory {
   private readonly listeners = new Set<DirectoryListener>();
   /** Records changed in memory whose write failed (disk full): written again on `saveUnsaved`. */
   private readonly unsaved = new Set<string>();
+  /** Told of each record this hub wrote (cluster nodes tell the others to reload it). */
+  private readonly writeWatchers = new Set<(id: string) => void>();
 
   constructor(
     private readonly store: Store,
@@ -43,6 +45,33 @@ export class SessionDirectory {
   listen(listener: DirectoryListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Calls `watcher` after each record write of this hub (insert, update, remove). */
+  watchWrites(watcher: (id: string) => void): () => void {
+    this.writeWatchers.add(watcher);
+    return () => this.writeWatchers.delete(watcher);
+  }
+
+  /**
+   * Re-reads a record another hub node wrote: replaced in memory (listeners hear of it), or
+   * dropped when it is gone from the store. Returns the record before and after.
+   */
+  reload(id: string): { before: SessionRecord | undefined; after: SessionRecord | undefined } {
+    const before = this.byId.get(id);
+    const after = this.store.getSession(id);
+    if (!after) {
+      if (before) {
+        this.byId.delete(id);
+        for (const listener of this.listeners) listener.removed(id);
+      }
+      return { before: before ? { ...before } : undefined, after: undefined };
+    }
+    const copy = before ? { ...before } : undefined;
+    if (before) Object.assign(before, after);
+    else this.byId.set(id, after);
+    this.emitChanged(this.byId.get(id) as SessionRecord);
+    return { before: copy, after };
   }
 
   all(): SessionRecord[] {
@@ -105,6 +134,7 @@ export class SessionDirectory {
     }
     this.byId.set(record.id, record);
     this.emitChanged(record);
+    this.wrote(record.id);
     return record;
   }
 
@@ -123,6 +153,7 @@ export class SessionDirectory {
     }
     Object.assign(record, patch);
     this.emitChanged(record);
+    this.wrote(id);
     return record;
   }
 
@@ -163,6 +194,11 @@ export class SessionDirectory {
     this.store.deleteSession(id);
     this.byId.delete(id);
     for (const listener of this.listeners) listener.removed(id);
+    this.wrote(id);
+  }
+
+  private wrote(id: string): void {
+    for (const watcher of this.writeWatchers) watcher(id);
   }
 
   private emitChanged(record: SessionRecord): void {

@@ -77,6 +77,11 @@ export class Subscription {
     return this.cursor;
   }
 
+  /** Taking live events (not catching up from the store). */
+  get isLive(): boolean {
+    return this.live && !this.closed;
+  }
+
   /**
    * Sends the snapshot when given (the cursor moves to its seq), then everything stored after
    * the cursor, then switches to live delivery.

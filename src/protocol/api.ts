@@ -91,6 +91,24 @@ export type StorageStatus = z.infer<typeof StorageStatus>;
 
 export const BackupRequest = z.object({ file: z.string().min(1).max(4096) });
 
+/** A cluster node's view of the cluster (`dispatch status` on a node started with DISPATCH_NODE). */
+export const ClusterStatus = z.object({
+  /** The node that answered. */
+  node: z.string(),
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      url: z.string(),
+      alive: z.boolean(),
+      heartbeatAt: z.number(),
+      clients: z.number(),
+      /** Hosts whose intake lease it holds. */
+      hosts: z.array(z.string()),
+    }),
+  ),
+});
+export type ClusterStatus = z.infer<typeof ClusterStatus>;
+
 export const StatusBody = z.object({
   hub: z.object({
     running: z.boolean(),
@@ -112,6 +130,7 @@ export const StatusBody = z.object({
   storage: StorageStatus.optional(),
   /** The hub's store engine and where its data lives (a URL without its password). */
   store: z.object({ engine: z.enum(["sqlite", "postgres"]), location: z.string() }).optional(),
+  cluster: ClusterStatus.optional(),
 });
 export type StatusBody = z.infer<typeof StatusBody>;
 

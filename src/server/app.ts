@@ -15,11 +15,13 @@ import { DispatchError, toDispatchError } from "../core/errors.js";
 import type { Hub } from "../hub/Hub.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
+import { PEER_ENDPOINT_PATH } from "../protocol/cluster.js";
 import { describeIssues } from "../protocol/parse.js";
 import type { Store } from "../store/Store.js";
 import type { Authenticator } from "./auth.js";
 import { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
+import { clusterEndpoint } from "./clusterEndpoint.js";
 import { registerDocumentRoutes } from "./documentRoutes.js";
 import { registerHistory } from "./history.js";
 import { HOST_ENDPOINT_PATH, hostEndpoint } from "./hostEndpoint.js";
@@ -73,6 +75,8 @@ export interface AppOptions {
   hosts?: HostRoutesOptions;
   /** Prometheus metrics, served at `/metrics` (owner) and fed by client connections. */
   metrics?: HubMetrics | undefined;
+  /** A cluster node's peer credential: other nodes forward host messages over `/cluster/peer`. */
+  peerToken?: string | undefined;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -166,6 +170,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const hostUpgrade = options.hosts
     ? hostEndpoint(app, { ...options.hosts, logger: options.logger, limiter: auth.limiter })
     : undefined;
+  const peerUpgrade =
+    hub.cluster && options.peerToken
+      ? clusterEndpoint(app, { cluster: hub.cluster, peerToken: options.peerToken, logger: options.logger })
+      : undefined;
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => {
       // A peer resetting mid-upgrade: nothing to answer.
@@ -174,6 +182,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (hostRefusal) return refuse(socket, 403, hostRefusal);
     const path = (request.url ?? "").split("?")[0];
     if (path === HOST_ENDPOINT_PATH && hostUpgrade) return hostUpgrade(request, socket, head);
+    if (path === PEER_ENDPOINT_PATH && peerUpgrade) return peerUpgrade(request, socket, head);
     if (path !== "/ws") return refuse(socket, 404, `no WebSocket at '${path}'; clients connect to /ws`);
     const originRefusal = checkOrigin(request);
     if (originRefusal) return refuse(socket, 403, originRefusal);

@@ -21,6 +21,7 @@ import { openStore } from "../store/openStore.js";
 import { isStorageError } from "../store/storageErrors.js";
 import { buildApp, type TlsFiles } from "./app.js";
 import { Authenticator, loadAccessKey } from "./auth.js";
+import { clusterSettings } from "./clusterSettings.js";
 import { HostTokens } from "./HostTokens.js";
 import { HostNames } from "./hostNames.js";
 import { hostSettings, LOCAL_HOST } from "./hostServices.js";
@@ -82,7 +83,9 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   for (const plugin of await loadPlugins(process.env)) {
     if (isSessionKind(plugin.kind)) registerKind(plugin.kind);
   }
-  const { store, recovery } = openStore(options.store ?? process.env.DISPATCH_STORE, paths.db);
+  const storeSpec = options.store ?? process.env.DISPATCH_STORE;
+  const nodeName = process.env.DISPATCH_NODE?.trim() || undefined;
+  const { store, recovery } = openStore(storeSpec, paths.db, { cluster: nodeName !== undefined });
   // The URL may hold a password: nothing the hub starts inherits it.
   delete process.env.DISPATCH_STORE;
   if (recovery) {
@@ -94,6 +97,18 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   }
   const settings = hubSettings(process.env);
   let hubRef: Hub | undefined;
+  let listeningUrl = "";
+  const cluster =
+    nodeName !== undefined
+      ? clusterSettings({
+          node: nodeName,
+          store,
+          databaseUrl: storeSpec ?? "",
+          key,
+          url: () => process.env.DISPATCH_ADVERTISE_URL || listeningUrl,
+          clients: () => metrics.clients(),
+        })
+      : undefined;
   const metrics = new HubMetrics({
     sessions: () => hubRef?.sessions.list() ?? [],
     hosts: () => hubRef?.hosts.list() ?? [],
@@ -104,6 +119,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     hubInfoFile: paths.hubInfo,
     ...settings,
     ...hostSettings(process.env),
+    cluster,
   });
   hubRef = hub;
   hub.bus.on("stored", (_session, entries) => metrics.stored(entries.length));
@@ -121,10 +137,13 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     onSocket: (socket) =>
       new HostConnection(socket, hub.hosts.eventsFor(LOCAL_HOST), logger.child({ host: "local" })),
   });
-  // The local host (already running after a hub restart) links while the app is built.
-  const linked = launcher
-    .start()
-    .then(() => waitFor(() => hub.hosts.link("local") !== undefined, HOST_HELLO_TIMEOUT_MS));
+  // The local host (already running after a hub restart) links while the app is built. A
+  // cluster node has none: a host reached over this node's Unix socket could not fail over.
+  const linked = cluster
+    ? Promise.resolve()
+    : launcher
+        .start()
+        .then(() => waitFor(() => hub.hosts.link("local") !== undefined, HOST_HELLO_TIMEOUT_MS));
   // Not left unhandled while the app is built; awaited below.
   linked.catch(() => undefined);
 
@@ -144,6 +163,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     oidc,
     hosts,
     metrics,
+    peerToken: cluster?.peerToken,
     status: async () => {
       const hostInfo = hub.hosts.link("local")?.host;
       const hostStats = await hub.hostCommands.resources("local").catch(() => undefined);
@@ -158,6 +178,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         version: VERSION,
         storage: hub.storage.status,
         store: { engine: store.engine, location: store.location },
+        ...(hub.cluster ? { cluster: hub.cluster.status() } : {}),
       };
     },
   });
@@ -189,6 +210,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const urlHost = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `${tls ? "https" : "http"}://${urlHost}:${port}`;
   hub.sessionTokens.hubUrl = url;
+  listeningUrl = url;
+  await hub.cluster?.start();
   oidc?.setRedirectBase(process.env.DISPATCH_PUBLIC_URL ?? url);
   writeFileSync(
     paths.hubInfo,

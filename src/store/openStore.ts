@@ -23,9 +23,20 @@ export function isPostgresUrl(spec: string): boolean {
  * Opens the store `spec` names: a `postgres://` URL, `sqlite` (or nothing) for the file at
  * `sqliteFile`, or a path to another SQLite file.
  */
-export function openStore(spec: string | undefined, sqliteFile: string): OpenedStore {
+export function openStore(
+  spec: string | undefined,
+  sqliteFile: string,
+  options: { cluster?: boolean } = {},
+): OpenedStore {
   const value = spec?.trim() ?? "";
-  if (isPostgresUrl(value)) return { store: PostgresStore.open(value, { soleNode: true }) };
+  if (options.cluster && !isPostgresUrl(value)) {
+    throw new DispatchError(
+      "bad_request",
+      "a cluster node (DISPATCH_NODE) needs a PostgreSQL store every node shares: set DISPATCH_STORE=postgres://… or --store",
+    );
+  }
+  if (isPostgresUrl(value))
+    return { store: PostgresStore.open(value, { node: options.cluster ? "cluster" : "sole" }) };
   if (value === "" || value === "sqlite") return openChecked(sqliteFile);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     throw new DispatchError(

@@ -1,7 +1,7 @@
 /** `dispatch status [--json]`: hub and host up or down, pids, port, data dir, session counts. */
 import type { Command } from "commander";
 import { VERSION } from "../../core/version.js";
-import type { StatusBody } from "../../protocol/api.js";
+import type { ClusterStatus, StatusBody } from "../../protocol/api.js";
 import { HubClient } from "../HubClient.js";
 import { runningHostPid } from "../hubFiles.js";
 import { formatBytes } from "../sessionTable.js";
@@ -37,6 +37,20 @@ async function status(options: { json?: boolean }): Promise<void> {
   if (body.store) console.log(`store     ${body.store.engine}  ${body.store.location}`);
   if (body.storage && !body.storage.ok) console.log(`storage   FAILING: ${body.storage.problem}`);
   else if (body.storage) console.log("storage   ok");
+  if (body.cluster) printCluster(body.cluster);
+}
+
+/** One line per node: alive or dead, where it listens, its clients and the hosts it owns. */
+function printCluster(cluster: ClusterStatus): void {
+  const alive = cluster.nodes.filter((node) => node.alive).length;
+  console.log(`cluster   node ${cluster.node}; ${alive} of ${cluster.nodes.length} nodes alive`);
+  for (const node of cluster.nodes) {
+    const self = node.id === cluster.node ? " (this node)" : "";
+    const hosts = node.hosts.length > 0 ? node.hosts.join(", ") : "none";
+    console.log(
+      `  ${node.id.padEnd(12)} ${node.alive ? "alive" : "DEAD "}  ${node.url}  clients ${node.clients}  hosts ${hosts}${self}`,
+    );
+  }
 }
 
 /** Built from pid files while the hub is down; session counts need the hub, so they are zero. */

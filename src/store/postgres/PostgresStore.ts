@@ -19,6 +19,7 @@ import {
 import { planAppend, type SnapshotRecord, type Store, type TokenRecord } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { applyPgMigrations } from "./migrations.js";
+import { textArray } from "./PgCluster.js";
 import { PgConnection, redact } from "./PgConnection.js";
 import { PgHostRecords, PgPeopleRecords } from "./PgRecords.js";
 import { PgSearchIndex } from "./PgSearchIndex.js";
@@ -49,6 +50,9 @@ const SESSION_COLUMN_LIST = [
 ] as const;
 const SESSION_COLUMNS = SESSION_COLUMN_LIST.join(", ");
 
+/** Longest NOTIFY payload sent (the server refuses 8000 bytes or more). */
+const NOTIFY_PAYLOAD_BYTES = 7900;
+
 /** Rows per multi-row event insert (5 parameters each, far below the protocol's 65535). */
 const INSERT_CHUNK = 500;
 
@@ -70,8 +74,8 @@ export class PostgresStore implements Store {
 
   /**
    * Last stored seq per session, so appending does not read the sessions table per event.
-   * Only updated after a transaction commits. Sound across nodes because only the node holding
-   * a session's intake appends to it.
+   * Only updated after a transaction commits. Off in cluster mode (`fenceAppends`): another
+   * node may have appended since.
    */
   private readonly seqCache = new Map<string, number>();
   readonly people: PgPeopleRecords;
@@ -80,6 +84,7 @@ export class PostgresStore implements Store {
   /** Prepared-statement names of the column sets `updateSession` has seen (names stay short). */
   private readonly updateNames = new Map<string, string>();
   private closed = false;
+  private fence: { node: string; channel: string } | undefined;
   /** Test-only: throws while the fault file exists (see `injectedFault`). */
   private readonly fault = injectedFault();
 
@@ -94,13 +99,15 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Connects to `url` (`postgres://…`) and applies migrations. With `soleNode`, the connection
-   * holds an advisory lock for its lifetime and a second hub on the same database is refused:
-   * until hub nodes share sessions through leases, two of them would each believe they own
-   * every session.
+   * Connects to `url` (`postgres://…`) and applies migrations. `sole` (one hub on the database,
+   * with its local host) holds an advisory lock exclusively for the connection's lifetime;
+   * `cluster` (a hub node) holds it shared. So a sole hub refuses to start beside cluster nodes
+   * or another sole hub (each would believe it owns every session), while nodes join freely.
    */
-  static open(url: string, options: { soleNode?: boolean } = {}): PostgresStore {
-    const db = new PgConnection(url, options.soleNode ? claimSoleNode : undefined);
+  static open(url: string, options: { node?: "sole" | "cluster" } = {}): PostgresStore {
+    const claim =
+      options.node === "sole" ? claimSoleNode : options.node === "cluster" ? joinCluster : undefined;
+    const db = new PgConnection(url, claim);
     try {
       applyPgMigrations(db);
     } catch (err) {
@@ -113,6 +120,18 @@ export class PostgresStore implements Store {
   /** The connection, for the cluster's own tables (leases, node rows). */
   get connection(): PgConnection {
     return this.db;
+  }
+
+  /**
+   * Cluster mode: from now on an event is appended only while its session's host lease is
+   * `node`'s (checked in the append transaction, the lease row share-locked so a takeover waits
+   * for it), any other is refused like an event of an unknown session; last seqs are read from
+   * the table, never from memory another node's appends made stale; and each commit notifies
+   * `channel` with `session:seq` of what it stored (delivered only if it commits).
+   */
+  fenceAppends(options: { node: string; channel: string }): void {
+    this.fence = options;
+    this.seqCache.clear();
   }
 
   close(): void {
@@ -203,8 +222,12 @@ export class PostgresStore implements Store {
 
   appendBatch(events: readonly SessionEvent[]): SessionEvent[] {
     this.fault?.();
+    const fence = this.fence;
     const plan = this.db.transaction(() => {
-      const planned = planAppend(events, (session) => this.storedLastSeq(session));
+      const leased = fence ? this.leasedLastSeqs(events, fence.node) : undefined;
+      const planned = planAppend(events, (session) =>
+        leased ? leased.get(session) : this.storedLastSeq(session),
+      );
       this.insertEvents(planned.appended);
       for (const [session, totals] of planned.totals) {
         // Activity never moves backwards: a late batch of old output must not make a session look idle.
@@ -216,9 +239,10 @@ export class PostgresStore implements Store {
           "append_totals",
         );
       }
+      if (fence && planned.totals.size > 0) this.notifyStored(fence.channel, planned.totals);
       return planned;
     });
-    for (const [session, totals] of plan.totals) this.seqCache.set(session, totals.lastSeq);
+    if (!fence) for (const [session, totals] of plan.totals) this.seqCache.set(session, totals.lastSeq);
     this.lastRejected = plan.rejected;
     return plan.appended;
   }
@@ -448,9 +472,35 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** Last stored seq of each session of the batch whose host lease `node` holds (share-locked). */
+  private leasedLastSeqs(events: readonly SessionEvent[], node: string): Map<string, number> {
+    const ids = [...new Set(events.map((event) => event.session))];
+    const rows = this.db.query<{ id: string; last_seq: number }>(
+      "SELECT s.id, s.last_seq FROM sessions s JOIN host_leases l ON l.host_id = s.host " +
+        "WHERE s.id = ANY($1::text[]) AND l.node_id = $2 FOR SHARE OF l",
+      [textArray(ids), node],
+      "append_leased",
+    );
+    return new Map(rows.map((row) => [row.id, row.last_seq]));
+  }
+
+  /** `session:seq` of each session's last stored event, in payloads under NOTIFY's 8000 bytes. */
+  private notifyStored(channel: string, totals: ReadonlyMap<string, { lastSeq: number }>): void {
+    let payload = "";
+    for (const [session, { lastSeq }] of totals) {
+      const item = `${session}:${lastSeq}`;
+      if (payload.length + item.length + 1 > NOTIFY_PAYLOAD_BYTES) {
+        this.db.execute("SELECT pg_notify($1, $2)", [channel, payload], "append_notify");
+        payload = "";
+      }
+      payload = payload ? `${payload},${item}` : item;
+    }
+    if (payload) this.db.execute("SELECT pg_notify($1, $2)", [channel, payload], "append_notify");
+  }
+
   /** Last stored seq from the cache or the sessions table; undefined for an unknown session. */
   private storedLastSeq(sessionId: string): number | undefined {
-    const cached = this.seqCache.get(sessionId);
+    const cached = this.fence ? undefined : this.seqCache.get(sessionId);
     if (cached !== undefined) return cached;
     const row = this.db.query<{ last_seq: number }>(
       "SELECT last_seq FROM sessions WHERE id = $1",
@@ -458,7 +508,7 @@ export class PostgresStore implements Store {
       "sessions_last_seq",
     )[0];
     if (!row) return undefined;
-    this.seqCache.set(sessionId, row.last_seq);
+    if (!this.fence) this.seqCache.set(sessionId, row.last_seq);
     return row.last_seq;
   }
 }
@@ -491,8 +541,24 @@ function claimSoleNode(db: PgConnection): void {
   const who = holder ? ` (connected from ${holder.addr ?? "a local socket"} since ${holder.started})` : "";
   throw new DispatchError(
     "conflict",
-    `another hub already uses this PostgreSQL database${who}; run one hub per database — several hub nodes on one database are not supported yet`,
+    `another hub already uses this PostgreSQL database${who}; run one hub per database, or run every hub as a cluster node (DISPATCH_NODE=NAME, docs/ARCHITECTURE.md "Cluster")`,
   );
+}
+
+/** A cluster node holds the lock shared: nodes join each other, a sole hub is kept out. */
+function joinCluster(db: PgConnection): void {
+  try {
+    db.execute(`SET lock_timeout = '${SOLE_NODE_WAIT}'`);
+    db.execute("SELECT pg_advisory_lock_shared($1)", [SOLE_NODE_LOCK]);
+  } catch (err) {
+    if (!(err instanceof PostgresError) || err.code !== LOCK_NOT_AVAILABLE) throw err;
+    throw new DispatchError(
+      "conflict",
+      "a hub that is not a cluster node (no DISPATCH_NODE) already uses this PostgreSQL database; stop it, or start it as a cluster node too",
+    );
+  } finally {
+    db.execute("SET lock_timeout = 0");
+  }
 }
 
 /** Maps a uniqueness failure on sessions to a `conflict` the client can act on. */

@@ -130,6 +130,32 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "cluster: hub nodes with heartbeats, host intake leases, cluster-wide settings",
+    sql: `
+      CREATE TABLE nodes (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        pid INTEGER,
+        started_at DOUBLE PRECISION NOT NULL,
+        heartbeat_at DOUBLE PRECISION NOT NULL,
+        hosts INTEGER NOT NULL DEFAULT 0,
+        clients INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE host_leases (
+        host_id TEXT PRIMARY KEY,
+        node_id TEXT NOT NULL,
+        taken_at DOUBLE PRECISION NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL
+      );
+      CREATE INDEX host_leases_node ON host_leases (node_id);
+      CREATE TABLE cluster_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Any fixed number: the advisory lock every node takes while it migrates. */

@@ -1,0 +1,89 @@
+/**
+ * LISTEN on the cluster's channels over a separate, asynchronous `pg` connection. The store's
+ * own connection is libpq's blocking one (pg-native): it only sees notifications when it runs
+ * a query, so an idle node would hear nothing; `pg` delivers each notification as an event on
+ * the loop the moment it arrives. A lost connection is opened again with backoff, and
+ * `onReconnect` runs after each re-LISTEN: notifications sent meanwhile are gone, so whoever
+ * depends on them re-reads what they would have said.
+ */
+
+import pg from "pg";
+import type { Logger } from "pino";
+
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+export interface ClusterListenerOptions {
+  url: string;
+  channels: readonly string[];
+  logger: Logger;
+  onNotify(channel: string, payload: string): void;
+  /** After a reconnect (not the first connect): notifications may have been missed. */
+  onReconnect(): void;
+}
+
+export class ClusterListener {
+  private client: pg.Client | undefined;
+  private retryMs = RETRY_FIRST_MS;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private connectedOnce = false;
+
+  constructor(private readonly options: ClusterListenerOptions) {}
+
+  /** Resolves once listening (the first time); later losses reconnect in the background. */
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const { url, channels, logger } = this.options;
+    const client = new pg.Client({ connectionString: url });
+    client.on("notification", (message) => {
+      this.options.onNotify(message.channel, message.payload ?? "");
+    });
+    client.on("error", (err) => {
+      logger.warn({ err }, "cluster LISTEN connection failed; reconnecting");
+      this.lost(client);
+    });
+    client.on("end", () => this.lost(client));
+    await client.connect();
+    for (const channel of channels) await client.query(`LISTEN ${channel}`);
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.retryMs = RETRY_FIRST_MS;
+    if (this.connectedOnce) this.options.onReconnect();
+    this.connectedOnce = true;
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== client || this.closed) return;
+    this.client = undefined;
+    client.end().catch(() => undefined);
+    this.retry();
+  }
+
+  private retry(): void {
+    if (this.closed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.connect().catch((err: unknown) => {
+        this.options.logger.warn({ err }, "cluster LISTEN reconnect failed");
+        this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+        this.retry();
+      });
+    }, this.retryMs);
+    this.timer.unref();
+  }
+}

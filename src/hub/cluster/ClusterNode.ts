@@ -1,0 +1,193 @@
+/**
+ * This hub as one node of a cluster on one PostgreSQL database: its row and heartbeat, the
+ * intake leases of the hosts linked to it (`HostLeases`), live events of other nodes' hosts
+ * for its clients (`RemoteFanOut`), session records other nodes wrote (`RecordSync`), and
+ * links to hosts linked elsewhere (`PeerLinks`). Notifications arrive over one LISTEN
+ * connection (`ClusterListener`); the heartbeat also re-reads nodes and leases, so a node
+ * that died is noticed without any notification.
+ */
+import type { Logger } from "pino";
+import type { ClusterStatus } from "../../protocol/api.js";
+import type { PeerMessage, PeerReply } from "../../protocol/cluster.js";
+import type { PgCluster } from "../../store/postgres/PgCluster.js";
+import type { Store } from "../../store/Store.js";
+import { isStorageError } from "../../store/storageErrors.js";
+import type { Attachments } from "../Attachments.js";
+import type { HostLink } from "../HostLink.js";
+import type { HostMonitor } from "../HostMonitor.js";
+import type { HubEvents } from "../HubEvents.js";
+import type { SessionDirectory } from "../SessionDirectory.js";
+import { ClusterListener } from "./ClusterListener.js";
+import { type HostLeases, LEASE_CHANNEL, LEASE_MS } from "./HostLeases.js";
+import { PeerLinks } from "./PeerLinks.js";
+import { PeerRequests } from "./PeerRequests.js";
+import { RECORDS_CHANNEL, RecordSync } from "./RecordSync.js";
+import { EVENTS_CHANNEL, RemoteFanOut } from "./RemoteFanOut.js";
+
+/** How often a node beats (renewing its leases); a node is dead after `NODE_DEAD_MS`. */
+const BEAT_MS = 1_000;
+
+/** What a hub needs to run as a cluster node (`DISPATCH_NODE`). */
+export interface ClusterSettings {
+  /** This node's name, unique in the cluster. */
+  node: string;
+  /** The database URL, for the LISTEN connection. */
+  databaseUrl: string;
+  /** The credential nodes present to each other (derived from the shared owner key). */
+  peerToken: string;
+  /** Where other nodes reach this one (known once it listens). */
+  url: () => string;
+  /** Clients connected to this node now. */
+  clients: () => number;
+}
+
+export interface ClusterNodeOptions {
+  settings: ClusterSettings;
+  cluster: PgCluster;
+  leases: HostLeases;
+  store: Store;
+  directory: SessionDirectory;
+  attachments: Attachments;
+  hosts: HostMonitor;
+  bus: HubEvents;
+  logger: Logger;
+}
+
+export class ClusterNode {
+  private readonly fanOut: RemoteFanOut;
+  private readonly records: RecordSync;
+  private readonly peers: PeerLinks;
+  private readonly requests: PeerRequests;
+  private readonly listener: ClusterListener;
+  private readonly startedAt = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private refreshQueued = false;
+
+  constructor(private readonly options: ClusterNodeOptions) {
+    const { settings, cluster, store, directory, attachments, bus, hosts, logger } = options;
+    this.fanOut = new RemoteFanOut({ store, attachments, directory });
+    this.records = new RecordSync({ cluster, node: settings.node, directory, store, bus });
+    this.peers = new PeerLinks({ token: settings.peerToken, logger });
+    this.requests = new PeerRequests({ hosts, directory, records: this.records });
+    this.listener = new ClusterListener({
+      url: settings.databaseUrl,
+      channels: [EVENTS_CHANNEL, RECORDS_CHANNEL, LEASE_CHANNEL],
+      logger,
+      onNotify: (channel, payload) => {
+        if (channel === EVENTS_CHANNEL) this.fanOut.notified(payload);
+        else if (channel === RECORDS_CHANNEL) this.records.notified(payload);
+        else this.queueRefresh();
+      },
+      onReconnect: () => {
+        this.records.resync();
+        this.fanOut.resync();
+        this.queueRefresh();
+      },
+    });
+  }
+
+  get node(): string {
+    return this.options.settings.node;
+  }
+
+  /** Joins: first beat, LISTEN, then a beat every second. */
+  async start(): Promise<void> {
+    this.beat();
+    await this.listener.start();
+    // Records written between this hub loading them and LISTEN starting.
+    this.records.resync();
+    this.timer = setInterval(() => this.beat(), BEAT_MS);
+    this.timer.unref();
+  }
+
+  /** A link to `host` when another live node holds its lease. */
+  peerLink(host: string): HostLink | undefined {
+    const holder = this.options.leases.holderElsewhere(host);
+    return holder ? this.peers.link(holder.url, host) : undefined;
+  }
+
+  /** Whether `host` is linked to another live node. */
+  linkedElsewhere(host: string): boolean {
+    return this.options.leases.holderElsewhere(host) !== undefined;
+  }
+
+  /** A host message another node forwarded to this one. */
+  handlePeer(message: PeerMessage): Promise<PeerReply | undefined> {
+    return this.requests.handle(message);
+  }
+
+  status(): ClusterStatus {
+    const { leases } = this.options;
+    const rows = leases.leases();
+    return {
+      node: this.node,
+      nodes: leases.nodes().map((row) => ({
+        id: row.id,
+        url: row.url,
+        alive: row.alive,
+        heartbeatAt: row.heartbeatAt,
+        clients: row.clients,
+        hosts: rows.filter((lease) => lease.node === row.id && lease.live).map((lease) => lease.host),
+      })),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.fanOut.dispose();
+    this.records.dispose();
+    this.peers.dispose();
+    await this.listener.close();
+    try {
+      this.options.cluster.leave(this.node);
+    } catch (err) {
+      // Its row goes stale and the others count it dead; its leases expire.
+      if (!isStorageError(err)) throw err;
+    }
+  }
+
+  private beat(): void {
+    const { cluster, leases, hosts, settings, logger } = this.options;
+    try {
+      const lost = cluster.beat({
+        node: settings.node,
+        url: settings.url(),
+        pid: process.pid,
+        startedAt: this.startedAt,
+        hosts: leases.heldHosts(),
+        clients: settings.clients(),
+        leaseMs: LEASE_MS,
+      });
+      for (const host of lost) {
+        leases.lost(host);
+        logger.warn({ host }, "another node took this host's intake lease; dropping its link here");
+        hosts.cutOff(host, "its intake lease was taken over by another hub node");
+      }
+      this.refresh();
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      logger.warn({ err }, "cluster heartbeat failed; leases expire unless the next one succeeds");
+    }
+  }
+
+  private queueRefresh(): void {
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    setImmediate(() => {
+      this.refreshQueued = false;
+      try {
+        this.refresh();
+      } catch (err) {
+        if (!isStorageError(err)) throw err;
+      }
+    });
+  }
+
+  /** Re-reads nodes and leases; sessions of hosts that moved or died turn (un)reachable for clients. */
+  private refresh(): void {
+    const { leases, directory } = this.options;
+    const changed = new Set(leases.refresh());
+    if (changed.size === 0) return;
+    for (const record of directory.all()) if (changed.has(record.host)) directory.touch(record.id, {}, true);
+  }
+}

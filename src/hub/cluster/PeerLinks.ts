@@ -1,0 +1,143 @@
+/**
+ * Host links to hosts linked to other nodes. `link(url, host)` gives a `HostLink` whose
+ * messages travel to the owning node over one WebSocket per node (`/cluster/peer`, the
+ * cluster's peer credential), where that node sends them on its own link and returns the
+ * host's reply. The rest of the hub uses it like any link: input, resize, signals, spawns and
+ * a kind's commands reach a host wherever it is linked. Messages queued while the socket
+ * opens keep their order; a socket that closes fails its pending requests with
+ * `host_unavailable` and is dialed again on next use.
+ */
+import type { Logger } from "pino";
+import WebSocket from "ws";
+import { DispatchError, ERROR_CODES, type ErrorCode } from "../../core/errors.js";
+import { PEER_ENDPOINT_PATH, type PeerMessage, PeerReply } from "../../protocol/cluster.js";
+import type { HubToHostMessage } from "../../protocol/host.js";
+import type { HostLink, HostRequest } from "../HostLink.js";
+
+/** How long the owning node and its host have to answer a forwarded request. */
+const PEER_REQUEST_TIMEOUT_MS = 30_000;
+
+interface Pending {
+  resolve(data: unknown): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+class PeerConnection {
+  private readonly socket: WebSocket;
+  private readonly queue: string[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  closed = false;
+
+  constructor(
+    readonly url: string,
+    options: { token: string; logger: Logger },
+  ) {
+    const wsUrl = `${url.replace(/^http/, "ws")}${PEER_ENDPOINT_PATH}`;
+    this.socket = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${options.token}` } });
+    this.socket.on("open", () => {
+      for (const text of this.queue.splice(0)) this.socket.send(text);
+    });
+    this.socket.on("message", (data) => this.replied(String(data)));
+    this.socket.on("error", (err) => options.logger.warn({ err, node: url }, "peer node link failed"));
+    this.socket.on("close", () => this.fail(`the hub node at ${url} went away`));
+  }
+
+  send(message: PeerMessage): void {
+    if (this.closed) throw unavailable(`the hub node at ${this.url} is not reachable`);
+    const text = JSON.stringify(message);
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+    else this.queue.push(text);
+  }
+
+  request(host: string, message: HostRequest): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(unavailable(`host '${host}' (via the hub node at ${this.url}) did not answer in time`));
+      }, PEER_REQUEST_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, timer });
+      try {
+        this.send({ t: "request", id, host, message });
+      } catch (err) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(err);
+      }
+    });
+  }
+
+  close(): void {
+    this.socket.terminate();
+    this.fail("hub node shutting down");
+  }
+
+  private replied(text: string): void {
+    let reply: PeerReply;
+    try {
+      reply = PeerReply.parse(JSON.parse(text));
+    } catch {
+      return; // Not a reply we understand; the request times out.
+    }
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    clearTimeout(pending.timer);
+    if (reply.ok) pending.resolve(reply.data);
+    else {
+      const code = (reply.code ?? "internal") in ERROR_CODES ? (reply.code as ErrorCode) : "internal";
+      pending.reject(new DispatchError(code, reply.message ?? "the owning hub node failed the request"));
+    }
+  }
+
+  private fail(why: string): void {
+    this.closed = true;
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(unavailable(why));
+    }
+    this.pending.clear();
+  }
+}
+
+function unavailable(message: string): DispatchError {
+  return new DispatchError("host_unavailable", message);
+}
+
+export class PeerLinks {
+  private readonly connections = new Map<string, PeerConnection>();
+
+  constructor(private readonly options: { token: string; logger: Logger }) {}
+
+  /** A link to `host` through the node at `url`. */
+  link(url: string, host: string): HostLink {
+    const connection = () => this.connection(url);
+    return {
+      host: undefined,
+      isOpen: true,
+      bufferedAmount: 0,
+      send: (message: HubToHostMessage) => connection().send({ t: "send", host, message }),
+      request: (message: HostRequest) => connection().request(host, message),
+      // The link belongs to the owning node; nothing here may close it.
+      close: () => undefined,
+      terminate: () => undefined,
+      violation: () => undefined,
+    };
+  }
+
+  dispose(): void {
+    for (const connection of this.connections.values()) connection.close();
+    this.connections.clear();
+  }
+
+  private connection(url: string): PeerConnection {
+    let connection = this.connections.get(url);
+    if (!connection || connection.closed) {
+      connection = new PeerConnection(url, this.options);
+      this.connections.set(url, connection);
+    }
+    return connection;
+  }
+}

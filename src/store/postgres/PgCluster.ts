@@ -1,0 +1,162 @@
+/**
+ * The cluster's rows in PostgreSQL: hub nodes with their heartbeats, which node holds each
+ * host's intake (a lease), and settings every node must agree on. Every time is the server's
+ * clock (`clock_timestamp()`), so nodes whose clocks disagree still agree on who is dead.
+ * Synchronous, on the store's own connection, like the rest of the store.
+ */
+import type { PgConnection } from "./PgConnection.js";
+
+/** Now in ms by the server's clock (every node compares against the same one). */
+const NOW_MS = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)";
+
+export interface NodeRow {
+  id: string;
+  url: string;
+  pid: number | null;
+  startedAt: number;
+  heartbeatAt: number;
+  hosts: number;
+  clients: number;
+  alive: boolean;
+}
+
+export interface LeaseRow {
+  host: string;
+  node: string;
+  takenAt: number;
+  /** Held by a node that is alive and renewing it. */
+  live: boolean;
+}
+
+export interface NodeBeat {
+  node: string;
+  url: string;
+  pid: number;
+  startedAt: number;
+  /** Hosts linked to this node now: their leases are renewed. */
+  hosts: readonly string[];
+  clients: number;
+  leaseMs: number;
+}
+
+/** The result of asking for a host's lease: taken, or held by a live node. */
+export type LeaseClaim = { taken: true } | { taken: false; holder: string; url: string | null };
+
+/** A PostgreSQL text[] literal (`{"a","b"}`), for `= ANY($1::text[])`. */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
+}
+
+export class PgCluster {
+  constructor(private readonly db: PgConnection) {}
+
+  /**
+   * Records `value` for `name` if no node did yet; returns the value every node must use (the
+   * first node's). How nodes check they were all given the same owner key.
+   */
+  agreeOn(name: string, value: string): string {
+    this.db.execute(
+      "INSERT INTO cluster_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+      [name, value],
+    );
+    return (
+      this.db.query<{ value: string }>("SELECT value FROM cluster_settings WHERE name = $1", [name])[0]
+        ?.value ?? value
+    );
+  }
+
+  /** This node is alive; renews the leases of its hosts and returns those it no longer holds. */
+  beat(beat: NodeBeat): string[] {
+    return this.db.transaction(() => {
+      this.db.execute(
+        "INSERT INTO nodes (id, url, pid, started_at, heartbeat_at, hosts, clients) " +
+          `VALUES ($1, $2, $3, $4, ${NOW_MS}, $5, $6) ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, ` +
+          "pid = EXCLUDED.pid, started_at = EXCLUDED.started_at, heartbeat_at = EXCLUDED.heartbeat_at, " +
+          "hosts = EXCLUDED.hosts, clients = EXCLUDED.clients",
+        [beat.node, beat.url, beat.pid, beat.startedAt, beat.hosts.length, beat.clients],
+        "cluster_beat",
+      );
+      const renewed = this.db.query<{ host_id: string }>(
+        `UPDATE host_leases SET expires_at = ${NOW_MS} + $3 WHERE node_id = $1 AND host_id = ANY($2::text[]) ` +
+          "RETURNING host_id",
+        [beat.node, textArray(beat.hosts), beat.leaseMs],
+        "cluster_renew",
+      );
+      // Leases this node holds for hosts no longer linked here (a link closed without release).
+      this.db.execute(
+        "DELETE FROM host_leases WHERE node_id = $1 AND NOT (host_id = ANY($2::text[]))",
+        [beat.node, textArray(beat.hosts)],
+        "cluster_drop_stale",
+      );
+      const held = new Set(renewed.map((r) => r.host_id));
+      return beat.hosts.filter((host) => !held.has(host));
+    });
+  }
+
+  /**
+   * Takes `host`'s lease for `node` when it is free, already this node's, expired, or held by a
+   * node whose heartbeat stopped; otherwise names the live holder. The row lock this takes
+   * waits for any append that holds the old lease (`FOR SHARE` in the append transaction).
+   */
+  claim(options: { host: string; node: string; leaseMs: number; deadMs: number }): LeaseClaim {
+    const { host, node, leaseMs, deadMs } = options;
+    const taken = this.db.query<{ node_id: string }>(
+      `INSERT INTO host_leases (host_id, node_id, taken_at, expires_at) VALUES ($1, $2, ${NOW_MS}, ${NOW_MS} + $3) ` +
+        "ON CONFLICT (host_id) DO UPDATE SET node_id = EXCLUDED.node_id, taken_at = EXCLUDED.taken_at, " +
+        "expires_at = EXCLUDED.expires_at WHERE host_leases.node_id = EXCLUDED.node_id " +
+        `OR host_leases.expires_at < ${NOW_MS} OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = host_leases.node_id ` +
+        `AND n.heartbeat_at > ${NOW_MS} - $4) RETURNING node_id`,
+      [host, node, leaseMs, deadMs],
+      "cluster_claim",
+    );
+    if (taken.length > 0) return { taken: true };
+    const holder = this.db.query<{ node_id: string; url: string | null }>(
+      "SELECT l.node_id, n.url FROM host_leases l LEFT JOIN nodes n ON n.id = l.node_id WHERE l.host_id = $1",
+      [host],
+      "cluster_holder",
+    )[0];
+    // Released between the two statements: the next dial takes it.
+    return { taken: false, holder: holder?.node_id ?? "another node", url: holder?.url ?? null };
+  }
+
+  /** Gives a host's lease up (its link closed): another node may take it at once. */
+  release(host: string, node: string): void {
+    this.db.execute(
+      "DELETE FROM host_leases WHERE host_id = $1 AND node_id = $2",
+      [host, node],
+      "cluster_release",
+    );
+  }
+
+  /** A node leaving cleanly: its leases freed, its row gone. */
+  leave(node: string): void {
+    this.db.transaction(() => {
+      this.db.execute("DELETE FROM host_leases WHERE node_id = $1", [node]);
+      this.db.execute("DELETE FROM nodes WHERE id = $1", [node]);
+    });
+  }
+
+  nodes(deadMs: number): NodeRow[] {
+    return this.db.query<NodeRow>(
+      'SELECT id, url, pid, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", hosts, clients, ' +
+        `heartbeat_at > ${NOW_MS} - $1 AS alive FROM nodes ORDER BY id`,
+      [deadMs],
+      "cluster_nodes",
+    );
+  }
+
+  leases(deadMs: number): LeaseRow[] {
+    return this.db.query<LeaseRow>(
+      'SELECT l.host_id AS host, l.node_id AS node, l.taken_at AS "takenAt", ' +
+        `(l.expires_at > ${NOW_MS} AND COALESCE(n.heartbeat_at > ${NOW_MS} - $1, false)) AS live ` +
+        "FROM host_leases l LEFT JOIN nodes n ON n.id = l.node_id ORDER BY l.host_id",
+      [deadMs],
+      "cluster_leases",
+    );
+  }
+
+  /** Sends a notification (delivered to listeners when the current transaction commits). */
+  notify(channel: string, payload: string): void {
+    this.db.execute("SELECT pg_notify($1, $2)", [channel, payload], "cluster_notify");
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * A real cluster for one test file: one PostgreSQL server (`postgresServer.ts`), N hub nodes
+ * on one of its databases (real `dispatch start` processes from `dist/`, each with its own
+ * DISPATCH_HOME and port, all with the same DISPATCH_KEY and DISPATCH_NODE=its name), and
+ * remote hosts (`dispatch host --hub URL --token T` child processes, each with its own home)
+ * linked to chosen nodes. `stop()` ends every host, node and the server, also after a failed
+ * test, and a process exit kills whatever is left.
+ *
+ *   const c = await startCluster({ nodes: ["a", "b", "c"] });
+ *   const h1 = await c.startHost("h1", "b");        // linked to node b
+ *   const client = await c.client("a");              // a raw client on node a
+ *   await c.stop();
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, cleanEnv, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { type PostgresServer, startPostgres } from "./postgresServer.js";
+import { WireClient } from "./wire.js";
+
+/** A short beat so a dead link shows quickly; the behaviour is the same at the default. */
+const HEARTBEAT_MS = 500;
+
+export interface ClusterHost {
+  name: string;
+  token: string;
+  home: string;
+  child: ChildProcess;
+  /** Everything the host printed on stderr so far. */
+  log: string;
+  /** The hub URLs it was given. */
+  hubs: string[];
+  /** Sends a signal to the host process (SIGKILL to simulate a crash). */
+  kill(signal?: NodeJS.Signals): void;
+  /** Resolves once the process has exited. */
+  exited(): Promise<void>;
+}
+
+export interface Cluster {
+  server: PostgresServer;
+  /** The shared database URL. */
+  databaseUrl: string;
+  /** The owner key every node was given. */
+  key: string;
+  /** Nodes by name. */
+  nodes: Map<string, HubHandle>;
+  node(name: string): HubHandle;
+  /** Starts one more node (also a node restarted under an earlier name). */
+  startNode(name: string, env?: Record<string, string>): Promise<HubHandle>;
+  /**
+   * Issues a host token (once per name) and starts `dispatch host` linked to `node` (a node
+   * name, or several for a host given more than one hub URL); resolves once some node holds
+   * its lease and lists it as connected.
+   */
+  startHost(name: string, node: string | string[], options?: { extraArgs?: string[] }): Promise<ClusterHost>;
+  /** A raw client-protocol connection to `node`, hello done; closed by `stop()`. */
+  client(node: string): Promise<WireClient>;
+  /** `fetch` against `node` with the owner key. */
+  api(node: string, path: string, init?: RequestInit): Promise<Response>;
+  /** Which node holds `host`'s lease now (from `dispatch status --json` on any live node). */
+  ownerOf(host: string): Promise<string | undefined>;
+  stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  nodes: string[];
+  /** Extra environment for every node (e.g. DISPATCH_HEARTBEAT_MS). */
+  env?: Record<string, string>;
+}
+
+const everyChild = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of everyChild) signal(child, "SIGKILL");
+});
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(child.pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const server = await startPostgres();
+  const hosts: ClusterHost[] = [];
+  const homes: string[] = [];
+  const clients: WireClient[] = [];
+  const tokens = new Map<string, string>();
+  const nodes = new Map<string, HubHandle>();
+  const key = `dsk_${randomBytes(24).toString("base64url")}`;
+  let databaseUrl = "";
+  let stopping: Promise<void> | undefined;
+
+  const cluster: Cluster = {
+    server,
+    get databaseUrl() {
+      return databaseUrl;
+    },
+    key,
+    nodes,
+    node(name) {
+      const handle = nodes.get(name);
+      if (!handle) throw new Error(`no node '${name}' in this cluster`);
+      return handle;
+    },
+    async startNode(name, env = {}) {
+      const handle = await startHub({
+        env: {
+          DISPATCH_STORE: databaseUrl,
+          DISPATCH_NODE: name,
+          DISPATCH_KEY: key,
+          DISPATCH_HEARTBEAT_MS: String(HEARTBEAT_MS),
+          ...options.env,
+          ...env,
+        },
+      });
+      nodes.set(name, handle);
+      return handle;
+    },
+    async startHost(name, node, hostOptions = {}) {
+      const first = cluster.node(Array.isArray(node) ? (node[0] as string) : node);
+      let token = tokens.get(name);
+      if (!token) {
+        const created = await first.cli(["hosts", "token", "create", name]);
+        if (created.code !== 0) throw new Error(`hosts token create ${name}: ${created.stderr}`);
+        token = created.stdout.trim();
+        tokens.set(name, token);
+      }
+      const urls = (Array.isArray(node) ? node : [node]).map((n) => cluster.node(n).url);
+      const home = mkdtempSync(join(tmpdir(), `dispatch-cluster-${name}-`));
+      homes.push(home);
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          "host",
+          ...urls.flatMap((url) => ["--hub", url]),
+          "--token",
+          token,
+          "--name",
+          name,
+          ...(hostOptions.extraArgs ?? []),
+        ],
+        {
+          env: cleanEnv({ DISPATCH_HOME: home, HOME: home }),
+          cwd: REPO_ROOT,
+          stdio: ["ignore", "ignore", "pipe"],
+        },
+      );
+      everyChild.add(child);
+      const exit = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      const host: ClusterHost = {
+        name,
+        token,
+        home,
+        child,
+        log: "",
+        hubs: urls,
+        kill: (name = "SIGTERM") => signal(child, name),
+        exited: () => exit,
+      };
+      child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+        host.log += chunk;
+      });
+      hosts.push(host);
+      await waitFor(async () => (await cluster.ownerOf(name)) !== undefined, {
+        timeoutMs: 20_000,
+        message: `host ${name} linked to a node (log: ${host.log.slice(-500)})`,
+      });
+      return host;
+    },
+    async client(name) {
+      const handle = cluster.node(name);
+      const c = await WireClient.open(handle.url, { authorization: `Bearer ${key}` });
+      clients.push(c);
+      await c.request({ type: "hello", protocol: 1 });
+      return c;
+    },
+    api(name, path, init = {}) {
+      return cluster.node(name).api(path, init);
+    },
+    async ownerOf(host) {
+      for (const handle of nodes.values()) {
+        try {
+          const res = await handle.api("/api/status");
+          if (!res.ok) continue;
+          const body = (await res.json()) as {
+            cluster?: { nodes: { id: string; alive: boolean; hosts: string[] }[] };
+          };
+          return body.cluster?.nodes.find((n) => n.alive && n.hosts.includes(host))?.id;
+        } catch {
+          // That node is down: ask the next.
+        }
+      }
+      return undefined;
+    },
+    stop() {
+      stopping ??= (async () => {
+        await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+        for (const host of hosts) host.kill("SIGTERM");
+        await Promise.race([
+          Promise.all(hosts.map((h) => h.exited())),
+          new Promise((resolve) => setTimeout(resolve, 5_000)),
+        ]);
+        for (const host of hosts) host.kill("SIGKILL");
+        await Promise.all([...nodes.values()].map((h) => h.stop()));
+        await server.stop();
+        for (const home of homes) rmSync(home, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+  try {
+    databaseUrl = await server.database();
+    // One at a time: the first applies the migrations and records the owner key.
+    for (const name of options.nodes) await cluster.startNode(name);
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
+}

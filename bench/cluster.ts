@@ -25,11 +25,11 @@ const SUITE = "cluster";
 const NODES = 3;
 const CLIENTS = 1000;
 const SESSIONS_PER_HOST = 6;
-/** A numbered 60-byte line every 20 ms per session, like a busy build log. */
+/** A numbered 60-byte line every 100 ms per session: a busy terminal a person watches. */
 const STEADY = [
   "perl",
   "-e",
-  '$|=1; my $i = 0; while (1) { printf "%08d %s\\n", $i++, "x" x 50; select(undef, undef, undef, 0.02) }',
+  '$|=1; my $i = 0; while (1) { printf "%08d %s\\n", $i++, "x" x 50; select(undef, undef, undef, 0.1) }',
 ];
 /** As fast as the terminal takes it (numbered lines, so nothing is a repeat of the last). */
 const FLOOD = ["perl", "-e", '$|=1; my $i = 0; while (1) { printf "%08d %s\\n", $i++, "y" x 50 }'];
@@ -76,19 +76,24 @@ async function clusterRows(ctx: BenchContext, server: PostgresServer): Promise<v
     const connectStarted = performance.now();
     for (let first = 0; first < CLIENTS; first += CONNECT_BATCH) {
       const batch = Array.from({ length: Math.min(CONNECT_BATCH, CLIENTS - first) }, (_, k) => first + k);
+      // Each client starts near the live edge (events after the last seq listed now), as a
+      // reconnecting client does, so attaching costs no snapshot and replays little.
+      const lastSeq = new Map((await control.list()).map((s) => [s.id, s.lastSeq]));
       await Promise.all(
         batch.map(async (i) => {
           const node = i % NODES;
-          const socket = await (rig.nodes[node] as BenchHub).socket();
+          const session = sessions[i % sessions.length] as string;
+          const socket = await connectWithRetry(rig.nodes[node] as BenchHub);
           sockets.push(socket);
           socket.onOutput(() => {
             framesByNode[node] = (framesByNode[node] as number) + 1;
             framesByClient[i] = (framesByClient[i] as number) + 1;
           });
           // Session i mod n: client i is on node i mod 3, so most watch a host on another node.
-          await socket.attach(sessions[i % sessions.length] as string, { snapshot: true });
+          await socket.attach(session, { afterSeq: lastSeq.get(session) ?? 0, snapshot: false });
         }),
       );
+      if ((first + CONNECT_BATCH) % 200 === 0) ctx.log(`${SUITE}: ${first + CONNECT_BATCH} clients attached`);
     }
     const connectS = (performance.now() - connectStarted) / 1000;
     await sleep(2_000);
@@ -160,6 +165,18 @@ async function clusterRows(ctx: BenchContext, server: PostgresServer): Promise<v
   } finally {
     await Promise.all(sockets.map((s) => s.close().catch(() => undefined)));
     await rig.stop();
+  }
+}
+
+/** A client connection; a handshake that timed out on the loaded machine is tried again. */
+async function connectWithRetry(node: BenchHub, attempts = 3): Promise<ClientSocket> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await node.socket();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      await sleep(500 * attempt);
+    }
   }
 }
 

@@ -71,16 +71,23 @@ export async function startRig(options: {
       hosts.push(startHost(name, urls, created.stdout.trim()));
     }
     await waitUntil(
-      "every host connected",
+      "every host linked to a node",
       async () => {
-        const response = await fetch(`${first.url}/api/hosts`, {
+        const response = await fetch(`${first.url}/api/status`, {
           headers: { authorization: `Bearer ${key}` },
         });
-        const { hosts: views } = (await response.json()) as { hosts: { name: string; status: string }[] };
-        return hosts.every((h) => views.some((v) => v.name === h.name && v.status === "connected"));
+        const body = (await response.json()) as {
+          cluster?: { nodes: { alive: boolean; hosts: string[] }[] };
+        };
+        const held = new Set(body.cluster?.nodes.filter((n) => n.alive).flatMap((n) => n.hosts));
+        return hosts.every((h) => held.has(h.name));
       },
       30_000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}\n${hosts.map((h) => `--- ${h.name}\n${h.log.slice(-1500)}`).join("\n")}`,
+      );
+    });
   } catch (err) {
     await rig.stop();
     throw err;

@@ -121,7 +121,13 @@ export class People {
   roleOn(principal: Principal, sessionId: string): Role | undefined {
     const current = this.refresh(principal);
     if (!current) return undefined;
-    const grant = current.via === "share" ? undefined : this.store.people.grant(current.id, sessionId);
+    // An owner's role on every session is owner whatever its grants say, so no store read: on
+    // PostgreSQL each is a round trip, and this runs per client for every session change.
+    // (failover helper, issue 17: minimal change outside its files; see its report)
+    const grant =
+      current.via === "share" || current.role === "owner"
+        ? undefined
+        : this.store.people.grant(current.id, sessionId);
     return sessionRole(current, sessionId, grant as Role | undefined);
   }
 

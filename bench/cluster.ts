@@ -35,6 +35,8 @@ const STEADY = [
 const FLOOD = ["perl", "-e", '$|=1; my $i = 0; while (1) { printf "%08d %s\\n", $i++, "y" x 50 }'];
 const KEY_INTERVAL_MS = 50;
 const KEY_TIMEOUT_MS = 30_000;
+/** The echo runs stop early when keys are this slow in total, to keep the suite bounded. */
+const ECHO_TIME_LIMIT_MS = 60_000;
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
 /** Clients connecting at once: enough to be quick, few enough not to look like a flood. */
 const CONNECT_BATCH = 25;
@@ -136,7 +138,7 @@ async function clusterRows(ctx: BenchContext, server: PostgresServer): Promise<v
     ctx.log(`${SUITE}: echo under load, typed on node1, seen on node1/node2/node3`);
     const probes = [control, ...(await Promise.all([1, 2].map((k) => (rig.nodes[k] as BenchHub).socket())))];
     sockets.push(...probes.slice(1));
-    const latency = await echoAcross(control, probes, "h1", keys);
+    const latency = await echoAcross(control, probes, "h1", keys, ECHO_TIME_LIMIT_MS, ctx.log);
     const same = latency[0] as number[];
     const cross = [...(latency[1] as number[]), ...(latency[2] as number[])];
     const p = (samples: number[], q: number) => percentile(samples, q);
@@ -203,6 +205,8 @@ async function echoAcross(
   viewers: ClientSocket[],
   host: string,
   keys: number,
+  timeLimitMs: number,
+  log: (text: string) => void,
 ): Promise<number[][]> {
   const info = await typist.create({ host, command: ["sh", "-c", "stty raw -echo && exec cat"] });
   const samples = viewers.map(() => [] as number[]);
@@ -237,9 +241,11 @@ async function echoAcross(
     // Until `stty raw -echo` has run the terminal echoes too: warm up first, unrecorded.
     await sleep(500);
     for (let i = 0; i < 10; i++) await key(LETTERS[i % 26] as string, false);
-    for (let i = 0; i < keys; i++) {
+    const deadline = performance.now() + timeLimitMs;
+    for (let i = 0; i < keys && performance.now() < deadline; i++) {
       const started = performance.now();
       await key(LETTERS[i % 26] as string, true);
+      if ((i + 1) % 25 === 0) log(`${i + 1} keys, last ${(performance.now() - started).toFixed(0)} ms`);
       const ms = performance.now() - started;
       if (ms < KEY_INTERVAL_MS) await sleep(KEY_INTERVAL_MS - ms);
     }
@@ -278,7 +284,7 @@ async function oneNodeRows(ctx: BenchContext, server: PostgresServer): Promise<v
       const rate = ((await lastSeqs()) - before) / ((performance.now() - t0) / 1000);
       await Promise.all(ids.map((id) => socket.kill(id, "SIGKILL").catch(() => undefined)));
       await sleep(500);
-      const [echo] = await echoAcross(socket, [socket], "local", keys);
+      const [echo] = await echoAcross(socket, [socket], "local", keys, ECHO_TIME_LIMIT_MS, ctx.log);
       const samples = echo as number[];
       figures[engine] = { rate, p50: percentile(samples, 50), p99: percentile(samples, 99) };
     } finally {

@@ -5,17 +5,19 @@
  * last seq), its input reaches that host, a rename and a kill from one node show on every
  * node, and `dispatch status` names the nodes and the hosts each one holds.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "./cluster.js";
-import { waitFor } from "./harness.js";
+import { cleanEnv, runCli, waitFor } from "./harness.js";
 import type { WireClient } from "./wire.js";
 
 let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = await startCluster({ nodes: ["a", "b", "c"] });
-  await cluster.startHost("h1", "b");
-  await cluster.startHost("h2", "c");
+  await Promise.all([cluster.startHost("h1", "b"), cluster.startHost("h2", "c")]);
 }, 90_000);
 
 afterAll(async () => {
@@ -122,6 +124,24 @@ describe("a cluster of three hub nodes", () => {
       await waitFor(async () => (await list(node)).find((s) => s.id === session.id)?.status === "exited", {
         message: `node ${node} lists it exited`,
       });
+    }
+  });
+
+  it("refuses to start a node whose access key is not the cluster's, saying which key to give", async () => {
+    const home = mkdtempSync(join(tmpdir(), "dispatch-cluster-badkey-"));
+    try {
+      const env = cleanEnv({
+        DISPATCH_HOME: home,
+        HOME: home,
+        DISPATCH_STORE: cluster.databaseUrl,
+        DISPATCH_NODE: "d",
+        DISPATCH_KEY: "dsk_not-the-cluster-key",
+      });
+      const result = await runCli(["serve", "--port", "0"], env, { timeoutMs: 30_000 });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/access key is not the cluster's: give every node the same DISPATCH_KEY/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 

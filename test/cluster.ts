@@ -216,8 +216,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
   try {
     databaseUrl = await server.database();
-    // One at a time: the first applies the migrations and records the owner key.
-    for (const name of options.nodes) await cluster.startNode(name);
+    // The first alone (it applies the migrations and records the owner key), then the rest together.
+    const [first, ...rest] = options.nodes;
+    if (first !== undefined) await cluster.startNode(first);
+    await Promise.all(rest.map((name) => cluster.startNode(name)));
   } catch (err) {
     await cluster.stop();
     throw err;

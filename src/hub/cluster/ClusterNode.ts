@@ -7,6 +7,7 @@
  * that died is noticed without any notification.
  */
 import type { Logger } from "pino";
+import { DispatchError } from "../../core/errors.js";
 import type { ClusterStatus } from "../../protocol/api.js";
 import type { PeerMessage, PeerReply } from "../../protocol/cluster.js";
 import type { PgCluster } from "../../store/postgres/PgCluster.js";
@@ -92,11 +93,11 @@ export class ClusterNode {
 
   /** Joins: first beat, LISTEN, then a beat every second. */
   async start(): Promise<void> {
-    this.beat();
+    this.beat({ first: true });
     await this.listener.start();
     // Records written between this hub loading them and LISTEN starting.
     this.records.resync();
-    this.timer = setInterval(() => this.beat(), BEAT_MS);
+    this.timer = setInterval(() => this.beat({ first: false }), BEAT_MS);
     this.timer.unref();
   }
 
@@ -108,7 +109,7 @@ export class ClusterNode {
 
   /** Whether `host` is linked to another live node. */
   linkedElsewhere(host: string): boolean {
-    return this.options.leases.holderElsewhere(host) !== undefined;
+    return this.options.leases.linkedElsewhere(host);
   }
 
   /** A host message another node forwarded to this one. */
@@ -146,7 +147,8 @@ export class ClusterNode {
     }
   }
 
-  private beat(): void {
+  /** The first beat's failure stops the start (the name is taken); later ones are logged. */
+  private beat({ first }: { first: boolean }): void {
     const { cluster, leases, hosts, settings, logger } = this.options;
     try {
       const lost = cluster.beat({
@@ -165,7 +167,7 @@ export class ClusterNode {
       }
       this.refresh();
     } catch (err) {
-      if (!isStorageError(err)) throw err;
+      if (first || !(isStorageError(err) || err instanceof DispatchError)) throw err;
       logger.warn({ err }, "cluster heartbeat failed; leases expire unless the next one succeeds");
     }
   }

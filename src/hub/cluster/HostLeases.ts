@@ -93,6 +93,10 @@ export class HostLeases implements HostAdmission {
     return this.nodeRows.find((row) => row.id === lease.node && row.alive);
   }
 
+  linkedElsewhere(hostId: string): boolean {
+    return this.holderElsewhere(hostId) !== undefined;
+  }
+
   nodes(): NodeRow[] {
     return this.nodeRows;
   }

@@ -133,6 +133,23 @@ describe("the cluster's rows", () => {
     expect(claim(a.cluster, "a")).toEqual({ taken: true });
   });
 
+  it("counts a node dead the moment its connection closes (a crash), and gives its lease to the next", () => {
+    const a = node("a");
+    const b = node("b");
+    expect(claim(a.cluster, "a")).toEqual({ taken: true });
+    a.store.close();
+    expect(b.cluster.nodes(5000).map((n) => [n.id, n.alive])).toEqual([
+      ["a", false],
+      ["b", true],
+    ]);
+    expect(claim(b.cluster, "b")).toEqual({ taken: true });
+  });
+
+  it("refuses a second running node under a name that is taken", () => {
+    node("a");
+    expect(() => node("a")).toThrow(/another running hub is cluster node 'a'.*its own DISPATCH_NODE/);
+  });
+
   it("lands only the lease holder's appends, each continuing from the stored seq", () => {
     const a = node("a");
     const b = node("b");

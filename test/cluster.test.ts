@@ -153,4 +153,25 @@ describe("a cluster of three hub nodes", () => {
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("host 'h9'");
   });
+
+  it("lists every host as connected on every node, and a token revoked on node a cuts its host off on node c", async () => {
+    for (const node of ["a", "b", "c"]) {
+      const res = await cluster.api(node, "/api/hosts");
+      const hosts = ((await res.json()) as { hosts: { name: string; status: string }[] }).hosts;
+      expect(hosts.filter((h) => h.name.startsWith("h")).map((h) => [h.name, h.status])).toEqual([
+        ["h1", "connected"],
+        ["h2", "connected"],
+      ]);
+    }
+    const revoked = await cluster.node("a").cli(["hosts", "token", "revoke", "h2"]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    await waitFor(async () => (await cluster.ownerOf("h2")) === undefined, {
+      message: "h2's lease released",
+    });
+    for (const node of ["a", "b", "c"]) {
+      await waitFor(async () => (await list(node)).find((s) => s.name === "echoing")?.reachable === false, {
+        message: `node ${node} shows h2's session unreachable`,
+      });
+    }
+  });
 });

@@ -5,7 +5,7 @@
  * last seq), its input reaches that host, a rename and a kill from one node show on every
  * node, and `dispatch status` names the nodes and the hosts each one holds.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +103,13 @@ describe("a cluster of three hub nodes", () => {
     await onA.waitForOutput(session.id, "typed-on-node-a", 15_000);
     // cat echoes the line back: the PTY's echo and cat's own copy, both stored and delivered once.
     await onA.waitForOutput(session.id, "typed-on-node-a\r\ntyped-on-node-a\r\n", 15_000);
+  });
+
+  it("answers a kind's host command (the editor's file browser) from node a for a host on node b", async () => {
+    const res = await cluster.api("a", "/api/files?host=h1");
+    const listing = (await res.json()) as { path: string; entries: { name: string }[] };
+    expect(res.status, JSON.stringify(listing)).toBe(200);
+    expect(listing.path).toBe(realpathSync(cluster.hosts.get("h1")?.home as string));
   });
 
   it("renames and kills from node a a session whose host is on node b; every node's list shows it", async () => {

@@ -46,6 +46,8 @@ export interface Cluster {
   key: string;
   /** Nodes by name. */
   nodes: Map<string, HubHandle>;
+  /** Hosts by name (the last one started under each name). */
+  hosts: Map<string, ClusterHost>;
   node(name: string): HubHandle;
   /** Starts one more node (also a node restarted under an earlier name). */
   startNode(name: string, env?: Record<string, string>): Promise<HubHandle>;
@@ -87,6 +89,7 @@ function signal(child: ChildProcess, name: NodeJS.Signals): void {
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const server = await startPostgres();
   const hosts: ClusterHost[] = [];
+  const hostsByName = new Map<string, ClusterHost>();
   const homes: string[] = [];
   const clients: WireClient[] = [];
   const tokens = new Map<string, string>();
@@ -102,6 +105,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     },
     key,
     nodes,
+    hosts: hostsByName,
     node(name) {
       const handle = nodes.get(name);
       if (!handle) throw new Error(`no node '${name}' in this cluster`);
@@ -167,6 +171,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         host.log += chunk;
       });
       hosts.push(host);
+      hostsByName.set(name, host);
       await waitFor(async () => (await cluster.ownerOf(name)) !== undefined, {
         timeoutMs: 20_000,
         message: `host ${name} linked to a node (log: ${host.log.slice(-500)})`,

@@ -10,7 +10,7 @@ import { OrphanReport } from "../protocol/host.js";
 import type { CleanupResult, HostStats } from "../protocol/hosts.js";
 import type { SessionInfo, SessionStatus } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
-import type { HostMonitor } from "./HostMonitor.js";
+import type { HostLinks, HostMonitor } from "./HostMonitor.js";
 import { sessionCounts } from "./hostSessions.js";
 import type { SessionCommands } from "./SessionCommands.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
@@ -19,6 +19,8 @@ export interface HostCommandsOptions {
   directory: SessionDirectory;
   sessions: SessionCommands;
   monitor: HostMonitor;
+  /** How requests reach a host: the monitor's links, or on a cluster node also through the node it is linked to. */
+  links?: HostLinks | undefined;
   store: Store;
   logger: Logger;
 }
@@ -27,6 +29,10 @@ type CleanupParams = { orphaned: boolean; exited: boolean; olderThan?: string | 
 
 export class HostCommands {
   constructor(private readonly options: HostCommandsOptions) {}
+
+  private get links(): HostLinks {
+    return this.options.links ?? this.options.monitor;
+  }
 
   /** The host's sessions, oldest first; orphaned ones only when asked for. */
   sessions(hostRef: string, includeOrphaned: boolean): SessionInfo[] {
@@ -40,7 +46,7 @@ export class HostCommands {
 
   /** Resident memory and per-session buffered bytes of a connected host. */
   async resources(hostId: string): Promise<{ rss: number; buffered: Record<string, number> } | undefined> {
-    const link = this.options.monitor.link(hostId);
+    const link = this.links.link(hostId);
     if (!link) return undefined;
     return (await link.request({ type: "stats" })) as { rss: number; buffered: Record<string, number> };
   }
@@ -50,8 +56,7 @@ export class HostCommands {
    * editor's `browse`); `host_unavailable` while the host is not connected.
    */
   async kindCommand(request: { host: string; kind: string; name: string; args: unknown }): Promise<unknown> {
-    const { monitor } = this.options;
-    const link = monitor.require(monitor.resolveId(request.host));
+    const link = this.links.require(this.options.monitor.resolveId(request.host));
     return link.request({ type: "kind-command", kind: request.kind, name: request.name, args: request.args });
   }
 
@@ -61,7 +66,7 @@ export class HostCommands {
    */
   async orphans(hostRef: string, clean: boolean): Promise<OrphanReport> {
     const id = this.options.monitor.resolveId(hostRef);
-    const link = this.options.monitor.link(id);
+    const link = this.links.link(id);
     if (!link)
       throw new DispatchError("host_unavailable", `host '${id}' is not connected; its orphans wait for it`);
     const report = OrphanReport.parse(await link.request({ type: "orphans", clean }));

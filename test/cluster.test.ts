@@ -9,6 +9,7 @@ import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { type Cluster, startCluster } from "./cluster.js";
 import { cleanEnv, runCli, waitFor } from "./harness.js";
 import type { WireClient } from "./wire.js";
@@ -110,6 +111,34 @@ describe("a cluster of three hub nodes", () => {
     const listing = (await res.json()) as { path: string; entries: { name: string }[] };
     expect(res.status, JSON.stringify(listing)).toBe(200);
     expect(listing.path).toBe(realpathSync(cluster.hosts.get("h1")?.home as string));
+  });
+
+  it("keeps a host's lease with its live node: the same host dialing node c is refused, naming node b", async () => {
+    const url = `${cluster.node("c").url.replace(/^http/, "ws")}/host`;
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${cluster.hosts.get("h1")?.token}` } });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    ws.send(
+      JSON.stringify({
+        type: "hello",
+        protocol: 1,
+        host: {
+          ...{ id: "h1", name: "h1", hostname: "twin", os: "linux", arch: "x64", version: "0.0.0", pid: 1 },
+          ...{ capabilities: [], labels: {} },
+        },
+        sessions: [],
+      }),
+    );
+    expect(await closed).toEqual({
+      code: 4009,
+      reason: "linked to hub node 'b'; dial again once that link ends",
+    });
+    expect(await cluster.ownerOf("h1")).toBe("b");
   });
 
   it("renames and kills from node a a session whose host is on node b; every node's list shows it", async () => {

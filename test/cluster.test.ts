@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type Cluster, startCluster } from "./cluster.js";
+import { type Cluster, startCluster, startProxy } from "./cluster.js";
 import { cleanEnv, runCli, waitFor } from "./harness.js";
 import type { WireClient } from "./wire.js";
 
@@ -208,6 +208,36 @@ describe("a cluster of three hub nodes", () => {
       await waitFor(async () => (await list(node)).find((s) => s.name === "echoing")?.reachable === false, {
         message: `node ${node} shows h2's session unreachable`,
       });
+    }
+  });
+
+  it("moves a host's intake to node b when its node a is killed: a client on node c sees every line once, in order", async () => {
+    const proxy = await startProxy(cluster.node("a").port);
+    try {
+      await cluster.startHost("h3", "a", { urls: [proxy.url] });
+      expect(await cluster.ownerOf("h3")).toBe("a");
+      const total = 250;
+      const onC = await cluster.client("c");
+      const session = await create("c", {
+        name: "moving",
+        host: "h3",
+        command: ["sh", "-c", counter(total)],
+      });
+      await onC.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
+      await waitFor(() => lineNumbers(onC, session.id).length >= 60, { message: "60 lines before the kill" });
+      // Node a dies; the host's next dial through the same address lands on node b.
+      proxy.target(cluster.node("b").port, { dropLinks: true });
+      process.kill(cluster.node("a").pids().hub as number, "SIGKILL");
+      await waitFor(async () => (await cluster.ownerOf("h3")) === "b", {
+        timeoutMs: 20_000,
+        message: "node b holds h3's lease",
+      });
+      await onC.waitForOutput(session.id, `line-${total}\r\n`, 30_000);
+      expect(lineNumbers(onC, session.id)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      const seqs = onC.seqs(session.id);
+      expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] as number) + i));
+    } finally {
+      await proxy.close();
     }
   });
 });

@@ -50,14 +50,17 @@ export class HostCommands {
     return this.options.links ?? this.options.monitor;
   }
 
-  /** The host's sessions, oldest first; orphaned ones only when asked for. */
+  /**
+   * The host's sessions, oldest first; orphaned ones only when asked for. Each carries the
+   * output bytes its log holds now, as `ls` shows them (retention may have dropped older ones).
+   */
   sessions(hostRef: string, includeOrphaned: boolean): SessionInfo[] {
     const id = this.options.monitor.resolveId(hostRef);
     const { directory } = this.options;
     return directory
       .all()
       .filter((r) => r.host === id && (includeOrphaned || r.status !== "orphaned"))
-      .map((record) => directory.info(record));
+      .map((record) => ({ ...directory.info(record), storedBytes: this.storedBytes(record.id) }));
   }
 
   /** Resident memory and per-session buffered bytes of a connected host. */

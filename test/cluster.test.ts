@@ -5,17 +5,20 @@
  * last seq), its input reaches that host, a rename and a kill from one node show on every
  * node, and `dispatch status` names the nodes and the hosts each one holds.
  */
+import { mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startCluster } from "./cluster.js";
-import { waitFor } from "./harness.js";
+import WebSocket from "ws";
+import { type Cluster, startCluster, startProxy } from "./cluster.js";
+import { cleanEnv, runCli, waitFor } from "./harness.js";
 import type { WireClient } from "./wire.js";
 
 let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = await startCluster({ nodes: ["a", "b", "c"] });
-  await cluster.startHost("h1", "b");
-  await cluster.startHost("h2", "c");
+  await Promise.all([cluster.startHost("h1", "b"), cluster.startHost("h2", "c")]);
 }, 90_000);
 
 afterAll(async () => {
@@ -103,6 +106,41 @@ describe("a cluster of three hub nodes", () => {
     await onA.waitForOutput(session.id, "typed-on-node-a\r\ntyped-on-node-a\r\n", 15_000);
   });
 
+  it("answers a kind's host command (the editor's file browser) from node a for a host on node b", async () => {
+    const res = await cluster.api("a", "/api/files?host=h1");
+    const listing = (await res.json()) as { path: string; entries: { name: string }[] };
+    expect(res.status, JSON.stringify(listing)).toBe(200);
+    expect(listing.path).toBe(realpathSync(cluster.hosts.get("h1")?.home as string));
+  });
+
+  it("keeps a host's lease with its live node: the same host dialing node c is refused, naming node b", async () => {
+    const url = `${cluster.node("c").url.replace(/^http/, "ws")}/host`;
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${cluster.hosts.get("h1")?.token}` } });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    ws.send(
+      JSON.stringify({
+        type: "hello",
+        protocol: 1,
+        host: {
+          ...{ id: "h1", name: "h1", hostname: "twin", os: "linux", arch: "x64", version: "0.0.0", pid: 1 },
+          ...{ capabilities: [], labels: {} },
+        },
+        sessions: [],
+      }),
+    );
+    expect(await closed).toEqual({
+      code: 4009,
+      reason: "linked to hub node 'b'; dial again once that link ends",
+    });
+    expect(await cluster.ownerOf("h1")).toBe("b");
+  });
+
   it("renames and kills from node a a session whose host is on node b; every node's list shows it", async () => {
     const session = await create("c", { name: "doomed", host: "h1", command: ["sleep", "600"] });
     const renamed = await cluster.api("a", "/api/sessions/doomed", {
@@ -125,6 +163,24 @@ describe("a cluster of three hub nodes", () => {
     }
   });
 
+  it("refuses to start a node whose access key is not the cluster's, saying which key to give", async () => {
+    const home = mkdtempSync(join(tmpdir(), "dispatch-cluster-badkey-"));
+    try {
+      const env = cleanEnv({
+        DISPATCH_HOME: home,
+        HOME: home,
+        DISPATCH_STORE: cluster.databaseUrl,
+        DISPATCH_NODE: "d",
+        DISPATCH_KEY: "dsk_not-the-cluster-key",
+      });
+      const result = await runCli(["serve", "--port", "0"], env, { timeoutMs: 30_000 });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/access key is not the cluster's: give every node the same DISPATCH_KEY/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a session on a host no node holds, naming it", async () => {
     const res = await cluster.api("a", "/api/sessions", {
       method: "POST",
@@ -132,5 +188,56 @@ describe("a cluster of three hub nodes", () => {
     });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("host 'h9'");
+  });
+
+  it("lists every host as connected on every node, and a token revoked on node a cuts its host off on node c", async () => {
+    for (const node of ["a", "b", "c"]) {
+      const res = await cluster.api(node, "/api/hosts");
+      const hosts = ((await res.json()) as { hosts: { name: string; status: string }[] }).hosts;
+      expect(hosts.filter((h) => h.name.startsWith("h")).map((h) => [h.name, h.status])).toEqual([
+        ["h1", "connected"],
+        ["h2", "connected"],
+      ]);
+    }
+    const revoked = await cluster.node("a").cli(["hosts", "token", "revoke", "h2"]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    await waitFor(async () => (await cluster.ownerOf("h2")) === undefined, {
+      message: "h2's lease released",
+    });
+    for (const node of ["a", "b", "c"]) {
+      await waitFor(async () => (await list(node)).find((s) => s.name === "echoing")?.reachable === false, {
+        message: `node ${node} shows h2's session unreachable`,
+      });
+    }
+  });
+
+  it("moves a host's intake to node b when its node a is killed: a client on node c sees every line once, in order", async () => {
+    const proxy = await startProxy(cluster.node("a").port);
+    try {
+      await cluster.startHost("h3", "a", { urls: [proxy.url] });
+      expect(await cluster.ownerOf("h3")).toBe("a");
+      const total = 250;
+      const onC = await cluster.client("c");
+      const session = await create("c", {
+        name: "moving",
+        host: "h3",
+        command: ["sh", "-c", counter(total)],
+      });
+      await onC.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
+      await waitFor(() => lineNumbers(onC, session.id).length >= 60, { message: "60 lines before the kill" });
+      // Node a dies; the host's next dial through the same address lands on node b.
+      proxy.target(cluster.node("b").port, { dropLinks: true });
+      process.kill(cluster.node("a").pids().hub as number, "SIGKILL");
+      await waitFor(async () => (await cluster.ownerOf("h3")) === "b", {
+        timeoutMs: 20_000,
+        message: "node b holds h3's lease",
+      });
+      await onC.waitForOutput(session.id, `line-${total}\r\n`, 30_000);
+      expect(lineNumbers(onC, session.id)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      const seqs = onC.seqs(session.id);
+      expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] as number) + i));
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -14,6 +14,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BIN, cleanEnv, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
@@ -46,6 +47,8 @@ export interface Cluster {
   key: string;
   /** Nodes by name. */
   nodes: Map<string, HubHandle>;
+  /** Hosts by name (the last one started under each name). */
+  hosts: Map<string, ClusterHost>;
   node(name: string): HubHandle;
   /** Starts one more node (also a node restarted under an earlier name). */
   startNode(name: string, env?: Record<string, string>): Promise<HubHandle>;
@@ -54,7 +57,14 @@ export interface Cluster {
    * name, or several for a host given more than one hub URL); resolves once some node holds
    * its lease and lists it as connected.
    */
-  startHost(name: string, node: string | string[], options?: { extraArgs?: string[] }): Promise<ClusterHost>;
+  startHost(
+    name: string,
+    node: string | string[],
+    options?: {
+      extraArgs?: string[] /** Dial these URLs instead of the nodes' own (a proxy). */;
+      urls?: string[];
+    },
+  ): Promise<ClusterHost>;
   /** A raw client-protocol connection to `node`, hello done; closed by `stop()`. */
   client(node: string): Promise<WireClient>;
   /** `fetch` against `node` with the owner key. */
@@ -87,6 +97,7 @@ function signal(child: ChildProcess, name: NodeJS.Signals): void {
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const server = await startPostgres();
   const hosts: ClusterHost[] = [];
+  const hostsByName = new Map<string, ClusterHost>();
   const homes: string[] = [];
   const clients: WireClient[] = [];
   const tokens = new Map<string, string>();
@@ -102,6 +113,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     },
     key,
     nodes,
+    hosts: hostsByName,
     node(name) {
       const handle = nodes.get(name);
       if (!handle) throw new Error(`no node '${name}' in this cluster`);
@@ -130,7 +142,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         token = created.stdout.trim();
         tokens.set(name, token);
       }
-      const urls = (Array.isArray(node) ? node : [node]).map((n) => cluster.node(n).url);
+      const urls = hostOptions.urls ?? (Array.isArray(node) ? node : [node]).map((n) => cluster.node(n).url);
       const home = mkdtempSync(join(tmpdir(), `dispatch-cluster-${name}-`));
       homes.push(home);
       const child = spawn(
@@ -167,6 +179,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         host.log += chunk;
       });
       hosts.push(host);
+      hostsByName.set(name, host);
       await waitFor(async () => (await cluster.ownerOf(name)) !== undefined, {
         timeoutMs: 20_000,
         message: `host ${name} linked to a node (log: ${host.log.slice(-500)})`,
@@ -216,11 +229,55 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
   try {
     databaseUrl = await server.database();
-    // One at a time: the first applies the migrations and records the owner key.
-    for (const name of options.nodes) await cluster.startNode(name);
+    // The first alone (it applies the migrations and records the owner key), then the rest together.
+    const [first, ...rest] = options.nodes;
+    if (first !== undefined) await cluster.startNode(first);
+    await Promise.all(rest.map((name) => cluster.startNode(name)));
   } catch (err) {
     await cluster.stop();
     throw err;
   }
   return cluster;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of one node, whose target can be switched: a host dialing
+ * it re-dials the same URL and lands on another node, as behind a load balancer.
+ */
+export interface NodeProxy {
+  url: string;
+  /** Sends new connections to `port`; with `dropLinks`, ends the ones open now. */
+  target(port: number, options?: { dropLinks?: boolean }): void;
+  close(): Promise<void>;
+}
+
+export async function startProxy(port: number): Promise<NodeProxy> {
+  let targetPort = port;
+  const open = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = connect(targetPort, "127.0.0.1");
+    for (const socket of [inbound, outbound]) {
+      open.add(socket);
+      socket.on("close", () => open.delete(socket));
+      // A reset on either side ends the pair below.
+      socket.on("error", () => undefined);
+    }
+    inbound.pipe(outbound).pipe(inbound);
+    inbound.on("close", () => outbound.destroy());
+    outbound.on("close", () => inbound.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const proxyPort = typeof address === "object" && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${proxyPort}`,
+    target(next, options = {}) {
+      targetPort = next;
+      if (options.dropLinks) for (const socket of open) socket.destroy();
+    },
+    close() {
+      for (const socket of open) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

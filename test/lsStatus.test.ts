@@ -88,6 +88,14 @@ describe("dispatch ls", () => {
         .endsWith(` ${formatBytes(settled.storedBytes as number)}`),
     ).toBe(true);
     expect(formatBytes(settled.storedBytes as number)).not.toBe(formatBytes(settled.bytes));
+    // The host's view of its sessions counts the same bytes.
+    const byHost = await hub.cli(["ls", "--host", "local"]);
+    expect(byHost.code, byHost.stderr).toBe(0);
+    expect(
+      row(byHost.stdout, "bulk")
+        .trimEnd()
+        .endsWith(` ${formatBytes(settled.storedBytes as number)}`),
+    ).toBe(true);
 
     for (const columns of [60, 80]) {
       const narrow = await hub.cli(["ls", "--verbose"], { env: { COLUMNS: String(columns) } });

@@ -7,5 +7,9 @@ export const VERSION = "0.1.0";
  */
 export const CLIENT_PROTOCOL_VERSION = 1;
 
-/** Version of the host protocol (hub <-> host daemon), see `protocol/host.ts`. */
-export const HOST_PROTOCOL_VERSION = 1;
+/**
+ * Version of the host protocol (hub <-> host daemon), see `protocol/host.ts`. 2 added the
+ * `kind-command` and `orphans` requests; the hub refuses them to an older host with a message
+ * that names the upgrade, instead of waiting for a reply that never comes.
+ */
+export const HOST_PROTOCOL_VERSION = 2;

@@ -234,6 +234,16 @@ export class HostDaemon {
     return session;
   }
 
+  /** Answers a request this host could not read (a newer hub's, or a malformed one) with why. */
+  refuseRequest(ref: number, type: string): void {
+    this.reply(ref, () => {
+      throw new DispatchError(
+        "protocol_version",
+        `this host (dispatch ${VERSION}, host protocol ${HOST_PROTOCOL_VERSION}) cannot read the hub's '${type}' request; upgrade dispatch on the host`,
+      );
+    });
+  }
+
   /** Answers a request; at once for a plain result, once settled for a promise (a runtime's command). */
   private reply(ref: number, action: () => unknown): void {
     const fail = (err: unknown) => {

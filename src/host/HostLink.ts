@@ -26,15 +26,21 @@ export function bindHubSocket(socket: WebSocket, daemon: HostDaemon, logger: Log
       logger.warn({ bytes: text.length }, "hub message too large; dropped");
       return;
     }
-    let parsed: ReturnType<typeof HubToHostMessage.safeParse>;
+    let json: unknown;
     try {
-      parsed = HubToHostMessage.safeParse(JSON.parse(text));
+      json = JSON.parse(text);
     } catch {
       logger.warn("hub sent malformed JSON; dropped");
       return;
     }
+    const parsed = HubToHostMessage.safeParse(json);
     if (!parsed.success) {
       logger.warn({ issues: parsed.error.issues.slice(0, 3) }, "hub sent an invalid message; dropped");
+      // A newer hub's request this host does not know still gets its answer, so the hub says
+      // "upgrade the host" at once instead of waiting for its timeout.
+      const request = json as { type?: unknown; ref?: unknown };
+      if (typeof request.ref === "number" && typeof request.type === "string")
+        daemon.refuseRequest(request.ref, request.type);
       return;
     }
     logger.trace({ type: parsed.data.type }, "hub message");

@@ -6,11 +6,13 @@ import type { Logger } from "pino";
 import { parseDuration } from "../core/duration.js";
 import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
+import { VERSION } from "../core/version.js";
 import { OrphanReport } from "../protocol/host.js";
 import type { CleanupResult, HostStats } from "../protocol/hosts.js";
 import type { SessionInfo, SessionStatus } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
-import type { HostMonitor } from "./HostMonitor.js";
+import type { HostLink } from "./HostLink.js";
+import type { HostLinks, HostMonitor } from "./HostMonitor.js";
 import { sessionCounts } from "./hostSessions.js";
 import type { SessionCommands } from "./SessionCommands.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
@@ -19,28 +21,51 @@ export interface HostCommandsOptions {
   directory: SessionDirectory;
   sessions: SessionCommands;
   monitor: HostMonitor;
+  /** How requests reach a host: the monitor's links, or on a cluster node also through the node it is linked to. */
+  links?: HostLinks | undefined;
   store: Store;
   logger: Logger;
 }
 
 type CleanupParams = { orphaned: boolean; exited: boolean; olderThan?: string | undefined; force: boolean };
 
+/**
+ * Refuses a request a host's older dispatch does not know, naming the upgrade: such a host
+ * drops the message and the hub would otherwise wait for its request timeout.
+ */
+export function requireHostProtocol(link: HostLink, id: string, needed: number, what: string): void {
+  const has = link.protocol ?? 1;
+  if (has >= needed) return;
+  const version = link.host?.version ?? "an older release";
+  throw new DispatchError(
+    "protocol_version",
+    `host '${id}' runs dispatch ${version} (host protocol ${has}), which cannot ${what}; upgrade dispatch on that host to ${VERSION} or later`,
+  );
+}
+
 export class HostCommands {
   constructor(private readonly options: HostCommandsOptions) {}
 
-  /** The host's sessions, oldest first; orphaned ones only when asked for. */
+  private get links(): HostLinks {
+    return this.options.links ?? this.options.monitor;
+  }
+
+  /**
+   * The host's sessions, oldest first; orphaned ones only when asked for. Each carries the
+   * output bytes its log holds now, as `ls` shows them (retention may have dropped older ones).
+   */
   sessions(hostRef: string, includeOrphaned: boolean): SessionInfo[] {
     const id = this.options.monitor.resolveId(hostRef);
     const { directory } = this.options;
     return directory
       .all()
       .filter((r) => r.host === id && (includeOrphaned || r.status !== "orphaned"))
-      .map((record) => directory.info(record));
+      .map((record) => ({ ...directory.info(record), storedBytes: this.storedBytes(record.id) }));
   }
 
   /** Resident memory and per-session buffered bytes of a connected host. */
   async resources(hostId: string): Promise<{ rss: number; buffered: Record<string, number> } | undefined> {
-    const link = this.options.monitor.link(hostId);
+    const link = this.links.link(hostId);
     if (!link) return undefined;
     return (await link.request({ type: "stats" })) as { rss: number; buffered: Record<string, number> };
   }
@@ -50,8 +75,9 @@ export class HostCommands {
    * editor's `browse`); `host_unavailable` while the host is not connected.
    */
   async kindCommand(request: { host: string; kind: string; name: string; args: unknown }): Promise<unknown> {
-    const { monitor } = this.options;
-    const link = monitor.require(monitor.resolveId(request.host));
+    const id = this.options.monitor.resolveId(request.host);
+    const link = this.links.require(id);
+    requireHostProtocol(link, id, 2, `run ${request.kind} '${request.name}'`);
     return link.request({ type: "kind-command", kind: request.kind, name: request.name, args: request.args });
   }
 
@@ -61,9 +87,10 @@ export class HostCommands {
    */
   async orphans(hostRef: string, clean: boolean): Promise<OrphanReport> {
     const id = this.options.monitor.resolveId(hostRef);
-    const link = this.options.monitor.link(id);
+    const link = this.links.link(id);
     if (!link)
       throw new DispatchError("host_unavailable", `host '${id}' is not connected; its orphans wait for it`);
+    requireHostProtocol(link, id, 2, "look for orphaned runtimes");
     const report = OrphanReport.parse(await link.request({ type: "orphans", clean }));
     if (clean) {
       this.options.store.audit("client", "host-orphans-cleanup", {

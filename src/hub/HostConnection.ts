@@ -21,6 +21,7 @@ interface Pending {
 
 export class HostConnection implements HostLink {
   host: HostInfo | undefined;
+  protocol: number | undefined;
   private nextRef = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
@@ -104,6 +105,7 @@ export class HostConnection implements HostLink {
     switch (message.type) {
       case "hello":
         this.host = message.host;
+        this.protocol = message.protocol;
         this.events.onHello(this, message.host, message.sessions);
         return;
       case "event":

@@ -15,6 +15,8 @@ export type HostRequest = DistributiveOmit<Extract<HubToHostMessage, { ref: numb
 export interface HostLink {
   /** What the host said of itself in its hello (identity set by the hub); undefined before. */
   host: HostInfo | undefined;
+  /** The host protocol version its hello named; undefined before. */
+  protocol: number | undefined;
   readonly isOpen: boolean;
   /** Bytes queued to the host but not yet handed to the OS. */
   readonly bufferedAmount: number;

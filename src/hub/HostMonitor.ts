@@ -66,6 +66,8 @@ export interface HostAdmission {
   admit(hostId: string): string | undefined;
   /** The host's accepted link closed. */
   release(hostId: string): void;
+  /** Linked to another hub node: not missing, its sessions are not orphaned here. */
+  linkedElsewhere(hostId: string): boolean;
 }
 
 export class HostMonitor implements HostLinks {
@@ -337,6 +339,7 @@ export class HostMonitor implements HostLinks {
       if (state.status === "reconnecting" && now - this.startedAt >= RECONNECT_GRACE_MS) {
         this.setStatus(state, "disconnected", "did not dial back in after the hub restarted");
       }
+      if (this.options.admission?.linkedElsewhere(state.id)) state.lastSeen = now;
       if (!hostKind(state.kind).orphansSessions || state.status === "connected") continue;
       if (now - (state.lastSeen ?? this.startedAt) >= this.options.orphanTtlMs)
         orphanSessionsOf(this.options.directory, this.options.store, state.id);

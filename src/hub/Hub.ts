@@ -154,6 +154,7 @@ export class Hub {
       directory,
       sessions: this.sessions,
       monitor: hosts,
+      links: anyNode,
       store,
       logger,
     });

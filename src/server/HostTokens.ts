@@ -17,7 +17,8 @@ export class HostTokens {
   constructor(
     private readonly tokens: Tokens,
     private readonly store: Store,
-    private readonly monitor: HostMonitor,
+    /** The host monitor, or on a cluster node one that also reaches hosts linked elsewhere. */
+    private readonly monitor: Pick<HostMonitor, "expect" | "cutOff">,
   ) {}
 
   /** Issues the token for `name` (the only time it is ever shown). */

@@ -129,7 +129,12 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const hosts = {
     monitor: hub.hosts,
     commands: hub.hostCommands,
-    tokens: new HostTokens(hub.tokens, store, hub.hosts),
+    tokens: new HostTokens(hub.tokens, store, {
+      expect: (name) => hub.hosts.expect(name),
+      // A revoked host is cut off wherever it is linked.
+      cutOff: (name, reason) => hub.cluster?.cutOff(name, reason) ?? hub.hosts.cutOff(name, reason),
+    }),
+    linkedElsewhere: (id: string) => hub.cluster?.linkedElsewhere(id) ?? false,
   };
   const launcher = new LocalHostLauncher({
     paths,

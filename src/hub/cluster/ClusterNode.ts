@@ -7,6 +7,7 @@
  * that died is noticed without any notification.
  */
 import type { Logger } from "pino";
+import { DispatchError } from "../../core/errors.js";
 import type { ClusterStatus } from "../../protocol/api.js";
 import type { PeerMessage, PeerReply } from "../../protocol/cluster.js";
 import type { PgCluster } from "../../store/postgres/PgCluster.js";
@@ -23,6 +24,9 @@ import { PeerLinks } from "./PeerLinks.js";
 import { PeerRequests } from "./PeerRequests.js";
 import { RECORDS_CHANNEL, RecordSync } from "./RecordSync.js";
 import { EVENTS_CHANNEL, RemoteFanOut } from "./RemoteFanOut.js";
+
+/** Tells every node to drop a host's link (its token was revoked); payload: the host id. */
+const CUTOFF_CHANNEL = "dispatch_cutoff";
 
 /** How often a node beats (renewing its leases); a node is dead after `NODE_DEAD_MS`. */
 const BEAT_MS = 1_000;
@@ -71,11 +75,12 @@ export class ClusterNode {
     this.requests = new PeerRequests({ hosts, directory, records: this.records });
     this.listener = new ClusterListener({
       url: settings.databaseUrl,
-      channels: [EVENTS_CHANNEL, RECORDS_CHANNEL, LEASE_CHANNEL],
+      channels: [EVENTS_CHANNEL, RECORDS_CHANNEL, LEASE_CHANNEL, CUTOFF_CHANNEL],
       logger,
       onNotify: (channel, payload) => {
         if (channel === EVENTS_CHANNEL) this.fanOut.notified(payload);
         else if (channel === RECORDS_CHANNEL) this.records.notified(payload);
+        else if (channel === CUTOFF_CHANNEL) hosts.cutOff(payload, "token revoked (on another hub node)");
         else this.queueRefresh();
       },
       onReconnect: () => {
@@ -92,11 +97,11 @@ export class ClusterNode {
 
   /** Joins: first beat, LISTEN, then a beat every second. */
   async start(): Promise<void> {
-    this.beat();
+    this.beat({ first: true });
     await this.listener.start();
     // Records written between this hub loading them and LISTEN starting.
     this.records.resync();
-    this.timer = setInterval(() => this.beat(), BEAT_MS);
+    this.timer = setInterval(() => this.beat({ first: false }), BEAT_MS);
     this.timer.unref();
   }
 
@@ -108,7 +113,15 @@ export class ClusterNode {
 
   /** Whether `host` is linked to another live node. */
   linkedElsewhere(host: string): boolean {
-    return this.options.leases.holderElsewhere(host) !== undefined;
+    return this.options.leases.linkedElsewhere(host);
+  }
+
+  /** Drops `host`'s link here, or tells the node it is linked to; true when it was linked. */
+  cutOff(host: string, reason: string): boolean {
+    if (this.options.hosts.cutOff(host, reason)) return true;
+    if (!this.linkedElsewhere(host)) return false;
+    this.options.cluster.notify(CUTOFF_CHANNEL, host);
+    return true;
   }
 
   /** A host message another node forwarded to this one. */
@@ -146,7 +159,8 @@ export class ClusterNode {
     }
   }
 
-  private beat(): void {
+  /** The first beat's failure stops the start (the name is taken); later ones are logged. */
+  private beat({ first }: { first: boolean }): void {
     const { cluster, leases, hosts, settings, logger } = this.options;
     try {
       const lost = cluster.beat({
@@ -165,7 +179,7 @@ export class ClusterNode {
       }
       this.refresh();
     } catch (err) {
-      if (!isStorageError(err)) throw err;
+      if (first || !(isStorageError(err) || err instanceof DispatchError)) throw err;
       logger.warn({ err }, "cluster heartbeat failed; leases expire unless the next one succeeds");
     }
   }
@@ -185,9 +199,20 @@ export class ClusterNode {
 
   /** Re-reads nodes and leases; sessions of hosts that moved or died turn (un)reachable for clients. */
   private refresh(): void {
-    const { leases, directory } = this.options;
+    const { leases, directory, hosts } = this.options;
     const changed = new Set(leases.refresh());
     if (changed.size === 0) return;
+    // A host whose token another node issued after this one started: list it here too.
+    for (const host of changed) if (leases.linkedElsewhere(host) && !knows(hosts, host)) hosts.expect(host);
     for (const record of directory.all()) if (changed.has(record.host)) directory.touch(record.id, {}, true);
+  }
+}
+
+function knows(hosts: HostMonitor, id: string): boolean {
+  try {
+    hosts.get(id);
+    return true;
+  } catch {
+    return false; // not_found: this node has not heard of it.
   }
 }

@@ -41,12 +41,15 @@ export class HostLeases implements HostAdmission {
         logger.info({ host: hostId }, "took the host's intake lease");
         return undefined;
       }
-      logger.info({ host: hostId, holder: claim.holder }, "host refused: its lease is held by a live node");
-      return `host '${hostId}' is linked to hub node '${claim.holder}'${claim.url ? ` (${claim.url})` : ""}; it may dial this node once that link ends`;
+      logger.info(
+        { host: hostId, holder: claim.holder, url: claim.url },
+        "host refused: its lease is held by a live node",
+      );
+      return closeReason(`linked to hub node '${claim.holder}'; dial again once that link ends`);
     } catch (err) {
       if (!isStorageError(err)) throw err;
       logger.warn({ err, host: hostId }, "host refused: its lease cannot be read");
-      return "this hub node cannot reach its database to take the host's lease; dial again shortly";
+      return closeReason("this hub node cannot reach its database to take the lease; dial again shortly");
     }
   }
 
@@ -93,6 +96,10 @@ export class HostLeases implements HostAdmission {
     return this.nodeRows.find((row) => row.id === lease.node && row.alive);
   }
 
+  linkedElsewhere(hostId: string): boolean {
+    return this.holderElsewhere(hostId) !== undefined;
+  }
+
   nodes(): NodeRow[] {
     return this.nodeRows;
   }
@@ -100,4 +107,15 @@ export class HostLeases implements HostAdmission {
   leases(): LeaseRow[] {
     return [...this.leaseRows.values()];
   }
+}
+
+/** A WebSocket close reason holds at most 123 bytes. */
+function closeReason(text: string): string {
+  const bytes = Buffer.from(text);
+  return bytes.length <= 123
+    ? text
+    : bytes
+        .subarray(0, 120)
+        .toString("utf8")
+        .replace(/\uFFFD$/, "") + "...";
 }

@@ -10,6 +10,7 @@
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { DispatchError, ERROR_CODES, type ErrorCode } from "../../core/errors.js";
+import { HOST_PROTOCOL_VERSION } from "../../core/version.js";
 import { PEER_ENDPOINT_PATH, type PeerMessage, PeerReply } from "../../protocol/cluster.js";
 import type { HubToHostMessage } from "../../protocol/host.js";
 import type { HostLink, HostRequest } from "../HostLink.js";
@@ -116,6 +117,8 @@ export class PeerLinks {
     const connection = () => this.connection(url);
     return {
       host: undefined,
+      // The newest this node speaks; the owning node checks its host's own (`PeerRequests`).
+      protocol: HOST_PROTOCOL_VERSION,
       isOpen: true,
       bufferedAmount: 0,
       send: (message: HubToHostMessage) => connection().send({ t: "send", host, message }),

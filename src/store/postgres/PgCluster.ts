@@ -4,10 +4,32 @@
  * clock (`clock_timestamp()`), so nodes whose clocks disagree still agree on who is dead.
  * Synchronous, on the store's own connection, like the rest of the store.
  */
+import { DispatchError } from "../../core/errors.js";
 import type { PgConnection } from "./PgConnection.js";
 
 /** Now in ms by the server's clock (every node compares against the same one). */
 const NOW_MS = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)";
+
+/** First key of each node's advisory lock (the second is a hash of its name). */
+const NODE_LOCK_CLASS = 7_170_003;
+
+/** The second key of `node`'s lock: a non-negative int4 (pg_locks shows it as an oid). */
+const nodeLockKey = (node: string) => `(hashtext(${node}) & 2147483647)`;
+
+/**
+ * Whether the node named by SQL expression `node` is alive: its heartbeat is fresher than
+ * `$deadParam` ms and its connection still holds its advisory lock. The lock goes the moment
+ * a killed node's connection closes, so a crash is seen at once; the heartbeat catches a node
+ * that hangs with its connection open.
+ */
+function aliveSql(node: string, deadParam: string): string {
+  return (
+    `(EXISTS (SELECT 1 FROM nodes n WHERE n.id = ${node} AND n.heartbeat_at > ${NOW_MS} - ${deadParam}) ` +
+    `AND EXISTS (SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted ` +
+    `AND k.classid = ${NODE_LOCK_CLASS} AND k.objid = ${nodeLockKey(node)}::oid AND k.objsubid = 2 ` +
+    "AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())))"
+  );
+}
 
 export interface NodeRow {
   id: string;
@@ -67,6 +89,21 @@ export class PgCluster {
 
   /** This node is alive; renews the leases of its hosts and returns those it no longer holds. */
   beat(beat: NodeBeat): string[] {
+    // Outside the transaction: a session-level lock, taken once per connection (a reconnect
+    // loses it), held until the connection closes. Held by another connection: the name is taken.
+    const [lock] = this.db.query<{ got: boolean }>(
+      `SELECT pg_try_advisory_lock(${NODE_LOCK_CLASS}, ${nodeLockKey("$1")}) AS got WHERE NOT EXISTS (SELECT 1 ` +
+        `FROM pg_locks k WHERE k.locktype = 'advisory' AND k.pid = pg_backend_pid() AND k.classid = ${NODE_LOCK_CLASS} ` +
+        `AND k.objid = ${nodeLockKey("$1")}::oid AND k.objsubid = 2)`,
+      [beat.node],
+      "cluster_node_lock",
+    );
+    if (lock && !lock.got) {
+      throw new DispatchError(
+        "conflict",
+        `another running hub is cluster node '${beat.node}' on this database; give each node its own DISPATCH_NODE`,
+      );
+    }
     return this.db.transaction(() => {
       this.db.execute(
         "INSERT INTO nodes (id, url, pid, started_at, heartbeat_at, hosts, clients) " +
@@ -104,8 +141,7 @@ export class PgCluster {
       `INSERT INTO host_leases (host_id, node_id, taken_at, expires_at) VALUES ($1, $2, ${NOW_MS}, ${NOW_MS} + $3) ` +
         "ON CONFLICT (host_id) DO UPDATE SET node_id = EXCLUDED.node_id, taken_at = EXCLUDED.taken_at, " +
         "expires_at = EXCLUDED.expires_at WHERE host_leases.node_id = EXCLUDED.node_id " +
-        `OR host_leases.expires_at < ${NOW_MS} OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = host_leases.node_id ` +
-        `AND n.heartbeat_at > ${NOW_MS} - $4) RETURNING node_id`,
+        `OR host_leases.expires_at < ${NOW_MS} OR NOT ${aliveSql("host_leases.node_id", "$4")} RETURNING node_id`,
       [host, node, leaseMs, deadMs],
       "cluster_claim",
     );
@@ -139,7 +175,7 @@ export class PgCluster {
   nodes(deadMs: number): NodeRow[] {
     return this.db.query<NodeRow>(
       'SELECT id, url, pid, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", hosts, clients, ' +
-        `heartbeat_at > ${NOW_MS} - $1 AS alive FROM nodes ORDER BY id`,
+        `${aliveSql("nodes.id", "$1")} AS alive FROM nodes ORDER BY id`,
       [deadMs],
       "cluster_nodes",
     );
@@ -148,8 +184,7 @@ export class PgCluster {
   leases(deadMs: number): LeaseRow[] {
     return this.db.query<LeaseRow>(
       'SELECT l.host_id AS host, l.node_id AS node, l.taken_at AS "takenAt", ' +
-        `(l.expires_at > ${NOW_MS} AND COALESCE(n.heartbeat_at > ${NOW_MS} - $1, false)) AS live ` +
-        "FROM host_leases l LEFT JOIN nodes n ON n.id = l.node_id ORDER BY l.host_id",
+        `(l.expires_at > ${NOW_MS} AND ${aliveSql("l.node_id", "$1")}) AS live FROM host_leases l ORDER BY l.host_id`,
       [deadMs],
       "cluster_leases",
     );

@@ -3,7 +3,8 @@
  *
  * 1. Three hub nodes on one PostgreSQL database, three remote hosts (one per node, each given
  *    every node's URL), sessions printing steadily on every host and 1,000 client WebSockets
- *    (the CLI's own `ClientSocket`, so the real protocol) spread over the nodes, each attached
+ *    (250 with `--quick`; the CLI's own `ClientSocket`, so the real protocol) spread over the
+ *    nodes, each attached
  *    to one session, mostly on another node than the session's host. Figures: events/s stored
  *    and events/s fanned out to the clients.
  * 2. Under that load, keystroke echo through a `cat` session whose host is on node 1, typed on
@@ -23,7 +24,9 @@ import { MiB, percentile, sleep, within } from "./stats.js";
 
 const SUITE = "cluster";
 const NODES = 3;
+/** The roadmap's 1,000+ users; `--quick` spot-checks with a quarter (connecting is most of the time). */
 const CLIENTS = 1000;
+const QUICK_CLIENTS = 250;
 const SESSIONS_PER_HOST = 6;
 /** A numbered 60-byte line every 100 ms per session: a busy terminal a person watches. */
 const STEADY = [
@@ -37,6 +40,7 @@ const KEY_INTERVAL_MS = 50;
 const KEY_TIMEOUT_MS = 30_000;
 /** The echo runs stop early when keys are this slow in total, to keep the suite bounded. */
 const ECHO_TIME_LIMIT_MS = 60_000;
+const QUICK_ECHO_TIME_LIMIT_MS = 20_000;
 const LETTERS = "abcdefghijklmnopqrstuvwxyz";
 /** Clients connecting at once: enough to be quick, few enough not to look like a flood. */
 const CONNECT_BATCH = 25;
@@ -54,6 +58,8 @@ export async function clusterSuite(ctx: BenchContext): Promise<void> {
 async function clusterRows(ctx: BenchContext, server: PostgresServer): Promise<void> {
   const windowMs = ctx.quick ? 8_000 : 30_000;
   const keys = ctx.quick ? 100 : 400;
+  const clients = ctx.quick ? QUICK_CLIENTS : CLIENTS;
+  const echoLimitMs = ctx.quick ? QUICK_ECHO_TIME_LIMIT_MS : ECHO_TIME_LIMIT_MS;
   ctx.log(`${SUITE}: PostgreSQL, ${NODES} nodes, ${NODES} hosts`);
   // Host hN starts on node N and is given every node, as in production.
   const rig = await startRig({
@@ -72,12 +78,12 @@ async function clusterRows(ctx: BenchContext, server: PostgresServer): Promise<v
         sessions.push(info.id);
       }
     }
-    ctx.log(`${SUITE}: ${sessions.length} sessions printing; connecting ${CLIENTS} clients`);
+    ctx.log(`${SUITE}: ${sessions.length} sessions printing; connecting ${clients} clients`);
     const framesByNode = Array.from({ length: NODES }, () => 0);
-    const framesByClient = Array.from({ length: CLIENTS }, () => 0);
+    const framesByClient = Array.from({ length: clients }, () => 0);
     const connectStarted = performance.now();
-    for (let first = 0; first < CLIENTS; first += CONNECT_BATCH) {
-      const batch = Array.from({ length: Math.min(CONNECT_BATCH, CLIENTS - first) }, (_, k) => first + k);
+    for (let first = 0; first < clients; first += CONNECT_BATCH) {
+      const batch = Array.from({ length: Math.min(CONNECT_BATCH, clients - first) }, (_, k) => first + k);
       // Each client starts near the live edge (events after the last seq listed now), as a
       // reconnecting client does, so attaching costs no snapshot and replays little.
       const lastSeq = new Map((await control.list()).map((s) => [s.id, s.lastSeq]));
@@ -111,21 +117,21 @@ async function clusterRows(ctx: BenchContext, server: PostgresServer): Promise<v
     const storedRate = ((await stored()) - storedBefore) / seconds;
     const perNode = framesByNode.map((n, k) => (n - (framesBefore[k] as number)) / seconds);
     const outRate = sum(perNode);
-    const expected = storedRate * (CLIENTS / sessions.length);
+    const expected = storedRate * (clients / sessions.length);
     ctx.add(
       row(
         SUITE,
-        `events/s stored, ${NODES} nodes on one PostgreSQL, ${sessions.length} sessions, ${CLIENTS} clients attached`,
+        `events/s stored, ${NODES} nodes on one PostgreSQL, ${sessions.length} sessions, ${clients} clients attached`,
         storedRate,
         "events/s",
         undefined,
-        `${CLIENTS} clients connected and attached in ${connectS.toFixed(1)} s`,
+        `${clients} clients connected and attached in ${connectS.toFixed(1)} s`,
       ),
     );
     ctx.add(
       row(
         SUITE,
-        `events/s fanned out to ${CLIENTS} clients over ${NODES} nodes`,
+        `events/s fanned out to ${clients} clients over ${NODES} nodes`,
         outRate,
         "events/s",
         undefined,
@@ -133,12 +139,12 @@ async function clusterRows(ctx: BenchContext, server: PostgresServer): Promise<v
       ),
     );
     const silent = framesByClient.filter((n) => n === 0).length;
-    if (silent > 0) ctx.note(`${SUITE}: ${silent} of ${CLIENTS} clients received no output at all`);
+    if (silent > 0) ctx.note(`${SUITE}: ${silent} of ${clients} clients received no output at all`);
 
     ctx.log(`${SUITE}: echo under load, typed on node1, seen on node1/node2/node3`);
     const probes = [control, ...(await Promise.all([1, 2].map((k) => (rig.nodes[k] as BenchHub).socket())))];
     sockets.push(...probes.slice(1));
-    const latency = await echoAcross(control, probes, "h1", keys, ECHO_TIME_LIMIT_MS, ctx.log);
+    const latency = await echoAcross(control, probes, "h1", keys, echoLimitMs, ctx.log);
     const same = latency[0] as number[];
     const cross = [...(latency[1] as number[]), ...(latency[2] as number[])];
     const p = (samples: number[], q: number) => percentile(samples, q);
@@ -290,7 +296,14 @@ async function oneNodeRows(ctx: BenchContext, server: PostgresServer): Promise<v
       const mibs = (after.bytes - before.bytes) / MiB / seconds;
       await Promise.all(ids.map((id) => socket.kill(id, "SIGKILL").catch(() => undefined)));
       await sleep(500);
-      const [echo] = await echoAcross(socket, [socket], "local", keys, ECHO_TIME_LIMIT_MS, ctx.log);
+      const [echo] = await echoAcross(
+        socket,
+        [socket],
+        "local",
+        keys,
+        ctx.quick ? QUICK_ECHO_TIME_LIMIT_MS : ECHO_TIME_LIMIT_MS,
+        ctx.log,
+      );
       const samples = echo as number[];
       figures[engine] = { rate, mibs, p50: percentile(samples, 50), p99: percentile(samples, 99) };
     } finally {

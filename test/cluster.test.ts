@@ -58,6 +58,7 @@ describe("a cluster of three hub nodes", () => {
     const status = await cluster.node("a").cli(["status"]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/cluster\s+node a; 3 of 3 nodes alive/);
+    expect(status.stdout).toContain("host      none here: a cluster node's hosts dial in");
     expect(status.stdout).toMatch(
       /\n\s+a\s+alive\s+http:\/\/127\.0\.0\.1:\d+\s+clients \d+\s+hosts none \(this node\)/,
     );
@@ -181,13 +182,21 @@ describe("a cluster of three hub nodes", () => {
     }
   });
 
-  it("refuses a session on a host no node holds, naming it", async () => {
+  it("refuses a session on a host no node holds, or on no host at all, saying what to do", async () => {
     const res = await cluster.api("a", "/api/sessions", {
       method: "POST",
       body: JSON.stringify({ name: "nowhere", host: "h9", command: ["true"] }),
     });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("host 'h9'");
+    const noHost = await cluster.api("a", "/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ name: "where", command: ["true"] }),
+    });
+    expect(noHost.status).toBe(400);
+    expect(((await noHost.json()) as { error: { message: string } }).error.message).toMatch(
+      /cluster node and runs no local host: name one with --host/,
+    );
   });
 
   it("lists every host as connected on every node, and a token revoked on node a cuts its host off on node c", async () => {

@@ -37,6 +37,8 @@ export interface SessionCommandsOptions {
   bus: HubEvents;
   logger: Logger;
   maxSessions?: number | undefined;
+  /** False on a cluster node: it runs no local host, so a new session must name its host. */
+  localHost?: boolean | undefined;
   /**
    * Extra environment for a session being spawned, not stored with it (a session token for
    * `dispatch notify`, the hub's URL).
@@ -103,6 +105,12 @@ export class SessionCommands {
       throw new DispatchError(
         "limit_reached",
         `${live} sessions are running, the limit is ${this.maxSessions}; kill one or raise DISPATCH_MAX_SESSIONS`,
+      );
+    }
+    if (params.host === undefined && this.options.localHost === false) {
+      throw new DispatchError(
+        "bad_request",
+        "this hub is a cluster node and runs no local host: name one with --host (`dispatch hosts` lists them)",
       );
     }
     const hostId = params.host ?? "local";

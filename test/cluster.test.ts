@@ -142,6 +142,21 @@ describe("a cluster of three hub nodes", () => {
     expect(await cluster.ownerOf("h1")).toBe("b");
   });
 
+  it("lists as exited on every node sessions created on node a that end at once on node b's host", async () => {
+    const quick = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => create("a", { name: `quick-${i}`, host: "h1", command: ["true"] })),
+    );
+    for (const node of ["a", "b", "c"]) {
+      await waitFor(
+        async () => {
+          const sessions = await list(node);
+          return quick.every((q) => sessions.find((s) => s.id === q.id)?.status === "exited");
+        },
+        { message: `node ${node} lists all five exited` },
+      );
+    }
+  });
+
   it("renames and kills from node a a session whose host is on node b; every node's list shows it", async () => {
     const session = await create("c", { name: "doomed", host: "h1", command: ["sleep", "600"] });
     const renamed = await cluster.api("a", "/api/sessions/doomed", {

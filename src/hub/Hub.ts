@@ -128,7 +128,7 @@ export class Hub {
       bus,
       logger,
       maxSessions: options.maxSessions,
-      localHost: options.cluster === undefined,
+      clusterNode: options.cluster !== undefined,
       spawnEnv: (record) => this.sessionTokens.envFor(record),
     });
     this.attachments = new Attachments({

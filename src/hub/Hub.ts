@@ -119,6 +119,8 @@ export class Hub {
     this.tokens = new Tokens(store);
     this.sessionTokens = new SessionTokens(this.tokens, options.hubInfoFile);
     bus.on("removed", (id) => this.sessionTokens.revoke(id));
+    // Also a removal another cluster node made: this node may keep the session's screen.
+    bus.on("removed", (id) => this.screens.forget(id));
     this.sessions = new SessionCommands({
       store,
       directory,

@@ -200,7 +200,9 @@ export class HubOutbox {
 
   /** The bulk window: small while someone types on this link, so their echo is not kept waiting. */
   private window(now: number): number {
-    return now - this.lastAnyInputAt < INTERACTIVE_WINDOW_MS ? INTERACTIVE_LINK_WINDOW_BYTES : LINK_WINDOW_BYTES;
+    return now - this.lastAnyInputAt < INTERACTIVE_WINDOW_MS
+      ? INTERACTIVE_LINK_WINDOW_BYTES
+      : LINK_WINDOW_BYTES;
   }
 
   private track(session: string, item: Queued): void {

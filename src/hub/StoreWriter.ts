@@ -35,7 +35,7 @@ const ECHO_WINDOW_MS = 500;
  * arriving meanwhile waits for the event loop; four 64 KiB output events per commit keep the
  * per-transaction overhead small against the bytes written.
  */
-const BULK_COMMIT_MAX_BYTES = 256 * 1024;
+const BULK_COMMIT_MAX_BYTES = 64 * 1024;
 /** What a non-output event counts as against the slice bound. */
 const EVENT_OVERHEAD_BYTES = 64;
 

@@ -36,6 +36,13 @@ const ECHO_WINDOW_MS = 500;
  * per-transaction overhead small against the bytes written.
  */
 const BULK_COMMIT_MAX_BYTES = 64 * 1024;
+/**
+ * While a person types in any session, bulk slices are this far apart: the event loop is then
+ * mostly idle when their keystroke or its echo arrives, instead of inside a flood's commit
+ * (a flood is then stored at ~10 MiB/s, still more than a terminal can show; its host pauses
+ * it meanwhile, as a real terminal's flow control would).
+ */
+const BULK_PAUSE_WHILE_TYPING_MS = 4;
 /** What a non-output event counts as against the slice bound. */
 const EVENT_OVERHEAD_BYTES = 64;
 
@@ -59,6 +66,8 @@ export class StoreWriter {
   private scheduled: NodeJS.Immediate | undefined;
   private delayed: NodeJS.Timeout | undefined;
   private lastFlushAt = 0;
+  /** Until when someone counts as typing (in any session): bulk then yields between slices. */
+  private typingUntil = 0;
   /** Next expected seq per session, counting events pending in this batch. */
   private readonly nextSeq = new Map<string, number>();
   /** Sessions whose next events answer a person's input: committed without the busy wait. */
@@ -119,6 +128,7 @@ export class StoreWriter {
   /** The session just got input: for a moment its events skip the busy writer's gathering. */
   expectEcho(session: string, now = Date.now()): void {
     this.urgentUntil.set(session, now + ECHO_WINDOW_MS);
+    this.typingUntil = now + ECHO_WINDOW_MS;
   }
 
   /** Forget cached seqs for a session (deleted, or its log re-based). */
@@ -146,7 +156,10 @@ export class StoreWriter {
     this.lastFlushAt = Date.now();
     if (!this.commit(this.takeUrgent())) return;
     if (!this.commit(this.takeSlice())) return;
-    if (this.pending.length > 0) this.scheduled = setImmediate(() => this.turn());
+    if (this.pending.length === 0) return;
+    if (Date.now() < this.typingUntil)
+      this.delayed = setTimeout(() => this.turn(), BULK_PAUSE_WHILE_TYPING_MS);
+    else this.scheduled = setImmediate(() => this.turn());
   }
 
   /** Every pending event of the sessions expecting an echo, in order. */

@@ -33,7 +33,8 @@ interface Client {
 
 export async function clientEchoSuite(ctx: BenchContext): Promise<void> {
   const keys = ctx.quick ? 200 : 600;
-  const loads = [0, 4, 10];
+  // BENCH_CLIENT_ECHO_LOADS=4 runs one load only (for a profile of that case).
+  const loads = (process.env.BENCH_CLIENT_ECHO_LOADS ?? "0,4,10").split(",").map(Number);
   for (const flooders of loads) {
     const tmux = await tmuxRun(keys, flooders).catch((err: Error) => {
       ctx.note(`tmux echo with ${flooders} flooders failed: ${err.message}`);

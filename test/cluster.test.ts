@@ -58,6 +58,7 @@ describe("a cluster of three hub nodes", () => {
     const status = await cluster.node("a").cli(["status"]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/cluster\s+node a; 3 of 3 nodes alive/);
+    expect(status.stdout).toContain("host      none here: a cluster node's hosts dial in");
     expect(status.stdout).toMatch(
       /\n\s+a\s+alive\s+http:\/\/127\.0\.0\.1:\d+\s+clients \d+\s+hosts none \(this node\)/,
     );
@@ -141,6 +142,21 @@ describe("a cluster of three hub nodes", () => {
     expect(await cluster.ownerOf("h1")).toBe("b");
   });
 
+  it("lists as exited on every node sessions created on node a that end at once on node b's host", async () => {
+    const quick = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => create("a", { name: `quick-${i}`, host: "h1", command: ["true"] })),
+    );
+    for (const node of ["a", "b", "c"]) {
+      await waitFor(
+        async () => {
+          const sessions = await list(node);
+          return quick.every((q) => sessions.find((s) => s.id === q.id)?.status === "exited");
+        },
+        { message: `node ${node} lists all five exited` },
+      );
+    }
+  });
+
   it("renames and kills from node a a session whose host is on node b; every node's list shows it", async () => {
     const session = await create("c", { name: "doomed", host: "h1", command: ["sleep", "600"] });
     const renamed = await cluster.api("a", "/api/sessions/doomed", {
@@ -181,13 +197,21 @@ describe("a cluster of three hub nodes", () => {
     }
   });
 
-  it("refuses a session on a host no node holds, naming it", async () => {
+  it("refuses a session on a host no node holds, or on no host at all, saying what to do", async () => {
     const res = await cluster.api("a", "/api/sessions", {
       method: "POST",
       body: JSON.stringify({ name: "nowhere", host: "h9", command: ["true"] }),
     });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain("host 'h9'");
+    const noHost = await cluster.api("a", "/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ name: "where", command: ["true"] }),
+    });
+    expect(noHost.status).toBe(400);
+    expect(((await noHost.json()) as { error: { message: string } }).error.message).toMatch(
+      /cluster node and runs no local host: name one with --host/,
+    );
   });
 
   it("lists every host as connected on every node, and a token revoked on node a cuts its host off on node c", async () => {

@@ -118,6 +118,7 @@ export class HostDaemon {
       case "ack": {
         const session = this.sessions.get(message.session);
         session?.ack(message.seq);
+        this.outbox?.ack(message.session, message.seq);
         if (session && session.bufferedBytes <= PAUSE_LOW_WATER_BYTES) session.setPaused(false);
         return;
       }
@@ -183,8 +184,11 @@ export class HostDaemon {
   }
 
   private sync(hubSeqs: Record<string, number>): void {
+    // What the hub did not acknowledge is sent again below: the link's window starts afresh.
+    this.outbox?.resync();
     for (const session of this.sessions.values()) {
-      for (const wire of session.replayAfter(hubSeqs[session.id] ?? 0)) this.outbox?.event(session.id, wire);
+      for (const event of session.replayAfter(hubSeqs[session.id] ?? 0))
+        this.outbox?.event(session.id, event);
     }
     this.synced = true;
   }
@@ -217,7 +221,7 @@ export class HostDaemon {
 
   private forward(session: HostedSession, event: BufferedEvent): void {
     if (!this.outbox || !this.synced) return;
-    this.outbox.event(session.id, event.wire);
+    this.outbox.event(session.id, event);
     if (session.bufferedBytes >= PAUSE_HIGH_WATER_BYTES) session.setPaused(true);
   }
 

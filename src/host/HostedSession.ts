@@ -9,7 +9,7 @@ import type { BufferedEvent } from "./EventBuffer.js";
 import { OutputCoalescer } from "./OutputCoalescer.js";
 import { capabilitiesOf, type RuntimeFactory, type SessionRuntime } from "./runtimes/runtime.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
-import { SessionEventLog } from "./SessionEventLog.js";
+import { type ReplayedEvent, SessionEventLog } from "./SessionEventLog.js";
 
 export interface HostedSessionOptions {
   spec: SpawnSpec;
@@ -126,7 +126,7 @@ export class HostedSession {
     this.log.ack(seq);
   }
 
-  replayAfter(seq: number): (Uint8Array | string)[] {
+  replayAfter(seq: number): ReplayedEvent[] {
     return this.log.replayAfter(seq);
   }
 

@@ -1,13 +1,22 @@
 /**
  * What the host sends its hub, in the order a person would want: control messages (replies,
- * pongs) at once, and session events through per-session queues, with only a small window of
- * bytes handed to the socket at a time. Without it every event went straight into the
- * socket's buffer, so a keystroke's echo (and a heartbeat's pong) queued behind megabytes of
- * other sessions' floods: echo took seconds and a busy host was dropped for missing beats.
+ * pongs) at once, and session events through per-session queues. Without it every event went
+ * straight into the socket's buffer, so a keystroke's echo (and a heartbeat's pong) queued
+ * behind megabytes of other sessions' floods: echo took seconds and a busy host was dropped
+ * for missing beats.
  *
  * Sessions take turns (round robin, one event each), and a session that received input within
- * `INTERACTIVE_WINDOW_MS` goes first: a small echo never waits behind bulk output. Order within
- * a session is kept, so the hub sees each session's seqs in order, as before.
+ * `INTERACTIVE_WINDOW_MS` goes first: a small echo never waits behind bulk output queued here.
+ * Order within a session is kept, so the hub sees each session's seqs in order, as before.
+ *
+ * Two bounds keep bulk from piling up *ahead* of an echo where this queue cannot reorder it:
+ * bytes handed to the socket and not yet written (`IN_FLIGHT_MAX_BYTES`), and bytes sent and
+ * not yet acknowledged by the hub (`LINK_WINDOW_BYTES`). The second one matters: the kernel's
+ * socket buffers and the hub's own queue hold hundreds of KiB more than the first bound sees,
+ * and a hub busy storing a flood reads them slowly, so an echo behind them waited 50-200 ms.
+ * With the window, the whole path from here to the hub's commit holds at most that much bulk;
+ * an interactive session's events are sent past the window (they are small, and the hub
+ * commits them in a lane of their own).
  */
 
 /** The socket as the outbox needs it: `onWritten` runs once the data has left for the OS. */
@@ -21,11 +30,37 @@ export interface OutboxSocket {
  * output events) that a single flood still streams at full speed.
  */
 const IN_FLIGHT_MAX_BYTES = 256 * 1024;
+/**
+ * Bulk bytes sent and not yet acknowledged (stored) by the hub, while nobody types on this
+ * link: large enough that a flood keeps the hub busy between acknowledgements (the hub commits
+ * in slices of 256 KiB and acknowledges each).
+ */
+export const LINK_WINDOW_BYTES = 1024 * 1024;
+/**
+ * The same bound while a session on the link is interactive: an echo then waits at most for
+ * the hub to read and commit this much bulk (two 64 KiB output events; a hub busy with floods
+ * on a shared machine stores ~10 MiB/s, so ~12 ms), and the floods slow down while a person
+ * types, as they do under tmux.
+ */
+export const INTERACTIVE_LINK_WINDOW_BYTES = 128 * 1024;
+/**
+ * A full window with no acknowledgement for this long is forgiven: events the hub never
+ * acknowledges (a session it does not know, a refused event, storage failing) must not stall
+ * the link for good. The hub's own flow control (its resend after `sync`) still holds.
+ */
+const WINDOW_STALL_MS = 1000;
 /** A session that got input this recently is interactive: its output jumps the queue. */
 const INTERACTIVE_WINDOW_MS = 1000;
 
 interface Queued {
+  seq: number;
   wire: Uint8Array | string;
+  bytes: number;
+}
+
+/** A session's event sent to the hub and not yet acknowledged. */
+interface Sent {
+  seq: number;
   bytes: number;
 }
 
@@ -34,7 +69,11 @@ export class HubOutbox {
   /** Sessions with queued events, in turn order. */
   private readonly turns: string[] = [];
   private readonly lastInputAt = new Map<string, number>();
+  private readonly unacked = new Map<string, Sent[]>();
+  private unackedBytes = 0;
+  private lastAnyInputAt = 0;
   private inFlight = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly socket: OutboxSocket) {}
@@ -46,15 +85,21 @@ export class HubOutbox {
     return total;
   }
 
+  /** Bytes sent to the hub and not yet acknowledged, over all sessions. */
+  get unacknowledgedBytes(): number {
+    return this.unackedBytes;
+  }
+
   /** A reply, pong or hello: straight to the socket, ahead of every queued event. */
   control(wire: string): void {
     if (this.closed) return;
-    this.send({ wire, bytes: wire.length });
+    this.send({ seq: 0, wire, bytes: wire.length });
   }
 
-  /** A session's event, after every earlier event of the same session. */
-  event(session: string, wire: Uint8Array | string): void {
+  /** A session's event (with its seq), after every earlier event of the same session. */
+  event(session: string, event: { seq: number; wire: Uint8Array | string }): void {
     if (this.closed) return;
+    const { seq, wire } = event;
     const bytes = typeof wire === "string" ? wire.length : wire.byteLength;
     let queue = this.queues.get(session);
     if (!queue) {
@@ -62,20 +107,51 @@ export class HubOutbox {
       this.queues.set(session, queue);
     }
     if (queue.length === 0) this.turns.push(session);
-    queue.push({ wire, bytes });
+    queue.push({ seq, wire, bytes });
     this.pump();
   }
 
   /** The session just received input: its next output is interactive. */
   input(session: string): void {
-    this.lastInputAt.set(session, Date.now());
+    this.lastAnyInputAt = Date.now();
+    this.lastInputAt.set(session, this.lastAnyInputAt);
+  }
+
+  /** The hub stored the session's events up to `seq`: they leave the window. */
+  ack(session: string, seq: number): void {
+    const sent = this.unacked.get(session);
+    if (!sent) return;
+    let count = 0;
+    while (count < sent.length && (sent[count] as Sent).seq <= seq) {
+      this.unackedBytes -= (sent[count] as Sent).bytes;
+      count += 1;
+    }
+    if (count === 0) return;
+    // Progress: the hub is storing, so a full window is not a stall.
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    sent.splice(0, count);
+    if (sent.length === 0) this.unacked.delete(session);
+    this.pump();
+  }
+
+  /**
+   * The hub said which seqs it holds (`sync`): whatever it has not acknowledged is sent again
+   * from the session's buffer, so the old accounting is void.
+   */
+  resync(): void {
+    this.unacked.clear();
+    this.unackedBytes = 0;
   }
 
   forget(session: string): void {
     this.queues.delete(session);
     this.lastInputAt.delete(session);
+    for (const sent of this.unacked.get(session) ?? []) this.unackedBytes -= sent.bytes;
+    this.unacked.delete(session);
     const index = this.turns.indexOf(session);
     if (index >= 0) this.turns.splice(index, 1);
+    this.pump();
   }
 
   /** The link is gone: nothing more is sent (the events stay in each session's buffer). */
@@ -83,24 +159,70 @@ export class HubOutbox {
     this.closed = true;
     this.queues.clear();
     this.turns.length = 0;
+    this.resync();
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
   }
 
   private pump(): void {
     while (!this.closed && this.inFlight < IN_FLIGHT_MAX_BYTES && this.turns.length > 0) {
       const session = this.nextTurn();
+      if (session === undefined) {
+        this.waitForAcks();
+        return;
+      }
       const queue = this.queues.get(session) as Queued[];
       const item = queue.shift() as Queued;
       if (queue.length > 0) this.turns.push(session);
       else this.queues.delete(session);
+      this.track(session, item);
       this.send(item);
+    }
+    if (this.stallTimer && this.unackedBytes < this.window(Date.now())) {
+      clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
     }
   }
 
-  /** The interactive session that waits longest, else the next in turn. */
-  private nextTurn(): string {
+  /**
+   * The interactive session that waits longest, else the next in turn while the window has
+   * room; undefined when only bulk is queued and the window is full.
+   */
+  private nextTurn(): string | undefined {
     const now = Date.now();
-    const index = this.turns.findIndex((s) => now - (this.lastInputAt.get(s) ?? 0) < INTERACTIVE_WINDOW_MS);
-    return this.turns.splice(Math.max(0, index), 1)[0] as string;
+    let index = this.turns.findIndex((s) => now - (this.lastInputAt.get(s) ?? 0) < INTERACTIVE_WINDOW_MS);
+    if (index < 0) {
+      if (this.unackedBytes >= this.window(now)) return undefined;
+      index = 0;
+    }
+    return this.turns.splice(index, 1)[0] as string;
+  }
+
+  /** The bulk window: small while someone types on this link, so their echo is not kept waiting. */
+  private window(now: number): number {
+    return now - this.lastAnyInputAt < INTERACTIVE_WINDOW_MS
+      ? INTERACTIVE_LINK_WINDOW_BYTES
+      : LINK_WINDOW_BYTES;
+  }
+
+  private track(session: string, item: Queued): void {
+    let sent = this.unacked.get(session);
+    if (!sent) {
+      sent = [];
+      this.unacked.set(session, sent);
+    }
+    sent.push({ seq: item.seq, bytes: item.bytes });
+    this.unackedBytes += item.bytes;
+  }
+
+  private waitForAcks(): void {
+    if (this.stallTimer) return;
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
+      this.resync();
+      this.pump();
+    }, WINDOW_STALL_MS);
+    this.stallTimer.unref();
   }
 
   private send(item: Queued): void {

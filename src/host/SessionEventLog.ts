@@ -8,6 +8,12 @@ import type { JsonEvent } from "../protocol/events.js";
 import { encodeOutputFrame } from "../protocol/frames.js";
 import { type BufferedEvent, EventBuffer } from "./EventBuffer.js";
 
+/** An event on its way to the hub again: its seq (for the hub's acknowledgement) and its wire form. */
+export interface ReplayedEvent {
+  seq: number;
+  wire: Uint8Array | string;
+}
+
 export interface SessionEventLogOptions {
   session: string;
   /** Seq of the last event the hub already holds (0 for a new session). */
@@ -52,9 +58,9 @@ export class SessionEventLog {
   }
 
   /** Buffered events after `seq`, with a `gap` event first when output was dropped. */
-  replayAfter(seq: number): (Uint8Array | string)[] {
+  replayAfter(seq: number): ReplayedEvent[] {
     const { gap, events } = this.buffer.after(seq);
-    const wire: (Uint8Array | string)[] = [];
+    const wire: ReplayedEvent[] = [];
     if (gap) {
       const event: JsonEvent = {
         session: this.options.session,
@@ -63,9 +69,9 @@ export class SessionEventLog {
         type: "gap",
         data: { fromSeq: Math.max(gap.fromSeq, seq + 1), bytes: gap.bytes },
       };
-      wire.push(JSON.stringify({ type: "event", event }));
+      wire.push({ seq: gap.toSeq, wire: JSON.stringify({ type: "event", event }) });
     }
-    for (const event of events) wire.push(event.wire);
+    for (const event of events) wire.push({ seq: event.seq, wire: event.wire });
     return wire;
   }
 

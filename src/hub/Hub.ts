@@ -119,6 +119,8 @@ export class Hub {
     this.tokens = new Tokens(store);
     this.sessionTokens = new SessionTokens(this.tokens, options.hubInfoFile);
     bus.on("removed", (id) => this.sessionTokens.revoke(id));
+    // Also a removal another cluster node made: this node may keep the session's screen.
+    bus.on("removed", (id) => this.screens.forget(id));
     this.sessions = new SessionCommands({
       store,
       directory,
@@ -128,6 +130,7 @@ export class Hub {
       bus,
       logger,
       maxSessions: options.maxSessions,
+      clusterNode: options.cluster !== undefined,
       spawnEnv: (record) => this.sessionTokens.envFor(record),
     });
     this.attachments = new Attachments({

@@ -38,6 +38,11 @@ export interface SessionCommandsOptions {
   logger: Logger;
   maxSessions?: number | undefined;
   /**
+   * A cluster node: it runs no local host (a new session must name its host), and another node
+   * may have written a record since this one read it (re-read before changing it after a spawn).
+   */
+  clusterNode?: boolean | undefined;
+  /**
    * Extra environment for a session being spawned, not stored with it (a session token for
    * `dispatch notify`, the hub's URL).
    */
@@ -103,6 +108,12 @@ export class SessionCommands {
       throw new DispatchError(
         "limit_reached",
         `${live} sessions are running, the limit is ${this.maxSessions}; kill one or raise DISPATCH_MAX_SESSIONS`,
+      );
+    }
+    if (params.host === undefined && this.options.clusterNode) {
+      throw new DispatchError(
+        "bad_request",
+        "this hub is a cluster node and runs no local host: name one with --host (`dispatch hosts` lists them)",
       );
     }
     const hostId = params.host ?? "local";
@@ -267,6 +278,8 @@ export class SessionCommands {
     const { directory } = this.options;
     try {
       const reply = (await request) as { pid?: number; capabilities?: string[] } | undefined;
+      // The node holding the host may have stored the session's end already (a quick `true`).
+      if (this.options.clusterNode) directory.reload(record.id);
       const current = directory.get(record.id);
       if (!current) return;
       directory.update(record.id, {

@@ -100,3 +100,103 @@ describe("StoreWriter after a failed commit", () => {
     ]);
   });
 });
+
+describe("StoreWriter with a flood and a person typing", () => {
+  let dir: string;
+  let store: SqliteStore;
+  let batches: { session: string; seq: number }[][];
+  let writer: StoreWriter;
+  const session = (id: string) => ({
+    id,
+    name: id,
+    kind: "terminal",
+    host: "local",
+    status: "running" as const,
+    exitCode: null,
+    reason: null,
+    command: [],
+    cwd: "/tmp",
+    cols: 80,
+    rows: 24,
+    pid: 1,
+    foreground: null,
+    createdAt: 1,
+    lastActivityAt: 1,
+    lastSeq: 0,
+    bytes: 0,
+    preview: "",
+    env: {},
+    meta: {},
+  });
+  const chunk = (id: string, seq: number, bytes: number): SessionEvent => ({
+    session: id,
+    seq,
+    ts: 1000 + seq,
+    type: "output",
+    data: new Uint8Array(bytes).fill(121),
+  });
+  /** Resolves once everything added so far is stored (each turn commits and hands on). */
+  const settled = () =>
+    new Promise<void>((resolve) => {
+      const poll = () =>
+        store.lastSeq("echo") >= 2 && store.lastSeq("flood") >= 40 ? resolve() : setImmediate(poll);
+      setImmediate(poll);
+    });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "dispatch-writer-"));
+    store = SqliteStore.open(join(dir, "db"));
+    store.insertSession(session("flood"));
+    store.insertSession(session("echo"));
+    batches = [];
+    writer = new StoreWriter({
+      store,
+      logger: pino({ level: "silent" }),
+      onStored: (entries) =>
+        batches.push(entries.map((e) => ({ session: e.event.session, seq: e.event.seq }))),
+      onFailed: () => undefined,
+    });
+  });
+
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("stores and hands on the typing session's echo before the flood queued ahead of it", async () => {
+    writer.add(chunk("echo", 1, 5));
+    for (let seq = 1; seq <= 40; seq++) writer.add(chunk("flood", seq, 32 * 1024));
+    writer.expectEcho("echo");
+    writer.add(chunk("echo", 2, 1));
+    await settled();
+    // The echo session's events (its earlier output too, so its order holds) form the first
+    // batch, alone; the flood follows in slices of a bounded size, each in seq order.
+    expect(batches[0]).toEqual([
+      { session: "echo", seq: 1 },
+      { session: "echo", seq: 2 },
+    ]);
+    expect(batches.length).toBeGreaterThan(2);
+    const flood = batches.slice(1).flat();
+    expect(flood.every((e) => e.session === "flood")).toBe(true);
+    expect(flood.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(store.readEvents("flood", 0).map((e) => e.seq)).toEqual(flood.map((e) => e.seq));
+  });
+
+  it("keeps the flood in one lane, in order, when nobody types", async () => {
+    writer.add(chunk("echo", 1, 5));
+    writer.add(chunk("echo", 2, 5));
+    for (let seq = 1; seq <= 40; seq++) writer.add(chunk("flood", seq, 32 * 1024));
+    await settled();
+    // Oldest first: the echo session's output was added first and is in the first slice.
+    expect(batches[0]?.slice(0, 2)).toEqual([
+      { session: "echo", seq: 1 },
+      { session: "echo", seq: 2 },
+    ]);
+    expect(
+      batches
+        .flat()
+        .filter((e) => e.session === "flood")
+        .map((e) => e.seq),
+    ).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+});

@@ -27,7 +27,8 @@ async function status(options: { json?: boolean }): Promise<void> {
   console.log(
     hub.running ? `hub       running  pid ${hub.pid}  ${client.url}${rss(hub.rss)}` : "hub       stopped",
   );
-  console.log(host.running ? `host      running  pid ${host.pid}${rss(host.rss)}` : "host      stopped");
+  if (body.cluster) console.log("host      none here: a cluster node's hosts dial in (`dispatch hosts`)");
+  else console.log(host.running ? `host      running  pid ${host.pid}${rss(host.rss)}` : "host      stopped");
   console.log(
     hub.running
       ? `sessions  ${sessions.total} (${sessions.running} running, ${sessions.exited} exited)`

@@ -253,8 +253,13 @@ export class ScreenTracker {
       let waiting = false;
       for (const [session, state] of this.tracked) {
         if (!state.stale) continue;
-        if (state.feed.rebuildDue()) this.rebuild(session, state);
-        else waiting = true;
+        waiting = true;
+        // One per tick: a rebuild reads and posts a MiB on the event loop, and ten floods
+        // rebuilt in one tick would keep a keystroke waiting for tens of milliseconds.
+        if (state.feed.rebuildDue()) {
+          this.rebuild(session, state);
+          break;
+        }
       }
       if (waiting) return;
       clearInterval(this.rebuildTimer);

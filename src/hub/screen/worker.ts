@@ -6,6 +6,7 @@ import { parentPort } from "node:worker_threads";
 import serializeAddon from "@xterm/addon-serialize";
 import unicode11Addon from "@xterm/addon-unicode11";
 import headless from "@xterm/headless";
+import { lowerThreadPriority } from "../../platform/threadPriority.js";
 import { type FromScreenWorker, SNAPSHOT_SCROLLBACK_LINES, type ToScreenWorker } from "./messages.js";
 import { serializeExtras } from "./serializeExtras.js";
 
@@ -21,6 +22,8 @@ interface Screen {
 const screens = new Map<string, Screen>();
 const port = parentPort;
 if (!port) throw new Error("screen worker must run in a worker thread");
+// Parsing a flood must never take the CPU from the event loop that forwards an echo.
+lowerThreadPriority();
 
 port.on("message", (message: ToScreenWorker) => {
   try {

@@ -13,6 +13,15 @@ import type { FromIndexWorker, ToIndexWorker } from "./messages.js";
  * a few ms of FTS work, which is how long an append may have to wait for the write lock.
  */
 const EVENTS_PER_SLICE = 16;
+/**
+ * Output stored this recently means a session is streaming. Indexing then waits (one slice per
+ * `STREAMING_REST_MS`, and catching up once output calms down): each slice holds the store's
+ * write lock, and an append that finds it taken sleeps in SQLite's busy handler (1, 2, 5, 10…
+ * ms), which is where a keystroke's echo waited behind a flood. A query's flush still runs at
+ * once.
+ */
+const STREAMING_WITHIN_MS = 300;
+const STREAMING_REST_MS = 1000;
 
 const port = parentPort;
 if (!port) throw new Error("the search index worker must run in a worker thread");
@@ -21,10 +30,23 @@ const waiting: number[] = [];
 let dirty = true;
 let running = false;
 let received = 0;
+let storedAt = 0;
+let slicedAt = 0;
+let resting: NodeJS.Timeout | undefined;
 
 port.on("message", (message: ToIndexWorker) => {
   received++;
-  if (message.type === "flush") waiting.push(message.id);
+  if (message.type === "flush") {
+    waiting.push(message.id);
+    if (resting) {
+      // A query waits for the index: no more resting.
+      clearTimeout(resting);
+      resting = undefined;
+      setImmediate(slice);
+    }
+  } else {
+    storedAt = Date.now();
+  }
   dirty = true;
   run();
 });
@@ -37,6 +59,13 @@ function run(): void {
 }
 
 function slice(): void {
+  resting = undefined;
+  const now = Date.now();
+  if (waiting.length === 0 && now - storedAt < STREAMING_WITHIN_MS && now - slicedAt < STREAMING_REST_MS) {
+    resting = setTimeout(slice, STREAMING_REST_MS - (now - slicedAt));
+    return;
+  }
+  slicedAt = now;
   let more = false;
   try {
     dirty = false;

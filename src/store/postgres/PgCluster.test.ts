@@ -6,6 +6,7 @@
  */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../../test/harness.js";
 import { type PostgresServer, startPostgres } from "../../../test/postgresServer.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import { PgCluster } from "./PgCluster.js";
@@ -133,11 +134,15 @@ describe("the cluster's rows", () => {
     expect(claim(a.cluster, "a")).toEqual({ taken: true });
   });
 
-  it("counts a node dead the moment its connection closes (a crash), and gives its lease to the next", () => {
+  it("counts a node dead as soon as its connection closes (a crash), and gives its lease to the next", async () => {
     const a = node("a");
     const b = node("b");
     expect(claim(a.cluster, "a")).toEqual({ taken: true });
     a.store.close();
+    // The server drops the closed connection's locks as its backend exits, a moment later.
+    await waitFor(() => b.cluster.nodes(5000).find((n) => n.id === "a")?.alive === false, {
+      message: "node a counted dead",
+    });
     expect(b.cluster.nodes(5000).map((n) => [n.id, n.alive])).toEqual([
       ["a", false],
       ["b", true],

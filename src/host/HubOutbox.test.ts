@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  HubOutbox,
+  INTERACTIVE_LINK_WINDOW_BYTES,
+  LINK_WINDOW_BYTES,
+  type OutboxSocket,
+} from "./HubOutbox.js";
+
+/** A socket that writes at once and records what the hub would receive, in order. */
+class RecordingSocket implements OutboxSocket {
+  readonly received: string[] = [];
+  send(wire: Uint8Array | string, onWritten: () => void): void {
+    this.received.push(
+      typeof wire === "string" ? wire : new TextDecoder().decode(wire.subarray(0, 16)).trim(),
+    );
+    onWritten();
+  }
+}
+
+const CHUNK_BYTES = 32 * 1024;
+/** An output event of `session` as the wire carries it: its label first, padded to a chunk. */
+const bulk = (session: string, seq: number) => ({
+  seq,
+  wire: new TextEncoder().encode(`${session}:${seq}`.padEnd(CHUNK_BYTES, " ")),
+});
+const small = (session: string, seq: number) => ({ seq, wire: `${session}:${seq}` });
+
+describe("HubOutbox", () => {
+  let outbox: HubOutbox | undefined;
+  afterEach(() => outbox?.close());
+
+  it("sends a typing session's echo ahead of a flood the hub has not acknowledged", () => {
+    const socket = new RecordingSocket();
+    outbox = new HubOutbox(socket);
+    const floodEvents = (2 * LINK_WINDOW_BYTES) / CHUNK_BYTES;
+    for (let seq = 1; seq <= floodEvents; seq++) outbox.event("flood", bulk("flood", seq));
+    // Only a window's worth of the flood is on its way to the hub; the rest waits for acks.
+    expect(socket.received).toHaveLength(LINK_WINDOW_BYTES / CHUNK_BYTES);
+    outbox.input("echo");
+    outbox.event("echo", small("echo", 1));
+    expect(socket.received.at(-1)).toBe("echo:1");
+    // The hub stores the first events: the flood goes on, now within the smaller window kept
+    // while someone types, and never overtakes itself.
+    outbox.ack("flood", LINK_WINDOW_BYTES / CHUNK_BYTES);
+    const flood = socket.received.filter((wire) => wire.startsWith("flood:"));
+    expect(flood.length).toBe((LINK_WINDOW_BYTES + INTERACTIVE_LINK_WINDOW_BYTES) / CHUNK_BYTES);
+    expect(flood).toEqual(flood.map((_, i) => `flood:${i + 1}`));
+    expect(outbox.unacknowledgedBytes).toBeLessThanOrEqual(INTERACTIVE_LINK_WINDOW_BYTES + 64);
+  });
+
+  it("sends every event after a resync, in order, as the acks come", () => {
+    const socket = new RecordingSocket();
+    outbox = new HubOutbox(socket);
+    const count = (3 * LINK_WINDOW_BYTES) / CHUNK_BYTES;
+    for (let seq = 1; seq <= count; seq++) outbox.event("flood", bulk("flood", seq));
+    const sentBefore = socket.received.length;
+    // The hub asks for a resend (`sync`): what it did not acknowledge no longer counts.
+    outbox.resync();
+    outbox.event("flood", bulk("flood", count + 1));
+    expect(socket.received.length).toBeGreaterThan(sentBefore);
+    for (let acked = 0; socket.received.length < count + 1 && acked < count; ) {
+      acked = Number(socket.received.at(-1)?.split(":")[1]);
+      outbox.ack("flood", acked);
+    }
+    expect(socket.received).toEqual(Array.from({ length: count + 1 }, (_, i) => `flood:${i + 1}`));
+  });
+
+  it("answers control messages at once, whatever the window holds", () => {
+    const socket = new RecordingSocket();
+    outbox = new HubOutbox(socket);
+    for (let seq = 1; seq <= (2 * LINK_WINDOW_BYTES) / CHUNK_BYTES; seq++)
+      outbox.event("flood", bulk("flood", seq));
+    outbox.control('{"type":"pong"}');
+    expect(socket.received.at(-1)).toBe('{"type":"pong"}');
+  });
+});

@@ -214,14 +214,28 @@ describe("a cluster of three hub nodes", () => {
     );
   });
 
-  it("lists every host as connected on every node, and a token revoked on node a cuts its host off on node c", async () => {
+  it("lists every host as connected with its health on every node, and a token revoked on node a cuts its host off on node c", async () => {
+    type Listed = { name: string; status: string; health: string; rttMs: number | null };
     for (const node of ["a", "b", "c"]) {
       const res = await cluster.api(node, "/api/hosts");
-      const hosts = ((await res.json()) as { hosts: { name: string; status: string }[] }).hosts;
+      const hosts = ((await res.json()) as { hosts: Listed[] }).hosts;
       expect(hosts.filter((h) => h.name.startsWith("h")).map((h) => [h.name, h.status])).toEqual([
         ["h1", "connected"],
         ["h2", "connected"],
       ]);
+      // No local host on a cluster node: no node could reach it.
+      expect(hosts.map((h) => h.name)).not.toContain("local");
+      // Health and round trip come from the node that holds the link, on the others too.
+      await waitFor(
+        async () => {
+          const listed = ((await (await cluster.api(node, "/api/hosts")).json()) as { hosts: Listed[] })
+            .hosts;
+          return listed
+            .filter((h) => h.name.startsWith("h"))
+            .every((h) => h.health !== "unknown" && typeof h.rttMs === "number");
+        },
+        { message: `node ${node} shows h1's and h2's health` },
+      );
     }
     const revoked = await cluster.node("a").cli(["hosts", "token", "revoke", "h2"]);
     expect(revoked.code, revoked.stderr).toBe(0);

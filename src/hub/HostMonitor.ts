@@ -20,6 +20,7 @@ import { isStorageError } from "../store/storageErrors.js";
 import { Heartbeat } from "./Heartbeat.js";
 import type { HostLink, HostLinkEvents } from "./HostLink.js";
 import type { HubEvents } from "./HubEvents.js";
+import type { HostAdmission } from "./hostAdmission.js";
 import { hostKind } from "./hostKinds.js";
 import { orphanSessionsOf, reconcileSessions } from "./hostSessions.js";
 import {
@@ -61,15 +62,6 @@ export interface HostMonitorOptions {
   admission?: HostAdmission | undefined;
 }
 
-/** Who may take a host's link: a refusal a person can act on, or undefined to accept. */
-export interface HostAdmission {
-  admit(hostId: string): string | undefined;
-  /** The host's accepted link closed. */
-  release(hostId: string): void;
-  /** Linked to another hub node: not missing, its sessions are not orphaned here. */
-  linkedElsewhere(hostId: string): boolean;
-}
-
 export class HostMonitor implements HostLinks {
   private readonly states = new Map<string, HostState>();
   private readonly listeners = new Set<(host: HostView) => void>();
@@ -77,15 +69,17 @@ export class HostMonitor implements HostLinks {
   private readonly startedAt = Date.now();
 
   constructor(private readonly options: HostMonitorOptions) {
+    const local = options.admission === undefined; // a cluster node has no local host
     for (const row of options.store.hosts.list()) {
       const kind = row.id === "local" ? "local" : "remote";
+      if (kind === "local" && !local) continue;
       const state = this.stateFor({ id: row.id, name: row.name, kind, address: null });
       state.info = row.info as Partial<HostInfo>;
       state.address = typeof row.info.address === "string" ? row.info.address : null;
       state.lastSeen = row.lastSeenAt;
       if (hostKind(kind).dialsBack && row.info.lastStatus === "connected") state.status = "reconnecting";
     }
-    this.stateFor({ id: "local", name: "local", kind: "local", address: null });
+    if (local) this.stateFor({ id: "local", name: "local", kind: "local", address: null });
     const sweepMs = Math.max(100, Math.min(MAX_SWEEP_INTERVAL_MS, options.orphanTtlMs / 4));
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.sweepTimer.unref();
@@ -324,7 +318,7 @@ export class HostMonitor implements HostLinks {
   }
 
   private view(state: HostState): HostView {
-    return hostView(state, this.options.directory.all());
+    return hostView(state, this.options.directory.all(), this.options.admission?.remoteLink(state.id));
   }
 
   private persistAll(): void {

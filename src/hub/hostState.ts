@@ -56,15 +56,30 @@ export function newHostState(identity: HostLinkIdentity): HostState {
   };
 }
 
-export function hostView(state: HostState, records: readonly SessionRecord[]): HostView {
-  const connected = state.status === "connected";
-  const beat = state.beat();
+/** The link's health as seen by the cluster node that holds it (the host is linked there). */
+export interface RemoteLinkHealth {
+  health: ConnectionHealth;
+  rttMs: number | null;
+  missedBeats: number;
+}
+
+export function hostView(
+  state: HostState,
+  records: readonly SessionRecord[],
+  remote?: RemoteLinkHealth | undefined,
+): HostView {
+  // Linked to another cluster node: connected there, with that node's view of the link.
+  const status = remote ? "connected" : state.status;
+  const connected = status === "connected";
+  const beat = remote
+    ? { health: remote.health, rttMs: remote.rttMs, missed: remote.missedBeats }
+    : state.beat();
   const health: ConnectionHealth = connected ? beat.health : "unknown";
   return {
     id: state.id,
     name: state.name,
     kind: state.kind,
-    status: state.status,
+    status,
     health,
     rttMs: connected ? beat.rttMs : null,
     missedBeats: connected ? beat.missed : 0,

@@ -3,28 +3,24 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { HostCommands } from "../hub/HostCommands.js";
 import type { HostMonitor } from "../hub/HostMonitor.js";
-import { CleanupRequest, HostSessionsQuery, type HostView } from "../protocol/hosts.js";
+import { CleanupRequest, HostSessionsQuery } from "../protocol/hosts.js";
 import type { HostTokens } from "./HostTokens.js";
 
 export interface HostRoutesOptions {
   monitor: HostMonitor;
   commands: HostCommands;
   tokens: HostTokens;
-  /** Cluster nodes: whether a host is linked to another node (it is connected, there). */
-  linkedElsewhere?: ((id: string) => boolean) | undefined;
 }
 
 const NameParams = z.object({ name: z.string().min(1).max(64) });
 
 export function registerHostRoutes(app: FastifyInstance, options: HostRoutesOptions): void {
-  const { monitor, commands, tokens, linkedElsewhere } = options;
+  const { monitor, commands, tokens } = options;
   const name = (request: FastifyRequest) => NameParams.parse(request.params).name;
-  // The node a host is linked to has its health and round-trip time; the others know it is connected.
-  const seen = (host: HostView): HostView =>
-    host.status !== "connected" && linkedElsewhere?.(host.id) ? { ...host, status: "connected" } : host;
-
-  app.get("/api/hosts", async () => ({ hosts: monitor.list().map(seen) }));
-  app.get("/api/hosts/:name", async (request) => ({ host: seen(monitor.get(name(request))) }));
+  // On a cluster node, a host linked to another node shows as connected with that node's view
+  // of its health (`HostMonitor` asks the leases).
+  app.get("/api/hosts", async () => ({ hosts: monitor.list() }));
+  app.get("/api/hosts/:name", async (request) => ({ host: monitor.get(name(request)) }));
   app.get("/api/hosts/:name/sessions", async (request) => {
     const { includeOrphaned } = HostSessionsQuery.parse(request.query);
     return { sessions: commands.sessions(name(request), includeOrphaned) };

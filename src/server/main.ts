@@ -134,7 +134,6 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       // A revoked host is cut off wherever it is linked.
       cutOff: (name, reason) => hub.cluster?.cutOff(name, reason) ?? hub.hosts.cutOff(name, reason),
     }),
-    linkedElsewhere: (id: string) => hub.cluster?.linkedElsewhere(id) ?? false,
   };
   const launcher = new LocalHostLauncher({
     paths,

@@ -44,8 +44,11 @@ export function registerHosts(program: Command): void {
       const { token } = await new HostsApi(client).createToken(name);
       console.log(token);
       // The real command, ready to paste on the remote machine (a loopback URL needs a tunnel).
+      // On a cluster it names every live node, so the host re-dials another when its node dies.
+      const cluster = (await client.status().catch(() => undefined))?.cluster;
+      const hubs = cluster?.nodes.filter((n) => n.alive).map((n) => n.url) ?? [client.url];
       console.error(
-        `start the host with:\n  dispatch host --hub ${client.url} --token ${token} --name ${name}`,
+        `start the host with:\n  dispatch host --hub ${hubs.join(",")} --token ${token} --name ${name}`,
       );
     });
   token

@@ -10,7 +10,8 @@ import type { Logger } from "pino";
 import { DispatchError } from "../../core/errors.js";
 import type { ClusterStatus } from "../../protocol/api.js";
 import type { PeerMessage, PeerReply } from "../../protocol/cluster.js";
-import type { PgCluster } from "../../store/postgres/PgCluster.js";
+import type { HostView } from "../../protocol/hosts.js";
+import type { LinkHealth, PgCluster } from "../../store/postgres/PgCluster.js";
 import type { Store } from "../../store/Store.js";
 import { isStorageError } from "../../store/storageErrors.js";
 import type { Attachments } from "../Attachments.js";
@@ -163,12 +164,14 @@ export class ClusterNode {
   private beat({ first }: { first: boolean }): void {
     const { cluster, leases, hosts, settings, logger } = this.options;
     try {
+      const held = leases.heldHosts();
       const lost = cluster.beat({
         node: settings.node,
         url: settings.url(),
         pid: process.pid,
         startedAt: this.startedAt,
-        hosts: leases.heldHosts(),
+        hosts: held,
+        links: Object.fromEntries(held.map((host) => [host, linkHealth(hosts.get(host))])),
         clients: settings.clients(),
         leaseMs: LEASE_MS,
       });
@@ -215,4 +218,9 @@ function knows(hosts: HostMonitor, id: string): boolean {
   } catch {
     return false; // not_found: this node has not heard of it.
   }
+}
+
+/** What the other nodes show of a host linked here. */
+function linkHealth(view: HostView): LinkHealth {
+  return { health: view.health, rttMs: view.rttMs, missedBeats: view.missedBeats };
 }

@@ -7,9 +7,9 @@
  * node and lease, so the hub can tell which node to ask for a host linked elsewhere.
  */
 import type { Logger } from "pino";
-import type { LeaseRow, NodeRow, PgCluster } from "../../store/postgres/PgCluster.js";
+import type { LeaseRow, LinkHealth, NodeRow, PgCluster } from "../../store/postgres/PgCluster.js";
 import { isStorageError } from "../../store/storageErrors.js";
-import type { HostAdmission } from "../HostMonitor.js";
+import type { HostAdmission } from "../hostAdmission.js";
 
 /** A node whose heartbeat is this old is dead; its leases may be taken over. */
 export const NODE_DEAD_MS = 5_000;
@@ -98,6 +98,12 @@ export class HostLeases implements HostAdmission {
 
   linkedElsewhere(hostId: string): boolean {
     return this.holderElsewhere(hostId) !== undefined;
+  }
+
+  /** How the node holding `hostId` elsewhere saw its link at its last beat; undefined when none does. */
+  remoteLink(hostId: string): LinkHealth | undefined {
+    if (!this.linkedElsewhere(hostId)) return undefined;
+    return this.leaseRows.get(hostId)?.link ?? { health: "unknown", rttMs: null, missedBeats: 0 };
   }
 
   nodes(): NodeRow[] {

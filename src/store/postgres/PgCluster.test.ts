@@ -40,6 +40,7 @@ function node(name: string): { store: PostgresStore; cluster: PgCluster } {
     pid: 1,
     startedAt: 0,
     hosts: [],
+    links: {},
     clients: 0,
     leaseMs: 5000,
   });
@@ -104,10 +105,21 @@ describe("the cluster's rows", () => {
         pid: 1,
         startedAt: 0,
         hosts: ["h1"],
+        links: { h1: { health: "warning", rttMs: 412, missedBeats: 1 } },
         clients: 2,
         leaseMs: 5000,
       }),
     ).toEqual([]);
+    // The holder's view of the link is there for the other nodes to show.
+    expect(b.cluster.leases(5000)).toEqual([
+      {
+        host: "h1",
+        node: "a",
+        takenAt: expect.any(Number),
+        live: true,
+        link: { health: "warning", rttMs: 412, missedBeats: 1 },
+      },
+    ]);
     // Node a stops beating: ten seconds later it counts as dead.
     await sql("UPDATE nodes SET heartbeat_at = heartbeat_at - 10000 WHERE id = 'a'");
     expect(a.cluster.nodes(5000).map((n) => [n.id, n.alive])).toEqual([
@@ -122,12 +134,13 @@ describe("the cluster's rows", () => {
         pid: 1,
         startedAt: 0,
         hosts: ["h1"],
+        links: { h1: { health: "warning", rttMs: 412, missedBeats: 1 } },
         clients: 2,
         leaseMs: 5000,
       }),
     ).toEqual(["h1"]);
     expect(b.cluster.leases(5000)).toEqual([
-      { host: "h1", node: "b", takenAt: expect.any(Number), live: true },
+      { host: "h1", node: "b", takenAt: expect.any(Number), live: true, link: null },
     ]);
     // Released, it is free for anyone at once.
     b.cluster.release("h1", "b");

@@ -4,7 +4,9 @@
  * clock (`clock_timestamp()`), so nodes whose clocks disagree still agree on who is dead.
  * Synchronous, on the store's own connection, like the rest of the store.
  */
+import { z } from "zod";
 import { DispatchError } from "../../core/errors.js";
+import { ConnectionHealth } from "../../protocol/hosts.js";
 import type { PgConnection } from "./PgConnection.js";
 
 /** Now in ms by the server's clock (every node compares against the same one). */
@@ -42,12 +44,22 @@ export interface NodeRow {
   alive: boolean;
 }
 
+/** How the node holding a host's lease sees its link, for the nodes that only list it. */
+export const LinkHealth = z.object({
+  health: ConnectionHealth,
+  rttMs: z.number().nullable(),
+  missedBeats: z.number(),
+});
+export type LinkHealth = z.infer<typeof LinkHealth>;
+
 export interface LeaseRow {
   host: string;
   node: string;
   takenAt: number;
   /** Held by a node that is alive and renewing it. */
   live: boolean;
+  /** The holder's view of the link at its last beat; null before its first. */
+  link: LinkHealth | null;
 }
 
 export interface NodeBeat {
@@ -57,6 +69,8 @@ export interface NodeBeat {
   startedAt: number;
   /** Hosts linked to this node now: their leases are renewed. */
   hosts: readonly string[];
+  /** How this node sees each of those links, written beside the lease. */
+  links: Readonly<Record<string, LinkHealth>>;
   clients: number;
   leaseMs: number;
 }
@@ -67,6 +81,13 @@ export type LeaseClaim = { taken: true } | { taken: false; holder: string; url: 
 /** A PostgreSQL text[] literal (`{"a","b"}`), for `= ANY($1::text[])`. */
 export function textArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
+}
+
+/** A lease's `link` column as written by its holder; null when absent or not understood. */
+function parseLink(text: string | null): LinkHealth | null {
+  if (text === null) return null;
+  const parsed = LinkHealth.safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : null;
 }
 
 export class PgCluster {
@@ -114,9 +135,9 @@ export class PgCluster {
         "cluster_beat",
       );
       const renewed = this.db.query<{ host_id: string }>(
-        `UPDATE host_leases SET expires_at = ${NOW_MS} + $3 WHERE node_id = $1 AND host_id = ANY($2::text[]) ` +
-          "RETURNING host_id",
-        [beat.node, textArray(beat.hosts), beat.leaseMs],
+        `UPDATE host_leases SET expires_at = ${NOW_MS} + $3, link = $4::jsonb -> host_id ` +
+          "WHERE node_id = $1 AND host_id = ANY($2::text[]) RETURNING host_id",
+        [beat.node, textArray(beat.hosts), beat.leaseMs, JSON.stringify(beat.links)],
         "cluster_renew",
       );
       // Leases this node holds for hosts no longer linked here (a link closed without release).
@@ -140,7 +161,7 @@ export class PgCluster {
     const taken = this.db.query<{ node_id: string }>(
       `INSERT INTO host_leases (host_id, node_id, taken_at, expires_at) VALUES ($1, $2, ${NOW_MS}, ${NOW_MS} + $3) ` +
         "ON CONFLICT (host_id) DO UPDATE SET node_id = EXCLUDED.node_id, taken_at = EXCLUDED.taken_at, " +
-        "expires_at = EXCLUDED.expires_at WHERE host_leases.node_id = EXCLUDED.node_id " +
+        "expires_at = EXCLUDED.expires_at, link = NULL WHERE host_leases.node_id = EXCLUDED.node_id " +
         `OR host_leases.expires_at < ${NOW_MS} OR NOT ${aliveSql("host_leases.node_id", "$4")} RETURNING node_id`,
       [host, node, leaseMs, deadMs],
       "cluster_claim",
@@ -182,12 +203,13 @@ export class PgCluster {
   }
 
   leases(deadMs: number): LeaseRow[] {
-    return this.db.query<LeaseRow>(
-      'SELECT l.host_id AS host, l.node_id AS node, l.taken_at AS "takenAt", ' +
+    const rows = this.db.query<Omit<LeaseRow, "link"> & { link: string | null }>(
+      'SELECT l.host_id AS host, l.node_id AS node, l.taken_at AS "takenAt", l.link::text AS link, ' +
         `(l.expires_at > ${NOW_MS} AND ${aliveSql("l.node_id", "$1")}) AS live FROM host_leases l ORDER BY l.host_id`,
       [deadMs],
       "cluster_leases",
     );
+    return rows.map((row) => ({ ...row, link: parseLink(row.link) }));
   }
 
   /** Sends a notification (delivered to listeners when the current transaction commits). */

@@ -156,6 +156,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: "cluster: the holder's view of each host's link (health, round trip), for the other nodes",
+    sql: "ALTER TABLE host_leases ADD COLUMN link JSONB;",
+  },
 ];
 
 /** Any fixed number: the advisory lock every node takes while it migrates. */

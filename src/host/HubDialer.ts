@@ -13,7 +13,7 @@
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { backoffDelay } from "../core/backoff.js";
-import { MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
+import { LEASE_HELD_CLOSE_CODE, MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 import type { HostDaemon } from "./HostDaemon.js";
 import { bindHubSocket } from "./HostLink.js";
 
@@ -21,12 +21,11 @@ import { bindHubSocket } from "./HostLink.js";
 const DEFAULT_SILENCE_MS = 15_000;
 const SILENCE_CHECK_MS = 1_000;
 /**
- * A cluster node closes a host's link with this code when another node still holds the host's
- * intake lease: typically the node this host just lost, not yet declared dead. The refusing
- * node is alive, and the lease frees within seconds, so a round with such a refusal backs off
- * at most this many steps (about a second) instead of growing towards 30 s.
+ * A cluster node closes a host's link with `LEASE_HELD_CLOSE_CODE` when another node still holds
+ * the host's intake lease: typically the node this host just lost, not yet declared dead. The
+ * refusing node is alive, and the lease frees within seconds, so a round with such a refusal
+ * backs off at most this many steps (about a second) instead of growing towards 30 s.
  */
-const LEASE_HELD_CLOSE_CODE = 4009;
 const LEASE_HELD_MAX_ROUND = 2;
 
 /** `http://hub:7777` -> `ws://hub:7777/host`; `https://…` -> `wss://…/host`. */

@@ -13,7 +13,7 @@
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { unknownNameMessage } from "../core/names.js";
-import type { HostInfo, HostSessionState } from "../protocol/host.js";
+import { type HostInfo, type HostSessionState, LEASE_HELD_CLOSE_CODE } from "../protocol/host.js";
 import type { ConnectionStatus, HostView } from "../protocol/hosts.js";
 import type { Store } from "../store/Store.js";
 import { isStorageError } from "../store/storageErrors.js";
@@ -97,7 +97,7 @@ export class HostMonitor implements HostLinks {
         if (greeted) return link.violation("sent a second hello");
         greeted = true;
         const refusal = this.options.admission?.admit(identity.id);
-        if (refusal) return link.close(4009, refusal);
+        if (refusal) return link.close(LEASE_HELD_CLOSE_CODE, refusal);
         const host: HostInfo = { ...claimed, id: identity.id, name: identity.name };
         link.host = host;
         if (kind.namedByToken && claimed.name !== identity.name) {

@@ -18,6 +18,12 @@ import { Cols, Rows } from "./session.js";
 /** Largest JSON message either side accepts on the host link. */
 export const MAX_HOST_MESSAGE_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The WebSocket close code a cluster node refuses a host's link with while another live node
+ * holds the host's intake lease (the reason names that node).
+ */
+export const LEASE_HELD_CLOSE_CODE = 4009;
+
 export const HostSessionState = z.object({
   id: z.string(),
   kind: z.string(),

@@ -43,7 +43,7 @@ export function deferredScreen(size: Size): Tracked {
  * Not `Buffer.concat` nor `data.slice()`: those may return a view into a shared pool or into the
  * socket's own buffer, which transferring would detach.
  */
-export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array {
+export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let length = 0;
   for (const chunk of chunks) length += chunk.length;
   const joined = new Uint8Array(length);

@@ -23,6 +23,7 @@ import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import type { Authenticator } from "./auth.js";
 import type { Gate } from "./authorize.js";
+import { corkForTurn } from "./turnCork.js";
 
 /** While a slow client drains, its queue is checked this often. */
 const DRAIN_POLL_MS = 10;
@@ -76,6 +77,7 @@ export class ClientConnection {
       },
       sendFrame: (frame, event) => {
         if (socket.readyState !== socket.OPEN) return;
+        corkForTurn(socket);
         socket.send(frame, { binary: true });
         options.sent?.(event);
       },

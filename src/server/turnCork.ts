@@ -1,0 +1,23 @@
+/**
+ * Frames a client socket is sent in one turn of the event loop (a page of history replayed on
+ * attach, a stored batch fanned out) leave in one write: the first send of the turn corks the
+ * TCP socket and the turn's end uncorks it. Without it every frame is its own `writev` system
+ * call, and a client catching up after a hub restart costs thousands of them.
+ */
+import type { Socket } from "node:net";
+import type { WebSocket } from "ws";
+
+const corked = new WeakSet<Socket>();
+
+export function corkForTurn(socket: WebSocket): void {
+  // ws keeps its TCP socket in `_socket` and offers no cork of its own; its sender corks each
+  // frame's header and payload the same way, nested inside this one.
+  const raw = (socket as unknown as { _socket?: Socket })._socket;
+  if (!raw || corked.has(raw) || typeof raw.cork !== "function") return;
+  corked.add(raw);
+  raw.cork();
+  process.nextTick(() => {
+    corked.delete(raw);
+    raw.uncork();
+  });
+}

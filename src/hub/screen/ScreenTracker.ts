@@ -37,10 +37,10 @@ const INFLIGHT_LOW_BYTES = 4 * 1024 * 1024;
 /** How much recent output a rebuilt screen is made from: enough for the screen and scrollback. */
 const REBUILD_TAIL_BYTES = 1024 * 1024;
 /**
- * Main-thread time per rebuild tick spent loading screens not yet built since the hub started:
- * after a restart every session's first batch would otherwise replay its history at once, in
- * the way of the replay being stored and streamed.
+ * Screens not built since the hub started load in the background this long after the first
+ * (a restart's catch-up goes first), at most this much main-thread time per rebuild tick.
  */
+const LOAD_DELAY_MS = 2000;
 const LOAD_BUDGET_MS = 5;
 
 export interface ScreenTrackerOptions {
@@ -63,6 +63,8 @@ export class ScreenTracker {
   /** Output bytes posted to the worker and not yet reported parsed. */
   private inflight = 0;
   private rebuildTimer: NodeJS.Timeout | undefined;
+  /** When deferred screens may start loading in the background (set by the first deferral). */
+  private loadFrom = 0;
   private readonly snapshotEveryBytes: number;
   private readonly retentionBytes: number;
 
@@ -73,8 +75,7 @@ export class ScreenTracker {
 
   /** Feeds newly stored events of one terminal session. */
   track(session: string, size: Size, entries: readonly StoredBatchEntry[]): void {
-    // A session that never printed has a blank screen: no emulator (nor worker) until it
-    // does; `open` then replays what was stored before.
+    // A session that never printed has a blank screen: no emulator (nor worker) until it does.
     if (!this.tracked.has(session) && !entries.some(({ event }) => drawsOnScreen(event))) return;
     const state = this.tracked.get(session) ?? this.defer(session, size);
     // The store holds these entries: loading reads them.
@@ -205,6 +206,7 @@ export class ScreenTracker {
   private defer(session: string, size: Size): Tracked {
     const state = deferredScreen(size);
     this.tracked.set(session, state);
+    if (this.loadFrom === 0) this.loadFrom = Date.now() + LOAD_DELAY_MS;
     this.scheduleRebuild();
     return state;
   }
@@ -245,11 +247,12 @@ export class ScreenTracker {
     this.rebuildTimer = setInterval(() => {
       if (this.inflight > INFLIGHT_LOW_BYTES) return;
       const tickStart = performance.now();
+      const loading = Date.now() >= this.loadFrom;
       let waiting = false;
       for (const [session, state] of this.tracked) {
         if (state.deferred) {
           waiting = true;
-          if (performance.now() - tickStart < LOAD_BUDGET_MS) this.load(session, state);
+          if (loading && performance.now() - tickStart < LOAD_BUDGET_MS) this.load(session, state);
           continue;
         }
         if (!state.stale) continue;

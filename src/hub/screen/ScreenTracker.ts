@@ -6,13 +6,13 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
-import { isOutputEvent, type SessionEvent } from "../../protocol/events.js";
+import { isOutputEvent } from "../../protocol/events.js";
 import type { Store } from "../../store/Store.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
 import type { FromScreenWorker, ToScreenWorker } from "./messages.js";
 import { compactBehindSnapshots } from "./retention.js";
 import { decodeScreen, encodeScreen } from "./snapshotData.js";
-import { deferredScreen, joinChunks, type Size, type Tracked } from "./tracked.js";
+import { deferredScreen, drawsOnScreen, joinChunks, type Size, type Tracked } from "./tracked.js";
 
 /** Output between stored snapshots: bounds what a fresh client replays after the snapshot. */
 export const DEFAULT_SNAPSHOT_EVERY_BYTES = 1024 * 1024;
@@ -36,10 +36,7 @@ const INFLIGHT_HIGH_BYTES = 16 * 1024 * 1024;
 const INFLIGHT_LOW_BYTES = 4 * 1024 * 1024;
 /** How much recent output a rebuilt screen is made from: enough for the screen and scrollback. */
 const REBUILD_TAIL_BYTES = 1024 * 1024;
-/**
- * Screens not built since the hub started load in the background this long after the first
- * (a restart's catch-up goes first), at most this much main-thread time per rebuild tick.
- */
+/** Screens not built yet load in the background after a restart's catch-up, a few per tick. */
 const LOAD_DELAY_MS = 2000;
 const LOAD_BUDGET_MS = 5;
 
@@ -48,10 +45,6 @@ export interface ScreenTrackerOptions {
   logger: Logger;
   snapshotEveryBytes?: number;
   retentionBytes?: number;
-}
-
-function drawsOnScreen(event: SessionEvent): boolean {
-  return isOutputEvent(event) || event.type === "gap";
 }
 
 export class ScreenTracker {
@@ -102,6 +95,11 @@ export class ScreenTracker {
         outputSeq = event.seq;
         state.bytes += event.data.length;
         state.bytesSinceSnapshot += event.data.length;
+        // A long replay (a screen loaded late) too leaves the snapshots retention cuts at.
+        if (state.bytesSinceSnapshot >= this.retentionBytes / 4) {
+          this.postOutput(session, outputSeq, output.splice(0));
+          void this.snapshot(session);
+        }
         continue;
       }
       if (output.length > 0) this.postOutput(session, outputSeq, output.splice(0));

@@ -1,4 +1,5 @@
 /** What the screen tracker holds of each terminal session (`ScreenTracker.ts`). */
+import { isOutputEvent, type SessionEvent } from "../../protocol/events.js";
 import { FeedBudget } from "./FeedBudget.js";
 
 export interface Tracked {
@@ -53,4 +54,8 @@ export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffe
     at += chunk.length;
   }
   return joined;
+}
+
+export function drawsOnScreen(event: SessionEvent): boolean {
+  return isOutputEvent(event) || event.type === "gap";
 }

@@ -15,6 +15,7 @@ import { atLeast } from "../hub/accessPolicy.js";
 import { attachMode } from "../hub/attachRule.js";
 import type { Hub } from "../hub/Hub.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
+import { corkForTurn } from "../platform/turnCork.js";
 import type { StorageStatus } from "../protocol/api.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from "../protocol/client.js";
 import type { HostView } from "../protocol/hosts.js";
@@ -23,7 +24,6 @@ import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import type { Authenticator } from "./auth.js";
 import type { Gate } from "./authorize.js";
-import { corkForTurn } from "./turnCork.js";
 
 /** While a slow client drains, its queue is checked this often. */
 const DRAIN_POLL_MS = 10;

@@ -1,8 +1,8 @@
 /**
- * Frames a client socket is sent in one turn of the event loop (a page of history replayed on
- * attach, a stored batch fanned out) leave in one write: the first send of the turn corks the
- * TCP socket and the turn's end uncorks it. Without it every frame is its own `writev` system
- * call, and a client catching up after a hub restart costs thousands of them.
+ * Messages a WebSocket is sent in one turn of the event loop (a page of history replayed to a
+ * client, the acks of a commit to a host) leave in one write: the first send of the turn corks
+ * the socket underneath and the turn's end uncorks it. Without it every message is its own
+ * `writev` system call, and catching up after a hub restart costs thousands of them.
  */
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";

@@ -5,6 +5,8 @@
  * start (`frame.ts`, stamped by the host, same clock), and checks every session's stored
  * lines: each number exactly once, in order. Lost lines count as lost bytes.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ClientSocket } from "../src/cli/ClientSocket.js";
 import type { BenchContext } from "./context.js";
 import { type BenchHub, startHub } from "./hub.js";
@@ -49,6 +51,7 @@ export async function restartSuite(ctx: BenchContext): Promise<void> {
       throw new Error(`dispatch start failed (code ${started.code}): ${started.stderr}`);
     const healthyMs = performance.now() - t0;
     const after = await hub.socket();
+    const connectedMs = performance.now() - t0;
     const firstLive = new Map<string, number>();
     after.onOutput((frame) => {
       if (frame.ts >= wallStart && !firstLive.has(frame.session))
@@ -58,6 +61,7 @@ export async function restartSuite(ctx: BenchContext): Promise<void> {
     await Promise.all(
       ids.map((id) => after.attach(id, { afterSeq: lastSeen.get(id) ?? 0, snapshot: false })),
     );
+    const attachedMs = performance.now() - t0;
     await waitUntil(
       `all ${count} sessions to stream again`,
       () => ids.every((id) => firstLive.has(id)),
@@ -78,6 +82,16 @@ export async function restartSuite(ctx: BenchContext): Promise<void> {
         `healthy -> all streaming ${(allMs - healthyMs).toFixed(0)} ms`,
       ),
     );
+
+    const steps = startupSteps(hub.home, wallStart);
+    const firstMs = Math.min(...ids.map((id) => firstLive.get(id) as number));
+    steps.push(
+      `client connected ${connectedMs.toFixed(0)}`,
+      `all attached ${attachedMs.toFixed(0)}`,
+      `first session live ${firstMs.toFixed(0)}`,
+      `last ${allMs.toFixed(0)}`,
+    );
+    ctx.note(`${SUITE}: ms after \`dispatch start\` began: ${steps.join(", ")}`);
 
     await sleep(1000);
     const check = await checkLines(await hub.socket(), ids);
@@ -103,6 +117,31 @@ export async function restartSuite(ctx: BenchContext): Promise<void> {
   } finally {
     await hub.stop();
   }
+}
+
+/**
+ * The restarted hub's start-up steps from its log ("hub listening" carries epoch ms of each;
+ * "host connected" is the local host's hello), as "step ms" after `since`.
+ */
+function startupSteps(home: string, since: number): string[] {
+  const steps: string[] = [];
+  let lines: string[];
+  try {
+    lines = readFileSync(join(home, "hub.log"), "utf8").split("\n");
+  } catch {
+    return steps;
+  }
+  for (const line of lines) {
+    if (!line.startsWith("{")) continue;
+    const entry = JSON.parse(line) as { time?: number; msg?: string; startup?: Record<string, number> };
+    if ((entry.time ?? 0) < since) continue;
+    if (entry.msg === "hub listening" && entry.startup) {
+      for (const [step, at] of Object.entries(entry.startup)) steps.push(`${step} ${at - since}`);
+    } else if (entry.msg === "host connected" || entry.msg === "connected to running local host") {
+      steps.push(`${entry.msg} ${(entry.time ?? 0) - since}`);
+    }
+  }
+  return steps;
 }
 
 async function createPrinters(hub: BenchHub, count: number): Promise<string[]> {

@@ -10,12 +10,11 @@
  * - SIGTERM/SIGINT to the supervisor stop the hub and then the supervisor.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backoffDelay } from "../core/backoff.js";
 import type { HomePaths } from "../platform/home.js";
 import { leanEnv, leanNodeArgs } from "../platform/leanProcess.js";
-import { readHubInfo, sleep } from "./hubFiles.js";
 import { SERVE_PATH } from "./paths.js";
 
 const MAX_RESTARTS = 5;
@@ -56,9 +55,9 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       const startedAt = Date.now();
       child = spawnHub(options.serveArgs(port), paths);
       const { code, signal } = await exited(child);
-      const info = readHubInfo(paths);
-      const listened = info !== undefined && info.pid === child.pid;
-      if (info && listened) port = info.port;
+      const listenedOn = listenedPort(paths, child.pid);
+      const listened = listenedOn !== undefined;
+      if (listened) port = listenedOn;
       log(paths, `hub (pid ${child.pid}) exited: ${signal ?? `code ${code}`}`);
       if (stopping || code === 0) return 0;
       if (!listened && port === undefined) return code ?? 1;
@@ -71,12 +70,27 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
       }
       // A hub that ran a while before crashing is restarted at once; a crash loop backs off.
       const delay = now - startedAt > RESTART_WINDOW_MS ? 0 : backoffDelay(Math.max(0, restarts.length - 1));
-      await sleep(delay);
+      await new Promise((resolve) => setTimeout(resolve, delay));
       if (stopping) return 0;
       log(paths, "restarting the hub");
     }
   } finally {
     rmSync(pidFile, { force: true });
+  }
+}
+
+/**
+ * The port the hub with this pid wrote to hub.json once it listened. Read here without the CLI's
+ * zod schema (`hubFiles.ts`): the supervisor boots before every hub, and zod costs a tenth of a
+ * second of that boot on a loaded machine.
+ */
+function listenedPort(paths: HomePaths, pid: number | undefined): number | undefined {
+  try {
+    const info = JSON.parse(readFileSync(paths.hubInfo, "utf8")) as { pid?: unknown; port?: unknown };
+    return info.pid === pid && typeof info.port === "number" ? info.port : undefined;
+  } catch {
+    // Missing or half-written: that hub never listened.
+    return undefined;
   }
 }
 

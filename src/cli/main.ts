@@ -1,5 +1,4 @@
 /** Entry of the `dispatch` command (`bin/dispatch.js` imports this). */
-import { runCli } from "./program.js";
 
 // `dispatch logs NAME | head`: a reader that stops early is not an error.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
@@ -7,6 +6,9 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// `dispatch start` (what a hub restart waits on) boots without the other command modules.
+const { runCli } =
+  process.argv[2] === "start" ? await import("./startProgram.js") : await import("./program.js");
 const code = await runCli(process.argv);
 // Exit explicitly: idle keep-alive sockets must not hold a finished command for seconds.
 // Both streams are flushed first (pipes may be asynchronous).

@@ -6,6 +6,7 @@
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { DispatchError, isErrorCode } from "../core/errors.js";
+import { corkForTurn } from "../platform/turnCork.js";
 import { decodeOutputFrame } from "../protocol/frames.js";
 import { type HostInfo, HostMessage, type HubToHostMessage } from "../protocol/host.js";
 import type { HostLink, HostLinkEvents, HostRequest } from "./HostLink.js";
@@ -53,6 +54,8 @@ export class HostConnection implements HostLink {
     if (!this.isOpen)
       throw new DispatchError("host_unavailable", "the host is not connected; try again shortly");
     this.logger.trace({ type: message.type }, "to host");
+    // One write for a turn's messages (a commit acknowledges every session in it).
+    corkForTurn(this.socket);
     this.socket.send(JSON.stringify(message));
   }
 

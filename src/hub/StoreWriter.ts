@@ -165,6 +165,8 @@ export class StoreWriter {
   /** Every pending event of the sessions expecting an echo, in order. */
   private takeUrgent(): StoredBatchEntry[] {
     const now = Date.now();
+    // Nobody typing (a restart's replay): no pass over a backlog of thousands of events per turn.
+    if (!this.anyUrgent(now)) return [];
     const urgent: StoredBatchEntry[] = [];
     const rest: StoredBatchEntry[] = [];
     for (const entry of this.pending) {
@@ -173,6 +175,14 @@ export class StoreWriter {
     }
     if (urgent.length > 0) this.pending = rest;
     return urgent;
+  }
+
+  private anyUrgent(now: number): boolean {
+    for (const [session, until] of this.urgentUntil) {
+      if (until > now) return true;
+      this.urgentUntil.delete(session);
+    }
+    return false;
   }
 
   /** The oldest pending events up to the slice bound (at least one). */

@@ -15,6 +15,7 @@ import { atLeast } from "../hub/accessPolicy.js";
 import { attachMode } from "../hub/attachRule.js";
 import type { Hub } from "../hub/Hub.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
+import { corkForTurn } from "../platform/turnCork.js";
 import type { StorageStatus } from "../protocol/api.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from "../protocol/client.js";
 import type { HostView } from "../protocol/hosts.js";
@@ -76,6 +77,7 @@ export class ClientConnection {
       },
       sendFrame: (frame, event) => {
         if (socket.readyState !== socket.OPEN) return;
+        corkForTurn(socket);
         socket.send(frame, { binary: true });
         options.sent?.(event);
       },

@@ -6,13 +6,13 @@
  */
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
-import { isOutputEvent, type SessionEvent } from "../../protocol/events.js";
+import { isOutputEvent } from "../../protocol/events.js";
 import type { Store } from "../../store/Store.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
-import { FeedBudget } from "./FeedBudget.js";
 import type { FromScreenWorker, ToScreenWorker } from "./messages.js";
 import { compactBehindSnapshots } from "./retention.js";
 import { decodeScreen, encodeScreen } from "./snapshotData.js";
+import { deferredScreen, drawsOnScreen, joinChunks, type Size, type Tracked } from "./tracked.js";
 
 /** Output between stored snapshots: bounds what a fresh client replays after the snapshot. */
 export const DEFAULT_SNAPSHOT_EVERY_BYTES = 1024 * 1024;
@@ -36,36 +36,15 @@ const INFLIGHT_HIGH_BYTES = 16 * 1024 * 1024;
 const INFLIGHT_LOW_BYTES = 4 * 1024 * 1024;
 /** How much recent output a rebuilt screen is made from: enough for the screen and scrollback. */
 const REBUILD_TAIL_BYTES = 1024 * 1024;
+/** Screens not built yet load in the background after a restart's catch-up, a few per tick. */
+const LOAD_DELAY_MS = 2000;
+const LOAD_BUDGET_MS = 5;
 
 export interface ScreenTrackerOptions {
   store: Store;
   logger: Logger;
   snapshotEveryBytes?: number;
   retentionBytes?: number;
-}
-
-interface Tracked {
-  /** Seq of the last event seen (sent to the worker unless `stale`). */
-  seq: number;
-  /** The worker fell behind and this session's screen skipped output: rebuild before use. */
-  stale: boolean;
-  size: Size;
-  /** Total output bytes through `seq`. */
-  bytes: number;
-  bytesSinceSnapshot: number;
-  /** When the last snapshot was requested (ms). */
-  snapshotAt: number;
-  idleTimer: NodeJS.Timeout | undefined;
-  feed: FeedBudget;
-}
-
-interface Size {
-  cols: number;
-  rows: number;
-}
-
-function drawsOnScreen(event: SessionEvent): boolean {
-  return isOutputEvent(event) || event.type === "gap";
 }
 
 export class ScreenTracker {
@@ -77,6 +56,8 @@ export class ScreenTracker {
   /** Output bytes posted to the worker and not yet reported parsed. */
   private inflight = 0;
   private rebuildTimer: NodeJS.Timeout | undefined;
+  /** When deferred screens may start loading in the background (set by the first deferral). */
+  private loadFrom = 0;
   private readonly snapshotEveryBytes: number;
   private readonly retentionBytes: number;
 
@@ -87,11 +68,15 @@ export class ScreenTracker {
 
   /** Feeds newly stored events of one terminal session. */
   track(session: string, size: Size, entries: readonly StoredBatchEntry[]): void {
-    // A session that never printed has a blank screen: no emulator (nor worker) until it
-    // does; `open` then replays what was stored before.
+    // A session that never printed has a blank screen: no emulator (nor worker) until it does.
     if (!this.tracked.has(session) && !entries.some(({ event }) => drawsOnScreen(event))) return;
-    const state = this.open(session, size);
+    const state = this.tracked.get(session) ?? this.defer(session, size);
+    // The store holds these entries: loading reads them.
+    if (state.deferred) return;
     let snapshotNow = false;
+    // Consecutive output goes to the worker as one message (a replay is thousands of events).
+    const output: Uint8Array[] = [];
+    let outputSeq = 0;
     if (this.inflight > INFLIGHT_HIGH_BYTES) state.stale = true;
     for (const { event } of entries) {
       if (event.seq <= state.seq) continue;
@@ -106,11 +91,18 @@ export class ScreenTracker {
         continue;
       }
       if (isOutputEvent(event)) {
-        this.postOutput(session, event.seq, event.data);
+        output.push(event.data);
+        outputSeq = event.seq;
         state.bytes += event.data.length;
         state.bytesSinceSnapshot += event.data.length;
+        // A long replay (a screen loaded late) too leaves the snapshots retention cuts at.
+        if (state.bytesSinceSnapshot >= this.retentionBytes / 4) {
+          this.postOutput(session, outputSeq, output.splice(0));
+          void this.snapshot(session);
+        }
         continue;
       }
+      if (output.length > 0) this.postOutput(session, outputSeq, output.splice(0));
       switch (event.type) {
         case "resize":
           this.post({
@@ -137,6 +129,7 @@ export class ScreenTracker {
           this.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
       }
     }
+    if (output.length > 0) this.postOutput(session, outputSeq, output);
     if (state.stale) {
       this.scheduleRebuild();
       return;
@@ -158,7 +151,8 @@ export class ScreenTracker {
 
   /** The session's screen right now (serialized), e.g. to revive it. */
   async currentScreen(session: string, size: Size): Promise<string> {
-    const state = this.open(session, size);
+    const state = this.tracked.get(session) ?? this.defer(session, size);
+    if (state.deferred) this.load(session, state);
     if (state.stale) this.rebuild(session, state);
     const reply = await this.request(session);
     return reply.type === "snapshot" ? reply.screen : "";
@@ -183,6 +177,7 @@ export class ScreenTracker {
   async snapshot(session: string): Promise<void> {
     const state = this.tracked.get(session);
     if (!state) return;
+    if (state.deferred) this.load(session, state);
     if (state.idleTimer) clearTimeout(state.idleTimer);
     state.idleTimer = undefined;
     state.bytesSinceSnapshot = 0;
@@ -205,25 +200,25 @@ export class ScreenTracker {
       this.options.logger.debug({ session }, "compacted history behind a snapshot");
   }
 
-  /** Starts tracking a session, rebuilding its screen from the store after a hub restart. */
-  private open(session: string, size: Size): Tracked {
-    const existing = this.tracked.get(session);
-    if (existing) return existing;
+  /** Starts tracking a session; its screen is built later (`load`), on use or by the timer. */
+  private defer(session: string, size: Size): Tracked {
+    const state = deferredScreen(size);
+    this.tracked.set(session, state);
+    if (this.loadFrom === 0) this.loadFrom = Date.now() + LOAD_DELAY_MS;
+    this.scheduleRebuild();
+    return state;
+  }
+
+  /** Builds a session's screen from its latest stored snapshot and the output stored after it. */
+  private load(session: string, state: Tracked): void {
     const { store } = this.options;
+    const { size } = state;
     const snapshot = store.latestSnapshot(session);
     const base = snapshot ? decodeScreen(snapshot.data) : undefined;
     const from = base !== undefined && snapshot ? snapshot.seq : 0;
-    const state: Tracked = {
-      seq: from,
-      stale: false,
-      size,
-      bytes: base !== undefined ? (snapshot?.bytes ?? 0) : 0,
-      bytesSinceSnapshot: 0,
-      snapshotAt: 0,
-      idleTimer: undefined,
-      feed: new FeedBudget(),
-    };
-    this.tracked.set(session, state);
+    state.deferred = false;
+    state.seq = from;
+    state.bytes = base !== undefined ? (snapshot?.bytes ?? 0) : 0;
     this.post({
       type: "open",
       session,
@@ -242,7 +237,6 @@ export class ScreenTracker {
         page.map((event) => ({ event })),
       );
     }
-    return state;
   }
 
   /** Once the worker has caught up, rebuild every stale screen from its recent output. */
@@ -250,8 +244,15 @@ export class ScreenTracker {
     if (this.rebuildTimer) return;
     this.rebuildTimer = setInterval(() => {
       if (this.inflight > INFLIGHT_LOW_BYTES) return;
+      const tickStart = performance.now();
+      const loading = Date.now() >= this.loadFrom;
       let waiting = false;
       for (const [session, state] of this.tracked) {
+        if (state.deferred) {
+          waiting = true;
+          if (loading && performance.now() - tickStart < LOAD_BUDGET_MS) this.load(session, state);
+          continue;
+        }
         if (!state.stale) continue;
         waiting = true;
         // One per tick: a rebuild reads and posts a MiB on the event loop, and ten floods
@@ -279,10 +280,11 @@ export class ScreenTracker {
     for (;;) {
       const page = store.readEvents(session, state.seq, REBUILD_PAGE_EVENTS);
       if (page.length === 0) break;
+      const output: Uint8Array[] = [];
       for (const event of page) {
-        state.seq = event.seq;
-        if (isOutputEvent(event)) this.postOutput(session, event.seq, event.data);
+        if (isOutputEvent(event)) output.push(event.data);
         else if (event.type === "resize") {
+          if (output.length > 0) this.postOutput(session, state.seq, output.splice(0));
           this.post({
             type: "resize",
             session,
@@ -291,7 +293,9 @@ export class ScreenTracker {
             rows: Number(event.data.rows),
           });
         }
+        state.seq = event.seq;
       }
+      if (output.length > 0) this.postOutput(session, state.seq, output);
     }
     void this.snapshot(session);
   }
@@ -333,14 +337,9 @@ export class ScreenTracker {
     this.worker().postMessage(message);
   }
 
-  /**
-   * Output is a view into a larger received buffer; cloning the view would copy all of that
-   * buffer. Copy just the bytes once and hand that copy over without another.
-   */
-  private postOutput(session: string, seq: number, data: Uint8Array): void {
-    // Not `data.slice()`: on a Buffer that is a view, and transferring it would detach the
-    // socket's own buffer.
-    const copy = new Uint8Array(data);
+  /** Output is views into larger received buffers: copied once into one transferable buffer. */
+  private postOutput(session: string, seq: number, chunks: readonly Uint8Array[]): void {
+    const copy = joinChunks(chunks);
     this.inflight += copy.length;
     this.worker().postMessage({ type: "write", session, seq, data: copy } satisfies ToScreenWorker, [
       copy.buffer,

@@ -1,0 +1,61 @@
+/** What the screen tracker holds of each terminal session (`ScreenTracker.ts`). */
+import { isOutputEvent, type SessionEvent } from "../../protocol/events.js";
+import { FeedBudget } from "./FeedBudget.js";
+
+export interface Tracked {
+  /** Seq of the last event seen (sent to the worker unless `stale` or `deferred`). */
+  seq: number;
+  /** The worker fell behind and this session's screen skipped output: rebuild before use. */
+  stale: boolean;
+  /** Not built yet (first output since the hub started): loaded from the store on use or later. */
+  deferred: boolean;
+  size: Size;
+  /** Total output bytes through `seq`. */
+  bytes: number;
+  bytesSinceSnapshot: number;
+  /** When the last snapshot was requested (ms). */
+  snapshotAt: number;
+  idleTimer: NodeJS.Timeout | undefined;
+  feed: FeedBudget;
+}
+
+export interface Size {
+  cols: number;
+  rows: number;
+}
+
+/** A session seen for the first time: its screen is built from the store when first needed. */
+export function deferredScreen(size: Size): Tracked {
+  return {
+    seq: 0,
+    stale: false,
+    deferred: true,
+    size,
+    bytes: 0,
+    bytesSinceSnapshot: 0,
+    snapshotAt: 0,
+    idleTimer: undefined,
+    feed: new FeedBudget(),
+  };
+}
+
+/**
+ * The chunks copied into one fresh buffer the worker can take over (transferred, not cloned).
+ * Not `Buffer.concat` nor `data.slice()`: those may return a view into a shared pool or into the
+ * socket's own buffer, which transferring would detach.
+ */
+export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.length;
+  }
+  return joined;
+}
+
+export function drawsOnScreen(event: SessionEvent): boolean {
+  return isOutputEvent(event) || event.type === "gap";
+}

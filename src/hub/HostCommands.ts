@@ -6,12 +6,10 @@ import type { Logger } from "pino";
 import { parseDuration } from "../core/duration.js";
 import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
-import { VERSION } from "../core/version.js";
 import { OrphanReport } from "../protocol/host.js";
 import type { CleanupResult, HostStats } from "../protocol/hosts.js";
 import type { SessionInfo, SessionStatus } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
-import type { HostLink } from "./HostLink.js";
 import type { HostLinks, HostMonitor } from "./HostMonitor.js";
 import { sessionCounts } from "./hostSessions.js";
 import type { SessionCommands } from "./SessionCommands.js";
@@ -28,20 +26,6 @@ export interface HostCommandsOptions {
 }
 
 type CleanupParams = { orphaned: boolean; exited: boolean; olderThan?: string | undefined; force: boolean };
-
-/**
- * Refuses a request a host's older dispatch does not know, naming the upgrade: such a host
- * drops the message and the hub would otherwise wait for its request timeout.
- */
-export function requireHostProtocol(link: HostLink, id: string, needed: number, what: string): void {
-  const has = link.protocol ?? 1;
-  if (has >= needed) return;
-  const version = link.host?.version ?? "an older release";
-  throw new DispatchError(
-    "protocol_version",
-    `host '${id}' runs dispatch ${version} (host protocol ${has}), which cannot ${what}; upgrade dispatch on that host to ${VERSION} or later`,
-  );
-}
 
 export class HostCommands {
   constructor(private readonly options: HostCommandsOptions) {}
@@ -77,7 +61,6 @@ export class HostCommands {
   async kindCommand(request: { host: string; kind: string; name: string; args: unknown }): Promise<unknown> {
     const id = this.options.monitor.resolveId(request.host);
     const link = this.links.require(id);
-    requireHostProtocol(link, id, 2, `run ${request.kind} '${request.name}'`);
     return link.request({ type: "kind-command", kind: request.kind, name: request.name, args: request.args });
   }
 
@@ -90,7 +73,6 @@ export class HostCommands {
     const link = this.links.link(id);
     if (!link)
       throw new DispatchError("host_unavailable", `host '${id}' is not connected; its orphans wait for it`);
-    requireHostProtocol(link, id, 2, "look for orphaned runtimes");
     const report = OrphanReport.parse(await link.request({ type: "orphans", clean }));
     if (clean) {
       this.options.store.audit("client", "host-orphans-cleanup", {

@@ -10,6 +10,7 @@ import { corkForTurn } from "../platform/turnCork.js";
 import { decodeOutputFrame } from "../protocol/frames.js";
 import { type HostInfo, HostMessage, type HubToHostMessage } from "../protocol/host.js";
 import type { HostLink, HostLinkEvents, HostRequest } from "./HostLink.js";
+import { requireHostProtocol } from "./hostRequests.js";
 
 /** How long a host has to answer a request before the hub gives up on it. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -61,6 +62,11 @@ export class HostConnection implements HostLink {
 
   /** Sends a request and resolves with the host's reply data, or rejects with its error. */
   request(message: HostRequest): Promise<unknown> {
+    try {
+      requireHostProtocol(this, message);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const ref = this.nextRef++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -8,14 +8,10 @@
 import { toDispatchError } from "../../core/errors.js";
 import type { PeerMessage, PeerReply } from "../../protocol/cluster.js";
 import { HubToHostMessage } from "../../protocol/host.js";
-import { requireHostProtocol } from "../HostCommands.js";
 import type { HostRequest } from "../HostLink.js";
 import type { HostLinks } from "../HostMonitor.js";
 import type { SessionDirectory } from "../SessionDirectory.js";
 import type { RecordSync } from "./RecordSync.js";
-
-/** Requests an older host cannot read (the requesting node assumed its host is current). */
-const NEEDS_PROTOCOL: Partial<Record<string, number>> = { "kind-command": 2, orphans: 2 };
 
 export interface PeerRequestsOptions {
   /** This node's own links (never another peer's). */
@@ -43,8 +39,6 @@ export class PeerRequests {
       this.prepare(parsed);
       const { ref: _ref, ...request } = parsed as Extract<HubToHostMessage, { ref: number }>;
       const link = this.options.hosts.require(message.host);
-      const needed = NEEDS_PROTOCOL[request.type];
-      if (needed) requireHostProtocol(link, message.host, needed, `answer '${request.type}'`);
       const data = await link.request(request as HostRequest);
       return { t: "reply", id: message.id, ok: true, data };
     } catch (err) {

@@ -19,6 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isAlive } from "../src/platform/processAlive.js";
 import { EditorPeer } from "./editorPeer.js";
 import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
 
@@ -546,13 +547,4 @@ describe("editor sessions", () => {
 
 function errorOf(reply: { body: Record<string, unknown> }): string {
   return String((reply.body.error as { message?: string } | undefined)?.message);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

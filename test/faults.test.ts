@@ -20,6 +20,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { isAlive } from "../src/platform/processAlive.js";
 import {
   BIN,
   cleanEnv,
@@ -162,15 +163,6 @@ function fillDisk(dir: string): string {
     closeSync(fd);
   }
   return file;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("storage faults", () => {

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newConnection } from "../src/host/runtimes/jupyter/connection.js";
+import { isAlive } from "../src/platform/processAlive.js";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 
 let hub: HubHandle;
@@ -27,15 +28,6 @@ interface ImageRow {
 const info = async (name: string) =>
   ((await (await hub.api(`/api/sessions/${name}`)).json()) as { session: Record<string, unknown> })
     .session as { status: string; reason: string | null; options: Record<string, unknown> };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function newWorkspace(name: string, kernel: string): Promise<number> {
   const created = await hub.cli(["new", "--kernel", kernel, "--name", name]);
@@ -143,7 +135,7 @@ describe("images like hosts", { timeout: 150_000 }, () => {
 
     // The hub starts a new host; it stops the xeus kernel (which outlives its parent) and
     // removes every connection file (ipykernel exits by itself but leaves its file).
-    await waitFor(() => !alive(xeus) && !alive(ipy), {
+    await waitFor(() => !isAlive(xeus) && !isAlive(ipy), {
       timeoutMs: 30_000,
       message: "orphaned kernels stopped",
     });
@@ -185,7 +177,7 @@ describe("images like hosts", { timeout: 150_000 }, () => {
     expect((await images()).some((row) => row.status === "orphaned")).toBe(false);
 
     // The live kernel was spared: same process, still evaluating.
-    expect(alive(live)).toBe(true);
+    expect(isAlive(live)).toBe(true);
     const evaluated = await hub.cli(["eval", "live", "6*7"]);
     expect(evaluated.stdout.trim()).toBe("42");
     const again = await hub.cli(["images", "cleanup", "--host", "local"]);

@@ -4,6 +4,7 @@
  * stopped process is cleared away, and revive starts a fresh kernel.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isAlive } from "../src/platform/processAlive.js";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 
 let hub: HubHandle;
@@ -17,21 +18,12 @@ const info = async (name: string) =>
     options: Record<string, unknown>;
   };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(async () => {
   hub = await startHub();
 });
 
 afterAll(async () => {
-  if (stopped !== undefined && alive(stopped)) process.kill(stopped, "SIGKILL");
+  if (stopped !== undefined && isAlive(stopped)) process.kill(stopped, "SIGKILL");
   await cleanupAll();
 });
 
@@ -55,7 +47,7 @@ describe("a frozen kernel", () => {
     expect(ended.reason).toContain("stopped answering its heartbeat (3 missed)");
     expect(ended.options.connection).toBe("failed");
     // The stopped process did not stay behind.
-    await waitFor(() => !alive(pid), { timeoutMs: 10_000, message: "the frozen kernel was killed" });
+    await waitFor(() => !isAlive(pid), { timeoutMs: 10_000, message: "the frozen kernel was killed" });
 
     const revived = await hub.cli(["revive", "ice"]);
     expect(revived.code, revived.stderr).toBe(0);

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isAlive } from "../src/platform/processAlive.js";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 
 let hub: HubHandle;
@@ -30,15 +31,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe("a session that ends while its PTY is paused", () => {
   it("keeps its last line, stored before its exit", async () => {
     // Just past the host's 4 MiB high-water mark (the PTY holds the rest), so with the hub
@@ -56,7 +48,7 @@ describe("a session that ends while its PTY is paused", () => {
     process.kill(stoppedHub, "SIGSTOP");
     writeFileSync(join(dir, "go"), "");
     await waitFor(() => existsSync(join(dir, "wrote")), { timeoutMs: 60_000, message: "the bulk written" });
-    await waitFor(() => !alive(pid), { timeoutMs: 30_000, message: "the program to exit" });
+    await waitFor(() => !isAlive(pid), { timeoutMs: 30_000, message: "the program to exit" });
     process.kill(stoppedHub, "SIGCONT");
     stoppedHub = undefined;
 

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { HomePaths } from "../platform/home.js";
+import { isAlive } from "../platform/processAlive.js";
 
 /** What the hub writes to `hub.json` once it listens. */
 export const HubInfo = z.object({
@@ -37,30 +38,6 @@ export function readPidFile(file: string): number | undefined {
   } catch {
     // No pid file: nothing running.
     return undefined;
-  }
-}
-
-/**
- * Whether a process with this pid exists (EPERM: it exists but belongs to someone else). A
- * zombie counts as gone: a detached hub's new parent may be slow to reap it, or never do so.
- */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-  return !isZombie(pid);
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    // Format: `pid (comm) state ...`; comm may hold spaces and parentheses, so split at the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
-  } catch {
-    // No /proc here (macOS) or the process just went: kill(0) already answered.
-    return false;
   }
 }
 

@@ -71,8 +71,9 @@ export class HostMonitor implements HostLinks {
   constructor(private readonly options: HostMonitorOptions) {
     const local = options.admission === undefined; // a cluster node has no local host
     for (const row of options.store.hosts.list()) {
-      const kind = row.id === "local" ? "local" : "remote";
-      if (kind === "local" && !local) continue;
+      const isLocal = row.id === "local";
+      if (isLocal && !local) continue;
+      const kind = isLocal ? "local" : "remote";
       const state = this.stateFor({ id: row.id, name: row.name, kind, address: null });
       state.info = row.info as Partial<HostInfo>;
       state.address = typeof row.info.address === "string" ? row.info.address : null;

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
+import { isAlive } from "../../platform/processAlive.js";
 import { HubClient, readKey, resolvePort } from "../HubClient.js";
 import {
   HUB_MARKER,
-  isAlive,
   isDispatchProcess,
   POLL_INTERVAL_MS,
   readHubInfo,

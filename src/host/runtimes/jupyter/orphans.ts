@@ -11,9 +11,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { WORKSPACE } from "../../../kinds/workspace/index.js";
+import { isAlive } from "../../../platform/processAlive.js";
 import type { Orphan } from "../../../protocol/host.js";
 import { isHeld, kernelDir, removeConnectionFile, sessionOfConnectionFile } from "./connection.js";
-import { commandLine, isProcessAlive, processIds, residentBytes } from "./processInfo.js";
+import { commandLine, processIds, residentBytes } from "./processInfo.js";
 
 /** How long an orphaned kernel gets to exit on SIGTERM before SIGKILL. */
 const TERM_GRACE_MS = 2000;
@@ -109,7 +110,7 @@ async function stopProcess(pid: number): Promise<void> {
     return;
   }
   for (let waited = 0; waited < TERM_GRACE_MS; waited += POLL_MS) {
-    if (!isProcessAlive(pid)) return;
+    if (!isAlive(pid)) return;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   try {

@@ -38,18 +38,6 @@ export function cpuSeconds(pid: number): number | null {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
-/** True while the process exists and is not a zombie waiting to be reaped. */
-export function isProcessAlive(pid: number): boolean {
-  const fields = statFields(pid);
-  if (fields) return fields[0] !== "Z";
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The process's argv. */
 export function commandLine(pid: number): string[] {
   try {

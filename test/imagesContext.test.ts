@@ -143,8 +143,17 @@ describe("images like hosts", { timeout: 150_000 }, () => {
       timeoutMs: 10_000,
       message: "connection files removed",
     });
-    const log = readFileSync(join(hub.home, "host.log"), "utf8");
-    expect(log).toContain(`kernel xpython (pid ${xeus})`);
+    // The host logs what it stopped once its sweep is done, which may be after the kernel is
+    // already gone (a zombie counts as gone).
+    const stopped = `kernel xpython (pid ${xeus})`;
+    const log = await waitFor(
+      () => {
+        const text = readFileSync(join(hub.home, "host.log"), "utf8");
+        return text.includes(stopped) ? text : undefined;
+      },
+      { timeoutMs: 10_000, message: "the host logs the kernel it stopped" },
+    );
+    expect(log).toContain(stopped);
     await waitFor(async () => (await info("xp")).status === "exited", { timeoutMs: 20_000 });
   });
 

@@ -94,6 +94,7 @@ export class HostedSession {
   }
 
   input(data: string): void {
+    this.coalescer.expectEcho();
     this.runtime.input(data);
   }
 

@@ -12,6 +12,8 @@ export const COALESCE_WINDOW_MS = 16;
 export const COALESCE_MAX_BYTES = 64 * 1024;
 /** A flush this small looks interactive (an echo, a prompt): the next one is not delayed. */
 const INTERACTIVE_FLUSH_BYTES = 1024;
+/** After input, the session's output goes out as it is read, this long (its echo, its redraw). */
+const ECHO_WINDOW_MS = 500;
 
 export class OutputCoalescer {
   private chunks: Uint8Array[] = [];
@@ -20,6 +22,7 @@ export class OutputCoalescer {
   private lastFlushBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
+  private echoUntil = 0;
 
   constructor(private readonly emit: (data: Buffer) => void) {}
 
@@ -30,8 +33,15 @@ export class OutputCoalescer {
       this.flush();
       return;
     }
+    const now = Date.now();
+    if (now < this.echoUntil) {
+      // Someone typed: their echo leaves with this read, not after the other sessions' reads
+      // that this turn of the event loop also handles.
+      this.flush();
+      return;
+    }
     if (this.timer || this.immediate) return;
-    const sinceFlush = Date.now() - this.lastFlushAt;
+    const sinceFlush = now - this.lastFlushAt;
     // After a small flush (typing, prompts) the next output goes out at once too: only a
     // stream of large reads is worth holding back for the window.
     if (sinceFlush >= COALESCE_WINDOW_MS || this.lastFlushBytes <= INTERACTIVE_FLUSH_BYTES) {
@@ -39,6 +49,11 @@ export class OutputCoalescer {
     } else {
       this.timer = setTimeout(() => this.flush(), COALESCE_WINDOW_MS - sinceFlush);
     }
+  }
+
+  /** The session just got input: its output goes out as it is read for a moment. */
+  expectEcho(now = Date.now()): void {
+    this.echoUntil = now + ECHO_WINDOW_MS;
   }
 
   /** Emits whatever is pending now (also called before an exit event, to keep order). */

@@ -110,6 +110,14 @@ export class Hub {
       snapshotEveryBytes: options.snapshotEveryBytes,
     });
     this.intake = new EventIntake({ store, directory, hosts, bus, logger, health: this.storage });
+    // First to hear of each stored batch, so clients get it before the screen and search work.
+    this.attachments = new Attachments({
+      store,
+      directory,
+      screens: this.screens,
+      bus,
+      clientLagLimitBytes: options.clientLagLimitBytes,
+    });
     bus.on("stored", (id, entries) => {
       const record = directory.get(id);
       if (record && findKind(record.kind)?.screen) this.screens.track(id, record, entries);
@@ -132,13 +140,6 @@ export class Hub {
       maxSessions: options.maxSessions,
       clusterNode: options.cluster !== undefined,
       spawnEnv: (record) => this.sessionTokens.envFor(record),
-    });
-    this.attachments = new Attachments({
-      store,
-      directory,
-      screens: this.screens,
-      bus,
-      clientLagLimitBytes: options.clientLagLimitBytes,
     });
     this.people = new People(store, this.tokens);
     this.audit = new AuditTrail(store);

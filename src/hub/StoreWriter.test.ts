@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -180,6 +180,28 @@ describe("StoreWriter with a flood and a person typing", () => {
     expect(flood.every((e) => e.session === "flood")).toBe(true);
     expect(flood.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(store.readEvents("flood", 0).map((e) => e.seq)).toEqual(flood.map((e) => e.seq));
+  });
+
+  it("leaves the write-ahead log alone while someone types, and checkpoints it once they stop", async () => {
+    const dbBytes = () => statSync(join(dir, "db")).size;
+    const storedUpTo = (seq: number) =>
+      new Promise<void>((resolve) => {
+        const poll = () => (store.lastSeq("flood") >= seq ? resolve() : setImmediate(poll));
+        poll();
+      });
+    const before = dbBytes();
+    // Someone keeps typing (one key now stands for a key every few hundred ms).
+    writer.expectEcho("echo", Date.now() + 60_000);
+    // 6 MiB while someone types: SQLite alone would have checkpointed inside a commit at 4 MiB.
+    for (let seq = 1; seq <= 192; seq++) writer.add(chunk("flood", seq, 32 * 1024));
+    await storedUpTo(192);
+    expect(dbBytes()).toBe(before);
+    // Nobody has typed for a while: the next commit is followed by a checkpoint.
+    writer.expectEcho("echo", Date.now() - 60_000);
+    writer.add(chunk("flood", 193, 32 * 1024));
+    await storedUpTo(193);
+    expect(dbBytes()).toBeGreaterThan(6 * 1024 * 1024);
+    expect(store.readEvents("flood", 0, 1000)).toHaveLength(193);
   });
 
   it("keeps the flood in one lane, in order, when nobody types", async () => {

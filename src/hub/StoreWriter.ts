@@ -22,6 +22,7 @@
 import type { Logger } from "pino";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import type { Store } from "../store/Store.js";
+import { WalCheckpoints } from "./WalCheckpoints.js";
 
 /** A writer that committed this recently counts as busy... */
 const BUSY_WITHIN_MS = 2;
@@ -75,7 +76,13 @@ export class StoreWriter {
   /** Sessions whose events after a failed commit are dropped until the host resends them. */
   private readonly awaiting = new Set<string>();
 
-  constructor(private readonly options: StoreWriterOptions) {}
+  /** An echo waits: its lane is committed once this turn's reads are done (a microtask). */
+  private urgentQueued = false;
+  private readonly checkpoints: WalCheckpoints;
+
+  constructor(private readonly options: StoreWriterOptions) {
+    this.checkpoints = new WalCheckpoints(options.store.wal, options.logger);
+  }
 
   /** Sessions still waiting for their host to resend after a failed commit. */
   get awaitingResend(): ReadonlySet<string> {
@@ -212,6 +219,10 @@ export class StoreWriter {
     } else {
       this.options.onStored(batch);
     }
+    // After the hand-on: a checkpoint's fsync never delays this batch's clients.
+    let bytes = 0;
+    for (const entry of batch) bytes += sizeOf(entry);
+    this.checkpoints.committed(bytes, Date.now() < this.typingUntil);
     return true;
   }
 
@@ -247,13 +258,24 @@ export class StoreWriter {
   private enqueue(entry: StoredBatchEntry): void {
     this.pending.push(entry);
     this.nextSeq.set(entry.event.session, entry.event.seq + 1);
-    if (this.delayed && (this.urgentUntil.get(entry.event.session) ?? 0) > Date.now()) {
-      // An echo is waiting: commit on the next turn instead (its lane goes first).
-      clearTimeout(this.delayed);
-      this.delayed = undefined;
-      this.scheduled = setImmediate(() => this.turn());
+    if ((this.urgentUntil.get(entry.event.session) ?? 0) > Date.now()) {
+      // An echo: committed right after the current socket read is handled (every frame of
+      // that read is in by then), not a turn of the event loop later, behind other I/O.
+      if (!this.urgentQueued) {
+        this.urgentQueued = true;
+        queueMicrotask(() => this.urgentTurn());
+      }
       return;
     }
+    this.scheduleBulk();
+  }
+
+  private urgentTurn(): void {
+    this.urgentQueued = false;
+    if (this.commit(this.takeUrgent()) && this.pending.length > 0) this.scheduleBulk();
+  }
+
+  private scheduleBulk(): void {
     if (this.scheduled || this.delayed) return;
     // Idle writer: commit on the next turn (an echo is not kept waiting). Busy writer (it
     // committed moments ago): gather for a couple of milliseconds, so a flood becomes fewer,

@@ -139,8 +139,18 @@ export interface SearchStore {
   search(request: SearchRequest): SearchHit[];
 }
 
+/** The store's write-ahead log, when its engine lets the hub choose when to checkpoint it. */
+export interface WriteAheadLog {
+  /** From now on this connection's commits leave checkpoints to `checkpoint()`. */
+  checkpointOnlyOnRequest(): void;
+  /** Copies the log into the database as far as readers allow, without waiting for them. */
+  checkpoint(): void;
+}
+
 export interface Store {
   readonly engine: StoreEngine;
+  /** Undefined when the engine checkpoints by itself (PostgreSQL). */
+  readonly wal?: WriteAheadLog | undefined;
   /**
    * A database file a second connection may open (the search index worker); undefined when
    * the store lives in memory or on a server.

@@ -17,7 +17,13 @@ import {
   type SessionRow,
   sessionParams,
 } from "../rows.js";
-import { planAppend, type SnapshotRecord, type Store, type TokenRecord } from "../Store.js";
+import {
+  planAppend,
+  type SnapshotRecord,
+  type Store,
+  type TokenRecord,
+  type WriteAheadLog,
+} from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
@@ -172,6 +178,15 @@ export class SqliteStore implements Store {
   get location(): string {
     return this.file ?? ":memory:";
   }
+
+  readonly wal: WriteAheadLog = {
+    checkpointOnlyOnRequest: () => {
+      this.db.pragma("wal_autocheckpoint = 0");
+    },
+    checkpoint: () => {
+      this.db.pragma("wal_checkpoint(PASSIVE)");
+    },
+  };
 
   /** Closes the database; safe to call more than once. */
   close(): void {

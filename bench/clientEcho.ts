@@ -15,15 +15,15 @@ import { percentile, sleep, waitUntil, within } from "./stats.js";
 const SUITE = "client-echo";
 const KEY_TIMEOUT_MS = 30_000;
 /** One key every 30 ms, as in the echo suite. */
-const KEY_INTERVAL_MS = 30;
+export const KEY_INTERVAL_MS = 30;
 /** Keys no status line or prompt prints, so their appearance is the echo and nothing else. */
-const KEYS = ["`", "~"];
-const ECHOER = "stty raw -echo; exec cat";
-const FLOODER = "exec yes 'dispatch benchmark flood line, as fast as the terminal takes it'";
+export const KEYS = ["`", "~"];
+export const ECHOER = "stty raw -echo; exec cat";
+export const FLOODER = "exec yes 'dispatch benchmark flood line, as fast as the terminal takes it'";
 /** The flooded runs stop early when this slow, to keep the suite bounded. */
 const RUN_TIME_LIMIT_MS = 40_000;
 
-interface Client {
+export interface Client {
   pty: IPty;
   /** Everything the client printed so far (the tail of it). */
   text: () => string;
@@ -113,7 +113,7 @@ async function dispatchRun(ctx: BenchContext, keys: number, flooders: number): P
   }
 }
 
-function open(file: string, args: string[], env: Record<string, string>): Client {
+export function open(file: string, args: string[], env: Record<string, string>): Client {
   let text = "";
   let waiter: { char: string; resolve: () => void } | undefined;
   const pty = spawn(file, args, {
@@ -145,7 +145,7 @@ function open(file: string, args: string[], env: Record<string, string>): Client
   };
 }
 
-async function measure(client: Client, keys: number): Promise<number[]> {
+export async function measure(client: Client, keys: number): Promise<number[]> {
   // Attached and drawn: wait for the first output, then for the echo of a warm-up key.
   await waitUntil("the client drew its first screen", () => client.text().length > 0, 15_000);
   await sleep(500);

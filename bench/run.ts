@@ -7,6 +7,7 @@ import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { attachSuite } from "./attach.js";
+import { browserEchoSuite } from "./browserEcho.js";
 import { clientEchoSuite } from "./clientEcho.js";
 import { clusterSuite } from "./cluster.js";
 import type { BenchContext } from "./context.js";
@@ -31,6 +32,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   throughput: throughputSuite,
   echo: echoSuite,
   "client-echo": clientEchoSuite,
+  "browser-echo": browserEchoSuite,
   "flood-peak": floodPeakSuite,
   attach: attachSuite,
   memory: memorySuite,

@@ -15,6 +15,8 @@ export interface PerfReport {
   lastSwitchMs: number | null;
   last: SwitchTiming | null;
   switches: SwitchTiming[];
+  /** Key to echo on screen (ms), newest last: from the keydown to the paint of the next output. */
+  echoes: number[];
 }
 
 declare global {
@@ -24,9 +26,10 @@ declare global {
 }
 
 const KEEP_TIMINGS = 100;
+const KEEP_ECHOES = 5000;
 const START_MARK = "dispatch:switch-start";
 
-const report: PerfReport = { lastSwitchMs: null, last: null, switches: [] };
+const report: PerfReport = { lastSwitchMs: null, last: null, switches: [], echoes: [] };
 let pending: { session: string; cold: boolean; token: number } | null = null;
 let tokens = 0;
 
@@ -53,6 +56,20 @@ export function endSwitch(token: number): void {
   report.switches.push(timing);
   if (report.switches.length > KEEP_TIMINGS) report.switches.shift();
   performance.clearMeasures("dispatch:switch");
+}
+
+/**
+ * A key was pressed at `keyAt` (the event's timeStamp) and output that followed it was just
+ * parsed: the echo time is taken once that output is painted (`performance.measure
+ * "dispatch:echo"`).
+ */
+export function echoParsed(keyAt: number): void {
+  void afterPaint().then(() => {
+    const measure = performance.measure("dispatch:echo", { start: keyAt });
+    report.echoes.push(Math.round(measure.duration * 100) / 100);
+    if (report.echoes.length > KEEP_ECHOES) report.echoes.shift();
+    performance.clearMeasures("dispatch:echo");
+  });
 }
 
 /** Resolves after the next paint: a frame, then a task, so the frame has reached the screen. */

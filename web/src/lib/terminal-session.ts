@@ -3,6 +3,7 @@
  * switching back costs a repaint, not a replay. It remembers the last seq it applied, so a
  * reconnect resumes with `attach {afterSeq: lastSeq}` and drops anything it already has.
  */
+
 import { FitAddon } from "@xterm/addon-fit";
 import { SearchAddon } from "@xterm/addon-search";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
@@ -11,6 +12,7 @@ import { type ITheme, Terminal } from "@xterm/xterm";
 import type { JsonEvent } from "../../../src/protocol/events.js";
 import type { SessionView } from "../kinds/kind.js";
 import { type HistoryEvent, olderOutput } from "./history.js";
+import { echoParsed } from "./perf.js";
 import { attachRenderer, type RendererKind } from "./renderer.js";
 
 export const THEME: ITheme = {
@@ -90,6 +92,9 @@ export class TerminalSession implements SessionView {
    */
   #historyBefore = 0;
   #loadingHistory = false;
+  /** The last keydown's time, and the oldest sent key not yet followed by output (echo timing). */
+  #keyDownAt: number | null = null;
+  #keyAt: number | null = null;
   // Output frames may split a UTF-8 character; a streaming decoder stitches them back.
   readonly #decoder = new TextDecoder();
 
@@ -128,7 +133,11 @@ export class TerminalSession implements SessionView {
       if (e.type === "keydown" && e.shiftKey && e.key === "PageUp") this.#maybeLoadOlder();
       return this.#copyOnCtrlC(e);
     });
-    this.terminal.onData((data) => options.onInput(data));
+    this.terminal.onData((data) => {
+      this.#keyAt ??= this.#keyDownAt ?? performance.now();
+      options.onInput(data);
+    });
+    this.element.addEventListener("keydown", (e) => (this.#keyDownAt = e.timeStamp), { capture: true });
     // The user scrolling up at the top of the buffer (wheel, touch) asks for older output.
     // Not xterm's onScroll: a reset scrolls to the top too, and must not fetch anything.
     this.element.addEventListener("wheel", (e) => e.deltaY < 0 && this.#maybeLoadOlder(), {
@@ -201,7 +210,12 @@ export class TerminalSession implements SessionView {
     if (seq <= this.lastSeq || this.#disposed) return false;
     this.lastSeq = seq;
     const text = this.#decoder.decode(data, textDecoderOptions);
-    this.terminal.write(text, () => this.#parsed(seq));
+    const keyAt = this.#keyAt;
+    this.#keyAt = null;
+    this.terminal.write(text, () => {
+      this.#parsed(seq);
+      if (keyAt !== null) echoParsed(keyAt);
+    });
     return true;
   }
 

@@ -218,6 +218,10 @@ export class TerminalRuntime implements SessionRuntime {
    * the output has been quiet for `EXIT_TAIL_QUIET_MS` (at most `EXIT_TAIL_MAX_MS`).
    */
   private awaitTail(exitCode: number, signal: number | null): void {
+    // Paused, the tail would sit unread while the quiet timer below runs out (nothing can
+    // arrive), and the exit would be recorded without it; an ended process's output is bounded
+    // by the PTY's buffer, so it is read regardless of flow control.
+    if (this.paused) this.resumeReading();
     const deadline = setTimeout(() => finish(), EXIT_TAIL_MAX_MS);
     const finish = () => {
       clearTimeout(deadline);

@@ -7,8 +7,9 @@
 // Bundled code that locates a file next to itself (`new URL("./worker.js", import.meta.url)`:
 // the screen and search workers, the host entry, the web UI) gets `import.meta.url` rewritten to
 // its own module's place in dist/, relative to the bundle. Kept out, loaded from node_modules:
-// native addons, what is loaded only on first use (zeromq, openid-client, the LLM SDKs), and
-// zod, so plug-in kinds (DISPATCH_PLUGINS) share one zod with the hub.
+// native addons, and what is loaded only on first use (zeromq, openid-client, the LLM SDKs).
+// A plug-in kind (DISPATCH_PLUGINS) imports its own copies of the modules it uses (zod, the
+// kind helpers, DispatchError, which is recognised across copies).
 
 import { readdirSync, rmSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
@@ -24,7 +25,6 @@ const EXTERNAL = [
   "openid-client",
   "@anthropic-ai/sdk",
   "openai",
-  "zod",
 ];
 
 /** Every bundle's entry; its code-split chunks go next to it, named `<prefix>-<hash>.js`. */

@@ -7,7 +7,7 @@
 // Bundled code that locates a file next to itself (`new URL("./worker.js", import.meta.url)`:
 // the screen and search workers, the host entry, the web UI) gets `import.meta.url` rewritten to
 // its own module's place in dist/, relative to the bundle. Kept out, loaded from node_modules:
-// native addons, and what is loaded only on first use (zeromq, openid-client, the LLM SDKs).
+// native addons, and what is loaded only on first use (zeromq, openid-client, the LLM SDKs, pg).
 // A plug-in kind (DISPATCH_PLUGINS) imports its own copies of the modules it uses (zod, the
 // kind helpers, DispatchError, which is recognised across copies).
 
@@ -25,6 +25,7 @@ const EXTERNAL = [
   "openid-client",
   "@anthropic-ai/sdk",
   "openai",
+  "pg",
 ];
 
 /** Every bundle's entry; its code-split chunks go next to it, named `<prefix>-<hash>.js`. */
@@ -79,6 +80,11 @@ for (const entry of ENTRIES) {
     chunkFileNames: `${entry.prefix}-[hash].js`,
     codeSplitting: entry.split,
     sourcemap: true,
+    // Smaller and ASCII only: V8 keeps a module's whole source in the heap, two bytes a
+    // character if one character is not Latin-1. Names stay (no mangling) for readable stacks.
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+    comments: false,
+    charset: "ascii",
   });
   await bundle.close();
 }

@@ -220,6 +220,21 @@ export function rssOf(pid: number, field: "VmRSS" | "RssAnon" | "RssFile" = "VmR
   }
 }
 
+/**
+ * Proportional set size (bytes, `/proc/PID/smaps_rollup`): each page shared with other
+ * processes counts as its share. The node binary's pages, counted whole in the hub's and the
+ * host's VmRSS each, count about once in their sum (less when other Node processes run).
+ */
+export function pssOf(pid: number): number {
+  try {
+    const match = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    // Gone, or a kernel without smaps_rollup.
+    return 0;
+  }
+}
+
 /** Every descendant pid (children, grandchildren...) from /proc. */
 export function descendants(pid: number): number[] {
   const out: number[] = [];

@@ -5,10 +5,13 @@
  * each process's VmRSS split into anonymous memory (RssAnon: heaps, stacks, what the process
  * allocated) and file pages (RssFile: mostly the node binary's code, shared by every Node
  * process on the machine but counted in each one's VmRSS; a bare `node` has about 34 MB).
+ * Also each one's PSS (proportional set size): shared pages count as a share, so the sum counts
+ * the node binary about once; it is what the pair really costs, while the budget is on VmRSS.
+ * PSS reads lower while other Node processes run on the machine (they take shares too).
  */
 import type { ClientSocket } from "../src/cli/ClientSocket.js";
 import type { BenchContext } from "./context.js";
-import { type BenchHub, rssOf, startHub } from "./hub.js";
+import { type BenchHub, pssOf, rssOf, startHub } from "./hub.js";
 import { row } from "./report.js";
 import { median, sleep, waitUntil } from "./stats.js";
 
@@ -52,7 +55,18 @@ export async function memorySuite(ctx: BenchContext): Promise<void> {
     ] as const) {
       ctx.add(row(SUITE, `${name} anonymous memory (RssAnon), 10 idle sessions`, mb(part.anon), "MB"));
       ctx.add(row(SUITE, `${name} file pages (RssFile), 10 idle sessions`, mb(part.file), "MB"));
+      ctx.add(row(SUITE, `${name} PSS, 10 idle sessions`, mb(part.pss), "MB"));
     }
+    ctx.add(
+      row(
+        SUITE,
+        "hub + host PSS, 10 idle sessions",
+        mb(split10.hub.pss + split10.host.pss),
+        "MB",
+        undefined,
+        "the sum of VmRSS counts the node binary's shared pages twice; PSS shares them out",
+      ),
+    );
     const perSession = mb(at100.hub + at100.host - at10.hub - at10.host) / 90;
     ctx.add(
       row(
@@ -95,10 +109,12 @@ async function settledRss(hub: BenchHub): Promise<{ hub: number; host: number }>
   return { hub: median(readings.map((r) => r.hub)), host: median(readings.map((r) => r.host)) };
 }
 
-/** Each process's VmRSS as anonymous memory and file pages (bytes). */
-function split(hub: BenchHub): Record<"hub" | "host", { anon: number; file: number }> {
+/** Each process's VmRSS as anonymous memory and file pages, and its PSS (bytes). */
+function split(hub: BenchHub): Record<"hub" | "host", { anon: number; file: number; pss: number }> {
   const { hub: hubPid, host: hostPid } = hub.pids();
   const part = (pid: number | undefined) =>
-    pid ? { anon: rssOf(pid, "RssAnon"), file: rssOf(pid, "RssFile") } : { anon: 0, file: 0 };
+    pid
+      ? { anon: rssOf(pid, "RssAnon"), file: rssOf(pid, "RssFile"), pss: pssOf(pid) }
+      : { anon: 0, file: 0, pss: 0 };
   return { hub: part(hubPid), host: part(hostPid) };
 }

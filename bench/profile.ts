@@ -6,12 +6,13 @@
  *
  *   node dist/bench/profile.js DIR [--top N]
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { dirname, join, resolve } from "node:path";
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
   children?: number[];
 }
 
@@ -21,6 +22,33 @@ interface CpuProfile {
   timeDeltas: number[];
   startTime: number;
   endTime: number;
+}
+
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+/**
+ * The frame in the module it came from: the hub, the host and the CLI run bundled
+ * (scripts/bundle.js), so their frames are mapped back through the bundle's source map.
+ */
+function original(frame: ProfileNode["callFrame"]): ProfileNode["callFrame"] {
+  if (!frame.url.startsWith("file://")) return frame;
+  const path = frame.url.slice("file://".length);
+  if (!sourceMaps.has(path)) {
+    const mapFile = `${path}.map`;
+    const map = existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : undefined;
+    sourceMaps.set(path, map);
+  }
+  const map = sourceMaps.get(path);
+  if (!map) return frame;
+  const entry = map.findEntry(frame.lineNumber, frame.columnNumber ?? 0) as {
+    originalSource?: string;
+    originalLine?: number;
+  };
+  if (!entry.originalSource) return frame;
+  const source = entry.originalSource.startsWith("file://")
+    ? entry.originalSource
+    : `file://${resolve(dirname(path), entry.originalSource)}`;
+  return { ...frame, url: source, lineNumber: entry.originalLine ?? frame.lineNumber };
 }
 
 function summarise(file: string, top: number): void {
@@ -34,7 +62,7 @@ function summarise(file: string, top: number): void {
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
   for (const [id, us] of selfUs) {
-    const frame = (byId.get(id) as ProfileNode).callFrame;
+    const frame = original((byId.get(id) as ProfileNode).callFrame);
     const where = frame.url.replace(/^file:\/\//, "").replace(/^.*\/node_modules\//, "node_modules/");
     const name = `${frame.functionName || "(anonymous)"} ${where ? `${shortPath(where)}:${frame.lineNumber + 1}` : ""}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);

@@ -133,10 +133,17 @@ function startupSteps(home: string, since: number): string[] {
   }
   for (const line of lines) {
     if (!line.startsWith("{")) continue;
-    const entry = JSON.parse(line) as { time?: number; msg?: string; startup?: Record<string, number> };
+    const entry = JSON.parse(line) as {
+      time?: number;
+      msg?: string;
+      startup?: Record<string, number>;
+      cpuMs?: number;
+    };
     if ((entry.time ?? 0) < since) continue;
     if (entry.msg === "hub listening" && entry.startup) {
       for (const [step, at] of Object.entries(entry.startup)) steps.push(`${step} ${at - since}`);
+      // Not a time after the start: the hub's CPU time until it listened.
+      if (entry.cpuMs !== undefined) steps.push(`(hub CPU time until listening: ${entry.cpuMs} ms)`);
     } else if (entry.msg === "host connected" || entry.msg === "connected to running local host") {
       steps.push(`${entry.msg} ${(entry.time ?? 0) - since}`);
     }

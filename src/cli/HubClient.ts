@@ -5,6 +5,8 @@
  * schemas; error bodies `{error: {code, message}}` become `DispatchError`s.
  */
 import { readFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
@@ -74,17 +76,30 @@ export class HubClient {
     return new HubClient({ url, key: readKey(paths, env), paths });
   }
 
-  /** Whether a hub answers `/api/health` at this URL. Never throws. */
-  async health(): Promise<boolean> {
-    try {
-      const response = await fetch(`${this.url}/api/health`, {
-        signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
-      });
-      return response.ok;
-    } catch {
-      // Refused, reset or timed out: no hub here.
-      return false;
-    }
+  /**
+   * Whether a hub answers `/api/health` at this URL. Never throws. Asked with node:http rather
+   * than fetch: `dispatch start` asks on a hub restart's critical path, and fetch's first call
+   * loads undici (tens of ms on a busy machine).
+   */
+  health(): Promise<boolean> {
+    return new Promise((resolve) => {
+      try {
+        const url = new URL(`${this.url}/api/health`);
+        const request = url.protocol === "https:" ? httpsRequest : httpRequest;
+        const req = request(url, { timeout: HEALTH_TIMEOUT_MS, agent: false }, (response) => {
+          response.resume();
+          const status = response.statusCode ?? 0;
+          resolve(status >= 200 && status < 300);
+        });
+        req.on("timeout", () => req.destroy());
+        // Refused, reset or timed out: no hub here.
+        req.on("error", () => resolve(false));
+        req.end();
+      } catch {
+        // Not a URL at all.
+        resolve(false);
+      }
+    });
   }
 
   async status(): Promise<StatusBody> {

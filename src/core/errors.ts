@@ -22,13 +22,24 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * Marks a DispatchError from any copy of this module: the hub and the host run bundled
+ * (scripts/bundle.js), while a plug-in kind (DISPATCH_PLUGINS) throws its own import's errors.
+ */
+const BRAND = Symbol.for("dispatch.DispatchError");
+
 export class DispatchError extends Error {
   readonly code: ErrorCode;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && BRAND in value;
+  }
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "DispatchError";
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
   }
 
   get retryable(): boolean {

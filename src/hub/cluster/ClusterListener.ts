@@ -7,7 +7,7 @@
  * depends on them re-reads what they would have said.
  */
 
-import pg from "pg";
+import type pg from "pg";
 import type { Logger } from "pino";
 
 const RETRY_FIRST_MS = 250;
@@ -46,7 +46,10 @@ export class ClusterListener {
 
   private async connect(): Promise<void> {
     const { url, channels, logger } = this.options;
-    const client = new pg.Client({ connectionString: url });
+    // Loaded on first use: only a cluster node needs it, and loading it costs every hub's
+    // start-up tens of ms (it probes `navigator`, which makes Node 20 load undici).
+    const { default: pgModule } = await import("pg");
+    const client = new pgModule.Client({ connectionString: url });
     client.on("notification", (message) => {
       this.options.onNotify(message.channel, message.payload ?? "");
     });

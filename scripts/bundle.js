@@ -1,0 +1,90 @@
+// Bundles the entries that boot on a hub (re)start into one file each, in place of tsc's output:
+// the hub (`dispatchServe.js`), the local host (`host/main.js`), the supervisor and the CLI.
+// Node resolves, reads and compiles every ES module on its own; the hub's ~600 modules took
+// most of a second at start-up (docs/BENCHMARKS.md, "Restart: the critical path").
+//
+// Each bundle replaces its entry in dist/, so every path that spawns an entry stays the same.
+// Bundled code that locates a file next to itself (`new URL("./worker.js", import.meta.url)`:
+// the screen and search workers, the host entry, the web UI) gets `import.meta.url` rewritten to
+// its own module's place in dist/, relative to the bundle. Kept out, loaded from node_modules:
+// native addons, and what is loaded only on first use (zeromq, openid-client, the LLM SDKs, pg).
+// A plug-in kind (DISPATCH_PLUGINS) imports its own copies of the modules it uses (zod, the
+// kind helpers, DispatchError, which is recognised across copies).
+
+import { readdirSync, rmSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { rolldown } from "rolldown";
+
+const EXTERNAL = [
+  "better-sqlite3",
+  "node-pty",
+  "pg-native",
+  "zeromq",
+  "bufferutil",
+  "utf-8-validate",
+  "openid-client",
+  "@anthropic-ai/sdk",
+  "openai",
+  "pg",
+];
+
+/** Every bundle's entry; its code-split chunks go next to it, named `<prefix>-<hash>.js`. */
+const ENTRIES = [
+  { file: "dist/src/cli/dispatchServe.js", prefix: "serve-chunk", split: false },
+  { file: "dist/src/cli/superviseMain.js", prefix: "supervise-chunk", split: false },
+  // The CLI keeps its split: `dispatch start` loads its small chunk, not every command's.
+  { file: "dist/src/cli/main.js", prefix: "cli-chunk", split: true },
+  { file: "dist/src/host/main.js", prefix: "host-chunk", split: false },
+];
+
+const isExternal = (id) => EXTERNAL.some((name) => id === name || id.startsWith(`${name}/`));
+
+/** `import.meta.url` of a module in dist/ as seen from a bundle written to `outDir`. */
+function importMetaUrlPlugin(outDir) {
+  return {
+    name: "dispatch-import-meta-url",
+    transform(code, id) {
+      if (!code.includes("import.meta.url") || id.includes("/node_modules/")) return null;
+      const path = relative(outDir, id);
+      const rewritten = code.replaceAll(
+        "import.meta.url",
+        `new URL(${JSON.stringify(path.startsWith(".") ? path : `./${path}`)}, import.meta.url).href`,
+      );
+      return { code: rewritten, map: null };
+    },
+  };
+}
+
+for (const entry of ENTRIES) {
+  const input = resolve(entry.file);
+  const outDir = dirname(input);
+  for (const name of readdirSync(outDir)) {
+    if (name.startsWith(`${entry.prefix}-`)) rmSync(resolve(outDir, name));
+  }
+  const bundle = await rolldown({
+    input,
+    platform: "node",
+    external: isExternal,
+    plugins: [importMetaUrlPlugin(outDir)],
+    logLevel: "warn",
+    // Some dependencies `require` optional packages inside try/catch; leave those to run time.
+    onLog(level, log, handler) {
+      if (log.code === "UNRESOLVED_IMPORT" || log.code === "EVAL") return;
+      handler(level, log);
+    },
+  });
+  await bundle.write({
+    dir: outDir,
+    format: "esm",
+    entryFileNames: "[name].js",
+    chunkFileNames: `${entry.prefix}-[hash].js`,
+    codeSplitting: entry.split,
+    sourcemap: true,
+    // Smaller and ASCII only: V8 keeps a module's whole source in the heap, two bytes a
+    // character if one character is not Latin-1. Names stay (no mangling) for readable stacks.
+    minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+    comments: false,
+    charset: "ascii",
+  });
+  await bundle.close();
+}

@@ -60,40 +60,81 @@ export function recoverDatabase(
   for (const suffix of ["", "-wal", "-shm"]) {
     if (existsSync(path + suffix)) renameSync(path + suffix, damagedFile + suffix);
   }
-  const method = recoverWithCli(damagedFile, path) ? "sqlite3 .recover" : copyReadableRows(damagedFile, path);
+  const copy: RowCopy = recoverWithCli(damagedFile, path)
+    ? { method: "sqlite3 .recover", unreadableEvents: [] }
+    : copyReadableRows(damagedFile, path);
   if (existsSync(path)) chmodSync(path, 0o600);
   // Migrations bring a recovered file (or an empty one, if nothing was readable) up to date.
-  let store: SqliteStore;
-  let outcome = `method: ${method}`;
+  let store: SqliteStore | undefined;
+  let outcome = `method: ${copy.method}`;
+  let dropped: Dropped[] = copy.unreadableEvents.map((key) => ({ ...key, problem: "unreadable pages" }));
   try {
     store = SqliteStore.open(path);
+    // Recovery copies whatever a page holds, garbage included: only events that verify stay.
+    dropped = [...dropped, ...store.dropDamagedEvents()];
   } catch (err) {
     // What was recovered is too broken to use (a schema without its migration rows): keep it
     // for a person to look at and start empty rather than not at all.
     const unusable = `${damagedFile}.recovered`;
+    store?.close();
+    store = undefined;
     if (existsSync(path)) renameSync(path, unusable);
-    store = SqliteStore.open(path);
+    dropped = [];
     outcome += `; the recovered file could not be used (${(err as Error).message}), kept as ${unusable}; started with an empty database`;
   }
+  store ??= SqliteStore.open(path);
+  const sessions = store.recoveredSummary();
+  const known = new Set(sessions.map((s) => s.id));
+  const orphans = dropped.filter((d) => !known.has(d.session));
   const lines = [
     `dispatch database recovery, ${now.toISOString()}`,
     `damaged file kept as: ${damagedFile}`,
     `problems found: ${problems.join("; ")}`,
     outcome,
     "",
-    "recovered sessions (events kept, highest seq):",
-    ...store
-      .recoveredSummary()
-      .map((s) => `  ${s.name} (${s.id}): ${s.events} events, last seq ${s.lastSeq}`),
+    "recovered sessions (events kept, highest seq, damaged events dropped):",
+    ...sessions.map(
+      (s) =>
+        `  ${s.name} (${s.id}): ${s.events} events, last seq ${s.lastSeq}` +
+        droppedText(dropped.filter((d) => d.session === s.id)),
+    ),
+    ...(orphans.length > 0 ? [`  events of sessions no longer stored:${droppedText(orphans)}`] : []),
     "",
-    "Each session's last seq now matches its newest readable event, so a host that still holds",
-    "later events resends them. Events that were neither readable nor held by a host are gone.",
+    "Each session's last seq now matches its newest kept event, so a host that still holds",
+    "later events resends them. A dropped event before that seq stays missing (hosts resend only",
+    "what comes after the last seq); its seq is listed above. Events that were neither readable",
+    "nor held by a host are gone.",
   ];
   const report = `${lines.join("\n")}\n`;
   const reportFile = `${damagedFile}.report.txt`;
   writeFileSync(reportFile, report, { mode: 0o600 });
   return { store, recovery: { damagedFile, reportFile, report } };
 }
+
+/** An event recovery did not keep: unreadable, or read back but not verifying. */
+interface Dropped {
+  session: string;
+  seq: number;
+  problem: string;
+}
+
+/** "; dropped 2 damaged events: seq 8 (unreadable pages); seq 12 (bytes that …)", or "". */
+function droppedText(dropped: readonly Dropped[]): string {
+  if (dropped.length === 0) return "";
+  const byProblem = new Map<string, number[]>();
+  for (const d of dropped) byProblem.set(d.problem, [...(byProblem.get(d.problem) ?? []), d.seq]);
+  const groups = [...byProblem].map(([problem, seqs]) => {
+    const sorted = seqs.sort((a, b) => a - b);
+    const shown = sorted.slice(0, REPORT_SEQS_MAX).join(", ");
+    const more = sorted.length > REPORT_SEQS_MAX ? ` and ${sorted.length - REPORT_SEQS_MAX} more` : "";
+    return `seq${sorted.length > 1 ? "s" : ""} ${shown}${more} (${problem})`;
+  });
+  const count = dropped.length;
+  return `; dropped ${count} damaged event${count > 1 ? "s" : ""}: ${groups.join("; ")}`;
+}
+
+/** Seqs listed per session and problem in the report; the count says how many more. */
+const REPORT_SEQS_MAX = 50;
 
 /** `sqlite3 DAMAGED .recover | sqlite3 NEW`; false when the command is missing or fails. */
 function recoverWithCli(damaged: string, target: string): boolean {
@@ -104,12 +145,19 @@ function recoverWithCli(damaged: string, target: string): boolean {
   return !load.error && load.status === 0;
 }
 
-/** The fallback: every table's rows in rowid order, up to the first unreadable page. */
-function copyReadableRows(damaged: string, target: string): string {
+/** How the rows were copied, and the events found unreadable on the way. */
+interface RowCopy {
+  method: string;
+  unreadableEvents: { session: string; seq: number }[];
+}
+
+/** The fallback: every table's rows, each read on its own so an unreadable one costs only itself. */
+function copyReadableRows(damaged: string, target: string): RowCopy {
   rmSync(target, { force: true });
   const out = new Database(target);
   let source: Database.Database | undefined;
   const notes: string[] = [];
+  const unreadableEvents: RowCopy["unreadableEvents"] = [];
   try {
     source = new Database(damaged, { readonly: true });
     const tables = source
@@ -120,20 +168,14 @@ function copyReadableRows(damaged: string, target: string): string {
     // The search index is derived from the events: recreated empty below, rebuilt by its worker.
     for (const table of tables.filter((t) => !isSearchTable(t.name))) {
       out.exec(table.sql);
-      let copied = 0;
-      try {
-        for (const row of source.prepare(`SELECT * FROM "${table.name}"`).iterate()) {
-          const values = row as Record<string, unknown>;
-          const columns = Object.keys(values);
-          out
-            .prepare(
-              `INSERT OR IGNORE INTO "${table.name}" (${columns.map((c) => `"${c}"`).join(",")}) VALUES (${columns.map(() => "?").join(",")})`,
-            )
-            .run(...Object.values(values));
-          copied++;
-        }
-      } catch (err) {
-        notes.push(`${table.name}: stopped after ${copied} rows (${(err as Error).message})`);
+      const copied = copyTable(source, out, table);
+      if (copied.stoppedBy)
+        notes.push(`${table.name}: stopped after ${copied.rows} rows (${copied.stoppedBy})`);
+      if (table.name === "events") {
+        for (const [session, seq] of copied.unreadable)
+          unreadableEvents.push({ session: String(session), seq: Number(seq) });
+      } else if (copied.unreadable.length > 0) {
+        notes.push(`${table.name}: ${copied.unreadable.length} unreadable rows skipped`);
       }
     }
     // Indexes and triggers of the copied tables (lookups stay fast; none of them holds data).
@@ -157,5 +199,73 @@ function copyReadableRows(damaged: string, target: string): string {
     source?.close();
     out.close();
   }
-  return `row copy${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
+  return { method: `row copy${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`, unreadableEvents };
+}
+
+/** Keys read per page while copying a table (bounds memory on a large log). */
+const KEY_PAGE_ROWS = 1000;
+
+/**
+ * Copies one table: its keys page by page (a key lives in the b-tree cell, never on an overflow
+ * page), then each row by its key, so a row whose overflow page is broken is skipped and the
+ * rows after it are still copied. A page of keys that cannot be read ends the table.
+ */
+function copyTable(
+  source: Database.Database,
+  out: Database.Database,
+  table: { name: string; sql: string },
+): { rows: number; unreadable: unknown[][]; stoppedBy?: string } {
+  const quoted = `"${table.name}"`;
+  const keys = /WITHOUT\s+ROWID/i.test(table.sql)
+    ? source
+        .prepare<[], { name: string; pk: number }>(`SELECT name, pk FROM pragma_table_info('${table.name}')`)
+        .all()
+        .filter((c) => c.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => `"${c.name}"`)
+    : ["rowid"];
+  const list = keys.join(", ");
+  const firstKeys = source
+    .prepare(`SELECT ${list} FROM ${quoted} ORDER BY ${list} LIMIT ${KEY_PAGE_ROWS}`)
+    .raw();
+  const nextKeys = source
+    .prepare(
+      `SELECT ${list} FROM ${quoted} WHERE (${list}) > (${keys.map(() => "?").join(", ")}) ORDER BY ${list} LIMIT ${KEY_PAGE_ROWS}`,
+    )
+    .raw();
+  const readRow = source.prepare(
+    `SELECT * FROM ${quoted} WHERE ${keys.map((k) => `${k} = ?`).join(" AND ")}`,
+  );
+  let insert: Database.Statement | undefined;
+  const result: { rows: number; unreadable: unknown[][]; stoppedBy?: string } = { rows: 0, unreadable: [] };
+  out.transaction(() => {
+    for (let last: unknown[] | undefined; ; ) {
+      let page: unknown[][];
+      try {
+        page = (last ? nextKeys.all(...last) : firstKeys.all()) as unknown[][];
+      } catch (err) {
+        result.stoppedBy = (err as Error).message;
+        return;
+      }
+      if (page.length === 0) return;
+      for (const key of page) {
+        let row: Record<string, unknown>;
+        try {
+          row = readRow.get(...key) as Record<string, unknown>;
+        } catch {
+          // Recovery's whole point: a row that cannot be read is listed, and the copy goes on.
+          result.unreadable.push(key);
+          continue;
+        }
+        const columns = Object.keys(row);
+        insert ??= out.prepare(
+          `INSERT OR IGNORE INTO ${quoted} (${columns.map((c) => `"${c}"`).join(",")}) VALUES (${columns.map(() => "?").join(",")})`,
+        );
+        insert.run(...Object.values(row));
+        result.rows++;
+      }
+      last = page[page.length - 1];
+    }
+  })();
+  return result;
 }

@@ -202,13 +202,11 @@ function copyReadableRows(damaged: string, target: string): RowCopy {
   return { method: `row copy${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`, unreadableEvents };
 }
 
-/** Keys read per page while copying a table (bounds memory on a large log). */
-const KEY_PAGE_ROWS = 1000;
-
 /**
- * Copies one table: its keys page by page (a key lives in the b-tree cell, never on an overflow
- * page), then each row by its key, so a row whose overflow page is broken is skipped and the
- * rows after it are still copied. A page of keys that cannot be read ends the table.
+ * Copies one table in its b-tree order. A row that cannot be read (its overflow page is broken)
+ * is skipped and the copy resumes after it: OFFSET steps over cells without reading them,
+ * where a seek by key would compare against the broken row again. When even stepping fails
+ * (a broken b-tree page), the table ends there.
  */
 function copyTable(
   source: Database.Database,
@@ -216,55 +214,55 @@ function copyTable(
   table: { name: string; sql: string },
 ): { rows: number; unreadable: unknown[][]; stoppedBy?: string } {
   const quoted = `"${table.name}"`;
-  const keys = /WITHOUT\s+ROWID/i.test(table.sql)
-    ? source
-        .prepare<[], { name: string; pk: number }>(`SELECT name, pk FROM pragma_table_info('${table.name}')`)
-        .all()
-        .filter((c) => c.pk > 0)
-        .sort((a, b) => a.pk - b.pk)
-        .map((c) => `"${c.name}"`)
-    : ["rowid"];
-  const list = keys.join(", ");
-  const firstKeys = source
-    .prepare(`SELECT ${list} FROM ${quoted} ORDER BY ${list} LIMIT ${KEY_PAGE_ROWS}`)
-    .raw();
-  const nextKeys = source
-    .prepare(
-      `SELECT ${list} FROM ${quoted} WHERE (${list}) > (${keys.map(() => "?").join(", ")}) ORDER BY ${list} LIMIT ${KEY_PAGE_ROWS}`,
-    )
-    .raw();
-  const readRow = source.prepare(
-    `SELECT * FROM ${quoted} WHERE ${keys.map((k) => `${k} = ?`).join(" AND ")}`,
+  const order = (
+    /WITHOUT\s+ROWID/i.test(table.sql)
+      ? source
+          .prepare<[], { name: string; pk: number }>(
+            `SELECT name, pk FROM pragma_table_info('${table.name}')`,
+          )
+          .all()
+          .filter((c) => c.pk > 0)
+          .sort((a, b) => a.pk - b.pk)
+          .map((c) => `"${c.name}"`)
+      : ["rowid"]
+  ).join(", ");
+  const rowsFrom = source.prepare<[number], Record<string, unknown>>(
+    `SELECT * FROM ${quoted} ORDER BY ${order} LIMIT -1 OFFSET ?`,
   );
+  const keyAt = source
+    .prepare<[number]>(`SELECT ${order} FROM ${quoted} ORDER BY ${order} LIMIT 1 OFFSET ?`)
+    .raw();
   let insert: Database.Statement | undefined;
   const result: { rows: number; unreadable: unknown[][]; stoppedBy?: string } = { rows: 0, unreadable: [] };
   out.transaction(() => {
-    for (let last: unknown[] | undefined; ; ) {
-      let page: unknown[][];
+    for (let position = 0; ; ) {
       try {
-        page = (last ? nextKeys.all(...last) : firstKeys.all()) as unknown[][];
-      } catch (err) {
-        result.stoppedBy = (err as Error).message;
-        return;
-      }
-      if (page.length === 0) return;
-      for (const key of page) {
-        let row: Record<string, unknown>;
-        try {
-          row = readRow.get(...key) as Record<string, unknown>;
-        } catch {
-          // Recovery's whole point: a row that cannot be read is listed, and the copy goes on.
-          result.unreadable.push(key);
-          continue;
+        for (const row of rowsFrom.iterate(position)) {
+          const columns = Object.keys(row);
+          insert ??= out.prepare(
+            `INSERT OR IGNORE INTO ${quoted} (${columns.map((c) => `"${c}"`).join(",")}) VALUES (${columns.map(() => "?").join(",")})`,
+          );
+          insert.run(...Object.values(row));
+          result.rows++;
+          position++;
         }
-        const columns = Object.keys(row);
-        insert ??= out.prepare(
-          `INSERT OR IGNORE INTO ${quoted} (${columns.map((c) => `"${c}"`).join(",")}) VALUES (${columns.map(() => "?").join(",")})`,
-        );
-        insert.run(...Object.values(row));
-        result.rows++;
+        return;
+      } catch (err) {
+        // The row at `position` is unreadable: name it by its key (read from the cell, never
+        // from an overflow page) and go on after it; no key means the b-tree itself is broken.
+        let key: unknown[] | undefined;
+        try {
+          key = keyAt.get(position) as unknown[] | undefined;
+        } catch {
+          // Stepping to the row fails too: reported below as where the table stopped.
+        }
+        if (!key) {
+          result.stoppedBy = (err as Error).message;
+          return;
+        }
+        result.unreadable.push(key);
+        position++;
       }
-      last = page[page.length - 1];
     }
   })();
   return result;

@@ -2,10 +2,13 @@
  * What to do with a damaged database: check it, move it aside, and recover every readable row
  * into a new file, with a report a person can read.
  *
- * Recovery uses the `sqlite3` command's `.recover` (Debian's `sqlite3` package), which reads
- * the file page by page and keeps whatever rows survive, even from broken b-trees. Without the
- * command, rows are copied table by table until the first unreadable page of each table.
- * Either way the damaged file is kept next to the new one, never deleted.
+ * Recovery uses the `sqlite3` command's `.recover`, which reads the file page by page and keeps
+ * whatever rows survive, even from broken b-trees (Debian 12's command fails: it is built
+ * without the `sqlite_dbpage` table `.recover` needs). Without it, rows are copied table by
+ * table, skipping each row that cannot be read, up to a broken b-tree page. Either way every
+ * event is then checked against its checksum and dropped when it does not verify, since both
+ * copy whatever bytes a damaged page holds; the report names the dropped seqs. The damaged
+ * file is kept next to the new one, never deleted.
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from "node:fs";

@@ -3,7 +3,9 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type PostgresServer, startPostgres } from "../../../test/postgresServer.js";
 import type { SessionEvent } from "../../protocol/events.js";
+import { eventChecksum } from "../eventChecksum.js";
 import { openStore } from "../openStore.js";
+import { encodeEventData } from "../rows.js";
 import { describeStorageError, isStorageError } from "../storageErrors.js";
 import { PG_MIGRATIONS } from "./migrations.js";
 import { PostgresStore } from "./PostgresStore.js";
@@ -93,6 +95,29 @@ describe("postgres migrations", () => {
   it("refuses a database from a newer dispatch", async () => {
     await sql("INSERT INTO migrations (version, applied_at) VALUES (999, 0)");
     expect(() => PostgresStore.open(url)).toThrow(/schema version 999/);
+  });
+});
+
+describe("postgres event checksums", () => {
+  it("stores the same checksum as SQLite and a full check names an event whose bytes changed", async () => {
+    store.insertSession({ ...session, command: ["bash"], env: {}, meta: {} });
+    // More events than one page of the check reads, so the damaged one is on a later page.
+    const events = Array.from({ length: 1200 }, (_, i) => output(i + 1));
+    store.appendBatch(events);
+    const [stored] = await sql<{ checksum: string }>("SELECT checksum FROM events WHERE seq = 1");
+    const first = events[0] as SessionEvent;
+    expect(Number(stored?.checksum)).toBe(eventChecksum(first, encodeEventData(first)));
+    expect(store.check({ full: true })).toEqual([]);
+
+    await sql("UPDATE events SET data = $1 WHERE seq = 1100", [Buffer.from("not what was printed")]);
+    // A row from before checksums is unchecked, not damaged.
+    await sql("UPDATE events SET checksum = NULL, data = $1 WHERE seq = 7", [Buffer.from("old row")]);
+    const problems = store.check({ full: true });
+    expect(problems).toEqual([
+      expect.stringContaining("event s1#1100 has bytes that do not match its checksum"),
+    ]);
+    expect(problems[0]).toContain("restore from a backup");
+    expect(store.check({ full: false })).toEqual([]);
   });
 });
 

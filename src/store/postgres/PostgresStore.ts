@@ -6,6 +6,7 @@
  */
 import { DispatchError } from "../../core/errors.js";
 import type { SessionEvent } from "../../protocol/events.js";
+import { eventChecksum, eventRowProblem, type StoredEventColumns } from "../eventChecksum.js";
 import {
   type EventRow,
   encodeEventData,
@@ -53,19 +54,22 @@ const SESSION_COLUMNS = SESSION_COLUMN_LIST.join(", ");
 /** Longest NOTIFY payload sent (the server refuses 8000 bytes or more). */
 const NOTIFY_PAYLOAD_BYTES = 7900;
 
-/** Rows per multi-row event insert (5 parameters each, far below the protocol's 65535). */
+/** Rows per multi-row event insert (6 parameters each, far below the protocol's 65535). */
 const INSERT_CHUNK = 500;
 
 function insertEventsSql(rows: number): string {
   const values: string[] = [];
   for (let i = 0; i < rows; i++) {
-    const p = i * 5;
-    values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5})`);
+    const p = i * 6;
+    values.push(`($${p + 1}, $${p + 2}, $${p + 3}, $${p + 4}, $${p + 5}, $${p + 6})`);
   }
-  return `INSERT INTO events (session_id, seq, ts, type, data) VALUES ${values.join(", ")}`;
+  return `INSERT INTO events (session_id, seq, ts, type, data, checksum) VALUES ${values.join(", ")}`;
 }
 
 const INSERT_FULL_CHUNK_SQL = insertEventsSql(INSERT_CHUNK);
+
+/** Events read per query by a full check (bounds the memory one page of payloads takes). */
+const CHECK_PAGE_ROWS = 500;
 
 export class PostgresStore implements Store {
   readonly engine = "postgres";
@@ -433,7 +437,8 @@ export class PostgresStore implements Store {
 
   /**
    * What dispatch can check from one connection: the schema is there and every session's last
-   * seq agrees with its log. Page-level checks belong to the server (amcheck, checksums).
+   * seq agrees with its log; with `full`, every event against its checksum. Page-level checks
+   * belong to the server (amcheck, data checksums).
    */
   check(options: { full: boolean; maxErrors?: number }): string[] {
     const limit = options.maxErrors ?? 20;
@@ -443,9 +448,38 @@ export class PostgresStore implements Store {
         "LIMIT $1",
       [limit],
     );
-    return rows.map(
+    const problems = rows.map(
       (r) => `session ${r.name}: last seq ${r.last_seq} but events up to ${r.stored} are stored`,
     );
+    if (!options.full || problems.length >= limit) return problems;
+    return [...problems, ...this.damagedEvents(limit - problems.length)];
+  }
+
+  /** Events whose stored columns do not verify (a full check), read page by page. */
+  private damagedEvents(limit: number): string[] {
+    const found: string[] = [];
+    for (let after: [string, number] = ["", 0]; found.length < limit; ) {
+      const page = this.db.query<StoredEventColumns & { name: string }>(
+        "SELECT e.session_id, e.seq, e.ts, e.type, e.data, e.checksum, s.name FROM events e " +
+          "JOIN sessions s ON s.id = e.session_id WHERE (e.session_id, e.seq) > ($1, $2) " +
+          "ORDER BY e.session_id, e.seq LIMIT $3",
+        [...after, CHECK_PAGE_ROWS],
+        "events_check",
+      );
+      for (const row of page) {
+        const problem = eventRowProblem(row);
+        if (problem === undefined) continue;
+        found.push(
+          `event ${row.name}#${String(row.seq)} has ${problem}: the server's storage changed it; ` +
+            "check the server (data checksums, amcheck) and restore from a backup (docs/OPERATIONS.md)",
+        );
+        if (found.length >= limit) break;
+      }
+      const last = page[page.length - 1];
+      if (!last || page.length < CHECK_PAGE_ROWS) break;
+      after = [String(last.session_id), Number(last.seq)];
+    }
+    return found;
   }
 
   sizeBytes(): number {
@@ -463,8 +497,10 @@ export class PostgresStore implements Store {
     for (let start = 0; start < events.length; start += INSERT_CHUNK) {
       const chunk = events.slice(start, start + INSERT_CHUNK);
       const params: unknown[] = [];
-      for (const event of chunk)
-        params.push(event.session, event.seq, event.ts, event.type, encodeEventData(event));
+      for (const event of chunk) {
+        const data = encodeEventData(event);
+        params.push(event.session, event.seq, event.ts, event.type, data, eventChecksum(event, data));
+      }
       if (chunk.length === INSERT_CHUNK)
         this.db.execute(INSERT_FULL_CHUNK_SQL, params, "events_insert_chunk");
       else if (chunk.length === 1) this.db.execute(insertEventsSql(1), params, "events_insert_one");

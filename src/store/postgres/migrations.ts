@@ -161,6 +161,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     description: "cluster: the holder's view of each host's link (health, round trip), for the other nodes",
     sql: "ALTER TABLE host_leases ADD COLUMN link JSONB;",
   },
+  {
+    version: 4,
+    description:
+      "events carry a CRC-32 of what makes them (the SQLite schema at its version 6); older rows stay NULL",
+    // bigint: the CRC is unsigned 32-bit, past integer's range.
+    sql: "ALTER TABLE events ADD COLUMN checksum BIGINT;",
+  },
 ];
 
 /** Any fixed number: the advisory lock every node takes while it migrates. */

@@ -7,6 +7,7 @@ import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DispatchError } from "../../core/errors.js";
 import type { SessionEvent } from "../../protocol/events.js";
+import { eventChecksum } from "../eventChecksum.js";
 import {
   type EventRow,
   encodeEventData,
@@ -25,6 +26,7 @@ import {
   type WriteAheadLog,
 } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
+import { type DamagedEvent, dropDamagedEvents, findDamagedEvents } from "./eventIntegrity.js";
 import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
 import { PeopleRecords } from "./PeopleRecords.js";
@@ -81,8 +83,8 @@ export class SqliteStore implements Store {
       sessionLastSeq: db.prepare<[string], { last_seq: number }>(
         "SELECT last_seq FROM sessions WHERE id = ?",
       ),
-      insertEvent: db.prepare<[string, number, number, string, Buffer]>(
-        "INSERT INTO events (session_id, seq, ts, type, data) VALUES (?, ?, ?, ?, ?)",
+      insertEvent: db.prepare<[string, number, number, string, Buffer, number]>(
+        "INSERT INTO events (session_id, seq, ts, type, data, checksum) VALUES (?, ?, ?, ?, ?, ?)",
       ),
       // Activity never moves backwards: a late batch of old output must not make a session look idle.
       updateTotals: db.prepare<[number, number, number | null, string]>(
@@ -289,7 +291,9 @@ export class SqliteStore implements Store {
     const plan = this.db.transaction(() => {
       const planned = planAppend(events, (session) => this.storedLastSeq(session));
       for (const event of planned.appended) {
-        this.stmt.insertEvent.run(event.session, event.seq, event.ts, event.type, encodeEventData(event));
+        const data = encodeEventData(event);
+        const checksum = eventChecksum(event, data);
+        this.stmt.insertEvent.run(event.session, event.seq, event.ts, event.type, data, checksum);
       }
       for (const [session, totals] of planned.totals) {
         this.stmt.updateTotals.run(totals.lastSeq, totals.bytes, totals.activity, session);
@@ -447,15 +451,34 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * `PRAGMA quick_check` (O(N), skips index cross-checks) or, with `full`, `integrity_check`.
-   * Returns the problems found, empty when the database is sound. `maxErrors` bounds the
-   * report (and, for quick_check, the work done after the first problems).
+   * `PRAGMA quick_check` (O(N), skips index cross-checks) or, with `full`, `integrity_check`
+   * and then every event against its checksum. Returns the problems found, empty when the
+   * database is sound. `maxErrors` bounds the report (and, for quick_check, the work done
+   * after the first problems).
    */
   check(options: { full: boolean; maxErrors?: number }): string[] {
+    const maxErrors = options.maxErrors ?? 20;
     const pragma = options.full ? "integrity_check" : "quick_check";
-    const rows = this.db.pragma(`${pragma}(${options.maxErrors ?? 20})`) as Record<string, string>[];
+    const rows = this.db.pragma(`${pragma}(${maxErrors})`) as Record<string, string>[];
     const lines = rows.map((row) => String(Object.values(row)[0]));
-    return lines.length === 1 && lines[0] === "ok" ? [] : lines;
+    const problems = lines.length === 1 && lines[0] === "ok" ? [] : lines;
+    if (!options.full || problems.length >= maxErrors) return problems;
+    try {
+      const damaged = findDamagedEvents(this.db, maxErrors - problems.length);
+      return [...problems, ...damaged.map(describeDamagedEvent)];
+    } catch (err) {
+      // Pages too broken to read every event: integrity_check has listed them already.
+      if (problems.length > 0 && isCorrupt(err)) return problems;
+      throw err;
+    }
+  }
+
+  /**
+   * After a recovery: deletes every event row that does not verify (garbled columns, or bytes
+   * that do not match its checksum) with its search lines, and returns them.
+   */
+  dropDamagedEvents(): DamagedEvent[] {
+    return dropDamagedEvents(this.db);
   }
 
   /**
@@ -491,6 +514,21 @@ export class SqliteStore implements Store {
     this.seqCache.set(sessionId, row.last_seq);
     return row.last_seq;
   }
+}
+
+/** A damaged event as a problem a person can act on (doctor, `/api/storage/check`). */
+function describeDamagedEvent(event: DamagedEvent): string {
+  return (
+    `event ${event.name}#${event.seq} has ${event.problem} (damaged on disk): stop the hub and run ` +
+    "`dispatch doctor --repair`, which drops it and keeps every event that verifies"
+  );
+}
+
+function isCorrupt(err: unknown): boolean {
+  return (
+    err instanceof Database.SqliteError &&
+    (err.code.startsWith("SQLITE_CORRUPT") || err.code === "SQLITE_NOTADB")
+  );
 }
 
 function isConstraint(err: unknown): err is InstanceType<typeof Database.SqliteError> {

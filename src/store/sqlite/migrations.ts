@@ -145,6 +145,14 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec("CREATE INDEX sessions_project ON sessions (project)");
     },
   },
+  {
+    version: 6,
+    description:
+      "events carry a CRC-32 of what makes them (eventChecksum), checked by recovery; older rows stay NULL (unchecked)",
+    up: (db) => {
+      db.exec("ALTER TABLE events ADD COLUMN checksum INTEGER");
+    },
+  },
 ];
 
 /** Applies every migration newer than the database; returns the versions applied. */

@@ -7,7 +7,7 @@
  * flooding, the browser's p99 ≤ 2× the CLI client's in the same run.
  */
 import { type Browser, chromium, type Page } from "playwright-core";
-import { type Client, ECHOER, FLOODER, KEY_INTERVAL_MS, KEYS, measure, open } from "./clientEcho.js";
+import { type Client, echoSessions, KEY_INTERVAL_MS, KEYS, measure, open } from "./clientEcho.js";
 import type { BenchContext } from "./context.js";
 import { type BenchHub, BIN, startHub } from "./hub.js";
 import { row } from "./report.js";
@@ -26,12 +26,7 @@ export async function browserEchoSuite(ctx: BenchContext): Promise<void> {
     let client: Client | undefined;
     let browser: Browser | undefined;
     try {
-      const socket = await hub.socket();
-      await socket.create({ name: "echo", command: ["sh", "-c", ECHOER] });
-      for (let i = 0; i < flooders; i++) {
-        // `timeout` bounds the flooders even if cleanup never runs.
-        await socket.create({ command: ["timeout", "600", "sh", "-c", FLOODER] });
-      }
+      await echoSessions(hub, flooders);
       client = open(process.execPath, [BIN, "attach", "echo"], { ...hub.env, XDG_CONFIG_HOME: ctx.scratch });
       const cli = await measure(client, keys);
       client.pty.kill("SIGKILL");

@@ -18,8 +18,8 @@ const KEY_TIMEOUT_MS = 30_000;
 export const KEY_INTERVAL_MS = 30;
 /** Keys no status line or prompt prints, so their appearance is the echo and nothing else. */
 export const KEYS = ["`", "~"];
-export const ECHOER = "stty raw -echo; exec cat";
-export const FLOODER = "exec yes 'dispatch benchmark flood line, as fast as the terminal takes it'";
+const ECHOER = "stty raw -echo; exec cat";
+const FLOODER = "exec yes 'dispatch benchmark flood line, as fast as the terminal takes it'";
 /** The flooded runs stop early when this slow, to keep the suite bounded. */
 const RUN_TIME_LIMIT_MS = 40_000;
 
@@ -99,17 +99,22 @@ async function dispatchRun(ctx: BenchContext, keys: number, flooders: number): P
   const hub: BenchHub = await startHub({ env: ctx.hubEnv });
   let client: Client | undefined;
   try {
-    const socket = await hub.socket();
-    await socket.create({ name: "echo", command: ["sh", "-c", ECHOER] });
-    for (let i = 0; i < flooders; i++) {
-      // `timeout` bounds the flooders even if cleanup never runs.
-      await socket.create({ command: ["timeout", "600", "sh", "-c", FLOODER] });
-    }
+    await echoSessions(hub, flooders);
     client = open(process.execPath, [BIN, "attach", "echo"], { ...hub.env, XDG_CONFIG_HOME: ctx.scratch });
     return await measure(client, keys);
   } finally {
     client?.pty.kill("SIGKILL");
     await hub.stop();
+  }
+}
+
+/** The session `echo` running `cat` on a raw terminal, and `flooders` sessions running `yes`. */
+export async function echoSessions(hub: BenchHub, flooders: number): Promise<void> {
+  const socket = await hub.socket();
+  await socket.create({ name: "echo", command: ["sh", "-c", ECHOER] });
+  for (let i = 0; i < flooders; i++) {
+    // `timeout` bounds the flooders even if cleanup never runs.
+    await socket.create({ command: ["timeout", "600", "sh", "-c", FLOODER] });
   }
 }
 

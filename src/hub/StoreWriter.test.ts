@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sessionRecord } from "../../test/sessionRecord.js";
 import type { SessionEvent } from "../protocol/events.js";
 import { SqliteStore } from "../store/sqlite/SqliteStore.js";
 import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
@@ -30,28 +31,7 @@ describe("StoreWriter after a failed commit", () => {
     process.env.DISPATCH_TEST_FAULT_FILE = fault;
     store = SqliteStore.open(join(dir, "db"));
     delete process.env.DISPATCH_TEST_FAULT_FILE;
-    store.insertSession({
-      id: "s1",
-      name: "one",
-      kind: "terminal",
-      host: "local",
-      status: "running",
-      exitCode: null,
-      reason: null,
-      command: [],
-      cwd: "/tmp",
-      cols: 80,
-      rows: 24,
-      pid: 1,
-      foreground: null,
-      createdAt: 1,
-      lastActivityAt: 1,
-      lastSeq: 0,
-      bytes: 0,
-      preview: "",
-      env: {},
-      meta: {},
-    });
+    store.insertSession(sessionRecord({ id: "s1", name: "one" }));
     stored = [];
     failures = [];
     writer = new StoreWriter({
@@ -106,28 +86,6 @@ describe("StoreWriter with a flood and a person typing", () => {
   let store: SqliteStore;
   let batches: { session: string; seq: number }[][];
   let writer: StoreWriter;
-  const session = (id: string) => ({
-    id,
-    name: id,
-    kind: "terminal",
-    host: "local",
-    status: "running" as const,
-    exitCode: null,
-    reason: null,
-    command: [],
-    cwd: "/tmp",
-    cols: 80,
-    rows: 24,
-    pid: 1,
-    foreground: null,
-    createdAt: 1,
-    lastActivityAt: 1,
-    lastSeq: 0,
-    bytes: 0,
-    preview: "",
-    env: {},
-    meta: {},
-  });
   const chunk = (id: string, seq: number, bytes: number): SessionEvent => ({
     session: id,
     seq,
@@ -146,8 +104,8 @@ describe("StoreWriter with a flood and a person typing", () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "dispatch-writer-"));
     store = SqliteStore.open(join(dir, "db"));
-    store.insertSession(session("flood"));
-    store.insertSession(session("echo"));
+    store.insertSession(sessionRecord({ id: "flood" }));
+    store.insertSession(sessionRecord({ id: "echo" }));
     batches = [];
     writer = new StoreWriter({
       store,

@@ -1,32 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sessionRecord } from "../../test/sessionRecord.js";
 import { STORE_ENGINES, useStoreEngine } from "../../test/storeEngines.js";
 import type { SessionEvent } from "../protocol/events.js";
 import type { SessionRecord, Store } from "./Store.js";
 import { searchWords } from "./searchText.js";
 
 function session(id: string): SessionRecord {
-  return {
-    id,
-    name: `name-${id}`,
-    kind: "terminal",
-    host: "local",
-    status: "running",
-    exitCode: null,
-    reason: null,
-    command: ["bash"],
-    cwd: "/tmp",
-    cols: 80,
-    rows: 24,
-    pid: 1,
-    foreground: null,
-    createdAt: 1000,
-    lastActivityAt: 1000,
-    lastSeq: 0,
-    bytes: 0,
-    preview: "",
-    env: {},
-    meta: {},
-  };
+  return sessionRecord({ id, name: `name-${id}` });
 }
 
 const enc = new TextEncoder();

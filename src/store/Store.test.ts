@@ -1,34 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sessionRecord } from "../../test/sessionRecord.js";
 import { STORE_ENGINES, useStoreEngine } from "../../test/storeEngines.js";
 import { DispatchError } from "../core/errors.js";
 import type { SessionEvent } from "../protocol/events.js";
 import type { SessionRecord, Store } from "./Store.js";
 
 function session(id: string, name = id, overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
+  return sessionRecord({
     id,
     name,
-    kind: "terminal",
-    host: "local",
-    status: "running",
-    exitCode: null,
-    reason: null,
     command: ["bash", "-l"],
-    cwd: "/tmp",
-    cols: 80,
-    rows: 24,
     pid: 1234,
-    foreground: null,
-    createdAt: 1000,
-    lastActivityAt: 1000,
-    lastSeq: 0,
-    bytes: 0,
-    preview: "",
     env: { TERM: "xterm-256color" },
-    meta: {},
-    project: null,
     ...overrides,
-  };
+  });
 }
 
 const enc = new TextEncoder();

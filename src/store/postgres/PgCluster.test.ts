@@ -8,6 +8,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../../test/harness.js";
 import { type PostgresServer, startPostgres } from "../../../test/postgresServer.js";
+import { sessionRecord } from "../../../test/sessionRecord.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import { PgCluster } from "./PgCluster.js";
 import { PostgresStore } from "./PostgresStore.js";
@@ -57,29 +58,15 @@ async function sql<R>(text: string, params: unknown[] = []): Promise<R[]> {
   }
 }
 
-const record = {
+const record = sessionRecord({
   id: "s1",
-  name: "s1",
-  kind: "terminal",
   host: "h1",
-  status: "running" as const,
-  exitCode: null,
-  reason: null,
   command: [],
   cwd: "/",
-  cols: 80,
-  rows: 24,
   pid: null,
-  foreground: null,
   createdAt: 1,
   lastActivityAt: 1,
-  lastSeq: 0,
-  bytes: 0,
-  preview: "",
-  env: {},
-  meta: {},
-  project: null,
-};
+});
 
 const output = (seq: number): SessionEvent => ({
   session: "s1",

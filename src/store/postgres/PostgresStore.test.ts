@@ -2,6 +2,7 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type PostgresServer, startPostgres } from "../../../test/postgresServer.js";
+import { sessionRecord } from "../../../test/sessionRecord.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import { eventChecksum } from "../eventChecksum.js";
 import { openStore } from "../openStore.js";
@@ -41,29 +42,7 @@ async function sql<R>(text: string, params: unknown[] = []): Promise<R[]> {
   }
 }
 
-const session = {
-  id: "s1",
-  name: "s1",
-  kind: "terminal",
-  host: "local",
-  status: "running",
-  exitCode: null,
-  reason: null,
-  command: ["bash"],
-  cwd: "/tmp",
-  cols: 80,
-  rows: 24,
-  pid: 1,
-  foreground: null,
-  createdAt: 1000,
-  lastActivityAt: 1000,
-  lastSeq: 0,
-  bytes: 0,
-  preview: "",
-  env: {},
-  meta: {},
-  project: null,
-} as const;
+const session = sessionRecord({ id: "s1" });
 
 function output(seq: number): SessionEvent {
   return { session: "s1", seq, ts: seq, type: "output", data: new TextEncoder().encode(`line ${seq}\n`) };

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sessionRecord } from "../../../test/sessionRecord.js";
 import { MIGRATIONS } from "./migrations.js";
 import { SqliteStore } from "./SqliteStore.js";
 
@@ -22,29 +23,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const session = {
-  id: "s1",
-  name: "s1",
-  kind: "terminal",
-  host: "local",
-  status: "running",
-  exitCode: null,
-  reason: null,
-  command: ["bash"],
-  cwd: "/tmp",
-  cols: 80,
-  rows: 24,
-  pid: 1,
-  foreground: null,
-  createdAt: 1000,
-  lastActivityAt: 1000,
-  lastSeq: 0,
-  bytes: 0,
-  preview: "",
-  env: {},
-  meta: {},
-  project: null,
-} as const;
+const session = sessionRecord({ id: "s1" });
 
 describe("migrations", () => {
   it("creates every table from an empty file and records the version", () => {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sessionRecord } from "../../../test/sessionRecord.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import { MIGRATIONS } from "./migrations.js";
 import { openChecked } from "./recovery.js";
@@ -27,29 +28,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const session = {
-  id: "s1",
-  name: "kept",
-  kind: "terminal",
-  host: "local",
-  status: "exited",
-  exitCode: 0,
-  reason: null,
-  command: ["bash"],
-  cwd: "/tmp",
-  cols: 80,
-  rows: 24,
-  pid: null,
-  foreground: null,
-  createdAt: 1000,
-  lastActivityAt: 1000,
-  lastSeq: 0,
-  bytes: 0,
-  preview: "",
-  env: {},
-  meta: {},
-  project: null,
-} as const;
+const session = sessionRecord({ id: "s1", name: "kept", status: "exited", exitCode: 0, pid: null });
 
 /** Seq of the one event large enough to spill onto overflow pages (30 KB: 8 pages of 4 KiB). */
 const LARGE_SEQ = 8;

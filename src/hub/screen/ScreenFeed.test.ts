@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TRANSFER_BUFFER_BYTES, type ToScreenWorker } from "./messages.js";
+import { type ToScreenWorker, TRANSFER_BUFFER_BYTES } from "./messages.js";
 import { ScreenFeed } from "./ScreenFeed.js";
 
 type Write = Extract<ToScreenWorker, { type: "write" }>;

@@ -59,6 +59,19 @@ export async function soakSuite(ctx: BenchContext): Promise<void> {
           note,
         ),
       );
+      // Bounded growth still filling (each screen's 2000 lines of scrollback take 200 s at 10
+      // lines/s) shows in the slope above; the last half tells whether it has levelled off.
+      const late = points.slice(Math.floor(points.length / 2));
+      ctx.add(
+        row(
+          SUITE,
+          `${which} RSS slope, last half`,
+          slope(late),
+          "MB/min",
+          undefined,
+          `${late.length} samples`,
+        ),
+      );
       ctx.add(
         row(
           SUITE,

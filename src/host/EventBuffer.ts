@@ -70,9 +70,17 @@ export class EventBuffer {
     return { gap, events };
   }
 
-  /** Drops the acknowledged prefix once it is large, so shifting stays O(1) amortized. */
+  /**
+   * Drops the acknowledged prefix: at once when everything is acknowledged (the usual case,
+   * so a session printing a line now and then holds nothing: up to 1024 acknowledged events
+   * per session used to stay referenced), else once it is large, so shifting stays O(1)
+   * amortized.
+   */
   private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.events.length) {
+    if (this.head > 0 && this.head === this.events.length) {
+      this.events = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.events.length) {
       this.events = this.events.slice(this.head);
       this.head = 0;
     }

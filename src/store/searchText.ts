@@ -54,11 +54,12 @@ export interface PendingIndex {
 /** The reads and writes one engine does for `indexPending` (inside its transaction). */
 export interface IndexIo {
   pending(): Iterable<PendingIndex>;
+  /** Events after `afterSeq`, output as bytes or already decoded (UTF-8, invalid bytes replaced). */
   readEvents(
     session: string,
     afterSeq: number,
     limit: number,
-  ): { seq: number; ts: number; type: string; data: Uint8Array }[];
+  ): { seq: number; ts: number; type: string; data: Uint8Array | string }[];
   insertLines(session: string, seq: number, ts: number, text: string): void;
   putCursor(session: string, seq: number, carry: string): void;
 }
@@ -87,7 +88,8 @@ export function indexPending(io: IndexIo, decoder: TextDecoder, maxEvents: numbe
     for (const event of events) {
       cursor = event.seq;
       if (event.type !== "output") continue;
-      const done = completedLines(carry, decoder.decode(event.data));
+      const text = typeof event.data === "string" ? event.data : decoder.decode(event.data);
+      const done = completedLines(carry, text);
       carry = done.carry;
       if (done.lines.length > 0) io.insertLines(pending.id, event.seq, event.ts, done.lines.join("\n"));
     }

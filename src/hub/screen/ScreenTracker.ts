@@ -11,8 +11,9 @@ import type { Store } from "../../store/Store.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
 import type { FromScreenWorker, ToScreenWorker } from "./messages.js";
 import { compactBehindSnapshots } from "./retention.js";
+import { ScreenFeed } from "./ScreenFeed.js";
 import { decodeScreen, encodeScreen } from "./snapshotData.js";
-import { deferredScreen, drawsOnScreen, joinChunks, type Size, type Tracked } from "./tracked.js";
+import { deferredScreen, drawsOnScreen, type Size, type Tracked } from "./tracked.js";
 
 /** Output between stored snapshots: bounds what a fresh client replays after the snapshot. */
 export const DEFAULT_SNAPSHOT_EVERY_BYTES = 1024 * 1024;
@@ -52,6 +53,7 @@ export class ScreenTracker {
   private workerThread: Worker | undefined;
   private readonly tracked = new Map<string, Tracked>();
   private readonly pending = new Map<number, (reply: FromScreenWorker) => void>();
+  private readonly feed = new ScreenFeed((message, transfer) => this.worker().postMessage(message, transfer));
   private nextRef = 1;
   /** Output bytes posted to the worker and not yet reported parsed. */
   private inflight = 0;
@@ -170,6 +172,7 @@ export class ScreenTracker {
   async dispose(): Promise<void> {
     if (this.rebuildTimer) clearInterval(this.rebuildTimer);
     for (const state of this.tracked.values()) if (state.idleTimer) clearTimeout(state.idleTimer);
+    this.feed.dispose();
     await this.workerThread?.terminate();
   }
 
@@ -311,6 +314,7 @@ export class ScreenTracker {
   private receive(message: FromScreenWorker): void {
     if (message.type === "parsed") {
       this.inflight = Math.max(0, this.inflight - message.bytes);
+      this.feed.returned(message.buffers ?? []);
       return;
     }
     if (message.type === "error" && message.ref === undefined) {
@@ -333,16 +337,14 @@ export class ScreenTracker {
     return worker;
   }
 
+  /** Output held back for packing goes first: the worker sees every message in order. */
   private post(message: ToScreenWorker): void {
+    this.feed.flush();
     this.worker().postMessage(message);
   }
 
-  /** Output is views into larger received buffers: copied once into one transferable buffer. */
+  /** Output is views into larger received buffers: copied once, into pooled buffers. */
   private postOutput(session: string, seq: number, chunks: readonly Uint8Array[]): void {
-    const copy = joinChunks(chunks);
-    this.inflight += copy.length;
-    this.worker().postMessage({ type: "write", session, seq, data: copy } satisfies ToScreenWorker, [
-      copy.buffer,
-    ]);
+    this.inflight += this.feed.output(session, seq, chunks);
   }
 }

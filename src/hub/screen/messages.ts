@@ -15,8 +15,11 @@ export type ToScreenWorker =
   | { type: "close"; session: string };
 
 export type FromScreenWorker =
-  /** Output bytes parsed since the last report (the hub bounds what is in flight). */
-  | { type: "parsed"; bytes: number }
+  /**
+   * Output bytes parsed since the last report (the hub bounds what is in flight), and the
+   * buffers of parsed writes, handed back for reuse (`ScreenFeed`).
+   */
+  | { type: "parsed"; bytes: number; buffers?: ArrayBuffer[] | undefined }
   | {
       type: "snapshot";
       ref: number;
@@ -30,3 +33,6 @@ export type FromScreenWorker =
 
 /** Scrollback kept in the emulator and in snapshots: what a fresh client can scroll back to. */
 export const SNAPSHOT_SCROLLBACK_LINES = 2000;
+
+/** Size of the pooled buffers that carry output to the worker and back (`ScreenFeed`). */
+export const TRANSFER_BUFFER_BYTES = 256 * 1024;

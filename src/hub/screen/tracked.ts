@@ -39,23 +39,6 @@ export function deferredScreen(size: Size): Tracked {
   };
 }
 
-/**
- * The chunks copied into one fresh buffer the worker can take over (transferred, not cloned).
- * Not `Buffer.concat` nor `data.slice()`: those may return a view into a shared pool or into the
- * socket's own buffer, which transferring would detach.
- */
-export function joinChunks(chunks: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  const joined = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, at);
-    at += chunk.length;
-  }
-  return joined;
-}
-
 export function drawsOnScreen(event: SessionEvent): boolean {
   return isOutputEvent(event) || event.type === "gap";
 }

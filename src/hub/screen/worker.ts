@@ -7,7 +7,12 @@ import serializeAddon from "@xterm/addon-serialize";
 import unicode11Addon from "@xterm/addon-unicode11";
 import headless from "@xterm/headless";
 import { lowerThreadPriority } from "../../platform/threadPriority.js";
-import { type FromScreenWorker, SNAPSHOT_SCROLLBACK_LINES, type ToScreenWorker } from "./messages.js";
+import {
+  type FromScreenWorker,
+  SNAPSHOT_SCROLLBACK_LINES,
+  type ToScreenWorker,
+  TRANSFER_BUFFER_BYTES,
+} from "./messages.js";
 import { serializeExtras } from "./serializeExtras.js";
 
 interface Screen {
@@ -66,7 +71,10 @@ function handle(message: ToScreenWorker): void {
       if (!screen) return;
       const length = message.data.length;
       screen.queued += length;
+      const { buffer } = message.data;
       screen.terminal.write(message.data, () => {
+        // Parsed: the emulator holds no reference to the bytes any more, the hub may reuse them.
+        if (buffer.byteLength === TRANSFER_BUFFER_BYTES) returning.push(buffer as ArrayBuffer);
         if (screens.get(message.session) !== screen) return;
         screen.queued -= length;
         reportParsed(length);
@@ -104,8 +112,7 @@ function handle(message: ToScreenWorker): void {
       const seq = screen.seq;
       // The empty write's callback runs after everything queued before it is parsed.
       screen.terminal.write("", () => {
-        if (unreported > 0) send({ type: "parsed", bytes: unreported });
-        unreported = 0;
+        sendParsed();
         send({
           type: "snapshot",
           ref: message.ref,
@@ -131,11 +138,18 @@ function handle(message: ToScreenWorker): void {
 /** Parsed bytes not yet reported; reported in batches to keep the message count low. */
 let unreported = 0;
 const REPORT_EVERY_BYTES = 256 * 1024;
+/** Buffers of parsed writes, not yet handed back (each goes back with the next report). */
+const returning: ArrayBuffer[] = [];
 
 function reportParsed(bytes: number): void {
   unreported += bytes;
-  if (unreported < REPORT_EVERY_BYTES) return;
-  send({ type: "parsed", bytes: unreported });
+  if (unreported >= REPORT_EVERY_BYTES || returning.length > 0) sendParsed();
+}
+
+function sendParsed(): void {
+  if (unreported === 0 && returning.length === 0) return;
+  const buffers = returning.splice(0);
+  port?.postMessage({ type: "parsed", bytes: unreported, buffers } satisfies FromScreenWorker, buffers);
   unreported = 0;
 }
 

@@ -21,10 +21,15 @@ export class SearchIndex implements SearchStore {
         "SELECT s.id, s.last_seq, c.seq, c.carry FROM sessions s " +
           "LEFT JOIN search_cursor c ON c.session_id = s.id WHERE s.last_seq > COALESCE(c.seq, 0)",
       ),
+      // The output as text, decoded by SQLite's reader into a string on the JS heap: read as a
+      // Buffer, each event was memory outside the heap that the index worker (which allocates
+      // little else) freed only rarely, ~60 MB of it during a flood.
       readOutput: db.prepare<
         [string, number, number],
-        { seq: number; ts: number; type: string; data: Buffer }
-      >("SELECT seq, ts, type, data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+        { seq: number; ts: number; type: string; data: string }
+      >(
+        "SELECT seq, ts, type, CAST(data AS TEXT) AS data FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+      ),
       insertLines: db.prepare<[string, number, number, string]>(
         "INSERT INTO search_lines (session_id, seq, ts, text) VALUES (?, ?, ?, ?)",
       ),

@@ -65,7 +65,12 @@ async function openEchoSession(page: Page, hub: BenchHub): Promise<void> {
   );
 }
 
-async function measureInPage(page: Page, keys: number): Promise<number[]> {
+interface BrowserEcho {
+  painted: number;
+  parsed: number;
+}
+
+async function measureInPage(page: Page, keys: number): Promise<BrowserEcho[]> {
   const count = () => page.evaluate(() => window.__dispatchPerf?.echoes.length ?? 0);
   const press = async (char: string) => {
     const before = await count();
@@ -74,10 +79,13 @@ async function measureInPage(page: Page, keys: number): Promise<number[]> {
       timeout: KEY_TIMEOUT_MS,
       polling: 2,
     });
-    return page.evaluate(() => window.__dispatchPerf?.echoes.at(-1) ?? Number.NaN);
+    return page.evaluate(() => ({
+      painted: window.__dispatchPerf?.echoes.at(-1) ?? Number.NaN,
+      parsed: window.__dispatchPerf?.echoesParsed.at(-1) ?? Number.NaN,
+    }));
   };
   for (let i = 0; i < 10; i++) await press(KEYS[i % 2] as string);
-  const samples: number[] = [];
+  const samples: BrowserEcho[] = [];
   const deadline = performance.now() + RUN_TIME_LIMIT_MS;
   for (let i = 0; i < keys && performance.now() < deadline; i++) {
     const started = performance.now();
@@ -88,24 +96,36 @@ async function measureInPage(page: Page, keys: number): Promise<number[]> {
   return samples;
 }
 
-function report(ctx: BenchContext, flooders: number, web: number[], cli: number[]): void {
+/**
+ * The goal is on "keydown to parsed": like `dispatch attach`'s figure, it ends when the echo has
+ * reached the terminal, before anything paints it. "To paint" adds the browser's next frame.
+ */
+function report(ctx: BenchContext, flooders: number, web: BrowserEcho[], cli: number[]): void {
   const what = flooders === 0 ? "idle" : `${flooders} sessions flooding (yes)`;
   const note = `${web.length} keys in chromium, ${cli.length} through dispatch attach, same hub and flooders`;
   for (const p of [50, 99]) {
-    const ours = percentile(web, p);
-    const theirs = percentile(cli, p);
-    ctx.add(row(SUITE, `dispatch attach echo p${p}, ${what}`, theirs, "ms", undefined, note));
+    const attach = percentile(cli, p);
+    const parsed = percentile(
+      web.map((e) => e.parsed),
+      p,
+    );
+    ctx.add(row(SUITE, `dispatch attach echo p${p}, ${what}`, attach, "ms", undefined, note));
     const budget =
       flooders > 0 && p === 99
-        ? { text: "≤ 2 × dispatch attach", ratio: { value: ours / theirs, of: "attach", max: 2 } }
+        ? { text: "≤ 2 × dispatch attach", ratio: { value: parsed / attach, of: "attach", max: 2 } }
         : undefined;
-    ctx.add(row(SUITE, `browser echo p${p}, keydown to paint, ${what}`, ours, "ms", budget, note));
+    ctx.add(row(SUITE, `browser echo p${p}, keydown to parsed, ${what}`, parsed, "ms", budget, note));
+    const painted = percentile(
+      web.map((e) => e.painted),
+      p,
+    );
+    ctx.add(row(SUITE, `browser echo p${p}, keydown to paint, ${what}`, painted, "ms", undefined, note));
   }
 }
 
 declare global {
   interface Window {
     __dispatch?: { lines(session: string): string[] | null };
-    __dispatchPerf?: { echoes: number[] };
+    __dispatchPerf?: { echoes: number[]; echoesParsed: number[] };
   }
 }

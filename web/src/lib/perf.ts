@@ -17,6 +17,8 @@ export interface PerfReport {
   switches: SwitchTiming[];
   /** Key to echo on screen (ms), newest last: from the keydown to the paint of the next output. */
   echoes: number[];
+  /** The same, up to xterm having parsed that output (what a terminal client has received). */
+  echoesParsed: number[];
 }
 
 declare global {
@@ -29,7 +31,7 @@ const KEEP_TIMINGS = 100;
 const KEEP_ECHOES = 5000;
 const START_MARK = "dispatch:switch-start";
 
-const report: PerfReport = { lastSwitchMs: null, last: null, switches: [], echoes: [] };
+const report: PerfReport = { lastSwitchMs: null, last: null, switches: [], echoes: [], echoesParsed: [] };
 let pending: { session: string; cold: boolean; token: number } | null = null;
 let tokens = 0;
 
@@ -64,6 +66,8 @@ export function endSwitch(token: number): void {
  * "dispatch:echo"`).
  */
 export function echoParsed(keyAt: number): void {
+  report.echoesParsed.push(Math.round((performance.now() - keyAt) * 100) / 100);
+  if (report.echoesParsed.length > KEEP_ECHOES) report.echoesParsed.shift();
   void afterPaint().then(() => {
     const measure = performance.measure("dispatch:echo", { start: keyAt });
     report.echoes.push(Math.round(measure.duration * 100) / 100);

@@ -52,6 +52,7 @@ export class EventIntake {
     this.writer = new StoreWriter({
       store,
       logger,
+      bus: options.bus,
       onStored: (entries) => this.stored(entries),
       onFailed: (err) => {
         options.health.failed(err, "event append");

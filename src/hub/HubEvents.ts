@@ -22,6 +22,8 @@ export interface HubEventMap {
   exited: [session: string];
   /** A session and its history were removed. */
   removed: [session: string];
+  /** Another thread (the search index worker) copied the WAL into the database file. */
+  "wal-checkpointed": [];
   /** Someone attached to or left a session: everyone attached now. */
   presence: [session: string, presence: PresenceEntry[]];
 }

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sessionRecord } from "../../test/sessionRecord.js";
 import type { SessionEvent } from "../protocol/events.js";
 import { SqliteStore } from "../store/sqlite/SqliteStore.js";
+import { HubEvents } from "./HubEvents.js";
 import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
 
 const enc = new TextEncoder();
@@ -160,6 +161,25 @@ describe("StoreWriter with a flood and a person typing", () => {
     await storedUpTo(193);
     expect(dbBytes()).toBeGreaterThan(6 * 1024 * 1024);
     expect(store.readEvents("flood", 0, 1000)).toHaveLength(193);
+  });
+
+  it("leaves the checkpoint to the search worker while it announces its own", async () => {
+    const bus = new HubEvents();
+    writer = new StoreWriter({
+      store,
+      logger: pino({ level: "silent" }),
+      onStored: () => {},
+      onFailed: () => {},
+      bus,
+    });
+    const dbBytes = () => statSync(join(dir, "db")).size;
+    const before = dbBytes();
+    bus.emit("wal-checkpointed");
+    // Nobody types, 6 MiB: due on the hub's thread, but the worker has just checkpointed.
+    for (let seq = 1; seq <= 192; seq++) writer.add(chunk("flood", seq, 32 * 1024));
+    writer.flush();
+    expect(store.lastSeq("flood")).toBe(192);
+    expect(dbBytes()).toBe(before);
   });
 
   it("keeps the flood in one lane, in order, when nobody types", async () => {

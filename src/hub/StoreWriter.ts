@@ -22,6 +22,7 @@
 import type { Logger } from "pino";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import type { Store } from "../store/Store.js";
+import type { HubEvents } from "./HubEvents.js";
 import { WalCheckpoints } from "./WalCheckpoints.js";
 
 /** A writer that committed this recently counts as busy... */
@@ -60,6 +61,8 @@ export interface StoreWriterOptions {
   onStored: (entries: StoredBatchEntry[]) => void;
   /** A commit failed; these sessions wait for their hosts to resend from their last stored seq. */
   onFailed: (err: unknown, sessions: string[]) => void;
+  /** Where another thread's WAL checkpoints are announced (`wal-checkpointed`). */
+  bus?: HubEvents;
 }
 
 export class StoreWriter {
@@ -81,7 +84,7 @@ export class StoreWriter {
   private readonly checkpoints: WalCheckpoints;
 
   constructor(private readonly options: StoreWriterOptions) {
-    this.checkpoints = new WalCheckpoints(options.store.wal, options.logger);
+    this.checkpoints = new WalCheckpoints(options.store.wal, options.logger, options.bus);
   }
 
   /** Sessions still waiting for their host to resend after a failed commit. */

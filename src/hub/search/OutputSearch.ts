@@ -191,6 +191,10 @@ export class OutputSearch {
       this.flushes.delete(message.id);
       return;
     }
+    if (message.type === "checkpointed") {
+      this.options.bus.emit("wal-checkpointed");
+      return;
+    }
     if (message.type === "idle") {
       if (message.received !== this.posted || this.disposed) return;
       if (this.idleTimer) clearTimeout(this.idleTimer);

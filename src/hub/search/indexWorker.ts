@@ -22,6 +22,11 @@ const EVENTS_PER_SLICE = 16;
  */
 const STREAMING_WITHIN_MS = 300;
 const STREAMING_REST_MS = 1000;
+/**
+ * While it runs (a flood, a backlog), the worker checkpoints the WAL this often, on its own
+ * thread: the copy and its fsync then cost the hub's event loop nothing (`WalCheckpoints`).
+ */
+const CHECKPOINT_EVERY_MS = 500;
 
 const port = parentPort;
 if (!port) throw new Error("the search index worker must run in a worker thread");
@@ -33,6 +38,7 @@ let received = 0;
 let storedAt = 0;
 let slicedAt = 0;
 let resting: NodeJS.Timeout | undefined;
+let checkpointedAt = 0;
 
 port.on("message", (message: ToIndexWorker) => {
   received++;
@@ -48,9 +54,23 @@ port.on("message", (message: ToIndexWorker) => {
     storedAt = Date.now();
   }
   dirty = true;
+  checkpoint();
   run();
 });
 run();
+
+/** Between slices too (they rest while output streams): new output arrives with each message. */
+function checkpoint(): void {
+  const now = Date.now();
+  if (now - checkpointedAt < CHECKPOINT_EVERY_MS) return;
+  checkpointedAt = now;
+  try {
+    store.wal.checkpoint();
+    send({ type: "checkpointed" });
+  } catch (err) {
+    send({ type: "error", message: err instanceof Error ? err.message : String(err) });
+  }
+}
 
 function run(): void {
   if (running) return;

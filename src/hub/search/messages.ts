@@ -9,5 +9,7 @@ export type ToIndexWorker =
 export type FromIndexWorker =
   | { type: "indexed"; id: number }
   | { type: "error"; message: string }
+  /** It checkpointed the WAL on its connection (the hub's own commits then need not). */
+  | { type: "checkpointed" }
   /** Nothing left to index after the first `received` messages: the hub may stop the worker. */
   | { type: "idle"; received: number };

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { ClientSocket } from "../src/cli/ClientSocket.js";
 import { isAlive } from "../src/platform/processAlive.js";
 import { type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } from "./cliProcess.js";
@@ -248,3 +249,33 @@ process.on("exit", () => {
     rmSync(handle.home, { recursive: true, force: true });
   }
 });
+
+/** Every stored output byte of a session, as text, read page by page through the HTTP API. */
+export async function storedOutput(h: HubHandle, name: string): Promise<string> {
+  let after = 0;
+  let text = "";
+  for (;;) {
+    const response = await h.api(`/api/sessions/${name}/events?after=${after}&limit=5000`);
+    if (!response.ok) throw new Error(`events of ${name}: HTTP ${response.status} ${await response.text()}`);
+    const page = (await response.json()) as {
+      events: { seq: number; type: string; data: unknown }[];
+      lastSeq: number;
+    };
+    for (const event of page.events) {
+      if (event.type === "output") text += Buffer.from(event.data as string, "base64").toString("utf8");
+      after = event.seq;
+    }
+    if (page.events.length === 0 || after >= page.lastSeq) return text;
+  }
+}
+
+/**
+ * How many lines a counter session printed (`NAME-1`, `NAME-2`, … in stored order); asserts
+ * each number is stored exactly once, from 1, with no gap.
+ */
+export async function countedLines(h: HubHandle, name: string): Promise<number> {
+  const text = await storedOutput(h, name);
+  const numbers = [...text.matchAll(new RegExp(`${name}-(\\d+)\\r?\\n`, "g"))].map((m) => Number(m[1]));
+  expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+  return numbers.length;
+}

@@ -14,6 +14,7 @@ import {
   BIN,
   cleanEnv,
   cleanupAll,
+  countedLines,
   type HubHandle,
   REPO_ROOT,
   runCli,
@@ -55,25 +56,6 @@ async function json<T>(path: string, init?: RequestInit): Promise<T> {
 async function hostStatus(name: string): Promise<string | undefined> {
   const { hosts } = await json<{ hosts: Host[] }>("/api/hosts");
   return hosts.find((h) => h.name === name)?.status;
-}
-
-/** The counter's numbers in stored order; asserts each appears exactly once, from 1, no gap. */
-async function counted(name: string): Promise<number> {
-  let after = 0;
-  let text = "";
-  for (;;) {
-    const page = await json<{ events: { seq: number; type: string; data: unknown }[]; lastSeq: number }>(
-      `/api/sessions/${name}/events?after=${after}&limit=5000`,
-    );
-    for (const event of page.events) {
-      if (event.type === "output") text += Buffer.from(event.data as string, "base64").toString("utf8");
-      after = event.seq;
-    }
-    if (page.events.length === 0 || after >= page.lastSeq) break;
-  }
-  const numbers = [...text.matchAll(new RegExp(`${name}-(\\d+)\\r?\\n`, "g"))].map((m) => Number(m[1]));
-  expect(numbers).toEqual(numbers.map((_, i) => i + 1));
-  return numbers.length;
 }
 
 beforeAll(async () => {
@@ -158,10 +140,10 @@ describe("a host with several hub URLs", () => {
       method: "POST",
       body: JSON.stringify({ name: "roam", host: "roamer", cwd: tmpdir(), command: ["sh", "-c", script] }),
     });
-    await waitFor(async () => (await counted("roam")) >= 5, { message: "roam printed" });
+    await waitFor(async () => (await countedLines(hub, "roam")) >= 5, { message: "roam printed" });
     const { session: before } = await json<{ session: Session }>("/api/sessions/roam");
     expect(before.pid).toBeGreaterThan(0);
-    const linesBefore = await counted("roam");
+    const linesBefore = await countedLines(hub, "roam");
 
     // The hub goes away and comes back on another port of the host's list (same database).
     expect((await hub.cli(["stop"])).code).toBe(0);
@@ -177,7 +159,7 @@ describe("a host with several hub URLs", () => {
     const connects = hostLog.split("\n").filter((line) => line.includes("connected to the hub"));
     expect(connects.at(-1)).toContain(`127.0.0.1:${later}/host`);
 
-    await waitFor(async () => (await counted("roam")) >= linesBefore + 20, {
+    await waitFor(async () => (await countedLines(hub, "roam")) >= linesBefore + 20, {
       timeoutMs: 20_000,
       message: "roam kept printing, every line once",
     });

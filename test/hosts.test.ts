@@ -11,7 +11,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { encodeOutputFrame } from "../src/protocol/frames.js";
-import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import {
+  BIN,
+  cleanEnv,
+  cleanupAll,
+  countedLines,
+  type HubHandle,
+  REPO_ROOT,
+  startHub,
+  storedOutput,
+  waitFor,
+} from "./harness.js";
 import { WireClient } from "./wire.js";
 
 /** A short beat so failures show quickly; the behaviour is the same at the 2 s default. */
@@ -123,30 +133,11 @@ async function createCounter(host: string, name: string): Promise<Session> {
   return body.session;
 }
 
-/** Every stored output byte of a session, as text. */
-async function storedOutput(name: string): Promise<string> {
-  let after = 0;
-  let text = "";
-  for (;;) {
-    const page = await json<{ events: { seq: number; type: string; data: unknown }[]; lastSeq: number }>(
-      `/api/sessions/${name}/events?after=${after}&limit=5000`,
-    );
-    for (const event of page.events) {
-      if (event.type === "output") text += Buffer.from(event.data as string, "base64").toString("utf8");
-      after = event.seq;
-    }
-    if (page.events.length === 0 || after >= page.lastSeq) return text;
-  }
-}
-
 /** The counter's numbers in stored order; asserts each appears exactly once, from 1 with no gap. */
 async function counted(name: string): Promise<number> {
-  const numbers = [...(await storedOutput(name)).matchAll(new RegExp(`${name}-(\\d+)\\r?\\n`, "g"))].map(
-    (m) => Number(m[1]),
-  );
-  expect(numbers.length).toBeGreaterThan(0);
-  expect(numbers).toEqual(numbers.map((_, i) => i + 1));
-  return numbers.length;
+  const lines = await countedLines(hub, name);
+  expect(lines).toBeGreaterThan(0);
+  return lines;
 }
 
 async function waitForCount(name: string, atLeast: number): Promise<number> {
@@ -387,7 +378,9 @@ describe("many hosts, one hub", () => {
       method: "POST",
       body: JSON.stringify({ data: "for-h2-only\r" }),
     });
-    await waitFor(async () => (await storedOutput(h2Cat.name)).includes("for-h2-only"), { message: "echo" });
+    await waitFor(async () => (await storedOutput(hub, h2Cat.name)).includes("for-h2-only"), {
+      message: "echo",
+    });
     expect(new Set(first.received.map((m) => m.type))).toEqual(new Set(["sync", "ping"]));
     first.ws.send(
       encodeOutputFrame({
@@ -436,7 +429,7 @@ describe("many hosts, one hub", () => {
     await waitFor(async () => (await session("cnt-h1")).lastSeq > after.lastSeq + 5, {
       message: "h1 streaming",
     });
-    expect(await storedOutput("cnt-h1")).not.toContain("EVIL");
+    expect(await storedOutput(hub, "cnt-h1")).not.toContain("EVIL");
     await counted("cnt-h1");
     const hosts = await hostsByName();
     for (const name of ["h1", "h2", "h3", "h5"]) expect(hosts.get(name)?.status).toBe("connected");

@@ -8,8 +8,15 @@ export const BACKOFF_BASE_MS = 250;
 /** Cap, like tRPC's client: a long outage costs at most one attempt every 30 s. */
 export const BACKOFF_MAX_MS = 30_000;
 
-/** Delay before attempt `attempt` (0-based): half of the capped ceiling fixed, half random. */
-export function backoffDelay(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 20));
+/**
+ * Delay before attempt `attempt` (0-based): half of the capped ceiling fixed, half random.
+ * `maxMs` lowers the cap for links that must come back sooner than clients need to.
+ */
+export function backoffDelay(
+  attempt: number,
+  random: () => number = Math.random,
+  maxMs: number = BACKOFF_MAX_MS,
+): number {
+  const ceiling = Math.min(maxMs, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -9,8 +9,9 @@
 
 import type pg from "pg";
 import type { Logger } from "pino";
+import { backoffDelay } from "../../core/backoff.js";
 
-const RETRY_FIRST_MS = 250;
+/** A node deaf to its peers for long serves stale views: retries stay at most this far apart. */
 const RETRY_MAX_MS = 5_000;
 
 export interface ClusterListenerOptions {
@@ -24,7 +25,7 @@ export interface ClusterListenerOptions {
 
 export class ClusterListener {
   private client: pg.Client | undefined;
-  private retryMs = RETRY_FIRST_MS;
+  private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private connectedOnce = false;
@@ -65,7 +66,7 @@ export class ClusterListener {
       return;
     }
     this.client = client;
-    this.retryMs = RETRY_FIRST_MS;
+    this.attempt = 0;
     if (this.connectedOnce) this.options.onReconnect();
     this.connectedOnce = true;
   }
@@ -79,14 +80,17 @@ export class ClusterListener {
 
   private retry(): void {
     if (this.closed || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.connect().catch((err: unknown) => {
-        this.options.logger.warn({ err }, "cluster LISTEN reconnect failed");
-        this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-        this.retry();
-      });
-    }, this.retryMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.connect().catch((err: unknown) => {
+          this.options.logger.warn({ err }, "cluster LISTEN reconnect failed");
+          this.attempt += 1;
+          this.retry();
+        });
+      },
+      backoffDelay(this.attempt, Math.random, RETRY_MAX_MS),
+    );
     this.timer.unref();
   }
 }

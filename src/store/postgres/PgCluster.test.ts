@@ -35,17 +35,22 @@ function node(name: string): { store: PostgresStore; cluster: PgCluster } {
   open.push(store);
   store.fenceAppends({ node: name, channel: "test_events" });
   const cluster = new PgCluster(store.connection);
-  cluster.beat({
+  beatHolding(cluster, name);
+  return { store, cluster };
+}
+
+/** One beat of node `name`, with `host` (if any) linked in warning; the hosts it no longer holds. */
+function beatHolding(cluster: PgCluster, name: string, host?: string): string[] {
+  return cluster.beat({
     node: name,
     url: `http://${name}`,
     pid: 1,
     startedAt: 0,
-    hosts: [],
-    links: {},
-    clients: 0,
+    hosts: host ? [host] : [],
+    links: host ? { [host]: { health: "warning", rttMs: 412, missedBeats: 1 } } : {},
+    clients: host ? 2 : 0,
     leaseMs: 5000,
   });
-  return { store, cluster };
 }
 
 async function sql<R>(text: string, params: unknown[] = []): Promise<R[]> {
@@ -85,18 +90,7 @@ describe("the cluster's rows", () => {
     const b = node("b");
     expect(claim(a.cluster, "a")).toEqual({ taken: true });
     expect(claim(b.cluster, "b")).toEqual({ taken: false, holder: "a", url: "http://a" });
-    expect(
-      a.cluster.beat({
-        node: "a",
-        url: "http://a",
-        pid: 1,
-        startedAt: 0,
-        hosts: ["h1"],
-        links: { h1: { health: "warning", rttMs: 412, missedBeats: 1 } },
-        clients: 2,
-        leaseMs: 5000,
-      }),
-    ).toEqual([]);
+    expect(beatHolding(a.cluster, "a", "h1")).toEqual([]);
     // The holder's view of the link is there for the other nodes to show.
     expect(b.cluster.leases(5000)).toEqual([
       {
@@ -114,18 +108,7 @@ describe("the cluster's rows", () => {
       ["b", true],
     ]);
     expect(claim(b.cluster, "b")).toEqual({ taken: true });
-    expect(
-      a.cluster.beat({
-        node: "a",
-        url: "http://a",
-        pid: 1,
-        startedAt: 0,
-        hosts: ["h1"],
-        links: { h1: { health: "warning", rttMs: 412, missedBeats: 1 } },
-        clients: 2,
-        leaseMs: 5000,
-      }),
-    ).toEqual(["h1"]);
+    expect(beatHolding(a.cluster, "a", "h1")).toEqual(["h1"]);
     expect(b.cluster.leases(5000)).toEqual([
       { host: "h1", node: "b", takenAt: expect.any(Number), live: true, link: null },
     ]);

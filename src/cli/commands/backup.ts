@@ -46,6 +46,9 @@ export function registerBackup(program: Command): void {
         if (existsSync(paths.db + suffix)) renameSync(paths.db + suffix, kept + suffix);
       }
       copyFileSync(source, paths.db);
+      // The search index follows the log it was built from: rebuilt from the restored one.
+      const { removeSearchFile } = await import("../../store/sqlite/searchFile.js");
+      removeSearchFile(paths.db);
       console.log(`restored ${source}`);
       if (existsSync(kept)) console.log(`the database it replaced is kept as ${kept}`);
       console.log("start the hub with `dispatch start`; hosts resend what they still hold");

@@ -31,6 +31,7 @@ import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
 import { PeopleRecords } from "./PeopleRecords.js";
 import { SearchIndex } from "./SearchIndex.js";
+import { attachSearchIndex } from "./searchFile.js";
 
 export type { SessionRecord } from "../rows.js";
 export type { SnapshotRecord, TokenRecord } from "../Store.js";
@@ -156,6 +157,7 @@ export class SqliteStore implements Store {
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
       applyMigrations(db);
+      attachSearchIndex(db, onDisk ? path : undefined);
     } catch (err) {
       db.close();
       throw err;
@@ -459,7 +461,8 @@ export class SqliteStore implements Store {
   check(options: { full: boolean; maxErrors?: number }): string[] {
     const maxErrors = options.maxErrors ?? 20;
     const pragma = options.full ? "integrity_check" : "quick_check";
-    const rows = this.db.pragma(`${pragma}(${maxErrors})`) as Record<string, string>[];
+    // The event log's file only: the search index is derived, and replaced when damaged.
+    const rows = this.db.pragma(`main.${pragma}(${maxErrors})`) as Record<string, string>[];
     const lines = rows.map((row) => String(Object.values(row)[0]));
     const problems = lines.length === 1 && lines[0] === "ok" ? [] : lines;
     if (!options.full || problems.length >= maxErrors) return problems;

@@ -6,7 +6,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { DispatchError } from "../../core/errors.js";
-import { createSearchSchema } from "./searchSchema.js";
+import { createSearchSchema, dropMainSearchSchema } from "./searchSchema.js";
 
 export interface Migration {
   version: number;
@@ -151,6 +151,14 @@ export const MIGRATIONS: readonly Migration[] = [
       "events carry a CRC-32 of what makes them (eventChecksum), checked by recovery; older rows stay NULL (unchecked)",
     up: (db) => {
       db.exec("ALTER TABLE events ADD COLUMN checksum INTEGER");
+    },
+  },
+  {
+    version: 7,
+    description:
+      "the search index moves to a file of its own (searchFile.ts): indexing no longer holds the event log's write lock; it is rebuilt there from the events",
+    up: (db) => {
+      dropMainSearchSchema(db);
     },
   },
 ];

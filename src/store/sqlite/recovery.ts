@@ -14,7 +14,9 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { SqliteStore } from "./SqliteStore.js";
-import { createSearchSchema, isSearchTable } from "./searchSchema.js";
+import { removeSearchFile } from "./searchFile.js";
+import { isSearchTable } from "./searchSchema.js";
+import { isDamage } from "./sqliteDamage.js";
 
 /** What `openChecked` found and did. */
 export interface OpenOutcome {
@@ -26,13 +28,7 @@ export interface OpenOutcome {
 /** How many problems quick_check lists before it stops (bounds its time on a wrecked file). */
 const QUICK_CHECK_MAX_ERRORS = 10;
 
-/** SQLite codes that mean the file is not a sound database (as opposed to a full disk). */
-export function isDamage(err: unknown): boolean {
-  return (
-    err instanceof Database.SqliteError &&
-    (err.code.startsWith("SQLITE_CORRUPT") || err.code === "SQLITE_NOTADB")
-  );
-}
+export { isDamage } from "./sqliteDamage.js";
 
 /**
  * Opens the store after a bounded `PRAGMA quick_check`; a damaged database (it fails to open or
@@ -63,6 +59,8 @@ export function recoverDatabase(
   for (const suffix of ["", "-wal", "-shm"]) {
     if (existsSync(path + suffix)) renameSync(path + suffix, damagedFile + suffix);
   }
+  // The index may hold lines of events the recovered log will not have: rebuilt from the log.
+  removeSearchFile(path);
   const copy: RowCopy = recoverWithCli(damagedFile, path)
     ? { method: "sqlite3 .recover", unreadableEvents: [] }
     : copyReadableRows(damagedFile, path);
@@ -168,7 +166,7 @@ function copyReadableRows(damaged: string, target: string): RowCopy {
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
       )
       .all();
-    // The search index is derived from the events: recreated empty below, rebuilt by its worker.
+    // The search index is derived from the events (an old file may still hold it): rebuilt.
     for (const table of tables.filter((t) => !isSearchTable(t.name))) {
       out.exec(table.sql);
       const copied = copyTable(source, out, table);
@@ -195,7 +193,6 @@ function copyReadableRows(damaged: string, target: string): RowCopy {
         notes.push(`${extra.name} not recreated (${(err as Error).message})`);
       }
     }
-    createSearchSchema(out);
   } catch (err) {
     notes.push(`schema unreadable (${(err as Error).message}); starting empty`);
   } finally {

@@ -1,6 +1,9 @@
 /**
- * The search index's tables (migration 3). Derived data: recovery of a damaged database
- * recreates them empty, and the index worker rebuilds them from the stored events.
+ * The search index's tables. Derived data: whatever loses them (recovery, a restore, a damaged
+ * index file) leaves them to be rebuilt from the stored events by the indexer.
+ *
+ * Migration 3 put them in the main database; migration 7 moved them into a file of their own
+ * (`searchFile.ts`), so the indexer's transactions never hold the event log's write lock.
  */
 import type { Database } from "better-sqlite3";
 
@@ -9,6 +12,7 @@ export function isSearchTable(name: string): boolean {
   return name.startsWith("search_");
 }
 
+/** Migration 3's tables, in the main database (dropped again by migration 7). */
 export function createSearchSchema(db: Database): void {
   db.exec(`
         -- One row per output event that completed lines: its plain-text lines, one per line.
@@ -35,6 +39,46 @@ export function createSearchSchema(db: Database): void {
         -- Sessions already stored start at 0, so an upgraded store indexes its history.
         CREATE TABLE search_cursor (
           session_id TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL,
+          carry TEXT NOT NULL DEFAULT ''
+        );
+  `);
+}
+
+/** Drops migration 3's tables from the main database (migration 7). */
+export function dropMainSearchSchema(db: Database): void {
+  // The FTS5 table takes its shadow tables with it, and each table its triggers and indexes.
+  db.exec(`
+        DROP TABLE IF EXISTS main.search_text;
+        DROP TABLE IF EXISTS main.search_lines;
+        DROP TABLE IF EXISTS main.search_cursor;
+  `);
+}
+
+/**
+ * The tables in the index's own file, attached as `search`. No foreign keys: they cannot point
+ * into another file. Removing a session or compacting its history deletes its rows itself.
+ */
+export function createSearchFileSchema(db: Database): void {
+  db.exec(`
+        CREATE TABLE IF NOT EXISTS search.search_lines (
+          id INTEGER PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          seq INTEGER NOT NULL,
+          ts REAL NOT NULL,
+          text TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS search.search_lines_session_seq ON search_lines (session_id, seq);
+        CREATE VIRTUAL TABLE IF NOT EXISTS search.search_text
+          USING fts5 (text, content = 'search_lines', content_rowid = 'id');
+        CREATE TRIGGER IF NOT EXISTS search.search_lines_insert AFTER INSERT ON search_lines BEGIN
+          INSERT INTO search_text (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER IF NOT EXISTS search.search_lines_delete AFTER DELETE ON search_lines BEGIN
+          INSERT INTO search_text (search_text, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TABLE IF NOT EXISTS search.search_cursor (
+          session_id TEXT PRIMARY KEY,
           seq INTEGER NOT NULL,
           carry TEXT NOT NULL DEFAULT ''
         );

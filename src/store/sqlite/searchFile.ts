@@ -1,0 +1,92 @@
+/**
+ * The search index lives in a file of its own beside the database (`dispatch.db` →
+ * `dispatch-search.db`), attached to every connection as `search`.
+ *
+ * Why a second file: SQLite has one write lock per database file. With the index inside the
+ * event log's file, each slice the index worker wrote (FTS5 work on up to a MiB of text) held
+ * the lock the hub's appends need, and an append that found it taken slept in SQLite's busy
+ * handler for as long, with the hub's event loop stopped: that is where a keystroke's echo
+ * waited behind a flood (hundreds of ms under load, measured by timing both sides). Now the two
+ * never wait for each other; the worker only reads the events, and readers never block in WAL.
+ *
+ * The index is derived from the events, so it is never backed up, copied by recovery or
+ * trusted when it disagrees with the log: a damaged file is replaced by an empty one, and a
+ * session the index is ahead of (a restored backup, a recovered log) is indexed again.
+ */
+import { chmodSync, closeSync, existsSync, openSync, rmSync } from "node:fs";
+import type { Database } from "better-sqlite3";
+import { createSearchFileSchema } from "./searchSchema.js";
+import { isDamage } from "./sqliteDamage.js";
+
+const SUFFIXES = ["", "-wal", "-shm"];
+
+/** The index file of the database at `path`. */
+export function searchFilePath(path: string): string {
+  return `${path.replace(/\.db$/, "")}-search.db`;
+}
+
+/** Deletes the index of the database at `path` (it is rebuilt from the events on the next open). */
+export function removeSearchFile(path: string): void {
+  const file = searchFilePath(path);
+  for (const suffix of SUFFIXES) rmSync(file + suffix, { force: true });
+}
+
+/**
+ * Attaches the index of the database at `path` (undefined: a database in memory, whose index
+ * is in memory too) as `search`, creating or replacing it as needed.
+ */
+export function attachSearchIndex(db: Database, path: string | undefined): void {
+  try {
+    attach(db, path);
+  } catch (err) {
+    if (path === undefined || !isDamage(err)) throw err;
+    // Not a sound database: start the index afresh, it is rebuilt from the events.
+    detach(db);
+    removeSearchFile(path);
+    attach(db, path);
+  }
+  forgetWhatTheLogLacks(db);
+}
+
+function attach(db: Database, path: string | undefined): void {
+  const file = path === undefined ? ":memory:" : searchFilePath(path);
+  if (path !== undefined) {
+    // Like the database itself: never readable by others, not even briefly.
+    closeSync(openSync(file, "a", 0o600));
+    for (const suffix of SUFFIXES) if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600);
+  }
+  db.prepare("ATTACH DATABASE ? AS search").run(file);
+  if (path !== undefined) {
+    db.pragma("search.journal_mode = WAL");
+    db.pragma("search.synchronous = NORMAL");
+  }
+  createSearchFileSchema(db);
+}
+
+function detach(db: Database): void {
+  const attached = db.pragma("database_list") as { name: string }[];
+  if (attached.some((entry) => entry.name === "search")) db.exec("DETACH DATABASE search");
+}
+
+/**
+ * Sessions the index is ahead of, or that the log no longer has (a backup put back, a recovery
+ * that dropped events): their rows go, and they are indexed again from the start. One row per
+ * session to compare, so this costs nothing on a consistent pair.
+ */
+function forgetWhatTheLogLacks(db: Database): void {
+  const stale = db
+    .prepare<[], { session_id: string }>(
+      "SELECT c.session_id FROM search.search_cursor c LEFT JOIN main.sessions s ON s.id = c.session_id " +
+        "WHERE s.id IS NULL OR c.seq > s.last_seq",
+    )
+    .all();
+  if (stale.length === 0) return;
+  const lines = db.prepare("DELETE FROM search.search_lines WHERE session_id = ?");
+  const cursor = db.prepare("DELETE FROM search.search_cursor WHERE session_id = ?");
+  db.transaction(() => {
+    for (const { session_id } of stale) {
+      lines.run(session_id);
+      cursor.run(session_id);
+    }
+  })();
+}

@@ -30,11 +30,11 @@ const EXTERNAL = [
 
 /** Every bundle's entry; its code-split chunks go next to it, named `<prefix>-<hash>.js`. */
 const ENTRIES = [
-  { file: "dist/src/cli/dispatchServe.js", prefix: "serve-chunk", split: false },
+  { file: "dist/src/cli/dispatchServe.js", prefix: "serve-chunk", split: true },
   { file: "dist/src/cli/superviseMain.js", prefix: "supervise-chunk", split: false },
   // The CLI keeps its split: `dispatch start` loads its small chunk, not every command's.
   { file: "dist/src/cli/main.js", prefix: "cli-chunk", split: true },
-  { file: "dist/src/host/main.js", prefix: "host-chunk", split: false },
+  { file: "dist/src/host/main.js", prefix: "host-chunk", split: true },
 ];
 
 const isExternal = (id) => EXTERNAL.some((name) => id === name || id.startsWith(`${name}/`));

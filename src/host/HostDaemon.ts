@@ -12,7 +12,13 @@ import type { BufferedEvent } from "./EventBuffer.js";
 import { HostedSession } from "./HostedSession.js";
 import { HubOutbox } from "./HubOutbox.js";
 import { runKindCommand, runtimeFor, runtimeKinds, sweepOrphans } from "./runtimes/registry.js";
+import type { RuntimeFactory } from "./runtimes/runtime.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
+
+interface Spawned {
+  pid: number | null;
+  capabilities: string[];
+}
 
 /** Default bound on one session's unacknowledged output while the hub is away. */
 export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -193,12 +199,19 @@ export class HostDaemon {
     this.synced = true;
   }
 
-  private spawn(spec: SpawnSpec): { pid: number | null; capabilities: string[] } {
+  private spawn(spec: SpawnSpec): Spawned | Promise<Spawned> {
+    const runtime = runtimeFor(spec.kind);
+    // A runtime loaded on first use starts once its module is in; the others right away.
+    return runtime instanceof Promise
+      ? runtime.then((loaded) => this.start(spec, loaded))
+      : this.start(spec, runtime);
+  }
+
+  private start(spec: SpawnSpec, runtime: RuntimeFactory): Spawned {
     const existing = this.sessions.get(spec.id);
     if (existing?.isRunning) {
       throw new DispatchError("conflict", `session ${spec.id} is already running on this host`);
     }
-    const runtime = runtimeFor(spec.kind);
     // An ended session the hub has not told us to forget yet is being revived: replace it.
     existing?.dispose();
     const session = new HostedSession({

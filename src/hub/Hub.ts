@@ -123,7 +123,7 @@ export class Hub {
       if (record && findKind(record.kind)?.screen) this.screens.track(id, record, entries);
     });
     this.search = new OutputSearch({ store, directory, bus, logger });
-    new KindSnapshots({ store, directory, bus });
+    new KindSnapshots({ store, directory, bus, logger });
     this.tokens = new Tokens(store);
     this.sessionTokens = new SessionTokens(this.tokens, options.hubInfoFile);
     bus.on("removed", (id) => this.sessionTokens.revoke(id));

@@ -52,8 +52,11 @@ export interface SessionKind {
 export interface KindSnapshot {
   /** Events between two snapshots. */
   readonly everyEvents: number;
-  /** The state after `events`, from the previous snapshot's state (undefined: from nothing). */
-  fold(previous: string | undefined, events: Iterable<SessionEvent>): string;
+  /**
+   * The state after `events`, from the previous snapshot's state (undefined: from nothing).
+   * May be async, for a kind whose implementation is loaded on first use.
+   */
+  fold(previous: string | undefined, events: Iterable<SessionEvent>): string | Promise<string>;
 }
 
 export interface CreateRequest {

@@ -4,23 +4,33 @@
  */
 
 import { DispatchError } from "../../core/errors.js";
+import { type LazyModule, lazyModule } from "../../core/lazyModule.js";
 import type { Orphan } from "../../protocol/host.js";
 import { AgentRuntime } from "./agent.js";
 import { ChatRuntime } from "./chat.js";
 import { editorHostCommands } from "./editor/hostCommands.js";
-import { EditorRuntime } from "./editor.js";
 import { sweepOrphanKernels } from "./jupyter/orphans.js";
 import type { HostKindCommands, OrphanSweeper, RuntimeFactory } from "./runtime.js";
 import { TerminalRuntime } from "./terminal.js";
-import { WorkspaceRuntime } from "./workspace.js";
 
-const runtimes = new Map<string, RuntimeFactory>();
+/** A runtime whose module (and its dependencies) is imported when its first session starts. */
+interface LazyRuntime {
+  readonly load: LazyModule<RuntimeFactory>;
+  loaded?: RuntimeFactory;
+}
+
+/** `what` names it in the error if its module cannot be loaded. */
+export function lazyRuntime(what: string, load: () => Promise<RuntimeFactory>): LazyRuntime {
+  return { load: lazyModule(what, load) };
+}
+
+const runtimes = new Map<string, RuntimeFactory | LazyRuntime>();
 const hostCommands = new Map<string, HostKindCommands>();
 const sweepers = new Map<string, OrphanSweeper>();
 
 export function registerRuntime(
   kind: string,
-  factory: RuntimeFactory,
+  factory: RuntimeFactory | LazyRuntime,
   extras?: { commands?: HostKindCommands; orphans?: OrphanSweeper },
 ): void {
   runtimes.set(kind, factory);
@@ -31,18 +41,42 @@ export function registerRuntime(
 registerRuntime("terminal", (context) => new TerminalRuntime(context));
 registerRuntime("agent", (context) => new AgentRuntime(context));
 registerRuntime("chat", (context) => new ChatRuntime(context));
-registerRuntime("workspace", (context) => new WorkspaceRuntime(context), { orphans: sweepOrphanKernels });
-registerRuntime("editor", (context) => new EditorRuntime(context), { commands: editorHostCommands });
+// Loaded with their first session: the Jupyter client and Yjs stay out of an idle host.
+registerRuntime(
+  "workspace",
+  lazyRuntime("the workspace runtime", async () => {
+    const { WorkspaceRuntime } = await import("./workspace.js");
+    return (context) => new WorkspaceRuntime(context);
+  }),
+  { orphans: sweepOrphanKernels },
+);
+registerRuntime(
+  "editor",
+  lazyRuntime("the editor runtime (Yjs)", async () => {
+    const { EditorRuntime } = await import("./editor.js");
+    return (context) => new EditorRuntime(context);
+  }),
+  { commands: editorHostCommands },
+);
 
-export function runtimeFor(kind: string): RuntimeFactory {
-  const factory = runtimes.get(kind);
-  if (!factory) {
+/**
+ * The kind's runtime factory; a promise while a lazy runtime's module is first loaded (its
+ * rejection names what could not be loaded), and `bad_request` for a kind this host lacks.
+ */
+export function runtimeFor(kind: string): RuntimeFactory | Promise<RuntimeFactory> {
+  const entry = runtimes.get(kind);
+  if (!entry) {
     throw new DispatchError(
       "bad_request",
       `this host cannot run '${kind}' sessions (it runs ${[...runtimes.keys()].join(", ")})`,
     );
   }
-  return factory;
+  if (typeof entry === "function") return entry;
+  if (entry.loaded) return entry.loaded;
+  return entry.load().then((factory) => {
+    entry.loaded = factory;
+    return factory;
+  });
 }
 
 /** The kinds this host runs (its hello's capabilities). */

@@ -5,10 +5,12 @@
  * - A little new output (prompts, typing, a few lines) is indexed here on the hub's thread, a
  *   small slice a moment after it was stored: a worker thread is a second V8 heap (about
  *   15 MB resident), too much to keep for idle sessions.
- * - When a slice finds more pending than it indexes (a flood, a backlog an earlier hub left
- *   after a kill or an upgrade to migration 3), the index worker (`indexWorker.ts`) starts and
- *   indexes on its own connection and core; it is stopped again once it has had nothing to do
- *   for a while.
+ * - When several slices in a row still find more pending (a flood, a backlog an earlier hub
+ *   left after a kill or an upgrade to migration 3), the index worker (`indexWorker.ts`) starts
+ *   and indexes on its own connection and core; it is stopped again once it has had nothing
+ *   to do for a while. One slice is not enough to tell: ten sessions created at once each
+ *   have an event or two pending, more than a slice takes, and starting the worker for them
+ *   left ~13 MB resident for its idle time (docs/BENCHMARKS.md, "Memory: idle hub and host").
  *
  * A query first has everything still pending indexed, so it sees everything stored. A store
  * without a file of its own (in memory, or PostgreSQL) is always indexed on this thread.
@@ -27,6 +29,12 @@ import type { FromIndexWorker, ToIndexWorker } from "./messages.js";
  * events, so it costs a fraction of a millisecond next to live output.
  */
 const EVENTS_PER_SLICE = 4;
+/**
+ * Slices run back to back on this thread (each its own turn, live output goes between them)
+ * before more pending means a flood and the worker takes over: 32 events, a few sessions'
+ * start-up or a burst of typing, is indexed here.
+ */
+const SLICES_BEFORE_WORKER = 8;
 /** New output is indexed this long after it was stored, so a burst is indexed in one slice. */
 const SLICE_DELAY_MS = 100;
 /** The worker is stopped after this long with nothing to index. */
@@ -149,11 +157,17 @@ export class OutputSearch {
         void this.stopping.then(() => this.scheduleSlice());
         return;
       }
-      if (!this.indexSliceHere()) return;
-      if (this.canUseWorker) this.post({ type: "index" });
-      else this.scheduleSlice();
+      this.sliceRun(1);
     }, SLICE_DELAY_MS);
     this.sliceTimer.unref();
+  }
+
+  /** The `count`th slice in a row here; the worker takes over after a few that left more. */
+  private sliceRun(count: number): void {
+    if (this.worker || this.disposed || !this.indexSliceHere()) return;
+    if (!this.canUseWorker) this.scheduleSlice();
+    else if (count >= SLICES_BEFORE_WORKER) this.post({ type: "index" });
+    else setImmediate(() => this.sliceRun(count + 1));
   }
 
   /** One slice on this thread; whether more is pending. */

@@ -7,11 +7,11 @@
  *
  * The hub half: the options, the events (`update`, `presence`, `file`), the record's file state
  * folded from `file` events, the verbs, and revive (the document rebuilt from the log, saved
- * when the disk has not moved since).
+ * when the disk has not moved since). What needs Yjs (`documents.ts`) is loaded on first use.
  */
 
-import * as Y from "yjs";
 import { z } from "zod";
+import { lazyModule } from "../../core/lazyModule.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { command, type SessionKind } from "../kind.js";
 import {
@@ -24,7 +24,8 @@ import {
   UpdateArgs,
   UpdateData,
 } from "./events.js";
-import { docFromEvents, fromBase64, textOf, toBase64 } from "./yjsText.js";
+
+const documents = lazyModule("the editor kind's documents (Yjs)", () => import("./documents.js"));
 
 export const EDITOR_KIND = "editor";
 
@@ -54,21 +55,17 @@ export const editorKind: SessionKind = {
   // The document's state (a Yjs update, base64), so opening a long-edited file costs the same.
   snapshot: {
     everyEvents: SNAPSHOT_EVERY_EVENTS,
-    fold(previous, events) {
-      const doc = new Y.Doc();
-      if (previous) Y.applyUpdate(doc, fromBase64(previous));
-      return toBase64(Y.encodeStateAsUpdate(docFromEvents(events, undefined, doc)));
-    },
+    fold: async (previous, events) => (await documents()).foldSnapshot(previous, events),
   },
-  revive({ record, events }) {
+  async revive({ record, events }) {
     const editor = (record.meta.editor as Record<string, unknown> | undefined) ?? {};
-    const doc = docFromEvents(events());
+    const { stateOf } = await documents();
     return {
       options: {
         path: String(editor.path),
         autosaveMs: Number(editor.autosaveMs ?? 0),
         create: true,
-        state: toBase64(Y.encodeStateAsUpdate(doc)),
+        state: stateOf(events()),
         ...(typeof editor.hash === "string" ? { hash: editor.hash } : {}),
       },
     };
@@ -93,10 +90,7 @@ export const editorKind: SessionKind = {
       description: "the text as it was at a seq (from the log; also after the session ended)",
       args: AtArgs,
       whileLive: false,
-      run: ({ events }, { seq }) => {
-        const doc = docFromEvents(events(), seq);
-        return { seq, text: textOf(doc).toString() };
-      },
+      run: async ({ events }, { seq }) => ({ seq, text: (await documents()).textAt(events(), seq) }),
     }),
     history: command({
       description: "the seqs of the text's changes and who made them",

@@ -42,7 +42,12 @@ describe("recordChanges", () => {
   });
 
   it("takes the preview from the newest output that shows a line, else keeps the old one", () => {
-    const events = [out(1, "older\r\n"), out(2, "newest line\r\n"), out(3, "\x1b[2K\r\n"), out(4, "\x1b[?25h")];
+    const events = [
+      out(1, "older\r\n"),
+      out(2, "newest line\r\n"),
+      out(3, "\x1b[2K\r\n"),
+      out(4, "\x1b[?25h"),
+    ];
     expect(recordChanges(record, events).counters.preview).toBe("newest line");
     const blank = recordChanges({ ...record, preview: "kept" }, [out(1, "\r\n"), out(2, "\x1b[0m")]);
     expect(blank.counters.preview).toBe("kept");

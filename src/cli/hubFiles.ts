@@ -3,7 +3,8 @@
  * `host.pid`) and the process checks built on them, for the commands that work while the hub
  * is down (`start`, `stop`, `status`).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, watch } from "node:fs";
+import { basename, dirname } from "node:path";
 import { z } from "zod";
 import type { HomePaths } from "../platform/home.js";
 import { isAlive } from "../platform/processAlive.js";
@@ -20,6 +21,8 @@ export type HubInfo = z.infer<typeof HubInfo>;
 
 /** How often process and health checks poll while waiting. */
 export const POLL_INTERVAL_MS = 50;
+/** How often `waitForHubInfo` looks anyway, should the directory watch miss the write. */
+const WATCH_FALLBACK_MS = 250;
 
 export function readHubInfo(paths: HomePaths): HubInfo | undefined {
   try {
@@ -29,6 +32,52 @@ export function readHubInfo(paths: HomePaths): HubInfo | undefined {
     // Missing or half-written file: the hub is not (yet) running.
     return undefined;
   }
+}
+
+/**
+ * The `hub.json` of a hub that started listening at or after `since`, as soon as it is written:
+ * the data directory is watched (inotify), so `dispatch start` returns the moment the hub
+ * listens, not at its next poll, and without a health request (which a hub catching up on its
+ * sessions' downtime output answered only after a queue of work). Undefined when `until`
+ * settles first (the launched process exited) or after `timeoutMs`.
+ */
+export function waitForHubInfo(
+  paths: HomePaths,
+  options: { since: number; timeoutMs: number; until?: Promise<unknown> },
+): Promise<HubInfo | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (info: HubInfo | undefined) => {
+      if (done) return;
+      done = true;
+      watcher?.close();
+      clearInterval(poll);
+      clearTimeout(timeout);
+      resolve(info);
+    };
+    const look = () => {
+      const info = readHubInfo(paths);
+      if (info && (info.startedAt ?? 0) >= options.since) finish(info);
+    };
+    const name = basename(paths.hubInfo);
+    let watcher: ReturnType<typeof watch> | undefined;
+    try {
+      watcher = watch(dirname(paths.hubInfo), (_event, file) => {
+        if (file === null || file === name) look();
+      });
+      // A watch that fails later (the directory removed) leaves the poll below.
+      watcher.on("error", () => watcher?.close());
+    } catch {
+      // No inotify (or too many watches): the poll below finds it a little later.
+    }
+    const poll = setInterval(look, WATCH_FALLBACK_MS);
+    const timeout = setTimeout(() => finish(undefined), options.timeoutMs);
+    options.until?.then(
+      () => finish(undefined),
+      () => finish(undefined),
+    );
+    look();
+  });
 }
 
 export function readPidFile(file: string): number | undefined {

@@ -21,7 +21,10 @@ import vm from "node:vm";
 /** How long after the bundle ran a fresh cache is written: start-up's functions are compiled by then. */
 export const CACHE_SAVE_DELAY_MS = 2000;
 
-/** The CommonJS wrapper Node's own loader puts around a module (same line: line numbers stay). */
+/**
+ * The CommonJS wrapper Node's own loader puts around a module; on the bundle's first line, with
+ * the column offset taking it back out, so stack traces and profiles map through the source map.
+ */
 const WRAP_HEAD = "(function (exports, require, module, __filename, __dirname) { ";
 const WRAP_TAIL = "\n})";
 
@@ -48,6 +51,7 @@ export function runCachedBundle(bundle: string | URL, options: { saveAfterMs?: n
   const source = bytes.toString("latin1").replace(/^#!.*/, "");
   const script = new vm.Script(`${WRAP_HEAD}${source}${WRAP_TAIL}`, {
     filename: file,
+    columnOffset: -WRAP_HEAD.length,
     cachedData,
     // `import()` inside the bundle (externals, lazily loaded chunks) goes to Node's own loader.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,

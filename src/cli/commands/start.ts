@@ -16,6 +16,7 @@ import {
   runningHubPid,
   sleep,
   waitForExit,
+  waitForHubInfo,
 } from "../hubFiles.js";
 import { SUPERVISOR_PATH } from "../paths.js";
 import { SUPERVISOR_MARKER, supervisorPidFile } from "../Supervisor.js";
@@ -79,23 +80,17 @@ export async function launchHub(options: {
   });
   closeSync(out);
   let exitCode: number | null | undefined;
-  child.on("exit", (code, signal) => {
-    exitCode = code ?? (signal ? 128 : 1);
+  const exited = new Promise<void>((resolve) => {
+    child.on("exit", (code, signal) => {
+      exitCode = code ?? (signal ? 128 : 1);
+      resolve();
+    });
   });
   child.unref();
 
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline && exitCode === undefined) {
-    const info = readHubInfo(paths);
-    if (
-      info &&
-      (info.startedAt ?? 0) >= launchedAt &&
-      (await new HubClient({ url: info.url, key: undefined, paths }).health())
-    ) {
-      return { url: info.url, pid: info.pid };
-    }
-    await sleep(POLL_INTERVAL_MS);
-  }
+  // Ready when this launch's hub wrote hub.json, which it does once it listens.
+  const info = await waitForHubInfo(paths, { since: launchedAt, timeoutMs: START_TIMEOUT_MS, until: exited });
+  if (info) return { url: info.url, pid: info.pid };
   const why =
     exitCode === undefined
       ? `did not become healthy within ${START_TIMEOUT_MS / 1000}s`

@@ -41,6 +41,17 @@ describe("recordChanges", () => {
     expect(patch).toEqual({});
   });
 
+  it("keeps the newest non-empty line when the newest output has none, and the old preview when no output has one", () => {
+    const { counters } = recordChanges(record, [
+      out(1, "first\r\n"),
+      out(2, "second\r\n"),
+      out(3, "\r\n\x1b[K"),
+    ]);
+    expect(counters.preview).toBe("second");
+    const blank = recordChanges({ ...record, preview: "earlier" }, [out(1, "\r\n"), out(2, "  ")]);
+    expect(blank.counters.preview).toBe("earlier");
+  });
+
   it("turns start, resize, status and exit into a patch", () => {
     const events: SessionEvent[] = [
       { session: "s1", seq: 1, ts: 1, type: "start", data: { pid: 42 } },

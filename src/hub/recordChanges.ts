@@ -17,14 +17,13 @@ export interface RecordChanges {
 
 /** Folds a batch of one session's events (in seq order, non-empty) into its record's changes. */
 export function recordChanges(record: SessionRecord, events: readonly SessionEvent[]): RecordChanges {
-  let { bytes, preview, lastActivityAt } = record;
+  let { bytes, lastActivityAt } = record;
   const patch: Partial<SessionRecord> = {};
   const kind = findKind(record.kind);
   for (const event of events) {
     if (event.type === "output") {
       const data = event.data as Uint8Array;
       bytes += data.length;
-      preview = lastLine(data, preview);
       lastActivityAt = Math.max(lastActivityAt, event.ts);
       continue;
     }
@@ -63,5 +62,19 @@ export function recordChanges(record: SessionRecord, events: readonly SessionEve
     }
   }
   const lastSeq = (events[events.length - 1] as SessionEvent).seq;
-  return { counters: { lastSeq, bytes, lastActivityAt, preview }, patch };
+  return { counters: { lastSeq, bytes, lastActivityAt, preview: preview(record.preview, events) }, patch };
+}
+
+/**
+ * The last non-empty line of the batch's output, else the one before: only the newest output
+ * events are read (a restart's catch-up stores batches of dozens of events per session).
+ */
+function preview(previous: string, events: readonly SessionEvent[]): string {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i] as SessionEvent;
+    if (event.type !== "output") continue;
+    const line = lastLine(event.data as Uint8Array, "");
+    if (line !== "") return line;
+  }
+  return previous;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { homePaths } from "../platform/home.js";
-import { waitForHubInfo } from "./hubFiles.js";
+import { parseHubInfo, waitForHubInfo } from "./hubFiles.js";
 
 const homes: string[] = [];
 afterEach(() => {
@@ -52,5 +52,24 @@ describe("waitForHubInfo (how `dispatch start` learns the hub listens)", () => {
   it("gives up after its time without a hub", async () => {
     const paths = freshHome();
     await expect(waitForHubInfo(paths, { since: Date.now(), timeoutMs: 50 })).resolves.toBeUndefined();
+  });
+});
+
+describe("parseHubInfo", () => {
+  it("takes what a hub writes and refuses anything else", () => {
+    expect(parseHubInfo(info(5))).toEqual(info(5));
+    const { startedAt: _, ...older } = info(5);
+    expect(parseHubInfo(older)).toEqual(older);
+    for (const bad of [
+      null,
+      42,
+      "hub",
+      {},
+      { ...info(5), pid: "4242" },
+      { ...info(5), port: 1.5 },
+      { ...info(5), url: 7 },
+      { ...info(5), startedAt: "now" },
+    ])
+      expect(parseHubInfo(bad)).toBeUndefined();
   });
 });

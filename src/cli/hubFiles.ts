@@ -5,19 +5,42 @@
  */
 import { readFileSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
-import { z } from "zod";
 import type { HomePaths } from "../platform/home.js";
 import { isAlive } from "../platform/processAlive.js";
 
-/** What the hub writes to `hub.json` once it listens. */
-export const HubInfo = z.object({
-  pid: z.number().int(),
-  port: z.number().int(),
-  host: z.string(),
-  url: z.string(),
-  startedAt: z.number().optional(),
-});
-export type HubInfo = z.infer<typeof HubInfo>;
+/**
+ * What the hub writes to `hub.json` once it listens. Checked by hand rather than with a zod
+ * schema: `dispatch start` reads it on a hub restart's critical path, and zod was a third of
+ * that command's load time (like the supervisor's own read, `Supervisor.ts`).
+ */
+export interface HubInfo {
+  pid: number;
+  port: number;
+  host: string;
+  url: string;
+  startedAt?: number | undefined;
+}
+
+/** `value` (parsed JSON) as a `HubInfo`, or undefined when it is not one. */
+export function parseHubInfo(value: unknown): HubInfo | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { pid, port, host, url, startedAt } = value as Record<string, unknown>;
+  if (
+    !Number.isInteger(pid) ||
+    !Number.isInteger(port) ||
+    typeof host !== "string" ||
+    typeof url !== "string"
+  )
+    return undefined;
+  if (startedAt !== undefined && typeof startedAt !== "number") return undefined;
+  return {
+    pid: pid as number,
+    port: port as number,
+    host,
+    url,
+    ...(startedAt === undefined ? {} : { startedAt }),
+  };
+}
 
 /** How often process and health checks poll while waiting. */
 export const POLL_INTERVAL_MS = 50;
@@ -26,8 +49,7 @@ const WATCH_FALLBACK_MS = 250;
 
 export function readHubInfo(paths: HomePaths): HubInfo | undefined {
   try {
-    const parsed = HubInfo.safeParse(JSON.parse(readFileSync(paths.hubInfo, "utf8")));
-    return parsed.success ? parsed.data : undefined;
+    return parseHubInfo(JSON.parse(readFileSync(paths.hubInfo, "utf8")));
   } catch {
     // Missing or half-written file: the hub is not (yet) running.
     return undefined;

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
 import { isAlive } from "../../platform/processAlive.js";
-import { HubClient, readKey, resolvePort } from "../HubClient.js";
+import { hubAnswers, resolvePort } from "../hubAddress.js";
 import {
   HUB_MARKER,
   isDispatchProcess,
@@ -108,8 +108,7 @@ export async function findRunningHub(
 ): Promise<{ url: string; pid?: number } | undefined> {
   const info = readHubInfo(paths);
   if (info && isAlive(info.pid)) {
-    const client = new HubClient({ url: info.url, key: readKey(paths), paths });
-    if (await client.health()) return { url: info.url, pid: info.pid };
+    if (await hubAnswers(info.url)) return { url: info.url, pid: info.pid };
   }
   // A hub process is there but not answering yet (still starting), or its supervisor is about
   // to restart one after a crash: give it the start-up time. A second supervisor here would
@@ -122,14 +121,14 @@ export async function findRunningHub(
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (waitOn.length > 0 && Date.now() < deadline && waitOn.some((p) => isAlive(p))) {
     const current = readHubInfo(paths);
-    if (current && (await new HubClient({ url: current.url, key: undefined, paths }).health())) {
+    if (current && (await hubAnswers(current.url))) {
       return { url: current.url, pid: current.pid };
     }
     await sleep(POLL_INTERVAL_MS);
   }
   if (port !== 0) {
     const url = `http://127.0.0.1:${port}`;
-    if (await new HubClient({ url, key: undefined, paths }).health()) return { url };
+    if (await hubAnswers(url)) return { url };
   }
   return undefined;
 }

@@ -293,6 +293,23 @@ describe("supervision", () => {
     },
     RESTARTING_TEST_MS,
   );
+
+  it("the hub `dispatch start` started beside its supervisor, stopped on purpose, stays stopped", async () => {
+    const h = await hub();
+    const first = h.pids().hub as number;
+    const supervisorFile = join(h.home, "supervisor.pid");
+    // `dispatch start` returns once the supervisor is up as well as the hub.
+    const supervisor = Number(readFileSync(supervisorFile, "utf8"));
+    expect(isAlive(supervisor)).toBe(true);
+    // The first hub is not the supervisor's child: stopped by its own SIGTERM (not `dispatch
+    // stop`, which stops the supervisor first), it is not taken for a crash.
+    process.kill(first, "SIGTERM");
+    await waitFor(() => !isAlive(supervisor), { message: "the supervisor exits with its hub" });
+    expect(isAlive(first)).toBe(false);
+    expect(existsSync(supervisorFile)).toBe(false);
+    expect(existsSync(join(h.home, "hub.json"))).toBe(false);
+    expect((await h.cli(["status"])).stdout).toContain("hub       stopped");
+  });
 });
 
 describe("integrity, backup and restore", () => {

@@ -17,6 +17,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
@@ -309,6 +310,30 @@ describe("supervision", () => {
     expect(existsSync(supervisorFile)).toBe(false);
     expect(existsSync(join(h.home, "hub.json"))).toBe(false);
     expect((await h.cli(["status"])).stdout).toContain("hub       stopped");
+  });
+
+  it("a taken port: `dispatch start` says so, and the supervisor does not retry it", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const home = mkdtempSync(join(tmpdir(), "dispatch-taken-port-"));
+    dirs.push(home);
+    const env = cleanEnv({ DISPATCH_HOME: home, HOME: home });
+    try {
+      const started = await runCli(["start", "--port", String(port)], env);
+      expect(started.code).not.toBe(0);
+      expect(started.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      // The supervisor saw the adopted hub end before it ever listened, and gave up.
+      await waitFor(() => readFileSync(join(home, "hub.out"), "utf8").includes("supervisor: hub (pid"), {
+        message: "the supervisor notices",
+      });
+      await waitFor(() => !existsSync(join(home, "supervisor.pid")), { message: "the supervisor exits" });
+      expect(readFileSync(join(home, "hub.out"), "utf8")).not.toContain("restarting the hub");
+    } finally {
+      blocker.close();
+      // The hub started the local host before it tried to listen.
+      await runCli(["stop", "--all"], env);
+    }
   });
 });
 

@@ -31,8 +31,9 @@ const sourceMaps = new Map<string, SourceMap | undefined>();
  * (scripts/bundle.js), so their frames are mapped back through the bundle's source map.
  */
 function original(frame: ProfileNode["callFrame"]): ProfileNode["callFrame"] {
-  if (!frame.url.startsWith("file://")) return frame;
-  const path = frame.url.slice("file://".length);
+  // The hub's bundle runs as a script named by its path (`cachedBundle.ts`), the rest as file: URLs.
+  if (!frame.url.startsWith("file://") && !frame.url.startsWith("/")) return frame;
+  const path = frame.url.startsWith("file://") ? frame.url.slice("file://".length) : frame.url;
   if (!sourceMaps.has(path)) {
     const mapFile = `${path}.map`;
     const map = existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : undefined;

@@ -11,8 +11,8 @@
 // A plug-in kind (DISPATCH_PLUGINS) imports its own copies of the modules it uses (zod, the
 // kind helpers, DispatchError, which is recognised across copies).
 
-import { readdirSync, rmSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, relative, resolve } from "node:path";
 import { rolldown } from "rolldown";
 
 const EXTERNAL = [
@@ -28,9 +28,14 @@ const EXTERNAL = [
   "pg",
 ];
 
-/** Every bundle's entry; its code-split chunks go next to it, named `<prefix>-<hash>.js`. */
+/**
+ * Every bundle's entry; its code-split chunks go next to it, named `<prefix>-<hash>.js`.
+ * `cached`: the bundle is CommonJS (`<name>.bundle.cjs`, chunks `.cjs`) and the entry's file
+ * becomes a small loader that runs it through V8's code cache (`src/platform/cachedBundle.ts`):
+ * compiling the hub's 2 MB was a third of its time to modules loaded on a restart.
+ */
 const ENTRIES = [
-  { file: "dist/src/cli/dispatchServe.js", prefix: "serve-chunk", split: true },
+  { file: "dist/src/cli/dispatchServe.js", prefix: "serve-chunk", split: true, cached: true },
   { file: "dist/src/cli/superviseMain.js", prefix: "supervise-chunk", split: false },
   // The CLI keeps its split: `dispatch start` loads its small chunk, not every command's.
   { file: "dist/src/cli/main.js", prefix: "cli-chunk", split: true },
@@ -58,8 +63,10 @@ function importMetaUrlPlugin(outDir) {
 for (const entry of ENTRIES) {
   const input = resolve(entry.file);
   const outDir = dirname(input);
-  for (const name of readdirSync(outDir)) {
-    if (name.startsWith(`${entry.prefix}-`)) rmSync(resolve(outDir, name));
+  const name = basename(input, ".js");
+  for (const file of readdirSync(outDir)) {
+    if (file.startsWith(`${entry.prefix}-`) || file.startsWith(`${name}.bundle.cjs`))
+      rmSync(resolve(outDir, file));
   }
   const bundle = await rolldown({
     input,
@@ -75,9 +82,9 @@ for (const entry of ENTRIES) {
   });
   await bundle.write({
     dir: outDir,
-    format: "esm",
-    entryFileNames: "[name].js",
-    chunkFileNames: `${entry.prefix}-[hash].js`,
+    format: entry.cached ? "cjs" : "esm",
+    entryFileNames: entry.cached ? "[name].bundle.cjs" : "[name].js",
+    chunkFileNames: `${entry.prefix}-[hash].${entry.cached ? "cjs" : "js"}`,
     codeSplitting: entry.split,
     sourcemap: true,
     // Smaller and ASCII only: V8 keeps a module's whole source in the heap, two bytes a
@@ -87,4 +94,17 @@ for (const entry of ENTRIES) {
     charset: "ascii",
   });
   await bundle.close();
+  if (entry.cached) {
+    rmSync(`${input}.map`, { force: true });
+    const loader = relative(outDir, resolve("dist/src/platform/cachedBundle.js"));
+    writeFileSync(
+      input,
+      [
+        "// Written by scripts/bundle.js: runs the CommonJS bundle beside it through V8's code cache.",
+        `import { runCachedBundle } from ${JSON.stringify(loader.startsWith(".") ? loader : `./${loader}`)};`,
+        `runCachedBundle(new URL(${JSON.stringify(`./${name}.bundle.cjs`)}, import.meta.url));`,
+        "",
+      ].join("\n"),
+    );
+  }
 }

@@ -17,6 +17,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
@@ -293,6 +294,47 @@ describe("supervision", () => {
     },
     RESTARTING_TEST_MS,
   );
+
+  it("the hub `dispatch start` started beside its supervisor, stopped on purpose, stays stopped", async () => {
+    const h = await hub();
+    const first = h.pids().hub as number;
+    const supervisorFile = join(h.home, "supervisor.pid");
+    // `dispatch start` returns once the supervisor is up as well as the hub.
+    const supervisor = Number(readFileSync(supervisorFile, "utf8"));
+    expect(isAlive(supervisor)).toBe(true);
+    // The first hub is not the supervisor's child: stopped by its own SIGTERM (not `dispatch
+    // stop`, which stops the supervisor first), it is not taken for a crash.
+    process.kill(first, "SIGTERM");
+    await waitFor(() => !isAlive(supervisor), { message: "the supervisor exits with its hub" });
+    expect(isAlive(first)).toBe(false);
+    expect(existsSync(supervisorFile)).toBe(false);
+    expect(existsSync(join(h.home, "hub.json"))).toBe(false);
+    expect((await h.cli(["status"])).stdout).toContain("hub       stopped");
+  });
+
+  it("a taken port: `dispatch start` says so, and the supervisor does not retry it", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const home = mkdtempSync(join(tmpdir(), "dispatch-taken-port-"));
+    dirs.push(home);
+    const env = cleanEnv({ DISPATCH_HOME: home, HOME: home });
+    try {
+      const started = await runCli(["start", "--port", String(port)], env);
+      expect(started.code).not.toBe(0);
+      expect(started.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      // The supervisor saw the adopted hub end before it ever listened, and gave up.
+      await waitFor(() => readFileSync(join(home, "hub.out"), "utf8").includes("supervisor: hub (pid"), {
+        message: "the supervisor notices",
+      });
+      await waitFor(() => !existsSync(join(home, "supervisor.pid")), { message: "the supervisor exits" });
+      expect(readFileSync(join(home, "hub.out"), "utf8")).not.toContain("restarting the hub");
+    } finally {
+      blocker.close();
+      // The hub started the local host before it tried to listen.
+      await runCli(["stop", "--all"], env);
+    }
+  });
 });
 
 describe("integrity, backup and restore", () => {

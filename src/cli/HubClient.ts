@@ -1,12 +1,3 @@
-/**
- * The CLI's way to the hub: finds it (`hub.json` in `DISPATCH_HOME`, else
- * `127.0.0.1:$DISPATCH_PORT`, else port 7777) and the access key (`DISPATCH_KEY`, else the key
- * file), and offers the REST calls as typed methods. Responses are parsed with the protocol's
- * schemas; error bodies `{error: {code, message}}` become `DispatchError`s.
- */
-import { readFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
@@ -14,14 +5,14 @@ import { ErrorBody, StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
 import { ClientSocket } from "./ClientSocket.js";
-import { HUB_NOT_RUNNING, UsageError } from "./exitCodes.js";
+import { HUB_NOT_RUNNING } from "./exitCodes.js";
+import { DEFAULT_PORT, hubAnswers, readKey, resolvePort } from "./hubAddress.js";
 import { readHubInfo } from "./hubFiles.js";
 
-export const DEFAULT_PORT = 7777;
+export { DEFAULT_PORT, readKey, resolvePort };
+
 /** Long enough for `kill`, which waits for the process to end (a few seconds at most). */
 const REQUEST_TIMEOUT_MS = 30_000;
-/** `/api/health` answers at once when a hub is there; a short bound keeps `status` snappy. */
-const HEALTH_TIMEOUT_MS = 2_000;
 
 const SessionBody = z.object({ session: SessionInfo });
 const SessionsBody = z.object({ sessions: z.array(SessionInfo) });
@@ -40,17 +31,6 @@ export type StoredEvent = z.infer<typeof ApiEvent>;
 export type KillSignal = "SIGHUP" | "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGQUIT";
 
 /** The port from `--port`, else `DISPATCH_PORT`, else 7777. */
-export function resolvePort(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
-  const text = flag ?? env.DISPATCH_PORT;
-  if (text === undefined || text === "") return DEFAULT_PORT;
-  const port = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port < 0 || port > 65535) {
-    const where = flag === undefined ? "DISPATCH_PORT" : "--port";
-    throw new UsageError(`invalid ${where} '${text}': use a port number from 0 to 65535`);
-  }
-  return port;
-}
-
 export interface HubClientOptions {
   url: string;
   key: string | undefined;
@@ -76,30 +56,9 @@ export class HubClient {
     return new HubClient({ url, key: readKey(paths, env), paths });
   }
 
-  /**
-   * Whether a hub answers `/api/health` at this URL. Never throws. Asked with node:http rather
-   * than fetch: `dispatch start` asks on a hub restart's critical path, and fetch's first call
-   * loads undici (tens of ms on a busy machine).
-   */
+  /** Whether a hub answers `/api/health` at this URL. Never throws. */
   health(): Promise<boolean> {
-    return new Promise((resolve) => {
-      try {
-        const url = new URL(`${this.url}/api/health`);
-        const request = url.protocol === "https:" ? httpsRequest : httpRequest;
-        const req = request(url, { timeout: HEALTH_TIMEOUT_MS, agent: false }, (response) => {
-          response.resume();
-          const status = response.statusCode ?? 0;
-          resolve(status >= 200 && status < 300);
-        });
-        req.on("timeout", () => req.destroy());
-        // Refused, reset or timed out: no hub here.
-        req.on("error", () => resolve(false));
-        req.end();
-      } catch {
-        // Not a URL at all.
-        resolve(false);
-      }
-    });
+    return hubAnswers(this.url);
   }
 
   async status(): Promise<StatusBody> {
@@ -238,16 +197,6 @@ export class HubClient {
 }
 
 /** `DISPATCH_KEY`, else the key file the hub wrote; undefined if neither exists yet. */
-export function readKey(paths: HomePaths, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.DISPATCH_KEY) return env.DISPATCH_KEY;
-  try {
-    const key = readFileSync(paths.key, "utf8").trim();
-    return key.length > 0 ? key : undefined;
-  } catch {
-    // No key file: the hub has never started here; requests will say what is wrong.
-    return undefined;
-  }
-}
 
 function sessionPath(name: string): string {
   return `/api/sessions/${encodeURIComponent(name)}`;

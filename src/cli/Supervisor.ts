@@ -8,6 +8,11 @@
  *   that would loop forever; the supervisor exits with its code for `dispatch start` to show.
  * - More than `MAX_RESTARTS` within `RESTART_WINDOW_MS` is a crash loop: it gives up.
  * - SIGTERM/SIGINT to the supervisor stop the hub and then the supervisor.
+ *
+ * The first hub is started by `dispatch start` itself, beside the supervisor rather than by it
+ * (one Node boot less before the hub runs on a restart's critical path), and adopted: not
+ * its child, so its end is seen by polling its pid, and a hub that removed its `hub.pid` on
+ * the way out was stopped on purpose (exit 0), one that left it crashed or was killed.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,15 +20,27 @@ import { join } from "node:path";
 import { backoffDelay } from "../core/backoff.js";
 import type { HomePaths } from "../platform/home.js";
 import { leanEnv, leanNodeArgs } from "../platform/leanProcess.js";
+import { isAlive } from "../platform/processAlive.js";
 import { SERVE_PATH } from "./paths.js";
 
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
+/** How often an adopted hub (not a child: no exit event) is checked for life. */
+const ADOPTED_POLL_MS = 50;
 
 export interface SupervisorOptions {
   paths: HomePaths;
   /** `serve` arguments; the port is replaced by the one the first hub got, so clients find it again. */
   serveArgs: (port: number | undefined) => string[];
+  /** Pid of the first hub, started by `dispatch start` beside the supervisor. */
+  adopt?: number | undefined;
+}
+
+/** A running hub: a child, or the adopted first one. */
+interface HubProcess {
+  pid: number | undefined;
+  kill(signal: NodeJS.Signals): void;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Part of the supervisor's command line (`node …/superviseMain.js`). */
@@ -37,7 +54,7 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   const { paths } = options;
   const pidFile = supervisorPidFile(paths);
   writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
-  let child: ChildProcess | undefined;
+  let child: HubProcess | undefined;
   let stopping = false;
   const stop = () => {
     stopping = true;
@@ -53,8 +70,11 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   try {
     for (;;) {
       const startedAt = Date.now();
-      child = spawnHub(options.serveArgs(port), paths);
-      const { code, signal } = await exited(child);
+      const adopted = restarts.length === 0 && options.adopt !== undefined ? options.adopt : undefined;
+      child = adopted !== undefined ? adoptHub(adopted, paths) : spawnHub(options.serveArgs(port), paths);
+      // A stop that came while the supervisor was booting, before it knew the adopted hub.
+      if (stopping) child.kill("SIGTERM");
+      const { code, signal } = await child.exited;
       const listenedOn = listenedPort(paths, child.pid);
       const listened = listenedOn !== undefined;
       if (listened) port = listenedOn;
@@ -94,15 +114,52 @@ function listenedPort(paths: HomePaths, pid: number | undefined): number | undef
   }
 }
 
-function spawnHub(args: string[], paths: HomePaths): ChildProcess {
+/** `node … dispatchServe.js ARGS`, output appended to hub.out; `detached` for one started by `dispatch start`. */
+export function spawnHubProcess(args: string[], paths: HomePaths, detached = false): ChildProcess {
   const out = openSync(join(paths.home, "hub.out"), "a", 0o600);
   const child = spawn(process.execPath, [...leanNodeArgs(process.env), SERVE_PATH, ...args], {
+    detached,
     stdio: ["ignore", out, out],
     env: leanEnv(process.env),
     cwd: paths.home,
   });
   closeSync(out);
   return child;
+}
+
+function spawnHub(args: string[], paths: HomePaths): HubProcess {
+  const child = spawnHubProcess(args, paths);
+  return { pid: child.pid, kill: (signal) => child.kill(signal), exited: exited(child) };
+}
+
+function adoptHub(pid: number, paths: HomePaths): HubProcess {
+  return {
+    pid,
+    kill: (signal) => {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Already gone.
+      }
+    },
+    exited: new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (isAlive(pid)) return;
+        clearInterval(timer);
+        // A hub that stops on purpose removes its pid file last; a crash or SIGKILL leaves it.
+        resolve({ code: pidFileNames(paths.hubPid, pid) ? 1 : 0, signal: null });
+      }, ADOPTED_POLL_MS);
+    }),
+  };
+}
+
+function pidFileNames(file: string, pid: number): boolean {
+  try {
+    return Number(readFileSync(file, "utf8").trim()) === pid;
+  } catch {
+    // No pid file.
+    return false;
+  }
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

@@ -16,14 +16,19 @@ const program = new Command("dispatch")
   .configureOutput({ outputError: (text, write) => write(`dispatch: ${text.replace(/^error: /, "")}`) });
 registerServe(program);
 
-let code: number;
-try {
-  await program.parseAsync(process.argv);
-  code = typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
-} catch (err) {
-  if (!(err instanceof CommanderError)) console.error(`dispatch: ${errorMessage(err)}`);
-  code = exitCodeFor(err);
+// No top-level await: the bundle is CommonJS, run through V8's code cache (`cachedBundle.ts`).
+async function main(): Promise<void> {
+  let code: number;
+  try {
+    await program.parseAsync(process.argv);
+    code = typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
+  } catch (err) {
+    if (!(err instanceof CommanderError)) console.error(`dispatch: ${errorMessage(err)}`);
+    code = exitCodeFor(err);
+  }
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
+  process.exit(code);
 }
-await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
-await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
-process.exit(code);
+
+void main();

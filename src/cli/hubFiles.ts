@@ -3,32 +3,103 @@
  * `host.pid`) and the process checks built on them, for the commands that work while the hub
  * is down (`start`, `stop`, `status`).
  */
-import { readFileSync } from "node:fs";
-import { z } from "zod";
+import { readFileSync, watch } from "node:fs";
+import { basename, dirname } from "node:path";
 import type { HomePaths } from "../platform/home.js";
 import { isAlive } from "../platform/processAlive.js";
 
-/** What the hub writes to `hub.json` once it listens. */
-export const HubInfo = z.object({
-  pid: z.number().int(),
-  port: z.number().int(),
-  host: z.string(),
-  url: z.string(),
-  startedAt: z.number().optional(),
-});
-export type HubInfo = z.infer<typeof HubInfo>;
+/**
+ * What the hub writes to `hub.json` once it listens. Checked by hand rather than with a zod
+ * schema: `dispatch start` reads it on a hub restart's critical path, and zod was a third of
+ * that command's load time (like the supervisor's own read, `Supervisor.ts`).
+ */
+export interface HubInfo {
+  pid: number;
+  port: number;
+  host: string;
+  url: string;
+  startedAt?: number | undefined;
+}
+
+/** `value` (parsed JSON) as a `HubInfo`, or undefined when it is not one. */
+export function parseHubInfo(value: unknown): HubInfo | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { pid, port, host, url, startedAt } = value as Record<string, unknown>;
+  if (
+    !Number.isInteger(pid) ||
+    !Number.isInteger(port) ||
+    typeof host !== "string" ||
+    typeof url !== "string"
+  )
+    return undefined;
+  if (startedAt !== undefined && typeof startedAt !== "number") return undefined;
+  return {
+    pid: pid as number,
+    port: port as number,
+    host,
+    url,
+    ...(startedAt === undefined ? {} : { startedAt }),
+  };
+}
 
 /** How often process and health checks poll while waiting. */
 export const POLL_INTERVAL_MS = 50;
+/** How often `waitForHubInfo` looks anyway, should the directory watch miss the write. */
+const WATCH_FALLBACK_MS = 250;
 
 export function readHubInfo(paths: HomePaths): HubInfo | undefined {
   try {
-    const parsed = HubInfo.safeParse(JSON.parse(readFileSync(paths.hubInfo, "utf8")));
-    return parsed.success ? parsed.data : undefined;
+    return parseHubInfo(JSON.parse(readFileSync(paths.hubInfo, "utf8")));
   } catch {
     // Missing or half-written file: the hub is not (yet) running.
     return undefined;
   }
+}
+
+/**
+ * The `hub.json` of a hub that started listening at or after `since`, as soon as it is written:
+ * the data directory is watched (inotify), so `dispatch start` returns the moment the hub
+ * listens, not at its next poll, and without a health request (which a hub catching up on its
+ * sessions' downtime output answered only after a queue of work). Undefined when `until`
+ * settles first (the launched process exited) or after `timeoutMs`.
+ */
+export function waitForHubInfo(
+  paths: HomePaths,
+  options: { since: number; timeoutMs: number; until?: Promise<unknown> },
+): Promise<HubInfo | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (info: HubInfo | undefined) => {
+      if (done) return;
+      done = true;
+      watcher?.close();
+      clearInterval(poll);
+      clearTimeout(timeout);
+      resolve(info);
+    };
+    const look = () => {
+      const info = readHubInfo(paths);
+      if (info && (info.startedAt ?? 0) >= options.since) finish(info);
+    };
+    const name = basename(paths.hubInfo);
+    let watcher: ReturnType<typeof watch> | undefined;
+    try {
+      watcher = watch(dirname(paths.hubInfo), (_event, file) => {
+        if (file === null || file === name) look();
+      });
+      // A watch that fails later (the directory removed) leaves the poll below.
+      watcher.on("error", () => watcher?.close());
+    } catch {
+      // No inotify (or too many watches): the poll below finds it a little later.
+    }
+    const poll = setInterval(look, WATCH_FALLBACK_MS);
+    const timeout = setTimeout(() => finish(undefined), options.timeoutMs);
+    options.until?.then(
+      () => finish(undefined),
+      () => finish(undefined),
+    );
+    look();
+  });
 }
 
 export function readPidFile(file: string): number | undefined {

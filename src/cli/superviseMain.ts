@@ -3,12 +3,18 @@
  * entry so it boots without commander and every command module: under load each Node boot
  * costs seconds, and `start` waits for the supervisor's boot plus the hub's.
  *
- * Arguments: the `serve` flags (`--port P --host H` and any others, passed on to every hub).
+ * Arguments: `--adopt PID` (the first hub, which `dispatch start` started itself), then the
+ * `serve` flags (`--port P --host H` and any others, passed on to every hub).
  */
 import { dataHome, ensureHome } from "../platform/home.js";
 import { runSupervisor } from "./Supervisor.js";
 
-const argv = process.argv.slice(2);
+const adoptAt = process.argv.indexOf("--adopt");
+const adopt = adoptAt >= 0 ? Number(process.argv[adoptAt + 1]) : undefined;
+const argv =
+  adoptAt >= 0
+    ? [...process.argv.slice(2, adoptAt), ...process.argv.slice(adoptAt + 2)]
+    : process.argv.slice(2);
 const flag = (name: string) => {
   const index = argv.indexOf(name);
   return index >= 0 ? argv[index + 1] : undefined;
@@ -21,4 +27,5 @@ const rest = portAt >= 0 ? [...argv.slice(0, portAt), ...argv.slice(portAt + 2)]
 process.exitCode = await runSupervisor({
   paths: ensureHome(dataHome()),
   serveArgs: (port) => ["serve", "--port", String(port ?? firstPort), ...rest],
+  adopt: adopt !== undefined && Number.isInteger(adopt) && adopt > 0 ? adopt : undefined,
 });

@@ -2,7 +2,7 @@
  * Starts the hub: data directory, access key, plug-ins, store, the hub's parts, the local host link and
  * the HTTP/WebSocket app. `dispatch serve` calls this; it only wires.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import type { Logger } from "pino";
 import { parseDuration } from "../core/duration.js";
@@ -225,13 +225,13 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   listeningUrl = url;
   await hub.cluster?.start();
   oidc?.setRedirectBase(process.env.DISPATCH_PUBLIC_URL ?? url);
+  // Written aside and renamed: `dispatch start` watches for it and reads it at once.
   writeFileSync(
-    paths.hubInfo,
+    `${paths.hubInfo}.tmp`,
     JSON.stringify({ pid: process.pid, port, host: options.host, url, startedAt: Date.now() }),
-    {
-      mode: 0o600,
-    },
+    { mode: 0o600 },
   );
+  renameSync(`${paths.hubInfo}.tmp`, paths.hubInfo);
   writeFileSync(paths.hubPid, String(process.pid), { mode: 0o600 });
   marks.listening = Date.now();
   // CPU time spent until now: a start-up figure a busy machine moves less than wall time.

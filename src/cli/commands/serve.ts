@@ -4,7 +4,7 @@ import { DispatchError } from "../../core/errors.js";
 import { VERSION } from "../../core/version.js";
 import { dataHome, homePaths } from "../../platform/home.js";
 import type { startHubServer } from "../../server/main.js";
-import { resolvePort } from "../HubClient.js";
+import { resolvePort } from "../hubAddress.js";
 
 export const DEFAULT_BIND_HOST = "127.0.0.1";
 

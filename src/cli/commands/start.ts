@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
 import { isAlive } from "../../platform/processAlive.js";
-import { HubClient, readKey, resolvePort } from "../HubClient.js";
+import { hubAnswers, resolvePort } from "../hubAddress.js";
 import {
   HUB_MARKER,
   isDispatchProcess,
@@ -16,9 +16,10 @@ import {
   runningHubPid,
   sleep,
   waitForExit,
+  waitForHubInfo,
 } from "../hubFiles.js";
 import { SUPERVISOR_PATH } from "../paths.js";
-import { SUPERVISOR_MARKER, supervisorPidFile } from "../Supervisor.js";
+import { SUPERVISOR_MARKER, spawnHubProcess, supervisorPidFile } from "../Supervisor.js";
 import { addHubFlags, type HubFlags, loginHint, serveFlagArgs } from "./serve.js";
 
 /**
@@ -28,6 +29,8 @@ import { addHubFlags, type HubFlags, loginHint, serveFlagArgs } from "./serve.js
 const START_TIMEOUT_MS = 30_000;
 /** How long a hub that failed to start gets to stop on SIGTERM before SIGKILL. */
 const STOP_CHILD_TIMEOUT_MS = 3_000;
+/** How often `start` looks for the supervisor's pid file once the hub listens (it is usually there). */
+const SUPERVISOR_POLL_MS = 10;
 /** Lines of `hub.out` shown when the hub fails to come up. */
 const TAIL_LINES = 20;
 
@@ -65,45 +68,67 @@ export async function launchHub(options: {
 }): Promise<{ url: string; pid: number }> {
   const { paths, port, flags } = options;
   const outFile = join(paths.home, "hub.out");
-  const out = openSync(outFile, "a", 0o600);
-  // The hub runs under a supervisor that restarts it after a crash (`Supervisor.ts`); it passes
-  // the serve flags on to every hub it starts.
-  const args = [SUPERVISOR_PATH, "--port", String(port), "--host", flags.host, ...serveFlagArgs(flags)];
   const launchedAt = Date.now();
-  const child = spawn(process.execPath, args, {
-    detached: true,
-    stdio: ["ignore", out, out],
-    env: process.env,
-    // The hub must not hold the caller's directory (an unmount, a deleted checkout).
-    cwd: paths.home,
-  });
-  closeSync(out);
+  // The first hub starts at once, its supervisor beside it (`Supervisor.ts` adopts it and
+  // restarts it after a crash): a hub restart waits on one Node boot less. Both detached.
+  const serveArgs = ["serve", "--port", String(port), "--host", flags.host, ...serveFlagArgs(flags)];
+  const child = spawnHubProcess(serveArgs, paths, true);
   let exitCode: number | null | undefined;
-  child.on("exit", (code, signal) => {
-    exitCode = code ?? (signal ? 128 : 1);
+  const exited = new Promise<void>((resolve) => {
+    child.on("exit", (code, signal) => {
+      exitCode = code ?? (signal ? 128 : 1);
+      resolve();
+    });
+    // Spawning itself failed (no node?).
+    child.on("error", () => {
+      exitCode = 1;
+      resolve();
+    });
   });
   child.unref();
-
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline && exitCode === undefined) {
-    const info = readHubInfo(paths);
-    if (
-      info &&
-      (info.startedAt ?? 0) >= launchedAt &&
-      (await new HubClient({ url: info.url, key: undefined, paths }).health())
-    ) {
-      return { url: info.url, pid: info.pid };
-    }
-    await sleep(POLL_INTERVAL_MS);
+  let supervisor: ReturnType<typeof spawn> | undefined;
+  if (child.pid !== undefined) {
+    const out = openSync(outFile, "a", 0o600);
+    supervisor = spawn(
+      process.execPath,
+      [SUPERVISOR_PATH, "--adopt", String(child.pid), ...serveArgs.slice(1)],
+      // The hub must not hold the caller's directory (an unmount, a deleted checkout).
+      { detached: true, stdio: ["ignore", out, out], env: process.env, cwd: paths.home },
+    );
+    closeSync(out);
+    supervisor.unref();
   }
+
+  // Ready when this launch's hub wrote hub.json, which it does once it listens.
+  const info = await waitForHubInfo(paths, { since: launchedAt, timeoutMs: START_TIMEOUT_MS, until: exited });
+  // Returned only once the supervisor is up too (its boot ran beside the hub's, so it is by
+  // now): a `dispatch start` after a crash waits on it instead of starting a second hub.
+  if (info && (await supervisorUp(paths, supervisor, launchedAt + START_TIMEOUT_MS)))
+    return { url: info.url, pid: info.pid };
   const why =
-    exitCode === undefined
-      ? `did not become healthy within ${START_TIMEOUT_MS / 1000}s`
-      : `exited (code ${exitCode})`;
+    exitCode !== undefined
+      ? `exited (code ${exitCode})`
+      : info
+        ? "started, but its supervisor did not"
+        : `did not become healthy within ${START_TIMEOUT_MS / 1000}s`;
   // A hub that missed its start-up window must not come up later behind the caller's back.
   if (exitCode === undefined && child.pid !== undefined) await stopChild(child.pid);
   console.error(tail(outFile));
   throw new DispatchError("internal", `the hub ${why}; its output is above and in ${outFile}`);
+}
+
+/** Whether the supervisor wrote its pid file before `deadline`; false when it ended instead. */
+async function supervisorUp(
+  paths: HomePaths,
+  supervisor: ReturnType<typeof spawn> | undefined,
+  deadline: number,
+): Promise<boolean> {
+  const file = supervisorPidFile(paths);
+  while (supervisor?.pid !== undefined && Date.now() < deadline && supervisor.exitCode === null) {
+    if (readPidFile(file) === supervisor.pid) return true;
+    await sleep(SUPERVISOR_POLL_MS);
+  }
+  return false;
 }
 
 /** A hub of this data directory that answers, or one already answering on the fixed port. */
@@ -113,8 +138,7 @@ export async function findRunningHub(
 ): Promise<{ url: string; pid?: number } | undefined> {
   const info = readHubInfo(paths);
   if (info && isAlive(info.pid)) {
-    const client = new HubClient({ url: info.url, key: readKey(paths), paths });
-    if (await client.health()) return { url: info.url, pid: info.pid };
+    if (await hubAnswers(info.url)) return { url: info.url, pid: info.pid };
   }
   // A hub process is there but not answering yet (still starting), or its supervisor is about
   // to restart one after a crash: give it the start-up time. A second supervisor here would
@@ -127,14 +151,14 @@ export async function findRunningHub(
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (waitOn.length > 0 && Date.now() < deadline && waitOn.some((p) => isAlive(p))) {
     const current = readHubInfo(paths);
-    if (current && (await new HubClient({ url: current.url, key: undefined, paths }).health())) {
+    if (current && (await hubAnswers(current.url))) {
       return { url: current.url, pid: current.pid };
     }
     await sleep(POLL_INTERVAL_MS);
   }
   if (port !== 0) {
     const url = `http://127.0.0.1:${port}`;
-    if (await new HubClient({ url, key: undefined, paths }).health()) return { url };
+    if (await hubAnswers(url)) return { url };
   }
   return undefined;
 }

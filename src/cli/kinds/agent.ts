@@ -17,7 +17,7 @@ import type { SessionInfo } from "../../protocol/session.js";
 import { agentProfile, loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
-import { HubInfo } from "../hubFiles.js";
+import { parseHubInfo } from "../hubFiles.js";
 import { createWorktree, finishWorktree, worktreeDiff } from "../worktree.js";
 import type { CliKind } from "./cliKind.js";
 
@@ -179,7 +179,8 @@ function hubUrl(): string {
   const file = process.env.DISPATCH_HUB_INFO;
   if (file) {
     try {
-      return HubInfo.parse(JSON.parse(readFileSync(file, "utf8"))).url;
+      const info = parseHubInfo(JSON.parse(readFileSync(file, "utf8")));
+      if (info) return info.url;
     } catch {
       // Hub down or file unreadable: fall back to the address the session was started with.
     }

@@ -1,0 +1,92 @@
+/**
+ * The hub's entry runs its CommonJS bundle through V8's code cache (`src/platform/cachedBundle.ts`).
+ * Real processes run a small bundle through the built loader: the cache is written, then used;
+ * an edited bundle (same length, which V8 alone would accept) runs its new code; a damaged or
+ * truncated cache falls back to compiling and is replaced. And the built hub entry is the loader.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "./cliProcess.js";
+
+const LOADER = join(REPO_ROOT, "dist/src/platform/cachedBundle.js");
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A bundle whose output names its version and uses what a CommonJS module is given. */
+function bundleSource(version: string): string {
+  return [
+    `const path = require("node:path");`,
+    `function answer() { return "${version}:" + path.basename(__filename) + ":" + typeof module.exports; }`,
+    `setTimeout(() => console.log(answer()), 20);`,
+    "",
+  ].join("\n");
+}
+
+/** Runs the bundle through the loader in a fresh process (cache saved at once); its lines. */
+function run(bundle: string): { use: string; output: string } {
+  const script = `import { runCachedBundle } from ${JSON.stringify(LOADER)};
+console.log(runCachedBundle(process.argv[1], { saveAfterMs: 0 }));`;
+  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script, bundle], {
+    encoding: "utf8",
+  });
+  expect(result.stderr).toBe("");
+  expect(result.status).toBe(0);
+  const [use, output] = result.stdout.trim().split("\n");
+  return { use: use ?? "", output: output ?? "" };
+}
+
+function freshBundle(version: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "dispatch-cached-bundle-"));
+  dirs.push(dir);
+  const bundle = join(dir, "entry.bundle.cjs");
+  writeFileSync(bundle, bundleSource(version));
+  return bundle;
+}
+
+describe("bundles run through V8's code cache", () => {
+  it("writes the cache on the first run and uses it on the next", () => {
+    const bundle = freshBundle("one");
+    expect(run(bundle)).toEqual({ use: "missing", output: "one:entry.bundle.cjs:object" });
+    expect(existsSync(`${bundle}.v8cache`)).toBe(true);
+    expect(run(bundle)).toEqual({ use: "used", output: "one:entry.bundle.cjs:object" });
+  });
+
+  it("runs an edited bundle's new code, not the cached old one, and replaces the cache", () => {
+    const bundle = freshBundle("one");
+    run(bundle);
+    const before = readFileSync(`${bundle}.v8cache`);
+    // Same length: V8's own check of cached data (the source's length) would accept it.
+    writeFileSync(bundle, bundleSource("two"));
+    expect(run(bundle)).toEqual({ use: "missing", output: "two:entry.bundle.cjs:object" });
+    expect(readFileSync(`${bundle}.v8cache`).equals(before)).toBe(false);
+    expect(run(bundle)).toEqual({ use: "used", output: "two:entry.bundle.cjs:object" });
+  });
+
+  it("falls back to compiling when the cache is damaged, and writes a good one", () => {
+    const bundle = freshBundle("one");
+    run(bundle);
+    const cache = readFileSync(`${bundle}.v8cache`);
+    // The key is intact, V8's data behind it is not.
+    const damaged = Buffer.from(cache);
+    damaged.fill(0x5a, 40);
+    writeFileSync(`${bundle}.v8cache`, damaged);
+    expect(run(bundle)).toEqual({ use: "rejected", output: "one:entry.bundle.cjs:object" });
+    expect(run(bundle)).toEqual({ use: "used", output: "one:entry.bundle.cjs:object" });
+    // Cut short, even inside the key.
+    writeFileSync(`${bundle}.v8cache`, cache.subarray(0, 10));
+    expect(run(bundle)).toEqual({ use: "missing", output: "one:entry.bundle.cjs:object" });
+    expect(run(bundle)).toEqual({ use: "used", output: "one:entry.bundle.cjs:object" });
+  });
+
+  it("the built hub entry is the loader of a CommonJS bundle", () => {
+    const entry = readFileSync(join(REPO_ROOT, "dist/src/cli/dispatchServe.js"), "utf8");
+    expect(entry).toContain("runCachedBundle");
+    expect(existsSync(join(REPO_ROOT, "dist/src/cli/dispatchServe.bundle.cjs"))).toBe(true);
+  });
+});

@@ -35,7 +35,10 @@ const EXTERNAL = [
  * compiling the hub's 2 MB was a third of its time to modules loaded on a restart.
  */
 const ENTRIES = [
-  { file: "dist/src/cli/dispatchServe.js", prefix: "serve-chunk", split: true, cached: true },
+  // Not split: a cached bundle runs outside Node's module cache, so a chunk that requires the
+  // entry back would run the whole hub a second time. Its lazily imported kinds stay lazy (only
+  // evaluated on first use); they are only compiled with the rest, from the code cache.
+  { file: "dist/src/cli/dispatchServe.js", prefix: "serve-chunk", split: false, cached: true },
   { file: "dist/src/cli/superviseMain.js", prefix: "supervise-chunk", split: false },
   // The CLI keeps its split: `dispatch start` loads its small chunk, not every command's.
   { file: "dist/src/cli/main.js", prefix: "cli-chunk", split: true },

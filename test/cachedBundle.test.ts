@@ -84,6 +84,22 @@ describe("bundles run through V8's code cache", () => {
     expect(run(bundle)).toEqual({ use: "used", output: "one:entry.bundle.cjs:object" });
   });
 
+  it("lends the bundle an import() that still works when its code comes from the cache", () => {
+    const bundle = freshBundle("one");
+    // What `importModule` (src/core/importModule.ts) does inside the bundle: Node 20 loses a
+    // bare import() in code restored from a cache another process wrote.
+    writeFileSync(
+      bundle,
+      [
+        `const lent = globalThis[Symbol.for("dispatch.importModule")];`,
+        `setTimeout(() => lent("node:os").then((os) => console.log(typeof os.cpus)), 20);`,
+        "",
+      ].join("\n"),
+    );
+    expect(run(bundle)).toEqual({ use: "missing", output: "function" });
+    expect(run(bundle)).toEqual({ use: "used", output: "function" });
+  });
+
   it("the built hub entry is the loader of a CommonJS bundle", () => {
     const entry = readFileSync(join(REPO_ROOT, "dist/src/cli/dispatchServe.js"), "utf8");
     expect(entry).toContain("runCachedBundle");

@@ -5,6 +5,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { importModule } from "../core/importModule.js";
 
 export const PLUGINS_VARIABLE = "DISPATCH_PLUGINS";
 
@@ -22,7 +23,7 @@ export async function loadPlugins(env: NodeJS.ProcessEnv): Promise<Record<string
   const modules: Record<string, unknown>[] = [];
   for (const path of pluginPaths(env)) {
     try {
-      modules.push((await import(pathToFileURL(path).href)) as Record<string, unknown>);
+      modules.push((await importModule(pathToFileURL(path).href)) as Record<string, unknown>);
     } catch (err) {
       throw new Error(`cannot load plug-in '${path}' (from ${PLUGINS_VARIABLE}): ${(err as Error).message}`);
     }

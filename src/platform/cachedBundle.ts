@@ -17,6 +17,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
+import { lendImport } from "../core/importModule.js";
 
 /** How long after the bundle ran a fresh cache is written: start-up's functions are compiled by then. */
 export const CACHE_SAVE_DELAY_MS = 2000;
@@ -53,9 +54,12 @@ export function runCachedBundle(bundle: string | URL, options: { saveAfterMs?: n
     filename: file,
     columnOffset: -WRAP_HEAD.length,
     cachedData,
-    // `import()` inside the bundle (externals, lazily loaded chunks) goes to Node's own loader.
+    // `import()` inside the bundle goes to Node's own loader, but only while the code was
+    // compiled here: restored from a cache another process wrote, Node 20 has lost it. The
+    // bundle's run-time imports go through `importModule`, which uses the one lent below.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
+  lendImport((specifier) => import(specifier));
   const use: CacheUse =
     cachedData === undefined ? "missing" : script.cachedDataRejected ? "rejected" : "used";
   if (use !== "used") {

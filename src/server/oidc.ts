@@ -14,6 +14,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type * as OpenIdClient from "openid-client";
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
+import { importModule } from "../core/importModule.js";
 import type { People } from "../hub/People.js";
 import { type Principal, Role } from "../protocol/people.js";
 import { readCookie } from "./auth.js";
@@ -182,7 +183,7 @@ export async function oidcFromEnv(
   const allow = parseAllowList(env.DISPATCH_OIDC_ALLOW ?? "");
   if (allow.size === 0)
     throw new Error("DISPATCH_OIDC_ALLOW is empty: nobody could sign in; list EMAIL=ROLE or DOMAIN=ROLE");
-  client = await import("openid-client");
+  client = await importModule<typeof OpenIdClient>("openid-client");
   return new OidcSignOn(
     { issuer, clientId, clientSecret: env.DISPATCH_OIDC_CLIENT_SECRET || undefined, allow },
     parts.people,

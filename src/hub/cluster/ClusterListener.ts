@@ -10,6 +10,7 @@
 import type pg from "pg";
 import type { Logger } from "pino";
 import { backoffDelay } from "../../core/backoff.js";
+import { importModule } from "../../core/importModule.js";
 
 /** A node deaf to its peers for long serves stale views: retries stay at most this far apart. */
 const RETRY_MAX_MS = 5_000;
@@ -49,7 +50,7 @@ export class ClusterListener {
     const { url, channels, logger } = this.options;
     // Loaded on first use: only a cluster node needs it, and loading it costs every hub's
     // start-up tens of ms (it probes `navigator`, which makes Node 20 load undici).
-    const { default: pgModule } = await import("pg");
+    const { default: pgModule } = await importModule<{ default: typeof pg }>("pg");
     const client = new pgModule.Client({ connectionString: url });
     client.on("notification", (message) => {
       this.options.onNotify(message.channel, message.payload ?? "");

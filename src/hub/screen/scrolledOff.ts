@@ -1,0 +1,138 @@
+/**
+ * Output a screen never shows: in a long run of plain text (printable ASCII, tab, CR, LF) all
+ * but the last few thousand lines scroll off the top of the scrollback before a snapshot could
+ * show them, so the emulator need not print them. Emulating a flood was the screen worker's
+ * largest cost (docs/BENCHMARKS.md, "Where the bytes go"); `cat` of a log, `yes`, `find` and
+ * most build output are long plain runs.
+ *
+ * A skip is exact (the screen and its scrollback end the same as if every byte were printed)
+ * when, at its start, the emulator is in its ground state with the full screen as scroll region
+ * and no insert mode (`skipSafe`), and the run goes on after it for `keepLines` line feeds,
+ * enough to scroll everything before them out of the screen and the scrollback. Every line
+ * kept is then a fresh blank line (filled with the current background, which plain text does
+ * not change), printed with the kept text alone, from column 0 after the skipped `\r\n`. The
+ * skipped text changes nothing else: no mode, no attribute, no tab stop, no title.
+ */
+
+/** A byte range of the queued output that may be left unprinted. */
+export interface Skip {
+  /** Just after a `\r\n` inside the run; the emulator must be in a skip-safe state here. */
+  from: number;
+  /** Just after a later `\r\n`, followed by at least `keepLines` line feeds of the same run. */
+  to: number;
+}
+
+/** Line feeds a skip must leave after it: twice the screen (the first lines may land on old ones) plus the scrollback. */
+export function linesToKeep(rows: number, scrollback: number): number {
+  return 2 * rows + scrollback + 1;
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const TAB = 0x09;
+
+function plain(byte: number): boolean {
+  return (byte >= 0x20 && byte <= 0x7e) || byte === LF || byte === CR || byte === TAB;
+}
+
+/**
+ * The skips in `data` (one per plain run long enough), in order. `data` is the concatenation
+ * of `chunks`; offsets are into it. Linear in the data, one pass forward and one back per run.
+ */
+export function findSkips(chunks: readonly Uint8Array[], keepLines: number): Skip[] {
+  const skips: Skip[] = [];
+  // Forward: the runs, and in each the end of its first `\r\n` and its line feeds' count.
+  let offset = 0;
+  let runStart = -1;
+  let firstBreak = -1;
+  let feeds = 0;
+  let previous = 0;
+  const runs: { start: number; end: number; firstBreak: number; feeds: number }[] = [];
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i] as number;
+      if (!plain(byte)) {
+        if (runStart >= 0 && feeds > keepLines)
+          runs.push({ start: runStart, end: offset + i, firstBreak, feeds });
+        runStart = -1;
+        previous = byte;
+        continue;
+      }
+      if (runStart < 0) {
+        runStart = offset + i;
+        firstBreak = -1;
+        feeds = 0;
+        previous = byte;
+        if (byte === LF) feeds = 1;
+        continue;
+      }
+      if (byte === LF) {
+        feeds++;
+        if (firstBreak < 0 && previous === CR) firstBreak = offset + i + 1;
+      }
+      previous = byte;
+    }
+    offset += chunk.length;
+  }
+  if (runStart >= 0 && feeds > keepLines) runs.push({ start: runStart, end: offset, firstBreak, feeds });
+  if (runs.length === 0) return skips;
+
+  // Back: in each run, the last `\r\n` with at least `keepLines` line feeds after it.
+  const at = byteReader(chunks);
+  for (const run of runs) {
+    if (run.firstBreak < 0) continue;
+    let after = 0;
+    let to = -1;
+    for (let i = run.end - 1; i > run.firstBreak; i--) {
+      if (at(i) !== LF) continue;
+      if (after >= keepLines && at(i - 1) === CR) {
+        to = i + 1;
+        break;
+      }
+      after++;
+    }
+    if (to > run.firstBreak) skips.push({ from: run.firstBreak, to });
+  }
+  return skips;
+}
+
+/** Random access into the concatenated chunks, fast for mostly-sequential offsets. */
+function byteReader(chunks: readonly Uint8Array[]): (offset: number) => number {
+  const starts: number[] = [];
+  let total = 0;
+  for (const chunk of chunks) {
+    starts.push(total);
+    total += chunk.length;
+  }
+  let index = 0;
+  return (offset) => {
+    while (index > 0 && offset < (starts[index] as number)) index--;
+    while (index < chunks.length - 1 && offset >= (starts[index + 1] as number)) index++;
+    return (chunks[index] as Uint8Array)[offset - (starts[index] as number)] as number;
+  };
+}
+
+/** What `skipSafe` reads of the emulator; xterm keeps it internal (no public API), read defensively. */
+interface InternalCore {
+  _inputHandler?: { _parser?: { currentState?: unknown } };
+  buffer?: { scrollTop?: unknown; scrollBottom?: unknown };
+  coreService?: { modes?: { insertMode?: unknown } };
+}
+
+/** xterm's escape sequence parser: its ground state (no sequence or string open). */
+const PARSER_GROUND = 0;
+
+/**
+ * Whether skipping plain text from here on is exact: the parser is in its ground state (plain
+ * bytes inside an OSC string or a CSI would mean something else), the scroll region is the
+ * whole screen (so lines scroll into the scrollback) and insert mode is off. Unknown is unsafe.
+ */
+export function skipSafe(terminal: { rows: number }): boolean {
+  const core = (terminal as { _core?: InternalCore })._core;
+  return (
+    core?._inputHandler?._parser?.currentState === PARSER_GROUND &&
+    core.buffer?.scrollTop === 0 &&
+    core.buffer.scrollBottom === terminal.rows - 1 &&
+    core.coreService?.modes?.insertMode === false
+  );
+}

@@ -19,9 +19,11 @@ import { deferredScreen, drawsOnScreen, type Size, type Tracked } from "./tracke
 export const DEFAULT_SNAPSHOT_EVERY_BYTES = 1024 * 1024;
 /**
  * While output streams, snapshots are at most this frequent whatever the byte count: each one
- * serializes the screen and its scrollback, which costs more than parsing a MiB of output.
+ * serializes the screen and its scrollback (~110 ms for 2000 lines of 200 columns), which costs
+ * more than printing a flood's MiB (`printOutput.ts`). A client attaching mid-flood more than
+ * the lag limit behind the latest snapshot gets a fresh one taken for it anyway.
  */
-const STREAMING_SNAPSHOT_MIN_MS = 1000;
+const STREAMING_SNAPSHOT_MIN_MS = 3000;
 /** A session quiet for this long gets a snapshot, so attaching to an idle session replays nothing. */
 const IDLE_SNAPSHOT_MS = 1500;
 /** Default bound on stored output per session; older output is compacted behind a snapshot. */

@@ -29,15 +29,22 @@ export function linesToKeep(rows: number, scrollback: number): number {
 
 const CR = 0x0d;
 const LF = 0x0a;
-const TAB = 0x09;
 
-function plain(byte: number): boolean {
-  return (byte >= 0x20 && byte <= 0x7e) || byte === LF || byte === CR || byte === TAB;
-}
+/** Each byte's class: not plain (0), plain (1), a line feed (2), a carriage return (3). */
+const NOT_PLAIN = 0;
+const PLAIN = 1;
+const FEED = 2;
+const RETURN = 3;
+const CLASS = new Uint8Array(256);
+for (let byte = 0x20; byte <= 0x7e; byte++) CLASS[byte] = PLAIN;
+CLASS[0x09] = PLAIN;
+CLASS[LF] = FEED;
+CLASS[CR] = RETURN;
 
 /**
  * The skips in `data` (one per plain run long enough), in order. `data` is the concatenation
- * of `chunks`; offsets are into it. Linear in the data, one pass forward and one back per run.
+ * of `chunks`; offsets are into it. One pass forward over the data, and per run one pass back
+ * over the lines kept.
  */
 export function findSkips(chunks: readonly Uint8Array[], keepLines: number): Skip[] {
   const skips: Skip[] = [];
@@ -46,35 +53,37 @@ export function findSkips(chunks: readonly Uint8Array[], keepLines: number): Ski
   let runStart = -1;
   let firstBreak = -1;
   let feeds = 0;
-  let previous = 0;
-  const runs: { start: number; end: number; firstBreak: number; feeds: number }[] = [];
+  let previous = NOT_PLAIN;
+  // A run is counted from its first CR or LF (the plain bytes before it cannot hold a skip).
+  const runs: { end: number; firstBreak: number; feeds: number }[] = [];
   for (const chunk of chunks) {
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i] as number;
-      if (!plain(byte)) {
-        if (runStart >= 0 && feeds > keepLines)
-          runs.push({ start: runStart, end: offset + i, firstBreak, feeds });
-        runStart = -1;
-        previous = byte;
+    const length = chunk.length;
+    for (let i = 0; i < length; i++) {
+      const kind = CLASS[chunk[i] as number] as number;
+      if (kind === PLAIN) {
+        previous = PLAIN;
         continue;
       }
-      if (runStart < 0) {
+      if (kind === FEED) {
+        if (runStart < 0) {
+          runStart = offset + i;
+          firstBreak = -1;
+          feeds = 0;
+        } else if (firstBreak < 0 && previous === RETURN) firstBreak = offset + i + 1;
+        feeds++;
+      } else if (kind === NOT_PLAIN) {
+        if (runStart >= 0 && feeds > keepLines) runs.push({ end: offset + i, firstBreak, feeds });
+        runStart = -1;
+      } else if (runStart < 0) {
         runStart = offset + i;
         firstBreak = -1;
         feeds = 0;
-        previous = byte;
-        if (byte === LF) feeds = 1;
-        continue;
       }
-      if (byte === LF) {
-        feeds++;
-        if (firstBreak < 0 && previous === CR) firstBreak = offset + i + 1;
-      }
-      previous = byte;
+      previous = kind;
     }
-    offset += chunk.length;
+    offset += length;
   }
-  if (runStart >= 0 && feeds > keepLines) runs.push({ start: runStart, end: offset, firstBreak, feeds });
+  if (runStart >= 0 && feeds > keepLines) runs.push({ end: offset, firstBreak, feeds });
   if (runs.length === 0) return skips;
 
   // Back: in each run, the last `\r\n` with at least `keepLines` line feeds after it.

@@ -23,6 +23,7 @@ import { type PrintTarget, printOutput } from "./printOutput.js";
 import { serializeExtras } from "./serializeExtras.js";
 
 interface Screen {
+  session: string;
   terminal: headless.Terminal;
   serializer: serializeAddon.SerializeAddon;
   /** Seq of the last event received (output printed or waiting in `queued`). */
@@ -78,7 +79,14 @@ function handle(message: ToScreenWorker): void {
       terminal.loadAddon(new unicode11Addon.Unicode11Addon());
       terminal.unicode.activeVersion = "11";
       if (message.base) target(terminal)._core.writeSync(new TextEncoder().encode(message.base));
-      screens.set(message.session, { terminal, serializer, seq: message.seq, queued: [], queuedBytes: 0 });
+      screens.set(message.session, {
+        session: message.session,
+        terminal,
+        serializer,
+        seq: message.seq,
+        queued: [],
+        queuedBytes: 0,
+      });
       return;
     }
     case "write": {
@@ -155,7 +163,8 @@ function target(terminal: headless.Terminal): PrintTarget {
 function print(screen: Screen): void {
   if (screen.queuedBytes === 0) return;
   try {
-    printOutput(target(screen.terminal), screen.queued, SNAPSHOT_SCROLLBACK_LINES);
+    const { bytes, skipped } = printOutput(target(screen.terminal), screen.queued, SNAPSHOT_SCROLLBACK_LINES);
+    printed.push({ session: screen.session, bytes, skipped });
   } finally {
     done(screen);
   }
@@ -184,6 +193,8 @@ let unreported = 0;
 const REPORT_EVERY_BYTES = 256 * 1024;
 /** Buffers of parsed writes, not yet handed back (each goes back with the next report). */
 const returning: ArrayBuffer[] = [];
+/** Slices printed since the last report, and how much of each was skipped. */
+let printed: { session: string; bytes: number; skipped: number }[] = [];
 
 function reportParsed(bytes: number): void {
   unreported += bytes;
@@ -193,7 +204,12 @@ function reportParsed(bytes: number): void {
 function sendParsed(): void {
   if (unreported === 0 && returning.length === 0) return;
   const buffers = returning.splice(0);
-  port?.postMessage({ type: "parsed", bytes: unreported, buffers } satisfies FromScreenWorker, buffers);
+  const slices = printed.length > 0 ? printed : undefined;
+  printed = [];
+  port?.postMessage(
+    { type: "parsed", bytes: unreported, buffers, printed: slices } satisfies FromScreenWorker,
+    buffers,
+  );
   unreported = 0;
 }
 

@@ -145,7 +145,11 @@ describe("printOutput", () => {
       }
       const data = text(output);
       const sizes = [1 + Math.floor(next() * 5000), 1 + Math.floor(next() * 3), 1 + Math.floor(next() * 700)];
-      expect(printedWithSkips(cut(data, sizes)).screen, `seed ${seed}`).toBe(printedInFull([data]));
+      const full = printedInFull([data]);
+      expect(printedWithSkips(cut(data, sizes)).screen, `seed ${seed}`).toBe(full);
+      // Chunks large enough for the native scans of whole plain chunks.
+      const large = [4096 + Math.floor(next() * 12000), 4096 + Math.floor(next() * 3000)];
+      expect(printedWithSkips(cut(data, large)).screen, `seed ${seed}, large chunks`).toBe(full);
     }
   });
 });

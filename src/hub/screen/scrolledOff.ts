@@ -14,6 +14,8 @@
  * skipped text changes nothing else: no mode, no attribute, no tab stop, no title.
  */
 
+import { isAscii } from "node:buffer";
+
 /** A byte range of the queued output that may be left unprinted. */
 export interface Skip {
   /** Just after a `\r\n` inside the run; the emulator must be in a skip-safe state here. */
@@ -58,6 +60,22 @@ export function findSkips(chunks: readonly Uint8Array[], keepLines: number): Ski
   const runs: { end: number; firstBreak: number; feeds: number }[] = [];
   for (const chunk of chunks) {
     const length = chunk.length;
+    if (length >= FAST_CHUNK_BYTES && allPlain(chunk)) {
+      // The whole chunk is plain (native scans): the run goes on through it. Its line feeds
+      // are not counted; the pass back finds whether enough follow a skip.
+      if (runStart < 0) {
+        runStart = offset;
+        firstBreak = -1;
+      }
+      if (firstBreak < 0) {
+        const at = firstCrLf(chunk, previous);
+        if (at >= 0) firstBreak = offset + at;
+      }
+      feeds = Number.POSITIVE_INFINITY;
+      previous = CLASS[chunk[length - 1] as number] as number;
+      offset += length;
+      continue;
+    }
     for (let i = 0; i < length; i++) {
       const kind = CLASS[chunk[i] as number] as number;
       if (kind === PLAIN) {
@@ -90,19 +108,66 @@ export function findSkips(chunks: readonly Uint8Array[], keepLines: number): Ski
   const at = byteReader(chunks);
   for (const run of runs) {
     if (run.firstBreak < 0) continue;
-    let after = 0;
-    let to = -1;
-    for (let i = run.end - 1; i > run.firstBreak; i--) {
-      if (at(i) !== LF) continue;
-      if (after >= keepLines && at(i - 1) === CR) {
-        to = i + 1;
-        break;
-      }
-      after++;
-    }
+    const to = lastBreakBefore(chunks, at, run, keepLines);
     if (to > run.firstBreak) skips.push({ from: run.firstBreak, to });
   }
   return skips;
+}
+
+/**
+ * Offset just after the last `\r\n` of the run that has `keepLines` line feeds after it (and
+ * lies after `firstBreak`), or -1: hops back from line feed to line feed (native scans).
+ */
+function lastBreakBefore(
+  chunks: readonly Uint8Array[],
+  at: (offset: number) => number,
+  run: { end: number; firstBreak: number },
+  keepLines: number,
+): number {
+  let after = 0;
+  let start = 0;
+  for (const chunk of chunks) start += chunk.length;
+  for (let c = chunks.length - 1; c >= 0; c--) {
+    const chunk = chunks[c] as Uint8Array;
+    start -= chunk.length;
+    if (start >= run.end) continue;
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    for (
+      let lf = bytes.lastIndexOf(LF, run.end - 1 - start);
+      lf >= 0;
+      lf = lf > 0 ? bytes.lastIndexOf(LF, lf - 1) : -1
+    ) {
+      const offset = start + lf;
+      if (offset <= run.firstBreak) return -1;
+      if (after >= keepLines && at(offset - 1) === CR) return offset + 1;
+      after++;
+    }
+    if (start <= run.firstBreak) return -1;
+  }
+  return -1;
+}
+
+/** Below this, a chunk is scanned byte by byte (the native scans cost ~30 calls each). */
+const FAST_CHUNK_BYTES = 4096;
+/** Bytes that are not plain but ASCII: the C0 controls other than tab, LF and CR, and DEL. */
+const ASCII_NOT_PLAIN: number[] = [];
+for (let byte = 0; byte < 0x80; byte++) if (CLASS[byte] === NOT_PLAIN) ASCII_NOT_PLAIN.push(byte);
+
+/** Whether every byte of `chunk` is plain, by native scans (~10x a loop over the bytes). */
+function allPlain(chunk: Uint8Array): boolean {
+  if (!isAscii(chunk)) return false;
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+  for (const byte of ASCII_NOT_PLAIN) if (bytes.indexOf(byte) >= 0) return false;
+  return true;
+}
+
+/** Offset just after the first `\r\n` in a plain chunk (`previous`: the class of the byte before it), or -1. */
+function firstCrLf(chunk: Uint8Array, previous: number): number {
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+  for (let at = bytes.indexOf(LF); at >= 0; at = bytes.indexOf(LF, at + 1)) {
+    if (at > 0 ? bytes[at - 1] === CR : previous === RETURN) return at + 1;
+  }
+  return -1;
 }
 
 /** Random access into the concatenated chunks, fast for mostly-sequential offsets. */

@@ -93,6 +93,14 @@ describe("printOutput", () => {
     expect(skipping.screen).toBe(printedInFull([data]));
   });
 
+  it("prints every byte when told not to look for plain runs", () => {
+    const data = text("y\r\n".repeat(5_000));
+    const e = emulator();
+    const { skipped } = printOutput(e.terminal as unknown as PrintTarget, [data], SCROLLBACK, false);
+    expect(skipped).toBe(0);
+    expect(screenOf(e)).toBe(printedInFull([data]));
+  });
+
   it("prints everything where a skip would not be exact", () => {
     const cases = {
       "an OSC string left open (plain text is its payload)": `\x1b]0;title ${lines(300)}\x07`,

@@ -18,15 +18,19 @@ export interface Printed {
   skipped: number;
 }
 
-/** Prints `chunks` (in order) into `terminal`, skipping what `scrollback` cannot keep. */
+/**
+ * Prints `chunks` (in order) into `terminal`, skipping what `scrollback` cannot keep; with
+ * `look` false it prints every byte without looking for plain runs (output that had none).
+ */
 export function printOutput(
   terminal: PrintTarget,
   chunks: readonly Uint8Array[],
   scrollback: number,
+  look = true,
 ): Printed {
   let bytes = 0;
   for (const chunk of chunks) bytes += chunk.length;
-  const skips = findSkips(chunks, linesToKeep(terminal.rows, scrollback));
+  const skips = look ? findSkips(chunks, linesToKeep(terminal.rows, scrollback)) : [];
   let position = 0;
   let skipped = 0;
   for (const skip of skips) {

@@ -31,7 +31,17 @@ interface Screen {
   /** Output received and not printed yet (views into transferred buffers). */
   queued: Uint8Array[];
   queuedBytes: number;
+  /** Slices in a row in which looking for plain runs found nothing to skip. */
+  fruitless: number;
+  /** Slices printed since the last look. */
+  sinceLook: number;
 }
+
+/**
+ * Output with no long plain runs (colour on every line) pays the scan for nothing: after two
+ * fruitless slices a session's slices are only looked at one in `LOOK_EVERY_SLICES`.
+ */
+const LOOK_EVERY_SLICES = 8;
 
 /** Output a session may hold back before it is printed. */
 const PRINT_SLICE_BYTES = 1024 * 1024;
@@ -86,6 +96,8 @@ function handle(message: ToScreenWorker): void {
         seq: message.seq,
         queued: [],
         queuedBytes: 0,
+        fruitless: 0,
+        sinceLook: 0,
       });
       return;
     }
@@ -163,7 +175,18 @@ function target(terminal: headless.Terminal): PrintTarget {
 function print(screen: Screen): void {
   if (screen.queuedBytes === 0) return;
   try {
-    const { bytes, skipped } = printOutput(target(screen.terminal), screen.queued, SNAPSHOT_SCROLLBACK_LINES);
+    screen.sinceLook++;
+    const look = screen.fruitless < 2 || screen.sinceLook >= LOOK_EVERY_SLICES;
+    const { bytes, skipped } = printOutput(
+      target(screen.terminal),
+      screen.queued,
+      SNAPSHOT_SCROLLBACK_LINES,
+      look,
+    );
+    if (look) {
+      screen.sinceLook = 0;
+      screen.fruitless = skipped > 0 ? 0 : screen.fruitless + 1;
+    }
     printed.push({ session: screen.session, bytes, skipped });
   } finally {
     done(screen);

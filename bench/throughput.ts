@@ -5,7 +5,7 @@
  * file and tmux consuming it in a detached session.
  */
 import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import * as pty from "node-pty";
 import type { ClientSocket } from "../src/cli/ClientSocket.js";
 import type { BenchContext } from "./context.js";
@@ -74,6 +74,25 @@ export async function throughputSuite(ctx: BenchContext): Promise<void> {
         `${one.ms.toFixed(0)} ms create -> last byte`,
       ),
     );
+    // CPU time per MiB delivered: what the pipeline costs, whatever else the machine runs
+    // (wall-clock rates move with the load of a shared machine; this moves much less).
+    for (const [what, result] of [
+      ["1 client", one],
+      ["10 clients", ten],
+    ] as const) {
+      const mib = file.ptyBytes / MiB;
+      const { hub: h, host: o } = result.cpu;
+      ctx.add(
+        row(
+          SUITE,
+          `CPU per MiB, ${what}: hub (all threads) + host`,
+          (h.total + o.total) / mib,
+          "ms",
+          undefined,
+          `hub ${(h.total / mib).toFixed(1)} (main ${(h.main / mib).toFixed(1)}, workers ${((h.total - h.main) / mib).toFixed(1)}), host ${(o.total / mib).toFixed(1)} ms/MiB`,
+        ),
+      );
+    }
     const tenRate = rate(Math.min(...ten.clients), ten.ms);
     ctx.add(
       row(
@@ -159,7 +178,9 @@ async function dispatchCat(
   file: string,
   clients: number,
   expected: number,
-): Promise<{ ms: number; clients: number[] }> {
+): Promise<{ ms: number; clients: number[]; cpu: { hub: ProcessCpu; host: ProcessCpu } }> {
+  const { hub: hubPid, host: hostPid } = hub.pids();
+  const cpuBefore = { hub: processCpu(hubPid), host: processCpu(hostPid) };
   const sockets: ClientSocket[] = await Promise.all(Array.from({ length: clients }, () => hub.socket()));
   const control = sockets[0] as ClientSocket;
   const bytes = sockets.map(() => 0);
@@ -186,11 +207,47 @@ async function dispatchCat(
   await Promise.all(sockets.map((socket) => socket.attach(id, { afterSeq: 0, snapshot: false })));
   await within(Promise.all(exited), RUN_TIMEOUT_MS, `dispatch cat to ${clients} client(s)`);
   const ms = Math.max(...last) - started;
+  // The screen's catch-up after a flood (a rebuild, a snapshot) belongs to its cost too.
+  await new Promise((resolve) => setTimeout(resolve, CPU_SETTLE_MS));
+  const cpuAfter = { hub: processCpu(hubPid), host: processCpu(hostPid) };
+  const cpu = { hub: cpuSince(cpuBefore.hub, cpuAfter.hub), host: cpuSince(cpuBefore.host, cpuAfter.host) };
   // Removes the ended session and its history, so the next run starts from a small store.
   await control.kill(id, "SIGKILL").catch(() => undefined);
   await control.kill(id).catch(() => undefined);
   await Promise.all(sockets.map((socket) => socket.close()));
-  return { ms, clients: bytes };
+  return { ms, clients: bytes, cpu };
+}
+
+/** CPU time (user + system, ms) of a process, all threads, and of its main thread. */
+interface ProcessCpu {
+  total: number;
+  main: number;
+}
+
+const TICK_MS = 10;
+/** Longer than the screen's quiet-rebuild delay and shorter than the command's closing sleep. */
+const CPU_SETTLE_MS = 2000;
+
+function processCpu(pid: number | undefined): ProcessCpu {
+  if (pid === undefined) return { total: 0, main: 0 };
+  const ticks = (stat: string) => {
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  };
+  try {
+    // The process's line counts every thread (exited ones too); the task of the same id is the main thread.
+    return {
+      total: ticks(readFileSync(`/proc/${pid}/stat`, "utf8")),
+      main: ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8")),
+    };
+  } catch {
+    return { total: 0, main: 0 };
+  }
+}
+
+function cpuSince(before: ProcessCpu, after: ProcessCpu): ProcessCpu {
+  return { total: after.total - before.total, main: after.main - before.main };
 }
 
 /** tmux rendering the same output in a detached session, on a private server. */

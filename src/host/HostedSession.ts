@@ -42,7 +42,7 @@ export class HostedSession {
       bufferLimitBytes: options.bufferLimitBytes,
       onEvent: (event) => options.onEvent(this, event),
     });
-    this.coalescer = new OutputCoalescer((data) => this.log.output(data));
+    this.coalescer = new OutputCoalescer((parts) => this.log.output(parts));
     this.runtime = options.runtime({
       spec,
       env: options.env,

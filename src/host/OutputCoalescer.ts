@@ -3,7 +3,8 @@
  * flush, goes out on the next turn of the event loop, so a keystroke's echo is not delayed;
  * while large output keeps flowing,
  * chunks are gathered for up to `COALESCE_WINDOW_MS` or `COALESCE_MAX_BYTES`, so a flood
- * becomes a few large events instead of thousands of small ones.
+ * becomes a few large events instead of thousands of small ones. The reads gathered go out as
+ * they are: the event's frame is built from them in one copy (`encodeOutputFrameParts`).
  */
 
 /** Upper bound on the delay added to streaming output: about one frame at 60 fps. */
@@ -24,7 +25,8 @@ export class OutputCoalescer {
   private immediate: NodeJS.Immediate | undefined;
   private echoUntil = 0;
 
-  constructor(private readonly emit: (data: Buffer) => void) {}
+  /** `emit` gets the reads of one event, in order, to copy (they are not reused after). */
+  constructor(private readonly emit: (parts: readonly Uint8Array[]) => void) {}
 
   push(chunk: Uint8Array): void {
     this.chunks.push(chunk);
@@ -63,15 +65,12 @@ export class OutputCoalescer {
     this.timer = undefined;
     this.immediate = undefined;
     if (this.pendingBytes === 0) return;
-    const data =
-      this.chunks.length === 1
-        ? Buffer.from(this.chunks[0] as Uint8Array)
-        : Buffer.concat(this.chunks, this.pendingBytes);
+    const parts = this.chunks;
+    this.lastFlushBytes = this.pendingBytes;
     this.chunks = [];
     this.pendingBytes = 0;
     this.lastFlushAt = Date.now();
-    this.lastFlushBytes = data.length;
-    this.emit(data);
+    this.emit(parts);
   }
 
   dispose(): void {

@@ -5,7 +5,7 @@
  * through one of these, so seq, buffering and gaps behave the same for all kinds.
  */
 import type { JsonEvent } from "../protocol/events.js";
-import { encodeOutputFrame } from "../protocol/frames.js";
+import { encodeOutputFrameParts } from "../protocol/frames.js";
 import { type BufferedEvent, EventBuffer } from "./EventBuffer.js";
 
 /** An event on its way to the hub again: its seq (for the hub's acknowledgement) and its wire form. */
@@ -39,10 +39,13 @@ export class SessionEventLog {
     return this.buffer.size;
   }
 
-  output(data: Uint8Array): void {
+  /** One output event made of `parts` (the reads gathered for it), framed in one copy. */
+  output(parts: readonly Uint8Array[]): void {
     const seq = ++this.seq;
-    const wire = encodeOutputFrame({ session: this.options.session, seq, ts: Date.now(), data });
-    this.push({ seq, bytes: wire.length, wire, outputBytes: data.length });
+    const wire = encodeOutputFrameParts({ session: this.options.session, seq, ts: Date.now() }, parts);
+    let outputBytes = 0;
+    for (const part of parts) outputBytes += part.length;
+    this.push({ seq, bytes: wire.length, wire, outputBytes });
   }
 
   emit(type: string, data: Record<string, unknown>): number {

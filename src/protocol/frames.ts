@@ -26,17 +26,34 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 export function encodeOutputFrame(frame: OutputFrame): Uint8Array {
+  return encodeOutputFrameParts(frame, [frame.data]);
+}
+
+/**
+ * The same frame from the payload's parts (the reads a host gathered), copied straight into
+ * the frame: one allocation and one copy per event, with no joined payload in between.
+ */
+export function encodeOutputFrameParts(
+  frame: Omit<OutputFrame, "data">,
+  parts: readonly Uint8Array[],
+): Uint8Array {
   const id = textEncoder.encode(frame.session);
   if (id.length > 255) throw new Error("session id too long for a frame");
   const header = 2 + id.length + 16;
-  const out = new Uint8Array(header + frame.data.length);
+  let length = header;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out[0] = FRAME_OUTPUT;
   out[1] = id.length;
   out.set(id, 2);
   view.setFloat64(2 + id.length, frame.seq);
   view.setFloat64(10 + id.length, frame.ts);
-  out.set(frame.data, header);
+  let at = header;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 

@@ -18,7 +18,10 @@ import type { SandboxPolicy } from "./sandbox.js";
 
 /** Where a runtime's events go: seq, buffering and acknowledgement happen behind it. */
 export interface RuntimeEvents {
-  /** Output bytes (coalesced into `output` events; a keystroke's echo is not delayed). */
+  /**
+   * Output bytes (coalesced into `output` events; a keystroke's echo is not delayed). The bytes
+   * are handed over, not copied until the event is framed: never change them afterwards.
+   */
   output(data: Uint8Array): void;
   /**
    * Any other event, after the output before it: a core type or one of the kind's own.

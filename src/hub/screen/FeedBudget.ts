@@ -5,6 +5,13 @@
  * goes stale) and is rebuilt from the last MiB of stored output once it calms down, or every
  * `STALE_REBUILD_EVERY_MS` while it floods (so snapshots, and retention behind them, go on).
  * The final screen is the same: a terminal only shows the tail of a flood.
+ *
+ * The budget counts what printing costs: output the worker leaves out as scrolled off
+ * (`printOutput.ts`) costs it a scan, not a parse, so a session's bytes count at the share the
+ * worker printed of its recent slices (at least `MIN_PRINTED_SHARE`: the scan and the copy to
+ * the worker cost something too). A plain flood is then fed, exactly and cheaply, instead of
+ * going stale and being rebuilt from its tail, which reads a MiB on the hub's thread and
+ * serializes a snapshot every `STALE_REBUILD_EVERY_MS`.
  */
 
 /** Output a session may have parsed per second; a person cannot read faster. */
@@ -14,12 +21,16 @@ const QUIET_REBUILD_MS = 300;
 /** ...and one still flooding is rebuilt this often, for snapshots and retention. */
 const STALE_REBUILD_EVERY_MS = 2000;
 const WINDOW_MS = 1000;
+/** The least a fed byte counts for, however much of it the worker skips (10x the budget at most). */
+export const MIN_PRINTED_SHARE = 0.1;
 
 export class FeedBudget {
   private windowStart = 0;
   private windowBytes = 0;
   private lastOutputAt = 0;
   private lastRebuildAt = 0;
+  /** Share of the bytes fed that the worker printed, over its recent slices. */
+  private share = 1;
 
   /** Counts output; false once this second's budget is spent. */
   take(bytes: number, now = Date.now()): boolean {
@@ -28,8 +39,16 @@ export class FeedBudget {
       this.windowStart = now;
       this.windowBytes = 0;
     }
-    this.windowBytes += bytes;
+    this.windowBytes += bytes * this.share;
     return this.windowBytes <= FEED_BYTES_PER_SECOND;
+  }
+
+  /** The worker printed a slice of `bytes`, leaving out `skipped` of them. */
+  printed(bytes: number, skipped: number): void {
+    if (bytes <= 0) return;
+    const share = Math.max(MIN_PRINTED_SHARE, (bytes - skipped) / bytes);
+    // Smoothed: one slice of a different kind of output moves it halfway.
+    this.share = (this.share + share) / 2;
   }
 
   /** Whether a stale screen should be rebuilt now. */

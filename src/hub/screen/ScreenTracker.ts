@@ -18,10 +18,10 @@ import { deferredScreen, drawsOnScreen, type Size, type Tracked } from "./tracke
 /** Output between stored snapshots: bounds what a fresh client replays after the snapshot. */
 export const DEFAULT_SNAPSHOT_EVERY_BYTES = 1024 * 1024;
 /**
- * While output streams, snapshots are at most this frequent whatever the byte count: each one
- * serializes the screen and its scrollback, which costs more than parsing a MiB of output.
+ * Streaming snapshots at most this often (bar retention's): each serializes the screen and its
+ * scrollback (~110 ms at 2000×200), more than printing a MiB; a far-behind client gets a fresh one.
  */
-const STREAMING_SNAPSHOT_MIN_MS = 1000;
+const STREAMING_SNAPSHOT_MIN_MS = 3000;
 /** A session quiet for this long gets a snapshot, so attaching to an idle session replays nothing. */
 const IDLE_SNAPSHOT_MS = 1500;
 /** Default bound on stored output per session; older output is compacted behind a snapshot. */
@@ -305,16 +305,16 @@ export class ScreenTracker {
 
   private request(session: string): Promise<FromScreenWorker> {
     const ref = this.nextRef++;
-    return new Promise((resolve) => {
-      this.pending.set(ref, resolve);
-      this.post({ type: "snapshot", session, ref });
-    });
+    const reply = new Promise<FromScreenWorker>((resolve) => this.pending.set(ref, resolve));
+    this.post({ type: "snapshot", session, ref });
+    return reply;
   }
 
   private receive(message: FromScreenWorker): void {
     if (message.type === "parsed") {
       this.inflight = Math.max(0, this.inflight - message.bytes);
       this.feed.returned(message.buffers ?? []);
+      for (const p of message.printed ?? []) this.tracked.get(p.session)?.feed.printed(p.bytes, p.skipped);
       return;
     }
     if (message.type === "error" && message.ref === undefined) {

@@ -16,10 +16,16 @@ export type ToScreenWorker =
 
 export type FromScreenWorker =
   /**
-   * Output bytes parsed since the last report (the hub bounds what is in flight), and the
-   * buffers of parsed writes, handed back for reuse (`ScreenFeed`).
+   * Output bytes parsed since the last report (the hub bounds what is in flight), the
+   * buffers of parsed writes, handed back for reuse (`ScreenFeed`), and per printed slice how
+   * much of it was left out as scrolled off (`FeedBudget` counts what printing costs).
    */
-  | { type: "parsed"; bytes: number; buffers?: ArrayBuffer[] | undefined }
+  | {
+      type: "parsed";
+      bytes: number;
+      buffers?: ArrayBuffer[] | undefined;
+      printed?: { session: string; bytes: number; skipped: number }[] | undefined;
+    }
   | {
       type: "snapshot";
       ref: number;

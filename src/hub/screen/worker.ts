@@ -1,6 +1,12 @@
 /**
  * Screen worker entry: one @xterm/headless terminal per session, fed the stored output in seq
  * order, serialized (with the serialize addon) on request. Runs in a worker thread.
+ *
+ * Output is parsed synchronously, in slices of up to `PRINT_SLICE_BYTES` per session: it waits
+ * (up to `PRINT_AFTER_MS`) until a slice fills or any other message for the session arrives
+ * (a snapshot request, a resize), so a flood is printed in large slices and most of each
+ * slice's plain text, scrolled off before anyone could see it, is not printed at all
+ * (`printOutput.ts`). Every message still sees all output sent before it.
  */
 import { parentPort } from "node:worker_threads";
 import serializeAddon from "@xterm/addon-serialize";
@@ -13,16 +19,34 @@ import {
   type ToScreenWorker,
   TRANSFER_BUFFER_BYTES,
 } from "./messages.js";
+import { type PrintTarget, printOutput } from "./printOutput.js";
 import { serializeExtras } from "./serializeExtras.js";
 
 interface Screen {
+  session: string;
   terminal: headless.Terminal;
   serializer: serializeAddon.SerializeAddon;
-  /** Seq of the last event written (parsed or queued). */
+  /** Seq of the last event received (output printed or waiting in `queued`). */
   seq: number;
-  /** Output bytes written but not yet parsed. */
-  queued: number;
+  /** Output received and not printed yet (views into transferred buffers). */
+  queued: Uint8Array[];
+  queuedBytes: number;
+  /** Slices in a row in which looking for plain runs found nothing to skip. */
+  fruitless: number;
+  /** Slices printed since the last look. */
+  sinceLook: number;
 }
+
+/**
+ * Output with no long plain runs (colour on every line) pays the scan for nothing: after two
+ * fruitless slices a session's slices are only looked at one in `LOOK_EVERY_SLICES`.
+ */
+const LOOK_EVERY_SLICES = 8;
+
+/** Output a session may hold back before it is printed. */
+const PRINT_SLICE_BYTES = 1024 * 1024;
+/** How long output may wait for more before it is printed anyway. */
+const PRINT_AFTER_MS = 250;
 
 const screens = new Map<string, Screen>();
 const port = parentPort;
@@ -47,8 +71,8 @@ function handle(message: ToScreenWorker): void {
     case "open": {
       const previous = screens.get(message.session);
       if (previous) {
-        // Its queued writes will never be parsed: count them as done so the hub's bound holds.
-        discarded(previous);
+        // Its queued output will never be printed: count it as done so the hub's bound holds.
+        done(previous);
         previous.terminal.dispose();
       }
       const terminal = new headless.Terminal({
@@ -56,45 +80,52 @@ function handle(message: ToScreenWorker): void {
         rows: message.rows,
         scrollback: SNAPSHOT_SCROLLBACK_LINES,
         allowProposedApi: true,
+        // Only warnings about `writeSync`, which this worker alone calls (nothing else writes).
+        logLevel: "error",
       });
       const serializer = new serializeAddon.SerializeAddon();
       terminal.loadAddon(serializer);
       // The same widths as the web terminal, so a snapshot puts wide characters where it does.
       terminal.loadAddon(new unicode11Addon.Unicode11Addon());
       terminal.unicode.activeVersion = "11";
-      if (message.base) terminal.write(message.base);
-      screens.set(message.session, { terminal, serializer, seq: message.seq, queued: 0 });
+      if (message.base) target(terminal)._core.writeSync(new TextEncoder().encode(message.base));
+      screens.set(message.session, {
+        session: message.session,
+        terminal,
+        serializer,
+        seq: message.seq,
+        queued: [],
+        queuedBytes: 0,
+        fruitless: 0,
+        sinceLook: 0,
+      });
       return;
     }
     case "write": {
       const screen = screens.get(message.session);
       if (!screen) return;
-      const length = message.data.length;
-      screen.queued += length;
-      const { buffer } = message.data;
-      screen.terminal.write(message.data, () => {
-        // Parsed: the emulator holds no reference to the bytes any more, the hub may reuse them.
-        if (buffer.byteLength === TRANSFER_BUFFER_BYTES) returning.push(buffer as ArrayBuffer);
-        if (screens.get(message.session) !== screen) return;
-        screen.queued -= length;
-        reportParsed(length);
-      });
       screen.seq = message.seq;
+      if (message.data.length === 0) return;
+      screen.queued.push(message.data);
+      screen.queuedBytes += message.data.length;
+      if (screen.queuedBytes >= PRINT_SLICE_BYTES) print(screen);
+      else printLater();
       return;
     }
     case "resize": {
       const screen = screens.get(message.session);
       if (!screen) return;
-      // Writes are parsed asynchronously: apply the resize in order, after those queued before it.
-      screen.terminal.write("", () => screen.terminal.resize(message.cols, message.rows));
+      print(screen);
+      screen.terminal.resize(message.cols, message.rows);
       screen.seq = message.seq;
       return;
     }
     case "rebase": {
       const screen = screens.get(message.session);
       if (!screen) return;
-      screen.terminal.write("", () => screen.terminal.reset());
-      screen.terminal.write(message.note);
+      print(screen);
+      screen.terminal.reset();
+      target(screen.terminal)._core.writeSync(new TextEncoder().encode(message.note));
       screen.seq = message.seq;
       return;
     }
@@ -109,30 +140,75 @@ function handle(message: ToScreenWorker): void {
         });
         return;
       }
-      const seq = screen.seq;
-      // The empty write's callback runs after everything queued before it is parsed.
-      screen.terminal.write("", () => {
-        sendParsed();
-        send({
-          type: "snapshot",
-          ref: message.ref,
-          session: message.session,
-          seq,
-          cols: screen.terminal.cols,
-          rows: screen.terminal.rows,
-          screen:
-            screen.serializer.serialize({ scrollback: SNAPSHOT_SCROLLBACK_LINES }) +
-            serializeExtras(screen.terminal),
-        });
+      print(screen);
+      sendParsed();
+      send({
+        type: "snapshot",
+        ref: message.ref,
+        session: message.session,
+        seq: screen.seq,
+        cols: screen.terminal.cols,
+        rows: screen.terminal.rows,
+        screen:
+          screen.serializer.serialize({ scrollback: SNAPSHOT_SCROLLBACK_LINES }) +
+          serializeExtras(screen.terminal),
       });
       return;
     }
-    case "close":
-      discarded(screens.get(message.session));
-      screens.get(message.session)?.terminal.dispose();
+    case "close": {
+      const screen = screens.get(message.session);
+      if (!screen) return;
+      done(screen);
+      screen.terminal.dispose();
       screens.delete(message.session);
       return;
+    }
   }
+}
+
+/** The emulator's synchronous write (internal to xterm; this worker is its only writer). */
+function target(terminal: headless.Terminal): PrintTarget {
+  return terminal as unknown as PrintTarget;
+}
+
+/** Prints the output a session holds back. */
+function print(screen: Screen): void {
+  if (screen.queuedBytes === 0) return;
+  try {
+    screen.sinceLook++;
+    const look = screen.fruitless < 2 || screen.sinceLook >= LOOK_EVERY_SLICES;
+    const { bytes, skipped } = printOutput(
+      target(screen.terminal),
+      screen.queued,
+      SNAPSHOT_SCROLLBACK_LINES,
+      look,
+    );
+    if (look) {
+      screen.sinceLook = 0;
+      screen.fruitless = skipped > 0 ? 0 : screen.fruitless + 1;
+    }
+    printed.push({ session: screen.session, bytes, skipped });
+  } finally {
+    done(screen);
+  }
+}
+
+let printTimer: NodeJS.Timeout | undefined;
+
+/** Held-back output is printed within `PRINT_AFTER_MS`, so the hub's in-flight bound drains. */
+function printLater(): void {
+  if (printTimer) return;
+  printTimer = setTimeout(() => {
+    printTimer = undefined;
+    for (const [session, screen] of screens) {
+      try {
+        print(screen);
+      } catch (err) {
+        send({ type: "error", session, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    sendParsed();
+  }, PRINT_AFTER_MS);
 }
 
 /** Parsed bytes not yet reported; reported in batches to keep the message count low. */
@@ -140,6 +216,8 @@ let unreported = 0;
 const REPORT_EVERY_BYTES = 256 * 1024;
 /** Buffers of parsed writes, not yet handed back (each goes back with the next report). */
 const returning: ArrayBuffer[] = [];
+/** Slices printed since the last report, and how much of each was skipped. */
+let printed: { session: string; bytes: number; skipped: number }[] = [];
 
 function reportParsed(bytes: number): void {
   unreported += bytes;
@@ -149,14 +227,27 @@ function reportParsed(bytes: number): void {
 function sendParsed(): void {
   if (unreported === 0 && returning.length === 0) return;
   const buffers = returning.splice(0);
-  port?.postMessage({ type: "parsed", bytes: unreported, buffers } satisfies FromScreenWorker, buffers);
+  const slices = printed.length > 0 ? printed : undefined;
+  printed = [];
+  port?.postMessage(
+    { type: "parsed", bytes: unreported, buffers, printed: slices } satisfies FromScreenWorker,
+    buffers,
+  );
   unreported = 0;
 }
 
-function discarded(screen: Screen | undefined): void {
-  if (!screen || screen.queued === 0) return;
-  reportParsed(screen.queued);
-  screen.queued = 0;
+/** Queued output is printed (or dropped): its buffers go back, its bytes count as parsed. */
+function done(screen: Screen): void {
+  if (screen.queuedBytes === 0) return;
+  for (const data of screen.queued) {
+    // The emulator holds no reference to the bytes any more: the hub may reuse the buffer.
+    // A buffer is handed back with the last of the views into it (one view per write).
+    if (data.buffer.byteLength === TRANSFER_BUFFER_BYTES) returning.push(data.buffer as ArrayBuffer);
+  }
+  const bytes = screen.queuedBytes;
+  screen.queued = [];
+  screen.queuedBytes = 0;
+  reportParsed(bytes);
 }
 
 function send(message: FromScreenWorker): void {

@@ -96,6 +96,8 @@ export class HostDaemon {
     this.peer = peer;
     this.outbox = new HubOutbox(peer);
     this.synced = false;
+    // What was gathered while no hub was connected becomes events now, ahead of the hello.
+    for (const session of this.sessions.values()) session.holdOutput(false);
     this.sendMessage({
       type: "hello",
       protocol: HOST_PROTOCOL_VERSION,
@@ -112,7 +114,10 @@ export class HostDaemon {
     this.outbox = undefined;
     this.synced = false;
     // Nobody to apply backpressure for: let every session run, the buffer bounds memory.
-    for (const session of this.sessions.values()) session.setPaused(false);
+    for (const session of this.sessions.values()) {
+      session.setPaused(false);
+      session.holdOutput(true);
+    }
     this.options.logger.info("hub disconnected; sessions keep running and buffering");
   }
 

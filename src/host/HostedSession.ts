@@ -60,6 +60,11 @@ export class HostedSession {
     });
   }
 
+  /** No hub to send to (true) or one again (false): see `OutputCoalescer.hold`. */
+  holdOutput(on: boolean): void {
+    this.coalescer.hold(on);
+  }
+
   get isRunning(): boolean {
     return this.runtime.isRunning;
   }

@@ -24,6 +24,8 @@ export class OutputCoalescer {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private echoUntil = 0;
+  /** No hub to send to: output is gathered into events of the largest size (`hold`). */
+  private holding = false;
 
   /** `emit` gets the reads of one event, in order, to copy (they are not reused after). */
   constructor(private readonly emit: (parts: readonly Uint8Array[]) => void) {}
@@ -35,6 +37,7 @@ export class OutputCoalescer {
       this.flush();
       return;
     }
+    if (this.holding) return;
     const now = Date.now();
     if (now < this.echoUntil) {
       // Someone typed: their echo leaves with this read, not after the other sessions' reads
@@ -56,6 +59,17 @@ export class OutputCoalescer {
   /** The session just got input: its output goes out as it is read for a moment. */
   expectEcho(now = Date.now()): void {
     this.echoUntil = now + ECHO_WINDOW_MS;
+  }
+
+  /**
+   * While no hub is connected, output is gathered into events of up to `COALESCE_MAX_BYTES`
+   * instead of one per window: a session printing a line every 50 ms through a 2 s hub
+   * restart then waits as 1 event instead of 40, and the hub's catch-up, which stores, fans
+   * out and acknowledges every event, is that much shorter. Releasing sends what is gathered.
+   */
+  hold(on: boolean): void {
+    this.holding = on;
+    if (!on) this.flush();
   }
 
   /** Emits whatever is pending now (also called before an exit event, to keep order). */

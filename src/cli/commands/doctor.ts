@@ -160,7 +160,8 @@ function databaseFinding(problems: string[]): Finding {
 async function offlineDatabase(paths: HomePaths, repair: boolean): Promise<Finding> {
   if (!existsSync(paths.db)) return { level: "ok", what: "no database yet (created at first start)" };
   const { SqliteStore } = await import("../../store/sqlite/SqliteStore.js");
-  const { isDamage, recoverDatabase } = await import("../../store/sqlite/recovery.js");
+  const { recoverDatabase } = await import("../../store/sqlite/recovery.js");
+  const { isDamage } = await import("../../store/sqlite/databaseFile.js");
   let problems: string[];
   try {
     using store = SqliteStore.open(paths.db);

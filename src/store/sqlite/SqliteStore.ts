@@ -3,7 +3,7 @@
  * log, screen snapshots, tokens and audit. Synchronous (better-sqlite3): callers batch writes
  * off the hot path and hand them over in one `appendBatch` call, which is one transaction.
  */
-import { chmodSync, closeSync, existsSync, openSync, statSync } from "node:fs";
+import { chmodSync, closeSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import { DispatchError } from "../../core/errors.js";
 import type { SessionEvent } from "../../protocol/events.js";
@@ -26,6 +26,7 @@ import {
   type WriteAheadLog,
 } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
+import { createPrivately } from "./databaseFile.js";
 import { type DamagedEvent, dropDamagedEvents, findDamagedEvents } from "./eventIntegrity.js";
 import { HostRecords } from "./HostRecords.js";
 import { applyMigrations } from "./migrations.js";
@@ -146,10 +147,7 @@ export class SqliteStore implements Store {
   /** Opens (creating if needed, mode 0600) the database at `path` and applies migrations. */
   static open(path: string): SqliteStore {
     const onDisk = path !== ":memory:" && path !== "";
-    // Create the file ourselves so it never exists with wider permissions, even briefly;
-    // SQLite gives the -wal and -shm files the same mode as the database file.
-    if (onDisk) closeSync(openSync(path, "a", 0o600));
-    if (onDisk) chmodSync(path, 0o600);
+    if (onDisk) createPrivately(path);
     const db = new Database(path);
     try {
       db.pragma("journal_mode = WAL");
@@ -161,10 +159,6 @@ export class SqliteStore implements Store {
     } catch (err) {
       db.close();
       throw err;
-    }
-    if (onDisk) {
-      // Files left by an older run may predate the chmod above.
-      for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
     }
     return new SqliteStore(db);
   }

@@ -13,10 +13,10 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
+import { isDamage } from "./databaseFile.js";
 import { SqliteStore } from "./SqliteStore.js";
 import { removeSearchFile } from "./searchFile.js";
 import { isSearchTable } from "./searchSchema.js";
-import { isDamage } from "./sqliteDamage.js";
 
 /** What `openChecked` found and did. */
 export interface OpenOutcome {
@@ -27,8 +27,6 @@ export interface OpenOutcome {
 
 /** How many problems quick_check lists before it stops (bounds its time on a wrecked file). */
 const QUICK_CHECK_MAX_ERRORS = 10;
-
-export { isDamage } from "./sqliteDamage.js";
 
 /**
  * Opens the store after a bounded `PRAGMA quick_check`; a damaged database (it fails to open or

@@ -13,12 +13,10 @@
  * trusted when it disagrees with the log: a damaged file is replaced by an empty one, and a
  * session the index is ahead of (a restored backup, a recovered log) is indexed again.
  */
-import { chmodSync, closeSync, existsSync, openSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import type { Database } from "better-sqlite3";
+import { createPrivately, databaseFiles, isDamage } from "./databaseFile.js";
 import { createSearchFileSchema } from "./searchSchema.js";
-import { isDamage } from "./sqliteDamage.js";
-
-const SUFFIXES = ["", "-wal", "-shm"];
 
 /** The index file of the database at `path`. */
 export function searchFilePath(path: string): string {
@@ -27,8 +25,7 @@ export function searchFilePath(path: string): string {
 
 /** Deletes the index of the database at `path` (it is rebuilt from the events on the next open). */
 export function removeSearchFile(path: string): void {
-  const file = searchFilePath(path);
-  for (const suffix of SUFFIXES) rmSync(file + suffix, { force: true });
+  for (const file of databaseFiles(searchFilePath(path))) rmSync(file, { force: true });
 }
 
 /**
@@ -50,11 +47,7 @@ export function attachSearchIndex(db: Database, path: string | undefined): void 
 
 function attach(db: Database, path: string | undefined): void {
   const file = path === undefined ? ":memory:" : searchFilePath(path);
-  if (path !== undefined) {
-    // Like the database itself: never readable by others, not even briefly.
-    closeSync(openSync(file, "a", 0o600));
-    for (const suffix of SUFFIXES) if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600);
-  }
+  if (path !== undefined) createPrivately(file);
   db.prepare("ATTACH DATABASE ? AS search").run(file);
   if (path !== undefined) {
     db.pragma("search.journal_mode = WAL");

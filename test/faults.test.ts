@@ -105,6 +105,21 @@ async function counter(
   ).session;
 }
 
+/** A `counter` run to its end; its stored events, as the hub returns them. */
+async function finishedCounter(
+  h: HubHandle,
+  name: string,
+  options: { lines: number; pad?: number },
+): Promise<StoredEvent[]> {
+  await counter(h, name, options);
+  await waitFor(
+    async () =>
+      (await api<{ session: { status: string } }>(h, `/api/sessions/${name}`)).session.status === "exited",
+    { message: `${name} ends` },
+  );
+  return storedEvents(h, name);
+}
+
 async function storedEvents(h: HubHandle, name: string): Promise<StoredEvent[]> {
   const all: StoredEvent[] = [];
   for (let after = 0; ; ) {
@@ -379,13 +394,7 @@ describe("integrity, backup and restore", () => {
     "a damaged database is moved aside at start and recovered, keeping every readable event, with a report",
     async () => {
       const h = await hub();
-      await counter(h, "kept", { lines: 3000, pad: 100 });
-      await waitFor(
-        async () =>
-          (await api<{ session: { status: string } }>(h, "/api/sessions/kept")).session.status === "exited",
-        { message: "kept ends" },
-      );
-      const original = await storedEvents(h, "kept");
+      const original = await finishedCounter(h, "kept", { lines: 3000, pad: 100 });
       expect((await h.cli(["stop", "--all"])).code).toBe(0);
       // Damage an interior page (not the header): overwrite the middle of the file.
       const db = join(h.home, "dispatch.db");
@@ -426,13 +435,7 @@ describe("integrity, backup and restore", () => {
       const h = await hub();
       // Lines of 3 KB: every output event spills onto overflow pages (past about 1 KB in the
       // events table's b-tree).
-      await counter(h, "big", { lines: 60, pad: 3000 });
-      await waitFor(
-        async () =>
-          (await api<{ session: { status: string } }>(h, "/api/sessions/big")).session.status === "exited",
-        { message: "big ends" },
-      );
-      const original = await storedEvents(h, "big");
+      const original = await finishedCounter(h, "big", { lines: 60, pad: 3000 });
       expect((await h.cli(["stop", "--all"])).code).toBe(0);
       // The last page of one event's overflow chain, found through SQLite's dbstat table: read
       // back as payload without an error, so only the checksum tells it from what was printed.

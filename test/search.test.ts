@@ -134,4 +134,38 @@ describe("dispatch search", () => {
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no stored output matches");
   });
+
+  it("indexes a few lines on the hub's own thread and hands a flood to the index worker", async () => {
+    // A hub of its own: the shared one's worker may still be running from the tests above.
+    const own = await startHub();
+    const worker = async () => {
+      const text = await (await own.api("/metrics")).text();
+      return Number(/^dispatch_search_worker (\d)$/m.exec(text)?.[1]);
+    };
+    const found = (pattern: string) =>
+      waitFor(
+        async () => {
+          const result = await own.cli(["search", pattern, "--json"]);
+          return (JSON.parse(result.stdout) as { results: Result[] }).results.length > 0;
+        },
+        { timeoutMs: 30_000, message: `search '${pattern}' on the second hub` },
+      );
+
+    // A few lines: the worker thread (a second V8 heap) is not started for them.
+    expect(
+      (await own.cli(["new", "--name", "few", "--", "sh", "-c", "echo quiet kiwi; sleep 300"])).code,
+    ).toBe(0);
+    await found("quiet kiwi");
+    expect(await worker()).toBe(0);
+
+    // ~4 MB of lines: indexed by the worker, and all of it found.
+    const flood = "seq 1 200000 | sed 's/^/mango flood /'; sleep 300";
+    expect((await own.cli(["new", "--name", "flood", "--", "sh", "-c", flood])).code).toBe(0);
+    await waitFor(async () => (await worker()) === 1, {
+      timeoutMs: 30_000,
+      message: "the index worker to start",
+    });
+    await found("mango flood 200000");
+    await found("mango flood 1");
+  }, 90_000);
 });

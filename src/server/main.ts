@@ -115,6 +115,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const metrics = new HubMetrics({
     sessions: () => hubRef?.sessions.list() ?? [],
     hosts: () => hubRef?.hosts.list() ?? [],
+    searchWorker: () => hubRef?.search.workerRunning ?? false,
   });
   const hub = new Hub({
     store: metrics.timed(store),

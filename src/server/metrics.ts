@@ -28,6 +28,8 @@ const LAG_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10
 
 export interface MetricsSources {
   sessions: () => { status: string }[];
+  /** Whether the search index worker thread runs (a flood or a backlog being indexed). */
+  searchWorker: () => boolean;
   hosts: () => { status: string }[];
 }
 
@@ -62,6 +64,14 @@ export class HubMetrics {
       collect() {
         this.reset();
         for (const [status, n] of countBy(sources.hosts())) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: "dispatch_search_worker",
+      help: "1 while the search index worker thread runs (indexing a flood or a backlog), else 0",
+      registers,
+      collect() {
+        this.set(sources.searchWorker() ? 1 : 0);
       },
     });
     new Gauge({

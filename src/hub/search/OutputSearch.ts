@@ -5,8 +5,11 @@
  * - A little new output (prompts, typing, a few lines) is indexed here on the hub's thread, a
  *   small slice a moment after it was stored: a worker thread is a second V8 heap (about
  *   15 MB resident), too much to keep for idle sessions.
- * - When several slices in a row still find more pending (a flood, a backlog an earlier hub
- *   left after a kill or an upgrade to migration 3), the index worker (`indexWorker.ts`) starts
+ * - More than a few kilobytes stored since the last slice (a flood, a build log) goes to the
+ *   index worker at once: splitting a 64 KiB event of `yes` into lines is tens of milliseconds,
+ *   which this thread owes to the next keystroke's echo.
+ * - When several slices in a row still find more pending (a backlog an earlier hub left after
+ *   a kill or an upgrade to migration 3), the index worker (`indexWorker.ts`) starts
  *   and indexes on its own connection and core; it is stopped again once it has had nothing
  *   to do for a while. One slice is not enough to tell: ten sessions created at once each
  *   have an event or two pending, more than a slice takes, and starting the worker for them
@@ -18,6 +21,7 @@
 import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { DispatchError } from "../../core/errors.js";
+import { isOutputEvent } from "../../protocol/events.js";
 import type { Store } from "../../store/Store.js";
 import { searchWords } from "../../store/searchText.js";
 import type { HubEvents } from "../HubEvents.js";
@@ -35,8 +39,19 @@ const EVENTS_PER_SLICE = 4;
  * start-up or a burst of typing, is indexed here.
  */
 const SLICES_BEFORE_WORKER = 8;
+/**
+ * Output stored since the last slice here, beyond which the worker indexes it: a screenful of
+ * a shell's output or a burst of typing stays on this thread, a flood never runs here.
+ */
+const HERE_MAX_BYTES = 16 * 1024;
 /** New output is indexed this long after it was stored, so a burst is indexed in one slice. */
 const SLICE_DELAY_MS = 100;
+/**
+ * The worker is told of new output at most this often: it indexes whatever is pending once
+ * woken, and each message wakes its thread (a flood stores hundreds of batches a second, and
+ * each wake cost the hub's thread ~0.4 ms on a VM). Its streaming test looks 300 ms back.
+ */
+const WORKER_WAKE_EVERY_MS = 100;
 /** The worker is stopped after this long with nothing to index. */
 const WORKER_IDLE_MS = 10_000;
 
@@ -74,15 +89,27 @@ export class OutputSearch {
   /** Messages posted to the current worker, to tell its last `idle` from an earlier one. */
   private posted = 0;
   private wakePending = false;
+  /** When the worker was last told of new output. */
+  private wokeAt = 0;
+  /** Output bytes stored since this thread's last slice found nothing more (while no worker runs). */
+  private unindexedBytes = 0;
   private sliceTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private disposed = false;
 
   constructor(private readonly options: OutputSearchOptions) {
     this.canUseWorker = options.store.file !== undefined;
-    options.bus.on("stored", () => this.wake());
+    options.bus.on("stored", (_session, entries) => {
+      for (const { event } of entries) if (isOutputEvent(event)) this.unindexedBytes += event.data.byteLength;
+      this.wake();
+    });
     // What an earlier hub stored but did not index: looked at once start-up is over.
     this.scheduleSlice();
+  }
+
+  /** Whether the index worker thread runs now. */
+  get workerRunning(): boolean {
+    return this.worker !== undefined;
   }
 
   /** The newest `limit` lines matching every word of the pattern, oldest first. */
@@ -133,19 +160,32 @@ export class OutputSearch {
     });
   }
 
-  /** New output was stored: the worker is told at most once per turn, or a slice is due. */
+  /** More output waits than this thread indexes: the worker's job. */
+  private get flooded(): boolean {
+    return this.canUseWorker && this.unindexedBytes > HERE_MAX_BYTES;
+  }
+
+  /**
+   * New output was stored: the worker is told at most every `WORKER_WAKE_EVERY_MS`, or a slice
+   * is due here.
+   */
   private wake(): void {
-    if (!this.worker) {
+    if (!this.worker && !this.flooded) {
       this.scheduleSlice();
       return;
     }
     if (this.wakePending) return;
     this.wakePending = true;
-    setImmediate(() => {
+    const tell = () => {
       this.wakePending = false;
-      if (this.worker) this.post({ type: "index" });
-      else this.scheduleSlice();
-    });
+      if (this.disposed) return;
+      if (!this.worker && !this.flooded) return this.scheduleSlice();
+      this.wokeAt = Date.now();
+      this.post({ type: "index" });
+    };
+    const wait = this.wokeAt + WORKER_WAKE_EVERY_MS - Date.now();
+    if (wait > 0) setTimeout(tell, wait).unref();
+    else setImmediate(tell);
   }
 
   private scheduleSlice(): void {
@@ -164,7 +204,11 @@ export class OutputSearch {
 
   /** The `count`th slice in a row here; the worker takes over after a few that left more. */
   private sliceRun(count: number): void {
-    if (this.worker || this.disposed || !this.indexSliceHere()) return;
+    if (this.worker || this.disposed) return;
+    if (!this.indexSliceHere()) {
+      this.unindexedBytes = 0;
+      return;
+    }
     if (!this.canUseWorker) this.scheduleSlice();
     else if (count >= SLICES_BEFORE_WORKER) this.post({ type: "index" });
     else setImmediate(() => this.sliceRun(count + 1));
@@ -194,6 +238,7 @@ export class OutputSearch {
       worker.unref();
       this.worker = worker;
       this.posted = 0;
+      this.unindexedBytes = 0;
     }
     this.posted++;
     this.worker.postMessage(message);

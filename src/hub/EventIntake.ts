@@ -14,13 +14,14 @@ import type { SessionRecord } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
 import { ActivityThrottle } from "./ActivityThrottle.js";
 import { eventProblem } from "./eventCheck.js";
+import { HostAcks } from "./HostAcks.js";
 import type { HostLink } from "./HostLink.js";
 import type { HostLinks } from "./HostMonitor.js";
 import type { HubEvents } from "./HubEvents.js";
 import { recordChanges } from "./recordChanges.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 import type { StorageHealth } from "./StorageHealth.js";
-import { type StoredBatchEntry, StoreWriter } from "./StoreWriter.js";
+import { type StoredBatchEntry, StoreWriter, storedSize } from "./StoreWriter.js";
 
 const isLive = (status: string) => status === "starting" || status === "running";
 
@@ -44,6 +45,7 @@ export interface EventIntakeOptions {
 export class EventIntake {
   private readonly writer: StoreWriter;
   private readonly activity: ActivityThrottle;
+  private readonly acks = new HostAcks();
   private resendTimer: NodeJS.Timeout | undefined;
   private resendDelayMs = RESEND_FIRST_DELAY_MS;
 
@@ -74,6 +76,7 @@ export class EventIntake {
   /** Appends what is pending now (before reading the log back, and at shutdown). */
   flush(): void {
     this.writer.flush();
+    this.acks.flush();
   }
 
   /** A person typed into the session: its echo is stored without waiting behind bulk output. */
@@ -105,6 +108,7 @@ export class EventIntake {
     this.resendTimer = undefined;
     this.activity.dispose();
     this.writer.flush();
+    this.acks.flush();
   }
 
   private scheduleResend(): void {
@@ -150,6 +154,7 @@ export class EventIntake {
         for (const record of directory.all()) {
           if (record.host === hostId) sync[record.id] = this.writer.resumeAfter(record.id);
         }
+        this.acks.send(link);
         link.send({ type: "sync", sessions: sync });
       }
     } catch (err) {
@@ -197,8 +202,13 @@ export class EventIntake {
       const link = this.options.hosts.link(record.host);
       const last = list[list.length - 1] as StoredBatchEntry;
       if (link) {
-        link.send({ type: "ack", session: id, seq: last.event.seq });
-        if (last.event.type === "exit") link.send({ type: "forget", session: id });
+        let bytes = 0;
+        for (const entry of list) bytes += storedSize(entry);
+        this.acks.add(link, id, last.event.seq, bytes);
+        if (last.event.type === "exit") {
+          this.acks.send(link);
+          link.send({ type: "forget", session: id });
+        }
       }
     }
   }

@@ -200,7 +200,7 @@ export class StoreWriter {
     let bytes = 0;
     let count = 0;
     while (count < this.pending.length && (count === 0 || bytes < BULK_COMMIT_MAX_BYTES)) {
-      bytes += sizeOf(this.pending[count] as StoredBatchEntry);
+      bytes += storedSize(this.pending[count] as StoredBatchEntry);
       count += 1;
     }
     return this.pending.splice(0, count);
@@ -224,7 +224,7 @@ export class StoreWriter {
     }
     // After the hand-on: a checkpoint's fsync never delays this batch's clients.
     let bytes = 0;
-    for (const entry of batch) bytes += sizeOf(entry);
+    for (const entry of batch) bytes += storedSize(entry);
     this.checkpoints.committed(bytes, Date.now() < this.typingUntil);
     return true;
   }
@@ -291,7 +291,8 @@ export class StoreWriter {
   }
 }
 
-function sizeOf({ event, frame }: StoredBatchEntry): number {
+/** What an entry weighs against slices and acknowledgements: its frame or data, or a fixed overhead. */
+export function storedSize({ event, frame }: StoredBatchEntry): number {
   if (frame) return frame.byteLength;
   return isOutputEvent(event) ? event.data.byteLength : EVENT_OVERHEAD_BYTES;
 }

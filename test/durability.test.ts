@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { cleanupAll, countedLines, type HubHandle, startHub, waitFor } from "./harness.js";
 import { renderScreen } from "./screen.js";
 import { sleep, WireClient } from "./wire.js";
 
@@ -317,6 +317,38 @@ describe("slow clients", () => {
     expect(slow.stream(s.id).some((i) => i.kind === "snapshot")).toBe(true);
     expect(await renderScreen(slow, s.id, 80, 24)).toBe(await renderScreen(fast, s.id, 80, 24));
   });
+});
+
+describe("a flood while someone types", () => {
+  it("is slowed down, never lost: every line is stored and each key is echoed", async () => {
+    const h = await hub();
+    const lines = 300_000;
+    // Starts on its own input, so the typing below is in another session from the first key.
+    const flood = await create(h, {
+      name: "flood",
+      command: ["sh", "-c", `read go; seq -f 'flood-%g' 1 ${lines}; printf finished; sleep 120`],
+    });
+    const typer = await create(h, { command: ["sh", "-c", "stty raw -echo && echo ready && exec cat"] });
+    const c = await client(h);
+    await c.request({ type: "attach", session: typer.id, afterSeq: 0, snapshot: false });
+    await c.request({ type: "attach", session: flood.id, afterSeq: 0, snapshot: false });
+    await c.waitForOutput(typer.id, "ready");
+    await c.request({ type: "input", session: flood.id, data: "go\r" });
+    const floodDone = () => {
+      const tail = c.received.events.filter((e) => e.session === flood.id && e.type === "output").slice(-2);
+      return Buffer.concat(tail.map((e) => Buffer.from(e.data as Uint8Array))).includes("finished");
+    };
+    // Type until the flood is done (about 6 MB, read at the bulk rate while keys arrive).
+    let typed = "";
+    for (let i = 0; !floodDone(); i++) {
+      const key = String.fromCharCode(97 + (i % 26));
+      typed += key;
+      await c.request({ type: "input", session: typer.id, data: key });
+      await c.waitForOutput(typer.id, typed, 30_000);
+    }
+    expect(typed.length).toBeGreaterThan(0);
+    expect(await countedLines(h, "flood")).toBe(lines);
+  }, 120_000);
 });
 
 describe("limits and housekeeping", () => {

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { DispatchError, toDispatchError } from "../core/errors.js";
 import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import type { HostInfo, HostMessage, HubToHostMessage, SpawnSpec } from "../protocol/host.js";
+import { BulkThrottle } from "./BulkThrottle.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import { HostedSession } from "./HostedSession.js";
 import { HubOutbox } from "./HubOutbox.js";
@@ -57,6 +58,9 @@ export interface HostDaemonOptions {
 
 export class HostDaemon {
   private readonly sessions = new Map<string, HostedSession>();
+  private readonly throttle = new BulkThrottle();
+  /** Sessions whose PTY waits for the bulk rate while someone types, with their resume timers. */
+  private readonly throttled = new Map<string, NodeJS.Timeout>();
   private peer: HubPeer | undefined;
   /** Everything sent to the peer goes through this (see `HubOutbox`). */
   private outbox: HubOutbox | undefined;
@@ -114,6 +118,8 @@ export class HostDaemon {
     this.outbox = undefined;
     this.synced = false;
     // Nobody to apply backpressure for: let every session run, the buffer bounds memory.
+    for (const timer of this.throttled.values()) clearTimeout(timer);
+    this.throttled.clear();
     for (const session of this.sessions.values()) {
       session.setPaused(false);
       session.holdOutput(true);
@@ -130,7 +136,8 @@ export class HostDaemon {
         const session = this.sessions.get(message.session);
         session?.ack(message.seq);
         this.outbox?.ack(message.session, message.seq);
-        if (session && session.bufferedBytes <= PAUSE_LOW_WATER_BYTES) session.setPaused(false);
+        if (session && session.bufferedBytes <= PAUSE_LOW_WATER_BYTES && !this.throttled.has(session.id))
+          session.setPaused(false);
         return;
       }
       case "spawn":
@@ -241,9 +248,27 @@ export class HostDaemon {
     if (!this.outbox || !this.synced) return;
     this.outbox.event(session.id, event);
     if (session.bufferedBytes >= PAUSE_HIGH_WATER_BYTES) session.setPaused(true);
+    else if (event.outputBytes > 0 && this.outbox.isBulkWhileTyping(session.id))
+      this.slowDown(session, event);
+  }
+
+  /** Output of a flood while someone types: its PTY waits for its share of the bulk rate. */
+  private slowDown(session: HostedSession, event: BufferedEvent): void {
+    const wait = this.throttle.take(event.outputBytes, Date.now());
+    if (wait === 0 || this.throttled.has(session.id)) return;
+    session.setPaused(true);
+    const timer = setTimeout(() => {
+      this.throttled.delete(session.id);
+      // Paused for the hub as well: the acknowledgement that brings it low resumes it.
+      if (session.bufferedBytes <= PAUSE_LOW_WATER_BYTES) session.setPaused(false);
+    }, wait);
+    timer.unref();
+    this.throttled.set(session.id, timer);
   }
 
   private forget(id: string): void {
+    clearTimeout(this.throttled.get(id));
+    this.throttled.delete(id);
     const session = this.sessions.get(id);
     if (!session || session.isRunning) return;
     session.dispose();

@@ -73,4 +73,14 @@ describe("HubOutbox", () => {
     outbox.control('{"type":"pong"}');
     expect(socket.received.at(-1)).toBe('{"type":"pong"}');
   });
+
+  it("tells a flood apart from the session being typed into, for a second after the last key", () => {
+    outbox = new HubOutbox(new RecordingSocket());
+    const t = Date.now();
+    expect(outbox.isBulkWhileTyping("flood", t)).toBe(false);
+    outbox.input("echo");
+    expect(outbox.isBulkWhileTyping("flood", t)).toBe(true);
+    expect(outbox.isBulkWhileTyping("echo", t)).toBe(false);
+    expect(outbox.isBulkWhileTyping("flood", t + 5_000)).toBe(false);
+  });
 });

@@ -117,6 +117,14 @@ export class HubOutbox {
     this.lastInputAt.set(session, this.lastAnyInputAt);
   }
 
+  /** Whether someone typed on this link lately, into another session than `session`. */
+  isBulkWhileTyping(session: string, now = Date.now()): boolean {
+    return (
+      now - this.lastAnyInputAt < INTERACTIVE_WINDOW_MS &&
+      now - (this.lastInputAt.get(session) ?? 0) >= INTERACTIVE_WINDOW_MS
+    );
+  }
+
   /** The hub stored the session's events up to `seq`: they leave the window. */
   ack(session: string, seq: number): void {
     const sent = this.unacked.get(session);

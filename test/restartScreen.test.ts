@@ -84,3 +84,48 @@ describe("screens after a hub restart", () => {
     expect(a).toBe(b);
   });
 });
+
+describe("screens after the screen worker stopped for idleness", () => {
+  it("stops the worker once every screen is quiet and snapshotted, and starts it again for new output", async () => {
+    const h = await startHub({ env: { DISPATCH_SCREEN_IDLE_STOP: "1s" } });
+    hubs.push(h);
+    const worker = async () => {
+      const text = await (await h.api("/metrics")).text();
+      return Number(/^dispatch_screen_worker (\d)$/m.exec(text)?.[1]);
+    };
+    const script = "printf '\\033[1mfirst line\\033[0m\\n'; read x; echo second line $x; sleep 120";
+    const res = await h.api("/api/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ command: ["sh", "-c", script], cols: 80, rows: 24 }),
+    });
+    expect(res.status).toBe(201);
+    const s = (await res.json()).session as { id: string; name: string };
+    const typist = await client(h);
+    await typist.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: false });
+    await typist.waitForOutput(s.id, "first line");
+    // A new session's screen is built a moment after its first output.
+    await waitFor(async () => (await worker()) === 1, { message: "the screen worker to start" });
+    await waitFor(async () => (await worker()) === 0, {
+      timeoutMs: 30_000,
+      message: "the screen worker to stop while the screen is idle",
+    });
+
+    await typist.request({ type: "input", session: s.id, data: "again\r" });
+    await typist.waitForOutput(s.id, "second line again");
+    await waitFor(async () => (await worker()) === 1, { message: "the screen worker to start again" });
+
+    // A client asking for the screen now gets it whole: loaded from the snapshot taken before
+    // the stop, plus what was printed after.
+    const fresh = await client(h);
+    await fresh.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: true });
+    await waitFor(() => fresh.stream(s.id)[0]?.kind === "snapshot", { message: "a snapshot first" });
+    const full = await client(h);
+    await full.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: false });
+    await full.waitForOutput(s.id, "second line again");
+    const a = await renderScreen(fresh, s.id, 80, 24);
+    expect(a).toContain("first line");
+    expect(a).toContain("second line again");
+    expect(a).toBe(await renderScreen(full, s.id, 80, 24));
+  }, 60_000);
+});

@@ -39,6 +39,8 @@ export interface HubOptions {
   retentionBytes?: number | undefined;
   /** Output between two stored snapshots of a screen. */
   snapshotEveryBytes?: number | undefined;
+  /** How long every screen must be quiet before the screen worker is stopped. */
+  screenIdleStopMs?: number | undefined;
   /** How far (output bytes) a client may fall behind before it skips to the latest snapshot. */
   clientLagLimitBytes?: number | undefined;
   heartbeatMs: number;
@@ -71,6 +73,11 @@ export class Hub {
   readonly cluster: ClusterNode | undefined;
   private readonly intake: EventIntake;
   private readonly screens: ScreenTracker;
+
+  /** Whether the screen worker thread runs now (it is stopped while every screen is idle). */
+  get screenWorkerRunning(): boolean {
+    return this.screens.workerRunning;
+  }
 
   constructor(options: HubOptions) {
     const { store, logger } = options;
@@ -108,6 +115,7 @@ export class Hub {
       logger,
       retentionBytes: options.retentionBytes,
       snapshotEveryBytes: options.snapshotEveryBytes,
+      stopIdleAfterMs: options.screenIdleStopMs,
     });
     this.intake = new EventIntake({ store, directory, hosts, bus, logger, health: this.storage });
     // First to hear of each stored batch, so clients get it before the screen and search work.

@@ -116,6 +116,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     sessions: () => hubRef?.sessions.list() ?? [],
     hosts: () => hubRef?.hosts.list() ?? [],
     searchWorker: () => hubRef?.search.workerRunning ?? false,
+    screenWorker: () => hubRef?.screenWorkerRunning ?? false,
   });
   const hub = new Hub({
     store: metrics.timed(store),
@@ -276,6 +277,10 @@ export function hubSettings(env: NodeJS.ProcessEnv) {
     maxSessions: bytes("DISPATCH_MAX_SESSIONS") ?? DEFAULT_MAX_SESSIONS,
     retentionBytes: bytes("DISPATCH_RETENTION_BYTES"),
     snapshotEveryBytes: bytes("DISPATCH_SNAPSHOT_EVERY_BYTES"),
+    /** Quiet time before the screen worker stops (DISPATCH_SCREEN_IDLE_STOP, default 30s). */
+    screenIdleStopMs: env.DISPATCH_SCREEN_IDLE_STOP
+      ? parseDuration(env.DISPATCH_SCREEN_IDLE_STOP)
+      : undefined,
     clientLagLimitBytes: bytes("DISPATCH_CLIENT_LAG_BYTES"),
     /** Automatic gc of ended sessions idle this long; off unless DISPATCH_GC_AFTER is set. */
     gcAfterMs: env.DISPATCH_GC_AFTER ? parseDuration(env.DISPATCH_GC_AFTER) : undefined,

@@ -30,6 +30,8 @@ export interface MetricsSources {
   sessions: () => { status: string }[];
   /** Whether the search index worker thread runs (a flood or a backlog being indexed). */
   searchWorker: () => boolean;
+  /** Whether the screen worker thread runs (it stops while every screen is idle). */
+  screenWorker: () => boolean;
   hosts: () => { status: string }[];
 }
 
@@ -72,6 +74,14 @@ export class HubMetrics {
       registers,
       collect() {
         this.set(sources.searchWorker() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "dispatch_screen_worker",
+      help: "1 while the screen worker thread runs (it stops while every screen is idle), else 0",
+      registers,
+      collect() {
+        this.set(sources.screenWorker() ? 1 : 0);
       },
     });
     new Gauge({

@@ -4,14 +4,12 @@
  * pauses, on exit and right after a gap. Attaching then costs a snapshot plus the few events
  * after it, whatever the history size. Retention compacts history behind snapshots.
  */
-import { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { isOutputEvent } from "../../protocol/events.js";
 import type { Store } from "../../store/Store.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
-import type { FromScreenWorker, ToScreenWorker } from "./messages.js";
 import { compactBehindSnapshots } from "./retention.js";
-import { ScreenFeed } from "./ScreenFeed.js";
+import { ScreenWorker } from "./ScreenWorker.js";
 import { decodeScreen, encodeScreen } from "./snapshotData.js";
 import { deferredScreen, drawsOnScreen, type Size, type Tracked } from "./tracked.js";
 
@@ -37,6 +35,14 @@ const INFLIGHT_HIGH_BYTES = 16 * 1024 * 1024;
 const INFLIGHT_LOW_BYTES = 4 * 1024 * 1024;
 /** How much recent output a rebuilt screen is made from: enough for the screen and scrollback. */
 const REBUILD_TAIL_BYTES = 1024 * 1024;
+/**
+ * Every screen quiet and stored as a snapshot for this long: the worker (a second V8 heap, ~15 MB
+ * resident with a few shells) is stopped, and screens are loaded from their snapshots again, as
+ * after a restart, when output comes.
+ */
+export const DEFAULT_STOP_IDLE_AFTER_MS = 30_000;
+/** How often a running worker is looked at for being idle. */
+const IDLE_CHECK_MS = 5_000;
 /** Screens not built yet load in the background after a restart's catch-up, a few per tick. */
 const LOAD_DELAY_MS = 2000;
 const LOAD_BUDGET_MS = 5;
@@ -46,26 +52,34 @@ export interface ScreenTrackerOptions {
   logger: Logger;
   snapshotEveryBytes?: number;
   retentionBytes?: number;
+  stopIdleAfterMs?: number;
 }
 
 export class ScreenTracker {
   /** Started on first use: a hub with no terminal output pays nothing for it. */
-  private workerThread: Worker | undefined;
+  private readonly worker: ScreenWorker;
   private readonly tracked = new Map<string, Tracked>();
-  private readonly pending = new Map<number, (reply: FromScreenWorker) => void>();
-  private readonly feed = new ScreenFeed((message, transfer) => this.worker().postMessage(message, transfer));
-  private nextRef = 1;
-  /** Output bytes posted to the worker and not yet reported parsed. */
-  private inflight = 0;
   private rebuildTimer: NodeJS.Timeout | undefined;
   /** When deferred screens may start loading in the background (set by the first deferral). */
   private loadFrom = 0;
   private readonly snapshotEveryBytes: number;
   private readonly retentionBytes: number;
+  private readonly idleCheck: NodeJS.Timeout;
 
   constructor(private readonly options: ScreenTrackerOptions) {
     this.snapshotEveryBytes = options.snapshotEveryBytes ?? DEFAULT_SNAPSHOT_EVERY_BYTES;
     this.retentionBytes = options.retentionBytes ?? DEFAULT_RETENTION_BYTES;
+    this.worker = new ScreenWorker(options.logger);
+    this.worker.on("printed", (session, bytes, skipped) =>
+      this.tracked.get(session)?.feed.printed(bytes, skipped),
+    );
+    this.idleCheck = setInterval(() => this.stopIfIdle(), IDLE_CHECK_MS);
+    this.idleCheck.unref();
+  }
+
+  /** Whether the worker thread runs now. */
+  get workerRunning(): boolean {
+    return this.worker.running;
   }
 
   /** Feeds newly stored events of one terminal session. */
@@ -79,7 +93,7 @@ export class ScreenTracker {
     // Consecutive output goes to the worker as one message (a replay is thousands of events).
     const output: Uint8Array[] = [];
     let outputSeq = 0;
-    if (this.inflight > INFLIGHT_HIGH_BYTES) state.stale = true;
+    if (this.worker.inflightBytes > INFLIGHT_HIGH_BYTES) state.stale = true;
     for (const { event } of entries) {
       if (event.seq <= state.seq) continue;
       state.seq = event.seq;
@@ -99,15 +113,15 @@ export class ScreenTracker {
         state.bytesSinceSnapshot += event.data.length;
         // A long replay (a screen loaded late) too leaves the snapshots retention cuts at.
         if (state.bytesSinceSnapshot >= this.retentionBytes / 4) {
-          this.postOutput(session, outputSeq, output.splice(0));
+          this.worker.postOutput(session, outputSeq, output.splice(0));
           void this.snapshot(session);
         }
         continue;
       }
-      if (output.length > 0) this.postOutput(session, outputSeq, output.splice(0));
+      if (output.length > 0) this.worker.postOutput(session, outputSeq, output.splice(0));
       switch (event.type) {
         case "resize":
-          this.post({
+          this.worker.post({
             type: "resize",
             session,
             seq: event.seq,
@@ -118,20 +132,20 @@ export class ScreenTracker {
         case "gap": {
           const lost = Number(event.data.bytes) || 0;
           const note = `\x1b[0m\r\n[dispatch: ${lost > 0 ? `${lost} bytes of ` : ""}output lost here while the hub was away]\r\n`;
-          this.post({ type: "rebase", session, seq: event.seq, note });
+          this.worker.post({ type: "rebase", session, seq: event.seq, note });
           snapshotNow = true;
           break;
         }
         case "exit":
-          this.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
+          this.worker.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
           snapshotNow = true;
           break;
         default:
           // Other events do not change the screen, but the snapshot's seq must cover them.
-          this.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
+          this.worker.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
       }
     }
-    if (output.length > 0) this.postOutput(session, outputSeq, output);
+    if (output.length > 0) this.worker.postOutput(session, outputSeq, output);
     if (state.stale) {
       this.scheduleRebuild();
       return;
@@ -156,7 +170,7 @@ export class ScreenTracker {
     const state = this.tracked.get(session) ?? this.defer(session, size);
     if (state.deferred) this.load(session, state);
     if (state.stale) this.rebuild(session, state);
-    const reply = await this.request(session);
+    const reply = await this.worker.request(session);
     return reply.type === "snapshot" ? reply.screen : "";
   }
 
@@ -166,14 +180,14 @@ export class ScreenTracker {
     if (!state) return;
     if (state.idleTimer) clearTimeout(state.idleTimer);
     this.tracked.delete(session);
-    this.post({ type: "close", session });
+    this.worker.post({ type: "close", session });
   }
 
   async dispose(): Promise<void> {
     if (this.rebuildTimer) clearInterval(this.rebuildTimer);
+    clearInterval(this.idleCheck);
     for (const state of this.tracked.values()) if (state.idleTimer) clearTimeout(state.idleTimer);
-    this.feed.dispose();
-    await this.workerThread?.terminate();
+    await this.worker.stop();
   }
 
   /** Takes and stores a snapshot now; resolves once stored. */
@@ -186,7 +200,7 @@ export class ScreenTracker {
     state.bytesSinceSnapshot = 0;
     state.snapshotAt = Date.now();
     const bytes = state.bytes;
-    const reply = await this.request(session);
+    const reply = await this.worker.request(session);
     if (reply.type !== "snapshot" || this.tracked.get(session) !== state) return;
     const { store } = this.options;
     if (!store.getSession(session)) return;
@@ -222,7 +236,7 @@ export class ScreenTracker {
     state.deferred = false;
     state.seq = from;
     state.bytes = base !== undefined ? (snapshot?.bytes ?? 0) : 0;
-    this.post({
+    this.worker.post({
       type: "open",
       session,
       cols: base !== undefined && snapshot ? snapshot.cols : size.cols,
@@ -246,7 +260,7 @@ export class ScreenTracker {
   private scheduleRebuild(): void {
     if (this.rebuildTimer) return;
     this.rebuildTimer = setInterval(() => {
-      if (this.inflight > INFLIGHT_LOW_BYTES) return;
+      if (this.worker.inflightBytes > INFLIGHT_LOW_BYTES) return;
       const tickStart = performance.now();
       const loading = Date.now() >= this.loadFrom;
       let waiting = false;
@@ -279,7 +293,13 @@ export class ScreenTracker {
     state.stale = false;
     state.feed.rebuilt();
     state.seq = startAfter;
-    this.post({ type: "open", session, cols: state.size.cols, rows: state.size.rows, seq: startAfter });
+    this.worker.post({
+      type: "open",
+      session,
+      cols: state.size.cols,
+      rows: state.size.rows,
+      seq: startAfter,
+    });
     for (;;) {
       const page = store.readEvents(session, state.seq, REBUILD_PAGE_EVENTS);
       if (page.length === 0) break;
@@ -287,8 +307,8 @@ export class ScreenTracker {
       for (const event of page) {
         if (isOutputEvent(event)) output.push(event.data);
         else if (event.type === "resize") {
-          if (output.length > 0) this.postOutput(session, state.seq, output.splice(0));
-          this.post({
+          if (output.length > 0) this.worker.postOutput(session, state.seq, output.splice(0));
+          this.worker.post({
             type: "resize",
             session,
             seq: event.seq,
@@ -298,53 +318,24 @@ export class ScreenTracker {
         }
         state.seq = event.seq;
       }
-      if (output.length > 0) this.postOutput(session, state.seq, output);
+      if (output.length > 0) this.worker.postOutput(session, state.seq, output);
     }
     void this.snapshot(session);
   }
 
-  private request(session: string): Promise<FromScreenWorker> {
-    const ref = this.nextRef++;
-    const reply = new Promise<FromScreenWorker>((resolve) => this.pending.set(ref, resolve));
-    this.post({ type: "snapshot", session, ref });
-    return reply;
-  }
-
-  private receive(message: FromScreenWorker): void {
-    if (message.type === "parsed") {
-      this.inflight = Math.max(0, this.inflight - message.bytes);
-      this.feed.returned(message.buffers ?? []);
-      for (const p of message.printed ?? []) this.tracked.get(p.session)?.feed.printed(p.bytes, p.skipped);
-      return;
+  /**
+   * Stops the worker once every screen has been quiet for a while with its latest state in a
+   * stored snapshot. Nothing is tracked afterwards: the next output of a session defers it, and
+   * its screen is loaded from that snapshot and the output after it, as after a hub restart.
+   */
+  private stopIfIdle(): void {
+    const quietFor = this.options.stopIdleAfterMs ?? DEFAULT_STOP_IDLE_AFTER_MS;
+    if (!this.worker.running || !this.worker.quietFor(quietFor) || this.rebuildTimer) return;
+    for (const state of this.tracked.values()) {
+      if (state.deferred || state.stale || state.bytesSinceSnapshot > 0 || state.idleTimer) return;
     }
-    if (message.type === "error" && message.ref === undefined) {
-      this.options.logger.warn({ session: message.session, problem: message.message }, "screen worker error");
-      return;
-    }
-    const ref = message.ref as number;
-    const resolve = this.pending.get(ref);
-    this.pending.delete(ref);
-    resolve?.(message);
-  }
-
-  private worker(): Worker {
-    if (this.workerThread) return this.workerThread;
-    const worker = new Worker(new URL("./worker.js", import.meta.url));
-    worker.on("message", (message: FromScreenWorker) => this.receive(message));
-    worker.on("error", (err) => this.options.logger.error({ err }, "screen worker failed"));
-    worker.unref();
-    this.workerThread = worker;
-    return worker;
-  }
-
-  /** Output held back for packing goes first: the worker sees every message in order. */
-  private post(message: ToScreenWorker): void {
-    this.feed.flush();
-    this.worker().postMessage(message);
-  }
-
-  /** Output is views into larger received buffers: copied once, into pooled buffers. */
-  private postOutput(session: string, seq: number, chunks: readonly Uint8Array[]): void {
-    this.inflight += this.feed.output(session, seq, chunks);
+    this.tracked.clear();
+    void this.worker.stop();
+    this.options.logger.debug("screens idle: screen worker stopped");
   }
 }

@@ -100,7 +100,10 @@ export class OutputSearch {
   constructor(private readonly options: OutputSearchOptions) {
     this.canUseWorker = options.store.file !== undefined;
     options.bus.on("stored", (_session, entries) => {
-      for (const { event } of entries) if (isOutputEvent(event)) this.unindexedBytes += event.data.byteLength;
+      // Counted only while this thread indexes: a running worker takes everything pending.
+      if (!this.worker)
+        for (const { event } of entries)
+          if (isOutputEvent(event)) this.unindexedBytes += event.data.byteLength;
       this.wake();
     });
     // What an earlier hub stored but did not index: looked at once start-up is over.
@@ -179,7 +182,8 @@ export class OutputSearch {
     const tell = () => {
       this.wakePending = false;
       if (this.disposed) return;
-      if (!this.worker && !this.flooded) return this.scheduleSlice();
+      // A worker being stopped: slices here wait for it to be gone, then hand over again.
+      if (!this.worker && (!this.flooded || this.stopping)) return this.scheduleSlice();
       this.wokeAt = Date.now();
       this.post({ type: "index" });
     };

@@ -13,8 +13,12 @@
  */
 import { type ToScreenWorker, TRANSFER_BUFFER_BYTES } from "./messages.js";
 
-/** How long output may wait for more of the same session's output before it is sent. */
-const PACK_MS = 20;
+/**
+ * How long output may wait for more of the same session's output before it is sent. Each
+ * message wakes the worker's thread, which on a VM costs this thread a good part of a
+ * millisecond: someone typing sent one per keystroke at 20 ms, one per quarter second now.
+ */
+const PACK_MS = 250;
 /** Idle buffers kept for reuse (beyond that, a returned buffer is dropped). */
 const MAX_FREE_BUFFERS = 8;
 /** Idle buffers are given up once no output went to the worker for this long. */

@@ -28,6 +28,17 @@ async function client(h: HubHandle): Promise<WireClient> {
   return c;
 }
 
+/** An 80×24 terminal session running `script`. */
+async function terminal(h: HubHandle, script: string): Promise<{ id: string; name: string }> {
+  const res = await h.api("/api/sessions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ command: ["sh", "-c", script], cols: 80, rows: 24 }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()).session;
+}
+
 async function lastSeq(h: HubHandle, name: string): Promise<number> {
   const body = await h.api(`/api/sessions/${name}`).then((r) => r.json());
   return body.session.lastSeq;
@@ -43,13 +54,7 @@ describe("screens after a hub restart", () => {
     const script =
       `while [ ! -f ${go} ]; do sleep 0.05; done; ` +
       `i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo row-$i; done; printf '\\033[1mthe end'; touch ${done}; sleep 120`;
-    const res = await h.api("/api/sessions", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ command: ["sh", "-c", script], cols: 80, rows: 24 }),
-    });
-    expect(res.status).toBe(201);
-    const s = (await res.json()).session as { id: string; name: string };
+    const s = await terminal(h, script);
 
     const stopped = await h.cli(["stop"]);
     expect(stopped.code, stopped.stderr).toBe(0);
@@ -94,13 +99,7 @@ describe("screens after the screen worker stopped for idleness", () => {
       return Number(/^dispatch_screen_worker (\d)$/m.exec(text)?.[1]);
     };
     const script = "printf '\\033[1mfirst line\\033[0m\\n'; read x; echo second line $x; sleep 120";
-    const res = await h.api("/api/sessions", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ command: ["sh", "-c", script], cols: 80, rows: 24 }),
-    });
-    expect(res.status).toBe(201);
-    const s = (await res.json()).session as { id: string; name: string };
+    const s = await terminal(h, script);
     const typist = await client(h);
     await typist.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: false });
     await typist.waitForOutput(s.id, "first line");

@@ -42,3 +42,10 @@ export const SNAPSHOT_SCROLLBACK_LINES = 2000;
 
 /** Size of the pooled buffers that carry output to the worker and back (`ScreenFeed`). */
 export const TRANSFER_BUFFER_BYTES = 256 * 1024;
+/** The same, for a session printing a little (a prompt, a line now and then). */
+export const SMALL_TRANSFER_BUFFER_BYTES = 16 * 1024;
+
+/** Whether a buffer is one of the pooled sizes (handed back to the hub once parsed). */
+export function isTransferBuffer(buffer: ArrayBufferLike): boolean {
+  return buffer.byteLength === TRANSFER_BUFFER_BYTES || buffer.byteLength === SMALL_TRANSFER_BUFFER_BYTES;
+}

@@ -15,9 +15,9 @@ import headless from "@xterm/headless";
 import { lowerThreadPriority } from "../../platform/threadPriority.js";
 import {
   type FromScreenWorker,
+  isTransferBuffer,
   SNAPSHOT_SCROLLBACK_LINES,
   type ToScreenWorker,
-  TRANSFER_BUFFER_BYTES,
 } from "./messages.js";
 import { type PrintTarget, printOutput } from "./printOutput.js";
 import { serializeExtras } from "./serializeExtras.js";
@@ -242,7 +242,7 @@ function done(screen: Screen): void {
   for (const data of screen.queued) {
     // The emulator holds no reference to the bytes any more: the hub may reuse the buffer.
     // A buffer is handed back with the last of the views into it (one view per write).
-    if (data.buffer.byteLength === TRANSFER_BUFFER_BYTES) returning.push(data.buffer as ArrayBuffer);
+    if (isTransferBuffer(data.buffer)) returning.push(data.buffer as ArrayBuffer);
   }
   const bytes = screen.queuedBytes;
   screen.queued = [];

@@ -36,9 +36,9 @@ const INFLIGHT_LOW_BYTES = 4 * 1024 * 1024;
 /** How much recent output a rebuilt screen is made from: enough for the screen and scrollback. */
 const REBUILD_TAIL_BYTES = 1024 * 1024;
 /**
- * Every screen quiet and stored as a snapshot for this long: the worker (a second V8 heap, ~15 MB
- * resident with a few shells) is stopped, and screens are loaded from their snapshots again, as
- * after a restart, when output comes.
+ * Every screen quiet and stored as a snapshot for this long: the worker (a second V8 heap; ~4 MB
+ * of the hub's RSS with 10 idle shells) is stopped, and screens are loaded from their snapshots
+ * again, as after a restart, when output comes.
  */
 export const DEFAULT_STOP_IDLE_AFTER_MS = 30_000;
 /** How often a running worker is looked at for being idle. */

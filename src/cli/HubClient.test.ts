@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DispatchError } from "../core/errors.js";
 import { webSocketUrl } from "./ClientSocket.js";
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE, exitCodeFor, UsageError } from "./exitCodes.js";
-import { DEFAULT_PORT, resolvePort } from "./HubClient.js";
+import { DEFAULT_PORT, resolvePort } from "./hubAddress.js";
 
 describe("resolvePort", () => {
   it("takes --port, else DISPATCH_PORT, else 7777", () => {

@@ -1,3 +1,10 @@
+/**
+ * The CLI's way to the hub: finds it (`hub.json` in `DISPATCH_HOME`, else
+ * `127.0.0.1:$DISPATCH_PORT`, else port 7777; `hubAddress.ts`) and the access key
+ * (`DISPATCH_KEY`, else the key file), and offers the REST calls as typed methods. Responses are
+ * parsed with the protocol's schemas; error bodies `{error: {code, message}}` become
+ * `DispatchError`s.
+ */
 import { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
@@ -8,8 +15,6 @@ import { ClientSocket } from "./ClientSocket.js";
 import { HUB_NOT_RUNNING } from "./exitCodes.js";
 import { DEFAULT_PORT, hubAnswers, readKey, resolvePort } from "./hubAddress.js";
 import { readHubInfo } from "./hubFiles.js";
-
-export { DEFAULT_PORT, readKey, resolvePort };
 
 /** Long enough for `kill`, which waits for the process to end (a few seconds at most). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -30,7 +35,6 @@ const CommandBody = z.object({ result: z.unknown().optional() });
 export type StoredEvent = z.infer<typeof ApiEvent>;
 export type KillSignal = "SIGHUP" | "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGQUIT";
 
-/** The port from `--port`, else `DISPATCH_PORT`, else 7777. */
 export interface HubClientOptions {
   url: string;
   key: string | undefined;
@@ -195,8 +199,6 @@ export class HubClient {
     return json;
   }
 }
-
-/** `DISPATCH_KEY`, else the key file the hub wrote; undefined if neither exists yet. */
 
 function sessionPath(name: string): string {
   return `/api/sessions/${encodeURIComponent(name)}`;

@@ -21,6 +21,7 @@ import { backoffDelay } from "../core/backoff.js";
 import type { HomePaths } from "../platform/home.js";
 import { leanEnv, leanNodeArgs } from "../platform/leanProcess.js";
 import { isAlive } from "../platform/processAlive.js";
+import { readHubInfo } from "./hubFiles.js";
 import { SERVE_PATH } from "./paths.js";
 
 const MAX_RESTARTS = 5;
@@ -99,19 +100,10 @@ export async function runSupervisor(options: SupervisorOptions): Promise<number>
   }
 }
 
-/**
- * The port the hub with this pid wrote to hub.json once it listened. Read here without the CLI's
- * zod schema (`hubFiles.ts`): the supervisor boots before every hub, and zod costs a tenth of a
- * second of that boot on a loaded machine.
- */
+/** The port the hub with this pid wrote to hub.json once it listened. */
 function listenedPort(paths: HomePaths, pid: number | undefined): number | undefined {
-  try {
-    const info = JSON.parse(readFileSync(paths.hubInfo, "utf8")) as { pid?: unknown; port?: unknown };
-    return info.pid === pid && typeof info.port === "number" ? info.port : undefined;
-  } catch {
-    // Missing or half-written: that hub never listened.
-    return undefined;
-  }
+  const info = readHubInfo(paths);
+  return info && info.pid === pid ? info.port : undefined;
 }
 
 /** `node … dispatchServe.js ARGS`, output appended to hub.out; `detached` for one started by `dispatch start`. */

@@ -7,7 +7,8 @@
 import { dataHome, ensureHome, homePaths } from "../platform/home.js";
 import { DEFAULT_BIND_HOST } from "./commands/serve.js";
 import { launchHub } from "./commands/start.js";
-import { HubClient, resolvePort } from "./HubClient.js";
+import { HubClient } from "./HubClient.js";
+import { resolvePort } from "./hubAddress.js";
 import { isDispatchProcess, readPidFile, runningHubPid } from "./hubFiles.js";
 import { SUPERVISOR_MARKER, supervisorPidFile } from "./Supervisor.js";
 

@@ -13,6 +13,7 @@ export const DEFAULT_PORT = 7777;
 /** `/api/health` answers at once when a hub is there; a short bound keeps `status` snappy. */
 const HEALTH_TIMEOUT_MS = 2_000;
 
+/** The port from `--port`, else `DISPATCH_PORT`, else 7777. */
 export function resolvePort(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
   const text = flag ?? env.DISPATCH_PORT;
   if (text === undefined || text === "") return DEFAULT_PORT;
@@ -24,6 +25,7 @@ export function resolvePort(flag: string | undefined, env: NodeJS.ProcessEnv = p
   return port;
 }
 
+/** `DISPATCH_KEY`, else the key file the hub wrote; undefined if neither exists yet. */
 export function readKey(paths: HomePaths, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.DISPATCH_KEY) return env.DISPATCH_KEY;
   try {

@@ -10,8 +10,8 @@ import { isAlive } from "../platform/processAlive.js";
 
 /**
  * What the hub writes to `hub.json` once it listens. Checked by hand rather than with a zod
- * schema: `dispatch start` reads it on a hub restart's critical path, and zod was a third of
- * that command's load time (like the supervisor's own read, `Supervisor.ts`).
+ * schema: `dispatch start` and the supervisor read it on a hub restart's critical path, and zod
+ * was a third of that command's load time.
  */
 export interface HubInfo {
   pid: number;

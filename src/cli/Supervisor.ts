@@ -18,6 +18,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backoffDelay } from "../core/backoff.js";
+import { PLUGINS_VARIABLE } from "../kinds/plugins.js";
 import type { HomePaths } from "../platform/home.js";
 import { leanEnv, leanNodeArgs } from "../platform/leanProcess.js";
 import { isAlive } from "../platform/processAlive.js";
@@ -112,11 +113,22 @@ export function spawnHubProcess(args: string[], paths: HomePaths, detached = fal
   const child = spawn(process.execPath, [...leanNodeArgs(process.env), SERVE_PATH, ...args], {
     detached,
     stdio: ["ignore", out, out],
-    env: leanEnv(process.env),
+    env: leanEnv(process.env, { tls: hubConnectsOut(process.env, args) }),
     cwd: paths.home,
   });
   closeSync(out);
   return child;
+}
+
+/**
+ * Whether a hub with these settings makes TLS connections of its own, which may need the
+ * operator's extra CA bundle: to a sign-on provider, to PostgreSQL (and, on it, its cluster
+ * peers), or from a plug-in kind's code. Every other hub boots without the bundle (`leanEnv`).
+ */
+export function hubConnectsOut(env: NodeJS.ProcessEnv, serveArgs: string[]): boolean {
+  return Boolean(
+    env.DISPATCH_OIDC_ISSUER || env.DISPATCH_STORE || env[PLUGINS_VARIABLE] || serveArgs.includes("--store"),
+  );
 }
 
 function spawnHub(args: string[], paths: HomePaths): HubProcess {

@@ -7,7 +7,11 @@
  * `serve` flags (`--port P --host H` and any others, passed on to every hub).
  */
 import { dataHome, ensureHome } from "../platform/home.js";
+import { dropLeanEnv } from "../platform/leanProcess.js";
 import { runSupervisor } from "./Supervisor.js";
+
+// The hubs it starts get the operator's environment, made lean again for each (`spawnHubProcess`).
+dropLeanEnv();
 
 const adoptAt = process.argv.indexOf("--adopt");
 const adopt = adoptAt >= 0 ? Number(process.argv[adoptAt + 1]) : undefined;

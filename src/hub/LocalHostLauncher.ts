@@ -118,7 +118,8 @@ export class LocalHostLauncher {
       const child = spawn(process.execPath, [...leanNodeArgs(env), entry], {
         detached: true,
         stdio: ["ignore", out, out],
-        env: leanEnv(env),
+        // The host's chat runtimes call LLM APIs over TLS: it boots with the extra CA bundle.
+        env: leanEnv(env, { tls: true }),
         cwd: this.options.paths.home,
       });
       child.unref();

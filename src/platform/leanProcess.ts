@@ -11,6 +11,14 @@
  *   V8's GC helpers, the workers) each kept a few hundred KB to MBs resident. Two arenas are
  *   plenty for one event loop.
  *
+ * - `NODE_EXTRA_CA_CERTS` makes Node parse the whole bundle at boot, before any code runs: with
+ *   Debian's bundle (~140 certificates, OpenSSL 3) that was 65 ms, half of a bare Node's boot on
+ *   the 2-core machine, and a hub restart waits on it twice (the hub, and the supervisor booting
+ *   beside it). A daemon that makes no TLS connection of its own (the supervisor; the hub
+ *   without sign-on, PostgreSQL or plug-ins) starts without it, and `dropLeanEnv` puts it back
+ *   into its environment, so the host and the sessions' programs inherit it as the operator set
+ *   it (docs/BENCHMARKS.md, "Restart: certificates at boot").
+ *
  * An operator's own choice wins: a semi-space flag in NODE_OPTIONS or MALLOC_ARENA_MAX in the
  * environment is left as it is. The arena setting is the daemon's alone: glibc reads it once at
  * start, and `dropLeanEnv` takes it out again, so sessions' programs never inherit it.
@@ -27,14 +35,39 @@ export function leanNodeArgs(env: NodeJS.ProcessEnv): string[] {
 /** Marks an allocator setting dispatch added (not the operator's). */
 const ADDED = "DISPATCH_LEAN_ARENAS";
 
-/** The daemon's environment: `env` plus the allocator setting, unless it has one. */
-export function leanEnv<T extends NodeJS.ProcessEnv | Record<string, string>>(env: T): T {
-  return env.MALLOC_ARENA_MAX === undefined ? { ...env, MALLOC_ARENA_MAX: ARENAS, [ADDED]: "1" } : env;
+/** Holds the operator's `NODE_EXTRA_CA_CERTS` while a daemon that does not need it boots. */
+const DEFERRED_CA_CERTS = "DISPATCH_LEAN_CA_CERTS";
+
+/**
+ * The daemon's environment: `env` plus the allocator setting, unless it has one; without the
+ * extra CA bundle (kept aside for its children) unless `tls` says the daemon itself connects out
+ * over TLS and may need it.
+ */
+export function leanEnv<T extends NodeJS.ProcessEnv | Record<string, string>>(
+  env: T,
+  options: { tls: boolean },
+): T {
+  const lean: NodeJS.ProcessEnv = { ...env };
+  if (env.MALLOC_ARENA_MAX === undefined) Object.assign(lean, { MALLOC_ARENA_MAX: ARENAS, [ADDED]: "1" });
+  if (!options.tls && env.NODE_EXTRA_CA_CERTS !== undefined) {
+    lean[DEFERRED_CA_CERTS] = env.NODE_EXTRA_CA_CERTS;
+    delete lean.NODE_EXTRA_CA_CERTS;
+  }
+  return lean as T;
 }
 
-/** First thing in a daemon: removes the allocator setting dispatch added, before anything is started. */
+/**
+ * First thing in a daemon, before anything is started: removes the allocator setting dispatch
+ * added and puts back the CA bundle it kept aside, so children get the operator's environment.
+ */
 export function dropLeanEnv(env: NodeJS.ProcessEnv = process.env): void {
-  if (env[ADDED] !== "1") return;
-  delete env.MALLOC_ARENA_MAX;
-  delete env[ADDED];
+  if (env[ADDED] === "1") {
+    delete env.MALLOC_ARENA_MAX;
+    delete env[ADDED];
+  }
+  const caCerts = env[DEFERRED_CA_CERTS];
+  if (caCerts !== undefined) {
+    env.NODE_EXTRA_CA_CERTS = caCerts;
+    delete env[DEFERRED_CA_CERTS];
+  }
 }

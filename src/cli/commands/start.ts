@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
+import { leanEnv } from "../../platform/leanProcess.js";
 import { isAlive } from "../../platform/processAlive.js";
 import { hubAnswers, resolvePort } from "../hubAddress.js";
 import {
@@ -92,8 +93,14 @@ export async function launchHub(options: {
     supervisor = spawn(
       process.execPath,
       [SUPERVISOR_PATH, "--adopt", String(child.pid), ...serveArgs.slice(1)],
-      // The hub must not hold the caller's directory (an unmount, a deleted checkout).
-      { detached: true, stdio: ["ignore", out, out], env: process.env, cwd: paths.home },
+      // The hub must not hold the caller's directory (an unmount, a deleted checkout). The
+      // supervisor connects nowhere: it boots without the extra CA bundle, as a lean daemon.
+      {
+        detached: true,
+        stdio: ["ignore", out, out],
+        env: leanEnv(process.env, { tls: false }),
+        cwd: paths.home,
+      },
     );
     closeSync(out);
     supervisor.unref();

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { hubConnectsOut } from "../cli/Supervisor.js";
+import { dropLeanEnv, leanEnv } from "./leanProcess.js";
+
+describe("leanEnv", () => {
+  it("keeps the extra CA bundle aside for a daemon that makes no TLS connection, and dropLeanEnv puts it back", () => {
+    const operator = { PATH: "/usr/bin", NODE_EXTRA_CA_CERTS: "/etc/corp-ca.pem" };
+    const daemon: NodeJS.ProcessEnv = leanEnv(operator, { tls: false });
+    expect(daemon.NODE_EXTRA_CA_CERTS).toBeUndefined();
+    expect(daemon.MALLOC_ARENA_MAX).toBe("2");
+    dropLeanEnv(daemon);
+    expect(daemon).toEqual(operator);
+  });
+
+  it("leaves the bundle to a daemon that connects out over TLS", () => {
+    const daemon: NodeJS.ProcessEnv = leanEnv({ NODE_EXTRA_CA_CERTS: "/etc/corp-ca.pem" }, { tls: true });
+    expect(daemon.NODE_EXTRA_CA_CERTS).toBe("/etc/corp-ca.pem");
+    dropLeanEnv(daemon);
+    expect(daemon).toEqual({ NODE_EXTRA_CA_CERTS: "/etc/corp-ca.pem" });
+  });
+
+  it("keeps an operator's own allocator setting, in the daemon and after", () => {
+    const daemon: NodeJS.ProcessEnv = leanEnv({ MALLOC_ARENA_MAX: "8" }, { tls: false });
+    expect(daemon.MALLOC_ARENA_MAX).toBe("8");
+    dropLeanEnv(daemon);
+    expect(daemon).toEqual({ MALLOC_ARENA_MAX: "8" });
+  });
+});
+
+describe("hubConnectsOut", () => {
+  const serve = ["serve", "--port", "0", "--host", "127.0.0.1"];
+
+  it("is false for a hub on its SQLite file without sign-on or plug-ins", () => {
+    expect(hubConnectsOut({ PATH: "/usr/bin" }, serve)).toBe(false);
+  });
+
+  it("is true for sign-on, a PostgreSQL store (flag or environment) and plug-ins", () => {
+    expect(hubConnectsOut({ DISPATCH_OIDC_ISSUER: "https://id.example" }, serve)).toBe(true);
+    expect(hubConnectsOut({}, [...serve, "--store", "postgres://db/dispatch"])).toBe(true);
+    expect(hubConnectsOut({ DISPATCH_STORE: "postgres://db/dispatch" }, serve)).toBe(true);
+    expect(hubConnectsOut({ DISPATCH_PLUGINS: "/opt/kind.js" }, serve)).toBe(true);
+  });
+});

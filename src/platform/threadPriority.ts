@@ -13,7 +13,7 @@ import { setPriority } from "node:os";
 /** How much lower: nice 10 gets about a tenth of the CPU a nice-0 thread gets when both want it. */
 export const BACKGROUND_NICE = 10;
 
-/** Lowers the calling thread's priority; call first thing in a background worker. */
+/** Lowers the calling thread's priority (`backgroundWorkerEntry.ts` does, before loading the worker). */
 export function lowerThreadPriority(nice = BACKGROUND_NICE): void {
   try {
     setPriority(0, nice);

@@ -5,8 +5,9 @@
  * the next message starts a fresh thread.
  */
 import { EventEmitter } from "node:events";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
+import { startBackgroundWorker } from "../../platform/backgroundWorker.js";
 import type { FromScreenWorker, ToScreenWorker } from "./messages.js";
 import { ScreenFeed } from "./ScreenFeed.js";
 
@@ -92,7 +93,7 @@ export class ScreenWorker extends EventEmitter<ScreenWorkerEvents> {
 
   private start(): Worker {
     if (this.thread) return this.thread;
-    const thread = new Worker(new URL("./worker.js", import.meta.url));
+    const thread = startBackgroundWorker(new URL("./worker.js", import.meta.url));
     thread.on("message", (message: FromScreenWorker) => this.receive(message));
     thread.on("error", (err) => this.logger.error({ err }, "screen worker failed"));
     thread.unref();

@@ -12,7 +12,6 @@ import { parentPort } from "node:worker_threads";
 import serializeAddon from "@xterm/addon-serialize";
 import unicode11Addon from "@xterm/addon-unicode11";
 import headless from "@xterm/headless";
-import { lowerThreadPriority } from "../../platform/threadPriority.js";
 import {
   type FromScreenWorker,
   isTransferBuffer,
@@ -51,8 +50,8 @@ const PRINT_AFTER_MS = 250;
 const screens = new Map<string, Screen>();
 const port = parentPort;
 if (!port) throw new Error("screen worker must run in a worker thread");
-// Parsing a flood must never take the CPU from the event loop that forwards an echo.
-lowerThreadPriority();
+// Started at low priority (`startBackgroundWorker`): parsing a flood must never take the CPU
+// from the event loop that forwards an echo.
 
 port.on("message", (message: ToScreenWorker) => {
   try {

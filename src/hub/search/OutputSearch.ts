@@ -18,9 +18,10 @@
  * A query first has everything still pending indexed, so it sees everything stored. A store
  * without a file of its own (in memory, or PostgreSQL) is always indexed on this thread.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Logger } from "pino";
 import { DispatchError } from "../../core/errors.js";
+import { startBackgroundWorker } from "../../platform/backgroundWorker.js";
 import { isOutputEvent } from "../../protocol/events.js";
 import type { Store } from "../../store/Store.js";
 import { searchWords } from "../../store/searchText.js";
@@ -234,7 +235,7 @@ export class OutputSearch {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (!this.worker) {
-      const worker = new Worker(new URL("./indexWorker.js", import.meta.url), {
+      const worker = startBackgroundWorker(new URL("./indexWorker.js", import.meta.url), {
         workerData: { path: this.options.store.file },
       });
       worker.on("message", (reply: FromIndexWorker) => this.receive(reply));

@@ -30,6 +30,7 @@ const CHECKPOINT_EVERY_MS = 500;
 
 const port = parentPort;
 if (!port) throw new Error("the search index worker must run in a worker thread");
+// Started at low priority (`startBackgroundWorker`): live output and a restart's catch-up go first.
 const store = SqliteStore.open((workerData as { path: string }).path);
 const waiting: number[] = [];
 let dirty = true;

@@ -53,6 +53,51 @@ describe("attach and replay", () => {
     expect(b.seqs(session.id).slice(0, all.length - n)).toEqual(all.slice(n));
   });
 
+  it("replays stored output joined when asked (coalesce), one frame per event otherwise, then live per event", async () => {
+    const a = await client();
+    const session = await create(a, {
+      command: [
+        "sh",
+        "-c",
+        "for i in $(seq 1 40); do echo row-$i; sleep 0.01; done; read go; echo after-$go; sleep 30",
+      ],
+    });
+    await a.request({ type: "attach", session: session.name, afterSeq: 0, snapshot: false });
+    await a.waitForOutput(session.id, "row-40");
+    const stored = a.seqs(session.id);
+    const lastSeq = stored.at(-1) as number;
+
+    const exact = await client();
+    await exact.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
+    const joined = await client();
+    await joined.request({
+      type: "attach",
+      session: session.id,
+      afterSeq: 0,
+      snapshot: false,
+      coalesce: true,
+    });
+    await exact.waitForOutput(session.id, "row-40");
+    await joined.waitForOutput(session.id, "row-40");
+    // Without coalesce every stored event is its own frame, as an independent client expects.
+    expect(exact.seqs(session.id)).toEqual(stored);
+    // Joined: the same bytes in far fewer frames, each carrying its last event's seq, in order.
+    expect(joined.output(session.id)).toBe(a.output(session.id));
+    const frames = joined.seqs(session.id);
+    expect(frames.length).toBeLessThan(stored.length / 4);
+    expect(frames.at(-1)).toBe(lastSeq);
+    for (const seq of frames) expect(stored).toContain(seq);
+    expect([...frames].sort((x, y) => x - y)).toEqual(frames);
+
+    // Live output after the replay comes one event per frame, to both.
+    a.send({ type: "input", session: session.id, data: "7\r" });
+    await joined.waitForOutput(session.id, "after-7");
+    const live = joined.seqs(session.id).filter((seq) => seq > lastSeq);
+    expect(live.length).toBeGreaterThan(0);
+    const allNow = a.seqs(session.id).filter((seq) => seq > lastSeq);
+    expect(live).toEqual(allNow.slice(0, live.length));
+  });
+
   it("lets two clients on one session see the same stream and both type", async () => {
     const a = await client();
     const b = await client();

@@ -46,7 +46,13 @@ export class Attachments {
    * Attaches a client: it gets what the attach rule gives for `mode` and `afterSeq`, then live
    * events, with no gap and no duplicate.
    */
-  attach(ref: string, afterSeq: number, channel: SubscriberChannel, mode: AttachMode = "auto"): Attachment {
+  attach(
+    ref: string,
+    afterSeq: number,
+    channel: SubscriberChannel,
+    options: { mode?: AttachMode; coalesce?: boolean } = {},
+  ): Attachment {
+    const { mode = "auto", coalesce = false } = options;
     const { store, directory, screens } = this.options;
     const record = directory.resolve(ref);
     const screen = findKind(record.kind)?.screen === true;
@@ -62,6 +68,7 @@ export class Attachments {
       cursor: start.from === "events" ? start.cursor : 0,
       channel,
       store,
+      coalesce,
       lagLimitBytes: this.options.clientLagLimitBytes,
       ...(screen ? { freshSnapshot: () => screens.snapshot(record.id) } : {}),
     });

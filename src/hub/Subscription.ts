@@ -6,8 +6,8 @@
  * in the log. One that falls more than `lagLimitBytes` behind skips ahead to the latest
  * snapshot (the same final screen, without the intermediate frames) and continues live.
  */
-import { isOutputEvent, type JsonEvent, type SessionEvent } from "../protocol/events.js";
-import { encodeOutputFrame } from "../protocol/frames.js";
+import { isOutputEvent, type JsonEvent, type OutputEvent, type SessionEvent } from "../protocol/events.js";
+import { encodeOutputFrame, encodeOutputFrameParts } from "../protocol/frames.js";
 import type { SnapshotRecord, Store } from "../store/Store.js";
 import { resumeOverHole } from "./attachRule.js";
 import type { StoredBatchEntry } from "./StoreWriter.js";
@@ -21,6 +21,11 @@ const PUMP_BACKLOG_BYTES = 512 * 1024;
 const PUMP_PAGE_EVENTS = 64;
 /** While catching up, how far behind the client is gets re-checked every this many pages. */
 const LAG_CHECK_EVERY_PAGES = 16;
+/**
+ * A joined replay frame holds at most this much output: no larger than one event's frame can be
+ * (a host's output events are at most 64 KiB), so no client meets a frame it would not otherwise.
+ */
+const JOINED_FRAME_MAX_BYTES = 64 * 1024;
 /** Default distance behind (output bytes) past which a client jumps to the latest snapshot. */
 export const DEFAULT_LAG_LIMIT_BYTES = 4 * 1024 * 1024;
 
@@ -36,8 +41,8 @@ export interface ScreenSnapshot {
 export interface SubscriberChannel {
   /** Bytes queued for this client and not yet written to its socket. */
   readonly backlog: number;
-  /** An output event's binary frame (the event itself rides along for the sender's accounting). */
-  sendFrame(frame: Uint8Array, event: SessionEvent): void;
+  /** A binary output frame and the output events in it (for the sender's accounting). */
+  sendFrame(frame: Uint8Array, events: readonly SessionEvent[]): void;
   sendEvent(event: JsonEvent): void;
   /** The screen at `seq`; the client replaces what it shows with it. */
   sendSnapshot(snapshot: ScreenSnapshot): void;
@@ -51,6 +56,8 @@ export interface SubscriptionOptions {
   cursor: number;
   channel: SubscriberChannel;
   store: Store;
+  /** Replayed output may be joined: consecutive output events of a page in one frame. */
+  coalesce?: boolean;
   lagLimitBytes?: number;
   /**
    * Takes and stores a snapshot of the current screen now, for a client far behind when the
@@ -145,8 +152,45 @@ export class Subscription {
           continue;
         }
       }
-      for (const event of page) this.deliver(event);
+      if (this.options.coalesce) this.deliverJoined(page);
+      else for (const event of page) this.deliver(event);
     }
+  }
+
+  /**
+   * A page of stored events, each run of consecutive output events as one frame (seq and ts of
+   * its last event, as the attach's `coalesce` promises). A restarted hub's clients replay ~50
+   * small events per session; one frame each was most of the replay's cost on both sides.
+   */
+  private deliverJoined(page: readonly SessionEvent[]): void {
+    let run: OutputEvent[] = [];
+    let bytes = 0;
+    const flush = () => {
+      const last = run.at(-1);
+      if (!last) return;
+      if (run.length === 1) this.deliver(last);
+      else {
+        this.cursor = last.seq;
+        const frame = encodeOutputFrameParts(
+          { session: last.session, seq: last.seq, ts: last.ts },
+          run.map((event) => event.data),
+        );
+        this.options.channel.sendFrame(frame, run);
+      }
+      run = [];
+      bytes = 0;
+    };
+    for (const event of page) {
+      if (isOutputEvent(event)) {
+        if (bytes + event.data.length > JOINED_FRAME_MAX_BYTES) flush();
+        run.push(event);
+        bytes += event.data.length;
+      } else {
+        flush();
+        this.deliver(event);
+      }
+    }
+    flush();
   }
 
   /** Jumps to the latest snapshot when far behind; "waiting" while a fresh one is being taken. */
@@ -193,7 +237,7 @@ export class Subscription {
   private deliver(event: SessionEvent, frame?: Uint8Array): void {
     this.cursor = event.seq;
     if (isOutputEvent(event)) {
-      this.options.channel.sendFrame(frame ?? encodeOutputFrame(event), event);
+      this.options.channel.sendFrame(frame ?? encodeOutputFrame(event), [event]);
     } else {
       this.options.channel.sendEvent(event);
     }

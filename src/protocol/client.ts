@@ -62,6 +62,12 @@ export const ClientMessage = z.discriminatedUnion("type", [
      * is newer than `afterSeq` (a fresh or long-gone client), else exact events.
      */
     snapshot: z.boolean().optional(),
+    /**
+     * `true`: stored output replayed before the live events may come joined, consecutive output
+     * events in one frame that carries the last one's seq and ts (a replay of thousands of small
+     * events then costs both sides a few frames). Live events always come one per frame.
+     */
+    coalesce: z.boolean().optional(),
     cols: Cols.optional(),
     rows: Rows.optional(),
   }),

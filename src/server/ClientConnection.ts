@@ -75,11 +75,11 @@ export class ClientConnection {
       get backlog() {
         return socket.bufferedAmount;
       },
-      sendFrame: (frame, event) => {
+      sendFrame: (frame, events) => {
         if (socket.readyState !== socket.OPEN) return;
         corkForTurn(socket);
         socket.send(frame, { binary: true });
-        options.sent?.(event);
+        if (options.sent) for (const event of events) options.sent(event);
       },
       sendEvent: (event) => {
         this.send({ type: "event", event });
@@ -292,7 +292,10 @@ export class ClientConnection {
     const existing = this.subscriptions.get(id);
     if (existing) hub.attachments.detach(existing);
     const mode = attachMode(message.snapshot);
-    const attached = hub.attachments.attach(id, message.afterSeq, this.channel, mode);
+    const attached = hub.attachments.attach(id, message.afterSeq, this.channel, {
+      mode,
+      coalesce: message.coalesce === true,
+    });
     this.subscriptions.set(id, attached.subscription);
     const role = gate.roleOn(actor.principal, id) ?? "viewer";
     this.send({ type: "attached", ref: message.ref, session: attached.info, role });

@@ -419,8 +419,10 @@ export class Workspace {
     // A view with nothing yet asks for the current screen rather than the whole history, when
     // its kind has screens (a conversation needs its events).
     const fresh = term.lastSeq === 0 && kind.attach === "screen";
+    // Replayed output may come joined (a frame's seq is its last event's): a reconnect replays
+    // what was missed in a few frames, not one per event.
     this.#conn
-      .request({ type: "attach", session: term.id, afterSeq: term.lastSeq, snapshot: fresh })
+      .request({ type: "attach", session: term.id, afterSeq: term.lastSeq, snapshot: fresh, coalesce: true })
       .then((reply) => {
         const info = sessionFromReply(reply);
         if (reply.type === "attached" && reply.role) this.roles[term.id] = reply.role;

@@ -84,6 +84,15 @@ export class EventIntake {
     this.writer.expectEcho(id);
   }
 
+  /**
+   * Sends what waits to be acknowledged to this host now: called before a message to it, so
+   * both leave in one write and wake the host once (an idle keystroke's input carries the
+   * previous key's ack).
+   */
+  acknowledge(link: HostLink): void {
+    this.acks.send(link);
+  }
+
   /** The session's log continues from the store (revive): forget what was cached of it. */
   rebase(id: string): void {
     this.writer.reset(id);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { HubToHostMessage } from "../protocol/host.js";
-import { HostAcks } from "./HostAcks.js";
+import { ACK_DELAY_MS, HostAcks } from "./HostAcks.js";
 import type { HostLink } from "./HostLink.js";
 
 /** A link that records what it was sent. */
@@ -39,8 +39,9 @@ describe("HostAcks", () => {
     acks.add(link, "a", 1, 10);
     acks.add(link, "a", 2, 10);
     acks.add(link, "b", 7, 10);
+    vi.advanceTimersByTime(ACK_DELAY_MS - 1);
     expect(link.sent).toEqual([]);
-    vi.advanceTimersByTime(100);
+    vi.advanceTimersByTime(1);
     expect(link.sent).toEqual([
       { type: "ack", session: "a", seq: 2 },
       { type: "ack", session: "b", seq: 7 },

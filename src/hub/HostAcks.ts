@@ -10,8 +10,12 @@ import type { HostLink } from "./HostLink.js";
 
 /** Stored bytes not yet acknowledged on a link beyond which its acks go at once. */
 const ACK_AT_ONCE_BYTES = 32 * 1024;
-/** How long a small acknowledgement may wait for company. */
-const ACK_DELAY_MS = 50;
+/**
+ * How long a small acknowledgement may wait for company: a person's next keystroke (typing is
+ * 100-300 ms between keys) takes it along with its input (`EventIntake.acknowledge`). A host
+ * holds at most this long what it already sent; its window is not in the way (small acks).
+ */
+export const ACK_DELAY_MS = 250;
 
 interface Pending {
   /** The highest stored seq per session. */

@@ -145,7 +145,9 @@ export class SessionCommands {
 
   input(ref: string, data: string): void {
     const record = this.requireLive(ref, "input was not delivered");
-    this.options.hosts.require(record.host).send({ type: "input", session: record.id, data });
+    const link = this.options.hosts.require(record.host);
+    this.options.intake.acknowledge(link);
+    link.send({ type: "input", session: record.id, data });
     this.options.intake.expectEcho(record.id);
   }
 

@@ -182,6 +182,18 @@ describe("StoreWriter with a flood and a person typing", () => {
     expect(dbBytes()).toBe(before);
   });
 
+  it("commits many one-line events in turns of a bounded count, so sockets are read between them", async () => {
+    for (let seq = 1; seq <= 1000; seq++) writer.add(chunk("flood", seq, 6));
+    await new Promise<void>((resolve) => {
+      const poll = () => (store.lastSeq("flood") >= 1000 ? resolve() : setImmediate(poll));
+      setImmediate(poll);
+    });
+    // 6 KB in all would be one slice by bytes; by count it is several, each in seq order.
+    expect(batches.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(256);
+    expect(batches.flat().map((e) => e.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+  });
+
   it("keeps the flood in one lane, in order, when nobody types", async () => {
     writer.add(chunk("echo", 1, 5));
     writer.add(chunk("echo", 2, 5));

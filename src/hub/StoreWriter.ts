@@ -39,6 +39,13 @@ const ECHO_WINDOW_MS = 500;
  */
 const BULK_COMMIT_MAX_BYTES = 64 * 1024;
 /**
+ * Largest bulk transaction in events. Each event costs the event loop ~50 µs end to end (insert,
+ * fan-out, screen, activity) whatever its size, so a 64 KiB slice of one-line events (a restart's
+ * catch-up, 100 sessions printing lines) was ~1,300 events and a 50 ms turn, and a client's
+ * connection or keystroke waited behind it.
+ */
+const BULK_COMMIT_MAX_EVENTS = 256;
+/**
  * While a person types in any session, bulk slices are this far apart: the event loop is then
  * mostly idle when their keystroke or its echo arrives, instead of inside a flood's commit
  * (a flood is then stored at ~10 MiB/s, still more than a terminal can show; its host pauses
@@ -199,7 +206,10 @@ export class StoreWriter {
   private takeSlice(): StoredBatchEntry[] {
     let bytes = 0;
     let count = 0;
-    while (count < this.pending.length && (count === 0 || bytes < BULK_COMMIT_MAX_BYTES)) {
+    while (
+      count < this.pending.length &&
+      (count === 0 || (bytes < BULK_COMMIT_MAX_BYTES && count < BULK_COMMIT_MAX_EVENTS))
+    ) {
       bytes += storedSize(this.pending[count] as StoredBatchEntry);
       count += 1;
     }

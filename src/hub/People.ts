@@ -5,7 +5,7 @@
  * `Principal`; the access key is checked by the server and is the owner.
  */
 import { DispatchError } from "../core/errors.js";
-import { newId } from "../core/ids.js";
+import { newId } from "../platform/ids.js";
 import type { Principal, Role, ShareView, UserView } from "../protocol/people.js";
 import type { Store, StoredUser } from "../store/Store.js";
 import { sessionRole } from "./accessPolicy.js";

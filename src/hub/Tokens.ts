@@ -5,7 +5,7 @@
  * revocable; secrets are compared in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { newId } from "../core/ids.js";
+import { newId } from "../platform/ids.js";
 import type { Store, TokenRecord } from "../store/Store.js";
 
 export function sha256(text: string): string {

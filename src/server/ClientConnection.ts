@@ -8,13 +8,13 @@
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { DispatchError, toDispatchError } from "../core/errors.js";
-import { newId } from "../core/ids.js";
 import { CLIENT_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import type { Actor } from "../hub/AuditTrail.js";
 import { atLeast } from "../hub/accessPolicy.js";
 import { attachMode } from "../hub/attachRule.js";
 import type { Hub } from "../hub/Hub.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
+import { newId } from "../platform/ids.js";
 import { corkForTurn } from "../platform/turnCork.js";
 import type { StorageStatus } from "../protocol/api.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from "../protocol/client.js";

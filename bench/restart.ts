@@ -58,8 +58,9 @@ export async function restartSuite(ctx: BenchContext): Promise<void> {
         firstLive.set(frame.session, performance.now() - t0);
     });
     track(after, lastSeen);
+    // Replayed output joined, as `dispatch attach` (SessionStream) and the web UI ask for it.
     await Promise.all(
-      ids.map((id) => after.attach(id, { afterSeq: lastSeen.get(id) ?? 0, snapshot: false })),
+      ids.map((id) => after.attach(id, { afterSeq: lastSeen.get(id) ?? 0, snapshot: false, coalesce: true })),
     );
     const attachedMs = performance.now() - t0;
     await waitUntil(

@@ -161,13 +161,13 @@ export class ClientSocket {
   /**
    * Attaches to a session: events after `afterSeq` (default 0: everything stored), then live.
    * Register `onOutput`/`onMessage` first; replayed events may arrive before this resolves.
-   * Replayed output may come joined (`coalesce`): a frame's seq is then the last event's in it.
+   * With `coalesce`, replayed output may come joined: a frame's seq is then its last event's.
    */
   async attach(
     session: string,
-    options: { afterSeq?: number; snapshot?: boolean; cols?: number; rows?: number } = {},
+    options: { afterSeq?: number; snapshot?: boolean; coalesce?: boolean; cols?: number; rows?: number } = {},
   ): Promise<SessionInfo> {
-    const reply = await this.request({ type: "attach", session, coalesce: true, ...options });
+    const reply = await this.request({ type: "attach", session, ...options });
     if (reply.type !== "attached") throw unexpected(reply);
     return reply.session;
   }

@@ -67,14 +67,15 @@ export class SessionStream {
 
   /**
    * Attaches to `name` (a name or id); events with seq > `afterSeq` follow. Pass a size only
-   * when this client should set the session's size (an interactive terminal).
+   * when this client should set the session's size (an interactive terminal). Replayed output
+   * comes joined (`coalesce`): this stream hands on bytes and the last seq, not event bounds.
    */
   async attach(
     name: string,
     options: { afterSeq?: number; snapshot?: boolean; cols?: number; rows?: number } = {},
   ): Promise<SessionInfo> {
     this.lastSeq = options.afterSeq ?? 0;
-    const info = await this.socket.attach(name, options);
+    const info = await this.socket.attach(name, { ...options, coalesce: true });
     this.info ??= info;
     this.checkEnd();
     return info;

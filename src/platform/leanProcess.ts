@@ -17,7 +17,7 @@
  *   beside it). A daemon that makes no TLS connection of its own (the supervisor; the hub
  *   without sign-on, PostgreSQL or plug-ins) starts without it, and `dropLeanEnv` puts it back
  *   into its environment, so the host and the sessions' programs inherit it as the operator set
- *   it (docs/BENCHMARKS.md, "Restart: certificates at boot").
+ *   it (docs/BENCHMARKS.md, "A restart under a second").
  *
  * An operator's own choice wins: a semi-space flag in NODE_OPTIONS or MALLOC_ARENA_MAX in the
  * environment is left as it is. The arena setting is the daemon's alone: glibc reads it once at

@@ -53,13 +53,6 @@ const SLICE_DELAY_MS = 100;
  * each wake cost the hub's thread ~0.4 ms on a VM). Its streaming test looks 300 ms back.
  */
 const WORKER_WAKE_EVERY_MS = 100;
-/**
- * Nothing is indexed in the background this long after start-up (a query still has everything
- * pending indexed first): a restarted hub's first seconds belong to its catch-up and its
- * clients, and the first slice here and the worker's start took ~15 ms of them, as the
- * screens' loading waits too.
- */
-const START_DELAY_MS = 2000;
 /** The worker is stopped after this long with nothing to index. */
 const WORKER_IDLE_MS = 10_000;
 
@@ -104,7 +97,6 @@ export class OutputSearch {
   private sliceTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private disposed = false;
-  private readonly readyAt = Date.now() + START_DELAY_MS;
 
   constructor(private readonly options: OutputSearchOptions) {
     this.canUseWorker = options.store.file !== undefined;
@@ -182,7 +174,7 @@ export class OutputSearch {
    * is due here.
    */
   private wake(): void {
-    if (!this.worker && (!this.flooded || Date.now() < this.readyAt)) {
+    if (!this.worker && !this.flooded) {
       this.scheduleSlice();
       return;
     }
@@ -203,18 +195,15 @@ export class OutputSearch {
 
   private scheduleSlice(): void {
     if (this.sliceTimer || this.disposed) return;
-    this.sliceTimer = setTimeout(
-      () => {
-        this.sliceTimer = undefined;
-        if (this.worker) return;
-        if (this.stopping) {
-          void this.stopping.then(() => this.scheduleSlice());
-          return;
-        }
-        this.sliceRun(1);
-      },
-      Math.max(SLICE_DELAY_MS, this.readyAt - Date.now()),
-    );
+    this.sliceTimer = setTimeout(() => {
+      this.sliceTimer = undefined;
+      if (this.worker) return;
+      if (this.stopping) {
+        void this.stopping.then(() => this.scheduleSlice());
+        return;
+      }
+      this.sliceRun(1);
+    }, SLICE_DELAY_MS);
     this.sliceTimer.unref();
   }
 

@@ -58,6 +58,24 @@ describe("HostAcks", () => {
     expect(link.sent).toEqual([{ type: "ack", session: "a", seq: 2 }]);
   });
 
+  it("gives an acknowledgement after one that left with an input its whole delay", () => {
+    const acks = new HostAcks();
+    const link = recordingLink();
+    acks.add(link, "a", 1, 10);
+    vi.advanceTimersByTime(ACK_DELAY_MS - 10);
+    // The next keystroke's input takes it along.
+    acks.send(link);
+    expect(link.sent).toEqual([{ type: "ack", session: "a", seq: 1 }]);
+    acks.add(link, "a", 2, 10);
+    vi.advanceTimersByTime(ACK_DELAY_MS - 1);
+    expect(link.sent).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(link.sent).toEqual([
+      { type: "ack", session: "a", seq: 1 },
+      { type: "ack", session: "a", seq: 2 },
+    ]);
+  });
+
   it("keeps links apart, sends a link's acknowledgements on demand, and drops a closed link's", () => {
     const acks = new HostAcks();
     const one = recordingLink();

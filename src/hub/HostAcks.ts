@@ -51,6 +51,8 @@ export class HostAcks {
     const entry = this.pending.get(link);
     if (!entry) return;
     this.pending.delete(link);
+    // Nothing left to wait for: the next acknowledgement gets its whole delay to find company.
+    if (this.pending.size === 0) this.stopTimer();
     // A closed link's host learns what the hub holds from the next hello's `sync` instead.
     if (!link.isOpen) return;
     for (const [session, seq] of entry.seqs) link.send({ type: "ack", session, seq });
@@ -58,8 +60,12 @@ export class HostAcks {
 
   /** Sends every link's acknowledgements now. */
   flush(): void {
+    this.stopTimer();
+    for (const link of [...this.pending.keys()]) this.send(link);
+  }
+
+  private stopTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const link of [...this.pending.keys()]) this.send(link);
   }
 }

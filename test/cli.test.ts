@@ -122,8 +122,17 @@ describe("dispatch CLI", () => {
     ]);
     await logsContain(name, "early-2");
     const following = hub.cli(["logs", name, "--follow"]);
-    // The follower is attached once the input it waits for is consumed; send it after a moment.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Once the follower is attached (the hub lists it among the session's clients), what the
+    // shell prints next reaches it live.
+    await waitFor(
+      async () => {
+        const body = (await (await hub.api(`/api/sessions/${name}/presence`)).json()) as {
+          presence: unknown[];
+        };
+        return body.presence.length > 0;
+      },
+      { message: "the follower attached" },
+    );
     await hub.cli(["send", name, "--enter", "typed"]);
     const result = await following;
     expect(result.code, result.stderr).toBe(0);

@@ -3,7 +3,7 @@
  * (the agent runtime builds on it). PTY output becomes `output` events, and the foreground
  * process is watched for `status` events. Capabilities: resize, signal, foreground, pause.
  */
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, readSync, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import * as pty from "node-pty";
 import { DispatchError } from "../../core/errors.js";
@@ -17,12 +17,10 @@ const EXIT_TAIL_QUIET_MS = 30;
 const EXIT_TAIL_MAX_MS = 500;
 /** How often the foreground process is checked; a status event is born only on change. */
 const FOREGROUND_POLL_MS = 1000;
-/**
- * While paused, how often to check whether the process has ended. node-pty destroys the PTY
- * 200 ms after the process is reaped, so the output still in the kernel's buffer must be read
- * well before that, or the session's last lines are lost.
- */
-const PAUSED_EXIT_POLL_MS = 50;
+/** What a PTY still holds when it closes is read in pieces this large... */
+const DRAIN_READ_BYTES = 64 * 1024;
+/** ...at most this many (a background process may keep writing to it). */
+const DRAIN_MAX_READS = 16;
 
 /** The user's shell: `$SHELL` in the host's environment, else bash. */
 export function defaultShell(env: Record<string, string | undefined>): string {
@@ -39,7 +37,6 @@ export class TerminalRuntime implements SessionRuntime {
   private rows: number;
   private paused = false;
   private exitTimer: NodeJS.Timeout | undefined;
-  private pausedExitTimer: NodeJS.Timeout | undefined;
   /**
    * In a sandbox the PTY's process is bwrap, so the session's own command in the foreground
    * means the shell is idle, as the process itself does outside one.
@@ -66,7 +63,7 @@ export class TerminalRuntime implements SessionRuntime {
       // stay intact for whoever decodes them.
       encoding: null,
     } as pty.IPtyForkOptions);
-    this.readBeforeDestroy();
+    this.drainBeforeClose();
     if (spec.preface) {
       events.emit("revived", {});
       events.output(Buffer.from(spec.preface));
@@ -79,11 +76,7 @@ export class TerminalRuntime implements SessionRuntime {
       cols: spec.cols,
       rows: spec.rows,
     });
-    this.process.onData((chunk) => {
-      events.output(chunk as unknown as Buffer);
-      // Output still draining after the exit: wait for it before closing the log.
-      if (this.exitTimer) this.exitTimer.refresh();
-    });
+    this.process.onData((chunk) => this.received(chunk as unknown as Buffer));
     this.process.onExit(({ exitCode, signal }) => this.awaitTail(exitCode, signal ?? null));
     this.pollTimer = setInterval(() => this.pollForeground(), FOREGROUND_POLL_MS);
     this.pollTimer.unref();
@@ -140,60 +133,64 @@ export class TerminalRuntime implements SessionRuntime {
   setPaused(paused: boolean): void {
     if (paused === this.paused || !this.running) return;
     this.paused = paused;
-    if (paused) {
-      this.process.pause();
-      this.pausedExitTimer = setInterval(() => this.drainIfEnded(), PAUSED_EXIT_POLL_MS);
-      this.pausedExitTimer.unref();
-    } else {
-      this.resumeReading();
-    }
+    if (paused) this.process.pause();
+    else this.resumeReading();
   }
 
   /**
-   * node-pty destroys the PTY's socket 200 ms after the process is reaped (a workaround for a
-   * macOS socket that never closes), dropping whatever is still unread. Paused, that is the
-   * session's last output; on a loaded machine the paused-exit poll may run too late to read it
-   * first. So while paused, that destroy resumes reading instead and is done once the tail has
-   * had its time: on Linux the read of an ended PTY ends in EIO, which closes it as usual.
+   * node-pty closes the PTY before everything the process wrote has been read, two ways:
+   * - libuv takes a hang-up that comes with a short read as the end of the stream, without
+   *   reading again: a command that prints its last line and exits at once loses that line
+   *   about once in a thousand exits on a loaded machine (the kernel had not yet moved it to
+   *   the PTY's read side when the first read ran);
+   * - node-pty destroys the socket 200 ms after the process is reaped (a workaround for a
+   *   macOS socket that never closes), dropping what is unread: all of the tail while paused.
+   * So every close first takes what the socket has buffered, then reads what the PTY still
+   * holds, synchronously. The kernel's read
+   * waits for output still in flight, and an ended process's output is bounded by the PTY's
+   * buffer; `DRAIN_MAX_READS` bounds a background process that keeps the PTY open and writing.
    */
-  private readBeforeDestroy(): void {
-    const socket = (this.process as unknown as { _socket?: { destroy(...args: unknown[]): unknown } })
-      ._socket;
-    if (!socket || typeof socket.destroy !== "function") return;
+  private drainBeforeClose(): void {
+    const terminal = this.process as unknown as {
+      _fd?: number;
+      _socket?: { destroy(...args: unknown[]): unknown; read(): unknown };
+    };
+    const socket = terminal._socket;
+    const fd = terminal._fd;
+    if (!socket || typeof socket.destroy !== "function" || typeof fd !== "number") return;
     const destroy = socket.destroy.bind(socket);
     socket.destroy = (...args: unknown[]) => {
-      if (!this.paused) return destroy(...args);
-      this.resumeReading();
-      setTimeout(() => destroy(...args), EXIT_TAIL_MAX_MS).unref();
-      return socket;
+      // First what the socket read ahead while paused: each `read()` hands it to `onData`.
+      while (socket.read() !== null);
+      const buffer = Buffer.allocUnsafe(DRAIN_READ_BYTES);
+      for (let reads = 0; reads < DRAIN_MAX_READS; reads++) {
+        let read: number;
+        try {
+          read = readSync(fd, buffer);
+        } catch {
+          break; // EAGAIN: nothing more for now; EIO: the PTY is empty and closed.
+        }
+        if (read <= 0) break;
+        this.received(Buffer.from(buffer.subarray(0, read)));
+      }
+      return destroy(...args);
     };
+  }
+
+  private received(chunk: Buffer): void {
+    this.context.events.output(chunk);
+    // Output still draining after the exit: wait for it before closing the log.
+    if (this.exitTimer) this.exitTimer.refresh();
   }
 
   private resumeReading(): void {
     this.paused = false;
-    if (this.pausedExitTimer) clearInterval(this.pausedExitTimer);
-    this.pausedExitTimer = undefined;
     this.process.resume();
-  }
-
-  /**
-   * A process that ended while paused can write no more: what it left is bounded by the PTY's
-   * buffer, so reading it regardless of flow control costs little and loses nothing.
-   */
-  private drainIfEnded(): void {
-    try {
-      process.kill(this.process.pid, 0);
-    } catch {
-      // No such process (reaped): read the rest before node-pty closes the PTY.
-      this.resumeReading();
-    }
   }
 
   dispose(): void {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
-    if (this.pausedExitTimer) clearInterval(this.pausedExitTimer);
-    this.pausedExitTimer = undefined;
     if (this.running) {
       try {
         this.process.kill("SIGHUP");
@@ -238,8 +235,6 @@ export class TerminalRuntime implements SessionRuntime {
     this.current = null;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = undefined;
-    if (this.pausedExitTimer) clearInterval(this.pausedExitTimer);
-    this.pausedExitTimer = undefined;
     this.context.events.emit("exit", { code: signal ? null : exitCode, signal: signal || null });
     this.context.exited();
   }

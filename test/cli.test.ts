@@ -2,7 +2,7 @@
  * The `dispatch` command end to end: a real hub started by `dispatch start`, its host
  * daemon, real shells in PTYs, every call through `node bin/dispatch.js`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -292,21 +292,29 @@ describe("dispatch CLI", () => {
 
 describe("dispatch logs across lost output", () => {
   it("marks a gap on stderr and keeps stdout to the stored bytes", async () => {
-    // A tiny host buffer, and the hub away while the session prints far more than that.
+    // A tiny host buffer, and the hub away while the session prints far more than that: the
+    // session waits for a file written once the hub has stopped, and says when it has printed.
+    const dir = mkdtempSync(join(tmpdir(), "dispatch-gap-"));
     const small = await startHub({ env: { DISPATCH_HOST_BUFFER_BYTES: "65536" } });
     try {
       const created = await small.cli([
         "new",
         "--name",
         "flood",
+        "--cwd",
+        dir,
         "--",
         "sh",
         "-c",
-        "sleep 3; yes flood-line | head -c 3000000; echo; echo end-$((1+1)); exec sleep 600",
+        "until [ -e go ]; do sleep 0.05; done; yes flood-line | head -c 3000000; echo; echo end-$((1+1)); touch printed; exec sleep 600",
       ]);
       expect(created.code, created.stderr).toBe(0);
       expect((await small.cli(["stop"])).code).toBe(0);
-      await new Promise((r) => setTimeout(r, 6000));
+      writeFileSync(join(dir, "go"), "");
+      await waitFor(() => existsSync(join(dir, "printed")), {
+        timeoutMs: 60_000,
+        message: "the flood printed",
+      });
       expect((await small.cli(["start", "--port", "0"])).code).toBe(0);
       const logs = await waitFor(
         async () => {
@@ -322,6 +330,7 @@ describe("dispatch logs across lost output", () => {
       expect(logs.stdout.length).toBeLessThan(3_000_000);
     } finally {
       await small.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });

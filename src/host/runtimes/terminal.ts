@@ -146,35 +146,41 @@ export class TerminalRuntime implements SessionRuntime {
    * - node-pty destroys the socket 200 ms after the process is reaped (a workaround for a
    *   macOS socket that never closes), dropping what is unread: all of the tail while paused.
    * So every close first takes what the socket has buffered, then reads what the PTY still
-   * holds, synchronously. The kernel's read
-   * waits for output still in flight, and an ended process's output is bounded by the PTY's
-   * buffer; `DRAIN_MAX_READS` bounds a background process that keeps the PTY open and writing.
+   * holds, synchronously. The kernel's read waits for output still in flight, and an ended
+   * process's output is bounded by the PTY's buffer; `DRAIN_MAX_READS` bounds a background
+   * process that keeps the PTY open and writing.
    */
   private drainBeforeClose(): void {
     const terminal = this.process as unknown as {
       _fd?: number;
-      _socket?: { destroy(...args: unknown[]): unknown; read(): unknown };
+      _socket?: { destroy(...args: unknown[]): unknown; read(): unknown; destroyed: boolean };
     };
     const socket = terminal._socket;
     const fd = terminal._fd;
     if (!socket || typeof socket.destroy !== "function" || typeof fd !== "number") return;
     const destroy = socket.destroy.bind(socket);
     socket.destroy = (...args: unknown[]) => {
-      // First what the socket read ahead while paused: each `read()` hands it to `onData`.
-      while (socket.read() !== null);
-      const buffer = Buffer.allocUnsafe(DRAIN_READ_BYTES);
-      for (let reads = 0; reads < DRAIN_MAX_READS; reads++) {
-        let read: number;
-        try {
-          read = readSync(fd, buffer);
-        } catch {
-          break; // EAGAIN: nothing more for now; EIO: the PTY is empty and closed.
-        }
-        if (read <= 0) break;
-        this.received(Buffer.from(buffer.subarray(0, read)));
-      }
+      // Once only: after the first destroy the descriptor closes, and its number may soon
+      // belong to another file.
+      if (!socket.destroyed) this.drain(socket, fd);
       return destroy(...args);
     };
+  }
+
+  private drain(socket: { read(): unknown }, fd: number): void {
+    // First what the socket read ahead while paused: each `read()` hands it to `onData`.
+    while (socket.read() !== null);
+    const buffer = Buffer.allocUnsafe(DRAIN_READ_BYTES);
+    for (let reads = 0; reads < DRAIN_MAX_READS; reads++) {
+      let read: number;
+      try {
+        read = readSync(fd, buffer);
+      } catch {
+        break; // EAGAIN: nothing more for now; EIO: the PTY is empty and closed.
+      }
+      if (read <= 0) break;
+      this.received(Buffer.from(buffer.subarray(0, read)));
+    }
   }
 
   private received(chunk: Buffer): void {

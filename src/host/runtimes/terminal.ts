@@ -216,9 +216,10 @@ export class TerminalRuntime implements SessionRuntime {
   }
 
   /**
-   * node-pty reports the exit before it has read everything the process wrote, so a command
-   * that prints and exits at once would lose its last kilobytes. The exit event is written once
-   * the output has been quiet for `EXIT_TAIL_QUIET_MS` (at most `EXIT_TAIL_MAX_MS`).
+   * node-pty reports the exit once the PTY's socket has closed, and that close reads the PTY
+   * dry (`drainBeforeClose`). Output that still arrives after the exit (a platform whose close
+   * comes first) is waited for too: the exit event is written once the output has been quiet
+   * for `EXIT_TAIL_QUIET_MS` (at most `EXIT_TAIL_MAX_MS`).
    */
   private awaitTail(exitCode: number, signal: number | null): void {
     // Paused, the tail would sit unread while the quiet timer below runs out (nothing can

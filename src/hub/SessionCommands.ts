@@ -146,8 +146,10 @@ export class SessionCommands {
   input(ref: string, data: string): void {
     const record = this.requireLive(ref, "input was not delivered");
     const link = this.options.hosts.require(record.host);
-    this.options.intake.acknowledge(link);
     link.send({ type: "input", session: record.id, data });
+    // In the same write, after the input: the host writes the keystroke to its program before
+    // it reads the acknowledgements.
+    this.options.intake.acknowledge(link);
     this.options.intake.expectEcho(record.id);
   }
 

@@ -59,6 +59,12 @@ export class ScreenTracker {
   /** Started on first use: a hub with no terminal output pays nothing for it. */
   private readonly worker: ScreenWorker;
   private readonly tracked = new Map<string, Tracked>();
+  /**
+   * Sessions whose log this hub has seen from its first event, none of it drawing yet (a new
+   * session's `start`): the seq seen through. Their first output opens a blank screen at once
+   * instead of a deferred one that reads back from the store what it was just handed.
+   */
+  private readonly blankThrough = new Map<string, number>();
   private rebuildTimer: NodeJS.Timeout | undefined;
   /** When deferred screens may start loading in the background (set by the first deferral). */
   private loadFrom = 0;
@@ -84,9 +90,9 @@ export class ScreenTracker {
 
   /** Feeds newly stored events of one terminal session. */
   track(session: string, size: Size, entries: readonly StoredBatchEntry[]): void {
+    const state = this.tracked.get(session) ?? this.begin(session, size, entries);
     // A session that never printed has a blank screen: no emulator (nor worker) until it does.
-    if (!this.tracked.has(session) && !entries.some(({ event }) => drawsOnScreen(event))) return;
-    const state = this.tracked.get(session) ?? this.defer(session, size);
+    if (!state) return;
     // The store holds these entries: loading reads them.
     if (state.deferred) return;
     let snapshotNow = false;
@@ -176,6 +182,7 @@ export class ScreenTracker {
 
   /** Stops tracking a session (removed). */
   forget(session: string): void {
+    this.blankThrough.delete(session);
     const state = this.tracked.get(session);
     if (!state) return;
     if (state.idleTimer) clearTimeout(state.idleTimer);
@@ -215,6 +222,30 @@ export class ScreenTracker {
     });
     if (compactBehindSnapshots(store, session, bytes, this.retentionBytes))
       this.options.logger.debug({ session }, "compacted history behind a snapshot");
+  }
+
+  /**
+   * A session's first batch here that draws: a blank screen when everything before it is known
+   * to draw nothing (a new session: during a flood's first seconds, loading read back and
+   * re-posted tens of MiB on the hub's thread), else a deferred one. Nothing yet when it does
+   * not draw.
+   */
+  private begin(session: string, size: Size, entries: readonly StoredBatchEntry[]): Tracked | undefined {
+    const first = entries[0]?.event.seq;
+    const fromStart = first !== undefined && first === (this.blankThrough.get(session) ?? 0) + 1;
+    if (!entries.some(({ event }) => drawsOnScreen(event))) {
+      const last = entries[entries.length - 1]?.event.seq;
+      if (fromStart && last !== undefined) this.blankThrough.set(session, last);
+      return undefined;
+    }
+    this.blankThrough.delete(session);
+    if (!fromStart) return this.defer(session, size);
+    const state = deferredScreen(size);
+    state.deferred = false;
+    state.seq = first - 1;
+    this.tracked.set(session, state);
+    this.worker.post({ type: "open", session, cols: size.cols, rows: size.rows, seq: state.seq });
+    return state;
   }
 
   /** Starts tracking a session; its screen is built later (`load`), on use or by the timer. */

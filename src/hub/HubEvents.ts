@@ -24,6 +24,8 @@ export interface HubEventMap {
   removed: [session: string];
   /** Another thread (the search index worker) copied the WAL into the database file. */
   "wal-checkpointed": [];
+  /** Another thread (the search index worker) just started and checkpoints from now on. */
+  "wal-checkpointer": [];
   /** Someone attached to or left a session: everyone attached now. */
   presence: [session: string, presence: PresenceEntry[]];
 }

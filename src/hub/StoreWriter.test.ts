@@ -182,6 +182,24 @@ describe("StoreWriter with a flood and a person typing", () => {
     expect(dbBytes()).toBe(before);
   });
 
+  it("leaves the checkpoint to the search worker from its start, before its first checkpoint", async () => {
+    const bus = new HubEvents();
+    writer = new StoreWriter({
+      store,
+      logger: pino({ level: "silent" }),
+      onStored: () => {},
+      onFailed: () => {},
+      bus,
+    });
+    const dbBytes = () => statSync(join(dir, "db")).size;
+    const before = dbBytes();
+    bus.emit("wal-checkpointer");
+    for (let seq = 1; seq <= 192; seq++) writer.add(chunk("flood", seq, 32 * 1024));
+    writer.flush();
+    expect(store.lastSeq("flood")).toBe(192);
+    expect(dbBytes()).toBe(before);
+  });
+
   it("commits many one-line events in turns of a bounded count, so sockets are read between them", async () => {
     for (let seq = 1; seq <= 1000; seq++) writer.add(chunk("flood", seq, 6));
     await new Promise<void>((resolve) => {

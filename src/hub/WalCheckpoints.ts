@@ -36,6 +36,12 @@ export class WalCheckpoints {
       this.appended = 0;
       this.offThreadAt = performance.now();
     });
+    // Its first checkpoint comes once its modules have loaded, at low priority, in a flood: a
+    // few hundred ms, in which a fast flood passes `DUE_BYTES` and this thread stalled tens of
+    // milliseconds on a checkpoint the worker was about to do.
+    bus?.on("wal-checkpointer", () => {
+      this.offThreadAt = performance.now();
+    });
   }
 
   /** `bytes` were just committed; `typing` when someone waits for an echo. */

@@ -244,6 +244,7 @@ export class OutputSearch {
       this.worker = worker;
       this.posted = 0;
       this.unindexedBytes = 0;
+      this.options.bus.emit("wal-checkpointer");
     }
     this.posted++;
     this.worker.postMessage(message);

@@ -7,7 +7,15 @@
  * flooding, the browser's p99 ≤ 2× the CLI client's in the same run.
  */
 import { type Browser, chromium, type Page } from "playwright-core";
-import { type Client, echoSessions, KEY_INTERVAL_MS, KEYS, measure, open } from "./clientEcho.js";
+import {
+  type Client,
+  echoSessions,
+  KEY_INTERVAL_MS,
+  KEYS,
+  measure,
+  open,
+  WARM_UP_KEYS,
+} from "./clientEcho.js";
 import type { BenchContext } from "./context.js";
 import { type BenchHub, BIN, startHub } from "./hub.js";
 import { row } from "./report.js";
@@ -28,7 +36,8 @@ export async function browserEchoSuite(ctx: BenchContext): Promise<void> {
     try {
       await echoSessions(hub, flooders);
       client = open(process.execPath, [BIN, "attach", "echo"], { ...hub.env, XDG_CONFIG_HOME: ctx.scratch });
-      const cli = await measure(client, keys);
+      // Warm, as in client-echo; the page below warms up the same way before it is timed.
+      const cli = (await measure(client, keys)).warm;
       client.pty.kill("SIGKILL");
       client = undefined;
       browser = await chromium.launch({
@@ -84,7 +93,7 @@ async function measureInPage(page: Page, keys: number): Promise<BrowserEcho[]> {
       parsed: window.__dispatchPerf?.echoesParsed.at(-1) ?? Number.NaN,
     }));
   };
-  for (let i = 0; i < 10; i++) await press(KEYS[i % 2] as string);
+  for (let i = 0; i < 10 + WARM_UP_KEYS; i++) await press(KEYS[i % 2] as string);
   const samples: BrowserEcho[] = [];
   const deadline = performance.now() + RUN_TIME_LIMIT_MS;
   for (let i = 0; i < keys && performance.now() < deadline; i++) {

@@ -4,6 +4,12 @@
  * window running `cat` on a raw terminal, other windows running `yes`; dispatch: `dispatch
  * attach` to a session running the same `cat`, other sessions running `yes`. Idle, with 4 and
  * with 10 flooders, in one run, so the ratios compare like with like on this machine.
+ *
+ * Each run types twice: first on the fresh client and hub ("cold start": the first keys after
+ * a start), then again after `WARM_UP_KEYS` keys back to back. The goals are on the second, the
+ * state of a hub that has been running: a fresh hub's and client's JavaScript runs in V8's
+ * interpreter until each function has run often enough to be compiled, and an idle key's echo
+ * took ~1 ms less after ~2,000 keys (docs/BENCHMARKS.md, "Cold and warm"). tmux types the same.
  */
 import { execFileSync } from "node:child_process";
 import { type IPty, spawn } from "node-pty";
@@ -22,6 +28,14 @@ const ECHOER = "stty raw -echo; exec cat";
 const FLOODER = "exec yes 'dispatch benchmark flood line, as fast as the terminal takes it'";
 /** The flooded runs stop early when this slow, to keep the suite bounded. */
 const RUN_TIME_LIMIT_MS = 40_000;
+/** Keys typed back to back between the cold and the warm measurement. */
+export const WARM_UP_KEYS = Number(process.env.BENCH_ECHO_WARM_UP_KEYS ?? 2000);
+
+/** Echo times (ms) of the keys typed on a fresh client and hub, and of those typed after a warm-up. */
+export interface Echoes {
+  cold: number[];
+  warm: number[];
+}
 
 export interface Client {
   pty: IPty;
@@ -49,16 +63,29 @@ export async function clientEchoSuite(ctx: BenchContext): Promise<void> {
 function report(
   ctx: BenchContext,
   what: string,
-  dispatch: number[],
-  tmux: number[] | undefined,
+  dispatch: Echoes,
+  tmux: Echoes | undefined,
   idle: boolean,
 ): void {
-  const note = `${dispatch.length} keys through the client's PTY, 1 key / ${KEY_INTERVAL_MS} ms`;
+  const note = `${dispatch.warm.length} keys through the client's PTY, 1 key / ${KEY_INTERVAL_MS} ms, after ${WARM_UP_KEYS} keys`;
+  const coldNote = `the first ${dispatch.cold.length} keys after the client and hub started`;
   for (const p of [50, 99]) {
-    const ours = percentile(dispatch, p);
-    const theirs = tmux ? percentile(tmux, p) : null;
+    const ours = percentile(dispatch.warm, p);
+    const theirs = tmux ? percentile(tmux.warm, p) : null;
     if (theirs !== null)
       ctx.add(row(SUITE, `tmux attach echo p${p}, ${what}`, theirs, "ms", undefined, note));
+    const coldTmux = tmux ? percentile(tmux.cold, p) : null;
+    const coldOurs = percentile(dispatch.cold, p);
+    ctx.add(
+      row(
+        SUITE,
+        `dispatch attach echo p${p}, ${what}, cold start`,
+        coldOurs,
+        "ms",
+        coldTmux === null ? undefined : { text: "—", ratio: { value: coldOurs / coldTmux, of: "tmux" } },
+        coldNote,
+      ),
+    );
     const ratio = theirs ? ours / theirs : null;
     // Goals (issue "Interactive under load"): under load p50 and p99 ≤ tmux's; idle p50 ≤
     // 1.5× tmux's and p99 ≤ 5 ms.
@@ -75,7 +102,7 @@ function report(
   }
 }
 
-async function tmuxRun(keys: number, flooders: number): Promise<number[]> {
+async function tmuxRun(keys: number, flooders: number): Promise<Echoes> {
   const socket = `dispatch-bench-${process.pid}`;
   const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, "-f", "/dev/null", ...args]);
   let client: Client | undefined;
@@ -95,7 +122,7 @@ async function tmuxRun(keys: number, flooders: number): Promise<number[]> {
   }
 }
 
-async function dispatchRun(ctx: BenchContext, keys: number, flooders: number): Promise<number[]> {
+async function dispatchRun(ctx: BenchContext, keys: number, flooders: number): Promise<Echoes> {
   const hub: BenchHub = await startHub({ env: ctx.hubEnv });
   let client: Client | undefined;
   try {
@@ -150,11 +177,19 @@ export function open(file: string, args: string[], env: Record<string, string>):
   };
 }
 
-export async function measure(client: Client, keys: number): Promise<number[]> {
-  // Attached and drawn: wait for the first output, then for the echo of a warm-up key.
+/** The cold keys, `WARM_UP_KEYS` back to back, then the warm keys. */
+export async function measure(client: Client, keys: number): Promise<Echoes> {
+  // Attached and drawn: wait for the first output, then for the echo of a few first keys.
   await waitUntil("the client drew its first screen", () => client.text().length > 0, 15_000);
   await sleep(500);
   for (let i = 0; i < 10; i++) await key(client, KEYS[i % 2] as string);
+  const cold = await paced(client, keys);
+  for (let i = 0; i < WARM_UP_KEYS; i++) await key(client, KEYS[i % 2] as string);
+  return { cold, warm: await paced(client, keys) };
+}
+
+/** `keys` keys, one every `KEY_INTERVAL_MS` (or at the echo, when slower): their echo times. */
+async function paced(client: Client, keys: number): Promise<number[]> {
   const samples: number[] = [];
   const deadline = performance.now() + RUN_TIME_LIMIT_MS;
   for (let i = 0; i < keys && performance.now() < deadline; i++) {

@@ -12,8 +12,12 @@
  * and nothing is dropped: a paused PTY only makes its writer wait.
  */
 
-/** All bulk sessions together, while someone types: far more than anyone reads, a few % of a core. */
-export const BULK_BYTES_PER_SECOND_WHILE_TYPING = 2 * 1024 * 1024;
+/**
+ * All bulk sessions together, while someone types: far more than anyone reads (~15,000 lines a
+ * second), a few % of a core. 2 MiB/s gave an echo p99 of 9.7-16 ms with 4 `yes` on the 2-core
+ * machine, 1 MiB/s 7.1-9.2 ms (docs/BENCHMARKS.md, "Cold and warm").
+ */
+export const BULK_BYTES_PER_SECOND_WHILE_TYPING = 1024 * 1024;
 /** Reading may run this far ahead of the rate before a pause (one full event). */
 const BURST_BYTES = 64 * 1024;
 

@@ -15,6 +15,7 @@ import type * as Tracker from "../src/hub/screen/ScreenTracker.js";
 import type { SessionEvent } from "../src/protocol/events.js";
 import { SqliteStore } from "../src/store/sqlite/SqliteStore.js";
 import { REPO_ROOT } from "./cliProcess.js";
+import { sessionRecord } from "./sessionRecord.js";
 
 /** Built: the screen worker is a file beside the module, which only the build emits. */
 const { ScreenTracker } = (await import(
@@ -37,29 +38,7 @@ const SIZE = { cols: 40, rows: 5 };
 function setUp(name: string) {
   const store = SqliteStore.open(join(dir, `${name}.db`));
   stores.push(store);
-  const now = Date.now();
-  store.insertSession({
-    id: "s1",
-    name: "s1",
-    kind: "terminal",
-    host: "local",
-    status: "running",
-    exitCode: null,
-    reason: null,
-    command: ["sh"],
-    cwd: "/",
-    ...SIZE,
-    pid: 1,
-    foreground: null,
-    createdAt: now,
-    lastActivityAt: now,
-    lastSeq: 0,
-    bytes: 0,
-    preview: "",
-    env: {},
-    meta: {},
-    project: null,
-  });
+  store.insertSession(sessionRecord({ id: "s1", ...SIZE }));
   let reads = 0;
   const readEvents = store.readEvents.bind(store);
   store.readEvents = (session, afterSeq, limit) => {

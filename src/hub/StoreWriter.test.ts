@@ -163,42 +163,28 @@ describe("StoreWriter with a flood and a person typing", () => {
     expect(store.readEvents("flood", 0, 1000)).toHaveLength(193);
   });
 
-  it("leaves the checkpoint to the search worker while it announces its own", async () => {
-    const bus = new HubEvents();
-    writer = new StoreWriter({
-      store,
-      logger: pino({ level: "silent" }),
-      onStored: () => {},
-      onFailed: () => {},
-      bus,
-    });
-    const dbBytes = () => statSync(join(dir, "db")).size;
-    const before = dbBytes();
-    bus.emit("wal-checkpointed");
-    // Nobody types, 6 MiB: due on the hub's thread, but the worker has just checkpointed.
-    for (let seq = 1; seq <= 192; seq++) writer.add(chunk("flood", seq, 32 * 1024));
-    writer.flush();
-    expect(store.lastSeq("flood")).toBe(192);
-    expect(dbBytes()).toBe(before);
-  });
-
-  it("leaves the checkpoint to the search worker from its start, before its first checkpoint", async () => {
-    const bus = new HubEvents();
-    writer = new StoreWriter({
-      store,
-      logger: pino({ level: "silent" }),
-      onStored: () => {},
-      onFailed: () => {},
-      bus,
-    });
-    const dbBytes = () => statSync(join(dir, "db")).size;
-    const before = dbBytes();
-    bus.emit("wal-checkpointer");
-    for (let seq = 1; seq <= 192; seq++) writer.add(chunk("flood", seq, 32 * 1024));
-    writer.flush();
-    expect(store.lastSeq("flood")).toBe(192);
-    expect(dbBytes()).toBe(before);
-  });
+  // The worker announces each checkpoint; before its first, that it started and will make them.
+  it.each(["wal-checkpointed", "wal-checkpointer"] as const)(
+    "leaves the checkpoint to the search worker once it says %s",
+    async (announcement) => {
+      const bus = new HubEvents();
+      writer = new StoreWriter({
+        store,
+        logger: pino({ level: "silent" }),
+        onStored: () => {},
+        onFailed: () => {},
+        bus,
+      });
+      const dbBytes = () => statSync(join(dir, "db")).size;
+      const before = dbBytes();
+      bus.emit(announcement);
+      // Nobody types, 6 MiB: due on the hub's thread, but the worker takes it.
+      for (let seq = 1; seq <= 192; seq++) writer.add(chunk("flood", seq, 32 * 1024));
+      writer.flush();
+      expect(store.lastSeq("flood")).toBe(192);
+      expect(dbBytes()).toBe(before);
+    },
+  );
 
   it("commits many one-line events in turns of a bounded count, so sockets are read between them", async () => {
     for (let seq = 1; seq <= 1000; seq++) writer.add(chunk("flood", seq, 6));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dropLeanEnv, leanEnv, leanNodeArgs } from "./leanProcess.js";
+import { dropLeanEnv, leanEnv } from "./leanProcess.js";
 
 describe("leanEnv", () => {
   it("keeps the extra CA bundle aside for a daemon that makes no TLS connection, and dropLeanEnv puts it back", () => {
@@ -23,12 +23,5 @@ describe("leanEnv", () => {
     expect(daemon.MALLOC_ARENA_MAX).toBe("8");
     dropLeanEnv(daemon);
     expect(daemon).toEqual({ MALLOC_ARENA_MAX: "8" });
-  });
-});
-
-describe("leanNodeArgs", () => {
-  it("caps the young generation unless the operator sized it, and turns V8's memory reducer off", () => {
-    expect(leanNodeArgs({})).toEqual(["--max-semi-space-size=2", "--no-memory-reducer"]);
-    expect(leanNodeArgs({ NODE_OPTIONS: "--max-semi-space-size=16" })).toEqual(["--no-memory-reducer"]);
   });
 });

@@ -25,24 +25,11 @@
  */
 
 export const SEMI_SPACE_FLAG = "--max-semi-space-size=2";
-/**
- * V8's memory reducer runs full collections when allocation slows down after a busy spell:
- * for a daemon, when someone types after a burst of output. Each was 8-18 ms of the hub's
- * thread, and keystrokes' echoes waited behind them; it shrank nothing measurable here (hub and
- * host RSS with 10 idle sessions 125.5 MB with it, 125.3 without; 45 s after a 64 MiB flood hub
- * 153 MB with it, 154 without), and the hub's CPU per idle keystroke was 1.8 ms without it
- * against 2.2 with (docs/BENCHMARKS.md, "Cold and warm").
- */
-export const NO_MEMORY_REDUCER_FLAG = "--no-memory-reducer";
 const ARENAS = "2";
 
 /** Node flags to put before the entry script of a daemon. */
 export function leanNodeArgs(env: NodeJS.ProcessEnv): string[] {
-  // NODE_OPTIONS may not carry the memory reducer's flag (Node refuses most V8 flags there).
-  return [
-    ...((env.NODE_OPTIONS ?? "").includes("semi-space") ? [] : [SEMI_SPACE_FLAG]),
-    NO_MEMORY_REDUCER_FLAG,
-  ];
+  return (env.NODE_OPTIONS ?? "").includes("semi-space") ? [] : [SEMI_SPACE_FLAG];
 }
 
 /** Marks an allocator setting dispatch added (not the operator's). */

@@ -107,7 +107,10 @@ export class TerminalSession implements SessionView {
       rows: options.rows,
       scrollback: SCROLLBACK_LINES,
       allowProposedApi: true,
-      cursorBlink: true,
+      // Steady, as xterm's own default: with the DOM renderer a blinking cursor is a CSS
+      // animation that keeps the page painting, and keys and output waited behind its frames
+      // (echo p90 20 ms blinking, 8 ms steady, in headless chromium; docs/BENCHMARKS.md).
+      cursorBlink: false,
       fontFamily: '"JetBrains Mono", "Fira Code", "DejaVu Sans Mono", Menlo, Consolas, monospace',
       fontSize: 14,
       // The DOM renderer clips each row to its cell height; at 1.0 a font whose descent

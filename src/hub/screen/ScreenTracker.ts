@@ -10,6 +10,7 @@ import type { Store } from "../../store/Store.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
 import { compactBehindSnapshots } from "./retention.js";
 import { ScreenWorker } from "./ScreenWorker.js";
+import { screenChange } from "./screenEvents.js";
 import { decodeScreen, encodeScreen } from "./snapshotData.js";
 import { deferredScreen, drawsOnScreen, type Size, type Tracked } from "./tracked.js";
 
@@ -125,31 +126,9 @@ export class ScreenTracker {
         continue;
       }
       if (output.length > 0) this.worker.postOutput(session, outputSeq, output.splice(0));
-      switch (event.type) {
-        case "resize":
-          this.worker.post({
-            type: "resize",
-            session,
-            seq: event.seq,
-            cols: Number(event.data.cols),
-            rows: Number(event.data.rows),
-          });
-          break;
-        case "gap": {
-          const lost = Number(event.data.bytes) || 0;
-          const note = `\x1b[0m\r\n[dispatch: ${lost > 0 ? `${lost} bytes of ` : ""}output lost here while the hub was away]\r\n`;
-          this.worker.post({ type: "rebase", session, seq: event.seq, note });
-          snapshotNow = true;
-          break;
-        }
-        case "exit":
-          this.worker.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
-          snapshotNow = true;
-          break;
-        default:
-          // Other events do not change the screen, but the snapshot's seq must cover them.
-          this.worker.post({ type: "write", session, seq: event.seq, data: new Uint8Array() });
-      }
+      const change = screenChange(session, event);
+      this.worker.post(change.message);
+      snapshotNow ||= change.snapshotNow;
     }
     if (output.length > 0) this.worker.postOutput(session, outputSeq, output);
     if (state.stale) {
@@ -240,9 +219,7 @@ export class ScreenTracker {
     }
     this.blankThrough.delete(session);
     if (!fromStart) return this.defer(session, size);
-    const state = deferredScreen(size);
-    state.deferred = false;
-    state.seq = first - 1;
+    const state: Tracked = { ...deferredScreen(size), deferred: false, seq: first - 1 };
     this.tracked.set(session, state);
     this.worker.post({ type: "open", session, cols: size.cols, rows: size.rows, seq: state.seq });
     return state;
@@ -339,13 +316,7 @@ export class ScreenTracker {
         if (isOutputEvent(event)) output.push(event.data);
         else if (event.type === "resize") {
           if (output.length > 0) this.worker.postOutput(session, state.seq, output.splice(0));
-          this.worker.post({
-            type: "resize",
-            session,
-            seq: event.seq,
-            cols: Number(event.data.cols),
-            rows: Number(event.data.rows),
-          });
+          this.worker.post(screenChange(session, event).message);
         }
         state.seq = event.seq;
       }

@@ -4,6 +4,8 @@
  * acknowledges it, and hands it to the daemon. Every session runtime (PTY, chat, ...) emits
  * through one of these, so seq, buffering and gaps behave the same for all kinds.
  */
+
+import { buffersPassed } from "../platform/bufferGarbage.js";
 import type { JsonEvent } from "../protocol/events.js";
 import { encodeOutputFrameParts } from "../protocol/frames.js";
 import { type BufferedEvent, EventBuffer } from "./EventBuffer.js";
@@ -45,6 +47,7 @@ export class SessionEventLog {
     const wire = encodeOutputFrameParts({ session: this.options.session, seq, ts: Date.now() }, parts);
     let outputBytes = 0;
     for (const part of parts) outputBytes += part.length;
+    buffersPassed(outputBytes);
     this.push({ seq, bytes: wire.length, wire, outputBytes });
   }
 

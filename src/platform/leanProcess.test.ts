@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dropLeanEnv, leanEnv } from "./leanProcess.js";
+import { dropLeanEnv, leanEnv, leanNodeArgs, SEMI_SPACE_FLAG } from "./leanProcess.js";
 
 describe("leanEnv", () => {
   it("keeps the extra CA bundle aside for a daemon that makes no TLS connection, and dropLeanEnv puts it back", () => {
@@ -23,5 +23,12 @@ describe("leanEnv", () => {
     expect(daemon.MALLOC_ARENA_MAX).toBe("8");
     dropLeanEnv(daemon);
     expect(daemon).toEqual({ MALLOC_ARENA_MAX: "8" });
+  });
+});
+
+describe("leanNodeArgs", () => {
+  it("caps the semi-space and exposes gc, for bufferGarbage; an operator's semi-space flag wins", () => {
+    expect(leanNodeArgs({})).toEqual([SEMI_SPACE_FLAG, "--expose-gc"]);
+    expect(leanNodeArgs({ NODE_OPTIONS: "--max-semi-space-size=8" })).toEqual(["--expose-gc"]);
   });
 });

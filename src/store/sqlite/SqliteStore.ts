@@ -43,6 +43,17 @@ const SESSION_COLUMNS =
   "id, name, kind, host, status, exit_code, reason, command, cwd, cols, rows, pid, foreground, " +
   "created_at, last_activity_at, last_seq, bytes, preview, env, meta, project";
 
+/**
+ * Page cache of each database file on a connection (the log, the attached search file), in KiB
+ * when negative: SQLite's own default. better-sqlite3 builds SQLite with 16 MB, and a flood
+ * filled it and it stayed, in the hub's connection and the search worker's: 64 MiB of `cat`
+ * left the idle hub at 146-153 MB, and 119 MB with this. Appends and a replay's reads touch few
+ * pages at a time; the rest come from the OS's cache. A query over many lines rereads more
+ * pages: "a word in every line, limit 100" takes 9-11 ms instead of 5-6 (docs/BENCHMARKS.md,
+ * "A flood's dead Buffers").
+ */
+const PAGE_CACHE_SIZE = -2000;
+
 export class SqliteStore implements Store {
   readonly engine = "sqlite";
 
@@ -154,8 +165,10 @@ export class SqliteStore implements Store {
       db.pragma("synchronous = NORMAL");
       db.pragma("foreign_keys = ON");
       db.pragma("busy_timeout = 5000");
+      db.pragma(`main.cache_size = ${PAGE_CACHE_SIZE}`);
       applyMigrations(db);
       attachSearchIndex(db, onDisk ? path : undefined);
+      db.pragma(`search.cache_size = ${PAGE_CACHE_SIZE}`);
     } catch (err) {
       db.close();
       throw err;

@@ -18,7 +18,7 @@
 /** Output bytes between two looks (a look, `process.memoryUsage()`, costs ~15 µs). */
 const LOOK_EVERY_BYTES = 4 * 1024 * 1024;
 /** Growth of the ArrayBuffers' bytes past what is live that asks for a collection. */
-export const COLLECT_ABOVE_BYTES = 16 * 1024 * 1024;
+const COLLECT_ABOVE_BYTES = 16 * 1024 * 1024;
 
 type Collect = (options: { type: "major"; execution: "async" }) => Promise<void>;
 

@@ -22,6 +22,13 @@
  * - `--expose-gc`, so the host can collect a flood's dead Buffers before V8 would
  *   (`bufferGarbage.ts`): after a 64 MiB `cat` the host kept 118-131 MB without it.
  *
+ * Any V8 flag has a price at start: V8 checks cached code against a hash of all flags, so Node
+ * compiles its built-in modules without their embedded code cache (the hub's ~30 built-ins: 24
+ * ms without a flag, 52 with). Starting both daemons without flags took ~50 ms of CPU off a
+ * restart and changed no settled idle figure (V8 shrinks the young generation once idle), but
+ * a 1 GiB flood then peaked at 242 MB in the hub (199 with the cap) and 201 in the host (127),
+ * so the flags stay (docs/BENCHMARKS.md, "What any V8 flag costs").
+ *
  * An operator's own choice wins: a semi-space flag in NODE_OPTIONS or MALLOC_ARENA_MAX in the
  * environment is left as it is. The arena setting is the daemon's alone: glibc reads it once at
  * start, and `dropLeanEnv` takes it out again, so sessions' programs never inherit it.

@@ -7,17 +7,10 @@
  * flooding, the browser's p99 ≤ 2× the CLI client's in the same run.
  */
 import { type Browser, chromium, type Page } from "playwright-core";
-import {
-  type Client,
-  echoSessions,
-  KEY_INTERVAL_MS,
-  KEYS,
-  measure,
-  open,
-  WARM_UP_KEYS,
-} from "./clientEcho.js";
+import { attachJob, echoSessions } from "./clientEcho.js";
 import type { BenchContext } from "./context.js";
-import { type BenchHub, BIN, startHub } from "./hub.js";
+import { KEY_INTERVAL_MS, KEYS, typeEchoes, WARM_UP_KEYS } from "./echoTyper.js";
+import { type BenchHub, startHub } from "./hub.js";
 import { row } from "./report.js";
 import { percentile, sleep } from "./stats.js";
 
@@ -31,15 +24,11 @@ export async function browserEchoSuite(ctx: BenchContext): Promise<void> {
   const keys = ctx.quick ? 150 : 400;
   for (const flooders of [0, 4]) {
     const hub: BenchHub = await startHub({ env: ctx.hubEnv });
-    let client: Client | undefined;
     let browser: Browser | undefined;
     try {
       await echoSessions(hub, flooders);
-      client = open(process.execPath, [BIN, "attach", "echo"], { ...hub.env, XDG_CONFIG_HOME: ctx.scratch });
       // Warm, as in client-echo; the page below warms up the same way before it is timed.
-      const cli = (await measure(client, keys)).warm;
-      client.pty.kill("SIGKILL");
-      client = undefined;
+      const cli = (await typeEchoes(attachJob(hub, ctx, keys))).warm;
       browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: [
@@ -55,7 +44,6 @@ export async function browserEchoSuite(ctx: BenchContext): Promise<void> {
       const web = await measureInPage(page, keys);
       report(ctx, flooders, web, cli);
     } finally {
-      client?.pty.kill("SIGKILL");
       await browser?.close();
       await hub.stop();
     }

@@ -12,38 +12,15 @@
  * took ~1 ms less after ~2,000 keys (docs/BENCHMARKS.md, "Cold and warm"). tmux types the same.
  */
 import { execFileSync } from "node:child_process";
-import { type IPty, spawn } from "node-pty";
 import type { BenchContext } from "./context.js";
+import { type Echoes, KEY_INTERVAL_MS, type TypingJob, typeEchoes, WARM_UP_KEYS } from "./echoTyper.js";
 import { type BenchHub, BIN, REPO_ROOT, startHub } from "./hub.js";
 import { row } from "./report.js";
-import { percentile, sleep, waitUntil, within } from "./stats.js";
+import { percentile } from "./stats.js";
 
 const SUITE = "client-echo";
-const KEY_TIMEOUT_MS = 30_000;
-/** One key every 30 ms, as in the echo suite. */
-export const KEY_INTERVAL_MS = 30;
-/** Keys no status line or prompt prints, so their appearance is the echo and nothing else. */
-export const KEYS = ["`", "~"];
 const ECHOER = "stty raw -echo; exec cat";
 const FLOODER = "exec yes 'dispatch benchmark flood line, as fast as the terminal takes it'";
-/** The flooded runs stop early when this slow, to keep the suite bounded. */
-const RUN_TIME_LIMIT_MS = 40_000;
-/** Keys typed back to back between the cold and the warm measurement. */
-export const WARM_UP_KEYS = Number(process.env.BENCH_ECHO_WARM_UP_KEYS ?? 2000);
-
-/** Echo times (ms) of the keys typed on a fresh client and hub, and of those typed after a warm-up. */
-export interface Echoes {
-  cold: number[];
-  warm: number[];
-}
-
-export interface Client {
-  pty: IPty;
-  /** Everything the client printed so far (the tail of it). */
-  text: () => string;
-  /** Resolves when `char` next comes out of the client's PTY (event-driven: no polling delay). */
-  next: (char: string) => Promise<void>;
-}
 
 export async function clientEchoSuite(ctx: BenchContext): Promise<void> {
   const keys = ctx.quick ? 200 : 600;
@@ -105,15 +82,13 @@ function report(
 async function tmuxRun(keys: number, flooders: number): Promise<Echoes> {
   const socket = `dispatch-bench-${process.pid}`;
   const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, "-f", "/dev/null", ...args]);
-  let client: Client | undefined;
   try {
     tmux("new-session", "-d", "-s", "echo", "-x", "80", "-y", "24", ECHOER);
     tmux("set-option", "-g", "status", "off");
     for (let i = 0; i < flooders; i++) tmux("new-window", "-d", "-t", "echo", FLOODER);
-    client = open("tmux", ["-L", socket, "attach", "-t", "echo:0"], {});
-    return await measure(client, keys);
+    const args = ["-L", socket, "attach", "-t", "echo:0"];
+    return await typeEchoes({ file: "tmux", args, env: {}, cwd: REPO_ROOT, keys });
   } finally {
-    client?.pty.kill("SIGKILL");
     try {
       tmux("kill-server");
     } catch {
@@ -124,15 +99,18 @@ async function tmuxRun(keys: number, flooders: number): Promise<Echoes> {
 
 async function dispatchRun(ctx: BenchContext, keys: number, flooders: number): Promise<Echoes> {
   const hub: BenchHub = await startHub({ env: ctx.hubEnv });
-  let client: Client | undefined;
   try {
     await echoSessions(hub, flooders);
-    client = open(process.execPath, [BIN, "attach", "echo"], { ...hub.env, XDG_CONFIG_HOME: ctx.scratch });
-    return await measure(client, keys);
+    return await typeEchoes(attachJob(hub, ctx, keys));
   } finally {
-    client?.pty.kill("SIGKILL");
     await hub.stop();
   }
+}
+
+/** `dispatch attach echo` on `hub`, typed into `keys` keys per measurement. */
+export function attachJob(hub: BenchHub, ctx: BenchContext, keys: number): TypingJob {
+  const env = { ...hub.env, XDG_CONFIG_HOME: ctx.scratch };
+  return { file: process.execPath, args: [BIN, "attach", "echo"], env, cwd: REPO_ROOT, keys };
 }
 
 /** The session `echo` running `cat` on a raw terminal, and `flooders` sessions running `yes`. */
@@ -143,67 +121,4 @@ export async function echoSessions(hub: BenchHub, flooders: number): Promise<voi
     // `timeout` bounds the flooders even if cleanup never runs.
     await socket.create({ command: ["timeout", "600", "sh", "-c", FLOODER] });
   }
-}
-
-export function open(file: string, args: string[], env: Record<string, string>): Client {
-  let text = "";
-  let waiter: { char: string; resolve: () => void } | undefined;
-  const pty = spawn(file, args, {
-    name: "xterm-256color",
-    cols: 80,
-    rows: 24,
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      TERM: "xterm-256color",
-      ...env,
-    },
-  });
-  pty.onData((data) => {
-    text += data;
-    // Only the tail matters; keep memory flat on long runs.
-    if (text.length > 65536) text = text.slice(-4096);
-    if (waiter && data.includes(waiter.char)) {
-      const { resolve } = waiter;
-      waiter = undefined;
-      resolve();
-    }
-  });
-  return {
-    pty,
-    text: () => text,
-    next: (char) => new Promise<void>((resolve) => (waiter = { char, resolve })),
-  };
-}
-
-/** The cold keys, `WARM_UP_KEYS` back to back, then the warm keys. */
-export async function measure(client: Client, keys: number): Promise<Echoes> {
-  // Attached and drawn: wait for the first output, then for the echo of a few first keys.
-  await waitUntil("the client drew its first screen", () => client.text().length > 0, 15_000);
-  await sleep(500);
-  for (let i = 0; i < 10; i++) await key(client, KEYS[i % 2] as string);
-  const cold = await paced(client, keys);
-  for (let i = 0; i < WARM_UP_KEYS; i++) await key(client, KEYS[i % 2] as string);
-  return { cold, warm: await paced(client, keys) };
-}
-
-/** `keys` keys, one every `KEY_INTERVAL_MS` (or at the echo, when slower): their echo times. */
-async function paced(client: Client, keys: number): Promise<number[]> {
-  const samples: number[] = [];
-  const deadline = performance.now() + RUN_TIME_LIMIT_MS;
-  for (let i = 0; i < keys && performance.now() < deadline; i++) {
-    const started = performance.now();
-    await key(client, KEYS[i % 2] as string);
-    const ms = performance.now() - started;
-    samples.push(ms);
-    if (ms < KEY_INTERVAL_MS) await sleep(KEY_INTERVAL_MS - ms);
-  }
-  return samples;
-}
-
-async function key(client: Client, char: string): Promise<void> {
-  const echoed = client.next(char);
-  client.pty.write(char);
-  await within(echoed, KEY_TIMEOUT_MS, `echo of '${char}'`);
 }

@@ -5,7 +5,7 @@
  * python3-jupyter-client) in the same run; and the memory an idle image costs the hub and host
  * on top of the kernel's own process.
  */
-import { spawn } from "node:child_process";
+import { childJson } from "./childJson.js";
 import type { BenchContext } from "./context.js";
 import { rssOf, startHub } from "./hub.js";
 import { row } from "./report.js";
@@ -53,23 +53,7 @@ async function settledRss(hub: { rss(): { hub: number; host: number } }): Promis
 }
 
 function direct(n: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/python3", ["-c", DIRECT, String(n), KERNEL], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.on("exit", (code) => {
-      if (code === 0) resolve(JSON.parse(out) as number[]);
-      else reject(new Error(`jupyter_client baseline failed (${code}): ${err.slice(-500)}`));
-    });
-  });
+  return childJson("jupyter_client baseline", "/usr/bin/python3", ["-c", DIRECT, String(n), KERNEL]);
 }
 
 export async function imagesSuite(ctx: BenchContext): Promise<void> {

@@ -306,6 +306,68 @@ describe("share links", () => {
     expect(bad.stderr).toMatch(/invalid duration 'soon'/);
   });
 
+  it("an open connection stops when its link is revoked or expires, or its user is removed", async () => {
+    const owner = await socket(hub.key);
+    const { id } = (await owner.request({ type: "attach", session: "build", afterSeq: 0 })).session as {
+      id: string;
+    };
+    /** A client attached to build that has seen `marker`, with the credential given. */
+    async function watcher(marker: string, headers: Record<string, string>, key?: string) {
+      const c = await WireClient.open(hub.url, headers);
+      clients.push(c);
+      expect((await c.request({ type: "hello", protocol: 1, ...(key ? { key } : {}) })).type).toBe("welcome");
+      await c.request({ type: "attach", session: "build", afterSeq: 0, snapshot: false });
+      await owner.request({ type: "input", session: "build", data: `${marker}\n` });
+      await c.waitForOutput(id, marker);
+      return c;
+    }
+    async function cutOff(c: WireClient, message: RegExp, after: string): Promise<void> {
+      const error = await c.waitFor((m) => m.type === "error" && m.code === "unauthorized");
+      expect(error.message).toMatch(message);
+      await waitFor(() => c.closed);
+      await owner.request({ type: "input", session: "build", data: `${after}\n` });
+      await owner.waitForOutput(id, after);
+      expect(c.output(id)).not.toContain(after);
+    }
+
+    const revokedLink = await share({});
+    const revoked = await watcher("before-revoke", {
+      cookie: (await open(revokedLink.url)).cookie as string,
+    });
+    expect((await hub.cli(["share", "revoke", revokedLink.id])).code).toBe(0);
+    await cutOff(revoked, /share link was revoked or has expired/, "after-revoke");
+
+    const expiring = await share({ expires: "2s" });
+    const expired = await watcher("before-expiry", { cookie: (await open(expiring.url)).cookie as string });
+    await cutOff(expired, /share link was revoked or has expired/, "after-expiry");
+
+    const add = await as("owner", "/api/users", { method: "POST", body: { name: "leaver", role: "writer" } });
+    const { token } = (await add.json()) as { token: string };
+    const leaver = await watcher("before-removal", {}, token);
+    expect((await as("owner", "/api/users/leaver", { method: "DELETE" })).status).toBe(200);
+    await cutOff(leaver, /leaver no longer has access/, "after-removal");
+  });
+
+  it("shows a link's holder only its own session in the status", async () => {
+    const link = await share({});
+    const { cookie } = await open(link.url);
+    const status = (await (
+      await fetch(`${hub.url}/api/status`, { headers: { cookie: cookie as string } })
+    ).json()) as {
+      hub: { pid: number | null };
+      dataDir: string;
+      sessions: { total: number; bytes: { name: string }[] };
+    };
+    expect(status.sessions.total).toBe(1);
+    expect(status.sessions.bytes.map((b) => b.name)).toEqual(["build"]);
+    expect(status.hub.pid).toBeNull();
+    expect(status.dataDir).toBe("");
+    const full = (await (await as("owner", "/api/status")).json()) as typeof status;
+    expect(full.sessions.total).toBeGreaterThan(1);
+    expect(full.hub.pid).toBeGreaterThan(0);
+    expect(full.dataDir).not.toBe("");
+  });
+
   it("the CLI prints a link that works", async () => {
     const result = await hub.cli(["share", "build"]);
     expect(result.code, result.stderr).toBe(0);

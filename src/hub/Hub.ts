@@ -149,7 +149,7 @@ export class Hub {
       clusterNode: options.cluster !== undefined,
       spawnEnv: (record) => this.sessionTokens.envFor(record),
     });
-    this.people = new People(store, this.tokens);
+    this.people = new People(store, this.tokens, bus);
     this.audit = new AuditTrail(store);
     this.clients = new SessionClients({
       rule: options.sizeRule ?? "latest",

@@ -28,6 +28,8 @@ export interface HubEventMap {
   "wal-checkpointer": [];
   /** Someone attached to or left a session: everyone attached now. */
   presence: [session: string, presence: PresenceEntry[]];
+  /** Someone lost access (a user removed, a share link revoked): open connections check theirs. */
+  "access-revoked": [];
 }
 
 type Listener<K extends keyof HubEventMap> = (...args: HubEventMap[K]) => void;

@@ -9,10 +9,12 @@ import { newId } from "../platform/ids.js";
 import type { Principal, Role, ShareView, UserView } from "../protocol/people.js";
 import type { Store, StoredUser } from "../store/Store.js";
 import { sessionRole } from "./accessPolicy.js";
+import type { HubEvents } from "./HubEvents.js";
 import type { Tokens } from "./Tokens.js";
 
 const USER_TOKEN_KIND = "user";
 const SHARE_TOKEN_KIND = "share";
+const SHARE_PRINCIPAL_PREFIX = "share:";
 /** The access key's principal. */
 export const OWNER: Principal = { id: "owner", name: "owner", role: "owner", via: "key" };
 
@@ -20,6 +22,7 @@ export class People {
   constructor(
     private readonly store: Store,
     private readonly tokens: Tokens,
+    private readonly bus: HubEvents,
   ) {}
 
   list(): UserView[] {
@@ -61,6 +64,7 @@ export class People {
     const user = this.require(name);
     this.tokens.revoke(USER_TOKEN_KIND, user.id);
     this.store.people.remove(user.id);
+    this.bus.emit("access-revoked");
     return this.view(user);
   }
 
@@ -89,19 +93,27 @@ export class People {
     }
     if (record?.kind === SHARE_TOKEN_KIND) {
       return {
-        id: `share:${record.id}`,
+        id: `${SHARE_PRINCIPAL_PREFIX}${record.id}`,
         name: `link ${record.id.slice(0, 8)}`,
         role: record.scope as Role,
         via: "share",
         session: record.name,
+        ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
       };
     }
     return undefined;
   }
 
-  /** A signed-in user's principal, re-read so a role change takes effect at once. */
+  /**
+   * A signed-in principal as it stands now: a user's re-read, so a role change takes effect at
+   * once; undefined for a removed user, or a share link revoked or expired since it signed in.
+   */
   refresh(principal: Principal): Principal | undefined {
-    if (principal.via === "key" || principal.via === "share") return principal;
+    if (principal.via === "key") return principal;
+    if (principal.via === "share") {
+      const live = this.store.people.liveShare(principal.id.slice(SHARE_PRINCIPAL_PREFIX.length));
+      return live ? principal : undefined;
+    }
     const user = this.store.people.byId(principal.id);
     return user ? this.principalOf(user, principal.via) : undefined;
   }
@@ -176,6 +188,7 @@ export class People {
       );
     }
     this.store.people.revokeShare(match.id);
+    this.bus.emit("access-revoked");
     return { ...match, role: match.role as Role, sessionName: null };
   }
 

@@ -32,6 +32,8 @@ export const Principal = z.object({
   via: SignIn,
   /** A share link reaches only this session (its id). */
   session: z.string().optional(),
+  /** When a share link stops working (epoch ms); absent: until revoked. */
+  expiresAt: z.number().optional(),
 });
 export type Principal = z.infer<typeof Principal>;
 

@@ -3,7 +3,9 @@
  * schema, answers bad ones with an error and keeps the connection; tracks this client's
  * subscriptions (one read cursor per attached session) and pushes session list changes and
  * presence. Every request is authorized by the gate against this connection's principal; a
- * connection that has not said a valid hello within a few seconds is closed.
+ * connection that has not said a valid hello within a few seconds is closed, and so is one
+ * whose principal is gone (a user removed, a share link revoked or expired): it streams
+ * nothing more.
  */
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
@@ -30,6 +32,13 @@ const DRAIN_POLL_MS = 10;
 const DRAINED_BYTES = 64 * 1024;
 /** A socket that has not said a valid hello by then is closed (it holds resources, proves nothing). */
 export const HELLO_TIMEOUT_MS = 5_000;
+/**
+ * How often an open connection checks its principal again without being told: a change made
+ * through another hub node of a cluster reaches this one's bus only through the store.
+ */
+const ACCESS_RECHECK_MS = 30_000;
+/** Close code of a connection whose principal lost its access (as 4401 for a failed sign-in). */
+const ACCESS_REVOKED_CLOSE = 4403;
 
 type Ref = string | number | undefined;
 
@@ -64,6 +73,8 @@ export class ClientConnection {
   private unlisten: (() => void) | undefined;
   private unlistenHosts: (() => void) | undefined;
   private unlistenStorage: (() => void) | undefined;
+  private unlistenAccess: (() => void) | undefined;
+  private accessTimers: NodeJS.Timeout[] = [];
 
   constructor(private readonly options: ClientConnectionOptions) {
     this.actor = options.principal ? { principal: options.principal, address: options.address } : undefined;
@@ -274,6 +285,7 @@ export class ClientConnection {
       );
       const storage = this.options.storage?.status;
       if (storage && !storage.ok) queueMicrotask(() => this.send({ type: "storage", storage }));
+      this.watchAccess(actor);
     }
     this.send({
       type: "welcome",
@@ -311,6 +323,41 @@ export class ClientConnection {
     });
   }
 
+  /** Checks the principal again when access is revoked, every so often, and when its link expires. */
+  private watchAccess(actor: Actor): void {
+    this.unlistenAccess = this.options.hub.bus.on("access-revoked", () => this.checkAccess(actor));
+    const every = setInterval(() => this.checkAccess(actor), ACCESS_RECHECK_MS);
+    every.unref();
+    this.accessTimers.push(every);
+    const { expiresAt } = actor.principal;
+    if (expiresAt !== undefined) {
+      // Timers hold at most ~24.8 days; a later expiry is caught by the periodic check.
+      const expiry = setTimeout(
+        () => this.checkAccess(actor),
+        Math.min(expiresAt - Date.now() + 1, 2 ** 31 - 1),
+      );
+      expiry.unref();
+      this.accessTimers.push(expiry);
+    }
+  }
+
+  /**
+   * Closes the connection once its principal is gone. (A user who remains keeps seeing every
+   * session: grants only add to a global role; a role change applies per request.)
+   */
+  private checkAccess(actor: Actor): void {
+    const { hub, socket } = this.options;
+    if (hub.people.refresh(actor.principal)) return;
+    const message =
+      actor.principal.via === "share"
+        ? "this share link was revoked or has expired; ask the session's owner for a new one"
+        : `${actor.principal.name} no longer has access to this hub; ask an owner`;
+    this.fail(undefined, "unauthorized", message);
+    socket.close(ACCESS_REVOKED_CLOSE, "access revoked");
+    // Nothing more reaches it while the close handshake runs.
+    this.dispose();
+  }
+
   private detach(id: string): void {
     const subscription = this.subscriptions.get(id);
     if (!subscription) return;
@@ -335,6 +382,10 @@ export class ClientConnection {
     this.unlistenHosts?.();
     this.unlistenPresence?.();
     this.unlistenStorage?.();
+    this.unlistenAccess?.();
+    this.unlistenAccess = undefined;
+    for (const timer of this.accessTimers) clearTimeout(timer);
+    this.accessTimers = [];
     for (const id of [...this.subscriptions.keys()]) this.detach(id);
   }
 }

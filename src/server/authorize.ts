@@ -35,6 +35,16 @@ export class Gate {
     requireRole(actor.principal, action, this.hubRole(actor.principal, action));
   }
 
+  /** Whether the actor may do a hub-wide action (to show more or less, not to refuse). */
+  allows(actor: Actor, action: HubAction): boolean {
+    try {
+      this.hub(actor, action);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** The sessions this principal may see. */
   visible(principal: Principal, sessions: SessionInfo[]): SessionInfo[] {
     return sessions.filter((session) => this.people.roleOn(principal, session.id) !== undefined);

@@ -95,16 +95,30 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
   });
 
   app.get("/api/status", async (request) => {
-    gate.hub(actorOf(request), "list");
-    const all = sessions.list();
+    const actor = actorOf(request);
+    gate.hub(actor, "list");
+    // Sessions counted as the caller may see them; the processes, paths and store are the
+    // hosts' and owners' business (`dispatch status` as an owner shows them).
+    const seen = gate.visible(actor.principal, sessions.list());
+    const names = new Set(seen.map((s) => s.name));
     const base = await options.status();
+    const full = gate.allows(actor, "metrics");
     return {
       ...base,
+      ...(full
+        ? {}
+        : {
+            hub: { running: base.hub.running, pid: null, port: null },
+            host: { running: base.host.running, pid: null },
+            dataDir: "",
+            store: undefined,
+            cluster: undefined,
+          }),
       sessions: {
-        total: all.length,
-        running: all.filter((s) => isLiveStatus(s.status)).length,
-        exited: all.filter((s) => s.status === "exited" || s.status === "failed").length,
-        bytes: await options.hostCommands.sessionBytes(),
+        total: seen.length,
+        running: seen.filter((s) => isLiveStatus(s.status)).length,
+        exited: seen.filter((s) => s.status === "exited" || s.status === "failed").length,
+        bytes: (await options.hostCommands.sessionBytes()).filter((entry) => names.has(entry.name)),
       },
     } satisfies StatusBody;
   });

@@ -126,6 +126,8 @@ export interface PeopleStore {
   setGrant(userId: string, sessionId: string, role: string | undefined): void;
   /** Live (unrevoked, unexpired) share links. */
   shares(now?: number): StoredShare[];
+  /** The share link with this id, if it is live (an open connection's link is checked again). */
+  liveShare(id: string, now?: number): StoredShare | undefined;
   revokeShare(id: string): boolean;
   /** Audit entries, oldest first (the newest `limit` of those matching). */
   audit(filter: AuditFilter): StoredAudit[];

@@ -34,7 +34,7 @@ async function status(options: { json?: boolean }): Promise<void> {
       ? `sessions  ${sessions.total} (${sessions.running} running, ${sessions.exited} exited)`
       : "sessions  unknown while the hub is stopped",
   );
-  console.log(`data dir  ${body.dataDir}`);
+  if (body.dataDir) console.log(`data dir  ${body.dataDir}`);
   if (body.store) console.log(`store     ${body.store.engine}  ${body.store.location}`);
   if (body.storage && !body.storage.ok) console.log(`storage   FAILING: ${body.storage.problem}`);
   else if (body.storage) console.log("storage   ok");

@@ -81,6 +81,10 @@ function toStored(row: HostRow): StoredHost {
 }
 
 const USER_COLUMNS = 'id, name, role, email, created_at AS "createdAt"';
+/** Share links not revoked and not expired at $1 (a time). */
+const LIVE_SHARES =
+  'SELECT id, name AS session, scope AS role, created_at AS "createdAt", expires_at AS "expiresAt" ' +
+  "FROM tokens WHERE kind = 'share' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)";
 
 export class PgPeopleRecords implements PeopleStore {
   constructor(private readonly db: PgConnection) {}
@@ -164,13 +168,11 @@ export class PgPeopleRecords implements PeopleStore {
   }
 
   shares(now = Date.now()): StoredShare[] {
-    return this.db.query<StoredShare>(
-      'SELECT id, name AS session, scope AS role, created_at AS "createdAt", expires_at AS "expiresAt" ' +
-        "FROM tokens WHERE kind = 'share' AND revoked_at IS NULL " +
-        "AND (expires_at IS NULL OR expires_at > $1) ORDER BY created_at",
-      [now],
-      "shares_list",
-    );
+    return this.db.query<StoredShare>(`${LIVE_SHARES} ORDER BY created_at`, [now], "shares_list");
+  }
+
+  liveShare(id: string, now = Date.now()): StoredShare | undefined {
+    return this.db.query<StoredShare>(`${LIVE_SHARES} AND id = $2`, [now, id], "shares_live")[0];
   }
 
   revokeShare(id: string): boolean {

@@ -7,6 +7,10 @@ import type Database from "better-sqlite3";
 import type { AuditFilter, PeopleStore, StoredAudit, StoredShare, StoredUser } from "../Store.js";
 
 const USER_COLUMNS = "id, name, role, email, created_at AS createdAt";
+/** Share links not revoked and not expired at the first parameter (a time). */
+const LIVE_SHARES =
+  "SELECT id, name AS session, scope AS role, created_at AS createdAt, expires_at AS expiresAt " +
+  "FROM tokens WHERE kind = 'share' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)";
 
 export class PeopleRecords implements PeopleStore {
   private readonly stmt;
@@ -35,11 +39,8 @@ export class PeopleRecords implements PeopleStore {
           "ON CONFLICT (user_id, session_id) DO UPDATE SET role = excluded.role",
       ),
       removeGrant: db.prepare<[string, string]>("DELETE FROM grants WHERE user_id = ? AND session_id = ?"),
-      shares: db.prepare<[number], StoredShare>(
-        "SELECT id, name AS session, scope AS role, created_at AS createdAt, expires_at AS expiresAt " +
-          "FROM tokens WHERE kind = 'share' AND revoked_at IS NULL " +
-          "AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at",
-      ),
+      shares: db.prepare<[number], StoredShare>(`${LIVE_SHARES} ORDER BY created_at`),
+      liveShare: db.prepare<[number, string], StoredShare>(`${LIVE_SHARES} AND id = ?`),
       revokeShare: db.prepare<[number, string]>(
         "UPDATE tokens SET revoked_at = ? WHERE kind = 'share' AND id = ? AND revoked_at IS NULL",
       ),
@@ -90,6 +91,10 @@ export class PeopleRecords implements PeopleStore {
   /** Live (unrevoked, unexpired) share links. */
   shares(now = Date.now()): StoredShare[] {
     return this.stmt.shares.all(now);
+  }
+
+  liveShare(id: string, now = Date.now()): StoredShare | undefined {
+    return this.stmt.liveShare.get(now, id);
   }
 
   revokeShare(id: string): boolean {

@@ -11,7 +11,7 @@
 // A plug-in kind (DISPATCH_PLUGINS) imports its own copies of the modules it uses (zod, the
 // kind helpers, DispatchError, which is recognised across copies).
 
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import { rolldown } from "rolldown";
 
@@ -45,6 +45,12 @@ const ENTRIES = [
   { file: "dist/src/host/main.js", prefix: "host-chunk", split: true },
 ];
 
+/**
+ * First line of everything this writes in place of tsc's output: run twice without tsc in
+ * between, the second run would bundle a bundle (the hub's loader would load itself forever).
+ */
+const BUNDLED_MARK = "// bundled by scripts/bundle.js";
+
 const isExternal = (id) => EXTERNAL.some((name) => id === name || id.startsWith(`${name}/`));
 
 /** `import.meta.url` of a module in dist/ as seen from a bundle written to `outDir`. */
@@ -67,6 +73,10 @@ for (const entry of ENTRIES) {
   const input = resolve(entry.file);
   const outDir = dirname(input);
   const name = basename(input, ".js");
+  if (readFileSync(input, "utf8").startsWith(BUNDLED_MARK)) {
+    console.log(`${entry.file} is bundled already; run tsc first to bundle it again`);
+    continue;
+  }
   for (const file of readdirSync(outDir)) {
     if (file.startsWith(`${entry.prefix}-`) || file.startsWith(`${name}.bundle.cjs`))
       rmSync(resolve(outDir, file));
@@ -95,6 +105,8 @@ for (const entry of ENTRIES) {
     minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
     comments: false,
     charset: "ascii",
+    // After minifying, which drops comments.
+    postBanner: BUNDLED_MARK,
   });
   await bundle.close();
   if (entry.cached) {
@@ -103,7 +115,7 @@ for (const entry of ENTRIES) {
     writeFileSync(
       input,
       [
-        "// Written by scripts/bundle.js: runs the CommonJS bundle beside it through V8's code cache.",
+        `${BUNDLED_MARK}: runs the CommonJS bundle beside it through V8's code cache.`,
         `import { runCachedBundle } from ${JSON.stringify(loader.startsWith(".") ? loader : `./${loader}`)};`,
         `runCachedBundle(new URL(${JSON.stringify(`./${name}.bundle.cjs`)}, import.meta.url));`,
         "",

@@ -304,6 +304,9 @@ describe("share links", () => {
     const bad = await hub.cli(["share", "build", "--expires", "soon"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/invalid duration 'soon'/);
+    const dead = await hub.cli(["share", "build", "--expires", "0s"]);
+    expect(dead.code).not.toBe(0);
+    expect(dead.stderr).toMatch(/'0s' would end the link at once/);
   });
 
   it("an open connection stops when its link is revoked or expires, or its user is removed", async () => {

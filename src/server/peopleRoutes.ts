@@ -180,9 +180,17 @@ function resolveForAudit(hub: Hub, ref: string): string {
 }
 
 function durationOrBadRequest(text: string): number {
+  let ms: number;
   try {
-    return parseDuration(text);
+    ms = parseDuration(text);
   } catch (err) {
     throw new DispatchError("bad_request", `expires: ${(err as Error).message}`);
   }
+  // A link dead on arrival is a mistake, not a wish.
+  if (ms <= 0)
+    throw new DispatchError(
+      "bad_request",
+      `expires: '${text}' would end the link at once; give a time ahead, e.g. 2h`,
+    );
+  return ms;
 }

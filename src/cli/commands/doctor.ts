@@ -5,7 +5,7 @@
  * (hub stopped) moves a damaged database aside and recovers what is readable into a new one.
  * Exit code 1 when anything failed.
  */
-import { existsSync, readdirSync, statfsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
@@ -108,7 +108,25 @@ function space(paths: HomePaths): Finding {
 
 function key(paths: HomePaths): Finding {
   if (process.env.DISPATCH_KEY) return { level: "ok", what: "access key from DISPATCH_KEY" };
-  if (existsSync(paths.key)) return { level: "ok", what: `access key present (${paths.key})` };
+  if (existsSync(paths.key)) {
+    // The hub reads the key at start and writes a new one over an empty file.
+    let held = "";
+    try {
+      held = readFileSync(paths.key, "utf8").trim();
+    } catch (err) {
+      return {
+        level: "FAIL",
+        what: `cannot read the access key: ${(err as Error).message}`,
+        todo: "fix its owner and mode (0600)",
+      };
+    }
+    if (held.length > 0) return { level: "ok", what: `access key present (${paths.key})` };
+    return {
+      level: "warn",
+      what: `the access key file is empty (${paths.key})`,
+      todo: "the next `dispatch start` writes a new key; clients that kept the old one need the new one",
+    };
+  }
   return {
     level: "warn",
     what: "no access key yet",

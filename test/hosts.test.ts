@@ -491,6 +491,11 @@ describe("many hosts, one hub", () => {
     const typo = await hub.cli(["use", "h55"]);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("h5");
+    // A host that does not exist is not "not connected": the error names the hosts there are.
+    const nowhere = await hub.cli(["new", "--host", "h55", "--", "true"]);
+    expect(nowhere.code).not.toBe(0);
+    expect(nowhere.stderr).toMatch(/no host 'h55'.*h5/);
+    expect(nowhere.stderr).not.toMatch(/not connected/);
     expect((await hub.cli(["use", "local"])).code).toBe(0);
     const local = await hub.cli(["new", "--cwd", tmpdir(), "--", "sleep", "30"]);
     expect((await session(local.stdout.trim())).host).toBe("local");

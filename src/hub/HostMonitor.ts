@@ -171,12 +171,10 @@ export class HostMonitor implements HostLinks {
 
   require(id: string): HostLink {
     const link = this.link(id);
-    if (!link)
-      throw new DispatchError(
-        "host_unavailable",
-        `host '${id}' is not connected right now; try again shortly`,
-      );
-    return link;
+    if (link) return link;
+    // A host never seen is a typo or a host not set up: `resolve` says which hosts there are.
+    if (!this.states.has(id)) this.resolve(id);
+    throw new DispatchError("host_unavailable", `host '${id}' is not connected right now; try again shortly`);
   }
 
   isConnected(id: string): boolean {

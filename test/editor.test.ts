@@ -21,7 +21,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive } from "../src/platform/processAlive.js";
 import { EditorPeer } from "./editorPeer.js";
-import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import {
+  apiCall,
+  BIN,
+  cleanEnv,
+  cleanupAll,
+  type HubHandle,
+  REPO_ROOT,
+  startHub,
+  waitFor,
+} from "./harness.js";
 
 let hub: HubHandle;
 let root: string;
@@ -29,15 +38,8 @@ let outside: string;
 const peers: EditorPeer[] = [];
 let remote: { child: ChildProcess; home: string } | undefined;
 
-async function call(
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await hub.api(
-    path,
-    body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
-  );
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+function call(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  return apiCall(hub, path, body);
 }
 
 async function open(path: string, extra: Record<string, unknown> = {}) {

@@ -279,3 +279,16 @@ export async function countedLines(h: HubHandle, name: string): Promise<number> 
   expect(numbers).toEqual(numbers.map((_, i) => i + 1));
   return numbers.length;
 }
+
+/** A JSON call to the hub's API: GET without a body, POST with one; status and parsed body. */
+export async function apiCall(
+  h: HubHandle,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await h.api(
+    path,
+    body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
+  );
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}

@@ -5,9 +5,16 @@
  */
 import { arch, hostname, platform } from "node:os";
 import type { Logger } from "pino";
+import { mib } from "../core/byteSize.js";
 import { DispatchError, toDispatchError } from "../core/errors.js";
 import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
-import type { HostInfo, HostMessage, HubToHostMessage, SpawnSpec } from "../protocol/host.js";
+import {
+  type HostInfo,
+  type HostMessage,
+  type HubToHostMessage,
+  MAX_HOST_MESSAGE_BYTES,
+  type SpawnSpec,
+} from "../protocol/host.js";
 import { BulkThrottle } from "./BulkThrottle.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import { HostedSession } from "./HostedSession.js";
@@ -155,11 +162,17 @@ export class HostDaemon {
       case "signal":
         return this.reply(message.ref, () => this.requireSession(message.session).signal(message.signal));
       case "command":
-        return this.reply(message.ref, () =>
-          this.requireSession(message.session).command(message.name, message.args),
+        return this.reply(
+          message.ref,
+          () => this.requireSession(message.session).command(message.name, message.args),
+          `'${message.name}'`,
         );
       case "kind-command":
-        return this.reply(message.ref, () => runKindCommand(message.kind, message.name, message.args));
+        return this.reply(
+          message.ref,
+          () => runKindCommand(message.kind, message.name, message.args),
+          `${message.kind}'s '${message.name}'`,
+        );
       case "forget":
         this.forget(message.session);
         return;
@@ -291,8 +304,11 @@ export class HostDaemon {
     });
   }
 
-  /** Answers a request; at once for a plain result, once settled for a promise (a runtime's command). */
-  private reply(ref: number, action: () => unknown): void {
+  /**
+   * Answers a request; at once for a plain result, once settled for a promise (a runtime's
+   * command). `what` names the request in the error sent when the answer is too large.
+   */
+  private reply(ref: number, action: () => unknown, what = "the request"): void {
     const fail = (err: unknown) => {
       const error = toDispatchError(err);
       this.options.logger.warn({ err: error }, "host request failed");
@@ -303,13 +319,18 @@ export class HostDaemon {
         error: { code: error.code, message: error.message },
       });
     };
+    const succeed = (data: unknown) => {
+      const wire = encodeReply({ type: "reply", ref, ok: true, data }, what);
+      if (wire instanceof DispatchError) fail(wire);
+      else this.outbox?.control(wire);
+    };
     try {
       const data = action();
       if (data instanceof Promise) {
-        data.then((settled) => this.sendMessage({ type: "reply", ref, ok: true, data: settled }), fail);
+        data.then(succeed, fail);
         return;
       }
-      this.sendMessage({ type: "reply", ref, ok: true, data });
+      succeed(data);
     } catch (err) {
       fail(err);
     }
@@ -318,4 +339,28 @@ export class HostDaemon {
   private sendMessage(message: HostMessage): void {
     this.outbox?.control(JSON.stringify(message));
   }
+}
+
+/**
+ * A successful reply as sent, or the error to send instead: the hub closes a host's link on a
+ * message over `MAX_HOST_MESSAGE_BYTES`, which would cut off every session of the host (and
+ * again on each retry), so an answer that large is never sent.
+ */
+function encodeReply(message: HostMessage & { type: "reply" }, what: string): string | DispatchError {
+  let wire: string;
+  try {
+    wire = JSON.stringify(message);
+  } catch (err) {
+    // Too long for a string at all (RangeError), or not JSON (a BigInt): not sendable either.
+    return new DispatchError(
+      "internal",
+      `the answer to ${what} could not be encoded: ${(err as Error).message}`,
+    );
+  }
+  const bytes = Buffer.byteLength(wire);
+  if (bytes <= MAX_HOST_MESSAGE_BYTES) return wire;
+  return new DispatchError(
+    "too_large",
+    `the answer to ${what} is ${mib(bytes)}, more than the ${mib(MAX_HOST_MESSAGE_BYTES)} one message from a host to the hub may hold, so the host sent this error instead (its link and sessions are unharmed); ask for less at a time, or keep what the session holds smaller`,
+  );
 }

@@ -13,7 +13,6 @@ import * as Y from "yjs";
 import type { z } from "zod";
 import { DispatchError } from "../../core/errors.js";
 import {
-  DEFAULT_MAX_FILE_BYTES,
   EditorInput,
   EditorOptions,
   type EditsArgs,
@@ -21,17 +20,31 @@ import {
   type ResolveArgs,
   type UpdateArgs,
 } from "../../kinds/editor/events.js";
-import { applyChecked, fromBase64, replaceText, textOf, toBase64 } from "../../kinds/editor/yjsText.js";
+import { applyChecked, fromBase64, textOf, toBase64 } from "../../kinds/editor/yjsText.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
-import { editorMaxBytes, editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
+import { editorFileLimit, editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
 import { EditHistory } from "./editor/EditHistory.js";
 import { FileWatch } from "./editor/FileWatch.js";
-import { hashText, readText, writeTextAtomic } from "./editor/fileContent.js";
+import { type DiskText, hashText, readText, writeTextAtomic } from "./editor/fileContent.js";
+import { conflictTooLarge, fitInReply, textTooLarge, tooLargeToOpen } from "./editor/replyLimit.js";
+import {
+  chunkEnd,
+  describeCharacter,
+  loneHalfAt,
+  lostHalves,
+  middleChange,
+  replacementCount,
+  splitsPair,
+} from "./editor/surrogates.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
 /** Updates the log already holds (a revive's starting state): applied, not written again. */
 const FROM_LOG = Symbol("from-log");
-/** Text loaded per update event, so one event stays far below the host's message limit. */
+/**
+ * Text loaded (or reloaded) per update event, so one event stays far below the host's message
+ * limit (512K characters of 3-byte UTF-8 are 2 MiB as base64). A chunk never ends inside a
+ * surrogate pair (`surrogates.ts`).
+ */
 const LOAD_CHUNK_CHARS = 512 * 1024;
 /** Pause between load chunks, so the hub's acknowledgements keep the host's buffer small. */
 const LOAD_PAUSE_MS = 5;
@@ -66,10 +79,10 @@ export class EditorRuntime implements SessionRuntime {
     const { spec } = context;
     this.options = parseOrBadRequest(EditorOptions, spec.options ?? {}, "invalid editor options");
     this.lastSeq = spec.afterSeq;
-    const maxBytes = editorMaxBytes() ?? DEFAULT_MAX_FILE_BYTES;
     const resolved = resolveInRoots(this.options.path, editorRoots());
     this.path = resolved.path;
-    let disk = readText(this.path, maxBytes);
+    let disk = readText(this.path, editorFileLimit());
+    if (disk && !fitInReply([disk.text])) throw tooLargeToOpen(this.path, disk.text);
     if (!disk) {
       if (!this.options.create && !this.options.state) {
         throw new DispatchError(
@@ -91,7 +104,7 @@ export class EditorRuntime implements SessionRuntime {
     if (this.options.state) {
       Y.applyUpdate(this.doc, fromBase64(this.options.state), FROM_LOG);
       this.history = new EditHistory(textOf(this.doc), spec.afterSeq);
-      this.loaded = Promise.resolve(this.afterRevive(disk.hash));
+      this.loaded = Promise.resolve(this.afterRevive(disk));
     } else {
       this.history = new EditHistory(textOf(this.doc), 0);
       this.fileEvent("opened");
@@ -131,8 +144,11 @@ export class EditorRuntime implements SessionRuntime {
   async command(name: string, args: unknown): Promise<unknown> {
     await this.loaded;
     switch (name) {
-      case "text":
-        return { text: this.text, seq: this.lastSeq, status: this.status, path: this.path };
+      case "text": {
+        const text = this.text;
+        if (!fitInReply([text])) throw textTooLarge(text);
+        return { text, seq: this.lastSeq, status: this.status, path: this.path };
+      }
       case "edits":
         return this.applyEdits(args as z.infer<typeof EditsArgs>);
       case "update": {
@@ -149,10 +165,13 @@ export class EditorRuntime implements SessionRuntime {
       }
       case "save":
         return this.save();
-      case "conflict":
+      case "conflict": {
         if (this.status !== "conflict")
           throw new DispatchError("conflict", `${this.path} is not in conflict (it is ${this.status})`);
-        return { base: this.savedText, disk: this.diskText, buffer: this.text };
+        const three = { base: this.savedText, disk: this.diskText, buffer: this.text };
+        if (!fitInReply(Object.values(three))) throw conflictTooLarge(this.path, Object.values(three));
+        return three;
+      }
       case "resolve":
         return this.resolve(args as z.infer<typeof ResolveArgs>);
       default:
@@ -199,11 +218,36 @@ export class EditorRuntime implements SessionRuntime {
 
   private async load(text: string): Promise<void> {
     const ytext = textOf(this.doc);
-    for (let at = 0; at < text.length; at += LOAD_CHUNK_CHARS) {
+    for (let at = 0; at < text.length; ) {
       if (at > 0) await new Promise((resolve) => setTimeout(resolve, LOAD_PAUSE_MS));
       if (!this.running) return;
-      this.doc.transact(() => ytext.insert(at, text.slice(at, at + LOAD_CHUNK_CHARS)), "disk");
+      const end = chunkEnd(text, at, LOAD_CHUNK_CHARS);
+      this.doc.transact(() => ytext.insert(at, text.slice(at, end)), "disk");
+      at = end;
     }
+  }
+
+  /**
+   * Replaces the text by `next` with the smallest middle change, never cutting a pair, and
+   * inserts the middle in load-sized updates: a file rewritten whole must not make one event
+   * larger than the host may send.
+   */
+  private replaceText(next: string, origin: unknown): void {
+    const current = this.text;
+    if (current === next) return;
+    const { start, end } = middleChange(current, next);
+    const deleted = current.length - end - start;
+    const middle = next.slice(start, next.length - end);
+    const ytext = textOf(this.doc);
+    let at = 0;
+    do {
+      const stop = chunkEnd(middle, at, LOAD_CHUNK_CHARS);
+      this.doc.transact(() => {
+        if (at === 0 && deleted > 0) ytext.delete(start, deleted);
+        if (stop > at) ytext.insert(start + at, middle.slice(at, stop));
+      }, origin);
+      at = stop;
+    } while (at < middle.length);
   }
 
   /**
@@ -225,16 +269,24 @@ export class EditorRuntime implements SessionRuntime {
       if (edit.from < limit)
         throw new DispatchError("bad_request", `edits overlap at ${edit.from}; nothing was changed`);
       limit = edit.to;
+      const half = loneHalfAt(edit.insert);
+      if (half !== -1) {
+        throw new DispatchError(
+          "bad_request",
+          `edit ${edit.from}-${edit.to}: its text holds half a character (a lone UTF-16 surrogate at ${half} of it), which cannot be stored; send whole characters (in JSON both halves of a pair, as "\\ud83d\\ude00"); nothing was changed`,
+        );
+      }
     }
     const rebased = baseSeq === undefined ? ascending : this.history.rebase(ascending, baseSeq);
-    const length = this.text.length;
+    const text = this.text;
     const last = rebased.at(-1);
-    if (last && last.to > length) {
+    if (last && last.to > text.length) {
       throw new DispatchError(
         "bad_request",
-        `edit ${last.from}-${last.to} is past the end of the text (${length} characters); nothing was changed`,
+        `edit ${last.from}-${last.to} is past the end of the text (${text.length} characters); nothing was changed`,
       );
     }
+    for (const [i, edit] of rebased.entries()) refuseSplit(text, edit, ascending[i] ?? edit);
     const sorted = rebased.reverse();
     const ytext = textOf(this.doc);
     this.doc.transact(
@@ -296,7 +348,7 @@ export class EditorRuntime implements SessionRuntime {
     if (!this.running) return;
     let disk: { text: string; hash: string } | undefined;
     try {
-      disk = readText(this.path, Number.POSITIVE_INFINITY);
+      disk = readText(this.path);
     } catch {
       // Unreadable for now (being written, binary for a moment): the next change tells again.
       return;
@@ -310,7 +362,7 @@ export class EditorRuntime implements SessionRuntime {
     if (this.status === "clean" || (this.status === "deleted" && this.text === this.savedText)) {
       this.diskHash = disk.hash;
       this.savedText = disk.text;
-      replaceText(this.doc, disk.text, "disk");
+      this.replaceText(disk.text, "disk");
       this.setStatus("clean", "reloaded");
       return;
     }
@@ -321,24 +373,50 @@ export class EditorRuntime implements SessionRuntime {
   private resolve(args: z.infer<typeof ResolveArgs>): { seq: number; status: FileStatus } {
     if (this.status !== "conflict")
       throw new DispatchError("conflict", `${this.path} is not in conflict; nothing to resolve`);
+    const half = args.take === "text" ? loneHalfAt(args.text) : -1;
+    if (half !== -1) {
+      throw new DispatchError(
+        "bad_request",
+        `the merged text holds half a character (a lone UTF-16 surrogate at ${half}), which cannot be stored; send whole characters; the conflict is unchanged`,
+      );
+    }
     const disk = this.diskText;
     this.savedText = disk;
     this.diskHash = hashText(disk);
     if (args.take === "disk") {
-      replaceText(this.doc, disk, "disk");
+      this.replaceText(disk, "disk");
       this.setStatus("clean", "resolved: took the disk");
     } else {
-      if (args.take === "text") replaceText(this.doc, args.text, { client: "resolve" });
+      if (args.take === "text") this.replaceText(args.text, { client: "resolve" });
       this.status = this.text === disk ? "clean" : "dirty";
       this.fileEvent(`resolved: ${args.take === "text" ? "merged text" : "kept the buffer"}`);
     }
     return { seq: this.lastSeq, status: this.status };
   }
 
-  /** Revived from the log: the buffer's edits are saved if the disk has not moved since. */
-  private afterRevive(hashOnDisk: string): void {
-    if (this.text === this.savedText) return this.setStatus("clean", "revived");
-    if (!this.options.hash || this.options.hash === hashOnDisk) {
+  /**
+   * Revived from the log: the buffer's edits are saved if the disk has not moved since. Never
+   * what nobody edited: a text that differs from the file only where an older host's load
+   * turned halves of pairs into U+FFFD (`lostHalves`) takes the file's characters back, and
+   * nothing is written; edits made over such damage are not saved unasked but shown as a
+   * conflict, for the person to choose.
+   */
+  private afterRevive(disk: DiskText): void {
+    const text = this.text;
+    if (text === this.savedText) return this.setStatus("clean", "revived");
+    const lost = lostHalves(text, disk.text);
+    if (lost) {
+      const ytext = textOf(this.doc);
+      this.doc.transact(() => {
+        for (const { from, to } of lost) {
+          ytext.delete(from, to - from);
+          ytext.insert(from, disk.text.slice(from, to));
+        }
+      }, "disk");
+      return this.setStatus("clean", "revived; characters the log had lost were taken from the file");
+    }
+    const damaged = replacementCount(text) > replacementCount(disk.text);
+    if (!damaged && (!this.options.hash || this.options.hash === disk.hash)) {
       this.status = "dirty";
       try {
         this.save();
@@ -349,7 +427,30 @@ export class EditorRuntime implements SessionRuntime {
       }
     }
     this.diskText = this.savedText;
-    this.setStatus("conflict", "revived; the file changed on disk meanwhile");
+    this.setStatus(
+      "conflict",
+      damaged
+        ? "revived with characters the log had lost (U+FFFD) among its edits; resolve to choose what to keep"
+        : "revived; the file changed on disk meanwhile",
+    );
     return undefined;
+  }
+}
+
+/** Refuses an edit whose `from` or `to` falls inside a surrogate pair of `text` (`asked`: as sent). */
+function refuseSplit(
+  text: string,
+  edit: { from: number; to: number },
+  asked: { from: number; to: number },
+): void {
+  for (const [position, sent] of [
+    [edit.from, asked.from],
+    [edit.to, asked.to],
+  ] as const) {
+    if (!splitsPair(text, position)) continue;
+    throw new DispatchError(
+      "bad_request",
+      `edit ${asked.from}-${asked.to}: position ${sent} splits the character ${describeCharacter(text, position - 1)}, which takes two positions (positions count UTF-16 code units, as in JavaScript); use ${sent - 1} (before it) or ${sent + 1} (after it); nothing was changed`,
+    );
   }
 }

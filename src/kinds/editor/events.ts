@@ -5,8 +5,6 @@
  */
 import { z } from "zod";
 
-/** Largest file an editor opens (bytes): bigger ones are refused with a message saying so. */
-export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "not base64");
 /** Who made a change, as they named themselves (`web:ada`, `rest`, `disk`). */

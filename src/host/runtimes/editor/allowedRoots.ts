@@ -8,6 +8,8 @@ import { realpathSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { DispatchError } from "../../../core/errors.js";
+import type { FileLimit } from "./fileContent.js";
+import { MAX_REPLY_TEXT_BYTES } from "./replyLimit.js";
 
 /**
  * Read when the module loads: the host's entry point scrubs every `DISPATCH_*` variable from
@@ -18,9 +20,19 @@ const SETTINGS = {
   maxBytes: Number(process.env.DISPATCH_EDITOR_MAX_BYTES) || undefined,
 };
 
-/** The largest file this host's editors open, if set (`DISPATCH_EDITOR_MAX_BYTES`). */
-export function editorMaxBytes(): number | undefined {
-  return SETTINGS.maxBytes;
+/**
+ * The largest file this host's editors open: `DISPATCH_EDITOR_MAX_BYTES`, and at most (also by
+ * default) what one answer carries as text (`replyLimit.ts`, 7.9 MiB): no setting makes a file
+ * that could not be read whole openable.
+ */
+export function editorFileLimit(): FileLimit {
+  const set = SETTINGS.maxBytes ?? MAX_REPLY_TEXT_BYTES;
+  return set < MAX_REPLY_TEXT_BYTES
+    ? { bytes: set, why: "(DISPATCH_EDITOR_MAX_BYTES)" }
+    : {
+        bytes: MAX_REPLY_TEXT_BYTES,
+        why: "so that its whole text fits in one answer from the host (`dispatch cat`, scripts' /text); edit larger files with another tool",
+      };
 }
 
 export function editorRoots(rootsSetting: string | undefined = SETTINGS.roots): string[] {

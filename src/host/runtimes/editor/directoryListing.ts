@@ -6,6 +6,7 @@
  */
 import { closeSync, type Dirent, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { mib } from "../../../core/byteSize.js";
 import type { DirectoryEntry, DirectoryListing } from "../../../kinds/editor/events.js";
 import { fileError, inside, resolveInRoots } from "./allowedRoots.js";
 
@@ -91,8 +92,4 @@ function fileProblem(path: string, size: number, maxBytes: number): string | und
     return "binary (not UTF-8 text)";
   }
   return undefined;
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

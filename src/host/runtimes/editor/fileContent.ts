@@ -16,6 +16,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { mib } from "../../../core/byteSize.js";
 import { DispatchError } from "../../../core/errors.js";
 import { fileError } from "./allowedRoots.js";
 
@@ -30,8 +31,17 @@ export interface DiskText {
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** The file's text, or undefined if it does not exist; throws for binary or oversized files. */
-export function readText(path: string, maxBytes: number): DiskText | undefined {
+/** The largest file to read, and what sets it (for the message refusing a larger one). */
+export interface FileLimit {
+  bytes: number;
+  why: string;
+}
+
+/**
+ * The file's text, or undefined if it does not exist; throws for binary files and, given a
+ * `limit`, for files over it.
+ */
+export function readText(path: string, limit?: FileLimit): DiskText | undefined {
   let size: number;
   try {
     size = statSync(path).size;
@@ -39,10 +49,10 @@ export function readText(path: string, maxBytes: number): DiskText | undefined {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw fileError(err, path);
   }
-  if (size > maxBytes) {
+  if (limit && size > limit.bytes) {
     throw new DispatchError(
       "too_large",
-      `${path} is ${mib(size)}; the editor opens files up to ${mib(maxBytes)} (DISPATCH_EDITOR_MAX_BYTES)`,
+      `${path} is ${mib(size)}; the editor opens files up to ${mib(limit.bytes)} ${limit.why}`,
     );
   }
   let bytes: Buffer;
@@ -105,8 +115,4 @@ function binary(path: string): DispatchError {
     "bad_request",
     `${path} is a binary file (not UTF-8 text); the editor opens text files only`,
   );
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

@@ -2,10 +2,10 @@
  * The editor's commands on a host that need no session: `browse {path?}`, a directory of the
  * allowed roots for the web's file browser (`GET /api/files`).
  */
-import { BrowseArgs, DEFAULT_MAX_FILE_BYTES } from "../../../kinds/editor/events.js";
+import { BrowseArgs } from "../../../kinds/editor/events.js";
 import { parseOrBadRequest } from "../../../protocol/parse.js";
 import type { HostKindCommands } from "../runtime.js";
-import { editorMaxBytes, editorRoots } from "./allowedRoots.js";
+import { editorFileLimit, editorRoots } from "./allowedRoots.js";
 import { listDirectory } from "./directoryListing.js";
 
 export const editorHostCommands: HostKindCommands = {
@@ -13,7 +13,7 @@ export const editorHostCommands: HostKindCommands = {
     const { path } = parseOrBadRequest(BrowseArgs, args ?? {}, "invalid browse request");
     return listDirectory(path, {
       roots: editorRoots(),
-      maxBytes: editorMaxBytes() ?? DEFAULT_MAX_FILE_BYTES,
+      maxBytes: editorFileLimit().bytes,
     });
   },
 };

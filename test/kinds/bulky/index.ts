@@ -1,0 +1,67 @@
+/**
+ * The `bulky` plug-in: a kind whose one command, `blob {bytes}`, answers a string of that many
+ * bytes, so a test can ask any host for a reply larger than the host link carries. Both halves
+ * in one module (loaded via DISPATCH_PLUGINS by the hub and the host alike).
+ */
+import { z } from "zod";
+import { DispatchError } from "../../../src/core/errors.js";
+import type { RuntimeContext, RuntimePlugin, SessionRuntime } from "../../../src/host/runtimes/runtime.js";
+import { command, type SessionKind } from "../../../src/kinds/kind.js";
+
+const BlobArgs = z.object({
+  bytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(64 * 1024 * 1024),
+});
+
+export const kind: SessionKind = {
+  name: "bulky",
+  label: "bulky replies",
+  commands: {
+    blob: command({ description: "a string of `bytes` bytes", args: BlobArgs }),
+  },
+};
+
+class BulkyRuntime implements SessionRuntime {
+  readonly pid = null;
+  private running = true;
+  private code: number | null = null;
+
+  constructor(private readonly context: RuntimeContext) {
+    const { spec } = context;
+    context.events.emit("start", { pid: 0, command: [], cwd: spec.cwd, cols: spec.cols, rows: spec.rows });
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get exitCode(): number | null {
+    return this.code;
+  }
+
+  input(): void {
+    if (!this.running) throw new DispatchError("session_exited", "the bulky session has stopped");
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.code = 0;
+    this.context.events.emit("exit", { code: 0, signal: null });
+    this.context.exited();
+  }
+
+  command(name: string, args: unknown): unknown {
+    if (name !== "blob") throw new DispatchError("bad_request", `bulky has no command '${name}'`);
+    return { blob: "x".repeat(BlobArgs.parse(args).bytes) };
+  }
+
+  dispose(): void {
+    this.running = false;
+  }
+}
+
+export const runtime: RuntimePlugin = { kind: "bulky", create: (context) => new BulkyRuntime(context) };

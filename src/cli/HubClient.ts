@@ -16,7 +16,11 @@ import { HUB_NOT_RUNNING } from "./exitCodes.js";
 import { DEFAULT_PORT, hubAnswers, readKey, resolvePort } from "./hubAddress.js";
 import { readHubInfo } from "./hubFiles.js";
 
-/** Long enough for `kill`, which waits for the process to end (a few seconds at most). */
+/**
+ * Long enough for `kill`, which waits for the process to end (a few seconds at most). A session
+ * command has no deadline here: the hub bounds it (a quick verb by its host's deadline, a
+ * long-running one, an evaluation, by the session and its host's link).
+ */
 const REQUEST_TIMEOUT_MS = 30_000;
 
 const SessionBody = z.object({ session: SessionInfo });
@@ -115,11 +119,13 @@ export class HubClient {
    * Runs a command of the session's kind (`POST /api/sessions/:name/commands/:command`, the
    * JSON body being `args`; no body when there are none) and returns its result, null when
    * the hub sent none. The kind validates the arguments; its refusal comes back as a
-   * `DispatchError` with the hub's message.
+   * `DispatchError` with the hub's message. Waits as long as the hub does (see
+   * `REQUEST_TIMEOUT_MS`).
    */
   async command(session: string, name: string, args?: unknown): Promise<unknown> {
     const path = `${sessionPath(session)}/commands/${encodeURIComponent(name)}`;
-    const body = CommandBody.safeParse(await this.call("POST", path, args));
+    const answer = await this.fetchJson({ method: "POST", path, body: args, timeoutMs: undefined });
+    const body = CommandBody.safeParse(answer);
     if (!body.success) throw new DispatchError("internal", `the hub answered POST ${path} without a result`);
     return body.data.result ?? null;
   }
@@ -159,7 +165,18 @@ export class HubClient {
   }
 
   /** One REST call; JSON in and out, error bodies thrown as `DispatchError` (for command modules' APIs). */
-  async call(method: string, path: string, body?: unknown): Promise<unknown> {
+  call(method: string, path: string, body?: unknown): Promise<unknown> {
+    return this.fetchJson({ method, path, body, timeoutMs: REQUEST_TIMEOUT_MS });
+  }
+
+  /** One REST call, given up after `timeoutMs` (undefined: when the hub answers or goes). */
+  private async fetchJson(request: {
+    method: string;
+    path: string;
+    body: unknown;
+    timeoutMs: number | undefined;
+  }): Promise<unknown> {
+    const { method, path, body, timeoutMs } = request;
     const headers: Record<string, string> = {};
     if (this.key) headers.authorization = `Bearer ${this.key}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -169,7 +186,7 @@ export class HubClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        ...(timeoutMs !== undefined ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
       });
     } catch (err) {
       if (isRefused(err)) throw new DispatchError("host_unavailable", HUB_NOT_RUNNING, { cause: err });

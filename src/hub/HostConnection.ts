@@ -9,16 +9,21 @@ import { DispatchError, isErrorCode } from "../core/errors.js";
 import { corkForTurn } from "../platform/turnCork.js";
 import { decodeOutputFrame } from "../protocol/frames.js";
 import { type HostInfo, HostMessage, type HubToHostMessage } from "../protocol/host.js";
-import type { HostLink, HostLinkEvents, HostRequest } from "./HostLink.js";
+import type { HostLink, HostLinkEvents, HostRequest, HostRequestOptions } from "./HostLink.js";
 import { requireHostProtocol } from "./hostRequests.js";
 
-/** How long a host has to answer a request before the hub gives up on it. */
+/**
+ * How long a host has to answer a quick request (a spawn, a signal, a kind's quick verb) before
+ * the hub gives up on it. A long-running request (`HostRequestOptions`) has no deadline: the
+ * heartbeat bounds it, closing the link of a host that stops answering.
+ */
 const REQUEST_TIMEOUT_MS = 10_000;
 
 interface Pending {
   resolve: (data: unknown) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Absent for a long-running request. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 export class HostConnection implements HostLink {
@@ -60,8 +65,12 @@ export class HostConnection implements HostLink {
     this.socket.send(JSON.stringify(message));
   }
 
-  /** Sends a request and resolves with the host's reply data, or rejects with its error. */
-  request(message: HostRequest): Promise<unknown> {
+  /**
+   * Sends a request and resolves with the host's reply data, or rejects with its error; with
+   * `host_unavailable` when the link closes first or, unless it is long-running, when the host
+   * takes longer than `REQUEST_TIMEOUT_MS`.
+   */
+  request(message: HostRequest, options: HostRequestOptions = {}): Promise<unknown> {
     try {
       requireHostProtocol(this, message);
     } catch (err) {
@@ -69,10 +78,17 @@ export class HostConnection implements HostLink {
     }
     const ref = this.nextRef++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(ref);
-        reject(new DispatchError("host_unavailable", `the host did not answer '${message.type}' in time`));
-      }, REQUEST_TIMEOUT_MS);
+      const timer = options.longRunning
+        ? undefined
+        : setTimeout(() => {
+            this.pending.delete(ref);
+            reject(
+              new DispatchError(
+                "host_unavailable",
+                `${this.describeHost()} did not answer ${describeRequest(message)} within ${REQUEST_TIMEOUT_MS / 1000} s`,
+              ),
+            );
+          }, REQUEST_TIMEOUT_MS);
       this.pending.set(ref, { resolve, reject, timer });
       try {
         this.send({ ...message, ref } as HubToHostMessage);
@@ -160,14 +176,27 @@ export class HostConnection implements HostLink {
     this.terminate(`protocol violation: ${message}`);
   }
 
+  private describeHost(): string {
+    return this.host ? `host '${this.host.name}'` : "the host";
+  }
+
   private handleClose(reason: string): void {
     if (this.closed) return;
     this.closed = true;
     for (const pending of this.pending.values()) {
       clearTimeout(pending.timer);
-      pending.reject(new DispatchError("host_unavailable", `the host disconnected (${reason})`));
+      pending.reject(
+        new DispatchError("host_unavailable", `${this.describeHost()} disconnected (${reason})`),
+      );
     }
     this.pending.clear();
     this.events.onClose(this, reason);
   }
+}
+
+/** A request as a person would name it: `'stats'`, or the verb for a session's command. */
+function describeRequest(message: HostRequest): string {
+  if (message.type === "command") return `the command '${message.name}'`;
+  if (message.type === "kind-command") return `the ${message.kind} command '${message.name}'`;
+  return `'${message.type}'`;
 }

@@ -12,6 +12,16 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 /** A hub-to-host message that expects a reply, before its `ref` is assigned. */
 export type HostRequest = DistributiveOmit<Extract<HubToHostMessage, { ref: number }>, "ref">;
 
+export interface HostRequestOptions {
+  /**
+   * The request runs as long as the work it starts (an evaluation: a notebook cell may take
+   * minutes), so it has no deadline: it settles with the host's answer, or fails when the link
+   * closes (the heartbeat closes a link whose host stops answering). Otherwise the host has a
+   * few seconds to answer.
+   */
+  longRunning?: boolean;
+}
+
 export interface HostLink {
   /** What the host said of itself in its hello (identity set by the hub); undefined before. */
   host: HostInfo | undefined;
@@ -23,7 +33,7 @@ export interface HostLink {
   /** Sends a message; throws `host_unavailable` when the link is closed. */
   send(message: HubToHostMessage): void;
   /** Sends a request and resolves with the host's reply data, or rejects with its error. */
-  request(message: HostRequest): Promise<unknown>;
+  request(message: HostRequest, options?: HostRequestOptions): Promise<unknown>;
   close(code?: number, reason?: string): void;
   /** Drops the link at once (a host that misbehaves, or whose token was revoked). */
   terminate(reason: string): void;

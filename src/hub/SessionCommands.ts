@@ -20,6 +20,7 @@ import { readWholeLog, type Store } from "../store/Store.js";
 import { capabilitiesOf, type EventIntake } from "./EventIntake.js";
 import type { HostLinks } from "./HostMonitor.js";
 import type { HubEvents } from "./HubEvents.js";
+import { answerUnlessEnded } from "./longCommands.js";
 import type { DirectoryListener, SessionDirectory } from "./SessionDirectory.js";
 import type { ScreenTracker } from "./screen/ScreenTracker.js";
 
@@ -239,7 +240,8 @@ export class SessionCommands {
 
   /**
    * A verb of the session's kind: its arguments checked by the kind's schema, then run in the
-   * hub or sent to the session's runtime, as the kind says.
+   * hub or sent to the session's runtime, as the kind says. A long-running verb (an
+   * evaluation) waits for its answer as long as the session and its host's link last.
    */
   async command(ref: string, name: string, rawArgs: unknown): Promise<unknown> {
     const { directory, hosts } = this.options;
@@ -247,8 +249,17 @@ export class SessionCommands {
     const definition = commandOf(getKind(record.kind), name);
     const args = parseOrBadRequest(definition.args, rawArgs, `invalid arguments for '${name}'`);
     if (definition.whileLive !== false) this.requireLive(record.id, `'${name}' was not run`);
-    const host = (verb: string, hostArgs: unknown) =>
-      hosts.require(record.host).request({ type: "command", session: record.id, name: verb, args: hostArgs });
+    const longRunning = definition.longRunning === true;
+    const host = (verb: string, hostArgs: unknown) => {
+      const link = hosts.require(record.host);
+      const answer = link.request(
+        { type: "command", session: record.id, name: verb, args: hostArgs },
+        { longRunning },
+      );
+      if (!longRunning) return answer;
+      const { bus, directory } = this.options;
+      return answerUnlessEnded({ bus, directory }, { id: record.id, verb, link, answer });
+    };
     if (!definition.run) return host(name, args);
     return definition.run({ record, host, events: () => readWholeLog(this.options.store, record.id) }, args);
   }

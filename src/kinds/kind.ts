@@ -95,6 +95,13 @@ export interface KindCommand<A = unknown> {
   readonly args: z.ZodType<A>;
   /** Only while the session runs (default); false for verbs that read the record or the log. */
   readonly whileLive?: boolean;
+  /**
+   * Runs as long as the work it starts (an evaluation: a notebook cell may take minutes). The
+   * hub waits for the runtime's answer with no deadline, failing it only when the host's link
+   * drops (the heartbeat drops a host that stops answering) or the session ends. Otherwise the
+   * host has the few seconds a quick verb needs.
+   */
+  readonly longRunning?: boolean;
   /** Runs in the hub. Absent: the parsed args go to the session's runtime on its host. */
   run?(context: CommandContext, args: A): Promise<unknown> | unknown;
 }

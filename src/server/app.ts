@@ -44,7 +44,11 @@ const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout", "/api
 const WS_MAX_PAYLOAD_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
 /** A client must finish its request headers within this, or the socket is closed. */
 export const HEADERS_TIMEOUT_MS = 5_000;
-/** A whole request (headers and body) must arrive within this. */
+/**
+ * A whole request (headers and body) must arrive within this. It bounds receiving, not
+ * answering: Node stops the clock once the body is in, so a session command that runs for
+ * minutes (an evaluation over REST) is answered whenever it finishes.
+ */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** How often Node checks sockets against the two timeouts above. */
 const CONNECTIONS_CHECK_MS = 1_000;

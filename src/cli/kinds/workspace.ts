@@ -1,35 +1,30 @@
 /**
  * The workspace kind's CLI verbs, live runtimes ("images") from scripts:
  *   dispatch new --kernel K [--name N] [--host H]    (in `commands/new.ts`, through `createWorkspace`)
- *   dispatch eval [NAME] [CODE] [--mode M] [--json]  code from stdin without CODE; exit 1 on error
+ *   dispatch eval [NAME] [CODE] [--mode M] [--json]  code from stdin without CODE; exit 1 on error,
+ *                                                    130 on Ctrl-C (`workspaceEval.ts`)
  *   dispatch inspect [NAME] EXPR [--json]            an object's attributes, items or keys
- *   dispatch transcript [NAME] [--follow]            everything the kernel printed, In/Out
+ *   dispatch transcript [NAME] [--follow]            everything the kernel printed, In/Out; follows
+ *                                                    through hub restarts like `logs --follow`
  * Without NAME they work on the current image (`dispatch use IMAGE`, `imageContext.ts`).
  *   dispatch images [--json], images stats, images cleanup   (`workspaceImages.ts`)
  *   dispatch kernels [--host H]                      installed kernelspecs
  * `dispatch revive NAME --replay` re-runs the successful evaluations (`commands/revive.ts`).
  */
-import { once } from "node:events";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { listKernelSpecs } from "../../host/runtimes/jupyter/kernelspecs.js";
 import { WORKSPACE } from "../../kinds/workspace/index.js";
-import type { JsonEvent } from "../../protocol/events.js";
 import type { SessionInfo } from "../../protocol/session.js";
-import { EvalResult, InspectedObject, KernelSpecInfo } from "../../protocol/workspace/commands.js";
-import {
-  EvalEndData,
-  EvalMode,
-  type EvalOutput,
-  EvalOutputData,
-  EvalStartData,
-  ReplayData,
-} from "../../protocol/workspace/events.js";
+import { InspectedObject, KernelSpecInfo } from "../../protocol/workspace/commands.js";
+import { EvalEndData, EvalOutputData, EvalStartData, ReplayData } from "../../protocol/workspace/events.js";
 import { UsageError } from "../exitCodes.js";
+import { followSession } from "../followSession.js";
 import { HubClient } from "../HubClient.js";
 import { imageArguments } from "../imageContext.js";
 import { SessionStream } from "../SessionStream.js";
 import type { CliKind } from "./cliKind.js";
+import { evaluate, inspectedText, plainOutput, write } from "./workspaceEval.js";
 import { registerImages } from "./workspaceImages.js";
 
 export const workspaceCli: CliKind = { kind: WORKSPACE, register: registerWorkspace };
@@ -79,83 +74,6 @@ export async function createWorkspace(
     cwd: request.cwd,
     options: { kernel: request.kernel },
   });
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-async function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, "drain");
-}
-
-async function evaluate(
-  first: string | undefined,
-  second: string | undefined,
-  options: { mode: string; json?: boolean },
-): Promise<void> {
-  const mode = EvalMode.safeParse(options.mode);
-  if (!mode.success) throw new UsageError(`invalid --mode '${options.mode}': use do, print or inspect`);
-  const client = HubClient.locate();
-  const { image, rest: code } = await imageArguments(client, { first, second, verb: "eval" });
-  const source = code ?? (await readStdin());
-  const result = EvalResult.parse(await client.command(image, "eval", { code: source, mode: mode.data }));
-  if (options.json) await write(process.stdout, `${JSON.stringify(result, null, 2)}\n`);
-  else {
-    for (const output of result.outputs) {
-      if (output.type === "result" && mode.data === "do") continue;
-      const text = plainOutput(output);
-      await write(
-        output.type === "error" || (output.type === "stream" && output.name === "stderr")
-          ? process.stderr
-          : process.stdout,
-        text,
-      );
-    }
-    if (result.inspected) await write(process.stdout, inspectedText(result.inspected));
-    if (result.truncatedBytes > 0)
-      await write(
-        process.stderr,
-        `[${result.truncatedBytes} bytes of output dropped: over the bound per evaluation]\n`,
-      );
-  }
-  if (result.status !== "ok") {
-    if (result.status === "aborted")
-      await write(process.stderr, `evaluation aborted${result.error ? `: ${result.error.evalue}` : ""}\n`);
-    process.exitCode = 1;
-  }
-}
-
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-/** An output as plain text for a terminal or a pipe. */
-export function plainOutput(output: EvalOutput): string {
-  switch (output.type) {
-    case "stream":
-      return output.text;
-    case "error":
-      return `${(output.traceback.length > 0 ? output.traceback.join("\n") : `${output.ename}: ${output.evalue}`).replace(ANSI, "")}\n`;
-    default: {
-      const text = output.data["text/plain"];
-      if (text !== undefined) return `${text}\n`;
-      return `[${Object.keys(output.data).join(", ")}]\n`;
-    }
-  }
-}
-
-function inspectedText(object: InspectedObject): string {
-  const lines = [
-    `${object.path}: ${object.type}${object.size !== null ? ` (${object.size})` : ""} = ${object.repr}`,
-  ];
-  for (const child of object.children)
-    lines.push(
-      `  ${child.name}: ${child.type}${child.size !== null ? ` (${child.size})` : ""} = ${child.repr}${child.expandable ? "  ▸ " + child.path : ""}`,
-    );
-  const end = object.offset + object.children.length;
-  if (end < object.total) lines.push(`  … ${object.total - end} more (--offset ${end})`);
-  return `${lines.join("\n")}\n`;
 }
 
 async function inspect(
@@ -238,26 +156,17 @@ async function transcript(name: string | undefined, options: { follow?: boolean 
     if (page.events.length === 0 || after >= page.lastSeq) break;
   }
   if (!options.follow) return;
-  const socket = await client.connect("dispatch-transcript");
-  let writing = Promise.resolve();
-  const stream = new SessionStream(socket, {
-    output: () => undefined,
-    event: (event: JsonEvent) => {
+  // As `logs --follow`: through hub restarts, each event printed once.
+  await followSession({
+    client,
+    session: session.id,
+    afterSeq: after,
+    clientName: "dispatch-transcript",
+    event: (event) => {
       const text = transcriptLine(event);
-      if (text) writing = writing.then(() => write(process.stdout, text));
+      if (text) return write(process.stdout, text);
     },
   });
-  const interrupted = new Promise<"interrupted">((resolve) =>
-    process.once("SIGINT", () => resolve("interrupted")),
-  );
-  try {
-    await stream.attach(session.id, { afterSeq: after, snapshot: false });
-    await Promise.race([stream.ended, interrupted]);
-    await writing;
-  } finally {
-    stream.dispose();
-    await socket.close();
-  }
 }
 
 async function kernels(options: { host?: string; json?: boolean }): Promise<void> {

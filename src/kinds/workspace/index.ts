@@ -105,14 +105,37 @@ export const workspaceKind: SessionKind = {
     const kernel = workspaceState(record).kernel ?? "python3";
     return { options: { kernel, replay: asked.replay ? replayableEvaluations(events()) : [] } };
   },
+  // Long-running: an evaluation takes as long as its code, and whatever else the kernel answers
+  // on its shell channel (completions, the adapter's code) waits behind the cell that runs;
+  // a restart waits for a fresh kernel. The rest is answered by the host itself, at once.
   commands: {
-    eval: command({ description: "evaluate code (mode do, print or inspect)", args: EvalArgs }),
+    eval: command({
+      description: "evaluate code (mode do, print or inspect)",
+      args: EvalArgs,
+      longRunning: true,
+    }),
     interrupt: command({ description: "interrupt the running evaluation", args: NoArgs }),
-    restart: command({ description: "restart the kernel (its state is lost)", args: NoArgs }),
-    complete: command({ description: "completions at the cursor", args: CompleteArgs }),
-    doc: command({ description: "documentation of the name at the cursor", args: DocArgs }),
-    variables: command({ description: "the runtime's variables (stored as a snapshot)", args: NoArgs }),
-    inspect: command({ description: "an object's attributes, items or keys, one page", args: InspectArgs }),
+    restart: command({
+      description: "restart the kernel (its state is lost)",
+      args: NoArgs,
+      longRunning: true,
+    }),
+    complete: command({ description: "completions at the cursor", args: CompleteArgs, longRunning: true }),
+    doc: command({
+      description: "documentation of the name at the cursor",
+      args: DocArgs,
+      longRunning: true,
+    }),
+    variables: command({
+      description: "the runtime's variables (stored as a snapshot)",
+      args: NoArgs,
+      longRunning: true,
+    }),
+    inspect: command({
+      description: "an object's attributes, items or keys, one page",
+      args: InspectArgs,
+      longRunning: true,
+    }),
     buffer: command({ description: "store the workspace text", args: BufferArgs }),
     "inspector-state": command({
       description: "store the inspector's selected path and expanded nodes",

@@ -1,0 +1,248 @@
+/**
+ * `dispatch eval [NAME] [CODE] [--mode M] [--json]`: one evaluation in a workspace, as long as
+ * its code runs. It goes over the WebSocket, where no HTTP deadline applies (a notebook cell may
+ * take minutes; the hub fails it only when the session ends or its host is lost). Ctrl-C
+ * interrupts the cell (the kernel's interrupt), prints what it had printed, and exits 130; a
+ * second Ctrl-C leaves it running. At a terminal the outputs print as the kernel sends them.
+ * Also how outputs print as text, for `transcript` and `inspect` (`workspace.ts`).
+ */
+import { once } from "node:events";
+import { DispatchError } from "../../core/errors.js";
+import { MAX_CLIENT_MESSAGE_BYTES } from "../../protocol/client.js";
+import type { JsonEvent } from "../../protocol/events.js";
+import type { SessionInfo } from "../../protocol/session.js";
+import { EvalResult, type InspectedObject } from "../../protocol/workspace/commands.js";
+import {
+  EvalEndData,
+  EvalMode,
+  type EvalOutput,
+  EvalOutputData,
+  EvalStartData,
+} from "../../protocol/workspace/events.js";
+import type { ClientSocket } from "../ClientSocket.js";
+import { errorMessage, UsageError } from "../exitCodes.js";
+import { HubClient } from "../HubClient.js";
+import { imageArguments } from "../imageContext.js";
+import { SessionStream } from "../SessionStream.js";
+
+/** What a shell reports for a command that Ctrl-C ended (128 + SIGINT). */
+const EXIT_INTERRUPTED = 130;
+
+export async function evaluate(
+  first: string | undefined,
+  second: string | undefined,
+  options: { mode: string; json?: boolean },
+): Promise<void> {
+  const mode = EvalMode.safeParse(options.mode);
+  if (!mode.success) throw new UsageError(`invalid --mode '${options.mode}': use do, print or inspect`);
+  const client = HubClient.locate();
+  const { image, rest: code } = await imageArguments(client, { first, second, verb: "eval" });
+  const args = { code: code ?? (await readStdin()), mode: mode.data };
+  const bytes = Buffer.byteLength(JSON.stringify(args));
+  if (bytes > MAX_CLIENT_MESSAGE_BYTES - 512)
+    throw new UsageError(
+      `the code is ${bytes} bytes, over the ${MAX_CLIENT_MESSAGE_BYTES} an evaluation may send; run it from a file in the kernel (exec(open('script.py').read()))`,
+    );
+  const session = await client.getSession(image);
+  // Streamed only for a person at a terminal: see `LiveOutputs`.
+  const live = process.stdout.isTTY && !options.json ? new LiveOutputs(args) : undefined;
+  const outcome = await runEvaluation({ client, session, args, live });
+  if (outcome.type === "left") {
+    await write(
+      process.stderr,
+      `[dispatch: left the cell running; \`dispatch transcript ${session.name} --follow\` shows the rest]\n`,
+    );
+    process.exitCode = EXIT_INTERRUPTED;
+    return;
+  }
+  const { result } = outcome;
+  if (options.json) await write(process.stdout, `${JSON.stringify(result, null, 2)}\n`);
+  else {
+    for (const output of live ? await live.rest(result) : result.outputs)
+      await printOutput(output, args.mode);
+    if (result.inspected) await write(process.stdout, inspectedText(result.inspected));
+    if (result.truncatedBytes > 0)
+      await write(
+        process.stderr,
+        `[${result.truncatedBytes} bytes of output dropped: over the bound per evaluation]\n`,
+      );
+  }
+  // A cell that finished before the interrupt reached it reports as usual.
+  if (outcome.interrupted && result.status !== "ok") {
+    await write(process.stderr, "[dispatch: interrupted the cell]\n");
+    process.exitCode = EXIT_INTERRUPTED;
+    return;
+  }
+  if (result.status !== "ok") {
+    if (result.status === "aborted")
+      await write(process.stderr, `evaluation aborted${result.error ? `: ${result.error.evalue}` : ""}\n`);
+    process.exitCode = 1;
+  }
+}
+
+type Outcome = { type: "answered"; result: EvalResult; interrupted: boolean } | { type: "left" };
+
+interface Evaluation {
+  client: HubClient;
+  session: SessionInfo;
+  args: { code: string; mode: EvalMode };
+  live: LiveOutputs | undefined;
+}
+
+/** Sends the evaluation and waits for its answer; Ctrl-C interrupts it, a second one leaves. */
+async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
+  const { client, session, args, live } = evaluation;
+  const socket = await client.connect("dispatch-eval");
+  const stream = live
+    ? new SessionStream(socket, { output: () => undefined, event: (event) => live.event(event) })
+    : undefined;
+  let interrupted = false;
+  let leave = () => {};
+  const left = new Promise<Outcome>((resolve) => {
+    leave = () => resolve({ type: "left" });
+  });
+  const onInterrupt = () => {
+    if (interrupted) return leave();
+    interrupted = true;
+    process.stderr.write("\n[dispatch: interrupting the cell… Ctrl-C again to leave it running]\n");
+    interrupt(socket, session.id).catch((err: unknown) =>
+      process.stderr.write(`[dispatch: could not interrupt the cell: ${errorMessage(err)}]\n`),
+    );
+  };
+  try {
+    // Events from here on: this evaluation's `eval-start` is among them.
+    if (stream) await stream.attach(session.id, { afterSeq: session.lastSeq, snapshot: false });
+    process.on("SIGINT", onInterrupt);
+    const answered = socket
+      .request({ type: "command", session: session.id, name: "eval", args })
+      .then((reply): Outcome => {
+        if (reply.type !== "result")
+          throw new DispatchError("internal", `unexpected reply '${reply.type}' from the hub`);
+        return { type: "answered", result: EvalResult.parse(reply.data), interrupted };
+      });
+    return await Promise.race([answered, left]);
+  } catch (err) {
+    // The hub went away, not the kernel: the cell goes on.
+    if (err instanceof DispatchError && err.code === "host_unavailable" && !socket.isOpen)
+      throw new DispatchError(
+        "host_unavailable",
+        `lost the hub while the cell ran (${err.message}); it may still be running: \`dispatch transcript ${session.name} --follow\` shows its output`,
+        { cause: err },
+      );
+    throw err;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    stream?.dispose();
+    await socket.close();
+  }
+}
+
+/** The kernel's interrupt (SIGINT or `interrupt_request`, as its spec says), as `dispatch cmd NAME interrupt`. */
+async function interrupt(socket: ClientSocket, session: string): Promise<void> {
+  await socket.request({ type: "command", session, name: "interrupt", args: {} });
+}
+
+/**
+ * An evaluation's outputs printed as the kernel sends them, for a person at a terminal. Its id
+ * comes only with its answer, so its events are found by its `eval-start`: the first one after
+ * the attach point sent through dispatch with the same code. Someone else sending the same
+ * code at the same moment could be taken for it; the answer tells, and its own outputs then
+ * follow a note. A pipe gets no stream: exactly this evaluation's outputs, from its answer.
+ */
+class LiveOutputs {
+  private id: string | undefined;
+  private done = false;
+  /** Outputs of this evaluation printed so far: the answer's first ones, in order. */
+  private printed = 0;
+  private printing = Promise.resolve();
+
+  constructor(private readonly evaluation: { code: string; mode: EvalMode }) {}
+
+  event(event: JsonEvent): void {
+    if (this.done) return;
+    switch (event.type) {
+      case "eval-start": {
+        const start = EvalStartData.safeParse(event.data);
+        if (this.id === undefined && start.success && start.data.origin === "client")
+          if (start.data.code === this.evaluation.code) this.id = start.data.id;
+        return;
+      }
+      case "eval-output": {
+        const output = EvalOutputData.safeParse(event.data);
+        if (!output.success || this.id === undefined || output.data.id !== this.id) return;
+        this.printed++;
+        const { mode } = this.evaluation;
+        this.printing = this.printing.then(() => printOutput(output.data.output, mode));
+        return;
+      }
+      case "eval-end": {
+        // Later output of its cell (a background thread) is not in the answer: not printed.
+        const end = EvalEndData.safeParse(event.data);
+        if (end.success && end.data.id === this.id) this.done = true;
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Stops printing; the answer's outputs that were not printed yet. */
+  async rest(result: EvalResult): Promise<EvalOutput[]> {
+    this.done = true;
+    await this.printing;
+    if (this.id === result.id) return result.outputs.slice(this.printed);
+    if (this.printed > 0)
+      await write(
+        process.stderr,
+        "[dispatch: the output above was another evaluation of the same code; this one's follows]\n",
+      );
+    return result.outputs;
+  }
+}
+
+/** One output where a terminal shows it: errors and stderr on stderr, a result unless mode `do`. */
+async function printOutput(output: EvalOutput, mode: EvalMode): Promise<void> {
+  if (output.type === "result" && mode === "do") return;
+  const toStderr = output.type === "error" || (output.type === "stream" && output.name === "stderr");
+  await write(toStderr ? process.stderr : process.stdout, plainOutput(output));
+}
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** An output as plain text for a terminal or a pipe. */
+export function plainOutput(output: EvalOutput): string {
+  switch (output.type) {
+    case "stream":
+      return output.text;
+    case "error":
+      return `${(output.traceback.length > 0 ? output.traceback.join("\n") : `${output.ename}: ${output.evalue}`).replace(ANSI, "")}\n`;
+    default: {
+      const text = output.data["text/plain"];
+      if (text !== undefined) return `${text}\n`;
+      return `[${Object.keys(output.data).join(", ")}]\n`;
+    }
+  }
+}
+
+export function inspectedText(object: InspectedObject): string {
+  const lines = [
+    `${object.path}: ${object.type}${object.size !== null ? ` (${object.size})` : ""} = ${object.repr}`,
+  ];
+  for (const child of object.children)
+    lines.push(
+      `  ${child.name}: ${child.type}${child.size !== null ? ` (${child.size})` : ""} = ${child.repr}${child.expandable ? "  ▸ " + child.path : ""}`,
+    );
+  const end = object.offset + object.children.length;
+  if (end < object.total) lines.push(`  … ${object.total - end} more (--offset ${end})`);
+  return `${lines.join("\n")}\n`;
+}
+
+export async function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, "drain");
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
+}

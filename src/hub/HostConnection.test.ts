@@ -1,0 +1,88 @@
+import { EventEmitter } from "node:events";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { WebSocket } from "ws";
+import type { HubToHostMessage } from "../protocol/host.js";
+import { HostConnection } from "./HostConnection.js";
+
+/** The hub's end of a host's socket: records what is sent, delivers what the host says. */
+class FakeSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readyState = 1;
+  bufferedAmount = 0;
+  readonly sent: HubToHostMessage[] = [];
+
+  send(text: string): void {
+    this.sent.push(JSON.parse(text) as HubToHostMessage);
+  }
+  resume(): void {}
+  close(): void {
+    this.readyState = 3;
+  }
+  terminate(): void {
+    this.readyState = 3;
+  }
+  /** The host answers the last request it was sent. */
+  reply(data: unknown): void {
+    const last = this.sent[this.sent.length - 1] as { ref: number };
+    this.emit(
+      "message",
+      Buffer.from(JSON.stringify({ type: "reply", ref: last.ref, ok: true, data })),
+      false,
+    );
+  }
+}
+
+function connect(): { socket: FakeSocket; link: HostConnection; closed: string[] } {
+  const socket = new FakeSocket();
+  const closed: string[] = [];
+  const link = new HostConnection(
+    socket as unknown as WebSocket,
+    { onHello: () => undefined, onEvent: () => undefined, onClose: (_link, reason) => closed.push(reason) },
+    pino({ level: "silent" }),
+  );
+  return { socket, link, closed };
+}
+
+const evaluation = { type: "command", session: "s1", name: "eval", args: { code: "slow()" } } as const;
+
+describe("HostConnection requests", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("gives a quick request a deadline, naming the command", async () => {
+    const { link } = connect();
+    const answer = link.request({ type: "command", session: "s1", name: "stats", args: {} });
+    const failed = expect(answer).rejects.toThrow("did not answer the command 'stats' within 10 s");
+    await vi.advanceTimersByTimeAsync(10_000);
+    await failed;
+  });
+
+  it("waits for a long-running request as long as the host takes", async () => {
+    const { socket, link } = connect();
+    const answer = link.request(evaluation, { longRunning: true });
+    let settled = false;
+    void answer.finally(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(settled).toBe(false);
+    socket.reply({ status: "ok" });
+    await expect(answer).resolves.toEqual({ status: "ok" });
+  });
+
+  it("fails a long-running request when the link drops (a heartbeat timeout terminates it)", async () => {
+    const { link, closed } = connect();
+    const answer = link.request(evaluation, { longRunning: true });
+    link.terminate("heartbeat timeout");
+    await expect(answer).rejects.toMatchObject({
+      code: "host_unavailable",
+      message: "the host disconnected (heartbeat timeout)",
+    });
+    expect(closed).toEqual(["heartbeat timeout"]);
+  });
+});

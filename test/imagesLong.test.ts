@@ -1,0 +1,198 @@
+/**
+ * Long evaluations as a person runs them, on a real python3 kernel through a real hub and
+ * host: a cell that runs past a quick host request's deadline returns its value (and one queued
+ * behind it too); Ctrl-C interrupts the cell and exits 130; at a terminal the output shows as
+ * the cell prints it; `transcript --follow` goes on through a hub stop and start.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { closeTtys, dispatchInPty } from "./tty.js";
+
+let hub: HubHandle;
+const children = new Set<ChildProcess>();
+
+interface Event {
+  seq: number;
+  type: string;
+  data: Record<string, unknown> & { output?: Record<string, unknown> };
+}
+
+async function info(name: string): Promise<{ status: string; options: Record<string, unknown> }> {
+  return ((await (await hub.api(`/api/sessions/${name}`)).json()) as { session: never }).session;
+}
+
+async function events(name: string): Promise<Event[]> {
+  const all: Event[] = [];
+  for (let after = 0; ; ) {
+    const page = (
+      (await (await hub.api(`/api/sessions/${name}/events?after=${after}&limit=1000`)).json()) as {
+        events: Event[];
+      }
+    ).events;
+    if (page.length === 0) return all;
+    all.push(...page);
+    after = (page[page.length - 1] as Event).seq;
+  }
+}
+
+/** Whether the kernel printed `text` (stored as a stream output). */
+async function printed(name: string, text: string): Promise<boolean> {
+  return (await events(name)).some(
+    (e) => e.type === "eval-output" && String(e.data.output?.text).includes(text),
+  );
+}
+
+/** `dispatch ARGS` as a child this test can signal, with what it printed so far. */
+function dispatch(args: string[]): {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exit: Promise<number | string>;
+} {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: hub.env,
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exit = new Promise<number | string>((resolve) =>
+    child.on("close", (code, signal) => {
+      children.delete(child);
+      resolve(code ?? String(signal));
+    }),
+  );
+  return { child, out: () => stdout, err: () => stderr, exit };
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+  const created = await hub.cli(["new", "--kernel", "python3", "--name", "py"]);
+  expect(created.code, created.stderr).toBe(0);
+  await waitFor(async () => (await info("py")).options.connection === "connected", {
+    timeoutMs: 30_000,
+    message: "the kernel connected",
+  });
+});
+
+afterEach(() => {
+  closeTtys();
+  for (const child of children) child.kill("SIGKILL");
+});
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+describe("long evaluations from the CLI", { timeout: 120_000 }, () => {
+  it("returns a cell's value however long it runs, and then the one queued behind it", async () => {
+    // Longer than the few seconds a host has to answer a quick request.
+    const long = hub.cli(["eval", "py", "import time; time.sleep(12); 'slept'"]);
+    await waitFor(async () => (await info("py")).options.execution === "busy", { message: "the cell runs" });
+    const queued = hub.cli(["eval", "py", "'queued'"]);
+    const [first, second] = await Promise.all([long, queued]);
+    expect(first.stderr).toBe("");
+    expect(first).toMatchObject({ code: 0, stdout: "'slept'\n" });
+    expect(second.stderr).toBe("");
+    expect(second).toMatchObject({ code: 0, stdout: "'queued'\n" });
+  });
+
+  it("interrupts the cell on Ctrl-C, prints what it printed, and exits 130", async () => {
+    const code = "print('started', flush=True)\nimport time\ntime.sleep(600)\nprint('never' + ' printed')";
+    try {
+      const evaluation = dispatch(["eval", "py", code]);
+      await waitFor(() => printed("py", "started"), { timeoutMs: 20_000, message: "the cell printed" });
+      evaluation.child.kill("SIGINT");
+      expect(await evaluation.exit, evaluation.err()).toBe(130);
+      expect(evaluation.out()).toBe("started\n");
+      expect(evaluation.err()).toContain("KeyboardInterrupt");
+      expect(evaluation.err()).toContain("interrupted the cell");
+
+      // The kernel is free: the next cell runs at once instead of after the sleep.
+      await waitFor(async () => (await info("py")).options.execution === "idle", { message: "idle" });
+      const next = await hub.cli(["eval", "py", "'next'"]);
+      expect(next).toMatchObject({ code: 0, stdout: "'next'\n" });
+      const log = await events("py");
+      const start = log.find((e) => e.type === "eval-start" && e.data.code === code);
+      const end = log.find((e) => e.type === "eval-end" && e.data.id === start?.data.id);
+      expect(end?.data).toMatchObject({ status: "error", error: { ename: "KeyboardInterrupt" } });
+      expect(await printed("py", "never printed")).toBe(false);
+    } finally {
+      // Failed before the interrupt: the other tests must not queue behind the sleep.
+      if ((await info("py")).options.execution === "busy") await hub.cli(["cmd", "py", "interrupt"]);
+    }
+  });
+
+  it("shows a cell's output at a terminal as the cell prints it", async () => {
+    const release = join(hub.home, "release");
+    const code = `import os, time\nprint("first line", flush=True)\nwhile not os.path.exists("${release}"): time.sleep(0.05)\n"released"`;
+    try {
+      const tty = dispatchInPty(["eval", "py", `'${code}'`], { env: hub.env, cols: 80, rows: 10 });
+      // Printed while the cell still waits for the file.
+      await waitFor(() => tty.output().includes("first line"), {
+        timeoutMs: 20_000,
+        message: "the first line",
+      });
+      expect((await info("py")).options.execution).toBe("busy");
+      writeFileSync(release, "");
+      expect(await tty.rc).toBe(0);
+      expect(tty.output().split("first line").length).toBe(2);
+      expect(tty.output()).toContain("'released'");
+    } finally {
+      if (!existsSync(release)) writeFileSync(release, "");
+    }
+  });
+
+  it("follows the transcript through a hub stop and start", async () => {
+    // Printed text unlike its code, so each shows once in the transcript.
+    expect((await hub.cli(["eval", "py", "print('before' + ' the stop')"])).code).toBe(0);
+    const follower = dispatch(["transcript", "py", "--follow"]);
+    await waitFor(
+      async () => {
+        const body = (await (await hub.api("/api/sessions/py/presence")).json()) as { presence: unknown[] };
+        return body.presence.length > 0;
+      },
+      { message: "the follower attached" },
+    );
+    expect(follower.out()).toContain("before the stop");
+
+    const stopped = await hub.cli(["stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    await waitFor(() => follower.err().includes("lost the hub; reconnecting"), {
+      message: "the follower to say it reconnects",
+    });
+    const started = await hub.cli(["start", "--port", String(hub.port)]);
+    expect(started.code, started.stderr).toBe(0);
+    await waitFor(() => follower.err().includes("reconnected"), {
+      timeoutMs: 30_000,
+      message: "reconnected",
+    });
+    await waitFor(
+      async () => {
+        const body = (await (await hub.api("/api/hosts")).json()) as {
+          hosts: { id: string; status: string }[];
+        };
+        return body.hosts.some((host) => host.id === "local" && host.status === "connected");
+      },
+      { timeoutMs: 30_000, message: "the host is back" },
+    );
+
+    const after = await hub.cli(["eval", "py", "print('after' + ' the start')"]);
+    expect(after.code, after.stderr).toBe(0);
+    await waitFor(() => follower.out().includes("after the start"), { message: "the new output followed" });
+    expect(follower.out().split("before the stop").length).toBe(2);
+    expect(follower.child.exitCode).toBe(null);
+    follower.child.kill("SIGINT");
+    expect(await follower.exit).toBe(0);
+  });
+});

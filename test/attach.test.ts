@@ -8,6 +8,7 @@ import { type IPty, spawn } from "node-pty";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TERMINAL_RESET } from "../src/cli/RawTerminal.js";
 import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { WireClient } from "./wire.js";
 
 let hub: HubHandle;
 const ptys = new Set<IPty>();
@@ -153,6 +154,43 @@ describe("dispatch attach", () => {
     expect(tail).toContain(TERMINAL_RESET);
     expect(tail).toContain("[dispatch: leaving exited with code 3]");
     expect(tail.indexOf(TERMINAL_RESET)).toBeLessThan(tail.indexOf("[dispatch: leaving exited"));
+    await expectRestored(term);
+  });
+
+  it("attached after the session ended: shows its last screen and the exit, and returns", async () => {
+    const created = await hub.cli([
+      "new",
+      "--name",
+      "finished",
+      "--",
+      "sh",
+      "-c",
+      "echo done-$((6*7)); exit 3",
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const ended = async () => {
+      const sessions = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as {
+        name: string;
+        exitCode: number | null;
+      }[];
+      return sessions.find((s) => s.name === "finished")?.exitCode === 3;
+    };
+    await waitFor(ended, { message: "the session to end" });
+    // Its screen stored as a snapshot at the exit (as the hub does once an ended screen is
+    // idle): an attach then starts from the snapshot, with no exit event after it to replay.
+    const probe = await WireClient.open(hub.url);
+    try {
+      await probe.request({ type: "hello", protocol: 1, key: hub.key });
+      const attached = await probe.request({ type: "attach", session: "finished", snapshot: true });
+      const lastSeq = (attached.session as { lastSeq: number }).lastSeq;
+      await probe.waitFor((m) => m.type === "snapshot" && m.seq === lastSeq);
+    } finally {
+      await probe.close();
+    }
+    const term = attachInPty(["finished"]);
+    expect(await term.attachExit).toBe(0);
+    expect(term.output()).toContain("done-42");
+    expect(term.output()).toContain("[dispatch: finished exited with code 3]");
     await expectRestored(term);
   });
 

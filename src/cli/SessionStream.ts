@@ -3,6 +3,9 @@
  * other events to the caller in order, and tell when the stream has ended (the session
  * exited and everything up to its last seq has arrived, or the connection dropped). Shared by
  * `dispatch attach` and `dispatch logs --follow`.
+ *
+ * The rule for every kind: the session's last state decides, not the first `exit` replayed. An
+ * old `exit` followed by `revived` (the session was revived since) does not end the stream.
  */
 
 import { isLiveStatus } from "../core/liveness.js";
@@ -33,6 +36,8 @@ export class SessionStream {
   private finish!: (end: StreamEnd) => void;
   private info: SessionInfo | undefined;
   private lastSeq = 0;
+  /** The newest `exit` seen and not followed by `revived`: the end, once nothing newer says otherwise. */
+  private exit: { seq: number; end: StreamEnd } | undefined;
   private done = false;
   private readonly unsubscribe: Array<() => void>;
 
@@ -104,6 +109,8 @@ export class SessionStream {
         if (!this.info || message.session !== this.info.id) return;
         this.lastSeq = message.seq;
         this.handlers.snapshot?.(message);
+        // A snapshot taken at the exit covers it: an ended session's stream is complete here.
+        this.checkEnd();
         return;
       case "event": {
         const { event } = message;
@@ -113,15 +120,12 @@ export class SessionStream {
         if (event.type === "exit") {
           const code = typeof event.data.code === "number" ? event.data.code : null;
           const signal = typeof event.data.signal === "number" ? event.data.signal : null;
-          this.end({
-            reason: "exited",
-            session: { ...this.info, status: "exited", exitCode: code },
-            code,
-            signal,
-          });
-        } else {
-          this.checkEnd();
+          const session: SessionInfo = { ...this.info, status: "exited", exitCode: code };
+          this.exit = { seq: event.seq, end: { reason: "exited", session, code, signal } };
+        } else if (event.type === "revived") {
+          this.exit = undefined;
         }
+        this.checkEnd();
         return;
       }
       default:
@@ -129,11 +133,17 @@ export class SessionStream {
     }
   }
 
-  /** A session that has ended without an exit event (host lost, failed) ends the stream once caught up. */
+  /**
+   * Ends the stream once caught up with the session's last seq: on its `exit` when that is the
+   * newest event or the session is still ended (an `exit` replayed from before a revive is
+   * neither), or when it has ended without one (host lost, failed).
+   */
   private checkEnd(): void {
     const info = this.info;
-    if (!info || isLiveStatus(info.status) || this.lastSeq < info.lastSeq) return;
-    this.end({ reason: "exited", session: info, code: info.exitCode, signal: null });
+    if (!info || this.lastSeq < info.lastSeq) return;
+    const ended = !isLiveStatus(info.status);
+    if (this.exit && (this.exit.seq >= info.lastSeq || ended)) this.end(this.exit.end);
+    else if (ended) this.end({ reason: "exited", session: info, code: info.exitCode, signal: null });
   }
 
   private end(end: StreamEnd): void {

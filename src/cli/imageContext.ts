@@ -4,7 +4,7 @@
  * beside the host and project context (`hostContext.ts`), by name.
  */
 import { DispatchError } from "../core/errors.js";
-import { unknownNameMessage } from "../core/names.js";
+import { didYouMean, unknownNameMessage } from "../core/names.js";
 import { WORKSPACE } from "../kinds/workspace/index.js";
 import type { SessionInfo } from "../protocol/session.js";
 import { UsageError } from "./exitCodes.js";
@@ -61,6 +61,10 @@ export async function imageArguments(
       throw new UsageError(
         `${verb}: name a workspace, or choose the current image with \`dispatch use IMAGE\``,
       );
+    const images = await listImages(client);
+    // Not a workspace: most likely code (`dispatch eval '1+1'`) meant for a current image.
+    if (!images.some((session) => session.name === first || session.id === first))
+      throw noCurrentImage(verb, first, images);
     return { image: first, rest: undefined };
   }
   const images = await listImages(client);
@@ -74,4 +78,18 @@ export async function imageArguments(
     );
   }
   return { image: current, rest: first };
+}
+
+/** What follows the image in each verb's two-argument form. */
+const REST_ARGUMENT: Record<string, string> = { eval: "CODE", inspect: "EXPR" };
+
+/** One argument that names no workspace, and no current image to run it in. */
+function noCurrentImage(verb: string, first: string, images: readonly SessionInfo[]): UsageError {
+  const names = images.map((session) => session.name);
+  const guess = didYouMean(first, names);
+  const typo = guess ? ` (did you mean '${guess}'?)` : "";
+  const rest = REST_ARGUMENT[verb] ?? "ARG";
+  return new UsageError(
+    `${verb}: there is no current image, and no workspace is called '${first}'${typo}; choose one with \`dispatch use IMAGE\`, or name it: \`dispatch ${verb} IMAGE ${rest}\``,
+  );
 }

@@ -1,10 +1,24 @@
-/** `dispatch kill NAME [--signal SIG]`: ends a session's process (SIGHUP, like closing a terminal). */
+/**
+ * `dispatch kill NAME [--signal SIG]`: ends a session's process (SIGHUP, like closing a terminal)
+ * and says what happened: its status once it ended, or that it still runs. An ended session is
+ * removed instead (the hub's rule).
+ */
 import type { Command } from "commander";
+import { DispatchError } from "../../core/errors.js";
+import { isLiveStatus } from "../../core/liveness.js";
+import type { SessionInfo } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient, type KillSignal } from "../HubClient.js";
+import { SessionStream } from "../SessionStream.js";
 import { statusText } from "../sessionTable.js";
 
 const SIGNALS: readonly KillSignal[] = ["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"];
+
+/**
+ * How long to wait for the end after the hub's own wait (3 s) ran out: a workspace's kernel gets
+ * 3 s to shut down before it is SIGKILLed, so its end comes just after the hub stops waiting.
+ */
+const END_WAIT_MS = 10_000;
 
 export function registerKill(program: Command): void {
   program
@@ -19,6 +33,55 @@ async function kill(name: string, options: { signal: string }): Promise<void> {
   const signal = options.signal.toUpperCase().replace(/^(?!SIG)/, "SIG") as KillSignal;
   if (!SIGNALS.includes(signal))
     throw new UsageError(`unknown signal '${options.signal}': use one of ${SIGNALS.join(", ")}`);
-  const session = await HubClient.locate().killSession(name, signal);
-  console.log(`${session.name}: ${statusText(session)}`);
+  const client = HubClient.locate();
+  const session = await client.killSession(name, signal);
+  if (!isLiveStatus(session.status)) {
+    const removed = !(await stillKnown(client, session.id));
+    console.log(
+      removed
+        ? `${session.name}: removed (it had ended: ${statusText(session)})`
+        : `${session.name}: ${statusText(session)}`,
+    );
+    return;
+  }
+  // SIGINT often only interrupts (a shell, a kernel's evaluation): no end to wait for.
+  const after = signal === "SIGINT" ? session : await endOf(client, session);
+  console.log(
+    isLiveStatus(after.status)
+      ? `${after.name}: sent ${signal}; still ${statusText(after)}`
+      : `${after.name}: ${statusText(after)}`,
+  );
+}
+
+/** Whether the hub still has the session (it removes one that had already ended). */
+async function stillKnown(client: HubClient, id: string): Promise<boolean> {
+  try {
+    await client.getSession(id);
+    return true;
+  } catch (err) {
+    if (err instanceof DispatchError && err.code === "not_found") return false;
+    throw err;
+  }
+}
+
+/** The session once it has ended, or as it is after `END_WAIT_MS` if it has not. */
+async function endOf(client: HubClient, session: SessionInfo): Promise<SessionInfo> {
+  const socket = await client.connect("dispatch-kill");
+  const stream = new SessionStream(socket, { output: () => undefined });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await stream.attach(session.id, { afterSeq: session.lastSeq, snapshot: false });
+    const waited = new Promise<"waited">((resolve) => {
+      timer = setTimeout(() => resolve("waited"), END_WAIT_MS);
+    });
+    const end = await Promise.race([stream.ended, waited]);
+    if (end === "waited") return stream.session ?? session;
+    if (end.reason === "closed") return session;
+    // The record as the hub keeps it now: with the reason (`killed by signal 1`) the exit gave.
+    return await client.getSession(session.id).catch(() => end.session);
+  } finally {
+    clearTimeout(timer);
+    stream.dispose();
+    await socket.close();
+  }
 }

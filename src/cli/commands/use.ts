@@ -1,6 +1,7 @@
 /**
  * `dispatch use [NAME]`: set (or show) this CLI's current host (new sessions go there) or, when
  * NAME is a workspace, its current image (`eval`, `inspect`, `transcript` without a name).
+ * `dispatch use -` (or `--image -`): no current image; the host and project stay.
  * `dispatch use --image I`: the current image even where a host has the same name ('-': none).
  * `dispatch use --project P`: set the current project (`dispatch ps`, the picker's order).
  */
@@ -25,7 +26,7 @@ export function registerUse(program: Command): void {
     )
     .argument(
       "[name]",
-      "a host or an image (workspace session); without it, print the current host, image and project",
+      "a host or an image (workspace session), or - for no image; without it, print the current host, image and project",
     )
     .option("-i, --image <name>", "switch the current image ('-' for none)")
     .option("-p, --project <name>", "switch the current project ('-' for none)")
@@ -46,6 +47,9 @@ async function use(name: string | undefined, options: { project?: string; image?
     }
     return;
   }
+  // `-` is no host's name (names start with a letter or digit): as documented, no image. The
+  // host and project stay (`dispatch use local`, `dispatch use --project -` reset those).
+  if (name === "-") return useImage(client, name);
   const [hosts, images] = await Promise.all([new HostsApi(client).list(), listImages(client)]);
   const host = hosts.find((h) => h.name === name || h.id === name);
   if (!host) {

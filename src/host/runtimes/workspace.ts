@@ -49,6 +49,8 @@ interface Evaluation {
   budget: OutputBudget;
   errored: boolean;
   ended: boolean;
+  /** Why it ended aborted or in error, as its `eval-end` said (the kernel exited, its code). */
+  error?: { ename: string; evalue: string };
   idle: Promise<void>;
   markIdle(): void;
 }
@@ -251,12 +253,13 @@ export class WorkspaceRuntime implements SessionRuntime {
     try {
       answer = await reply;
     } catch (err) {
-      // The kernel died or restarted under it: already finished as aborted.
+      // The kernel died or restarted under it: usually already finished as aborted, with why
+      // (`kernel exited with code 1`), which the result carries rather than the closed request's.
       this.finish(evaluation, {
         status: "aborted",
         error: { ename: "KernelLost", evalue: toDispatchError(err).message },
       });
-      return this.result(evaluation, "aborted");
+      return this.result(evaluation, "aborted", evaluation.error);
     }
     await Promise.race([evaluation.idle, new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_REPLY_MS))]);
     const content = answer.content;
@@ -318,6 +321,7 @@ export class WorkspaceRuntime implements SessionRuntime {
   ): void {
     if (evaluation.ended) return;
     evaluation.ended = true;
+    if (end.error) evaluation.error = end.error;
     const truncatedBytes = evaluation.budget.dropped;
     if (truncatedBytes > 0) this.print(render.truncated(truncatedBytes));
     this.context.events.emit("eval-end", {

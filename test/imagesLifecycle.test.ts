@@ -1,0 +1,124 @@
+/**
+ * A workspace's life as its user sees it through the CLI: a cell that kills its kernel says why,
+ * `dispatch attach` to a revived image stays attached (its old exits are history) and ends on
+ * its next exit, `dispatch kill` says what happened, and the current image can be cleared with
+ * `dispatch use -`, and is asked for when there is none. Real hub, host and ipykernel; attach
+ * in a real PTY.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { closeTtys, dispatchInPty, screenShows, type Tty } from "./tty.js";
+
+let hub: HubHandle;
+
+const status = async (name: string) =>
+  ((await (await hub.api(`/api/sessions/${name}`)).json()) as { session: { status: string } }).session.status;
+
+async function newWorkspace(name: string): Promise<void> {
+  const created = await hub.cli(["new", "--kernel", "python3", "--name", name]);
+  expect(created.code, created.stderr).toBe(0);
+}
+
+async function revive(name: string): Promise<void> {
+  const revived = await hub.cli(["revive", name], { timeoutMs: 60_000 });
+  expect(revived.code, revived.stderr).toBe(0);
+}
+
+/** Waits for the screen to pass `check`, failing at once if the attach has already ended. */
+async function stillAttachedUntil(tty: Tty, text: string): Promise<void> {
+  const ended = tty.rc.then((rc) => {
+    throw new Error(`the attach ended (rc ${rc}) before showing ${text}:\n${tty.output()}`);
+  });
+  await Promise.race([screenShows(tty, (rows) => rows.some((row) => row.includes(text)), text), ended]);
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+});
+
+afterEach(() => {
+  closeTtys();
+});
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
+  it("says why a cell that kills its kernel was aborted, in text and JSON", async () => {
+    await newWorkspace("crashy");
+    const text = await hub.cli(["eval", "crashy", "import os; os._exit(1)"]);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toBe("evaluation aborted: kernel exited with code 1\n");
+
+    await revive("crashy");
+    const json = await hub.cli(["eval", "crashy", "--json", "import os; os._exit(2)"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: "aborted",
+      error: { ename: "KernelLost", evalue: "kernel exited with code 2" },
+    });
+  });
+
+  it("stays attached to a revived image, past the exits before its revives, and ends on its next exit", async () => {
+    await newWorkspace("phoenix");
+    expect((await hub.cli(["eval", "phoenix", "import os; os._exit(1)"])).code).toBe(1);
+    await revive("phoenix");
+    expect((await hub.cli(["eval", "phoenix", "import os; os._exit(2)"])).code).toBe(1);
+    await revive("phoenix");
+    const before = await hub.cli(["eval", "phoenix", "print('before-' + str(40 + 1))"]);
+    expect(before.stdout).toBe("before-41\n");
+
+    const tty = dispatchInPty(["attach", "phoenix"], { env: hub.env, cols: 100, rows: 30 });
+    // Caught up: everything stored was replayed, the two old exits among it.
+    await stillAttachedUntil(tty, "before-41");
+    await hub.cli(["eval", "phoenix", "print('after-' + str(40 + 2))"]);
+    await stillAttachedUntil(tty, "after-42");
+
+    // Its next exit ends the attach, with that exit's code.
+    expect((await hub.cli(["eval", "phoenix", "import os; os._exit(3)"])).code).toBe(1);
+    expect(await tty.rc).toBe(0);
+    expect(tty.output()).toContain("[dispatch: phoenix exited with code 3]");
+    expect(tty.output()).not.toMatch(/\[dispatch: phoenix exited with code [12]\]/);
+  });
+
+  it("kill says how the session ended, not how it was before; an ended one is removed", async () => {
+    await newWorkspace("victim");
+    expect((await hub.cli(["eval", "victim", "1"])).stdout).toBe("1\n");
+    const image = await hub.cli(["kill", "victim"], { timeoutMs: 30_000 });
+    expect(image.code, image.stderr).toBe(0);
+    expect(image.stdout).toBe("victim: exited (0)\n");
+    expect(await status("victim")).toBe("exited");
+
+    const created = await hub.cli(["new", "--name", "sleeper", "--", "sleep", "600"]);
+    expect(created.code, created.stderr).toBe(0);
+    const terminal = await hub.cli(["kill", "sleeper"]);
+    expect(terminal).toMatchObject({ code: 0, stdout: "sleeper: exited (killed by signal 1)\n" });
+    const again = await hub.cli(["kill", "sleeper"]);
+    expect(again).toMatchObject({
+      code: 0,
+      stdout: "sleeper: removed (it had ended: exited (killed by signal 1))\n",
+    });
+    expect((await hub.api("/api/sessions/sleeper")).status).toBe(404);
+  });
+
+  it("clears the current image with `use -`, keeping the host, and asks for an image when there is none", async () => {
+    await newWorkspace("current");
+    await waitFor(async () => (await status("current")) === "running", { timeoutMs: 30_000 });
+    expect((await hub.cli(["use", "local"])).stdout).toBe("now using host local\n");
+    expect((await hub.cli(["use", "current"])).stdout).toBe("now using image current\n");
+    expect((await hub.cli(["use"])).stdout).toBe("local\nimage current\n");
+
+    const cleared = await hub.cli(["use", "-"]);
+    expect(cleared).toMatchObject({ code: 0, stdout: "no current image\n" });
+    expect((await hub.cli(["use"])).stdout).toBe("local\n");
+
+    const code = await hub.cli(["eval", "1+1"]);
+    expect(code.code).toBe(2);
+    expect(code.stderr).toContain(
+      "eval: there is no current image, and no workspace is called '1+1'; choose one with `dispatch use IMAGE`, or name it: `dispatch eval IMAGE CODE`",
+    );
+    // A workspace's name alone still works (its code on stdin).
+    expect((await hub.cli(["eval", "current"], { input: "6 * 7" })).stdout).toBe("42\n");
+  });
+});

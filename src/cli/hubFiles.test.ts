@@ -1,9 +1,10 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { homePaths } from "../platform/home.js";
-import { parseHubInfo, waitForHubInfo } from "./hubFiles.js";
+import { parseHubInfo, tryPidLock, waitForHubInfo } from "./hubFiles.js";
 
 const homes: string[] = [];
 afterEach(() => {
@@ -71,5 +72,43 @@ describe("parseHubInfo", () => {
       { ...info(5), startedAt: "now" },
     ])
       expect(parseHubInfo(bad)).toBeUndefined();
+  });
+});
+
+describe("tryPidLock (one `dispatch start` launching at a time)", () => {
+  it("is held by a live launch, and taken over from a dead one or an empty file left long ago", async () => {
+    const file = join(freshHome().home, "start.lock");
+    const lock = tryPidLock(file);
+    expect(readFileSync(file, "utf8")).toBe(String(process.pid));
+    lock?.release();
+
+    // A live dispatch process holds it: wait.
+    const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)", "dispatch"], {
+      stdio: "ignore",
+    });
+    try {
+      writeFileSync(file, String(live.pid));
+      expect(tryPidLock(file)).toBeUndefined();
+    } finally {
+      live.kill("SIGKILL");
+    }
+
+    // Its holder is gone: taken over.
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(file, String(dead));
+    const taken = tryPidLock(file);
+    expect(taken).toBeDefined();
+    expect(readFileSync(file, "utf8")).toBe(String(process.pid));
+    taken?.release();
+
+    // Empty: being written, unless it is old (its writer was killed between create and write).
+    writeFileSync(file, "");
+    expect(tryPidLock(file)).toBeUndefined();
+    const longAgo = new Date(Date.now() - 60_000);
+    utimesSync(file, longAgo, longAgo);
+    const recovered = tryPidLock(file);
+    expect(recovered).toBeDefined();
+    recovered?.release();
+    expect(() => readFileSync(file)).toThrow();
   });
 });

@@ -3,8 +3,10 @@
  * `host.pid`) and the process checks built on them, for the commands that work while the hub
  * is down (`start`, `stop`, `status`).
  */
-import { readFileSync, watch } from "node:fs";
-import { basename, dirname } from "node:path";
+import { closeSync, openSync, readFileSync, rmSync, statSync, watch, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import { importModule } from "../core/importModule.js";
 import type { HomePaths } from "../platform/home.js";
 import { isAlive } from "../platform/processAlive.js";
 
@@ -137,6 +139,79 @@ export function runningHubPid(paths: HomePaths): number | undefined {
 export function runningHostPid(paths: HomePaths): number | undefined {
   const pid = readPidFile(paths.hostPid);
   return pid !== undefined && isDispatchProcess(pid, HOST_MARKER) ? pid : undefined;
+}
+
+/**
+ * Held by a hub for as long as it runs (`dispatch serve`): one hub per data directory. A second
+ * one would share the database and the host, and remove the first one's files on its way out.
+ */
+export function hubLockFile(paths: HomePaths): string {
+  return join(paths.home, "hub.lock");
+}
+
+export interface HeldLock {
+  release(): void;
+}
+
+/**
+ * Takes an exclusive lock on `file`, or answers undefined when another process holds it. The
+ * lock is an open exclusive SQLite transaction, that is a POSIX record lock, which the kernel
+ * drops with its process however that ends (SIGKILL included): no stale lock to detect, no pid
+ * to trust. The file stays empty. better-sqlite3 is loaded on first use only.
+ * Keep the answer reachable until `release()`: a connection garbage-collected is closed.
+ */
+export async function tryLock(file: string): Promise<HeldLock | undefined> {
+  const { default: Database } = await importModule<{ default: typeof BetterSqlite3 }>("better-sqlite3");
+  // Created 0600, as every file in the data directory (SQLite would create it 0644).
+  closeSync(openSync(file, "a", 0o600));
+  const db = new Database(file, { timeout: 0 });
+  try {
+    // No journal file beside the lock: nothing is ever written to roll back.
+    db.pragma("journal_mode = MEMORY");
+    db.exec("BEGIN EXCLUSIVE");
+  } catch (err) {
+    db.close();
+    if (String((err as { code?: unknown }).code).startsWith("SQLITE_BUSY")) return undefined;
+    throw err;
+  }
+  return { release: () => db.close() };
+}
+
+/**
+ * Takes `file` for this process (created exclusively, holding its pid), or answers undefined
+ * while a live dispatch process holds it. Lighter than `tryLock` (no SQLite to load on the
+ * CLI's way to starting a hub); a holder that was killed leaves the file behind, and its dead
+ * pid lets the next one take it over.
+ */
+export function tryPidLock(file: string): HeldLock | undefined {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
+      return {
+        release: () => {
+          if (readPidFile(file) === process.pid) rmSync(file, { force: true });
+        },
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = readPidFile(file);
+    if (holder !== undefined ? isDispatchProcess(holder, HUB_MARKER) : justCreated(file)) return undefined;
+    rmSync(file, { force: true });
+  }
+  return undefined;
+}
+
+/** An empty lock file is one being written, unless it is older than this (its writer was killed). */
+const EMPTY_LOCK_STALE_MS = 5_000;
+
+function justCreated(file: string): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs < EMPTY_LOCK_STALE_MS;
+  } catch {
+    // Gone meanwhile: the next attempt creates it.
+    return false;
+  }
 }
 
 /** Part of the hub's command line (`node …/bin/dispatch.js serve` or `npm start`). */

@@ -3,7 +3,7 @@
  * the HTTP/WebSocket app. `dispatch serve` calls this; it only wires.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { isIP } from "node:net";
+import { createServer, isIP, type Server } from "node:net";
 import type { Logger } from "pino";
 import { parseDuration } from "../core/duration.js";
 import { VERSION } from "../core/version.js";
@@ -73,6 +73,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   }
   /** Epoch ms of start-up's steps, logged with "hub listening" (the restart bench reads them). */
   const marks: Record<string, number> = { process: Math.round(performance.timeOrigin), main: Date.now() };
+  const heldPort = await holdPort(options);
   const paths = ensureHome(options.home);
   const logger = createFileLogger({ file: paths.hubLog, name: "hub" });
   const { key, source } = loadAccessKey(paths.key, process.env.DISPATCH_KEY);
@@ -197,6 +198,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   });
   marks.app = Date.now();
   await linked;
+  await release(heldPort);
   await app.listen({ port: options.port, host: options.host });
   const metricsPort = Number(process.env.DISPATCH_METRICS_PORT);
   const metricsServer =
@@ -227,12 +229,11 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   listeningUrl = url;
   await hub.cluster?.start();
   oidc?.setRedirectBase(process.env.DISPATCH_PUBLIC_URL ?? url);
-  // Written aside and renamed: `dispatch start` watches for it and reads it at once.
-  writeFileSync(
-    `${paths.hubInfo}.tmp`,
-    JSON.stringify({ pid: process.pid, port, host: options.host, url, startedAt: Date.now() }),
-    { mode: 0o600 },
-  );
+  // Written aside and renamed: `dispatch start` watches for it and reads it at once. Overwritten
+  // without a look: `dispatch serve` holds the data directory's lock, so any earlier files are a
+  // dead hub's.
+  const hubInfo = JSON.stringify({ pid: process.pid, port, host: options.host, url, startedAt: Date.now() });
+  writeFileSync(`${paths.hubInfo}.tmp`, hubInfo, { mode: 0o600 });
   renameSync(`${paths.hubInfo}.tmp`, paths.hubInfo);
   writeFileSync(paths.hubPid, String(process.pid), { mode: 0o600 });
   marks.listening = Date.now();
@@ -260,14 +261,48 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         metricsServer?.close();
         await hub.close();
         store.close();
-        rmSync(paths.hubInfo, { force: true });
-        rmSync(paths.hubPid, { force: true });
+        // Only this hub's own: the CLI finds the running hub by them.
+        removeIfUnchanged(paths.hubInfo, hubInfo);
+        removeIfUnchanged(paths.hubPid, String(process.pid));
         logger.info("hub stopped");
         logger.flush();
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Binds the hub's port before the store opens and the local host starts, and keeps it until the
+ * app listens on it: a start whose port is taken then fails at once and leaves no host daemon
+ * behind (the host outlives a hub that ran, on purpose; a hub that never listened started none).
+ * Port 0 picks a free port: nothing to hold.
+ */
+function holdPort(options: HubServerOptions): Promise<Server | undefined> {
+  if (options.port === 0) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    // A client that connects meanwhile is hung up on, as it would have been refused without the hold.
+    const server = createServer((socket) => socket.destroy());
+    // Never what keeps a failing start's process alive.
+    server.unref();
+    server.once("error", reject);
+    server.listen({ port: options.port, host: options.host }, () => resolve(server));
+  });
+}
+
+function release(server: Server | undefined): Promise<void> {
+  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+}
+
+/** Removes `file` if it still holds `content`: another hub's file (a later one) stays. */
+function removeIfUnchanged(file: string, content: string): void {
+  try {
+    if (readFileSync(file, "utf8") !== content) return;
+  } catch {
+    // Already gone.
+    return;
+  }
+  rmSync(file, { force: true });
 }
 
 /** Settings from the environment (documented in the README). */

@@ -2,9 +2,10 @@
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { VERSION } from "../../core/version.js";
-import { dataHome, homePaths } from "../../platform/home.js";
+import { dataHome, ensureHome, type HomePaths, homePaths } from "../../platform/home.js";
 import type { startHubServer } from "../../server/main.js";
 import { resolvePort } from "../hubAddress.js";
+import { HUB_MARKER, hubLockFile, isDispatchProcess, readHubInfo, tryLock } from "../hubFiles.js";
 
 export const DEFAULT_BIND_HOST = "127.0.0.1";
 
@@ -60,6 +61,17 @@ export function registerServe(program: Command): void {
 async function serve(flags: HubFlags): Promise<void> {
   const home = dataHome();
   const port = resolvePort(flags.port);
+  // Held until this process ends: a second hub here would share the database and the host.
+  const lock = await tryLock(hubLockFile(ensureHome(home)));
+  if (!lock) throw new DispatchError("conflict", homeTaken(homePaths(home)));
+  try {
+    await runHub(home, port, flags);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runHub(home: string, port: number, flags: HubFlags): Promise<void> {
   // Loaded here, not at the top: every other command stays free of the server's dependencies.
   const { startHubServer } = await import("../../server/main.js");
   let server: Awaited<ReturnType<typeof startHubServer>>;
@@ -97,6 +109,15 @@ async function serve(flags: HubFlags): Promise<void> {
   console.log(loginHint(server.keySource ?? homePaths(home).key));
   await stopSignal();
   await server.close();
+}
+
+/** Why `serve` refuses: which hub holds the data directory, and what to do. */
+function homeTaken(paths: HomePaths): string {
+  const info = readHubInfo(paths);
+  // The holder writes hub.json once it listens; until then the file may be a killed hub's.
+  const which =
+    info && isDispatchProcess(info.pid, HUB_MARKER) ? `pid ${info.pid}, port ${info.port}` : "still starting";
+  return `a hub already runs for ${paths.home} (${which}); stop it with \`dispatch stop\` or use another DISPATCH_HOME`;
 }
 
 /** How to log in: where the key is, never the key itself. */

@@ -9,6 +9,7 @@ import { leanEnv } from "../../platform/leanProcess.js";
 import { isAlive } from "../../platform/processAlive.js";
 import { hubAnswers, resolvePort } from "../hubAddress.js";
 import {
+  type HeldLock,
   HUB_MARKER,
   isDispatchProcess,
   POLL_INTERVAL_MS,
@@ -16,6 +17,7 @@ import {
   readPidFile,
   runningHubPid,
   sleep,
+  tryPidLock,
   waitForExit,
   waitForHubInfo,
 } from "../hubFiles.js";
@@ -32,6 +34,8 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_CHILD_TIMEOUT_MS = 3_000;
 /** How often `start` looks for the supervisor's pid file once the hub listens (it is usually there). */
 const SUPERVISOR_POLL_MS = 10;
+/** How long a launch waits for another one (its start-up time, then stopping its hub). */
+const LOCK_WAIT_MS = START_TIMEOUT_MS + STOP_CHILD_TIMEOUT_MS + 5_000;
 /** Lines of `hub.out` shown when the hub fails to come up. */
 const TAIL_LINES = 20;
 
@@ -47,12 +51,23 @@ async function start(flags: HubFlags): Promise<void> {
   const port = resolvePort(flags.port);
   const paths = ensureHome(dataHome());
 
-  const running = await findRunningHub(paths, port);
+  const running = await findRunningHub(paths);
   if (running) {
-    console.log(`the hub is already running at ${running.url}${running.pid ? ` (pid ${running.pid})` : ""}`);
+    console.log(`the hub is already running at ${running.url} (pid ${running.pid})`);
     return;
   }
+  // This data directory has no hub: one answering on the port belongs to another.
+  if (port !== 0 && (await hubAnswers(`http://127.0.0.1:${port}`))) {
+    throw new DispatchError(
+      "conflict",
+      `port ${port} is in use by another hub (another data directory than ${paths.home}); pick another port with --port N or DISPATCH_PORT (--port 0: any free one)`,
+    );
+  }
   const info = await launchHub({ paths, port, flags });
+  if (!info.started) {
+    console.log(`the hub is already running at ${info.url} (pid ${info.pid})`);
+    return;
+  }
   console.log(`hub running at ${info.url} (pid ${info.pid})`);
   console.log(loginHint(process.env.DISPATCH_KEY ? "DISPATCH_KEY" : paths.key));
 }
@@ -60,9 +75,50 @@ async function start(flags: HubFlags): Promise<void> {
 /**
  * Starts the hub under its supervisor, detached, and resolves once it answers; on failure its
  * output's tail goes to stderr and the error names the file. Also how commands that need the
- * hub start it when none runs (`autoStart.ts`).
+ * hub start it when none runs (`autoStart.ts`). One launch at a time per data directory: a
+ * second one at once waits, then answers with the first one's hub (`started: false`).
  */
 export async function launchHub(options: {
+  paths: HomePaths;
+  port: number;
+  flags: HubFlags;
+}): Promise<{ url: string; pid: number; started: boolean }> {
+  const lock = await waitForLock(startLockFile(options.paths));
+  try {
+    const running = await findRunningHub(options.paths);
+    if (running) return { ...running, started: false };
+    return { ...(await launch(options)), started: true };
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Held while a hub is launched. Without it, of two launches at once the second one's hub is
+ * refused (the data directory's lock, `hubLockFile`), but its supervisor takes over the pid
+ * file the first launch waits for, and then removes it.
+ */
+function startLockFile(paths: HomePaths): string {
+  return join(paths.home, "start.lock");
+}
+
+/** Waits while another launch holds `file`; it is done, or has failed, within its start-up time. */
+async function waitForLock(file: string): Promise<HeldLock> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const lock = tryPidLock(file);
+    if (lock) return lock;
+    if (Date.now() >= deadline) {
+      throw new DispatchError(
+        "conflict",
+        `another \`dispatch start\` has been starting the hub for ${LOCK_WAIT_MS / 1000}s; see \`dispatch status\``,
+      );
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+}
+
+async function launch(options: {
   paths: HomePaths;
   port: number;
   flags: HubFlags;
@@ -138,11 +194,8 @@ async function supervisorUp(
   return false;
 }
 
-/** A hub of this data directory that answers, or one already answering on the fixed port. */
-export async function findRunningHub(
-  paths: HomePaths,
-  port: number,
-): Promise<{ url: string; pid?: number } | undefined> {
+/** A hub of this data directory that answers, waiting for one that is starting. */
+export async function findRunningHub(paths: HomePaths): Promise<{ url: string; pid: number } | undefined> {
   const info = readHubInfo(paths);
   if (info && isAlive(info.pid)) {
     if (await hubAnswers(info.url)) return { url: info.url, pid: info.pid };
@@ -162,10 +215,6 @@ export async function findRunningHub(
       return { url: current.url, pid: current.pid };
     }
     await sleep(POLL_INTERVAL_MS);
-  }
-  if (port !== 0) {
-    const url = `http://127.0.0.1:${port}`;
-    if (await hubAnswers(url)) return { url };
   }
   return undefined;
 }

@@ -281,6 +281,10 @@ describe("supervision", () => {
       await waitFor(async () => (await storedEvents(h, "steady")).length > 5, { message: "output stored" });
       const first = h.pids().hub as number;
       process.kill(first, "SIGKILL");
+      // A command right after the crash waits for the supervisor's restart, and works.
+      const listed = await h.cli(["ls"]);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toContain("steady");
       // `dispatch start` right after the crash waits for the supervisor's restart: a second
       // supervisor would race it for the port and the database.
       const again = await h.cli(["start", "--port", String(h.port)]);

@@ -9,8 +9,11 @@ import { DEFAULT_BIND_HOST } from "./commands/serve.js";
 import { launchHub } from "./commands/start.js";
 import { HubClient } from "./HubClient.js";
 import { resolvePort } from "./hubAddress.js";
-import { isDispatchProcess, readPidFile, runningHubPid } from "./hubFiles.js";
+import { isDispatchProcess, readHubInfo, readPidFile, runningHubPid, waitForHubInfo } from "./hubFiles.js";
 import { SUPERVISOR_MARKER, supervisorPidFile } from "./Supervisor.js";
+
+/** How long a command waits for a supervisor to bring a crashed hub back (its backoff, then start-up). */
+const RESTART_WAIT_MS = 30_000;
 
 /** Top-level commands that work without a hub, or whose point is the hub's own state. */
 const WITHOUT_HUB = new Set([
@@ -43,7 +46,15 @@ export async function ensureHub(command: string): Promise<void> {
   const paths = homePaths(dataHome());
   if (runningHubPid(paths) !== undefined) return;
   const supervisor = readPidFile(supervisorPidFile(paths));
-  if (supervisor !== undefined && isDispatchProcess(supervisor, SUPERVISOR_MARKER)) return;
+  if (supervisor !== undefined && isDispatchProcess(supervisor, SUPERVISOR_MARKER)) {
+    // Its hub crashed and is being restarted (or is too busy to have written its files yet):
+    // a command typed right after the crash waits for it rather than fail.
+    if (await HubClient.locate().health()) return;
+    console.error(`dispatch: the hub is restarting (its supervisor is pid ${supervisor}); waiting for it`);
+    const crashed = readHubInfo(paths);
+    await waitForHubInfo(paths, { since: (crashed?.startedAt ?? 0) + 1, timeoutMs: RESTART_WAIT_MS });
+    return;
+  }
   // Another data directory's hub on the port, or one started by hand: use it as it is.
   if (await HubClient.locate().health()) return;
   const port = resolvePort(undefined);

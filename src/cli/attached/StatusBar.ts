@@ -50,9 +50,36 @@ export function drawStatusBar(text: string, rows: number): string {
   return `${SAVE_CURSOR}${moveTo(rows)}${CLEAR_LINE}${INVERSE}${text}${RESET_ATTRIBUTES}${RESTORE_CURSOR}`;
 }
 
-/** Confines the session to rows 1..rows-1 (the cursor stays where it was). */
-export function reserveStatusRow(rows: number): string {
-  return `${SAVE_CURSOR}${scrollRegion(1, rows - 1)}${RESTORE_CURSOR}`;
+/** IND: the cursor one row down; on the region's last row the region scrolls up instead. */
+const INDEX = "\x1bD";
+/** CUU: the cursor one row up, same column; it stops at the top margin. */
+const CURSOR_UP = "\x1b[A";
+/** From the start of the row under the cursor to the end of the screen, cleared. */
+const CLEAR_BELOW_CURSOR = "\x1b[B\r\x1b[J";
+
+/**
+ * Confines the session to rows 1..rows-1 and puts the cursor inside them. The session is told
+ * rows-1, so its cursor is on one of those rows; ours may be on the bar's row instead (a
+ * terminal that shrinks keeps the cursor on its bottom row, and a screen drawn before the region
+ * was set, taller than it, ends there). A cursor below the region stays put on a line feed, so
+ * everything after it would land under the bar: the whole screen scrolls up one row (the
+ * cursor's line with it) and the cursor goes to the region's last row. Anywhere else the cursor
+ * stays where it was (one row down and back up again).
+ *
+ * `grew`: the window is taller than when the bar was last set up. A terminal that keeps the top
+ * of the screen in place leaves the old bar where it was, now among the session's rows, below
+ * the cursor; so the rows below the cursor are cleared (one that keeps the bottom in place has
+ * moved the bar to the bottom row, where it is drawn anyway). Nothing above the cursor, nor its
+ * own row, is touched; a program that keeps text below its cursor redraws it on the resize.
+ */
+export function reserveStatusRow(rows: number, options: { grew?: boolean } = {}): string {
+  return (
+    // The whole screen as the region first: the terminal's after a resize is not to be relied
+    // on, and the cursor (on row rows-1 at most after IND and CUU) can then always move down.
+    `${SAVE_CURSOR}${RESET_SCROLL_REGION}${RESTORE_CURSOR}${INDEX}${CURSOR_UP}` +
+    (options.grew ? `${SAVE_CURSOR}${CLEAR_BELOW_CURSOR}${RESTORE_CURSOR}` : "") +
+    `${SAVE_CURSOR}${scrollRegion(1, rows - 1)}${RESTORE_CURSOR}`
+  );
 }
 
 /** Undoes `reserveStatusRow` and clears the bar. */

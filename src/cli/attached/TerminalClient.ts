@@ -98,6 +98,8 @@ export class TerminalClient {
   /** Set while the hub is away and the client is trying to reach it again. */
   private reconnecting = false;
   private typedAhead = "";
+  /** The terminal's rows when the bar's region was last set: a taller window has grown since. */
+  private barRows: number | undefined;
   private hub: HubClient;
   private settle!: (end: ClientEnd) => void;
   private readonly ended = new Promise<ClientEnd>((resolve) => {
@@ -341,7 +343,7 @@ export class TerminalClient {
       },
       snapshot: (snapshot) => {
         onSnapshot?.();
-        this.output(CLEAR_SCREEN + snapshot.data, true);
+        this.showScreen(snapshot.data);
       },
     };
   }
@@ -359,7 +361,7 @@ export class TerminalClient {
   }
 
   private output(data: Uint8Array | string, redrawBar = false): void {
-    if (this.picker || this.prompt?.mode === "help" || this.prompt?.mode === "history") return;
+    if (this.picker || this.onOwnScreen()) return;
     this.terminal.write(data);
     if (!this.options.statusBar) return;
     if (
@@ -367,6 +369,23 @@ export class TerminalClient {
       DISTURBS_STATUS_BAR.test(typeof data === "string" ? data : Buffer.from(data).toString("latin1"))
     )
       this.setUpBar();
+  }
+
+  /**
+   * A session's screen in place of what is shown. The bar's region is set first: a screen
+   * taller than it (one from before the hub applied this client's size) scrolls inside it
+   * instead of leaving the cursor on the bar's row.
+   */
+  private showScreen(data: string): void {
+    if (this.picker || this.onOwnScreen()) return;
+    this.terminal.write(CLEAR_SCREEN);
+    this.setUpBar();
+    this.output(data, true);
+  }
+
+  /** The help or history view is up, on the alternate screen: the session's output waits. */
+  private onOwnScreen(): boolean {
+    return this.prompt?.mode === "help" || this.prompt?.mode === "history";
   }
 
   private streamEnded(stream: SessionStream, end: StreamEnd): void {
@@ -604,7 +623,12 @@ export class TerminalClient {
   private setUpBar(): void {
     const size = this.terminal.size();
     if (!this.options.statusBar || !size || this.picker) return;
-    this.terminal.write(reserveStatusRow(size.rows));
+    // Not over help or history: no session scrolls there, and moving the cursor would scroll them.
+    if (!this.onOwnScreen()) {
+      const grew = this.barRows !== undefined && size.rows > this.barRows;
+      this.barRows = size.rows;
+      this.terminal.write(reserveStatusRow(size.rows, { grew }));
+    }
     this.drawBar();
   }
 

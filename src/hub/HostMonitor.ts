@@ -67,6 +67,8 @@ export class HostMonitor implements HostLinks {
   private readonly listeners = new Set<(host: HostView) => void>();
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly startedAt = Date.now();
+  /** Set by `closeAll`: links closing now are the hub's own shutdown, not the hosts'. */
+  private closing = false;
 
   constructor(private readonly options: HostMonitorOptions) {
     const local = options.admission === undefined; // a cluster node has no local host
@@ -159,6 +161,9 @@ export class HostMonitor implements HostLinks {
         state.beat = () => NO_BEAT;
         const failure = state.failure;
         state.failure = undefined;
+        // The hub is stopping: the host is still connected as far as it knows, and its next
+        // start shows it reconnecting (not `unknown`) until it dials back in.
+        if (this.closing) return;
         this.setStatus(state, failure ? "failed" : "disconnected", failure ?? reason);
       },
     };
@@ -222,6 +227,7 @@ export class HostMonitor implements HostLinks {
 
   /** Closes every link (hub shutdown; hosts and their sessions keep running). */
   closeAll(): void {
+    this.closing = true;
     for (const state of this.states.values()) state.link?.close(1001, "hub shutting down");
   }
 

@@ -271,6 +271,14 @@ describe("bad input", () => {
     expect(reply).toMatchObject({ type: "error" });
     expect(["too_large", "bad_request"]).toContain(reply.code);
     expect((await a.request({ type: "ping" })).type).toBe("pong");
+    // Over REST, a limit is said plainly, with its number.
+    const rest = await hub.api(`/api/sessions/${session.id}/input`, {
+      method: "POST",
+      body: JSON.stringify({ data: "x".repeat(1_200_000) }),
+    });
+    expect(rest.status).toBe(400);
+    const { error } = (await rest.json()) as { error: { message: string } };
+    expect(error.message).toMatch(/'data': too long: at most 1,048,576 characters/);
   });
 
   it("suggests the closest name for an unknown session", async () => {

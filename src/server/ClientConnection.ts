@@ -191,9 +191,11 @@ export class ClientConnection {
       }
       case "input": {
         const info = gate.session(actor, "input", message.session);
+        // Its size first (the size rule may switch to this client's): the program then reads
+        // the key at the size the person typing it sees, as under tmux.
+        clients.active(info.id, this.id);
         sessions.input(info.id, message.data);
         audit.input(actor, info.id);
-        clients.active(info.id, this.id);
         if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
         return;
       }

@@ -3,7 +3,7 @@
  * when the terminal client leaves a session. A session whose `lastSeq` is past it printed or
  * exited since you last looked (the picker's and status bar's unread marker).
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { SessionInfo } from "../protocol/session.js";
@@ -11,10 +11,14 @@ import type { SessionInfo } from "../protocol/session.js";
 const SeenFile = z.object({ version: z.literal(1), seen: z.record(z.string(), z.number().int()) });
 
 export class SeenState {
-  private readonly seen: Map<string, number>;
+  private readonly seen = new Map<string, number>();
+  /** Ids this process pruned: not taken back from the file another process wrote. */
+  private readonly forgotten = new Set<string>();
+  /** When the file was last read (its mtime), so another client's marks are picked up. */
+  private readAt = -1;
 
   constructor(private readonly file: string) {
-    this.seen = new Map(Object.entries(readSeen(file)));
+    this.load();
   }
 
   static inHome(home: string): SeenState {
@@ -23,6 +27,7 @@ export class SeenState {
 
   /** Whether `session` has events the user has not seen (a session never looked at counts). */
   isUnread(session: SessionInfo): boolean {
+    this.load();
     return session.lastSeq > (this.seen.get(session.id) ?? 0);
   }
 
@@ -30,6 +35,7 @@ export class SeenState {
   mark(id: string, seq: number): void {
     if ((this.seen.get(id) ?? 0) >= seq) return;
     this.seen.set(id, seq);
+    this.forgotten.delete(id);
     this.save();
   }
 
@@ -40,19 +46,41 @@ export class SeenState {
     for (const id of this.seen.keys()) {
       if (!ids.has(id)) {
         this.seen.delete(id);
+        this.forgotten.add(id);
         changed = true;
       }
     }
     if (changed) this.save();
   }
 
+  /**
+   * Takes in what other clients (an attach beside this picker) marked since the last read:
+   * each session's furthest seen seq wins, so no client's save undoes another's.
+   */
+  private load(): void {
+    let mtime: number;
+    try {
+      mtime = statSync(this.file).mtimeMs;
+    } catch {
+      // No file yet: nothing else was seen.
+      return;
+    }
+    if (mtime === this.readAt) return;
+    this.readAt = mtime;
+    for (const [id, seq] of Object.entries(readSeen(this.file))) {
+      if (!this.forgotten.has(id) && seq > (this.seen.get(id) ?? 0)) this.seen.set(id, seq);
+    }
+  }
+
   private save(): void {
+    this.load();
     const temp = `${this.file}.${process.pid}.tmp`;
     try {
       writeFileSync(temp, JSON.stringify({ version: 1, seen: Object.fromEntries(this.seen) }), {
         mode: 0o600,
       });
       renameSync(temp, this.file);
+      this.readAt = statSync(this.file).mtimeMs;
     } catch {
       // Unread markers are a convenience: a read-only or missing home must not end the session.
     }

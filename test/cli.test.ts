@@ -251,6 +251,11 @@ describe("dispatch CLI", () => {
       expect(result.code, args.join(" ")).toBe(1);
       expect(result.stderr).toBe("dispatch: no session 'bulid' — did you mean 'build'?\n");
     }
+    // A name with an escape sequence is quoted visibly, not played to the terminal.
+    const escaped = await hub.cli(["logs", "x\u001b[31my"]);
+    expect(escaped.code).toBe(1);
+    expect(escaped.stderr).toContain("no session 'x\\x1b[31my'");
+    expect(escaped.stderr).not.toContain("\u001b");
   });
 
   it("stop keeps sessions running in the host; start again finds the session and its output", async () => {

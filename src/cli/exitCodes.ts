@@ -3,7 +3,6 @@
  * to them. Every error prints one line, `dispatch: <message>`, to stderr.
  */
 import { CommanderError } from "commander";
-import { DispatchError } from "../core/errors.js";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -28,7 +27,16 @@ export function exitCodeFor(err: unknown): number {
 
 /** The one-line description printed after `dispatch: `. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof DispatchError || err instanceof UsageError) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
+  return visible(err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * Control characters shown as `\x1b`, not sent: a message quoting what someone typed (a name
+ * with an escape sequence in it) must not recolour or move about the user's terminal.
+ */
+function visible(text: string): string {
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }

@@ -502,3 +502,50 @@ describe("audit", () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe("people in the CLI's words", () => {
+  it("names sessions in grants and the audit trail, and says what a grant change did", async () => {
+    const id = await createSession("words");
+    expect((await hub.cli(["users", "add", "bob", "--role", "viewer"])).code).toBe(0);
+    const granted = await hub.cli(["users", "role", "bob", "writer", "--session", "words"]);
+    expect(granted.stdout.trim()).toBe("bob is a writer on words (a viewer elsewhere)");
+    const users = await hub.cli(["users"]);
+    expect(users.stdout).toMatch(/^bob\s+viewer\s+-\s+words=writer$/m);
+    expect(users.stdout).not.toContain(id);
+    // By id or by name alike, the sentence names the session and what bob is there now.
+    const dropped = await hub.cli(["users", "role", "bob", "none", "--session", id]);
+    expect(dropped.stdout.trim()).toBe(
+      "bob's grant on words removed; bob is a viewer there (their global role)",
+    );
+    const again = await hub.cli(["users", "role", "bob", "none", "--session", "words"]);
+    expect(again.stdout.trim()).toBe("bob had no grant on words; bob is a viewer there (their global role)");
+
+    const audit = await hub.cli(["audit", "--session", "words"]);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout).toMatch(/owner\s+role\s+\S+\s+words\s+user=bob role=writer/);
+    expect(audit.stdout).not.toContain(id);
+  });
+
+  it("refuses an audit of a session that never was, and still finds a removed one by its id", async () => {
+    const id = await createSession("brief");
+    const typo = await hub.cli(["audit", "--session", "breif"]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr.trim()).toBe("dispatch: no session 'breif' — did you mean 'brief'?");
+    const unknown = await hub.cli(["audit", "--session", "nothing-like-it"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe(
+      "dispatch: no session 'nothing-like-it'; a session removed since is named by its id, as `dispatch audit` shows it",
+    );
+    // Killed (it ends), then removed (a second kill of an ended session removes it).
+    expect((await as("owner", "/api/sessions/brief", { method: "DELETE" })).status).toBe(200);
+    await waitFor(async () => {
+      const res = await as("owner", "/api/sessions/brief");
+      return ((await res.json()) as { session: { status: string } }).session.status !== "running";
+    });
+    expect((await as("owner", "/api/sessions/brief", { method: "DELETE" })).status).toBe(200);
+    expect((await as("owner", "/api/sessions/brief")).status).toBe(404);
+    const removed = await hub.cli(["audit", "--session", id]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toMatch(new RegExp(`owner\\s+kill\\s+\\S+\\s+${id}\\s+name=brief`));
+  });
+});

@@ -307,7 +307,9 @@ describe("bad input", () => {
     );
     const unknownAfter = await hub.cli(["up", "--file", after]);
     expect(unknownAfter.code).toBe(2);
-    expect(unknownAfter.stderr).toContain(`${after}:5: no session 'bad-tow' — did you mean 'bad-two'?`);
+    expect(unknownAfter.stderr).toContain(
+      `${after}:5: no session 'bad-tow' in this project — did you mean 'bad-two'?`,
+    );
 
     const kind = writeProject(
       "kind.toml",
@@ -399,8 +401,29 @@ command = "sleep 600"
     );
     const result = await hub.cli(["up", "--file", file]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("a session named 'taken' already exists outside any project");
+    expect(result.stderr).toContain(
+      "dispatch: taken: a session named 'taken' already exists outside any project, so this one was not started; " +
+        "rename that one (`dispatch rename taken NEW`) or this one in the project file",
+    );
+    // The row is about the name, not about the other session (running, but not this project's).
+    const row = result.stdout.split("\n").find((line) => line.startsWith("taken "));
+    expect(row?.trim().split(/\s{2,}/)).toEqual([
+      "taken",
+      "terminal",
+      "local",
+      "taken",
+      "name used by a session outside the project",
+    ]);
     expect((await byName()).get("taken")?.id).toBe(taken.session.id);
+  });
+
+  it("says there is nothing to bring up when the file declares no sessions", async () => {
+    const file = writeProject("empty.toml", `project = "empty"\n`);
+    const result = await hub.cli(["up", "--file", file]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe(
+      `empty: nothing to bring up; ${file} declares no sessions (add a [[session]] table with a name and a command)`,
+    );
   });
 
   it("says which host is not connected and brings up the rest", async () => {

@@ -8,6 +8,7 @@ import {
   ShareView,
   UserView,
 } from "../protocol/people.js";
+import type { SessionInfo } from "../protocol/session.js";
 import type { HubClient } from "./HubClient.js";
 
 const enc = encodeURIComponent;
@@ -33,6 +34,16 @@ export class PeopleApi {
   async removeUser(name: string): Promise<UserView> {
     return z.object({ removed: UserView }).parse(await this.client.call("DELETE", `/api/users/${enc(name)}`))
       .removed;
+  }
+
+  /** One session (by name or id), for its name and id; not_found with a did-you-mean. */
+  session(ref: string): Promise<SessionInfo> {
+    return this.client.getSession(ref);
+  }
+
+  /** Every session's name by its id, to show names where the hub answers with ids. */
+  async sessionNames(): Promise<Map<string, string>> {
+    return new Map((await this.client.listSessions()).map((s) => [s.id, s.name]));
   }
 
   async share(session: string, request: { write: boolean; expires?: string | undefined }) {

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { parseDuration } from "../core/duration.js";
 import { DispatchError } from "../core/errors.js";
+import { didYouMean, unknownNameMessage } from "../core/names.js";
 import type { Hub } from "../hub/Hub.js";
 import {
   AddUserRequest,
@@ -170,12 +171,25 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
   }
 }
 
-/** A session's id for the audit filter: its current name or id, or an id of one long gone. */
+/**
+ * A session's id for the audit filter: its current name or id, or the id of one removed since
+ * that the trail still holds rows of. Anything else is not_found with a did-you-mean, as
+ * elsewhere: an empty answer would read as "nothing happened there".
+ */
 function resolveForAudit(hub: Hub, ref: string): string {
   try {
     return hub.sessions.get(ref).id;
-  } catch {
-    return ref;
+  } catch (err) {
+    if (!(err instanceof DispatchError && err.code === "not_found")) throw err;
+    if (hub.audit.read({ session: ref, limit: 1 }).length > 0) return ref;
+    const names = hub.sessions.list().map((s) => s.name);
+    const message = unknownNameMessage("session", ref, names);
+    throw new DispatchError(
+      "not_found",
+      didYouMean(ref, names)
+        ? message
+        : `${message}; a session removed since is named by its id, as \`dispatch audit\` shows it`,
+    );
   }
 }
 

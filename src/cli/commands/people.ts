@@ -5,12 +5,15 @@
  */
 import type { Command } from "commander";
 import { formatAge, parseDuration } from "../../core/duration.js";
-import { Role } from "../../protocol/people.js";
+import { Role, type UserView } from "../../protocol/people.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { PeopleApi } from "../peopleApi.js";
 
 const api = () => new PeopleApi(HubClient.locate());
+
+/** "a viewer", "an owner": a role as said in a sentence. */
+const aRole = (role: Role) => `${role === "owner" ? "an" : "a"} ${role}`;
 
 function roleArg(text: string, allowNone: boolean): Role | "none" {
   if (allowNone && text === "none") return "none";
@@ -40,19 +43,19 @@ export function registerUsers(program: Command): void {
     .description("list users with their role and per-session grants")
     .option("--json", "print as JSON")
     .action(async (flags: { json?: boolean }) => {
-      const list = await api().users();
+      const people = api();
+      const list = await people.users();
       if (flags.json) return console.log(JSON.stringify(list, null, 2));
       if (list.length === 0)
         return console.log("no users yet; add one with `dispatch users add NAME --role writer`");
+      const names = await people.sessionNames();
+      // A grant on a session since removed still shows, by the id it was given on.
+      const grants = (user: UserView) =>
+        Object.entries(user.grants).map(([session, role]) => `${names.get(session) ?? session}=${role}`);
       for (const user of list) {
-        const grants = Object.entries(user.grants).map(([session, role]) => `${session}=${role}`);
+        const granted = grants(user);
         console.log(
-          [
-            user.name.padEnd(24),
-            user.role.padEnd(7),
-            user.email ?? "-",
-            grants.length > 0 ? grants.join(",") : "",
-          ]
+          [user.name.padEnd(24), user.role.padEnd(7), user.email ?? "-", granted.join(",")]
             .join("  ")
             .trimEnd(),
         );
@@ -89,11 +92,39 @@ export function registerUsers(program: Command): void {
     .argument("<role>", "owner, writer or viewer (none with --session)")
     .option("--session <session>", "only on this session")
     .action(async (name: string, role: string, flags: { session?: string }) => {
-      const user = await api().setRole(name, roleArg(role, flags.session !== undefined), flags.session);
-      console.log(
-        flags.session ? `${user.name} is ${role} on ${flags.session}` : `${user.name} is ${user.role}`,
-      );
+      const people = api();
+      const wanted = roleArg(role, flags.session !== undefined);
+      if (flags.session === undefined) {
+        const user = await people.setRole(name, wanted);
+        return console.log(`${user.name} is ${aRole(user.role)}`);
+      }
+      console.log(await setGrant(people, { name, role: wanted, session: flags.session }));
     });
+}
+
+/** Sets or drops a user's grant on one session; says what the user is there now. */
+async function setGrant(
+  people: PeopleApi,
+  request: { name: string; role: Role | "none"; session: string },
+): Promise<string> {
+  const { name, role } = request;
+  // Looked up first: the session's name for the sentence, and whether there was a grant to drop.
+  const [session, before] = await Promise.all([
+    people.session(request.session),
+    people.users().then((list) => list.find((u) => u.name === name)),
+  ]);
+  const user = await people.setRole(name, role, session.id);
+  const there = `${user.name} is ${aRole(user.role)} there (their global role)`;
+  if (role === "none") {
+    return before?.grants[session.id] === undefined
+      ? `${user.name} had no grant on ${session.name}; ${there}`
+      : `${user.name}'s grant on ${session.name} removed; ${there}`;
+  }
+  // An owner is an owner on every session, whatever the grant (`sessionRole`).
+  if (user.role === "owner") {
+    return `${user.name}'s grant on ${session.name} is ${role}, but an owner is an owner on every session; it counts once their global role is lower`;
+  }
+  return `${user.name} is ${aRole(role)} on ${session.name} (${aRole(user.role)} elsewhere)`;
 }
 
 export function registerShare(program: Command): void {
@@ -174,11 +205,14 @@ export function registerAudit(program: Command): void {
     .option("--json", "print as JSON lines")
     .action(async (flags: { session?: string; since?: string; json?: boolean }) => {
       const since = flags.since ? Date.now() - durationArg(flags.since, "--since") : undefined;
-      const entries = await api().audit({ session: flags.session, since });
+      const people = api();
+      const entries = await people.audit({ session: flags.session, since });
       if (flags.json) {
         for (const entry of entries) console.log(JSON.stringify(entry));
         return;
       }
+      // Sessions by name where they still exist; a removed one by its id (`--session ID` finds it).
+      const names = entries.some((e) => e.session !== null) ? await people.sessionNames() : new Map();
       for (const entry of entries) {
         const detail = Object.entries(entry.detail)
           .filter(([key]) => key !== "via")
@@ -190,7 +224,7 @@ export function registerAudit(program: Command): void {
             entry.actor,
             entry.action,
             entry.address ?? "-",
-            entry.session ?? "-",
+            entry.session === null ? "-" : (names.get(entry.session) ?? entry.session),
             detail,
           ]
             .join("  ")

@@ -28,6 +28,10 @@ async function up(options: { file?: string; json?: boolean }): Promise<void> {
   const failed = rows.filter((r) => r.error !== undefined);
   if (options.json) {
     console.log(JSON.stringify({ project: project.name, sessions: rows }, null, 2));
+  } else if (rows.length === 0) {
+    console.log(
+      `${project.name}: nothing to bring up; ${project.path} declares no sessions (add a [[session]] table with a name and a command)`,
+    );
   } else {
     console.log(formatUpTable(rows));
     console.log(`\n${project.name}: ${summarize(rows)}`);

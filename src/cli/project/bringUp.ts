@@ -18,7 +18,16 @@ import type { DeclaredSession, ProjectFile } from "./projectFile.js";
 import { waitForReady } from "./readiness.js";
 import { stopSession } from "./stopSession.js";
 
-export type Did = "created" | "unchanged" | "started" | "restarted" | "stopped" | "failed" | "skipped";
+export type Did =
+  | "created"
+  | "unchanged"
+  | "started"
+  | "restarted"
+  | "stopped"
+  | "failed"
+  | "skipped"
+  /** The name belongs to a session outside the project, which is left alone. */
+  | "taken";
 
 export interface UpRow {
   name: string;
@@ -47,6 +56,13 @@ export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpR
       row.error = `${at(project, declared)}: 'after' goes round in a cycle (${cycle}); not started`;
       return false;
     }
+    const step = plan.steps.get(declared.name) as Step;
+    if (step.type === "conflict") {
+      // Not this project's session: its status would read as this row's.
+      row.did = "taken";
+      row.error = step.message;
+      return false;
+    }
     for (const other of declared.after) {
       if (!(await done.get(other))) {
         row.did = "skipped";
@@ -55,7 +71,6 @@ export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpR
       }
     }
     try {
-      const step = plan.steps.get(declared.name) as Step;
       row.did = await carryOut(hub, { project, declared, step, hosts });
       // A session left running counts as ready: its start was watched by an earlier `up`, and
       // finding the line again could mean reading its whole history.

@@ -42,7 +42,7 @@ export function planUp({ project, declared, existing }: PlanInput): Plan {
       steps.set(name, {
         type: "conflict",
         session,
-        message: `a session named '${name}' already exists ${where}; rename it (\`dispatch rename ${name} NEW\`) or rename it in the project file`,
+        message: `a session named '${name}' already exists ${where}, so this one was not started; rename that one (\`dispatch rename ${name} NEW\`) or this one in the project file, then run \`dispatch up\` again`,
       });
     } else if (session.declaration !== declaration) steps.set(name, { type: "restart", session });
     else if (isLiveStatus(session.status)) steps.set(name, { type: "keep", session });

@@ -76,6 +76,38 @@ after = ["b"]
   });
 
   it("gives a syntax error's line and column", () => {
-    expect(errorOf(`project = "p"\n[[session]]\nname = "x\n`)).toMatch(/^\/repo\/dispatch\.toml:3:\d+: /);
+    expect(errorOf(`project = "p"\n[[session]]\nname = "x\n`)).toBe(
+      `${FILE}:3:10: control characters are not allowed in strings`,
+    );
+  });
+
+  it("puts an array left open on the file's last line, not past the end", () => {
+    // Six lines: smol-toml notices at line 7, column 1, which is no line of the file.
+    const open = `project = "p"\n\n[[session]]\nname = "a"\ncommand = ["sh", "-c",\n  "echo"\n`;
+    expect(errorOf(open)).toBe(
+      `${FILE}:6:9: the file ends before a value is complete (expected comma or end of structure); ` +
+        "close the '[' or '{' left open above, or finish the value",
+    );
+    expect(errorOf(`project = "p"\nenv = [1,\n\n\n`)).toMatch(/^\/repo\/dispatch\.toml:2:10: the file ends/);
+  });
+
+  it("names the session and its key in a schema error", () => {
+    const session = (body: string) => errorOf(`project = "p"\n[[session]]\nname = "web"\n${body}\n`);
+    expect(session(`ready_timeout = "soon"`)).toBe(
+      `${FILE}:4: session 'web': ready_timeout: use a duration such as 30s, 2m`,
+    );
+    expect(session(`env = { "1X" = "a" }`)).toBe(
+      `${FILE}:4: session 'web': env: '1X': use letters, digits and '_'`,
+    );
+    expect(session(`after = ["x y"]`)).toMatch(
+      /^\/repo\/dispatch\.toml:4: session 'web': after\[0\]: use 1-32/,
+    );
+    expect(errorOf(`project = "p q"\n`)).toMatch(/^\/repo\/dispatch\.toml:1: project: use 1-32/);
+  });
+
+  it("says an unknown 'after' is not in this project before guessing", () => {
+    expect(errorOf(`project = "p"\n[[session]]\nname = "x1"\n[[session]]\nname = "x3"\nafter = "x2"\n`)).toBe(
+      `${FILE}:6: no session 'x2' in this project — did you mean 'x1'?`,
+    );
   });
 });

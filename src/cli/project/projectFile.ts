@@ -11,7 +11,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { z } from "zod";
 import { parseDuration } from "../../core/duration.js";
-import { didYouMean, unknownNameMessage } from "../../core/names.js";
+import { didYouMean } from "../../core/names.js";
 import { ProjectName, SessionKind, SessionName } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
 import { splitCommandLine } from "./commandLine.js";
@@ -109,9 +109,7 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
   try {
     data = parseToml(text);
   } catch (err) {
-    if (err instanceof TomlError) {
-      throw new UsageError(`${path}:${err.line}:${err.column}: ${err.message.split("\n")[0]}`);
-    }
+    if (err instanceof TomlError) throw new UsageError(syntaxError(text, path, err));
     throw new UsageError(`${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const lines = new TomlLines(text);
@@ -162,7 +160,10 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
     for (const other of after) {
       if (other === table.name) problems.push(`${where("after")}: '${table.name}' cannot wait for itself`);
       else if (!names.includes(other)) {
-        problems.push(`${where("after")}: ${unknownNameMessage("session", other, names)} in this project`);
+        const guess = didYouMean(other, names);
+        problems.push(
+          `${where("after")}: no session '${other}' in this project${guess ? ` — did you mean '${guess}'?` : ""}`,
+        );
       }
     }
     const resolved = {
@@ -187,6 +188,22 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
   return { path, name: file.project, sessions, lines };
 }
 
+/**
+ * A syntax error at its line and column. Found at the very end of the file (an array or inline
+ * table never closed, a value missing), it is put on the last line: smol-toml says where it
+ * noticed, past the end, and not where the unfinished construct opened.
+ */
+function syntaxError(text: string, path: string, err: TomlError): string {
+  const detail = (err.message.split("\n")[0] ?? "").replace(/^Invalid TOML document: /, "");
+  const lines = text.trimEnd().split(/\r?\n/);
+  const last = lines.length;
+  const end = (lines[last - 1] ?? "").length + 1;
+  if (err.line < last || (err.line === last && err.column <= end)) {
+    return `${path}:${err.line}:${err.column}: ${detail}`;
+  }
+  return `${path}:${last}:${end}: the file ends before a value is complete (${detail}); close the '[' or '{' left open above, or finish the value`;
+}
+
 /** An unknown key in words, with a did-you-mean. */
 function unknownKey(issue: z.core.$ZodIssue, key: string, data: unknown): string {
   const path = keyPath(issue);
@@ -196,14 +213,26 @@ function unknownKey(issue: z.core.$ZodIssue, key: string, data: unknown): string
   return `unknown key '${key}' ${where}${guess ? ` — did you mean '${guess}'?` : ` (known: ${known.join(", ")})`}`;
 }
 
-/** Any other issue in words. */
+/** Any other issue in words: "session 'web': ready_timeout: use a duration such as 30s, 2m". */
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
   const path = keyPath(issue);
   const key = path.filter((p) => typeof p === "string").at(-1);
   if (issue.code === "invalid_type" && valueAt(data, path) === undefined) {
     return `'${String(key)}' is missing${path[0] === "session" ? ` in ${sessionLabel(path, data)}` : ""}`;
   }
-  return `'${path.join(".")}': ${issue.message}`;
+  const inSession = path[0] === "session" && typeof path[1] === "number";
+  const keys = inSession ? path.slice(2) : path;
+  // A bad key in a table (`env`): the table, then the key and what is wrong with it.
+  let what = issue.message;
+  if (issue.code === "invalid_key") what = `'${String(keys.pop())}': ${issue.issues[0]?.message ?? what}`;
+  return [inSession ? sessionLabel(path, data) : "", dotted(keys), what]
+    .filter((part) => part !== "")
+    .join(": ");
+}
+
+/** `env.PORT`, `after[1]`: a key path as written in TOML. */
+function dotted(keys: readonly (string | number)[]): string {
+  return keys.map((k, i) => (typeof k === "number" ? `[${k}]` : i > 0 ? `.${k}` : k)).join("");
 }
 
 function keyPath(issue: z.core.$ZodIssue): (string | number)[] {

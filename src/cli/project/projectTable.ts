@@ -15,9 +15,14 @@ export function health(session: SessionInfo): string {
 export function formatUpTable(rows: readonly UpRow[]): string {
   return formatColumns(
     ["NAME", "KIND", "HOST", "DID", "STATUS"],
-    rows.map((r) => [r.name, r.kind, r.host, r.did, r.session ? statusText(r.session) : "-"]),
+    rows.map((r) => [r.name, r.kind, r.host, r.did, rowStatus(r)]),
     "  ",
   );
+}
+
+function rowStatus(row: UpRow): string {
+  if (row.did === "taken") return "name used by a session outside the project";
+  return row.session ? statusText(row.session) : "-";
 }
 
 /** "3 created, 1 unchanged, 1 failed". */

@@ -78,7 +78,7 @@ describe("SessionCommands: a kind's long-running command", () => {
     barrier?.answer({});
     await expect(answer).rejects.toMatchObject({
       code: "session_exited",
-      message: "session 'py' ended before 'eval' finished",
+      message: "session 'py' ended before 'eval' finished; start it again with `dispatch revive py`",
     });
   });
 

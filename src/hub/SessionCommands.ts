@@ -18,9 +18,11 @@ import { parseOrBadRequest } from "../protocol/parse.js";
 import type { CreateSessionParams, SessionInfo, SessionRecord } from "../protocol/session.js";
 import { readWholeLog, type Store } from "../store/Store.js";
 import { capabilitiesOf, type EventIntake } from "./EventIntake.js";
+import { endedError } from "./endedSession.js";
 import type { HostLinks } from "./HostMonitor.js";
 import type { HubEvents } from "./HubEvents.js";
 import { answerUnlessEnded } from "./longCommands.js";
+import { refusedBeforeStart } from "./refusedCreate.js";
 import type { DirectoryListener, SessionDirectory } from "./SessionDirectory.js";
 import type { ScreenTracker } from "./screen/ScreenTracker.js";
 
@@ -136,10 +138,9 @@ export class SessionCommands {
       project: params.project?.name ?? null,
     });
     const options = Object.keys(prepared.spawn).length > 0 ? { options: prepared.spawn } : {};
-    await this.spawn(
-      record,
-      link.request({ type: "spawn", spec: this.spawnSpec(record, { afterSeq: 0, ...options }) }),
-    );
+    const spec = this.spawnSpec(record, { afterSeq: 0, ...options });
+    // Refused before anything ran: nothing was created, so nothing stays (its name is free).
+    await this.spawn(record, link.request({ type: "spawn", spec }), (err) => refusedBeforeStart(kind, err));
     logger.info({ session: record.id, name: record.name, kind: kind.name }, "session created");
     return this.get(record.id);
   }
@@ -288,8 +289,15 @@ export class SessionCommands {
 
   // ---- internals -----------------------------------------------------------------------
 
-  /** Waits for the host's answer to `spawn`; the record says `failed` (and why) if it refused. */
-  private async spawn(record: SessionRecord, request: Promise<unknown>): Promise<void> {
+  /**
+   * Waits for the host's answer to `spawn`. If it refused, the record says `failed` (and why),
+   * or is removed, with everything that refers to it, when `undone` says so (a create).
+   */
+  private async spawn(
+    record: SessionRecord,
+    request: Promise<unknown>,
+    undone?: (err: unknown) => boolean,
+  ): Promise<void> {
     const { directory } = this.options;
     try {
       const reply = (await request) as { pid?: number; capabilities?: string[] } | undefined;
@@ -302,10 +310,12 @@ export class SessionCommands {
         meta: { ...current.meta, capabilities: reply?.capabilities ?? [] },
       });
     } catch (err) {
-      directory.update(record.id, {
-        status: "failed",
-        reason: err instanceof Error ? err.message : String(err),
-      });
+      if (undone?.(err)) this.remove(record.id);
+      else
+        directory.update(record.id, {
+          status: "failed",
+          reason: err instanceof Error ? err.message : String(err),
+        });
       throw err;
     }
   }
@@ -343,18 +353,7 @@ export class SessionCommands {
 
   private requireLive(ref: string, consequence: string): SessionRecord {
     const record = this.options.directory.resolve(ref);
-    if (!isLiveStatus(record.status)) {
-      const how =
-        record.exitCode !== null
-          ? ` with code ${record.exitCode}`
-          : record.reason
-            ? ` (${record.reason})`
-            : "";
-      throw new DispatchError(
-        "session_exited",
-        `session '${record.name}' has ${record.status}${how}; ${consequence}`,
-      );
-    }
+    if (!isLiveStatus(record.status)) throw endedError(record, consequence);
     return record;
   }
 }

@@ -3,6 +3,7 @@
  * runtime's answer with no deadline; what ends the wait without one is the session's end.
  */
 import { DispatchError } from "../core/errors.js";
+import { reviveHint } from "./endedSession.js";
 import type { HostLink } from "./HostLink.js";
 import type { HubEvents } from "./HubEvents.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
@@ -29,7 +30,7 @@ export function answerUnlessEnded(
         reject(
           new DispatchError(
             "session_exited",
-            `session '${record?.name ?? id}' ended${how} before '${verb}' finished`,
+            `session '${record?.name ?? id}' ended${how} before '${verb}' finished${record ? reviveHint(record) : ""}`,
           ),
         );
       };

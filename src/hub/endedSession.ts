@@ -1,0 +1,26 @@
+/**
+ * What a person is told when a command needs a session that has ended: how it ended, what was
+ * not done, and what to do about it: start it again, if its kind can (a kind with `revive`,
+ * `kinds/kind.ts`; the kind decides, never its name).
+ */
+import { DispatchError } from "../core/errors.js";
+import { findKind } from "../kinds/registry.js";
+import type { SessionRecord } from "../protocol/session.js";
+
+/** `session_exited`: "session 'x' has exited with code 1; CONSEQUENCE; start it again with …". */
+export function endedError(
+  record: Pick<SessionRecord, "name" | "kind" | "status" | "exitCode" | "reason">,
+  consequence: string,
+): DispatchError {
+  const how =
+    record.exitCode !== null ? ` with code ${record.exitCode}` : record.reason ? ` (${record.reason})` : "";
+  return new DispatchError(
+    "session_exited",
+    `session '${record.name}' has ${record.status}${how}; ${consequence}${reviveHint(record)}`,
+  );
+}
+
+/** "; start it again with `dispatch revive NAME`" for a kind that revives, else nothing. */
+export function reviveHint(record: Pick<SessionRecord, "name" | "kind">): string {
+  return findKind(record.kind)?.revive ? `; start it again with \`dispatch revive ${record.name}\`` : "";
+}

@@ -1,14 +1,22 @@
 /**
  * A remote host's way to its hub: dials `URL/host` (wss when the hub URL is https) with its
  * host token, hands each open socket to the daemon (the same `bindHubSocket` the local host
- * uses), and when the link drops dials again, forever. Sessions keep running meanwhile; the
- * daemon buffers their output and replays it on `sync`.
+ * uses), and when the link drops dials again, for as long as the hub does not refuse its token.
+ * Sessions keep running meanwhile; the daemon buffers their output and replays it on `sync`.
  *
  * A host may be given several hub URLs (the nodes of one cluster on one database: any of them
  * can take the host). It dials one; when that link drops or the node cannot be reached it
  * dials the next one in the list promptly (a dead node should cost the host well under a
  * second, not a backoff), and only once every URL failed in a row does it back off
  * (exponentially, with jitter, as with one URL) before the next round.
+ *
+ * One answer ends the dialing for good: HTTP 401 at the upgrade, the hub refusing this host's
+ * token (revoked, replaced or mistyped). The same token can only be refused again, and every
+ * refusal counts as a failed sign-in from this machine's address in the hub's limiter (slowing
+ * every other client there), so the dialer stops and tells its owner (`refused`). Anything else
+ * (no answer, a hub restarting, 5xx, 429 from the limiter, a cluster node holding the lease) is
+ * passing and dialed again. Every node of a cluster reads the same token table, so a 401 from
+ * any of them stands for all.
  */
 import type { Logger } from "pino";
 import WebSocket from "ws";
@@ -69,6 +77,26 @@ export function parseHubUrls(values: readonly string[]): string[] {
   return nonEmpty;
 }
 
+/** HTTP status of a refused credential: the only answer the dialer takes as final. */
+const TOKEN_REFUSED_STATUS = 401;
+
+/** The hub refused this host's token; the dialer has stopped. */
+export interface HubRefusal {
+  /** The hub URL that answered, as given (`https://hub.example:7777`). */
+  hubUrl: string;
+  /**
+   * A link worked earlier in this process, so the hub may have started sessions here; false
+   * when the very first answers were refusals (a mistyped token: nothing runs yet).
+   */
+  wasLinked: boolean;
+}
+
+/** What the dialer tells the host process. */
+export interface HubDialerEvents {
+  /** Called once, after the dialer stopped for good (see the module comment). */
+  refused(refusal: HubRefusal): void;
+}
+
 export interface HubDialerOptions {
   /** One URL, or the nodes of one cluster in the order to try them. */
   hubUrls: readonly string[];
@@ -77,6 +105,7 @@ export interface HubDialerOptions {
   logger: Logger;
   /** Drop a link that has been silent this long (default 15 s). */
   silenceMs?: number;
+  events: HubDialerEvents;
 }
 
 export class HubDialer {
@@ -92,10 +121,15 @@ export class HubDialer {
   private retryTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Some link of this process reached the hub (the hub answered on it). */
+  private wasLinked = false;
+  /** The hub URLs as given, and their `/host` endpoints (same order). */
+  private readonly hubUrls: string[];
   private readonly urls: string[];
 
   constructor(private readonly options: HubDialerOptions) {
-    this.urls = parseHubUrls(options.hubUrls).map(hostEndpointUrl);
+    this.hubUrls = parseHubUrls(options.hubUrls);
+    this.urls = this.hubUrls.map(hostEndpointUrl);
   }
 
   start(): void {
@@ -122,9 +156,11 @@ export class HubDialer {
     this.socket = socket;
     let lastHeard = Date.now();
     let worked = false;
+    let tokenRefused = false;
     socket.on("unexpected-response", (_request, response) => {
-      const why = response.statusCode === 401 ? "the hub refused this host's token (revoked or unknown)" : "";
-      logger.error({ url, status: response.statusCode }, why || "the hub refused the connection");
+      tokenRefused = response.statusCode === TOKEN_REFUSED_STATUS;
+      // A refused token is reported once, by the owner (`refused`); other answers are passing.
+      if (!tokenRefused) logger.error({ url, status: response.statusCode }, "the hub refused the connection");
       socket.terminate();
     });
     socket.on("error", (err) => logger.debug({ url, err: err.message }, "hub link error"));
@@ -141,15 +177,24 @@ export class HubDialer {
       lastHeard = Date.now();
       // The hub answered (sync, ping): the link works, so the next drop starts over.
       worked = true;
+      this.wasLinked = true;
     });
     socket.on("close", (code, reason) => {
       if (this.silenceTimer) clearInterval(this.silenceTimer);
       this.silenceTimer = undefined;
       if (this.socket === socket) this.socket = undefined;
+      if (tokenRefused) return this.refuse();
       const leaseHeld = code === LEASE_HELD_CLOSE_CODE;
       if (leaseHeld) logger.info({ url, reason: reason.toString() }, "hub node refused this host for now");
       this.scheduleDial(worked, leaseHeld);
     });
+  }
+
+  /** Stops for good: dialing again with a refused token only counts against this address. */
+  private refuse(): void {
+    if (this.stopped) return;
+    this.stop();
+    this.options.events.refused({ hubUrl: this.hubUrls[this.current] as string, wasLinked: this.wasLinked });
   }
 
   private scheduleDial(worked: boolean, leaseHeld: boolean): void {

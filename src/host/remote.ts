@@ -2,10 +2,22 @@
  * A remote host: the same daemon as the local host, dialing out to a hub (`dispatch host`).
  * Wires only: settings, environment scrubbing before any session can inherit it, the daemon,
  * the dialer, and shutdown on SIGTERM/SIGINT (which ends the sessions).
+ *
+ * A hub that refuses this host's token ends the dialing for good (`HubDialer`), and the host
+ * ends with exit code 1 and says why:
+ * - refused before any link worked (a mistyped or already revoked token): at once; the hub
+ *   started nothing here yet.
+ * - refused after a link worked (`dispatch hosts token revoke` on the hub): the host was cut
+ *   off on purpose, but its sessions may hold work the hub cannot see (a build, a training
+ *   run), which an owner of the hub may not even know is running. So they keep running,
+ *   unreachable, and the host stays up without dialing until its operator stops it (SIGTERM,
+ *   Ctrl-C: which ends them, as always). Killing them at once would destroy that work for a
+ *   token rotation; redialing would only count failed sign-ins against this machine.
  */
 
 import { join } from "node:path";
 import { pino } from "pino";
+import { DispatchError } from "../core/errors.js";
 import { scrubEnvironment } from "../core/secrets.js";
 import { dataHome, homePaths } from "../platform/home.js";
 import { logLevel } from "../platform/logger.js";
@@ -22,7 +34,30 @@ export interface RemoteHostOptions {
   labels: Record<string, string>;
 }
 
-/** Runs until SIGTERM or SIGINT (or a hub's `shutdown`); resolves once sessions are stopped. */
+/**
+ * Long enough never to fire: a timer that only keeps a cut-off host's process alive (after a
+ * refusal nothing else may: no dial is pending, and sessions without a process hold no handle).
+ */
+const IDLE_KEEPALIVE_MS = 2 ** 30;
+
+/** Why the host ends when the hub refused its token, and what to do about it. */
+function refusalMessage(name: string, hubUrl: string): string {
+  return (
+    `the hub ${hubUrl} refused this host's token (revoked or wrong); get a new one with ` +
+    `\`dispatch hosts token create ${name}\` on the hub and restart this host with it`
+  );
+}
+
+/** Added when the refusal came after a link worked (see the module comment). */
+const CUT_OFF_NOTICE =
+  "This host has stopped dialing: its sessions keep running here, cut off from the hub, " +
+  "until you stop it (Ctrl-C or SIGTERM, which ends them)";
+
+/**
+ * Runs until SIGTERM or SIGINT (or a hub's `shutdown`); resolves once sessions are stopped.
+ * Rejects (`unauthorized`) when the hub refused this host's token: at once when nothing ran yet,
+ * else once the operator stopped the host.
+ */
 export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
   const level = logLevel();
   await registerPluginRuntimes(process.env);
@@ -37,7 +72,9 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
   // A foreground daemon: logs go to stderr for whoever supervises it (systemd, a container).
   const logger = pino({ name: `host:${options.name}`, level }, pino.destination(2));
 
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    let refused: DispatchError | undefined;
+    let keepAlive: NodeJS.Timeout | undefined;
     const daemon = new HostDaemon({
       id: options.name,
       name: options.name,
@@ -50,9 +87,12 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
       logger,
       onShutdown: () => {
         dialer.stop();
+        clearInterval(keepAlive);
         logger.flush();
         // Give PTYs a moment to deliver SIGHUP before the process ends with them.
-        setTimeout(resolve, 200).unref();
+        const ended = setTimeout(() => (refused ? reject(refused) : resolve()), 200);
+        // Refused, the process waits for this to say why it ends (it would end silently first).
+        if (!refused) ended.unref();
       },
     });
     const dialer = new HubDialer({
@@ -61,6 +101,26 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
       daemon,
       logger,
       silenceMs,
+      events: {
+        refused: ({ hubUrl, wasLinked }) => {
+          // Rejected with when the host ends; the caller prints it (`dispatch: ...`), exit code 1.
+          refused = new DispatchError("unauthorized", refusalMessage(options.name, hubUrl));
+          // Should the process end by itself all the same, that is no success either.
+          process.exitCode = 1;
+          if (!wasLinked) {
+            // Nothing ran yet: end now.
+            logger.error({ hub: hubUrl }, refused.message);
+            logger.flush();
+            return reject(refused);
+          }
+          const message = `${refused.message}. ${CUT_OFF_NOTICE}`;
+          logger.error({ hub: hubUrl }, message);
+          logger.flush();
+          // The log is JSON; the operator gets the same words as a plain line.
+          console.error(`dispatch host '${options.name}': ${message}`);
+          keepAlive = setInterval(() => undefined, IDLE_KEEPALIVE_MS);
+        },
+      },
     });
     logger.info({ hubs: options.hubUrls, name: options.name, pid: process.pid }, "remote host starting");
     dialer.start();

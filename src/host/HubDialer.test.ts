@@ -1,0 +1,147 @@
+/**
+ * The dialer against small real HTTP servers answering the `/host` upgrade as a hub would: a
+ * refused token (401) stops it for good and is reported once; everything else (5xx, 429, no
+ * answer at all) is passing and dialed again.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
+import { waitFor } from "../../test/harness.js";
+import type { HostDaemon } from "./HostDaemon.js";
+import { HubDialer, type HubRefusal } from "./HubDialer.js";
+
+/** What a fake hub does with the n-th upgrade it gets (0-based). */
+type Answer = number | "accept";
+
+interface FakeHub {
+  url: string;
+  /** Upgrades received so far. */
+  attempts: number;
+}
+
+const servers: Server[] = [];
+const dialers: HubDialer[] = [];
+
+/** A daemon that takes a link and ignores it: these tests are about dialing, not the protocol. */
+const idleDaemon = {
+  connect: () => undefined,
+  disconnect: () => undefined,
+  handle: () => undefined,
+  refuseRequest: () => undefined,
+} as unknown as HostDaemon;
+
+async function fakeHub(answer: (attempt: number) => Answer): Promise<FakeHub> {
+  const server = createServer();
+  servers.push(server);
+  const wss = new WebSocketServer({ noServer: true });
+  const hub = { url: "", attempts: 0 };
+  server.on("upgrade", (request, socket, head) => {
+    const reply = answer(hub.attempts++);
+    if (reply === "accept") {
+      // Linked: the hub speaks once (so the link counts as working), then drops it.
+      wss.handleUpgrade(request, socket, head, (ws) =>
+        ws.send(JSON.stringify({ type: "ping", t: 1 }), () => ws.terminate()),
+      );
+      return;
+    }
+    socket.end(`HTTP/1.1 ${reply} Nope\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  hub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return hub;
+}
+
+/** A port nothing listens on: the dial fails with ECONNREFUSED, as with a hub that is down. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+function dial(hubUrls: string[]): { refusals: HubRefusal[] } {
+  const refusals: HubRefusal[] = [];
+  const dialer = new HubDialer({
+    hubUrls,
+    token: "dsh_test",
+    daemon: idleDaemon,
+    logger: pino({ level: "silent" }),
+    events: { refused: (refusal) => refusals.push(refusal) },
+  });
+  dialers.push(dialer);
+  dialer.start();
+  return { refusals };
+}
+
+/**
+ * Resolves once a dialer against a hub answering 503 made four attempts: at least
+ * 125 + 250 + 500 ms of backoff (`backoffDelay` 0..2), where a dialer that went on after a
+ * 401 would have dialed again within 250 ms. A clock made of the dialer's own schedule.
+ */
+async function threeBackoffsLater(): Promise<void> {
+  const witness = await fakeHub(() => 503);
+  dial([witness.url]);
+  await waitFor(() => witness.attempts >= 4, { message: "the witness dialed four times" });
+}
+
+afterEach(async () => {
+  for (const dialer of dialers.splice(0)) dialer.stop();
+  await Promise.all(
+    servers.splice(0).map((server) => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    }),
+  );
+});
+
+describe("HubDialer", () => {
+  it("stops for good at a refused token and says so once", async () => {
+    const hub = await fakeHub(() => 401);
+    const { refusals } = dial([hub.url]);
+    await waitFor(() => refusals.length > 0, { message: "refused" });
+    expect(refusals).toEqual([{ hubUrl: hub.url, wasLinked: false }]);
+    await threeBackoffsLater();
+    expect(hub.attempts).toBe(1);
+    expect(refusals).toHaveLength(1);
+  });
+
+  it("reports a refusal after a working link as such (sessions may run)", async () => {
+    const hub = await fakeHub((attempt) => (attempt === 0 ? "accept" : 401));
+    const { refusals } = dial([hub.url]);
+    await waitFor(() => refusals.length > 0, { message: "refused" });
+    expect(refusals).toEqual([{ hubUrl: hub.url, wasLinked: true }]);
+    expect(hub.attempts).toBe(2);
+  });
+
+  it("takes a refusal from one node of a cluster for all of them", async () => {
+    const down = await fakeHub(() => 503);
+    const refusing = await fakeHub(() => 401);
+    const { refusals } = dial([down.url, refusing.url]);
+    await waitFor(() => refusals.length > 0, { message: "refused" });
+    expect(refusals).toEqual([{ hubUrl: refusing.url, wasLinked: false }]);
+    await threeBackoffsLater();
+    expect([down.attempts, refusing.attempts]).toEqual([1, 1]);
+  });
+
+  it.each([503, 500, 429, 403])(
+    "dials again after HTTP %i: only a refused token (401) ends the dialing",
+    async (status) => {
+      const hub = await fakeHub(() => status);
+      const { refusals } = dial([hub.url]);
+      await waitFor(() => hub.attempts >= 3, { message: `three attempts after ${status}` });
+      expect(refusals).toEqual([]);
+    },
+  );
+
+  it("dials again while the hub cannot be reached, then links and is refused only on 401", async () => {
+    const unreachable = await closedPortUrl();
+    const hub = await fakeHub((attempt) => (attempt < 2 ? 503 : 401));
+    const { refusals } = dial([unreachable, hub.url]);
+    await waitFor(() => refusals.length > 0, { message: "refused in the end" });
+    expect(hub.attempts).toBe(3);
+    expect(refusals).toEqual([{ hubUrl: hub.url, wasLinked: false }]);
+  });
+});

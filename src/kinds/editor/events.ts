@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 
-
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "not base64");
 /** Who made a change, as they named themselves (`web:ada`, `rest`, `disk`). */
 export const ClientName = z.string().min(1).max(64);

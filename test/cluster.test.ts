@@ -202,8 +202,9 @@ describe("a cluster of three hub nodes", () => {
       method: "POST",
       body: JSON.stringify({ name: "nowhere", host: "h9", command: ["true"] }),
     });
-    expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain("host 'h9'");
+    // No node has heard of h9: no such host (one registered but connected nowhere is 503).
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain("no host 'h9'");
     const noHost = await cluster.api("a", "/api/sessions", {
       method: "POST",
       body: JSON.stringify({ name: "where", command: ["true"] }),

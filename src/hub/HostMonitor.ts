@@ -177,8 +177,9 @@ export class HostMonitor implements HostLinks {
   require(id: string): HostLink {
     const link = this.link(id);
     if (link) return link;
-    // A host never seen is a typo or a host not set up: `resolve` says which hosts there are.
-    if (!this.states.has(id)) this.resolve(id);
+    // A host never registered (here, or by another node of a cluster, in the store) is a typo
+    // or a host not set up: `resolve` says which hosts there are.
+    if (!this.states.has(id) && !this.options.store.hosts.get(id)) this.resolve(id);
     throw new DispatchError("host_unavailable", `host '${id}' is not connected right now; try again shortly`);
   }
 

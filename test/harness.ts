@@ -1,10 +1,11 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { ClientSocket } from "../src/cli/ClientSocket.js";
 import { isAlive } from "../src/platform/processAlive.js";
-import { type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } from "./cliProcess.js";
+import { BIN, type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } from "./cliProcess.js";
 
 export { BIN, type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } from "./cliProcess.js";
 
@@ -291,4 +292,38 @@ export async function apiCall(
     body === undefined ? {} : { method: "POST", body: JSON.stringify(body) },
   );
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A `dispatch` command left running: the test signals it and reads what it printed so far. */
+export interface RunningCli {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  /** Its exit code, or the signal that ended it. */
+  exit: Promise<number | string>;
+}
+
+/** `dispatch ARGS` against `h` as a child; in `children` until it ends (for the test's cleanup). */
+export function runningCli(h: HubHandle, args: string[], children: Set<ChildProcess>): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: h.env,
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exit = new Promise<number | string>((resolve) =>
+    child.on("close", (code, signal) => {
+      children.delete(child);
+      resolve(code ?? String(signal));
+    }),
+  );
+  return { child, out: () => stdout, err: () => stderr, exit };
 }

@@ -4,11 +4,11 @@
  * behind it too); Ctrl-C interrupts the cell and exits 130; at a terminal the output shows as
  * the cell prints it; `transcript --follow` goes on through a hub stop and start.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, type RunningCli, runningCli, startHub, waitFor } from "./harness.js";
 import { closeTtys, dispatchInPty } from "./tty.js";
 
 let hub: HubHandle;
@@ -46,33 +46,8 @@ async function printed(name: string, text: string): Promise<boolean> {
 }
 
 /** `dispatch ARGS` as a child this test can signal, with what it printed so far. */
-function dispatch(args: string[]): {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<number | string>;
-} {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: hub.env,
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const exit = new Promise<number | string>((resolve) =>
-    child.on("close", (code, signal) => {
-      children.delete(child);
-      resolve(code ?? String(signal));
-    }),
-  );
-  return { child, out: () => stdout, err: () => stderr, exit };
+function dispatch(args: string[]): RunningCli {
+  return runningCli(hub, args, children);
 }
 
 beforeAll(async () => {

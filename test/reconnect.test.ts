@@ -3,9 +3,9 @@
  * (`dispatch stop` / `start`) and a SIGKILL of the hub, saying that it reconnects, and writes
  * every one of 20,000 lines exactly once, in order.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, type RunningCli, runningCli, startHub, waitFor } from "./harness.js";
 
 const LINES = 20_000;
 let hub: HubHandle;
@@ -27,33 +27,8 @@ async function printer(name: string): Promise<void> {
   expect(created.code, created.stderr).toBe(0);
 }
 
-function follow(name: string): {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number>;
-} {
-  const child = spawn(process.execPath, [BIN, "logs", name, "--follow"], {
-    env: hub.env,
-    cwd: REPO_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number>((resolve) =>
-    child.on("close", (code) => {
-      children.delete(child);
-      resolve(code ?? -1);
-    }),
-  );
-  return { child, out: () => stdout, err: () => stderr, exited };
+function follow(name: string): RunningCli {
+  return runningCli(hub, ["logs", name, "--follow"], children);
 }
 
 const lineCount = (text: string) => (text.match(/\n/g) ?? []).length;
@@ -88,7 +63,7 @@ describe("logs --follow across hub restarts", () => {
     const again = await hub.cli(["start", "--port", String(hub.port)]);
     expect(again.code, again.stderr).toBe(0);
 
-    const code = await follower.exited;
+    const code = await follower.exit;
     expect(code, follower.err()).toBe(0);
     const lines = follower
       .out()

@@ -17,6 +17,8 @@ const EXIT_TAIL_QUIET_MS = 30;
 const EXIT_TAIL_MAX_MS = 500;
 /** How often the foreground process is checked; a status event is born only on change. */
 const FOREGROUND_POLL_MS = 1000;
+/** Checks in a row that must find the foreground idle before a busy one is reported idle. */
+const IDLE_CHECKS = 2;
 /** What a PTY still holds when it closes is read in pieces this large... */
 const DRAIN_READ_BYTES = 64 * 1024;
 /** ...at most this many (a background process may keep writing to it). */
@@ -30,6 +32,8 @@ export function defaultShell(env: Record<string, string | undefined>): string {
 export class TerminalRuntime implements SessionRuntime {
   private readonly process: pty.IPty;
   private current: string | null = null;
+  /** Checks in a row that found the foreground idle while `current` says busy. */
+  private idleChecks = 0;
   private pollTimer: NodeJS.Timeout | undefined;
   private code: number | null = null;
   private running = true;
@@ -210,6 +214,10 @@ export class TerminalRuntime implements SessionRuntime {
     if (!this.running) return;
     const found = foregroundCommand(this.process.pid, { ownChildren: this.ownCommand === undefined });
     const foreground = found === this.ownCommand ? null : found;
+    // A command between two of its children (a loop's `date` done, its `sleep` not begun) reads
+    // as idle for an instant: idle counts once two checks in a row see it.
+    if (foreground === null && this.current !== null && ++this.idleChecks < IDLE_CHECKS) return;
+    this.idleChecks = 0;
     if (foreground === this.current) return;
     this.current = foreground;
     this.context.events.emit("status", { foreground });

@@ -115,7 +115,7 @@ export class Connection {
     this.#stopPing();
     const socket = this.#socket;
     this.#socket = null;
-    socket?.close(1000, "bye");
+    if (socket) closeWhenOpen(socket);
     this.#failPending();
     this.#handlers.state({ state: "closed" });
   }
@@ -243,4 +243,20 @@ export class Connection {
     for (const p of pending)
       p.reject(new RequestError("disconnected", "The connection to the hub was lost."));
   }
+}
+
+/**
+ * Closes a socket now, or once it has opened if it is still connecting: closing one that is
+ * connecting makes the browser log "closed before the connection is established" (a logout or
+ * a page leaving while a slow hub answers the upgrade).
+ */
+function closeWhenOpen(socket: WebSocket): void {
+  socket.onmessage = null;
+  socket.onclose = null;
+  if (socket.readyState !== WebSocket.CONNECTING) {
+    socket.close(1000, "bye");
+    return;
+  }
+  socket.onopen = () => socket.close(1000, "bye");
+  socket.onerror = () => {};
 }

@@ -4,6 +4,7 @@
  * `kinds/kind.ts`; the kind decides, never its name).
  */
 import { DispatchError } from "../core/errors.js";
+import { isLiveStatus } from "../core/liveness.js";
 import { findKind } from "../kinds/registry.js";
 import type { SessionRecord } from "../protocol/session.js";
 
@@ -23,4 +24,10 @@ export function endedError(
 /** "; start it again with `dispatch revive NAME`" for a kind that revives, else nothing. */
 export function reviveHint(record: Pick<SessionRecord, "name" | "kind">): string {
   return findKind(record.kind)?.revive ? `; start it again with \`dispatch revive ${record.name}\`` : "";
+}
+
+/** The record, when its session is live; else the `endedError` saying CONSEQUENCE. */
+export function requireLive(record: SessionRecord, consequence: string): SessionRecord {
+  if (!isLiveStatus(record.status)) throw endedError(record, consequence);
+  return record;
 }

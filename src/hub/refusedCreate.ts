@@ -1,7 +1,7 @@
 /**
  * Whether a failed create leaves a session behind. The record exists before the host is asked
  * to spawn (its name is taken, its id is in the spawn); when the host refuses the request, the
- * create is undone (`SessionCommands.create` removes the record) and the person gets the host's
+ * create is undone (`SessionLauncher.create` removes the record) and the person gets the host's
  * error, so a typo leaves neither a `failed` session nor a taken name.
  */
 import { DispatchError } from "../core/errors.js";

@@ -1,9 +1,8 @@
-import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { SessionRecord } from "../protocol/session.js";
 import type { HostLink, HostRequest, HostRequestOptions } from "./HostLink.js";
 import { HubEvents } from "./HubEvents.js";
-import { SessionCommands, type SessionCommandsOptions } from "./SessionCommands.js";
+import { KindCommands, type KindCommandsOptions } from "./KindCommands.js";
 
 const record = {
   id: "s1",
@@ -41,25 +40,24 @@ function fakeLink(): HostLink & { sent: Sent[] } {
   };
 }
 
-function commands(link: HostLink): { sessions: SessionCommands; bus: HubEvents } {
+function commands(link: HostLink): { kinds: KindCommands; bus: HubEvents } {
   const bus = new HubEvents();
   const options = {
     directory: { resolve: () => record, get: () => record },
     hosts: { require: () => link },
     bus,
-    logger: pino({ level: "silent" }),
-  } as unknown as SessionCommandsOptions;
-  return { sessions: new SessionCommands(options), bus };
+  } as unknown as KindCommandsOptions;
+  return { kinds: new KindCommands(options), bus };
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-describe("SessionCommands: a kind's long-running command", () => {
+describe("KindCommands: a long-running command", () => {
   it("goes to the host without a deadline; a quick verb keeps one", async () => {
     const link = fakeLink();
-    const { sessions } = commands(link);
-    void sessions.command("py", "eval", { code: "slow()" });
-    void sessions.command("py", "stats", {});
+    const { kinds } = commands(link);
+    void kinds.run("py", "eval", { code: "slow()" });
+    void kinds.run("py", "stats", {});
     expect(link.sent.map((s) => [(s.message as { name: string }).name, s.options])).toEqual([
       ["eval", { longRunning: true }],
       ["stats", { longRunning: false }],
@@ -68,8 +66,8 @@ describe("SessionCommands: a kind's long-running command", () => {
 
   it("fails when the session ends and the host has not answered by then", async () => {
     const link = fakeLink();
-    const { sessions, bus } = commands(link);
-    const answer = sessions.command("py", "eval", { code: "slow()" });
+    const { kinds, bus } = commands(link);
+    const answer = kinds.run("py", "eval", { code: "slow()" });
     bus.emit("exited", "s1");
     // The end is followed by a quick request down the same link; its reply means whatever the
     // host sent before has arrived.
@@ -84,8 +82,8 @@ describe("SessionCommands: a kind's long-running command", () => {
 
   it("keeps the host's answer when it arrives before the reply that follows the end", async () => {
     const link = fakeLink();
-    const { sessions, bus } = commands(link);
-    const answer = sessions.command("py", "eval", { code: "slow()" });
+    const { kinds, bus } = commands(link);
+    const answer = kinds.run("py", "eval", { code: "slow()" });
     bus.emit("exited", "s1");
     link.sent[0]?.answer({ status: "aborted" });
     await nextTurn();

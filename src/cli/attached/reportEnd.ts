@@ -1,8 +1,9 @@
 /** How the terminal client's end is told: one line to stderr, and the exit code. */
 import { DispatchError } from "../../core/errors.js";
 import type { StreamEnd } from "../SessionStream.js";
+import { EXIT_SIGNALS } from "./processExits.js";
 import { reconnectGiveUpMs } from "./reconnectSettings.js";
-import { type ClientEnd, EXIT_SIGNALS } from "./TerminalClient.js";
+import type { ClientEnd } from "./TerminalClient.js";
 
 export function reportEnd(end: ClientEnd): void {
   switch (end.reason) {

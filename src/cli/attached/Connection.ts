@@ -1,0 +1,186 @@
+/**
+ * The attached client's connection to the hub: the socket and the session list over it, kept
+ * through hub restarts. When the hub goes away (a restart, a crash) it retries with backoff,
+ * finds the hub again (its port may have changed) and carries on over a new connection: the
+ * session list afresh, the shown session from the last seq it showed (`SessionView.reattach`),
+ * so nothing is lost or doubled, and what was typed meanwhile once it is back. It gives up
+ * after `DISPATCH_RECONNECT_GIVE_UP_MS`.
+ */
+import { backoffDelay } from "../../core/backoff.js";
+import { DispatchError } from "../../core/errors.js";
+import type { SessionInfo } from "../../protocol/session.js";
+import type { ClientSocket } from "../ClientSocket.js";
+import type { HubClient } from "../HubClient.js";
+import { LiveSessions } from "./LiveSessions.js";
+import { reconnectGiveUpMs } from "./reconnectSettings.js";
+import type { Reattached, SessionView } from "./SessionView.js";
+
+/** Bound on telling the hub we leave; it notices a closed socket anyway. */
+const DETACH_TIMEOUT_MS = 1_000;
+
+export interface ConnectionEvents {
+  /** The hub went away: what needs it is put away, and the client says it is reconnecting. */
+  lost(): void;
+  /** Carrying on over a new connection. */
+  resumed(): void;
+  /** The session list changed. */
+  sessionsChanged(): void;
+  /** No hub within the give-up time, or one that refused the client: the client ends. */
+  gone(): void;
+}
+
+export interface ConnectionOptions {
+  hub: HubClient;
+  /** Finds the hub again after it went away (a restarted hub may listen on another port). */
+  relocate(): HubClient;
+  view: SessionView;
+  /** Whether the client is leaving. */
+  finished(): boolean;
+  /** Settles when the client ends: a wait between attempts ends with it. */
+  ended: Promise<unknown>;
+  events: ConnectionEvents;
+}
+
+export class Connection {
+  private hubClient: HubClient;
+  private currentSocket: ClientSocket | undefined;
+  private currentSessions: LiveSessions | undefined;
+  /** Set while the hub is away and the client is trying to reach it again. */
+  private away = false;
+  private typedAhead = "";
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.hubClient = options.hub;
+  }
+
+  get hub(): HubClient {
+    return this.hubClient;
+  }
+
+  get socket(): ClientSocket | undefined {
+    return this.currentSocket;
+  }
+
+  get sessions(): LiveSessions | undefined {
+    return this.currentSessions;
+  }
+
+  get reconnecting(): boolean {
+    return this.away;
+  }
+
+  /** Connects and loads the session list; undefined when the client left meanwhile. */
+  async open(): Promise<LiveSessions | undefined> {
+    const socket = await this.hubClient.connect("dispatch-tui");
+    this.currentSocket = socket;
+    if (this.options.finished()) return undefined;
+    const sessions = await LiveSessions.load(socket);
+    this.currentSessions = sessions;
+    this.watch(socket, sessions);
+    return sessions;
+  }
+
+  /** Keys for a session; typed while the hub is away, they are sent once it is back, in order. */
+  input(session: string, keys: string): void {
+    if (this.away) this.typedAhead += keys;
+    else this.currentSocket?.input(session, keys);
+  }
+
+  /** Leaves: the hub is told the client detaches from `current` (briefly), the socket closed. */
+  async close(current: SessionInfo | undefined): Promise<void> {
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.currentSessions?.dispose();
+    const socket = this.currentSocket;
+    if (!socket) return;
+    if (socket.isOpen && current) {
+      await Promise.race([socket.detach(current.id).catch(() => undefined), delay(DETACH_TIMEOUT_MS)]);
+    }
+    await socket.close();
+  }
+
+  /** Listens for the connection's end and the session list's changes (until replaced). */
+  private watch(socket: ClientSocket, sessions: LiveSessions): void {
+    this.cleanups.push(
+      socket.onClose(() => this.connectionLost(socket)),
+      sessions.onChange(() => {
+        if (this.currentSessions === sessions) this.options.events.sessionsChanged();
+      }),
+    );
+  }
+
+  private connectionLost(socket: ClientSocket): void {
+    if (this.options.finished() || socket !== this.currentSocket || this.away) return;
+    this.reconnect().catch(() => this.options.events.gone());
+  }
+
+  /**
+   * Retries with backoff until the hub answers again, then resumes where the client was; after
+   * `DISPATCH_RECONNECT_GIVE_UP_MS` without a hub the client ends.
+   */
+  private async reconnect(): Promise<void> {
+    const { finished, events } = this.options;
+    this.away = true;
+    const giveUpAt = Date.now() + reconnectGiveUpMs();
+    events.lost();
+    for (let attempt = 0; !finished(); attempt++) {
+      const wait = Math.min(backoffDelay(attempt), giveUpAt - Date.now());
+      if (wait < 0) return events.gone();
+      await Promise.race([delay(wait), this.options.ended]);
+      if (finished()) return;
+      let socket: ClientSocket | undefined;
+      try {
+        // Found afresh each time: a restarted hub writes a new hub.json (its port may differ).
+        const hub = this.options.relocate();
+        socket = await hub.connect("dispatch-tui");
+        await this.resume(socket, hub);
+        return;
+      } catch (err) {
+        await socket?.close();
+        if (!isUnavailable(err)) throw err;
+      }
+    }
+  }
+
+  /** Carries on over a new connection: the session list afresh, the session from its last seq. */
+  private async resume(socket: ClientSocket, hub: HubClient): Promise<void> {
+    const sessions = await LiveSessions.load(socket);
+    const current = this.options.view.current;
+    let reattached: Reattached;
+    try {
+      reattached = await this.options.view.reattach(socket);
+    } catch (err) {
+      sessions.dispose();
+      throw err;
+    }
+    if (this.options.finished()) {
+      reattached.dispose();
+      sessions.dispose();
+      await socket.close();
+      return;
+    }
+    reattached.adopt();
+    this.currentSessions?.dispose();
+    this.hubClient = hub;
+    this.currentSocket = socket;
+    this.currentSessions = sessions;
+    this.away = false;
+    this.watch(socket, sessions);
+    if (this.typedAhead && current) socket.input(current.id, this.typedAhead);
+    this.typedAhead = "";
+    if (!socket.isOpen) this.connectionLost(socket);
+    this.options.events.resumed();
+  }
+}
+
+/** Errors worth another try while a hub restarts; a refused key or a removed session are not. */
+function isUnavailable(err: unknown): boolean {
+  return !(
+    err instanceof DispatchError &&
+    (err.code === "unauthorized" || err.code === "forbidden" || err.code === "not_found")
+  );
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

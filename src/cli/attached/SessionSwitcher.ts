@@ -1,0 +1,126 @@
+/**
+ * Moving between sessions in the attached client: to a named one, the next or previous running
+ * one, a new one, or through the picker. A switch that fails is told on the status row and
+ * leaves the screen as it was. When the shown session is closed (`w`), the next running one is
+ * shown, or the picker when none is left.
+ */
+import { isLiveStatus } from "../../core/liveness.js";
+import type { SessionInfo } from "../../protocol/session.js";
+import type { ClientSocket } from "../ClientSocket.js";
+import type { RawTerminal } from "../RawTerminal.js";
+import type { SeenState } from "../seenState.js";
+import { Picker } from "../tui/Picker.js";
+import type { Connection } from "./Connection.js";
+import type { SessionView } from "./SessionView.js";
+import type { StatusRow } from "./StatusRow.js";
+
+export interface SessionSwitcherOptions {
+  terminal: RawTerminal;
+  seen: SeenState;
+  connection: Connection;
+  view: SessionView;
+  bar: StatusRow;
+  /** Creates a session with the user's defaults at the given size. */
+  create(socket: ClientSocket, size: { cols: number; rows: number }): Promise<SessionInfo>;
+  /** Whether the client is leaving. */
+  finished(): boolean;
+  /** The picker was left without a choice, and no session to go back to: the client ends. */
+  quit(): void;
+}
+
+export class SessionSwitcher {
+  private shownPicker: Picker | undefined;
+
+  constructor(private readonly options: SessionSwitcherOptions) {}
+
+  /** The picker, while it has the screen (it gets the keys typed). */
+  get picker(): Picker | undefined {
+    return this.shownPicker;
+  }
+
+  /** Puts the picker away without a choice; whether it was up. */
+  closePicker(): boolean {
+    const picker = this.shownPicker;
+    picker?.close();
+    this.shownPicker = undefined;
+    return picker !== undefined;
+  }
+
+  /** Shows `ref` (name or id) in place of the current session, from its current screen. */
+  async switchTo(ref: string): Promise<void> {
+    const socket = this.options.connection.socket;
+    if (!socket || this.options.finished()) return;
+    await this.options.view.switchTo(socket, ref);
+  }
+
+  /** `switchTo`, telling a failure on the status row. */
+  async switchOrReport(ref: string): Promise<void> {
+    try {
+      await this.switchTo(ref);
+    } catch (err) {
+      this.options.bar.flash(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** `]` and `[`: the next or previous running session, oldest first, going round. */
+  step(by: 1 | -1): void {
+    const current = this.options.view.current;
+    const running = this.runningSessions();
+    if (running.length === 0) return;
+    const at = running.findIndex((s) => s.id === current?.id);
+    const next = running[(at + by + running.length) % running.length] as SessionInfo;
+    if (next.id !== current?.id) void this.switchOrReport(next.id);
+  }
+
+  /** A new session with the user's defaults, shown. */
+  async createAndSwitch(): Promise<void> {
+    try {
+      const socket = this.options.connection.socket;
+      const size = this.options.bar.sessionSize() ?? { cols: 80, rows: 24 };
+      if (socket) await this.switchTo((await this.options.create(socket, size)).id);
+    } catch (err) {
+      this.options.bar.flash(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** The session `id`, closed with `w`, has ended: the next running one is shown. */
+  closed(id: string): void {
+    const next = this.runningSessions().find((s) => s.id !== id);
+    if (next) void this.switchOrReport(next.id);
+    else this.openPicker();
+  }
+
+  /** The picker in place of the session (with `hint` on its bottom row). */
+  openPicker(hint?: string): void {
+    const { terminal, connection, view, bar } = this.options;
+    const { socket, sessions, hub } = connection;
+    if (!socket || !sessions || this.shownPicker || connection.reconnecting) return;
+    const previous = view.current;
+    view.leave(socket);
+    const released = bar.released();
+    if (released) terminal.write(released);
+    const picker = new Picker({
+      socket,
+      hub,
+      terminal,
+      sessions,
+      seen: this.options.seen,
+      size: () => terminal.size() ?? { cols: 80, rows: 24 },
+      create: () => this.options.create(socket, bar.sessionSize() ?? { cols: 80, rows: 24 }),
+      ...(previous ? { current: previous.id } : {}),
+      ...(hint ? { hint } : {}),
+    });
+    this.shownPicker = picker;
+    void picker.result.then((result) => {
+      if (this.shownPicker !== picker) return;
+      this.shownPicker = undefined;
+      if (result.type === "attach") return this.switchOrReport(result.session.id);
+      if (previous && connection.sessions?.get(previous.id)) return this.switchOrReport(previous.id);
+      this.options.quit();
+    });
+  }
+
+  private runningSessions(): SessionInfo[] {
+    return (this.options.connection.sessions?.all() ?? []).filter((s) => isLiveStatus(s.status));
+  }
+}

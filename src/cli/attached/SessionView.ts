@@ -1,0 +1,210 @@
+/**
+ * The session the attached client shows: its stream over the connection and its output on the
+ * terminal, in the rows above the status bar. Switching replaces it with another session's
+ * screen only once that session's attach succeeded; where each was left is marked seen.
+ */
+import type { SessionInfo } from "../../protocol/session.js";
+import type { ClientSocket } from "../ClientSocket.js";
+import type { RawTerminal } from "../RawTerminal.js";
+import { SessionStream, type SessionStreamHandlers, type StreamEnd } from "../SessionStream.js";
+import type { SeenState } from "../seenState.js";
+import { CLEAR_SCREEN } from "../tui/screen.js";
+import { DISTURBS_STATUS_BAR } from "./StatusBar.js";
+import type { StatusRow } from "./StatusRow.js";
+
+/** How a shown session ended: exited or removed (a dropped connection is no end of it). */
+export type SessionEnd = Extract<StreamEnd, { reason: "exited" | "removed" }>;
+
+export interface SessionViewEvents {
+  /** The shown session ended. */
+  ended(end: SessionEnd): void;
+  /** The session being closed (`expectClose`) ended: another is to be shown. */
+  closed(id: string): void;
+}
+
+export interface SessionViewOptions {
+  terminal: RawTerminal;
+  seen: SeenState;
+  bar: StatusRow;
+  /** Whether the screen is taken (the picker, help or history): the session's output waits. */
+  covered(): boolean;
+  events: SessionViewEvents;
+}
+
+/** The shown session attached again over a new connection, not shown yet. */
+export interface Reattached {
+  /** Shows it in place of the stream over the old connection. */
+  adopt(): void;
+  dispose(): void;
+}
+
+export class SessionView {
+  private stream: SessionStream | undefined;
+  private info: SessionInfo | undefined;
+  /** Session being closed with `w`: its end switches to another session instead of leaving. */
+  private closing: string | undefined;
+
+  constructor(private readonly options: SessionViewOptions) {}
+
+  /** The session shown, or last shown (kept while the picker is up). */
+  get current(): SessionInfo | undefined {
+    return this.info;
+  }
+
+  /** The last seq shown; undefined when no session is. */
+  get seq(): number | undefined {
+    return this.stream?.seq;
+  }
+
+  /** The shown session was renamed. */
+  renamed(info: SessionInfo): void {
+    this.info = info;
+  }
+
+  /** The session `id` is being closed: its end switches to another session instead of leaving. */
+  expectClose(id: string): void {
+    this.closing = id;
+  }
+
+  /** Shows `ref` (name or id) in place of the current session, from its current screen. */
+  async switchTo(socket: ClientSocket, ref: string): Promise<void> {
+    const { terminal, bar } = this.options;
+    this.leave(socket);
+    // The screen is cleared when the new session's first bytes arrive (or its attach is
+    // confirmed), never before: an attach that fails leaves the terminal untouched.
+    let fresh = true;
+    const clearOnce = () => {
+      if (!fresh) return;
+      fresh = false;
+      terminal.write(CLEAR_SCREEN);
+      bar.setUp();
+    };
+    const stream = new SessionStream(
+      socket,
+      this.handlers(clearOnce, () => {
+        fresh = false;
+      }),
+    );
+    this.stream = stream;
+    let info: SessionInfo;
+    try {
+      info = await stream.attach(ref, { snapshot: true, ...bar.sessionSize() });
+    } catch (err) {
+      stream.dispose();
+      if (this.stream === stream) this.stream = undefined;
+      throw err;
+    }
+    if (this.stream !== stream) return;
+    this.info = info;
+    clearOnce();
+    stream.ended.then((end) => this.streamEnded(stream, end));
+    bar.draw();
+  }
+
+  /** Stops showing the session: where it was left is marked seen, and the hub told of the detach. */
+  leave(socket: ClientSocket | undefined): void {
+    const previous = this.stream;
+    const current = this.info;
+    this.stream = undefined;
+    if (!previous) return;
+    previous.dispose();
+    if (current) {
+      this.options.seen.mark(current.id, previous.seq);
+      socket?.detach(current.id).catch(() => undefined);
+    }
+  }
+
+  /** Carries on over a new connection from the last seq shown: nothing is lost or doubled. */
+  async reattach(socket: ClientSocket): Promise<Reattached> {
+    const old = this.stream;
+    const current = this.info;
+    let stream: SessionStream | undefined;
+    if (old && current) {
+      stream = new SessionStream(
+        socket,
+        this.handlers(() => undefined),
+      );
+      try {
+        // No snapshot: the screen already shows everything up to `old.seq`.
+        await stream.attach(current.id, {
+          afterSeq: old.seq,
+          snapshot: false,
+          ...this.options.bar.sessionSize(),
+        });
+      } catch (err) {
+        stream.dispose();
+        throw err;
+      }
+    }
+    return {
+      adopt: () => {
+        old?.dispose();
+        if (!stream) return;
+        const resumed = stream;
+        this.stream = resumed;
+        resumed.ended.then((end) => this.streamEnded(resumed, end));
+      },
+      dispose: () => stream?.dispose(),
+    };
+  }
+
+  /** The client is leaving: the stream is stopped, where it was left marked seen. */
+  stop(): void {
+    const stream = this.stream;
+    this.stream = undefined;
+    stream?.dispose();
+    if (stream && this.info) this.options.seen.mark(this.info.id, stream.seq);
+  }
+
+  private handlers(beforeOutput: () => void, onSnapshot?: () => void): SessionStreamHandlers {
+    return {
+      output: (data) => {
+        beforeOutput();
+        this.output(data);
+      },
+      snapshot: (snapshot) => {
+        onSnapshot?.();
+        this.showScreen(snapshot.data);
+      },
+    };
+  }
+
+  private output(data: Uint8Array | string, redrawBar = false): void {
+    const { terminal, bar } = this.options;
+    if (this.options.covered()) return;
+    terminal.write(data);
+    if (!bar.enabled) return;
+    if (
+      redrawBar ||
+      DISTURBS_STATUS_BAR.test(typeof data === "string" ? data : Buffer.from(data).toString("latin1"))
+    )
+      bar.setUp();
+  }
+
+  /**
+   * A session's screen in place of what is shown. The bar's region is set first: a screen
+   * taller than it (one from before the hub applied this client's size) scrolls inside it
+   * instead of leaving the cursor on the bar's row.
+   */
+  private showScreen(data: string): void {
+    if (this.options.covered()) return;
+    this.options.terminal.write(CLEAR_SCREEN);
+    this.options.bar.setUp();
+    this.output(data, true);
+  }
+
+  private streamEnded(stream: SessionStream, end: StreamEnd): void {
+    // A dropped connection is the reconnect's business, not the session's end.
+    if (stream !== this.stream || end.reason === "closed") return;
+    if (this.closing && this.info && this.closing === this.info.id) {
+      this.closing = undefined;
+      this.options.seen.mark(end.session.id, stream.seq);
+      this.stream = undefined;
+      stream.dispose();
+      this.info = undefined;
+      this.options.events.closed(end.session.id);
+      return;
+    }
+    this.options.events.ended(end);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The status bar as the attached client keeps it on its terminal: the bottom row reserved
+ * below the session's scroll region (again after anything that disturbs it, and after a
+ * resize), the bar drawn there with the client's state or what it asks, and one-off messages.
+ * The bar's text and escape sequences are `StatusBar.ts`'s. The session gets the rows above it.
+ */
+import { MIN_ROWS, type SessionInfo } from "../../protocol/session.js";
+import type { DetachKey } from "../detachKey.js";
+import type { RawTerminal } from "../RawTerminal.js";
+import type { SeenState } from "../seenState.js";
+import { fitWidth } from "../tui/screen.js";
+import type { LiveSessions } from "./LiveSessions.js";
+import { isOwnScreen, type Prompt } from "./Prompts.js";
+import { drawStatusBar, releaseStatusRow, reserveStatusRow, statusBarText } from "./StatusBar.js";
+
+/** What the bar shows: the client's state, read each time the bar is drawn. */
+export interface StatusRowState {
+  /** The picker has the screen, and no bar is drawn. */
+  picker: boolean;
+  /** The client is leaving: nothing more is drawn. */
+  finished: boolean;
+  prompt: Prompt | undefined;
+  current: SessionInfo | undefined;
+  sessions: LiveSessions | undefined;
+  /** The hub is away and the client is trying to reach it again. */
+  reconnecting: boolean;
+  /** The prefix key was pressed: the next key is a command. */
+  prefixPending: boolean;
+}
+
+export interface StatusRowOptions {
+  terminal: RawTerminal;
+  /** Whether the bar is shown at all; without it the row is used only while asking. */
+  enabled: boolean;
+  prefixKey: DetachKey | undefined;
+  seen: SeenState;
+  state(): StatusRowState;
+}
+
+export class StatusRow {
+  /** The terminal's rows when the bar's region was last set: a taller window has grown since. */
+  private barRows: number | undefined;
+
+  constructor(private readonly options: StatusRowOptions) {}
+
+  get enabled(): boolean {
+    return this.options.enabled;
+  }
+
+  /** The session's size: the terminal's, less the bar's row. */
+  sessionSize(): { cols: number; rows: number } | undefined {
+    const size = this.options.terminal.size();
+    if (!size) return undefined;
+    return this.options.enabled ? { cols: size.cols, rows: Math.max(MIN_ROWS, size.rows - 1) } : size;
+  }
+
+  /** Reserves the bottom row below the session's region (again) and draws the bar. */
+  setUp(): void {
+    const { terminal, enabled } = this.options;
+    const size = terminal.size();
+    const state = this.options.state();
+    if (!enabled || !size || state.picker) return;
+    // Not over help or history: no session scrolls there, and moving the cursor would scroll them.
+    if (!isOwnScreen(state.prompt)) {
+      const grew = this.barRows !== undefined && size.rows > this.barRows;
+      this.barRows = size.rows;
+      terminal.write(reserveStatusRow(size.rows, { grew }));
+    }
+    this.draw();
+  }
+
+  draw(): void {
+    const size = this.options.terminal.size();
+    const state = this.options.state();
+    if (!size || state.picker || state.finished || state.prompt?.mode === "history") return;
+    const prefix = this.options.prefixKey?.label;
+    const prompt = promptText(state, prefix);
+    if (!this.options.enabled && prompt === undefined) return;
+    const current = state.current ? (state.sessions?.get(state.current.id) ?? state.current) : undefined;
+    const text = statusBarText(
+      {
+        current,
+        sessions: state.sessions?.all() ?? [],
+        isUnread: (s) => this.options.seen.isUnread(s),
+        ...(prompt !== undefined ? { prompt } : {}),
+        hint: prefix ? `${prefix} ? help` : "",
+      },
+      size.cols,
+    );
+    this.options.terminal.write(drawStatusBar(text, size.rows));
+  }
+
+  /** A one-off message on the status row (errors of prefix commands). */
+  flash(text: string): void {
+    const size = this.options.terminal.size();
+    if (size && !this.options.state().picker) {
+      this.options.terminal.write(drawStatusBar(fitWidth(` ${text}`, size.cols), size.rows));
+    }
+  }
+
+  /** What gives the bar's row back to the screen (the picker's, or the shell's); "" without a bar. */
+  released(): string {
+    const size = this.options.terminal.size();
+    return this.options.enabled && size ? releaseStatusRow(size.rows) : "";
+  }
+}
+
+/** The bar's text while the client asks or waits, instead of the sessions. */
+function promptText(state: StatusRowState, prefix: string | undefined): string | undefined {
+  const name = state.current?.name ?? "";
+  if (state.reconnecting) return "lost the hub; reconnecting… (what you type is sent when it is back)";
+  if (state.prompt?.mode === "close") return `close ${name}: kill the session? (y/n)`;
+  if (state.prompt?.mode === "rename")
+    return `rename ${name} to: ${state.prompt.text}▏ (Enter ok, Esc cancel)`;
+  if (state.prefixPending)
+    return `${prefix}: n new  ] next  [ prev  s picker  h history  w close  r rename  d detach  ? help`;
+  return undefined;
+}

@@ -4,6 +4,7 @@
 
 /** A session (or host) name: lowercase letters, digits, `_` and `-`, at most 32 characters. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const MAX_NAME_LENGTH = 32;
 
 export function isValidName(name: string): boolean {
   return NAME_PATTERN.test(name);
@@ -116,6 +117,20 @@ export function generateName(taken: (name: string) => boolean): string {
   }
   for (let n = 2; ; n++) {
     const name = `${pick(ADJECTIVES)}-${pick(ANIMALS)}-${n}`;
+    if (!taken(name)) return name;
+  }
+}
+
+/**
+ * `wanted` (a valid name) if `taken` does not hold it, else the first free `wanted-2`,
+ * `wanted-3`, … (`wanted` cut short to keep within the length limit): a session that comes
+ * back under a name another one holds now stays recognisable beside it.
+ */
+export function freeName(wanted: string, taken: (name: string) => boolean): string {
+  if (!taken(wanted)) return wanted;
+  for (let n = 2; ; n++) {
+    const suffix = `-${n}`;
+    const name = `${wanted.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
     if (!taken(name)) return name;
   }
 }

@@ -173,6 +173,9 @@ export class HostDaemon {
           () => runKindCommand(message.kind, message.name, message.args),
           `${message.kind}'s '${message.name}'`,
         );
+      case "rename":
+        this.sessions.get(message.session)?.rename(message.name);
+        return;
       case "forget":
         this.forget(message.session);
         return;

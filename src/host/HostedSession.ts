@@ -30,12 +30,20 @@ export class HostedSession {
   private readonly coalescer: OutputCoalescer;
   private readonly runtime: SessionRuntime;
   private readonly spec: SpawnSpec;
+  /**
+   * The name the hub gave at spawn, then at each `rename` that reached this host. A rename
+   * made while the host was away, or before a spawn still loading its runtime had started,
+   * leaves the older name here until the hub's answer to the next hello corrects it: it is
+   * the best this host knows, and a hub only needs it when it has no record of its own.
+   */
+  private name: string | undefined;
 
   constructor(options: HostedSessionOptions) {
     const { spec } = options;
     this.id = spec.id;
     this.kind = spec.kind;
     this.spec = spec;
+    this.name = spec.name;
     this.log = new SessionEventLog({
       session: spec.id,
       afterSeq: spec.afterSeq,
@@ -95,7 +103,16 @@ export class HostedSession {
       rows: size.rows,
       foreground: this.runtime.foreground?.() ?? null,
       capabilities: this.capabilities,
+      command: this.spec.command,
+      cwd: this.spec.cwd,
+      ...(this.name !== undefined ? { name: this.name } : {}),
+      ...(this.spec.createdAt !== undefined ? { createdAt: this.spec.createdAt } : {}),
+      ...(this.spec.project ? { project: this.spec.project } : {}),
     };
+  }
+
+  rename(name: string): void {
+    this.name = name;
   }
 
   input(data: string): void {

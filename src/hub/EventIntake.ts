@@ -6,13 +6,13 @@
  * are closed, sessions the hub never knew are adopted, and the host is told what the hub holds.
  */
 import type { Logger } from "pino";
-import { generateName } from "../core/names.js";
 import { findKind } from "../kinds/registry.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
 import type { SessionRecord } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
 import { ActivityThrottle } from "./ActivityThrottle.js";
+import { adoptedSession } from "./adoption.js";
 import { eventProblem } from "./eventCheck.js";
 import { HostAcks } from "./HostAcks.js";
 import type { HostLink } from "./HostLink.js";
@@ -251,8 +251,14 @@ export class EventIntake {
     for (const state of sessions) {
       const record = directory.get(state.id);
       if (!record) this.adopt(host.id, state);
-      else if (state.capabilities.join() !== capabilitiesOf(record).join())
-        directory.update(state.id, { meta: { ...record.meta, capabilities: state.capabilities } });
+      else {
+        if (state.capabilities.join() !== capabilitiesOf(record).join())
+          directory.update(state.id, { meta: { ...record.meta, capabilities: state.capabilities } });
+        // The host missed a rename (it was away, or the rename raced its spawn): its name is
+        // what a hub without this record would adopt the session under, so correct it now.
+        if (state.name !== undefined && state.name !== record.name)
+          link.send({ type: "rename", session: state.id, name: record.name });
+      }
       // The log may have grown on another hub node since this one cached its seq: read it again.
       this.writer.reset(state.id);
       sync[state.id] = store.lastSeq(state.id);
@@ -262,20 +268,19 @@ export class EventIntake {
 
   /** A host runs a session the hub has no record of (its database was replaced): keep it. */
   private adopt(hostId: string, state: HostSessionState): void {
-    const { directory } = this.options;
-    directory.insert({
-      id: state.id,
-      name: generateName((name) => directory.nameTaken(name)),
-      kind: state.kind,
-      host: hostId,
-      status: state.running ? "running" : "exited",
-      exitCode: state.exitCode,
-      cols: state.cols,
-      rows: state.rows,
-      pid: state.pid,
-      foreground: state.foreground,
-      meta: { adopted: true, capabilities: state.capabilities },
-    });
+    const { directory, store, logger } = this.options;
+    const { record, renamed } = adoptedSession(hostId, state, (name) => directory.nameTaken(name));
+    directory.insert(record);
+    const detail = { host: hostId, name: record.name, ...(renamed ? { why: renamed } : {}) };
+    if (renamed)
+      logger.warn({ session: state.id, ...detail }, `session adopted as '${record.name}': ${renamed}`);
+    else logger.info({ session: state.id, ...detail }, "session adopted");
+    try {
+      store.audit("hub", "adopted", detail, { session: state.id });
+    } catch (err) {
+      // The audit row is history: with storage failing, the session is still adopted (logged above).
+      logger.warn({ err, session: state.id }, "could not record the adoption in the audit log");
+    }
   }
 }
 

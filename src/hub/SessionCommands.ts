@@ -22,6 +22,8 @@ import { SessionRemoval } from "./SessionRemoval.js";
 
 /** How long `kill` waits for the process to end before answering. */
 const KILL_WAIT_MS = 3000;
+/** Hosts keep their sessions' names (for a hub that must adopt them) from this host protocol on. */
+const NAMES_SINCE_HOST_PROTOCOL = 3;
 
 export interface SessionCommandsOptions extends Omit<SessionLauncherOptions, "removal"> {
   bus: HubEvents;
@@ -102,7 +104,9 @@ export class SessionCommands {
     if (directory.nameTaken(name)) {
       throw new DispatchError("conflict", `a session named '${name}' already exists; pick another name`);
     }
-    return directory.info(directory.update(record.id, { name }));
+    const renamed = directory.update(record.id, { name });
+    this.tellHostName(renamed);
+    return directory.info(renamed);
   }
 
   /**
@@ -144,6 +148,18 @@ export class SessionCommands {
   }
 
   // ---- internals -----------------------------------------------------------------------
+
+  /**
+   * The host keeps the name for its hello, where a hub without this record adopts the session
+   * under it. A host away now misses it, and the answer to its next hello brings it; a host
+   * before host protocol 3 keeps no names (it would drop the message as invalid).
+   */
+  private tellHostName(record: SessionRecord): void {
+    if (!isLiveStatus(record.status)) return;
+    const link = this.options.hosts.link(record.host);
+    if (link && (link.protocol ?? 1) >= NAMES_SINCE_HOST_PROTOCOL)
+      link.send({ type: "rename", session: record.id, name: record.name });
+  }
 
   private waitForExit(id: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {

@@ -195,6 +195,11 @@ export class SessionLauncher {
       env: { ...record.env, ...this.options.spawnEnv?.(record) },
       cols: record.cols,
       rows: record.rows,
+      name: record.name,
+      createdAt: record.createdAt,
+      ...(record.project && typeof record.meta.declaration === "string"
+        ? { project: { name: record.project, declaration: record.meta.declaration } }
+        : {}),
       ...extra,
     };
   }

@@ -13,7 +13,7 @@
  */
 import { z } from "zod";
 import { JsonEvent } from "./events.js";
-import { Cols, Rows } from "./session.js";
+import { Cols, Rows, SessionProject } from "./session.js";
 
 /** Largest JSON message either side accepts on the host link. */
 export const MAX_HOST_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -37,6 +37,19 @@ export const HostSessionState = z.object({
   foreground: z.string().nullable(),
   /** What the runtime can do beyond the core (see `RUNTIME_CAPABILITIES`). */
   capabilities: z.array(z.string()).default([]),
+  /**
+   * What a person knows the session by, as the hub told the host (at spawn, then `rename`): a
+   * hub that meets the session without its record (a restored backup, a recovered database, a
+   * host pointed at a new hub) adopts it under this name, command, cwd, age and project instead
+   * of a made-up name. Absent from hosts before host protocol 3. The name is not held to this
+   * release's name rules here: the hub checks it when adopting (another release may differ)
+   * rather than refusing the whole hello over it.
+   */
+  name: z.string().optional(),
+  command: z.array(z.string()).optional(),
+  cwd: z.string().optional(),
+  createdAt: z.number().optional(),
+  project: SessionProject.optional(),
 });
 export type HostSessionState = z.infer<typeof HostSessionState>;
 
@@ -77,6 +90,13 @@ export const SpawnSpec = z.object({
   afterSeq: z.number().int().min(0).default(0),
   /** Kind-specific options the runtime needs (a chat's provider and history), checked by it. */
   options: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The session's name, creation time and project, which the host only keeps and reports in
+   * its hello (`HostSessionState`); hubs before host protocol 3 send none.
+   */
+  name: z.string().optional(),
+  createdAt: z.number().optional(),
+  project: SessionProject.optional(),
 });
 export type SpawnSpec = z.infer<typeof SpawnSpec>;
 
@@ -166,6 +186,11 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
     name: z.string().max(32),
     args: z.unknown().optional(),
   }),
+  /**
+   * The session was renamed: the host keeps the name for its hello (`HostSessionState.name`).
+   * Sent only to hosts of host protocol 3 or later; an older one would drop it as invalid.
+   */
+  z.object({ type: z.literal("rename"), session: z.string(), name: z.string() }),
   /** Drop an ended session's state once the hub has stored its exit. */
   z.object({ type: z.literal("forget"), session: z.string() }),
   z.object({ type: z.literal("ping"), t: z.number() }),

@@ -10,16 +10,20 @@ export const SessionName = z
   .string()
   .regex(NAME_PATTERN, "use 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter or digit");
 
-/**
- * `starting` until the host has spawned the process; `running`; `exited` (with `exitCode`, or a
- * `reason` such as `host lost`); `failed` (could not start, `reason` says why); `orphaned`
- * (its host has been gone too long, or no longer knows it).
- */
 /** A project's name: the same rules as a session's. */
 export const ProjectName = z
   .string()
   .regex(NAME_PATTERN, "use 1-32 characters of a-z, 0-9, '_' and '-', starting with a letter or digit");
 
+/** A session's project (`dispatch up`) and the digest of its declaration in the project file. */
+export const SessionProject = z.object({ name: ProjectName, declaration: z.string().max(128) });
+export type SessionProject = z.infer<typeof SessionProject>;
+
+/**
+ * `starting` until the host has spawned the process; `running`; `exited` (with `exitCode`, or a
+ * `reason` such as `host lost`); `failed` (could not start, `reason` says why); `orphaned`
+ * (its host has been gone too long, or no longer knows it).
+ */
 export const SessionStatus = z.enum(["starting", "running", "exited", "failed", "orphaned"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
@@ -115,7 +119,7 @@ export const CreateSessionRequest = z.object({
   /** Kind-specific options (agent profile and worktree, chat provider), checked by the kind. */
   options: z.record(z.string(), z.unknown()).optional(),
   /** Tags the session as part of a project, with the digest of its declaration there. */
-  project: z.object({ name: ProjectName, declaration: z.string().max(128) }).optional(),
+  project: SessionProject.optional(),
 });
 export type CreateSessionRequest = z.input<typeof CreateSessionRequest>;
 export type CreateSessionParams = z.output<typeof CreateSessionRequest>;

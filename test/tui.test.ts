@@ -250,7 +250,7 @@ describe("dispatch terminal client", () => {
 
     const mistyped = await hub.cli(["lss"]);
     expect(mistyped.code).toBe(2);
-    expect(mistyped.stderr).toContain("Did you mean ls?");
+    expect(mistyped.stderr).toContain("did you mean 'ls'?");
     const topicTypo = await hub.cli(["help", "confg"]);
     expect(topicTypo.code).toBe(2);
     expect(topicTypo.stderr).toContain("did you mean config?");

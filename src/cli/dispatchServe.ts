@@ -8,13 +8,13 @@ import { Command, CommanderError } from "commander";
 import { dropLeanEnv } from "../platform/leanProcess.js";
 import { registerServe } from "./commands/serve.js";
 import { EXIT_OK, errorMessage, exitCodeFor } from "./exitCodes.js";
+import { oneLineUsageErrors } from "./usageErrors.js";
 
 dropLeanEnv();
 
-const program = new Command("dispatch")
-  .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(`dispatch: ${text.replace(/^error: /, "")}`) });
+const program = new Command("dispatch").exitOverride();
 registerServe(program);
+oneLineUsageErrors(program);
 
 // No top-level await: the bundle is CommonJS, run through V8's code cache (`cachedBundle.ts`).
 async function main(): Promise<void> {

@@ -34,6 +34,7 @@ import { registerStop } from "./commands/stop.js";
 import { registerUp } from "./commands/up.js";
 import { EXIT_OK, errorMessage, exitCodeFor } from "./exitCodes.js";
 import { cliKinds } from "./kinds/registry.js";
+import { oneLineUsageErrors } from "./usageErrors.js";
 
 export function buildProgram(): Command {
   const program = new Command("dispatch")
@@ -41,7 +42,6 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`dispatch: ${text.replace(/^error: /, "")}`) })
     .addHelpText(
       "after",
       "\nEnvironment: DISPATCH_HOME (data dir), DISPATCH_PORT, DISPATCH_KEY, DISPATCH_LOG_LEVEL.\nExit codes: 0 ok, 1 error, 2 usage.",
@@ -83,6 +83,7 @@ export function buildProgram(): Command {
   // Settings and help close the list in `dispatch --help`, after every kind's verbs.
   registerConfig(program);
   registerHelp(program);
+  oneLineUsageErrors(program);
   return program;
 }
 

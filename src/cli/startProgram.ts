@@ -6,12 +6,13 @@
 import { Command, CommanderError } from "commander";
 import { registerStart } from "./commands/start.js";
 import { EXIT_OK, errorMessage, exitCodeFor } from "./exitCodes.js";
+import { oneLineUsageErrors } from "./usageErrors.js";
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = new Command("dispatch")
-    .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`dispatch: ${text.replace(/^error: /, "")}`) });
+    .exitOverride();
   registerStart(program);
+  oneLineUsageErrors(program);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;

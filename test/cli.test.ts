@@ -229,7 +229,9 @@ describe("dispatch CLI", () => {
   it("usage errors exit 2", async () => {
     const unknown = await hub.cli(["lss"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe("dispatch: no command 'lss' — did you mean 'ls'? (dispatch --help lists them)\n");
+    expect(unknown.stderr).toBe(
+      "dispatch: no command 'lss' — did you mean 'ls'? (dispatch --help lists them)\n",
+    );
     expect((await hub.cli(["new", "--bogus"])).code).toBe(2);
     expect((await hub.cli(["rename", "only-one"])).code).toBe(2);
     expect((await hub.cli(["new", "--name", "Bad Name"])).code).toBe(2);

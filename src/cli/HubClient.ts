@@ -15,6 +15,7 @@ import { ClientSocket } from "./ClientSocket.js";
 import { HUB_NOT_RUNNING } from "./exitCodes.js";
 import { DEFAULT_PORT, hubAnswers, readKey, resolvePort } from "./hubAddress.js";
 import { readHubInfo } from "./hubFiles.js";
+import { type PlainRequest, type PlainResponse, requestWithoutDeadline } from "./requestWithoutDeadline.js";
 
 /**
  * Long enough for `kill`, which waits for the process to end (a few seconds at most). A session
@@ -169,7 +170,10 @@ export class HubClient {
     return this.fetchJson({ method, path, body, timeoutMs: REQUEST_TIMEOUT_MS });
   }
 
-  /** One REST call, given up after `timeoutMs` (undefined: when the hub answers or goes). */
+  /**
+   * One REST call, given up after `timeoutMs`; with none, it waits as long as the hub takes to
+   * answer (not fetch's 5 minutes: `requestWithoutDeadline`) and ends only if the hub goes.
+   */
   private async fetchJson(request: {
     method: string;
     path: string;
@@ -180,14 +184,16 @@ export class HubClient {
     const headers: Record<string, string> = {};
     if (this.key) headers.authorization = `Bearer ${this.key}`;
     if (body !== undefined) headers["content-type"] = "application/json";
-    let response: Response;
+    const plain = {
+      method,
+      url: `${this.url}${path}`,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    };
+    let response: PlainResponse;
     try {
-      response = await fetch(`${this.url}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        ...(timeoutMs !== undefined ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
-      });
+      response =
+        timeoutMs === undefined ? await requestWithoutDeadline(plain) : await fetchWithin(plain, timeoutMs);
     } catch (err) {
       if (isRefused(err)) throw new DispatchError("host_unavailable", HUB_NOT_RUNNING, { cause: err });
       const reason = err instanceof Error && err.name === "TimeoutError" ? "timed out" : describe(err);
@@ -195,26 +201,33 @@ export class HubClient {
         cause: err,
       });
     }
-    const text = await response.text();
+    const { status, text } = response;
     let json: unknown;
     try {
       json = text.length > 0 ? JSON.parse(text) : undefined;
     } catch {
       throw new DispatchError(
         "internal",
-        `the hub answered ${method} ${path} with HTTP ${response.status} and no JSON`,
+        `the hub answered ${method} ${path} with HTTP ${status} and no JSON`,
       );
     }
-    if (!response.ok) {
+    if (status < 200 || status > 299) {
       const parsed = ErrorBody.safeParse(json);
       if (parsed.success) {
         const { code, message } = parsed.data.error;
         throw new DispatchError(isErrorCode(code) ? code : "internal", message);
       }
-      throw new DispatchError("internal", `the hub answered ${method} ${path} with HTTP ${response.status}`);
+      throw new DispatchError("internal", `the hub answered ${method} ${path} with HTTP ${status}`);
     }
     return json;
   }
+}
+
+/** A request through fetch, given up after `timeoutMs` (a `TimeoutError`). */
+async function fetchWithin(plain: PlainRequest, timeoutMs: number): Promise<PlainResponse> {
+  const { url, method, headers, body } = plain;
+  const response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+  return { status: response.status, text: await response.text() };
 }
 
 function sessionPath(name: string): string {

@@ -37,7 +37,9 @@ describe("usage errors of the dispatch command", () => {
         "dispatch: no command 'crate' — did you mean 'create'? (dispatch hosts token --help lists them)\n",
       code: EXIT_USAGE,
     });
-    expect((await refused(["xyzzy"])).stderr).toBe("dispatch: no command 'xyzzy' (dispatch --help lists them)\n");
+    expect((await refused(["xyzzy"])).stderr).toBe(
+      "dispatch: no command 'xyzzy' (dispatch --help lists them)\n",
+    );
   });
 
   it("name an unknown option in one line, as the command it was given to lists them", async () => {
@@ -57,9 +59,9 @@ describe("usage errors of the dispatch command", () => {
 
 describe("usageErrorLine", () => {
   it("joins several guesses, and shows control characters rather than sending them", () => {
-    expect(usageErrorLine("error: unknown command 'st'\n(Did you mean one of host, stop?)\n", "dispatch")).toBe(
-      "no command 'st' — did you mean 'host' or 'stop'? (dispatch --help lists them)",
-    );
+    expect(
+      usageErrorLine("error: unknown command 'st'\n(Did you mean one of host, stop?)\n", "dispatch"),
+    ).toBe("no command 'st' — did you mean 'host' or 'stop'? (dispatch --help lists them)");
     expect(usageErrorLine("error: unknown command 'l\u001b[31ms'\n", "dispatch")).toBe(
       "no command 'l\\x1b[31ms' (dispatch --help lists them)",
     );

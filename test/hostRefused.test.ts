@@ -3,10 +3,11 @@
  * processes with their own homes. A token refused at start (mistyped, or revoked before) ends
  * the host at once with exit code 1 and what to do; a token revoked while the host runs
  * sessions stops its dialing for good (no more failed sign-ins against its address), while
- * its sessions keep running until its operator stops it, which then exits 1.
+ * its sessions keep running until its operator stops it, which then exits 1, or until the last
+ * of them ends, when the host exits 0 by itself. Revoked while nothing runs, it exits 1 at once.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,6 +99,27 @@ async function hostStatus(name: string): Promise<string | undefined> {
   return hosts.find((host) => host.name === name)?.status;
 }
 
+/** Starts a session running `script` (sh) on `host`; resolves with its id. */
+async function startSession(host: string, name: string, script: string): Promise<string> {
+  const created = await hub.api("/api/sessions", {
+    method: "POST",
+    body: JSON.stringify({ name, host, cwd: tmpdir(), command: ["sh", "-c", script] }),
+  });
+  const text = await created.text();
+  expect(created.ok, text).toBe(true);
+  return (JSON.parse(text) as { session: { id: string } }).session.id;
+}
+
+/** Revokes `remote`'s token and waits until it says it stopped dialing. */
+async function revoke(name: string, remote: RemoteHost): Promise<void> {
+  const mark = remote.stderr.length;
+  const revoked = await hub.cli(["hosts", "token", "revoke", name]);
+  expect(revoked.code, revoked.stderr).toBe(0);
+  await waitFor(() => remote.stderr.slice(mark).includes("This host has stopped dialing"), {
+    message: "the host says it stopped dialing",
+  });
+}
+
 const lineCount = (file: string) =>
   existsSync(file) ? readFileSync(file, "utf8").split("\n").length - 1 : 0;
 
@@ -167,7 +189,8 @@ describe("a remote host whose token the hub refuses", () => {
     expect(after).toContain(
       `dispatch host 'cut': the hub ${hub.url} refused this host's token (revoked or wrong); get a new one with ` +
         "`dispatch hosts token create cut` on the hub and restart this host with it. This host has stopped " +
-        "dialing: its sessions keep running here, cut off from the hub, until you stop it",
+        "dialing: its sessions keep running here, cut off from the hub, until they end (then it exits) or " +
+        "you stop it (Ctrl-C or SIGTERM, which ends them)",
     );
     // The same words in its (JSON) log.
     expect(after).toMatch(
@@ -197,5 +220,53 @@ describe("a remote host whose token the hub refuses", () => {
       `dispatch: the hub ${hub.url} refused this host's token (revoked or wrong)`,
     );
     await waitFor(() => !alive(sessionPid), { message: "the session ended with its host" });
+  });
+
+  it("exits 0 by itself, saying so, once the last session of a cut-off host has ended", async () => {
+    const token = await createToken("last");
+    const remote = startRemote("last", token);
+    await waitFor(async () => (await hostStatus("last")) === "connected", { message: "last connected" });
+    // Two sessions, each running until the test leaves a file for it; one ticks every 50 ms.
+    const ticks = join(remote.home, "ticks");
+    const stop = (session: string) => join(remote.home, `stop-${session}`);
+    const brief = await startSession("last", "brief", `while [ ! -e ${stop("brief")} ]; do sleep 0.05; done`);
+    await startSession(
+      "last",
+      "keeper",
+      `while [ ! -e ${stop("keeper")} ]; do echo tick >> ${ticks}; sleep 0.05; done`,
+    );
+    await waitFor(() => lineCount(ticks) > 0, { message: "the keeper ticks" });
+    await revoke("last", remote);
+
+    // One of two ends: the host keeps the other running (10 more ticks on its clock).
+    writeFileSync(stop("brief"), "");
+    await waitFor(() => remote.stderr.includes(`"session":"${brief}","msg":"session exited"`), {
+      message: "the brief session ended on the host",
+    });
+    const ticked = lineCount(ticks);
+    await waitFor(() => lineCount(ticks) >= ticked + 10, { message: "the keeper keeps running" });
+    expect(running(remote.child)).toBe(true);
+
+    // The last one ends: the host says why it goes, and goes.
+    writeFileSync(stop("keeper"), "");
+    expect(await exitCode(remote), remote.stderr).toBe(0);
+    expect(remote.stderr).toContain(
+      "dispatch host 'last': its last session has ended, and nothing can reach this host any more " +
+        "(its token was refused): it exits",
+    );
+  });
+
+  it("exits 1 at once when revoked while none of its sessions runs", async () => {
+    const token = await createToken("idle");
+    const remote = startRemote("idle", token);
+    await waitFor(async () => (await hostStatus("idle")) === "connected", { message: "idle connected" });
+    const revoked = await hub.cli(["hosts", "token", "revoke", "idle"]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(await exitCode(remote), remote.stderr).toBe(1);
+    expect(remote.stderr).toContain(
+      `dispatch: the hub ${hub.url} refused this host's token (revoked or wrong); get a new one with ` +
+        "`dispatch hosts token create idle` on the hub and restart this host with it",
+    );
+    expect(remote.stderr).not.toContain("This host has stopped dialing");
   });
 });

@@ -73,6 +73,8 @@ export class HostDaemon {
   private outbox: HubOutbox | undefined;
   /** Events go to the peer only after it has said which seqs it holds (`sync`). */
   private synced = false;
+  /** Called once no session runs here any more (`whenNoneRunning`). */
+  private noneRunning: (() => void)[] = [];
 
   constructor(private readonly options: HostDaemonOptions) {}
 
@@ -210,8 +212,25 @@ export class HostDaemon {
     }
   }
 
+  /** How many sessions run here now (ended ones the hub has not forgotten yet are not counted). */
+  get runningSessions(): number {
+    let running = 0;
+    for (const session of this.sessions.values()) if (session.isRunning) running++;
+    return running;
+  }
+
+  /**
+   * Calls `listener` once no session runs here: at once when none does, else when the last one
+   * ends. Not after `shutdown`, which ends them on purpose.
+   */
+  whenNoneRunning(listener: () => void): void {
+    if (this.runningSessions === 0) return listener();
+    this.noneRunning.push(listener);
+  }
+
   /** Stops every session and calls `onShutdown`. */
   shutdown(): void {
+    this.noneRunning = [];
     for (const session of this.sessions.values()) session.dispose();
     this.options.logger.info({ sessions: this.sessions.size }, "host shutting down");
     this.options.onShutdown();
@@ -250,7 +269,7 @@ export class HostDaemon {
       runtime,
       bufferLimitBytes: this.options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
       onEvent: (from, event) => this.forward(from, event),
-      onExit: (ended) => this.options.logger.info({ session: ended.id }, "session exited"),
+      onExit: (ended) => this.exited(ended),
     });
     this.sessions.set(spec.id, session);
     this.options.logger.info(
@@ -258,6 +277,12 @@ export class HostDaemon {
       "session spawned",
     );
     return { pid: session.pid, capabilities: session.capabilities };
+  }
+
+  private exited(session: HostedSession): void {
+    this.options.logger.info({ session: session.id }, "session exited");
+    if (this.noneRunning.length === 0 || this.runningSessions > 0) return;
+    for (const listener of this.noneRunning.splice(0)) listener();
   }
 
   private forward(session: HostedSession, event: BufferedEvent): void {

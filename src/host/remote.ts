@@ -13,6 +13,10 @@
  *   unreachable, and the host stays up without dialing until its operator stops it (SIGTERM,
  *   Ctrl-C: which ends them, as always). Killing them at once would destroy that work for a
  *   token rotation; redialing would only count failed sign-ins against this machine.
+ *   When no session runs at the refusal, the host ends at once, as in the first case.
+ * - its last session ends after that: nothing is left to keep, and nothing can reach the host
+ *   to start another, so it says so and ends by itself, with exit code 0 (the work ran to its
+ *   end; under a supervisor that restarts failed hosts, a restart would only be refused).
  */
 
 import { join } from "node:path";
@@ -51,12 +55,16 @@ function refusalMessage(name: string, hubUrl: string): string {
 /** Added when the refusal came after a link worked (see the module comment). */
 const CUT_OFF_NOTICE =
   "This host has stopped dialing: its sessions keep running here, cut off from the hub, " +
-  "until you stop it (Ctrl-C or SIGTERM, which ends them)";
+  "until they end (then it exits) or you stop it (Ctrl-C or SIGTERM, which ends them)";
+
+/** Why a cut-off host ends by itself. */
+const LAST_SESSION_ENDED =
+  "its last session has ended, and nothing can reach this host any more (its token was refused): it exits";
 
 /**
  * Runs until SIGTERM or SIGINT (or a hub's `shutdown`); resolves once sessions are stopped.
- * Rejects (`unauthorized`) when the hub refused this host's token: at once when nothing ran yet,
- * else once the operator stopped the host.
+ * Rejects (`unauthorized`) when the hub refused this host's token: at once when nothing runs,
+ * else once the operator stopped the host; resolves when its last session ended by itself.
  */
 export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
   const level = logLevel();
@@ -107,8 +115,8 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
           refused = new DispatchError("unauthorized", refusalMessage(options.name, hubUrl));
           // Should the process end by itself all the same, that is no success either.
           process.exitCode = 1;
-          if (!wasLinked) {
-            // Nothing ran yet: end now.
+          if (!wasLinked || daemon.runningSessions === 0) {
+            // Nothing runs here (yet, or any more): end now.
             logger.error({ hub: hubUrl }, refused.message);
             logger.flush();
             return reject(refused);
@@ -119,6 +127,15 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
           // The log is JSON; the operator gets the same words as a plain line.
           console.error(`dispatch host '${options.name}': ${message}`);
           keepAlive = setInterval(() => undefined, IDLE_KEEPALIVE_MS);
+          daemon.whenNoneRunning(() => {
+            logger.info(LAST_SESSION_ENDED);
+            logger.flush();
+            console.error(`dispatch host '${options.name}': ${LAST_SESSION_ENDED}`);
+            // Its sessions ended as they would have anyway: not a failure of this host.
+            refused = undefined;
+            process.exitCode = 0;
+            daemon.shutdown();
+          });
         },
       },
     });

@@ -15,6 +15,8 @@ export const PeerMessage = z.discriminatedUnion("t", [
     id: z.number().int(),
     host: z.string(),
     message: z.object({ type: z.string() }).passthrough(),
+    /** A long-running request (`HostRequestOptions`): the owning node sets its host no deadline either. */
+    longRunning: z.boolean().optional(),
   }),
 ]);
 export type PeerMessage = z.infer<typeof PeerMessage>;

@@ -205,6 +205,8 @@ export class ClusterNode {
     const { leases, directory, hosts } = this.options;
     const changed = new Set(leases.refresh());
     if (changed.size === 0) return;
+    // Requests waiting on a node that no longer holds the host get no answer from it.
+    for (const host of changed) this.peers.leaseMoved(host, leases.holderElsewhere(host)?.url);
     // A host whose token another node issued after this one started: list it here too.
     for (const host of changed) if (leases.linkedElsewhere(host) && !knows(hosts, host)) hosts.expect(host);
     for (const record of directory.all()) if (changed.has(record.host)) directory.touch(record.id, {}, true);

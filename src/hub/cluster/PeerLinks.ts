@@ -6,6 +6,11 @@
  * a kind's commands reach a host wherever it is linked. Messages queued while the socket
  * opens keep their order; a socket that closes fails its pending requests with
  * `host_unavailable` and is dialed again on next use.
+ *
+ * A long-running request (an evaluation) has no deadline here either, as on the owning node
+ * (`HostRequestOptions`): it fails when the peer's socket closes, or when the host's lease
+ * leaves that node (`leaseMoved`: the node died, or the host's link there ended), since its
+ * answer could then never come. Other requests keep `PEER_REQUEST_TIMEOUT_MS`.
  */
 import type { Logger } from "pino";
 import WebSocket from "ws";
@@ -13,15 +18,24 @@ import { DispatchError, ERROR_CODES, type ErrorCode } from "../../core/errors.js
 import { HOST_PROTOCOL_VERSION } from "../../core/version.js";
 import { PEER_ENDPOINT_PATH, type PeerMessage, PeerReply } from "../../protocol/cluster.js";
 import type { HubToHostMessage } from "../../protocol/host.js";
-import type { HostLink, HostRequest } from "../HostLink.js";
+import type { HostLink, HostRequest, HostRequestOptions } from "../HostLink.js";
 
-/** How long the owning node and its host have to answer a forwarded request. */
-const PEER_REQUEST_TIMEOUT_MS = 30_000;
+/** How long the owning node and its host have to answer a forwarded request (not a long-running one). */
+export const PEER_REQUEST_TIMEOUT_MS = 30_000;
 
 interface Pending {
+  host: string;
   resolve(data: unknown): void;
   reject(err: Error): void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface PeerLinksOptions {
+  /** The cluster's peer credential. */
+  token: string;
+  logger: Logger;
+  /** `PEER_REQUEST_TIMEOUT_MS` unless given (a test's shorter one). */
+  requestTimeoutMs?: number;
 }
 
 class PeerConnection {
@@ -33,7 +47,7 @@ class PeerConnection {
 
   constructor(
     readonly url: string,
-    options: { token: string; logger: Logger },
+    private readonly options: PeerLinksOptions,
   ) {
     const wsUrl = `${url.replace(/^http/, "ws")}${PEER_ENDPOINT_PATH}`;
     this.socket = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${options.token}` } });
@@ -52,16 +66,20 @@ class PeerConnection {
     else this.queue.push(text);
   }
 
-  request(host: string, message: HostRequest): Promise<unknown> {
+  request(host: string, message: HostRequest, options: HostRequestOptions): Promise<unknown> {
     const id = this.nextId++;
+    const longRunning = options.longRunning === true;
+    const timeoutMs = this.options.requestTimeoutMs ?? PEER_REQUEST_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(unavailable(`host '${host}' (via the hub node at ${this.url}) did not answer in time`));
-      }, PEER_REQUEST_TIMEOUT_MS);
-      this.pending.set(id, { resolve, reject, timer });
+      const timer = longRunning
+        ? undefined
+        : setTimeout(() => {
+            this.pending.delete(id);
+            reject(unavailable(`host '${host}' (via the hub node at ${this.url}) did not answer in time`));
+          }, timeoutMs);
+      this.pending.set(id, { host, resolve, reject, timer });
       try {
-        this.send({ t: "request", id, host, message });
+        this.send({ t: "request", id, host, message, ...(longRunning ? { longRunning } : {}) });
       } catch (err) {
         clearTimeout(timer);
         this.pending.delete(id);
@@ -73,6 +91,16 @@ class PeerConnection {
   close(): void {
     this.socket.terminate();
     this.fail("hub node shutting down");
+  }
+
+  /** Fails the requests for `host` still waiting here: their answer can no longer come. */
+  failHost(host: string, why: string): void {
+    for (const [id, pending] of this.pending) {
+      if (pending.host !== host) continue;
+      this.pending.delete(id);
+      clearTimeout(pending.timer);
+      pending.reject(unavailable(why));
+    }
   }
 
   private replied(text: string): void {
@@ -110,7 +138,7 @@ function unavailable(message: string): DispatchError {
 export class PeerLinks {
   private readonly connections = new Map<string, PeerConnection>();
 
-  constructor(private readonly options: { token: string; logger: Logger }) {}
+  constructor(private readonly options: PeerLinksOptions) {}
 
   /** A link to `host` through the node at `url`. */
   link(url: string, host: string): HostLink {
@@ -122,12 +150,25 @@ export class PeerLinks {
       isOpen: true,
       bufferedAmount: 0,
       send: (message: HubToHostMessage) => connection().send({ t: "send", host, message }),
-      request: (message: HostRequest) => connection().request(host, message),
+      request: (message: HostRequest, options: HostRequestOptions = {}) =>
+        connection().request(host, message, options),
       // The link belongs to the owning node; nothing here may close it.
       close: () => undefined,
       terminate: () => undefined,
       violation: () => undefined,
     };
+  }
+
+  /**
+   * `host`'s lease changed hands: now held by the node at `holderUrl` (undefined: by none, or by
+   * this node). Requests for it waiting on any other node fail, as that node's link to the host
+   * that would answer them is gone, even when the node itself went silently (a crash).
+   */
+  leaseMoved(host: string, holderUrl: string | undefined): void {
+    for (const connection of this.connections.values()) {
+      if (connection.url === holderUrl) continue;
+      connection.failHost(host, `host '${host}' is no longer linked to the hub node at ${connection.url}`);
+    }
   }
 
   dispose(): void {

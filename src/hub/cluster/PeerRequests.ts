@@ -39,7 +39,7 @@ export class PeerRequests {
       this.prepare(parsed);
       const { ref: _ref, ...request } = parsed as Extract<HubToHostMessage, { ref: number }>;
       const link = this.options.hosts.require(message.host);
-      const data = await link.request(request as HostRequest);
+      const data = await link.request(request as HostRequest, { longRunning: message.longRunning === true });
       return { t: "reply", id: message.id, ok: true, data };
     } catch (err) {
       const error = toDispatchError(err);

@@ -9,8 +9,7 @@ import { EXIT_OK, errorMessage, exitCodeFor } from "./exitCodes.js";
 import { oneLineUsageErrors } from "./usageErrors.js";
 
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = new Command("dispatch")
-    .exitOverride();
+  const program = new Command("dispatch").exitOverride();
   registerStart(program);
   oneLineUsageErrors(program);
   try {

@@ -3,9 +3,11 @@
  * its code runs. It goes over the WebSocket, where no HTTP deadline applies (a notebook cell may
  * take minutes; the hub fails it only when the session ends or its host is lost). Ctrl-C
  * interrupts the cell (the kernel's interrupt), prints what it had printed, and exits 130; a
+ * cell still waiting behind another client's is withdrawn instead, and that one runs on. A
  * second Ctrl-C leaves it running. At a terminal the outputs print as the kernel sends them.
  * Also how outputs print as text, for `transcript` and `inspect` (`workspace.ts`).
  */
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { DispatchError } from "../../core/errors.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../../protocol/client.js";
@@ -37,7 +39,8 @@ export async function evaluate(
   if (!mode.success) throw new UsageError(`invalid --mode '${options.mode}': use do, print or inspect`);
   const client = HubClient.locate();
   const { image, rest: code } = await imageArguments(client, { first, second, verb: "eval" });
-  const args = { code: code ?? (await readStdin()), mode: mode.data };
+  // Names this evaluation, so that Ctrl-C stops it and not another client's cell.
+  const args = { code: code ?? (await readStdin()), mode: mode.data, ref: randomUUID() };
   const bytes = Buffer.byteLength(JSON.stringify(args));
   if (bytes > MAX_CLIENT_MESSAGE_BYTES - 512)
     throw new UsageError(
@@ -68,6 +71,11 @@ export async function evaluate(
       );
   }
   // A cell that finished before the interrupt reached it reports as usual.
+  if (outcome.interrupted && result.status === "aborted" && result.error?.ename === "Cancelled") {
+    await write(process.stderr, "[dispatch: cancelled the evaluation before it started; it did not run]\n");
+    process.exitCode = EXIT_INTERRUPTED;
+    return;
+  }
   if (outcome.interrupted && result.status !== "ok") {
     await write(process.stderr, "[dispatch: interrupted the cell]\n");
     process.exitCode = EXIT_INTERRUPTED;
@@ -85,7 +93,7 @@ type Outcome = { type: "answered"; result: EvalResult; interrupted: boolean } | 
 interface Evaluation {
   client: HubClient;
   session: SessionInfo;
-  args: { code: string; mode: EvalMode };
+  args: { code: string; mode: EvalMode; ref: string };
   live: LiveOutputs | undefined;
 }
 
@@ -105,7 +113,7 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
     if (interrupted) return leave();
     interrupted = true;
     process.stderr.write("\n[dispatch: interrupting the cell… Ctrl-C again to leave it running]\n");
-    interrupt(socket, session.id).catch((err: unknown) =>
+    interrupt(socket, session.id, args.ref).catch((err: unknown) =>
       process.stderr.write(`[dispatch: could not interrupt the cell: ${errorMessage(err)}]\n`),
     );
   };
@@ -137,9 +145,12 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
   }
 }
 
-/** The kernel's interrupt (SIGINT or `interrupt_request`, as its spec says), as `dispatch cmd NAME interrupt`. */
-async function interrupt(socket: ClientSocket, session: string): Promise<void> {
-  await socket.request({ type: "command", session, name: "interrupt", args: {} });
+/**
+ * Stops this evaluation: the kernel's interrupt (SIGINT or `interrupt_request`, as its spec
+ * says) if it runs; withdrawn by the host if it still waits behind another evaluation.
+ */
+async function interrupt(socket: ClientSocket, session: string, ref: string): Promise<void> {
+  await socket.request({ type: "command", session, name: "interrupt", args: { ref } });
 }
 
 /**

@@ -10,6 +10,7 @@
  * fresh one and re-runs `options.replay` in order, then writes a `replay` event.
  * Input typed by a terminal client runs line by line in mode `print`.
  */
+import { randomUUID } from "node:crypto";
 import { constants as os } from "node:os";
 import { DispatchError, toDispatchError } from "../../core/errors.js";
 import { WorkspaceOptions } from "../../kinds/workspace/options.js";
@@ -18,9 +19,11 @@ import {
   type EvalResult,
   type InspectArgs,
   InspectedObject,
+  type InterruptResult,
   type KernelStats,
 } from "../../protocol/workspace/commands.js";
 import {
+  type EvalFailure,
   type EvalMode,
   type EvalOutput,
   type ExecutionState,
@@ -31,6 +34,7 @@ import {
 } from "../../protocol/workspace/events.js";
 import type { IntrospectionAdapter } from "./jupyter/adapters/adapter.js";
 import { adapterFor } from "./jupyter/adapters/registry.js";
+import { CellQueue, Withdrawn } from "./jupyter/CellQueue.js";
 import { describeExit, Kernel } from "./jupyter/Kernel.js";
 import { findKernelSpec, type KernelSpec, listKernelSpecs } from "./jupyter/kernelspecs.js";
 import { OutputBudget, outputOf, render } from "./jupyter/outputs.js";
@@ -41,9 +45,23 @@ import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 /** After the reply, how long to wait for the kernel's idle status (outputs come before it). */
 const IDLE_AFTER_REPLY_MS = 2000;
 
+/** Why an evaluation withdrawn by its client's `interrupt {ref}` never ran. */
+const CANCELLED: EvalFailure = {
+  ename: "Cancelled",
+  evalue: "withdrawn before it started (it was waiting behind another evaluation)",
+};
+
 interface Evaluation {
   id: string;
   origin: "client" | "replay" | "other";
+  code: string;
+  mode: EvalMode;
+  /** The client's name for it (`eval {ref}`), which its `interrupt {ref}` gives. */
+  ref?: string;
+  /** Its `eval-start` and input line were written: the kernel has started it. */
+  announced: boolean;
+  /** Its client interrupted it while the kernel had it but had not started it yet. */
+  interruptOnStart: boolean;
   count: number | null;
   outputs: EvalOutput[];
   budget: OutputBudget;
@@ -71,6 +89,8 @@ export class WorkspaceRuntime implements SessionRuntime {
   private execution: ExecutionState = "starting";
   private health: KernelHealth = "ok";
   private readonly evaluations = new Map<string, Evaluation>();
+  /** Every execute request waits its turn here: ours are sent one at a time (`CellQueue`). */
+  private readonly cells = new CellQueue();
   private readonly quiet = new Map<string, QuietRequest>();
   /** Output outside any known evaluation (a background thread after its cell), bounded per stretch. */
   private strayBudget = new OutputBudget();
@@ -211,6 +231,7 @@ export class WorkspaceRuntime implements SessionRuntime {
   private end(code: number | null, signal: NodeJS.Signals | null, reason: string, asked = false): void {
     if (!this.running) return;
     this.running = false;
+    this.cells.withdrawAll({ ename: "KernelLost", evalue: reason });
     this.abortAll(reason);
     this.kernel?.close();
     this.emitKernel({ connection: asked ? "disconnected" : "failed", execution: "dead" });
@@ -233,8 +254,54 @@ export class WorkspaceRuntime implements SessionRuntime {
 
   // ---- evaluation ----------------------------------------------------------------------
 
-  private async evaluate(code: string, mode: EvalMode, origin: "client" | "replay"): Promise<EvalResult> {
+  /**
+   * Runs code when its turn comes (after the evaluations sent before it); the answer once the
+   * kernel is idle again. Withdrawn before its turn (its client's `interrupt {ref}`, the kernel
+   * ended or restarted), it never reaches the kernel and answers `aborted` with why.
+   */
+  private async evaluate(
+    code: string,
+    mode: EvalMode,
+    origin: "client" | "replay",
+    ref?: string,
+  ): Promise<EvalResult> {
     await this.ready;
+    const turn = this.cells.join(ref);
+    try {
+      await turn.ready;
+    } catch (err) {
+      if (!(err instanceof Withdrawn)) throw err;
+      return {
+        id: randomUUID(),
+        count: null,
+        status: "aborted",
+        outputs: [],
+        error: err.failure,
+        truncatedBytes: 0,
+      };
+    }
+    let result: EvalResult;
+    try {
+      result = await this.execute(code, mode, origin, ref);
+    } finally {
+      turn.done();
+    }
+    if (mode === "inspect" && result.status === "ok" && this.adapter)
+      result.inspected = await this.inspect({ expr: this.adapter.lastResult, offset: 0, limit: 50 }).catch(
+        () => undefined,
+      );
+    if (origin === "client" && result.status !== "aborted")
+      void this.refreshVariables().catch(() => undefined);
+    return result;
+  }
+
+  /** Sends the execute request (the turn is this one's) and waits for its reply and idle status. */
+  private async execute(
+    code: string,
+    mode: EvalMode,
+    origin: "client" | "replay",
+    ref: string | undefined,
+  ): Promise<EvalResult> {
     const kernel = this.requireKernel();
     const { id, reply } = kernel.request("shell", "execute_request", {
       code,
@@ -244,11 +311,9 @@ export class WorkspaceRuntime implements SessionRuntime {
       allow_stdin: false,
       stop_on_error: false,
     });
-    const evaluation = this.track(id, origin);
+    const evaluation = this.track(id, { origin, code, mode, ref });
     this.lastEvaluationAt = Date.now();
     this.strayBudget = new OutputBudget();
-    this.context.events.emit("eval-start", { id, code, mode, origin });
-    this.print(render.input(code, origin));
     let answer: JupyterMessage;
     try {
       answer = await reply;
@@ -271,13 +336,7 @@ export class WorkspaceRuntime implements SessionRuntime {
         ? { ename: String(content.ename ?? "Error"), evalue: String(content.evalue ?? "") }
         : undefined;
     if (!evaluation.ended) this.finish(evaluation, { status, ...(error ? { error } : {}) });
-    const result = this.result(evaluation, status, error);
-    if (mode === "inspect" && status === "ok" && this.adapter)
-      result.inspected = await this.inspect({ expr: this.adapter.lastResult, offset: 0, limit: 50 }).catch(
-        () => undefined,
-      );
-    if (origin === "client") void this.refreshVariables().catch(() => undefined);
-    return result;
+    return this.result(evaluation, status, error);
   }
 
   private result(
@@ -295,14 +354,22 @@ export class WorkspaceRuntime implements SessionRuntime {
     };
   }
 
-  private track(id: string, origin: Evaluation["origin"]): Evaluation {
+  private track(
+    id: string,
+    what: Pick<Evaluation, "origin" | "code" | "mode"> & { ref?: string | undefined },
+  ): Evaluation {
     let markIdle = () => {};
     const idle = new Promise<void>((resolve) => {
       markIdle = resolve;
     });
     const evaluation: Evaluation = {
       id,
-      origin,
+      origin: what.origin,
+      code: what.code,
+      mode: what.mode,
+      ...(what.ref !== undefined ? { ref: what.ref } : {}),
+      announced: false,
+      interruptOnStart: false,
       count: null,
       outputs: [],
       budget: new OutputBudget(),
@@ -315,11 +382,30 @@ export class WorkspaceRuntime implements SessionRuntime {
     return evaluation;
   }
 
+  /**
+   * Writes its `eval-start` and input line once the kernel starts it (its `execute_input` on
+   * iopub, which comes after everything the cell before it printed), not when it was sent: so
+   * the transcript never shows a cell's input in the middle of another's output.
+   */
+  private announce(evaluation: Evaluation): void {
+    if (evaluation.announced) return;
+    evaluation.announced = true;
+    const { id, code, mode, origin } = evaluation;
+    this.context.events.emit("eval-start", { id, code, mode, origin });
+    this.print(render.input(code, origin));
+    if (evaluation.interruptOnStart && !evaluation.ended)
+      void this.kernel?.interrupt().catch(() => undefined);
+  }
+
   private finish(
     evaluation: Evaluation,
     end: { status: "ok" | "error" | "aborted"; error?: { ename: string; evalue: string } },
   ): void {
     if (evaluation.ended) return;
+    // Never seen to start (the kernel died first, or sent no execute_input): its input still
+    // goes before its end, so the history has it.
+    evaluation.interruptOnStart = false;
+    this.announce(evaluation);
     evaluation.ended = true;
     if (end.error) evaluation.error = end.error;
     const truncatedBytes = evaluation.budget.dropped;
@@ -365,20 +451,24 @@ export class WorkspaceRuntime implements SessionRuntime {
           typeof message.content.execution_count === "number" ? message.content.execution_count : null;
         if (evaluation) {
           evaluation.count = count;
+          this.announce(evaluation);
           return;
         }
         if (!parentId) return;
         // Another client (a notebook, jupyter console) is evaluating in this kernel.
-        evaluation = this.track(parentId, "other");
+        evaluation = this.track(parentId, {
+          origin: "other",
+          code: String(message.content.code ?? ""),
+          mode: "do",
+        });
         evaluation.count = count;
-        const code = String(message.content.code ?? "");
-        this.context.events.emit("eval-start", { id: parentId, code, mode: "do", origin: "other" });
-        this.print(render.input(code, "other"));
+        this.announce(evaluation);
         return;
       }
       default: {
         const output = outputOf(message);
         if (!output) return;
+        if (evaluation && !evaluation.ended) this.announce(evaluation);
         if (evaluation && output.type === "error") evaluation.errored = true;
         const budget = evaluation && !evaluation.ended ? evaluation.budget : this.strayBudget;
         const kept = budget.take(output);
@@ -405,6 +495,22 @@ export class WorkspaceRuntime implements SessionRuntime {
 
   /** Runs adapter code silently; its stdout, once the kernel is idle again. */
   private async runQuiet(code: string): Promise<string> {
+    const turn = this.cells.join();
+    try {
+      await turn.ready;
+      return await this.executeQuiet(code);
+    } catch (err) {
+      if (!(err instanceof Withdrawn)) throw err;
+      throw new DispatchError(
+        this.running ? "conflict" : "session_exited",
+        `${err.failure.evalue} before this could run; ask again${this.running ? "" : " after `dispatch revive`"}`,
+      );
+    } finally {
+      turn.done();
+    }
+  }
+
+  private async executeQuiet(code: string): Promise<string> {
     const kernel = this.requireKernel();
     let markIdle = () => {};
     const idle = new Promise<void>((resolve) => {
@@ -487,9 +593,14 @@ export class WorkspaceRuntime implements SessionRuntime {
     const a = (args ?? {}) as Record<string, unknown>;
     switch (name) {
       case "eval":
-        return this.evaluate(String(a.code), a.mode as EvalMode, "client");
+        return this.evaluate(
+          String(a.code),
+          a.mode as EvalMode,
+          "client",
+          typeof a.ref === "string" ? a.ref : undefined,
+        );
       case "interrupt":
-        return this.interrupt();
+        return typeof a.ref === "string" ? this.interruptOne(a.ref) : this.interrupt();
       case "restart":
         return this.restart();
       case "complete":
@@ -518,16 +629,34 @@ export class WorkspaceRuntime implements SessionRuntime {
     }
   }
 
-  private async interrupt(): Promise<{ ok: true }> {
+  private async interrupt(): Promise<InterruptResult> {
     await this.ready;
     await this.requireKernel().interrupt();
-    return { ok: true };
+    return { ok: true, outcome: "interrupted" };
+  }
+
+  /**
+   * Stops one client's evaluation and nobody else's: withdrawn while it waits its turn,
+   * interrupted while it runs (once the kernel has started it: until then the kernel may still
+   * be running another client's cell).
+   */
+  private async interruptOne(ref: string): Promise<InterruptResult> {
+    const where = this.cells.withdraw(ref, CANCELLED);
+    if (where === "withdrawn") return { ok: true, outcome: "withdrawn" };
+    const evaluation = [...this.evaluations.values()].find((e) => e.ref === ref && !e.ended);
+    if (where === "unknown" || !evaluation) return { ok: true, outcome: "unknown" };
+    if (!evaluation.announced) {
+      evaluation.interruptOnStart = true;
+      return { ok: true, outcome: "interrupted" };
+    }
+    return this.interrupt();
   }
 
   private async restart(): Promise<{ ok: true }> {
     await this.ready.catch(() => undefined);
     const old = this.requireKernel();
     this.stopping = true;
+    this.cells.withdrawAll({ ename: "KernelLost", evalue: "the kernel was restarted" });
     this.abortAll("the kernel was restarted");
     this.emitKernel({ connection: "reconnecting", execution: "starting" });
     this.execution = "starting";
@@ -593,6 +722,7 @@ export class WorkspaceRuntime implements SessionRuntime {
       connection: this.kernel?.isAlive ? "connected" : "disconnected",
       health: this.health,
       execution: this.execution,
+      queued: this.cells.queued,
     };
   }
 
@@ -646,6 +776,7 @@ export class WorkspaceRuntime implements SessionRuntime {
 
   dispose(): void {
     this.running = false;
+    this.cells.withdrawAll({ ename: "KernelLost", evalue: "the host is shutting down" });
     this.kernel?.close();
   }
 

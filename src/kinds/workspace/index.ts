@@ -17,6 +17,7 @@ import {
   EvalArgs,
   InspectArgs,
   InspectorStateArgs,
+  InterruptArgs,
   NoArgs,
 } from "../../protocol/workspace/commands.js";
 import {
@@ -114,7 +115,10 @@ export const workspaceKind: SessionKind = {
       args: EvalArgs,
       longRunning: true,
     }),
-    interrupt: command({ description: "interrupt the running evaluation", args: NoArgs }),
+    interrupt: command({
+      description: "interrupt the running evaluation, or only the one named by `ref` (withdrawn if it waits)",
+      args: InterruptArgs,
+    }),
     restart: command({
       description: "restart the kernel (its state is lost)",
       args: NoArgs,

@@ -5,9 +5,13 @@
 import { z } from "zod";
 import { EvalFailure, EvalMode, EvalOutput, InspectorStateData, Variable } from "./events.js";
 
+/** A client's name for one of its evaluations: unique (a UUID), so `interrupt {ref}` reaches only it. */
+export const EvalRef = z.string().min(1).max(128);
+
 export const EvalArgs = z.object({
   code: z.string().max(1024 * 1024),
   mode: EvalMode.default("do"),
+  ref: EvalRef.optional(),
 });
 export type EvalArgs = z.infer<typeof EvalArgs>;
 
@@ -37,6 +41,20 @@ export const EvalResult = z.object({
   inspected: InspectedObject.optional(),
 });
 export type EvalResult = z.infer<typeof EvalResult>;
+
+/**
+ * `interrupt` with no `ref` interrupts whatever the kernel runs. With a `ref` it stops only
+ * that evaluation: withdrawn while it waits behind others (it never runs; its `eval` answers
+ * `aborted` with `Cancelled`), interrupted if it runs, left alone if it has finished.
+ */
+export const InterruptArgs = z.object({ ref: EvalRef.optional() }).optional();
+export type InterruptArgs = z.infer<typeof InterruptArgs>;
+/** What the interrupt did; `unknown`: the named evaluation neither waits nor runs (it has finished, or has not arrived: then it is withdrawn as it arrives). */
+export const InterruptResult = z.object({
+  ok: z.literal(true),
+  outcome: z.enum(["interrupted", "withdrawn", "unknown"]).optional(),
+});
+export type InterruptResult = z.infer<typeof InterruptResult>;
 
 export const InspectArgs = z.object({
   /** An expression, or a path the inspector gave. */
@@ -80,6 +98,8 @@ export const KernelStats = z.object({
   connection: z.string(),
   health: z.string(),
   execution: z.string(),
+  /** Evaluations sent through dispatch waiting for the one that runs (null: a host that does not say). */
+  queued: z.number().int().nullable().default(null),
 });
 export type KernelStats = z.infer<typeof KernelStats>;
 

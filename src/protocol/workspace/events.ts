@@ -91,6 +91,7 @@ export const EvalOutputData = z.object({
 export type EvalOutputData = z.infer<typeof EvalOutputData>;
 
 export const EvalFailure = z.object({ ename: z.string(), evalue: z.string() });
+export type EvalFailure = z.infer<typeof EvalFailure>;
 
 export const EvalEndData = z.object({
   id: z.string(),

@@ -1,0 +1,116 @@
+/**
+ * Two people on one image, one real python3 kernel through a real hub and host: an evaluation
+ * sent while another client's cell runs waits its turn on the host. Ctrl-C on the waiting one
+ * withdraws it (it never runs) and leaves the running cell alone; and the transcript shows a
+ * waiting cell's input only once it starts, after the output of the cell before it.
+ */
+import type { ChildProcess } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, runningCli, startHub, waitFor } from "./harness.js";
+
+let hub: HubHandle;
+const children = new Set<ChildProcess>();
+/** Files that let a waiting cell finish; all written after each test, so no cell is left waiting. */
+const releases = new Set<string>();
+
+interface Event {
+  seq: number;
+  type: string;
+  data: Record<string, unknown> & { output?: Record<string, unknown> };
+}
+
+async function info(): Promise<{ options: Record<string, unknown> }> {
+  return ((await (await hub.api("/api/sessions/py")).json()) as { session: never }).session;
+}
+
+async function events(): Promise<Event[]> {
+  const response = await hub.api("/api/sessions/py/events?after=0&limit=5000");
+  return ((await response.json()) as { events: Event[] }).events;
+}
+
+/** How many evaluations wait behind the running one, as the host's `stats` says. */
+async function queued(): Promise<number> {
+  const response = await hub.api("/api/sessions/py/commands/stats", { method: "POST", body: "{}" });
+  return ((await response.json()) as { result: { queued: number } }).result.queued;
+}
+
+async function printed(text: string): Promise<boolean> {
+  return (await events()).some((e) => e.type === "eval-output" && String(e.data.output?.text).includes(text));
+}
+
+/** A cell that prints `first`, waits until the test writes its release file, then prints `second`. */
+function heldCell(first: string, second: string): { code: string; release: () => void } {
+  const file = join(hub.home, `release-${first}`);
+  releases.add(file);
+  return {
+    code: `import os, time\nprint("${first}", flush=True)\nwhile not os.path.exists("${file}"): time.sleep(0.05)\nprint("${second}")`,
+    release: () => writeFileSync(file, ""),
+  };
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+  const created = await hub.cli(["new", "--kernel", "python3", "--name", "py"]);
+  expect(created.code, created.stderr).toBe(0);
+  await waitFor(async () => (await info()).options.connection === "connected", {
+    timeoutMs: 30_000,
+    message: "the kernel connected",
+  });
+});
+
+afterEach(() => {
+  for (const file of releases) if (!existsSync(file)) writeFileSync(file, "");
+  for (const child of children) child.kill("SIGKILL");
+});
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+describe("an evaluation waiting behind another client's cell", { timeout: 90_000 }, () => {
+  it("is withdrawn by Ctrl-C and never runs, while the other client's cell runs on", async () => {
+    const held = heldCell("a-started", "a-finished");
+    const first = hub.cli(["eval", "py", held.code]);
+    await waitFor(() => printed("a-started"), { timeoutMs: 20_000, message: "the first cell runs" });
+
+    const waiting = runningCli(hub, ["eval", "py", "print('b-' + 'ran')"], children);
+    await waitFor(async () => (await queued()) === 1, { message: "the second evaluation waits" });
+    waiting.child.kill("SIGINT");
+    expect(await waiting.exit, waiting.err()).toBe(130);
+    expect(waiting.err()).toContain("cancelled the evaluation before it started");
+    expect(waiting.out()).toBe("");
+    expect(await queued()).toBe(0);
+
+    // The first cell was not interrupted: it finishes when let go, with all its output.
+    held.release();
+    const result = await first;
+    expect(result.stderr).toBe("");
+    expect(result).toMatchObject({ code: 0, stdout: "a-started\na-finished\n" });
+
+    // The withdrawn code never ran, not even late: the next evaluation runs first in line.
+    expect((await hub.cli(["eval", "py", "'next'"])).stdout).toBe("'next'\n");
+    expect(await printed("b-ran")).toBe(false);
+    expect((await events()).some((e) => e.type === "eval-start" && String(e.data.code).includes("b-"))).toBe(
+      false,
+    );
+  });
+
+  it("shows its input in the transcript only once it starts, after the running cell's output", async () => {
+    const held = heldCell("c-started", "c-finished");
+    const first = hub.cli(["eval", "py", held.code]);
+    await waitFor(() => printed("c-started"), { timeoutMs: 20_000, message: "the first cell runs" });
+    const second = hub.cli(["eval", "py", "print('d-' + 'output')"]);
+    await waitFor(async () => (await queued()) === 1, { message: "the second evaluation waits" });
+    held.release();
+    expect((await first).stdout).toBe("c-started\nc-finished\n");
+    expect((await second).stdout).toBe("d-output\n");
+
+    const transcript = (await hub.cli(["transcript", "py"])).stdout;
+    const at = (text: string) => transcript.indexOf(text);
+    expect(at("c-finished\n")).toBeGreaterThan(at("c-started\n"));
+    expect(at("In: print('d-' + 'output')")).toBeGreaterThan(at("c-finished\n"));
+    expect(at("d-output\n")).toBeGreaterThan(at("In: print('d-' + 'output')"));
+  });
+});

@@ -121,4 +121,39 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     // A workspace's name alone still works (its code on stdin).
     expect((await hub.cli(["eval", "current"], { input: "6 * 7" })).stdout).toBe("42\n");
   });
+
+  // Last: it SIGKILLs the host, which ends every image above too.
+  it("lists an image whose host was lost as `ls` does, without the pid it had", async () => {
+    await newWorkspace("stranded");
+    // Its kernel's pid is known (and stored) once it has connected.
+    const options = async () =>
+      ((await (await hub.api("/api/sessions/stranded")).json()) as { session: { options: { pid?: number } } })
+        .session.options;
+    await waitFor(async () => typeof (await options()).pid === "number", { timeoutMs: 30_000 });
+    const host = hub.pids().host as number;
+    process.kill(host, "SIGKILL");
+    await waitFor(async () => (await status("stranded")) === "exited", {
+      timeoutMs: 20_000,
+      message: "the session ended with its host",
+    });
+    const ls = await hub.cli(["ls"]);
+    expect(ls.stdout).toMatch(/^stranded\s+workspace\s+exited \(host lost\)/m);
+
+    const listed = await hub.cli(["images", "--json"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const rows = JSON.parse(listed.stdout) as {
+      session: string | null;
+      status: string;
+      pid: number | null;
+    }[];
+    expect(rows.find((row) => row.session === "stranded")).toMatchObject({
+      status: "exited (host lost)",
+      pid: null,
+    });
+    const table = await hub.cli(["images"]);
+    // SESSION KERNEL LANGUAGE HOST STATUS HEALTH STATE PID: no pid.
+    expect(table.stdout).toMatch(
+      /^stranded\s+python3\s+python\s+local\s+exited \(host lost\)\s+\S+\s+\S+\s+-\s/m,
+    );
+  });
 });

@@ -7,6 +7,7 @@
  */
 import type { Command } from "commander";
 import { formatAge } from "../../core/duration.js";
+import { isLiveStatus } from "../../core/liveness.js";
 import { WORKSPACE, type WorkspaceState } from "../../kinds/workspace/index.js";
 import type { Orphan } from "../../protocol/host.js";
 import type { SessionInfo } from "../../protocol/session.js";
@@ -14,7 +15,7 @@ import { KernelStats } from "../../protocol/workspace/commands.js";
 import { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
 import { imageArguments } from "../imageContext.js";
-import { formatBytes } from "../sessionTable.js";
+import { clip, formatBytes, MAX_STATUS_CHARS, statusText } from "../sessionTable.js";
 
 export function registerImages(program: Command): void {
   const images = program
@@ -42,7 +43,11 @@ export interface ImageRow {
   kernel: string;
   language: string;
   host: string;
-  /** connected, disconnected, reconnecting, failed; `orphaned` for a kernel no session holds. */
+  /**
+   * A live session's kernel connection: connected, disconnected, reconnecting (its host is
+   * away), failed. An ended session: its status as `dispatch ls` says it (`exited (host lost)`,
+   * `exited (0)`, `orphaned`). `orphaned` with no session: a kernel no session holds.
+   */
   status: string;
   health: string;
   execution: string;
@@ -66,16 +71,22 @@ async function kernelStats(client: HubClient, session: SessionInfo): Promise<Ker
 
 function imageRow(session: SessionInfo, live: KernelStats | undefined): ImageRow {
   const state = (session.options ?? {}) as Partial<WorkspaceState>;
+  // Once the session has ended its kernel is gone, however it ended (a host lost never said
+  // so): the row says what `ls` says, and the pid it had means nothing any more.
+  const ended = !isLiveStatus(session.status);
   return {
     session: session.name,
     kernel: state.kernel ?? "?",
     language: state.language ?? "?",
     host: session.host,
-    status:
-      session.reachable === false && isLive(session) ? "reconnecting" : (state.connection ?? "disconnected"),
+    status: ended
+      ? statusText(session)
+      : session.reachable === false
+        ? "reconnecting"
+        : (state.connection ?? "disconnected"),
     health: state.health ?? "ok",
     execution: state.execution ?? "starting",
-    pid: live?.pid ?? state.pid ?? null,
+    pid: ended ? null : (live?.pid ?? state.pid ?? null),
     memory: live?.rss ?? null,
     cpuPercent: live?.cpuPercent ?? null,
     lastActivityAt: session.lastActivityAt,
@@ -138,7 +149,7 @@ async function list(options: { json?: boolean }): Promise<void> {
     return;
   }
   console.log(formatImageTable(rows));
-  const orphans = rows.filter((row) => row.status === "orphaned").length;
+  const orphans = rows.filter((row) => row.session === null).length;
   if (orphans > 0 || files.length > 0)
     console.error(
       `${orphans} orphaned kernel(s), ${files.length} stale connection file(s): \`dispatch images cleanup\` removes them`,
@@ -153,7 +164,8 @@ export function formatImageTable(rows: readonly ImageRow[], now = Date.now()): s
       row.kernel,
       row.language,
       row.host,
-      row.status,
+      // A failed session's reason can be a whole message; `--json` has all of it.
+      clip(row.status, MAX_STATUS_CHARS),
       row.health,
       row.execution,
       row.pid === null ? "-" : String(row.pid),
@@ -189,6 +201,7 @@ async function stats(name: string | undefined, options: { json?: boolean }, comm
     startedAt: live?.startedAt ?? null,
     lastEvaluationAt: live?.lastEvaluationAt ?? null,
     evaluations: state.evaluations ?? 0,
+    queued: live?.queued ?? null,
     storedBytes: session.bytes,
   };
   // `images` has its own --json, which commander hands the parent when it follows the subcommand.
@@ -210,7 +223,7 @@ async function stats(name: string | undefined, options: { json?: boolean }, comm
       `memory           ${result.memory === null ? "-" : formatBytes(result.memory)}`,
       `cpu              ${result.cpuSeconds === null ? "-" : `${result.cpuSeconds.toFixed(2)} s`}${result.cpuPercent === null ? "" : ` (${result.cpuPercent}% lately)`}`,
       `up since         ${result.startedAt === null ? "-" : ago(result.startedAt)}`,
-      `evaluations      ${result.evaluations}`,
+      `evaluations      ${result.evaluations}${result.queued ? ` (${result.queued} waiting their turn)` : ""}`,
       `last evaluation  ${ago(result.lastEvaluationAt)}`,
       `last activity    ${ago(result.lastActivityAt)}`,
       `stored           ${formatBytes(result.storedBytes)}`,

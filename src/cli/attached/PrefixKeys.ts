@@ -2,8 +2,13 @@
  * The keys of attached mode: what is typed goes to the session, except the detach key, which
  * leaves at once, and the prefix key, after which the next key is a command (`prefixHelp.ts`
  * lists them; the prefix key again sends it to the session).
+ *
+ * One chunk of input may hold a command and keys after it (a paste, fast typing): the keys
+ * after the command are handed back, for whatever has the keys once it ran (the session, a
+ * prompt, the picker), so none is lost, the detach key included.
  */
 import { type DetachKey, findDetachKey } from "../detachKey.js";
+import { escapeSequenceAt } from "../tui/keys.js";
 
 /** PageUp, which after the prefix opens the history view like `h`. */
 const PAGE_UP = "\x1b[5~";
@@ -44,8 +49,12 @@ export class PrefixKeys {
     this.prefixPending = false;
   }
 
-  /** Reads keys typed while a session is shown. */
-  read(chunk: Buffer): void {
+  /**
+   * Reads keys typed while a session is shown, up to the first command among them (the detach
+   * key, or the prefix key and the key after it). Returns the keys typed after that command,
+   * for whatever has the keys once it ran; undefined when there are none.
+   */
+  read(chunk: Buffer): Buffer | undefined {
     const { detachKey, prefixKey } = this.keys;
     if (this.prefixPending) {
       this.prefixPending = false;
@@ -56,24 +65,57 @@ export class PrefixKeys {
     const prefixAt = findDetachKey(chunk, prefixKey);
     if (detachAt >= 0 && (prefixAt < 0 || detachAt <= prefixAt)) {
       this.actions.send(chunk.subarray(0, detachAt));
-      return this.actions.run({ type: "detach" });
+      this.actions.run({ type: "detach" });
+      // Nothing after it: the client is leaving.
+      return undefined;
     }
-    if (prefixAt < 0) return this.actions.send(chunk);
+    if (prefixAt < 0) {
+      this.actions.send(chunk);
+      return undefined;
+    }
     this.actions.send(chunk.subarray(0, prefixAt));
     const rest = chunk.subarray(prefixAt + matchLength(chunk, prefixAt, prefixKey));
     if (rest.length > 0) return this.command(rest);
     this.prefixPending = true;
     this.actions.pendingChanged();
+    return undefined;
   }
 
-  /** The keys after the prefix key. */
-  private command(chunk: Buffer): void {
+  /** The keys after the prefix key: the first is the command; returns the rest, if any. */
+  private command(chunk: Buffer): Buffer | undefined {
     const prefix = this.keys.prefixKey;
-    if (prefix && matchLength(chunk, 0, prefix) > 0) return this.actions.send(chunk);
-    if (chunk.toString("latin1").startsWith(PAGE_UP)) return this.actions.run({ type: "history" });
-    const command = commandOf(chunk.toString("utf8").charAt(0));
+    const prefixLength = prefix ? matchLength(chunk, 0, prefix) : 0;
+    if (prefixLength > 0) {
+      this.actions.send(chunk.subarray(0, prefixLength));
+      return restAfter(chunk, prefixLength);
+    }
+    const length = keyLength(chunk);
+    const key = chunk.subarray(0, length).toString("utf8");
+    const command = key === PAGE_UP ? ({ type: "history" } as const) : commandOf(key);
     if (command) this.actions.run(command);
+    return restAfter(chunk, length);
   }
+}
+
+function restAfter(chunk: Buffer, length: number): Buffer | undefined {
+  return chunk.length > length ? chunk.subarray(length) : undefined;
+}
+
+/**
+ * Bytes of the key `chunk` starts with: an escape sequence (an arrow, PageUp) whole, so an
+ * unknown one after the prefix is dropped rather than half sent to the session; else one
+ * UTF-8 character.
+ */
+function keyLength(chunk: Buffer): number {
+  // latin1: one character per byte, so the sequence's length is its length in bytes.
+  const sequence = escapeSequenceAt(chunk.toString("latin1"), 0);
+  if (sequence) return sequence.length;
+  const lead = chunk[0] ?? 0;
+  const expected = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  // Only continuation bytes (10xxxxxx) belong to it: a broken character takes no key after it.
+  let length = 1;
+  while (length < expected && ((chunk[length] ?? 0) & 0xc0) === 0x80) length++;
+  return length;
 }
 
 function commandOf(key: string): PrefixCommand | undefined {

@@ -227,12 +227,19 @@ export class TerminalClient {
     this.terminal.restore(this.bar.released());
   }
 
+  /**
+   * What is typed goes to the picker, a prompt, or the session's keys. A chunk may hold a
+   * command and keys after it (a paste, fast typing): those go wherever the command left the
+   * keys (a prompt it opened, the session again), so none is lost, the detach key included.
+   */
   private input(chunk: Buffer): void {
-    if (this.finished) return;
-    const picker = this.switcher.picker;
-    if (picker) return picker.feed(this.decoder.write(chunk));
-    if (this.prompts.shown) return this.prompts.feed(this.decoder.write(chunk), this.view.current);
-    this.keys.read(chunk);
+    let keys: Buffer | undefined = chunk;
+    while (keys && !this.finished) {
+      const picker = this.switcher.picker;
+      if (picker) return picker.feed(this.decoder.write(keys));
+      if (this.prompts.shown) return this.prompts.feed(this.decoder.write(keys), this.view.current);
+      keys = this.keys.read(keys);
+    }
   }
 
   private send(bytes: Uint8Array): void {

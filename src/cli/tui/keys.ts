@@ -41,13 +41,18 @@ const SEQUENCES: Record<string, Key> = {
   "\x1b[6~": { name: "pagedown" },
 };
 
+/** The escape sequence (CSI or SS3, as keys send them) at `at` in `input`, if one starts there. */
+export function escapeSequenceAt(input: string, at: number): string | undefined {
+  return /^\x1b(?:\[[0-9;]*[A-Za-z~]|O[A-Za-z])/.exec(input.slice(at))?.[0];
+}
+
 export function parseKeys(input: string): Key[] {
   const keys: Key[] = [];
   let i = 0;
   while (i < input.length) {
     const char = input[i] as string;
     if (char === "\x1b") {
-      const sequence = /^\x1b(?:\[[0-9;]*[A-Za-z~]|O[A-Za-z])/.exec(input.slice(i))?.[0];
+      const sequence = escapeSequenceAt(input, i);
       if (sequence) {
         const known = SEQUENCES[sequence];
         if (known) keys.push(known);

@@ -70,12 +70,23 @@ export class Connection {
     return this.away;
   }
 
-  /** Connects and loads the session list; undefined when the client left meanwhile. */
+  /**
+   * Connects and loads the session list; undefined when the client left meanwhile. Its
+   * teardown (`close`) may have run by then: what was opened after it is closed here.
+   */
   async open(): Promise<LiveSessions | undefined> {
     const socket = await this.hubClient.connect("dispatch-tui");
+    if (this.options.finished()) {
+      await socket.close();
+      return undefined;
+    }
     this.currentSocket = socket;
-    if (this.options.finished()) return undefined;
     const sessions = await LiveSessions.load(socket);
+    if (this.options.finished()) {
+      sessions.dispose();
+      await socket.close();
+      return undefined;
+    }
     this.currentSessions = sessions;
     this.watch(socket, sessions);
     return sessions;

@@ -179,9 +179,14 @@ export class TerminalClient {
     }
   }
 
+  /**
+   * Connects, then takes the keyboard and the terminal. The client may end at any await here (a
+   * signal, Ctrl-C before the terminal is raw), and teardown has then run: nothing more is set
+   * up, since a keyboard listener added after it would keep reading stdin after the end.
+   */
   private async start(start: ClientStart): Promise<void> {
     const sessions = await this.connection.open();
-    if (!sessions) return;
+    if (!sessions || this.finished) return;
     this.seen.prune(sessions.all());
     const onInput = (chunk: Buffer) => this.input(chunk);
     const onResize = () => this.resized();
@@ -191,7 +196,6 @@ export class TerminalClient {
       process.stdin.off("data", onInput);
       process.stdout.off("resize", onResize);
     });
-    if (this.finished) return;
     this.terminal.enter();
     if ("attach" in start) await this.switcher.switchTo(start.attach);
     else this.switcher.openPicker(start.hint);

@@ -56,9 +56,12 @@ export class SessionView {
     return this.stream?.seq;
   }
 
-  /** The shown session was renamed. */
+  /**
+   * A session was renamed: taken only if it is the one shown. The answer may come after a
+   * switch to another session; taking it then would send keys to the renamed one.
+   */
   renamed(info: SessionInfo): void {
-    this.info = info;
+    if (this.info?.id === info.id) this.info = info;
   }
 
   /** The session `id` is being closed: its end switches to another session instead of leaving. */

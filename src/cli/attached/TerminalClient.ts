@@ -147,6 +147,7 @@ export class TerminalClient {
           this.connection.socket
             ?.rename(session.id, name)
             .then((renamed) => {
+              // A switch may have come first: the view takes it only if that session is still shown.
               this.view.renamed(renamed);
               this.bar.draw();
             })

@@ -3,6 +3,9 @@
  * one, a new one, or through the picker. A switch that fails is told on the status row and
  * leaves the screen as it was. When the shown session is closed (`w`), the next running one is
  * shown, or the picker when none is left.
+ *
+ * A switch the hub's going away interrupts (or one asked while it is away) is put off, not
+ * failed: it is carried out once the connection is back (`resumed`), as the user asked.
  */
 import { isLiveStatus } from "../../core/liveness.js";
 import type { SessionInfo } from "../../protocol/session.js";
@@ -30,12 +33,19 @@ export interface SessionSwitcherOptions {
 
 export class SessionSwitcher {
   private shownPicker: Picker | undefined;
+  /** The session (name or id) of a switch put off until the hub is back. */
+  private putOff: string | undefined;
 
   constructor(private readonly options: SessionSwitcherOptions) {}
 
   /** The picker, while it has the screen (it gets the keys typed). */
   get picker(): Picker | undefined {
     return this.shownPicker;
+  }
+
+  /** The session (name or id) a switch put off until the hub is back is for. */
+  get waitingFor(): string | undefined {
+    return this.putOff;
   }
 
   /** Puts the picker away without a choice; whether it was up. */
@@ -46,11 +56,32 @@ export class SessionSwitcher {
     return picker !== undefined;
   }
 
-  /** Shows `ref` (name or id) in place of the current session, from its current screen. */
+  /**
+   * Shows `ref` (name or id) in place of the current session, from its current screen; put off
+   * until the hub is back when the connection is lost before its attach is answered.
+   */
   async switchTo(ref: string): Promise<void> {
     const socket = this.options.connection.socket;
     if (!socket || this.options.finished()) return;
-    await this.options.view.switchTo(socket, ref);
+    this.putOff = undefined;
+    try {
+      await this.options.view.switchTo(socket, ref);
+    } catch (err) {
+      if (socket.isOpen) throw err;
+      // The connection is gone (it dropped under the switch, or had before it): the reconnect
+      // resumes only what was shown, so the switch waits for it rather than failing.
+      this.putOff = ref;
+      this.options.bar.draw();
+    }
+  }
+
+  /** The connection is back: a switch put off meanwhile is carried out. Whether there was one. */
+  resumed(): boolean {
+    const ref = this.putOff;
+    this.putOff = undefined;
+    if (ref === undefined) return false;
+    void this.switchOrReport(ref);
+    return true;
   }
 
   /** `switchTo`, telling a failure on the status row. */

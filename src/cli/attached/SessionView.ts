@@ -2,6 +2,10 @@
  * The session the attached client shows: its stream over the connection and its output on the
  * terminal, in the rows above the status bar. Switching replaces it with another session's
  * screen only once that session's attach succeeded; where each was left is marked seen.
+ *
+ * The shown session and its stream change together: a switch's stream is kept apart until its
+ * attach succeeds, so a resume over a new connection (`reattach`) never takes one session's
+ * seq for another.
  */
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
@@ -39,8 +43,11 @@ export interface Reattached {
 }
 
 export class SessionView {
+  /** The stream of `info`, while it is shown; none while the picker is up or a switch runs. */
   private stream: SessionStream | undefined;
   private info: SessionInfo | undefined;
+  /** The stream of the session being switched to, until its attach succeeds. */
+  private switching: SessionStream | undefined;
   /** Session being closed with `w`: its end switches to another session instead of leaving. */
   private closing: string | undefined;
 
@@ -88,24 +95,32 @@ export class SessionView {
         fresh = false;
       }),
     );
-    this.stream = stream;
+    this.switching = stream;
     let info: SessionInfo;
     try {
       info = await stream.attach(ref, { snapshot: true, ...bar.sessionSize() });
     } catch (err) {
       stream.dispose();
-      if (this.stream === stream) this.stream = undefined;
+      if (this.switching === stream) this.switching = undefined;
       throw err;
     }
-    if (this.stream !== stream) return;
+    // Another switch, the picker or the client leaving came first (and disposed the stream).
+    if (this.switching !== stream) return;
+    this.switching = undefined;
+    this.stream = stream;
     this.info = info;
     clearOnce();
     stream.ended.then((end) => this.streamEnded(stream, end));
     bar.draw();
   }
 
-  /** Stops showing the session: where it was left is marked seen, and the hub told of the detach. */
+  /**
+   * Stops showing the session (and a switch under way): where it was left is marked seen, and
+   * the hub told of the detach.
+   */
   leave(socket: ClientSocket | undefined): void {
+    this.switching?.dispose();
+    this.switching = undefined;
     const previous = this.stream;
     const current = this.info;
     this.stream = undefined;
@@ -117,7 +132,11 @@ export class SessionView {
     }
   }
 
-  /** Carries on over a new connection from the last seq shown: nothing is lost or doubled. */
+  /**
+   * Carries on over a new connection with the session shown, from the last seq it showed:
+   * nothing is lost or doubled. A switch under way is not resumed here: the old connection's
+   * end fails it (`SessionSwitcher` carries it out again once the connection is back).
+   */
   async reattach(socket: ClientSocket): Promise<Reattached> {
     const old = this.stream;
     const current = this.info;
@@ -142,8 +161,14 @@ export class SessionView {
     return {
       adopt: () => {
         old?.dispose();
-        if (!stream) return;
+        if (!stream || !current) return;
         const resumed = stream;
+        if (this.stream !== old) {
+          // The view moved on meanwhile (a switch, the client leaving): not shown after all.
+          resumed.dispose();
+          socket.detach(current.id).catch(() => undefined);
+          return;
+        }
         this.stream = resumed;
         resumed.ended.then((end) => this.streamEnded(resumed, end));
       },
@@ -153,6 +178,8 @@ export class SessionView {
 
   /** The client is leaving: the stream is stopped, where it was left marked seen. */
   stop(): void {
+    this.switching?.dispose();
+    this.switching = undefined;
     const stream = this.stream;
     this.stream = undefined;
     stream?.dispose();

@@ -24,6 +24,8 @@ export interface StatusRowState {
   sessions: LiveSessions | undefined;
   /** The hub is away and the client is trying to reach it again. */
   reconnecting: boolean;
+  /** The session (name or id) of a switch waiting for the hub to be back. */
+  switchingTo: string | undefined;
   /** The prefix key was pressed: the next key is a command. */
   prefixPending: boolean;
 }
@@ -108,6 +110,10 @@ export class StatusRow {
 /** The bar's text while the client asks or waits, instead of the sessions. */
 function promptText(state: StatusRowState, prefix: string | undefined): string | undefined {
   const name = state.current?.name ?? "";
+  if (state.reconnecting && state.switchingTo !== undefined) {
+    const to = state.sessions?.get(state.switchingTo)?.name ?? state.switchingTo;
+    return `lost the hub; reconnecting… (then switching to ${to})`;
+  }
   if (state.reconnecting) return "lost the hub; reconnecting… (what you type is sent when it is back)";
   if (state.prompt?.mode === "close") return `close ${name}: kill the session? (y/n)`;
   if (state.prompt?.mode === "rename")

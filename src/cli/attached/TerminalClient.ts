@@ -91,6 +91,7 @@ export class TerminalClient {
         current: this.view.current,
         sessions: this.connection.sessions,
         reconnecting: this.connection.reconnecting,
+        switchingTo: this.switcher.waitingFor,
         prefixPending: this.keys.pending,
       }),
     });
@@ -114,7 +115,8 @@ export class TerminalClient {
         lost: () => this.hubLost(),
         resumed: () => {
           this.bar.setUp();
-          if (this.pickerLost) this.switcher.openPicker(RECONNECTED);
+          // A switch asked for while the hub was away wins over the picker it replaced.
+          if (!this.switcher.resumed() && this.pickerLost) this.switcher.openPicker(RECONNECTED);
         },
         sessionsChanged: () => this.bar.draw(),
         gone: () => this.end({ reason: "closed" }),

@@ -1,0 +1,232 @@
+/**
+ * Parts of the attached client (`src/cli/attached/`) driven against a real hub over real
+ * sockets, in orders a person at a terminal cannot produce on purpose: a resume over a new
+ * connection while a switch is unanswered, a rename answered after a switch, the client ending
+ * while its first connection is being set up. Each part gets a terminal that is no TTY, so
+ * what it would draw is captured instead.
+ */
+import { join } from "node:path";
+import { PassThrough, Writable } from "node:stream";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SessionEnd } from "../src/cli/attached/SessionView.js";
+import { SessionView } from "../src/cli/attached/SessionView.js";
+import { StatusRow } from "../src/cli/attached/StatusRow.js";
+import { type ClientEnd, TerminalClient } from "../src/cli/attached/TerminalClient.js";
+import type { ClientSocket } from "../src/cli/ClientSocket.js";
+import { HubClient } from "../src/cli/HubClient.js";
+import { RawTerminal } from "../src/cli/RawTerminal.js";
+import { SeenState } from "../src/cli/seenState.js";
+import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
+
+let hub: HubHandle;
+const sockets: ClientSocket[] = [];
+
+beforeAll(async () => {
+  hub = await startHub();
+  await shellSession("parts-a", "a-marker");
+  await shellSession("parts-b", "b-marker");
+});
+
+afterEach(async () => {
+  await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+});
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+/** A shell printing `MARKER-42`, made over the protocol (quicker than the CLI on a loaded box). */
+async function shellSession(name: string, marker: string): Promise<void> {
+  const setup = await socket();
+  const created = await setup.create({ name, command: ["/bin/sh"], cwd: hub.home });
+  setup.input(created.id, `echo ${marker}-$((40+2))\r`);
+  await waitFor(async () => (await storedOutput(hub, name)).includes(`${marker}-42`), {
+    message: `${name} ready`,
+  });
+}
+
+async function socket(): Promise<ClientSocket> {
+  const opened = await hub.socket();
+  sockets.push(opened);
+  return opened;
+}
+
+/** A `SessionView` on a terminal that is no TTY (no size, no status bar): what it draws is kept. */
+function sessionView(): { view: SessionView; drawn(): string; ended: SessionEnd[] } {
+  let drawn = "";
+  const stdout = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      drawn += chunk.toString();
+      done();
+    },
+  });
+  const terminal = new RawTerminal(
+    new PassThrough() as unknown as NodeJS.ReadStream,
+    stdout as unknown as NodeJS.WriteStream,
+  );
+  const seen = new SeenState(join(hub.home, "seen-parts.json"));
+  const bar = new StatusRow({
+    terminal,
+    enabled: false,
+    prefixKey: undefined,
+    seen,
+    state: () => ({
+      picker: false,
+      finished: false,
+      prompt: undefined,
+      current: undefined,
+      sessions: undefined,
+      reconnecting: false,
+      switchingTo: undefined,
+      prefixPending: false,
+    }),
+  });
+  const ended: SessionEnd[] = [];
+  const view = new SessionView({
+    terminal,
+    seen,
+    bar,
+    covered: () => false,
+    events: { ended: (end) => ended.push(end), closed: () => undefined },
+  });
+  return { view, drawn: () => drawn, ended };
+}
+
+describe("SessionView", () => {
+  it("keeps the session shown when a rename asked before a switch is answered after it", async () => {
+    const { view } = sessionView();
+    const connection = await socket();
+    await view.switchTo(connection, "parts-a");
+    const a = view.current;
+    expect(a?.name).toBe("parts-a");
+
+    // The client's order: the switch sent, the rename of the session still shown sent, the
+    // switch answered, then the rename's answer handed to the view.
+    const switching = view.switchTo(connection, "parts-b");
+    const renaming = connection.rename(a?.id as string, "parts-a2");
+    await switching;
+    view.renamed(await renaming);
+
+    expect(view.current?.name).toBe("parts-b");
+    // The shown session's own rename is taken.
+    const b = view.current?.id as string;
+    view.renamed(await connection.rename(b, "parts-b2"));
+    expect(view.current?.name).toBe("parts-b2");
+    view.leave(connection);
+    await connection.rename(b, "parts-b");
+    await connection.rename(a?.id as string, "parts-a");
+  });
+
+  it("resumed over a new connection while a switch is unanswered, shows the switched-to session's own stream", async () => {
+    const { view, drawn } = sessionView();
+    const first = await socket();
+    const second = await socket();
+    await view.switchTo(first, "parts-a");
+
+    // In one tick, as a resume can find it: the switch to parts-b sent and not answered yet.
+    const switching = view.switchTo(first, "parts-b");
+    const reattaching = view.reattach(second);
+    const reattached = await reattaching;
+    await switching;
+    reattached.adopt();
+
+    expect(view.current?.name).toBe("parts-b");
+    // What parts-b prints next shows: the stream kept is parts-b's, not parts-a's resumed
+    // from parts-b's seq.
+    first.input(view.current?.id as string, "echo after-$((6*7))\r");
+    await waitFor(() => drawn().includes("after-42"), { message: "parts-b's new output drawn" });
+    const lastSeqOfB = async () => (await first.list()).find((s) => s.name === "parts-b")?.lastSeq;
+    await waitFor(async () => view.seq === (await lastSeqOfB()), { message: "parts-b's seq shown" });
+    view.leave(first);
+  });
+});
+
+describe("TerminalClient start", () => {
+  /**
+   * Runs a client whose connection calls `during` at the named step (the real hub answers in
+   * milliseconds, so a signal cannot be timed into that window from outside): `during` may end
+   * the client and wait for its teardown before the step carries on.
+   */
+  function clientWith(step: "connect" | "list", during: () => Promise<void>) {
+    const hubClient = HubClient.locate(hub.env);
+    const connect = hubClient.connect.bind(hubClient);
+    let opened: ClientSocket | undefined;
+    let stepDone!: () => void;
+    const stepped = new Promise<void>((resolve) => {
+      stepDone = resolve;
+    });
+    hubClient.connect = async (name) => {
+      const connected = await connect(name);
+      opened = connected;
+      sockets.push(connected);
+      if (step === "connect") {
+        await during();
+        stepDone();
+        return connected;
+      }
+      const list = connected.list.bind(connected);
+      connected.list = async () => {
+        const sessions = await list();
+        await during();
+        stepDone();
+        return sessions;
+      };
+      return connected;
+    };
+    const client = new TerminalClient({
+      hub: hubClient,
+      settings: { prefixKey: "ctrl-]", detachKey: "ctrl-\\", statusBar: false, defaults: {} },
+      detachKey: undefined,
+      prefixKey: undefined,
+      statusBar: false,
+      create: () => Promise.reject(new Error("no sessions are created here")),
+      relocate: () => hubClient,
+    });
+    return { client, stepped, socket: () => opened };
+  }
+
+  /** Runs `client` to its end by SIGINT at a step of its start (Ctrl-C before the terminal is raw). */
+  async function interrupted(step: "connect" | "list") {
+    const before = new Set(process.listeners("SIGINT"));
+    const keyboard = new Set(process.stdin.listeners("data"));
+    const resize = new Set(process.stdout.listeners("resize"));
+    let ran: Promise<ClientEnd> | undefined;
+    const run = clientWith(step, async () => {
+      // The client's own SIGINT handler, called as the signal would call it.
+      const handler = process.listeners("SIGINT").find((listener) => !before.has(listener));
+      handler?.("SIGINT");
+      await ran;
+    });
+    ran = run.client.run({ attach: "parts-a" });
+    try {
+      expect(await ran).toEqual({ reason: "signal", signal: "SIGINT" });
+      await run.stepped;
+      // The start carries on in the promise jobs after the step: they have all run by the next turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      return {
+        socket: run.socket(),
+        keyboard: process.stdin.listeners("data").filter((listener) => !keyboard.has(listener)),
+        resize: process.stdout.listeners("resize").filter((listener) => !resize.has(listener)),
+      };
+    } finally {
+      // Whatever the client left behind (a failure of this test) does not outlive it.
+      for (const listener of process.stdin.listeners("data"))
+        if (!keyboard.has(listener)) process.stdin.off("data", listener as () => void);
+      for (const listener of process.stdout.listeners("resize"))
+        if (!resize.has(listener)) process.stdout.off("resize", listener as () => void);
+      process.stdin.pause();
+    }
+  }
+
+  it("ended while the session list loads, takes no keyboard or resize listener after its teardown", async () => {
+    const left = await interrupted("list");
+    expect(left.keyboard).toEqual([]);
+    expect(left.resize).toEqual([]);
+  });
+
+  it("ended while connecting, closes the connection it opens after its teardown", async () => {
+    const left = await interrupted("connect");
+    await waitFor(() => left.socket && !left.socket.isOpen, { message: "the late connection closed" });
+    expect(left.keyboard).toEqual([]);
+  });
+});

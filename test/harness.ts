@@ -104,6 +104,10 @@ export async function startHub(
       return fetch(`${handle.url}${path}`, { ...init, headers });
     },
     cli(args, cliOptions) {
+      // A poll still running after its test timed out must not auto-start a hub in a home
+      // that cleanup removed (it would outlive the run, on the default port).
+      if (stopping && !options.home)
+        return Promise.reject(new Error(`dispatch ${args.join(" ")}: this test's hub was stopped`));
       return runCli(args, env, cliOptions);
     },
     async socket() {

@@ -40,7 +40,7 @@ export interface SessionSnapshot {
   data: string;
 }
 
-/** What an opened session may do to its session (input goes through the workspace's checks). */
+/** What an opened session may do to its session (input goes through `SessionInput`'s checks). */
 export interface SessionIO {
   input(data: string): void;
   /**
@@ -113,8 +113,9 @@ export interface WebKind<M extends SessionView = SessionView> {
 }
 
 /**
- * Forgets a kind's model type for the registry. Sound because the workspace keeps each
- * model with the kind that opened it, so a kind's `View` only ever gets its own models.
+ * Forgets a kind's model type for the registry. Sound because the open views keep each
+ * model with the kind that opened it (`lib/open-views.ts`), so a kind's `View` only ever gets
+ * its own models.
  */
 export function defineKind<M extends SessionView>(kind: WebKind<M>): WebKind {
   return kind as unknown as WebKind;

@@ -29,7 +29,7 @@ declare global {
 export function exposeDebug(workspace: Workspace): void {
   const term = (ref: string) => {
     const info = workspace.store.find(ref);
-    return info ? workspace.terminal(info.id) : undefined;
+    return info ? workspace.views.terminal(info.id) : undefined;
   };
   window.__dispatch = {
     lines(session) {
@@ -56,6 +56,6 @@ export function exposeDebug(workspace: Workspace): void {
     lastSeq: (session) => term(session)?.lastSeq ?? null,
     renderer: (session) => term(session)?.renderer ?? null,
     connection: () => workspace.connection.state,
-    role: () => workspace.principal?.role ?? null,
+    role: () => workspace.people.principal?.role ?? null,
   };
 }

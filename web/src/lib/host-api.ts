@@ -1,0 +1,51 @@
+/**
+ * The hub's host REST endpoints, with the login cookie: the host list, and the owner's cleanup
+ * and revoke. Host links change later through `host` messages on the WebSocket.
+ */
+import type { CleanupRequest, CleanupResult, HostView } from "../../../src/protocol/hosts.js";
+
+/** A host REST call; rejects with the hub's error message. */
+async function hostApi(name: string, what: string, init: RequestInit): Promise<unknown> {
+  const response = await fetch(`/api/hosts/${encodeURIComponent(name)}/${what}`, {
+    ...init,
+    credentials: "same-origin",
+    headers: init.body === undefined ? {} : { "content-type": "application/json" },
+  });
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy's error page): the status says enough.
+  }
+  if (!response.ok) {
+    const message = (body as { error?: { message?: string } } | undefined)?.error?.message;
+    throw new Error(message ?? `HTTP ${response.status}`);
+  }
+  return body;
+}
+
+/** `GET /api/hosts`: every host link as of now; empty when the hub refuses or is unreachable. */
+export async function listHosts(): Promise<HostView[]> {
+  try {
+    const response = await fetch("/api/hosts", { credentials: "same-origin" });
+    if (!response.ok) return [];
+    const body = (await response.json()) as { hosts?: HostView[] };
+    return body.hosts ?? [];
+  } catch {
+    // The hub went away again; the next `open` reloads them.
+    return [];
+  }
+}
+
+/** `POST /api/hosts/:name/cleanup`: removes the host's ended and orphaned sessions. */
+export async function cleanupHost(name: string, request: CleanupRequest): Promise<CleanupResult> {
+  return (await hostApi(name, "cleanup", {
+    method: "POST",
+    body: JSON.stringify(request),
+  })) as CleanupResult;
+}
+
+/** `DELETE /api/hosts/:name/token`: the host is cut off and cannot dial back in. */
+export async function revokeHost(name: string): Promise<{ revoked: number; disconnected: boolean }> {
+  return (await hostApi(name, "token", { method: "DELETE" })) as { revoked: number; disconnected: boolean };
+}

@@ -1,0 +1,52 @@
+/**
+ * Who is on the page and beside it: the principal this page is signed in as (`/api/me`), its
+ * role on each attached session, and who is attached to each session. It decides what this page
+ * may do; the hub enforces it anyway.
+ */
+import type { PresenceEntry, Principal, Role } from "../../../src/protocol/people.js";
+
+export class People {
+  /** Who this page is signed in as (from `/api/me`); null until known. */
+  principal = $state<Principal | null>(null);
+  /** This page's role on each attached session (from `attached`). */
+  roles = $state<Record<string, Role>>({});
+  /** Who is attached to each session (pushed by the hub). */
+  presence = $state<Record<string, PresenceEntry[]>>({});
+
+  /** Asks the hub who this page is signed in as. */
+  load(): void {
+    fetch("/api/me", { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : undefined))
+      .then((body: { principal?: Principal } | undefined) => {
+        if (body?.principal) this.principal = body.principal;
+      })
+      .catch(() => {
+        // Unknown until the next start: controls stay shown and the hub refuses what it must.
+      });
+  }
+
+  setRole(session: string, role: Role): void {
+    this.roles[session] = role;
+  }
+
+  setPresence(session: string, presence: PresenceEntry[]): void {
+    this.presence[session] = presence;
+  }
+
+  /**
+   * Whether this page may only watch a session: a viewer (by role, grant or a read-only share
+   * link) never types, resizes, renames or kills, so those controls are hidden.
+   */
+  readOnly(id: string): boolean {
+    const role = this.roles[id] ?? (this.principal?.via === "share" ? undefined : this.principal?.role);
+    return (
+      role === "viewer" ||
+      (role === undefined && this.principal?.via === "share" && this.principal.role === "viewer")
+    );
+  }
+
+  /** Whether this page may manage the hub (people, hosts, the audit trail). */
+  get isOwner(): boolean {
+    return this.principal?.role === "owner" && this.principal.via !== "share";
+  }
+}

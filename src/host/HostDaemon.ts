@@ -1,42 +1,22 @@
 /**
- * The host daemon's state: its sessions and the one hub currently connected. Transport-free:
- * the local Unix-socket server and the remote dialer both hand it a `HubPeer` and the parsed
- * messages, so the same daemon serves the local and a remote hub alike.
+ * The host daemon: the one hub currently connected, and the hub's messages dispatched to the
+ * sessions this host holds (`HostSessions`). Transport-free: the local Unix-socket server and
+ * the remote dialer both hand it a `HubPeer` and the parsed messages, so the same daemon serves
+ * the local and a remote hub alike.
  */
 import { arch, hostname, platform } from "node:os";
 import type { Logger } from "pino";
-import { mib } from "../core/byteSize.js";
-import { DispatchError, toDispatchError } from "../core/errors.js";
+import { DispatchError } from "../core/errors.js";
 import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
-import {
-  type HostInfo,
-  type HostMessage,
-  type HubToHostMessage,
-  MAX_HOST_MESSAGE_BYTES,
-  type SpawnSpec,
-} from "../protocol/host.js";
-import { BulkThrottle } from "./BulkThrottle.js";
+import type { HostInfo, HostMessage, HubToHostMessage } from "../protocol/host.js";
 import type { BufferedEvent } from "./EventBuffer.js";
-import { HostedSession } from "./HostedSession.js";
+import type { HostedSession } from "./HostedSession.js";
+import { HostReplies } from "./HostReplies.js";
+import { HostSessions } from "./HostSessions.js";
 import { HubOutbox } from "./HubOutbox.js";
-import { runKindCommand, runtimeFor, runtimeKinds, sweepOrphans } from "./runtimes/registry.js";
-import type { RuntimeFactory } from "./runtimes/runtime.js";
+import { runKindCommand, runtimeKinds, sweepOrphans } from "./runtimes/registry.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
-
-interface Spawned {
-  pid: number | null;
-  capabilities: string[];
-}
-
-/** Default bound on one session's unacknowledged output while the hub is away. */
-export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
-/**
- * While a hub is connected and this much output is unacknowledged, the PTY is paused
- * (the program blocks on write, as with a real terminal's flow control); resumed at the
- * low watermark. Well below the buffer bound, so a connected hub never causes a gap.
- */
-const PAUSE_HIGH_WATER_BYTES = 4 * 1024 * 1024;
-const PAUSE_LOW_WATER_BYTES = 1024 * 1024;
+import { SessionBackpressure } from "./SessionBackpressure.js";
 
 /** The connected hub, as the daemon sees it. `onWritten` runs once the data left for the OS. */
 export interface HubPeer {
@@ -52,6 +32,7 @@ export interface HostDaemonOptions {
   baseEnv: Record<string, string>;
   /** What sandboxed sessions must not see (the data directory). */
   sandbox?: SandboxPolicy;
+  /** Bound on one session's unacknowledged output (`DEFAULT_BUFFER_LIMIT_BYTES` if not given). */
   bufferLimitBytes?: number;
   /**
    * This host's own directory for its sessions' files (kernel connection files). Swept for
@@ -64,19 +45,26 @@ export interface HostDaemonOptions {
 }
 
 export class HostDaemon {
-  private readonly sessions = new Map<string, HostedSession>();
-  private readonly throttle = new BulkThrottle();
-  /** Sessions whose PTY waits for the bulk rate while someone types, with their resume timers. */
-  private readonly throttled = new Map<string, NodeJS.Timeout>();
+  private readonly sessions: HostSessions;
+  private readonly backpressure = new SessionBackpressure();
+  private readonly replies: HostReplies;
   private peer: HubPeer | undefined;
   /** Everything sent to the peer goes through this (see `HubOutbox`). */
   private outbox: HubOutbox | undefined;
   /** Events go to the peer only after it has said which seqs it holds (`sync`). */
   private synced = false;
-  /** Called once no session runs here any more (`whenNoneRunning`). */
-  private noneRunning: (() => void)[] = [];
 
-  constructor(private readonly options: HostDaemonOptions) {}
+  constructor(private readonly options: HostDaemonOptions) {
+    this.sessions = new HostSessions({
+      baseEnv: options.baseEnv,
+      sandbox: options.sandbox,
+      bufferLimitBytes: options.bufferLimitBytes,
+      runDir: options.runDir,
+      logger: options.logger,
+      onEvent: (from, event) => this.forward(from, event),
+    });
+    this.replies = new HostReplies({ send: (wire) => this.outbox?.control(wire), logger: options.logger });
+  }
 
   /** Stops and removes what runtimes of an earlier, killed daemon left behind. */
   async sweepAtStart(): Promise<void> {
@@ -126,13 +114,8 @@ export class HostDaemon {
     this.outbox?.close();
     this.outbox = undefined;
     this.synced = false;
-    // Nobody to apply backpressure for: let every session run, the buffer bounds memory.
-    for (const timer of this.throttled.values()) clearTimeout(timer);
-    this.throttled.clear();
-    for (const session of this.sessions.values()) {
-      session.setPaused(false);
-      session.holdOutput(true);
-    }
+    this.backpressure.release(this.sessions.values());
+    for (const session of this.sessions.values()) session.holdOutput(true);
     this.options.logger.info("hub disconnected; sessions keep running and buffering");
   }
 
@@ -145,12 +128,11 @@ export class HostDaemon {
         const session = this.sessions.get(message.session);
         session?.ack(message.seq);
         this.outbox?.ack(message.session, message.seq);
-        if (session && session.bufferedBytes <= PAUSE_LOW_WATER_BYTES && !this.throttled.has(session.id))
-          session.setPaused(false);
+        if (session) this.backpressure.acknowledged(session);
         return;
       }
       case "spawn":
-        return this.reply(message.ref, () => this.spawn(message.spec));
+        return this.replies.answer(message.ref, () => this.sessions.spawn(message.spec));
       case "input":
         // Input for a session that ended is dropped: the hub checks status and tells the client.
         if (this.sessions.get(message.session)?.isRunning) {
@@ -162,15 +144,17 @@ export class HostDaemon {
         this.sessions.get(message.session)?.resize(message.cols, message.rows);
         return;
       case "signal":
-        return this.reply(message.ref, () => this.requireSession(message.session).signal(message.signal));
+        return this.replies.answer(message.ref, () =>
+          this.sessions.require(message.session).signal(message.signal),
+        );
       case "command":
-        return this.reply(
+        return this.replies.answer(
           message.ref,
-          () => this.requireSession(message.session).command(message.name, message.args),
+          () => this.sessions.require(message.session).command(message.name, message.args),
           `'${message.name}'`,
         );
       case "kind-command":
-        return this.reply(
+        return this.replies.answer(
           message.ref,
           () => runKindCommand(message.kind, message.name, message.args),
           `${message.kind}'s '${message.name}'`,
@@ -179,7 +163,8 @@ export class HostDaemon {
         this.sessions.get(message.session)?.rename(message.name);
         return;
       case "forget":
-        this.forget(message.session);
+        this.backpressure.forget(message.session);
+        this.sessions.forget(message.session);
         return;
       case "ping":
         this.sendMessage({ type: "pong", t: message.t });
@@ -189,12 +174,12 @@ export class HostDaemon {
           type: "stats",
           ref: message.ref,
           rss: process.memoryUsage.rss(),
-          buffered: Object.fromEntries([...this.sessions].map(([id, s]) => [id, s.bufferedBytes])),
+          buffered: this.sessions.bufferedBytes(),
         });
         return;
       case "orphans": {
         const { clean } = message;
-        return this.reply(message.ref, async () => {
+        return this.replies.answer(message.ref, async () => {
           const orphans = await sweepOrphans({ runDir: this.options.runDir, clean });
           if (clean && orphans.length > 0)
             this.options.logger.info({ orphans: orphans.map((o) => o.description) }, "orphans removed");
@@ -202,7 +187,7 @@ export class HostDaemon {
         });
       }
       case "shutdown":
-        this.reply(message.ref, () => undefined);
+        this.replies.answer(message.ref, () => undefined);
         this.shutdown();
         return;
       default: {
@@ -214,9 +199,7 @@ export class HostDaemon {
 
   /** How many sessions run here now (ended ones the hub has not forgotten yet are not counted). */
   get runningSessions(): number {
-    let running = 0;
-    for (const session of this.sessions.values()) if (session.isRunning) running++;
-    return running;
+    return this.sessions.running;
   }
 
   /**
@@ -224,16 +207,24 @@ export class HostDaemon {
    * ends. Not after `shutdown`, which ends them on purpose.
    */
   whenNoneRunning(listener: () => void): void {
-    if (this.runningSessions === 0) return listener();
-    this.noneRunning.push(listener);
+    this.sessions.whenNoneRunning(listener);
   }
 
   /** Stops every session and calls `onShutdown`. */
   shutdown(): void {
-    this.noneRunning = [];
-    for (const session of this.sessions.values()) session.dispose();
+    this.sessions.disposeAll();
     this.options.logger.info({ sessions: this.sessions.size }, "host shutting down");
     this.options.onShutdown();
+  }
+
+  /** Answers a request this host could not read (a newer hub's, or a malformed one) with why. */
+  refuseRequest(ref: number, type: string): void {
+    this.replies.answer(ref, () => {
+      throw new DispatchError(
+        "protocol_version",
+        `this host (dispatch ${VERSION}, host protocol ${HOST_PROTOCOL_VERSION}) cannot read the hub's '${type}' request; upgrade dispatch on the host`,
+      );
+    });
   }
 
   private sync(hubSeqs: Record<string, number>): void {
@@ -246,149 +237,13 @@ export class HostDaemon {
     this.synced = true;
   }
 
-  private spawn(spec: SpawnSpec): Spawned | Promise<Spawned> {
-    const runtime = runtimeFor(spec.kind);
-    // A runtime loaded on first use starts once its module is in; the others right away.
-    return runtime instanceof Promise
-      ? runtime.then((loaded) => this.start(spec, loaded))
-      : this.start(spec, runtime);
-  }
-
-  private start(spec: SpawnSpec, runtime: RuntimeFactory): Spawned {
-    const existing = this.sessions.get(spec.id);
-    if (existing?.isRunning) {
-      throw new DispatchError("conflict", `session ${spec.id} is already running on this host`);
-    }
-    // An ended session the hub has not told us to forget yet is being revived: replace it.
-    existing?.dispose();
-    const session = new HostedSession({
-      spec,
-      env: { ...this.options.baseEnv, ...spec.env },
-      ...(this.options.sandbox ? { sandbox: this.options.sandbox } : {}),
-      runDir: this.options.runDir,
-      runtime,
-      bufferLimitBytes: this.options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
-      onEvent: (from, event) => this.forward(from, event),
-      onExit: (ended) => this.exited(ended),
-    });
-    this.sessions.set(spec.id, session);
-    this.options.logger.info(
-      { session: spec.id, kind: spec.kind, command: spec.command, cwd: spec.cwd },
-      "session spawned",
-    );
-    return { pid: session.pid, capabilities: session.capabilities };
-  }
-
-  private exited(session: HostedSession): void {
-    this.options.logger.info({ session: session.id }, "session exited");
-    if (this.noneRunning.length === 0 || this.runningSessions > 0) return;
-    for (const listener of this.noneRunning.splice(0)) listener();
-  }
-
   private forward(session: HostedSession, event: BufferedEvent): void {
     if (!this.outbox || !this.synced) return;
     this.outbox.event(session.id, event);
-    if (session.bufferedBytes >= PAUSE_HIGH_WATER_BYTES) session.setPaused(true);
-    else if (event.outputBytes > 0 && this.outbox.isBulkWhileTyping(session.id))
-      this.slowDown(session, event);
-  }
-
-  /** Output of a flood while someone types: its PTY waits for its share of the bulk rate. */
-  private slowDown(session: HostedSession, event: BufferedEvent): void {
-    const wait = this.throttle.take(event.outputBytes, Date.now());
-    if (wait === 0 || this.throttled.has(session.id)) return;
-    session.setPaused(true);
-    const timer = setTimeout(() => {
-      this.throttled.delete(session.id);
-      // Paused for the hub as well: the acknowledgement that brings it low resumes it.
-      if (session.bufferedBytes <= PAUSE_LOW_WATER_BYTES) session.setPaused(false);
-    }, wait);
-    timer.unref();
-    this.throttled.set(session.id, timer);
-  }
-
-  private forget(id: string): void {
-    clearTimeout(this.throttled.get(id));
-    this.throttled.delete(id);
-    const session = this.sessions.get(id);
-    if (!session || session.isRunning) return;
-    session.dispose();
-    this.sessions.delete(id);
-  }
-
-  private requireSession(id: string): HostedSession {
-    const session = this.sessions.get(id);
-    if (!session) throw new DispatchError("not_found", `this host has no session ${id}`);
-    return session;
-  }
-
-  /** Answers a request this host could not read (a newer hub's, or a malformed one) with why. */
-  refuseRequest(ref: number, type: string): void {
-    this.reply(ref, () => {
-      throw new DispatchError(
-        "protocol_version",
-        `this host (dispatch ${VERSION}, host protocol ${HOST_PROTOCOL_VERSION}) cannot read the hub's '${type}' request; upgrade dispatch on the host`,
-      );
-    });
-  }
-
-  /**
-   * Answers a request; at once for a plain result, once settled for a promise (a runtime's
-   * command). `what` names the request in the error sent when the answer is too large.
-   */
-  private reply(ref: number, action: () => unknown, what = "the request"): void {
-    const fail = (err: unknown) => {
-      const error = toDispatchError(err);
-      this.options.logger.warn({ err: error }, "host request failed");
-      this.sendMessage({
-        type: "reply",
-        ref,
-        ok: false,
-        error: { code: error.code, message: error.message },
-      });
-    };
-    const succeed = (data: unknown) => {
-      const wire = encodeReply({ type: "reply", ref, ok: true, data }, what);
-      if (wire instanceof DispatchError) fail(wire);
-      else this.outbox?.control(wire);
-    };
-    try {
-      const data = action();
-      if (data instanceof Promise) {
-        data.then(succeed, fail);
-        return;
-      }
-      succeed(data);
-    } catch (err) {
-      fail(err);
-    }
+    this.backpressure.sent(session, event, this.outbox);
   }
 
   private sendMessage(message: HostMessage): void {
     this.outbox?.control(JSON.stringify(message));
   }
-}
-
-/**
- * A successful reply as sent, or the error to send instead: the hub closes a host's link on a
- * message over `MAX_HOST_MESSAGE_BYTES`, which would cut off every session of the host (and
- * again on each retry), so an answer that large is never sent.
- */
-function encodeReply(message: HostMessage & { type: "reply" }, what: string): string | DispatchError {
-  let wire: string;
-  try {
-    wire = JSON.stringify(message);
-  } catch (err) {
-    // Too long for a string at all (RangeError), or not JSON (a BigInt): not sendable either.
-    return new DispatchError(
-      "internal",
-      `the answer to ${what} could not be encoded: ${(err as Error).message}`,
-    );
-  }
-  const bytes = Buffer.byteLength(wire);
-  if (bytes <= MAX_HOST_MESSAGE_BYTES) return wire;
-  return new DispatchError(
-    "too_large",
-    `the answer to ${what} is ${mib(bytes)}, more than the ${mib(MAX_HOST_MESSAGE_BYTES)} one message from a host to the hub may hold, so the host sent this error instead (its link and sessions are unharmed); ask for less at a time, or keep what the session holds smaller`,
-  );
 }

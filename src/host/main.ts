@@ -10,7 +10,8 @@ import { scrubEnvironment } from "../core/secrets.js";
 import { ensureHome } from "../platform/home.js";
 import { dropLeanEnv } from "../platform/leanProcess.js";
 import { createFileLogger, logLevel } from "../platform/logger.js";
-import { DEFAULT_BUFFER_LIMIT_BYTES, HostDaemon } from "./HostDaemon.js";
+import { HostDaemon } from "./HostDaemon.js";
+import { DEFAULT_BUFFER_LIMIT_BYTES } from "./HostSessions.js";
 import { listenLocal } from "./LocalSocketServer.js";
 import { registerPluginRuntimes } from "./plugins.js";
 

@@ -25,7 +25,8 @@ import { DispatchError } from "../core/errors.js";
 import { scrubEnvironment } from "../core/secrets.js";
 import { dataHome, homePaths } from "../platform/home.js";
 import { logLevel } from "../platform/logger.js";
-import { DEFAULT_BUFFER_LIMIT_BYTES, HostDaemon } from "./HostDaemon.js";
+import { HostDaemon } from "./HostDaemon.js";
+import { DEFAULT_BUFFER_LIMIT_BYTES } from "./HostSessions.js";
 import { HubDialer } from "./HubDialer.js";
 import { registerPluginRuntimes } from "./plugins.js";
 

@@ -1,6 +1,6 @@
 /**
  * How much text an editor can answer. Every answer travels to the hub as one host message of at
- * most `MAX_HOST_MESSAGE_BYTES` (8 MiB; `HostDaemon` answers a larger one with an error). `text`
+ * most `MAX_HOST_MESSAGE_BYTES` (8 MiB; `HostReplies` answers a larger one with an error). `text`
  * (what `dispatch cat`, scripts' `/text` and agents read) holds the whole text, so the editor
  * opens only files whose text fits in one answer: a person expects a file the editor opened to
  * be readable whole, and refusing it at open, saying why, beats opening it and failing every

@@ -1,10 +1,10 @@
 /**
- * One client WebSocket (browser tab or CLI). Parses every inbound message with the protocol
- * schema, answers bad ones with an error and keeps the connection; tracks this client's
- * subscriptions (one read cursor per attached session) and pushes session list changes and
- * presence. Every request is authorized by the gate against this connection's principal; a
- * connection that has not said a valid hello within a few seconds is closed, and so is one
- * whose principal is gone (a user removed, a share link revoked or expired): it streams
+ * One client WebSocket (browser tab or CLI). Answers bad messages (`parseClientFrame`) with an
+ * error and keeps the connection; serves each request once the gate has authorized it against
+ * this connection's principal; keeps this client's subscriptions (`ClientSubscriptions`, one read
+ * cursor per attached session) and pushes session list changes, presence, hosts and storage. A
+ * connection that has not said a valid hello within a few seconds is closed, and so is one whose
+ * principal is gone (`AccessWatch`: a user removed, a share link revoked or expired): it streams
  * nothing more.
  */
 import type { Logger } from "pino";
@@ -12,35 +12,24 @@ import type { WebSocket } from "ws";
 import { DispatchError, toDispatchError } from "../core/errors.js";
 import { CLIENT_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import type { Actor } from "../hub/AuditTrail.js";
-import { atLeast } from "../hub/accessPolicy.js";
-import { attachMode } from "../hub/attachRule.js";
 import type { Hub } from "../hub/Hub.js";
-import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
 import { newId } from "../platform/ids.js";
-import { corkForTurn } from "../platform/turnCork.js";
 import type { StorageStatus } from "../protocol/api.js";
-import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from "../protocol/client.js";
+import type { ClientMessage, ServerMessage } from "../protocol/client.js";
 import type { HostView } from "../protocol/hosts.js";
-import { describeIssues } from "../protocol/parse.js";
 import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
+import { AccessWatch } from "./AccessWatch.js";
 import type { Authenticator } from "./auth.js";
 import type { Gate } from "./authorize.js";
+import { ClientSubscriptions } from "./ClientSubscriptions.js";
+import { clientChannel } from "./clientChannel.js";
+import { parseClientFrame, type Ref } from "./parseClientFrame.js";
 
-/** While a slow client drains, its queue is checked this often. */
-const DRAIN_POLL_MS = 10;
-const DRAINED_BYTES = 64 * 1024;
 /** A socket that has not said a valid hello by then is closed (it holds resources, proves nothing). */
 export const HELLO_TIMEOUT_MS = 5_000;
-/**
- * How often an open connection checks its principal again without being told: a change made
- * through another hub node of a cluster reaches this one's bus only through the store.
- */
-const ACCESS_RECHECK_MS = 30_000;
 /** Close code of a connection whose principal lost its access (as 4401 for a failed sign-in). */
 const ACCESS_REVOKED_CLOSE = 4403;
-
-type Ref = string | number | undefined;
 
 export interface ClientConnectionOptions {
   socket: WebSocket;
@@ -67,72 +56,38 @@ export class ClientConnection {
   /** This connection's id in presence and the size rule. */
   private readonly id = newId();
   private readonly helloTimer: NodeJS.Timeout;
-  private unlistenPresence: (() => void) | undefined;
-  private readonly subscriptions = new Map<string, Subscription>();
-  private readonly channel: SubscriberChannel;
+  private readonly subscriptions: ClientSubscriptions;
   private unlisten: (() => void) | undefined;
+  private unlistenPresence: (() => void) | undefined;
   private unlistenHosts: (() => void) | undefined;
   private unlistenStorage: (() => void) | undefined;
-  private unlistenAccess: (() => void) | undefined;
-  private accessTimers: NodeJS.Timeout[] = [];
+  private access: AccessWatch | undefined;
 
   constructor(private readonly options: ClientConnectionOptions) {
     this.actor = options.principal ? { principal: options.principal, address: options.address } : undefined;
-    const { socket } = options;
+    const { socket, hub, gate } = options;
     this.helloTimer = setTimeout(() => {
       if (!this.greeted) socket.close(4408, "no hello within 5 s");
     }, HELLO_TIMEOUT_MS);
-    this.channel = {
-      get backlog() {
-        return socket.bufferedAmount;
-      },
-      sendFrame: (frame, events) => {
-        if (socket.readyState !== socket.OPEN) return;
-        corkForTurn(socket);
-        socket.send(frame, { binary: true });
-        if (options.sent) for (const event of events) options.sent(event);
-      },
-      sendEvent: (event) => {
-        this.send({ type: "event", event });
-        options.sent?.(event);
-      },
-      sendSnapshot: (snapshot) => this.send({ type: "snapshot", ...snapshot }),
-      whenDrained: (callback) => {
-        const check = () => {
-          if (socket.readyState !== socket.OPEN || socket.bufferedAmount <= DRAINED_BYTES) callback();
-          else setTimeout(check, DRAIN_POLL_MS);
-        };
-        setTimeout(check, DRAIN_POLL_MS);
-      },
-    };
+    const send = (message: ServerMessage) => this.send(message);
+    this.subscriptions = new ClientSubscriptions({
+      hub,
+      gate,
+      client: this.id,
+      channel: clientChannel({ socket, send, sent: options.sent }),
+      send,
+    });
     socket.on("message", (raw, isBinary) => this.receive(raw as Buffer, isBinary));
     socket.on("close", () => this.dispose());
     socket.on("error", (err) => options.logger.debug({ err }, "client socket error"));
   }
 
   private receive(raw: Buffer, isBinary: boolean): void {
-    if (isBinary)
-      return this.fail(undefined, "bad_request", "binary frames are not accepted from clients; send JSON");
-    let json: unknown;
-    try {
-      // The socket's maxPayload already bounds what is parsed here.
-      json = JSON.parse(raw.toString("utf8"));
-    } catch {
-      return this.fail(undefined, "bad_request", "message is not valid JSON");
-    }
-    const ref = refOf(json);
-    if (raw.length > MAX_CLIENT_MESSAGE_BYTES) {
-      return this.fail(
-        ref,
-        "too_large",
-        `message of ${raw.length} bytes exceeds the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit; send large input in pieces`,
-      );
-    }
-    const parsed = ClientMessage.safeParse(json);
-    if (!parsed.success)
-      return this.fail(ref, "bad_request", `invalid message: ${describeIssues(parsed.error)}`);
-    this.options.logger.trace({ type: parsed.data.type }, "client message");
-    this.handle(parsed.data).catch((err) => {
+    const frame = parseClientFrame(raw, isBinary);
+    if (!frame.ok) return this.fail(frame.ref, frame.code, frame.message);
+    const { message, ref } = frame;
+    this.options.logger.trace({ type: message.type }, "client message");
+    this.handle(message).catch((err) => {
       const error = toDispatchError(err);
       if (error.code === "internal") this.options.logger.error({ err }, "client request failed");
       this.fail(ref, error.code, error.message);
@@ -165,7 +120,7 @@ export class ClientConnection {
         return this.send({ type: "result", ref: message.ref, data: { session } });
       }
       case "attach":
-        return this.attach(actor, message);
+        return this.subscriptions.attach(actor, message);
       case "revive": {
         const info = gate.session(actor, "revive", message.session);
         audit.record(actor, "revive", { session: info.id, detail: { name: info.name } });
@@ -186,7 +141,7 @@ export class ClientConnection {
       }
       case "detach": {
         const id = sessions.get(message.session).id;
-        this.detach(id);
+        this.subscriptions.detach(id, actor);
         return this.send({ type: "detached", ref: message.ref, session: id });
       }
       case "input": {
@@ -270,8 +225,7 @@ export class ClientConnection {
           if (gate.canSee(actor.principal, session.id)) this.send({ type: "session", session });
         },
         removed: (id) => {
-          this.subscriptions.delete(id);
-          hub.clients.leave(id, this.id);
+          this.subscriptions.removed(id);
           this.send({ type: "session-removed", id });
         },
       });
@@ -287,7 +241,7 @@ export class ClientConnection {
       );
       const storage = this.options.storage?.status;
       if (storage && !storage.ok) queueMicrotask(() => this.send({ type: "storage", storage }));
-      this.watchAccess(actor);
+      this.access = new AccessWatch({ hub, actor, onLost: (message) => this.lostAccess(message) });
     }
     this.send({
       type: "welcome",
@@ -299,74 +253,12 @@ export class ClientConnection {
     });
   }
 
-  private attach(actor: Actor, message: Extract<ClientMessage, { type: "attach" }>): void {
-    const { hub, gate } = this.options;
-    const info = gate.session(actor, "read", message.session);
-    const id = info.id;
-    const existing = this.subscriptions.get(id);
-    if (existing) hub.attachments.detach(existing);
-    const mode = attachMode(message.snapshot);
-    const attached = hub.attachments.attach(id, message.afterSeq, this.channel, {
-      mode,
-      coalesce: message.coalesce === true,
-    });
-    this.subscriptions.set(id, attached.subscription);
-    const role = gate.roleOn(actor.principal, id) ?? "viewer";
-    this.send({ type: "attached", ref: message.ref, session: attached.info, role });
-    attached.start();
-    if (!existing) hub.audit.record(actor, "attach", { session: id, detail: { role } });
-    // Size rule (`SessionClients`): writers' sizes count, a viewer's never does.
-    const sized = message.cols !== undefined && message.rows !== undefined;
-    hub.clients.join(id, this.id, {
-      principal: actor.principal,
-      role,
-      writer: atLeast(role, "writer"),
-      size: sized ? { cols: message.cols as number, rows: message.rows as number } : undefined,
-    });
-  }
-
-  /** Checks the principal again when access is revoked, every so often, and when its link expires. */
-  private watchAccess(actor: Actor): void {
-    this.unlistenAccess = this.options.hub.bus.on("access-revoked", () => this.checkAccess(actor));
-    const every = setInterval(() => this.checkAccess(actor), ACCESS_RECHECK_MS);
-    every.unref();
-    this.accessTimers.push(every);
-    const { expiresAt } = actor.principal;
-    if (expiresAt !== undefined) {
-      // Timers hold at most ~24.8 days; a later expiry is caught by the periodic check.
-      const expiry = setTimeout(
-        () => this.checkAccess(actor),
-        Math.min(expiresAt - Date.now() + 1, 2 ** 31 - 1),
-      );
-      expiry.unref();
-      this.accessTimers.push(expiry);
-    }
-  }
-
-  /**
-   * Closes the connection once its principal is gone. (A user who remains keeps seeing every
-   * session: grants only add to a global role; a role change applies per request.)
-   */
-  private checkAccess(actor: Actor): void {
-    const { hub, socket } = this.options;
-    if (hub.people.refresh(actor.principal)) return;
-    const message =
-      actor.principal.via === "share"
-        ? "this share link was revoked or has expired; ask the session's owner for a new one"
-        : `${actor.principal.name} no longer has access to this hub; ask an owner`;
+  /** The principal is gone (removed, or its share link revoked or expired): it streams nothing more. */
+  private lostAccess(message: string): void {
     this.fail(undefined, "unauthorized", message);
-    socket.close(ACCESS_REVOKED_CLOSE, "access revoked");
+    this.options.socket.close(ACCESS_REVOKED_CLOSE, "access revoked");
     // Nothing more reaches it while the close handshake runs.
     this.dispose();
-  }
-
-  private detach(id: string): void {
-    const subscription = this.subscriptions.get(id);
-    if (!subscription) return;
-    this.options.hub.attachments.detach(subscription);
-    this.subscriptions.delete(id);
-    this.options.hub.clients.leave(id, this.id);
-    if (this.actor) this.options.hub.audit.record(this.actor, "detach", { session: id });
   }
 
   private send(message: ServerMessage): void {
@@ -384,18 +276,7 @@ export class ClientConnection {
     this.unlistenHosts?.();
     this.unlistenPresence?.();
     this.unlistenStorage?.();
-    this.unlistenAccess?.();
-    this.unlistenAccess = undefined;
-    for (const timer of this.accessTimers) clearTimeout(timer);
-    this.accessTimers = [];
-    for (const id of [...this.subscriptions.keys()]) this.detach(id);
+    this.access?.dispose();
+    this.subscriptions.detachAll(this.actor);
   }
-}
-
-function refOf(json: unknown): Ref {
-  if (json && typeof json === "object" && "ref" in json) {
-    const ref = (json as { ref: unknown }).ref;
-    if (typeof ref === "string" || typeof ref === "number") return ref;
-  }
-  return undefined;
 }

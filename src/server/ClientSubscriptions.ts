@@ -1,0 +1,84 @@
+/**
+ * The sessions one client connection is attached to: one read cursor (`Subscription`) per
+ * session, and the client's place in each session's size rule and presence (`SessionClients`).
+ */
+import type { Actor } from "../hub/AuditTrail.js";
+import { atLeast } from "../hub/accessPolicy.js";
+import { attachMode } from "../hub/attachRule.js";
+import type { Hub } from "../hub/Hub.js";
+import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
+import type { ClientMessage, ServerMessage } from "../protocol/client.js";
+import type { Gate } from "./authorize.js";
+
+export interface ClientSubscriptionsOptions {
+  hub: Hub;
+  gate: Gate;
+  /** The connection's id in presence and the size rule. */
+  client: string;
+  channel: SubscriberChannel;
+  /** Sends one JSON message to the client. */
+  send: (message: ServerMessage) => void;
+}
+
+export class ClientSubscriptions {
+  private readonly subscriptions = new Map<string, Subscription>();
+
+  constructor(private readonly options: ClientSubscriptionsOptions) {}
+
+  /** Whether this client is attached to the session `id`. */
+  has(id: string): boolean {
+    return this.subscriptions.has(id);
+  }
+
+  /**
+   * Attaches the client (again: an earlier subscription to the session is replaced), answers
+   * with `attached` and then streams from where the client asked.
+   */
+  attach(actor: Actor, message: Extract<ClientMessage, { type: "attach" }>): void {
+    const { hub, gate, client, channel } = this.options;
+    const info = gate.session(actor, "read", message.session);
+    const id = info.id;
+    const existing = this.subscriptions.get(id);
+    if (existing) hub.attachments.detach(existing);
+    const mode = attachMode(message.snapshot);
+    const attached = hub.attachments.attach(id, message.afterSeq, channel, {
+      mode,
+      coalesce: message.coalesce === true,
+    });
+    this.subscriptions.set(id, attached.subscription);
+    const role = gate.roleOn(actor.principal, id) ?? "viewer";
+    this.options.send({ type: "attached", ref: message.ref, session: attached.info, role });
+    attached.start();
+    if (!existing) hub.audit.record(actor, "attach", { session: id, detail: { role } });
+    // Size rule (`SessionClients`): writers' sizes count, a viewer's never does.
+    const sized = message.cols !== undefined && message.rows !== undefined;
+    hub.clients.join(id, client, {
+      principal: actor.principal,
+      role,
+      writer: atLeast(role, "writer"),
+      size: sized ? { cols: message.cols as number, rows: message.rows as number } : undefined,
+    });
+  }
+
+  /** Detaches the client from the session `id`, if attached; `actor` is audited as leaving it. */
+  detach(id: string, actor: Actor | undefined): void {
+    const subscription = this.subscriptions.get(id);
+    if (!subscription) return;
+    const { hub, client } = this.options;
+    hub.attachments.detach(subscription);
+    this.subscriptions.delete(id);
+    hub.clients.leave(id, client);
+    if (actor) hub.audit.record(actor, "detach", { session: id });
+  }
+
+  /** The connection is gone: it leaves every session it was attached to. */
+  detachAll(actor: Actor | undefined): void {
+    for (const id of [...this.subscriptions.keys()]) this.detach(id, actor);
+  }
+
+  /** The session `id` was removed from the hub (its subscriptions closed there): forget it here. */
+  removed(id: string): void {
+    this.subscriptions.delete(id);
+    this.options.hub.clients.leave(id, this.options.client);
+  }
+}

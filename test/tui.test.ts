@@ -253,7 +253,9 @@ describe("dispatch terminal client", () => {
     expect(mistyped.stderr).toContain("did you mean 'ls'?");
     const topicTypo = await hub.cli(["help", "confg"]);
     expect(topicTypo.code).toBe(2);
-    expect(topicTypo.stderr).toContain("did you mean config?");
+    expect(topicTypo.stderr).toContain(
+      "dispatch: no command 'confg' — did you mean 'config'? (dispatch --help lists them)",
+    );
     const sessionTypo = await hub.cli(["attach", "alpah"]);
     expect(sessionTypo.code).toBe(1);
     expect(sessionTypo.stderr).toContain("alpha");

@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT_USAGE, exitCodeFor } from "./exitCodes.js";
-import { buildProgram } from "./program.js";
+import { buildProgram, runCli } from "./program.js";
 import { usageErrorLine } from "./usageErrors.js";
 
 afterEach(() => {
@@ -24,6 +24,20 @@ async function refused(args: string[]): Promise<{ stderr: string; code: number }
   vi.restoreAllMocks();
   expect(error).toBeInstanceOf(CommanderError);
   return { stderr, code: exitCodeFor(error) };
+}
+
+/**
+ * What `dispatch ARGS` prints on stderr and its exit code, for a mistake found by the command
+ * itself (as `help` finds an unknown topic) rather than by commander.
+ */
+async function failed(args: string[]): Promise<{ stderr: string; code: number }> {
+  let stderr = "";
+  vi.spyOn(console, "error").mockImplementation((...parts: unknown[]) => {
+    stderr += `${parts.join(" ")}\n`;
+  });
+  const code = await runCli(["node", "dispatch", ...args]);
+  vi.restoreAllMocks();
+  return { stderr, code };
 }
 
 describe("usage errors of the dispatch command", () => {
@@ -49,11 +63,52 @@ describe("usage errors of the dispatch command", () => {
     });
   });
 
+  it("name a mistyped subcommand of a command that acts itself as an unknown command", async () => {
+    // `hosts` lists hosts, so commander took `tokn` for an argument of its own ("too many arguments").
+    expect(await refused(["hosts", "tokn"])).toEqual({
+      stderr:
+        "dispatch: no command 'hosts tokn' — did you mean 'hosts token'? (dispatch hosts --help lists them)\n",
+      code: EXIT_USAGE,
+    });
+    expect((await refused(["images", "xyzzy"])).stderr).toBe(
+      "dispatch: no command 'images xyzzy' (dispatch images --help lists them)\n",
+    );
+    // `users` runs `users ls` when no subcommand is named.
+    expect((await refused(["users", "ad", "bob"])).stderr).toBe(
+      "dispatch: no command 'users ad' — did you mean 'users add'? (dispatch users --help lists them)\n",
+    );
+    // `share NAME` and `chat NAME` take a session: only a word close to a subcommand is one.
+    expect((await refused(["share", "revok", "a1b2"])).stderr).toBe(
+      "dispatch: no command 'share revok' — did you mean 'share revoke'? (dispatch share --help lists them)\n",
+    );
+    expect((await refused(["chat", "exprt", "talk"])).stderr).toBe(
+      "dispatch: no command 'chat exprt' — did you mean 'chat export'? (dispatch chat --help lists them)\n",
+    );
+    expect((await refused(["share", "build", "extra"])).stderr).toBe(
+      "dispatch: too many arguments for 'share'. Expected 1 argument but got 2.\n",
+    );
+  });
+
   it("keep commander's other messages, one line each", async () => {
     expect(await refused(["rename", "only-one"])).toEqual({
       stderr: "dispatch: missing required argument 'new'\n",
       code: EXIT_USAGE,
     });
+  });
+});
+
+describe("dispatch help with an unknown topic", () => {
+  it("words it as an unknown command, pointing at the list that holds the guess", async () => {
+    expect(await failed(["help", "confg"])).toEqual({
+      stderr: "dispatch: no command 'confg' — did you mean 'config'? (dispatch --help lists them)\n",
+      code: EXIT_USAGE,
+    });
+    expect((await failed(["help", "pickr"])).stderr).toBe(
+      "dispatch: no help topic 'pickr' — did you mean 'picker'? (dispatch help lists them)\n",
+    );
+    expect((await failed(["help", "xyzzy"])).stderr).toBe(
+      "dispatch: no help topic or command 'xyzzy' (dispatch help lists them)\n",
+    );
   });
 });
 

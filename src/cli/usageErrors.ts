@@ -5,13 +5,15 @@
  * mean 'ls'?`, as for an unknown session, and where the list is.
  */
 import type { Command } from "commander";
+import { didYouMean } from "../core/names.js";
 import { errorMessage } from "./exitCodes.js";
 
 /** Every command of `program` (registered by now) prints its usage errors as one line. */
 export function oneLineUsageErrors(program: Command): void {
   const visit = (command: Command, path: string): void => {
     command.configureOutput({
-      outputError: (text, write) => write(`dispatch: ${usageErrorLine(text, path)}\n`),
+      outputError: (text, write) =>
+        write(`dispatch: ${mistypedSubcommand(command, text) ?? usageErrorLine(text, path)}\n`),
     });
     for (const sub of command.commands) visit(sub, `${path} ${sub.name()}`);
   };
@@ -29,10 +31,74 @@ export function usageErrorLine(text: string, commandPath: string): string {
     .split("\n");
   const unknown = /^unknown (command|option) '(.*)'$/.exec(first);
   if (!unknown) return errorMessage([first, ...rest].map((line) => line.trim()).join(" "));
-  const [, what, given] = unknown;
-  const guesses = commanderGuesses(rest.join(" "));
+  const [, what = "command", given = ""] = unknown;
+  return noSuchLine({
+    what,
+    given,
+    guesses: commanderGuesses(rest.join(" ")),
+    listedBy: `${commandPath} --help`,
+  });
+}
+
+export interface NoSuch {
+  /** What was not found: `command`, `option`, `help topic`. */
+  what: string;
+  given: string;
+  /** What the person may have meant, best first (none: no guess is shown). */
+  guesses: readonly string[];
+  /** The command that lists what exists (`dispatch hosts --help`). */
+  listedBy: string;
+}
+
+/**
+ * `no command 'lss' — did you mean 'ls'? (dispatch --help lists them)`: the one wording for a
+ * name the command line does not know, control characters in it shown rather than sent.
+ */
+export function noSuchLine({ what, given, guesses, listedBy }: NoSuch): string {
   const guess = guesses.length > 0 ? ` — did you mean ${guesses.map((g) => `'${g}'`).join(" or ")}?` : "";
-  return errorMessage(`no ${what} '${given}'${guess} (${commandPath} --help lists them)`);
+  return errorMessage(`no ${what} '${given}'${guess} (${listedBy} lists them)`);
+}
+
+/**
+ * A command that acts and has subcommands too (`hosts` lists hosts, `hosts token create` makes
+ * a token) takes a mistyped subcommand for an argument of its own, and commander says `too many
+ * arguments for 'hosts'`; so does the default subcommand run in its place (`users` runs
+ * `users ls`). Said here as the unknown command it is: `no command 'hosts tokn' — did you mean
+ * 'hosts token'?`. Undefined for any other error, and for an extra argument to a command that
+ * takes arguments (`share NAME`) unless it looks like one of the subcommands.
+ */
+function mistypedSubcommand(command: Command, text: string): string | undefined {
+  if (!/^(error: )?too many arguments/.test(text.trim())) return undefined;
+  const owner = command.parent && ranByDefault(command) ? command.parent : command;
+  const names = owner
+    .createHelp()
+    .visibleCommands(owner)
+    .flatMap((sub) => [sub.name(), ...sub.aliases()]);
+  const [given] = command.args;
+  if (!owner.parent || names.length === 0 || given === undefined) return undefined;
+  const guess = didYouMean(given, names);
+  if (command.registeredArguments.length > 0 && guess === undefined) return undefined;
+  const [program, ...path] = commandPath(owner);
+  const named = path.join(" ");
+  return noSuchLine({
+    what: "command",
+    given: `${named} ${given}`,
+    guesses: guess === undefined ? [] : [`${named} ${guess}`],
+    listedBy: `${program} ${named} --help`,
+  });
+}
+
+/** Whether `command` runs as its parent's default subcommand: its parent was not given its name. */
+function ranByDefault(command: Command): boolean {
+  const named = command.parent?.args[0];
+  return named !== command.name() && !command.aliases().includes(named ?? "");
+}
+
+/** `["dispatch", "hosts", "token"]` for the command `hosts token`. */
+function commandPath(command: Command): string[] {
+  const names: string[] = [];
+  for (let at: Command | null = command; at; at = at.parent) names.unshift(at.name());
+  return names;
 }
 
 /** The names in commander's `(Did you mean ls?)` or `(Did you mean one of a, b?)`. */

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../exitCodes.js";
 import { closest, HELP_TOPICS } from "../helpTopics.js";
+import { noSuchLine } from "../usageErrors.js";
 
 export function registerHelp(program: Command): void {
   program.helpCommand(false);
@@ -31,9 +32,21 @@ function help(program: Command, topic: string | undefined): void {
     console.log(command.helpInformation().trimEnd());
     return;
   }
-  const known = [...Object.keys(HELP_TOPICS), ...program.commands.map((c) => c.name())];
-  const guess = closest(topic, known);
+  const commands = program.commands.map((c) => c.name());
+  const guess = closest(topic, [...Object.keys(HELP_TOPICS), ...commands]);
+  // Worded as a mistyped command is (`usageErrors.ts`), pointing at the list that holds the guess.
+  if (guess !== undefined && commands.includes(guess)) {
+    throw new UsageError(
+      noSuchLine({ what: "command", given: topic, guesses: [guess], listedBy: `${program.name()} --help` }),
+    );
+  }
+  // `dispatch help` lists the topics and the commands.
   throw new UsageError(
-    `no help topic or command '${topic}'${guess ? ` (did you mean ${guess}?)` : ""}; topics: ${Object.keys(HELP_TOPICS).join(", ")}`,
+    noSuchLine({
+      what: guess === undefined ? "help topic or command" : "help topic",
+      given: topic,
+      guesses: guess === undefined ? [] : [guess],
+      listedBy: `${program.name()} help`,
+    }),
   );
 }

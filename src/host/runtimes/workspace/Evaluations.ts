@@ -1,0 +1,263 @@
+/**
+ * The evaluations a workspace knows of, by their execute request's msg_id: ours (sent for a
+ * client or a replay) and other clients' seen on iopub. It sends an execute request whose turn
+ * has come, follows its outputs and status on iopub, and writes the kind's events
+ * (`eval-start`, `eval-output`, `eval-end`) with the transcript's lines, whoever asked: so the
+ * log holds every evaluation in the order the kernel ran them.
+ */
+import { toDispatchError } from "../../../core/errors.js";
+import type { EvalResult } from "../../../protocol/workspace/commands.js";
+import type {
+  EvalFailure,
+  EvalMode,
+  EvalOutput,
+  ExecutionState,
+} from "../../../protocol/workspace/events.js";
+import type { Kernel } from "../jupyter/Kernel.js";
+import { OutputBudget, outputOf } from "../jupyter/outputs.js";
+import type { JupyterMessage } from "../jupyter/wire.js";
+import type { RuntimeEvents } from "../runtime.js";
+import { afterReply, type IdleStatus, idleStatus } from "./idleStatus.js";
+import type { Transcript } from "./Transcript.js";
+
+type Origin = "client" | "replay" | "other";
+
+interface Evaluation extends IdleStatus {
+  id: string;
+  origin: Origin;
+  code: string;
+  mode: EvalMode;
+  /** The client's name for it (`eval {ref}`), which its `interrupt {ref}` gives. */
+  ref?: string;
+  /** Its `eval-start` and input line were written: the kernel has started it. */
+  announced: boolean;
+  /** Its client interrupted it while the kernel had it but had not started it yet. */
+  interruptOnStart: boolean;
+  count: number | null;
+  outputs: EvalOutput[];
+  budget: OutputBudget;
+  errored: boolean;
+  ended: boolean;
+  /** Why it ended aborted or in error, as its `eval-end` said (the kernel exited, its code). */
+  error?: EvalFailure;
+}
+
+export interface EvaluationsOptions {
+  events: RuntimeEvents;
+  transcript: Transcript;
+  /** The kernel's execution state, from the status of execute requests on iopub. */
+  execution(state: ExecutionState): void;
+  /** Interrupts the kernel: an evaluation its client interrupted before it started has started. */
+  interrupt(): void;
+}
+
+export class Evaluations {
+  private readonly known = new Map<string, Evaluation>();
+  /** Output outside any known evaluation (a background thread after its cell), bounded per stretch. */
+  private strayBudget = new OutputBudget();
+  /** When the last execute request was sent (`stats`). */
+  lastSentAt: number | null = null;
+
+  constructor(private readonly options: EvaluationsOptions) {}
+
+  /** Sends the execute request (the turn is this one's) and waits for its reply and idle status. */
+  async execute(
+    kernel: Kernel,
+    code: string,
+    mode: EvalMode,
+    origin: "client" | "replay",
+    ref: string | undefined,
+  ): Promise<EvalResult> {
+    const { id, reply } = kernel.request("shell", "execute_request", {
+      code,
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: false,
+    });
+    const evaluation = this.track(id, { origin, code, mode, ref });
+    this.lastSentAt = Date.now();
+    this.strayBudget = new OutputBudget();
+    let answer: JupyterMessage;
+    try {
+      answer = await reply;
+    } catch (err) {
+      // The kernel died or restarted under it: usually already finished as aborted, with why
+      // (`kernel exited with code 1`), which the result carries rather than the closed request's.
+      this.finish(evaluation, {
+        status: "aborted",
+        error: { ename: "KernelLost", evalue: toDispatchError(err).message },
+      });
+      return this.result(evaluation, "aborted", evaluation.error);
+    }
+    await afterReply(evaluation);
+    const content = answer.content;
+    const count = typeof content.execution_count === "number" ? content.execution_count : evaluation.count;
+    evaluation.count = count;
+    const status = content.status === "ok" ? "ok" : content.status === "error" ? "error" : "aborted";
+    const error =
+      status === "error"
+        ? { ename: String(content.ename ?? "Error"), evalue: String(content.evalue ?? "") }
+        : undefined;
+    if (!evaluation.ended) this.finish(evaluation, { status, ...(error ? { error } : {}) });
+    return this.result(evaluation, status, error);
+  }
+
+  /** Ends every evaluation still open as aborted, with why (the kernel ended or restarts). */
+  abortAll(reason: string): void {
+    for (const evaluation of this.known.values()) {
+      if (evaluation.ended) continue;
+      this.finish(evaluation, { status: "aborted", error: { ename: "KernelLost", evalue: reason } });
+    }
+  }
+
+  /**
+   * Its client interrupts the open evaluation named `ref`: `now` if the kernel has started it
+   * (interrupt the kernel), `on-start` if the kernel has it but runs the cell before it still
+   * (interrupted as it starts), `unknown` if there is none.
+   */
+  interruptByRef(ref: string): "now" | "on-start" | "unknown" {
+    const evaluation = [...this.known.values()].find((e) => e.ref === ref && !e.ended);
+    if (!evaluation) return "unknown";
+    if (evaluation.announced) return "now";
+    evaluation.interruptOnStart = true;
+    return "on-start";
+  }
+
+  /** Follows an iopub message of an execute request (the runtime's silent ones are not here). */
+  onIopub(message: JupyterMessage): void {
+    const parentId = message.parent.msg_id ?? null;
+    let evaluation = parentId ? this.known.get(parentId) : undefined;
+    switch (message.header.msg_type) {
+      case "status": {
+        const state = message.content.execution_state;
+        // Busy/idle around completions and lookups is noise; evaluations are what users wait on.
+        const evaluating = message.parent.msg_type === "execute_request";
+        if (evaluating && (state === "busy" || state === "idle" || state === "starting"))
+          this.options.execution(state);
+        if (state === "idle" && evaluation) {
+          evaluation.markIdle();
+          // Another client's evaluation has no reply for us: its idle status ends it.
+          if (evaluation.origin === "other")
+            this.finish(evaluation, evaluation.errored ? { status: "error" } : { status: "ok" });
+        }
+        return;
+      }
+      case "execute_input": {
+        const count =
+          typeof message.content.execution_count === "number" ? message.content.execution_count : null;
+        if (evaluation) {
+          evaluation.count = count;
+          this.announce(evaluation);
+          return;
+        }
+        if (!parentId) return;
+        // Another client (a notebook, jupyter console) is evaluating in this kernel.
+        evaluation = this.track(parentId, {
+          origin: "other",
+          code: String(message.content.code ?? ""),
+          mode: "do",
+        });
+        evaluation.count = count;
+        this.announce(evaluation);
+        return;
+      }
+      default:
+        this.output(message, evaluation);
+    }
+  }
+
+  private output(message: JupyterMessage, evaluation: Evaluation | undefined): void {
+    const output = outputOf(message);
+    if (!output) return;
+    if (evaluation && !evaluation.ended) this.announce(evaluation);
+    if (evaluation && output.type === "error") evaluation.errored = true;
+    const budget = evaluation && !evaluation.ended ? evaluation.budget : this.strayBudget;
+    const kept = budget.take(output);
+    if (!kept) return;
+    if (evaluation && !evaluation.ended) evaluation.outputs.push(kept);
+    const count = evaluation?.count ?? null;
+    this.options.events.emit("eval-output", {
+      id: evaluation ? evaluation.id : null,
+      count,
+      output: kept,
+    });
+    this.options.transcript.output(kept, count);
+  }
+
+  private result(
+    evaluation: Evaluation,
+    status: EvalResult["status"],
+    error?: EvalResult["error"],
+  ): EvalResult {
+    return {
+      id: evaluation.id,
+      count: evaluation.count,
+      status,
+      outputs: evaluation.outputs,
+      ...(error ? { error } : {}),
+      truncatedBytes: evaluation.budget.dropped,
+    };
+  }
+
+  private track(
+    id: string,
+    what: Pick<Evaluation, "origin" | "code" | "mode"> & { ref?: string | undefined },
+  ): Evaluation {
+    const evaluation: Evaluation = {
+      id,
+      origin: what.origin,
+      code: what.code,
+      mode: what.mode,
+      ...(what.ref !== undefined ? { ref: what.ref } : {}),
+      announced: false,
+      interruptOnStart: false,
+      count: null,
+      outputs: [],
+      budget: new OutputBudget(),
+      errored: false,
+      ended: false,
+      ...idleStatus(),
+    };
+    this.known.set(id, evaluation);
+    return evaluation;
+  }
+
+  /**
+   * Writes its `eval-start` and input line once the kernel starts it (its `execute_input` on
+   * iopub, which comes after everything the cell before it printed), not when it was sent: so
+   * the transcript never shows a cell's input in the middle of another's output.
+   */
+  private announce(evaluation: Evaluation): void {
+    if (evaluation.announced) return;
+    evaluation.announced = true;
+    const { id, code, mode, origin } = evaluation;
+    this.options.events.emit("eval-start", { id, code, mode, origin });
+    this.options.transcript.input(code, origin);
+    if (evaluation.interruptOnStart && !evaluation.ended) this.options.interrupt();
+  }
+
+  private finish(
+    evaluation: Evaluation,
+    end: { status: "ok" | "error" | "aborted"; error?: EvalFailure },
+  ): void {
+    if (evaluation.ended) return;
+    // Never seen to start (the kernel died first, or sent no execute_input): its input still
+    // goes before its end, so the history has it.
+    evaluation.interruptOnStart = false;
+    this.announce(evaluation);
+    evaluation.ended = true;
+    if (end.error) evaluation.error = end.error;
+    const truncatedBytes = evaluation.budget.dropped;
+    if (truncatedBytes > 0) this.options.transcript.truncated(truncatedBytes);
+    this.options.events.emit("eval-end", {
+      id: evaluation.id,
+      count: evaluation.count,
+      ...end,
+      truncatedBytes,
+    });
+    // Kept a while for late output (a background thread of that cell), then forgotten.
+    setTimeout(() => this.known.delete(evaluation.id), 60_000).unref();
+  }
+}

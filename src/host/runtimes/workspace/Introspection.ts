@@ -1,0 +1,151 @@
+/**
+ * The variables list and the inspector, from the kernel language's introspection adapter
+ * (`jupyter/adapters/`): its code runs silently (`silent: true, store_history: false`), in
+ * its turn like any cell, and prints one JSON line, read from iopub and never shown. The
+ * variables are written as a `variables` event when they change, so every client and a
+ * restarted hub show the same list.
+ */
+import { DispatchError } from "../../../core/errors.js";
+import { type EvalResult, type InspectArgs, InspectedObject } from "../../../protocol/workspace/commands.js";
+import { Variable, type VariablesData } from "../../../protocol/workspace/events.js";
+import type { IntrospectionAdapter } from "../jupyter/adapters/adapter.js";
+import { type CellQueue, Withdrawn } from "../jupyter/CellQueue.js";
+import type { Kernel } from "../jupyter/Kernel.js";
+import type { JupyterMessage } from "../jupyter/wire.js";
+import type { RuntimeEvents } from "../runtime.js";
+import { afterReply, type IdleStatus, idleStatus } from "./idleStatus.js";
+
+interface QuietRequest extends IdleStatus {
+  stdout: string[];
+}
+
+export interface IntrospectionOptions {
+  /** The kernel's language, for the reason there is no adapter. */
+  language: string;
+  adapter: IntrospectionAdapter | undefined;
+  /** The kernel's queue: adapter code waits its turn like any cell. */
+  cells: CellQueue;
+  /** The running kernel; throws `session_exited` when there is none. */
+  kernel(): Kernel;
+  /** Whether the session still runs (what a withdrawn request's error says to do). */
+  running(): boolean;
+  events: RuntimeEvents;
+}
+
+export class Introspection {
+  private readonly quiet = new Map<string, QuietRequest>();
+  private lastVariables = "";
+
+  constructor(private readonly options: IntrospectionOptions) {}
+
+  get adapter(): IntrospectionAdapter | undefined {
+    return this.options.adapter;
+  }
+
+  /** Takes the iopub messages of its own silent requests; true when `message` was one. */
+  take(message: JupyterMessage): boolean {
+    const parentId = message.parent.msg_id;
+    const quiet = parentId ? this.quiet.get(parentId) : undefined;
+    if (!quiet) return false;
+    const type = message.header.msg_type;
+    if (type === "stream" && message.content.name === "stdout")
+      quiet.stdout.push(String(message.content.text ?? ""));
+    if (type === "status" && message.content.execution_state === "idle") quiet.markIdle();
+    return true;
+  }
+
+  /** Defines the adapter's hidden global in a fresh kernel; a kernel without an adapter has none. */
+  async setup(): Promise<void> {
+    if (this.options.adapter) await this.runQuiet(this.options.adapter.setup);
+  }
+
+  /** A fresh kernel: the next variables are written even if they equal the last ones. */
+  forgetVariables(): void {
+    this.lastVariables = "";
+  }
+
+  async variables(): Promise<VariablesData> {
+    const { adapter } = this.options;
+    if (!adapter) return { adapter: null, reason: this.noAdapter(), variables: [] };
+    const raw = await this.adapterCall(adapter.variables());
+    const variables = Variable.array().parse(raw.variables);
+    const snapshot: VariablesData = { adapter: adapter.name, variables };
+    const key = JSON.stringify(snapshot);
+    if (key !== this.lastVariables) {
+      this.lastVariables = key;
+      this.options.events.emit("variables", snapshot);
+    }
+    return snapshot;
+  }
+
+  async inspect(args: InspectArgs): Promise<EvalResult["inspected"]> {
+    const { adapter } = this.options;
+    if (!adapter) throw new DispatchError("bad_request", this.noAdapter());
+    return InspectedObject.parse(await this.adapterCall(adapter.inspect(args.expr, args.offset, args.limit)));
+  }
+
+  /** Runs adapter code silently; its stdout, once the kernel is idle again. */
+  private async runQuiet(code: string): Promise<string> {
+    const turn = this.options.cells.join();
+    try {
+      await turn.ready;
+      return await this.executeQuiet(code);
+    } catch (err) {
+      if (!(err instanceof Withdrawn)) throw err;
+      const running = this.options.running();
+      throw new DispatchError(
+        running ? "conflict" : "session_exited",
+        `${err.failure.evalue} before this could run; ask again${running ? "" : " after `dispatch revive`"}`,
+      );
+    } finally {
+      turn.done();
+    }
+  }
+
+  private async executeQuiet(code: string): Promise<string> {
+    const kernel = this.options.kernel();
+    const request = kernel.request("shell", "execute_request", {
+      code,
+      silent: true,
+      store_history: false,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: false,
+    });
+    const capture: QuietRequest = { stdout: [], ...idleStatus() };
+    this.quiet.set(request.id, capture);
+    try {
+      const reply = await request.reply;
+      await afterReply(capture);
+      if (reply.content.status !== "ok")
+        throw new DispatchError(
+          "bad_request",
+          `${String(reply.content.ename ?? "error")}: ${String(reply.content.evalue ?? "")}`,
+        );
+      return capture.stdout.join("");
+    } finally {
+      this.quiet.delete(request.id);
+    }
+  }
+
+  private async adapterCall(code: string): Promise<Record<string, unknown>> {
+    const stdout = await this.runQuiet(code);
+    const line = stdout.trim().split("\n").pop() ?? "";
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new DispatchError(
+        "internal",
+        `the ${this.options.adapter?.name} adapter printed no JSON: ${line.slice(0, 200)}`,
+      );
+    }
+    const record = (parsed ?? {}) as Record<string, unknown>;
+    if (typeof record.error === "string") throw new DispatchError("bad_request", record.error);
+    return record;
+  }
+
+  private noAdapter(): string {
+    return `no introspection adapter for ${this.options.language} kernels yet; evaluation works, the inspector stays empty`;
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The image's kernel for as long as the session lives: started from the kernelspec, restarted
+ * as a fresh process, ended when it dies, freezes or is stopped. Its facts and state
+ * (connection, health, execution) are written as `kernel` events as they change, and its end
+ * as the session's `exit` with the reason.
+ */
+import { constants as os } from "node:os";
+import { DispatchError, toDispatchError } from "../../../core/errors.js";
+import type { KernelStats } from "../../../protocol/workspace/commands.js";
+import type { ExecutionState, KernelData, KernelHealth } from "../../../protocol/workspace/events.js";
+import { describeExit, Kernel } from "../jupyter/Kernel.js";
+import type { KernelSpec } from "../jupyter/kernelspecs.js";
+import type { JupyterMessage } from "../jupyter/wire.js";
+import type { RuntimeContext } from "../runtime.js";
+import { ProcessUsage } from "./ProcessUsage.js";
+import type { Transcript } from "./Transcript.js";
+
+export interface LiveKernelOptions {
+  context: RuntimeContext;
+  spec: KernelSpec;
+  transcript: Transcript;
+  onIopub(message: JupyterMessage): void;
+  /** A fresh kernel answers: what it needs before anyone's code (the adapter's setup). */
+  onReady(): Promise<void>;
+  /** The kernel ends or restarts: what waits for it or runs in it is aborted, with `reason`. */
+  onAbort(reason: string): void;
+}
+
+export class LiveKernel {
+  private kernel: Kernel | undefined;
+  /** Settles once the current kernel has answered (rejects if it could not start). */
+  ready: Promise<void>;
+  private running = true;
+  private stopping = false;
+  private code: number | null = null;
+  private execution: ExecutionState = "starting";
+  private health: KernelHealth = "ok";
+  private readonly usage = new ProcessUsage();
+
+  constructor(private readonly options: LiveKernelOptions) {
+    const { spec, transcript } = options;
+    this.emit({
+      kernel: spec.name,
+      displayName: spec.displayName,
+      language: spec.language,
+      connection: "disconnected",
+      execution: "starting",
+      health: "ok",
+      pid: null,
+    });
+    transcript.note(`starting kernel ${spec.name} (${spec.displayName})`);
+    this.ready = this.boot(true);
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  get pid(): number | null {
+    return this.kernel?.pid ?? null;
+  }
+
+  get exitCode(): number | null {
+    return this.code;
+  }
+
+  /** The running kernel; `session_exited` (revive starts a fresh one) when there is none. */
+  require(): Kernel {
+    if (!this.running || !this.kernel?.isAlive)
+      throw new DispatchError(
+        "session_exited",
+        "the kernel is not running; `dispatch revive` starts a fresh one",
+      );
+    return this.kernel;
+  }
+
+  async interrupt(): Promise<void> {
+    await this.ready;
+    await this.require().interrupt();
+  }
+
+  /** The kernel's execution state, as iopub says it for evaluations. */
+  setExecution(state: ExecutionState): void {
+    if (state === this.execution) return;
+    this.execution = state;
+    this.emit({ execution: state });
+  }
+
+  /** The process's figures and the kernel's state (`stats`, without what the runtime adds). */
+  stats(): Omit<KernelStats, "lastEvaluationAt" | "queued"> {
+    const pid = this.kernel?.isAlive ? this.kernel.pid : null;
+    return {
+      pid,
+      ...this.usage.sample(pid),
+      startedAt: this.usage.startedAt,
+      connection: this.kernel?.isAlive ? "connected" : "disconnected",
+      health: this.health,
+      execution: this.execution,
+    };
+  }
+
+  async restart(): Promise<void> {
+    await this.ready.catch(() => undefined);
+    const old = this.require();
+    this.stopping = true;
+    this.options.onAbort("the kernel was restarted");
+    this.emit({ connection: "reconnecting", execution: "starting" });
+    this.execution = "starting";
+    await old.shutdown();
+    this.kernel = undefined;
+    this.stopping = false;
+    this.options.transcript.note("kernel restarting");
+    this.ready = this.boot(false);
+    await this.ready;
+  }
+
+  /** Shuts the kernel down (it gets its grace period) and ends the session with code 0. */
+  stop(): void {
+    if (!this.running || this.stopping) return;
+    this.stopping = true;
+    const kernel = this.kernel;
+    const ended = kernel ? kernel.shutdown() : Promise.resolve();
+    void ended.finally(() => {
+      this.stopping = false;
+      this.end(0, null, "stopped", true);
+    });
+  }
+
+  /** The host is done with it: the process goes at once, and no `exit` is written. */
+  dispose(): void {
+    this.running = false;
+    this.kernel?.close();
+  }
+
+  private async boot(first: boolean): Promise<void> {
+    const { context, spec: kernelSpec, transcript } = this.options;
+    const { spec, env, events } = context;
+    let kernel: Kernel;
+    try {
+      kernel = await Kernel.start({
+        spec: kernelSpec,
+        id: spec.id,
+        cwd: spec.cwd,
+        env,
+        runDir: context.runDir,
+        handlers: {
+          onIopub: (message) => this.options.onIopub(message),
+          onHealth: (health) => {
+            this.health = health;
+            this.emit({ health });
+          },
+          onUnresponsive: (missed) => {
+            // Frozen (stopped, wedged): end the session so it shows as failed, and stop the process.
+            if (!this.stopping && this.running)
+              this.end(
+                null,
+                null,
+                `kernel stopped answering its heartbeat (${missed} missed); revive starts a fresh one`,
+              );
+          },
+          onExit: (code, signal) => this.onExit(code, signal),
+          onProcessOutput: (text) => transcript.process(text),
+          onDropped: (channel, reason) =>
+            transcript.note(`dropped a message from the kernel on ${channel}: ${reason}`),
+        },
+      });
+    } catch (err) {
+      if (this.running) this.end(null, null, toDispatchError(err).message);
+      throw err;
+    }
+    if (!this.running) {
+      kernel.close();
+      throw new DispatchError("session_exited", "the workspace was stopped");
+    }
+    this.kernel = kernel;
+    this.usage.started();
+    if (first)
+      events.emit("start", {
+        pid: kernel.pid ?? 0,
+        command: kernelSpec.argv,
+        cwd: spec.cwd,
+        cols: spec.cols,
+        rows: spec.rows,
+      });
+    const info = await kernel.request("shell", "kernel_info_request", {}).reply;
+    const implementation = String(info.content.implementation ?? "");
+    this.execution = "idle";
+    this.health = "ok";
+    this.emit({ pid: kernel.pid, implementation, connection: "connected", execution: "idle", health: "ok" });
+    transcript.note(`kernel ${kernelSpec.name} ready (${implementation}, pid ${kernel.pid})`);
+    await this.options.onReady().catch(() => undefined);
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    // While it starts, `boot` ends the session with the fuller reason.
+    if (this.stopping || !this.running || !this.kernel) return;
+    this.end(code, signal, `kernel ${describeExit(code, signal)}`);
+  }
+
+  /** Ends the session: what was running is aborted, the kernel marked dead, then `exit`. */
+  private end(code: number | null, signal: NodeJS.Signals | null, reason: string, asked = false): void {
+    if (!this.running) return;
+    this.running = false;
+    this.options.onAbort(reason);
+    this.kernel?.close();
+    this.emit({ connection: asked ? "disconnected" : "failed", execution: "dead" });
+    this.options.transcript.note(reason);
+    this.code = code;
+    this.options.context.events.emit("exit", {
+      code,
+      signal: signal ? (os.signals[signal] ?? null) : null,
+      reason,
+    });
+    this.options.context.exited();
+  }
+
+  private emit(change: KernelData): void {
+    this.options.context.events.emit("kernel", change);
+  }
+}

@@ -1,14 +1,16 @@
 /**
  * Two people on one image, one real python3 kernel through a real hub and host: an evaluation
  * sent while another client's cell runs waits its turn on the host. Ctrl-C on the waiting one
- * withdraws it (it never runs) and leaves the running cell alone; and the transcript shows a
- * waiting cell's input only once it starts, after the output of the cell before it.
+ * withdraws it (it never runs) and leaves the running cell alone; the transcript shows a
+ * waiting cell's input only once it starts, after the output of the cell before it; and two
+ * people evaluating the same code at a terminal each see only their own evaluation's output.
  */
 import type { ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanupAll, type HubHandle, runningCli, startHub, waitFor } from "./harness.js";
+import { closeTtys, dispatchInPty } from "./tty.js";
 
 let hub: HubHandle;
 const children = new Set<ChildProcess>();
@@ -63,6 +65,7 @@ beforeAll(async () => {
 afterEach(() => {
   for (const file of releases) if (!existsSync(file)) writeFileSync(file, "");
   for (const child of children) child.kill("SIGKILL");
+  closeTtys();
 });
 
 afterAll(async () => {
@@ -112,5 +115,40 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
     expect(at("c-finished\n")).toBeGreaterThan(at("c-started\n"));
     expect(at("In: print('d-' + 'output')")).toBeGreaterThan(at("c-finished\n"));
     expect(at("d-output\n")).toBeGreaterThan(at("In: print('d-' + 'output')"));
+  });
+
+  it("streams to each of two terminals evaluating the same code only its own evaluation's output", async () => {
+    // Both wait behind a held cell, so each has attached before either one's `eval-start`: each
+    // stream sees both evaluations start, with the same code.
+    const held = heldCell("e-started", "e-finished");
+    const first = hub.cli(["eval", "py", held.code]);
+    await waitFor(() => printed("e-started"), { timeoutMs: 20_000, message: "the first cell runs" });
+    const code = 'import uuid; print("own-" + uuid.uuid4().hex)';
+    const terminals = [1, 2].map(() =>
+      dispatchInPty(["eval", "py", `'${code}'`], { env: hub.env, cols: 100, rows: 10 }),
+    );
+    await waitFor(async () => (await queued()) === 2, {
+      timeoutMs: 20_000,
+      message: "both evaluations wait behind the held cell",
+    });
+    held.release();
+    expect((await first).code).toBe(0);
+
+    const printedBy = await Promise.all(
+      terminals.map(async (tty) => {
+        expect(await tty.rc, tty.output()).toBe(0);
+        expect(tty.output()).not.toContain("another evaluation of the same code");
+        return tty.output().match(/own-[0-9a-f]{32}/g) ?? [];
+      }),
+    );
+    // Each printed one line, its own: the other's never showed on its screen.
+    expect(printedBy.map((lines) => lines.length)).toEqual([1, 1]);
+    expect(printedBy[0]?.[0]).not.toBe(printedBy[1]?.[0]);
+
+    // Each start names its client's evaluation: the `ref` the CLI sent, one per evaluation.
+    const starts = (await events()).filter((e) => e.type === "eval-start" && e.data.code === code);
+    expect(starts).toHaveLength(2);
+    expect(new Set(starts.map((e) => e.data.ref)).size).toBe(2);
+    for (const start of starts) expect(start.data.ref).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

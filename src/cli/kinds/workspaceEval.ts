@@ -155,10 +155,12 @@ async function interrupt(socket: ClientSocket, session: string, ref: string): Pr
 
 /**
  * An evaluation's outputs printed as the kernel sends them, for a person at a terminal. Its id
- * comes only with its answer, so its events are found by its `eval-start`: the first one after
- * the attach point sent through dispatch with the same code. Someone else sending the same
- * code at the same moment could be taken for it; the answer tells, and its own outputs then
- * follow a note. A pipe gets no stream: exactly this evaluation's outputs, from its answer.
+ * comes only with its answer, so its events are found by its `eval-start`, the first one after
+ * the attach point that carries this evaluation's `ref`. A host from before `eval-start` had
+ * refs writes none: then the first one sent through dispatch with the same code is taken, and
+ * someone else sending the same code at the same moment could be taken for it; the answer
+ * tells, and its own outputs then follow a note. A pipe gets no stream: exactly this
+ * evaluation's outputs, from its answer.
  */
 class LiveOutputs {
   private id: string | undefined;
@@ -167,15 +169,14 @@ class LiveOutputs {
   private printed = 0;
   private printing = Promise.resolve();
 
-  constructor(private readonly evaluation: { code: string; mode: EvalMode }) {}
+  constructor(private readonly evaluation: { code: string; mode: EvalMode; ref: string }) {}
 
   event(event: JsonEvent): void {
     if (this.done) return;
     switch (event.type) {
       case "eval-start": {
         const start = EvalStartData.safeParse(event.data);
-        if (this.id === undefined && start.success && start.data.origin === "client")
-          if (start.data.code === this.evaluation.code) this.id = start.data.id;
+        if (this.id === undefined && start.success && this.isOurs(start.data)) this.id = start.data.id;
         return;
       }
       case "eval-output": {
@@ -195,6 +196,11 @@ class LiveOutputs {
       default:
         return;
     }
+  }
+
+  private isOurs(start: EvalStartData): boolean {
+    if (start.ref !== undefined) return start.ref === this.evaluation.ref;
+    return start.origin === "client" && start.code === this.evaluation.code;
   }
 
   /** Stops printing; the answer's outputs that were not printed yet. */

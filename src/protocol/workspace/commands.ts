@@ -3,10 +3,7 @@
  * what the host answers. Names and fields are stable: the CLI, the web view and scripts use them.
  */
 import { z } from "zod";
-import { EvalFailure, EvalMode, EvalOutput, InspectorStateData, Variable } from "./events.js";
-
-/** A client's name for one of its evaluations: unique (a UUID), so `interrupt {ref}` reaches only it. */
-export const EvalRef = z.string().min(1).max(128);
+import { EvalFailure, EvalMode, EvalOutput, EvalRef, InspectorStateData, Variable } from "./events.js";
 
 export const EvalArgs = z.object({
   code: z.string().max(1024 * 1024),

@@ -4,7 +4,8 @@
  * are stable (the web view and scripts read them).
  *
  * - `kernel`: the image's facts and state as they change (any subset of the fields).
- * - `eval-start`: an evaluation began (ours, a replay, or another client's seen on iopub).
+ * - `eval-start`: an evaluation began (ours, a replay, or another client's seen on iopub), with
+ *   the `ref` its client gave it, so that client finds its own evaluation's events.
  * - `eval-output`: one output of an evaluation, or of the kernel with no known evaluation
  *   (`id: null`: a background thread).
  * - `eval-end`: the evaluation's reply: status, execution count, the error, bytes dropped.
@@ -48,6 +49,12 @@ export type KernelData = z.infer<typeof KernelData>;
 export const EvalMode = z.enum(["do", "print", "inspect"]);
 export type EvalMode = z.infer<typeof EvalMode>;
 
+/**
+ * A client's name for one of its evaluations: unique (a UUID), so `interrupt {ref}` reaches
+ * only it and its `eval-start` is told from another client's evaluation of the same code.
+ */
+export const EvalRef = z.string().min(1).max(128);
+
 export const EvalStartData = z.object({
   /** The request's msg_id (ours) or the foreign request's, for another client's evaluation. */
   id: z.string(),
@@ -55,6 +62,11 @@ export const EvalStartData = z.object({
   mode: EvalMode,
   /** `client`: sent through dispatch; `replay`: re-run by a revive; `other`: seen on iopub. */
   origin: z.enum(["client", "replay", "other"]),
+  /**
+   * The `ref` its client sent with `eval`; absent when it sent none, and in logs written
+   * before hosts wrote it (those still parse).
+   */
+  ref: EvalRef.optional(),
 });
 export type EvalStartData = z.infer<typeof EvalStartData>;
 

@@ -232,8 +232,8 @@ export class Evaluations {
   private announce(evaluation: Evaluation): void {
     if (evaluation.announced) return;
     evaluation.announced = true;
-    const { id, code, mode, origin } = evaluation;
-    this.options.events.emit("eval-start", { id, code, mode, origin });
+    const { id, code, mode, origin, ref } = evaluation;
+    this.options.events.emit("eval-start", { id, code, mode, origin, ...(ref !== undefined ? { ref } : {}) });
     this.options.transcript.input(code, origin);
     if (evaluation.interruptOnStart && !evaluation.ended) this.options.interrupt();
   }

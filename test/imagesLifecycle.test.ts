@@ -1,7 +1,8 @@
 /**
- * A workspace's life as its user sees it through the CLI: a cell that kills its kernel says why,
- * `dispatch attach` to a revived image stays attached (its old exits are history) and ends on
- * its next exit, `dispatch kill` says what happened, and the current image can be cleared with
+ * A workspace's life as its user sees it through the CLI: a cell that kills its kernel says why
+ * (and `images` shows it critical), `dispatch attach` to a revived image stays attached (its old
+ * exits are history) and ends on its next exit, `dispatch kill` says what happened (and `images`
+ * shows the image stopped, not critical), and the current image can be cleared with
  * `dispatch use -`, and is asked for when there is none. Real hub, host and ipykernel; attach
  * in a real PTY.
  */
@@ -17,6 +18,21 @@ const status = async (name: string) =>
 async function newWorkspace(name: string): Promise<void> {
   const created = await hub.cli(["new", "--kernel", "python3", "--name", name]);
   expect(created.code, created.stderr).toBe(0);
+}
+
+/** The image's row in `dispatch images --json`. */
+async function imageRow(name: string): Promise<{ status: string; health: string; pid: number | null }> {
+  const listed = await hub.cli(["images", "--json"]);
+  expect(listed.code, listed.stderr).toBe(0);
+  const rows = JSON.parse(listed.stdout) as {
+    session: string | null;
+    status: string;
+    health: string;
+    pid: number | null;
+  }[];
+  const row = rows.find((candidate) => candidate.session === name);
+  if (!row) throw new Error(`no image ${name} in ${listed.stdout}`);
+  return row;
 }
 
 async function revive(name: string): Promise<void> {
@@ -45,11 +61,13 @@ afterAll(async () => {
 });
 
 describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
-  it("says why a cell that kills its kernel was aborted, in text and JSON", async () => {
+  it("says why a cell that kills its kernel was aborted, in text and JSON, and shows it critical", async () => {
     await newWorkspace("crashy");
     const text = await hub.cli(["eval", "crashy", "import os; os._exit(1)"]);
     expect(text.code).toBe(1);
     expect(text.stderr).toBe("evaluation aborted: kernel exited with code 1\n");
+    // Nobody closed it: its kernel crashed.
+    expect(await imageRow("crashy")).toMatchObject({ status: "exited (1)", health: "critical" });
 
     await revive("crashy");
     const json = await hub.cli(["eval", "crashy", "--json", "import os; os._exit(2)"]);
@@ -82,13 +100,18 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     expect(tty.output()).not.toMatch(/\[dispatch: phoenix exited with code [12]\]/);
   });
 
-  it("kill says how the session ended, not how it was before; an ended one is removed", async () => {
+  it("kill says how the session ended, not how it was before, with no alarm in its health; an ended one is removed", async () => {
     await newWorkspace("victim");
     expect((await hub.cli(["eval", "victim", "1"])).stdout).toBe("1\n");
     const image = await hub.cli(["kill", "victim"], { timeoutMs: 30_000 });
     expect(image.code, image.stderr).toBe(0);
     expect(image.stdout).toBe("victim: exited (0)\n");
     expect(await status("victim")).toBe("exited");
+    // Closed on purpose: `images` says so, in the table too (SESSION … STATUS HEALTH STATE).
+    expect(await imageRow("victim")).toMatchObject({ status: "exited (0)", health: "stopped", pid: null });
+    expect((await hub.cli(["images"])).stdout).toMatch(
+      /^victim\s+python3\s+python\s+local\s+exited \(0\)\s+stopped\s+dead\s/m,
+    );
 
     const created = await hub.cli(["new", "--name", "sleeper", "--", "sleep", "600"]);
     expect(created.code, created.stderr).toBe(0);
@@ -144,10 +167,12 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     const rows = JSON.parse(listed.stdout) as {
       session: string | null;
       status: string;
+      health: string;
       pid: number | null;
     }[];
     expect(rows.find((row) => row.session === "stranded")).toMatchObject({
       status: "exited (host lost)",
+      health: "critical",
       pid: null,
     });
     const table = await hub.cli(["images"]);

@@ -220,6 +220,10 @@ describe("web workspace sessions", () => {
     // The session ends (its kernel with it): the page says so and offers both revives.
     expect((await web.hub.api("/api/sessions/again", { method: "DELETE" })).status).toBeLessThan(300);
     await expect.poll(() => state.textContent(), { timeout: KERNEL_MS }).toContain("dead");
+    // Closed on purpose: no alarm in its health.
+    const health = ws.getByRole("status", { name: "Kernel health" });
+    await expect.poll(() => health.textContent(), { timeout: KERNEL_MS }).toContain("health stopped");
+    expect(await health.getAttribute("data-state")).toBe("stopped");
     await page.getByRole("button", { name: "Revive and replay" }).click();
 
     // A fresh kernel re-ran `n = 6 * 7`: the value is back.

@@ -7,6 +7,7 @@
  * fresh kernel and, asked to (`replay`), re-runs the evaluations that succeeded.
  */
 import { DispatchError } from "../../core/errors.js";
+import { isLiveStatus } from "../../core/liveness.js";
 import type { JsonEvent } from "../../protocol/events.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import type { SessionRecord } from "../../protocol/session.js";
@@ -24,6 +25,7 @@ import {
   EvalEndData,
   type InspectorStateData,
   KernelData,
+  type KernelHealth,
   type VariablesData,
   WORKSPACE_EVENTS,
 } from "../../protocol/workspace/events.js";
@@ -53,6 +55,16 @@ export function workspaceState(record: Pick<SessionRecord, "meta">): WorkspaceSt
     lastCount: null,
     ...stored,
   };
+}
+
+/**
+ * An ended image's health, as a person reads it: `stopped` when it was ended on purpose
+ * (`dispatch kill`, the web's close, `exit()` in the kernel: all end with code 0), `critical`
+ * when it did not end well: its kernel crashed, froze or was killed by a signal nobody sent
+ * through dispatch, it could not start, or its host was lost (no exit code).
+ */
+export function endedHealth(record: Pick<SessionRecord, "status" | "exitCode">): KernelHealth {
+  return record.status === "exited" && record.exitCode === 0 ? "stopped" : "critical";
 }
 
 function foldWorkspace(state: WorkspaceState, event: JsonEvent): WorkspaceState | undefined {
@@ -94,12 +106,16 @@ export const workspaceKind: SessionKind = {
   },
   describe(record) {
     const state = workspaceState(record);
-    const live = record.status === "running" || record.status === "starting";
+    if (isLiveStatus(record.status)) return { options: { ...state } };
     // Once the session has ended its kernel is gone, whatever the last event said; a kernel
     // that was failed (crashed, frozen) stays `failed`.
-    const connection = state.connection === "failed" ? "failed" : "disconnected";
-    const ended = live ? {} : { connection, execution: "dead", health: "critical" };
-    return { options: { ...state, ...ended } };
+    const ended: WorkspaceState = {
+      ...state,
+      connection: state.connection === "failed" ? "failed" : "disconnected",
+      execution: "dead",
+      health: endedHealth(record),
+    };
+    return { options: { ...ended } };
   },
   revive({ record, events, options }) {
     const asked = parseOrBadRequest(WorkspaceReviveOptions, options ?? {}, "invalid revive options");

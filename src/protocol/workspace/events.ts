@@ -22,8 +22,13 @@ import { z } from "zod";
 /** How the host reaches the kernel (as hosts are reached by the hub). */
 export const KernelConnection = z.enum(["connected", "disconnected", "reconnecting", "failed"]);
 export type KernelConnection = z.infer<typeof KernelConnection>;
-/** From the heartbeat channel: `warning` after one missed beat, `critical` after two. */
-export const KernelHealth = z.enum(["ok", "warning", "critical"]);
+/**
+ * From the heartbeat channel: `warning` after one missed beat, `critical` after two. Once the
+ * session has ended there is no heartbeat, and the hub says how it ended (`describe`):
+ * `stopped` when on purpose or with exit code 0, `critical` when something failed (the kernel
+ * crashed, froze or was killed, it could not start, its host was lost).
+ */
+export const KernelHealth = z.enum(["ok", "warning", "critical", "stopped"]);
 export type KernelHealth = z.infer<typeof KernelHealth>;
 /** The kernel's execution state (`status` on iopub); `dead` once its process has ended. */
 export const ExecutionState = z.enum(["starting", "idle", "busy", "dead"]);

@@ -58,10 +58,11 @@ export function workspaceState(record: Pick<SessionRecord, "meta">): WorkspaceSt
 }
 
 /**
- * An ended image's health, as a person reads it: `stopped` when it was ended on purpose
- * (`dispatch kill`, the web's close, `exit()` in the kernel: all end with code 0), `critical`
- * when it did not end well: its kernel crashed, froze or was killed by a signal nobody sent
- * through dispatch, it could not start, or its host was lost (no exit code).
+ * An ended image's health, as a person reads it: `stopped` when it ended with code 0, as one
+ * ended on purpose does (`dispatch kill` with any signal but SIGINT, the web's close: the
+ * runtime shuts the kernel down and exits 0) and a kernel that exited by itself with 0;
+ * `critical` when it did not end well: its kernel crashed, froze or was killed by a signal
+ * nobody sent through dispatch, it could not start, or its host was lost (no exit code).
  */
 export function endedHealth(record: Pick<SessionRecord, "status" | "exitCode">): KernelHealth {
   return record.status === "exited" && record.exitCode === 0 ? "stopped" : "critical";

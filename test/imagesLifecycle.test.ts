@@ -162,15 +162,7 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     const ls = await hub.cli(["ls"]);
     expect(ls.stdout).toMatch(/^stranded\s+workspace\s+exited \(host lost\)/m);
 
-    const listed = await hub.cli(["images", "--json"]);
-    expect(listed.code, listed.stderr).toBe(0);
-    const rows = JSON.parse(listed.stdout) as {
-      session: string | null;
-      status: string;
-      health: string;
-      pid: number | null;
-    }[];
-    expect(rows.find((row) => row.session === "stranded")).toMatchObject({
+    expect(await imageRow("stranded")).toMatchObject({
       status: "exited (host lost)",
       health: "critical",
       pid: null,

@@ -117,6 +117,18 @@ describe("SessionView", () => {
     await connection.rename(a?.id as string, "parts-a");
   });
 
+  it("streams the session shown again when a switch away from it fails", async () => {
+    const { view, drawn } = sessionView();
+    const connection = await socket();
+    await view.switchTo(connection, "parts-a");
+    await expect(view.switchTo(connection, "parts-gone")).rejects.toThrow(/parts-gone/);
+    // The screen still shows parts-a, and keys still go to it: what it prints next is drawn.
+    expect(view.current?.name).toBe("parts-a");
+    connection.input(view.current?.id as string, "echo still-$((6*7))\r");
+    await waitFor(() => drawn().includes("still-42"), { message: "parts-a's new output drawn" });
+    view.leave(connection);
+  });
+
   it("resumed over a new connection while a switch is unanswered, shows the switched-to session's own stream", async () => {
     const { view, drawn } = sessionView();
     const first = await socket();

@@ -79,6 +79,7 @@ export class SessionView {
   /** Shows `ref` (name or id) in place of the current session, from its current screen. */
   async switchTo(socket: ClientSocket, ref: string): Promise<void> {
     const { terminal, bar } = this.options;
+    const before = this.stream && this.info ? { id: this.info.id, seq: this.stream.seq } : undefined;
     this.leave(socket);
     // The screen is cleared when the new session's first bytes arrive (or its attach is
     // confirmed), never before: an attach that fails leaves the terminal untouched.
@@ -101,7 +102,11 @@ export class SessionView {
       info = await stream.attach(ref, { snapshot: true, ...bar.sessionSize() });
     } catch (err) {
       stream.dispose();
-      if (this.switching === stream) this.switching = undefined;
+      if (this.switching === stream) {
+        this.switching = undefined;
+        // The screen still shows the session left (and keys still go to it): it streams again.
+        if (before) await this.resume(socket, before);
+      }
       throw err;
     }
     // Another switch, the picker or the client leaving came first (and disposed the stream).
@@ -174,6 +179,35 @@ export class SessionView {
       },
       dispose: () => stream?.dispose(),
     };
+  }
+
+  /**
+   * Streams `left` again from where it was left, after a switch away from it failed (the other
+   * session was removed, a viewer may not see it). Nothing to do if the view moved on meanwhile
+   * or the connection is gone (the reconnect, or the switch put off, takes over).
+   */
+  private async resume(socket: ClientSocket, left: { id: string; seq: number }): Promise<void> {
+    const stream = new SessionStream(
+      socket,
+      this.handlers(() => undefined),
+    );
+    try {
+      await stream.attach(left.id, {
+        afterSeq: left.seq,
+        snapshot: false,
+        ...this.options.bar.sessionSize(),
+      });
+    } catch {
+      stream.dispose();
+      return;
+    }
+    if (this.stream || this.switching || this.info?.id !== left.id) {
+      stream.dispose();
+      socket.detach(left.id).catch(() => undefined);
+      return;
+    }
+    this.stream = stream;
+    stream.ended.then((end) => this.streamEnded(stream, end));
   }
 
   /** The client is leaving: the stream is stopped, where it was left marked seen. */

@@ -224,6 +224,16 @@ describe("web workspace sessions", () => {
     const health = ws.getByRole("status", { name: "Kernel health" });
     await expect.poll(() => health.textContent(), { timeout: KERNEL_MS }).toContain("health stopped");
     expect(await health.getAttribute("data-state")).toBe("stopped");
+    // Nor in its state: `dead` is not shown in the danger colour for a kernel closed on purpose.
+    const danger = await page.evaluate(() => {
+      const probe = document.createElement("span");
+      probe.style.color = "var(--danger)";
+      document.body.append(probe);
+      const color = getComputedStyle(probe).color;
+      probe.remove();
+      return color;
+    });
+    expect(await state.evaluate((pill) => getComputedStyle(pill).color)).not.toBe(danger);
     await page.getByRole("button", { name: "Revive and replay" }).click();
 
     // A fresh kernel re-ran `n = 6 * 7`: the value is back.

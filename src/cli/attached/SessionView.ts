@@ -145,24 +145,8 @@ export class SessionView {
   async reattach(socket: ClientSocket): Promise<Reattached> {
     const old = this.stream;
     const current = this.info;
-    let stream: SessionStream | undefined;
-    if (old && current) {
-      stream = new SessionStream(
-        socket,
-        this.handlers(() => undefined),
-      );
-      try {
-        // No snapshot: the screen already shows everything up to `old.seq`.
-        await stream.attach(current.id, {
-          afterSeq: old.seq,
-          snapshot: false,
-          ...this.options.bar.sessionSize(),
-        });
-      } catch (err) {
-        stream.dispose();
-        throw err;
-      }
-    }
+    // No snapshot: the screen already shows everything up to `old.seq`.
+    const stream = old && current ? await this.streamAfter(socket, current.id, old.seq) : undefined;
     return {
       adopt: () => {
         old?.dispose();
@@ -187,20 +171,8 @@ export class SessionView {
    * or the connection is gone (the reconnect, or the switch put off, takes over).
    */
   private async resume(socket: ClientSocket, left: { id: string; seq: number }): Promise<void> {
-    const stream = new SessionStream(
-      socket,
-      this.handlers(() => undefined),
-    );
-    try {
-      await stream.attach(left.id, {
-        afterSeq: left.seq,
-        snapshot: false,
-        ...this.options.bar.sessionSize(),
-      });
-    } catch {
-      stream.dispose();
-      return;
-    }
+    const stream = await this.streamAfter(socket, left.id, left.seq).catch(() => undefined);
+    if (!stream) return;
     if (this.stream || this.switching || this.info?.id !== left.id) {
       stream.dispose();
       socket.detach(left.id).catch(() => undefined);
@@ -208,6 +180,21 @@ export class SessionView {
     }
     this.stream = stream;
     stream.ended.then((end) => this.streamEnded(stream, end));
+  }
+
+  /** A stream of session `id` from just after `seq`, with no snapshot (the screen shows up to it). */
+  private async streamAfter(socket: ClientSocket, id: string, seq: number): Promise<SessionStream> {
+    const stream = new SessionStream(
+      socket,
+      this.handlers(() => undefined),
+    );
+    try {
+      await stream.attach(id, { afterSeq: seq, snapshot: false, ...this.options.bar.sessionSize() });
+      return stream;
+    } catch (err) {
+      stream.dispose();
+      throw err;
+    }
   }
 
   /** The client is leaving: the stream is stopped, where it was left marked seen. */

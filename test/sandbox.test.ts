@@ -18,8 +18,12 @@ let home: string;
 /** What a session prints about the data directory, then it waits. */
 function probe(keyFile: string): string {
   return [
-    `if cat ${keyFile} >/dev/null 2>&1; then echo "KEY-READ:$(cat ${keyFile})"; else echo KEY-HIDDEN; fi`,
+    // No redirection to /dev/null here: where that fails, a readable key would read as hidden.
+    `if test -s ${keyFile}; then echo "KEY-READ:$(cat ${keyFile})"; else echo KEY-HIDDEN; fi`,
     `if [ -e ${join(home, "host.sock")} ]; then echo SOCKET-SEEN; else echo SOCKET-HIDDEN; fi`,
+    // What every git and shell script needs: a /dev/null that opens, and a terminal of its own.
+    "if echo x >/dev/null; then echo DEVNULL-OPENS; else echo DEVNULL-REFUSED; fi",
+    'case "$(tty)" in /dev/*) echo TTY-NAMED;; *) echo TTY-UNNAMED;; esac',
     "echo PROBED",
   ].join("; ");
 }
@@ -76,6 +80,8 @@ describe("sandbox", () => {
     expect(out).toContain("KEY-HIDDEN");
     expect(out).toContain("SOCKET-HIDDEN");
     expect(out).not.toContain(hub.key);
+    expect(out).toContain("DEVNULL-OPENS");
+    expect(out).toContain("TTY-NAMED");
     const reported = await waitFor(async () => {
       const s = await session("boxed-agent");
       return s.agent?.source === "hook" ? s : undefined;
@@ -103,6 +109,7 @@ describe("sandbox", () => {
     const out = await probed("boxed");
     expect(out).toContain("KEY-HIDDEN");
     expect(out).toContain("SOCKET-HIDDEN");
+    expect(out).toContain("DEVNULL-OPENS");
     // bwrap's init, sh, and ls (and grep): nothing of the hub's or the host's.
     const procs = Number(/PROCS:(\d+)/.exec(out)?.[1]);
     expect(procs).toBeGreaterThan(0);

@@ -5,6 +5,11 @@
  * tmpfs in there, and in its own pid namespace, so it cannot reach the hub or the host through
  * their processes (`/proc/PID/root`, signals, ptrace). The network stays: the session's own
  * token still reaches the hub over `DISPATCH_URL`, and nothing else it holds does.
+ *
+ * `/dev` is bwrap's own minimal one (null, zero, tty, a devpts, the session's terminal as
+ * `/dev/console`): the `--bind / /` alone mounts the host's `/dev` `nodev`, so `/dev/null`
+ * refuses to open and every `git`, `cmd >/dev/null` and `ssh` in an agent's session fails.
+ * A minimal `/dev`, not the host's (`--dev-bind`), keeps raw disks out of reach.
  */
 import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
@@ -24,7 +29,7 @@ const working = new Set<string>();
 /** argv that runs `argv` in the sandbox, in `cwd`; throws when no sandbox can be made here. */
 export function sandboxedArgv(argv: readonly string[], cwd: string, policy: SandboxPolicy): string[] {
   const bwrap = findBwrap(policy.bwrap);
-  const base = ["--die-with-parent", "--unshare-pid", "--bind", "/", "/", "--proc", "/proc"];
+  const base = ["--die-with-parent", "--unshare-pid", "--bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];
   const hide = policy.hide.flatMap((dir) => ["--tmpfs", dir]);
   checkWorks(bwrap, [...base, ...hide]);
   return [bwrap, ...base, ...hide, "--chdir", cwd, "--", ...argv];

@@ -38,6 +38,12 @@ describe("session table", () => {
     expect(statusText(session({ status: "failed", reason: "no such file" }))).toBe("failed (no such file)");
   });
 
+  it("says when a running session's host is away, so typing to it cannot work", () => {
+    expect(statusText(session({ reachable: false }))).toBe("running (host away)");
+    expect(statusText(session({ reachable: true }))).toBe("running");
+    expect(statusText(session({ reachable: false, status: "exited", exitCode: 0 }))).toBe("exited (0)");
+  });
+
   it("ls and ls --verbose agree on status and foreground", () => {
     const sessions = [
       session({ name: "shell" }),

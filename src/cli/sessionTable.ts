@@ -116,7 +116,7 @@ function clipChars(text: string, max: number): string {
 }
 
 /**
- * `running`, `exited (0)`, `exited (host lost)`, `failed (reason)`; agents add their state,
+ * `running`, `running (host away)`, `exited (0)`, `exited (host lost)`, `failed (reason)`; agents add their state,
  * `running, waiting (needs you)`, with `?` when it is guessed from the screen.
  */
 export function statusText(session: SessionInfo): string {
@@ -137,6 +137,8 @@ function processStatusText(session: SessionInfo): string {
   if ((session.status === "failed" || session.status === "orphaned") && session.reason) {
     return `${session.status} (${session.reason})`;
   }
+  // Last heard running; its host is away, so nothing typed reaches it until the host is back.
+  if (session.status === "running" && session.reachable === false) return "running (host away)";
   return session.status;
 }
 

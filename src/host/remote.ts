@@ -140,7 +140,7 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
         },
       },
     });
-    logger.info({ hubs: options.hubUrls, name: options.name, pid: process.pid }, "remote host starting");
+    logger.info({ hubs: options.hubUrls, pid: process.pid }, "remote host starting");
     dialer.start();
     daemon.sweepAtStart().catch((err: unknown) => logger.warn({ err }, "orphan sweep at start failed"));
     process.on("SIGTERM", () => daemon.shutdown());

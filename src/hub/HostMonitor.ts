@@ -29,7 +29,9 @@ import {
   hostView,
   NO_BEAT,
   newHostState,
+  notConnectedError,
   persistHost,
+  restoredStatus,
 } from "./hostState.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 
@@ -80,7 +82,7 @@ export class HostMonitor implements HostLinks {
       state.info = row.info as Partial<HostInfo>;
       state.address = typeof row.info.address === "string" ? row.info.address : null;
       state.lastSeen = row.lastSeenAt;
-      if (hostKind(kind).dialsBack && row.info.lastStatus === "connected") state.status = "reconnecting";
+      if (hostKind(kind).dialsBack) state.status = restoredStatus(row.info.lastStatus);
     }
     if (local) this.stateFor({ id: "local", name: "local", kind: "local", address: null });
     const sweepMs = Math.max(100, Math.min(MAX_SWEEP_INTERVAL_MS, options.orphanTtlMs / 4));
@@ -177,10 +179,10 @@ export class HostMonitor implements HostLinks {
   require(id: string): HostLink {
     const link = this.link(id);
     if (link) return link;
-    // A host never registered (here, or by another node of a cluster, in the store) is a typo
-    // or a host not set up: `resolve` says which hosts there are.
-    if (!this.states.has(id) && !this.options.store.hosts.get(id)) this.resolve(id);
-    throw new DispatchError("host_unavailable", `host '${id}' is not connected right now; try again shortly`);
+    const state = this.states.get(id);
+    // Never registered (here, or by another cluster node): a typo; `resolve` lists the hosts.
+    if (!state && !this.options.store.hosts.get(id)) this.resolve(id);
+    throw notConnectedError(state ?? { name: id, kind: "remote", lastSeen: null });
   }
 
   isConnected(id: string): boolean {

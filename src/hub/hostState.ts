@@ -2,6 +2,8 @@
  * What the hub holds about one host: identity, the facts from its hello, the link serving it
  * and its status; how that looks to clients (`HostView`) and what of it is kept on disk.
  */
+import { formatAge } from "../core/duration.js";
+import { DispatchError } from "../core/errors.js";
 import type { HostInfo } from "../protocol/host.js";
 import type { ConnectionHealth, ConnectionStatus, HostView } from "../protocol/hosts.js";
 import type { SessionRecord } from "../protocol/session.js";
@@ -105,4 +107,40 @@ export function persistHost(store: Store, state: HostState): void {
     { hostname, os, arch, version, capabilities, labels, address: state.address, lastStatus: state.status },
     state.lastSeen,
   );
+}
+
+/** A host away this long is likely not coming back by itself: say what the user can do. */
+const LONG_AWAY_MS = 15_000;
+
+/**
+ * Why a command for a host's session cannot go through. A host that dropped a moment ago
+ * (a hub restart, a blip) is worth another try; a remote host away longer may be down for
+ * good, and its sessions stay listed as running until it dials back in or they are cleaned up.
+ */
+export function notConnectedError(
+  state: Pick<HostState, "name" | "kind" | "lastSeen">,
+  now: number = Date.now(),
+): DispatchError {
+  const away = state.lastSeen === null ? null : now - state.lastSeen;
+  if (state.kind !== "remote" || away === null || away < LONG_AWAY_MS) {
+    return new DispatchError(
+      "host_unavailable",
+      `host '${state.name}' is not connected right now; try again shortly`,
+    );
+  }
+  return new DispatchError(
+    "host_unavailable",
+    `host '${state.name}' is not connected (last seen ${formatAge(away)} ago); its sessions wait for it to dial back in: ` +
+      `start it again on its machine (dispatch host --hub …), or forget its sessions with \`dispatch hosts cleanup ${state.name} --force\``,
+  );
+}
+
+/**
+ * A remote host's status when the hub starts, from the last one it stored: one that was
+ * connected is `reconnecting` (it dials back in by itself); one already away stays
+ * `disconnected` or `failed` rather than turning `unknown` by a restart.
+ */
+export function restoredStatus(lastStatus: unknown): ConnectionStatus {
+  if (lastStatus === "connected") return "reconnecting";
+  return lastStatus === "disconnected" || lastStatus === "failed" ? lastStatus : "unknown";
 }

@@ -159,7 +159,8 @@ async function liveChecks(client: HubClient): Promise<Finding[]> {
       findings.push({
         level: "warn",
         what: `host ${host.name}: ${host.status}`,
-        todo: `start it again, or \`dispatch hosts cleanup ${host.name}\` if it is gone for good`,
+        // Its sessions last heard running are kept by a plain cleanup: gone for good needs --force.
+        todo: `start it again, or \`dispatch hosts cleanup ${host.name}${host.sessions.running > 0 ? " --force" : ""}\` if it is gone for good`,
       });
     }
   }

@@ -1,6 +1,6 @@
 /**
- * The attached client's one-line status bar on the terminal's bottom row: `[name]`, host, the
- * number of sessions and which have unread output, or a prompt. The session above gets a
+ * The attached client's one-line status bar on the terminal's bottom row: `[name]`, host (and
+ * whether it is away), the number of sessions and which have unread output, or a prompt. The session above gets a
  * scroll region of rows-1 (and the hub is told rows-1), so its output never touches the bar.
  */
 import type { SessionInfo } from "../../protocol/session.js";
@@ -34,7 +34,7 @@ export function statusBarText(state: StatusBarState, cols: number): string {
   const count = `${state.sessions.length} session${state.sessions.length === 1 ? "" : "s"}`;
   const left = [
     current ? `[${current.name}]` : "[-]",
-    current?.host ?? "",
+    current ? hostText(current) : "",
     count,
     unread.length > 0 ? `unread: ${unread.join(" ")}` : "",
   ]
@@ -43,6 +43,12 @@ export function statusBarText(state: StatusBarState, cols: number): string {
   const right = `${state.hint} `;
   if (left.length + right.length + 2 > cols) return fitWidth(` ${left}`, cols);
   return ` ${left}${" ".repeat(cols - left.length - right.length - 1)}${right}`;
+}
+
+/** The session's host; while it is away the screen is as last heard and keys go nowhere: say so. */
+function hostText(session: SessionInfo): string {
+  const away = session.reachable === false && session.status === "running";
+  return away ? `${session.host} away: what you type is not delivered` : session.host;
 }
 
 /** Draws the bar on the bottom row without moving the session's cursor. */

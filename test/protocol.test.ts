@@ -345,6 +345,16 @@ describe("auth", () => {
     await poll(() => (c.closed ? true : undefined), 5000, "close");
   });
 
+  it("refuses a hello of another protocol version and ends the connection at once, saying why", async () => {
+    const c = await WireClient.open(hub.url, { authorization: `Bearer ${hub.key}` });
+    clients.push(c);
+    const reply = await c.request({ type: "hello", protocol: 99 });
+    expect(reply).toMatchObject({ type: "error", code: "protocol_version" });
+    expect(String(reply.message)).toContain("the client sent 99; update the client");
+    // 4426 (protocol), not the hello timeout's 4408 five seconds later.
+    expect(await poll(() => c.closeCode, 10_000, "close")).toBe(4426);
+  });
+
   it("accepts the key in hello and rejects a foreign Origin", async () => {
     const c = await WireClient.open(hub.url);
     clients.push(c);

@@ -20,8 +20,13 @@ export interface Received {
 export class WireClient {
   readonly received: Received = { json: [], events: [], stream: new Map() };
   private nextRef = 1;
+  /** The code the hub closed the socket with, once it has. */
+  closeCode: number | undefined;
 
   private constructor(readonly socket: WebSocket) {
+    socket.on("close", (code) => {
+      this.closeCode = code;
+    });
     socket.on("message", (raw, isBinary) => {
       if (isBinary) {
         const frame = decodeOutputFrame(new Uint8Array(raw as Buffer));

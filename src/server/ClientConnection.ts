@@ -28,6 +28,8 @@ import { parseClientFrame, type Ref } from "./parseClientFrame.js";
 
 /** A socket that has not said a valid hello by then is closed (it holds resources, proves nothing). */
 export const HELLO_TIMEOUT_MS = 5_000;
+/** Close code of a connection whose hello spoke another protocol version (HTTP's 426, Upgrade Required). */
+const PROTOCOL_MISMATCH_CLOSE = 4426;
 /** Close code of a connection whose principal lost its access (as 4401 for a failed sign-in). */
 const ACCESS_REVOKED_CLOSE = 4403;
 
@@ -191,10 +193,11 @@ export class ClientConnection {
 
   private async hello(protocol: number, key: string | undefined, ref: Ref): Promise<void> {
     if (protocol !== CLIENT_PROTOCOL_VERSION) {
-      throw new DispatchError(
-        "protocol_version",
-        `this hub speaks client protocol ${CLIENT_PROTOCOL_VERSION}, the client sent ${protocol}; update the client`,
-      );
+      const message = `this hub speaks client protocol ${CLIENT_PROTOCOL_VERSION}, the client sent ${protocol}; update the client`;
+      this.fail(ref, "protocol_version", message);
+      // Nothing this client says can be read right: end now rather than at the hello timeout.
+      if (!this.greeted) this.options.socket.close(PROTOCOL_MISMATCH_CLOSE, "protocol_version");
+      return;
     }
     const { auth, address, hub } = this.options;
     if (!this.actor) {

@@ -59,6 +59,15 @@ export class EventBuffer {
     this.compact();
   }
 
+  /**
+   * Puts back what a stopped host saved (`SavedSessions`): the gap it had marked, then its
+   * events in order, under the same bound.
+   */
+  restore(gap: GapMarker | undefined, events: readonly BufferedEvent[]): void {
+    this.gap = gap;
+    for (const event of events) this.push(event);
+  }
+
   /** The gap (if any) and events after `seq`, in order, for a resync. */
   after(seq: number): { gap: GapMarker | undefined; events: BufferedEvent[] } {
     const gap = this.gap && this.gap.toSeq > seq ? this.gap : undefined;

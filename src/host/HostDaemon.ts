@@ -16,7 +16,16 @@ import { HostSessions } from "./HostSessions.js";
 import { HubOutbox } from "./HubOutbox.js";
 import { runKindCommand, runtimeKinds, sweepOrphans } from "./runtimes/registry.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
+import { saveSessions, takeSavedSessions } from "./SavedSessions.js";
 import { SessionBackpressure } from "./SessionBackpressure.js";
+
+/** What the exit of a session its host stopped says (`dispatch stop --all`, a remote host's Ctrl-C). */
+export const HOST_STOPPED_REASON = "host stopped";
+/**
+ * How long a stopping host with a hub waits for it to store its sessions' exits; what it has
+ * not acknowledged by then is saved for the next host process (`SavedSessions`).
+ */
+const STOP_ACK_WAIT_MS = 2_000;
 
 /** The connected hub, as the daemon sees it. `onWritten` runs once the data left for the OS. */
 export interface HubPeer {
@@ -39,6 +48,12 @@ export interface HostDaemonOptions {
    * orphans once at start: nothing there can belong to a session of this new process.
    */
   runDir: string;
+  /**
+   * Where a stopping host saves the ends of sessions its hub has not stored, and where the next
+   * host process of this name takes them back (`SavedSessions`). Without one (tests), nothing
+   * is saved.
+   */
+  savedSessionsFile?: string;
   logger: Logger;
   /** Called after `shutdown`, once every session is stopped. */
   onShutdown: () => void;
@@ -53,6 +68,10 @@ export class HostDaemon {
   private outbox: HubOutbox | undefined;
   /** Events go to the peer only after it has said which seqs it holds (`sync`). */
   private synced = false;
+  /** Set once `shutdown` began: it runs once, whoever asks again. */
+  private stopping: Promise<void> | undefined;
+  /** Called after each acknowledgement and when the hub goes, while `shutdown` waits for them. */
+  private acknowledged: (() => void) | undefined;
 
   constructor(private readonly options: HostDaemonOptions) {
     this.sessions = new HostSessions({
@@ -64,6 +83,15 @@ export class HostDaemon {
       onEvent: (from, event) => this.forward(from, event),
     });
     this.replies = new HostReplies({ send: (wire) => this.outbox?.control(wire), logger: options.logger });
+  }
+
+  /**
+   * Takes back the sessions an earlier host process saved as it stopped with their ends not
+   * stored by the hub: the next hello reports them, and the hub's sync replays their events.
+   */
+  restoreSaved(): void {
+    const { savedSessionsFile, logger } = this.options;
+    if (savedSessionsFile !== undefined) this.sessions.restore(takeSavedSessions(savedSessionsFile, logger));
   }
 
   /** Stops and removes what runtimes of an earlier, killed daemon left behind. */
@@ -117,6 +145,7 @@ export class HostDaemon {
     this.backpressure.release(this.sessions.values());
     for (const session of this.sessions.values()) session.holdOutput(true);
     this.options.logger.info("hub disconnected; sessions keep running and buffering");
+    this.acknowledged?.();
   }
 
   handle(peer: HubPeer, message: HubToHostMessage): void {
@@ -129,10 +158,18 @@ export class HostDaemon {
         session?.ack(message.seq);
         this.outbox?.ack(message.session, message.seq);
         if (session) this.backpressure.acknowledged(session);
+        this.acknowledged?.();
         return;
       }
       case "spawn":
-        return this.replies.answer(message.ref, () => this.sessions.spawn(message.spec));
+        return this.replies.answer(message.ref, () => {
+          if (this.stopping)
+            throw new DispatchError(
+              "host_unavailable",
+              "this host is stopping; start the session again once it is back",
+            );
+          return this.sessions.spawn(message.spec);
+        });
       case "input":
         // Input for a session that ended is dropped: the hub checks status and tells the client.
         if (this.sessions.get(message.session)?.isRunning) {
@@ -165,6 +202,7 @@ export class HostDaemon {
       case "forget":
         this.backpressure.forget(message.session);
         this.sessions.forget(message.session);
+        this.acknowledged?.();
         return;
       case "ping":
         this.sendMessage({ type: "pong", t: message.t });
@@ -188,7 +226,7 @@ export class HostDaemon {
       }
       case "shutdown":
         this.replies.answer(message.ref, () => undefined);
-        this.shutdown();
+        void this.shutdown();
         return;
       default: {
         const unreachable: never = message;
@@ -210,11 +248,13 @@ export class HostDaemon {
     this.sessions.whenNoneRunning(listener);
   }
 
-  /** Stops every session and calls `onShutdown`. */
-  shutdown(): void {
-    this.sessions.disposeAll();
-    this.options.logger.info({ sessions: this.sessions.size }, "host shutting down");
-    this.options.onShutdown();
+  /**
+   * Stops every session, each exit saying the host stopped it; gives a connected hub a moment
+   * to store those ends, saves what it has not (`SavedSessions`), and calls `onShutdown`.
+   */
+  shutdown(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
   }
 
   /** Answers a request this host could not read (a newer hub's, or a malformed one) with why. */
@@ -224,6 +264,35 @@ export class HostDaemon {
         "protocol_version",
         `this host (dispatch ${VERSION}, host protocol ${HOST_PROTOCOL_VERSION}) cannot read the hub's '${type}' request; upgrade dispatch on the host`,
       );
+    });
+  }
+
+  private async stop(): Promise<void> {
+    const { logger, savedSessionsFile } = this.options;
+    logger.info({ sessions: this.sessions.running }, "host stopping its sessions");
+    await this.sessions.stopAll(HOST_STOPPED_REASON);
+    if (this.outbox && this.synced) await this.untilAcknowledged();
+    if (savedSessionsFile !== undefined) {
+      const unstored = this.sessions.unacknowledged().map((session) => session.ended());
+      saveSessions({ file: savedSessionsFile, sessions: unstored, logger });
+    }
+    logger.info({ sessions: this.sessions.size }, "host shutting down");
+    this.options.onShutdown();
+  }
+
+  /** Resolves once the hub acknowledged every session's events, left, or `STOP_ACK_WAIT_MS` passed. */
+  private untilAcknowledged(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.acknowledged = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, STOP_ACK_WAIT_MS);
+      this.acknowledged = () => {
+        if (!this.outbox || this.sessions.unacknowledged().length === 0) done();
+      };
+      this.acknowledged();
     });
   }
 

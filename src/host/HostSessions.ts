@@ -10,9 +10,16 @@ import { HostedSession } from "./HostedSession.js";
 import { runtimeFor } from "./runtimes/registry.js";
 import type { RuntimeFactory } from "./runtimes/runtime.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
+import type { EndedSession } from "./SavedSessions.js";
 
 /** Default bound on one session's unacknowledged output while the hub is away. */
 export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
+/**
+ * How long a stopping host waits for its sessions to end (a kernel's shutdown takes up to 3 s,
+ * a PTY's last output 0.5 s) before it writes their exits itself: well inside the 10 s that
+ * `dispatch stop --all` gives the host before killing it.
+ */
+const STOP_GRACE_MS = 5_000;
 
 /** What the hub learns of a session it asked to spawn. */
 export interface Spawned {
@@ -37,6 +44,8 @@ export class HostSessions {
   private readonly sessions = new Map<string, HostedSession>();
   /** Called once no session runs here any more (`whenNoneRunning`). */
   private noneRunning: (() => void)[] = [];
+  /** Called whenever a session ends (`stopAll` waits on it). */
+  private readonly endings = new Set<() => void>();
 
   constructor(private readonly options: HostSessionsOptions) {}
 
@@ -96,10 +105,50 @@ export class HostSessions {
     this.sessions.delete(id);
   }
 
-  /** Stops every session; nobody waiting for none to run is told. */
-  disposeAll(): void {
+  /**
+   * The host is stopping: every session is stopped, its exit saying `reason`, and given up to
+   * `STOP_GRACE_MS` to end as it would (its last output, its kernel's shutdown); the host writes
+   * the exit of any still running, then releases them all. Nobody waiting for none to run is
+   * told: they end on purpose.
+   */
+  async stopAll(reason: string): Promise<void> {
     this.noneRunning = [];
-    for (const session of this.sessions.values()) session.dispose();
+    const all = [...this.sessions.values()];
+    for (const session of all) {
+      try {
+        session.stopWithHost(reason);
+      } catch (err) {
+        // Its exit is written below all the same; the log says why it did not stop by itself.
+        this.options.logger.warn({ err, session: session.id }, "could not stop a session");
+      }
+    }
+    await this.untilEnded(all);
+    const late = `${reason}; killed after ${STOP_GRACE_MS / 1000} s`;
+    for (const session of all) session.closeWithHost(late);
+  }
+
+  /** Sessions whose events the hub has not all acknowledged (saved when the host stops). */
+  unacknowledged(): HostedSession[] {
+    return [...this.sessions.values()].filter((session) => session.hasUnacknowledged);
+  }
+
+  /** Takes back the ended sessions an earlier host process saved, to report and replay them. */
+  restore(ended: readonly EndedSession[]): void {
+    const { options } = this;
+    for (const one of ended) {
+      const session = HostedSession.restored({
+        ended: one,
+        bufferLimitBytes: options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
+        runDir: options.runDir,
+        onEvent: options.onEvent,
+      });
+      this.sessions.set(session.id, session);
+    }
+    if (ended.length > 0)
+      options.logger.info(
+        { sessions: ended.map((one) => one.spec.id) },
+        "took back sessions a stopped host saved",
+      );
   }
 
   private start(spec: SpawnSpec, runtime: RuntimeFactory): Spawned {
@@ -128,8 +177,27 @@ export class HostSessions {
     return { pid: session.pid, capabilities: session.capabilities };
   }
 
+  /** Resolves once every one of `sessions` has ended, or after `STOP_GRACE_MS`. */
+  private untilEnded(sessions: readonly HostedSession[]): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!sessions.every((session) => session.hasEnded)) return;
+        clearTimeout(timer);
+        this.endings.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.endings.delete(check);
+        resolve();
+      }, STOP_GRACE_MS);
+      this.endings.add(check);
+      check();
+    });
+  }
+
   private exited(session: HostedSession): void {
     this.options.logger.info({ session: session.id }, "session exited");
+    for (const check of [...this.endings]) check();
     if (this.noneRunning.length === 0 || this.running > 0) return;
     for (const listener of this.noneRunning.splice(0)) listener();
   }

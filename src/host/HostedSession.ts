@@ -9,6 +9,7 @@ import type { BufferedEvent } from "./EventBuffer.js";
 import { OutputCoalescer } from "./OutputCoalescer.js";
 import { capabilitiesOf, type RuntimeFactory, type SessionRuntime } from "./runtimes/runtime.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
+import { type EndedSession, endedRuntime } from "./SavedSessions.js";
 import { type ReplayedEvent, SessionEventLog } from "./SessionEventLog.js";
 
 export interface HostedSessionOptions {
@@ -21,6 +22,14 @@ export interface HostedSessionOptions {
   bufferLimitBytes: number;
   onEvent: (session: HostedSession, event: BufferedEvent) => void;
   onExit: (session: HostedSession) => void;
+}
+
+/** A session an earlier host process saved as it stopped (`SavedSessions`), and where its events go. */
+export interface RestoredSessionOptions {
+  ended: EndedSession;
+  bufferLimitBytes: number;
+  runDir: string;
+  onEvent: (session: HostedSession, event: BufferedEvent) => void;
 }
 
 export class HostedSession {
@@ -37,8 +46,36 @@ export class HostedSession {
    * the best this host knows, and a hub only needs it when it has no record of its own.
    */
   private name: string | undefined;
+  /** Its `exit` event is born: it has ended, whatever its runtime still says. */
+  private exitBorn = false;
+  /** Set while its host stops it on the way out: the exit says so (`stopWithHost`). */
+  private stopReason: string | undefined;
+  /** The host wrote the exit itself (the runtime did not end in time): the runtime is not heard any more. */
+  private closedByHost = false;
+  /** What a restored session's runtime could do when it ran (the hub keeps it in its record). */
+  private readonly savedCapabilities: string[] | undefined;
 
-  constructor(options: HostedSessionOptions) {
+  /** A session an earlier host process saved as it stopped: ended, its unacknowledged events held. */
+  static restored(options: RestoredSessionOptions): HostedSession {
+    const { ended } = options;
+    const session = new HostedSession(
+      {
+        spec: { ...ended.spec, env: {} },
+        env: {},
+        runDir: options.runDir,
+        runtime: endedRuntime(ended),
+        bufferLimitBytes: options.bufferLimitBytes,
+        onEvent: options.onEvent,
+        onExit: () => undefined,
+      },
+      ended,
+    );
+    session.exitBorn = true;
+    return session;
+  }
+
+  /** `restored`: only through `HostedSession.restored`. */
+  constructor(options: HostedSessionOptions, restored?: EndedSession) {
     const { spec } = options;
     this.id = spec.id;
     this.kind = spec.kind;
@@ -51,15 +88,23 @@ export class HostedSession {
       onEvent: (event) => options.onEvent(this, event),
     });
     this.coalescer = new OutputCoalescer((parts) => this.log.output(parts));
+    if (restored) this.log.restore(restored.held);
+    this.savedCapabilities = restored?.capabilities;
     this.runtime = options.runtime({
       spec,
       env: options.env,
       events: {
-        output: (data) => this.coalescer.push(data),
+        output: (data) => {
+          if (!this.closedByHost) this.coalescer.push(data);
+        },
         emit: (type, data) => {
+          if (this.closedByHost) return this.log.lastSeq;
           // Output before an event stays before it in the log.
           this.coalescer.flush();
-          return this.log.emit(type, data);
+          if (type !== "exit") return this.log.emit(type, data);
+          this.exitBorn = true;
+          const reason = data.reason ?? this.stopReason;
+          return this.log.emit(type, reason === undefined ? data : { ...data, reason });
         },
       },
       exited: () => options.onExit(this),
@@ -87,7 +132,18 @@ export class HostedSession {
   }
 
   get capabilities(): string[] {
-    return capabilitiesOf(this.runtime);
+    return this.savedCapabilities ?? capabilitiesOf(this.runtime);
+  }
+
+  /** Its `exit` event is born (the runtime's, or the host's own: `closeWithHost`). */
+  get hasEnded(): boolean {
+    return this.exitBorn;
+  }
+
+  /** Events the hub has not acknowledged yet (or output lost before it could). */
+  get hasUnacknowledged(): boolean {
+    const { gap, events } = this.log.held();
+    return gap !== undefined || events.length > 0;
   }
 
   state(): HostSessionState {
@@ -123,6 +179,53 @@ export class HostedSession {
   /** Runtimes without a size ignore resizes (the hub does not send them any). */
   resize(cols: number, rows: number): void {
     this.runtime.resize?.(cols, rows);
+  }
+
+  /** Ends the session because its host is stopping: its runtime stops it, and its exit says `reason`. */
+  stopWithHost(reason: string): void {
+    this.stopReason = reason;
+    if (!this.exitBorn && this.runtime.isRunning) this.runtime.stop();
+  }
+
+  /**
+   * The host is going: writes the exit itself if the runtime has not (it did not end in time),
+   * saying `reason`, then releases the runtime, whose own exit would come too late to be sent.
+   */
+  closeWithHost(reason: string): void {
+    if (!this.exitBorn) {
+      // It ignored the stop (a PTY's SIGHUP trapped): it must not outlive its host unseen.
+      if (this.runtime.isRunning) this.killQuietly();
+      this.coalescer.flush();
+      this.log.emit("exit", { code: null, signal: null, reason });
+      this.exitBorn = true;
+      this.closedByHost = true;
+    }
+    this.dispose();
+  }
+
+  private killQuietly(): void {
+    try {
+      this.runtime.signal?.("SIGKILL");
+    } catch {
+      // Gone in the meantime: nothing left to kill.
+    }
+  }
+
+  /** What a later host process needs to report this session and replay what the hub lacks. */
+  ended(): EndedSession {
+    const size = this.runtime.size ?? this.spec;
+    const { env: _env, preface: _preface, ...spec } = this.spec;
+    return {
+      spec: {
+        ...spec,
+        cols: size.cols,
+        rows: size.rows,
+        ...(this.name !== undefined ? { name: this.name } : {}),
+      },
+      exitCode: this.runtime.exitCode,
+      capabilities: this.capabilities,
+      held: this.log.held(),
+    };
   }
 
   /** A signal for runtimes that take them; any other runtime is stopped. */

@@ -8,7 +8,14 @@
 import { buffersPassed } from "../platform/bufferGarbage.js";
 import type { JsonEvent } from "../protocol/events.js";
 import { encodeOutputFrameParts } from "../protocol/frames.js";
-import { type BufferedEvent, EventBuffer } from "./EventBuffer.js";
+import { type BufferedEvent, EventBuffer, type GapMarker } from "./EventBuffer.js";
+
+/** What the hub has not acknowledged, kept over a host's restart (`SavedSessions`). */
+export interface HeldEvents {
+  lastSeq: number;
+  gap: GapMarker | undefined;
+  events: BufferedEvent[];
+}
 
 /** An event on its way to the hub again: its seq (for the hub's acknowledgement) and its wire form. */
 export interface ReplayedEvent {
@@ -61,6 +68,18 @@ export class SessionEventLog {
 
   ack(seq: number): void {
     this.buffer.ack(seq);
+  }
+
+  /** Everything the hub has not acknowledged, to be saved when the host stops. */
+  held(): HeldEvents {
+    const { gap, events } = this.buffer.after(0);
+    return { lastSeq: this.seq, gap, events };
+  }
+
+  /** Takes back what an earlier host process held (`held`), to replay it to the hub. */
+  restore(held: HeldEvents): void {
+    this.seq = held.lastSeq;
+    this.buffer.restore(held.gap, held.events);
   }
 
   /** Buffered events after `seq`, with a `gap` event first when output was dropped. */

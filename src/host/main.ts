@@ -48,6 +48,7 @@ const daemon = new HostDaemon({
   sandbox,
   bufferLimitBytes,
   runDir: join(paths.run, "local"),
+  savedSessionsFile: join(paths.run, "local.saved-sessions.json"),
   logger,
   onShutdown: () => {
     server.close();
@@ -58,14 +59,16 @@ const daemon = new HostDaemon({
     setTimeout(() => process.exit(0), 200).unref();
   },
 });
+// Before the hub can connect: its first hello reports them.
+daemon.restoreSaved();
 const server = await listenLocal(paths.hostSocket, daemon, logger);
 writeFileSync(paths.hostPid, String(process.pid), { mode: 0o600 });
 logger.info({ pid: process.pid, socket: paths.hostSocket, plugins }, "host listening");
 // Kernels of a host killed outright (this daemon's predecessor) are stopped, their files removed.
 daemon.sweepAtStart().catch((err: unknown) => logger.warn({ err }, "orphan sweep at start failed"));
 
-process.on("SIGTERM", () => daemon.shutdown());
-process.on("SIGINT", () => daemon.shutdown());
+process.on("SIGTERM", () => void daemon.shutdown());
+process.on("SIGINT", () => void daemon.shutdown());
 // Detached from any terminal; a stray SIGHUP must not take every session down with it.
 process.on("SIGHUP", () => logger.info("SIGHUP ignored"));
 process.on("uncaughtException", (err) => {

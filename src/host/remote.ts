@@ -93,6 +93,7 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
       bufferLimitBytes,
       // Per host name: a remote host beside the hub's local host (same data home) never meets it.
       runDir: join(homePaths(dataHome(process.env)).run, options.name),
+      savedSessionsFile: join(homePaths(dataHome(process.env)).run, `${options.name}.saved-sessions.json`),
       logger,
       onShutdown: () => {
         dialer.stop();
@@ -135,16 +136,18 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
             // Its sessions ended as they would have anyway: not a failure of this host.
             refused = undefined;
             process.exitCode = 0;
-            daemon.shutdown();
+            void daemon.shutdown();
           });
         },
       },
     });
     logger.info({ hubs: options.hubUrls, pid: process.pid }, "remote host starting");
+    // Before the first hello, which reports them.
+    daemon.restoreSaved();
     dialer.start();
     daemon.sweepAtStart().catch((err: unknown) => logger.warn({ err }, "orphan sweep at start failed"));
-    process.on("SIGTERM", () => daemon.shutdown());
-    process.on("SIGINT", () => daemon.shutdown());
+    process.on("SIGTERM", () => void daemon.shutdown());
+    process.on("SIGINT", () => void daemon.shutdown());
     process.on("uncaughtException", (err) => {
       // Exiting would end every session this host runs; log loudly and keep serving instead.
       logger.fatal({ err }, "uncaught exception in host");

@@ -1,7 +1,8 @@
 /**
  * `dispatch restore` of a backup older than a running session: the restored hub has no record
  * of it, meets it on its host and adopts it as the person left it (the name it was renamed to,
- * its command, cwd and age), running and answering, not under a made-up name.
+ * its command, cwd and age, its kind's options), running and answering, not under a made-up
+ * name.
  */
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -22,7 +23,7 @@ async function ok(h: HubHandle, path: string, init: RequestInit): Promise<Record
 }
 
 it(
-  "keeps a session started after the backup under its name, command, cwd and age",
+  "keeps sessions started after the backup under their names, command, cwd, age and kind options",
   async () => {
     const h = await startHub();
     const backup = join(h.home, "before-build.db");
@@ -37,6 +38,23 @@ it(
     await ok(h, "/api/sessions/first", { method: "PATCH", body: JSON.stringify({ name: "build" }) });
     const before = created.session as SessionInfo;
     expect(before.status).toBe("running");
+    // An agent's options (its profile, worktree, no sandbox) decide how a revive starts it.
+    const agentOptions = {
+      profile: "reviewer",
+      worktree: { repo: h.home, path: h.home, branch: "dispatch/helper", base: "0123abc" },
+      sandbox: false,
+    };
+    const agent = await ok(h, "/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({
+        name: "helper",
+        kind: "agent",
+        command: ["sh", "-c", "exec cat"],
+        cwd: h.home,
+        options: agentOptions,
+      }),
+    });
+    expect((agent.session as SessionInfo).options).toEqual(agentOptions);
 
     expect((await h.cli(["stop"])).code).toBe(0);
     const restored = await h.cli(["restore", backup]);
@@ -44,11 +62,13 @@ it(
     const started = await h.cli(["start", "--port", "0"]);
     expect(started.code, started.stderr).toBe(0);
 
-    // The host's hello may land just after `start` returns: wait for the session by its id.
+    // The host's hello may land just after `start` returns: wait for the sessions by their ids.
+    const agentId = (agent.session as SessionInfo).id;
     await waitFor(
       async () => {
         const { body } = await apiCall(h, "/api/sessions?stored=false");
-        return (body.sessions as SessionInfo[]).some((s) => s.id === before.id);
+        const ids = (body.sessions as SessionInfo[]).map((s) => s.id);
+        return ids.includes(before.id) && ids.includes(agentId);
       },
       { timeoutMs: 30_000, message: "the running session adopted" },
     );
@@ -61,6 +81,12 @@ it(
       command,
       cwd: h.home,
       createdAt: before.createdAt,
+    });
+    expect(JSON.parse(listed.stdout).find((s: SessionInfo) => s.id === agentId)).toMatchObject({
+      name: "helper",
+      kind: "agent",
+      status: "running",
+      options: agentOptions,
     });
 
     // Still the same process, reached through the restored hub under its name.

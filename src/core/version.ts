@@ -14,5 +14,7 @@ export const CLIENT_PROTOCOL_VERSION = 1;
  * session's name, command, cwd, creation time and project to the hello (kept from the spawn
  * and `rename`, a message the hub sends only to hosts of 3 or later), so a hub without the
  * session's record adopts it under the name it had; an older host's sessions get made-up names.
+ * 4 added each session's kind options to the spawn and the hello (`kindOptions`), so an
+ * adopted session keeps them; an older host's adopted sessions have none.
  */
-export const HOST_PROTOCOL_VERSION = 3;
+export const HOST_PROTOCOL_VERSION = 4;

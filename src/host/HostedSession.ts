@@ -164,6 +164,7 @@ export class HostedSession {
       ...(this.name !== undefined ? { name: this.name } : {}),
       ...(this.spec.createdAt !== undefined ? { createdAt: this.spec.createdAt } : {}),
       ...(this.spec.project ? { project: this.spec.project } : {}),
+      ...(this.spec.kindOptions ? { kindOptions: this.spec.kindOptions } : {}),
     };
   }
 

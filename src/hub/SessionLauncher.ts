@@ -14,6 +14,7 @@ import { newId } from "../platform/ids.js";
 import type { SpawnSpec } from "../protocol/host.js";
 import type { CreateSessionParams, SessionInfo, SessionRecord } from "../protocol/session.js";
 import { readWholeLog, type Store } from "../store/Store.js";
+import { kindOptionsOf } from "./adoption.js";
 import type { EventIntake } from "./EventIntake.js";
 import type { HostLinks } from "./HostMonitor.js";
 import { refusedBeforeStart } from "./refusedCreate.js";
@@ -200,6 +201,7 @@ export class SessionLauncher {
       ...(record.project && typeof record.meta.declaration === "string"
         ? { project: { name: record.project, declaration: record.meta.declaration } }
         : {}),
+      ...kindOptions(record),
       ...extra,
     };
   }
@@ -208,4 +210,10 @@ export class SessionLauncher {
     const { directory } = this.options;
     return directory.info(directory.resolve(id));
   }
+}
+
+/** The record's kind options for its host to keep (none for kinds that keep nothing in `meta`). */
+function kindOptions(record: SessionRecord): Pick<SpawnSpec, "kindOptions"> {
+  const options = kindOptionsOf(record.meta);
+  return Object.keys(options).length > 0 ? { kindOptions: options } : {};
 }

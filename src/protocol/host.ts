@@ -50,6 +50,8 @@ export const HostSessionState = z.object({
   cwd: z.string().optional(),
   createdAt: z.number().optional(),
   project: SessionProject.optional(),
+  /** The kind's options as the hub last spawned it (`SpawnSpec.kindOptions`); host protocol 4. */
+  kindOptions: z.record(z.string(), z.unknown()).optional(),
 });
 export type HostSessionState = z.infer<typeof HostSessionState>;
 
@@ -97,6 +99,13 @@ export const SpawnSpec = z.object({
   name: z.string().optional(),
   createdAt: z.number().optional(),
   project: SessionProject.optional(),
+  /**
+   * What the hub's record keeps of the session's kind options (an agent's profile, worktree and
+   * sandbox, a chat's provider settings, a workspace's kernel), which the host only keeps and
+   * reports in its hello, so a hub that adopts the session starts it again as it was. Never
+   * the environment: it holds the session's token. Hubs before host protocol 4 send none.
+   */
+  kindOptions: z.record(z.string(), z.unknown()).optional(),
 });
 export type SpawnSpec = z.infer<typeof SpawnSpec>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HostMessage, type HostSessionState } from "../protocol/host.js";
-import { adoptedSession } from "./adoption.js";
+import { adoptedSession, kindOptionsOf } from "./adoption.js";
 
 const running: HostSessionState = {
   id: "s1",
@@ -73,5 +73,35 @@ describe("adoptedSession", () => {
     const odd = adoptedSession("box", { ...running, name: "Build Job" }, nothingTaken);
     expect(odd.record.name).toMatch(/^[a-z]+-[a-z]+$/);
     expect(odd.renamed).toContain("'Build Job' is not a valid name");
+  });
+
+  it("puts the kind's options back in the record's meta, the hub's own keys its own", () => {
+    const agent = {
+      profile: "reviewer",
+      worktree: { repo: "/src", path: "/wt", branch: "b", base: "0123abc" },
+    };
+    const state = {
+      ...running,
+      ...told,
+      kind: "agent",
+      // A host's claim to the hub's bookkeeping is not taken.
+      kindOptions: { agent, sandbox: true, adopted: false, capabilities: ["lies"] },
+    };
+    const { record } = adoptedSession("local", state, nothingTaken);
+    expect(record.meta).toEqual({
+      agent,
+      sandbox: true,
+      adopted: true,
+      capabilities: ["resize"],
+      declaration: "d1",
+    });
+    // And what the hub sends: the same part of a record's meta.
+    expect(kindOptionsOf(record.meta)).toEqual({ agent, sandbox: true });
+    // A host protocol 3 session says nothing of them: no options, as before.
+    expect(adoptedSession("local", { ...running, ...told }, nothingTaken).record.meta).toEqual({
+      adopted: true,
+      capabilities: ["resize"],
+      declaration: "d1",
+    });
   });
 });

@@ -19,7 +19,7 @@ export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
  * a PTY's last output 0.5 s) before it writes their exits itself: well inside the 10 s that
  * `dispatch stop --all` gives the host before killing it.
  */
-const STOP_GRACE_MS = 5_000;
+const STOP_GRACE_MS = 6_000;
 
 /** What the hub learns of a session it asked to spawn. */
 export interface Spawned {

@@ -87,6 +87,7 @@ it("replays the output and the exit of a session stopped with no hub, after the 
   expect(next.output()).toContain("printed-before-stop");
 
   // Stopped again before the hub stored it: saved again, not lost.
+  second.disconnect(next.peer);
   await second.shutdown();
   expect(takeSavedSessions(file, logger).map((s) => s.spec.id)).toEqual(["s1"]);
 });

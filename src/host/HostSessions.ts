@@ -124,7 +124,8 @@ export class HostSessions {
     }
     await this.untilEnded(all);
     const late = `${reason}; killed after ${STOP_GRACE_MS / 1000} s`;
-    for (const session of all) session.closeWithHost(late);
+    // Those the hub has stored and forgotten meanwhile are released already.
+    for (const session of all) if (this.sessions.get(session.id) === session) session.closeWithHost(late);
   }
 
   /** Sessions whose events the hub has not all acknowledged (saved when the host stops). */

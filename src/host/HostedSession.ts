@@ -215,7 +215,7 @@ export class HostedSession {
   /** What a later host process needs to report this session and replay what the hub lacks. */
   ended(): EndedSession {
     const size = this.runtime.size ?? this.spec;
-    const { env: _env, preface: _preface, ...spec } = this.spec;
+    const { env: _env, preface: _preface, options: _options, ...spec } = this.spec;
     return {
       spec: {
         ...spec,

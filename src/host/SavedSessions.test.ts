@@ -4,7 +4,7 @@
  * after the next hello, which reports the session as ended. Real daemons and a real PTY; the
  * hub is a recorder.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -61,13 +61,16 @@ it("replays the output and the exit of a session stopped with no hub, after the 
   first.connect(hub.peer);
   const marker = join(dir, "printed");
   const command = ["sh", "-c", `echo printed-before-stop; touch ${marker}; exec sleep 60`];
-  const spec = { id: "s1", kind: "terminal", command, cwd: dir, env: {}, cols: 80, rows: 24, afterSeq: 0 };
+  // The session's token travels in its env: it must not reach the disk.
+  const env = { DISPATCH_SESSION_TOKEN: "secret-token-1234" };
+  const spec = { id: "s1", kind: "terminal", command, cwd: dir, env, cols: 80, rows: 24, afterSeq: 0 };
   first.handle(hub.peer, { type: "spawn", ref: 1, spec: { ...spec, name: "late" } });
   await until(() => (existsSync(marker) ? true : undefined), "the session printed");
   // The hub goes before it acknowledged anything; then the host is stopped.
   first.disconnect(hub.peer);
   await first.shutdown();
   expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(readFileSync(file, "utf8")).not.toContain("secret-token-1234");
 
   const second = daemon();
   second.restoreSaved();

@@ -23,14 +23,17 @@ const SAVED_SESSIONS_VERSION = 1;
 
 /** An ended session as the host saves it, and restores it. */
 export interface EndedSession {
-  /** Its spawn spec without env or preface, at its last name and size. */
+  /**
+   * Its spawn spec at its last name and size, without what only a running session needs: env
+   * (it holds the session's token), preface, and the runtime's options (a chat's history).
+   */
   spec: SavedSpec;
   exitCode: number | null;
   capabilities: string[];
   held: HeldEvents;
 }
 
-const SavedSpec = SpawnSpec.omit({ env: true, preface: true });
+const SavedSpec = SpawnSpec.omit({ env: true, preface: true, options: true });
 type SavedSpec = z.infer<typeof SavedSpec>;
 
 /** One event: JSON text as it was, or an output frame in base64. */

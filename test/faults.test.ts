@@ -270,6 +270,42 @@ describe("storage faults", () => {
     // Filling, failing and catching up 60,000 lines on a busy machine: room beyond the waits.
     RESTARTING_TEST_MS + 120_000,
   );
+
+  it(
+    "another program holding the database's lock: the hub stays up, names the cause, and stores everything once it lets go",
+    async () => {
+      const h = await hub();
+      const pid = h.pids().hub as number;
+      const watcher = await client(h);
+      await counter(h, "held", { pause: "0.01" });
+      await waitFor(async () => (await storedEvents(h, "held")).length > 5, { message: "output stored" });
+
+      // A `sqlite3` shell left inside a write transaction: the hub's writes wait out its busy
+      // timeout, then fail with SQLITE_BUSY, which used to be taken for a bug and crash the hub.
+      const other = new Database(join(h.home, "dispatch.db"));
+      try {
+        other.exec("BEGIN IMMEDIATE");
+        const notice = await watcher.waitFor((m) => m.type === "storage", 60_000);
+        expect(notice).toMatchObject({ storage: { ok: false } });
+        expect(String((notice.storage as { problem: string }).problem)).toContain(
+          "another program holds the database's lock",
+        );
+        expect(isAlive(pid)).toBe(true);
+        other.exec("ROLLBACK");
+      } finally {
+        other.close();
+      }
+      await waitFor(async () => (await storage(h)).ok, { timeoutMs: 30_000, message: "storage recovers" });
+      const before = (await storedEvents(h, "held")).length;
+      await waitFor(async () => (await storedEvents(h, "held")).length > before + 5, {
+        message: "streaming resumes",
+      });
+      expect((await h.cli(["kill", "held"])).code).toBe(0);
+      await checkCompleteLog(h, "held");
+      expect(h.pids().hub).toBe(pid);
+    },
+    RESTARTING_TEST_MS,
+  );
 });
 
 describe("supervision", () => {

@@ -74,12 +74,38 @@ export function homeFiles(paths: HomePaths): string[] {
  * Only dispatch's own files are touched: the directory may be shared with other things.
  */
 export function ensureHome(home: string): HomePaths {
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  chmodSync(home, 0o700);
   const paths = homePaths(home);
-  for (const file of homeFiles(paths)) {
-    if (existsSync(file) && !lstatSync(file).isSymbolicLink()) chmodSync(file, 0o600);
+  try {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    chmodSync(home, 0o700);
+    for (const file of homeFiles(paths)) {
+      if (existsSync(file) && !lstatSync(file).isSymbolicLink()) chmodSync(file, 0o600);
+    }
+    if (existsSync(paths.backups)) chmodSync(paths.backups, 0o700);
+  } catch (err) {
+    throw unusableHome(home, err);
   }
-  if (existsSync(paths.backups)) chmodSync(paths.backups, 0o700);
   return paths;
+}
+
+/** Codes that mean the directory itself is out of reach, which a person fixes, not a retry. */
+const UNUSABLE_HOME_CODES = new Set(["EROFS", "EACCES", "EPERM", "ENOTDIR", "EEXIST"]);
+
+/**
+ * The first thing every dispatch process does is here: a data directory it cannot write must
+ * say which and what to do, not `EROFS: read-only file system, chmod '…'`.
+ */
+function unusableHome(home: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === undefined || !UNUSABLE_HOME_CODES.has(code)) return err;
+  const why =
+    code === "EROFS"
+      ? "is on a read-only file system"
+      : code === "ENOTDIR" || code === "EEXIST"
+        ? "is not a directory"
+        : "cannot be changed by this user";
+  return new Error(
+    `the data directory ${home} ${why} (${code}); dispatch keeps its database, logs and socket there: mount it read-write, fix its owner, or point DISPATCH_HOME at a writable directory`,
+    { cause: err },
+  );
 }

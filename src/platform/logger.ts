@@ -2,6 +2,7 @@
  * Structured logs (pino) to a file in DISPATCH_HOME, level from DISPATCH_LOG_LEVEL
  * (default `info`). Hub and host each write their own file.
  */
+import { openSync } from "node:fs";
 import { type Logger, pino } from "pino";
 
 const LEVELS = new Set(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -17,9 +18,24 @@ export function logLevel(env: NodeJS.ProcessEnv = process.env): string {
  */
 const MAX_PENDING_LOG_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The log file opened at once, not by the stream in the background: a process that fails right
+ * after creating its logger (a database another program holds locked) exits while a stream
+ * still opening its file, and pino's exit hook then throws "sonic boom is not ready yet" over
+ * the message that said what was wrong. A file that cannot be opened now is left to the stream,
+ * which keeps trying (a log is never what stops the process).
+ */
+function openLogFile(file: string): number | string {
+  try {
+    return openSync(file, "a", 0o600);
+  } catch {
+    return file;
+  }
+}
+
 export function createFileLogger(options: { file: string; name: string; level?: string }): Logger {
   const destination = pino.destination({
-    dest: options.file,
+    dest: openLogFile(options.file),
     mkdir: true,
     sync: false,
     mode: 0o600,

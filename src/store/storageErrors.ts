@@ -7,8 +7,19 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { isPostgresStorageCode, PostgresError } from "./postgres/PostgresError.js";
 
-/** SQLite result codes (primary, before the first `_` after the prefix) that mean "the disk". */
-const SQLITE_STORAGE_CODES = new Set(["SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY"]);
+/**
+ * SQLite result codes (primary, before the first `_` after the prefix) that mean "the disk", or
+ * another program holding the file's lock past the busy timeout (a `sqlite3` shell left in a
+ * transaction, a backup tool): both pass, and neither is a bug of the hub's to crash on.
+ */
+const SQLITE_STORAGE_CODES = new Set([
+  "SQLITE_FULL",
+  "SQLITE_IOERR",
+  "SQLITE_CANTOPEN",
+  "SQLITE_READONLY",
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+]);
 /** System error codes of the same family (logs, backups, files next to the database). */
 const ERRNO_STORAGE_CODES = new Set(["ENOSPC", "EIO", "EDQUOT", "EROFS"]);
 
@@ -42,10 +53,33 @@ export function describeStorageError(err: unknown): string {
   if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT") {
     return `the disk holding the data directory is full (${code}: ${detail}); free some space — the hub retries by itself and hosts keep buffering meanwhile`;
   }
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+    return `another program holds the database's lock (${code}: ${detail}); end it or let it finish (a \`sqlite3\` shell in a transaction, a backup tool) — the hub retries by itself and hosts keep buffering meanwhile`;
+  }
   if (code.startsWith("SQLITE_READONLY") || code === "EROFS") {
     return `the database cannot be written (${code}: ${detail}); check the file system and the file's permissions`;
   }
   return `writing the database failed (${code}: ${detail}); the hub retries by itself — run \`dispatch doctor\` if it persists`;
+}
+
+/**
+ * Why the hub cannot open its database at start, and what to do, for a person reading the
+ * error `dispatch start` prints: unlike a failure while running, nothing retries it.
+ */
+export function describeOpenFailure(err: unknown, file: string): string {
+  const code = codeOf(err) ?? "unknown";
+  const detail = err instanceof Error ? err.message : String(err);
+  const what = `cannot open the database ${file} (${code}: ${detail})`;
+  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+    return `${what}: another program holds its lock; end it (a \`sqlite3\` shell in a transaction, a backup tool) and start the hub again`;
+  }
+  if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT") {
+    return `${what}: the disk holding the data directory is full; free some space and start the hub again`;
+  }
+  if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code === "EROFS") {
+    return `${what}: it cannot be written; mount the data directory's file system read-write (or point DISPATCH_HOME at a writable directory) and start the hub again`;
+  }
+  return `${what}; run \`dispatch doctor\` for what to do`;
 }
 
 /**

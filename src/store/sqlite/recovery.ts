@@ -13,6 +13,8 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
+import { DispatchError } from "../../core/errors.js";
+import { describeOpenFailure, isStorageError } from "../storageErrors.js";
 import { isDamage } from "./databaseFile.js";
 import { SqliteStore } from "./SqliteStore.js";
 import { removeSearchFile } from "./searchFile.js";
@@ -40,6 +42,8 @@ export function openChecked(path: string, now = new Date()): OpenOutcome {
     if (problems.length === 0) return { store };
     store.close();
   } catch (err) {
+    if (isStorageError(err))
+      throw new DispatchError("storage_failing", describeOpenFailure(err, path), { cause: err });
     if (!isDamage(err)) throw err;
     problems = [`${(err as Error).message} (${(err as { code: string }).code})`];
   }

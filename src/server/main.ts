@@ -133,7 +133,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   hub.bus.on("stored", (_session, entries) => metrics.stored(entries.length));
   const auth = new Authenticator(key, hub.tokens, hub.people);
   const tls = tlsFiles(options);
-  const oidc = await oidcFromEnv(process.env, { people: hub.people, logger });
+  const oidc = await oidcFromEnv(process.env, { people: hub.people, logger, ownerKey: key });
   const hosts = {
     monitor: hub.hosts,
     commands: hub.hostCommands,

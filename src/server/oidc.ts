@@ -1,7 +1,8 @@
 /**
  * Single sign-on with OpenID Connect (openid-client): the authorization-code flow with PKCE.
  * `GET /api/auth/oidc` sends the browser to the provider with a fresh state and code
- * challenge (the verifier stays here, bound to the browser by a short-lived cookie);
+ * challenge (state and verifier go in a short-lived sealed cookie, `oidcState.ts`, so any node
+ * of a cluster, or a restarted hub, can finish the sign-in);
  * `/api/auth/oidc/callback` exchanges the code, reads the verified email from the ID token and
  * maps it through the allow-list to a role. A person not on the list is refused.
  *
@@ -18,13 +19,12 @@ import { importModule } from "../core/importModule.js";
 import type { People } from "../hub/People.js";
 import { type Principal, Role } from "../protocol/people.js";
 import { readCookie } from "./auth.js";
+import { openSignIn, sealSignIn, signInKey } from "./oidcState.js";
 import type { OidcRoutes } from "./peopleRoutes.js";
 
 const STATE_COOKIE = "dispatch_oidc";
 /** A sign-in must come back from the provider within this. */
 const PENDING_TTL_MS = 10 * 60_000;
-/** Sign-ins started and not yet back; a browser that never returns expires. */
-const MAX_PENDING = 1000;
 export const CALLBACK_PATH = "/api/auth/oidc/callback";
 
 export interface OidcSettings {
@@ -65,13 +65,11 @@ let client: typeof OpenIdClient;
 
 export class OidcSignOn implements OidcRoutes {
   private config: Promise<OpenIdClient.Configuration> | undefined;
-  private readonly pending = new Map<string, { verifier: string; at: number }>();
   private redirectBase = "";
 
   constructor(
     private readonly settings: OidcSettings,
-    private readonly people: People,
-    private readonly logger: Logger,
+    private readonly parts: { people: People; logger: Logger; stateKey: Buffer },
   ) {}
 
   setRedirectBase(url: string): void {
@@ -82,7 +80,7 @@ export class OidcSignOn implements OidcRoutes {
     const config = await this.configuration();
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
-    this.remember(state, verifier);
+    const cookie = sealSignIn({ state, verifier, at: Date.now() }, this.parts.stateKey);
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: this.redirectBase + CALLBACK_PATH,
       scope: "openid email",
@@ -93,21 +91,21 @@ export class OidcSignOn implements OidcRoutes {
     // Lax, not Strict: the browser comes back to the callback from the provider's site.
     reply.header(
       "set-cookie",
-      `${STATE_COOKIE}=${state}; HttpOnly; SameSite=Lax; Path=/api/auth/oidc; Max-Age=${PENDING_TTL_MS / 1000}`,
+      `${STATE_COOKIE}=${cookie}; HttpOnly; SameSite=Lax; Path=/api/auth/oidc; Max-Age=${PENDING_TTL_MS / 1000}`,
     );
     return reply.redirect(url.href);
   }
 
   async callback(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
-    const state = readCookie(request.headers.cookie, STATE_COOKIE);
-    const pending = state ? this.pending.get(state) : undefined;
-    if (!state || !pending || Date.now() - pending.at > PENDING_TTL_MS) {
+    const cookie = readCookie(request.headers.cookie, STATE_COOKIE);
+    const pending = cookie ? openSignIn(cookie, this.parts.stateKey) : undefined;
+    if (!pending || Date.now() - pending.at > PENDING_TTL_MS) {
       throw new DispatchError(
         "unauthorized",
         "this sign-in was not started here or took too long; start again",
       );
     }
-    this.pending.delete(state);
+    const { state } = pending;
     reply.header("set-cookie", `${STATE_COOKIE}=; HttpOnly; SameSite=Lax; Path=/api/auth/oidc; Max-Age=0`);
     const config = await this.configuration();
     let email: string | undefined;
@@ -124,7 +122,7 @@ export class OidcSignOn implements OidcRoutes {
       }
       if (found?.email_verified !== false && typeof found?.email === "string") email = found.email;
     } catch (err) {
-      this.logger.warn({ err }, "single sign-on: code exchange failed");
+      this.parts.logger.warn({ err }, "single sign-on: code exchange failed");
       throw new DispatchError("unauthorized", `sign-in with the provider failed: ${(err as Error).message}`);
     }
     if (!email) throw new DispatchError("unauthorized", "the provider sent no verified email address");
@@ -135,8 +133,8 @@ export class OidcSignOn implements OidcRoutes {
         `${email} is not on this hub's allow-list; ask its owner to add it`,
       );
     }
-    const user = this.people.ensureByEmail(email, role);
-    return this.people.principalOf(user, "oidc");
+    const user = this.parts.people.ensureByEmail(email, role);
+    return this.parts.people.principalOf(user, "oidc");
   }
 
   private configuration(): Promise<OpenIdClient.Configuration> {
@@ -160,21 +158,12 @@ export class OidcSignOn implements OidcRoutes {
       });
     return this.config;
   }
-
-  private remember(state: string, verifier: string): void {
-    const now = Date.now();
-    for (const [key, value] of this.pending) if (now - value.at > PENDING_TTL_MS) this.pending.delete(key);
-    if (this.pending.size >= MAX_PENDING) {
-      throw new DispatchError("rate_limited", "too many sign-ins in progress; try again in a few minutes");
-    }
-    this.pending.set(state, { verifier, at: now });
-  }
 }
 
 /** Single sign-on from the environment, or undefined when DISPATCH_OIDC_ISSUER is not set. */
 export async function oidcFromEnv(
   env: NodeJS.ProcessEnv,
-  parts: { people: People; logger: Logger },
+  parts: { people: People; logger: Logger; ownerKey: string },
 ): Promise<OidcSignOn | undefined> {
   const issuer = env.DISPATCH_OIDC_ISSUER;
   if (!issuer) return undefined;
@@ -186,7 +175,6 @@ export async function oidcFromEnv(
   client = await importModule<typeof OpenIdClient>("openid-client");
   return new OidcSignOn(
     { issuer, clientId, clientSecret: env.DISPATCH_OIDC_CLIENT_SECRET || undefined, allow },
-    parts.people,
-    parts.logger,
+    { people: parts.people, logger: parts.logger, stateKey: signInKey(parts.ownerKey) },
   );
 }

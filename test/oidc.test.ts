@@ -1,0 +1,131 @@
+/**
+ * Single sign-on against a real OpenID provider (oidc-provider on 127.0.0.1, its development
+ * login form driven over HTTP): a sign-in begun by one hub process is finished by another, as
+ * when a cluster's load balancer sends the callback to another node or the hub restarted
+ * meanwhile. (The browser flow itself: test/web/oidc.test.ts.)
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import Provider from "oidc-provider";
+import { afterAll, expect, it } from "vitest";
+import { cleanupAll, startHub } from "./harness.js";
+
+const CLIENT_ID = "dispatch-test";
+const CLIENT_SECRET = "dispatch-test-secret-0123456789";
+/** The hub's address as the browser sees it: fixed, so a restarted hub (a new port) keeps it. */
+const PUBLIC_URL = "http://dispatch.test";
+
+const server: Server = createServer();
+await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      redirect_uris: [`${PUBLIC_URL}/api/auth/oidc/callback`],
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_post",
+    },
+  ],
+  // The development login form takes any login; it becomes the account's email.
+  findAccount: async (_ctx, id) => ({
+    accountId: id,
+    claims: async () => ({ sub: id, email: id, email_verified: true }),
+  }),
+  claims: { openid: ["sub"], email: ["email", "email_verified"] },
+  pkce: { required: () => true },
+  cookies: { keys: ["oidc-test-cookie-key"] },
+});
+server.on("request", provider.callback());
+
+afterAll(async () => {
+  await cleanupAll();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/**
+ * A browser at the provider, by hand: follows redirects, signs in as `login` on the login form
+ * and confirms the consent form, until the provider sends it back to the hub. Returns that URL.
+ */
+async function atProvider(start: string, login: string): Promise<URL> {
+  const jar = new Map<string, string>();
+  let url = new URL(start);
+  let form: Record<string, string> | undefined;
+  for (let step = 0; step < 20; step++) {
+    if (url.origin !== issuer) return url;
+    const response = await fetch(url, {
+      method: form ? "POST" : "GET",
+      redirect: "manual",
+      headers: {
+        cookie: [...jar].map(([name, value]) => `${name}=${value}`).join("; "),
+        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const at = pair.indexOf("=");
+      jar.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    const location = response.headers.get("location");
+    if (location) {
+      url = new URL(location, url);
+      form = undefined;
+      continue;
+    }
+    const page = await response.text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+    expect(action, `a form at ${url.href}: ${page.slice(0, 300)}`).toBeDefined();
+    url = new URL(action as string, url);
+    form = page.includes('name="login"')
+      ? { prompt: "login", login, password: "any" }
+      : { prompt: "consent" };
+  }
+  throw new Error(`the provider did not send the browser back (last at ${url.href})`);
+}
+
+it("a sign-in begun before the hub restarts is finished by the next hub process", async () => {
+  const h = await startHub({
+    env: {
+      DISPATCH_OIDC_ISSUER: issuer,
+      DISPATCH_OIDC_CLIENT_ID: CLIENT_ID,
+      DISPATCH_OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      DISPATCH_OIDC_ALLOW: "alice@example.com=writer",
+      DISPATCH_PUBLIC_URL: PUBLIC_URL,
+    },
+  });
+  const begun = await fetch(`${h.url}/api/auth/oidc`, { redirect: "manual" });
+  expect(begun.status).toBe(302);
+  const stateCookie = begun.headers.getSetCookie().find((c) => c.startsWith("dispatch_oidc="));
+  expect(stateCookie).toBeDefined();
+  const back = await atProvider(begun.headers.get("location") as string, "alice@example.com");
+  expect(back.pathname).toBe("/api/auth/oidc/callback");
+
+  // Another process answers the callback (a cluster's other node, or this hub restarted).
+  expect((await h.cli(["stop"])).code).toBe(0);
+  expect((await h.cli(["start", "--port", "0"])).code).toBe(0);
+  const finished = await fetch(`${h.url}${back.pathname}${back.search}`, {
+    redirect: "manual",
+    headers: { cookie: (stateCookie as string).split(";")[0] as string },
+  });
+  expect(finished.status, await finished.clone().text()).toBe(302);
+  const login = finished.headers.getSetCookie().find((c) => c.startsWith("dispatch_session="));
+  expect(login).toBeDefined();
+  const me = (await (
+    await fetch(`${h.url}/api/me`, { headers: { cookie: (login as string).split(";")[0] as string } })
+  ).json()) as { principal: unknown };
+  expect(me.principal).toMatchObject({ name: "alice@example.com", role: "writer", via: "oidc" });
+
+  // A state cookie that was altered, or none, is refused with what to do.
+  const forged = await fetch(`${h.url}${back.pathname}${back.search}`, {
+    redirect: "manual",
+    headers: { cookie: "dispatch_oidc=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+  });
+  expect(forged.status).toBe(401);
+  expect(((await forged.json()) as { error: { message: string } }).error.message).toBe(
+    "this sign-in was not started here or took too long; start again",
+  );
+});

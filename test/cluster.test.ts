@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type Cluster, startCluster, startProxy } from "./cluster.js";
 import { cleanEnv, runCli, waitFor } from "./harness.js";
-import type { WireClient } from "./wire.js";
+import { WireClient } from "./wire.js";
 
 let cluster: Cluster;
 
@@ -176,6 +176,26 @@ describe("a cluster of three hub nodes", () => {
       await waitFor(async () => (await list(node)).find((s) => s.id === session.id)?.status === "exited", {
         message: `node ${node} lists it exited`,
       });
+    }
+  });
+
+  it("a share link revoked on node a cuts off its viewer on node b at once, not at b's periodic check", async () => {
+    const session = await create("a", { name: "shared", host: "h1", command: ["cat"] });
+    const made = await cluster.api("a", "/api/sessions/shared/share", { method: "POST", body: "{}" });
+    const { share, token } = (await made.json()) as { share: { id: string }; token: string };
+    const opened = await fetch(`${cluster.node("b").url}/share/${token}`, { redirect: "manual" });
+    const cookie = opened.headers.get("set-cookie")?.split(";")[0] as string;
+    const viewer = await WireClient.open(cluster.node("b").url, { cookie });
+    try {
+      expect((await viewer.request({ type: "hello", protocol: 1 })).type).toBe("welcome");
+      await viewer.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
+      expect((await cluster.api("a", `/api/shares/${share.id}`, { method: "DELETE" })).status).toBe(200);
+      // Well inside the 30 s after which node b would have noticed by itself.
+      const cut = await viewer.waitFor((m) => m.type === "error" && m.code === "unauthorized", 15_000);
+      expect(cut.message).toMatch(/share link was revoked or has expired/);
+      await waitFor(() => viewer.closed, { message: "node b closes the viewer's socket" });
+    } finally {
+      await viewer.close();
     }
   });
 

@@ -28,6 +28,12 @@ import { EVENTS_CHANNEL, RemoteFanOut } from "./RemoteFanOut.js";
 
 /** Tells every node to drop a host's link (its token was revoked); payload: the host id. */
 const CUTOFF_CHANNEL = "dispatch_cutoff";
+/**
+ * Tells every node that some access was taken away (a user removed, a share link revoked), so
+ * each re-checks its open connections at once rather than at its next periodic check (30 s);
+ * payload: the node that took it.
+ */
+const ACCESS_CHANNEL = "dispatch_access";
 
 /** How often a node beats (renewing its leases); a node is dead after `NODE_DEAD_MS`. */
 const BEAT_MS = 1_000;
@@ -67,6 +73,9 @@ export class ClusterNode {
   private readonly startedAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private refreshQueued = false;
+  /** Set while this node re-emits another node's revocation, which it must not send back out. */
+  private relayingAccess = false;
+  private readonly unlistenAccess: () => void;
 
   constructor(private readonly options: ClusterNodeOptions) {
     const { settings, cluster, store, directory, attachments, bus, hosts, logger } = options;
@@ -76,20 +85,44 @@ export class ClusterNode {
     this.requests = new PeerRequests({ hosts, directory, records: this.records });
     this.listener = new ClusterListener({
       url: settings.databaseUrl,
-      channels: [EVENTS_CHANNEL, RECORDS_CHANNEL, LEASE_CHANNEL, CUTOFF_CHANNEL],
+      channels: [EVENTS_CHANNEL, RECORDS_CHANNEL, LEASE_CHANNEL, CUTOFF_CHANNEL, ACCESS_CHANNEL],
       logger,
       onNotify: (channel, payload) => {
         if (channel === EVENTS_CHANNEL) this.fanOut.notified(payload);
         else if (channel === RECORDS_CHANNEL) this.records.notified(payload);
         else if (channel === CUTOFF_CHANNEL) hosts.cutOff(payload, "token revoked (on another hub node)");
+        else if (channel === ACCESS_CHANNEL) this.accessRevokedElsewhere(payload);
         else this.queueRefresh();
       },
       onReconnect: () => {
         this.records.resync();
         this.fanOut.resync();
         this.queueRefresh();
+        // A revocation notified meanwhile is lost: check every connection now.
+        this.accessRevokedElsewhere("");
       },
     });
+    this.unlistenAccess = bus.on("access-revoked", () => {
+      if (this.relayingAccess) return;
+      try {
+        cluster.notify(ACCESS_CHANNEL, settings.node);
+      } catch (err) {
+        // Without the database the other nodes still catch it at their periodic check.
+        if (!isStorageError(err)) throw err;
+        logger.warn({ err }, "could not tell the other nodes of a revoked access");
+      }
+    });
+  }
+
+  /** Another node took an access away: this node's connections check theirs now. */
+  private accessRevokedElsewhere(node: string): void {
+    if (node === this.node) return;
+    this.relayingAccess = true;
+    try {
+      this.options.bus.emit("access-revoked");
+    } finally {
+      this.relayingAccess = false;
+    }
   }
 
   get node(): string {
@@ -148,6 +181,7 @@ export class ClusterNode {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.unlistenAccess();
     this.fanOut.dispose();
     this.records.dispose();
     this.peers.dispose();

@@ -351,6 +351,20 @@ describe("share links", () => {
     await cutOff(leaver, /leaver no longer has access/, "after-removal");
   });
 
+  it("a dead link opened in a browser answers with a page that says so, not JSON", async () => {
+    const link = await share({});
+    expect((await hub.cli(["share", "revoke", link.id])).code).toBe(0);
+    const page = await fetch(link.url, { redirect: "manual", headers: { accept: "text/html" } });
+    expect(page.status).toBe(401);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    const text = await page.text();
+    expect(text).toContain("this share link is unknown, expired or revoked; ask for a new one");
+    expect(text).toContain('<a href="/">');
+    // A script still gets the error as JSON.
+    const script = await fetch(link.url, { redirect: "manual" });
+    expect(((await script.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+  });
+
   it("shows a link's holder only its own session in the status", async () => {
     const link = await share({});
     const { cookie } = await open(link.url);

@@ -23,6 +23,7 @@ import { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
 import { clusterEndpoint } from "./clusterEndpoint.js";
 import { registerDocumentRoutes } from "./documentRoutes.js";
+import { errorPage, opensInBrowser } from "./errorPage.js";
 import { registerHistory } from "./history.js";
 import { HOST_ENDPOINT_PATH, hostEndpoint } from "./hostEndpoint.js";
 import type { HostNames } from "./hostNames.js";
@@ -100,10 +101,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { hub, auth } = options;
   const gate = new Gate(hub.people, hub.sessions);
 
-  app.setErrorHandler((err, _request, reply) => {
+  app.setErrorHandler((err, request, reply) => {
     const error = toHttpError(err);
     if (error.code === "internal") options.logger.error({ err }, "request failed");
-    reply.code(error.httpStatus).send({ error: { code: error.code, message: error.message } });
+    reply.code(error.httpStatus);
+    if (opensInBrowser(request)) return reply.type("text/html; charset=utf-8").send(errorPage(error.message));
+    return reply.send({ error: { code: error.code, message: error.message } });
   });
 
   app.decorateRequest("actor", null);

@@ -8,6 +8,7 @@ import { constants as os } from "node:os";
 import { DispatchError, toDispatchError } from "../../../core/errors.js";
 import type { KernelStats } from "../../../protocol/workspace/commands.js";
 import type { ExecutionState, KernelData, KernelHealth } from "../../../protocol/workspace/events.js";
+import { interruptRefusal } from "../jupyter/interrupts.js";
 import { describeExit, Kernel } from "../jupyter/Kernel.js";
 import type { KernelSpec } from "../jupyter/kernelspecs.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
@@ -35,6 +36,8 @@ export class LiveKernel {
   private code: number | null = null;
   private execution: ExecutionState = "starting";
   private health: KernelHealth = "ok";
+  /** The running kernel's `implementation` (kernel_info), which says whether it survives an interrupt. */
+  private implementation = "";
   private readonly usage = new ProcessUsage();
 
   constructor(private readonly options: LiveKernelOptions) {
@@ -74,9 +77,19 @@ export class LiveKernel {
     return this.kernel;
   }
 
+  /**
+   * Interrupts whatever the kernel runs; refused (`conflict`, with what to do, also noted in the
+   * transcript for whoever pressed Ctrl-C at an attach) for a kernel an interrupt would end.
+   */
   async interrupt(): Promise<void> {
     await this.ready;
-    await this.require().interrupt();
+    const kernel = this.require();
+    const refused = interruptRefusal(this.implementation);
+    if (refused) {
+      this.options.transcript.note(`not interrupted: ${refused}`);
+      throw new DispatchError("conflict", refused);
+    }
+    await kernel.interrupt();
   }
 
   /** The kernel's execution state, as iopub says it for evaluations. */
@@ -184,6 +197,7 @@ export class LiveKernel {
       });
     const info = await kernel.request("shell", "kernel_info_request", {}).reply;
     const implementation = String(info.content.implementation ?? "");
+    this.implementation = implementation;
     this.execution = "idle";
     this.health = "ok";
     this.emit({ pid: kernel.pid, implementation, connection: "connected", execution: "idle", health: "ok" });

@@ -266,12 +266,21 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
   });
 
   it("bounds 10 MB of output from one evaluation and drops wrongly signed messages", async () => {
-    const flood = (await command("py", "eval", { code: "print('x' * 10_000_000)" })) as {
+    const flood = (await command("py", "eval", { code: "print('x' * 10_000_000)\n'after the flood'" })) as {
       truncatedBytes: number;
       status: string;
+      outputs: { type: string; data?: Record<string, string> }[];
     };
     expect(flood.status).toBe("ok");
     expect(flood.truncatedBytes).toBeGreaterThan(8_000_000);
+    // The value it ended with is kept past the flood, and so is a traceback.
+    expect(flood.outputs.at(-1)).toMatchObject({
+      type: "result",
+      data: { "text/plain": "'after the flood'" },
+    });
+    const failed = await hub.cli(["eval", "py"], { input: "print('y' * 2_000_000)\n1 / 0\n" });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("ZeroDivisionError: division by zero");
     expect((await info("py")).bytes as number).toBeLessThan(4 * 1024 * 1024);
     expect((await hub.cli(["transcript", "py"])).stdout).toMatch(/\d+ bytes of output dropped/);
 
@@ -367,6 +376,19 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     expect((await info("xpy")).options).toMatchObject({ kernel: "xpython", implementation: "xeus-python" });
     const vars = (await command("xpy", "variables")) as { variables: { name: string }[] };
     expect(vars.variables.map((v) => v.name)).toContain("xs");
+
+    // xeus-python ends on SIGINT: an interrupt is refused with what to do, and the cell runs on.
+    const release = join(hub.home, "release-xpy");
+    const held = command("xpy", "eval", {
+      code: `import os, time\nwhile not os.path.exists(${JSON.stringify(release)}): time.sleep(0.05)\n'ran on'`,
+    });
+    await waitFor(async () => (await info("xpy")).options.execution === "busy");
+    const refused = await json("/api/sessions/xpy/commands/interrupt", { method: "POST", body: "{}" });
+    writeFileSync(release, "");
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.body)).toContain("xeus-python kernels cannot be interrupted");
+    expect(await held).toMatchObject({ status: "ok", outputs: [{ data: { "text/plain": "'ran on'" } }] });
+    expect((await info("xpy")).status).toBe("running");
 
     const images = JSON.parse((await hub.cli(["images", "--json"])).stdout) as {
       session: string;

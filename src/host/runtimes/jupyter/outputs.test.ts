@@ -26,12 +26,29 @@ describe("kernel outputs", () => {
   });
 
   it("cuts a flood at the bound and counts what it dropped", () => {
-    const budget = new OutputBudget(10);
+    const budget = new OutputBudget(10, 0);
     expect(budget.take({ type: "stream", name: "stdout", text: "12345" })).toMatchObject({ text: "12345" });
     expect(budget.take({ type: "stream", name: "stdout", text: "abcdefgh" })).toMatchObject({
       text: "abcde",
     });
     expect(budget.take({ type: "result", data: { "text/plain": "42" } })).toBeUndefined();
     expect(budget.dropped).toBe(5);
+  });
+
+  it("keeps the result and the error a flood of prints ends with, from the reserve", () => {
+    const budget = new OutputBudget(10, 4);
+    expect(budget.take({ type: "stream", name: "stdout", text: "abcdefgh" })).toMatchObject({
+      text: "abcdef",
+    });
+    expect(budget.take({ type: "display", data: { "text/plain": "d" } })).toBeUndefined();
+    expect(budget.take({ type: "result", data: { "text/plain": "42" } })).toEqual({
+      type: "result",
+      data: { "text/plain": "42" },
+    });
+    expect(budget.take({ type: "error", ename: "E", evalue: "xy", traceback: [] })).toMatchObject({
+      evalue: "xy",
+    });
+    expect(budget.take({ type: "result", data: { "text/plain": "1" } })).toBeUndefined();
+    expect(budget.dropped).toBe(2 + 1 + 1);
   });
 });

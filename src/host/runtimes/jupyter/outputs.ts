@@ -80,16 +80,30 @@ export function outputBytes(output: EvalOutput): number {
   }
 }
 
-/** Keeps output up to a byte budget: a stream is cut to what fits, anything else kept or dropped whole. */
+/**
+ * Of each evaluation's bound, what only its result and error may use: a cell that floods its
+ * output still answers with the value or the traceback it ended with, which a person wants most.
+ */
+export const RESERVED_FOR_RESULT_BYTES = 64 * 1024;
+
+/**
+ * Keeps output up to a byte budget: a stream is cut to what fits, anything else kept or dropped
+ * whole. Streams and displays stop `reserved` bytes short of the limit; results and errors may
+ * use those too.
+ */
 export class OutputBudget {
   private used = 0;
   dropped = 0;
 
-  constructor(private readonly limit = MAX_EVAL_OUTPUT_BYTES) {}
+  constructor(
+    private readonly limit = MAX_EVAL_OUTPUT_BYTES,
+    private readonly reserved = RESERVED_FOR_RESULT_BYTES,
+  ) {}
 
   take(output: EvalOutput): EvalOutput | undefined {
     const size = outputBytes(output);
-    const left = this.limit - this.used;
+    const ending = output.type === "result" || output.type === "error";
+    const left = (ending ? this.limit : this.limit - this.reserved) - this.used;
     if (size <= left) {
       this.used += size;
       return output;

@@ -34,6 +34,7 @@ import { Evaluations } from "./workspace/Evaluations.js";
 import { Introspection } from "./workspace/Introspection.js";
 import { completions, documentation } from "./workspace/kernelQueries.js";
 import { LiveKernel } from "./workspace/LiveKernel.js";
+import { RequestEnds } from "./workspace/requestEnds.js";
 import { Transcript } from "./workspace/Transcript.js";
 
 /** Why an evaluation withdrawn by its client's `interrupt {ref}` never ran. */
@@ -45,6 +46,8 @@ const CANCELLED: EvalFailure = {
 export class WorkspaceRuntime implements SessionRuntime {
   /** Every execute request waits its turn here: ours are sent one at a time (`CellQueue`). */
   private readonly cells = new CellQueue();
+  /** When each of our execute requests is over on iopub (its reply alone is not enough). */
+  private readonly ends = new RequestEnds();
   private readonly transcript: Transcript;
   private readonly evaluations: Evaluations;
   private readonly introspection: Introspection;
@@ -60,6 +63,7 @@ export class WorkspaceRuntime implements SessionRuntime {
     this.evaluations = new Evaluations({
       events,
       transcript: this.transcript,
+      ends: this.ends,
       execution: (state) => this.kernel.setExecution(state),
       interrupt: () => void this.kernel.interrupt().catch(() => undefined),
     });
@@ -67,6 +71,7 @@ export class WorkspaceRuntime implements SessionRuntime {
       language: kernelSpec.language,
       adapter: adapterFor(kernelSpec.language),
       cells: this.cells,
+      ends: this.ends,
       kernel: () => this.kernel.require(),
       running: () => this.kernel.isRunning,
       events,
@@ -77,6 +82,7 @@ export class WorkspaceRuntime implements SessionRuntime {
       spec: kernelSpec,
       transcript: this.transcript,
       onIopub: (message) => {
+        this.ends.onIopub(message);
         if (!this.introspection.take(message)) this.evaluations.onIopub(message);
       },
       onReady: () => {
@@ -151,7 +157,10 @@ export class WorkspaceRuntime implements SessionRuntime {
     }
     let result: EvalResult;
     try {
-      result = await this.evaluations.execute(this.kernel.require(), code, mode, origin, ref);
+      // The next request goes on this one's reply: the kernel's shell is free then.
+      result = await this.evaluations.execute(this.kernel.require(), code, mode, origin, ref, () =>
+        turn.done(),
+      );
     } finally {
       turn.done();
     }

@@ -2,8 +2,9 @@
  * The order in which code runs in one kernel, held on the host. A kernel runs one execute
  * request at a time and queues the rest on its shell channel, where nothing can take one back
  * out: interrupting the kernel stops whichever cell runs, someone else's too. So the host sends
- * the next request only when the previous one is done (its reply and idle status are in), and
- * a request still waiting here can be withdrawn without touching the kernel.
+ * the next request only when the kernel has replied to the previous one (its shell is free then;
+ * the previous one's last outputs may still be on their way, `workspace/requestEnds.ts`), and a
+ * request still waiting here can be withdrawn without touching the kernel.
  *
  * A turn is named by the client's `ref` when it gave one (`eval {ref}`), so that its
  * `interrupt {ref}` reaches exactly that evaluation. A ref withdrawn before it joined (the

@@ -17,12 +17,12 @@ import type { Kernel } from "../jupyter/Kernel.js";
 import { OutputBudget, outputOf } from "../jupyter/outputs.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeEvents } from "../runtime.js";
-import { afterReply, type IdleStatus, idleStatus } from "./idleStatus.js";
+import type { RequestEnds } from "./requestEnds.js";
 import type { Transcript } from "./Transcript.js";
 
 type Origin = "client" | "replay" | "other";
 
-interface Evaluation extends IdleStatus {
+interface Evaluation {
   id: string;
   origin: Origin;
   code: string;
@@ -40,11 +40,15 @@ interface Evaluation extends IdleStatus {
   ended: boolean;
   /** Why it ended aborted or in error, as its `eval-end` said (the kernel exited, its code). */
   error?: EvalFailure;
+  /** How its reply says it ended, once the reply is in (it ends when iopub is done with it). */
+  replied?: { status: "ok" | "error" | "aborted"; error?: EvalFailure };
 }
 
 export interface EvaluationsOptions {
   events: RuntimeEvents;
   transcript: Transcript;
+  /** When a request is over on iopub (reads every iopub message before `onIopub`). */
+  ends: RequestEnds;
   /** The kernel's execution state, from the status of execute requests on iopub. */
   execution(state: ExecutionState): void;
   /** Interrupts the kernel: an evaluation its client interrupted before it started has started. */
@@ -60,13 +64,18 @@ export class Evaluations {
 
   constructor(private readonly options: EvaluationsOptions) {}
 
-  /** Sends the execute request (the turn is this one's) and waits for its reply and idle status. */
+  /**
+   * Sends the execute request (the turn is this one's) and answers once it is over on iopub
+   * (`requestEnds.ts`); `replied` is called as its reply comes, when the kernel's shell is free
+   * for the next request.
+   */
   async execute(
     kernel: Kernel,
     code: string,
     mode: EvalMode,
     origin: "client" | "replay",
     ref: string | undefined,
+    replied: () => void,
   ): Promise<EvalResult> {
     const { id, reply } = kernel.request("shell", "execute_request", {
       code,
@@ -76,6 +85,8 @@ export class Evaluations {
       allow_stdin: false,
       stop_on_error: false,
     });
+    const { ends } = this.options;
+    ends.follow(id);
     const evaluation = this.track(id, { origin, code, mode, ref });
     this.lastSentAt = Date.now();
     this.strayBudget = new OutputBudget();
@@ -83,6 +94,7 @@ export class Evaluations {
     try {
       answer = await reply;
     } catch (err) {
+      ends.forget(id);
       // The kernel died or restarted under it: usually already finished as aborted, with why
       // (`kernel exited with code 1`), which the result carries rather than the closed request's.
       this.finish(evaluation, {
@@ -91,16 +103,17 @@ export class Evaluations {
       });
       return this.result(evaluation, "aborted", evaluation.error);
     }
-    await afterReply(evaluation);
     const content = answer.content;
-    const count = typeof content.execution_count === "number" ? content.execution_count : evaluation.count;
-    evaluation.count = count;
+    if (typeof content.execution_count === "number") evaluation.count = content.execution_count;
     const status = content.status === "ok" ? "ok" : content.status === "error" ? "error" : "aborted";
     const error =
       status === "error"
         ? { ename: String(content.ename ?? "Error"), evalue: String(content.evalue ?? "") }
         : undefined;
-    if (!evaluation.ended) this.finish(evaluation, { status, ...(error ? { error } : {}) });
+    evaluation.replied = { status, ...(error ? { error } : {}) };
+    replied();
+    await ends.afterReply(id);
+    this.finish(evaluation, evaluation.replied);
     return this.result(evaluation, status, error);
   }
 
@@ -136,12 +149,17 @@ export class Evaluations {
         const evaluating = message.parent.msg_type === "execute_request";
         if (evaluating && (state === "busy" || state === "idle" || state === "starting"))
           this.options.execution(state);
-        if (state === "idle" && evaluation) {
-          evaluation.markIdle();
-          // Another client's evaluation has no reply for us: its idle status ends it.
-          if (evaluation.origin === "other")
-            this.finish(evaluation, evaluation.errored ? { status: "error" } : { status: "ok" });
-        }
+        // Another client's evaluation has no reply for us: its idle status ends it. Ours end here
+        // too, as the message comes, rather than a few ticks later when `execute` resumes: so
+        // the log has an evaluation's end before the next one's start.
+        if (state === "idle" && evaluation?.origin === "other")
+          this.finish(evaluation, evaluation.errored ? { status: "error" } : { status: "ok" });
+        else if (state === "idle" && evaluation?.replied) this.finish(evaluation, evaluation.replied);
+        // The kernel has started another execute request: the replied ones are over, their
+        // idle delivered or lost (`requestEnds.ts`).
+        if (state === "busy" && evaluating)
+          for (const other of this.known.values())
+            if (other !== evaluation && other.replied) this.finish(other, other.replied);
         return;
       }
       case "execute_input": {
@@ -218,7 +236,6 @@ export class Evaluations {
       budget: new OutputBudget(),
       errored: false,
       ended: false,
-      ...idleStatus(),
     };
     this.known.set(id, evaluation);
     return evaluation;

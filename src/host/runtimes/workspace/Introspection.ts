@@ -13,11 +13,7 @@ import { type CellQueue, Withdrawn } from "../jupyter/CellQueue.js";
 import type { Kernel } from "../jupyter/Kernel.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeEvents } from "../runtime.js";
-import { afterReply, type IdleStatus, idleStatus } from "./idleStatus.js";
-
-interface QuietRequest extends IdleStatus {
-  stdout: string[];
-}
+import type { RequestEnds } from "./requestEnds.js";
 
 export interface IntrospectionOptions {
   /** The kernel's language, for the reason there is no adapter. */
@@ -25,6 +21,8 @@ export interface IntrospectionOptions {
   adapter: IntrospectionAdapter | undefined;
   /** The kernel's queue: adapter code waits its turn like any cell. */
   cells: CellQueue;
+  /** When a request is over on iopub. */
+  ends: RequestEnds;
   /** The running kernel; throws `session_exited` when there is none. */
   kernel(): Kernel;
   /** Whether the session still runs (what a withdrawn request's error says to do). */
@@ -33,7 +31,8 @@ export interface IntrospectionOptions {
 }
 
 export class Introspection {
-  private readonly quiet = new Map<string, QuietRequest>();
+  /** The stdout of each silent request of ours, by its msg_id. */
+  private readonly quiet = new Map<string, string[]>();
   private lastVariables = "";
 
   constructor(private readonly options: IntrospectionOptions) {}
@@ -49,8 +48,7 @@ export class Introspection {
     if (!quiet) return false;
     const type = message.header.msg_type;
     if (type === "stream" && message.content.name === "stdout")
-      quiet.stdout.push(String(message.content.text ?? ""));
-    if (type === "status" && message.content.execution_state === "idle") quiet.markIdle();
+      quiet.push(String(message.content.text ?? ""));
     return true;
   }
 
@@ -89,7 +87,7 @@ export class Introspection {
     const turn = this.options.cells.join();
     try {
       await turn.ready;
-      return await this.executeQuiet(code);
+      return await this.executeQuiet(code, () => turn.done());
     } catch (err) {
       if (!(err instanceof Withdrawn)) throw err;
       const running = this.options.running();
@@ -102,7 +100,8 @@ export class Introspection {
     }
   }
 
-  private async executeQuiet(code: string): Promise<string> {
+  /** Its stdout once it is over on iopub; `replied` as its reply comes (the next may go then). */
+  private async executeQuiet(code: string, replied: () => void): Promise<string> {
     const kernel = this.options.kernel();
     const request = kernel.request("shell", "execute_request", {
       code,
@@ -112,18 +111,22 @@ export class Introspection {
       allow_stdin: false,
       stop_on_error: false,
     });
-    const capture: QuietRequest = { stdout: [], ...idleStatus() };
-    this.quiet.set(request.id, capture);
+    const stdout: string[] = [];
+    const { ends } = this.options;
+    this.quiet.set(request.id, stdout);
+    ends.follow(request.id);
     try {
       const reply = await request.reply;
-      await afterReply(capture);
+      replied();
+      await ends.afterReply(request.id);
       if (reply.content.status !== "ok")
         throw new DispatchError(
           "bad_request",
           `${String(reply.content.ename ?? "error")}: ${String(reply.content.evalue ?? "")}`,
         );
-      return capture.stdout.join("");
+      return stdout.join("");
     } finally {
+      ends.forget(request.id);
       this.quiet.delete(request.id);
     }
   }

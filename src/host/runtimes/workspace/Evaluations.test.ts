@@ -1,0 +1,145 @@
+/**
+ * When an evaluation is over, against a scripted kernel: its iopub messages are fed by hand
+ * and the clock is vitest's, so "the idle never comes" and "output keeps coming after the
+ * reply" are exact, not raced. (The real kernels' paths are in test/images*.test.ts.)
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { EvalResult } from "../../../protocol/workspace/commands.js";
+import type { Kernel } from "../jupyter/Kernel.js";
+import { type JupyterMessage, newHeader } from "../jupyter/wire.js";
+import { Evaluations } from "./Evaluations.js";
+import { QUIET_AFTER_REPLY_MS, RequestEnds } from "./requestEnds.js";
+import { Transcript } from "./Transcript.js";
+
+/** A kernel that only takes requests; the test answers them (`reply`) and publishes (`iopub`). */
+function scriptedKernel() {
+  const replies = new Map<string, (message: JupyterMessage) => void>();
+  const ids: string[] = [];
+  const kernel = {
+    request(_channel: string, msgType: string) {
+      const header = newHeader(msgType, "s");
+      ids.push(header.msg_id);
+      const reply = new Promise<JupyterMessage>((resolve) => replies.set(header.msg_id, resolve));
+      return { id: header.msg_id, reply };
+    },
+  } as unknown as Kernel;
+  const message = (parentId: string, msgType: string, content: Record<string, unknown>) => ({
+    header: newHeader(msgType, "k"),
+    parent: { msg_id: parentId, msg_type: "execute_request" },
+    metadata: {},
+    content,
+    buffers: [],
+  });
+  return {
+    kernel,
+    ids,
+    message,
+    reply(id: string, content: Record<string, unknown>) {
+      replies.get(id)?.(message(id, "execute_reply", content));
+    },
+  };
+}
+
+function setup() {
+  const log: string[] = [];
+  const ends = new RequestEnds();
+  const events = {
+    output: () => undefined,
+    emit: (type: string) => {
+      log.push(type);
+      return log.length;
+    },
+  };
+  const evaluations = new Evaluations({
+    events,
+    transcript: new Transcript(events),
+    ends,
+    execution: () => undefined,
+    interrupt: () => undefined,
+  });
+  const scripted = scriptedKernel();
+  const iopub = (message: JupyterMessage) => {
+    ends.onIopub(message);
+    evaluations.onIopub(message);
+  };
+  return { log, evaluations, iopub, ...scripted };
+}
+
+/** Lets the promises that can settle settle, with the fake clock moved on by `ms`. */
+const after = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("an evaluation's end", () => {
+  it("frees the kernel for the next request at its reply, and ends at the next request's start when its idle is lost", async () => {
+    const { evaluations, iopub, message, reply, ids, log, kernel } = setup();
+    const replied = vi.fn();
+    let answer: EvalResult | undefined;
+    void evaluations.execute(kernel, "print(1)", "print", "client", undefined, replied).then((result) => {
+      answer = result;
+    });
+    const [first] = ids as [string];
+    iopub(message(first, "status", { execution_state: "busy" }));
+    iopub(message(first, "execute_input", { code: "print(1)", execution_count: 1 }));
+    iopub(message(first, "stream", { name: "stdout", text: "1\n" }));
+    reply(first, { status: "ok", execution_count: 1 });
+    await after();
+    // The next request may go now, with no idle status and no time passed.
+    expect(replied).toHaveBeenCalledTimes(1);
+    expect(answer).toBeUndefined();
+
+    // The next request starts: the kernel published this one's idle before, so it was lost.
+    iopub(message("next-request", "status", { execution_state: "busy" }));
+    expect(log).toEqual(["eval-start", "eval-output", "eval-end"]);
+    await after();
+    expect(answer).toMatchObject({ status: "ok", count: 1, outputs: [{ type: "stream", text: "1\n" }] });
+  });
+
+  it("waits while its output still comes after the reply, and ends once iopub has been quiet", async () => {
+    const { evaluations, iopub, message, reply, ids, kernel } = setup();
+    let answer: EvalResult | undefined;
+    void evaluations
+      .execute(kernel, "flood()", "print", "client", undefined, () => undefined)
+      .then((result) => {
+        answer = result;
+      });
+    const [first] = ids as [string];
+    iopub(message(first, "status", { execution_state: "busy" }));
+    iopub(message(first, "execute_input", { code: "flood()", execution_count: 2 }));
+    reply(first, { status: "ok", execution_count: 2 });
+    await after(QUIET_AFTER_REPLY_MS - 500);
+    // A flood is still being delivered: the output that comes long after the reply is its own.
+    iopub(message(first, "stream", { name: "stdout", text: "late\n" }));
+    await after(QUIET_AFTER_REPLY_MS - 500);
+    iopub(message(first, "execute_result", { data: { "text/plain": "'done'" }, execution_count: 2 }));
+    await after(QUIET_AFTER_REPLY_MS - 500);
+    expect(answer).toBeUndefined();
+    await after(500);
+    expect(answer?.outputs.map((output) => output.type)).toEqual(["stream", "result"]);
+  });
+
+  it("ends at its idle status, at once", async () => {
+    const { evaluations, iopub, message, reply, ids, kernel } = setup();
+    let answer: EvalResult | undefined;
+    void evaluations
+      .execute(kernel, "1/0", "print", "client", undefined, () => undefined)
+      .then((result) => {
+        answer = result;
+      });
+    const [first] = ids as [string];
+    iopub(message(first, "status", { execution_state: "busy" }));
+    iopub(message(first, "error", { ename: "ZeroDivisionError", evalue: "division by zero", traceback: [] }));
+    reply(first, { status: "error", ename: "ZeroDivisionError", evalue: "division by zero" });
+    await after();
+    expect(answer).toBeUndefined();
+    iopub(message(first, "status", { execution_state: "idle" }));
+    await after();
+    expect(answer).toMatchObject({ status: "error", error: { ename: "ZeroDivisionError" } });
+  });
+});

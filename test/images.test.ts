@@ -281,6 +281,9 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     const failed = await hub.cli(["eval", "py"], { input: "print('y' * 2_000_000)\n1 / 0\n" });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("ZeroDivisionError: division by zero");
+    // The traceback starts on a line of its own, not at the end of the cut line of y's.
+    expect(failed.stdout.endsWith("y")).toBe(true);
+    expect(failed.stderr).toMatch(/^\n-+\nZeroDivisionError/);
     expect((await info("py")).bytes as number).toBeLessThan(4 * 1024 * 1024);
     expect((await hub.cli(["transcript", "py"])).stdout).toMatch(/\d+ bytes of output dropped/);
 

@@ -67,7 +67,7 @@ export async function evaluate(
     if (result.truncatedBytes > 0)
       await write(
         process.stderr,
-        `[${result.truncatedBytes} bytes of output dropped: over the bound per evaluation]\n`,
+        `${newLineIfMid()}[${result.truncatedBytes} bytes of output dropped: over the bound per evaluation]\n`,
       );
   }
   // A cell that finished before the interrupt reached it reports as usual.
@@ -217,11 +217,30 @@ class LiveOutputs {
   }
 }
 
-/** One output where a terminal shows it: errors and stderr on stderr, a result unless mode `do`. */
+/**
+ * Whether the stdout printed so far ends mid-line: a stream without its last newline, or one cut
+ * at the bound per evaluation (`truncatedBytes`).
+ */
+let midLine = false;
+
+/**
+ * One output where a terminal shows it: errors and stderr on stderr, a result unless mode `do`.
+ * A result, display or error starts on a line of its own, as Jupyter frontends show it apart
+ * from the stream before: never glued to the end of a cut flood.
+ */
 async function printOutput(output: EvalOutput, mode: EvalMode): Promise<void> {
   if (output.type === "result" && mode === "do") return;
   const toStderr = output.type === "error" || (output.type === "stream" && output.name === "stderr");
-  await write(toStderr ? process.stderr : process.stdout, plainOutput(output));
+  const text = `${output.type !== "stream" ? newLineIfMid() : ""}${plainOutput(output)}`;
+  if (!toStderr && text.length > 0) midLine = !text.endsWith("\n");
+  await write(toStderr ? process.stderr : process.stdout, text);
+}
+
+/** A newline to start the next text on a line of its own, if stdout ends mid-line (then it no longer does). */
+function newLineIfMid(): string {
+  if (!midLine) return "";
+  midLine = false;
+  return "\n";
 }
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;

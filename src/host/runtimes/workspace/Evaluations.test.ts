@@ -66,7 +66,7 @@ function setup() {
 }
 
 /** Lets the promises that can settle settle, with the fake clock moved on by `ms`. */
-const after = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
+const advance = (ms = 0) => vi.advanceTimersByTimeAsync(ms);
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -89,7 +89,7 @@ describe("an evaluation's end", () => {
     iopub(message(first, "execute_input", { code: "print(1)", execution_count: 1 }));
     iopub(message(first, "stream", { name: "stdout", text: "1\n" }));
     reply(first, { status: "ok", execution_count: 1 });
-    await after();
+    await advance();
     // The next request may go now, with no idle status and no time passed.
     expect(replied).toHaveBeenCalledTimes(1);
     expect(answer).toBeUndefined();
@@ -97,7 +97,7 @@ describe("an evaluation's end", () => {
     // The next request starts: the kernel published this one's idle before, so it was lost.
     iopub(message("next-request", "status", { execution_state: "busy" }));
     expect(log).toEqual(["eval-start", "eval-output", "eval-end"]);
-    await after();
+    await advance();
     expect(answer).toMatchObject({ status: "ok", count: 1, outputs: [{ type: "stream", text: "1\n" }] });
   });
 
@@ -113,14 +113,14 @@ describe("an evaluation's end", () => {
     iopub(message(first, "status", { execution_state: "busy" }));
     iopub(message(first, "execute_input", { code: "flood()", execution_count: 2 }));
     reply(first, { status: "ok", execution_count: 2 });
-    await after(QUIET_AFTER_REPLY_MS - 500);
+    await advance(QUIET_AFTER_REPLY_MS - 500);
     // A flood is still being delivered: the output that comes long after the reply is its own.
     iopub(message(first, "stream", { name: "stdout", text: "late\n" }));
-    await after(QUIET_AFTER_REPLY_MS - 500);
+    await advance(QUIET_AFTER_REPLY_MS - 500);
     iopub(message(first, "execute_result", { data: { "text/plain": "'done'" }, execution_count: 2 }));
-    await after(QUIET_AFTER_REPLY_MS - 500);
+    await advance(QUIET_AFTER_REPLY_MS - 500);
     expect(answer).toBeUndefined();
-    await after(500);
+    await advance(500);
     expect(answer?.outputs.map((output) => output.type)).toEqual(["stream", "result"]);
   });
 
@@ -136,10 +136,10 @@ describe("an evaluation's end", () => {
     iopub(message(first, "status", { execution_state: "busy" }));
     iopub(message(first, "error", { ename: "ZeroDivisionError", evalue: "division by zero", traceback: [] }));
     reply(first, { status: "error", ename: "ZeroDivisionError", evalue: "division by zero" });
-    await after();
+    await advance();
     expect(answer).toBeUndefined();
     iopub(message(first, "status", { execution_state: "idle" }));
-    await after();
+    await advance();
     expect(answer).toMatchObject({ status: "error", error: { ename: "ZeroDivisionError" } });
   });
 });

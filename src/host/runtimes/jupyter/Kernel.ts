@@ -30,6 +30,14 @@ const HEARTBEAT_MS = 1000;
 const FAIL_MISSED_BEATS = 3;
 /** How long a kernel may take to answer its first kernel_info_request. */
 const START_TIMEOUT_MS = 60_000;
+/**
+ * iopub messages queued for us before ZeroMQ drops new ones (its default is 1000). A PUB socket
+ * drops what a slow subscriber has no room for, silently: a kernel that publishes each write as
+ * a message (xeus-python printing line by line) outruns the host at once, and the cell's last
+ * lines, its result and its idle status were lost. Bounded still: a runaway cell cannot fill the
+ * host's memory (messages of a few hundred bytes, so tens of MB).
+ */
+const IOPUB_QUEUE_MESSAGES = 100_000;
 
 export interface KernelHandlers {
   onIopub(message: JupyterMessage): void;
@@ -88,7 +96,7 @@ export class Kernel {
     this.shell = new loaded.Dealer({ linger: 0 });
     this.control = new loaded.Dealer({ linger: 0 });
     this.stdin = new loaded.Dealer({ linger: 0 });
-    this.iopub = new loaded.Subscriber({ linger: 0 });
+    this.iopub = new loaded.Subscriber({ linger: 0, receiveHighWaterMark: IOPUB_QUEUE_MESSAGES });
   }
 
   static async start(options: KernelStartOptions): Promise<Kernel> {

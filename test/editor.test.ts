@@ -300,6 +300,36 @@ describe("editor sessions", () => {
     await waitFor(() => watcher.text === "mine theirs\n");
   });
 
+  it("treats a file another program made binary or too large as a conflict: no save over it unasked, no reload", async () => {
+    // Turned into Latin-1 (not UTF-8) under unsaved edits: saving must not write over it unseen.
+    const file = join(root, "recoded.txt");
+    writeFileSync(file, "café\n");
+    const name = ((await open(file)).body.session as { name: string }).name;
+    await call(`/api/sessions/${name}/edits`, { edits: [{ from: 0, to: 0, insert: "my " }] });
+    const latin1 = Buffer.from("caf\xe9 by iconv\n", "latin1");
+    writeFileSync(file, latin1);
+    await waitFor(async () => (await fileStatus(name)) === "conflict");
+    const refused = await call(`/api/sessions/${name}/save`, {});
+    expect(refused.status).toBe(409);
+    expect(readFileSync(file)).toEqual(latin1);
+    const three = await call(`/api/sessions/${name}/commands/conflict`, {});
+    expect(errorOf(three)).toMatch(/binary file.*resolve take=buffer/);
+    const takeDisk = await call(`/api/sessions/${name}/commands/resolve`, { take: "disk" });
+    expect(errorOf(takeDisk)).toMatch(/cannot be taken into the editor/);
+    expect((await call(`/api/sessions/${name}/commands/resolve`, { take: "buffer" })).status).toBe(200);
+    expect((await call(`/api/sessions/${name}/save`, {})).status).toBe(200);
+    expect(readFileSync(file, "utf8")).toBe("my café\n");
+
+    // A clean file replaced by one past the limit (100000 bytes here) is not loaded into the
+    // document: the buffer keeps the text it had, and says why.
+    const grown = join(root, "grown.log");
+    writeFileSync(grown, "small\n");
+    const log = ((await open(grown)).body.session as { name: string }).name;
+    writeFileSync(grown, "x".repeat(150_000));
+    await waitFor(async () => (await fileStatus(log)) === "conflict");
+    expect((await textOf(log)).text).toBe("small\n");
+  });
+
   it("refuses malformed updates and keeps the document intact", async () => {
     writeFileSync(join(root, "intact.txt"), "intact\n");
     const name = ((await open("intact.txt")).body.session as { name: string }).name;

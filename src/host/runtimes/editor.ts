@@ -25,7 +25,14 @@ import { parseOrBadRequest } from "../../protocol/parse.js";
 import { editorFileLimit, editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
 import { EditHistory } from "./editor/EditHistory.js";
 import { FileWatch } from "./editor/FileWatch.js";
-import { type DiskText, hashText, readText, writeTextAtomic } from "./editor/fileContent.js";
+import {
+  type DiskText,
+  hashText,
+  isUnloadable,
+  readText,
+  unloadableIdentity,
+  writeTextAtomic,
+} from "./editor/fileContent.js";
 import { conflictTooLarge, fitInReply, textTooLarge, tooLargeToOpen } from "./editor/replyLimit.js";
 import {
   chunkEnd,
@@ -70,6 +77,11 @@ export class EditorRuntime implements SessionRuntime {
   private diskHash = "";
   /** What is on disk during a conflict. */
   private diskText = "";
+  /**
+   * During a conflict with a file the editor cannot load (turned binary, or grown past the
+   * limit): why, and its identity (`unloadableIdentity`), to tell it from a later change.
+   */
+  private unloadable: { reason: string; identity: string } | undefined;
   private lastSeq: number;
   private autosaveTimer: NodeJS.Timeout | undefined;
   /** Recent states of the text by seq, for edits based on an older read (`baseSeq`). */
@@ -168,6 +180,12 @@ export class EditorRuntime implements SessionRuntime {
       case "conflict": {
         if (this.status !== "conflict")
           throw new DispatchError("conflict", `${this.path} is not in conflict (it is ${this.status})`);
+        if (this.unloadable) {
+          throw new DispatchError(
+            "conflict",
+            `${this.unloadable.reason}, so there is no text on disk to show beside the buffer; 'resolve take=buffer' keeps the buffer (a save then writes it over the file), or leave the file as it is and close the editor`,
+          );
+        }
         const three = { base: this.savedText, disk: this.diskText, buffer: this.text };
         if (!fitInReply(Object.values(three))) throw conflictTooLarge(this.path, Object.values(three));
         return three;
@@ -346,12 +364,20 @@ export class EditorRuntime implements SessionRuntime {
   /** Compares the disk with what was last loaded or saved and acts on a change. */
   private checkDisk(): void {
     if (!this.running) return;
-    let disk: { text: string; hash: string } | undefined;
+    let disk: DiskText | undefined;
     try {
-      disk = readText(this.path);
-    } catch {
-      // Unreadable for now (being written, binary for a moment): the next change tells again.
+      // With the limit: reloading a file grown huge would hold the host's event loop, and every
+      // session on the host with it, for as long as the load takes.
+      disk = readText(this.path, editorFileLimit());
+    } catch (err) {
+      if (isUnloadable(err)) this.diskUnloadable(err.message);
+      // Otherwise unreadable for now (being written, permissions): the next change tells again.
       return;
+    }
+    if (this.unloadable) {
+      // Text again: an ordinary conflict with what is on disk now.
+      this.unloadable = undefined;
+      this.diskText = disk?.text ?? "";
     }
     if (!disk) {
       if (this.status !== "deleted" && this.status !== "conflict") this.setStatus("deleted", "deleted");
@@ -370,6 +396,20 @@ export class EditorRuntime implements SessionRuntime {
     this.setStatus("conflict", "changed on disk");
   }
 
+  /**
+   * Another program made the file something the editor cannot load (`reason`): a conflict, so
+   * that no save, by hand or autosave, writes the buffer over it unasked.
+   */
+  private diskUnloadable(reason: string): void {
+    const identity = unloadableIdentity(this.path);
+    // Gone again, or the very content a resolve chose to save over.
+    if (identity === undefined || identity === this.diskHash) return;
+    if (this.status === "conflict" && this.unloadable?.identity === identity) return;
+    this.unloadable = { reason: `changed on disk: ${reason}`, identity };
+    this.diskText = "";
+    this.setStatus("conflict", this.unloadable.reason);
+  }
+
   private resolve(args: z.infer<typeof ResolveArgs>): { seq: number; status: FileStatus } {
     if (this.status !== "conflict")
       throw new DispatchError("conflict", `${this.path} is not in conflict; nothing to resolve`);
@@ -380,6 +420,7 @@ export class EditorRuntime implements SessionRuntime {
         `the merged text holds half a character (a lone UTF-16 surrogate at ${half}), which cannot be stored; send whole characters; the conflict is unchanged`,
       );
     }
+    if (this.unloadable) return this.resolveOverUnloadable(args);
     const disk = this.diskText;
     this.savedText = disk;
     this.diskHash = hashText(disk);
@@ -391,6 +432,24 @@ export class EditorRuntime implements SessionRuntime {
       this.status = this.text === disk ? "clean" : "dirty";
       this.fileEvent(`resolved: ${args.take === "text" ? "merged text" : "kept the buffer"}`);
     }
+    return { seq: this.lastSeq, status: this.status };
+  }
+
+  /** Ends a conflict with a file the editor cannot load: only the buffer (or a text) can win. */
+  private resolveOverUnloadable(args: z.infer<typeof ResolveArgs>): { seq: number; status: FileStatus } {
+    const { reason, identity } = this.unloadable as { reason: string; identity: string };
+    if (args.take === "disk") {
+      throw new DispatchError(
+        "conflict",
+        `${reason}, so it cannot be taken into the editor; take the buffer or a merged text, or close the editor to keep the file; the conflict is unchanged`,
+      );
+    }
+    if (args.take === "text") this.replaceText(args.text, { client: "resolve" });
+    // Saving over this content is now asked for; a later change on disk is a conflict again.
+    this.diskHash = identity;
+    this.unloadable = undefined;
+    this.status = "dirty";
+    this.fileEvent(`resolved: ${args.take === "text" ? "merged text" : "kept the buffer"}`);
     return { seq: this.lastSeq, status: this.status };
   }
 

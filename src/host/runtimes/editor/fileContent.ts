@@ -110,6 +110,30 @@ export function writeTextAtomic(path: string, text: string): string {
   return hashText(bytes);
 }
 
+/**
+ * What the editor cannot load (binary, not UTF-8, over the size limit), as opposed to a read
+ * that failed for now: a file another program turned into one is a change the buffer must not
+ * be saved over unseen.
+ */
+export function isUnloadable(err: unknown): err is DispatchError {
+  // `readText` says `too_large` for the size and `bad_request` for binary (or a directory).
+  return err instanceof DispatchError && (err.code === "too_large" || err.code === "bad_request");
+}
+
+/**
+ * Tells one unloadable file content from another without reading it (it may be gigabytes):
+ * size, modification time and inode change with every write and every rename over it. Never
+ * equal to a `hashText` (no hex digest holds a ':').
+ */
+export function unloadableIdentity(path: string): string | undefined {
+  try {
+    const stat = statSync(path);
+    return `unloadable:${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function binary(path: string): DispatchError {
   return new DispatchError(
     "bad_request",

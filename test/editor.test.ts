@@ -330,6 +330,23 @@ describe("editor sessions", () => {
     expect((await textOf(log)).text).toBe("small\n");
   });
 
+  it("opens a file a project declares beside its dispatch.toml, not in the host's first root", async () => {
+    const project = join(root, "my project");
+    mkdirSync(project);
+    writeFileSync(
+      join(project, "dispatch.toml"),
+      'project = "notes"\n\n[[session]]\nname = "todo"\nkind = "editor"\noptions = { path = "TODO.md", create = true }\n',
+    );
+    const up = await hub.cli(["up", "--file", join(project, "dispatch.toml")]);
+    expect(up.code, up.stderr).toBe(0);
+    const session = (await call("/api/sessions/todo")).body.session as { options?: { path?: string } };
+    expect(session.options?.path).toBe(join(project, "TODO.md"));
+    await call("/api/sessions/todo/edits", { edits: [{ from: 0, to: 0, insert: "- ship it\n" }] });
+    expect((await call("/api/sessions/todo/save", {})).status).toBe(200);
+    expect(readFileSync(join(project, "TODO.md"), "utf8")).toBe("- ship it\n");
+    expect((await hub.cli(["down", "--project", "notes"])).code).toBe(0);
+  });
+
   it("refuses malformed updates and keeps the document intact", async () => {
     writeFileSync(join(root, "intact.txt"), "intact\n");
     const name = ((await open("intact.txt")).body.session as { name: string }).name;

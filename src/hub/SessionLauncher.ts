@@ -88,7 +88,11 @@ export class SessionLauncher {
     const hostId = params.host ?? "local";
     const link = hosts.require(hostId);
     const command = params.command ?? [];
-    const prepared = prepareCreate(kind, { command, options: params.options });
+    const prepared = prepareCreate(kind, {
+      command,
+      options: params.options,
+      ...(params.cwd !== undefined ? { cwd: params.cwd } : {}),
+    });
     const record = directory.insert({
       id: newId(),
       name: params.name ?? generateName((name) => directory.nameTaken(name)),

@@ -63,6 +63,8 @@ export interface CreateRequest {
   /** argv as the client asked; empty means the runtime's default (a shell for terminals). */
   command: readonly string[];
   options: Record<string, unknown> | undefined;
+  /** The working directory the client asked for (absolute); absent when it named none. */
+  cwd?: string;
 }
 
 export interface Prepared {

@@ -4,7 +4,7 @@ import { unknownNameMessage } from "../core/names.js";
 import { agentKind } from "./agent/index.js";
 import { chatKind } from "./chat/index.js";
 import { editorKind } from "./editor/index.js";
-import type { KindCommand, Prepared, SessionKind } from "./kind.js";
+import type { CreateRequest, KindCommand, Prepared, SessionKind } from "./kind.js";
 import { terminalKind } from "./terminal/index.js";
 import { workspaceKind } from "./workspace/index.js";
 
@@ -41,10 +41,7 @@ export function kindNames(): string[] {
 }
 
 /** A create request's options as the kind accepts them; kinds without `prepare` take none. */
-export function prepareCreate(
-  kind: SessionKind,
-  request: { command: readonly string[]; options: Record<string, unknown> | undefined },
-): Prepared {
+export function prepareCreate(kind: SessionKind, request: CreateRequest): Prepared {
   if (kind.prepare) return kind.prepare(request);
   if (request.options && Object.keys(request.options).length > 0)
     throw new DispatchError("bad_request", `'${kind.name}' sessions take no options`);

@@ -10,6 +10,7 @@
  * when the disk has not moved since). What needs Yjs (`documents.ts`) is loaded on first use.
  */
 
+import { posix } from "node:path";
 import { z } from "zod";
 import { lazyModule } from "../../core/lazyModule.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
@@ -36,9 +37,13 @@ const SNAPSHOT_EVERY_EVENTS = 500;
 export const editorKind: SessionKind = {
   name: EDITOR_KIND,
   label: "file editor",
-  prepare({ options }) {
+  prepare({ options, cwd }) {
     const parsed = parseOrBadRequest(EditorOptions, options ?? {}, "invalid editor options");
     const { state: _state, hash: _hash, ...settings } = parsed;
+    // A relative path is the file of the directory the session was given (a project's
+    // `dispatch.toml` declares its files beside it); without one, the host takes it from its
+    // first allowed root. Either way the host checks the result against its roots.
+    if (cwd !== undefined && !posix.isAbsolute(settings.path)) settings.path = posix.join(cwd, settings.path);
     return { meta: { editor: { ...settings, status: "clean" } }, spawn: settings };
   },
   events: { update: UpdateData, presence: PresenceData, file: FileData },

@@ -330,7 +330,7 @@ describe("editor sessions", () => {
     expect((await textOf(log)).text).toBe("small\n");
   });
 
-  it("opens a file a project declares beside its dispatch.toml, not in the host's first root", async () => {
+  it("opens a file a project declares beside its dispatch.toml, and `down` keeps its unsaved edits", async () => {
     const project = join(root, "my project");
     mkdirSync(project);
     writeFileSync(
@@ -344,7 +344,19 @@ describe("editor sessions", () => {
     await call("/api/sessions/todo/edits", { edits: [{ from: 0, to: 0, insert: "- ship it\n" }] });
     expect((await call("/api/sessions/todo/save", {})).status).toBe(200);
     expect(readFileSync(join(project, "TODO.md"), "utf8")).toBe("- ship it\n");
-    expect((await hub.cli(["down", "--project", "notes"])).code).toBe(0);
+
+    // `down` removes the project's sessions with their logs: not an editor's unsaved edits.
+    await call("/api/sessions/todo/edits", { edits: [{ from: 0, to: 0, insert: "- test it\n" }] });
+    await waitFor(async () => (await fileStatus("todo")) === "dirty");
+    const refused = await hub.cli(["down", "--project", "notes"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/unsaved edits to .*TODO\.md.*dispatch save todo/);
+    expect((await textOf("todo")).text).toBe("- test it\n- ship it\n");
+    expect((await call("/api/sessions/todo/save", {})).status).toBe(200);
+    await waitFor(async () => (await fileStatus("todo")) === "clean");
+    const down = await hub.cli(["down", "--project", "notes"]);
+    expect(down.code, down.stdout).toBe(0);
+    expect(readFileSync(join(project, "TODO.md"), "utf8")).toBe("- test it\n- ship it\n");
   });
 
   it("refuses malformed updates and keeps the document intact", async () => {

@@ -4,10 +4,17 @@
  * modules. Adding a kind's verbs touches no core command.
  */
 import type { Command } from "commander";
+import type { SessionInfo } from "../../protocol/session.js";
 
 export interface CliKind {
   /** The session kind the verbs work on: the hub kind's `name`. */
   readonly kind: string;
   /** Adds the kind's commands to the `dispatch` program. */
   register(program: Command): void;
+  /**
+   * What removing the session would lose that is not saved elsewhere (an editor's unsaved
+   * edits), in words; undefined when nothing. Commands that remove sessions in bulk (`down`,
+   * `up`) leave such a session alone and say so.
+   */
+  unsaved?(session: SessionInfo): string | undefined;
 }

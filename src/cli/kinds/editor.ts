@@ -23,7 +23,19 @@ import type { CliKind } from "./cliKind.js";
 /** The hub kind's name, the one place the CLI learns it. */
 const EDITOR = editorKind.name;
 
-export const editorCli: CliKind = { kind: EDITOR, register: registerEditor };
+export const editorCli: CliKind = { kind: EDITOR, register: registerEditor, unsaved: unsavedEdits };
+
+/** An editor whose buffer differs from its file (`dirty`, or a `conflict` not yet resolved). */
+function unsavedEdits(session: SessionInfo): string | undefined {
+  const status = session.options?.status;
+  if (status !== "dirty" && status !== "conflict") return undefined;
+  const path = String(session.options?.path ?? "its file");
+  const save =
+    status === "conflict"
+      ? `resolve its conflict (\`dispatch cmd ${session.name} resolve '{"take":"buffer"}'\`), then \`dispatch save ${session.name}\``
+      : `\`dispatch save ${session.name}\``;
+  return `'${session.name}' has unsaved edits to ${path}${status === "conflict" ? " (in conflict with the file)" : ""}: save them with ${save}, or discard them by removing it (\`dispatch kill ${session.name}\`, twice)`;
+}
 
 interface EditFlags {
   host?: string;

@@ -1,4 +1,6 @@
 /** The session kinds with CLI verbs, registered in this order after the core commands. */
+
+import type { SessionInfo } from "../../protocol/session.js";
 import { agentCli } from "./agent.js";
 import { chatCli } from "./chat.js";
 import type { CliKind } from "./cliKind.js";
@@ -11,3 +13,8 @@ export const cliKinds: readonly CliKind[] = [
   workspaceCli, // dispatch eval, inspect, transcript, images, kernels
   editorCli, // dispatch edit PATH, cat NAME, save NAME
 ];
+
+/** What removing `session` would lose, as its kind says (`CliKind.unsaved`); undefined: nothing. */
+export function unsavedWork(session: SessionInfo): string | undefined {
+  return cliKinds.find((k) => k.kind === session.kind)?.unsaved?.(session);
+}

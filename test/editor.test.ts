@@ -359,6 +359,38 @@ describe("editor sessions", () => {
     expect(readFileSync(join(project, "TODO.md"), "utf8")).toBe("- test it\n- ship it\n");
   });
 
+  it("lets a read-only share link read the text and its history, and refuses its edits", async () => {
+    writeFileSync(join(root, "shared.txt"), "v1\n");
+    const name = ((await open("shared.txt")).body.session as { name: string }).name;
+    await call(`/api/sessions/${name}/edits`, { edits: [{ from: 1, to: 2, insert: "2" }], client: "ada" });
+    const shared = await call(`/api/sessions/${name}/share`, {});
+    const token = String(shared.body.url).split("/share/")[1] as string;
+    const asViewer = (path: string, body: unknown) =>
+      fetch(`${hub.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const cat = await hub.cli(["cat", name], { env: { DISPATCH_KEY: token } });
+    expect(cat.stderr).toBe("");
+    expect(cat.stdout).toBe("v2\n");
+    const history = await asViewer(`/api/sessions/${name}/commands/history`, {});
+    expect(history.status).toBe(200);
+    const { changes } = ((await history.json()) as { result: { changes: { seq: number; client: string }[] } })
+      .result;
+    expect(changes.map((c) => c.client)).toEqual(["disk", "ada"]);
+    const at = await asViewer(`/api/sessions/${name}/commands/at`, { seq: changes[0]?.seq });
+    expect(((await at.json()) as { result: { text: string } }).result.text).toBe("v1\n");
+    for (const [path, body] of [
+      [`/api/sessions/${name}/edits`, { edits: [{ from: 0, to: 0, insert: "x" }] }],
+      [`/api/sessions/${name}/commands/edits`, { edits: [{ from: 0, to: 0, insert: "x" }] }],
+      [`/api/sessions/${name}/save`, {}],
+    ] as const) {
+      expect((await asViewer(path, body)).status, path).toBe(403);
+    }
+    expect((await textOf(name)).text).toBe("v2\n");
+  });
+
   it("refuses malformed updates and keeps the document intact", async () => {
     writeFileSync(join(root, "intact.txt"), "intact\n");
     const name = ((await open("intact.txt")).body.session as { name: string }).name;

@@ -98,6 +98,11 @@ export interface KindCommand<A = unknown> {
   /** Only while the session runs (default); false for verbs that read the record or the log. */
   readonly whileLive?: boolean;
   /**
+   * Changes nothing (reads the record, the log or the runtime's state): whoever may watch the
+   * session may run it, a viewer or a read-only share link too. Default: a writer's verb.
+   */
+  readonly readOnly?: boolean;
+  /**
    * Runs as long as the work it starts (an evaluation: a notebook cell may take minutes). The
    * hub waits for the runtime's answer with no deadline, failing it only when the host's link
    * drops (the heartbeat drops a host that stops answering) or the session ends. Otherwise the

@@ -133,7 +133,7 @@ export class ClientConnection {
         });
       }
       case "command": {
-        const info = gate.session(actor, "command", message.session);
+        const info = gate.command(actor, message.session, message.name);
         audit.record(actor, "command", { session: info.id, detail: { command: message.name } });
         return this.send({
           type: "result",

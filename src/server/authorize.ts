@@ -9,6 +9,7 @@ import type { HubAction, SessionAction } from "../hub/accessPolicy.js";
 import { requireRole } from "../hub/accessPolicy.js";
 import type { People } from "../hub/People.js";
 import type { SessionCommands } from "../hub/SessionCommands.js";
+import { getKind } from "../kinds/registry.js";
 import type { Principal, Role } from "../protocol/people.js";
 import type { SessionInfo } from "../protocol/session.js";
 
@@ -23,6 +24,16 @@ export class Gate {
     const info = this.sessions.get(ref);
     requireRole(actor.principal, action, this.people.roleOn(actor.principal, info.id), info);
     return info;
+  }
+
+  /**
+   * Resolves a session and checks the actor may run its kind's command `name`: one that only
+   * reads needs what watching needs, any other (or one the kind does not have) a writer.
+   */
+  command(actor: Actor, ref: string, name: string): SessionInfo {
+    const info = this.sessions.get(ref);
+    const readOnly = getKind(info.kind).commands?.[name]?.readOnly === true;
+    return this.session(actor, readOnly ? "read" : "command", ref);
   }
 
   /** The actor's role on a session, for presence and the size rule. */

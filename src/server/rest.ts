@@ -185,8 +185,9 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
   });
 
   app.post("/api/sessions/:name/commands/:command", async (request) => {
-    const { actor, session } = allow(request, "command");
-    const { command } = CommandParams.parse(request.params);
+    const { name: ref, command } = CommandParams.parse(request.params);
+    const actor = actorOf(request);
+    const session = gate.command(actor, ref, command);
     audit.record(actor, "command", { session: session.id, detail: { command } });
     return { result: (await sessions.command(session.id, command, request.body)) ?? null };
   });

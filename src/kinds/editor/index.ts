@@ -76,7 +76,7 @@ export const editorKind: SessionKind = {
     };
   },
   commands: {
-    text: command({ description: "the current text and the seq it includes", args: NoArgs }),
+    text: command({ description: "the current text and the seq it includes", args: NoArgs, readOnly: true }),
     edits: command({
       description: "apply {from, to, insert} edits to the current text (as CRDT updates)",
       args: EditsArgs,
@@ -86,6 +86,7 @@ export const editorKind: SessionKind = {
     conflict: command({
       description: "the three texts of a conflict: base (last loaded or saved), disk, buffer",
       args: NoArgs,
+      readOnly: true,
     }),
     resolve: command({
       description: "end a conflict: take the disk, keep the buffer, or use a merged text",
@@ -95,12 +96,14 @@ export const editorKind: SessionKind = {
       description: "the text as it was at a seq (from the log; also after the session ended)",
       args: AtArgs,
       whileLive: false,
+      readOnly: true,
       run: async ({ events }, { seq }) => ({ seq, text: (await documents()).textAt(events(), seq) }),
     }),
     history: command({
       description: "the seqs of the text's changes and who made them",
       args: NoArgs,
       whileLive: false,
+      readOnly: true,
       run: ({ events }) => {
         const changes: { seq: number; ts: number; client: string }[] = [];
         for (const event of events()) {

@@ -47,6 +47,13 @@ env = { PORT = "3000" }
     expect(reordered.sessions[0]?.declaration).toBe(db?.declaration);
   });
 
+  it("lists problems from the top of the file down", () => {
+    expect(errorOf(`project = "p"\nbogus = 1\n[[session]]\nname = "a"\ncomand = "x"\n`)).toBe(
+      `${FILE}:2: unknown key 'bogus' at the top (known: project, host, session)\n` +
+        `${FILE}:5: unknown key 'comand' in session 'a' — did you mean 'command'?`,
+    );
+  });
+
   it("names the line of an unknown key, with a did-you-mean", () => {
     expect(errorOf(`project = "p"\n\n[[session]]\nname = "a"\ncomand = "x"\n`)).toBe(
       `${FILE}:5: unknown key 'comand' in session 'a' — did you mean 'command'?`,
@@ -77,7 +84,7 @@ after = ["b"]
 
   it("gives a syntax error's line and column", () => {
     expect(errorOf(`project = "p"\n[[session]]\nname = "x\n`)).toBe(
-      `${FILE}:3:10: control characters are not allowed in strings`,
+      `${FILE}:3:10: a string is not closed on this line (control characters are not allowed in strings); add its closing quote`,
     );
   });
 

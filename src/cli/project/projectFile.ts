@@ -120,13 +120,13 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
   const parsed = FileSchema.safeParse(data);
   if (!parsed.success) {
     throw new UsageError(
-      parsed.error.issues
-        .flatMap((issue) =>
+      inLineOrder(
+        parsed.error.issues.flatMap((issue) =>
           issue.code === "unrecognized_keys"
             ? issue.keys.map((key) => `${at([...keyPath(issue), key])}: ${unknownKey(issue, key, data)}`)
             : [`${at(keyPath(issue))}: ${describeIssue(issue, data)}`],
-        )
-        .join("\n"),
+        ),
+      ),
     );
   }
   const file = parsed.data;
@@ -184,8 +184,14 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
       declaration: digest(resolved),
     });
   });
-  if (problems.length > 0) throw new UsageError(problems.join("\n"));
+  if (problems.length > 0) throw new UsageError(inLineOrder(problems));
   return { path, name: file.project, sessions, lines };
+}
+
+/** Problems (`file:line: ...`) one a line, top of the file first, as a person fixes them. */
+function inLineOrder(problems: readonly string[]): string {
+  const lineOf = (problem: string) => Number(/^.*?:(\d+)(?::\d+)?: /.exec(problem)?.[1] ?? 0);
+  return [...problems].sort((a, b) => lineOf(a) - lineOf(b)).join("\n");
 }
 
 /**
@@ -199,7 +205,10 @@ function syntaxError(text: string, path: string, err: TomlError): string {
   const last = lines.length;
   const end = (lines[last - 1] ?? "").length + 1;
   if (err.line < last || (err.line === last && err.column <= end)) {
-    return `${path}:${err.line}:${err.column}: ${detail}`;
+    // smol-toml stops at the newline of a string left open, calling it a control character.
+    const atEndOfLine = err.column === (lines[err.line - 1] ?? "").length + 1;
+    const unclosed = atEndOfLine && /control character/.test(detail);
+    return `${path}:${err.line}:${err.column}: ${unclosed ? `a string is not closed on this line (${detail}); add its closing quote` : detail}`;
   }
   return `${path}:${last}:${end}: the file ends before a value is complete (${detail}); close the '[' or '{' left open above, or finish the value`;
 }

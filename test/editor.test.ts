@@ -311,6 +311,7 @@ describe("editor sessions", () => {
     await waitFor(async () => (await fileStatus(name)) === "conflict");
     const refused = await call(`/api/sessions/${name}/save`, {});
     expect(refused.status).toBe(409);
+    expect(errorOf(refused)).toMatch(/binary file.*a save would write over it/);
     expect(readFileSync(file)).toEqual(latin1);
     const three = await call(`/api/sessions/${name}/commands/conflict`, {});
     expect(errorOf(three)).toMatch(/binary file.*resolve take=buffer/);

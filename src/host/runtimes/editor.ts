@@ -334,7 +334,9 @@ export class EditorRuntime implements SessionRuntime {
     if (this.status === "conflict") {
       throw new DispatchError(
         "conflict",
-        `${this.path} changed on disk while it had unsaved edits; resolve the conflict first (resolve take=disk|buffer|text)`,
+        this.unloadable
+          ? `${this.unloadable.reason}; a save would write over it: resolve the conflict first (resolve take=buffer|text)`
+          : `${this.path} changed on disk while it had unsaved edits; resolve the conflict first (resolve take=disk|buffer|text)`,
       );
     }
     // The watcher may not have told yet: a change on disk is never overwritten unseen.
@@ -342,7 +344,9 @@ export class EditorRuntime implements SessionRuntime {
     if ((this.status as FileStatus) === "conflict") {
       throw new DispatchError(
         "conflict",
-        `${this.path} changed on disk just now; resolve the conflict first`,
+        this.unloadable
+          ? `${this.unloadable.reason} just now; a save would write over it: resolve the conflict first (resolve take=buffer|text)`
+          : `${this.path} changed on disk just now; resolve the conflict first`,
       );
     }
     const text = this.text;

@@ -14,8 +14,10 @@ import {
   AuditQuery,
   type Principal,
   SetRoleRequest,
+  SHARE_LINK_PROBLEM,
   ShareRequest,
 } from "../protocol/people.js";
+import type { SessionInfo } from "../protocol/session.js";
 import { type Authenticator, sessionCookie } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { actorOf } from "./requestActor.js";
@@ -132,20 +134,40 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
   });
 
   // A share link opened in the browser: its token becomes the cookie, then the web UI opens.
+  // A link that does not work sends the browser to the web UI too, which says why (a person
+  // clicked it: a JSON error body would be all they saw).
   app.get("/share/:token", async (request, reply) => {
-    const { token } = TokenParams.parse(request.params);
-    const principal = await auth
-      .verify(token, request.ip, "this share link is unknown, expired or revoked; ask for a new one")
-      .catch((err: unknown) => {
-        audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
-          detail: { over: "share" },
-        });
-        throw err;
+    const parsed = TokenParams.safeParse(request.params);
+    if (!parsed.success) return reply.redirect(`/#${SHARE_LINK_PROBLEM.refused}`);
+    const { token } = parsed.data;
+    let principal: Principal;
+    try {
+      principal = await auth.verify(
+        token,
+        request.ip,
+        "this share link is unknown, expired or revoked; ask for a new one",
+      );
+    } catch (err) {
+      audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
+        detail: { over: "share" },
       });
+      if (err instanceof DispatchError && err.code === "unauthorized") {
+        return reply.redirect(`/#${SHARE_LINK_PROBLEM.refused}`);
+      }
+      throw err;
+    }
     if (principal.via !== "share" || !principal.session) {
       throw new DispatchError("bad_request", "that is not a share link; sign in on the hub's front page");
     }
-    const session = sessions.get(principal.session);
+    let session: SessionInfo;
+    try {
+      session = sessions.get(principal.session);
+    } catch (err) {
+      if (err instanceof DispatchError && err.code === "not_found") {
+        return reply.redirect(`/#${SHARE_LINK_PROBLEM.gone}`);
+      }
+      throw err;
+    }
     audit.record({ principal, address: request.ip }, "sign-in", {
       session: session.id,
       detail: { over: "share" },

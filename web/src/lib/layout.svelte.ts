@@ -22,6 +22,11 @@ const MAX_HISTORY_PAGES_TO_FIND = 64;
 export class Layout {
   /** Phone layout: one session at a time, whatever the tiles say. */
   phone = $state(false);
+  /**
+   * The name a link (`#session=NAME`) asked for that the hub has no session by: the page says
+   * so instead of quietly showing another session. Cleared once a session is shown.
+   */
+  missingSession = $state<string | null>(null);
   #switchToken = 0;
   readonly #conn: Connection;
   readonly #store: SessionStore;
@@ -57,6 +62,7 @@ export class Layout {
     const info = store.byId(id);
     if (!info) return;
     const existing = this.#views.get(id)?.model;
+    this.missingSession = null;
     const token = beginSwitch(id, !existing);
     const view = existing ?? this.#views.open(info);
     store.tiles = showIn(store.tiles, store.activeId, id);
@@ -179,19 +185,12 @@ export class Layout {
   }
 
   /**
-   * The first session list is in: shows the session a share link (`#session=NAME`) names, else
-   * the views open before the reload, in their tiles.
+   * The first session list is in: shows the session a link (`#session=NAME`) names (or says
+   * there is none), else the views open before the reload, in their tiles.
    */
   async restore(): Promise<void> {
     const store = this.#store;
-    const shared = location.hash.startsWith("#session=")
-      ? store.find(decodeURIComponent(location.hash.slice("#session=".length)))
-      : undefined;
-    if (shared) {
-      history.replaceState(null, "", location.pathname);
-      await this.switchTo(shared.id);
-      return;
-    }
+    if (await this.openLinked()) return;
     const view = store.restoredView();
     store.tiles = view.tiles.filter((id) => store.byId(id));
     for (const id of view.open) {
@@ -200,6 +199,20 @@ export class Layout {
     }
     if (view.active && store.byId(view.active)) await this.switchTo(view.active);
     else store.persistView();
+  }
+
+  /**
+   * The session the address names (`#session=NAME`, a share link's landing or a link someone
+   * sent): shows it, or says there is none by that name. False when the address names none.
+   */
+  async openLinked(): Promise<boolean> {
+    const name = linkedSessionName(location.hash);
+    if (name === null) return false;
+    history.replaceState(null, "", location.pathname + location.search);
+    const linked = this.#store.find(name);
+    if (linked) await this.switchTo(linked.id);
+    else this.missingSession = name;
+    return true;
   }
 
   /**
@@ -231,5 +244,17 @@ export class Layout {
       if (!victim) return;
       this.closeView(victim);
     }
+  }
+}
+
+/** The NAME of a `#session=NAME` address, or null; a malformed escape is taken as typed. */
+function linkedSessionName(hash: string): string | null {
+  if (!hash.startsWith("#session=")) return null;
+  const raw = hash.slice("#session=".length);
+  if (!raw) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
   }
 }

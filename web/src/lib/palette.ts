@@ -22,6 +22,8 @@ export interface PaletteSource {
   currentProject: string;
   useProject(project: string): void;
   run(action: Action): void;
+  /** Whether this page may create sessions (not a share link or a viewer). */
+  canCreate: boolean;
   reconnect(): void;
   logout(): void;
 }
@@ -64,7 +66,7 @@ export function paletteEntries(source: PaletteSource): PaletteEntry[] {
   return [
     ...sessions,
     ...projects,
-    ...action("new", "New session"),
+    ...action("new", "New session", source.canCreate),
     ...action("next", "Next session"),
     ...action("previous", "Previous session"),
     ...action("rename", `Rename ${active?.name ?? ""}`, !!active),

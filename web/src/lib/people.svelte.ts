@@ -13,9 +13,12 @@ export class People {
   /** Who is attached to each session (pushed by the hub). */
   presence = $state<Record<string, PresenceEntry[]>>({});
 
+  /** Settles once `load` has an answer (or gave up): what depends on the role waits for it. */
+  loaded: Promise<void> = Promise.resolve();
+
   /** Asks the hub who this page is signed in as. */
   load(): void {
-    fetch("/api/me", { credentials: "same-origin" })
+    this.loaded = fetch("/api/me", { credentials: "same-origin" })
       .then((response) => (response.ok ? response.json() : undefined))
       .then((body: { principal?: Principal } | undefined) => {
         if (body?.principal) this.principal = body.principal;
@@ -43,6 +46,15 @@ export class People {
       role === "viewer" ||
       (role === undefined && this.principal?.via === "share" && this.principal.role === "viewer")
     );
+  }
+
+  /**
+   * Whether this page may create sessions: not a share link (it reaches its one session) nor a
+   * viewer. Unknown yet: the controls show and the hub refuses what it must.
+   */
+  get canCreate(): boolean {
+    const principal = this.principal;
+    return principal === null || (principal.via !== "share" && principal.role !== "viewer");
   }
 
   /** Whether this page may manage the hub (people, hosts, the audit trail). */

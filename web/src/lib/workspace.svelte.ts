@@ -153,7 +153,8 @@ export class Workspace {
 
   /** Host links as of now; `host` messages keep them current afterwards. */
   async #loadHosts(): Promise<void> {
-    // Hosts are the owner's; others would only be refused.
+    // Hosts are the owner's; others would only be refused (a 403 in the console).
+    await this.people.loaded;
     if (this.people.principal && !this.people.isOwner) return;
     for (const host of await listHosts()) this.store.setHost(host);
   }

@@ -78,16 +78,6 @@ export const ShareView = z.object({
 });
 export type ShareView = z.infer<typeof ShareView>;
 export const ShareCreated = z.object({ share: ShareView, token: z.string(), url: z.string() });
-/**
- * Where `GET /share/TOKEN` sends a browser when the link does not open, as the fragment of the
- * web UI's address (`/#share-refused`): the page says why instead of showing a JSON error.
- */
-export const SHARE_LINK_PROBLEM = {
-  /** Unknown, expired or revoked. */
-  refused: "share-refused",
-  /** Its session was removed. */
-  gone: "share-gone",
-} as const;
 
 /** One person attached to a session (one entry per person, however many tabs). */
 export const PresenceEntry = z.object({

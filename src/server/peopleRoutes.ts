@@ -14,10 +14,10 @@ import {
   AuditQuery,
   type Principal,
   SetRoleRequest,
-  SHARE_LINK_PROBLEM,
   ShareRequest,
 } from "../protocol/people.js";
 import type { SessionInfo } from "../protocol/session.js";
+import { SHARE_LINK_PROBLEM } from "../protocol/shareLinks.js";
 import { type Authenticator, sessionCookie } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { actorOf } from "./requestActor.js";

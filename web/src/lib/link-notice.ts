@@ -2,7 +2,7 @@
  * A share link that did not open: the hub sends the browser to the page with a fragment
  * saying why (`SHARE_LINK_PROBLEM`), and the page tells the person once, in words.
  */
-import { SHARE_LINK_PROBLEM } from "../../../src/protocol/people.js";
+import { SHARE_LINK_PROBLEM } from "../../../src/protocol/shareLinks.js";
 
 const NOTICES: Record<string, string> = {
   [SHARE_LINK_PROBLEM.refused]:

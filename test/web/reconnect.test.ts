@@ -1,6 +1,7 @@
 /**
  * The hub goes away while a session keeps printing; the page shows the banner, reconnects by
  * itself and catches up from its last seq: every line exactly once, nothing lost, nothing doubled.
+ * Keys typed meanwhile wait and are sent once it is back.
  */
 import { describe, expect, it } from "vitest";
 import { createSession, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
@@ -49,5 +50,24 @@ describe("web reconnect", () => {
     // Typing works on the new connection.
     await typeLine(page, "echo after-$((5 * 5))");
     await waitForLine(page, "stream", /^after-25$/);
+  });
+
+  it("sends keys typed while the hub is away once it is back, as the CLI does", async () => {
+    const { page } = await web.page({ login: true });
+    const hub = web.hub;
+    await createSession(page, "typed");
+    await typeLine(page, "echo ready-$((1 + 1))");
+    await waitForLine(page, "typed", /^ready-2$/);
+
+    const port = hub.port;
+    const stopped = await hub.cli(["stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    await page.getByText("Connection to the hub lost").waitFor();
+    await typeLine(page, "echo queued-$((6 * 7))");
+    const started = await hub.cli(["start", "--port", String(port)]);
+    expect(started.code, started.stderr).toBe(0);
+
+    await waitForLine(page, "typed", /^queued-42$/);
+    expect((await terminalLines(page, "typed")).filter((l) => l === "queued-42")).toHaveLength(1);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Keys typed for a session, on their way to the hub: only to a live session this page may type
  * into (a viewer is told once why nothing happens), with the phone key bar's sticky Ctrl applied.
+ * Keys typed while the hub is out of reach wait and are sent once it is back, in order (as the
+ * CLI client does), up to a bound.
  */
 import { isLiveStatus } from "../../../src/core/liveness.js";
 import type { Connection } from "./connection.js";
@@ -9,10 +11,15 @@ import type { People } from "./people.svelte.js";
 import type { SessionStore } from "./sessions.svelte.js";
 import { toasts } from "./toasts.svelte.js";
 
+/** Keys kept while disconnected, in characters: a paste's worth; beyond it they are dropped. */
+const MAX_QUEUED = 64 * 1024;
+
 export class SessionInput {
   /** Phone key bar: the next key typed gets Ctrl applied. */
   ctrlSticky = $state(false);
   #toldReadOnly = false;
+  #queued: { id: string; data: string }[] = [];
+  #queuedChars = 0;
   readonly #conn: Connection;
   readonly #store: SessionStore;
   readonly #people: People;
@@ -42,6 +49,25 @@ export class SessionInput {
       text = applyCtrl(data);
       this.ctrlSticky = false;
     }
-    this.#conn.send({ type: "input", session: id, data: text });
+    if (this.#conn.send({ type: "input", session: id, data: text })) return;
+    if (this.#queuedChars + text.length > MAX_QUEUED) {
+      toasts.push(
+        "Not connected to the hub: the keys typed meanwhile are too many to keep, so these were dropped.",
+      );
+      return;
+    }
+    this.#queued.push({ id, data: text });
+    this.#queuedChars += text.length;
+  }
+
+  /** Connected again (sessions re-attached): sends what was typed meanwhile to those still live. */
+  flush(): void {
+    const queued = this.#queued;
+    this.#queued = [];
+    this.#queuedChars = 0;
+    for (const { id, data } of queued) {
+      const info = this.#store.byId(id);
+      if (info && isLiveStatus(info.status)) this.#conn.send({ type: "input", session: id, data });
+    }
   }
 }

@@ -175,6 +175,7 @@ export class Workspace {
     }
     if (isReconnect || this.ready) {
       this.views.attachAll();
+      this.input.flush();
       return;
     }
     this.ready = true;

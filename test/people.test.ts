@@ -351,14 +351,23 @@ describe("share links", () => {
     await cutOff(leaver, /leaver no longer has access/, "after-removal");
   });
 
-  it("a dead link opened in a browser answers with a page that says so, not JSON", async () => {
+  it("a dead link opened in a browser leads to the web UI, which says why; a script gets JSON", async () => {
     const link = await share({});
     expect((await hub.cli(["share", "revoke", link.id])).code).toBe(0);
     const page = await fetch(link.url, { redirect: "manual", headers: { accept: "text/html" } });
-    expect(page.status).toBe(401);
-    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
-    const text = await page.text();
-    expect(text).toContain("this share link is unknown, expired or revoked; ask for a new one");
+    expect(page.status).toBe(302);
+    // The page's words for it are test/web/links.test.ts's.
+    expect(page.headers.get("location")).toBe("/#share-refused");
+    expect(page.headers.get("set-cookie")).toBeNull();
+    // One that is not a share link at all gets the hub's page saying so, not JSON.
+    const owner = await fetch(`${hub.url}/share/${hub.key}`, {
+      redirect: "manual",
+      headers: { accept: "text/html" },
+    });
+    expect(owner.status).toBe(400);
+    expect(owner.headers.get("content-type")).toMatch(/^text\/html/);
+    const text = await owner.text();
+    expect(text).toContain("that is not a share link; sign in on the hub&#39;s front page");
     expect(text).toContain('<a href="/">');
     // A script still gets the error as JSON.
     const script = await fetch(link.url, { redirect: "manual" });

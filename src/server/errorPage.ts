@@ -4,13 +4,18 @@
  * leads to the front page, not with the JSON every API route answers.
  */
 import type { FastifyRequest } from "fastify";
+import { SHARE_PATH } from "../protocol/shareLinks.js";
 import { CALLBACK_PATH } from "./oidc.js";
-import { SHARE_PATH } from "./peopleRoutes.js";
 
 /** Whether this request is a browser opening one of those addresses. */
 export function opensInBrowser(request: FastifyRequest): boolean {
   const path = request.url.split("?")[0] as string;
   if (!path.startsWith(SHARE_PATH) && path !== CALLBACK_PATH) return false;
+  return asksForPage(request);
+}
+
+/** A browser navigating asks for HTML; a script (curl, fetch) does not. */
+export function asksForPage(request: FastifyRequest): boolean {
   return String(request.headers.accept ?? "").includes("text/html");
 }
 

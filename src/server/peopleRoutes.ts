@@ -17,13 +17,17 @@ import {
   ShareRequest,
 } from "../protocol/people.js";
 import type { SessionInfo } from "../protocol/session.js";
-import { SHARE_LINK_PROBLEM } from "../protocol/shareLinks.js";
+import { SHARE_LINK_PROBLEM, SHARE_PATH } from "../protocol/shareLinks.js";
 import { type Authenticator, sessionCookie } from "./auth.js";
 import type { Gate } from "./authorize.js";
+import { asksForPage } from "./errorPage.js";
 import { actorOf } from "./requestActor.js";
 
 const NameParams = z.object({ name: z.string().min(1).max(64) });
 const IdParams = z.object({ id: z.string().min(4).max(64) });
+/** What a link that does not open is told. */
+const SHARE_REFUSED = "this share link is unknown, expired or revoked; ask for a new one";
+
 const TokenParams = z.object({ token: z.string().min(8).max(256) });
 
 /** Single sign-on's two routes (`oidc.ts`): where to send the browser, and its way back. */
@@ -42,7 +46,6 @@ export interface PeopleRoutesOptions {
 }
 
 /** Where the browser lands once a share link has set its cookie. */
-export const SHARE_PATH = "/share/";
 
 export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutesOptions): void {
   const { hub, auth, gate } = options;
@@ -134,27 +137,26 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
   });
 
   // A share link opened in the browser: its token becomes the cookie, then the web UI opens.
-  // A link that does not work sends the browser to the web UI too, which says why (a person
-  // clicked it: a JSON error body would be all they saw).
+  // A link that does not work sends a browser to the web UI too, which says why (a person
+  // clicked it: a JSON error body would be all they saw); a script gets the JSON error.
   app.get("/share/:token", async (request, reply) => {
+    const refuse = (problem: string, err: unknown) => {
+      if (asksForPage(request)) return reply.redirect(`/#${problem}`);
+      throw err;
+    };
     const parsed = TokenParams.safeParse(request.params);
-    if (!parsed.success) return reply.redirect(`/#${SHARE_LINK_PROBLEM.refused}`);
-    const { token } = parsed.data;
+    if (!parsed.success) {
+      return refuse(SHARE_LINK_PROBLEM.refused, new DispatchError("unauthorized", SHARE_REFUSED));
+    }
     let principal: Principal;
     try {
-      principal = await auth.verify(
-        token,
-        request.ip,
-        "this share link is unknown, expired or revoked; ask for a new one",
-      );
+      principal = await auth.verify(parsed.data.token, request.ip, SHARE_REFUSED);
     } catch (err) {
       audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
         detail: { over: "share" },
       });
-      if (err instanceof DispatchError && err.code === "unauthorized") {
-        return reply.redirect(`/#${SHARE_LINK_PROBLEM.refused}`);
-      }
-      throw err;
+      const refused = err instanceof DispatchError && err.code === "unauthorized";
+      return refused ? refuse(SHARE_LINK_PROBLEM.refused, err) : Promise.reject(err);
     }
     if (principal.via !== "share" || !principal.session) {
       throw new DispatchError("bad_request", "that is not a share link; sign in on the hub's front page");
@@ -163,16 +165,14 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
     try {
       session = sessions.get(principal.session);
     } catch (err) {
-      if (err instanceof DispatchError && err.code === "not_found") {
-        return reply.redirect(`/#${SHARE_LINK_PROBLEM.gone}`);
-      }
-      throw err;
+      const gone = err instanceof DispatchError && err.code === "not_found";
+      return gone ? refuse(SHARE_LINK_PROBLEM.gone, err) : Promise.reject(err);
     }
     audit.record({ principal, address: request.ip }, "sign-in", {
       session: session.id,
       detail: { over: "share" },
     });
-    reply.header("set-cookie", sessionCookie(token, options.secureCookies));
+    reply.header("set-cookie", sessionCookie(parsed.data.token, options.secureCookies));
     return reply.redirect(`/#session=${encodeURIComponent(session.name)}`);
   });
 

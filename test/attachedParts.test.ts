@@ -1,6 +1,7 @@
 /**
  * Parts of the attached client (`src/cli/attached/`) driven against a real hub over real
- * sockets, in orders a person at a terminal cannot produce on purpose: a resume over a new
+ * sockets, in orders a person at a terminal cannot produce on purpose: a switch overtaken by
+ * another before it was answered, a resume over a new
  * connection while a switch is unanswered, a rename answered after a switch, the client ending
  * while its first connection is being set up. Each part gets a terminal that is no TTY, so
  * what it would draw is captured instead.
@@ -92,7 +93,50 @@ function sessionView(): { view: SessionView; drawn(): string; ended: SessionEnd[
   return { view, drawn: () => drawn, ended };
 }
 
+/** How many clients the hub has attached to `name` (what `dispatch who` shows). */
+async function clientsOn(name: string): Promise<number> {
+  const response = await hub.api(`/api/sessions/${name}/presence`);
+  expect(response.ok).toBe(true);
+  const { presence } = (await response.json()) as { presence: { clients: number }[] };
+  return presence.reduce((sum, entry) => sum + entry.clients, 0);
+}
+
 describe("SessionView", () => {
+  // First: no other test's connection has been attached yet (presence counts them all).
+  it("leaves no attachment behind for a switch overtaken by another before it was answered", async () => {
+    const { view } = sessionView();
+    const connection = await socket();
+    await view.switchTo(connection, "parts-a");
+
+    // In one tick, as fast keys can: to parts-b, then back to parts-a before parts-b answered.
+    const toB = view.switchTo(connection, "parts-b");
+    const backToA = view.switchTo(connection, "parts-a");
+    await Promise.all([toB, backToA]);
+    // A request after them is answered once the hub has handled what the view sent before it.
+    await connection.list();
+    // `dispatch who parts-b`: nobody (the hub would stream parts-b here and count this size).
+    expect(await clientsOn("parts-b")).toBe(0);
+    expect(view.current?.name).toBe("parts-a");
+    expect(await clientsOn("parts-a")).toBe(1);
+
+    // Asked twice before the first is answered, a switch to one session keeps it attached.
+    const once = view.switchTo(connection, "parts-b");
+    const twice = view.switchTo(connection, "parts-b");
+    await Promise.all([once, twice]);
+    await connection.list();
+    expect(view.current?.name).toBe("parts-b");
+    expect(await clientsOn("parts-b")).toBe(1);
+    expect(await clientsOn("parts-a")).toBe(0);
+
+    // The picker (`leave`) overtakes a switch the same way.
+    const toA = view.switchTo(connection, "parts-a");
+    view.leave(connection);
+    await toA;
+    await connection.list();
+    expect(await clientsOn("parts-a")).toBe(0);
+    expect(await clientsOn("parts-b")).toBe(0);
+  });
+
   it("keeps the session shown when a rename asked before a switch is answered after it", async () => {
     const { view } = sessionView();
     const connection = await socket();

@@ -50,6 +50,12 @@ export class SessionView {
   private switching: SessionStream | undefined;
   /** Session being closed with `w`: its end switches to another session instead of leaving. */
   private closing: string | undefined;
+  /**
+   * Sessions whose switch was overtaken (by another switch, the picker) and answered all the
+   * same: the hub attached this client to them, so it streams them here and counts this client's
+   * size until told otherwise. Detached once no switch is under way (`detachOvertaken`).
+   */
+  private readonly overtaken: Array<{ socket: ClientSocket; id: string }> = [];
 
   constructor(private readonly options: SessionViewOptions) {}
 
@@ -104,16 +110,23 @@ export class SessionView {
       stream.dispose();
       if (this.switching === stream) {
         this.switching = undefined;
+        this.detachOvertaken();
         // The screen still shows the session left (and keys still go to it): it streams again.
         if (before) await this.resume(socket, before);
-      }
+      } else this.detachOvertaken();
       throw err;
     }
-    // Another switch, the picker or the client leaving came first (and disposed the stream).
-    if (this.switching !== stream) return;
+    if (this.switching !== stream) {
+      // Another switch, the picker or the client leaving came first (and disposed the stream),
+      // but the hub has attached this client to the session.
+      this.overtaken.push({ socket, id: info.id });
+      this.detachOvertaken();
+      return;
+    }
     this.switching = undefined;
     this.stream = stream;
     this.info = info;
+    this.detachOvertaken();
     clearOnce();
     stream.ended.then((end) => this.streamEnded(stream, end));
     bar.draw();
@@ -180,6 +193,20 @@ export class SessionView {
     }
     this.stream = stream;
     stream.ended.then((end) => this.streamEnded(stream, end));
+  }
+
+  /**
+   * Tells the hub this client left the sessions whose switch was overtaken, once no switch is
+   * under way: one still unanswered may be to the same session (a detach sent now would come
+   * after its attach and undo it), so its answer decides. The session shown stays attached; a
+   * connection that is gone needs no detach (the hub dropped its attachments with it).
+   */
+  private detachOvertaken(): void {
+    if (this.switching) return;
+    for (const { socket, id } of this.overtaken.splice(0)) {
+      if (!socket.isOpen || (this.stream && this.info?.id === id)) continue;
+      socket.detach(id).catch(() => undefined);
+    }
   }
 
   /** A stream of session `id` from just after `seq`, with no snapshot (the screen shows up to it). */

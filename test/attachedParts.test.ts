@@ -1,10 +1,9 @@
 /**
  * Parts of the attached client (`src/cli/attached/`) driven against a real hub over real
  * sockets, in orders a person at a terminal cannot produce on purpose: a switch overtaken by
- * another before it was answered, a resume over a new
- * connection while a switch is unanswered, a rename answered after a switch, the client ending
- * while its first connection is being set up. Each part gets a terminal that is no TTY, so
- * what it would draw is captured instead.
+ * another before it was answered, a resume over a new connection while a switch is unanswered,
+ * a rename answered after a switch, the client ending while its first connection is being set
+ * up. Each part gets a terminal that is no TTY, so what it would draw is captured instead.
  */
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";

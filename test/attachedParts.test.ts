@@ -172,6 +172,23 @@ describe("SessionView", () => {
     view.leave(connection);
   });
 
+  it("streams the session shown again when a switch that overtook another fails", async () => {
+    const { view, drawn } = sessionView();
+    const connection = await socket();
+    await view.switchTo(connection, "parts-a");
+    // In one tick: to parts-b, then to a session that is gone before parts-b answered. Neither
+    // drew anything, so the screen still shows parts-a.
+    const toB = view.switchTo(connection, "parts-b");
+    const toGone = view.switchTo(connection, "parts-gone");
+    await toB;
+    await expect(toGone).rejects.toThrow(/parts-gone/);
+    expect(view.current?.name).toBe("parts-a");
+    expect(view.seq).toBeDefined();
+    connection.input(view.current?.id as string, "echo again-$((6*7))\r");
+    await waitFor(() => drawn().includes("again-42"), { message: "parts-a's new output drawn" });
+    view.leave(connection);
+  });
+
   it("resumed over a new connection while a switch is unanswered, shows the switched-to session's own stream", async () => {
     const { view, drawn } = sessionView();
     const first = await socket();

@@ -48,6 +48,8 @@ export class SessionView {
   private info: SessionInfo | undefined;
   /** The stream of the session being switched to, until its attach succeeds. */
   private switching: SessionStream | undefined;
+  /** Where the screen was left when the switch under way began: what it still shows. */
+  private switchingFrom: { id: string; seq: number } | undefined;
   /** Session being closed with `w`: its end switches to another session instead of leaving. */
   private closing: string | undefined;
   /**
@@ -85,7 +87,12 @@ export class SessionView {
   /** Shows `ref` (name or id) in place of the current session, from its current screen. */
   async switchTo(socket: ClientSocket, ref: string): Promise<void> {
     const { terminal, bar } = this.options;
-    const before = this.stream && this.info ? { id: this.info.id, seq: this.stream.seq } : undefined;
+    // What the screen shows until this switch draws: the session shown, or the one a switch
+    // under way (overtaken by this one) left, as it has not drawn anything yet.
+    const before =
+      this.stream && this.info
+        ? { id: this.info.id, seq: this.stream.seq }
+        : this.switching && this.switchingFrom;
     this.leave(socket);
     // The screen is cleared when the new session's first bytes arrive (or its attach is
     // confirmed), never before: an attach that fails leaves the terminal untouched.
@@ -103,6 +110,7 @@ export class SessionView {
       }),
     );
     this.switching = stream;
+    this.switchingFrom = before;
     let info: SessionInfo;
     try {
       info = await stream.attach(ref, { snapshot: true, ...bar.sessionSize() });
@@ -110,6 +118,7 @@ export class SessionView {
       stream.dispose();
       if (this.switching === stream) {
         this.switching = undefined;
+        this.switchingFrom = undefined;
         this.detachOvertaken();
         // The screen still shows the session left (and keys still go to it): it streams again.
         if (before) await this.resume(socket, before);
@@ -124,6 +133,7 @@ export class SessionView {
       return;
     }
     this.switching = undefined;
+    this.switchingFrom = undefined;
     this.stream = stream;
     this.info = info;
     this.detachOvertaken();
@@ -139,6 +149,7 @@ export class SessionView {
   leave(socket: ClientSocket | undefined): void {
     this.switching?.dispose();
     this.switching = undefined;
+    this.switchingFrom = undefined;
     const previous = this.stream;
     const current = this.info;
     this.stream = undefined;
@@ -228,6 +239,7 @@ export class SessionView {
   stop(): void {
     this.switching?.dispose();
     this.switching = undefined;
+    this.switchingFrom = undefined;
     const stream = this.stream;
     this.stream = undefined;
     stream?.dispose();

@@ -112,6 +112,35 @@ describe("dispatch help with an unknown topic", () => {
   });
 });
 
+describe("dispatch help with a command and its subcommands", () => {
+  it("shows the help of the subcommand named, as its --help does", async () => {
+    let stdout = "";
+    vi.spyOn(console, "log").mockImplementation((...parts: unknown[]) => {
+      stdout += `${parts.join(" ")}\n`;
+    });
+    const code = await runCli(["node", "dispatch", "help", "hosts", "token", "create"]);
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const create = buildProgram()
+      .commands.find((c) => c.name() === "hosts")
+      ?.commands.find((c) => c.name() === "token")
+      ?.commands.find((c) => c.name() === "create");
+    expect(stdout).toBe(`${create?.helpInformation().trimEnd()}\n`);
+    expect(stdout).toMatch(/^Usage: dispatch hosts token create /);
+  });
+
+  it("words an unknown subcommand as a mistyped command is, in one line", async () => {
+    expect(await failed(["help", "hosts", "tokn"])).toEqual({
+      stderr:
+        "dispatch: no command 'hosts tokn' — did you mean 'hosts token'? (dispatch hosts --help lists them)\n",
+      code: EXIT_USAGE,
+    });
+    expect((await failed(["help", "ls", "json"])).stderr).toBe(
+      "dispatch: no command 'ls json': 'ls' has no subcommands (dispatch ls --help shows its usage)\n",
+    );
+  });
+});
+
 describe("usageErrorLine", () => {
   it("joins several guesses, and shows control characters rather than sending them", () => {
     expect(

@@ -1,6 +1,10 @@
-/** `dispatch help [TOPIC|COMMAND]`: the overview, a topic page, or a command's usage. */
+/**
+ * `dispatch help [TOPIC|COMMAND...]`: the overview, a topic page, or a command's usage, for a
+ * subcommand too (`dispatch help hosts token` is `dispatch hosts token --help`).
+ */
 import type { Command } from "commander";
-import { UsageError } from "../exitCodes.js";
+import { didYouMean } from "../../core/names.js";
+import { errorMessage, UsageError } from "../exitCodes.js";
 import { closest, HELP_TOPICS } from "../helpTopics.js";
 import { noSuchLine } from "../usageErrors.js";
 
@@ -9,11 +13,12 @@ export function registerHelp(program: Command): void {
   program
     .command("help")
     .description("help on a topic (attach, picker, keys, config, sessions, ...) or a command")
-    .argument("[topic]", "a topic or a command name")
-    .action((topic: string | undefined) => help(program, topic));
+    .argument("[topic...]", "a topic, or a command with its subcommands (hosts token)")
+    .action((words: string[]) => help(program, words));
 }
 
-function help(program: Command, topic: string | undefined): void {
+function help(program: Command, words: readonly string[]): void {
+  const [topic, ...rest] = words;
   if (topic === undefined) {
     console.log(program.helpInformation().trimEnd());
     console.log("\nTopics (dispatch help TOPIC):");
@@ -23,13 +28,13 @@ function help(program: Command, topic: string | undefined): void {
     return;
   }
   const page = HELP_TOPICS[topic];
-  if (page) {
+  if (page && rest.length === 0) {
     console.log(page.text());
     return;
   }
-  const command = program.commands.find((c) => c.name() === topic || c.aliases().includes(topic));
+  const command = findCommand(program, topic);
   if (command) {
-    console.log(command.helpInformation().trimEnd());
+    console.log(subcommand(program, command, rest).helpInformation().trimEnd());
     return;
   }
   const commands = program.commands.map((c) => c.name());
@@ -49,4 +54,42 @@ function help(program: Command, topic: string | undefined): void {
       listedBy: `${program.name()} help`,
     }),
   );
+}
+
+/**
+ * The subcommand of `command` that `words` name (`token create` under `hosts`); a word naming
+ * none is a usage error worded as a mistyped command is.
+ */
+function subcommand(program: Command, command: Command, words: readonly string[]): Command {
+  let found = command;
+  let path = command.name();
+  for (const word of words) {
+    const next = findCommand(found, word);
+    if (!next) {
+      const names = found.commands.map((c) => c.name());
+      if (names.length === 0) {
+        throw new UsageError(
+          errorMessage(
+            `no command '${path} ${word}': '${path}' has no subcommands (${program.name()} ${path} --help shows its usage)`,
+          ),
+        );
+      }
+      const guess = didYouMean(word, names);
+      throw new UsageError(
+        noSuchLine({
+          what: "command",
+          given: `${path} ${word}`,
+          guesses: guess === undefined ? [] : [`${path} ${guess}`],
+          listedBy: `${program.name()} ${path} --help`,
+        }),
+      );
+    }
+    found = next;
+    path = `${path} ${next.name()}`;
+  }
+  return found;
+}
+
+function findCommand(parent: Command, name: string): Command | undefined {
+  return parent.commands.find((c) => c.name() === name || c.aliases().includes(name));
 }

@@ -284,6 +284,22 @@ describe("chat sessions", () => {
     expect(exported.stdout).toContain("Tokens: 3 in, 4 out");
   });
 
+  it("takes a name one typo from a subcommand for the typo, and starts a chat so named only with --new", async () => {
+    const typo = await hub.cli(["chat", "exprt"], { input: "/quit\n" });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe(
+      "dispatch: no command 'chat exprt' — did you mean 'chat export'? (to start a chat named exprt: dispatch chat --new exprt)\n",
+    );
+    expect((await hub.api("/api/sessions/exprt")).status).toBe(404);
+
+    const meant = await hub.cli(["chat", "--new", "exprt", "--provider", "anth"], { input: "/quit\n" });
+    expect(meant.stdout).toContain("[exprt] > ");
+    // Once it exists, the name is meant: it opens without --new.
+    const again = await hub.cli(["chat", "exprt"], { input: "/quit\n" });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("[exprt] > ");
+  });
+
   it.each([
     ["badkey", "rejected the API key"],
     ["limited", "rate-limiting"],

@@ -307,6 +307,12 @@ describe("share links", () => {
     const dead = await hub.cli(["share", "build", "--expires", "0s"]);
     expect(dead.code).not.toBe(0);
     expect(dead.stderr).toMatch(/'0s' would end the link at once/);
+    // No session so named, and one typo from a subcommand: said as the typo it is.
+    const typo = await hub.cli(["share", "revok"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe(
+      "dispatch: no command 'share revok' — did you mean 'share revoke'? (dispatch share --help lists them)\n",
+    );
   });
 
   it("an open connection stops when its link is revoked or expires, or its user is removed", async () => {

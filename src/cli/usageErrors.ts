@@ -5,7 +5,7 @@
  * mean 'ls'?`, as for an unknown session, and where the list is.
  */
 import type { Command } from "commander";
-import { didYouMean } from "../core/names.js";
+import { didYouMean, editDistance } from "../core/names.js";
 import { errorMessage } from "./exitCodes.js";
 
 /** Every command of `program` (registered by now) prints its usage errors as one line. */
@@ -48,15 +48,49 @@ export interface NoSuch {
   guesses: readonly string[];
   /** The command that lists what exists (`dispatch hosts --help`). */
   listedBy: string;
+  /** Said in place of where the list is: how to mean what was given after all. */
+  otherwise?: string;
 }
 
 /**
  * `no command 'lss' — did you mean 'ls'? (dispatch --help lists them)`: the one wording for a
  * name the command line does not know, control characters in it shown rather than sent.
  */
-export function noSuchLine({ what, given, guesses, listedBy }: NoSuch): string {
+export function noSuchLine({ what, given, guesses, listedBy, otherwise }: NoSuch): string {
   const guess = guesses.length > 0 ? ` — did you mean ${guesses.map((g) => `'${g}'`).join(" or ")}?` : "";
-  return errorMessage(`no ${what} '${given}'${guess} (${listedBy} lists them)`);
+  return errorMessage(`no ${what} '${given}'${guess} (${otherwise ?? `${listedBy} lists them`})`);
+}
+
+/**
+ * A command that takes a name and has subcommands too (`chat NAME` beside `chat export NAME`,
+ * `share NAME` beside `share ls`) takes a mistyped subcommand for a name: `chat exprt` would
+ * start a chat named exprt. A name one edit from a subcommand (a letter added, dropped or
+ * changed, or two swapped) is taken for that typo: the line saying so, with `otherwise` (how to
+ * mean the name after all) when there is a way. Undefined for any other name. Callers ask only
+ * about a name that names nothing yet: an existing one is meant.
+ */
+export function subcommandTypo(command: Command, name: string, otherwise?: string): string | undefined {
+  const names = command.commands.flatMap((sub) => [sub.name(), ...sub.aliases()]);
+  const meant = names.find((sub) => oneEditApart(name, sub));
+  if (meant === undefined) return undefined;
+  const [program, ...path] = commandPath(command);
+  const named = path.join(" ");
+  return noSuchLine({
+    what: "command",
+    given: `${named} ${name}`,
+    guesses: [`${named} ${meant}`],
+    listedBy: `${program} ${named} --help`,
+    ...(otherwise ? { otherwise } : {}),
+  });
+}
+
+/** Whether `a` is one typo from `b`: a letter added, dropped or changed, or two neighbours swapped. */
+function oneEditApart(a: string, b: string): boolean {
+  if (editDistance(a, b) === 1) return true;
+  if (a.length !== b.length) return false;
+  const differ = [...a].flatMap((char, i) => (char === b[i] ? [] : [i]));
+  const [i, j] = differ;
+  return differ.length === 2 && j === (i as number) + 1 && a[i as number] === b[j] && a[j] === b[i as number];
 }
 
 /**

@@ -5,10 +5,12 @@
  */
 import type { Command } from "commander";
 import { formatAge, parseDuration } from "../../core/duration.js";
+import { DispatchError } from "../../core/errors.js";
 import { Role, type UserView } from "../../protocol/people.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { PeopleApi } from "../peopleApi.js";
+import { subcommandTypo } from "../usageErrors.js";
 
 const api = () => new PeopleApi(HubClient.locate());
 
@@ -134,20 +136,31 @@ export function registerShare(program: Command): void {
     .argument("[session]", "session name or id")
     .option("--write", "the link may type into the session too")
     .option("--expires <duration>", "the link stops working after this, e.g. 30m, 2h, 7d")
-    .action(async (session: string | undefined, flags: { write?: boolean; expires?: string }) => {
-      if (!session)
-        throw new UsageError("name the session to share: dispatch share NAME [--write] [--expires 2h]");
-      if (flags.expires) durationArg(flags.expires, "--expires");
-      const created = await api().share(session, { write: flags.write === true, expires: flags.expires });
-      console.log(created.url);
-      const until = created.share.expiresAt
-        ? `until ${new Date(created.share.expiresAt).toISOString()}`
-        : "until revoked";
-      console.error(
-        `${created.share.role === "writer" ? "read-write" : "read-only"} link to ${session}, ${until}; ` +
-          `shown once; revoke with \`dispatch share revoke ${created.share.id.slice(0, 8)}\``,
-      );
-    });
+    .action(
+      async (session: string | undefined, flags: { write?: boolean; expires?: string }, command: Command) => {
+        if (!session)
+          throw new UsageError("name the session to share: dispatch share NAME [--write] [--expires 2h]");
+        if (flags.expires) durationArg(flags.expires, "--expires");
+        const created = await api()
+          .share(session, { write: flags.write === true, expires: flags.expires })
+          .catch((err: unknown) => {
+            // No such session, and `share lss` is a typo of `share ls`: said as the typo.
+            const typo =
+              err instanceof DispatchError && err.code === "not_found"
+                ? subcommandTypo(command, session)
+                : undefined;
+            throw typo ? new UsageError(typo) : err;
+          });
+        console.log(created.url);
+        const until = created.share.expiresAt
+          ? `until ${new Date(created.share.expiresAt).toISOString()}`
+          : "until revoked";
+        console.error(
+          `${created.share.role === "writer" ? "read-write" : "read-only"} link to ${session}, ${until}; ` +
+            `shown once; revoke with \`dispatch share revoke ${created.share.id.slice(0, 8)}\``,
+        );
+      },
+    );
   share
     .command("ls")
     .description("live share links")

@@ -1,6 +1,7 @@
 /**
  * The chat kind's CLI verbs, chat sessions from the terminal:
  *   dispatch chat [NAME] [--provider P] [--model M]   interactive prompt `[name] >`
+ *   dispatch chat --new NAME                          a chat named like a subcommand's typo
  *   dispatch chat fork NAME [--name N]                a new chat with the same conversation
  *   dispatch chat export NAME [-o FILE]               the conversation as Markdown
  * In the prompt: `/sessions`, `/switch NAME`, `/new [NAME]`, `/quit`; Ctrl-C cancels a reply
@@ -23,6 +24,7 @@ import type { ClientSocket } from "../ClientSocket.js";
 import { type DispatchConfig, loadConfig, providerProfile } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import { subcommandTypo } from "../usageErrors.js";
 import type { CliKind } from "./cliKind.js";
 
 /** The hub kind's name, the one place the CLI learns it. */
@@ -40,6 +42,7 @@ function registerChat(program: Command): void {
       "provider profile from the config (default: chat.provider, else anthropic)",
     )
     .option("--model <model>", "model (default: the profile's)")
+    .option("--new", "NAME is a new chat's name even if it looks like a mistyped subcommand (exprt)")
     .action(interactive);
   chat
     .command("fork")
@@ -122,7 +125,8 @@ async function createChat(client: HubClient, name: string | undefined, options: 
 
 async function interactive(
   name: string | undefined,
-  options: { provider?: string; model?: string },
+  options: { provider?: string; model?: string; new?: boolean },
+  command: Command,
 ): Promise<void> {
   const client = HubClient.locate();
   const config = loadConfig();
@@ -134,6 +138,12 @@ async function interactive(
     });
   if (session && session.kind !== CHAT)
     throw new UsageError(`'${session.name}' is a ${session.kind} session, not a chat`);
+  // `chat exprt` is a typo of `chat export` more likely than a new chat's name.
+  const typo =
+    name && !session && !options.new
+      ? subcommandTypo(command, name, `to start a chat named ${name}: dispatch chat --new ${name}`)
+      : undefined;
+  if (typo) throw new UsageError(typo);
   session ??= await createChat(
     client,
     name,

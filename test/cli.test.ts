@@ -240,7 +240,7 @@ describe("dispatch CLI", () => {
     expect((await hub.cli(["--help"])).code).toBe(0);
   });
 
-  it("an unknown session name exits 1 with did-you-mean", async () => {
+  it("an unknown session name exits 1 with did-you-mean; attach without a terminal says so", async () => {
     await newSession(["--name", "build"]);
     for (const args of [
       ["logs", "bulid"],
@@ -252,6 +252,12 @@ describe("dispatch CLI", () => {
       expect(result.code, args.join(" ")).toBe(1);
       expect(result.stderr).toBe("dispatch: no session 'bulid' — did you mean 'build'?\n");
     }
+    // The name is right but stdin is no terminal (a pipe here): said, not streamed until killed.
+    const piped = await hub.cli(["attach", "build"]);
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toBe(
+      "dispatch: attach needs a terminal and stdin is not one: `dispatch logs build --follow` shows its output, `dispatch send build TEXT` types into it\n",
+    );
     // A name with an escape sequence is quoted visibly, not played to the terminal.
     const escaped = await hub.cli(["logs", "x\u001b[31my"]);
     expect(escaped.code).toBe(1);

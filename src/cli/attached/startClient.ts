@@ -7,6 +7,7 @@ import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import { loadConfig } from "../config.js";
 import { parseDetachKey } from "../detachKey.js";
+import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import type { TerminalSettings } from "../terminalSettings.js";
 import { reconnectGiveUpMs } from "./reconnectSettings.js";
@@ -24,6 +25,7 @@ export async function startClient(start: ClientStart, flags: ClientFlags = {}): 
   const settings = loadConfig().terminal;
   const detachKey = parseDetachKey(flags.detachKey ?? settings.detachKey);
   const prefixKey = parseDetachKey(flags.prefixKey ?? settings.prefixKey);
+  if ("attach" in start && !process.stdin.isTTY) await refuseWithoutTerminal(start.attach);
   const client = new TerminalClient({
     hub: HubClient.locate(),
     settings,
@@ -34,6 +36,19 @@ export async function startClient(start: ClientStart, flags: ClientFlags = {}): 
     relocate: () => HubClient.locate(),
   });
   reportEnd(await client.run(start));
+}
+
+/**
+ * `dispatch attach NAME` with stdin not a terminal (a pipe, /dev/null, cron): there are no keys
+ * to read and none to detach with, so the client would stream the session until killed. Said
+ * instead, with the commands that do what was likely meant; a mistyped name is still said as
+ * such first (the hub's did-you-mean).
+ */
+async function refuseWithoutTerminal(name: string): Promise<never> {
+  const session = await HubClient.locate().getSession(name);
+  throw new UsageError(
+    `attach needs a terminal and stdin is not one: \`dispatch logs ${session.name} --follow\` shows its output, \`dispatch send ${session.name} TEXT\` types into it`,
+  );
 }
 
 /** A new session as `dispatch new` would make it: the config's defaults, else the shell here. */

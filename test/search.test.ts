@@ -130,6 +130,12 @@ describe("dispatch search", () => {
     const since = await hub.cli(["search", "apple", "--since", "yesterdayish"]);
     expect(since.code).toBe(1);
     expect(since.stderr).toContain("invalid since 'yesterdayish'");
+    // Pasted by mistake: said in one line, not as the hub's refusal of a 40 KB URL quoting it.
+    const huge = await hub.cli(["search", "apple ".repeat(7000)]);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toBe(
+      "dispatch: the pattern is 42000 characters; search takes at most 500: give fewer or shorter words\n",
+    );
     const none = await hub.cli(["search", "nosuchwordanywhere"]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no stored output matches");

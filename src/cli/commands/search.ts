@@ -5,7 +5,7 @@
  * (`dispatch logs NAME --after SEQ-1`) to see a line in its place.
  */
 import type { Command } from "commander";
-import { SearchBody, type SearchResult } from "../../protocol/api.js";
+import { SearchBody, SearchRequest, type SearchResult } from "../../protocol/api.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 
@@ -27,6 +27,13 @@ async function search(
 ): Promise<void> {
   if (!/^\d+$/.test(options.limit) || Number(options.limit) < 1 || Number(options.limit) > 10000) {
     throw new UsageError(`invalid --limit '${options.limit}': use a number from 1 to 10000`);
+  }
+  // Said here: a pattern past the URL's bound gets a bare HTTP 431 quoting all of it.
+  const longest = SearchRequest.shape.q.maxLength;
+  if (longest !== null && pattern.length > longest) {
+    throw new UsageError(
+      `the pattern is ${pattern.length} characters; search takes at most ${longest}: give fewer or shorter words`,
+    );
   }
   const params = new URLSearchParams({ q: pattern, limit: options.limit });
   if (options.session) params.set("session", options.session);

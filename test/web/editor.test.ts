@@ -2,7 +2,8 @@
  * Two chromium pages and a script (the REST edit route) typing into one file at once, with
  * random interleaved edits: every view, the host's text and the saved file end identical, and
  * each page shows the other's cursor with its name. Opening a file from the browser of the
- * host's allowed roots. A conflict resolved in the three-way merge view.
+ * host's allowed roots. A conflict resolved in the three-way merge view. A CRLF file edited
+ * where the person typed, keeping its endings.
  */
 import {
   existsSync,
@@ -249,6 +250,38 @@ describe("web editor sessions", () => {
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("clean");
     expect(readFileSync(file, "utf8")).toBe("ALPHA\nx\nbeta both\ny\nDELTA\n");
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("edits a CRLF file where the person typed, keeping its CRLF line endings", async () => {
+    const file = join(root, "crlf.txt");
+    writeFileSync(file, "one\r\ntwo\r\nthree\r\n");
+    const created = await web.hub.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ kind: "editor", name: "crlf", options: { path: file } }),
+    });
+    expect(created.status).toBe(201);
+    const { page, problems } = await web.page({ login: true });
+    await page.locator('[data-session="crlf"] button.select').click();
+    await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("one\ntwo\nthree\n");
+    // The end of line 3, a word, a new line with a word, and line 1 joined to line 2.
+    await page.locator(".cm-content").focus();
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("End");
+    await page.keyboard.type("X");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("Y");
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.press("End");
+    await page.keyboard.press("Delete");
+    const expected = "onetwo\r\nthreeX\r\nY\r\n";
+    await expect.poll(() => shown(page)).toBe("onetwo\nthreeX\nY\n");
+    await expect.poll(() => page.locator("[data-status]").textContent()).toBe("dirty");
+    await page.keyboard.press("Control+s");
+    await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("clean");
+    expect(readFileSync(file, "utf8")).toBe(expected);
     expect(problems).toEqual([]);
   }, 60_000);
 });

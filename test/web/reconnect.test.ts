@@ -1,7 +1,8 @@
 /**
  * The hub goes away while a session keeps printing; the page shows the banner, reconnects by
  * itself and catches up from its last seq: every line exactly once, nothing lost, nothing doubled.
- * Keys typed meanwhile wait and are sent once it is back.
+ * Keys typed meanwhile wait and are sent once it is back. A network the browser reports gone is
+ * noticed at once, not at the keepalive, and keys typed while offline arrive once.
  */
 import { describe, expect, it } from "vitest";
 import { createSession, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
@@ -69,5 +70,22 @@ describe("web reconnect", () => {
 
     await waitForLine(page, "typed", /^queued-42$/);
     expect((await terminalLines(page, "typed")).filter((l) => l === "queued-42")).toHaveLength(1);
+  });
+
+  it("notices the browser going offline at once and sends keys typed meanwhile once back online", async () => {
+    const { page } = await web.page({ login: true });
+    await createSession(page, "offline");
+    await typeLine(page, "echo ready-$((2 + 1))");
+    await waitForLine(page, "offline", /^ready-3$/);
+
+    await page.context().setOffline(true);
+    // The keepalive alone would notice only after 30 s; the banner shows well before that.
+    await page.locator(".banner-slot .banner").waitFor({ timeout: 15_000 });
+    await typeLine(page, "echo offline-$((6 * 7))");
+    await page.context().setOffline(false);
+
+    await waitForLine(page, "offline", /^offline-42$/);
+    await page.locator(".banner-slot .banner").waitFor({ state: "hidden" });
+    expect((await terminalLines(page, "offline")).filter((l) => l === "offline-42")).toHaveLength(1);
   });
 });

@@ -75,10 +75,34 @@ export class Connection {
 
   start(): void {
     // Back online, or back to the tab after sleep: skip whatever backoff is left.
-    window.addEventListener("online", this.#wake);
+    window.addEventListener("online", this.#online);
+    window.addEventListener("offline", this.#offline);
     document.addEventListener("visibilitychange", this.#wake);
     this.#connect();
   }
+
+  /**
+   * The browser says the network is gone. The socket may still read "open" (it would be found
+   * dead only at the keepalive, ~30 s later) and keys sent into it would be lost; drop it now,
+   * so the page shows that it is reconnecting and queues keys until it is back.
+   */
+  readonly #offline = (): void => {
+    const socket = this.#socket;
+    if (this.#disposed || !socket) return;
+    closeWhenOpen(socket);
+    void this.#closed(socket);
+  };
+
+  /** Back online: an attempt begun while offline is bound to fail, so start a fresh one now. */
+  readonly #online = (): void => {
+    const socket = this.#socket;
+    if (this.#disposed) return;
+    if (socket && !this.isOpen) {
+      this.#socket = null;
+      closeWhenOpen(socket);
+    }
+    this.retryNow();
+  };
 
   readonly #wake = (): void => {
     if (document.visibilityState === "visible") this.retryNow();
@@ -109,7 +133,8 @@ export class Connection {
 
   dispose(): void {
     this.#disposed = true;
-    window.removeEventListener("online", this.#wake);
+    window.removeEventListener("online", this.#online);
+    window.removeEventListener("offline", this.#offline);
     document.removeEventListener("visibilitychange", this.#wake);
     clearTimeout(this.#retryTimer);
     this.#stopPing();

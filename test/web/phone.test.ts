@@ -1,4 +1,7 @@
-/** At phone width the list is a drawer and a key bar offers Esc, Tab, Ctrl and arrows. */
+/**
+ * At phone width the list is a drawer and a key bar offers Esc, Tab, Ctrl and arrows; the top
+ * bar keeps its room for the session's name, with the secondary buttons in one menu.
+ */
 import { describe, expect, it } from "vitest";
 import { TEST_SHELL, typeLine, waitForLine, webSuite } from "./browser.js";
 
@@ -18,7 +21,10 @@ describe("web on a phone", () => {
     await dialog.getByLabel("Name", { exact: true }).fill("pocket");
     await dialog.getByLabel("Command").fill(TEST_SHELL);
     await dialog.getByRole("button", { name: "Create" }).click();
-    await page.getByRole("heading", { name: "pocket", level: 1 }).waitFor();
+    const title = page.getByRole("heading", { name: "pocket", level: 1 });
+    await title.waitFor();
+    // The name is shown whole, not cut to "p…" by the buttons beside it.
+    expect(await title.evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
     // The drawer closes to give the terminal the screen; the key bar appears.
     await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("false");
     const bar = page.getByRole("toolbar", { name: "Terminal keys" });
@@ -59,6 +65,22 @@ describe("web on a phone", () => {
     // The drawer opens again from the menu button and lists the session.
     await menu.click();
     await page.locator('[data-session="pocket"]').waitFor();
+
+    // The secondary buttons are in the menu, by keyboard too: the arrows open and move, Escape
+    // closes it back to its button; Log out is its last item.
+    const more = page.getByRole("button", { name: "More" });
+    await more.focus();
+    await page.keyboard.press("ArrowDown");
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? "");
+    await expect.poll(focused).toBe("Command palette");
+    await page.keyboard.press("End");
+    await expect.poll(focused).toBe("Log out");
+    await page.keyboard.press("Escape");
+    await page.getByRole("menu", { name: "More" }).waitFor({ state: "detached" });
+    await expect.poll(focused).toBe("⋯");
+    await more.click();
+    await page.getByRole("menuitem", { name: "Log out" }).click();
+    await page.getByLabel("Access key").waitFor();
     expect(problems).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The shell's keys belong to the shell: with a terminal focused, readline's Ctrl+K, Ctrl+R and
- * Alt+B/F reach bash; the page's commands go through the prefix key (Ctrl+] by default).
+ * Alt+B/F reach bash; the page's commands go through the prefix key (Ctrl+] by default), and the
+ * session item's tooltip says so.
  */
 import { describe, expect, it } from "vitest";
 import { createSession, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
@@ -71,6 +72,16 @@ describe("web terminal keys", () => {
 
     // The palette button names the platform's shortcut (Linux here: no ⌘).
     expect(await page.getByRole("button", { name: "Command palette" }).textContent()).toBe("Ctrl+K");
+
+    // The item's tooltip says where its Alt key works: in a terminal Alt+n goes to the shell,
+    // so it names the prefix there; with the Alt keys set to work in terminals, just Alt+n.
+    const item = page.locator('[data-session="prefixed"] button.select');
+    expect(await item.getAttribute("title")).toMatch(
+      /^Open \(Alt\+(\d) outside a terminal; in one Ctrl\+\] then \1\)$/,
+    );
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+    await page.getByLabel("Alt shortcuts also in terminals").check();
+    await expect.poll(() => item.getAttribute("title")).toMatch(/^Open \(Alt\+\d\)$/);
     expect(problems).toEqual([]);
   });
 });

@@ -36,3 +36,14 @@ export function saveKeySettings(): void {
     // Storage disabled: the setting lasts for this page only.
   }
 }
+
+/**
+ * A tooltip's key for a page command: its Alt key says where it works, since by default Alt
+ * keys typed in a focused terminal go to the shell, and there the prefix key does it instead.
+ * `alt`: the direct key (`Alt+1`); `prefixed`: the key after the prefix (`1`).
+ */
+export function shortcutHint(alt: string, prefixed: string): string {
+  if (keySettings.altInTerminal) return alt;
+  if (keySettings.prefix === "none") return `${alt} outside a terminal`;
+  return `${alt} outside a terminal; in one ${keySettings.prefix} then ${prefixed}`;
+}

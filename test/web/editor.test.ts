@@ -264,7 +264,7 @@ describe("web editor sessions", () => {
     const { page, problems } = await web.page({ login: true });
     await page.locator('[data-session="crlf"] button.select').click();
     await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("one\ntwo\nthree\n");
-    // The end of line 3, a word, a new line with a word, and line 1 joined to line 2.
+    // The end of line 3, a word, a new line with a word; Delete at the end of line 1 joins line 2.
     await page.locator(".cm-content").focus();
     await page.keyboard.press("Control+Home");
     await page.keyboard.press("ArrowDown");
@@ -276,8 +276,13 @@ describe("web editor sessions", () => {
     await page.keyboard.press("Control+Home");
     await page.keyboard.press("End");
     await page.keyboard.press("Delete");
-    const expected = "onetwo\r\nthreeX\r\nY\r\n";
     await expect.poll(() => shown(page)).toBe("onetwo\nthreeX\nY\n");
+    // Backspace at the start of a line joins it to the one above, taking the whole break.
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Backspace");
+    const expected = "onetwothreeX\r\nY\r\n";
+    await expect.poll(() => shown(page)).toBe("onetwothreeX\nY\n");
     await expect.poll(() => page.locator("[data-status]").textContent()).toBe("dirty");
     await page.keyboard.press("Control+s");
     await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("clean");

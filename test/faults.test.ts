@@ -43,6 +43,12 @@ interface StoredEvent {
 
 /** Tests that stop and start hubs more than once (each start is two Node boots). */
 const RESTARTING_TEST_MS = 150_000;
+/**
+ * Rounds of requests a hub answers while another program holds the database's lock: each asks
+ * for a write, so 40 of them take at least 200 s (more than `RESTARTING_TEST_MS`) if each
+ * write waits out the usual 5 s busy timeout, and a few seconds when they fail at once.
+ */
+const LOCKED_ROUNDS = 40;
 
 const hubs: HubHandle[] = [];
 const mounts: string[] = [];
@@ -291,6 +297,25 @@ describe("storage faults", () => {
           "another program holds the database's lock",
         );
         expect(isAlive(pid)).toBe(true);
+        // The hub keeps serving while the lock is held. Each round asks for a write, which can
+        // only fail, and reads. Were each write to wait out the 5 s busy timeout on the event
+        // loop, these rounds would take over three minutes, past this test's own timeout; the
+        // lock stays held throughout, so every answer here came while it was.
+        for (let round = 0; round < LOCKED_ROUNDS; round++) {
+          const refused = await h.api("/api/sessions", {
+            method: "POST",
+            body: JSON.stringify({ name: `refused-${round}`, cwd: tmpdir(), command: ["true"] }),
+          });
+          expect(refused.status).toBe(503);
+          expect((await h.api("/api/health")).ok).toBe(true);
+          const listed = await api<{ sessions: { name: string }[] }>(h, "/api/sessions");
+          expect(listed.sessions.map((s) => s.name)).toEqual(["held"]);
+          if (round % 10 === 0) {
+            const ls = await h.cli(["ls"]);
+            expect(ls.code, ls.stderr).toBe(0);
+            expect(ls.stdout).toContain("held");
+          }
+        }
         other.exec("ROLLBACK");
       } finally {
         other.close();

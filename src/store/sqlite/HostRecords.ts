@@ -6,6 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import type { HostStore, StoredHost } from "../Store.js";
+import type { LockWait } from "./lockWait.js";
 
 export type { StoredHost } from "../Store.js";
 
@@ -20,7 +21,10 @@ interface HostRow {
 export class HostRecords implements HostStore {
   private readonly stmt;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly lock: LockWait,
+  ) {
     this.stmt = {
       list: db.prepare<[], HostRow>(
         "SELECT id, name, info, created_at, last_seen_at FROM hosts ORDER BY name",
@@ -51,12 +55,12 @@ export class HostRecords implements HostStore {
 
   /** Creates the row if it does not exist yet (the id is fixed from then on). */
   ensure(id: string, name: string, now = Date.now()): StoredHost {
-    this.stmt.ensure.run(id, name, now);
+    this.lock.write(() => this.stmt.ensure.run(id, name, now));
     return this.get(id) as StoredHost;
   }
 
   save(id: string, info: Record<string, unknown>, lastSeenAt: number | null): void {
-    this.stmt.save.run(JSON.stringify(info), lastSeenAt, id);
+    this.lock.write(() => this.stmt.save.run(JSON.stringify(info), lastSeenAt, id));
   }
 
   /** How many unrevoked tokens of this kind carry this name. */

@@ -5,6 +5,7 @@
  */
 import type Database from "better-sqlite3";
 import type { AuditFilter, PeopleStore, StoredAudit, StoredShare, StoredUser } from "../Store.js";
+import type { LockWait } from "./lockWait.js";
 
 const USER_COLUMNS = "id, name, role, email, created_at AS createdAt";
 /** Share links not revoked and not expired at the first parameter (a time). */
@@ -15,7 +16,10 @@ const LIVE_SHARES =
 export class PeopleRecords implements PeopleStore {
   private readonly stmt;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly lock: LockWait,
+  ) {
     this.stmt = {
       users: db.prepare<[], StoredUser>(`SELECT ${USER_COLUMNS} FROM users ORDER BY name`),
       byName: db.prepare<[string], StoredUser>(`SELECT ${USER_COLUMNS} FROM users WHERE name = ?`),
@@ -64,15 +68,15 @@ export class PeopleRecords implements PeopleStore {
   }
 
   insert(user: StoredUser): void {
-    this.stmt.insert.run(user.id, user.name, user.role, user.email, user.createdAt);
+    this.lock.write(() => this.stmt.insert.run(user.id, user.name, user.role, user.email, user.createdAt));
   }
 
   setRole(id: string, role: string): void {
-    this.stmt.setRole.run(role, id);
+    this.lock.write(() => this.stmt.setRole.run(role, id));
   }
 
   remove(id: string): boolean {
-    return this.stmt.remove.run(id).changes > 0;
+    return this.lock.write(() => this.stmt.remove.run(id).changes > 0);
   }
 
   grants(userId: string): Record<string, string> {
@@ -84,8 +88,10 @@ export class PeopleRecords implements PeopleStore {
   }
 
   setGrant(userId: string, sessionId: string, role: string | undefined): void {
-    if (role === undefined) this.stmt.removeGrant.run(userId, sessionId);
-    else this.stmt.setGrant.run(userId, sessionId, role);
+    this.lock.write(() => {
+      if (role === undefined) this.stmt.removeGrant.run(userId, sessionId);
+      else this.stmt.setGrant.run(userId, sessionId, role);
+    });
   }
 
   /** Live (unrevoked, unexpired) share links. */
@@ -98,7 +104,7 @@ export class PeopleRecords implements PeopleStore {
   }
 
   revokeShare(id: string): boolean {
-    return this.stmt.revokeShare.run(Date.now(), id).changes > 0;
+    return this.lock.write(() => this.stmt.revokeShare.run(Date.now(), id).changes > 0);
   }
 
   /** Audit entries, oldest first (the newest `limit` of those matching). */

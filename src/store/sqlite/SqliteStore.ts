@@ -29,6 +29,7 @@ import { injectedFault } from "../storageErrors.js";
 import { createPrivately } from "./databaseFile.js";
 import { type DamagedEvent, dropDamagedEvents, findDamagedEvents } from "./eventIntegrity.js";
 import { HostRecords } from "./HostRecords.js";
+import { BUSY_TIMEOUT_MS, LockWait } from "./lockWait.js";
 import { applyMigrations } from "./migrations.js";
 import { PeopleRecords } from "./PeopleRecords.js";
 import { SearchIndex } from "./SearchIndex.js";
@@ -72,8 +73,11 @@ export class SqliteStore implements Store {
   private searchIndex: SearchIndex | undefined;
   /** Test-only: throws while the fault file exists (see `injectedFault`). */
   private readonly fault = injectedFault();
+  /** Shortens the wait for another program's lock while it holds writes off (see `LockWait`). */
+  private readonly lock: LockWait;
 
   private constructor(private readonly db: Database.Database) {
+    this.lock = new LockWait(db);
     this.stmt = {
       insertSession: db.prepare<[Record<string, unknown>]>(
         `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${SESSION_COLUMNS.replace(/(\w+)/g, "@$1")})`,
@@ -164,7 +168,7 @@ export class SqliteStore implements Store {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
       db.pragma("foreign_keys = ON");
-      db.pragma("busy_timeout = 5000");
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.pragma(`main.cache_size = ${PAGE_CACHE_SIZE}`);
       applyMigrations(db);
       attachSearchIndex(db, onDisk ? path : undefined);
@@ -206,13 +210,13 @@ export class SqliteStore implements Store {
 
   /** Users, grants, share links and the audit trail (see `PeopleRecords`). */
   get people(): PeopleRecords {
-    this.peopleRecords ??= new PeopleRecords(this.db);
+    this.peopleRecords ??= new PeopleRecords(this.db, this.lock);
     return this.peopleRecords;
   }
 
   /** The `hosts` table (see `HostRecords`). */
   get hosts(): HostRecords {
-    this.hostRecords ??= new HostRecords(this.db);
+    this.hostRecords ??= new HostRecords(this.db, this.lock);
     return this.hostRecords;
   }
 
@@ -230,7 +234,7 @@ export class SqliteStore implements Store {
   /** Inserts a new session; throws `conflict` when its name or id is taken. */
   insertSession(rec: SessionRecord): void {
     try {
-      this.stmt.insertSession.run(sessionParams(rec));
+      this.lock.write(() => this.stmt.insertSession.run(sessionParams(rec)));
     } catch (err) {
       throw conflictOr(err, rec.name);
     }
@@ -251,7 +255,7 @@ export class SqliteStore implements Store {
     }
     let changes: number;
     try {
-      changes = statement.run(...values, id).changes;
+      changes = this.lock.write(() => statement.run(...values, id).changes);
     } catch (err) {
       throw conflictOr(err, String(patch.name));
     }
@@ -279,13 +283,14 @@ export class SqliteStore implements Store {
 
   /** Deletes a session with its events, snapshots and search index rows, in one transaction. */
   deleteSession(id: string): void {
-    this.db.transaction(() => {
+    const remove = this.db.transaction(() => {
       this.stmt.deleteSearchLines.run(id);
       this.stmt.deleteSearchCursor.run(id);
       this.stmt.deleteEvents.run(id);
       this.stmt.deleteSnapshots.run(id);
       this.stmt.deleteSession.run(id);
-    })();
+    });
+    this.lock.write(remove);
     this.seqCache.delete(id);
   }
 
@@ -297,7 +302,7 @@ export class SqliteStore implements Store {
    */
   appendBatch(events: readonly SessionEvent[]): SessionEvent[] {
     this.fault?.();
-    const plan = this.db.transaction(() => {
+    const append = this.db.transaction(() => {
       const planned = planAppend(events, (session) => this.storedLastSeq(session));
       for (const event of planned.appended) {
         const data = encodeEventData(event);
@@ -308,7 +313,8 @@ export class SqliteStore implements Store {
         this.stmt.updateTotals.run(totals.lastSeq, totals.bytes, totals.activity, session);
       }
       return planned;
-    })();
+    });
+    const plan = this.lock.write(append);
     for (const [session, totals] of plan.totals) this.seqCache.set(session, totals.lastSeq);
     this.lastRejected = plan.rejected;
     return plan.appended;
@@ -334,7 +340,7 @@ export class SqliteStore implements Store {
   /** Stores a screen snapshot (replacing one at the same seq). */
   putSnapshot(snapshot: SnapshotRecord): void {
     const { session, seq, ts, cols, rows, data, bytes } = snapshot;
-    this.stmt.putSnapshot.run(session, seq, ts, cols, rows, data, bytes ?? 0);
+    this.lock.write(() => this.stmt.putSnapshot.run(session, seq, ts, cols, rows, data, bytes ?? 0));
   }
 
   /** Seq and total output bytes of every snapshot of a session, oldest first (no data). */
@@ -348,11 +354,12 @@ export class SqliteStore implements Store {
    * never cut from the middle.
    */
   compactThrough(sessionId: string, seq: number): void {
-    this.db.transaction(() => {
+    const compact = this.db.transaction(() => {
       this.stmt.compactEvents.run(sessionId, seq);
       this.stmt.compactSearchLines.run(sessionId, seq);
       this.stmt.compactSnapshots.run(sessionId, seq);
-    })();
+    });
+    this.lock.write(compact);
   }
 
   /** Seq of the oldest stored event (0 when none). */
@@ -392,14 +399,16 @@ export class SqliteStore implements Store {
   /** Stores a token (its hash only); throws `conflict` if the hash is already stored. */
   insertToken(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void {
     try {
-      this.stmt.insertToken.run(
-        token.id,
-        token.kind,
-        token.name,
-        token.hash,
-        token.scope,
-        token.createdAt,
-        token.expiresAt ?? null,
+      this.lock.write(() =>
+        this.stmt.insertToken.run(
+          token.id,
+          token.kind,
+          token.name,
+          token.hash,
+          token.scope,
+          token.createdAt,
+          token.expiresAt ?? null,
+        ),
       );
     } catch (err) {
       if (isConstraint(err)) throw new DispatchError("conflict", "token already exists", { cause: err });
@@ -414,12 +423,12 @@ export class SqliteStore implements Store {
 
   /** Revokes every live token of this kind and name; returns how many. */
   revokeTokens(kind: string, name: string): number {
-    return this.stmt.revokeTokens.run(Date.now(), kind, name).changes;
+    return this.lock.write(() => this.stmt.revokeTokens.run(Date.now(), kind, name).changes);
   }
 
   /** Revokes the live token with this hash; returns whether there was one. */
   revokeTokenByHash(hash: string): boolean {
-    return this.stmt.revokeTokenByHash.run(Date.now(), hash).changes > 0;
+    return this.lock.write(() => this.stmt.revokeTokenByHash.run(Date.now(), hash).changes > 0);
   }
 
   /** Records who did what (detail is stored as JSON), from where and on which session. */
@@ -429,13 +438,15 @@ export class SqliteStore implements Store {
     detail: Record<string, unknown> = {},
     where: { address?: string | undefined; session?: string | undefined } = {},
   ): void {
-    this.stmt.audit.run(
-      Date.now(),
-      actor,
-      action,
-      JSON.stringify(detail),
-      where.address ?? null,
-      where.session ?? null,
+    this.lock.write(() =>
+      this.stmt.audit.run(
+        Date.now(),
+        actor,
+        action,
+        JSON.stringify(detail),
+        where.address ?? null,
+        where.session ?? null,
+      ),
     );
   }
 

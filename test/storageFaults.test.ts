@@ -1,0 +1,226 @@
+/**
+ * Storage faults on a real hub and a real file system, with the stored log checked event by
+ * event afterwards: injected write failures, a full disk (a 64 MB tmpfs), and another program
+ * holding the database's lock.
+ */
+import { execFileSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { isAlive } from "../src/platform/processAlive.js";
+import { api, checkCompleteLog, counter, storedEvents } from "./countedLog.js";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { WireClient } from "./wire.js";
+
+/** Tests that stop and start hubs more than once (each start is two Node boots). */
+const RESTARTING_TEST_MS = 150_000;
+/**
+ * Rounds of requests a hub answers while another program holds the database's lock: each asks
+ * for a write, so 40 of them take at least 200 s (more than `RESTARTING_TEST_MS`) if each
+ * write waits out the usual 5 s busy timeout, and a few seconds when they fail at once.
+ */
+const LOCKED_ROUNDS = 40;
+
+const hubs: HubHandle[] = [];
+const mounts: string[] = [];
+const dirs: string[] = [];
+const clients: WireClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.close();
+  for (const hub of hubs.splice(0)) await hub.stop();
+  for (const dir of mounts.splice(0)) {
+    try {
+      execFileSync("umount", ["-l", dir]);
+    } catch {
+      // Not mounted (the mount failed): nothing to undo.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+afterAll(cleanupAll);
+
+async function hub(options: { env?: Record<string, string>; home?: string } = {}): Promise<HubHandle> {
+  const handle = await startHub(options);
+  hubs.push(handle);
+  return handle;
+}
+
+async function storage(h: HubHandle): Promise<{ ok: boolean; problem: string | null }> {
+  return (await api<{ storage: { ok: boolean; problem: string | null } }>(h, "/api/status")).storage;
+}
+
+async function buffered(h: HubHandle, name: string): Promise<number> {
+  const status = await api<{ sessions: { bytes?: { name: string; buffered: number }[] } }>(h, "/api/status");
+  return status.sessions.bytes?.find((b) => b.name === name)?.buffered ?? 0;
+}
+
+async function client(h: HubHandle): Promise<WireClient> {
+  const c = await WireClient.open(h.url, { authorization: `Bearer ${h.key}` });
+  clients.push(c);
+  await c.request({ type: "hello", protocol: 1 });
+  return c;
+}
+
+/** Fills the file system holding `dir` until a write fails; returns the filler file. */
+function fillDisk(dir: string): string {
+  const file = join(dir, "filler");
+  const fd = openSync(file, "w");
+  const chunk = Buffer.alloc(256 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (err) {
+    expect((err as NodeJS.ErrnoException).code).toBe("ENOSPC");
+  } finally {
+    closeSync(fd);
+  }
+  return file;
+}
+
+describe("storage faults", () => {
+  it("a transient write failure during streaming records no gap: the host resends and the log is complete", async () => {
+    const faultDir = mkdtempSync(join(tmpdir(), "dispatch-fault-"));
+    dirs.push(faultDir);
+    const fault = join(faultDir, "fail-writes");
+    const h = await hub({ env: { DISPATCH_TEST_FAULT_FILE: fault } });
+    const watcher = await client(h);
+    await counter(h, "flow", { pause: "0.01" });
+    await waitFor(async () => (await storedEvents(h, "flow")).length > 20, {
+      message: "first output stored",
+    });
+
+    writeFileSync(fault, "");
+    const notice = await watcher.waitFor((m) => m.type === "storage", 10_000);
+    expect(notice).toMatchObject({ storage: { ok: false } });
+    expect(String((notice.storage as { problem: string }).problem)).toContain("full");
+    const failing = await storage(h);
+    expect(failing.ok).toBe(false);
+    // The hub keeps answering while it cannot write, and acknowledges nothing: the host holds it.
+    expect((await h.cli(["ls"])).code).toBe(0);
+    await waitFor(async () => (await buffered(h, "flow")) > 2_000, {
+      message: "host buffers unacknowledged output",
+    });
+
+    rmSync(fault);
+    await waitFor(async () => (await storage(h)).ok, { message: "storage recovers by itself" });
+    await watcher.waitFor((m) => m.type === "storage" && (m.storage as { ok: boolean }).ok, 10_000);
+    const before = (await storedEvents(h, "flow")).length;
+    await waitFor(async () => (await storedEvents(h, "flow")).length > before + 5, {
+      message: "streaming resumes",
+    });
+    expect((await h.cli(["kill", "flow"])).code).toBe(0);
+    await checkCompleteLog(h, "flow");
+    const log = readFileSync(join(h.home, "hub.log"), "utf8");
+    expect(log).not.toContain("seq jump");
+  });
+
+  it(
+    "a full disk (64 MB tmpfs) stops storing, keeps the hub alive, and resumes without loss when space returns",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "dispatch-tmpfs-"));
+      mounts.push(dir);
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", dir]);
+      const h = await hub({ home: dir });
+      const pid = h.pids().hub as number;
+      const watcher = await client(h);
+      // About 8 MB, printed only once the disk is full (the trigger file lives off the tmpfs):
+      // more than the WAL's slack, so writes fail, and small enough that what is freed
+      // afterwards holds it all (an endless flood would refill it). Stored, it takes about
+      // 21 MB (events, the search index's copy of the text, and the WAL), so the disk is 64 MB:
+      // at 20 MB it filled again after the catch-up and the kill itself found the disk full.
+      const trigger = join(mkdtempSync(join(tmpdir(), "dispatch-trigger-")), "go");
+      dirs.push(dirname(trigger));
+      const script = `echo ready; while [ ! -e ${trigger} ]; do sleep 0.05; done; i=0; while [ $i -lt 60000 ]; do i=$((i+1)); echo flood-$i ${"x".repeat(120)}; done; sleep 600`;
+      await api(h, "/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ name: "flood", cwd: tmpdir(), command: ["sh", "-c", script] }),
+      });
+      await waitFor(async () => (await storedEvents(h, "flood")).length > 0, {
+        message: "first output stored",
+      });
+
+      const filler = fillDisk(dir);
+      writeFileSync(trigger, "");
+      const notice = await watcher.waitFor((m) => m.type === "storage", 30_000);
+      expect(notice).toMatchObject({ storage: { ok: false } });
+      const status = await h.cli(["status"]);
+      expect(status.stdout).toMatch(/storage\s+FAILING/);
+      expect(status.stdout).toMatch(/disk .* is full/);
+      expect(isAlive(pid)).toBe(true);
+
+      rmSync(filler);
+      await waitFor(async () => (await storage(h)).ok, { timeoutMs: 20_000, message: "storage recovers" });
+      // Every line, once, in order, with no gap (checked again after the session is killed).
+      // Each check reads the whole log back, so it polls gently and leaves the hub the CPU.
+      await waitFor(async () => (await checkCompleteLog(h, "flood")) === 60_000, {
+        timeoutMs: 120_000,
+        intervalMs: 1000,
+        message: "all 60000 lines stored",
+      });
+      const killed = await h.cli(["kill", "flood"]);
+      expect({ code: killed.code, stderr: killed.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(await checkCompleteLog(h, "flood")).toBe(60_000);
+      expect(h.pids().hub).toBe(pid);
+    },
+    // Filling, failing and catching up 60,000 lines on a busy machine: room beyond the waits.
+    RESTARTING_TEST_MS + 120_000,
+  );
+
+  it(
+    "another program holding the database's lock: the hub stays up, names the cause, and stores everything once it lets go",
+    async () => {
+      const h = await hub();
+      const pid = h.pids().hub as number;
+      const watcher = await client(h);
+      await counter(h, "held", { pause: "0.01" });
+      await waitFor(async () => (await storedEvents(h, "held")).length > 5, { message: "output stored" });
+
+      // A `sqlite3` shell left inside a write transaction: the hub's writes wait out its busy
+      // timeout, then fail with SQLITE_BUSY, which used to be taken for a bug and crash the hub.
+      const other = new Database(join(h.home, "dispatch.db"));
+      try {
+        other.exec("BEGIN IMMEDIATE");
+        const notice = await watcher.waitFor((m) => m.type === "storage", 60_000);
+        expect(notice).toMatchObject({ storage: { ok: false } });
+        expect(String((notice.storage as { problem: string }).problem)).toContain(
+          "another program holds the database's lock",
+        );
+        expect(isAlive(pid)).toBe(true);
+        // The hub keeps serving while the lock is held. Each round asks for a write, which can
+        // only fail, and reads. Were each write to wait out the 5 s busy timeout on the event
+        // loop, these rounds would take over three minutes, past this test's own timeout; the
+        // lock stays held throughout, so every answer here came while it was.
+        for (let round = 0; round < LOCKED_ROUNDS; round++) {
+          const refused = await h.api("/api/sessions", {
+            method: "POST",
+            body: JSON.stringify({ name: `refused-${round}`, cwd: tmpdir(), command: ["true"] }),
+          });
+          expect(refused.status).toBe(503);
+          expect((await h.api("/api/health")).ok).toBe(true);
+          const listed = await api<{ sessions: { name: string }[] }>(h, "/api/sessions");
+          expect(listed.sessions.map((s) => s.name)).toEqual(["held"]);
+          if (round % 10 === 0) {
+            const ls = await h.cli(["ls"]);
+            expect(ls.code, ls.stderr).toBe(0);
+            expect(ls.stdout).toContain("held");
+          }
+        }
+        other.exec("ROLLBACK");
+      } finally {
+        other.close();
+      }
+      await waitFor(async () => (await storage(h)).ok, { timeoutMs: 30_000, message: "storage recovers" });
+      const before = (await storedEvents(h, "held")).length;
+      await waitFor(async () => (await storedEvents(h, "held")).length > before + 5, {
+        message: "streaming resumes",
+      });
+      expect((await h.cli(["kill", "held"])).code).toBe(0);
+      await checkCompleteLog(h, "held");
+      expect(h.pids().hub).toBe(pid);
+    },
+    RESTARTING_TEST_MS,
+  );
+});

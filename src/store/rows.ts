@@ -63,6 +63,12 @@ const COLUMNS: { [K in Field]: { column: keyof SessionRow; encode?: (value: Sess
 
 export const SESSION_FIELDS = Object.keys(COLUMNS) as Field[];
 
+/** The sessions table's columns, in one order both engines select and insert them in. */
+export const SESSION_COLUMN_LIST: readonly (keyof SessionRow)[] = SESSION_FIELDS.map(
+  (field) => COLUMNS[field].column,
+);
+export const SESSION_COLUMNS = SESSION_COLUMN_LIST.join(", ");
+
 /** The column a record field is stored in, or undefined for a key that is not a field. */
 export function columnOf(field: string): keyof SessionRow | undefined {
   return Object.hasOwn(COLUMNS, field) ? COLUMNS[field as Field].column : undefined;

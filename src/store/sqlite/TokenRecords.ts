@@ -1,0 +1,93 @@
+/**
+ * The `tokens` table (access tokens, host tokens and share links, each stored as its hash
+ * only) and writing the `audit` trail. Reading the trail back is `PeopleRecords`'.
+ */
+import Database from "better-sqlite3";
+import { DispatchError } from "../../core/errors.js";
+import type { TokenRecord } from "../Store.js";
+import type { LockWait } from "./lockWait.js";
+
+export class TokenRecords {
+  private readonly stmt;
+
+  constructor(
+    db: Database.Database,
+    private readonly lock: LockWait,
+  ) {
+    this.stmt = {
+      insertToken: db.prepare<[string, string, string, string, string, number, number | null]>(
+        "INSERT INTO tokens (id, kind, name, hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      findToken: db.prepare<[string, number], TokenRecord>(
+        "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt, " +
+          "expires_at AS expiresAt FROM tokens WHERE hash = ? AND revoked_at IS NULL " +
+          "AND (expires_at IS NULL OR expires_at > ?)",
+      ),
+      revokeTokens: db.prepare<[number, string, string]>(
+        "UPDATE tokens SET revoked_at = ? WHERE kind = ? AND name = ? AND revoked_at IS NULL",
+      ),
+      revokeTokenByHash: db.prepare<[number, string]>(
+        "UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
+      ),
+      audit: db.prepare<[number, string, string, string, string | null, string | null]>(
+        "INSERT INTO audit (ts, actor, action, detail, address, session_id) VALUES (?, ?, ?, ?, ?, ?)",
+      ),
+    };
+  }
+
+  /** Stores a token (its hash only); throws `conflict` if the hash is already stored. */
+  insert(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void {
+    try {
+      this.lock.write(() =>
+        this.stmt.insertToken.run(
+          token.id,
+          token.kind,
+          token.name,
+          token.hash,
+          token.scope,
+          token.createdAt,
+          token.expiresAt ?? null,
+        ),
+      );
+    } catch (err) {
+      if (err instanceof Database.SqliteError && err.code.startsWith("SQLITE_CONSTRAINT")) {
+        throw new DispatchError("conflict", "token already exists", { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** The unrevoked token with this hash, if any. */
+  findByHash(hash: string, now: number): TokenRecord | undefined {
+    return this.stmt.findToken.get(hash, now);
+  }
+
+  /** Revokes every live token of this kind and name; returns how many. */
+  revoke(kind: string, name: string): number {
+    return this.lock.write(() => this.stmt.revokeTokens.run(Date.now(), kind, name).changes);
+  }
+
+  /** Revokes the live token with this hash; returns whether there was one. */
+  revokeByHash(hash: string): boolean {
+    return this.lock.write(() => this.stmt.revokeTokenByHash.run(Date.now(), hash).changes > 0);
+  }
+
+  /** Records who did what (detail is stored as JSON), from where and on which session. */
+  audit(
+    actor: string,
+    action: string,
+    detail: Record<string, unknown>,
+    where: { address?: string | undefined; session?: string | undefined },
+  ): void {
+    this.lock.write(() =>
+      this.stmt.audit.run(
+        Date.now(),
+        actor,
+        action,
+        JSON.stringify(detail),
+        where.address ?? null,
+        where.session ?? null,
+      ),
+    );
+  }
+}

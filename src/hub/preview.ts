@@ -8,6 +8,19 @@ import { stripEscapes } from "../core/plainText.js";
 const TAIL_BYTES = 2048;
 const MAX_PREVIEW_CHARS = 160;
 
+/**
+ * What moves the cursor to another place on the screen or wipes it: a carriage return, cursor
+ * up/down/next/previous line, absolute positioning (CUP, HVP, VPA), restore cursor (CSI u,
+ * ESC 8), index/reverse index/next line, and erase the whole display. Full-screen apps (vim, top, less)
+ * draw with these instead of newlines, so text on either side sits on different rows (or
+ * overwrites what came before) and must not be glued into one line.
+ * (Control characters in these regexes are the point: biome.json allows them in this file.)
+ */
+const CURSOR_JUMP = /\r|\x1b\[[0-9;?]*[ABEFHdfu]|\x1b\[[23]J|\x1b[8DEM]/;
+const CURSOR_JUMPS = new RegExp(CURSOR_JUMP.source, "g");
+/** Moves along the row (forward, to a column, tab forward) and erase-characters: blanks between text. */
+const CURSOR_ACROSS = /\x1b\[[0-9;]*[CGIX`]/g;
+
 const decoder = new TextDecoder();
 
 /**
@@ -21,10 +34,25 @@ export function lastLine(data: Uint8Array, previous: string): string {
   let end = tail.length;
   while (end > 0) {
     const start = tail.lastIndexOf("\n", end - 1) + 1;
-    // Carriage returns are control characters: stripped with the escapes.
-    const line = stripEscapes(tail.slice(start, end)).trim();
+    const line = visibleLine(tail.slice(start, end));
     if (line.length > 0) return line.slice(0, MAX_PREVIEW_CHARS);
     end = start - 1;
   }
   return previous;
+}
+
+/**
+ * What a terminal would show of one line of output: of pieces separated by cursor jumps, the
+ * last with something visible (as a terminal leaves a progress bar redrawn with carriage
+ * returns, or vim's ruler written at the bottom row after the text). Plain lines take the
+ * first branch, so a flood of them costs what it did before.
+ */
+function visibleLine(line: string): string {
+  if (!CURSOR_JUMP.test(line)) return stripEscapes(line.replace(CURSOR_ACROSS, " ")).trim();
+  const pieces = line.split(CURSOR_JUMPS);
+  for (let i = pieces.length - 1; i >= 0; i--) {
+    const piece = stripEscapes((pieces[i] as string).replace(CURSOR_ACROSS, " ")).trim();
+    if (piece.length > 0) return piece;
+  }
+  return "";
 }

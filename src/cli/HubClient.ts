@@ -44,17 +44,25 @@ export interface HubClientOptions {
   url: string;
   key: string | undefined;
   paths: HomePaths;
+  /**
+   * The URL is the default port's, not this data directory's `hub.json`, and the key is not
+   * `DISPATCH_KEY`: a hub answering there may be another data directory's, which refuses this
+   * one's key. That refusal means "not running here", not "wrong key".
+   */
+  guessed?: boolean | undefined;
 }
 
 export class HubClient {
   readonly url: string;
   readonly paths: HomePaths;
   private readonly key: string | undefined;
+  private readonly guessed: boolean;
 
   constructor(options: HubClientOptions) {
     this.url = options.url.replace(/\/+$/, "");
     this.key = options.key;
     this.paths = options.paths;
+    this.guessed = options.guessed === true;
   }
 
   /** Finds the hub of `DISPATCH_HOME` and the key the way every CLI command does. */
@@ -62,12 +70,38 @@ export class HubClient {
     const paths = homePaths(dataHome(env));
     const info = readHubInfo(paths);
     const url = info?.url ?? `http://127.0.0.1:${resolvePort(undefined, env) || DEFAULT_PORT}`;
-    return new HubClient({ url, key: readKey(paths, env), paths });
+    const guessed = info === undefined && !env.DISPATCH_KEY;
+    return new HubClient({ url, key: readKey(paths, env), paths, guessed });
   }
 
-  /** Whether a hub answers `/api/health` at this URL. Never throws. */
-  health(): Promise<boolean> {
+  /** Whether any hub answers `/api/health` at this URL, this data directory's or not. Never throws. */
+  answers(): Promise<boolean> {
     return hubAnswers(this.url);
+  }
+
+  /**
+   * Whether this data directory's hub answers at this URL. Never throws. With the address
+   * guessed (no `hub.json`), a hub that refuses the key is another directory's: not ours.
+   */
+  async health(): Promise<boolean> {
+    if (!(await this.answers())) return false;
+    if (!this.guessed) return true;
+    try {
+      await this.call("GET", "/api/status");
+      return true;
+    } catch (err) {
+      // Refused (another directory's hub, see fetchJson) or gone meanwhile: not running here.
+      // Any other failure is the hub's own: it runs, and the command reports what went wrong.
+      return !(err instanceof DispatchError && err.code === "host_unavailable");
+    }
+  }
+
+  /** What a refused key means when the address was guessed: no hub of this directory runs. */
+  private notRunningHere(): string {
+    return (
+      `the hub is not running (no hub.json in ${this.paths.home}) — start it with \`dispatch start\`; ` +
+      `the hub answering at ${this.url} belongs to another data directory`
+    );
   }
 
   async status(): Promise<StatusBody> {
@@ -161,6 +195,9 @@ export class HubClient {
       if (err instanceof DispatchError && err.code === "host_unavailable" && isRefused(err.cause)) {
         throw new DispatchError("host_unavailable", HUB_NOT_RUNNING, { cause: err });
       }
+      if (err instanceof DispatchError && err.code === "unauthorized" && this.guessed) {
+        throw new DispatchError("host_unavailable", this.notRunningHere(), { cause: err });
+      }
       throw err;
     }
   }
@@ -215,6 +252,9 @@ export class HubClient {
       const parsed = ErrorBody.safeParse(json);
       if (parsed.success) {
         const { code, message } = parsed.data.error;
+        if (code === "unauthorized" && this.guessed) {
+          throw new DispatchError("host_unavailable", this.notRunningHere());
+        }
         throw new DispatchError(isErrorCode(code) ? code : "internal", message);
       }
       throw new DispatchError("internal", `the hub answered ${method} ${path} with HTTP ${status}`);

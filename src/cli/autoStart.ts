@@ -56,7 +56,7 @@ export async function ensureHub(command: string): Promise<void> {
     return;
   }
   // Another data directory's hub on the port, or one started by hand: use it as it is.
-  if (await HubClient.locate().health()) return;
+  if (await HubClient.locate().answers()) return;
   const port = resolvePort(undefined);
   await launchHub({ paths: ensureHome(paths.home), port, flags: { host: DEFAULT_BIND_HOST } });
   console.error(`dispatch: started the hub (log: ${paths.hubLog})`);

@@ -3,9 +3,10 @@
  * `host.pid`) and the process checks built on them, for the commands that work while the hub
  * is down (`start`, `stop`, `status`).
  */
-import { closeSync, openSync, readFileSync, rmSync, statSync, watch, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, statSync, watch, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
+import { DispatchError } from "../core/errors.js";
 import { importModule } from "../core/importModule.js";
 import type { HomePaths } from "../platform/home.js";
 import { isAlive } from "../platform/processAlive.js";
@@ -185,21 +186,59 @@ export async function tryLock(file: string): Promise<HeldLock | undefined> {
  */
 export function tryPidLock(file: string): HeldLock | undefined {
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
+    const fd = createExclusive(file);
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, String(process.pid));
+      } catch (err) {
+        // Ours, and empty: left behind it would pass for a lock being written (see justCreated).
+        rmSync(file, { force: true });
+        throw unwritable(file, err);
+      } finally {
+        closeSync(fd);
+      }
       return {
         release: () => {
           if (readPidFile(file) === process.pid) rmSync(file, { force: true });
         },
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     const holder = readPidFile(file);
     if (holder !== undefined ? isDispatchProcess(holder, HUB_MARKER) : justCreated(file)) return undefined;
     rmSync(file, { force: true });
   }
   return undefined;
+}
+
+/** A descriptor of `file`, created now, or undefined when it exists already. */
+function createExclusive(file: string): number | undefined {
+  try {
+    return openSync(file, "wx", 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw unwritable(file, err);
+  }
+}
+
+/**
+ * Why `file` in the data directory could not be written, and what to do, for a person: the
+ * bare "ENOSPC: no space left on device, write" named neither the directory nor a remedy.
+ */
+function unwritable(file: string, err: unknown): DispatchError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const dir = dirname(file);
+  const what = `cannot write ${basename(file)} in ${dir}`;
+  let message: string;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    message = `the disk holding ${dir} is full (${what}); free some space there, or point DISPATCH_HOME at a disk with room, then try again`;
+  } else if (code === "EROFS") {
+    message = `${dir} is on a read-only file system (${what}); mount it read-write, or point DISPATCH_HOME at a writable directory`;
+  } else if (code === "EACCES" || code === "EPERM") {
+    message = `${what}: permission denied; make ${dir} writable by this user, or point DISPATCH_HOME elsewhere`;
+  } else {
+    message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return new DispatchError("internal", message, { cause: err });
 }
 
 /** An empty lock file is one being written, unless it is older than this (its writer was killed). */

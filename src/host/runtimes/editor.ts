@@ -4,10 +4,7 @@
  * whole history); clients' cursors travel as `presence` events; the file's state (clean,
  * dirty, conflict, deleted) as `file` events. Capability: `command` (text, edits, update,
  * save, conflict, resolve). Input is one JSON message per chunk (`EditorInput`): the web's
- * fast path, no answer.
- *
- * Saving never loses a change: the disk is re-read before every write, and a change made on
- * disk while the buffer holds unsaved edits is a conflict that refuses saves until resolved.
+ * fast path, no answer. The file on disk (its state, saves, conflicts) is `DiskTracker`'s.
  */
 import * as Y from "yjs";
 import type { z } from "zod";
@@ -16,33 +13,16 @@ import {
   EditorInput,
   EditorOptions,
   type EditsArgs,
-  type FileStatus,
   type ResolveArgs,
   type UpdateArgs,
 } from "../../kinds/editor/events.js";
 import { applyChecked, fromBase64, textOf, toBase64 } from "../../kinds/editor/yjsText.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
-import { editorFileLimit, editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
+import { editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
+import { DiskTracker, type EditorBuffer, openFile } from "./editor/DiskTracker.js";
 import { EditHistory } from "./editor/EditHistory.js";
-import { FileWatch } from "./editor/FileWatch.js";
-import {
-  type DiskText,
-  hashText,
-  isUnloadable,
-  readText,
-  unloadableIdentity,
-  writeTextAtomic,
-} from "./editor/fileContent.js";
-import { conflictTooLarge, fitInReply, textTooLarge, tooLargeToOpen } from "./editor/replyLimit.js";
-import {
-  chunkEnd,
-  describeCharacter,
-  loneHalfAt,
-  lostHalves,
-  middleChange,
-  replacementCount,
-  splitsPair,
-} from "./editor/surrogates.js";
+import { fitInReply, textTooLarge } from "./editor/replyLimit.js";
+import { chunkEnd, describeCharacter, loneHalfAt, middleChange, splitsPair } from "./editor/surrogates.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
 /** Updates the log already holds (a revive's starting state): applied, not written again. */
@@ -67,21 +47,10 @@ export class EditorRuntime implements SessionRuntime {
   private readonly doc = new Y.Doc();
   private readonly path: string;
   private readonly options: EditorOptions;
-  private readonly watch: FileWatch;
+  private readonly disk: DiskTracker;
   private readonly loaded: Promise<void>;
   private running = true;
   private code: number | null = null;
-  private status: FileStatus = "clean";
-  /** The file's text as last loaded or saved (the base of a three-way merge). */
-  private savedText = "";
-  private diskHash = "";
-  /** What is on disk during a conflict. */
-  private diskText = "";
-  /**
-   * During a conflict with a file the editor cannot load (turned binary, or grown past the
-   * limit): why, and its identity (`unloadableIdentity`), to tell it from a later change.
-   */
-  private unloadable: { reason: string; identity: string } | undefined;
   private lastSeq: number;
   private autosaveTimer: NodeJS.Timeout | undefined;
   /** Recent states of the text by seq, for edits based on an older read (`baseSeq`). */
@@ -93,33 +62,22 @@ export class EditorRuntime implements SessionRuntime {
     this.lastSeq = spec.afterSeq;
     const resolved = resolveInRoots(this.options.path, editorRoots());
     this.path = resolved.path;
-    let disk = readText(this.path, editorFileLimit());
-    if (disk && !fitInReply([disk.text])) throw tooLargeToOpen(this.path, disk.text);
-    if (!disk) {
-      if (!this.options.create && !this.options.state) {
-        throw new DispatchError(
-          "not_found",
-          `no file ${this.path}; to create it, pass --create (create: true), or tick "Create it if it does not exist" in the web`,
-        );
-      }
-      disk = { text: "", hash: writeTextAtomic(this.path, "") };
-    }
+    // A revive's buffer is in its state: a file gone meanwhile is made again to save it to.
+    const disk = openFile(this.path, this.options.create === true || Boolean(this.options.state));
     this.doc.on("update", (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) =>
       this.logUpdate(update, origin, transaction),
     );
     const revived = spec.afterSeq > 0;
     if (revived) this.emit("revived", {});
     this.emit("start", { pid: 0, command: [this.path], cwd: spec.cwd, cols: spec.cols, rows: spec.rows });
-    this.savedText = disk.text;
-    this.diskHash = disk.hash;
-    this.watch = new FileWatch(this.path, () => this.checkDisk());
+    this.disk = new DiskTracker(this.path, disk, this.asBuffer());
     if (this.options.state) {
       Y.applyUpdate(this.doc, fromBase64(this.options.state), FROM_LOG);
       this.history = new EditHistory(textOf(this.doc), spec.afterSeq);
-      this.loaded = Promise.resolve(this.afterRevive(disk));
+      this.loaded = Promise.resolve(this.disk.afterRevive(disk, this.options.hash));
     } else {
       this.history = new EditHistory(textOf(this.doc), 0);
-      this.fileEvent("opened");
+      this.disk.opened();
       this.loaded = this.load(disk.text);
     }
   }
@@ -159,7 +117,7 @@ export class EditorRuntime implements SessionRuntime {
       case "text": {
         const text = this.text;
         if (!fitInReply([text])) throw textTooLarge(text);
-        return { text, seq: this.lastSeq, status: this.status, path: this.path };
+        return { text, seq: this.lastSeq, status: this.disk.status, path: this.path };
       }
       case "edits":
         return this.applyEdits(args as z.infer<typeof EditsArgs>);
@@ -176,22 +134,11 @@ export class EditorRuntime implements SessionRuntime {
         return { seq: this.lastSeq };
       }
       case "save":
-        return this.save();
-      case "conflict": {
-        if (this.status !== "conflict")
-          throw new DispatchError("conflict", `${this.path} is not in conflict (it is ${this.status})`);
-        if (this.unloadable) {
-          throw new DispatchError(
-            "conflict",
-            `${this.unloadable.reason}, so there is no text on disk to show beside the buffer; 'resolve take=buffer' keeps the buffer (a save then writes it over the file), or leave the file as it is and close the editor`,
-          );
-        }
-        const three = { base: this.savedText, disk: this.diskText, buffer: this.text };
-        if (!fitInReply(Object.values(three))) throw conflictTooLarge(this.path, Object.values(three));
-        return three;
-      }
+        return this.disk.save();
+      case "conflict":
+        return this.disk.conflict();
       case "resolve":
-        return this.resolve(args as z.infer<typeof ResolveArgs>);
+        return this.disk.resolve(args as z.infer<typeof ResolveArgs>);
       default:
         throw new DispatchError("bad_request", `editor has no command '${name}'`);
     }
@@ -208,13 +155,33 @@ export class EditorRuntime implements SessionRuntime {
   dispose(): void {
     this.running = false;
     clearTimeout(this.autosaveTimer);
-    this.watch?.dispose();
+    this.disk?.dispose();
   }
 
   // ---- the document ---------------------------------------------------------------------
 
   private get text(): string {
     return textOf(this.doc).toString();
+  }
+
+  /** What the disk side reaches of this buffer. */
+  private asBuffer(): EditorBuffer {
+    return {
+      text: () => this.text,
+      seq: () => this.lastSeq,
+      running: () => this.running,
+      replaceText: (next, origin) => this.replaceText(next, origin),
+      restoreRanges: (ranges, source) => {
+        const ytext = textOf(this.doc);
+        this.doc.transact(() => {
+          for (const { from, to } of ranges) {
+            ytext.delete(from, to - from);
+            ytext.insert(from, source.slice(from, to));
+          }
+        }, "disk");
+      },
+      fileEvent: (data) => this.emit("file", data),
+    };
   }
 
   private emit(type: string, data: Record<string, unknown>): void {
@@ -227,7 +194,7 @@ export class EditorRuntime implements SessionRuntime {
     this.emit("update", { update: toBase64(update), client });
     this.history.record(this.lastSeq, transaction);
     if (client === "disk") return;
-    if (this.status === "clean") this.setStatus("dirty", "edited");
+    this.disk.edited();
     if (this.options.autosaveMs > 0) {
       clearTimeout(this.autosaveTimer);
       this.autosaveTimer = setTimeout(() => this.autosave(), this.options.autosaveMs);
@@ -319,184 +286,13 @@ export class EditorRuntime implements SessionRuntime {
     return { seq: this.lastSeq, length: ytext.length };
   }
 
-  // ---- the file -------------------------------------------------------------------------
-
-  private setStatus(status: FileStatus, reason: string): void {
-    this.status = status;
-    this.fileEvent(reason);
-  }
-
-  private fileEvent(reason: string): void {
-    this.emit("file", { path: this.path, status: this.status, hash: this.diskHash, reason });
-  }
-
-  private save(): { seq: number; hash: string; bytes: number } {
-    if (this.status === "conflict") {
-      throw new DispatchError(
-        "conflict",
-        this.unloadable
-          ? `${this.unloadable.reason}; a save would write over it: resolve the conflict first (resolve take=buffer|text)`
-          : `${this.path} changed on disk while it had unsaved edits; resolve the conflict first (resolve take=disk|buffer|text)`,
-      );
-    }
-    // The watcher may not have told yet: a change on disk is never overwritten unseen.
-    this.checkDisk();
-    if ((this.status as FileStatus) === "conflict") {
-      throw new DispatchError(
-        "conflict",
-        this.unloadable
-          ? `${this.unloadable.reason} just now; a save would write over it: resolve the conflict first (resolve take=buffer|text)`
-          : `${this.path} changed on disk just now; resolve the conflict first`,
-      );
-    }
-    const text = this.text;
-    this.diskHash = writeTextAtomic(this.path, text);
-    this.savedText = text;
-    this.setStatus("clean", "saved");
-    return { seq: this.lastSeq, hash: this.diskHash, bytes: Buffer.byteLength(text) };
-  }
-
   private autosave(): void {
-    if (!this.running || this.status === "conflict" || this.status === "clean") return;
+    if (!this.running || !this.disk.wantsAutosave) return;
     try {
-      this.save();
+      this.disk.save();
     } catch {
       // The file's state (a conflict, a permission error) is in the log; the buffer is kept.
     }
-  }
-
-  /** Compares the disk with what was last loaded or saved and acts on a change. */
-  private checkDisk(): void {
-    if (!this.running) return;
-    let disk: DiskText | undefined;
-    try {
-      // With the limit: reloading a file grown huge would hold the host's event loop, and every
-      // session on the host with it, for as long as the load takes.
-      disk = readText(this.path, editorFileLimit());
-    } catch (err) {
-      if (isUnloadable(err)) this.diskUnloadable(err.message);
-      // Otherwise unreadable for now (being written, permissions): the next change tells again.
-      return;
-    }
-    if (this.unloadable) {
-      // Text again: an ordinary conflict with what is on disk now.
-      this.unloadable = undefined;
-      this.diskText = disk?.text ?? "";
-    }
-    if (!disk) {
-      if (this.status !== "deleted" && this.status !== "conflict") this.setStatus("deleted", "deleted");
-      return;
-    }
-    if (disk.hash === this.diskHash && this.status !== "deleted") return;
-    if (this.status === "conflict" && disk.hash === hashText(this.diskText)) return;
-    if (this.status === "clean" || (this.status === "deleted" && this.text === this.savedText)) {
-      this.diskHash = disk.hash;
-      this.savedText = disk.text;
-      this.replaceText(disk.text, "disk");
-      this.setStatus("clean", "reloaded");
-      return;
-    }
-    this.diskText = disk.text;
-    this.setStatus("conflict", "changed on disk");
-  }
-
-  /**
-   * Another program made the file something the editor cannot load (`reason`): a conflict, so
-   * that no save, by hand or autosave, writes the buffer over it unasked.
-   */
-  private diskUnloadable(reason: string): void {
-    const identity = unloadableIdentity(this.path);
-    // Gone again, or the very content a resolve chose to save over.
-    if (identity === undefined || identity === this.diskHash) return;
-    if (this.status === "conflict" && this.unloadable?.identity === identity) return;
-    this.unloadable = { reason: `changed on disk: ${reason}`, identity };
-    this.diskText = "";
-    this.setStatus("conflict", this.unloadable.reason);
-  }
-
-  private resolve(args: z.infer<typeof ResolveArgs>): { seq: number; status: FileStatus } {
-    if (this.status !== "conflict")
-      throw new DispatchError("conflict", `${this.path} is not in conflict; nothing to resolve`);
-    const half = args.take === "text" ? loneHalfAt(args.text) : -1;
-    if (half !== -1) {
-      throw new DispatchError(
-        "bad_request",
-        `the merged text holds half a character (a lone UTF-16 surrogate at ${half}), which cannot be stored; send whole characters; the conflict is unchanged`,
-      );
-    }
-    if (this.unloadable) return this.resolveOverUnloadable(args);
-    const disk = this.diskText;
-    this.savedText = disk;
-    this.diskHash = hashText(disk);
-    if (args.take === "disk") {
-      this.replaceText(disk, "disk");
-      this.setStatus("clean", "resolved: took the disk");
-    } else {
-      if (args.take === "text") this.replaceText(args.text, { client: "resolve" });
-      this.status = this.text === disk ? "clean" : "dirty";
-      this.fileEvent(`resolved: ${args.take === "text" ? "merged text" : "kept the buffer"}`);
-    }
-    return { seq: this.lastSeq, status: this.status };
-  }
-
-  /** Ends a conflict with a file the editor cannot load: only the buffer (or a text) can win. */
-  private resolveOverUnloadable(args: z.infer<typeof ResolveArgs>): { seq: number; status: FileStatus } {
-    const { reason, identity } = this.unloadable as { reason: string; identity: string };
-    if (args.take === "disk") {
-      throw new DispatchError(
-        "conflict",
-        `${reason}, so it cannot be taken into the editor; take the buffer or a merged text, or close the editor to keep the file; the conflict is unchanged`,
-      );
-    }
-    if (args.take === "text") this.replaceText(args.text, { client: "resolve" });
-    // Saving over this content is now asked for; a later change on disk is a conflict again.
-    this.diskHash = identity;
-    this.unloadable = undefined;
-    this.status = "dirty";
-    this.fileEvent(`resolved: ${args.take === "text" ? "merged text" : "kept the buffer"}`);
-    return { seq: this.lastSeq, status: this.status };
-  }
-
-  /**
-   * Revived from the log: the buffer's edits are saved if the disk has not moved since. Never
-   * what nobody edited: a text that differs from the file only where an older host's load
-   * turned halves of pairs into U+FFFD (`lostHalves`) takes the file's characters back, and
-   * nothing is written; edits made over such damage are not saved unasked but shown as a
-   * conflict, for the person to choose.
-   */
-  private afterRevive(disk: DiskText): void {
-    const text = this.text;
-    if (text === this.savedText) return this.setStatus("clean", "revived");
-    const lost = lostHalves(text, disk.text);
-    if (lost) {
-      const ytext = textOf(this.doc);
-      this.doc.transact(() => {
-        for (const { from, to } of lost) {
-          ytext.delete(from, to - from);
-          ytext.insert(from, disk.text.slice(from, to));
-        }
-      }, "disk");
-      return this.setStatus("clean", "revived; characters the log had lost were taken from the file");
-    }
-    const damaged = replacementCount(text) > replacementCount(disk.text);
-    if (!damaged && (!this.options.hash || this.options.hash === disk.hash)) {
-      this.status = "dirty";
-      try {
-        this.save();
-        return;
-      } catch {
-        // Not writable now: the edits stay in the buffer and the log, marked unsaved.
-        return this.setStatus("dirty", "revived, not saved");
-      }
-    }
-    this.diskText = this.savedText;
-    this.setStatus(
-      "conflict",
-      damaged
-        ? "revived with characters the log had lost (U+FFFD) among its edits; resolve to choose what to keep"
-        : "revived; the file changed on disk meanwhile",
-    );
-    return undefined;
   }
 }
 

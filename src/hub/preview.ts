@@ -47,7 +47,9 @@ export function lastLine(data: Uint8Array, previous: string): string {
  * returns, or vim's ruler written at the bottom row after the text). Plain lines take the
  * first branch, so a flood of them costs what it did before.
  */
-function visibleLine(line: string): string {
+function visibleLine(raw: string): string {
+  // The carriage return of a CRLF line ending ends the line; it jumps over nothing.
+  const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
   if (!CURSOR_JUMP.test(line)) return stripEscapes(line.replace(CURSOR_ACROSS, " ")).trim();
   const pieces = line.split(CURSOR_JUMPS);
   for (let i = pieces.length - 1; i >= 0; i--) {

@@ -6,39 +6,17 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import Provider from "oidc-provider";
 import { afterAll, expect, it } from "vitest";
 import { cleanupAll, startHub } from "./harness.js";
+import { CLIENT_ID, CLIENT_SECRET, serveTestProvider } from "./oidcProvider.js";
 
-const CLIENT_ID = "dispatch-test";
-const CLIENT_SECRET = "dispatch-test-secret-0123456789";
 /** The hub's address as the browser sees it: fixed, so a restarted hub (a new port) keeps it. */
 const PUBLIC_URL = "http://dispatch.test";
 
 const server: Server = createServer();
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const provider = new Provider(issuer, {
-  clients: [
-    {
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      redirect_uris: [`${PUBLIC_URL}/api/auth/oidc/callback`],
-      grant_types: ["authorization_code"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "client_secret_post",
-    },
-  ],
-  // The development login form takes any login; it becomes the account's email.
-  findAccount: async (_ctx, id) => ({
-    accountId: id,
-    claims: async () => ({ sub: id, email: id, email_verified: true }),
-  }),
-  claims: { openid: ["sub"], email: ["email", "email_verified"] },
-  pkce: { required: () => true },
-  cookies: { keys: ["oidc-test-cookie-key"] },
-});
-server.on("request", provider.callback());
+serveTestProvider(server, issuer, PUBLIC_URL);
 
 afterAll(async () => {
   await cleanupAll();

@@ -5,12 +5,10 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import Provider from "oidc-provider";
+import type Provider from "oidc-provider";
 import { afterAll, describe, expect, it } from "vitest";
+import { CLIENT_ID, CLIENT_SECRET, serveTestProvider } from "../oidcProvider.js";
 import { webSuite } from "./browser.js";
-
-const CLIENT_ID = "dispatch-test";
-const CLIENT_SECRET = "dispatch-test-secret-0123456789";
 
 // The provider's port must be known before the hub starts (the issuer is in its environment);
 // the provider itself is created once the hub's callback URL is known.
@@ -35,27 +33,7 @@ afterAll(async () => {
 
 function startProvider(hubUrl: string): void {
   if (provider) return;
-  provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [`${hubUrl}/api/auth/oidc/callback`],
-        grant_types: ["authorization_code"],
-        response_types: ["code"],
-        token_endpoint_auth_method: "client_secret_post",
-      },
-    ],
-    // The development login form takes any login; it becomes the account's email.
-    findAccount: async (_ctx, id) => ({
-      accountId: id,
-      claims: async () => ({ sub: id, email: id, email_verified: true }),
-    }),
-    claims: { openid: ["sub"], email: ["email", "email_verified"] },
-    pkce: { required: () => true },
-    cookies: { keys: ["oidc-test-cookie-key"] },
-  });
-  server.on("request", provider.callback());
+  provider = serveTestProvider(server, issuer, hubUrl);
 }
 
 async function signIn(login: string) {

@@ -3,44 +3,17 @@
  * is full and what to do, not a bare "ENOSPC: no space left on device, write", and leaves no
  * empty `start.lock` behind to hold up the next attempt.
  */
-import { execFileSync } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { cleanEnv, runCli } from "./harness.js";
+import { fillDisk, removeSmallDisks, smallDisk } from "./smallDisk.js";
 
-const mounts: string[] = [];
-
-afterEach(() => {
-  for (const dir of mounts.splice(0)) {
-    try {
-      execFileSync("umount", ["-l", dir]);
-    } catch {
-      // Not mounted (the mount failed): nothing to undo.
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-/** Writes into `dir` until its file system is full. */
-function fill(dir: string): void {
-  const fd = openSync(join(dir, "filler"), "w");
-  const chunk = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    expect((err as NodeJS.ErrnoException).code).toBe("ENOSPC");
-  } finally {
-    closeSync(fd);
-  }
-}
+afterEach(removeSmallDisks);
 
 it("says the disk holding the data directory is full and what to do", async () => {
-  const home = mkdtempSync(join(tmpdir(), "dispatch-full-home-"));
-  mounts.push(home);
-  execFileSync("mount", ["-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", home]);
-  fill(home);
+  const home = smallDisk("256k", "dispatch-full-home-");
+  fillDisk(home);
 
   const start = await runCli(["start", "--port", "0"], cleanEnv({ DISPATCH_HOME: home, HOME: home }));
   expect(start.code).toBe(1);

@@ -1,10 +1,4 @@
-/**
- * Storage faults on a real hub and a real file system, with the stored log checked event by
- * event afterwards: injected write failures, a full disk (a 64 MB tmpfs), and another program
- * holding the database's lock.
- */
-import { execFileSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
@@ -12,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { isAlive } from "../src/platform/processAlive.js";
 import { api, checkCompleteLog, counter, storedEvents } from "./countedLog.js";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { fillDisk, removeSmallDisks, smallDisk } from "./smallDisk.js";
 import { WireClient } from "./wire.js";
 
 /** Tests that stop and start hubs more than once (each start is two Node boots). */
@@ -24,21 +19,13 @@ const RESTARTING_TEST_MS = 150_000;
 const LOCKED_ROUNDS = 40;
 
 const hubs: HubHandle[] = [];
-const mounts: string[] = [];
 const dirs: string[] = [];
 const clients: WireClient[] = [];
 
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.close();
   for (const hub of hubs.splice(0)) await hub.stop();
-  for (const dir of mounts.splice(0)) {
-    try {
-      execFileSync("umount", ["-l", dir]);
-    } catch {
-      // Not mounted (the mount failed): nothing to undo.
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
+  removeSmallDisks();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 afterAll(cleanupAll);
@@ -63,21 +50,6 @@ async function client(h: HubHandle): Promise<WireClient> {
   clients.push(c);
   await c.request({ type: "hello", protocol: 1 });
   return c;
-}
-
-/** Fills the file system holding `dir` until a write fails; returns the filler file. */
-function fillDisk(dir: string): string {
-  const file = join(dir, "filler");
-  const fd = openSync(file, "w");
-  const chunk = Buffer.alloc(256 * 1024);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    expect((err as NodeJS.ErrnoException).code).toBe("ENOSPC");
-  } finally {
-    closeSync(fd);
-  }
-  return file;
 }
 
 describe("storage faults", () => {
@@ -120,9 +92,7 @@ describe("storage faults", () => {
   it(
     "a full disk (64 MB tmpfs) stops storing, keeps the hub alive, and resumes without loss when space returns",
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "dispatch-tmpfs-"));
-      mounts.push(dir);
-      execFileSync("mount", ["-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", dir]);
+      const dir = smallDisk("64m");
       const h = await hub({ home: dir });
       const pid = h.pids().hub as number;
       const watcher = await client(h);

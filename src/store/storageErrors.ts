@@ -23,6 +23,20 @@ const SQLITE_STORAGE_CODES = new Set([
 /** System error codes of the same family (logs, backups, files next to the database). */
 const ERRNO_STORAGE_CODES = new Set(["ENOSPC", "EIO", "EDQUOT", "EROFS"]);
 
+/** Another program holds the SQLite file's lock (the connection waited out its busy timeout). */
+function isLockCode(code: string): boolean {
+  return code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED");
+}
+
+function isFullCode(code: string): boolean {
+  return code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT";
+}
+
+/** Whether a SQLite write failed because another connection holds the lock. */
+export function isLockContention(err: unknown): boolean {
+  return err instanceof Database.SqliteError && isLockCode(err.code);
+}
+
 function codeOf(err: unknown): string | undefined {
   if (typeof err !== "object" || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
@@ -50,10 +64,10 @@ export function describeStorageError(err: unknown): string {
     }
     return `the PostgreSQL store cannot be written (${code}: ${detail}); the hub retries by itself — check that the database server is up and reachable`;
   }
-  if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT") {
+  if (isFullCode(code)) {
     return `the disk holding the data directory is full (${code}: ${detail}); free some space — the hub retries by itself and hosts keep buffering meanwhile`;
   }
-  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+  if (isLockCode(code)) {
     return `another program holds the database's lock (${code}: ${detail}); end it or let it finish (a \`sqlite3\` shell in a transaction, a backup tool) — the hub retries by itself and hosts keep buffering meanwhile`;
   }
   if (code.startsWith("SQLITE_READONLY") || code === "EROFS") {
@@ -70,10 +84,10 @@ export function describeOpenFailure(err: unknown, file: string): string {
   const code = codeOf(err) ?? "unknown";
   const detail = err instanceof Error ? err.message : String(err);
   const what = `cannot open the database ${file} (${code}: ${detail})`;
-  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+  if (isLockCode(code)) {
     return `${what}: another program holds its lock; end it (a \`sqlite3\` shell in a transaction, a backup tool) and start the hub again`;
   }
-  if (code === "SQLITE_FULL" || code === "ENOSPC" || code === "EDQUOT") {
+  if (isFullCode(code)) {
     return `${what}: the disk holding the data directory is full; free some space and start the hub again`;
   }
   if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || code === "EROFS") {

@@ -6,7 +6,8 @@
  * failed for the lock anyway, storage is failing and the hub's retry loop paces the next
  * attempts, so writes stop waiting until one gets through.
  */
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { isLockContention } from "../storageErrors.js";
 
 /** The wait for a lock while writes go through. */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -44,7 +45,7 @@ export class LockWait {
     try {
       return run();
     } catch (err) {
-      if (!this.contended && isLockBusy(err)) {
+      if (!this.contended && isLockContention(err)) {
         this.db.pragma(`busy_timeout = ${CONTENDED_BUSY_TIMEOUT_MS}`);
         this.contended = true;
       }
@@ -55,11 +56,4 @@ export class LockWait {
   private changes(): number {
     return this.totalChanges.get()?.n ?? 0;
   }
-}
-
-function isLockBusy(err: unknown): boolean {
-  return (
-    err instanceof Database.SqliteError &&
-    (err.code.startsWith("SQLITE_BUSY") || err.code.startsWith("SQLITE_LOCKED"))
-  );
 }

@@ -33,7 +33,13 @@ export class Gate {
   command(actor: Actor, ref: string, name: string): SessionInfo {
     const info = this.sessions.get(ref);
     const readOnly = getKind(info.kind).commands?.[name]?.readOnly === true;
-    return this.session(actor, readOnly ? "read" : "command", ref);
+    requireRole(
+      actor.principal,
+      readOnly ? "read" : "command",
+      this.people.roleOn(actor.principal, info.id),
+      info,
+    );
+    return info;
   }
 
   /** The actor's role on a session, for presence and the size rule. */

@@ -88,6 +88,15 @@ describe("session table", () => {
     expect(lines[1]?.indexOf("terminal")).toBe(lines[0]?.indexOf("KIND"));
   });
 
+  it("names each session's host once sessions run on more than one", () => {
+    const oneHost = formatSessionTable([session({}), session({ name: "build" })], NOW);
+    expect(oneHost.split("\n")[0]).not.toContain("HOST");
+    const lines = formatSessionTable([session({}), session({ name: "rem", host: "box1" })], NOW).split("\n");
+    expect(lines[0]).toMatch(/^NAME\s+KIND\s+HOST\s+STATUS\s/);
+    expect(lines[1]).toMatch(/^brisk-otter\s+terminal\s+local\s+running\s/);
+    expect(lines[2]).toMatch(/^rem\s+terminal\s+box1\s+running\s/);
+  });
+
   it("formats byte counts", () => {
     expect(formatBytes(0)).toBe("0B");
     expect(formatBytes(1536)).toBe("1.5K");

@@ -9,17 +9,28 @@ const HEADERS = ["NAME", "KIND", "STATUS", "FOREGROUND", "AGE", "ACTIVE", "BYTES
  */
 export const MAX_STATUS_CHARS = 32;
 
+/**
+ * The table, with a HOST column after KIND when the sessions run on more than one host: with
+ * one host it would repeat one name down the page, with several it is where a session lives.
+ */
 export function formatSessionTable(sessions: readonly SessionInfo[], now: number = Date.now()): string {
-  const rows = sessions.map((s) => [
-    s.name,
-    s.kind,
-    clip(statusText(s), MAX_STATUS_CHARS),
-    foregroundText(s),
-    formatAge(now - s.createdAt),
-    `${formatAge(now - s.lastActivityAt)} ago`,
-    formatBytes(storedBytesOf(s)),
-  ]);
-  return formatColumns(HEADERS, rows, "  ");
+  const withHost = new Set(sessions.map((s) => s.host)).size > 1;
+  const rows = sessions.map((s) => {
+    const row = [
+      s.name,
+      s.kind,
+      clip(statusText(s), MAX_STATUS_CHARS),
+      foregroundText(s),
+      formatAge(now - s.createdAt),
+      `${formatAge(now - s.lastActivityAt)} ago`,
+      formatBytes(storedBytesOf(s)),
+    ];
+    if (withHost) row.splice(2, 0, s.host);
+    return row;
+  });
+  const headers: string[] = [...HEADERS];
+  if (withHost) headers.splice(2, 0, "HOST");
+  return formatColumns(headers, rows, "  ");
 }
 
 /** `text`, or its start and `…` when it is longer than `max` characters. */

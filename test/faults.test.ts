@@ -179,6 +179,9 @@ describe("integrity, backup and restore", () => {
       const made = await h.cli(["backup", file]);
       expect(made.code, made.stderr).toBe(0);
       expect(statSync(file).mode & 0o777).toBe(0o600);
+      const nowhere = await h.cli(["backup", join(h.home, "no-such-dir", "backup.db")]);
+      expect(nowhere.code).toBe(1);
+      expect(nowhere.stderr).toContain("no-such-dir does not exist; create it first");
       expect((await h.cli(["kill", "busy"])).code).toBe(0);
       const original = new Map((await storedEvents(h, "busy")).map((e) => [e.seq, e]));
 

@@ -6,7 +6,7 @@
  *   POST /api/backup {file}          {file, bytes}: consistent copy, file is an absolute path
  *   POST /api/storage/check {full?}  {problems: string[]}: quick_check, or integrity_check
  */
-import { isAbsolute } from "node:path";
+import { dirname, isAbsolute } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -16,6 +16,15 @@ import type { Store } from "../store/Store.js";
 import { describeStorageError, isStorageError } from "../store/storageErrors.js";
 import type { Gate } from "./authorize.js";
 import { actorOf } from "./requestActor.js";
+
+/** Why the backup's path cannot be written, said as what to fix. */
+const BACKUP_PATH_PROBLEMS: Record<string, (file: string) => string> = {
+  ENOENT: (file) => `the directory ${dirname(file)} does not exist; create it first or choose another`,
+  EACCES: (file) => `the hub's user may not write in ${dirname(file)}; choose a directory it can write to`,
+  EISDIR: () => "that is a directory; name a file in it",
+  ENOTDIR: (file) => `a part of ${dirname(file)} is a file, not a directory`,
+  EROFS: (file) => `${dirname(file)} is on a read-only file system`,
+};
 
 const CheckRequest = z.object({ full: z.boolean().default(false) });
 
@@ -36,9 +45,8 @@ export function registerStorageRoutes(
     } catch (err) {
       if (isStorageError(err)) throw new DispatchError("storage_failing", describeStorageError(err));
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
-        throw new DispatchError("bad_request", `cannot write the backup to ${file} (${code})`);
-      }
+      const why = code ? BACKUP_PATH_PROBLEMS[code] : undefined;
+      if (why) throw new DispatchError("bad_request", `cannot write the backup to ${file}: ${why(file)}`);
       throw err;
     }
   });

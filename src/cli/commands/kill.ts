@@ -23,7 +23,7 @@ const END_WAIT_MS = 10_000;
 export function registerKill(program: Command): void {
   program
     .command("kill")
-    .description("end a session's process")
+    .description("end a session's process (one already ended is removed, with its history)")
     .argument("<name>", "session name")
     .option("--signal <signal>", `signal to send: ${SIGNALS.join(", ")}`, "SIGHUP")
     .action(kill);

@@ -20,11 +20,11 @@
  */
 
 import { join } from "node:path";
-import { pino } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { scrubEnvironment } from "../core/secrets.js";
 import { dataHome, homePaths } from "../platform/home.js";
 import { logLevel } from "../platform/logger.js";
+import { stderrLogger } from "../platform/terminalLog.js";
 import { HostDaemon } from "./HostDaemon.js";
 import { DEFAULT_BUFFER_LIMIT_BYTES } from "./HostSessions.js";
 import { HubDialer } from "./HubDialer.js";
@@ -79,7 +79,7 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
   };
   const baseEnv = scrubEnvironment(process.env);
   // A foreground daemon: logs go to stderr for whoever supervises it (systemd, a container).
-  const logger = pino({ name: `host:${options.name}`, level }, pino.destination(2));
+  const logger = stderrLogger({ name: `host:${options.name}`, level });
 
   return new Promise((resolve, reject) => {
     let refused: DispatchError | undefined;
@@ -126,13 +126,14 @@ export async function runRemoteHost(options: RemoteHostOptions): Promise<void> {
           const message = `${refused.message}. ${CUT_OFF_NOTICE}`;
           logger.error({ hub: hubUrl }, message);
           logger.flush();
-          // The log is JSON; the operator gets the same words as a plain line.
-          console.error(`dispatch host '${options.name}': ${message}`);
+          // A JSON log (no terminal): the operator gets the same words as a plain line.
+          if (!process.stderr.isTTY) console.error(`dispatch host '${options.name}': ${message}`);
           keepAlive = setInterval(() => undefined, IDLE_KEEPALIVE_MS);
           daemon.whenNoneRunning(() => {
             logger.info(LAST_SESSION_ENDED);
             logger.flush();
-            console.error(`dispatch host '${options.name}': ${LAST_SESSION_ENDED}`);
+            if (!process.stderr.isTTY)
+              console.error(`dispatch host '${options.name}': ${LAST_SESSION_ENDED}`);
             // Its sessions ended as they would have anyway: not a failure of this host.
             refused = undefined;
             process.exitCode = 0;

@@ -96,6 +96,12 @@ describe("web host panel", () => {
       .poll(() => page.locator('[data-session="rem1"] .status').textContent(), { timeout: 20_000 })
       .toBe("unreachable");
     expect(await h1.locator(".rtt").textContent()).toBe("–");
+    // Nothing can start there now: the button says so instead of failing when pressed.
+    const newThere = h1.getByRole("button", { name: "New session on h1" });
+    await expect.poll(() => newThere.isDisabled()).toBe(true);
+    expect(await newThere.getAttribute("title")).toMatch(
+      /^h1 is (disconnected|failed): a session can start there/,
+    );
 
     // Revoke asks first; the toast reports the hub's answer (a token was revoked).
     await h1.getByRole("button", { name: "Revoke h1's token" }).click();

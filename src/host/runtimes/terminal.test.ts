@@ -95,6 +95,14 @@ describe("terminal runtime", () => {
     expect(runtime.foreground()).toBe("sh -c while true; do echo tick; sleep 0.2; done");
   });
 
+  it("reports a program that is not a shell as at work, also one a shell exec'ed for its last command", async () => {
+    const dir = tempDir();
+    const { runtime } = start(["sleep", "30"], dir);
+    await waitFor(() => runtime.foreground() === "sleep 30", { message: "sleep as the foreground" });
+    const { runtime: last } = start(["bash", "-c", "echo first; sleep 31"], dir);
+    await waitFor(() => last.foreground() === "sleep 31", { message: "the exec'ed sleep as the foreground" });
+  });
+
   it("reports an interactive shell waiting at its prompt as idle, and its command while one runs", async () => {
     const dir = tempDir();
     const { runtime, recorded } = start(["bash", "--norc", "--noprofile", "-i"], dir);

@@ -143,6 +143,28 @@ describe("dispatch CLI", () => {
     expect(result.stdout.split("early-2").length).toBe(2);
   });
 
+  it("logs --tail gives the last lines of a long output, and -f follows on from them", async () => {
+    const name = await newSession(["--", "sh", "-c", "seq 1 5000; read line; echo after-$line"]);
+    await logsContain(name, "\r\n5000\r\n");
+    const tail = await hub.cli(["logs", name, "--tail", "3"]);
+    expect(tail).toMatchObject({ code: 0, stdout: "4998\r\n4999\r\n5000\r\n" });
+    const following = hub.cli(["logs", name, "-n", "1", "-f"]);
+    await waitFor(
+      async () => {
+        const body = (await (await hub.api(`/api/sessions/${name}/presence`)).json()) as {
+          presence: unknown[];
+        };
+        return body.presence.length > 0;
+      },
+      { message: "the follower attached" },
+    );
+    await hub.cli(["send", name, "--enter", "x"]);
+    const followed = await following;
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(followed.stdout).toMatch(/^5000\r\n.*after-x/s);
+    expect(followed.stdout).not.toContain("4999");
+  });
+
   it("ls shows a table and ls --json the session records", async () => {
     const name = await newSession(["--name", "listed"]);
     await waitFor(async () => (await sessions()).find((s) => s.name === name && s.status === "running"), {

@@ -1,6 +1,6 @@
 /**
- * `dispatch logs NAME [--after SEQ] [--follow] [--all]`: the session's output as raw bytes on
- * stdout. Lost output (a `gap` event) is marked on stderr, and so, with `--all`, is history
+ * `dispatch logs NAME [--after SEQ | --tail N] [--follow] [--all]`: the session's output as raw
+ * bytes on stdout. Lost output (a `gap` event) is marked on stderr, and so, with `--all`, is history
  * that retention compacted behind a snapshot, so stdout stays exactly the bytes stored.
  */
 import { once } from "node:events";
@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { UsageError } from "../exitCodes.js";
 import { followSession } from "../followSession.js";
 import { HubClient, type StoredEvent } from "../HubClient.js";
+import { tailOf } from "../logTail.js";
 
 /** Events per REST page: large enough to stream quickly, small enough to keep replies modest. */
 const PAGE_EVENTS = 1000;
@@ -18,18 +19,29 @@ export function registerLogs(program: Command): void {
     .description("write a session's output (raw bytes) to stdout")
     .argument("<name>", "session name")
     .option("--after <seq>", "only events after this seq", "0")
-    .option("--follow", "keep writing new output until the session exits (or Ctrl-C)")
+    .option("-n, --tail <lines>", "only the last LINES lines of stored output")
+    .option("-f, --follow", "keep writing new output until the session exits (or Ctrl-C)")
     .option("--all", "also say where older history was compacted (retention) before the stored output")
     .action(logs);
 }
 
 async function logs(
   name: string,
-  options: { after: string; follow?: boolean; all?: boolean },
+  options: { after: string; tail?: string; follow?: boolean; all?: boolean },
 ): Promise<void> {
   if (!/^\d+$/.test(options.after))
     throw new UsageError(`invalid --after '${options.after}': use a seq number (0 or more)`);
+  if (options.tail !== undefined && !/^\d+$/.test(options.tail))
+    throw new UsageError(`invalid --tail '${options.tail}': use a number of lines (0 or more)`);
+  if (options.tail !== undefined && options.after !== "0")
+    throw new UsageError("--tail and --after both choose where output starts: give one of them");
   const client = HubClient.locate();
+  if (options.tail !== undefined) {
+    const tail = await tailOf(client, name, Number(options.tail));
+    await writeOut(tail.bytes);
+    if (options.follow) await follow(client, name, tail.lastSeq);
+    return;
+  }
   let after = Number(options.after);
   let first = true;
   for (;;) {
@@ -46,18 +58,21 @@ async function logs(
     }
     if (page.events.length === 0 || after >= page.lastSeq) break;
   }
-  // Live output after it; through hub restarts, every byte written exactly once.
-  if (options.follow)
-    await followSession({
-      client,
-      session: name,
-      afterSeq: after,
-      clientName: "dispatch-logs",
-      output: writeOut,
-      event: (event) => {
-        if (event.type === "gap") markGap(event.seq, event.data);
-      },
-    });
+  if (options.follow) await follow(client, name, after);
+}
+
+/** Live output after `afterSeq`; through hub restarts, every byte written exactly once. */
+function follow(client: HubClient, name: string, afterSeq: number): Promise<void> {
+  return followSession({
+    client,
+    session: name,
+    afterSeq,
+    clientName: "dispatch-logs",
+    output: writeOut,
+    event: (event) => {
+      if (event.type === "gap") markGap(event.seq, event.data);
+    },
+  });
 }
 
 async function writeStored(event: StoredEvent): Promise<void> {

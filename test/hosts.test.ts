@@ -505,6 +505,8 @@ describe("many hosts, one hub", () => {
     expect(nowhere.code).not.toBe(0);
     expect(nowhere.stderr).toMatch(/no host 'h55'.*h5/);
     expect(nowhere.stderr).not.toMatch(/not connected/);
+    const far = await hub.cli(["new", "--host", "zzzzzz", "--", "true"]);
+    expect(far.stderr).toMatch(/no host 'zzzzzz' \(hosts: .*\bh5\b/);
     expect((await hub.cli(["use", "local"])).code).toBe(0);
     const local = await hub.cli(["new", "--cwd", tmpdir(), "--", "sleep", "30"]);
     expect((await session(local.stdout.trim())).host).toBe("local");

@@ -265,13 +265,11 @@ export class HostMonitor implements HostLinks {
   private resolve(ref: string): HostState {
     const state = this.states.get(ref) ?? [...this.states.values()].find((s) => s.name === ref);
     if (state) return state;
+    const names = [...this.states.values()].map((s) => s.name);
+    // Hosts are few: naming them all says what can be given.
     throw new DispatchError(
       "not_found",
-      unknownNameMessage(
-        "host",
-        ref,
-        [...this.states.values()].map((s) => s.name),
-      ),
+      `${unknownNameMessage("host", ref, names)} (hosts: ${names.join(", ")})`,
     );
   }
 

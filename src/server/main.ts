@@ -5,14 +5,11 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, isIP, type Server } from "node:net";
 import type { Logger } from "pino";
-import { parseDuration } from "../core/duration.js";
 import { VERSION } from "../core/version.js";
 import { HostConnection } from "../hub/HostConnection.js";
 import { Hub } from "../hub/Hub.js";
 import { LocalHostLauncher } from "../hub/LocalHostLauncher.js";
-import { SIZE_RULES, type SizeRule } from "../hub/SessionClients.js";
 import type { SessionCommands } from "../hub/SessionCommands.js";
-import { DEFAULT_MAX_SESSIONS } from "../hub/SessionLauncher.js";
 import type { SessionKind } from "../kinds/kind.js";
 import { loadPlugins } from "../kinds/plugins.js";
 import { registerKind } from "../kinds/registry.js";
@@ -26,9 +23,10 @@ import { clusterSettings } from "./clusterSettings.js";
 import { HostTokens } from "./HostTokens.js";
 import { HostNames } from "./hostNames.js";
 import { hostSettings, LOCAL_HOST } from "./hostServices.js";
+import { hubSettings, splitList } from "./hubSettings.js";
 import { HubMetrics } from "./metrics.js";
 import { oidcFromEnv } from "./oidc.js";
-import { DEFAULT_BACKUP_KEEP, PeriodicBackup } from "./PeriodicBackup.js";
+import { PeriodicBackup } from "./PeriodicBackup.js";
 
 /** How long start-up waits for the local host's hello before serving anyway. */
 const HOST_HELLO_TIMEOUT_MS = 15_000;
@@ -304,41 +302,6 @@ function removeIfUnchanged(file: string, content: string): void {
     return;
   }
   rmSync(file, { force: true });
-}
-
-/** Settings from the environment (documented in the README). */
-export function hubSettings(env: NodeJS.ProcessEnv) {
-  const bytes = (name: string) => (Number(env[name]) > 0 ? Number(env[name]) : undefined);
-  return {
-    maxSessions: bytes("DISPATCH_MAX_SESSIONS") ?? DEFAULT_MAX_SESSIONS,
-    retentionBytes: bytes("DISPATCH_RETENTION_BYTES"),
-    snapshotEveryBytes: bytes("DISPATCH_SNAPSHOT_EVERY_BYTES"),
-    /** Quiet time before the screen worker stops (DISPATCH_SCREEN_IDLE_STOP, default 30s). */
-    screenIdleStopMs: env.DISPATCH_SCREEN_IDLE_STOP
-      ? parseDuration(env.DISPATCH_SCREEN_IDLE_STOP)
-      : undefined,
-    clientLagLimitBytes: bytes("DISPATCH_CLIENT_LAG_BYTES"),
-    /** Automatic gc of ended sessions idle this long; off unless DISPATCH_GC_AFTER is set. */
-    gcAfterMs: env.DISPATCH_GC_AFTER ? parseDuration(env.DISPATCH_GC_AFTER) : undefined,
-    sizeRule: sizeRuleOf(env.DISPATCH_WINDOW_SIZE),
-    /** Periodic backups into DISPATCH_BACKUP_DIR; off unless DISPATCH_BACKUP_EVERY is set. */
-    backupEveryMs: env.DISPATCH_BACKUP_EVERY ? parseDuration(env.DISPATCH_BACKUP_EVERY) : undefined,
-    backupKeep: bytes("DISPATCH_BACKUP_KEEP") ?? DEFAULT_BACKUP_KEEP,
-  };
-}
-
-function sizeRuleOf(value: string | undefined): SizeRule {
-  if (value === undefined || value === "") return "latest";
-  const rule = SIZE_RULES.find((r) => r === value);
-  if (!rule) throw new Error(`DISPATCH_WINDOW_SIZE='${value}': use one of ${SIZE_RULES.join(", ")}`);
-  return rule;
-}
-
-function splitList(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
 }
 
 function tlsFiles(options: HubServerOptions): TlsFiles | undefined {

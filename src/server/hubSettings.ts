@@ -1,0 +1,44 @@
+/**
+ * The hub's settings from its environment (`DISPATCH_*`, documented in docs/OPERATIONS.md),
+ * read once at start: a bad value stops the start with what to write instead.
+ */
+import { parseDuration } from "../core/duration.js";
+import { SIZE_RULES, type SizeRule } from "../hub/SessionClients.js";
+import { DEFAULT_MAX_SESSIONS } from "../hub/SessionLauncher.js";
+import { DEFAULT_BACKUP_KEEP } from "./PeriodicBackup.js";
+
+/** Settings from the environment (documented in the README). */
+export function hubSettings(env: NodeJS.ProcessEnv) {
+  const bytes = (name: string) => (Number(env[name]) > 0 ? Number(env[name]) : undefined);
+  return {
+    maxSessions: bytes("DISPATCH_MAX_SESSIONS") ?? DEFAULT_MAX_SESSIONS,
+    retentionBytes: bytes("DISPATCH_RETENTION_BYTES"),
+    snapshotEveryBytes: bytes("DISPATCH_SNAPSHOT_EVERY_BYTES"),
+    /** Quiet time before the screen worker stops (DISPATCH_SCREEN_IDLE_STOP, default 30s). */
+    screenIdleStopMs: env.DISPATCH_SCREEN_IDLE_STOP
+      ? parseDuration(env.DISPATCH_SCREEN_IDLE_STOP)
+      : undefined,
+    clientLagLimitBytes: bytes("DISPATCH_CLIENT_LAG_BYTES"),
+    /** Automatic gc of ended sessions idle this long; off unless DISPATCH_GC_AFTER is set. */
+    gcAfterMs: env.DISPATCH_GC_AFTER ? parseDuration(env.DISPATCH_GC_AFTER) : undefined,
+    sizeRule: sizeRuleOf(env.DISPATCH_WINDOW_SIZE),
+    /** Periodic backups into DISPATCH_BACKUP_DIR; off unless DISPATCH_BACKUP_EVERY is set. */
+    backupEveryMs: env.DISPATCH_BACKUP_EVERY ? parseDuration(env.DISPATCH_BACKUP_EVERY) : undefined,
+    backupKeep: bytes("DISPATCH_BACKUP_KEEP") ?? DEFAULT_BACKUP_KEEP,
+  };
+}
+
+function sizeRuleOf(value: string | undefined): SizeRule {
+  if (value === undefined || value === "") return "latest";
+  const rule = SIZE_RULES.find((r) => r === value);
+  if (!rule) throw new Error(`DISPATCH_WINDOW_SIZE='${value}': use one of ${SIZE_RULES.join(", ")}`);
+  return rule;
+}
+
+/** `a, b,c` as `["a", "b", "c"]`. */
+export function splitList(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

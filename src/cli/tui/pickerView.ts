@@ -7,7 +7,16 @@ import { formatAge } from "../../core/duration.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { statusText } from "../sessionTable.js";
 import type { PickerModel } from "./PickerModel.js";
-import { BOLD, CLEAR_LINE, DIM, fitWidth, INVERSE, moveTo, RESET_ATTRIBUTES } from "./screen.js";
+import {
+  BOLD,
+  CLEAR_LINE,
+  DIM,
+  fitWidth,
+  INVERSE,
+  moveTo,
+  RESET_ATTRIBUTES,
+  ruleWithTitle,
+} from "./screen.js";
 
 export interface PickerViewOptions {
   cols: number;
@@ -106,11 +115,7 @@ export function renderPicker(model: PickerModel, options: PickerViewOptions): st
   }
 
   if (previewHeight > 0) {
-    lines.push(
-      DIM +
-        fitWidth(`── ${selected ? selected.name : "preview"} ${"─".repeat(cols)}`, cols) +
-        RESET_ATTRIBUTES,
-    );
+    lines.push(DIM + ruleWithTitle(selected ? selected.name : "preview", cols) + RESET_ATTRIBUTES);
     const preview = options.preview.slice(-previewHeight);
     for (let i = 0; i < previewHeight; i++) {
       const line = preview[i - (previewHeight - preview.length)];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prefixHelp } from "../attached/prefixHelp.js";
-import { wrapWidth } from "./screen.js";
+import { ruleWithTitle, wrapWidth } from "./screen.js";
 
 describe("wrapWidth", () => {
   it("breaks at spaces so every row fits, and keeps every word", () => {
@@ -20,5 +20,12 @@ describe("wrapWidth", () => {
     const rows = help.flatMap((line) => wrapWidth(line, 80));
     for (const row of rows) expect([...row].length).toBeLessThanOrEqual(80);
     expect(rows.join(" ")).toContain("(see `dispatch help config`).");
+  });
+});
+
+describe("ruleWithTitle", () => {
+  it("fills the row with the rule, ending in a rule rather than an ellipsis", () => {
+    expect(ruleWithTitle("build", 16)).toBe("── build ───────");
+    expect(ruleWithTitle("a-very-long-session-name", 12)).toBe("── a-very-l…");
   });
 });

@@ -44,6 +44,13 @@ export function fitWidth(text: string, width: number): string {
   return text + " ".repeat(width - chars.length);
 }
 
+/** `── title ─────` across `cols`: the rule fills the row, only a title too long is cut (with …). */
+export function ruleWithTitle(title: string, cols: number): string {
+  const head = fitWidth(`── ${title} `, cols).trimEnd();
+  const used = [...head].length;
+  return used >= cols ? head : `${head} ${"─".repeat(Math.max(0, cols - used - 1))}`;
+}
+
 /** `text` broken into rows of at most `width` columns, at spaces where it can (help screens). */
 export function wrapWidth(text: string, width: number): string[] {
   const rows: string[] = [];

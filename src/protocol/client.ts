@@ -39,6 +39,13 @@ const Ref = z.union([z.string().max(64), z.number().int()]).optional();
 /** A session named by name or id. */
 const SessionRef = z.string().min(1).max(64);
 
+/** Names one input for de-duplication (see `input.id`). */
+export const InputId = z.object({
+  stream: z.string().min(8).max(64),
+  seq: z.number().int().positive(),
+});
+export type InputId = z.infer<typeof InputId>;
+
 export const ClientHello = z.object({
   type: z.literal("hello"),
   protocol: z.number().int(),
@@ -77,6 +84,13 @@ export const ClientMessage = z.discriminatedUnion("type", [
     ref: Ref,
     session: SessionRef,
     data: z.string().max(MAX_CLIENT_MESSAGE_BYTES),
+    /**
+     * Optional: numbers this input so it can be sent again after a reconnect without being typed
+     * twice. `seq` rises by one per input of the `stream` (a client's random name for itself,
+     * across its connections); the hub applies an input only when its `seq` is above the last it
+     * applied for that stream, and acknowledges (`result`, with a `ref`) either way.
+     */
+    id: InputId.optional(),
   }),
   z.object({ type: z.literal("resize"), ref: Ref, session: SessionRef, cols: Cols, rows: Rows }),
   z.object({ type: z.literal("rename"), ref: Ref, session: SessionRef, name: SessionName }),

@@ -24,6 +24,7 @@ import type { Authenticator } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { ClientSubscriptions } from "./ClientSubscriptions.js";
 import { clientChannel } from "./clientChannel.js";
+import type { InputStreams } from "./InputStreams.js";
 import { parseClientFrame, type Ref } from "./parseClientFrame.js";
 
 /** A socket that has not said a valid hello by then is closed (it holds resources, proves nothing). */
@@ -50,6 +51,8 @@ export interface ClientConnectionOptions {
     | undefined;
   /** Told of every event sent to this client (metrics: events out, fan-out lag). */
   sent?: ((event: { ts: number }) => void) | undefined;
+  /** Numbered inputs applied on this hub (shared by its connections): resends are not typed twice. */
+  inputs?: InputStreams | undefined;
 }
 
 export class ClientConnection {
@@ -148,10 +151,17 @@ export class ClientConnection {
       }
       case "input": {
         const info = gate.session(actor, "input", message.session);
+        const { inputs } = this.options;
+        // A resend of an input this hub applied (its ack was lost with the client's old link).
+        if (message.id && inputs?.seen(message.id)) {
+          if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
+          return;
+        }
         // Its size first (the size rule may switch to this client's): the program then reads
         // the key at the size the person typing it sees, as under tmux.
         clients.active(info.id, this.id);
         sessions.input(info.id, message.data);
+        if (message.id) inputs?.record(message.id);
         audit.input(actor, info.id);
         if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
         return;

@@ -28,6 +28,7 @@ import { registerHistory } from "./history.js";
 import { HOST_ENDPOINT_PATH, hostEndpoint } from "./hostEndpoint.js";
 import type { HostNames } from "./hostNames.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
+import { InputStreams } from "./InputStreams.js";
 import { registerKindsRoute } from "./kindsRoute.js";
 import type { HubMetrics } from "./metrics.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
@@ -173,6 +174,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerStatic(app);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
+  const inputs = new InputStreams();
   if (metrics) metrics.clients = () => wss.clients.size;
   const hostUpgrade = options.hosts
     ? hostEndpoint(app, { ...options.hosts, logger: options.logger, limiter: auth.limiter })
@@ -208,6 +210,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             hosts: options.hosts?.monitor,
             storage: hub.storage,
             sent: metrics ? (event) => metrics.sent(event) : undefined,
+            inputs,
           });
         });
       },

@@ -2,10 +2,15 @@
  * The hub goes away while a session keeps printing; the page shows the banner, reconnects by
  * itself and catches up from its last seq: every line exactly once, nothing lost, nothing doubled.
  * Keys typed meanwhile wait and are sent once it is back. A network the browser reports gone is
- * noticed at once, not at the keepalive, and keys typed while offline arrive once.
+ * noticed at once, not at the keepalive, and keys typed while offline arrive once. So is one
+ * that dies without a word (a proxy in between stops forwarding): a few seconds after keys
+ * go unanswered, and each of them arrives once, whether the dead link swallowed it or
+ * delivered it and lost only the hub's answer.
  */
-import { describe, expect, it } from "vitest";
-import { createSession, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
+import type { Page } from "playwright-core";
+import { afterEach, describe, expect, it } from "vitest";
+import { createSession, login, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
+import { type LinkProxy, startLinkProxy } from "./linkProxy.js";
 
 const TICKS = 40;
 
@@ -87,5 +92,53 @@ describe("web reconnect", () => {
     await waitForLine(page, "offline", /^offline-42$/);
     await page.locator(".banner-slot .banner").waitFor({ state: "hidden" });
     expect((await terminalLines(page, "offline")).filter((l) => l === "offline-42")).toHaveLength(1);
+  });
+
+  describe("through a link that dies silently", () => {
+    let proxy: LinkProxy | undefined;
+    afterEach(async () => {
+      await proxy?.close();
+      proxy = undefined;
+    });
+
+    /** A signed-in page that reaches the hub through the proxy, with a shell ready for keys. */
+    const pageThroughProxy = async (session: string): Promise<Page> => {
+      const { page } = await web.page();
+      proxy = await startLinkProxy(web.hub.port);
+      await page.goto(proxy.url);
+      await login(page, web.hub.key);
+      await createSession(page, session);
+      await typeLine(page, "echo ready-$((1 + 1))");
+      await waitForLine(page, session, /^ready-2$/);
+      return page;
+    };
+
+    /** Every key arrived once: each line printed once, the later line proving both were read. */
+    const expectOnce = async (page: Page, session: string, line: string): Promise<void> => {
+      await typeLine(page, `echo ${line}-then-$((2 * 3))`);
+      await waitForLine(page, session, new RegExp(`^${line}-then-6$`));
+      expect((await terminalLines(page, session)).filter((l) => l === line)).toHaveLength(1);
+    };
+
+    it("shows it is reconnecting soon after keys go unanswered; every key arrives once", async () => {
+      const page = await pageThroughProxy("cut");
+
+      // Nothing passes: the keys are swallowed, and sent again once the network is back.
+      proxy?.cut("both");
+      await typeLine(page, "echo cut-$((6 * 7))");
+      // The keepalive alone would notice after 30 s; unanswered keys make it a few seconds.
+      await page.locator(".banner-slot .banner").waitFor({ timeout: 20_000 });
+      proxy?.restore();
+      await waitForLine(page, "cut", /^cut-42$/);
+      await page.locator(".banner-slot .banner").waitFor({ state: "hidden" });
+      await expectOnce(page, "cut", "cut-42");
+
+      // Only the hub's answers are lost: the keys arrived, and their resend is not typed again.
+      // Only the new connection can show their output.
+      proxy?.cut("to-browser");
+      await typeLine(page, "echo deaf-$((6 * 7))");
+      await waitForLine(page, "cut", /^deaf-42$/);
+      await expectOnce(page, "cut", "deaf-42");
+    });
   });
 });

@@ -44,10 +44,18 @@ export class RequestError extends Error {
 /** Keepalive: ask every 20 s; no message at all within 10 s after that means a dead link. */
 const PING_INTERVAL_MS = 20_000;
 const PONG_TIMEOUT_MS = 10_000;
+/**
+ * A request the hub answers at once (`watch`: typed keys) unanswered this long, with nothing
+ * else heard from the hub meanwhile, means a dead link: found a few seconds after the person
+ * types, not at the keepalive. A false alarm (a hub stalled this long) costs only a reconnect.
+ */
+const REPLY_TIMEOUT_MS = 5_000;
 
 interface Pending {
   resolve(msg: ServerMessage): void;
   reject(err: Error): void;
+  /** When a watched request was sent (see `REPLY_TIMEOUT_MS`). */
+  watchedSince?: number;
 }
 
 export class Connection {
@@ -57,6 +65,7 @@ export class Connection {
   #greeted = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #replyTimer: ReturnType<typeof setTimeout> | undefined;
   #lastMessageAt = 0;
   #nextRef = 1;
   #pending = new Map<number, Pending>();
@@ -122,12 +131,23 @@ export class Connection {
     return true;
   }
 
-  request(msg: Request): Promise<ServerMessage> {
-    if (!this.isOpen) return Promise.reject(new RequestError("disconnected", "Not connected to the hub."));
+  /**
+   * Sends a request and resolves with its reply; rejects with `disconnected` when the link is
+   * lost first. `watch`: the hub answers this at once, so its reply is expected within
+   * `REPLY_TIMEOUT_MS` (of the send or of the last message heard), else the link is taken for
+   * dead and dropped (not for long-running requests such as a workspace's `eval`).
+   */
+  request(msg: Request, options: { watch?: boolean } = {}): Promise<ServerMessage> {
+    const socket = this.#socket;
+    if (!this.isOpen || !socket)
+      return Promise.reject(new RequestError("disconnected", "Not connected to the hub."));
     const ref = this.#nextRef++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(ref, { resolve, reject });
-      this.#socket?.send(JSON.stringify({ ...msg, ref }));
+      const pending: Pending = { resolve, reject };
+      if (options.watch) pending.watchedSince = Date.now();
+      this.#pending.set(ref, pending);
+      socket.send(JSON.stringify({ ...msg, ref }));
+      if (options.watch && this.#replyTimer === undefined) this.#watchReplies(socket, REPLY_TIMEOUT_MS);
     });
   }
 
@@ -137,7 +157,7 @@ export class Connection {
     window.removeEventListener("offline", this.#offline);
     document.removeEventListener("visibilitychange", this.#wake);
     clearTimeout(this.#retryTimer);
-    this.#stopPing();
+    this.#stopTimers();
     const socket = this.#socket;
     this.#socket = null;
     if (socket) closeWhenOpen(socket);
@@ -220,7 +240,7 @@ export class Connection {
     const wasGreeted = this.#greeted;
     this.#socket = null;
     this.#greeted = false;
-    this.#stopPing();
+    this.#stopTimers();
     this.#failPending();
     if (this.#disposed) return;
     // Reached but never welcomed: maybe a refused login; ask the REST API. (A hub that is
@@ -244,22 +264,48 @@ export class Connection {
   }
 
   #startPing(socket: WebSocket): void {
-    this.#stopPing();
+    clearInterval(this.#pingTimer);
     this.#pingTimer = setInterval(() => {
       if (Date.now() - this.#lastMessageAt > PING_INTERVAL_MS + PONG_TIMEOUT_MS) {
-        // A dead link may take minutes to report close; give up on it now.
-        socket.onclose = null;
-        socket.close(4000, "keepalive timeout");
-        void this.#closed(socket);
+        this.#dead(socket, "keepalive timeout");
         return;
       }
       if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
     }, PING_INTERVAL_MS / 2);
   }
 
-  #stopPing(): void {
+  /**
+   * Checks, `delay` ms from now, that the oldest watched request was answered, or at least that
+   * the hub was heard from within `REPLY_TIMEOUT_MS` of it (a busy link streaming output is alive
+   * even when the reply queues behind it); re-arms while watched requests are pending.
+   */
+  #watchReplies(socket: WebSocket, delay: number): void {
+    this.#replyTimer = setTimeout(() => {
+      this.#replyTimer = undefined;
+      if (socket !== this.#socket) return;
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const p of this.#pending.values())
+        if (p.watchedSince !== undefined) oldest = Math.min(oldest, p.watchedSince);
+      if (oldest === Number.POSITIVE_INFINITY) return;
+      const since = Math.max(oldest, this.#lastMessageAt);
+      const left = since + REPLY_TIMEOUT_MS - Date.now();
+      if (left <= 0) this.#dead(socket, "no reply");
+      else this.#watchReplies(socket, left);
+    }, delay);
+  }
+
+  /** A dead link may take minutes to report close; give up on it now. */
+  #dead(socket: WebSocket, reason: string): void {
+    socket.onclose = null;
+    socket.close(4000, reason);
+    void this.#closed(socket);
+  }
+
+  #stopTimers(): void {
     clearInterval(this.#pingTimer);
     this.#pingTimer = undefined;
+    clearTimeout(this.#replyTimer);
+    this.#replyTimer = undefined;
   }
 
   #failPending(): void {

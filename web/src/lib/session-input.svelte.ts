@@ -1,25 +1,41 @@
 /**
  * Keys typed for a session, on their way to the hub: only to a live session this page may type
  * into (a viewer is told once why nothing happens), with the phone key bar's sticky Ctrl applied.
- * Keys typed while the hub is out of reach wait and are sent once it is back, in order (as the
- * CLI client does), up to a bound.
+ *
+ * Every input is numbered (`input.id`: this page's stream and a seq) and kept until the hub
+ * acknowledges it. Keys typed while the hub is out of reach wait; when the link dies silently
+ * (its acknowledgement never comes, and the connection drops the link after a few seconds), the
+ * ones it swallowed are sent again with the same numbers once it is back, in order (as the CLI
+ * client does), and the hub drops the ones it had applied: each key arrives once.
  */
 import { isLiveStatus } from "../../../src/core/liveness.js";
-import type { Connection } from "./connection.js";
+import { type Connection, RequestError } from "./connection.js";
 import { applyCtrl } from "./keys.js";
 import type { People } from "./people.svelte.js";
 import type { SessionStore } from "./sessions.svelte.js";
 import { toasts } from "./toasts.svelte.js";
 
-/** Keys kept while disconnected, in characters: a paste's worth; beyond it they are dropped. */
+/** Keys kept unacknowledged, in characters: a paste's worth; beyond it they are dropped. */
 const MAX_QUEUED = 64 * 1024;
+
+interface Outgoing {
+  session: string;
+  data: string;
+  seq: number;
+  /** Sent on the current connection (its reply is awaited); else waiting for one. */
+  sent: boolean;
+}
 
 export class SessionInput {
   /** Phone key bar: the next key typed gets Ctrl applied. */
   ctrlSticky = $state(false);
   #toldReadOnly = false;
-  #queued: { id: string; data: string }[] = [];
-  #queuedChars = 0;
+  /** This page's name for its inputs, across its connections (the hub de-duplicates by it). */
+  readonly #stream = randomStream();
+  #nextSeq = 1;
+  /** Typed and not yet acknowledged, oldest first. */
+  #outbox: Outgoing[] = [];
+  #outboxChars = 0;
   readonly #conn: Connection;
   readonly #store: SessionStore;
   readonly #people: People;
@@ -49,25 +65,64 @@ export class SessionInput {
       text = applyCtrl(data);
       this.ctrlSticky = false;
     }
-    if (this.#conn.send({ type: "input", session: id, data: text })) return;
-    if (this.#queuedChars + text.length > MAX_QUEUED) {
+    if (this.#outboxChars + text.length > MAX_QUEUED) {
       toasts.push(
         "Not connected to the hub: the keys typed meanwhile are too many to keep, so these were dropped.",
       );
       return;
     }
-    this.#queued.push({ id, data: text });
-    this.#queuedChars += text.length;
+    // Behind keys still waiting to be resent, a new one waits too: the hub takes them in order.
+    const waiting = this.#outbox.some((entry) => !entry.sent);
+    const entry: Outgoing = { session: id, data: text, seq: this.#nextSeq++, sent: false };
+    this.#outbox.push(entry);
+    this.#outboxChars += text.length;
+    if (!waiting) this.#transmit(entry);
   }
 
-  /** Connected again (sessions re-attached): sends what was typed meanwhile to those still live. */
+  /**
+   * Connected again (sessions re-attached): sends what the hub has not acknowledged, in order,
+   * to the sessions still live; the hub skips what it had applied before the link died.
+   */
   flush(): void {
-    const queued = this.#queued;
-    this.#queued = [];
-    this.#queuedChars = 0;
-    for (const { id, data } of queued) {
-      const info = this.#store.byId(id);
-      if (info && isLiveStatus(info.status)) this.#conn.send({ type: "input", session: id, data });
+    for (const entry of [...this.#outbox]) {
+      if (entry.sent) continue;
+      const info = this.#store.byId(entry.session);
+      if (info && isLiveStatus(info.status)) this.#transmit(entry);
+      else this.#remove(entry);
     }
   }
+
+  #transmit(entry: Outgoing): void {
+    if (!this.#conn.isOpen) return;
+    entry.sent = true;
+    const { session, data, seq } = entry;
+    this.#conn
+      .request({ type: "input", session, data, id: { stream: this.#stream, seq } }, { watch: true })
+      .then(
+        () => this.#remove(entry),
+        (err: unknown) => {
+          // The link went down first: kept for `flush`. Refused (the session ended, a role
+          // changed): said, and not sent again.
+          if (err instanceof RequestError && err.code === "disconnected") {
+            entry.sent = false;
+            return;
+          }
+          this.#remove(entry);
+          toasts.push(err instanceof Error ? err.message : String(err));
+        },
+      );
+  }
+
+  #remove(entry: Outgoing): void {
+    const at = this.#outbox.indexOf(entry);
+    if (at < 0) return;
+    this.#outbox.splice(at, 1);
+    this.#outboxChars -= entry.data.length;
+  }
+}
+
+/** 128 random bits as hex (`crypto.randomUUID` exists only on https pages and localhost). */
+function randomStream(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

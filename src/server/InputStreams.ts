@@ -1,0 +1,36 @@
+/**
+ * Which numbered inputs (`input.id`) this hub has applied, so that a client resending what it
+ * could not see acknowledged (its link died; it reconnected) types nothing twice. A client
+ * sends its inputs in order and resends them in order, so the highest seq applied per stream is
+ * all there is to keep: an input at or below it was applied already.
+ *
+ * Kept in memory, per hub process: after a hub restart the client's old connection is gone
+ * too, and what it resends was never acknowledged by this process.
+ */
+import type { InputId } from "../protocol/client.js";
+
+/** Streams remembered; the least recently used is forgotten past this (one per open page). */
+const MAX_STREAMS = 10_000;
+
+export class InputStreams {
+  /** stream -> highest seq applied; Map order is use order (oldest first). */
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly maxStreams = MAX_STREAMS) {}
+
+  /** True when this input was applied already (a resend): acknowledge it, do not apply it. */
+  seen(id: InputId): boolean {
+    const last = this.last.get(id.stream);
+    return last !== undefined && id.seq <= last;
+  }
+
+  /** Records an input as applied. */
+  record(id: InputId): void {
+    this.last.delete(id.stream);
+    this.last.set(id.stream, id.seq);
+    if (this.last.size > this.maxStreams) {
+      const oldest = this.last.keys().next().value;
+      if (oldest !== undefined) this.last.delete(oldest);
+    }
+  }
+}

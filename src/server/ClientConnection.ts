@@ -153,7 +153,8 @@ export class ClientConnection {
         const info = gate.session(actor, "input", message.session);
         const { inputs } = this.options;
         // A resend of an input this hub applied (its ack was lost with the client's old link).
-        if (message.id && inputs?.seen(message.id)) {
+        const sender = actor.principal.id;
+        if (message.id && inputs?.seen(sender, message.id)) {
           if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
           return;
         }
@@ -161,7 +162,7 @@ export class ClientConnection {
         // the key at the size the person typing it sees, as under tmux.
         clients.active(info.id, this.id);
         sessions.input(info.id, message.data);
-        if (message.id) inputs?.record(message.id);
+        if (message.id) inputs?.record(sender, message.id);
         audit.input(actor, info.id);
         if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
         return;

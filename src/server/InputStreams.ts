@@ -13,24 +13,32 @@ import type { InputId } from "../protocol/client.js";
 const MAX_STREAMS = 10_000;
 
 export class InputStreams {
-  /** stream -> highest seq applied; Map order is use order (oldest first). */
+  /** principal and stream -> highest seq applied; Map order is use order (oldest first). */
   private readonly last = new Map<string, number>();
 
   constructor(private readonly maxStreams = MAX_STREAMS) {}
 
-  /** True when this input was applied already (a resend): acknowledge it, do not apply it. */
-  seen(id: InputId): boolean {
-    const last = this.last.get(id.stream);
+  /**
+   * True when this input was applied already (a resend): acknowledge it, do not apply it.
+   * `principal`: who sent it; a stream is its sender's, so nobody else's seq can skip its keys.
+   */
+  seen(principal: string, id: InputId): boolean {
+    const last = this.last.get(key(principal, id));
     return last !== undefined && id.seq <= last;
   }
 
   /** Records an input as applied. */
-  record(id: InputId): void {
-    this.last.delete(id.stream);
-    this.last.set(id.stream, id.seq);
+  record(principal: string, id: InputId): void {
+    const k = key(principal, id);
+    this.last.delete(k);
+    this.last.set(k, id.seq);
     if (this.last.size > this.maxStreams) {
       const oldest = this.last.keys().next().value;
       if (oldest !== undefined) this.last.delete(oldest);
     }
   }
+}
+
+function key(principal: string, id: InputId): string {
+  return `${principal}\n${id.stream}`;
 }

@@ -15,7 +15,7 @@ import type { People } from "./people.svelte.js";
 import type { SessionStore } from "./sessions.svelte.js";
 import { toasts } from "./toasts.svelte.js";
 
-/** Keys kept unacknowledged, in characters: a paste's worth; beyond it they are dropped. */
+/** Keys kept while disconnected, in characters: a paste's worth; beyond it they are dropped. */
 const MAX_QUEUED = 64 * 1024;
 
 interface Outgoing {
@@ -65,7 +65,8 @@ export class SessionInput {
       text = applyCtrl(data);
       this.ctrlSticky = false;
     }
-    if (this.#outboxChars + text.length > MAX_QUEUED) {
+    // Bounded while the hub is out of reach; while it is there, what is sent is soon answered.
+    if (!this.#conn.isOpen && this.#outboxChars + text.length > MAX_QUEUED) {
       toasts.push(
         "Not connected to the hub: the keys typed meanwhile are too many to keep, so these were dropped.",
       );

@@ -21,6 +21,7 @@ import type { Store } from "../store/Store.js";
 import type { Authenticator } from "./auth.js";
 import { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
+import { watchClientLiveness } from "./clientLiveness.js";
 import { clusterEndpoint } from "./clusterEndpoint.js";
 import { registerDocumentRoutes } from "./documentRoutes.js";
 import { errorPage, opensInBrowser } from "./errorPage.js";
@@ -83,6 +84,8 @@ export interface AppOptions {
   metrics?: HubMetrics | undefined;
   /** A cluster node's peer credential: other nodes forward host messages over `/cluster/peer`. */
   peerToken?: string | undefined;
+  /** How often clients are pinged; one that missed the last ping is dropped (default 30 s). */
+  clientPingMs?: number | undefined;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -175,6 +178,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
   const inputs = new InputStreams();
+  const stopLiveness = watchClientLiveness(wss, options.clientPingMs);
   if (metrics) metrics.clients = () => wss.clients.size;
   const hostUpgrade = options.hosts
     ? hostEndpoint(app, { ...options.hosts, logger: options.logger, limiter: auth.limiter })
@@ -223,6 +227,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // preClose, not onClose: the HTTP server waits for upgraded sockets before closing.
   app.addHook("preClose", async () => {
+    stopLiveness();
     for (const client of wss.clients) client.terminate();
     wss.close();
   });

@@ -19,6 +19,8 @@ export function hubSettings(env: NodeJS.ProcessEnv) {
       ? parseDuration(env.DISPATCH_SCREEN_IDLE_STOP)
       : undefined,
     clientLagLimitBytes: bytes("DISPATCH_CLIENT_LAG_BYTES"),
+    /** How often clients are pinged (DISPATCH_CLIENT_PING, default 30s); a silent one is dropped. */
+    clientPingMs: env.DISPATCH_CLIENT_PING ? parseDuration(env.DISPATCH_CLIENT_PING) : undefined,
     /** Automatic gc of ended sessions idle this long; off unless DISPATCH_GC_AFTER is set. */
     gcAfterMs: env.DISPATCH_GC_AFTER ? parseDuration(env.DISPATCH_GC_AFTER) : undefined,
     sizeRule: sizeRuleOf(env.DISPATCH_WINDOW_SIZE),

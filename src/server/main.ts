@@ -177,6 +177,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     hosts,
     metrics,
     peerToken: cluster?.peerToken,
+    clientPingMs: settings.clientPingMs,
     status: async () => {
       const hostInfo = hub.hosts.link("local")?.host;
       const hostStats = await hub.hostCommands.resources("local").catch(() => undefined);

@@ -2,7 +2,8 @@
  * A client of the hub's WebSocket protocol (`protocol/client.ts`) for Node: the CLI, tests,
  * benchmarks and any later terminal UI.
  *
- * - `ClientSocket.connect()` opens `/ws` with `Authorization: Bearer KEY`, sends `hello` and
+ * - `ClientSocket.connect()` opens `/ws` with `Authorization: Bearer KEY` (or, with `prove`, a
+ *   proof of the key that only the hub can answer: `platform/keyProof.ts`), sends `hello` and
  *   resolves once the hub answers `welcome`.
  * - `request()` sends a message with a fresh `ref` and resolves with the hub's reply of the
  *   same `ref` (`welcome`, `sessions`, `attached`, `detached`, `result`, `pong`); an `error`
@@ -17,6 +18,7 @@ import WebSocket from "ws";
 import type { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { CLIENT_PROTOCOL_VERSION } from "../core/version.js";
+import { HUB_PROOF_HEADER, hubProofValid, proofHeader } from "../platform/keyProof.js";
 import type { ClientMessage } from "../protocol/client.js";
 import { ServerMessage } from "../protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../protocol/frames.js";
@@ -37,6 +39,11 @@ export interface ClientSocketOptions {
   url: string;
   /** Access key, sent as a bearer token at the upgrade. Without it the hub answers `unauthorized`. */
   key?: string;
+  /**
+   * Prove the key at the upgrade instead of sending it, and open only when the server proves
+   * it holds the key too (else `UnprovenHubError`): for an address that may be anyone's.
+   */
+  prove?: boolean;
   /** Client name reported in `hello` (shows in the hub's logs). */
   client?: string;
   /** Bound on connecting plus hello; default 10 s. */
@@ -75,14 +82,32 @@ export class ClientSocket {
   static async connect(options: ClientSocketOptions): Promise<ClientSocket> {
     const url = webSocketUrl(options.url);
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const { key } = options;
+    const dialled = new URL(url);
+    const proof =
+      key && options.prove
+        ? proofHeader(key, { method: "GET", target: dialled.pathname + dialled.search, host: dialled.host })
+        : undefined;
     const ws = new WebSocket(url, {
-      headers: options.key ? { authorization: `Bearer ${options.key}` } : {},
+      headers: proof ? { authorization: proof.header } : key ? { authorization: `Bearer ${key}` } : {},
       handshakeTimeout: timeoutMs,
+    });
+    let proven = false;
+    ws.once("upgrade", (response) => {
+      proven =
+        proof !== undefined &&
+        key !== undefined &&
+        hubProofValid(key, proof.proof, response.headers[HUB_PROOF_HEADER]);
     });
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => {
         ws.removeAllListeners("error");
         ws.removeAllListeners("unexpected-response");
+        if (proof && !proven) {
+          ws.terminate();
+          reject(new UnprovenHubError(url));
+          return;
+        }
         resolve();
       });
       ws.once("error", (err) => {
@@ -106,7 +131,9 @@ export class ClientSocket {
               : response.statusCode === 403
                 ? "forbidden"
                 : "internal";
-          reject(new DispatchError(code, `the hub refused the WebSocket: ${detail}`));
+          // A refusal from a server that cannot prove it holds the key says nothing about the key.
+          if (proof) reject(new UnprovenHubError(url));
+          else reject(new DispatchError(code, `the hub refused the WebSocket: ${detail}`));
           ws.terminate();
         });
       });
@@ -273,6 +300,24 @@ export class ClientSocket {
     this.closeListeners.clear();
   }
 }
+
+/** The server at `url` answered without proving it holds the key: it is not the hub looked for. */
+export class UnprovenHubError extends DispatchError {
+  /** A brand, as DispatchError's (whose check would count every DispatchError as one of these). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && UNPROVEN in value;
+  }
+
+  constructor(url: string) {
+    super(
+      "host_unavailable",
+      `the server at ${url} cannot prove it holds the access key: it is not this hub`,
+    );
+    Object.defineProperty(this, UNPROVEN, { value: true });
+  }
+}
+
+const UNPROVEN = Symbol.for("dispatch.UnprovenHubError");
 
 /** `http://h:p` -> `ws://h:p/ws`; a `ws://` or `wss://` URL is used as given. */
 export function webSocketUrl(url: string): string {

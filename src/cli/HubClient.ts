@@ -4,14 +4,19 @@
  * (`DISPATCH_KEY`, else the key file), and offers the REST calls as typed methods. Responses are
  * parsed with the protocol's schemas; error bodies `{error: {code, message}}` become
  * `DispatchError`s.
+ *
+ * The key file's key never leaves this process: whatever answers at a stale `hub.json`'s
+ * address or on the fallback port may be anyone's. Each request carries a proof of the key
+ * instead (`platform/keyProof.ts`), and an answer counts only with the hub's proof back.
  */
 import { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
+import { HUB_PROOF_HEADER, hubProofValid, proofHeader } from "../platform/keyProof.js";
 import { ErrorBody, StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
-import { ClientSocket } from "./ClientSocket.js";
+import { ClientSocket, UnprovenHubError } from "./ClientSocket.js";
 import { HUB_NOT_RUNNING } from "./exitCodes.js";
 import { DEFAULT_PORT, hubAnswers, readKey, resolvePort } from "./hubAddress.js";
 import { readHubInfo } from "./hubFiles.js";
@@ -50,6 +55,12 @@ export interface HubClientOptions {
    * one's key. That refusal means "not running here", not "wrong key".
    */
   guessed?: boolean | undefined;
+  /**
+   * Prove the key rather than send it, and trust only answers proven by the hub: the key is
+   * this data directory's own (the key file), found with an address that may be stale.
+   * `DISPATCH_KEY` is sent as a bearer, as scripts do: it may be a token, which no hub can prove.
+   */
+  prove?: boolean | undefined;
 }
 
 export class HubClient {
@@ -57,12 +68,14 @@ export class HubClient {
   readonly paths: HomePaths;
   private readonly key: string | undefined;
   private readonly guessed: boolean;
+  private readonly prove: boolean;
 
   constructor(options: HubClientOptions) {
     this.url = options.url.replace(/\/+$/, "");
     this.key = options.key;
     this.paths = options.paths;
     this.guessed = options.guessed === true;
+    this.prove = options.prove === true;
   }
 
   /** Finds the hub of `DISPATCH_HOME` and the key the way every CLI command does. */
@@ -71,7 +84,7 @@ export class HubClient {
     const info = readHubInfo(paths);
     const url = info?.url ?? `http://127.0.0.1:${resolvePort(undefined, env) || DEFAULT_PORT}`;
     const guessed = info === undefined && !env.DISPATCH_KEY;
-    return new HubClient({ url, key: readKey(paths, env), paths, guessed });
+    return new HubClient({ url, key: readKey(paths, env), paths, guessed, prove: !env.DISPATCH_KEY });
   }
 
   /** Whether any hub answers `/api/health` at this URL, this data directory's or not. Never throws. */
@@ -96,11 +109,21 @@ export class HubClient {
     }
   }
 
-  /** What a refused key means when the address was guessed: no hub of this directory runs. */
+  /**
+   * What a refused key or an unproven answer means: no hub of this directory runs where the
+   * CLI looked, whatever answers there (another directory's hub, or anything else).
+   */
   private notRunningHere(): string {
+    if (this.guessed) {
+      return (
+        `the hub is not running (no hub.json in ${this.paths.home}) — start it with \`dispatch start\`; ` +
+        `what answers at ${this.url} is another data directory's hub or another program`
+      );
+    }
     return (
-      `the hub is not running (no hub.json in ${this.paths.home}) — start it with \`dispatch start\`; ` +
-      `the hub answering at ${this.url} belongs to another data directory`
+      `the hub is not running: hub.json in ${this.paths.home} names ${this.url}, but what answers there ` +
+      `cannot prove it holds this directory's access key (another program, or another directory's hub) — ` +
+      `start this one's with \`dispatch start\``
     );
   }
 
@@ -190,8 +213,11 @@ export class HubClient {
   /** A WebSocket to this hub, hello done. */
   async connect(client = "dispatch-cli"): Promise<ClientSocket> {
     try {
-      return await ClientSocket.connect({ url: this.url, key: this.key, client });
+      return await ClientSocket.connect({ url: this.url, key: this.key, client, prove: this.prove });
     } catch (err) {
+      if (err instanceof UnprovenHubError) {
+        throw new DispatchError("host_unavailable", this.notRunningHere(), { cause: err });
+      }
       if (err instanceof DispatchError && err.code === "host_unavailable" && isRefused(err.cause)) {
         throw new DispatchError("host_unavailable", HUB_NOT_RUNNING, { cause: err });
       }
@@ -218,15 +244,17 @@ export class HubClient {
     timeoutMs: number | undefined;
   }): Promise<unknown> {
     const { method, path, body, timeoutMs } = request;
+    const url = new URL(`${this.url}${path}`);
+    const text = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = {};
-    if (this.key) headers.authorization = `Bearer ${this.key}`;
+    const proof =
+      this.key && this.prove
+        ? proofHeader(this.key, { method, target: url.pathname + url.search, host: url.host }, text)
+        : undefined;
+    if (proof) headers.authorization = proof.header;
+    else if (this.key) headers.authorization = `Bearer ${this.key}`;
     if (body !== undefined) headers["content-type"] = "application/json";
-    const plain = {
-      method,
-      url: `${this.url}${path}`,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    };
+    const plain = { method, url: url.href, headers, body: text };
     let response: PlainResponse;
     try {
       response =
@@ -238,10 +266,14 @@ export class HubClient {
         cause: err,
       });
     }
-    const { status, text } = response;
+    // Nothing an unproven server says is believed, its errors included.
+    if (proof && this.key && !hubProofValid(this.key, proof.proof, response.hubProof)) {
+      throw new DispatchError("host_unavailable", this.notRunningHere());
+    }
+    const { status } = response;
     let json: unknown;
     try {
-      json = text.length > 0 ? JSON.parse(text) : undefined;
+      json = response.text.length > 0 ? JSON.parse(response.text) : undefined;
     } catch {
       throw new DispatchError(
         "internal",
@@ -267,7 +299,8 @@ export class HubClient {
 async function fetchWithin(plain: PlainRequest, timeoutMs: number): Promise<PlainResponse> {
   const { url, method, headers, body } = plain;
   const response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-  return { status: response.status, text: await response.text() };
+  const hubProof = response.headers.get(HUB_PROOF_HEADER) ?? undefined;
+  return { status: response.status, text: await response.text(), hubProof };
 }
 
 function sessionPath(name: string): string {

@@ -8,6 +8,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
 
 export interface PlainRequest {
   method: string;
@@ -19,6 +20,8 @@ export interface PlainRequest {
 export interface PlainResponse {
   status: number;
   text: string;
+  /** The answer's `Dispatch-Hub-Proof` header (`platform/keyProof.ts`), if any. */
+  hubProof?: string | undefined;
 }
 
 /** Resolves with the status and body once the whole answer is in; rejects when the connection fails. */
@@ -35,7 +38,14 @@ export function requestWithoutDeadline(plain: PlainRequest): Promise<PlainRespon
       response.on("data", (chunk: string) => {
         text += chunk;
       });
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on("end", () => {
+        const proof = response.headers[HUB_PROOF_HEADER];
+        resolve({
+          status: response.statusCode ?? 0,
+          text,
+          hubProof: typeof proof === "string" ? proof : undefined,
+        });
+      });
       response.on("error", reject);
       response.on("close", () => {
         // After `end` this settles nothing; before it, the hub went away mid-answer.

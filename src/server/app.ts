@@ -13,6 +13,7 @@ import { WebSocketServer } from "ws";
 import { ZodError } from "zod";
 import { DispatchError, toDispatchError } from "../core/errors.js";
 import type { Hub } from "../hub/Hub.js";
+import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { PEER_ENDPOINT_PATH } from "../protocol/cluster.js";
@@ -30,6 +31,7 @@ import { HOST_ENDPOINT_PATH, hostEndpoint } from "./hostEndpoint.js";
 import type { HostNames } from "./hostNames.js";
 import { type HostRoutesOptions, registerHostRoutes } from "./hostRoutes.js";
 import { InputStreams } from "./InputStreams.js";
+import { arrivalOf, provenBody } from "./keyProofs.js";
 import { registerKindsRoute } from "./kindsRoute.js";
 import type { HubMetrics } from "./metrics.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
@@ -114,7 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.decorateRequest("actor", null);
-  app.addHook("onRequest", async (request) => {
+  app.addHook("onRequest", async (request, reply) => {
     const refusal = options.hostNames.refusal(request.headers.host);
     if (refusal) throw new DispatchError("forbidden", refusal);
     const path = request.url.split("?")[0] as string;
@@ -124,13 +126,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (SESSION_TOKEN_ROUTE.test(path)) return;
     let principal: Awaited<ReturnType<Authenticator["authenticate"]>>;
     try {
-      principal = await auth.authenticate(request.headers, request.ip);
+      principal = await auth.authenticate(request.headers, request.ip, arrivalOf(request.raw));
     } catch (err) {
       hub.audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
         detail: { over: "rest" },
       });
       throw err;
     }
+    // A key proof accepted: the CLI trusts this answer, errors included, only with the hub's own.
+    const answer = auth.answerProof(request.headers);
+    if (answer) reply.header(HUB_PROOF_HEADER, answer);
     if (!principal) {
       throw new DispatchError(
         "unauthorized",
@@ -141,6 +146,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (path.startsWith("/api/hosts")) gate.hub(request.actor, "hosts");
     if (path === METRICS_ROUTE) gate.hub(request.actor, "metrics");
   });
+  // Past onRequest, a key proof is good: its body must be the one it signed.
+  app.addHook("preParsing", async (request, _reply, payload) =>
+    request.actor ? provenBody(request.headers.authorization, payload) : payload,
+  );
   const { metrics } = options;
   if (metrics) {
     app.get(METRICS_ROUTE, async (_request, reply) => {
@@ -179,6 +188,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
   const inputs = new InputStreams();
   const stopLiveness = watchClientLiveness(wss, options.clientPingMs);
+  // Upgrades happen only once authenticated: a key proof's answer tells the CLI it reached its hub.
+  wss.on("headers", (headers, request) => {
+    const answer = auth.answerProof(request.headers);
+    if (answer) headers.push(`${HUB_PROOF_HEADER}: ${answer}`);
+  });
   if (metrics) metrics.clients = () => wss.clients.size;
   const hostUpgrade = options.hosts
     ? hostEndpoint(app, { ...options.hosts, logger: options.logger, limiter: auth.limiter })
@@ -200,7 +214,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const originRefusal = checkOrigin(request);
     if (originRefusal) return refuse(socket, 403, originRefusal);
     const address = addressOf(request, options.trustProxy === true);
-    auth.authenticate(request.headers, address).then(
+    auth.authenticate(request.headers, address, arrivalOf(request)).then(
       (principal) => {
         wss.handleUpgrade(request, socket, head, (ws) => {
           new ClientConnection({

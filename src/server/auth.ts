@@ -15,7 +15,9 @@ import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { DispatchError } from "../core/errors.js";
 import { OWNER, type People } from "../hub/People.js";
 import { randomSecret, secretsEqual, type Tokens } from "../hub/Tokens.js";
+import { hubProof, parseProofHeader } from "../platform/keyProof.js";
 import type { Principal } from "../protocol/people.js";
+import { type Arrival, KeyProofs } from "./keyProofs.js";
 
 /** Tokens-table kind of web login tokens (named by the user id, scoped by how they signed in). */
 const WEB_TOKEN_KIND = "web";
@@ -121,12 +123,15 @@ export interface PresentedHeaders {
 /** Turns credentials into principals; issues and revokes web login tokens. */
 export class Authenticator {
   readonly limiter = new FailureLimiter();
+  private readonly proofs: KeyProofs;
 
   constructor(
     private readonly accessKey: string,
     private readonly tokens: Tokens,
     private readonly people: People,
-  ) {}
+  ) {
+    this.proofs = new KeyProofs(accessKey);
+  }
 
   /** The principal a secret (access key, personal token, share link, web login) stands for. */
   principalFor(secret: string): Principal | undefined {
@@ -160,10 +165,25 @@ export class Authenticator {
   }
 
   /**
-   * Authenticates request headers (`Authorization: Bearer SECRET` or the login cookie):
-   * the principal, `undefined` when nothing was presented, or throws `unauthorized`.
+   * Authenticates request headers (`Authorization: Bearer SECRET`, a key proof, or the login
+   * cookie): the principal, `undefined` when nothing was presented, or throws `unauthorized`.
+   * A key proof needs `arrival`, what it was signed for.
    */
-  async authenticate(headers: PresentedHeaders, address: string): Promise<Principal | undefined> {
+  async authenticate(
+    headers: PresentedHeaders,
+    address: string,
+    arrival?: Arrival,
+  ): Promise<Principal | undefined> {
+    if (KeyProofs.presented(headers.authorization)) {
+      const proven = await this.limiter.attempt(address, () =>
+        arrival && this.proofs.check(headers.authorization, arrival) ? OWNER : undefined,
+      );
+      if (proven) return proven;
+      throw new DispatchError(
+        "unauthorized",
+        "the key proof does not hold here: it is not signed with this hub's access key for this port, or is stale or replayed; check the clock, or send `Authorization: Bearer KEY`",
+      );
+    }
     const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1]?.trim();
     const secret = bearer || readCookie(headers.cookie, SESSION_COOKIE);
     if (!secret) return undefined;
@@ -174,6 +194,15 @@ export class Authenticator {
         ? "wrong access key or token: send `Authorization: Bearer KEY` with the key in access.key"
         : "your sign-in has expired or was revoked; sign in again",
     );
+  }
+
+  /**
+   * The `Dispatch-Hub-Proof` answer to a request whose key proof `authenticate` accepted, so
+   * the CLI knows this hub holds the key; undefined for any other credential.
+   */
+  answerProof(headers: PresentedHeaders): string | undefined {
+    const proof = parseProofHeader(headers.authorization);
+    return proof ? hubProof(this.accessKey, proof) : undefined;
   }
 
   /** A new login token for a browser, remembering who signed in; only its hash is stored. */

@@ -315,6 +315,53 @@ describe("share links", () => {
     );
   });
 
+  it("a write link types into its session but cannot rename, kill, revive or share it", async () => {
+    const writeLink = await share({ write: true });
+    const headers = { cookie: (await open(writeLink.url)).cookie as string };
+    const refusal = (verb: string) => `a share link may type into 'build' but not ${verb} it; ask its owner`;
+    const rest = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${hub.url}/api/sessions/build${path}`, {
+        method,
+        headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return {
+        status: res.status,
+        message: ((await res.json()) as { error?: { message: string } }).error?.message,
+      };
+    };
+    expect(await rest("PATCH", "", { name: "mine" })).toEqual({ status: 403, message: refusal("rename") });
+    expect(await rest("DELETE", "")).toEqual({ status: 403, message: refusal("kill") });
+    expect(await rest("POST", "/revive", {})).toEqual({ status: 403, message: refusal("revive") });
+    expect(await rest("POST", "/share", { write: true })).toEqual({ status: 403, message: refusal("share") });
+
+    const writer = await WireClient.open(hub.url, headers);
+    clients.push(writer);
+    expect((await writer.request({ type: "hello", protocol: 1 })).type).toBe("welcome");
+    const attached = await writer.request({ type: "attach", session: "build", afterSeq: 0, snapshot: false });
+    expect(attached.role).toBe("writer");
+    const id = (attached.session as { id: string }).id;
+    for (const [refused, verb] of [
+      [{ type: "rename", session: "build", name: "mine" }, "rename"],
+      [{ type: "kill", session: "build" }, "kill"],
+    ] as const) {
+      expect(await writer.request(refused)).toMatchObject({
+        type: "error",
+        code: "forbidden",
+        message: refusal(verb),
+      });
+    }
+    // What it is for still works, and the session is as its owner left it.
+    expect(
+      (await writer.request({ type: "input", session: "build", data: "typed-by-link\n" })).type,
+    ).not.toBe("error");
+    await writer.waitForOutput(id, "typed-by-link");
+    const info = (await (await as("owner", "/api/sessions/build")).json()) as {
+      session: { name: string; status: string };
+    };
+    expect(info.session).toMatchObject({ name: "build", status: "running" });
+  });
+
   it("an open connection stops when its link is revoked or expires, or its user is removed", async () => {
     const owner = await socket(hub.key);
     const { id } = (await owner.request({ type: "attach", session: "build", afterSeq: 0 })).session as {

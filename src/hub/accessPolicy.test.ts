@@ -30,4 +30,20 @@ describe("accessPolicy", () => {
     );
     expect(() => requireRole(writer, "input", "writer", { name: "build" })).not.toThrow();
   });
+
+  it("a write link types and runs its kind's commands but does not own its session", () => {
+    const writeLink: Principal = { ...link, role: "writer" };
+    for (const action of ["read", "input", "resize", "command"] as const) {
+      expect(() => requireRole(writeLink, action, "writer", { name: "build" })).not.toThrow();
+    }
+    expect(() => requireRole(writeLink, "kill", "writer", { name: "build" })).toThrow(
+      "a share link may type into 'build' but not kill it; ask its owner",
+    );
+    for (const action of ["rename", "revive", "share"] as const) {
+      expect(() => requireRole(writeLink, action, "writer", { name: "build" })).toThrow(/ask its owner$/);
+    }
+    expect(() => requireRole(link, "rename", "viewer", { name: "build" })).toThrow(
+      "a share link may watch 'build' but not rename it; ask its owner",
+    );
+  });
 });

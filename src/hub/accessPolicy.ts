@@ -63,6 +63,14 @@ export function sessionRole(
   return grant ?? principal.role;
 }
 
+/**
+ * What a share link may do to its session, whatever its role: a link is for watching or
+ * typing into the session (with write: its input, its size, its kind's commands such as an
+ * editor's edits or a workspace's evaluations), not for owning it. Renaming, killing,
+ * removing, reviving and sharing are its owner's.
+ */
+const SHARE_LINK_MAY: ReadonlySet<Action> = new Set<Action>(["read", "input", "resize", "command"]);
+
 /** Throws `forbidden` with a message a person can act on, unless the role suffices. */
 export function requireRole(
   principal: Principal,
@@ -71,6 +79,13 @@ export function requireRole(
   session?: { name: string },
 ): void {
   const need = NEEDS[action];
+  if (session && held !== undefined && principal.via === "share" && !SHARE_LINK_MAY.has(action)) {
+    const may = atLeast(held, "writer") ? NEEDS.input.verb : NEEDS.read.verb;
+    throw new DispatchError(
+      "forbidden",
+      `a share link may ${may} '${session.name}' but not ${need.verb} it; ask its owner`,
+    );
+  }
   if (held !== undefined && atLeast(held, need.role)) return;
   if (session && held === undefined) {
     throw new DispatchError("forbidden", `${principal.name} has no access to session '${session.name}'`);

@@ -49,6 +49,14 @@ export class People {
   }
 
   /**
+   * Whether this page may rename, kill or revive a session: not while it may only watch, and
+   * never through a share link, which may type into its session but not own it.
+   */
+  mayManage(id: string): boolean {
+    return !this.readOnly(id) && this.principal?.via !== "share";
+  }
+
+  /**
    * Whether this page may create sessions: not a share link (it reaches its one session) nor a
    * viewer. Unknown yet: the controls show and the hub refuses what it must.
    */

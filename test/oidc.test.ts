@@ -7,7 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, expect, it } from "vitest";
-import { cleanupAll, startHub } from "./harness.js";
+import { cleanupAll, type HubHandle, startHub } from "./harness.js";
 import { CLIENT_ID, CLIENT_SECRET, serveTestProvider } from "./oidcProvider.js";
 
 /** The hub's address as the browser sees it: fixed, so a restarted hub (a new port) keeps it. */
@@ -16,7 +16,10 @@ const PUBLIC_URL = "http://dispatch.test";
 const server: Server = createServer();
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-serveTestProvider(server, issuer, PUBLIC_URL);
+/** What the provider says of an address: `unverified@…` gets no email_verified claim, `denied@…` false. */
+serveTestProvider(server, issuer, PUBLIC_URL, (email) =>
+  email.startsWith("unverified@") ? undefined : !email.startsWith("denied@"),
+);
 
 afterAll(async () => {
   await cleanupAll();
@@ -64,6 +67,68 @@ async function atProvider(start: string, login: string): Promise<URL> {
   }
   throw new Error(`the provider did not send the browser back (last at ${url.href})`);
 }
+
+/** A hub signing people on with the test provider; `env` adds to or overrides its settings. */
+function oidcHub(env: Record<string, string>): Promise<HubHandle> {
+  return startHub({
+    env: {
+      DISPATCH_OIDC_ISSUER: issuer,
+      DISPATCH_OIDC_CLIENT_ID: CLIENT_ID,
+      DISPATCH_OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      DISPATCH_PUBLIC_URL: PUBLIC_URL,
+      ...env,
+    },
+  });
+}
+
+/** A browser signing in to `h` as `login`, all the way: the hub's answer at the callback. */
+async function signIn(h: HubHandle, login: string): Promise<Response> {
+  const begun = await fetch(`${h.url}/api/auth/oidc`, { redirect: "manual" });
+  expect(begun.status).toBe(302);
+  const stateCookie = begun.headers.getSetCookie().find((c) => c.startsWith("dispatch_oidc="));
+  const back = await atProvider(begun.headers.get("location") as string, login);
+  return fetch(`${h.url}${back.pathname}${back.search}`, {
+    redirect: "manual",
+    headers: { accept: "text/html", cookie: (stateCookie as string).split(";")[0] as string },
+  });
+}
+
+/** The login cookie a successful sign-in set (`name=value`). */
+function loginCookie(finished: Response): string {
+  const login = finished.headers.getSetCookie().find((c) => c.startsWith("dispatch_session="));
+  expect(login, `a sign-in (${finished.status})`).toBeDefined();
+  return (login as string).split(";")[0] as string;
+}
+
+/** Restarts `h`'s hub with its environment changed by `env` (as an operator editing its settings). */
+async function restartWith(h: HubHandle, env: Record<string, string>): Promise<void> {
+  Object.assign(h.env, env);
+  expect((await h.cli(["stop"])).code).toBe(0);
+  const started = await h.cli(["start", "--port", "0"]);
+  expect(started.code, started.stderr).toBe(0);
+}
+
+it("refuses an address the provider did not say it verified, unless the operator opts out", async () => {
+  const h = await oidcHub({ DISPATCH_OIDC_ALLOW: "example.com=writer" });
+  const unsaid = await signIn(h, "unverified@example.com");
+  expect(unsaid.status).toBe(403);
+  expect(unsaid.headers.getSetCookie().some((c) => c.startsWith("dispatch_session="))).toBe(false);
+  const page = await unsaid.text();
+  expect(page).toContain("did not say it verified the address unverified@example.com");
+  expect(page).toContain("DISPATCH_OIDC_EMAIL_VERIFIED");
+  const denied = await signIn(h, "denied@example.com");
+  expect(denied.status).toBe(403);
+  expect(await denied.text()).toContain("has not verified the address denied@example.com");
+
+  // A provider that never sends the claim: the operator says so, and only a `false` is refused.
+  await restartWith(h, { DISPATCH_OIDC_EMAIL_VERIFIED: "optional" });
+  const cookie = loginCookie(await signIn(h, "unverified@example.com"));
+  const me = (await (await fetch(`${h.url}/api/me`, { headers: { cookie } })).json()) as {
+    principal: unknown;
+  };
+  expect(me.principal).toMatchObject({ name: "unverified@example.com", via: "oidc" });
+  expect((await signIn(h, "denied@example.com")).status).toBe(403);
+});
 
 it("a sign-in begun before the hub restarts is finished by the next hub process", async () => {
   const h = await startHub({

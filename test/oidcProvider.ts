@@ -9,8 +9,17 @@ import Provider from "oidc-provider";
 export const CLIENT_ID = "dispatch-test";
 export const CLIENT_SECRET = "dispatch-test-secret-0123456789";
 
-/** The provider at `issuer`, sending people back to `hubUrl`'s callback, served by `server`. */
-export function serveTestProvider(server: Server, issuer: string, hubUrl: string): Provider {
+/**
+ * The provider at `issuer`, sending people back to `hubUrl`'s callback, served by `server`.
+ * `verified` says what its `email_verified` claim is for an address (undefined: not sent, as
+ * by a provider that does not verify addresses); every address is verified by default.
+ */
+export function serveTestProvider(
+  server: Server,
+  issuer: string,
+  hubUrl: string,
+  verified: (email: string) => boolean | undefined = () => true,
+): Provider {
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -24,7 +33,10 @@ export function serveTestProvider(server: Server, issuer: string, hubUrl: string
     ],
     findAccount: async (_ctx, id) => ({
       accountId: id,
-      claims: async () => ({ sub: id, email: id, email_verified: true }),
+      claims: async () => {
+        const claim = verified(id);
+        return { sub: id, email: id, ...(claim === undefined ? {} : { email_verified: claim }) };
+      },
     }),
     claims: { openid: ["sub"], email: ["email", "email_verified"] },
     pkce: { required: () => true },

@@ -9,11 +9,19 @@
  * Settings: DISPATCH_OIDC_ISSUER, DISPATCH_OIDC_CLIENT_ID, DISPATCH_OIDC_CLIENT_SECRET
  * (absent: a public client), DISPATCH_OIDC_ALLOW (`alice@example.com=owner,example.com=writer`),
  * DISPATCH_PUBLIC_URL (the hub's address as the browser sees it; the redirect URI is
- * `<it>/api/auth/oidc/callback`).
+ * `<it>/api/auth/oidc/callback`), DISPATCH_OIDC_EMAIL_VERIFIED (`required`, the default, or
+ * `optional` for a provider that never sends the `email_verified` claim).
+ *
+ * The allow-list names email addresses, so an address the provider has not verified proves
+ * nothing: anyone could register `alice@example.com` at a provider that does not check. A
+ * sign-in is refused unless the provider says the address is verified; `optional` trusts a
+ * provider that says nothing (one that verifies every address, or only lets in its own
+ * domain's accounts), and an explicit `email_verified: false` is refused either way.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type * as OpenIdClient from "openid-client";
 import type { Logger } from "pino";
+import { z } from "zod";
 import { DispatchError } from "../core/errors.js";
 import { importModule } from "../core/importModule.js";
 import type { People } from "../hub/People.js";
@@ -33,7 +41,13 @@ export interface OidcSettings {
   clientSecret: string | undefined;
   /** Email (`a@b.c`) or domain (`b.c`) → role. */
   allow: ReadonlyMap<string, Role>;
+  /** Whether a sign-in needs the provider's `email_verified: true` (else only not `false`). */
+  emailVerified: EmailVerified;
 }
+
+/** DISPATCH_OIDC_EMAIL_VERIFIED: whether the provider must say it verified the address. */
+export const EmailVerified = z.enum(["required", "optional"]);
+export type EmailVerified = z.infer<typeof EmailVerified>;
 
 /** Parses `alice@example.com=owner,example.com=writer`. */
 export function parseAllowList(text: string): Map<string, Role> {
@@ -108,24 +122,33 @@ export class OidcSignOn implements OidcRoutes {
     const { state } = pending;
     reply.header("set-cookie", `${STATE_COOKIE}=; HttpOnly; SameSite=Lax; Path=/api/auth/oidc; Max-Age=0`);
     const config = await this.configuration();
-    let email: string | undefined;
+    let found: Record<string, unknown> | undefined;
     try {
       const tokens = await client.authorizationCodeGrant(config, new URL(this.redirectBase + request.url), {
         pkceCodeVerifier: pending.verifier,
         expectedState: state,
       });
       const claims = tokens.claims();
-      let found: Record<string, unknown> | undefined = claims ? { ...claims } : undefined;
+      found = claims ? { ...claims } : undefined;
       // Providers may keep scope claims out of the ID token and serve them at userinfo.
-      if (claims && typeof claims.email !== "string") {
-        found = { ...(await client.fetchUserInfo(config, tokens.access_token, claims.sub)) };
+      if (claims && (typeof claims.email !== "string" || claims.email_verified === undefined)) {
+        const userInfo = client.fetchUserInfo(config, tokens.access_token, claims.sub);
+        // Only the verification missing: a provider without userinfo keeps what the token said.
+        const extra = typeof claims.email === "string" ? await userInfo.catch(() => ({})) : await userInfo;
+        found = { ...claims, ...extra };
       }
-      if (found?.email_verified !== false && typeof found?.email === "string") email = found.email;
     } catch (err) {
       this.parts.logger.warn({ err }, "single sign-on: code exchange failed");
       throw new DispatchError("unauthorized", `sign-in with the provider failed: ${(err as Error).message}`);
     }
-    if (!email) throw new DispatchError("unauthorized", "the provider sent no verified email address");
+    const email = typeof found?.email === "string" ? found.email : undefined;
+    if (!email) {
+      throw new DispatchError(
+        "unauthorized",
+        "the provider sent no email address; allow this hub the `email` scope at the provider, then sign in again",
+      );
+    }
+    this.requireVerified(email, found?.email_verified);
     const role = roleForEmail(this.settings.allow, email);
     if (!role) {
       throw new DispatchError(
@@ -135,6 +158,31 @@ export class OidcSignOn implements OidcRoutes {
     }
     const user = this.parts.people.ensureByEmail(email, role);
     return this.parts.people.principalOf(user, "oidc");
+  }
+
+  /**
+   * Refuses an address the provider did not say it verified: `false` always, a missing claim
+   * unless the operator set DISPATCH_OIDC_EMAIL_VERIFIED=optional. (Some providers send the
+   * claim as the string "true".)
+   */
+  private requireVerified(email: string, claim: unknown): void {
+    if (claim === true || claim === "true") return;
+    if (claim === false || claim === "false") {
+      throw new DispatchError(
+        "forbidden",
+        `the sign-on provider has not verified the address ${email}; verify it there, then sign in again`,
+      );
+    }
+    if (this.settings.emailVerified === "optional") return;
+    this.parts.logger.warn(
+      { email },
+      "single sign-on: refused an address the provider did not say it verified (no email_verified claim); " +
+        "if the provider never sends it and verifies every address, set DISPATCH_OIDC_EMAIL_VERIFIED=optional",
+    );
+    throw new DispatchError(
+      "forbidden",
+      `the sign-on provider did not say it verified the address ${email} (no email_verified claim), so this hub cannot trust it; ask the hub's operator (DISPATCH_OIDC_EMAIL_VERIFIED in the operations guide)`,
+    );
   }
 
   private configuration(): Promise<OpenIdClient.Configuration> {
@@ -172,9 +220,21 @@ export async function oidcFromEnv(
   const allow = parseAllowList(env.DISPATCH_OIDC_ALLOW ?? "");
   if (allow.size === 0)
     throw new Error("DISPATCH_OIDC_ALLOW is empty: nobody could sign in; list EMAIL=ROLE or DOMAIN=ROLE");
+  const emailVerified = EmailVerified.safeParse(env.DISPATCH_OIDC_EMAIL_VERIFIED || "required");
+  if (!emailVerified.success) {
+    throw new Error(
+      `DISPATCH_OIDC_EMAIL_VERIFIED is '${env.DISPATCH_OIDC_EMAIL_VERIFIED}': write required (the default) or optional (for a provider that never sends email_verified)`,
+    );
+  }
   client = await importModule<typeof OpenIdClient>("openid-client");
   return new OidcSignOn(
-    { issuer, clientId, clientSecret: env.DISPATCH_OIDC_CLIENT_SECRET || undefined, allow },
+    {
+      issuer,
+      clientId,
+      clientSecret: env.DISPATCH_OIDC_CLIENT_SECRET || undefined,
+      allow,
+      emailVerified: emailVerified.data,
+    },
     { people: parts.people, logger: parts.logger, stateKey: signInKey(parts.ownerKey) },
   );
 }

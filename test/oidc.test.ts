@@ -7,8 +7,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub } from "./harness.js";
+import WebSocket from "ws";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 import { CLIENT_ID, CLIENT_SECRET, serveTestProvider } from "./oidcProvider.js";
+import { WireClient } from "./wire.js";
 
 /** The hub's address as the browser sees it: fixed, so a restarted hub (a new port) keeps it. */
 const PUBLIC_URL = "http://dispatch.test";
@@ -128,6 +130,55 @@ it("refuses an address the provider did not say it verified, unless the operator
   };
   expect(me.principal).toMatchObject({ name: "unverified@example.com", via: "oidc" });
   expect((await signIn(h, "denied@example.com")).status).toBe(403);
+});
+
+/** How the hub answers a WebSocket upgrade carrying `cookie` that it refuses: status and words. */
+function refusedUpgrade(url: string, cookie: string): Promise<{ status: number; message: string }> {
+  const socket = new WebSocket(`${url.replace(/^http/, "ws")}/ws`, { headers: { cookie } });
+  return new Promise((resolve, reject) => {
+    socket.once("open", () => {
+      socket.close();
+      reject(new Error("the upgrade was accepted"));
+    });
+    socket.once("unexpected-response", (_request, response) => {
+      let body = "";
+      response.on("data", (chunk: Buffer) => {
+        body += chunk.toString("utf8");
+      });
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, message: body.trim() }));
+    });
+    socket.once("error", () => undefined);
+  });
+}
+
+it("a person taken off the allow-list is refused at their next request and socket once the hub restarts", async () => {
+  const h = await oidcHub({ DISPATCH_OIDC_ALLOW: "alice@example.com=writer,bob@example.com=writer" });
+  const alice = loginCookie(await signIn(h, "alice@example.com"));
+  const bob = loginCookie(await signIn(h, "bob@example.com"));
+  const open = await WireClient.open(h.url, { cookie: bob });
+  expect((await open.request({ type: "hello", protocol: 1 })).type).toBe("welcome");
+
+  await restartWith(h, { DISPATCH_OIDC_ALLOW: "alice@example.com=writer" });
+  const gone = "bob@example.com is no longer on this hub's sign-on allow-list; ask an owner to add it back";
+  await waitFor(() => open.closed);
+  const request = await fetch(`${h.url}/api/sessions`, { headers: { cookie: bob } });
+  expect(request.status).toBe(401);
+  expect(((await request.json()) as { error: { message: string } }).error.message).toBe(gone);
+  expect(await refusedUpgrade(h.url, bob)).toEqual({ status: 401, message: gone });
+
+  // Alice, still on the list, keeps her sign-in; Bob signing in afresh is told he is not listed.
+  expect((await fetch(`${h.url}/api/sessions`, { headers: { cookie: alice } })).status).toBe(200);
+  const again = await signIn(h, "bob@example.com");
+  expect(again.status).toBe(403);
+  expect(await again.text()).toContain("bob@example.com is not on this hub&#39;s allow-list");
+
+  // Sign-on turned off altogether: nobody's sign-in by it works any more.
+  await restartWith(h, { DISPATCH_OIDC_ISSUER: "" });
+  const off = await fetch(`${h.url}/api/sessions`, { headers: { cookie: alice } });
+  expect(off.status).toBe(401);
+  expect(((await off.json()) as { error: { message: string } }).error.message).toMatch(
+    /^single sign-on is off on this hub, so alice@example.com's sign-in no longer works/,
+  );
 });
 
 it("a sign-in begun before the hub restarts is finished by the next hub process", async () => {

@@ -19,6 +19,12 @@ const SHARE_PRINCIPAL_PREFIX = "share:";
 export const OWNER: Principal = { id: "owner", name: "owner", role: "owner", via: "key" };
 
 export class People {
+  /**
+   * Whether single sign-on still admits an address (its allow-list), set when the hub signs
+   * people on; unset, sign-on is off and a sign-in made by it earlier no longer works.
+   */
+  private signOnAdmits: ((email: string) => boolean) | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly tokens: Tokens,
@@ -84,6 +90,31 @@ export class People {
     return this.view(this.require(name));
   }
 
+  /**
+   * Single sign-on's allow-list, consulted on every request of a person who signed in by it:
+   * taken off the list (the hub restarted with a new DISPATCH_OIDC_ALLOW), their sign-in stops
+   * working, without an owner having to remove them too. Their user, role and grants are kept,
+   * so putting the address back restores them.
+   */
+  useSignOn(admits: (email: string) => boolean): void {
+    this.signOnAdmits = admits;
+  }
+
+  /**
+   * Why a principal that signed in by single sign-on may no longer, said to the person; undefined
+   * while it may (and for any other principal).
+   */
+  signOnRefusal(principal: Principal): string | undefined {
+    if (principal.via !== "oidc") return undefined;
+    const user = this.store.people.byId(principal.id);
+    if (!user) return undefined;
+    if (!this.signOnAdmits) {
+      return `single sign-on is off on this hub, so ${user.name}'s sign-in no longer works; sign in with a personal token (ask an owner)`;
+    }
+    if (user.email && this.signOnAdmits(user.email)) return undefined;
+    return `${user.email ?? user.name} is no longer on this hub's sign-on allow-list; ask an owner to add it back`;
+  }
+
   /** The principal a personal token or share link stands for, if it is live. */
   byToken(token: string): Principal | undefined {
     const record = this.tokens.lookup(token);
@@ -115,14 +146,23 @@ export class People {
       return live ? principal : undefined;
     }
     const user = this.store.people.byId(principal.id);
-    return user ? this.principalOf(user, principal.via) : undefined;
+    if (!user || this.signOnRefusal(principal) !== undefined) return undefined;
+    return this.principalOf(user, principal.via);
   }
 
-  /** The principal of a user by id (a web login remembers who signed in), if they still exist. */
+  /**
+   * The principal of a user by id (a web login remembers who signed in), if they still exist.
+   * Throws `unauthorized` saying why for a single sign-on the allow-list no longer admits: the
+   * person holds a real login and should hear why it stopped, not that it was mistyped.
+   */
   byUserId(id: string, via: Principal["via"]): Principal | undefined {
     if (id === OWNER.id) return OWNER;
     const user = this.store.people.byId(id);
-    return user ? this.principalOf(user, via) : undefined;
+    if (!user) return undefined;
+    const principal = this.principalOf(user, via);
+    const refusal = this.signOnRefusal(principal);
+    if (refusal) throw new DispatchError("unauthorized", refusal);
+    return principal;
   }
 
   principalOf(user: UserView | StoredUser, via: Principal["via"]): Principal {

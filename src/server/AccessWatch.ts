@@ -56,7 +56,8 @@ export class AccessWatch {
     onLost(
       actor.principal.via === "share"
         ? "this share link was revoked or has expired; ask the session's owner for a new one"
-        : `${actor.principal.name} no longer has access to this hub; ask an owner`,
+        : (hub.people.signOnRefusal(actor.principal) ??
+            `${actor.principal.name} no longer has access to this hub; ask an owner`),
     );
   }
 }

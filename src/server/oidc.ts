@@ -227,6 +227,8 @@ export async function oidcFromEnv(
     );
   }
   client = await importModule<typeof OpenIdClient>("openid-client");
+  // Who signed in earlier is held to today's list on every request, not only at sign-in.
+  parts.people.useSignOn((email) => roleForEmail(allow, email) !== undefined);
   return new OidcSignOn(
     {
       issuer,

@@ -54,6 +54,10 @@ describe("web links", () => {
     await page.locator("[data-terminal] .xterm").first().click();
     await typeLine(page, "echo typed-$((3 * 4))");
     await waitForLine(page, "pair", /^typed-12$/);
+    // It types, but renaming, killing or reviving the session is its owner's: not offered.
+    await page.getByRole("button", { name: "Kill pair" }).waitFor({ state: "detached" });
+    expect(await page.getByRole("button", { name: "Rename pair" }).count()).toBe(0);
+    expect(await item.locator(".read-only").count()).toBe(0);
     expect(problems).toEqual([]);
   });
 

@@ -9,7 +9,7 @@ import { type HubHandle, startHub, waitFor } from "./harness.js";
 let hub: HubHandle;
 
 beforeAll(async () => {
-  hub = await startHub({ env: { DISPATCH_CLIENT_PING: "300ms" } });
+  hub = await startHub({ env: { DISPATCH_CLIENT_PING: "2s" } });
 });
 
 afterAll(async () => {
@@ -47,9 +47,12 @@ it("drops a client that stopped answering pings, and keeps one that answers", as
   expect(made.code, made.stderr).toBe(0);
   const live = await attached("watched", true);
   const silent = await attached("watched", false);
-  await waitFor(async () => (await present("watched")) === 2, { message: "both clients present" });
-
-  await waitFor(() => silent.readyState === WebSocket.CLOSED, { message: "the silent client dropped" });
+  // Whether both are seen present first depends on the machine's speed: the silent one may be
+  // gone by then. What must hold: it goes, and the one that answers stays.
+  await waitFor(() => silent.readyState === WebSocket.CLOSED, {
+    timeoutMs: 20_000,
+    message: "the silent client dropped",
+  });
   await waitFor(async () => (await present("watched")) === 1, { message: "only the live client present" });
   // The live one answered every ping meanwhile (at least two periods have passed).
   expect(live.readyState).toBe(WebSocket.OPEN);

@@ -18,11 +18,13 @@ import WebSocket from "ws";
 import type { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { CLIENT_PROTOCOL_VERSION } from "../core/version.js";
-import { HUB_PROOF_HEADER, hubProofValid, proofHeader } from "../platform/keyProof.js";
 import type { ClientMessage } from "../protocol/client.js";
 import { ServerMessage } from "../protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../protocol/frames.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
+import { dialHub } from "./dialHub.js";
+
+export { UnprovenHubError, webSocketUrl } from "./dialHub.js";
 
 /** Connecting and the hello exchange normally take milliseconds; a loaded CI box, seconds. */
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -80,64 +82,8 @@ export class ClientSocket {
 
   /** Opens the socket and completes `hello`. Rejects with a `DispatchError` on any failure. */
   static async connect(options: ClientSocketOptions): Promise<ClientSocket> {
-    const url = webSocketUrl(options.url);
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const { key } = options;
-    const dialled = new URL(url);
-    const proof =
-      key && options.prove
-        ? proofHeader(key, { method: "GET", target: dialled.pathname + dialled.search, host: dialled.host })
-        : undefined;
-    const ws = new WebSocket(url, {
-      headers: proof ? { authorization: proof.header } : key ? { authorization: `Bearer ${key}` } : {},
-      handshakeTimeout: timeoutMs,
-    });
-    let proven = false;
-    ws.once("upgrade", (response) => {
-      proven =
-        proof !== undefined &&
-        key !== undefined &&
-        hubProofValid(key, proof.proof, response.headers[HUB_PROOF_HEADER]);
-    });
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => {
-        ws.removeAllListeners("error");
-        ws.removeAllListeners("unexpected-response");
-        if (proof && !proven) {
-          ws.terminate();
-          reject(new UnprovenHubError(url));
-          return;
-        }
-        resolve();
-      });
-      ws.once("error", (err) => {
-        reject(
-          new DispatchError("host_unavailable", `cannot reach the hub at ${url}: ${err.message}`, {
-            cause: err,
-          }),
-        );
-      });
-      ws.once("unexpected-response", (_request, response) => {
-        let body = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          body += chunk;
-        });
-        response.on("end", () => {
-          const detail = body.trim() || `HTTP ${response.statusCode}`;
-          const code =
-            response.statusCode === 401
-              ? "unauthorized"
-              : response.statusCode === 403
-                ? "forbidden"
-                : "internal";
-          // A refusal from a server that cannot prove it holds the key says nothing about the key.
-          if (proof) reject(new UnprovenHubError(url));
-          else reject(new DispatchError(code, `the hub refused the WebSocket: ${detail}`));
-          ws.terminate();
-        });
-      });
-    });
+    const ws = await dialHub(options.url, { key: options.key, prove: options.prove, timeoutMs });
     const socket = new ClientSocket(ws);
     const timer = setTimeout(() => ws.terminate(), timeoutMs);
     try {
@@ -299,31 +245,6 @@ export class ClientSocket {
     for (const listener of this.closeListeners) listener(info);
     this.closeListeners.clear();
   }
-}
-
-/** The server at `url` answered without proving it holds the key: it is not the hub looked for. */
-export class UnprovenHubError extends DispatchError {
-  /** A brand, as DispatchError's (whose check would count every DispatchError as one of these). */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === "object" && value !== null && UNPROVEN in value;
-  }
-
-  constructor(url: string) {
-    super(
-      "host_unavailable",
-      `the server at ${url} cannot prove it holds the access key: it is not this hub`,
-    );
-    Object.defineProperty(this, UNPROVEN, { value: true });
-  }
-}
-
-const UNPROVEN = Symbol.for("dispatch.UnprovenHubError");
-
-/** `http://h:p` -> `ws://h:p/ws`; a `ws://` or `wss://` URL is used as given. */
-export function webSocketUrl(url: string): string {
-  if (/^wss?:\/\//.test(url)) return url;
-  const base = url.replace(/^http/, "ws").replace(/\/+$/, "");
-  return `${base}/ws`;
 }
 
 function toError(code: string, message: string): DispatchError {

@@ -167,6 +167,31 @@ function holdReply(
   held.push(entry);
 }
 
+/** Endless replies the client hung up on (a runaway model's stream, stopped by the host). */
+let endlessHungUp = 0;
+
+/** An OpenAI stream that never ends: 16 KiB deltas for as long as the client reads them. */
+function endlessReply(res: ServerResponse): void {
+  const [opening] = openAiStream([]).head;
+  const [delta] = openAiStream(["x".repeat(16 * 1024)]).deltas;
+  let open = true;
+  res.on("close", () => {
+    open = false;
+    endlessHungUp++;
+  });
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  sseWrite(res, [opening as SseEvent]);
+  const more = () => {
+    while (open) {
+      if (!res.write(`data: ${JSON.stringify((delta as SseEvent)[1])}\n\n`)) {
+        res.once("drain", more);
+        return;
+      }
+    }
+  };
+  more();
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   let text = "";
   for await (const chunk of req) text += chunk;
@@ -187,6 +212,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   } else if (path.startsWith("/malformed")) {
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.end("data: {this is not json\n\n");
+  } else if (path.startsWith("/endless")) {
+    endlessReply(res);
   } else if (path.startsWith("/hold-anthropic")) {
     holdReply(res, path, body, anthropicStream([...HELD_FIRST, ...HELD_REST]));
   } else if (path.startsWith("/hold-openai")) {
@@ -226,6 +253,7 @@ beforeAll(async () => {
       provider("down", "openai", "http://127.0.0.1:1/v1"),
       provider("holdanth", "anthropic", `${base}/hold-anthropic`),
       provider("holdoai", "openai", `${base}/hold-openai/v1`),
+      provider("endless", "openai", `${base}/endless/v1`),
     ].join("\n"),
   );
   // A second config, used by some CLI calls only: at most 2 API calls in flight.
@@ -564,6 +592,35 @@ describe("chat sessions: cancel, restart, concurrency", () => {
       expect(reply).toMatchObject({ text: HELD_TEXT, cancelled: false });
     }
     expect(heldMaxOpen).toBe(2);
+  });
+});
+
+describe("a runaway reply", () => {
+  it("stops a reply that never ends at the limit, keeps what arrived, and the host stays connected", async () => {
+    const name = "c-endless";
+    await createChat(hub, name, "endless");
+    await send(hub, name, "count forever\r");
+    // Unbounded, the closing event outgrew what one message to the hub may hold: the hub
+    // dropped the host's link, and again each time the host sent it once more.
+    const [reply] = await waitFor(
+      async () => {
+        const found = await replies(hub, name);
+        return found.length === 1 ? found : undefined;
+      },
+      { timeoutMs: 30_000, message: "the runaway reply stopped" },
+    );
+    expect(reply?.cancelled).toBe(true);
+    const text = String(reply?.text);
+    expect(text.length).toBeGreaterThan(0);
+    expect(text.length).toBeLessThanOrEqual(1024 * 1024);
+    expect(text).toMatch(/^x+$/);
+    await waitFor(() => endlessHungUp === 1, { message: "the provider's stream closed by the host" });
+    expect(await storedText(hub, name)).toContain("reply stopped: it grew past 1 MiB");
+    const info = await sessionInfo(hub, name);
+    expect(info.status).toBe("running");
+    expect(info.reachable).toBe(true);
+    const exported = await hub.cli(["chat", "export", name]);
+    expect(exported.stdout).toContain("## You\n\ncount forever");
   });
 });
 

@@ -26,6 +26,14 @@ const CANCEL = "\x03";
 const ERASE = new Set(["\x7f", "\b"]);
 /** Bound on a line being typed, so a stuck client cannot grow it without end. */
 const MAX_PENDING_CHARS = 1024 * 1024;
+/**
+ * Bound on one reply, as JSON-encoded UTF-8 (how the closing `chat` event carries it): that
+ * event is one message to the hub, and one over the host link's 8 MiB limit made the hub drop
+ * the link, cutting off every session of the host, again on each reconnect as the host sent
+ * it once more. 1 MiB is some 250k tokens, far beyond any model's reply limit, so only a
+ * runaway stream is stopped here.
+ */
+export const MAX_REPLY_BYTES = 1024 * 1024;
 
 export class ChatRuntime implements SessionRuntime {
   readonly pid = null;
@@ -157,6 +165,7 @@ export class ChatRuntime implements SessionRuntime {
     this.chat({ role: "user", text });
     this.messages.push({ role: "user", text });
     let received = "";
+    let receivedBytes = 0;
     let release: (() => void) | undefined;
     try {
       // Said only when the reply really has to wait, so a queue is never a silent hang.
@@ -169,6 +178,11 @@ export class ChatRuntime implements SessionRuntime {
         signal: controller.signal,
         onText: (delta) => {
           if (controller.signal.aborted) return;
+          receivedBytes += jsonBytes(delta);
+          if (receivedBytes > MAX_REPLY_BYTES) {
+            controller.abort(new ChatFailure("too_long", tooLong()));
+            return;
+          }
           received += delta;
           this.print(crlf(delta));
         },
@@ -183,17 +197,21 @@ export class ChatRuntime implements SessionRuntime {
         cancelled: false,
       });
     } catch (err) {
+      const reason: unknown = controller.signal.reason;
       const failure =
-        controller.signal.aborted || (err instanceof ChatFailure && err.code === "cancelled")
-          ? new ChatFailure("cancelled", "cancelled")
-          : err instanceof ChatFailure
-            ? err
-            : new ChatFailure("provider", err instanceof Error ? err.message : String(err));
-      if (failure.code === "cancelled") {
+        reason instanceof ChatFailure && reason.code === "too_long"
+          ? reason
+          : controller.signal.aborted || (err instanceof ChatFailure && err.code === "cancelled")
+            ? new ChatFailure("cancelled", "cancelled")
+            : err instanceof ChatFailure
+              ? err
+              : new ChatFailure("provider", err instanceof Error ? err.message : String(err));
+      if (failure.code === "cancelled" || failure.code === "too_long") {
         // What had arrived stays in the conversation, so it reads as it was shown.
         if (received.length > 0) this.messages.push({ role: "assistant", text: received });
         else this.messages.pop();
-        this.print("\r\n\x1b[2m[cancelled]\x1b[0m\r\n");
+        const note = failure.code === "too_long" ? failure.message : "cancelled";
+        this.print(`\r\n\x1b[2m[${note}]\x1b[0m\r\n`);
         this.chat({
           role: "assistant",
           text: received,
@@ -237,6 +255,15 @@ export class ChatRuntime implements SessionRuntime {
   private print(text: string): void {
     if (this.running) this.context.events.output(Buffer.from(text, "utf8"));
   }
+}
+
+/** Bytes `text` adds to the JSON of the event that carries it (without its quotes). */
+function jsonBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text)) - 2;
+}
+
+function tooLong(): string {
+  return `reply stopped: it grew past ${MAX_REPLY_BYTES / (1024 * 1024)} MiB, the most one chat reply may hold; what arrived is kept`;
 }
 
 /** Terminals need `\r\n`; model text has bare `\n`. */

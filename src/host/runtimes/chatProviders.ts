@@ -29,7 +29,9 @@ export type ChatFailureCode =
   | "unreachable"
   | "malformed"
   | "provider"
-  | "cancelled";
+  | "cancelled"
+  /** The reply outgrew what one chat event may carry; stopped, what arrived is kept. */
+  | "too_long";
 
 export class ChatFailure extends Error {
   constructor(

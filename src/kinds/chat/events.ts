@@ -6,7 +6,8 @@ export const ChatUsage = z.object({ input: z.number().int(), output: z.number().
  * A chat step. The assistant's text also streams as `output` bytes (so terminals show it);
  * these events carry the conversation itself, so it can be resumed, forked and exported.
  * - `user`: a message the person sent.
- * - `assistant`: the complete reply (`cancelled` when stopped midway; `text` is what arrived).
+ * - `assistant`: the complete reply (`cancelled` when stopped midway, by the person or at the
+ *   host's bound on one reply's size; `text` is what arrived).
  * - `error`: the reply failed (`code`: unauthorized, rate_limited, unreachable, malformed,
  *   provider); the user message before it is not part of the conversation.
  * - `queued`: the reply waits for a free slot under the host's concurrency limit.

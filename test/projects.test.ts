@@ -252,6 +252,74 @@ describe("switching projects", () => {
   });
 });
 
+describe("agents and chats in a project", () => {
+  it("resolves an agent's profile and a chat's provider from the config, as `new --agent` and `chat` do", async () => {
+    const config = join(repo, "config");
+    mkdirSync(join(config, "dispatch"), { recursive: true });
+    writeFileSync(
+      join(config, "dispatch", "config.toml"),
+      `[agents.fake]
+command = "sh"
+args = ["-c", "echo agent $0 A=$A B=$B; exec sleep 600"]
+env = { A = "profile", B = "profile" }
+
+[providers.local]
+type = "openai"
+base_url = "http://127.0.0.1:9/v1"
+model = "m-local"
+`,
+    );
+    const env = { XDG_CONFIG_HOME: config };
+    const project = (agentOptions: string) => `project = "ai"
+
+[[session]]
+name = "coder"
+kind = "agent"
+command = ["from-project"]
+env = { B = "declared" }
+options = ${agentOptions}
+
+[[session]]
+name = "talk"
+kind = "chat"
+options = { provider = "local", model = "m-project" }
+`;
+    const file = writeProject("ai.toml", project('{ profile = "fake", sandbox = false }'));
+    const first = await hub.cli(["up", "--file", file], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(did(first.stdout)).toEqual({ coder: "created", talk: "created" });
+    await waitFor(async () => (await output("coder")).includes("agent from-project A=profile B=declared"), {
+      message: "the agent ran its profile's command with the declared extra args and env",
+    });
+    const talk = (
+      await json<{ session: Session & { options: Record<string, unknown> } }>("/api/sessions/talk")
+    ).session;
+    expect(talk.status).toBe("running");
+    expect(talk.options).toMatchObject({
+      provider: "openai",
+      profile: "local",
+      model: "m-project",
+      baseUrl: "http://127.0.0.1:9/v1",
+    });
+
+    // A mistyped key is named at its line, and the running agent is left as it was.
+    const before = (await byName()).get("coder");
+    writeProject("ai.toml", project('{ profle = "fake", sandbox = false }'));
+    const typo = await hub.cli(["up", "--file", file], { env });
+    expect(typo.code).toBe(1);
+    expect(did(typo.stdout)).toEqual({ coder: "failed", talk: "unchanged" });
+    expect(typo.stderr).toContain(
+      `${file}:8: 'options': no key 'profle' — did you mean 'profile'? (agent sessions take profile, sandbox); 'coder' was not started`,
+    );
+    const after = (await byName()).get("coder");
+    expect(after?.id).toBe(before?.id);
+    expect(after?.status).toBe("running");
+
+    const down = await hub.cli(["down", "--project", "ai"]);
+    expect(down.code, down.stderr).toBe(0);
+  });
+});
+
 describe("templates", () => {
   it("writes a starting file from a built-in template or one of the user's", async () => {
     const dir = mkdtempSync(join(repo, "init-"));

@@ -8,18 +8,20 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { z } from "zod";
 import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
 import { generateName } from "../../core/names.js";
 import { AgentOptions, type AgentWorktree, agentKind } from "../../kinds/agent/index.js";
 import { AgentState } from "../../protocol/agentState.js";
 import type { SessionInfo } from "../../protocol/session.js";
-import { agentProfile, loadConfig } from "../config.js";
+import { agentProfile, type DispatchConfig, loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { parseHubInfo } from "../hubFiles.js";
 import { createWorktree, finishWorktree, worktreeDiff } from "../worktree.js";
-import type { CliKind } from "./cliKind.js";
+import type { CliKind, DeclaredFields } from "./cliKind.js";
+import { readDeclaredOptions } from "./declaredOptions.js";
 
 export const agentCli: CliKind = {
   kind: agentKind.name,
@@ -27,7 +29,28 @@ export const agentCli: CliKind = {
     registerAgent(program);
     registerNotify(program);
   },
+  declare: declareAgent,
 };
+
+/** What a project file gives an agent session (`options = { profile = "claude" }`). */
+const DeclaredAgent = z.object({
+  profile: z.string().min(1),
+  sandbox: z.boolean().optional(),
+});
+
+/**
+ * A declared agent as `dispatch new --agent PROFILE` makes it: the profile's command and args,
+ * then the declaration's `command` as extra args; the profile's env under the declaration's.
+ */
+function declareAgent(declared: DeclaredFields, config: () => DispatchConfig): DeclaredFields {
+  const options = readDeclaredOptions(agentKind.name, DeclaredAgent, declared.options);
+  const profile = agentProfile(config(), options.profile);
+  return {
+    command: [profile.command, ...profile.args, ...declared.command],
+    env: { ...profile.env, ...declared.env },
+    options,
+  };
+}
 
 export interface AgentSessionRequest {
   profile: string;

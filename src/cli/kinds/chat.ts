@@ -10,6 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
+import { z } from "zod";
 import { DispatchError } from "../../core/errors.js";
 import {
   type ChatTurn,
@@ -25,12 +26,31 @@ import { type DispatchConfig, loadConfig, providerProfile } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { subcommandTypo } from "../usageErrors.js";
-import type { CliKind } from "./cliKind.js";
+import type { CliKind, DeclaredFields } from "./cliKind.js";
+import { readDeclaredOptions } from "./declaredOptions.js";
 
 /** The hub kind's name, the one place the CLI learns it. */
 const CHAT = chatKind.name;
 
-export const chatCli: CliKind = { kind: CHAT, register: registerChat };
+export const chatCli: CliKind = { kind: CHAT, register: registerChat, declare: declareChat };
+
+/** What a project file gives a chat session (`options = { provider = "local" }`). */
+const DeclaredChat = z.object({
+  provider: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+});
+
+/** A declared chat as `dispatch chat NAME [--provider P] [--model M]` makes it. */
+function declareChat(declared: DeclaredFields, config: () => DispatchConfig): DeclaredFields {
+  if (declared.command.length > 0)
+    throw new UsageError("a chat session runs no command; name its provider in options instead");
+  const options = readDeclaredOptions(CHAT, DeclaredChat, declared.options);
+  const settings = config();
+  return {
+    ...declared,
+    options: chatOptionsFor(settings, options.provider ?? settings.chat.provider, options.model),
+  };
+}
 
 function registerChat(program: Command): void {
   const chat = program

@@ -5,6 +5,14 @@
  */
 import type { Command } from "commander";
 import type { SessionInfo } from "../../protocol/session.js";
+import type { DispatchConfig } from "../config.js";
+
+/** What a project file declares for a session that its kind may resolve (`CliKind.declare`). */
+export interface DeclaredFields {
+  command: string[];
+  env: Record<string, string>;
+  options: Record<string, unknown> | undefined;
+}
 
 export interface CliKind {
   /** The session kind the verbs work on: the hub kind's `name`. */
@@ -17,4 +25,11 @@ export interface CliKind {
    * `up`) leave such a session alone and say so.
    */
   unsaved?(session: SessionInfo): string | undefined;
+  /**
+   * A project's declaration (`dispatch up`) made into what the hub creates, resolving what the
+   * config holds as the kind's own verbs do (an agent's profile into its command, a chat's
+   * provider profile into its settings); throws, saying what is wrong, for a declaration it
+   * cannot make a session of. Absent: the declaration goes to the hub as written.
+   */
+  declare?(declared: DeclaredFields, config: () => DispatchConfig): DeclaredFields;
 }

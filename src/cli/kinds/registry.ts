@@ -1,9 +1,10 @@
 /** The session kinds with CLI verbs, registered in this order after the core commands. */
 
 import type { SessionInfo } from "../../protocol/session.js";
+import type { DispatchConfig } from "../config.js";
 import { agentCli } from "./agent.js";
 import { chatCli } from "./chat.js";
-import type { CliKind } from "./cliKind.js";
+import type { CliKind, DeclaredFields } from "./cliKind.js";
 import { editorCli } from "./editor.js";
 import { workspaceCli } from "./workspace.js";
 
@@ -17,4 +18,13 @@ export const cliKinds: readonly CliKind[] = [
 /** What removing `session` would lose, as its kind says (`CliKind.unsaved`); undefined: nothing. */
 export function unsavedWork(session: SessionInfo): string | undefined {
   return cliKinds.find((k) => k.kind === session.kind)?.unsaved?.(session);
+}
+
+/** A project's declaration of a `kind` session as the hub creates it (`CliKind.declare`). */
+export function declaredSession(
+  kind: string,
+  declared: DeclaredFields,
+  config: () => DispatchConfig,
+): DeclaredFields {
+  return cliKinds.find((k) => k.kind === kind)?.declare?.(declared, config) ?? declared;
 }

@@ -9,9 +9,11 @@ import { unknownNameMessage } from "../../core/names.js";
 import { KindsBody } from "../../protocol/api.js";
 import type { HostView } from "../../protocol/hosts.js";
 import type { SessionInfo } from "../../protocol/session.js";
+import { type DispatchConfig, loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import type { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
+import { declaredSession } from "../kinds/registry.js";
 import { findCycles } from "./dependencies.js";
 import { planUp, type Step } from "./plan.js";
 import type { DeclaredSession, ProjectFile } from "./projectFile.js";
@@ -46,6 +48,12 @@ export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpR
   const [hosts, existing] = await Promise.all([new HostsApi(hub).list(), hub.listSessions()]);
   const plan = planUp({ project: project.name, declared: project.sessions, existing });
   const cycles = findCycles(project.sessions);
+  // Read once, and only when a kind needs it (an agent's profile, a chat's provider).
+  let loaded: DispatchConfig | undefined;
+  const config = () => {
+    loaded ??= loadConfig();
+    return loaded;
+  };
   const rows = new Map<string, UpRow>();
   const done = new Map<string, Promise<boolean>>();
   const bring = async (declared: DeclaredSession): Promise<boolean> => {
@@ -71,7 +79,7 @@ export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpR
       }
     }
     try {
-      row.did = await carryOut(hub, { project, declared, step, hosts });
+      row.did = await carryOut(hub, { project, declared, step, hosts, config });
       // A session left running counts as ready: its start was watched by an earlier `up`, and
       // finding the line again could mean reading its whole history.
       if (declared.ready && row.did !== "unchanged") {
@@ -133,9 +141,13 @@ interface StepContext {
   declared: DeclaredSession;
   step: Step;
   hosts: readonly HostView[];
+  config: () => DispatchConfig;
 }
 
-async function carryOut(hub: HubClient, { project, declared, step, hosts }: StepContext): Promise<Did> {
+async function carryOut(
+  hub: HubClient,
+  { project, declared, step, hosts, config }: StepContext,
+): Promise<Did> {
   if (step.type === "conflict") throw new DispatchError("conflict", step.message);
   if (step.type === "keep") return "unchanged";
   const host = requireHost(hosts, declared, project);
@@ -148,6 +160,8 @@ async function carryOut(hub: HubClient, { project, declared, step, hosts }: Step
       if (!(err instanceof DispatchError && err.code === "bad_request")) throw err;
     }
   }
+  // Before anything stops: a declaration that cannot be resolved leaves the session as it is.
+  const fields = resolve(project, declared, config);
   if (step.type === "start" || step.type === "restart") {
     const left = await stopSession(hub, step.session, { keepHistory: false });
     if (left.status === "running" || left.status === "starting") {
@@ -157,14 +171,27 @@ async function carryOut(hub: HubClient, { project, declared, step, hosts }: Step
   await hub.createSession({
     name: declared.name,
     kind: declared.kind,
-    ...(declared.command.length > 0 ? { command: declared.command } : {}),
+    ...(fields.command.length > 0 ? { command: fields.command } : {}),
     cwd: declared.cwd,
-    env: declared.env,
+    env: fields.env,
     host: host.id,
-    ...(declared.options ? { options: declared.options } : {}),
+    ...(fields.options ? { options: fields.options } : {}),
     project: { name: project.name, declaration: declared.declaration },
   });
   return step.type === "create" ? "created" : step.type === "start" ? "started" : "restarted";
+}
+
+/** The declaration as its kind resolves it (an agent's profile), a mistake said at its line. */
+function resolve(project: ProjectFile, declared: DeclaredSession, config: () => DispatchConfig) {
+  try {
+    return declaredSession(declared.kind, declared, config);
+  } catch (err) {
+    if (!(err instanceof DispatchError || err instanceof UsageError)) throw err;
+    throw new DispatchError(
+      "bad_request",
+      `${at(project, declared, "options")}: ${err.message}; '${declared.name}' was not started`,
+    );
+  }
 }
 
 /** The session's host must exist and be connected; said with the line that names it. */

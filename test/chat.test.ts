@@ -207,11 +207,26 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       }),
     );
   } else if (path.startsWith("/limited")) {
-    res.writeHead(429, { "content-type": "application/json" });
+    res.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
     res.end(JSON.stringify({ error: { message: "slow down", type: "rate_limit" } }));
   } else if (path.startsWith("/malformed")) {
     res.writeHead(200, { "content-type": "text/event-stream" });
     res.end("data: {this is not json\n\n");
+  } else if (path.startsWith("/midfail-anthropic")) {
+    // Overloaded after the first words: the stream's own error event, as the API sends it.
+    const stream = anthropicStream(["Hello"]);
+    sse(res, [
+      ...stream.head,
+      ...stream.deltas,
+      ["error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }],
+    ]);
+  } else if (path.startsWith("/midfail-openai")) {
+    const stream = openAiStream(["Hi"]);
+    sse(res, [
+      ...stream.head,
+      ...stream.deltas,
+      [undefined, { error: { message: "Overloaded", type: "server_error" } }],
+    ]);
   } else if (path.startsWith("/endless")) {
     endlessReply(res);
   } else if (path.startsWith("/hold-anthropic")) {
@@ -254,6 +269,8 @@ beforeAll(async () => {
       provider("holdanth", "anthropic", `${base}/hold-anthropic`),
       provider("holdoai", "openai", `${base}/hold-openai/v1`),
       provider("endless", "openai", `${base}/endless/v1`),
+      provider("midanth", "anthropic", `${base}/midfail-anthropic`),
+      provider("midoai", "openai", `${base}/midfail-openai/v1`),
     ].join("\n"),
   );
   // A second config, used by some CLI calls only: at most 2 API calls in flight.
@@ -330,7 +347,9 @@ describe("chat sessions", () => {
 
   it.each([
     ["badkey", "rejected the API key"],
-    ["limited", "rate-limiting"],
+    ["limited", "rate-limiting requests (HTTP 429); it asks to wait 7 s before the next request"],
+    ["midanth", "the provider ended the reply with an error: Overloaded"],
+    ["midoai", "the provider ended the reply with an error: Overloaded"],
     ["malformed", "could not be read"],
     ["down", "cannot reach the provider"],
   ])("reports a clear error from provider %s instead of hanging", async (provider, message) => {

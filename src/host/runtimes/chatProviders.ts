@@ -148,17 +148,27 @@ function toChatFailure(err: unknown, request: ReplyRequest): ChatFailure {
         cause: err,
       });
     }
-    if (status === 429)
-      return new ChatFailure(
-        "rate_limited",
-        `the provider is rate-limiting requests (HTTP 429); try again later`,
-        {
-          cause: err,
-        },
-      );
-    return new ChatFailure("provider", `the provider answered HTTP ${status}: ${detail(err)}`, {
+    if (status === 429) {
+      const wait = retryAfterSeconds(err);
+      const when =
+        wait === undefined ? "try again later" : `it asks to wait ${wait} s before the next request`;
+      return new ChatFailure("rate_limited", `the provider is rate-limiting requests (HTTP 429); ${when}`, {
+        cause: err,
+      });
+    }
+    return new ChatFailure("provider", `the provider answered HTTP ${status}: ${providerMessage(err)}`, {
       cause: err,
     });
+  }
+  // An error event in a stream that had begun (an overloaded model): the provider's own words.
+  if (isNamed(err, "APIError")) {
+    return new ChatFailure(
+      "provider",
+      `the provider ended the reply with an error: ${providerMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   return new ChatFailure("malformed", `the provider's stream could not be read: ${detail(err)}`, {
     cause: err,
@@ -167,6 +177,27 @@ function toChatFailure(err: unknown, request: ReplyRequest): ChatFailure {
 
 function isNamed(err: unknown, name: string): boolean {
   return err instanceof Error && (err.name === name || err.constructor.name === name);
+}
+
+/** The error's message as the provider worded it, without the SDK's status prefix or JSON. */
+function providerMessage(err: unknown): string {
+  const body = (err as { error?: unknown }).error as
+    | { message?: unknown; error?: { message?: unknown } }
+    | undefined;
+  const message = body?.error?.message ?? body?.message;
+  if (typeof message === "string" && message.length > 0) return detail(new Error(message));
+  return detail(err);
+}
+
+/** The wait a 429 asks for (`retry-after`: seconds or an HTTP date), in whole seconds. */
+function retryAfterSeconds(err: unknown): number | undefined {
+  const headers = (err as { headers?: unknown }).headers;
+  const value = headers instanceof Headers ? headers.get("retry-after") : null;
+  if (!value) return undefined;
+  const seconds = /^\d+(\.\d+)?$/.test(value.trim())
+    ? Number(value)
+    : (Date.parse(value) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.max(0, Math.ceil(seconds)) : undefined;
 }
 
 function detail(err: unknown): string {

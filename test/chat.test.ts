@@ -615,7 +615,7 @@ describe("chat sessions: cancel, restart, concurrency", () => {
 });
 
 describe("a runaway reply", () => {
-  it("stops a reply that never ends at the limit, keeps what arrived, and the host stays connected", async () => {
+  it("stops a reply that never ends at the limit, keeps what arrived; a conversation of such replies forks and revives with its newest messages", async () => {
     const name = "c-endless";
     await createChat(hub, name, "endless");
     await send(hub, name, "count forever\r");
@@ -640,6 +640,30 @@ describe("a runaway reply", () => {
     expect(info.reachable).toBe(true);
     const exported = await hub.cli(["chat", "export", name]);
     expect(exported.stdout).toContain("## You\n\ncount forever");
+
+    // Two such replies are a conversation longer than a fork's request may carry (it failed)
+    // or than a chat takes along: the newest messages go, and the chat says what was left out.
+    await send(hub, name, "count on\r");
+    await waitFor(async () => (await replies(hub, name)).length === 2, {
+      timeoutMs: 30_000,
+      message: "the second runaway reply stopped",
+    });
+    const forked = await hub.cli(["chat", "fork", name, "--name", "c-endless-fork"]);
+    expect(forked.code, forked.stderr).toBe(0);
+    expect((await chatSteps(hub, "c-endless-fork")).map((step) => step.role)).toEqual(["user", "assistant"]);
+    expect((await chatSteps(hub, "c-endless-fork"))[0]).toMatchObject({ text: "count on" });
+    expect(await storedText(hub, "c-endless-fork")).toContain("(the 2 oldest messages left out");
+
+    expect((await hub.cli(["kill", name])).code).toBe(0);
+    await waitFor(async () => (await sessionInfo(hub, name)).status === "exited", { message: "ended" });
+    const revived = await hub.cli(["revive", name]);
+    expect(revived.code, revived.stderr).toBe(0);
+    const restored = await waitFor(async () => {
+      const text = await storedText(hub, name);
+      return text.includes("conversation restored") ? text : undefined;
+    });
+    expect(restored).toContain("(the 2 oldest messages left out");
+    expect(restored).toContain("conversation restored (2 messages)");
   });
 });
 

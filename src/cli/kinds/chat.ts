@@ -16,6 +16,7 @@ import {
   type ChatTurn,
   conversationFromEvents,
   conversationToMarkdown,
+  recentHistory,
 } from "../../kinds/chat/conversation.js";
 import { ChatData } from "../../kinds/chat/events.js";
 import { chatKind } from "../../kinds/chat/index.js";
@@ -119,13 +120,15 @@ async function fork(name: string, options: { name?: string }): Promise<void> {
   const client = HubClient.locate();
   const { session, turns } = await readConversation(client, name);
   const settings = ChatOptions.partial().parse(session.options ?? {});
+  const { history, omitted } = recentHistory(turns);
   const created = await client.createSession({
     kind: CHAT,
     ...(options.name ? { name: options.name } : {}),
     cwd: session.cwd,
     options: {
       ...settings,
-      history: turns.map((turn) => ({ role: turn.role, text: turn.text })),
+      history,
+      ...(omitted > 0 ? { historyOmitted: omitted } : {}),
       forkedFrom: session.name,
     },
   });

@@ -16,6 +16,7 @@
  * {role:"error"}` with a clear reason, never a hang.
  */
 import { DispatchError } from "../../core/errors.js";
+import { MAX_HISTORY_BYTES } from "../../kinds/chat/conversation.js";
 import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { chatLimiter } from "./ChatLimiter.js";
@@ -68,6 +69,11 @@ export class ChatRuntime implements SessionRuntime {
     });
     const origin = this.options.forkedFrom ? `, forked from ${this.options.forkedFrom}` : "";
     this.print(`\x1b[2mchat with ${this.options.model} (${this.options.profile}${origin})\x1b[0m\r\n`);
+    const omitted = this.options.historyOmitted ?? 0;
+    if (omitted > 0)
+      this.print(
+        `\x1b[2m(the ${omitted} oldest message${omitted === 1 ? "" : "s"} left out: the conversation is longer than ${MAX_HISTORY_BYTES / (1024 * 1024)} MiB, the most a chat takes along)\x1b[0m\r\n`,
+      );
     if (revived) {
       // The history is taken up again as context, not written a second time.
       this.messages.push(...this.options.history);

@@ -48,6 +48,39 @@ export function conversationFromEvents(events: Iterable<{ type: string; data: un
   return turns;
 }
 
+/**
+ * Bound on the earlier conversation a revived or forked chat takes along, as JSON-encoded UTF-8.
+ * A fork sends it to the hub in one request, whose body may be 2 MiB (a longer conversation
+ * could not be forked at all); a revive sends it to the host in one message, on a link that
+ * carries at most 8 MiB (a longer one made the host drop the link, cutting off every session of
+ * it). 1.5 MiB leaves room for the rest of the request, and is more context than models take.
+ */
+export const MAX_HISTORY_BYTES = 1.5 * 1024 * 1024;
+/** Bound on its messages (`ChatOptions.history` takes no more). */
+export const MAX_HISTORY_MESSAGES = 10_000;
+
+/**
+ * The newest messages of `turns` within `MAX_HISTORY_BYTES` and `MAX_HISTORY_MESSAGES`, starting at a user message, and
+ * how many older ones were left out.
+ */
+export function recentHistory(turns: readonly ChatMessage[]): { history: ChatMessage[]; omitted: number } {
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  let start = turns.length;
+  for (let i = turns.length - 1; i >= Math.max(0, turns.length - MAX_HISTORY_MESSAGES); i--) {
+    const turn = turns[i] as ChatMessage;
+    bytes += encoder.encode(JSON.stringify(turn.text)).length + 32;
+    if (bytes > MAX_HISTORY_BYTES) break;
+    start = i;
+  }
+  // A conversation starts with the person's message.
+  while (start < turns.length && turns[start]?.role !== "user") start++;
+  return {
+    history: turns.slice(start).map(({ role, text }) => ({ role, text })),
+    omitted: start,
+  };
+}
+
 export function conversationToMarkdown(title: string, turns: readonly ChatTurn[]): string {
   const parts = [`# ${title}`, ""];
   let input = 0;

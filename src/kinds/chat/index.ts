@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { command, type SessionKind } from "../kind.js";
-import { conversationFromEvents, conversationToMarkdown } from "./conversation.js";
+import { conversationFromEvents, conversationToMarkdown, recentHistory } from "./conversation.js";
 import { ChatData } from "./events.js";
 import { ChatOptions } from "./options.js";
 
@@ -16,7 +16,7 @@ export const chatKind: SessionKind = {
   prepare({ options }) {
     const parsed = parseOrBadRequest(ChatOptions, options ?? {}, "invalid chat options");
     // The history becomes the new session's own events; the record keeps only the settings.
-    const { history: _history, ...settings } = parsed;
+    const { history: _history, historyOmitted: _omitted, ...settings } = parsed;
     return { meta: { chat: settings }, spawn: parsed };
   },
   events: { chat: ChatData },
@@ -25,8 +25,14 @@ export const chatKind: SessionKind = {
     return options ? { options } : {};
   },
   revive({ record, events }) {
-    const history = conversationFromEvents(events()).map(({ role, text }) => ({ role, text }));
-    return { options: { ...(record.meta.chat as Record<string, unknown> | undefined), history } };
+    const { history, omitted } = recentHistory(conversationFromEvents(events()));
+    return {
+      options: {
+        ...(record.meta.chat as Record<string, unknown> | undefined),
+        history,
+        ...(omitted > 0 ? { historyOmitted: omitted } : {}),
+      },
+    };
   },
   commands: {
     export: command({

@@ -32,5 +32,7 @@ export const ChatOptions = z.object({
   /** Earlier conversation (a fork, or a chat resumed from its events). */
   history: z.array(ChatMessage).max(10_000).default([]),
   forkedFrom: z.string().max(64).optional(),
+  /** Older messages of the conversation left out of `history` (too long to carry). */
+  historyOmitted: z.number().int().min(0).optional(),
 });
 export type ChatOptions = z.infer<typeof ChatOptions>;

@@ -24,7 +24,13 @@ export interface LinkProxy {
   /** `http://127.0.0.1:PORT`: open the page here. */
   readonly url: string;
   cut(how: Cut): void;
-  restore(): void;
+  /**
+   * The network is back. `attempts: "lost"`: connections opened while it was down are never
+   * answered (their packets were lost with it), as over a real network; else they go through.
+   */
+  restore(options?: { attempts?: "lost" }): void;
+  /** Connections opened while the network is down, waiting for it. */
+  readonly attemptsHeld: number;
   close(): Promise<void>;
 }
 
@@ -86,9 +92,12 @@ export async function startLinkProxy(hubPort: number): Promise<LinkProxy> {
       }
       down = how === "both";
     },
-    restore() {
+    get attemptsHeld() {
+      return held.length;
+    },
+    restore(options = {}) {
       down = false;
-      for (const pair of held) if (!pair.browser.destroyed) wire(pair);
+      if (options.attempts !== "lost") for (const pair of held) if (!pair.browser.destroyed) wire(pair);
       held = [];
     },
     async close() {

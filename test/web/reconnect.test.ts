@@ -133,6 +133,15 @@ describe("web reconnect", () => {
       await page.locator(".banner-slot .banner").waitFor({ state: "hidden" });
       await expectOnce(page, "cut", "cut-42");
 
+      // Down again, and the attempt made meanwhile is lost with the network: a fresh one is made
+      // once it has gone unanswered too long, and the keys arrive.
+      proxy?.cut("both");
+      await typeLine(page, "echo lost-$((6 * 7))");
+      await expect.poll(() => proxy?.attemptsHeld, { timeout: 20_000 }).toBeGreaterThan(0);
+      proxy?.restore({ attempts: "lost" });
+      await waitForLine(page, "cut", /^lost-42$/);
+      await expectOnce(page, "cut", "lost-42");
+
       // Only the hub's answers are lost: the keys arrived, and their resend is not typed again.
       // Only the new connection can show their output.
       proxy?.cut("to-browser");

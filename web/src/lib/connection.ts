@@ -50,6 +50,12 @@ const PONG_TIMEOUT_MS = 10_000;
  * types, not at the keepalive. A false alarm (a hub stalled this long) costs only a reconnect.
  */
 const REPLY_TIMEOUT_MS = 5_000;
+/**
+ * An attempt not welcomed by then is given up and a fresh one made: one begun while the
+ * network was silently gone hangs until TCP's own retries give up (minutes), even once the
+ * network is back.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 interface Pending {
   resolve(msg: ServerMessage): void;
@@ -183,6 +189,15 @@ export class Connection {
     socket.onclose = () => void this.#closed(socket, reached);
     // Errors are followed by close; the close handler does the work.
     socket.onerror = () => {};
+    setTimeout(() => {
+      if (this.#socket !== socket || this.#greeted) return;
+      // Closed now, though still connecting (the browser logs that): a browser makes a new
+      // WebSocket to the same address wait while an earlier one is still connecting.
+      socket.onclose = null;
+      socket.onmessage = null;
+      socket.close();
+      void this.#closed(socket);
+    }, CONNECT_TIMEOUT_MS);
   }
 
   #receive(socket: WebSocket, data: string | ArrayBuffer): void {

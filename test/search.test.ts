@@ -120,6 +120,27 @@ describe("dispatch search", () => {
     await waitFor(async () => (await searchJson(["durian"])).length === 0, { message: "durian lines to go" });
   });
 
+  it("finds words a program placed with cursor moves, spaced as on the screen", async () => {
+    // Drawn as vim draws its ruler and top its header: an absolute move, ncurses' `ESC ( B`,
+    // a cursor-forward between words, and no newline anywhere.
+    const draw =
+      "\\033[H\\033[2J\\033(B\\033[mguava\\033(B\\033[m\\033[5Cpapaya\\033[24;63H1,1\\033[11Cquince\\033[1;1H";
+    const created = await hub.cli([
+      "new",
+      "--name",
+      "drawn",
+      "--",
+      "sh",
+      "-c",
+      `printf '${draw}'; sleep 300`,
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const [words] = await waitForLine("guava papaya");
+    expect(words).toMatchObject({ name: "drawn", line: "guava     papaya" });
+    const [ruler] = await waitForLine("quince");
+    expect(ruler?.line).toBe("1,1           quince");
+  }, 60_000);
+
   it("says what is wrong with bad input", async () => {
     const unknown = await hub.cli(["search", "apple", "--session", "alhpa"]);
     expect(unknown.code).toBe(1);

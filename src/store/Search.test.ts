@@ -51,6 +51,25 @@ describe.each(STORE_ENGINES)("search index on %s", (name) => {
     expect(find("progress").map((h) => h.line)).toEqual(["progress 100%"]);
   });
 
+  it("finds words a full-screen app placed with cursor moves, however the events cut its output", () => {
+    store.insertSession(session("a"));
+    // Recorded in a PTY: vim 9's last rows and ruler (absolute moves, cursor-forward), then
+    // top 4's header (ncurses' `ESC ( B` with every colour change, `ESC[K` at the row's end).
+    const screen =
+      "\x1b[1;1H299\r\n300\x1b[24;63H300,1\x1b[9CBot\x1b[23;1H\x1b[?25h\x1b[H\x1b[2J\x1b(B\x1b[mTasks:\x1b(B\x1b[m" +
+      "\x1b[39;49m\x1b[1m 130 \x1b(B\x1b[m\x1b[39;49mtotal,\x1b(B\x1b[m\x1b[39;49m\x1b[1m   7 \x1b(B\x1b[m\x1b[39;49mrunning," +
+      "\x1b(B\x1b[m\x1b[39;49m\x1b[K\r\n";
+    // Cut inside `ESC[9C` and inside `ESC[23;1H`.
+    store.appendBatch([
+      output("a", 1, screen.slice(0, 30)),
+      output("a", 2, screen.slice(30, 37)),
+      output("a", 3, screen.slice(37)),
+    ]);
+    expect(find("300 bot").map((h) => h.line)).toEqual(["300,1         Bot"]);
+    expect(find("running").map((h) => h.line)).toEqual(["Tasks: 130 total,   7 running,"]);
+    expect(find("299").map((h) => h.line)).toEqual(["299"]);
+  });
+
   it("filters by session and time, and returns the newest matches oldest first", () => {
     store.insertSession(session("a"));
     store.insertSession(session("b"));

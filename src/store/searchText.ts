@@ -2,7 +2,7 @@
  * How stored output becomes searchable lines, and how a query's words match a line: shared by
  * both engines' search indexes so they find the same lines.
  */
-import { plainLines } from "../core/plainText.js";
+import { completeLines, plainLines } from "../core/plainText.js";
 
 /** A line still open after this many characters is indexed as it is (a runaway line without `\n`). */
 const MAX_CARRY_CHARS = 4096;
@@ -19,19 +19,15 @@ function wordsOf(text: string): string[] {
 }
 
 /**
- * The plain-text lines one output event completes, given the start of a line left open by the
- * events before it (`carry`); returns the new carry.
+ * The plain-text lines one output event completes (blank ones left out), given the raw start
+ * of a line left open by the events before it (`carry`); returns the new carry. A line ends at
+ * a newline or where the cursor moves to another row (a full-screen app's rows).
  */
 export function completedLines(carry: string, text: string): { lines: string[]; carry: string } {
-  const all = carry + text;
-  const end = all.lastIndexOf("\n");
-  let rest = end < 0 ? all : all.slice(end + 1);
-  let complete = end < 0 ? "" : all.slice(0, end);
-  if (rest.length > MAX_CARRY_CHARS) {
-    complete = `${complete}\n${rest}`;
-    rest = "";
-  }
-  return { lines: plainLines(complete), carry: rest };
+  const { lines, open } = completeLines(carry + text);
+  const runaway = open.length > MAX_CARRY_CHARS;
+  if (runaway) lines.push(...plainLines(open));
+  return { lines: lines.filter((line) => line !== ""), carry: runaway ? "" : open };
 }
 
 /** Whether every word starts some word of `line` (what an index matched, narrowed to one line). */

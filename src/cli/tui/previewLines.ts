@@ -1,18 +1,13 @@
 /**
- * The last lines of a session's output as plain text, for the picker's preview: bytes from
- * the latest events, escape sequences dropped, carriage returns honoured (a progress bar shows
- * its final state), blank lines at the end skipped.
+ * The last lines of a session's output as plain text, for the picker's preview: read as the
+ * search index reads them (`plainLines`: escapes dropped, a progress bar in its final state,
+ * text a full-screen app placed with cursor moves spaced and on its own lines), blank lines at
+ * the end skipped.
  */
-import { plainText } from "./screen.js";
+import { plainLines } from "../../core/plainText.js";
 
 export function previewLines(output: string, count: number): string[] {
-  const lines = output
-    .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-_]/g, "")
-    .split("\n")
-    .map((line) => {
-      const parts = line.replace(/\r+$/, "").split("\r");
-      return plainText(parts[parts.length - 1] ?? "").trimEnd();
-    });
+  const lines = plainLines(output);
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   return lines.slice(-count);
 }

@@ -20,6 +20,13 @@ const TOKEN =
 
 const TAB_COLUMNS = 8;
 
+/**
+ * The widest row read: no terminal is wider, and every column, count and write is held to it,
+ * so output such as `ESC[999999999G` or a megabyte-long row overwritten character by character
+ * costs a row's width, not memory or time without bound.
+ */
+export const MAX_COLUMNS = 2048;
+
 /** The column of the tab stop after `col` (every 8 columns, as terminals start). */
 export function nextTabStop(col: number): number {
   return (Math.floor(col / TAB_COLUMNS) + 1) * TAB_COLUMNS;
@@ -92,8 +99,10 @@ class RowReader {
     return { lines: this.lines, openAt: this.openAt };
   }
 
-  private write(text: string): void {
+  private write(whole: string): void {
     const { col } = this;
+    if (col >= MAX_COLUMNS) return;
+    const text = col + whole.length > MAX_COLUMNS ? whole.slice(0, MAX_COLUMNS - col) : whole;
     if (col > this.text.length) this.text = this.text.padEnd(col);
     this.text =
       col === this.text.length
@@ -123,7 +132,7 @@ class RowReader {
         this.col = Math.max(0, this.col - 1);
         break;
       case "\t":
-        this.col = nextTabStop(this.col);
+        this.col = Math.min(MAX_COLUMNS, nextTabStop(this.col));
         break;
       default:
       // Bell, shift in/out and the rest put nothing on the screen.
@@ -162,7 +171,7 @@ class RowReader {
       if ((final === "h" || final === "l") && ALT_SCREEN.test(params)) this.moveTo(undefined, 0, at);
       return;
     }
-    const first = params === "" ? 0 : Number.parseInt(params, 10) || 0;
+    const first = Math.min(MAX_COLUMNS, params === "" ? 0 : Number.parseInt(params, 10) || 0);
     const n = Math.max(1, first);
     switch (final) {
       case "A":
@@ -176,7 +185,7 @@ class RowReader {
         return this.moveTo(this.relativeRow(-n), 0, at);
       case "C":
       case "a":
-        this.col += n;
+        this.col = Math.min(MAX_COLUMNS, this.col + n);
         return;
       case "D":
         this.col = Math.max(0, this.col - n);
@@ -187,11 +196,11 @@ class RowReader {
         return;
       case "H":
       case "f":
-        return this.moveTo(n, Math.max(1, secondParam(params)) - 1, at);
+        return this.moveTo(n, Math.min(MAX_COLUMNS, Math.max(1, secondParam(params))) - 1, at);
       case "d":
         return this.moveTo(n, this.col, at);
       case "I":
-        this.col = (Math.floor(this.col / TAB_COLUMNS) + n) * TAB_COLUMNS;
+        this.col = Math.min(MAX_COLUMNS, (Math.floor(this.col / TAB_COLUMNS) + n) * TAB_COLUMNS);
         return;
       case "Z":
         this.col = Math.max(0, (Math.ceil(this.col / TAB_COLUMNS) - n) * TAB_COLUMNS);
@@ -237,7 +246,7 @@ class RowReader {
   private replace(from: number, to: number, by: string): void {
     if (from >= this.text.length) return;
     const before = this.visible();
-    this.text = this.text.slice(0, from) + by + this.text.slice(to);
+    this.text = (this.text.slice(0, from) + by + this.text.slice(to)).slice(0, MAX_COLUMNS);
     if (before !== "" && this.visible() === "") this.erased = before;
   }
 

@@ -80,3 +80,17 @@ describe("completeLines", () => {
     expect(completeLines("one\r\ntwo\r")).toEqual({ lines: ["one"], open: "two\r" });
   });
 });
+
+describe("output that asks for absurd columns", () => {
+  it("is read within a row's width, not thrown out or left to grow", () => {
+    const far = plainLines("a\x1b[999999999Gb\n");
+    expect(far).toHaveLength(1);
+    expect(far[0]).toMatch(/^a +b$/);
+    expect(far[0]).toHaveLength(2048);
+    expect(plainLines("\x1b[1;1Hx\x1b[1;2000000000Hz\x1b[3;1H")[0]).toMatch(/^x {2046}z$/);
+    expect(plainLines(`a\x1b[999999999Xb${"\x1b[2048@".repeat(50)}\n`)[0]?.length).toBeLessThanOrEqual(2048);
+    const overwritten = plainLines(`\x1b[2J${"x".repeat(200_000)}${"\bY".repeat(100_000)}\n`);
+    expect(overwritten[0]?.length).toBe(2048);
+    expect(overwritten[0]?.endsWith("xY")).toBe(true);
+  });
+});

@@ -11,6 +11,7 @@ import { parseKeys } from "../tui/keys.js";
 import { CLEAR_SCREEN, ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, wrapWidth } from "../tui/screen.js";
 import { HistoryView } from "./HistoryView.js";
 import { prefixHelp } from "./prefixHelp.js";
+import { SESSION_MODES_OFF } from "./sessionModes.js";
 
 export type Prompt =
   | { mode: "rename"; text: string }
@@ -72,7 +73,8 @@ export class Prompts {
       write: (text) => terminal.write(text),
     });
     this.prompt = { mode: "history", view };
-    terminal.write(ENTER_ALT_SCREEN);
+    // The session's mouse reports and application keys off: the pager reads plain keys.
+    terminal.write(SESSION_MODES_OFF + ENTER_ALT_SCREEN);
     void view.open();
   }
 
@@ -136,7 +138,7 @@ export class Prompts {
     const lines = prefixHelp(keys.prefixKey ? keys.prefixKey.label : "(no prefix)", keys.detachKey?.label);
     const cols = terminal.size()?.cols ?? 80;
     terminal.write(
-      `${ENTER_ALT_SCREEN}${CLEAR_SCREEN}${lines.flatMap((l) => wrapWidth(l.trimEnd(), cols)).join("\r\n")}\r\n\r\npress any key`,
+      `${SESSION_MODES_OFF}${ENTER_ALT_SCREEN}${CLEAR_SCREEN}${lines.flatMap((l) => wrapWidth(l.trimEnd(), cols)).join("\r\n")}\r\n\r\npress any key`,
     );
   }
 }

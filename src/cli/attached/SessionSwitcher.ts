@@ -16,6 +16,7 @@ import { Picker } from "../tui/Picker.js";
 import type { Connection } from "./Connection.js";
 import type { SessionView } from "./SessionView.js";
 import type { StatusRow } from "./StatusRow.js";
+import { SESSION_MODES_OFF } from "./sessionModes.js";
 
 export interface SessionSwitcherOptions {
   terminal: RawTerminal;
@@ -128,8 +129,8 @@ export class SessionSwitcher {
     if (!socket || !sessions || this.shownPicker || connection.reconnecting) return;
     const previous = view.current;
     view.leave(socket);
-    const released = bar.released();
-    if (released) terminal.write(released);
+    // The session's modes off: the picker reads keys, not mouse reports or application keys.
+    terminal.write(bar.released() + SESSION_MODES_OFF);
     const picker = new Picker({
       socket,
       hub,

@@ -15,6 +15,7 @@ import type { SeenState } from "../seenState.js";
 import { CLEAR_SCREEN } from "../tui/screen.js";
 import { DISTURBS_STATUS_BAR } from "./StatusBar.js";
 import type { StatusRow } from "./StatusRow.js";
+import { SESSION_MODES_OFF } from "./sessionModes.js";
 
 /** How a shown session ended: exited or removed (a dropped connection is no end of it). */
 export type SessionEnd = Extract<StreamEnd, { reason: "exited" | "removed" }>;
@@ -100,7 +101,7 @@ export class SessionView {
     const clearOnce = () => {
       if (!fresh) return;
       fresh = false;
-      terminal.write(CLEAR_SCREEN);
+      terminal.write(SESSION_MODES_OFF + CLEAR_SCREEN);
       bar.setUp();
     };
     const stream = new SessionStream(
@@ -272,13 +273,14 @@ export class SessionView {
   }
 
   /**
-   * A session's screen in place of what is shown. The bar's region is set first: a screen
-   * taller than it (one from before the hub applied this client's size) scrolls inside it
-   * instead of leaving the cursor on the bar's row.
+   * A session's screen in place of what is shown, with none of the modes the screen shown before
+   * had on (the snapshot switches on its own). The bar's region is set first: a screen taller
+   * than it (one from before the hub applied this client's size) scrolls inside it instead of
+   * leaving the cursor on the bar's row.
    */
   private showScreen(data: string): void {
     if (this.options.covered()) return;
-    this.options.terminal.write(CLEAR_SCREEN);
+    this.options.terminal.write(SESSION_MODES_OFF + CLEAR_SCREEN);
     this.options.bar.setUp();
     this.output(data, true);
   }

@@ -28,6 +28,7 @@ import { type ExitSignal, onProcessExits } from "./processExits.js";
 import { SessionSwitcher } from "./SessionSwitcher.js";
 import { type SessionEnd, SessionView } from "./SessionView.js";
 import { StatusRow } from "./StatusRow.js";
+import { MORE_MODES_OFF } from "./sessionModes.js";
 
 /** What the picker says on its bottom row when it is back after the hub went away. */
 const RECONNECTED = "reconnected to the hub";
@@ -231,7 +232,7 @@ export class TerminalClient {
   /** Output cut off, then the terminal restored; synchronous, so exception paths can use it. */
   private teardownTerminal(): void {
     this.switcher.closePicker();
-    this.terminal.restore(this.bar.released());
+    this.terminal.restore(this.bar.released() + MORE_MODES_OFF);
   }
 
   /**

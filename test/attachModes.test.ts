@@ -1,0 +1,88 @@
+/**
+ * The modes a full-screen program switches on in the terminal (mouse reports, application cursor
+ * keys, bracketed paste, the alternate screen) belong to its session: through a real PTY
+ * mirrored on a headless terminal, leaving it for the picker or another session switches them
+ * off, and coming back switches them on again, as running the programs one after the other would.
+ */
+import type headless from "@xterm/headless";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { closeTtys, dispatchInPty, screenShows } from "./tty.js";
+
+let hub: HubHandle;
+
+beforeAll(async () => {
+  hub = await startHub();
+});
+
+afterEach(() => closeTtys());
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+/** What the terminal does with a click, an arrow key and a paste, and which screen it shows. */
+function modes(terminal: headless.Terminal) {
+  const { mouseTrackingMode, applicationCursorKeysMode, bracketedPasteMode } = terminal.modes;
+  return {
+    mouse: mouseTrackingMode,
+    applicationCursor: applicationCursorKeysMode,
+    bracketedPaste: bracketedPasteMode,
+    screen: terminal.buffer.active.type,
+  };
+}
+
+/** Whether the picker lists the session `name`. */
+const listed = (rows: string[], name: string) =>
+  rows.some((row) => new RegExp(`^\\s*●?\\s*${name}\\s`).test(row));
+
+const FULL_SCREEN = { mouse: "drag", applicationCursor: true, bracketedPaste: true, screen: "alternate" };
+const PLAIN = { mouse: "none", applicationCursor: false, bracketedPaste: false, screen: "normal" };
+/** The picker draws on the alternate screen, with plain keys. */
+const PICKER = { ...PLAIN, screen: "alternate" };
+
+describe("dispatch attach: a full-screen program's terminal modes", () => {
+  it("are off in the picker and in another session, and on again back in its session", async () => {
+    // vim with `mouse=a` switches on what this does (and draws its screen on the alternate one).
+    const app = String.raw`printf '\033[?1049h\033[?1h\033[?2004h\033[?1002h\033[?1006hFULL-%s' SCREEN; exec sleep 600`;
+    const created = await hub.cli(["new", "--name", "tui", "--", "/bin/sh", "-c", app]);
+    expect(created.code, created.stderr).toBe(0);
+    expect((await hub.cli(["new", "--name", "zen", "--", "/bin/sh"])).code).toBe(0);
+    await hub.cli(["send", "zen", "--enter", "echo zen-$((40+2))"]);
+    await waitFor(async () => (await hub.cli(["logs", "tui"])).stdout.includes("FULL-SCREEN"), {
+      message: "app's screen",
+    });
+
+    const tty = dispatchInPty(["attach", "tui"], { env: hub.env, cols: 80, rows: 20 });
+    const shows = async (text: string, expected: typeof PLAIN, what: string) => {
+      await screenShows(tty, (rows) => rows.some((row) => row.includes(text)), what);
+      await waitFor(() => JSON.stringify(modes(tty.terminal)) === JSON.stringify(expected), {
+        message: `${what}: modes ${JSON.stringify(expected)}`,
+      }).catch(() => expect(modes(tty.terminal), what).toEqual(expected));
+    };
+    await shows("FULL-SCREEN", FULL_SCREEN, "app's screen with its modes on");
+
+    // The prefix key (Ctrl-]) then `s`: the picker, reading keys, not mouse reports.
+    tty.pty.write("\x1ds");
+    await shows("Enter attach", PICKER, "the picker with app's modes off");
+
+    tty.pty.write("ze");
+    await screenShows(tty, (rows) => listed(rows, "zen") && !listed(rows, "tui"), "zen alone in the list");
+    tty.pty.write("\r");
+    await shows("zen-42", PLAIN, "the plain shell with app's modes off");
+
+    tty.pty.write("\x1ds");
+    await shows("Enter attach", PICKER, "the picker again");
+    tty.pty.write("tu");
+    await screenShows(tty, (rows) => listed(rows, "tui") && !listed(rows, "zen"), "tui alone in the list");
+    tty.pty.write("\r");
+    await shows("FULL-SCREEN", FULL_SCREEN, "app's screen with its modes on again");
+
+    // Straight to the next session (prefix, `]`), with no picker in between.
+    tty.pty.write("\x1d]");
+    await shows("zen-42", PLAIN, "the next session with app's modes off");
+
+    tty.pty.write("\x1c");
+    expect(await tty.rc).toBe(0);
+  }, 60_000);
+});

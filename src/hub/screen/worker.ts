@@ -19,7 +19,7 @@ import {
   type ToScreenWorker,
 } from "./messages.js";
 import { type PrintTarget, printOutput } from "./printOutput.js";
-import { serializeExtras } from "./serializeExtras.js";
+import { serializeScreen } from "./serializeScreen.js";
 
 interface Screen {
   session: string;
@@ -148,9 +148,7 @@ function handle(message: ToScreenWorker): void {
         seq: screen.seq,
         cols: screen.terminal.cols,
         rows: screen.terminal.rows,
-        screen:
-          screen.serializer.serialize({ scrollback: SNAPSHOT_SCROLLBACK_LINES }) +
-          serializeExtras(screen.terminal),
+        screen: serializeScreen(screen.terminal, screen.serializer, SNAPSHOT_SCROLLBACK_LINES),
       });
       return;
     }

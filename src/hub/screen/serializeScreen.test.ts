@@ -1,0 +1,52 @@
+/** A re-attached alternate screen (vim, less) is drawn in its own colours, not the pen's. */
+import serializeAddon from "@xterm/addon-serialize";
+import headless from "@xterm/headless";
+import { afterEach, expect, it } from "vitest";
+import { serializeScreen } from "./serializeScreen.js";
+
+const terminals: headless.Terminal[] = [];
+
+afterEach(() => {
+  for (const terminal of terminals.splice(0)) terminal.dispose();
+});
+
+function emulator(): headless.Terminal {
+  const terminal = new headless.Terminal({ cols: 30, rows: 6, allowProposedApi: true, logLevel: "error" });
+  terminals.push(terminal);
+  return terminal;
+}
+
+const write = (terminal: headless.Terminal, data: string) =>
+  new Promise<void>((resolve) => terminal.write(data, resolve));
+
+/** Each visible cell's text, colours and weight. */
+function cells(terminal: headless.Terminal): string[] {
+  const buffer = terminal.buffer.active;
+  const rows: string[] = [];
+  for (let y = 0; y < terminal.rows; y++) {
+    const line = buffer.getLine(y);
+    let row = "";
+    for (let x = 0; x < terminal.cols; x++) {
+      const cell = line?.getCell(x);
+      row += `${cell?.getChars() || " "}:${cell?.getFgColor()}/${cell?.getBgColor()}/${cell?.isBold()} `;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+it("draws the alternate screen in its cells' colours while the program's pen is bold or coloured", async () => {
+  for (const pen of ["\x1b[1m", "\x1b[47m", "\x1b[38;5;196m"]) {
+    const live = emulator();
+    const serializer = new serializeAddon.SerializeAddon();
+    live.loadAddon(serializer);
+    await write(live, `shell$ vim\r\n\x1b[?1049h\x1b[Hplain text\r\n\x1b[7mvisual\x1b[0m${pen}`);
+    const restored = emulator();
+    await write(restored, serializeScreen(live, serializer, 100));
+    expect(cells(restored)).toEqual(cells(live));
+    // The pen comes back too: what the program prints next looks as it would have.
+    await write(live, "next");
+    await write(restored, "next");
+    expect(cells(restored)).toEqual(cells(live));
+  }
+});

@@ -1,0 +1,27 @@
+/**
+ * A session's screen as the text a snapshot stores: the serialize addon's output, put right
+ * where it draws wrong, then what it leaves out (`serializeExtras`).
+ *
+ * The addon ends each buffer it serializes with the terminal's current pen (SGR), so the next
+ * output is drawn in it. On the alternate screen that pen comes after the normal buffer's part
+ * too, before `CSI ?1049h CSI H`, and the alternate screen's cells are then drawn from it: vim
+ * re-attached while a bold or visual-mode pen was set came back bold or grey throughout. The
+ * pen is reset where the alternate screen starts (the addon emits that pair once, and cells
+ * never hold ESC); the alternate part still ends with the pen.
+ */
+import type serializeAddon from "@xterm/addon-serialize";
+import type headless from "@xterm/headless";
+import { serializeExtras } from "./serializeExtras.js";
+
+const ALTERNATE_SCREEN_START = "\x1b[?1049h\x1b[H";
+
+export function serializeScreen(
+  terminal: headless.Terminal,
+  serializer: serializeAddon.SerializeAddon,
+  scrollback: number,
+): string {
+  const screen = serializer
+    .serialize({ scrollback })
+    .replace(ALTERNATE_SCREEN_START, `\x1b[0m${ALTERNATE_SCREEN_START}`);
+  return screen + serializeExtras(terminal);
+}

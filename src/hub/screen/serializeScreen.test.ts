@@ -1,4 +1,4 @@
-/** A re-attached alternate screen (vim, less) is drawn in its own colours, not the pen's. */
+/** A re-attached screen (vim, less, dialog) is drawn in its own colours. */
 import serializeAddon from "@xterm/addon-serialize";
 import headless from "@xterm/headless";
 import { afterEach, expect, it } from "vitest";
@@ -47,6 +47,28 @@ it("draws the alternate screen in its cells' colours while the program's pen is 
     // The pen comes back too: what the program prints next looks as it would have.
     await write(live, "next");
     await write(restored, "next");
+    expect(cells(restored)).toEqual(cells(live));
+  }
+});
+
+it("keeps the background of the blank rows below the last text (dialog's blue screen)", async () => {
+  for (const [screen, colour] of [
+    ["\x1b[?1049h", "\x1b[44m"],
+    ["", "\x1b[48;5;24m"],
+    ["\x1b[?1049h", "\x1b[48;2;10;20;30m"],
+    ["\x1b[?1049h", "\x1b[103m"],
+  ] as const) {
+    const live = emulator();
+    const serializer = new serializeAddon.SerializeAddon();
+    live.loadAddon(serializer);
+    // A coloured screen with a box near the top, the pen bold and the cursor in the box.
+    await write(live, `${screen}${colour}\x1b[2J\x1b[2;3H\x1b[0;47m title \x1b[4;3H${colour}\x1b[1m`);
+    const restored = emulator();
+    await write(restored, serializeScreen(live, serializer, 100));
+    expect(cells(restored)).toEqual(cells(live));
+    // DECRC with nothing saved goes home, on both.
+    await write(live, "next\x1b[6;1Hlast\x1b8home");
+    await write(restored, "next\x1b[6;1Hlast\x1b8home");
     expect(cells(restored)).toEqual(cells(live));
   }
 });

@@ -1,6 +1,7 @@
 /**
  * A session's screen as the text a snapshot stores: the serialize addon's output, put right
- * where it draws wrong, then what it leaves out (`serializeExtras`).
+ * where it draws wrong (here, and the coloured rows it drops: `trailingBackground`), then what
+ * it leaves out (`serializeExtras`).
  *
  * The addon ends each buffer it serializes with the terminal's current pen (SGR), so the next
  * output is drawn in it. On the alternate screen that pen comes after the normal buffer's part
@@ -12,6 +13,7 @@
 import type serializeAddon from "@xterm/addon-serialize";
 import type headless from "@xterm/headless";
 import { serializeExtras } from "./serializeExtras.js";
+import { trailingBackground } from "./trailingBackground.js";
 
 const ALTERNATE_SCREEN_START = "\x1b[?1049h\x1b[H";
 
@@ -20,8 +22,16 @@ export function serializeScreen(
   serializer: serializeAddon.SerializeAddon,
   scrollback: number,
 ): string {
-  const screen = serializer
-    .serialize({ scrollback })
-    .replace(ALTERNATE_SCREEN_START, `\x1b[0m${ALTERNATE_SCREEN_START}`);
-  return screen + serializeExtras(terminal);
+  const screen = serializer.serialize({ scrollback });
+  const background = trailingBackground(terminal);
+  const start = screen.indexOf(ALTERNATE_SCREEN_START);
+  let fixed: string;
+  if (start >= 0) {
+    const alternate = start + ALTERNATE_SCREEN_START.length;
+    fixed = `${screen.slice(0, start)}\x1b[0m${ALTERNATE_SCREEN_START}${background}${screen.slice(alternate)}`;
+  } else {
+    // With scrollback the addon draws every row (the coloured ones too), scrolling as it goes.
+    fixed = terminal.buffer.active.baseY === 0 ? background + screen : screen;
+  }
+  return fixed + serializeExtras(terminal);
 }

@@ -38,11 +38,11 @@ const listed = (rows: string[], name: string) =>
 
 const FULL_SCREEN = { mouse: "drag", applicationCursor: true, bracketedPaste: true, screen: "alternate" };
 const PLAIN = { mouse: "none", applicationCursor: false, bracketedPaste: false, screen: "normal" };
-/** The picker draws on the alternate screen, with plain keys. */
+/** The picker and the help draw on the alternate screen, with plain keys. */
 const PICKER = { ...PLAIN, screen: "alternate" };
 
 describe("dispatch attach: a full-screen program's terminal modes", () => {
-  it("are off in the picker and in another session, and on again back in its session", async () => {
+  it("are off in the picker, the help and another session, and on again back in its session", async () => {
     // vim with `mouse=a` switches on what this does (and draws its screen on the alternate one).
     const app = String.raw`printf '\033[?1049h\033[?1h\033[?2004h\033[?1002h\033[?1006hFULL-%s' SCREEN; exec sleep 600`;
     const created = await hub.cli(["new", "--name", "tui", "--", "/bin/sh", "-c", app]);
@@ -77,6 +77,12 @@ describe("dispatch attach: a full-screen program's terminal modes", () => {
     await screenShows(tty, (rows) => listed(rows, "tui") && !listed(rows, "zen"), "tui alone in the list");
     tty.pty.write("\r");
     await shows("FULL-SCREEN", FULL_SCREEN, "app's screen with its modes on again");
+
+    // The keys' help (prefix, `?`) reads plain keys too; any key goes back to the session.
+    tty.pty.write("\x1d?");
+    await shows("press any key", PICKER, "the help with app's modes off");
+    tty.pty.write("q");
+    await shows("FULL-SCREEN", FULL_SCREEN, "app's screen back after the help");
 
     // Straight to the next session (prefix, `]`), with no picker in between.
     tty.pty.write("\x1d]");

@@ -57,6 +57,7 @@ describe("dispatch attach: a full-screen program's terminal modes", () => {
     const shows = async (text: string, expected: typeof PLAIN, what: string) => {
       await screenShows(tty, (rows) => rows.some((row) => row.includes(text)), what);
       await waitFor(() => JSON.stringify(modes(tty.terminal)) === JSON.stringify(expected), {
+        timeoutMs: 30_000,
         message: `${what}: modes ${JSON.stringify(expected)}`,
       }).catch(() => expect(modes(tty.terminal), what).toEqual(expected));
     };

@@ -3,6 +3,8 @@
  *   dispatch new --kernel K [--name N] [--host H]    (in `commands/new.ts`, through `createWorkspace`)
  *   dispatch eval [NAME] [CODE] [--mode M] [--json]  code from stdin without CODE; exit 1 on error,
  *                                                    130 on Ctrl-C (`workspaceEval.ts`)
+ *   dispatch input [NAME] [TEXT]                      answers a cell's pending input() prompt (TEXT,
+ *                                                    else stdin's first line) (`workspaceInput.ts`)
  *   dispatch inspect [NAME] EXPR [--json]            an object's attributes, items or keys
  *   dispatch transcript [NAME] [--follow]            everything the kernel printed, In/Out; follows
  *                                                    through hub restarts like `logs --follow`
@@ -17,7 +19,14 @@ import { listKernelSpecs } from "../../host/runtimes/jupyter/kernelspecs.js";
 import { WORKSPACE } from "../../kinds/workspace/index.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { InspectedObject, KernelSpecInfo } from "../../protocol/workspace/commands.js";
-import { EvalEndData, EvalOutputData, EvalStartData, ReplayData } from "../../protocol/workspace/events.js";
+import {
+  EvalEndData,
+  EvalOutputData,
+  EvalStartData,
+  InputEndData,
+  InputRequestData,
+  ReplayData,
+} from "../../protocol/workspace/events.js";
 import { UsageError } from "../exitCodes.js";
 import { followSession } from "../followSession.js";
 import { HubClient } from "../HubClient.js";
@@ -26,6 +35,7 @@ import { SessionStream } from "../SessionStream.js";
 import type { CliKind } from "./cliKind.js";
 import { evaluate, inspectedText, plainOutput, write } from "./workspaceEval.js";
 import { registerImages } from "./workspaceImages.js";
+import { answerInput } from "./workspaceInput.js";
 
 export const workspaceCli: CliKind = { kind: WORKSPACE, register: registerWorkspace };
 
@@ -38,6 +48,12 @@ function registerWorkspace(program: Command): void {
     .option("--mode <mode>", "do (output only), print (also the result) or inspect", "print")
     .option("--json", "print the evaluation's result as JSON")
     .action(evaluate);
+  program
+    .command("input")
+    .description("answer a workspace cell's pending input() prompt with a line")
+    .argument("[name]", "workspace session name (default: the current image)")
+    .argument("[text]", "the line to send (default: the first line of stdin)")
+    .action(answerInput);
   program
     .command("inspect")
     .description("open an object of a workspace's runtime: type, repr and its attributes, items or keys")
@@ -115,6 +131,17 @@ export function transcriptLine(event: { type: string; data: unknown }): string {
       return end.data.status === "aborted"
         ? `${cut}[aborted${end.data.error ? `: ${end.data.error.evalue}` : ""}]\n`
         : cut;
+    }
+    case "input-request": {
+      const request = InputRequestData.safeParse(event.data);
+      return request.success ? `[waiting for input: ${request.data.prompt}]\n` : "";
+    }
+    case "input-end": {
+      const end = InputEndData.safeParse(event.data);
+      if (!end.success) return "";
+      if (end.data.status === "cancelled")
+        return `[input cancelled${end.data.reason ? `: ${end.data.reason}` : ""}]\n`;
+      return `[input: ${end.data.value ?? "(password, not stored)"}]\n`;
     }
     case "replay": {
       const replay = ReplayData.safeParse(event.data);

@@ -4,7 +4,8 @@
  * take minutes; the hub fails it only when the session ends or its host is lost). Ctrl-C
  * interrupts the cell (the kernel's interrupt), prints what it had printed, and exits 130; a
  * cell still waiting behind another client's is withdrawn instead, and that one runs on. A
- * second Ctrl-C leaves it running. At a terminal the outputs print as the kernel sends them.
+ * second Ctrl-C leaves it running. At a terminal the outputs print as the kernel sends them,
+ * and a prompt of the cell's `input()` is read from it (`workspaceInput.ts`).
  * Also how outputs print as text, for `transcript` and `inspect` (`workspace.ts`).
  */
 import { randomUUID } from "node:crypto";
@@ -26,6 +27,7 @@ import { errorMessage, UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { imageArguments } from "../imageContext.js";
 import { SessionStream } from "../SessionStream.js";
+import { TerminalPrompts } from "./workspaceInput.js";
 
 /** What a shell reports for a command that Ctrl-C ended (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
@@ -40,6 +42,8 @@ export async function evaluate(
   const client = HubClient.locate();
   const { image, rest: code } = await imageArguments(client, { first, second, verb: "eval" });
   // Names this evaluation, so that Ctrl-C stops it and not another client's cell.
+  // Code read from stdin leaves nothing there to answer a prompt with.
+  const interactive = code !== undefined && process.stdin.isTTY === true;
   const args = { code: code ?? (await readStdin()), mode: mode.data, ref: randomUUID() };
   const bytes = Buffer.byteLength(JSON.stringify(args));
   if (bytes > MAX_CLIENT_MESSAGE_BYTES - 512)
@@ -49,7 +53,7 @@ export async function evaluate(
   const session = await client.getSession(image);
   // Streamed only for a person at a terminal: see `LiveOutputs`.
   const live = process.stdout.isTTY && !options.json ? new LiveOutputs(args) : undefined;
-  const outcome = await runEvaluation({ client, session, args, live });
+  const outcome = await runEvaluation({ client, session, args, live, interactive });
   if (outcome.type === "left") {
     await write(
       process.stderr,
@@ -95,15 +99,14 @@ interface Evaluation {
   session: SessionInfo;
   args: { code: string; mode: EvalMode; ref: string };
   live: LiveOutputs | undefined;
+  /** A prompt of the cell's `input()` can be read from this terminal. */
+  interactive: boolean;
 }
 
 /** Sends the evaluation and waits for its answer; Ctrl-C interrupts it, a second one leaves. */
 async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
   const { client, session, args, live } = evaluation;
   const socket = await client.connect("dispatch-eval");
-  const stream = live
-    ? new SessionStream(socket, { output: () => undefined, event: (event) => live.event(event) })
-    : undefined;
   let interrupted = false;
   let leave = () => {};
   const left = new Promise<Outcome>((resolve) => {
@@ -117,9 +120,32 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
       process.stderr.write(`[dispatch: could not interrupt the cell: ${errorMessage(err)}]\n`),
     );
   };
+  const prompts = new TerminalPrompts(
+    session.name,
+    {
+      answer: async (id, value) => {
+        await socket.request({ type: "command", session: session.id, name: "input", args: { id, value } });
+      },
+      interrupt: onInterrupt,
+      say: (text) => process.stderr.write(text),
+    },
+    evaluation.interactive,
+  );
+  // Its prompts are seen as events, outputs too at a terminal (`LiveOutputs`).
+  const stream = new SessionStream(socket, {
+    output: () => undefined,
+    event: (event) => {
+      if (event.type === "eval-start") {
+        const start = EvalStartData.safeParse(event.data);
+        if (start.success && start.data.ref === args.ref) prompts.ours(start.data.id);
+      }
+      live?.event(event);
+      prompts.event(event);
+    },
+  });
   try {
     // Events from here on: this evaluation's `eval-start` is among them.
-    if (stream) await stream.attach(session.id, { afterSeq: session.lastSeq, snapshot: false });
+    await stream.attach(session.id, { afterSeq: session.lastSeq, snapshot: false });
     process.on("SIGINT", onInterrupt);
     const answered = socket
       .request({ type: "command", session: session.id, name: "eval", args })
@@ -140,7 +166,8 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
     throw err;
   } finally {
     process.off("SIGINT", onInterrupt);
-    stream?.dispose();
+    prompts.dispose();
+    stream.dispose();
     await socket.close();
   }
 }

@@ -4,7 +4,7 @@
  * (`protocol/workspace/events.ts`) and a readable transcript as `output`, whoever asked for it:
  * our evaluations, another client's, a background thread. Capabilities: `command` (eval,
  * interrupt, restart, complete, doc, variables, inspect, buffer, inspector-state, stats,
- * kernels) and `signal` (SIGINT interrupts; anything else ends it).
+ * kernels, input) and `signal` (SIGINT interrupts; anything else ends it).
  *
  * A kernel that dies ends the session (`exit` with the reason); `dispatch revive` starts a
  * fresh one and re-runs `options.replay` in order, then writes a `replay` event.
@@ -12,7 +12,7 @@
  *
  * This module wires the parts in `workspace/`: the kernel's life (`LiveKernel`), the order
  * cells run in (`jupyter/CellQueue`), the evaluations and their events (`Evaluations`), the
- * transcript (`Transcript`), the variables and inspector (`Introspection`), and the kernel's
+ * transcript (`Transcript`), a cell's `input()` prompts (`Prompts`), the variables and inspector (`Introspection`), and the kernel's
  * answers about code (`kernelQueries`).
  */
 import { randomUUID } from "node:crypto";
@@ -34,6 +34,7 @@ import { Evaluations } from "./workspace/Evaluations.js";
 import { Introspection } from "./workspace/Introspection.js";
 import { completions, documentation } from "./workspace/kernelQueries.js";
 import { LiveKernel } from "./workspace/LiveKernel.js";
+import { Prompts } from "./workspace/Prompts.js";
 import { RequestEnds } from "./workspace/requestEnds.js";
 import { Transcript } from "./workspace/Transcript.js";
 
@@ -51,6 +52,7 @@ export class WorkspaceRuntime implements SessionRuntime {
   private readonly transcript: Transcript;
   private readonly evaluations: Evaluations;
   private readonly introspection: Introspection;
+  private readonly prompts: Prompts;
   private readonly kernel: LiveKernel;
   private typed = "";
 
@@ -60,12 +62,14 @@ export class WorkspaceRuntime implements SessionRuntime {
     // Unknown kernel: the spawn fails at once with a did-you-mean; nothing runs.
     const kernelSpec = findKernelSpec(options.kernel, env);
     this.transcript = new Transcript(events);
+    this.prompts = new Prompts(events, this.transcript);
     this.evaluations = new Evaluations({
       events,
       transcript: this.transcript,
       ends: this.ends,
       execution: (state) => this.kernel.setExecution(state),
       interrupt: () => void this.kernel.interrupt().catch(() => undefined),
+      ended: (id) => this.prompts.evaluationEnded(id),
     });
     this.introspection = new Introspection({
       language: kernelSpec.language,
@@ -85,12 +89,14 @@ export class WorkspaceRuntime implements SessionRuntime {
         this.ends.onIopub(message);
         if (!this.introspection.take(message)) this.evaluations.onIopub(message);
       },
+      onInputRequest: (kernel, message) => this.prompts.requested(kernel, message),
       onReady: () => {
         this.introspection.forgetVariables();
         return this.introspection.setup();
       },
       onAbort: (reason) => {
         this.cells.withdrawAll({ ename: "KernelLost", evalue: reason });
+        this.prompts.cancelAll(reason);
         this.evaluations.abortAll(reason);
       },
     });
@@ -220,6 +226,8 @@ export class WorkspaceRuntime implements SessionRuntime {
         );
       case "interrupt":
         return typeof a.ref === "string" ? this.interruptOne(a.ref) : this.interrupt();
+      case "input":
+        return this.prompts.answer(String(a.id), String(a.value));
       case "restart":
         return this.kernel.restart().then(() => ({ ok: true }));
       case "complete":

@@ -16,6 +16,7 @@ import {
   CompleteArgs,
   DocArgs,
   EvalArgs,
+  InputArgs,
   InspectArgs,
   InspectorStateArgs,
   InterruptArgs,
@@ -23,6 +24,8 @@ import {
 } from "../../protocol/workspace/commands.js";
 import {
   EvalEndData,
+  InputEndData,
+  InputRequestData,
   type InspectorStateData,
   KernelData,
   type KernelHealth,
@@ -43,6 +46,8 @@ export interface WorkspaceState extends KernelData {
   /** Evaluations finished, and the last execution count. */
   evaluations: number;
   lastCount: number | null;
+  /** A cell's `input()` prompt waiting for a line (`input` answers it), or null. */
+  input: InputRequestData | null;
 }
 
 export function workspaceState(record: Pick<SessionRecord, "meta">): WorkspaceState {
@@ -53,6 +58,7 @@ export function workspaceState(record: Pick<SessionRecord, "meta">): WorkspaceSt
     variables: null,
     evaluations: 0,
     lastCount: null,
+    input: null,
     ...stored,
   };
 }
@@ -83,6 +89,10 @@ function foldWorkspace(state: WorkspaceState, event: JsonEvent): WorkspaceState 
       return { ...state, inspector: data as InspectorStateData };
     case "variables":
       return { ...state, variables: data as VariablesData };
+    case "input-request":
+      return { ...state, input: InputRequestData.parse(data) };
+    case "input-end":
+      return state.input?.id === InputEndData.parse(data).id ? { ...state, input: null } : undefined;
     default:
       return undefined;
   }
@@ -115,6 +125,8 @@ export const workspaceKind: SessionKind = {
       connection: state.connection === "failed" ? "failed" : "disconnected",
       execution: "dead",
       health: endedHealth(record),
+      // Its kernel is gone: nothing waits for the line any more.
+      input: null,
     };
     return { options: { ...ended } };
   },
@@ -135,6 +147,10 @@ export const workspaceKind: SessionKind = {
     interrupt: command({
       description: "interrupt the running evaluation, or only the one named by `ref` (withdrawn if it waits)",
       args: InterruptArgs,
+    }),
+    input: command({
+      description: "answer a cell's pending input() prompt (its `input-request` id) with a line",
+      args: InputArgs,
     }),
     restart: command({
       description: "restart the kernel (its state is lost)",

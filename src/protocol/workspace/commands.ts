@@ -53,6 +53,13 @@ export const InterruptResult = z.object({
 });
 export type InterruptResult = z.infer<typeof InterruptResult>;
 
+/**
+ * Answers a cell's pending `input()` prompt (`input-request {id}`) with one line (no newline).
+ * Refused (`conflict`) once it is no longer pending; a viewer cannot answer.
+ */
+export const InputArgs = z.object({ id: z.string().min(1).max(128), value: z.string().max(64 * 1024) });
+export type InputArgs = z.infer<typeof InputArgs>;
+
 export const InspectArgs = z.object({
   /** An expression, or a path the inspector gave. */
   expr: z.string().min(1).max(4096),

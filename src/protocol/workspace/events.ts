@@ -13,6 +13,8 @@
  * - `inspector-state`: the inspector's selected path and expanded nodes.
  * - `variables`: a snapshot of the runtime's variables (or why there is none).
  * - `replay`: a revive re-ran earlier evaluations: how many ran, which failed.
+ * - `input-request`: a cell called `input()` (or `getpass()`) and waits for a line; pending
+ *   until its `input-end` (answered, or cancelled: interrupt, the cell ended, restart, exit).
  *
  * In `protocol/` because every side reads them: the hub half (`kinds/workspace/`), the host
  * runtime, the CLI, and the web view, which imports the types only (no zod in the bundle).
@@ -160,6 +162,27 @@ export const ReplayData = z.object({
 });
 export type ReplayData = z.infer<typeof ReplayData>;
 
+/** A cell waits for a line of input (the kernel's `input_request` on its stdin channel). */
+export const InputRequestData = z.object({
+  /** The prompt's id, which `input {id, value}` answers (the input_request's msg_id). */
+  id: z.string(),
+  /** The evaluation asking (its `eval-start` id). */
+  eval: z.string().nullable(),
+  prompt: z.string(),
+  /** A password (`getpass`): clients mask what is typed, and the answer is never stored. */
+  password: z.boolean(),
+});
+export type InputRequestData = z.infer<typeof InputRequestData>;
+
+/** The prompt is no longer pending: answered (the line, unless a password), or cancelled (why). */
+export const InputEndData = z.object({
+  id: z.string(),
+  status: z.enum(["answered", "cancelled"]),
+  value: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type InputEndData = z.infer<typeof InputEndData>;
+
 export const WORKSPACE_EVENTS = {
   kernel: KernelData,
   "eval-start": EvalStartData,
@@ -169,4 +192,6 @@ export const WORKSPACE_EVENTS = {
   "inspector-state": InspectorStateData,
   variables: VariablesData,
   replay: ReplayData,
+  "input-request": InputRequestData,
+  "input-end": InputEndData,
 } as const;

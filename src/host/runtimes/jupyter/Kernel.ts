@@ -1,15 +1,15 @@
 /**
  * One running kernel: its process, started from the kernelspec's argv, and the five ZeroMQ
  * channels to it (Dealer for shell, control and stdin, Subscriber for iopub, Request for the
- * heartbeat). Requests are matched to replies by `parent_header.msg_id`; everything on iopub
- * goes to `onIopub`. Messages that fail to decode or verify are dropped and reported through
+ * heartbeat, `heartbeat.ts`). Requests are matched to replies by `parent_header.msg_id`;
+ * everything on iopub goes to `onIopub`, the kernel's requests for a line of input to
+ * `onInputRequest` (`stdin.ts`). Messages that fail to decode or verify are dropped and reported through
  * `onDropped`, never acted on.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import type { Dealer, Request, Subscriber } from "zeromq";
+import type { Dealer, Subscriber } from "zeromq";
 import { DispatchError } from "../../../core/errors.js";
-import type { KernelHealth } from "../../../protocol/workspace/events.js";
 import {
   type Channel,
   type ConnectionInfo,
@@ -18,16 +18,11 @@ import {
   removeConnectionFile,
   writeConnectionFile,
 } from "./connection.js";
+import { Heartbeat, type HeartbeatHandlers } from "./heartbeat.js";
 import { type KernelSpec, kernelArgv } from "./kernelspecs.js";
+import { StdinChannel, type StdinHandlers } from "./stdin.js";
 import { decode, encode, type JupyterMessage, newHeader, Signer } from "./wire.js";
 
-const HEARTBEAT_MS = 1000;
-/**
- * Unanswered beats after which a kernel counts as frozen, as for hosts: three beats. A kernel
- * busy evaluating still answers (its heartbeat runs in its own thread), so only a stopped or
- * wedged process gets here.
- */
-const FAIL_MISSED_BEATS = 3;
 /** How long a kernel may take to answer its first kernel_info_request. */
 const START_TIMEOUT_MS = 60_000;
 /**
@@ -39,16 +34,12 @@ const START_TIMEOUT_MS = 60_000;
  */
 const IOPUB_QUEUE_MESSAGES = 100_000;
 
-export interface KernelHandlers {
+export interface KernelHandlers extends HeartbeatHandlers, StdinHandlers {
   onIopub(message: JupyterMessage): void;
-  onHealth(health: KernelHealth): void;
-  /** The kernel missed `FAIL_MISSED_BEATS` heartbeats in a row: it is frozen (told once). */
-  onUnresponsive(missed: number): void;
   /** The process ended (not after `close`). */
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
   /** The process's own stdout/stderr (kernel logs, crashes). */
   onProcessOutput(text: string): void;
-  onDropped(channel: Channel, reason: string): void;
 }
 
 export interface KernelStartOptions {
@@ -75,14 +66,13 @@ export class Kernel {
   private readonly zmq: typeof import("zeromq");
   private readonly shell: Dealer;
   private readonly control: Dealer;
-  private readonly stdin: Dealer;
+  private readonly stdinSocket: Dealer;
+  private readonly stdin: StdinChannel;
   private readonly iopub: Subscriber;
-  private heartbeat: Request | undefined;
+  private heartbeat: Heartbeat | undefined;
   private readonly pending = new Map<string, Pending>();
   private closed = false;
   private exited = false;
-  private missedBeats = 0;
-  private beatTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly options: KernelStartOptions,
@@ -93,9 +83,11 @@ export class Kernel {
   ) {
     this.signer = new Signer(info.key);
     this.zmq = loaded;
-    this.shell = new loaded.Dealer({ linger: 0 });
+    // The kernel sends `input_request` to the identity the execute request came from on shell.
+    this.shell = new loaded.Dealer({ linger: 0, routingId: this.session });
     this.control = new loaded.Dealer({ linger: 0 });
-    this.stdin = new loaded.Dealer({ linger: 0 });
+    this.stdinSocket = new loaded.Dealer({ linger: 0, routingId: this.session });
+    this.stdin = new StdinChannel(this.stdinSocket, this.signer, this.session);
     this.iopub = new loaded.Subscriber({ linger: 0, receiveHighWaterMark: IOPUB_QUEUE_MESSAGES });
   }
 
@@ -160,12 +152,12 @@ export class Kernel {
 
     this.shell.connect(channelAddress(this.info, "shell"));
     this.control.connect(channelAddress(this.info, "control"));
-    this.stdin.connect(channelAddress(this.info, "stdin"));
+    this.stdinSocket.connect(channelAddress(this.info, "stdin"));
     this.iopub.connect(channelAddress(this.info, "iopub"));
     this.iopub.subscribe();
     void this.readReplies(this.shell, "shell");
     void this.readReplies(this.control, "control");
-    void this.readStdin();
+    void this.stdin.read(handlers);
     void this.readIopub();
 
     const timeout = new Promise<never>((_, reject) =>
@@ -181,7 +173,14 @@ export class Kernel {
       ).unref(),
     );
     await Promise.race([this.waitForIopub(), died, timeout]);
-    this.startHeartbeat();
+    this.heartbeat = new Heartbeat(this.zmq, channelAddress(this.info, "hb"), {
+      onHealth: (health) => {
+        if (!this.closed) handlers.onHealth(health);
+      },
+      onUnresponsive: (missed) => {
+        if (!this.closed) handlers.onUnresponsive(missed);
+      },
+    });
   }
 
   /**
@@ -223,6 +222,12 @@ export class Kernel {
     return { id: header.msg_id, reply };
   }
 
+  /** Answers the kernel's `input_request` (sent to `onInputRequest`) with a line. */
+  async replyInput(request: JupyterMessage, value: string): Promise<void> {
+    if (this.exited || this.closed) throw new DispatchError("session_exited", "the kernel is not running");
+    await this.stdin.reply(request, value);
+  }
+
   /** Interrupts as the kernelspec says: SIGINT to its process, or `interrupt_request` on control. */
   async interrupt(): Promise<void> {
     if (this.options.spec.interruptMode === "message") {
@@ -252,9 +257,9 @@ export class Kernel {
   /** Closes the channels and kills the process at once (host shutdown, dispose). */
   close(): void {
     this.closed = true;
-    if (this.beatTimer) clearInterval(this.beatTimer);
+    this.heartbeat?.stop();
     if (!this.exited) this.child.kill("SIGKILL");
-    for (const socket of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) {
+    for (const socket of [this.shell, this.control, this.stdinSocket, this.iopub]) {
       try {
         socket?.close();
       } catch {
@@ -263,44 +268,6 @@ export class Kernel {
     }
     this.failPending(new DispatchError("session_exited", "the kernel was stopped"));
     removeConnectionFile(this.file);
-  }
-
-  private startHeartbeat(): void {
-    this.heartbeat = new this.zmq.Request({
-      linger: 0,
-      relaxed: true,
-      correlate: true,
-      receiveTimeout: HEARTBEAT_MS,
-    });
-    this.heartbeat.connect(channelAddress(this.info, "hb"));
-    let health: KernelHealth = "ok";
-    let inFlight = false;
-    this.beatTimer = setInterval(() => {
-      const socket = this.heartbeat;
-      if (inFlight || !socket || this.closed) return;
-      inFlight = true;
-      void (async () => {
-        try {
-          await socket.send("ping");
-          await socket.receive();
-          this.missedBeats = 0;
-        } catch {
-          this.missedBeats++;
-        } finally {
-          inFlight = false;
-        }
-        const next: KernelHealth =
-          this.missedBeats === 0 ? "ok" : this.missedBeats === 1 ? "warning" : "critical";
-        if (next !== health && !this.closed) {
-          health = next;
-          this.options.handlers.onHealth(next);
-        }
-        if (this.missedBeats === FAIL_MISSED_BEATS && !this.closed) {
-          this.options.handlers.onUnresponsive(this.missedBeats);
-        }
-      })();
-    }, HEARTBEAT_MS);
-    this.beatTimer.unref();
   }
 
   private async readReplies(socket: Dealer, channel: Channel): Promise<void> {
@@ -333,31 +300,6 @@ export class Kernel {
           continue;
         }
         this.options.handlers.onIopub(decoded.message);
-      }
-    } catch {
-      // The socket was closed.
-    }
-  }
-
-  /** Code asking for input gets an empty line (requests are sent with `allow_stdin: false`). */
-  private async readStdin(): Promise<void> {
-    try {
-      for await (const frames of this.stdin) {
-        const decoded = decode(this.signer, frames);
-        if (!decoded.ok) {
-          this.options.handlers.onDropped("stdin", decoded.reason);
-          continue;
-        }
-        if (decoded.message.header.msg_type !== "input_request") continue;
-        const header = newHeader("input_reply", this.session);
-        await this.stdin.send(
-          encode(this.signer, {
-            header,
-            parent: decoded.message.header,
-            metadata: {},
-            content: { value: "" },
-          }),
-        );
       }
     } catch {
       // The socket was closed.

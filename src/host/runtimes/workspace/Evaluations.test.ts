@@ -56,6 +56,7 @@ function setup() {
     ends,
     execution: () => undefined,
     interrupt: () => undefined,
+    ended: () => undefined,
   });
   const scripted = scriptedKernel();
   const iopub = (message: JupyterMessage) => {

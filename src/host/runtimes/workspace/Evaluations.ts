@@ -53,6 +53,8 @@ export interface EvaluationsOptions {
   execution(state: ExecutionState): void;
   /** Interrupts the kernel: an evaluation its client interrupted before it started has started. */
   interrupt(): void;
+  /** An evaluation ends (before its `eval-end`): its pending input prompt is no longer waited on. */
+  ended(id: string): void;
 }
 
 export class Evaluations {
@@ -82,7 +84,8 @@ export class Evaluations {
       silent: false,
       store_history: true,
       user_expressions: {},
-      allow_stdin: false,
+      // A cell's input() asks through the stdin channel (`Prompts`), answered by any writer.
+      allow_stdin: true,
       stop_on_error: false,
     });
     const { ends } = this.options;
@@ -266,6 +269,7 @@ export class Evaluations {
     this.announce(evaluation);
     evaluation.ended = true;
     if (end.error) evaluation.error = end.error;
+    this.options.ended(evaluation.id);
     const truncatedBytes = evaluation.budget.dropped;
     if (truncatedBytes > 0) this.options.transcript.truncated(truncatedBytes);
     this.options.events.emit("eval-end", {

@@ -21,6 +21,8 @@ export interface LiveKernelOptions {
   spec: KernelSpec;
   transcript: Transcript;
   onIopub(message: JupyterMessage): void;
+  /** A cell of ours waits for a line (`kernel.replyInput` answers it). */
+  onInputRequest(kernel: Kernel, message: JupyterMessage): void;
   /** A fresh kernel answers: what it needs before anyone's code (the adapter's setup). */
   onReady(): Promise<void>;
   /** The kernel ends or restarts: what waits for it or runs in it is aborted, with `reason`. */
@@ -158,6 +160,8 @@ export class LiveKernel {
         runDir: context.runDir,
         handlers: {
           onIopub: (message) => this.options.onIopub(message),
+          // Only once started: a request comes for an execute request, sent after `start`.
+          onInputRequest: (message) => this.options.onInputRequest(kernel, message),
           onHealth: (health) => {
             this.health = health;
             this.emit({ health });

@@ -1,0 +1,181 @@
+/**
+ * A cell's `input()` through a real hub and host, on Debian's ipykernel: the prompt is an event
+ * every client sees (and the record's `options.input`), any writer answers it, a viewer cannot,
+ * an interrupt cancels it and a late answer is refused with why. At a terminal `dispatch eval`
+ * reads the prompt from the person (a password unseen); from a pipe it says how to answer, and
+ * `dispatch input` answers from another shell.
+ */
+import type { ChildProcess } from "node:child_process";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, runningCli, startHub, waitFor } from "./harness.js";
+import { closeTtys, dispatchInPty, screenShows } from "./tty.js";
+
+let hub: HubHandle;
+const children = new Set<ChildProcess>();
+
+interface Event {
+  seq: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+async function events(): Promise<Event[]> {
+  const response = await hub.api("/api/sessions/py/events?after=0&limit=5000");
+  return ((await response.json()) as { events: Event[] }).events;
+}
+
+async function pendingInput(): Promise<{ id: string; prompt: string; password: boolean } | null> {
+  const response = await hub.api("/api/sessions/py");
+  const { session } = (await response.json()) as { session: { options: { input?: never } } };
+  return session.options.input ?? null;
+}
+
+/** Waits for the prompt `prompt` to be pending; its id. */
+async function prompted(prompt: string): Promise<string> {
+  const pending = await waitFor(
+    async () => {
+      const input = await pendingInput();
+      return input?.prompt === prompt ? input : undefined;
+    },
+    { timeoutMs: 30_000, message: `the prompt '${prompt}' is pending` },
+  );
+  return pending.id;
+}
+
+async function refusal(response: Response): Promise<string> {
+  return ((await response.json()) as { error: { message: string } }).error.message;
+}
+
+function command(name: string, args: unknown, token = hub.key): Promise<Response> {
+  return fetch(`${hub.url}/api/sessions/py/commands/${name}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(args),
+  });
+}
+
+interface EvalAnswer {
+  result: { status: string; outputs: { type: string; text?: string; ename?: string }[] };
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+  const created = await hub.cli(["new", "--kernel", "python3", "--name", "py"]);
+  expect(created.code, created.stderr).toBe(0);
+  await waitFor(
+    async () => {
+      const response = await hub.api("/api/sessions/py");
+      const { session } = (await response.json()) as { session: { options: { connection?: string } } };
+      return session.options.connection === "connected";
+    },
+    { timeoutMs: 30_000, message: "the kernel connected" },
+  );
+});
+
+afterEach(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  closeTtys();
+  // No cell is left waiting for a line: the next test's cell would queue behind it.
+  const left = await pendingInput();
+  if (left) await command("input", { id: left.id, value: "" });
+});
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+describe("a cell's input() prompt", { timeout: 90_000 }, () => {
+  it("is pending for every client until a writer answers it; a viewer cannot", async () => {
+    const evaluation = command("eval", { code: 'name = input("name? ")\nprint("hello", name)' });
+    const id = await prompted("name? ");
+    const request = (await events()).find((e) => e.type === "input-request");
+    expect(request?.data).toMatchObject({ id, prompt: "name? ", password: false });
+
+    const added = await hub.api("/api/users", {
+      method: "POST",
+      body: JSON.stringify({ name: "watcher", role: "viewer" }),
+    });
+    const { token } = (await added.json()) as { token: string };
+    const refused = await command("input", { id, value: "intruder" }, token);
+    expect(refused.status).toBe(403);
+    expect(await refusal(refused)).toMatch(/viewer/);
+
+    const wrong = await command("input", { id: "not-a-prompt", value: "x" });
+    expect(wrong.status).toBe(409);
+    expect(await refusal(wrong)).toMatch(/no longer pending/);
+
+    const answered = await hub.cli(["input", "py", "Ada"]);
+    expect(answered.code, answered.stderr).toBe(0);
+    const { result } = (await (await evaluation).json()) as EvalAnswer;
+    expect(result.status).toBe("ok");
+    expect(result.outputs.map((o) => o.text ?? "").join("")).toBe("hello Ada\n");
+    expect((await events()).find((e) => e.type === "input-end")?.data).toMatchObject({
+      id,
+      status: "answered",
+      value: "Ada",
+    });
+    expect(await pendingInput()).toBeNull();
+    const none = await hub.cli(["input", "py", "late"]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/no cell in 'py' is waiting for input/);
+  });
+
+  it("is cancelled by an interrupt, and an answer after that is refused with why", async () => {
+    const evaluation = command("eval", { code: 'input("wait? ")' });
+    const id = await prompted("wait? ");
+    expect((await command("interrupt", {})).status).toBe(200);
+    const { result } = (await (await evaluation).json()) as EvalAnswer;
+    expect(result.status).toBe("error");
+    expect(result.outputs.some((o) => o.ename === "KeyboardInterrupt")).toBe(true);
+    const end = (await events()).find((e) => e.type === "input-end" && e.data.id === id);
+    expect(end?.data.status).toBe("cancelled");
+    expect(await pendingInput()).toBeNull();
+    const late = await command("input", { id, value: "too late" });
+    expect(late.status).toBe(409);
+    expect(await refusal(late)).toMatch(/no longer pending/);
+  });
+
+  it("is read from the person at `dispatch eval`'s terminal, a password unseen", async () => {
+    const code = `'import getpass; a = input("name? "); p = getpass.getpass("secret? "); print("got", a, len(p))'`;
+    const tty = dispatchInPty(["eval", "py", code], { env: hub.env, cols: 100, rows: 12 });
+    await screenShows(tty, (rows) => rows.some((row) => row.includes("name? ")), "the prompt shows");
+    tty.pty.write("Ada\r");
+    await screenShows(tty, (rows) => rows.some((row) => row.includes("secret? ")), "the password prompt");
+    tty.pty.write("hunter2\r");
+    expect(await tty.rc, tty.output()).toBe(0);
+    expect(tty.output()).toContain("got Ada 7");
+    expect(tty.output()).not.toContain("hunter2");
+    // Only a line's text is stored, never a password.
+    const ends = (await events()).filter((e) => e.type === "input-end").slice(-2);
+    expect(ends.map((e) => e.data.value)).toEqual(["Ada", undefined]);
+  });
+
+  it("from a pipe says how to answer, and `dispatch input` from another shell does", async () => {
+    const running = runningCli(hub, ["eval", "py", 'print("hi", input("who? "))'], children);
+    await waitFor(() => running.err().includes("dispatch input py TEXT"), {
+      timeoutMs: 30_000,
+      message: "eval says how to answer",
+    });
+    expect(running.err()).toContain('"who? "');
+    const answered = await hub.cli(["input", "py", "Bob"]);
+    expect(answered.code, answered.stderr).toBe(0);
+    expect(await running.exit).toBe(0);
+    expect(running.out()).toBe("hi Bob\n");
+  });
+});
+
+describe("xeus-python's input()", { timeout: 90_000 }, () => {
+  it("prompts through the same events and takes a writer's answer", async () => {
+    const created = await hub.cli(["new", "--kernel", "xpython", "--name", "xpy"]);
+    expect(created.code, created.stderr).toBe(0);
+    const running = runningCli(hub, ["eval", "xpy", 'print("hi", input("who? "))'], children);
+    await waitFor(() => running.err().includes("dispatch input xpy TEXT"), {
+      timeoutMs: 60_000,
+      message: "xpython's cell asks for input",
+    });
+    const answered = await hub.cli(["input", "xpy", "Zed"]);
+    expect(answered.code, answered.stderr).toBe(0);
+    expect(await running.exit).toBe(0);
+    expect(running.out()).toBe("hi Zed\n");
+  });
+});

@@ -172,6 +172,12 @@ describe("xeus-python's input()", { timeout: 90_000 }, () => {
     await waitFor(() => running.err().includes("dispatch input xpy TEXT"), {
       timeoutMs: 60_000,
       message: "xpython's cell asks for input",
+    }).catch(async (err: Error) => {
+      const response = await hub.api("/api/sessions/xpy/events?after=0&limit=5000");
+      const all = ((await response.json()) as { events: Event[] }).events;
+      throw new Error(
+        `${err.message}\nstderr: ${running.err()}\nevents: ${JSON.stringify(all.filter((e) => e.type !== "output"))}`,
+      );
     });
     const answered = await hub.cli(["input", "xpy", "Zed"]);
     expect(answered.code, answered.stderr).toBe(0);

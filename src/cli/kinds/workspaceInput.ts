@@ -27,6 +27,8 @@ export interface PromptAnswerer {
 export class TerminalPrompts {
   private evalId: string | undefined;
   private reading: { id: string; line: Interface } | undefined;
+  /** Prompts seen before this evaluation's `eval-start`, of any evaluation. */
+  private early: InputRequestData[] = [];
 
   constructor(
     private readonly image: string,
@@ -35,20 +37,26 @@ export class TerminalPrompts {
     private readonly interactive: boolean,
   ) {}
 
-  /** Its evaluation's id, once known. */
+  /** Its evaluation's id, once known; a prompt of it seen before is asked now. */
   ours(id: string): void {
     this.evalId = id;
+    const early = this.early.filter((request) => request.eval === id);
+    this.early = [];
+    for (const request of early) this.ask(request);
   }
 
   event(event: JsonEvent): void {
     if (event.type === "input-request") {
       const request = InputRequestData.safeParse(event.data);
-      if (request.success && request.data.eval !== null && request.data.eval === this.evalId)
-        this.ask(request.data);
+      if (!request.success || request.data.eval === null) return;
+      if (request.data.eval === this.evalId) this.ask(request.data);
+      // A host that wrote the prompt before the evaluation's start (stdin raced iopub).
+      else if (this.evalId === undefined) this.early.push(request.data);
       return;
     }
     if (event.type === "input-end") {
       const end = InputEndData.safeParse(event.data);
+      if (end.success) this.early = this.early.filter((request) => request.id !== end.data.id);
       if (end.success && this.reading?.id === end.data.id) {
         const { line } = this.reading;
         this.reading = undefined;

@@ -89,7 +89,10 @@ export class WorkspaceRuntime implements SessionRuntime {
         this.ends.onIopub(message);
         if (!this.introspection.take(message)) this.evaluations.onIopub(message);
       },
-      onInputRequest: (kernel, message) => this.prompts.requested(kernel, message),
+      onInputRequest: (kernel, message) => {
+        if (message.parent.msg_id) this.evaluations.started(message.parent.msg_id);
+        this.prompts.requested(kernel, message);
+      },
       onReady: () => {
         this.introspection.forgetVariables();
         return this.introspection.setup();

@@ -77,6 +77,20 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+describe("an evaluation's start", () => {
+  it("is written when its cell asks for input before its execute_input arrives, once", async () => {
+    const { evaluations, iopub, message, ids, log, kernel } = setup();
+    void evaluations.execute(kernel, "input()", "do", "client", undefined, () => undefined);
+    const [first] = ids as [string];
+    // stdin and iopub are separate sockets: the input request can come first.
+    evaluations.started(first);
+    expect(log).toEqual(["eval-start"]);
+    iopub(message(first, "status", { execution_state: "busy" }));
+    iopub(message(first, "execute_input", { code: "input()", execution_count: 1 }));
+    expect(log).toEqual(["eval-start"]);
+  });
+});
+
 describe("an evaluation's end", () => {
   it("frees the kernel for the next request at its reply, and ends at the next request's start when its idle is lost", async () => {
     const { evaluations, iopub, message, reply, ids, log, kernel } = setup();

@@ -141,6 +141,16 @@ export class Evaluations {
     return "on-start";
   }
 
+  /**
+   * The kernel shows it has started the evaluation of request `id` other than on iopub (its
+   * cell asks for input on stdin, which may come before its `execute_input`): its `eval-start`
+   * goes first, so every client finds the evaluation a prompt belongs to.
+   */
+  started(id: string): void {
+    const evaluation = this.known.get(id);
+    if (evaluation && !evaluation.ended) this.announce(evaluation);
+  }
+
   /** Follows an iopub message of an execute request (the runtime's silent ones are not here). */
   onIopub(message: JupyterMessage): void {
     const parentId = message.parent.msg_id ?? null;

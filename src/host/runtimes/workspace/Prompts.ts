@@ -48,8 +48,9 @@ export class Prompts {
         "that input prompt is no longer pending (answered already, or its cell ended, was interrupted or the kernel restarted); nothing was sent",
       );
     this.pending.delete(id);
-    await pending.kernel.replyInput(pending.request, value);
+    // Ended before the line goes: what the cell prints with it comes after, in the log too.
     this.end(id, { status: "answered", ...(pending.password ? {} : { value }) });
+    await pending.kernel.replyInput(pending.request, value);
     return { ok: true };
   }
 

@@ -249,4 +249,41 @@ describe("web workspace sessions", () => {
     expect((await web.hub.api("/api/sessions/again", { method: "DELETE" })).status).toBeLessThan(300);
     expect(problems).toEqual([]);
   });
+
+  it("shows a cell's input() prompt as a box under it, a password masked, and sends the line", async () => {
+    const created = await web.hub.api("/api/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "ask", kind: "workspace", options: { kernel: "python3" } }),
+    });
+    expect(created.status).toBeLessThan(300);
+    const { page, problems } = await web.page({ login: true });
+    await page.locator('[data-session="ask"] button.select').click();
+    const ws = page.getByRole("region", { name: "Workspace ask" });
+    const state = ws.getByRole("status", { name: "Execution state" });
+    await expect.poll(() => state.textContent(), { timeout: KERNEL_MS }).toContain("idle");
+    const evals = ws.getByRole("log", { name: "Evaluations" }).locator("article");
+    await run(
+      page,
+      "ask",
+      'import getpass; a = input("name? "); p = getpass.getpass("pin? "); print("hi", a, len(p))',
+    );
+
+    const box = evals.last().getByLabel("Input the cell asks for");
+    await box.waitFor({ timeout: KERNEL_MS });
+    expect(await evals.last().locator(".prompt .text").textContent()).toBe("name? ");
+    await box.fill("Ada");
+    await box.press("Enter");
+    const secret = evals.last().getByLabel("Password the cell asks for");
+    await secret.waitFor({ timeout: KERNEL_MS });
+    expect(await secret.getAttribute("type")).toBe("password");
+    await secret.fill("1234");
+    await secret.press("Enter");
+    await expect.poll(() => evals.last().getAttribute("data-status"), { timeout: KERNEL_MS }).toBe("ok");
+    // What was typed stays under the cell, as at a terminal; the password does not.
+    expect(await evals.last().locator('[data-output="stream"]').textContent()).toBe("name? Ada\nhi Ada 4\n");
+    expect(await evals.last().locator(".prompt").count()).toBe(0);
+    expect((await web.hub.api("/api/sessions/ask", { method: "DELETE" })).status).toBeLessThan(300);
+    expect(problems).toEqual([]);
+  });
 });

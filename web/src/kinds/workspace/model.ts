@@ -20,6 +20,8 @@ export type {
   EvalOutputData,
   EvalStartData,
   ExecutionState,
+  InputEndData,
+  InputRequestData,
   KernelConnection,
   KernelData,
   KernelHealth,

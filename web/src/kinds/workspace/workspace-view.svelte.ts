@@ -9,47 +9,20 @@
 import type { JsonEvent } from "../../../../src/protocol/events.js";
 import { AttachCursor } from "../../lib/attach-cursor.svelte.js";
 import type { SessionIO, SessionView } from "../kind.js";
-import { stripAnsi } from "./ansi.js";
+import { type Evaluation, EvaluationLog, type TranscriptLine } from "./evaluation-log.svelte.js";
 import type {
   CompleteResult,
   DocResult,
-  EvalEndData,
   EvalMode,
-  EvalOutput,
-  EvalOutputData,
   EvalResult,
-  EvalStartData,
-  EvalStatus,
   InspectedObject,
   InspectorState,
   KernelData,
   KernelStats,
-  ReplayData,
   VariablesData,
 } from "./model.js";
 
-export interface Evaluation {
-  /** Stable key for the list. */
-  key: number;
-  id: string;
-  code: string;
-  mode: EvalMode;
-  origin: EvalStartData["origin"];
-  count: number | null;
-  /** null while it runs. */
-  status: EvalStatus | null;
-  outputs: EvalOutput[];
-  truncatedBytes: number;
-}
-
-/** One thing the runtime printed, for the transcript pane. */
-export interface TranscriptLine {
-  key: number;
-  ts: number;
-  count: number | null;
-  stream: "input" | "stdout" | "stderr" | "result" | "display" | "error" | "notice";
-  text: string;
-}
+export type { Evaluation, TranscriptLine };
 
 /** One page-by-page loaded node of the inspector tree, by path. */
 export interface InspectorNode {
@@ -62,36 +35,16 @@ export interface InspectorNode {
 export const INSPECT_PAGE = 50;
 /** Buffer edits wait this long for the next keystroke before going to the hub. */
 const BUFFER_DEBOUNCE_MS = 300;
-/** The transcript keeps this many lines in the page (the log keeps everything). */
-const MAX_TRANSCRIPT_LINES = 5000;
-/** Evaluations shown with their outputs; older ones leave the page (the log keeps them). */
-const MAX_EVALUATIONS = 500;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** What an output says in the transcript, as text. */
-function transcriptText(output: EvalOutput): string {
-  switch (output.type) {
-    case "stream":
-      return stripAnsi(output.text);
-    case "error":
-      return stripAnsi([`${output.ename}: ${output.evalue}`, ...output.traceback].join("\n"));
-    default: {
-      const plain = output.data["text/plain"];
-      if (plain !== undefined) return stripAnsi(plain);
-      const mime = Object.keys(output.data)[0];
-      return mime ? `[${mime}]` : "";
-    }
-  }
-}
-
 export class WorkspaceView implements SessionView {
   readonly id: string;
   kernel = $state<KernelData>({});
-  evaluations = $state<Evaluation[]>([]);
-  transcript = $state<TranscriptLine[]>([]);
+  /** The evaluations and the transcript (`evaluation-log.svelte.ts`). */
+  readonly log = new EvaluationLog();
   /** The buffer as the hub has it (what a fresh editor shows). */
   buffer = $state("");
   /** Bumped when the hub's buffer should replace the editor's text (another client's edit). */
@@ -102,8 +55,6 @@ export class WorkspaceView implements SessionView {
   nodes = $state<Record<string, InspectorNode>>({});
   /** The object "inspect it" opened, shown above the variables. */
   inspected = $state<InspectedObject | undefined>();
-  /** Evaluations that left the page (beyond `MAX_EVALUATIONS`). */
-  hiddenEvaluations = $state(0);
   /** The kernel process's memory and CPU, as its last `stats` said (polled while shown). */
   stats = $state<KernelStats | undefined>();
   /** The last command that failed (shown in the view's bar). */
@@ -112,7 +63,6 @@ export class WorkspaceView implements SessionView {
   focusEditor: (() => void) | undefined;
 
   readonly #cursor = new AttachCursor();
-  #nextKey = 1;
   #disposed = false;
   #bufferTimer: ReturnType<typeof setTimeout> | undefined;
   /** Buffer commands sent and not yet answered: their echoes must not undo newer typing. */
@@ -124,8 +74,29 @@ export class WorkspaceView implements SessionView {
     this.#io = io;
   }
 
+  get evaluations(): Evaluation[] {
+    return this.log.evaluations;
+  }
+
+  get transcript(): TranscriptLine[] {
+    return this.log.transcript;
+  }
+
+  /** Evaluations that left the page (the hub's log keeps them). */
+  get hiddenEvaluations(): number {
+    return this.log.hiddenEvaluations;
+  }
+
   get busy(): boolean {
-    return this.kernel.execution === "busy" || this.evaluations.some((e) => e.status === null);
+    return this.kernel.execution === "busy" || this.log.running;
+  }
+
+  /**
+   * Answers a cell's pending `input()` prompt with a line; a viewer, or a prompt answered or
+   * cancelled meanwhile, gets the hub's refusal in the bar. True when the line was taken.
+   */
+  async answer(id: string, value: string): Promise<boolean> {
+    return (await this.#run("input", { id, value })) !== undefined;
   }
 
   /** Runs code in the image; outputs arrive as events. "Inspect it" opens the result. */
@@ -265,10 +236,7 @@ export class WorkspaceView implements SessionView {
   /** History the hub no longer stores as events: only what follows can be shown. */
   snapshot(snap: { seq: number }, written?: () => void): void {
     if (this.#disposed) return;
-    this.evaluations = [];
-    this.hiddenEvaluations = 0;
-    this.transcript = [];
-    this.#note(Date.now(), "Earlier evaluations are no longer stored.");
+    this.log.reset(Date.now());
     this.#cursor.lastSeq = snap.seq;
     this.#cursor.settle();
     written?.();
@@ -286,18 +254,10 @@ export class WorkspaceView implements SessionView {
 
   #apply(event: JsonEvent): void {
     const data = event.data;
+    if (this.log.apply(event)) return;
     switch (event.type) {
       case "kernel":
         this.kernel = { ...this.kernel, ...(data as KernelData) };
-        break;
-      case "eval-start":
-        this.#start(event.ts, data as unknown as EvalStartData);
-        break;
-      case "eval-output":
-        this.#output(event.ts, data as unknown as EvalOutputData);
-        break;
-      case "eval-end":
-        this.#end(data as unknown as EvalEndData);
         break;
       case "buffer":
         this.#buffer(String(data["text"] ?? ""));
@@ -311,75 +271,19 @@ export class WorkspaceView implements SessionView {
         this.nodes = {};
         if (this.isLiveSeq(event.seq)) for (const path of this.inspector.expanded) void this.load(path);
         break;
-      case "replay":
-        this.#replay(event.ts, data as unknown as ReplayData);
-        break;
       case "exit":
         this.kernel = { ...this.kernel, execution: "dead" };
-        for (const e of this.evaluations) if (e.status === null) e.status = "aborted";
-        this.#note(event.ts, "The image has ended.");
+        this.log.ended(event.ts);
         break;
       case "revived":
-        this.#note(event.ts, "The image was started again.");
+        this.log.note(event.ts, "The image was started again.");
         break;
       case "gap":
-        this.#note(event.ts, "Some output was lost here.");
+        this.log.note(event.ts, "Some output was lost here.");
         break;
       default:
         break;
     }
-  }
-
-  #start(ts: number, data: EvalStartData): void {
-    const who = data.origin === "client" ? "" : ` (${data.origin})`;
-    this.#line({ ts, count: null, stream: "input", text: `In${who}: ${data.code}` });
-    this.evaluations.push({
-      key: this.#nextKey++,
-      id: data.id,
-      code: data.code,
-      mode: data.mode,
-      origin: data.origin,
-      count: null,
-      status: null,
-      outputs: [],
-      truncatedBytes: 0,
-    });
-    if (this.evaluations.length > MAX_EVALUATIONS) {
-      const dropped = this.evaluations.length - MAX_EVALUATIONS;
-      this.evaluations.splice(0, dropped);
-      this.hiddenEvaluations += dropped;
-    }
-  }
-
-  #find(id: string | null): Evaluation | undefined {
-    if (id === null) return undefined;
-    for (let i = this.evaluations.length - 1; i >= 0; i--) {
-      const e = this.evaluations[i] as Evaluation;
-      if (e.id === id) return e;
-    }
-    return undefined;
-  }
-
-  #output(ts: number, data: EvalOutputData): void {
-    const evaluation = this.#find(data.id);
-    if (evaluation) {
-      if (data.count !== null) evaluation.count = data.count;
-      const last = evaluation.outputs.at(-1);
-      // Consecutive stream chunks of one stream read as one block.
-      if (last?.type === "stream" && data.output.type === "stream" && last.name === data.output.name)
-        last.text += data.output.text;
-      else evaluation.outputs.push(data.output);
-    }
-    const stream = data.output.type === "stream" ? data.output.name : data.output.type;
-    this.#line({ ts, count: data.count, stream, text: transcriptText(data.output) });
-  }
-
-  #end(data: EvalEndData): void {
-    const evaluation = this.#find(data.id);
-    if (!evaluation) return;
-    evaluation.status = data.status;
-    if (data.count !== null) evaluation.count = data.count;
-    evaluation.truncatedBytes = data.truncatedBytes;
   }
 
   #buffer(text: string): void {
@@ -387,21 +291,6 @@ export class WorkspaceView implements SessionView {
     if (this.#bufferTimer !== undefined || this.#buffersInFlight > 0 || text === this.buffer) return;
     this.buffer = text;
     this.bufferVersion++;
-  }
-
-  #replay(ts: number, data: ReplayData): void {
-    const failed = data.failed.map((f) => `\n  ${f.code.split("\n")[0]} → ${f.ename}: ${f.evalue}`).join("");
-    this.#note(ts, `Replayed ${data.ran} of ${data.total} evaluations.${failed ? ` Failed:${failed}` : ""}`);
-  }
-
-  #note(ts: number, text: string): void {
-    this.#line({ ts, count: null, stream: "notice", text });
-  }
-
-  #line(line: Omit<TranscriptLine, "key">): void {
-    this.transcript.push({ ...line, key: this.#nextKey++ });
-    if (this.transcript.length > MAX_TRANSCRIPT_LINES)
-      this.transcript.splice(0, this.transcript.length - MAX_TRANSCRIPT_LINES);
   }
 
   async #run(name: string, args: unknown): Promise<unknown> {

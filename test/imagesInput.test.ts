@@ -1,7 +1,7 @@
 /**
  * A cell's `input()` through a real hub and host, on Debian's ipykernel: the prompt is an event
  * every client sees (and the record's `options.input`), any writer answers it, a viewer cannot,
- * an interrupt cancels it and a late answer is refused with why. At a terminal `dispatch eval`
+ * an interrupt or a restart cancels it and a late answer is refused with why. At a terminal `dispatch eval`
  * reads the prompt from the person (a password unseen); from a pipe it says how to answer, and
  * `dispatch input` answers from another shell.
  */
@@ -133,6 +133,17 @@ describe("a cell's input() prompt", { timeout: 90_000 }, () => {
     const late = await command("input", { id, value: "too late" });
     expect(late.status).toBe(409);
     expect(await refusal(late)).toMatch(/no longer pending/);
+  });
+
+  it("is cancelled by a restart", async () => {
+    const evaluation = command("eval", { code: 'input("again? ")' });
+    const id = await prompted("again? ");
+    expect((await command("restart", {})).status).toBe(200);
+    const { result } = (await (await evaluation).json()) as EvalAnswer;
+    expect(result.status).toBe("aborted");
+    const end = (await events()).find((e) => e.type === "input-end" && e.data.id === id);
+    expect(end?.data).toMatchObject({ status: "cancelled", reason: "the kernel was restarted" });
+    expect(await pendingInput()).toBeNull();
   });
 
   it("is read from the person at `dispatch eval`'s terminal, a password unseen", async () => {

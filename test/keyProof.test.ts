@@ -108,6 +108,15 @@ describe("a program listening where the CLI looks", () => {
         `dispatch: the hub is not running: hub.json in ${home} names ${rogueUrl}, but what answers there cannot prove it holds this directory's access key (another program, or another directory's hub) — start this one's with \`dispatch start\``,
       ]);
       await nothingLeaked();
+
+      // The process hub.json names still runs (a hub from before an upgrade, say): the CLI
+      // says how to restart it rather than that nothing runs.
+      writeFileSync(join(home, "hub.json"), JSON.stringify({ ...info, pid: process.pid }));
+      const older = await runCli(["ls"], env);
+      expect(older.code).toBe(1);
+      expect(older.stderr).toContain(`(pid ${process.pid}, started from ${home}) did not prove it holds`);
+      expect(older.stderr).toContain("restart it with `dispatch stop` and `dispatch start`");
+      await nothingLeaked();
     } finally {
       rmSync(join(home, "hub.json"), { force: true });
     }

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
 import { HUB_PROOF_HEADER, hubProofValid, proofHeader } from "../platform/keyProof.js";
+import { isAlive } from "../platform/processAlive.js";
 import { ErrorBody, StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
@@ -118,6 +119,16 @@ export class HubClient {
       return (
         `the hub is not running (no hub.json in ${this.paths.home}) — start it with \`dispatch start\`; ` +
         `what answers at ${this.url} is another data directory's hub or another program`
+      );
+    }
+    const info = readHubInfo(this.paths);
+    if (info && isAlive(info.pid)) {
+      // The hub this directory started still runs: most likely one from before an upgrade, which
+      // cannot prove it holds the key (a stranger on its port would need it to have died).
+      return (
+        `the hub at ${this.url} (pid ${info.pid}, started from ${this.paths.home}) did not prove it holds ` +
+        `this directory's access key: if dispatch was upgraded since it started, restart it with ` +
+        `\`dispatch stop\` and \`dispatch start\` (sessions keep running)`
       );
     }
     return (

@@ -81,7 +81,7 @@ export async function imageArguments(
 }
 
 /** What follows the image in each verb's two-argument form. */
-const REST_ARGUMENT: Record<string, string> = { eval: "CODE", inspect: "EXPR" };
+const REST_ARGUMENT: Record<string, string> = { eval: "CODE", inspect: "EXPR", input: "TEXT" };
 
 /** One argument that names no workspace, and no current image to run it in. */
 function noCurrentImage(verb: string, first: string, images: readonly SessionInfo[]): UsageError {

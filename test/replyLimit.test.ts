@@ -4,6 +4,8 @@
  * host, and again on each retry. Now the host answers with an error saying how large the reply
  * was and what to do, and its link stays up. Through a real hub and host, for a plug-in kind
  * (`test/kinds/bulky`, a reply of any size) and the editor (its text, a conflict's three texts).
+ * The same for a session's event that large (any kind's: the plug-in's), which the host sent
+ * again on every reconnect, so its host was cut off for good: a small `gap` takes its place.
  */
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,7 +13,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_HOST_MESSAGE_BYTES } from "../src/protocol/host.js";
-import { apiCall, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import {
+  apiCall,
+  cleanupAll,
+  type HubHandle,
+  REPO_ROOT,
+  startHub,
+  storedOutput,
+  waitFor,
+} from "./harness.js";
 
 const BULKY = join(REPO_ROOT, "dist", "test", "kinds", "bulky", "index.js");
 const MIB = 1024 * 1024;
@@ -148,5 +158,50 @@ describe("replies larger than the host link carries", () => {
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect((await call("/api/sessions/split/save", {})).status).toBe(200);
     expect(readFileSync(file, "utf8")).toBe(`mine\n${base}`);
+  });
+
+  it("replaces any kind's event too large for the link by a gap saying what was dropped; the host's sessions carry on", async () => {
+    const created = await call("/api/sessions", { kind: "bulky", name: "loud" });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const echo = await call("/api/sessions", { name: "echo", cwd: root, command: ["cat"] });
+    expect(echo.status, JSON.stringify(echo.body)).toBe(201);
+    const since = await linkedSince();
+
+    const shout = await call("/api/sessions/loud/commands/shout", { bytes: 9 * MIB });
+    expect(shout.status, JSON.stringify(shout.body)).toBe(200);
+    const seq = (shout.body.result as { seq: number }).seq;
+    // The session carries on: the small event after it arrives, the dropped one's seq holds the gap.
+    const events = await waitFor(
+      async () => {
+        const page = await call(`/api/sessions/loud/events?after=${seq - 1}`);
+        const found = page.body.events as { seq: number; type: string; data: Record<string, unknown> }[];
+        return found.length >= 2 && found;
+      },
+      { message: "the events from the dropped one's seq" },
+    );
+    expect(events.slice(0, 2)).toMatchObject([
+      {
+        seq,
+        type: "gap",
+        data: {
+          fromSeq: seq,
+          bytes: 0,
+          dropped: { type: "blob", bytes: expect.any(Number) },
+          reason: expect.stringMatching(
+            /^the 'blob' event was 9\.0 MiB, more than the 8\.0 MiB one message from a host to the hub may hold, so the host dropped it/,
+          ),
+        },
+      },
+      { seq: seq + 1, type: "blob", data: { text: "after" } },
+    ]);
+    const gap = events[0] as { data: { dropped: { bytes: number } } };
+    expect(gap.data.dropped.bytes).toBeGreaterThan(9 * MIB);
+
+    // Another session of the host still streams, over the link it had.
+    expect((await call("/api/sessions/echo/input", { data: "still-streaming\r" })).status).toBe(200);
+    await waitFor(async () => (await storedOutput(hub, "echo")).includes("still-streaming"), {
+      message: "the terminal's echo",
+    });
+    await expectHostStillLinked(since);
   });
 });

@@ -11,6 +11,7 @@ import { runtimeFor } from "./runtimes/registry.js";
 import type { RuntimeFactory } from "./runtimes/runtime.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
 import type { EndedSession } from "./SavedSessions.js";
+import type { DroppedEvent } from "./SessionEventLog.js";
 
 /** Default bound on one session's unacknowledged output while the hub is away. */
 export const DEFAULT_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -142,6 +143,7 @@ export class HostSessions {
         bufferLimitBytes: options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
         runDir: options.runDir,
         onEvent: options.onEvent,
+        onDropped: (session, dropped) => this.dropped(session, dropped),
       });
       this.sessions.set(session.id, session);
     }
@@ -168,6 +170,7 @@ export class HostSessions {
       runtime,
       bufferLimitBytes: options.bufferLimitBytes ?? DEFAULT_BUFFER_LIMIT_BYTES,
       onEvent: options.onEvent,
+      onDropped: (session, dropped) => this.dropped(session, dropped),
       onExit: (ended) => this.exited(ended),
     });
     this.sessions.set(spec.id, session);
@@ -194,6 +197,14 @@ export class HostSessions {
       this.endings.add(check);
       check();
     });
+  }
+
+  /** Said in the host's log too: the session's own log only holds the stand-in. */
+  private dropped(session: HostedSession, dropped: DroppedEvent): void {
+    this.options.logger.warn(
+      { session: session.id, kind: session.kind, seq: dropped.seq, type: dropped.type, bytes: dropped.bytes },
+      dropped.problem,
+    );
   }
 
   private exited(session: HostedSession): void {

@@ -10,7 +10,7 @@ import { OutputCoalescer } from "./OutputCoalescer.js";
 import { capabilitiesOf, type RuntimeFactory, type SessionRuntime } from "./runtimes/runtime.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
 import { type EndedSession, endedRuntime } from "./SavedSessions.js";
-import { type ReplayedEvent, SessionEventLog } from "./SessionEventLog.js";
+import { type DroppedEvent, type ReplayedEvent, SessionEventLog } from "./SessionEventLog.js";
 
 export interface HostedSessionOptions {
   spec: SpawnSpec;
@@ -21,6 +21,8 @@ export interface HostedSessionOptions {
   runtime: RuntimeFactory;
   bufferLimitBytes: number;
   onEvent: (session: HostedSession, event: BufferedEvent) => void;
+  /** One of its events was too large for the host link and replaced (`linkFit`). */
+  onDropped?: (session: HostedSession, dropped: DroppedEvent) => void;
   onExit: (session: HostedSession) => void;
 }
 
@@ -30,6 +32,7 @@ export interface RestoredSessionOptions {
   bufferLimitBytes: number;
   runDir: string;
   onEvent: (session: HostedSession, event: BufferedEvent) => void;
+  onDropped?: (session: HostedSession, dropped: DroppedEvent) => void;
 }
 
 export class HostedSession {
@@ -66,6 +69,7 @@ export class HostedSession {
         runtime: endedRuntime(ended),
         bufferLimitBytes: options.bufferLimitBytes,
         onEvent: options.onEvent,
+        ...(options.onDropped ? { onDropped: options.onDropped } : {}),
         onExit: () => undefined,
       },
       ended,
@@ -86,6 +90,7 @@ export class HostedSession {
       afterSeq: spec.afterSeq,
       bufferLimitBytes: options.bufferLimitBytes,
       onEvent: (event) => options.onEvent(this, event),
+      onDropped: (dropped) => options.onDropped?.(this, dropped),
     });
     this.coalescer = new OutputCoalescer((parts) => this.log.output(parts));
     if (restored) this.log.restore(restored.held);

@@ -9,7 +9,7 @@
 
 /** Upper bound on the delay added to streaming output: about one frame at 60 fps. */
 export const COALESCE_WINDOW_MS = 16;
-/** Largest output event; keeps frames and store rows a sensible size. */
+/** Largest output event; keeps frames and store rows a sensible size, far below the link's limit. */
 export const COALESCE_MAX_BYTES = 64 * 1024;
 /** A flush this small looks interactive (an echo, a prompt): the next one is not delayed. */
 const INTERACTIVE_FLUSH_BYTES = 1024;
@@ -30,7 +30,18 @@ export class OutputCoalescer {
   /** `emit` gets the reads of one event, in order, to copy (they are not reused after). */
   constructor(private readonly emit: (parts: readonly Uint8Array[]) => void) {}
 
-  push(chunk: Uint8Array): void {
+  push(data: Uint8Array): void {
+    let chunk = data;
+    // No event outgrows the largest size, however much a runtime hands over at once: a
+    // plug-in's one 9 MiB write was one frame over the host link's limit (`linkFit`).
+    while (this.pendingBytes + chunk.length > COALESCE_MAX_BYTES) {
+      const room = COALESCE_MAX_BYTES - this.pendingBytes;
+      this.chunks.push(chunk.subarray(0, room));
+      this.pendingBytes += room;
+      chunk = chunk.subarray(room);
+      this.flush();
+    }
+    if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= COALESCE_MAX_BYTES) {

@@ -31,7 +31,15 @@ export const ExitData = z.object({
   reason: z.string().optional(),
 });
 export const StatusData = z.object({ foreground: z.string().nullable() });
-export const GapData = z.object({ fromSeq: z.number().int(), bytes: z.number().int() });
+export const GapData = z.object({
+  fromSeq: z.number().int(),
+  /** Output bytes lost (0 when what was lost is another event: `dropped`). */
+  bytes: z.number().int(),
+  /** The event its host dropped at this seq, too large for the host link: its type and size. */
+  dropped: z.object({ type: z.string(), bytes: z.number().int().nullable() }).optional(),
+  /** Why, as a person reads it (with `dropped`). */
+  reason: z.string().optional(),
+});
 export const SnapshotMarkerData = z.object({ seq: z.number().int() }).partial();
 
 export const CORE_EVENT_SCHEMAS = {
@@ -43,7 +51,11 @@ export const CORE_EVENT_SCHEMAS = {
   exit: ExitData,
   /** Foreground/activity status changed: `{foreground}` (null = idle shell). */
   status: StatusData,
-  /** Output was lost (host buffer overflow): `{fromSeq, bytes}`; this event's seq ends the gap. */
+  /**
+   * Output was lost (host buffer overflow): `{fromSeq, bytes}`; this event's seq ends the gap.
+   * Or an event too large for the host link was dropped: `{fromSeq: seq, bytes: 0, dropped: {type,
+   * bytes}, reason}`.
+   */
   gap: GapData,
   /** A snapshot of the screen was taken at this seq. */
   "snapshot-marker": SnapshotMarkerData,

@@ -18,7 +18,12 @@ export function screenChange(session: string, event: SessionEvent): ScreenChange
     }
     case "gap": {
       const lost = Number(event.data.bytes) || 0;
-      const note = `\x1b[0m\r\n[dispatch: ${lost > 0 ? `${lost} bytes of ` : ""}output lost here while the hub was away]\r\n`;
+      // An event its host dropped, too large for the link (`host/linkFit`), says so itself.
+      const { reason } = event.data;
+      const note =
+        event.data.dropped !== undefined && typeof reason === "string"
+          ? `\x1b[0m\r\n[dispatch: ${reason}]\r\n`
+          : `\x1b[0m\r\n[dispatch: ${lost > 0 ? `${lost} bytes of ` : ""}output lost here while the hub was away]\r\n`;
       return { message: { type: "rebase", session, seq, note }, snapshotNow: true };
     }
     default:

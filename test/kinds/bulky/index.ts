@@ -1,7 +1,9 @@
 /**
- * The `bulky` plug-in: a kind whose one command, `blob {bytes}`, answers a string of that many
- * bytes, so a test can ask any host for a reply larger than the host link carries. Both halves
- * in one module (loaded via DISPATCH_PLUGINS by the hub and the host alike).
+ * The `bulky` plug-in: a kind whose command `blob {bytes}` answers a string of that many bytes,
+ * so a test can ask any host for a reply larger than the host link carries, and whose `shout
+ * {bytes}` writes a `blob` event of that many bytes, then a small `blob` saying `after`, for an
+ * event larger than the link carries. Both halves in one module (loaded via DISPATCH_PLUGINS by
+ * the hub and the host alike).
  */
 import { z } from "zod";
 import { DispatchError } from "../../../src/core/errors.js";
@@ -19,8 +21,10 @@ const BlobArgs = z.object({
 export const kind: SessionKind = {
   name: "bulky",
   label: "bulky replies",
+  events: { blob: z.object({ text: z.string() }) },
   commands: {
     blob: command({ description: "a string of `bytes` bytes", args: BlobArgs }),
+    shout: command({ description: "a `blob` event of `bytes` bytes, then a small one", args: BlobArgs }),
   },
 };
 
@@ -55,8 +59,14 @@ class BulkyRuntime implements SessionRuntime {
   }
 
   command(name: string, args: unknown): unknown {
+    const { bytes } = BlobArgs.parse(args);
+    if (name === "shout") {
+      const seq = this.context.events.emit("blob", { text: "x".repeat(bytes) });
+      this.context.events.emit("blob", { text: "after" });
+      return { seq };
+    }
     if (name !== "blob") throw new DispatchError("bad_request", `bulky has no command '${name}'`);
-    return { blob: "x".repeat(BlobArgs.parse(args).bytes) };
+    return { blob: "x".repeat(bytes) };
   }
 
   dispose(): void {

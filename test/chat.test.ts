@@ -440,11 +440,19 @@ describe("chat sessions: cancel, restart, concurrency", () => {
     async (provider, how, model) => {
       const name = `c-cancel-${provider}`;
       await createChat(hub, name, provider);
+      expect((await sessionInfo(hub, name)).foreground).toBeNull();
       await send(hub, name, "tell me a story\r");
       await heldReplies(1);
       await waitFor(async () => (await storedText(hub, name)).includes("partial reply"), {
         message: "the first words of the reply",
       });
+      // While the reply streams, FOREGROUND says so (was `idle`).
+      await waitFor(async () => (await sessionInfo(hub, name)).foreground === "replying (m1)", {
+        message: "the foreground replying",
+      });
+      expect((await hub.cli(["ls"])).stdout).toMatch(
+        new RegExp(`^${name}\\s+chat\\s+running\\s.*replying \\(m1\\)`, "m"),
+      );
       const abortedBefore = heldAborted;
       if (how === "SIGINT") {
         const res = await hub.api(`/api/sessions/${name}?signal=SIGINT`, { method: "DELETE" });
@@ -467,6 +475,10 @@ describe("chat sessions: cancel, restart, concurrency", () => {
       await waitFor(() => heldAborted === abortedBefore + 1 && held.length === 0, {
         message: "the provider's connection closed",
       });
+      // Cancelled: idle again.
+      await waitFor(async () => (await sessionInfo(hub, name)).foreground === null, {
+        message: "the foreground idle after the cancel",
+      });
       expect((await sessionInfo(hub, name)).status).toBe("running");
       expect(await storedText(hub, name)).toMatch(/partial reply\r\n.*\[cancelled\]/);
       const exported = await hub.cli(["chat", "export", name]);
@@ -479,8 +491,15 @@ describe("chat sessions: cancel, restart, concurrency", () => {
         { role: "assistant", content: "partial reply" },
         { role: "user", content: "go on" },
       ]);
+      await waitFor(async () => (await sessionInfo(hub, name)).foreground === "replying (m1)", {
+        message: "the foreground replying again",
+      });
       next?.finish();
       await waitFor(async () => (await replies(hub, name)).length === 2, { message: "the second reply" });
+      // Finished: idle.
+      await waitFor(async () => (await sessionInfo(hub, name)).foreground === null, {
+        message: "the foreground idle after the reply",
+      });
       expect(await chatSteps(hub, name)).toEqual([
         { role: "user", text: "tell me a story" },
         cancelled,
@@ -654,7 +673,9 @@ describe("a runaway reply", () => {
     expect((await chatSteps(hub, "c-endless-fork"))[0]).toMatchObject({ text: "count on" });
     expect(await storedText(hub, "c-endless-fork")).toContain("(the 2 oldest messages left out");
 
-    expect((await hub.cli(["kill", name])).code).toBe(0);
+    // Killed, it reads as a terminal does.
+    const killed = await hub.cli(["kill", name]);
+    expect(killed).toMatchObject({ code: 0, stdout: `${name}: exited (killed by signal 1)\n` });
     await waitFor(async () => (await sessionInfo(hub, name)).status === "exited", { message: "ended" });
     const revived = await hub.cli(["revive", name]);
     expect(revived.code, revived.stderr).toBe(0);

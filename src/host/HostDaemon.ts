@@ -8,6 +8,7 @@ import { arch, hostname, platform } from "node:os";
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
+import { HOST_STOPPED_REASON } from "../protocol/events.js";
 import type { HostInfo, HostMessage, HubToHostMessage } from "../protocol/host.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import type { HostedSession } from "./HostedSession.js";
@@ -19,8 +20,9 @@ import type { SandboxPolicy } from "./runtimes/sandbox.js";
 import { saveSessions, takeSavedSessions } from "./SavedSessions.js";
 import { SessionBackpressure } from "./SessionBackpressure.js";
 
-/** What the exit of a session its host stopped says (`dispatch stop --all`, a remote host's Ctrl-C). */
-export const HOST_STOPPED_REASON = "host stopped";
+/** What the exit of a session its host stopped says (kept here too for the host's tests). */
+export { HOST_STOPPED_REASON };
+
 /**
  * How long a stopping host with a hub waits for it to store its sessions' exits; what it has
  * not acknowledged by then is saved for the next host process (`SavedSessions`).

@@ -108,8 +108,10 @@ export class HostedSession {
           this.coalescer.flush();
           if (type !== "exit") return this.log.emit(type, data);
           this.exitBorn = true;
-          const reason = data.reason ?? this.stopReason;
-          return this.log.emit(type, reason === undefined ? data : { ...data, reason });
+          if (this.stopReason === undefined) return this.log.emit(type, data);
+          // Stopped with its host: every kind's end reads the same (`exited (host stopped)`),
+          // not a chat's or a kernel's clean `exited (0)` as if it had ended by itself.
+          return this.log.emit(type, { ...data, code: null, reason: this.stopReason });
         },
       },
       exited: () => options.onExit(this),

@@ -30,6 +30,8 @@ export const ExitData = z.object({
   signal: z.number().int().nullable(),
   reason: z.string().optional(),
 });
+/** An `exit`'s reason when its host stopped the session (`dispatch stop --all`, a remote host's Ctrl-C). */
+export const HOST_STOPPED_REASON = "host stopped";
 export const StatusData = z.object({ foreground: z.string().nullable() });
 export const GapData = z.object({
   fromSeq: z.number().int(),

@@ -13,8 +13,10 @@
  *
  * Each turn emits `chat {role:"user"}`, the reply's text as `output` bytes while it streams
  * (terminals show it as it comes), then `chat {role:"assistant", usage}` — or `chat
- * {role:"error"}` with a clear reason, never a hang.
+ * {role:"error"}` with a clear reason, never a hang. While a reply is awaited or streams, the
+ * foreground (`status`) says so (`replying (MODEL)`, `queued (MODEL)`), and is idle again after.
  */
+import { constants } from "node:os";
 import { DispatchError } from "../../core/errors.js";
 import { MAX_HISTORY_BYTES } from "../../kinds/chat/conversation.js";
 import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
@@ -48,6 +50,8 @@ export class ChatRuntime implements SessionRuntime {
   private code: number | null = null;
   private cols: number;
   private rows: number;
+  /** What `ls` shows in FOREGROUND: null (idle) between replies. */
+  private busy: string | null = null;
 
   constructor(private readonly context: RuntimeContext) {
     const { spec } = context;
@@ -124,11 +128,18 @@ export class ChatRuntime implements SessionRuntime {
     this.context.events.emit("resize", { cols, rows });
   }
 
-  /** SIGINT cancels the reply in flight; any other signal ends the chat. */
+  foreground(): string | null {
+    return this.busy;
+  }
+
+  /**
+   * SIGINT cancels the reply in flight; any other signal ends the chat, killed by it as a
+   * terminal's process is (`dispatch kill` reads `exited (killed by signal 1)` for both).
+   */
   signal(signal: string): void {
     if (!this.running) return;
     if (signal === "SIGINT") return this.cancel();
-    this.end(0);
+    this.end(null, signalNumber(signal));
   }
 
   stop(signal = "SIGHUP"): void {
@@ -148,12 +159,19 @@ export class ChatRuntime implements SessionRuntime {
     this.inFlight?.abort(new ChatFailure("cancelled", "cancelled"));
   }
 
-  private end(code: number): void {
+  private end(code: number | null, signal: number | null): void {
     this.cancel();
     this.running = false;
     this.code = code;
-    this.context.events.emit("exit", { code, signal: null });
+    this.context.events.emit("exit", { code, signal });
     this.context.exited();
+  }
+
+  /** The foreground becomes `busy` (null: idle), said as a `status` event when it changes. */
+  private setBusy(busy: string | null): void {
+    if (busy === this.busy || !this.running) return;
+    this.busy = busy;
+    this.context.events.emit("status", { foreground: busy });
   }
 
   private async pump(): Promise<void> {
@@ -175,8 +193,12 @@ export class ChatRuntime implements SessionRuntime {
     let release: (() => void) | undefined;
     try {
       // Said only when the reply really has to wait, so a queue is never a silent hang.
-      if (chatLimiter.isFull) this.chat({ role: "queued", position: chatLimiter.waiting + 1 });
+      if (chatLimiter.isFull) {
+        this.chat({ role: "queued", position: chatLimiter.waiting + 1 });
+        this.setBusy(`queued (${this.options.model})`);
+      }
       release = await chatLimiter.acquire(controller.signal);
+      this.setBusy(`replying (${this.options.model})`);
       const reply = await streamReply({
         options: this.options,
         apiKey: this.apiKey,
@@ -233,6 +255,8 @@ export class ChatRuntime implements SessionRuntime {
     } finally {
       release?.();
       if (this.inFlight === controller) this.inFlight = undefined;
+      // Idle once no message waits behind this one (the next turn says its own state).
+      if (this.inbox.length === 0) this.setBusy(null);
     }
   }
 
@@ -261,6 +285,11 @@ export class ChatRuntime implements SessionRuntime {
   private print(text: string): void {
     if (this.running) this.context.events.output(Buffer.from(text, "utf8"));
   }
+}
+
+/** A signal's number (SIGHUP: 1), as a terminal's exit carries it; null for one this OS lacks. */
+function signalNumber(signal: string): number | null {
+  return (constants.signals as Record<string, number | undefined>)[signal] ?? null;
 }
 
 /** Bytes `text` adds to the JSON of the event that carries it (without its quotes). */

@@ -8,7 +8,7 @@
  */
 import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
-import type { JsonEvent } from "../../protocol/events.js";
+import { HOST_STOPPED_REASON, type JsonEvent } from "../../protocol/events.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import type { SessionRecord } from "../../protocol/session.js";
 import {
@@ -66,12 +66,14 @@ export function workspaceState(record: Pick<SessionRecord, "meta">): WorkspaceSt
 /**
  * An ended image's health, as a person reads it: `stopped` when it ended with code 0, as one
  * ended on purpose does (`dispatch kill` with any signal but SIGINT, the web's close: the
- * runtime shuts the kernel down and exits 0) and a kernel that exited by itself with 0;
+ * runtime shuts the kernel down and exits 0), a kernel that exited by itself with 0, and one
+ * stopped with its host (`dispatch stop --all`: reason `host stopped`, no code);
  * `critical` when it did not end well: its kernel crashed, froze or was killed by a signal
  * nobody sent through dispatch, it could not start, or its host was lost (no exit code).
  */
-export function endedHealth(record: Pick<SessionRecord, "status" | "exitCode">): KernelHealth {
-  return record.status === "exited" && record.exitCode === 0 ? "stopped" : "critical";
+export function endedHealth(record: Pick<SessionRecord, "status" | "exitCode" | "reason">): KernelHealth {
+  if (record.status !== "exited") return "critical";
+  return record.exitCode === 0 || record.reason === HOST_STOPPED_REASON ? "stopped" : "critical";
 }
 
 function foldWorkspace(state: WorkspaceState, event: JsonEvent): WorkspaceState | undefined {

@@ -86,3 +86,22 @@ describe("HostConnection requests", () => {
     expect(closed).toEqual(["heartbeat timeout"]);
   });
 });
+
+describe("HostConnection closed on a message too large", () => {
+  it("says why, and what to do, to whoever waits on the host", async () => {
+    const { socket, link, closed } = connect();
+    const answer = link.request({ type: "command", session: "s1", name: "stats", args: {} });
+    const failed = expect(answer).rejects.toThrow(
+      /larger than the 8\.0 MiB a host may send.*upgrade dispatch/,
+    );
+    socket.emit(
+      "error",
+      Object.assign(new RangeError("Max payload size exceeded"), {
+        code: "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH",
+      }),
+    );
+    socket.emit("close", 1006, Buffer.alloc(0));
+    await failed;
+    expect(closed[0]).toMatch(/^it sent a message larger than the 8\.0 MiB/);
+  });
+});

@@ -5,10 +5,16 @@
  */
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
+import { mib } from "../core/byteSize.js";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { corkForTurn } from "../platform/turnCork.js";
 import { decodeOutputFrame } from "../protocol/frames.js";
-import { type HostInfo, HostMessage, type HubToHostMessage } from "../protocol/host.js";
+import {
+  type HostInfo,
+  HostMessage,
+  type HubToHostMessage,
+  MAX_HOST_MESSAGE_BYTES,
+} from "../protocol/host.js";
 import type { HostLink, HostLinkEvents, HostRequest, HostRequestOptions } from "./HostLink.js";
 import { requireHostProtocol } from "./hostRequests.js";
 
@@ -32,6 +38,8 @@ export class HostConnection implements HostLink {
   private nextRef = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  /** Why the link is closing when the socket's own code would not say (a message too large). */
+  private closeReason: string | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -40,9 +48,9 @@ export class HostConnection implements HostLink {
   ) {
     socket.on("message", (raw, isBinary) => this.receive(raw as Buffer, isBinary));
     socket.on("close", (code, reason) =>
-      this.handleClose(`closed (${code}${reason.length ? ` ${reason}` : ""})`),
+      this.handleClose(this.closeReason ?? `closed (${code}${reason.length ? ` ${reason}` : ""})`),
     );
-    socket.on("error", (err) => this.logger.warn({ err }, "host socket error"));
+    socket.on("error", (err) => this.socketError(err));
     // The opener paused the socket so nothing arrives before these listeners exist.
     socket.resume();
   }
@@ -178,6 +186,17 @@ export class HostConnection implements HostLink {
 
   private describeHost(): string {
     return this.host ? `host '${this.host.name}'` : "the host";
+  }
+
+  private socketError(err: Error): void {
+    if ((err as { code?: unknown }).code !== "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+      this.logger.warn({ err }, "host socket error");
+      return;
+    }
+    // The socket closes on it (1006 here, 1009 at the host). A host of this release never sends
+    // one (`host/linkFit`); an older one sends the same event again at each connect.
+    this.closeReason = `it sent a message larger than the ${mib(MAX_HOST_MESSAGE_BYTES)} a host may send; a host of dispatch before this release does so again at every connect: upgrade dispatch on it and restart it (\`dispatch stop --all\`, or Ctrl-C a remote host), which replaces the oversized event`;
+    this.logger.error({ err }, `${this.describeHost()} dropped: ${this.closeReason}`);
   }
 
   private handleClose(reason: string): void {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isLiveStatus } from "../src/core/liveness.js";
 import type { SessionInfo } from "../src/protocol/session.js";
 import { BIN, cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 
@@ -40,11 +41,17 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 async function session(name: string): Promise<SessionInfo> {
-  const result = await hub.cli(["ls", "--json"]);
-  const sessions = JSON.parse(result.stdout) as SessionInfo[];
-  const found = sessions.find((s) => s.name === name);
-  if (!found) throw new Error(`no session ${name}: ${result.stdout}${result.stderr}`);
-  return found;
+  // The REST API, not `dispatch ls`: polled in waitFor, a CLI process each time is slow on a loaded machine.
+  const response = await hub.api(`/api/sessions/${name}`);
+  if (!response.ok) throw new Error(`no session ${name}: HTTP ${response.status}`);
+  return ((await response.json()) as { session: SessionInfo }).session;
+}
+
+/** Kills through the REST API and waits until the session has ended. */
+async function kill(name: string): Promise<void> {
+  const response = await hub.api(`/api/sessions/${name}`, { method: "DELETE" });
+  expect(response.status).toBe(200);
+  await waitFor(async () => (isLiveStatus((await session(name)).status) ? undefined : true));
 }
 
 beforeAll(async () => {
@@ -150,7 +157,7 @@ describe("agent sessions", () => {
     expect(git(repo, "branch", "--list", "dispatch/ag1").trim()).toBe("");
   });
 
-  it("keeps a clean worktree's branch with --keep-branch after the agent committed", async () => {
+  it("refuses to finish for every reason at once, removing nothing; the agent revives in its worktree", async () => {
     const created = await hub.cli([
       "new",
       "--agent",
@@ -168,18 +175,39 @@ describe("agent sessions", () => {
     writeFileSync(join(worktree, "feature.txt"), "x\n");
     git(worktree, "add", ".");
     git(worktree, "-c", "user.email=a@b", "-c", "user.name=A", "commit", "-q", "-m", "feature");
-    const diff = await hub.cli(["agent", "diff", "ag2", "--stat"]);
-    expect(diff.stdout).toContain("feature.txt");
-    const running = await hub.cli(["agent", "finish", "ag2"]);
-    expect(running.code).toBe(2);
-    expect(running.stderr).toContain("still running");
-    await hub.cli(["kill", "ag2"]);
+    writeFileSync(join(worktree, "scratch.txt"), "not yet\n");
+
+    const all = await hub.cli(["agent", "finish", "ag2"]);
+    expect(all.code).toBe(1);
+    expect(all.stderr).toContain("nothing was removed");
+    expect(all.stderr).toContain("still running (stop it first: dispatch kill ag2)");
+    expect(all.stderr).toContain("uncommitted changes (scratch.txt)");
+    expect(all.stderr).toContain("branch feature-x has 1 commit(s) not merged into main");
+    expect(all.stderr).toContain("--force");
+    expect((await session("ag2")).status).toBe("running");
+
+    await kill("ag2");
+    rmSync(join(worktree, "scratch.txt"));
     const unmerged = await hub.cli(["agent", "finish", "ag2"]);
     expect(unmerged.code).toBe(1);
     expect(unmerged.stderr).toContain("not merged");
+    expect(unmerged.stderr).not.toContain("still running");
+    expect(existsSync(join(worktree, "feature.txt"))).toBe(true);
+    expect(git(repo, "branch", "--list", "feature-x")).toContain("feature-x");
+
+    // Refused, the agent can be taken up again where it was.
+    const revived = await hub.cli(["revive", "ag2"]);
+    expect(revived.code, revived.stderr).toBe(0);
+    const running = await waitFor(async () => {
+      const s = await session("ag2");
+      return s.status === "running" ? s : undefined;
+    });
+    expect(running.cwd).toBe(worktree);
+    await kill("ag2");
     const kept = await hub.cli(["agent", "finish", "ag2", "--keep-branch"]);
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stdout).toContain("branch feature-x kept");
+    expect(existsSync(worktree)).toBe(false);
     expect(git(repo, "branch", "--list", "feature-x")).toContain("feature-x");
   });
 

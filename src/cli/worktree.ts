@@ -67,34 +67,59 @@ export interface FinishResult {
 }
 
 /**
- * Removes the worktree. Refuses when it has uncommitted changes, or (unless the branch is
- * kept) when its branch holds commits not merged into the repository's current branch;
- * `force` discards both.
+ * What `finishWorktree` would refuse for without `force`, each saying what is in the way and
+ * what to do about it; empty when finishing is safe. Asked before anything is removed, so a
+ * refusal leaves the worktree (and a session that may be revived in it) as it was.
+ */
+export function finishRefusals(worktree: AgentWorktree, options: { keepBranch: boolean }): string[] {
+  const refusals: string[] = [];
+  if (existsSync(worktree.path)) {
+    const changed = git(worktree.path, ["status", "--porcelain"])
+      .split("\n")
+      .filter((line) => line.length > 3)
+      .map((line) => line.slice(3));
+    if (changed.length > 0) {
+      // Named, so the person sees what --force would throw away; a long list is cut short.
+      const shown = changed.slice(0, 10).join(", ");
+      const more = changed.length > 10 ? ` and ${changed.length - 10} more` : "";
+      refusals.push(`the worktree ${worktree.path} has uncommitted changes (${shown}${more}): commit them`);
+    }
+  }
+  if (!options.keepBranch && branchExists(worktree)) {
+    const unmerged = git(worktree.repo, ["rev-list", "--count", worktree.branch, "--not", "HEAD"]).trim();
+    if (unmerged !== "0") {
+      const into = git(worktree.repo, ["rev-parse", "--abbrev-ref", "HEAD"]).trim();
+      refusals.push(
+        `branch ${worktree.branch} has ${unmerged} commit(s) not merged into ${into} (merge it, or keep the branch with --keep-branch)`,
+      );
+    }
+  }
+  return refusals;
+}
+
+/**
+ * Removes the worktree and (unless kept) its branch. Without `force` it first checks
+ * `finishRefusals` and refuses, removing nothing; `force` discards uncommitted changes and
+ * unmerged commits.
  */
 export function finishWorktree(
   worktree: AgentWorktree,
   options: { force: boolean; keepBranch: boolean },
 ): FinishResult {
-  if (existsSync(worktree.path)) {
-    const status = git(worktree.path, ["status", "--porcelain"]).trimEnd();
-    if (status.length > 0 && !options.force) {
+  if (!options.force) {
+    const refusals = finishRefusals(worktree, options);
+    if (refusals.length > 0)
       throw new DispatchError(
         "conflict",
-        `the worktree ${worktree.path} has uncommitted changes:\n${status}\ncommit them (or pass --force to discard them)`,
+        `nothing was removed: ${refusals.join("; ")}; or pass --force to discard all of it`,
       );
-    }
+  }
+  if (existsSync(worktree.path)) {
     git(worktree.repo, ["worktree", "remove", ...(options.force ? ["--force"] : []), worktree.path]);
   } else {
     git(worktree.repo, ["worktree", "prune"]);
   }
   if (!options.keepBranch && branchExists(worktree)) {
-    const unmerged = git(worktree.repo, ["rev-list", "--count", worktree.branch, "--not", "HEAD"]).trim();
-    if (unmerged !== "0" && !options.force) {
-      throw new DispatchError(
-        "conflict",
-        `the worktree is removed, but branch ${worktree.branch} has ${unmerged} commit(s) not merged into HEAD; merge it, pass --keep-branch, or --force to delete it`,
-      );
-    }
     git(worktree.repo, ["branch", "-D", worktree.branch]);
     return { removed: worktree.path, branch: worktree.branch, branchKept: false };
   }

@@ -19,7 +19,7 @@ import { agentProfile, type DispatchConfig, loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { parseHubInfo } from "../hubFiles.js";
-import { createWorktree, finishWorktree, worktreeDiff } from "../worktree.js";
+import { createWorktree, finishRefusals, finishWorktree, worktreeDiff } from "../worktree.js";
 import type { CliKind, DeclaredFields } from "./cliKind.js";
 import { readDeclaredOptions } from "./declaredOptions.js";
 
@@ -119,7 +119,9 @@ function registerAgent(program: Command): void {
     });
   agent
     .command("finish")
-    .description("remove an agent's worktree (refuses when it has uncommitted changes, unless --force)")
+    .description(
+      "remove an agent's worktree and branch (refuses, removing nothing, while it runs, has uncommitted changes or unmerged commits, unless --force)",
+    )
     .argument("<name>", "session name")
     .option("--keep-branch", "keep the agent's branch (default: delete it when it is merged)")
     .option("--force", "discard uncommitted changes and unmerged commits; stop the agent if it still runs")
@@ -127,13 +129,23 @@ function registerAgent(program: Command): void {
       const client = HubClient.locate();
       const session = await client.getSession(name);
       const worktree = parseWorktree(session);
-      if (isLiveStatus(session.status)) {
-        if (!options.force)
-          throw new UsageError(
-            `agent '${session.name}' is still running; stop it first (dispatch kill ${session.name}) or pass --force`,
-          );
-        await client.killSession(session.name);
+      const running = isLiveStatus(session.status);
+      if (!options.force) {
+        // Everything finish would refuse for is found before anything is stopped or removed:
+        // a refusal leaves the agent's worktree for it to be revived in.
+        const refusals = [
+          ...(running ? [`it is still running (stop it first: dispatch kill ${session.name})`] : []),
+          ...finishRefusals(worktree, { keepBranch: options.keepBranch === true }),
+        ];
+        if (refusals.length > 0) {
+          const message = `cannot finish agent '${session.name}', nothing was removed: ${refusals.join("; ")}; or pass --force to ${running ? "stop it and " : ""}discard it all`;
+          // Only a running agent is a usage mistake (exit 2); work that would be lost is a conflict.
+          throw refusals.length === 1 && running
+            ? new UsageError(message)
+            : new DispatchError("conflict", message);
+        }
       }
+      if (running) await client.killSession(session.name);
       const result = finishWorktree(worktree, {
         force: options.force === true,
         keepBranch: options.keepBranch === true,

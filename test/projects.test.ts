@@ -320,6 +320,49 @@ options = { provider = "local", model = "m-project" }
   });
 });
 
+describe("a restart the hub refuses", () => {
+  it("puts the old session back under its name, running, and says so", async () => {
+    const project = (svc: string, opt: string) => `project = "keep"
+
+[[session]]
+name = "svc"
+command = ${svc}
+
+[[session]]
+name = "opt"
+command = ["sh", "-c", "echo opt; ${LONG}"]
+${opt}
+`;
+    writeProject("keep.toml", project(`["sh", "-c", "echo svc v1; ${LONG}"]`, ""));
+    const first = await up("keep.toml");
+    expect(first.code, first.stderr).toBe(0);
+    const before = await byName();
+
+    // A program the host cannot find, and an option the hub refuses.
+    writeProject("keep.toml", project('"no-such-program-for-dispatch"', "options = { bogus = 1 }"));
+    const refused = await up("keep.toml");
+    expect(refused.code).toBe(1);
+    expect(did(refused.stdout)).toEqual({ svc: "failed", opt: "failed" });
+    expect(refused.stderr).toMatch(
+      /svc: .*no-such-program-for-dispatch.*; 'svc' was not restarted: the old one was started again as it was declared before/,
+    );
+    expect(refused.stderr).toContain("'opt' was not restarted: the old one was started again");
+    const after = await byName();
+    for (const name of ["svc", "opt"]) {
+      expect(after.get(name)).toMatchObject({ id: before.get(name)?.id, status: "running", project: "keep" });
+    }
+    expect([...after.keys()].filter((n) => n.includes("replaced"))).toEqual([]);
+    // Revived: its old screen, then what the old command prints again.
+    await waitFor(
+      async () => (await output("svc")).split("--- history restored ---")[1]?.includes("svc v1"),
+      {
+        message: "the old svc ran again",
+      },
+    );
+    expect((await hub.cli(["down", "--project", "keep"])).code).toBe(0);
+  });
+});
+
 describe("templates", () => {
   it("writes a starting file from a built-in template or one of the user's", async () => {
     const dir = mkdtempSync(join(repo, "init-"));

@@ -18,6 +18,7 @@ import { findCycles } from "./dependencies.js";
 import { planUp, type Step } from "./plan.js";
 import type { DeclaredSession, ProjectFile } from "./projectFile.js";
 import { waitForReady } from "./readiness.js";
+import { replaceSession } from "./replaceSession.js";
 import { stopSession } from "./stopSession.js";
 
 export type Did =
@@ -162,22 +163,20 @@ async function carryOut(
   }
   // Before anything stops: a declaration that cannot be resolved leaves the session as it is.
   const fields = resolve(project, declared, config);
-  if (step.type === "start" || step.type === "restart") {
-    const left = await stopSession(hub, step.session, { keepHistory: false });
-    if (left.status === "running" || left.status === "starting") {
-      throw new DispatchError("conflict", `'${declared.name}' did not stop, so it was not restarted`);
-    }
-  }
-  await hub.createSession({
-    name: declared.name,
-    kind: declared.kind,
-    ...(fields.command.length > 0 ? { command: fields.command } : {}),
-    cwd: declared.cwd,
-    env: fields.env,
-    host: host.id,
-    ...(fields.options ? { options: fields.options } : {}),
-    project: { name: project.name, declaration: declared.declaration },
-  });
+  const create = () =>
+    hub.createSession({
+      name: declared.name,
+      kind: declared.kind,
+      ...(fields.command.length > 0 ? { command: fields.command } : {}),
+      cwd: declared.cwd,
+      env: fields.env,
+      host: host.id,
+      ...(fields.options ? { options: fields.options } : {}),
+      project: { name: project.name, declaration: declared.declaration },
+    });
+  // A refused create must not cost the session it replaces.
+  if (step.type === "create") await create();
+  else await replaceSession(hub, step.session, create);
   return step.type === "create" ? "created" : step.type === "start" ? "started" : "restarted";
 }
 

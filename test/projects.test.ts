@@ -5,7 +5,7 @@
  * down; `after`/`ready` ordering with a slow starter; and every way a project file or its
  * sessions can go wrong, each with a clear error while the rest of the project comes up.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -309,7 +309,7 @@ options = { provider = "local", model = "m-project" }
     expect(typo.code).toBe(1);
     expect(did(typo.stdout)).toEqual({ coder: "failed", talk: "unchanged" });
     expect(typo.stderr).toContain(
-      `${file}:8: 'options': no key 'profle' — did you mean 'profile'? (agent sessions take profile, sandbox); 'coder' was not started`,
+      `${file}:8: 'options': no key 'profle' — did you mean 'profile'? (agent sessions take profile, sandbox, worktree, branch); 'coder' was not started`,
     );
     const after = (await byName()).get("coder");
     expect(after?.id).toBe(before?.id);
@@ -317,6 +317,67 @@ options = { provider = "local", model = "m-project" }
 
     const down = await hub.cli(["down", "--project", "ai"]);
     expect(down.code, down.stderr).toBe(0);
+  });
+});
+
+describe("an agent's worktree in a project", () => {
+  it("runs a declared agent in its worktree, keeps it across a restart and `down`, and removes it only when asked and safe", async () => {
+    const work = join(repo, "wt");
+    mkdirSync(work);
+    const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" });
+    git(work, "init", "-q", "-b", "main");
+    git(work, "-c", "user.email=a@b", "-c", "user.name=A", "commit", "-q", "--allow-empty", "-m", "initial");
+    const config = join(repo, "wt-config");
+    mkdirSync(join(config, "dispatch"), { recursive: true });
+    writeFileSync(
+      join(config, "dispatch", "config.toml"),
+      `[agents.w]\ncommand = "sh"\nargs = ["-c", "echo agent $0; exec sleep 600"]\n`,
+    );
+    const env = { XDG_CONFIG_HOME: config };
+    const project = (command: string) =>
+      `project = "wt"\n[[session]]\nname = "helper"\nkind = "agent"\ncommand = ["${command}"]\n` +
+      `options = { profile = "w", sandbox = false, worktree = true, branch = "helper-work" }\n`;
+    const file = join(work, "dispatch.toml");
+    writeFileSync(file, project("v1"));
+    const worktree = join(work, ".dispatch", "worktrees", "helper");
+    const helper = async () =>
+      (await json<{ session: Session & { cwd: string } }>("/api/sessions/helper")).session;
+
+    const first = await hub.cli(["up", "--file", file], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect((await helper()).cwd).toBe(worktree);
+    expect(git(worktree, "rev-parse", "--abbrev-ref", "HEAD").trim()).toBe("helper-work");
+    writeFileSync(join(worktree, "work.txt"), "done\n");
+    git(worktree, "add", ".");
+    git(worktree, "-c", "user.email=a@b", "-c", "user.name=A", "commit", "-q", "-m", "work");
+
+    // Restarted (its declaration changed): the same worktree, the agent's commit in it.
+    writeFileSync(file, project("v2"));
+    const again = await hub.cli(["up", "--file", file], { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(did(again.stdout)).toEqual({ helper: "restarted" });
+    await waitFor(async () => (await output("helper")).includes("agent v2"), { message: "v2 ran" });
+    expect((await helper()).cwd).toBe(worktree);
+    expect(existsSync(join(worktree, "work.txt"))).toBe(true);
+
+    const down = await hub.cli(["down", "--project", "wt"]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stdout).toContain(`helper: kept its worktree ${worktree} and branch helper-work`);
+    expect(existsSync(join(worktree, "work.txt"))).toBe(true);
+
+    // Asked to remove it, down refuses for the unmerged commit and removes nothing.
+    expect((await hub.cli(["up", "--file", file], { env })).code).toBe(0);
+    const refused = await hub.cli(["down", "--project", "wt", "--remove-worktrees"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("branch helper-work has 1 commit(s) not merged into main");
+    expect(existsSync(join(worktree, "work.txt"))).toBe(true);
+
+    git(work, "merge", "-q", "--ff-only", "helper-work");
+    expect((await hub.cli(["up", "--file", file], { env })).code).toBe(0);
+    const removed = await hub.cli(["down", "--project", "wt", "--remove-worktrees"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain(`helper: removed its worktree ${worktree}; branch helper-work deleted`);
+    expect(existsSync(worktree)).toBe(false);
   });
 });
 

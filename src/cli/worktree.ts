@@ -22,15 +22,7 @@ function git(cwd: string, args: string[]): string {
 }
 
 export function createWorktree(options: { cwd: string; name: string; branch?: string }): AgentWorktree {
-  let repo: string;
-  try {
-    repo = git(options.cwd, ["rev-parse", "--show-toplevel"]).trim();
-  } catch {
-    throw new DispatchError(
-      "bad_request",
-      `--worktree needs a git repository, and ${options.cwd} is not in one`,
-    );
-  }
+  const repo = repoOf(options.cwd);
   const base = git(repo, ["rev-parse", "HEAD"]).trim();
   const branch = options.branch ?? `dispatch/${options.name}`;
   const path = join(repo, ".dispatch", "worktrees", options.name);
@@ -40,6 +32,35 @@ export function createWorktree(options: { cwd: string; name: string; branch?: st
   excludeDispatchDir(repo);
   git(repo, ["worktree", "add", "-b", branch, path, base]);
   return { repo, path, branch, base };
+}
+
+/**
+ * The worktree a declared agent (`dispatch up`) works in: the one its name already has, kept
+ * from an earlier `up` (a restart or a `down` leaves it), else a new one. Its branch must be
+ * the declared one; its base, unknown once the session that made it is gone, is where its
+ * branch left the repository's HEAD.
+ */
+export function ensureWorktree(options: { cwd: string; name: string; branch?: string }): AgentWorktree {
+  const repo = repoOf(options.cwd);
+  const path = join(repo, ".dispatch", "worktrees", options.name);
+  if (!existsSync(path)) return createWorktree(options);
+  const branch = options.branch ?? `dispatch/${options.name}`;
+  const current = git(path, ["rev-parse", "--abbrev-ref", "HEAD"]).trim();
+  if (current !== branch)
+    throw new DispatchError(
+      "conflict",
+      `the worktree ${path} is on branch ${current}, not ${branch}; declare branch = "${current}", or remove it first (git worktree remove ${path})`,
+    );
+  const base = git(repo, ["merge-base", branch, "HEAD"]).trim();
+  return { repo, path, branch, base };
+}
+
+function repoOf(cwd: string): string {
+  try {
+    return git(cwd, ["rev-parse", "--show-toplevel"]).trim();
+  } catch {
+    throw new DispatchError("bad_request", `a worktree needs a git repository, and ${cwd} is not in one`);
+  }
 }
 
 /** The agent's changes against the commit it started from, untracked files included. */

@@ -1,10 +1,12 @@
 /**
- * `dispatch down [--keep-history]`: stop every session of the project (removed with their
- * history unless kept, so a later `up` continues them).
+ * `dispatch down [--keep-history] [--remove-worktrees]`: stop every session of the project
+ * (removed with their history unless kept, so a later `up` continues them). What a removed
+ * session leaves on disk (an agent's worktree and branch) is kept, and said, unless asked.
  */
 import type { Command } from "commander";
-import { EXIT_ERROR } from "../exitCodes.js";
+import { EXIT_ERROR, UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import { leftBehind } from "../kinds/registry.js";
 import { projectName } from "../project/locate.js";
 import { stopSession } from "../project/stopSession.js";
 import { formatColumns, statusText } from "../sessionTable.js";
@@ -16,10 +18,23 @@ export function registerDown(program: Command): void {
     .option("-f, --file <path>", "the project file (default: dispatch.toml here or above)")
     .option("-p, --project <name>", "the project by name instead of a file")
     .option("--keep-history", "keep the stopped sessions and their output (`dispatch up` continues them)")
+    .option(
+      "--remove-worktrees",
+      "remove agents' worktrees and branches too, when that loses nothing (uncommitted changes, unmerged commits)",
+    )
     .action(down);
 }
 
-async function down(options: { file?: string; project?: string; keepHistory?: boolean }): Promise<void> {
+async function down(options: {
+  file?: string;
+  project?: string;
+  keepHistory?: boolean;
+  removeWorktrees?: boolean;
+}): Promise<void> {
+  if (options.keepHistory && options.removeWorktrees)
+    throw new UsageError(
+      "--remove-worktrees goes without --keep-history: a kept agent is continued by `up` in its worktree",
+    );
   const client = HubClient.locate();
   const name = projectName(options, client.paths);
   const sessions = (await client.listSessions()).filter((s) => s.project === name);
@@ -32,7 +47,16 @@ async function down(options: { file?: string; project?: string; keepHistory?: bo
     sessions.map(async (session) => {
       try {
         const after = await stopSession(client, session, { keepHistory });
-        return { name: session.name, did: keepHistory ? "stopped" : "removed", status: statusText(after) };
+        // A kept session keeps what it works in; a removed one's leftovers are said (or removed).
+        const left = keepHistory
+          ? undefined
+          : leftBehind(session, { remove: options.removeWorktrees === true });
+        return {
+          name: session.name,
+          did: keepHistory ? "stopped" : "removed",
+          status: statusText(after),
+          ...(left ? { left } : {}),
+        };
       } catch (err) {
         return {
           name: session.name,
@@ -49,5 +73,11 @@ async function down(options: { file?: string; project?: string; keepHistory?: bo
       "  ",
     ),
   );
-  if (rows.some((r) => r.did === "failed")) process.exitCode = EXIT_ERROR;
+  for (const row of rows) {
+    if (!("left" in row) || !row.left) continue;
+    if (row.left.ok) console.log(`${row.name}: ${row.left.said}`);
+    else console.error(`dispatch: ${row.name}: ${row.left.said}`);
+  }
+  if (rows.some((r) => r.did === "failed" || ("left" in r && r.left?.ok === false)))
+    process.exitCode = EXIT_ERROR;
 }

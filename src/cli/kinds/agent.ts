@@ -6,7 +6,7 @@
  * (good for that session alone) and the hub's address come from the environment the session
  * was started with.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { z } from "zod";
 import { DispatchError } from "../../core/errors.js";
@@ -19,8 +19,8 @@ import { agentProfile, type DispatchConfig, loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { parseHubInfo } from "../hubFiles.js";
-import { createWorktree, finishRefusals, finishWorktree, worktreeDiff } from "../worktree.js";
-import type { CliKind, DeclaredFields } from "./cliKind.js";
+import { createWorktree, ensureWorktree, finishRefusals, finishWorktree, worktreeDiff } from "../worktree.js";
+import type { CliKind, DeclaredFields, LeftBehind } from "./cliKind.js";
 import { readDeclaredOptions } from "./declaredOptions.js";
 
 export const agentCli: CliKind = {
@@ -30,25 +30,61 @@ export const agentCli: CliKind = {
     registerNotify(program);
   },
   declare: declareAgent,
+  leftBehind: agentLeftBehind,
 };
 
 /** What a project file gives an agent session (`options = { profile = "claude" }`). */
 const DeclaredAgent = z.object({
   profile: z.string().min(1),
   sandbox: z.boolean().optional(),
+  worktree: z.boolean().optional(),
+  branch: z.string().min(1).optional(),
 });
 
 /**
- * A declared agent as `dispatch new --agent PROFILE` makes it: the profile's command and args,
- * then the declaration's `command` as extra args; the profile's env under the declaration's.
+ * A declared agent as `dispatch new --agent PROFILE [--worktree] [--branch B]` makes it: the
+ * profile's command and args, then the declaration's `command` as extra args; the profile's
+ * env under the declaration's; with `worktree`, run in the session's worktree of the repository
+ * its `cwd` is in, made on the first `up` and kept from then on.
  */
 function declareAgent(declared: DeclaredFields, config: () => DispatchConfig): DeclaredFields {
-  const options = readDeclaredOptions(agentKind.name, DeclaredAgent, declared.options);
+  const { worktree, branch, ...options } = readDeclaredOptions(
+    agentKind.name,
+    DeclaredAgent,
+    declared.options,
+  );
+  if (branch !== undefined && worktree !== true)
+    throw new UsageError("'options.branch' goes with worktree = true");
   const profile = agentProfile(config(), options.profile);
+  const made = worktree
+    ? ensureWorktree({ cwd: declared.cwd, name: declared.name, ...(branch !== undefined ? { branch } : {}) })
+    : undefined;
   return {
+    ...declared,
+    cwd: made?.path ?? declared.cwd,
     command: [profile.command, ...profile.args, ...declared.command],
     env: { ...profile.env, ...declared.env },
-    options,
+    options: { ...options, ...(made ? { worktree: made } : {}) },
+  };
+}
+
+/** A removed agent's worktree and branch: kept, saying so, unless asked to remove them. */
+function agentLeftBehind(session: SessionInfo, options: { remove: boolean }): LeftBehind | undefined {
+  const parsed = AgentOptions.safeParse(session.options ?? {});
+  const worktree = parsed.success ? parsed.data.worktree : undefined;
+  if (!worktree || !existsSync(worktree.path)) return undefined;
+  if (!options.remove)
+    return {
+      ok: true,
+      said: `kept its worktree ${worktree.path} and branch ${worktree.branch} (\`dispatch down --remove-worktrees\` removes them when merged)`,
+    };
+  const refusals = finishRefusals(worktree, { keepBranch: false });
+  if (refusals.length > 0)
+    return { ok: false, said: `kept its worktree, nothing was removed: ${refusals.join("; ")}` };
+  const result = finishWorktree(worktree, { force: false, keepBranch: false });
+  return {
+    ok: true,
+    said: `removed its worktree ${result.removed}; branch ${result.branch} ${result.branchKept ? "kept" : "deleted"}`,
   };
 }
 

@@ -9,6 +9,9 @@ import type { DispatchConfig } from "../config.js";
 
 /** What a project file declares for a session that its kind may resolve (`CliKind.declare`). */
 export interface DeclaredFields {
+  name: string;
+  /** The session's working directory; a kind may move it (an agent's worktree). */
+  cwd: string;
   command: string[];
   env: Record<string, string>;
   options: Record<string, unknown> | undefined;
@@ -32,4 +35,16 @@ export interface CliKind {
    * cannot make a session of. Absent: the declaration goes to the hub as written.
    */
   declare?(declared: DeclaredFields, config: () => DispatchConfig): DeclaredFields;
+  /**
+   * What the session leaves on disk once removed (an agent's worktree and branch), said by
+   * `down`; with `remove`, it is removed when that loses nothing, and the words say how it went.
+   */
+  leftBehind?(session: SessionInfo, options: { remove: boolean }): LeftBehind | undefined;
+}
+
+export interface LeftBehind {
+  /** One line for the person: what was kept or removed, and how to remove what was kept. */
+  said: string;
+  /** false: asked to remove it, it was refused (what would be lost is in `said`). */
+  ok: boolean;
 }

@@ -4,7 +4,7 @@ import type { SessionInfo } from "../../protocol/session.js";
 import type { DispatchConfig } from "../config.js";
 import { agentCli } from "./agent.js";
 import { chatCli } from "./chat.js";
-import type { CliKind, DeclaredFields } from "./cliKind.js";
+import type { CliKind, DeclaredFields, LeftBehind } from "./cliKind.js";
 import { editorCli } from "./editor.js";
 import { workspaceCli } from "./workspace.js";
 
@@ -27,4 +27,9 @@ export function declaredSession(
   config: () => DispatchConfig,
 ): DeclaredFields {
   return cliKinds.find((k) => k.kind === kind)?.declare?.(declared, config) ?? declared;
+}
+
+/** What `session` leaves on disk once removed, as its kind says (`CliKind.leftBehind`). */
+export function leftBehind(session: SessionInfo, options: { remove: boolean }): LeftBehind | undefined {
+  return cliKinds.find((k) => k.kind === session.kind)?.leftBehind?.(session, options);
 }

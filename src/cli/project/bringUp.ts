@@ -168,7 +168,7 @@ async function carryOut(
       name: declared.name,
       kind: declared.kind,
       ...(fields.command.length > 0 ? { command: fields.command } : {}),
-      cwd: declared.cwd,
+      cwd: fields.cwd,
       env: fields.env,
       host: host.id,
       ...(fields.options ? { options: fields.options } : {}),

@@ -79,7 +79,7 @@ beforeAll(async () => {
       "",
       "[agents.quiet]",
       'command = "sh"',
-      `args = ["-c", "echo thinking; printf 'Continue? '; sleep 60"]`,
+      `args = ["-c", "echo thinking; printf 'Continue? '; sleep 600"]`,
     ].join("\n"),
   );
   hub = await startHub({

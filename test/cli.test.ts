@@ -25,6 +25,19 @@ function marker(prefix: string): { command: string; output: string } {
   return { command: `echo ${prefix}-$((${n}+1))-done`, output: `${prefix}-${n + 1}-done` };
 }
 
+/** Waits until a follower (`logs --follow`) is attached: what is printed next reaches it live. */
+async function followerAttached(name: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const body = (await (await hub.api(`/api/sessions/${name}/presence`)).json()) as {
+        presence: unknown[];
+      };
+      return body.presence.length > 0;
+    },
+    { message: "the follower attached" },
+  );
+}
+
 async function newSession(args: string[] = []): Promise<string> {
   const result = await hub.cli(["new", ...args]);
   expect(result, result.stderr).toMatchObject({ code: 0 });
@@ -124,15 +137,7 @@ describe("dispatch CLI", () => {
     const following = hub.cli(["logs", name, "--follow"]);
     // Once the follower is attached (the hub lists it among the session's clients), what the
     // shell prints next reaches it live.
-    await waitFor(
-      async () => {
-        const body = (await (await hub.api(`/api/sessions/${name}/presence`)).json()) as {
-          presence: unknown[];
-        };
-        return body.presence.length > 0;
-      },
-      { message: "the follower attached" },
-    );
+    await followerAttached(name);
     await hub.cli(["send", name, "--enter", "typed"]);
     const result = await following;
     expect(result.code, result.stderr).toBe(0);
@@ -149,15 +154,7 @@ describe("dispatch CLI", () => {
     const tail = await hub.cli(["logs", name, "--tail", "3"]);
     expect(tail).toMatchObject({ code: 0, stdout: "4998\r\n4999\r\n5000\r\n" });
     const following = hub.cli(["logs", name, "-n", "1", "-f"]);
-    await waitFor(
-      async () => {
-        const body = (await (await hub.api(`/api/sessions/${name}/presence`)).json()) as {
-          presence: unknown[];
-        };
-        return body.presence.length > 0;
-      },
-      { message: "the follower attached" },
-    );
+    await followerAttached(name);
     await hub.cli(["send", name, "--enter", "x"]);
     const followed = await following;
     expect(followed.code, followed.stderr).toBe(0);

@@ -196,6 +196,10 @@ describe("replies larger than the host link carries", () => {
     ]);
     const gap = events[0] as { data: { dropped: { bytes: number } } };
     expect(gap.data.dropped.bytes).toBeGreaterThan(9 * MIB);
+    // `dispatch logs` says why, not that output was lost.
+    const logs = await hub.cli(["logs", "loud"]);
+    expect(logs.stderr).toContain(`[dispatch: at seq ${seq}, the 'blob' event was 9.0 MiB`);
+    expect(logs.stderr).not.toContain("output lost");
 
     // Another session of the host still streams, over the link it had.
     expect((await call("/api/sessions/echo/input", { data: "still-streaming\r" })).status).toBe(200);

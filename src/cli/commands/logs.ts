@@ -84,6 +84,11 @@ async function writeStored(event: StoredEvent): Promise<void> {
 }
 
 function markGap(seq: number, data: Record<string, unknown>): void {
+  // An event its host could not send (too large for the link) says why in its own words.
+  if (typeof data.reason === "string" && data.dropped !== undefined) {
+    process.stderr.write(`\n[dispatch: at seq ${seq}, ${data.reason}]\n`);
+    return;
+  }
   const bytes = typeof data.bytes === "number" ? `${data.bytes} bytes of ` : "";
   const from = typeof data.fromSeq === "number" ? ` (seq ${data.fromSeq} to ${seq})` : ` (before seq ${seq})`;
   process.stderr.write(`\n[dispatch: gap — ${bytes}output lost here${from}]\n`);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { splitCommand } from "../../src/core/argv.js";
 import { BACKOFF_MAX_MS, backoffDelay } from "../../src/core/backoff.js";
 import { fuzzyFilter, fuzzyMatch } from "../../src/core/fuzzy.js";
+import { droppedEventReason } from "../../src/protocol/droppedEvent.js";
 import type { SessionInfo } from "../../src/protocol/session.js";
 import { becameWaiting, needsYouLabel } from "../../web/src/lib/agent-state.js";
 import { applyCtrl, keySequence } from "../../web/src/lib/keys.js";
@@ -186,5 +187,15 @@ describe("agent state", () => {
     expect(becameWaiting(session(waiting), session(waiting))).toBe(false);
     expect(becameWaiting(session(waiting), session({ ...waiting, at: 2 }))).toBe(true);
     expect(becameWaiting(session(waiting), working)).toBe(false);
+  });
+});
+
+describe("a gap where the host dropped an event", () => {
+  it("says why; a gap of lost output says nothing more", () => {
+    const reason = "the 'blob' event was 9.0 MiB, more than the 8.0 MiB …";
+    expect(droppedEventReason({ fromSeq: 7, bytes: 0, dropped: { type: "blob", bytes: 9e6 }, reason })).toBe(
+      reason,
+    );
+    expect(droppedEventReason({ fromSeq: 3, bytes: 120 })).toBeUndefined();
   });
 });

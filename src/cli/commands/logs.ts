@@ -3,8 +3,10 @@
  * bytes on stdout. Lost output (a `gap` event) is marked on stderr, and so, with `--all`, is history
  * that retention compacted behind a snapshot, so stdout stays exactly the bytes stored.
  */
+
 import { once } from "node:events";
 import type { Command } from "commander";
+import { droppedEventReason } from "../../protocol/droppedEvent.js";
 import { UsageError } from "../exitCodes.js";
 import { followSession } from "../followSession.js";
 import { HubClient, type StoredEvent } from "../HubClient.js";
@@ -85,8 +87,9 @@ async function writeStored(event: StoredEvent): Promise<void> {
 
 function markGap(seq: number, data: Record<string, unknown>): void {
   // An event its host could not send (too large for the link) says why in its own words.
-  if (typeof data.reason === "string" && data.dropped !== undefined) {
-    process.stderr.write(`\n[dispatch: at seq ${seq}, ${data.reason}]\n`);
+  const reason = droppedEventReason(data);
+  if (reason !== undefined) {
+    process.stderr.write(`\n[dispatch: at seq ${seq}, ${reason}]\n`);
     return;
   }
   const bytes = typeof data.bytes === "number" ? `${data.bytes} bytes of ` : "";

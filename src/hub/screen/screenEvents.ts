@@ -1,4 +1,5 @@
 /** What a stored event other than output does to a session's screen (`ScreenTracker`). */
+import { droppedEventReason } from "../../protocol/droppedEvent.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import type { ToScreenWorker } from "./messages.js";
 
@@ -19,9 +20,9 @@ export function screenChange(session: string, event: SessionEvent): ScreenChange
     case "gap": {
       const lost = Number(event.data.bytes) || 0;
       // An event its host dropped, too large for the link (`host/linkFit`), says so itself.
-      const { reason } = event.data;
+      const reason = droppedEventReason(event.data);
       const note =
-        event.data.dropped !== undefined && typeof reason === "string"
+        reason !== undefined
           ? `\x1b[0m\r\n[dispatch: ${reason}]\r\n`
           : `\x1b[0m\r\n[dispatch: ${lost > 0 ? `${lost} bytes of ` : ""}output lost here while the hub was away]\r\n`;
       return { message: { type: "rebase", session, seq, note }, snapshotNow: true };

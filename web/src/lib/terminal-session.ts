@@ -9,6 +9,7 @@ import { SearchAddon } from "@xterm/addon-search";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { type ITheme, Terminal } from "@xterm/xterm";
+import { droppedEventReason } from "../../../src/protocol/droppedEvent.js";
 import type { JsonEvent } from "../../../src/protocol/events.js";
 import type { SessionView } from "../kinds/kind.js";
 import { type HistoryEvent, olderOutput } from "./history.js";
@@ -323,7 +324,8 @@ export class TerminalSession implements SessionView {
     }
     if (type === "gap") {
       const bytes = typeof data["bytes"] === "number" ? data["bytes"] : 0;
-      return `\r\n\x1b[33m[${bytes} bytes of output were lost here]\x1b[0m\r\n`;
+      const why = droppedEventReason(data) ?? `${bytes} bytes of output were lost here`;
+      return `\r\n\x1b[33m[${why}]\x1b[0m\r\n`;
     }
     return undefined;
   }

@@ -7,6 +7,7 @@
  * - `chat {role:"queued"}` says the reply waits for a free slot.
  * Output outside a reply (the host's banner, the echo of a user line) is for terminals only.
  */
+import { droppedEventReason } from "../../../../src/protocol/droppedEvent.js";
 import type { JsonEvent } from "../../../../src/protocol/events.js";
 import { AttachCursor } from "../../lib/attach-cursor.svelte.js";
 import type { SessionIO, SessionView } from "../kind.js";
@@ -100,7 +101,12 @@ export class ChatView implements SessionView {
     else if (event.type === "exit") {
       this.#endReply();
       this.#push({ role: "notice", text: "The chat has ended." });
-    } else if (event.type === "gap") this.#push({ role: "notice", text: "Some of the reply was lost here." });
+    } else if (event.type === "gap") {
+      this.#push({
+        role: "notice",
+        text: droppedEventReason(event.data) ?? "Some of the reply was lost here.",
+      });
+    }
     this.#cursor.settle();
     return true;
   }

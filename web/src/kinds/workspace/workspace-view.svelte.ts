@@ -6,6 +6,7 @@
  * changes (buffer text, inspector state) goes to the hub as kind commands and comes back as
  * events, so a reload or a second client finds the same workspace.
  */
+import { droppedEventReason } from "../../../../src/protocol/droppedEvent.js";
 import type { JsonEvent } from "../../../../src/protocol/events.js";
 import { AttachCursor } from "../../lib/attach-cursor.svelte.js";
 import type { SessionIO, SessionView } from "../kind.js";
@@ -279,7 +280,7 @@ export class WorkspaceView implements SessionView {
         this.log.note(event.ts, "The image was started again.");
         break;
       case "gap":
-        this.log.note(event.ts, "Some output was lost here.");
+        this.log.note(event.ts, droppedEventReason(event.data) ?? "Some output was lost here.");
         break;
       default:
         break;

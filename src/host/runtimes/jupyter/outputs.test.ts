@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { OutputBudget, outputOf } from "./outputs.js";
+import { OutputBudget, outputOf, render } from "./outputs.js";
 import { newHeader } from "./wire.js";
 
 const message = (msgType: string, content: Record<string, unknown>) => ({
@@ -50,5 +50,11 @@ describe("kernel outputs", () => {
     });
     expect(budget.take({ type: "result", data: { "text/plain": "1" } })).toBeUndefined();
     expect(budget.dropped).toBe(2 + 1 + 1);
+  });
+
+  it("shows a piped cell's code without the blank line its final newline made", () => {
+    expect(render.input('print("a")\nprint("b")\n', "client")).toBe(
+      '\x1b[32mIn:\x1b[0m print("a")\r\n    print("b")\r\n',
+    );
   });
 });

@@ -131,7 +131,10 @@ const RESET = "\x1b[0m";
 export const render = {
   input(code: string, origin: string): string {
     const who = origin === "client" ? "" : ` ${DIM}(${origin})${RESET}`;
-    return `\x1b[32mIn:${RESET}${who} ${crlf(code).replace(/\r\n/g, "\r\n    ")}\r\n`;
+    // Code piped to `dispatch eval` ends in a newline: trailing blank lines would show as an
+    // empty indented line under the cell.
+    const shown = crlf(code.replace(/\s+$/, "")).replace(/\r\n/g, "\r\n    ");
+    return `\x1b[32mIn:${RESET}${who} ${shown}\r\n`;
   },
   output(output: EvalOutput, count: number | null): string {
     switch (output.type) {

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { type IPty, spawn } from "node-pty";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TERMINAL_RESET } from "../src/cli/RawTerminal.js";
-import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, storedOutput, waitFor } from "./harness.js";
 import { WireClient } from "./wire.js";
 
 let hub: HubHandle;
@@ -118,6 +118,21 @@ describe("dispatch attach", () => {
     const list = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as { name: string; status: string }[];
     expect(list.find((s) => s.name === "attached")?.status).toBe("running");
     expect((await hub.cli(["logs", "attached"])).stdout).toContain("hi-42-marker");
+  });
+
+  it("keeps keys typed while the attach is under way and sends them once the session shows", async () => {
+    await shellSession("early");
+    const term = attachInPty(["early"]);
+    // Typed before the client has started: the terminal holds the line (cooked mode) and hands
+    // it over the moment the client makes it raw, right as the attach goes out.
+    term.pty.write("echo early-$((40+2))");
+    await waitFor(() => term.output().includes("ready-5"), { message: "replayed output" });
+    term.pty.write("\r");
+    await waitFor(async () => (await storedOutput(hub, "early")).includes("\nearly-42"), {
+      message: "the keys typed early ran in the session",
+    });
+    term.pty.write("\x1c");
+    expect(await term.attachExit).toBe(0);
   });
 
   it("sets the session's size from the terminal and follows its resizes", async () => {

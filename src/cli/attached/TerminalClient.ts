@@ -68,6 +68,11 @@ export class TerminalClient {
   private readonly prompts: Prompts;
   /** The picker was up when the hub went away: it is opened again once the hub is back. */
   private pickerLost = false;
+  /**
+   * Keys typed while the first session's attach is under way (the terminal is raw by then),
+   * sent to it once it is shown: `dispatch attach build` and `make` typed at once loses nothing.
+   */
+  private early: string[] | undefined;
   private finished = false;
   private settle!: (end: ClientEnd) => void;
   private readonly ended = new Promise<ClientEnd>((resolve) => {
@@ -201,8 +206,16 @@ export class TerminalClient {
       process.stdout.off("resize", onResize);
     });
     this.terminal.enter();
-    if ("attach" in start) await this.switcher.switchTo(start.attach);
-    else this.switcher.openPicker(start.hint);
+    if (!("attach" in start)) return this.switcher.openPicker(start.hint);
+    this.early = [];
+    try {
+      await this.switcher.switchTo(start.attach);
+    } finally {
+      const early = this.early.join("");
+      this.early = undefined;
+      const current = this.view.current;
+      if (early && current && !this.finished) this.connection.input(current.id, early);
+    }
   }
 
   /** The hub went away: the picker and any prompt are put away, and the bar says so. */
@@ -253,8 +266,9 @@ export class TerminalClient {
   private send(bytes: Uint8Array): void {
     const keys = this.decoder.write(Buffer.from(bytes));
     const current = this.view.current;
-    if (keys.length === 0 || !current) return;
-    this.connection.input(current.id, keys);
+    if (keys.length === 0) return;
+    if (!current) this.early?.push(keys);
+    else this.connection.input(current.id, keys);
   }
 
   private runCommand(command: PrefixCommand): void {

@@ -3,7 +3,8 @@
  * every client sees (and the record's `options.input`), any writer answers it, a viewer cannot,
  * an interrupt or a restart cancels it and a late answer is refused with why. At a terminal `dispatch eval`
  * reads the prompt from the person (a password unseen); from a pipe it says how to answer, and
- * `dispatch input` answers from another shell.
+ * `dispatch input` answers from another shell. Typed into `dispatch attach`, lines are edited as
+ * at a REPL, a block runs once the kernel says it is complete, and a line answers `input()`.
  */
 import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -172,6 +173,33 @@ describe("a cell's input() prompt", { timeout: 90_000 }, () => {
     expect(answered.code, answered.stderr).toBe(0);
     expect(await running.exit).toBe(0);
     expect(running.out()).toBe("hi Bob\n");
+  });
+});
+
+describe("typing into `dispatch attach` of a workspace", { timeout: 120_000 }, () => {
+  it("edits the line, runs a block once it is complete, swallows arrow keys and answers input()", async () => {
+    const tty = dispatchInPty(["attach", "py"], { env: hub.env, cols: 100, rows: 16 });
+    await screenShows(tty, (rows) => rows.some((row) => row.includes("[py]")), "attached");
+    const shows = (line: string, message: string) =>
+      screenShows(tty, (rows) => rows.some((row) => row.trimEnd() === line), message);
+    tty.pty.write("total = 10x\x7f");
+    await shows("In: total = 10", "the line echoes, a Backspace erasing");
+    tty.pty.write("\r");
+    tty.pty.write("for i in range(3):\r");
+    // The kernel's indent is typed for the block's body.
+    await shows("...", "a continuation line");
+    tty.pty.write("total += i\r");
+    await shows("...     total += i", "the body typed after the kernel's indent");
+    // An empty line ends the block; the arrow key's sequence is not typed into the code.
+    tty.pty.write("\r\x1b[Aprint('total', total)\r");
+    await shows("total 13", "the block ran once, whole");
+    tty.pty.write("who = input('who? ')\r");
+    await prompted("who? ");
+    tty.pty.write("Ann");
+    await shows("who? Ann", "the answer echoes after the prompt");
+    tty.pty.write("\rprint('hello', who)\r");
+    await shows("hello Ann", "the line answered input()");
+    expect(await pendingInput()).toBeNull();
   });
 });
 

@@ -8,7 +8,8 @@
  *
  * A kernel that dies ends the session (`exit` with the reason); `dispatch revive` starts a
  * fresh one and re-runs `options.replay` in order, then writes a `replay` event.
- * Input typed by a terminal client runs line by line in mode `print`.
+ * Input typed by a terminal client goes through a REPL's line editor (`Console`); its cells
+ * run in mode `print`.
  *
  * This module wires the parts in `workspace/`: the kernel's life (`LiveKernel`), the order
  * cells run in (`jupyter/CellQueue`), the evaluations and their events (`Evaluations`), the
@@ -30,9 +31,10 @@ import { adapterFor } from "./jupyter/adapters/registry.js";
 import { CellQueue, Withdrawn } from "./jupyter/CellQueue.js";
 import { findKernelSpec, listKernelSpecs } from "./jupyter/kernelspecs.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
+import { Console } from "./workspace/Console.js";
 import { Evaluations } from "./workspace/Evaluations.js";
 import { Introspection } from "./workspace/Introspection.js";
-import { completions, documentation } from "./workspace/kernelQueries.js";
+import { completeness, completions, documentation } from "./workspace/kernelQueries.js";
 import { LiveKernel } from "./workspace/LiveKernel.js";
 import { Prompts } from "./workspace/Prompts.js";
 import { RequestEnds } from "./workspace/requestEnds.js";
@@ -54,7 +56,7 @@ export class WorkspaceRuntime implements SessionRuntime {
   private readonly introspection: Introspection;
   private readonly prompts: Prompts;
   private readonly kernel: LiveKernel;
-  private typed = "";
+  private readonly console: Console;
 
   constructor(private readonly context: RuntimeContext) {
     const { spec, env, events } = context;
@@ -103,6 +105,19 @@ export class WorkspaceRuntime implements SessionRuntime {
         this.evaluations.abortAll(reason);
       },
     });
+    this.console = new Console({
+      echo: (text) => this.transcript.echo(text),
+      atLineStart: () => this.transcript.atLineStart,
+      evaluate: (code) => {
+        this.transcript.typedCell(code);
+        void this.evaluate(code, "print", "client").catch(() => undefined);
+      },
+      pendingPrompt: () => this.prompts.oldest(),
+      answer: (line) => void this.prompts.answerOldest(line).catch(() => undefined),
+      interrupt: () => void this.interrupt().catch(() => undefined),
+      completeness: (code) => completeness(this.kernel.idle, code),
+    });
+    this.transcript.below(this.console);
     this.kernel.ready
       .then(() => (options.replay.length > 0 ? this.replay(options.replay) : undefined))
       .catch(() => undefined);
@@ -286,19 +301,7 @@ export class WorkspaceRuntime implements SessionRuntime {
 
   input(data: string): void {
     if (!this.kernel.isRunning) throw new DispatchError("session_exited", "the kernel has ended");
-    for (const char of data) {
-      if (char === "\x03") {
-        void this.interrupt().catch(() => undefined);
-        continue;
-      }
-      if (char !== "\r" && char !== "\n") {
-        this.typed += char;
-        continue;
-      }
-      const line = this.typed.trim();
-      this.typed = "";
-      if (line.length > 0) void this.evaluate(line, "print", "client").catch(() => undefined);
-    }
+    this.console.type(data);
   }
 
   /** SIGINT interrupts the evaluation; any other signal ends the workspace. */

@@ -69,6 +69,11 @@ export class LiveKernel {
     return this.code;
   }
 
+  /** The running kernel when it runs no cell (it answers shell requests at once), else undefined. */
+  get idle(): Kernel | undefined {
+    return this.running && this.kernel?.isAlive && this.execution === "idle" ? this.kernel : undefined;
+  }
+
   /** The running kernel; `session_exited` (revive starts a fresh one) when there is none. */
   require(): Kernel {
     if (!this.running || !this.kernel?.isAlive)

@@ -54,6 +54,19 @@ export class Prompts {
     return { ok: true };
   }
 
+  /** The prompt pending longest: the one a line typed at a terminal answers. */
+  oldest(): { id: string; prompt: string; password: boolean } | undefined {
+    for (const [id, pending] of this.pending)
+      return { id, prompt: String(pending.request.content.prompt ?? ""), password: pending.password };
+    return undefined;
+  }
+
+  /** Answers the prompt pending longest (a line typed at a terminal); none pending: nothing. */
+  async answerOldest(value: string): Promise<void> {
+    const oldest = this.oldest();
+    if (oldest) await this.answer(oldest.id, value);
+  }
+
   /** The evaluation `evalId` ended: a prompt of its still pending is not waited on any more. */
   evaluationEnded(evalId: string): void {
     for (const [id, pending] of this.pending) if (pending.eval === evalId) this.cancel(id, "its cell ended");

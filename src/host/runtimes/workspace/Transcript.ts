@@ -6,9 +6,37 @@
 import type { EvalOutput } from "../../../protocol/workspace/events.js";
 import { render } from "../jupyter/outputs.js";
 import type { RuntimeEvents } from "../runtime.js";
+import type { Console } from "./Console.js";
 
 export class Transcript {
+  /** The line a terminal client is typing, kept below whatever is written (`Console`). */
+  private console: Console | undefined;
+  private lineStart = true;
+  private writes = 0;
+  /** Code typed at the console and sent, with the writes then: its echo already shows it. */
+  private typed: { code: string; writes: number } | undefined;
+
   constructor(private readonly events: RuntimeEvents) {}
+
+  /** Keeps `console`'s half-typed line below everything written from now on. */
+  below(console: Console): void {
+    this.console = console;
+  }
+
+  /** Whether the last write ended its line. */
+  get atLineStart(): boolean {
+    return this.lineStart;
+  }
+
+  /** The console's own echo, written as is. */
+  echo(text: string): void {
+    this.emit(text);
+  }
+
+  /** `code` was typed at the console and is to run: its echo stands for its `In:` if it starts next. */
+  typedCell(code: string): void {
+    this.typed = { code, writes: this.writes };
+  }
 
   /** A line from dispatch itself (the kernel started, a replay ran, why it ended). */
   note(text: string): void {
@@ -17,6 +45,9 @@ export class Transcript {
 
   /** An evaluation's code, as it starts; `origin` other than `client` is marked. */
   input(code: string, origin: string): void {
+    const typed = this.typed;
+    this.typed = undefined;
+    if (typed && typed.code === code && typed.writes === this.writes) return;
     this.write(render.input(code, origin));
   }
 
@@ -34,6 +65,22 @@ export class Transcript {
   }
 
   private write(text: string): void {
+    if (text.length === 0) return;
+    this.writes++;
+    const console = this.console;
+    if (!console) {
+      this.emit(text);
+      return;
+    }
+    // Where the text ended decides where the half-typed line goes back; that line itself is
+    // over only with the newline its Enter or Ctrl-C writes.
+    const ends = text.endsWith("\n");
+    this.emit(`${console.hide()}${text}${console.show(ends)}`, ends);
+  }
+
+  private emit(text: string, lineStart = text.endsWith("\n")): void {
+    if (text.length === 0) return;
+    this.lineStart = lineStart;
     this.events.output(Buffer.from(text, "utf8"));
   }
 }

@@ -32,3 +32,69 @@ export async function documentation(kernel: Kernel, code: string, cursor: number
   );
   return { found: reply.content.found === true, data: bundle };
 }
+
+/** Whether code is a whole cell (`is_complete_request`), and the indent a continuation takes. */
+export interface Completeness {
+  status: "complete" | "incomplete" | "invalid" | "unknown";
+  indent: string;
+}
+
+/**
+ * How long a typed Enter waits for the kernel's judgement before guessing: the kernel answers
+ * only between cells, and a person waits on it.
+ */
+const JUDGEMENT_WAIT_MS = 1000;
+
+/**
+ * The kernel's judgement of typed code, or a guess when it is busy, too slow or cannot say: a
+ * line ending in `:` or `\`, or brackets left open, continues.
+ */
+export async function completeness(kernel: Kernel | undefined, code: string): Promise<Completeness> {
+  if (kernel) {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), JUDGEMENT_WAIT_MS);
+    });
+    let asked: Promise<Record<string, unknown> | undefined>;
+    try {
+      asked = kernel
+        .request("shell", "is_complete_request", { code })
+        .reply.then((reply) => reply.content)
+        .catch(() => undefined);
+    } catch {
+      asked = Promise.resolve(undefined);
+    }
+    const judged = await Promise.race([asked, late]).finally(() => clearTimeout(timer));
+    const status = judged?.status;
+    if (status === "complete" || status === "incomplete" || status === "invalid")
+      return { status, indent: typeof judged?.indent === "string" ? judged.indent : "" };
+  }
+  return guessCompleteness(code);
+}
+
+export function guessCompleteness(code: string): Completeness {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < code.length; i++) {
+    const char = code[i] as string;
+    if (quote) {
+      if (char === "\\") i++;
+      else if (char === quote) quote = undefined;
+      continue;
+    }
+    if (char === "'" || char === '"') quote = char;
+    else if (char === "#") {
+      const end = code.indexOf("\n", i);
+      i = end < 0 ? code.length : end;
+    } else if ("([{".includes(char)) depth++;
+    else if (")]}".includes(char)) depth--;
+  }
+  const last = code
+    .slice(code.lastIndexOf("\n") + 1)
+    .replace(/\s*#.*$/, "")
+    .trimEnd();
+  const indent = /^\s*/.exec(last)?.[0] ?? "";
+  if (last.endsWith(":")) return { status: "incomplete", indent: `${indent}    ` };
+  if (depth > 0 || last.endsWith("\\")) return { status: "incomplete", indent };
+  return { status: "complete", indent: "" };
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { Console } from "./Console.js";
+import { guessCompleteness } from "./kernelQueries.js";
+import { Transcript } from "./Transcript.js";
+
+/** A console over a real transcript, whose output is collected as text. */
+function typing(judge = guessCompleteness) {
+  let screen = "";
+  const ran: string[] = [];
+  const transcript = new Transcript({
+    output: (data) => {
+      screen += Buffer.from(data).toString("utf8");
+    },
+    emit: () => 0,
+  });
+  const console = new Console({
+    echo: (text) => transcript.echo(text),
+    atLineStart: () => transcript.atLineStart,
+    evaluate: (code) => {
+      transcript.typedCell(code);
+      ran.push(code);
+    },
+    pendingPrompt: () => undefined,
+    answer: () => undefined,
+    interrupt: () => undefined,
+    completeness: async (code) => judge(code),
+  });
+  transcript.below(console);
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
+  return { console, transcript, ran, screen: () => screen, settled };
+}
+
+describe("the workspace console", () => {
+  it("writes output that arrives mid-line above the half-typed line, which comes back whole", async () => {
+    const t = typing();
+    t.console.type("x = 4");
+    t.transcript.output({ type: "stream", name: "stdout", text: "from a thread\n" }, null);
+    expect(t.screen()).toBe("\x1b[32mIn:\x1b[0m x = 4\r\x1b[Kfrom a thread\r\n\x1b[32mIn:\x1b[0m x = 4");
+    t.console.type("2\r");
+    await t.settled();
+    expect(t.ran).toEqual(["x = 42"]);
+    // The echo stands for the cell's `In:` when nothing came between.
+    t.transcript.input("x = 42", "client");
+    expect(t.screen().endsWith("x = 42\r\n")).toBe(true);
+  });
+
+  it("drops a line on Ctrl-C and ignores Enter on nothing typed", async () => {
+    const t = typing();
+    t.console.type("\r\rabc\x03\r");
+    await t.settled();
+    expect(t.ran).toEqual([]);
+    expect(t.screen()).toBe("\x1b[32mIn:\x1b[0m abc^C\r\n");
+  });
+
+  it("guesses a block continues when the kernel cannot say", () => {
+    expect(guessCompleteness("for i in x:")).toEqual({ status: "incomplete", indent: "    " });
+    expect(guessCompleteness("f(1,")).toEqual({ status: "incomplete", indent: "" });
+    expect(guessCompleteness("s = '(' # (")).toEqual({ status: "complete", indent: "" });
+    expect(guessCompleteness("print(1)")).toEqual({ status: "complete", indent: "" });
+  });
+});

@@ -329,6 +329,23 @@ describe("chat sessions", () => {
     expect(exported.stdout).toContain("Tokens: 3 in, 4 out");
   });
 
+  it("echoes keys typed at an attached terminal and sends the edited line on Enter", async () => {
+    await createChat(hub, "c-typed", "oai");
+    // One key per input, as a terminal client sends them: an arrow key's sequence is not typed.
+    for (const key of ["h", "i", "!", "\x7f", "\x1b[A", " ", "y", "o", "u", "\r"])
+      await send(hub, "c-typed", key);
+    await waitFor(() => requests.some((r) => lastUserText(r.body) === "hi you"), {
+      message: "the provider got the edited line",
+    });
+    await waitFor(async () => (await storedText(hub, "c-typed")).includes("Hi from GPT"), {
+      message: "the reply",
+    });
+    // The line echoed as it was typed, then gave way to the message as sent.
+    const text = await storedText(hub, "c-typed");
+    expect(text).toContain("\x1b[1m>\x1b[0m hi!\b \b you\r\x1b[K");
+    expect(text).toContain("\x1b[1m> hi you\x1b[0m");
+  });
+
   it("takes a name one typo from a subcommand for the typo, and starts a chat so named only with --new", async () => {
     const typo = await hub.cli(["chat", "exprt"], { input: "/quit\n" });
     expect(typo.code).toBe(2);

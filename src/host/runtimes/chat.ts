@@ -3,10 +3,11 @@
  * acknowledge and replay the same way, and the conversation lives on through hub restarts.
  * Capabilities: resize (clients render it as a terminal), signal (SIGINT cancels a reply).
  *
- * Input framing: client `input` is appended to a line; a chunk that ends in `\r` or `\n` sends
- * the line as one user message (newlines inside it are kept, so a client may send a whole
- * multi-line message in one chunk). `\x7f`/`\b` erase the last character, `\x03` (Ctrl-C)
- * cancels the reply in flight and drops messages waiting behind it.
+ * Input framing: an input that ends in `\r` or `\n` and holds no other control character is a
+ * whole message (the web's box, `dispatch chat`: newlines inside it are kept), sent after
+ * whatever was typed before it. Keys typed at an attached terminal go through a `LineEditor`:
+ * they echo after `> `, Backspace erases, Enter sends the line, and `\x03` (Ctrl-C) cancels the
+ * reply in flight and drops messages waiting behind it.
  *
  * `options.history` is an earlier conversation: a fork (a new log) writes it as this session's
  * own events; a revive (`spec.afterSeq > 0`, the log continues) only takes it up as context.
@@ -23,12 +24,13 @@ import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { chatLimiter } from "./ChatLimiter.js";
 import { ChatFailure, streamReply } from "./chatProviders.js";
+import { LineEditor } from "./LineEditor.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
-const CANCEL = "\x03";
-const ERASE = new Set(["\x7f", "\b"]);
-/** Bound on a line being typed, so a stuck client cannot grow it without end. */
-const MAX_PENDING_CHARS = 1024 * 1024;
+/** A whole message in one input: text and newlines, ending in one. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rules out.
+const WHOLE_MESSAGE = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+[\r\n]$/;
+const TYPED_PROMPT = "\x1b[1m>\x1b[0m ";
 /**
  * Bound on one reply, as JSON-encoded UTF-8 (how the closing `chat` event carries it): that
  * event is one message to the hub, and one over the host link's 8 MiB limit made the hub drop
@@ -44,7 +46,9 @@ export class ChatRuntime implements SessionRuntime {
   private readonly apiKey: string | undefined;
   private readonly messages: ChatMessage[];
   private readonly inbox: string[] = [];
-  private pending = "";
+  private readonly editor: LineEditor;
+  /** Whether the output ends its line (a line being typed then starts on it). */
+  private lineStart = true;
   private inFlight: AbortController | undefined;
   private running = true;
   private code: number | null = null;
@@ -60,6 +64,15 @@ export class ChatRuntime implements SessionRuntime {
     this.rows = spec.rows;
     this.apiKey = this.options.apiKeyEnv ? context.env[this.options.apiKeyEnv] : undefined;
     this.messages = [];
+    this.editor = new LineEditor({
+      echo: (text) => this.write(text, text.endsWith("\n")),
+      atLineStart: () => this.lineStart,
+      prompt: () => TYPED_PROMPT,
+      masked: () => false,
+      enter: () => this.send(this.editor.take()),
+      interrupt: () => this.cancel(),
+      cols: () => this.cols,
+    });
     chatLimiter.setLimit(this.options.maxConcurrent);
     // Revived (its host was lost): the log continues, and already holds the conversation.
     const revived = spec.afterSeq > 0;
@@ -103,19 +116,12 @@ export class ChatRuntime implements SessionRuntime {
   input(data: string): void {
     if (!this.running)
       throw new DispatchError("session_exited", "the chat has ended; the message was not sent");
-    for (const char of data) {
-      if (char === CANCEL) {
-        this.pending = "";
-        this.cancel();
-      } else if (ERASE.has(char)) {
-        this.pending = this.pending.slice(0, -1);
-      } else if (this.pending.length < MAX_PENDING_CHARS) {
-        this.pending += char;
-      }
-    }
-    if (!/[\r\n]$/.test(this.pending)) return;
-    const text = this.pending.replace(/[\r\n]+$/, "").replace(/\r\n?/g, "\n");
-    this.pending = "";
+    if (WHOLE_MESSAGE.test(data)) this.send(this.editor.take() + data);
+    else this.editor.type(data);
+  }
+
+  private send(message: string): void {
+    const text = message.replace(/[\r\n]+$/, "").replace(/\r\n?/g, "\n");
     if (text.trim().length === 0) return;
     this.inbox.push(text);
     if (!this.inFlight) void this.pump();
@@ -282,8 +288,17 @@ export class ChatRuntime implements SessionRuntime {
     this.context.events.emit("chat", data);
   }
 
+  /** Output, above a line being typed at a terminal (`LineEditor`). */
   private print(text: string): void {
-    if (this.running) this.context.events.output(Buffer.from(text, "utf8"));
+    if (text.length === 0) return;
+    const ends = text.endsWith("\n");
+    this.write(`${this.editor.hide()}${text}${this.editor.show(ends)}`, ends);
+  }
+
+  private write(text: string, lineStart: boolean): void {
+    if (!this.running) return;
+    this.lineStart = lineStart;
+    this.context.events.output(Buffer.from(text, "utf8"));
   }
 }
 

@@ -64,7 +64,7 @@ export class WorkspaceRuntime implements SessionRuntime {
     // Unknown kernel: the spawn fails at once with a did-you-mean; nothing runs.
     const kernelSpec = findKernelSpec(options.kernel, env);
     this.transcript = new Transcript(events);
-    this.prompts = new Prompts(events, this.transcript);
+    this.prompts = new Prompts(events, this.transcript, () => this.console.promptsChanged());
     this.evaluations = new Evaluations({
       events,
       transcript: this.transcript,

@@ -1,26 +1,21 @@
 /**
- * What a terminal client attached to a workspace types (`dispatch attach`, the picker): a line
- * editor like a REPL's. It lives on the host, not in each client, so every attached client sees
- * the same line, and one attaching later finds it on the screen: its echo is the session's
- * output, as a shell's is.
+ * What a terminal client attached to a workspace types (`dispatch attach`, the picker): a REPL
+ * on the host's `LineEditor`, so every attached client sees the same line.
  *
- * - Typed characters echo after an `In: ` prompt (a pending `input()` prompt's own text
- *   instead, nothing echoed for a password); Backspace and Ctrl-U edit; other keys' escape
- *   sequences (arrows, function keys) are swallowed, never typed into code.
+ * - Typed code echoes after `In: `; while a cell waits in `input()`, its prompt shows at once and
+ *   the line answers it (nothing echoed for a password).
  * - Enter runs the code when the kernel says it is complete (`is_complete_request`: a `for`
  *   line waits for its body, as in IPython) and otherwise starts a continuation line with the
- *   indent the kernel suggests; an empty continuation line ends the block. Enter answers a
- *   pending `input()` prompt instead when there is one.
+ *   indent the kernel suggests; an empty continuation line ends the block.
  * - Ctrl-C drops what was typed and interrupts whatever runs.
- * - Output arriving while a line is half typed (another client's cell, a background thread)
- *   is written above it: the transcript asks `hide` and `show` around each write.
  */
+import { LineEditor } from "../LineEditor.js";
 import type { Completeness } from "./kernelQueries.js";
 
 export interface ConsoleActions {
-  /** Writes the console's own echo (never wrapped in `hide`/`show`). */
+  /** Writes to the session's output as is. */
   echo(text: string): void;
-  /** Whether the transcript's last write ended its line. */
+  /** Whether the session's output ends its line. */
   atLineStart(): boolean;
   /** Runs typed code as a cell. */
   evaluate(code: string): void;
@@ -33,164 +28,75 @@ export interface ConsoleActions {
   completeness(code: string): Promise<Completeness>;
 }
 
-const GREEN = "\x1b[32m";
-const DIM = "\x1b[2m";
-const RESET = "\x1b[0m";
-const ERASE_ROW = "\r\x1b[K";
+const IN = "\x1b[32mIn:\x1b[0m ";
+const MORE = "\x1b[2m...\x1b[0m ";
 
 export class Console {
   /** The lines of the cell typed so far, before the one being typed. */
   private lines: string[] = [];
-  private line = "";
-  /** Whether a prompt and the line are on the screen (from the first key to Enter). */
-  private shown = false;
-  /** Keys not handled yet: Enter waits for the kernel's answer before the next key. */
-  private queue = "";
-  private pumping = false;
-  /** An escape sequence being swallowed, split across inputs: what came of it so far. */
-  private escape = "";
+  private readonly editor: LineEditor;
 
-  constructor(private readonly actions: ConsoleActions) {}
+  constructor(private readonly actions: ConsoleActions) {
+    this.editor = new LineEditor({
+      echo: (text) => actions.echo(text),
+      atLineStart: () => actions.atLineStart(),
+      prompt: () => this.prompt(),
+      masked: () => this.lines.length === 0 && actions.pendingPrompt()?.password === true,
+      enter: (line) => this.enter(line),
+      interrupt: () => {
+        this.lines = [];
+        actions.interrupt();
+      },
+    });
+  }
 
   /** Keys from a client. */
   type(data: string): void {
-    this.queue += data;
-    if (!this.pumping) void this.pump();
+    this.editor.type(data);
   }
 
-  /** Before the transcript writes: takes the half-typed line off its row. */
   hide(): string {
-    return this.shown ? ERASE_ROW : "";
+    return this.editor.hide();
   }
 
-  /** After the transcript wrote: the half-typed line again, on a row of its own. */
   show(afterLineStart: boolean): string {
-    if (!this.shown) return "";
-    return `${afterLineStart ? "" : "\r\n"}${this.prompt()}${this.visible(this.line)}`;
+    return this.editor.show(afterLineStart);
   }
 
-  private async pump(): Promise<void> {
-    this.pumping = true;
-    try {
-      while (this.queue.length > 0) {
-        const [char] = this.queue;
-        if (char === undefined) break;
-        this.queue = this.queue.slice(char.length);
-        if (this.escape || char === "\x1b") {
-          this.swallow(char);
-          continue;
-        }
-        if (char === "\r" || char === "\n") {
-          // "\r\n" from a client that sends both is one Enter.
-          if (char === "\r" && this.queue.startsWith("\n")) this.queue = this.queue.slice(1);
-          await this.enter();
-        } else this.key(char);
-      }
-    } finally {
-      this.pumping = false;
-    }
+  /**
+   * An `input()` prompt became pending or ended: a new one shows at once, as at a terminal; one
+   * that ended elsewhere (answered by another client, cancelled) goes if nothing was typed on it.
+   */
+  promptsChanged(): void {
+    if (this.lines.length > 0) return;
+    if (this.actions.pendingPrompt()) this.editor.open();
+    else if (this.editor.active && this.editor.typed === "") this.editor.take();
   }
 
-  /** Swallows an escape sequence: ESC [ params final, ESC O x, or ESC and one character. */
-  private swallow(char: string): void {
-    this.escape += char;
-    const e = this.escape;
-    if (e.length < 2) return;
-    if (e[1] === "[") {
-      if (e.length > 2 && /[\x40-\x7e]/.test(char)) this.escape = "";
-    } else if (e[1] === "O") {
-      if (e.length > 2) this.escape = "";
-    } else this.escape = "";
-  }
-
-  private key(char: string): void {
-    switch (char) {
-      case "\x03":
-        if (this.shown) this.actions.echo(`^C\r\n`);
-        this.reset();
-        this.actions.interrupt();
-        return;
-      case "\x7f":
-      case "\b": {
-        if (!this.shown || this.line.length === 0) return;
-        const chars = [...this.line];
-        chars.pop();
-        this.line = chars.join("");
-        if (!this.password()) this.actions.echo("\b \b");
-        return;
-      }
-      case "\x15":
-        if (!this.shown) return;
-        this.line = "";
-        this.actions.echo(`${ERASE_ROW}${this.prompt()}`);
-        return;
-      case "\t":
-        this.insert("    ");
-        return;
-      default:
-        // Other control characters (Ctrl-D, Ctrl-L, …) mean nothing here.
-        if (char < " ") return;
-        this.insert(char);
-    }
-  }
-
-  private insert(text: string): void {
-    if (!this.shown) this.draw();
-    this.line += text;
-    this.actions.echo(this.visible(text));
-  }
-
-  /** The prompt, on a row of its own. */
-  private draw(): void {
-    this.shown = true;
-    this.actions.echo(`${this.actions.atLineStart() ? "" : "\r\n"}${this.prompt()}`);
-  }
-
-  private async enter(): Promise<void> {
-    if (!this.shown) return;
-    const pending = this.actions.pendingPrompt();
-    if (pending && this.lines.length === 0) {
-      const line = this.line;
-      this.actions.echo("\r\n");
-      this.reset();
+  private async enter(line: string): Promise<void> {
+    if (this.lines.length === 0 && this.actions.pendingPrompt()) {
+      this.editor.endLine();
       this.actions.answer(line);
       return;
     }
-    const code = [...this.lines, this.line].join("\n");
+    const code = [...this.lines, line].join("\n");
     // An empty continuation line ends the block, as in Python's REPL and IPython.
-    const ends = this.lines.length > 0 && this.line.trim() === "";
+    const ends = this.lines.length > 0 && line.trim() === "";
     const { status, indent } = ends
       ? { status: "complete", indent: "" }
       : await this.actions.completeness(code);
     if (status === "incomplete") {
-      this.lines.push(this.line);
-      this.line = indent;
-      this.actions.echo(`\r\n${this.prompt()}${indent}`);
+      this.lines.push(line);
+      this.editor.continueWith(indent);
       return;
     }
-    this.actions.echo("\r\n");
-    this.reset();
+    this.lines = [];
+    this.editor.endLine();
     if (code.trim() !== "") this.actions.evaluate(code.replace(/\s+$/, ""));
   }
 
-  private reset(): void {
-    this.lines = [];
-    this.line = "";
-    this.shown = false;
-  }
-
   private prompt(): string {
-    if (this.lines.length > 0) return `${DIM}...${RESET} `;
-    const pending = this.actions.pendingPrompt();
-    if (pending) return pending.prompt;
-    return `${GREEN}In:${RESET} `;
-  }
-
-  private password(): boolean {
-    return this.lines.length === 0 && this.actions.pendingPrompt()?.password === true;
-  }
-
-  private visible(text: string): string {
-    return this.password() ? "" : text;
+    if (this.lines.length > 0) return MORE;
+    return this.actions.pendingPrompt()?.prompt ?? IN;
   }
 }

@@ -26,6 +26,8 @@ export class Prompts {
   constructor(
     private readonly events: RuntimeEvents,
     private readonly transcript: Transcript,
+    /** A prompt became pending or ended (the console at a terminal shows it). */
+    private readonly changed: () => void,
   ) {}
 
   /** The kernel asks for a line for one of our execute requests. */
@@ -37,6 +39,7 @@ export class Prompts {
     this.pending.set(id, { request, eval: evalId, password, kernel });
     this.events.emit("input-request", { id, eval: evalId, prompt, password });
     this.transcript.note(`waiting for input${prompt ? `: ${prompt}` : ""}`);
+    this.changed();
   }
 
   /** Sends a writer's line to the kernel; `conflict` when the prompt is no longer pending. */
@@ -84,5 +87,6 @@ export class Prompts {
 
   private end(id: string, end: Omit<InputEndData, "id">): void {
     this.events.emit("input-end", { id, ...end });
+    this.changed();
   }
 }

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { DispatchError } from "../core/errors.js";
 import { BackupRequest } from "../protocol/api.js";
 import type { Store } from "../store/Store.js";
-import { describeStorageError, isStorageError } from "../store/storageErrors.js";
+import { describeBackupFailure, isStorageError } from "../store/storageErrors.js";
 import type { Gate } from "./authorize.js";
 import { actorOf } from "./requestActor.js";
 
@@ -43,7 +43,8 @@ export function registerStorageRoutes(
       options.logger.info({ file, bytes }, "backup written");
       return { file, bytes };
     } catch (err) {
-      if (isStorageError(err)) throw new DispatchError("storage_failing", describeStorageError(err));
+      // A failed backup is about the backup's disk: the hub's storage goes on as before.
+      if (isStorageError(err)) throw new DispatchError("storage_failing", describeBackupFailure(err, file));
       const code = (err as NodeJS.ErrnoException).code;
       const why = code ? BACKUP_PATH_PROBLEMS[code] : undefined;
       if (why) throw new DispatchError("bad_request", `cannot write the backup to ${file}: ${why(file)}`);

@@ -4,6 +4,7 @@
  * thrown by the store is a bug and handled as one.
  */
 import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { isPostgresStorageCode, PostgresError } from "./postgres/PostgresError.js";
 
@@ -74,6 +75,21 @@ export function describeStorageError(err: unknown): string {
     return `the database cannot be written (${code}: ${detail}); check the file system and the file's permissions`;
   }
   return `writing the database failed (${code}: ${detail}); the hub retries by itself — run \`dispatch doctor\` if it persists`;
+}
+
+/**
+ * Why a backup could not be written to `file`, for the person who asked for it. The backup's
+ * own disk, not the data directory's: the hub's storage is fine, and nothing retries a backup.
+ * Nothing was left at `file` (see `writeBackup`).
+ */
+export function describeBackupFailure(err: unknown, file: string): string {
+  const code = codeOf(err) ?? "unknown";
+  const detail = err instanceof Error ? err.message : String(err);
+  const what = `cannot write the backup to ${file} (${code}: ${detail})`;
+  if (isFullCode(code)) {
+    return `${what}: the disk holding ${dirname(file)} is full; free space there or back up to another disk, then run it again (nothing was written; the hub's own storage is unaffected)`;
+  }
+  return `${what}; check that disk, or back up to another one (nothing was written)`;
 }
 
 /**

@@ -4,12 +4,12 @@
  * hosts and search in their own records. Synchronous (better-sqlite3): callers batch writes
  * off the hot path and hand them over in one `appendBatch` call, which is one transaction.
  */
-import { chmodSync, closeSync, openSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { SessionEvent } from "../../protocol/events.js";
 import type { SessionRecord } from "../rows.js";
 import type { SnapshotRecord, Store, TokenRecord, WriteAheadLog } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
+import { writeBackup } from "./backupFile.js";
 import { createPrivately } from "./databaseFile.js";
 import { EventLog } from "./EventLog.js";
 import { checkDatabase, type DamagedEvent, dropDamagedEvents } from "./eventIntegrity.js";
@@ -244,13 +244,10 @@ export class SqliteStore implements Store {
 
   /**
    * A consistent copy of the whole database into `file`, taken online (SQLite's backup API:
-   * writers keep going, the copy is of one moment). The copy is 0600.
+   * writers keep going, the copy is of one moment). The copy is 0600; see `writeBackup`.
    */
-  async backupTo(file: string): Promise<number> {
-    closeSync(openSync(file, "w", 0o600));
-    chmodSync(file, 0o600);
-    await this.db.backup(file);
-    return statSync(file).size;
+  backupTo(file: string): Promise<number> {
+    return writeBackup(this.db, file);
   }
 
   /** See `checkDatabase`: the problems found, empty when the database is sound. */

@@ -1,5 +1,78 @@
-/** Whether a file is a dispatch database that can be restored: readable, sound, with sessions. */
+/**
+ * Backup files of a SQLite store: writing one from the live database without ever harming the
+ * database or an earlier copy, and checking one before it is restored.
+ */
+import { chmodSync, closeSync, openSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
+import { DispatchError } from "../../core/errors.js";
+import { databaseFiles } from "./databaseFile.js";
+import { searchFilePath } from "./searchFile.js";
+
+/**
+ * A consistent copy of `db` (SQLite's online backup API) written to `file`, 0600; its size.
+ *
+ * The copy is written beside `file` and renamed over it once complete, so a failure (a full
+ * disk) leaves no half-written file, and an earlier backup of that name is kept until its
+ * replacement is whole. A `file` that is one of the database's own files is refused: opening
+ * it for writing would truncate the live database (or its write-ahead log) under the hub.
+ */
+export async function writeBackup(db: Database.Database, file: string): Promise<number> {
+  const own = ownFile(db.name, file);
+  if (own !== undefined) {
+    throw new DispatchError(
+      "bad_request",
+      `${file} is the hub's own ${own}; writing a backup there would destroy it — name a file elsewhere (such as ${join(dirname(db.name), "backups", "dispatch-backup.db")})`,
+    );
+  }
+  const partial = join(dirname(file), `.${basename(file)}.partial-${process.pid}`);
+  try {
+    closeSync(openSync(partial, "w", 0o600));
+    chmodSync(partial, 0o600);
+    await db.backup(partial);
+    renameSync(partial, file);
+  } catch (err) {
+    rmSync(partial, { force: true });
+    throw err;
+  }
+  return statSync(file).size;
+}
+
+/** Which of the database's own files `file` is (by path or, existing, by inode), if any. */
+function ownFile(dbFile: string, file: string): string | undefined {
+  const files = [
+    ...databaseFiles(dbFile).map((path) => ({ path, what: "database file" })),
+    { path: `${dbFile}-journal`, what: "database file" },
+    ...databaseFiles(searchFilePath(dbFile)).map((path) => ({ path, what: "search index file" })),
+  ];
+  const target = canonical(file);
+  const targetStat = statOrUndefined(file);
+  for (const { path, what } of files) {
+    if (canonical(path) === target) return `${what} ${basename(path)}`;
+    const stat = targetStat && statOrUndefined(path);
+    if (stat && targetStat && stat.dev === targetStat.dev && stat.ino === targetStat.ino) {
+      return `${what} ${basename(path)}`;
+    }
+  }
+  return undefined;
+}
+
+/** The path with its directory's symlinks resolved (the file itself may not exist yet). */
+function canonical(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
+}
+
+function statOrUndefined(path: string): { dev: number; ino: number } | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** The problem with the file, or undefined when it can be restored. */
 export function checkBackup(file: string): string | undefined {

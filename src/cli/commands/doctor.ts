@@ -5,7 +5,7 @@
  * (hub stopped) moves a damaged database aside and recovers what is readable into a new one.
  * Exit code 1 when anything failed.
  */
-import { existsSync, readdirSync, readFileSync, statfsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statfsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
@@ -46,7 +46,7 @@ async function diagnose(paths: HomePaths, repair: boolean): Promise<Finding[]> {
       { level: "warn", what: `no data directory at ${paths.home}`, todo: "`dispatch start` creates it" },
     ];
   }
-  findings.push(...modes(paths), space(paths), key(paths));
+  findings.push(...modes(paths), writable(paths), space(paths), key(paths));
   const client = HubClient.locate();
   const running = await client.health();
   if (running) {
@@ -90,6 +90,24 @@ function modes(paths: HomePaths): Finding[] {
       todo: "`dispatch stop && dispatch start` tightens them, or chmod them yourself",
     },
   ];
+}
+
+/** The hub writes its database, logs and socket in the data directory: it must be writable. */
+function writable(paths: HomePaths): Finding {
+  try {
+    accessSync(paths.home, constants.W_OK);
+    return { level: "ok", what: "data directory writable" };
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    return {
+      level: "FAIL",
+      what: `the data directory cannot be written (${code ?? message})`,
+      todo:
+        code === "EROFS"
+          ? "its file system is mounted read-only: remount it read-write, or point DISPATCH_HOME at a writable directory"
+          : "give it back to the user who runs dispatch (chown, chmod 0700), or point DISPATCH_HOME at a writable directory",
+    };
+  }
 }
 
 function space(paths: HomePaths): Finding {
@@ -181,11 +199,17 @@ async function offlineDatabase(paths: HomePaths, repair: boolean): Promise<Findi
   const { SqliteStore } = await import("../../store/sqlite/SqliteStore.js");
   const { recoverDatabase } = await import("../../store/sqlite/recovery.js");
   const { isDamage } = await import("../../store/sqlite/databaseFile.js");
+  const { describeOpenFailure, isStorageError } = await import("../../store/storageErrors.js");
   let problems: string[];
   try {
     using store = SqliteStore.open(paths.db);
     problems = store.check({ full: true });
   } catch (err) {
+    // What keeps the hub from starting is what the doctor is asked about: a read-only file
+    // system, another program's lock, a full disk. Said as a finding, with what to do.
+    if (isStorageError(err)) {
+      return { level: "FAIL", what: describeOpenFailure(err, paths.db) };
+    }
     if (!isDamage(err)) throw err;
     problems = [(err as Error).message];
   }

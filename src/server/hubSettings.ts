@@ -5,7 +5,7 @@
 import { parseDuration } from "../core/duration.js";
 import { SIZE_RULES, type SizeRule } from "../hub/SessionClients.js";
 import { DEFAULT_MAX_SESSIONS } from "../hub/SessionLauncher.js";
-import { DEFAULT_BACKUP_KEEP } from "./PeriodicBackup.js";
+import { DEFAULT_BACKUP_KEEP, MIN_BACKUP_EVERY_MS } from "./PeriodicBackup.js";
 
 /** Settings from the environment (documented in the README). */
 export function hubSettings(env: NodeJS.ProcessEnv) {
@@ -25,9 +25,21 @@ export function hubSettings(env: NodeJS.ProcessEnv) {
     gcAfterMs: env.DISPATCH_GC_AFTER ? parseDuration(env.DISPATCH_GC_AFTER) : undefined,
     sizeRule: sizeRuleOf(env.DISPATCH_WINDOW_SIZE),
     /** Periodic backups into DISPATCH_BACKUP_DIR; off unless DISPATCH_BACKUP_EVERY is set. */
-    backupEveryMs: env.DISPATCH_BACKUP_EVERY ? parseDuration(env.DISPATCH_BACKUP_EVERY) : undefined,
+    backupEveryMs: backupEvery(env.DISPATCH_BACKUP_EVERY),
     backupKeep: bytes("DISPATCH_BACKUP_KEEP") ?? DEFAULT_BACKUP_KEEP,
   };
+}
+
+/** `DISPATCH_BACKUP_EVERY`: each backup copies the whole database, so not more than once a minute. */
+function backupEvery(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const ms = parseDuration(value);
+  if (ms < MIN_BACKUP_EVERY_MS) {
+    throw new Error(
+      `DISPATCH_BACKUP_EVERY='${value}': each backup copies the whole database; use 1m or more (e.g. 6h), or unset it for no periodic backups`,
+    );
+  }
+  return ms;
 }
 
 function sizeRuleOf(value: string | undefined): SizeRule {

@@ -118,7 +118,7 @@ function space(paths: HomePaths): Finding {
     return {
       level: free < 16 * 1024 * 1024 ? "FAIL" : "warn",
       what,
-      todo: "free space there (old backups, `dispatch gc`); the hub holds writes while the disk is full",
+      todo: 'free space there: old backups, dispatch.db.before-restore-* and .damaged-* files; `dispatch gc` makes room inside the database but does not shrink it (docs/OPERATIONS.md, "Disk space"); the hub holds writes while the disk is full',
     };
   }
   return { level: "ok", what };

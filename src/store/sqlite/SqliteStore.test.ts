@@ -73,4 +73,23 @@ describe("file", () => {
   it("is created with mode 0600", () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
+
+  it("gives back the write-ahead log's space once a flood is checkpointed", () => {
+    store.wal.checkpointOnlyOnRequest();
+    store.insertSession({ ...session, command: ["bash"], env: {}, meta: {} });
+    const chunk = new Uint8Array(64 * 1024).fill(0x61);
+    const flood = Array.from({ length: 400 }, (_, i) => ({
+      session: "s1",
+      seq: i + 1,
+      ts: i,
+      type: "output" as const,
+      data: chunk,
+    }));
+    store.appendBatch(flood);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(24 * 1024 * 1024);
+    store.wal.checkpoint();
+    // The next write starts the log afresh, and cuts the file back.
+    store.appendBatch([{ session: "s1", seq: 401, ts: 401, type: "output", data: chunk }]);
+    expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(8 * 1024 * 1024);
+  });
 });

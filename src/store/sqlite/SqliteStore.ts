@@ -36,6 +36,16 @@ export type { SnapshotRecord, TokenRecord } from "../Store.js";
  */
 const PAGE_CACHE_SIZE = -2000;
 
+/**
+ * Bytes a write-ahead log is cut back to once checkpointed. SQLite reuses a WAL from its start
+ * but never shrinks the file: one flood (the hub lets the log reach 64 MiB while someone types,
+ * `WalCheckpoints`) or one `dispatch gc` of a long session (its index rows deleted through the
+ * search file's log) left tens of MiB in `-wal` files for good, space an operator could not get
+ * back with the hub running. Above `WalCheckpoints`' 4 MiB, so a steady flood's log, reset at
+ * about that size, is not cut and grown again each time.
+ */
+const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
+
 export class SqliteStore implements Store {
   readonly engine = "sqlite";
 
@@ -68,9 +78,11 @@ export class SqliteStore implements Store {
       db.pragma("foreign_keys = ON");
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.pragma(`main.cache_size = ${PAGE_CACHE_SIZE}`);
+      db.pragma(`main.journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       applyMigrations(db);
       attachSearchIndex(db, onDisk ? path : undefined);
       db.pragma(`search.cache_size = ${PAGE_CACHE_SIZE}`);
+      db.pragma(`search.journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     } catch (err) {
       db.close();
       throw err;

@@ -6,6 +6,8 @@
  * (`test/kinds/bulky`, a reply of any size) and the editor (its text, a conflict's three texts).
  * The same for a session's event that large (any kind's: the plug-in's), which the host sent
  * again on every reconnect, so its host was cut off for good: a small `gap` takes its place.
+ * And for the host's hello, which lists every session with its kind options: sessions whose
+ * options add up to more than the limit made the hub refuse every hello of their host.
  */
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -207,5 +209,41 @@ describe("replies larger than the host link carries", () => {
       message: "the terminal's echo",
     });
     await expectHostStillLinked(since);
+  });
+});
+
+describe("a hello larger than the host link carries", () => {
+  it("links a host whose sessions' options add up to more than one message, every session kept", async () => {
+    // Six sessions of 1.5 MiB options each: a hello of 9 MiB, which the host sends at every connect.
+    const names = Array.from({ length: 6 }, (_, i) => `noted-${i}`);
+    for (const name of names) {
+      const created = await call("/api/sessions", {
+        kind: "bulky",
+        name,
+        options: { note: lines(1.5 * MIB) },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+    }
+    const port = hub.port;
+    const stopped = await hub.cli(["stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const started = await hub.cli(["start", "--port", String(port)]);
+    expect(started.code, started.stderr).toBe(0);
+
+    // The hub takes the restarted link's hello: the host is connected and every session with it.
+    await waitFor(
+      async () => ((await call("/api/hosts/local")).body.host as { status: string }).status === "connected",
+      { message: "the host linked again after the hub restarted" },
+    );
+    for (const name of [...names, "neighbour"]) {
+      const session = (await call(`/api/sessions/${name}`)).body.session as {
+        status: string;
+        reachable: boolean;
+      };
+      expect(session, name).toMatchObject({ status: "running", reachable: true });
+    }
+    const blob = await call(`/api/sessions/${names[5]}/commands/blob`, { bytes: 3 });
+    expect(blob.status, JSON.stringify(blob.body)).toBe(200);
+    expect(blob.body.result).toEqual({ blob: "xxx" });
   });
 });

@@ -15,6 +15,7 @@ import type { HostedSession } from "./HostedSession.js";
 import { HostReplies } from "./HostReplies.js";
 import { HostSessions } from "./HostSessions.js";
 import { HubOutbox } from "./HubOutbox.js";
+import { encodeHello } from "./helloMessages.js";
 import { runKindCommand, runtimeKinds, sweepOrphans } from "./runtimes/registry.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
 import { saveSessions, takeSavedSessions } from "./SavedSessions.js";
@@ -125,17 +126,19 @@ export class HostDaemon {
     if (this.peer && this.peer !== peer) this.peer.close(4000, "replaced by a newer hub connection");
     this.outbox?.close();
     this.peer = peer;
-    this.outbox = new HubOutbox(peer);
+    const outbox = new HubOutbox(peer);
+    this.outbox = outbox;
     this.synced = false;
     // What was gathered while no hub was connected becomes events now, ahead of the hello.
     for (const session of this.sessions.values()) session.holdOutput(false);
-    this.sendMessage({
-      type: "hello",
+    const hello = encodeHello({
       protocol: HOST_PROTOCOL_VERSION,
       host: this.info(),
       sessions: [...this.sessions.values()].map((s) => s.state()),
     });
-    this.options.logger.info({ sessions: this.sessions.size }, "hub connected");
+    for (const { id, problem } of hello.trimmed) this.options.logger.warn({ session: id }, problem);
+    for (const wire of hello.wires) outbox.control(wire);
+    this.options.logger.info({ sessions: this.sessions.size, messages: hello.wires.length }, "hub connected");
   }
 
   disconnect(peer: HubPeer): void {

@@ -12,6 +12,7 @@ import { decodeOutputFrame } from "../protocol/frames.js";
 import {
   type HostInfo,
   HostMessage,
+  type HostSessionState,
   type HubToHostMessage,
   MAX_HOST_MESSAGE_BYTES,
 } from "../protocol/host.js";
@@ -38,6 +39,8 @@ export class HostConnection implements HostLink {
   private nextRef = 1;
   private readonly pending = new Map<number, Pending>();
   private closed = false;
+  /** Sessions of the host's hello sent ahead of it in `hello-part`s (a hello too large for one message). */
+  private helloParts: HostSessionState[] = [];
   /** Why the link is closing when the socket's own code would not say (a message too large). */
   private closeReason: string | undefined;
 
@@ -136,11 +139,19 @@ export class HostConnection implements HostLink {
     if (!parsed.success) return this.violation(`invalid message: ${parsed.error.issues[0]?.message ?? "?"}`);
     const message = parsed.data;
     switch (message.type) {
-      case "hello":
+      case "hello-part":
+        if (this.host) return this.violation("sent part of a hello after its hello");
+        for (const session of message.sessions) this.helloParts.push(session);
+        return;
+      case "hello": {
+        const sessions =
+          this.helloParts.length > 0 ? [...this.helloParts, ...message.sessions] : message.sessions;
+        this.helloParts = [];
         this.host = message.host;
         this.protocol = message.protocol;
-        this.events.onHello(this, message.host, message.sessions);
+        this.events.onHello(this, message.host, sessions);
         return;
+      }
       case "event":
         this.events.onEvent(this, message.event);
         return;

@@ -4,7 +4,8 @@
  * `/host` WebSocket. Either way, once connected the messages are the same, so the hub
  * never asks which kind of host it talks to.
  *
- * - The host speaks first: `hello` with its identity and every session it runs.
+ * - The host speaks first: `hello` with its identity and every session it runs (its sessions in
+ *   `hello-part`s before it when one message could not hold them all).
  * - The hub answers `sync` with the last seq it has stored per session; the host then sends
  *   every buffered event after it (and a `gap` event where its bounded buffer overflowed).
  * - `output` events travel as binary frames (`protocol/frames.ts`), others as JSON `event`.
@@ -145,6 +146,12 @@ export const HostMessage = z.discriminatedUnion("type", [
     host: HostInfo,
     sessions: z.array(HostSessionState),
   }),
+  /**
+   * Sessions of a hello too large for one message (`host/helloMessages`), sent before it: the
+   * hub takes these parts' sessions, in order, then the hello's own as the hello's list. A host
+   * sends them only for a hello that would not fit, which a hub before them could not take either.
+   */
+  z.object({ type: z.literal("hello-part"), sessions: z.array(HostSessionState) }),
   z.object({ type: z.literal("event"), event: JsonEvent }),
   z.object({
     type: z.literal("reply"),

@@ -2,7 +2,8 @@
  * The `bulky` plug-in: a kind whose command `blob {bytes}` answers a string of that many bytes,
  * so a test can ask any host for a reply larger than the host link carries, and whose `shout
  * {bytes}` writes a `blob` event of that many bytes, then a small `blob` saying `after`, for an
- * event larger than the link carries. Both halves in one module (loaded via DISPATCH_PLUGINS by
+ * event larger than the link carries; its options (`BulkyOptions`) make its hello, or a revive,
+ * as large as a test needs. Both halves in one module (loaded via DISPATCH_PLUGINS by
  * the hub and the host alike).
  */
 import { z } from "zod";
@@ -18,9 +19,20 @@ const BlobArgs = z.object({
     .max(64 * 1024 * 1024),
 });
 
+/**
+ * A `note` the hub keeps in the record's meta, so the host keeps it too and reports it in its
+ * hello; `reviveBytes`: a revive's spawn carries that many bytes (as an editor's of a large
+ * file, or a chat's of a long conversation, does).
+ */
+const BulkyOptions = z
+  .object({ note: z.string().optional(), reviveBytes: z.number().int().min(0).optional() })
+  .strict();
+
 export const kind: SessionKind = {
   name: "bulky",
   label: "bulky replies",
+  prepare: ({ options }) => ({ meta: BulkyOptions.parse(options ?? {}), spawn: {} }),
+  revive: ({ record }) => ({ options: { pad: "x".repeat(Number(record.meta.reviveBytes ?? 0)) } }),
   events: { blob: z.object({ text: z.string() }) },
   commands: {
     blob: command({ description: "a string of `bytes` bytes", args: BlobArgs }),

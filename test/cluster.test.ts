@@ -11,14 +11,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type Cluster, startCluster, startProxy } from "./cluster.js";
-import { cleanEnv, runCli, waitFor } from "./harness.js";
+import { cleanEnv, REPO_ROOT, runCli, waitFor } from "./harness.js";
 import { WireClient } from "./wire.js";
 
 let cluster: Cluster;
 
+/** A plug-in kind whose revive is as large as a test asks (for the nodes; the host needs it too). */
+const PLUGINS = { DISPATCH_PLUGINS: join(REPO_ROOT, "dist", "test", "kinds", "bulky", "index.js") };
+
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: ["a", "b", "c"] });
-  await Promise.all([cluster.startHost("h1", "b"), cluster.startHost("h2", "c")]);
+  cluster = await startCluster({ nodes: ["a", "b", "c"], env: PLUGINS });
+  await Promise.all([cluster.startHost("h1", "b", { env: PLUGINS }), cluster.startHost("h2", "c")]);
 }, 90_000);
 
 afterAll(async () => {
@@ -112,6 +115,27 @@ describe("a cluster of three hub nodes", () => {
     const listing = (await res.json()) as { path: string; entries: { name: string }[] };
     expect(res.status, JSON.stringify(listing)).toBe(200);
     expect(listing.path).toBe(realpathSync(cluster.hosts.get("h1")?.home as string));
+  });
+
+  it("refuses to relay a host message too large for the host link, saying so; the node holding the host carries on", async () => {
+    await create("a", {
+      kind: "bulky",
+      name: "heavy",
+      host: "h1",
+      options: { reviveBytes: 9 * 1024 * 1024 },
+    });
+    expect((await cluster.api("a", "/api/sessions/heavy", { method: "DELETE" })).status).toBe(200);
+    // Its revive's spawn is 9 MiB: node b used to close the peer socket on it, and exit on its error.
+    const revived = await cluster.api("a", "/api/sessions/heavy/revive", { method: "POST", body: "{}" });
+    const body = (await revived.json()) as { error?: { message: string } };
+    expect(revived.status, JSON.stringify(body)).toBe(413);
+    expect(body.error?.message).toMatch(
+      /^The 'spawn' message for host 'h1' is 9\.0 MiB, more than the 8\.0 MiB one message from the hub to a host may hold, so the hub did not send it/,
+    );
+    // Node b still holds h1, and answers for it through the relay.
+    expect(await cluster.ownerOf("h1")).toBe("b");
+    const listing = await cluster.api("a", "/api/files?host=h1");
+    expect(listing.status).toBe(200);
   });
 
   it("keeps a host's lease with its live node: the same host dialing node c is refused, naming node b", async () => {

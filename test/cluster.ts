@@ -63,6 +63,8 @@ export interface Cluster {
     options?: {
       extraArgs?: string[] /** Dial these URLs instead of the nodes' own (a proxy). */;
       urls?: string[];
+      /** Extra environment for the host (DISPATCH_PLUGINS). */
+      env?: Record<string, string>;
     },
   ): Promise<ClusterHost>;
   /** A raw client-protocol connection to `node`, hello done; closed by `stop()`. */
@@ -158,7 +160,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           ...(hostOptions.extraArgs ?? []),
         ],
         {
-          env: cleanEnv({ DISPATCH_HOME: home, HOME: home }),
+          env: cleanEnv({ DISPATCH_HOME: home, HOME: home, ...hostOptions.env }),
           cwd: REPO_ROOT,
           stdio: ["ignore", "ignore", "pipe"],
         },

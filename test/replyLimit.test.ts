@@ -212,6 +212,26 @@ describe("replies larger than the host link carries", () => {
   });
 });
 
+describe("a message to a host larger than its link carries", () => {
+  it("refuses to send a host a revive too large for its link, saying so; the host stays linked", async () => {
+    const created = await call("/api/sessions", {
+      kind: "bulky",
+      name: "heavy",
+      options: { reviveBytes: 9 * MIB },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await hub.api("/api/sessions/heavy", { method: "DELETE" })).status).toBe(200);
+    const since = await linkedSince();
+
+    const revived = await call("/api/sessions/heavy/revive", {});
+    expect(revived.status, JSON.stringify(revived.body)).toBe(413);
+    expect(errorOf(revived)).toMatch(
+      /^The start of session 'heavy' is 9\.0 MiB, more than the 8\.0 MiB one message from the hub to a host may hold, so the hub did not send it to host 'local' \(its link and sessions are unharmed\)/,
+    );
+    await expectHostStillLinked(since);
+  });
+});
+
 describe("a hello larger than the host link carries", () => {
   it("links a host whose sessions' options add up to more than one message, every session kept", async () => {
     // Six sessions of 1.5 MiB options each: a hello of 9 MiB, which the host sends at every connect.

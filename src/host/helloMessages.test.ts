@@ -59,7 +59,7 @@ describe("encodeHello", () => {
   });
 
   it("sends the sessions of a hello too large for one message in parts, every one of them whole", () => {
-    const sessions = Array.from({ length: 7 }, (_, i) =>
+    const sessions = Array.from({ length: 6 }, (_, i) =>
       session(`s${i}`, { kindOptions: { prompt: "p".repeat(1.5 * MIB) } }),
     );
     const encoded = encodeHello(hello(sessions));

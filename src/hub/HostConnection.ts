@@ -71,9 +71,18 @@ export class HostConnection implements HostLink {
     if (!this.isOpen)
       throw new DispatchError("host_unavailable", "the host is not connected; try again shortly");
     this.logger.trace({ type: message.type }, "to host");
+    const wire = JSON.stringify(message);
+    const bytes = wireBytes(wire);
+    if (bytes > MAX_HOST_MESSAGE_BYTES) {
+      // The host would close the link on it (1009), cutting off every session of the host.
+      throw new DispatchError(
+        "too_large",
+        `${describeMessage(message)} is ${mib(bytes)}, more than the ${mib(MAX_HOST_MESSAGE_BYTES)} one message from the hub to a host may hold, so the hub did not send it to ${this.describeHost()} (its link and sessions are unharmed); ask for less at once, or start the session anew with less (a smaller file, a shorter conversation)`,
+      );
+    }
     // One write for a turn's messages (a commit acknowledges every session in it).
     corkForTurn(this.socket);
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(wire);
   }
 
   /**
@@ -229,4 +238,20 @@ function describeRequest(message: HostRequest): string {
   if (message.type === "command") return `the command '${message.name}'`;
   if (message.type === "kind-command") return `the ${message.kind} command '${message.name}'`;
   return `'${message.type}'`;
+}
+
+/** A message to a host as a person would name it, capitalised: it opens a sentence. */
+function describeMessage(message: HubToHostMessage): string {
+  if (message.type === "spawn") return `The start of session '${message.spec.name ?? message.spec.id}'`;
+  if (message.type === "command" || message.type === "kind-command") {
+    const described = describeRequest(message);
+    return described.charAt(0).toUpperCase() + described.slice(1);
+  }
+  return `The '${message.type}' message`;
+}
+
+/** UTF-8 bytes of `wire`, counted only when it might be near the limit (most messages are tiny). */
+function wireBytes(wire: string): number {
+  // A UTF-16 unit is at most 3 bytes of UTF-8.
+  return wire.length * 3 <= MAX_HOST_MESSAGE_BYTES ? wire.length : Buffer.byteLength(wire);
 }

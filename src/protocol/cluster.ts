@@ -5,7 +5,21 @@
  * order on one socket per pair of nodes, so keystrokes arrive in the order they were typed.
  */
 import { z } from "zod";
-import { HubToHostMessage } from "./host.js";
+import { HubToHostMessage, MAX_HOST_MESSAGE_BYTES } from "./host.js";
+
+/**
+ * Room for a peer message's envelope (`t`, `id`, the host's name) around the host message or
+ * reply it carries.
+ */
+const PEER_ENVELOPE_ALLOWANCE_BYTES = 64 * 1024;
+/**
+ * Largest message on a `/cluster/peer` socket, either way: whatever one message on a host link
+ * may hold (`MAX_HOST_MESSAGE_BYTES`) with its envelope, so the relay carries what a host link
+ * does. With the host link's own limit on the owning node's end, a host message just under
+ * it was over it once wrapped: that node closed the socket (1009), failing every request
+ * waiting on it.
+ */
+export const MAX_PEER_MESSAGE_BYTES = MAX_HOST_MESSAGE_BYTES + PEER_ENVELOPE_ALLOWANCE_BYTES;
 
 /** Requesting node -> owning node. `request.message` is a host request without its `ref`. */
 export const PeerMessage = z.discriminatedUnion("t", [

@@ -9,8 +9,8 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import type { ClusterNode } from "../hub/cluster/ClusterNode.js";
-import { PeerMessage } from "../protocol/cluster.js";
-import { MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
+import { encodePeerReply } from "../hub/cluster/PeerRequests.js";
+import { MAX_PEER_MESSAGE_BYTES, PeerMessage } from "../protocol/cluster.js";
 import type { UpgradeHandler } from "./hostEndpoint.js";
 
 export interface ClusterEndpointOptions {
@@ -21,7 +21,7 @@ export interface ClusterEndpointOptions {
 
 export function clusterEndpoint(app: FastifyInstance, options: ClusterEndpointOptions): UpgradeHandler {
   const { cluster, peerToken, logger } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_HOST_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PEER_MESSAGE_BYTES });
   app.addHook("preClose", async () => {
     for (const client of wss.clients) client.terminate();
     wss.close();
@@ -39,6 +39,9 @@ export function clusterEndpoint(app: FastifyInstance, options: ClusterEndpointOp
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
+      // A message over the limit (from a node of another release) closes this socket alone; an
+      // 'error' without a listener would be thrown, and take the whole node down with it.
+      ws.on("error", (err) => logger.warn({ err }, "peer node link failed; it dials again on next use"));
       ws.on("message", (data) => {
         let message: PeerMessage;
         try {
@@ -49,7 +52,7 @@ export function clusterEndpoint(app: FastifyInstance, options: ClusterEndpointOp
         }
         cluster.handlePeer(message).then(
           (reply) => {
-            if (reply && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
+            if (reply && ws.readyState === ws.OPEN) ws.send(encodePeerReply(reply));
           },
           (err: unknown) => logger.error({ err }, "peer request failed"),
         );

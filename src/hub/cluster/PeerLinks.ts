@@ -14,10 +14,16 @@
  */
 import type { Logger } from "pino";
 import WebSocket from "ws";
+import { mib } from "../../core/byteSize.js";
 import { DispatchError, ERROR_CODES, type ErrorCode } from "../../core/errors.js";
 import { HOST_PROTOCOL_VERSION } from "../../core/version.js";
-import { PEER_ENDPOINT_PATH, type PeerMessage, PeerReply } from "../../protocol/cluster.js";
-import type { HubToHostMessage } from "../../protocol/host.js";
+import {
+  MAX_PEER_MESSAGE_BYTES,
+  PEER_ENDPOINT_PATH,
+  type PeerMessage,
+  PeerReply,
+} from "../../protocol/cluster.js";
+import { type HubToHostMessage, MAX_HOST_MESSAGE_BYTES } from "../../protocol/host.js";
 import type { HostLink, HostRequest, HostRequestOptions } from "../HostLink.js";
 
 /** How long the owning node and its host have to answer a forwarded request (not a long-running one). */
@@ -50,7 +56,10 @@ class PeerConnection {
     private readonly options: PeerLinksOptions,
   ) {
     const wsUrl = `${url.replace(/^http/, "ws")}${PEER_ENDPOINT_PATH}`;
-    this.socket = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${options.token}` } });
+    this.socket = new WebSocket(wsUrl, {
+      headers: { authorization: `Bearer ${options.token}` },
+      maxPayload: MAX_PEER_MESSAGE_BYTES,
+    });
     this.socket.on("open", () => {
       for (const text of this.queue.splice(0)) this.socket.send(text);
     });
@@ -62,6 +71,14 @@ class PeerConnection {
   send(message: PeerMessage): void {
     if (this.closed) throw unavailable(`the hub node at ${this.url} is not reachable`);
     const text = JSON.stringify(message);
+    // The owning node would close the socket on it (1009), failing every request waiting here.
+    const bytes = text.length * 3 <= MAX_PEER_MESSAGE_BYTES ? text.length : Buffer.byteLength(text);
+    if (bytes > MAX_PEER_MESSAGE_BYTES) {
+      throw new DispatchError(
+        "too_large",
+        `The '${message.message.type}' message for host '${message.host}' is ${mib(bytes)}, more than the ${mib(MAX_HOST_MESSAGE_BYTES)} one message from the hub to a host may hold, so the hub did not send it (via the hub node at ${this.url}; the host's link and sessions are unharmed); ask for less at once, or start the session anew with less (a smaller file, a shorter conversation)`,
+      );
+    }
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
     else this.queue.push(text);
   }

@@ -5,8 +5,9 @@
  * created (or revived) on the other node must be known before its host's first events arrive,
  * or they would be dropped as events of an unknown session.
  */
+import { mib } from "../../core/byteSize.js";
 import { toDispatchError } from "../../core/errors.js";
-import type { PeerMessage, PeerReply } from "../../protocol/cluster.js";
+import { MAX_PEER_MESSAGE_BYTES, type PeerMessage, type PeerReply } from "../../protocol/cluster.js";
 import { HubToHostMessage } from "../../protocol/host.js";
 import type { HostRequest } from "../HostLink.js";
 import type { HostLinks } from "../HostMonitor.js";
@@ -53,4 +54,23 @@ export class PeerRequests {
     if (id === undefined) return;
     if (message.type === "spawn" || !this.options.directory.get(id)) this.options.records.reload(id);
   }
+}
+
+/**
+ * A reply as sent to the asking node, or a `too_large` error in its place: a host's reply fits
+ * (the host checks it against the host link's limit, and the relay allows for the envelope),
+ * but one that did not would make the asking node close the socket, failing every request
+ * waiting on it.
+ */
+export function encodePeerReply(reply: PeerReply): string {
+  const text = JSON.stringify(reply);
+  const bytes = text.length * 3 <= MAX_PEER_MESSAGE_BYTES ? text.length : Buffer.byteLength(text);
+  if (bytes <= MAX_PEER_MESSAGE_BYTES) return text;
+  return JSON.stringify({
+    t: "reply",
+    id: reply.id,
+    ok: false,
+    code: "too_large",
+    message: `the answer is ${mib(bytes)}, more than the ${mib(MAX_PEER_MESSAGE_BYTES)} one message between hub nodes may hold, so the node holding the host sent this error instead; ask for less at once`,
+  } satisfies PeerReply);
 }

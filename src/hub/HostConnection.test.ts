@@ -105,3 +105,38 @@ describe("HostConnection closed on a message too large", () => {
     expect(closed[0]).toMatch(/^it sent a message larger than the 8\.0 MiB/);
   });
 });
+
+describe("HostConnection hello", () => {
+  const host = {
+    ...{ id: "h", name: "h", hostname: "box", os: "linux", arch: "x64", version: "0.1.0", pid: 1 },
+    ...{ capabilities: [], labels: {} },
+  };
+  const state = (id: string) => ({
+    ...{ id, kind: "terminal", pid: 1, running: true, exitCode: null, lastSeq: 0 },
+    ...{ cols: 80, rows: 24, foreground: null, capabilities: [] },
+  });
+
+  it("takes the sessions of a hello's parts, in order, as the hello's; a part after the hello drops the link", () => {
+    const socket = new FakeSocket();
+    const hellos: string[][] = [];
+    const closed: string[] = [];
+    new HostConnection(
+      socket as unknown as WebSocket,
+      {
+        onHello: (_link, _host, sessions) => hellos.push(sessions.map((s) => s.id)),
+        onEvent: () => undefined,
+        onClose: (_link, reason) => closed.push(reason),
+      },
+      pino({ level: "silent" }),
+    );
+    const say = (message: unknown) => socket.emit("message", Buffer.from(JSON.stringify(message)), false);
+    say({ type: "hello-part", sessions: [state("a"), state("b")] });
+    say({ type: "hello-part", sessions: [state("c")] });
+    expect(hellos).toEqual([]);
+    say({ type: "hello", protocol: 4, host, sessions: [state("d")] });
+    expect(hellos).toEqual([["a", "b", "c", "d"]]);
+
+    say({ type: "hello-part", sessions: [state("e")] });
+    expect(closed).toEqual(["protocol violation: sent part of a hello after its hello"]);
+  });
+});

@@ -53,7 +53,7 @@ export function openFile(path: string, create: boolean): DiskText {
       `no file ${path}; to create it, pass --create (create: true), or tick "Create it if it does not exist" in the web`,
     );
   }
-  return { text: "", hash: writeTextAtomic(path, "") };
+  return { text: "", hash: writeTextAtomic(path, ""), bom: false };
 }
 
 export class DiskTracker {
@@ -61,8 +61,10 @@ export class DiskTracker {
   /** The file's text as last loaded or saved (the base of a three-way merge). */
   private savedText: string;
   private diskHash: string;
-  /** What is on disk during a conflict. */
-  private diskText = "";
+  /** Whether the file starts with a byte order mark, as last read: a save keeps it so. */
+  private bom: boolean;
+  /** What is on disk during a conflict: its text and the hash of its bytes. */
+  private onDisk = { text: "", hash: "" };
   /**
    * During a conflict with a file the editor cannot load (turned binary, or grown past the
    * limit): why, and its identity (`unloadableIdentity`), to tell it from a later change.
@@ -77,6 +79,7 @@ export class DiskTracker {
   ) {
     this.savedText = disk.text;
     this.diskHash = disk.hash;
+    this.bom = disk.bom;
     this.watch = new FileWatch(path, () => this.checkDisk());
   }
 
@@ -113,7 +116,7 @@ export class DiskTracker {
         `${this.unloadable.reason}, so there is no text on disk to show beside the buffer; 'resolve take=buffer' keeps the buffer (a save then writes it over the file), or leave the file as it is and close the editor`,
       );
     }
-    const three = { base: this.savedText, disk: this.diskText, buffer: this.buffer.text() };
+    const three = { base: this.savedText, disk: this.onDisk.text, buffer: this.buffer.text() };
     if (!fitInReply(Object.values(three))) throw conflictTooLarge(this.path, Object.values(three));
     return three;
   }
@@ -147,7 +150,7 @@ export class DiskTracker {
       );
     }
     const text = this.buffer.text();
-    this.diskHash = writeTextAtomic(this.path, text);
+    this.diskHash = writeTextAtomic(this.path, text, this.bom);
     this.savedText = text;
     this.setStatus("clean", "saved");
     return { seq: this.buffer.seq(), hash: this.diskHash, bytes: Buffer.byteLength(text) };
@@ -169,14 +172,15 @@ export class DiskTracker {
     if (this.unloadable) {
       // Text again: an ordinary conflict with what is on disk now.
       this.unloadable = undefined;
-      this.diskText = disk?.text ?? "";
+      this.onDisk = disk ? { text: disk.text, hash: disk.hash } : { text: "", hash: hashText("") };
     }
     if (!disk) {
       if (this.state !== "deleted" && this.state !== "conflict") this.setStatus("deleted", "deleted");
       return;
     }
+    this.bom = disk.bom;
     if (disk.hash === this.diskHash && this.state !== "deleted") return;
-    if (this.state === "conflict" && disk.hash === hashText(this.diskText)) return;
+    if (this.state === "conflict" && disk.hash === this.onDisk.hash) return;
     if (this.state === "clean" || (this.state === "deleted" && this.buffer.text() === this.savedText)) {
       this.diskHash = disk.hash;
       this.savedText = disk.text;
@@ -184,7 +188,7 @@ export class DiskTracker {
       this.setStatus("clean", "reloaded");
       return;
     }
-    this.diskText = disk.text;
+    this.onDisk = { text: disk.text, hash: disk.hash };
     this.setStatus("conflict", "changed on disk");
   }
 
@@ -198,7 +202,7 @@ export class DiskTracker {
     if (identity === undefined || identity === this.diskHash) return;
     if (this.state === "conflict" && this.unloadable?.identity === identity) return;
     this.unloadable = { reason: `changed on disk: ${reason}`, identity };
-    this.diskText = "";
+    this.onDisk = { text: "", hash: "" };
     this.setStatus("conflict", this.unloadable.reason);
   }
 
@@ -213,9 +217,9 @@ export class DiskTracker {
       );
     }
     if (this.unloadable) return this.resolveOverUnloadable(args);
-    const disk = this.diskText;
+    const disk = this.onDisk.text;
     this.savedText = disk;
-    this.diskHash = hashText(disk);
+    this.diskHash = this.onDisk.hash;
     if (args.take === "disk") {
       this.buffer.replaceText(disk, "disk");
       this.setStatus("clean", "resolved: took the disk");
@@ -272,7 +276,7 @@ export class DiskTracker {
         return this.setStatus("dirty", "revived, not saved");
       }
     }
-    this.diskText = this.savedText;
+    this.onDisk = { text: this.savedText, hash: this.diskHash };
     this.setStatus(
       "conflict",
       damaged

@@ -1,12 +1,16 @@
 /**
  * Reading and writing an edited file: text only (no NUL byte, valid UTF-8), under the size
- * limit, and saved atomically (a temporary file beside it, then rename) with its mode and owner
- * kept, so a reader never sees half a file and a crash never leaves one.
+ * limit, and saved atomically (a temporary file beside it, then rename) with its mode, owner
+ * and byte order mark kept, so a reader never sees half a file and a crash never leaves one.
+ * A read-only file is not written over, and a write the disk could not take whole (full, over
+ * a quota) fails before the rename, leaving the file as it was.
  */
 import { createHash, randomBytes } from "node:crypto";
 import {
+  accessSync,
   chownSync,
   closeSync,
+  constants,
   fsyncSync,
   openSync,
   readFileSync,
@@ -25,10 +29,18 @@ export function hashText(bytes: Uint8Array | string): string {
 }
 
 export interface DiskText {
+  /** The text, without a byte order mark. */
   text: string;
+  /** The hash of the file's bytes (with its byte order mark, if any). */
   hash: string;
+  /** Whether the file starts with a UTF-8 byte order mark (a save writes it back). */
+  bom: boolean;
 }
 
+/** The UTF-8 byte order mark, which Windows tools put at the start of text files. */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+// Strips a leading BOM from the text (`bom` in `DiskText` says it was there).
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** The largest file to read, and what sets it (for the message refusing a larger one). */
@@ -64,15 +76,19 @@ export function readText(path: string, limit?: FileLimit): DiskText | undefined 
   }
   if (bytes.includes(0)) throw binary(path);
   try {
-    return { text: decoder.decode(bytes), hash: hashText(bytes) };
+    return { text: decoder.decode(bytes), hash: hashText(bytes), bom: startsWithBom(bytes) };
   } catch {
     throw binary(path);
   }
 }
 
-/** Writes `text` to `path` atomically, keeping the existing file's mode and owner; its hash. */
-export function writeTextAtomic(path: string, text: string): string {
-  const bytes = Buffer.from(text, "utf8");
+/**
+ * Writes `text` to `path` atomically (with a byte order mark first if `bom`), keeping the
+ * existing file's mode and owner; its hash. Refuses a read-only file: the rename would replace
+ * it whatever its mode, so the mode is checked here, as other editors do.
+ */
+export function writeTextAtomic(path: string, text: string, bom = false): string {
+  const bytes = bom ? Buffer.concat([BOM, Buffer.from(text, "utf8")]) : Buffer.from(text, "utf8");
   let mode = 0o644;
   let owner: { uid: number; gid: number } | undefined;
   try {
@@ -82,11 +98,17 @@ export function writeTextAtomic(path: string, text: string): string {
   } catch {
     // A new (or deleted) file gets the default mode and this user as owner.
   }
+  if (owner && !writable(path, mode)) {
+    throw new DispatchError(
+      "forbidden",
+      `${path} is read-only (mode ${mode.toString(8).padStart(4, "0")}), so it was not saved; the edits are kept in the editor: make the file writable (chmod u+w) and save again`,
+    );
+  }
   const temp = join(dirname(path), `.${basename(path)}.dispatch-${randomBytes(4).toString("hex")}.tmp`);
   try {
     const fd = openSync(temp, "wx", mode);
     try {
-      writeSync(fd, bytes);
+      writeAll(fd, bytes);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -105,9 +127,64 @@ export function writeTextAtomic(path: string, text: string): string {
     } catch {
       // Already gone (renamed or never created).
     }
-    throw fileError(err, path);
+    throw saveError(err, path);
   }
   return hashText(bytes);
+}
+
+/**
+ * Writes every byte or throws: `writeSync` writes what the disk takes and says how much, so a
+ * full disk (or a file size limit) first shows as a short write, and only the next write fails.
+ */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length; ) {
+    const written = writeSync(fd, bytes, at, bytes.length - at);
+    if (written <= 0) throw Object.assign(new Error("the disk took no more bytes"), { code: "ENOSPC" });
+    at += written;
+  }
+}
+
+/** Whether this process may write the file: by its mode for anyone (root ignores modes), and by access. */
+function writable(path: string, mode: number): boolean {
+  if ((mode & 0o222) === 0) return false;
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A failed save as a message a person can act on; the file is as it was (the rename is last). */
+function saveError(err: unknown, path: string): DispatchError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const kept = "the file is as it was and the edits are kept in the editor";
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new DispatchError(
+      "internal",
+      `no space left to save ${path} (${code === "EDQUOT" ? "disk quota exceeded" : "the disk is full"}); ${kept}: free some space and save again`,
+    );
+  }
+  if (code === "EFBIG") {
+    return new DispatchError(
+      "too_large",
+      `${path} would be larger than this host allows a file to be; ${kept}`,
+    );
+  }
+  if (code === "EROFS") {
+    return new DispatchError("forbidden", `${path} is on a read-only file system; ${kept}`);
+  }
+  if (code === "EACCES" || code === "EPERM") {
+    return new DispatchError(
+      "forbidden",
+      `permission denied saving ${path}: a save writes a new file beside it in ${dirname(path)}, then renames it over; ${kept}: make the directory writable and save again`,
+    );
+  }
+  return fileError(err, path);
+}
+
+function startsWithBom(bytes: Uint8Array): boolean {
+  return bytes.length >= BOM.length && BOM.every((byte, i) => bytes[i] === byte);
 }
 
 /**

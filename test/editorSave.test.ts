@@ -1,0 +1,116 @@
+/**
+ * Saving an editor's buffer over what the file was: a UTF-8 byte order mark kept (a save
+ * dropped it, and a conflict resolved on such a file came back at once), a read-only file not
+ * written over (the atomic rename replaced it whatever its mode), and a disk that takes only
+ * part of the text failing the save with the file as it was (a short write was renamed over
+ * the file, truncating it, and the buffer marked clean).
+ */
+
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiCall, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+let hub: HubHandle;
+let root: string;
+
+function call(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  return apiCall(hub, path, body);
+}
+
+function errorOf(reply: { body: Record<string, unknown> }): string {
+  return String((reply.body.error as { message?: string } | undefined)?.message);
+}
+
+async function fileStatus(name: string): Promise<string | undefined> {
+  const session = (await call(`/api/sessions/${name}`)).body.session as { options?: { status?: string } };
+  return session.options?.status;
+}
+
+/** Opens `file` in an editor session, as `dispatch edit FILE` does; its name. */
+async function edit(file: string): Promise<string> {
+  const opened = await call("/api/sessions", { kind: "editor", options: { path: file } });
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  return (opened.body.session as { name: string }).name;
+}
+
+async function insert(name: string, at: number, text: string): Promise<void> {
+  const reply = await call(`/api/sessions/${name}/edits`, { edits: [{ from: at, to: at, insert: text }] });
+  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "dispatch-editor-save-"));
+  hub = await startHub({ env: { DISPATCH_EDITOR_ROOTS: root } });
+});
+
+afterAll(async () => {
+  await cleanupAll();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("saving an editor's buffer", () => {
+  it("keeps a file's byte order mark through a save and a conflict resolved by keeping the buffer", async () => {
+    const file = join(root, "windows.txt");
+    writeFileSync(file, Buffer.concat([BOM, Buffer.from("one\r\n")]));
+    const name = await edit(file);
+    // The mark is not text: a script's positions start after it.
+    expect((await call(`/api/sessions/${name}/text`)).body.text).toBe("one\r\n");
+    await insert(name, 0, "zero\r\n");
+    expect((await call(`/api/sessions/${name}/save`, {})).status).toBe(200);
+    expect(readFileSync(file)).toEqual(Buffer.concat([BOM, Buffer.from("zero\r\none\r\n")]));
+
+    await insert(name, 0, "mine ");
+    writeFileSync(file, Buffer.concat([BOM, Buffer.from("theirs\r\n")]));
+    await waitFor(async () => (await fileStatus(name)) === "conflict");
+    expect((await call(`/api/sessions/${name}/commands/resolve`, { take: "buffer" })).status).toBe(200);
+    const saved = await call(`/api/sessions/${name}/save`, {});
+    expect(saved.status, errorOf(saved)).toBe(200);
+    expect(readFileSync(file)).toEqual(Buffer.concat([BOM, Buffer.from("mine zero\r\none\r\n")]));
+    expect(await fileStatus(name)).toBe("clean");
+  });
+
+  it("refuses to save over a read-only file, keeping the edits, and saves once it is writable", async () => {
+    const file = join(root, "readonly.txt");
+    writeFileSync(file, "as shipped\n");
+    chmodSync(file, 0o444);
+    const name = await edit(file);
+    await insert(name, 0, "patched ");
+    const refused = await call(`/api/sessions/${name}/save`, {});
+    expect(refused.status).toBe(403);
+    expect(errorOf(refused)).toMatch(/readonly\.txt is read-only \(mode 0444\).*edits are kept.*chmod u\+w/);
+    expect(readFileSync(file, "utf8")).toBe("as shipped\n");
+    expect(await fileStatus(name)).toBe("dirty");
+
+    chmodSync(file, 0o644);
+    expect((await call(`/api/sessions/${name}/save`, {})).status).toBe(200);
+    expect(readFileSync(file, "utf8")).toBe("patched as shipped\n");
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+  });
+
+  it("fails a save the disk takes only part of, leaving the file as it was and no temporary file", () => {
+    // A file size limit (`ulimit -f`, 64 KiB) makes the kernel take a short write, as a disk
+    // that fills up part-way does; the save runs in a process of its own under it.
+    const dir = mkdtempSync(join(root, "limited-"));
+    const file = join(dir, "big.txt");
+    writeFileSync(file, "original\n");
+    const module = pathToFileURL(join(REPO_ROOT, "dist/src/host/runtimes/editor/fileContent.js")).href;
+    const script = `import { writeTextAtomic } from ${JSON.stringify(module)};
+      try { writeTextAtomic(process.argv[1], "x".repeat(200000)); console.log("saved"); }
+      catch (err) { console.log(err.code + ": " + err.message); }`;
+    const run = spawnSync(
+      "bash",
+      ["-c", 'ulimit -f 64 && exec "$0" --input-type=module -e "$1" "$2"', process.execPath, script, file],
+      { encoding: "utf8" },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^too_large: .*big\.txt would be larger than .*the file is as it was/);
+    expect(readFileSync(file, "utf8")).toBe("original\n");
+    expect(readdirSync(dir)).toEqual(["big.txt"]);
+  });
+});

@@ -66,6 +66,13 @@ export class DiskTracker {
   /** What is on disk during a conflict: its text and the hash of its bytes. */
   private onDisk = { text: "", hash: "" };
   /**
+   * During a conflict: the hash of the file the buffer's edits were made on (the disk as last
+   * loaded or saved; after a revive, as the log last saw it), or undefined when only a resolve
+   * may end it. The file back as that (`git checkout` elsewhere and back, a stash popped) ends
+   * the conflict: a save then writes over nobody's change.
+   */
+  private conflictBase: string | undefined;
+  /**
    * During a conflict with a file the editor cannot load (turned binary, or grown past the
    * limit): why, and its identity (`unloadableIdentity`), to tell it from a later change.
    */
@@ -179,6 +186,10 @@ export class DiskTracker {
       return;
     }
     this.bom = disk.bom;
+    // Deleted under unsaved edits, the file's base is the disk as last loaded or saved too.
+    const base =
+      this.state === "conflict" ? this.conflictBase : this.state === "deleted" ? this.diskHash : undefined;
+    if (base !== undefined && disk.hash === base) return this.backOnDisk(disk);
     if (disk.hash === this.diskHash && this.state !== "deleted") return;
     if (this.state === "conflict" && disk.hash === this.onDisk.hash) return;
     if (this.state === "clean" || (this.state === "deleted" && this.buffer.text() === this.savedText)) {
@@ -188,8 +199,21 @@ export class DiskTracker {
       this.setStatus("clean", "reloaded");
       return;
     }
+    if (this.state !== "conflict") this.conflictBase = this.diskHash;
     this.onDisk = { text: disk.text, hash: disk.hash };
     this.setStatus("conflict", "changed on disk");
+  }
+
+  /** The file is back as the buffer's edits found it: no conflict, the edits simply unsaved. */
+  private backOnDisk(disk: DiskText): void {
+    this.diskHash = disk.hash;
+    this.savedText = disk.text;
+    this.unloadable = undefined;
+    this.conflictBase = undefined;
+    this.setStatus(
+      this.buffer.text() === disk.text ? "clean" : "dirty",
+      "back on disk as the edits found it; the conflict is over",
+    );
   }
 
   /**
@@ -201,6 +225,7 @@ export class DiskTracker {
     // Gone again, or the very content a resolve chose to save over.
     if (identity === undefined || identity === this.diskHash) return;
     if (this.state === "conflict" && this.unloadable?.identity === identity) return;
+    if (this.state !== "conflict") this.conflictBase = this.diskHash;
     this.unloadable = { reason: `changed on disk: ${reason}`, identity };
     this.onDisk = { text: "", hash: "" };
     this.setStatus("conflict", this.unloadable.reason);
@@ -216,6 +241,7 @@ export class DiskTracker {
         `the merged text holds half a character (a lone UTF-16 surrogate at ${half}), which cannot be stored; send whole characters; the conflict is unchanged`,
       );
     }
+    this.conflictBase = undefined;
     if (this.unloadable) return this.resolveOverUnloadable(args);
     const disk = this.onDisk.text;
     this.savedText = disk;
@@ -277,6 +303,7 @@ export class DiskTracker {
       }
     }
     this.onDisk = { text: this.savedText, hash: this.diskHash };
+    this.conflictBase = damaged ? undefined : hash;
     this.setStatus(
       "conflict",
       damaged

@@ -14,6 +14,7 @@ import {
   fsyncSync,
   openSync,
   readFileSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -50,16 +51,26 @@ export interface FileLimit {
 }
 
 /**
- * The file's text, or undefined if it does not exist; throws for binary files and, given a
- * `limit`, for files over it.
+ * The file's text, or undefined if it does not exist; throws for binary files, for a link put
+ * in place of the file or of a directory above it (`path` is a real path, checked against the
+ * allowed roots when the editor opened it) and, given a `limit`, for files over it.
  */
 export function readText(path: string, limit?: FileLimit): DiskText | undefined {
   let size: number;
+  let real: string;
   try {
     size = statSync(path).size;
+    real = realpathSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw fileError(err, path);
+  }
+  // Followed, it could lead out of the roots: its target's text would be loaded into the log.
+  if (real !== path) {
+    throw new DispatchError(
+      "bad_request",
+      `${path} is now a symbolic link, or below one, to ${real}; the editor does not follow a link put in place of the file it opened`,
+    );
   }
   if (limit && size > limit.bytes) {
     throw new DispatchError(
@@ -97,6 +108,16 @@ export function writeTextAtomic(path: string, text: string, bom = false): string
     owner = { uid: stat.uid, gid: stat.gid };
   } catch {
     // A new (or deleted) file gets the default mode and this user as owner.
+  }
+  // A directory above the file replaced by a link would take the save elsewhere, perhaps out
+  // of the roots (a link in place of the file itself is replaced by the rename, not followed).
+  const directory = dirname(path);
+  const realDirectory = realDirectoryOf(directory);
+  if (realDirectory !== directory) {
+    throw new DispatchError(
+      "forbidden",
+      `${path} was not saved: its directory is now a symbolic link, or below one, to ${realDirectory}; the edits are kept in the editor`,
+    );
   }
   if (owner && !writable(path, mode)) {
     throw new DispatchError(
@@ -181,6 +202,15 @@ function saveError(err: unknown, path: string): DispatchError {
     );
   }
   return fileError(err, path);
+}
+
+/** The real path of a directory; itself when it is gone (the write then fails, saying so). */
+function realDirectoryOf(directory: string): string {
+  try {
+    return realpathSync(directory);
+  } catch {
+    return directory;
+  }
 }
 
 function startsWithBom(bytes: Uint8Array): boolean {

@@ -1,13 +1,29 @@
 /**
- * Saving an editor's buffer over what the file was: a UTF-8 byte order mark kept (a save
+ * An editor's file on disk, saved over and changed underneath. A UTF-8 byte order mark kept (a save
  * dropped it, and a conflict resolved on such a file came back at once), a read-only file not
  * written over (the atomic rename replaced it whatever its mode), and a disk that takes only
  * part of the text failing the save with the file as it was (a short write was renamed over
- * the file, truncating it, and the buffer marked clean).
+ * the file, truncating it, and the buffer marked clean). A file put back as the edits found it
+ * (`git checkout` elsewhere and back, deleted and restored) is no conflict: saving was refused
+ * until a resolve, though it wrote over nobody's change. A link put in place of the file, or of
+ * a directory above it, is not followed: its target (perhaps out of the allowed roots) was
+ * loaded into the log, and a save went through it.
  */
 
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -18,6 +34,7 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 let hub: HubHandle;
 let root: string;
+let outside: string;
 
 function call(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   return apiCall(hub, path, body);
@@ -45,16 +62,18 @@ async function insert(name: string, at: number, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "dispatch-editor-save-"));
+  root = mkdtempSync(join(tmpdir(), "dispatch-editor-disk-"));
+  outside = mkdtempSync(join(tmpdir(), "dispatch-editor-outside-"));
   hub = await startHub({ env: { DISPATCH_EDITOR_ROOTS: root } });
 });
 
 afterAll(async () => {
   await cleanupAll();
   rmSync(root, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
 });
 
-describe("saving an editor's buffer", () => {
+describe("an editor's file on disk", () => {
   it("keeps a file's byte order mark through a save and a conflict resolved by keeping the buffer", async () => {
     const file = join(root, "windows.txt");
     writeFileSync(file, Buffer.concat([BOM, Buffer.from("one\r\n")]));
@@ -91,6 +110,53 @@ describe("saving an editor's buffer", () => {
     expect((await call(`/api/sessions/${name}/save`, {})).status).toBe(200);
     expect(readFileSync(file, "utf8")).toBe("patched as shipped\n");
     expect(statSync(file).mode & 0o777).toBe(0o644);
+  });
+
+  it("ends a conflict when the file is back as the edits found it, changed or deleted meanwhile", async () => {
+    const file = join(root, "branch.txt");
+    writeFileSync(file, "main\n");
+    const name = await edit(file);
+    await insert(name, 0, "mine ");
+    writeFileSync(file, "other branch\n");
+    await waitFor(async () => (await fileStatus(name)) === "conflict");
+    writeFileSync(file, "main\n");
+    await waitFor(async () => (await fileStatus(name)) === "dirty");
+    const saved = await call(`/api/sessions/${name}/save`, {});
+    expect(saved.status, errorOf(saved)).toBe(200);
+    expect(readFileSync(file, "utf8")).toBe("mine main\n");
+
+    await insert(name, 0, "more ");
+    rmSync(file);
+    await waitFor(async () => (await fileStatus(name)) === "deleted");
+    writeFileSync(file, "mine main\n");
+    await waitFor(async () => (await fileStatus(name)) === "dirty");
+    expect((await call(`/api/sessions/${name}/save`, {})).status).toBe(200);
+    expect(readFileSync(file, "utf8")).toBe("more mine main\n");
+  });
+
+  it("does not follow a link put in place of the file or a directory above it, to load or to save", async () => {
+    writeFileSync(join(outside, "secret"), "secret\n");
+    const dir = join(root, "swapped");
+    mkdirSync(dir);
+    const file = join(dir, "notes.txt");
+    writeFileSync(file, "notes\n");
+    const name = await edit(file);
+    rmSync(file);
+    symlinkSync(join(outside, "secret"), file);
+    await waitFor(async () => (await fileStatus(name)) === "conflict");
+    expect((await call(`/api/sessions/${name}/text`)).body.text).toBe("notes\n");
+    const refused = await call(`/api/sessions/${name}/save`, {});
+    expect(errorOf(refused)).toMatch(/now a symbolic link.*to .*secret/);
+
+    // Kept (the buffer written over the link, not through it), then the directory swapped.
+    expect((await call(`/api/sessions/${name}/commands/resolve`, { take: "buffer" })).status).toBe(200);
+    renameSync(dir, `${dir}-moved`);
+    symlinkSync(outside, dir);
+    const through = await call(`/api/sessions/${name}/save`, {});
+    expect(through.status).toBe(403);
+    expect(errorOf(through)).toMatch(/its directory is now a symbolic link.*edits are kept/);
+    expect(existsSync(join(outside, "notes.txt"))).toBe(false);
+    expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret\n");
   });
 
   it("fails a save the disk takes only part of, leaving the file as it was and no temporary file", () => {

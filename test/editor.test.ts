@@ -311,10 +311,12 @@ describe("editor sessions", () => {
     await waitFor(async () => (await fileStatus(name)) === "conflict");
     const refused = await call(`/api/sessions/${name}/save`, {});
     expect(refused.status).toBe(409);
-    expect(errorOf(refused)).toMatch(/binary file.*a save would write over it/);
+    expect(errorOf(refused)).toMatch(
+      /not UTF-8 text \(text in another encoding, such as Latin-1.*a save would write over it/,
+    );
     expect(readFileSync(file)).toEqual(latin1);
     const three = await call(`/api/sessions/${name}/commands/conflict`, {});
-    expect(errorOf(three)).toMatch(/binary file.*resolve take=buffer/);
+    expect(errorOf(three)).toMatch(/not UTF-8 text.*iconv.*resolve take=buffer/);
     const takeDisk = await call(`/api/sessions/${name}/commands/resolve`, { take: "disk" });
     expect(errorOf(takeDisk)).toMatch(/cannot be taken into the editor/);
     expect((await call(`/api/sessions/${name}/commands/resolve`, { take: "buffer" })).status).toBe(200);

@@ -89,7 +89,7 @@ export function readText(path: string, limit?: FileLimit): DiskText | undefined 
   try {
     return { text: decoder.decode(bytes), hash: hashText(bytes), bom: startsWithBom(bytes) };
   } catch {
-    throw binary(path);
+    throw notUtf8(path);
   }
 }
 
@@ -239,6 +239,14 @@ export function unloadableIdentity(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** No NUL byte but not UTF-8: most often text in another encoding, which is not binary. */
+function notUtf8(path: string): DispatchError {
+  return new DispatchError(
+    "bad_request",
+    `${path} is not UTF-8 text (text in another encoding, such as Latin-1, or a binary file); the editor opens UTF-8 text only: convert it first (iconv -f latin1 -t utf-8)`,
+  );
 }
 
 function binary(path: string): DispatchError {

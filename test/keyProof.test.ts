@@ -3,72 +3,38 @@
  * the hub: a program listening on the fallback port, or on the port a stale `hub.json` names,
  * receives no key and nothing it can replay against the real hub, and the CLI says this
  * directory's hub is not running. The real hub takes the CLI's key proofs once, for its own
- * port and the body they were signed for.
+ * port and the body they were signed for, and, restarted, none made before it listened.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocketServer } from "ws";
 import { ClientSocket } from "../src/cli/ClientSocket.js";
-import { proofHeader } from "../src/platform/keyProof.js";
+import { proofHeader, tokenProofKey } from "../src/platform/keyProof.js";
 import { cleanEnv, type HubHandle, runCli, startHub } from "./harness.js";
-
-/** What a listener saw: every request's method, target and headers, and WebSocket messages. */
-interface Seen {
-  requests: { method: string; url: string; headers: IncomingHttpHeaders }[];
-  messages: string[];
-}
+import { nothingLeaked, type Rogue, startRogue } from "./rogueListener.js";
 
 let hub: HubHandle;
-let rogue: Server;
+let rogue: Rogue;
 let rogueUrl: string;
-const seen: Seen = { requests: [], messages: [] };
 let home: string;
 
 beforeAll(async () => {
   hub = await startHub();
-  // A program on another port that answers like a hub would, and accepts WebSockets.
-  rogue = createServer((request, response) => {
-    seen.requests.push({ method: request.method ?? "", url: request.url ?? "", headers: request.headers });
-    response.setHeader("content-type", "application/json");
-    response.end(request.url === "/api/health" ? '{"ok":true,"version":"0"}' : '{"sessions":[]}');
-  });
-  const wss = new WebSocketServer({ server: rogue });
-  wss.on("connection", (ws, request) => {
-    seen.requests.push({ method: "UPGRADE", url: request.url ?? "", headers: request.headers });
-    ws.on("message", (data) => seen.messages.push(String(data)));
-  });
-  await new Promise<void>((resolve) => rogue.listen(0, "127.0.0.1", resolve));
-  rogueUrl = `http://127.0.0.1:${(rogue.address() as AddressInfo).port}`;
+  rogue = await startRogue();
+  rogueUrl = rogue.url;
   // This data directory's hub ran once (its key is here), and is not running now.
   home = mkdtempSync(join(tmpdir(), "dispatch-key-proof-"));
   writeFileSync(join(home, "access.key"), `${hub.key}\n`, { mode: 0o600 });
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => rogue?.close(resolve));
+  await rogue?.close();
   await hub?.stop();
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-/** The listener learnt nothing that opens the real hub: no key, and no header that works there. */
-async function nothingLeaked(): Promise<void> {
-  const authorized = seen.requests.filter((r) => r.headers.authorization !== undefined);
-  expect(authorized.length).toBeGreaterThan(0);
-  for (const { method, url, headers } of seen.requests) {
-    expect(JSON.stringify(headers)).not.toContain(hub.key);
-    if (headers.authorization === undefined) continue;
-    const replayed = await fetch(`${hub.url}${method === "UPGRADE" ? "/api/sessions" : url}`, {
-      method: method === "UPGRADE" ? "GET" : method,
-      headers: { authorization: headers.authorization },
-    });
-    expect(replayed.status, `${method} ${url} replayed`).toBe(401);
-  }
-  expect(seen.messages.join("\n")).not.toContain(hub.key);
-}
+const leakedNothing = () => nothingLeaked(rogue, hub.url, [hub.key]);
 
 describe("a program listening where the CLI looks", () => {
   it("on the fallback port (no hub.json): ls and logs --follow say the hub is not running, and it learns nothing", async () => {
@@ -84,20 +50,20 @@ describe("a program listening where the CLI looks", () => {
     const logs = await runCli(["logs", "build", "--follow"], env);
     expect(logs.code).toBe(1);
     expect(logs.stderr).toContain(`the hub is not running (no hub.json in ${home})`);
-    await nothingLeaked();
+    await leakedNothing();
   });
 
   it("a WebSocket there is closed before the hello: it hears nothing", async () => {
-    seen.requests.length = 0;
+    rogue.requests.length = 0;
     const connecting = ClientSocket.connect({ url: rogueUrl, key: hub.key, prove: true, client: "test" });
     await expect(connecting).rejects.toThrow(/cannot prove it holds the access key/);
-    expect(seen.requests.map((r) => r.method)).toEqual(["UPGRADE"]);
-    expect(seen.messages).toEqual([]);
-    await nothingLeaked();
+    expect(rogue.requests.map((r) => r.method)).toEqual(["UPGRADE"]);
+    expect(rogue.messages).toEqual([]);
+    await leakedNothing();
   });
 
   it("on the port a stale hub.json names: the CLI says so in one line, and it learns nothing", async () => {
-    seen.requests.length = 0;
+    rogue.requests.length = 0;
     const info = { pid: 999_999, port: Number(rogueUrl.split(":")[2]), host: "127.0.0.1", url: rogueUrl };
     writeFileSync(join(home, "hub.json"), JSON.stringify(info));
     try {
@@ -107,7 +73,7 @@ describe("a program listening where the CLI looks", () => {
       expect(ls.stderr.trim().split("\n")).toEqual([
         `dispatch: the hub is not running: hub.json in ${home} names ${rogueUrl}, but what answers there cannot prove it holds this directory's access key (another program, or another directory's hub) — start this one's with \`dispatch start\``,
       ]);
-      await nothingLeaked();
+      await leakedNothing();
 
       // The process hub.json names still runs (a hub from before an upgrade, say): the CLI
       // says how to restart it rather than that nothing runs.
@@ -116,7 +82,7 @@ describe("a program listening where the CLI looks", () => {
       expect(older.code).toBe(1);
       expect(older.stderr).toContain(`(pid ${process.pid}, started from ${home}) did not prove it holds`);
       expect(older.stderr).toContain("restart it with `dispatch stop` and `dispatch start`");
-      await nothingLeaked();
+      await leakedNothing();
     } finally {
       rmSync(join(home, "hub.json"), { force: true });
     }
@@ -150,5 +116,47 @@ describe("the hub takes a key proof", () => {
     expect((await request(sign("POST", "/api/gc", '{"olderThan":"9d"}'), '{"olderThan":"9d"}')).status).toBe(
       200,
     );
+  });
+});
+
+describe("a hub restarted on its port", () => {
+  it("refuses every proof made before it listened: one the old hub took, one a program holding the port meanwhile caught", async () => {
+    const port = hub.port;
+    const sign = (key: string | ReturnType<typeof tokenProofKey>) =>
+      proofHeader(key, { method: "GET", target: "/api/sessions", host: `127.0.0.1:${port}` }).header;
+    const get = (authorization: string) => fetch(`${hub.url}/api/sessions`, { headers: { authorization } });
+    const taken = sign(hub.key);
+    expect(await get(taken).then((r) => r.status)).toBe(200);
+
+    expect((await hub.cli(["stop"])).code).toBe(0);
+    const squatter = await startRogue(port);
+    try {
+      // The CLI finds something on this directory's port and proves the key to it.
+      const ls = await runCli(
+        ["ls"],
+        cleanEnv({ DISPATCH_HOME: home, HOME: home, DISPATCH_PORT: String(port) }),
+      );
+      expect(ls.code).toBe(1);
+    } finally {
+      await squatter.close();
+    }
+    // (The host daemon, reconnecting, may have knocked too, with its own bearer token.)
+    const caught = squatter.requests.flatMap(
+      (r) => r.headers.authorization?.match(/^Dispatch-Proof .*/) ?? [],
+    );
+    expect(caught.length).toBeGreaterThan(0);
+    const madeBefore = sign(tokenProofKey(hub.key));
+
+    const restarted = await hub.cli(["start", "--port", String(port)]);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(hub.port).toBe(port);
+    for (const authorization of [taken, ...caught, madeBefore]) {
+      const replayed = await get(authorization);
+      expect(replayed.status, authorization).toBe(401);
+      // Its message says why: made before the start (or, on a very slow machine, out of the window).
+      expect(await replayed.text()).toMatch(/made before this hub started listening|from the hub's clock/);
+    }
+    expect((await get(sign(hub.key))).status).toBe(200);
+    expect((await get(sign(tokenProofKey(hub.key)))).status).toBe(200);
   });
 });

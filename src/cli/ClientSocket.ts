@@ -2,8 +2,9 @@
  * A client of the hub's WebSocket protocol (`protocol/client.ts`) for Node: the CLI, tests,
  * benchmarks and any later terminal UI.
  *
- * - `ClientSocket.connect()` opens `/ws` with `Authorization: Bearer KEY` (or, with `prove`, a
- *   proof of the key that only the hub can answer: `platform/keyProof.ts`), sends `hello` and
+ * - `ClientSocket.connect()` opens `/ws` with `Authorization: Bearer KEY` (or, with `prove` or
+ *   `proofKey`, a proof of the key or token that only the hub can answer:
+ *   `platform/keyProof.ts`), sends `hello` and
  *   resolves once the hub answers `welcome`.
  * - `request()` sends a message with a fresh `ref` and resolves with the hub's reply of the
  *   same `ref` (`welcome`, `sessions`, `attached`, `detached`, `result`, `pong`); an `error`
@@ -18,6 +19,7 @@ import WebSocket from "ws";
 import type { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { CLIENT_PROTOCOL_VERSION } from "../core/version.js";
+import type { ProofKey } from "../platform/keyProof.js";
 import type { ClientMessage } from "../protocol/client.js";
 import { ServerMessage } from "../protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../protocol/frames.js";
@@ -46,6 +48,8 @@ export interface ClientSocketOptions {
    * it holds the key too (else `UnprovenHubError`): for an address that may be anyone's.
    */
   prove?: boolean;
+  /** Prove with this instead (a token's proof key, `tokenProofKey`): `key` is then not needed. */
+  proofKey?: ProofKey;
   /** Client name reported in `hello` (shows in the hub's logs). */
   client?: string;
   /** Bound on connecting plus hello; default 10 s. */
@@ -83,7 +87,12 @@ export class ClientSocket {
   /** Opens the socket and completes `hello`. Rejects with a `DispatchError` on any failure. */
   static async connect(options: ClientSocketOptions): Promise<ClientSocket> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const ws = await dialHub(options.url, { key: options.key, prove: options.prove, timeoutMs });
+    const ws = await dialHub(options.url, {
+      key: options.key,
+      prove: options.prove,
+      proofKey: options.proofKey,
+      timeoutMs,
+    });
     const socket = new ClientSocket(ws);
     const timer = setTimeout(() => ws.terminate(), timeoutMs);
     try {

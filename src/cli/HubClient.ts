@@ -5,14 +5,22 @@
  * parsed with the protocol's schemas; error bodies `{error: {code, message}}` become
  * `DispatchError`s.
  *
- * The key file's key never leaves this process: whatever answers at a stale `hub.json`'s
- * address or on the fallback port may be anyone's. Each request carries a proof of the key
- * instead (`platform/keyProof.ts`), and an answer counts only with the hub's proof back.
+ * Neither the key file's key nor `DISPATCH_KEY` leaves this process: whatever answers at a
+ * stale `hub.json`'s address or on the fallback port may be anyone's. Each request carries a
+ * proof of the key instead (`platform/keyProof.ts`; of `DISPATCH_KEY`, which may be a personal
+ * token or a share link, one keyed on its hash as the hub stores it), and an answer counts only
+ * with the hub's proof back.
  */
 import { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
-import { HUB_PROOF_HEADER, hubProofValid, proofHeader } from "../platform/keyProof.js";
+import {
+  HUB_PROOF_HEADER,
+  hubProofValid,
+  type ProofKey,
+  proofHeader,
+  tokenProofKey,
+} from "../platform/keyProof.js";
 import { isAlive } from "../platform/processAlive.js";
 import { ErrorBody, StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
@@ -57,11 +65,12 @@ export interface HubClientOptions {
    */
   guessed?: boolean | undefined;
   /**
-   * Prove the key rather than send it, and trust only answers proven by the hub: the key is
-   * this data directory's own (the key file), found with an address that may be stale.
-   * `DISPATCH_KEY` is sent as a bearer, as scripts do: it may be a token, which no hub can prove.
+   * Prove the key rather than send it, and trust only answers proven by the hub, found as it is
+   * at an address that may be stale or anyone's: `key` for this data directory's access key
+   * (the key file), `token` for `DISPATCH_KEY`, which may be a personal token, a share link or
+   * the access key, proven by the hash the hub keeps of it. Without it the key goes as a bearer.
    */
-  prove?: boolean | undefined;
+  prove?: "key" | "token" | undefined;
 }
 
 export class HubClient {
@@ -69,14 +78,18 @@ export class HubClient {
   readonly paths: HomePaths;
   private readonly key: string | undefined;
   private readonly guessed: boolean;
-  private readonly prove: boolean;
+  /** What requests are proven with; undefined: the key is sent as a bearer. */
+  private readonly signer: ProofKey | undefined;
+  private readonly provesToken: boolean;
 
   constructor(options: HubClientOptions) {
     this.url = options.url.replace(/\/+$/, "");
     this.key = options.key;
     this.paths = options.paths;
     this.guessed = options.guessed === true;
-    this.prove = options.prove === true;
+    const key = options.key;
+    this.provesToken = options.prove === "token";
+    this.signer = key && options.prove ? (this.provesToken ? tokenProofKey(key) : { key }) : undefined;
   }
 
   /** Finds the hub of `DISPATCH_HOME` and the key the way every CLI command does. */
@@ -85,7 +98,8 @@ export class HubClient {
     const info = readHubInfo(paths);
     const url = info?.url ?? `http://127.0.0.1:${resolvePort(undefined, env) || DEFAULT_PORT}`;
     const guessed = info === undefined && !env.DISPATCH_KEY;
-    return new HubClient({ url, key: readKey(paths, env), paths, guessed, prove: !env.DISPATCH_KEY });
+    const prove = env.DISPATCH_KEY ? "token" : "key";
+    return new HubClient({ url, key: readKey(paths, env), paths, guessed, prove });
   }
 
   /** Whether any hub answers `/api/health` at this URL, this data directory's or not. Never throws. */
@@ -119,6 +133,14 @@ export class HubClient {
       return (
         `the hub is not running (no hub.json in ${this.paths.home}) — start it with \`dispatch start\`; ` +
         `what answers at ${this.url} is another data directory's hub or another program`
+      );
+    }
+    if (this.provesToken) {
+      // A hub that does not know the token cannot prove it either: a revoked token looks the same.
+      return (
+        `what answers at ${this.url} did not prove it knows DISPATCH_KEY: either DISPATCH_KEY is not a live ` +
+        `access key, personal token or share link of the hub there (revoked, expired, or another hub's: ` +
+        `ask its owner for a new one), or no dispatch hub of yours answers there (check \`dispatch status\`)`
       );
     }
     const info = readHubInfo(this.paths);
@@ -224,7 +246,11 @@ export class HubClient {
   /** A WebSocket to this hub, hello done. */
   async connect(client = "dispatch-cli"): Promise<ClientSocket> {
     try {
-      return await ClientSocket.connect({ url: this.url, key: this.key, client, prove: this.prove });
+      return await ClientSocket.connect({
+        url: this.url,
+        ...(this.signer ? { proofKey: this.signer } : this.key ? { key: this.key } : {}),
+        client,
+      });
     } catch (err) {
       if (err instanceof UnprovenHubError) {
         throw new DispatchError("host_unavailable", this.notRunningHere(), { cause: err });
@@ -258,10 +284,9 @@ export class HubClient {
     const url = new URL(`${this.url}${path}`);
     const text = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = {};
-    const proof =
-      this.key && this.prove
-        ? proofHeader(this.key, { method, target: url.pathname + url.search, host: url.host }, text)
-        : undefined;
+    const proof = this.signer
+      ? proofHeader(this.signer, { method, target: url.pathname + url.search, host: url.host }, text)
+      : undefined;
     if (proof) headers.authorization = proof.header;
     else if (this.key) headers.authorization = `Bearer ${this.key}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -278,7 +303,7 @@ export class HubClient {
       });
     }
     // Nothing an unproven server says is believed, its errors included.
-    if (proof && this.key && !hubProofValid(this.key, proof.proof, response.hubProof)) {
+    if (proof && this.signer && !hubProofValid(this.signer.key, proof.proof, response.hubProof)) {
       throw new DispatchError("host_unavailable", this.notRunningHere());
     }
     const { status } = response;

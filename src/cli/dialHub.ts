@@ -1,17 +1,19 @@
 /**
  * Opening the hub's WebSocket (`/ws`) as the CLI does: with `Authorization: Bearer KEY`, or with
- * `prove`, a proof of the key (`platform/keyProof.ts`) and an upgrade the hub must answer with a
- * proof of its own, so nothing is said to a server that does not hold the key. Refusals become
- * `DispatchError`s that say what happened.
+ * `prove` or `proofKey`, a proof of the key or token (`platform/keyProof.ts`) and an upgrade the
+ * hub must answer with a proof of its own, so nothing is said to a server that does not hold
+ * it. Refusals become `DispatchError`s that say what happened.
  */
 import WebSocket from "ws";
 import { DispatchError } from "../core/errors.js";
-import { HUB_PROOF_HEADER, hubProofValid, proofHeader } from "../platform/keyProof.js";
+import { HUB_PROOF_HEADER, hubProofValid, type ProofKey, proofHeader } from "../platform/keyProof.js";
 
 export interface DialOptions {
   key: string | undefined;
   /** Prove the key rather than send it; only a hub that proves it holds it is talked to. */
   prove?: boolean | undefined;
+  /** Prove with this (a token's proof key, `tokenProofKey`) rather than send `key`; implies `prove`. */
+  proofKey?: ProofKey | undefined;
   timeoutMs: number;
 }
 
@@ -20,10 +22,10 @@ export async function dialHub(hubUrl: string, options: DialOptions): Promise<Web
   const url = webSocketUrl(hubUrl);
   const { key, timeoutMs } = options;
   const dialled = new URL(url);
-  const proof =
-    key && options.prove
-      ? proofHeader(key, { method: "GET", target: dialled.pathname + dialled.search, host: dialled.host })
-      : undefined;
+  const signer = options.proofKey ?? (key && options.prove ? { key } : undefined);
+  const proof = signer
+    ? proofHeader(signer, { method: "GET", target: dialled.pathname + dialled.search, host: dialled.host })
+    : undefined;
   const ws = new WebSocket(url, {
     headers: proof ? { authorization: proof.header } : key ? { authorization: `Bearer ${key}` } : {},
     handshakeTimeout: timeoutMs,
@@ -32,8 +34,8 @@ export async function dialHub(hubUrl: string, options: DialOptions): Promise<Web
   ws.once("upgrade", (response) => {
     proven =
       proof !== undefined &&
-      key !== undefined &&
-      hubProofValid(key, proof.proof, response.headers[HUB_PROOF_HEADER]);
+      signer !== undefined &&
+      hubProofValid(signer.key, proof.proof, response.headers[HUB_PROOF_HEADER]);
   });
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => {

@@ -7,7 +7,7 @@
 import { DispatchError } from "../core/errors.js";
 import { newId } from "../platform/ids.js";
 import type { Principal, Role, ShareView, UserView } from "../protocol/people.js";
-import type { Store, StoredUser } from "../store/Store.js";
+import type { Store, StoredUser, TokenRecord } from "../store/Store.js";
 import { sessionRole } from "./accessPolicy.js";
 import type { HubEvents } from "./HubEvents.js";
 import type { Tokens } from "./Tokens.js";
@@ -118,11 +118,19 @@ export class People {
   /** The principal a personal token or share link stands for, if it is live. */
   byToken(token: string): Principal | undefined {
     const record = this.tokens.lookup(token);
-    if (record?.kind === USER_TOKEN_KIND) {
+    return record ? this.byTokenRecord(record) : undefined;
+  }
+
+  /**
+   * The principal a live token record stands for when it is a personal token or a share link
+   * (a key proof's, found by its hash); undefined for any other kind.
+   */
+  byTokenRecord(record: TokenRecord): Principal | undefined {
+    if (record.kind === USER_TOKEN_KIND) {
       const user = this.store.people.byId(record.name);
       return user ? this.principalOf(user, "token") : undefined;
     }
-    if (record?.kind === SHARE_TOKEN_KIND) {
+    if (record.kind === SHARE_TOKEN_KIND) {
       return {
         id: `${SHARE_PRINCIPAL_PREFIX}${record.id}`,
         name: `link ${record.id.slice(0, 8)}`,

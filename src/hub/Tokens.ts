@@ -63,6 +63,15 @@ export class Tokens {
     return this.store.findTokenByHash(sha256(token));
   }
 
+  /**
+   * The live token records whose hash begins with `prefix`: how a key proof, which names its
+   * token by that prefix and cannot send it, finds it (`platform/keyProof.ts`). Almost always
+   * one or none.
+   */
+  byHashPrefix(prefix: string): TokenRecord[] {
+    return this.store.findTokensByHashPrefix(prefix);
+  }
+
   /** The live token record of that kind, or undefined (unknown, revoked, or another kind). */
   find(kind: string, token: string): TokenRecord | undefined {
     const row = this.store.findTokenByHash(sha256(token));

@@ -10,6 +10,11 @@
  * port it received the request on: a proof captured by a listener on another port is refused
  * there. The hub answers with `Dispatch-Hub-Proof: HMAC(key, SIG)`, which only a holder of the
  * key can compute: the CLI trusts no answer without it (docs/PROTOCOL.md, "Key proofs").
+ *
+ * `DISPATCH_KEY` may instead be a personal token or a share link, which the hub keeps only as
+ * its SHA-256: a proof of it is keyed with a key derived from that hash (`tokenProofKey`) and
+ * names it by `k=KEYID`, the hash's first 16 hex digits, by which the hub finds the row
+ * without a scan. The id gives away 64 bits of the hash; the other 192 stay secret.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
@@ -26,7 +31,21 @@ export interface ProofTarget {
   host: string;
 }
 
+/**
+ * What a proof is keyed with: the access key itself (no `keyId`), or the key derived from a
+ * token's stored hash with the id the hub looks that hash up by.
+ */
+export interface ProofKey {
+  key: string;
+  keyId?: string | undefined;
+}
+
+/** Hex digits of a token's hash that name it in a proof (`k=`). */
+export const KEY_ID_LENGTH = 16;
+
 export interface KeyProof {
+  /** Present for a proof keyed on a token's stored hash (`tokenProofKey`). */
+  keyId?: string | undefined;
   time: number;
   nonce: string;
   bodyHash: string;
@@ -37,9 +56,26 @@ export function bodyHash(body: string | Buffer = ""): string {
   return createHash("sha256").update(body).digest("hex");
 }
 
+/**
+ * The proof key of a token (personal token, share link, or the access key sent as
+ * `DISPATCH_KEY`) from its SHA-256 as the hub stores it: the hub holds no token, only hashes.
+ */
+export function tokenProofKeyFromHash(hash: string): Required<ProofKey> {
+  return {
+    key: createHmac("sha256", hash).update("dispatch-token-proof-key-1").digest("base64url"),
+    keyId: hash.slice(0, KEY_ID_LENGTH),
+  };
+}
+
+/** The proof key of a token the CLI holds (`DISPATCH_KEY`); see `tokenProofKeyFromHash`. */
+export function tokenProofKey(token: string): Required<ProofKey> {
+  return tokenProofKeyFromHash(createHash("sha256").update(token).digest("hex"));
+}
+
 function signature(key: string, request: ProofTarget, proof: Omit<KeyProof, "signature">): string {
   const text = [
-    "dispatch-proof-1",
+    // A token proof signs its key id too, and under another label: neither kind passes for the other.
+    ...(proof.keyId === undefined ? ["dispatch-proof-1"] : ["dispatch-token-proof-1", proof.keyId]),
     request.method.toUpperCase(),
     request.target,
     request.host.toLowerCase(),
@@ -52,17 +88,20 @@ function signature(key: string, request: ProofTarget, proof: Omit<KeyProof, "sig
 
 /** A fresh proof for one request, as the value of its `Authorization` header. */
 export function proofHeader(
-  key: string,
+  proofKey: ProofKey | string,
   request: ProofTarget,
   body?: string,
 ): { header: string; proof: KeyProof } {
+  const { key, keyId } = typeof proofKey === "string" ? { key: proofKey, keyId: undefined } : proofKey;
   const unsigned = {
+    ...(keyId === undefined ? {} : { keyId }),
     time: Date.now(),
     nonce: randomBytes(16).toString("base64url"),
     bodyHash: bodyHash(body),
   };
   const proof = { ...unsigned, signature: signature(key, request, unsigned) };
-  const header = `${PROOF_SCHEME} t=${proof.time},n=${proof.nonce},b=${proof.bodyHash},s=${proof.signature}`;
+  const id = keyId === undefined ? "" : `k=${keyId},`;
+  const header = `${PROOF_SCHEME} ${id}t=${proof.time},n=${proof.nonce},b=${proof.bodyHash},s=${proof.signature}`;
   return { header, proof };
 }
 
@@ -79,9 +118,11 @@ export function parseProofHeader(authorization: string | undefined): KeyProof | 
   const nonce = fields.get("n") ?? "";
   const hash = fields.get("b") ?? "";
   const sig = fields.get("s") ?? "";
+  const keyId = fields.get("k");
   if (!Number.isSafeInteger(time) || !/^[\w-]{16,64}$/.test(nonce) || !/^[0-9a-f]{64}$/.test(hash) || !sig)
     return undefined;
-  return { time, nonce, bodyHash: hash, signature: sig };
+  if (keyId !== undefined && !new RegExp(`^[0-9a-f]{${KEY_ID_LENGTH}}$`).test(keyId)) return undefined;
+  return { ...(keyId === undefined ? {} : { keyId }), time, nonce, bodyHash: hash, signature: sig };
 }
 
 /** Whether `proof` was signed with `key` for this request. Constant-time. */

@@ -14,10 +14,10 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { DispatchError } from "../core/errors.js";
 import { OWNER, type People } from "../hub/People.js";
-import { randomSecret, secretsEqual, type Tokens } from "../hub/Tokens.js";
-import { hubProof, parseProofHeader } from "../platform/keyProof.js";
+import { randomSecret, secretsEqual, sha256, type Tokens } from "../hub/Tokens.js";
+import { tokenProofKeyFromHash } from "../platform/keyProof.js";
 import type { Principal } from "../protocol/people.js";
-import { type Arrival, KeyProofs } from "./keyProofs.js";
+import { type Arrival, KeyProofs, type ProofSigner } from "./keyProofs.js";
 
 /** Tokens-table kind of web login tokens (named by the user id, scoped by how they signed in). */
 const WEB_TOKEN_KIND = "web";
@@ -130,7 +130,30 @@ export class Authenticator {
     private readonly tokens: Tokens,
     private readonly people: People,
   ) {
-    this.proofs = new KeyProofs(accessKey);
+    // `DISPATCH_KEY` may be the access key itself: the CLI cannot tell, so it proves it as a
+    // token, keyed on its hash, which the hub can make for its own key too.
+    const ownKey = { ...tokenProofKeyFromHash(sha256(accessKey)), principal: OWNER };
+    this.proofs = new KeyProofs({
+      accessKey: { key: accessKey, principal: OWNER },
+      byKeyId: (keyId) => (keyId === ownKey.keyId ? [ownKey] : this.tokenSigners(keyId)),
+    });
+  }
+
+  /**
+   * The personal tokens and share links a token proof's key id may name, each with the key
+   * derived from its stored hash. Only these kinds: a copy of the database would let anyone
+   * sign as any of them (docs/OPERATIONS.md, "Security"), not as a host, a session or a login.
+   */
+  private tokenSigners(keyId: string): ProofSigner[] {
+    return this.tokens.byHashPrefix(keyId).flatMap((record) => {
+      const principal = this.people.byTokenRecord(record);
+      return principal ? [{ key: tokenProofKeyFromHash(record.hash).key, principal }] : [];
+    });
+  }
+
+  /** The hub binds its port now: key proofs made before are refused (`KeyProofs.listening`). */
+  listening(at = Date.now()): void {
+    this.proofs.listening(at);
   }
 
   /** The principal a secret (access key, personal token, share link, web login) stands for. */
@@ -165,7 +188,8 @@ export class Authenticator {
   }
 
   /**
-   * Authenticates request headers (`Authorization: Bearer SECRET`, a key proof, or the login
+   * Authenticates request headers (`Authorization: Bearer SECRET`, a proof of the access key or
+   * of a personal token or share link, or the login
    * cookie): the principal, `undefined` when nothing was presented, or throws `unauthorized`.
    * A key proof needs `arrival`, what it was signed for.
    */
@@ -175,14 +199,16 @@ export class Authenticator {
     arrival?: Arrival,
   ): Promise<Principal | undefined> {
     if (KeyProofs.presented(headers.authorization)) {
-      const proven = await this.limiter.attempt(address, () =>
-        arrival && this.proofs.check(headers.authorization, arrival) ? OWNER : undefined,
-      );
+      let refusal = "a key proof needs the request it was made for";
+      const proven = await this.limiter.attempt(address, () => {
+        if (!arrival) return undefined;
+        const outcome = this.proofs.check(headers.authorization, arrival);
+        if ("principal" in outcome) return outcome.principal;
+        refusal = outcome.refusal;
+        return undefined;
+      });
       if (proven) return proven;
-      throw new DispatchError(
-        "unauthorized",
-        "the key proof does not hold here: it is not signed with this hub's access key for this port, or is stale or replayed; check the clock, or send `Authorization: Bearer KEY`",
-      );
+      throw new DispatchError("unauthorized", refusal);
     }
     const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1]?.trim();
     const secret = bearer || readCookie(headers.cookie, SESSION_COOKIE);
@@ -201,8 +227,7 @@ export class Authenticator {
    * the CLI knows this hub holds the key; undefined for any other credential.
    */
   answerProof(headers: PresentedHeaders): string | undefined {
-    const proof = parseProofHeader(headers.authorization);
-    return proof ? hubProof(this.accessKey, proof) : undefined;
+    return this.proofs.answer(headers.authorization);
   }
 
   /** A new login token for a browser, remembering who signed in; only its hash is stored. */

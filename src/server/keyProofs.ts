@@ -1,14 +1,17 @@
 /**
- * The hub's side of key proofs (`platform/keyProof.ts`): the CLI proves it holds the access key
- * without sending it. A proof counts once, within `PROOF_WINDOW_MS` of the hub's clock, for the
- * port it was sent to: a listener that captured one on another port (the CLI's fallback port,
- * a stale `hub.json`'s) cannot replay it here, and nothing it saw can be replayed twice.
+ * The hub's side of key proofs (`platform/keyProof.ts`): the CLI proves it holds the access key,
+ * a personal token or a share link without sending it. A proof counts once, within
+ * `PROOF_WINDOW_MS` of the hub's clock, for the port it was sent to, and only if it was made
+ * after this hub started listening: a listener that captured one on another port (the CLI's
+ * fallback port, a stale `hub.json`'s) cannot replay it here, nothing it saw can be replayed
+ * twice, and what it caught on this port before this hub took it cannot be replayed either.
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { type Readable, Transform } from "node:stream";
 import { DispatchError } from "../core/errors.js";
-import { type KeyProof, PROOF_WINDOW_MS, parseProofHeader, proofValid } from "../platform/keyProof.js";
+import { hubProof, PROOF_WINDOW_MS, parseProofHeader, proofValid } from "../platform/keyProof.js";
+import type { Principal } from "../protocol/people.js";
 
 /** How a request reached the hub: what the proof must have been signed for. */
 export interface Arrival {
@@ -21,14 +24,44 @@ export interface Arrival {
   encrypted: boolean;
 }
 
+/** A key a proof may be signed with, and who a proof signed with it stands for. */
+export interface ProofSigner {
+  key: string;
+  principal: Principal;
+}
+
+/**
+ * Who can sign: the access key's signer for a proof without a key id; for one with a key id
+ * (a token's, `tokenProofKey`), the signers that id may name (almost always one or none).
+ */
+export interface ProofSigners {
+  accessKey: ProofSigner;
+  byKeyId(keyId: string): ProofSigner[];
+}
+
+/** A proof accepted, or why not (said to the caller: none of it helps a guesser). */
+export type ProofOutcome = { principal: Principal } | { refusal: string };
+
 /** Nonces remembered at once; past this, proofs are refused until old ones expire (a flood). */
 const MAX_REMEMBERED = 100_000;
 
-export class KeyProofs {
-  /** Nonce -> when it stops mattering (its proof's time is out of the window by then). */
-  private readonly seen = new Map<string, number>();
+interface Remembered {
+  /** When it stops mattering (its proof's time is out of the window by then). */
+  until: number;
+  /** The accepted proof's signature and key, for the hub's answer to it. */
+  signature: string;
+  key: string;
+}
 
-  constructor(private readonly accessKey: string) {}
+export class KeyProofs {
+  private readonly seen = new Map<string, Remembered>();
+  /**
+   * Proofs made before this are refused: see `listening`. Until then, since the hub was built
+   * (nothing can reach it before it listens).
+   */
+  private notBefore = Date.now();
+
+  constructor(private readonly signers: ProofSigners) {}
 
   /** Whether `authorization` is a key proof at all (valid or not). */
   static presented(authorization: string | undefined): boolean {
@@ -36,30 +69,71 @@ export class KeyProofs {
   }
 
   /**
-   * The proof in `authorization` if it is good for this arrival and new; undefined otherwise
-   * (wrong key, wrong port, stale, replayed or malformed: a failure like a wrong key).
+   * The hub is about to listen (called just before it binds its port). Proofs made earlier are
+   * refused from now on: they were sent while another process held the port (or none did),
+   * so whatever holds one caught it there. Remembering nonces across restarts instead would
+   * not do: such a proof never reached this hub, so no record of nonces would hold it.
+   *
+   * The CLI signs with its own clock. On the hub's machine (the key file's proofs) that is the
+   * hub's clock. A CLI elsewhere (`DISPATCH_KEY` to a hub on `--allow-remote`) whose clock lags
+   * is refused for as long as the lag just after a start, and told to check its clock; one
+   * whose clock runs ahead leaves that much of a window before the start open. Both are why
+   * the hub and its remote clients should keep their clocks synchronised (NTP).
    */
-  check(authorization: string | undefined, arrival: Arrival, now = Date.now()): KeyProof | undefined {
+  listening(at = Date.now()): void {
+    this.notBefore = at;
+  }
+
+  /**
+   * Who the proof in `authorization` stands for if it is good for this arrival and new; else
+   * why not (wrong key, wrong port, stale, early, replayed or malformed: all fail alike).
+   */
+  check(authorization: string | undefined, arrival: Arrival, now = Date.now()): ProofOutcome {
     const proof = parseProofHeader(authorization);
-    if (!proof || arrival.host === undefined) return undefined;
-    if (Math.abs(now - proof.time) > PROOF_WINDOW_MS) return undefined;
-    if (hostPort(arrival.host, arrival.encrypted) !== arrival.localPort) return undefined;
+    if (!proof || arrival.host === undefined) return { refusal: REFUSED };
+    if (Math.abs(now - proof.time) > PROOF_WINDOW_MS) return { refusal: STALE };
+    if (proof.time < this.notBefore) return { refusal: BEFORE_START };
+    if (hostPort(arrival.host, arrival.encrypted) !== arrival.localPort) return { refusal: REFUSED };
     const target = { method: arrival.method, target: arrival.url, host: arrival.host };
-    if (!proofValid(this.accessKey, target, proof)) return undefined;
+    const candidates =
+      proof.keyId === undefined ? [this.signers.accessKey] : this.signers.byKeyId(proof.keyId);
+    const signer = candidates.find((candidate) => proofValid(candidate.key, target, proof));
+    if (!signer) return { refusal: REFUSED };
     this.forget(now);
-    if (this.seen.has(proof.nonce) || this.seen.size >= MAX_REMEMBERED) return undefined;
-    this.seen.set(proof.nonce, proof.time + PROOF_WINDOW_MS);
-    return proof;
+    if (this.seen.has(proof.nonce) || this.seen.size >= MAX_REMEMBERED) return { refusal: REFUSED };
+    this.seen.set(proof.nonce, {
+      until: proof.time + PROOF_WINDOW_MS,
+      signature: proof.signature,
+      key: signer.key,
+    });
+    return { principal: signer.principal };
+  }
+
+  /**
+   * The `Dispatch-Hub-Proof` answer to the proof in `authorization` once `check` accepted it,
+   * keyed as that proof was: only a holder of the key (or of the token's hash) can make it.
+   */
+  answer(authorization: string | undefined): string | undefined {
+    const proof = parseProofHeader(authorization);
+    const accepted = proof ? this.seen.get(proof.nonce) : undefined;
+    if (!proof || accepted?.signature !== proof.signature) return undefined;
+    return hubProof(accepted.key, proof);
   }
 
   /** Drops expired nonces from the oldest on; stops at the first live one (kept a little longer at worst). */
   private forget(now: number): void {
-    for (const [nonce, until] of this.seen) {
+    for (const [nonce, { until }] of this.seen) {
       if (until >= now) return;
       this.seen.delete(nonce);
     }
   }
 }
+
+const REFUSED =
+  "the key proof does not hold here: it is not signed with this hub's access key or a live token of it, for this port, or it was replayed; check DISPATCH_KEY, or send `Authorization: Bearer KEY`";
+const STALE = `the key proof is more than ${PROOF_WINDOW_MS / 1000} s from the hub's clock: check that the clocks of this machine and the hub's agree`;
+const BEFORE_START =
+  "the key proof was made before this hub started listening, so it is refused (it may have been caught by whatever held the port before); if you just made it, this machine's clock is behind the hub's: sync them (NTP) and try again";
 
 /** The port a `Host` header names (`h:p`, `[::1]:p`), else the scheme's default. */
 function hostPort(host: string, encrypted: boolean): number {

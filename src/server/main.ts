@@ -72,6 +72,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   }
   /** Epoch ms of start-up's steps, logged with "hub listening" (the restart bench reads them). */
   const marks: Record<string, number> = { process: Math.round(performance.timeOrigin), main: Date.now() };
+  const holding = Date.now();
   const heldPort = await holdPort(options);
   const paths = ensureHome(options.home);
   const logger = createFileLogger({ file: paths.hubLog, name: "hub" });
@@ -198,6 +199,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   });
   marks.app = Date.now();
   await linked;
+  // Key proofs made before the port was this hub's may have been caught by whatever held it.
+  auth.listening(heldPort ? holding : Date.now());
   await release(heldPort);
   await app.listen({ port: options.port, host: options.host });
   const metricsPort = Number(process.env.DISPATCH_METRICS_PORT);

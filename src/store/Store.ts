@@ -218,6 +218,11 @@ export interface Store {
   insertToken(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void;
   /** The unrevoked, unexpired token with this hash, if any. */
   findTokenByHash(hash: string, now?: number): TokenRecord | undefined;
+  /**
+   * The live tokens whose hash begins with `prefix` (lower-case hex): a key proof names its
+   * token by such a prefix (`platform/keyProof.ts`). A range on the hash's index, not a scan.
+   */
+  findTokensByHashPrefix(prefix: string, now?: number): TokenRecord[];
   /** Revokes every live token of this kind and name; returns how many. */
   revokeTokens(kind: string, name: string): number;
   /** Revokes the live token with this hash; returns whether there was one. */

@@ -35,6 +35,21 @@ export class PgTokenRecords {
     )[0];
   }
 
+  /**
+   * The live tokens whose hash begins with `prefix` (hex), by a range on the hash's index:
+   * hashes are lower-case hex, and `g` sorts after every hex digit in the C order and in any
+   * locale's.
+   */
+  findByHashPrefix(prefix: string, now: number): TokenRecord[] {
+    return this.db.query<TokenRecord>(
+      'SELECT id, kind, name, hash, scope, created_at AS "createdAt", revoked_at AS "revokedAt", ' +
+        'expires_at AS "expiresAt" FROM tokens WHERE hash >= $1 AND hash < $2 AND revoked_at IS NULL ' +
+        "AND (expires_at IS NULL OR expires_at > $3)",
+      [prefix, `${prefix}g`, now],
+      "tokens_find_prefix",
+    );
+  }
+
   revoke(kind: string, name: string): number {
     return this.db.execute(
       "UPDATE tokens SET revoked_at = $1 WHERE kind = $2 AND name = $3 AND revoked_at IS NULL",

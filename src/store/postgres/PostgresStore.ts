@@ -236,6 +236,10 @@ export class PostgresStore implements Store {
     return this.tokens.findByHash(hash, now);
   }
 
+  findTokensByHashPrefix(prefix: string, now = Date.now()): TokenRecord[] {
+    return this.tokens.findByHashPrefix(prefix, now);
+  }
+
   revokeTokens(kind: string, name: string): number {
     return this.tokens.revoke(kind, name);
   }

@@ -23,6 +23,11 @@ export class TokenRecords {
           "expires_at AS expiresAt FROM tokens WHERE hash = ? AND revoked_at IS NULL " +
           "AND (expires_at IS NULL OR expires_at > ?)",
       ),
+      findTokensInRange: db.prepare<[string, string, number], TokenRecord>(
+        "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt, " +
+          "expires_at AS expiresAt FROM tokens WHERE hash >= ? AND hash < ? AND revoked_at IS NULL " +
+          "AND (expires_at IS NULL OR expires_at > ?)",
+      ),
       revokeTokens: db.prepare<[number, string, string]>(
         "UPDATE tokens SET revoked_at = ? WHERE kind = ? AND name = ? AND revoked_at IS NULL",
       ),
@@ -60,6 +65,14 @@ export class TokenRecords {
   /** The unrevoked token with this hash, if any. */
   findByHash(hash: string, now: number): TokenRecord | undefined {
     return this.stmt.findToken.get(hash, now);
+  }
+
+  /**
+   * The live tokens whose hash begins with `prefix` (hex), by a range on the hash's index:
+   * hashes are lower-case hex, and `g` sorts after every hex digit.
+   */
+  findByHashPrefix(prefix: string, now: number): TokenRecord[] {
+    return this.stmt.findTokensInRange.all(prefix, `${prefix}g`, now);
   }
 
   /** Revokes every live token of this kind and name; returns how many. */

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientSocket } from "../src/cli/ClientSocket.js";
 import { proofHeader, tokenProofKey } from "../src/platform/keyProof.js";
-import { cleanEnv, type HubHandle, runCli, startHub } from "./harness.js";
+import { apiCall, cleanEnv, type HubHandle, runCli, startHub } from "./harness.js";
 import { nothingLeaked, type Rogue, startRogue } from "./rogueListener.js";
 
 let hub: HubHandle;
@@ -122,6 +122,7 @@ describe("the hub takes a key proof", () => {
 describe("a hub restarted on its port", () => {
   it("refuses every proof made before it listened: one the old hub took, one a program holding the port meanwhile caught", async () => {
     const port = hub.port;
+    const personal = String((await apiCall(hub, "/api/users", { name: "ana" })).body.token);
     const sign = (key: string | ReturnType<typeof tokenProofKey>) =>
       proofHeader(key, { method: "GET", target: "/api/sessions", host: `127.0.0.1:${port}` }).header;
     const get = (authorization: string) => fetch(`${hub.url}/api/sessions`, { headers: { authorization } });
@@ -145,7 +146,7 @@ describe("a hub restarted on its port", () => {
       (r) => r.headers.authorization?.match(/^Dispatch-Proof .*/) ?? [],
     );
     expect(caught.length).toBeGreaterThan(0);
-    const madeBefore = sign(tokenProofKey(hub.key));
+    const madeBefore = sign(tokenProofKey(personal));
 
     const restarted = await hub.cli(["start", "--port", String(port)]);
     expect(restarted.code, restarted.stderr).toBe(0);
@@ -157,6 +158,6 @@ describe("a hub restarted on its port", () => {
       expect(await replayed.text()).toMatch(/made before this hub started listening|from the hub's clock/);
     }
     expect((await get(sign(hub.key))).status).toBe(200);
-    expect((await get(sign(tokenProofKey(hub.key)))).status).toBe(200);
+    expect((await get(sign(tokenProofKey(personal)))).status).toBe(200);
   });
 });

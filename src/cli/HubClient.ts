@@ -24,6 +24,7 @@ import {
 import { isAlive } from "../platform/processAlive.js";
 import { ErrorBody, StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
+import { isIssuedToken } from "../protocol/people.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
 import { ClientSocket, UnprovenHubError } from "./ClientSocket.js";
 import { HUB_NOT_RUNNING } from "./exitCodes.js";
@@ -67,10 +68,10 @@ export interface HubClientOptions {
   /**
    * Prove the key rather than send it, and trust only answers proven by the hub, found as it is
    * at an address that may be stale or anyone's: `key` for this data directory's access key
-   * (the key file), `token` for `DISPATCH_KEY`, which may be a personal token, a share link or
-   * the access key, proven by the hash the hub keeps of it. Without it the key goes as a bearer.
+   * (the key file), `env` for `DISPATCH_KEY`: an access key is proven with itself, a personal
+   * token or share link by the hash the hub keeps of it. Without it the key goes as a bearer.
    */
-  prove?: "key" | "token" | undefined;
+  prove?: "key" | "env" | undefined;
 }
 
 export class HubClient {
@@ -80,7 +81,8 @@ export class HubClient {
   private readonly guessed: boolean;
   /** What requests are proven with; undefined: the key is sent as a bearer. */
   private readonly signer: ProofKey | undefined;
-  private readonly provesToken: boolean;
+  /** The key is `DISPATCH_KEY`, not this directory's key file. */
+  private readonly fromEnv: boolean;
 
   constructor(options: HubClientOptions) {
     this.url = options.url.replace(/\/+$/, "");
@@ -88,8 +90,8 @@ export class HubClient {
     this.paths = options.paths;
     this.guessed = options.guessed === true;
     const key = options.key;
-    this.provesToken = options.prove === "token";
-    this.signer = key && options.prove ? (this.provesToken ? tokenProofKey(key) : { key }) : undefined;
+    this.fromEnv = options.prove === "env";
+    this.signer = key && options.prove ? (isIssuedToken(key) ? tokenProofKey(key) : { key }) : undefined;
   }
 
   /** Finds the hub of `DISPATCH_HOME` and the key the way every CLI command does. */
@@ -98,7 +100,7 @@ export class HubClient {
     const info = readHubInfo(paths);
     const url = info?.url ?? `http://127.0.0.1:${resolvePort(undefined, env) || DEFAULT_PORT}`;
     const guessed = info === undefined && !env.DISPATCH_KEY;
-    const prove = env.DISPATCH_KEY ? "token" : "key";
+    const prove = env.DISPATCH_KEY ? "env" : "key";
     return new HubClient({ url, key: readKey(paths, env), paths, guessed, prove });
   }
 
@@ -135,7 +137,7 @@ export class HubClient {
         `what answers at ${this.url} is another data directory's hub or another program`
       );
     }
-    if (this.provesToken) {
+    if (this.fromEnv) {
       // A hub that does not know the token cannot prove it either: a revoked token looks the same.
       return (
         `what answers at ${this.url} did not prove it knows DISPATCH_KEY: either DISPATCH_KEY is not a live ` +

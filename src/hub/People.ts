@@ -6,7 +6,14 @@
  */
 import { DispatchError } from "../core/errors.js";
 import { newId } from "../platform/ids.js";
-import type { Principal, Role, ShareView, UserView } from "../protocol/people.js";
+import {
+  PERSONAL_TOKEN_PREFIX,
+  type Principal,
+  type Role,
+  SHARE_TOKEN_PREFIX,
+  type ShareView,
+  type UserView,
+} from "../protocol/people.js";
 import type { Store, StoredUser, TokenRecord } from "../store/Store.js";
 import { sessionRole } from "./accessPolicy.js";
 import type { HubEvents } from "./HubEvents.js";
@@ -52,7 +59,12 @@ export class People {
       createdAt: Date.now(),
     };
     records.insert(user);
-    const token = this.tokens.issue({ kind: USER_TOKEN_KIND, name: user.id, scope: "", prefix: "dpu_" });
+    const token = this.tokens.issue({
+      kind: USER_TOKEN_KIND,
+      name: user.id,
+      scope: "",
+      prefix: PERSONAL_TOKEN_PREFIX,
+    });
     return { user: this.view(user), token };
   }
 
@@ -201,7 +213,7 @@ export class People {
       kind: SHARE_TOKEN_KIND,
       name: session.id,
       scope: role,
-      prefix: "dps_",
+      prefix: SHARE_TOKEN_PREFIX,
       expiresAt,
     });
     const share: ShareView = {

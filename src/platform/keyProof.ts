@@ -14,7 +14,8 @@
  * `DISPATCH_KEY` may instead be a personal token or a share link, which the hub keeps only as
  * its SHA-256: a proof of it is keyed with a key derived from that hash (`tokenProofKey`) and
  * names it by `k=KEYID`, the hash's first 16 hex digits, by which the hub finds the row
- * without a scan. The id gives away 64 bits of the hash; the other 192 stay secret.
+ * without a scan. The id gives away 64 bits of the hash; the other 192 stay secret. The access
+ * key is never proven this way (a cluster's database holds its SHA-256).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
@@ -57,8 +58,8 @@ export function bodyHash(body: string | Buffer = ""): string {
 }
 
 /**
- * The proof key of a token (personal token, share link, or the access key sent as
- * `DISPATCH_KEY`) from its SHA-256 as the hub stores it: the hub holds no token, only hashes.
+ * The proof key of a personal token or share link from its SHA-256 as the hub stores it: the
+ * hub holds no token, only hashes.
  */
 export function tokenProofKeyFromHash(hash: string): Required<ProofKey> {
   return {

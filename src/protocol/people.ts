@@ -16,6 +16,19 @@
 import { z } from "zod";
 
 /** `owner` does everything (people, hosts); `writer` creates and uses sessions; `viewer` reads. */
+/** How a personal token begins (recognisable in logs and by secret scanners; and by the CLI). */
+export const PERSONAL_TOKEN_PREFIX = "dpu_";
+/** How a share link's token begins. */
+export const SHARE_TOKEN_PREFIX = "dps_";
+
+/**
+ * Whether a secret is a personal token or a share link, which the hub keeps only hashed (so the
+ * CLI proves it by its hash), rather than an access key (proven with the key itself).
+ */
+export function isIssuedToken(secret: string): boolean {
+  return secret.startsWith(PERSONAL_TOKEN_PREFIX) || secret.startsWith(SHARE_TOKEN_PREFIX);
+}
+
 export const Role = z.enum(["owner", "writer", "viewer"]);
 export type Role = z.infer<typeof Role>;
 

@@ -14,7 +14,7 @@
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { DispatchError } from "../core/errors.js";
 import { OWNER, type People } from "../hub/People.js";
-import { randomSecret, secretsEqual, sha256, type Tokens } from "../hub/Tokens.js";
+import { randomSecret, secretsEqual, type Tokens } from "../hub/Tokens.js";
 import { tokenProofKeyFromHash } from "../platform/keyProof.js";
 import type { Principal } from "../protocol/people.js";
 import { type Arrival, KeyProofs, type ProofSigner } from "./keyProofs.js";
@@ -130,12 +130,9 @@ export class Authenticator {
     private readonly tokens: Tokens,
     private readonly people: People,
   ) {
-    // `DISPATCH_KEY` may be the access key itself: the CLI cannot tell, so it proves it as a
-    // token, keyed on its hash, which the hub can make for its own key too.
-    const ownKey = { ...tokenProofKeyFromHash(sha256(accessKey)), principal: OWNER };
     this.proofs = new KeyProofs({
       accessKey: { key: accessKey, principal: OWNER },
-      byKeyId: (keyId) => (keyId === ownKey.keyId ? [ownKey] : this.tokenSigners(keyId)),
+      byKeyId: (keyId) => this.tokenSigners(keyId),
     });
   }
 
@@ -143,6 +140,8 @@ export class Authenticator {
    * The personal tokens and share links a token proof's key id may name, each with the key
    * derived from its stored hash. Only these kinds: a copy of the database would let anyone
    * sign as any of them (docs/OPERATIONS.md, "Security"), not as a host, a session or a login.
+   * Never the owner: a cluster's database holds the access key's SHA-256, so the access key is
+   * proven with the key itself (the CLI tells it from a token by the token's prefix).
    */
   private tokenSigners(keyId: string): ProofSigner[] {
     return this.tokens.byHashPrefix(keyId).flatMap((record) => {

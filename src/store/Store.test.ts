@@ -347,6 +347,25 @@ describe.each(STORE_ENGINES)("%s store", (name) => {
       expect(store.findTokenByHash("he", 1000)).toBeUndefined();
     });
 
+    it("finds the live tokens whose hash begins with a prefix (how a key proof names its token)", () => {
+      const token = { kind: "user", name: "u", scope: "", createdAt: 1 };
+      store.insertToken({ ...token, id: "p1", hash: "0af3" + "0".repeat(60) });
+      store.insertToken({ ...token, id: "p2", hash: "0af3" + "f".repeat(60) });
+      store.insertToken({ ...token, id: "p3", hash: "0af4" + "0".repeat(60) });
+      store.insertToken({ ...token, id: "p4", hash: "0af2" + "f".repeat(60) });
+      store.insertToken({ ...token, id: "p5", hash: "0af3" + "1".repeat(60), expiresAt: 1000 });
+      const ids = (now?: number) =>
+        store
+          .findTokensByHashPrefix("0af3", now)
+          .map((t) => t.id)
+          .sort();
+      expect(ids(999)).toEqual(["p1", "p2", "p5"]);
+      expect(ids()).toEqual(["p1", "p2"]);
+      expect(store.revokeTokenByHash("0af3" + "f".repeat(60))).toBe(true);
+      expect(ids()).toEqual(["p1"]);
+      expect(store.findTokensByHashPrefix("0af5")).toEqual([]);
+    });
+
     it("reads the audit trail back by session and time, oldest first", () => {
       store.audit("pat", "attach", {}, { address: "10.0.0.1", session: "s1" });
       store.audit("pat", "attach", {}, { address: "10.0.0.1", session: "s2" });

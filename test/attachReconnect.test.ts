@@ -3,6 +3,8 @@
  * `start`) and a SIGKILL of the hub, the client says it reconnects, shows every line of a
  * session printing numbered lines exactly once, in order, and typing reaches the session after.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { type IPty, spawn } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESTORE_CURSOR, SAVE_CURSOR } from "../src/cli/tui/screen.js";
@@ -41,8 +43,11 @@ function linesShown(raw: string): number[] {
 
 describe("dispatch attach across hub restarts", () => {
   it("shows every line exactly once through a stop/start and a SIGKILL, and input works after", async () => {
-    // Waits for a go, prints the lines a little at a time, then echoes one line of input back.
-    const perl = `$| = 1; print "waiting-for-go\\n"; my $go = <STDIN>; for my $i (1..${LINES}) { print "line-$i\\n"; select(undef, undef, undef, 0.03) if $i % 4 == 0 } print "all-printed\\n"; my $x = <STDIN>; chomp $x; print "got:" . uc($x) . "\\n"; sleep 600`;
+    // Waits for a go, prints the lines a little at a time (still printing through both restarts;
+    // at full speed once `fast` exists, as paced to the end it took 30 s), then echoes one line
+    // of input back.
+    const fast = join(hub.home, "fast");
+    const perl = `$| = 1; print "waiting-for-go\\n"; my $go = <STDIN>; for my $i (1..${LINES}) { print "line-$i\\n"; select(undef, undef, undef, 0.03) if $i % 4 == 0 && !-e "${fast}" } print "all-printed\\n"; my $x = <STDIN>; chomp $x; print "got:" . uc($x) . "\\n"; sleep 600`;
     const created = await hub.cli(["new", "--name", "printer", "--", "perl", "-e", perl]);
     expect(created.code, created.stderr).toBe(0);
     await waitFor(async () => (await hub.cli(["logs", "printer"])).stdout.includes("waiting-for-go"), {
@@ -85,6 +90,7 @@ describe("dispatch attach across hub restarts", () => {
     });
     const again = await hub.cli(["start", "--port", String(hub.port)]);
     expect(again.code, again.stderr).toBe(0);
+    writeFileSync(fast, "");
     await waitFor(() => raw.includes("all-printed"), { timeoutMs: 60_000, message: "the last line" });
 
     const expected = Array.from({ length: LINES }, (_, i) => i + 1);

@@ -4,6 +4,8 @@
  * every one of 20,000 lines exactly once, in order.
  */
 import type { ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupAll, type HubHandle, type RunningCli, runningCli, startHub, waitFor } from "./harness.js";
 
@@ -20,9 +22,13 @@ afterAll(async () => {
   await cleanupAll();
 });
 
-/** A session printing `line-1` … `line-N`, a little at a time, then exiting. */
-async function printer(name: string): Promise<void> {
-  const perl = `$| = 1; for my $i (1..${LINES}) { print "line-$i\\n"; select(undef, undef, undef, 0.02) if $i % 10 == 0 }`;
+/**
+ * A session printing `line-1` … `line-N`, then exiting: a little at a time, so it is still
+ * printing through both restarts, and at full speed once `fast` exists (the restarts are over;
+ * paced to the end, it took 40 s).
+ */
+async function printer(name: string, fast: string): Promise<void> {
+  const perl = `$| = 1; for my $i (1..${LINES}) { print "line-$i\\n"; select(undef, undef, undef, 0.02) if $i % 10 == 0 && !-e "${fast}" }`;
   const created = await hub.cli(["new", "--name", name, "--", "perl", "-e", perl]);
   expect(created.code, created.stderr).toBe(0);
 }
@@ -35,7 +41,8 @@ const lineCount = (text: string) => (text.match(/\n/g) ?? []).length;
 
 describe("logs --follow across hub restarts", () => {
   it("writes every line exactly once through a stop/start and a SIGKILL of the hub", async () => {
-    await printer("counter");
+    const fast = join(hub.home, "fast");
+    await printer("counter", fast);
     const follower = follow("counter");
     await waitFor(() => lineCount(follower.out()) >= 2000, { timeoutMs: 60_000, message: "2000 lines" });
 
@@ -62,6 +69,7 @@ describe("logs --follow across hub restarts", () => {
     });
     const again = await hub.cli(["start", "--port", String(hub.port)]);
     expect(again.code, again.stderr).toBe(0);
+    writeFileSync(fast, "");
 
     const code = await follower.exit;
     expect(code, follower.err()).toBe(0);

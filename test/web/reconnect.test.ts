@@ -5,7 +5,8 @@
  * noticed at once, not at the keepalive, and keys typed while offline arrive once. So is one
  * that dies without a word (a proxy in between stops forwarding): a few seconds after keys
  * go unanswered, and each of them arrives once, whether the dead link swallowed it or
- * delivered it and lost only the hub's answer.
+ * delivered it and lost only the hub's answer. Those seconds pass on the page's own clock
+ * (Playwright's), moved on past each period instead of waited out.
  */
 import type { Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
@@ -13,6 +14,14 @@ import { createSession, login, terminalLines, typeLine, waitForLine, webSuite } 
 import { type LinkProxy, startLinkProxy } from "./linkProxy.js";
 
 const TICKS = 40;
+/**
+ * The page's periods (web/src/lib/connection.ts): a watched request unanswered this long means
+ * a dead link; an attempt not welcomed this long is given up for a fresh one. The keepalive
+ * alone would notice a dead link only after 30 s: a page that missed either of these does not
+ * recover within the test's waits.
+ */
+const REPLY_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 describe("web reconnect", () => {
   const web = webSuite();
@@ -105,6 +114,8 @@ describe("web reconnect", () => {
     const pageThroughProxy = async (session: string): Promise<Page> => {
       const { page } = await web.page();
       proxy = await startLinkProxy(web.hub.port);
+      // Time on the page flows as usual, and the test moves it on past a period.
+      await page.clock.install();
       await page.goto(proxy.url);
       await login(page, web.hub.key);
       await createSession(page, session);
@@ -127,7 +138,8 @@ describe("web reconnect", () => {
       proxy?.cut("both");
       await typeLine(page, "echo cut-$((6 * 7))");
       // The keepalive alone would notice after 30 s; unanswered keys make it a few seconds.
-      await page.locator(".banner-slot .banner").waitFor({ timeout: 20_000 });
+      await page.clock.fastForward(REPLY_TIMEOUT_MS);
+      await page.locator(".banner-slot .banner").waitFor({ timeout: 15_000 });
       proxy?.restore();
       await waitForLine(page, "cut", /^cut-42$/);
       await page.locator(".banner-slot .banner").waitFor({ state: "hidden" });
@@ -137,8 +149,10 @@ describe("web reconnect", () => {
       // once it has gone unanswered too long, and the keys arrive.
       proxy?.cut("both");
       await typeLine(page, "echo lost-$((6 * 7))");
-      await expect.poll(() => proxy?.attemptsHeld, { timeout: 20_000 }).toBeGreaterThan(0);
+      await page.clock.fastForward(REPLY_TIMEOUT_MS);
+      await expect.poll(() => proxy?.attemptsHeld, { timeout: 15_000 }).toBeGreaterThan(0);
       proxy?.restore({ attempts: "lost" });
+      await page.clock.fastForward(CONNECT_TIMEOUT_MS);
       await waitForLine(page, "cut", /^lost-42$/);
       await expectOnce(page, "cut", "lost-42");
 
@@ -146,6 +160,7 @@ describe("web reconnect", () => {
       // Only the new connection can show their output.
       proxy?.cut("to-browser");
       await typeLine(page, "echo deaf-$((6 * 7))");
+      await page.clock.fastForward(REPLY_TIMEOUT_MS);
       await waitForLine(page, "cut", /^deaf-42$/);
       await expectOnce(page, "cut", "deaf-42");
     });

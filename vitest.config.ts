@@ -1,4 +1,76 @@
+import { relative } from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * The slowest files, ms on CI's 2 cores (November 2026; from `sandbox` on scaled from a local
+ * run, the reconnect files as they are since their waits were cut). Long files go first so the
+ * two workers end together: one of these drawn last (vitest orders files it has no timings for
+ * by size, and reconnect.test.ts is small) would leave a worker idle for most of a minute.
+ * Timings vitest cached from an earlier run here take precedence; a file missing from this list
+ * costs balance, never correctness.
+ */
+const SLOWEST_MS: Record<string, number> = {
+  "test/durability.test.ts": 64_000,
+  "test/cli.test.ts": 62_000,
+  "test/chat.test.ts": 52_000,
+  "test/web/workspace.test.ts": 50_000,
+  "test/faults.test.ts": 45_000,
+  "test/refusedCreate.test.ts": 42_000,
+  "test/images.test.ts": 37_000,
+  "test/web/sessions.test.ts": 36_000,
+  "test/projects.test.ts": 35_000,
+  "test/web/reconnect.test.ts": 34_000,
+  "test/hosts.test.ts": 34_000,
+  "test/cluster.test.ts": 34_000,
+  "test/agent.test.ts": 33_000,
+  "test/storageFaults.test.ts": 33_000,
+  "test/imagesLifecycle.test.ts": 32_000,
+  "test/imagesContext.test.ts": 31_000,
+  "test/search.test.ts": 30_000,
+  "test/sandbox.test.ts": 26_000,
+  "test/imagesLong.test.ts": 26_000,
+  "test/web/editor.test.ts": 24_000,
+  "test/tui.test.ts": 21_000,
+  "test/attachReconnect.test.ts": 20_000,
+  "test/hostRefused.test.ts": 19_000,
+  "test/attach.test.ts": 18_000,
+  "test/reconnect.test.ts": 18_000,
+  "test/people.test.ts": 17_000,
+  "test/stopAll.test.ts": 16_000,
+  "test/editor.test.ts": 15_000,
+  "test/clusterFailover.test.ts": 14_000,
+  "test/holes.test.ts": 14_000,
+  "test/imagesFrozen.test.ts": 14_000,
+  "test/web/oidc.test.ts": 13_000,
+  "test/web/keys.test.ts": 13_000,
+  "test/unusableStore.test.ts": 13_000,
+  "test/web/terminal-render.test.ts": 12_000,
+  "test/imagesInput.test.ts": 12_000,
+  "test/oneHubPerHome.test.ts": 12_000,
+  "test/attachStatusBar.test.ts": 12_000,
+};
+
+/** Longest first, by vitest's own timing of each file when it has one, else by `SLOWEST_MS`. */
+class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    // The base order (cached timings, else size) settles ties and files with no estimate.
+    const base = await super.sort(files);
+    const root = this.ctx.config.root;
+    const estimate = (spec: TestSpecification): number | undefined => {
+      const file = relative(root, spec.moduleId);
+      return this.ctx.cache.getFileTestResults(`${spec.project.name}:${file}`)?.duration ?? SLOWEST_MS[file];
+    };
+    const ranked = base.map((spec, order) => ({ spec, order, ms: estimate(spec) }));
+    ranked.sort((a, b) => {
+      if (a.ms !== undefined && b.ms !== undefined && a.ms !== b.ms) return b.ms - a.ms;
+      if (a.ms !== undefined && b.ms === undefined) return -1;
+      if (a.ms === undefined && b.ms !== undefined) return 1;
+      return a.order - b.order;
+    });
+    return ranked.map(({ spec }) => spec);
+  }
+}
 
 export default defineConfig({
   test: {
@@ -13,6 +85,7 @@ export default defineConfig({
     // Integration tests start real hubs, hosts and PTYs; each file gets its own DISPATCH_HOME.
     pool: "forks",
     maxWorkers: 2,
+    sequence: { sequencer: SlowestFirst },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,

@@ -10,6 +10,8 @@ import { BIN, type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } fro
 export { BIN, type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } from "./cliProcess.js";
 
 const POLL_INTERVAL_MS = 25;
+/** How long `stop()` waits for each process it stops (`dispatch stop` waits 10 s). */
+const STOP_WAIT_MS = 10_000;
 
 export interface HubHandle {
   /** The temporary DISPATCH_HOME. */
@@ -29,7 +31,7 @@ export interface HubHandle {
   socket(): Promise<ClientSocket>;
   /** Pids of the hub and host daemon right now, from their pid files. */
   pids(): { hub?: number; host?: number };
-  /** `dispatch stop --all`, SIGKILL for anything left, then removes the home. Idempotent. */
+  /** What `dispatch stop --all` does, SIGKILL for anything left, then removes the home. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startHub(
     hubInfo: join(home, "hub.json"),
     hubPid: join(home, "hub.pid"),
     hostPid: join(home, "host.pid"),
+    supervisorPid: join(home, "supervisor.pid"),
     key: join(home, "access.key"),
   };
   const sockets = new Set<ClientSocket>();
@@ -121,7 +124,7 @@ export async function startHub(
       stopping ??= (async () => {
         await Promise.all([...sockets].map((socket) => socket.close()));
         pids();
-        await runCli(["stop", "--all"], env, { timeoutMs: 20_000 }).catch(() => undefined);
+        await stopInOrder([paths.supervisorPid, paths.hubPid, paths.hostPid], seenPids);
         pids();
         for (const pid of processesOf(home)) seenPids.add(pid);
         killAll(seenPids);
@@ -233,6 +236,27 @@ function isOurs(pid: number): boolean {
   } catch {
     // Gone, or no /proc: signal only what is alive.
     return isAlive(pid);
+  }
+}
+
+/**
+ * What `dispatch stop --all` does, without booting Node for it (half a second of CPU per hub,
+ * over a hundred hubs a run): SIGTERM to each in turn, the supervisor first (or it restarts the
+ * hub), then the hub (or it starts a new host), then the host, which ends its sessions; each is
+ * waited for (bounded, as `stop` does) before the next. Whatever is left gets SIGKILL after.
+ */
+async function stopInOrder(pidFiles: string[], seen: Set<number>): Promise<void> {
+  for (const file of pidFiles) {
+    const pid = readPid(file);
+    if (pid === undefined || !isOurs(pid)) continue;
+    seen.add(pid);
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      // Already gone.
+      continue;
+    }
+    await waitFor(() => !isAlive(pid), { timeoutMs: STOP_WAIT_MS }).catch(() => undefined);
   }
 }
 

@@ -241,12 +241,15 @@ export class Kernel {
   async shutdown(graceMs = 3000): Promise<void> {
     if (!this.exited) {
       const ended = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-      this.closed = true;
       try {
         this.request("control", "shutdown_request", { restart: false });
       } catch {
         // Already gone.
       }
+      // Closed only once the request is on its way (a closed kernel takes no requests): its
+      // exit is then ours, not a crash to report. Set before, the request was never sent and
+      // every stop waited out the grace before a SIGKILL.
+      this.closed = true;
       const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
       await ended;
       clearTimeout(timer);

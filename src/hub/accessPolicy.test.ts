@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../protocol/people.js";
-import { requireRole, sessionRole } from "./accessPolicy.js";
+import { kindCommandAction, requireRole, sessionRole } from "./accessPolicy.js";
 
 const writer: Principal = { id: "u1", name: "pat", role: "writer", via: "token" };
 const link: Principal = { id: "share:x", name: "link x", role: "viewer", via: "share", session: "s1" };
@@ -45,5 +45,21 @@ describe("accessPolicy", () => {
     expect(() => requireRole(link, "rename", "viewer", { name: "build" })).toThrow(
       "a share link may watch 'build' but not rename it; ask its owner",
     );
+  });
+
+  it("a kind's controlling verb is a writer's, never a share link's, and is named in the refusal", () => {
+    const restart = { control: "restart its kernel" };
+    expect(kindCommandAction(restart)).toBe("control");
+    expect(kindCommandAction({ readOnly: true })).toBe("read");
+    expect(kindCommandAction({})).toBe("command");
+    expect(kindCommandAction(undefined)).toBe("command");
+    const writeLink: Principal = { ...link, role: "writer" };
+    expect(() => requireRole(writeLink, "control", "writer", { name: "nb" }, restart.control)).toThrow(
+      "a share link may type into 'nb' but not restart its kernel; ask its owner",
+    );
+    expect(() => requireRole(writer, "control", "viewer", { name: "nb" }, restart.control)).toThrow(
+      "viewers of 'nb' cannot restart its kernel; ask its owner for write access",
+    );
+    expect(() => requireRole(writer, "control", "writer", { name: "nb" }, restart.control)).not.toThrow();
   });
 });

@@ -103,6 +103,13 @@ export interface KindCommand<A = unknown> {
    */
   readonly readOnly?: boolean;
   /**
+   * Loses or ends what the session holds, as a kill does (a kernel's restart loses the
+   * kernel's state): a writer's verb, never a share link's, whatever the link may type. Says
+   * what the verb does, as a refusal names it: "restart its kernel". Default: what typing
+   * into the session is (`readOnly` aside), so a write link may run it.
+   */
+  readonly control?: string;
+  /**
    * Runs as long as the work it starts (an evaluation: a notebook cell may take minutes). The
    * hub waits for the runtime's answer with no deadline, failing it only when the host's link
    * drops (the heartbeat drops a host that stops answering) or the session ends. Otherwise the

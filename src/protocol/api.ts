@@ -134,8 +134,25 @@ export const StatusBody = z.object({
 });
 export type StatusBody = z.infer<typeof StatusBody>;
 
-/** `GET /api/kinds`: the session kinds the hub has registered, by name. */
+/**
+ * What running one of a kind's verbs takes: `read` whoever may watch the session; `input` what
+ * typing takes (a writer, a write link); `control` a writer and never a share link (it loses
+ * what the session holds, as a kill does: a kernel's restart).
+ */
+export const KindCommandAccess = z.enum(["read", "input", "control"]);
+export type KindCommandAccess = z.infer<typeof KindCommandAccess>;
+
+/** `GET /api/kinds`: the session kinds the hub has registered, by name, and their verbs. */
 export const KindsBody = z.object({
-  kinds: z.array(z.object({ name: z.string(), label: z.string() })),
+  kinds: z.array(
+    z.object({
+      name: z.string(),
+      label: z.string(),
+      /** Absent from hubs before verbs were listed. */
+      commands: z
+        .array(z.object({ name: z.string(), description: z.string(), access: KindCommandAccess }))
+        .optional(),
+    }),
+  ),
 });
 export type KindsBody = z.infer<typeof KindsBody>;

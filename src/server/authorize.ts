@@ -6,7 +6,7 @@
 
 import type { Actor } from "../hub/AuditTrail.js";
 import type { HubAction, SessionAction } from "../hub/accessPolicy.js";
-import { requireRole } from "../hub/accessPolicy.js";
+import { kindCommandAction, requireRole } from "../hub/accessPolicy.js";
 import type { People } from "../hub/People.js";
 import type { SessionCommands } from "../hub/SessionCommands.js";
 import { getKind } from "../kinds/registry.js";
@@ -28,17 +28,14 @@ export class Gate {
 
   /**
    * Resolves a session and checks the actor may run its kind's command `name`: one that only
-   * reads needs what watching needs, any other (or one the kind does not have) a writer.
+   * reads needs what watching needs, a controlling one (a kernel's restart) a writer and no
+   * share link, any other (or one the kind does not have) a writer or a write link.
    */
   command(actor: Actor, ref: string, name: string): SessionInfo {
     const info = this.sessions.get(ref);
-    const readOnly = getKind(info.kind).commands?.[name]?.readOnly === true;
-    requireRole(
-      actor.principal,
-      readOnly ? "read" : "command",
-      this.people.roleOn(actor.principal, info.id),
-      info,
-    );
+    const needs = getKind(info.kind).commands?.[name];
+    const role = this.people.roleOn(actor.principal, info.id);
+    requireRole(actor.principal, kindCommandAction(needs), role, info, needs?.control);
     return info;
   }
 

@@ -39,6 +39,9 @@ export const chatKind: SessionKind = {
       description: "the conversation as Markdown",
       args: z.object({}).optional(),
       whileLive: false,
+      // What watching shows already. A reply is cancelled by typing Ctrl-C, as a terminal's
+      // command is: input, not a verb of its own.
+      readOnly: true,
       run: ({ record, events }) => ({
         markdown: conversationToMarkdown(record.name, conversationFromEvents(events())),
       }),

@@ -154,10 +154,13 @@ export const workspaceKind: SessionKind = {
       description: "answer a cell's pending input() prompt (its `input-request` id) with a line",
       args: InputArgs,
     }),
+    // Loses the kernel's state as a kill would: never a share link's. An interrupt stops one
+    // cell and keeps the state, as a Ctrl-C typed into a terminal: whoever may run cells.
     restart: command({
       description: "restart the kernel (its state is lost)",
       args: NoArgs,
       longRunning: true,
+      control: "restart its kernel",
     }),
     complete: command({ description: "completions at the cursor", args: CompleteArgs, longRunning: true }),
     doc: command({
@@ -180,12 +183,17 @@ export const workspaceKind: SessionKind = {
       description: "store the inspector's selected path and expanded nodes",
       args: InspectorStateArgs,
     }),
-    stats: command({ description: "the kernel's pid, memory, connection and state", args: NoArgs }),
+    stats: command({
+      description: "the kernel's pid, memory, connection and state",
+      args: NoArgs,
+      readOnly: true,
+    }),
     kernels: command({ description: "the kernelspecs installed on the session's host", args: NoArgs }),
     history: command({
       description: "the evaluations so far, oldest first",
       args: NoArgs,
       whileLive: false,
+      readOnly: true,
       run: ({ events }) => ({ history: historyFromEvents(events()) }),
     }),
   },

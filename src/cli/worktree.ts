@@ -5,9 +5,38 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { DispatchError } from "../core/errors.js";
 import type { AgentWorktree } from "../kinds/agent/index.js";
+import type { HostView } from "../protocol/hosts.js";
+import { UsageError } from "./exitCodes.js";
+
+/**
+ * Where a session's host runs, for a worktree: this CLI makes it with this machine's git in
+ * this machine's repository, so an agent on another machine would start in a directory that
+ * is not there (or in another repository). Undefined when the host is this machine: the hub's
+ * own host, unless it says it runs on another machine (a hub reached from elsewhere).
+ */
+function elsewhere(host: Pick<HostView, "name" | "kind" | "hostname">): string | undefined {
+  if (host.kind === "remote") return `host '${host.name}' is remote`;
+  if (host.hostname !== null && host.hostname !== hostname())
+    return `host '${host.name}' runs on ${host.hostname}, not on this machine (${hostname()})`;
+  return undefined;
+}
+
+/**
+ * Refuses, before anything is made, a worktree for an agent whose host is not this machine.
+ * `asked` is how the person asked for it (`--worktree`), `instead` what to do instead.
+ */
+export function requireWorktreeHere(
+  host: Pick<HostView, "name" | "kind" | "hostname">,
+  words: { asked: string; instead: string },
+): void {
+  const where = elsewhere(host);
+  if (where === undefined) return;
+  throw new UsageError(`${words.asked} makes the worktree on this machine; ${where}: ${words.instead}`);
+}
 
 function git(cwd: string, args: string[]): string {
   const result = spawnSync("git", args, { cwd, encoding: "utf8" });
@@ -147,7 +176,7 @@ export function finishWorktree(
   return { removed: worktree.path, branch: worktree.branch, branchKept: true };
 }
 
-function branchExists(worktree: AgentWorktree): boolean {
+export function branchExists(worktree: Pick<AgentWorktree, "repo" | "branch">): boolean {
   return (
     spawnSync("git", ["rev-parse", "--verify", "--quiet", `refs/heads/${worktree.branch}`], {
       cwd: worktree.repo,

@@ -6,9 +6,8 @@
 import type { Command } from "commander";
 import { EXIT_ERROR, UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
-import { leftBehind } from "../kinds/registry.js";
 import { projectName } from "../project/locate.js";
-import { stopSession } from "../project/stopSession.js";
+import { sayLeftBehind, stopProjectSession } from "../project/stopSession.js";
 import { formatColumns, statusText } from "../sessionTable.js";
 
 export function registerDown(program: Command): void {
@@ -46,11 +45,10 @@ async function down(options: {
   const rows = await Promise.all(
     sessions.map(async (session) => {
       try {
-        const after = await stopSession(client, session, { keepHistory });
-        // A kept session keeps what it works in; a removed one's leftovers are said (or removed).
-        const left = keepHistory
-          ? undefined
-          : leftBehind(session, { remove: options.removeWorktrees === true });
+        const { after, left } = await stopProjectSession(client, session, {
+          keepHistory,
+          removeWorktrees: options.removeWorktrees === true,
+        });
         return {
           name: session.name,
           did: keepHistory ? "stopped" : "removed",
@@ -73,11 +71,6 @@ async function down(options: {
       "  ",
     ),
   );
-  for (const row of rows) {
-    if (!("left" in row) || !row.left) continue;
-    if (row.left.ok) console.log(`${row.name}: ${row.left.said}`);
-    else console.error(`dispatch: ${row.name}: ${row.left.said}`);
-  }
-  if (rows.some((r) => r.did === "failed" || ("left" in r && r.left?.ok === false)))
-    process.exitCode = EXIT_ERROR;
+  const refused = sayLeftBehind(rows);
+  if (refused || rows.some((r) => r.did === "failed")) process.exitCode = EXIT_ERROR;
 }

@@ -54,6 +54,7 @@ async function create(command: string[], options: NewOptions): Promise<void> {
     const session = await createAgentSession({
       profile: options.agent,
       name: options.name,
+      host: options.host ?? readHostContext(HubClient.locate().paths),
       cwd: resolve(options.cwd ?? process.cwd()),
       worktree: options.worktree === true,
       branch: options.branch,

@@ -4,7 +4,10 @@
  * workspace to re-run its successful evaluations in order; the CLI waits and reports them.
  */
 import type { Command } from "commander";
+import { DispatchError } from "../../core/errors.js";
+import { isLiveStatus } from "../../core/liveness.js";
 import { HubClient } from "../HubClient.js";
+import { reviveRefusal } from "../kinds/registry.js";
 import { waitForReplay } from "../kinds/workspace.js";
 import { statusText } from "../sessionTable.js";
 
@@ -16,7 +19,11 @@ export function registerRevive(program: Command): void {
     .option("--replay", "workspaces: re-run the evaluations that succeeded, in order, and report them")
     .action(async (name: string, options: { replay?: boolean }) => {
       const client = HubClient.locate();
-      const before = options.replay ? (await client.getSession(name)).lastSeq : 0;
+      const ended = await client.getSession(name);
+      // What the hub cannot see from where it is (an agent's removed worktree), said first.
+      const refusal = isLiveStatus(ended.status) ? undefined : reviveRefusal(ended);
+      if (refusal) throw new DispatchError("conflict", refusal);
+      const before = options.replay ? ended.lastSeq : 0;
       const session = await client.reviveSession(name, options.replay ? { replay: true } : undefined);
       console.log(`${session.name}: ${statusText(session)}`);
       if (options.replay) {

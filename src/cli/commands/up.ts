@@ -10,6 +10,7 @@ import { writeProjectContext } from "../hostContext.js";
 import { bringUp } from "../project/bringUp.js";
 import { openProjectFile } from "../project/locate.js";
 import { formatUpTable, summarize } from "../project/projectTable.js";
+import { sayLeftBehind } from "../project/stopSession.js";
 
 export function registerUp(program: Command): void {
   program
@@ -35,6 +36,8 @@ async function up(options: { file?: string; json?: boolean }): Promise<void> {
   } else {
     console.log(formatUpTable(rows));
     console.log(`\n${project.name}: ${summarize(rows)}`);
+    // What sessions no longer declared left on disk, said as `down` says it.
+    sayLeftBehind(rows);
   }
   for (const row of failed) console.error(`dispatch: ${row.name}: ${row.error}`);
   if (failed.length > 0) process.exitCode = EXIT_ERROR;

@@ -18,10 +18,22 @@ import type { SessionInfo } from "../../protocol/session.js";
 import { agentProfile, type DispatchConfig, loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import { HostsApi } from "../hostsApi.js";
 import { parseHubInfo } from "../hubFiles.js";
-import { createWorktree, ensureWorktree, finishRefusals, finishWorktree, worktreeDiff } from "../worktree.js";
+import {
+  branchExists,
+  createWorktree,
+  ensureWorktree,
+  finishRefusals,
+  finishWorktree,
+  requireWorktreeHere,
+  worktreeDiff,
+} from "../worktree.js";
 import type { CliKind, DeclaredFields, LeftBehind } from "./cliKind.js";
 import { readDeclaredOptions } from "./declaredOptions.js";
+
+/** The hub's own host, by its id. */
+const LOCAL_HOST = "local";
 
 export const agentCli: CliKind = {
   kind: agentKind.name,
@@ -31,6 +43,7 @@ export const agentCli: CliKind = {
   },
   declare: declareAgent,
   leftBehind: agentLeftBehind,
+  reviveRefusal: agentReviveRefusal,
 };
 
 /** What a project file gives an agent session (`options = { profile = "claude" }`). */
@@ -56,6 +69,11 @@ function declareAgent(declared: DeclaredFields, config: () => DispatchConfig): D
   if (branch !== undefined && worktree !== true)
     throw new UsageError("'options.branch' goes with worktree = true");
   const profile = agentProfile(config(), options.profile);
+  if (worktree)
+    requireWorktreeHere(declared.runsOn, {
+      asked: "worktree = true",
+      instead: "create it there and declare its directory as the session's cwd",
+    });
   const made = worktree
     ? ensureWorktree({ cwd: declared.cwd, name: declared.name, ...(branch !== undefined ? { branch } : {}) })
     : undefined;
@@ -73,10 +91,12 @@ function agentLeftBehind(session: SessionInfo, options: { remove: boolean }): Le
   const parsed = AgentOptions.safeParse(session.options ?? {});
   const worktree = parsed.success ? parsed.data.worktree : undefined;
   if (!worktree || !existsSync(worktree.path)) return undefined;
+  // The hint holds for `down` and for `up` (a session no longer declared, which no later
+  // `down --remove-worktrees` finds): git itself removes them.
   if (!options.remove)
     return {
       ok: true,
-      said: `kept its worktree ${worktree.path} and branch ${worktree.branch} (\`dispatch down --remove-worktrees\` removes them when merged)`,
+      said: `kept its worktree ${worktree.path} and branch ${worktree.branch} (once merged: git -C ${worktree.repo} worktree remove ${worktree.path} && git -C ${worktree.repo} branch -d ${worktree.branch})`,
     };
   const refusals = finishRefusals(worktree, { keepBranch: false });
   if (refusals.length > 0)
@@ -88,9 +108,28 @@ function agentLeftBehind(session: SessionInfo, options: { remove: boolean }): Le
   };
 }
 
+/**
+ * An agent whose worktree is gone (`dispatch agent finish` removed it) would be started in a
+ * directory that is not there. Judged only where the worktree was made: with its repository
+ * missing too, this is not that machine, and the hub's answer stands.
+ */
+function agentReviveRefusal(session: SessionInfo): string | undefined {
+  const parsed = AgentOptions.safeParse(session.options ?? {});
+  const worktree = parsed.success ? parsed.data.worktree : undefined;
+  if (!parsed.success || !worktree || existsSync(worktree.path) || !existsSync(worktree.repo))
+    return undefined;
+  const { repo, path, branch } = worktree;
+  const gone = `agent '${session.name}' cannot be revived: its worktree ${path} is gone (\`dispatch agent finish\` removes it)`;
+  if (branchExists(worktree))
+    return `${gone}; its branch ${branch} is kept: make the worktree again with \`git -C ${repo} worktree add ${path} ${branch}\`, then revive it, or start a new agent on the branch`;
+  return `${gone}, and its branch ${branch} with it: start a new agent (\`dispatch new --agent ${parsed.data.profile} --worktree --cwd ${repo}\`)`;
+}
+
 export interface AgentSessionRequest {
   profile: string;
   name: string | undefined;
+  /** The host to run on (`--host`, else the host context); undefined: the hub's own. */
+  host: string | undefined;
   cwd: string;
   worktree: boolean;
   branch: string | undefined;
@@ -108,6 +147,11 @@ export async function createAgentSession(request: AgentSessionRequest): Promise<
   let name = request.name;
   let worktree: AgentWorktree | undefined;
   if (request.worktree) {
+    // Before anything is made: a worktree made here is no use to an agent on another machine.
+    requireWorktreeHere(await new HostsApi(client).get(request.host ?? LOCAL_HOST), {
+      asked: "--worktree",
+      instead: "create it there and pass --cwd",
+    });
     // The worktree is named after the session, so the name is settled first.
     if (name === undefined) {
       const taken = new Set((await client.listSessions()).map((s) => s.name));
@@ -123,6 +167,7 @@ export async function createAgentSession(request: AgentSessionRequest): Promise<
     return await client.createSession({
       kind: agentKind.name,
       ...(name !== undefined ? { name } : {}),
+      ...(request.host !== undefined ? { host: request.host } : {}),
       command: [profile.command, ...profile.args, ...request.extraArgs],
       cwd: worktree?.path ?? request.cwd,
       env: profile.env,

@@ -4,6 +4,7 @@
  * modules. Adding a kind's verbs touches no core command.
  */
 import type { Command } from "commander";
+import type { HostView } from "../../protocol/hosts.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import type { DispatchConfig } from "../config.js";
 
@@ -15,6 +16,8 @@ export interface DeclaredFields {
   command: string[];
   env: Record<string, string>;
   options: Record<string, unknown> | undefined;
+  /** The host it is to run on: a kind may refuse what it cannot make there (an agent's worktree). */
+  runsOn: Pick<HostView, "name" | "kind" | "hostname">;
 }
 
 export interface CliKind {
@@ -40,6 +43,12 @@ export interface CliKind {
    * `down`; with `remove`, it is removed when that loses nothing, and the words say how it went.
    */
   leftBehind?(session: SessionInfo, options: { remove: boolean }): LeftBehind | undefined;
+  /**
+   * Why the ended session cannot be revived, said with what to do (an agent whose worktree was
+   * removed would start in a directory that is gone); undefined when nothing here stands in
+   * the way. `dispatch revive` asks before the hub does.
+   */
+  reviveRefusal?(session: SessionInfo): string | undefined;
 }
 
 export interface LeftBehind {

@@ -33,3 +33,8 @@ export function declaredSession(
 export function leftBehind(session: SessionInfo, options: { remove: boolean }): LeftBehind | undefined {
   return cliKinds.find((k) => k.kind === session.kind)?.leftBehind?.(session, options);
 }
+
+/** Why `session` cannot be revived, as its kind sees it from here (`CliKind.reviveRefusal`). */
+export function reviveRefusal(session: SessionInfo): string | undefined {
+  return cliKinds.find((k) => k.kind === session.kind)?.reviveRefusal?.(session);
+}

@@ -13,13 +13,14 @@ import { type DispatchConfig, loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import type { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
+import type { LeftBehind } from "../kinds/cliKind.js";
 import { declaredSession } from "../kinds/registry.js";
 import { findCycles } from "./dependencies.js";
 import { planUp, type Step } from "./plan.js";
 import type { DeclaredSession, ProjectFile } from "./projectFile.js";
 import { waitForReady } from "./readiness.js";
 import { replaceSession } from "./replaceSession.js";
-import { stopSession } from "./stopSession.js";
+import { stopProjectSession } from "./stopSession.js";
 
 export type Did =
   | "created"
@@ -41,6 +42,8 @@ export interface UpRow {
   session?: SessionInfo;
   /** Why it failed or was skipped. */
   error?: string;
+  /** What a session no longer declared left on disk when it was stopped (an agent's worktree). */
+  left?: LeftBehind;
 }
 
 export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpRow[]> {
@@ -113,7 +116,8 @@ export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpR
   const stopped = plan.undeclared.map(async (session): Promise<UpRow> => {
     const row: UpRow = { name: session.name, kind: session.kind, host: session.host, did: "stopped" };
     try {
-      await stopSession(hub, session, { keepHistory: false });
+      const { left } = await stopProjectSession(hub, session, { keepHistory: false, removeWorktrees: false });
+      if (left) row.left = left;
     } catch (err) {
       row.did = "failed";
       row.error = `no longer declared, but could not be stopped: ${err instanceof Error ? err.message : String(err)}`;
@@ -162,7 +166,7 @@ async function carryOut(
     }
   }
   // Before anything stops: a declaration that cannot be resolved leaves the session as it is.
-  const fields = resolve(project, declared, config);
+  const fields = resolve(project, declared, host, config);
   const create = () =>
     hub.createSession({
       name: declared.name,
@@ -181,9 +185,14 @@ async function carryOut(
 }
 
 /** The declaration as its kind resolves it (an agent's profile), a mistake said at its line. */
-function resolve(project: ProjectFile, declared: DeclaredSession, config: () => DispatchConfig) {
+function resolve(
+  project: ProjectFile,
+  declared: DeclaredSession,
+  host: HostView,
+  config: () => DispatchConfig,
+) {
   try {
-    return declaredSession(declared.kind, declared, config);
+    return declaredSession(declared.kind, { ...declared, runsOn: host }, config);
   } catch (err) {
     if (!(err instanceof DispatchError || err instanceof UsageError)) throw err;
     throw new DispatchError(

@@ -8,7 +8,8 @@ import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import type { HubClient, KillSignal } from "../HubClient.js";
-import { unsavedWork } from "../kinds/registry.js";
+import type { LeftBehind } from "../kinds/cliKind.js";
+import { leftBehind, unsavedWork } from "../kinds/registry.js";
 
 const SIGNALS: readonly KillSignal[] = ["SIGHUP", "SIGTERM", "SIGKILL"];
 
@@ -28,4 +29,35 @@ export async function stopSession(
   if (isLiveStatus(current.status)) return current;
   if (!options.keepHistory) await hub.killSession(session.id);
   return current;
+}
+
+/**
+ * Stops a session the project does not want any more (`down`, or `up` for one no longer
+ * declared) and what it leaves on disk (an agent's worktree and branch): kept with its history,
+ * else said, or removed with `removeWorktrees` when that loses nothing.
+ */
+export async function stopProjectSession(
+  hub: HubClient,
+  session: SessionInfo,
+  options: { keepHistory: boolean; removeWorktrees: boolean },
+): Promise<{ after: SessionInfo; left?: LeftBehind }> {
+  const after = await stopSession(hub, session, options);
+  // A kept session keeps what it works in; a removed one's leftovers are said (or removed).
+  const left = options.keepHistory ? undefined : leftBehind(session, { remove: options.removeWorktrees });
+  return { after, ...(left ? { left } : {}) };
+}
+
+/**
+ * Says, a line each, what stopped sessions left behind (`NAME: kept its worktree PATH and
+ * branch B ...`), a refused removal as an error; true when one was refused.
+ */
+export function sayLeftBehind(rows: readonly { name: string; left?: LeftBehind }[]): boolean {
+  let refused = false;
+  for (const { name, left } of rows) {
+    if (!left) continue;
+    if (left.ok) console.log(`${name}: ${left.said}`);
+    else console.error(`dispatch: ${name}: ${left.said}`);
+    refused ||= !left.ok;
+  }
+  return refused;
 }

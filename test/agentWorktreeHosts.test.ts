@@ -118,6 +118,7 @@ describe("an agent's worktree and its host", () => {
     expect(await sessionNames()).not.toContain("near");
   });
 
+  // Four CLI processes in a row: on a loaded machine each may take seconds.
   it("revive of an agent whose worktree was finished says the directory is gone and what to do", async () => {
     const created = await hub.cli(
       ["new", "--agent", "w", "--no-sandbox", "--worktree", "--name", "done1", "--cwd", repo],
@@ -128,7 +129,10 @@ describe("an agent's worktree and its host", () => {
     expect(created.code, created.stderr).toBe(0);
     const killed = await hub.api("/api/sessions/done1", { method: "DELETE" });
     expect(killed.status).toBe(200);
-    await waitFor(async () => !isLiveStatus(await status("done1")), { message: "done1 ended" });
+    await waitFor(async () => !isLiveStatus(await status("done1")), {
+      timeoutMs: 30_000,
+      message: "done1 ended",
+    });
     const worktree = join(repo, ".dispatch", "worktrees", "done1");
     const finished = await hub.cli(["agent", "finish", "done1", "--keep-branch"], { env });
     expect(finished.code, finished.stderr).toBe(0);
@@ -143,8 +147,11 @@ describe("an agent's worktree and its host", () => {
 
     // What it says to do works.
     git(repo, "worktree", "add", worktree, "dispatch/done1");
-    const again = await hub.cli(["revive", "done1"], { env });
-    expect(again.code, again.stderr).toBe(0);
-    await waitFor(async () => (await status("done1")) === "running", { message: "done1 running again" });
-  });
+    const again = await hub.api("/api/sessions/done1/revive", { method: "POST", body: "{}" });
+    expect(again.status, await again.clone().text()).toBe(200);
+    await waitFor(async () => (await status("done1")) === "running", {
+      timeoutMs: 30_000,
+      message: "done1 running again",
+    });
+  }, 120_000);
 });

@@ -40,7 +40,8 @@ beforeAll(async () => {
     },
     { timeoutMs: 60_000, message: "the kernel connected" },
   );
-});
+  // A kernel's start on a loaded machine may take most of a minute.
+}, 120_000);
 
 afterAll(cleanupAll);
 

@@ -69,7 +69,8 @@ beforeAll(async () => {
     },
     { timeoutMs: 30_000, message: "host gpu connected" },
   );
-});
+  // A hub, a CLI and a second host started on a loaded machine.
+}, 120_000);
 
 afterAll(async () => {
   if (remote && remote.exitCode === null && remote.signalCode === null) remote.kill("SIGKILL");
@@ -92,7 +93,7 @@ describe("an agent's worktree and its host", () => {
     expect(await sessionNames()).not.toContain("far");
   });
 
-  it("refuses a declared agent's worktree on a remote host; `up` says what an agent no longer declared keeps", async () => {
+  it("refuses a declared agent's worktree on a remote host; `up` says what an agent no longer declared keeps and makes its worktree again on its kept branch", async () => {
     const file = join(repo, "dispatch.toml");
     const agent = (name: string, host: string) =>
       `[[session]]\nname = "${name}"\nkind = "agent"\nhost = "${host}"\n` +
@@ -116,7 +117,14 @@ describe("an agent's worktree and its host", () => {
     );
     expect(existsSync(near)).toBe(true);
     expect(await sessionNames()).not.toContain("near");
-  });
+
+    // Its worktree removed, its branch kept: declared again, it comes up on that branch.
+    git(repo, "worktree", "remove", near);
+    writeFileSync(file, `project = "wt"\n${agent("near", "local")}`);
+    const third = await hub.cli(["up", "--file", file], { env });
+    expect(third.code, third.stderr).toBe(0);
+    expect(git(near, "rev-parse", "--abbrev-ref", "HEAD").trim()).toBe("dispatch/near");
+  }, 120_000);
 
   // Four CLI processes in a row: on a loaded machine each may take seconds.
   it("revive of an agent whose worktree was finished says the directory is gone and what to do", async () => {

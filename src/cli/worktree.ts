@@ -65,15 +65,23 @@ export function createWorktree(options: { cwd: string; name: string; branch?: st
 
 /**
  * The worktree a declared agent (`dispatch up`) works in: the one its name already has, kept
- * from an earlier `up` (a restart or a `down` leaves it), else a new one. Its branch must be
- * the declared one; its base, unknown once the session that made it is gone, is where its
- * branch left the repository's HEAD.
+ * from an earlier `up` (a restart or a `down` leaves it), else one made again on its kept
+ * branch, else a new one. Its branch must be the declared one; its base, unknown once the
+ * session that made it is gone, is where its branch left the repository's HEAD.
  */
 export function ensureWorktree(options: { cwd: string; name: string; branch?: string }): AgentWorktree {
   const repo = repoOf(options.cwd);
   const path = join(repo, ".dispatch", "worktrees", options.name);
-  if (!existsSync(path)) return createWorktree(options);
   const branch = options.branch ?? `dispatch/${options.name}`;
+  if (!existsSync(path)) {
+    if (!branchExists({ repo, branch })) return createWorktree(options);
+    // Its worktree removed and its branch kept (`agent finish --keep-branch`): the agent goes
+    // on with its branch's commits in a worktree made again.
+    mkdirSync(join(repo, ".dispatch", "worktrees"), { recursive: true });
+    git(repo, ["worktree", "prune"]);
+    git(repo, ["worktree", "add", path, branch]);
+    return { repo, path, branch, base: git(repo, ["merge-base", branch, "HEAD"]).trim() };
+  }
   const current = git(path, ["rev-parse", "--abbrev-ref", "HEAD"]).trim();
   if (current !== branch)
     throw new DispatchError(

@@ -121,7 +121,7 @@ function agentReviveRefusal(session: SessionInfo): string | undefined {
   const { repo, path, branch } = worktree;
   const gone = `agent '${session.name}' cannot be revived: its worktree ${path} is gone (\`dispatch agent finish\` removes it)`;
   if (branchExists(worktree))
-    return `${gone}; its branch ${branch} is kept: make the worktree again with \`git -C ${repo} worktree add ${path} ${branch}\`, then revive it, or start a new agent on the branch`;
+    return `${gone}; its branch ${branch} is kept: make the worktree again with \`git -C ${repo} worktree add ${path} ${branch}\`, then revive it`;
   return `${gone}, and its branch ${branch} with it: start a new agent (\`dispatch new --agent ${parsed.data.profile} --worktree --cwd ${repo}\`)`;
 }
 

@@ -6,10 +6,12 @@
  * acknowledges it. Keys typed while the hub is out of reach wait; when the link dies silently
  * (its acknowledgement never comes, and the connection drops the link after a few seconds), the
  * ones it swallowed are sent again with the same numbers once it is back, in order (as the CLI
- * client does), and the hub drops the ones it had applied: each key arrives once.
+ * client does), and the hub drops the ones it had applied: each key arrives once. A paste larger
+ * than one message goes as several (`inputPieces`), numbered in order like keys.
  */
 import { isLiveStatus } from "../../../src/core/liveness.js";
 import { type Connection, RequestError } from "./connection.js";
+import { inputPieces } from "./input-pieces.js";
 import { applyCtrl } from "./keys.js";
 import type { People } from "./people.svelte.js";
 import type { SessionStore } from "./sessions.svelte.js";
@@ -74,10 +76,12 @@ export class SessionInput {
     }
     // Behind keys still waiting to be resent, a new one waits too: the hub takes them in order.
     const waiting = this.#outbox.some((entry) => !entry.sent);
-    const entry: Outgoing = { session: id, data: text, seq: this.#nextSeq++, sent: false };
-    this.#outbox.push(entry);
-    this.#outboxChars += text.length;
-    if (!waiting) this.#transmit(entry);
+    for (const piece of inputPieces(text)) {
+      const entry: Outgoing = { session: id, data: piece, seq: this.#nextSeq++, sent: false };
+      this.#outbox.push(entry);
+      this.#outboxChars += piece.length;
+      if (!waiting) this.#transmit(entry);
+    }
   }
 
   /**

@@ -1,11 +1,22 @@
 /**
  * Pasting into the web terminal: a paste larger than one client message (a log, a generated
- * file) arrives whole and in order, as the browser handed it to the page.
+ * file) arrives whole and in order, as the browser handed it to the page; a paste into a shell
+ * that asked for bracketed paste cannot end the bracket and run what follows.
  */
 import { createHash } from "node:crypto";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../../src/protocol/client.js";
-import { createSession, terminalLines, typeLine, webSuite } from "./browser.js";
+import { createSession, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
+
+/** What the browser does for Ctrl+Shift+V or the context menu's Paste. */
+async function paste(page: Page, text: string): Promise<void> {
+  await page.locator(".xterm-helper-textarea:visible").evaluate((area, data) => {
+    const clipboardData = new DataTransfer();
+    clipboardData.setData("text/plain", data);
+    area.dispatchEvent(new ClipboardEvent("paste", { clipboardData, bubbles: true, cancelable: true }));
+  }, text);
+}
 
 describe("web paste", () => {
   const web = webSuite();
@@ -26,12 +37,7 @@ describe("web paste", () => {
     const sent = Buffer.from(text.replace(/\n/g, "\r"), "utf8");
     const digest = createHash("md5").update(sent).digest("hex");
     await typeLine(page, `stty raw -echo; head -c ${sent.length} | md5sum; stty sane`);
-    // What the browser does for Ctrl+Shift+V or the context menu's Paste.
-    await page.locator(".xterm-helper-textarea").evaluate((area, data) => {
-      const clipboardData = new DataTransfer();
-      clipboardData.setData("text/plain", data);
-      area.dispatchEvent(new ClipboardEvent("paste", { clipboardData, bubbles: true, cancelable: true }));
-    }, text);
+    await paste(page, text);
     // Until the shell has the whole paste, or the page says why it has not (a refused message).
     const sum = new RegExp(`^${digest}\\s+-`);
     await expect
@@ -42,6 +48,22 @@ describe("web paste", () => {
         { timeout: 45_000 },
       )
       .toBe("arrived");
+    expect(problems).toEqual([]);
+  });
+
+  it("keeps a pasted end-of-paste marker from running the lines after it", async () => {
+    const { page, problems } = await web.page({ login: true });
+    await createSession(page, "paste-marker");
+    await typeLine(page, "bind 'set enable-bracketed-paste on'; echo ready-$((3 * 3))");
+    await waitForLine(page, "paste-marker", /^ready-9$/);
+    // Text copied from a page that hid the bracket's end marker in it, before a second line.
+    await paste(page, "echo safe\x1b[201~\necho INJECTED-$((6 * 7))\n");
+    // A bracketed paste waits at the prompt for Enter; Ctrl+C drops it. Then a line typed
+    // after it: by the time it answers, anything the paste ran has answered before it.
+    await page.keyboard.press("Control+C");
+    await typeLine(page, "echo after-$((2 + 2))");
+    await waitForLine(page, "paste-marker", /^after-4$/);
+    expect(await terminalLines(page, "paste-marker")).not.toContain("INJECTED-42");
     expect(problems).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ export async function copySelection(views: OpenViews): Promise<void> {
 export async function pasteClipboard(views: OpenViews, otherWay: string): Promise<void> {
   try {
     const text = await navigator.clipboard.readText();
-    if (text) views.activeTerminal?.terminal.paste(text);
+    if (text) views.activeTerminal?.paste(text);
   } catch {
     toasts.push(`The browser refused clipboard access; ${otherWay}.`);
   }

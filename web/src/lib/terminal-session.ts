@@ -13,6 +13,7 @@ import { droppedEventReason } from "../../../src/protocol/droppedEvent.js";
 import type { JsonEvent } from "../../../src/protocol/events.js";
 import type { SessionView } from "../kinds/kind.js";
 import { type HistoryEvent, olderOutput } from "./history.js";
+import { pasteText } from "./paste-text.js";
 import { echoParsed } from "./perf.js";
 import { attachRenderer, type RendererKind } from "./renderer.js";
 
@@ -153,6 +154,24 @@ export class TerminalSession implements SessionView {
       capture: true,
     });
     this.terminal.onBinary((data) => options.onInput(data));
+    // The browser's paste (Ctrl+Shift+V, the context menu), taken before xterm's own handler
+    // so it goes through `paste` and its guard like every other paste.
+    this.element.addEventListener(
+      "paste",
+      (e) => {
+        const text = e.clipboardData?.getData("text/plain");
+        if (!text) return;
+        e.preventDefault();
+        e.stopPropagation();
+        this.paste(text);
+      },
+      { capture: true },
+    );
+  }
+
+  /** Pastes `text` as xterm does, without what could end a bracketed paste early (paste-text). */
+  paste(text: string): void {
+    this.terminal.paste(pasteText(text, this.terminal.modes.bracketedPasteMode));
   }
 
   /** Opens xterm into its element once the element is in the document (xterm measures fonts). */

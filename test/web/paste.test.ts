@@ -54,8 +54,10 @@ describe("web paste", () => {
   it("keeps a pasted end-of-paste marker from running the lines after it", async () => {
     const { page, problems } = await web.page({ login: true });
     await createSession(page, "paste-marker");
-    await typeLine(page, "bind 'set enable-bracketed-paste on'; echo ready-$((3 * 3))");
-    await waitForLine(page, "paste-marker", /^ready-9$/);
+    // The prompt is drawn after the shell turns bracketed paste on: once it shows, the
+    // terminal knows (before it, a paste is not bracketed, and its newlines run as Enter).
+    await typeLine(page, "bind 'set enable-bracketed-paste on'; PS1='paste-ready> '");
+    await waitForLine(page, "paste-marker", /^paste-ready> $/);
     // Text copied from a page that hid the bracket's end marker in it, before a second line.
     await paste(page, "echo safe\x1b[201~\necho INJECTED-$((6 * 7))\n");
     // A bracketed paste waits at the prompt for Enter; Ctrl+C drops it. Then a line typed

@@ -250,7 +250,7 @@ describe("web workspace sessions", () => {
     expect(problems).toEqual([]);
   });
 
-  it("shows a cell's input() prompt as a box under it, a password masked, and sends the line", async () => {
+  it("shows a cell's input() prompt as a box under it, a password masked, and sends the line; a write link gets no Restart", async () => {
     const created = await web.hub.api("/api/sessions", {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -283,7 +283,22 @@ describe("web workspace sessions", () => {
     // What was typed stays under the cell, as at a terminal; the password does not.
     expect(await evals.last().locator('[data-output="stream"]').textContent()).toBe("name? Ada\nhi Ada 4\n");
     expect(await evals.last().locator(".prompt").count()).toBe(0);
+    expect(await ws.getByRole("button", { name: "Restart" }).count()).toBe(1);
+
+    // A write link runs cells, but restarting the kernel (its state lost) is its owner's: not offered.
+    const shared = await web.hub.api("/api/sessions/ask/share", {
+      method: "POST",
+      body: JSON.stringify({ write: true }),
+    });
+    expect(shared.status).toBeLessThan(300);
+    const { url } = (await shared.json()) as { url: string };
+    const linked = await web.page();
+    await linked.page.goto(url);
+    const linkedBar = linked.page.getByRole("region", { name: "Workspace ask" });
+    await linkedBar.getByRole("button", { name: "Interrupt" }).waitFor({ timeout: KERNEL_MS });
+    expect(await linkedBar.getByRole("button", { name: "Restart" }).count()).toBe(0);
     expect((await web.hub.api("/api/sessions/ask", { method: "DELETE" })).status).toBeLessThan(300);
     expect(problems).toEqual([]);
+    expect(linked.problems).toEqual([]);
   });
 });

@@ -124,10 +124,14 @@ describe("agent sessions", () => {
       body: JSON.stringify({ data: "y\r" }),
     });
     expect(sent.status).toBe(200);
-    const done = await waitFor(async () => {
-      const s = await session("ag1");
-      return s.status === "exited" ? s : undefined;
-    });
+    // The agent runs two `dispatch notify` CLIs before it exits: seconds each on a loaded machine.
+    const done = await waitFor(
+      async () => {
+        const s = await session("ag1");
+        return s.status === "exited" ? s : undefined;
+      },
+      { timeoutMs: 45_000, message: "the agent exited after its notifications" },
+    );
     expect(done.agent).toMatchObject({ state: "done", source: "hook", message: "finished" });
 
     const events = (await (await hub.api("/api/sessions/ag1/events?after=0")).json()) as {

@@ -10,3 +10,14 @@
 export function droppedEventReason(data: Record<string, unknown>): string | undefined {
   return data.dropped !== undefined && typeof data.reason === "string" ? data.reason : undefined;
 }
+
+/**
+ * What a `gap` says to a person: why its host dropped an event, else that output was lost, with
+ * how much when that is known (a gap recorded without a count has 0 bytes: not "0 bytes lost").
+ */
+export function gapNote(data: Record<string, unknown>): string {
+  const reason = droppedEventReason(data);
+  if (reason !== undefined) return reason;
+  const bytes = typeof data.bytes === "number" && data.bytes > 0 ? `${data.bytes} bytes of ` : "";
+  return `${bytes}output lost here`;
+}

@@ -6,7 +6,7 @@
 
 import { once } from "node:events";
 import type { Command } from "commander";
-import { droppedEventReason } from "../../protocol/droppedEvent.js";
+import { droppedEventReason, gapNote } from "../../protocol/droppedEvent.js";
 import { UsageError } from "../exitCodes.js";
 import { followSession } from "../followSession.js";
 import { HubClient, type StoredEvent } from "../HubClient.js";
@@ -87,14 +87,12 @@ async function writeStored(event: StoredEvent): Promise<void> {
 
 function markGap(seq: number, data: Record<string, unknown>): void {
   // An event its host could not send (too large for the link) says why in its own words.
-  const reason = droppedEventReason(data);
-  if (reason !== undefined) {
-    process.stderr.write(`\n[dispatch: at seq ${seq}, ${reason}]\n`);
+  if (droppedEventReason(data) !== undefined) {
+    process.stderr.write(`\n[dispatch: at seq ${seq}, ${gapNote(data)}]\n`);
     return;
   }
-  const bytes = typeof data.bytes === "number" ? `${data.bytes} bytes of ` : "";
   const from = typeof data.fromSeq === "number" ? ` (seq ${data.fromSeq} to ${seq})` : ` (before seq ${seq})`;
-  process.stderr.write(`\n[dispatch: gap — ${bytes}output lost here${from}]\n`);
+  process.stderr.write(`\n[dispatch: gap — ${gapNote(data)}${from}]\n`);
 }
 
 async function writeOut(data: Uint8Array): Promise<void> {

@@ -1,5 +1,5 @@
 /** What a stored event other than output does to a session's screen (`ScreenTracker`). */
-import { droppedEventReason } from "../../protocol/droppedEvent.js";
+import { droppedEventReason, gapNote } from "../../protocol/droppedEvent.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import type { ToScreenWorker } from "./messages.js";
 
@@ -18,13 +18,9 @@ export function screenChange(session: string, event: SessionEvent): ScreenChange
       return { message: { type: "resize", session, seq, cols, rows }, snapshotNow: false };
     }
     case "gap": {
-      const lost = Number(event.data.bytes) || 0;
       // An event its host dropped, too large for the link (`host/linkFit`), says so itself.
-      const reason = droppedEventReason(event.data);
-      const note =
-        reason !== undefined
-          ? `\x1b[0m\r\n[dispatch: ${reason}]\r\n`
-          : `\x1b[0m\r\n[dispatch: ${lost > 0 ? `${lost} bytes of ` : ""}output lost here while the hub was away]\r\n`;
+      const away = droppedEventReason(event.data) === undefined ? " while the hub was away" : "";
+      const note = `\x1b[0m\r\n[dispatch: ${gapNote(event.data)}${away}]\r\n`;
       return { message: { type: "rebase", session, seq, note }, snapshotNow: true };
     }
     default:

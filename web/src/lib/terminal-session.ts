@@ -9,7 +9,7 @@ import { SearchAddon } from "@xterm/addon-search";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { type ITheme, Terminal } from "@xterm/xterm";
-import { droppedEventReason } from "../../../src/protocol/droppedEvent.js";
+import { gapNote } from "../../../src/protocol/droppedEvent.js";
 import type { JsonEvent } from "../../../src/protocol/events.js";
 import type { SessionView } from "../kinds/kind.js";
 import { type HistoryEvent, olderOutput } from "./history.js";
@@ -342,9 +342,7 @@ export class TerminalSession implements SessionView {
       return `\r\n\x1b[2m[process exited, ${how}]\x1b[0m\r\n`;
     }
     if (type === "gap") {
-      const bytes = typeof data["bytes"] === "number" ? data["bytes"] : 0;
-      const why = droppedEventReason(data) ?? `${bytes} bytes of output were lost here`;
-      return `\r\n\x1b[33m[${why}]\x1b[0m\r\n`;
+      return `\r\n\x1b[33m[${gapNote(data)}]\x1b[0m\r\n`;
     }
     return undefined;
   }

@@ -93,3 +93,29 @@ describe("dispatch attach: a full-screen program's terminal modes", () => {
     expect(await tty.rc).toBe(0);
   }, 60_000);
 });
+
+describe("dispatch attach: what a program left set mid-drawing", () => {
+  it("re-attached, a box goes on in line-drawing characters, and a restored cursor in its saved colours", async () => {
+    // Draws a box's top in DEC special graphics and saves the cursor (bold red) below it; once a
+    // key comes, the bottom in the same mode, then back to the saved cursor to draw a side.
+    const app = String.raw`stty -echo; printf '\033(0lqqk\r\n\033[4;1H\033[1;31m\0337\033[0m\033[6;1HREADY\033[2;1H'; read x; printf 'mqqj\0338x'; exec sleep 600`;
+    const created = await hub.cli(["new", "--name", "box", "--", "/bin/sh", "-c", app]);
+    expect(created.code, created.stderr).toBe(0);
+    const attach = () =>
+      dispatchInPty(["attach", "box", "--no-status-bar"], { env: hub.env, cols: 40, rows: 10 });
+    const first = attach();
+    await screenShows(first, (rows) => rows[5] === "READY" && rows[0] === "┌──┐", "the box's top");
+    first.pty.write("\x1c");
+    expect(await first.rc).toBe(0);
+
+    const again = attach();
+    await screenShows(again, (rows) => rows[5] === "READY", "the box's top again");
+    again.pty.write("\r");
+    const rows = await screenShows(again, (rows) => rows[3] !== "", "the program's drawing after the key");
+    expect(rows.slice(0, 4)).toEqual(["┌──┐", "└──┘", "", "│"]);
+    const side = again.terminal.buffer.active.getLine(again.terminal.buffer.active.viewportY + 3)?.getCell(0);
+    expect([side?.isBold() !== 0, side?.getFgColor()]).toEqual([true, 1]);
+    again.pty.write("\x1c");
+    expect(await again.rc).toBe(0);
+  }, 60_000);
+});

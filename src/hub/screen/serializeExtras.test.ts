@@ -79,4 +79,40 @@ describe("serializeExtras", () => {
     expect(rows(live)[2]).toBe("    S");
     expect(rows(restored)).toEqual(rows(live));
   });
+
+  it("keeps DEC special graphics in use, so a box half drawn goes on in lines, not letters", async () => {
+    const [live, restored] = await liveAndRestored("\x1b(0lqqk\r\n");
+    await write(live, "mqqj");
+    await write(restored, "mqqj");
+    expect(rows(live).slice(0, 2)).toEqual(["┌──┐", "└──┘"]);
+    expect(rows(restored)).toEqual(rows(live));
+  });
+
+  it("keeps a set shifted in with SO, and ASCII back after SI", async () => {
+    const [live, restored] = await liveAndRestored("\x1b)0\x0eqq");
+    await write(live, "x\x0fx");
+    await write(restored, "x\x0fx");
+    expect(rows(live)[0]).toBe("──│x");
+    expect(rows(restored)).toEqual(rows(live));
+  });
+
+  it("keeps the pen and character set a saved cursor holds, and the current pen", async () => {
+    const [live, restored] = await liveAndRestored(
+      "\x1b[1;31;48;5;200m\x1b(0\x1b[2;3H\x1b7\x1b(B\x1b[0;32m\x1b[Hnow",
+    );
+    const after = "A\x1b8q";
+    await write(live, after);
+    await write(restored, after);
+    expect(rows(live)[1]).toBe("  ─");
+    expect(rows(restored)).toEqual(rows(live));
+    const pen = (terminal: headless.Terminal, x: number, y: number) => {
+      const cell = terminal.buffer.active.getLine(y)?.getCell(x);
+      return [cell?.isBold() !== 0, cell?.getFgColor(), cell?.getBgColor(), cell?.isBgPalette()];
+    };
+    // The saved pen (bold red on 200) after DECRC; the current one (green) before it.
+    expect(pen(live, 2, 1)).toEqual([true, 1, 200, true]);
+    expect(pen(restored, 2, 1)).toEqual(pen(live, 2, 1));
+    expect(pen(restored, 3, 0)).toEqual(pen(live, 3, 0));
+    expect(pen(live, 3, 0)).toEqual([false, 2, -1, false]);
+  });
 });

@@ -10,9 +10,13 @@
  *   (`CSI ?1006h`), so vim's or htop's clicks came back in the old X10 form they do not read;
  * - the cursor's shape (DECSCUSR: vim's bar in insert mode);
  * - the saved cursor (DECSC), which a later DECRC jumps back to (status-line updaters, shells'
- *   prompts).
+ *   prompts), with the pen and character set it saved too (DECRC restores them);
+ * - the character sets designated and the one in use (`charsets.ts`): a program mid-way through
+ *   drawing a box in DEC special graphics goes on writing `q` for `─`.
  */
 import type headless from "@xterm/headless";
+import { type Charset, charsetFinal, charsetSequences } from "./charsets.js";
+import { type Pen, penSgr } from "./penSgr.js";
 
 /** xterm keeps these internal (no public API): read defensively, a missing field is a default. */
 interface InternalBuffer {
@@ -21,7 +25,12 @@ interface InternalBuffer {
   ybase?: unknown;
   savedX?: unknown;
   savedY?: unknown;
+  savedCurAttrData?: Partial<AttributeData>;
+  savedCharset?: unknown;
 }
+
+/** xterm's attribute data: the pen's packed words, and the methods `penSgr` reads. */
+type AttributeData = Pen & { fg: number; bg: number };
 
 interface InternalCore {
   buffer?: InternalBuffer;
@@ -30,6 +39,8 @@ interface InternalCore {
     decPrivateModes?: { cursorStyle?: unknown; cursorBlink?: unknown };
   };
   coreMouseService?: { activeEncoding?: unknown };
+  _charsetService?: { glevel?: unknown; _charsets?: unknown };
+  _inputHandler?: { _curAttrData?: Partial<AttributeData> };
 }
 
 const core = (terminal: headless.Terminal) => (terminal as unknown as { _core?: InternalCore })._core;
@@ -46,8 +57,29 @@ export function serializeExtras(terminal: headless.Terminal): string {
   const hidden = core(terminal)?.coreService?.isCursorHidden === true ? "\x1b[?25l" : "";
   const saved = savedCursor(terminal);
   return (
-    hidden + mouseEncoding(terminal) + cursorShape(terminal) + saved + regionAndCursor(terminal, saved !== "")
+    hidden +
+    mouseEncoding(terminal) +
+    cursorShape(terminal) +
+    saved +
+    charsets(terminal) +
+    regionAndCursor(terminal, saved !== "")
   );
+}
+
+/** A pen with every method `penSgr` reads; undefined if xterm's internals changed shape. */
+function pen(data: Partial<AttributeData> | undefined): AttributeData | undefined {
+  return typeof data?.fg === "number" && typeof data.bg === "number" && typeof data.isBold === "function"
+    ? (data as AttributeData)
+    : undefined;
+}
+
+/** Whether a pen differs from the default (no attribute, default colours). */
+const coloured = (data: AttributeData | undefined) => data !== undefined && (data.fg !== 0 || data.bg !== 0);
+
+function charsets(terminal: headless.Terminal): string {
+  const service = core(terminal)?._charsetService;
+  const designated = Array.isArray(service?._charsets) ? (service._charsets as (Charset | undefined)[]) : [];
+  return charsetSequences({ designated, level: num(service?.glevel, 0) });
 }
 
 /** DECSET for the mouse encoding xterm parses (1005 and 1015 it ignores). */
@@ -69,17 +101,27 @@ function cursorShape(terminal: headless.Terminal): string {
 }
 
 /**
- * DECSC at the saved place (relative to the screen, as DECRC takes it), when one was saved; the
- * cursor is put back afterwards (`regionAndCursor`). Origin mode is off while it is placed, so
- * the place is the screen's, not the region's.
+ * DECSC at the saved place (relative to the screen, as DECRC takes it) with the saved pen and
+ * character set, when one was saved; then the current pen again (G0 and the set in use follow:
+ * `charsets`), and the cursor is put back afterwards (`regionAndCursor`). Origin mode is off
+ * while it is placed, so the place is the screen's, not the region's.
  */
 function savedCursor(terminal: headless.Terminal): string {
-  const buffer = core(terminal)?.buffer;
+  const state = core(terminal);
+  const buffer = state?.buffer;
   const x = num(buffer?.savedX, 0);
   const y = num(buffer?.savedY, 0) - num(buffer?.ybase, 0);
-  if (x === 0 && y <= 0) return "";
+  const savedPen = pen(buffer?.savedCurAttrData);
+  const savedSet = charsetFinal(buffer?.savedCharset as Charset | undefined);
+  if (x === 0 && y <= 0 && !coloured(savedPen) && savedSet === undefined) return "";
   const origin = terminal.modes.originMode ? "\x1b[?6l" : "";
-  return `${origin}\x1b[${Math.max(y, 0) + 1};${Math.min(x, terminal.cols - 1) + 1}H\x1b7`;
+  const place = `${origin}\x1b[${Math.max(y, 0) + 1};${Math.min(x, terminal.cols - 1) + 1}H`;
+  const current = pen(state?._inputHandler?._curAttrData);
+  const penAround =
+    savedPen && coloured(savedPen) ? [penSgr(savedPen), current ? penSgr(current) : "\x1b[0m"] : ["", ""];
+  // DECSC saves the set in use: G0, invoked, holds the saved one while it saves; G0 back to ASCII after.
+  const setAround = savedSet !== undefined ? [`\x1b(${savedSet}\x0f`, "\x1b(B"] : ["", ""];
+  return `${place}${penAround[0]}${setAround[0]}\x1b7${penAround[1]}${setAround[1]}`;
 }
 
 /** The region, origin mode and then the cursor; nothing when all are as after a reset and the cursor was not moved. */

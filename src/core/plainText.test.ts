@@ -1,3 +1,5 @@
+import unicode11Addon from "@xterm/addon-unicode11";
+import headless from "@xterm/headless";
 import { describe, expect, it } from "vitest";
 import { completeLines, plainLines } from "./plainText.js";
 
@@ -92,5 +94,38 @@ describe("output that asks for absurd columns", () => {
     const overwritten = plainLines(`\x1b[2J${"x".repeat(200_000)}${"\bY".repeat(100_000)}\n`);
     expect(overwritten[0]?.length).toBe(2048);
     expect(overwritten[0]?.endsWith("xY")).toBe(true);
+  });
+});
+
+describe("double-width characters and combining marks", () => {
+  /** What a terminal with the hub's widths (Unicode 11) shows on its first row after `output`. */
+  async function terminalRow(output: string): Promise<string> {
+    const terminal = new headless.Terminal({ cols: 40, rows: 4, allowProposedApi: true, logLevel: "error" });
+    terminal.loadAddon(new unicode11Addon.Unicode11Addon());
+    terminal.unicode.activeVersion = "11";
+    await new Promise<void>((resolve) => terminal.write(output, resolve));
+    const row = terminal.buffer.active.getLine(0)?.translateToString(true) ?? "";
+    terminal.dispose();
+    return row;
+  }
+
+  it("takes the columns a terminal gives them, so text a move places after them lands where it shows", async () => {
+    const drawn = [
+      // A status line redrawn in part (htop, vim's ruler): the count goes after ten columns.
+      "\x1b[1;1H名前: 太郎\x1b[1;11H(7)\x1b[2;1H",
+      "\x1b[1;1H✅ ready\x1b[1;12Hok\x1b[2;1H",
+      "\x1b[1;1H😀 x\x1b[1;6Hy\x1b[2;1H",
+      "\x1b[1;1H𝐀\x1b[1;2Hb\x1b[2;1H",
+      "\x1b[1;1Hcafe\u0301\x1b[1;6H!\x1b[2;1H",
+      // Half a wide character overwritten, or erased: both halves blank.
+      "\x1b[1;1H中文字\x1b[1;2Hx\x1b[1;6Hz\x1b[2;1H",
+      "\x1b[1;1Hab中文\x1b[1;4H\x1b[K\x1b[2;1H",
+      "\x1b[1;1H中文字\x1b[1;3H\x1b[1P\x1b[2;1H",
+    ];
+    // Tabs in plain lines (no moves) too.
+    drawn.push("名前\tx\t😀\ty\r\n");
+    for (const output of drawn)
+      expect(plainLines(output), JSON.stringify(output)).toEqual([await terminalRow(output)]);
+    expect(plainLines(drawn[0] as string)).toEqual(["名前: 太郎(7)"]);
   });
 });

@@ -3,6 +3,7 @@
  * person read them. Shared by the picker's preview and the search index, so what a preview
  * shows is what a search finds.
  */
+import { textWidth } from "./charWidth.js";
 import { nextTabStop, readCursorLines } from "./cursorLines.js";
 
 // CSI; OSC, DCS, APC, PM, SOS (BEL or ST terminated); other escapes (`ESC ( B` included, which
@@ -68,12 +69,19 @@ function newlineLines(raw: string): string[] {
   return lines;
 }
 
-/** Tabs as the blanks to the next tab stop, so columns stay apart and aligned. */
+/** Text that takes a column per UTF-16 unit (printable ASCII): its length is its width. */
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** Tabs as the blanks to the next tab stop (in a terminal's columns), so columns stay apart and aligned. */
 function expandTabs(line: string): string {
   const pieces = line.split("\t");
   let out = pieces[0] as string;
+  let width = ASCII.test(out) ? out.length : textWidth(out);
   for (let i = 1; i < pieces.length; i++) {
-    out = out.padEnd(nextTabStop(out.length)) + pieces[i];
+    const piece = pieces[i] as string;
+    const stop = nextTabStop(width);
+    out += " ".repeat(stop - width) + piece;
+    width = stop + (ASCII.test(piece) ? piece.length : textWidth(piece));
   }
   return out;
 }

@@ -186,6 +186,15 @@ export class Hub {
     this.cluster = cluster;
   }
 
+  /**
+   * The last `count` lines of a session's screen as text (`ScreenTracker.lastRows`); undefined
+   * for a kind without a screen, or when the hub has none to read.
+   */
+  screenRows(session: { id: string; kind: string; cols: number; rows: number }, count: number) {
+    if (findKind(session.kind)?.screen !== true) return Promise.resolve(undefined);
+    return this.screens.lastRows(session.id, session, count);
+  }
+
   /** Closes every host link (hosts and sessions keep running), flushes writes, stops the screens. */
   async close(): Promise<void> {
     await this.cluster?.close();

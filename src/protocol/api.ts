@@ -8,6 +8,7 @@
  *   PATCH  /api/sessions/:name              {name} -> {session}
  *   DELETE /api/sessions/:name[?signal=S]   {session}
  *   GET    /api/sessions/:name/history?before=SEQ&limit=N  events before SEQ, newest page
+ *   GET    /api/sessions/:name/screen/rows?count=N  {rows: string[] | null}: the screen's last lines
  *   POST   /api/sessions/:name/input        {data} -> {ok}
  *   POST   /api/sessions/:name/resize       {cols, rows} -> {ok}
  *   GET    /api/sessions/:name/events?after=N&limit=M  {events: ApiEvent[], lastSeq}
@@ -52,6 +53,14 @@ export const HistoryQuery = z.object({
   before: z.coerce.number().int().min(1),
   limit: z.coerce.number().int().min(1).max(10000).default(1000),
 });
+
+export const ScreenRowsQuery = z.object({ count: z.coerce.number().int().min(1).max(500).default(20) });
+/**
+ * The last lines of a session's screen as text, as the hub's screen shows them (wrapped rows
+ * joined, blank rows at the bottom left out); `null` when the hub has no screen to read (a kind
+ * without one, a session that never printed, a screen behind a flood): read the output instead.
+ */
+export const ScreenRowsBody = z.object({ rows: z.array(z.string()).nullable() });
 
 /** `since`: a duration back from now (`90s`, `1h`, `7d`) or an ISO date. */
 export const SearchRequest = z.object({

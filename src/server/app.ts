@@ -37,6 +37,7 @@ import type { HubMetrics } from "./metrics.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
 import { type OidcRoutes, registerPeopleRoutes } from "./peopleRoutes.js";
 import { registerRest } from "./rest.js";
+import { registerScreenRows } from "./screenRows.js";
 import { registerSearchRoutes } from "./searchRoutes.js";
 import { registerStatic } from "./static.js";
 import { registerStorageRoutes } from "./storageRoutes.js";
@@ -177,6 +178,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     hubUrl: () => hub.sessionTokens.hubUrl,
   });
   registerHistory(app, hub.sessions, gate);
+  registerScreenRows(app, hub, gate);
   registerSearchRoutes(app, { search: hub.search, gate });
   registerKindsRoute(app);
   registerDocumentRoutes(app, { sessions: hub.sessions, hosts: hub.hostCommands, gate });

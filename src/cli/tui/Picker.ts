@@ -4,6 +4,7 @@
  * this module draws, fetches previews and carries out actions. `result` settles with the
  * session to attach to, or `quit`.
  */
+import { ScreenRowsBody } from "../../protocol/api.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import type { LiveSessions } from "../attached/LiveSessions.js";
 import type { ClientSocket } from "../ClientSocket.js";
@@ -156,14 +157,9 @@ export class Picker {
     const cached = this.previews.get(session.id);
     if ((!cached || cached.seq < session.lastSeq) && !this.fetching.has(session.id)) {
       this.fetching.add(session.id);
-      this.options.hub
-        .events(session.id, Math.max(0, session.lastSeq - PREVIEW_EVENTS), PREVIEW_EVENTS)
-        .then(({ events }) => {
-          const text = events
-            .filter((e) => e.type === "output" && typeof e.data === "string")
-            .map((e) => Buffer.from(e.data as string, "base64").toString("utf8"))
-            .join("");
-          this.previews.set(session.id, { seq: session.lastSeq, lines: previewLines(text, PREVIEW_LINES) });
+      this.previewLines(session)
+        .then((lines) => {
+          this.previews.set(session.id, { seq: session.lastSeq, lines });
         })
         .catch(() => {
           // No events (compacted, or the hub is busy): the one-line preview stands in.
@@ -175,5 +171,31 @@ export class Picker {
         });
     }
     return cached?.lines ?? (session.preview ? [session.preview] : []);
+  }
+
+  /**
+   * The last lines as the hub's screen of the session shows them (a partial redraw, vim's ruler,
+   * reads right only there); without one (another kind, a hub before screen rows), the recent
+   * output read again.
+   */
+  private async previewLines(session: SessionInfo): Promise<string[]> {
+    const { hub } = this.options;
+    const path = `/api/sessions/${encodeURIComponent(session.id)}/screen/rows?count=${PREVIEW_LINES}`;
+    const screen = await hub.call("GET", path).then(
+      (body) => ScreenRowsBody.safeParse(body).data?.rows ?? null,
+      // An older hub has no such route: the output stands in, as it did there.
+      () => null,
+    );
+    if (screen) return previewLines(screen.join("\n"), PREVIEW_LINES);
+    const { events } = await hub.events(
+      session.id,
+      Math.max(0, session.lastSeq - PREVIEW_EVENTS),
+      PREVIEW_EVENTS,
+    );
+    const text = events
+      .filter((e) => e.type === "output" && typeof e.data === "string")
+      .map((e) => Buffer.from(e.data as string, "base64").toString("utf8"))
+      .join("");
+    return previewLines(text, PREVIEW_LINES);
   }
 }

@@ -12,6 +12,7 @@ import { compactBehindSnapshots } from "./retention.js";
 import { ScreenWorker } from "./ScreenWorker.js";
 import { screenChange } from "./screenEvents.js";
 import { decodeScreen, encodeScreen } from "./snapshotData.js";
+import { snapshotRows } from "./snapshotRows.js";
 import { deferredScreen, drawsOnScreen, type Size, type Tracked } from "./tracked.js";
 
 /** Output between stored snapshots: bounds what a fresh client replays after the snapshot. */
@@ -157,6 +158,35 @@ export class ScreenTracker {
     if (state.stale) this.rebuild(session, state);
     const reply = await this.worker.request(session);
     return reply.type === "snapshot" ? reply.screen : "";
+  }
+
+  /**
+   * The last `count` lines of the session's screen as text (the picker's preview), undefined when
+   * the hub has no screen to read them from: the session never printed, or its screen is behind a
+   * flood (plain lines, which the output read again gives as well). A screen not in memory (the
+   * worker stopped while every screen was idle, or the hub restarted) is read from its latest
+   * snapshot when no output was stored after it (`snapshotRows`), else loaded from the snapshot and
+   * the output after it, as for an attach, and kept until the worker idles again.
+   */
+  async lastRows(session: string, size: Size, count: number): Promise<string[] | undefined> {
+    let state = this.tracked.get(session);
+    if (!state || state.deferred) {
+      // Idle since its latest snapshot (most sessions, and all once the worker stopped): read
+      // there, without starting the worker (a second or more on a busy machine) or loading a
+      // screen (a third of a second for 2000 lines of scrollback) that nobody attached to.
+      const { store } = this.options;
+      const snapshot = store.latestSnapshot(session);
+      // Events after it that draw nothing (an exit) leave its screen as it is.
+      const current = snapshot !== undefined && store.outputBytesAfter(session, snapshot.seq) === 0;
+      const screen = snapshot && current ? decodeScreen(snapshot.data) : undefined;
+      if (snapshot && screen !== undefined) return snapshotRows(screen, count, snapshot.rows);
+      if (!snapshot) return undefined;
+      state ??= this.defer(session, size);
+    }
+    if (state.stale) return undefined;
+    if (state.deferred) this.load(session, state);
+    const reply = await this.worker.requestRows(session, count);
+    return reply.type === "rows" ? reply.rows : undefined;
   }
 
   /** Stops tracking a session (removed). */

@@ -59,9 +59,17 @@ export class ScreenWorker extends EventEmitter<ScreenWorkerEvents> {
 
   /** The session's screen as the worker has it now. */
   request(session: string): Promise<FromScreenWorker> {
-    const ref = this.nextRef++;
-    const reply = new Promise<FromScreenWorker>((resolve) => this.pending.set(ref, resolve));
-    this.post({ type: "snapshot", session, ref });
+    return this.ask({ type: "snapshot", session, ref: this.nextRef++ });
+  }
+
+  /** The last `count` lines of the session's screen as text. */
+  requestRows(session: string, count: number): Promise<FromScreenWorker> {
+    return this.ask({ type: "rows", session, ref: this.nextRef++, count });
+  }
+
+  private ask(message: Extract<ToScreenWorker, { ref: number }>): Promise<FromScreenWorker> {
+    const reply = new Promise<FromScreenWorker>((resolve) => this.pending.set(message.ref, resolve));
+    this.post(message);
     return reply;
   }
 

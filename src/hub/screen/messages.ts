@@ -12,6 +12,8 @@ export type ToScreenWorker =
   /** Output was lost: clear the screen and say so, so the next snapshot is a clean base. */
   | { type: "rebase"; session: string; seq: number; note: string }
   | { type: "snapshot"; session: string; ref: number }
+  /** The screen's last `count` lines of text (a preview): see `screenRows.ts`. */
+  | { type: "rows"; session: string; ref: number; count: number }
   | { type: "close"; session: string };
 
 export type FromScreenWorker =
@@ -35,6 +37,7 @@ export type FromScreenWorker =
       rows: number;
       screen: string;
     }
+  | { type: "rows"; ref: number; session: string; seq: number; rows: string[] }
   | { type: "error"; ref?: number | undefined; session: string; message: string };
 
 /** Scrollback kept in the emulator and in snapshots: what a fresh client can scroll back to. */

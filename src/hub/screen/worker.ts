@@ -19,6 +19,7 @@ import {
   type ToScreenWorker,
 } from "./messages.js";
 import { type PrintTarget, printOutput } from "./printOutput.js";
+import { screenRows } from "./screenRows.js";
 import { serializeScreen } from "./serializeScreen.js";
 
 interface Screen {
@@ -150,6 +151,23 @@ function handle(message: ToScreenWorker): void {
         rows: screen.terminal.rows,
         screen: serializeScreen(screen.terminal, screen.serializer, SNAPSHOT_SCROLLBACK_LINES),
       });
+      return;
+    }
+    case "rows": {
+      const screen = screens.get(message.session);
+      if (!screen) {
+        send({
+          type: "error",
+          ref: message.ref,
+          session: message.session,
+          message: "no screen for this session",
+        });
+        return;
+      }
+      print(screen);
+      sendParsed();
+      const rows = screenRows(screen.terminal, message.count);
+      send({ type: "rows", ref: message.ref, session: message.session, seq: screen.seq, rows });
       return;
     }
     case "close": {

@@ -11,43 +11,11 @@ import type { StoredBatchEntry } from "../StoreWriter.js";
 import { compactBehindSnapshots } from "./retention.js";
 import { ScreenWorker } from "./ScreenWorker.js";
 import { screenChange } from "./screenEvents.js";
+
+import * as tuning from "./screenSettings.js";
 import { decodeScreen, encodeScreen } from "./snapshotData.js";
 import { snapshotRows } from "./snapshotRows.js";
 import { deferredScreen, drawsOnScreen, type Size, type Tracked } from "./tracked.js";
-
-/** Output between stored snapshots: bounds what a fresh client replays after the snapshot. */
-export const DEFAULT_SNAPSHOT_EVERY_BYTES = 1024 * 1024;
-/**
- * Streaming snapshots at most this often (bar retention's): each serializes the screen and its
- * scrollback (~110 ms at 2000×200), more than printing a MiB; a far-behind client gets a fresh one.
- */
-const STREAMING_SNAPSHOT_MIN_MS = 3000;
-/** A session quiet for this long gets a snapshot, so attaching to an idle session replays nothing. */
-const IDLE_SNAPSHOT_MS = 1500;
-/** Default bound on stored output per session; older output is compacted behind a snapshot. */
-export const DEFAULT_RETENTION_BYTES = 64 * 1024 * 1024;
-/** Events replayed per read when rebuilding a screen after a hub restart. */
-const REBUILD_PAGE_EVENTS = 256;
-/**
- * Output queued for the worker but not yet parsed. Past the high mark (the emulator is slower
- * than a flood), sessions stop feeding it and are rebuilt later from the tail of their stored
- * output, so the hub's memory stays bounded and the log itself never waits.
- */
-const INFLIGHT_HIGH_BYTES = 16 * 1024 * 1024;
-const INFLIGHT_LOW_BYTES = 4 * 1024 * 1024;
-/** How much recent output a rebuilt screen is made from: enough for the screen and scrollback. */
-const REBUILD_TAIL_BYTES = 1024 * 1024;
-/**
- * Every screen quiet and stored as a snapshot for this long: the worker (a second V8 heap; ~4 MB
- * of the hub's RSS with 10 idle shells) is stopped, and screens are loaded from their snapshots
- * again, as after a restart, when output comes.
- */
-export const DEFAULT_STOP_IDLE_AFTER_MS = 30_000;
-/** How often a running worker is looked at for being idle. */
-const IDLE_CHECK_MS = 5_000;
-/** Screens not built yet load in the background after a restart's catch-up, a few per tick. */
-const LOAD_DELAY_MS = 2000;
-const LOAD_BUDGET_MS = 5;
 
 export interface ScreenTrackerOptions {
   store: Store;
@@ -75,13 +43,13 @@ export class ScreenTracker {
   private readonly idleCheck: NodeJS.Timeout;
 
   constructor(private readonly options: ScreenTrackerOptions) {
-    this.snapshotEveryBytes = options.snapshotEveryBytes ?? DEFAULT_SNAPSHOT_EVERY_BYTES;
-    this.retentionBytes = options.retentionBytes ?? DEFAULT_RETENTION_BYTES;
+    this.snapshotEveryBytes = options.snapshotEveryBytes ?? tuning.DEFAULT_SNAPSHOT_EVERY_BYTES;
+    this.retentionBytes = options.retentionBytes ?? tuning.DEFAULT_RETENTION_BYTES;
     this.worker = new ScreenWorker(options.logger);
     this.worker.on("printed", (session, bytes, skipped) =>
       this.tracked.get(session)?.feed.printed(bytes, skipped),
     );
-    this.idleCheck = setInterval(() => this.stopIfIdle(), IDLE_CHECK_MS);
+    this.idleCheck = setInterval(() => this.stopIfIdle(), tuning.IDLE_CHECK_MS);
     this.idleCheck.unref();
   }
 
@@ -101,7 +69,7 @@ export class ScreenTracker {
     // Consecutive output goes to the worker as one message (a replay is thousands of events).
     const output: Uint8Array[] = [];
     let outputSeq = 0;
-    if (this.worker.inflightBytes > INFLIGHT_HIGH_BYTES) state.stale = true;
+    if (this.worker.inflightBytes > tuning.INFLIGHT_HIGH_BYTES) state.stale = true;
     for (const { event } of entries) {
       if (event.seq <= state.seq) continue;
       state.seq = event.seq;
@@ -140,13 +108,13 @@ export class ScreenTracker {
     // flood never leaves too few places to cut and too little history behind.
     const due =
       state.bytesSinceSnapshot >= this.snapshotEveryBytes &&
-      (Date.now() - state.snapshotAt >= STREAMING_SNAPSHOT_MIN_MS ||
+      (Date.now() - state.snapshotAt >= tuning.STREAMING_SNAPSHOT_MIN_MS ||
         state.bytesSinceSnapshot >= this.retentionBytes / 4);
     if (snapshotNow || due) {
       void this.snapshot(session);
     } else if (state.bytesSinceSnapshot > 0) {
       if (state.idleTimer) clearTimeout(state.idleTimer);
-      state.idleTimer = setTimeout(() => void this.snapshot(session), IDLE_SNAPSHOT_MS);
+      state.idleTimer = setTimeout(() => void this.snapshot(session), tuning.IDLE_SNAPSHOT_MS);
       state.idleTimer.unref();
     }
   }
@@ -259,7 +227,7 @@ export class ScreenTracker {
   private defer(session: string, size: Size): Tracked {
     const state = deferredScreen(size);
     this.tracked.set(session, state);
-    if (this.loadFrom === 0) this.loadFrom = Date.now() + LOAD_DELAY_MS;
+    if (this.loadFrom === 0) this.loadFrom = Date.now() + tuning.LOAD_DELAY_MS;
     this.scheduleRebuild();
     return state;
   }
@@ -284,7 +252,7 @@ export class ScreenTracker {
     });
     // Replay what was stored after the snapshot (at most about one snapshot interval).
     for (;;) {
-      const page = store.readEvents(session, state.seq, REBUILD_PAGE_EVENTS);
+      const page = store.readEvents(session, state.seq, tuning.REBUILD_PAGE_EVENTS);
       if (page.length === 0) break;
       this.track(
         session,
@@ -298,14 +266,14 @@ export class ScreenTracker {
   private scheduleRebuild(): void {
     if (this.rebuildTimer) return;
     this.rebuildTimer = setInterval(() => {
-      if (this.worker.inflightBytes > INFLIGHT_LOW_BYTES) return;
+      if (this.worker.inflightBytes > tuning.INFLIGHT_LOW_BYTES) return;
       const tickStart = performance.now();
       const loading = Date.now() >= this.loadFrom;
       let waiting = false;
       for (const [session, state] of this.tracked) {
         if (state.deferred) {
           waiting = true;
-          if (loading && performance.now() - tickStart < LOAD_BUDGET_MS) this.load(session, state);
+          if (loading && performance.now() - tickStart < tuning.LOAD_BUDGET_MS) this.load(session, state);
           continue;
         }
         if (!state.stale) continue;
@@ -324,10 +292,10 @@ export class ScreenTracker {
     this.rebuildTimer.unref();
   }
 
-  /** A fresh screen from the last `REBUILD_TAIL_BYTES` of stored output, then a snapshot. */
+  /** A fresh screen from the last `tuning.REBUILD_TAIL_BYTES` of stored output, then a snapshot. */
   private rebuild(session: string, state: Tracked): void {
     const { store } = this.options;
-    const startAfter = store.seqBeforeTailBytes(session, REBUILD_TAIL_BYTES);
+    const startAfter = store.seqBeforeTailBytes(session, tuning.REBUILD_TAIL_BYTES);
     state.stale = false;
     state.feed.rebuilt();
     state.seq = startAfter;
@@ -339,7 +307,7 @@ export class ScreenTracker {
       seq: startAfter,
     });
     for (;;) {
-      const page = store.readEvents(session, state.seq, REBUILD_PAGE_EVENTS);
+      const page = store.readEvents(session, state.seq, tuning.REBUILD_PAGE_EVENTS);
       if (page.length === 0) break;
       const output: Uint8Array[] = [];
       for (const event of page) {
@@ -361,7 +329,7 @@ export class ScreenTracker {
    * its screen is loaded from that snapshot and the output after it, as after a hub restart.
    */
   private stopIfIdle(): void {
-    const quietFor = this.options.stopIdleAfterMs ?? DEFAULT_STOP_IDLE_AFTER_MS;
+    const quietFor = this.options.stopIdleAfterMs ?? tuning.DEFAULT_STOP_IDLE_AFTER_MS;
     if (!this.worker.running || !this.worker.quietFor(quietFor) || this.rebuildTimer) return;
     for (const state of this.tracked.values()) {
       if (state.deferred || state.stale || state.bytesSinceSnapshot > 0 || state.idleTimer) return;

@@ -142,7 +142,8 @@ export class HubClient {
       return (
         `what answers at ${this.url} did not prove it knows DISPATCH_KEY: either DISPATCH_KEY is not a live ` +
         `access key, personal token or share link of the hub there (revoked, expired, or another hub's: ` +
-        `ask its owner for a new one), or no dispatch hub of yours answers there (check \`dispatch status\`)`
+        `ask its owner for a new one), or no dispatch hub of yours answers there (check \`dispatch status\`); ` +
+        `through a tunnel, use the hub's own port number: a proof holds only for the port it is sent to`
       );
     }
     const info = readHubInfo(this.paths);

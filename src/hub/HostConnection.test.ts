@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { WebSocket } from "ws";
-import type { HubToHostMessage } from "../protocol/host.js";
+import { type HubToHostMessage, MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 import { HostConnection } from "./HostConnection.js";
 
 /** The hub's end of a host's socket: records what is sent, delivers what the host says. */
@@ -138,5 +138,22 @@ describe("HostConnection hello", () => {
 
     say({ type: "hello-part", sessions: [state("e")] });
     expect(closed).toEqual(["protocol violation: sent part of a hello after its hello"]);
+  });
+
+  it("drops a host that sends hello parts without end", () => {
+    const socket = new FakeSocket();
+    const closed: string[] = [];
+    new HostConnection(
+      socket as unknown as WebSocket,
+      { onHello: () => undefined, onEvent: () => undefined, onClose: (_link, reason) => closed.push(reason) },
+      pino({ level: "silent" }),
+    );
+    // A part padded to 8 MiB with JSON's own whitespace: 16 such are allowed, not 17.
+    const json = JSON.stringify({ type: "hello-part", sessions: [state("a")] });
+    const part = Buffer.from(json.padEnd(MAX_HOST_MESSAGE_BYTES, " "));
+    for (let i = 0; i < 16; i++) socket.emit("message", part, false);
+    expect(closed).toEqual([]);
+    socket.emit("message", part, false);
+    expect(closed).toEqual(["protocol violation: sent more than 128 MiB of hello parts"]);
   });
 });

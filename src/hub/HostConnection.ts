@@ -25,6 +25,11 @@ import { requireHostProtocol } from "./hostRequests.js";
  * heartbeat bounds it, closing the link of a host that stops answering.
  */
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * Most `hello-part`s a host may send before its hello: 16 full messages, room for thousands of
+ * sessions with megabytes of options each, while a host sending them without end is cut off.
+ */
+const MAX_HELLO_PART_BYTES = 16 * MAX_HOST_MESSAGE_BYTES;
 
 interface Pending {
   resolve: (data: unknown) => void;
@@ -41,6 +46,8 @@ export class HostConnection implements HostLink {
   private closed = false;
   /** Sessions of the host's hello sent ahead of it in `hello-part`s (a hello too large for one message). */
   private helloParts: HostSessionState[] = [];
+  /** Bytes of `hello-part`s taken so far: bounded, as a host could send them without end. */
+  private helloPartBytes = 0;
   /** Why the link is closing when the socket's own code would not say (a message too large). */
   private closeReason: string | undefined;
 
@@ -150,12 +157,16 @@ export class HostConnection implements HostLink {
     switch (message.type) {
       case "hello-part":
         if (this.host) return this.violation("sent part of a hello after its hello");
+        this.helloPartBytes += raw.length;
+        if (this.helloPartBytes > MAX_HELLO_PART_BYTES)
+          return this.violation(`sent more than ${MAX_HELLO_PART_BYTES / (1024 * 1024)} MiB of hello parts`);
         for (const session of message.sessions) this.helloParts.push(session);
         return;
       case "hello": {
         const sessions =
           this.helloParts.length > 0 ? [...this.helloParts, ...message.sessions] : message.sessions;
         this.helloParts = [];
+        this.helloPartBytes = 0;
         this.host = message.host;
         this.protocol = message.protocol;
         this.events.onHello(this, message.host, sessions);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { DispatchError } from "../../core/errors.js";
 import { homePaths } from "../../platform/home.js";
+import { HUB_PROOF_HEADER, hubProof, parseProofHeader } from "../../platform/keyProof.js";
 import { EXIT_ERROR, EXIT_OK, EXIT_USAGE } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { runCli } from "../program.js";
@@ -19,7 +20,10 @@ interface Seen {
   body: string;
 }
 
-/** A stand-in for the hub's session-command route: the answer is set per test. */
+/**
+ * A stand-in for the hub's session-command route: the answer is set per test. It holds the key
+ * `k` and proves it as the hub does, so the CLI (which proves `DISPATCH_KEY`) believes it.
+ */
 let answer: { status: number; body: unknown } = { status: 200, body: { result: null } };
 let seen: Seen | undefined;
 let server: Server;
@@ -41,7 +45,11 @@ beforeAll(async () => {
         contentType: request.headers["content-type"],
         body,
       };
-      response.writeHead(answer.status, { "content-type": "application/json" });
+      const proof = parseProofHeader(request.headers.authorization);
+      response.writeHead(answer.status, {
+        "content-type": "application/json",
+        ...(proof ? { [HUB_PROOF_HEADER]: hubProof("k", proof) } : {}),
+      });
       response.end(JSON.stringify(answer.body));
     });
   });

@@ -130,18 +130,8 @@ function handle(message: ToScreenWorker): void {
       return;
     }
     case "snapshot": {
-      const screen = screens.get(message.session);
-      if (!screen) {
-        send({
-          type: "error",
-          ref: message.ref,
-          session: message.session,
-          message: "no screen for this session",
-        });
-        return;
-      }
-      print(screen);
-      sendParsed();
+      const screen = caughtUp(message);
+      if (!screen) return;
       send({
         type: "snapshot",
         ref: message.ref,
@@ -154,18 +144,8 @@ function handle(message: ToScreenWorker): void {
       return;
     }
     case "rows": {
-      const screen = screens.get(message.session);
-      if (!screen) {
-        send({
-          type: "error",
-          ref: message.ref,
-          session: message.session,
-          message: "no screen for this session",
-        });
-        return;
-      }
-      print(screen);
-      sendParsed();
+      const screen = caughtUp(message);
+      if (!screen) return;
       const rows = screenRows(screen.terminal, message.count);
       send({ type: "rows", ref: message.ref, session: message.session, seq: screen.seq, rows });
       return;
@@ -182,6 +162,26 @@ function handle(message: ToScreenWorker): void {
 }
 
 /** The emulator's synchronous write (internal to xterm; this worker is its only writer). */
+/**
+ * The session's screen with everything sent to it printed, for a request to read it (a snapshot,
+ * its rows); undefined, answered with an error, when there is no screen for it.
+ */
+function caughtUp(message: { ref: number; session: string }): Screen | undefined {
+  const screen = screens.get(message.session);
+  if (!screen) {
+    send({
+      type: "error",
+      ref: message.ref,
+      session: message.session,
+      message: "no screen for this session",
+    });
+    return undefined;
+  }
+  print(screen);
+  sendParsed();
+  return screen;
+}
+
 function target(terminal: headless.Terminal): PrintTarget {
   return terminal as unknown as PrintTarget;
 }

@@ -200,6 +200,9 @@ describe("typing into `dispatch attach` of a workspace", { timeout: 120_000 }, (
     tty.pty.write("\rprint('hello', who)\r");
     await shows("hello Ann", "the line answered input()");
     expect(await pendingInput()).toBeNull();
+    // The transcript from the kernel's start on (the attach's replay) has no debugger warning.
+    expect(tty.output()).toContain("[kernel python3 ready");
+    expect(tty.output()).not.toContain("frozen modules");
   });
 });
 

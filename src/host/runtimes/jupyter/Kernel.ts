@@ -100,7 +100,14 @@ export class Kernel {
     const child = spawn(command, args, {
       cwd: options.cwd,
       // ipykernel exits by itself when this pid goes; xeus kernels do not (`orphans.ts` finds them).
-      env: { ...options.env, ...options.spec.env, JPY_PARENT_PID: String(process.pid) },
+      // ipykernel's debugger warns at every start on a Python with frozen modules (3.11+), four
+      // lines in every transcript; a person's own setting of it wins.
+      env: {
+        PYDEVD_DISABLE_FILE_VALIDATION: "1",
+        ...options.env,
+        ...options.spec.env,
+        JPY_PARENT_PID: String(process.pid),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const kernel = new Kernel(options, info, file, child, loaded);

@@ -57,9 +57,12 @@ function attachInPty(args: string[], env: NodeJS.ProcessEnv = {}): Terminal {
   });
   const exited = new Promise<void>((resolve) => pty.onExit(() => resolve()));
   const attachExit = waitFor(() => /attach-rc=(\d+)/.exec(text)?.[1], {
-    timeoutMs: 20_000,
+    // Counted from the spawn, not from when a test asks (see test/tty.ts).
+    timeoutMs: 300_000,
     message: "attach to exit",
   }).then(Number);
+  // Not every test waits for the exit; an unobserved rejection must not fail the run.
+  attachExit.catch(() => undefined);
   return { pty, output: () => text, attachExit, exited };
 }
 

@@ -56,7 +56,9 @@ export function dispatchInPty(args: string[], options: TtyOptions): Tty {
   });
   const exited = new Promise<void>((resolve) => pty.onExit(() => resolve()));
   const rc = waitFor(() => /dispatch-rc=(\d+)/.exec(text)?.[1], {
-    timeoutMs: 30_000,
+    // Counted from the spawn, not from when a test asks: a test of many steps on a loaded
+    // machine may take minutes before it ends the command. Its own timeout bounds it first.
+    timeoutMs: 300_000,
     message: `dispatch ${args.join(" ")} to exit`,
   }).then(Number);
   // Not every test waits for the exit; an unobserved rejection must not fail the run.

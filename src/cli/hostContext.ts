@@ -9,6 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { HomePaths } from "../platform/home.js";
+import { HUB_HOST_ID } from "../protocol/hosts.js";
 
 const Context = z.object({
   host: z.string().min(1).max(64).optional(),
@@ -24,11 +25,11 @@ function contextFile(paths: HomePaths): string {
 /** The current host, or undefined for the default (`local`). */
 export function readHostContext(paths: HomePaths): string | undefined {
   const { host } = readContext(paths);
-  return host !== "local" ? host : undefined;
+  return host !== HUB_HOST_ID ? host : undefined;
 }
 
 export function writeHostContext(paths: HomePaths, host: string): void {
-  writeContext(paths, { ...readContext(paths), host: host === "local" ? undefined : host });
+  writeContext(paths, { ...readContext(paths), host: host === HUB_HOST_ID ? undefined : host });
 }
 
 /** The current project, if one was chosen. */

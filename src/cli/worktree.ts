@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { DispatchError } from "../core/errors.js";
 import type { AgentWorktree } from "../kinds/agent/index.js";
-import type { HostView } from "../protocol/hosts.js";
+import { type HostView, HUB_HOST_ID } from "../protocol/hosts.js";
 import { UsageError } from "./exitCodes.js";
 
 /**
@@ -18,8 +18,9 @@ import { UsageError } from "./exitCodes.js";
  * is not there (or in another repository). Undefined when the host is this machine: the hub's
  * own host, unless it says it runs on another machine (a hub reached from elsewhere).
  */
-function elsewhere(host: Pick<HostView, "name" | "kind" | "hostname">): string | undefined {
-  if (host.kind === "remote") return `host '${host.name}' is remote`;
+function elsewhere(host: Pick<HostView, "id" | "name" | "hostname">): string | undefined {
+  // Any other host may run on another machine, or here under another user or in a sandbox.
+  if (host.id !== HUB_HOST_ID) return `host '${host.name}' is remote`;
   if (host.hostname !== null && host.hostname !== hostname())
     return `host '${host.name}' runs on ${host.hostname}, not on this machine (${hostname()})`;
   return undefined;
@@ -30,7 +31,7 @@ function elsewhere(host: Pick<HostView, "name" | "kind" | "hostname">): string |
  * `asked` is how the person asked for it (`--worktree`), `instead` what to do instead.
  */
 export function requireWorktreeHere(
-  host: Pick<HostView, "name" | "kind" | "hostname">,
+  host: Pick<HostView, "id" | "name" | "hostname">,
   words: { asked: string; instead: string },
 ): void {
   const where = elsewhere(host);

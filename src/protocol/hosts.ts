@@ -35,6 +35,9 @@ export const HostSessionCounts = z.object({
   orphaned: z.number().int(),
 });
 
+/** The id (and name) of the hub's own host, started beside it: the one host known to share its machine. */
+export const HUB_HOST_ID = "local";
+
 export const HostView = z.object({
   /** Stable id; `local` for the hub's own host, the token's name for a remote host. */
   id: z.string(),

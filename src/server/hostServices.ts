@@ -6,9 +6,15 @@
 import { parseDuration } from "../core/duration.js";
 import { DEFAULT_HEARTBEAT_MS } from "../hub/Heartbeat.js";
 import { DEFAULT_ORPHAN_TTL_MS, type HostLinkIdentity } from "../hub/HostMonitor.js";
+import { HUB_HOST_ID } from "../protocol/hosts.js";
 
 /** The identity of the hub's own host link (the Unix socket). */
-export const LOCAL_HOST: HostLinkIdentity = { id: "local", name: "local", kind: "local", address: null };
+export const LOCAL_HOST: HostLinkIdentity = {
+  id: HUB_HOST_ID,
+  name: HUB_HOST_ID,
+  kind: "local",
+  address: null,
+};
 
 export function hostSettings(env: NodeJS.ProcessEnv): { heartbeatMs: number; orphanTtlMs: number } {
   const heartbeatMs =

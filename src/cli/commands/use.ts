@@ -8,6 +8,7 @@
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { unknownNameMessage } from "../../core/names.js";
+import { HUB_HOST_ID } from "../../protocol/hosts.js";
 import { HubClient } from "../HubClient.js";
 import {
   readHostContext,
@@ -39,7 +40,7 @@ async function use(name: string | undefined, options: { project?: string; image?
   if (options.image !== undefined) await useImage(client, options.image);
   if (name === undefined) {
     if (options.project === undefined && options.image === undefined) {
-      console.log(readHostContext(client.paths) ?? "local");
+      console.log(readHostContext(client.paths) ?? HUB_HOST_ID);
       const image = currentImage(client);
       if (image) console.log(`image ${image}`);
       const project = readProjectContext(client.paths);

@@ -14,6 +14,7 @@ import { isLiveStatus } from "../../core/liveness.js";
 import { generateName } from "../../core/names.js";
 import { AgentOptions, type AgentWorktree, agentKind } from "../../kinds/agent/index.js";
 import { AgentState } from "../../protocol/agentState.js";
+import { HUB_HOST_ID } from "../../protocol/hosts.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { agentProfile, type DispatchConfig, loadConfig } from "../config.js";
 import { UsageError } from "../exitCodes.js";
@@ -31,9 +32,6 @@ import {
 } from "../worktree.js";
 import type { CliKind, DeclaredFields, LeftBehind } from "./cliKind.js";
 import { readDeclaredOptions } from "./declaredOptions.js";
-
-/** The hub's own host, by its id. */
-const LOCAL_HOST = "local";
 
 export const agentCli: CliKind = {
   kind: agentKind.name,
@@ -148,7 +146,7 @@ export async function createAgentSession(request: AgentSessionRequest): Promise<
   let worktree: AgentWorktree | undefined;
   if (request.worktree) {
     // Before anything is made: a worktree made here is no use to an agent on another machine.
-    requireWorktreeHere(await new HostsApi(client).get(request.host ?? LOCAL_HOST), {
+    requireWorktreeHere(await new HostsApi(client).get(request.host ?? HUB_HOST_ID), {
       asked: "--worktree",
       instead: "create it there and pass --cwd",
     });

@@ -17,7 +17,7 @@ export interface DeclaredFields {
   env: Record<string, string>;
   options: Record<string, unknown> | undefined;
   /** The host it is to run on: a kind may refuse what it cannot make there (an agent's worktree). */
-  runsOn: Pick<HostView, "name" | "kind" | "hostname">;
+  runsOn: Pick<HostView, "id" | "name" | "hostname">;
 }
 
 export interface CliKind {

@@ -14,6 +14,7 @@ import type { Command } from "commander";
 import { isLiveStatus } from "../../core/liveness.js";
 import { DirectoryListing } from "../../kinds/editor/events.js";
 import { editorKind } from "../../kinds/editor/index.js";
+import { HUB_HOST_ID } from "../../protocol/hosts.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
@@ -92,10 +93,10 @@ function registerEditor(program: Command): void {
 /** `dispatch files`: what the web's file browser shows, one entry a line. */
 async function files(dir: string | undefined, flags: { host?: string }): Promise<void> {
   const client = HubClient.locate();
-  const host = flags.host ?? readHostContext(client.paths) ?? "local";
+  const host = flags.host ?? readHostContext(client.paths) ?? HUB_HOST_ID;
   const query = new URLSearchParams({
     host,
-    ...(dir ? { path: host === "local" ? localPath(dir) : dir } : {}),
+    ...(dir ? { path: host === HUB_HOST_ID ? localPath(dir) : dir } : {}),
   });
   const listing = DirectoryListing.parse(await client.call("GET", `/api/files?${query}`));
   console.log(listing.path);
@@ -113,8 +114,8 @@ async function files(dir: string | undefined, flags: { host?: string }): Promise
 
 async function edit(target: string, flags: EditFlags): Promise<void> {
   const client = HubClient.locate();
-  let host = flags.host ?? readHostContext(client.paths) ?? "local";
-  let path = host === "local" ? localPath(target) : target;
+  let host = flags.host ?? readHostContext(client.paths) ?? HUB_HOST_ID;
+  let path = host === HUB_HOST_ID ? localPath(target) : target;
   if (flags.in !== undefined) {
     // The file is the session's (an agent's worktree): its host, relative to its directory.
     const owner = await client.getSession(flags.in);
@@ -122,7 +123,7 @@ async function edit(target: string, flags: EditFlags): Promise<void> {
       throw new UsageError(`--in ${owner.name} is on host '${owner.host}', not '${flags.host}'`);
     host = owner.host;
     const joined = posix.isAbsolute(target) ? target : posix.join(owner.cwd, target);
-    path = host === "local" ? localPath(joined) : joined;
+    path = host === HUB_HOST_ID ? localPath(joined) : joined;
   }
   const sessions = await client.listSessions();
   const open = sessions.find(
@@ -151,7 +152,7 @@ async function edit(target: string, flags: EditFlags): Promise<void> {
   const session: SessionInfo = await client.createSession({
     kind: EDITOR,
     ...(flags.name !== undefined ? { name: flags.name } : {}),
-    ...(host !== "local" ? { host } : {}),
+    ...(host !== HUB_HOST_ID ? { host } : {}),
     options: { path, create: flags.create === true, autosaveMs },
   });
   console.log(session.name);

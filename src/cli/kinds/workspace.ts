@@ -17,6 +17,7 @@ import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { listKernelSpecs } from "../../host/runtimes/jupyter/kernelspecs.js";
 import { WORKSPACE } from "../../kinds/workspace/index.js";
+import { HUB_HOST_ID } from "../../protocol/hosts.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { InspectedObject, KernelSpecInfo } from "../../protocol/workspace/commands.js";
 import {
@@ -198,7 +199,7 @@ async function transcript(name: string | undefined, options: { follow?: boolean 
 
 async function kernels(options: { host?: string; json?: boolean }): Promise<void> {
   let specs: KernelSpecInfo[];
-  if (options.host === undefined || options.host === "local") {
+  if (options.host === undefined || options.host === HUB_HOST_ID) {
     // The local host runs on this machine: its kernelspecs are the ones here.
     specs = listKernelSpecs().map(({ env: _env, ...spec }) => spec);
   } else {

@@ -12,6 +12,7 @@ import { parse as parseToml, TomlError } from "smol-toml";
 import { z } from "zod";
 import { parseDuration } from "../../core/duration.js";
 import { didYouMean } from "../../core/names.js";
+import { HUB_HOST_ID } from "../../protocol/hosts.js";
 import { ProjectName, SessionKind, SessionName } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
 import { splitCommandLine } from "./commandLine.js";
@@ -171,7 +172,7 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
       command,
       cwd: table.cwd === undefined ? dir : isAbsolute(table.cwd) ? table.cwd : resolve(dir, table.cwd),
       env: table.env,
-      host: table.host ?? file.host ?? "local",
+      host: table.host ?? file.host ?? HUB_HOST_ID,
       options: table.options,
     };
     sessions.push({

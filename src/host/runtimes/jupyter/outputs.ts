@@ -127,6 +127,9 @@ const crlf = (text: string) => text.replace(/\r?\n/g, "\r\n");
 const DIM = "\x1b[2m";
 const RESET = "\x1b[0m";
 
+/** What a cell's code follows in the transcript, and a line typed at the console too. */
+export const INPUT_MARK = "\x1b[32mIn:\x1b[0m";
+
 /** The transcript's rendering of one step, as terminal text. */
 export const render = {
   input(code: string, origin: string): string {
@@ -134,7 +137,7 @@ export const render = {
     // Code piped to `dispatch eval` ends in a newline: trailing blank lines would show as an
     // empty indented line under the cell.
     const shown = crlf(code.replace(/\s+$/, "")).replace(/\r\n/g, "\r\n    ");
-    return `\x1b[32mIn:${RESET}${who} ${shown}\r\n`;
+    return `${INPUT_MARK}${who} ${shown}\r\n`;
   },
   output(output: EvalOutput, count: number | null): string {
     switch (output.type) {

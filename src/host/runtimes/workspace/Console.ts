@@ -9,6 +9,7 @@
  *   indent the kernel suggests; an empty continuation line ends the block.
  * - Ctrl-C drops what was typed and interrupts whatever runs.
  */
+import { INPUT_MARK } from "../jupyter/outputs.js";
 import { LineEditor } from "../LineEditor.js";
 import type { Completeness } from "./kernelQueries.js";
 
@@ -28,7 +29,8 @@ export interface ConsoleActions {
   completeness(code: string): Promise<Completeness>;
 }
 
-const IN = "\x1b[32mIn:\x1b[0m ";
+/** Typed code echoes as its cell will show in the transcript, so the echo can stand for it. */
+const IN = `${INPUT_MARK} `;
 const MORE = "\x1b[2m...\x1b[0m ";
 
 export class Console {

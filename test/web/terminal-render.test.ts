@@ -119,6 +119,16 @@ describe("web terminal rendering", () => {
     };
     // One page watches live; the other, of the same size, attaches later from the hub's snapshot.
     const live = await open();
+    // The region must be set at the size the session keeps: a resize after it would reset the
+    // region (as in any terminal), and the program here does not redraw on SIGWINCH.
+    await expect
+      .poll(async () => {
+        const shown = await live.page.evaluate(() => window.__dispatch?.size("region") ?? null);
+        const response = await web.hub.api("/api/sessions/region");
+        const { session } = (await response.json()) as { session: { cols: number; rows: number } };
+        return shown !== null && shown.cols === session.cols && shown.rows === session.rows;
+      })
+      .toBe(true);
     await live.page.keyboard.press("Enter");
     await waitForLine(live.page, "region", /^region$/);
     const late = await open();

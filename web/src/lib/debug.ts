@@ -15,6 +15,8 @@ export interface DispatchDebug {
   /** The first buffer line in view, and whether older output is stored than the terminal holds. */
   scroll(session: string): { top: number; hasOlder: boolean } | null;
   renderer(session: string): string | null;
+  /** The terminal's size in cells, or null if not open. */
+  size(session: string): { cols: number; rows: number } | null;
   connection(): string;
   /** The role this page is signed in with (from `/api/me`); null until known. */
   role(): string | null;
@@ -55,6 +57,10 @@ export function exposeDebug(workspace: Workspace): void {
     selection: (session) => term(session)?.terminal.getSelection() ?? null,
     lastSeq: (session) => term(session)?.lastSeq ?? null,
     renderer: (session) => term(session)?.renderer ?? null,
+    size(session) {
+      const t = term(session);
+      return t ? { cols: t.terminal.cols, rows: t.terminal.rows } : null;
+    },
     connection: () => workspace.connection.state,
     role: () => workspace.people.principal?.role ?? null,
   };

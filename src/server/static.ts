@@ -1,6 +1,10 @@
 /**
  * Serves the built web UI (`web/dist`) at `/`, with `index.html` for any other non-API path so
  * the browser app can own its routes. Without a build it says how to make one.
+ *
+ * Files are looked up on disk per request, not listed once at start: a rebuild or an upgrade in
+ * place writes new hashed asset names, and a running hub must serve them (a list taken at start
+ * answered the new `index.html`'s scripts with HTML, and the page stayed blank).
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -10,16 +14,17 @@ import type { FastifyInstance } from "fastify";
 /** dist/src/server -> the repository root's web/dist. */
 export const WEB_ROOT = fileURLToPath(new URL("../../../web/dist/", import.meta.url));
 
-export async function registerStatic(app: FastifyInstance): Promise<void> {
-  const built = existsSync(`${WEB_ROOT}index.html`);
-  if (built) await app.register(fastifyStatic, { root: WEB_ROOT, wildcard: false });
+export async function registerStatic(app: FastifyInstance, root = WEB_ROOT): Promise<void> {
+  const built = () => existsSync(`${root}/index.html`);
+  await app.register(fastifyStatic, { root, wildcard: true });
   app.setNotFoundHandler((request, reply) => {
-    if (request.method !== "GET" || request.url.startsWith("/api/") || request.url === "/ws") {
+    const path = request.url.split("?")[0] ?? "/";
+    if (request.method !== "GET" || path.startsWith("/api/") || path === "/ws" || isFilePath(path)) {
       return reply.code(404).send({
-        error: { code: "not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` },
+        error: { code: "not_found", message: `no route ${request.method} ${path}` },
       });
     }
-    if (!built) {
+    if (!built()) {
       return reply
         .code(503)
         .type("text/plain")
@@ -27,4 +32,14 @@ export async function registerStatic(app: FastifyInstance): Promise<void> {
     }
     return reply.type("text/html").sendFile("index.html");
   });
+}
+
+/**
+ * A path naming a file (its last segment has an extension) that is not there gets a 404, not the
+ * app's page: a script or stylesheet answered with HTML fails in the browser with a confusing
+ * MIME error instead of a missing file.
+ */
+function isFilePath(path: string): boolean {
+  const last = path.slice(path.lastIndexOf("/") + 1);
+  return /\.[A-Za-z0-9]+$/.test(last);
 }

@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
+import { afterEach, describe, expect, it } from "vitest";
+import { registerStatic } from "./static.js";
+
+let app: FastifyInstance | undefined;
+let root: string | undefined;
+
+afterEach(async () => {
+  await app?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
+  app = undefined;
+  root = undefined;
+});
+
+async function serve(withIndex: boolean): Promise<{ app: FastifyInstance; root: string }> {
+  root = mkdtempSync(join(tmpdir(), "dispatch-static-"));
+  mkdirSync(join(root, "assets"));
+  if (withIndex) writeFileSync(join(root, "index.html"), "<!doctype html><p>app</p>");
+  app = Fastify();
+  await registerStatic(app, root);
+  await app.ready();
+  return { app, root };
+}
+
+describe("the web UI's files", () => {
+  it("serves assets written after the hub started (a rebuild or an upgrade in place)", async () => {
+    const { app, root } = await serve(true);
+    writeFileSync(join(root, "assets", "index-new.js"), "console.log(1)");
+    const asset = await app.inject({ method: "GET", url: "/assets/index-new.js" });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers["content-type"]).toMatch(/javascript/);
+    expect(asset.body).toBe("console.log(1)");
+  });
+
+  it("answers the app's own routes with index.html, a missing file and the API with a 404", async () => {
+    const { app } = await serve(true);
+    const route = await app.inject({ method: "GET", url: "/sessions/build?x=1" });
+    expect(route.statusCode).toBe(200);
+    expect(route.body).toContain("<p>app</p>");
+    const missing = await app.inject({ method: "GET", url: "/assets/index-old.js" });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.message).toBe("no route GET /assets/index-old.js");
+    for (const url of ["/assets/..%2f..%2findex.ts", "/%2e%2e/%2e%2e/package.json"]) {
+      expect((await app.inject({ method: "GET", url })).statusCode, url).toBe(404);
+    }
+    const api = await app.inject({ method: "GET", url: "/api/nothing" });
+    expect(api.statusCode).toBe(404);
+  });
+
+  it("says how to build the UI when there is no build, and serves it once built", async () => {
+    const { app, root } = await serve(false);
+    const before = await app.inject({ method: "GET", url: "/" });
+    expect(before.statusCode).toBe(503);
+    expect(before.body).toContain("npm run build");
+    writeFileSync(join(root, "index.html"), "<!doctype html><p>app</p>");
+    const after = await app.inject({ method: "GET", url: "/" });
+    expect(after.statusCode).toBe(200);
+    expect(after.body).toContain("<p>app</p>");
+  });
+});

@@ -40,6 +40,8 @@ export interface EventIntakeOptions {
   bus: HubEvents;
   logger: Logger;
   health: StorageHealth;
+  /** Whether a session's preview is read off its screen (`screenPreview`), not its output. */
+  previewOnScreen?: (session: string) => boolean;
 }
 
 export class EventIntake {
@@ -91,6 +93,18 @@ export class EventIntake {
    */
   acknowledge(link: HostLink): void {
     this.acks.send(link);
+  }
+
+  /**
+   * The line read off a session's screen for its preview changed: announced as output's
+   * changes are (at most once a second per session, the last one always).
+   */
+  screenPreview(id: string, line: string): void {
+    const { directory } = this.options;
+    const record = directory.get(id);
+    if (!record || record.preview === line) return;
+    directory.touch(id, { preview: line }, false);
+    this.activity.activity(id, Date.now());
   }
 
   /** The session's log continues from the store (revive): forget what was cached of it. */
@@ -228,6 +242,7 @@ export class EventIntake {
     const { counters, patch } = recordChanges(
       record,
       entries.map((entry) => entry.event),
+      !this.options.previewOnScreen?.(record.id),
     );
     directory.touch(record.id, counters, false);
     if (Object.keys(patch).length > 0) {

@@ -116,8 +116,17 @@ export class Hub {
       retentionBytes: options.retentionBytes,
       snapshotEveryBytes: options.snapshotEveryBytes,
       stopIdleAfterMs: options.screenIdleStopMs,
+      onPreview: (id, line) => this.intake.screenPreview(id, line),
     });
-    this.intake = new EventIntake({ store, directory, hosts, bus, logger, health: this.storage });
+    this.intake = new EventIntake({
+      store,
+      directory,
+      hosts,
+      bus,
+      logger,
+      health: this.storage,
+      previewOnScreen: (id) => this.screens.readsPreview(id),
+    });
     // First to hear of each stored batch, so clients get it before the screen and search work.
     this.attachments = new Attachments({
       store,

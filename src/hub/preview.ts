@@ -1,12 +1,16 @@
 /**
  * The last line a session printed, as plain text, for session lists and previews. Only the
- * tail of the newest output is examined, so this costs the same for any history size.
+ * tail of the newest output is examined, so this costs the same for any history size. A
+ * terminal's preview is read off its screen instead where the hub has that screen up to date
+ * (`screen/screenPreview.ts`); this rule serves kinds without a screen (workspaces, chats) and a
+ * terminal whose screen is behind a flood or not loaded yet.
  */
 
 import { stripEscapes } from "../core/plainText.js";
 
 const TAIL_BYTES = 2048;
-const MAX_PREVIEW_CHARS = 160;
+/** Longest preview kept (the byte rule here and the screen rule, `screen/screenPreview.ts`). */
+export const MAX_PREVIEW_CHARS = 160;
 
 /**
  * What moves the cursor to another place on the screen or wipes it: a carriage return, cursor

@@ -15,8 +15,16 @@ export interface RecordChanges {
   patch: Partial<SessionRecord>;
 }
 
-/** Folds a batch of one session's events (in seq order, non-empty) into its record's changes. */
-export function recordChanges(record: SessionRecord, events: readonly SessionEvent[]): RecordChanges {
+/**
+ * Folds a batch of one session's events (in seq order, non-empty) into its record's changes.
+ * With `previewFromOutput` false the preview is left as it is: the hub reads it off the
+ * session's screen instead (`screen/screenPreview.ts`).
+ */
+export function recordChanges(
+  record: SessionRecord,
+  events: readonly SessionEvent[],
+  previewFromOutput = true,
+): RecordChanges {
   let { bytes, lastActivityAt } = record;
   const patch: Partial<SessionRecord> = {};
   const kind = findKind(record.kind);
@@ -61,7 +69,8 @@ export function recordChanges(record: SessionRecord, events: readonly SessionEve
     }
   }
   const lastSeq = (events[events.length - 1] as SessionEvent).seq;
-  return { counters: { lastSeq, bytes, lastActivityAt, preview: newestLine(events, record.preview) }, patch };
+  const preview = previewFromOutput ? newestLine(events, record.preview) : record.preview;
+  return { counters: { lastSeq, bytes, lastActivityAt, preview }, patch };
 }
 
 /**

@@ -55,6 +55,17 @@ describe("web sessions", () => {
     await expect
       .poll(() => page.locator('[data-session="preview"]').textContent(), { timeout: 5000 })
       .toContain("preview-42-line");
+    // A ruler redrawn in part (vim's way: only the digits that changed) reads as the screen
+    // shows it, the row's last non-blank one, not as the newest bytes do ("15 49%").
+    await typeLine(
+      page,
+      String.raw`printf '\033[?1049h\033[H\033[2J\033[5;20H300,1\033[9CBot'; read x; printf '\033[5;20H15\033[5;34H49%%'`,
+    );
+    await waitForLine(page, "preview", /300,1 +Bot/);
+    await page.keyboard.press("Enter");
+    await expect
+      .poll(() => page.locator('[data-session="preview"] .preview').textContent(), { timeout: 10_000 })
+      .toBe("150,1 49%");
     expect(problems).toEqual([]);
   });
 

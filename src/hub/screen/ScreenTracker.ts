@@ -23,6 +23,8 @@ export interface ScreenTrackerOptions {
   snapshotEveryBytes?: number;
   retentionBytes?: number;
   stopIdleAfterMs?: number;
+  /** A session's one-line preview, read off its screen (`screenPreview`), changed. */
+  onPreview?: (session: string, line: string) => void;
 }
 
 export class ScreenTracker {
@@ -49,6 +51,11 @@ export class ScreenTracker {
     this.worker.on("printed", (session, bytes, skipped) =>
       this.tracked.get(session)?.feed.printed(bytes, skipped),
     );
+    // A screen behind its output (stale, or not loaded) would announce an older line than the
+    // output's own: the intake reads the preview from the output then (`readsPreview`).
+    this.worker.on("preview", (session, line) => {
+      if (this.readsPreview(session)) options.onPreview?.(session, line);
+    });
     this.idleCheck = setInterval(() => this.stopIfIdle(), tuning.IDLE_CHECK_MS);
     this.idleCheck.unref();
   }
@@ -56,6 +63,12 @@ export class ScreenTracker {
   /** Whether the worker thread runs now. */
   get workerRunning(): boolean {
     return this.worker.running;
+  }
+
+  /** Whether the session's preview comes from its screen: one kept up with its output. */
+  readsPreview(session: string): boolean {
+    const state = this.tracked.get(session);
+    return state !== undefined && !state.deferred && !state.stale;
   }
 
   /** Feeds newly stored events of one terminal session. */

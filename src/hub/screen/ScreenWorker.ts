@@ -14,6 +14,8 @@ import { ScreenFeed } from "./ScreenFeed.js";
 export interface ScreenWorkerEvents {
   /** A slice of a session's output was parsed; `skipped` of it scrolled off unseen. */
   printed: [session: string, bytes: number, skipped: number];
+  /** The preview line read off a session's screen changed (`screenPreview`). */
+  preview: [session: string, line: string];
 }
 
 export class ScreenWorker extends EventEmitter<ScreenWorkerEvents> {
@@ -87,6 +89,7 @@ export class ScreenWorker extends EventEmitter<ScreenWorkerEvents> {
       this.inflight = Math.max(0, this.inflight - message.bytes);
       this.feed.returned(message.buffers ?? []);
       for (const p of message.printed ?? []) this.emit("printed", p.session, p.bytes, p.skipped);
+      for (const p of message.previews ?? []) this.emit("preview", p.session, p.line);
       return;
     }
     if (message.type === "error" && message.ref === undefined) {

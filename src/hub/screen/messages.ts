@@ -20,13 +20,16 @@ export type FromScreenWorker =
   /**
    * Output bytes parsed since the last report (the hub bounds what is in flight), the
    * buffers of parsed writes, handed back for reuse (`ScreenFeed`), and per printed slice how
-   * much of it was left out as scrolled off (`FeedBudget` counts what printing costs).
+   * much of it was left out as scrolled off (`FeedBudget` counts what printing costs), and
+   * the preview lines that changed.
    */
   | {
       type: "parsed";
       bytes: number;
       buffers?: ArrayBuffer[] | undefined;
       printed?: { session: string; bytes: number; skipped: number }[] | undefined;
+      /** Sessions whose preview line (`screenPreview`) changed with what was printed. */
+      previews?: { session: string; line: string }[] | undefined;
     }
   | {
       type: "snapshot";

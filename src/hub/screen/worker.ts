@@ -19,6 +19,7 @@ import {
   type ToScreenWorker,
 } from "./messages.js";
 import { type PrintTarget, printOutput } from "./printOutput.js";
+import { screenPreview } from "./screenPreview.js";
 import { screenRows } from "./screenRows.js";
 import { serializeScreen } from "./serializeScreen.js";
 
@@ -35,6 +36,8 @@ interface Screen {
   fruitless: number;
   /** Slices printed since the last look. */
   sinceLook: number;
+  /** The preview line last reported ("" before the first). */
+  preview: string;
 }
 
 /**
@@ -98,6 +101,7 @@ function handle(message: ToScreenWorker): void {
         queuedBytes: 0,
         fruitless: 0,
         sinceLook: 0,
+        preview: "",
       });
       return;
     }
@@ -203,6 +207,12 @@ function print(screen: Screen): void {
       screen.fruitless = skipped > 0 ? 0 : screen.fruitless + 1;
     }
     printed.push({ session: screen.session, bytes, skipped });
+    // Once per slice printed (a few rows read), and reported only when it changed.
+    const line = screenPreview(screen.terminal);
+    if (line !== "" && line !== screen.preview) {
+      screen.preview = line;
+      previews.push({ session: screen.session, line });
+    }
   } finally {
     done(screen);
   }
@@ -233,19 +243,30 @@ const REPORT_EVERY_BYTES = 256 * 1024;
 const returning: ArrayBuffer[] = [];
 /** Slices printed since the last report, and how much of each was skipped. */
 let printed: { session: string; bytes: number; skipped: number }[] = [];
+/** Preview lines changed since the last report. */
+let previews: { session: string; line: string }[] = [];
 
 function reportParsed(bytes: number): void {
   unreported += bytes;
-  if (unreported >= REPORT_EVERY_BYTES || returning.length > 0) sendParsed();
+  // A changed preview goes at once: the session list shows it.
+  if (unreported >= REPORT_EVERY_BYTES || returning.length > 0 || previews.length > 0) sendParsed();
 }
 
 function sendParsed(): void {
-  if (unreported === 0 && returning.length === 0) return;
+  if (unreported === 0 && returning.length === 0 && previews.length === 0) return;
   const buffers = returning.splice(0);
   const slices = printed.length > 0 ? printed : undefined;
   printed = [];
+  const lines = previews.length > 0 ? previews : undefined;
+  previews = [];
   port?.postMessage(
-    { type: "parsed", bytes: unreported, buffers, printed: slices } satisfies FromScreenWorker,
+    {
+      type: "parsed",
+      bytes: unreported,
+      buffers,
+      printed: slices,
+      previews: lines,
+    } satisfies FromScreenWorker,
     buffers,
   );
   unreported = 0;

@@ -1,7 +1,9 @@
 /**
- * The picker's preview shows a session's last lines as its screen does: read from the hub's
- * screen of it, not from the output read again without one, where a program that redraws only
- * part of a row (vim's ruler, top, less) left pieces that read wrong. Real hub, PTY, picker.
+ * A session's previews show what its screen shows, read from the hub's screen of it, not from
+ * the output read again without one, where a program that redraws only part of a row (vim's
+ * ruler, top, less) left pieces that read wrong: the picker's last lines, and the session
+ * list's one line (`dispatch ls --verbose`'s LAST OUTPUT, the web's list: the screen's last
+ * non-blank row). Real hub, PTYs, picker, CLI.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
@@ -18,6 +20,28 @@ afterEach(() => closeTtys());
 afterAll(async () => {
   await cleanupAll();
 });
+
+async function create(name: string, script: string): Promise<void> {
+  const res = await hub.api("/api/sessions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name, command: ["sh", "-c", script], cols: 40, rows: 5 }),
+  });
+  expect(res.status).toBe(201);
+}
+
+async function preview(name: string): Promise<string> {
+  const res = await hub.api(`/api/sessions/${name}`);
+  return ((await res.json()) as { session: { preview: string } }).session.preview;
+}
+
+/** `name`'s row in `dispatch ls --verbose` (piped: nothing is cut, LAST OUTPUT ends it). */
+function lsRow(table: string, name: string): string {
+  // After the unread mark's column: the name.
+  const row = table.split("\n").find((line) => line.trim().split(/\s+/).slice(0, 2).includes(name));
+  expect(row, table).toBeDefined();
+  return row as string;
+}
 
 describe("the picker's preview", () => {
   it("shows a ruler redrawn in part as the screen shows it", async () => {
@@ -52,4 +76,41 @@ describe("the picker's preview", () => {
     picker.pty.write("q");
     expect(await picker.rc).toBe(0);
   }, 60_000);
+});
+
+describe("the session list's preview", () => {
+  it("shows a ruler redrawn in part and leaves out an erased progress line, as the screen does", async () => {
+    // vim's way: the ruler on the bottom row, then, after a key, only the digits that changed
+    // and the percentage rewritten in place (the bytes alone read "15 49%").
+    const ruler = String.raw`stty -echo; printf '\033[?1049h\033[H\033[2Jtext\033[5;20H300,1\033[9CBot'; read x; printf '\033[5;20H15\033[5;34H49%%'; exec sleep 600`;
+    await create("vimlike", ruler);
+    // A progress line redrawn with carriage returns, then erased: the screen shows the line
+    // above it (the bytes alone read "copying 55%").
+    await create(
+      "copy",
+      String.raw`printf 'copied 3 files\ncopying 10%%\rcopying 55%%\r\033[K'; exec sleep 600`,
+    );
+    await waitFor(async () => (await storedOutput(hub, "vimlike")).includes("Bot"), { message: "the ruler" });
+    await hub.api("/api/sessions/vimlike/input", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ data: "\r" }),
+    });
+    // Read off the screen by the hub's screen worker, which runs at low priority: a loaded
+    // machine may take a while to start it.
+    const settled = { timeoutMs: 30_000 };
+    // The row's blanks are one space, as in the web list.
+    await waitFor(async () => (await preview("vimlike")) === "150,1 49%", {
+      ...settled,
+      message: "the redrawn ruler as the preview",
+    });
+    await waitFor(async () => (await preview("copy")) === "copied 3 files", {
+      ...settled,
+      message: "the line above the erased one as the preview",
+    });
+    const ls = await hub.cli(["ls", "--verbose"]);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(lsRow(ls.stdout, "vimlike")).toMatch(/ 150,1 49%$/);
+    expect(lsRow(ls.stdout, "copy")).toMatch(/ copied 3 files$/);
+  }, 90_000);
 });

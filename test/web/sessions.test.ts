@@ -64,7 +64,7 @@ describe("web sessions", () => {
     await waitForLine(page, "preview", /300,1 +Bot/);
     await page.keyboard.press("Enter");
     await expect
-      .poll(() => page.locator('[data-session="preview"] .preview').textContent(), { timeout: 10_000 })
+      .poll(() => page.locator('[data-session="preview"] .preview').textContent(), { timeout: 20_000 })
       .toBe("150,1 49%");
     expect(problems).toEqual([]);
   });

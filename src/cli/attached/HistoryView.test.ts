@@ -88,6 +88,33 @@ describe("history view", () => {
     expect((await empty.screen())[0]).toBe("(no stored output)");
   });
 
+  it("keeps keys typed while the first page loads, and says it is loading meanwhile", async () => {
+    const pages = log();
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const slow = {
+      fetchOlder: async (before: number) => {
+        await answered;
+        return pages.fetchOlder(before);
+      },
+    };
+    const { history, screen } = view(slow, 101);
+    const opened = history.open();
+    // Not "(no stored output)": nothing is known yet.
+    let rows = await screen();
+    expect(rows[0]).toBe("");
+    expect(rows[ROWS - 1]).toContain("history of build: loading older output");
+    history.feed("\x1b[5~");
+    answer();
+    await opened;
+    rows = await screen();
+    // One page up from the end: the PageUp typed before the page came is not lost.
+    expect(rows[ROWS - 2]).toBe("line-91");
+    expect(rows[ROWS - 1]).toContain("history of build: lines");
+  });
+
   it("turns output into the lines it printed", () => {
     expect(toLines("a\x1b[31mred\x1b[0m\r\n50%\r100%\r\nlast\r\n\r\n")).toEqual(["ared", "100%", "last"]);
   });

@@ -44,16 +44,27 @@ export class HistoryView {
   private loading: Promise<void> | undefined;
   private error: string | undefined;
   private closed = false;
+  /**
+   * Keys typed while the first page loads (the prefix, `h` and PageUp typed at once, or faster
+   * than the hub answers): moved by once it is in, since a move before then has no lines to go by.
+   */
+  private early: Key[] | undefined;
 
   constructor(private readonly options: HistoryViewOptions) {
     this.oldest = options.before;
   }
 
-  /** Loads the first page and shows its end. */
+  /** Loads the first page and shows its end, moved by any keys typed meanwhile. */
   async open(): Promise<void> {
+    const early: Key[] = [];
+    this.early = early;
+    // Started before the first draw, so it says the output is loading (not that there is none).
+    const loaded = this.loadOlder();
     this.draw();
-    await this.loadOlder();
+    await loaded;
     this.top = Math.max(0, this.lines.length - this.pageRows());
+    this.early = undefined;
+    for (const key of early) this.move(key);
     this.draw();
   }
 
@@ -64,7 +75,8 @@ export class HistoryView {
         this.closed = true;
         return true;
       }
-      this.move(key);
+      if (this.early) this.early.push(key);
+      else this.move(key);
     }
     this.draw();
     return false;

@@ -66,12 +66,26 @@ function attachInPty(args: string[], env: NodeJS.ProcessEnv = {}): Terminal {
   return { pty, output: () => text, attachExit, exited };
 }
 
+/**
+ * The setup goes through the API, not `dispatch new`/`send`/`logs`: on a loaded machine each CLI
+ * start costs seconds (8-17 s seen), and what is tested here is the attach.
+ */
+async function post(path: string, body: unknown): Promise<void> {
+  const response = await hub.api(path, { method: "POST", body: JSON.stringify(body) });
+  expect(response.ok, `POST ${path}: ${await response.clone().text()}`).toBe(true);
+}
+
+async function sessionInfo(
+  name: string,
+): Promise<{ status: string; exitCode: number | null; cols: number; rows: number }> {
+  return (await (await hub.api(`/api/sessions/${name}`)).json()).session;
+}
+
 async function shellSession(name: string): Promise<void> {
-  const created = await hub.cli(["new", "--name", name, "--", "/bin/sh"]);
-  expect(created.code, created.stderr).toBe(0);
+  await post("/api/sessions", { name, command: ["/bin/sh"] });
   // A line of output marks the session as started, and shows up in the attach's replay.
-  await hub.cli(["send", name, "--enter", "echo ready-$((2+3))"]);
-  await waitFor(async () => (await hub.cli(["logs", name])).stdout.includes("ready-5"), {
+  await post(`/api/sessions/${name}/input`, { data: "echo ready-$((2+3))\r" });
+  await waitFor(async () => (await storedOutput(hub, name)).includes("ready-5"), {
     message: "session ready",
   });
 }
@@ -118,9 +132,8 @@ describe("dispatch attach", () => {
     await expectRestored(term);
 
     // Detaching leaves the session running, with what was typed in its log.
-    const list = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as { name: string; status: string }[];
-    expect(list.find((s) => s.name === "attached")?.status).toBe("running");
-    expect((await hub.cli(["logs", "attached"])).stdout).toContain("hi-42-marker");
+    expect((await sessionInfo("attached")).status).toBe("running");
+    expect(await storedOutput(hub, "attached")).toContain("hi-42-marker");
   });
 
   it("keeps keys typed while the attach is under way and sends them once the session shows", async () => {
@@ -143,13 +156,8 @@ describe("dispatch attach", () => {
     const term = attachInPty(["sized", "--detach-key", "ctrl-]", "--no-status-bar"]);
     await waitFor(() => term.output().includes("ready-5"), { message: "replayed output" });
     const size = async () => {
-      const list = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as {
-        name: string;
-        cols: number;
-        rows: number;
-      }[];
-      const session = list.find((s) => s.name === "sized");
-      return session ? `${session.cols}x${session.rows}` : undefined;
+      const session = await sessionInfo("sized");
+      return `${session.cols}x${session.rows}`;
     };
     await waitFor(async () => (await size()) === "100x30", { message: "size 100x30" });
     term.pty.resize(120, 40);
@@ -176,24 +184,10 @@ describe("dispatch attach", () => {
   });
 
   it("attached after the session ended: shows its last screen and the exit, and returns", async () => {
-    const created = await hub.cli([
-      "new",
-      "--name",
-      "finished",
-      "--",
-      "sh",
-      "-c",
-      "echo done-$((6*7)); exit 3",
-    ]);
-    expect(created.code, created.stderr).toBe(0);
-    const ended = async () => {
-      const sessions = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as {
-        name: string;
-        exitCode: number | null;
-      }[];
-      return sessions.find((s) => s.name === "finished")?.exitCode === 3;
-    };
-    await waitFor(ended, { message: "the session to end" });
+    await post("/api/sessions", { name: "finished", command: ["sh", "-c", "echo done-$((6*7)); exit 3"] });
+    await waitFor(async () => (await sessionInfo("finished")).exitCode === 3, {
+      message: "the session to end",
+    });
     // Its screen stored as a snapshot at the exit (as the hub does once an ended screen is
     // idle): an attach then starts from the snapshot, with no exit event after it to replay.
     const probe = await WireClient.open(hub.url);

@@ -115,6 +115,38 @@ describe("history view", () => {
     expect(rows[ROWS - 1]).toContain("history of build: lines");
   });
 
+  it("joins a line that began in an older page, a character split between pages too", async () => {
+    // Events of 5 bytes each, cutting lines, a \r\n and the two bytes of "é" between events.
+    const bytes = Buffer.from("one\r\nsecond é line\r\n\r\nthird\r\n50%\r100%\r\nlast\r\n");
+    const events = [];
+    for (let at = 0, seq = 1; at < bytes.length; at += 5, seq++) {
+      events.push({ seq, type: "output", data: bytes.subarray(at, at + 5).toString("base64") });
+    }
+    const pages = {
+      // Two events a page, so every line is put together from pages read one by one.
+      fetchOlder: async (before: number) => ({
+        events: events.filter((e) => e.seq < before && e.seq >= before - 2),
+        firstSeq: 1,
+      }),
+    };
+    const { history, screen } = view(pages, events.length + 1);
+    await history.open();
+    let rows = await screen();
+    for (let i = 0; i < 20 && rows[0] !== "── start of the stored output ──"; i++) {
+      history.feed("g");
+      rows = await screen();
+    }
+    expect(rows.slice(0, 7)).toEqual([
+      "── start of the stored output ──",
+      "one",
+      "second é line",
+      "",
+      "third",
+      "100%",
+      "last",
+    ]);
+  });
+
   it("turns output into the lines it printed", () => {
     expect(toLines("a\x1b[31mred\x1b[0m\r\n50%\r100%\r\nlast\r\n\r\n")).toEqual(["ared", "100%", "last"]);
   });

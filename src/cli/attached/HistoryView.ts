@@ -33,8 +33,12 @@ const START_MARK = "── start of the stored output ──";
 const PREFETCH_LINES = 2;
 
 export class HistoryView {
-  /** Output bytes loaded so far, oldest first. */
-  private chunks: Buffer[] = [];
+  /**
+   * The raw bytes of the first loaded line, which may have begun in the page not read yet: joined
+   * to that page when it comes, so only the new page is split into lines (not everything loaded
+   * again at each page, which made paging back through a long log slower with every page).
+   */
+  private headBytes: Buffer = Buffer.alloc(0);
   private lines: string[] = [];
   /** Index of the first line shown; starts at the end. */
   private top = 0;
@@ -124,9 +128,16 @@ export class HistoryView {
         this.reachedStart = !first || first.seq <= page.firstSeq || this.oldest <= 1;
         const before = this.lines.length;
         if (output.length > 0) {
-          this.chunks.unshift(Buffer.concat(output.map((e) => Buffer.from(e.data as string, "base64"))));
-          const lines = toLines(Buffer.concat(this.chunks).toString("utf8"));
-          this.lines = this.reachedStart ? [START_MARK, ...lines] : lines;
+          const bytes = Buffer.concat([
+            ...output.map((e) => Buffer.from(e.data as string, "base64")),
+            this.headBytes,
+          ]);
+          const newline = bytes.indexOf(0x0a);
+          this.headBytes = Buffer.from(bytes.subarray(0, newline === -1 ? bytes.length : newline));
+          const text = bytes.toString("utf8");
+          // The page's last line is the old first line, now whole: it takes that line's place.
+          const older = this.lines.length === 0 ? toLines(text) : splitLines(text);
+          this.lines = [...(this.reachedStart ? [START_MARK] : []), ...older, ...this.lines.slice(1)];
         } else if (this.reachedStart && this.lines[0] !== START_MARK && this.lines.length > 0) {
           this.lines = [START_MARK, ...this.lines];
         }
@@ -188,10 +199,15 @@ function isCtrl(key: Key, char: string): boolean {
 
 /** Output as the lines it printed: escapes dropped, a line rewritten with `\r` as it was left. */
 export function toLines(output: string): string[] {
-  const lines = output.split("\n").map((line) => {
+  const lines = splitLines(output);
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+/** Each `\n`-separated line as it was left, blank ones at the end kept. */
+function splitLines(output: string): string[] {
+  return output.split("\n").map((line) => {
     const parts = line.replace(/\r+$/, "").split("\r");
     return plainText(parts[parts.length - 1] ?? "").trimEnd();
   });
-  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  return lines;
 }

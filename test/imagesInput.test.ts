@@ -177,7 +177,7 @@ describe("a cell's input() prompt", { timeout: 90_000 }, () => {
 });
 
 describe("typing into `dispatch attach` of a workspace", { timeout: 120_000 }, () => {
-  it("edits the line, runs a block once it is complete, swallows arrow keys and answers input()", async () => {
+  it("edits the line, runs a block once it is complete, swallows function keys and answers input()", async () => {
     const tty = dispatchInPty(["attach", "py"], { env: hub.env, cols: 100, rows: 16 });
     await screenShows(tty, (rows) => rows.some((row) => row.includes("[py]")), "attached");
     const shows = (line: string, message: string) =>
@@ -190,8 +190,8 @@ describe("typing into `dispatch attach` of a workspace", { timeout: 120_000 }, (
     await shows("...", "a continuation line");
     tty.pty.write("total += i\r");
     await shows("...     total += i", "the body typed after the kernel's indent");
-    // An empty line ends the block; the arrow key's sequence is not typed into the code.
-    tty.pty.write("\r\x1b[Aprint('total', total)\r");
+    // An empty line ends the block; a function key's sequence (F1) is not typed into the code.
+    tty.pty.write("\r\x1bOPprint('total', total)\r");
     await shows("total 13", "the block ran once, whole");
     tty.pty.write("who = input('who? ')\r");
     await prompted("who? ");

@@ -2,13 +2,27 @@
  * A line typed at a terminal client into a runtime that is not a program with a terminal of
  * its own (a workspace's kernel, a chat): echoed after a prompt as the session's output, as a
  * shell's line is, so every attached client sees the same half-typed line and one attaching
- * later finds it. Backspace and Ctrl-U edit; Tab types four spaces; other control keys and
- * escape sequences (arrows, function keys) are swallowed, never typed into the line. What Enter
- * and Ctrl-C do is the runtime's (`LineEditorHost`).
+ * later finds it.
+ *
+ * Keys: Left/Right (Ctrl-B/Ctrl-F), Home/End (Ctrl-A/Ctrl-E) move in the line; Backspace,
+ * Delete (Ctrl-D) and Ctrl-K (to the end) erase; Ctrl-U drops the line; Up/Down (Ctrl-P/Ctrl-N)
+ * go through the lines entered before (`remember`, `LineHistory`); Tab asks the host to
+ * complete the word before the cursor (`complete`) and otherwise types four spaces. Other
+ * control keys and escape sequences are swallowed, never typed into the line. What Enter and
+ * Ctrl-C do is the runtime's (`LineEditorHost`).
+ *
+ * Typing at the end of the line echoes only what was typed (a keystroke is a few bytes of the
+ * session's output); any other edit draws the line again, wrapped at the terminal's width
+ * (`lineScreen`), with the cursor put back where it is in the line. Keys are read by
+ * `terminalKeys`.
  *
  * Output the runtime writes while a line is half typed goes above it: the runtime wraps each
  * write in `hide()` and `show()`.
  */
+import { LineHistory } from "./LineHistory.js";
+import { type CompletionAnswer, completed } from "./lineCompletion.js";
+import { LineScreen, type Spot } from "./lineScreen.js";
+import { type EditKey, KeyReader } from "./terminalKeys.js";
 
 export interface LineEditorHost {
   /** Writes to the session's output as is. */
@@ -17,6 +31,8 @@ export interface LineEditorHost {
   atLineStart(): boolean;
   /** The prompt before the line being typed; it may change between lines. */
   prompt(): string;
+  /** The prompt of each further row of a line holding newlines (a cell recalled whole). */
+  continuation?(): string;
   /** Whether what is typed stays unseen (a password). */
   masked(): boolean;
   /**
@@ -26,28 +42,34 @@ export interface LineEditorHost {
   enter(line: string): void | Promise<void>;
   /** Ctrl-C (the line already dropped, `^C` written when one was shown). */
   interrupt(): void;
-  /** The terminal's width when the session has one: a line wrapped over rows is erased whole. */
+  /** The terminal's width when the session has one: a line wraps over rows at it. */
   cols?(): number | undefined;
+  /**
+   * Tab after a word: what completes it at `cursor` (in characters); the next key waits for it.
+   * Undefined: Tab types spaces here.
+   */
+  complete?(line: string, cursor: number): Promise<CompletionAnswer | undefined>;
 }
 
-const ERASE_ROW = "\r\x1b[K";
 /** Bound on a line, so a stuck client cannot grow it without end. */
 const MAX_LINE_CHARS = 1024 * 1024;
-/** SGR and other CSI sequences in a prompt take no columns. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what it matches.
-const CSI = /\x1b\[[0-9;?]*[@-~]/g;
 
 export class LineEditor {
-  private text = "";
+  /** The line, one entry per character (code point): the cursor and completions count these. */
+  private chars: string[] = [];
+  private cursor = 0;
   /** Whether the prompt and the line are on the screen (from the first key to Enter). */
   private shown = false;
-  /** Keys not handled yet: Enter may wait (on the kernel) before the next key. */
+  /** Keys not handled yet: Enter and Tab may wait (on the kernel) before the next key. */
   private queue = "";
   private pumping = false;
-  /** An escape sequence being swallowed, split across inputs: what came of it so far. */
-  private escape = "";
+  private readonly keys = new KeyReader();
+  private readonly screen: LineScreen;
+  private readonly history = new LineHistory();
 
-  constructor(private readonly host: LineEditorHost) {}
+  constructor(private readonly host: LineEditorHost) {
+    this.screen = new LineScreen(host);
+  }
 
   /** Whether a line is on the screen, typed or only its prompt. */
   get active(): boolean {
@@ -56,19 +78,24 @@ export class LineEditor {
 
   /** What is typed on the line. */
   get typed(): string {
-    return this.text;
+    return this.chars.join("");
+  }
+
+  /** A line entered, for Up to bring back (the host says which: an `input()` answer is not). */
+  remember(line: string): void {
+    this.history.add(line);
   }
 
   /** Shows the prompt before anything is typed (a program asked for a line). */
   open(): void {
     if (this.shown) return;
     this.shown = true;
-    this.host.echo(`${this.host.atLineStart() ? "" : "\r\n"}${this.host.prompt()}`);
+    this.host.echo(`${this.host.atLineStart() ? "" : "\r\n"}${this.draw()}`);
   }
 
   /** Leaves the line on the screen as typed, and the cursor on the next row. */
   endLine(): void {
-    if (this.shown) this.host.echo("\r\n");
+    if (this.shown) this.host.echo(`${this.toEnd()}\r\n`);
     this.reset();
   }
 
@@ -80,13 +107,13 @@ export class LineEditor {
 
   /** Before the runtime writes: takes the half-typed line off the screen. */
   hide(): string {
-    return this.shown ? this.erase() : "";
+    return this.shown ? this.screen.erase() : "";
   }
 
   /** After the runtime wrote: the half-typed line again, on a row of its own. */
   show(afterLineStart: boolean): string {
     if (!this.shown) return "";
-    return `${afterLineStart ? "" : "\r\n"}${this.host.prompt()}${this.visible(this.text)}`;
+    return `${afterLineStart ? "" : "\r\n"}${this.draw()}`;
   }
 
   /**
@@ -94,17 +121,18 @@ export class LineEditor {
    * one input goes after it).
    */
   take(): string {
-    const text = this.text;
-    if (this.shown) this.host.echo(this.erase());
+    const text = this.typed;
+    if (this.shown) this.host.echo(this.screen.erase());
     this.reset();
     return text;
   }
 
   /** Goes on typing on a new row (a continuation line): `text` is typed there already. */
   continueWith(text: string): void {
-    this.text = text;
+    this.chars = [...text];
+    this.cursor = this.chars.length;
     this.shown = true;
-    this.host.echo(`\r\n${this.host.prompt()}${this.visible(text)}`);
+    this.host.echo(`\r\n${this.draw()}`);
   }
 
   private async pump(): Promise<void> {
@@ -114,84 +142,171 @@ export class LineEditor {
         const [char] = this.queue;
         if (char === undefined) break;
         this.queue = this.queue.slice(char.length);
-        if (this.escape || char === "\x1b") {
-          this.swallow(char);
-          continue;
-        }
-        if (char === "\r" || char === "\n") {
+        const key = this.keys.read(char);
+        if (key === undefined) continue;
+        if (typeof key === "object") this.insert(key.text);
+        else if (key === "enter") {
           // "\r\n" from a client that sends both is one Enter.
           if (char === "\r" && this.queue.startsWith("\n")) this.queue = this.queue.slice(1);
-          if (this.shown) await this.host.enter(this.text);
-        } else this.key(char);
+          if (!this.shown) continue;
+          this.host.echo(this.toEnd());
+          this.history.reset();
+          await this.host.enter(this.typed);
+        } else if (key === "tab") await this.tab();
+        else this.edit(key);
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  /** Swallows an escape sequence: ESC [ params final, ESC O x, or ESC and one character. */
-  private swallow(char: string): void {
-    this.escape += char;
-    const e = this.escape;
-    if (e.length < 2) return;
-    if (e[1] === "[") {
-      if (e.length > 2 && /[\x40-\x7e]/.test(char)) this.escape = "";
-    } else if (e[1] !== "O" || e.length > 2) this.escape = "";
-  }
-
-  private key(char: string): void {
-    switch (char) {
-      case "\x03":
-        if (this.shown) this.host.echo("^C\r\n");
+  private edit(key: Exclude<EditKey, "enter" | "tab">): void {
+    switch (key) {
+      case "interrupt":
+        if (this.shown) this.host.echo(`${this.toEnd()}^C\r\n`);
         this.reset();
         this.host.interrupt();
         return;
-      case "\x7f":
-      case "\b": {
-        if (!this.shown || this.text.length === 0) return;
-        const chars = [...this.text];
-        chars.pop();
-        this.text = chars.join("");
-        if (!this.host.masked()) this.host.echo("\b \b");
-        return;
+      case "backspace":
+        return this.backspace();
+      case "up":
+      case "down": {
+        const recalled = key === "up" ? this.history.older(this.typed) : this.history.newer(this.typed);
+        if (recalled === undefined) return;
+        this.chars = [...recalled];
+        this.cursor = this.chars.length;
+        return this.redraw();
       }
-      case "\x15":
-        if (!this.shown) return;
-        this.host.echo(`${this.erase()}${this.host.prompt()}`);
-        this.text = "";
-        return;
-      case "\t":
-        this.insert("    ");
-        return;
+    }
+    if (!this.shown) return;
+    switch (key) {
+      case "drop-line":
+        this.chars = [];
+        this.cursor = 0;
+        return this.redraw();
+      case "cut-to-end":
+        this.chars.splice(this.cursor, this.lineEnd() - this.cursor);
+        return this.redraw();
+      case "delete":
+        if (this.cursor >= this.chars.length) return;
+        this.chars.splice(this.cursor, 1);
+        return this.redraw();
       default:
-        // Other control characters (Ctrl-D, Ctrl-L, …) mean nothing here.
-        if (char < " ") return;
-        this.insert(char);
+        return this.moveTo(
+          key === "left"
+            ? Math.max(0, this.cursor - 1)
+            : key === "right"
+              ? Math.min(this.chars.length, this.cursor + 1)
+              : key === "home"
+                ? this.lineStart()
+                : this.lineEnd(),
+        );
     }
   }
 
-  private insert(text: string): void {
-    if (this.text.length + text.length > MAX_LINE_CHARS) return;
-    this.open();
-    this.text += text;
-    this.host.echo(this.visible(text));
+  private moveTo(to: number): void {
+    if (to === this.cursor) return;
+    this.cursor = to;
+    if (this.host.masked()) return;
+    this.host.echo(this.screen.place(this.chars, this.cursor) ?? `${this.screen.erase()}${this.draw()}`);
   }
 
-  /** Erases the rows the prompt and line take, leaving the cursor where the prompt began. */
-  private erase(): string {
-    const cols = this.host.cols?.();
-    const width = this.host.prompt().replace(CSI, "").length + [...this.visible(this.text)].length;
-    // A line exactly as wide as the terminal leaves the cursor on its last column, not below.
-    const rows = cols && cols > 0 ? Math.max(1, Math.ceil(width / cols)) : 1;
-    return rows > 1 ? `\r\x1b[${rows - 1}A\x1b[J` : ERASE_ROW;
+  private insert(text: string): void {
+    const added = [...text];
+    if (this.chars.length + added.length > MAX_LINE_CHARS) return;
+    const atEnd = !this.shown || this.cursor === this.chars.length;
+    this.open();
+    this.chars.splice(this.cursor, 0, ...added);
+    this.cursor += added.length;
+    if (!atEnd || text.includes("\n")) return this.redraw();
+    // At the end the terminal wraps what is typed as the layout does: only the text is echoed.
+    if (this.host.masked()) return;
+    this.screen.wroteEnd(this.chars);
+    this.host.echo(text);
+  }
+
+  private backspace(): void {
+    if (!this.shown || this.cursor === 0) return;
+    const atEnd = this.cursor === this.chars.length;
+    const before = this.screen.spots(this.chars).at(-1) as Spot;
+    const [gone] = this.chars.splice(this.cursor - 1, 1);
+    this.cursor--;
+    if (this.host.masked()) return;
+    const after = this.screen.spots(this.chars).at(-1) as Spot;
+    const width = after.row === before.row ? before.col - after.col : 0;
+    // "\b" does not go back across a row's start, nor from a pending wrap: those draw again.
+    const cols = this.screen.cols;
+    if (atEnd && gone !== "\n" && (width === 1 || width === 2) && !(cols && before.col >= cols)) {
+      const back = "\b".repeat(width);
+      this.host.echo(`${back}${" ".repeat(width)}${back}`);
+      return;
+    }
+    this.redraw();
+  }
+
+  /** Tab: completes the word before the cursor, or types four spaces where there is none. */
+  private async tab(): Promise<void> {
+    const beforeCursor = this.chars.slice(this.lineStart(), this.cursor).join("");
+    const answer =
+      this.host.complete && beforeCursor.trim() !== "" && !this.host.masked()
+        ? await this.host.complete(this.typed, this.cursor).catch((err: unknown) => ({
+            note: `no completions: ${err instanceof Error ? err.message : String(err)}`,
+          }))
+        : undefined;
+    if (!answer) return this.insert("    ");
+    // The line went meanwhile (an `input()` prompt it was typed at ended): nothing to complete.
+    if (!this.shown) return;
+    const done = completed(this.chars, this.cursor, answer, this.screen.cols ?? 80);
+    if (!done) return;
+    this.chars = done.chars;
+    this.cursor = done.cursor;
+    if (done.list) this.under(done.list);
+    else this.redraw();
+  }
+
+  /**
+   * Text for the person at the line (completions, why there are none), then the line drawn again
+   * below it. The line is taken off first: a copy left above would read in the session's output
+   * as a cell that was entered.
+   */
+  private under(text: string): void {
+    this.host.echo(`${this.screen.erase()}${text}${this.draw()}`);
+  }
+
+  /** Draws the line again where it is (its prompt first if it was not shown). */
+  private redraw(): void {
+    if (!this.shown) return this.open();
+    this.host.echo(`${this.screen.erase()}${this.draw()}`);
+  }
+
+  /** The prompt and the line as shown (nothing of a password), the cursor where it is. */
+  private draw(): string {
+    return this.host.masked() ? this.screen.draw([], 0) : this.screen.draw(this.chars, this.cursor);
+  }
+
+  /** The cursor to the end of the line (before Enter or Ctrl-C leave it). */
+  private toEnd(): string {
+    if (!this.shown || this.cursor === this.chars.length) return "";
+    this.cursor = this.chars.length;
+    if (this.host.masked()) return "";
+    return this.screen.place(this.chars, this.cursor) ?? `${this.screen.erase()}${this.draw()}`;
+  }
+
+  /** Where the row the cursor is on starts in the line (after a newline of a recalled cell). */
+  private lineStart(): number {
+    return this.cursor === 0 ? 0 : this.chars.lastIndexOf("\n", this.cursor - 1) + 1;
+  }
+
+  private lineEnd(): number {
+    const next = this.chars.indexOf("\n", this.cursor);
+    return next < 0 ? this.chars.length : next;
   }
 
   private reset(): void {
-    this.text = "";
+    this.chars = [];
+    this.cursor = 0;
     this.shown = false;
-  }
-
-  private visible(text: string): string {
-    return this.host.masked() ? "" : text;
+    this.screen.forget();
+    this.history.reset();
   }
 }

@@ -6,8 +6,9 @@
  * Input framing: an input that ends in `\r` or `\n` and holds no other control character is a
  * whole message (the web's box, `dispatch chat`: newlines inside it are kept), sent after
  * whatever was typed before it. Keys typed at an attached terminal go through a `LineEditor`:
- * they echo after `> `, Backspace erases, Enter sends the line, and `\x03` (Ctrl-C) cancels the
- * reply in flight and drops messages waiting behind it.
+ * they echo after `> `, are edited as at a shell (arrows, Home/End, Backspace), Up and Down bring
+ * back the messages sent before (the conversation's, from any client), Enter sends the line,
+ * and `\x03` (Ctrl-C) cancels the reply in flight and drops messages waiting behind it.
  *
  * `options.history` is an earlier conversation: a fork (a new log) writes it as this session's
  * own events; a revive (`spec.afterSeq > 0`, the log continues) only takes it up as context.
@@ -94,6 +95,8 @@ export class ChatRuntime implements SessionRuntime {
     if (revived) {
       // The history is taken up again as context, not written a second time.
       this.messages.push(...this.options.history);
+      for (const message of this.options.history)
+        if (message.role === "user") this.editor.remember(message.text);
       const count = this.options.history.length;
       this.print(`\x1b[2mconversation restored (${count} message${count === 1 ? "" : "s"})\x1b[0m\r\n`);
     } else {
@@ -123,6 +126,8 @@ export class ChatRuntime implements SessionRuntime {
   private send(message: string): void {
     const text = message.replace(/[\r\n]+$/, "").replace(/\r\n?/g, "\n");
     if (text.trim().length === 0) return;
+    // Up brings it back at once, even while it waits behind a reply.
+    this.editor.remember(text);
     this.inbox.push(text);
     if (!this.inFlight) void this.pump();
   }
@@ -269,6 +274,7 @@ export class ChatRuntime implements SessionRuntime {
   private replayHistory(message: ChatMessage): void {
     if (message.role === "user") {
       this.messages.push(message);
+      this.editor.remember(message.text);
       this.print(`\r\n\x1b[1m> ${crlf(message.text)}\x1b[0m\r\n\r\n`);
       this.chat({ role: "user", text: message.text });
     } else {

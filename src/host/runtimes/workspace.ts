@@ -4,7 +4,8 @@
  * (`protocol/workspace/events.ts`) and a readable transcript as `output`, whoever asked for it:
  * our evaluations, another client's, a background thread. Capabilities: `command` (eval,
  * interrupt, restart, complete, doc, variables, inspect, buffer, inspector-state, stats,
- * kernels, input) and `signal` (SIGINT interrupts; anything else ends it).
+ * kernels, input), `signal` (SIGINT interrupts; anything else ends it) and `resize` (the
+ * terminal's size, which the console's line wraps at: the hub sends it as for a terminal).
  *
  * A kernel that dies ends the session (`exit` with the reason); `dispatch revive` starts a
  * fresh one and re-runs `options.replay` in order, then writes a `replay` event.
@@ -34,7 +35,7 @@ import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 import { Console } from "./workspace/Console.js";
 import { Evaluations } from "./workspace/Evaluations.js";
 import { Introspection } from "./workspace/Introspection.js";
-import { completeness, completions, documentation } from "./workspace/kernelQueries.js";
+import { completeNow, completeness, completions, documentation } from "./workspace/kernelQueries.js";
 import { LiveKernel } from "./workspace/LiveKernel.js";
 import { Prompts } from "./workspace/Prompts.js";
 import { RequestEnds } from "./workspace/requestEnds.js";
@@ -57,9 +58,13 @@ export class WorkspaceRuntime implements SessionRuntime {
   private readonly prompts: Prompts;
   private readonly kernel: LiveKernel;
   private readonly console: Console;
+  private cols: number;
+  private rows: number;
 
   constructor(private readonly context: RuntimeContext) {
     const { spec, env, events } = context;
+    this.cols = spec.cols;
+    this.rows = spec.rows;
     const options = parseOrBadRequest(WorkspaceOptions, spec.options ?? {}, "invalid workspace options");
     // Unknown kernel: the spawn fails at once with a did-you-mean; nothing runs.
     const kernelSpec = findKernelSpec(options.kernel, env);
@@ -116,6 +121,8 @@ export class WorkspaceRuntime implements SessionRuntime {
       answer: (line) => void this.prompts.answerOldest(line).catch(() => undefined),
       interrupt: () => void this.interrupt().catch(() => undefined),
       completeness: (code) => completeness(this.kernel.idle, code),
+      complete: (code, cursor) => completeNow(this.kernel.idle, code, cursor),
+      cols: () => this.cols,
     });
     this.transcript.below(this.console);
     this.kernel.ready
@@ -133,6 +140,17 @@ export class WorkspaceRuntime implements SessionRuntime {
 
   get exitCode(): number | null {
     return this.kernel.exitCode;
+  }
+
+  get size(): { cols: number; rows: number } {
+    return { cols: this.cols, rows: this.rows };
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.kernel.isRunning || (cols === this.cols && rows === this.rows)) return;
+    this.cols = cols;
+    this.rows = rows;
+    this.context.events.emit("resize", { cols, rows });
   }
 
   private async replay(evaluations: { code: string; mode: EvalMode }[]): Promise<void> {

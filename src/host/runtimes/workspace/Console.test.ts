@@ -24,6 +24,8 @@ function typing(judge = guessCompleteness) {
     answer: () => undefined,
     interrupt: () => undefined,
     completeness: async (code) => judge(code),
+    complete: async () => ({ note: "no kernel here" }),
+    cols: () => undefined,
   });
   transcript.below(console);
   const settled = () => new Promise((resolve) => setImmediate(resolve));
@@ -50,6 +52,25 @@ describe("the workspace console", () => {
     await t.settled();
     expect(t.ran).toEqual([]);
     expect(t.screen()).toBe("\x1b[32mIn:\x1b[0m abc^C\r\n");
+  });
+
+  it("brings back with Up the cells typed here and those run by other clients, each once", async () => {
+    const t = typing();
+    const line = () => t.screen().slice(t.screen().lastIndexOf("In:"));
+    t.console.type("x = 1\r");
+    await t.settled();
+    // Another client's cell of two lines starts before the one typed here, which starts next.
+    t.transcript.input("for i in x:\n    y = i", "client");
+    t.transcript.input("x = 1", "client");
+    t.console.type("\x1b[A");
+    await t.settled();
+    expect(line()).toBe("In:\x1b[0m for i in x:\r\n\x1b[2m...\x1b[0m     y = i");
+    t.console.type("\x1b[A");
+    await t.settled();
+    expect(line()).toBe("In:\x1b[0m x = 1");
+    t.console.type("\x1b[A\r");
+    await t.settled();
+    expect(t.ran).toEqual(["x = 1", "x = 1"]);
   });
 
   it("guesses a block continues when the kernel cannot say", () => {

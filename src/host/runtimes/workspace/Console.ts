@@ -8,9 +8,13 @@
  *   line waits for its body, as in IPython) and otherwise starts a continuation line with the
  *   indent the kernel suggests; an empty continuation line ends the block.
  * - Ctrl-C drops what was typed and interrupts whatever runs.
+ * - Up and Down bring back the cells run before, from this console or any other client (the
+ *   web, `dispatch eval`), a cell of several lines whole; Tab completes the name before the
+ *   cursor as the kernel says (`complete_request`), and types an indent where there is none.
  */
 import { INPUT_MARK } from "../jupyter/outputs.js";
 import { LineEditor } from "../LineEditor.js";
+import type { CompletionAnswer } from "../lineCompletion.js";
 import type { Completeness } from "./kernelQueries.js";
 
 export interface ConsoleActions {
@@ -27,15 +31,26 @@ export interface ConsoleActions {
   interrupt(): void;
   /** Whether `code` is a whole cell, as the kernel judges (or guesses when it cannot answer). */
   completeness(code: string): Promise<Completeness>;
+  /** What completes the name at `cursor` (in characters) of `code`, as the kernel says. */
+  complete(code: string, cursor: number): Promise<CompletionAnswer>;
+  /** The terminal's width, when a client gave one. */
+  cols(): number | undefined;
 }
 
 /** Typed code echoes as its cell will show in the transcript, so the echo can stand for it. */
 const IN = `${INPUT_MARK} `;
 const MORE = "\x1b[2m...\x1b[0m ";
+/** Bound on cells typed and not started (one withdrawn before it started never starts). */
+const MAX_SENT = 100;
 
 export class Console {
   /** The lines of the cell typed so far, before the one being typed. */
   private lines: string[] = [];
+  /**
+   * Cells typed here and sent, not started yet: already in the history (Up brings a cell back
+   * at once, even while it waits behind another), so not added again when it starts.
+   */
+  private readonly sent: string[] = [];
   private readonly editor: LineEditor;
 
   constructor(private readonly actions: ConsoleActions) {
@@ -43,12 +58,15 @@ export class Console {
       echo: (text) => actions.echo(text),
       atLineStart: () => actions.atLineStart(),
       prompt: () => this.prompt(),
+      continuation: () => MORE,
       masked: () => this.lines.length === 0 && actions.pendingPrompt()?.password === true,
       enter: (line) => this.enter(line),
       interrupt: () => {
         this.lines = [];
         actions.interrupt();
       },
+      cols: () => actions.cols(),
+      complete: (line, cursor) => this.complete(line, cursor),
     });
   }
 
@@ -75,6 +93,25 @@ export class Console {
     else if (this.editor.active && this.editor.typed === "") this.editor.take();
   }
 
+  /** A cell started (from any client): Up brings it back. */
+  cellStarted(code: string): void {
+    const index = this.sent.indexOf(code);
+    if (index >= 0) this.sent.splice(index, 1);
+    else this.editor.remember(code.replace(/\s+$/, ""));
+  }
+
+  private async complete(line: string, cursor: number): Promise<CompletionAnswer | undefined> {
+    // A line answering `input()` is no code: Tab types spaces there.
+    if (this.lines.length === 0 && this.actions.pendingPrompt()) return undefined;
+    const before = this.lines.map((typed) => `${typed}\n`).join("");
+    const offset = [...before].length;
+    const answer = await this.actions.complete(before + line, offset + cursor);
+    if ("note" in answer) return answer;
+    // A completion reaching back into a line entered already cannot be typed on this one.
+    if (answer.start < offset) return { start: cursor, end: cursor, matches: [] };
+    return { ...answer, start: answer.start - offset, end: answer.end - offset };
+  }
+
   private async enter(line: string): Promise<void> {
     if (this.lines.length === 0 && this.actions.pendingPrompt()) {
       this.editor.endLine();
@@ -94,7 +131,12 @@ export class Console {
     }
     this.lines = [];
     this.editor.endLine();
-    if (code.trim() !== "") this.actions.evaluate(code.replace(/\s+$/, ""));
+    if (code.trim() === "") return;
+    const cell = code.replace(/\s+$/, "");
+    this.editor.remember(cell);
+    this.sent.push(cell);
+    if (this.sent.length > MAX_SENT) this.sent.shift();
+    this.actions.evaluate(cell);
   }
 
   private prompt(): string {

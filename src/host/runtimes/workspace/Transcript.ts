@@ -45,6 +45,7 @@ export class Transcript {
 
   /** An evaluation's code, as it starts; `origin` other than `client` is marked. */
   input(code: string, origin: string): void {
+    this.console?.cellStarted(code);
     const typed = this.typed;
     this.typed = undefined;
     if (typed && typed.code === code && typed.writes === this.writes) return;

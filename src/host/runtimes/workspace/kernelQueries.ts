@@ -1,9 +1,12 @@
 /**
  * Questions the kernel answers about code without running it: completions at the cursor
  * (`complete_request`) and what it knows of the name there (`inspect_request`). They wait on
- * the shell channel behind a running cell, like any request.
+ * the shell channel behind a running cell, like any request. What a person at the console
+ * waits on (`completeness` at Enter, `completeNow` at Tab) asks only an idle kernel, and waits
+ * for it a second at most.
  */
 import type { Kernel } from "../jupyter/Kernel.js";
+import type { CompletionAnswer } from "../lineCompletion.js";
 
 export async function completions(kernel: Kernel, code: string, cursor?: number) {
   const reply = await kernel.request("shell", "complete_request", {
@@ -44,32 +47,79 @@ export interface Completeness {
  * only between cells, and a person waits on it.
  */
 const JUDGEMENT_WAIT_MS = 1000;
+/**
+ * How long Tab waits for completions: longer, as there is nothing to guess instead, and a
+ * kernel's first completion loads its completer (IPython's jedi: seconds on a busy machine).
+ */
+const COMPLETION_WAIT_MS = 5000;
+
+/**
+ * The content of the kernel's reply to a shell request, or undefined when it is busy (running
+ * a cell: the request would wait behind it), gone or fails; "late" when slower than `waitMs`.
+ */
+async function askNow(
+  kernel: Kernel | undefined,
+  type: string,
+  content: Record<string, unknown>,
+  waitMs: number,
+): Promise<Record<string, unknown> | "late" | undefined> {
+  if (!kernel) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), waitMs);
+  });
+  let asked: Promise<Record<string, unknown> | undefined>;
+  try {
+    asked = kernel
+      .request("shell", type, content)
+      .reply.then((reply) => reply.content)
+      .catch(() => undefined);
+  } catch {
+    return undefined;
+  }
+  return Promise.race([asked, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The kernel's judgement of typed code, or a guess when it is busy, too slow or cannot say: a
  * line ending in `:` or `\`, or brackets left open, continues.
  */
 export async function completeness(kernel: Kernel | undefined, code: string): Promise<Completeness> {
-  if (kernel) {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), JUDGEMENT_WAIT_MS);
-    });
-    let asked: Promise<Record<string, unknown> | undefined>;
-    try {
-      asked = kernel
-        .request("shell", "is_complete_request", { code })
-        .reply.then((reply) => reply.content)
-        .catch(() => undefined);
-    } catch {
-      asked = Promise.resolve(undefined);
-    }
-    const judged = await Promise.race([asked, late]).finally(() => clearTimeout(timer));
-    const status = judged?.status;
-    if (status === "complete" || status === "incomplete" || status === "invalid")
-      return { status, indent: typeof judged?.indent === "string" ? judged.indent : "" };
-  }
+  const judged = await askNow(kernel, "is_complete_request", { code }, JUDGEMENT_WAIT_MS);
+  const status = typeof judged === "object" ? judged.status : undefined;
+  if (
+    typeof judged === "object" &&
+    (status === "complete" || status === "incomplete" || status === "invalid")
+  )
+    return { status, indent: typeof judged.indent === "string" ? judged.indent : "" };
   return guessCompleteness(code);
+}
+
+/**
+ * Completions for Tab at a console, from `kernel` when it is idle (undefined: busy or not
+ * running); never waits behind a running cell, so the console does not hang on it.
+ */
+export async function completeNow(
+  kernel: Kernel | undefined,
+  code: string,
+  cursor: number,
+): Promise<CompletionAnswer> {
+  if (!kernel)
+    return {
+      note: "no completions: the kernel is busy running a cell (or not running); Tab completes once it is idle",
+    };
+  const reply = await askNow(kernel, "complete_request", { code, cursor_pos: cursor }, COMPLETION_WAIT_MS);
+  if (reply === "late")
+    return {
+      note: `no completions: the kernel did not answer within ${COMPLETION_WAIT_MS / 1000} s; try Tab again`,
+    };
+  if (!reply || reply.status === "error")
+    return { note: "no completions: the kernel could not complete here" };
+  return {
+    matches: Array.isArray(reply.matches) ? reply.matches.map(String) : [],
+    start: Number(reply.cursor_start ?? cursor),
+    end: Number(reply.cursor_end ?? cursor),
+  };
 }
 
 export function guessCompleteness(code: string): Completeness {

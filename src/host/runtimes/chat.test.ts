@@ -1,0 +1,57 @@
+/**
+ * A chat's line at an attached terminal: Up brings back the messages sent before, the
+ * conversation's own (a fork's included) and the ones typed since. The provider is never
+ * reached: without its API key each reply fails at once, which is all this needs.
+ */
+import { describe, expect, it } from "vitest";
+import { ChatRuntime } from "./chat.js";
+
+function chat() {
+  let output = "";
+  const runtime = new ChatRuntime({
+    spec: {
+      options: {
+        provider: "openai",
+        profile: "test",
+        model: "m",
+        apiKeyEnv: "DISPATCH_TEST_NO_SUCH_KEY",
+        history: [
+          { role: "user", text: "from the fork" },
+          { role: "assistant", text: "hello" },
+        ],
+      },
+      cols: 80,
+      rows: 24,
+      afterSeq: 0,
+      cwd: "/",
+    } as never,
+    env: {},
+    events: {
+      output: (data) => {
+        output += Buffer.from(data).toString("utf8");
+      },
+      emit: () => 0,
+    },
+    exited: () => undefined,
+    runDir: "/nonexistent",
+  });
+  /** What the terminal shows on the line being typed: the output after its last prompt. */
+  const line = () => output.slice(output.lastIndexOf("\x1b[1m>\x1b[0m "));
+  return { runtime, line, settled: () => new Promise((resolve) => setImmediate(resolve)) };
+}
+
+describe("a chat's typed line", () => {
+  it("brings back earlier messages with Up, the newest first", async () => {
+    const c = chat();
+    // One key per input, as a terminal sends them (a whole line in one input is a message).
+    for (const key of ["h", "i", "\r"]) c.runtime.input(key);
+    await c.settled();
+    c.runtime.input("\x1b[A");
+    await c.settled();
+    expect(c.line()).toBe("\x1b[1m>\x1b[0m hi");
+    c.runtime.input("\x1b[A");
+    await c.settled();
+    expect(c.line()).toBe("\x1b[1m>\x1b[0m from the fork");
+    c.runtime.dispose();
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * The dialer against small real HTTP servers answering the `/host` upgrade as a hub would: a
  * refused token (401) stops it for good and is reported once; everything else (5xx, 429, no
- * answer at all) is passing and dialed again.
+ * answer at all) is passing and dialed again. A server that opens the socket without proving it
+ * knows the token is no hub: the daemon never gets the socket, and the dialer dials again.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,24 +10,35 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { waitFor } from "../../test/harness.js";
+import { HUB_PROOF_HEADER, hubProof, parseProofHeader, tokenProofKey } from "../platform/keyProof.js";
 import type { HostDaemon } from "./HostDaemon.js";
 import { HubDialer, type HubRefusal } from "./HubDialer.js";
 
-/** What a fake hub does with the n-th upgrade it gets (0-based). */
-type Answer = number | "accept";
+/**
+ * What a fake hub does with the n-th upgrade it gets (0-based): answer with that status, open
+ * the socket proving it knows the token as a hub does, or open it without that proof.
+ */
+type Answer = number | "accept" | "unproven";
 
 interface FakeHub {
   url: string;
   /** Upgrades received so far. */
   attempts: number;
+  /** The `Authorization` of each upgrade, in order. */
+  authorizations: (string | undefined)[];
 }
 
+const TOKEN = "dsh_test";
 const servers: Server[] = [];
 const dialers: HubDialer[] = [];
+/** Links the daemon was handed. */
+let linked = 0;
 
 /** A daemon that takes a link and ignores it: these tests are about dialing, not the protocol. */
 const idleDaemon = {
-  connect: () => undefined,
+  connect: () => {
+    linked++;
+  },
   disconnect: () => undefined,
   handle: () => undefined,
   refuseRequest: () => undefined,
@@ -36,12 +48,19 @@ async function fakeHub(answer: (attempt: number) => Answer): Promise<FakeHub> {
   const server = createServer();
   servers.push(server);
   const wss = new WebSocketServer({ noServer: true });
-  const hub = { url: "", attempts: 0 };
+  const proven = new WeakSet<object>();
+  wss.on("headers", (headers, request) => {
+    const proof = parseProofHeader(request.headers.authorization);
+    if (proof && proven.has(request)) headers.push(`${HUB_PROOF_HEADER}: ${hubProof(tokenProofKey(TOKEN).key, proof)}`);
+  });
+  const hub: FakeHub = { url: "", attempts: 0, authorizations: [] };
   server.on("upgrade", (request, socket, head) => {
     // The dialer hangs up as soon as it has the answer: a reset here is expected, not a failure.
     socket.on("error", () => undefined);
+    hub.authorizations.push(request.headers.authorization);
     const reply = answer(hub.attempts++);
-    if (reply === "accept") {
+    if (reply === "accept") proven.add(request);
+    if (reply === "accept" || reply === "unproven") {
       // Linked: the hub speaks once (so the link counts as working), then drops it.
       wss.handleUpgrade(request, socket, head, (ws) =>
         ws.send(JSON.stringify({ type: "ping", t: 1 }), () => ws.terminate()),
@@ -68,7 +87,7 @@ function dial(hubUrls: string[]): { refusals: HubRefusal[] } {
   const refusals: HubRefusal[] = [];
   const dialer = new HubDialer({
     hubUrls,
-    token: "dsh_test",
+    token: TOKEN,
     daemon: idleDaemon,
     logger: pino({ level: "silent" }),
     events: { refused: (refusal) => refusals.push(refusal) },
@@ -90,6 +109,7 @@ async function threeBackoffsLater(): Promise<void> {
 }
 
 afterEach(async () => {
+  linked = 0;
   for (const dialer of dialers.splice(0)) dialer.stop();
   await Promise.all(
     servers.splice(0).map((server) => {
@@ -116,6 +136,21 @@ describe("HubDialer", () => {
     await waitFor(() => refusals.length > 0, { message: "refused" });
     expect(refusals).toEqual([{ hubUrl: hub.url, wasLinked: true }]);
     expect(hub.attempts).toBe(2);
+  });
+
+  it("proves its token without sending it, and links only to a server that proves it back", async () => {
+    const rogue = await fakeHub(() => "unproven");
+    dial([rogue.url]);
+    await waitFor(() => rogue.attempts >= 2, { message: "dialed the unproven server again" });
+    expect(linked).toBe(0);
+    for (const authorization of rogue.authorizations) {
+      expect(authorization).toMatch(/^Dispatch-Proof k=[0-9a-f]{16},/);
+      expect(authorization).not.toContain(TOKEN);
+    }
+
+    const hub = await fakeHub(() => "accept");
+    dial([hub.url]);
+    await waitFor(() => linked > 0, { message: "linked to the proving hub" });
   });
 
   it("takes a refusal from one node of a cluster for all of them", async () => {

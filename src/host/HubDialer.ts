@@ -1,6 +1,10 @@
 /**
- * A remote host's way to its hub: dials `URL/host` (wss when the hub URL is https) with its
- * host token, hands each open socket to the daemon (the same `bindHubSocket` the local host
+ * A remote host's way to its hub: dials `URL/host` (wss when the hub URL is https) proving its
+ * host token without sending it (`platform/keyProof.ts`, keyed on the token's hash as the hub
+ * stores it), and links only when the `101` carries the hub's proof back: whatever took the
+ * hub's port while the hub was down learns no token, nothing it can replay, and is sent nothing
+ * (no hello, no session output); the dialer drops it and dials again. It hands each open socket
+ * to the daemon (the same `bindHubSocket` the local host
  * uses), and when the link drops dials again, for as long as the hub does not refuse its token.
  * Sessions keep running meanwhile; the daemon buffers their output and replays it on `sync`.
  *
@@ -15,12 +19,15 @@
  * refusal counts as a failed sign-in from this machine's address in the hub's limiter (slowing
  * every other client there), so the dialer stops and tells its owner (`refused`). Anything else
  * (no answer, a hub restarting, 5xx, 429 from the limiter, a cluster node holding the lease) is
- * passing and dialed again. Every node of a cluster reads the same token table, so a 401 from
+ * passing and dialed again, and so is a `400` for the proof's time (this machine's clock is off
+ * from the hub's, or the proof was made just before a restarted hub took its port): dialing
+ * again makes a new proof. Every node of a cluster reads the same token table, so a 401 from
  * any of them stands for all.
  */
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { backoffDelay } from "../core/backoff.js";
+import { HUB_PROOF_HEADER, hubProofValid, type ProofKey, proofHeader, tokenProofKey } from "../platform/keyProof.js";
 import { LEASE_HELD_CLOSE_CODE, MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 import type { HostDaemon } from "./HostDaemon.js";
 import { bindHubSocket } from "./HostLink.js";
@@ -126,10 +133,13 @@ export class HubDialer {
   /** The hub URLs as given, and their `/host` endpoints (same order). */
   private readonly hubUrls: string[];
   private readonly urls: string[];
+  /** What each dial proves the host token with. */
+  private readonly signer: ProofKey;
 
   constructor(private readonly options: HubDialerOptions) {
     this.hubUrls = parseHubUrls(options.hubUrls);
     this.urls = this.hubUrls.map(hostEndpointUrl);
+    this.signer = tokenProofKey(options.token);
   }
 
   start(): void {
@@ -148,8 +158,14 @@ export class HubDialer {
     const { logger } = this.options;
     const url = this.urls[this.current] as string;
     logger.debug({ url, round: this.round }, "dialing the hub");
+    const dialled = new URL(url);
+    const proof = proofHeader(this.signer, {
+      method: "GET",
+      target: dialled.pathname + dialled.search,
+      host: dialled.host,
+    });
     const socket = new WebSocket(url, {
-      headers: { authorization: `Bearer ${this.options.token}` },
+      headers: { authorization: proof.header },
       maxPayload: MAX_HOST_MESSAGE_BYTES,
       handshakeTimeout: 10_000,
     });
@@ -157,14 +173,41 @@ export class HubDialer {
     let lastHeard = Date.now();
     let worked = false;
     let tokenRefused = false;
+    let proven = false;
+    socket.once("upgrade", (response) => {
+      proven = hubProofValid(this.signer.key, proof.proof, response.headers[HUB_PROOF_HEADER]);
+    });
     socket.on("unexpected-response", (_request, response) => {
       tokenRefused = response.statusCode === TOKEN_REFUSED_STATUS;
-      // A refused token is reported once, by the owner (`refused`); other answers are passing.
-      if (!tokenRefused) logger.error({ url, status: response.statusCode }, "the hub refused the connection");
-      socket.terminate();
+      if (tokenRefused) {
+        // Reported once, by the owner (`refused`).
+        response.resume();
+        socket.terminate();
+        return;
+      }
+      // Other answers are passing: say what the server said (a clock off, the limiter) and dial again.
+      let said = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        if (said.length < 1_000) said += chunk;
+      });
+      response.on("end", () => {
+        logger.error({ url, status: response.statusCode, said: said.trim() }, "the hub refused the connection");
+        socket.terminate();
+      });
+      response.on("error", () => socket.terminate());
     });
     socket.on("error", (err) => logger.debug({ url, err: err.message }, "hub link error"));
     socket.on("open", () => {
+      if (!proven) {
+        // Not the hub (something took its port), or a hub older than this host: nothing is sent.
+        logger.warn(
+          { url },
+          "what answers there did not prove it knows this host's token, so it is not this host's hub (or a hub older than this host): nothing was sent; dialing again",
+        );
+        socket.terminate();
+        return;
+      }
       logger.info({ url }, "connected to the hub");
       bindHubSocket(socket, this.options.daemon, logger);
       this.silenceTimer = setInterval(() => {
@@ -174,6 +217,8 @@ export class HubDialer {
       }, SILENCE_CHECK_MS);
     });
     socket.on("message", () => {
+      // An unproven server's words count for nothing, not even as a working link.
+      if (!proven) return;
       lastHeard = Date.now();
       // The hub answered (sync, ping): the link works, so the next drop starts over.
       worked = true;

@@ -6,6 +6,7 @@
  * environment and nowhere else.
  */
 import { findKind } from "../kinds/registry.js";
+import { tokenProofKeyFromHash } from "../platform/keyProof.js";
 import type { SessionRecord } from "../protocol/session.js";
 import type { Tokens } from "./Tokens.js";
 
@@ -37,6 +38,17 @@ export class SessionTokens {
   /** Whether `token` is a live session token for exactly this session. */
   check(token: string, sessionId: string): boolean {
     return this.tokens.find(SESSION_TOKEN_KIND, token)?.scope === sessionId;
+  }
+
+  /**
+   * The keys proofs of this session's live tokens named by `keyId` are signed with (derived from
+   * the stored hash: `platform/keyProof.ts`); `dispatch notify` proves its token this way.
+   */
+  proofKeys(keyId: string, sessionId: string): string[] {
+    return this.tokens
+      .byHashPrefix(keyId)
+      .filter((record) => record.kind === SESSION_TOKEN_KIND && record.scope === sessionId)
+      .map((record) => tokenProofKeyFromHash(record.hash).key);
   }
 
   revoke(sessionId: string): void {

@@ -7,6 +7,7 @@ import { DispatchError } from "../core/errors.js";
 import { describeInvalidName, isValidName } from "../core/names.js";
 import type { HostMonitor } from "../hub/HostMonitor.js";
 import type { Tokens } from "../hub/Tokens.js";
+import { tokenProofKeyFromHash } from "../platform/keyProof.js";
 import type { Store } from "../store/Store.js";
 
 const TOKEN_KIND = "host";
@@ -41,6 +42,17 @@ export class HostTokens {
   /** The host id a token stands for; undefined when unknown or revoked. */
   verify(token: string): string | undefined {
     return this.tokens.find(TOKEN_KIND, token)?.name;
+  }
+
+  /**
+   * The live host tokens a proof's key id may name, each as the key its proofs are signed with
+   * (derived from its stored hash: `platform/keyProof.ts`) and the host it stands for.
+   */
+  proofSigners(keyId: string): { key: string; principal: string }[] {
+    return this.tokens
+      .byHashPrefix(keyId)
+      .filter((record) => record.kind === TOKEN_KIND)
+      .map((record) => ({ key: tokenProofKeyFromHash(record.hash).key, principal: record.name }));
   }
 
   /** Revokes the host's token and drops its link at once. */

@@ -127,7 +127,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (SESSION_TOKEN_ROUTE.test(path)) return;
     let principal: Awaited<ReturnType<Authenticator["authenticate"]>>;
     try {
-      principal = await auth.authenticate(request.headers, request.ip, arrivalOf(request.raw));
+      principal = await auth.authenticate(
+        request.headers,
+        request.ip,
+        arrivalOf(request.raw, options.trustProxy === true),
+      );
     } catch (err) {
       hub.audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
         detail: { over: "rest" },
@@ -183,7 +187,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerKindsRoute(app);
   registerDocumentRoutes(app, { sessions: hub.sessions, hosts: hub.hostCommands, gate });
   if (options.hosts) registerHostRoutes(app, options.hosts);
-  registerNotify(app, { sessions: hub.sessions, auth, gate, tokens: hub.sessionTokens });
+  registerNotify(app, {
+    sessions: hub.sessions,
+    auth,
+    gate,
+    tokens: hub.sessionTokens,
+    logger: options.logger,
+    trustProxy: options.trustProxy === true,
+  });
   registerStorageRoutes(app, { store: options.store, logger: options.logger, gate });
   await registerStatic(app);
 
@@ -197,7 +208,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   if (metrics) metrics.clients = () => wss.clients.size;
   const hostUpgrade = options.hosts
-    ? hostEndpoint(app, { ...options.hosts, logger: options.logger, limiter: auth.limiter })
+    ? hostEndpoint(app, {
+        ...options.hosts,
+        logger: options.logger,
+        auth,
+        trustProxy: options.trustProxy === true,
+      })
     : undefined;
   const peerUpgrade =
     hub.cluster && options.peerToken
@@ -216,7 +232,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const originRefusal = checkOrigin(request);
     if (originRefusal) return refuse(socket, 403, originRefusal);
     const address = addressOf(request, options.trustProxy === true);
-    auth.authenticate(request.headers, address, arrivalOf(request)).then(
+    auth.authenticate(request.headers, address, arrivalOf(request, options.trustProxy === true)).then(
       (principal) => {
         wss.handleUpgrade(request, socket, head, (ws) => {
           new ClientConnection({

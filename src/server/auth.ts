@@ -17,7 +17,7 @@ import { OWNER, type People } from "../hub/People.js";
 import { randomSecret, secretsEqual, type Tokens } from "../hub/Tokens.js";
 import { tokenProofKeyFromHash } from "../platform/keyProof.js";
 import type { Principal } from "../protocol/people.js";
-import { type Arrival, KeyProofs, type ProofSigner } from "./keyProofs.js";
+import { type Arrival, KeyProofs, type ProofOutcome, type ProofSigner, type ProofSigners } from "./keyProofs.js";
 
 /** Tokens-table kind of web login tokens (named by the user id, scoped by how they signed in). */
 const WEB_TOKEN_KIND = "web";
@@ -123,17 +123,20 @@ export interface PresentedHeaders {
 /** Turns credentials into principals; issues and revokes web login tokens. */
 export class Authenticator {
   readonly limiter = new FailureLimiter();
-  private readonly proofs: KeyProofs;
+  /** Every proof the hub takes, whoever signs it: one memory of nonces, one start time. */
+  private readonly proofs = new KeyProofs();
+  /** Who signs a person's proofs: the access key, personal tokens and share links. */
+  readonly personSigners: ProofSigners;
 
   constructor(
     private readonly accessKey: string,
     private readonly tokens: Tokens,
     private readonly people: People,
   ) {
-    this.proofs = new KeyProofs({
+    this.personSigners = {
       accessKey: { key: accessKey, principal: OWNER },
       byKeyId: (keyId) => this.tokenSigners(keyId),
-    });
+    };
   }
 
   /**
@@ -198,16 +201,10 @@ export class Authenticator {
     arrival?: Arrival,
   ): Promise<Principal | undefined> {
     if (KeyProofs.presented(headers.authorization)) {
-      let refusal = "a key proof needs the request it was made for";
-      const proven = await this.limiter.attempt(address, () => {
-        if (!arrival) return undefined;
-        const outcome = this.proofs.check(headers.authorization, arrival);
-        if ("principal" in outcome) return outcome.principal;
-        refusal = outcome.refusal;
-        return undefined;
-      });
-      if (proven) return proven;
-      throw new DispatchError("unauthorized", refusal);
+      if (!arrival) throw new DispatchError("unauthorized", "a key proof needs the request it was made for");
+      const outcome = await this.prove(headers.authorization, address, arrival, this.personSigners);
+      if ("principal" in outcome) return outcome.principal;
+      throw new DispatchError("unauthorized", outcome.refusal);
     }
     const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "")?.[1]?.trim();
     const secret = bearer || readCookie(headers.cookie, SESSION_COOKIE);
@@ -222,7 +219,26 @@ export class Authenticator {
   }
 
   /**
-   * The `Dispatch-Hub-Proof` answer to a request whose key proof `authenticate` accepted, so
+   * Checks the key proof in `authorization` (`KeyProofs.check`) against `signers` through the
+   * limiter: a refusal counts as a failed sign-in from `address` and is answered after its delay.
+   * For the routes that take other tokens' proofs (a host's at `/host`, a session's at notify).
+   */
+  async prove<P>(
+    authorization: string | undefined,
+    address: string,
+    arrival: Arrival,
+    signers: ProofSigners<P>,
+  ): Promise<ProofOutcome<P>> {
+    let outcome: ProofOutcome<P> | undefined;
+    await this.limiter.attempt(address, () => {
+      outcome = this.proofs.check(authorization, arrival, signers);
+      return "principal" in outcome ? true : undefined;
+    });
+    return outcome ?? { refusal: "the key proof could not be checked" };
+  }
+
+  /**
+   * The `Dispatch-Hub-Proof` answer to a request whose key proof `authenticate` or `prove` accepted, so
    * the CLI knows this hub holds the key; undefined for any other credential.
    */
   answerProof(headers: PresentedHeaders): string | undefined {

@@ -1,7 +1,14 @@
 /**
- * The `/host` WebSocket where remote hosts dial in: `Authorization: Bearer HOST_TOKEN` is
- * checked at the upgrade (401 otherwise), and the socket becomes a `HostConnection` whose
- * identity the token decides. From there the host protocol is the local host's.
+ * The `/host` WebSocket where remote hosts dial in. A host proves its host token at the upgrade
+ * (`Authorization: Dispatch-Proof k=…`, keyed on the token's stored hash: docs/PROTOCOL.md,
+ * "Key proofs"), and the `101` carries the hub's proof back, so a host tells its hub from
+ * whatever took the hub's port while it was down, and that listener learns no token. The
+ * socket becomes a `HostConnection` whose identity the token decides. From there the host
+ * protocol is the local host's.
+ *
+ * Hosts of the previous release send the token itself (`Authorization: Bearer HOST_TOKEN`); that
+ * is still taken, so a hub can be upgraded before its hosts, and logged each time as a warning
+ * naming the host to upgrade.
  *
  * Wrong tokens count in the hub's one failure limiter; a valid token is accepted at once and
  * never counted, so a noisy neighbour on the same address cannot keep a healthy host out.
@@ -14,9 +21,11 @@ import { WebSocketServer } from "ws";
 import { toDispatchError } from "../core/errors.js";
 import { HostConnection } from "../hub/HostConnection.js";
 import type { HostMonitor } from "../hub/HostMonitor.js";
+import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
 import { MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
-import type { FailureLimiter } from "./auth.js";
+import type { Authenticator } from "./auth.js";
 import type { HostTokens } from "./HostTokens.js";
+import { arrivalOf, KeyProofs } from "./keyProofs.js";
 
 export const HOST_ENDPOINT_PATH = "/host";
 
@@ -24,46 +33,86 @@ export interface HostEndpointOptions {
   monitor: HostMonitor;
   tokens: HostTokens;
   logger: Logger;
-  limiter: FailureLimiter;
+  auth: Authenticator;
+  /** The hub is behind a proxy it trusts (`--trust-proxy`): proofs are for the proxy's port. */
+  trustProxy: boolean;
 }
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
+/** Who dialed: the host a token stands for, or how to refuse the upgrade. */
+type Identified = { host: string } | { status: 400 | 401; message: string };
+
+const UNKNOWN_TOKEN =
+  "unknown or revoked host token; create one with `dispatch hosts token create NAME`";
+
+/** What the hub logs for every refused upgrade (one failed sign-in each). */
+const REFUSED_LOG = "host refused: missing, unknown or revoked host token";
+
 /** The upgrade handler for `/host` (the app routes upgrades by path). */
 export function hostEndpoint(app: FastifyInstance, options: HostEndpointOptions): UpgradeHandler {
-  const { monitor, tokens, logger, limiter } = options;
+  const { monitor, tokens, logger, auth } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_HOST_MESSAGE_BYTES });
+  // The hub's proof back, in the 101: the host links only to a server that gives it.
+  wss.on("headers", (headers, request) => {
+    const answer = auth.answerProof(request.headers);
+    if (answer) headers.push(`${HUB_PROOF_HEADER}: ${answer}`);
+  });
   // preClose: the HTTP server waits for upgraded sockets before it closes.
   app.addHook("preClose", async () => {
     for (const client of wss.clients) client.terminate();
     wss.close();
   });
+
+  const identify = async (request: IncomingMessage, address: string): Promise<Identified> => {
+    const { authorization } = request.headers;
+    if (KeyProofs.presented(authorization)) {
+      const outcome = await auth.prove(authorization, address, arrivalOf(request, options.trustProxy), {
+        byKeyId: (keyId) => tokens.proofSigners(keyId),
+      });
+      if ("principal" in outcome) return { host: outcome.principal };
+      // A clock off is no refused token: the host dials again (and logs why) rather than stopping.
+      if (outcome.clock) return { status: 400, message: outcome.refusal };
+      // A replayed or misdirected proof reads the same: its signer cannot tell them apart either.
+      logger.warn({ address }, REFUSED_LOG);
+      return { status: 401, message: UNKNOWN_TOKEN };
+    }
+    const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim() ?? "";
+    const host = await auth.limiter.attempt(address, () => tokens.verify(bearer));
+    if (!host) {
+      logger.warn({ address }, REFUSED_LOG);
+      return { status: 401, message: UNKNOWN_TOKEN };
+    }
+    logger.warn(
+      { host, address },
+      "host dialed with its token as a bearer, as hosts of the previous release do: whatever listens where it dials can take the token; upgrade dispatch on that host",
+    );
+    return { host };
+  };
+
   return (request, socket, head) => {
     const address = request.socket.remoteAddress ?? "unknown";
-    const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1]?.trim() ?? "";
-    limiter
-      .attempt(address, () => tokens.verify(bearer))
-      .then(
-        (id) => {
-          if (!id) {
-            logger.warn({ address }, "host refused: missing, unknown or revoked host token");
-            socket.end(
-              "HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n" +
-                "unknown or revoked host token; create one with `dispatch hosts token create NAME`\n",
-            );
-            return;
-          }
-          wss.handleUpgrade(request, socket, head, (ws) => {
-            logger.info({ host: id, address }, "host dialed in");
-            const link = logger.child({ host: id });
-            new HostConnection(ws, monitor.eventsFor({ id, name: id, kind: "remote", address }), link);
-          });
-        },
-        (err: unknown) => {
+    identify(request, address).then(
+      (identified) => {
+        if (!("host" in identified)) {
+          const reason = identified.status === 401 ? "Unauthorized" : "Bad Request";
           socket.end(
-            `HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${toDispatchError(err).message}\n`,
+            `HTTP/1.1 ${identified.status} ${reason}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${identified.message}\n`,
           );
-        },
-      );
+          return;
+        }
+        const id = identified.host;
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          logger.info({ host: id, address }, "host dialed in");
+          const link = logger.child({ host: id });
+          new HostConnection(ws, monitor.eventsFor({ id, name: id, kind: "remote", address }), link);
+        });
+      },
+      (err: unknown) => {
+        socket.end(
+          `HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${toDispatchError(err).message}\n`,
+        );
+      },
+    );
   };
 }

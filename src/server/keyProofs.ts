@@ -1,6 +1,9 @@
 /**
  * The hub's side of key proofs (`platform/keyProof.ts`): the CLI proves it holds the access key,
- * a personal token or a share link without sending it. A proof counts once, within
+ * a personal token or a share link without sending it, a remote host its host token, and
+ * `dispatch notify` its session's token. Who may sign is the caller's to say (`ProofSigners`:
+ * a host token's proof is good at `/host` only); the rules below hold for every proof, and one
+ * memory of nonces serves them all. A proof counts once, within
  * `PROOF_WINDOW_MS` of the hub's clock, for the port it was sent to, and only if it was made
  * after this hub started listening: a listener that captured one on another port (the CLI's
  * fallback port, a stale `hub.json`'s) cannot replay it here, nothing it saw can be replayed
@@ -24,23 +27,30 @@ export interface Arrival {
   encrypted: boolean;
 }
 
-/** A key a proof may be signed with, and who a proof signed with it stands for. */
-export interface ProofSigner {
+/**
+ * A key a proof may be signed with, and who a proof signed with it stands for: a person (the
+ * default), or whatever the caller checks for (a host's name, a session's token).
+ */
+export interface ProofSigner<P = Principal> {
   key: string;
-  principal: Principal;
+  principal: P;
 }
 
 /**
- * Who can sign: the access key's signer for a proof without a key id; for one with a key id
- * (a token's, `tokenProofKey`), the signers that id may name (almost always one or none).
+ * Who can sign: the access key's signer, if any, for a proof without a key id; for one with a
+ * key id (a token's, `tokenProofKey`), the signers that id may name (almost always one or none).
  */
-export interface ProofSigners {
-  accessKey: ProofSigner;
-  byKeyId(keyId: string): ProofSigner[];
+export interface ProofSigners<P = Principal> {
+  accessKey?: ProofSigner<P> | undefined;
+  byKeyId(keyId: string): ProofSigner<P>[];
 }
 
-/** A proof accepted, or why not (said to the caller: none of it helps a guesser). */
-export type ProofOutcome = { principal: Principal } | { refusal: string };
+/**
+ * A proof accepted, or why not (said to the caller: none of it helps a guesser). `clock`: only
+ * the proof's time was wrong (stale, or made before this hub listened), which the signer cannot
+ * help and a later proof may cure: a host dials again rather than taking it as a refused token.
+ */
+export type ProofOutcome<P = Principal> = { principal: P } | { refusal: string; clock?: true };
 
 /** Nonces remembered at once; past this, proofs are refused until old ones expire (a flood). */
 const MAX_REMEMBERED = 100_000;
@@ -60,8 +70,6 @@ export class KeyProofs {
    * (nothing can reach it before it listens).
    */
   private notBefore = Date.now();
-
-  constructor(private readonly signers: ProofSigners) {}
 
   /** Whether `authorization` is a key proof at all (valid or not). */
   static presented(authorization: string | undefined): boolean {
@@ -88,15 +96,21 @@ export class KeyProofs {
    * Who the proof in `authorization` stands for if it is good for this arrival and new; else
    * why not (wrong key, wrong port, stale, early, replayed or malformed: all fail alike).
    */
-  check(authorization: string | undefined, arrival: Arrival, now = Date.now()): ProofOutcome {
+  check<P>(
+    authorization: string | undefined,
+    arrival: Arrival,
+    signers: ProofSigners<P>,
+    now = Date.now(),
+  ): ProofOutcome<P> {
     const proof = parseProofHeader(authorization);
     if (!proof || arrival.host === undefined) return { refusal: REFUSED };
-    if (Math.abs(now - proof.time) > PROOF_WINDOW_MS) return { refusal: STALE };
-    if (proof.time < this.notBefore) return { refusal: BEFORE_START };
+    if (Math.abs(now - proof.time) > PROOF_WINDOW_MS) return { refusal: STALE, clock: true };
+    if (proof.time < this.notBefore) return { refusal: BEFORE_START, clock: true };
     if (hostPort(arrival.host, arrival.encrypted) !== arrival.localPort) return { refusal: REFUSED };
     const target = { method: arrival.method, target: arrival.url, host: arrival.host };
+    const { accessKey } = signers;
     const candidates =
-      proof.keyId === undefined ? [this.signers.accessKey] : this.signers.byKeyId(proof.keyId);
+      proof.keyId === undefined ? (accessKey ? [accessKey] : []) : signers.byKeyId(proof.keyId);
     const signer = candidates.find((candidate) => proofValid(candidate.key, target, proof));
     if (!signer) return { refusal: REFUSED };
     this.forget(now);
@@ -142,15 +156,38 @@ function hostPort(host: string, encrypted: boolean): number {
   return encrypted ? 443 : 80;
 }
 
-/** What a request arriving at the hub was sent to, for `KeyProofs.check`. */
-export function arrivalOf(request: IncomingMessage): Arrival {
-  return {
+/**
+ * What a request arriving at the hub was sent to, for `KeyProofs.check`. Behind a trusted proxy
+ * (`--trust-proxy`) the port a client dialed is the proxy's, which the hub cannot see: it takes
+ * the proxy's word, `X-Forwarded-Port` and `X-Forwarded-Proto`, else the port `Host` names (the
+ * client's own), so a remote host or CLI dialing `https://hub.example` is not refused for it.
+ */
+export function arrivalOf(request: IncomingMessage, trustProxy = false): Arrival {
+  const host = request.headers.host;
+  const direct = {
     method: request.method ?? "GET",
     url: request.url ?? "/",
-    host: request.headers.host,
+    host,
     localPort: request.socket.localPort,
     encrypted: "encrypted" in request.socket && request.socket.encrypted === true,
   };
+  if (!trustProxy) return direct;
+  const proto = firstValue(request.headers["x-forwarded-proto"])?.toLowerCase();
+  const encrypted = proto === undefined ? direct.encrypted : proto === "https" || proto === "wss";
+  const forwardedPort = Number(firstValue(request.headers["x-forwarded-port"]));
+  const localPort =
+    Number.isSafeInteger(forwardedPort) && forwardedPort > 0
+      ? forwardedPort
+      : host === undefined
+        ? undefined
+        : hostPort(host, encrypted);
+  return { ...direct, encrypted, localPort };
+}
+
+/** The first of a header's values (a proxy chain may list several: the client's side comes first). */
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.split(",")[0]?.trim() || undefined;
 }
 
 /**

@@ -68,7 +68,8 @@ export async function nothingLeaked(rogue: Rogue, hubUrl: string, secrets: strin
       method === "UPGRADE"
         ? await upgradeStatus(hubUrl, url, authorization)
         : (await fetch(`${hubUrl}${url}`, { method, headers: { authorization } })).status;
-    expect(status, `${method} ${url} replayed`).toBe(401);
+    // 401, or 400 where the hub tells a clock problem apart (`/host`: a proof made before it started).
+    expect([400, 401], `${method} ${url} replayed: HTTP ${status}`).toContain(status);
   }
   for (const secret of [...secrets, ...hashes]) expect(rogue.messages.join("\n")).not.toContain(secret);
 }

@@ -51,7 +51,8 @@ async function fakeHub(answer: (attempt: number) => Answer): Promise<FakeHub> {
   const proven = new WeakSet<object>();
   wss.on("headers", (headers, request) => {
     const proof = parseProofHeader(request.headers.authorization);
-    if (proof && proven.has(request)) headers.push(`${HUB_PROOF_HEADER}: ${hubProof(tokenProofKey(TOKEN).key, proof)}`);
+    if (proof && proven.has(request))
+      headers.push(`${HUB_PROOF_HEADER}: ${hubProof(tokenProofKey(TOKEN).key, proof)}`);
   });
   const hub: FakeHub = { url: "", attempts: 0, authorizations: [] };
   server.on("upgrade", (request, socket, head) => {

@@ -27,7 +27,13 @@
 import type { Logger } from "pino";
 import WebSocket from "ws";
 import { backoffDelay } from "../core/backoff.js";
-import { HUB_PROOF_HEADER, hubProofValid, type ProofKey, proofHeader, tokenProofKey } from "../platform/keyProof.js";
+import {
+  HUB_PROOF_HEADER,
+  hubProofValid,
+  type ProofKey,
+  proofHeader,
+  tokenProofKey,
+} from "../platform/keyProof.js";
 import { LEASE_HELD_CLOSE_CODE, MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 import type { HostDaemon } from "./HostDaemon.js";
 import { bindHubSocket } from "./HostLink.js";
@@ -192,7 +198,10 @@ export class HubDialer {
         if (said.length < 1_000) said += chunk;
       });
       response.on("end", () => {
-        logger.error({ url, status: response.statusCode, said: said.trim() }, "the hub refused the connection");
+        logger.error(
+          { url, status: response.statusCode, said: said.trim() },
+          "the hub refused the connection",
+        );
         socket.terminate();
       });
       response.on("error", () => socket.terminate());

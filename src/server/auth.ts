@@ -17,7 +17,13 @@ import { OWNER, type People } from "../hub/People.js";
 import { randomSecret, secretsEqual, type Tokens } from "../hub/Tokens.js";
 import { tokenProofKeyFromHash } from "../platform/keyProof.js";
 import type { Principal } from "../protocol/people.js";
-import { type Arrival, KeyProofs, type ProofOutcome, type ProofSigner, type ProofSigners } from "./keyProofs.js";
+import {
+  type Arrival,
+  KeyProofs,
+  type ProofOutcome,
+  type ProofSigner,
+  type ProofSigners,
+} from "./keyProofs.js";
 
 /** Tokens-table kind of web login tokens (named by the user id, scoped by how they signed in). */
 const WEB_TOKEN_KIND = "web";

@@ -43,8 +43,7 @@ export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Bu
 /** Who dialed: the host a token stands for, or how to refuse the upgrade. */
 type Identified = { host: string } | { status: 400 | 401; message: string };
 
-const UNKNOWN_TOKEN =
-  "unknown or revoked host token; create one with `dispatch hosts token create NAME`";
+const UNKNOWN_TOKEN = "unknown or revoked host token; create one with `dispatch hosts token create NAME`";
 
 /** What the hub logs for every refused upgrade (one failed sign-in each). */
 const REFUSED_LOG = "host refused: missing, unknown or revoked host token";

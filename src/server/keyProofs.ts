@@ -209,5 +209,8 @@ export function provenBody(authorization: string | undefined, payload: Readable)
     },
   });
   payload.on("error", (err) => checked.destroy(err));
+  // A route that parses no body (none was sent) never reads this stream, yet it ends and fails
+  // here: unheard, that error would end the hub. A reader hears it and fails the request.
+  checked.on("error", () => undefined);
   return payload.pipe(checked);
 }

@@ -10,7 +10,7 @@
  * The previous release's `dispatch notify` (in sessions of a host not upgraded yet) sends the
  * session token itself as a bearer: still taken, and logged once per session as a warning.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { DispatchError } from "../core/errors.js";
@@ -51,57 +51,71 @@ export interface NotifyRouteOptions {
 export function registerNotify(app: FastifyInstance, options: NotifyRouteOptions): void {
   const { auth, tokens, logger } = options;
   const bearersLogged = new Set<string>();
+  /** Who each request is, found before its body is read (as the global check does for other routes). */
+  const callers = new WeakMap<FastifyRequest, Caller>();
+
+  /** The caller, or throws `unauthorized` (every refusal counted by the limiter). */
+  const identify = async (request: FastifyRequest, reply: FastifyReply, name: string): Promise<Caller> => {
+    const { authorization } = request.headers;
+    const record = findSession(options.sessions, name);
+    if (KeyProofs.presented(authorization)) {
+      const outcome = await auth.prove<Caller>(
+        authorization,
+        request.ip,
+        arrivalOf(request.raw, options.trustProxy),
+        {
+          accessKey: auth.personSigners.accessKey,
+          byKeyId: (keyId) => [
+            ...(record && tokens ? tokens.proofKeys(keyId, record.id) : []).map(
+              (key): ProofSigner<Caller> => ({ key, principal: OWN_TOKEN }),
+            ),
+            ...auth.personSigners.byKeyId(keyId),
+          ],
+        },
+      );
+      if ("refusal" in outcome) {
+        throw new DispatchError("unauthorized", outcome.clock ? outcome.refusal : NOT_THIS_SESSION);
+      }
+      const answer = auth.answerProof(request.headers);
+      if (answer) reply.header(HUB_PROOF_HEADER, answer);
+      return outcome.principal;
+    }
+    const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
+    if (bearer && record && tokens?.check(bearer, record.id)) {
+      if (!bearersLogged.has(record.id)) {
+        if (bearersLogged.size >= MAX_BEARERS_LOGGED) bearersLogged.clear();
+        bearersLogged.add(record.id);
+        logger.warn(
+          { session: record.name },
+          "`dispatch notify` sent its session token as a bearer, as the previous release does: whatever listens where it looks for the hub can take the token; upgrade dispatch where the session runs",
+        );
+      }
+      return OWN_TOKEN;
+    }
+    // Not the session's own token: a person's credentials, checked like any request.
+    const principal = await auth.authenticate(request.headers, request.ip).catch(() => undefined);
+    if (!principal) throw new DispatchError("unauthorized", NOT_THIS_SESSION);
+    return principal;
+  };
+
   app.post(
     "/api/sessions/:name/notify",
     {
-      // The global check skips this route, and with it the body check: a proof's body is the one it signed.
-      preParsing: async (request, _reply, payload) => provenBody(request.headers.authorization, payload),
+      // The global check skips this route; this is its own, before the body is read.
+      onRequest: async (request, reply) => {
+        const { name } = NameParams.parse(request.params);
+        callers.set(request, await identify(request, reply, name));
+      },
+      // Once a proof is taken, its body must be the one it signed (as on every other route).
+      preParsing: async (request, _reply, payload) =>
+        callers.has(request) ? provenBody(request.headers.authorization, payload) : payload,
     },
-    async (request, reply) => {
+    async (request) => {
       const { name } = NameParams.parse(request.params);
-      const { authorization } = request.headers;
-      const record = findSession(options.sessions, name);
-      let caller: Caller | undefined;
-      if (KeyProofs.presented(authorization)) {
-        const outcome = await auth.prove<Caller>(
-          authorization,
-          request.ip,
-          arrivalOf(request.raw, options.trustProxy),
-          {
-            accessKey: auth.personSigners.accessKey,
-            byKeyId: (keyId) => [
-              ...(record && tokens ? tokens.proofKeys(keyId, record.id) : []).map(
-                (key): ProofSigner<Caller> => ({ key, principal: OWN_TOKEN }),
-              ),
-              ...auth.personSigners.byKeyId(keyId),
-            ],
-          },
-        );
-        if ("refusal" in outcome) {
-          throw new DispatchError("unauthorized", outcome.clock ? outcome.refusal : NOT_THIS_SESSION);
-        }
-        const answer = auth.answerProof(request.headers);
-        if (answer) reply.header(HUB_PROOF_HEADER, answer);
-        caller = outcome.principal;
-      } else {
-        const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim();
-        if (bearer && record && tokens?.check(bearer, record.id)) {
-          caller = OWN_TOKEN;
-          if (!bearersLogged.has(record.id)) {
-            if (bearersLogged.size >= MAX_BEARERS_LOGGED) bearersLogged.clear();
-            bearersLogged.add(record.id);
-            logger.warn(
-              { session: record.name },
-              "`dispatch notify` sent its session token as a bearer, as the previous release does: whatever listens where it looks for the hub can take the token; upgrade dispatch where the session runs",
-            );
-          }
-        } else {
-          // Not the session's own token: a person's credentials, checked like any request.
-          caller = await auth.authenticate(request.headers, request.ip).catch(() => undefined);
-        }
-      }
+      const caller = callers.get(request);
       if (!caller) throw new DispatchError("unauthorized", NOT_THIS_SESSION);
-      if (caller !== OWN_TOKEN) options.gate.session({ principal: caller, address: request.ip }, "command", name);
+      if (caller !== OWN_TOKEN)
+        options.gate.session({ principal: caller, address: request.ip }, "command", name);
       // The agent kind's `notify` command: its host emits the `state` event.
       await options.sessions.command(name, "notify", NotifyRequest.parse(request.body ?? {}));
       return { ok: true, session: options.sessions.get(name) };

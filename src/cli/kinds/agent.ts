@@ -28,8 +28,8 @@ import {
   requireWorktreeHere,
   worktreeDiff,
 } from "../worktree.js";
-import type { CliKind, DeclaredFields, LeftBehind } from "./cliKind.js";
 import { registerNotify } from "./agentNotify.js";
+import type { CliKind, DeclaredFields, LeftBehind } from "./cliKind.js";
 import { readDeclaredOptions } from "./declaredOptions.js";
 
 export const agentCli: CliKind = {

@@ -39,7 +39,11 @@ async function notify(options: { state: string; message: string }): Promise<void
   const url = new URL(`${hubUrl()}/api/sessions/${encodeURIComponent(session)}/notify`);
   const body = JSON.stringify({ state: state.data, message: options.message.slice(0, 2000) });
   const signer = tokenProofKey(token);
-  const proof = proofHeader(signer, { method: "POST", target: url.pathname + url.search, host: url.host }, body);
+  const proof = proofHeader(
+    signer,
+    { method: "POST", target: url.pathname + url.search, host: url.host },
+    body,
+  );
   let response: Response;
   try {
     response = await fetch(url, {

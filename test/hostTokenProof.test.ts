@@ -166,6 +166,8 @@ describe("a remote host dialing the hub", () => {
       timeoutMs: 60_000,
       message: `the host dialed the program on the hub's port\n${host.stderr}`,
     });
+    // What it dialed with is a proof, not the token.
+    for (const { headers } of rogue.requests) expect(JSON.stringify(headers)).not.toContain(token);
     await waitFor(() => host.stderr.includes("did not prove it knows this host's token"), {
       message: `the host dropped the unproven server\n${host.stderr}`,
     });

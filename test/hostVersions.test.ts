@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
+import { HUB_PROOF_HEADER, hubProof, parseProofHeader, tokenProofKey } from "../src/platform/keyProof.js";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 
 const REPO_ROOT = join(import.meta.dirname, "..");
@@ -95,6 +96,11 @@ describe("a host given a request it cannot read", () => {
     // A hub of a newer release, as far as the host can tell: it sends a request type this
     // host has never heard of.
     const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    // It knows the host's token, as a hub does, and proves it: the host links to nothing else.
+    server.on("headers", (headers, request) => {
+      const proof = parseProofHeader(request.headers.authorization);
+      if (proof) headers.push(`${HUB_PROOF_HEADER}: ${hubProof(tokenProofKey("any").key, proof)}`);
+    });
     await new Promise((resolve) => server.once("listening", resolve));
     try {
       const port = (server.address() as AddressInfo).port;

@@ -212,7 +212,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         ...options.hosts,
         logger: options.logger,
         auth,
-        trustProxy: options.trustProxy === true,
       })
     : undefined;
   const peerUpgrade =

@@ -34,8 +34,6 @@ export interface HostEndpointOptions {
   tokens: HostTokens;
   logger: Logger;
   auth: Authenticator;
-  /** The hub is behind a proxy it trusts (`--trust-proxy`): proofs are for the proxy's port. */
-  trustProxy: boolean;
 }
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -66,7 +64,12 @@ export function hostEndpoint(app: FastifyInstance, options: HostEndpointOptions)
   const identify = async (request: IncomingMessage, address: string): Promise<Identified> => {
     const { authorization } = request.headers;
     if (KeyProofs.presented(authorization)) {
-      const outcome = await auth.prove(authorization, address, arrivalOf(request, options.trustProxy), {
+      // A host dials through whatever maps ports on its way (a TCP balancer, a container's
+      // published port), where the port the hub listens on is not the one it dialed: its proof
+      // is held to the port its own `Host` names, as behind a trusted proxy. Once only and made
+      // after this hub took its port: a listener on the hub's port while it was down has
+      // nothing to replay.
+      const outcome = await auth.prove(authorization, address, arrivalOf(request, true), {
         byKeyId: (keyId) => tokens.proofSigners(keyId),
       });
       if ("principal" in outcome) return { host: outcome.principal };

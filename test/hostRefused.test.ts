@@ -188,7 +188,8 @@ describe("a remote host whose token the hub refuses", () => {
     const after = remote.stderr.slice(mark);
     expect(after).toContain(
       `dispatch host 'cut': the hub ${hub.url} refused this host's token (revoked or wrong); get a new one with ` +
-        "`dispatch hosts token create cut` on the hub and restart this host with it. This host has stopped " +
+        "`dispatch hosts token create cut` on the hub and restart this host with it (or, if the hub runs " +
+        "an older dispatch than this host, upgrade the hub first). This host has stopped " +
         "dialing: its sessions keep running here, cut off from the hub, until they end (then it exits) or " +
         "you stop it (Ctrl-C or SIGTERM, which ends them)",
     );

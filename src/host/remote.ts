@@ -49,7 +49,8 @@ const IDLE_KEEPALIVE_MS = 2 ** 30;
 function refusalMessage(name: string, hubUrl: string): string {
   return (
     `the hub ${hubUrl} refused this host's token (revoked or wrong); get a new one with ` +
-    `\`dispatch hosts token create ${name}\` on the hub and restart this host with it`
+    `\`dispatch hosts token create ${name}\` on the hub and restart this host with it ` +
+    "(or, if the hub runs an older dispatch than this host, upgrade the hub first)"
   );
 }
 

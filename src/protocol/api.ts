@@ -16,7 +16,7 @@
  *   POST   /api/sessions/:name/commands/:command  args -> {result}: a verb of the session's kind
  *   POST   /api/gc {olderThan?}             {removed: names}: drop ended sessions
  *   POST   /api/sessions/:name/notify       {state, message?} -> {ok}; the session's own token
- *   GET    /api/status                      hub, host, storage and session counts
+ *   GET    /api/status                      hub, host, storage, periodic backups and session counts
  *   GET    /api/search?q=&session=&since=&limit=  {results: SearchResult[]}: stored output lines
  *   GET    /api/kinds                       {kinds: [{name, label}]}: the session kinds registered
  *   POST   /api/backup {file}               {file, bytes}: an online copy of the database
@@ -100,6 +100,22 @@ export type StorageStatus = z.infer<typeof StorageStatus>;
 
 export const BackupRequest = z.object({ file: z.string().min(1).max(4096) });
 
+/** The periodic backups (`DISPATCH_BACKUP_EVERY`), for an operator: absent when they are off. */
+export const BackupStatus = z.object({
+  dir: z.string(),
+  everyMs: z.number(),
+  /** The newest backup in `dir` (written by this hub, or found there at its start); null: none yet. */
+  last: z.object({ at: z.number(), file: z.string() }).nullable(),
+  /**
+   * The last attempt's failure, with what to do (a full disk, a missing directory); null when the
+   * last attempt succeeded or none failed yet. A later success clears it.
+   */
+  failure: z.object({ at: z.number(), problem: z.string() }).nullable(),
+  /** When the next backup is due (ms since the epoch). */
+  nextAt: z.number(),
+});
+export type BackupStatus = z.infer<typeof BackupStatus>;
+
 /** A cluster node's view of the cluster (`dispatch status` on a node started with DISPATCH_NODE). */
 export const ClusterStatus = z.object({
   /** The node that answered. */
@@ -139,6 +155,8 @@ export const StatusBody = z.object({
   storage: StorageStatus.optional(),
   /** The hub's store engine and where its data lives (a URL without its password). */
   store: z.object({ engine: z.enum(["sqlite", "postgres"]), location: z.string() }).optional(),
+  /** Periodic backups; absent when they are off (or the hub is stopped). */
+  backups: BackupStatus.optional(),
   cluster: ClusterStatus.optional(),
 });
 export type StatusBody = z.infer<typeof StatusBody>;

@@ -16,11 +16,11 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A store whose backups are small files (or fail, as on a full disk). */
-function store(fail = false): Store {
+/** A store whose backups are small files (or fail, as on a full disk, while `fail()` says so). */
+function store(fail: () => boolean): Store {
   return {
     backupTo: async (file: string) => {
-      if (fail) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+      if (fail()) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
       writeFileSync(file, "a backup");
       return 8;
     },
@@ -37,9 +37,13 @@ function backupDir(backups: { name: string; at: number }[]): string {
   return dir;
 }
 
-function periodic(dir: string, options: { everyMs: number; keep?: number; fail?: boolean }): PeriodicBackup {
+function periodic(
+  dir: string,
+  options: { everyMs: number; keep?: number; fail?: boolean | (() => boolean) },
+): PeriodicBackup {
+  const { fail = false } = options;
   const backup = new PeriodicBackup({
-    store: store(options.fail),
+    store: store(typeof fail === "function" ? fail : () => fail),
     dir,
     everyMs: options.everyMs,
     keep: options.keep ?? 7,
@@ -77,5 +81,27 @@ describe("periodic backups", () => {
     await failing.runOnce(new Date(now + 5 * HOUR));
     // Not due again at once (a full disk would be hammered): one interval after the attempt.
     expect(failing.dueInMs(now + 5 * HOUR)).toBe(6 * HOUR);
+  });
+
+  it("keeps the last failure with its reason for the status until a later backup succeeds", async () => {
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const dir = backupDir([{ name: "dispatch-2026-01-01T00-00-00-000Z.db", at: now - HOUR }]);
+    let full = true;
+    const backups = periodic(dir, { everyMs: 6 * HOUR, fail: () => full });
+    expect(backups.status(now)).toMatchObject({ failure: null, last: { at: now - HOUR } });
+
+    await backups.runOnce(new Date(now));
+    const failed = backups.status(now);
+    expect(failed.failure?.at).toBe(now);
+    expect(failed.failure?.problem).toContain(`the disk holding ${dir} is full`);
+    // The good one before it is still there, and still said.
+    expect(failed.last?.file).toBe(join(dir, "dispatch-2026-01-01T00-00-00-000Z.db"));
+
+    full = false;
+    await backups.runOnce(new Date(now + 6 * HOUR));
+    const cleared = backups.status(now + 6 * HOUR);
+    expect(cleared.failure).toBeNull();
+    expect(cleared.last?.file).toContain(join(dir, "dispatch-"));
+    expect(cleared.last?.file).not.toContain("2026-01-01");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Periodic backups while the hub runs: an online copy of the database into `dir` as
  * `dispatch-<time>.db` every `everyMs`, keeping the newest `keep` (older ones are deleted). Off
- * unless `DISPATCH_BACKUP_EVERY` is set. A failed backup (full disk) is logged and tried again
+ * unless `DISPATCH_BACKUP_EVERY` is set. A failed backup (full disk) is logged, shown in the
+ * hub's status (`dispatch status`, `dispatch doctor`) until a later one succeeds, and tried again
  * one interval later.
  *
  * "Every 6h" counts from the newest backup in `dir`, not from the hub's start: a hub restarted
@@ -12,7 +13,9 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
+import type { BackupStatus } from "../protocol/api.js";
 import type { Store } from "../store/Store.js";
+import { describeBackupError } from "./backupTarget.js";
 
 export const DEFAULT_BACKUP_KEEP = 7;
 /** Shortest interval accepted: each backup copies the whole database. */
@@ -34,6 +37,8 @@ export class PeriodicBackup {
   private running: Promise<void> | undefined;
   /** When the last backup was tried here (a failed one leaves no file to count from). */
   private triedAt = Number.NEGATIVE_INFINITY;
+  /** The last attempt's failure, said for a person; cleared by a success. */
+  private failure: BackupStatus["failure"] = null;
   private disposed = false;
 
   constructor(private readonly options: PeriodicBackupOptions) {
@@ -46,6 +51,22 @@ export class PeriodicBackup {
     return Math.max(0, last + this.options.everyMs - now);
   }
 
+  /** For an operator: where, how often, the newest backup, and the last attempt's failure. */
+  status(now = Date.now()): BackupStatus {
+    const newest = this.backups().at(-1);
+    const at = this.newestBackupAt();
+    return {
+      dir: this.options.dir,
+      everyMs: this.options.everyMs,
+      last:
+        newest !== undefined && at > Number.NEGATIVE_INFINITY
+          ? { at, file: join(this.options.dir, newest) }
+          : null,
+      failure: this.failure,
+      nextAt: now + this.dueInMs(now),
+    };
+  }
+
   /** Takes one backup now and prunes the old ones; never throws. */
   async runOnce(now = new Date()): Promise<void> {
     const { store, dir, keep, logger } = this.options;
@@ -56,7 +77,12 @@ export class PeriodicBackup {
       // A failed copy leaves nothing behind (`Store.backupTo`), so it is never restored.
       const bytes = await store.backupTo(file);
       logger.info({ file, bytes }, "periodic backup written");
+      this.failure = null;
     } catch (err) {
+      const problem =
+        describeBackupError(err, file) ??
+        `cannot write the backup to ${file}: ${err instanceof Error ? err.message : String(err)}; see hub.log`;
+      this.failure = { at: now.getTime(), problem };
       logger.error({ err, file }, "periodic backup failed");
       return;
     }

@@ -13,6 +13,7 @@ import { WebSocketServer } from "ws";
 import { ZodError } from "zod";
 import { DispatchError, toDispatchError } from "../core/errors.js";
 import type { Hub } from "../hub/Hub.js";
+import type { HomePaths } from "../platform/home.js";
 import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
@@ -68,6 +69,8 @@ export interface AppOptions {
   hub: Hub;
   /** For backups and integrity checks while the hub runs. */
   store: Store;
+  /** The data directory's files, which a backup must never be written over. */
+  paths: HomePaths;
   auth: Authenticator;
   logger: Logger;
   status: () => Promise<Omit<StatusBody, "sessions">>;
@@ -195,7 +198,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger,
     trustProxy: options.trustProxy === true,
   });
-  registerStorageRoutes(app, { store: options.store, logger: options.logger, gate });
+  registerStorageRoutes(app, { store: options.store, logger: options.logger, gate, paths: options.paths });
   await registerStatic(app);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });

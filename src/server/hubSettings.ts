@@ -2,6 +2,8 @@
  * The hub's settings from its environment (`DISPATCH_*`, documented in docs/OPERATIONS.md),
  * read once at start: a bad value stops the start with what to write instead.
  */
+import { statSync } from "node:fs";
+import { isAbsolute } from "node:path";
 import { parseDuration } from "../core/duration.js";
 import { SIZE_RULES, type SizeRule } from "../hub/SessionClients.js";
 import { DEFAULT_MAX_SESSIONS } from "../hub/SessionLauncher.js";
@@ -27,6 +29,8 @@ export function hubSettings(env: NodeJS.ProcessEnv) {
     /** Periodic backups into DISPATCH_BACKUP_DIR; off unless DISPATCH_BACKUP_EVERY is set. */
     backupEveryMs: backupEvery(env.DISPATCH_BACKUP_EVERY),
     backupKeep: bytes("DISPATCH_BACKUP_KEEP") ?? DEFAULT_BACKUP_KEEP,
+    /** Where periodic backups go (DISPATCH_BACKUP_DIR); undefined: the data directory's `backups`. */
+    backupDir: backupDir(env.DISPATCH_BACKUP_DIR),
   };
 }
 
@@ -40,6 +44,32 @@ function backupEvery(value: string | undefined): number | undefined {
     );
   }
   return ms;
+}
+
+/**
+ * `DISPATCH_BACKUP_DIR`: a directory, created when missing. Relative would depend on where the
+ * hub was started, and an existing file (the database, a typo) could never hold backups: each
+ * would fail, seen only in the status, so both stop the start instead.
+ */
+function backupDir(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!isAbsolute(value)) {
+    throw new Error(
+      `DISPATCH_BACKUP_DIR='${value}' is relative; give an absolute directory (such as /var/backups/dispatch)`,
+    );
+  }
+  let isDirectory: boolean | undefined;
+  try {
+    isDirectory = statSync(value).isDirectory();
+  } catch {
+    // Missing (or out of reach): the first backup creates it, or says why it cannot.
+  }
+  if (isDirectory === false) {
+    throw new Error(
+      `DISPATCH_BACKUP_DIR='${value}' is a file, not a directory; name a directory for the backups (created when missing)`,
+    );
+  }
+  return value;
 }
 
 function sizeRuleOf(value: string | undefined): SizeRule {

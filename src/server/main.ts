@@ -161,10 +161,13 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   // Not left unhandled while the app is built; awaited below.
   linked.catch(() => undefined);
 
+  /** Periodic backups, started once the hub listens; declared here for the status. */
+  let backups: PeriodicBackup | undefined;
   let port = options.port;
   const app = await buildApp({
     hub,
     store,
+    paths,
     auth,
     logger,
     secureCookies: tls !== undefined || options.trustProxy === true,
@@ -193,6 +196,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         version: VERSION,
         storage: hub.storage.status,
         store: { engine: store.engine, location: store.location },
+        ...(backups ? { backups: backups.status() } : {}),
         ...(hub.cluster ? { cluster: hub.cluster.status() } : {}),
       };
     },
@@ -214,12 +218,12 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       "DISPATCH_BACKUP_EVERY ignored: back up a PostgreSQL store with pg_dump",
     );
   }
-  const backups =
+  backups =
     settings.backupEveryMs === undefined || store.file === undefined
       ? undefined
       : new PeriodicBackup({
           store,
-          dir: process.env.DISPATCH_BACKUP_DIR || paths.backups,
+          dir: settings.backupDir ?? paths.backups,
           everyMs: settings.backupEveryMs,
           keep: settings.backupKeep,
           logger,

@@ -5,20 +5,21 @@
  * it replaces is kept next to it.
  */
 import { copyFileSync, existsSync, renameSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { DispatchError } from "../../core/errors.js";
 import { dataHome, homePaths } from "../../platform/home.js";
 import { HubClient } from "../HubClient.js";
 import { runningHubPid } from "../hubFiles.js";
+import { localPath } from "../localPath.js";
 
 export function registerBackup(program: Command): void {
   program
     .command("backup <file>")
     .description("write a consistent copy of the database to FILE while the hub runs")
     .action(async (file: string) => {
-      const target = resolve(file);
+      // The hub writes it: the path as the file system takes it here (the hub's machine).
+      const target = localPath(file);
       const body = await HubClient.locate().call("POST", "/api/backup", { file: target });
       const { bytes } = z.object({ file: z.string(), bytes: z.number() }).parse(body);
       console.log(`backup written to ${target} (${bytes} bytes)`);
@@ -28,7 +29,7 @@ export function registerBackup(program: Command): void {
     .command("restore <file>")
     .description("replace the database with a backup (stop the hub first; sessions keep running)")
     .action(async (file: string) => {
-      const source = resolve(file);
+      const source = localPath(file);
       const paths = homePaths(dataHome());
       if (runningHubPid(paths) !== undefined) {
         throw new DispatchError(

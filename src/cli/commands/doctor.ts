@@ -1,7 +1,7 @@
 /**
  * `dispatch doctor [--repair]`: checks what the hub needs and says what to do about each
  * problem: the data directory's and files' modes, free space, the access key, the database's
- * full integrity check, the hub's storage status, and every host's reachability. `--repair`
+ * full integrity check, the hub's storage status, the periodic backups, and every host's reachability. `--repair`
  * (hub stopped) moves a damaged database aside and recovers what is readable into a new one.
  * Exit code 1 when anything failed.
  */
@@ -11,6 +11,7 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { dataHome, type HomePaths, homeFiles, homePaths } from "../../platform/home.js";
 import { HostView } from "../../protocol/hosts.js";
+import { backupReport } from "../backupReport.js";
 import { HubClient } from "../HubClient.js";
 import { formatBytes } from "../sessionTable.js";
 
@@ -161,6 +162,14 @@ async function liveChecks(client: HubClient): Promise<Finding[]> {
       what: `storage failing: ${status.storage.problem}`,
       todo: "free disk space; the hub resumes by itself",
     });
+  }
+  if (status.backups) {
+    const report = backupReport(status.backups);
+    findings.push(
+      report.ok
+        ? { level: "ok", what: `periodic backups ${report.what}` }
+        : { level: "FAIL", what: `periodic backup ${report.what}`, todo: report.detail },
+    );
   }
   const { problems } = z
     .object({ problems: z.array(z.string()) })

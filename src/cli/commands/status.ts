@@ -1,7 +1,8 @@
-/** `dispatch status [--json]`: hub and host up or down, pids, port, data dir, session counts. */
+/** `dispatch status [--json]`: hub and host up or down, pids, port, data dir, storage, backups, session counts. */
 import type { Command } from "commander";
 import { VERSION } from "../../core/version.js";
 import type { ClusterStatus, StatusBody } from "../../protocol/api.js";
+import { backupReport } from "../backupReport.js";
 import { HubClient } from "../HubClient.js";
 import { runningHostPid } from "../hubFiles.js";
 import { formatBytes } from "../sessionTable.js";
@@ -38,6 +39,13 @@ async function status(options: { json?: boolean }): Promise<void> {
   if (body.store) console.log(`store     ${body.store.engine}  ${body.store.location}`);
   if (body.storage && !body.storage.ok) console.log(`storage   FAILING: ${body.storage.problem}`);
   else if (body.storage) console.log("storage   ok");
+  if (body.backups) {
+    const report = backupReport(body.backups);
+    console.log(`backups   ${report.what}`);
+    if (report.detail) console.log(`          ${report.detail}`);
+  } else if (hub.running && body.store?.engine === "sqlite") {
+    console.log("backups   no periodic backups (set DISPATCH_BACKUP_EVERY, e.g. 6h)");
+  }
   if (body.cluster) printCluster(body.cluster);
 }
 

@@ -2,7 +2,17 @@
  * Backup files of a SQLite store: writing one from the live database without ever harming the
  * database or an earlier copy, and checking one before it is restored.
  */
-import { chmodSync, closeSync, openSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { DispatchError } from "../../core/errors.js";
@@ -15,7 +25,9 @@ import { searchFilePath } from "./searchFile.js";
  * The copy is written beside `file` and renamed over it once complete, so a failure (a full
  * disk) leaves no half-written file, and an earlier backup of that name is kept until its
  * replacement is whole. A `file` that is one of the database's own files is refused: opening
- * it for writing would truncate the live database (or its write-ahead log) under the hub.
+ * it for writing would truncate the live database (or its write-ahead log) under the hub. So is
+ * an existing file that is not an earlier backup (a person's document, another program's
+ * database, another hub's live one): the rename would replace it.
  */
 export async function writeBackup(db: Database.Database, file: string): Promise<number> {
   const own = ownFile(db.name, file);
@@ -23,6 +35,13 @@ export async function writeBackup(db: Database.Database, file: string): Promise<
     throw new DispatchError(
       "bad_request",
       `${file} is the hub's own ${own}; writing a backup there would destroy it — name a file elsewhere (such as ${join(dirname(db.name), "backups", "dispatch-backup.db")})`,
+    );
+  }
+  const other = notABackup(file);
+  if (other !== undefined) {
+    throw new DispatchError(
+      "bad_request",
+      `${file} exists and ${other}; a backup there would replace it — name a new file, or remove that one first if you mean to replace it`,
     );
   }
   const partial = join(dirname(file), `.${basename(file)}.partial-${process.pid}`);
@@ -71,6 +90,72 @@ function statOrUndefined(path: string): { dev: number; ino: number } | undefined
     return statSync(path);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * What an existing `file` is when it is not an earlier backup (a dispatch database no program
+ * has open), or undefined: missing, or a backup that may be replaced.
+ */
+function notABackup(file: string): string | undefined {
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(file);
+  } catch {
+    return undefined; // Nothing there (or out of reach, which the write itself reports).
+  }
+  if (!stat.isFile()) return "is not a regular file";
+  // A write-ahead log or shared-memory file beside it: a program has it open (or had, and
+  // crashed), so it is a live database, not a copy.
+  if (existsSync(`${file}-wal`) || existsSync(`${file}-shm`))
+    return "is a database in use (it has a -wal or -shm file)";
+  if (!startsWithSqliteHeader(file)) return "is not a dispatch backup (not a SQLite database)";
+  const tables = withReadOnly(file, (db) =>
+    db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all()
+      .map((t) => t.name),
+  );
+  // Unreadable here (its disk full, so no -shm can be made): the write fails there as well,
+  // with its own reason, and replaces nothing.
+  if (tables === undefined) return undefined;
+  if (!tables.includes("sessions") || !tables.includes("events"))
+    return "is not a dispatch backup (another database)";
+  return undefined;
+}
+
+/** SQLite's 16-byte magic, which every database file begins with. */
+const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
+
+function startsWithSqliteHeader(file: string): boolean {
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * `read(db)` on `file` opened read-only; undefined when SQLite cannot open it. The -wal and -shm
+ * files a read-only look at a WAL database creates are removed after it, so a backup that was
+ * looked at stays one file.
+ */
+function withReadOnly<T>(file: string, read: (db: Database.Database) => T): T | undefined {
+  const created = [`${file}-wal`, `${file}-shm`].filter((side) => !existsSync(side));
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    return read(db);
+  } catch {
+    return undefined;
+  } finally {
+    db?.close();
+    for (const side of created) rmSync(side, { force: true });
   }
 }
 

@@ -8,9 +8,10 @@
  *   dispatch files [DIR] [--host H]                                       a directory of the allowed roots
  * Edit it live in the web UI; scripts use `dispatch cmd NAME edits '{"edits":[...]}'` or REST.
  */
-import { realpathSync } from "node:fs";
-import { posix, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { dirname, posix } from "node:path";
 import type { Command } from "commander";
+import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
 import { DirectoryListing } from "../../kinds/editor/events.js";
 import { editorKind } from "../../kinds/editor/index.js";
@@ -19,6 +20,7 @@ import type { SessionInfo } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { readHostContext } from "../hostContext.js";
+import { localPath } from "../localPath.js";
 import type { CliKind } from "./cliKind.js";
 
 /** The hub kind's name, the one place the CLI learns it. */
@@ -53,7 +55,7 @@ function registerEditor(program: Command): void {
     .description("open a file in an editor session (or join the one open on it); prints its name")
     .argument(
       "<path>",
-      "the file (relative to here on the local host, to the first allowed root on others); with --at, a session name too",
+      "the file (on the local host: from here, with ~, .. and symbolic links as the shell takes them; on others: from the first allowed root); with --at, a session name too",
     )
     .option("--host <name>", "host the file is on (default: the current one, see `dispatch use`)")
     .option("--in <session>", "a file of that session's working directory, on its host (an agent's worktree)")
@@ -146,6 +148,10 @@ async function edit(target: string, flags: EditFlags): Promise<void> {
     console.log(open.name);
     return;
   }
+  if (host === HUB_HOST_ID) {
+    const problem = localPathProblem(target, path, flags.create === true);
+    if (problem !== undefined) throw new DispatchError(problem.code, problem.message);
+  }
   const autosaveMs = flags.autosave === undefined ? 0 : Number(flags.autosave);
   if (!Number.isInteger(autosaveMs) || autosaveMs < 0)
     throw new UsageError(`--autosave takes milliseconds, not '${flags.autosave}'`);
@@ -158,12 +164,31 @@ async function edit(target: string, flags: EditFlags): Promise<void> {
   console.log(session.name);
 }
 
-/** An absolute path, through symlinks, so two ways of naming one file join one session. */
-function localPath(target: string): string {
-  const absolute = resolve(process.cwd(), target);
+/**
+ * A local path the editor cannot open, said with what to do before a session is asked for: the
+ * host would refuse it too, but without what was typed or the commands that help.
+ */
+function localPathProblem(
+  target: string,
+  path: string,
+  create: boolean,
+): { code: "not_found" | "bad_request"; message: string } | undefined {
+  const asked = target === path ? "" : ` (for '${target}')`;
+  let isDirectory: boolean;
   try {
-    return realpathSync(absolute);
+    isDirectory = statSync(path).isDirectory();
   } catch {
-    return absolute;
+    if (!existsSync(dirname(path))) {
+      const message = `the directory ${dirname(path)} does not exist${asked}; check the path, or create the directory first`;
+      return { code: "not_found", message };
+    }
+    if (create) return undefined;
+    const message = `no file ${path}${asked}; check the path, or pass --create to start a new file`;
+    return { code: "not_found", message };
   }
+  if (isDirectory) {
+    const message = `${path} is a directory; name a file in it (\`dispatch files ${path}\` lists what the editor can open there)`;
+    return { code: "bad_request", message };
+  }
+  return undefined;
 }

@@ -146,7 +146,7 @@ function startsWithSqliteHeader(file: string): boolean {
  * looked at stays one file.
  */
 function withReadOnly<T>(file: string, read: (db: Database.Database) => T): T | undefined {
-  const created = [`${file}-wal`, `${file}-shm`].filter((side) => !existsSync(side));
+  const created = sideFilesMissing(file);
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -161,6 +161,8 @@ function withReadOnly<T>(file: string, read: (db: Database.Database) => T): T | 
 
 /** The problem with the file, or undefined when it can be restored. */
 export function checkBackup(file: string): string | undefined {
+  // A read-only look at a WAL database makes a -wal and -shm beside it: not left behind.
+  const created = sideFilesMissing(file);
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -177,5 +179,11 @@ export function checkBackup(file: string): string | undefined {
     return err instanceof Error ? err.message : String(err);
   } finally {
     db?.close();
+    for (const side of created) rmSync(side, { force: true });
   }
+}
+
+/** Which of `file`'s -wal and -shm do not exist (so a look that makes them removes them). */
+function sideFilesMissing(file: string): string[] {
+  return [`${file}-wal`, `${file}-shm`].filter((side) => !existsSync(side));
 }

@@ -148,25 +148,31 @@ async function edit(target: string, flags: EditFlags): Promise<void> {
     console.log(open.name);
     return;
   }
-  if (host === HUB_HOST_ID) {
-    const problem = localPathProblem(target, path, flags.create === true);
-    if (problem !== undefined) throw new DispatchError(problem.code, problem.message);
-  }
   const autosaveMs = flags.autosave === undefined ? 0 : Number(flags.autosave);
   if (!Number.isInteger(autosaveMs) || autosaveMs < 0)
     throw new UsageError(`--autosave takes milliseconds, not '${flags.autosave}'`);
-  const session: SessionInfo = await client.createSession({
-    kind: EDITOR,
-    ...(flags.name !== undefined ? { name: flags.name } : {}),
-    ...(host !== HUB_HOST_ID ? { host } : {}),
-    options: { path, create: flags.create === true, autosaveMs },
-  });
-  console.log(session.name);
+  try {
+    const session: SessionInfo = await client.createSession({
+      kind: EDITOR,
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
+      ...(host !== HUB_HOST_ID ? { host } : {}),
+      options: { path, create: flags.create === true, autosaveMs },
+    });
+    console.log(session.name);
+  } catch (err) {
+    // The host's rules come first (its allowed roots, binary, size); a path it could not open
+    // on this machine is said again with what was typed and what to do.
+    const refused = err instanceof DispatchError && (err.code === "not_found" || err.code === "bad_request");
+    const problem =
+      refused && host === HUB_HOST_ID ? localPathProblem(target, path, flags.create === true) : undefined;
+    if (problem !== undefined) throw new DispatchError(problem.code, problem.message);
+    throw err;
+  }
 }
 
 /**
- * A local path the editor cannot open, said with what to do before a session is asked for: the
- * host would refuse it too, but without what was typed or the commands that help.
+ * Why the host could not open a local path, said with what was typed and what to do (the
+ * host's own words name neither), or undefined when the reason is another.
  */
 function localPathProblem(
   target: string,

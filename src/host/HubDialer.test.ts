@@ -7,7 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebSocketServer } from "ws";
 import { waitFor } from "../../test/harness.js";
 import { HUB_PROOF_HEADER, hubProof, parseProofHeader, tokenProofKey } from "../platform/keyProof.js";
@@ -181,5 +181,42 @@ describe("HubDialer", () => {
     await waitFor(() => refusals.length > 0, { message: "refused in the end" });
     expect(hub.attempts).toBe(3);
     expect(refusals).toEqual([{ hubUrl: hub.url, wasLinked: false }]);
+  });
+
+  it("waits at most 5 s between rounds while its hub is down, so it is back soon after the hub", async () => {
+    const down = await closedPortUrl();
+    // The dialer's waits, skipped on a fake clock (the dials themselves fail for real); its
+    // log says how long each one is.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const delays: number[] = [];
+      const logger = pino(
+        { level: "info" },
+        {
+          write: (line: string) => {
+            const entry = JSON.parse(line) as { delayMs?: number };
+            if (entry.delayMs !== undefined) delays.push(entry.delayMs);
+          },
+        },
+      );
+      const dialer = new HubDialer({
+        hubUrls: [down],
+        token: "dsh_test",
+        daemon: idleDaemon,
+        logger,
+        events: { refused: () => undefined },
+      });
+      dialers.push(dialer);
+      dialer.start();
+      // Ten rounds: uncapped, the ninth and tenth would wait 16 s or more (30 s at most).
+      for (let round = 0; round < 10; round++) {
+        while (delays.length <= round) await new Promise((resolve) => setImmediate(resolve));
+        vi.advanceTimersByTime(delays[round] as number);
+      }
+      expect(Math.max(...delays)).toBeLessThanOrEqual(5_000);
+      expect(delays.slice(-3).every((delay) => delay >= 2_500)).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -7,12 +7,14 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanEnv, cleanupAll, type HubHandle, runCli, startHub, waitFor } from "./harness.js";
+import { cleanEnv, cleanupAll, type HubHandle, runCli, startHub, storedOutput, waitFor } from "./harness.js";
 
 let hub: HubHandle;
 
 beforeAll(async () => {
-  hub = await startHub();
+  // A small host buffer for "dispatch logs across lost output" (the hub away while a session
+  // prints far more than that); the other tests never leave it more unacknowledged output.
+  hub = await startHub({ env: { DISPATCH_HOST_BUFFER_BYTES: "65536" } });
 });
 
 afterAll(async () => {
@@ -60,14 +62,33 @@ async function sessions(): Promise<SessionJson[]> {
   return JSON.parse(result.stdout) as SessionJson[];
 }
 
-async function logsContain(name: string, text: string): Promise<string> {
-  return waitFor(
+/**
+ * Waits (through the API: a `dispatch` process per poll costs a Node boot each) until the
+ * session is listed with `status`; what `ls` shows of it is checked once it is.
+ */
+async function statusIs(name: string, status: string): Promise<void> {
+  await waitFor(
     async () => {
-      const result = await hub.cli(["logs", name]);
-      return result.code === 0 && result.stdout.includes(text) ? result.stdout : undefined;
+      const response = await hub.api(`/api/sessions/${name}`);
+      return response.ok && ((await response.json()) as { session: SessionJson }).session.status === status;
     },
-    { timeoutMs: 15_000, message: `logs of ${name} to contain ${text}` },
+    { message: `${name} ${status}` },
   );
+}
+
+/**
+ * `dispatch logs NAME` once its stored output holds `text` (waited for through the API: one
+ * Node boot for the command, not one per poll).
+ */
+async function logsContain(name: string, text: string): Promise<string> {
+  await waitFor(async () => (await storedOutput(hub, name)).includes(text), {
+    timeoutMs: 15_000,
+    message: `output of ${name} to contain ${text}`,
+  });
+  const result = await hub.cli(["logs", name]);
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout).toContain(text);
+  return result.stdout;
 }
 
 describe("dispatch CLI", () => {
@@ -164,16 +185,13 @@ describe("dispatch CLI", () => {
 
   it("ls shows a table and ls --json the session records", async () => {
     const name = await newSession(["--name", "listed"]);
-    await waitFor(async () => (await sessions()).find((s) => s.name === name && s.status === "running"), {
-      message: "session running",
-    });
-    const table = await hub.cli(["ls"]);
+    await statusIs(name, "running");
+    const [table, list] = await Promise.all([hub.cli(["ls"]), sessions()]);
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^NAME\s+KIND\s+STATUS\s+FOREGROUND\s+AGE\s+ACTIVE\s+BYTES$/);
     expect(lines.find((line) => line.startsWith(`${name} `))).toMatch(/terminal\s+running\s+\S+/);
 
-    const list = await sessions();
     const session = list.find((s) => s.name === name);
     expect(session).toMatchObject({ kind: "terminal", status: "running", exitCode: null });
     for (const field of [
@@ -194,10 +212,10 @@ describe("dispatch CLI", () => {
     await newSession(["--name", "alpha"]);
     const renamed = await hub.cli(["rename", "alpha", "alpha-2"]);
     expect(renamed).toMatchObject({ code: 0, stdout: "alpha-2\n" });
-    const old = await hub.cli(["logs", "alpha"]);
+    const [old, renamedLogs] = await Promise.all([hub.cli(["logs", "alpha"]), hub.cli(["logs", "alpha-2"])]);
     expect(old.code).toBe(1);
     expect(old.stderr).toBe("dispatch: no session 'alpha' — did you mean 'alpha-2'?\n");
-    expect((await hub.cli(["logs", "alpha-2"])).code).toBe(0);
+    expect(renamedLogs.code).toBe(0);
   });
 
   it("kill ends the session and records it as exited", async () => {
@@ -205,30 +223,20 @@ describe("dispatch CLI", () => {
     const killed = await hub.cli(["kill", name]);
     expect(killed.code, killed.stderr).toBe(0);
     expect(killed.stdout).toContain(name);
-    const session = await waitFor(
-      async () => (await sessions()).find((s) => s.name === name && s.status === "exited"),
-      {
-        message: "session exited",
-      },
-    );
-    expect(session.status).toBe("exited");
+    await statusIs(name, "exited");
+    expect((await sessions()).find((s) => s.name === name)?.status).toBe("exited");
   });
 
   it("a session's own exit code shows in ls", async () => {
     const name = await newSession(["--", "sh", "-c", "exit 7"]);
-    const session = await waitFor(
-      async () => (await sessions()).find((s) => s.name === name && s.status === "exited"),
-      {
-        message: "session exited",
-      },
-    );
-    expect(session.exitCode).toBe(7);
-    const table = await hub.cli(["ls"]);
+    await statusIs(name, "exited");
+    const [list, table] = await Promise.all([sessions(), hub.cli(["ls"])]);
+    expect(list.find((s) => s.name === name)?.exitCode).toBe(7);
     expect(table.stdout).toMatch(new RegExp(`${name}\\s+terminal\\s+exited \\(7\\)`));
   });
 
   it("status --json reports hub, host and session counts", async () => {
-    const result = await hub.cli(["status", "--json"]);
+    const [result, human] = await Promise.all([hub.cli(["status", "--json"]), hub.cli(["status"])]);
     expect(result.code, result.stderr).toBe(0);
     const status = JSON.parse(result.stdout);
     expect(status).toMatchObject({
@@ -240,48 +248,55 @@ describe("dispatch CLI", () => {
     expect(typeof status.sessions.running).toBe("number");
     expect(typeof status.sessions.exited).toBe("number");
 
-    const human = await hub.cli(["status"]);
     expect(human.stdout).toMatch(/^hub\s+running\s+pid \d+/m);
     expect(human.stdout).toMatch(/^host\s+running\s+pid \d+/m);
   });
 
   it("usage errors exit 2", async () => {
-    const unknown = await hub.cli(["lss"]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe(
+    // Independent calls, run side by side: each is a Node boot.
+    const [unknown, ...rest] = await Promise.all(
+      [
+        ["lss"],
+        ["new", "--bogus"],
+        ["rename", "only-one"],
+        ["new", "--name", "Bad Name"],
+        ["logs", "x", "--after", "soon"],
+        ["attach", "x", "--detach-key", "alt-x"],
+        ["--help"],
+      ].map((args) => hub.cli(args)),
+    );
+    expect(unknown?.code).toBe(2);
+    expect(unknown?.stderr).toBe(
       "dispatch: no command 'lss' — did you mean 'ls'? (dispatch --help lists them)\n",
     );
-    expect((await hub.cli(["new", "--bogus"])).code).toBe(2);
-    expect((await hub.cli(["rename", "only-one"])).code).toBe(2);
-    expect((await hub.cli(["new", "--name", "Bad Name"])).code).toBe(2);
-    expect((await hub.cli(["logs", "x", "--after", "soon"])).code).toBe(2);
-    expect((await hub.cli(["attach", "x", "--detach-key", "alt-x"])).code).toBe(2);
-    expect((await hub.cli(["--help"])).code).toBe(0);
+    expect(rest.map((result) => result.code)).toEqual([2, 2, 2, 2, 2, 0]);
   });
 
   it("an unknown session name exits 1 with did-you-mean; attach without a terminal says so", async () => {
     await newSession(["--name", "build"]);
-    for (const args of [
+    const typos = [
       ["logs", "bulid"],
       ["send", "bulid", "x"],
       ["kill", "bulid"],
       ["attach", "bulid"],
-    ]) {
-      const result = await hub.cli(args);
-      expect(result.code, args.join(" ")).toBe(1);
+    ];
+    // Independent calls, run side by side: each is a Node boot.
+    const [piped, escaped, ...results] = await Promise.all(
+      [["attach", "build"], ["logs", "x\u001b[31my"], ...typos].map((args) => hub.cli(args)),
+    );
+    for (const [i, result] of results.entries()) {
+      expect(result.code, typos[i]?.join(" ")).toBe(1);
       expect(result.stderr).toBe("dispatch: no session 'bulid' — did you mean 'build'?\n");
     }
     // The name is right but stdin is no terminal (a pipe here): said, not streamed until killed.
-    const piped = await hub.cli(["attach", "build"]);
-    expect(piped.code).toBe(2);
-    expect(piped.stderr).toBe(
+    expect(piped?.code).toBe(2);
+    expect(piped?.stderr).toBe(
       "dispatch: attach needs a terminal and stdin is not one: `dispatch logs build --follow` shows its output, `dispatch send build TEXT` types into it\n",
     );
     // A name with an escape sequence is quoted visibly, not played to the terminal.
-    const escaped = await hub.cli(["logs", "x\u001b[31my"]);
-    expect(escaped.code).toBe(1);
-    expect(escaped.stderr).toContain("no session 'x\\x1b[31my'");
-    expect(escaped.stderr).not.toContain("\u001b");
+    expect(escaped?.code).toBe(1);
+    expect(escaped?.stderr).toContain("no session 'x\\x1b[31my'");
+    expect(escaped?.stderr).not.toContain("\u001b");
   });
 
   it("stop keeps sessions running in the host; start again finds the session and its output", async () => {
@@ -294,26 +309,30 @@ describe("dispatch CLI", () => {
     const stopped = await hub.cli(["stop"]);
     expect(stopped.code, stopped.stderr).toBe(0);
     expect(stopped.stdout).toMatch(/stopped the hub/);
-    const offline = JSON.parse((await hub.cli(["status", "--json"])).stdout);
-    expect(offline).toMatchObject({
+    // Read-only with the hub down, so side by side: each is a Node boot.
+    const [status, down, again] = await Promise.all([
+      hub.cli(["status", "--json"]),
+      hub.cli(["ls"], { env: { DISPATCH_URL: "http://127.0.0.1:9" } }),
+      hub.cli(["stop"]),
+    ]);
+    expect(JSON.parse(status.stdout)).toMatchObject({
       hub: { running: false, pid: null },
       host: { running: true, pid: hostPid },
     });
-    const down = await hub.cli(["ls"], { env: { DISPATCH_URL: "http://127.0.0.1:9" } });
     expect(down.code).toBe(1);
     expect(down.stderr).toBe("dispatch: the hub is not running — start it with `dispatch start`\n");
-    expect((await hub.cli(["stop"])).stdout).toContain("the hub is not running");
+    expect(again.stdout).toContain("the hub is not running");
 
     // A command that needs the hub starts it (on DISPATCH_PORT), as `start` would, and says so.
     const listed = await hub.cli(["ls"], { env: { DISPATCH_PORT: String(await freePort()) } });
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stderr).toBe(`dispatch: started the hub (log: ${join(hub.home, "hub.log")})\n`);
     expect(listed.stdout).toMatch(new RegExp(`^${name}\\s+terminal\\s+running`, "m"));
-    expect((await hub.cli(["start", "--port", "0"])).stdout).toContain("already running");
+    const [startedAgain, list] = await Promise.all([hub.cli(["start", "--port", "0"]), sessions()]);
+    expect(startedAgain.stdout).toContain("already running");
     expect(hub.pids().host).toBe(hostPid);
-    const session = (await sessions()).find((s) => s.name === name);
-    expect(session?.status).toBe("running");
-    await logsContain(name, before.output);
+    expect(list.find((s) => s.name === name)?.status).toBe("running");
+    // What it printed before is still there: the logs below hold it ahead of what comes next.
     const after = marker("after");
     await hub.cli(["send", name, "--enter", after.command]);
     const output = await logsContain(name, after.output);
@@ -323,12 +342,12 @@ describe("dispatch CLI", () => {
 
 describe("dispatch logs across lost output", () => {
   it("marks a gap on stderr and keeps stdout to the stored bytes", async () => {
-    // A tiny host buffer, and the hub away while the session prints far more than that: the
-    // session waits for a file written once the hub has stopped, and says when it has printed.
+    // A tiny host buffer (the shared hub's), and the hub away while the session prints far
+    // more than that: the session waits for a file written once the hub has stopped, and says
+    // when it has printed.
     const dir = mkdtempSync(join(tmpdir(), "dispatch-gap-"));
-    const small = await startHub({ env: { DISPATCH_HOST_BUFFER_BYTES: "65536" } });
     try {
-      const created = await small.cli([
+      const created = await hub.cli([
         "new",
         "--name",
         "flood",
@@ -340,27 +359,25 @@ describe("dispatch logs across lost output", () => {
         "until [ -e go ]; do sleep 0.05; done; yes flood-line | head -c 3000000; echo; echo end-$((1+1)); touch printed; exec sleep 600",
       ]);
       expect(created.code, created.stderr).toBe(0);
-      expect((await small.cli(["stop"])).code).toBe(0);
+      expect((await hub.cli(["stop"])).code).toBe(0);
       writeFileSync(join(dir, "go"), "");
       await waitFor(() => existsSync(join(dir, "printed")), {
         timeoutMs: 60_000,
         message: "the flood printed",
       });
-      expect((await small.cli(["start", "--port", "0"])).code).toBe(0);
-      const logs = await waitFor(
-        async () => {
-          const result = await small.cli(["logs", "flood"]);
-          return result.stdout.includes("end-2") ? result : undefined;
-        },
-        // The host replays what it kept and the hub stores it: seconds, more on a loaded machine.
-        { timeoutMs: 60_000, message: "output after the gap" },
-      );
+      expect((await hub.cli(["start", "--port", "0"])).code).toBe(0);
+      // The host replays what it kept and the hub stores it: seconds, more on a loaded machine.
+      await waitFor(async () => (await storedOutput(hub, "flood")).includes("end-2"), {
+        timeoutMs: 60_000,
+        message: "output after the gap",
+      });
+      const logs = await hub.cli(["logs", "flood"]);
       expect(logs.code).toBe(0);
+      expect(logs.stdout).toContain("end-2");
       expect(logs.stderr).toMatch(/\[dispatch: gap — \d+ bytes of output lost here/);
       expect(logs.stdout).not.toContain("[dispatch:");
       expect(logs.stdout.length).toBeLessThan(3_000_000);
     } finally {
-      await small.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
@@ -384,20 +401,24 @@ describe("dispatch CLI without a hub", () => {
     try {
       // A port nothing listens on: this home has no hub.json, so the CLI falls back to the port.
       const env = cleanEnv({ DISPATCH_HOME: home, DISPATCH_PORT: String(await freePort()) });
-      const ls = await runCli(["ls"], { ...env, DISPATCH_URL: "http://127.0.0.1:9" });
+      // Independent calls, run side by side: each is a Node boot.
+      const [ls, status, badPort] = await Promise.all([
+        runCli(["ls"], { ...env, DISPATCH_URL: "http://127.0.0.1:9" }),
+        runCli(["status", "--json"], env),
+        runCli(["ls"], { ...env, DISPATCH_PORT: "not-a-port" }),
+      ]);
       expect(ls).toMatchObject({
         code: 1,
         stderr: "dispatch: the hub is not running — start it with `dispatch start`\n",
       });
-      const status = await runCli(["status", "--json"], env);
       expect(status.code).toBe(0);
       expect(JSON.parse(status.stdout)).toMatchObject({
         hub: { running: false, pid: null, port: null },
         host: { running: false, pid: null },
         sessions: { total: 0, running: 0, exited: 0 },
       });
+      expect(badPort.code).toBe(2);
       expect(await runCli(["stop", "--all"], env)).toMatchObject({ code: 0 });
-      expect((await runCli(["ls"], { ...env, DISPATCH_PORT: "not-a-port" })).code).toBe(2);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
@@ -414,9 +435,9 @@ describe("dispatch CLI without a hub", () => {
       expect(created.code, created.stderr).toBe(0);
       expect(created.stdout).toBe("first\n");
       expect(created.stderr).toBe(`dispatch: started the hub (log: ${join(home, "hub.log")})\n`);
-      const status = JSON.parse((await runCli(["status", "--json"], env)).stdout);
+      const [statusJson, again] = await Promise.all([runCli(["status", "--json"], env), runCli(["ls"], env)]);
+      const status = JSON.parse(statusJson.stdout);
       expect(status).toMatchObject({ hub: { running: true }, sessions: { total: 1, running: 1 } });
-      const again = await runCli(["ls"], env);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).toBe("");
       expect(again.stdout).toMatch(/^first\s+terminal\s+running/m);

@@ -25,6 +25,55 @@ async function hub(env: Record<string, string> = {}): Promise<HubHandle> {
   return handle;
 }
 
+/**
+ * Hubs that tests in turn share, by their settings, where a test neither restarts its hub nor
+ * leaves it other than it needs it (a hub start is three Node boots). Stopped by `stopShared`
+ * once their tests are done, else by `cleanupAll`.
+ */
+const shared = new Map<string, Promise<HubHandle>>();
+function sharedHub(env: Record<string, string>): Promise<HubHandle> {
+  const key = JSON.stringify(env);
+  let started = shared.get(key);
+  if (!started) {
+    started = startHub({ env });
+    shared.set(key, started);
+  }
+  return started;
+}
+
+/** Stops a shared hub once its tests are done (an idle hub still costs the next ones CPU). */
+async function stopShared(env: Record<string, string>): Promise<void> {
+  const started = shared.get(JSON.stringify(env));
+  shared.delete(JSON.stringify(env));
+  await (await started?.catch(() => undefined))?.stop();
+}
+
+/**
+ * Snapshots every 64 KiB and 512 KiB kept per session: the retention test's bound, far above
+ * what the snapshot test prints.
+ */
+const SNAPSHOT_HUB = {
+  DISPATCH_RETENTION_BYTES: String(512 * 1024),
+  DISPATCH_SNAPSHOT_EVERY_BYTES: String(64 * 1024),
+};
+/**
+ * At most two running sessions (the limits test's), which the flood and the host-loss tests
+ * before it stay within and end before they finish.
+ */
+const TWO_SESSION_HUB = { DISPATCH_MAX_SESSIONS: "2" };
+
+/** Ends the sessions a test on a shared hub started, so the next one starts from none running. */
+async function endAll(h: HubHandle, names: string[]): Promise<void> {
+  for (const name of names) await h.api(`/api/sessions/${name}?signal=SIGKILL`, { method: "DELETE" });
+  await waitFor(
+    async () => {
+      for (const name of names) if ((await session(h, name)).status !== "exited") return false;
+      return true;
+    },
+    { message: `${names.join(", ")} ended` },
+  );
+}
+
 async function client(h: HubHandle): Promise<WireClient> {
   const c = await WireClient.open(h.url, { authorization: `Bearer ${h.key}` });
   clients.push(c);
@@ -171,8 +220,10 @@ describe("hub crashes", () => {
 });
 
 describe("snapshots and retention", () => {
+  afterAll(() => stopShared(SNAPSHOT_HUB));
+
   it("attaches a fresh client from the latest snapshot and ends at the same screen as a full replay", async () => {
-    const h = await hub({ DISPATCH_SNAPSHOT_EVERY_BYTES: "65536" });
+    const h = await sharedHub(SNAPSHOT_HUB);
     const s = await create(h, {
       command: [
         "sh",
@@ -206,10 +257,7 @@ describe("snapshots and retention", () => {
   });
 
   it("bounds stored output per session, compacting behind a snapshot, and logs --all says where", async () => {
-    const h = await hub({
-      DISPATCH_RETENTION_BYTES: String(512 * 1024),
-      DISPATCH_SNAPSHOT_EVERY_BYTES: String(64 * 1024),
-    });
+    const h = await sharedHub(SNAPSHOT_HUB);
     const s = await create(h, {
       command: [
         "sh",
@@ -255,39 +303,6 @@ describe("snapshots and retention", () => {
   });
 });
 
-describe("host loss", () => {
-  it("marks sessions of a SIGKILLed host as exited (host lost) and revives one with its old screen", async () => {
-    const h = await hub();
-    const s = await create(h, { command: ["bash", "--norc", "--noprofile"], cols: 100, rows: 30 });
-    await h.cli(["send", s.name, "--enter", "echo before-the-crash"]);
-    await waitFor(async () => (await storedText(h, s.name)).includes("before-the-crash\r\n"));
-    const hostPid = h.pids().host as number;
-    process.kill(hostPid, "SIGKILL");
-    const lost = await waitFor(
-      async () => {
-        const info = await session(h, s.name);
-        return info.status === "exited" ? info : undefined;
-      },
-      { timeoutMs: 20_000, message: "host lost" },
-    );
-    expect(lost.reason).toBe("host lost");
-    expect(h.pids().host).not.toBe(hostPid);
-
-    const revived = await h.cli(["revive", s.name]);
-    expect(revived.code, revived.stderr).toBe(0);
-    const info = await session(h, s.name);
-    expect(info.status).toBe("running");
-    expect(info.cols).toBe(100);
-    await h.cli(["send", s.name, "--enter", "echo after-the-revive"]);
-    await waitFor(async () => (await storedText(h, s.name)).includes("after-the-revive\r\n"));
-    const text = await storedText(h, s.name);
-    expect(text.indexOf("before-the-crash")).toBeLessThan(text.indexOf("history restored"));
-    expect(text.indexOf("history restored")).toBeLessThan(text.lastIndexOf("after-the-revive"));
-    const seqs = (await storedEvents(h, s.name)).map((e) => e.seq);
-    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-  });
-});
-
 describe("slow clients", () => {
   it("never slows a fast client: it sees every byte, the slow one ends at the same screen", async () => {
     const h = await hub({ DISPATCH_CLIENT_LAG_BYTES: String(1024 * 1024) });
@@ -327,7 +342,7 @@ describe("slow clients", () => {
 
 describe("a flood while someone types", () => {
   it("is slowed down, never lost: every line is stored and each key is echoed", async () => {
-    const h = await hub();
+    const h = await sharedHub(TWO_SESSION_HUB);
     const lines = 300_000;
     // Starts on its own input, so the typing below is in another session from the first key.
     const flood = await create(h, {
@@ -354,12 +369,47 @@ describe("a flood while someone types", () => {
     }
     expect(typed.length).toBeGreaterThan(0);
     expect(await countedLines(h, "flood")).toBe(lines);
+    await endAll(h, [flood.name, typer.name]);
   }, 120_000);
+});
+
+describe("host loss", () => {
+  it("marks sessions of a SIGKILLed host as exited (host lost) and revives one with its old screen", async () => {
+    const h = await sharedHub(TWO_SESSION_HUB);
+    const s = await create(h, { command: ["bash", "--norc", "--noprofile"], cols: 100, rows: 30 });
+    await h.cli(["send", s.name, "--enter", "echo before-the-crash"]);
+    await waitFor(async () => (await storedText(h, s.name)).includes("before-the-crash\r\n"));
+    const hostPid = h.pids().host as number;
+    process.kill(hostPid, "SIGKILL");
+    const lost = await waitFor(
+      async () => {
+        const info = await session(h, s.name);
+        return info.status === "exited" ? info : undefined;
+      },
+      { timeoutMs: 20_000, message: "host lost" },
+    );
+    expect(lost.reason).toBe("host lost");
+    expect(h.pids().host).not.toBe(hostPid);
+
+    const revived = await h.cli(["revive", s.name]);
+    expect(revived.code, revived.stderr).toBe(0);
+    const info = await session(h, s.name);
+    expect(info.status).toBe("running");
+    expect(info.cols).toBe(100);
+    await h.cli(["send", s.name, "--enter", "echo after-the-revive"]);
+    await waitFor(async () => (await storedText(h, s.name)).includes("after-the-revive\r\n"));
+    const text = await storedText(h, s.name);
+    expect(text.indexOf("before-the-crash")).toBeLessThan(text.indexOf("history restored"));
+    expect(text.indexOf("history restored")).toBeLessThan(text.lastIndexOf("after-the-revive"));
+    const seqs = (await storedEvents(h, s.name)).map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    await endAll(h, [s.name]);
+  });
 });
 
 describe("limits and housekeeping", () => {
   it("refuses sessions past the limit, reports memory and bytes, and gc removes ended sessions", async () => {
-    const h = await hub({ DISPATCH_MAX_SESSIONS: "2" });
+    const h = await sharedHub(TWO_SESSION_HUB);
     await create(h, { command: ["sleep", "120"] });
     const ended = await create(h, { command: ["sh", "-c", "echo done"] });
     await waitFor(async () => (await session(h, ended.name)).status === "exited");

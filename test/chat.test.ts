@@ -305,12 +305,15 @@ describe("chat sessions", () => {
     expect(sent?.body.messages).toEqual([{ role: "user", content: "hello there" }]);
     expect(sent?.body.stream).toBe(true);
 
-    const exported = await hub.cli(["chat", "export", "c-anth"]);
+    // Both only read c-anth: side by side (each is a Node boot).
+    const [exported, forked] = await Promise.all([
+      hub.cli(["chat", "export", "c-anth"]),
+      hub.cli(["chat", "fork", "c-anth", "--name", "c-fork"]),
+    ]);
     expect(exported.stdout).toContain("## You\n\nhello there");
     expect(exported.stdout).toContain("## Assistant (fake-claude)\n\nHello from Claude");
     expect(exported.stdout).toContain("Tokens: 11 in, 7 out");
 
-    const forked = await hub.cli(["chat", "fork", "c-anth", "--name", "c-fork"]);
     expect(forked.stdout.trim()).toBe("c-fork");
     const again = await hub.cli(["chat", "c-fork"], { input: "and again\n/quit\n" });
     expect(again.stdout).toContain("Hello from Claude");
@@ -598,7 +601,7 @@ describe("chat sessions: cancel, restart, concurrency", () => {
   it("keeps at most chat.max_concurrent API calls in flight; the others say they are queued and finish later", async () => {
     const limited = { XDG_CONFIG_HOME: join(root, "limited") };
     const names = ["q1", "q2", "q3", "q4"];
-    for (const name of names) await createChat(hub, name, "holdanth", limited);
+    await Promise.all(names.map((name) => createChat(hub, name, "holdanth", limited)));
     expect(held).toHaveLength(0);
     heldMaxOpen = heldOpen;
 
@@ -707,55 +710,52 @@ describe("a runaway reply", () => {
 
 describe("chats after host loss", () => {
   it("revives a chat whose host was SIGKILLed: the provider gets the whole earlier conversation", async () => {
-    const h = await startHub({ env: hubEnv });
-    try {
-      await createChat(h, "c-lost", "anth");
-      await send(h, "c-lost", "remember the number 7\r");
-      await waitFor(async () => (await replies(h, "c-lost")).length === 1, { message: "the first reply" });
-      const hostPid = h.pids().host as number;
-      process.kill(hostPid, "SIGKILL");
-      const lost = await waitFor(
-        async () => {
-          const info = await sessionInfo(h, "c-lost");
-          return info.status === "exited" ? info : undefined;
-        },
-        { timeoutMs: 20_000, message: "host lost" },
-      );
-      expect(lost.reason).toBe("host lost");
+    // The file's hub, last: losing its host ends every other test's chats too.
+    const h = hub;
+    await createChat(h, "c-lost", "anth");
+    await send(h, "c-lost", "remember the number 7\r");
+    await waitFor(async () => (await replies(h, "c-lost")).length === 1, { message: "the first reply" });
+    const hostPid = h.pids().host as number;
+    process.kill(hostPid, "SIGKILL");
+    const lost = await waitFor(
+      async () => {
+        const info = await sessionInfo(h, "c-lost");
+        return info.status === "exited" ? info : undefined;
+      },
+      { timeoutMs: 20_000, message: "host lost" },
+    );
+    expect(lost.reason).toBe("host lost");
 
-      const revived = await h.cli(["revive", "c-lost"]);
-      expect(revived.code, revived.stderr).toBe(0);
-      expect((await sessionInfo(h, "c-lost")).status).toBe("running");
-      const before = requests.length;
-      await send(h, "c-lost", "which number?\r");
-      await waitFor(async () => (await replies(h, "c-lost")).length === 2, {
-        message: "the reply after revive",
-      });
-      const sent = requests.slice(before);
-      expect(sent).toHaveLength(1);
-      expect(sent[0]?.body.messages).toEqual([
-        { role: "user", content: "remember the number 7" },
-        { role: "assistant", content: "Hello from Claude" },
-        { role: "user", content: "which number?" },
-      ]);
+    const revived = await h.cli(["revive", "c-lost"]);
+    expect(revived.code, revived.stderr).toBe(0);
+    expect((await sessionInfo(h, "c-lost")).status).toBe("running");
+    const before = requests.length;
+    await send(h, "c-lost", "which number?\r");
+    await waitFor(async () => (await replies(h, "c-lost")).length === 2, {
+      message: "the reply after revive",
+    });
+    const sent = requests.slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.body.messages).toEqual([
+      { role: "user", content: "remember the number 7" },
+      { role: "assistant", content: "Hello from Claude" },
+      { role: "user", content: "which number?" },
+    ]);
 
-      // The conversation is in the log once; the log continues past the loss without a hole.
-      const steps = await chatSteps(h, "c-lost");
-      expect(steps.map((s) => `${s.role}:${s.text}`)).toEqual([
-        "user:remember the number 7",
-        "assistant:Hello from Claude",
-        "user:which number?",
-        "assistant:Hello from Claude",
-      ]);
-      const events = await storedEvents(h, "c-lost");
-      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-      const types = events.map((e) => e.type);
-      expect(types.indexOf("exit")).toBeLessThan(types.indexOf("revived"));
-      expect(await storedText(h, "c-lost")).toContain("conversation restored (2 messages)");
-      const exported = await h.cli(["chat", "export", "c-lost"]);
-      expect(exported.stdout.split("## You")).toHaveLength(3);
-    } finally {
-      await h.stop();
-    }
+    // The conversation is in the log once; the log continues past the loss without a hole.
+    const steps = await chatSteps(h, "c-lost");
+    expect(steps.map((s) => `${s.role}:${s.text}`)).toEqual([
+      "user:remember the number 7",
+      "assistant:Hello from Claude",
+      "user:which number?",
+      "assistant:Hello from Claude",
+    ]);
+    const events = await storedEvents(h, "c-lost");
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const types = events.map((e) => e.type);
+    expect(types.indexOf("exit")).toBeLessThan(types.indexOf("revived"));
+    expect(await storedText(h, "c-lost")).toContain("conversation restored (2 messages)");
+    const exported = await h.cli(["chat", "export", "c-lost"]);
+    expect(exported.stdout.split("## You")).toHaveLength(3);
   });
 });

@@ -191,16 +191,29 @@ beforeAll(async () => {
   // The default heartbeat (2 s): at a 200 ms beat a loaded machine (six Node processes here)
   // failed live hosts for not answering within 600 ms.
   hub = await startHub();
-  for (const name of [...HOSTS, "evil"]) {
-    const created = await hub.cli(["hosts", "token", "create", name]);
+  // One token the way a person makes it, checking what it prints; the rest through the same
+  // API call, side by side (a `dispatch` process each would be a Node boot each). Each host
+  // dials in as soon as its token is there.
+  const [first, ...rest] = [...HOSTS, "evil"] as [string, ...string[]];
+  const byCli = async () => {
+    const created = await hub.cli(["hosts", "token", "create", first]);
     expect(created.code, created.stderr).toBe(0);
-    tokens.set(name, created.stdout.trim());
+    tokens.set(first, created.stdout.trim());
     // The command to run on the remote machine, with this hub's real URL and the new token.
     expect(created.stderr).toContain(
-      `dispatch host --hub ${hub.url} --token ${created.stdout.trim()} --name ${name}`,
+      `dispatch host --hub ${hub.url} --token ${created.stdout.trim()} --name ${first}`,
     );
-  }
-  for (const name of HOSTS) startRemote(name);
+    startRemote(first);
+  };
+  const byApi = async (name: string) => {
+    const { token } = await json<{ token: string }>(`/api/hosts/${name}/token`, {
+      method: "POST",
+      body: "{}",
+    });
+    tokens.set(name, token);
+    if (HOSTS.includes(name)) startRemote(name);
+  };
+  await Promise.all([byCli(), ...rest.map(byApi)]);
 });
 
 afterAll(async () => {
@@ -227,19 +240,35 @@ afterAll(async () => {
 describe("many hosts, one hub", () => {
   it("issues each token once and refuses a second one for the same name", async () => {
     expect(tokens.get("h1")).toMatch(/^dsh_[A-Za-z0-9_-]{40,}$/);
-    const again = await hub.cli(["hosts", "token", "create", "h1"]);
+    const [again, local] = await Promise.all([
+      hub.cli(["hosts", "token", "create", "h1"]),
+      hub.cli(["hosts", "token", "create", "local"]),
+    ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("already has a token");
-    const local = await hub.cli(["hosts", "token", "create", "local"]);
     expect(local.code).toBe(1);
   });
 
   it("connects five remote hosts at once, each running sessions", async () => {
     const hosts = await waitForStatus(HOSTS, "connected");
-    for (const name of HOSTS) await createCounter(name, `cnt-${name}`);
-    for (const name of HOSTS) await waitForCount(`cnt-${name}`, 3);
+    await Promise.all(HOSTS.map((name) => createCounter(name, `cnt-${name}`)));
+    await Promise.all(HOSTS.map((name) => waitForCount(`cnt-${name}`, 3)));
 
-    const listed = await hub.cli(["hosts", "--json"]);
+    // The table below shows h3's RTT: waited for (measured at its first heartbeat answer).
+    await waitFor(
+      async () => {
+        const now = await hostsByName();
+        return ["h1", "h3"].every((name) => now.get(name)?.rttMs !== null);
+      },
+      { message: "an RTT for h1 and h3" },
+    );
+    // Read-only calls side by side: each is a Node boot.
+    const [listed, table, ls, stats] = await Promise.all([
+      hub.cli(["hosts", "--json"]),
+      hub.cli(["hosts"]),
+      hub.cli(["ls", "--host", "h2", "--json"]),
+      hub.cli(["hosts", "stats", "h2", "--json"]),
+    ]);
     expect(listed.code, listed.stderr).toBe(0);
     const byName = new Map((JSON.parse(listed.stdout) as Host[]).map((h) => [h.name, h]));
     expect(byName.get("local")?.kind).toBe("local");
@@ -250,13 +279,9 @@ describe("many hosts, one hub", () => {
       expect(["healthy", "warning", "critical"]).toContain(host.health);
       expect(hosts.get(name)?.id).toBe(name);
     }
-    await waitFor(async () => (await hostsByName()).get("h1")?.rttMs !== null, { message: "an RTT for h1" });
-    const table = await hub.cli(["hosts"]);
     expect(table.stdout).toMatch(/^h3\s+connected\s+\w+\s+\d+ms/m);
 
-    const ls = await hub.cli(["ls", "--host", "h2", "--json"]);
     expect((JSON.parse(ls.stdout) as Session[]).map((s) => s.name)).toEqual(["cnt-h2"]);
-    const stats = await hub.cli(["hosts", "stats", "h2", "--json"]);
     expect(JSON.parse(stats.stdout)).toMatchObject({
       host: "h2",
       total: 1,
@@ -344,11 +369,13 @@ describe("many hosts, one hub", () => {
     }
     await waitForStatus(HOSTS, "connected", 30_000);
 
-    for (const name of names) {
-      const total = await waitForCount(name, (before.get(name) as number) + 20);
-      expect(total).toBeGreaterThan(before.get(name) as number);
-      expect((await session(name)).status).toBe("running");
-    }
+    await Promise.all(
+      names.map(async (name) => {
+        const total = await waitForCount(name, (before.get(name) as number) + 20);
+        expect(total).toBeGreaterThan(before.get(name) as number);
+        expect((await session(name)).status).toBe("running");
+      }),
+    );
   });
 
   it("cuts a host off when its token is revoked; it cannot dial back in", async () => {
@@ -456,19 +483,22 @@ describe("many hosts, one hub", () => {
     });
     await waitFor(async () => (await session("done-h3")).status === "exited", { message: "done-h3 exited" });
 
-    const plain = await hub.cli(["ls", "--host", "h3", "--json"]);
+    // Read-only calls side by side: each is a Node boot.
+    const [plain, all, young, bad] = await Promise.all([
+      hub.cli(["ls", "--host", "h3", "--json"]),
+      hub.cli(["ls", "--host", "h3", "--include-orphaned", "--json"]),
+      hub.cli(["hosts", "cleanup", "h3", "--orphaned", "--older-than", "1h"]),
+      hub.cli(["hosts", "cleanup", "h3", "--older-than", "soon"]),
+    ]);
     expect((JSON.parse(plain.stdout) as Session[]).map((s) => s.name).sort()).toEqual(["cnt-h3b", "done-h3"]);
-    const all = await hub.cli(["ls", "--host", "h3", "--include-orphaned", "--json"]);
     expect((JSON.parse(all.stdout) as Session[]).map((s) => s.name).sort()).toEqual([
       "cnt-h3",
       "cnt-h3b",
       "done-h3",
     ]);
 
-    const young = await hub.cli(["hosts", "cleanup", "h3", "--orphaned", "--older-than", "1h"]);
     expect(young.code, young.stderr).toBe(0);
     expect(young.stderr).toContain("nothing to clean up");
-    const bad = await hub.cli(["hosts", "cleanup", "h3", "--older-than", "soon"]);
     expect(bad.code).toBe(2);
 
     const gentle = await hub.cli(["hosts", "cleanup", "h3"]);
@@ -497,15 +527,18 @@ describe("many hosts, one hub", () => {
     expect((await session(created.stdout.trim())).host).toBe("h5");
     const explicit = await hub.cli(["new", "--host", "local", "--cwd", tmpdir(), "--", "sleep", "30"]);
     expect((await session(explicit.stdout.trim())).host).toBe("local");
-    const typo = await hub.cli(["use", "h55"]);
+    // Refused, so they change nothing: side by side (each is a Node boot).
+    const [typo, nowhere, far] = await Promise.all([
+      hub.cli(["use", "h55"]),
+      hub.cli(["new", "--host", "h55", "--", "true"]),
+      hub.cli(["new", "--host", "zzzzzz", "--", "true"]),
+    ]);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("h5");
     // A host that does not exist is not "not connected": the error names the hosts there are.
-    const nowhere = await hub.cli(["new", "--host", "h55", "--", "true"]);
     expect(nowhere.code).not.toBe(0);
     expect(nowhere.stderr).toMatch(/no host 'h55'.*h5/);
     expect(nowhere.stderr).not.toMatch(/not connected/);
-    const far = await hub.cli(["new", "--host", "zzzzzz", "--", "true"]);
     expect(far.stderr).toMatch(/no host 'zzzzzz' \(hosts: .*\bh5\b/);
     expect((await hub.cli(["use", "local"])).code).toBe(0);
     const local = await hub.cli(["new", "--cwd", tmpdir(), "--", "sleep", "30"]);

@@ -157,14 +157,23 @@ describe("a project of four sessions on two hosts", () => {
     expect(await output("api")).not.toContain("too early");
     expect(existsSync(file)).toBe(true);
 
-    const ps = await hub.cli(["ps", "--project", "shop"]);
+    // Read-only calls side by side: each is a Node boot.
+    const [ps, ls, current] = await Promise.all([
+      hub.cli(["ps", "--project", "shop"]),
+      hub.cli(["ls", "--project", "shop", "--json"]),
+      hub.cli(["ps"]),
+    ]);
     expect(ps.code, ps.stderr).toBe(0);
     expect(ps.stdout).toMatch(/^worker\s+terminal\s+east\s+ok\s+running/m);
     expect(ps.stdout).toMatch(/^db\s+terminal\s+local\s+ok\s+running/m);
-    const ls = JSON.parse((await hub.cli(["ls", "--project", "shop", "--json"])).stdout) as Session[];
-    expect(ls.map((s) => s.name).sort()).toEqual(["api", "db", "shell", "worker"]);
+    expect((JSON.parse(ls.stdout) as Session[]).map((s) => s.name).sort()).toEqual([
+      "api",
+      "db",
+      "shell",
+      "worker",
+    ]);
     // `up` made it the current project: `ps` without arguments shows it.
-    expect((await hub.cli(["ps"])).stdout).toMatch(/^api\s/m);
+    expect(current.stdout).toMatch(/^api\s/m);
   });
 
   it("is a no-op the second time", async () => {
@@ -245,8 +254,9 @@ describe("switching projects", () => {
     const used = await hub.cli(["use", "--project", "alpha"]);
     expect(used.code, used.stderr).toBe(0);
     expect(used.stdout).toContain("now using project alpha (1 session)");
-    expect((await hub.cli(["ps"])).stdout).toMatch(/^alpha-sh\s/m);
-    const typo = await hub.cli(["use", "--project", "alpah"]);
+    // The typo changes nothing, so it runs beside `ps` (each is a Node boot).
+    const [ps, typo] = await Promise.all([hub.cli(["ps"]), hub.cli(["use", "--project", "alpah"])]);
+    expect(ps.stdout).toMatch(/^alpha-sh\s/m);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("did you mean 'alpha'?");
   });
@@ -434,23 +444,19 @@ describe("templates", () => {
       `project = "{{project}}"\n[[session]]\nname = "{{project}}-mine"\n`,
     );
     const env = { XDG_CONFIG_HOME: config };
-    const node = await hub.cli(
-      ["init", "--template", "node", "--name", "webshop", "--file", join(dir, "a.toml")],
-      {
-        env,
-      },
-    );
+    // Different files, so side by side (each is a Node boot); `again` follows `mine`.
+    const [node, mine, typo] = await Promise.all([
+      hub.cli(["init", "--template", "node", "--name", "webshop", "--file", join(dir, "a.toml")], { env }),
+      hub.cli(["init", "--template", "mine", "--name", "x", "--file", join(dir, "b.toml")], { env }),
+      hub.cli(["init", "--template", "pyhton", "--file", join(dir, "c.toml")], { env }),
+    ]);
     expect(node.code, node.stderr).toBe(0);
     expect(readFileSync(join(dir, "a.toml"), "utf8")).toContain('name = "webshop-dev"');
-    const mine = await hub.cli(["init", "--template", "mine", "--name", "x", "--file", join(dir, "b.toml")], {
-      env,
-    });
     expect(mine.code, mine.stderr).toBe(0);
     expect(readFileSync(join(dir, "b.toml"), "utf8")).toContain('name = "x-mine"');
     const again = await hub.cli(["init", "--template", "mine", "--file", join(dir, "b.toml")], { env });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("already exists");
-    const typo = await hub.cli(["init", "--template", "pyhton", "--file", join(dir, "c.toml")], { env });
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("did you mean 'python'?");
   });
@@ -459,35 +465,35 @@ describe("templates", () => {
 describe("bad input", () => {
   it("points at the line of a syntax error, an unknown key and an unknown kind, and starts nothing", async () => {
     const syntax = writeProject("syntax.toml", `project = "bad"\n[[session]]\nname = "x\n`);
-    const broken = await hub.cli(["up", "--file", syntax]);
-    expect(broken.code).toBe(2);
-    expect(broken.stderr).toContain(`${syntax}:3:`);
-
     const keys = writeProject(
       "keys.toml",
       `project = "bad"\n\n[[session]]\nname = "bad-one"\ncomand = "sleep 1"\nafter = "bad-tow"\n\n[[session]]\nname = "bad-two"\n`,
     );
-    const unknownKey = await hub.cli(["up", "--file", keys]);
+    const after = writeProject(
+      "after.toml",
+      `project = "bad"\n\n[[session]]\nname = "bad-one"\nafter = "bad-tow"\n\n[[session]]\nname = "bad-two"\n`,
+    );
+    const kind = writeProject(
+      "kind.toml",
+      `project = "bad"\n\n[[session]]\nname = "bad-one"\n\n[[session]]\nname = "bad-two"\nkind = "termnial"\n`,
+    );
+    // Each is refused before anything starts, so side by side (each is a Node boot).
+    const [broken, unknownKey, unknownAfter, unknownKind] = await Promise.all(
+      [syntax, keys, after, kind].map((file) => hub.cli(["up", "--file", file])),
+    );
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain(`${syntax}:3:`);
+
     expect(unknownKey.code).toBe(2);
     expect(unknownKey.stderr).toContain(
       `${keys}:5: unknown key 'comand' in session 'bad-one' — did you mean 'command'?`,
     );
 
-    const after = writeProject(
-      "after.toml",
-      `project = "bad"\n\n[[session]]\nname = "bad-one"\nafter = "bad-tow"\n\n[[session]]\nname = "bad-two"\n`,
-    );
-    const unknownAfter = await hub.cli(["up", "--file", after]);
     expect(unknownAfter.code).toBe(2);
     expect(unknownAfter.stderr).toContain(
       `${after}:5: no session 'bad-tow' in this project — did you mean 'bad-two'?`,
     );
 
-    const kind = writeProject(
-      "kind.toml",
-      `project = "bad"\n\n[[session]]\nname = "bad-one"\n\n[[session]]\nname = "bad-two"\nkind = "termnial"\n`,
-    );
-    const unknownKind = await hub.cli(["up", "--file", kind]);
     expect(unknownKind.code).toBe(2);
     expect(unknownKind.stderr).toContain(`${kind}:8: no session kind 'termnial' — did you mean 'terminal'?`);
     expect((await sessions()).filter((s) => s.project === "bad")).toEqual([]);

@@ -4,7 +4,7 @@
  * Ctrl-C. When the hub goes away (a restart, a crash) it says so on stderr, retries with backoff
  * and goes on from the last seq it handed on, so every event is handled exactly once.
  */
-import { backoffDelay } from "../core/backoff.js";
+import { backoffDelay, WAITED_ON_MAX_MS } from "../core/backoff.js";
 import { DispatchError } from "../core/errors.js";
 import type { JsonEvent } from "../protocol/events.js";
 import { HubClient } from "./HubClient.js";
@@ -51,7 +51,10 @@ export async function followSession(options: FollowSession): Promise<void> {
     if (!outcome.lost) return;
     if (!reconnecting) process.stderr.write("\n[dispatch: lost the hub; reconnecting…]\n");
     reconnecting = true;
-    const waited = await Promise.race([sleep(backoffDelay(attempt++)), interrupted]);
+    const waited = await Promise.race([
+      sleep(backoffDelay(attempt++, Math.random, WAITED_ON_MAX_MS)),
+      interrupted,
+    ]);
     if (waited === "interrupted") return;
     // A restarted hub may listen on another port: find it again.
     client = HubClient.locate();

@@ -26,7 +26,7 @@
  */
 import type { Logger } from "pino";
 import WebSocket from "ws";
-import { backoffDelay } from "../core/backoff.js";
+import { backoffDelay, WAITED_ON_MAX_MS } from "../core/backoff.js";
 import {
   HUB_PROOF_HEADER,
   hubProofValid,
@@ -48,13 +48,6 @@ const SILENCE_CHECK_MS = 1_000;
  * backs off at most this many steps (about a second) instead of growing towards 30 s.
  */
 const LEASE_HELD_MAX_ROUND = 2;
-/**
- * The longest wait between rounds. A host's sessions print into a bounded buffer while it has
- * no link, so each second it waits after the hub is back can cost output (a gap); at the
- * clients' 30 s cap a hub down for ten seconds kept its hosts away for up to 16 s more. A dial
- * to a hub that is down is one refused TCP connect, cheap at one per 5 s per host.
- */
-const MAX_ROUND_DELAY_MS = 5_000;
 
 /** `http://hub:7777` -> `ws://hub:7777/host`; `https://…` -> `wss://…/host`. */
 export function hostEndpointUrl(hubUrl: string): string {
@@ -277,7 +270,7 @@ export class HubDialer {
       const step = this.leaseHeldInRound ? Math.min(this.round, LEASE_HELD_MAX_ROUND) : this.round;
       this.leaseHeldInRound = false;
       this.round++;
-      delay = backoffDelay(step, Math.random, MAX_ROUND_DELAY_MS);
+      delay = backoffDelay(step, Math.random, WAITED_ON_MAX_MS);
     } else {
       // Some node in the list is untried this round: dial it after the first backoff step
       // (jittered, so a dead node's hosts do not all land on the next one in the same instant).

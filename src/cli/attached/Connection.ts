@@ -6,7 +6,7 @@
  * so nothing is lost or doubled, and what was typed meanwhile once it is back. It gives up
  * after `DISPATCH_RECONNECT_GIVE_UP_MS`.
  */
-import { backoffDelay } from "../../core/backoff.js";
+import { backoffDelay, WAITED_ON_MAX_MS } from "../../core/backoff.js";
 import { DispatchError } from "../../core/errors.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
@@ -135,7 +135,7 @@ export class Connection {
     const giveUpAt = Date.now() + reconnectGiveUpMs();
     events.lost();
     for (let attempt = 0; !finished(); attempt++) {
-      const wait = Math.min(backoffDelay(attempt), giveUpAt - Date.now());
+      const wait = Math.min(backoffDelay(attempt, Math.random, WAITED_ON_MAX_MS), giveUpAt - Date.now());
       if (wait < 0) return events.gone();
       await Promise.race([delay(wait), this.options.ended]);
       if (finished()) return;

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionInfo } from "../src/protocol/session.js";
-import { BIN, cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { BIN, cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
 
 let hub: HubHandle;
 let root: string;
@@ -28,22 +28,37 @@ function probe(keyFile: string): string {
   ].join("; ");
 }
 
+/**
+ * The session as the hub reports it. Read through the API, as are the polls below: each CLI
+ * call is a Node boot, seconds on a loaded machine, and `ls` and `logs` are not under test here.
+ */
 async function session(name: string): Promise<SessionInfo> {
-  const sessions = JSON.parse((await hub.cli(["ls", "--json"])).stdout) as SessionInfo[];
-  const found = sessions.find((s) => s.name === name);
-  if (!found) throw new Error(`no session ${name}`);
-  return found;
+  const response = await hub.api(`/api/sessions/${name}`);
+  if (!response.ok) throw new Error(`no session ${name}: HTTP ${response.status}`);
+  return ((await response.json()) as { session: SessionInfo }).session;
+}
+
+/** How many probes the session's stored output holds, and that output. */
+async function probes(name: string): Promise<{ count: number; out: string }> {
+  const out = await storedOutput(hub, name);
+  return { count: out.split(/PROBED\r?\n/).length - 1, out };
 }
 
 /** The session's output once its probe has printed. */
 async function probed(name: string): Promise<string> {
-  return waitFor(
+  const { out } = await waitFor(
     async () => {
-      const out = (await hub.cli(["logs", name])).stdout;
-      return out.includes("PROBED\r\n") || out.includes("PROBED\n") ? out : undefined;
+      const found = await probes(name);
+      return found.count > 0 ? found : undefined;
     },
     { message: `session ${name} never finished its probe` },
   );
+  return out;
+}
+
+async function kill(name: string): Promise<void> {
+  const response = await hub.api(`/api/sessions/${name}`, { method: "DELETE" });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
 }
 
 beforeAll(async () => {
@@ -88,7 +103,7 @@ describe("sandbox", () => {
     });
     expect(reported.agent).toMatchObject({ state: "waiting", message: "from-inside" });
     expect(reported.options).toMatchObject({ profile: "peek", sandbox: true });
-    await hub.cli(["kill", "boxed-agent"]);
+    await kill("boxed-agent");
   });
 
   it("runs a terminal in a sandbox on request, where it sees no other process", async () => {
@@ -115,18 +130,18 @@ describe("sandbox", () => {
     expect(procs).toBeGreaterThan(0);
     expect(procs).toBeLessThan(6);
     expect((await session("boxed")).options).toEqual({ sandbox: true });
-    await hub.cli(["kill", "boxed"]);
+    await kill("boxed");
     await waitFor(async () => (await session("boxed")).status !== "running");
+    const before = (await probes("boxed")).count;
     // Revived, it runs in a sandbox again.
     const revived = await hub.cli(["revive", "boxed"]);
     expect(revived.code, revived.stderr).toBe(0);
-    const again = await waitFor(async () => {
-      const text = (await hub.cli(["logs", "boxed"])).stdout;
-      // The first run's probe, the old screen shown above the marker, and the new run's probe.
-      return text.split("PROBED").length - 1 >= 3 ? text : undefined;
-    });
+    await waitFor(async () => (await probes("boxed")).count > before, { message: "the revived run probes" });
+    const again = (await hub.cli(["logs", "boxed"])).stdout;
+    // The first run's probe, the old screen shown above the marker, and the new run's probe.
+    expect(again.split("PROBED").length - 1).toBeGreaterThanOrEqual(3);
     expect(again).not.toContain("KEY-READ");
-    await hub.cli(["kill", "boxed"]);
+    await kill("boxed");
   });
 
   it("lets an unsandboxed terminal, and an agent with --no-sandbox, do what their user can", async () => {
@@ -148,8 +163,8 @@ describe("sandbox", () => {
     ]);
     expect(agent.code, agent.stderr).toBe(0);
     expect(await probed("open-agent")).toContain(`KEY-READ:${hub.key}`);
-    await hub.cli(["kill", "open"]);
-    await hub.cli(["kill", "open-agent"]);
+    await kill("open");
+    await kill("open-agent");
   });
 
   it("refuses bad sandbox options with a clear error", async () => {

@@ -74,6 +74,12 @@ export interface PageOptions {
   contextOptions?: BrowserContextOptions;
   /** Sign in before handing the page over (default false). */
   login?: boolean;
+  /**
+   * Signed in before the page loads, by the cookie `POST /api/login` sets (`signIn`), so the
+   * page opens on the sessions view: for tests that are not about the sign-in form, which
+   * otherwise loads the app twice over (default false).
+   */
+  signedIn?: boolean;
 }
 
 export interface WebSuite {
@@ -127,8 +133,11 @@ export function webSuite(options: { env?: Record<string, string> } = {}): WebSui
           ? await b.newContext(pageOptions.contextOptions)
           : await newContext(b, pageOptions.viewport));
       open.push(context);
-      const tp = await openPage(b, h.url, { context });
+      if (pageOptions.signedIn) await signIn(context, h);
+      // `#signed-in`, as single sign-on returns: the page asks the hub, which knows the cookie.
+      const tp = await openPage(b, pageOptions.signedIn ? `${h.url}/#signed-in` : h.url, { context });
       if (pageOptions.login) await login(tp.page, h.key);
+      if (pageOptions.signedIn) await tp.page.getByRole("navigation", { name: "Sessions" }).waitFor();
       return tp;
     },
   };
@@ -178,6 +187,12 @@ export async function startRemoteHost(hub: HubHandle, name: string): Promise<Rem
   };
   remotes.add(remote);
   return remote;
+}
+
+/** Signs `context` in to `hub` as the form does (the same request and cookie), without a page. */
+export async function signIn(context: BrowserContext, hub: HubHandle): Promise<void> {
+  const response = await context.request.post(`${hub.url}/api/login`, { data: { key: hub.key } });
+  if (!response.ok()) throw new Error(`sign-in: HTTP ${response.status()} ${await response.text()}`);
 }
 
 export async function login(page: Page, key: string): Promise<void> {

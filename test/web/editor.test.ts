@@ -53,7 +53,7 @@ describe("web editor sessions", () => {
 
     const pages: Page[] = [];
     for (const name of ["alice", "bob"]) {
-      const { page, problems } = await web.page({ login: true });
+      const { page, problems } = await web.page({ signedIn: true });
       await page.evaluate((n) => localStorage.setItem("dispatch.editor.name", n), name);
       await page.locator('[data-session="doc"] button.select').click();
       await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("start\n");
@@ -138,7 +138,7 @@ describe("web editor sessions", () => {
     const elsewhere = mkdtempSync(join(tmpdir(), "dispatch-web-editor-out-"));
     symlinkSync(elsewhere, join(dir, "escape"));
     try {
-      const { page, problems } = await web.page({ login: true });
+      const { page, problems } = await web.page({ signedIn: true });
       await page.getByRole("button", { name: "+ New" }).click();
       const dialog = page.getByRole("dialog", { name: "New session" });
       await dialog.locator("#new-kind").selectOption("editor");
@@ -195,7 +195,7 @@ describe("web editor sessions", () => {
       body: JSON.stringify({ kind: "editor", name: "merge", options: { path: file } }),
     });
     expect(created.status).toBe(201);
-    const { page, problems } = await web.page({ login: true });
+    const { page, problems } = await web.page({ signedIn: true });
     await page.locator('[data-session="merge"] button.select').click();
     await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("alpha\nx\nbeta\ny\ndelta\n");
     // The buffer changes beta and delta; then the disk changes alpha and beta.
@@ -261,7 +261,7 @@ describe("web editor sessions", () => {
       body: JSON.stringify({ kind: "editor", name: "crlf", options: { path: file } }),
     });
     expect(created.status).toBe(201);
-    const { page, problems } = await web.page({ login: true });
+    const { page, problems } = await web.page({ signedIn: true });
     await page.locator('[data-session="crlf"] button.select').click();
     await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("one\ntwo\nthree\n");
     // The end of line 3, a word, a new line with a word; Delete at the end of line 1 joins line 2.

@@ -18,7 +18,7 @@ describe("web sessions", () => {
 
   /** A signed-in page; a second page in an existing context shares its login cookie. */
   function loggedInPage(options: PageOptions = {}): Promise<TestPage> {
-    return web.page({ ...options, login: !options.context });
+    return web.page({ ...options, signedIn: !options.context });
   }
 
   it("creates a terminal and round-trips echo", async () => {

@@ -4,39 +4,42 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
  * The slowest files, ms on CI's 2 cores (November 2026; from `sandbox` on scaled from a local
- * run, the reconnect files as they are since their waits were cut). Long files go first so the
- * two workers end together: one of these drawn last (vitest orders files it has no timings for
- * by size, and reconnect.test.ts is small) would leave a worker idle for most of a minute.
+ * run, the reconnect files as they are since their waits were cut; the images, web workspace,
+ * sessions, reconnect and editor, sandbox, storage-fault, refused-create and search files scaled
+ * by what their December cuts saved beside the old versions on a loaded machine). Long files go
+ * first so the two workers end together: one of these drawn last (vitest orders files it has no
+ * timings for by size, and reconnect.test.ts is small) would leave a worker idle for most of a
+ * minute.
  * Timings vitest cached from an earlier run here take precedence; a file missing from this list
  * costs balance, never correctness.
  */
 const SLOWEST_MS: Record<string, number> = {
-  "test/durability.test.ts": 58_000,
-  "test/cli.test.ts": 56_000,
-  "test/web/workspace.test.ts": 50_000,
-  "test/chat.test.ts": 47_000,
-  "test/faults.test.ts": 43_000,
-  "test/refusedCreate.test.ts": 42_000,
-  "test/images.test.ts": 37_000,
-  "test/web/sessions.test.ts": 36_000,
-  "test/web/reconnect.test.ts": 34_000,
+  "test/durability.test.ts": 64_000,
+  "test/cli.test.ts": 62_000,
+  "test/chat.test.ts": 52_000,
+  "test/web/workspace.test.ts": 45_000,
+  "test/faults.test.ts": 45_000,
+  "test/projects.test.ts": 35_000,
+  "test/web/sessions.test.ts": 34_000,
+  "test/hosts.test.ts": 34_000,
   "test/cluster.test.ts": 34_000,
   "test/agent.test.ts": 33_000,
-  "test/storageFaults.test.ts": 33_000,
-  "test/projects.test.ts": 33_000,
-  "test/imagesLifecycle.test.ts": 32_000,
-  "test/imagesContext.test.ts": 31_000,
-  "test/search.test.ts": 30_000,
-  "test/hosts.test.ts": 30_000,
-  "test/sandbox.test.ts": 26_000,
+  "test/refusedCreate.test.ts": 30_000,
+  "test/images.test.ts": 30_000,
+  "test/imagesContext.test.ts": 28_000,
+  "test/web/reconnect.test.ts": 26_000,
+  "test/imagesLifecycle.test.ts": 26_000,
   "test/imagesLong.test.ts": 26_000,
-  "test/web/editor.test.ts": 24_000,
+  "test/web/editor.test.ts": 23_000,
+  "test/storageFaults.test.ts": 22_000,
+  "test/search.test.ts": 21_000,
   "test/tui.test.ts": 21_000,
   "test/attachReconnect.test.ts": 20_000,
   "test/hostRefused.test.ts": 19_000,
   "test/attach.test.ts": 18_000,
   "test/reconnect.test.ts": 18_000,
   "test/people.test.ts": 17_000,
+  "test/sandbox.test.ts": 16_000,
   "test/stopAll.test.ts": 16_000,
   "test/editor.test.ts": 15_000,
   "test/clusterFailover.test.ts": 14_000,

@@ -29,9 +29,21 @@ const info = async (name: string) =>
   ((await (await hub.api(`/api/sessions/${name}`)).json()) as { session: Record<string, unknown> })
     .session as { status: string; reason: string | null; options: Record<string, unknown> };
 
-async function newWorkspace(name: string, kernel: string): Promise<number> {
-  const created = await hub.cli(["new", "--kernel", kernel, "--name", name]);
-  expect(created.code, created.stderr).toBe(0);
+/**
+ * A workspace, connected; its kernel's pid. Through `dispatch new` for the first one, through
+ * the API for the others (the CLI's create is not under test here; each call is a Node boot).
+ */
+async function newWorkspace(name: string, kernel: string, via: "cli" | "api" = "api"): Promise<number> {
+  if (via === "cli") {
+    const created = await hub.cli(["new", "--kernel", kernel, "--name", name]);
+    expect(created.code, created.stderr).toBe(0);
+  } else {
+    const created = await hub.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ name, kind: "workspace", options: { kernel } }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+  }
   await waitFor(async () => (await info(name)).options.connection === "connected", {
     timeoutMs: 30_000,
     message: `${name} connected`,
@@ -59,7 +71,7 @@ afterAll(async () => {
 
 describe("images like hosts", { timeout: 150_000 }, () => {
   it("uses the current image for eval, inspect, transcript and stats; shows it; refuses an unknown one", async () => {
-    await newWorkspace("py", "python3");
+    await newWorkspace("py", "python3", "cli");
     const none = await hub.cli(["eval", "--mode", "print"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("dispatch use IMAGE");
@@ -126,6 +138,53 @@ describe("images like hosts", { timeout: 150_000 }, () => {
     expect(gone.stderr).toContain("the current image is gone");
   });
 
+  it("lists a kernel no session holds as orphaned and `images cleanup` stops it, sparing live ones", async () => {
+    // The live kernel is the first test's, still running: one started for this alone would only
+    // add its start.
+    const live = (await info("py")).options.pid as number;
+    expect(isAlive(live)).toBe(true);
+    // A kernel on a connection file in the host's kernel directory that no session holds.
+    const connection = await newConnection("xpython");
+    mkdirSync(kernelDir(), { recursive: true });
+    const file = join(kernelDir(), "kernel-gone-1.json");
+    writeFileSync(file, JSON.stringify(connection), { mode: 0o600 });
+    stray = spawn("/usr/bin/xpython", ["-f", file], { stdio: "ignore" });
+    const pid = stray.pid as number;
+    const exited = new Promise((resolve) => stray?.once("exit", resolve));
+
+    // Polled on the host's own report (`images` boots Node at each call), then listed.
+    await waitFor(
+      async () => {
+        const response = await hub.api("/api/hosts/local/orphans");
+        const report = (await response.json()) as { orphans: { pid: number | null }[] };
+        return report.orphans.some((orphan) => orphan.pid === pid);
+      },
+      { timeoutMs: 20_000, message: "the host finds the orphan" },
+    );
+    const listed = (await images()).find((row) => row.status === "orphaned" && row.pid === pid);
+    if (!listed) throw new Error(`the orphan (pid ${pid}) is not listed by \`dispatch images\``);
+    expect(listed.kernel).toBe("xpython");
+    expect(listed.session).toBeNull();
+    const table = await hub.cli(["images"]);
+    expect(table.stdout).toMatch(new RegExp(`xpython .* orphaned .* ${pid}`));
+    expect(table.stderr).toContain("dispatch images cleanup");
+
+    const cleaned = await hub.cli(["images", "cleanup"]);
+    expect(cleaned.code, cleaned.stderr).toBe(0);
+    expect(cleaned.stdout).toContain(`local: removed kernel xpython (pid ${pid})`);
+    await exited;
+    expect(existsSync(file)).toBe(false);
+    expect((await images()).some((row) => row.status === "orphaned")).toBe(false);
+
+    // The live kernel was spared: same process, still evaluating.
+    expect(isAlive(live)).toBe(true);
+    const evaluated = await hub.cli(["eval", "py", "6*7"]);
+    expect(evaluated.stdout.trim()).toBe("42");
+    const again = await hub.cli(["images", "cleanup", "--host", "local"]);
+    expect(again.stderr).toContain("no orphaned kernels on local");
+  });
+
+  // Last: the SIGKILLed host takes every image above with it.
   it("stops the kernels a SIGKILLed host left behind when the host starts again", async () => {
     const xeus = await newWorkspace("xp", "xpython");
     const ipy = (await info("py")).options.pid as number;
@@ -155,41 +214,5 @@ describe("images like hosts", { timeout: 150_000 }, () => {
     );
     expect(log).toContain(stopped);
     await waitFor(async () => (await info("xp")).status === "exited", { timeoutMs: 20_000 });
-  });
-
-  it("lists a kernel no session holds as orphaned and `images cleanup` stops it, sparing live ones", async () => {
-    const live = await newWorkspace("live", "python3");
-    // A kernel on a connection file in the host's kernel directory that no session holds.
-    const connection = await newConnection("xpython");
-    mkdirSync(kernelDir(), { recursive: true });
-    const file = join(kernelDir(), "kernel-gone-1.json");
-    writeFileSync(file, JSON.stringify(connection), { mode: 0o600 });
-    stray = spawn("/usr/bin/xpython", ["-f", file], { stdio: "ignore" });
-    const pid = stray.pid as number;
-    const exited = new Promise((resolve) => stray?.once("exit", resolve));
-
-    const listed = await waitFor(
-      async () => (await images()).find((row) => row.status === "orphaned" && row.pid === pid),
-      { timeoutMs: 20_000, message: "the orphan listed" },
-    );
-    expect(listed.kernel).toBe("xpython");
-    expect(listed.session).toBeNull();
-    const table = await hub.cli(["images"]);
-    expect(table.stdout).toMatch(new RegExp(`xpython .* orphaned .* ${pid}`));
-    expect(table.stderr).toContain("dispatch images cleanup");
-
-    const cleaned = await hub.cli(["images", "cleanup"]);
-    expect(cleaned.code, cleaned.stderr).toBe(0);
-    expect(cleaned.stdout).toContain(`local: removed kernel xpython (pid ${pid})`);
-    await exited;
-    expect(existsSync(file)).toBe(false);
-    expect((await images()).some((row) => row.status === "orphaned")).toBe(false);
-
-    // The live kernel was spared: same process, still evaluating.
-    expect(isAlive(live)).toBe(true);
-    const evaluated = await hub.cli(["eval", "live", "6*7"]);
-    expect(evaluated.stdout.trim()).toBe("42");
-    const again = await hub.cli(["images", "cleanup", "--host", "local"]);
-    expect(again.stderr).toContain("no orphaned kernels on local");
   });
 });

@@ -67,6 +67,10 @@ describe("web reconnect", () => {
     const started = await hub.cli(["start", "--port", String(port)]);
     expect(started.code, started.stderr).toBe(0);
 
+    // Its reconnect backs off while the hub is away: the line waits for the connection first.
+    await expect
+      .poll(() => typed.page.evaluate(() => window.__dispatch?.connection()), { timeout: 30_000 })
+      .toBe("open");
     await waitForLine(typed.page, "typed", /^queued-42$/);
     expect((await terminalLines(typed.page, "typed")).filter((l) => l === "queued-42")).toHaveLength(1);
 

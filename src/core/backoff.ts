@@ -8,10 +8,10 @@ export const BACKOFF_BASE_MS = 250;
 /** Cap, like tRPC's client: a long outage costs at most one attempt every 30 s. */
 export const BACKOFF_MAX_MS = 30_000;
 /**
- * Cap for a link something waits on: a person at an attached terminal or a following `logs`,
- * a host whose sessions print into a bounded buffer meanwhile. At 30 s a hub down for ten
- * seconds kept them away for up to 16 s more; a dial to a hub that is down is one refused TCP
- * connect, cheap at one per 5 s.
+ * Cap for a link something waits on: a person at an attached terminal, a following `logs` or a
+ * browser page in view, a host whose sessions print into a bounded buffer meanwhile. At 30 s a
+ * hub down for ten seconds kept them away for up to 16 s more; a dial to a hub that is down is
+ * one refused TCP connect, cheap at one per 5 s.
  */
 export const WAITED_ON_MAX_MS = 5_000;
 

@@ -4,7 +4,7 @@
  * nothing about sessions; the workspace re-attaches them on every `open`.
  */
 import type { z } from "zod";
-import { backoffDelay } from "../../../src/core/backoff.js";
+import { BACKOFF_MAX_MS, backoffDelay, WAITED_ON_MAX_MS } from "../../../src/core/backoff.js";
 import { CLIENT_PROTOCOL_VERSION } from "../../../src/core/version.js";
 import type { ClientMessage, ServerMessage } from "../../../src/protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../../../src/protocol/frames.js";
@@ -266,7 +266,10 @@ export class Connection {
     }
     // Disposed meanwhile, or already reconnecting (retryNow during the check above).
     if (this.#disposed || this.#socket) return;
-    const delay = backoffDelay(this.#attempt);
+    // A page in view has a person waiting on it (the 5 s cap); a tab in the background keeps
+    // the long one, and coming back to it retries at once (#wake).
+    const cap = document.visibilityState === "visible" ? WAITED_ON_MAX_MS : BACKOFF_MAX_MS;
+    const delay = backoffDelay(this.#attempt, Math.random, cap);
     this.#attempt++;
     this.#handlers.state({ state: "waiting", attempt: this.#attempt, retryAt: Date.now() + delay });
     this.#retryTimer = setTimeout(() => this.#connect(), delay);

@@ -3,55 +3,64 @@ import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * The slowest files, ms on CI's 2 cores (November 2026; from `sandbox` on scaled from a local
- * run, the reconnect files as they are since their waits were cut; the images, web workspace,
- * sessions, reconnect and editor, sandbox, storage-fault, refused-create and search files scaled
- * by what their December cuts saved beside the old versions, run one after the other locally). Long files go
- * first so the two workers end together: one of these drawn last (vitest orders files it has no
- * timings for by size, and reconnect.test.ts is small) would leave a worker idle for most of a
- * minute.
- * Timings vitest cached from an earlier run here take precedence; a file missing from this list
- * costs balance, never correctness.
+ * The slowest files, ms of a whole local run on 2 cores (`npx vitest run`, December 2026: the
+ * files of 12 s or more). Long files go first so the two workers end together: one of these
+ * drawn last (vitest orders files it has no timings for by size) would leave a worker idle for
+ * most of a minute. Timings vitest cached from an earlier run here take precedence; a file
+ * missing from this list costs balance, never correctness.
  */
 const SLOWEST_MS: Record<string, number> = {
-  "test/durability.test.ts": 64_000,
+  "test/durability.test.ts": 65_000,
+  "test/chat.test.ts": 63_000,
   "test/cli.test.ts": 62_000,
-  "test/chat.test.ts": 52_000,
-  "test/web/workspace.test.ts": 50_000,
-  "test/faults.test.ts": 45_000,
-  "test/projects.test.ts": 35_000,
-  "test/hosts.test.ts": 34_000,
-  "test/cluster.test.ts": 34_000,
-  "test/web/sessions.test.ts": 33_000,
-  "test/agent.test.ts": 33_000,
-  "test/storageFaults.test.ts": 33_000,
-  "test/web/reconnect.test.ts": 31_000,
-  "test/images.test.ts": 26_000,
-  "test/imagesLong.test.ts": 26_000,
-  "test/imagesLifecycle.test.ts": 24_000,
-  "test/web/editor.test.ts": 24_000,
-  "test/refusedCreate.test.ts": 23_000,
-  "test/tui.test.ts": 21_000,
+  "test/search.test.ts": 61_000,
+  "test/web/sessions.test.ts": 54_000,
+  "test/hosts.test.ts": 51_000,
+  "test/web/workspace.test.ts": 49_000,
+  "test/faults.test.ts": 44_000,
+  "test/people.test.ts": 42_000,
+  "test/storageFaults.test.ts": 41_000,
+  "test/projects.test.ts": 40_000,
+  "test/web/reconnect.test.ts": 34_000,
+  "test/web/terminal-render.test.ts": 34_000,
+  "test/oneHubPerHome.test.ts": 33_000,
+  "test/cluster.test.ts": 31_000,
+  "test/imagesLong.test.ts": 30_000,
+  "test/imagesLifecycle.test.ts": 30_000,
+  "test/web/editor.test.ts": 30_000,
+  "test/images.test.ts": 28_000,
+  "test/refusedCreate.test.ts": 27_000,
+  "test/hostRefused.test.ts": 27_000,
+  "test/agent.test.ts": 23_000,
+  "test/holes.test.ts": 21_000,
   "test/imagesContext.test.ts": 20_000,
-  "test/search.test.ts": 20_000,
-  "test/attachReconnect.test.ts": 20_000,
-  "test/hostRefused.test.ts": 19_000,
-  "test/attach.test.ts": 18_000,
-  "test/reconnect.test.ts": 18_000,
-  "test/people.test.ts": 17_000,
-  "test/stopAll.test.ts": 16_000,
+  "test/imagesInput.test.ts": 20_000,
+  "test/web/keys.test.ts": 19_000,
+  "test/tui.test.ts": 19_000,
+  "test/editor.test.ts": 19_000,
+  "test/lsStatus.test.ts": 18_000,
+  "test/web/links.test.ts": 18_000,
+  "test/clusterFailover.test.ts": 16_000,
+  "test/protocol.test.ts": 16_000,
+  "test/web/paste.test.ts": 16_000,
+  "test/attachReconnect.test.ts": 16_000,
+  "test/attachStatusBar.test.ts": 15_000,
+  "test/web/agent.test.ts": 15_000,
+  "test/hostTokenProof.test.ts": 15_000,
   "test/sandbox.test.ts": 15_000,
-  "test/editor.test.ts": 15_000,
-  "test/clusterFailover.test.ts": 14_000,
-  "test/holes.test.ts": 14_000,
-  "test/imagesFrozen.test.ts": 14_000,
-  "test/web/oidc.test.ts": 13_000,
-  "test/web/keys.test.ts": 13_000,
+  "test/web/login.test.ts": 14_000,
+  "test/web/oidc.test.ts": 14_000,
+  "test/web/search.test.ts": 14_000,
+  "test/restartScreen.test.ts": 14_000,
+  "test/web/history.test.ts": 14_000,
   "test/unusableStore.test.ts": 13_000,
-  "test/web/terminal-render.test.ts": 12_000,
-  "test/imagesInput.test.ts": 12_000,
-  "test/oneHubPerHome.test.ts": 12_000,
-  "test/attachStatusBar.test.ts": 12_000,
+  "test/replyLimit.test.ts": 13_000,
+  "test/web/workspaceAssist.test.ts": 13_000,
+  "test/imagesFrozen.test.ts": 12_000,
+  "test/reconnect.test.ts": 12_000,
+  "test/web/audit.test.ts": 12_000,
+  "test/oidc.test.ts": 12_000,
+  "src/store/postgres/PostgresStore.test.ts": 12_000,
 };
 
 /** Longest first, by vitest's own timing of each file when it has one, else by `SLOWEST_MS`. */

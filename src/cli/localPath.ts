@@ -2,9 +2,9 @@
  * A path typed on the command line as the file system takes it, for the commands whose files are
  * on this machine (the hub's own, where the CLI runs): `dispatch edit`, `files`, `backup`.
  */
-import { realpathSync } from "node:fs";
 import { homedir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { physicalPath } from "../platform/physicalPath.js";
 
 /**
  * Absolute and real: `~` is the home directory (also when quoted, where the shell leaves it), a
@@ -14,14 +14,6 @@ import { basename, dirname, join, resolve } from "node:path";
  */
 export function localPath(typed: string): string {
   const path = typed === "~" || typed.startsWith("~/") ? homedir() + typed.slice(1) : typed;
-  try {
-    return realpathSync.native(path);
-  } catch {
-    try {
-      return join(realpathSync.native(dirname(path)), basename(path));
-    } catch {
-      // Its directory is missing too: the command that uses it says so.
-      return resolve(path);
-    }
-  }
+  // Its directory missing too: the command that uses it says so.
+  return physicalPath(path) ?? resolve(path);
 }

@@ -6,9 +6,10 @@
  * refused by the store (`writeBackup`), which also keeps any existing file that is not an
  * earlier backup.
  */
-import { lstatSync, realpathSync, type Stats, statSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
+import { lstatSync, type Stats, statSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { type HomePaths, homeFiles } from "../platform/home.js";
+import { physicalPath } from "../platform/physicalPath.js";
 import { describeBackupFailure, isStorageError } from "../store/storageErrors.js";
 
 /** Files of the data directory beyond `homeFiles`: the hub's lock, the supervisor's pid, the search index. */
@@ -57,23 +58,6 @@ export function describeBackupError(err: unknown, file: string): string | undefi
   const code = (err as NodeJS.ErrnoException).code;
   const why = code ? PATH_PROBLEMS[code] : undefined;
   return why ? `cannot write the backup to ${file}: ${why(file)}` : undefined;
-}
-
-/**
- * The path the file system reaches for `file`: `..` taken after symbolic links, as the kernel
- * does (a lexical `/a/link/..` is not `/a`), the file itself followed when it exists.
- * Undefined when its directory does not exist.
- */
-function physicalPath(file: string): string | undefined {
-  try {
-    return realpathSync.native(file);
-  } catch {
-    try {
-      return join(realpathSync.native(dirname(file)), basename(file));
-    } catch {
-      return undefined;
-    }
-  }
 }
 
 /** Which of the data directory's own files `real` is, by path or (existing) by inode. */

@@ -78,7 +78,60 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     ["-D", data, "-U", "postgres", "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"],
     { ...owner, stdio: "pipe", cwd: dir },
   );
-  const port = await freePort();
+  // A free port can be taken by another process (a hub, a host, another test's server) between
+  // finding it and PostgreSQL binding it: then PostgreSQL exits, and another port is tried.
+  let started: Started | undefined;
+  for (let attempt = 1; !started; attempt++) {
+    try {
+      started = await launch(bin, data, dir, owner, options, await freePort());
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= PORT_ATTEMPTS) {
+        rmSync(dir, { recursive: true, force: true });
+        throw err;
+      }
+    }
+  }
+  const { port, adminUrl, stop } = started;
+  let databases = 0;
+  return {
+    port,
+    adminUrl,
+    async database() {
+      const name = `test_${++databases}`;
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      try {
+        // FILE_COPY: PostgreSQL 15 defaults to WAL_LOG, several times slower for a small template.
+        await admin.query(`CREATE DATABASE ${name} STRATEGY = FILE_COPY`);
+      } finally {
+        await admin.end();
+      }
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    stop,
+  };
+}
+
+/** Tries of a fresh port when the one found free was taken before PostgreSQL bound it. */
+const PORT_ATTEMPTS = 5;
+
+class PortTaken extends Error {}
+
+interface Started {
+  port: number;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Starts PostgreSQL on `port` and waits until it answers; `PortTaken` if the port was taken. */
+async function launch(
+  bin: string,
+  data: string,
+  dir: string,
+  owner: { uid?: number; gid?: number },
+  options: PostgresOptions,
+  port: number,
+): Promise<Started> {
   // Durability settings off: a test database is thrown away, and fsyncs would dominate its time.
   const child: ChildProcess = spawn(
     join(bin, "postgres"),
@@ -120,34 +173,23 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       () => log,
     );
   } catch (err) {
+    if (log.includes("Address already in use")) {
+      process.off("exit", killOnExit);
+      await exited;
+      throw new PortTaken(`port ${port} was taken`);
+    }
     await stop();
     throw err;
   }
-  let databases = 0;
-  return {
-    port,
-    adminUrl,
-    async database() {
-      const name = `test_${++databases}`;
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      try {
-        // FILE_COPY: PostgreSQL 15 defaults to WAL_LOG, several times slower for a small template.
-        await admin.query(`CREATE DATABASE ${name} STRATEGY = FILE_COPY`);
-      } finally {
-        await admin.end();
-      }
-      return `postgres://postgres@127.0.0.1:${port}/${name}`;
-    },
-    stop,
-  };
+  return { port, adminUrl, stop };
 }
 
 async function waitReady(url: string, died: () => boolean, log: () => string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (died()) throw new Error(`postgres exited at start:\n${log()}`);
-    const client = new pg.Client({ connectionString: url });
+    // Bounded: whatever holds a taken port may accept and never answer.
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
     try {
       await client.connect();
       await client.query("SELECT 1");

@@ -8,14 +8,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
 import { closeTtys, dispatchInPty, screenShows } from "./tty.js";
+import { WireClient } from "./wire.js";
 
 let hub: HubHandle;
+const clients: WireClient[] = [];
 
 beforeAll(async () => {
-  hub = await startHub();
+  // The screen worker stops soon after every screen is idle, as it does after 30 s in use.
+  hub = await startHub({ env: { DISPATCH_SCREEN_IDLE_STOP: "1s" } });
 });
 
-afterEach(() => closeTtys());
+afterEach(async () => {
+  closeTtys();
+  for (const c of clients.splice(0)) await c.close();
+});
 
 afterAll(async () => {
   await cleanupAll();
@@ -28,6 +34,28 @@ async function create(name: string, script: string): Promise<void> {
     body: JSON.stringify({ name, command: ["sh", "-c", script], cols: 40, rows: 5 }),
   });
   expect(res.status).toBe(201);
+}
+
+/** A client of the protocol, told of every change to the session list. */
+async function listener(): Promise<WireClient> {
+  const c = await WireClient.open(hub.url, { authorization: `Bearer ${hub.key}` });
+  clients.push(c);
+  await c.request({ type: "hello", protocol: 1 });
+  return c;
+}
+
+/** The previews of `name` the client was told of, in order. */
+function previewsTold(c: WireClient, name: string): string[] {
+  return c.received.json
+    .filter((m) => m.type === "session")
+    .map((m) => m.session as { name: string; preview: string })
+    .filter((s) => s.name === name)
+    .map((s) => s.preview);
+}
+
+async function screenWorkerRunning(): Promise<boolean> {
+  const text = await (await hub.api("/metrics")).text();
+  return /^dispatch_screen_worker 1$/m.test(text);
 }
 
 async function preview(name: string): Promise<string> {
@@ -90,20 +118,36 @@ describe("the session list's preview", () => {
       "copy",
       String.raw`printf 'copied 3 files\ncopying 10%%\rcopying 55%%\r\033[K'; exec sleep 600`,
     );
-    await waitFor(async () => (await storedOutput(hub, "vimlike")).includes("Bot"), { message: "the ruler" });
+    // Read off the screen by the hub's screen worker, which runs at low priority: a loaded
+    // machine may take a while to start it.
+    const settled = { timeoutMs: 30_000 };
+    // The row's blanks are one space, as in the web list.
+    await waitFor(async () => (await preview("vimlike")) === "300,1 Bot", {
+      ...settled,
+      message: "the ruler as the preview",
+    });
+    // The key comes once the screen worker stopped, every screen idle: the redraw is printed on
+    // a screen loaded from its snapshot then, and the list tells of no line read off the bytes
+    // meanwhile (it told of "15 49%", then of the screen's line).
+    await waitFor(async () => !(await screenWorkerRunning()), {
+      ...settled,
+      message: "the screen worker to stop while every screen is idle",
+    });
+    const list = await listener();
     await hub.api("/api/sessions/vimlike/input", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ data: "\r" }),
     });
-    // Read off the screen by the hub's screen worker, which runs at low priority: a loaded
-    // machine may take a while to start it.
-    const settled = { timeoutMs: 30_000 };
-    // The row's blanks are one space, as in the web list.
-    await waitFor(async () => (await preview("vimlike")) === "150,1 49%", {
+    await waitFor(() => previewsTold(list, "vimlike").includes("150,1 49%"), {
       ...settled,
       message: "the redrawn ruler as the preview",
     });
+    const told = previewsTold(list, "vimlike");
+    expect(
+      told.filter((line) => line !== "300,1 Bot" && line !== "150,1 49%"),
+      told.join(" | "),
+    ).toEqual([]);
     await waitFor(async () => (await preview("copy")) === "copied 3 files", {
       ...settled,
       message: "the line above the erased one as the preview",

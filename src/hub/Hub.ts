@@ -125,7 +125,12 @@ export class Hub {
       bus,
       logger,
       health: this.storage,
-      previewOnScreen: (id) => this.screens.readsPreview(id),
+      previewOnScreen: (id) => {
+        const record = directory.get(id);
+        return (
+          record !== undefined && findKind(record.kind)?.screen === true && this.screens.readsPreview(id)
+        );
+      },
     });
     // First to hear of each stored batch, so clients get it before the screen and search work.
     this.attachments = new Attachments({

@@ -3,7 +3,7 @@
  * tail of the newest output is examined, so this costs the same for any history size. A
  * terminal's preview is read off its screen instead where the hub has that screen up to date
  * (`screen/screenPreview.ts`); this rule serves kinds without a screen (workspaces, chats) and a
- * terminal whose screen is behind a flood or not loaded yet.
+ * terminal whose screen is behind a flood.
  */
 
 import { stripEscapes } from "../core/plainText.js";

@@ -51,8 +51,8 @@ export class ScreenTracker {
     this.worker.on("printed", (session, bytes, skipped) =>
       this.tracked.get(session)?.feed.printed(bytes, skipped),
     );
-    // A screen behind its output (stale, or not loaded) would announce an older line than the
-    // output's own: the intake reads the preview from the output then (`readsPreview`).
+    // A screen behind a flood would announce an older line than the output's own: the intake
+    // reads the preview from the output then (`readsPreview`).
     this.worker.on("preview", (session, line) => {
       if (this.readsPreview(session)) options.onPreview?.(session, line);
     });
@@ -65,10 +65,15 @@ export class ScreenTracker {
     return this.worker.running;
   }
 
-  /** Whether the session's preview comes from its screen: one kept up with its output. */
+  /**
+   * Whether a terminal session's preview comes from its screen: always, but while its screen is
+   * behind a flood (`stale`). A screen not in memory (the session never printed, the worker
+   * stopped while every screen was idle, the hub restarted) is loaded with the output that just
+   * came and reports its line a moment later; the output's line read meanwhile (a fragment of a
+   * redraw, a progress line erased since) showed in the session list and was then replaced.
+   */
   readsPreview(session: string): boolean {
-    const state = this.tracked.get(session);
-    return state !== undefined && !state.deferred && !state.stale;
+    return this.tracked.get(session)?.stale !== true;
   }
 
   /** Feeds newly stored events of one terminal session. */
@@ -348,6 +353,8 @@ export class ScreenTracker {
       if (state.deferred || state.stale || state.bytesSinceSnapshot > 0 || state.idleTimer) return;
     }
     this.tracked.clear();
+    // No restart's catch-up to make way for: a screen deferred from now on loads at once.
+    if (this.loadFrom === 0) this.loadFrom = Date.now();
     void this.worker.stop();
     this.options.logger.debug("screens idle: screen worker stopped");
   }

@@ -2,19 +2,20 @@
  * Keeps the current screen of every terminal session (a headless emulator per session, in a
  * worker thread) and stores snapshots of it: every `snapshotEveryBytes` of output, when output
  * pauses, on exit and right after a gap. Attaching then costs a snapshot plus the few events
- * after it, whatever the history size. Retention compacts history behind snapshots.
+ * after it, whatever the history size. Retention compacts history behind snapshots. A screen
+ * behind its output (not loaded yet, or behind a flood) is brought up by `ScreenCatchUp`.
  */
 import type { Logger } from "pino";
 import { isOutputEvent } from "../../protocol/events.js";
 import type { Store } from "../../store/Store.js";
 import type { StoredBatchEntry } from "../StoreWriter.js";
 import { compactBehindSnapshots } from "./retention.js";
+import { ScreenCatchUp } from "./ScreenCatchUp.js";
 import { ScreenWorker } from "./ScreenWorker.js";
 import { screenChange } from "./screenEvents.js";
-
 import * as tuning from "./screenSettings.js";
-import { decodeScreen, encodeScreen } from "./snapshotData.js";
-import { snapshotRows } from "./snapshotRows.js";
+import { encodeScreen } from "./snapshotData.js";
+import { idleSnapshotRows } from "./snapshotRows.js";
 import { deferredScreen, drawsOnScreen, type Size, type Tracked } from "./tracked.js";
 
 export interface ScreenTrackerOptions {
@@ -37,9 +38,8 @@ export class ScreenTracker {
    * instead of a deferred one that reads back from the store what it was just handed.
    */
   private readonly blankThrough = new Map<string, number>();
-  private rebuildTimer: NodeJS.Timeout | undefined;
-  /** When deferred screens may start loading in the background (set by the first deferral). */
-  private loadFrom = 0;
+  /** Loads deferred screens and rebuilds stale ones, on use or in the background. */
+  private readonly catchUp: ScreenCatchUp;
   private readonly snapshotEveryBytes: number;
   private readonly retentionBytes: number;
   private readonly idleCheck: NodeJS.Timeout;
@@ -48,6 +48,13 @@ export class ScreenTracker {
     this.snapshotEveryBytes = options.snapshotEveryBytes ?? tuning.DEFAULT_SNAPSHOT_EVERY_BYTES;
     this.retentionBytes = options.retentionBytes ?? tuning.DEFAULT_RETENTION_BYTES;
     this.worker = new ScreenWorker(options.logger);
+    this.catchUp = new ScreenCatchUp({
+      store: options.store,
+      worker: this.worker,
+      tracked: this.tracked,
+      track: (session, size, entries) => this.track(session, size, entries),
+      snapshot: (session) => void this.snapshot(session),
+    });
     this.worker.on("printed", (session, bytes, skipped) =>
       this.tracked.get(session)?.feed.printed(bytes, skipped),
     );
@@ -119,7 +126,7 @@ export class ScreenTracker {
     }
     if (output.length > 0) this.worker.postOutput(session, outputSeq, output);
     if (state.stale) {
-      this.scheduleRebuild();
+      this.catchUp.schedule();
       return;
     }
     // Retention can only cut at snapshots: keep at least four per retention window, so a
@@ -139,9 +146,9 @@ export class ScreenTracker {
 
   /** The session's screen right now (serialized), e.g. to revive it. */
   async currentScreen(session: string, size: Size): Promise<string> {
-    const state = this.tracked.get(session) ?? this.defer(session, size);
-    if (state.deferred) this.load(session, state);
-    if (state.stale) this.rebuild(session, state);
+    const state = this.tracked.get(session) ?? this.catchUp.defer(session, size);
+    if (state.deferred) this.catchUp.load(session, state);
+    if (state.stale) this.catchUp.rebuild(session, state);
     const reply = await this.worker.request(session);
     return reply.type === "snapshot" ? reply.screen : "";
   }
@@ -151,26 +158,19 @@ export class ScreenTracker {
    * the hub has no screen to read them from: the session never printed, or its screen is behind a
    * flood (plain lines, which the output read again gives as well). A screen not in memory (the
    * worker stopped while every screen was idle, or the hub restarted) is read from its latest
-   * snapshot when no output was stored after it (`snapshotRows`), else loaded from the snapshot and
-   * the output after it, as for an attach, and kept until the worker idles again.
+   * snapshot when no output was stored after it (`idleSnapshotRows`), else loaded from the
+   * snapshot and the output after it, as for an attach, and kept until the worker idles again.
    */
   async lastRows(session: string, size: Size, count: number): Promise<string[] | undefined> {
     let state = this.tracked.get(session);
     if (!state || state.deferred) {
-      // Idle since its latest snapshot (most sessions, and all once the worker stopped): read
-      // there, without starting the worker (a second or more on a busy machine) or loading a
-      // screen (a third of a second for 2000 lines of scrollback) that nobody attached to.
-      const { store } = this.options;
-      const snapshot = store.latestSnapshot(session);
-      // Events after it that draw nothing (an exit) leave its screen as it is.
-      const current = snapshot !== undefined && store.outputBytesAfter(session, snapshot.seq) === 0;
-      const screen = snapshot && current ? decodeScreen(snapshot.data) : undefined;
-      if (snapshot && screen !== undefined) return snapshotRows(screen, count, snapshot.rows);
-      if (!snapshot) return undefined;
-      state ??= this.defer(session, size);
+      const stored = idleSnapshotRows(this.options.store, session, count);
+      if (stored === "no snapshot") return undefined;
+      if (stored !== "needs the screen") return stored;
+      state ??= this.catchUp.defer(session, size);
     }
     if (state.stale) return undefined;
-    if (state.deferred) this.load(session, state);
+    if (state.deferred) this.catchUp.load(session, state);
     const reply = await this.worker.requestRows(session, count);
     return reply.type === "rows" ? reply.rows : undefined;
   }
@@ -186,7 +186,7 @@ export class ScreenTracker {
   }
 
   async dispose(): Promise<void> {
-    if (this.rebuildTimer) clearInterval(this.rebuildTimer);
+    this.catchUp.dispose();
     clearInterval(this.idleCheck);
     for (const state of this.tracked.values()) if (state.idleTimer) clearTimeout(state.idleTimer);
     await this.worker.stop();
@@ -196,7 +196,7 @@ export class ScreenTracker {
   async snapshot(session: string): Promise<void> {
     const state = this.tracked.get(session);
     if (!state) return;
-    if (state.deferred) this.load(session, state);
+    if (state.deferred) this.catchUp.load(session, state);
     if (state.idleTimer) clearTimeout(state.idleTimer);
     state.idleTimer = undefined;
     state.bytesSinceSnapshot = 0;
@@ -234,111 +234,11 @@ export class ScreenTracker {
       return undefined;
     }
     this.blankThrough.delete(session);
-    if (!fromStart) return this.defer(session, size);
+    if (!fromStart) return this.catchUp.defer(session, size);
     const state: Tracked = { ...deferredScreen(size), deferred: false, seq: first - 1 };
     this.tracked.set(session, state);
     this.worker.post({ type: "open", session, cols: size.cols, rows: size.rows, seq: state.seq });
     return state;
-  }
-
-  /** Starts tracking a session; its screen is built later (`load`), on use or by the timer. */
-  private defer(session: string, size: Size): Tracked {
-    const state = deferredScreen(size);
-    this.tracked.set(session, state);
-    if (this.loadFrom === 0) this.loadFrom = Date.now() + tuning.LOAD_DELAY_MS;
-    this.scheduleRebuild();
-    return state;
-  }
-
-  /** Builds a session's screen from its latest stored snapshot and the output stored after it. */
-  private load(session: string, state: Tracked): void {
-    const { store } = this.options;
-    const { size } = state;
-    const snapshot = store.latestSnapshot(session);
-    const base = snapshot ? decodeScreen(snapshot.data) : undefined;
-    const from = base !== undefined && snapshot ? snapshot.seq : 0;
-    state.deferred = false;
-    state.seq = from;
-    state.bytes = base !== undefined ? (snapshot?.bytes ?? 0) : 0;
-    this.worker.post({
-      type: "open",
-      session,
-      cols: base !== undefined && snapshot ? snapshot.cols : size.cols,
-      rows: base !== undefined && snapshot ? snapshot.rows : size.rows,
-      base,
-      seq: from,
-    });
-    // Replay what was stored after the snapshot (at most about one snapshot interval).
-    for (;;) {
-      const page = store.readEvents(session, state.seq, tuning.REBUILD_PAGE_EVENTS);
-      if (page.length === 0) break;
-      this.track(
-        session,
-        size,
-        page.map((event) => ({ event })),
-      );
-    }
-  }
-
-  /** Once the worker has caught up, rebuild every stale screen from its recent output. */
-  private scheduleRebuild(): void {
-    if (this.rebuildTimer) return;
-    this.rebuildTimer = setInterval(() => {
-      if (this.worker.inflightBytes > tuning.INFLIGHT_LOW_BYTES) return;
-      const tickStart = performance.now();
-      const loading = Date.now() >= this.loadFrom;
-      let waiting = false;
-      for (const [session, state] of this.tracked) {
-        if (state.deferred) {
-          waiting = true;
-          if (loading && performance.now() - tickStart < tuning.LOAD_BUDGET_MS) this.load(session, state);
-          continue;
-        }
-        if (!state.stale) continue;
-        waiting = true;
-        // One per tick: a rebuild reads and posts a MiB on the event loop, and ten floods
-        // rebuilt in one tick would keep a keystroke waiting for tens of milliseconds.
-        if (state.feed.rebuildDue()) {
-          this.rebuild(session, state);
-          break;
-        }
-      }
-      if (waiting) return;
-      clearInterval(this.rebuildTimer);
-      this.rebuildTimer = undefined;
-    }, 50);
-    this.rebuildTimer.unref();
-  }
-
-  /** A fresh screen from the last `tuning.REBUILD_TAIL_BYTES` of stored output, then a snapshot. */
-  private rebuild(session: string, state: Tracked): void {
-    const { store } = this.options;
-    const startAfter = store.seqBeforeTailBytes(session, tuning.REBUILD_TAIL_BYTES);
-    state.stale = false;
-    state.feed.rebuilt();
-    state.seq = startAfter;
-    this.worker.post({
-      type: "open",
-      session,
-      cols: state.size.cols,
-      rows: state.size.rows,
-      seq: startAfter,
-    });
-    for (;;) {
-      const page = store.readEvents(session, state.seq, tuning.REBUILD_PAGE_EVENTS);
-      if (page.length === 0) break;
-      const output: Uint8Array[] = [];
-      for (const event of page) {
-        if (isOutputEvent(event)) output.push(event.data);
-        else if (event.type === "resize") {
-          if (output.length > 0) this.worker.postOutput(session, state.seq, output.splice(0));
-          this.worker.post(screenChange(session, event).message);
-        }
-        state.seq = event.seq;
-      }
-      if (output.length > 0) this.worker.postOutput(session, state.seq, output);
-    }
-    void this.snapshot(session);
   }
 
   /**
@@ -348,13 +248,12 @@ export class ScreenTracker {
    */
   private stopIfIdle(): void {
     const quietFor = this.options.stopIdleAfterMs ?? tuning.DEFAULT_STOP_IDLE_AFTER_MS;
-    if (!this.worker.running || !this.worker.quietFor(quietFor) || this.rebuildTimer) return;
+    if (!this.worker.running || !this.worker.quietFor(quietFor) || this.catchUp.waiting) return;
     for (const state of this.tracked.values()) {
       if (state.deferred || state.stale || state.bytesSinceSnapshot > 0 || state.idleTimer) return;
     }
     this.tracked.clear();
-    // No restart's catch-up to make way for: a screen deferred from now on loads at once.
-    if (this.loadFrom === 0) this.loadFrom = Date.now();
+    this.catchUp.idle();
     void this.worker.stop();
     this.options.logger.debug("screens idle: screen worker stopped");
   }

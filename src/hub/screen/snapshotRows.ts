@@ -7,6 +7,8 @@
  * starts no worker nor keeps any screen.
  */
 import { plainLines } from "../../core/plainText.js";
+import type { Store } from "../../store/Store.js";
+import { decodeScreen } from "./snapshotData.js";
 
 /** The lines read: some to spare for a tail cut inside a row, and for rows a long line wrapped onto. */
 const SPARE_LINES = 4;
@@ -24,4 +26,24 @@ export function snapshotRows(screen: string, count: number, rows: number): strin
   const lines = plainLines(screen.slice(start));
   while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
   return lines.slice(-count);
+}
+
+/**
+ * The last `count` lines of a session idle since its latest stored snapshot (most sessions, and
+ * all once the screen worker stopped), read there without starting the worker (a second or more
+ * on a busy machine) or loading a screen (a third of a second for 2000 lines of scrollback)
+ * nobody attached to. Else why not: it has no snapshot, or its screen must be loaded to read
+ * them (output was stored after the snapshot, or the snapshot is in an unknown format).
+ */
+export function idleSnapshotRows(
+  store: Store,
+  session: string,
+  count: number,
+): string[] | "no snapshot" | "needs the screen" {
+  const snapshot = store.latestSnapshot(session);
+  if (!snapshot) return "no snapshot";
+  // Events after it that draw nothing (an exit) leave its screen as it is.
+  if (store.outputBytesAfter(session, snapshot.seq) > 0) return "needs the screen";
+  const screen = decodeScreen(snapshot.data);
+  return screen === undefined ? "needs the screen" : snapshotRows(screen, count, snapshot.rows);
 }

@@ -1,12 +1,13 @@
 /**
  * The character sets a terminal has designated (G0–G3, `ESC ( 0` and the like) and which one is
  * in use (SI, SO, LS2, LS3), as the sequences that set them again: a program drawing boxes in
- * DEC special graphics writes `q` for `─`, and a re-attached terminal not told so prints `qqqq`.
+ * DEC special graphics writes `q` for `─`, and a re-attached terminal not told so prints `qqqq`;
+ * one in a national replacement set (NRCS: `ESC ( K` German) writes `[` for `Ä`.
  *
- * xterm keeps the tables internal and holds them by reference; they are told apart by what they
- * map. DEC special graphics and the UK set are recognised; the national replacement sets no
- * program of today sends are read as ASCII.
+ * xterm keeps its tables internal and holds them by reference, one per set: they are told apart
+ * by that reference, learnt once from a terminal told to designate each set xterm knows.
  */
+import headless from "@xterm/headless";
 
 /** A table of xterm's: characters to what they are drawn as. */
 export type Charset = Readonly<Record<string, string>>;
@@ -23,12 +24,38 @@ const DESIGNATE = ["(", ")", "*", "+"];
 /** Invoking G0 (SI), G1 (SO), G2 (LS2), G3 (LS3). */
 const INVOKE = ["\x0f", "\x0e", "\x1bn", "\x1bo"];
 
-/** The final character that designates `charset` (`0` DEC special graphics, `A` UK); undefined for ASCII or unknown. */
+/**
+ * The finals of the sets xterm designates: DEC special graphics, UK, and the national
+ * replacement sets (Dutch, Finnish, French, French Canadian, German, Italian, Norwegian/Danish,
+ * Spanish, Swedish, Swiss); an alias (`C` and `5` Finnish) is the same table.
+ */
+const FINALS = "0A4C5RQKYE6ZH7=";
+
+let finals: Map<Charset, string> | undefined;
+
+/** xterm's table of each set it knows, by reference, to the final that designates it. */
+function knownSets(): Map<Charset, string> {
+  if (finals) return finals;
+  finals = new Map();
+  const terminal = new headless.Terminal({ cols: 2, rows: 1, logLevel: "off" });
+  const core = (
+    terminal as unknown as {
+      _core?: { writeSync?: (data: string) => void; _charsetService?: { _charsets?: unknown } };
+    }
+  )._core;
+  for (const final of FINALS) {
+    core?.writeSync?.(`\x1b(${final}`);
+    const designated = core?._charsetService?._charsets;
+    const table = Array.isArray(designated) ? (designated[0] as Charset | undefined) : undefined;
+    if (table && !finals.has(table)) finals.set(table, final);
+  }
+  terminal.dispose();
+  return finals;
+}
+
+/** The final character that designates `charset` (`0` DEC special graphics, `K` German); undefined for ASCII or unknown. */
 export function charsetFinal(charset: Charset | undefined): string | undefined {
-  if (charset === undefined) return undefined;
-  if (charset.q === "\u2500" && charset.x === "\u2502") return "0";
-  if (charset["#"] === "\u00a3" && Object.keys(charset).length === 1) return "A";
-  return undefined;
+  return charset === undefined ? undefined : knownSets().get(charset);
 }
 
 /** Sequences that designate and invoke the sets of `state`; empty when it is as after a reset. */

@@ -1,7 +1,8 @@
 /**
  * A pen (the colours and attributes text is drawn in) as the SGR sequence that sets it from
  * scratch: the snapshot sets the pen a saved cursor (DECSC) holds, then the current one again.
- * The serialize addon has this logic too, but only for cells, as differences between them.
+ * The serialize addon has this logic too, but only for cells, as differences between them, and
+ * it leaves out the current pen's underline style and colour (`penUnderline`).
  */
 
 /** The parts of xterm's (internal) attribute data read here; every method is on its `AttributeData`. */
@@ -19,6 +20,12 @@ export interface Pen {
   getFgColor(): number;
   getBgColorMode(): number;
   getBgColor(): number;
+  /**
+   * The underline's style (2 double, 3 curly, 4 dotted, 5 dashed) and colour (packed as a
+   * colour mode and value; -1 the text's). A saved cursor holds none: DECSC saves the pen's two
+   * words, and DECRC keeps the current pen's underline style and colour.
+   */
+  extended?: { underlineStyle?: unknown; underlineColor?: unknown } | undefined;
 }
 
 /** xterm's colour modes (`Attributes.CM_*`): the 16 colours, the 256, true colour. */
@@ -26,9 +33,19 @@ const PALETTE_16 = 0x1000000;
 const PALETTE_256 = 0x2000000;
 const RGB = 0x3000000;
 
-/** `CSI 0;…m`: a reset, then every attribute and colour of `pen` (underline colour and style are left out). */
+/** `CSI 0;…m`: a reset, then every attribute and colour of `pen`, its underline's style and colour too. */
 export function penSgr(pen: Pen): string {
-  const params = ["0"];
+  return `\x1b[${["0", ...attributes(pen), ...underline(pen)].join(";")}m`;
+}
+
+/** `CSI …m` for the underline's style and colour alone (the serialize addon leaves them out); "" for the plain ones. */
+export function penUnderline(pen: Pen): string {
+  const params = underline(pen);
+  return params.length > 0 ? `\x1b[${params.join(";")}m` : "";
+}
+
+function attributes(pen: Pen): string[] {
+  const params: string[] = [];
   const flags: [() => number, string][] = [
     [() => pen.isBold(), "1"],
     [() => pen.isDim(), "2"],
@@ -45,10 +62,22 @@ export function penSgr(pen: Pen): string {
     ...colour(pen.getFgColorMode(), pen.getFgColor(), 30),
     ...colour(pen.getBgColorMode(), pen.getBgColor(), 40),
   );
-  return `\x1b[${params.join(";")}m`;
+  return params;
 }
 
-/** SGR parameters for a foreground (`base` 30) or background (40) colour; none for the default. */
+/** SGR 4 with a style other than single (a plain SGR 4 is in `attributes`), SGR 58 for a colour set. */
+function underline(pen: Pen): string[] {
+  const params: string[] = [];
+  const style = pen.extended?.underlineStyle;
+  if (pen.isUnderline() && typeof style === "number" && style >= 2 && style <= 5) params.push(`4:${style}`);
+  const packed = pen.extended?.underlineColor;
+  // Only the 256 colours and true colour can be set with SGR 58.
+  if (typeof packed === "number" && packed !== -1 && (packed & RGB) >= PALETTE_256)
+    params.push(...colour(packed & RGB, packed & 0xffffff, 50));
+  return params;
+}
+
+/** SGR parameters for a foreground (`base` 30), background (40) or underline (50) colour; none for the default. */
 function colour(mode: number, value: number, base: number): string[] {
   if (mode === PALETTE_16) return [String(value < 8 ? base + value : base + 60 + value - 8)];
   if (mode === PALETTE_256) return [`${base + 8};5;${value}`];

@@ -115,4 +115,36 @@ describe("serializeExtras", () => {
     expect(pen(restored, 3, 0)).toEqual(pen(live, 3, 0));
     expect(pen(live, 3, 0)).toEqual([false, 2, -1, false]);
   });
+
+  it("keeps national replacement sets designated, in use and in the saved cursor", async () => {
+    // French saved with the cursor; then German in G1, shifted in.
+    const [live, restored] = await liveAndRestored("\x1b(R\x1b[2;3H\x1b7\x1b(B\x1b)K\x0e\x1b[H");
+    const after = "[]\x1b8{";
+    await write(live, after);
+    await write(restored, after);
+    expect(rows(live).slice(0, 2)).toEqual(["ÄÜ", "  é"]);
+    expect(rows(restored)).toEqual(rows(live));
+  });
+
+  it("keeps the pen's underline style and colour, which DECRC keeps for a saved underline", async () => {
+    // A plain underline saved; the pen then curly and coloured (vim's spelling marks).
+    const [live, restored] = await liveAndRestored(
+      "\x1b[4m\x1b[2;3H\x1b7\x1b[4:3m\x1b[58:2::10:20:30m\x1b[H",
+    );
+    await write(live, "now\x1b8then");
+    await write(restored, "now\x1b8then");
+    // xterm's cell keeps the style and colour in its (internal) extended attributes.
+    const underline = (terminal: headless.Terminal, x: number, y: number) => {
+      const cell = terminal.buffer.active.getLine(y)?.getCell(x) as unknown as {
+        extended?: { underlineStyle: number; underlineColor: number };
+      };
+      return [cell.extended?.underlineStyle, cell.extended?.underlineColor];
+    };
+    expect(underline(live, 0, 0)).toEqual([3, 0x3000000 | 0x0a141e]);
+    for (const [x, y] of [
+      [0, 0],
+      [2, 1],
+    ] as const)
+      expect(underline(restored, x, y)).toEqual(underline(live, x, y));
+  });
 });

@@ -10,42 +10,16 @@
  *   (`CSI ?1006h`), so vim's or htop's clicks came back in the old X10 form they do not read;
  * - the cursor's shape (DECSCUSR: vim's bar in insert mode);
  * - the saved cursor (DECSC), which a later DECRC jumps back to (status-line updaters, shells'
- *   prompts), with the pen and character set it saved too (DECRC restores them);
+ *   prompts), with the pen and character set it saved too (DECRC restores them): `savedCursor.ts`;
  * - the character sets designated and the one in use (`charsets.ts`): a program mid-way through
- *   drawing a box in DEC special graphics goes on writing `q` for `─`.
+ *   drawing a box in DEC special graphics goes on writing `q` for `─`;
+ * - the current pen's underline style (curly, double) and colour.
  */
 import type headless from "@xterm/headless";
-import { type Charset, charsetFinal, charsetSequences } from "./charsets.js";
-import { type Pen, penSgr } from "./penSgr.js";
-
-/** xterm keeps these internal (no public API): read defensively, a missing field is a default. */
-interface InternalBuffer {
-  scrollTop?: unknown;
-  scrollBottom?: unknown;
-  ybase?: unknown;
-  savedX?: unknown;
-  savedY?: unknown;
-  savedCurAttrData?: Partial<AttributeData>;
-  savedCharset?: unknown;
-}
-
-/** xterm's attribute data: the pen's packed words, and the methods `penSgr` reads. */
-type AttributeData = Pen & { fg: number; bg: number };
-
-interface InternalCore {
-  buffer?: InternalBuffer;
-  coreService?: {
-    isCursorHidden?: unknown;
-    decPrivateModes?: { cursorStyle?: unknown; cursorBlink?: unknown };
-  };
-  coreMouseService?: { activeEncoding?: unknown };
-  _charsetService?: { glevel?: unknown; _charsets?: unknown };
-  _inputHandler?: { _curAttrData?: Partial<AttributeData> };
-}
-
-const core = (terminal: headless.Terminal) => (terminal as unknown as { _core?: InternalCore })._core;
-
-const num = (value: unknown, fallback: number) => (typeof value === "number" ? value : fallback);
+import { type Charset, charsetSequences } from "./charsets.js";
+import { penUnderline } from "./penSgr.js";
+import { savedCursor } from "./savedCursor.js";
+import { core, currentPen, num } from "./xtermInternals.js";
 
 function region(terminal: headless.Terminal): { top: number; bottom: number } {
   const buffer = core(terminal)?.buffer;
@@ -62,19 +36,10 @@ export function serializeExtras(terminal: headless.Terminal): string {
     cursorShape(terminal) +
     saved +
     charsets(terminal) +
+    underline(terminal) +
     regionAndCursor(terminal, saved !== "")
   );
 }
-
-/** A pen with every method `penSgr` reads; undefined if xterm's internals changed shape. */
-function pen(data: Partial<AttributeData> | undefined): AttributeData | undefined {
-  return typeof data?.fg === "number" && typeof data.bg === "number" && typeof data.isBold === "function"
-    ? (data as AttributeData)
-    : undefined;
-}
-
-/** Whether a pen differs from the default (no attribute, default colours). */
-const coloured = (data: AttributeData | undefined) => data !== undefined && (data.fg !== 0 || data.bg !== 0);
 
 function charsets(terminal: headless.Terminal): string {
   const service = core(terminal)?._charsetService;
@@ -100,28 +65,10 @@ function cursorShape(terminal: headless.Terminal): string {
   return `\x1b[${modes?.cursorBlink === false ? shape + 1 : shape} q`;
 }
 
-/**
- * DECSC at the saved place (relative to the screen, as DECRC takes it) with the saved pen and
- * character set, when one was saved; then the current pen again (G0 and the set in use follow:
- * `charsets`), and the cursor is put back afterwards (`regionAndCursor`). Origin mode is off
- * while it is placed, so the place is the screen's, not the region's.
- */
-function savedCursor(terminal: headless.Terminal): string {
-  const state = core(terminal);
-  const buffer = state?.buffer;
-  const x = num(buffer?.savedX, 0);
-  const y = num(buffer?.savedY, 0) - num(buffer?.ybase, 0);
-  const savedPen = pen(buffer?.savedCurAttrData);
-  const savedSet = charsetFinal(buffer?.savedCharset as Charset | undefined);
-  if (x === 0 && y <= 0 && !coloured(savedPen) && savedSet === undefined) return "";
-  const origin = terminal.modes.originMode ? "\x1b[?6l" : "";
-  const place = `${origin}\x1b[${Math.max(y, 0) + 1};${Math.min(x, terminal.cols - 1) + 1}H`;
-  const current = pen(state?._inputHandler?._curAttrData);
-  const penAround =
-    savedPen && coloured(savedPen) ? [penSgr(savedPen), current ? penSgr(current) : "\x1b[0m"] : ["", ""];
-  // DECSC saves the set in use: G0, invoked, holds the saved one while it saves; G0 back to ASCII after.
-  const setAround = savedSet !== undefined ? [`\x1b(${savedSet}\x0f`, "\x1b(B"] : ["", ""];
-  return `${place}${penAround[0]}${setAround[0]}\x1b7${penAround[1]}${setAround[1]}`;
+/** The current pen's underline style and colour, which the serialize addon's pen leaves out. */
+function underline(terminal: headless.Terminal): string {
+  const current = currentPen(terminal);
+  return current ? penUnderline(current) : "";
 }
 
 /** The region, origin mode and then the cursor; nothing when all are as after a reset and the cursor was not moved. */

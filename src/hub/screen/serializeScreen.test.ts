@@ -72,3 +72,25 @@ it("keeps the background of the blank rows below the last text (dialog's blue sc
     expect(cells(restored)).toEqual(cells(live));
   }
 });
+
+it("gives the shell back its pen and line drawing when vim leaves (the normal screen's saved cursor)", async () => {
+  for (const set of ["\x1b(0", "\x1b(K"]) {
+    const live = emulator();
+    const serializer = new serializeAddon.SerializeAddon();
+    live.loadAddon(serializer);
+    // A program underlining in DEC special graphics (or German) starts vim, which draws in its own pen.
+    await write(live, `\x1b[4;33m${set}\x1b[3;3H12\x1b[?1049h\x1b[0m\x1b(B\x1b[Hvim`);
+    const restored = emulator();
+    await write(restored, serializeScreen(live, serializer, 100));
+    await write(live, "\x1b[?1049lq[");
+    await write(restored, "\x1b[?1049lq[");
+    expect(live.buffer.active.getLine(2)?.translateToString(true)).toBe(
+      set === "\x1b(0" ? "  12─[" : "  12qÄ",
+    );
+    expect(cells(restored)).toEqual(cells(live));
+    const underlined = (terminal: headless.Terminal) =>
+      terminal.buffer.active.getLine(2)?.getCell(4)?.isUnderline();
+    expect(underlined(live)).toBeTruthy();
+    expect(underlined(restored)).toBe(underlined(live));
+  }
+});

@@ -8,10 +8,12 @@
  * too, before `CSI ?1049h CSI H`, and the alternate screen's cells are then drawn from it: vim
  * re-attached while a bold or visual-mode pen was set came back bold or grey throughout. The
  * pen is reset where the alternate screen starts (the addon emits that pair once, and cells
- * never hold ESC); the alternate part still ends with the pen.
+ * never hold ESC); the alternate part still ends with the pen. The normal screen's saved cursor
+ * (its pen and set, restored on leaving) is saved there again (`savedCursor.alternateEntry`).
  */
 import type serializeAddon from "@xterm/addon-serialize";
 import type headless from "@xterm/headless";
+import { alternateEntry } from "./savedCursor.js";
 import { serializeExtras } from "./serializeExtras.js";
 import { trailingBackground } from "./trailingBackground.js";
 
@@ -28,7 +30,9 @@ export function serializeScreen(
   let fixed: string;
   if (start >= 0) {
     const alternate = start + ALTERNATE_SCREEN_START.length;
-    fixed = `${screen.slice(0, start)}\x1b[0m${ALTERNATE_SCREEN_START}${background}${screen.slice(alternate)}`;
+    // Entering saves the normal screen's cursor: with the pen and set it saved when vim started.
+    const entry = alternateEntry(terminal);
+    fixed = `${screen.slice(0, start)}${entry.before}${ALTERNATE_SCREEN_START}${entry.after}${background}${screen.slice(alternate)}`;
   } else {
     // With scrollback the addon draws every row (the coloured ones too), scrolling as it goes.
     fixed = terminal.buffer.active.baseY === 0 ? background + screen : screen;

@@ -63,7 +63,9 @@ export class ScreenTracker {
     this.worker.on("preview", (session, line) => {
       if (this.readsPreview(session)) options.onPreview?.(session, line);
     });
-    this.idleCheck = setInterval(() => this.stopIfIdle(), tuning.IDLE_CHECK_MS);
+    // Looked at as often as the quiet time it waits for, when that is short (a test's second).
+    const idleCheckMs = Math.min(tuning.IDLE_CHECK_MS, options.stopIdleAfterMs ?? tuning.IDLE_CHECK_MS);
+    this.idleCheck = setInterval(() => this.stopIfIdle(), idleCheckMs);
     this.idleCheck.unref();
   }
 

@@ -1,6 +1,9 @@
-/** A session's host dies: the panel shows it unreachable while the link is down, then ended. */
+/**
+ * A session's host dies: the panel shows it unreachable while the link is down, then ended, and
+ * the terminal says why it ended (no code or signal is known of a process its host took along).
+ */
 import { describe, expect, it } from "vitest";
-import { createSession, webSuite } from "./browser.js";
+import { createSession, terminalLines, waitForLine, webSuite } from "./browser.js";
 
 describe("web with a lost host", () => {
   const web = webSuite();
@@ -28,6 +31,8 @@ describe("web with a lost host", () => {
       .toMatch(/exited|orphaned/);
     const statuses = await page.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses);
     expect(statuses.some((s) => s.startsWith("unreachable"))).toBe(true);
+    await waitForLine(page, "remote", /^\[session ended: host lost\]$/);
+    expect(await terminalLines(page, "remote")).not.toContainEqual(expect.stringMatching(/signal null/));
     expect(problems).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { fuzzyFilter, fuzzyMatch } from "../../src/core/fuzzy.js";
 import { droppedEventReason } from "../../src/protocol/droppedEvent.js";
 import type { SessionInfo } from "../../src/protocol/session.js";
 import { becameWaiting, needsYouLabel } from "../../web/src/lib/agent-state.js";
+import { exitNote } from "../../web/src/lib/exit-note.js";
 import { applyCtrl, keySequence } from "../../web/src/lib/keys.js";
 import { parseInline, parseMarkdown } from "../../web/src/lib/markdown.js";
 import { matchPrefixed, matchShortcut } from "../../web/src/lib/shortcuts.js";
@@ -30,6 +31,18 @@ describe("backoff", () => {
     expect(backoffDelay(3, () => 0.5)).toBe(1500);
     expect(backoffDelay(50, () => 1)).toBe(BACKOFF_MAX_MS);
     expect(backoffDelay(50, () => 0)).toBe(BACKOFF_MAX_MS / 2);
+  });
+});
+
+describe("exitNote", () => {
+  it("names the code or signal of a process, and the reason of a session ended from outside", () => {
+    expect(exitNote({ code: 3, signal: null })).toBe("process exited, code 3");
+    expect(exitNote({ code: null, signal: 9 })).toBe("process exited, signal 9");
+    expect(exitNote({ code: null, signal: null, reason: "host lost" })).toBe("session ended: host lost");
+    expect(exitNote({ code: 0, signal: null, reason: "host stopped" })).toBe(
+      "process exited, code 0 (host stopped)",
+    );
+    expect(exitNote({})).toBe("process exited");
   });
 });
 

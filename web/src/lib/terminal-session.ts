@@ -12,6 +12,7 @@ import { type ITheme, Terminal } from "@xterm/xterm";
 import { gapNote } from "../../../src/protocol/droppedEvent.js";
 import type { JsonEvent } from "../../../src/protocol/events.js";
 import type { SessionView } from "../kinds/kind.js";
+import { exitNote } from "./exit-note.js";
 import { type HistoryEvent, olderOutput } from "./history.js";
 import { pasteText } from "./paste-text.js";
 import { echoParsed } from "./perf.js";
@@ -336,11 +337,7 @@ export class TerminalSession implements SessionView {
 
   /** What the terminal shows for a non-output event (an exit, a gap), if anything. */
   #note(type: string, data: Record<string, unknown>): string | undefined {
-    if (type === "exit") {
-      const code = typeof data["code"] === "number" ? data["code"] : null;
-      const how = code !== null ? `code ${code}` : `signal ${String(data["signal"])}`;
-      return `\r\n\x1b[2m[process exited, ${how}]\x1b[0m\r\n`;
-    }
+    if (type === "exit") return `\r\n\x1b[2m[${exitNote(data)}]\x1b[0m\r\n`;
     if (type === "gap") {
       return `\r\n\x1b[33m[${gapNote(data)}]\x1b[0m\r\n`;
     }

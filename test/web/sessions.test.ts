@@ -105,6 +105,27 @@ describe("web sessions", () => {
     await page.locator('[data-session="two"] button.select').click();
     await waitForLine(page, "two", /^later-3$/);
     await expect.poll(() => page.locator('[data-session="two"] .unread').count()).toBe(0);
+
+    // A list longer than its box: the session the keyboard makes current scrolls into sight
+    // (the first, then the previous from it, which wraps to the last).
+    await page.setViewportSize({ width: 1200, height: 420 });
+    const inSight = (name: string) =>
+      page.locator(`[data-session="${name}"]`).evaluate((item) => {
+        const box = item.closest(".groups");
+        if (!box) return "no list";
+        if (box.scrollHeight <= box.clientHeight) return "the list fits its box";
+        const outer = box.getBoundingClientRect();
+        const inner = item.getBoundingClientRect();
+        return inner.top >= outer.top - 1 && inner.bottom <= outer.bottom + 1 ? "in sight" : "out of sight";
+      });
+    await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.press("Digit1");
+    await page.getByRole("heading", { name: "alpha", level: 1 }).waitFor();
+    await expect.poll(() => inSight("alpha")).toBe("in sight");
+    await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.press("BracketLeft");
+    await page.getByRole("heading", { name: "two", level: 1 }).waitFor();
+    await expect.poll(() => inSight("two")).toBe("in sight");
     expect(problems).toEqual([]);
   });
 

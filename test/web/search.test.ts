@@ -1,6 +1,6 @@
 /**
  * The search panel: every session's stored output (the hub's index), results with session,
- * time and seq; picking one opens its session with the line selected.
+ * time and seq; picking one opens its session with the line selected; Esc closes it.
  */
 import { describe, expect, it } from "vitest";
 import { waitForLine, webSuite } from "./browser.js";
@@ -66,6 +66,11 @@ describe("web search panel", () => {
     await panel.getByLabel("Search all output").fill("x".repeat(600));
     await panel.getByRole("button", { name: "Search", exact: true }).click();
     await expect.poll(() => panel.getByRole("alert").textContent()).toMatch(/\S/);
+    // Esc closes the panel from its field too, with text in it (a search field's own Esc
+    // would only clear the text, and the panel stayed).
+    await panel.getByLabel("Search all output").focus();
+    await page.keyboard.press("Escape");
+    await panel.waitFor({ state: "hidden" });
     // The browser logs the refused request itself; nothing else went wrong.
     expect(problems.filter((p) => !p.includes("status of 400"))).toEqual([]);
   });

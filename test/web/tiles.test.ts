@@ -1,6 +1,7 @@
 /**
  * Side by side: two sessions in tiles, both live, each with its own size; the prefix key moves
- * the focus between them; the layout survives a reload; a phone shows one at a time.
+ * the focus between them; the layout survives a reload; a phone shows one at a time. A filter
+ * hiding the others is named when there is none to show beside.
  */
 import { describe, expect, it } from "vitest";
 import { createSession, typeLine, waitForLine, webSuite } from "./browser.js";
@@ -19,6 +20,14 @@ describe("web tiles", () => {
     const full = await cols("right");
     const tiles = page.locator(".tile.tiled:not([hidden])");
     expect(await tiles.count()).toBe(0);
+
+    // The list filtered to this one: the toast names the filter, not "no other session".
+    await page.getByLabel("Filter sessions by name").fill("right");
+    await page.keyboard.press("Alt+KeyT");
+    await page.locator(".toasts").getByText("The list's filter hides the other sessions").waitFor();
+    expect(await tiles.count()).toBe(0);
+    // Esc in the filter clears it and goes back to the terminal.
+    await page.keyboard.press("Escape");
 
     // Prefix then t: one more tile, showing the first session not on screen, focused.
     await page.keyboard.press("Control+BracketRight");

@@ -122,7 +122,13 @@ export class Layout {
     const shown = new Set(this.shownIds);
     const candidate = this.#store.visible.find((s) => !shown.has(s.id));
     if (!candidate) {
-      toasts.push("No other session to show beside this one.");
+      // Others the list's filters hide are there all the same: say so, not that there are none.
+      const hidden = this.#store.sessions.some((s) => !shown.has(s.id));
+      toasts.push(
+        hidden
+          ? "The list's filter hides the other sessions: clear it to show one beside this one."
+          : "No other session to show beside this one.",
+      );
       return;
     }
     const tiles = addTile(this.#store.tiles, this.#store.activeId, candidate.id);

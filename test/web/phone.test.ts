@@ -62,6 +62,16 @@ describe("web on a phone", () => {
     await typeLine(page, "echo woke-$((3 + 3))");
     await waitForLine(page, "pocket", /^woke-6$/);
 
+    // The shell ends: the notice says so across the screen, its text not squeezed into a
+    // column a word wide beside its buttons.
+    await typeLine(page, "exit 7");
+    const ended = page.getByRole("status").filter({ hasText: "pocket exited with code 7" });
+    await ended.waitFor();
+    const revive = await ended.getByRole("button", { name: "Revive" }).boundingBox();
+    const notice = await ended.boundingBox();
+    // Two lines at most beside the buttons at this width (it was four, a word or two each).
+    expect(revive && notice && notice.height < revive.height * 2.5).toBe(true);
+
     // The drawer opens again from the menu button and lists the session.
     await menu.click();
     await page.locator('[data-session="pocket"]').waitFor();

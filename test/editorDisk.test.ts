@@ -200,6 +200,47 @@ describe("an editor's file on disk", () => {
     expect(readFileSync(file, "utf8")).toBe("more mine main\n");
   });
 
+  it("says a file turned into a directory must be moved away to save, keeping the edits, and saves once it is", async () => {
+    const file = join(root, "becomes-dir.txt");
+    writeFileSync(file, "a file\n");
+    const name = await edit(file);
+    await insert(name, 0, "edited ");
+    rmSync(file);
+    mkdirSync(file);
+    await waitFor(async () => (await fileStatus(name)) === "conflict");
+    // "is a directory; give a file" was advice for opening, and the save after keeping the
+    // buffer failed with it too: neither said what would let the save through.
+    const session = (await call(`/api/sessions/${name}`)).body.session as { options: { reason: string } };
+    expect(session.options.reason).toMatch(/becomes-dir\.txt is a directory now.*move the directory away/);
+    expect((await call(`/api/sessions/${name}/commands/resolve`, { take: "buffer" })).status).toBe(200);
+    const refused = await call(`/api/sessions/${name}/save`, {});
+    expect(refused.status).toBe(409);
+    expect(errorOf(refused)).toMatch(/not saved: .*a directory now.*move the directory away.*edits are kept/);
+    rmSync(file, { recursive: true });
+    const saved = await call(`/api/sessions/${name}/save`, {});
+    expect(saved.status, errorOf(saved)).toBe(200);
+    expect(readFileSync(file, "utf8")).toBe("edited a file\n");
+  });
+
+  it("loads a file changed while its session was down when nothing was unsaved, instead of a conflict", async () => {
+    const file = join(root, "down.txt");
+    writeFileSync(file, "main\n");
+    const name = await edit(file);
+    await insert(name, 0, "saved ");
+    expect((await call(`/api/sessions/${name}/save`, {})).status).toBe(200);
+    expect((await hub.api(`/api/sessions/${name}`, { method: "DELETE" })).status).toBe(200);
+    await waitFor(
+      async () =>
+        ((await call(`/api/sessions/${name}`)).body.session as { status: string }).status === "exited",
+    );
+    writeFileSync(file, "other branch\n");
+    const revived = await call(`/api/sessions/${name}/revive`, {});
+    expect(revived.status, JSON.stringify(revived.body)).toBe(200);
+    expect((await call(`/api/sessions/${name}/text`)).body.text).toBe("other branch\n");
+    await waitFor(async () => (await fileStatus(name)) === "clean");
+    expect(readFileSync(file, "utf8")).toBe("other branch\n");
+  });
+
   it("does not follow a link put in place of the file or a directory above it, to load or to save", async () => {
     writeFileSync(join(outside, "secret"), "secret\n");
     const dir = join(root, "swapped");

@@ -43,17 +43,22 @@ export interface EditorBuffer {
  * The file's text at `path` to open, creating it empty when it is missing and `create` allows;
  * refuses one too large to show.
  */
-export function openFile(path: string, create: boolean): DiskText {
+export function openFile(path: string, create: boolean): OpenedFile {
   const disk = readText(path, editorFileLimit());
   if (disk && !fitInReply([disk.text])) throw tooLargeToOpen(path, disk.text);
-  if (disk) return disk;
+  if (disk) return { ...disk, created: false };
   if (!create) {
     throw new DispatchError(
       "not_found",
       `no file ${path}; to create it, pass --create (create: true), or tick "Create it if it does not exist" in the web`,
     );
   }
-  return { text: "", hash: writeTextAtomic(path, ""), bom: false };
+  return { text: "", hash: writeTextAtomic(path, ""), bom: false, created: true };
+}
+
+/** The file as opened: `created` when it was missing and made empty. */
+export interface OpenedFile extends DiskText {
+  created: boolean;
 }
 
 export class DiskTracker {
@@ -283,9 +288,17 @@ export class DiskTracker {
    * edits made over such damage are not saved unasked but shown as a conflict, for the person
    * to choose.
    */
-  afterRevive(disk: DiskText, hash: string | undefined): void {
+  afterRevive(disk: OpenedFile, hash: string | undefined): void {
     const text = this.buffer.text();
     if (text === this.savedText) return this.setStatus("clean", "revived");
+    // Nothing unsaved (the buffer is the file as last loaded or saved), and the file changed
+    // while the session was down (`git checkout` between `down` and `up`): loaded, as a clean
+    // buffer's file is when it changes under a running session. A file deleted meanwhile was
+    // made empty again to open: no reason to empty the buffer, it stays a conflict.
+    if (hash && !disk.created && savedAs(text, hash)) {
+      this.buffer.replaceText(disk.text, "disk");
+      return this.setStatus("clean", "revived; the file changed on disk meanwhile and was loaded");
+    }
     const lost = lostHalves(text, disk.text);
     if (lost) {
       this.buffer.restoreRanges(lost, disk.text);
@@ -312,4 +325,9 @@ export class DiskTracker {
     );
     return undefined;
   }
+}
+
+/** Whether `text` saved (with or without a byte order mark) has the file hash `hash`. */
+function savedAs(text: string, hash: string): boolean {
+  return hashText(text) === hash || hashText(`\ufeff${text}`) === hash;
 }

@@ -16,6 +16,7 @@ import {
   readFileSync,
   realpathSync,
   renameSync,
+  type Stats,
   statSync,
   unlinkSync,
   writeSync,
@@ -56,10 +57,10 @@ export interface FileLimit {
  * allowed roots when the editor opened it) and, given a `limit`, for files over it.
  */
 export function readText(path: string, limit?: FileLimit): DiskText | undefined {
-  let size: number;
+  let stat: Stats;
   let real: string;
   try {
-    size = statSync(path).size;
+    stat = statSync(path);
     real = realpathSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
@@ -72,6 +73,10 @@ export function readText(path: string, limit?: FileLimit): DiskText | undefined 
       `${path} is now a symbolic link, or below one, to ${real}; the editor does not follow a link put in place of the file it opened`,
     );
   }
+  // `git checkout` of a branch where the name is a directory: "EISDIR" alone left the person
+  // guessing why the save failed and what would let it through.
+  if (stat.isDirectory()) throw directoryNow(path);
+  const size = stat.size;
   if (limit && size > limit.bytes) {
     throw new DispatchError(
       "too_large",
@@ -102,18 +107,26 @@ export function writeTextAtomic(path: string, text: string, bom = false): string
   const bytes = bom ? Buffer.concat([BOM, Buffer.from(text, "utf8")]) : Buffer.from(text, "utf8");
   let mode = 0o644;
   let owner: { uid: number; gid: number } | undefined;
+  let directory = false;
   try {
     const stat = statSync(path);
     mode = stat.mode & 0o7777;
     owner = { uid: stat.uid, gid: stat.gid };
+    directory = stat.isDirectory();
   } catch {
     // A new (or deleted) file gets the default mode and this user as owner.
   }
+  if (directory) {
+    throw new DispatchError(
+      "conflict",
+      `${path} was not saved: ${directoryNow(path).message}; the edits are kept in the editor`,
+    );
+  }
   // A directory above the file replaced by a link would take the save elsewhere, perhaps out
   // of the roots (a link in place of the file itself is replaced by the rename, not followed).
-  const directory = dirname(path);
-  const realDirectory = realDirectoryOf(directory);
-  if (realDirectory !== directory) {
+  const parent = dirname(path);
+  const realDirectory = realDirectoryOf(parent);
+  if (realDirectory !== parent) {
     throw new DispatchError(
       "forbidden",
       `${path} was not saved: its directory is now a symbolic link, or below one, to ${realDirectory}; the edits are kept in the editor`,
@@ -239,6 +252,14 @@ export function unloadableIdentity(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A directory where the edited file was: nothing can be saved there until it is moved away. */
+function directoryNow(path: string): DispatchError {
+  return new DispatchError(
+    "bad_request",
+    `${path} is a directory now, not a file (a checkout of another branch, or a program, made it one); to save the buffer there, move the directory away first`,
+  );
 }
 
 /** No NUL byte but not UTF-8: most often text in another encoding, which is not binary. */

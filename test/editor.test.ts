@@ -117,12 +117,25 @@ describe("editor sessions", () => {
 
     // The history: who changed what is in the log, and the text at an earlier seq comes back.
     const history = (await call("/api/sessions/notes/commands/history", {})).body.result as {
-      changes: { seq: number; client: string }[];
+      changes: { seq: number; client: string; pieces: unknown[] }[];
     };
     expect(history.changes.map((c) => c.client)).toEqual(["disk", "script"]);
+    // What each did, in the `edits` command's terms (the client alone left it to diffing by hand).
+    expect(history.changes[1]?.pieces).toEqual([
+      { from: 0, to: 5, insert: "goodbye" },
+      { from: 12, to: 12, insert: "more\n" },
+    ]);
     const first = history.changes[0]?.seq as number;
     const at = await hub.cli(["edit", "notes", "--at", String(first)]);
     expect(at.stdout).toBe("hello world\n");
+    const lines = (await hub.cli(["edit", "notes", "--history"])).stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^seq ${first}  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  disk  inserted "hello world\\\\n" at 0$`,
+      ),
+    );
+    expect(lines[1]).toMatch(/ script {2}replaced 0-5 with "goodbye"; inserted "more\\n" at 12$/);
   });
 
   it("refuses paths that escape the allowed roots, binary and oversized files, and missing files without create", async () => {

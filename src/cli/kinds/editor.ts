@@ -3,6 +3,7 @@
  *   dispatch edit PATH [--host H] [--name N] [--create] [--autosave MS]   open or join; prints its name
  *   dispatch edit PATH --in SESSION                                       a file of a session's directory
  *   dispatch edit NAME|PATH --at SEQ                                      the text at a seq (read-only)
+ *   dispatch edit NAME|PATH --history                                     who changed what, one change a line
  *   dispatch cat NAME                                                     the current text
  *   dispatch save NAME                                                    write it to the file
  *   dispatch files [DIR] [--host H]                                       a directory of the allowed roots
@@ -13,7 +14,7 @@ import { dirname, posix } from "node:path";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
-import { DirectoryListing } from "../../kinds/editor/events.js";
+import { DirectoryListing, History, type TextChange } from "../../kinds/editor/events.js";
 import { editorKind } from "../../kinds/editor/index.js";
 import { HUB_HOST_ID } from "../../protocol/hosts.js";
 import type { SessionInfo } from "../../protocol/session.js";
@@ -45,6 +46,7 @@ interface EditFlags {
   in?: string;
   name?: string;
   at?: string;
+  history?: boolean;
   create?: boolean;
   autosave?: string;
 }
@@ -63,6 +65,7 @@ function registerEditor(program: Command): void {
     .option("--create", "create the file when it does not exist")
     .option("--autosave <ms>", "save by itself this long after the last edit")
     .option("--at <seq>", "print the text as it was at SEQ (read-only)")
+    .option("--history", "print who changed what, one change a line (its seq, time, who, and the edit)")
     .action(edit);
   program
     .command("files")
@@ -131,15 +134,20 @@ async function edit(target: string, flags: EditFlags): Promise<void> {
   const open = sessions.find(
     (s) => s.kind === EDITOR && s.host === host && s.options?.path === path && isLiveStatus(s.status),
   );
-  if (flags.at !== undefined) {
-    const seq = Number(flags.at);
-    if (!Number.isInteger(seq) || seq < 0)
-      throw new UsageError(`--at takes a seq (0, 1, 2...), not '${flags.at}'`);
+  if (flags.at !== undefined || flags.history) {
     const session =
       sessions.find((s) => s.kind === EDITOR && s.name === target) ??
       open ??
       sessions.find((s) => s.kind === EDITOR && s.options?.path === path);
     if (!session) throw new UsageError(`no editor session named '${target}' or open on ${path}`);
+    if (flags.history) {
+      const { changes } = History.parse(await client.command(session.name, "history"));
+      for (const change of changes) console.log(describeChange(change));
+      return;
+    }
+    const seq = Number(flags.at);
+    if (!Number.isInteger(seq) || seq < 0)
+      throw new UsageError(`--at takes a seq (0, 1, 2...), not '${flags.at}'`);
     const result = (await client.command(session.name, "at", { seq })) as { text: string };
     process.stdout.write(result.text);
     return;
@@ -197,4 +205,17 @@ function localPathProblem(
     return { code: "bad_request", message };
   }
   return undefined;
+}
+
+/** One change as a line: `seq 12  2026-12-01 04:45:01  script  replaced 0-5 with "goodbye"`. */
+function describeChange(change: TextChange): string {
+  const when = new Date(change.ts).toISOString().replace("T", " ").slice(0, 19);
+  const what = change.pieces.map((piece) => {
+    const shown = `${JSON.stringify(piece.insert)}${piece.more ? ` (and ${piece.more} more characters)` : ""}`;
+    if (piece.from === piece.to) return `inserted ${shown} at ${piece.from}`;
+    if (piece.insert === "" && !piece.more) return `deleted ${piece.from}-${piece.to}`;
+    return `replaced ${piece.from}-${piece.to} with ${shown}`;
+  });
+  if (change.morePieces) what.push(`and ${change.morePieces} more edits`);
+  return `seq ${change.seq}  ${when}  ${change.client}  ${what.length > 0 ? what.join("; ") : "no change to the text"}`;
 }

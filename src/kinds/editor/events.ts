@@ -62,6 +62,28 @@ export const ResolveArgs = z.discriminatedUnion("take", [
 ]);
 export const AtArgs = z.object({ seq: z.number().int().min(0) });
 
+/**
+ * One piece of a change, over the text just before it: `from`-`to` replaced by `insert` (an
+ * insertion has from = to, a deletion an empty insert). `more`: inserted characters not shown.
+ */
+export const TextPiece = z.object({
+  from: z.number(),
+  to: z.number(),
+  insert: z.string(),
+  more: z.number().optional(),
+});
+export type TextPiece = z.infer<typeof TextPiece>;
+/** A change of the text in `history`: its seq, when, who, and what (`morePieces` not listed). */
+export const TextChange = z.object({
+  seq: z.number(),
+  ts: z.number(),
+  client: z.string(),
+  pieces: z.array(TextPiece),
+  morePieces: z.number().optional(),
+});
+export type TextChange = z.infer<typeof TextChange>;
+export const History = z.object({ changes: z.array(TextChange) });
+
 /** What a web page or script sends as `input`: one JSON message per input chunk. */
 export const EditorInput = z.discriminatedUnion("type", [
   z.object({ type: z.literal("update"), update: Base64, client: ClientName }),

@@ -100,19 +100,11 @@ export const editorKind: SessionKind = {
       run: async ({ events }, { seq }) => ({ seq, text: (await documents()).textAt(events(), seq) }),
     }),
     history: command({
-      description: "the seqs of the text's changes and who made them",
+      description: "the text's changes: seq, time, who made each and what it did ({from, to, insert} pieces)",
       args: NoArgs,
       whileLive: false,
       readOnly: true,
-      run: ({ events }) => {
-        const changes: { seq: number; ts: number; client: string }[] = [];
-        for (const event of events()) {
-          if (event.type !== "update") continue;
-          const data = event.data as { client?: unknown };
-          changes.push({ seq: event.seq, ts: event.ts, client: String(data.client ?? "") });
-        }
-        return { changes };
-      },
+      run: async ({ events }) => ({ changes: (await documents()).changesOf(events()) }),
     }),
   },
 };

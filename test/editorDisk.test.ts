@@ -198,6 +198,13 @@ describe("an editor's file on disk", () => {
     await waitFor(async () => (await fileStatus(name)) === "dirty");
     expect((await call(`/api/sessions/${name}/save`, {})).status).toBe(200);
     expect(readFileSync(file, "utf8")).toBe("more mine main\n");
+
+    // The same change saved by another program: nothing is unsaved, so no conflict to resolve.
+    await insert(name, 0, "same ");
+    await waitFor(async () => (await fileStatus(name)) === "dirty");
+    writeFileSync(file, "same more mine main\n");
+    await waitFor(async () => (await fileStatus(name)) !== "dirty");
+    expect(await fileStatus(name)).toBe("clean");
   });
 
   it("says a file turned into a directory must be moved away to save, keeping the edits, and saves once it is", async () => {

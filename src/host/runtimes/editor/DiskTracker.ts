@@ -195,6 +195,11 @@ export class DiskTracker {
     const base =
       this.state === "conflict" ? this.conflictBase : this.state === "deleted" ? this.diskHash : undefined;
     if (base !== undefined && disk.hash === base) return this.backOnDisk(disk);
+    // Written with what the buffer holds (the same change saved from another editor, a
+    // formatter that found nothing to do to it): nothing is unsaved, and there is no conflict.
+    if (this.state !== "clean" && disk.hash !== this.diskHash && disk.text === this.buffer.text()) {
+      return this.backOnDisk(disk, "changed on disk to what the buffer holds");
+    }
     if (disk.hash === this.diskHash && this.state !== "deleted") return;
     if (this.state === "conflict" && disk.hash === this.onDisk.hash) return;
     if (this.state === "clean" || (this.state === "deleted" && this.buffer.text() === this.savedText)) {
@@ -209,16 +214,19 @@ export class DiskTracker {
     this.setStatus("conflict", "changed on disk");
   }
 
-  /** The file is back as the buffer's edits found it: no conflict, the edits simply unsaved. */
-  private backOnDisk(disk: DiskText): void {
+  /**
+   * The file is back as the buffer's edits found it (no conflict, the edits simply unsaved), or
+   * holds what the buffer holds (nothing unsaved).
+   */
+  private backOnDisk(
+    disk: DiskText,
+    reason = "back on disk as the edits found it; the conflict is over",
+  ): void {
     this.diskHash = disk.hash;
     this.savedText = disk.text;
     this.unloadable = undefined;
     this.conflictBase = undefined;
-    this.setStatus(
-      this.buffer.text() === disk.text ? "clean" : "dirty",
-      "back on disk as the edits found it; the conflict is over",
-    );
+    this.setStatus(this.buffer.text() === disk.text ? "clean" : "dirty", reason);
   }
 
   /**

@@ -85,7 +85,7 @@ export class HostDaemon {
       logger: options.logger,
       onEvent: (from, event) => this.forward(from, event),
     });
-    this.replies = new HostReplies({ send: (wire) => this.outbox?.control(wire), logger: options.logger });
+    this.replies = new HostReplies({ send: (wire, session) => this.reply(wire, session), logger: options.logger });
   }
 
   /**
@@ -174,7 +174,7 @@ export class HostDaemon {
               "this host is stopping; start the session again once it is back",
             );
           return this.sessions.spawn(message.spec);
-        });
+        }, { session: message.spec.id });
       case "input":
         // Input for a session that ended is dropped: the hub checks status and tells the client.
         if (this.sessions.get(message.session)?.isRunning) {
@@ -186,20 +186,22 @@ export class HostDaemon {
         this.sessions.get(message.session)?.resize(message.cols, message.rows);
         return;
       case "signal":
-        return this.replies.answer(message.ref, () =>
-          this.sessions.require(message.session).signal(message.signal),
+        return this.replies.answer(
+          message.ref,
+          () => this.sessions.require(message.session).signal(message.signal),
+          { session: message.session },
         );
       case "command":
         return this.replies.answer(
           message.ref,
           () => this.sessions.require(message.session).command(message.name, message.args),
-          `'${message.name}'`,
+          { what: `'${message.name}'`, session: message.session },
         );
       case "kind-command":
         return this.replies.answer(
           message.ref,
           () => runKindCommand(message.kind, message.name, message.args),
-          `${message.kind}'s '${message.name}'`,
+          { what: `${message.kind}'s '${message.name}'` },
         );
       case "rename":
         this.sessions.get(message.session)?.rename(message.name);
@@ -315,6 +317,17 @@ export class HostDaemon {
     if (!this.outbox || !this.synced) return;
     this.outbox.event(session.id, event);
     this.backpressure.sent(session, event, this.outbox);
+  }
+
+  /**
+   * A reply about a session leaves after the events the session produced before it, output
+   * still gathered included, so the hub has them all when the answer reaches the asker.
+   */
+  private reply(wire: string, session: string | undefined): void {
+    if (!this.outbox) return;
+    if (session === undefined) return this.outbox.control(wire);
+    this.sessions.get(session)?.flushOutput();
+    this.outbox.reply(session, wire);
   }
 
   private sendMessage(message: HostMessage): void {

@@ -1,6 +1,7 @@
 /**
  * How the host answers the hub's requests: one `reply` per `ref`, the result or the error, and
- * never a message larger than the hub accepts.
+ * never a message larger than the hub accepts. A reply names the session it is about, so it
+ * can leave after that session's earlier events (`HubOutbox.reply`).
  */
 import type { Logger } from "pino";
 import { mib } from "../core/byteSize.js";
@@ -9,10 +10,11 @@ import { type HostMessage, MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 
 export interface HostRepliesOptions {
   /**
-   * Sends an encoded reply to the hub. Called when the answer is ready, so an answer that took a
-   * while (a runtime's command) goes to the hub connected by then.
+   * Sends an encoded reply to the hub, about `session` when the request named one. Called when
+   * the answer is ready, so an answer that took a while (a runtime's command) goes to the hub
+   * connected by then, after the events the session produced meanwhile.
    */
-  send: (wire: string) => void;
+  send: (wire: string, session: string | undefined) => void;
   logger: Logger;
 }
 
@@ -22,18 +24,29 @@ export class HostReplies {
   /**
    * Answers request `ref` with what `action` returns: at once for a plain result, once settled
    * for a promise (a runtime's command); a throw or rejection becomes an error reply. `what`
-   * names the request in the error sent when the answer is too large.
+   * names the request in the error sent when the answer is too large; `session` is the session
+   * the request is about, if any.
    */
-  answer(ref: number, action: () => unknown, what = "the request"): void {
+  answer(
+    ref: number,
+    action: () => unknown,
+    { what = "the request", session }: { what?: string; session?: string } = {},
+  ): void {
     const fail = (err: unknown) => {
       const error = toDispatchError(err);
       this.options.logger.warn({ err: error }, "host request failed");
-      this.send({ type: "reply", ref, ok: false, error: { code: error.code, message: error.message } });
+      const message: HostMessage = {
+        type: "reply",
+        ref,
+        ok: false,
+        error: { code: error.code, message: error.message },
+      };
+      this.options.send(JSON.stringify(message), session);
     };
     const succeed = (data: unknown) => {
       const wire = encodeReply({ type: "reply", ref, ok: true, data }, what);
       if (wire instanceof DispatchError) fail(wire);
-      else this.options.send(wire);
+      else this.options.send(wire, session);
     };
     try {
       const data = action();
@@ -45,10 +58,6 @@ export class HostReplies {
     } catch (err) {
       fail(err);
     }
-  }
-
-  private send(message: HostMessage): void {
-    this.options.send(JSON.stringify(message));
   }
 }
 

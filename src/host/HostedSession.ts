@@ -120,6 +120,11 @@ export class HostedSession {
     });
   }
 
+  /** Output gathered so far becomes an event now (before a reply about the session). */
+  flushOutput(): void {
+    this.coalescer.flush();
+  }
+
   /** No hub to send to (true) or one again (false): see `OutputCoalescer.hold`. */
   holdOutput(on: boolean): void {
     this.coalescer.hold(on);

@@ -74,6 +74,39 @@ describe("HubOutbox", () => {
     expect(socket.received.at(-1)).toBe('{"type":"pong"}');
   });
 
+  it("sends a reply after its session's earlier events, ahead of other sessions' bulk", () => {
+    const socket = new RecordingSocket();
+    outbox = new HubOutbox(socket);
+    const windowEvents = LINK_WINDOW_BYTES / CHUNK_BYTES;
+    for (let seq = 1; seq <= 2 * windowEvents; seq++) outbox.event("flood", bulk("flood", seq));
+    // The window is full: the edit's events wait behind it, and so must its answer.
+    outbox.event("editor", small("editor", 1));
+    outbox.event("editor", small("editor", 2));
+    outbox.reply("editor", '{"type":"reply","ref":7}');
+    expect(socket.received.slice(windowEvents)).toEqual([
+      "editor:1",
+      "editor:2",
+      '{"type":"reply","ref":7}',
+    ]);
+    // A reply about a session with nothing queued goes at once; the flood still waits for acks.
+    outbox.reply("editor", '{"type":"reply","ref":8}');
+    expect(socket.received.at(-1)).toBe('{"type":"reply","ref":8}');
+    expect(socket.received.filter((wire) => wire.startsWith("flood:"))).toHaveLength(windowEvents);
+  });
+
+  it("still sends a reply queued behind its session's events when the hub forgets the session", () => {
+    // The OS takes nothing more for now: everything past the in-flight bound stays queued.
+    const socket = new RecordingSocket();
+    const stalled: OutboxSocket = { send: (wire) => socket.send(wire, () => undefined) };
+    outbox = new HubOutbox(stalled);
+    for (let seq = 1; seq <= LINK_WINDOW_BYTES / CHUNK_BYTES; seq++) outbox.event("flood", bulk("flood", seq));
+    outbox.reply("flood", '{"type":"reply","ref":3}');
+    expect(socket.received).not.toContain('{"type":"reply","ref":3}');
+    // The hub stored the session's end: its queued events are dropped, its answer is not.
+    outbox.forget("flood");
+    expect(socket.received.at(-1)).toBe('{"type":"reply","ref":3}');
+  });
+
   it("tells a flood apart from the session being typed into, for a second after the last key", () => {
     outbox = new HubOutbox(new RecordingSocket());
     const t = Date.now();

@@ -1,6 +1,6 @@
 /**
- * What the host sends its hub, in the order a person would want: control messages (replies,
- * pongs) at once, and session events through per-session queues. Without it every event went
+ * What the host sends its hub, in the order a person would want: control messages (pongs,
+ * hellos, replies) at once, and session events through per-session queues. Without it every event went
  * straight into the socket's buffer, so a keystroke's echo (and a heartbeat's pong) queued
  * behind megabytes of other sessions' floods: echo took seconds and a busy host was dropped
  * for missing beats.
@@ -17,6 +17,13 @@
  * With the window, the whole path from here to the hub's commit holds at most that much bulk;
  * an interactive session's events are sent past the window (they are small, and the hub
  * commits them in a lane of their own).
+ *
+ * A reply about a session (`reply`) takes that session's lane: it leaves after every event the
+ * session produced before it, so the hub never holds an answer whose events it has not seen
+ * (an evaluation's answer ahead of its `eval-end`: reading the history right after the answer
+ * showed the cell still running). The lane then goes first and past the window, so the answer
+ * still overtakes other sessions' bulk. Messages about no session (pong, hello, `stats`) go
+ * straight to the socket (`control`).
  */
 
 /** The socket as the outbox needs it: `onWritten` runs once the data has left for the OS. */
@@ -56,6 +63,8 @@ interface Queued {
   seq: number;
   wire: Uint8Array | string;
   bytes: number;
+  /** A reply in its session's lane: not an event, so not counted against the window. */
+  reply?: true;
 }
 
 /** A session's event sent to the hub and not yet acknowledged. */
@@ -69,6 +78,8 @@ export class HubOutbox {
   /** Sessions with queued events, in turn order. */
   private readonly turns: string[] = [];
   private readonly lastInputAt = new Map<string, number>();
+  /** Replies queued per session: such a session's lane goes first, past the window. */
+  private readonly replies = new Map<string, number>();
   private readonly unacked = new Map<string, Sent[]>();
   private unackedBytes = 0;
   private lastAnyInputAt = 0;
@@ -90,10 +101,26 @@ export class HubOutbox {
     return this.unackedBytes;
   }
 
-  /** A reply, pong or hello: straight to the socket, ahead of every queued event. */
+  /** A pong, hello or reply about no session: straight to the socket, ahead of every queued event. */
   control(wire: string): void {
     if (this.closed) return;
     this.send({ seq: 0, wire, bytes: wire.length });
+  }
+
+  /**
+   * A reply about `session`: after the session's queued events (at once when none is queued),
+   * ahead of every other session's.
+   */
+  reply(session: string, wire: string): void {
+    if (this.closed) return;
+    const queue = this.queues.get(session);
+    if (!queue || queue.length === 0) {
+      this.control(wire);
+      return;
+    }
+    queue.push({ seq: 0, wire, bytes: wire.length, reply: true });
+    this.replies.set(session, (this.replies.get(session) ?? 0) + 1);
+    this.pump();
   }
 
   /** A session's event (with its seq), after every earlier event of the same session. */
@@ -153,12 +180,16 @@ export class HubOutbox {
   }
 
   forget(session: string): void {
+    const queue = this.queues.get(session) ?? [];
     this.queues.delete(session);
+    this.replies.delete(session);
     this.lastInputAt.delete(session);
     for (const sent of this.unacked.get(session) ?? []) this.unackedBytes -= sent.bytes;
     this.unacked.delete(session);
     const index = this.turns.indexOf(session);
     if (index >= 0) this.turns.splice(index, 1);
+    // The hub stored the session's end, so its queued events are not needed; its replies are.
+    for (const item of queue) if (item.reply && !this.closed) this.send(item);
     this.pump();
   }
 
@@ -166,6 +197,7 @@ export class HubOutbox {
   close(): void {
     this.closed = true;
     this.queues.clear();
+    this.replies.clear();
     this.turns.length = 0;
     this.resync();
     if (this.stallTimer) clearTimeout(this.stallTimer);
@@ -183,7 +215,8 @@ export class HubOutbox {
       const item = queue.shift() as Queued;
       if (queue.length > 0) this.turns.push(session);
       else this.queues.delete(session);
-      this.track(session, item);
+      if (item.reply) this.replied(session);
+      else this.track(session, item);
       this.send(item);
     }
     if (this.stallTimer && this.unackedBytes < this.window(Date.now())) {
@@ -193,12 +226,15 @@ export class HubOutbox {
   }
 
   /**
-   * The interactive session that waits longest, else the next in turn while the window has
-   * room; undefined when only bulk is queued and the window is full.
+   * A session with a reply queued, else the interactive session that waits longest, else the
+   * next in turn while the window has room; undefined when only bulk is queued and the window
+   * is full.
    */
   private nextTurn(): string | undefined {
     const now = Date.now();
-    let index = this.turns.findIndex((s) => now - (this.lastInputAt.get(s) ?? 0) < INTERACTIVE_WINDOW_MS);
+    let index = this.replies.size > 0 ? this.turns.findIndex((s) => this.replies.has(s)) : -1;
+    if (index < 0)
+      index = this.turns.findIndex((s) => now - (this.lastInputAt.get(s) ?? 0) < INTERACTIVE_WINDOW_MS);
     if (index < 0) {
       if (this.unackedBytes >= this.window(now)) return undefined;
       index = 0;
@@ -211,6 +247,12 @@ export class HubOutbox {
     return now - this.lastAnyInputAt < INTERACTIVE_WINDOW_MS
       ? INTERACTIVE_LINK_WINDOW_BYTES
       : LINK_WINDOW_BYTES;
+  }
+
+  private replied(session: string): void {
+    const left = (this.replies.get(session) ?? 1) - 1;
+    if (left > 0) this.replies.set(session, left);
+    else this.replies.delete(session);
   }
 
   private track(session: string, item: Queued): void {

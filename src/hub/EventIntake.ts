@@ -4,6 +4,8 @@
  * announced as `stored` (fan-out, screens) and acknowledged to its host, which may then drop
  * it. It also settles a host's sessions when the host says hello: sessions it no longer runs
  * are closed, sessions the hub never knew are adopted, and the host is told what the hub holds.
+ * A host's answer about a session waits here until the events sent before it are stored
+ * (`HeldReplies`).
  */
 import type { Logger } from "pino";
 import { findKind } from "../kinds/registry.js";
@@ -14,6 +16,7 @@ import type { Store } from "../store/Store.js";
 import { ActivityThrottle } from "./ActivityThrottle.js";
 import { adoptedSession } from "./adoption.js";
 import { eventProblem } from "./eventCheck.js";
+import { HeldReplies } from "./HeldReplies.js";
 import { HostAcks } from "./HostAcks.js";
 import type { HostLink } from "./HostLink.js";
 import type { HostLinks } from "./HostMonitor.js";
@@ -48,6 +51,7 @@ export class EventIntake {
   private readonly writer: StoreWriter;
   private readonly activity: ActivityThrottle;
   private readonly acks = new HostAcks();
+  private readonly replies = new HeldReplies();
   private resendTimer: NodeJS.Timeout | undefined;
   private resendDelayMs = RESEND_FIRST_DELAY_MS;
 
@@ -59,6 +63,8 @@ export class EventIntake {
       bus: options.bus,
       onStored: (entries) => this.stored(entries),
       onFailed: (err) => {
+        // What was pending is dropped until its host resends it: answers waiting on it go now.
+        this.replies.release();
         options.health.failed(err, "event append");
         this.scheduleResend();
       },
@@ -69,7 +75,9 @@ export class EventIntake {
     });
     bus.on("host-hello", (link, host, sessions) => this.hello(link, host, sessions));
     bus.on("host-event", (_link, event, frame) => this.accept(event, frame));
+    bus.on("host-reply", (session, deliver) => this.afterStored(session, deliver));
     bus.on("removed", (id) => {
+      this.replies.release(id);
       this.writer.reset(id);
       this.activity.forget(id);
     });
@@ -109,6 +117,7 @@ export class EventIntake {
 
   /** The session's log continues from the store (revive): forget what was cached of it. */
   rebase(id: string): void {
+    this.replies.release(id);
     this.writer.reset(id);
   }
 
@@ -132,6 +141,25 @@ export class EventIntake {
     this.activity.dispose();
     this.writer.flush();
     this.acks.flush();
+    this.replies.release();
+  }
+
+  /**
+   * Hands on a host's answer about `session` once every event of it received so far is stored:
+   * the host sent those before the answer.
+   */
+  private afterStored(session: string, deliver: () => void): void {
+    let received: number;
+    let stored: number;
+    try {
+      received = this.writer.resumeAfter(session);
+      stored = this.options.store.lastSeq(session);
+    } catch {
+      // Storage cannot say (it is failing): the answer is still right, so it goes now.
+      deliver();
+      return;
+    }
+    this.replies.hold(session, received, stored, deliver);
   }
 
   private scheduleResend(): void {
@@ -222,8 +250,9 @@ export class EventIntake {
       const ended = this.apply(record, list, now);
       this.options.bus.emit("stored", id, list);
       if (ended) this.options.bus.emit("exited", id);
-      const link = this.options.hosts.link(record.host);
       const last = list[list.length - 1] as StoredBatchEntry;
+      this.replies.stored(id, last.event.seq);
+      const link = this.options.hosts.link(record.host);
       if (link) {
         let bytes = 0;
         for (const entry of list) bytes += storedSize(entry);

@@ -32,6 +32,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_HELLO_PART_BYTES = 16 * MAX_HOST_MESSAGE_BYTES;
 
 interface Pending {
+  /** The session the request is about: its answer waits for the events sent before it. */
+  session: string | undefined;
   resolve: (data: unknown) => void;
   reject: (err: Error) => void;
   /** Absent for a long-running request. */
@@ -116,7 +118,7 @@ export class HostConnection implements HostLink {
               ),
             );
           }, REQUEST_TIMEOUT_MS);
-      this.pending.set(ref, { resolve, reject, timer });
+      this.pending.set(ref, { session: sessionOf(message), resolve, reject, timer });
       try {
         this.send({ ...message, ref } as HubToHostMessage);
       } catch (err) {
@@ -197,12 +199,17 @@ export class HostConnection implements HostLink {
     if (!pending) return;
     this.pending.delete(ref);
     clearTimeout(pending.timer);
-    if (outcome.error) {
-      const code = isErrorCode(outcome.error.code) ? outcome.error.code : "internal";
-      pending.reject(new DispatchError(code, outcome.error.message));
-    } else {
-      pending.resolve(outcome.data);
-    }
+    const deliver = () => {
+      if (outcome.error) {
+        const code = isErrorCode(outcome.error.code) ? outcome.error.code : "internal";
+        pending.reject(new DispatchError(code, outcome.error.message));
+      } else {
+        pending.resolve(outcome.data);
+      }
+    };
+    if (pending.session !== undefined && this.events.onReply)
+      this.events.onReply(this, pending.session, deliver);
+    else deliver();
   }
 
   /** Logs the host's offence and drops the link (also used by the hub for checks beyond the schema). */
@@ -242,6 +249,12 @@ export class HostConnection implements HostLink {
     this.pending.clear();
     this.events.onClose(this, reason);
   }
+}
+
+/** The session a request is about, if any (a spawn's is the one it starts). */
+function sessionOf(message: HostRequest): string | undefined {
+  if (message.type === "spawn") return message.spec.id;
+  return "session" in message ? message.session : undefined;
 }
 
 /** A request as a person would name it: `'stats'`, or the verb for a session's command. */

@@ -49,6 +49,12 @@ export interface HostLinkEvents {
   onClose(link: HostLink, reason: string): void;
   /** The host broke the protocol; the link is closed after this. */
   onViolation?(link: HostLink, message: string): void;
+  /**
+   * The host answered a request about `session` (a spawn, a signal, a command): `deliver` hands
+   * the answer to its asker, and is held until the events the host sent before the answer are
+   * stored. Without this handler the answer is delivered at once.
+   */
+  onReply?(link: HostLink, session: string, deliver: () => void): void;
   /** The host answered a heartbeat `ping {t}`. */
   onPong?(link: HostLink, t: number): void;
 }

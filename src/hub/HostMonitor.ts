@@ -141,6 +141,7 @@ export class HostMonitor implements HostLinks {
         // No record: the hub removed the session (cleanup); its last words are dropped.
         if (record) bus.emit("host-event", link, event, frame);
       },
+      onReply: (_link, session, deliver) => bus.emit("host-reply", session, deliver),
       onPong: (_link, t) => {
         state.lastSeen = Date.now();
         heartbeat?.pong(t);

@@ -16,6 +16,11 @@ export interface HubEventMap {
   "host-hello": [link: HostLink, host: HostInfo, sessions: HostSessionState[]];
   /** An event from a host for one of its own sessions, whose record exists. */
   "host-event": [link: HostLink, event: SessionEvent, frame: Uint8Array | undefined];
+  /**
+   * A host answered a request about `session`: `deliver` hands the answer to its asker, which
+   * the intake does once the events the host sent before it are stored.
+   */
+  "host-reply": [session: string, deliver: () => void];
   /** One session's newly committed events, in seq order (never empty). */
   stored: [session: string, entries: StoredBatchEntry[]];
   /** A session ended (its `exit` is stored). */

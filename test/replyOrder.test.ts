@@ -1,0 +1,66 @@
+/**
+ * A host's answer about a session never overtakes that session's events: right after an
+ * answer reaches its caller, the stored log already holds what the session did before it, even
+ * while another session on the same host floods the link (its events wait behind the link's
+ * window, and the hub commits them in batches).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiCall, cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+
+/** Edits made while the flood runs: each is one chance for its answer to overtake its event. */
+const EDITS = 20;
+
+let hub: HubHandle;
+let root: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "dispatch-reply-order-"));
+  hub = await startHub({ env: { DISPATCH_EDITOR_ROOTS: root } });
+});
+
+afterAll(async () => {
+  await cleanupAll();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("a host's answers and its sessions' events", () => {
+  it("stores an edit before its answer reaches the caller, while another session floods the host", async () => {
+    const file = join(root, "doc.txt");
+    writeFileSync(file, "");
+    const opened = await apiCall(hub, "/api/sessions", { name: "doc", kind: "editor", options: { path: file } });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    // Bounded, so a slow run cannot fill the disk; far more than the edits below take.
+    const flood = await apiCall(hub, "/api/sessions", {
+      name: "flood",
+      command: ["sh", "-c", "yes 0123456789abcdef0123456789abcdef | head -c 200000000; exec sleep 600"],
+    });
+    expect(flood.status, JSON.stringify(flood.body)).toBe(201);
+    // Under way: a few MiB stored, so the link's window is full from here on.
+    await waitFor(async () => {
+      const { session } = (await apiCall(hub, "/api/sessions/flood")).body as { session: { lastSeq: number } };
+      return session.lastSeq > 100;
+    });
+    const overtaken: number[] = [];
+    try {
+      for (let i = 0; i < EDITS; i++) {
+        const edited = await apiCall(hub, "/api/sessions/doc/edits", {
+          edits: [{ from: 0, to: 0, insert: "x" }],
+          client: "script",
+        });
+        expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+        const { seq } = edited.body as { seq: number };
+        const stored = (await apiCall(hub, `/api/sessions/doc/events?after=${seq - 1}&limit=1`)).body as {
+          events: { seq: number }[];
+        };
+        if (stored.events[0]?.seq !== seq) overtaken.push(seq);
+      }
+    } finally {
+      await hub.api("/api/sessions/flood", { method: "DELETE" });
+    }
+    // Every answered edit was in the log when its answer came.
+    expect(overtaken).toEqual([]);
+  });
+});

@@ -366,14 +366,11 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     expect(revived.code, revived.stderr).toBe(0);
     expect(revived.stdout).toContain("replayed 2 of 2 evaluations, 0 failed");
     expect(await evaluated("calc", "b")).toBe("42");
-    // The answer can overtake its `eval-end` (a host's replies go ahead of queued events), so the
-    // stored history may still say the last cell runs for a moment.
-    const history = await waitFor(async () => {
-      const { history } = (await command("calc", "history")) as {
-        history: { code: string; origin: string; status: string }[];
-      };
-      return history.at(-1)?.status === "running" ? undefined : history;
-    });
+    // Read right after the answer: its `eval-end` is stored by then (the hub hands a host's
+    // answer on only once the events the session sent before it are stored).
+    const { history } = (await command("calc", "history")) as {
+      history: { code: string; origin: string; status: string }[];
+    };
     expect(history.map((h) => `${h.origin}:${h.status}:${h.code}`)).toEqual([
       "client:ok:a = 40",
       "client:ok:b = a + 2",

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiCall, cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 
 /** Edits made while the flood runs: each is one chance for its answer to overtake its event. */
-const EDITS = 20;
+const EDITS = 10;
 
 let hub: HubHandle;
 let root: string;
@@ -30,7 +30,11 @@ describe("a host's answers and its sessions' events", () => {
   it("stores an edit before its answer reaches the caller, while another session floods the host", async () => {
     const file = join(root, "doc.txt");
     writeFileSync(file, "");
-    const opened = await apiCall(hub, "/api/sessions", { name: "doc", kind: "editor", options: { path: file } });
+    const opened = await apiCall(hub, "/api/sessions", {
+      name: "doc",
+      kind: "editor",
+      options: { path: file },
+    });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
     // Bounded, so a slow run cannot fill the disk; far more than the edits below take.
     const flood = await apiCall(hub, "/api/sessions", {
@@ -40,7 +44,9 @@ describe("a host's answers and its sessions' events", () => {
     expect(flood.status, JSON.stringify(flood.body)).toBe(201);
     // Under way: a few MiB stored, so the link's window is full from here on.
     await waitFor(async () => {
-      const { session } = (await apiCall(hub, "/api/sessions/flood")).body as { session: { lastSeq: number } };
+      const { session } = (await apiCall(hub, "/api/sessions/flood")).body as {
+        session: { lastSeq: number };
+      };
       return session.lastSeq > 100;
     });
     const overtaken: number[] = [];

@@ -85,7 +85,10 @@ export class HostDaemon {
       logger: options.logger,
       onEvent: (from, event) => this.forward(from, event),
     });
-    this.replies = new HostReplies({ send: (wire, session) => this.reply(wire, session), logger: options.logger });
+    this.replies = new HostReplies({
+      send: (wire, session) => this.reply(wire, session),
+      logger: options.logger,
+    });
   }
 
   /**
@@ -167,14 +170,18 @@ export class HostDaemon {
         return;
       }
       case "spawn":
-        return this.replies.answer(message.ref, () => {
-          if (this.stopping)
-            throw new DispatchError(
-              "host_unavailable",
-              "this host is stopping; start the session again once it is back",
-            );
-          return this.sessions.spawn(message.spec);
-        }, { session: message.spec.id });
+        return this.replies.answer(
+          message.ref,
+          () => {
+            if (this.stopping)
+              throw new DispatchError(
+                "host_unavailable",
+                "this host is stopping; start the session again once it is back",
+              );
+            return this.sessions.spawn(message.spec);
+          },
+          { session: message.spec.id },
+        );
       case "input":
         // Input for a session that ended is dropped: the hub checks status and tells the client.
         if (this.sessions.get(message.session)?.isRunning) {

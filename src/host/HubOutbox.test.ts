@@ -83,11 +83,7 @@ describe("HubOutbox", () => {
     outbox.event("editor", small("editor", 1));
     outbox.event("editor", small("editor", 2));
     outbox.reply("editor", '{"type":"reply","ref":7}');
-    expect(socket.received.slice(windowEvents)).toEqual([
-      "editor:1",
-      "editor:2",
-      '{"type":"reply","ref":7}',
-    ]);
+    expect(socket.received.slice(windowEvents)).toEqual(["editor:1", "editor:2", '{"type":"reply","ref":7}']);
     // A reply about a session with nothing queued goes at once; the flood still waits for acks.
     outbox.reply("editor", '{"type":"reply","ref":8}');
     expect(socket.received.at(-1)).toBe('{"type":"reply","ref":8}');
@@ -99,7 +95,8 @@ describe("HubOutbox", () => {
     const socket = new RecordingSocket();
     const stalled: OutboxSocket = { send: (wire) => socket.send(wire, () => undefined) };
     outbox = new HubOutbox(stalled);
-    for (let seq = 1; seq <= LINK_WINDOW_BYTES / CHUNK_BYTES; seq++) outbox.event("flood", bulk("flood", seq));
+    for (let seq = 1; seq <= LINK_WINDOW_BYTES / CHUNK_BYTES; seq++)
+      outbox.event("flood", bulk("flood", seq));
     outbox.reply("flood", '{"type":"reply","ref":3}');
     expect(socket.received).not.toContain('{"type":"reply","ref":3}');
     // The hub stored the session's end: its queued events are dropped, its answer is not.

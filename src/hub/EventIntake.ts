@@ -159,6 +159,10 @@ export class EventIntake {
       deliver();
       return;
     }
+    if (received > stored) {
+      // Someone waits for this answer: the session's events are committed ahead of the bulk.
+      this.writer.expectEcho(session);
+    }
     this.replies.hold(session, received, stored, deliver);
   }
 

@@ -36,7 +36,11 @@ export class HeldReplies {
       list = [];
       this.held.set(session, list);
     }
-    const entry: Held = { through, deliver, timer: setTimeout(() => this.expire(session, entry), HOLD_MAX_MS) };
+    const entry: Held = {
+      through,
+      deliver,
+      timer: setTimeout(() => this.expire(session, entry), HOLD_MAX_MS),
+    };
     entry.timer.unref();
     list.push(entry);
   }

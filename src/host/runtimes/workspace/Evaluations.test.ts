@@ -42,9 +42,13 @@ function scriptedKernel() {
 
 function setup() {
   const log: string[] = [];
+  const states: string[] = [];
+  let transcript = "";
   const ends = new RequestEnds();
   const events = {
-    output: () => undefined,
+    output: (bytes: Buffer) => {
+      transcript += bytes.toString("utf8");
+    },
     emit: (type: string) => {
       log.push(type);
       return log.length;
@@ -54,7 +58,7 @@ function setup() {
     events,
     transcript: new Transcript(events),
     ends,
-    execution: () => undefined,
+    execution: (state: string) => states.push(state),
     interrupt: () => undefined,
     ended: () => undefined,
   });
@@ -63,7 +67,7 @@ function setup() {
     ends.onIopub(message);
     evaluations.onIopub(message);
   };
-  return { log, evaluations, iopub, ...scripted };
+  return { log, states, transcript: () => transcript, evaluations, iopub, ...scripted };
 }
 
 /** Lets the promises that can settle settle, with the fake clock moved on by `ms`. */
@@ -156,5 +160,37 @@ describe("an evaluation's end", () => {
     iopub(message(first, "status", { execution_state: "idle" }));
     await advance();
     expect(answer).toMatchObject({ status: "error", error: { ename: "ZeroDivisionError" } });
+  });
+
+  it("whose idle the kernel dropped, and nothing after it, leaves the kernel idle and says output was lost", async () => {
+    const { evaluations, iopub, message, reply, ids, kernel, states, transcript } = setup();
+    let answer: EvalResult | undefined;
+    void evaluations
+      .execute(kernel, "flood()", "print", "client", undefined, () => undefined)
+      .then((result) => {
+        answer = result;
+      });
+    const [first] = ids as [string];
+    iopub(message(first, "status", { execution_state: "busy" }));
+    iopub(message(first, "execute_input", { code: "flood()", execution_count: 3 }));
+    iopub(message(first, "stream", { name: "stdout", text: "x\n" }));
+    // xeus-python's publisher dropped the rest: the last lines, the result and the idle.
+    reply(first, { status: "ok", execution_count: 3 });
+    await advance(QUIET_AFTER_REPLY_MS);
+    expect(answer).toMatchObject({ status: "ok", count: 3 });
+    expect(states).toEqual(["busy", "idle"]);
+    expect(transcript()).toContain("the kernel dropped some of cell 3's output");
+  });
+
+  it("whose idle comes says nothing of lost output", async () => {
+    const { evaluations, iopub, message, reply, ids, kernel, states, transcript } = setup();
+    void evaluations.execute(kernel, "1", "print", "client", undefined, () => undefined);
+    const [first] = ids as [string];
+    iopub(message(first, "status", { execution_state: "busy" }));
+    reply(first, { status: "ok", execution_count: 4 });
+    iopub(message(first, "status", { execution_state: "idle" }));
+    await advance(QUIET_AFTER_REPLY_MS);
+    expect(states).toEqual(["busy", "idle"]);
+    expect(transcript()).not.toContain("dropped");
   });
 });

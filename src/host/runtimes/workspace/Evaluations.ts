@@ -115,9 +115,24 @@ export class Evaluations {
         : undefined;
     evaluation.replied = { status, ...(error ? { error } : {}) };
     replied();
-    await ends.afterReply(id);
+    if ((await ends.afterReply(id)) === "quiet") this.idleLost(evaluation);
     this.finish(evaluation, evaluation.replied);
     return this.result(evaluation, status, error);
+  }
+
+  /**
+   * Its reply came but its idle status never did, nor the start of another request: the kernel
+   * dropped messages of it (xeus-python publishes each write as one and drops what its publisher
+   * has no room for, the cell's last lines, result and idle among them). Said in the transcript,
+   * since nothing else shows what is missing; and the kernel is idle, not busy as the last
+   * status said (completion at an attach waits for an idle kernel), unless something else of
+   * ours is still out.
+   */
+  private idleLost(evaluation: Evaluation): void {
+    this.options.transcript.note(
+      `the kernel dropped some of ${evaluation.count !== null ? `cell ${evaluation.count}` : "this cell"}'s output (it printed faster than it could send); its last lines and result may be missing: print less, or to a file`,
+    );
+    if (!this.options.ends.following) this.options.execution("idle");
   }
 
   /** Ends every evaluation still open as aborted, with why (the kernel ended or restarts). */

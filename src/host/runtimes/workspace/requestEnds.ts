@@ -19,9 +19,20 @@ export const QUIET_AFTER_REPLY_MS = 2000;
 /** However long its output keeps coming, a replied request is done this long after its reply. */
 export const MAX_AFTER_REPLY_MS = 30_000;
 
+/**
+ * How a replied request was found over: its own idle came, the kernel started another request
+ * (this one's idle was lost), its iopub went quiet without either (its idle was lost, and
+ * the kernel has nothing else of ours to run: it is idle, whatever its last status said), or
+ * its output still came at `MAX_AFTER_REPLY_MS` (`overdue`: its idle may come yet).
+ */
+export type RequestEnd = "idle" | "next" | "quiet" | "overdue";
+
 interface Followed {
   idle: Promise<void>;
   markIdle(): void;
+  /** Settles when another execute request starts after this one's reply. */
+  next: Promise<void>;
+  markNext(): void;
   replied: boolean;
   /** When its reply or its last iopub message after it came (`Date.now()`). */
   lastHeard: number;
@@ -36,7 +47,11 @@ export class RequestEnds {
     const idle = new Promise<void>((resolve) => {
       markIdle = resolve;
     });
-    this.followed.set(id, { idle, markIdle, replied: false, lastHeard: Date.now() });
+    let markNext = () => {};
+    const next = new Promise<void>((resolve) => {
+      markNext = resolve;
+    });
+    this.followed.set(id, { idle, markIdle, next, markNext, replied: false, lastHeard: Date.now() });
   }
 
   /** No longer followed (its reply failed: the kernel died or restarted). */
@@ -54,13 +69,18 @@ export class RequestEnds {
     if (state === "idle") request?.markIdle();
     // Only replied ones: a request still waiting in the kernel's shell queue may be behind it.
     if (state === "busy" && message.parent.msg_type === "execute_request")
-      for (const [id, other] of this.followed) if (id !== parentId && other.replied) other.markIdle();
+      for (const [id, other] of this.followed) if (id !== parentId && other.replied) other.markNext();
   }
 
-  /** Called once the request's reply is in: settles when the request is over on iopub (above). */
-  async afterReply(id: string): Promise<void> {
+  /** Whether any request is followed (sent and not yet over). */
+  get following(): boolean {
+    return this.followed.size > 0;
+  }
+
+  /** Called once the request's reply is in: settles when the request is over on iopub (above), saying how. */
+  async afterReply(id: string): Promise<RequestEnd> {
     const request = this.followed.get(id);
-    if (!request) return;
+    if (!request) return "idle";
     request.replied = true;
     request.lastHeard = Date.now();
     const deadline = request.lastHeard + MAX_AFTER_REPLY_MS;
@@ -68,16 +88,17 @@ export class RequestEnds {
       for (;;) {
         const now = Date.now();
         const wait = Math.min(request.lastHeard + QUIET_AFTER_REPLY_MS, deadline) - now;
-        if (wait <= 0) return;
+        if (wait <= 0) return now >= deadline ? "overdue" : "quiet";
         let timer: NodeJS.Timeout | undefined;
-        const idle = await Promise.race([
-          request.idle.then(() => true),
-          new Promise<false>((resolve) => {
-            timer = setTimeout(() => resolve(false), wait);
+        const end = await Promise.race([
+          request.idle.then((): RequestEnd => "idle"),
+          request.next.then((): RequestEnd => "next"),
+          new Promise<undefined>((resolve) => {
+            timer = setTimeout(() => resolve(undefined), wait);
           }),
         ]);
         clearTimeout(timer);
-        if (idle) return;
+        if (end) return end;
       }
     } finally {
       this.followed.delete(id);

@@ -77,7 +77,9 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     await newWorkspace("phoenix", "cli");
     const text = await hub.cli(["eval", "phoenix", "import os; os._exit(1)"]);
     expect(text.code).toBe(1);
-    expect(text.stderr).toBe("evaluation aborted: kernel exited with code 1\n");
+    expect(text.stderr).toBe(
+      "evaluation aborted: kernel exited with code 1; `dispatch revive phoenix` starts a fresh kernel (`--replay` re-runs the cells that succeeded)\n",
+    );
     // Nobody closed it: its kernel crashed.
     expect(await imageRow("phoenix")).toMatchObject({ status: "exited (1)", health: "critical" });
 

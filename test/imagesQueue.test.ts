@@ -4,6 +4,8 @@
  * withdraws it (it never runs) and leaves the running cell alone; the transcript shows a
  * waiting cell's input only once it starts, after the output of the cell before it; and two
  * people evaluating the same code at a terminal each see only their own evaluation's output.
+ * When the kernel is killed under a running cell, the one waiting says it never ran, and both
+ * say how to get a kernel back.
  */
 import type { ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -150,5 +152,26 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
     expect(starts).toHaveLength(2);
     expect(new Set(starts.map((e) => e.data.ref)).size).toBe(2);
     for (const start of starts) expect(start.data.ref).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  // Last: it ends the file's kernel.
+  it("says a waiting evaluation never ran when the kernel dies under the running one, and what to do", async () => {
+    const held = heldCell("k-started", "k-finished");
+    const running = runningCli(hub, ["eval", "py", held.code], children);
+    await waitFor(() => printed("k-started"), { timeoutMs: 20_000, message: "the first cell runs" });
+    const waiting = runningCli(hub, ["eval", "py", "print('m-' + 'ran')"], children);
+    await waitFor(async () => (await queued()) === 1, { message: "the second evaluation waits" });
+
+    const stats = await hub.api("/api/sessions/py/commands/stats", { method: "POST", body: "{}" });
+    process.kill(((await stats.json()) as { result: { pid: number } }).result.pid, "SIGKILL");
+
+    const revive = "`dispatch revive py` starts a fresh kernel";
+    expect(await running.exit, running.err()).toBe(1);
+    expect(running.err()).toContain(`evaluation aborted: kernel killed by SIGKILL; ${revive}`);
+    expect(await waiting.exit, waiting.err()).toBe(1);
+    expect(waiting.err()).toContain(
+      `evaluation aborted: never ran (it waited its turn): kernel killed by SIGKILL; ${revive}`,
+    );
+    expect(await printed("m-ran")).toBe(false);
   });
 });

@@ -87,9 +87,21 @@ export async function evaluate(
   }
   if (result.status !== "ok") {
     if (result.status === "aborted")
-      await write(process.stderr, `evaluation aborted${result.error ? `: ${result.error.evalue}` : ""}\n`);
+      await write(
+        process.stderr,
+        `evaluation aborted${result.error ? `: ${result.error.evalue}` : ""}${whatNow(session.name, result)}\n`,
+      );
     process.exitCode = 1;
   }
+}
+
+/**
+ * What to do after an evaluation its kernel's end aborted (`KernelLost`: the image has ended;
+ * a restart's `KernelRestarted` leaves a fresh kernel running, and nothing to say).
+ */
+function whatNow(name: string, result: EvalResult): string {
+  if (result.error?.ename !== "KernelLost" || /\brevive\b/.test(result.error.evalue)) return "";
+  return `; \`dispatch revive ${name}\` starts a fresh kernel (\`--replay\` re-runs the cells that succeeded)`;
 }
 
 type Outcome = { type: "answered"; result: EvalResult; interrupted: boolean } | { type: "left" };

@@ -104,10 +104,15 @@ export class WorkspaceRuntime implements SessionRuntime {
         this.introspection.forgetVariables();
         return this.introspection.setup();
       },
-      onAbort: (reason) => {
-        this.cells.withdrawAll({ ename: "KernelLost", evalue: reason });
+      onAbort: (reason, how) => {
+        // `KernelLost`: the image has ended (a client says to revive it); a restart's fresh
+        // kernel is there already.
+        const ename = how === "ended" ? "KernelLost" : "KernelRestarted";
+        // Said apart from the running cell's end: whoever sent one of these needs to know it
+        // never ran (nothing of it is in the kernel, even once revived), not only that it ended.
+        this.cells.withdrawAll({ ename, evalue: `never ran (it waited its turn): ${reason}` });
         this.prompts.cancelAll(reason);
-        this.evaluations.abortAll(reason);
+        this.evaluations.abortAll({ ename, evalue: reason });
       },
     });
     this.console = new Console({

@@ -136,10 +136,10 @@ export class Evaluations {
   }
 
   /** Ends every evaluation still open as aborted, with why (the kernel ended or restarts). */
-  abortAll(reason: string): void {
+  abortAll(why: EvalFailure): void {
     for (const evaluation of this.known.values()) {
       if (evaluation.ended) continue;
-      this.finish(evaluation, { status: "aborted", error: { ename: "KernelLost", evalue: reason } });
+      this.finish(evaluation, { status: "aborted", error: why });
     }
   }
 

@@ -25,8 +25,11 @@ export interface LiveKernelOptions {
   onInputRequest(kernel: Kernel, message: JupyterMessage): void;
   /** A fresh kernel answers: what it needs before anyone's code (the adapter's setup). */
   onReady(): Promise<void>;
-  /** The kernel ends or restarts: what waits for it or runs in it is aborted, with `reason`. */
-  onAbort(reason: string): void;
+  /**
+   * The kernel ends or restarts: what waits for it or runs in it is aborted, with `reason`
+   * (`ended`: the session with it, and only a revive brings a kernel back).
+   */
+  onAbort(reason: string, how: "ended" | "restarted"): void;
 }
 
 export class LiveKernel {
@@ -123,7 +126,7 @@ export class LiveKernel {
     await this.ready.catch(() => undefined);
     const old = this.require();
     this.stopping = true;
-    this.options.onAbort("the kernel was restarted");
+    this.options.onAbort("the kernel was restarted", "restarted");
     this.emit({ connection: "reconnecting", execution: "starting" });
     this.execution = "starting";
     await old.shutdown();
@@ -224,7 +227,7 @@ export class LiveKernel {
   private end(code: number | null, signal: NodeJS.Signals | null, reason: string, asked = false): void {
     if (!this.running) return;
     this.running = false;
-    this.options.onAbort(reason);
+    this.options.onAbort(reason, "ended");
     this.kernel?.close();
     this.emit({ connection: asked ? "disconnected" : "failed", execution: "dead" });
     this.options.transcript.note(reason);

@@ -19,6 +19,7 @@ import {
   writeConnectionFile,
 } from "./connection.js";
 import { Heartbeat, type HeartbeatHandlers } from "./heartbeat.js";
+import { describeExit, spawnFailure } from "./kernelFailures.js";
 import { type KernelSpec, kernelArgv } from "./kernelspecs.js";
 import { StdinChannel, type StdinHandlers } from "./stdin.js";
 import { decode, encode, type JupyterMessage, newHeader, Signer } from "./wire.js";
@@ -133,11 +134,7 @@ export class Kernel {
     const { handlers } = this.options;
     const spawned = new Promise<void>((resolve, reject) => {
       this.child.once("spawn", resolve);
-      this.child.once("error", (err) =>
-        reject(
-          new DispatchError("internal", `kernel '${this.options.spec.name}' could not start: ${err.message}`),
-        ),
-      );
+      this.child.once("error", (err) => reject(spawnFailure(this.options.spec, this.options.cwd, err)));
     });
     const died = new Promise<never>((_, reject) => {
       this.child.once("exit", (code, signal) => {
@@ -326,9 +323,4 @@ export class Kernel {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }
-}
-
-export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal) return `killed by ${signal}`;
-  return `exited with code ${code}`;
 }

@@ -35,6 +35,9 @@ const START_TIMEOUT_MS = 60_000;
  */
 const IOPUB_QUEUE_MESSAGES = 100_000;
 
+/** How long reading iopub may hold the host's event loop before it lets the rest run. */
+const IOPUB_SLICE_MS = 20;
+
 export interface KernelHandlers extends HeartbeatHandlers, StdinHandlers {
   onIopub(message: JupyterMessage): void;
   /** The process ended (not after `close`). */
@@ -294,8 +297,16 @@ export class Kernel {
   }
 
   private async readIopub(): Promise<void> {
+    let sliceStart = performance.now();
     try {
       for await (const frames of this.iopub) {
+        // Messages already queued are read without a turn of the event loop between them: a
+        // flood (xeus-python publishes each write) kept the host from everything else for
+        // seconds, and the hub dropped it for missed heartbeats. So it gives way now and then.
+        if (performance.now() - sliceStart > IOPUB_SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
         const decoded = decode(this.signer, frames);
         if (!decoded.ok) {
           this.options.handlers.onDropped("iopub", decoded.reason);

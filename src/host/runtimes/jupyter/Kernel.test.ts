@@ -1,14 +1,20 @@
 /**
  * A kernel whose kernelspec cannot start: the error says which program or directory is missing
  * and what to do, and nothing of the attempt stays behind (its connection file). No kernel runs:
- * the spawn itself fails. (Kernels that run are in test/images*.test.ts.)
+ * the spawn itself fails. And a flood on iopub, from a scripted kernel (a Node script speaking
+ * the wire protocol: a real kernel cannot be made to queue messages faster than they are read,
+ * on demand): the reader gives the event loop turns while messages are queued. (Real kernels
+ * are in test/images*.test.ts.)
  */
+
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { Kernel } from "./Kernel.js";
 import { findKernelSpec } from "./kernelspecs.js";
+import type { JupyterMessage } from "./wire.js";
 
 const root = mkdtempSync(join(tmpdir(), "kernel-start-"));
 const runDir = join(root, "run");
@@ -50,5 +56,89 @@ describe("a kernel that cannot start", () => {
     await expect(start(gone)).rejects.toThrow(
       `kernel 'missing' could not start: its working directory ${gone} does not exist`,
     );
+  });
+});
+
+/**
+ * Answers kernel_info_request (its busy/idle on iopub, so the start completes) and, for an
+ * execute_request, publishes FLOOD stream messages at once, then replies. Heartbeats unanswered.
+ */
+const FAKE_KERNEL = `
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+const zmq = await import(process.env.ZMQ_PATH);
+const info = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const address = (port) => "tcp://" + info.ip + ":" + port;
+const shell = new zmq.Router(); await shell.bind(address(info.shell_port));
+const iopub = new zmq.Publisher({ sendHighWaterMark: 0 }); await iopub.bind(address(info.iopub_port));
+const frames = (type, parent, content) => {
+  const parts = [{ msg_id: String(Math.random()), msg_type: type, session: "fake" }, parent, {}, content]
+    .map((part) => JSON.stringify(part));
+  const hmac = createHmac("sha256", info.key); for (const part of parts) hmac.update(part);
+  return ["<IDS|MSG>", hmac.digest("hex"), ...parts];
+};
+for await (const message of shell) {
+  const at = message.findIndex((frame) => frame.toString() === "<IDS|MSG>");
+  const ids = message.slice(0, at);
+  const header = JSON.parse(message[at + 2].toString());
+  await iopub.send(frames("status", header, { execution_state: "busy" }));
+  if (header.msg_type === "execute_request")
+    for (let i = 0; i < Number(process.env.FLOOD); i++)
+      await iopub.send(frames("stream", header, { name: "stdout", text: "x\\n" }));
+  const reply = header.msg_type.replace("_request", "_reply");
+  await shell.send([...ids, ...frames(reply, header, { status: "ok", execution_count: 1 })]);
+  await iopub.send(frames("status", header, { execution_state: "idle" }));
+}
+`;
+const FLOOD = 2000;
+
+describe("a kernel flooding iopub", () => {
+  it("is read with turns of the event loop between queued messages", async () => {
+    const dir = join(root, "kernels", "flood");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "fake.mjs"), FAKE_KERNEL);
+    writeFileSync(
+      join(dir, "kernel.json"),
+      JSON.stringify({
+        argv: [process.execPath, join(dir, "fake.mjs"), "{connection_file}"],
+        display_name: "Flood",
+        language: "python",
+        env: { ZMQ_PATH: createRequire(import.meta.url).resolve("zeromq"), FLOOD: String(FLOOD) },
+      }),
+    );
+    let streams = 0;
+    /** How many stream messages had been read when the event loop first had a turn after the 100th. */
+    let readAtTurn: number | undefined;
+    const kernel = await Kernel.start({
+      spec: findKernelSpec("flood", { JUPYTER_PATH: root, HOME: root }),
+      id: "flood",
+      cwd: root,
+      env: {},
+      runDir,
+      handlers: {
+        ...noHandlers,
+        onIopub: (message: JupyterMessage) => {
+          if (message.header.msg_type !== "stream") return;
+          streams++;
+          if (streams === 100)
+            setImmediate(() => {
+              readAtTurn = streams;
+            });
+          // A host's work per message (events, the transcript): reading falls behind the kernel.
+          const until = performance.now() + 1;
+          while (performance.now() < until);
+        },
+      },
+    });
+    try {
+      const { id, reply } = kernel.request("shell", "execute_request", { code: "flood()" });
+      expect(id).toBeTruthy();
+      await reply;
+      await vi.waitFor(() => expect(readAtTurn).toBeDefined(), { timeout: 30_000 });
+      // Without the turns, none came until ZeroMQ had handed over its whole batch (1025 here).
+      expect(readAtTurn).toBeLessThan(500);
+    } finally {
+      kernel.close();
+    }
   });
 });

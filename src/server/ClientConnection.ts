@@ -26,6 +26,7 @@ import { ClientSubscriptions } from "./ClientSubscriptions.js";
 import { clientChannel } from "./clientChannel.js";
 import type { InputStreams } from "./InputStreams.js";
 import { parseClientFrame, type Ref } from "./parseClientFrame.js";
+import { RequestValve } from "./requestValve.js";
 
 /** A socket that has not said a valid hello by then is closed (it holds resources, proves nothing). */
 export const HELLO_TIMEOUT_MS = 5_000;
@@ -67,6 +68,7 @@ export class ClientConnection {
   private unlistenHosts: (() => void) | undefined;
   private unlistenStorage: (() => void) | undefined;
   private access: AccessWatch | undefined;
+  private readonly valve: RequestValve;
 
   constructor(private readonly options: ClientConnectionOptions) {
     this.actor = options.principal ? { principal: options.principal, address: options.address } : undefined;
@@ -82,7 +84,9 @@ export class ClientConnection {
       channel: clientChannel({ socket, send, sent: options.sent }),
       send,
     });
-    socket.on("message", (raw, isBinary) => this.receive(raw as Buffer, isBinary));
+    // A client that does not read its replies is not read from either (`RequestValve`).
+    this.valve = new RequestValve(socket, (raw, isBinary) => this.receive(raw, isBinary));
+    socket.on("message", (raw, isBinary) => this.valve.receive(raw as Buffer, isBinary));
     socket.on("close", () => this.dispose());
     socket.on("error", (err) => options.logger.debug({ err }, "client socket error"));
   }
@@ -286,6 +290,7 @@ export class ClientConnection {
 
   private dispose(): void {
     clearTimeout(this.helloTimer);
+    this.valve.dispose();
     this.unlisten?.();
     this.unlistenHosts?.();
     this.unlistenPresence?.();

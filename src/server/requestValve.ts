@@ -1,0 +1,77 @@
+/**
+ * Backpressure on a client's requests. Every request is answered, and a client that sends them
+ * faster than it reads the answers (or never reads at all) would otherwise make the hub queue
+ * every answer in memory: one small `list` asks for every session's record, so a few kilobytes
+ * of requests could pile up gigabytes of unread replies. While this client's socket holds more
+ * than `HOLD_ABOVE_BYTES` unread, the hub stops reading from it and keeps the requests it had
+ * already read; once the client has read its replies down to `RESUME_BELOW_BYTES`, those
+ * requests are served in order and reading resumes. Nothing is dropped; a client that stops
+ * reading simply stops being served (and the liveness ping lets it go).
+ */
+import type { WebSocket } from "ws";
+
+/** Unread replies above this stop the hub reading this client's requests. */
+export const HOLD_ABOVE_BYTES = 4 * 1024 * 1024;
+/** Unread replies down to this let the held requests through. */
+export const RESUME_BELOW_BYTES = 1024 * 1024;
+/** How often a held client's socket is checked (ws has no drain event of its own). */
+const DRAIN_POLL_MS = 10;
+
+type Frame = [raw: Buffer, isBinary: boolean];
+
+export class RequestValve {
+  /** Requests read before the hub stopped reading, in arrival order. */
+  private readonly held: Frame[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: WebSocket,
+    /** Serves one request (synchronously starts it: its reply counts towards the backlog). */
+    private readonly serve: (raw: Buffer, isBinary: boolean) => void,
+  ) {}
+
+  /** Whether requests are being held for a client that has not read its replies. */
+  get holding(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** One request from the client: served now, or held until the client has caught up. */
+  receive(raw: Buffer, isBinary: boolean): void {
+    if (this.holding || this.socket.bufferedAmount > HOLD_ABOVE_BYTES) {
+      this.held.push([raw, isBinary]);
+      this.hold();
+      return;
+    }
+    this.serve(raw, isBinary);
+  }
+
+  /** The connection is gone: nothing held is served. */
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.held.length = 0;
+  }
+
+  private hold(): void {
+    if (this.timer) return;
+    // ws still emits what it had read before the pause: those land in `held` too.
+    this.socket.pause();
+    const check = () => {
+      this.timer = undefined;
+      if (this.socket.readyState !== this.socket.OPEN) return this.dispose();
+      if (this.socket.bufferedAmount > RESUME_BELOW_BYTES) return this.wait(check);
+      // Served in order; a reply that fills the socket again holds the rest anew.
+      while (this.held.length > 0) {
+        if (this.socket.bufferedAmount > HOLD_ABOVE_BYTES) return this.wait(check);
+        const [raw, isBinary] = this.held.shift() as Frame;
+        this.serve(raw, isBinary);
+      }
+      this.socket.resume();
+    };
+    this.wait(check);
+  }
+
+  private wait(check: () => void): void {
+    this.timer = setTimeout(check, DRAIN_POLL_MS);
+  }
+}

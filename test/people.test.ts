@@ -143,7 +143,8 @@ describe("roles", () => {
     expect(outcomes).toEqual(expected);
   });
 
-  it("checks each role against each action over the WebSocket", async () => {
+  it("checks each role against each action over the WebSocket, and audits each refusal", async () => {
+    const start = Date.now();
     const outcomes: string[] = [];
     const expected: string[] = [];
     const rank: Record<Who, number> = { viewer: 1, writer: 2, owner: 3 };
@@ -176,6 +177,28 @@ describe("roles", () => {
       }
     }
     expect(outcomes).toEqual(expected);
+    // Each refusal is in the audit trail, with what was tried; refused keys once a minute.
+    const { entries } = (await (await as("owner", `/api/audit?since=${start}`)).json()) as {
+      entries: { actor: string; action: string; detail: { action?: string; refusal?: string } }[];
+    };
+    const refused = entries.filter((e) => e.action === "refused");
+    expect(refused.every((e) => e.actor === "viewer-pat")).toBe(true);
+    expect(refused.map((e) => e.detail.action).filter((a) => a !== "input" && a !== "resize")).toEqual([
+      "rename",
+      "create",
+      "kill",
+    ]);
+    // Keys and sizes refused: one row a minute (the REST test's refusals may hold this minute's).
+    const keys = (list: typeof entries) =>
+      list.filter(
+        (e) => e.action === "refused" && (e.detail.action === "input" || e.detail.action === "resize"),
+      );
+    expect(keys(refused).length).toBeLessThanOrEqual(1);
+    const all = (await (await as("owner", "/api/audit")).json()) as { entries: typeof entries };
+    expect(keys(all.entries).length).toBeGreaterThanOrEqual(1);
+    expect(refused.at(-1)?.detail.refusal).toBe(
+      "viewers cannot kill 'ws-doomed-viewer'; ask its owner for write access",
+    );
   });
 
   it("a per-session grant overrides the global role, and role changes apply at once", async () => {

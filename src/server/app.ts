@@ -109,7 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.tls ? { https: { ...options.tls, ...timeouts } } : { http: timeouts }),
   }) as unknown as FastifyInstance;
   const { hub, auth } = options;
-  const gate = new Gate(hub.people, hub.sessions);
+  const gate = new Gate(hub.people, hub.sessions, hub.audit);
 
   app.setErrorHandler((err, request, reply) => {
     const error = toHttpError(err);

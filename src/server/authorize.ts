@@ -1,11 +1,13 @@
 /**
  * The one place requests are authorized: every REST route and WebSocket message names its
  * action, and the gate checks the actor's role on the hub or on the session it resolves
- * (policy in `hub/accessPolicy.ts`). Refusals say who cannot do what and whom to ask.
+ * (policy in `hub/accessPolicy.ts`). Refusals say who cannot do what and whom to ask, and are
+ * audited (`refused`, with the action and the refusal), so an owner sees who tried what.
  */
 
-import type { Actor } from "../hub/AuditTrail.js";
-import type { HubAction, SessionAction } from "../hub/accessPolicy.js";
+import { DispatchError } from "../core/errors.js";
+import type { Actor, AuditTrail } from "../hub/AuditTrail.js";
+import type { Action, HubAction, SessionAction } from "../hub/accessPolicy.js";
 import { kindCommandAction, requireRole } from "../hub/accessPolicy.js";
 import type { People } from "../hub/People.js";
 import type { SessionCommands } from "../hub/SessionCommands.js";
@@ -13,16 +15,30 @@ import { getKind } from "../kinds/registry.js";
 import type { Principal, Role } from "../protocol/people.js";
 import type { SessionInfo } from "../protocol/session.js";
 
+/**
+ * Refusals a client repeats many times a minute (a viewer's keys, a window being dragged): one
+ * audit row per person, session and minute, as for the same actions allowed.
+ */
+const FREQUENT: ReadonlySet<Action> = new Set<Action>(["input", "resize"]);
+/**
+ * Hub-wide refusals worth an owner's attention: attempts to change something. Looking is left
+ * out: the web UI asks every non-owner's page load for the hosts, which would be noise.
+ */
+const AUDITED_HUB: ReadonlySet<HubAction> = new Set<HubAction>(["create", "gc", "people", "storage"]);
+
 export class Gate {
   constructor(
     private readonly people: People,
     private readonly sessions: SessionCommands,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Resolves a session (name or id) and checks the actor may do `action` to it. */
   session(actor: Actor, action: SessionAction, ref: string): SessionInfo {
     const info = this.sessions.get(ref);
-    requireRole(actor.principal, action, this.people.roleOn(actor.principal, info.id), info);
+    this.audited(actor, action, info.id, () =>
+      requireRole(actor.principal, action, this.people.roleOn(actor.principal, info.id), info),
+    );
     return info;
   }
 
@@ -35,7 +51,16 @@ export class Gate {
     const info = this.sessions.get(ref);
     const needs = getKind(info.kind).commands?.[name];
     const role = this.people.roleOn(actor.principal, info.id);
-    requireRole(actor.principal, kindCommandAction(needs), role, info, needs?.control);
+    const action = kindCommandAction(needs);
+    this.audited(
+      actor,
+      action,
+      info.id,
+      () => requireRole(actor.principal, action, role, info, needs?.control),
+      {
+        command: name,
+      },
+    );
     return info;
   }
 
@@ -46,13 +71,15 @@ export class Gate {
 
   /** Checks a hub-wide action. */
   hub(actor: Actor, action: HubAction): void {
-    requireRole(actor.principal, action, this.hubRole(actor.principal, action));
+    const check = () => requireRole(actor.principal, action, this.hubRole(actor.principal, action));
+    if (AUDITED_HUB.has(action)) this.audited(actor, action, undefined, check);
+    else check();
   }
 
-  /** Whether the actor may do a hub-wide action (to show more or less, not to refuse). */
+  /** Whether the actor may do a hub-wide action (to show more or less, not to refuse: not audited). */
   allows(actor: Actor, action: HubAction): boolean {
     try {
-      this.hub(actor, action);
+      requireRole(actor.principal, action, this.hubRole(actor.principal, action));
       return true;
     } catch {
       return false;
@@ -66,6 +93,27 @@ export class Gate {
 
   canSee(principal: Principal, sessionId: string): boolean {
     return this.people.roleOn(principal, sessionId) !== undefined;
+  }
+
+  /** Runs `check`; a refusal it throws is audited as `refused`, then thrown on. */
+  private audited(
+    actor: Actor,
+    action: Action,
+    session: string | undefined,
+    check: () => void,
+    detail: Record<string, unknown> = {},
+  ): void {
+    try {
+      check();
+    } catch (err) {
+      if (err instanceof DispatchError && err.code === "forbidden") {
+        const what = { action, ...detail, refusal: err.message };
+        if (session !== undefined && FREQUENT.has(action))
+          this.audit.often(actor, "refused", session, Date.now(), what);
+        else this.audit.record(actor, "refused", { session, detail: what });
+      }
+      throw err;
+    }
   }
 
   /** A share link may only list (its one session); a user's role is re-read every time. */

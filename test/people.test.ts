@@ -533,6 +533,35 @@ describe("presence and sizes", () => {
   });
 });
 
+describe("a role changed while connected", () => {
+  it("takes effect on the open connection: a lowered writer's size stops counting, presence says viewer", async () => {
+    await createSession("demoted");
+    const add = await as("owner", "/api/users", {
+      method: "POST",
+      body: { name: "lowered", role: "writer" },
+    });
+    const { token } = (await add.json()) as { token: string };
+    const owner = await socket(hub.key);
+    await owner.request({ type: "attach", session: "demoted", afterSeq: 0, cols: 120, rows: 40 });
+    await waitFor(async () => (await sessionSize("demoted")) === "120x40");
+    const lowered = await socket(token);
+    await lowered.request({ type: "attach", session: "demoted", afterSeq: 0, cols: 70, rows: 20 });
+    await waitFor(async () => (await sessionSize("demoted")) === "70x20");
+
+    expect(
+      (await as("owner", "/api/users/lowered", { method: "PATCH", body: { role: "viewer" } })).status,
+    ).toBe(200);
+    // The session goes back to the one writer left; the lowered person is shown as a viewer.
+    await waitFor(async () => (await sessionSize("demoted")) === "120x40");
+    const { presence } = (await (await as("owner", "/api/sessions/demoted/presence")).json()) as {
+      presence: { name: string; role: string }[];
+    };
+    expect(presence.find((p) => p.name === "lowered")?.role).toBe("viewer");
+    const typed = await lowered.request({ type: "input", session: "demoted", data: "x" });
+    expect(typed.type).toBe("error");
+  });
+});
+
 describe("audit", () => {
   it("records a scripted day: who signed in, created, attached, typed, resized, renamed, shared, killed", async () => {
     const start = Date.now();

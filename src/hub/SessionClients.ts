@@ -63,6 +63,19 @@ export class SessionClients {
     this.apply(session);
   }
 
+  /**
+   * A client's role on the session changed while it stays attached (a user's role lowered or
+   * raised): presence shows the new role, and its size counts only while it is a writer.
+   */
+  changeRole(session: string, client: string, role: PresenceEntry["role"], writer: boolean): void {
+    const entry = this.bySession.get(session)?.get(client);
+    if (!entry || (entry.role === role && entry.writer === writer)) return;
+    entry.role = role;
+    entry.writer = writer;
+    this.options.presenceChanged(session, this.presence(session));
+    this.apply(session);
+  }
+
   /** A client typed or resized: with `latest`, its size wins while it stays the most recent. */
   active(session: string, client: string, size?: Size): void {
     const entry = this.bySession.get(session)?.get(client);

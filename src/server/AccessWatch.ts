@@ -19,6 +19,8 @@ export interface AccessWatchOptions {
   actor: Actor;
   /** The principal is gone; `message` says so to the person and what to do. Called at most once. */
   onLost: (message: string) => void;
+  /** The principal is still here, its role perhaps changed: what depends on it follows. */
+  onKept?: () => void;
 }
 
 export class AccessWatch {
@@ -47,11 +49,12 @@ export class AccessWatch {
 
   /**
    * Reports the principal gone and stops watching. (A user who remains keeps seeing every
-   * session: grants only add to a global role; a role change applies per request.)
+   * session: grants only add to a global role; a role change applies per request, and to what
+   * the connection holds through `onKept`.)
    */
   private check(): void {
     const { hub, actor, onLost } = this.options;
-    if (hub.people.refresh(actor.principal)) return;
+    if (hub.people.refresh(actor.principal)) return this.options.onKept?.();
     this.dispose();
     onLost(
       actor.principal.via === "share"

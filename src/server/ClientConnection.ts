@@ -259,7 +259,12 @@ export class ClientConnection {
       );
       const storage = this.options.storage?.status;
       if (storage && !storage.ok) queueMicrotask(() => this.send({ type: "storage", storage }));
-      this.access = new AccessWatch({ hub, actor, onLost: (message) => this.lostAccess(message) });
+      this.access = new AccessWatch({
+        hub,
+        actor,
+        onLost: (message) => this.lostAccess(message),
+        onKept: () => this.subscriptions.rolesChanged(actor),
+      });
     }
     this.send({
       type: "welcome",

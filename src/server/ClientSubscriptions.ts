@@ -60,6 +60,18 @@ export class ClientSubscriptions {
     });
   }
 
+  /**
+   * The actor's access changed somewhere (a role lowered or raised, a grant): its place in each
+   * attached session's presence and size rule follows its role now, not the one it attached with.
+   */
+  rolesChanged(actor: Actor): void {
+    const { gate, hub, client } = this.options;
+    for (const id of this.subscriptions.keys()) {
+      const role = gate.roleOn(actor.principal, id) ?? "viewer";
+      hub.clients.changeRole(id, client, role, atLeast(role, "writer"));
+    }
+  }
+
   /** Detaches the client from the session `id`, if attached; `actor` is audited as leaving it. */
   detach(id: string, actor: Actor | undefined): void {
     const subscription = this.subscriptions.get(id);

@@ -85,6 +85,8 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
     const { role, session } = SetRoleRequest.parse(request.body ?? {});
     const sessionId = session === undefined ? undefined : sessions.get(session).id;
     const user = people.setRole(name, role, sessionId);
+    // A role lowered takes rights away: open connections re-check theirs (presence, size rule).
+    hub.bus.emit("access-revoked");
     audit.record(actor, "role", { session: sessionId, detail: { user: name, role } });
     return { user };
   });

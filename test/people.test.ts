@@ -239,7 +239,12 @@ describe("roles", () => {
     const { token } = (await add.json()) as { token: string };
     expect((await as(token, "/api/sessions")).status).toBe(200);
     expect((await as("owner", "/api/users/temp", { method: "DELETE" })).status).toBe(200);
-    expect((await as(token, "/api/sessions")).status).toBe(401);
+    const refused = await as(token, "/api/sessions");
+    expect(refused.status).toBe(401);
+    // Said as what it is: not a wrong access key, which its holder never had.
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+      /^this personal token is unknown or its user was removed; ask an owner/,
+    );
   });
 });
 
@@ -323,6 +328,13 @@ describe("share links", () => {
     expect(revoked.code, revoked.stderr).toBe(0);
     const after = await fetch(`${hub.url}/api/sessions`, { headers: { cookie: cookie as string } });
     expect(after.status).toBe(401);
+    // The link's token as a bearer: said to be a dead link, not a wrong access key.
+    const token = new URL(writeLink.url).pathname.split("/").at(-1) as string;
+    const bearer = await fetch(`${hub.url}/api/sessions`, { headers: { authorization: `Bearer ${token}` } });
+    expect(bearer.status).toBe(401);
+    expect(((await bearer.json()) as { error: { message: string } }).error.message).toMatch(
+      /^this share link is unknown, expired or revoked; ask for a new one/,
+    );
     expect((await open(writeLink.url)).status).toBe(401);
     const bad = await hub.cli(["share", "build", "--expires", "soon"]);
     expect(bad.code).toBe(2);

@@ -20,7 +20,7 @@ import type { HostView } from "../protocol/hosts.js";
 import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import { AccessWatch } from "./AccessWatch.js";
-import type { Authenticator } from "./auth.js";
+import { type Authenticator, refusedSecretHint } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { ClientSubscriptions } from "./ClientSubscriptions.js";
 import { clientChannel } from "./clientChannel.js";
@@ -221,7 +221,10 @@ export class ClientConnection {
         const principal = await auth.verify(
           key,
           address,
-          "wrong or missing access key; find it in the hub's data directory (access.key)",
+          refusedSecretHint(
+            key,
+            "wrong or missing access key; find it in the hub's data directory (access.key)",
+          ),
         );
         this.actor = { principal, address };
       } catch (err) {

@@ -16,7 +16,7 @@ import { DispatchError } from "../core/errors.js";
 import { OWNER, type People } from "../hub/People.js";
 import { randomSecret, secretsEqual, type Tokens } from "../hub/Tokens.js";
 import { tokenProofKeyFromHash } from "../platform/keyProof.js";
-import type { Principal } from "../protocol/people.js";
+import { PERSONAL_TOKEN_PREFIX, type Principal, SHARE_TOKEN_PREFIX } from "../protocol/people.js";
 import {
   type Arrival,
   KeyProofs,
@@ -218,9 +218,12 @@ export class Authenticator {
     return this.verify(
       secret,
       address,
-      bearer
-        ? "wrong access key or token: send `Authorization: Bearer KEY` with the key in access.key"
-        : "your sign-in has expired or was revoked; sign in again",
+      refusedSecretHint(
+        secret,
+        bearer
+          ? "wrong access key or token: send `Authorization: Bearer KEY` with the key in access.key"
+          : "your sign-in has expired or was revoked; sign in again",
+      ),
     );
   }
 
@@ -278,4 +281,20 @@ export function sessionCookie(token: string, secure: boolean, maxAgeSeconds = 2_
 
 export function clearedSessionCookie(secure = false): string {
   return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure ? "; Secure" : ""}`;
+}
+
+/** A share link that does not work, said to whoever holds it. */
+export const SHARE_LINK_REFUSED = "this share link is unknown, expired or revoked; ask for a new one";
+
+/**
+ * What a refused secret is told. A share link or personal token is named as such (its prefix
+ * is the caller's own, so this reveals nothing): pointing its holder at the access key would
+ * send them looking for a file they never had.
+ */
+export function refusedSecretHint(secret: string, otherwise: string): string {
+  if (secret.startsWith(SHARE_TOKEN_PREFIX)) return SHARE_LINK_REFUSED;
+  if (secret.startsWith(PERSONAL_TOKEN_PREFIX)) {
+    return "this personal token is unknown or its user was removed; ask an owner for a new one (`dispatch users add`)";
+  }
+  return otherwise;
 }

@@ -18,7 +18,7 @@ import {
 } from "../protocol/people.js";
 import type { SessionInfo } from "../protocol/session.js";
 import { SHARE_LINK_PROBLEM, SHARE_PATH } from "../protocol/shareLinks.js";
-import { type Authenticator, sessionCookie } from "./auth.js";
+import { type Authenticator, SHARE_LINK_REFUSED, sessionCookie } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { asksForPage } from "./errorPage.js";
 import { actorOf } from "./requestActor.js";
@@ -26,8 +26,6 @@ import { actorOf } from "./requestActor.js";
 const NameParams = z.object({ name: z.string().min(1).max(64) });
 const IdParams = z.object({ id: z.string().min(4).max(64) });
 /** What a link that does not open is told. */
-const SHARE_REFUSED = "this share link is unknown, expired or revoked; ask for a new one";
-
 const TokenParams = z.object({ token: z.string().min(8).max(256) });
 
 /** Single sign-on's two routes (`oidc.ts`): where to send the browser, and its way back. */
@@ -148,11 +146,11 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
     };
     const parsed = TokenParams.safeParse(request.params);
     if (!parsed.success) {
-      return refuse(SHARE_LINK_PROBLEM.refused, new DispatchError("unauthorized", SHARE_REFUSED));
+      return refuse(SHARE_LINK_PROBLEM.refused, new DispatchError("unauthorized", SHARE_LINK_REFUSED));
     }
     let principal: Principal;
     try {
-      principal = await auth.verify(parsed.data.token, request.ip, SHARE_REFUSED);
+      principal = await auth.verify(parsed.data.token, request.ip, SHARE_LINK_REFUSED);
     } catch (err) {
       audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
         detail: { over: "share" },

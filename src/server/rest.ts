@@ -27,6 +27,7 @@ import {
   type Authenticator,
   clearedSessionCookie,
   readCookie,
+  refusedSecretHint,
   SESSION_COOKIE,
   sessionCookie,
 } from "./auth.js";
@@ -71,7 +72,10 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
       .verify(
         key,
         request.ip,
-        "wrong access key or token; the key is in access.key in the hub's data directory",
+        refusedSecretHint(
+          key,
+          "wrong access key or token; the key is in access.key in the hub's data directory",
+        ),
       )
       .catch((err: unknown) => {
         audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {

@@ -91,6 +91,20 @@ describe("guessing", () => {
   });
 });
 
+describe("bodies that are not JSON", () => {
+  it("names the content type it refused and what to send", async () => {
+    const res = await fetch(`${hub.url}/api/sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${hub.key}`, "content-type": "application/x-www-form-urlencoded" },
+      body: "name=x",
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      "a body of content-type 'application/x-www-form-urlencoded' is not accepted; send JSON with `content-type: application/json`",
+    );
+  });
+});
+
 describe("sockets that never authenticate", () => {
   it("answers an unknown upgrade path with 404", async () => {
     expect(await upgrade(hub.url, "/nowhere", {})).toBe(404);

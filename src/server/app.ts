@@ -112,7 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const gate = new Gate(hub.people, hub.sessions, hub.audit);
 
   app.setErrorHandler((err, request, reply) => {
-    const error = toHttpError(err);
+    const error = toHttpError(err, request.headers["content-type"]);
     if (error.code === "internal") options.logger.error({ err }, "request failed");
     reply.code(error.httpStatus);
     if (opensInBrowser(request)) return reply.type("text/html; charset=utf-8").send(errorPage(error.message));
@@ -301,12 +301,19 @@ function checkOrigin(request: IncomingMessage): string | undefined {
   return `WebSocket origin '${origin}' is not this hub's; open the UI from the hub's own address`;
 }
 
-function toHttpError(err: unknown): DispatchError {
+function toHttpError(err: unknown, contentType: string | undefined): DispatchError {
   if (err instanceof DispatchError) return err;
   if (err instanceof ZodError)
     return new DispatchError("bad_request", `invalid request: ${describeIssues(err)}`);
   const statusCode = (err as { statusCode?: number }).statusCode;
   if (statusCode === 413) return new DispatchError("too_large", "request body too large");
+  // Fastify's own words are "Unsupported Media Type": say which, and what to send instead.
+  if (statusCode === 415) {
+    return new DispatchError(
+      "bad_request",
+      `a body of content-type '${(contentType ?? "none").slice(0, 100)}' is not accepted; send JSON with \`content-type: application/json\``,
+    );
+  }
   if (statusCode && statusCode >= 400 && statusCode < 500) {
     return new DispatchError("bad_request", (err as Error).message);
   }

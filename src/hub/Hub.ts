@@ -167,6 +167,10 @@ export class Hub {
     this.audit = new AuditTrail(store);
     this.clients = new SessionClients({
       rule: options.sizeRule ?? "latest",
+      ruleFor: (id) => {
+        const kind = directory.get(id)?.kind;
+        return kind !== undefined && findKind(kind)?.smallestSize ? "smallest" : undefined;
+      },
       presenceChanged: (id, presence) => bus.emit("presence", id, presence),
       resize: (id, size) => {
         const record = directory.get(id);

@@ -53,6 +53,34 @@ describe("SessionClients", () => {
     expect(large.clients.chosen("s")).toEqual({ cols: 120, rows: 40 });
   });
 
+  it("a session with a rule of its own (a line editor's: smallest) keeps it whoever typed last", () => {
+    const applied: string[] = [];
+    const clients = new SessionClients({
+      rule: "latest",
+      ruleFor: (session) => (session === "console" ? "smallest" : undefined),
+      resize: (session, size: Size) => applied.push(`${session} ${size.cols}`),
+      presenceChanged: () => undefined,
+    });
+    for (const session of ["console", "shell"]) {
+      clients.join(session, "a", {
+        principal: person("ann"),
+        role: "writer",
+        writer: true,
+        size: { cols: 60, rows: 20 },
+      });
+      clients.join(session, "b", {
+        principal: person("bob"),
+        role: "writer",
+        writer: true,
+        size: { cols: 120, rows: 40 },
+      });
+      clients.active(session, "a");
+      clients.active(session, "b");
+    }
+    expect(clients.chosen("console")?.cols).toBe(60);
+    expect(clients.chosen("shell")?.cols).toBe(120);
+  });
+
   it("presence has one entry per person, counting their clients", () => {
     const { clients, presence, join } = setup("latest");
     join("a1", "ann", { cols: 80, rows: 24 });

@@ -3,6 +3,7 @@
  * when several clients of different sizes watch it. The size rule is tmux's `window-size`:
  * `latest` (default) follows the writer who attached, resized or typed most recently,
  * `smallest` and `largest` take the extreme over the writers attached; viewers never count.
+ * A session may have a rule of its own (`ruleFor`: a line editor's kinds take `smallest`).
  * Recomputed whenever a client joins, acts or leaves.
  */
 import type { PresenceEntry, Principal } from "../protocol/people.js";
@@ -26,6 +27,8 @@ interface Client {
 
 export interface SessionClientsOptions {
   rule: SizeRule;
+  /** A session's own rule, when it has one (undefined: `rule`). */
+  ruleFor?: (session: string) => SizeRule | undefined;
   /** Applies a size the rule chose (the hub skips sessions that cannot or need not resize). */
   resize: (session: string, size: Size) => void;
   /** Called with a session's presence whenever someone attaches or leaves. */
@@ -109,7 +112,8 @@ export class SessionClients {
       (c): c is Client & { size: Size } => c.writer && c.size !== undefined,
     );
     if (sized.length === 0) return undefined;
-    switch (this.options.rule) {
+    const rule = this.options.ruleFor?.(session) ?? this.options.rule;
+    switch (rule) {
       case "latest":
         return sized.reduce((a, b) => (b.activeAt > a.activeAt ? b : a)).size;
       case "smallest":
@@ -123,7 +127,7 @@ export class SessionClients {
           rows: Math.max(...sized.map((c) => c.size.rows)),
         };
       default: {
-        const unreachable: never = this.options.rule;
+        const unreachable: never = rule;
         throw new Error(`unknown size rule ${String(unreachable)}`);
       }
     }

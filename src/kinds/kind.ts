@@ -35,6 +35,14 @@ export interface SessionKind {
    */
   readonly screen?: boolean;
   /**
+   * Its sessions take the smallest size of the writers attached, whatever the hub's size rule
+   * (`DISPATCH_WINDOW_SIZE`): for a kind whose host draws a line editor at the session's width
+   * (a workspace's console, a chat). A client's terminal wider than that shows its rows right; a
+   * narrower one would wrap them again and misplace every redraw. No program reflows at its
+   * size, so the smallest costs the others only rows that end early (tmux's `smallest`).
+   */
+  readonly smallestSize?: boolean;
+  /**
    * The kind's own snapshot, for kinds without a screen whose state is built from many small
    * events (an editor's document): the hub folds the events into it every `everyEvents`
    * events and stores it like a screen snapshot, so a client attaching from the current state

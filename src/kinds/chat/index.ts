@@ -13,6 +13,7 @@ import { ChatOptions } from "./options.js";
 export const chatKind: SessionKind = {
   name: "chat",
   label: "chat",
+  smallestSize: true,
   prepare({ options }) {
     const parsed = parseOrBadRequest(ChatOptions, options ?? {}, "invalid chat options");
     // The history becomes the new session's own events; the record keeps only the settings.

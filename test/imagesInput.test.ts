@@ -6,7 +6,9 @@
  * `dispatch input` answers from another shell. Typed into `dispatch attach`, lines are edited as
  * at a REPL, a block runs once the kernel says it is complete, and a line answers `input()`;
  * Tab completes from the kernel (or says it is busy), Up brings back cells run here and by other
- * clients, and a line wider than the terminal is edited in place. One kernel for the file.
+ * clients, a line wider than the terminal is edited in place, a paste of several lines is one
+ * cell, and a client wider than another sees the line at the narrower's width. One kernel for
+ * the file.
  */
 import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -315,5 +317,52 @@ describe("the workspace console at `dispatch attach`", { timeout: 120_000 }, () 
     );
     tty.pty.write("\x03");
     await waitFor(async () => (await options()).execution === "idle", { message: "the cell interrupted" });
+  });
+
+  it("takes a paste whole and runs it on Enter; a client wider than another sees the line as drawn", async () => {
+    const wide = dispatchInPty(["attach", "py"], { env: hub.env, cols: 100, rows: 16 });
+    await shows(wide, (rows) => rows.some((row) => row.includes("[py]")), "attached");
+    // The terminal was asked to mark pastes, with the transcript's first lines (the replay).
+    await waitFor(() => wide.output().includes("[kernel python3 ready"), {
+      message: "the transcript replayed",
+    });
+    await wide.screen();
+    expect(wide.terminal.modes.bracketedPasteMode).toBe(true);
+
+    // A blank line inside the function: typed key by key it would end the block there.
+    wide.pty.write("\x1b[200~def pasted():\r    x = 41\r\r    return x + 1\r\x1b[201~");
+    // Or, read as keys, its rows run one by one: then a `return` outside the function fails.
+    const pasted = await shows(
+      wide,
+      (rows) =>
+        rows[wide.terminal.buffer.active.cursorY] === "...     return x + 1" ||
+        rows.some((row) => /Error/.test(row)),
+      "the paste on the line",
+    );
+    expect(pasted.filter((row) => /Error|^In: /.test(row))).toEqual(["In: def pasted():"]);
+    wide.pty.write("\rprint('pasted', pasted())\r");
+    const ran = await shows(
+      wide,
+      (rows) => rows.some((row) => row === "pasted 42" || /Error/.test(row)),
+      "the pasted cell ran",
+    );
+    expect(ran.filter((row) => /Error/.test(row))).toEqual([]);
+
+    // A narrower client attaches: the line is drawn at its width, rows broken on both terminals.
+    const narrow = dispatchInPty(["attach", "py"], { env: hub.env, cols: 50, rows: 16 });
+    await shows(narrow, (rows) => rows.some((row) => row.includes("[py]")), "the narrow one attached");
+    const long = `s = '${"b".repeat(60)}'`;
+    wide.pty.write(`${long}\x01t`);
+    // 4 columns of prompt and 67 typed: two rows of 50 columns; a key at the start draws both again.
+    const first = `In: ts = '${"b".repeat(40)}`;
+    for (const tty of [narrow, wide]) {
+      const screen = await typing(tty, first, "the long line drawn again at the narrow width");
+      const row = tty.terminal.buffer.active.cursorY;
+      expect(screen[row + 1]).toBe(`${"b".repeat(20)}'`);
+      // Nothing of the line before the redraw is left, and the output above it is kept.
+      expect(screen.filter((line) => line.includes("bbbb")).length).toBe(2);
+      expect(screen[row - 1]).toBe("pasted 42");
+    }
+    wide.pty.write("\x15");
   });
 });

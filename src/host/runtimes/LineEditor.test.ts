@@ -13,8 +13,17 @@ afterEach(() => {
   for (const terminal of terminals.splice(0)) terminal.dispose();
 });
 
-function typing(options: { cols: number; complete?: (line: string, cursor: number) => CompletionAnswer }) {
-  const terminal = new headless.Terminal({ cols: options.cols, rows: 10, allowProposedApi: true });
+function typing(options: {
+  cols: number;
+  /** The client's terminal, when wider than the session (`cols`). */
+  terminalCols?: number;
+  complete?: (line: string, cursor: number) => CompletionAnswer;
+}) {
+  const terminal = new headless.Terminal({
+    cols: options.terminalCols ?? options.cols,
+    rows: 10,
+    allowProposedApi: true,
+  });
   terminals.push(terminal);
   let written = Promise.resolve();
   let lineStart = true;
@@ -52,13 +61,14 @@ function typing(options: { cols: number; complete?: (line: string, cursor: numbe
     return rows;
   };
   const cursor = () => ({ row: terminal.buffer.active.cursorY, col: terminal.buffer.active.cursorX });
-  return { editor, entered, output, screen, cursor };
+  return { editor, entered, output, screen, cursor, terminal };
 }
 
 const LEFT = "\x1b[D";
 const RIGHT = "\x1b[C";
 const UP = "\x1b[A";
 const DOWN = "\x1b[B";
+const paste = (text: string) => `\x1b[200~${text}\x1b[201~`;
 
 describe("the line editor", () => {
   it("moves the cursor in the line: what is typed goes there, Backspace and Delete erase there", async () => {
@@ -140,5 +150,56 @@ describe("the line editor", () => {
     t.editor.type("\x15\tx\t");
     expect(await t.screen()).toEqual(["path    pardir", "the kernel is busy", ">     x"]);
     expect(asked.length).toBe(3);
+  });
+
+  it("takes a bracketed paste whole, its newlines rows of the line, and Enter enters it all", async () => {
+    const t = typing({ cols: 40 });
+    t.editor.type(paste("def f():\r\n    x = 1\r\n\r\n\treturn x\r\n"));
+    expect(await t.screen()).toEqual(["> def f():", ".     x = 1", ". ", ".     return x"]);
+    expect(t.terminal.modes.bracketedPasteMode).toBe(true);
+    expect(t.entered).toEqual([]);
+    t.editor.type("\r");
+    await t.screen();
+    expect(t.entered).toEqual(["def f():\n    x = 1\n\n    return x"]);
+  });
+
+  it("reads a paste that comes in several inputs as one, and keys without brackets as typed", async () => {
+    const t = typing({ cols: 40 });
+    t.editor.type("\x1b[200~a = 1\n");
+    t.editor.type("b = 2\x1b[2");
+    t.editor.type("01~\r");
+    await t.screen();
+    expect(t.entered).toEqual(["a = 1\nb = 2"]);
+    // A terminal without bracketed paste: each newline is an Enter, as before.
+    t.editor.type("c = 3\nd = 4\n");
+    await t.screen();
+    expect(t.entered).toEqual(["a = 1\nb = 2", "c = 3", "d = 4"]);
+  });
+
+  it("moves between the rows of a pasted line with Up and Down, and recalls once at its first row", async () => {
+    const t = typing({ cols: 40 });
+    t.editor.remember("older");
+    t.editor.type(paste("a = 1\nbb = 2\nc = 3"));
+    t.editor.type(`${LEFT}${UP}${UP}X${DOWN}${DOWN}Y`);
+    expect(await t.screen()).toEqual(["> a = X1", ". bb = 2", ". c = 3Y"]);
+    t.editor.type(`\x01${UP}${UP}${UP}`);
+    expect(await t.screen()).toEqual(["> older"]);
+    // Right after a recall Up and Down go on through the history, not its rows.
+    t.editor.type(DOWN);
+    expect(await t.screen()).toEqual(["> a = X1", ". bb = 2", ". c = 3Y"]);
+  });
+
+  it("breaks its rows itself, so a client wider than the session sees them as drawn", async () => {
+    // The session is 12 wide; this client's terminal 30.
+    const t = typing({ cols: 12, terminalCols: 30 });
+    t.editor.type("abcdefghijklmnopqrstuvwxy");
+    expect(await t.screen()).toEqual(["> abcdefghij", "klmnopqrstuv", "wxy"]);
+    t.editor.type("\x01X");
+    expect(await t.screen()).toEqual(["> Xabcdefghi", "jklmnopqrstu", "vwxy"]);
+    expect(t.cursor()).toEqual({ row: 0, col: 3 });
+    t.output("from a thread\r\n");
+    expect(await t.screen()).toEqual(["from a thread", "> Xabcdefghi", "jklmnopqrstu", "vwxy"]);
+    t.editor.type(`\x05\x7f\x7f\x7f\x7f\x7f`);
+    expect(await t.screen()).toEqual(["from a thread", "> Xabcdefghi", "jklmnopqrst"]);
   });
 });

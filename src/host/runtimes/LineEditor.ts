@@ -11,9 +11,19 @@
  * control keys and escape sequences are swallowed, never typed into the line. What Enter and
  * Ctrl-C do is the runtime's (`LineEditorHost`).
  *
+ * Pasting: the terminal is asked for bracketed paste (`PASTE_MODE_ON`, with the session's first
+ * output, so a paste as the first key is marked too, and again with each prompt), so a paste comes marked and goes into the line
+ * whole, its newlines rows of one cell, not Enters (its last newline dropped: Enter runs it,
+ * as at bash). A terminal without bracketed paste sends a paste as keys, each newline an Enter.
+ * In a line of several rows (a paste, a cell recalled whole) Up and Down move between its rows
+ * once the person moved or edited in it; right after a recall they go on through the history,
+ * so looking back through cells of many rows is one key per cell. `dispatch attach` switches
+ * the mode off again when it leaves the session (`TERMINAL_RESET`).
+ *
  * Typing at the end of the line echoes only what was typed (a keystroke is a few bytes of the
- * session's output); any other edit draws the line again, wrapped at the terminal's width
- * (`lineScreen`), with the cursor put back where it is in the line. Keys are read by
+ * session's output); any other edit draws the line again, its rows broken at the session's
+ * width (`lineScreen`: right on any client's terminal at least that wide), with the cursor put
+ * back where it is in the line. Keys are read by
  * `terminalKeys`.
  *
  * Output the runtime writes while a line is half typed goes above it: the runtime wraps each
@@ -21,8 +31,12 @@
  */
 import { LineHistory } from "./LineHistory.js";
 import { type CompletionAnswer, completed } from "./lineCompletion.js";
+import { rowAbove, rowBelow, rowEnd, rowStart } from "./lineRows.js";
 import { LineScreen, type Spot } from "./lineScreen.js";
-import { type EditKey, KeyReader } from "./terminalKeys.js";
+import { type EditKey, KeyReader, MAX_PASTE_CHARS } from "./terminalKeys.js";
+
+/** Asks the terminal to mark what is pasted (bracketed paste, `ESC [ 200 ~` ... `ESC [ 201 ~`). */
+export const PASTE_MODE_ON = "\x1b[?2004h";
 
 export interface LineEditorHost {
   /** Writes to the session's output as is. */
@@ -66,6 +80,10 @@ export class LineEditor {
   private readonly keys = new KeyReader();
   private readonly screen: LineScreen;
   private readonly history = new LineHistory();
+  /** Whether the terminal was asked for bracketed paste yet. */
+  private pasteModeAsked = false;
+  /** What is on the line was recalled and not moved in or edited since: Up and Down recall. */
+  private recalled = false;
 
   constructor(private readonly host: LineEditorHost) {
     this.screen = new LineScreen(host);
@@ -74,6 +92,14 @@ export class LineEditor {
   /** Whether a line is on the screen, typed or only its prompt. */
   get active(): boolean {
     return this.shown;
+  }
+
+  /**
+   * Whether the next input continues keys already sent: some wait to be handled, or an escape
+   * sequence or a bracketed paste is part read (a long paste comes in several inputs).
+   */
+  get midKeys(): boolean {
+    return this.queue.length > 0 || this.keys.partial;
   }
 
   /** What is typed on the line. */
@@ -90,7 +116,9 @@ export class LineEditor {
   open(): void {
     if (this.shown) return;
     this.shown = true;
-    this.host.echo(`${this.host.atLineStart() ? "" : "\r\n"}${this.draw()}`);
+    this.pasteModeAsked = true;
+    // Again with each prompt: output may have switched it off (a program's `ESC [ ? 2004 l`).
+    this.host.echo(`${this.host.atLineStart() ? "" : "\r\n"}${PASTE_MODE_ON}${this.draw()}`);
   }
 
   /** Leaves the line on the screen as typed, and the cursor on the next row. */
@@ -107,7 +135,9 @@ export class LineEditor {
 
   /** Before the runtime writes: takes the half-typed line off the screen. */
   hide(): string {
-    return this.shown ? this.screen.erase() : "";
+    const mode = this.pasteModeAsked ? "" : PASTE_MODE_ON;
+    this.pasteModeAsked = true;
+    return `${mode}${this.shown ? this.screen.erase() : ""}`;
   }
 
   /** After the runtime wrote: the half-typed line again, on a row of its own. */
@@ -144,8 +174,12 @@ export class LineEditor {
         this.queue = this.queue.slice(char.length);
         const key = this.keys.read(char);
         if (key === undefined) continue;
-        if (typeof key === "object") this.insert(key.text);
-        else if (key === "enter") {
+        if (key !== "up" && key !== "down") this.recalled = false;
+        if (typeof key === "object") {
+          if ("text" in key) this.insert(key.text);
+          else if ("paste" in key) this.paste(key.paste);
+          else this.pasteTooLong(key.pasteTooLong);
+        } else if (key === "enter") {
           // "\r\n" from a client that sends both is one Enter.
           if (char === "\r" && this.queue.startsWith("\n")) this.queue = this.queue.slice(1);
           if (!this.shown) continue;
@@ -171,10 +205,17 @@ export class LineEditor {
         return this.backspace();
       case "up":
       case "down": {
+        const row = this.recalled
+          ? undefined
+          : key === "up"
+            ? rowAbove(this.chars, this.cursor)
+            : rowBelow(this.chars, this.cursor);
+        if (row !== undefined) return this.moveTo(row);
         const recalled = key === "up" ? this.history.older(this.typed) : this.history.newer(this.typed);
         if (recalled === undefined) return;
         this.chars = [...recalled];
         this.cursor = this.chars.length;
+        this.recalled = true;
         return this.redraw();
       }
     }
@@ -185,7 +226,7 @@ export class LineEditor {
         this.cursor = 0;
         return this.redraw();
       case "cut-to-end":
-        this.chars.splice(this.cursor, this.lineEnd() - this.cursor);
+        this.chars.splice(this.cursor, rowEnd(this.chars, this.cursor) - this.cursor);
         return this.redraw();
       case "delete":
         if (this.cursor >= this.chars.length) return;
@@ -198,8 +239,8 @@ export class LineEditor {
             : key === "right"
               ? Math.min(this.chars.length, this.cursor + 1)
               : key === "home"
-                ? this.lineStart()
-                : this.lineEnd(),
+                ? rowStart(this.chars, this.cursor)
+                : rowEnd(this.chars, this.cursor),
         );
     }
   }
@@ -219,10 +260,24 @@ export class LineEditor {
     this.chars.splice(this.cursor, 0, ...added);
     this.cursor += added.length;
     if (!atEnd || text.includes("\n")) return this.redraw();
-    // At the end the terminal wraps what is typed as the layout does: only the text is echoed.
+    // At the end only what is typed is echoed, its rows broken where the layout breaks them.
     if (this.host.masked()) return;
-    this.screen.wroteEnd(this.chars);
-    this.host.echo(text);
+    this.host.echo(this.screen.rows(this.chars, this.chars.length - added.length));
+  }
+
+  /** A bracketed paste: typed as is, newlines and all, but for its last newline (Enter runs it). */
+  private paste(text: string): void {
+    const typed = text.replace(/\n+$/, "");
+    if (typed === "") return;
+    if (this.chars.length + [...typed].length > MAX_LINE_CHARS) return this.pasteTooLong([...typed].length);
+    this.insert(typed);
+  }
+
+  private pasteTooLong(chars: number): void {
+    const most = Math.min(MAX_LINE_CHARS, MAX_PASTE_CHARS);
+    const note = `\x1b[2mnothing pasted: ${chars} characters is more than a line holds (${most}); paste it in parts\x1b[0m\r\n`;
+    if (this.shown) this.under(note);
+    else this.host.echo(`${this.host.atLineStart() ? "" : "\r\n"}${note}`);
   }
 
   private backspace(): void {
@@ -246,7 +301,7 @@ export class LineEditor {
 
   /** Tab: completes the word before the cursor, or types four spaces where there is none. */
   private async tab(): Promise<void> {
-    const beforeCursor = this.chars.slice(this.lineStart(), this.cursor).join("");
+    const beforeCursor = this.chars.slice(rowStart(this.chars, this.cursor), this.cursor).join("");
     const answer =
       this.host.complete && beforeCursor.trim() !== "" && !this.host.masked()
         ? await this.host.complete(this.typed, this.cursor).catch((err: unknown) => ({
@@ -292,21 +347,12 @@ export class LineEditor {
     return this.screen.place(this.chars, this.cursor) ?? `${this.screen.erase()}${this.draw()}`;
   }
 
-  /** Where the row the cursor is on starts in the line (after a newline of a recalled cell). */
-  private lineStart(): number {
-    return this.cursor === 0 ? 0 : this.chars.lastIndexOf("\n", this.cursor - 1) + 1;
-  }
-
-  private lineEnd(): number {
-    const next = this.chars.indexOf("\n", this.cursor);
-    return next < 0 ? this.chars.length : next;
-  }
-
   private reset(): void {
     this.chars = [];
     this.cursor = 0;
     this.shown = false;
     this.screen.forget();
     this.history.reset();
+    this.recalled = false;
   }
 }

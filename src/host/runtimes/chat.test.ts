@@ -8,6 +8,7 @@ import { ChatRuntime } from "./chat.js";
 
 function chat() {
   let output = "";
+  const sent: string[] = [];
   const runtime = new ChatRuntime({
     spec: {
       options: {
@@ -30,14 +31,17 @@ function chat() {
       output: (data) => {
         output += Buffer.from(data).toString("utf8");
       },
-      emit: () => 0,
+      emit: (type, data) => {
+        if (type === "chat" && data.role === "user") sent.push(String(data.text));
+        return 0;
+      },
     },
     exited: () => undefined,
     runDir: "/nonexistent",
   });
   /** What the terminal shows on the line being typed: the output after its last prompt. */
   const line = () => output.slice(output.lastIndexOf("\x1b[1m>\x1b[0m "));
-  return { runtime, line, settled: () => new Promise((resolve) => setImmediate(resolve)) };
+  return { runtime, line, sent, settled: () => new Promise((resolve) => setImmediate(resolve)) };
 }
 
 describe("a chat's typed line", () => {
@@ -52,6 +56,20 @@ describe("a chat's typed line", () => {
     c.runtime.input("\x1b[A");
     await c.settled();
     expect(c.line()).toBe("\x1b[1m>\x1b[0m from the fork");
+    c.runtime.dispose();
+  });
+
+  it("takes a paste of several lines that comes in several inputs as one message, sent on Enter", async () => {
+    const c = chat();
+    c.runtime.input("\x1b[200~first line\n");
+    // The middle of the paste reads like a whole message; it is not one.
+    c.runtime.input("second line\n");
+    c.runtime.input("third\x1b[201~");
+    await c.settled();
+    expect(c.sent).toEqual(["from the fork"]);
+    c.runtime.input("\r");
+    await c.settled();
+    expect(c.sent).toEqual(["from the fork", "first line\nsecond line\nthird"]);
     c.runtime.dispose();
   });
 });

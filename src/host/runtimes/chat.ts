@@ -6,8 +6,11 @@
  * Input framing: an input that ends in `\r` or `\n` and holds no other control character is a
  * whole message (the web's box, `dispatch chat`: newlines inside it are kept), sent after
  * whatever was typed before it. Keys typed at an attached terminal go through a `LineEditor`:
- * they echo after `> `, are edited as at a shell (arrows, Home/End, Backspace), Up and Down bring
- * back the messages sent before (the conversation's, from any client), Enter sends the line,
+ * they echo after `> `, are edited as at a shell (arrows, Home/End, Backspace), a bracketed paste
+ * goes on the line whole, newlines kept, even when it comes in several inputs (one of which may
+ * read like a whole message), Up and Down bring back the messages sent before (the
+ * conversation's, from any client, not the typist's own: the host is not told who typed),
+ * Enter sends the line,
  * and `\x03` (Ctrl-C) cancels the reply in flight and drops messages waiting behind it.
  *
  * `options.history` is an earlier conversation: a fork (a new log) writes it as this session's
@@ -119,7 +122,8 @@ export class ChatRuntime implements SessionRuntime {
   input(data: string): void {
     if (!this.running)
       throw new DispatchError("session_exited", "the chat has ended; the message was not sent");
-    if (WHOLE_MESSAGE.test(data)) this.send(this.editor.take() + data);
+    // Not the middle of a paste that came in several inputs: that text goes on the line.
+    if (WHOLE_MESSAGE.test(data) && !this.editor.midKeys) this.send(this.editor.take() + data);
     else this.editor.type(data);
   }
 

@@ -8,6 +8,12 @@
  * a row after the continuation prompt. The end may be at column `cols`: the terminal's cursor
  * then waits on the last column until the next character wraps it ("pending wrap"), and only
  * writing the line puts it there.
+ *
+ * Rows are broken where the layout breaks them (`\r\n`), never left to the terminal's own wrap:
+ * a client whose terminal is wider than `cols` (several attached, the session at one width)
+ * then shows the same rows, and the cursor moves up and down as many as the line takes there
+ * too. A terminal narrower than `cols` still wraps the rows again, which is why the hub gives
+ * the session of a line editor the smallest width of the clients attached (`SessionKind.sizeRule`).
  */
 import { charWidth, textWidth } from "../../core/charWidth.js";
 
@@ -85,11 +91,30 @@ export class LineScreen {
 
   /** The prompt and the line, from where the prompt begins; the cursor put at `cursor`. */
   draw(chars: readonly string[], cursor: number): string {
-    const text = chars.join("").replace(/\n/g, `\r\n${this.continuation()}`);
-    this.row = (this.spots(chars).at(-1) as Spot).row;
-    this.bottom = this.row;
+    const text = this.rows(chars, 0);
     const moved = cursor === chars.length ? "" : this.place(chars, cursor);
     return `${this.look.prompt()}${text}${moved ?? ""}`;
+  }
+
+  /**
+   * `chars` from `from` on as written after the character before it (the terminal's cursor
+   * there): each row the layout starts begun with `\r\n`, a newline's after the continuation
+   * prompt. The terminal's cursor is then at the end.
+   */
+  rows(chars: readonly string[], from: number): string {
+    const spots = this.spots(chars);
+    const continuation = this.continuation();
+    let text = "";
+    for (let i = from; i < chars.length; i++) {
+      const char = chars[i] as string;
+      if (char === "\n") text += `\r\n${continuation}`;
+      else if ((spots[i] as Spot).row > (i === 0 ? 0 : (spots[i - 1] as Spot).row) && chars[i - 1] !== "\n")
+        text += `\r\n${char}`;
+      else text += char;
+    }
+    this.row = (spots.at(-1) as Spot).row;
+    this.bottom = this.row;
+    return text;
   }
 
   /**
@@ -109,12 +134,6 @@ export class LineScreen {
           : "";
     this.row = at.row;
     return `\r${vertical}${col > 0 ? `\x1b[${col}C` : ""}`;
-  }
-
-  /** `chars` now end where the terminal's cursor is: what was typed at the end was written. */
-  wroteEnd(chars: readonly string[]): void {
-    this.row = (this.spots(chars).at(-1) as Spot).row;
-    this.bottom = this.row;
   }
 
   /** Takes the prompt and the line off, leaving the terminal's cursor where the prompt began. */

@@ -4,6 +4,11 @@
  * application mode (`ESC [ A`, `ESC O A`), with modifiers (`ESC [ 1 ; 5 C`) read as plain;
  * Home, End and Delete also as `ESC [ n ~`. Keys that mean nothing to a line (function keys,
  * Ctrl-L, Alt-x) are read whole and dropped, never typed into it.
+ *
+ * A bracketed paste (`ESC [ 200 ~` text `ESC [ 201 ~`, sent by a terminal told `ESC [ ? 2004 h`)
+ * is read as one `{ paste }`: its newlines are text, not Enter, so a block pasted whole stays
+ * whole. Its line ends are `\n`, a tab four spaces (a tab would throw the line's layout off
+ * the terminal's), and other control characters and escape sequences in it are dropped.
  */
 
 export type EditKey =
@@ -21,7 +26,12 @@ export type EditKey =
   | "tab"
   | "interrupt";
 
-export type Key = EditKey | { text: string };
+export type Key = EditKey | { text: string } | { paste: string } | { pasteTooLong: number };
+
+const PASTE_START = "200";
+const PASTE_END = "\x1b[201~";
+/** Bound on a paste held until its end: a client that never ends one cannot grow it without end. */
+export const MAX_PASTE_CHARS = 1024 * 1024;
 
 /** Cursor keys by their sequence's final character. */
 const CURSOR_KEYS: Record<string, EditKey> = {
@@ -62,9 +72,21 @@ const CONTROL_KEYS: Record<string, EditKey> = {
 export class KeyReader {
   /** An escape sequence being read: what came of it so far. */
   private escape = "";
+  /** Inside a bracketed paste: its characters so far (undefined: not in one). */
+  private pasted: string[] | undefined;
+  /** How much of `PASTE_END` the last characters of a paste matched. */
+  private endMatched = 0;
+  /** Characters of the paste past `MAX_PASTE_CHARS`, counted and not held. */
+  private dropped = 0;
+
+  /** Whether a key is part read: an escape sequence, or a bracketed paste not ended yet. */
+  get partial(): boolean {
+    return this.escape !== "" || this.pasted !== undefined;
+  }
 
   /** The key `char` completes; undefined while a sequence is read, or for a key that means nothing. */
   read(char: string): Key | undefined {
+    if (this.pasted) return this.paste(this.pasted, char);
     if (this.escape || char === "\x1b") return this.sequence(char);
     if (char >= " " && char !== "\x7f") return { text: char };
     return CONTROL_KEYS[char];
@@ -78,10 +100,55 @@ export class KeyReader {
     if (e[1] === "[") {
       if (e.length === 2 || !/[\x40-\x7e]/.test(char)) return undefined;
       this.escape = "";
+      if (char === "~" && e.slice(2, -1) === PASTE_START) {
+        this.pasted = [];
+        this.endMatched = 0;
+        this.dropped = 0;
+        return undefined;
+      }
       return char === "~" ? TILDE_KEYS[e.slice(2, -1).split(";")[0] ?? ""] : CURSOR_KEYS[char];
     }
     if (e[1] === "O" && e.length < 3) return undefined;
     this.escape = "";
     return e[1] === "O" ? CURSOR_KEYS[char] : undefined;
   }
+
+  /** A character of a bracketed paste: held, until the paste's end gives it all as one key. */
+  private paste(pasted: string[], char: string): Key | undefined {
+    if (char === PASTE_END[this.endMatched]) {
+      this.endMatched++;
+      if (this.endMatched < PASTE_END.length) return undefined;
+      this.pasted = undefined;
+      this.endMatched = 0;
+      if (this.dropped > 0) return { pasteTooLong: pasted.length + this.dropped };
+      return { paste: pastedText(pasted.join("")) };
+    }
+    // What looked like the paste's end was not: it is part of the paste.
+    if (this.endMatched > 0) {
+      const matched = PASTE_END.slice(0, this.endMatched);
+      this.endMatched = 0;
+      this.hold(pasted, matched);
+      return this.paste(pasted, char);
+    }
+    this.hold(pasted, char);
+    return undefined;
+  }
+
+  private hold(pasted: string[], text: string): void {
+    if (pasted.length < MAX_PASTE_CHARS) pasted.push(text);
+    else this.dropped += text.length;
+  }
+}
+
+/** A paste's text as a line holds it: `\n` line ends, tabs as spaces, no control characters. */
+function pastedText(raw: string): string {
+  return (
+    raw
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what it drops.
+      .replace(/\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?/g, "")
+      .replace(/\r\n?/g, "\n")
+      .replace(/\t/g, "    ")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it drops.
+      .replace(/[\x00-\x09\x0b-\x1f\x7f]/g, "")
+  );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PASTE_MODE_ON } from "../LineEditor.js";
 import { Console } from "./Console.js";
 import { guessCompleteness } from "./kernelQueries.js";
 import { Transcript } from "./Transcript.js";
@@ -37,7 +38,9 @@ describe("the workspace console", () => {
     const t = typing();
     t.console.type("x = 4");
     t.transcript.output({ type: "stream", name: "stdout", text: "from a thread\n" }, null);
-    expect(t.screen()).toBe("\x1b[32mIn:\x1b[0m x = 4\r\x1b[Kfrom a thread\r\n\x1b[32mIn:\x1b[0m x = 4");
+    expect(t.screen()).toBe(
+      `${PASTE_MODE_ON}\x1b[32mIn:\x1b[0m x = 4\r\x1b[Kfrom a thread\r\n\x1b[32mIn:\x1b[0m x = 4`,
+    );
     t.console.type("2\r");
     await t.settled();
     expect(t.ran).toEqual(["x = 42"]);
@@ -51,7 +54,7 @@ describe("the workspace console", () => {
     t.console.type("\r\rabc\x03\r");
     await t.settled();
     expect(t.ran).toEqual([]);
-    expect(t.screen()).toBe("\x1b[32mIn:\x1b[0m abc^C\r\n");
+    expect(t.screen()).toBe(`${PASTE_MODE_ON}\x1b[32mIn:\x1b[0m abc^C\r\n`);
   });
 
   it("brings back with Up the cells typed here and those run by other clients, each once", async () => {
@@ -71,6 +74,24 @@ describe("the workspace console", () => {
     t.console.type("\x1b[A\r");
     await t.settled();
     expect(t.ran).toEqual(["x = 1", "x = 1"]);
+  });
+
+  it("runs a pasted block as one cell on Enter, and one pasted without its last newline too", async () => {
+    // As IPython judges: a block is complete once its last row is ended.
+    const t = typing((code) =>
+      /\n[ \t]/.test(code) && !code.endsWith("\n")
+        ? { status: "incomplete", indent: "" }
+        : guessCompleteness(code),
+    );
+    t.console.type("\x1b[200~def f():\r    x = 1\r\r    return x\r\x1b[201~");
+    await t.settled();
+    expect(t.ran).toEqual([]);
+    t.console.type("\r");
+    await t.settled();
+    expect(t.ran).toEqual(["def f():\n    x = 1\n\n    return x"]);
+    t.console.type("\x1b[200~for i in x:\n    y = i\x1b[201~\r");
+    await t.settled();
+    expect(t.ran.at(-1)).toBe("for i in x:\n    y = i");
   });
 
   it("guesses a block continues when the kernel cannot say", () => {

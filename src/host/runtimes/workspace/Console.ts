@@ -7,6 +7,8 @@
  * - Enter runs the code when the kernel says it is complete (`is_complete_request`: a `for`
  *   line waits for its body, as in IPython) and otherwise starts a continuation line with the
  *   indent the kernel suggests; an empty continuation line ends the block.
+ * - A paste (bracketed: the terminal marks it) goes into the line whole, newlines and all, and
+ *   Enter runs it as one cell; Up and Down move between its rows (`LineEditor`).
  * - Ctrl-C drops what was typed and interrupts whatever runs.
  * - Up and Down bring back the cells run before, from this console or any other client (the
  *   web, `dispatch eval`), a cell of several lines whole; Tab completes the name before the
@@ -121,9 +123,12 @@ export class Console {
     const code = [...this.lines, line].join("\n");
     // An empty continuation line ends the block, as in Python's REPL and IPython.
     const ends = this.lines.length > 0 && line.trim() === "";
+    // A line of several rows (pasted, recalled whole) is judged with its last row ended, as a
+    // block typed row by row is after its last Enter: a whole block runs at once.
+    const judged = line.includes("\n") ? `${code}\n` : code;
     const { status, indent } = ends
       ? { status: "complete", indent: "" }
-      : await this.actions.completeness(code);
+      : await this.actions.completeness(judged);
     if (status === "incomplete") {
       this.lines.push(line);
       this.editor.continueWith(indent);

@@ -347,6 +347,34 @@ describe("chat sessions", () => {
     const text = await storedText(hub, "c-typed");
     expect(text).toContain("\x1b[1m>\x1b[0m hi!\b \b you\r\x1b[K");
     expect(text).toContain("\x1b[1m> hi you\x1b[0m");
+
+    // Another person's message: Up brings back each person's own.
+    const PROMPT = "\x1b[1m>\x1b[0m ";
+    const added = await hub.api("/api/users", {
+      method: "POST",
+      body: JSON.stringify({ name: "pat", role: "writer" }),
+    });
+    const { token } = (await added.json()) as { token: string };
+    const asPat = await fetch(`${hub.url}/api/sessions/c-typed/input`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ data: "from pat\n" }),
+    });
+    expect(asPat.status).toBe(200);
+    await waitFor(() => requests.some((r) => lastUserText(r.body) === "from pat"), {
+      message: "the provider got pat's message",
+    });
+    await send(hub, "c-typed", "\x1b[A");
+    const recalled = await waitFor(
+      async () => {
+        // The line as last drawn: what follows the last prompt.
+        const text = await storedText(hub, "c-typed");
+        const line = text.slice(text.lastIndexOf(PROMPT) + PROMPT.length);
+        return ["hi you", "from pat"].find((message) => line === message);
+      },
+      { message: "Up brought a message back" },
+    );
+    expect(recalled).toBe("hi you");
   });
 
   it("takes a name one typo from a subcommand for the typo, and starts a chat so named only with --new", async () => {

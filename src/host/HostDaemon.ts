@@ -186,7 +186,7 @@ export class HostDaemon {
         // Input for a session that ended is dropped: the hub checks status and tells the client.
         if (this.sessions.get(message.session)?.isRunning) {
           this.outbox?.input(message.session);
-          this.sessions.get(message.session)?.input(message.data);
+          this.sessions.get(message.session)?.input(message.data, message.by);
         }
         return;
       case "resize":

@@ -184,9 +184,9 @@ export class HostedSession {
     this.name = name;
   }
 
-  input(data: string): void {
+  input(data: string, by?: string): void {
     this.coalescer.expectEcho();
-    this.runtime.input(data);
+    this.runtime.input(data, by);
   }
 
   /** Runtimes without a size ignore resizes (the hub does not send them any). */

@@ -72,10 +72,11 @@ export class SessionCommands {
     return this.launcher.create(params);
   }
 
-  input(ref: string, data: string): void {
+  /** Input from the person `by` (their id): the runtime may keep things per person. */
+  input(ref: string, data: string, by?: string): void {
     const record = requireLive(this.options.directory.resolve(ref), "input was not delivered");
     const link = this.options.hosts.require(record.host);
-    link.send({ type: "input", session: record.id, data });
+    link.send({ type: "input", session: record.id, data, ...(by !== undefined ? { by } : {}) });
     // In the same write, after the input: the host writes the keystroke to its program before
     // it reads the acknowledgements.
     this.options.intake.acknowledge(link);

@@ -176,7 +176,9 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("sync"), sessions: z.record(z.string(), z.number().int().min(0)) }),
   z.object({ type: z.literal("ack"), session: z.string(), seq: z.number().int().min(0) }),
   z.object({ type: z.literal("spawn"), ref: Ref, spec: SpawnSpec }),
-  z.object({ type: z.literal("input"), session: z.string(), data: z.string() }),
+  // `by`: the person who typed it (their id), for a runtime that keeps something per person
+  // (a chat's line history); absent from a hub that does not say.
+  z.object({ type: z.literal("input"), session: z.string(), data: z.string(), by: z.string().optional() }),
   z.object({ type: z.literal("resize"), session: z.string(), cols: Cols, rows: Rows }),
   z.object({ type: z.literal("signal"), ref: Ref, session: z.string(), signal: z.string() }),
   /**

@@ -29,7 +29,7 @@
  * Output the runtime writes while a line is half typed goes above it: the runtime wraps each
  * write in `hide()` and `show()`.
  */
-import { LineHistory } from "./LineHistory.js";
+import { LineHistories, type LineHistory } from "./LineHistory.js";
 import { type CompletionAnswer, completed } from "./lineCompletion.js";
 import { rowAbove, rowBelow, rowEnd, rowStart } from "./lineRows.js";
 import { LineScreen, type Spot } from "./lineScreen.js";
@@ -49,6 +49,8 @@ export interface LineEditorHost {
   continuation?(): string;
   /** Whether what is typed stays unseen (a password). */
   masked(): boolean;
+  /** Up and Down bring back the typist's own lines (`remember` with `by`), not everyone's. */
+  historyPerPerson?: boolean;
   /**
    * Enter was pressed on `line`; the next key waits for it. It ends the line with `endLine`,
    * `take` or `continueWith`.
@@ -79,7 +81,9 @@ export class LineEditor {
   private pumping = false;
   private readonly keys = new KeyReader();
   private readonly screen: LineScreen;
-  private readonly history = new LineHistory();
+  private readonly histories = new LineHistories();
+  /** Who sent the latest keys (their id; "" when the hub did not say). */
+  private typist = "";
   /** Whether the terminal was asked for bracketed paste yet. */
   private pasteModeAsked = false;
   /** What is on the line was recalled and not moved in or edited since: Up and Down recall. */
@@ -107,9 +111,24 @@ export class LineEditor {
     return this.chars.join("");
   }
 
-  /** A line entered, for Up to bring back (the host says which: an `input()` answer is not). */
-  remember(line: string): void {
-    this.history.add(line);
+  /** Who sent the keys handled last (undefined: the hub did not say). */
+  get typedBy(): string | undefined {
+    return this.typist === "" ? undefined : this.typist;
+  }
+
+  /**
+   * A line entered, for Up to bring back (the host says which: an `input()` answer is not):
+   * `by` the person who sent it, in their history alone when the host keeps one per person;
+   * without `by`, in everyone's.
+   */
+  remember(line: string, by?: string): void {
+    if (by !== undefined && this.host.historyPerPerson) this.histories.of(by).add(line);
+    else this.histories.addShared(line);
+  }
+
+  /** The history Up and Down go through: the typist's, or the one everyone shares. */
+  private get history(): LineHistory {
+    return this.histories.of(this.host.historyPerPerson ? this.typist : "");
   }
 
   /** Shows the prompt before anything is typed (a program asked for a line). */
@@ -127,8 +146,9 @@ export class LineEditor {
     this.reset();
   }
 
-  /** Keys from a client. */
-  type(data: string): void {
+  /** Keys from a client, sent by the person `by` (their id) when the hub says. */
+  type(data: string, by?: string): void {
+    this.typist = by ?? "";
     this.queue += data;
     if (!this.pumping) void this.pump();
   }
@@ -352,7 +372,7 @@ export class LineEditor {
     this.cursor = 0;
     this.shown = false;
     this.screen.forget();
-    this.history.reset();
+    this.histories.resetAll();
     this.recalled = false;
   }
 }

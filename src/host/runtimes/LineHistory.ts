@@ -64,3 +64,37 @@ export class LineHistory {
     if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
   }
 }
+
+/**
+ * One `LineHistory` per person who typed (a chat's: Up brings back what you sent, not what
+ * another person at the same line did), each starting with the lines everyone shares (a
+ * conversation's messages from before, whose sender is not known). A host that keeps one
+ * history for all asks only for "" (`of("")`).
+ */
+export class LineHistories {
+  private readonly byPerson = new Map<string, LineHistory>();
+  private readonly shared: string[] = [];
+
+  /** `person`'s history (their id; "" where the hub did not say who typed). */
+  of(person: string): LineHistory {
+    let history = this.byPerson.get(person);
+    if (!history) {
+      history = new LineHistory();
+      for (const line of this.shared) history.add(line);
+      this.byPerson.set(person, history);
+    }
+    return history;
+  }
+
+  /** A line for every history, those of people who type later too. */
+  addShared(line: string): void {
+    this.shared.push(line);
+    if (this.shared.length > MAX_ENTRIES) this.shared.shift();
+    for (const history of this.byPerson.values()) history.add(line);
+  }
+
+  /** The line was entered or dropped: every history's Up starts again from its newest. */
+  resetAll(): void {
+    for (const history of this.byPerson.values()) history.reset();
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * A chat's line at an attached terminal: Up brings back the messages sent before, the
- * conversation's own (a fork's included) and the ones typed since. The provider is never
+ * conversation's own (a fork's included) and the ones the typist sent since. The provider is never
  * reached: without its API key each reply fails at once, which is all this needs.
  */
 import { describe, expect, it } from "vitest";
@@ -70,6 +70,23 @@ describe("a chat's typed line", () => {
     c.runtime.input("\r");
     await c.settled();
     expect(c.sent).toEqual(["from the fork", "first line\nsecond line\nthird"]);
+    c.runtime.dispose();
+  });
+
+  it("brings back with Up the typist's own messages, and the conversation's from before", async () => {
+    const c = chat();
+    for (const key of ["a", "n", "n", "\r"]) c.runtime.input(key, "ann");
+    c.runtime.input("from bob\n", "bob");
+    await c.settled();
+    c.runtime.input("\x1b[A", "ann");
+    await c.settled();
+    expect(c.line()).toBe("\x1b[1m>\x1b[0m ann");
+    c.runtime.input("\x1b[A", "ann");
+    await c.settled();
+    expect(c.line()).toBe("\x1b[1m>\x1b[0m from the fork");
+    c.runtime.input("\x15\x1b[A", "bob");
+    await c.settled();
+    expect(c.line()).toBe("\x1b[1m>\x1b[0m from bob");
     c.runtime.dispose();
   });
 });

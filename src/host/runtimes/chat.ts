@@ -8,8 +8,8 @@
  * whatever was typed before it. Keys typed at an attached terminal go through a `LineEditor`:
  * they echo after `> `, are edited as at a shell (arrows, Home/End, Backspace), a bracketed paste
  * goes on the line whole, newlines kept, even when it comes in several inputs (one of which may
- * read like a whole message), Up and Down bring back the messages sent before (the
- * conversation's, from any client, not the typist's own: the host is not told who typed),
+ * read like a whole message), Up and Down bring back the messages the typist sent
+ * (the hub says who typed each input) and the conversation's from before this session,
  * Enter sends the line,
  * and `\x03` (Ctrl-C) cancels the reply in flight and drops messages waiting behind it.
  *
@@ -73,7 +73,8 @@ export class ChatRuntime implements SessionRuntime {
       atLineStart: () => this.lineStart,
       prompt: () => TYPED_PROMPT,
       masked: () => false,
-      enter: () => this.send(this.editor.take()),
+      historyPerPerson: true,
+      enter: () => this.send(this.editor.take(), this.editor.typedBy),
       interrupt: () => this.cancel(),
       cols: () => this.cols,
     });
@@ -119,19 +120,20 @@ export class ChatRuntime implements SessionRuntime {
     return { cols: this.cols, rows: this.rows };
   }
 
-  input(data: string): void {
+  input(data: string, by?: string): void {
     if (!this.running)
       throw new DispatchError("session_exited", "the chat has ended; the message was not sent");
     // Not the middle of a paste that came in several inputs: that text goes on the line.
-    if (WHOLE_MESSAGE.test(data) && !this.editor.midKeys) this.send(this.editor.take() + data);
-    else this.editor.type(data);
+    if (WHOLE_MESSAGE.test(data) && !this.editor.midKeys) this.send(this.editor.take() + data, by);
+    else this.editor.type(data, by);
   }
 
-  private send(message: string): void {
+  /** Sends `message`, from the person `by` (their id) when the hub said. */
+  private send(message: string, by?: string): void {
     const text = message.replace(/[\r\n]+$/, "").replace(/\r\n?/g, "\n");
     if (text.trim().length === 0) return;
-    // Up brings it back at once, even while it waits behind a reply.
-    this.editor.remember(text);
+    // Up brings it back at once, even while it waits behind a reply: the sender's Up.
+    this.editor.remember(text, by);
     this.inbox.push(text);
     if (!this.inFlight) void this.pump();
   }

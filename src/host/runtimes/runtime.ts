@@ -51,8 +51,11 @@ export interface SessionRuntime {
   /** The process id, for runtimes that run one. */
   readonly pid: number | null;
   readonly exitCode: number | null;
-  /** Input from a client (keystrokes, a chat message); throws `session_exited` once ended. */
-  input(data: string): void;
+  /**
+   * Input from a client (keystrokes, a chat message), typed by the person `by` (their id) when
+   * the hub says; throws `session_exited` once ended.
+   */
+  input(data: string, by?: string): void;
   /** Ends the session (a PTY gets `signal`, SIGHUP by default). */
   stop(signal?: string): void;
   /** Releases what it holds; the host is done with it. */

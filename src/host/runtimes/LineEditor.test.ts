@@ -174,6 +174,10 @@ describe("the line editor", () => {
     t.editor.type("c = 3\nd = 4\n");
     await t.screen();
     expect(t.entered).toEqual(["a = 1\nb = 2", "c = 3", "d = 4"]);
+    // A paste whose end never came (its client went) is dropped by Ctrl-C; keys work again.
+    t.editor.type("\x1b[200~half a paste\x03e = 5\r");
+    await t.screen();
+    expect(t.entered.at(-1)).toBe("e = 5");
   });
 
   it("moves between the rows of a pasted line with Up and Down, and recalls once at its first row", async () => {

@@ -8,7 +8,8 @@
  * A bracketed paste (`ESC [ 200 ~` text `ESC [ 201 ~`, sent by a terminal told `ESC [ ? 2004 h`)
  * is read as one `{ paste }`: its newlines are text, not Enter, so a block pasted whole stays
  * whole. Its line ends are `\n`, a tab four spaces (a tab would throw the line's layout off
- * the terminal's), and other control characters and escape sequences in it are dropped.
+ * the terminal's), and other control characters and escape sequences in it are dropped; Ctrl-C
+ * in it drops the paste (one never ended would hold every key after it).
  */
 
 export type EditKey =
@@ -113,8 +114,16 @@ export class KeyReader {
     return e[1] === "O" ? CURSOR_KEYS[char] : undefined;
   }
 
-  /** A character of a bracketed paste: held, until the paste's end gives it all as one key. */
+  /**
+   * A character of a bracketed paste: held, until the paste's end gives it all as one key.
+   * Ctrl-C drops a paste that never ended (its client went mid-way): the line is everyone's.
+   */
   private paste(pasted: string[], char: string): Key | undefined {
+    if (char === "\x03") {
+      this.pasted = undefined;
+      this.endMatched = 0;
+      return "interrupt";
+    }
     if (char === PASTE_END[this.endMatched]) {
       this.endMatched++;
       if (this.endMatched < PASTE_END.length) return undefined;

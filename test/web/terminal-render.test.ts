@@ -79,8 +79,9 @@ describe("web terminal rendering", () => {
     expect(problems).toEqual([]);
   });
 
-  it("counts the matches of a search", async () => {
+  it("counts the matches of a search, and leaves its session's highlights there", async () => {
     const { page, problems } = await web.page({ login: true });
+    await createSession(page, "elsewhere");
     await createSession(page, "find");
     await typeLine(page, "for i in 1 2 3; do echo nee''dle-$i; done");
     await waitForLine(page, "find", /^needle-3$/);
@@ -90,6 +91,18 @@ describe("web terminal rendering", () => {
     await expect.poll(() => search.locator(".count").textContent()).toMatch(/^[123] of 3$/);
     await search.getByRole("searchbox").fill("needle-9");
     await expect.poll(() => search.locator(".count").textContent()).toBe("No match");
+
+    // Like a browser tab's find bar, the bar is the session's: another session becoming current
+    // closes it, and the highlights and selected match go (they stayed, and it searched there).
+    await search.getByRole("searchbox").fill("needle");
+    const highlights = page.locator(".xterm-find-result-decoration");
+    await expect.poll(() => highlights.count()).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate(() => window.__dispatch?.selection("find"))).toBe("needle");
+    await page.locator('[data-session="elsewhere"] button.select').click();
+    await page.getByRole("heading", { name: "elsewhere", level: 1 }).waitFor();
+    await search.waitFor({ state: "hidden" });
+    expect(await highlights.count()).toBe(0);
+    expect(await page.evaluate(() => window.__dispatch?.selection("find"))).toBe("");
     expect(problems).toEqual([]);
   });
 

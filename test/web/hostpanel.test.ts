@@ -42,6 +42,23 @@ describe("web host panel", () => {
     await expect.poll(() => h1.locator(".rtt").textContent(), { timeout: 20_000 }).toMatch(/\d ms$/);
     await expect.poll(() => local.locator(".counts").textContent()).toBe("1/2 running");
     await expect.poll(() => h1.locator(".counts").textContent()).toBe("0/0 running");
+    // The page loses its link to the hub: what it knew of the hosts may be stale, so it shows
+    // them unknown and when it last heard (they stayed "connected", "healthy"); back, as they are.
+    const heard = problems.length;
+    await page.context().setOffline(true);
+    await page.locator(".banner-slot .banner").waitFor();
+    await expect.poll(() => h1.locator(".status").textContent()).toBe("unknown");
+    expect(await h1.locator(".health").textContent()).toMatch(/^last seen \d+s ago$/);
+    expect(await h1.locator(".rtt").textContent()).toBe("–");
+    expect(await local.getByRole("button", { name: "New session on local" }).isDisabled()).toBe(true);
+    await page.context().setOffline(false);
+    await expect.poll(() => h1.locator(".status").textContent(), { timeout: 20_000 }).toBe("connected");
+    await expect.poll(() => h1.locator(".health").textContent(), { timeout: 20_000 }).toBe("healthy");
+    await expect.poll(() => local.locator(".status").textContent()).toBe("connected");
+    // The browser's own reports of the attempts made offline, and nothing else.
+    const offline = problems.splice(heard);
+    expect(offline.filter((p) => !/ERR_INTERNET_DISCONNECTED|WebSocket connection to/.test(p))).toEqual([]);
+
     // Each session says where it runs.
     await expect.poll(() => page.locator('[data-session="loc1"] .host').textContent()).toBe("local");
 

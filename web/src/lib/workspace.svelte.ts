@@ -49,6 +49,11 @@ export class Workspace {
   readonly views: OpenViews;
   readonly layout: Layout;
   connection = $state<ConnectionState>({ state: "connecting", attempt: 0 });
+  /**
+   * When the link to the hub last went down, null while it is up: what the page knows of the
+   * hosts dates from then (their `host` messages cannot reach it meanwhile).
+   */
+  linkLostAt = $state<number | null>(null);
   /** Set once the first session list has arrived (the view is restored then). */
   ready = $state(false);
   readonly #conn: Connection;
@@ -61,6 +66,8 @@ export class Workspace {
         message: (msg) => this.#message(msg),
         output: (frame) => this.#output(frame),
         state: (state) => {
+          if (state.state === "open") this.linkLostAt = null;
+          else if (this.connection.state === "open") this.linkLostAt = Date.now();
           this.connection = state;
           if (state.state === "unauthorized") options.onUnauthorized();
         },

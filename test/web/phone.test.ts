@@ -25,6 +25,8 @@ describe("web on a phone", () => {
     await title.waitFor();
     // The name is shown whole, not cut to "p…" by the buttons beside it.
     expect(await title.evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
+    // A name too long for the bar is cut; its tooltip gives it whole.
+    expect(await title.getAttribute("title")).toBe("pocket");
     // The drawer closes to give the terminal the screen; the key bar appears.
     await expect.poll(() => menu.getAttribute("aria-expanded")).toBe("false");
     const bar = page.getByRole("toolbar", { name: "Terminal keys" });

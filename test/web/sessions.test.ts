@@ -228,4 +228,42 @@ describe("web sessions", () => {
 
     expect(problems).toEqual([]);
   });
+
+  // Last in the file: it fills the list past nine sessions for the ones without a shortcut.
+  it("names every session in full in its tooltip, past the ninth and when the list cuts it", async () => {
+    const long = "a-name-too-long-for-the-list-032";
+    const response = await web.hub.api("/api/sessions");
+    const { sessions } = (await response.json()) as { sessions: unknown[] };
+    // The long name and enough others for ten in the list (the earlier tests' sessions count).
+    const names = [
+      long,
+      ...Array.from({ length: Math.max(0, 9 - sessions.length) }, (_, i) => `filler-${i}`),
+    ];
+    for (const name of names) {
+      const created = await web.hub.api("/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ name, command: ["sleep", "600"] }),
+      });
+      expect(created.status, await created.clone().text()).toBeLessThan(300);
+    }
+    const { page, problems } = await loggedInPage();
+    const item = page.locator(`[data-session="${long}"]`);
+    // The list shows the name cut short: the tooltip is the way to read it.
+    await expect.poll(() => item.locator(".name").evaluate((n) => n.scrollWidth > n.clientWidth)).toBe(true);
+    const tooltips = await page.locator("[data-session]").evaluateAll((items) =>
+      items.map((i) => ({
+        name: i.getAttribute("data-session") ?? "",
+        title: i.querySelector("button.select")?.getAttribute("title") ?? "",
+      })),
+    );
+    expect(tooltips.length).toBeGreaterThanOrEqual(10);
+    // The full name, then for the first nine their shortcut on a line of its own.
+    tooltips.forEach(({ name, title }, index) => {
+      const [first, shortcut] = title.split("\n");
+      expect(first, `item ${index + 1}`).toBe(name);
+      if (index < 9) expect(shortcut, `item ${index + 1}`).toMatch(/^Open \(/);
+      else expect(shortcut, `item ${index + 1}`).toBeUndefined();
+    });
+    expect(problems).toEqual([]);
+  });
 });

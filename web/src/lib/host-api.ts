@@ -24,16 +24,16 @@ async function hostApi(name: string, what: string, init: RequestInit): Promise<u
   return body;
 }
 
-/** `GET /api/hosts`: every host link as of now; empty when the hub refuses or is unreachable. */
-export async function listHosts(): Promise<HostView[]> {
+/** `GET /api/hosts`: every host link as of now; null when the hub refuses or is unreachable. */
+export async function listHosts(): Promise<HostView[] | null> {
   try {
     const response = await fetch("/api/hosts", { credentials: "same-origin" });
-    if (!response.ok) return [];
+    if (!response.ok) return null;
     const body = (await response.json()) as { hosts?: HostView[] };
     return body.hosts ?? [];
   } catch {
     // The hub went away again; the next `open` reloads them.
-    return [];
+    return null;
   }
 }
 

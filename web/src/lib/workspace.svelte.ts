@@ -50,10 +50,10 @@ export class Workspace {
   readonly layout: Layout;
   connection = $state<ConnectionState>({ state: "connecting", attempt: 0 });
   /**
-   * When the link to the hub last went down, null while it is up: what the page knows of the
-   * hosts dates from then (their `host` messages cannot reach it meanwhile).
+   * When what the page knows of the hosts stopped being current (the link to the hub went down:
+   * their `host` messages cannot reach it); null again once they are re-read over a new link.
    */
-  linkLostAt = $state<number | null>(null);
+  hostsStaleSince = $state<number | null>(null);
   /** Set once the first session list has arrived (the view is restored then). */
   ready = $state(false);
   readonly #conn: Connection;
@@ -66,8 +66,7 @@ export class Workspace {
         message: (msg) => this.#message(msg),
         output: (frame) => this.#output(frame),
         state: (state) => {
-          if (state.state === "open") this.linkLostAt = null;
-          else if (this.connection.state === "open") this.linkLostAt = Date.now();
+          if (state.state !== "open" && this.connection.state === "open") this.hostsStaleSince = Date.now();
           this.connection = state;
           if (state.state === "unauthorized") options.onUnauthorized();
         },
@@ -163,7 +162,11 @@ export class Workspace {
     // Hosts are the owner's; others would only be refused (a 403 in the console).
     await this.people.loaded;
     if (this.people.principal && !this.people.isOwner) return;
-    for (const host of await listHosts()) this.store.setHost(host);
+    const hosts = await listHosts();
+    if (!hosts) return;
+    for (const host of hosts) this.store.setHost(host);
+    // Current again only if the link did not drop meanwhile.
+    if (this.#conn.isOpen) this.hostsStaleSince = null;
   }
 
   async #opened(isReconnect: boolean): Promise<void> {

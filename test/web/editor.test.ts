@@ -2,7 +2,8 @@
  * Two chromium pages and a script (the REST edit route) typing into one file at once, with
  * random interleaved edits: every view, the host's text and the saved file end identical, and
  * each page shows the other's cursor with its name. Opening a file from the browser of the
- * host's allowed roots. A conflict resolved in the three-way merge view. A CRLF file edited
+ * host's allowed roots. A conflict resolved in the three-way merge view; one over a file turned
+ * binary, whose banner says so; the history slider saying who changed what. A CRLF file edited
  * where the person typed, keeping its endings.
  */
 import {
@@ -10,6 +11,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -209,6 +211,7 @@ describe("web editor sessions", () => {
       }),
     });
     expect(edit.status).toBe(200);
+    const edited = ((await edit.json()) as { seq: number }).seq;
     await expect.poll(() => page.locator("[data-status]").textContent()).toBe("dirty");
     writeFileSync(file, "ALPHA\nx\nbeta disk\ny\ndelta\n");
     await expect
@@ -250,6 +253,38 @@ describe("web editor sessions", () => {
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("clean");
     expect(readFileSync(file, "utf8")).toBe("ALPHA\nx\nbeta both\ny\nDELTA\n");
+
+    // A clean buffer whose file turns binary: the banner says so (not "unsaved edits"), and
+    // since there is no text on disk to merge, offers keeping the buffer, which a save writes.
+    const banner = page.locator(".conflict[role=alert]");
+    const bannerText = () => banner.allTextContents().then((texts) => texts.join(""));
+    // Whole at once (a rename): a look between a truncation and the write would reload it empty.
+    writeFileSync(`${file}.new`, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00]));
+    renameSync(`${file}.new`, file);
+    await expect
+      .poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 })
+      .toBe("conflict");
+    expect(await bannerText()).toMatch(/is a binary file.*no text on disk to merge/);
+    expect(await bannerText()).not.toMatch(/unsaved edits/);
+    await banner.getByRole("button", { name: "Keep mine" }).click();
+    await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("dirty");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect.poll(() => page.locator("[data-status]").textContent(), { timeout: 10_000 }).toBe("clean");
+    expect(readFileSync(file, "utf8")).toBe("ALPHA\nx\nbeta both\ny\nDELTA\n");
+
+    // The history slider at the script's edit says who made it, when, and what it did.
+    await page.getByRole("slider", { name: "History: the file at a seq" }).evaluate((input, seq) => {
+      (input as HTMLInputElement).value = String(seq);
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }, edited);
+    await expect
+      .poll(() => page.locator("[data-change]").allTextContents(), { timeout: 10_000 })
+      .toEqual([
+        expect.stringMatching(
+          /^seq \d+: rest · \d\d:\d\d · replaced 8-12 with "beta mine"; replaced 15-20 with "DELTA"$/,
+        ),
+      ]);
+    expect(await page.locator("pre.past").textContent()).toBe("alpha\nx\nbeta mine\ny\nDELTA\n");
     expect(problems).toEqual([]);
   }, 60_000);
 

@@ -30,6 +30,8 @@ export class EditorModel implements SessionView {
   readonly #confirmed = new Y.Doc();
   status = $state<FileStatus>("clean");
   path = $state("");
+  /** Why the file's state last changed (the `file` event's `reason`: what happened, what to do). */
+  reason = $state("");
   readonly #cursor = new AttachCursor();
   #disposed = false;
   #focus: (() => void) | undefined;
@@ -103,7 +105,7 @@ export class EditorModel implements SessionView {
 
   event(event: JsonEvent): boolean {
     if (!this.#cursor.advance(event.seq)) return false;
-    const data = event.data as { update?: unknown; status?: unknown; path?: unknown };
+    const data = event.data as { update?: unknown; status?: unknown; path?: unknown; reason?: unknown };
     try {
       if (event.type === "update" && typeof data.update === "string") {
         const update = fromBase64(data.update);
@@ -114,6 +116,7 @@ export class EditorModel implements SessionView {
       } else if (event.type === "file") {
         this.status = String(data.status) as FileStatus;
         this.path = String(data.path ?? "");
+        this.reason = String(data.reason ?? "");
       }
     } catch {
       // The host checked every update before logging it; one that fails here is skipped.

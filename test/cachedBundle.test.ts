@@ -2,20 +2,23 @@
  * The hub's entry runs its CommonJS bundle through V8's code cache (`src/platform/cachedBundle.ts`).
  * Real processes run a small bundle through the built loader: the cache is written, then used;
  * an edited bundle (same length, which V8 alone would accept) runs its new code; a damaged or
- * truncated cache falls back to compiling and is replaced. And the built hub entry is the loader.
+ * truncated cache falls back to compiling and is replaced. And the built hub and CLI entries are
+ * loaders; the CLI, whose command ends before the hub's delay, writes its cache as it exits.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./cliProcess.js";
+import { cleanEnv, REPO_ROOT } from "./cliProcess.js";
 
 const LOADER = join(REPO_ROOT, "dist/src/platform/cachedBundle.js");
 const dirs: string[] = [];
+const files: string[] = [];
 
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const file of files.splice(0)) rmSync(file, { force: true });
 });
 
 /** A bundle whose output names its version and uses what a CommonJS module is given. */
@@ -104,5 +107,63 @@ describe("bundles run through V8's code cache", () => {
     const entry = readFileSync(join(REPO_ROOT, "dist/src/cli/dispatchServe.js"), "utf8");
     expect(entry).toContain("runCachedBundle");
     expect(existsSync(join(REPO_ROOT, "dist/src/cli/dispatchServe.bundle.cjs"))).toBe(true);
+  });
+
+  it("the built CLI entry is the loader of a CommonJS bundle", () => {
+    const entry = readFileSync(join(REPO_ROOT, "dist/src/cli/main.js"), "utf8");
+    expect(entry).toContain("runCachedBundle");
+    expect(existsSync(join(REPO_ROOT, "dist/src/cli/main.bundle.cjs"))).toBe(true);
+  });
+});
+
+describe("the CLI's code cache", () => {
+  /**
+   * A copy of the built CLI beside it (its relative imports and requires still resolve), with
+   * its own cache: the real one is shared with every CLI the other tests start.
+   */
+  function cliCopy(): { entry: string; cache: string } {
+    const cli = join(REPO_ROOT, "dist/src/cli");
+    const name = `cache-test-${process.pid}-${Date.now()}`;
+    const bundle = join(cli, `${name}.bundle.cjs`);
+    copyFileSync(join(cli, "main.bundle.cjs"), bundle);
+    const entry = join(cli, `${name}.js`);
+    writeFileSync(
+      entry,
+      readFileSync(join(cli, "main.js"), "utf8").replace("./main.bundle.cjs", `./${name}.bundle.cjs`),
+    );
+    files.push(bundle, entry, `${bundle}.v8cache`);
+    return { entry, cache: `${bundle}.v8cache` };
+  }
+
+  function version(entry: string): string {
+    const home = mkdtempSync(join(tmpdir(), "dispatch-cli-cache-"));
+    dirs.push(home);
+    const result = spawnSync(process.execPath, [entry, "--version"], {
+      encoding: "utf8",
+      env: cleanEnv({ DISPATCH_HOME: home }),
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    return result.stdout.trim();
+  }
+
+  it("is written by the first command; a damaged or cut cache still runs the command and is replaced", () => {
+    const { entry, cache } = cliCopy();
+    expect(existsSync(cache)).toBe(false);
+    expect(version(entry)).toBe("0.1.0");
+    const good = readFileSync(cache);
+    expect(good.length).toBeGreaterThan(1000);
+    // Key and header intact, V8's data behind them not.
+    const damaged = Buffer.from(good);
+    damaged.fill(0x5a, good.length >> 1);
+    writeFileSync(cache, damaged);
+    expect(version(entry)).toBe("0.1.0");
+    const replaced = readFileSync(cache);
+    expect(replaced.equals(damaged)).toBe(false);
+    expect(replaced.length).toBeGreaterThan(1000);
+    // Cut short inside the header.
+    writeFileSync(cache, good.subarray(0, 20));
+    expect(version(entry)).toBe("0.1.0");
+    expect(readFileSync(cache).length).toBeGreaterThan(1000);
   });
 });

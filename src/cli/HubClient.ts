@@ -14,13 +14,7 @@
 import { z } from "zod";
 import { DispatchError, isErrorCode } from "../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
-import {
-  HUB_PROOF_HEADER,
-  hubProofValid,
-  type ProofKey,
-  proofHeader,
-  tokenProofKey,
-} from "../platform/keyProof.js";
+import { hubProofValid, type ProofKey, proofHeader, tokenProofKey } from "../platform/keyProof.js";
 import { isAlive } from "../platform/processAlive.js";
 import { ErrorBody, StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
@@ -30,7 +24,7 @@ import { ClientSocket, UnprovenHubError } from "./ClientSocket.js";
 import { HUB_NOT_RUNNING } from "./exitCodes.js";
 import { DEFAULT_PORT, hubAnswers, readKey, resolvePort } from "./hubAddress.js";
 import { readHubInfo } from "./hubFiles.js";
-import { type PlainRequest, type PlainResponse, requestWithoutDeadline } from "./requestWithoutDeadline.js";
+import { type PlainResponse, plainRequest } from "./plainRequest.js";
 
 /**
  * Long enough for `kill`, which waits for the process to end (a few seconds at most). A session
@@ -275,7 +269,7 @@ export class HubClient {
 
   /**
    * One REST call, given up after `timeoutMs`; with none, it waits as long as the hub takes to
-   * answer (not fetch's 5 minutes: `requestWithoutDeadline`) and ends only if the hub goes.
+   * answer (not fetch's 5 minutes: `plainRequest`) and ends only if the hub goes.
    */
   private async fetchJson(request: {
     method: string;
@@ -296,8 +290,7 @@ export class HubClient {
     const plain = { method, url: url.href, headers, body: text };
     let response: PlainResponse;
     try {
-      response =
-        timeoutMs === undefined ? await requestWithoutDeadline(plain) : await fetchWithin(plain, timeoutMs);
+      response = await plainRequest(plain, { timeoutMs });
     } catch (err) {
       if (isRefused(err)) throw new DispatchError("host_unavailable", HUB_NOT_RUNNING, { cause: err });
       const reason = err instanceof Error && err.name === "TimeoutError" ? "timed out" : describe(err);
@@ -334,19 +327,11 @@ export class HubClient {
   }
 }
 
-/** A request through fetch, given up after `timeoutMs` (a `TimeoutError`). */
-async function fetchWithin(plain: PlainRequest, timeoutMs: number): Promise<PlainResponse> {
-  const { url, method, headers, body } = plain;
-  const response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-  const hubProof = response.headers.get(HUB_PROOF_HEADER) ?? undefined;
-  return { status: response.status, text: await response.text(), hubProof };
-}
-
 function sessionPath(name: string): string {
   return `/api/sessions/${encodeURIComponent(name)}`;
 }
 
-/** Whether a fetch or socket error means nothing listens there. */
+/** Whether a request or socket error means nothing listens there. */
 function isRefused(err: unknown): boolean {
   for (let cause = err, depth = 0; cause && depth < 5; depth++) {
     const code = (cause as NodeJS.ErrnoException).code;

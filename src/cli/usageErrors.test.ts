@@ -15,12 +15,10 @@ async function refused(args: string[]): Promise<{ stderr: string; code: number }
     stderr += String(chunk);
     return true;
   });
-  const error = await buildProgram()
-    .parseAsync(["node", "dispatch", ...args])
-    .then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+  const error = await (await buildProgram()).parseAsync(["node", "dispatch", ...args]).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   vi.restoreAllMocks();
   expect(error).toBeInstanceOf(CommanderError);
   return { stderr, code: exitCodeFor(error) };
@@ -121,8 +119,8 @@ describe("dispatch help with a command and its subcommands", () => {
     const code = await runCli(["node", "dispatch", "help", "hosts", "token", "create"]);
     vi.restoreAllMocks();
     expect(code).toBe(0);
-    const create = buildProgram()
-      .commands.find((c) => c.name() === "hosts")
+    const create = (await buildProgram()).commands
+      .find((c) => c.name() === "hosts")
       ?.commands.find((c) => c.name() === "token")
       ?.commands.find((c) => c.name() === "create");
     expect(stdout).toBe(`${create?.helpInformation().trimEnd()}\n`);

@@ -6,10 +6,12 @@
  * a small entry that calls this with it.
  *
  * The cache sits beside the bundle (`<bundle>.v8cache`): a key (SHA-256 of the bundle's bytes,
- * the Node version and the architecture) and V8's cached data. A missing, stale or damaged cache
- * only costs the compile: V8 checks its own data and rejects what does not fit, and the entry
- * writes a fresh one a few seconds after start-up (by then the functions start-up ran are
- * compiled too, and are in it). A cache that cannot be written (a read-only install) is skipped.
+ * the Node version and the architecture), a digest of the rest, the runs it holds the functions
+ * of (`run`, below) and V8's cached data. A missing, stale or damaged cache only costs the
+ * compile: the digest and V8 reject what does not fit, and the entry writes a fresh one a few seconds after
+ * start-up (by then the functions start-up ran are compiled too, and are in it), or as it exits.
+ * It is written aside and renamed, so processes starting at once each read a whole file. A
+ * cache that cannot be written (a read-only install) is skipped.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -31,6 +33,12 @@ const WRAP_TAIL = "\n})";
 
 const KEY_BYTES = 32;
 
+const DIGEST_BYTES = 32;
+/** Bytes of the length of the list of runs. */
+const RUNS_LENGTH_BYTES = 2;
+/** Runs a cache holds at most: past that, a new kind of run compiles what it lacks every time. */
+const MAX_RUNS = 32;
+
 export function cacheFileOf(bundleFile: string): string {
   return `${bundleFile}.v8cache`;
 }
@@ -42,18 +50,29 @@ export type CacheUse = "used" | "missing" | "rejected";
  * V8 checks cached data only against the source's length, so the key is what keeps an edited
  * bundle from running its old code.
  */
-export function runCachedBundle(bundle: string | URL, options: { saveAfterMs?: number } = {}): CacheUse {
+export function runCachedBundle(
+  bundle: string | URL,
+  options: {
+    saveAfterMs?: number;
+    /**
+     * Also save as the process exits (a CLI command is over before the delay), and say what
+     * this run is (the command's name): a cache that holds another run's functions only is
+     * rewritten at exit with this one's too, so each kind of run finds its functions compiled.
+     */
+    saveAtExit?: { run: string };
+  } = {},
+): CacheUse {
   const file = typeof bundle === "string" ? bundle : fileURLToPath(bundle);
   const bytes = readFileSync(file);
   const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(bytes).digest();
   const cacheFile = cacheFileOf(file);
-  const cachedData = readCache(cacheFile, key);
+  const cached = readCache(cacheFile, key);
   // The bundle is ASCII (scripts/bundle.js), so latin1 is exact and gives V8 a one-byte string.
   const source = bytes.toString("latin1").replace(/^#!.*/, "");
   const script = new vm.Script(`${WRAP_HEAD}${source}${WRAP_TAIL}`, {
     filename: file,
     columnOffset: -WRAP_HEAD.length,
-    cachedData,
+    cachedData: typeof cached === "object" ? cached.data : undefined,
     // `import()` inside the bundle goes to Node's own loader, but only while the code was
     // compiled here: restored from a cache another process wrote, Node 20 has lost it. The
     // bundle's run-time imports go through `importModule`, which uses the one lent below.
@@ -61,15 +80,28 @@ export function runCachedBundle(bundle: string | URL, options: { saveAfterMs?: n
   });
   lendImport((specifier) => import(specifier));
   const use: CacheUse =
-    cachedData === undefined ? "missing" : script.cachedDataRejected ? "rejected" : "used";
-  if (use !== "used") {
-    const timer = setTimeout(
-      () => saveCache(cacheFile, key, () => script.createCachedData()),
-      options.saveAfterMs ?? CACHE_SAVE_DELAY_MS,
-    );
-    timer.unref();
-  }
-  const run = script.runInThisContext() as (
+    cached === undefined
+      ? "missing"
+      : cached === "damaged" || script.cachedDataRejected
+        ? "rejected"
+        : "used";
+  const atExit = options.saveAtExit;
+  // Run names are the cache's own text: one short line each.
+  const run = atExit?.run.replace(/[^\w.:-]/g, "").slice(0, 40) ?? "";
+  const runs = use === "used" && typeof cached === "object" ? cached.runs : [];
+  const save = (): void => {
+    clearTimeout(timer);
+    process.removeListener("exit", save);
+    const held = runs.includes(run) || runs.length >= MAX_RUNS ? runs : [...runs, run];
+    saveCache(cacheFile, key, held, () => script.createCachedData());
+  };
+  // Nothing to save: the cache was used and already holds this kind of run.
+  const timer =
+    use === "used" ? undefined : setTimeout(save, options.saveAfterMs ?? CACHE_SAVE_DELAY_MS).unref();
+  // Synchronous, all an `exit` listener may do; the functions the command ran are compiled by then.
+  if (atExit && (use !== "used" || (!runs.includes(run) && runs.length < MAX_RUNS)))
+    process.once("exit", save);
+  const wrapper = script.runInThisContext() as (
     exports: unknown,
     require: NodeJS.Require,
     module: { exports: unknown },
@@ -77,28 +109,46 @@ export function runCachedBundle(bundle: string | URL, options: { saveAfterMs?: n
     dirname: string,
   ) => void;
   const module = { exports: {} };
-  run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   return use;
 }
 
-function readCache(cacheFile: string, key: Buffer): Buffer | undefined {
-  let data: Buffer;
+/**
+ * The cache of the bundle keyed `key`: the runs whose functions it holds and V8's data. Its
+ * layout: the key, a SHA-256 of the rest, the list of runs (its length first) and V8's data.
+ * V8 checks its data's header, not the data (Node 20 crashed on a cache damaged in the middle),
+ * so the digest is what turns a damaged file into a compile.
+ */
+function readCache(cacheFile: string, key: Buffer): { runs: string[]; data: Buffer } | "damaged" | undefined {
+  let file: Buffer;
   try {
-    data = readFileSync(cacheFile);
+    file = readFileSync(cacheFile);
   } catch {
     // No cache yet (a fresh build): compiled from source, saved after start-up.
     return undefined;
   }
-  return data.length > KEY_BYTES && data.subarray(0, KEY_BYTES).equals(key)
-    ? data.subarray(KEY_BYTES)
-    : undefined;
+  const restStart = KEY_BYTES + DIGEST_BYTES;
+  const runsStart = restStart + RUNS_LENGTH_BYTES;
+  if (file.length <= runsStart || !file.subarray(0, KEY_BYTES).equals(key)) return undefined;
+  const rest = file.subarray(restStart);
+  if (!createHash("sha256").update(rest).digest().equals(file.subarray(KEY_BYTES, restStart)))
+    return "damaged";
+  const dataStart = runsStart + file.readUInt16BE(restStart);
+  if (file.length <= dataStart) return "damaged";
+  const runs = file.subarray(runsStart, dataStart).toString("latin1");
+  return { runs: runs === "" ? [] : runs.split("\n"), data: file.subarray(dataStart) };
 }
 
-function saveCache(cacheFile: string, key: Buffer, data: () => Buffer): void {
+function saveCache(cacheFile: string, key: Buffer, runs: readonly string[], data: () => Buffer): void {
   const temporary = `${cacheFile}.${process.pid}.tmp`;
   try {
+    const list = Buffer.from(runs.join("\n"), "latin1");
+    const length = Buffer.alloc(RUNS_LENGTH_BYTES);
+    length.writeUInt16BE(list.length);
+    const rest = Buffer.concat([length, list, data()]);
+    const digest = createHash("sha256").update(rest).digest();
     // Written aside and renamed: another process starting now reads the old file or the new one.
-    writeFileSync(temporary, Buffer.concat([key, data()]));
+    writeFileSync(temporary, Buffer.concat([key, digest, rest]));
     renameSync(temporary, cacheFile);
   } catch {
     // A read-only install or a full disk: the next start compiles again, nothing else changes.

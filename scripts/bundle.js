@@ -34,7 +34,8 @@ const EXTERNAL = [
  * becomes a small loader that runs it through V8's code cache (`src/platform/cachedBundle.ts`):
  * compiling the hub's 2 MB was a third of its time to modules loaded on a restart.
  * `saveAtExit`: the loader also writes the cache as the process exits (a CLI call ends before
- * the hub's delay), and once more for each command it holds no run of yet (`process.argv[2]`). `keepOut`: files (in dist/) left out of the bundle, imported at run time.
+ * the hub's delay), and once more for each command it holds no run of yet (`process.argv[2]`).
+ * `lazy`: externals a CommonJS bundle requires on first use, not as it starts (`lazyRequires`). `keepOut`: files (in dist/) left out of the bundle, imported at run time.
  */
 const ENTRIES = [
   // Not split: a cached bundle runs outside Node's module cache, so a chunk that requires the
@@ -53,6 +54,7 @@ const ENTRIES = [
     cached: true,
     saveAtExit: true,
     keepOut: ["dist/src/server/main.js"],
+    lazy: ["better-sqlite3", "node-pty", "node:https", "node:child_process", "node:zlib", "node:net"],
   },
   { file: "dist/src/host/main.js", prefix: "host-chunk", split: true },
 ];
@@ -75,6 +77,33 @@ function externalFor(keepOut = []) {
     isExternal(id) ||
     files.has(id) ||
     (id.startsWith(".") && importer !== undefined && files.has(resolve(dirname(importer), id)));
+}
+
+/**
+ * A CommonJS bundle requires every external at its top, whichever module imports it and whether
+ * or not that module ever runs: each CLI call loaded both native addons (better-sqlite3 for
+ * `doctor` and `backup`, node-pty for `dispatch host`), TLS, and child_process (with dgram). Each of `names` becomes an object
+ * that requires the module on its first property read (`better_sqlite3.default`,
+ * `node_pty.spawn`); lines stay as they were, so the source map still fits.
+ */
+function lazyRequires(code, names) {
+  const found = names.map((name) => {
+    const quoted = JSON.stringify(name).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const match = new RegExp(`let (\\w+)=require\\(${quoted}\\);(?:\\1=__toESM\\(\\1,1\\);)?`).exec(code);
+    if (!match)
+      throw new Error(
+        `bundle.js: no top-level require of ${name} to make lazy (did rolldown's output change?)`,
+      );
+    const load = match[0].includes("__toESM")
+      ? `__toESM(require(${JSON.stringify(name)}),1)`
+      : `require(${JSON.stringify(name)})`;
+    return { statement: match[0], index: match.index, lazy: `let ${match[1]}=__lazyExternal(()=>${load});` };
+  });
+  // Defined before the first of them is used (a `var` is hoisted, its value is not).
+  const first = Math.min(...found.map((f) => f.index));
+  let rewritten = `${code.slice(0, first)}var __lazyExternal=(load)=>{let m;return new Proxy({},{get:(_,k)=>(m??=load())[k],has:(_,k)=>k in(m??=load())})};${code.slice(first)}`;
+  for (const { statement, lazy } of found) rewritten = rewritten.replace(statement, lazy);
+  return rewritten;
 }
 
 /** `import.meta.url` of a module in dist/ as seen from a bundle written to `outDir`. */
@@ -133,6 +162,10 @@ for (const entry of ENTRIES) {
     postBanner: BUNDLED_MARK,
   });
   await bundle.close();
+  if (entry.lazy) {
+    const bundleFile = resolve(outDir, `${name}.bundle.cjs`);
+    writeFileSync(bundleFile, lazyRequires(readFileSync(bundleFile, "utf8"), entry.lazy));
+  }
   if (entry.cached) {
     rmSync(`${input}.map`, { force: true });
     const loader = relative(outDir, resolve("dist/src/platform/cachedBundle.js"));

@@ -67,7 +67,15 @@ function setup() {
     ends.onIopub(message);
     evaluations.onIopub(message);
   };
-  return { log, states, transcript: () => transcript, evaluations, iopub, ...scripted };
+  /** An evaluation of `code` sent: its request's id, and its answer once it has one. */
+  const started = (code: string, replied: () => void = () => undefined) => {
+    let answer: EvalResult | undefined;
+    void evaluations.execute(scripted.kernel, code, "print", "client", undefined, replied).then((result) => {
+      answer = result;
+    });
+    return { id: scripted.ids.at(-1) as string, answer: () => answer };
+  };
+  return { log, states, transcript: () => transcript, evaluations, iopub, started, ...scripted };
 }
 
 /** Lets the promises that can settle settle, with the fake clock moved on by `ms`. */
@@ -97,13 +105,9 @@ describe("an evaluation's start", () => {
 
 describe("an evaluation's end", () => {
   it("frees the kernel for the next request at its reply, and ends at the next request's start when its idle is lost", async () => {
-    const { evaluations, iopub, message, reply, ids, log, kernel } = setup();
+    const { iopub, message, reply, log, started } = setup();
     const replied = vi.fn();
-    let answer: EvalResult | undefined;
-    void evaluations.execute(kernel, "print(1)", "print", "client", undefined, replied).then((result) => {
-      answer = result;
-    });
-    const [first] = ids as [string];
+    const { id: first, answer } = started("print(1)", replied);
     iopub(message(first, "status", { execution_state: "busy" }));
     iopub(message(first, "execute_input", { code: "print(1)", execution_count: 1 }));
     iopub(message(first, "stream", { name: "stdout", text: "1\n" }));
@@ -111,24 +115,18 @@ describe("an evaluation's end", () => {
     await advance();
     // The next request may go now, with no idle status and no time passed.
     expect(replied).toHaveBeenCalledTimes(1);
-    expect(answer).toBeUndefined();
+    expect(answer()).toBeUndefined();
 
     // The next request starts: the kernel published this one's idle before, so it was lost.
     iopub(message("next-request", "status", { execution_state: "busy" }));
     expect(log).toEqual(["eval-start", "eval-output", "eval-end"]);
     await advance();
-    expect(answer).toMatchObject({ status: "ok", count: 1, outputs: [{ type: "stream", text: "1\n" }] });
+    expect(answer()).toMatchObject({ status: "ok", count: 1, outputs: [{ type: "stream", text: "1\n" }] });
   });
 
   it("waits while its output still comes after the reply, and ends once iopub has been quiet", async () => {
-    const { evaluations, iopub, message, reply, ids, kernel } = setup();
-    let answer: EvalResult | undefined;
-    void evaluations
-      .execute(kernel, "flood()", "print", "client", undefined, () => undefined)
-      .then((result) => {
-        answer = result;
-      });
-    const [first] = ids as [string];
+    const { iopub, message, reply, started } = setup();
+    const { id: first, answer } = started("flood()");
     iopub(message(first, "status", { execution_state: "busy" }));
     iopub(message(first, "execute_input", { code: "flood()", execution_count: 2 }));
     reply(first, { status: "ok", execution_count: 2 });
@@ -138,46 +136,34 @@ describe("an evaluation's end", () => {
     await advance(QUIET_AFTER_REPLY_MS - 500);
     iopub(message(first, "execute_result", { data: { "text/plain": "'done'" }, execution_count: 2 }));
     await advance(QUIET_AFTER_REPLY_MS - 500);
-    expect(answer).toBeUndefined();
+    expect(answer()).toBeUndefined();
     await advance(500);
-    expect(answer?.outputs.map((output) => output.type)).toEqual(["stream", "result"]);
+    expect(answer()?.outputs.map((output) => output.type)).toEqual(["stream", "result"]);
   });
 
   it("ends at its idle status, at once", async () => {
-    const { evaluations, iopub, message, reply, ids, kernel } = setup();
-    let answer: EvalResult | undefined;
-    void evaluations
-      .execute(kernel, "1/0", "print", "client", undefined, () => undefined)
-      .then((result) => {
-        answer = result;
-      });
-    const [first] = ids as [string];
+    const { iopub, message, reply, started } = setup();
+    const { id: first, answer } = started("1/0");
     iopub(message(first, "status", { execution_state: "busy" }));
     iopub(message(first, "error", { ename: "ZeroDivisionError", evalue: "division by zero", traceback: [] }));
     reply(first, { status: "error", ename: "ZeroDivisionError", evalue: "division by zero" });
     await advance();
-    expect(answer).toBeUndefined();
+    expect(answer()).toBeUndefined();
     iopub(message(first, "status", { execution_state: "idle" }));
     await advance();
-    expect(answer).toMatchObject({ status: "error", error: { ename: "ZeroDivisionError" } });
+    expect(answer()).toMatchObject({ status: "error", error: { ename: "ZeroDivisionError" } });
   });
 
   it("whose idle the kernel dropped, and nothing after it, leaves the kernel idle and says output was lost", async () => {
-    const { evaluations, iopub, message, reply, ids, kernel, states, transcript } = setup();
-    let answer: EvalResult | undefined;
-    void evaluations
-      .execute(kernel, "flood()", "print", "client", undefined, () => undefined)
-      .then((result) => {
-        answer = result;
-      });
-    const [first] = ids as [string];
+    const { iopub, message, reply, states, transcript, started } = setup();
+    const { id: first, answer } = started("flood()");
     iopub(message(first, "status", { execution_state: "busy" }));
     iopub(message(first, "execute_input", { code: "flood()", execution_count: 3 }));
     iopub(message(first, "stream", { name: "stdout", text: "x\n" }));
     // xeus-python's publisher dropped the rest: the last lines, the result and the idle.
     reply(first, { status: "ok", execution_count: 3 });
     await advance(QUIET_AFTER_REPLY_MS);
-    expect(answer).toMatchObject({ status: "ok", count: 3 });
+    expect(answer()).toMatchObject({ status: "ok", count: 3 });
     expect(states).toEqual(["busy", "idle"]);
     expect(transcript()).toContain("the kernel dropped some of cell 3's output");
   });

@@ -3,13 +3,11 @@
  * the HTTP/WebSocket app. `dispatch serve` calls this; it only wires.
  */
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, isIP, type Server } from "node:net";
-import type { Logger } from "pino";
+import { isIP } from "node:net";
 import { VERSION } from "../core/version.js";
 import { HostConnection } from "../hub/HostConnection.js";
 import { Hub } from "../hub/Hub.js";
 import { LocalHostLauncher } from "../hub/LocalHostLauncher.js";
-import type { SessionCommands } from "../hub/SessionCommands.js";
 import type { SessionKind } from "../kinds/kind.js";
 import { loadPlugins } from "../kinds/plugins.js";
 import { registerKind } from "../kinds/registry.js";
@@ -19,6 +17,7 @@ import { openStore } from "../store/openStore.js";
 import { isStorageError } from "../store/storageErrors.js";
 import { buildApp, type TlsFiles } from "./app.js";
 import { Authenticator, loadAccessKey } from "./auth.js";
+import { startAutoGc } from "./autoGc.js";
 import { clusterSettings } from "./clusterSettings.js";
 import { HostTokens } from "./HostTokens.js";
 import { HostNames } from "./hostNames.js";
@@ -27,6 +26,7 @@ import { hubSettings, splitList } from "./hubSettings.js";
 import { HubMetrics } from "./metrics.js";
 import { oidcFromEnv } from "./oidc.js";
 import { PeriodicBackup } from "./PeriodicBackup.js";
+import { holdPort, release } from "./portHold.js";
 
 /** How long start-up waits for the local host's hello before serving anyway. */
 const HOST_HELLO_TIMEOUT_MS = 15_000;
@@ -279,28 +279,6 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   };
 }
 
-/**
- * Binds the hub's port before the store opens and the local host starts, and keeps it until the
- * app listens on it: a start whose port is taken then fails at once and leaves no host daemon
- * behind (the host outlives a hub that ran, on purpose; a hub that never listened started none).
- * Port 0 picks a free port: nothing to hold.
- */
-function holdPort(options: HubServerOptions): Promise<Server | undefined> {
-  if (options.port === 0) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    // A client that connects meanwhile is hung up on, as it would have been refused without the hold.
-    const server = createServer((socket) => socket.destroy());
-    // Never what keeps a failing start's process alive.
-    server.unref();
-    server.once("error", reject);
-    server.listen({ port: options.port, host: options.host }, () => resolve(server));
-  });
-}
-
-function release(server: Server | undefined): Promise<void> {
-  return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
-}
-
 /** Removes `file` if it still holds `content`: another hub's file (a later one) stays. */
 function removeIfUnchanged(file: string, content: string): void {
   try {
@@ -318,26 +296,6 @@ function tlsFiles(options: HubServerOptions): TlsFiles | undefined {
   if (!cert && !key) return undefined;
   if (!cert || !key) throw new Error("TLS needs both --tls-cert and --tls-key (PEM files)");
   return { cert: readFileSync(cert), key: readFileSync(key) };
-}
-
-/** How often the automatic gc policy looks for ended sessions past their age. */
-const AUTO_GC_INTERVAL_MS = 60_000;
-
-function startAutoGc(
-  sessions: SessionCommands,
-  afterMs: number | undefined,
-  logger: Logger,
-): NodeJS.Timeout | undefined {
-  if (afterMs === undefined) return undefined;
-  const timer = setInterval(
-    () => {
-      const removed = sessions.gc(afterMs);
-      if (removed.length > 0) logger.info({ removed }, "automatic gc removed ended sessions");
-    },
-    Math.min(AUTO_GC_INTERVAL_MS, Math.max(1000, afterMs)),
-  );
-  timer.unref();
-  return timer;
 }
 
 function isSessionKind(value: unknown): value is SessionKind {

@@ -30,42 +30,14 @@
  * write in `hide()` and `show()`.
  */
 import { LineHistories, type LineHistory } from "./LineHistory.js";
-import { type CompletionAnswer, completed } from "./lineCompletion.js";
+import { completed } from "./lineCompletion.js";
+import type { LineEditorHost } from "./lineEditorHost.js";
 import { rowAbove, rowBelow, rowEnd, rowStart } from "./lineRows.js";
 import { LineScreen, type Spot } from "./lineScreen.js";
 import { type EditKey, KeyReader, MAX_PASTE_CHARS } from "./terminalKeys.js";
 
 /** Asks the terminal to mark what is pasted (bracketed paste, `ESC [ 200 ~` ... `ESC [ 201 ~`). */
 export const PASTE_MODE_ON = "\x1b[?2004h";
-
-export interface LineEditorHost {
-  /** Writes to the session's output as is. */
-  echo(text: string): void;
-  /** Whether the session's output ends its line (the prompt then needs no new row). */
-  atLineStart(): boolean;
-  /** The prompt before the line being typed; it may change between lines. */
-  prompt(): string;
-  /** The prompt of each further row of a line holding newlines (a cell recalled whole). */
-  continuation?(): string;
-  /** Whether what is typed stays unseen (a password). */
-  masked(): boolean;
-  /** Up and Down bring back the typist's own lines (`remember` with `by`), not everyone's. */
-  historyPerPerson?: boolean;
-  /**
-   * Enter was pressed on `line`; the next key waits for it. It ends the line with `endLine`,
-   * `take` or `continueWith`.
-   */
-  enter(line: string): void | Promise<void>;
-  /** Ctrl-C (the line already dropped, `^C` written when one was shown). */
-  interrupt(): void;
-  /** The terminal's width when the session has one: a line wraps over rows at it. */
-  cols?(): number | undefined;
-  /**
-   * Tab after a word: what completes it at `cursor` (in characters); the next key waits for it.
-   * Undefined: Tab types spaces here.
-   */
-  complete?(line: string, cursor: number): Promise<CompletionAnswer | undefined>;
-}
 
 /** Bound on a line, so a stuck client cannot grow it without end. */
 const MAX_LINE_CHARS = 1024 * 1024;

@@ -14,7 +14,6 @@ import { dirname, posix } from "node:path";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
-import { whatChanged } from "../../kinds/editor/changeWords.js";
 import { DirectoryListing, History, type TextChange } from "../../kinds/editor/events.js";
 import { editorKind } from "../../kinds/editor/index.js";
 import { HUB_HOST_ID } from "../../protocol/hosts.js";
@@ -211,5 +210,12 @@ function localPathProblem(
 /** One change as a line: `seq 12  2026-12-01 04:45:01  script  replaced 0-5 with "goodbye"`. */
 function describeChange(change: TextChange): string {
   const when = new Date(change.ts).toISOString().replace("T", " ").slice(0, 19);
-  return `seq ${change.seq}  ${when}  ${change.client}  ${whatChanged(change)}`;
+  const what = change.pieces.map((piece) => {
+    const shown = `${JSON.stringify(piece.insert)}${piece.more ? ` (and ${piece.more} more characters)` : ""}`;
+    if (piece.from === piece.to) return `inserted ${shown} at ${piece.from}`;
+    if (piece.insert === "" && !piece.more) return `deleted ${piece.from}-${piece.to}`;
+    return `replaced ${piece.from}-${piece.to} with ${shown}`;
+  });
+  if (change.morePieces) what.push(`and ${change.morePieces} more edits`);
+  return `seq ${change.seq}  ${when}  ${change.client}  ${what.length > 0 ? what.join("; ") : "no change to the text"}`;
 }

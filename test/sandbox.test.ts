@@ -121,7 +121,12 @@ describe("sandbox", () => {
       script,
     ]);
     expect(created.code, created.stderr).toBe(0);
-    const out = await probed("boxed");
+    await probed("boxed");
+    // The count prints after the probe's last line: wait for it too.
+    const out = await waitFor(async () => {
+      const { out } = await probes("boxed");
+      return /PROCS:\d+/.test(out) ? out : undefined;
+    });
     expect(out).toContain("KEY-HIDDEN");
     expect(out).toContain("SOCKET-HIDDEN");
     expect(out).toContain("DEVNULL-OPENS");

@@ -146,9 +146,18 @@ describe("a command to an ended session", { timeout: 120_000 }, () => {
     );
     const revived = await hub.cli(["revive", "py2"]);
     expect(revived.code, revived.stderr).toBe(0);
-    await waitFor(async () => (await polled("py2"))?.options?.connection === "connected", {
-      timeoutMs: 30_000,
-    });
+    // Failed once in CI (30 s without `connected`, not reproduced since): a failure says what
+    // the session showed last.
+    await waitFor(
+      async () => {
+        const seen = await polled("py2");
+        if (seen?.options?.connection === "connected") return true;
+        throw new Error(
+          `revived py2 shows ${JSON.stringify({ status: seen?.status, options: seen?.options })}`,
+        );
+      },
+      { timeoutMs: 30_000, message: "the revived kernel connected" },
+    );
     const answer = await hub.cli(["eval", "py2", "6 * 7"]);
     expect(answer.stdout).toBe("42\n");
   });

@@ -182,9 +182,16 @@ describe("a remote host whose token the hub refuses", () => {
     const mark = remote.stderr.length;
     const revoked = await hub.cli(["hosts", "token", "revoke", "cut"]);
     expect(revoked.code, revoked.stderr).toBe(0);
-    await waitFor(() => remote.stderr.slice(mark).includes("This host has stopped dialing"), {
-      message: "the host says it stopped dialing",
-    });
+    // Said twice, in its JSON log and as a plain line, which need not reach the pipe in order.
+    await waitFor(
+      () => {
+        const said = remote.stderr.slice(mark);
+        return (
+          said.includes("dispatch host 'cut': the hub") && /"level":50,.*This host has stopped/.test(said)
+        );
+      },
+      { message: "the host says it stopped dialing" },
+    );
     const after = remote.stderr.slice(mark);
     expect(after).toContain(
       `dispatch host 'cut': the hub ${hub.url} refused this host's token (revoked or wrong); get a new one with ` +

@@ -41,6 +41,8 @@ export class HostedSession {
   private readonly log: SessionEventLog;
   private readonly coalescer: OutputCoalescer;
   private readonly runtime: SessionRuntime;
+  /** Paused by backpressure while the runtime's factory still ran (see `setPaused`). */
+  private pausedBeforeStart = false;
   private readonly spec: SpawnSpec;
   /**
    * The name the hub gave at spawn, then at each `rename` that reached this host. A rename
@@ -118,6 +120,7 @@ export class HostedSession {
       runDir: options.runDir,
       ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     });
+    if (this.pausedBeforeStart) this.runtime.setPaused?.(true);
   }
 
   /** Output gathered so far becomes an event now (before a reply about the session). */
@@ -258,6 +261,12 @@ export class HostedSession {
   }
 
   setPaused(paused: boolean): void {
+    // A runtime may emit while its factory still runs (a chat's restored conversation, megabytes
+    // of it): a pause asked for then waits for the runtime, which is not assigned yet.
+    if (this.runtime === undefined) {
+      this.pausedBeforeStart = paused;
+      return;
+    }
     this.runtime.setPaused?.(paused);
   }
 

@@ -7,9 +7,8 @@ import type { WebSocket } from "ws";
 import type { SubscriberChannel } from "../hub/Subscription.js";
 import { corkForTurn } from "../platform/turnCork.js";
 import type { ServerMessage } from "../protocol/client.js";
+import { whenDrained } from "./socketDrain.js";
 
-/** While a slow client drains, its queue is checked this often. */
-const DRAIN_POLL_MS = 10;
 /** A queue down to this counts as drained: catching up resumes while a little is still in flight. */
 const DRAINED_BYTES = 64 * 1024;
 
@@ -38,11 +37,7 @@ export function clientChannel({ socket, send, sent }: ClientChannelOptions): Sub
     },
     sendSnapshot: (snapshot) => send({ type: "snapshot", ...snapshot }),
     whenDrained: (callback) => {
-      const check = () => {
-        if (socket.readyState !== socket.OPEN || socket.bufferedAmount <= DRAINED_BYTES) callback();
-        else setTimeout(check, DRAIN_POLL_MS);
-      };
-      setTimeout(check, DRAIN_POLL_MS);
+      whenDrained(socket, DRAINED_BYTES, callback);
     },
   };
 }

@@ -9,20 +9,20 @@
  * reading simply stops being served (and the liveness ping lets it go).
  */
 import type { WebSocket } from "ws";
+import { whenDrained } from "./socketDrain.js";
 
 /** Unread replies above this stop the hub reading this client's requests. */
 export const HOLD_ABOVE_BYTES = 4 * 1024 * 1024;
 /** Unread replies down to this let the held requests through. */
 export const RESUME_BELOW_BYTES = 1024 * 1024;
-/** How often a held client's socket is checked (ws has no drain event of its own). */
-const DRAIN_POLL_MS = 10;
 
 type Frame = [raw: Buffer, isBinary: boolean];
 
 export class RequestValve {
   /** Requests read before the hub stopped reading, in arrival order. */
   private readonly held: Frame[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the wait for the client to read its replies, while requests are held. */
+  private cancelWait: (() => void) | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -32,7 +32,7 @@ export class RequestValve {
 
   /** Whether requests are being held for a client that has not read its replies. */
   get holding(): boolean {
-    return this.timer !== undefined;
+    return this.cancelWait !== undefined;
   }
 
   /** One request from the client: served now, or held until the client has caught up. */
@@ -47,19 +47,18 @@ export class RequestValve {
 
   /** The connection is gone: nothing held is served. */
   dispose(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelWait?.();
+    this.cancelWait = undefined;
     this.held.length = 0;
   }
 
   private hold(): void {
-    if (this.timer) return;
+    if (this.cancelWait) return;
     // ws still emits what it had read before the pause: those land in `held` too.
     this.socket.pause();
     const check = () => {
-      this.timer = undefined;
+      this.cancelWait = undefined;
       if (this.socket.readyState !== this.socket.OPEN) return this.dispose();
-      if (this.socket.bufferedAmount > RESUME_BELOW_BYTES) return this.wait(check);
       // Served in order; a reply that fills the socket again holds the rest anew.
       while (this.held.length > 0) {
         if (this.socket.bufferedAmount > HOLD_ABOVE_BYTES) return this.wait(check);
@@ -72,6 +71,6 @@ export class RequestValve {
   }
 
   private wait(check: () => void): void {
-    this.timer = setTimeout(check, DRAIN_POLL_MS);
+    this.cancelWait = whenDrained(this.socket, RESUME_BELOW_BYTES, check);
   }
 }

@@ -160,8 +160,9 @@ export class EventIntake {
       return;
     }
     if (received > stored) {
-      // Someone waits for this answer: the session's events are committed ahead of the bulk.
-      this.writer.expectEcho(session);
+      // Someone waits for this answer: the session's events are committed ahead of the bulk
+      // (without the bulk's pauses for a person typing: nobody typed).
+      this.writer.expectAnswer(session);
     }
     this.replies.hold(session, received, stored, deliver);
   }

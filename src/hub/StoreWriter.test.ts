@@ -163,6 +163,29 @@ describe("StoreWriter with a flood and a person typing", () => {
     expect(store.readEvents("flood", 0, 1000)).toHaveLength(193);
   });
 
+  it("commits a session whose answer is awaited first, without the pauses and deferred checkpoints of typing", async () => {
+    const dbBytes = () => statSync(join(dir, "db")).size;
+    writer.add(chunk("echo", 1, 5));
+    for (let seq = 1; seq <= 40; seq++) writer.add(chunk("flood", seq, 32 * 1024));
+    // Answers held one after another all along (one call now stands for an answer every few
+    // hundred ms): nobody types.
+    writer.expectAnswer("echo", Date.now() + 60_000);
+    writer.add(chunk("echo", 2, 1));
+    await settled();
+    expect(batches[0]).toEqual([
+      { session: "echo", seq: 1 },
+      { session: "echo", seq: 2 },
+    ]);
+    // 6 MiB more: the log is checkpointed past 4 MiB as with nobody waiting (while someone
+    // types it is left alone up to 64 MiB).
+    for (let seq = 41; seq <= 192; seq++) writer.add(chunk("flood", seq, 32 * 1024));
+    await new Promise<void>((resolve) => {
+      const poll = () => (store.lastSeq("flood") >= 192 ? resolve() : setImmediate(poll));
+      poll();
+    });
+    expect(dbBytes()).toBeGreaterThan(4 * 1024 * 1024);
+  });
+
   // The worker announces each checkpoint; before its first, that it started and will make them.
   it.each(["wal-checkpointed", "wal-checkpointer"] as const)(
     "leaves the checkpoint to the search worker once it says %s",

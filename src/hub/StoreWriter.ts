@@ -142,10 +142,22 @@ export class StoreWriter {
     this.enqueue({ event, frame });
   }
 
-  /** The session just got input: for a moment its events skip the busy writer's gathering. */
+  /**
+   * The session just got input: for a moment its events skip the busy writer's gathering, and
+   * bulk yields between slices (someone types).
+   */
   expectEcho(session: string, now = Date.now()): void {
-    this.urgentUntil.set(session, now + ECHO_WINDOW_MS);
+    this.expectAnswer(session, now);
     this.typingUntil = now + ECHO_WINDOW_MS;
+  }
+
+  /**
+   * Someone waits for events of the session already on their way (a host's answer held until
+   * they are stored): they skip the gathering as an echo would. Nobody types, so the bulk of
+   * other sessions goes on at its full rate and the log is checkpointed as usual.
+   */
+  expectAnswer(session: string, now = Date.now()): void {
+    this.urgentUntil.set(session, now + ECHO_WINDOW_MS);
   }
 
   /** Forget cached seqs for a session (deleted, or its log re-based). */

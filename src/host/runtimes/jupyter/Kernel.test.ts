@@ -9,9 +9,11 @@
 
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { newConnection } from "./connection.js";
 import { Kernel } from "./Kernel.js";
 import { findKernelSpec } from "./kernelspecs.js";
 import type { JupyterMessage } from "./wire.js";
@@ -92,25 +94,78 @@ for await (const message of shell) {
 `;
 const FLOOD = 2000;
 
+/** Installs the scripted kernel as kernelspec `name`, publishing `flood` stream messages per cell. */
+function fakeKernel(name: string, flood: number) {
+  const dir = join(root, "kernels", name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "fake.mjs"), FAKE_KERNEL);
+  writeFileSync(
+    join(dir, "kernel.json"),
+    JSON.stringify({
+      argv: [process.execPath, join(dir, "fake.mjs"), "{connection_file}"],
+      display_name: "Fake",
+      language: "python",
+      env: { ZMQ_PATH: createRequire(import.meta.url).resolve("zeromq"), FLOOD: String(flood) },
+    }),
+  );
+  return findKernelSpec(name, { JUPYTER_PATH: root, HOME: root });
+}
+
+describe("a kernel whose port is taken before it binds it", () => {
+  it("is started again on other ports, and says so", async () => {
+    // Another process listens on the port chosen for the kernel's shell (chosen free, taken
+    // before the kernel could bind it: seconds pass while Python imports its modules).
+    const taker = createServer();
+    await new Promise<void>((resolve) => taker.listen(0, "127.0.0.1", resolve));
+    const taken = (taker.address() as { port: number }).port;
+    const chosen: number[] = [];
+    const notes: string[] = [];
+    const output: string[] = [];
+    try {
+      const kernel = await Kernel.start({
+        spec: fakeKernel("taken", 0),
+        id: "taken",
+        cwd: root,
+        env: {},
+        runDir,
+        handlers: {
+          ...noHandlers,
+          onNote: (text) => notes.push(text),
+          onProcessOutput: (text) => output.push(text),
+        },
+        connection: async (name) => {
+          const info = await newConnection(name);
+          if (chosen.length === 0) info.shell_port = taken;
+          chosen.push(info.shell_port);
+          return info;
+        },
+      });
+      try {
+        expect((await kernel.request("shell", "kernel_info_request", {}).reply).content.status).toBe("ok");
+      } finally {
+        kernel.close();
+      }
+      expect(chosen).toHaveLength(2);
+      expect(chosen[1]).not.toBe(taken);
+      expect(notes).toEqual([
+        "a port chosen for the kernel was taken before it could bind it; starting it again on others",
+      ]);
+      // The first attempt's traceback is not shown: it would only mislead.
+      expect(output.join("")).not.toContain("Address already in use");
+      expect(readdirSync(join(runDir, "kernels"))).toEqual([]);
+    } finally {
+      taker.close();
+    }
+  });
+});
+
 describe("a kernel flooding iopub", () => {
   it("is read with turns of the event loop between queued messages", async () => {
-    const dir = join(root, "kernels", "flood");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "fake.mjs"), FAKE_KERNEL);
-    writeFileSync(
-      join(dir, "kernel.json"),
-      JSON.stringify({
-        argv: [process.execPath, join(dir, "fake.mjs"), "{connection_file}"],
-        display_name: "Flood",
-        language: "python",
-        env: { ZMQ_PATH: createRequire(import.meta.url).resolve("zeromq"), FLOOD: String(FLOOD) },
-      }),
-    );
     let streams = 0;
     /** How many stream messages had been read when the event loop first had a turn after the 100th. */
     let readAtTurn: number | undefined;
     const kernel = await Kernel.start({
-      spec: findKernelSpec("flood", { JUPYTER_PATH: root, HOME: root }),
+      spec: fakeKernel("flood", FLOOD),
       id: "flood",
       cwd: root,
       env: {},

@@ -6,7 +6,7 @@
  * `onInputRequest` (`stdin.ts`). Messages that fail to decode or verify are dropped and reported through
  * `onDropped`, never acted on.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { Dealer, Subscriber } from "zeromq";
 import { DispatchError } from "../../../core/errors.js";
@@ -20,7 +20,8 @@ import {
 } from "./connection.js";
 import { Heartbeat, type HeartbeatHandlers } from "./heartbeat.js";
 import { describeExit, spawnFailure } from "./kernelFailures.js";
-import { type KernelSpec, kernelArgv } from "./kernelspecs.js";
+import { type KernelSpec, spawnKernel } from "./kernelspecs.js";
+import { StartOutput } from "./StartOutput.js";
 import { StdinChannel, type StdinHandlers } from "./stdin.js";
 import { decode, encode, type JupyterMessage, newHeader, Signer } from "./wire.js";
 
@@ -37,6 +38,8 @@ const IOPUB_QUEUE_MESSAGES = 100_000;
 
 /** How long reading iopub may hold the host's event loop before it lets the rest run. */
 const IOPUB_SLICE_MS = 20;
+/** Starts on fresh ports, at most, when a port chosen for the kernel was taken before it bound it. */
+const PORT_ATTEMPTS = 3;
 
 export interface KernelHandlers extends HeartbeatHandlers, StdinHandlers {
   onIopub(message: JupyterMessage): void;
@@ -44,6 +47,8 @@ export interface KernelHandlers extends HeartbeatHandlers, StdinHandlers {
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
   /** The process's own stdout/stderr (kernel logs, crashes). */
   onProcessOutput(text: string): void;
+  /** A line about the start itself (it was tried again on other ports). */
+  onNote?(text: string): void;
 }
 
 export interface KernelStartOptions {
@@ -54,6 +59,8 @@ export interface KernelStartOptions {
   /** The host's run directory; the connection file goes in its `kernels/`. */
   runDir: string;
   handlers: KernelHandlers;
+  /** Where the kernel's ports and key come from: fresh free ports by default (a test gives taken ones). */
+  connection?: (kernelName: string) => Promise<ConnectionInfo>;
 }
 
 interface Pending {
@@ -74,6 +81,9 @@ export class Kernel {
   private readonly stdin: StdinChannel;
   private readonly iopub: Subscriber;
   private heartbeat: Heartbeat | undefined;
+  private readonly output: StartOutput;
+  /** Settles once the process has ended and its output pipes are closed (all it printed is in). */
+  private readonly stdioClosed: Promise<void>;
   private readonly pending = new Map<string, Pending>();
   private closed = false;
   private exited = false;
@@ -87,6 +97,8 @@ export class Kernel {
   ) {
     this.signer = new Signer(info.key);
     this.zmq = loaded;
+    this.output = new StartOutput((text) => options.handlers.onProcessOutput(text));
+    this.stdioClosed = new Promise((resolve) => child.once("close", () => resolve()));
     // The kernel sends `input_request` to the identity the execute request came from on shell.
     this.shell = new loaded.Dealer({ linger: 0, routingId: this.session });
     this.control = new loaded.Dealer({ linger: 0 });
@@ -95,34 +107,40 @@ export class Kernel {
     this.iopub = new loaded.Subscriber({ linger: 0, receiveHighWaterMark: IOPUB_QUEUE_MESSAGES });
   }
 
+  /**
+   * Starts the kernel and waits until it answers; a start whose ports were taken meanwhile
+   * (`StartOutput`) is tried again on fresh ones.
+   */
   static async start(options: KernelStartOptions): Promise<Kernel> {
+    for (let attempt = 1; ; attempt++) {
+      const kernel = await Kernel.launch(options);
+      try {
+        await kernel.connect();
+        kernel.output.release();
+        return kernel;
+      } catch (err) {
+        // Not started: nothing of it may stay behind (process, sockets, connection file).
+        kernel.close();
+        if (kernel.exited) await StartOutput.drained(kernel.stdioClosed);
+        if (!kernel.output.portTaken || attempt === PORT_ATTEMPTS) {
+          kernel.output.release();
+          throw err;
+        }
+        kernel.output.discard();
+        options.handlers.onNote?.(
+          `a port chosen for the kernel was taken before it could bind it; starting it again on others`,
+        );
+      }
+    }
+  }
+
+  private static async launch(options: KernelStartOptions): Promise<Kernel> {
     zmq ??= await import("zeromq");
     const loaded = zmq;
-    const info = await newConnection(options.spec.name);
+    const info = await (options.connection ?? newConnection)(options.spec.name);
     const file = writeConnectionFile(info, { id: options.id, runDir: options.runDir });
-    const [command, ...args] = kernelArgv(options.spec, file) as [string, ...string[]];
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      // ipykernel exits by itself when this pid goes; xeus kernels do not (`orphans.ts` finds them).
-      // ipykernel's debugger warns at every start on a Python with frozen modules (3.11+), four
-      // lines in every transcript; a person's own setting of it wins.
-      env: {
-        PYDEVD_DISABLE_FILE_VALIDATION: "1",
-        ...options.env,
-        ...options.spec.env,
-        JPY_PARENT_PID: String(process.pid),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const kernel = new Kernel(options, info, file, child, loaded);
-    try {
-      await kernel.connect();
-    } catch (err) {
-      // Not started: nothing of it may stay behind (process, sockets, connection file).
-      kernel.close();
-      throw err;
-    }
-    return kernel;
+    const child = spawnKernel(options.spec, file, { cwd: options.cwd, env: options.env });
+    return new Kernel(options, info, file, child, loaded);
   }
 
   get pid(): number | null {
@@ -154,7 +172,7 @@ export class Kernel {
     });
     died.catch(() => undefined);
     for (const stream of [this.child.stdout, this.child.stderr])
-      stream?.on("data", (chunk: Buffer) => handlers.onProcessOutput(chunk.toString("utf8")));
+      stream?.on("data", (chunk: Buffer) => this.output.push(chunk.toString("utf8")));
     await Promise.race([spawned, died]);
 
     this.shell.connect(channelAddress(this.info, "shell"));

@@ -4,6 +4,7 @@
  * `/usr/local/share/jupyter/kernels` and `/usr/share/jupyter/kernels` (first one wins).
  * A kernel is started from its spec's own argv, never from whatever `python3` is on PATH.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -92,4 +93,26 @@ export function kernelArgv(spec: KernelSpec, connectionFile: string): string[] {
   return spec.argv.map((arg) =>
     arg.replaceAll("{connection_file}", connectionFile).replaceAll("{resource_dir}", spec.dir),
   );
+}
+
+/** Runs the spec's argv for `connectionFile`, its output piped (the host reads it). */
+export function spawnKernel(
+  spec: KernelSpec,
+  connectionFile: string,
+  where: { cwd: string; env: Record<string, string> },
+): ChildProcess {
+  const [command, ...args] = kernelArgv(spec, connectionFile) as [string, ...string[]];
+  return spawn(command, args, {
+    cwd: where.cwd,
+    // ipykernel exits by itself when this pid goes; xeus kernels do not (`orphans.ts` finds them).
+    // ipykernel's debugger warns at every start on a Python with frozen modules (3.11+), four
+    // lines in every transcript; a person's own setting of it wins.
+    env: {
+      PYDEVD_DISABLE_FILE_VALIDATION: "1",
+      ...where.env,
+      ...spec.env,
+      JPY_PARENT_PID: String(process.pid),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }

@@ -186,6 +186,7 @@ export class LiveKernel {
           },
           onExit: (code, signal) => this.onExit(code, signal),
           onProcessOutput: (text) => transcript.process(text),
+          onNote: (text) => transcript.note(text),
           onDropped: (channel, reason) =>
             transcript.note(`dropped a message from the kernel on ${channel}: ${reason}`),
         },

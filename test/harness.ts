@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { expect } from "vitest";
 import { ClientSocket } from "../src/cli/ClientSocket.js";
 import { isAlive } from "../src/platform/processAlive.js";
@@ -50,7 +50,14 @@ export async function startHub(
   const home = options.home ?? mkdtempSync(join(tmpdir(), "dispatch-test-"));
   // HOME is the test's own: shells in test sessions must not run the developer's dotfiles
   // (a slow or locked ~/.bashrc would make every default-shell test wait on it).
-  const env = cleanEnv({ DISPATCH_HOME: home, HOME: home, ...options.env });
+  // DISPATCH_TEST_LOG_LEVEL sets the hub's and host's log level (the test env drops DISPATCH_*).
+  const level = process.env.DISPATCH_TEST_LOG_LEVEL;
+  const env = cleanEnv({
+    DISPATCH_HOME: home,
+    HOME: home,
+    ...(level ? { DISPATCH_LOG_LEVEL: level } : {}),
+    ...options.env,
+  });
   const paths = {
     hubInfo: join(home, "hub.json"),
     hubPid: join(home, "hub.pid"),
@@ -131,6 +138,7 @@ export async function startHub(
         await waitFor(() => [...seenPids].every((pid) => !isAlive(pid)), { timeoutMs: 5_000 }).catch(
           () => undefined,
         );
+        keepLogs(home);
         if (!options.home) rmSync(home, { recursive: true, force: true });
         live.delete(handle);
       })();
@@ -189,6 +197,19 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? POLL_INTERVAL_MS));
   }
+}
+
+/**
+ * With DISPATCH_TEST_KEEP_LOGS=DIR, a stopped hub's logs are copied to DIR/<home's name> before
+ * its home goes: a failure seen once in a loop of runs can be read afterwards.
+ */
+function keepLogs(home: string): void {
+  const keep = process.env.DISPATCH_TEST_KEEP_LOGS;
+  if (!keep || !existsSync(home)) return;
+  const into = join(keep, basename(home));
+  mkdirSync(into, { recursive: true });
+  for (const file of readdirSync(home).filter((name) => /\.(log|out)$/.test(name)))
+    copyFileSync(join(home, file), join(into, file));
 }
 
 function tailOf(file: string, lines = 15): string {

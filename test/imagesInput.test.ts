@@ -35,7 +35,11 @@ async function pendingInput(): Promise<{ id: string; prompt: string; password: b
   return session.options.input ?? null;
 }
 
-/** Waits for the prompt `prompt` to be pending; its id. */
+/**
+ * Waits for the prompt `prompt` to be pending; its id. A failure says what the session showed
+ * last (once, in a loaded full run, a prompt never came and every later cell waited behind it):
+ * its kernel's state, what the host's queue holds, and its last events but output.
+ */
 async function prompted(prompt: string): Promise<string> {
   const pending = await waitFor(
     async () => {
@@ -43,8 +47,23 @@ async function prompted(prompt: string): Promise<string> {
       return input?.prompt === prompt ? input : undefined;
     },
     { timeoutMs: 30_000, message: `the prompt '${prompt}' is pending` },
-  );
+  ).catch(async (err: Error) => {
+    throw new Error(`${err.message}\n${await lastSeen()}`);
+  });
   return pending.id;
+}
+
+/** What the session `py` shows now, for a failure's message. */
+async function lastSeen(): Promise<string> {
+  const seen = await options().catch((err: Error) => err.message);
+  const stats = await command("stats", {})
+    .then((response) => response.text())
+    .catch((err: Error) => err.message);
+  const last = (await events().catch(() => []))
+    .filter((e) => e.type !== "output")
+    .slice(-15)
+    .map((e) => `${e.seq} ${e.type} ${JSON.stringify(e.data).slice(0, 200)}`);
+  return `options: ${JSON.stringify(seen)}\nstats: ${stats}\nlast events:\n${last.join("\n")}`;
 }
 
 async function options(): Promise<{ connection?: string; execution?: string }> {

@@ -153,7 +153,7 @@ describe("a command to an ended session", { timeout: 120_000 }, () => {
         const seen = await polled("py2");
         if (seen?.options?.connection === "connected") return true;
         throw new Error(
-          `revived py2 shows ${JSON.stringify({ status: seen?.status, options: seen?.options })}`,
+          `revived py2 shows ${JSON.stringify({ status: seen?.status, reason: seen?.reason, options: seen?.options })}`,
         );
       },
       { timeoutMs: 30_000, message: "the revived kernel connected" },

@@ -13,6 +13,12 @@
  * have grown `COLLECT_ABOVE_BYTES` past the least seen since the last collection (what is live)
  * it asks V8 for a full one, as a task between two reads. Without `gc` (a process started
  * without the flag, as in tests) it does nothing.
+ *
+ * And once a burst is over (`QUIET_MS` without bytes after at least `LOOK_EVERY_BYTES` since the
+ * last collection) it asks for one more: what the burst's last MiBs left, and what is not a
+ * Buffer at all (a kernel's 14 MB message parsed into strings), would otherwise wait for V8's
+ * memory reducer, which ran 40-70 s later; the host stayed ~60 MB above its size until then
+ * (docs/BENCHMARKS.md, "A kernel's flood").
  */
 
 /** Output bytes between two looks (a look, `process.memoryUsage()`, costs ~15 µs). */
@@ -30,22 +36,48 @@ let sinceLook = 0;
  */
 let floor = Number.POSITIVE_INFINITY;
 let collecting = false;
+/** Bytes passed since the last collection asked for. */
+let sinceCollection = 0;
+/** When bytes last passed (ms, `performance.now()`). */
+let lastPassed = 0;
+let quietTimer: NodeJS.Timeout | undefined;
+/** How long without bytes a burst is over. */
+const QUIET_MS = 1000;
 
 /** `bytes` of output went through this process as Buffers (read from a PTY, framed, sent). */
 export function buffersPassed(bytes: number): void {
   if (collect === undefined) return;
   sinceLook += bytes;
+  sinceCollection += bytes;
+  lastPassed = performance.now();
+  if (quietTimer === undefined && sinceCollection >= LOOK_EVERY_BYTES) waitForQuiet(QUIET_MS);
   if (sinceLook < LOOK_EVERY_BYTES || collecting) return;
   sinceLook = 0;
   // Not `v8.getHeapStatistics().external_memory`: it does not drop when Buffers are freed.
   const held = process.memoryUsage().arrayBuffers;
   floor = Math.min(floor, held);
   if (held - floor < COLLECT_ABOVE_BYTES) return;
+  collectNow(collect);
+}
+
+function collectNow(gc: Collect): void {
   collecting = true;
+  sinceCollection = 0;
   const done = () => {
     collecting = false;
     floor = Number.POSITIVE_INFINITY;
   };
   // `execution: "sync"` with options left the Buffers in place (Node 20); async frees them.
-  collect({ type: "major", execution: "async" }).then(done, done);
+  gc({ type: "major", execution: "async" }).then(done, done);
+}
+
+/** Collects once no bytes have passed for `QUIET_MS`; one timer, moved on while bytes pass. */
+function waitForQuiet(ms: number): void {
+  quietTimer = setTimeout(() => {
+    quietTimer = undefined;
+    const quietFor = performance.now() - lastPassed;
+    if (quietFor < QUIET_MS) return waitForQuiet(QUIET_MS - quietFor);
+    if (collect !== undefined && !collecting && sinceCollection >= LOOK_EVERY_BYTES) collectNow(collect);
+  }, ms);
+  quietTimer.unref();
 }

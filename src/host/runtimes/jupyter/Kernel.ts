@@ -32,8 +32,10 @@ const START_TIMEOUT_MS = 60_000;
  * iopub messages queued for us before ZeroMQ drops new ones (its default is 1000). A PUB socket
  * drops what a slow subscriber has no room for, silently: a kernel that publishes each write as
  * a message (xeus-python printing line by line) outruns the host at once, and the cell's last
- * lines, its result and its idle status were lost. Bounded still: a runaway cell cannot fill the
- * host's memory (messages of a few hundred bytes, so tens of MB).
+ * lines, its result and its idle status were lost. Bounded still, but not small: in libzmq a
+ * message is ~1.5 KB (each frame its own allocation), so a full queue is ~150 MB of glibc's heap,
+ * which glibc keeps once it is free (xeus-python printing 200,000 lines left the host at
+ * ~240 MB; docs/BENCHMARKS.md, "A kernel's flood").
  */
 const IOPUB_QUEUE_MESSAGES = 100_000;
 

@@ -13,6 +13,18 @@ import { describe, expect, it } from "vitest";
 const MODULE = fileURLToPath(new URL("../dist/src/platform/bufferGarbage.js", import.meta.url));
 const MIB = 1024 * 1024;
 
+/** Runs `script` (an ES module) in a Node started as the daemons are; its standard output. */
+function runDaemonLike(script: string): string {
+  const run = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--max-semi-space-size=2", "--input-type=module", "-e", script],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  expect(run.stderr).toBe("");
+  expect(run.status).toBe(0);
+  return run.stdout;
+}
+
 /** The most bytes the process's ArrayBuffers held during a 256 MiB flood. */
 function peakHeld(tell: boolean): number {
   const script = `
@@ -32,14 +44,7 @@ function peakHeld(tell: boolean): number {
     }
     process.stdout.write(String(peak));
   `;
-  const run = spawnSync(
-    process.execPath,
-    ["--expose-gc", "--max-semi-space-size=2", "--input-type=module", "-e", script],
-    { encoding: "utf8", timeout: 60_000 },
-  );
-  expect(run.stderr).toBe("");
-  expect(run.status).toBe(0);
-  return Number(run.stdout);
+  return Number(runDaemonLike(script));
 }
 
 /**
@@ -80,14 +85,7 @@ function heldAfterBurst(tell: boolean, waitMs: number): { held: number; collecte
     }
     process.stdout.write(JSON.stringify({ held, collected }));
   `;
-  const run = spawnSync(
-    process.execPath,
-    ["--expose-gc", "--max-semi-space-size=2", "--input-type=module", "-e", script],
-    { encoding: "utf8", timeout: 60_000 },
-  );
-  expect(run.stderr).toBe("");
-  expect(run.status).toBe(0);
-  return JSON.parse(run.stdout) as { held: number; collected: boolean };
+  return JSON.parse(runDaemonLike(script)) as { held: number; collected: boolean };
 }
 
 describe("buffersPassed", () => {

@@ -106,9 +106,13 @@ export class HostedSession {
         },
         emit: (type, data) => {
           if (this.closedByHost) return this.log.lastSeq;
-          // Output before an event stays before it in the log.
-          this.coalescer.flush();
-          if (type !== "exit") return this.log.emit(type, data);
+          // Output before an event stays before it in the log (all of it before the exit;
+          // before another event, an unfinished character or sequence waits to be finished).
+          if (type !== "exit") {
+            this.coalescer.flush();
+            return this.log.emit(type, data);
+          }
+          this.coalescer.flushAll();
           this.exitBorn = true;
           if (this.stopReason === undefined) return this.log.emit(type, data);
           // Stopped with its host: every kind's end reads the same (`exited (host stopped)`),
@@ -211,7 +215,7 @@ export class HostedSession {
     if (!this.exitBorn) {
       // It ignored the stop (a PTY's SIGHUP trapped): it must not outlive its host unseen.
       if (this.runtime.isRunning) this.killQuietly();
-      this.coalescer.flush();
+      this.coalescer.flushAll();
       this.log.emit("exit", { code: null, signal: null, reason });
       this.exitBorn = true;
       this.closedByHost = true;

@@ -37,7 +37,8 @@ describe("OutputCoalescer while no hub is connected", () => {
     const coalescer = new OutputCoalescer((parts) => events.push(Buffer.concat(parts)));
     coalescer.push(new Uint8Array(10).fill(97));
     const big = new Uint8Array(3 * COALESCE_MAX_BYTES + 5);
-    for (let i = 0; i < big.length; i++) big[i] = i % 251;
+    // Printable bytes: every cut is at a character's end.
+    for (let i = 0; i < big.length; i++) big[i] = 32 + (i % 95);
     coalescer.push(big);
     coalescer.flush();
     expect(events.map((event) => event.length)).toEqual([
@@ -48,5 +49,50 @@ describe("OutputCoalescer while no hub is connected", () => {
     ]);
     // Compared as one buffer: an element-wise toEqual of 200 KiB takes seconds.
     expect(Buffer.concat(events).equals(Buffer.concat([new Uint8Array(10).fill(97), big]))).toBe(true);
+  });
+});
+
+describe("OutputCoalescer's cuts", () => {
+  const utf8 = (t: string) => new Uint8Array(Buffer.from(t, "utf8"));
+
+  it("holds a character or escape sequence a read cut short until the read that finishes it", () => {
+    const events: string[] = [];
+    const coalescer = new OutputCoalescer((parts) => events.push(Buffer.concat(parts).toString("latin1")));
+    const kanji = utf8("start 漢");
+    coalescer.push(kanji.subarray(0, kanji.length - 1));
+    coalescer.flush();
+    coalescer.push(kanji.subarray(kanji.length - 1));
+    coalescer.push(utf8(" after \x1b[3"));
+    coalescer.flush();
+    coalescer.push(utf8("1mRED\x1b[0m"));
+    coalescer.flush();
+    const decoded = events.map((event) => Buffer.from(event, "latin1").toString("utf8"));
+    expect(decoded).toEqual(["start ", "漢 after ", "\x1b[31mRED\x1b[0m"]);
+  });
+
+  it("cuts a read larger than an event where the output can be cut", () => {
+    const events: Buffer[] = [];
+    const coalescer = new OutputCoalescer((parts) => events.push(Buffer.concat(parts)));
+    const big = utf8("\x1b[38;5;208m漢字テスト ".repeat(20_000));
+    coalescer.push(big);
+    coalescer.flush();
+    expect(events.length).toBeGreaterThan(1);
+    for (const event of events) {
+      expect(event.toString("utf8")).not.toContain("\ufffd");
+      const text = event.toString("utf8");
+      // Each event starts with the colour's sequence or a whole character of the text.
+      expect(text.startsWith("\x1b[38;5;208m") || "漢字テスト ".includes(text[0] as string)).toBe(true);
+    }
+    expect(Buffer.concat(events).equals(Buffer.from(big))).toBe(true);
+  });
+
+  it("sends an unfinished tail with the last output, before the exit", () => {
+    const events: string[] = [];
+    const coalescer = new OutputCoalescer((parts) => events.push(Buffer.concat(parts).toString("latin1")));
+    coalescer.push(utf8("bye\x1b["));
+    coalescer.flush();
+    expect(events).toEqual(["bye"]);
+    coalescer.flushAll();
+    expect(events).toEqual(["bye", "\x1b["]);
   });
 });

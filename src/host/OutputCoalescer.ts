@@ -7,6 +7,8 @@
  * they are: the event's frame is built from them in one copy (`encodeOutputFrameParts`).
  */
 
+import { UNFINISHED_LOOKBACK_BYTES, unfinishedTail } from "./unfinishedTail.js";
+
 /** Upper bound on the delay added to streaming output: about one frame at 60 fps. */
 export const COALESCE_WINDOW_MS = 16;
 /** Largest output event; keeps frames and store rows a sensible size, far below the link's limit. */
@@ -83,22 +85,65 @@ export class OutputCoalescer {
     if (!on) this.flush();
   }
 
-  /** Emits whatever is pending now (also called before an exit event, to keep order). */
+  /**
+   * Emits what is pending now (before another event of the session, or a reply about it),
+   * but an unfinished character or escape sequence at its end, which waits for the output
+   * that finishes it (`unfinishedTail`): events end where the stream can be cut.
+   */
   flush(): void {
+    this.emitPending(this.unfinished());
+  }
+
+  /** Emits everything pending, finished or not (the session's last output, before its exit). */
+  flushAll(): void {
+    this.emitPending(0);
+  }
+
+  dispose(): void {
+    this.flushAll();
+  }
+
+  private emitPending(held: number): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-    if (this.pendingBytes === 0) return;
+    if (this.pendingBytes === held) return;
     const parts = this.chunks;
-    this.lastFlushBytes = this.pendingBytes;
-    this.chunks = [];
-    this.pendingBytes = 0;
+    const kept = held > 0 ? cutTail(parts, held) : [];
+    this.lastFlushBytes = this.pendingBytes - held;
+    this.chunks = kept;
+    this.pendingBytes = held;
     this.lastFlushAt = Date.now();
     this.emit(parts);
   }
 
-  dispose(): void {
-    this.flush();
+  /** Bytes at the end of the pending output that are an unfinished character or sequence. */
+  private unfinished(): number {
+    const tail = Math.min(this.pendingBytes, UNFINISHED_LOOKBACK_BYTES);
+    if (tail === 0) return 0;
+    const last = this.chunks[this.chunks.length - 1] as Uint8Array;
+    // Most reads are larger than the look-back: no copy then.
+    const bytes =
+      last.length >= tail ? last.subarray(last.length - tail) : Buffer.concat(this.chunks).subarray(-tail);
+    return unfinishedTail(bytes);
   }
+}
+
+/** Takes the last `count` bytes off `parts` (in place) and returns them, as parts. */
+function cutTail(parts: Uint8Array[], count: number): Uint8Array[] {
+  const kept: Uint8Array[] = [];
+  let left = count;
+  while (left > 0) {
+    const last = parts.pop() as Uint8Array;
+    if (last.length <= left) {
+      kept.unshift(last);
+      left -= last.length;
+    } else {
+      kept.unshift(last.subarray(last.length - left));
+      parts.push(last.subarray(0, last.length - left));
+      left = 0;
+    }
+  }
+  return kept;
 }

@@ -52,6 +52,19 @@ function rows(terminal: headless.Terminal): string[] {
 }
 
 describe("serializeExtras", () => {
+  it("sets the title the program set, so a terminal attaching later shows it", async () => {
+    const live = emulator();
+    await write(live, "\x1b]2;old\x07\x1b]2;wide.txt (~/src) - VIM 漢字\x07text");
+    const restored = emulator();
+    let title = "";
+    restored.onTitleChange((t) => {
+      title = t;
+    });
+    await write(restored, serializeExtras(live));
+    expect(title).toBe("wide.txt (~/src) - VIM 漢字");
+    expect(serializeExtras(emulator())).toBe("");
+  });
+
   it("keeps SGR mouse reports on, so a click reaches vim in the form it reads", async () => {
     const [live, restored] = await liveAndRestored("\x1b[?1049h\x1b[?1002h\x1b[?1006h~");
     const query = "\x1b[?1006$p";

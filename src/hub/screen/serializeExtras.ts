@@ -13,7 +13,9 @@
  *   prompts), with the pen and character set it saved too (DECRC restores them): `savedCursor.ts`;
  * - the character sets designated and the one in use (`charsets.ts`): a program mid-way through
  *   drawing a box in DEC special graphics goes on writing `q` for `─`;
- * - the current pen's underline style (curly, double) and colour.
+ * - the current pen's underline style (curly, double) and colour;
+ * - the window title (OSC 2): a terminal attaching later showed its own (or the last session's)
+ *   title where vim, htop or a shell's prompt had set the session's.
  */
 import type headless from "@xterm/headless";
 import { type Charset, charsetSequences } from "./charsets.js";
@@ -31,6 +33,7 @@ export function serializeExtras(terminal: headless.Terminal): string {
   const hidden = core(terminal)?.coreService?.isCursorHidden === true ? "\x1b[?25l" : "";
   const saved = savedCursor(terminal);
   return (
+    title(terminal) +
     hidden +
     mouseEncoding(terminal) +
     cursorShape(terminal) +
@@ -39,6 +42,12 @@ export function serializeExtras(terminal: headless.Terminal): string {
     underline(terminal) +
     regionAndCursor(terminal, saved !== "")
   );
+}
+
+/** OSC 2 with the title the program set last; nothing when it set none (or an empty one). */
+function title(terminal: headless.Terminal): string {
+  const text = core(terminal)?._inputHandler?._windowTitle;
+  return typeof text === "string" && text !== "" ? `\x1b]2;${text}\x07` : "";
 }
 
 function charsets(terminal: headless.Terminal): string {

@@ -28,7 +28,7 @@ export interface InternalCore {
   };
   coreMouseService?: { activeEncoding?: unknown };
   _charsetService?: { glevel?: unknown; _charsets?: unknown };
-  _inputHandler?: { _curAttrData?: Partial<AttributeData> };
+  _inputHandler?: { _curAttrData?: Partial<AttributeData>; _windowTitle?: unknown };
 }
 
 export const core = (terminal: headless.Terminal): InternalCore | undefined =>

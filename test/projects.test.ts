@@ -434,6 +434,74 @@ ${opt}
   });
 });
 
+describe("one session at a time", () => {
+  const parts = (withOther: boolean) => `project = "parts"
+
+[[session]]
+name = "base"
+command = ["sh", "-c", "echo base ready; ${LONG}"]
+ready = "base ready"
+
+[[session]]
+name = "mid"
+command = "sleep 600"
+after = "base"
+
+[[session]]
+name = "top"
+command = "sleep 600"
+after = ["mid"]
+${withOther ? '\n[[session]]\nname = "other"\ncommand = "sleep 600"\n' : ""}`;
+  const inParts = async () =>
+    (await sessions())
+      .filter((s) => s.project === "parts")
+      .map((s) => s.name)
+      .sort();
+
+  it("brings up a named session with what it waits for, and takes down only the named one", async () => {
+    const file = writeProject("parts.toml", parts(true));
+    const top = await hub.cli(["up", "top", "--file", file]);
+    expect(top.code, top.stderr).toBe(0);
+    expect(did(top.stdout)).toEqual({ base: "created", mid: "created", top: "created" });
+    expect(await inParts()).toEqual(["base", "mid", "top"]);
+
+    const all = await hub.cli(["up", "--file", file]);
+    expect(did(all.stdout)).toEqual({
+      base: "unchanged",
+      mid: "unchanged",
+      top: "unchanged",
+      other: "created",
+    });
+
+    const mid = await hub.cli(["down", "mid", "--project", "parts"]);
+    expect(mid.code, mid.stderr).toBe(0);
+    expect(mid.stdout).toMatch(/^mid\s+removed/m);
+    expect(await inParts()).toEqual(["base", "other", "top"]);
+
+    // A partial `up` stops nothing, not even a session the file no longer declares.
+    writeProject("parts.toml", parts(false));
+    const again = await hub.cli(["up", "mid", "--file", file]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(did(again.stdout)).toEqual({ base: "unchanged", mid: "created" });
+    expect(await inParts()).toEqual(["base", "mid", "other", "top"]);
+  });
+
+  it("says which names are not declared, with a did-you-mean, and touches nothing", async () => {
+    const file = join(repo, "parts.toml");
+    const before = await inParts();
+    const up = await hub.cli(["up", "tpo", "--file", file]);
+    expect(up.code).toBe(2);
+    expect(up.stderr).toContain(
+      `dispatch: ${file} declares no session 'tpo' — did you mean 'top'? (it declares: base, mid, top)`,
+    );
+    const down = await hub.cli(["down", "othr", "--project", "parts"]);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain("dispatch: project 'parts' has no session 'othr' — did you mean 'other'?");
+    expect(await inParts()).toEqual(before);
+    expect((await hub.cli(["down", "--project", "parts"])).code).toBe(0);
+  });
+});
+
 describe("templates", () => {
   it("writes a starting file from a built-in template or one of the user's", async () => {
     const dir = mkdtempSync(join(repo, "init-"));

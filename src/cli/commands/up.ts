@@ -1,30 +1,37 @@
 /**
- * `dispatch up [--file F]`: start what the project file declares and is not running, restart
- * what changed, stop what it no longer declares; print what was done. Exit 1 when any
- * session could not come up (the others are up).
+ * `dispatch up [NAME...] [--file F]`: start what the project file declares and is not running,
+ * restart what changed, stop what it no longer declares; print what was done. With names, only
+ * those sessions and the ones they wait for, stopping nothing. Exit 1 when any session could
+ * not come up (the others are up).
  */
 import type { Command } from "commander";
-import { EXIT_ERROR } from "../exitCodes.js";
+import { didYouMean } from "../../core/names.js";
+import { EXIT_ERROR, UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { writeProjectContext } from "../hostContext.js";
 import { bringUp } from "../project/bringUp.js";
+import { withDependencies } from "../project/dependencies.js";
 import { openProjectFile } from "../project/locate.js";
+import type { ProjectFile } from "../project/projectFile.js";
 import { formatUpTable, summarize } from "../project/projectTable.js";
 import { sayLeftBehind } from "../project/stopSession.js";
 
 export function registerUp(program: Command): void {
   program
     .command("up")
+    .argument("[names...]", "only these sessions, and those they wait for (`after`)")
     .description("bring the project in dispatch.toml up: create what is missing, restart what changed")
     .option("-f, --file <path>", "the project file (default: dispatch.toml here or in a parent directory)")
     .option("--json", "print the outcome per session as JSON")
     .action(up);
 }
 
-async function up(options: { file?: string; json?: boolean }): Promise<void> {
+async function up(names: string[], options: { file?: string; json?: boolean }): Promise<void> {
   const project = openProjectFile(options.file);
+  const only = names.length > 0 ? names : undefined;
+  if (only) checkDeclared(project, only);
   const client = HubClient.locate();
-  const rows = await bringUp(client, project);
+  const rows = await bringUp(client, project, only ? { only } : {});
   writeProjectContext(client.paths, project.name);
   const failed = rows.filter((r) => r.error !== undefined);
   if (options.json) {
@@ -41,4 +48,19 @@ async function up(options: { file?: string; json?: boolean }): Promise<void> {
   }
   for (const row of failed) console.error(`dispatch: ${row.name}: ${row.error}`);
   if (failed.length > 0) process.exitCode = EXIT_ERROR;
+}
+
+/** A name `up` is given must be one the file declares: said before anything starts. */
+function checkDeclared(project: ProjectFile, names: readonly string[]): void {
+  const declared = project.sessions.map((s) => s.name);
+  const { unknown } = withDependencies(project.sessions, names);
+  if (unknown.length === 0) return;
+  throw new UsageError(
+    unknown
+      .map((name) => {
+        const guess = didYouMean(name, declared);
+        return `${project.path} declares no session '${name}'${guess ? ` — did you mean '${guess}'?` : ""} (it declares: ${declared.join(", ") || "none"})`;
+      })
+      .join("\n"),
+  );
 }

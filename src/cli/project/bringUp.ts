@@ -3,6 +3,7 @@
  * against the hub's own lists; then every session is handled at once, each waiting only for
  * the sessions it names in `after` (and their `ready` pattern). A session that cannot come up
  * is reported and its dependents skipped; the rest of the project comes up regardless.
+ * `up NAME...` handles only the named sessions and those they wait for, and stops nothing.
  */
 import { DispatchError } from "../../core/errors.js";
 import { unknownNameMessage } from "../../core/names.js";
@@ -15,7 +16,7 @@ import type { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
 import type { LeftBehind } from "../kinds/cliKind.js";
 import { declaredSession } from "../kinds/registry.js";
-import { findCycles } from "./dependencies.js";
+import { findCycles, withDependencies } from "./dependencies.js";
 import { planUp, type Step } from "./plan.js";
 import type { DeclaredSession, ProjectFile } from "./projectFile.js";
 import { waitForReady } from "./readiness.js";
@@ -46,9 +47,19 @@ export interface UpRow {
   left?: LeftBehind;
 }
 
-export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpRow[]> {
+export interface UpOptions {
+  /** Only these sessions (and what they wait for); none stopped. Checked by the caller. */
+  only?: readonly string[];
+}
+
+export async function bringUp(
+  hub: HubClient,
+  project: ProjectFile,
+  { only }: UpOptions = {},
+): Promise<UpRow[]> {
+  const selected = only ? withDependencies(project.sessions, only).selected : project.sessions;
   const kinds = KindsBody.parse(await hub.call("GET", "/api/kinds")).kinds.map((k) => k.name);
-  checkKinds(project, kinds);
+  checkKinds(project, selected, kinds);
   const [hosts, existing] = await Promise.all([new HostsApi(hub).list(), hub.listSessions()]);
   const plan = planUp({ project: project.name, declared: project.sessions, existing });
   const cycles = findCycles(project.sessions);
@@ -108,12 +119,12 @@ export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpR
   const start = new Promise<void>((resolve) => {
     release = resolve;
   });
-  for (const declared of project.sessions)
+  for (const declared of selected)
     done.set(
       declared.name,
       start.then(() => bring(declared)),
     );
-  const stopped = plan.undeclared.map(async (session): Promise<UpRow> => {
+  const stopped = (only ? [] : plan.undeclared).map(async (session): Promise<UpRow> => {
     const row: UpRow = { name: session.name, kind: session.kind, host: session.host, did: "stopped" };
     try {
       const { left } = await stopProjectSession(hub, session, { keepHistory: false, removeWorktrees: false });
@@ -126,13 +137,17 @@ export async function bringUp(hub: HubClient, project: ProjectFile): Promise<UpR
   });
   release();
   await Promise.all(done.values());
-  const ordered = project.sessions.map((s) => rows.get(s.name) as UpRow);
+  const ordered = selected.map((s) => rows.get(s.name) as UpRow);
   return [...ordered, ...(await Promise.all(stopped))];
 }
 
 /** An unknown kind is a mistake in the file: nothing starts until it is fixed. */
-function checkKinds(project: ProjectFile, kinds: readonly string[]): void {
-  const problems = project.sessions
+function checkKinds(
+  project: ProjectFile,
+  sessions: readonly DeclaredSession[],
+  kinds: readonly string[],
+): void {
+  const problems = sessions
     .filter((s) => !kinds.includes(s.kind))
     .map((s) => {
       const line = project.lines.lineOf(["session", project.sessions.indexOf(s), "kind"]);

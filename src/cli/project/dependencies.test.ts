@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findCycles } from "./dependencies.js";
+import { findCycles, withDependencies } from "./dependencies.js";
 
 describe("findCycles", () => {
   it("finds none in a chain", () => {
@@ -22,5 +22,30 @@ describe("findCycles", () => {
     ]);
     expect([...cycles.keys()].sort()).toEqual(["a", "b", "c"]);
     expect(cycles.get("a")).toBe("a → b → c → a");
+  });
+});
+
+describe("withDependencies", () => {
+  const project = [
+    { name: "db", after: [] },
+    { name: "cache", after: [] },
+    { name: "api", after: ["db"] },
+    { name: "web", after: ["api", "cache"] },
+    { name: "shell", after: [] },
+  ];
+
+  it("adds what the named sessions wait for, transitively, in the file's order", () => {
+    const { selected, unknown } = withDependencies(project, ["web"]);
+    expect(selected.map((s) => s.name)).toEqual(["db", "cache", "api", "web"]);
+    expect(unknown).toEqual([]);
+  });
+
+  it("says which names the file does not declare, and survives a cycle", () => {
+    const cyclic = [
+      { name: "a", after: ["b"] },
+      { name: "b", after: ["a"] },
+    ];
+    expect(withDependencies(cyclic, ["a"]).selected.map((s) => s.name)).toEqual(["a", "b"]);
+    expect(withDependencies(project, ["shell", "wbe"])).toEqual({ selected: [project[4]], unknown: ["wbe"] });
   });
 });

@@ -28,3 +28,24 @@ export function findCycles(sessions: readonly Waits[]): Map<string, string> {
   for (const s of sessions) visit(s.name, []);
   return cycles;
 }
+
+/**
+ * The sessions `up NAME...` brings up: the named ones and every session they wait for, as
+ * `docker compose up web` starts web's dependencies, in the file's order. A name the file
+ * does not declare is returned in `unknown`.
+ */
+export function withDependencies<T extends Waits>(
+  sessions: readonly T[],
+  names: readonly string[],
+): { selected: T[]; unknown: string[] } {
+  const byName = new Map(sessions.map((s) => [s.name, s]));
+  const unknown = names.filter((name) => !byName.has(name));
+  const wanted = new Set<string>();
+  const add = (name: string): void => {
+    if (wanted.has(name) || !byName.has(name)) return;
+    wanted.add(name);
+    for (const next of byName.get(name)?.after ?? []) add(next);
+  };
+  for (const name of names) add(name);
+  return { selected: sessions.filter((s) => wanted.has(s.name)), unknown };
+}

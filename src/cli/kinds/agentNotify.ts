@@ -10,11 +10,12 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
-import { HUB_PROOF_HEADER, hubProofValid, proofHeader, tokenProofKey } from "../../platform/keyProof.js";
+import { hubProofValid, proofHeader, tokenProofKey } from "../../platform/keyProof.js";
 import { AgentState } from "../../protocol/agentState.js";
 import { ErrorBody } from "../../protocol/api.js";
 import { UsageError } from "../exitCodes.js";
 import { parseHubInfo } from "../hubFiles.js";
+import { type PlainResponse, plainRequest } from "../plainRequest.js";
 
 const NOTIFY_TIMEOUT_MS = 10_000;
 
@@ -44,22 +45,25 @@ async function notify(options: { state: string; message: string }): Promise<void
     { method: "POST", target: url.pathname + url.search, host: url.host },
     body,
   );
-  let response: Response;
+  let response: PlainResponse;
   try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { authorization: proof.header, "content-type": "application/json" },
-      body,
-      signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
-    });
+    response = await plainRequest(
+      {
+        method: "POST",
+        url: url.href,
+        headers: { authorization: proof.header, "content-type": "application/json" },
+        body,
+      },
+      { timeoutMs: NOTIFY_TIMEOUT_MS },
+    );
   } catch (err) {
     throw new DispatchError(
       "host_unavailable",
       `cannot reach the hub at ${url.origin}: ${(err as Error).message}`,
     );
   }
-  const text = await response.text();
-  if (!hubProofValid(signer.key, proof.proof, response.headers.get(HUB_PROOF_HEADER) ?? undefined)) {
+  const { text } = response;
+  if (!hubProofValid(signer.key, proof.proof, response.hubProof)) {
     // The hub refusing the token and a program that is no hub look alike here: neither can prove it.
     throw new DispatchError(
       "unauthorized",
@@ -67,7 +71,7 @@ async function notify(options: { state: string; message: string }): Promise<void
         "the session may have ended (which revokes its token), or that is not this session's hub",
     );
   }
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     const parsed = ErrorBody.safeParse(safeJson(text));
     throw new DispatchError(
       "internal",

@@ -97,6 +97,26 @@ describe("session table", () => {
     expect(lines[2]).toMatch(/^rem\s+terminal\s+box1\s+running\s/);
   });
 
+  it("names each session's project once they are not all of one", () => {
+    const oneProject = formatSessionTable(
+      [session({ project: "shop" }), session({ name: "db", project: "shop" })],
+      NOW,
+    );
+    expect(oneProject.split("\n")[0]).not.toContain("PROJECT");
+    const lines = formatSessionTable(
+      [
+        session({ project: "shop" }),
+        session({ name: "scratch" }),
+        session({ name: "rem", host: "box1", project: "blog" }),
+      ],
+      NOW,
+    ).split("\n");
+    expect(lines[0]).toMatch(/^NAME\s+PROJECT\s+KIND\s+HOST\s+STATUS\s/);
+    expect(lines[1]).toMatch(/^brisk-otter\s+shop\s+terminal\s+local\s+running\s/);
+    expect(lines[2]).toMatch(/^scratch\s+-\s+terminal\s+local\s+running\s/);
+    expect(lines[3]).toMatch(/^rem\s+blog\s+terminal\s+box1\s+running\s/);
+  });
+
   it("formats byte counts", () => {
     expect(formatBytes(0)).toBe("0B");
     expect(formatBytes(1536)).toBe("1.5K");

@@ -12,9 +12,12 @@ export const MAX_STATUS_CHARS = 32;
 /**
  * The table, with a HOST column after KIND when the sessions run on more than one host: with
  * one host it would repeat one name down the page, with several it is where a session lives.
+ * A PROJECT column (`-` for none) after NAME likewise, when they are not all of one project
+ * (`dispatch up` declared them; `ls --project P` lists one).
  */
 export function formatSessionTable(sessions: readonly SessionInfo[], now: number = Date.now()): string {
   const withHost = new Set(sessions.map((s) => s.host)).size > 1;
+  const withProject = new Set(sessions.map((s) => s.project ?? null)).size > 1;
   const rows = sessions.map((s) => {
     const row = [
       s.name,
@@ -26,10 +29,12 @@ export function formatSessionTable(sessions: readonly SessionInfo[], now: number
       formatBytes(storedBytesOf(s)),
     ];
     if (withHost) row.splice(2, 0, s.host);
+    if (withProject) row.splice(1, 0, s.project ?? "-");
     return row;
   });
   const headers: string[] = [...HEADERS];
   if (withHost) headers.splice(2, 0, "HOST");
+  if (withProject) headers.splice(1, 0, "PROJECT");
   return formatColumns(headers, rows, "  ");
 }
 

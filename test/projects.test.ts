@@ -613,13 +613,13 @@ command = "sleep 600"
       "loop-a": "failed",
       "loop-b": "failed",
       nosuch: "failed",
-      silent: "created",
+      silent: "not ready",
       "needs-silent": "skipped",
       "typo-host": "failed",
       fine: "created",
     });
     const err = result.stderr;
-    expect(err).toContain(`loop-a: ${file}:3: 'after' goes round in a cycle (loop-a → loop-b → loop-a)`);
+    expect(err).toContain(`loop-a: ${file}:6: 'after' goes round in a cycle (loop-a → loop-b → loop-a)`);
     expect(err).toMatch(/nosuch: .*no-such-program-for-dispatch/);
     expect(err).toContain(
       "silent: 'silent' did not print /listening on/ within 1s (ready_timeout); its last lines:",

@@ -6,6 +6,7 @@
  * `up NAME...` handles only the named sessions and those they wait for, and stops nothing.
  */
 import { DispatchError } from "../../core/errors.js";
+import { isLiveStatus } from "../../core/liveness.js";
 import { unknownNameMessage } from "../../core/names.js";
 import { KindsBody } from "../../protocol/api.js";
 import type { HostView } from "../../protocol/hosts.js";
@@ -31,6 +32,8 @@ export type Did =
   | "stopped"
   | "failed"
   | "skipped"
+  /** Running, but its `ready` pattern did not appear within `ready_timeout`. */
+  | "not ready"
   /** The name belongs to a session outside the project, which is left alone. */
   | "taken";
 
@@ -76,7 +79,7 @@ export async function bringUp(
     rows.set(declared.name, row);
     const cycle = cycles.get(declared.name);
     if (cycle) {
-      row.error = `${at(project, declared)}: 'after' goes round in a cycle (${cycle}); not started`;
+      row.error = `${at(project, declared, "after")}: 'after' goes round in a cycle (${cycle}); not started`;
       return false;
     }
     const step = plan.steps.get(declared.name) as Step;
@@ -93,11 +96,13 @@ export async function bringUp(
         return false;
       }
     }
+    let watching = false;
     try {
       row.did = await carryOut(hub, { project, declared, step, hosts, config });
       // A session left running counts as ready: its start was watched by an earlier `up`, and
       // finding the line again could mean reading its whole history.
       if (declared.ready && row.did !== "unchanged") {
+        watching = true;
         await waitForReady(hub, {
           session: declared.name,
           pattern: declared.ready,
@@ -111,6 +116,8 @@ export async function bringUp(
     } catch (err) {
       row.error = err instanceof Error ? err.message : String(err);
       row.session = await hub.getSession(declared.name).catch(() => undefined);
+      // Up and running, only its ready line did not come in time: not a failure to start.
+      if (watching && row.session && isLiveStatus(row.session.status)) row.did = "not ready";
       return false;
     }
   };

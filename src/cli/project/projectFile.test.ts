@@ -63,6 +63,12 @@ env = { PORT = "3000" }
     );
   });
 
+  it("says how to name a project that has no name", () => {
+    expect(errorOf(`[[session]]\nname = "web"\n`)).toBe(
+      `${FILE}: 'project' is missing: add a line such as \`project = "repo"\` at the top (the name its sessions are grouped under: a-z, 0-9, '-', '_')`,
+    );
+  });
+
   it("reports every problem at once: duplicates, bad regex, shell syntax, unknown after, missing name", () => {
     const message = errorOf(`project = "p"
 [[session]]

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { z } from "zod";
 import { parseDuration } from "../../core/duration.js";
@@ -125,7 +125,7 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
         parsed.error.issues.flatMap((issue) =>
           issue.code === "unrecognized_keys"
             ? issue.keys.map((key) => `${at([...keyPath(issue), key])}: ${unknownKey(issue, key, data)}`)
-            : [`${at(keyPath(issue))}: ${describeIssue(issue, data)}`],
+            : [`${at(keyPath(issue))}: ${describeIssue(issue, data, path)}`],
         ),
       ),
     );
@@ -224,10 +224,13 @@ function unknownKey(issue: z.core.$ZodIssue, key: string, data: unknown): string
 }
 
 /** Any other issue in words: "session 'web': ready_timeout: use a duration such as 30s, 2m". */
-function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, data: unknown, filePath: string): string {
   const path = keyPath(issue);
   const key = path.filter((p) => typeof p === "string").at(-1);
   if (issue.code === "invalid_type" && valueAt(data, path) === undefined) {
+    if (path.length === 1 && key === "project") {
+      return `'project' is missing: add a line such as \`project = "${suggestedName(filePath)}"\` at the top (the name its sessions are grouped under: a-z, 0-9, '-', '_')`;
+    }
     return `'${String(key)}' is missing${path[0] === "session" ? ` in ${sessionLabel(path, data)}` : ""}`;
   }
   const inSession = path[0] === "session" && typeof path[1] === "number";
@@ -238,6 +241,15 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
   return [inSession ? sessionLabel(path, data) : "", dotted(keys), what]
     .filter((part) => part !== "")
     .join(": ");
+}
+
+/** The project file's directory as a project name (`My App` → `my-app`), for a hint. */
+function suggestedName(filePath: string): string {
+  const name = basename(dirname(resolve(filePath)))
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^[-_]+|[-_]+$/g, "");
+  return name || "my-project";
 }
 
 /** `env.PORT`, `after[1]`: a key path as written in TOML. */

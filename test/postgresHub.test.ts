@@ -10,7 +10,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, cleanupAll, type HubHandle, runCli, startHub, waitFor } from "./harness.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
-import { sleep } from "./wire.js";
+import { sleep, WireClient } from "./wire.js";
 
 let server: PostgresServer;
 const hubs: HubHandle[] = [];
@@ -101,5 +101,63 @@ describe("a hub on PostgreSQL", () => {
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
+  });
+
+  it("keeps serving while the PostgreSQL server is away: sign-in, keys, rename and status work, and all of it is stored once it is back", async () => {
+    const url = await server.database();
+    const h = await startHub({ env: { DISPATCH_STORE: url } });
+    hubs.push(h);
+    const created = await h.api("/api/sessions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "quiet", command: ["cat"] }),
+    });
+    expect(created.status).toBe(201);
+    const { session } = (await created.json()) as { session: { id: string } };
+    await server.halt();
+    try {
+      // A client signing in now (its sign-in is an audit row the store cannot take).
+      const client = await WireClient.open(h.url, { authorization: `Bearer ${h.key}` });
+      try {
+        expect(await client.request({ type: "hello", protocol: 1 })).toMatchObject({ type: "welcome" });
+        // Keys reach the session (their audit row waits too).
+        expect(
+          await client.request({ type: "input", session: session.id, data: "typed-while-away\n" }),
+        ).toMatchObject({ type: "result" });
+        // What cannot be done without the database says why, and what to do.
+        const attach = await client.request({ type: "attach", session: session.id, afterSeq: 0 });
+        expect(attach).toMatchObject({ type: "error", code: "storage_failing" });
+        expect(String(attach.message)).toMatch(/PostgreSQL store .*check that the database server is up/);
+      } finally {
+        await client.close();
+      }
+      const renamed = await h.api("/api/sessions/quiet", {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "renamed-while-away" }),
+      });
+      expect(renamed.status).toBe(200);
+      const status = await h.cli(["status"]);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/storage\s+FAILING: the PostgreSQL store cannot be written/);
+    } finally {
+      await server.resume();
+    }
+    // Healed by itself, with nothing printing to prompt it.
+    await waitFor(async () => /storage\s+ok/.test((await h.cli(["status"])).stdout), {
+      timeoutMs: 30_000,
+      message: "storage ok again",
+    });
+    await waitFor(async () => (await storedText(h, "renamed-while-away")).text.includes("typed-while-away"), {
+      timeoutMs: 30_000,
+      message: "the keys' echo stored",
+    });
+    const rows = await query<{ name: string }>(url, "SELECT name FROM sessions");
+    expect(rows).toEqual([{ name: "renamed-while-away" }]);
+    const audit = await query<{ action: string }>(
+      url,
+      "SELECT action FROM audit WHERE action IN ('sign-in', 'input', 'rename') ORDER BY id",
+    );
+    expect(audit.map((row) => row.action)).toEqual(expect.arrayContaining(["sign-in", "input", "rename"]));
   });
 });

@@ -19,6 +19,10 @@ export interface PostgresServer {
   adminUrl: string;
   /** Creates an empty database and returns its URL. */
   database(): Promise<string>;
+  /** Shuts the server down (fast shutdown: clients are cut off), keeping its data and port. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and data; resolves once it answers. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,11 +95,19 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       }
     }
   }
-  const { port, adminUrl, stop } = started;
+  const { port, adminUrl } = started;
+  let current: Started | undefined = started;
   let databases = 0;
   return {
     port,
     adminUrl,
+    async halt() {
+      await current?.halt();
+      current = undefined;
+    },
+    async resume() {
+      current ??= await launch(bin, data, dir, owner, options, port);
+    },
     async database() {
       const name = `test_${++databases}`;
       const admin = new pg.Client({ connectionString: adminUrl });
@@ -108,7 +120,10 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       }
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
-    stop,
+    async stop() {
+      if (current) await current.stop();
+      else rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -120,6 +135,9 @@ class PortTaken extends Error {}
 interface Started {
   port: number;
   adminUrl: string;
+  /** Ends the server, keeping its directory. */
+  halt(): Promise<void>;
+  /** Ends the server and removes its directory. */
   stop(): Promise<void>;
 }
 
@@ -151,9 +169,9 @@ async function launch(
   process.on("exit", killOnExit);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
+  let halting: Promise<void> | undefined;
+  const halt = () => {
+    halting ??= (async () => {
       process.off("exit", killOnExit);
       if (child.exitCode === null && child.signalCode === null) {
         // SIGINT is PostgreSQL's fast shutdown: it does not wait for clients to disconnect.
@@ -162,9 +180,12 @@ async function launch(
         await exited;
         clearTimeout(timer);
       }
-      rmSync(dir, { recursive: true, force: true });
     })();
-    return stopping;
+    return halting;
+  };
+  const stop = async () => {
+    await halt();
+    rmSync(dir, { recursive: true, force: true });
   };
   try {
     await waitReady(
@@ -181,7 +202,7 @@ async function launch(
     await stop();
     throw err;
   }
-  return { port, adminUrl, stop };
+  return { port, adminUrl, halt, stop };
 }
 
 async function waitReady(url: string, died: () => boolean, log: () => string): Promise<void> {

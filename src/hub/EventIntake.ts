@@ -73,6 +73,11 @@ export class EventIntake {
       const record = directory.get(id);
       if (record) directory.update(id, { preview: record.preview });
     });
+    // Any failed write (a session record, an audit row, a timer's), not only an append's:
+    // the probe below is what notices the store healed and writes what was kept meanwhile.
+    options.health.listen((status) => {
+      if (!status.ok) this.scheduleResend();
+    });
     bus.on("host-hello", (link, host, sessions) => this.hello(link, host, sessions));
     bus.on("host-event", (_link, event, frame) => this.accept(event, frame));
     bus.on("host-reply", (session, deliver) => this.afterStored(session, deliver));

@@ -164,7 +164,10 @@ export class Hub {
       spawnEnv: (record) => this.sessionTokens.envFor(record),
     });
     this.people = new People(store, this.tokens, bus);
-    this.audit = new AuditTrail(store);
+    this.audit = new AuditTrail(store, (err) => this.storage.failed(err, "audit row"));
+    this.storage.listen((status) => {
+      if (status.ok) this.audit.writeKept();
+    });
     this.clients = new SessionClients({
       rule: options.sizeRule ?? "latest",
       ruleFor: (id) => {

@@ -19,6 +19,7 @@ import type { ClientMessage, ServerMessage } from "../protocol/client.js";
 import type { HostView } from "../protocol/hosts.js";
 import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
+import { storageFailure } from "../store/storageErrors.js";
 import { AccessWatch } from "./AccessWatch.js";
 import { type Authenticator, refusedSecretHint } from "./auth.js";
 import type { Gate } from "./authorize.js";
@@ -97,7 +98,7 @@ export class ClientConnection {
     const { message, ref } = frame;
     this.options.logger.trace({ type: message.type }, "client message");
     this.handle(message).catch((err) => {
-      const error = toDispatchError(err);
+      const error = storageFailure(err) ?? toDispatchError(err);
       if (error.code === "internal") this.options.logger.error({ err }, "client request failed");
       this.fail(ref, error.code, error.message);
     });

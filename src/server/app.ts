@@ -20,6 +20,7 @@ import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { PEER_ENDPOINT_PATH } from "../protocol/cluster.js";
 import { describeIssues } from "../protocol/parse.js";
 import type { Store } from "../store/Store.js";
+import { storageFailure } from "../store/storageErrors.js";
 import type { Authenticator } from "./auth.js";
 import { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
@@ -317,5 +318,5 @@ function toHttpError(err: unknown, contentType: string | undefined): DispatchErr
   if (statusCode && statusCode >= 400 && statusCode < 500) {
     return new DispatchError("bad_request", (err as Error).message);
   }
-  return toDispatchError(err);
+  return storageFailure(err) ?? toDispatchError(err);
 }

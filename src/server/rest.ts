@@ -23,6 +23,7 @@ import {
 } from "../protocol/api.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { CreateSessionRequest, RenameSessionRequest } from "../protocol/session.js";
+import { describeStorageError, isStorageError } from "../store/storageErrors.js";
 import {
   type Authenticator,
   clearedSessionCookie,
@@ -107,8 +108,19 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
     const names = new Set(seen.map((s) => s.name));
     const base = await options.status();
     const full = gate.allows(actor, "metrics");
+    // A store that cannot be read now (the PostgreSQL server away) leaves out the stored
+    // bytes and says so, rather than failing the one command an operator runs to find out.
+    let bytes: { name: string; stored: number; buffered: number }[] | undefined;
+    let storage = base.storage;
+    try {
+      bytes = (await options.hostCommands.sessionBytes()).filter((entry) => names.has(entry.name));
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      if (storage?.ok !== false) storage = { ok: false, problem: describeStorageError(err), since: null };
+    }
     return {
       ...base,
+      storage,
       ...(full
         ? {}
         : {
@@ -122,7 +134,7 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
         total: seen.length,
         running: seen.filter((s) => isLiveStatus(s.status)).length,
         exited: seen.filter((s) => s.status === "exited" || s.status === "failed").length,
-        bytes: (await options.hostCommands.sessionBytes()).filter((entry) => names.has(entry.name)),
+        ...(bytes ? { bytes } : {}),
       },
     } satisfies StatusBody;
   });

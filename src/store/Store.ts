@@ -42,6 +42,14 @@ export interface TokenRecord {
   expiresAt: number | null;
 }
 
+/** Where and when an audited action happened. */
+export interface AuditWhere {
+  address?: string | undefined;
+  session?: string | undefined;
+  /** When it happened (ms since the epoch); now when absent (a row written late keeps its time). */
+  at?: number | undefined;
+}
+
 export interface StoredHost {
   id: string;
   name: string;
@@ -228,13 +236,8 @@ export interface Store {
   /** Revokes the live token with this hash; returns whether there was one. */
   revokeTokenByHash(hash: string): boolean;
 
-  /** Records who did what (detail is stored as JSON), from where and on which session. */
-  audit(
-    actor: string,
-    action: string,
-    detail?: Record<string, unknown>,
-    where?: { address?: string | undefined; session?: string | undefined },
-  ): void;
+  /** Records who did what (detail is stored as JSON), from where, on which session and when. */
+  audit(actor: string, action: string, detail?: Record<string, unknown>, where?: AuditWhere): void;
   /** Writes one audit row: whether the store accepts writes again after a failure. */
   probeWrite(detail: Record<string, unknown>): void;
 

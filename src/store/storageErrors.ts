@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { DispatchError } from "../core/errors.js";
 import { isPostgresStorageCode, PostgresError } from "./postgres/PostgresError.js";
 
 /**
@@ -75,6 +76,16 @@ export function describeStorageError(err: unknown): string {
     return `the database cannot be written (${code}: ${detail}); check the file system and the file's permissions`;
   }
   return `writing the database failed (${code}: ${detail}); the hub retries by itself — run \`dispatch doctor\` if it persists`;
+}
+
+/**
+ * A storage failure met while answering a request (a read on a PostgreSQL server that went
+ * away, a write on a full disk), as the error the person sees: retryable, saying what failed
+ * and what to do, rather than an internal error carrying libpq's or SQLite's words alone.
+ */
+export function storageFailure(err: unknown): DispatchError | undefined {
+  if (err instanceof DispatchError || !isStorageError(err)) return undefined;
+  return new DispatchError("storage_failing", describeStorageError(err), { cause: err });
 }
 
 /**

@@ -4,7 +4,7 @@
  * `PgPeopleRecords`'.
  */
 import { DispatchError } from "../../core/errors.js";
-import type { TokenRecord } from "../Store.js";
+import type { AuditWhere, TokenRecord } from "../Store.js";
 import type { PgConnection } from "./PgConnection.js";
 import { PostgresError, UNIQUE_VIOLATION } from "./PostgresError.js";
 
@@ -68,15 +68,17 @@ export class PgTokenRecords {
     );
   }
 
-  audit(
-    actor: string,
-    action: string,
-    detail: Record<string, unknown>,
-    where: { address?: string | undefined; session?: string | undefined },
-  ): void {
+  audit(actor: string, action: string, detail: Record<string, unknown>, where: AuditWhere): void {
     this.db.execute(
       "INSERT INTO audit (ts, actor, action, detail, address, session_id) VALUES ($1, $2, $3, $4, $5, $6)",
-      [Date.now(), actor, action, JSON.stringify(detail), where.address ?? null, where.session ?? null],
+      [
+        where.at ?? Date.now(),
+        actor,
+        action,
+        JSON.stringify(detail),
+        where.address ?? null,
+        where.session ?? null,
+      ],
       "audit_insert",
     );
   }

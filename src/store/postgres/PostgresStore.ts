@@ -15,7 +15,7 @@ import {
   type SessionRow,
   sessionParams,
 } from "../rows.js";
-import type { SnapshotRecord, Store, TokenRecord } from "../Store.js";
+import type { AuditWhere, SnapshotRecord, Store, TokenRecord } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { applyPgMigrations } from "./migrations.js";
 import { claimSoleNode, joinCluster } from "./nodeLock.js";
@@ -248,12 +248,7 @@ export class PostgresStore implements Store {
     return this.tokens.revokeByHash(hash);
   }
 
-  audit(
-    actor: string,
-    action: string,
-    detail: Record<string, unknown> = {},
-    where: { address?: string | undefined; session?: string | undefined } = {},
-  ): void {
+  audit(actor: string, action: string, detail: Record<string, unknown> = {}, where: AuditWhere = {}): void {
     this.tokens.audit(actor, action, detail, where);
   }
 

@@ -7,7 +7,7 @@
 import Database from "better-sqlite3";
 import type { SessionEvent } from "../../protocol/events.js";
 import type { SessionRecord } from "../rows.js";
-import type { SnapshotRecord, Store, TokenRecord, WriteAheadLog } from "../Store.js";
+import type { AuditWhere, SnapshotRecord, Store, TokenRecord, WriteAheadLog } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { writeBackup } from "./backupFile.js";
 import { createPrivately } from "./databaseFile.js";
@@ -240,12 +240,7 @@ export class SqliteStore implements Store {
   }
 
   /** Records who did what (detail is stored as JSON), from where and on which session. */
-  audit(
-    actor: string,
-    action: string,
-    detail: Record<string, unknown> = {},
-    where: { address?: string | undefined; session?: string | undefined } = {},
-  ): void {
+  audit(actor: string, action: string, detail: Record<string, unknown> = {}, where: AuditWhere = {}): void {
     this.tokens.audit(actor, action, detail, where);
   }
 

@@ -4,7 +4,7 @@
  */
 import Database from "better-sqlite3";
 import { DispatchError } from "../../core/errors.js";
-import type { TokenRecord } from "../Store.js";
+import type { AuditWhere, TokenRecord } from "../Store.js";
 import type { LockWait } from "./lockWait.js";
 
 export class TokenRecords {
@@ -86,15 +86,10 @@ export class TokenRecords {
   }
 
   /** Records who did what (detail is stored as JSON), from where and on which session. */
-  audit(
-    actor: string,
-    action: string,
-    detail: Record<string, unknown>,
-    where: { address?: string | undefined; session?: string | undefined },
-  ): void {
+  audit(actor: string, action: string, detail: Record<string, unknown>, where: AuditWhere): void {
     this.lock.write(() =>
       this.stmt.audit.run(
-        Date.now(),
+        where.at ?? Date.now(),
         actor,
         action,
         JSON.stringify(detail),

@@ -105,6 +105,54 @@ describe("bodies that are not JSON", () => {
   });
 });
 
+describe("addresses the hub cannot take", () => {
+  /** Sends `head` as it is over a plain socket and reads the whole answer (the hub closes after it). */
+  function raw(head: string): Promise<string> {
+    const { port } = new URL(hub.url);
+    return new Promise((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1");
+      let answer = "";
+      socket.on("data", (chunk) => {
+        answer += chunk.toString();
+      });
+      socket.on("error", () => {
+        // Reset once answered: what arrived is the answer.
+      });
+      socket.on("close", () => resolve(answer));
+      socket.on("connect", () => socket.write(head));
+    });
+  }
+
+  it("says an address is too long, not 'Forbidden'", async () => {
+    const res = await fetch(`${hub.url}/${"a".repeat(300)}`, {
+      headers: { authorization: `Bearer ${hub.key}` },
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /^no page at '\/a{99}…': the address is 301 characters long, longer than any of the hub's; check the link$/,
+    );
+  });
+
+  it("says what is wrong with an address that has an empty part", async () => {
+    const res = await fetch(`${hub.url}//api/sessions`, { headers: { authorization: `Bearer ${hub.key}` } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      "'//api/sessions' has an empty, '.' or '..' part; ask for the address without them (no '//')",
+    );
+  });
+
+  it("answers headers over Node's limit with what to shorten", async () => {
+    const answer = await raw(
+      `GET /api/search?q=${"x".repeat(17_000)} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${hub.key}\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as { error: { message: string } };
+    expect(body.error.message).toBe(
+      "the request's address and headers are over 16384 bytes together; shorten the address (its query string) or clear this site's cookies",
+    );
+  });
+});
+
 describe("sockets that never authenticate", () => {
   it("answers an unknown upgrade path with 404", async () => {
     expect(await upgrade(hub.url, "/nowhere", {})).toBe(404);

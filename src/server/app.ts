@@ -24,6 +24,7 @@ import { storageFailure } from "../store/storageErrors.js";
 import type { Authenticator } from "./auth.js";
 import { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
+import { clientErrorHandler } from "./clientErrors.js";
 import { watchClientLiveness } from "./clientLiveness.js";
 import { clusterEndpoint } from "./clusterEndpoint.js";
 import { registerDocumentRoutes } from "./documentRoutes.js";
@@ -41,7 +42,7 @@ import { type OidcRoutes, registerPeopleRoutes } from "./peopleRoutes.js";
 import { registerRest } from "./rest.js";
 import { registerScreenRows } from "./screenRows.js";
 import { registerSearchRoutes } from "./searchRoutes.js";
-import { registerStatic } from "./static.js";
+import { registerStatic, staticPathRefusal } from "./static.js";
 import { registerStorageRoutes } from "./storageRoutes.js";
 
 /** Prometheus scrapes here, with a bearer token like any script (or on DISPATCH_METRICS_PORT). */
@@ -107,13 +108,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 2 * MAX_CLIENT_MESSAGE_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
     trustProxy: options.trustProxy === true,
+    clientErrorHandler: clientErrorHandler(timeouts),
     ...(options.tls ? { https: { ...options.tls, ...timeouts } } : { http: timeouts }),
   }) as unknown as FastifyInstance;
   const { hub, auth } = options;
   const gate = new Gate(hub.people, hub.sessions, hub.audit);
 
   app.setErrorHandler((err, request, reply) => {
-    const error = toHttpError(err, request.headers["content-type"]);
+    const error = staticPathRefusal(err, request.url) ?? toHttpError(err, request.headers["content-type"]);
     if (error.code === "internal") options.logger.error({ err }, "request failed");
     reply.code(error.httpStatus);
     if (opensInBrowser(request)) return reply.type("text/html; charset=utf-8").send(errorPage(error.message));

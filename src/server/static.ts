@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
+import { DispatchError } from "../core/errors.js";
 
 /** dist/src/server -> the repository root's web/dist. */
 export const WEB_ROOT = fileURLToPath(new URL("../../../web/dist/", import.meta.url));
@@ -32,6 +33,43 @@ export async function registerStatic(app: FastifyInstance, root = WEB_ROOT): Pro
     }
     return reply.type("text/html").sendFile("index.html");
   });
+}
+
+/** The longest name of one file or directory (Linux's NAME_MAX), and of a whole path (PATH_MAX). */
+const LONGEST_NAME_BYTES = 255;
+const LONGEST_PATH_BYTES = 4096;
+/** `@fastify/static`'s code for a path it refuses to look up. */
+const STATIC_FORBIDDEN = "FST_STATIC_FORBIDDEN_PATH";
+
+/**
+ * What to say of a path `@fastify/static` refused unread (its error is a bare "Forbidden"): one it
+ * could not look up because it is too long for a file name, or one that is not in canonical form
+ * (an empty, `.` or `..` part), which it refuses so that a route guarding the canonical form
+ * cannot be passed around.
+ */
+export function staticPathRefusal(err: unknown, url: string): DispatchError | undefined {
+  if ((err as { code?: unknown } | undefined)?.code !== STATIC_FORBIDDEN) return undefined;
+  const path = url.split("?")[0] ?? "/";
+  const shown = path.length > 100 ? `${path.slice(0, 100)}…` : path;
+  const parts = path.split("/").map((part) => Buffer.byteLength(safeDecode(part)));
+  if (Buffer.byteLength(path) > LONGEST_PATH_BYTES || parts.some((bytes) => bytes > LONGEST_NAME_BYTES)) {
+    return new DispatchError(
+      "not_found",
+      `no page at '${shown}': the address is ${path.length} characters long, longer than any of the hub's; check the link`,
+    );
+  }
+  return new DispatchError(
+    "bad_request",
+    `'${shown}' has an empty, '.' or '..' part; ask for the address without them (no '//')`,
+  );
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /**

@@ -482,6 +482,30 @@ describe("share links", () => {
     expect(full.dataDir).not.toBe("");
   });
 
+  it("searches its own session's lines up to the limit, however many newer lines others' sessions hold", async () => {
+    await createSession("needle-own", ["sh", "-c", "echo needle own; exec cat"]);
+    const res = await as("owner", "/api/sessions/needle-own/share", { method: "POST", body: {} });
+    const { cookie } = await open(((await res.json()) as { url: string }).url);
+    const search = async (headers: Record<string, string>) =>
+      (
+        (await (await fetch(`${hub.url}/api/search?q=needle&limit=3`, { headers })).json()) as {
+          results: { name: string; line: string }[];
+        }
+      ).results;
+    const owner = { authorization: `Bearer ${hub.key}` };
+    await waitFor(async () => (await search(owner)).length === 1);
+    // Newer matching lines in a session the link does not reach, more than the limit.
+    await createSession("needle-other", [
+      "sh",
+      "-c",
+      "for i in 1 2 3 4 5; do echo needle other $i; done; exec cat",
+    ]);
+    await waitFor(async () => (await search(owner)).every((result) => result.name === "needle-other"));
+    expect(await search({ cookie: cookie as string })).toEqual([
+      expect.objectContaining({ name: "needle-own", line: "needle own" }),
+    ]);
+  });
+
   it("the CLI prints a link that works", async () => {
     const result = await hub.cli(["share", "build"]);
     expect(result.code, result.stderr).toBe(0);

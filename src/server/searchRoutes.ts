@@ -21,14 +21,16 @@ export function registerSearchRoutes(app: FastifyInstance, options: SearchRoutes
     const query = parseOrBadRequest(SearchRequest, request.query, "invalid search");
     const actor = actorOf(request);
     if (query.session !== undefined) options.gate.session(actor, "read", query.session);
-    const found = await options.search.query({
+    // A person sees the lines of the sessions they may watch, and no others; filtered before
+    // the limit, or others' sessions filling it would leave them fewer lines than there are.
+    const results = await options.search.query({
       pattern: query.q,
       session: query.session,
       since: query.since === undefined ? undefined : sinceTime(query.since, Date.now()),
+      visible: (session) => options.gate.canSee(actor.principal, session),
       limit: query.limit,
     });
-    // A person sees the lines of the sessions they may watch, and no others.
-    return { results: found.filter((result) => options.gate.canSee(actor.principal, result.session)) };
+    return { results };
   });
 }
 

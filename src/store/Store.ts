@@ -106,6 +106,11 @@ export interface SearchRequest {
   session?: string | undefined;
   /** Only lines stored at or after this time (ms since the epoch). */
   since?: number | undefined;
+  /**
+   * Only lines of sessions this accepts (the asker may watch them), tested before the limit
+   * counts a line: a person gets their `limit` lines however many others' sessions match.
+   */
+  visible?: ((session: string) => boolean) | undefined;
   limit: number;
 }
 

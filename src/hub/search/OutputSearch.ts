@@ -69,6 +69,8 @@ export interface SearchQuery {
   session?: string | undefined;
   /** Only lines stored at or after this time (ms since the epoch). */
   since?: number | undefined;
+  /** Only sessions (by id) this accepts, before the limit counts: those the asker may watch. */
+  visible?: ((session: string) => boolean) | undefined;
   limit: number;
 }
 
@@ -128,7 +130,13 @@ export class OutputSearch {
     const session =
       query.session === undefined ? undefined : this.options.directory.resolve(query.session).id;
     await this.flush();
-    const hits = this.options.store.search.search({ words, session, since: query.since, limit: query.limit });
+    const hits = this.options.store.search.search({
+      words,
+      session,
+      since: query.since,
+      visible: query.visible,
+      limit: query.limit,
+    });
     return hits.map((hit) => ({
       ...hit,
       name: this.options.directory.get(hit.session)?.name ?? hit.session,

@@ -78,6 +78,7 @@ export class PgSearchIndex implements SearchStore {
         offset,
       ]);
       for (const row of rows) {
+        if (request.visible && !request.visible(row.session_id)) continue;
         const lines = row.text.split("\n");
         for (let i = lines.length - 1; i >= 0 && hits.length < request.limit; i--) {
           const line = lines[i] as string;

@@ -81,6 +81,7 @@ export class SearchIndex implements SearchStore {
       .iterate(...params);
     const hits: SearchHit[] = [];
     for (const row of rows) {
+      if (request.visible && !request.visible(row.session_id)) continue;
       const lines = row.text.split("\n");
       for (let i = lines.length - 1; i >= 0 && hits.length < request.limit; i--) {
         const line = lines[i] as string;

@@ -5,6 +5,7 @@
  * scripted day (`dispatch audit`).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 import { WireClient } from "./wire.js";
 
@@ -513,6 +514,60 @@ describe("share links", () => {
     expect(url.startsWith(`${hub.url}/share/`)).toBe(true);
     expect((await open(url)).status).toBe(302);
     expect(result.stderr).toMatch(/read-only link to build/);
+  });
+});
+
+describe("sockets per person", () => {
+  /** A WebSocket upgrade with the viewer's token: opened, or the status and body it was refused with. */
+  function upgradeAs(secret: string): Promise<WebSocket | { status: number; body: string }> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(`${hub.url.replace(/^http/, "ws")}/ws`, {
+        headers: { authorization: `Bearer ${secret}` },
+      });
+      ws.once("open", () => resolve(ws));
+      ws.once("unexpected-response", (_request, response) => {
+        let body = "";
+        response.on("data", (chunk) => {
+          body += chunk;
+        });
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: body.trim() }));
+      });
+    });
+  }
+
+  it("refuses a person's 65th open socket, saying why, and takes one again once another closed", async () => {
+    // Earlier tests may hold some of the viewer's sockets: open more until the hub says no.
+    const open: WebSocket[] = [];
+    let refusal: { status: number; body: string } | undefined;
+    while (!refusal && open.length <= 64) {
+      const ws = await upgradeAs(tokens.viewer);
+      if (ws instanceof WebSocket) open.push(ws);
+      else refusal = ws;
+    }
+    try {
+      expect(refusal).toEqual({
+        status: 429,
+        body: "viewer-pat has 64 connections open to this hub, the most one may hold; close some tabs or terminals (an owner can raise DISPATCH_MAX_SOCKETS)",
+      });
+      // Through hello's key too.
+      const c = await WireClient.open(hub.url);
+      const refused = await c.request({ type: "hello", protocol: 1, key: tokens.viewer });
+      expect(refused).toMatchObject({ type: "error", code: "limit_reached" });
+      await waitFor(() => c.closeCode === 4429);
+      // Another person, and the access key, are not held back by the viewer's sockets.
+      const other = await upgradeAs(tokens.writer);
+      expect(other).toBeInstanceOf(WebSocket);
+      (other as WebSocket).close();
+      const closed = open.pop() as WebSocket;
+      closed.close();
+      await waitFor(async () => {
+        const ws = await upgradeAs(tokens.viewer);
+        if (ws instanceof WebSocket) open.push(ws);
+        return ws instanceof WebSocket;
+      });
+    } finally {
+      for (const ws of open) ws.close();
+    }
   });
 });
 

@@ -9,7 +9,7 @@
  */
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
-import { DispatchError, toDispatchError } from "../core/errors.js";
+import { DispatchError, ERROR_CODES, toDispatchError } from "../core/errors.js";
 import { CLIENT_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import type { Actor } from "../hub/AuditTrail.js";
 import type { Hub } from "../hub/Hub.js";
@@ -28,6 +28,7 @@ import { clientChannel } from "./clientChannel.js";
 import type { InputStreams } from "./InputStreams.js";
 import { parseClientFrame, type Ref } from "./parseClientFrame.js";
 import { RequestValve } from "./requestValve.js";
+import type { SocketQuota } from "./SocketQuota.js";
 
 /** A socket that has not said a valid hello by then is closed (it holds resources, proves nothing). */
 export const HELLO_TIMEOUT_MS = 5_000;
@@ -55,6 +56,8 @@ export interface ClientConnectionOptions {
   sent?: ((event: { ts: number }) => void) | undefined;
   /** Numbered inputs applied on this hub (shared by its connections): resends are not typed twice. */
   inputs?: InputStreams | undefined;
+  /** Sockets per person; counts this one if its `hello.key` signs it in (the upgrade's is counted there). */
+  quota?: SocketQuota | undefined;
 }
 
 export class ClientConnection {
@@ -70,6 +73,8 @@ export class ClientConnection {
   private unlistenStorage: (() => void) | undefined;
   private access: AccessWatch | undefined;
   private readonly valve: RequestValve;
+  /** Gives back this socket's place in its person's quota, when `hello` took it. */
+  private releaseQuota: (() => void) | undefined;
 
   constructor(private readonly options: ClientConnectionOptions) {
     this.actor = options.principal ? { principal: options.principal, address: options.address } : undefined;
@@ -227,12 +232,13 @@ export class ClientConnection {
             "wrong or missing access key; find it in the hub's data directory (access.key)",
           ),
         );
+        this.releaseQuota = this.options.quota?.take(principal);
         this.actor = { principal, address };
       } catch (err) {
         const error = toDispatchError(err);
         hub.audit.record({ name: "unknown", address }, "sign-in-failed", { detail: { over: "hello" } });
         this.fail(ref, error.code, error.message);
-        this.options.socket.close(error.code === "rate_limited" ? 4429 : 4401, error.code);
+        this.options.socket.close(ERROR_CODES[error.code].http === 429 ? 4429 : 4401, error.code);
         return;
       }
     }
@@ -299,6 +305,7 @@ export class ClientConnection {
 
   private dispose(): void {
     clearTimeout(this.helloTimer);
+    this.releaseQuota?.();
     this.valve.dispose();
     this.unlisten?.();
     this.unlistenHosts?.();

@@ -40,6 +40,7 @@ import type { HubMetrics } from "./metrics.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
 import { type OidcRoutes, registerPeopleRoutes } from "./peopleRoutes.js";
 import { registerRest } from "./rest.js";
+import { SocketQuota } from "./SocketQuota.js";
 import { registerScreenRows } from "./screenRows.js";
 import { registerSearchRoutes } from "./searchRoutes.js";
 import { registerStatic, staticPathRefusal } from "./static.js";
@@ -94,6 +95,8 @@ export interface AppOptions {
   peerToken?: string | undefined;
   /** How often clients are pinged; one that missed the last ping is dropped (default 30 s). */
   clientPingMs?: number | undefined;
+  /** Client WebSockets one person may hold open (`SocketQuota`, default 64). */
+  maxSocketsPerPerson?: number | undefined;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -206,6 +209,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
   const inputs = new InputStreams();
+  const quota = new SocketQuota(options.maxSocketsPerPerson);
   const stopLiveness = watchClientLiveness(wss, options.clientPingMs);
   // Upgrades happen only once authenticated: a key proof's answer tells the CLI it reached its hub.
   wss.on("headers", (headers, request) => {
@@ -239,6 +243,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const address = addressOf(request, options.trustProxy === true);
     auth.authenticate(request.headers, address, arrivalOf(request, options.trustProxy === true)).then(
       (principal) => {
+        try {
+          // Given back when the TCP socket closes, whether or not the upgrade completed.
+          if (principal) socket.once("close", quota.take(principal));
+        } catch (err) {
+          const error = toDispatchError(err);
+          return refuse(socket, error.httpStatus, error.message);
+        }
         wss.handleUpgrade(request, socket, head, (ws) => {
           new ClientConnection({
             socket: ws,
@@ -252,6 +263,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             storage: hub.storage,
             sent: metrics ? (event) => metrics.sent(event) : undefined,
             inputs,
+            quota,
           });
         });
       },

@@ -8,6 +8,7 @@ import { parseDuration } from "../core/duration.js";
 import { SIZE_RULES, type SizeRule } from "../hub/SessionClients.js";
 import { DEFAULT_MAX_SESSIONS } from "../hub/SessionLauncher.js";
 import { DEFAULT_BACKUP_KEEP, MIN_BACKUP_EVERY_MS } from "./PeriodicBackup.js";
+import { DEFAULT_MAX_SOCKETS_PER_PERSON } from "./SocketQuota.js";
 
 /** Settings from the environment (documented in the README). */
 export function hubSettings(env: NodeJS.ProcessEnv) {
@@ -25,6 +26,8 @@ export function hubSettings(env: NodeJS.ProcessEnv) {
     clientPingMs: env.DISPATCH_CLIENT_PING ? parseDuration(env.DISPATCH_CLIENT_PING) : undefined,
     /** Automatic gc of ended sessions idle this long; off unless DISPATCH_GC_AFTER is set. */
     gcAfterMs: env.DISPATCH_GC_AFTER ? parseDuration(env.DISPATCH_GC_AFTER) : undefined,
+    /** Client WebSockets one person (a user, a share link) may hold open (DISPATCH_MAX_SOCKETS). */
+    maxSocketsPerPerson: bytes("DISPATCH_MAX_SOCKETS") ?? DEFAULT_MAX_SOCKETS_PER_PERSON,
     sizeRule: sizeRuleOf(env.DISPATCH_WINDOW_SIZE),
     /** Periodic backups into DISPATCH_BACKUP_DIR; off unless DISPATCH_BACKUP_EVERY is set. */
     backupEveryMs: backupEvery(env.DISPATCH_BACKUP_EVERY),

@@ -182,6 +182,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     metrics,
     peerToken: cluster?.peerToken,
     clientPingMs: settings.clientPingMs,
+    maxSocketsPerPerson: settings.maxSocketsPerPerson,
     status: async () => {
       const hostInfo = hub.hosts.link("local")?.host;
       const hostStats = await hub.hostCommands.resources("local").catch(() => undefined);

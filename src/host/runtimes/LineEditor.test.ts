@@ -206,4 +206,42 @@ describe("the line editor", () => {
     t.editor.type(`\x05\x7f\x7f\x7f\x7f\x7f`);
     expect(await t.screen()).toEqual(["from a thread", "> Xabcdefghi", "jklmnopqrst"]);
   });
+
+  it("takes a paste sent as keys in large pieces at once, and refuses a line past its bound whole", async () => {
+    // No terminal here: drawing a million characters is not what is tested.
+    let shown = "";
+    const entered: string[] = [];
+    const editor: LineEditor = new LineEditor({
+      echo: (text) => {
+        shown += text;
+      },
+      atLineStart: () => shown.endsWith("\n"),
+      prompt: () => "> ",
+      masked: () => false,
+      enter: (line) => {
+        entered.push(line);
+        editor.endLine();
+      },
+      interrupt: () => undefined,
+      cols: () => 80,
+    });
+    // As the web's composer sends a paste: pieces of 128k characters, the last with Enter.
+    // Typed one character at a time (each laying the line out again), this took hours.
+    const piece = (i: number) => String.fromCharCode(97 + i).repeat(128 * 1024);
+    for (let i = 0; i < 6; i++) editor.type(piece(i));
+    editor.type("end\r");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(entered).toEqual([`${[0, 1, 2, 3, 4, 5].map(piece).join("")}end`]);
+
+    // Past the bound: not sent with the middle missing, but refused, and said so.
+    shown = "";
+    for (let i = 0; i < 9; i++) editor.type(piece(i));
+    editor.type("end\r");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(entered).toHaveLength(1);
+    expect(shown).toContain("not sent: 1179651 characters is more than a line holds (1048576)");
+    editor.type("next\r");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(entered.at(-1)).toBe("next");
+  });
 });

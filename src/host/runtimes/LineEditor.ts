@@ -60,6 +60,8 @@ export class LineEditor {
   private pasteModeAsked = false;
   /** What is on the line was recalled and not moved in or edited since: Up and Down recall. */
   private recalled = false;
+  /** Characters typed past `MAX_LINE_CHARS` on this line (it is refused at Enter). */
+  private overflowed = 0;
 
   constructor(private readonly host: LineEditorHost) {
     this.screen = new LineScreen(host);
@@ -75,7 +77,8 @@ export class LineEditor {
    * sequence or a bracketed paste is part read (a long paste comes in several inputs).
    */
   get midKeys(): boolean {
-    return this.queue.length > 0 || this.keys.partial;
+    // A line that outgrew its bound waits for its Enter, to be refused whole.
+    return this.queue.length > 0 || this.keys.partial || this.overflowed > 0;
   }
 
   /** What is typed on the line. */
@@ -159,6 +162,13 @@ export class LineEditor {
 
   private async pump(): Promise<void> {
     this.pumping = true;
+    /**
+     * Characters typed in a row, inserted at once before any other key: one by one, each laid
+     * the whole line out again, and a paste sent as keys (the web's composer, in pieces of
+     * 128k characters) held the host's event loop for minutes, long enough for the hub to
+     * drop the host for missed heartbeats.
+     */
+    let run = "";
     try {
       while (this.queue.length > 0) {
         const [char] = this.queue;
@@ -166,14 +176,25 @@ export class LineEditor {
         this.queue = this.queue.slice(char.length);
         const key = this.keys.read(char);
         if (key === undefined) continue;
+        if (typeof key === "object" && "text" in key) {
+          run += key.text;
+          continue;
+        }
+        if (run !== "") {
+          this.insert(run);
+          run = "";
+        }
         if (key !== "up" && key !== "down") this.recalled = false;
         if (typeof key === "object") {
-          if ("text" in key) this.insert(key.text);
-          else if ("paste" in key) this.paste(key.paste);
+          if ("paste" in key) this.paste(key.paste);
           else this.pasteTooLong(key.pasteTooLong);
         } else if (key === "enter") {
           // "\r\n" from a client that sends both is one Enter.
           if (char === "\r" && this.queue.startsWith("\n")) this.queue = this.queue.slice(1);
+          if (this.overflowed > 0) {
+            this.refuseOverflowed();
+            continue;
+          }
           if (!this.shown) continue;
           this.host.echo(this.toEnd());
           this.history.reset();
@@ -181,6 +202,7 @@ export class LineEditor {
         } else if (key === "tab") await this.tab();
         else this.edit(key);
       }
+      if (run !== "") this.insert(run);
     } finally {
       this.pumping = false;
     }
@@ -216,6 +238,7 @@ export class LineEditor {
       case "drop-line":
         this.chars = [];
         this.cursor = 0;
+        this.overflowed = 0;
         return this.redraw();
       case "cut-to-end":
         this.chars.splice(this.cursor, rowEnd(this.chars, this.cursor) - this.cursor);
@@ -246,10 +269,20 @@ export class LineEditor {
 
   private insert(text: string): void {
     const added = [...text];
-    if (this.chars.length + added.length > MAX_LINE_CHARS) return;
+    if (this.overflowed > 0 || this.chars.length + added.length > MAX_LINE_CHARS) {
+      // Past the bound nothing more goes on the line, and Enter sends none of it: a message
+      // with a hole in its middle would read as whole (`refuseOverflowed`).
+      if (this.overflowed === 0)
+        this.under(
+          `\x1b[2mthe line is longer than the ${MAX_LINE_CHARS} characters a line holds: it will not be sent (Ctrl-U clears it); send it in parts\x1b[0m\r\n`,
+        );
+      this.overflowed += added.length;
+      return;
+    }
     const atEnd = !this.shown || this.cursor === this.chars.length;
     this.open();
-    this.chars.splice(this.cursor, 0, ...added);
+    // Not `splice(at, 0, ...added)`: spread over a paste's characters overflows the stack.
+    this.chars = this.chars.slice(0, this.cursor).concat(added, this.chars.slice(this.cursor));
     this.cursor += added.length;
     if (!atEnd || text.includes("\n")) return this.redraw();
     // At the end only what is typed is echoed, its rows broken where the layout breaks them.
@@ -263,6 +296,16 @@ export class LineEditor {
     if (typed === "") return;
     if (this.chars.length + [...typed].length > MAX_LINE_CHARS) return this.pasteTooLong([...typed].length);
     this.insert(typed);
+  }
+
+  /** Enter on a line that outgrew the bound: dropped, and said so. */
+  private refuseOverflowed(): void {
+    const chars = this.chars.length + this.overflowed;
+    if (this.shown) this.host.echo(this.screen.erase());
+    this.reset();
+    this.host.echo(
+      `${this.host.atLineStart() ? "" : "\r\n"}\x1b[2mnot sent: ${chars} characters is more than a line holds (${MAX_LINE_CHARS}); send it in parts\x1b[0m\r\n`,
+    );
   }
 
   private pasteTooLong(chars: number): void {
@@ -346,5 +389,6 @@ export class LineEditor {
     this.screen.forget();
     this.histories.resetAll();
     this.recalled = false;
+    this.overflowed = 0;
   }
 }

@@ -248,6 +248,29 @@ describe("an editor's file on disk", () => {
     expect(readFileSync(file, "utf8")).toBe("other branch\n");
   });
 
+  it("keeps the text of a file deleted while its session was down: shown deleted, not made again empty, written by a save", async () => {
+    const file = join(root, "removed.txt");
+    writeFileSync(file, "kept\n");
+    const name = await edit(file);
+    await insert(name, 0, "unsaved ");
+    expect((await hub.api(`/api/sessions/${name}`, { method: "DELETE" })).status).toBe(200);
+    await waitFor(
+      async () =>
+        ((await call(`/api/sessions/${name}`)).body.session as { status: string }).status === "exited",
+    );
+    rmSync(file);
+    const revived = await call(`/api/sessions/${name}/revive`, {});
+    expect(revived.status, JSON.stringify(revived.body)).toBe(200);
+    expect((await call(`/api/sessions/${name}/text`)).body.text).toBe("unsaved kept\n");
+    // It was made again empty, and the revive read that as a conflict.
+    await waitFor(async () => (await fileStatus(name)) === "deleted");
+    expect(existsSync(file)).toBe(false);
+    const saved = await call(`/api/sessions/${name}/save`, {});
+    expect(saved.status, errorOf(saved)).toBe(200);
+    expect(readFileSync(file, "utf8")).toBe("unsaved kept\n");
+    expect(await fileStatus(name)).toBe("clean");
+  });
+
   it("does not follow a link put in place of the file or a directory above it, to load or to save", async () => {
     writeFileSync(join(outside, "secret"), "secret\n");
     const dir = join(root, "swapped");

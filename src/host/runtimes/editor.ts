@@ -19,8 +19,9 @@ import {
 import { applyChecked, fromBase64, textOf, toBase64 } from "../../kinds/editor/yjsText.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
-import { DiskTracker, type EditorBuffer, openFile } from "./editor/DiskTracker.js";
+import { DiskTracker, type EditorBuffer, openFile, readOpenable } from "./editor/DiskTracker.js";
 import { EditHistory } from "./editor/EditHistory.js";
+import { hashText } from "./editor/fileContent.js";
 import { fitInReply, textTooLarge } from "./editor/replyLimit.js";
 import { chunkEnd, describeCharacter, loneHalfAt, middleChange, splitsPair } from "./editor/surrogates.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
@@ -62,15 +63,20 @@ export class EditorRuntime implements SessionRuntime {
     this.lastSeq = spec.afterSeq;
     const resolved = resolveInRoots(this.options.path, editorRoots());
     this.path = resolved.path;
-    // A revive's buffer is in its state: a file gone meanwhile is made again to save it to.
-    const disk = openFile(this.path, this.options.create === true || Boolean(this.options.state));
+    // A revive's buffer is in its state: a file gone meanwhile is not made again (`afterRevive`).
+    const revive = this.options.state !== undefined;
+    const disk = revive ? readOpenable(this.path) : openFile(this.path, this.options.create === true);
     this.doc.on("update", (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) =>
       this.logUpdate(update, origin, transaction),
     );
     const revived = spec.afterSeq > 0;
     if (revived) this.emit("revived", {});
     this.emit("start", { pid: 0, command: [this.path], cwd: spec.cwd, cols: spec.cols, rows: spec.rows });
-    this.disk = new DiskTracker(this.path, disk, this.asBuffer());
+    this.disk = new DiskTracker(
+      this.path,
+      disk ?? { text: "", hash: hashText(""), bom: false },
+      this.asBuffer(),
+    );
     if (this.options.state) {
       Y.applyUpdate(this.doc, fromBase64(this.options.state), FROM_LOG);
       this.history = new EditHistory(textOf(this.doc), spec.afterSeq);
@@ -78,7 +84,7 @@ export class EditorRuntime implements SessionRuntime {
     } else {
       this.history = new EditHistory(textOf(this.doc), 0);
       this.disk.opened();
-      this.loaded = this.load(disk.text);
+      this.loaded = this.load(disk?.text ?? "");
     }
   }
 

@@ -44,8 +44,7 @@ export interface EditorBuffer {
  * refuses one too large to show.
  */
 export function openFile(path: string, create: boolean): OpenedFile {
-  const disk = readText(path, editorFileLimit());
-  if (disk && !fitInReply([disk.text])) throw tooLargeToOpen(path, disk.text);
+  const disk = readOpenable(path);
   if (disk) return { ...disk, created: false };
   if (!create) {
     throw new DispatchError(
@@ -54,6 +53,13 @@ export function openFile(path: string, create: boolean): OpenedFile {
     );
   }
   return { text: "", hash: writeTextAtomic(path, ""), bom: false, created: true };
+}
+
+/** The file's text at `path`, undefined when it is missing; refuses one too large to show. */
+export function readOpenable(path: string): DiskText | undefined {
+  const disk = readText(path, editorFileLimit());
+  if (disk && !fitInReply([disk.text])) throw tooLargeToOpen(path, disk.text);
+  return disk;
 }
 
 /** The file as opened: `created` when it was missing and made empty. */
@@ -296,14 +302,14 @@ export class DiskTracker {
    * edits made over such damage are not saved unasked but shown as a conflict, for the person
    * to choose.
    */
-  afterRevive(disk: OpenedFile, hash: string | undefined): void {
+  afterRevive(disk: DiskText | undefined, hash: string | undefined): void {
     const text = this.buffer.text();
+    if (!disk) return this.revivedDeleted(text, hash);
     if (text === this.savedText) return this.setStatus("clean", "revived");
     // Nothing unsaved (the buffer is the file as last loaded or saved), and the file changed
     // while the session was down (`git checkout` between `down` and `up`): loaded, as a clean
-    // buffer's file is when it changes under a running session. A file deleted meanwhile was
-    // made empty again to open: no reason to empty the buffer, it stays a conflict.
-    if (hash && !disk.created && savedAs(text, hash)) {
+    // buffer's file is when it changes under a running session.
+    if (hash && savedAs(text, hash)) {
       this.buffer.replaceText(disk.text, "disk");
       return this.setStatus("clean", "revived; the file changed on disk meanwhile and was loaded");
     }
@@ -332,6 +338,22 @@ export class DiskTracker {
         : "revived; the file changed on disk meanwhile",
     );
     return undefined;
+  }
+
+  /**
+   * Revived, its file deleted while the session was down: the buffer keeps its text and the
+   * file is not made again (it was made empty, an empty file left where a checkout had removed
+   * it); shown `deleted`, as a file deleted under a running session is, and a save writes it.
+   * The file back as the log last saw it (`hash`) ends that, as it does for a running one.
+   */
+  private revivedDeleted(text: string, hash: string | undefined): void {
+    if (hash) this.diskHash = hash;
+    // The buffer is the file as last saved: nothing unsaved, a file back with other text loads.
+    if (hash && savedAs(text, hash)) this.savedText = text;
+    this.setStatus(
+      "deleted",
+      "revived; the file was deleted meanwhile: the text is kept, saving writes it again",
+    );
   }
 }
 

@@ -377,6 +377,22 @@ describe("chat sessions", () => {
     expect(recalled).toBe("hi you");
   });
 
+  it("says a line too long for one message to the hub was not sent, and goes on", async () => {
+    // 1.2 MB of UTF-8, over the 1 MiB the hub takes in one message: refused, and lost unsaid.
+    const tooLong = "é".repeat(600_000);
+    const chat = await hub.cli(["chat", "c-long", "--provider", "oai"], {
+      input: `${tooLong}\nshort one\n/quit\n`,
+    });
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(chat.stdout).toMatch(
+      /not sent: the message is \d+ bytes, more than one message to the hub holds \(1048576\); send it in parts/,
+    );
+    const sent = requests.filter((r) => r.path.startsWith("/openai")).map((r) => lastUserText(r.body));
+    expect(sent.some((text) => text.startsWith("é"))).toBe(false);
+    expect(sent).toContain("short one");
+    expect(chat.stdout).toContain("Hi from GPT");
+  });
+
   it("takes a name one typo from a subcommand for the typo, and starts a chat so named only with --new", async () => {
     const typo = await hub.cli(["chat", "exprt"], { input: "/quit\n" });
     expect(typo.code).toBe(2);

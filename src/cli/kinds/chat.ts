@@ -21,6 +21,7 @@ import {
 import { ChatData } from "../../kinds/chat/events.js";
 import { chatKind } from "../../kinds/chat/index.js";
 import { ChatOptions } from "../../kinds/chat/options.js";
+import { MAX_CLIENT_MESSAGE_BYTES } from "../../protocol/client.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import { type DispatchConfig, loadConfig, providerProfile } from "../config.js";
@@ -232,6 +233,8 @@ class ChatView {
         await this.command(client, text).catch((err: unknown) => {
           process.stdout.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
         });
+      } else if (text.length > 0 && this.current && tooLong(line)) {
+        process.stdout.write(`${tooLong(line)}\n`);
       } else if (text.length > 0 && this.current) {
         const ended = new Promise<void>((resolve) => {
           this.turnEnd = resolve;
@@ -298,4 +301,14 @@ class ChatView {
     this.turnEnd = undefined;
     end?.();
   }
+}
+
+/**
+ * Why `line` cannot be sent, or undefined: the hub refuses a message over
+ * MAX_CLIENT_MESSAGE_BYTES, and the line was lost without a word.
+ */
+function tooLong(line: string): string | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(line)) + 200;
+  if (bytes <= MAX_CLIENT_MESSAGE_BYTES) return undefined;
+  return `not sent: the message is ${bytes} bytes, more than one message to the hub holds (${MAX_CLIENT_MESSAGE_BYTES}); send it in parts, or paste it in the web`;
 }

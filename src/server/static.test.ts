@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync, brotliDecompressSync } from "node:zlib";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { registerStatic } from "./static.js";
@@ -59,5 +60,33 @@ describe("the web UI's files", () => {
     const after = await app.inject({ method: "GET", url: "/" });
     expect(after.statusCode).toBe(200);
     expect(after.body).toContain("<p>app</p>");
+  });
+
+  it("sends an asset compressed when the build wrote it so, kept by the browser; the page is asked for each time", async () => {
+    const { app, root } = await serve(true);
+    const script = `console.log("${"x".repeat(4000)}")`;
+    writeFileSync(join(root, "assets", "index-abc.js"), script);
+    writeFileSync(join(root, "assets", "index-abc.js.br"), brotliCompressSync(script));
+    const asset = await app.inject({
+      method: "GET",
+      url: "/assets/index-abc.js",
+      headers: { "accept-encoding": "gzip, deflate, br" },
+    });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers["content-encoding"]).toBe("br");
+    expect(asset.headers["content-type"]).toMatch(/javascript/);
+    expect(asset.rawPayload.length).toBeLessThan(script.length / 10);
+    expect(brotliDecompressSync(asset.rawPayload).toString()).toBe(script);
+    expect(asset.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    // A browser that takes no compression gets the file as built.
+    const plain = await app.inject({ method: "GET", url: "/assets/index-abc.js" });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body).toBe(script);
+    // The page names the assets of the current build: never kept without asking.
+    for (const url of ["/", "/index.html", "/sessions/build"]) {
+      const page = await app.inject({ method: "GET", url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.headers["cache-control"], url).toBe("no-cache");
+    }
   });
 });

@@ -113,6 +113,12 @@ describe("web host panel", () => {
       .poll(() => page.locator('[data-session="rem1"] .status').textContent(), { timeout: 20_000 })
       .toBe("unreachable");
     expect(await h1.locator(".rtt").textContent()).toBe("–");
+    // Each key typed there is refused, saying so once: one toast counting them, not a wall.
+    await page.getByRole("region", { name: "Terminal rem1" }).click();
+    await page.keyboard.type("abcdef");
+    const away = page.locator(".toast", { hasText: "host 'h1' is not connected right now" });
+    await expect.poll(() => away.locator(".count").textContent(), { timeout: 20_000 }).toBe("×6");
+    expect(await away.count()).toBe(1);
     // Nothing can start there now: the button says so instead of failing when pressed.
     const newThere = h1.getByRole("button", { name: "New session on h1" });
     await expect.poll(() => newThere.isDisabled()).toBe(true);

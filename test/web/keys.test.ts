@@ -85,4 +85,25 @@ describe("web terminal keys", () => {
     await expect.poll(() => item.getAttribute("title")).toMatch(/^prefixed\nOpen \(Alt\+\d\)$/);
     expect(problems).toEqual([]);
   });
+
+  it("opens the list filter's first match with Enter and clears it, so the next-session key goes round them all", async () => {
+    const { page, problems } = await web.page({ signedIn: true });
+    await createSession(page, "round-a");
+    await createSession(page, "round-b");
+    // Ctrl+] s: the filter; Enter opens its first match.
+    await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.press("s");
+    const filter = page.getByLabel("Filter sessions by name");
+    await expect.poll(() => filter.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type("-a");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "round-a", level: 1 }).waitFor();
+    expect(await filter.inputValue()).toBe("");
+    expect(await page.locator("[data-session]").count()).toBeGreaterThanOrEqual(2);
+    // The next session is the list's next, not the filter's only match again.
+    await page.keyboard.press("Control+BracketRight");
+    await page.keyboard.press("BracketRight");
+    await page.getByRole("heading", { name: "round-b", level: 1 }).waitFor();
+    expect(problems).toEqual([]);
+  });
 });

@@ -20,8 +20,13 @@ const MAX_OPEN_TERMINALS = 16;
 const MAX_HISTORY_PAGES_TO_FIND = 64;
 
 export class Layout {
-  /** Phone layout: one session at a time, whatever the tiles say. */
-  phone = $state(false);
+  /** Phone layout: one session at a time, whatever the tiles say (the store keeps it). */
+  get phone(): boolean {
+    return this.#store.phone;
+  }
+  set phone(phone: boolean) {
+    this.#store.phone = phone;
+  }
   /**
    * The name a link (`#session=NAME`) asked for that the hub has no session by: the page says
    * so instead of quietly showing another session. Cleared once a session is shown.
@@ -42,15 +47,12 @@ export class Layout {
 
   /** Whether `id` is on screen: the active session, or one of the tiles beside it. */
   isShown(id: string): boolean {
-    if (id === this.#store.activeId) return true;
-    return !this.phone && this.#store.tiles.length > 1 && this.#store.tiles.includes(id);
+    return this.#store.isShown(id);
   }
 
   /** Ids on screen, in tile order. */
   get shownIds(): string[] {
-    const { tiles, activeId } = this.#store;
-    if (!this.phone && tiles.length > 1) return tiles;
-    return activeId ? [activeId] : [];
+    return this.#store.shownIds;
   }
 
   /**

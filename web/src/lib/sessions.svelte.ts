@@ -30,6 +30,8 @@ export class SessionStore {
   openIds = $state<string[]>([]);
   /** Sessions shown side by side (2–4 tiles), in screen order; one id or none: a single view. */
   tiles = $state<string[]>([]);
+  /** Phone layout: one session at a time, whatever the tiles say. */
+  phone = $state(false);
   /** The same ids, most recently used last. */
   #recent: string[] = [];
   filter = $state("");
@@ -101,6 +103,17 @@ export class SessionStore {
 
   readonly active = $derived(this.sessions.find((s) => s.id === this.activeId));
 
+  /** Ids on screen, in tile order: the tiles (not on a phone), else the active session. */
+  readonly shownIds = $derived.by((): string[] => {
+    if (!this.phone && this.tiles.length > 1) return this.tiles;
+    return this.activeId ? [this.activeId] : [];
+  });
+
+  /** Whether `id` is on screen: the active session, or one of the tiles beside it. */
+  isShown(id: string): boolean {
+    return this.shownIds.includes(id);
+  }
+
   byId(id: string): SessionInfo | undefined {
     return this.sessions.find((s) => s.id === id);
   }
@@ -116,6 +129,8 @@ export class SessionStore {
     const ids = new Set(list.map((s) => s.id));
     const seen: Record<string, number> = {};
     for (const [id, bytes] of Object.entries(this.seen)) if (ids.has(id)) seen[id] = bytes;
+    // On screen is seen, also what it printed while this page was away.
+    for (const s of list) if (this.isShown(s.id)) seen[s.id] = s.bytes;
     this.seen = seen;
     saveSeen(this.seen);
   }
@@ -125,7 +140,8 @@ export class SessionStore {
     if (index >= 0) this.sessions[index] = info;
     else this.sessions.push(info);
     this.#initSeen(info);
-    if (info.id === this.activeId) this.markSeen(info.id);
+    // Any tile on screen is being looked at, not only the focused one.
+    if (this.isShown(info.id)) this.markSeen(info.id);
   }
 
   remove(id: string): void {
@@ -167,7 +183,8 @@ export class SessionStore {
   }
 
   isUnread(s: SessionInfo): boolean {
-    return s.id !== this.activeId && (this.unread[s.id] === true || s.bytes > (this.seen[s.id] ?? s.bytes));
+    if (this.isShown(s.id)) return false;
+    return this.unread[s.id] === true || s.bytes > (this.seen[s.id] ?? s.bytes);
   }
 
   markUnread(id: string): void {

@@ -149,7 +149,8 @@ export class Workspace {
     const info = sessionFromReply(reply);
     if (info) this.store.upsert(info);
     this.views.attach(id);
-    if (this.store.activeId === id) this.layout.fitShown(true);
+    // In a tile beside the focused one too: the new process starts at the tile's size.
+    if (this.layout.isShown(id)) this.layout.fitSession(id, true);
   }
 
   /** Re-reads the hosts (round-trip times change without a `host` message). */

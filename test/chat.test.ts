@@ -3,260 +3,35 @@
  * chat-completions streaming wire formats, driven through the official SDKs in the host.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionInfo } from "../src/protocol/session.js";
+import {
+  endlessHungUp,
+  HELD_TEXT,
+  held,
+  heldAborted,
+  heldMaxOpen,
+  heldReplies,
+  lastUserText,
+  providerToml as provider,
+  requests,
+  resetHeldMaxOpen,
+  startFakeProvider,
+  stopFakeProvider,
+} from "./fakeProvider.js";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 
 let hub: HubHandle;
 let hubEnv: Record<string, string>;
 let root: string;
-let server: Server;
-const requests: { path: string; body: Record<string, unknown>; auth: string | undefined }[] = [];
-
-type SseEvent = [string | undefined, unknown];
-
-function sseWrite(res: ServerResponse, events: SseEvent[]): void {
-  for (const [event, data] of events) {
-    res.write(
-      `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`,
-    );
-  }
-}
-
-function sse(res: ServerResponse, events: SseEvent[]): void {
-  res.writeHead(200, { "content-type": "text/event-stream" });
-  sseWrite(res, events);
-  res.end();
-}
-
-/** An Anthropic Messages stream in three parts: opening events, one delta per word, closing events. */
-function anthropicStream(words: string[]): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
-  return {
-    head: [
-      [
-        "message_start",
-        {
-          type: "message_start",
-          message: {
-            id: "msg_1",
-            type: "message",
-            role: "assistant",
-            model: "fake-claude",
-            content: [],
-            stop_reason: null,
-            stop_sequence: null,
-            usage: { input_tokens: 11, output_tokens: 0 },
-          },
-        },
-      ],
-      [
-        "content_block_start",
-        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
-      ],
-    ],
-    deltas: words.map((text) => [
-      "content_block_delta",
-      { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } },
-    ]),
-    tail: [
-      ["content_block_stop", { type: "content_block_stop", index: 0 }],
-      [
-        "message_delta",
-        {
-          type: "message_delta",
-          delta: { stop_reason: "end_turn", stop_sequence: null },
-          usage: { output_tokens: 7 },
-        },
-      ],
-      ["message_stop", { type: "message_stop" }],
-    ],
-  };
-}
-
-/** An OpenAI chat-completions stream, in the same three parts. */
-function openAiStream(words: string[]): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
-    id: "c1",
-    object: "chat.completion.chunk",
-    created: 1,
-    model: "fake-gpt",
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  });
-  return {
-    head: [[undefined, chunk({ role: "assistant", content: "" }, null)]],
-    deltas: words.map((content) => [undefined, chunk({ content }, null)]),
-    tail: [
-      [undefined, chunk({}, "stop")],
-      [
-        undefined,
-        {
-          id: "c1",
-          object: "chat.completion.chunk",
-          created: 1,
-          model: "fake-gpt",
-          choices: [],
-          usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
-        },
-      ],
-      [undefined, "[DONE]"],
-    ],
-  };
-}
-
-function whole(stream: { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] }): SseEvent[] {
-  return [...stream.head, ...stream.deltas, ...stream.tail];
-}
-
-/** What a held reply sends at once, and what it sends when the test releases it. */
-const HELD_FIRST = ["partial", " reply"];
-const HELD_REST = [", finished."];
-const HELD_TEXT = [...HELD_FIRST, ...HELD_REST].join("");
-
-/**
- * A reply the server has started but holds open until the test calls `finish()`, so a test
- * decides when it ends (no timing). It leaves `held` when finished or when the client hangs up.
- */
-interface Held {
-  path: string;
-  body: Record<string, unknown>;
-  finish: () => void;
-}
-const held: Held[] = [];
-/** Held replies open at the server right now, and the most ever open at once. */
-let heldOpen = 0;
-let heldMaxOpen = 0;
-/** Held replies the client abandoned (cancelled) before they finished. */
-let heldAborted = 0;
-
-function holdReply(
-  res: ServerResponse,
-  path: string,
-  body: Record<string, unknown>,
-  stream: { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] },
-): void {
-  heldOpen++;
-  heldMaxOpen = Math.max(heldMaxOpen, heldOpen);
-  let done = false;
-  const leave = () => {
-    done = true;
-    heldOpen--;
-    const index = held.indexOf(entry);
-    if (index >= 0) held.splice(index, 1);
-  };
-  const entry: Held = {
-    path,
-    body,
-    finish: () => {
-      if (done) return;
-      leave();
-      sseWrite(res, [...stream.deltas.slice(HELD_FIRST.length), ...stream.tail]);
-      res.end();
-    },
-  };
-  res.on("close", () => {
-    if (done) return;
-    heldAborted++;
-    leave();
-  });
-  res.writeHead(200, { "content-type": "text/event-stream" });
-  sseWrite(res, [...stream.head, ...stream.deltas.slice(0, HELD_FIRST.length)]);
-  held.push(entry);
-}
-
-/** Endless replies the client hung up on (a runaway model's stream, stopped by the host). */
-let endlessHungUp = 0;
-
-/** An OpenAI stream that never ends: 16 KiB deltas for as long as the client reads them. */
-function endlessReply(res: ServerResponse): void {
-  const [opening] = openAiStream([]).head;
-  const [delta] = openAiStream(["x".repeat(16 * 1024)]).deltas;
-  let open = true;
-  res.on("close", () => {
-    open = false;
-    endlessHungUp++;
-  });
-  res.writeHead(200, { "content-type": "text/event-stream" });
-  sseWrite(res, [opening as SseEvent]);
-  const more = () => {
-    while (open) {
-      if (!res.write(`data: ${JSON.stringify((delta as SseEvent)[1])}\n\n`)) {
-        res.once("drain", more);
-        return;
-      }
-    }
-  };
-  more();
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let text = "";
-  for await (const chunk of req) text += chunk;
-  const body = JSON.parse(text || "{}") as Record<string, unknown>;
-  const path = req.url ?? "";
-  requests.push({ path, body, auth: (req.headers["x-api-key"] as string) ?? req.headers.authorization });
-  if (path.startsWith("/unauthorized")) {
-    res.writeHead(401, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify({
-        type: "error",
-        error: { type: "authentication_error", message: "invalid x-api-key" },
-      }),
-    );
-  } else if (path.startsWith("/limited")) {
-    res.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
-    res.end(JSON.stringify({ error: { message: "slow down", type: "rate_limit" } }));
-  } else if (path.startsWith("/malformed")) {
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    res.end("data: {this is not json\n\n");
-  } else if (path.startsWith("/midfail-anthropic")) {
-    // Overloaded after the first words: the stream's own error event, as the API sends it.
-    const stream = anthropicStream(["Hello"]);
-    sse(res, [
-      ...stream.head,
-      ...stream.deltas,
-      ["error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }],
-    ]);
-  } else if (path.startsWith("/midfail-openai")) {
-    const stream = openAiStream(["Hi"]);
-    sse(res, [
-      ...stream.head,
-      ...stream.deltas,
-      [undefined, { error: { message: "Overloaded", type: "server_error" } }],
-    ]);
-  } else if (path.startsWith("/endless")) {
-    endlessReply(res);
-  } else if (path.startsWith("/hold-anthropic")) {
-    holdReply(res, path, body, anthropicStream([...HELD_FIRST, ...HELD_REST]));
-  } else if (path.startsWith("/hold-openai")) {
-    holdReply(res, path, body, openAiStream([...HELD_FIRST, ...HELD_REST]));
-  } else if (path.startsWith("/anthropic")) {
-    sse(res, whole(anthropicStream(["Hello", " from", " Claude"])));
-  } else {
-    sse(res, whole(openAiStream(["Hi", " from", " GPT"])));
-  }
-}
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "dispatch-chat-"));
-  server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = await startFakeProvider();
   const config = join(root, "config", "dispatch");
   mkdirSync(config, { recursive: true });
-  const provider = (name: string, type: string, url: string) =>
-    [
-      `[providers.${name}]`,
-      `type = "${type}"`,
-      `base_url = "${url}"`,
-      'model = "m1"',
-      'api_key_env = "TEST_CHAT_KEY"',
-      "max_retries = 0",
-      "",
-    ].join("\n");
   writeFileSync(
     join(config, "config.toml"),
     [
@@ -288,9 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cleanupAll();
-  for (const reply of [...held]) reply.finish();
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await stopFakeProvider();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -375,6 +148,32 @@ describe("chat sessions", () => {
       { message: "Up brought a message back" },
     );
     expect(recalled).toBe("hi you");
+  });
+
+  it("gives the provider a long line of accented letters exactly, typed whole or pasted in pieces", async () => {
+    // What the provider got, by its length and its U+FFFD (a character cut in two shows as two).
+    const received = (prefix: string) =>
+      waitFor(
+        () => {
+          const text = requests.map((r) => lastUserText(r.body)).find((t) => t.startsWith(prefix));
+          return text === undefined
+            ? undefined
+            : { length: text.length, holes: text.split("\uFFFD").length - 1 };
+        },
+        { message: `the provider got the ${prefix} line` },
+      );
+    // 400,000 è: 800 KB of UTF-8, one message to the hub, many pieces on the way to the provider.
+    const chat = await hub.cli(["chat", "c-accents", "--provider", "oai"], {
+      input: `${"è".repeat(400_000)}\n/quit\n`,
+    });
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(await received("è")).toEqual({ length: 400_000, holes: 0 });
+
+    // 600,000 ü, more than one message holds: a bracketed paste in pieces, as the web sends it.
+    const pasted = "ü".repeat(600_000);
+    for (const piece of [`\x1b[200~${pasted.slice(0, 300_000)}`, `${pasted.slice(300_000)}\x1b[201~`, "\r"])
+      await send(hub, "c-accents", piece);
+    expect(await received("ü")).toEqual({ length: 600_000, holes: 0 });
   });
 
   it("says a line too long for one message to the hub was not sent, and goes on", async () => {
@@ -481,18 +280,6 @@ async function createChat(h: HubHandle, name: string, provider: string, env?: Re
 async function send(h: HubHandle, name: string, data: string): Promise<void> {
   const res = await h.api(`/api/sessions/${name}/input`, { method: "POST", body: JSON.stringify({ data }) });
   expect(res.status, await res.text()).toBe(200);
-}
-
-/** The last user message of a request the provider received. */
-function lastUserText(body: Record<string, unknown>): string {
-  const messages = body.messages as { role: string; content: string }[];
-  return messages[messages.length - 1]?.content ?? "";
-}
-
-function heldReplies(count: number): Promise<Held[]> {
-  return waitFor(() => (held.length === count ? [...held] : undefined), {
-    message: `${count} replies held open at the provider (have ${held.length})`,
-  });
 }
 
 describe("chat sessions: cancel, restart, concurrency", () => {
@@ -647,7 +434,7 @@ describe("chat sessions: cancel, restart, concurrency", () => {
     const names = ["q1", "q2", "q3", "q4"];
     await Promise.all(names.map((name) => createChat(hub, name, "holdanth", limited)));
     expect(held).toHaveLength(0);
-    heldMaxOpen = heldOpen;
+    resetHeldMaxOpen();
 
     await send(hub, "q1", "question from q1\r");
     await send(hub, "q2", "question from q2\r");

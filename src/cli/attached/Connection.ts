@@ -6,13 +6,11 @@
  * so nothing is lost or doubled, and what was typed meanwhile once it is back. It gives up
  * after `DISPATCH_RECONNECT_GIVE_UP_MS`.
  */
-import { backoffDelay, WAITED_ON_MAX_MS } from "../../core/backoff.js";
-import { DispatchError } from "../../core/errors.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import type { HubClient } from "../HubClient.js";
 import { LiveSessions } from "./LiveSessions.js";
-import { reconnectGiveUpMs } from "./reconnectSettings.js";
+import { delay, reconnectToHub } from "./reconnect.js";
 import type { Reattached, SessionView } from "./SessionView.js";
 
 /** Bound on telling the hub we leave; it notices a closed socket anyway. */
@@ -126,31 +124,21 @@ export class Connection {
   }
 
   /**
-   * Retries with backoff until the hub answers again, then resumes where the client was; after
+   * Retries until the hub answers again, then resumes where the client was; after
    * `DISPATCH_RECONNECT_GIVE_UP_MS` without a hub the client ends.
    */
   private async reconnect(): Promise<void> {
     const { finished, events } = this.options;
     this.away = true;
-    const giveUpAt = Date.now() + reconnectGiveUpMs();
     events.lost();
-    for (let attempt = 0; !finished(); attempt++) {
-      const wait = Math.min(backoffDelay(attempt, Math.random, WAITED_ON_MAX_MS), giveUpAt - Date.now());
-      if (wait < 0) return events.gone();
-      await Promise.race([delay(wait), this.options.ended]);
-      if (finished()) return;
-      let socket: ClientSocket | undefined;
-      try {
-        // Found afresh each time: a restarted hub writes a new hub.json (its port may differ).
-        const hub = this.options.relocate();
-        socket = await hub.connect("dispatch-tui");
-        await this.resume(socket, hub);
-        return;
-      } catch (err) {
-        await socket?.close();
-        if (!isUnavailable(err)) throw err;
-      }
-    }
+    const outcome = await reconnectToHub({
+      client: "dispatch-tui",
+      relocate: () => this.options.relocate(),
+      finished,
+      ended: this.options.ended,
+      resume: (socket, hub) => this.resume(socket, hub),
+    });
+    if (outcome === "gave-up") events.gone();
   }
 
   /** Carries on over a new connection: the session list afresh, the session from its last seq. */
@@ -182,16 +170,4 @@ export class Connection {
     if (!socket.isOpen) this.connectionLost(socket);
     this.options.events.resumed();
   }
-}
-
-/** Errors worth another try while a hub restarts; a refused key or a removed session are not. */
-function isUnavailable(err: unknown): boolean {
-  return !(
-    err instanceof DispatchError &&
-    (err.code === "unauthorized" || err.code === "forbidden" || err.code === "not_found")
-  );
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

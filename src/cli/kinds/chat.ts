@@ -5,10 +5,9 @@
  *   dispatch chat fork NAME [--name N]                a new chat with the same conversation
  *   dispatch chat export NAME [-o FILE]               the conversation as Markdown
  * In the prompt: `/sessions`, `/switch NAME`, `/new [NAME]`, `/quit`; Ctrl-C cancels a reply
- * in flight (and quits at an empty prompt).
+ * in flight (and quits at an empty prompt). The prompt itself is `chatView.ts`.
  */
 import { writeFileSync } from "node:fs";
-import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { z } from "zod";
 import { DispatchError } from "../../core/errors.js";
@@ -18,16 +17,14 @@ import {
   conversationToMarkdown,
   recentHistory,
 } from "../../kinds/chat/conversation.js";
-import { ChatData } from "../../kinds/chat/events.js";
 import { chatKind } from "../../kinds/chat/index.js";
 import { ChatOptions } from "../../kinds/chat/options.js";
-import { MAX_CLIENT_MESSAGE_BYTES } from "../../protocol/client.js";
 import type { SessionInfo } from "../../protocol/session.js";
-import type { ClientSocket } from "../ClientSocket.js";
 import { type DispatchConfig, loadConfig, providerProfile } from "../config.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { subcommandTypo } from "../usageErrors.js";
+import { ChatView } from "./chatView.js";
 import type { CliKind, DeclaredFields } from "./cliKind.js";
 import { readDeclaredOptions } from "./declaredOptions.js";
 
@@ -173,142 +170,11 @@ async function interactive(
     name,
     chatOptionsFor(config, options.provider ?? config.chat.provider, options.model),
   );
-  const socket = await client.connect("dispatch-chat");
-  const view = new ChatView(socket);
+  const view = await ChatView.open(client, createChat);
   try {
     await view.switchTo(session);
-    await view.run(client);
+    await view.run();
   } finally {
-    await socket.close();
+    await view.close();
   }
-}
-
-/** The prompt loop: renders one chat at a time from its `chat` events and streamed output. */
-class ChatView {
-  private current: SessionInfo | undefined;
-  private streaming = false;
-  private echoSkip: string | undefined;
-  private turnEnd: (() => void) | undefined;
-
-  constructor(private readonly socket: ClientSocket) {
-    socket.onOutput((frame) => {
-      if (frame.session === this.current?.id && this.streaming) process.stdout.write(frame.data);
-    });
-    socket.onMessage((message) => {
-      if (message.type !== "event" || message.event.session !== this.current?.id) return;
-      if (message.event.type === "chat") this.onChat(message.event.data);
-      if (message.event.type === "exit") {
-        process.stdout.write(`\n[${this.current.name}] the chat has ended\n`);
-        this.endTurn();
-      }
-    });
-  }
-
-  async switchTo(session: SessionInfo): Promise<void> {
-    if (this.current) await this.socket.detach(this.current.id).catch(() => undefined);
-    this.current = session;
-    this.streaming = false;
-    await this.socket.attach(session.id, { afterSeq: 0, snapshot: false });
-  }
-
-  async run(client: HubClient): Promise<void> {
-    const rl = createInterface({
-      input: process.stdin,
-      output: process.stdout,
-      terminal: process.stdin.isTTY === true,
-    });
-    const prompt = () => {
-      rl.setPrompt(`[${this.current?.name}] > `);
-      rl.prompt();
-    };
-    rl.on("SIGINT", () => {
-      if (this.turnEnd && this.current) this.socket.input(this.current.id, "\x03");
-      else rl.close();
-    });
-    prompt();
-    for await (const line of rl) {
-      const text = line.trim();
-      if (text === "/quit" || text === "/exit") break;
-      if (text.startsWith("/")) {
-        await this.command(client, text).catch((err: unknown) => {
-          process.stdout.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-        });
-      } else if (text.length > 0 && this.current && tooLong(line)) {
-        process.stdout.write(`${tooLong(line)}\n`);
-      } else if (text.length > 0 && this.current) {
-        const ended = new Promise<void>((resolve) => {
-          this.turnEnd = resolve;
-        });
-        this.echoSkip = line;
-        this.socket.input(this.current.id, `${line}\r`);
-        await Promise.race([ended, this.socket.closed]);
-      }
-      prompt();
-    }
-    rl.close();
-  }
-
-  private async command(client: HubClient, text: string): Promise<void> {
-    const [command, arg] = text.split(/\s+/, 2);
-    switch (command) {
-      case "/sessions": {
-        const chats = (await client.listSessions()).filter((s) => s.kind === CHAT);
-        for (const chat of chats) {
-          const mark = chat.id === this.current?.id ? "*" : " ";
-          process.stdout.write(`${mark} ${chat.name}  ${chat.status}  ${chat.preview.slice(0, 60)}\n`);
-        }
-        return;
-      }
-      case "/switch":
-        if (!arg) throw new UsageError("usage: /switch NAME");
-        return this.switchTo(await client.getSession(arg));
-      case "/new": {
-        const settings = ChatOptions.partial().parse(this.current?.options ?? {});
-        const { history: _h, forkedFrom: _f, ...options } = settings;
-        return this.switchTo(await createChat(client, arg, options));
-      }
-      default:
-        process.stdout.write("commands: /sessions, /switch NAME, /new [NAME], /quit\n");
-    }
-  }
-
-  private onChat(raw: Record<string, unknown>): void {
-    const parsed = ChatData.safeParse(raw);
-    if (!parsed.success) return;
-    const data = parsed.data;
-    switch (data.role) {
-      case "user":
-        if (this.echoSkip !== undefined && this.echoSkip.trim() === data.text.trim())
-          this.echoSkip = undefined;
-        else process.stdout.write(`[${this.current?.name}] > ${data.text}\n`);
-        this.streaming = true;
-        return;
-      case "assistant":
-        this.streaming = false;
-        process.stdout.write("\n");
-        return this.endTurn();
-      case "error":
-        this.streaming = false;
-        return this.endTurn();
-      case "queued":
-        process.stdout.write(`(waiting for a free API slot, position ${data.position})\n`);
-        return;
-    }
-  }
-
-  private endTurn(): void {
-    const end = this.turnEnd;
-    this.turnEnd = undefined;
-    end?.();
-  }
-}
-
-/**
- * Why `line` cannot be sent, or undefined: the hub refuses a message over
- * MAX_CLIENT_MESSAGE_BYTES, and the line was lost without a word.
- */
-function tooLong(line: string): string | undefined {
-  const bytes = Buffer.byteLength(JSON.stringify(line)) + 200;
-  if (bytes <= MAX_CLIENT_MESSAGE_BYTES) return undefined;
-  return `not sent: the message is ${bytes} bytes, more than one message to the hub holds (${MAX_CLIENT_MESSAGE_BYTES}); send it in parts, or paste it in the web`;
 }

@@ -324,4 +324,76 @@ describe("web editor sessions", () => {
     expect(readFileSync(file, "utf8")).toBe(expected);
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it("names the editable text after its file, and previews a Markdown file rendered, its HTML inert", async () => {
+    const file = join(root, "notes.md");
+    writeFileSync(
+      file,
+      [
+        "# Plan",
+        "",
+        "- first **step**",
+        "- second",
+        "",
+        "<script>window.__ran = 'script'</script>",
+        "<img src=x onerror=\"window.__ran = 'img'\">",
+        "[bad](javascript:window.__ran='link') and [good](https://example.com)",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(root, "plain.txt"), "not markdown\n");
+    for (const [name, path] of [
+      ["notes", file],
+      ["plain", join(root, "plain.txt")],
+    ]) {
+      const created = await web.hub.api("/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ kind: "editor", name, options: { path } }),
+      });
+      expect(created.status).toBe(201);
+    }
+    const { page, problems } = await web.page({ signedIn: true });
+    await page.locator('[data-session="notes"] button.select').click();
+    await expect.poll(() => shown(page), { timeout: 20_000 }).toMatch(/^# Plan\n/);
+    // The editable text is named after its file (a screen reader says which file it is in).
+    await page.getByRole("textbox", { name: `File ${file}` }).waitFor();
+
+    // Preview: the Markdown as it reads; the HTML in it is text, and nothing of it ran.
+    const toggle = page.getByRole("button", { name: "Preview" });
+    expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+    await toggle.click();
+    expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+    const preview = page.getByRole("region", { name: `Preview of ${file}` });
+    await preview.getByRole("heading", { name: "Plan" }).waitFor();
+    expect(await preview.getByRole("listitem").allTextContents()).toEqual(["first step", "second"]);
+    expect(await preview.locator("strong").textContent()).toBe("step");
+    await preview.getByText("<script>window.__ran = 'script'</script>").waitFor();
+    expect(await preview.locator("script, img").count()).toBe(0);
+    expect(
+      await preview.getByRole("link").evaluateAll((links) => links.map((a) => a.getAttribute("href"))),
+    ).toEqual(["https://example.com"]);
+    expect(await page.evaluate(() => (window as unknown as { __ran?: string }).__ran)).toBeUndefined();
+    expect(await page.locator(".cm-content").isVisible()).toBe(false);
+
+    // It follows the text as someone else edits it.
+    const edit = await web.hub.api("/api/sessions/notes/edits", {
+      method: "POST",
+      body: JSON.stringify({ edits: [{ from: 0, to: 6, insert: "# Plan B" }], client: "script" }),
+    });
+    expect(edit.status).toBe(200);
+    await preview.getByRole("heading", { name: "Plan B" }).waitFor();
+
+    // Back to editing, the edit there too.
+    await toggle.click();
+    await expect.poll(() => shown(page)).toMatch(/^# Plan B\n/);
+    expect(await preview.count()).toBe(0);
+
+    // A file that is not Markdown has no preview.
+    await page.locator('[data-session="plain"] button.select').click();
+    await page.getByRole("textbox", { name: `File ${join(root, "plain.txt")}` }).waitFor();
+    expect(
+      await page.locator("[data-editor]:not([hidden])").getByRole("button", { name: "Preview" }).count(),
+    ).toBe(0);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

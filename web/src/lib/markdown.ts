@@ -1,6 +1,7 @@
 /**
- * A small Markdown reader for chat replies and kernel outputs. It returns a tree, never HTML: components render
- * the tree as text nodes and elements, so nothing a model writes can inject markup. Covers
+ * A small Markdown reader for chat replies, kernel outputs and the editor's preview of `.md`
+ * files. It returns a tree, never HTML: components render the tree as text nodes and
+ * elements, so nothing a model (or a file) writes can inject markup. Covers
  * what replies use: fenced code blocks (also unclosed, while a reply streams), headings,
  * paragraphs, bullet and numbered lists, quotes, rules, and inline code, bold, italic and
  * links (http, https and mailto only; anything else stays text).

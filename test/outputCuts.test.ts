@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
 import { renderScreen } from "./screen.js";
-import { WireClient } from "./wire.js";
+import { helloClient, type WireClient } from "./wire.js";
 
 const clients: WireClient[] = [];
 let hub: HubHandle | undefined;
@@ -21,12 +21,7 @@ afterEach(async () => {
 });
 afterAll(cleanupAll);
 
-async function client(h: HubHandle): Promise<WireClient> {
-  const c = await WireClient.open(h.url, { authorization: `Bearer ${h.key}` });
-  clients.push(c);
-  await c.request({ type: "hello", protocol: 1 });
-  return c;
-}
+const client = (h: HubHandle) => helloClient(h, clients);
 
 describe("output cut inside a character or an escape sequence", () => {
   it("shows a client attaching at the cut the character and the colour, not � and the sequence's tail", async () => {

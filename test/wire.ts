@@ -135,6 +135,20 @@ export class WireClient {
   }
 }
 
+/**
+ * A client of `hub` with its key, past the hello; put in `open` for the test to close
+ * (`close()` each one after the test).
+ */
+export async function helloClient(
+  hub: { url: string; key: string },
+  open: WireClient[],
+): Promise<WireClient> {
+  const c = await WireClient.open(hub.url, { authorization: `Bearer ${hub.key}` });
+  open.push(c);
+  await c.request({ type: "hello", protocol: 1 });
+  return c;
+}
+
 export async function poll<T>(get: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

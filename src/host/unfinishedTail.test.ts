@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UNFINISHED_LOOKBACK_BYTES, unfinishedTail } from "./unfinishedTail.js";
+import { scannedTail, UNFINISHED_LOOKBACK_BYTES, unfinishedTail } from "./unfinishedTail.js";
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, "latin1"));
 const utf8 = (text: string) => new Uint8Array(Buffer.from(text, "utf8"));
@@ -41,5 +41,24 @@ describe("unfinishedTail", () => {
     expect(unfinishedTail(bytes("\x1b[3\x18abc"))).toBe(0);
     const long = bytes(`\x1bP${"q".repeat(UNFINISHED_LOOKBACK_BYTES)}`);
     expect(unfinishedTail(long)).toBe(0);
+  });
+
+  it("answers as a walk through every byte does, for any output", () => {
+    // Bytes that move the parser (ESC, introducers, ST, BEL, CAN, finals, parameters) and
+    // UTF-8 lead and continuation bytes, in random runs, some longer than the look-back.
+    const alphabet = [
+      0x1b, 0x5b, 0x5d, 0x50, 0x5c, 0x07, 0x18, 0x3b, 0x33, 0x6d, 0x41, 0x20, 0x0d, 0xe6, 0xbc, 0xa2, 0xf0,
+      0xc3,
+    ];
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let run = 0; run < 20_000; run++) {
+      const length = run % 100 === 0 ? UNFINISHED_LOOKBACK_BYTES + random(200) : random(40);
+      const output = Uint8Array.from({ length }, () => alphabet[random(alphabet.length)] as number);
+      expect(unfinishedTail(output), Buffer.from(output).toString("hex")).toBe(scannedTail(output));
+    }
   });
 });

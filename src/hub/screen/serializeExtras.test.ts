@@ -72,6 +72,27 @@ describe("serializeExtras", () => {
     expect(await answer(restored, query)).toBe(await answer(live, query));
   });
 
+  it("keeps the application keypad as DECKPAM, the form tmux reads, and the other modes xterm keeps", async () => {
+    // What vim and less send (smkx), with the rest xterm tracks, each on.
+    const modes = "\x1b[?1h\x1b=\x1b[?2004h\x1b[?1003h\x1b[?1004h\x1b[4h\x1b[?45h\x1b[?7l";
+    const live = emulator();
+    const serializer = new serializeAddon.SerializeAddon();
+    live.loadAddon(serializer);
+    await write(live, `${modes}text`);
+    // The addon writes the keypad as DECNKM (CSI ?66h) only, which tmux ignores.
+    expect(serializeExtras(live)).toContain("\x1b=");
+    const restored = emulator();
+    await write(restored, serializer.serialize() + serializeExtras(live));
+    expect(restored.modes).toEqual(live.modes);
+    expect(live.modes).toMatchObject({
+      applicationKeypadMode: true,
+      mouseTrackingMode: "any",
+      wraparoundMode: false,
+    });
+    await write(live, "\x1b>");
+    expect(serializeExtras(live)).toBe("");
+  });
+
   it("keeps the cursor's shape (vim's insert-mode bar)", async () => {
     // xterm answers DECRQSS from its options, not from DECSCUSR: the snapshot itself must carry it
     // to the terminal that draws the cursor.

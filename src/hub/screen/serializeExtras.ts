@@ -8,6 +8,11 @@
  * - a hidden cursor (DECTCEM, full-screen programs);
  * - the mouse report encoding: the addon turns reporting on (`CSI ?1000h`) but not SGR encoding
  *   (`CSI ?1006h`), so vim's or htop's clicks came back in the old X10 form they do not read;
+ * - the application keypad (DECKPAM, `ESC =`, which vim and less send with application cursor
+ *   keys): the addon writes it as DECNKM (`CSI ?66h`), which xterm reads but tmux
+ *   ignores, so `dispatch attach` from tmux sent the keypad's keys as plain digits.
+ *   The other modes xterm keeps (cursor keys, bracketed paste, mouse reports, focus, insert,
+ *   origin, wrap, reverse wrap) the addon writes in their common form;
  * - the cursor's shape (DECSCUSR: vim's bar in insert mode);
  * - the saved cursor (DECSC), which a later DECRC jumps back to (status-line updaters, shells'
  *   prompts), with the pen and character set it saved too (DECRC restores them): `savedCursor.ts`;
@@ -35,6 +40,7 @@ export function serializeExtras(terminal: headless.Terminal): string {
   return (
     title(terminal) +
     hidden +
+    keypad(terminal) +
     mouseEncoding(terminal) +
     cursorShape(terminal) +
     saved +
@@ -54,6 +60,11 @@ function charsets(terminal: headless.Terminal): string {
   const service = core(terminal)?._charsetService;
   const designated = Array.isArray(service?._charsets) ? (service._charsets as (Charset | undefined)[]) : [];
   return charsetSequences({ designated, level: num(service?.glevel, 0) });
+}
+
+/** DECKPAM, as the program sent it (xterm keeps one flag for it and DECNKM). */
+function keypad(terminal: headless.Terminal): string {
+  return terminal.modes.applicationKeypadMode ? "\x1b=" : "";
 }
 
 /** DECSET for the mouse encoding xterm parses (1005 and 1015 it ignores). */

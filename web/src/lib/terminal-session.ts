@@ -99,7 +99,7 @@ export class TerminalSession implements SessionView {
   #keyDownAt: number | null = null;
   #keyAt: number | null = null;
   // Output frames may split a UTF-8 character; a streaming decoder stitches them back.
-  readonly #decoder = new TextDecoder();
+  #decoder = new TextDecoder();
 
   constructor(options: TerminalSessionOptions) {
     this.id = options.id;
@@ -277,6 +277,9 @@ export class TerminalSession implements SessionView {
   snapshot(snap: { seq: number; cols: number; rows: number; data: string }, written?: () => void): void {
     if (this.#disposed) return;
     this.terminal.reset();
+    // Bytes held from a frame cut inside a character belong to the screen replaced here;
+    // kept, they turned the first character after the snapshot into `�`.
+    this.#decoder = new TextDecoder();
     this.follow(snap.cols, snap.rows);
     this.lastSeq = snap.seq;
     this.#historyBefore = snap.seq + 1;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SessionInfo } from "../../protocol/session.js";
 import { parseKeys } from "./keys.js";
 import { PickerModel } from "./PickerModel.js";
+import { renderPicker } from "./pickerView.js";
 
 function session(name: string, lastActivityAt: number, project: string | null = null): SessionInfo {
   return {
@@ -26,6 +27,14 @@ function session(name: string, lastActivityAt: number, project: string | null = 
     project,
   };
 }
+
+/** Two in `shop`, one in `blog`, one in none. */
+const inTwoProjects = () => [
+  session("loose", 9),
+  session("shop-db", 1, "shop"),
+  session("blog", 5, "blog"),
+  session("shop-api", 2, "shop"),
+];
 
 function type(model: PickerModel, text: string) {
   return parseKeys(text).map((key) => model.handle(key));
@@ -74,12 +83,7 @@ describe("PickerModel", () => {
 
   it("groups sessions by project and switches the current project with p", () => {
     const model = new PickerModel();
-    model.setSessions([
-      session("loose", 9),
-      session("shop-db", 1, "shop"),
-      session("blog", 5, "blog"),
-      session("shop-api", 2, "shop"),
-    ]);
+    model.setSessions(inTwoProjects());
     const names = () => model.visible().map((s) => s.name);
     expect(names()).toEqual(["blog", "shop-api", "shop-db", "loose"]);
     expect(type(model, "p")).toEqual([{ type: "project", project: "blog" }]);
@@ -89,5 +93,22 @@ describe("PickerModel", () => {
     expect(model.message).toBe("project shop");
     expect(type(model, "p")).toEqual([{ type: "project", project: "" }]);
     expect(names()).toHaveLength(4);
+  });
+
+  it("counts, in the title, the sessions of the project it is narrowed to", () => {
+    const model = new PickerModel();
+    model.setSessions(inTwoProjects());
+    const title = () => {
+      const frame = renderPicker(model, { cols: 80, rows: 24, now: 10, isUnread: () => false, preview: [] });
+      return /dispatch[^\x1b]*/.exec(frame)?.[0].trim();
+    };
+    expect(title()).toBe("dispatch · 4 sessions");
+    model.project = "shop";
+    expect(title()).toBe("dispatch · project shop · 2 sessions");
+    model.project = "blog";
+    expect(title()).toBe("dispatch · project blog · 1 session");
+    // A current project none of the sessions belongs to any more: every session is listed.
+    model.project = "gone";
+    expect(title()).toBe("dispatch · 4 sessions");
   });
 });

@@ -47,11 +47,24 @@ export class PickerModel {
    * a current project, only its sessions.
    */
   visible(): SessionInfo[] {
-    const project = this.projects().includes(this.project) ? this.project : "";
-    const ordered = this.sessions
-      .filter((s) => !project || s.project === project)
-      .sort((a, b) => projectOrder(a, b) || b.lastActivityAt - a.lastActivityAt);
+    const ordered = this.inProject().sort(
+      (a, b) => projectOrder(a, b) || b.lastActivityAt - a.lastActivityAt,
+    );
     return fuzzyFilter(ordered, this.filter, (s) => `${s.name} ${s.host} ${s.kind} ${s.project ?? ""}`);
+  }
+
+  /**
+   * The project the list is narrowed to: the current one while some session belongs to it,
+   * else "" (every session).
+   */
+  shownProject(): string {
+    return this.projects().includes(this.project) ? this.project : "";
+  }
+
+  /** The sessions of the shown project (every session without one), before the filter. */
+  inProject(): SessionInfo[] {
+    const project = this.shownProject();
+    return this.sessions.filter((s) => !project || s.project === project);
   }
 
   /** Every project some session belongs to, by name. */

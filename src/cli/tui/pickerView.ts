@@ -67,9 +67,12 @@ export function renderPicker(model: PickerModel, options: PickerViewOptions): st
   const visible = model.visible();
   const selected = model.selected();
 
-  const count = `${model.sessions.length} session${model.sessions.length === 1 ? "" : "s"}`;
+  // Narrowed to a project, the count is the project's: the others are not on the list.
+  const shown = model.inProject().length;
+  const count = `${shown} session${shown === 1 ? "" : "s"}`;
   const filter = model.filter.length > 0 || model.filtering ? `  filter: ${model.filter}▏` : "";
-  const project = model.project ? ` · project ${model.project}` : "";
+  const shownProject = model.shownProject();
+  const project = shownProject ? ` · project ${shownProject}` : "";
   lines.push(
     INVERSE +
       fitWidth(` ${options.title ?? "dispatch"}${project} · ${count}${filter}`, cols) +

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { expect } from "vitest";
 import { ClientSocket } from "../src/cli/ClientSocket.js";
-import { isAlive } from "../src/platform/processAlive.js";
 import { BIN, type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } from "./cliProcess.js";
+import { OwnedProcesses, runsInHome } from "./ownedProcesses.js";
 
 export { BIN, type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } from "./cliProcess.js";
 
@@ -35,7 +35,8 @@ export interface HubHandle {
   stop(): Promise<void>;
 }
 
-const live = new Set<HubHandle>();
+/** Each hub not stopped yet, with the processes its home started. */
+const live = new Map<HubHandle, OwnedProcesses>();
 
 export async function startHub(
   options: {
@@ -66,8 +67,8 @@ export async function startHub(
     key: join(home, "access.key"),
   };
   const sockets = new Set<ClientSocket>();
-  /** Every pid seen, so a hub or host restarted during the test is killed too. */
-  const seenPids = new Set<number>();
+  /** Every process seen, so a hub or host restarted during the test is killed too. */
+  const owned = new OwnedProcesses(home);
   let last = { port: 0, url: "" };
   let stopping: Promise<void> | undefined;
 
@@ -78,7 +79,7 @@ export async function startHub(
         port: number;
         url: string;
       };
-      seenPids.add(info.pid);
+      owned.note(info.pid);
       last = { port: info.port, url: info.url };
       return last;
     } catch {
@@ -89,8 +90,8 @@ export async function startHub(
   const pids = () => {
     const hub = readPid(paths.hubPid);
     const host = readPid(paths.hostPid);
-    if (hub) seenPids.add(hub);
-    if (host) seenPids.add(host);
+    if (hub) owned.note(hub);
+    if (host) owned.note(host);
     return { ...(hub ? { hub } : {}), ...(host ? { host } : {}) };
   };
 
@@ -131,13 +132,11 @@ export async function startHub(
       stopping ??= (async () => {
         await Promise.all([...sockets].map((socket) => socket.close()));
         pids();
-        await stopInOrder([paths.supervisorPid, paths.hubPid, paths.hostPid], seenPids);
+        await stopInOrder([paths.supervisorPid, paths.hubPid, paths.hostPid], owned);
         pids();
-        for (const pid of processesOf(home)) seenPids.add(pid);
-        killAll(seenPids);
-        await waitFor(() => [...seenPids].every((pid) => !isAlive(pid)), { timeoutMs: 5_000 }).catch(
-          () => undefined,
-        );
+        for (const pid of processesOf(home)) owned.note(pid);
+        owned.killAll();
+        await waitFor(() => owned.running().length === 0, { timeoutMs: 5_000 }).catch(() => undefined);
         keepLogs(home);
         if (!options.home) rmSync(home, { recursive: true, force: true });
         live.delete(handle);
@@ -145,7 +144,7 @@ export async function startHub(
       return stopping;
     },
   };
-  live.add(handle);
+  live.set(handle, owned);
 
   const started = await runCli(["start", "--port", "0"], env);
   pids();
@@ -164,7 +163,7 @@ export async function startHub(
 
 /** Stops every hub this process started and has not stopped yet. For afterAll. */
 export async function cleanupAll(): Promise<void> {
-  await Promise.all([...live].map((handle) => handle.stop()));
+  await Promise.all([...live.keys()].map((handle) => handle.stop()));
 }
 
 /** How many times `waitFor` checks before it gives up, even past its deadline. */
@@ -235,35 +234,13 @@ function readPid(file: string): number | undefined {
  * (failed start) and a host it started. Linux only; elsewhere the pid files must do.
  */
 function processesOf(home: string): number[] {
-  const found: number[] = [];
   let entries: string[];
   try {
     entries = readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
   } catch {
-    return found;
+    return [];
   }
-  const needle = `DISPATCH_HOME=${home}\0`;
-  for (const entry of entries) {
-    try {
-      if (`${readFileSync(`/proc/${entry}/environ`, "utf8")}\0`.includes(needle)) found.push(Number(entry));
-    } catch {
-      // Gone, or another user's process: not ours either way.
-    }
-  }
-  return found.filter((pid) => pid !== process.pid);
-}
-
-/** Only a hub or host of ours: a pid seen earlier may since belong to an unrelated process. */
-function isOurs(pid: number): boolean {
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    // The supervisor's path need not hold "dispatch" (a checkout in /work/main): missed, it
-    // restarts the hub after cleanup and leaves a hub and host running for the rest of the run.
-    return ["dispatch", "host/main.js", "superviseMain.js"].some((marker) => cmdline.includes(marker));
-  } catch {
-    // Gone, or no /proc: signal only what is alive.
-    return isAlive(pid);
-  }
+  return entries.map(Number).filter((pid) => pid !== process.pid && runsInHome(pid, home));
 }
 
 /**
@@ -272,36 +249,28 @@ function isOurs(pid: number): boolean {
  * hub), then the hub (or it starts a new host), then the host, which ends its sessions; each is
  * waited for (bounded, as `stop` does) before the next. Whatever is left gets SIGKILL after.
  */
-async function stopInOrder(pidFiles: string[], seen: Set<number>): Promise<void> {
+async function stopInOrder(pidFiles: string[], owned: OwnedProcesses): Promise<void> {
   for (const file of pidFiles) {
     const pid = readPid(file);
-    if (pid === undefined || !isOurs(pid)) continue;
-    seen.add(pid);
+    if (pid === undefined) continue;
+    owned.note(pid);
+    if (!owned.owns(pid)) continue;
     try {
       process.kill(pid, "SIGTERM");
     } catch {
       // Already gone.
       continue;
     }
-    await waitFor(() => !isAlive(pid), { timeoutMs: STOP_WAIT_MS }).catch(() => undefined);
-  }
-}
-
-function killAll(pids: Iterable<number>): void {
-  for (const pid of pids) {
-    if (!isOurs(pid)) continue;
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Already gone: the normal case after `dispatch stop --all`.
-    }
+    await waitFor(() => !owned.owns(pid), { timeoutMs: STOP_WAIT_MS }).catch(() => undefined);
   }
 }
 
 // Last resort when a test run dies without afterAll: nothing stays running, no home stays behind.
 process.on("exit", () => {
-  for (const handle of live) {
-    killAll([...Object.values(handle.pids()), ...processesOf(handle.home)]);
+  for (const [handle, owned] of live) {
+    handle.pids();
+    for (const pid of processesOf(handle.home)) owned.note(pid);
+    owned.killAll();
     rmSync(handle.home, { recursive: true, force: true });
   }
 });

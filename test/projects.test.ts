@@ -567,7 +567,7 @@ describe("bad input", () => {
     expect((await sessions()).filter((s) => s.project === "bad")).toEqual([]);
   });
 
-  it("reports a cycle, a command that cannot start, a ready pattern that never comes and a mistyped host; the rest comes up", async () => {
+  it("reports a cycle, a command that cannot start, a ready pattern that never comes, a missing directory and a mistyped host, each at its line; the rest comes up", async () => {
     const file = writeProject(
       "errors.toml",
       `project = "errs"
@@ -605,6 +605,11 @@ command = "sleep 600"
 [[session]]
 name = "fine"
 command = "sleep 600"
+
+[[session]]
+name = "no-dir"
+cwd = "no-such-dir"
+command = "sleep 600"
 `,
     );
     const result = await hub.cli(["up", "--file", file]);
@@ -617,15 +622,22 @@ command = "sleep 600"
       "needs-silent": "skipped",
       "typo-host": "failed",
       fine: "created",
+      "no-dir": "failed",
     });
     const err = result.stderr;
     expect(err).toContain(`loop-a: ${file}:6: 'after' goes round in a cycle (loop-a → loop-b → loop-a)`);
-    expect(err).toMatch(/nosuch: .*no-such-program-for-dispatch/);
+    // What the host or the hub says is put at the line to fix too, as the file's own mistakes are.
     expect(err).toContain(
-      "silent: 'silent' did not print /listening on/ within 1s (ready_timeout); its last lines:",
+      `nosuch: ${file}:15: command not found: 'no-such-program-for-dispatch' (not executable, or not on PATH)`,
+    );
+    expect(err).toContain(
+      `silent: ${file}:20: 'silent' did not print /listening on/ within 1s (ready_timeout); its last lines:`,
     );
     expect(err).toContain("| still warming");
-    expect(err).toContain("needs-silent: waits for 'silent', which did not come up");
+    expect(err).toContain(`needs-silent: ${file}:26: waits for 'silent', which did not come up`);
+    expect(err).toContain(
+      `no-dir: ${file}:39: working directory '${join(repo, "no-such-dir")}' does not exist or is not a directory`,
+    );
     expect(err).toContain(`typo-host: ${file}:30: no host 'eastt' — did you mean 'east'?`);
     const all = await byName();
     expect(all.get("fine")).toMatchObject({ status: "running", project: "errs" });
@@ -648,7 +660,7 @@ command = "sleep 600"
     const result = await hub.cli(["up", "--file", file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      "dispatch: taken: a session named 'taken' already exists outside any project, so this one was not started; " +
+      `dispatch: taken: ${file}:3: a session named 'taken' already exists outside any project, so this one was not started; ` +
         "rename that one (`dispatch rename taken NEW`) or this one in the project file",
     );
     // The row is about the name, not about the other session (running, but not this project's).

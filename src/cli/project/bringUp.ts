@@ -86,13 +86,13 @@ export async function bringUp(
     if (step.type === "conflict") {
       // Not this project's session: its status would read as this row's.
       row.did = "taken";
-      row.error = step.message;
+      row.error = `${at(project, declared, "name")}: ${step.message}`;
       return false;
     }
     for (const other of declared.after) {
       if (!(await done.get(other))) {
         row.did = "skipped";
-        row.error = `waits for '${other}', which did not come up`;
+        row.error = `${at(project, declared, "after")}: waits for '${other}', which did not come up`;
         return false;
       }
     }
@@ -114,7 +114,7 @@ export async function bringUp(
       row.session = await hub.getSession(declared.name);
       return true;
     } catch (err) {
-      row.error = err instanceof Error ? err.message : String(err);
+      row.error = located(project, declared, err instanceof Error ? err.message : String(err), watching);
       row.session = await hub.getSession(declared.name).catch(() => undefined);
       // Up and running, only its ready line did not come in time: not a failure to start.
       if (watching && row.session && isLiveStatus(row.session.status)) row.did = "not ready";
@@ -245,6 +245,24 @@ function requireHost(hosts: readonly HostView[], declared: DeclaredSession, proj
     );
   }
   return host;
+}
+
+/**
+ * An error the hub or host gave for a declared session, said at the line of the key it is about
+ * (the `ready` pattern waited for, the `cwd` or program it names), else at the session's table,
+ * as the file's own mistakes are: what to fix is in the file.
+ */
+function located(project: ProjectFile, declared: DeclaredSession, message: string, waiting: boolean): string {
+  if (message.startsWith(`${project.path}:`)) return message;
+  const program = declared.command[0];
+  const key = waiting
+    ? "ready"
+    : message.includes(`'${declared.cwd}'`)
+      ? "cwd"
+      : program !== undefined && message.includes(`'${program}'`)
+        ? "command"
+        : undefined;
+  return `${at(project, declared, key)}: ${message}`;
 }
 
 /** `file:line` of the session's table, or of one of its keys when written. */

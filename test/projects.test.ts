@@ -237,6 +237,70 @@ describe("a project of four sessions on two hosts", () => {
   });
 });
 
+describe("two checkouts of one project", () => {
+  it("brings both up side by side, and `ps`, `up` and `down` in each act on its own sessions", async () => {
+    const twin = `project = "twin"
+
+[[session]]
+name = "web"
+command = ["sh", "-c", "echo web in $(pwd); ${LONG}"]
+
+[[session]]
+name = "job"
+command = "sleep 600"
+after = "web"
+`;
+    const [a, b] = ["clone-a", "clone-b"].map((name) => {
+      const dir = join(repo, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, "dispatch.toml"), twin);
+      return dir;
+    }) as [string, string];
+    const first = await hub.cli(["up"], { cwd: a });
+    expect(first.code, first.stderr).toBe(0);
+    expect(did(first.stdout)).toEqual({ web: "created", job: "created" });
+    const before = await byName();
+
+    const second = await hub.cli(["up"], { cwd: b });
+    expect(second.code, second.stderr).toBe(0);
+    expect(did(second.stdout)).toEqual({ "web-2": "created", "job-2": "created" });
+    expect(second.stdout).toContain(`this checkout (${b}) runs as project 'twin-2', its sessions as NAME-2`);
+    const both = await byName();
+    expect(both.get("web")).toMatchObject({ id: before.get("web")?.id, project: "twin", status: "running" });
+    expect(both.get("web-2")).toMatchObject({ project: "twin-2", status: "running" });
+    await waitFor(async () => (await output("web-2")).includes(`web in ${b}`), { message: "b's web in b" });
+    expect(await output("web")).toContain(`web in ${a}`);
+
+    // Again in each: nothing to do, and neither restarts or stops the other's sessions.
+    const [againA, againB, psA, psB] = await Promise.all([
+      hub.cli(["up"], { cwd: a }),
+      hub.cli(["up"], { cwd: b }),
+      hub.cli(["ps"], { cwd: a }),
+      hub.cli(["ps"], { cwd: b }),
+    ]);
+    expect(did(againA.stdout)).toEqual({ web: "unchanged", job: "unchanged" });
+    expect(did(againB.stdout)).toEqual({ "web-2": "unchanged", "job-2": "unchanged" });
+    expect(psA.stdout).toMatch(/^web\s/m);
+    expect(psA.stdout).not.toMatch(/^web-2\s/m);
+    expect(psB.stdout).toMatch(/^web-2\s/m);
+    expect(psB.stdout).not.toMatch(/^web\s/m);
+
+    // `down NAME` in b takes b's session, by the name the file declares.
+    const job = await hub.cli(["down", "job"], { cwd: b });
+    expect(job.code, job.stderr).toBe(0);
+    expect(job.stdout).toMatch(/^job-2\s+removed/m);
+    const downB = await hub.cli(["down"], { cwd: b });
+    expect(downB.code, downB.stderr).toBe(0);
+    const left = await byName();
+    expect([...left.keys()].filter((n) => n.endsWith("-2"))).toEqual([]);
+    for (const name of ["web", "job"]) {
+      expect(left.get(name)).toMatchObject({ id: before.get(name)?.id, status: "running", project: "twin" });
+    }
+    expect((await hub.cli(["down"], { cwd: a })).code).toBe(0);
+    expect((await sessions()).filter((s) => s.project?.startsWith("twin"))).toEqual([]);
+  });
+});
+
 describe("switching projects", () => {
   it("switches the current project with `use --project`, with a did-you-mean", async () => {
     // Tagged as `up` tags them (the shop test covers `up` itself).

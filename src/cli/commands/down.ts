@@ -9,7 +9,8 @@ import { didYouMean } from "../../core/names.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { EXIT_ERROR, UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
-import { projectName } from "../project/locate.js";
+import { sessionInHub } from "../project/checkout.js";
+import { projectSessions } from "../project/locate.js";
 import { sayLeftBehind, stopProjectSession } from "../project/stopSession.js";
 import { formatColumns, statusText } from "../sessionTable.js";
 
@@ -42,13 +43,17 @@ async function down(
       "--remove-worktrees goes without --keep-history: a kept agent is continued by `up` in its worktree",
     );
   const client = HubClient.locate();
-  const name = projectName(options, client.paths);
-  const all = (await client.listSessions()).filter((s) => s.project === name);
+  const { name, sessions: all, suffix } = await projectSessions(options, client);
   if (all.length === 0) {
     console.error(`project '${name}' has no sessions`);
     return;
   }
-  const sessions = names.length > 0 ? named(all, names, name) : all;
+  // In a second checkout `db` is `db-2` in the hub: either name will do.
+  const have = new Set(all.map((s) => s.name));
+  const inHub = names.map((n) =>
+    !have.has(n) && have.has(sessionInHub(n, suffix)) ? sessionInHub(n, suffix) : n,
+  );
+  const sessions = names.length > 0 ? named(all, inHub, name) : all;
   const keepHistory = options.keepHistory === true;
   const rows = await Promise.all(
     sessions.map(async (session) => {

@@ -1,7 +1,7 @@
 /** `dispatch ps [--project P]`: the project's sessions, on every host, with their health. */
 import type { Command } from "commander";
 import { HubClient } from "../HubClient.js";
-import { projectName } from "../project/locate.js";
+import { projectSessions } from "../project/locate.js";
 import { formatPsTable } from "../project/projectTable.js";
 
 export function registerPs(program: Command): void {
@@ -16,8 +16,7 @@ export function registerPs(program: Command): void {
 
 async function ps(options: { project?: string; file?: string; json?: boolean }): Promise<void> {
   const client = HubClient.locate();
-  const name = projectName(options, client.paths);
-  const sessions = (await client.listSessions()).filter((s) => s.project === name);
+  const { name, sessions } = await projectSessions(options, client);
   if (options.json) console.log(JSON.stringify(sessions, null, 2));
   else if (sessions.length === 0)
     console.error(`project '${name}' has no sessions — start it with \`dispatch up\``);

@@ -4,6 +4,7 @@
  * those sessions and the ones they wait for, stopping nothing. Exit 1 when any session could
  * not come up (the others are up).
  */
+import { dirname } from "node:path";
 import type { Command } from "commander";
 import { didYouMean } from "../../core/names.js";
 import { EXIT_ERROR, UsageError } from "../exitCodes.js";
@@ -31,18 +32,23 @@ async function up(names: string[], options: { file?: string; json?: boolean }): 
   const only = names.length > 0 ? names : undefined;
   if (only) checkDeclared(project, only);
   const client = HubClient.locate();
-  const rows = await bringUp(client, project, only ? { only } : {});
-  writeProjectContext(client.paths, project.name);
+  const { project: name, rows } = await bringUp(client, project, only ? { only } : {});
+  writeProjectContext(client.paths, name);
   const failed = rows.filter((r) => r.error !== undefined);
   if (options.json) {
-    console.log(JSON.stringify({ project: project.name, sessions: rows }, null, 2));
+    console.log(JSON.stringify({ project: name, sessions: rows }, null, 2));
   } else if (rows.length === 0) {
     console.log(
-      `${project.name}: nothing to bring up; ${project.path} declares no sessions (add a [[session]] table with a name and a command)`,
+      `${name}: nothing to bring up; ${project.path} declares no sessions (add a [[session]] table with a name and a command)`,
     );
   } else {
     console.log(formatUpTable(rows));
-    console.log(`\n${project.name}: ${summarize(rows)}`);
+    if (name !== project.name) {
+      console.log(
+        `\nthis checkout (${dirname(project.path)}) runs as project '${name}', its sessions as NAME${name.slice(name.lastIndexOf("-"))}: another checkout of '${project.name}' held the name when it came up`,
+      );
+    }
+    console.log(`\n${name}: ${summarize(rows)}`);
     // What sessions no longer declared left on disk, said as `down` says it.
     sayLeftBehind(rows);
   }

@@ -17,6 +17,7 @@ import type { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
 import type { LeftBehind } from "../kinds/cliKind.js";
 import { declaredSession } from "../kinds/registry.js";
+import { placedInHub, projectInHub } from "./checkout.js";
 import { findCycles, withDependencies } from "./dependencies.js";
 import { planUp, type Step } from "./plan.js";
 import type { DeclaredSession, ProjectFile } from "./projectFile.js";
@@ -55,15 +56,24 @@ export interface UpOptions {
   only?: readonly string[];
 }
 
+export interface UpResult {
+  /** The project's name in the hub: its own, or `NAME-2`... for another checkout of it. */
+  project: string;
+  rows: UpRow[];
+}
+
 export async function bringUp(
   hub: HubClient,
-  project: ProjectFile,
+  file: ProjectFile,
   { only }: UpOptions = {},
-): Promise<UpRow[]> {
-  const selected = only ? withDependencies(project.sessions, only).selected : project.sessions;
+): Promise<UpResult> {
+  const chosen = only ? withDependencies(file.sessions, only).selected : file.sessions;
   const kinds = KindsBody.parse(await hub.call("GET", "/api/kinds")).kinds.map((k) => k.name);
-  checkKinds(project, selected, kinds);
+  checkKinds(file, chosen, kinds);
   const [hosts, existing] = await Promise.all([new HostsApi(hub).list(), hub.listSessions()]);
+  // From here on, names are the hub's: this checkout's, beside any other checkout's.
+  const project = placedInHub(file, projectInHub(file, existing));
+  const selected = chosen.map((s) => project.sessions[file.sessions.indexOf(s)] as DeclaredSession);
   const plan = planUp({ project: project.name, declared: project.sessions, existing });
   const cycles = findCycles(project.sessions);
   // Read once, and only when a kind needs it (an agent's profile, a chat's provider).
@@ -145,7 +155,7 @@ export async function bringUp(
   release();
   await Promise.all(done.values());
   const ordered = selected.map((s) => rows.get(s.name) as UpRow);
-  return [...ordered, ...(await Promise.all(stopped))];
+  return { project: project.name, rows: [...ordered, ...(await Promise.all(stopped))] };
 }
 
 /** An unknown kind is a mistake in the file: nothing starts until it is fixed. */

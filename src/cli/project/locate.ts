@@ -5,9 +5,11 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { HomePaths } from "../../platform/home.js";
+import type { SessionInfo } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
+import type { HubClient } from "../HubClient.js";
 import { readProjectContext } from "../hostContext.js";
+import { projectInHub, suffixOf } from "./checkout.js";
 import { loadProjectFile, PROJECT_FILE, type ProjectFile } from "./projectFile.js";
 
 export function findProjectFile(from: string = process.cwd()): string | undefined {
@@ -28,15 +30,33 @@ export function openProjectFile(file: string | undefined): ProjectFile {
   return loadProjectFile(path);
 }
 
-/** The project a command is about, by name. */
-export function projectName(options: { project?: string; file?: string }, paths: HomePaths): string {
-  if (options.project) return options.project;
-  if (options.file !== undefined) return openProjectFile(options.file).name;
-  const found = findProjectFile();
-  if (found) return loadProjectFile(found).name;
-  const current = readProjectContext(paths);
-  if (current) return current;
-  throw new UsageError(
-    `which project? no ${PROJECT_FILE} here or above and no current project; pass --project NAME or --file F`,
-  );
+/**
+ * The project a command is about, by its name in the hub (this checkout's, when found from its
+ * file), its sessions there, and what the checkout's session names end with (`-2`; "" for the
+ * first checkout, or a project given by name).
+ */
+export async function projectSessions(
+  options: { project?: string; file?: string },
+  hub: HubClient,
+): Promise<{ name: string; sessions: SessionInfo[]; suffix: string }> {
+  const all = await hub.listSessions();
+  const found = options.project === undefined ? fromFile(options.file, all) : undefined;
+  const name = options.project ?? found?.name ?? readProjectContext(hub.paths);
+  if (name === undefined) {
+    throw new UsageError(
+      `which project? no ${PROJECT_FILE} here or above and no current project; pass --project NAME or --file F`,
+    );
+  }
+  return { name, sessions: all.filter((s) => s.project === name), suffix: found?.suffix ?? "" };
+}
+
+function fromFile(
+  file: string | undefined,
+  sessions: readonly SessionInfo[],
+): { name: string; suffix: string } | undefined {
+  const path = file !== undefined ? resolve(file) : findProjectFile();
+  if (path === undefined) return undefined;
+  const project = openProjectFile(path);
+  const name = projectInHub(project, sessions);
+  return { name, suffix: suffixOf(project.name, name) };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { SessionInfo } from "../../protocol/session.js";
+import { checkoutOf, placedInHub, projectInHub, tagged } from "./checkout.js";
 import { planUp } from "./plan.js";
+import { parseProjectFile } from "./projectFile.js";
 
 function session(name: string, fields: Partial<SessionInfo> = {}): SessionInfo {
   return {
@@ -68,5 +70,38 @@ describe("planUp", () => {
     expect(db?.type === "conflict" && db.message).toMatch(/'db' already exists outside any project/);
     const web = plan.steps.get("web");
     expect(web?.type === "conflict" && web.message).toMatch(/in project 'blog'/);
+  });
+});
+
+describe("checkouts", () => {
+  const file = (dir: string) =>
+    parseProjectFile(`project = "shop"\n[[session]]\nname = "db"\n`, `${dir}/dispatch.toml`);
+  const [a, b] = [file("/src/a"), file("/src/b")];
+  const of = (dir: string) => `d1@${checkoutOf(`${dir}/dispatch.toml`)}`;
+
+  it("gives a second checkout the first free NAME-N and its sessions the suffix, and each keeps its own", () => {
+    const first = [session("db", { declaration: of("/src/a") })];
+    expect(projectInHub(a, first)).toBe("shop");
+    expect(projectInHub(b, first)).toBe("shop-2");
+    const placed = placedInHub(b, "shop-2");
+    expect(placed.sessions[0]).toMatchObject({
+      name: "db-2",
+      declaration: tagged(b.sessions[0]?.declaration as string, checkoutOf(b.path)),
+    });
+    // Once a's sessions are gone, b keeps the name its sessions have.
+    expect(projectInHub(b, [session("db-2", { project: "shop-2", declaration: of("/src/b") })])).toBe(
+      "shop-2",
+    );
+  });
+
+  it("takes a session tagged before checkouts were as the first checkout's, without restarting it", () => {
+    const old = [session("db", { declaration: "d1" })];
+    expect(projectInHub(a, old)).toBe("shop");
+    const plan = planUp({
+      project: "shop",
+      declared: [{ name: "db", declaration: of("/src/a") }],
+      existing: old,
+    });
+    expect(plan.steps.get("db")?.type).toBe("keep");
   });
 });

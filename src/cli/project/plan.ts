@@ -6,6 +6,7 @@
  */
 import { isLiveStatus } from "../../core/liveness.js";
 import type { SessionInfo } from "../../protocol/session.js";
+import { untagged } from "./checkout.js";
 
 export type Step =
   /** No session of that name: create it. */
@@ -44,7 +45,8 @@ export function planUp({ project, declared, existing }: PlanInput): Plan {
         session,
         message: `a session named '${name}' already exists ${where}, so this one was not started; rename that one (\`dispatch rename ${name} NEW\`) or this one in the project file, then run \`dispatch up\` again`,
       });
-    } else if (session.declaration !== declaration) steps.set(name, { type: "restart", session });
+    } else if (untagged(session.declaration) !== untagged(declaration))
+      steps.set(name, { type: "restart", session });
     else if (isLiveStatus(session.status)) steps.set(name, { type: "keep", session });
     else steps.set(name, { type: "start", session });
   }

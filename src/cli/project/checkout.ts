@@ -1,0 +1,85 @@
+/**
+ * Which checkout of a project a hub session belongs to, so two clones (or worktrees) of one
+ * repository can be up at once. A checkout is the directory of its project file; `up` tags each
+ * session's declaration digest with it (`DIGEST@CHECKOUT`). The first checkout up has the
+ * project's name and its sessions their declared names; another one, while the name is held,
+ * gets the first free `NAME-2`, `NAME-3`, … for the project and the same suffix on each session
+ * (`db-2`), and keeps them for as long as any of its sessions exists.
+ */
+import { createHash } from "node:crypto";
+import { realpathSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { freeName } from "../../core/names.js";
+import type { SessionInfo } from "../../protocol/session.js";
+import type { ProjectFile } from "./projectFile.js";
+
+/** A short digest of the project file's directory (symlinks resolved). */
+export function checkoutOf(projectPath: string): string {
+  const dir = dirname(resolve(projectPath));
+  let real = dir;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    // Not there (a file about to be written): the path as given.
+  }
+  return createHash("sha256").update(real).digest("hex").slice(0, 8);
+}
+
+/** The declaration a session of this checkout is created with. */
+export function tagged(declaration: string, checkout: string): string {
+  return `${declaration}@${checkout}`;
+}
+
+/** A declaration without its checkout: what `up` compares to tell whether it changed. */
+export function untagged(declaration: string | undefined): string | undefined {
+  return declaration?.split("@")[0];
+}
+
+/** The checkout a session was declared in; undefined for one tagged before checkouts were. */
+function checkoutIn(session: SessionInfo): string | undefined {
+  return session.declaration?.split("@")[1];
+}
+
+/**
+ * The project's name in the hub for this checkout: the one its sessions already have, else the
+ * project's name or the first `NAME-N` no other checkout's session holds. A session tagged
+ * before checkouts were counts as this checkout's, as it did then.
+ */
+export function projectInHub(project: ProjectFile, existing: readonly SessionInfo[]): string {
+  const checkout = checkoutOf(project.path);
+  const own = existing.find((s) => s.project && checkoutIn(s) === checkout);
+  if (own?.project) return own.project;
+  return freeName(project.name, (name) =>
+    existing.some((s) => s.project === name && ![undefined, checkout].includes(checkoutIn(s))),
+  );
+}
+
+/**
+ * The project file as this checkout runs it in the hub: its project's name there, and each
+ * session's name (and the names in `after`) with the checkout's suffix, if it has one.
+ */
+export function placedInHub(project: ProjectFile, name: string): ProjectFile {
+  const suffix = suffixOf(project.name, name);
+  const checkout = checkoutOf(project.path);
+  const inHub = (declared: string) => sessionInHub(declared, suffix);
+  return {
+    ...project,
+    name,
+    sessions: project.sessions.map((s) => ({
+      ...s,
+      name: inHub(s.name),
+      after: s.after.map(inHub),
+      declaration: tagged(s.declaration, checkout),
+    })),
+  };
+}
+
+/** What a checkout's session names end with: "" for the first, `-2` for the project `NAME-2`. */
+export function suffixOf(declared: string, inHub: string): string {
+  return inHub === declared ? "" : inHub.slice(inHub.lastIndexOf("-"));
+}
+
+/** A declared session's name in the hub: `db`, or `db-2` in a second checkout. */
+export function sessionInHub(declared: string, suffix: string): string {
+  return suffix ? `${declared.slice(0, 32 - suffix.length)}${suffix}` : declared;
+}

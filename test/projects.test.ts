@@ -631,7 +631,7 @@ describe("bad input", () => {
     expect((await sessions()).filter((s) => s.project === "bad")).toEqual([]);
   });
 
-  it("reports a cycle, a command that cannot start, a ready pattern that never comes, a missing directory and a mistyped host, each at its line; the rest comes up", async () => {
+  it("reports a cycle, a command that cannot start, a ready pattern that never comes, a missing directory, an environment the hub refuses and a mistyped host, each at its line; the rest comes up", async () => {
     const file = writeProject(
       "errors.toml",
       `project = "errs"
@@ -674,6 +674,11 @@ command = "sleep 600"
 name = "no-dir"
 cwd = "no-such-dir"
 command = "sleep 600"
+
+[[session]]
+name = "big-env"
+command = "sleep 600"
+env = { BIG = "${"x".repeat(70_000)}" }
 `,
     );
     const result = await hub.cli(["up", "--file", file]);
@@ -687,6 +692,7 @@ command = "sleep 600"
       "typo-host": "failed",
       fine: "created",
       "no-dir": "failed",
+      "big-env": "failed",
     });
     const err = result.stderr;
     expect(err).toContain(`loop-a: ${file}:6: 'after' goes round in a cycle (loop-a → loop-b → loop-a)`);
@@ -702,6 +708,7 @@ command = "sleep 600"
     expect(err).toContain(
       `no-dir: ${file}:39: working directory '${join(repo, "no-such-dir")}' does not exist or is not a directory`,
     );
+    expect(err).toContain(`big-env: ${file}:45: invalid request: 'env.BIG': too long`);
     expect(err).toContain(`typo-host: ${file}:30: no host 'eastt' — did you mean 'east'?`);
     const all = await byName();
     expect(all.get("fine")).toMatchObject({ status: "running", project: "errs" });

@@ -265,15 +265,22 @@ function requireHost(hosts: readonly HostView[], declared: DeclaredSession, proj
 function located(project: ProjectFile, declared: DeclaredSession, message: string, waiting: boolean): string {
   if (message.startsWith(`${project.path}:`)) return message;
   const program = declared.command[0];
+  // The hub names a refused field of the create request, which is the file's key: 'env.BIG'.
+  const field = /'([a-z]+)(?:[.[][^']*)?'/.exec(message)?.[1];
   const key = waiting
     ? "ready"
-    : message.includes(`'${declared.cwd}'`)
-      ? "cwd"
-      : program !== undefined && message.includes(`'${program}'`)
-        ? "command"
-        : undefined;
+    : field !== undefined && REQUEST_KEYS.includes(field)
+      ? field
+      : message.includes(`'${declared.cwd}'`)
+        ? "cwd"
+        : program !== undefined && message.includes(`'${program}'`)
+          ? "command"
+          : undefined;
   return `${at(project, declared, key)}: ${message}`;
 }
+
+/** The keys of a session's table that go to the hub as the create request's fields of that name. */
+const REQUEST_KEYS = ["name", "kind", "command", "cwd", "env", "host", "options"];
 
 /** `file:line` of the session's table, or of one of its keys when written. */
 function at(project: ProjectFile, declared: DeclaredSession, key?: string): string {

@@ -8,21 +8,25 @@
  */
 import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, resolve, sep } from "node:path";
 import { freeName } from "../../core/names.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ProjectFile } from "./projectFile.js";
 
-/** A short digest of the project file's directory (symlinks resolved). */
-export function checkoutOf(projectPath: string): string {
+/** The project file's directory, symlinks resolved. */
+function checkoutDir(projectPath: string): string {
   const dir = dirname(resolve(projectPath));
-  let real = dir;
   try {
-    real = realpathSync(dir);
+    return realpathSync(dir);
   } catch {
     // Not there (a file about to be written): the path as given.
+    return dir;
   }
-  return createHash("sha256").update(real).digest("hex").slice(0, 8);
+}
+
+/** A short digest of the project file's directory. */
+export function checkoutOf(projectPath: string): string {
+  return createHash("sha256").update(checkoutDir(projectPath)).digest("hex").slice(0, 8);
 }
 
 /** The declaration a session of this checkout is created with. */
@@ -42,15 +46,30 @@ function checkoutIn(session: SessionInfo): string | undefined {
 
 /**
  * The project's name in the hub for this checkout: the one its sessions already have, else the
- * project's name or the first `NAME-N` no other checkout's session holds. A session tagged
- * before checkouts were counts as this checkout's, as it did then.
+ * project's name or the first `NAME-N` no other checkout's session holds.
  */
 export function projectInHub(project: ProjectFile, existing: readonly SessionInfo[]): string {
   const checkout = checkoutOf(project.path);
   const own = existing.find((s) => s.project && checkoutIn(s) === checkout);
   if (own?.project) return own.project;
+  const dir = checkoutDir(project.path);
   return freeName(project.name, (name) =>
-    existing.some((s) => s.project === name && ![undefined, checkout].includes(checkoutIn(s))),
+    existing.some((s) => s.project === name && !isHere(s, project, checkout, dir)),
+  );
+}
+
+/**
+ * Whether a session is this checkout's. One tagged before checkouts were is, if it runs in the
+ * checkout's directory or is declared here exactly as it runs; else it is taken for another
+ * checkout's, and left alone rather than restarted here.
+ */
+function isHere(session: SessionInfo, project: ProjectFile, checkout: string, dir: string): boolean {
+  const tag = checkoutIn(session);
+  if (tag !== undefined) return tag === checkout;
+  return (
+    session.cwd === dir ||
+    session.cwd.startsWith(`${dir}${sep}`) ||
+    project.sessions.some((d) => d.name === session.name && d.declaration === session.declaration)
   );
 }
 

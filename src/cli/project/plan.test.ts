@@ -94,8 +94,8 @@ describe("checkouts", () => {
     );
   });
 
-  it("takes a session tagged before checkouts were as the first checkout's, without restarting it", () => {
-    const old = [session("db", { declaration: "d1" })];
+  it("takes a session tagged before checkouts were as the checkout's it runs in, without restarting it", () => {
+    const old = [session("db", { declaration: "d1", cwd: "/src/a/db" })];
     expect(projectInHub(a, old)).toBe("shop");
     const plan = planUp({
       project: "shop",
@@ -103,5 +103,7 @@ describe("checkouts", () => {
       existing: old,
     });
     expect(plan.steps.get("db")?.type).toBe("keep");
+    // Another checkout leaves it alone.
+    expect(projectInHub(b, old)).toBe("shop-2");
   });
 });

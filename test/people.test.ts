@@ -651,6 +651,43 @@ describe("a role changed while connected", () => {
     const typed = await lowered.request({ type: "input", session: "demoted", data: "x" });
     expect(typed.type).toBe("error");
   });
+
+  it("tells the person's open connections their new role on each attached session, and only on a change", async () => {
+    const id = await createSession("regraded");
+    const add = await as("owner", "/api/users", {
+      method: "POST",
+      body: { name: "regraded", role: "writer" },
+    });
+    const { token } = (await add.json()) as { token: string };
+    const attached = await socket(token);
+    await attached.request({ type: "attach", session: "regraded", afterSeq: 0 });
+    // Another connection of the same person, attached to nothing: told of the global role only.
+    const idle = await socket(token);
+    const roles = (c: WireClient) => c.received.json.filter((m) => m.type === "role");
+    const setRole = async (body: Record<string, unknown>) =>
+      expect((await as("owner", "/api/users/regraded", { method: "PATCH", body })).status).toBe(200);
+
+    await setRole({ role: "viewer" });
+    await waitFor(() => roles(attached).length === 1 && roles(idle).length === 1);
+    expect(roles(attached)[0]).toMatchObject({ session: id, role: "viewer", principal: { role: "viewer" } });
+    expect(roles(idle)[0]).toMatchObject({ role: "viewer", principal: { name: "regraded", role: "viewer" } });
+    expect(roles(idle)[0]).not.toHaveProperty("session");
+
+    // A write grant on this one session: the attached connection may type again, and is told so;
+    // the global role did not change, so the idle one hears nothing.
+    await setRole({ role: "writer", session: "regraded" });
+    await waitFor(() => roles(attached).length === 2);
+    expect(roles(attached)[1]).toMatchObject({ session: id, role: "writer" });
+    await attached.request({ type: "input", session: "regraded", data: "typed-again\n" });
+    await attached.waitForOutput(id, "typed-again");
+
+    // A change that leaves this person's roles as they were (someone else's) tells them nothing.
+    await as("owner", "/api/users/viewer-pat", { method: "PATCH", body: { role: "viewer" } });
+    const ping = await attached.request({ type: "ping" });
+    expect(ping.type).toBe("pong");
+    expect(roles(attached)).toHaveLength(2);
+    expect(roles(idle)).toHaveLength(1);
+  });
 });
 
 describe("audit", () => {

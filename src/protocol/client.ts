@@ -143,6 +143,17 @@ export const ServerMessage = z.discriminatedUnion("type", [
     /** This client's role on the session: a `viewer` may not type, resize, rename or kill. */
     role: Role.optional(),
   }),
+  /**
+   * This client's role changed while connected (an owner lowered or raised it, or a grant): on
+   * `session`, one it is attached to (`role` is its role there); without `session`, its global
+   * role (no attached session's role changed). `principal` is who it is now.
+   */
+  z.object({
+    type: z.literal("role"),
+    session: z.string().optional(),
+    role: Role,
+    principal: Principal,
+  }),
   /** Who is attached to a session, pushed to every client that can see it when it changes. */
   z.object({ type: z.literal("presence"), session: z.string(), presence: z.array(PresenceEntry) }),
   /** Screen state at `seq` (serialized terminal; replaces everything the client had). */

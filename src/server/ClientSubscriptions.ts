@@ -8,6 +8,7 @@ import { attachMode } from "../hub/attachRule.js";
 import type { Hub } from "../hub/Hub.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
 import type { ClientMessage, ServerMessage } from "../protocol/client.js";
+import type { Principal, Role } from "../protocol/people.js";
 import type { Gate } from "./authorize.js";
 
 export interface ClientSubscriptionsOptions {
@@ -22,6 +23,8 @@ export interface ClientSubscriptionsOptions {
 
 export class ClientSubscriptions {
   private readonly subscriptions = new Map<string, Subscription>();
+  /** The role the client was last told it holds on each attached session (`attached`, `role`). */
+  private readonly roles = new Map<string, Role>();
 
   constructor(private readonly options: ClientSubscriptionsOptions) {}
 
@@ -47,6 +50,7 @@ export class ClientSubscriptions {
     });
     this.subscriptions.set(id, attached.subscription);
     const role = gate.roleOn(actor.principal, id) ?? "viewer";
+    this.roles.set(id, role);
     this.options.send({ type: "attached", ref: message.ref, session: attached.info, role });
     attached.start();
     if (!existing) hub.audit.record(actor, "attach", { session: id, detail: { role } });
@@ -62,14 +66,22 @@ export class ClientSubscriptions {
 
   /**
    * The actor's access changed somewhere (a role lowered or raised, a grant): its place in each
-   * attached session's presence and size rule follows its role now, not the one it attached with.
+   * attached session's presence and size rule follows its role now, not the one it attached with,
+   * and the client is told (`role`) of each session where that role is not the one it knew, so a
+   * page hides or shows its write controls and `dispatch attach` says so. Returns how many it told.
    */
-  rolesChanged(actor: Actor): void {
-    const { gate, hub, client } = this.options;
+  rolesChanged(actor: Actor, principal: Principal): number {
+    const { gate, hub, client, send } = this.options;
+    let told = 0;
     for (const id of this.subscriptions.keys()) {
       const role = gate.roleOn(actor.principal, id) ?? "viewer";
       hub.clients.changeRole(id, client, role, atLeast(role, "writer"));
+      if (this.roles.get(id) === role) continue;
+      this.roles.set(id, role);
+      send({ type: "role", session: id, role, principal });
+      told++;
     }
+    return told;
   }
 
   /** Detaches the client from the session `id`, if attached; `actor` is audited as leaving it. */
@@ -79,6 +91,7 @@ export class ClientSubscriptions {
     const { hub, client } = this.options;
     hub.attachments.detach(subscription);
     this.subscriptions.delete(id);
+    this.roles.delete(id);
     hub.clients.leave(id, client);
     if (actor) hub.audit.record(actor, "detach", { session: id });
   }
@@ -91,6 +104,7 @@ export class ClientSubscriptions {
   /** The session `id` was removed from the hub (its subscriptions closed there): forget it here. */
   removed(id: string): void {
     this.subscriptions.delete(id);
+    this.roles.delete(id);
     this.options.hub.clients.leave(id, this.options.client);
   }
 }

@@ -11,6 +11,7 @@ import type { ClientSocket } from "../ClientSocket.js";
 import type { HubClient } from "../HubClient.js";
 import { LiveSessions } from "./LiveSessions.js";
 import { delay, reconnectToHub } from "./reconnect.js";
+import type { SessionRoles } from "./SessionRoles.js";
 import type { Reattached, SessionView } from "./SessionView.js";
 
 /** Bound on telling the hub we leave; it notices a closed socket anyway. */
@@ -32,6 +33,8 @@ export interface ConnectionOptions {
   /** Finds the hub again after it went away (a restarted hub may listen on another port). */
   relocate(): HubClient;
   view: SessionView;
+  /** Follows each connection's word on this client's roles. */
+  roles: SessionRoles;
   /** Whether the client is leaving. */
   finished(): boolean;
   /** Settles when the client ends: a wait between attempts ends with it. */
@@ -78,6 +81,7 @@ export class Connection {
       await socket.close();
       return undefined;
     }
+    this.cleanups.push(this.options.roles.follow(socket));
     this.currentSocket = socket;
     const sessions = await LiveSessions.load(socket);
     if (this.options.finished()) {
@@ -143,6 +147,8 @@ export class Connection {
 
   /** Carries on over a new connection: the session list afresh, the session from its last seq. */
   private async resume(socket: ClientSocket, hub: HubClient): Promise<void> {
+    // Before the attach: its reply says the role, which may have changed while the hub was away.
+    this.cleanups.push(this.options.roles.follow(socket));
     const sessions = await LiveSessions.load(socket);
     const current = this.options.view.current;
     let reattached: Reattached;

@@ -28,6 +28,14 @@ describe("status bar", () => {
     );
   });
 
+  it("marks a session this client may only watch", () => {
+    const text = statusBarText(
+      { current: a, sessions: [a], isUnread: () => false, hint: "", readOnly: true },
+      80,
+    );
+    expect(text).toContain("[alpha] · local · read-only · 1 session");
+  });
+
   it("shows a prompt instead", () => {
     const text = statusBarText(
       { current: a, sessions: [a], isUnread: () => false, hint: "", prompt: "rename" },

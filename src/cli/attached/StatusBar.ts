@@ -1,6 +1,6 @@
 /**
  * The attached client's one-line status bar on the terminal's bottom row: `[name]`, host (and
- * whether it is away), the number of sessions and which have unread output, or a prompt. The session above gets a
+ * whether it is away, and whether this client may only watch it), the number of sessions and which have unread output, or a prompt. The session above gets a
  * scroll region of rows-1 (and the hub is told rows-1), so its output never touches the bar.
  */
 import type { SessionInfo } from "../../protocol/session.js";
@@ -20,6 +20,8 @@ export interface StatusBarState {
   current: SessionInfo | undefined;
   sessions: readonly SessionInfo[];
   isUnread(session: SessionInfo): boolean;
+  /** This client may only watch the current session (a viewer): said beside its host. */
+  readOnly?: boolean;
   /** Replaces the bar's text while the user answers (rename, confirm, prefix pending). */
   prompt?: string;
   /** E.g. `Ctrl-] ? help`. */
@@ -35,6 +37,7 @@ export function statusBarText(state: StatusBarState, cols: number): string {
   const left = [
     current ? `[${current.name}]` : "[-]",
     current ? hostText(current) : "",
+    current && state.readOnly ? "read-only" : "",
     count,
     unread.length > 0 ? `unread: ${unread.join(" ")}` : "",
   ]

@@ -28,6 +28,8 @@ export interface StatusRowState {
   switchingTo: string | undefined;
   /** The prefix key was pressed: the next key is a command. */
   prefixPending: boolean;
+  /** This client may only watch the current session. */
+  readOnly: boolean;
 }
 
 export interface StatusRowOptions {
@@ -42,6 +44,10 @@ export interface StatusRowOptions {
 export class StatusRow {
   /** The terminal's rows when the bar's region was last set: a taller window has grown since. */
   private barRows: number | undefined;
+  /** What the bar says about a session until the next key (`notice`). */
+  private shownNotice: { session: string; text: string } | undefined;
+  /** The notice last printed without a bar. */
+  private printedNotice: string | undefined;
 
   constructor(private readonly options: StatusRowOptions) {}
 
@@ -76,13 +82,16 @@ export class StatusRow {
     const state = this.options.state();
     if (!size || state.picker || state.finished || state.prompt?.mode === "history") return;
     const prefix = this.options.prefixKey?.label;
-    const prompt = promptText(state, prefix);
+    const notice = this.shownNotice;
+    const prompt =
+      promptText(state, prefix) ?? (notice && notice.session === state.current?.id ? notice.text : undefined);
     if (!this.options.enabled && prompt === undefined) return;
     const current = state.current ? (state.sessions?.get(state.current.id) ?? state.current) : undefined;
     const text = statusBarText(
       {
         current,
         sessions: state.sessions?.all() ?? [],
+        readOnly: state.readOnly,
         isUnread: (s) => this.options.seen.isUnread(s),
         ...(prompt !== undefined ? { prompt } : {}),
         hint: prefix ? `${prefix} ? help` : "",
@@ -90,6 +99,31 @@ export class StatusRow {
       size.cols,
     );
     this.options.terminal.write(drawStatusBar(text, size.rows));
+  }
+
+  /**
+   * Something the person must not miss about the session shown (it became read-only): on the
+   * bar instead of the sessions until the next key or another session is shown, so a redraw
+   * (new output, the list changing) does not wipe it before it is read. Without a bar it is
+   * printed in the session's rows, as the hub going away is.
+   */
+  notice(session: string, text: string): void {
+    if (!this.options.enabled) {
+      // Once per message: a viewer's every key would otherwise print it again.
+      if (this.printedNotice === text) return;
+      this.printedNotice = text;
+      this.options.terminal.write(`\r\n[dispatch: ${text}]\r\n`);
+      return;
+    }
+    this.shownNotice = { session, text };
+    this.draw();
+  }
+
+  /** A key was typed: the notice has been seen, and the bar shows the sessions again. */
+  noticeSeen(): void {
+    if (!this.shownNotice) return;
+    this.shownNotice = undefined;
+    this.draw();
   }
 
   /** A one-off message on the status row (errors of prefix commands). */

@@ -25,6 +25,7 @@ import { Connection } from "./Connection.js";
 import { type PrefixCommand, PrefixKeys } from "./PrefixKeys.js";
 import { isOwnScreen, Prompts } from "./Prompts.js";
 import { type ExitSignal, onProcessExits } from "./processExits.js";
+import { SessionRoles } from "./SessionRoles.js";
 import { SessionSwitcher } from "./SessionSwitcher.js";
 import { type SessionEnd, SessionView } from "./SessionView.js";
 import { StatusRow } from "./StatusRow.js";
@@ -66,6 +67,7 @@ export class TerminalClient {
   private readonly switcher: SessionSwitcher;
   private readonly keys: PrefixKeys;
   private readonly prompts: Prompts;
+  private readonly roles: SessionRoles;
   /** The picker was up when the hub went away: it is opened again once the hub is back. */
   private pickerLost = false;
   /**
@@ -85,6 +87,7 @@ export class TerminalClient {
     this.seen = seen;
     const keys = { detachKey: options.detachKey, prefixKey: options.prefixKey };
     const finished = () => this.finished;
+    this.roles = new SessionRoles((session, readOnly) => this.roleChanged(session, readOnly));
     this.bar = new StatusRow({
       terminal,
       enabled: options.statusBar,
@@ -99,6 +102,7 @@ export class TerminalClient {
         reconnecting: this.connection.reconnecting,
         switchingTo: this.switcher.waitingFor,
         prefixPending: this.keys.pending,
+        readOnly: this.view.current !== undefined && this.roles.readOnly(this.view.current.id),
       }),
     });
     this.view = new SessionView({
@@ -115,6 +119,7 @@ export class TerminalClient {
       hub: options.hub,
       relocate: options.relocate,
       view: this.view,
+      roles: this.roles,
       finished,
       ended: this.ended,
       events: {
@@ -254,6 +259,7 @@ export class TerminalClient {
    * keys (a prompt it opened, the session again), so none is lost, the detach key included.
    */
   private input(chunk: Buffer): void {
+    this.bar.noticeSeen();
     let keys: Buffer | undefined = chunk;
     while (keys && !this.finished) {
       const picker = this.switcher.picker;
@@ -268,7 +274,20 @@ export class TerminalClient {
     const current = this.view.current;
     if (keys.length === 0) return;
     if (!current) this.early?.push(keys);
+    else if (this.roles.readOnly(current.id)) this.bar.notice(current.id, readOnlyNotice(current.name));
     else this.connection.input(current.id, keys);
+  }
+
+  /** An owner changed this client's role on a session while attached: said if it is the one shown. */
+  private roleChanged(session: string, readOnly: boolean): void {
+    const current = this.view.current;
+    if (current?.id !== session) return this.bar.draw();
+    this.bar.notice(
+      session,
+      readOnly
+        ? `you are now ${readOnlyNotice(current.name)}`
+        : `you can write now: ${current.name} takes your keys again`,
+    );
   }
 
   private runCommand(command: PrefixCommand): void {
@@ -305,4 +324,9 @@ export class TerminalClient {
     if (size && current) this.connection.socket?.resize(current.id, size.cols, size.rows);
     this.bar.setUp();
   }
+}
+
+/** What a person who may only watch a session is told (the hub refuses their keys anyway). */
+function readOnlyNotice(name: string): string {
+  return `read-only on ${name}: what you type is not sent; ask its owner for write access`;
 }

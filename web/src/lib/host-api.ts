@@ -3,25 +3,11 @@
  * and revoke. Host links change later through `host` messages on the WebSocket.
  */
 import type { CleanupRequest, CleanupResult, HostView } from "../../../src/protocol/hosts.js";
+import { hubRequest } from "./hub-request.js";
 
 /** A host REST call; rejects with the hub's error message. */
-async function hostApi(name: string, what: string, init: RequestInit): Promise<unknown> {
-  const response = await fetch(`/api/hosts/${encodeURIComponent(name)}/${what}`, {
-    ...init,
-    credentials: "same-origin",
-    headers: init.body === undefined ? {} : { "content-type": "application/json" },
-  });
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    // Not JSON (a proxy's error page): the status says enough.
-  }
-  if (!response.ok) {
-    const message = (body as { error?: { message?: string } } | undefined)?.error?.message;
-    throw new Error(message ?? `HTTP ${response.status}`);
-  }
-  return body;
+function hostApi(name: string, what: string, init: RequestInit): Promise<unknown> {
+  return hubRequest(`/api/hosts/${encodeURIComponent(name)}/${what}`, init);
 }
 
 /** `GET /api/hosts`: every host link as of now; null when the hub refuses or is unreachable. */

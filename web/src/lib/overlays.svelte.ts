@@ -9,6 +9,7 @@ export type Dialog =
   | { type: "create"; host?: string }
   | { type: "rename"; id: string }
   | { type: "kill"; id: string }
+  | { type: "share"; id: string }
   | { type: "cleanup"; host: HostView }
   | { type: "revoke"; host: HostView }
   | { type: "audit" };

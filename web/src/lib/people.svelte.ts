@@ -5,6 +5,10 @@
  */
 import type { PresenceEntry, Principal, Role } from "../../../src/protocol/people.js";
 
+/** Why a read-only page's write controls are gone, for their place's tooltip or note. */
+export const READ_ONLY_WHY =
+  "You can watch this session but not type into it or run anything (a viewer here); ask its owner for write access.";
+
 export class People {
   /** Who this page is signed in as (from `/api/me`); null until known. */
   principal = $state<Principal | null>(null);
@@ -32,6 +36,15 @@ export class People {
     this.roles[session] = role;
   }
 
+  /**
+   * An owner changed this page's role while it was connected (`role`): on `session` when given,
+   * and who it is now (its global role: creating sessions, the owner's panels).
+   */
+  roleChanged(principal: Principal, session: string | undefined, role: Role): void {
+    this.principal = principal;
+    if (session !== undefined) this.roles[session] = role;
+  }
+
   setPresence(session: string, presence: PresenceEntry[]): void {
     this.presence[session] = presence;
   }
@@ -54,6 +67,16 @@ export class People {
    */
   mayManage(id: string): boolean {
     return !this.readOnly(id) && this.principal?.via !== "share";
+  }
+
+  /**
+   * Whether this page may make share links to a session: its owner's (the hub's owner, or a
+   * person granted owner on it), never through a share link.
+   */
+  mayShare(id: string): boolean {
+    const principal = this.principal;
+    if (!principal || principal.via === "share") return false;
+    return (this.roles[id] ?? principal.role) === "owner";
   }
 
   /**

@@ -225,6 +225,9 @@ export class Workspace {
       case "presence":
         this.people.setPresence(msg.session, msg.presence);
         break;
+      case "role":
+        this.#roleChanged(msg);
+        break;
       case "error":
         toasts.push(msg.message);
         break;
@@ -243,6 +246,20 @@ export class Workspace {
         // this page does not show yet: nothing to do, and nothing worth a console warning.
         break;
     }
+  }
+
+  /** An owner changed this page's role: the controls follow at once, and the person is told. */
+  #roleChanged(msg: Extract<ServerMessage, { type: "role" }>): void {
+    const { session } = msg;
+    const was = session === undefined ? undefined : this.people.readOnly(session);
+    this.people.roleChanged(msg.principal, session, msg.role);
+    if (session === undefined || was === this.people.readOnly(session)) return;
+    const name = this.store.byId(session)?.name ?? "this session";
+    toasts.push(
+      was
+        ? `You can type into '${name}' now: an owner gave you write access.`
+        : `You can only watch '${name}' now: an owner made you a viewer there.`,
+    );
   }
 
   #output(frame: OutputFrame): void {

@@ -40,6 +40,8 @@ export interface EditorOptions {
   /** Completion (Tab, Ctrl+Space) and documentation (Shift+Tab) from the kernel. */
   assist: KernelAssistOptions;
   label: string;
+  /** Starts read-only (`setReadOnly` changes it). */
+  readOnly: boolean;
 }
 
 /** Highlighting per kernel language; other languages get plain text. */
@@ -53,6 +55,14 @@ const languageSlot = new Compartment();
 /** Switches the highlighting to the kernel's language. */
 export function setLanguage(view: EditorView, language: string | undefined): void {
   view.dispatch({ effects: languageSlot.reconfigure(languageSupport(language)) });
+}
+
+/** Holds whether this page may change the code: a viewer's editor reads, selects and copies only. */
+const readOnlySlot = new Compartment();
+
+/** Makes the editor read-only (a viewer: typing and running do nothing) or writable again. */
+export function setReadOnly(view: EditorView, readOnly: boolean): void {
+  view.dispatch({ effects: readOnlySlot.reconfigure(EditorState.readOnly.of(readOnly)) });
 }
 
 /** The selection, or the line the cursor is on when nothing is selected. */
@@ -81,7 +91,8 @@ const theme = EditorView.theme(
 export function createEditor(options: EditorOptions): EditorView {
   const run = (mode: EvalMode) => (view: EditorView) => {
     const code = codeToEvaluate(view.state);
-    if (code.trim() !== "") options.evaluate(code, mode);
+    // A viewer's keys run nothing (the hub would refuse it); the pane says why.
+    if (code.trim() !== "" && !view.state.readOnly) options.evaluate(code, mode);
     return true;
   };
   const extensions: Extension[] = [
@@ -109,6 +120,7 @@ export function createEditor(options: EditorOptions): EditorView {
         options.changed(update.state.doc.toString());
     }),
     languageSlot.of(languageSupport(options.language)),
+    readOnlySlot.of(EditorState.readOnly.of(options.readOnly)),
   ];
   return new EditorView({
     parent: options.parent,

@@ -5,6 +5,7 @@
  */
 import type { Actor } from "../hub/AuditTrail.js";
 import type { Hub } from "../hub/Hub.js";
+import type { Principal, Role } from "../protocol/people.js";
 
 /**
  * How often an open connection checks its principal again without being told: a change made
@@ -19,15 +20,21 @@ export interface AccessWatchOptions {
   actor: Actor;
   /** The principal is gone; `message` says so to the person and what to do. Called at most once. */
   onLost: (message: string) => void;
-  /** The principal is still here, its role perhaps changed: what depends on it follows. */
-  onKept?: () => void;
+  /**
+   * The principal is still here (as it stands now), its role perhaps changed: what depends on it
+   * follows. `globalRoleChanged`: its hub-wide role is not the one it had at the last check.
+   */
+  onKept?: (principal: Principal, globalRoleChanged: boolean) => void;
 }
 
 export class AccessWatch {
   private unlisten: (() => void) | undefined;
   private timers: NodeJS.Timeout[] = [];
+  /** The principal's hub-wide role at the last check. */
+  private role: Role | undefined;
 
   constructor(private readonly options: AccessWatchOptions) {
+    this.role = options.hub.people.refresh(options.actor.principal)?.role;
     this.unlisten = options.hub.bus.on("access-revoked", () => this.check());
     const every = setInterval(() => this.check(), ACCESS_RECHECK_MS);
     every.unref();
@@ -54,7 +61,12 @@ export class AccessWatch {
    */
   private check(): void {
     const { hub, actor, onLost } = this.options;
-    if (hub.people.refresh(actor.principal)) return this.options.onKept?.();
+    const principal = hub.people.refresh(actor.principal);
+    if (principal) {
+      const changed = principal.role !== this.role;
+      this.role = principal.role;
+      return this.options.onKept?.(principal, changed);
+    }
     this.dispose();
     onLost(
       actor.principal.via === "share"

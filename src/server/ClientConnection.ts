@@ -17,7 +17,7 @@ import { newId } from "../platform/ids.js";
 import type { StorageStatus } from "../protocol/api.js";
 import type { ClientMessage, ServerMessage } from "../protocol/client.js";
 import type { HostView } from "../protocol/hosts.js";
-import type { Principal, Role } from "../protocol/people.js";
+import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import { storageFailure } from "../store/storageErrors.js";
 import { AccessWatch } from "./AccessWatch.js";
@@ -72,8 +72,6 @@ export class ClientConnection {
   private unlistenHosts: (() => void) | undefined;
   private unlistenStorage: (() => void) | undefined;
   private access: AccessWatch | undefined;
-  /** The global role this client last knew of (welcome, or its last `role`). */
-  private knownRole: Role | undefined;
   private readonly valve: RequestValve;
   /** Gives back this socket's place in its person's quota, when `hello` took it. */
   private releaseQuota: (() => void) | undefined;
@@ -275,9 +273,12 @@ export class ClientConnection {
         hub,
         actor,
         onLost: (message) => this.lostAccess(message),
-        onKept: () => this.rolesChanged(actor),
+        onKept: (principal, globalRoleChanged) => {
+          // A global role no attached session's `role` speaks for is told without a session.
+          const told = this.subscriptions.rolesChanged(actor, principal);
+          if (told === 0 && globalRoleChanged) this.send({ type: "role", role: principal.role, principal });
+        },
       });
-      this.knownRole = hub.people.refresh(actor.principal)?.role;
     }
     this.send({
       type: "welcome",
@@ -287,21 +288,6 @@ export class ClientConnection {
       serverTime: Date.now(),
       principal: hub.people.refresh(actor.principal) ?? actor.principal,
     });
-  }
-
-  /**
-   * The principal's access changed and it is still here: each attached session where its role
-   * differs is told (`role {session}`); a global role that changed where no attached session says
-   * so (nothing attached, or a grant keeps it) is told without a session, for the hub-wide controls.
-   */
-  private rolesChanged(actor: Actor): void {
-    const principal = this.options.hub.people.refresh(actor.principal);
-    if (!principal) return;
-    const told = this.subscriptions.rolesChanged(actor, principal);
-    if (told === 0 && principal.role !== this.knownRole) {
-      this.send({ type: "role", role: principal.role, principal });
-    }
-    this.knownRole = principal.role;
   }
 
   /** The principal is gone (removed, or its share link revoked or expired): it streams nothing more. */

@@ -79,7 +79,7 @@ export class ClusterNode {
 
   constructor(private readonly options: ClusterNodeOptions) {
     const { settings, cluster, store, directory, attachments, bus, hosts, logger } = options;
-    this.fanOut = new RemoteFanOut({ store, attachments, directory });
+    this.fanOut = new RemoteFanOut({ store, attachments, directory, logger });
     this.records = new RecordSync({ cluster, node: settings.node, directory, store, bus });
     this.peers = new PeerLinks({ token: settings.peerToken, logger });
     this.requests = new PeerRequests({ hosts, directory, records: this.records });

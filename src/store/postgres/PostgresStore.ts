@@ -38,7 +38,11 @@ export class PostgresStore implements Store {
   private closed = false;
   private readonly log: PgEventLog;
   private readonly tokens: PgTokenRecords;
-  /** Test-only: throws while the fault file exists (see `injectedFault`). */
+  /**
+   * Test-only: appends, the recovery probe and event reads throw while the fault file exists
+   * (see `injectedFault`); reads too, so a test can fail one cluster node's reads while the
+   * server is up for the others.
+   */
   private readonly fault = injectedFault();
 
   private constructor(
@@ -185,6 +189,7 @@ export class PostgresStore implements Store {
   }
 
   readEvents(sessionId: string, afterSeq: number, limit?: number): SessionEvent[] {
+    this.fault?.();
     return this.log.readEvents(sessionId, afterSeq, limit);
   }
 

@@ -17,7 +17,7 @@ import { nothingLeaked, type Rogue, startRogue } from "./rogueListener.js";
 let hub: HubHandle;
 let root: string;
 const rogues: Rogue[] = [];
-let remote: { child: ChildProcess; stderr: string } | undefined;
+const remotes: { child: ChildProcess; stderr: string }[] = [];
 
 /** The session and token `dispatch notify` is given inside session `tk`. */
 let session: { id: string; token: string };
@@ -51,8 +51,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const child = remote?.child;
-  if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+  for (const { child } of remotes) {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
@@ -62,8 +62,8 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-async function rogueOn(port = 0): Promise<Rogue> {
-  const rogue = await startRogue(port);
+async function rogueOn(port = 0, options: { refuseUpgrades?: boolean } = {}): Promise<Rogue> {
+  const rogue = await startRogue(port, options);
   rogues.push(rogue);
   return rogue;
 }
@@ -91,6 +91,36 @@ async function hostStatus(name: string): Promise<string | undefined> {
   const response = await hub.api("/api/hosts");
   const { hosts } = (await response.json()) as { hosts: { name: string; status: string }[] };
   return hosts.find((host) => host.name === name)?.status;
+}
+
+/** `dispatch host` linked to the hub with this token, its stderr gathered; killed after the file. */
+function startRemoteHost(name: string, token: string): { child: ChildProcess; stderr: string } {
+  const home = join(root, `${name}-home`);
+  mkdirSync(home);
+  const child = spawn(process.execPath, [BIN, "host", "--hub", hub.url, "--token", token, "--name", name], {
+    env: cleanEnv({ DISPATCH_HOME: home, HOME: home }),
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const host = { child, stderr: "" };
+  remotes.push(host);
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    host.stderr += chunk;
+  });
+  return host;
+}
+
+/** A host token for `name` and its `dispatch host`, once the hub lists it connected. */
+async function linkedHost(name: string) {
+  const token = await createHostToken(name);
+  const host = startRemoteHost(name, token);
+  const online = (what: string) =>
+    waitFor(async () => (await hostStatus(name)) === "connected", {
+      timeoutMs: 60_000,
+      message: `host ${name} connected ${what}\n${host.stderr}`,
+    });
+  await online("at first");
+  return { token, host, online };
 }
 
 async function createHostToken(name: string): Promise<string> {
@@ -138,25 +168,7 @@ describe("dispatch notify", () => {
 
 describe("a remote host dialing the hub", () => {
   it("tells a program that took the hub's port nothing that works, and links to the hub once it is back", async () => {
-    const token = await createHostToken("rh");
-    const home = join(root, "rh-home");
-    mkdirSync(home);
-    const child = spawn(process.execPath, [BIN, "host", "--hub", hub.url, "--token", token, "--name", "rh"], {
-      env: cleanEnv({ DISPATCH_HOME: home, HOME: home }),
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    const host = { child, stderr: "" };
-    remote = host;
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-      host.stderr += chunk;
-    });
-    const online = (what: string) =>
-      waitFor(async () => (await hostStatus("rh")) === "connected", {
-        timeoutMs: 60_000,
-        message: `host rh connected ${what}\n${host.stderr}`,
-      });
-    await online("at first");
+    const { token, host, online } = await linkedHost("rh");
 
     const port = hub.port;
     const stopped = await hub.cli(["stop"]);
@@ -180,6 +192,29 @@ describe("a remote host dialing the hub", () => {
     await nothingLeaked(rogue, hub.url, [token]);
     await online("again, with the hub back");
     // Steps of real processes (a hub stopped and started, a host backing off): not a deadline.
+  }, 180_000);
+
+  it("dials on past a program on the hub's port that refuses it (401) without proving it knows the token, and links once the hub is back", async () => {
+    const { token, host, online } = await linkedHost("rh401");
+
+    const port = hub.port;
+    const stopped = await hub.cli(["stop"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const rogue = await rogueOn(port, { refuseUpgrades: true });
+    // Refused twice: the first 401 did not stop it.
+    const refusedUnproven = "refused this host's token without proving it knows the token";
+    await waitFor(() => host.stderr.split(refusedUnproven).length > 2, {
+      timeoutMs: 60_000,
+      message: `the host dialed the refusing program twice\n${host.stderr}`,
+    });
+    expect(host.child.exitCode).toBeNull();
+    await rogue.close();
+
+    const started = await hub.cli(["start", "--port", String(port)]);
+    expect(started.code, started.stderr).toBe(0);
+    await nothingLeaked(rogue, hub.url, [token]);
+    await online("again, with the hub back");
+    expect(host.stderr).not.toContain("refused this host's token (revoked or wrong)");
   }, 180_000);
 
   it("still links with its token as a bearer, as the previous release sends it, and the hub logs that", async () => {

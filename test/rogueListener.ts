@@ -19,8 +19,11 @@ export interface Rogue {
   close(): Promise<void>;
 }
 
-/** Starts one on `port` (0: any free one) of 127.0.0.1. */
-export async function startRogue(port = 0): Promise<Rogue> {
+/**
+ * Starts one on `port` (0: any free one) of 127.0.0.1. `refuseUpgrades`: it answers every
+ * WebSocket upgrade `401 Unauthorized` (as a hub refusing a token does) instead of opening it.
+ */
+export async function startRogue(port = 0, options: { refuseUpgrades?: boolean } = {}): Promise<Rogue> {
   const requests: Rogue["requests"] = [];
   const messages: string[] = [];
   const server = createServer((request, response) => {
@@ -28,7 +31,16 @@ export async function startRogue(port = 0): Promise<Rogue> {
     response.setHeader("content-type", "application/json");
     response.end(request.url === "/api/health" ? '{"ok":true,"version":"0"}' : '{"sessions":[]}');
   });
-  const wss = new WebSocketServer({ server });
+  const wss = new WebSocketServer(options.refuseUpgrades ? { noServer: true } : { server });
+  if (options.refuseUpgrades) {
+    server.on("upgrade", (request, socket) => {
+      requests.push({ method: "UPGRADE", url: request.url ?? "", headers: request.headers });
+      socket.on("error", () => undefined);
+      socket.end(
+        "HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nunknown or revoked host token\n",
+      );
+    });
+  }
   wss.on("connection", (ws, request) => {
     requests.push({ method: "UPGRADE", url: request.url ?? "", headers: request.headers });
     ws.on("message", (data) => messages.push(String(data)));

@@ -2,7 +2,9 @@
  * The dialer against small real HTTP servers answering the `/host` upgrade as a hub would: a
  * refused token (401) stops it for good and is reported once; everything else (5xx, 429, no
  * answer at all) is passing and dialed again. A server that opens the socket without proving it
- * knows the token is no hub: the daemon never gets the socket, and the dialer dials again.
+ * knows the token is no hub: the daemon never gets the socket, and the dialer dials again. So is
+ * one that answers 401 without that proof once a link worked: it stops only a dialer that never
+ * linked (a mistyped token, which no hub can prove it knows).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,10 +17,11 @@ import type { HostDaemon } from "./HostDaemon.js";
 import { HubDialer, type HubRefusal } from "./HubDialer.js";
 
 /**
- * What a fake hub does with the n-th upgrade it gets (0-based): answer with that status, open
- * the socket proving it knows the token as a hub does, or open it without that proof.
+ * What a fake hub does with the n-th upgrade it gets (0-based): answer with that status (a 401
+ * proving it knows the token, as a hub refusing a token it revoked does), open the socket proving
+ * it knows the token as a hub does, open it without that proof, or answer 401 without it.
  */
-type Answer = number | "accept" | "unproven";
+type Answer = number | "accept" | "unproven" | "unproven 401";
 
 interface FakeHub {
   url: string;
@@ -68,7 +71,11 @@ async function fakeHub(answer: (attempt: number) => Answer): Promise<FakeHub> {
       );
       return;
     }
-    socket.end(`HTTP/1.1 ${reply} Nope\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    const proof = parseProofHeader(request.headers.authorization);
+    const status = reply === "unproven 401" ? 401 : reply;
+    const proven401 =
+      reply === 401 && proof ? `${HUB_PROOF_HEADER}: ${hubProof(tokenProofKey(TOKEN).key, proof)}\r\n` : "";
+    socket.end(`HTTP/1.1 ${status} Nope\r\n${proven401}connection: close\r\ncontent-length: 0\r\n\r\n`);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   hub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -137,6 +144,21 @@ describe("HubDialer", () => {
     await waitFor(() => refusals.length > 0, { message: "refused" });
     expect(refusals).toEqual([{ hubUrl: hub.url, wasLinked: true }]);
     expect(hub.attempts).toBe(2);
+  });
+
+  it("dials past a 401 that does not prove it knows the token once a link worked, and links again", async () => {
+    const hub = await fakeHub((attempt) => (attempt === 0 || attempt === 3 ? "accept" : "unproven 401"));
+    const { refusals } = dial([hub.url]);
+    await waitFor(() => linked === 2, { message: "linked again after two unproven 401s" });
+    expect(hub.attempts).toBe(4);
+    expect(refusals).toEqual([]);
+  });
+
+  it("stops at any 401 before a link worked: a mistyped token no hub can prove it knows", async () => {
+    const hub = await fakeHub(() => "unproven 401");
+    const { refusals } = dial([hub.url]);
+    await waitFor(() => refusals.length > 0, { message: "refused" });
+    expect(refusals).toEqual([{ hubUrl: hub.url, wasLinked: false }]);
   });
 
   it("proves its token without sending it, and links only to a server that proves it back", async () => {

@@ -17,7 +17,11 @@
  * One answer ends the dialing for good: HTTP 401 at the upgrade, the hub refusing this host's
  * token (revoked, replaced or mistyped). The same token can only be refused again, and every
  * refusal counts as a failed sign-in from this machine's address in the hub's limiter (slowing
- * every other client there), so the dialer stops and tells its owner (`refused`). Anything else
+ * every other client there), so the dialer stops and tells its owner (`refused`). A hub refusing
+ * a token it revoked proves it knew the token (`Dispatch-Hub-Proof` on the 401, as on a 101);
+ * once a link worked, a 401 without that proof is not believed: whatever holds the hub's port
+ * while the hub restarts could send it, so it is logged and dialed past with backoff. Before any
+ * link worked (a mistyped token, which no hub can prove it knows) any 401 stops the dialer. Anything else
  * (no answer, a hub restarting, 5xx, 429 from the limiter, a cluster node holding the lease) is
  * passing and dialed again, and so is a `400` for the proof's time (this machine's clock is off
  * from the hub's, or the proof was made just before a restarted hub took its port): dialing
@@ -184,9 +188,16 @@ export class HubDialer {
       proven = hubProofValid(this.signer.key, proof.proof, response.headers[HUB_PROOF_HEADER]);
     });
     socket.on("unexpected-response", (_request, response) => {
-      tokenRefused = response.statusCode === TOKEN_REFUSED_STATUS;
-      if (tokenRefused) {
+      if (response.statusCode === TOKEN_REFUSED_STATUS) {
+        const proven401 = hubProofValid(this.signer.key, proof.proof, response.headers[HUB_PROOF_HEADER]);
         // Reported once, by the owner (`refused`).
+        tokenRefused = proven401 || !this.wasLinked;
+        if (!tokenRefused) {
+          logger.warn(
+            { url },
+            "what answers there refused this host's token without proving it knows the token, so it is not this host's hub (something holding its port while the hub restarts?), or the hub lost its token records (restored from an older backup: then create a new token with `dispatch hosts token create NAME`); dialing again",
+          );
+        }
         response.resume();
         socket.terminate();
         return;

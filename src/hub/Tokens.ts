@@ -72,6 +72,11 @@ export class Tokens {
     return this.store.findTokensByHashPrefix(prefix);
   }
 
+  /** The revoked token records whose hash begins with `prefix`. */
+  revokedByHashPrefix(prefix: string): TokenRecord[] {
+    return this.store.findRevokedTokensByHashPrefix(prefix);
+  }
+
   /** The live token record of that kind, or undefined (unknown, revoked, or another kind). */
   find(kind: string, token: string): TokenRecord | undefined {
     const row = this.store.findTokenByHash(sha256(token));

@@ -55,6 +55,14 @@ export class HostTokens {
       .map((record) => ({ key: tokenProofKeyFromHash(record.hash).key, principal: record.name }));
   }
 
+  /** The keys of the revoked host tokens a proof's key id may name (see `proofSigners`). */
+  revokedProofKeys(keyId: string): string[] {
+    return this.tokens
+      .revokedByHashPrefix(keyId)
+      .filter((record) => record.kind === TOKEN_KIND)
+      .map((record) => tokenProofKeyFromHash(record.hash).key);
+  }
+
   /** Revokes the host's token and drops its link at once. */
   revoke(name: string): { revoked: number; disconnected: boolean } {
     const revoked = this.tokens.revoke(TOKEN_KIND, name);

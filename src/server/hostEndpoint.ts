@@ -10,6 +10,11 @@
  * is still taken, so a hub can be upgraded before its hosts, and logged each time as a warning
  * naming the host to upgrade.
  *
+ * A proof made with a token this hub revoked is refused (`401`) with the hub's proof back, keyed
+ * on that token: the host then knows its hub refused it, and stops dialing. Any other `401` is
+ * one the host cannot tell from a stranger's on the hub's port (a mistyped token was never
+ * known here), so a host that was linked before dials on.
+ *
  * Wrong tokens count in the hub's one failure limiter; a valid token is accepted at once and
  * never counted, so a noisy neighbour on the same address cannot keep a healthy host out.
  */
@@ -21,7 +26,7 @@ import { WebSocketServer } from "ws";
 import { toDispatchError } from "../core/errors.js";
 import { HostConnection } from "../hub/HostConnection.js";
 import type { HostMonitor } from "../hub/HostMonitor.js";
-import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
+import { HUB_PROOF_HEADER, hubProof, parseProofHeader, proofValid } from "../platform/keyProof.js";
 import { MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 import type { Authenticator } from "./auth.js";
 import type { HostTokens } from "./HostTokens.js";
@@ -39,9 +44,11 @@ export interface HostEndpointOptions {
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** Who dialed: the host a token stands for, or how to refuse the upgrade. */
-type Identified = { host: string } | { status: 400 | 401; message: string };
+type Identified = { host: string } | { status: 400 | 401; message: string; hubProof?: string };
 
 const UNKNOWN_TOKEN = "unknown or revoked host token; create one with `dispatch hosts token create NAME`";
+const REVOKED_TOKEN =
+  "this host token was revoked; create a new one with `dispatch hosts token create NAME` and start the host with it";
 
 /** What the hub logs for every refused upgrade (one failed sign-in each). */
 const REFUSED_LOG = "host refused: missing, unknown or revoked host token";
@@ -77,7 +84,10 @@ export function hostEndpoint(app: FastifyInstance, options: HostEndpointOptions)
       if (outcome.clock) return { status: 400, message: outcome.refusal };
       // A replayed or misdirected proof reads the same: its signer cannot tell them apart either.
       logger.warn({ address }, REFUSED_LOG);
-      return { status: 401, message: UNKNOWN_TOKEN };
+      const answer = revokedAnswer(authorization, request, tokens);
+      return answer
+        ? { status: 401, message: REVOKED_TOKEN, hubProof: answer }
+        : { status: 401, message: UNKNOWN_TOKEN };
     }
     const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? "")?.[1]?.trim() ?? "";
     const host = await auth.limiter.attempt(address, () => tokens.verify(bearer));
@@ -98,8 +108,9 @@ export function hostEndpoint(app: FastifyInstance, options: HostEndpointOptions)
       (identified) => {
         if (!("host" in identified)) {
           const reason = identified.status === 401 ? "Unauthorized" : "Bad Request";
+          const proof = identified.hubProof ? `${HUB_PROOF_HEADER}: ${identified.hubProof}\r\n` : "";
           socket.end(
-            `HTTP/1.1 ${identified.status} ${reason}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${identified.message}\n`,
+            `HTTP/1.1 ${identified.status} ${reason}\r\ncontent-type: text/plain\r\n${proof}connection: close\r\n\r\n${identified.message}\n`,
           );
           return;
         }
@@ -117,4 +128,22 @@ export function hostEndpoint(app: FastifyInstance, options: HostEndpointOptions)
       },
     );
   };
+}
+
+/**
+ * The hub's proof for a refusal of a proof made with a token this hub revoked (signed for this
+ * very request, so nothing else can reuse it); undefined for any other refusal.
+ */
+function revokedAnswer(
+  authorization: string | undefined,
+  request: IncomingMessage,
+  tokens: HostTokens,
+): string | undefined {
+  const proof = parseProofHeader(authorization);
+  if (proof?.keyId === undefined) return undefined;
+  const arrival = arrivalOf(request, true);
+  if (arrival.host === undefined) return undefined;
+  const target = { method: arrival.method, target: arrival.url, host: arrival.host };
+  const key = tokens.revokedProofKeys(proof.keyId).find((candidate) => proofValid(candidate, target, proof));
+  return key === undefined ? undefined : hubProof(key, proof);
 }

@@ -236,6 +236,11 @@ export interface Store {
    * token by such a prefix (`platform/keyProof.ts`). A range on the hash's index, not a scan.
    */
   findTokensByHashPrefix(prefix: string, now?: number): TokenRecord[];
+  /**
+   * The revoked tokens whose hash begins with `prefix`: the hub's refusal of a revoked host
+   * token proves the hub knew it (`server/hostEndpoint.ts`), which tells it from a stranger.
+   */
+  findRevokedTokensByHashPrefix(prefix: string): TokenRecord[];
   /** Revokes every live token of this kind and name; returns how many. */
   revokeTokens(kind: string, name: string): number;
   /** Revokes the live token with this hash; returns whether there was one. */

@@ -50,6 +50,16 @@ export class PgTokenRecords {
     );
   }
 
+  /** The revoked tokens whose hash begins with `prefix`, by the same range. */
+  findRevokedByHashPrefix(prefix: string): TokenRecord[] {
+    return this.db.query<TokenRecord>(
+      'SELECT id, kind, name, hash, scope, created_at AS "createdAt", revoked_at AS "revokedAt", ' +
+        'expires_at AS "expiresAt" FROM tokens WHERE hash >= $1 AND hash < $2 AND revoked_at IS NOT NULL',
+      [prefix, `${prefix}g`],
+      "tokens_find_revoked_prefix",
+    );
+  }
+
   revoke(kind: string, name: string): number {
     return this.db.execute(
       "UPDATE tokens SET revoked_at = $1 WHERE kind = $2 AND name = $3 AND revoked_at IS NULL",

@@ -245,6 +245,10 @@ export class PostgresStore implements Store {
     return this.tokens.findByHashPrefix(prefix, now);
   }
 
+  findRevokedTokensByHashPrefix(prefix: string): TokenRecord[] {
+    return this.tokens.findRevokedByHashPrefix(prefix);
+  }
+
   revokeTokens(kind: string, name: string): number {
     return this.tokens.revoke(kind, name);
   }

@@ -231,6 +231,10 @@ export class SqliteStore implements Store {
     return this.tokens.findByHashPrefix(prefix, now);
   }
 
+  findRevokedTokensByHashPrefix(prefix: string): TokenRecord[] {
+    return this.tokens.findRevokedByHashPrefix(prefix);
+  }
+
   revokeTokens(kind: string, name: string): number {
     return this.tokens.revoke(kind, name);
   }

@@ -28,6 +28,10 @@ export class TokenRecords {
           "expires_at AS expiresAt FROM tokens WHERE hash >= ? AND hash < ? AND revoked_at IS NULL " +
           "AND (expires_at IS NULL OR expires_at > ?)",
       ),
+      findRevokedInRange: db.prepare<[string, string], TokenRecord>(
+        "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt, " +
+          "expires_at AS expiresAt FROM tokens WHERE hash >= ? AND hash < ? AND revoked_at IS NOT NULL",
+      ),
       revokeTokens: db.prepare<[number, string, string]>(
         "UPDATE tokens SET revoked_at = ? WHERE kind = ? AND name = ? AND revoked_at IS NULL",
       ),
@@ -73,6 +77,11 @@ export class TokenRecords {
    */
   findByHashPrefix(prefix: string, now: number): TokenRecord[] {
     return this.stmt.findTokensInRange.all(prefix, `${prefix}g`, now);
+  }
+
+  /** The revoked tokens whose hash begins with `prefix`, by the same range. */
+  findRevokedByHashPrefix(prefix: string): TokenRecord[] {
+    return this.stmt.findRevokedInRange.all(prefix, `${prefix}g`);
   }
 
   /** Revokes every live token of this kind and name; returns how many. */

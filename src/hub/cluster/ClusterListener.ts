@@ -11,6 +11,7 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import { backoffDelay } from "../../core/backoff.js";
 import { importModule } from "../../core/importModule.js";
+import { pgTimeouts } from "../../store/postgres/pgTimeouts.js";
 
 /** A node deaf to its peers for long serves stale views: retries stay at most this far apart. */
 const RETRY_MAX_MS = 5_000;
@@ -51,7 +52,16 @@ export class ClusterListener {
     // Loaded on first use: only a cluster node needs it, and loading it costs every hub's
     // start-up tens of ms (it probes `navigator`, which makes Node 20 load undici).
     const { default: pgModule } = await importModule<{ default: typeof pg }>("pg");
-    const client = new pgModule.Client({ connectionString: url });
+    const timeouts = pgTimeouts();
+    // Bounded like the store's own connection (`pgTimeouts.ts`): a server that stops answering
+    // fails the connect or the LISTEN, and keepalives find a dead idle link; then it reconnects.
+    const client = new pgModule.Client({
+      connectionString: url,
+      connectionTimeoutMillis: timeouts.connectMs,
+      query_timeout: timeouts.queryMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     client.on("notification", (message) => {
       this.options.onNotify(message.channel, message.payload ?? "");
     });

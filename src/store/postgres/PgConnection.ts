@@ -4,17 +4,31 @@
  * SQLite call blocks on the disk. Statements are prepared once per connection by name. A lost
  * connection is dropped and opened again on the next query, so a restarted server heals like a
  * disk that had filled up: the failed write is reported, the next one succeeds.
+ *
+ * No call blocks without bound (`pgTimeouts.ts`, `pgWait.ts`): a server that does not answer
+ * in time fails the call like a lost connection. After a failed connect, or a call that timed
+ * out, calls fail at once (with the same error) for a pause growing from 1 s to 10 s before
+ * the next connect is tried, so an unreachable server costs the hub one connect timeout per
+ * pause rather than one per call.
  */
 import { createRequire } from "node:module";
 import { DispatchError } from "../../core/errors.js";
 import { CONNECTION_FAILURE, PostgresError } from "./PostgresError.js";
+import { type PgTimeouts, pgTimeouts, withTimeouts } from "./pgTimeouts.js";
+import { finish } from "./pgWait.js";
 
 /** The part of libpq's binding (`pg-native`'s `pq`) this module uses. */
 interface Libpq {
-  execParams(sql: string, params: unknown[]): void;
-  exec(sql: string): void;
-  prepare(name: string, sql: string, nParams: number): void;
-  execPrepared(name: string, params: unknown[]): void;
+  sendQuery(sql: string): boolean;
+  sendQueryParams(sql: string, params: unknown[]): boolean;
+  sendPrepare(name: string, sql: string, nParams: number): boolean;
+  sendQueryPrepared(name: string, params: unknown[]): boolean;
+  setNonBlocking(on: boolean): boolean;
+  flush(): number;
+  consumeInput(): boolean;
+  isBusy(): boolean;
+  getResult(): boolean;
+  clear(): void;
   resultErrorMessage(): string;
   errorMessage(): string;
   resultErrorFields(): { sqlState?: string; constraintName?: string } | null;
@@ -78,18 +92,41 @@ export function param(value: unknown): string | null {
   return String(value);
 }
 
+/** After the server's own `statement_timeout`, how much longer a call waits for its answer. */
+const CANCEL_GRACE_MS = 1_000;
+const FIRST_PAUSE_MS = 1_000;
+const LONGEST_PAUSE_MS = 10_000;
+
 export class PgConnection {
   private client: NativeClient | undefined;
   private readonly prepared = new Set<string>();
   private depth = 0;
+  private readonly timeouts: PgTimeouts;
+  /** Calls are held to `timeouts.queryMs` (not yet while migrations run). */
+  private bounded = false;
+  /** While `performance.now()` is before this, calls fail at once with `lastFailure`. */
+  private pausedUntil = 0;
+  private pauseMs = FIRST_PAUSE_MS;
+  private lastFailure: PostgresError | undefined;
 
   constructor(
     private readonly url: string,
     /** Runs on every new connection, the first and each one after a loss (session-level state). */
     private readonly onConnect?: (connection: PgConnection) => void,
+    timeouts: PgTimeouts = pgTimeouts(),
   ) {
+    this.timeouts = timeouts;
     loadNative();
     this.connect();
+  }
+
+  /**
+   * From now on every call is held to the timeout, and the server cancels a statement past it:
+   * after migrations, which may rightly take longer on a large database.
+   */
+  bound(): void {
+    this.bounded = true;
+    this.run(`SET statement_timeout = ${this.timeouts.queryMs}`, []);
   }
 
   /** Rows of one statement; `name` prepares it once per connection and runs it by name. */
@@ -135,20 +172,25 @@ export class PgConnection {
 
   private connect(): NativeClient {
     if (this.client) return this.client;
+    if (this.lastFailure && performance.now() < this.pausedUntil) throw this.lastFailure;
     const Client = loadNative();
     const client = new Client();
     try {
-      client.connectSync(this.url);
+      client.connectSync(withTimeouts(this.url, this.timeouts));
     } catch (err) {
-      throw new PostgresError(
-        `cannot connect to PostgreSQL at ${redact(this.url)}: ${oneLine((err as Error).message)}`,
-        CONNECTION_FAILURE,
+      throw this.pause(
+        new PostgresError(
+          `cannot connect to PostgreSQL at ${redact(this.url)}: ${oneLine((err as Error).message)}`,
+          CONNECTION_FAILURE,
+        ),
       );
     }
+    client.pq.setNonBlocking(true);
     this.prepared.clear();
     this.client = client;
     // libpq prints notices to stderr ("already exists, skipping"); only warnings matter.
     this.run("SET client_min_messages = warning", []);
+    if (this.bounded) this.run(`SET statement_timeout = ${this.timeouts.queryMs}`, []);
     if (this.onConnect) {
       try {
         this.onConnect(this);
@@ -163,20 +205,58 @@ export class PgConnection {
   private run(sql: string, params: readonly unknown[], name?: string): Libpq {
     const { pq } = this.connect();
     const values = params.map(param);
+    const deadline = this.bounded
+      ? performance.now() + this.timeouts.queryMs + CANCEL_GRACE_MS
+      : Number.POSITIVE_INFINITY;
     if (name !== undefined) {
       if (!this.prepared.has(name)) {
-        pq.prepare(name, sql, values.length);
+        this.wait(pq, () => pq.sendPrepare(name, sql, values.length), deadline);
         this.check(pq);
         this.prepared.add(name);
       }
-      pq.execPrepared(name, values);
+      this.wait(pq, () => pq.sendQueryPrepared(name, values), deadline);
     } else if (values.length === 0) {
-      pq.exec(sql);
+      this.wait(pq, () => pq.sendQuery(sql), deadline);
     } else {
-      pq.execParams(sql, values);
+      this.wait(pq, () => pq.sendQueryParams(sql, values), deadline);
     }
     this.check(pq);
+    this.pauseMs = FIRST_PAUSE_MS;
     return pq;
+  }
+
+  /** Sends a command and waits for it; a server silent past the deadline drops the connection. */
+  private wait(pq: Libpq, send: () => boolean, deadline: number): void {
+    // The previous command's result must not answer for this one.
+    pq.clear();
+    // A send that failed left nothing to wait for: `check` reports libpq's reason.
+    if (!send() || finish(pq, deadline) !== "timeout") return;
+    this.drop();
+    throw this.pause(
+      new PostgresError(
+        `PostgreSQL at ${redact(this.url)} did not answer within ${Math.round(this.timeouts.queryMs / 1000)} s ` +
+          "(DISPATCH_PG_TIMEOUT_MS): check that the server is up and the network to it works",
+        CONNECTION_FAILURE,
+      ),
+    );
+  }
+
+  /** Calls fail at once with `failure` for the next pause (growing while failures go on). */
+  private pause(failure: PostgresError): PostgresError {
+    this.lastFailure = failure;
+    this.pausedUntil = performance.now() + this.pauseMs;
+    this.pauseMs = Math.min(this.pauseMs * 2, LONGEST_PAUSE_MS);
+    return failure;
+  }
+
+  private drop(): void {
+    const client = this.client;
+    this.client = undefined;
+    try {
+      client?.end();
+    } catch {
+      // Already closed.
+    }
   }
 
   private check(pq: Libpq): void {
@@ -184,16 +264,8 @@ export class PgConnection {
     if (!message) return;
     const fields = pq.resultErrorFields();
     const code = fields?.sqlState ?? CONNECTION_FAILURE;
-    if (code === CONNECTION_FAILURE || code.startsWith("08") || code.startsWith("57P")) {
-      // Open a new connection on the next query (a restarted server, a dropped socket).
-      const client = this.client;
-      this.client = undefined;
-      try {
-        client?.end();
-      } catch {
-        // Already closed.
-      }
-    }
+    // Open a new connection on the next query (a restarted server, a dropped socket).
+    if (code === CONNECTION_FAILURE || code.startsWith("08") || code.startsWith("57P")) this.drop();
     throw new PostgresError(oneLine(message), code, fields?.constraintName);
   }
 }

@@ -22,6 +22,7 @@ export function isPostgresStorageCode(code: string): boolean {
     code.startsWith("53") || // insufficient resources (53100 disk full)
     code.startsWith("57P") || // admin shutdown, crash shutdown, cannot connect now
     code.startsWith("58") || // system error (58030 I/O error)
+    code === "57014" || // statement_timeout: the server is too slow (see pgTimeouts.ts)
     code === "25006" // read-only transaction (a standby)
   );
 }

@@ -69,6 +69,7 @@ export class PostgresStore implements Store {
     const db = new PgConnection(url, claim);
     try {
       applyPgMigrations(db);
+      db.bound();
     } catch (err) {
       db.close();
       throw err;

@@ -1,18 +1,17 @@
 /**
  * One running kernel: its process, started from the kernelspec's argv, and the five ZeroMQ
  * channels to it (Dealer for shell, control and stdin, Subscriber for iopub, Request for the
- * heartbeat, `heartbeat.ts`). Requests are matched to replies by `parent_header.msg_id`;
- * everything on iopub goes to `onIopub`, the kernel's requests for a line of input to
- * `onInputRequest` (`stdin.ts`). Messages that fail to decode or verify are dropped and reported through
+ * heartbeat, `heartbeat.ts`): its lifecycle (start, interrupt, shutdown) here; requests and
+ * their replies on shell and control in `RequestChannels.ts`, what iopub publishes in
+ * `IopubReader.ts` (to `onIopub`), the kernel's requests for a line of input in `stdin.ts`
+ * (to `onInputRequest`). Messages that fail to decode or verify are dropped and reported through
  * `onDropped`, never acted on.
  */
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { Dealer, Subscriber } from "zeromq";
 import { DispatchError } from "../../../core/errors.js";
-import { buffersPassed } from "../../../platform/bufferGarbage.js";
 import {
-  type Channel,
   type ConnectionInfo,
   channelAddress,
   newConnection,
@@ -20,32 +19,20 @@ import {
   writeConnectionFile,
 } from "./connection.js";
 import { Heartbeat, type HeartbeatHandlers } from "./heartbeat.js";
+import { IOPUB_QUEUE_MESSAGES, type IopubHandlers, IopubReader } from "./IopubReader.js";
 import { describeExit, spawnFailure } from "./kernelFailures.js";
 import { type KernelSpec, spawnKernel } from "./kernelspecs.js";
+import { notRunning, RequestChannels } from "./RequestChannels.js";
 import { StartOutput } from "./StartOutput.js";
 import { StdinChannel, type StdinHandlers } from "./stdin.js";
-import { decode, encode, type JupyterMessage, newHeader, Signer } from "./wire.js";
+import { type JupyterMessage, Signer } from "./wire.js";
 
 /** How long a kernel may take to answer its first kernel_info_request. */
 const START_TIMEOUT_MS = 60_000;
-/**
- * iopub messages queued for us before ZeroMQ drops new ones (its default is 1000). A PUB socket
- * drops what a slow subscriber has no room for, silently: a kernel that publishes each write as
- * a message (xeus-python printing line by line) outruns the host at once, and the cell's last
- * lines, its result and its idle status were lost. Bounded still, but not small: in libzmq a
- * message is ~1.5 KB (each frame its own allocation), so a full queue is ~150 MB of glibc's heap,
- * which glibc keeps once it is free (xeus-python printing 200,000 lines left the host at
- * ~240 MB; docs/BENCHMARKS.md, "A kernel's flood").
- */
-const IOPUB_QUEUE_MESSAGES = 100_000;
-
-/** How long reading iopub may hold the host's event loop before it lets the rest run. */
-const IOPUB_SLICE_MS = 20;
 /** Starts on fresh ports, at most, when a port chosen for the kernel was taken before it bound it. */
 const PORT_ATTEMPTS = 3;
 
-export interface KernelHandlers extends HeartbeatHandlers, StdinHandlers {
-  onIopub(message: JupyterMessage): void;
+export interface KernelHandlers extends HeartbeatHandlers, StdinHandlers, IopubHandlers {
   /** The process ended (not after `close`). */
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
   /** The process's own stdout/stderr (kernel logs, crashes). */
@@ -66,11 +53,6 @@ export interface KernelStartOptions {
   connection?: (kernelName: string) => Promise<ConnectionInfo>;
 }
 
-interface Pending {
-  resolve(message: JupyterMessage): void;
-  reject(error: Error): void;
-}
-
 /** ZeroMQ (a native addon), loaded with the first kernel: a host without workspaces never needs it. */
 let zmq: typeof import("zeromq") | undefined;
 
@@ -80,14 +62,15 @@ export class Kernel {
   private readonly zmq: typeof import("zeromq");
   private readonly shell: Dealer;
   private readonly control: Dealer;
+  private readonly requests: RequestChannels;
   private readonly stdinSocket: Dealer;
   private readonly stdin: StdinChannel;
   private readonly iopub: Subscriber;
+  private readonly iopubReader: IopubReader;
   private heartbeat: Heartbeat | undefined;
   private readonly output: StartOutput;
   /** Settles once the process has ended and its output pipes are closed (all it printed is in). */
   private readonly stdioClosed: Promise<void>;
-  private readonly pending = new Map<string, Pending>();
   private closed = false;
   private exited = false;
 
@@ -105,9 +88,16 @@ export class Kernel {
     // The kernel sends `input_request` to the identity the execute request came from on shell.
     this.shell = new loaded.Dealer({ linger: 0, routingId: this.session });
     this.control = new loaded.Dealer({ linger: 0 });
+    this.requests = new RequestChannels(
+      { shell: this.shell, control: this.control },
+      this.signer,
+      this.session,
+      (channel, reason) => options.handlers.onDropped(channel, reason),
+    );
     this.stdinSocket = new loaded.Dealer({ linger: 0, routingId: this.session });
     this.stdin = new StdinChannel(this.stdinSocket, this.signer, this.session);
     this.iopub = new loaded.Subscriber({ linger: 0, receiveHighWaterMark: IOPUB_QUEUE_MESSAGES });
+    this.iopubReader = new IopubReader(this.iopub, this.signer);
   }
 
   /**
@@ -163,7 +153,9 @@ export class Kernel {
     const died = new Promise<never>((_, reject) => {
       this.child.once("exit", (code, signal) => {
         this.exited = true;
-        this.failPending(new DispatchError("session_exited", `the kernel ${describeExit(code, signal)}`));
+        this.requests.failAll(
+          new DispatchError("session_exited", `the kernel ${describeExit(code, signal)}`),
+        );
         if (!this.closed) handlers.onExit(code, signal);
         reject(
           new DispatchError(
@@ -183,10 +175,9 @@ export class Kernel {
     this.stdinSocket.connect(channelAddress(this.info, "stdin"));
     this.iopub.connect(channelAddress(this.info, "iopub"));
     this.iopub.subscribe();
-    void this.readReplies(this.shell, "shell");
-    void this.readReplies(this.control, "control");
+    this.requests.read();
     void this.stdin.read(handlers);
-    void this.readIopub();
+    void this.iopubReader.read(handlers);
 
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(
@@ -219,17 +210,15 @@ export class Kernel {
     for (;;) {
       const { id, reply } = this.request("shell", "kernel_info_request", {});
       const seen = new Promise<boolean>((resolve) => {
-        this.iopubWaiters.set(id, () => resolve(true));
+        this.iopubReader.wait(id, () => resolve(true));
         setTimeout(() => resolve(false), 500).unref();
       });
       await reply;
       const ok = await seen;
-      this.iopubWaiters.delete(id);
+      this.iopubReader.unwait(id);
       if (ok) return;
     }
   }
-
-  private readonly iopubWaiters = new Map<string, () => void>();
 
   /** Sends a request; `reply` settles with the answer (rejects if the kernel dies first). */
   request(
@@ -237,22 +226,13 @@ export class Kernel {
     msgType: string,
     content: Record<string, unknown>,
   ): { id: string; reply: Promise<JupyterMessage> } {
-    if (this.exited || this.closed) throw new DispatchError("session_exited", "the kernel is not running");
-    const header = newHeader(msgType, this.session);
-    const reply = new Promise<JupyterMessage>((resolve, reject) => {
-      this.pending.set(header.msg_id, { resolve, reject });
-    });
-    reply.catch(() => undefined);
-    const socket = channel === "shell" ? this.shell : this.control;
-    socket.send(encode(this.signer, { header, parent: {}, metadata: {}, content })).catch((err: unknown) => {
-      this.settle(header.msg_id)?.reject(err instanceof Error ? err : new Error(String(err)));
-    });
-    return { id: header.msg_id, reply };
+    if (this.exited || this.closed) throw notRunning();
+    return this.requests.request(channel, msgType, content);
   }
 
   /** Answers the kernel's `input_request` (sent to `onInputRequest`) with a line. */
   async replyInput(request: JupyterMessage, value: string): Promise<void> {
-    if (this.exited || this.closed) throw new DispatchError("session_exited", "the kernel is not running");
+    if (this.exited || this.closed) throw notRunning();
     await this.stdin.reply(request, value);
   }
 
@@ -297,67 +277,7 @@ export class Kernel {
         // Closing twice is fine.
       }
     }
-    this.failPending(new DispatchError("session_exited", "the kernel was stopped"));
+    this.requests.failAll(new DispatchError("session_exited", "the kernel was stopped"));
     removeConnectionFile(this.file);
-  }
-
-  private async readReplies(socket: Dealer, channel: Channel): Promise<void> {
-    try {
-      for await (const frames of socket) {
-        const decoded = decode(this.signer, frames);
-        if (!decoded.ok) {
-          this.options.handlers.onDropped(channel, decoded.reason);
-          continue;
-        }
-        const parentId = decoded.message.parent.msg_id;
-        if (parentId) this.settle(parentId)?.resolve(decoded.message);
-      }
-    } catch {
-      // The socket was closed.
-    }
-  }
-
-  private async readIopub(): Promise<void> {
-    let sliceStart = performance.now();
-    try {
-      for await (const frames of this.iopub) {
-        // Messages already queued are read without a turn of the event loop between them: a
-        // flood (xeus-python publishes each write) kept the host from everything else for
-        // seconds, and the hub dropped it for missed heartbeats. So it gives way now and then.
-        if (performance.now() - sliceStart > IOPUB_SLICE_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          sliceStart = performance.now();
-        }
-        let bytes = 0;
-        for (const frame of frames) bytes += frame.length;
-        // A flood's frames and what they are parsed into are garbage at once, and most never
-        // reach the session's output (a cell keeps 1 MiB): the collector hears of all of it.
-        buffersPassed(bytes);
-        const decoded = decode(this.signer, frames);
-        if (!decoded.ok) {
-          this.options.handlers.onDropped("iopub", decoded.reason);
-          continue;
-        }
-        const parentId = decoded.message.parent.msg_id;
-        if (parentId && this.iopubWaiters.has(parentId)) {
-          this.iopubWaiters.get(parentId)?.();
-          continue;
-        }
-        this.options.handlers.onIopub(decoded.message);
-      }
-    } catch {
-      // The socket was closed.
-    }
-  }
-
-  private settle(id: string): Pending | undefined {
-    const pending = this.pending.get(id);
-    this.pending.delete(id);
-    return pending;
-  }
-
-  private failPending(error: Error): void {
-    for (const pending of this.pending.values()) pending.reject(error);
-    this.pending.clear();
   }
 }

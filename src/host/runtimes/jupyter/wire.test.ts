@@ -39,4 +39,29 @@ describe("jupyter wire format", () => {
     garbled[1] = Buffer.from(signer.sign(garbled.slice(2, 6)));
     expect(decode(signer, garbled)).toEqual({ ok: false, reason: "a frame is not JSON" });
   });
+
+  it("reads a stream message, and refuses one without its name and text, or with a malformed header", () => {
+    const stream = (header: Record<string, unknown>, content: Record<string, unknown>) => {
+      const parts = [header, { msg_id: "p" }, {}, content].map((part) => Buffer.from(JSON.stringify(part)));
+      return [Buffer.from("<IDS|MSG>"), Buffer.from(signer.sign(parts)), ...parts];
+    };
+    const header = { msg_id: "m", msg_type: "stream", session: "k" };
+    const decoded = decode(signer, stream(header, { name: "stdout", text: "hello\n" }));
+    expect(decoded).toMatchObject({
+      ok: true,
+      message: { header, parent: { msg_id: "p" }, content: { name: "stdout", text: "hello\n" } },
+    });
+    expect(decode(signer, stream(header, { name: "stdout", text: 42 }))).toEqual({
+      ok: false,
+      reason: "a stream message without a name and text",
+    });
+    expect(decode(signer, stream({ ...header, msg_id: 7 }, { name: "stdout", text: "x" }))).toEqual({
+      ok: false,
+      reason: "malformed header",
+    });
+    expect(decode(signer, stream({ ...header, date: 1 }, { name: "stdout", text: "x" }))).toEqual({
+      ok: false,
+      reason: "malformed header",
+    });
+  });
 });

@@ -26,6 +26,7 @@ import {
   EvalStartData,
   InputEndData,
   InputRequestData,
+  incompleteText,
   ReplayData,
 } from "../../protocol/workspace/events.js";
 import { UsageError } from "../exitCodes.js";
@@ -128,7 +129,11 @@ export function transcriptLine(event: { type: string; data: unknown }): string {
     case "eval-end": {
       const end = EvalEndData.safeParse(event.data);
       if (!end.success) return "";
-      const cut = end.data.truncatedBytes > 0 ? `[${end.data.truncatedBytes} bytes of output dropped]\n` : "";
+      const cut =
+        (end.data.truncatedBytes > 0 ? `[${end.data.truncatedBytes} bytes of output dropped]\n` : "") +
+        (end.data.incomplete
+          ? `[${incompleteText(end.data.incomplete, `cell ${end.data.count ?? "?"}`)}]\n`
+          : "");
       return end.data.status === "aborted"
         ? `${cut}[aborted${end.data.error ? `: ${end.data.error.evalue}` : ""}]\n`
         : cut;

@@ -21,6 +21,7 @@ import {
   type EvalOutput,
   EvalOutputData,
   EvalStartData,
+  incompleteText,
 } from "../../protocol/workspace/events.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import { errorMessage, UsageError } from "../exitCodes.js";
@@ -72,6 +73,11 @@ export async function evaluate(
       await write(
         process.stderr,
         `${newLineIfMid()}[${result.truncatedBytes} bytes of output dropped: over the bound per evaluation]\n`,
+      );
+    if (result.incomplete)
+      await write(
+        process.stderr,
+        `${newLineIfMid()}[dispatch: ${incompleteText(result.incomplete, "this cell")}]\n`,
       );
   }
   // A cell that finished before the interrupt reached it reports as usual.

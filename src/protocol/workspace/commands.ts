@@ -3,7 +3,15 @@
  * what the host answers. Names and fields are stable: the CLI, the web view and scripts use them.
  */
 import { z } from "zod";
-import { EvalFailure, EvalMode, EvalOutput, EvalRef, InspectorStateData, Variable } from "./events.js";
+import {
+  EvalFailure,
+  EvalIncomplete,
+  EvalMode,
+  EvalOutput,
+  EvalRef,
+  InspectorStateData,
+  Variable,
+} from "./events.js";
 
 export const EvalArgs = z.object({
   code: z.string().max(1024 * 1024),
@@ -34,6 +42,8 @@ export const EvalResult = z.object({
   outputs: z.array(EvalOutput),
   error: EvalFailure.optional(),
   truncatedBytes: z.number().int(),
+  /** Its outputs are not all it printed (`EvalIncomplete`); absent when they are. */
+  incomplete: EvalIncomplete.optional(),
   /** Mode `inspect`: the result opened in the inspector (absent without an adapter). */
   inspected: InspectedObject.optional(),
 });

@@ -112,6 +112,22 @@ export type EvalOutputData = z.infer<typeof EvalOutputData>;
 export const EvalFailure = z.object({ ename: z.string(), evalue: z.string() });
 export type EvalFailure = z.infer<typeof EvalFailure>;
 
+/**
+ * Why an evaluation's outputs are not all it printed, besides the bound (absent: they are):
+ * `dropped`, the kernel's messages were lost on the way (a PUB socket drops what it has no room
+ * for: its idle status never came); `late`, its output was still coming long after its reply,
+ * and it was ended with what had come (the rest follows, outside its answer).
+ */
+export const EvalIncomplete = z.enum(["dropped", "late"]);
+export type EvalIncomplete = z.infer<typeof EvalIncomplete>;
+
+/** What a person is told of an incomplete evaluation (`cell` names it: "cell 3", "this cell"). */
+export function incompleteText(why: EvalIncomplete, cell: string): string {
+  return why === "dropped"
+    ? `the kernel dropped some of ${cell}'s output (it printed faster than it could be sent): what is shown is not all of it; print less, or to a file`
+    : `${cell}'s output was still coming long after it finished: it ended with what had come, the rest follows in the transcript`;
+}
+
 export const EvalEndData = z.object({
   id: z.string(),
   count: z.number().int().nullable(),
@@ -120,6 +136,7 @@ export const EvalEndData = z.object({
   error: EvalFailure.optional(),
   /** Output bytes dropped beyond the per-evaluation bound (0: nothing lost). */
   truncatedBytes: z.number().int().min(0).default(0),
+  incomplete: EvalIncomplete.optional(),
 });
 export type EvalEndData = z.infer<typeof EvalEndData>;
 

@@ -8,7 +8,7 @@ import type { EvalResult } from "../../../protocol/workspace/commands.js";
 import type { Kernel } from "../jupyter/Kernel.js";
 import { type JupyterMessage, newHeader } from "../jupyter/wire.js";
 import { Evaluations } from "./Evaluations.js";
-import { QUIET_AFTER_REPLY_MS, RequestEnds } from "./requestEnds.js";
+import { MAX_AFTER_REPLY_MS, QUIET_AFTER_REPLY_MS, RequestEnds } from "./requestEnds.js";
 import { Transcript } from "./Transcript.js";
 
 /** A kernel that only takes requests; the test answers them (`reply`) and publishes (`iopub`). */
@@ -42,6 +42,8 @@ function scriptedKernel() {
 
 function setup() {
   const log: string[] = [];
+  /** Each `eval-end`'s data. */
+  const endings: Record<string, unknown>[] = [];
   const states: string[] = [];
   let transcript = "";
   const ends = new RequestEnds();
@@ -49,8 +51,9 @@ function setup() {
     output: (bytes: Buffer) => {
       transcript += bytes.toString("utf8");
     },
-    emit: (type: string) => {
+    emit: (type: string, data: Record<string, unknown>) => {
       log.push(type);
+      if (type === "eval-end") endings.push(data);
       return log.length;
     },
   };
@@ -75,7 +78,7 @@ function setup() {
     });
     return { id: scripted.ids.at(-1) as string, answer: () => answer };
   };
-  return { log, states, transcript: () => transcript, evaluations, iopub, started, ...scripted };
+  return { log, endings, states, transcript: () => transcript, evaluations, iopub, started, ...scripted };
 }
 
 /** Lets the promises that can settle settle, with the fake clock moved on by `ms`. */
@@ -105,7 +108,7 @@ describe("an evaluation's start", () => {
 
 describe("an evaluation's end", () => {
   it("frees the kernel for the next request at its reply, and ends at the next request's start when its idle is lost", async () => {
-    const { iopub, message, reply, log, started } = setup();
+    const { iopub, message, reply, log, endings, started } = setup();
     const replied = vi.fn();
     const { id: first, answer } = started("print(1)", replied);
     iopub(message(first, "status", { execution_state: "busy" }));
@@ -120,8 +123,15 @@ describe("an evaluation's end", () => {
     // The next request starts: the kernel published this one's idle before, so it was lost.
     iopub(message("next-request", "status", { execution_state: "busy" }));
     expect(log).toEqual(["eval-start", "eval-output", "eval-end"]);
+    // So what it printed may not all be there, and its end and answer say so.
+    expect(endings).toMatchObject([{ status: "ok", incomplete: "dropped" }]);
     await advance();
-    expect(answer()).toMatchObject({ status: "ok", count: 1, outputs: [{ type: "stream", text: "1\n" }] });
+    expect(answer()).toMatchObject({
+      status: "ok",
+      count: 1,
+      outputs: [{ type: "stream", text: "1\n" }],
+      incomplete: "dropped",
+    });
   });
 
   it("waits while its output still comes after the reply, and ends once iopub has been quiet", async () => {
@@ -155,7 +165,7 @@ describe("an evaluation's end", () => {
   });
 
   it("whose idle the kernel dropped, and nothing after it, leaves the kernel idle and says output was lost", async () => {
-    const { iopub, message, reply, states, transcript, started } = setup();
+    const { iopub, message, reply, states, transcript, endings, started } = setup();
     const { id: first, answer } = started("flood()");
     iopub(message(first, "status", { execution_state: "busy" }));
     iopub(message(first, "execute_input", { code: "flood()", execution_count: 3 }));
@@ -163,20 +173,52 @@ describe("an evaluation's end", () => {
     // xeus-python's publisher dropped the rest: the last lines, the result and the idle.
     reply(first, { status: "ok", execution_count: 3 });
     await advance(QUIET_AFTER_REPLY_MS);
-    expect(answer()).toMatchObject({ status: "ok", count: 3 });
+    expect(answer()).toMatchObject({ status: "ok", count: 3, incomplete: "dropped" });
+    expect(endings).toMatchObject([{ incomplete: "dropped" }]);
     expect(states).toEqual(["busy", "idle"]);
     expect(transcript()).toContain("the kernel dropped some of cell 3's output");
   });
 
   it("whose idle comes says nothing of lost output", async () => {
-    const { evaluations, iopub, message, reply, ids, kernel, states, transcript } = setup();
-    void evaluations.execute(kernel, "1", "print", "client", undefined, () => undefined);
-    const [first] = ids as [string];
+    const { iopub, message, reply, states, transcript, endings, started } = setup();
+    const { id: first, answer } = started("1");
     iopub(message(first, "status", { execution_state: "busy" }));
     reply(first, { status: "ok", execution_count: 4 });
     iopub(message(first, "status", { execution_state: "idle" }));
     await advance(QUIET_AFTER_REPLY_MS);
     expect(states).toEqual(["busy", "idle"]);
     expect(transcript()).not.toContain("dropped");
+    expect(answer()).toBeDefined();
+    expect(answer()).not.toHaveProperty("incomplete");
+    expect(endings[0]).not.toHaveProperty("incomplete");
+  });
+
+  it("whose idle comes before the next request's start is whole", async () => {
+    const { iopub, message, reply, endings, started } = setup();
+    const { id: first, answer } = started("print(1)");
+    iopub(message(first, "status", { execution_state: "busy" }));
+    reply(first, { status: "ok", execution_count: 5 });
+    await advance();
+    iopub(message(first, "status", { execution_state: "idle" }));
+    iopub(message("next-request", "status", { execution_state: "busy" }));
+    await advance();
+    expect(answer()).not.toHaveProperty("incomplete");
+    expect(endings).toHaveLength(1);
+    expect(endings[0]).not.toHaveProperty("incomplete");
+  });
+
+  it("whose output still comes long after its reply ends with what came, marked late", async () => {
+    const { iopub, message, reply, endings, transcript, started } = setup();
+    const { id: first, answer } = started("flood()");
+    iopub(message(first, "status", { execution_state: "busy" }));
+    iopub(message(first, "execute_input", { code: "flood()", execution_count: 6 }));
+    reply(first, { status: "ok", execution_count: 6 });
+    for (let waited = 0; waited < MAX_AFTER_REPLY_MS; waited += QUIET_AFTER_REPLY_MS / 2) {
+      iopub(message(first, "stream", { name: "stdout", text: "more\n" }));
+      await advance(QUIET_AFTER_REPLY_MS / 2);
+    }
+    expect(answer()).toMatchObject({ status: "ok", incomplete: "late" });
+    expect(endings).toMatchObject([{ incomplete: "late" }]);
+    expect(transcript()).toContain("cell 6's output was still coming long after it finished");
   });
 });

@@ -7,11 +7,13 @@
  */
 import { toDispatchError } from "../../../core/errors.js";
 import type { EvalResult } from "../../../protocol/workspace/commands.js";
-import type {
-  EvalFailure,
-  EvalMode,
-  EvalOutput,
-  ExecutionState,
+import {
+  type EvalFailure,
+  type EvalIncomplete,
+  type EvalMode,
+  type EvalOutput,
+  type ExecutionState,
+  incompleteText,
 } from "../../../protocol/workspace/events.js";
 import type { Kernel } from "../jupyter/Kernel.js";
 import { OutputBudget, outputOf } from "../jupyter/outputs.js";
@@ -37,6 +39,10 @@ interface Evaluation {
   outputs: EvalOutput[];
   budget: OutputBudget;
   errored: boolean;
+  /** Its idle status came (after it, the kernel publishes nothing more of it). */
+  idleSeen: boolean;
+  /** Its outputs are not all it printed (said in its `eval-end`, its answer and the transcript). */
+  incomplete?: EvalIncomplete;
   ended: boolean;
   /** Why it ended aborted or in error, as its `eval-end` said (the kernel exited, its code). */
   error?: EvalFailure;
@@ -115,24 +121,32 @@ export class Evaluations {
         : undefined;
     evaluation.replied = { status, ...(error ? { error } : {}) };
     replied();
-    if ((await ends.afterReply(id)) === "quiet") this.idleLost(evaluation);
+    const end = await ends.afterReply(id);
+    // Its idle status never came (`quiet`; `next` is marked as the next request starts): the
+    // kernel dropped messages of it. xeus-python publishes each write as one and drops what its
+    // publisher has no room for, as ZeroMQ drops what the host's queue has none for: the cell's
+    // last lines, result and idle among them. And the kernel is idle, not busy as the last
+    // status said (completion at an attach waits for an idle kernel), unless something else of
+    // ours is still out.
+    if (end === "quiet") {
+      this.markIncomplete(evaluation, "dropped");
+      if (!this.options.ends.following) this.options.execution("idle");
+    }
+    if (end === "overdue") this.markIncomplete(evaluation, "late");
     this.finish(evaluation, evaluation.replied);
     return this.result(evaluation, status, error);
   }
 
   /**
-   * Its reply came but its idle status never did, nor the start of another request: the kernel
-   * dropped messages of it (xeus-python publishes each write as one and drops what its publisher
-   * has no room for, the cell's last lines, result and idle among them). Said in the transcript,
-   * since nothing else shows what is missing; and the kernel is idle, not busy as the last
-   * status said (completion at an attach waits for an idle kernel), unless something else of
-   * ours is still out.
+   * Its outputs are not all it printed: said in its `eval-end` and answer, and in the
+   * transcript, since nothing else shows what is missing.
    */
-  private idleLost(evaluation: Evaluation): void {
+  private markIncomplete(evaluation: Evaluation, why: EvalIncomplete): void {
+    if (evaluation.ended || evaluation.incomplete) return;
+    evaluation.incomplete = why;
     this.options.transcript.note(
-      `the kernel dropped some of ${evaluation.count !== null ? `cell ${evaluation.count}` : "this cell"}'s output (it printed faster than it could send); its last lines and result may be missing: print less, or to a file`,
+      incompleteText(why, evaluation.count !== null ? `cell ${evaluation.count}` : "this cell"),
     );
-    if (!this.options.ends.following) this.options.execution("idle");
   }
 
   /** Ends every evaluation still open as aborted, with why (the kernel ended or restarts). */
@@ -180,14 +194,18 @@ export class Evaluations {
         // Another client's evaluation has no reply for us: its idle status ends it. Ours end here
         // too, as the message comes, rather than a few ticks later when `execute` resumes: so
         // the log has an evaluation's end before the next one's start.
+        if (state === "idle" && evaluation) evaluation.idleSeen = true;
         if (state === "idle" && evaluation?.origin === "other")
           this.finish(evaluation, evaluation.errored ? { status: "error" } : { status: "ok" });
         else if (state === "idle" && evaluation?.replied) this.finish(evaluation, evaluation.replied);
         // The kernel has started another execute request: the replied ones are over, their
-        // idle delivered or lost (`requestEnds.ts`).
+        // idle delivered or lost (`requestEnds.ts`): lost, the kernel dropped messages of them.
         if (state === "busy" && evaluating)
-          for (const other of this.known.values())
-            if (other !== evaluation && other.replied) this.finish(other, other.replied);
+          for (const other of this.known.values()) {
+            if (other === evaluation || !other.replied || other.ended) continue;
+            if (!other.idleSeen) this.markIncomplete(other, "dropped");
+            this.finish(other, other.replied);
+          }
         return;
       }
       case "execute_input": {
@@ -244,6 +262,7 @@ export class Evaluations {
       outputs: evaluation.outputs,
       ...(error ? { error } : {}),
       truncatedBytes: evaluation.budget.dropped,
+      ...(evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}),
     };
   }
 
@@ -263,6 +282,7 @@ export class Evaluations {
       outputs: [],
       budget: new OutputBudget(),
       errored: false,
+      idleSeen: false,
       ended: false,
     };
     this.known.set(id, evaluation);
@@ -302,6 +322,7 @@ export class Evaluations {
       count: evaluation.count,
       ...end,
       truncatedBytes,
+      ...(evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}),
     });
     // Kept a while for late output (a background thread of that cell), then forgotten.
     setTimeout(() => this.known.delete(evaluation.id), 60_000).unref();

@@ -11,7 +11,6 @@ import {
   type EvalFailure,
   type EvalIncomplete,
   type EvalMode,
-  type EvalOutput,
   type ExecutionState,
   incompleteText,
 } from "../../../protocol/workspace/events.js";
@@ -19,36 +18,9 @@ import type { Kernel } from "../jupyter/Kernel.js";
 import { OutputBudget, outputOf } from "../jupyter/outputs.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeEvents } from "../runtime.js";
+import { answerOf, type Evaluation, newEvaluation } from "./Evaluation.js";
 import type { RequestEnds } from "./requestEnds.js";
 import type { Transcript } from "./Transcript.js";
-
-type Origin = "client" | "replay" | "other";
-
-interface Evaluation {
-  id: string;
-  origin: Origin;
-  code: string;
-  mode: EvalMode;
-  /** The client's name for it (`eval {ref}`), which its `interrupt {ref}` gives. */
-  ref?: string;
-  /** Its `eval-start` and input line were written: the kernel has started it. */
-  announced: boolean;
-  /** Its client interrupted it while the kernel had it but had not started it yet. */
-  interruptOnStart: boolean;
-  count: number | null;
-  outputs: EvalOutput[];
-  budget: OutputBudget;
-  errored: boolean;
-  /** Its idle status came (after it, the kernel publishes nothing more of it). */
-  idleSeen: boolean;
-  /** Its outputs are not all it printed (said in its `eval-end`, its answer and the transcript). */
-  incomplete?: EvalIncomplete;
-  ended: boolean;
-  /** Why it ended aborted or in error, as its `eval-end` said (the kernel exited, its code). */
-  error?: EvalFailure;
-  /** How its reply says it ended, once the reply is in (it ends when iopub is done with it). */
-  replied?: { status: "ok" | "error" | "aborted"; error?: EvalFailure };
-}
 
 export interface EvaluationsOptions {
   events: RuntimeEvents;
@@ -110,7 +82,7 @@ export class Evaluations {
         status: "aborted",
         error: { ename: "KernelLost", evalue: toDispatchError(err).message },
       });
-      return this.result(evaluation, "aborted", evaluation.error);
+      return answerOf(evaluation, "aborted", evaluation.error);
     }
     const content = answer.content;
     if (typeof content.execution_count === "number") evaluation.count = content.execution_count;
@@ -134,7 +106,7 @@ export class Evaluations {
     }
     if (end === "overdue") this.markIncomplete(evaluation, "late");
     this.finish(evaluation, evaluation.replied);
-    return this.result(evaluation, status, error);
+    return answerOf(evaluation, status, error);
   }
 
   /**
@@ -250,41 +222,8 @@ export class Evaluations {
     this.options.transcript.output(kept, count);
   }
 
-  private result(
-    evaluation: Evaluation,
-    status: EvalResult["status"],
-    error?: EvalResult["error"],
-  ): EvalResult {
-    return {
-      id: evaluation.id,
-      count: evaluation.count,
-      status,
-      outputs: evaluation.outputs,
-      ...(error ? { error } : {}),
-      truncatedBytes: evaluation.budget.dropped,
-      ...(evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}),
-    };
-  }
-
-  private track(
-    id: string,
-    what: Pick<Evaluation, "origin" | "code" | "mode"> & { ref?: string | undefined },
-  ): Evaluation {
-    const evaluation: Evaluation = {
-      id,
-      origin: what.origin,
-      code: what.code,
-      mode: what.mode,
-      ...(what.ref !== undefined ? { ref: what.ref } : {}),
-      announced: false,
-      interruptOnStart: false,
-      count: null,
-      outputs: [],
-      budget: new OutputBudget(),
-      errored: false,
-      idleSeen: false,
-      ended: false,
-    };
+  private track(id: string, what: Parameters<typeof newEvaluation>[1]): Evaluation {
+    const evaluation = newEvaluation(id, what);
     this.known.set(id, evaluation);
     return evaluation;
   }

@@ -16,10 +16,11 @@ import { decode, type JupyterMessage, type Signer } from "./wire.js";
  * a message (xeus-python printing line by line) outruns the host at once, and the cell's last
  * lines, its result and its idle status were lost. Bounded still, but not small: in libzmq a
  * message is ~1.5 KB (each frame its own allocation), so a full queue is ~150 MB of glibc's heap,
- * which glibc keeps once it is free (docs/BENCHMARKS.md, "A kernel's flood"): merging and a
- * cheaper decode of stream messages keep the host closer to the kernel, so it fills less.
+ * which glibc keeps once it is free (docs/BENCHMARKS.md, "A kernel's flood"). At 10,000 the
+ * queue drops in a xeus-python flood, the middle of it, its idle coming through: so the reader
+ * watches for a full queue (`mayHaveOverflowed`) and says so on the next message.
  */
-export const IOPUB_QUEUE_MESSAGES = 100_000;
+export const IOPUB_QUEUE_MESSAGES = 10_000;
 
 /** How long reading iopub may hold the host's event loop before it lets the rest run. */
 const IOPUB_SLICE_MS = 20;
@@ -33,10 +34,31 @@ export class IopubReader {
   /** Requests whose messages are the reader's own (a start's kernel_info_request), not passed on. */
   private readonly waiters = new Map<string, () => void>();
 
+  /** Messages read in a row with more already waiting (`socket.readable` after each). */
+  private backlog = 0;
+
   constructor(
     private readonly socket: Subscriber,
     private readonly signer: Signer,
+    private readonly queueMessages = IOPUB_QUEUE_MESSAGES,
   ) {}
+
+  /**
+   * Whether the queue may have been full since the last message: it can only drop once it holds
+   * `queueMessages`, and those are then read in a row, each with more waiting. A run that long
+   * may also be a kernel sending as fast as it is read: then a cell is marked that lost nothing,
+   * which is the side to err on.
+   */
+  private mayHaveOverflowed(): boolean {
+    if (!this.socket.readable) {
+      this.backlog = 0;
+      return false;
+    }
+    this.backlog++;
+    if (this.backlog < this.queueMessages - 1) return false;
+    this.backlog = 0;
+    return true;
+  }
 
   /** Calls `heard` when a message of request `id` comes, instead of passing it on, until `unwait`. */
   wait(id: string, heard: () => void): void {
@@ -65,7 +87,9 @@ export class IopubReader {
         // A flood's frames and what they are parsed into are garbage at once, and most never
         // reach the session's output (a cell keeps 1 MiB): the collector hears of all of it.
         buffersPassed(bytes);
+        const overflowed = this.mayHaveOverflowed();
         const decoded = decode(this.signer, frames);
+        if (overflowed && decoded.ok) decoded.message.afterOverflow = true;
         if (!decoded.ok) {
           handlers.onDropped("iopub", decoded.reason);
           continue;

@@ -73,7 +73,7 @@ const zmq = await import(process.env.ZMQ_PATH);
 const info = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const address = (port) => "tcp://" + info.ip + ":" + port;
 const shell = new zmq.Router(); await shell.bind(address(info.shell_port));
-const iopub = new zmq.Publisher({ sendHighWaterMark: 0 }); await iopub.bind(address(info.iopub_port));
+const iopub = new zmq.Publisher({ sendHighWaterMark: Number(process.env.PUB_QUEUE ?? 0) }); await iopub.bind(address(info.iopub_port));
 const frames = (type, parent, content) => {
   const parts = [{ msg_id: String(Math.random()), msg_type: type, session: "fake" }, parent, {}, content]
     .map((part) => JSON.stringify(part));
@@ -96,8 +96,8 @@ for await (const message of shell) {
 const FLOOD = 2000;
 
 /** Installs the scripted kernel as kernelspec `name`, publishing `flood` stream messages per cell. */
-function fakeKernel(name: string, flood: number) {
-  installScriptedKernel(root, name, FAKE_KERNEL, { FLOOD: String(flood) });
+function fakeKernel(name: string, flood: number, env: Record<string, string> = {}) {
+  installScriptedKernel(root, name, FAKE_KERNEL, { FLOOD: String(flood), ...env });
   return findKernelSpec(name, { JUPYTER_PATH: root, HOME: root });
 }
 
@@ -149,56 +149,79 @@ describe("a kernel whose port is taken before it binds it", () => {
   });
 });
 
+/**
+ * Runs a cell on a scripted kernel publishing FLOOD lines, read by a host that takes 25 ms per
+ * stream message it is handed (longer than a slice of reading): what it was handed, how many
+ * lines it had when the event loop first had a turn after the first, how many messages came
+ * marked as after a possible overflow.
+ */
+async function flooded(name: string, options: { env?: Record<string, string>; queue?: number } = {}) {
+  const texts: string[] = [];
+  let lines = 0;
+  let linesAtTurn: number | undefined;
+  let marked = 0;
+  let idle!: () => void;
+  const idled = new Promise<void>((resolve) => {
+    idle = resolve;
+  });
+  const kernel = await Kernel.start({
+    spec: fakeKernel(name, FLOOD, options.env),
+    id: name,
+    cwd: root,
+    env: {},
+    runDir,
+    ...(options.queue ? { iopubQueueMessages: options.queue } : {}),
+    handlers: {
+      ...noHandlers,
+      onIopub: (message: JupyterMessage) => {
+        const { header, parent, content } = message;
+        if (message.afterOverflow) marked++;
+        const ended = content.execution_state === "idle" && parent.msg_type === "execute_request";
+        if (header.msg_type === "status" && ended) idle();
+        if (header.msg_type !== "stream") return;
+        const text = String(content.text);
+        texts.push(text);
+        lines += text.split("\n").length - 1;
+        if (texts.length === 1)
+          setImmediate(() => {
+            linesAtTurn = lines;
+          });
+        const until = performance.now() + 25;
+        while (performance.now() < until);
+      },
+    },
+  });
+  try {
+    await kernel.request("shell", "execute_request", { code: "flood()" }).reply;
+    // A kernel that drops may drop its idle too.
+    await Promise.race([idled, new Promise((resolve) => setTimeout(resolve, options.queue ? 5000 : 60_000))]);
+  } finally {
+    kernel.close();
+  }
+  return { texts, lines, linesAtTurn, marked };
+}
+
 describe("a kernel flooding iopub", () => {
   it("is read with turns of the event loop between queued messages, its lines merged, none lost", async () => {
-    const texts: string[] = [];
-    let lines = 0;
-    /** How many lines had been handed over when the event loop first had a turn after the first. */
-    let linesAtTurn: number | undefined;
-    let idle!: () => void;
-    const idled = new Promise<void>((resolve) => {
-      idle = resolve;
-    });
-    const kernel = await Kernel.start({
-      spec: fakeKernel("flood", FLOOD),
-      id: "flood",
-      cwd: root,
-      env: {},
-      runDir,
-      handlers: {
-        ...noHandlers,
-        onIopub: (message: JupyterMessage) => {
-          const { header, parent, content } = message;
-          const ended = content.execution_state === "idle" && parent.msg_type === "execute_request";
-          if (header.msg_type === "status" && ended) idle();
-          if (header.msg_type !== "stream") return;
-          const text = String(content.text);
-          texts.push(text);
-          lines += text.split("\n").length - 1;
-          if (texts.length === 1)
-            setImmediate(() => {
-              linesAtTurn = lines;
-            });
-          // A host's work per message (events, the transcript), longer than a slice of reading.
-          const until = performance.now() + 25;
-          while (performance.now() < until);
-        },
-      },
-    });
-    try {
-      const { reply } = kernel.request("shell", "execute_request", { code: "flood()" });
-      await reply;
-      await idled;
-      // Every line, in order, in messages of at most 64 KiB: far fewer than the kernel sent.
-      const all = texts.join("").split("\n").slice(0, -1);
-      expect(all).toHaveLength(FLOOD);
-      expect(all.every((line, i) => line.startsWith(`${i}x`))).toBe(true);
-      expect(texts.length).toBeLessThan(FLOOD / 10);
-      for (const text of texts) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(64 * 1024);
-      // Without the turns, none came until ZeroMQ had handed over everything queued.
-      expect(linesAtTurn).toBeLessThan(FLOOD);
-    } finally {
-      kernel.close();
-    }
+    const { texts, linesAtTurn, marked } = await flooded("flood");
+    // Every line, in order, in messages of at most 64 KiB: far fewer than the kernel sent.
+    const all = texts.join("").split("\n").slice(0, -1);
+    expect(all).toHaveLength(FLOOD);
+    expect(all.every((line, i) => line.startsWith(`${i}x`))).toBe(true);
+    expect(texts.length).toBeLessThan(FLOOD / 10);
+    for (const text of texts) expect(Buffer.byteLength(text)).toBeLessThanOrEqual(64 * 1024);
+    // Without the turns, none came until ZeroMQ had handed over everything queued.
+    expect(linesAtTurn).toBeLessThan(FLOOD);
+    expect(marked).toBe(0);
+  });
+});
+
+describe("a kernel flooding past the host's iopub queue", () => {
+  it("marks the first message read after the queue may have dropped", async () => {
+    // The kernel's own queue small too, as a real kernel's (ZeroMQ's default is 1000): it
+    // drops rather than waits; and the host's holds 50.
+    const { lines, marked } = await flooded("overflow", { env: { PUB_QUEUE: "50" }, queue: 50 });
+    expect(lines).toBeLessThan(FLOOD);
+    expect(marked).toBeGreaterThan(0);
   });
 });

@@ -49,6 +49,8 @@ export interface KernelStartOptions {
   /** The host's run directory; the connection file goes in its `kernels/`. */
   runDir: string;
   handlers: KernelHandlers;
+  /** iopub messages the host queues before ZeroMQ drops (`IopubReader.ts`; a test gives a few). */
+  iopubQueueMessages?: number;
   /** Where the kernel's ports and key come from: fresh free ports by default (a test gives taken ones). */
   connection?: (kernelName: string) => Promise<ConnectionInfo>;
 }
@@ -96,8 +98,9 @@ export class Kernel {
     );
     this.stdinSocket = new loaded.Dealer({ linger: 0, routingId: this.session });
     this.stdin = new StdinChannel(this.stdinSocket, this.signer, this.session);
-    this.iopub = new loaded.Subscriber({ linger: 0, receiveHighWaterMark: IOPUB_QUEUE_MESSAGES });
-    this.iopubReader = new IopubReader(this.iopub, this.signer);
+    const queue = options.iopubQueueMessages ?? IOPUB_QUEUE_MESSAGES;
+    this.iopub = new loaded.Subscriber({ linger: 0, receiveHighWaterMark: queue });
+    this.iopubReader = new IopubReader(this.iopub, this.signer, queue);
   }
 
   /**

@@ -44,6 +44,7 @@ export class StreamMerge {
     if (this.merging) {
       this.merging.texts.push(text);
       this.merging.bytes += bytes;
+      if (message.afterOverflow) this.merging.first = { ...this.merging.first, afterOverflow: true };
       return;
     }
     this.merging = { first: message, texts: [text], bytes };

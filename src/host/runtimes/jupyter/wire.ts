@@ -28,6 +28,11 @@ export interface JupyterMessage {
   metadata: Record<string, unknown>;
   content: Record<string, unknown>;
   buffers: Buffer[];
+  /**
+   * Set by the iopub reader: messages may have been dropped before this one, the host's queue
+   * having been full (`IopubReader.ts`).
+   */
+  afterOverflow?: true;
 }
 
 export class Signer {

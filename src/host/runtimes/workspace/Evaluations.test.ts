@@ -221,4 +221,18 @@ describe("an evaluation's end", () => {
     expect(endings).toMatchObject([{ incomplete: "late" }]);
     expect(transcript()).toContain("cell 6's output was still coming long after it finished");
   });
+
+  it("whose output came after the host's queue may have overflowed is marked dropped, its idle came or not", async () => {
+    const { iopub, message, reply, endings, transcript, started } = setup();
+    const { id: first, answer } = started("flood()");
+    iopub(message(first, "status", { execution_state: "busy" }));
+    iopub(message(first, "execute_input", { code: "flood()", execution_count: 7 }));
+    iopub({ ...message(first, "stream", { name: "stdout", text: "9999\n" }), afterOverflow: true });
+    reply(first, { status: "ok", execution_count: 7 });
+    iopub(message(first, "status", { execution_state: "idle" }));
+    await advance();
+    expect(answer()).toMatchObject({ status: "ok", incomplete: "dropped" });
+    expect(endings).toMatchObject([{ incomplete: "dropped" }]);
+    expect(transcript()).toContain("the kernel dropped some of cell 7's output");
+  });
 });

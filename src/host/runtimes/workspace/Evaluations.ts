@@ -156,6 +156,8 @@ export class Evaluations {
   onIopub(message: JupyterMessage): void {
     const parentId = message.parent.msg_id ?? null;
     let evaluation = parentId ? this.known.get(parentId) : undefined;
+    // The host's queue may have dropped messages just before this one: of its request.
+    if (message.afterOverflow && evaluation) this.markIncomplete(evaluation, "dropped");
     switch (message.header.msg_type) {
       case "status": {
         const state = message.content.execution_state;

@@ -162,7 +162,10 @@ describe("dispatch notify", () => {
       body: JSON.stringify({ state: "working" }),
     });
     expect(response.status, await response.text()).toBe(200);
-    expect(hubLog()).toContain("`dispatch notify` sent its session token as a bearer");
+    // The hub's log is written behind its answer: wait for the line, do not race it.
+    await waitFor(() => hubLog().includes("`dispatch notify` sent its session token as a bearer"), {
+      message: "the hub logged that dispatch notify sent its session token as a bearer",
+    });
   });
 });
 
@@ -233,6 +236,8 @@ describe("a remote host dialing the hub", () => {
     } finally {
       ws.terminate();
     }
-    expect(hubLog()).toMatch(/"host":"old".*host dialed with its token as a bearer/);
+    await waitFor(() => /"host":"old".*host dialed with its token as a bearer/.test(hubLog()), {
+      message: "the hub logged that host 'old' dialed with its token as a bearer",
+    });
   });
 });

@@ -1,109 +1,26 @@
 /**
  * A local HTTP server that speaks the Anthropic Messages and OpenAI chat-completions streaming
- * wire formats, as the chat tests' LLM provider: each request's path picks a behaviour (a
- * whole reply, a reply held open until the test finishes it, an error, an endless stream).
+ * wire formats (providerWire.ts), as the chat tests' LLM provider: each request's path picks a
+ * behaviour (a whole reply, a reply held open until the test finishes it, one of the failures
+ * of providerFailures.ts, one that fails until told otherwise, an endless stream).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { waitFor } from "./harness.js";
+import { FAILURES } from "./providerFailures.js";
+import {
+  anthropicError,
+  anthropicStream,
+  openAiStream,
+  type SseEvent,
+  sse,
+  sseWrite,
+  whole,
+} from "./providerWire.js";
 
 /** Every request the provider received, in order, its body read whole as UTF-8. */
 export const requests: { path: string; body: Record<string, unknown>; auth: string | undefined }[] = [];
 let server: Server | undefined;
-
-type SseEvent = [string | undefined, unknown];
-
-function sseWrite(res: ServerResponse, events: SseEvent[]): void {
-  for (const [event, data] of events) {
-    res.write(
-      `${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`,
-    );
-  }
-}
-
-function sse(res: ServerResponse, events: SseEvent[]): void {
-  res.writeHead(200, { "content-type": "text/event-stream" });
-  sseWrite(res, events);
-  res.end();
-}
-
-/** An Anthropic Messages stream in three parts: opening events, one delta per word, closing events. */
-function anthropicStream(words: string[]): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
-  return {
-    head: [
-      [
-        "message_start",
-        {
-          type: "message_start",
-          message: {
-            id: "msg_1",
-            type: "message",
-            role: "assistant",
-            model: "fake-claude",
-            content: [],
-            stop_reason: null,
-            stop_sequence: null,
-            usage: { input_tokens: 11, output_tokens: 0 },
-          },
-        },
-      ],
-      [
-        "content_block_start",
-        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
-      ],
-    ],
-    deltas: words.map((text) => [
-      "content_block_delta",
-      { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } },
-    ]),
-    tail: [
-      ["content_block_stop", { type: "content_block_stop", index: 0 }],
-      [
-        "message_delta",
-        {
-          type: "message_delta",
-          delta: { stop_reason: "end_turn", stop_sequence: null },
-          usage: { output_tokens: 7 },
-        },
-      ],
-      ["message_stop", { type: "message_stop" }],
-    ],
-  };
-}
-
-/** An OpenAI chat-completions stream, in the same three parts. */
-function openAiStream(words: string[]): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
-  const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
-    id: "c1",
-    object: "chat.completion.chunk",
-    created: 1,
-    model: "fake-gpt",
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  });
-  return {
-    head: [[undefined, chunk({ role: "assistant", content: "" }, null)]],
-    deltas: words.map((content) => [undefined, chunk({ content }, null)]),
-    tail: [
-      [undefined, chunk({}, "stop")],
-      [
-        undefined,
-        {
-          id: "c1",
-          object: "chat.completion.chunk",
-          created: 1,
-          model: "fake-gpt",
-          choices: [],
-          usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
-        },
-      ],
-      [undefined, "[DONE]"],
-    ],
-  };
-}
-
-function whole(stream: { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] }): SseEvent[] {
-  return [...stream.head, ...stream.deltas, ...stream.tail];
-}
 
 /** What a held reply sends at once, and what it sends when the test releases it. */
 export const HELD_FIRST = ["partial", " reply"];
@@ -191,6 +108,14 @@ function endlessReply(res: ServerResponse): void {
   more();
 }
 
+/** How many more answers of `/flaky/` fail with HTTP 500 before it answers again. */
+let flakyFailures = 0;
+
+/** Makes the next `count` answers of `/flaky/` fail with HTTP 500. */
+export function failFlaky(count: number): void {
+  flakyFailures = count;
+}
+
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   // Decoded whole: a chunk decoded alone cut a character at its end into two U+FFFD, and a
   // long message of accented letters reached the tests with holes the host never made.
@@ -200,36 +125,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const body = JSON.parse(text || "{}") as Record<string, unknown>;
   const path = req.url ?? "";
   requests.push({ path, body, auth: (req.headers["x-api-key"] as string) ?? req.headers.authorization });
-  if (path.startsWith("/unauthorized")) {
-    res.writeHead(401, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify({
-        type: "error",
-        error: { type: "authentication_error", message: "invalid x-api-key" },
-      }),
-    );
-  } else if (path.startsWith("/limited")) {
-    res.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
-    res.end(JSON.stringify({ error: { message: "slow down", type: "rate_limit" } }));
-  } else if (path.startsWith("/malformed")) {
-    res.writeHead(200, { "content-type": "text/event-stream" });
-    res.end("data: {this is not json\n\n");
-  } else if (path.startsWith("/midfail-anthropic")) {
-    // Overloaded after the first words: the stream's own error event, as the API sends it.
-    const stream = anthropicStream(["Hello"]);
-    sse(res, [
-      ...stream.head,
-      ...stream.deltas,
-      ["error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }],
-    ]);
-  } else if (path.startsWith("/midfail-openai")) {
-    const stream = openAiStream(["Hi"]);
-    sse(res, [
-      ...stream.head,
-      ...stream.deltas,
-      [undefined, { error: { message: "Overloaded", type: "server_error" } }],
-    ]);
-  } else if (path.startsWith("/endless")) {
+  const failure = Object.entries(FAILURES).find(([prefix]) => path.startsWith(`${prefix}/`));
+  if (path.startsWith("/flaky/")) {
+    if (flakyFailures > 0) {
+      flakyFailures--;
+      anthropicError(res, 500, "api_error", "Internal server error");
+    } else sse(res, whole(anthropicStream(["Hello", " again"])));
+  } else if (failure) failure[1](res);
+  else if (path.startsWith("/endless")) {
     endlessReply(res);
   } else if (path.startsWith("/hold-anthropic")) {
     holdReply(res, path, body, anthropicStream([...HELD_FIRST, ...HELD_REST]));
@@ -261,7 +164,7 @@ export async function stopFakeProvider(): Promise<void> {
 }
 
 /** A provider profile of the config file, at `url`, with the key from TEST_CHAT_KEY. */
-export function providerToml(name: string, type: string, url: string): string {
+export function providerToml(name: string, type: "anthropic" | "openai", url: string): string {
   return [
     `[providers.${name}]`,
     `type = "${type}"`,

@@ -93,6 +93,18 @@ export class LineEditor {
     return this.histories.of(this.host.historyPerPerson ? this.typist : "");
   }
 
+  /**
+   * Puts `text` on the line for Enter to send again (a chat's message that was not answered),
+   * as Up would bring it back; not over keys typed meanwhile. Whether it did.
+   */
+  offer(text: string): boolean {
+    if (this.midKeys || this.typed !== "" || [...text].length > MAX_LINE_CHARS) return false;
+    const line = [...text];
+    this.recalled = true;
+    this.view.replace(line, line.length);
+    return true;
+  }
+
   /** Shows the prompt before anything is typed (a program asked for a line). */
   open(): void {
     this.view.open();

@@ -41,7 +41,13 @@ function chat() {
   });
   /** What the terminal shows on the line being typed: the output after its last prompt. */
   const line = () => output.slice(output.lastIndexOf("\x1b[1m>\x1b[0m "));
-  return { runtime, line, sent, settled: () => new Promise((resolve) => setImmediate(resolve)) };
+  return {
+    runtime,
+    line,
+    sent,
+    output: () => output,
+    settled: () => new Promise((resolve) => setImmediate(resolve)),
+  };
 }
 
 describe("a chat's typed line", () => {
@@ -87,6 +93,34 @@ describe("a chat's typed line", () => {
     c.runtime.input("\x15\x1b[A", "bob");
     await c.settled();
     expect(c.line()).toBe("\x1b[1m>\x1b[0m from bob");
+    c.runtime.dispose();
+  });
+
+  it("puts a message whose reply failed back on the line, for Enter to send again", async () => {
+    const c = chat();
+    c.runtime.input("hi\n");
+    await c.settled();
+    expect(c.line()).toBe("\x1b[1m>\x1b[0m hi");
+    expect(c.output()).toContain("it is on the line below: Enter sends it again");
+    expect(c.runtime.foreground()).toBe("unanswered: no API key");
+    c.runtime.input("\r");
+    await c.settled();
+    expect(c.sent).toEqual(["from the fork", "hi", "hi"]);
+    c.runtime.dispose();
+  });
+
+  it("leaves a line being typed as it is when a reply fails: Up brings the message back", async () => {
+    const c = chat();
+    c.runtime.input("hi\n");
+    c.runtime.input("n");
+    await c.settled();
+    expect(c.line()).toBe("\x1b[1m>\x1b[0m n");
+    expect(c.output()).toContain(
+      "(your message was not answered and is not part of the conversation; Up brings it back to send again)",
+    );
+    c.runtime.input("\x15\x1b[A");
+    await c.settled();
+    expect(c.line()).toBe("\x1b[1m>\x1b[0m hi");
     c.runtime.dispose();
   });
 });

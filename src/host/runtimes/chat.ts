@@ -18,8 +18,9 @@
  *
  * Each turn emits `chat {role:"user"}`, the reply's text as `output` bytes while it streams
  * (terminals show it as it comes), then `chat {role:"assistant", usage}` — or `chat
- * {role:"error"}` with a clear reason, never a hang. While a reply is awaited or streams, the
- * foreground (`status`) says so (`replying (MODEL)`, `queued (MODEL)`), and is idle again after.
+ * {role:"error"}` saying what went wrong and what to do (`chatFailures`), never a hang. While a
+ * reply is awaited or streams, the foreground (`status`) says so (`replying (MODEL)`, `queued
+ * (MODEL)`); it is idle again after, or `unanswered: REASON` when the reply failed.
  */
 import { constants } from "node:os";
 import { DispatchError } from "../../core/errors.js";
@@ -27,7 +28,8 @@ import { MAX_HISTORY_BYTES } from "../../kinds/chat/conversation.js";
 import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { chatLimiter } from "./ChatLimiter.js";
-import { ChatFailure, streamReply } from "./chatProviders.js";
+import { ChatFailure } from "./chatFailures.js";
+import { streamReply } from "./chatProviders.js";
 import { LineEditor } from "./LineEditor.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
@@ -60,6 +62,8 @@ export class ChatRuntime implements SessionRuntime {
   private rows: number;
   /** What `ls` shows in FOREGROUND: null (idle) between replies. */
   private busy: string | null = null;
+  /** FOREGROUND after the last reply failed (`unanswered: API key rejected`), until the next message. */
+  private unanswered: string | null = null;
 
   constructor(private readonly context: RuntimeContext) {
     const { spec } = context;
@@ -197,9 +201,24 @@ export class ChatRuntime implements SessionRuntime {
     }
   }
 
+  /**
+   * A message whose reply failed is not part of the conversation (it is not sent again with
+   * the next one, nor kept by a fork or revive, as `conversationFromEvents` reads it): said so
+   * under the error, and put back on the typed line for Enter to send again, unless someone
+   * is typing there (Up brings it back then).
+   */
+  private offerAgain(text: string): void {
+    const offered = this.editor.offer(text);
+    const how = offered ? "it is on the line below: Enter sends it again" : "Up brings it back to send again";
+    this.print(
+      `\x1b[2m(your message was not answered and is not part of the conversation; ${how})\x1b[0m\r\n`,
+    );
+  }
+
   private async turn(text: string): Promise<void> {
     const controller = new AbortController();
     this.inFlight = controller;
+    this.unanswered = null;
     // The echo goes first: clients that render the conversation from `chat` events show the
     // output that follows a user event (the reply) and can skip this.
     this.print(`\r\n\x1b[1m> ${crlf(text)}\x1b[0m\r\n\r\n`);
@@ -268,12 +287,14 @@ export class ChatRuntime implements SessionRuntime {
         this.messages.pop();
         this.print(`\r\n\x1b[31merror: ${failure.message}\x1b[0m\r\n`);
         this.chat({ role: "error", code: failure.code, message: failure.message });
+        this.unanswered = `unanswered: ${failure.summary}`;
+        if (this.inbox.length === 0) this.offerAgain(text);
       }
     } finally {
       release?.();
       if (this.inFlight === controller) this.inFlight = undefined;
       // Idle once no message waits behind this one (the next turn says its own state).
-      if (this.inbox.length === 0) this.setBusy(null);
+      if (this.inbox.length === 0) this.setBusy(this.unanswered);
     }
   }
 

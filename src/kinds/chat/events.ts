@@ -8,8 +8,9 @@ export const ChatUsage = z.object({ input: z.number().int(), output: z.number().
  * - `user`: a message the person sent.
  * - `assistant`: the complete reply (`cancelled` when stopped midway, by the person or at the
  *   host's bound on one reply's size; `text` is what arrived).
- * - `error`: the reply failed (`code`: unauthorized, rate_limited, unreachable, malformed,
- *   provider); the user message before it is not part of the conversation.
+ * - `error`: the reply failed (`code`: unauthorized, rate_limited, unreachable, server_error,
+ *   context_too_long, model_not_found, cut, malformed, provider; `message` says what went wrong
+ *   and what to do); the user message before it is not part of the conversation.
  * - `queued`: the reply waits for a free slot under the host's concurrency limit.
  */
 export const ChatData = z.discriminatedUnion("role", [

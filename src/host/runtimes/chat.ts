@@ -29,7 +29,7 @@ import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { chatLimiter } from "./ChatLimiter.js";
 import { ChatFailure } from "./chatFailures.js";
-import { streamReply } from "./chatProviders.js";
+import { awaitReply, type ReplyOutcome } from "./chatReply.js";
 import { LineEditor } from "./LineEditor.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
@@ -37,15 +37,6 @@ import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rules out.
 const WHOLE_MESSAGE = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+[\r\n]$/;
 const TYPED_PROMPT = "\x1b[1m>\x1b[0m ";
-/**
- * Bound on one reply, as JSON-encoded UTF-8 (how the closing `chat` event carries it): that
- * event is one message to the hub, and one over the host link's 8 MiB limit made the hub drop
- * the link, cutting off every session of the host, again on each reconnect as the host sent
- * it once more. 1 MiB is some 250k tokens, far beyond any model's reply limit, so only a
- * runaway stream is stopped here.
- */
-export const MAX_REPLY_BYTES = 1024 * 1024;
-
 export class ChatRuntime implements SessionRuntime {
   readonly pid = null;
   private readonly options: ChatOptions;
@@ -126,7 +117,10 @@ export class ChatRuntime implements SessionRuntime {
 
   input(data: string, by?: string): void {
     if (!this.running)
-      throw new DispatchError("session_exited", "the chat has ended; the message was not sent");
+      throw new DispatchError(
+        "session_exited",
+        "the chat has ended; the message was not sent (`dispatch revive` continues the conversation)",
+      );
     // Not the middle of a paste that came in several inputs: that text goes on the line.
     if (WHOLE_MESSAGE.test(data) && !this.editor.midKeys) this.send(this.editor.take() + data, by);
     else this.editor.type(data, by);
@@ -224,77 +218,63 @@ export class ChatRuntime implements SessionRuntime {
     this.print(`\r\n\x1b[1m> ${crlf(text)}\x1b[0m\r\n\r\n`);
     this.chat({ role: "user", text });
     this.messages.push({ role: "user", text });
-    let received = "";
-    let receivedBytes = 0;
-    let release: (() => void) | undefined;
     try {
-      // Said only when the reply really has to wait, so a queue is never a silent hang.
-      if (chatLimiter.isFull) {
-        this.chat({ role: "queued", position: chatLimiter.waiting + 1 });
-        this.setBusy(`queued (${this.options.model})`);
-      }
-      release = await chatLimiter.acquire(controller.signal);
-      this.setBusy(`replying (${this.options.model})`);
-      const reply = await streamReply({
+      const outcome = await awaitReply({
         options: this.options,
         apiKey: this.apiKey,
         messages: this.messages,
-        signal: controller.signal,
-        onText: (delta) => {
-          if (controller.signal.aborted) return;
-          receivedBytes += jsonBytes(delta);
-          if (receivedBytes > MAX_REPLY_BYTES) {
-            controller.abort(new ChatFailure("too_long", tooLong()));
-            return;
-          }
-          received += delta;
-          this.print(crlf(delta));
+        controller,
+        onQueued: (position) => {
+          this.chat({ role: "queued", position });
+          this.setBusy(`queued (${this.options.model})`);
         },
+        onSent: () => this.setBusy(`replying (${this.options.model})`),
+        onText: (delta) => this.print(crlf(delta)),
       });
-      this.messages.push({ role: "assistant", text: reply.text });
-      this.print("\r\n");
-      this.chat({
-        role: "assistant",
-        text: reply.text,
-        model: reply.model,
-        usage: reply.usage,
-        cancelled: false,
-      });
-    } catch (err) {
-      const reason: unknown = controller.signal.reason;
-      const failure =
-        reason instanceof ChatFailure && reason.code === "too_long"
-          ? reason
-          : controller.signal.aborted || (err instanceof ChatFailure && err.code === "cancelled")
-            ? new ChatFailure("cancelled", "cancelled")
-            : err instanceof ChatFailure
-              ? err
-              : new ChatFailure("provider", err instanceof Error ? err.message : String(err));
-      if (failure.code === "cancelled" || failure.code === "too_long") {
+      this.settle(text, outcome);
+    } finally {
+      if (this.inFlight === controller) this.inFlight = undefined;
+      // Idle once no message waits behind this one (the next turn says its own state).
+      if (this.inbox.length === 0) this.setBusy(this.unanswered);
+    }
+  }
+
+  /** The reply's end, in the conversation, on the screen and as its `chat` event. */
+  private settle(text: string, outcome: ReplyOutcome): void {
+    const model = this.options.model;
+    switch (outcome.kind) {
+      case "reply": {
+        const { reply } = outcome;
+        this.messages.push({ role: "assistant", text: reply.text });
+        this.print("\r\n");
+        this.chat({
+          role: "assistant",
+          text: reply.text,
+          model: reply.model,
+          usage: reply.usage,
+          cancelled: false,
+        });
+        return;
+      }
+      case "stopped": {
+        const { received, failure } = outcome;
         // What had arrived stays in the conversation, so it reads as it was shown.
         if (received.length > 0) this.messages.push({ role: "assistant", text: received });
         else this.messages.pop();
         const note = failure.code === "too_long" ? failure.message : "cancelled";
         this.print(`\r\n\x1b[2m[${note}]\x1b[0m\r\n`);
-        this.chat({
-          role: "assistant",
-          text: received,
-          model: this.options.model,
-          usage: null,
-          cancelled: true,
-        });
-      } else {
+        this.chat({ role: "assistant", text: received, model, usage: null, cancelled: true });
+        return;
+      }
+      case "failed": {
+        const { failure } = outcome;
         this.messages.pop();
         this.print(`\r\n\x1b[31merror: ${failure.message}\x1b[0m\r\n`);
         this.chat({ role: "error", code: failure.code, message: failure.message });
         this.unanswered = `unanswered: ${failure.summary}`;
         if (this.inbox.length === 0) this.offerAgain(text);
+        return;
       }
-    } finally {
-      release?.();
-      if (this.inFlight === controller) this.inFlight = undefined;
-      // Idle once no message waits behind this one (the next turn says its own state).
-      if (this.inbox.length === 0) this.setBusy(this.unanswered);
     }
   }
 
@@ -338,15 +318,6 @@ export class ChatRuntime implements SessionRuntime {
 /** A signal's number (SIGHUP: 1), as a terminal's exit carries it; null for one this OS lacks. */
 function signalNumber(signal: string): number | null {
   return (constants.signals as Record<string, number | undefined>)[signal] ?? null;
-}
-
-/** Bytes `text` adds to the JSON of the event that carries it (without its quotes). */
-function jsonBytes(text: string): number {
-  return Buffer.byteLength(JSON.stringify(text)) - 2;
-}
-
-function tooLong(): string {
-  return `reply stopped: it grew past ${MAX_REPLY_BYTES / (1024 * 1024)} MiB, the most one chat reply may hold; what arrived is kept`;
 }
 
 /** Terminals need `\r\n`; model text has bare `\n`. */

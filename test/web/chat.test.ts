@@ -13,6 +13,10 @@ import { webSuite } from "./browser.js";
 const holds: (() => void)[] = [];
 let server: Server;
 let base = "";
+/** Whether a message with "fail" in it gets an HTTP 500. */
+let failing = true;
+/** Each request's messages, as the provider got them. */
+const asked: string[][] = [];
 
 function chunk(delta: Record<string, unknown>, finish: string | null, usage?: Record<string, number>) {
   return `data: ${JSON.stringify({
@@ -30,6 +34,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   for await (const part of req) body += part;
   const { messages } = JSON.parse(body || "{}") as { messages: { content: string }[] };
   const last = messages.at(-1)?.content ?? "";
+  asked.push(messages.map((message) => message.content));
+  if (last.includes("fail") && failing) {
+    // An error answer as OpenAI sends it (the SDK's retries get it too).
+    res.writeHead(500, { "content-type": "application/json" });
+    return void res.end(
+      JSON.stringify({ error: { message: "The server had an error", type: "server_error" } }),
+    );
+  }
   res.writeHead(200, { "content-type": "text/event-stream" });
   res.write(chunk({ role: "assistant", content: "" }, null));
   res.write(chunk({ content: "Here is **the** code" }, null));
@@ -132,6 +144,60 @@ describe("web chat sessions", () => {
       "this one never ends",
     ]);
     expect(await again.locator("pre code").first().textContent()).toBe("console.log(1 < 2);");
+    expect(problems).toEqual([]);
+  });
+
+  it("says a message whose reply failed was not answered, and sends it again with one click or Up", async () => {
+    const { page, problems } = await web.page({ login: true });
+    const created = await web.hub.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({
+        kind: "chat",
+        name: "flaky",
+        options: {
+          provider: "openai",
+          profile: "test",
+          model: "fake-gpt",
+          baseUrl: `${base}/v1`,
+          apiKeyEnv: "TEST_CHAT_KEY",
+          maxRetries: 0,
+        },
+      }),
+    });
+    expect(created.status).toBe(201);
+    // Followed in the same tab (only the fragment changes).
+    await page.evaluate(() => {
+      location.hash = "#session=flaky";
+    });
+    const chat = page.getByRole("region", { name: "Chat flaky" });
+    const input = chat.getByRole("textbox", { name: "Message" });
+    await input.fill("please fail");
+    await input.press("Enter");
+    await expect
+      .poll(() => chat.locator('article[data-role="error"]').textContent(), { timeout: 20_000 })
+      .toContain(
+        "Error: the provider had an error on its side (HTTP 500: The server had an error): send the message again in a moment",
+      );
+    await expect
+      .poll(() => chat.locator('article[data-role="error"] .note').textContent())
+      .toContain("Your message was not answered and is not part of the conversation.");
+    // Up in the empty box brings it back.
+    await input.press("ArrowUp");
+    expect(await input.inputValue()).toBe("please fail");
+    await input.fill("");
+
+    failing = false;
+    await chat.getByRole("button", { name: "Send again" }).click();
+    const reply = chat.locator('article[data-role="assistant"]').last();
+    await expect
+      .poll(() => reply.locator(".bubble").textContent(), { timeout: 20_000 })
+      .toContain("Here is the code:");
+    // The newest hold: the first test's cancelled one is left in the list.
+    holds.pop()?.();
+    await expect.poll(() => reply.locator(".md").textContent(), { timeout: 20_000 }).toContain("Done.");
+    // Sent again once, without the failed turn.
+    expect(asked.at(-1)).toEqual(["please fail"]);
+    expect(await chat.getByRole("button", { name: "Send again" }).count()).toBe(0);
     expect(problems).toEqual([]);
   });
 });

@@ -49,6 +49,8 @@ export class LineEditor {
   private recalled = false;
   /** Characters typed past `MAX_LINE_CHARS` on this line (it is refused at Enter). */
   private overflowed = 0;
+  /** The line is an `offer` no key has touched: not typed by anyone, `take` leaves it out. */
+  private offered = false;
 
   constructor(private readonly host: LineEditorHost) {
     this.view = new LineView(host);
@@ -102,6 +104,7 @@ export class LineEditor {
     const line = [...text];
     this.recalled = true;
     this.view.replace(line, line.length);
+    this.offered = true;
     return true;
   }
 
@@ -138,7 +141,8 @@ export class LineEditor {
    * one input goes after it).
    */
   take(): string {
-    const text = this.typed;
+    // A whole message sent from elsewhere (the web's box) replaces an offer: it was not typed.
+    const text = this.offered ? "" : this.typed;
     this.view.takeOff();
     this.reset();
     return text;
@@ -165,6 +169,7 @@ export class LineEditor {
         this.queue = this.queue.slice(char.length);
         const key = this.keys.read(char);
         if (key === undefined) continue;
+        this.offered = false;
         if (typeof key === "object" && "text" in key) {
           run += key.text;
           continue;
@@ -303,6 +308,7 @@ export class LineEditor {
   }
 
   private reset(): void {
+    this.offered = false;
     this.view.clear();
     this.histories.resetAll();
     this.recalled = false;

@@ -106,6 +106,11 @@ describe("a chat's typed line", () => {
     c.runtime.input("\r");
     await c.settled();
     expect(c.sent).toEqual(["from the fork", "hi", "hi"]);
+    // A whole message from elsewhere (the web's box) goes as it is, not after the line offered.
+    c.runtime.input("other\n");
+    await c.settled();
+    expect(c.sent).toEqual(["from the fork", "hi", "hi", "other"]);
+    expect(c.line()).toBe("\x1b[1m>\x1b[0m other");
     c.runtime.dispose();
   });
 

@@ -3,7 +3,8 @@
  * session's events in seq order (the same attach-from-last-seq rule as terminals):
  * - `chat {role:"user"}` starts a turn; the `output` bytes after it are the reply streaming in;
  * - `chat {role:"assistant"}` replaces the streamed text with the final reply (usage, model,
- *   cancelled); `chat {role:"error"}` drops the streamed text and shows the error;
+ *   cancelled); `chat {role:"error"}` drops the streamed text and shows the error, with the
+ *   message it left unanswered to send again;
  * - `chat {role:"queued"}` says the reply waits for a free slot.
  * Output outside a reply (the host's banner, the echo of a user line) is for terminals only.
  */
@@ -24,6 +25,8 @@ export interface ChatEntry {
   streaming?: boolean;
   /** Position in the host's queue of replies waiting for a free slot. */
   queued?: number;
+  /** On an error: the message that was not answered (not part of the conversation), to send again. */
+  unanswered?: string;
 }
 
 // Terminal escapes a reply's output bytes may carry (colours around notes): not chat text.
@@ -36,6 +39,8 @@ export class ChatView implements SessionView {
   #nextKey = 1;
   /** The reply being streamed (an entry in `entries`), between a user event and its end. */
   #reply: ChatEntry | undefined;
+  /** The last message sent, which an error leaves unanswered. */
+  #asked = "";
   readonly #decoder = new TextDecoder();
   /** The composer's element, to focus it on switch. */
   input: HTMLTextAreaElement | undefined;
@@ -55,6 +60,12 @@ export class ChatView implements SessionView {
   /** Stops the reply in flight (Ctrl-C for a chat). */
   cancel(): void {
     this.#io.input("\x03");
+  }
+
+  /** The message a failed reply left unanswered, when that failure is the latest step. */
+  get unanswered(): string | undefined {
+    const last = this.entries.at(-1);
+    return last?.role === "error" ? last.unanswered : undefined;
   }
 
   /** Whether a reply is in flight (the Cancel button shows). */
@@ -133,7 +144,8 @@ export class ChatView implements SessionView {
     switch (data["role"]) {
       case "user":
         this.#endReply();
-        this.#push({ role: "user", text: String(data["text"] ?? "") });
+        this.#asked = String(data["text"] ?? "");
+        this.#push({ role: "user", text: this.#asked });
         this.#reply = this.#push({ role: "assistant", text: "", streaming: true });
         break;
       case "assistant": {
@@ -152,7 +164,11 @@ export class ChatView implements SessionView {
       case "error":
         if (this.#reply) this.#remove(this.#reply);
         this.#reply = undefined;
-        this.#push({ role: "error", text: String(data["message"] ?? "the reply failed") });
+        this.#push({
+          role: "error",
+          text: String(data["message"] ?? "the reply failed"),
+          unanswered: this.#asked,
+        });
         break;
       case "queued":
         if (this.#reply)

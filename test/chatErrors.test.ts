@@ -257,12 +257,24 @@ describe("a message whose reply failed", () => {
     expect((await hub.cli(["chat", "export", name])).stdout.split("## You\n\nhello")).toHaveLength(2);
   });
 
-  it("shows the error in `dispatch chat`", async () => {
+  it("shows the error in `dispatch chat`, says the message was not answered, and answers it sent again", async () => {
     const chat = await hub.cli(["chat", "e-cli", "--provider", "unauthorized-anthropic"], {
       input: "hi\n/quit\n",
     });
     expect(chat.stdout).toContain(
       "error: the provider rejected the API key in TEST_CHAT_KEY (HTTP 401: invalid x-api-key): put a valid key in TEST_CHAT_KEY",
     );
+    expect(chat.stdout).toContain(
+      "(your message was not answered and is not part of the conversation; send it again to retry)",
+    );
+
+    failFlaky(1);
+    const flaky = await hub.cli(["chat", "e-cli-retry", "--provider", "flaky"], {
+      input: "once more\nonce more\n/quit\n",
+    });
+    const [failed, answered] = flaky.stdout.split("(your message was not answered");
+    expect(failed).toContain("error: the provider had an error on its side (HTTP 500");
+    expect(answered).toContain("Hello again");
+    expect((await replies(hub, "e-cli-retry")).map((step) => step.text)).toEqual(["Hello again"]);
   });
 });

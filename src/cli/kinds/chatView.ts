@@ -290,7 +290,10 @@ export class ChatView {
         process.stdout.write("\n");
         return this.endTurn();
       case "error":
+        // The error itself came as output; what follows there is the host's own typed line
+        // (the message offered back on it), a terminal's, not this prompt's: said here instead.
         this.streaming = false;
+        process.stdout.write(`${unansweredNote(process.stdin.isTTY === true)}\n`);
         return this.endTurn();
       case "queued":
         process.stdout.write(`(waiting for a free API slot, position ${data.position})\n`);
@@ -303,6 +306,15 @@ export class ChatView {
     this.turnEnd = undefined;
     end?.();
   }
+}
+
+/**
+ * What becomes of a message whose reply failed: it is not part of the conversation, and is
+ * sent again as any message (at a terminal, readline's Up brings it back).
+ */
+function unansweredNote(terminal: boolean): string {
+  const how = terminal ? "Up brings it back to send again" : "send it again to retry";
+  return `(your message was not answered and is not part of the conversation; ${how})`;
 }
 
 /**

@@ -15,6 +15,7 @@ import { echoSuite } from "./echo.js";
 import { editorSuite } from "./editor.js";
 import { floodPeakSuite } from "./floodPeak.js";
 import { profileHubs, REPO_ROOT, stopAllHubs } from "./hub.js";
+import { imageFloodSuite } from "./imageFlood.js";
 import { imagesSuite } from "./images.js";
 import { memorySuite } from "./memory.js";
 import { machine, type Results, type Row, textTable, writeResults } from "./report.js";
@@ -45,9 +46,11 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<void>> = {
   editor: editorSuite,
   // Three nodes on PostgreSQL with 1,000 clients: run on request (`--only cluster`).
   cluster: clusterSuite,
+  // One kernel's flood of 200,000 lines, python3 and xpython: on request (`--only image-flood`).
+  "image-flood": imageFloodSuite,
 };
 /** Suites a full run leaves out (minutes long); `--only NAME` runs them. */
-const ON_REQUEST = new Set(["soak", "cluster"]);
+const ON_REQUEST = new Set(["soak", "cluster", "image-flood"]);
 /** Where misbehaviour of the hub is written down for people, beside the JSON. */
 const NOTES_FILE = "/tmp/bench-notes.md";
 

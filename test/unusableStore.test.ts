@@ -16,7 +16,9 @@ afterAll(cleanupAll);
 /** Two starts and a stop, each a few Node boots, plus SQLite's 5 s busy timeout. */
 const TEST_MS = 90_000;
 
-it(
+// The two run side by side, each in a data directory of its own: the first spends most of its
+// time waiting out SQLite's busy timeout, which the second's starts fill.
+it.concurrent(
   "a database another program holds locked: start names the cause and the way out, then starts once it is let go",
   async () => {
     const h = await startHub();
@@ -44,7 +46,7 @@ it(
   TEST_MS,
 );
 
-it(
+it.concurrent(
   "a read-only data directory: start says which directory and what to do",
   async () => {
     const home = mkdtempSync(join(tmpdir(), "dispatch-readonly-"));

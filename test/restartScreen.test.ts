@@ -6,22 +6,30 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, type TestContext } from "vitest";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 import { renderScreen } from "./screen.js";
 import { helloClient, type WireClient } from "./wire.js";
 
-const clients: WireClient[] = [];
-let hubs: HubHandle[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close();
-  for (const hub of hubs) await hub.stop();
-  hubs = [];
-});
 afterAll(cleanupAll);
 
-const client = (h: HubHandle) => helloClient(h, clients);
+/**
+ * A hub of the test's own with its clients, stopped when that test finishes (pass or fail).
+ * Per test, not per file: the two tests run side by side (the second mostly waits for the
+ * screen worker's idle stop), and one's cleanup must not stop the other's hub.
+ */
+async function ownHub(
+  test: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ h: HubHandle; client: () => Promise<WireClient> }> {
+  const clients: WireClient[] = [];
+  const h = await startHub({ env });
+  test.onTestFinished(async () => {
+    for (const c of clients.splice(0)) await c.close();
+    await h.stop();
+  });
+  return { h, client: () => helloClient(h, clients) };
+}
 
 /** An 80×24 terminal session running `script`. */
 async function terminal(h: HubHandle, script: string): Promise<{ id: string; name: string }> {
@@ -39,10 +47,9 @@ async function lastSeq(h: HubHandle, name: string): Promise<number> {
   return body.session.lastSeq;
 }
 
-describe("screens after a hub restart", () => {
-  it("gives a client attaching right after the restart the screen printed while the hub was away", async () => {
-    const h = await startHub();
-    hubs.push(h);
+describe.concurrent("screens after a hub restart", () => {
+  it("gives a client attaching right after the restart the screen printed while the hub was away", async (test) => {
+    const { h, client } = await ownHub(test);
     const go = join(h.home, "go");
     const done = join(h.home, "done");
     // Silent until the hub is gone, so no screen (nor snapshot) exists before the restart.
@@ -67,14 +74,14 @@ describe("screens after a hub restart", () => {
       message: "the replay to be stored",
     });
     const target = await lastSeq(h, s.name);
-    const fresh = await client(h);
+    const fresh = await client();
     await fresh.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: true });
     await waitFor(() => fresh.stream(s.id)[0]?.kind === "snapshot", { message: "a snapshot first" });
     const first = fresh.stream(s.id)[0] as { seq: number; data: string };
     // Taken after the replay was stored: it already holds the output printed during the downtime.
     expect(first.seq).toBeGreaterThanOrEqual(target);
 
-    const full = await client(h);
+    const full = await client();
     await full.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: false });
     await full.waitForOutput(s.id, "the end", 20_000);
     const a = await renderScreen(fresh, s.id, 80, 24);
@@ -85,17 +92,16 @@ describe("screens after a hub restart", () => {
   });
 });
 
-describe("screens after the screen worker stopped for idleness", () => {
-  it("stops the worker once every screen is quiet and snapshotted, and starts it again for new output", async () => {
-    const h = await startHub({ env: { DISPATCH_SCREEN_IDLE_STOP: "1s" } });
-    hubs.push(h);
+describe.concurrent("screens after the screen worker stopped for idleness", () => {
+  it("stops the worker once every screen is quiet and snapshotted, and starts it again for new output", async (test) => {
+    const { h, client } = await ownHub(test, { DISPATCH_SCREEN_IDLE_STOP: "1s" });
     const worker = async () => {
       const text = await (await h.api("/metrics")).text();
       return Number(/^dispatch_screen_worker (\d)$/m.exec(text)?.[1]);
     };
     const script = "printf '\\033[1mfirst line\\033[0m\\n'; read x; echo second line $x; sleep 120";
     const s = await terminal(h, script);
-    const typist = await client(h);
+    const typist = await client();
     await typist.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: false });
     await typist.waitForOutput(s.id, "first line");
     // A new session's screen is built a moment after its first output.
@@ -111,10 +117,10 @@ describe("screens after the screen worker stopped for idleness", () => {
 
     // A client asking for the screen now gets it whole: loaded from the snapshot taken before
     // the stop, plus what was printed after.
-    const fresh = await client(h);
+    const fresh = await client();
     await fresh.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: true });
     await waitFor(() => fresh.stream(s.id)[0]?.kind === "snapshot", { message: "a snapshot first" });
-    const full = await client(h);
+    const full = await client();
     await full.request({ type: "attach", session: s.id, afterSeq: 0, snapshot: false });
     await full.waitForOutput(s.id, "second line again");
     const a = await renderScreen(fresh, s.id, 80, 24);

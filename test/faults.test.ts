@@ -91,13 +91,12 @@ describe("supervision", () => {
       await waitFor(async () => (await storedEvents(h, "steady")).length > 5, { message: "output stored" });
       const first = h.pids().hub as number;
       process.kill(first, "SIGKILL");
-      // A command right after the crash waits for the supervisor's restart, and works.
-      const listed = await h.cli(["ls"]);
+      // Both typed right after the crash, side by side: a command waits for the supervisor's
+      // restart, and works; `dispatch start` waits for it too (a second supervisor would race
+      // it for the port and the database).
+      const [listed, again] = await Promise.all([h.cli(["ls"]), h.cli(["start", "--port", String(h.port)])]);
       expect(listed.code, listed.stderr).toBe(0);
       expect(listed.stdout).toContain("steady");
-      // `dispatch start` right after the crash waits for the supervisor's restart: a second
-      // supervisor would race it for the port and the database.
-      const again = await h.cli(["start", "--port", String(h.port)]);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toContain("already running");
       const second = await waitFor(

@@ -40,10 +40,27 @@ async function followerAttached(name: string): Promise<void> {
   );
 }
 
-async function newSession(args: string[] = []): Promise<string> {
-  const result = await hub.cli(["new", ...args]);
-  expect(result, result.stderr).toMatchObject({ code: 0 });
-  return result.stdout.trim();
+/**
+ * A session for a test of another command, made through the API: `dispatch new` is tested on
+ * its own above, and each CLI call is a Node boot (seconds on a loaded machine). No command:
+ * the default shell, as `dispatch new` gives.
+ */
+async function newSession(
+  options: { name?: string; command?: string[]; cwd?: string } = {},
+): Promise<string> {
+  const created = await hub.api("/api/sessions", { method: "POST", body: JSON.stringify(options) });
+  const text = await created.text();
+  expect(created.status, text).toBe(201);
+  return (JSON.parse(text) as { session: SessionJson }).session.name;
+}
+
+/** Types `text` and Enter into a session through the API (what `dispatch send --enter` does). */
+async function typeLine(name: string, text: string): Promise<void> {
+  const sent = await hub.api(`/api/sessions/${name}/input`, {
+    method: "POST",
+    body: JSON.stringify({ data: `${text}\r` }),
+  });
+  expect(sent.ok, await sent.text()).toBe(true);
 }
 
 interface SessionJson {
@@ -80,11 +97,16 @@ async function statusIs(name: string, status: string): Promise<void> {
  * `dispatch logs NAME` once its stored output holds `text` (waited for through the API: one
  * Node boot for the command, not one per poll).
  */
-async function logsContain(name: string, text: string): Promise<string> {
+/** Waits until the hub has stored output of `name` holding `text` (through the API). */
+async function stored(name: string, text: string): Promise<void> {
   await waitFor(async () => (await storedOutput(hub, name)).includes(text), {
     timeoutMs: 15_000,
     message: `output of ${name} to contain ${text}`,
   });
+}
+
+async function logsContain(name: string, text: string): Promise<string> {
+  await stored(name, text);
   const result = await hub.cli(["logs", name]);
   expect(result.code, result.stderr).toBe(0);
   expect(result.stdout).toContain(text);
@@ -132,7 +154,7 @@ describe("dispatch CLI", () => {
   });
 
   it("send --enter then logs: the output round-trips as raw bytes", async () => {
-    const name = await newSession(["--name", "roundtrip"]);
+    const name = await newSession({ name: "roundtrip" });
     const mark = marker("hello");
     const sent = await hub.cli(["send", name, "--enter", mark.command]);
     expect(sent).toMatchObject({ code: 0, stdout: "" });
@@ -148,18 +170,15 @@ describe("dispatch CLI", () => {
   });
 
   it("logs --follow writes live output and returns when the session exits", async () => {
-    const name = await newSession([
-      "--",
-      "sh",
-      "-c",
-      "echo early-$((1+1)); read line; echo late-$((2+2)) $line; exit 4",
-    ]);
-    await logsContain(name, "early-2");
+    const name = await newSession({
+      command: ["sh", "-c", "echo early-$((1+1)); read line; echo late-$((2+2)) $line; exit 4"],
+    });
+    await stored(name, "early-2");
     const following = hub.cli(["logs", name, "--follow"]);
     // Once the follower is attached (the hub lists it among the session's clients), what the
     // shell prints next reaches it live.
     await followerAttached(name);
-    await hub.cli(["send", name, "--enter", "typed"]);
+    await typeLine(name, "typed");
     const result = await following;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("early-2");
@@ -170,13 +189,13 @@ describe("dispatch CLI", () => {
   });
 
   it("logs --tail gives the last lines of a long output, and -f follows on from them", async () => {
-    const name = await newSession(["--", "sh", "-c", "seq 1 5000; read line; echo after-$line"]);
-    await logsContain(name, "\r\n5000\r\n");
+    const name = await newSession({ command: ["sh", "-c", "seq 1 5000; read line; echo after-$line"] });
+    await stored(name, "\r\n5000\r\n");
     const tail = await hub.cli(["logs", name, "--tail", "3"]);
     expect(tail).toMatchObject({ code: 0, stdout: "4998\r\n4999\r\n5000\r\n" });
     const following = hub.cli(["logs", name, "-n", "1", "-f"]);
     await followerAttached(name);
-    await hub.cli(["send", name, "--enter", "x"]);
+    await typeLine(name, "x");
     const followed = await following;
     expect(followed.code, followed.stderr).toBe(0);
     expect(followed.stdout).toMatch(/^5000\r\n.*after-x/s);
@@ -184,7 +203,7 @@ describe("dispatch CLI", () => {
   });
 
   it("ls shows a table and ls --json the session records", async () => {
-    const name = await newSession(["--name", "listed"]);
+    const name = await newSession({ name: "listed" });
     await statusIs(name, "running");
     const [table, list] = await Promise.all([hub.cli(["ls"]), sessions()]);
     expect(table.code).toBe(0);
@@ -209,7 +228,7 @@ describe("dispatch CLI", () => {
   });
 
   it("rename: the new name works, the old one answers with did-you-mean and exit 1", async () => {
-    await newSession(["--name", "alpha"]);
+    await newSession({ name: "alpha" });
     const renamed = await hub.cli(["rename", "alpha", "alpha-2"]);
     expect(renamed).toMatchObject({ code: 0, stdout: "alpha-2\n" });
     const [old, renamedLogs] = await Promise.all([hub.cli(["logs", "alpha"]), hub.cli(["logs", "alpha-2"])]);
@@ -219,7 +238,7 @@ describe("dispatch CLI", () => {
   });
 
   it("kill ends the session and records it as exited", async () => {
-    const name = await newSession(["--", "sleep", "600"]);
+    const name = await newSession({ command: ["sleep", "600"] });
     const killed = await hub.cli(["kill", name]);
     expect(killed.code, killed.stderr).toBe(0);
     expect(killed.stdout).toContain(name);
@@ -228,7 +247,7 @@ describe("dispatch CLI", () => {
   });
 
   it("a session's own exit code shows in ls", async () => {
-    const name = await newSession(["--", "sh", "-c", "exit 7"]);
+    const name = await newSession({ command: ["sh", "-c", "exit 7"] });
     await statusIs(name, "exited");
     const [list, table] = await Promise.all([sessions(), hub.cli(["ls"])]);
     expect(list.find((s) => s.name === name)?.exitCode).toBe(7);
@@ -273,7 +292,7 @@ describe("dispatch CLI", () => {
   });
 
   it("an unknown session name exits 1 with did-you-mean; attach without a terminal says so", async () => {
-    await newSession(["--name", "build"]);
+    await newSession({ name: "build" });
     const typos = [
       ["logs", "bulid"],
       ["send", "bulid", "x"],
@@ -300,10 +319,10 @@ describe("dispatch CLI", () => {
   });
 
   it("stop keeps sessions running in the host; start again finds the session and its output", async () => {
-    const name = await newSession(["--name", "survivor"]);
+    const name = await newSession({ name: "survivor" });
     const before = marker("before");
-    await hub.cli(["send", name, "--enter", before.command]);
-    await logsContain(name, before.output);
+    await typeLine(name, before.command);
+    await stored(name, before.output);
     const hostPid = hub.pids().host;
 
     const stopped = await hub.cli(["stop"]);
@@ -334,7 +353,7 @@ describe("dispatch CLI", () => {
     expect(list.find((s) => s.name === name)?.status).toBe("running");
     // What it printed before is still there: the logs below hold it ahead of what comes next.
     const after = marker("after");
-    await hub.cli(["send", name, "--enter", after.command]);
+    await typeLine(name, after.command);
     const output = await logsContain(name, after.output);
     expect(output.indexOf(before.output)).toBeLessThan(output.indexOf(after.output));
   }, 120_000);
@@ -347,18 +366,15 @@ describe("dispatch logs across lost output", () => {
     // when it has printed.
     const dir = mkdtempSync(join(tmpdir(), "dispatch-gap-"));
     try {
-      const created = await hub.cli([
-        "new",
-        "--name",
-        "flood",
-        "--cwd",
-        dir,
-        "--",
-        "sh",
-        "-c",
-        "until [ -e go ]; do sleep 0.05; done; yes flood-line | head -c 3000000; echo; echo end-$((1+1)); touch printed; exec sleep 600",
-      ]);
-      expect(created.code, created.stderr).toBe(0);
+      await newSession({
+        name: "flood",
+        cwd: dir,
+        command: [
+          "sh",
+          "-c",
+          "until [ -e go ]; do sleep 0.05; done; yes flood-line | head -c 3000000; echo; echo end-$((1+1)); touch printed; exec sleep 600",
+        ],
+      });
       expect((await hub.cli(["stop"])).code).toBe(0);
       writeFileSync(join(dir, "go"), "");
       await waitFor(() => existsSync(join(dir, "printed")), {

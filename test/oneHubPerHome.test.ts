@@ -23,7 +23,9 @@ afterEach(async () => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
   for (const blocker of blockers.splice(0)) blocker.close();
   for (const home of homes.splice(0)) {
-    await runCli(["stop", "--all"], envOf(home), { timeoutMs: 20_000 }).catch(() => undefined);
+    // `stop --all` is a Node boot: spent only on a home where something still runs.
+    if (processesOf(home).length > 0)
+      await runCli(["stop", "--all"], envOf(home), { timeoutMs: 20_000 }).catch(() => undefined);
     // Killed until none is left: a hub killed while starting may have started a host just then.
     await waitFor(
       () => {

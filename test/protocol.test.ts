@@ -3,7 +3,7 @@
  * real PTYs, reached over a real WebSocket.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub } from "./harness.js";
+import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
 import { poll, sleep, WireClient } from "./wire.js";
 
 let hub: HubHandle;
@@ -128,7 +128,14 @@ describe("attach and replay", () => {
 
     const writer = await client();
     writer.send({ type: "input", session: session.id, data: "while-away\r" });
-    await sleep(300);
+    // Stored (echoed, then printed by cat) before the client comes back: it can only have it
+    // from the catch-up, not live.
+    await waitFor(
+      async () => (await storedOutput(hub, session.name)).includes("while-away\r\nwhile-away\r\n"),
+      {
+        message: "the missed line stored",
+      },
+    );
 
     const back = await client();
     await back.request({ type: "attach", session: session.id, afterSeq: last, snapshot: false });

@@ -506,13 +506,15 @@ describe("many hosts, one hub", () => {
     expect(gentle.stdout).toContain("removed cnt-h3 (orphaned)");
     expect(gentle.stdout).toContain("removed done-h3 (exited)");
     expect(gentle.stdout).toContain("kept cnt-h3b");
-    const left = await hub.cli(["ls", "--host", "h3", "--include-orphaned", "--json"]);
-    expect((JSON.parse(left.stdout) as Session[]).map((s) => s.name)).toEqual(["cnt-h3b"]);
+    // What is left, through the API: `ls --host --include-orphaned` and `hosts stats` are the
+    // CLI calls above, and each is a Node boot.
+    const left = await json<{ sessions: Session[] }>("/api/hosts/h3/sessions?includeOrphaned=true");
+    expect(left.sessions.map((s) => s.name)).toEqual(["cnt-h3b"]);
 
     const forced = await hub.cli(["hosts", "cleanup", "h3", "--force"]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toContain("removed cnt-h3b (running)");
-    const stats = JSON.parse((await hub.cli(["hosts", "stats", "h3", "--json"])).stdout);
+    const { stats } = await json<{ stats: unknown }>("/api/hosts/h3/stats");
     expect(stats).toMatchObject({ total: 0, running: 0, orphaned: 0 });
     expect((await hostsByName()).get("h3")?.status).toBe("connected");
   });
@@ -521,18 +523,20 @@ describe("many hosts, one hub", () => {
     expect((await hub.cli(["use"])).stdout.trim()).toBe("local");
     const used = await hub.cli(["use", "h5"]);
     expect(used.code, used.stderr).toBe(0);
-    expect((await hub.cli(["use"])).stdout.trim()).toBe("h5");
-    const created = await hub.cli(["new", "--cwd", tmpdir(), "--", "sleep", "30"]);
-    expect(created.code, created.stderr).toBe(0);
-    expect((await session(created.stdout.trim())).host).toBe("h5");
-    const explicit = await hub.cli(["new", "--host", "local", "--cwd", tmpdir(), "--", "sleep", "30"]);
-    expect((await session(explicit.stdout.trim())).host).toBe("local");
-    // Refused, so they change nothing: side by side (each is a Node boot).
-    const [typo, nowhere, far] = await Promise.all([
+    // None of these changes the current host (the last three are refused): side by side, as
+    // each is a Node boot.
+    const [current, created, explicit, typo, nowhere, far] = await Promise.all([
+      hub.cli(["use"]),
+      hub.cli(["new", "--cwd", tmpdir(), "--", "sleep", "30"]),
+      hub.cli(["new", "--host", "local", "--cwd", tmpdir(), "--", "sleep", "30"]),
       hub.cli(["use", "h55"]),
       hub.cli(["new", "--host", "h55", "--", "true"]),
       hub.cli(["new", "--host", "zzzzzz", "--", "true"]),
     ]);
+    expect(current.stdout.trim()).toBe("h5");
+    expect(created.code, created.stderr).toBe(0);
+    expect((await session(created.stdout.trim())).host).toBe("h5");
+    expect((await session(explicit.stdout.trim())).host).toBe("local");
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("h5");
     // A host that does not exist is not "not connected": the error names the hosts there are.

@@ -10,7 +10,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, cleanupAll, type HubHandle, runCli, startHub, waitFor } from "./harness.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
-import { sleep, WireClient } from "./wire.js";
+import { WireClient } from "./wire.js";
 
 let server: PostgresServer;
 const hubs: HubHandle[] = [];
@@ -64,7 +64,10 @@ describe("a hub on PostgreSQL", () => {
       body: JSON.stringify({ name: "counting", command: ["sh", "-c", counter(300)] }),
     });
     expect(res.status).toBe(201);
-    await sleep(300);
+    // Killed mid-count: some lines stored, most still to come.
+    await waitFor(async () => (await storedText(h, "counting")).text.includes("line-5\r\n"), {
+      message: "the first lines stored",
+    });
     process.kill(h.pids().hub as number, "SIGKILL");
     const restarted = await h.cli(["start", "--port", String(h.port)]);
     expect(restarted.code, restarted.stderr).toBe(0);

@@ -50,8 +50,14 @@ function dispatch(args: string[]): RunningCli {
   return runningCli(hub, args, children);
 }
 
+/**
+ * How long the host has to answer a quick request, shorter than the 10 s users get: the first
+ * test's cell runs past it in seconds instead of waiting out the real one.
+ */
+const QUICK_REQUEST_MS = 3_000;
+
 beforeAll(async () => {
-  hub = await startHub();
+  hub = await startHub({ env: { DISPATCH_HOST_REQUEST_TIMEOUT_MS: String(QUICK_REQUEST_MS) } });
   const created = await hub.cli(["new", "--kernel", "python3", "--name", "py"]);
   expect(created.code, created.stderr).toBe(0);
   await waitFor(async () => (await info("py")).options.connection === "connected", {
@@ -71,9 +77,14 @@ afterAll(async () => {
 
 describe("long evaluations from the CLI", { timeout: 120_000 }, () => {
   it("returns a cell's value however long it runs, and then the one queued behind it", async () => {
-    // Longer than the few seconds a host has to answer a quick request.
-    const long = hub.cli(["eval", "py", "import time; time.sleep(12); 'slept'"]);
-    await waitFor(async () => (await info("py")).options.execution === "busy", { message: "the cell runs" });
+    // Longer than the time a host has to answer a quick request.
+    const seconds = QUICK_REQUEST_MS / 1000 + 1;
+    const long = hub.cli(["eval", "py", `import time; time.sleep(${seconds}); 'slept'`]);
+    // From the CLI's start: its Node boot is seconds on a loaded machine, the cell's sleep too.
+    await waitFor(async () => (await info("py")).options.execution === "busy", {
+      timeoutMs: 30_000,
+      message: "the cell runs",
+    });
     const queued = hub.cli(["eval", "py", "'queued'"]);
     const [first, second] = await Promise.all([long, queued]);
     expect(first.stderr).toBe("");
@@ -137,8 +148,10 @@ describe("long evaluations from the CLI", { timeout: 120_000 }, () => {
         const body = (await (await hub.api("/api/sessions/py/presence")).json()) as { presence: unknown[] };
         return body.presence.length > 0;
       },
-      { message: "the follower attached" },
-    );
+      { timeoutMs: 30_000, message: "the follower attached" },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; it printed: ${follower.out()}${follower.err()}`);
+    });
     expect(follower.out()).toContain("before the stop");
 
     const stopped = await hub.cli(["stop"]);

@@ -22,9 +22,10 @@ import { requireHostProtocol } from "./hostRequests.js";
 /**
  * How long a host has to answer a quick request (a spawn, a signal, a kind's quick verb) before
  * the hub gives up on it. A long-running request (`HostRequestOptions`) has no deadline: the
- * heartbeat bounds it, closing the link of a host that stops answering.
+ * heartbeat bounds it, closing the link of a host that stops answering. `DISPATCH_HOST_REQUEST_TIMEOUT_MS`
+ * sets another (`hostSettings`).
  */
-const REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /**
  * Most `hello-part`s a host may send before its hello: 16 full messages, room for thousands of
  * sessions with megabytes of options each, while a host sending them without end is cut off.
@@ -57,6 +58,7 @@ export class HostConnection implements HostLink {
     private readonly socket: WebSocket,
     private readonly events: HostLinkEvents,
     private readonly logger: Logger,
+    private readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
     socket.on("message", (raw, isBinary) => this.receive(raw as Buffer, isBinary));
     socket.on("close", (code, reason) =>
@@ -97,7 +99,7 @@ export class HostConnection implements HostLink {
   /**
    * Sends a request and resolves with the host's reply data, or rejects with its error; with
    * `host_unavailable` when the link closes first or, unless it is long-running, when the host
-   * takes longer than `REQUEST_TIMEOUT_MS`.
+   * takes longer than `requestTimeoutMs`.
    */
   request(message: HostRequest, options: HostRequestOptions = {}): Promise<unknown> {
     try {
@@ -114,10 +116,10 @@ export class HostConnection implements HostLink {
             reject(
               new DispatchError(
                 "host_unavailable",
-                `${this.describeHost()} did not answer ${describeRequest(message)} within ${REQUEST_TIMEOUT_MS / 1000} s`,
+                `${this.describeHost()} did not answer ${describeRequest(message)} within ${this.requestTimeoutMs / 1000} s`,
               ),
             );
-          }, REQUEST_TIMEOUT_MS);
+          }, this.requestTimeoutMs);
       this.pending.set(ref, { session: sessionOf(message), resolve, reject, timer });
       try {
         this.send({ ...message, ref } as HubToHostMessage);

@@ -59,6 +59,8 @@ export interface HostMonitorOptions {
   bus: HubEvents;
   logger: Logger;
   heartbeatMs: number;
+  /** How long a host linked here has to answer a quick request; `HostConnection`'s default if absent. */
+  requestTimeoutMs?: number | undefined;
   orphanTtlMs: number;
   /** Cluster nodes: a hello is accepted only with the host's intake lease (`cluster/HostLeases`). */
   admission?: HostAdmission | undefined;
@@ -88,6 +90,11 @@ export class HostMonitor implements HostLinks {
     const sweepMs = Math.max(100, Math.min(MAX_SWEEP_INTERVAL_MS, options.orphanTtlMs / 4));
     this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
     this.sweepTimer.unref();
+  }
+
+  /** For each new link (`HostConnection`): how long its host has to answer a quick request. */
+  get requestTimeoutMs(): number | undefined {
+    return this.options.requestTimeoutMs;
   }
 
   /** The events of one new link, checked here before the rest of the hub hears of them. */

@@ -44,6 +44,8 @@ export interface HubOptions {
   /** How far (output bytes) a client may fall behind before it skips to the latest snapshot. */
   clientLagLimitBytes?: number | undefined;
   heartbeatMs: number;
+  /** How long a host has to answer a quick request (`HostConnection`); 10 s by default. */
+  requestTimeoutMs?: number | undefined;
   orphanTtlMs: number;
   /** Which attached writer's size a session takes (see `SessionClients`); `latest` by default. */
   sizeRule?: SizeRule | undefined;
@@ -94,7 +96,7 @@ export class Hub {
     this.storage.listen((status) => {
       if (status.ok) directory.saveUnsaved();
     });
-    const { heartbeatMs, orphanTtlMs } = options;
+    const { heartbeatMs, requestTimeoutMs, orphanTtlMs } = options;
     const clusterRows = options.cluster ? new PgCluster(options.cluster.store.connection) : undefined;
     const leases =
       options.cluster && clusterRows
@@ -102,7 +104,16 @@ export class Hub {
         : undefined;
     if (options.cluster)
       options.cluster.store.fenceAppends({ node: options.cluster.node, channel: EVENTS_CHANNEL });
-    hosts = new HostMonitor({ directory, store, bus, logger, heartbeatMs, orphanTtlMs, admission: leases });
+    hosts = new HostMonitor({
+      directory,
+      store,
+      bus,
+      logger,
+      heartbeatMs,
+      requestTimeoutMs,
+      orphanTtlMs,
+      admission: leases,
+    });
     const monitor = hosts;
     // Commands reach a host through this node's link, or through the node holding its lease.
     const anyNode: HostLinks = {

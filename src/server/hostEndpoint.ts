@@ -118,7 +118,8 @@ export function hostEndpoint(app: FastifyInstance, options: HostEndpointOptions)
         wss.handleUpgrade(request, socket, head, (ws) => {
           logger.info({ host: id, address }, "host dialed in");
           const link = logger.child({ host: id });
-          new HostConnection(ws, monitor.eventsFor({ id, name: id, kind: "remote", address }), link);
+          const events = monitor.eventsFor({ id, name: id, kind: "remote", address });
+          new HostConnection(ws, events, link, monitor.requestTimeoutMs);
         });
       },
       (err: unknown) => {

@@ -146,7 +146,12 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     paths,
     logger,
     onSocket: (socket) =>
-      new HostConnection(socket, hub.hosts.eventsFor(LOCAL_HOST), logger.child({ host: "local" })),
+      new HostConnection(
+        socket,
+        hub.hosts.eventsFor(LOCAL_HOST),
+        logger.child({ host: "local" }),
+        hub.hosts.requestTimeoutMs,
+      ),
   });
   // The local host (already running after a hub restart) links while the app is built. A
   // cluster node has none: a host reached over this node's Unix socket could not fail over.

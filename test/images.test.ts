@@ -39,9 +39,13 @@ async function command(session: string, name: string, args: unknown = {}): Promi
   return reply.body.result as Record<string, unknown>;
 }
 
-async function events(session: string): Promise<Event[]> {
+/**
+ * The session's events after `from` (all of them by default). A poll after the floods below
+ * passes the seq it started from: the whole log is megabytes of output to page through.
+ */
+async function events(session: string, from = 0): Promise<Event[]> {
   const all: Event[] = [];
-  for (let after = 0; ; ) {
+  for (let after = from; ; ) {
     const page = (await json(`/api/sessions/${session}/events?after=${after}&limit=1000`)).body
       .events as Event[];
     if (page.length === 0) return all;
@@ -285,14 +289,17 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     await watcher.waitForOutput(id, "from the other client");
   });
 
-  it("bounds 10 MB of output from one evaluation and drops wrongly signed messages", async () => {
-    const flood = (await command("py", "eval", { code: "print('x' * 10_000_000)\n'after the flood'" })) as {
+  // 3 MB, three times the 1 MiB bound per evaluation (MAX_EVAL_OUTPUT_BYTES): all but that
+  // bound is dropped, and the session's stored bytes stay under what an unbounded pair of
+  // floods (5 MB) would store.
+  it("bounds 3 MB of output from one evaluation and drops wrongly signed messages", async () => {
+    const flood = (await command("py", "eval", { code: "print('x' * 3_000_000)\n'after the flood'" })) as {
       truncatedBytes: number;
       status: string;
       outputs: { type: string; data?: Record<string, string> }[];
     };
     expect(flood.status).toBe("ok");
-    expect(flood.truncatedBytes).toBeGreaterThan(8_000_000);
+    expect(flood.truncatedBytes).toBeGreaterThan(1_900_000);
     // The value it ended with is kept past the flood, and so is a traceback.
     expect(flood.outputs.at(-1)).toMatchObject({
       type: "result",
@@ -308,12 +315,13 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     expect((await hub.cli(["transcript", "py"])).stdout).toMatch(/\d+ bytes of output dropped/);
 
     // A message on iopub signed with the wrong key: dropped and logged, the kernel keeps working.
+    const from = (await info("py")).lastSeq as number;
     await command("py", "eval", {
       code: "get_ipython().kernel.iopub_socket.send_multipart([b'<IDS|MSG>', b'0' * 64, b'{}', b'{}', b'{}', b'{}'])",
     });
     const id = (await info("py")).id as string;
     await waitFor(async () => {
-      const out = (await events("py"))
+      const out = (await events("py", from))
         .filter((e) => e.type === "output")
         .map((e) => Buffer.from(e.data as unknown as string, "base64").toString())
         .join("");
@@ -326,6 +334,7 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
   it("keeps a long evaluation, the workspace text and the inspector state through a hub SIGKILL", async () => {
     await command("py", "buffer", { text: "total = sum(range(10))\n" });
     await command("py", "inspector-state", { selected: "data['nested']", expanded: ["data"] });
+    const from = (await info("py")).lastSeq as number;
     const pending = command("py", "eval", {
       code: "import time\ntime.sleep(1.5)\nprint('finished after the crash')",
     }).catch(() => undefined);
@@ -336,7 +345,7 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     expect(started.code, started.stderr).toBe(0);
     await waitFor(
       async () =>
-        (await events("py")).some(
+        (await events("py", from)).some(
           (e) => e.type === "eval-output" && String(e.data.output?.text).includes("finished after the crash"),
         ),
       { timeoutMs: 20_000 },

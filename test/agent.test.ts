@@ -143,12 +143,15 @@ describe("agent sessions", () => {
     // Output before the first hook report is guessed as work; after it, only the hook speaks.
     expect(states).toEqual(["working:guess", "waiting:hook", "working:hook", "done:hook"]);
 
-    const diff = await hub.cli(["agent", "diff", "ag1"]);
+    // Read side by side (each is a Node boot): the refused finish changes nothing.
+    const [diff, refused] = await Promise.all([
+      hub.cli(["agent", "diff", "ag1"]),
+      hub.cli(["agent", "finish", "ag1"]),
+    ]);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toContain("agent-output.txt");
     expect(diff.stdout).toContain("+hello from the agent");
 
-    const refused = await hub.cli(["agent", "finish", "ag1"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("uncommitted changes");
     expect(refused.stderr).toContain("agent-output.txt");
@@ -224,24 +227,28 @@ describe("agent sessions", () => {
     });
     expect(waiting.agent).toMatchObject({ source: "guess", message: "Continue?" });
     expect((await hub.cli(["ls"])).stdout).toMatch(/ag3\s+agent\s+running, waiting\? \(needs you\)/);
-    await hub.cli(["kill", "ag3"]);
+    await kill("ag3");
   });
 
   it("refuses notify without a session token good for that session", async () => {
-    await hub.cli(["new", "--agent", "quiet", "--name", "ag4", "--cwd", root]);
+    // The session, and two refusals that need none: side by side (each is a Node boot).
+    const [created, outside, badState] = await Promise.all([
+      hub.cli(["new", "--agent", "quiet", "--name", "ag4", "--cwd", root]),
+      hub.cli(["notify", "--state", "waiting"]),
+      hub.cli(["notify", "--state", "sleeping"], {
+        env: { DISPATCH_SESSION: "x", DISPATCH_SESSION_TOKEN: "y" },
+      }),
+    ]);
+    expect(created.code, created.stderr).toBe(0);
     const bogus = await fetch(`${hub.url}/api/sessions/ag4/notify`, {
       method: "POST",
       headers: { authorization: "Bearer not-a-token", "content-type": "application/json" },
       body: JSON.stringify({ state: "done" }),
     });
     expect(bogus.status).toBe(401);
-    const outside = await hub.cli(["notify", "--state", "waiting"]);
     expect(outside.code).toBe(2);
     expect(outside.stderr).toContain("not inside a dispatch agent session");
-    const badState = await hub.cli(["notify", "--state", "sleeping"], {
-      env: { DISPATCH_SESSION: "x", DISPATCH_SESSION_TOKEN: "y" },
-    });
     expect(badState.code).toBe(2);
-    await hub.cli(["kill", "ag4"]);
+    await kill("ag4");
   });
 });

@@ -91,11 +91,14 @@ describe("a create the host refuses", { timeout: 120_000 }, () => {
       [join(root, "big.txt"), /opens files up to/],
       [join(root, "missing.txt"), /--create/],
     ];
-    for (const [path, error] of refused) {
-      const edit = await hub.cli(["edit", path, "--name", "notes"], { cwd: tmpdir() });
-      expect(edit.code, path).toBe(1);
-      expect(edit.stderr, path).toMatch(error);
-    }
+    // Side by side (each is a Node boot): every one is refused, so none takes the name first.
+    const edits = await Promise.all(
+      refused.map(([path]) => hub.cli(["edit", path, "--name", "notes"], { cwd: tmpdir() })),
+    );
+    refused.forEach(([path, error], i) => {
+      expect(edits[i]?.code, path).toBe(1);
+      expect(edits[i]?.stderr, path).toMatch(error);
+    });
     expect((await listed()).filter((s) => s.kind === "editor")).toEqual([]);
 
     writeFileSync(join(root, "notes.txt"), "hello\n");
@@ -119,12 +122,14 @@ describe("a create the host refuses", { timeout: 120_000 }, () => {
     const ran = await hub.cli(["new", "--name", "ran", "--", "false"]);
     expect(ran.code, ran.stderr).toBe(0);
     await waitFor(async () => (await polled("ran"))?.status === "exited");
-    const sent = await hub.cli(["send", "ran", "hello"]);
+    const [sent, toFailed] = await Promise.all([
+      hub.cli(["send", "ran", "hello"]),
+      hub.cli(["send", "nocmd", "hello"]),
+    ]);
     expect(sent.code).toBe(1);
     expect(sent.stderr).toBe(
       "dispatch: session 'ran' has exited with code 1; input was not delivered; start it again with `dispatch revive ran`\n",
     );
-    const toFailed = await hub.cli(["send", "nocmd", "hello"]);
     expect(toFailed.stderr).toContain("input was not delivered; start it again with `dispatch revive nocmd`");
     for (const name of ["nocmd", "ran"]) await remove(name);
   });

@@ -69,16 +69,23 @@ afterAll(async () => {
   rmSync(jupyterPath, { recursive: true, force: true });
 });
 
+/**
+ * A workspace, its kernel idle. Made and polled through the API: creating and listing images
+ * are not under test here, and each CLI call is a Node boot (seconds on a loaded machine).
+ */
 async function newWorkspace(name: string, kernel: string): Promise<void> {
-  const created = await hub.cli(["new", "--kernel", kernel, "--name", name]);
-  expect(created.code, created.stderr).toBe(0);
+  const created = await hub.api("/api/sessions", {
+    method: "POST",
+    body: JSON.stringify({ name, kind: "workspace", options: { kernel } }),
+  });
+  expect(created.status, await created.clone().text()).toBe(201);
   await waitFor(
     async () => {
-      const listed = JSON.parse((await hub.cli(["images", "--json"])).stdout) as {
-        session: string;
-        execution: string;
-      }[];
-      return listed.find((image) => image.session === name)?.execution === "idle";
+      const response = await hub.api(`/api/sessions/${name}`);
+      const { session } = (await response.json()) as {
+        session: { options: { connection?: string; execution?: string } };
+      };
+      return session.options.connection === "connected" && session.options.execution === "idle";
     },
     { timeoutMs: 60_000, message: `${name} idle` },
   );

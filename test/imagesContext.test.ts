@@ -112,10 +112,13 @@ describe("images like hosts", { timeout: 150_000 }, () => {
     expect(image.cpuSeconds as number).toBeGreaterThan(0);
     expect(image.evaluations).toBe(3);
 
-    const typo = await hub.cli(["use", "pyy"]);
+    // Two refused switches, side by side (each is a Node boot).
+    const [typo, typoImage] = await Promise.all([
+      hub.cli(["use", "pyy"]),
+      hub.cli(["use", "--image", "othr"]),
+    ]);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain("no host or image 'pyy' — did you mean 'py'?");
-    const typoImage = await hub.cli(["use", "--image", "othr"]);
     expect(typoImage.code).toBe(1);
     expect(typoImage.stderr).toContain("did you mean 'other'?");
     // The context is unchanged by a refused switch.

@@ -236,14 +236,13 @@ describe("a hello larger than the host link carries", () => {
   it("links a host whose sessions' options add up to more than one message, every session kept", async () => {
     // Six sessions of 1.5 MiB options each: a hello of 9 MiB, which the host sends at every connect.
     const names = Array.from({ length: 6 }, (_, i) => `noted-${i}`);
-    for (const name of names) {
-      const created = await call("/api/sessions", {
-        kind: "bulky",
-        name,
-        options: { note: lines(1.5 * MIB) },
-      });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
-    }
+    // Made side by side: each is a round trip to the host carrying its 1.5 MiB.
+    const made = await Promise.all(
+      names.map((name) =>
+        call("/api/sessions", { kind: "bulky", name, options: { note: lines(1.5 * MIB) } }),
+      ),
+    );
+    for (const created of made) expect(created.status, JSON.stringify(created.body)).toBe(201);
     const port = hub.port;
     const stopped = await hub.cli(["stop"]);
     expect(stopped.code, stopped.stderr).toBe(0);

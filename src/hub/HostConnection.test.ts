@@ -33,13 +33,14 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function connect(): { socket: FakeSocket; link: HostConnection; closed: string[] } {
+function connect(requestTimeoutMs?: number): { socket: FakeSocket; link: HostConnection; closed: string[] } {
   const socket = new FakeSocket();
   const closed: string[] = [];
   const link = new HostConnection(
     socket as unknown as WebSocket,
     { onHello: () => undefined, onEvent: () => undefined, onClose: (_link, reason) => closed.push(reason) },
     pino({ level: "silent" }),
+    requestTimeoutMs,
   );
   return { socket, link, closed };
 }
@@ -59,6 +60,14 @@ describe("HostConnection requests", () => {
     const answer = link.request({ type: "command", session: "s1", name: "stats", args: {} });
     const failed = expect(answer).rejects.toThrow("did not answer the command 'stats' within 10 s");
     await vi.advanceTimersByTimeAsync(10_000);
+    await failed;
+  });
+
+  it("gives up at the deadline it was given (DISPATCH_HOST_REQUEST_TIMEOUT_MS), saying it", async () => {
+    const { link } = connect(3_000);
+    const answer = link.request({ type: "command", session: "s1", name: "stats", args: {} });
+    const failed = expect(answer).rejects.toThrow("did not answer the command 'stats' within 3 s");
+    await vi.advanceTimersByTimeAsync(3_000);
     await failed;
   });
 

@@ -90,8 +90,17 @@ interface EvalAnswer {
 
 beforeAll(async () => {
   hub = await startHub();
-  const created = await hub.cli(["new", "--kernel", "python3", "--name", "py"]);
+  // The xeus-python workspace of the last tests starts meanwhile (through the API: creating is
+  // not under test there), so its kernel's start is not waited out on its own.
+  const [created, xpy] = await Promise.all([
+    hub.cli(["new", "--kernel", "python3", "--name", "py"]),
+    hub.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ name: "xpy", kind: "workspace", options: { kernel: "xpython" } }),
+    }),
+  ]);
   expect(created.code, created.stderr).toBe(0);
+  expect(xpy.status, await xpy.clone().text()).toBe(201);
   await waitFor(
     async () => {
       const response = await hub.api("/api/sessions/py");
@@ -237,8 +246,7 @@ describe("typing into `dispatch attach` of a workspace", { timeout: 120_000 }, (
 
 describe("xeus-python's input()", { timeout: 90_000 }, () => {
   it("prompts through the same events and takes a writer's answer", async () => {
-    const created = await hub.cli(["new", "--kernel", "xpython", "--name", "xpy"]);
-    expect(created.code, created.stderr).toBe(0);
+    // Made in beforeAll.
     const running = runningCli(hub, ["eval", "xpy", 'print("hi", input("who? "))'], children);
     await waitFor(() => running.err().includes("dispatch input xpy TEXT"), {
       timeoutMs: 60_000,

@@ -35,13 +35,22 @@ const EXTERNAL = [
  * compiling the hub's 2 MB was a third of its time to modules loaded on a restart.
  * `saveAtExit`: the loader also writes the cache as the process exits (a CLI call ends before
  * the hub's delay), and once more for each command it holds no run of yet (`process.argv[2]`).
+ * `before`: a module (in dist/) whose export the loader awaits before it runs the bundle.
  * `lazy`: externals a CommonJS bundle requires on first use, not as it starts (`lazyRequires`). `keepOut`: files (in dist/) left out of the bundle, imported at run time.
  */
 const ENTRIES = [
   // Not split: a cached bundle runs outside Node's module cache, so a chunk that requires the
   // entry back would run the whole hub a second time. Its lazily imported kinds stay lazy (only
   // evaluated on first use); they are only compiled with the rest, from the code cache.
-  { file: "dist/src/cli/dispatchServe.js", prefix: "serve-chunk", split: false, cached: true },
+  // `before`: run by the loader before the bundle (a module in dist/, its export awaited): the
+  // local host starts while the hub's bundle loads, not after (`hub/earlyLocalHost.ts`).
+  {
+    file: "dist/src/cli/dispatchServe.js",
+    prefix: "serve-chunk",
+    split: false,
+    cached: true,
+    before: { file: "dist/src/hub/earlyLocalHost.js", run: "startLocalHostEarly" },
+  },
   { file: "dist/src/cli/superviseMain.js", prefix: "supervise-chunk", split: false },
   // The CLI: one cached bundle too (a CLI call compiled ~600 KB of chunks on every run); a
   // command's modules are evaluated only when it runs (`program.ts`), and the cache is written
@@ -168,12 +177,22 @@ for (const entry of ENTRIES) {
   }
   if (entry.cached) {
     rmSync(`${input}.map`, { force: true });
-    const loader = relative(outDir, resolve("dist/src/platform/cachedBundle.js"));
+    const specifier = (file) => {
+      const path = relative(outDir, resolve(file));
+      return JSON.stringify(path.startsWith(".") ? path : `./${path}`);
+    };
+    const before = entry.before
+      ? [
+          `import { ${entry.before.run} } from ${specifier(entry.before.file)};`,
+          `await ${entry.before.run}();`,
+        ]
+      : [];
     writeFileSync(
       input,
       [
         `${BUNDLED_MARK}: runs the CommonJS bundle beside it through V8's code cache.`,
-        `import { runCachedBundle } from ${JSON.stringify(loader.startsWith(".") ? loader : `./${loader}`)};`,
+        `import { runCachedBundle } from ${specifier("dist/src/platform/cachedBundle.js")};`,
+        ...before,
         `runCachedBundle(new URL(${JSON.stringify(`./${name}.bundle.cjs`)}, import.meta.url)${entry.saveAtExit ? SAVE_AT_EXIT : ""});`,
         "",
       ].join("\n"),

@@ -12,6 +12,8 @@ export { BIN, type CliOptions, type CliResult, cleanEnv, REPO_ROOT, runCli } fro
 const POLL_INTERVAL_MS = 25;
 /** How long `stop()` waits for each process it stops (`dispatch stop` waits 10 s). */
 const STOP_WAIT_MS = 10_000;
+/** How often `stop()` looks whether a process it stopped is gone (`dispatch stop` too). */
+const STOP_POLL_MS = 5;
 
 export interface HubHandle {
   /** The temporary DISPATCH_HOME. */
@@ -132,7 +134,7 @@ export async function startHub(
       stopping ??= (async () => {
         await Promise.all([...sockets].map((socket) => socket.close()));
         pids();
-        await stopInOrder([paths.supervisorPid, paths.hubPid, paths.hostPid], owned);
+        await stopAsCli(paths, owned);
         pids();
         for (const pid of processesOf(home)) owned.note(pid);
         owned.killAll();
@@ -245,24 +247,36 @@ function processesOf(home: string): number[] {
 
 /**
  * What `dispatch stop --all` does, without booting Node for it (half a second of CPU per hub,
- * over a hundred hubs a run): SIGTERM to each in turn, the supervisor first (or it restarts the
- * hub), then the hub (or it starts a new host), then the host, which ends its sessions; each is
- * waited for (bounded, as `stop` does) before the next. Whatever is left gets SIGKILL after.
+ * over a hundred hubs a run): SIGTERM to the host and the supervisor at once (the host tells the
+ * hub it stops on purpose, so the hub starts no other), the supervisor stopping the hub (or it
+ * would restart it), then the hub itself if it still runs; each is waited for (bounded, as
+ * `stop` does). Whatever is left gets SIGKILL after.
  */
-async function stopInOrder(pidFiles: string[], owned: OwnedProcesses): Promise<void> {
-  for (const file of pidFiles) {
-    const pid = readPid(file);
-    if (pid === undefined) continue;
-    owned.note(pid);
-    if (!owned.owns(pid)) continue;
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // Already gone.
-      continue;
-    }
-    await waitFor(() => !owned.owns(pid), { timeoutMs: STOP_WAIT_MS }).catch(() => undefined);
+async function stopAsCli(
+  paths: { supervisorPid: string; hubPid: string; hostPid: string },
+  owned: OwnedProcesses,
+): Promise<void> {
+  const host = stopOne(paths.hostPid, owned);
+  await stopOne(paths.supervisorPid, owned);
+  await stopOne(paths.hubPid, owned);
+  await host;
+}
+
+/** SIGTERM to the process `pidFile` names, if this home owns it, and its end waited for. */
+async function stopOne(pidFile: string, owned: OwnedProcesses): Promise<void> {
+  const pid = readPid(pidFile);
+  if (pid === undefined) return;
+  owned.note(pid);
+  if (!owned.owns(pid)) return;
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    // Already gone.
+    return;
   }
+  await waitFor(() => !owned.owns(pid), { timeoutMs: STOP_WAIT_MS, intervalMs: STOP_POLL_MS }).catch(
+    () => undefined,
+  );
 }
 
 // Last resort when a test run dies without afterAll: nothing stays running, no home stays behind.

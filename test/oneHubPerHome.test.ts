@@ -199,3 +199,72 @@ describe("a start whose port is not free", () => {
     await waitFor(() => processesOf(home).length === 0, { message: "nothing of this data directory runs" });
   }, 60_000);
 });
+
+describe("the local host, started beside the hub's own start-up", () => {
+  /** The lines of a data directory's log file that carry `message`, parsed. */
+  function logLines(home: string, file: string, message: string): Record<string, unknown>[] {
+    const text = existsSync(join(home, file)) ? readFileSync(join(home, file), "utf8") : "";
+    return text
+      .split("\n")
+      .filter((line) => line.includes(`"msg":"${message}`))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  it("is started before the hub's modules load, and the hub links to that one host", async () => {
+    const home = freshHome();
+    const env = envOf(home);
+    const started = await runCli(["start", "--port", "0"], env);
+    expect(started.code, started.stderr).toBe(0);
+    const hostPid = Number(readFileSync(join(home, "host.pid"), "utf8"));
+    // The hub's launcher found the host its entry started (whether it listened yet or not) and
+    // started none of its own; one host ever listened here.
+    const adopted = [
+      ...logLines(home, "hub.log", "connected to the local host started early"),
+      ...logLines(home, "hub.log", "waiting for the local host started early"),
+    ];
+    expect(adopted.map((line) => line.pid)).toEqual([hostPid]);
+    expect(logLines(home, "hub.log", "started local host")).toEqual([]);
+    expect(logLines(home, "host.log", "host listening").map((line) => line.pid)).toEqual([hostPid]);
+    const status = (await runCli(["status"], env)).stdout;
+    expect(status).toMatch(new RegExp(`^host\\s+running\\s+pid ${hostPid}\\b`, "m"));
+    // One hub, one supervisor, one host.
+    expect(processesOf(home)).toHaveLength(3);
+  }, 60_000);
+
+  it("stops by itself when the hub that started it fails before reaching it", async () => {
+    const home = freshHome();
+    // A setting the hub refuses once its store is open: after its entry started the host.
+    const env = { ...envOf(home), DISPATCH_BACKUP_EVERY: "1s" };
+    const started = await runCli(["start", "--port", "0"], env);
+    expect(started.code).toBe(1);
+    expect(started.stderr).toContain("DISPATCH_BACKUP_EVERY='1s'");
+    await waitFor(
+      () => logLines(home, "host.log", "the hub that started this host ended before connecting").length === 1,
+      { timeoutMs: 30_000, message: "the host sees its hub gone" },
+    );
+    await waitFor(() => processesOf(home).length === 0, { message: "nothing of this data directory runs" });
+    expect((await runCli(["status"], envOf(home))).stdout).toMatch(/^host\s+stopped/m);
+  }, 60_000);
+
+  it("a host stopped on purpose while its hub runs is replaced; `stop --all` leaves nothing", async () => {
+    const h = await startHub();
+    const first = h.pids().host as number;
+    process.kill(first, "SIGTERM");
+    // The hub waits a moment (it may be stopping too), then starts another.
+    const second = await waitFor(
+      () => {
+        const pid = h.pids().host;
+        return pid !== undefined && pid !== first && isAlive(pid) ? pid : undefined;
+      },
+      { timeoutMs: 30_000, message: "a new host" },
+    );
+    const created = await h.cli(["new", "--name", "after", "--", "sleep", "600"]);
+    expect(created.code, created.stderr).toBe(0);
+
+    const stopped = await h.cli(["stop", "--all"]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toContain(`stopped the host (pid ${second}) and its sessions`);
+    // Returned once all of them had ended: the hub started no host as the one it had stopped.
+    expect(processesOf(h.home)).toEqual([]);
+  }, 90_000);
+});

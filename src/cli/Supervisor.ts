@@ -29,6 +29,8 @@ const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 60_000;
 /** How often an adopted hub (not a child: no exit event) is checked for life. */
 const ADOPTED_POLL_MS = 50;
+/** How often once it was told to stop: `dispatch stop` waits for the supervisor's exit. */
+const STOPPING_POLL_MS = 5;
 
 export interface SupervisorOptions {
   paths: HomePaths;
@@ -137,6 +139,17 @@ function spawnHub(args: string[], paths: HomePaths): HubProcess {
 }
 
 function adoptHub(pid: number, paths: HomePaths): HubProcess {
+  let poll: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    poll = () => {
+      if (isAlive(pid)) return;
+      clearInterval(timer);
+      // A hub that stops on purpose removes its pid file last; a crash or SIGKILL leaves it.
+      resolve({ code: pidFileNames(paths.hubPid, pid) ? 1 : 0, signal: null });
+    };
+    timer = setInterval(poll, ADOPTED_POLL_MS);
+  });
   return {
     pid,
     kill: (signal) => {
@@ -145,15 +158,10 @@ function adoptHub(pid: number, paths: HomePaths): HubProcess {
       } catch {
         // Already gone.
       }
+      clearInterval(timer);
+      if (poll) timer = setInterval(poll, STOPPING_POLL_MS);
     },
-    exited: new Promise((resolve) => {
-      const timer = setInterval(() => {
-        if (isAlive(pid)) return;
-        clearInterval(timer);
-        // A hub that stops on purpose removes its pid file last; a crash or SIGKILL leaves it.
-        resolve({ code: pidFileNames(paths.hubPid, pid) ? 1 : 0, signal: null });
-      }, ADOPTED_POLL_MS);
-    }),
+    exited,
   };
 }
 

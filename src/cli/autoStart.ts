@@ -9,32 +9,12 @@ import { DEFAULT_BIND_HOST } from "./commands/serve.js";
 import { launchHub } from "./commands/start.js";
 import { HubClient } from "./HubClient.js";
 import { resolvePort } from "./hubAddress.js";
+import { startsHub } from "./hubCommands.js";
 import { isDispatchProcess, readHubInfo, readPidFile, runningHubPid, waitForHubInfo } from "./hubFiles.js";
 import { SUPERVISOR_MARKER, supervisorPidFile } from "./Supervisor.js";
 
 /** How long a command waits for a supervisor to bring a crashed hub back (its backoff, then start-up). */
 const RESTART_WAIT_MS = 30_000;
-
-/** Top-level commands that work without a hub, or whose point is the hub's own state. */
-const WITHOUT_HUB = new Set([
-  "serve",
-  "start",
-  "stop",
-  "status",
-  "doctor",
-  "backup",
-  "restore",
-  "host",
-  "config",
-  "help",
-  "init",
-  "use",
-]);
-
-/** Whether `command` (a top-level command's name) should start a hub that is not running. */
-export function startsHub(command: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  return !WITHOUT_HUB.has(command) && !env.DISPATCH_URL;
-}
 
 /**
  * Starts the hub when none runs; says so on stderr. A hub process of this data directory (or

@@ -262,12 +262,16 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls until `pid` is gone; true if it went within `timeoutMs`. */
-export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+/** Polls (every `intervalMs`) until `pid` is gone; true if it went within `timeoutMs`. */
+export async function waitForExit(
+  pid: number,
+  timeoutMs: number,
+  intervalMs = POLL_INTERVAL_MS,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) return true;
-    await sleep(POLL_INTERVAL_MS);
+    await sleep(intervalMs);
   }
   return !isAlive(pid);
 }

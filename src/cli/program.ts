@@ -12,6 +12,7 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../core/version.js";
 import { EXIT_OK, errorMessage, exitCodeFor } from "./exitCodes.js";
+import { startsHub } from "./hubCommands.js";
 import { oneLineUsageErrors } from "./usageErrors.js";
 
 type Register = (program: Command) => void;
@@ -68,9 +69,11 @@ function newProgram(): Command {
 
 function finish(program: Command): Command {
   // Loaded when a command runs: it holds the REST client (zod, the protocol's schemas).
-  program.hook("preAction", async (_program, action) =>
-    (await import("./autoStart.js")).ensureHub(topLevelName(action)),
-  );
+  program.hook("preAction", async (_program, action) => {
+    const command = topLevelName(action);
+    // Decided before the REST client (zod, the protocol's schemas) loads: `stop` needs none.
+    if (startsHub(command)) await (await import("./autoStart.js")).ensureHub(command);
+  });
   oneLineUsageErrors(program);
   return program;
 }

@@ -9,7 +9,12 @@ import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import { HOST_STOPPED_REASON } from "../protocol/events.js";
-import type { HostInfo, HostMessage, HubToHostMessage } from "../protocol/host.js";
+import {
+  HOST_STOPPING_CLOSE_CODE,
+  type HostInfo,
+  type HostMessage,
+  type HubToHostMessage,
+} from "../protocol/host.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import type { HostedSession } from "./HostedSession.js";
 import { HostReplies } from "./HostReplies.js";
@@ -58,8 +63,8 @@ export interface HostDaemonOptions {
    */
   savedSessionsFile?: string;
   logger: Logger;
-  /** Called after `shutdown`, once every session is stopped. */
-  onShutdown: () => void;
+  /** Called after `shutdown`, once every session is stopped; `running`: how many ran when it began. */
+  onShutdown: (stopped: { running: number }) => void;
 }
 
 export class HostDaemon {
@@ -75,6 +80,8 @@ export class HostDaemon {
   private stopping: Promise<void> | undefined;
   /** Called after each acknowledgement and when the hub goes, while `shutdown` waits for them. */
   private acknowledged: (() => void) | undefined;
+  /** Set once a hub has connected (`platform/startingHub.ts`). */
+  private reached = false;
 
   constructor(private readonly options: HostDaemonOptions) {
     this.sessions = new HostSessions({
@@ -126,6 +133,7 @@ export class HostDaemon {
 
   /** A hub connected: it replaces any previous one and gets the hello. */
   connect(peer: HubPeer): void {
+    this.reached = true;
     if (this.peer && this.peer !== peer) this.peer.close(4000, "replaced by a newer hub connection");
     this.outbox?.close();
     this.peer = peer;
@@ -249,6 +257,11 @@ export class HostDaemon {
     }
   }
 
+  /** Whether a hub has ever connected to this host. */
+  get hubReached(): boolean {
+    return this.reached;
+  }
+
   /** How many sessions run here now (ended ones the hub has not forgotten yet are not counted). */
   get runningSessions(): number {
     return this.sessions.running;
@@ -283,7 +296,8 @@ export class HostDaemon {
 
   private async stop(): Promise<void> {
     const { logger, savedSessionsFile } = this.options;
-    logger.info({ sessions: this.sessions.running }, "host stopping its sessions");
+    const running = this.sessions.running;
+    logger.info({ sessions: running }, "host stopping its sessions");
     await this.sessions.stopAll(HOST_STOPPED_REASON);
     if (this.outbox && this.synced) await this.untilAcknowledged();
     if (savedSessionsFile !== undefined) {
@@ -291,7 +305,8 @@ export class HostDaemon {
       saveSessions({ file: savedSessionsFile, sessions: unstored, logger });
     }
     logger.info({ sessions: this.sessions.size }, "host shutting down");
-    this.options.onShutdown();
+    this.peer?.close(HOST_STOPPING_CLOSE_CODE, "host stopping");
+    this.options.onShutdown({ running });
   }
 
   /** Resolves once the hub acknowledged every session's events, left, or `STOP_ACK_WAIT_MS` passed. */

@@ -10,10 +10,14 @@ import { scrubEnvironment } from "../core/secrets.js";
 import { ensureHome } from "../platform/home.js";
 import { dropLeanEnv } from "../platform/leanProcess.js";
 import { createFileLogger, logLevel } from "../platform/logger.js";
+import { STARTED_BY_VARIABLE, watchStartingHub } from "../platform/startingHub.js";
 import { HostDaemon } from "./HostDaemon.js";
 import { DEFAULT_BUFFER_LIMIT_BYTES } from "./HostSessions.js";
 import { listenLocal } from "./LocalSocketServer.js";
 import { registerPluginRuntimes } from "./plugins.js";
+
+/** How long a host that stopped running sessions waits before exiting (see `onShutdown`). */
+const EXIT_AFTER_SESSIONS_MS = 200;
 
 dropLeanEnv();
 const home = process.env.DISPATCH_HOME;
@@ -24,6 +28,8 @@ if (!home) {
   process.exit(2);
 }
 const level = logLevel();
+// Read before the scrub below takes every DISPATCH_* setting out of the environment.
+const startedBy = process.env[STARTED_BY_VARIABLE];
 const plugins = await registerPluginRuntimes(process.env);
 const bufferLimitBytes = Number(process.env.DISPATCH_HOST_BUFFER_BYTES) || DEFAULT_BUFFER_LIMIT_BYTES;
 // Sandboxed sessions see an empty directory where the data directory is.
@@ -50,13 +56,16 @@ const daemon = new HostDaemon({
   runDir: join(paths.run, "local"),
   savedSessionsFile: join(paths.run, "local.saved-sessions.json"),
   logger,
-  onShutdown: () => {
+  onShutdown: ({ running }) => {
     server.close();
     rmSync(paths.hostSocket, { force: true });
     rmSync(paths.hostPid, { force: true });
-    logger.flush();
-    // Give PTYs a moment to deliver SIGHUP before the master side closes with the process.
-    setTimeout(() => process.exit(0), 200).unref();
+    // Give PTYs a moment to deliver SIGHUP before the master side closes with the process;
+    // with no session running there is none to wait for (`dispatch stop --all` waits on this),
+    // only the log's last lines.
+    if (running === 0) logger.flush(() => process.exit(0));
+    else logger.flush();
+    setTimeout(() => process.exit(0), EXIT_AFTER_SESSIONS_MS).unref();
   },
 });
 // Before the hub can connect: its first hello reports them.
@@ -64,6 +73,15 @@ daemon.restoreSaved();
 const server = await listenLocal(paths.hostSocket, daemon, logger);
 writeFileSync(paths.hostPid, String(process.pid), { mode: 0o600 });
 logger.info({ pid: process.pid, socket: paths.hostSocket, plugins }, "host listening");
+watchStartingHub({
+  startedBy,
+  reached: () => daemon.hubReached,
+  stop: (hubPid) => {
+    // Only a host no hub reached: no session can have been started in it.
+    logger.info({ hub: hubPid }, "the hub that started this host ended before connecting; stopping");
+    void daemon.shutdown();
+  },
+});
 // Kernels of a host killed outright (this daemon's predecessor) are stopped, their files removed.
 daemon.sweepAtStart().catch((err: unknown) => logger.warn({ err }, "orphan sweep at start failed"));
 

@@ -4,39 +4,37 @@
  * outlives the hub) and connects once it listens. If the link drops, it reconnects, starting
  * a new host when the old one is gone.
  */
-import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
 import type { Logger } from "pino";
 import { WebSocket } from "ws";
-import { isDispatchSetting } from "../core/secrets.js";
-import { PLUGINS_VARIABLE, pluginPaths } from "../kinds/plugins.js";
+import { takeEarlyHost } from "../platform/earlyStart.js";
 import type { HomePaths } from "../platform/home.js";
-import { leanEnv, leanNodeArgs } from "../platform/leanProcess.js";
-import { MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
+import { isAlive } from "../platform/processAlive.js";
+import { HOST_STOPPING_CLOSE_CODE, MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
+import { spawnLocalHost } from "./localHostProcess.js";
 
 /** Host start-up is a Node process boot plus node-pty's load: seconds at worst on a busy box. */
 const HOST_START_TIMEOUT_MS = 15_000;
 const CONNECT_RETRY_MS = 50;
+/**
+ * How often a starting host's socket is looked for: the hub's start-up waits on it, and a look
+ * is one `stat` until the socket is there.
+ */
+const HOST_START_POLL_MS = 10;
 const RECONNECT_MAX_DELAY_MS = 2_000;
+/**
+ * How long after a host stopped on purpose (`HOST_STOPPING_CLOSE_CODE`) a new one is started:
+ * `dispatch stop --all` signals the hub and the host at once, and the hub, stopping, must not
+ * start another; a hub that keeps running starts one after this.
+ */
+const STOPPED_HOST_RESTART_DELAY_MS = 1_000;
 
 export interface LocalHostLauncherOptions {
   paths: HomePaths;
   logger: Logger;
-  /** Extra settings for a host this launcher starts (e.g. buffer bound). */
-  hostEnv?: Record<string, string>;
   /** Called with each new open socket to the host. */
   onSocket: (socket: WebSocket) => void;
 }
-
-/** The host's own settings, passed on from the hub's environment (no secret among them). */
-const HOST_SETTINGS = [
-  "DISPATCH_LOG_LEVEL",
-  "DISPATCH_HOST_BUFFER_BYTES",
-  "DISPATCH_EDITOR_ROOTS",
-  "DISPATCH_EDITOR_MAX_BYTES",
-  "DISPATCH_BWRAP",
-] as const;
 
 export class LocalHostLauncher {
   private stopped = false;
@@ -58,18 +56,19 @@ export class LocalHostLauncher {
 
   private adopt(socket: WebSocket): void {
     this.reconnectDelay = CONNECT_RETRY_MS;
-    socket.once("close", () => this.scheduleReconnect());
+    socket.once("close", (code) => this.scheduleReconnect(code === HOST_STOPPING_CLOSE_CODE));
     this.options.onSocket(socket);
   }
 
-  private scheduleReconnect(): void {
+  private scheduleReconnect(hostStopped = false): void {
     if (this.stopped) return;
-    const delay = this.reconnectDelay;
+    const delay = hostStopped ? STOPPED_HOST_RESTART_DELAY_MS : this.reconnectDelay;
     this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_DELAY_MS);
     this.reconnectTimer = setTimeout(() => {
       this.connectOrSpawn().then(
         (socket) => (this.stopped ? socket.close() : this.adopt(socket)),
         (err) => {
+          if (this.stopped) return;
           this.options.logger.error({ err }, "could not reach or start the local host; retrying");
           this.scheduleReconnect();
         },
@@ -78,55 +77,43 @@ export class LocalHostLauncher {
   }
 
   private async connectOrSpawn(): Promise<WebSocket> {
-    const existing = await tryConnect(this.options.paths.hostSocket);
+    const { paths, logger } = this.options;
+    // Started by the hub's entry while the hub's modules loaded (`earlyLocalHost.ts`): waited
+    // for, not doubled (two hosts starting at once would both take the socket's path).
+    const early = takeEarlyHost();
+    const existing = await tryConnect(paths.hostSocket);
     if (existing) {
-      this.options.logger.info("connected to running local host");
+      if (early === undefined) logger.info("connected to running local host");
+      else logger.info({ pid: early }, "connected to the local host started early");
       return existing;
     }
-    this.spawnHost();
+    let starting = early ?? this.spawnHost();
+    if (early !== undefined) logger.info({ pid: early }, "waiting for the local host started early");
+    let replaced = early === undefined;
     const deadline = Date.now() + HOST_START_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, CONNECT_RETRY_MS));
-      const socket = await tryConnect(this.options.paths.hostSocket);
+      await new Promise((resolve) => setTimeout(resolve, HOST_START_POLL_MS));
+      // The hub is stopping: a host it started and never reached stops by itself (`startingHub.ts`).
+      if (this.stopped) throw new Error("the hub is stopping");
+      const socket = existsSync(paths.hostSocket) ? await tryConnect(paths.hostSocket) : undefined;
       if (socket) {
-        this.options.logger.info("started and connected to local host");
+        logger.info({ pid: starting }, "started and connected to local host");
         return socket;
       }
+      // The early host ended without serving (it failed, or lost to a host starting beside it
+      // that has not listened yet): one of the launcher's own takes its place, once.
+      if (!replaced && (starting === undefined || !isAlive(starting))) {
+        replaced = true;
+        starting = this.spawnHost();
+      }
     }
-    throw new Error(
-      `the local host did not start within ${HOST_START_TIMEOUT_MS} ms; see ${this.options.paths.hostLog}`,
-    );
+    throw new Error(`the local host did not start within ${HOST_START_TIMEOUT_MS} ms; see ${paths.hostLog}`);
   }
 
-  private spawnHost(): void {
-    const entry = fileURLToPath(new URL("../host/main.js", import.meta.url));
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) {
-      // The host must never see the hub's secrets; it gets only where its home is.
-      if (value !== undefined && !isDispatchSetting(name)) env[name] = value;
-    }
-    env.DISPATCH_HOME = this.options.paths.home;
-    for (const name of HOST_SETTINGS) {
-      const value = process.env[name];
-      if (value) env[name] = value;
-    }
-    // The host runs the plug-in kinds' runtimes.
-    if (process.env[PLUGINS_VARIABLE]) env[PLUGINS_VARIABLE] = pluginPaths(process.env).join(":");
-    Object.assign(env, this.options.hostEnv);
-    const out = openSync(`${this.options.paths.home}/host.out`, "a", 0o600);
-    try {
-      const child = spawn(process.execPath, [...leanNodeArgs(env), entry], {
-        detached: true,
-        stdio: ["ignore", out, out],
-        // The host's chat runtimes call LLM APIs over TLS: it boots with the extra CA bundle.
-        env: leanEnv(env, { tls: true }),
-        cwd: this.options.paths.home,
-      });
-      child.unref();
-      this.options.logger.info({ pid: child.pid }, "started local host");
-    } finally {
-      closeSync(out);
-    }
+  private spawnHost(): number | undefined {
+    const pid = spawnLocalHost({ home: this.options.paths.home, env: process.env });
+    this.options.logger.info({ pid }, "started local host");
+    return pid;
   }
 }
 

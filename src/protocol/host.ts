@@ -25,6 +25,13 @@ export const MAX_HOST_MESSAGE_BYTES = 8 * 1024 * 1024;
  */
 export const LEASE_HELD_CLOSE_CODE = 4009;
 
+/**
+ * The WebSocket close code a host closes its hub's link with as it stops on purpose (SIGTERM,
+ * `dispatch stop --all`, which stops the hub at the same moment): the local host's launcher then
+ * waits before starting a new one, so a hub on its way out starts none.
+ */
+export const HOST_STOPPING_CLOSE_CODE = 4010;
+
 export const HostSessionState = z.object({
   id: z.string(),
   kind: z.string(),

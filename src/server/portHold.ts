@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:net";
+import { takeEarlyPort } from "../platform/earlyStart.js";
 
 /**
  * Binds the hub's port before the store opens and the local host starts, and keeps it until the
@@ -8,6 +9,9 @@ import { createServer, type Server } from "node:net";
  */
 export function holdPort(options: { port: number; host: string }): Promise<Server | undefined> {
   if (options.port === 0) return Promise.resolve(undefined);
+  // Held already by the hub's entry, before its modules loaded (`hub/earlyLocalHost.ts`).
+  const early = takeEarlyPort(options.port, options.host);
+  if (early) return Promise.resolve(early);
   return new Promise((resolve, reject) => {
     // A client that connects meanwhile is hung up on, as it would have been refused without the hold.
     const server = createServer((socket) => socket.destroy());

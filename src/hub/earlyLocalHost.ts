@@ -1,0 +1,88 @@
+/**
+ * Run by the hub's entry before its bundle loads (`scripts/bundle.js`, `before`): starts the
+ * local host when none runs, so the host's boot (a Node process and its modules, ~0.4 s) runs
+ * beside the hub's own instead of after it; the hub's launcher then waits for this host
+ * (`LocalHostLauncher`) rather than starting one. Only for a hub started the way `dispatch
+ * start` and the supervisor start it (`serve --port P --host H`, both given): a port to hold is
+ * held here first (and handed to the hub), so a start whose port is taken starts no host; a
+ * refused bind address, a cluster node (no local host) and a data directory whose hub or host
+ * runs start none either. Anything unexpected leaves the host to the launcher, as before.
+ */
+import { readFileSync } from "node:fs";
+import { createServer, isIP, type Server } from "node:net";
+import { noteEarlyHost, noteEarlyPort } from "../platform/earlyStart.js";
+import { dataHome, ensureHome, type HomePaths } from "../platform/home.js";
+import { dropLeanEnv } from "../platform/leanProcess.js";
+import { isAlive } from "../platform/processAlive.js";
+import { spawnLocalHost } from "./localHostProcess.js";
+
+export async function startLocalHostEarly(
+  argv: readonly string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  try {
+    const bind = serveBinding(argv);
+    if (bind === undefined || env.DISPATCH_NODE?.trim()) return;
+    const paths = ensureHome(dataHome(env));
+    if (runs(paths.hubPid, "dispatch") || runs(paths.hostPid, "host/main.js")) return;
+    if (bind.port !== 0) {
+      const server = await hold(bind);
+      if (server === undefined) return;
+      noteEarlyPort({ ...bind, server });
+    }
+    // The host gets the environment the hub runs with (the operator's CA bundle back in).
+    const hubEnv = { ...env };
+    dropLeanEnv(hubEnv);
+    const pid = spawnLocalHost({ home: paths.home, env: hubEnv });
+    if (pid !== undefined) noteEarlyHost(pid);
+  } catch {
+    // An unusable data directory, a bad argument: the hub reports it as it starts.
+  }
+}
+
+/** `--port P --host H` of a `serve` command line, when both are there and the bind is allowed. */
+function serveBinding(argv: readonly string[]): { port: number; host: string } | undefined {
+  const args = argv.slice(2);
+  if (args[0] !== "serve" || args.includes("--help") || args.includes("-h")) return undefined;
+  const port = flagValue(args, "--port");
+  const host = flagValue(args, "--host");
+  if (port === undefined || host === undefined || !/^\d{1,5}$/.test(port) || Number(port) > 65535)
+    return undefined;
+  // The hub refuses a bind beyond loopback without --allow-remote (`server/main.ts`).
+  const loopback = host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
+  if (!loopback && !args.includes("--allow-remote")) return undefined;
+  return { port: Number(port), host };
+}
+
+function flagValue(args: readonly string[], flag: string): string | undefined {
+  const at = args.indexOf(flag);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
+/** Whether the pid file names a live process whose command line holds `marker`. */
+function runs(pidFile: HomePaths["hubPid"], marker: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, "utf8").trim());
+  } catch {
+    // No pid file: not running.
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+  } catch {
+    // No /proc (macOS): a live pid counts, and the launcher decides, as before.
+    return true;
+  }
+}
+
+/** The port, held (`server/portHold.ts` does the same); undefined when it is taken. */
+function hold(bind: { port: number; host: string }): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer((socket) => socket.destroy());
+    server.unref();
+    server.once("error", () => resolve(undefined));
+    server.listen(bind, () => resolve(server));
+  });
+}

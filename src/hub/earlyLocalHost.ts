@@ -2,11 +2,10 @@
  * Run by the hub's entry before its bundle loads (`scripts/bundle.js`, `before`): starts the
  * local host when none runs, so the host's boot (a Node process and its modules, ~0.4 s) runs
  * beside the hub's own instead of after it; the hub's launcher then waits for this host
- * (`LocalHostLauncher`) rather than starting one. Only for a hub started the way `dispatch
- * start` and the supervisor start it (`serve --port P --host H`, both given): a port to hold is
- * held here first (and handed to the hub), so a start whose port is taken starts no host; a
- * refused bind address, a cluster node (no local host) and a data directory whose hub or host
- * runs start none either. Anything unexpected leaves the host to the launcher, as before.
+ * (`LocalHostLauncher`) rather than starting one. A port to hold is held here first (and handed
+ * to the hub), so a start whose port is taken starts no host; a refused bind address, a
+ * cluster node (no local host) and a data directory whose hub or host runs start none either.
+ * Anything unexpected leaves the host to the launcher, as before.
  */
 import { readFileSync } from "node:fs";
 import { createServer, isIP, type Server } from "node:net";
@@ -16,12 +15,16 @@ import { dropLeanEnv } from "../platform/leanProcess.js";
 import { isAlive } from "../platform/processAlive.js";
 import { spawnLocalHost } from "./localHostProcess.js";
 
+/** `commands/serve.ts`'s defaults (`hubAddress.ts`'s port), not imported: they load the CLI's modules. */
+const DEFAULT_PORT = 7777;
+const DEFAULT_HOST = "127.0.0.1";
+
 export async function startLocalHostEarly(
   argv: readonly string[] = process.argv,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
   try {
-    const bind = serveBinding(argv);
+    const bind = serveBinding(argv, env);
     if (bind === undefined || env.DISPATCH_NODE?.trim()) return;
     const paths = ensureHome(dataHome(env));
     if (runs(paths.hubPid, "dispatch") || runs(paths.hostPid, "host/main.js")) return;
@@ -40,14 +43,21 @@ export async function startLocalHostEarly(
   }
 }
 
-/** `--port P --host H` of a `serve` command line, when both are there and the bind is allowed. */
-function serveBinding(argv: readonly string[]): { port: number; host: string } | undefined {
+/**
+ * The port and address a `serve` command line binds (`--port P`, else `DISPATCH_PORT`, else
+ * 7777; `--host H`, else 127.0.0.1, as `commands/serve.ts` reads them), when the bind is
+ * allowed; undefined for anything else (the hub then says what is wrong).
+ */
+function serveBinding(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { port: number; host: string } | undefined {
   const args = argv.slice(2);
-  if (args[0] !== "serve" || args.includes("--help") || args.includes("-h")) return undefined;
-  const port = flagValue(args, "--port");
-  const host = flagValue(args, "--host");
-  if (port === undefined || host === undefined || !/^\d{1,5}$/.test(port) || Number(port) > 65535)
+  if (args[0] !== "serve" || args.some((arg) => arg === "-h" || arg === "--help" || arg.includes("=")))
     return undefined;
+  const port = flagValue(args, "--port") ?? (env.DISPATCH_PORT || String(DEFAULT_PORT));
+  const host = flagValue(args, "--host") ?? DEFAULT_HOST;
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) return undefined;
   // The hub refuses a bind beyond loopback without --allow-remote (`server/main.ts`).
   const loopback = host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
   if (!loopback && !args.includes("--allow-remote")) return undefined;

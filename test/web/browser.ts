@@ -42,12 +42,17 @@ export interface TestPage {
   problems: string[];
 }
 
+/** The desktop size pages open at unless a test asks for another. */
+const DESKTOP = { width: 1200, height: 760 };
+/** What every test context may do unasked: read and write the clipboard. */
+const PERMISSIONS = ["clipboard-read", "clipboard-write"];
+
 /** A desktop-sized context with clipboard access. */
 export function newContext(
   browser: Browser,
-  viewport: { width: number; height: number } = { width: 1200, height: 760 },
+  viewport: { width: number; height: number } = DESKTOP,
 ): Promise<BrowserContext> {
-  return browser.newContext({ viewport, permissions: ["clipboard-read", "clipboard-write"] });
+  return browser.newContext({ viewport, permissions: PERMISSIONS });
 }
 
 export async function openPage(
@@ -57,13 +62,19 @@ export async function openPage(
 ): Promise<TestPage> {
   const context = options.context ?? (await newContext(browser, options.viewport));
   const page = await context.newPage();
+  const problems = collectProblems(page);
+  await page.goto(url);
+  return { context, page, problems };
+}
+
+/** Console errors and warnings, and uncaught page errors, from now on. */
+function collectProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (msg) => {
     if (msg.type() === "error" || msg.type() === "warning") problems.push(`${msg.type()}: ${msg.text()}`);
   });
   page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
-  await page.goto(url);
-  return { context, page, problems };
+  return problems;
 }
 
 export interface PageOptions {
@@ -80,6 +91,13 @@ export interface PageOptions {
    * otherwise loads the app twice over (default false).
    */
   signedIn?: boolean;
+  /**
+   * In a suite that reuses tabs, a context of the test's own all the same: for a test that
+   * leaves what a reset cannot take back (`page.clock`, init scripts, WebSocket routes).
+   */
+  fresh?: boolean;
+  /** Where the page opens (default the hub's address; `#signed-in` there when `signedIn`). */
+  url?: string;
 }
 
 export interface WebSuite {
@@ -96,25 +114,63 @@ export interface WebSuite {
 /**
  * The setup every browser test file shares: one hub and one browser for the file (started in
  * beforeAll, stopped in afterAll even when a test fails) and pages closed after each test.
+ *
+ * With `reuseTabs`, a test's pages are tabs the file's tests take turns on instead of a new
+ * browser context each: a new context starts a renderer process and compiles the UI's script
+ * again, most of a page's cost on a busy machine (7-10 s against 1-3 s for a fresh load in a
+ * warm tab, at a load of 25 on 2 cores). After each test its tabs are reset to what a new context
+ * has: the app unloaded (its connections closed), every other page of the context closed, local
+ * and session storage, IndexedDB and cookies cleared, permissions, network and routes as a new
+ * context has them. What no reset takes back (a `page.clock`, init scripts, WebSocket routes)
+ * needs `fresh: true`; a tab that fails its reset is closed and replaced.
  */
-export function webSuite(options: { env?: Record<string, string> } = {}): WebSuite {
+export function webSuite(options: { env?: Record<string, string>; reuseTabs?: boolean } = {}): WebSuite {
   let hub: HubHandle | undefined;
   let browser: Browser | undefined;
   const open: BrowserContext[] = [];
+  const tabs: Tab[] = [];
   beforeAll(async () => {
-    hub = await startHub(options);
-    browser = await launchBrowser();
+    // Independent: the browser starts while the hub does.
+    const [started, launched] = await Promise.allSettled([startHub(options), launchBrowser()]);
+    if (started.status === "fulfilled") hub = started.value;
+    if (launched.status === "fulfilled") browser = launched.value;
+    if (started.status === "rejected") throw started.reason;
+    if (launched.status === "rejected") throw launched.reason;
   });
   afterEach(async () => {
-    for (const context of open.splice(0)) await context.close().catch(() => {});
+    await Promise.all([
+      ...open.splice(0).map((context) => context.close().catch(() => {})),
+      ...tabs
+        .filter((tab) => tab.busy)
+        .map(async (tab) => {
+          if (hub && (await resetTab(tab, hub))) return;
+          tabs.splice(tabs.indexOf(tab), 1);
+          await tab.context.close().catch(() => {});
+        }),
+    ]);
   });
   afterAll(async () => {
-    await browser?.close();
-    await cleanupAll();
+    await Promise.all([browser?.close(), cleanupAll()]);
   });
   const required = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new Error(`webSuite: the ${what} is not started (used outside a test?)`);
     return value;
+  };
+  /** A tab no test holds, at `viewport`; a new one when all are taken. */
+  const takeTab = async (b: Browser, viewport = DESKTOP): Promise<Tab> => {
+    const idle = tabs.find((tab) => !tab.busy);
+    if (idle) {
+      idle.busy = true;
+      const size = idle.page.viewportSize();
+      if (size?.width !== viewport.width || size.height !== viewport.height) {
+        await idle.page.setViewportSize(viewport);
+      }
+      return idle;
+    }
+    const context = await newContext(b, viewport);
+    const tab: Tab = { context, page: await context.newPage(), busy: true };
+    tabs.push(tab);
+    return tab;
   };
   return {
     get hub() {
@@ -126,21 +182,71 @@ export function webSuite(options: { env?: Record<string, string> } = {}): WebSui
     async page(pageOptions = {}) {
       const h = required(hub, "hub");
       const b = required(browser, "browser");
-      // Registered before anything can fail, so the context is closed whatever happens next.
-      const context =
-        pageOptions.context ??
-        (pageOptions.contextOptions
-          ? await b.newContext(pageOptions.contextOptions)
-          : await newContext(b, pageOptions.viewport));
-      open.push(context);
-      if (pageOptions.signedIn) await signIn(context, h);
-      // `#signed-in`, as single sign-on returns: the page asks the hub, which knows the cookie.
-      const tp = await openPage(b, pageOptions.signedIn ? `${h.url}/#signed-in` : h.url, { context });
+      const url = pageOptions.url ?? (pageOptions.signedIn ? `${h.url}/#signed-in` : h.url);
+      let tp: TestPage;
+      if (options.reuseTabs && !pageOptions.fresh && !pageOptions.context && !pageOptions.contextOptions) {
+        const tab = await takeTab(b, pageOptions.viewport);
+        if (pageOptions.signedIn) await signIn(tab.context, h);
+        const problems = collectProblems(tab.page);
+        await tab.page.goto(url);
+        tp = { context: tab.context, page: tab.page, problems };
+      } else {
+        // Registered before anything can fail, so the context is closed whatever happens next.
+        const context =
+          pageOptions.context ??
+          (pageOptions.contextOptions
+            ? await b.newContext(pageOptions.contextOptions)
+            : await newContext(b, pageOptions.viewport));
+        open.push(context);
+        if (pageOptions.signedIn) await signIn(context, h);
+        // `#signed-in`, as single sign-on returns: the page asks the hub, which knows the cookie.
+        tp = await openPage(b, url, { context });
+      }
       if (pageOptions.login) await login(tp.page, h.key);
       if (pageOptions.signedIn) await tp.page.getByRole("navigation", { name: "Sessions" }).waitFor();
       return tp;
     },
   };
+}
+
+/** A browser tab a suite's tests take turns on; `busy` while a test holds it. */
+interface Tab {
+  context: BrowserContext;
+  page: Page;
+  busy: boolean;
+}
+
+/** How long a tab's reset may take before the tab is replaced instead. */
+const RESET_MS = 15_000;
+
+/**
+ * Resets a tab after its test (see `webSuite`); false when it could not be, and must go. The
+ * page stays on the hub's origin (a JSON answer, no app) so its renderer, with the UI's script
+ * compiled, serves the next test.
+ */
+async function resetTab(tab: Tab, hub: HubHandle): Promise<boolean> {
+  const { context, page } = tab;
+  try {
+    await page.removeAllListeners(undefined, { behavior: "ignoreErrors" });
+    await Promise.all(context.pages().map((other) => (other === page ? undefined : other.close())));
+    if (page.isClosed()) return false;
+    await context.unrouteAll({ behavior: "ignoreErrors" });
+    await context.setOffline(false);
+    await page.goto(`${hub.url}/api/health`, { timeout: RESET_MS });
+    await page.evaluate(async () => {
+      localStorage.clear();
+      sessionStorage.clear();
+      const databases = await indexedDB.databases();
+      for (const { name } of databases) if (name) indexedDB.deleteDatabase(name);
+    });
+    await context.clearCookies();
+    await context.clearPermissions();
+    await context.grantPermissions(PERMISSIONS);
+    tab.busy = false;
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface RemoteHost {
@@ -221,6 +327,17 @@ export async function waitForLine(page: Page, session: string, pattern: RegExp):
 /** Types into the focused terminal as a person would (keystrokes, then Enter). */
 export async function typeLine(page: Page, text: string): Promise<void> {
   await page.keyboard.type(text);
+  await page.keyboard.press("Enter");
+}
+
+/**
+ * Enters a line into the focused terminal in one piece, as a phone keyboard, dictation or an IME
+ * hands text over (one input event, xterm's `onData` once), then presses Enter. For the commands
+ * a test runs to set its scene: a key event per character is two round trips to the page, a
+ * second or more per line on a busy machine. Tests of typing itself use `typeLine`.
+ */
+export async function enterLine(page: Page, text: string): Promise<void> {
+  await page.keyboard.insertText(text);
   await page.keyboard.press("Enter");
 }
 

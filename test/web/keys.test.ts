@@ -4,18 +4,18 @@
  * session item's tooltip says so.
  */
 import { describe, expect, it } from "vitest";
-import { createSession, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
+import { createSession, enterLine, terminalLines, waitForLine, webSuite } from "./browser.js";
 
 describe("web terminal keys", () => {
-  const web = webSuite();
+  const web = webSuite({ reuseTabs: true });
 
   it("sends Ctrl+K, Ctrl+R and Alt+B/F to bash", async () => {
-    const { page, problems } = await web.page({ login: true });
+    const { page, problems } = await web.page({ signedIn: true });
     await createSession(page, "keys");
     const palette = page.getByRole("dialog", { name: "Command palette" });
 
     // Ctrl+K kills to the end of the line: the tail never runs.
-    await page.keyboard.type("echo kept-$((2 * 3))JUNK");
+    await page.keyboard.insertText("echo kept-$((2 * 3))JUNK");
     for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowLeft");
     await page.keyboard.press("Control+KeyK");
     await page.keyboard.press("Enter");
@@ -23,7 +23,7 @@ describe("web terminal keys", () => {
     expect(await palette.count()).toBe(0);
 
     // Ctrl+R searches the history: the earlier command runs again.
-    await typeLine(page, "echo hist-$((5 + 5))");
+    await enterLine(page, "echo hist-$((5 + 5))");
     await waitForLine(page, "keys", /^hist-10$/);
     await page.keyboard.press("Control+KeyR");
     await page.keyboard.type("hist-");
@@ -33,7 +33,7 @@ describe("web terminal keys", () => {
       .toBe(2);
 
     // Alt+B twice goes back two words, Alt+F forward one: the Z lands after "one".
-    await page.keyboard.type("echo one two");
+    await page.keyboard.insertText("echo one two");
     await page.keyboard.press("Alt+KeyB");
     await page.keyboard.press("Alt+KeyB");
     await page.keyboard.press("Alt+KeyF");
@@ -48,7 +48,7 @@ describe("web terminal keys", () => {
   });
 
   it("runs the page's commands after the prefix key", async () => {
-    const { page, problems } = await web.page({ login: true });
+    const { page, problems } = await web.page({ signedIn: true });
     await createSession(page, "prefixed");
     // Ctrl+] k: the palette, from inside the terminal.
     await page.keyboard.press("Control+BracketRight");
@@ -66,7 +66,7 @@ describe("web terminal keys", () => {
     await page.getByRole("dialog", { name: "New session" }).waitFor();
     await page.keyboard.press("Escape");
     await page.locator("[data-terminal] .xterm").first().click();
-    await typeLine(page, "echo after-$((1 + 1))");
+    await enterLine(page, "echo after-$((1 + 1))");
     await waitForLine(page, "prefixed", /^after-2$/);
     expect(await terminalLines(page, "prefixed")).not.toContainEqual(expect.stringMatching(/nafter|kecho/));
 

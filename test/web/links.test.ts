@@ -4,10 +4,10 @@
  */
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { login, TEST_SHELL, typeLine, waitForLine, webSuite } from "./browser.js";
+import { enterLine, login, TEST_SHELL, waitForLine, webSuite } from "./browser.js";
 
 describe("web links", () => {
-  const web = webSuite();
+  const web = webSuite({ reuseTabs: true });
 
   /** A shell session, through the REST API (quicker than the CLI on a loaded machine). */
   async function createShell(name: string): Promise<void> {
@@ -35,8 +35,7 @@ describe("web links", () => {
     const writer = await share("pair", true);
 
     // A read-only link: the session, marked read-only, and nothing it may not do.
-    const { page, problems } = await web.page();
-    await page.goto(viewer.url);
+    const { page, problems } = await web.page({ url: viewer.url });
     await page.getByRole("heading", { name: "pair", level: 1 }).waitFor();
     const item = page.locator('[data-session="pair"]');
     const badge = item.locator(".read-only");
@@ -52,7 +51,7 @@ describe("web links", () => {
     await page.goto(writer.url);
     await page.getByRole("heading", { name: "pair", level: 1 }).waitFor();
     await page.locator("[data-terminal] .xterm").first().click();
-    await typeLine(page, "echo typed-$((3 * 4))");
+    await enterLine(page, "echo typed-$((3 * 4))");
     await waitForLine(page, "pair", /^typed-12$/);
     // It types, but renaming, killing or reviving the session is its owner's: not offered.
     await page.getByRole("button", { name: "Kill pair" }).waitFor({ state: "detached" });
@@ -67,8 +66,7 @@ describe("web links", () => {
     const revoked = await web.hub.api(`/api/shares/${link.id}`, { method: "DELETE" });
     expect(revoked.status).toBe(200);
     // A browser that never signed in: the login form, saying what happened to the link.
-    const { page, problems } = await web.page();
-    await page.goto(link.url);
+    const { page, problems } = await web.page({ url: link.url });
     await page
       .getByRole("status")
       .filter({ hasText: "This share link is unknown, expired or revoked" })
@@ -92,7 +90,7 @@ describe("web links", () => {
     });
     await page.getByRole("heading", { name: "there", level: 1 }).waitFor();
     await page.getByRole("alert").filter({ hasText: "no session named" }).waitFor({ state: "hidden" });
-    await typeLine(page, "echo here-$((6 + 1))");
+    await enterLine(page, "echo here-$((6 + 1))");
     await waitForLine(page, "there", /^here-7$/);
     expect(problems).toEqual([]);
   });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import {
   createSession,
+  enterLine,
   type PageOptions,
   type TestPage,
   terminalLines,
@@ -14,7 +15,7 @@ import {
 } from "./browser.js";
 
 describe("web sessions", () => {
-  const web = webSuite();
+  const web = webSuite({ reuseTabs: true });
 
   /** A signed-in page; a second page in an existing context shares its login cookie. */
   function loggedInPage(options: PageOptions = {}): Promise<TestPage> {
@@ -49,7 +50,7 @@ describe("web sessions", () => {
   it("previews a session's last output line in the panel", async () => {
     const { page, problems } = await loggedInPage();
     await createSession(page, "preview");
-    await typeLine(page, "clear; echo preview-$((6 * 7))-line; stty -echo; PS1=");
+    await enterLine(page, "clear; echo preview-$((6 * 7))-line; stty -echo; PS1=");
     await waitForLine(page, "preview", /^preview-42-line$/);
     // Needs the hub to announce the last output of a burst, not only the first one per second.
     await expect
@@ -57,7 +58,7 @@ describe("web sessions", () => {
       .toContain("preview-42-line");
     // A ruler redrawn in part (vim's way: only the digits that changed) reads as the screen
     // shows it, the row's last non-blank one, not as the newest bytes do ("15 49%").
-    await typeLine(
+    await enterLine(
       page,
       String.raw`printf '\033[?1049h\033[H\033[2J\033[5;20H300,1\033[9CBot'; read x; printf '\033[5;20H15\033[5;34H49%%'`,
     );
@@ -72,10 +73,10 @@ describe("web sessions", () => {
   it("switches between sessions, keeping each terminal alive", async () => {
     const { page, problems } = await loggedInPage();
     await createSession(page, "one");
-    await typeLine(page, "echo first-$((1))");
+    await enterLine(page, "echo first-$((1))");
     await waitForLine(page, "one", /^first-1$/);
     await createSession(page, "two");
-    await typeLine(page, "echo second-$((2))");
+    await enterLine(page, "echo second-$((2))");
     await waitForLine(page, "two", /^second-2$/);
 
     const before = await page.evaluate(() => window.__dispatchPerf?.switches.length ?? 0);
@@ -99,7 +100,7 @@ describe("web sessions", () => {
 
     // A background session printing gets the unread marker.
     await page.locator('[data-session="two"] button.select').click();
-    await typeLine(page, "sleep 0.5; echo later-$((3))");
+    await enterLine(page, "sleep 0.5; echo later-$((3))");
     await page.locator('[data-session="one"] button.select').click();
     await page.locator('[data-session="two"] .unread').waitFor();
     await page.locator('[data-session="two"] button.select').click();
@@ -153,7 +154,7 @@ describe("web sessions", () => {
     await page.getByRole("button", { name: "Revive" }).click();
     await expect.poll(() => page.locator('[data-session="renamed"]').textContent()).toContain("running");
     await page.locator("[data-terminal] .xterm").first().click();
-    await typeLine(page, "echo revived-$((3 * 3))");
+    await enterLine(page, "echo revived-$((3 * 3))");
     await waitForLine(page, "renamed", /^revived-9$/);
     expect(problems).toEqual([]);
   });
@@ -161,7 +162,7 @@ describe("web sessions", () => {
   it("restores the open terminals and their screens after a reload", async () => {
     const { page, problems } = await loggedInPage();
     await createSession(page, "keep");
-    await typeLine(page, "echo kept-$((7 * 6))");
+    await enterLine(page, "echo kept-$((7 * 6))");
     await waitForLine(page, "keep", /^kept-42$/);
     await page.reload();
     await page.getByRole("heading", { name: "keep", level: 1 }).waitFor();

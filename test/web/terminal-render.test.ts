@@ -4,7 +4,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { createSession, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
+import { createSession, enterLine, terminalLines, waitForLine, webSuite } from "./browser.js";
 
 /** Lit (bright) pixels in a region of the page, decoded in the page from a screenshot. */
 async function litPixels(
@@ -34,12 +34,12 @@ async function litPixels(
 }
 
 describe("web terminal rendering", () => {
-  const web = webSuite();
+  const web = webSuite({ reuseTabs: true });
 
   it("gives wide characters two cells, as programs count them", async () => {
-    const { page, problems } = await web.page({ login: true });
+    const { page, problems } = await web.page({ signedIn: true });
     await createSession(page, "wide");
-    await typeLine(
+    await enterLine(
       page,
       "printf '\\360\\237\\230\\200\\360\\237\\230\\200\\360\\237\\230\\200\\360\\237\\230\\200\\360\\237\\230\\200|\\n1234567890|\\n'",
     );
@@ -59,9 +59,9 @@ describe("web terminal rendering", () => {
   });
 
   it("draws underscores with the DOM renderer", async () => {
-    const { page, problems } = await web.page({ login: true });
+    const { page, problems } = await web.page({ signedIn: true });
     await createSession(page, "under");
-    await typeLine(page, "clear; echo foo_bar __init__.py");
+    await enterLine(page, "clear; echo foo_bar __init__.py");
     await waitForLine(page, "under", /^foo_bar __init__\.py$/);
     expect(await page.evaluate(() => window.__dispatch?.renderer("under"))).toBe("dom");
     const row = page.locator(".xterm-rows > div", { hasText: /^foo_bar __init__\.py/ });
@@ -80,10 +80,10 @@ describe("web terminal rendering", () => {
   });
 
   it("counts the matches of a search, and leaves its session's highlights there", async () => {
-    const { page, problems } = await web.page({ login: true });
+    const { page, problems } = await web.page({ signedIn: true });
     await createSession(page, "elsewhere");
     await createSession(page, "find");
-    await typeLine(page, "for i in 1 2 3; do echo nee''dle-$i; done");
+    await enterLine(page, "for i in 1 2 3; do echo nee''dle-$i; done");
     await waitForLine(page, "find", /^needle-3$/);
     await page.keyboard.press("Control+Shift+KeyF");
     const search = page.getByRole("search", { name: "Search in terminal" });
@@ -125,7 +125,7 @@ describe("web terminal rendering", () => {
     });
     expect(created.status).toBeLessThan(300);
     const open = async () => {
-      const tp = await web.page({ login: true });
+      const tp = await web.page({ signedIn: true });
       await tp.page.locator('[data-session="region"] button.select').click();
       await tp.page.locator("[data-terminal] .xterm").first().click();
       return tp;

@@ -14,7 +14,15 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
-import { createSession, login, terminalLines, typeLine, waitForLine, webSuite } from "./browser.js";
+import {
+  createSession,
+  enterLine,
+  login,
+  terminalLines,
+  typeLine,
+  waitForLine,
+  webSuite,
+} from "./browser.js";
 import { type LinkProxy, startLinkProxy } from "./linkProxy.js";
 
 const TICKS = 40;
@@ -28,7 +36,7 @@ const REPLY_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 describe("web reconnect", () => {
-  const web = webSuite();
+  const web = webSuite({ reuseTabs: true });
 
   // One hub restart for both pages: each restart is a `dispatch stop` and a `dispatch start`
   // (Node boots) and the hub's own start, the costliest steps in this file. Two pages' work in
@@ -37,7 +45,7 @@ describe("web reconnect", () => {
     const hub = web.hub;
     const typed = await web.page({ signedIn: true });
     await createSession(typed.page, "typed");
-    await typeLine(typed.page, "echo ready-$((1 + 1))");
+    await enterLine(typed.page, "echo ready-$((1 + 1))");
     await waitForLine(typed.page, "typed", /^ready-2$/);
 
     const { page, problems } = await web.page({ signedIn: true });
@@ -45,7 +53,7 @@ describe("web reconnect", () => {
     await createSession(page, "stream");
     // Each tick also goes to a file, so the test sees the loop print while the hub is away.
     const ticks = join(mkdtempSync(join(tmpdir(), "dw-")), "n");
-    await typeLine(
+    await enterLine(
       page,
       `for i in $(seq 1 ${TICKS}); do echo tick-$i; echo $i >${ticks}; sleep 0.1; done; echo loop-$((1))-done`,
     );
@@ -102,7 +110,7 @@ describe("web reconnect", () => {
   it("notices the browser going offline at once and sends keys typed meanwhile once back online", async () => {
     const { page } = await web.page({ signedIn: true });
     await createSession(page, "offline");
-    await typeLine(page, "echo ready-$((2 + 1))");
+    await enterLine(page, "echo ready-$((2 + 1))");
     await waitForLine(page, "offline", /^ready-3$/);
 
     await page.context().setOffline(true);
@@ -125,21 +133,22 @@ describe("web reconnect", () => {
 
     /** A signed-in page that reaches the hub through the proxy, with a shell ready for keys. */
     const pageThroughProxy = async (session: string): Promise<Page> => {
-      const { page } = await web.page();
+      // A context of its own: the clock installed in it would outlive the test.
+      const { page } = await web.page({ fresh: true, url: "about:blank" });
       proxy = await startLinkProxy(web.hub.port);
       // Time on the page flows as usual, and the test moves it on past a period.
       await page.clock.install();
       await page.goto(proxy.url);
       await login(page, web.hub.key);
       await createSession(page, session);
-      await typeLine(page, "echo ready-$((1 + 1))");
+      await enterLine(page, "echo ready-$((1 + 1))");
       await waitForLine(page, session, /^ready-2$/);
       return page;
     };
 
     /** Every key arrived once: each line printed once, the later line proving both were read. */
     const expectOnce = async (page: Page, session: string, line: string): Promise<void> => {
-      await typeLine(page, `echo ${line}-then-$((2 * 3))`);
+      await enterLine(page, `echo ${line}-then-$((2 * 3))`);
       await waitForLine(page, session, new RegExp(`^${line}-then-6$`));
       expect((await terminalLines(page, session)).filter((l) => l === line)).toHaveLength(1);
     };

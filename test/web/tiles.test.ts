@@ -9,22 +9,22 @@ import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   createSession,
+  enterLine,
   type RemoteHost,
   startRemoteHost,
   TEST_SHELL,
-  typeLine,
   waitForLine,
   webSuite,
 } from "./browser.js";
 
 describe("web tiles", () => {
-  const web = webSuite();
+  const web = webSuite({ reuseTabs: true });
   let remote: RemoteHost | undefined;
 
   afterAll(() => remote?.dispose());
 
   it("shows two live sessions side by side and keeps the layout", async () => {
-    const { page, problems } = await web.page({ login: true });
+    const { page, problems } = await web.page({ signedIn: true });
     const cols = async (name: string) => {
       const response = await web.hub.api(`/api/sessions/${name}`);
       return ((await response.json()) as { session: { cols: number } }).session.cols;
@@ -61,11 +61,11 @@ describe("web tiles", () => {
     await expect.poll(() => cols("right")).toBeLessThan(full * 0.6);
 
     // Typing goes to the focused tile; the other keeps showing its live output.
-    await typeLine(page, "sleep 0.5; echo late-$((6 * 7))-left");
+    await enterLine(page, "sleep 0.5; echo late-$((6 * 7))-left");
     await page.keyboard.press("Control+BracketRight");
     await page.keyboard.press("o");
     await page.getByRole("heading", { name: "right", level: 1 }).waitFor();
-    await typeLine(page, "echo now-$((2 + 2))-right");
+    await enterLine(page, "echo now-$((2 + 2))-right");
     await waitForLine(page, "right", /^now-4-right$/);
     await waitForLine(page, "left", /^late-42-left$/);
     await page.locator("[data-terminal] .xterm-rows > div", { hasText: /^late-42-left/ }).waitFor();
@@ -89,8 +89,8 @@ describe("web tiles", () => {
   it("names each tile, counts a tile's output as seen, and revives a session that ended in a tile", async () => {
     const hub = web.hub;
     remote = await startRemoteHost(hub, "far");
-    // On the remote host as soon as it has dialled in.
-    await expect
+    // On the remote host as soon as it has dialled in (the page loads meanwhile).
+    const dialled = expect
       .poll(
         async () =>
           (
@@ -107,7 +107,7 @@ describe("web tiles", () => {
         { timeout: 20_000 },
       )
       .toBeLessThan(300);
-    const { page, problems } = await web.page({ signedIn: true });
+    const [{ page, problems }] = await Promise.all([web.page({ signedIn: true }), dialled]);
     await createSession(page, "near");
     const header = (name: string) => page.locator(".tile:not([hidden]) .tile-header", { hasText: name });
     const tileOf = (name: string) =>
@@ -136,7 +136,7 @@ describe("web tiles", () => {
     await header("near").click();
     await page.getByRole("heading", { name: "near", level: 1 }).waitFor();
     expect(await header("near").getAttribute("aria-current")).toBe("true");
-    await typeLine(page, "sleep 0.5; echo tick-$((2 * 3))-near; cat");
+    await enterLine(page, "sleep 0.5; echo tick-$((2 * 3))-near; cat");
 
     // Focus moves to the other tile while "near" prints: it is on screen, so it is seen. The
     // list's preview showing the line means the page has the session's new byte count.
@@ -153,7 +153,7 @@ describe("web tiles", () => {
     await header("near").click();
     await page.getByRole("heading", { name: "near", level: 1 }).waitFor();
     await page.keyboard.press("Control+C");
-    await typeLine(page, "exit 4");
+    await enterLine(page, "exit 4");
     await expect.poll(() => header("near").textContent(), { timeout: 20_000 }).toMatch(/exited \(4\)/);
     await header("away").click();
     await page.getByRole("heading", { name: "away", level: 1 }).waitFor();
@@ -170,7 +170,7 @@ describe("web tiles", () => {
     await expect.poll(() => header("near").textContent(), { timeout: 20_000 }).toMatch(/running/);
     await page.getByRole("heading", { name: "near", level: 1 }).waitFor();
     await expect.poll(() => tileOf("near").locator("[data-ended]").count()).toBe(0);
-    await typeLine(page, "echo revived-$((3 * 3))");
+    await enterLine(page, "echo revived-$((3 * 3))");
     await waitForLine(page, "near", /^revived-9$/);
     expect(problems).toEqual([]);
   });

@@ -42,7 +42,7 @@ function shown(page: Page): Promise<string> {
 }
 
 describe("web editor sessions", () => {
-  const web = webSuite({ env: { DISPATCH_EDITOR_ROOTS: root } });
+  const web = webSuite({ env: { DISPATCH_EDITOR_ROOTS: root }, reuseTabs: true });
 
   it("keeps two pages and a script typing at once identical, shows presence, and saves what all show", async () => {
     const file = join(root, "shared.txt");

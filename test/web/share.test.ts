@@ -7,14 +7,14 @@
  */
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { newContext, TEST_SHELL, typeLine, waitForLine, webSuite } from "./browser.js";
+import { enterLine, newContext, TEST_SHELL, typeLine, waitForLine, webSuite } from "./browser.js";
 
 /** Kernel start on 2 shared cores: generous, since nothing here is timed. */
 const KERNEL_MS = 60_000;
 const TEST_MS = 180_000;
 
 describe("web sharing and roles", () => {
-  const web = webSuite();
+  const web = webSuite({ reuseTabs: true });
 
   async function api(path: string, method: string, body?: unknown): Promise<Response> {
     const response = await web.hub.api(path, {
@@ -50,8 +50,7 @@ describe("web sharing and roles", () => {
       expect(await links.first().textContent()).toContain("read-only");
 
       // Another browser, never signed in, opens the link: the session, read-only, keys refused.
-      const visitor = await web.page({ context: await newContext(web.browser) });
-      await visitor.page.goto(url);
+      const visitor = await web.page({ url });
       await visitor.page.getByRole("heading", { name: "pair", level: 1 }).waitFor();
       await visitor.page.getByRole("note", { name: "Read-only", exact: true }).waitFor();
       expect(await visitor.page.getByRole("button", { name: "Share" }).count()).toBe(0);
@@ -61,7 +60,7 @@ describe("web sharing and roles", () => {
       // The owner's keys reach the shell and both pages; the visitor's never did.
       await dialog.getByRole("button", { name: "Close" }).click();
       await page.locator("[data-terminal] .xterm").first().click();
-      await typeLine(page, "echo owner-$((1 + 1))");
+      await enterLine(page, "echo owner-$((1 + 1))");
       await waitForLine(visitor.page, "pair", /^owner-2$/);
       expect((await web.hub.cli(["logs", "pair"])).stdout).not.toContain("visitor-");
       expect(visitor.problems).toEqual([]);
@@ -88,10 +87,8 @@ describe("web sharing and roles", () => {
       const context = await newContext(web.browser);
       const login = await context.request.post(`${web.hub.url}/api/login`, { data: { key: token } });
       expect(login.ok()).toBe(true);
-      const { page, problems } = await web.page({ context });
-      // A fresh load at the session's address: the page asks the hub who its cookie is.
-      await page.goto("about:blank");
-      await page.goto(`${web.hub.url}/#session=nb`);
+      // A load at the session's address: the page asks the hub who its cookie is.
+      const { page, problems } = await web.page({ context, url: `${web.hub.url}/#session=nb` });
       const ws = page.getByRole("region", { name: "Workspace nb" });
       const state = ws.getByRole("status", { name: "Execution state" });
       await expect.poll(() => state.textContent(), { timeout: KERNEL_MS }).toContain("idle");

@@ -20,19 +20,22 @@ const KERNEL_MS = 30_000;
  */
 const TEST_MS = 180_000;
 
-/** Types one line at the end of the editor and runs it with `keys` (the line under the cursor). */
+/**
+ * Enters one line at the end of the editor and runs it with `keys` (the line under the cursor).
+ * The code goes in as one input (see `enterLine`): what runs is under test here, not typing.
+ */
 async function run(page: Page, name: string, code: string, keys = "Control+Enter"): Promise<void> {
   const editor = page.getByRole("region", { name: `Workspace ${name}` }).locator(".cm-content");
   await editor.click();
   await page.keyboard.press("Control+End");
   const empty = ((await editor.textContent()) ?? "").trim() === "";
   if (!empty) await page.keyboard.press("Enter");
-  await page.keyboard.type(code);
+  await page.keyboard.insertText(code);
   await page.keyboard.press(keys);
 }
 
 describe("web workspace sessions", () => {
-  const web = webSuite();
+  const web = webSuite({ reuseTabs: true });
 
   it(
     "evaluates, prints, renders rich outputs, inspects, syncs two pages and restores the buffer",
@@ -286,8 +289,7 @@ describe("web workspace sessions", () => {
     });
     expect(shared.status).toBeLessThan(300);
     const { url } = (await shared.json()) as { url: string };
-    const linked = await web.page();
-    await linked.page.goto(url);
+    const linked = await web.page({ url });
     const linkedBar = linked.page.getByRole("region", { name: "Workspace again" });
     await linkedBar.getByRole("button", { name: "Interrupt" }).waitFor({ timeout: KERNEL_MS });
     expect(await linkedBar.getByRole("button", { name: "Restart" }).count()).toBe(0);

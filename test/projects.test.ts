@@ -264,7 +264,9 @@ after = "web"
     const second = await hub.cli(["up"], { cwd: b });
     expect(second.code, second.stderr).toBe(0);
     expect(did(second.stdout)).toEqual({ "web-2": "created", "job-2": "created" });
-    expect(second.stdout).toContain(`this checkout (${b}) runs as project 'twin-2', its sessions as NAME-2`);
+    expect(second.stdout).toContain(
+      `this checkout (${b}) runs as project 'twin-2', its sessions as NAME-2 (web → web-2, job → job-2)`,
+    );
     const both = await byName();
     expect(both.get("web")).toMatchObject({ id: before.get("web")?.id, project: "twin", status: "running" });
     expect(both.get("web-2")).toMatchObject({ project: "twin-2", status: "running" });
@@ -298,6 +300,64 @@ after = "web"
     }
     expect((await hub.cli(["down"], { cwd: a })).code).toBe(0);
     expect((await sessions()).filter((s) => s.project?.startsWith("twin"))).toEqual([]);
+  });
+});
+
+describe("a second checkout of a project that declares db and db-2", () => {
+  it("runs as NAME-3, whose names none of the first's have, and `ls --project` lists each checkout", async () => {
+    const pair = `project = "pair"\n[[session]]\nname = "db"\ncommand = "sleep 600"\n[[session]]\nname = "db-2"\ncommand = "sleep 600"\n`;
+    const [a, b] = ["pair-a", "pair-b"].map((name) => {
+      const dir = join(repo, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, "dispatch.toml"), pair);
+      return dir;
+    }) as [string, string];
+    const first = await hub.cli(["up"], { cwd: a });
+    expect(first.code, first.stderr).toBe(0);
+    const before = await byName();
+    const second = await hub.cli(["up"], { cwd: b });
+    expect(second.code, second.stderr).toBe(0);
+    // Not `db-2` for b's `db`: that is a's `db-2`, which b's `up` would have taken for its own.
+    expect(did(second.stdout)).toEqual({ "db-3": "created", "db-2-3": "created" });
+    expect(second.stdout).toContain(
+      `this checkout (${b}) runs as project 'pair-3', its sessions as NAME-3 (db → db-3, db-2 → db-2-3)`,
+    );
+    const all = await byName();
+    expect(all.get("db-2")).toMatchObject({ id: before.get("db-2")?.id, project: "pair", status: "running" });
+    expect(all.get("db-2-3")).toMatchObject({ project: "pair-3", status: "running" });
+
+    const [both, justB, json] = await Promise.all([
+      hub.cli(["ls", "--project", "pair"]),
+      hub.cli(["ls", "--project", "pair-3"]),
+      hub.cli(["ls", "--project", "pair", "--json"]),
+    ]);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toContain(`pair in ${a}:\n`);
+    expect(both.stdout).toContain(`pair-3, a checkout of pair in ${b}:\n`);
+    const [ofA, ofB] = both.stdout.split(`pair-3, a checkout of pair in ${b}:`) as [string, string];
+    expect(ofA).toMatch(/^db\s/m);
+    expect(ofA).toMatch(/^db-2\s/m);
+    expect(ofB).toMatch(/^db-3\s/m);
+    expect(ofB).toMatch(/^db-2-3\s/m);
+    expect(ofB).not.toMatch(/^db-2\s/m);
+    expect(justB.stdout).not.toContain("pair in");
+    expect(
+      justB.stdout
+        .split("\n")
+        .slice(1)
+        .map((l) => l.split(/\s+/)[0])
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(["db-2-3", "db-3"]);
+    expect((JSON.parse(json.stdout) as Session[]).map((s) => s.name).sort()).toEqual([
+      "db",
+      "db-2",
+      "db-2-3",
+      "db-3",
+    ]);
+    const downs = await Promise.all([hub.cli(["down"], { cwd: a }), hub.cli(["down"], { cwd: b })]);
+    for (const down of downs) expect(down.code, down.stderr).toBe(0);
+    expect((await sessions()).filter((s) => s.project?.startsWith("pair"))).toEqual([]);
   });
 });
 

@@ -1,7 +1,10 @@
 /** `dispatch ls [--json] [--host NAME [--include-orphaned]] [--project P]`: name, kind, status, foreground command, age, last activity, bytes. */
 import type { Command } from "commander";
+import type { SessionInfo } from "../../protocol/session.js";
 import { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
+import { inProject } from "../project/checkout.js";
+import { byCheckout, type CheckoutGroup, checkoutHeading } from "../project/checkoutList.js";
 import { SeenState } from "../seenState.js";
 import { formatSessionTable } from "../sessionTable.js";
 import { formatVerboseTable } from "../verboseTable.js";
@@ -30,18 +33,26 @@ async function list(options: {
     options.host === undefined
       ? await client.listSessions({ stored: true })
       : await new HostsApi(client).sessions(options.host, options.includeOrphaned === true);
-  const sessions =
-    options.project === undefined ? listed : listed.filter((s) => s.project === options.project);
-  if (options.json) {
+  const { project } = options;
+  // Another checkout of the project runs as `NAME-2`: listed too, under its own heading.
+  const sessions = project === undefined ? listed : listed.filter((s) => inProject(s, project));
+  const groups = project === undefined ? [] : byCheckout(sessions, project);
+  if (groups.length > 1 && !options.json) {
+    const table = (group: CheckoutGroup) => format(group.sessions, options, client);
+    console.log(groups.map((g) => `${checkoutHeading(g, project as string)}\n${table(g)}`).join("\n\n"));
+  } else if (options.json) {
     console.log(JSON.stringify(sessions, null, 2));
   } else if (sessions.length === 0) {
     console.error("no sessions — create one with `dispatch new`");
-  } else if (options.verbose) {
-    const seen = SeenState.inHome(client.paths.home);
-    console.log(formatVerboseTable(sessions, { isUnread: (s) => seen.isUnread(s), ...terminalWidth() }));
   } else {
-    console.log(formatSessionTable(sessions));
+    console.log(format(sessions, options, client));
   }
+}
+
+function format(sessions: SessionInfo[], options: { verbose?: boolean }, client: HubClient): string {
+  if (!options.verbose) return formatSessionTable(sessions);
+  const seen = SeenState.inHome(client.paths.home);
+  return formatVerboseTable(sessions, { isUnread: (s) => seen.isUnread(s), ...terminalWidth() });
 }
 
 /** The width to fit: the terminal's, or `COLUMNS` (set by shells, and by tests); none for a pipe. */

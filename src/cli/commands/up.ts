@@ -11,6 +11,7 @@ import { EXIT_ERROR, UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { writeProjectContext } from "../hostContext.js";
 import { bringUp } from "../project/bringUp.js";
+import { sessionInHub, suffixOf } from "../project/checkout.js";
 import { withDependencies } from "../project/dependencies.js";
 import { openProjectFile } from "../project/locate.js";
 import type { ProjectFile } from "../project/projectFile.js";
@@ -43,17 +44,23 @@ async function up(names: string[], options: { file?: string; json?: boolean }): 
     );
   } else {
     console.log(formatUpTable(rows));
-    if (name !== project.name) {
-      console.log(
-        `\nthis checkout (${dirname(project.path)}) runs as project '${name}', its sessions as NAME${name.slice(name.lastIndexOf("-"))}: another checkout of '${project.name}' held the name when it came up`,
-      );
-    }
+    if (name !== project.name) console.log(`\n${checkoutNote(project, name)}`);
     console.log(`\n${name}: ${summarize(rows)}`);
     // What sessions no longer declared left on disk, said as `down` says it.
     sayLeftBehind(rows);
   }
   for (const row of failed) console.error(`dispatch: ${row.name}: ${row.error}`);
   if (failed.length > 0) process.exitCode = EXIT_ERROR;
+}
+
+/** Why this checkout's names are not the declared ones, and which they are. */
+function checkoutNote(project: ProjectFile, name: string): string {
+  const suffix = suffixOf(project.name, name);
+  const names = project.sessions.map((s) => `${s.name} → ${sessionInHub(s.name, suffix)}`).join(", ");
+  return (
+    `this checkout (${dirname(project.path)}) runs as project '${name}', its sessions as NAME${suffix} (${names}): ` +
+    `another checkout of '${project.name}' held the name when it came up, and ${suffix} is the first suffix that gives none of them a name already in use`
+  );
 }
 
 /** A name `up` is given must be one the file declares: said before anything starts. */

@@ -1,10 +1,12 @@
 /**
  * Which checkout of a project a hub session belongs to, so two clones (or worktrees) of one
  * repository can be up at once. A checkout is the directory of its project file; `up` tags each
- * session's declaration digest with it (`DIGEST@CHECKOUT`). The first checkout up has the
- * project's name and its sessions their declared names; another one, while the name is held,
- * gets the first free `NAME-2`, `NAME-3`, … for the project and the same suffix on each session
- * (`db-2`), and keeps them for as long as any of its sessions exists.
+ * session's declaration digest with it and with the project's declared name
+ * (`DIGEST@CHECKOUT@NAME`). The first checkout up has the project's name and its sessions their
+ * declared names; another one, while the name is held, gets the first free `NAME-2`, `NAME-3`, …
+ * for the project and the same suffix on each session (`db-2`), skipping a suffix that would give
+ * a session a name the project declares or another session holds, and keeps them for as long as
+ * any of its sessions exists.
  */
 import { createHash } from "node:crypto";
 import { realpathSync } from "node:fs";
@@ -29,9 +31,9 @@ export function checkoutOf(projectPath: string): string {
   return createHash("sha256").update(checkoutDir(projectPath)).digest("hex").slice(0, 8);
 }
 
-/** The declaration a session of this checkout is created with. */
-export function tagged(declaration: string, checkout: string): string {
-  return `${declaration}@${checkout}`;
+/** The declaration a session of this checkout of project `project` is created with. */
+export function tagged(declaration: string, checkout: string, project: string): string {
+  return `${declaration}@${checkout}@${project}`;
 }
 
 /** A declaration without its checkout: what `up` compares to tell whether it changed. */
@@ -45,16 +47,44 @@ function checkoutIn(session: SessionInfo): string | undefined {
 }
 
 /**
+ * The project name a session's file declares: `shop` for a session of `shop-2`, another checkout
+ * of it. Undefined for one tagged before the name was (it is its project's own then, or unknown).
+ */
+function declaredProjectOf(session: SessionInfo): string | undefined {
+  return session.declaration?.split("@")[2];
+}
+
+/** Whether a session is project `name`'s: by its name in the hub, or one of its checkouts'. */
+export function inProject(session: SessionInfo, name: string): boolean {
+  return session.project === name || (session.project != null && declaredProjectOf(session) === name);
+}
+
+/**
  * The project's name in the hub for this checkout: the one its sessions already have, else the
- * project's name or the first `NAME-N` no other checkout's session holds.
+ * project's name or the first `NAME-N` no other checkout's session holds and whose suffix gives
+ * no session a name already in use: `db-2` is not `db`'s when the project declares `db-2` too
+ * (the first checkout runs it under that name), nor when a session outside the project has it.
  */
 export function projectInHub(project: ProjectFile, existing: readonly SessionInfo[]): string {
   const checkout = checkoutOf(project.path);
-  const own = existing.find((s) => s.project && checkoutIn(s) === checkout);
+  // Two project files in one directory are one checkout of two projects.
+  const own = existing.find(
+    (s) => s.project && checkoutIn(s) === checkout && (declaredProjectOf(s) ?? project.name) === project.name,
+  );
   if (own?.project) return own.project;
   const dir = checkoutDir(project.path);
-  return freeName(project.name, (name) =>
-    existing.some((s) => s.project === name && !isHere(s, project, checkout, dir)),
+  const used = new Set([...project.sessions.map((s) => s.name), ...existing.map((s) => s.name)]);
+  const collides = (name: string): boolean => {
+    if (name === project.name) return false;
+    const suffix = suffixOf(project.name, name);
+    const names = project.sessions.map((s) => sessionInHub(s.name, suffix));
+    // Cut to 32 characters, two long names could come out the same.
+    return names.some((n) => used.has(n)) || new Set(names).size < names.length;
+  };
+  return freeName(
+    project.name,
+    (name) =>
+      existing.some((s) => s.project === name && !isHere(s, project, checkout, dir)) || collides(name),
   );
 }
 
@@ -88,7 +118,7 @@ export function placedInHub(project: ProjectFile, name: string): ProjectFile {
       ...s,
       name: inHub(s.name),
       after: s.after.map(inHub),
-      declaration: tagged(s.declaration, checkout),
+      declaration: tagged(s.declaration, checkout, project.name),
     })),
   };
 }

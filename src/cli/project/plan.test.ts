@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SessionInfo } from "../../protocol/session.js";
-import { checkoutOf, placedInHub, projectInHub, tagged } from "./checkout.js";
+import { checkoutOf, inProject, placedInHub, projectInHub, tagged } from "./checkout.js";
 import { planUp } from "./plan.js";
 import { parseProjectFile } from "./projectFile.js";
 
@@ -77,7 +77,7 @@ describe("checkouts", () => {
   const file = (dir: string) =>
     parseProjectFile(`project = "shop"\n[[session]]\nname = "db"\n`, `${dir}/dispatch.toml`);
   const [a, b] = [file("/src/a"), file("/src/b")];
-  const of = (dir: string) => `d1@${checkoutOf(`${dir}/dispatch.toml`)}`;
+  const of = (dir: string) => `d1@${checkoutOf(`${dir}/dispatch.toml`)}@shop`;
 
   it("gives a second checkout the first free NAME-N and its sessions the suffix, and each keeps its own", () => {
     const first = [session("db", { declaration: of("/src/a") })];
@@ -86,12 +86,41 @@ describe("checkouts", () => {
     const placed = placedInHub(b, "shop-2");
     expect(placed.sessions[0]).toMatchObject({
       name: "db-2",
-      declaration: tagged(b.sessions[0]?.declaration as string, checkoutOf(b.path)),
+      declaration: tagged(b.sessions[0]?.declaration as string, checkoutOf(b.path), "shop"),
     });
     // Once a's sessions are gone, b keeps the name its sessions have.
     expect(projectInHub(b, [session("db-2", { project: "shop-2", declaration: of("/src/b") })])).toBe(
       "shop-2",
     );
+  });
+
+  it("skips a suffix that would give a session a name the project declares or another session holds", () => {
+    const declaring = (dir: string) =>
+      parseProjectFile(
+        `project = "shop"\n[[session]]\nname = "db"\n[[session]]\nname = "db-2"\n`,
+        `${dir}/dispatch.toml`,
+      );
+    const first = [
+      session("db", { declaration: of("/src/a") }),
+      session("db-2", { declaration: of("/src/a") }),
+    ];
+    // `shop-2` would run b's `db` as `db-2`, which is a's.
+    expect(projectInHub(declaring("/src/b"), first)).toBe("shop-3");
+    expect(placedInHub(declaring("/src/b"), "shop-3").sessions.map((s) => s.name)).toEqual([
+      "db-3",
+      "db-2-3",
+    ]);
+    // A session outside the project holding `db-2` is skipped the same way.
+    expect(projectInHub(b, [...first.slice(0, 1), session("db-2", { project: null })])).toBe("shop-3");
+  });
+
+  it("tells its checkouts' sessions from those of a project in the same directory", () => {
+    const other = parseProjectFile(`project = "blog"\n[[session]]\nname = "web"\n`, "/src/a/blog.toml");
+    const shops = [session("db", { declaration: of("/src/a") })];
+    expect(projectInHub(other, shops)).toBe("blog");
+    expect(inProject(session("db-2", { project: "shop-2", declaration: of("/src/b") }), "shop")).toBe(true);
+    expect(inProject(session("db-2", { project: "shop-2", declaration: of("/src/b") }), "shop-2")).toBe(true);
+    expect(inProject(session("db", { declaration: of("/src/a") }), "shop-2")).toBe(false);
   });
 
   it("takes a session tagged before checkouts were as the checkout's it runs in, without restarting it", () => {

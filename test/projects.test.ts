@@ -70,6 +70,16 @@ function did(stdout: string): Record<string, string> {
   return result;
 }
 
+/** Two checkouts of one project: directories `NAME-a` and `NAME-b`, each with the file. */
+function checkouts(name: string, text: string): [string, string] {
+  return ["a", "b"].map((letter) => {
+    const dir = join(repo, `${name}-${letter}`);
+    mkdirSync(dir);
+    writeFileSync(join(dir, "dispatch.toml"), text);
+    return dir;
+  }) as [string, string];
+}
+
 function startRemote(token: string): void {
   remote = spawn(process.execPath, [BIN, "host", "--hub", hub.url, "--token", token, "--name", "east"], {
     env: cleanEnv({ DISPATCH_HOME: remoteHome, HOME: remoteHome }),
@@ -250,12 +260,7 @@ name = "job"
 command = "sleep 600"
 after = "web"
 `;
-    const [a, b] = ["clone-a", "clone-b"].map((name) => {
-      const dir = join(repo, name);
-      mkdirSync(dir);
-      writeFileSync(join(dir, "dispatch.toml"), twin);
-      return dir;
-    }) as [string, string];
+    const [a, b] = checkouts("clone", twin);
     const first = await hub.cli(["up"], { cwd: a });
     expect(first.code, first.stderr).toBe(0);
     expect(did(first.stdout)).toEqual({ web: "created", job: "created" });
@@ -306,12 +311,7 @@ after = "web"
 describe("a second checkout of a project that declares db and db-2", () => {
   it("runs as NAME-3, whose names none of the first's have, and `ls --project` lists each checkout", async () => {
     const pair = `project = "pair"\n[[session]]\nname = "db"\ncommand = "sleep 600"\n[[session]]\nname = "db-2"\ncommand = "sleep 600"\n`;
-    const [a, b] = ["pair-a", "pair-b"].map((name) => {
-      const dir = join(repo, name);
-      mkdirSync(dir);
-      writeFileSync(join(dir, "dispatch.toml"), pair);
-      return dir;
-    }) as [string, string];
+    const [a, b] = checkouts("pair", pair);
     const first = await hub.cli(["up"], { cwd: a });
     expect(first.code, first.stderr).toBe(0);
     const before = await byName();
@@ -691,7 +691,7 @@ describe("bad input", () => {
     expect((await sessions()).filter((s) => s.project === "bad")).toEqual([]);
   });
 
-  it("reports a cycle, a command that cannot start, a ready pattern that never comes, a missing directory, an environment the hub refuses and a mistyped host, each at its line; the rest comes up", async () => {
+  it("reports a cycle, a command that cannot start, a ready pattern that never comes, a missing directory, an environment and an option the hub refuses and a mistyped host, each at its line; the rest comes up", async () => {
     const file = writeProject(
       "errors.toml",
       `project = "errs"
@@ -739,6 +739,11 @@ command = "sleep 600"
 name = "big-env"
 command = "sleep 600"
 env = { BIG = "${"x".repeat(70_000)}" }
+
+[[session]]
+name = "bad-opt"
+command = "sleep 600"
+options = { bogus = 1 }
 `,
     );
     const result = await hub.cli(["up", "--file", file]);
@@ -753,6 +758,7 @@ env = { BIG = "${"x".repeat(70_000)}" }
       fine: "created",
       "no-dir": "failed",
       "big-env": "failed",
+      "bad-opt": "failed",
     });
     const err = result.stderr;
     expect(err).toContain(`loop-a: ${file}:6: 'after' goes round in a cycle (loop-a → loop-b → loop-a)`);
@@ -769,13 +775,32 @@ env = { BIG = "${"x".repeat(70_000)}" }
       `no-dir: ${file}:39: working directory '${join(repo, "no-such-dir")}' does not exist or is not a directory`,
     );
     expect(err).toContain(`big-env: ${file}:45: invalid request: 'env.BIG': too long`);
+    // The hub says which field it refused (the option's own name is no key of the file).
+    expect(err).toContain(`bad-opt: ${file}:50: invalid terminal options: Unrecognized key: "bogus"`);
     expect(err).toContain(`typo-host: ${file}:30: no host 'eastt' — did you mean 'east'?`);
     const all = await byName();
     expect(all.get("fine")).toMatchObject({ status: "running", project: "errs" });
     // What failed to start is there under its declared name, saying why.
     expect(all.get("nosuch")).toMatchObject({ status: "failed", project: "errs" });
     expect(all.get("silent")).toMatchObject({ status: "running", project: "errs" });
-    for (const name of ["loop-a", "loop-b", "needs-silent", "typo-host"]) expect(all.has(name)).toBe(false);
+    for (const name of ["loop-a", "loop-b", "needs-silent", "typo-host", "bad-opt"])
+      expect(all.has(name)).toBe(false);
+    // The field is in the error a client gets, beside the message: what `up` reads the line from.
+    const refusals = await Promise.all(
+      [
+        { env: { BIG: "x".repeat(70_000) } },
+        { options: { bogus: 1 } },
+        { cwd: "rel" },
+        { name: "Bad Name" },
+      ].map(async (fields) => {
+        const response = await hub.api("/api/sessions", {
+          method: "POST",
+          body: JSON.stringify({ cwd: tmpdir(), command: ["sleep", "600"], ...fields }),
+        });
+        return ((await response.json()) as { error: { field?: string } }).error.field;
+      }),
+    );
+    expect(refusals).toEqual(["env.BIG", "options", "cwd", "name"]);
     expect((await hub.cli(["down", "--project", "errs"])).code).toBe(0);
   });
 

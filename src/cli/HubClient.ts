@@ -315,11 +315,11 @@ export class HubClient {
     if (status < 200 || status > 299) {
       const parsed = ErrorBody.safeParse(json);
       if (parsed.success) {
-        const { code, message } = parsed.data.error;
+        const { code, message, field } = parsed.data.error;
         if (code === "unauthorized" && this.guessed) {
           throw new DispatchError("host_unavailable", this.notRunningHere());
         }
-        throw new DispatchError(isErrorCode(code) ? code : "internal", message);
+        throw new DispatchError(isErrorCode(code) ? code : "internal", message, { field });
       }
       throw new DispatchError("internal", `the hub answered ${method} ${path} with HTTP ${status}`);
     }

@@ -30,15 +30,22 @@ const BRAND = Symbol.for("dispatch.DispatchError");
 
 export class DispatchError extends Error {
   readonly code: ErrorCode;
+  /**
+   * The request field the error is about, as a path into the request ("cwd", "env.BIG",
+   * "options"), when it is about one: a client that wrote that field (`dispatch up`, at its line
+   * in dispatch.toml) points there without reading the message.
+   */
+  readonly field: string | undefined;
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === "object" && value !== null && BRAND in value;
   }
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; field?: string | undefined }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "DispatchError";
     this.code = code;
+    this.field = options?.field;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -53,6 +60,21 @@ export class DispatchError extends Error {
 
 export function isErrorCode(value: string): value is ErrorCode {
   return Object.hasOwn(ERROR_CODES, value);
+}
+
+/** The error as it goes on the wire (REST, a host's reply): its field only when it has one. */
+export function errorFields(error: DispatchError): { code: ErrorCode; message: string; field?: string } {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.field !== undefined ? { field: error.field } : {}),
+  };
+}
+
+/** The same error said about a request field, if it names none yet (a kind's options). */
+export function aboutField(err: unknown, field: string): unknown {
+  if (!(err instanceof DispatchError) || err.field !== undefined) return err;
+  return new DispatchError(err.code, err.message, { cause: err, field });
 }
 
 /** Converts anything thrown into a DispatchError, keeping the original as `cause`. */

@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { mib } from "../core/byteSize.js";
-import { DispatchError, toDispatchError } from "../core/errors.js";
+import { DispatchError, errorFields, toDispatchError } from "../core/errors.js";
 import { type HostMessage, MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 
 export interface HostRepliesOptions {
@@ -39,7 +39,7 @@ export class HostReplies {
         type: "reply",
         ref,
         ok: false,
-        error: { code: error.code, message: error.message },
+        error: errorFields(error),
       };
       this.options.send(JSON.stringify(message), session);
     };

@@ -195,7 +195,10 @@ export class HostConnection implements HostLink {
 
   private settle(
     ref: number,
-    outcome: { data?: unknown; error?: { code: string; message: string } | undefined },
+    outcome: {
+      data?: unknown;
+      error?: { code: string; message: string; field?: string | undefined } | undefined;
+    },
   ): void {
     const pending = this.pending.get(ref);
     if (!pending) return;
@@ -204,7 +207,7 @@ export class HostConnection implements HostLink {
     const deliver = () => {
       if (outcome.error) {
         const code = isErrorCode(outcome.error.code) ? outcome.error.code : "internal";
-        pending.reject(new DispatchError(code, outcome.error.message));
+        pending.reject(new DispatchError(code, outcome.error.message, { field: outcome.error.field }));
       } else {
         pending.resolve(outcome.data);
       }

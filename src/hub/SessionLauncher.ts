@@ -6,7 +6,7 @@
 import { homedir } from "node:os";
 import { posix } from "node:path";
 import type { Logger } from "pino";
-import { DispatchError } from "../core/errors.js";
+import { aboutField, DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
 import { describeInvalidName, generateName, isValidName } from "../core/names.js";
 import { getKind, prepareCreate } from "../kinds/registry.js";
@@ -55,20 +55,25 @@ export class SessionLauncher {
 
   async create(params: CreateSessionParams): Promise<SessionInfo> {
     const { directory, hosts, logger } = this.options;
-    const kind = getKind(params.kind);
+    const kind = about("kind", () => getKind(params.kind));
     if (params.cwd !== undefined && !posix.isAbsolute(params.cwd)) {
       // Relative to what? The host daemon's directory means nothing to the client.
       throw new DispatchError(
         "bad_request",
         `cwd '${params.cwd}' is relative; send an absolute path (the CLI resolves it against your directory)`,
+        { field: "cwd" },
       );
     }
     if (params.name !== undefined) {
-      if (!isValidName(params.name)) throw new DispatchError("bad_request", describeInvalidName(params.name));
+      if (!isValidName(params.name))
+        throw new DispatchError("bad_request", describeInvalidName(params.name), { field: "name" });
       if (directory.nameTaken(params.name)) {
         throw new DispatchError(
           "conflict",
           `a session named '${params.name}' already exists; pick another name`,
+          {
+            field: "name",
+          },
         );
       }
     }
@@ -86,13 +91,16 @@ export class SessionLauncher {
       );
     }
     const hostId = params.host ?? "local";
-    const link = hosts.require(hostId);
+    const link = about("host", () => hosts.require(hostId));
     const command = params.command ?? [];
-    const prepared = prepareCreate(kind, {
-      command,
-      options: params.options,
-      ...(params.cwd !== undefined ? { cwd: params.cwd } : {}),
-    });
+    // What a kind refuses here is what the request's options ask of it.
+    const prepared = about("options", () =>
+      prepareCreate(kind, {
+        command,
+        options: params.options,
+        ...(params.cwd !== undefined ? { cwd: params.cwd } : {}),
+      }),
+    );
     const record = directory.insert({
       id: newId(),
       name: params.name ?? generateName((name) => directory.nameTaken(name)),
@@ -220,4 +228,13 @@ export class SessionLauncher {
 function kindOptions(record: SessionRecord): Pick<SpawnSpec, "kindOptions"> {
   const options = kindOptionsOf(record.meta);
   return Object.keys(options).length > 0 ? { kindOptions: options } : {};
+}
+
+/** What `make` returns, or its error said about the request field `field`. */
+function about<T>(field: string, make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    throw aboutField(err, field);
+  }
 }

@@ -83,7 +83,13 @@ export type SearchResult = z.infer<typeof SearchResult>;
 export const SearchBody = z.object({ results: z.array(SearchResult) });
 export type SearchBody = z.infer<typeof SearchBody>;
 
-export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+/**
+ * `field`: the request field the error is about ("cwd", "env.BIG", "options"), when it is about
+ * one (`DispatchError.field`); `dispatch up` points at that key's line in dispatch.toml.
+ */
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+});
 
 /**
  * Whether the hub can write its store. While `ok` is false the hub stores nothing and

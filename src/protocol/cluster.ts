@@ -43,6 +43,8 @@ export const PeerReply = z.object({
   data: z.unknown().optional(),
   code: z.string().optional(),
   message: z.string().optional(),
+  /** The request field the error is about, as in a host's reply. */
+  field: z.string().optional(),
 });
 export type PeerReply = z.infer<typeof PeerReply>;
 

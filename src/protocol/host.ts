@@ -164,7 +164,8 @@ export const HostMessage = z.discriminatedUnion("type", [
     type: z.literal("reply"),
     ref: Ref,
     ok: z.boolean(),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    /** `field`: the spawn request's field the error is about (`cwd`, `command`), as on REST errors. */
+    error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }).optional(),
     data: z.unknown().optional(),
   }),
   z.object({ type: z.literal("pong"), t: z.number() }),

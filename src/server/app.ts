@@ -11,7 +11,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import { ZodError } from "zod";
-import { DispatchError, toDispatchError } from "../core/errors.js";
+import { DispatchError, errorFields, toDispatchError } from "../core/errors.js";
 import type { Hub } from "../hub/Hub.js";
 import type { HomePaths } from "../platform/home.js";
 import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
@@ -122,7 +122,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (error.code === "internal") options.logger.error({ err }, "request failed");
     reply.code(error.httpStatus);
     if (opensInBrowser(request)) return reply.type("text/html; charset=utf-8").send(errorPage(error.message));
-    return reply.send({ error: { code: error.code, message: error.message } });
+    return reply.send({ error: errorFields(error) });
   });
 
   app.decorateRequest("actor", null);
@@ -318,8 +318,12 @@ function checkOrigin(request: IncomingMessage): string | undefined {
 
 function toHttpError(err: unknown, contentType: string | undefined): DispatchError {
   if (err instanceof DispatchError) return err;
-  if (err instanceof ZodError)
-    return new DispatchError("bad_request", `invalid request: ${describeIssues(err)}`);
+  if (err instanceof ZodError) {
+    const path = err.issues[0]?.path ?? [];
+    return new DispatchError("bad_request", `invalid request: ${describeIssues(err)}`, {
+      field: path.length > 0 ? path.join(".") : undefined,
+    });
+  }
   const statusCode = (err as { statusCode?: number }).statusCode;
   if (statusCode === 413) return new DispatchError("too_large", "request body too large");
   // Fastify's own words are "Unsupported Media Type": say which, and what to send instead.

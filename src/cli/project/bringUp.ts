@@ -124,7 +124,7 @@ export async function bringUp(
       row.session = await hub.getSession(declared.name);
       return true;
     } catch (err) {
-      row.error = located(project, declared, err instanceof Error ? err.message : String(err), watching);
+      row.error = located(project, declared, err, watching);
       row.session = await hub.getSession(declared.name).catch(() => undefined);
       // Up and running, only its ready line did not come in time: not a failure to start.
       if (watching && row.session && isLiveStatus(row.session.status)) row.did = "not ready";
@@ -259,23 +259,16 @@ function requireHost(hosts: readonly HostView[], declared: DeclaredSession, proj
 
 /**
  * An error the hub or host gave for a declared session, said at the line of the key it is about
- * (the `ready` pattern waited for, the `cwd` or program it names), else at the session's table,
- * as the file's own mistakes are: what to fix is in the file.
+ * (the `ready` pattern waited for; the request field the hub or host names, `cwd`, `env.BIG`),
+ * else at the session's table, as the file's own mistakes are: what to fix is in the file.
  */
-function located(project: ProjectFile, declared: DeclaredSession, message: string, waiting: boolean): string {
+function located(project: ProjectFile, declared: DeclaredSession, err: unknown, waiting: boolean): string {
+  const message = err instanceof Error ? err.message : String(err);
+  // Said at its line already (`resolve`, `requireHost`).
   if (message.startsWith(`${project.path}:`)) return message;
-  const program = declared.command[0];
-  // The hub names a refused field of the create request, which is the file's key: 'env.BIG'.
-  const field = /'([a-z]+)(?:[.[][^']*)?'/.exec(message)?.[1];
-  const key = waiting
-    ? "ready"
-    : field !== undefined && REQUEST_KEYS.includes(field)
-      ? field
-      : message.includes(`'${declared.cwd}'`)
-        ? "cwd"
-        : program !== undefined && message.includes(`'${program}'`)
-          ? "command"
-          : undefined;
+  // A request field is the file's key of that name: `env.BIG` is written under `env`.
+  const field = err instanceof DispatchError ? err.field?.split(/[.[]/)[0] : undefined;
+  const key = waiting ? "ready" : field !== undefined && REQUEST_KEYS.includes(field) ? field : undefined;
   return `${at(project, declared, key)}: ${message}`;
 }
 

@@ -32,7 +32,8 @@ export async function replaceSession(
     await create();
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    const code = err instanceof DispatchError ? err.code : "internal";
+    const { code, field } =
+      err instanceof DispatchError ? err : { code: "internal" as const, field: undefined };
     let back: string;
     try {
       back = await putBack(hub, old, wasLive);
@@ -40,7 +41,7 @@ export async function replaceSession(
       const how = restoreErr instanceof Error ? restoreErr.message : String(restoreErr);
       back = `the old one could not be put back (${how}); it is kept, ended, as '${aside}' (\`dispatch rename ${aside} ${old.name}\`, then \`dispatch revive ${old.name}\`)`;
     }
-    throw new DispatchError(code, `${why}; '${old.name}' was not restarted: ${back}`);
+    throw new DispatchError(code, `${why}; '${old.name}' was not restarted: ${back}`, { field });
   }
   // Accepted: the old one goes, history and all, as a restart always did.
   await hub.killSession(old.id);

@@ -267,7 +267,13 @@ function checkSpawnable(file: string, cwd: string, env: Record<string, string>):
     isDir = false;
   }
   if (!isDir)
-    throw new DispatchError("bad_request", `working directory '${cwd}' does not exist or is not a directory`);
+    throw new DispatchError(
+      "bad_request",
+      `working directory '${cwd}' does not exist or is not a directory`,
+      {
+        field: "cwd",
+      },
+    );
   const candidates = file.includes("/")
     ? [isAbsolute(file) ? file : join(cwd, file)]
     : (env.PATH ?? "/usr/bin:/bin").split(delimiter).map((dir) => join(dir, file));
@@ -279,5 +285,7 @@ function checkSpawnable(file: string, cwd: string, env: Record<string, string>):
       // Not here; try the next PATH entry.
     }
   }
-  throw new DispatchError("bad_request", `command not found: '${file}' (not executable, or not on PATH)`);
+  throw new DispatchError("bad_request", `command not found: '${file}' (not executable, or not on PATH)`, {
+    field: "command",
+  });
 }

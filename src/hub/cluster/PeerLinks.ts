@@ -134,7 +134,11 @@ class PeerConnection {
     if (reply.ok) pending.resolve(reply.data);
     else {
       const code = (reply.code ?? "internal") in ERROR_CODES ? (reply.code as ErrorCode) : "internal";
-      pending.reject(new DispatchError(code, reply.message ?? "the owning hub node failed the request"));
+      pending.reject(
+        new DispatchError(code, reply.message ?? "the owning hub node failed the request", {
+          field: reply.field,
+        }),
+      );
     }
   }
 

@@ -6,7 +6,7 @@
  * or they would be dropped as events of an unknown session.
  */
 import { mib } from "../../core/byteSize.js";
-import { toDispatchError } from "../../core/errors.js";
+import { errorFields, toDispatchError } from "../../core/errors.js";
 import { MAX_PEER_MESSAGE_BYTES, type PeerMessage, type PeerReply } from "../../protocol/cluster.js";
 import { HubToHostMessage } from "../../protocol/host.js";
 import type { HostRequest } from "../HostLink.js";
@@ -44,7 +44,7 @@ export class PeerRequests {
       return { t: "reply", id: message.id, ok: true, data };
     } catch (err) {
       const error = toDispatchError(err);
-      return { t: "reply", id: message.id, ok: false, code: error.code, message: error.message };
+      return { t: "reply", id: message.id, ok: false, ...errorFields(error) };
     }
   }
 

@@ -250,6 +250,10 @@ export class TerminalSession implements SessionView {
     switch (event.type) {
       case "exit":
       case "gap": {
+        // Bytes held from a character the program never finished (it died inside it, or the
+        // rest was lost) end with it, as on the hub's screen; kept, they turned the first
+        // character after a revive into `�`.
+        this.#decoder = new TextDecoder();
         const note = this.#note(event.type, event.data);
         if (note) this.terminal.write(note);
         break;
@@ -335,7 +339,11 @@ export class TerminalSession implements SessionView {
 
   #historyText(event: HistoryEvent, decoder: TextDecoder): string | undefined {
     if (event.output) return decoder.decode(event.output, textDecoderOptions);
-    return event.type === "output" ? undefined : this.#note(event.type, event.data);
+    if (event.type === "output") return undefined;
+    // As live (`event`): a character cut by an exit or a gap ends there, unshown (a decode
+    // without `stream` empties the decoder; what it returns, a `�`, is dropped).
+    if (event.type === "exit" || event.type === "gap") decoder.decode();
+    return this.#note(event.type, event.data);
   }
 
   /** What the terminal shows for a non-output event (an exit, a gap), if anything. */

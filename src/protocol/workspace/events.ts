@@ -20,6 +20,9 @@
  * runtime, the CLI, and the web view, which imports the types only (no zod in the bundle).
  */
 import { z } from "zod";
+import { INCOMPLETE_REASONS } from "./incomplete.js";
+
+export { incompleteText } from "./incomplete.js";
 
 /** How the host reaches the kernel (as hosts are reached by the hub). */
 export const KernelConnection = z.enum(["connected", "disconnected", "reconnecting", "failed"]);
@@ -118,15 +121,8 @@ export type EvalFailure = z.infer<typeof EvalFailure>;
  * for: its idle status never came); `late`, its output was still coming long after its reply,
  * and it was ended with what had come (the rest follows, outside its answer).
  */
-export const EvalIncomplete = z.enum(["dropped", "late"]);
+export const EvalIncomplete = z.enum(INCOMPLETE_REASONS);
 export type EvalIncomplete = z.infer<typeof EvalIncomplete>;
-
-/** What a person is told of an incomplete evaluation (`cell` names it: "cell 3", "this cell"). */
-export function incompleteText(why: EvalIncomplete, cell: string): string {
-  return why === "dropped"
-    ? `the kernel dropped some of ${cell}'s output (it printed faster than it could be sent): what is shown is not all of it; print less, or to a file`
-    : `${cell}'s output was still coming long after it finished: it ended with what had come, the rest follows in the transcript`;
-}
 
 export const EvalEndData = z.object({
   id: z.string(),

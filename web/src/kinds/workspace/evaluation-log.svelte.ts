@@ -3,6 +3,7 @@
  * events: each evaluation with its outputs and status, a cell's pending `input()` prompt under
  * it, and every line the runtime printed (bounded: the hub's log keeps everything).
  */
+import { type Incomplete, incompleteText } from "../../../../src/protocol/workspace/incomplete.js";
 import { stripAnsi } from "./ansi.js";
 import type {
   EvalEndData,
@@ -28,6 +29,8 @@ export interface Evaluation {
   status: EvalStatus | null;
   outputs: EvalOutput[];
   truncatedBytes: number;
+  /** Its outputs are not all it printed: lost on the way (`dropped`) or still coming at its end (`late`). */
+  incomplete?: Incomplete;
   /** Its cell waits in `input()` for a line (answered with the `input` command). */
   prompt?: InputRequestData;
 }
@@ -84,7 +87,7 @@ export class EvaluationLog {
         this.#output(ts, data as unknown as EvalOutputData);
         return true;
       case "eval-end":
-        this.#end(data as unknown as EvalEndData);
+        this.#end(ts, data as unknown as EvalEndData);
         return true;
       case "input-request":
         this.#prompt(ts, data as unknown as InputRequestData);
@@ -165,13 +168,17 @@ export class EvaluationLog {
     this.#line({ ts, count: data.count, stream, text: transcriptText(data.output) });
   }
 
-  #end(data: EvalEndData): void {
+  #end(ts: number, data: EvalEndData): void {
+    // Said in the transcript too (as `dispatch transcript` does), where nothing else shows
+    // that lines are missing.
+    if (data.incomplete) this.note(ts, incompleteText(data.incomplete, `cell ${data.count ?? "?"}`));
     const evaluation = this.#find(data.id);
     if (!evaluation) return;
     evaluation.status = data.status;
     evaluation.prompt = undefined;
     if (data.count !== null) evaluation.count = data.count;
     evaluation.truncatedBytes = data.truncatedBytes;
+    if (data.incomplete) evaluation.incomplete = data.incomplete;
   }
 
   #prompt(ts: number, data: InputRequestData): void {

@@ -203,6 +203,17 @@ export class People {
     return sessionRole(current, sessionId, grant as Role | undefined);
   }
 
+  /**
+   * The principal's role on each session where a grant makes it other than its global role, by
+   * session id: one store read for all (an owner's and a share link's roles need none).
+   */
+  grantsOf(principal: Principal): Record<string, Role> {
+    const current = this.refresh(principal);
+    if (!current || current.via === "share" || current.role === "owner") return {};
+    const grants = this.store.people.grants(current.id) as Record<string, Role>;
+    return Object.fromEntries(Object.entries(grants).filter(([, role]) => role !== current.role));
+  }
+
   /** A share link to one session: the token is shown once, stored hashed. */
   share(
     session: { id: string; name: string },

@@ -131,6 +131,8 @@ export const ServerMessage = z.discriminatedUnion("type", [
     serverTime: z.number(),
     /** Who this connection is signed in as (roles: see PROTOCOL "People"). */
     principal: Principal.optional(),
+    /** Its role on each session where a grant makes it other than `principal.role`, by session id. */
+    roles: z.record(z.string(), Role).optional(),
   }),
   z.object({ type: z.literal("sessions"), ref: Ref, sessions: z.array(SessionInfo) }),
   /** A session was created or changed (status, name, foreground, activity). Sent to every client. */
@@ -145,8 +147,8 @@ export const ServerMessage = z.discriminatedUnion("type", [
   }),
   /**
    * This client's role changed while connected (an owner lowered or raised it, or a grant): on
-   * `session`, one it is attached to (`role` is its role there); without `session`, its global
-   * role (no attached session's role changed). `principal` is who it is now.
+   * `session` (`role` is its role there, attached or not); without `session`, its global role
+   * (no session's role changed otherwise). `principal` is who it is now.
    */
   z.object({
     type: z.literal("role"),

@@ -275,18 +275,21 @@ export class ClientConnection {
         onLost: (message) => this.lostAccess(message),
         onKept: (principal, globalRoleChanged) => {
           // A global role no attached session's `role` speaks for is told without a session.
-          const told = this.subscriptions.rolesChanged(actor, principal);
+          const told = this.subscriptions.rolesChanged(principal);
           if (told === 0 && globalRoleChanged) this.send({ type: "role", role: principal.role, principal });
         },
       });
     }
+    const principal = hub.people.refresh(actor.principal) ?? actor.principal;
+    const roles = this.subscriptions.welcome(principal);
     this.send({
       type: "welcome",
       ref,
       protocol: CLIENT_PROTOCOL_VERSION,
       version: VERSION,
       serverTime: Date.now(),
-      principal: hub.people.refresh(actor.principal) ?? actor.principal,
+      principal,
+      ...(Object.keys(roles).length > 0 ? { roles } : {}),
     });
   }
 

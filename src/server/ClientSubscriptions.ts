@@ -3,7 +3,7 @@
  * session, and the client's place in each session's size rule and presence (`SessionClients`).
  */
 import type { Actor } from "../hub/AuditTrail.js";
-import { atLeast } from "../hub/accessPolicy.js";
+import { atLeast, sessionRole } from "../hub/accessPolicy.js";
 import { attachMode } from "../hub/attachRule.js";
 import type { Hub } from "../hub/Hub.js";
 import type { SubscriberChannel, Subscription } from "../hub/Subscription.js";
@@ -23,7 +23,10 @@ export interface ClientSubscriptionsOptions {
 
 export class ClientSubscriptions {
   private readonly subscriptions = new Map<string, Subscription>();
-  /** The role the client was last told it holds on each attached session (`attached`, `role`). */
+  /**
+   * The role the client was last told it holds on a session (`welcome`'s `roles`, `attached`,
+   * `role`), attached or not: on any other session it takes its global role to hold.
+   */
   private readonly roles = new Map<string, Role>();
 
   constructor(private readonly options: ClientSubscriptionsOptions) {}
@@ -65,18 +68,39 @@ export class ClientSubscriptions {
   }
 
   /**
+   * The sessions where the principal's role is not its global one (a grant), as `welcome` tells
+   * them: the client's list marks them read-only (or writable) before anything is attached.
+   */
+  welcome(principal: Principal): Record<string, Role> {
+    const { hub } = this.options;
+    const roles: Record<string, Role> = {};
+    const grants = hub.people.grantsOf(principal);
+    for (const { id } of hub.sessions.list()) {
+      const role = grants[id];
+      if (role === undefined) continue;
+      roles[id] = role;
+      this.roles.set(id, role);
+    }
+    return roles;
+  }
+
+  /**
    * The actor's access changed somewhere (a role lowered or raised, a grant): its place in each
    * attached session's presence and size rule follows its role now, not the one it attached with,
-   * and the client is told (`role`) of each session where that role is not the one it knew, so a
-   * page hides or shows its write controls and `dispatch attach` says so. Returns how many it told.
+   * and the client is told (`role`) of each session, attached or not, where that role is not the
+   * one it knew, so a page hides or shows its write controls and its list's read-only badges, and
+   * `dispatch attach` says so. Returns how many it told.
    */
-  rolesChanged(actor: Actor, principal: Principal): number {
-    const { gate, hub, client, send } = this.options;
+  rolesChanged(principal: Principal): number {
+    const { hub, client, send } = this.options;
+    const grants = hub.people.grantsOf(principal);
     let told = 0;
-    for (const id of this.subscriptions.keys()) {
-      const role = gate.roleOn(actor.principal, id) ?? "viewer";
-      hub.clients.changeRole(id, client, role, atLeast(role, "writer"));
-      if (this.roles.get(id) === role) continue;
+    for (const session of hub.sessions.list()) {
+      const id = session.id;
+      const role = sessionRole(principal, id, grants[id]);
+      if (role === undefined) continue;
+      if (this.subscriptions.has(id)) hub.clients.changeRole(id, client, role, atLeast(role, "writer"));
+      if ((this.roles.get(id) ?? principal.role) === role) continue;
       this.roles.set(id, role);
       send({ type: "role", session: id, role, principal });
       told++;
@@ -91,7 +115,7 @@ export class ClientSubscriptions {
     const { hub, client } = this.options;
     hub.attachments.detach(subscription);
     this.subscriptions.delete(id);
-    this.roles.delete(id);
+    // The role it was told stays: what the client knows of the session (its list shows it).
     hub.clients.leave(id, client);
     if (actor) hub.audit.record(actor, "detach", { session: id });
   }

@@ -240,6 +240,8 @@ export class Connection {
       this.#everOpened = true;
       this.#attempt = 0;
       this.#startPing(socket);
+      // What it says (the roles a grant gives) is known before anything is attached.
+      this.#handlers.message(msg);
       this.#handlers.state({ state: "open" });
       this.#handlers.open(isReconnect);
     } else if (msg.type === "error") {

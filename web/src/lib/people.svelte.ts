@@ -12,7 +12,10 @@ export const READ_ONLY_WHY =
 export class People {
   /** Who this page is signed in as (from `/api/me`); null until known. */
   principal = $state<Principal | null>(null);
-  /** This page's role on each attached session (from `attached`). */
+  /**
+   * This page's role on each session where it is not the global one (`welcome`), and on each
+   * attached session (`attached`), as changed since (`role`).
+   */
   roles = $state<Record<string, Role>>({});
   /** Who is attached to each session (pushed by the hub). */
   presence = $state<Record<string, PresenceEntry[]>>({});
@@ -30,6 +33,11 @@ export class People {
       .catch(() => {
         // Unknown until the next start: controls stay shown and the hub refuses what it must.
       });
+  }
+
+  /** A connection began: the roles grants give, as the hub says now (what was known before may be stale). */
+  welcomed(roles: Record<string, Role>): void {
+    this.roles = { ...roles };
   }
 
   setRole(session: string, role: Role): void {

@@ -225,6 +225,9 @@ export class Workspace {
       case "presence":
         this.people.setPresence(msg.session, msg.presence);
         break;
+      case "welcome":
+        this.people.welcomed(msg.roles ?? {});
+        break;
       case "role":
         this.#roleChanged(msg);
         break;

@@ -32,6 +32,11 @@ export class EditorModel implements SessionView {
   path = $state("");
   /** Why the file's state last changed (the `file` event's `reason`: what happened, what to do). */
   reason = $state("");
+  /**
+   * A viewer's page (its pane says so): it sends nothing, since the hub refuses a viewer's
+   * input and each refusal would come back as an error.
+   */
+  readOnly = false;
   readonly #cursor = new AttachCursor();
   #disposed = false;
   #focus: (() => void) | undefined;
@@ -166,6 +171,7 @@ export class EditorModel implements SessionView {
   }
 
   #send(message: Record<string, unknown>): void {
+    if (this.readOnly) return;
     try {
       this.#io.input(JSON.stringify(message));
     } catch {

@@ -14,7 +14,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { waitFor } from "../harness.js";
 import { helloClient, type WireClient } from "../wire.js";
-import { newContext, webSuite } from "./browser.js";
+import { webSuite } from "./browser.js";
+import { personPage } from "./personPage.js";
 
 const root = mkdtempSync(join(tmpdir(), "dispatch-web-editor-viewer-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -62,12 +63,7 @@ describe("an editor session's viewer", () => {
     // The owner's page types; the viewer's page shows it, read-only.
     const owner = await web.page({ signedIn: true });
     await owner.page.locator('[data-session="notes"] button.select').click();
-    const context = await newContext(web.browser);
-    const login = await context.request.post(`${web.hub.url}/api/login`, { data: { key: token } });
-    expect(login.ok()).toBe(true);
-    const { page, problems } = await web.page({ context });
-    await page.goto("about:blank");
-    await page.goto(`${web.hub.url}/#session=notes`);
+    const { page, problems } = await personPage(web, token, "notes");
     const pane = page.getByRole("region", { name: "Editor notes" });
     await pane.getByRole("note").filter({ hasText: "Read-only: You can watch this session" }).waitFor();
     expect(await pane.getByRole("button", { name: "Save" }).count()).toBe(0);

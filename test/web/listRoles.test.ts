@@ -8,7 +8,8 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { newContext, webSuite } from "./browser.js";
+import { webSuite } from "./browser.js";
+import { personPage } from "./personPage.js";
 
 describe("web session list: a role changed on a session the page is not attached to", () => {
   const web = webSuite();
@@ -39,12 +40,7 @@ describe("web session list: a role changed on a session the page is not attached
     };
 
     // Val's browser: attached to `open` only.
-    const context = await newContext(web.browser);
-    const login = await context.request.post(`${web.hub.url}/api/login`, { data: { key: token } });
-    expect(login.ok()).toBe(true);
-    const { page, problems } = await web.page({ context });
-    await page.goto("about:blank");
-    await page.goto(`${web.hub.url}/#session=open`);
+    const { page, problems } = await personPage(web, token, "open");
     await page.getByRole("heading", { name: "open", level: 1 }).waitFor();
     const badge = (p: Page) => p.locator('[data-session="other"] .read-only');
     expect(await badge(page).count()).toBe(0);

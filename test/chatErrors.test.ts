@@ -1,7 +1,8 @@
 /**
  * Every way a chat's reply can fail, from the fake provider speaking the Anthropic Messages and
  * OpenAI chat-completions wire formats (their real error bodies and streams): what the session
- * shows, what `dispatch ls` shows, and what becomes of the message that was not answered.
+ * shows, what `dispatch ls` shows, and what becomes of the message that was not answered; and
+ * a reply the provider cut at the model's length limit, which came whole but ends mid-answer.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -10,7 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chatSteps, replies, send, sessionInfo, storedText } from "./chatSession.js";
-import { failFlaky, providerToml, requests, startFakeProvider, stopFakeProvider } from "./fakeProvider.js";
+import {
+  CUT_TEXT,
+  failFlaky,
+  providerToml,
+  requests,
+  startFakeProvider,
+  stopFakeProvider,
+} from "./fakeProvider.js";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 import { FAILURES } from "./providerFailures.js";
 
@@ -41,6 +49,8 @@ beforeAll(async () => {
       ...profiles,
       providerToml("down", "openai", `${downUrl}/v1`),
       providerToml("flaky", "anthropic", `${base}/flaky/`),
+      providerToml("maxtokens-anthropic", "anthropic", `${base}/maxtokens-anthropic`),
+      providerToml("maxtokens-openai", "openai", `${base}/maxtokens-openai/v1`),
     ].join("\n"),
   );
   hub = await startHub({ env: { XDG_CONFIG_HOME: join(root, "config"), TEST_CHAT_KEY: "sk-test-123" } });
@@ -278,3 +288,45 @@ describe("a message whose reply failed", () => {
     expect((await replies(hub, "e-cli-retry")).map((step) => step.text)).toEqual(["Hello again"]);
   });
 });
+
+describe("a reply cut at the model's length limit", () => {
+  const NOTE = "[reply cut at the model's length limit; ask it to continue]";
+  it.each([
+    ["maxtokens-anthropic", "max_tokens"],
+    ["maxtokens-openai", "length"],
+  ])(
+    "from %s (%s) is marked in `dispatch chat`, its event, `dispatch ls` and the export",
+    async (provider) => {
+      const name = `m-${provider}`;
+      const chat = await hub.cli(["chat", name, "--provider", provider], {
+        input: "three reasons?\ncontinue\n/quit\n",
+      });
+      expect(chat.code, chat.stderr).toBe(0);
+      // The note right under the reply's text, not taken for the model's whole answer.
+      expect(chat.stdout).toMatch(new RegExp(`${literal(CUT_TEXT)}\\r?\\n\\x1b\\[2m${literal(NOTE)}`));
+      const [reply] = await replies(hub, name);
+      expect(reply).toMatchObject({ text: CUT_TEXT, cut: true, cancelled: false });
+      // The cut reply stays in the conversation: asking it to continue carries it along.
+      const asked = requests.filter((r) => r.path.startsWith(`/${provider}`)).map((r) => r.body.messages);
+      expect(asked.at(-1)).toEqual([
+        { role: "user", content: "three reasons?" },
+        { role: "assistant", content: CUT_TEXT },
+        { role: "user", content: "continue" },
+      ]);
+      // FOREGROUND says so until the next message (was `idle`).
+      await waitFor(async () => (await sessionInfo(hub, name)).foreground === "reply cut (length limit)", {
+        message: "the foreground to say the reply was cut",
+      });
+      expect((await hub.cli(["ls"])).stdout).toMatch(
+        new RegExp(`^${name}\\s+chat\\s+running\\s+reply cut \\(length limit\\)\\s`, "m"),
+      );
+      expect((await hub.cli(["chat", "export", name])).stdout).toContain(
+        "(reply cut at the model's length limit; ask it to continue)",
+      );
+    },
+  );
+});
+
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

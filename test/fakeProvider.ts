@@ -1,7 +1,7 @@
 /**
  * A local HTTP server that speaks the Anthropic Messages and OpenAI chat-completions streaming
  * wire formats (providerWire.ts), as the chat tests' LLM provider: each request's path picks a
- * behaviour (a whole reply, a reply held open until the test finishes it, one of the failures
+ * behaviour (a whole reply, one cut at the token limit, a reply held open until the test finishes it, one of the failures
  * of providerFailures.ts, one that fails until told otherwise, an endless stream).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -83,6 +83,10 @@ function holdReply(
   held.push(entry);
 }
 
+/** A reply the provider stops at the request's token limit, mid-sentence. */
+export const CUT_WORDS = ["The three reasons are:", " first, the"];
+export const CUT_TEXT = CUT_WORDS.join("");
+
 /** Endless replies the client hung up on (a runaway model's stream, stopped by the host). */
 export let endlessHungUp = 0;
 
@@ -138,6 +142,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     holdReply(res, path, body, anthropicStream([...HELD_FIRST, ...HELD_REST]));
   } else if (path.startsWith("/hold-openai")) {
     holdReply(res, path, body, openAiStream([...HELD_FIRST, ...HELD_REST]));
+  } else if (path.startsWith("/maxtokens-anthropic")) {
+    sse(res, whole(anthropicStream(CUT_WORDS, "max_tokens")));
+  } else if (path.startsWith("/maxtokens-openai")) {
+    sse(res, whole(openAiStream(CUT_WORDS, "length")));
   } else if (path.startsWith("/anthropic")) {
     sse(res, whole(anthropicStream(["Hello", " from", " Claude"])));
   } else {

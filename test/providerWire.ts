@@ -21,8 +21,14 @@ export function sse(res: ServerResponse, events: SseEvent[]): void {
   res.end();
 }
 
-/** An Anthropic Messages stream in three parts: opening events, one delta per word, closing events. */
-export function anthropicStream(words: string[]): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
+/**
+ * An Anthropic Messages stream in three parts: opening events, one delta per word, closing
+ * events; `stopReason` `max_tokens` is a reply cut at the request's token limit.
+ */
+export function anthropicStream(
+  words: string[],
+  stopReason: "end_turn" | "max_tokens" = "end_turn",
+): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
   return {
     head: [
       [
@@ -56,7 +62,7 @@ export function anthropicStream(words: string[]): { head: SseEvent[]; deltas: Ss
         "message_delta",
         {
           type: "message_delta",
-          delta: { stop_reason: "end_turn", stop_sequence: null },
+          delta: { stop_reason: stopReason, stop_sequence: null },
           usage: { output_tokens: 7 },
         },
       ],
@@ -65,8 +71,11 @@ export function anthropicStream(words: string[]): { head: SseEvent[]; deltas: Ss
   };
 }
 
-/** An OpenAI chat-completions stream, in the same three parts. */
-export function openAiStream(words: string[]): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
+/** An OpenAI chat-completions stream, in the same three parts (`length`: cut at the token limit). */
+export function openAiStream(
+  words: string[],
+  finishReason: "stop" | "length" = "stop",
+): { head: SseEvent[]; deltas: SseEvent[]; tail: SseEvent[] } {
   const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
     id: "c1",
     object: "chat.completion.chunk",
@@ -78,7 +87,7 @@ export function openAiStream(words: string[]): { head: SseEvent[]; deltas: SseEv
     head: [[undefined, chunk({ role: "assistant", content: "" }, null)]],
     deltas: words.map((content) => [undefined, chunk({ content }, null)]),
     tail: [
-      [undefined, chunk({}, "stop")],
+      [undefined, chunk({}, finishReason)],
       [
         undefined,
         {

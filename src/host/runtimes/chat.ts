@@ -20,11 +20,13 @@
  * (terminals show it as it comes), then `chat {role:"assistant", usage}` — or `chat
  * {role:"error"}` saying what went wrong and what to do (`chatFailures`), never a hang. While a
  * reply is awaited or streams, the foreground (`status`) says so (`replying (MODEL)`, `queued
- * (MODEL)`); it is idle again after, or `unanswered: REASON` when the reply failed.
+ * (MODEL)`); it is idle again after, or `unanswered: REASON` when the reply failed, or
+ * `reply cut (length limit)` when the provider stopped it at the model's length limit.
  */
 import { constants } from "node:os";
 import { DispatchError } from "../../core/errors.js";
 import { MAX_HISTORY_BYTES } from "../../kinds/chat/conversation.js";
+import { CUT_REPLY_NOTE } from "../../kinds/chat/events.js";
 import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { chatLimiter } from "./ChatLimiter.js";
@@ -53,8 +55,11 @@ export class ChatRuntime implements SessionRuntime {
   private rows: number;
   /** What `ls` shows in FOREGROUND: null (idle) between replies. */
   private busy: string | null = null;
-  /** FOREGROUND after the last reply failed (`unanswered: API key rejected`), until the next message. */
-  private unanswered: string | null = null;
+  /**
+   * FOREGROUND after the last reply failed (`unanswered: API key rejected`) or was cut at the
+   * length limit, until the next message; null when it ended well.
+   */
+  private afterTurn: string | null = null;
 
   constructor(private readonly context: RuntimeContext) {
     const { spec } = context;
@@ -212,7 +217,7 @@ export class ChatRuntime implements SessionRuntime {
   private async turn(text: string): Promise<void> {
     const controller = new AbortController();
     this.inFlight = controller;
-    this.unanswered = null;
+    this.afterTurn = null;
     // The echo goes first: clients that render the conversation from `chat` events show the
     // output that follows a user event (the reply) and can skip this.
     this.print(`\r\n\x1b[1m> ${crlf(text)}\x1b[0m\r\n\r\n`);
@@ -235,7 +240,7 @@ export class ChatRuntime implements SessionRuntime {
     } finally {
       if (this.inFlight === controller) this.inFlight = undefined;
       // Idle once no message waits behind this one (the next turn says its own state).
-      if (this.inbox.length === 0) this.setBusy(this.unanswered);
+      if (this.inbox.length === 0) this.setBusy(this.afterTurn);
     }
   }
 
@@ -247,12 +252,18 @@ export class ChatRuntime implements SessionRuntime {
         const { reply } = outcome;
         this.messages.push({ role: "assistant", text: reply.text });
         this.print("\r\n");
+        // Said, or a reply stopped mid-sentence reads as the model's whole answer.
+        if (reply.cut) {
+          this.print(`\x1b[2m[${CUT_REPLY_NOTE}]\x1b[0m\r\n`);
+          this.afterTurn = "reply cut (length limit)";
+        }
         this.chat({
           role: "assistant",
           text: reply.text,
           model: reply.model,
           usage: reply.usage,
           cancelled: false,
+          ...(reply.cut ? { cut: true } : {}),
         });
         return;
       }
@@ -271,7 +282,7 @@ export class ChatRuntime implements SessionRuntime {
         this.messages.pop();
         this.print(`\r\n\x1b[31merror: ${failure.message}\x1b[0m\r\n`);
         this.chat({ role: "error", code: failure.code, message: failure.message });
-        this.unanswered = `unanswered: ${failure.summary}`;
+        this.afterTurn = `unanswered: ${failure.summary}`;
         if (this.inbox.length === 0) this.offerAgain(text);
         return;
       }

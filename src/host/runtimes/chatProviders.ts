@@ -21,6 +21,11 @@ export interface Reply {
   text: string;
   model: string;
   usage: { input: number; output: number } | null;
+  /**
+   * The provider stopped it at the request's token limit (Anthropic `stop_reason: "max_tokens"`,
+   * OpenAI `finish_reason: "length"`): the text ends mid-answer, though it came whole.
+   */
+  cut: boolean;
 }
 
 export async function streamReply(request: ReplyRequest): Promise<Reply> {
@@ -60,6 +65,7 @@ async function streamAnthropic(request: ReplyRequest): Promise<Reply> {
     text,
     model: message.model || options.model,
     usage: { input: message.usage.input_tokens, output: message.usage.output_tokens },
+    cut: message.stop_reason === "max_tokens",
   };
 }
 
@@ -89,6 +95,7 @@ async function streamOpenAi(request: ReplyRequest): Promise<Reply> {
   let model = options.model;
   let usage: Reply["usage"] = null;
   let finished = false;
+  let cut = false;
   for await (const chunk of stream) {
     if (chunk.model) model = chunk.model;
     if (chunk.usage) usage = { input: chunk.usage.prompt_tokens, output: chunk.usage.completion_tokens };
@@ -99,8 +106,9 @@ async function streamOpenAi(request: ReplyRequest): Promise<Reply> {
         request.onText(delta);
       }
       if (choice.finish_reason) finished = true;
+      if (choice.finish_reason === "length") cut = true;
     }
   }
   if (!finished) throw streamEndedEarly();
-  return { text, model, usage };
+  return { text, model, usage, cut };
 }

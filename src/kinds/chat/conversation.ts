@@ -4,13 +4,14 @@
  * once a reply followed it; a failed reply (`error`) drops the user message before it; a
  * cancelled reply keeps whatever text had arrived.
  */
-import { ChatData } from "./events.js";
+import { ChatData, CUT_REPLY_NOTE } from "./events.js";
 import type { ChatMessage } from "./options.js";
 
 export interface ChatTurn extends ChatMessage {
   model?: string;
   usage?: { input: number; output: number } | null;
   cancelled?: boolean;
+  cut?: boolean;
 }
 
 export function conversationFromEvents(events: Iterable<{ type: string; data: unknown }>): ChatTurn[] {
@@ -34,6 +35,7 @@ export function conversationFromEvents(events: Iterable<{ type: string; data: un
             model: data.model,
             usage: data.usage,
             cancelled: data.cancelled,
+            ...(data.cut ? { cut: true } : {}),
           });
         }
         pending = undefined;
@@ -89,7 +91,7 @@ export function conversationToMarkdown(title: string, turns: readonly ChatTurn[]
     if (turn.role === "user") {
       parts.push("## You", "", turn.text, "");
     } else {
-      const note = turn.cancelled ? " (cancelled)" : "";
+      const note = turn.cancelled ? " (cancelled)" : turn.cut ? ` (${CUT_REPLY_NOTE})` : "";
       parts.push(`## Assistant${turn.model ? ` (${turn.model})` : ""}${note}`, "", turn.text, "");
       input += turn.usage?.input ?? 0;
       output += turn.usage?.output ?? 0;

@@ -21,6 +21,8 @@ export interface ChatEntry {
   model?: string;
   usage?: { input: number; output: number } | null;
   cancelled?: boolean;
+  /** The provider stopped the reply at the model's length limit: it ends mid-answer. */
+  cut?: boolean;
   /** The reply is still arriving. */
   streaming?: boolean;
   /** Position in the host's queue of replies waiting for a free slot. */
@@ -155,6 +157,7 @@ export class ChatView implements SessionView {
           model: typeof data["model"] === "string" ? data["model"] : undefined,
           usage: (data["usage"] as ChatEntry["usage"]) ?? null,
           cancelled: data["cancelled"] === true,
+          cut: data["cut"] === true,
         };
         if (this.#reply) this.#replace(this.#reply, final);
         else this.#push(final);

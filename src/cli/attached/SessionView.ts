@@ -16,6 +16,7 @@ import { CLEAR_SCREEN } from "../tui/screen.js";
 import { DISTURBS_STATUS_BAR } from "./StatusBar.js";
 import type { StatusRow } from "./StatusRow.js";
 import { SESSION_MODES_OFF } from "./sessionModes.js";
+import { Utf8Tail } from "./Utf8Tail.js";
 
 /** How a shown session ended: exited or removed (a dropped connection is no end of it). */
 export type SessionEnd = Extract<StreamEnd, { reason: "exited" | "removed" }>;
@@ -59,6 +60,8 @@ export class SessionView {
    * size until told otherwise. Detached once no switch is under way (`detachOvertaken`).
    */
   private readonly overtaken: Array<{ socket: ClientSocket; id: string }> = [];
+  /** A character the last output frame cut, until the next completes it or a screen replaces it. */
+  private readonly tail = new Utf8Tail();
 
   constructor(private readonly options: SessionViewOptions) {}
 
@@ -101,6 +104,7 @@ export class SessionView {
     const clearOnce = () => {
       if (!fresh) return;
       fresh = false;
+      this.tail.drop();
       terminal.write(SESSION_MODES_OFF + CLEAR_SCREEN);
       bar.setUp();
     };
@@ -262,8 +266,9 @@ export class SessionView {
 
   private output(data: Uint8Array | string, redrawBar = false): void {
     const { terminal, bar } = this.options;
-    if (this.options.covered()) return;
-    terminal.write(data);
+    // Covered, the frame is not shown: a character it cut is not either.
+    if (this.options.covered()) return this.tail.drop();
+    terminal.write(typeof data === "string" ? data : this.tail.take(data));
     if (!bar.enabled) return;
     if (
       redrawBar ||
@@ -280,6 +285,7 @@ export class SessionView {
    */
   private showScreen(data: string): void {
     if (this.options.covered()) return;
+    this.tail.drop();
     this.options.terminal.write(SESSION_MODES_OFF + CLEAR_SCREEN);
     this.options.bar.setUp();
     this.output(data, true);

@@ -9,6 +9,7 @@
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import type { HubClient } from "../HubClient.js";
+import { inputPieces } from "./inputPieces.js";
 import { LiveSessions } from "./LiveSessions.js";
 import { delay, reconnectToHub } from "./reconnect.js";
 import type { SessionRoles } from "./SessionRoles.js";
@@ -171,7 +172,8 @@ export class Connection {
     this.currentSessions = sessions;
     this.away = false;
     this.watch(socket, sessions);
-    if (this.typedAhead && current) socket.input(current.id, this.typedAhead);
+    // In pieces: what was typed meanwhile may be a paste over one message's limit.
+    if (current) for (const piece of inputPieces(this.typedAhead)) socket.input(current.id, piece);
     this.typedAhead = "";
     if (!socket.isOpen) this.connectionLost(socket);
     this.options.events.resumed();

@@ -25,13 +25,21 @@
  */
 import { constants } from "node:os";
 import { DispatchError } from "../../core/errors.js";
-import { MAX_HISTORY_BYTES } from "../../kinds/chat/conversation.js";
-import { CUT_REPLY_NOTE } from "../../kinds/chat/events.js";
 import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { chatLimiter } from "./ChatLimiter.js";
 import { ChatFailure } from "./chatFailures.js";
 import { awaitReply, type ReplyOutcome } from "./chatReply.js";
+import {
+  CUT_LINE,
+  crlf,
+  errorLine,
+  omittedNote,
+  opening,
+  restoredNote,
+  stoppedLine,
+  userEcho,
+} from "./chatScreen.js";
 import { LineEditor } from "./LineEditor.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
@@ -89,20 +97,15 @@ export class ChatRuntime implements SessionRuntime {
       cols: spec.cols,
       rows: spec.rows,
     });
-    const origin = this.options.forkedFrom ? `, forked from ${this.options.forkedFrom}` : "";
-    this.print(`\x1b[2mchat with ${this.options.model} (${this.options.profile}${origin})\x1b[0m\r\n`);
+    this.print(opening(this.options.model, this.options.profile, this.options.forkedFrom));
     const omitted = this.options.historyOmitted ?? 0;
-    if (omitted > 0)
-      this.print(
-        `\x1b[2m(the ${omitted} oldest message${omitted === 1 ? "" : "s"} left out: the conversation is longer than ${MAX_HISTORY_BYTES / (1024 * 1024)} MiB, the most a chat takes along)\x1b[0m\r\n`,
-      );
+    if (omitted > 0) this.print(omittedNote(omitted));
     if (revived) {
       // The history is taken up again as context, not written a second time.
       this.messages.push(...this.options.history);
       for (const message of this.options.history)
         if (message.role === "user") this.editor.remember(message.text);
-      const count = this.options.history.length;
-      this.print(`\x1b[2mconversation restored (${count} message${count === 1 ? "" : "s"})\x1b[0m\r\n`);
+      this.print(restoredNote(this.options.history.length));
     } else {
       for (const message of this.options.history) this.replayHistory(message);
     }
@@ -220,7 +223,7 @@ export class ChatRuntime implements SessionRuntime {
     this.afterTurn = null;
     // The echo goes first: clients that render the conversation from `chat` events show the
     // output that follows a user event (the reply) and can skip this.
-    this.print(`\r\n\x1b[1m> ${crlf(text)}\x1b[0m\r\n\r\n`);
+    this.print(userEcho(text));
     this.chat({ role: "user", text });
     this.messages.push({ role: "user", text });
     try {
@@ -254,7 +257,7 @@ export class ChatRuntime implements SessionRuntime {
         this.print("\r\n");
         // Said, or a reply stopped mid-sentence reads as the model's whole answer.
         if (reply.cut) {
-          this.print(`\x1b[2m[${CUT_REPLY_NOTE}]\x1b[0m\r\n`);
+          this.print(CUT_LINE);
           this.afterTurn = "reply cut (length limit)";
         }
         this.chat({
@@ -273,14 +276,14 @@ export class ChatRuntime implements SessionRuntime {
         if (received.length > 0) this.messages.push({ role: "assistant", text: received });
         else this.messages.pop();
         const note = failure.code === "too_long" ? failure.message : "cancelled";
-        this.print(`\r\n\x1b[2m[${note}]\x1b[0m\r\n`);
+        this.print(stoppedLine(note));
         this.chat({ role: "assistant", text: received, model, usage: null, cancelled: true });
         return;
       }
       case "failed": {
         const { failure } = outcome;
         this.messages.pop();
-        this.print(`\r\n\x1b[31merror: ${failure.message}\x1b[0m\r\n`);
+        this.print(errorLine(failure.message));
         this.chat({ role: "error", code: failure.code, message: failure.message });
         this.afterTurn = `unanswered: ${failure.summary}`;
         if (this.inbox.length === 0) this.offerAgain(text);
@@ -293,7 +296,7 @@ export class ChatRuntime implements SessionRuntime {
     if (message.role === "user") {
       this.messages.push(message);
       this.editor.remember(message.text);
-      this.print(`\r\n\x1b[1m> ${crlf(message.text)}\x1b[0m\r\n\r\n`);
+      this.print(userEcho(message.text));
       this.chat({ role: "user", text: message.text });
     } else {
       this.messages.push(message);
@@ -329,9 +332,4 @@ export class ChatRuntime implements SessionRuntime {
 /** A signal's number (SIGHUP: 1), as a terminal's exit carries it; null for one this OS lacks. */
 function signalNumber(signal: string): number | null {
   return (constants.signals as Record<string, number | undefined>)[signal] ?? null;
-}
-
-/** Terminals need `\r\n`; model text has bare `\n`. */
-function crlf(text: string): string {
-  return text.replace(/\r?\n/g, "\r\n");
 }

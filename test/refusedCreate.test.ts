@@ -91,10 +91,11 @@ describe("a create the host refuses", { timeout: 120_000 }, () => {
       [join(root, "big.txt"), /opens files up to/],
       [join(root, "missing.txt"), /--create/],
     ];
-    // Side by side (each is a Node boot): every one is refused, so none takes the name first.
-    const edits = await Promise.all(
-      refused.map(([path]) => hub.cli(["edit", path, "--name", "notes"], { cwd: tmpdir() })),
-    );
+    // One after another: while the host checks one file, the hub holds the name for it, so a
+    // second create of that name at the same moment is refused as taken, not for its file.
+    const edits = [];
+    for (const [path] of refused)
+      edits.push(await hub.cli(["edit", path, "--name", "notes"], { cwd: tmpdir() }));
     refused.forEach(([path, error], i) => {
       expect(edits[i]?.code, path).toBe(1);
       expect(edits[i]?.stderr, path).toMatch(error);

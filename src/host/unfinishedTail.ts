@@ -15,6 +15,8 @@
  */
 export const UNFINISHED_LOOKBACK_BYTES = 4096;
 
+import { cutCharacter } from "../core/utf8Cut.js";
+
 const ESC = 0x1b;
 const BEL = 0x07;
 const CAN = 0x18;
@@ -55,14 +57,6 @@ function next(state: State, byte: number): State {
   }
 }
 
-/** Bytes a UTF-8 character starting with `lead` takes; 1 for anything that is no lead byte. */
-function utf8Length(lead: number): number {
-  if (lead >= 0xf0 && lead <= 0xf7) return 4;
-  if (lead >= 0xe0) return lead <= 0xef ? 3 : 1;
-  if (lead >= 0xc0) return 2;
-  return 1;
-}
-
 /**
  * How many bytes at the end of `bytes` are an unfinished UTF-8 character or escape sequence.
  *
@@ -87,16 +81,6 @@ export function unfinishedTail(bytes: Uint8Array): number {
     if (state === "ground") return cutCharacter(bytes, from);
   }
   return bytes.length - (from + last);
-}
-
-/** How many bytes at the end are a character cut short: its lead byte among the last three, with fewer bytes after it than it needs. */
-function cutCharacter(bytes: Uint8Array, from: number): number {
-  for (let back = 1; back <= Math.min(3, bytes.length - from); back++) {
-    const byte = bytes[bytes.length - back] as number;
-    if (byte < 0x80) return 0;
-    if (byte >= 0xc0) return utf8Length(byte) > back ? back : 0;
-  }
-  return 0;
 }
 
 /** `unfinishedTail` by a walk through every byte of the look-back; what the fast path must agree with. */

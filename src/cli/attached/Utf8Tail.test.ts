@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { incompleteTail, Utf8Tail } from "./Utf8Tail.js";
+import { cutCharacter } from "../../core/utf8Cut.js";
+import { Utf8Tail } from "./Utf8Tail.js";
 
 const bytes = (text: string) => Buffer.from(text, "utf8");
 
@@ -19,10 +20,10 @@ describe("Utf8Tail", () => {
   });
 
   it("holds nothing for whole characters, ASCII, or stray continuation bytes", () => {
-    expect(incompleteTail(bytes("é€😀"))).toBe(0);
-    expect(incompleteTail(bytes("abc"))).toBe(0);
-    expect(incompleteTail(Uint8Array.of(0x61, 0x80, 0x80, 0x80))).toBe(0);
-    expect(incompleteTail(Uint8Array.of(0xf0, 0x9f, 0x98))).toBe(3);
-    expect(incompleteTail(Uint8Array.of(0x61, 0xc3))).toBe(1);
+    expect(cutCharacter(bytes("é€😀"))).toBe(0);
+    expect(cutCharacter(bytes("abc"))).toBe(0);
+    expect(cutCharacter(Uint8Array.of(0x61, 0x80, 0x80, 0x80))).toBe(0);
+    expect(cutCharacter(Uint8Array.of(0xf0, 0x9f, 0x98))).toBe(3);
+    expect(cutCharacter(Uint8Array.of(0x61, 0xc3))).toBe(1);
   });
 });

@@ -153,6 +153,9 @@ describe("web tiles", () => {
     await header("near").click();
     await page.getByRole("heading", { name: "near", level: 1 }).waitFor();
     await page.keyboard.press("Control+C");
+    // The shell's prompt back on a line of its own, as a person waits for it: a line entered at
+    // once could reach the shell while it was still taking the terminal back from `cat`.
+    await waitForLine(page, "near", /^bash-[\d.]+[#$]\s*$/);
     await enterLine(page, "exit 4");
     await expect.poll(() => header("near").textContent(), { timeout: 20_000 }).toMatch(/exited \(4\)/);
     await header("away").click();

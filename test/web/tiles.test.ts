@@ -13,6 +13,7 @@ import {
   type RemoteHost,
   startRemoteHost,
   TEST_SHELL,
+  typeLine,
   waitForLine,
   webSuite,
 } from "./browser.js";
@@ -156,7 +157,7 @@ describe("web tiles", () => {
     // The shell's prompt back on a line of its own, as a person waits for it: a line entered at
     // once could reach the shell while it was still taking the terminal back from `cat`.
     await waitForLine(page, "near", /^bash-[\d.]+[#$]\s*$/);
-    await enterLine(page, "exit 4");
+    await typeLine(page, "exit 4");
     await expect.poll(() => header("near").textContent(), { timeout: 20_000 }).toMatch(/exited \(4\)/);
     await header("away").click();
     await page.getByRole("heading", { name: "away", level: 1 }).waitFor();
@@ -173,7 +174,9 @@ describe("web tiles", () => {
     await expect.poll(() => header("near").textContent(), { timeout: 20_000 }).toMatch(/running/);
     await page.getByRole("heading", { name: "near", level: 1 }).waitFor();
     await expect.poll(() => tileOf("near").locator("[data-ended]").count()).toBe(0);
-    await enterLine(page, "echo revived-$((3 * 3))");
+    // Typed key by key, as before: a line entered at once the moment the revived shell shows as
+    // running was lost in one CI run (not yet explained; see the closing note).
+    await typeLine(page, "echo revived-$((3 * 3))");
     await waitForLine(page, "near", /^revived-9$/);
     expect(problems).toEqual([]);
   });

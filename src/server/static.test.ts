@@ -51,6 +51,16 @@ describe("the web UI's files", () => {
     expect(api.statusCode).toBe(404);
   });
 
+  it("answers /favicon.ico with the UI's icon, so a JSON page in a tab logs no 404", async () => {
+    const { app, root } = await serve(true);
+    expect((await app.inject({ method: "GET", url: "/favicon.ico" })).statusCode).toBe(404);
+    writeFileSync(join(root, "favicon.svg"), "<svg/>");
+    const icon = await app.inject({ method: "GET", url: "/favicon.ico" });
+    expect(icon.statusCode).toBe(200);
+    expect(icon.headers["content-type"]).toMatch(/^image\/svg\+xml/);
+    expect(icon.body).toBe("<svg/>");
+  });
+
   it("says how to build the UI when there is no build, and serves it once built", async () => {
     const { app, root } = await serve(false);
     const before = await app.inject({ method: "GET", url: "/" });

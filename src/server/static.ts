@@ -24,6 +24,9 @@ const ASSET_CACHE = "public, max-age=31536000, immutable";
 /** The page (and any other file) is asked for again each time (answered 304 when unchanged). */
 const PAGE_CACHE = "no-cache";
 
+/** The UI's icon (web/public/favicon.svg), also the answer to `/favicon.ico`. */
+const FAVICON = "favicon.svg";
+
 /** dist/src/server -> the repository root's web/dist. */
 export const WEB_ROOT = fileURLToPath(new URL("../../../web/dist/", import.meta.url));
 
@@ -37,6 +40,16 @@ export async function registerStatic(app: FastifyInstance, root = WEB_ROOT): Pro
     setHeaders: (reply, path) => {
       reply.header("cache-control", isHashedAsset(path, root) ? ASSET_CACHE : PAGE_CACHE);
     },
+  });
+  // Browsers ask every page's origin for `/favicon.ico`, also pages with no icon link (the API's
+  // JSON in a tab); a 404 there is an error in the console. The UI's one icon answers.
+  app.get("/favicon.ico", (_request, reply) => {
+    if (!existsSync(`${root}/${FAVICON}`)) {
+      return reply
+        .code(404)
+        .send({ error: { code: "not_found", message: "no icon: the web UI is not built" } });
+    }
+    return reply.type("image/svg+xml").sendFile(FAVICON);
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "/";

@@ -71,7 +71,12 @@ export async function openPage(
 function collectProblems(page: Page): string[] {
   const problems: string[] = [];
   page.on("console", (msg) => {
-    if (msg.type() === "error" || msg.type() === "warning") problems.push(`${msg.type()}: ${msg.text()}`);
+    if (msg.type() !== "error" && msg.type() !== "warning") return;
+    // A failed resource's message does not name it: its address is the message's location.
+    const { url } = msg.location();
+    problems.push(
+      `${msg.type()}: ${msg.text()}${url && msg.text().startsWith("Failed to load") ? ` (${url})` : ""}`,
+    );
   });
   page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
   return problems;

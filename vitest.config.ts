@@ -101,6 +101,8 @@ export default defineConfig({
     ],
     // Integration tests start real hubs, hosts and PTYs; each file gets its own DISPATCH_HOME.
     pool: "forks",
+    // One browser for the run's browser tests, launched when the first asks for it.
+    globalSetup: ["test/web/browserServer.ts"],
     maxWorkers: 2,
     sequence: { sequencer: SlowestFirst },
     testTimeout: 60_000,

@@ -14,25 +14,21 @@ import {
   chromium,
   type Page,
 } from "playwright-core";
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
 import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub } from "../harness.js";
+import { BROWSER_ARGS, CHROMIUM } from "./browserServer.js";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+/**
+ * The run's shared browser when vitest's global setup offers one (`browserServer.ts`), else one
+ * of this process's own. Closing a shared one closes this file's contexts and leaves it running.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  const broker = inject("browserBroker");
+  if (!broker) return chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  const response = await fetch(broker);
+  const answer = await response.text();
+  if (!response.ok) throw new Error(`the run's shared browser did not start: ${answer}`);
+  return chromium.connect(answer);
 }
 
 export interface TestPage {

@@ -20,6 +20,8 @@ const opened: SessionRuntime[] = [];
 beforeAll(async () => {
   // The editor reads its roots when its module loads (the host scrubs DISPATCH_* after).
   vi.stubEnv("DISPATCH_EDITOR_ROOTS", root);
+  // Loaded anew: a file before this one in the same worker may have loaded it with other roots.
+  vi.resetModules();
   ({ EditorRuntime } = await import("./editor.js"));
 });
 

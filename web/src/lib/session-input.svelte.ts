@@ -8,6 +8,9 @@
  * ones it swallowed are sent again with the same numbers once it is back, in order (as the CLI
  * client does), and the hub drops the ones it had applied: each key arrives once. A paste larger
  * than one message goes as several (`inputPieces`), numbered in order like keys.
+ *
+ * Keys typed into a session being revived (`hold`, from the click on) are kept, not dropped as
+ * typed into an ended session, and go once the hub has started it again (`release`), in order.
  */
 import { isLiveStatus } from "../../../src/core/liveness.js";
 import { type Connection, RequestError } from "./connection.js";
@@ -38,6 +41,8 @@ export class SessionInput {
   /** Typed and not yet acknowledged, oldest first. */
   #outbox: Outgoing[] = [];
   #outboxChars = 0;
+  /** Sessions being revived, and what was typed into them meanwhile (Ctrl applied), in order. */
+  readonly #held = new Map<string, string[]>();
   readonly #conn: Connection;
   readonly #store: SessionStore;
   readonly #people: People;
@@ -56,7 +61,8 @@ export class SessionInput {
 
   send(id: string, data: string): void {
     const info = this.#store.byId(id);
-    if (!info || !isLiveStatus(info.status)) return;
+    const held = this.#held.get(id);
+    if (!info || (!held && !isLiveStatus(info.status))) return;
     if (this.#people.readOnly(id)) {
       if (!this.#toldReadOnly) toasts.push(`You can watch '${info.name}' but not type into it (viewer).`);
       this.#toldReadOnly = true;
@@ -67,6 +73,30 @@ export class SessionInput {
       text = applyCtrl(data);
       this.ctrlSticky = false;
     }
+    if (held) held.push(text);
+    else this.#enqueue(id, text);
+  }
+
+  /**
+   * A revive of `id` is on its way: what is typed into it from now on waits for `release`. Its
+   * status says ended until the hub has started it; typed then, the keys were dropped.
+   */
+  hold(id: string): void {
+    if (!this.#held.has(id)) this.#held.set(id, []);
+  }
+
+  /** The revive is answered: what was typed meanwhile goes now, in order, if the session runs. */
+  release(id: string): void {
+    const held = this.#held.get(id);
+    this.#held.delete(id);
+    const info = this.#store.byId(id);
+    // A revive that failed leaves nothing to type into: the page said why it did not start.
+    if (!held || !info || !isLiveStatus(info.status)) return;
+    for (const text of held) this.#enqueue(id, text);
+  }
+
+  /** Numbers `text` for the hub and sends it, behind anything still waiting to be sent. */
+  #enqueue(id: string, text: string): void {
     // Bounded while the hub is out of reach; while it is there, what is sent is soon answered.
     if (!this.#conn.isOpen && this.#outboxChars + text.length > MAX_QUEUED) {
       toasts.push(

@@ -145,12 +145,22 @@ export class Workspace {
    * `options` are for the kind's revive (a workspace's `replay`).
    */
   async revive(id: string, options?: Record<string, unknown>): Promise<void> {
-    const reply = await this.#conn.request({ type: "revive", session: id, ...(options ? { options } : {}) });
-    const info = sessionFromReply(reply);
-    if (info) this.store.upsert(info);
-    this.views.attach(id);
-    // In a tile beside the focused one too: the new process starts at the tile's size.
-    if (this.layout.isShown(id)) this.layout.fitSession(id, true);
+    // Keys typed from the click on are for the new process: kept until the hub has started it.
+    this.input.hold(id);
+    try {
+      const reply = await this.#conn.request({
+        type: "revive",
+        session: id,
+        ...(options ? { options } : {}),
+      });
+      const info = sessionFromReply(reply);
+      if (info) this.store.upsert(info);
+      this.views.attach(id);
+      // In a tile beside the focused one too: the new process starts at the tile's size.
+      if (this.layout.isShown(id)) this.layout.fitSession(id, true);
+    } finally {
+      this.input.release(id);
+    }
   }
 
   /** Re-reads the hosts (round-trip times change without a `host` message). */

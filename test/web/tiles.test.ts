@@ -174,9 +174,9 @@ describe("web tiles", () => {
     await expect.poll(() => header("near").textContent(), { timeout: 20_000 }).toMatch(/running/);
     await page.getByRole("heading", { name: "near", level: 1 }).waitFor();
     await expect.poll(() => tileOf("near").locator("[data-ended]").count()).toBe(0);
-    // Typed key by key, as before: a line entered at once the moment the revived shell shows as
-    // running was lost in one CI run (not yet explained; see the closing note).
-    await typeLine(page, "echo revived-$((3 * 3))");
+    // Entered at once: the keys go to the revived shell even before the page has the hub's
+    // answer (reviveTyping.test.ts; a CI run lost this line when they went to the gone button).
+    await enterLine(page, "echo revived-$((3 * 3))");
     await waitForLine(page, "near", /^revived-9$/);
     expect(problems).toEqual([]);
   });

@@ -4,74 +4,59 @@
  * drops packets or a proxy hangs. The hub must not block on it without bound: it says its
  * storage is failing, keeps answering meanwhile, and recovers by itself once the link is back.
  */
-import { connect, createServer, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BlackholeProxy, type HeldAttempt, startBlackholeProxy } from "./blackholeProxy.js";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
 import { WireClient } from "./wire.js";
 
-interface BlackholeProxy {
-  port: number;
-  /** From now on nothing passes either way, and new connections are accepted and ignored. */
-  blackhole(): void;
-  /** Passes again: connections that were black-holed are cut (their bytes were lost). */
-  resume(): void;
-  close(): Promise<void>;
-}
-
-async function startBlackholeProxy(target: number): Promise<BlackholeProxy> {
-  let holing = false;
-  const open = new Set<Socket>();
-  const track = (socket: Socket) => {
-    open.add(socket);
-    socket.on("close", () => open.delete(socket));
-    socket.on("error", () => undefined);
-  };
-  const server = createServer((inbound) => {
-    track(inbound);
-    if (holing) {
-      inbound.on("data", () => undefined);
-      return;
-    }
-    const outbound = connect(target, "127.0.0.1");
-    track(outbound);
-    inbound.on("data", (chunk) => holing || outbound.write(chunk));
-    outbound.on("data", (chunk) => holing || inbound.write(chunk));
-    inbound.on("close", () => outbound.destroy());
-    outbound.on("close", () => inbound.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  return {
-    port: typeof address === "object" && address ? address.port : 0,
-    blackhole() {
-      holing = true;
-    },
-    resume() {
-      holing = false;
-      for (const socket of open) socket.destroy();
-    },
-    close() {
-      for (const socket of open) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 let server: PostgresServer;
-let proxy: BlackholeProxy | undefined;
-let hub: HubHandle | undefined;
+const proxies: BlackholeProxy[] = [];
 
 beforeAll(async () => {
   server = await startPostgres();
 });
 afterAll(async () => {
-  await hub?.stop();
-  await proxy?.close();
   await cleanupAll();
+  for (const proxy of proxies) await proxy.close();
   await server?.stop();
 });
+
+/** A hub on a fresh database through a black-hole proxy, with the PostgreSQL bounds given. */
+async function hubThroughProxy(bounds: {
+  queryMs: number;
+  connectMs: number;
+}): Promise<{ hub: HubHandle; proxy: BlackholeProxy; url: string }> {
+  const url = await server.database();
+  const proxy = await startBlackholeProxy(server.port);
+  proxies.push(proxy);
+  const hub = await startHub({
+    env: {
+      DISPATCH_STORE: url.replace(`:${server.port}/`, `:${proxy.port}/`),
+      DISPATCH_PG_TIMEOUT_MS: String(bounds.queryMs),
+      DISPATCH_PG_CONNECT_TIMEOUT_MS: String(bounds.connectMs),
+    },
+  });
+  return { hub, proxy, url };
+}
+
+/** A `cat` session on `h` (its id): it echoes what is typed, output the hub must store. */
+async function catSession(h: HubHandle, name: string): Promise<string> {
+  const created = await h.api("/api/sessions", {
+    method: "POST",
+    body: JSON.stringify({ name, command: ["cat"] }),
+  });
+  expect(created.status).toBe(201);
+  return ((await created.json()) as { session: { id: string } }).session.id;
+}
+
+/** A client past its hello (closed by the caller). */
+async function wireClient(h: HubHandle): Promise<WireClient> {
+  const client = await WireClient.open(h.url, { authorization: `Bearer ${h.key}` });
+  expect(await client.request({ type: "hello", protocol: 1 })).toMatchObject({ type: "welcome" });
+  return client;
+}
 
 async function storedOutput(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
@@ -86,31 +71,14 @@ async function storedOutput(url: string): Promise<string> {
 
 describe("a hub whose PostgreSQL link drops every packet", () => {
   it("says its storage is failing in bounded time, keeps answering, and recovers once the link is back", async () => {
-    const url = await server.database();
-    proxy = await startBlackholeProxy(server.port);
-    const throughProxy = url.replace(`:${server.port}/`, `:${proxy.port}/`);
-    hub = await startHub({
-      env: {
-        DISPATCH_STORE: throughProxy,
-        DISPATCH_PG_TIMEOUT_MS: "2000",
-        DISPATCH_PG_CONNECT_TIMEOUT_MS: "2000",
-      },
-    });
-    const h = hub;
-    const created = await h.api("/api/sessions", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "quiet", command: ["cat"] }),
-    });
-    expect(created.status).toBe(201);
-    const { session } = (await created.json()) as { session: { id: string } };
+    const { hub: h, proxy, url } = await hubThroughProxy({ queryMs: 2000, connectMs: 2000 });
+    const session = await catSession(h, "quiet");
 
     proxy.blackhole();
-    const client = await WireClient.open(h.url, { authorization: `Bearer ${h.key}` });
+    const client = await wireClient(h);
     try {
-      expect(await client.request({ type: "hello", protocol: 1 })).toMatchObject({ type: "welcome" });
       // The echo is output the hub must store: its write meets the silent server.
-      await client.request({ type: "input", session: session.id, data: "typed-into-the-void\n" });
+      await client.request({ type: "input", session, data: "typed-into-the-void\n" });
     } finally {
       await client.close();
     }
@@ -134,4 +102,70 @@ describe("a hub whose PostgreSQL link drops every packet", () => {
       message: "the echo typed during the black hole stored",
     });
   }, 180_000);
+
+  it("signs in, takes typing and reports failing storage while its reconnect waits on the silent server, and stores the typing once the link is back", async () => {
+    // A connect to the black hole waits up to 30 s: the window in which the hub must answer.
+    const { hub: h, proxy, url } = await hubThroughProxy({ queryMs: 2000, connectMs: 30_000 });
+    const session = await catSession(h, "echo");
+    const client = await wireClient(h);
+    try {
+      // Attaching reads the store: before the link goes.
+      await client.request({ type: "attach", session, afterSeq: 0, snapshot: false });
+      proxy.blackhole();
+      let attempt: HeldAttempt | undefined;
+      void proxy.nextAttempt().then((held) => {
+        attempt = held;
+      });
+      // The echo is output the hub must store: that write times out (2 s), the connection is
+      // dropped, and after a pause the hub opens a new one, which the black hole holds.
+      await client.request({ type: "input", session, data: "before-the-hole\n" });
+      const connecting = await waitFor(() => attempt, {
+        timeoutMs: 60_000,
+        message: "the hub tries to connect again while the link drops every packet",
+      });
+      const pending = (what: string) =>
+        expect(connecting.open, `${what} answered while the hub's connect was still waiting`).toBe(true);
+
+      for (let i = 1; i <= 5; i++) {
+        const health = await fetch(`${h.url}/api/health`);
+        expect(health.status).toBe(200);
+        pending(`health check ${i}`);
+      }
+      // Store calls fail at once meanwhile, saying why.
+      const status = (await (await h.api("/api/status")).json()) as {
+        storage: { ok: boolean; problem: string };
+      };
+      pending("the status");
+      expect(status.storage.ok).toBe(false);
+      expect(status.storage.problem).toMatch(/did not answer within 2 s|cannot connect to PostgreSQL/);
+      // Output is shown once stored: typing is taken now, its echo comes after the outage.
+      expect(
+        await client.request({ type: "input", session, data: "typed-while-connecting\n" }),
+      ).toMatchObject({
+        type: "result",
+      });
+      pending("typing");
+      // Signing in: a new connection and its hello.
+      const signedIn = await wireClient(h);
+      await signedIn.close();
+      pending("a sign-in");
+
+      proxy.resume();
+      await waitFor(async () => (await storedOutput(url)).includes("typed-while-connecting"), {
+        timeoutMs: 60_000,
+        message: "the echo typed while the hub reconnected stored once the link is back",
+      });
+      // Shown to whoever attaches now. (Not asserted on the client attached through the outage:
+      // one in four runs it never gets the events stored after it, before this change too.)
+      const viewer = await wireClient(h);
+      try {
+        await viewer.request({ type: "attach", session, afterSeq: 0, snapshot: false });
+        await viewer.waitForOutput(session, "typed-while-connecting", 30_000);
+      } finally {
+        await viewer.close();
+      }
+    } finally {
+      await client.close();
+    }
+  }, 240_000);
 });

@@ -1,96 +1,25 @@
 /**
  * One synchronous PostgreSQL connection through libpq (pg-native): the store's interface is
  * synchronous (see `Store.ts`), so every query blocks until the server answers, exactly as a
- * SQLite call blocks on the disk. Statements are prepared once per connection by name. A lost
- * connection is dropped and opened again on the next query, so a restarted server heals like a
- * disk that had filled up: the failed write is reported, the next one succeeds.
+ * SQLite call blocks on the disk. Statements are prepared once per connection by name.
  *
  * No call blocks without bound (`pgTimeouts.ts`, `pgWait.ts`): a server that does not answer
- * in time fails the call like a lost connection. After a failed connect, or a call that timed
- * out, calls fail at once (with the same error) for a pause growing from 1 s to 10 s before
- * the next connect is tried, so an unreachable server costs the hub one connect timeout per
- * pause rather than one per call.
+ * in time fails the call like a lost connection. A lost connection is dropped and a new one
+ * opened in the background (`pgNative.ts`: libpq connects on a thread-pool thread), so the hub
+ * keeps serving however long the connect takes; until it is open, calls fail at once with the
+ * same error saying why, and the first call after it succeeds. So a restarted server heals like
+ * a disk that had filled up: the failed write is reported, a later one succeeds. A lost
+ * connection is opened again at once; after a failed connect, or a call that timed out, the
+ * next connect waits a pause growing from 1 s to 10 s (reset once a connection is open), so an
+ * unreachable server is tried at most once per pause.
  */
-import { createRequire } from "node:module";
-import { DispatchError } from "../../core/errors.js";
 import { CONNECTION_FAILURE, PostgresError } from "./PostgresError.js";
+import { type Libpq, loadNative, type NativeClient, openInBackground, openSync } from "./pgNative.js";
+import { param, readRows } from "./pgRows.js";
 import { type PgTimeouts, pgTimeouts, withTimeouts } from "./pgTimeouts.js";
 import { finish } from "./pgWait.js";
 
-/** The part of libpq's binding (`pg-native`'s `pq`) this module uses. */
-interface Libpq {
-  sendQuery(sql: string): boolean;
-  sendQueryParams(sql: string, params: unknown[]): boolean;
-  sendPrepare(name: string, sql: string, nParams: number): boolean;
-  sendQueryPrepared(name: string, params: unknown[]): boolean;
-  setNonBlocking(on: boolean): boolean;
-  flush(): number;
-  consumeInput(): boolean;
-  isBusy(): boolean;
-  getResult(): boolean;
-  clear(): void;
-  resultErrorMessage(): string;
-  errorMessage(): string;
-  resultErrorFields(): { sqlState?: string; constraintName?: string } | null;
-  cmdTuples(): string;
-  ntuples(): number;
-  nfields(): number;
-  fname(column: number): string;
-  ftype(column: number): number;
-  getvalue(row: number, column: number): string;
-  getisnull(row: number, column: number): boolean;
-  finish(): void;
-}
-
-interface NativeClient {
-  pq: Libpq;
-  connectSync(url: string): void;
-  end(): void;
-}
-
-type NativeClientClass = new () => NativeClient;
-
-let nativeClient: NativeClientClass | undefined;
-
-/** pg-native, loaded on first use: it is optional, and only a PostgreSQL store needs it. */
-function loadNative(): NativeClientClass {
-  if (nativeClient) return nativeClient;
-  try {
-    nativeClient = createRequire(import.meta.url)("pg-native") as NativeClientClass;
-  } catch (err) {
-    throw new DispatchError(
-      "internal",
-      "the PostgreSQL store needs pg-native, which is not installed or did not build: install libpq-dev " +
-        "(apt-get install libpq-dev) and run `npm install` in the dispatch directory",
-      { cause: err },
-    );
-  }
-  return nativeClient;
-}
-
-/** Parsers for the text form of the column types the store reads; anything else stays a string. */
-const PARSERS: Record<number, (text: string) => unknown> = {
-  16: (t) => t === "t", // bool
-  20: Number, // int8: seqs and byte counts stay far below 2^53
-  21: Number, // int2
-  23: Number, // int4
-  700: Number, // float4
-  701: Number, // float8
-  1700: Number, // numeric (SUM of int8)
-  17: (t) => Buffer.from(t.slice(2), "hex"), // bytea, hex output (the server default)
-};
-
-/** A parameter as libpq's text protocol takes it: bytes as bytea hex, absent as NULL. */
-export function param(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Uint8Array) {
-    const buffer = Buffer.isBuffer(value)
-      ? value
-      : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    return `\\x${buffer.toString("hex")}`;
-  }
-  return String(value);
-}
+export { param } from "./pgRows.js";
 
 /** After the server's own `statement_timeout`, how much longer a call waits for its answer. */
 const CANCEL_GRACE_MS = 1_000;
@@ -104,10 +33,16 @@ export class PgConnection {
   private readonly timeouts: PgTimeouts;
   /** Calls are held to `timeouts.queryMs` (not yet while migrations run). */
   private bounded = false;
-  /** While `performance.now()` is before this, calls fail at once with `lastFailure`. */
+  /** Without a connection: what every call fails with until a new one is open. */
+  private failure: Error | undefined;
+  /** The next connect starts at this `performance.now()`. */
   private pausedUntil = 0;
   private pauseMs = FIRST_PAUSE_MS;
-  private lastFailure: PostgresError | undefined;
+  /** The next connect, waiting for its time. */
+  private retry: NodeJS.Timeout | undefined;
+  /** A connect is running on the thread pool, or the new connection is being set up. */
+  private opening = false;
+  private closed = false;
 
   constructor(
     private readonly url: string,
@@ -117,7 +52,19 @@ export class PgConnection {
   ) {
     this.timeouts = timeouts;
     loadNative();
-    this.connect();
+    // The first connection blocks: the hub is starting (migrations come next) and serves no one yet.
+    let client: NativeClient;
+    try {
+      client = openSync(withTimeouts(this.url, this.timeouts));
+    } catch (err) {
+      throw this.cannotConnect(err);
+    }
+    try {
+      this.setUp(client);
+    } catch (err) {
+      this.close();
+      throw err;
+    }
   }
 
   /**
@@ -164,46 +111,118 @@ export class PgConnection {
     }
   }
 
+  /** Ends the connection and any reconnecting; a connect still running is closed when it ends. */
   close(): void {
-    const client = this.client;
-    this.client = undefined;
-    client?.end();
+    this.closed = true;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.drop();
   }
 
-  private connect(): NativeClient {
+  /** The open connection, or the reason there is none (a new one is on its way). */
+  private connection(): NativeClient {
     if (this.client) return this.client;
-    if (this.lastFailure && performance.now() < this.pausedUntil) throw this.lastFailure;
-    const Client = loadNative();
-    const client = new Client();
-    try {
-      client.connectSync(withTimeouts(this.url, this.timeouts));
-    } catch (err) {
-      throw this.pause(
-        new PostgresError(
-          `cannot connect to PostgreSQL at ${redact(this.url)}: ${oneLine((err as Error).message)}`,
-          CONNECTION_FAILURE,
-        ),
-      );
+    if (this.closed) {
+      throw new PostgresError(`the PostgreSQL store at ${redact(this.url)} is closed`, CONNECTION_FAILURE);
     }
+    throw (
+      this.failure ??
+      new PostgresError(`no connection to PostgreSQL at ${redact(this.url)}`, CONNECTION_FAILURE)
+    );
+  }
+
+  /** Session settings and `onConnect` on a connection just opened; it serves calls from here on. */
+  private setUp(client: NativeClient): void {
     client.pq.setNonBlocking(true);
     this.prepared.clear();
     this.client = client;
     // libpq prints notices to stderr ("already exists, skipping"); only warnings matter.
     this.run("SET client_min_messages = warning", []);
     if (this.bounded) this.run(`SET statement_timeout = ${this.timeouts.queryMs}`, []);
-    if (this.onConnect) {
-      try {
-        this.onConnect(this);
-      } catch (err) {
-        this.close();
-        throw err;
-      }
-    }
-    return client;
+    this.onConnect?.(this);
+    this.failure = undefined;
+    this.pauseMs = FIRST_PAUSE_MS;
+  }
+
+  /**
+   * The connection is gone: calls fail at once with `failure`, and a new connection is opened
+   * in the background, at once or (`pause`) after the next pause.
+   */
+  private lose(failure: Error, pause: boolean): Error {
+    this.drop();
+    this.failure = failure;
+    if (pause) this.pauseNext();
+    else this.pausedUntil = performance.now();
+    this.scheduleReopen();
+    return failure;
+  }
+
+  private pauseNext(): void {
+    this.pausedUntil = performance.now() + this.pauseMs;
+    this.pauseMs = Math.min(this.pauseMs * 2, LONGEST_PAUSE_MS);
+  }
+
+  private scheduleReopen(): void {
+    // A connect under way schedules the next one itself if it fails.
+    if (this.closed || this.opening || this.client) return;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(
+      () => {
+        this.retry = undefined;
+        this.reopen();
+      },
+      Math.max(0, this.pausedUntil - performance.now()),
+    );
+    // A store closed without `close()` (a test, a failed start) must not keep the process alive.
+    this.retry.unref();
+  }
+
+  private reopen(): void {
+    if (this.closed || this.opening || this.client) return;
+    this.opening = true;
+    openInBackground(withTimeouts(this.url, this.timeouts)).then(
+      (client) => {
+        if (this.closed) {
+          this.opening = false;
+          this.client = client;
+          this.drop();
+          return;
+        }
+        try {
+          this.setUp(client);
+        } catch (err) {
+          if (this.client) {
+            // Refused by the server or `onConnect` (a lock held elsewhere): calls say why.
+            this.drop();
+            this.failure = err instanceof Error ? err : new Error(String(err));
+            this.pauseNext();
+          } else if (this.pausedUntil <= performance.now()) {
+            // Lost while being set up: a server that drops every new connection gets pauses too.
+            this.pauseNext();
+          }
+        } finally {
+          this.opening = false;
+          this.scheduleReopen();
+        }
+      },
+      (err: unknown) => {
+        this.opening = false;
+        if (this.closed) return;
+        this.lose(this.cannotConnect(err), true);
+      },
+    );
+  }
+
+  private cannotConnect(err: unknown): PostgresError {
+    const reason = err instanceof Error ? err.message : String(err);
+    return new PostgresError(
+      `cannot connect to PostgreSQL at ${redact(this.url)}: ${oneLine(reason)}`,
+      CONNECTION_FAILURE,
+    );
   }
 
   private run(sql: string, params: readonly unknown[], name?: string): Libpq {
-    const { pq } = this.connect();
+    const { pq } = this.connection();
     const values = params.map(param);
     const deadline = this.bounded
       ? performance.now() + this.timeouts.queryMs + CANCEL_GRACE_MS
@@ -221,32 +240,23 @@ export class PgConnection {
       this.wait(pq, () => pq.sendQueryParams(sql, values), deadline);
     }
     this.check(pq);
-    this.pauseMs = FIRST_PAUSE_MS;
     return pq;
   }
 
-  /** Sends a command and waits for it; a server silent past the deadline drops the connection. */
+  /** Sends a command and waits for it; a server silent past the deadline loses the connection. */
   private wait(pq: Libpq, send: () => boolean, deadline: number): void {
     // The previous command's result must not answer for this one.
     pq.clear();
     // A send that failed left nothing to wait for: `check` reports libpq's reason.
     if (!send() || finish(pq, deadline) !== "timeout") return;
-    this.drop();
-    throw this.pause(
+    throw this.lose(
       new PostgresError(
         `PostgreSQL at ${redact(this.url)} did not answer within ${Math.round(this.timeouts.queryMs / 1000)} s ` +
           "(DISPATCH_PG_TIMEOUT_MS): check that the server is up and the network to it works",
         CONNECTION_FAILURE,
       ),
+      true,
     );
-  }
-
-  /** Calls fail at once with `failure` for the next pause (growing while failures go on). */
-  private pause(failure: PostgresError): PostgresError {
-    this.lastFailure = failure;
-    this.pausedUntil = performance.now() + this.pauseMs;
-    this.pauseMs = Math.min(this.pauseMs * 2, LONGEST_PAUSE_MS);
-    return failure;
   }
 
   private drop(): void {
@@ -264,33 +274,21 @@ export class PgConnection {
     if (!message) return;
     const fields = pq.resultErrorFields();
     const code = fields?.sqlState ?? CONNECTION_FAILURE;
-    // Open a new connection on the next query (a restarted server, a dropped socket).
-    if (code === CONNECTION_FAILURE || code.startsWith("08") || code.startsWith("57P")) this.drop();
-    throw new PostgresError(oneLine(message), code, fields?.constraintName);
-  }
-}
-
-function readRows<R>(pq: Libpq): R[] {
-  const count = pq.ntuples();
-  if (count === 0) return [];
-  const columns = pq.nfields();
-  const names: string[] = [];
-  const parsers: ((text: string) => unknown)[] = [];
-  for (let c = 0; c < columns; c++) {
-    names.push(pq.fname(c));
-    parsers.push(PARSERS[pq.ftype(c)] ?? String);
-  }
-  const rows: R[] = new Array(count);
-  for (let r = 0; r < count; r++) {
-    const row: Record<string, unknown> = {};
-    for (let c = 0; c < columns; c++) {
-      row[names[c] as string] = pq.getisnull(r, c)
-        ? null
-        : (parsers[c] as (t: string) => unknown)(pq.getvalue(r, c));
+    const error = new PostgresError(oneLine(message), code, fields?.constraintName);
+    // A restarted server, a dropped socket: this call fails with libpq's reason, later ones
+    // with the same reason while a new connection is opened.
+    if (code === CONNECTION_FAILURE || code.startsWith("08") || code.startsWith("57P")) {
+      this.lose(
+        new PostgresError(
+          `lost the connection to PostgreSQL at ${redact(this.url)} (${oneLine(message)}); ` +
+            "reconnecting: check that the server is up if this goes on",
+          CONNECTION_FAILURE,
+        ),
+        false,
+      );
     }
-    rows[r] = row as R;
+    throw error;
   }
-  return rows;
 }
 
 /** libpq's multi-line messages on one line (logs, `dispatch status`). */

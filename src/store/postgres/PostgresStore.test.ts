@@ -1,6 +1,7 @@
 /** What only the PostgreSQL engine has: its migration rows and a server that can go away (Store.test.ts: the rest). */
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../../test/harness.js";
 import { type PostgresServer, startPostgres } from "../../../test/postgresServer.js";
 import { sessionRecord } from "../../../test/sessionRecord.js";
 import type { SessionEvent } from "../../protocol/events.js";
@@ -101,7 +102,7 @@ describe("postgres event checksums", () => {
 });
 
 describe("postgres connection", () => {
-  it("reports a lost connection as failing storage and heals on the next write", async () => {
+  it("reports a lost connection as failing storage, fails at once while it reconnects, and heals", async () => {
     store.insertSession({ ...session, command: ["bash"], env: {}, meta: {} });
     store.appendBatch([output(1)]);
     // What a server restart or a dropped socket looks like to the hub's connection.
@@ -116,8 +117,23 @@ describe("postgres connection", () => {
     }
     expect(isStorageError(failure)).toBe(true);
     expect(describeStorageError(failure)).toMatch(/PostgreSQL store cannot be written.*retries by itself/);
+    // The new connection opens in the background: until then calls fail at once, saying why.
+    expect(() => store.appendBatch([output(2)])).toThrow(
+      /lost the connection to PostgreSQL at .*; reconnecting/,
+    );
     // The hub retries the batch (the host resends from the last stored seq): it lands whole.
-    expect(store.appendBatch([output(2), output(3)]).map((e) => e.seq)).toEqual([2, 3]);
+    const stored = await waitFor(
+      () => {
+        try {
+          return store.appendBatch([output(2), output(3)]);
+        } catch (err) {
+          if (!isStorageError(err)) throw err;
+          return undefined;
+        }
+      },
+      { message: "a write succeeds once the store has reconnected" },
+    );
+    expect(stored.map((e) => e.seq)).toEqual([2, 3]);
     expect(store.readEvents("s1", 0).map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 

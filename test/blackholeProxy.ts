@@ -1,0 +1,91 @@
+/**
+ * A small TCP proxy to a real server that can black-hole the link: the client's side stays
+ * open, bytes go nowhere and no answer comes, as when the network drops packets or a proxy
+ * hangs. Connections opened while it holes are accepted and ignored; each is recorded, so a
+ * test can see a client's connect attempt under way (open) and given up (closed).
+ */
+import { connect, createServer, type Socket } from "node:net";
+
+/** A connection accepted while the proxy holed: the client is still waiting while `open`. */
+export interface HeldAttempt {
+  readonly open: boolean;
+  /** Resolves when the client gives up (or `resume` cuts it). */
+  readonly closed: Promise<void>;
+}
+
+export interface BlackholeProxy {
+  port: number;
+  /** From now on nothing passes either way, and new connections are accepted and ignored. */
+  blackhole(): void;
+  /** The next connection accepted while holing (one already accepted and still open counts). */
+  nextAttempt(): Promise<HeldAttempt>;
+  /** Passes again: connections that were black-holed are cut (their bytes were lost). */
+  resume(): void;
+  close(): Promise<void>;
+}
+
+export async function startBlackholeProxy(target: number): Promise<BlackholeProxy> {
+  let holing = false;
+  const open = new Set<Socket>();
+  const held: HeldAttempt[] = [];
+  let onHeld: ((attempt: HeldAttempt) => void) | undefined;
+  const track = (socket: Socket) => {
+    open.add(socket);
+    socket.on("close", () => open.delete(socket));
+    socket.on("error", () => undefined);
+  };
+  const server = createServer((inbound) => {
+    track(inbound);
+    if (holing) {
+      inbound.on("data", () => undefined);
+      let isOpen = true;
+      const closed = new Promise<void>((resolve) =>
+        inbound.on("close", () => {
+          isOpen = false;
+          resolve();
+        }),
+      );
+      const attempt: HeldAttempt = {
+        get open() {
+          return isOpen;
+        },
+        closed,
+      };
+      held.push(attempt);
+      onHeld?.(attempt);
+      return;
+    }
+    const outbound = connect(target, "127.0.0.1");
+    track(outbound);
+    inbound.on("data", (chunk) => holing || outbound.write(chunk));
+    outbound.on("data", (chunk) => holing || inbound.write(chunk));
+    inbound.on("close", () => outbound.destroy());
+    outbound.on("close", () => inbound.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  return {
+    port: typeof address === "object" && address ? address.port : 0,
+    blackhole() {
+      holing = true;
+    },
+    nextAttempt() {
+      const waiting = held.find((attempt) => attempt.open);
+      if (waiting) return Promise.resolve(waiting);
+      return new Promise((resolve) => {
+        onHeld = (attempt) => {
+          onHeld = undefined;
+          resolve(attempt);
+        };
+      });
+    },
+    resume() {
+      holing = false;
+      for (const socket of open) socket.destroy();
+    },
+    close() {
+      for (const socket of open) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

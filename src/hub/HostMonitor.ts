@@ -8,7 +8,8 @@
  *
  * It sits between each link and the rest of the hub, enforcing one identity per link, one
  * hello, and that a host speaks only of its own sessions; a host that breaks these is dropped,
- * alone. What passes is announced on the hub's bus (`host-hello`, `host-event`).
+ * alone. What passes is announced on the hub's bus (`host-hello`, `host-event`). What changes
+ * with no message from a host (reconnect grace, orphan TTL) is `HostSweep`'s.
  */
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
@@ -19,10 +20,11 @@ import type { Store } from "../store/Store.js";
 import { isStorageError } from "../store/storageErrors.js";
 import { Heartbeat } from "./Heartbeat.js";
 import type { HostLink, HostLinkEvents } from "./HostLink.js";
+import { HostSweep } from "./HostSweep.js";
 import type { HubEvents } from "./HubEvents.js";
 import type { HostAdmission } from "./hostAdmission.js";
 import { hostKind } from "./hostKinds.js";
-import { orphanSessionsOf, reconcileSessions } from "./hostSessions.js";
+import { reconcileSessions } from "./hostSessions.js";
 import {
   type HostLinkIdentity,
   type HostState,
@@ -36,16 +38,6 @@ import {
 import type { SessionDirectory } from "./SessionDirectory.js";
 
 export type { HostLinkIdentity } from "./hostState.js";
-
-/** Default time a remote host may stay away before its running sessions count as orphaned. */
-export const DEFAULT_ORPHAN_TTL_MS = 24 * 3_600_000;
-/**
- * After a hub restart, hosts that were connected are `reconnecting` this long before they count
- * as `disconnected`: twice the remote host's 30 s backoff cap, so one missed dial is forgiven.
- */
-const RECONNECT_GRACE_MS = 60_000;
-/** Longest pause between sweeps (orphan TTL, reconnect grace, last-seen persistence). */
-const MAX_SWEEP_INTERVAL_MS = 30_000;
 
 /** How the rest of the hub reaches a host: the open link, or an error a person can act on. */
 export interface HostLinks {
@@ -69,8 +61,8 @@ export interface HostMonitorOptions {
 export class HostMonitor implements HostLinks {
   private readonly states = new Map<string, HostState>();
   private readonly listeners = new Set<(host: HostView) => void>();
-  private readonly sweepTimer: NodeJS.Timeout;
-  private readonly startedAt = Date.now();
+  /** Reconnect grace, orphan TTL and last-seen times: what changes with time alone. */
+  private readonly sweep: HostSweep;
   /** Set by `closeAll`: links closing now are the hub's own shutdown, not the hosts'. */
   private closing = false;
 
@@ -87,9 +79,14 @@ export class HostMonitor implements HostLinks {
       if (hostKind(kind).dialsBack) state.status = restoredStatus(row.info.lastStatus);
     }
     if (local) this.stateFor({ id: "local", name: "local", kind: "local", address: null });
-    const sweepMs = Math.max(100, Math.min(MAX_SWEEP_INTERVAL_MS, options.orphanTtlMs / 4));
-    this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
-    this.sweepTimer.unref();
+    this.sweep = new HostSweep({
+      hosts: () => this.states.values(),
+      directory: options.directory,
+      store: options.store,
+      orphanTtlMs: options.orphanTtlMs,
+      admission: options.admission,
+      setStatus: (state, status, reason) => this.setStatus(state, status, reason),
+    });
   }
 
   /** For each new link (`HostConnection`): how long its host has to answer a quick request. */
@@ -243,8 +240,7 @@ export class HostMonitor implements HostLinks {
   }
 
   dispose(): void {
-    clearInterval(this.sweepTimer);
-    this.persistAll();
+    this.sweep.dispose();
   }
 
   private startHeartbeat(state: HostState, link: HostLink): Heartbeat {
@@ -333,24 +329,5 @@ export class HostMonitor implements HostLinks {
 
   private view(state: HostState): HostView {
     return hostView(state, this.options.directory.all(), this.options.admission?.remoteLink(state.id));
-  }
-
-  private persistAll(): void {
-    for (const state of this.states.values())
-      if (state.status === "connected") persistHost(this.options.store, state);
-  }
-
-  /** Reconnect grace, orphan TTL, and last-seen times to disk. */
-  private sweep(now = Date.now()): void {
-    this.persistAll();
-    for (const state of this.states.values()) {
-      if (state.status === "reconnecting" && now - this.startedAt >= RECONNECT_GRACE_MS) {
-        this.setStatus(state, "disconnected", "did not dial back in after the hub restarted");
-      }
-      if (this.options.admission?.linkedElsewhere(state.id)) state.lastSeen = now;
-      if (!hostKind(state.kind).orphansSessions || state.status === "connected") continue;
-      if (now - (state.lastSeen ?? this.startedAt) >= this.options.orphanTtlMs)
-        orphanSessionsOf(this.options.directory, this.options.store, state.id);
-    }
   }
 }

@@ -7,7 +7,8 @@
 import { parseDuration } from "../core/duration.js";
 import { DEFAULT_HEARTBEAT_MS } from "../hub/Heartbeat.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../hub/HostConnection.js";
-import { DEFAULT_ORPHAN_TTL_MS, type HostLinkIdentity } from "../hub/HostMonitor.js";
+import type { HostLinkIdentity } from "../hub/HostMonitor.js";
+import { DEFAULT_ORPHAN_TTL_MS } from "../hub/HostSweep.js";
 import { HUB_HOST_ID } from "../protocol/hosts.js";
 
 /** The identity of the hub's own host link (the Unix socket). */

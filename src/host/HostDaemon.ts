@@ -9,31 +9,21 @@ import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import { HOST_STOPPED_REASON } from "../protocol/events.js";
-import {
-  HOST_STOPPING_CLOSE_CODE,
-  type HostInfo,
-  type HostMessage,
-  type HubToHostMessage,
-} from "../protocol/host.js";
+import type { HostInfo, HostMessage, HubToHostMessage } from "../protocol/host.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import type { HostedSession } from "./HostedSession.js";
 import { HostReplies } from "./HostReplies.js";
 import { HostSessions } from "./HostSessions.js";
+import { HostStop, type HubLinkState } from "./HostStop.js";
 import { HubOutbox } from "./HubOutbox.js";
 import { encodeHello } from "./helloMessages.js";
 import { runKindCommand, runtimeKinds, sweepOrphans } from "./runtimes/registry.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
-import { saveSessions, takeSavedSessions } from "./SavedSessions.js";
+import { takeSavedSessions } from "./SavedSessions.js";
 import { SessionBackpressure } from "./SessionBackpressure.js";
 
 /** What the exit of a session its host stopped says (kept here too for the host's tests). */
 export { HOST_STOPPED_REASON };
-
-/**
- * How long a stopping host with a hub waits for it to store its sessions' exits; what it has
- * not acknowledged by then is saved for the next host process (`SavedSessions`).
- */
-const STOP_ACK_WAIT_MS = 2_000;
 
 /** The connected hub, as the daemon sees it. `onWritten` runs once the data left for the OS. */
 export interface HubPeer {
@@ -71,15 +61,13 @@ export class HostDaemon {
   private readonly sessions: HostSessions;
   private readonly backpressure = new SessionBackpressure();
   private readonly replies: HostReplies;
+  /** The orderly stop (`shutdown`), told of the hub's acknowledgements while it waits for them. */
+  private readonly stop: HostStop;
   private peer: HubPeer | undefined;
   /** Everything sent to the peer goes through this (see `HubOutbox`). */
   private outbox: HubOutbox | undefined;
   /** Events go to the peer only after it has said which seqs it holds (`sync`). */
   private synced = false;
-  /** Set once `shutdown` began: it runs once, whoever asks again. */
-  private stopping: Promise<void> | undefined;
-  /** Called after each acknowledgement and when the hub goes, while `shutdown` waits for them. */
-  private acknowledged: (() => void) | undefined;
   /** Set once a hub has connected (`platform/startingHub.ts`). */
   private reached = false;
 
@@ -95,6 +83,14 @@ export class HostDaemon {
     this.replies = new HostReplies({
       send: (wire, session) => this.reply(wire, session),
       logger: options.logger,
+    });
+    this.stop = new HostStop({
+      sessions: this.sessions,
+      logger: options.logger,
+      savedSessionsFile: options.savedSessionsFile,
+      hubLink: () => this.hubLink(),
+      closeHub: (code, reason) => this.peer?.close(code, reason),
+      onShutdown: options.onShutdown,
     });
   }
 
@@ -161,7 +157,7 @@ export class HostDaemon {
     this.backpressure.release(this.sessions.values());
     for (const session of this.sessions.values()) session.holdOutput(true);
     this.options.logger.info("hub disconnected; sessions keep running and buffering");
-    this.acknowledged?.();
+    this.stop.progressed();
   }
 
   handle(peer: HubPeer, message: HubToHostMessage): void {
@@ -174,14 +170,14 @@ export class HostDaemon {
         session?.ack(message.seq);
         this.outbox?.ack(message.session, message.seq);
         if (session) this.backpressure.acknowledged(session);
-        this.acknowledged?.();
+        this.stop.progressed();
         return;
       }
       case "spawn":
         return this.replies.answer(
           message.ref,
           () => {
-            if (this.stopping)
+            if (this.stop.begun)
               throw new DispatchError(
                 "host_unavailable",
                 "this host is stopping; start the session again once it is back",
@@ -224,7 +220,7 @@ export class HostDaemon {
       case "forget":
         this.backpressure.forget(message.session);
         this.sessions.forget(message.session);
-        this.acknowledged?.();
+        this.stop.progressed();
         return;
       case "ping":
         this.sendMessage({ type: "pong", t: message.t });
@@ -277,11 +273,11 @@ export class HostDaemon {
 
   /**
    * Stops every session, each exit saying the host stopped it; gives a connected hub a moment
-   * to store those ends, saves what it has not (`SavedSessions`), and calls `onShutdown`.
+   * to store those ends, saves what it has not (`SavedSessions`), and calls `onShutdown`
+   * (`HostStop`).
    */
   shutdown(): Promise<void> {
-    this.stopping ??= this.stop();
-    return this.stopping;
+    return this.stop.run();
   }
 
   /** Answers a request this host could not read (a newer hub's, or a malformed one) with why. */
@@ -294,35 +290,9 @@ export class HostDaemon {
     });
   }
 
-  private async stop(): Promise<void> {
-    const { logger, savedSessionsFile } = this.options;
-    const running = this.sessions.running;
-    logger.info({ sessions: running }, "host stopping its sessions");
-    await this.sessions.stopAll(HOST_STOPPED_REASON);
-    if (this.outbox && this.synced) await this.untilAcknowledged();
-    if (savedSessionsFile !== undefined) {
-      const unstored = this.sessions.unacknowledged().map((session) => session.ended());
-      saveSessions({ file: savedSessionsFile, sessions: unstored, logger });
-    }
-    logger.info({ sessions: this.sessions.size }, "host shutting down");
-    this.peer?.close(HOST_STOPPING_CLOSE_CODE, "host stopping");
-    this.options.onShutdown({ running });
-  }
-
-  /** Resolves once the hub acknowledged every session's events, left, or `STOP_ACK_WAIT_MS` passed. */
-  private untilAcknowledged(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.acknowledged = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, STOP_ACK_WAIT_MS);
-      this.acknowledged = () => {
-        if (!this.outbox || this.sessions.unacknowledged().length === 0) done();
-      };
-      this.acknowledged();
-    });
+  private hubLink(): HubLinkState {
+    if (!this.outbox) return "none";
+    return this.synced ? "synced" : "connected";
   }
 
   private sync(hubSeqs: Record<string, number>): void {

@@ -1,8 +1,9 @@
 /**
  * A host stopped while no hub is connected keeps its sessions' ends for the next host process:
  * what the hub never acknowledged (output, then the exit saying the host stopped it) is replayed
- * after the next hello, which reports the session as ended. Real daemons and a real PTY; the
- * hub is a recorder.
+ * after the next hello, which reports the session as ended. One stopped with its hub connected
+ * waits for the hub to store those ends and then has nothing to keep. Real daemons and a real
+ * PTY; the hub is a recorder.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -93,6 +94,36 @@ it("replays the output and the exit of a session stopped with no hub, after the 
   second.disconnect(next.peer);
   await second.shutdown();
   expect(takeSavedSessions(file, logger).map((s) => s.spec.id)).toEqual(["s1"]);
+});
+
+it("stops once its connected hub acknowledged the ends, with nothing left to save", async () => {
+  rmSync(file, { force: true });
+  const host = daemon();
+  // A hub that stores each exit it is sent and acknowledges it (and all before it) on its next
+  // turn: after the host is done stopping its sessions, as a hub across a socket would be.
+  const hub = recordingHub();
+  const send = hub.peer.send.bind(hub.peer);
+  hub.peer.send = (wire, onWritten) => {
+    send(wire, onWritten);
+    const last = hub.messages.at(-1);
+    if (typeof wire === "string" && last?.type === "event" && last.event.type === "exit")
+      setImmediate(() =>
+        host.handle(hub.peer, { type: "ack", session: last.event.session, seq: last.event.seq }),
+      );
+  };
+  host.connect(hub.peer);
+  host.handle(hub.peer, { type: "sync", sessions: {} });
+  const marker = join(dir, "printed-with-hub");
+  const command = ["sh", "-c", `echo printed-with-hub; touch ${marker}; exec sleep 60`];
+  const spec = { id: "s2", kind: "terminal", command, cwd: dir, env: {}, cols: 80, rows: 24, afterSeq: 0 };
+  host.handle(hub.peer, { type: "spawn", ref: 1, spec: { ...spec, name: "linked" } });
+  await until(() => (existsSync(marker) ? true : undefined), "the session printed");
+
+  await host.shutdown();
+  const exit = hub.messages.find((m) => m.type === "event" && m.event.type === "exit");
+  expect(exit?.type === "event" && exit.event.data).toMatchObject({ reason: HOST_STOPPED_REASON });
+  // The hub stored the end before the host went: a next host process has nothing to replay.
+  expect(existsSync(file)).toBe(false);
 });
 
 it("drops a file it cannot read, so the next host starts all the same", () => {

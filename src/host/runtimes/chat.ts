@@ -3,15 +3,9 @@
  * acknowledge and replay the same way, and the conversation lives on through hub restarts.
  * Capabilities: resize (clients render it as a terminal), signal (SIGINT cancels a reply).
  *
- * Input framing: an input that ends in `\r` or `\n` and holds no other control character is a
- * whole message (the web's box, `dispatch chat`: newlines inside it are kept), sent after
- * whatever was typed before it. Keys typed at an attached terminal go through a `LineEditor`:
- * they echo after `> `, are edited as at a shell (arrows, Home/End, Backspace), a bracketed paste
- * goes on the line whole, newlines kept, even when it comes in several inputs (one of which may
- * read like a whole message), Up and Down bring back the messages the typist sent
- * (the hub says who typed each input) and the conversation's from before this session,
- * Enter sends the line,
- * and `\x03` (Ctrl-C) cancels the reply in flight and drops messages waiting behind it.
+ * What an input is (a whole message, or keys for a typed line) is `ChatConsole`'s; Enter
+ * sends the line, and `\x03` (Ctrl-C) cancels the reply in flight and drops messages waiting
+ * behind it.
  *
  * `options.history` is an earlier conversation: a fork (a new log) writes it as this session's
  * own events; a revive (`spec.afterSeq > 0`, the log continues) only takes it up as context.
@@ -27,6 +21,7 @@ import { constants } from "node:os";
 import { DispatchError } from "../../core/errors.js";
 import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
+import { ChatConsole } from "./ChatConsole.js";
 import { chatLimiter } from "./ChatLimiter.js";
 import { ChatFailure } from "./chatFailures.js";
 import { awaitReply, type ReplyOutcome } from "./chatReply.js";
@@ -40,22 +35,16 @@ import {
   stoppedLine,
   userEcho,
 } from "./chatScreen.js";
-import { LineEditor } from "./LineEditor.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
-/** A whole message in one input: text and newlines, ending in one. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rules out.
-const WHOLE_MESSAGE = /^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+[\r\n]$/;
-const TYPED_PROMPT = "\x1b[1m>\x1b[0m ";
 export class ChatRuntime implements SessionRuntime {
   readonly pid = null;
   private readonly options: ChatOptions;
   private readonly apiKey: string | undefined;
   private readonly messages: ChatMessage[];
   private readonly inbox: string[] = [];
-  private readonly editor: LineEditor;
-  /** Whether the output ends its line (a line being typed then starts on it). */
-  private lineStart = true;
+  /** The typed line and the output above it. */
+  private readonly console: ChatConsole;
   private inFlight: AbortController | undefined;
   private running = true;
   private code: number | null = null;
@@ -76,13 +65,10 @@ export class ChatRuntime implements SessionRuntime {
     this.rows = spec.rows;
     this.apiKey = this.options.apiKeyEnv ? context.env[this.options.apiKeyEnv] : undefined;
     this.messages = [];
-    this.editor = new LineEditor({
-      echo: (text) => this.write(text, text.endsWith("\n")),
-      atLineStart: () => this.lineStart,
-      prompt: () => TYPED_PROMPT,
-      masked: () => false,
-      historyPerPerson: true,
-      enter: () => this.send(this.editor.take(), this.editor.typedBy),
+    this.console = new ChatConsole({
+      running: () => this.running,
+      output: (text) => context.events.output(Buffer.from(text, "utf8")),
+      send: (message, by) => this.send(message, by),
       interrupt: () => this.cancel(),
       cols: () => this.cols,
     });
@@ -97,15 +83,15 @@ export class ChatRuntime implements SessionRuntime {
       cols: spec.cols,
       rows: spec.rows,
     });
-    this.print(opening(this.options.model, this.options.profile, this.options.forkedFrom));
+    this.console.print(opening(this.options.model, this.options.profile, this.options.forkedFrom));
     const omitted = this.options.historyOmitted ?? 0;
-    if (omitted > 0) this.print(omittedNote(omitted));
+    if (omitted > 0) this.console.print(omittedNote(omitted));
     if (revived) {
       // The history is taken up again as context, not written a second time.
       this.messages.push(...this.options.history);
       for (const message of this.options.history)
-        if (message.role === "user") this.editor.remember(message.text);
-      this.print(restoredNote(this.options.history.length));
+        if (message.role === "user") this.console.remember(message.text);
+      this.console.print(restoredNote(this.options.history.length));
     } else {
       for (const message of this.options.history) this.replayHistory(message);
     }
@@ -129,9 +115,7 @@ export class ChatRuntime implements SessionRuntime {
         "session_exited",
         "the chat has ended; the message was not sent (`dispatch revive` continues the conversation)",
       );
-    // Not the middle of a paste that came in several inputs: that text goes on the line.
-    if (WHOLE_MESSAGE.test(data) && !this.editor.midKeys) this.send(this.editor.take() + data, by);
-    else this.editor.type(data, by);
+    this.console.input(data, by);
   }
 
   /** Sends `message`, from the person `by` (their id) when the hub said. */
@@ -139,7 +123,7 @@ export class ChatRuntime implements SessionRuntime {
     const text = message.replace(/[\r\n]+$/, "").replace(/\r\n?/g, "\n");
     if (text.trim().length === 0) return;
     // Up brings it back at once, even while it waits behind a reply: the sender's Up.
-    this.editor.remember(text, by);
+    this.console.remember(text, by);
     this.inbox.push(text);
     if (!this.inFlight) void this.pump();
   }
@@ -203,27 +187,13 @@ export class ChatRuntime implements SessionRuntime {
     }
   }
 
-  /**
-   * A message whose reply failed is not part of the conversation (it is not sent again with
-   * the next one, nor kept by a fork or revive, as `conversationFromEvents` reads it): said so
-   * under the error, and put back on the typed line for Enter to send again, unless someone
-   * is typing there (Up brings it back then).
-   */
-  private offerAgain(text: string): void {
-    const offered = this.editor.offer(text);
-    const how = offered ? "it is on the line below: Enter sends it again" : "Up brings it back to send again";
-    this.print(
-      `\x1b[2m(your message was not answered and is not part of the conversation; ${how})\x1b[0m\r\n`,
-    );
-  }
-
   private async turn(text: string): Promise<void> {
     const controller = new AbortController();
     this.inFlight = controller;
     this.afterTurn = null;
     // The echo goes first: clients that render the conversation from `chat` events show the
     // output that follows a user event (the reply) and can skip this.
-    this.print(userEcho(text));
+    this.console.print(userEcho(text));
     this.chat({ role: "user", text });
     this.messages.push({ role: "user", text });
     try {
@@ -237,7 +207,7 @@ export class ChatRuntime implements SessionRuntime {
           this.setBusy(`queued (${this.options.model})`);
         },
         onSent: () => this.setBusy(`replying (${this.options.model})`),
-        onText: (delta) => this.print(crlf(delta)),
+        onText: (delta) => this.console.print(crlf(delta)),
       });
       this.settle(text, outcome);
     } finally {
@@ -254,10 +224,10 @@ export class ChatRuntime implements SessionRuntime {
       case "reply": {
         const { reply } = outcome;
         this.messages.push({ role: "assistant", text: reply.text });
-        this.print("\r\n");
+        this.console.print("\r\n");
         // Said, or a reply stopped mid-sentence reads as the model's whole answer.
         if (reply.cut) {
-          this.print(CUT_LINE);
+          this.console.print(CUT_LINE);
           this.afterTurn = "reply cut (length limit)";
         }
         this.chat({
@@ -276,17 +246,17 @@ export class ChatRuntime implements SessionRuntime {
         if (received.length > 0) this.messages.push({ role: "assistant", text: received });
         else this.messages.pop();
         const note = failure.code === "too_long" ? failure.message : "cancelled";
-        this.print(stoppedLine(note));
+        this.console.print(stoppedLine(note));
         this.chat({ role: "assistant", text: received, model, usage: null, cancelled: true });
         return;
       }
       case "failed": {
         const { failure } = outcome;
         this.messages.pop();
-        this.print(errorLine(failure.message));
+        this.console.print(errorLine(failure.message));
         this.chat({ role: "error", code: failure.code, message: failure.message });
         this.afterTurn = `unanswered: ${failure.summary}`;
-        if (this.inbox.length === 0) this.offerAgain(text);
+        if (this.inbox.length === 0) this.console.offerAgain(text);
         return;
       }
     }
@@ -295,12 +265,12 @@ export class ChatRuntime implements SessionRuntime {
   private replayHistory(message: ChatMessage): void {
     if (message.role === "user") {
       this.messages.push(message);
-      this.editor.remember(message.text);
-      this.print(userEcho(message.text));
+      this.console.remember(message.text);
+      this.console.print(userEcho(message.text));
       this.chat({ role: "user", text: message.text });
     } else {
       this.messages.push(message);
-      this.print(`${crlf(message.text)}\r\n`);
+      this.console.print(`${crlf(message.text)}\r\n`);
       this.chat({
         role: "assistant",
         text: message.text,
@@ -313,19 +283,6 @@ export class ChatRuntime implements SessionRuntime {
 
   private chat(data: Record<string, unknown>): void {
     this.context.events.emit("chat", data);
-  }
-
-  /** Output, above a line being typed at a terminal (`LineEditor`). */
-  private print(text: string): void {
-    if (text.length === 0) return;
-    const ends = text.endsWith("\n");
-    this.write(`${this.editor.hide()}${text}${this.editor.show(ends)}`, ends);
-  }
-
-  private write(text: string, lineStart: boolean): void {
-    if (!this.running) return;
-    this.lineStart = lineStart;
-    this.context.events.output(Buffer.from(text, "utf8"));
   }
 }
 

@@ -75,6 +75,8 @@ describe("chat sessions", () => {
     expect(chat.stderr).toBe("");
     expect(chat.stdout).toContain("[c-anth] > ");
     expect(chat.stdout).toContain("Hello from Claude");
+    // The line typed at the prompt is not printed a second time when the chat says it was sent.
+    expect(chat.stdout).not.toContain("> hello there");
     const sent = requests.find((r) => r.path.startsWith("/anthropic"));
     expect(sent?.auth).toContain("sk-test-123");
     expect(sent?.body.messages).toEqual([{ role: "user", content: "hello there" }]);

@@ -7,11 +7,9 @@
  */
 import { createInterface, type Interface } from "node:readline";
 import { DispatchError } from "../../core/errors.js";
-import { ChatData } from "../../kinds/chat/events.js";
 import { chatKind } from "../../kinds/chat/index.js";
 import { ChatOptions } from "../../kinds/chat/options.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../../protocol/client.js";
-import type { JsonEvent } from "../../protocol/events.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { reconnectToHub } from "../attached/reconnect.js";
 import { reconnectGiveUpMs } from "../attached/reconnectSettings.js";
@@ -19,6 +17,7 @@ import type { ClientSocket } from "../ClientSocket.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { SessionStream } from "../SessionStream.js";
+import { ChatPrinter } from "./ChatPrinter.js";
 
 const CHAT = chatKind.name;
 /** The client's name in `hello` (the hub's logs). */
@@ -36,8 +35,11 @@ export class ChatView {
   private stream: SessionStream | undefined;
   /** The stream being attached over a new connection, and what it replayed before it is shown. */
   private resuming: { stream: SessionStream; replay: Array<() => void> } | undefined;
-  private streaming = false;
-  private echoSkip: string | undefined;
+  /** What the chat shown prints; it says when a turn is over. */
+  private readonly printer = new ChatPrinter({
+    name: () => this.current?.name,
+    turnEnded: () => this.endTurn(),
+  });
   private turnEnd: (() => void) | undefined;
   /** While the hub is away: settles true once it is back, false when the client stops trying. */
   private away: Promise<boolean> | undefined;
@@ -71,7 +73,7 @@ export class ChatView {
     this.stream = undefined;
     if (previous) await this.socket.detach(previous.id).catch(() => undefined);
     this.current = session;
-    this.streaming = false;
+    this.printer.switched();
     const stream = this.streamOn(this.socket);
     this.stream = stream;
     await stream.attach(session.id, { afterSeq: 0, snapshot: false });
@@ -118,7 +120,7 @@ export class ChatView {
         const ended = new Promise<void>((resolve) => {
           this.turnEnd = resolve;
         });
-        this.echoSkip = line;
+        this.printer.sent(line);
         this.socket.input(this.current.id, `${line}\r`);
         // A hub away meanwhile does not end the turn: the reply's rest comes once it is back.
         await Promise.race([ended, this.left]);
@@ -172,18 +174,10 @@ export class ChatView {
       else if (stream === this.resuming?.stream) this.resuming.replay.push(fn);
     };
     const stream: SessionStream = new SessionStream(socket, {
-      output: (data) => show(() => this.streaming && process.stdout.write(data)),
-      event: (event) => show(() => this.event(event)),
+      output: (data) => show(() => this.printer.output(data)),
+      event: (event) => show(() => this.printer.event(event)),
     });
     return stream;
-  }
-
-  private event(event: JsonEvent): void {
-    if (event.type === "chat") this.onChat(event.data);
-    if (event.type === "exit") {
-      process.stdout.write(`\n[${this.current?.name}] the chat has ended\n`);
-      this.endTurn();
-    }
   }
 
   private watch(socket: ClientSocket): void {
@@ -274,47 +268,11 @@ export class ChatView {
     if (!this.turnEnd && !this.holding) this.prompt?.prompt(true);
   }
 
-  private onChat(raw: Record<string, unknown>): void {
-    const parsed = ChatData.safeParse(raw);
-    if (!parsed.success) return;
-    const data = parsed.data;
-    switch (data.role) {
-      case "user":
-        if (this.echoSkip !== undefined && this.echoSkip.trim() === data.text.trim())
-          this.echoSkip = undefined;
-        else process.stdout.write(`[${this.current?.name}] > ${data.text}\n`);
-        this.streaming = true;
-        return;
-      case "assistant":
-        this.streaming = false;
-        process.stdout.write("\n");
-        return this.endTurn();
-      case "error":
-        // The error itself came as output; what follows there is the host's own typed line
-        // (the message offered back on it), a terminal's, not this prompt's: said here instead.
-        this.streaming = false;
-        process.stdout.write(`${unansweredNote(process.stdin.isTTY === true)}\n`);
-        return this.endTurn();
-      case "queued":
-        process.stdout.write(`(waiting for a free API slot, position ${data.position})\n`);
-        return;
-    }
-  }
-
   private endTurn(): void {
     const end = this.turnEnd;
     this.turnEnd = undefined;
     end?.();
   }
-}
-
-/**
- * What becomes of a message whose reply failed: it is not part of the conversation, and is
- * sent again as any message (at a terminal, readline's Up brings it back).
- */
-function unansweredNote(terminal: boolean): string {
-  const how = terminal ? "Up brings it back to send again" : "send it again to retry";
-  return `(your message was not answered and is not part of the conversation; ${how})`;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { arch, hostname, platform } from "node:os";
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
+import { InputStreams } from "../core/InputStreams.js";
 import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import { HOST_STOPPED_REASON } from "../protocol/events.js";
 import type { HostInfo, HostMessage, HubToHostMessage } from "../protocol/host.js";
@@ -60,6 +61,8 @@ export interface HostDaemonOptions {
 export class HostDaemon {
   private readonly sessions: HostSessions;
   private readonly backpressure = new SessionBackpressure();
+  /** Numbered inputs applied, kept across hubs: this process outlives a hub's restart. */
+  private readonly inputs = new InputStreams();
   private readonly replies: HostReplies;
   /** The orderly stop (`shutdown`), told of the hub's acknowledgements while it waits for them. */
   private readonly stop: HostStop;
@@ -186,13 +189,18 @@ export class HostDaemon {
           },
           { session: message.spec.id },
         );
-      case "input":
+      case "input": {
         // Input for a session that ended is dropped: the hub checks status and tells the client.
-        if (this.sessions.get(message.session)?.isRunning) {
-          this.outbox?.input(message.session);
-          this.sessions.get(message.session)?.input(message.data, message.by);
-        }
+        const session = this.sessions.get(message.session);
+        if (!session?.isRunning) return;
+        // A resend through a restarted hub of an input applied before it died: applied once.
+        const by = message.by ?? "";
+        if (message.id && this.inputs.seen(by, message.id)) return;
+        this.outbox?.input(message.session);
+        session.input(message.data, message.by);
+        if (message.id) this.inputs.record(by, message.id);
         return;
+      }
       case "resize":
         this.sessions.get(message.session)?.resize(message.cols, message.rows);
         return;

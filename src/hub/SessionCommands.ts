@@ -11,6 +11,7 @@ import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
 import { describeInvalidName, isValidName } from "../core/names.js";
 import type { SessionEvent } from "../protocol/events.js";
+import type { InputId } from "../protocol/inputId.js";
 import type { CreateSessionParams, SessionInfo, SessionRecord } from "../protocol/session.js";
 import { capabilitiesOf } from "./EventIntake.js";
 import { requireLive } from "./endedSession.js";
@@ -72,11 +73,20 @@ export class SessionCommands {
     return this.launcher.create(params);
   }
 
-  /** Input from the person `by` (their id): the runtime may keep things per person. */
-  input(ref: string, data: string, by?: string): void {
+  /**
+   * Input from the person `by` (their id): the runtime may keep things per person. `id`: the
+   * client's number for it, which the host applies once (a resend after a hub restart).
+   */
+  input(ref: string, data: string, by?: string, id?: InputId): void {
     const record = requireLive(this.options.directory.resolve(ref), "input was not delivered");
     const link = this.options.hosts.require(record.host);
-    link.send({ type: "input", session: record.id, data, ...(by !== undefined ? { by } : {}) });
+    link.send({
+      type: "input",
+      session: record.id,
+      data,
+      ...(by !== undefined ? { by } : {}),
+      ...(id !== undefined ? { id } : {}),
+    });
     // In the same write, after the input: the host writes the keystroke to its program before
     // it reads the acknowledgements.
     this.options.intake.acknowledge(link);

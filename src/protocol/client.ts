@@ -29,6 +29,7 @@ import { z } from "zod";
 import { StorageStatus } from "./api.js";
 import { JsonEvent } from "./events.js";
 import { HostView } from "./hosts.js";
+import { InputId } from "./inputId.js";
 import { PresenceEntry, Principal, Role } from "./people.js";
 import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
 
@@ -38,13 +39,6 @@ export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
 const Ref = z.union([z.string().max(64), z.number().int()]).optional();
 /** A session named by name or id. */
 const SessionRef = z.string().min(1).max(64);
-
-/** Names one input for de-duplication (see `input.id`). */
-export const InputId = z.object({
-  stream: z.string().min(8).max(64),
-  seq: z.number().int().positive(),
-});
-export type InputId = z.infer<typeof InputId>;
 
 export const ClientHello = z.object({
   type: z.literal("hello"),

@@ -14,6 +14,7 @@
  */
 import { z } from "zod";
 import { JsonEvent } from "./events.js";
+import { InputId } from "./inputId.js";
 import { Cols, Rows, SessionProject } from "./session.js";
 
 /** Largest JSON message either side accepts on the host link. */
@@ -185,8 +186,16 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ack"), session: z.string(), seq: z.number().int().min(0) }),
   z.object({ type: z.literal("spawn"), ref: Ref, spec: SpawnSpec }),
   // `by`: the person who typed it (their id), for a runtime that keeps something per person
-  // (a chat's line history); absent from a hub that does not say.
-  z.object({ type: z.literal("input"), session: z.string(), data: z.string(), by: z.string().optional() }),
+  // (a chat's line history); absent from a hub that does not say. `id`: the client's number
+  // for it (`input.id`), applied once per `by` and stream across hub restarts (the host
+  // outlives the hub); a host that does not know it applies the input as before.
+  z.object({
+    type: z.literal("input"),
+    session: z.string(),
+    data: z.string(),
+    by: z.string().optional(),
+    id: InputId.optional(),
+  }),
   z.object({ type: z.literal("resize"), session: z.string(), cols: Cols, rows: Rows }),
   z.object({ type: z.literal("signal"), ref: Ref, session: z.string(), signal: z.string() }),
   /**

@@ -10,6 +10,7 @@
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
 import { DispatchError, ERROR_CODES, toDispatchError } from "../core/errors.js";
+import type { InputStreams } from "../core/InputStreams.js";
 import { CLIENT_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import type { Actor } from "../hub/AuditTrail.js";
 import type { Hub } from "../hub/Hub.js";
@@ -25,7 +26,6 @@ import { type Authenticator, refusedSecretHint } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { ClientSubscriptions } from "./ClientSubscriptions.js";
 import { clientChannel } from "./clientChannel.js";
-import type { InputStreams } from "./InputStreams.js";
 import { parseClientFrame, type Ref } from "./parseClientFrame.js";
 import { RequestValve } from "./requestValve.js";
 import type { SocketQuota } from "./SocketQuota.js";
@@ -171,7 +171,7 @@ export class ClientConnection {
         // Its size first (the size rule may switch to this client's): the program then reads
         // the key at the size the person typing it sees, as under tmux.
         clients.active(info.id, this.id);
-        sessions.input(info.id, message.data, sender);
+        sessions.input(info.id, message.data, sender, message.id);
         if (message.id) inputs?.record(sender, message.id);
         audit.input(actor, info.id);
         if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });

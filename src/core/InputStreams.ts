@@ -1,13 +1,21 @@
 /**
- * Which numbered inputs (`input.id`) this hub has applied, so that a client resending what it
- * could not see acknowledged (its link died; it reconnected) types nothing twice. A client
- * sends its inputs in order and resends them in order, so the highest seq applied per stream is
- * all there is to keep: an input at or below it was applied already.
+ * Which numbered inputs (`input.id`) were applied, so that a client resending what it could
+ * not see acknowledged (its link died; it reconnected) types nothing twice. A client sends its
+ * inputs in order and resends them in order, so the highest seq applied per stream is all there
+ * is to keep: an input at or below it was applied already.
  *
- * Kept in memory, per hub process: after a hub restart the client's old connection is gone
- * too, and what it resends was never acknowledged by this process.
+ * Kept in memory, in two places: the hub (a resend over a new link to the same hub process is
+ * acknowledged without a trip to the host) and the host (a resend after the hub was restarted,
+ * or to another node of a cluster, reaches the same host, which outlives hubs).
  */
-import type { InputId } from "../protocol/client.js";
+
+/** An input's number (`input.id` in the client protocol). */
+export interface InputId {
+  /** The client's name for itself, the same across its connections. */
+  stream: string;
+  /** Rises by one per input of the stream. */
+  seq: number;
+}
 
 /** Streams remembered; the least recently used is forgotten past this (one per open page). */
 const MAX_STREAMS = 10_000;

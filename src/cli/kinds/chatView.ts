@@ -3,7 +3,8 @@
  * streamed output. It carries on through hub restarts as `dispatch attach` does: when the hub
  * goes away it says so, finds the hub again and attaches after the last seq it showed, so the
  * rest of a reply shows once and nothing twice; a message typed meanwhile waits and is sent
- * once the hub is back. It gives up after `DISPATCH_RECONNECT_GIVE_UP_MS`, saying so.
+ * once the hub is back, and one the hub died before acknowledging is sent again (`InputOutbox`),
+ * applied once. It gives up after `DISPATCH_RECONNECT_GIVE_UP_MS`, saying so.
  */
 import { createInterface, type Interface } from "node:readline";
 import { DispatchError } from "../../core/errors.js";
@@ -16,6 +17,7 @@ import { reconnectGiveUpMs } from "../attached/reconnectSettings.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import { InputOutbox } from "../InputOutbox.js";
 import { SessionStream } from "../SessionStream.js";
 import { ChatPrinter } from "./ChatPrinter.js";
 
@@ -54,6 +56,8 @@ export class ChatView {
   private prompt: Interface | undefined;
   /** A message is waiting for the hub to be back: the prompt is not drawn meanwhile. */
   private holding = false;
+  /** Messages until the hub's receipt: one sent as the hub died is sent again once it is back. */
+  private readonly outbox = new InputOutbox((err) => this.refused(err));
 
   private constructor(
     private hub: HubClient,
@@ -121,7 +125,7 @@ export class ChatView {
           this.turnEnd = resolve;
         });
         this.printer.sent(line);
-        this.socket.input(this.current.id, `${line}\r`);
+        this.outbox.send(this.socket, this.current.id, `${line}\r`);
         // A hub away meanwhile does not end the turn: the reply's rest comes once it is back.
         await Promise.race([ended, this.left]);
       }
@@ -260,6 +264,13 @@ export class ChatView {
     this.watch(socket);
     this.notice("the hub is back");
     for (const show of replay) show();
+    this.outbox.resend(socket);
+  }
+
+  /** The hub refused a message (the chat ended meanwhile): said, and the turn is over. */
+  private refused(err: Error): void {
+    process.stdout.write(`[${this.current?.name}] not sent: ${err.message}\n`);
+    this.endTurn();
   }
 
   /** A line about the connection, on its own line; the prompt is drawn again if it was up. */

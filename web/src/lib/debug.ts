@@ -17,6 +17,8 @@ export interface DispatchDebug {
   renderer(session: string): string | null;
   /** The terminal's size in cells, or null if not open. */
   size(session: string): { cols: number; rows: number } | null;
+  /** The size a fit to its box would give now; equal to `size` once the page's layout settled. */
+  proposed(session: string): { cols: number; rows: number } | null;
   connection(): string;
   /** The role this page is signed in with (from `/api/me`); null until known. */
   role(): string | null;
@@ -61,6 +63,7 @@ export function exposeDebug(workspace: Workspace): void {
       const t = term(session);
       return t ? { cols: t.terminal.cols, rows: t.terminal.rows } : null;
     },
+    proposed: (session) => term(session)?.proposed() ?? null,
     connection: () => workspace.connection.state,
     role: () => workspace.people.principal?.role ?? null,
   };

@@ -198,6 +198,14 @@ export class TerminalSession implements SessionView {
     return { cols, rows };
   }
 
+  /** The size a fit would give now (undefined when hidden): equal to the size once layout settled. */
+  proposed(): { cols: number; rows: number } | undefined {
+    const size = this.#opened ? this.#fit.proposeDimensions() : undefined;
+    return size && Number.isFinite(size.cols)
+      ? { cols: Math.max(2, size.cols), rows: Math.max(1, size.rows) }
+      : undefined;
+  }
+
   /** Follows a size set by another client while this terminal is in the background. */
   follow(cols: number, rows: number): void {
     if (cols !== this.terminal.cols || rows !== this.terminal.rows) this.terminal.resize(cols, rows);

@@ -188,22 +188,18 @@ export class TerminalSession implements SessionView {
 
   /** Fits to the element; returns the new size, or undefined when hidden or unchanged. */
   fit(): { cols: number; rows: number } | undefined {
-    if (!this.#opened || this.element.offsetParent === null) return undefined;
-    const size = this.#fit.proposeDimensions();
-    if (!size || !Number.isFinite(size.cols) || !Number.isFinite(size.rows)) return undefined;
-    const cols = Math.max(2, size.cols);
-    const rows = Math.max(1, size.rows);
-    if (cols === this.terminal.cols && rows === this.terminal.rows) return undefined;
-    this.terminal.resize(cols, rows);
-    return { cols, rows };
+    if (this.element.offsetParent === null) return undefined;
+    const size = this.proposed();
+    if (!size || (size.cols === this.terminal.cols && size.rows === this.terminal.rows)) return undefined;
+    this.terminal.resize(size.cols, size.rows);
+    return size;
   }
 
-  /** The size a fit would give now (undefined when hidden): equal to the size once layout settled. */
+  /** The size a fit would give now (undefined when not open): equal to the size once layout settled. */
   proposed(): { cols: number; rows: number } | undefined {
     const size = this.#opened ? this.#fit.proposeDimensions() : undefined;
-    return size && Number.isFinite(size.cols)
-      ? { cols: Math.max(2, size.cols), rows: Math.max(1, size.rows) }
-      : undefined;
+    if (!size || !Number.isFinite(size.cols) || !Number.isFinite(size.rows)) return undefined;
+    return { cols: Math.max(2, size.cols), rows: Math.max(1, size.rows) };
   }
 
   /** Follows a size set by another client while this terminal is in the background. */

@@ -117,6 +117,15 @@ afterEach(async () => {
   // No cell is left waiting for a line: the next test's cell would queue behind it.
   const left = await pendingInput();
   if (left) await command("input", { id: left.id, value: "" });
+  // Nor a cell still running (its prompt never came): interrupted, so that one failure does not
+  // become every later test's.
+  if ((await options()).execution === "busy" && !left) {
+    await command("interrupt", {});
+    await waitFor(async () => (await options()).execution !== "busy", {
+      timeoutMs: 30_000,
+      message: "the kernel idle after an interrupt",
+    });
+  }
 });
 
 afterAll(async () => {

@@ -8,27 +8,15 @@
  * lines and its reply, but no idle status: the cell's end was lost on the way.
  */
 export const LOSSY_KERNEL = `
-import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-const zmq = await import(process.env.ZMQ_PATH);
-const info = JSON.parse(readFileSync(process.argv[2], "utf8"));
-const address = (port) => "tcp://" + info.ip + ":" + port;
 const shell = new zmq.Router(); await shell.bind(address(info.shell_port));
 const control = new zmq.Router(); await control.bind(address(info.control_port));
+const stdin = new zmq.Router(); await stdin.bind(address(info.stdin_port));
 const iopub = new zmq.Publisher(); await iopub.bind(address(info.iopub_port));
 const hb = new zmq.Reply(); await hb.bind(address(info.hb_port));
 (async () => { for await (const [beat] of hb) await hb.send(beat); })();
-const frames = (type, parent, content) => {
-  const parts = [{ msg_id: String(Math.random()), msg_type: type, session: "lossy" }, parent, {}, content]
-    .map((part) => JSON.stringify(part));
-  const hmac = createHmac("sha256", info.key); for (const part of parts) hmac.update(part);
-  return ["<IDS|MSG>", hmac.digest("hex"), ...parts];
-};
 let count = 0;
 for await (const message of shell) {
-  const at = message.findIndex((frame) => frame.toString() === "<IDS|MSG>");
-  const ids = message.slice(0, at);
-  const header = JSON.parse(message[at + 2].toString());
+  const { ids, header, content } = parse(message);
   await iopub.send(frames("status", header, { execution_state: "busy" }));
   if (header.msg_type !== "execute_request") {
     const reply = header.msg_type.replace("_request", "_reply");
@@ -37,7 +25,7 @@ for await (const message of shell) {
     continue;
   }
   count++;
-  const code = JSON.parse(message[at + 5].toString()).code;
+  const { code } = content;
   await iopub.send(frames("execute_input", header, { code, execution_count: count }));
   for (const line of ["one\\n", "two\\n", "three\\n"])
     await iopub.send(frames("stream", header, { name: "stdout", text: line }));

@@ -67,23 +67,11 @@ describe("a kernel that cannot start", () => {
  * then replies. Heartbeats unanswered.
  */
 const FAKE_KERNEL = `
-import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-const zmq = await import(process.env.ZMQ_PATH);
-const info = JSON.parse(readFileSync(process.argv[2], "utf8"));
-const address = (port) => "tcp://" + info.ip + ":" + port;
 const shell = new zmq.Router(); await shell.bind(address(info.shell_port));
+const stdin = new zmq.Router(); await stdin.bind(address(info.stdin_port));
 const iopub = new zmq.Publisher({ sendHighWaterMark: Number(process.env.PUB_QUEUE ?? 0) }); await iopub.bind(address(info.iopub_port));
-const frames = (type, parent, content) => {
-  const parts = [{ msg_id: String(Math.random()), msg_type: type, session: "fake" }, parent, {}, content]
-    .map((part) => JSON.stringify(part));
-  const hmac = createHmac("sha256", info.key); for (const part of parts) hmac.update(part);
-  return ["<IDS|MSG>", hmac.digest("hex"), ...parts];
-};
 for await (const message of shell) {
-  const at = message.findIndex((frame) => frame.toString() === "<IDS|MSG>");
-  const ids = message.slice(0, at);
-  const header = JSON.parse(message[at + 2].toString());
+  const { ids, header } = parse(message);
   await iopub.send(frames("status", header, { execution_state: "busy" }));
   if (header.msg_type === "execute_request")
     for (let i = 0; i < Number(process.env.FLOOD); i++)
@@ -145,6 +133,67 @@ describe("a kernel whose port is taken before it binds it", () => {
       expect(readdirSync(join(runDir, "kernels"))).toEqual([]);
     } finally {
       taker.close();
+    }
+  });
+});
+
+/**
+ * Binds its stdin socket a second after answering its first kernel_info_request (as a loaded
+ * machine may connect the host's stdin channel well after shell: each retries on its own
+ * timer). A cell asks for a line on stdin the moment that socket is bound, and replies with it.
+ */
+const LATE_STDIN_KERNEL = `
+const shell = new zmq.Router(); await shell.bind(address(info.shell_port));
+const iopub = new zmq.Publisher(); await iopub.bind(address(info.iopub_port));
+const stdin = new zmq.Router();
+let bound;
+for await (const message of shell) {
+  const { ids, header } = parse(message);
+  await iopub.send(frames("status", header, { execution_state: "busy" }));
+  let content = { status: "ok" };
+  if (header.msg_type === "execute_request") {
+    await bound;
+    await stdin.send([...ids, ...frames("input_request", header, { prompt: "name? ", password: false })]);
+    content = { status: "ok", value: parse(await stdin.receive()).content.value };
+  }
+  await shell.send([...ids, ...frames(header.msg_type.replace("_request", "_reply"), header, content)]);
+  await iopub.send(frames("status", header, { execution_state: "idle" }));
+  bound ??= new Promise((resolve) => setTimeout(resolve, 1000)).then(() => stdin.bind(address(info.stdin_port)));
+}
+`;
+
+describe("a kernel that binds its stdin channel after it answers", () => {
+  it("is started only once it can reach the host on stdin: a cell's first input() is not lost", async () => {
+    installScriptedKernel(root, "late-stdin", LATE_STDIN_KERNEL);
+    const prompts: string[] = [];
+    let kernel: Kernel | undefined;
+    kernel = await Kernel.start({
+      spec: findKernelSpec("late-stdin", { JUPYTER_PATH: root, HOME: root }),
+      id: "late-stdin",
+      cwd: root,
+      env: {},
+      runDir,
+      handlers: {
+        ...noHandlers,
+        onInputRequest: (request) => {
+          prompts.push(String(request.content.prompt));
+          void kernel?.replyInput(request, "Ada");
+        },
+      },
+    });
+    try {
+      const { reply } = kernel.request("shell", "execute_request", { code: "input()", allow_stdin: true });
+      // Lost, the cell waits for ever: a bound, for a failure that says so.
+      const lost = new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error("the cell's input_request never reached the host")),
+          20_000,
+        ).unref(),
+      );
+      expect((await Promise.race([reply, lost])).content.value).toBe("Ada");
+      expect(prompts).toEqual(["name? "]);
+    } finally {
+      kernel.close();
     }
   });
 });

@@ -194,7 +194,8 @@ export class Kernel {
         START_TIMEOUT_MS,
       ).unref(),
     );
-    await Promise.race([this.waitForIopub(), died, timeout]);
+    // Started once iopub delivers and the kernel can reach this host on stdin (`stdin.ts`).
+    await Promise.race([Promise.all([this.waitForIopub(), this.stdin.routed]), died, timeout]);
     this.heartbeat = new Heartbeat(this.zmq, channelAddress(this.info, "hb"), {
       onHealth: (health) => {
         if (!this.closed) handlers.onHealth(health);

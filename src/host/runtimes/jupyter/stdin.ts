@@ -3,7 +3,11 @@
  * (`input_request`) and gets it back (`input_reply`), per the Jupyter messaging spec. The
  * kernel sends the request to the identity its execute request came from on shell, so this
  * Dealer and the shell's must share one routing id (as jupyter_client's channels do); the
- * kernel asks only when the execute request said `allow_stdin: true`.
+ * kernel asks only when the execute request said `allow_stdin: true`. Its ROUTER drops a request
+ * to an identity it has not yet met, and the kernel then waits for a reply that never comes:
+ * `routed` settles once this channel's connection is through ZeroMQ's handshake, and a kernel
+ * counts as started only then (the connect is retried every 100-200 ms until the kernel binds,
+ * each channel on its own timer, so shell can be up well before stdin).
  */
 import type { Dealer } from "zeromq";
 import type { Channel } from "./connection.js";
@@ -16,11 +20,22 @@ export interface StdinHandlers {
 }
 
 export class StdinChannel {
+  /** Settles once the kernel's stdin socket knows this channel (made before it connects). */
+  readonly routed: Promise<void>;
+
   constructor(
     private readonly socket: Dealer,
     private readonly signer: Signer,
     private readonly session: string,
-  ) {}
+  ) {
+    this.routed = new Promise((resolve) => {
+      const met = () => {
+        socket.events.off("handshake", met);
+        resolve();
+      };
+      socket.events.on("handshake", met);
+    });
+  }
 
   /** Reads the kernel's requests until the socket closes. */
   async read(handlers: StdinHandlers): Promise<void> {

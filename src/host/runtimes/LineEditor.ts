@@ -24,17 +24,15 @@
  * Output the runtime writes while a line is half typed goes above it: the runtime wraps each
  * write in `hide()` and `show()`.
  */
+import { LineBound, passesBound } from "./LineBound.js";
 import { LineHistories, type LineHistory } from "./LineHistory.js";
 import { LineView } from "./LineView.js";
 import { completed } from "./lineCompletion.js";
 import type { LineEditorHost } from "./lineEditorHost.js";
 import { rowAbove, rowBelow, rowEnd, rowStart } from "./lineRows.js";
-import { type EditKey, KeyReader, MAX_PASTE_CHARS } from "./terminalKeys.js";
+import { type EditKey, KeyReader } from "./terminalKeys.js";
 
 export { PASTE_MODE_ON } from "./LineView.js";
-
-/** Bound on a line, so a stuck client cannot grow it without end. */
-const MAX_LINE_CHARS = 1024 * 1024;
 
 export class LineEditor {
   /** Keys not handled yet: Enter and Tab may wait (on the kernel) before the next key. */
@@ -47,13 +45,13 @@ export class LineEditor {
   private typist = "";
   /** What is on the line was recalled and not moved in or edited since: Up and Down recall. */
   private recalled = false;
-  /** Characters typed past `MAX_LINE_CHARS` on this line (it is refused at Enter). */
-  private overflowed = 0;
+  private readonly bound: LineBound;
   /** The line is an `offer` no key has touched: not typed by anyone, `take` leaves it out. */
   private offered = false;
 
   constructor(private readonly host: LineEditorHost) {
     this.view = new LineView(host);
+    this.bound = new LineBound(this.view, host);
   }
 
   /** Whether a line is on the screen, typed or only its prompt. */
@@ -67,7 +65,7 @@ export class LineEditor {
    */
   get midKeys(): boolean {
     // A line that outgrew its bound waits for its Enter, to be refused whole.
-    return this.queue.length > 0 || this.keys.partial || this.overflowed > 0;
+    return this.queue.length > 0 || this.keys.partial || this.bound.passed;
   }
 
   /** What is typed on the line. */
@@ -100,7 +98,7 @@ export class LineEditor {
    * as Up would bring it back; not over keys typed meanwhile. Whether it did.
    */
   offer(text: string): boolean {
-    if (this.midKeys || this.typed !== "" || [...text].length > MAX_LINE_CHARS) return false;
+    if (this.midKeys || this.typed !== "" || passesBound(0, text)) return false;
     const line = [...text];
     this.recalled = true;
     this.view.replace(line, line.length);
@@ -175,18 +173,19 @@ export class LineEditor {
           continue;
         }
         if (run !== "") {
-          this.insert(run);
+          this.bound.insert(run);
           run = "";
         }
         if (key !== "up" && key !== "down") this.recalled = false;
         if (typeof key === "object") {
           if ("paste" in key) this.paste(key.paste);
-          else this.pasteTooLong(key.pasteTooLong);
+          else this.bound.pasteTooLong(key.pasteTooLong);
         } else if (key === "enter") {
           // "\r\n" from a client that sends both is one Enter.
           if (char === "\r" && this.queue.startsWith("\n")) this.queue = this.queue.slice(1);
-          if (this.overflowed > 0) {
-            this.refuseOverflowed();
+          if (this.bound.passed) {
+            this.bound.refuse();
+            this.reset();
             continue;
           }
           if (!this.view.active) continue;
@@ -196,7 +195,7 @@ export class LineEditor {
         } else if (key === "tab") await this.tab();
         else this.edit(key);
       }
-      if (run !== "") this.insert(run);
+      if (run !== "") this.bound.insert(run);
     } finally {
       this.pumping = false;
     }
@@ -230,7 +229,7 @@ export class LineEditor {
     if (!this.view.active) return;
     switch (key) {
       case "drop-line":
-        this.overflowed = 0;
+        this.bound.clear();
         return this.view.replace([], 0);
       case "cut-to-end":
         return this.view.cutToEnd();
@@ -249,44 +248,10 @@ export class LineEditor {
     }
   }
 
-  private insert(text: string): void {
-    if (this.overflowed > 0 || this.view.chars.length + [...text].length > MAX_LINE_CHARS) {
-      // Past the bound nothing more goes on the line, and Enter sends none of it: a message
-      // with a hole in its middle would read as whole (`refuseOverflowed`).
-      if (this.overflowed === 0)
-        this.view.under(
-          `\x1b[2mthe line is longer than the ${MAX_LINE_CHARS} characters a line holds: it will not be sent (Ctrl-U clears it); send it in parts\x1b[0m\r\n`,
-        );
-      this.overflowed += [...text].length;
-      return;
-    }
-    this.view.insert(text);
-  }
-
   /** A bracketed paste: typed as is, newlines and all, but for its last newline (Enter runs it). */
   private paste(text: string): void {
     const typed = text.replace(/\n+$/, "");
-    if (typed === "") return;
-    if (this.view.chars.length + [...typed].length > MAX_LINE_CHARS)
-      return this.pasteTooLong([...typed].length);
-    this.insert(typed);
-  }
-
-  /** Enter on a line that outgrew the bound: dropped, and said so. */
-  private refuseOverflowed(): void {
-    const chars = this.view.chars.length + this.overflowed;
-    this.view.takeOff();
-    this.reset();
-    this.host.echo(
-      `${this.host.atLineStart() ? "" : "\r\n"}\x1b[2mnot sent: ${chars} characters is more than a line holds (${MAX_LINE_CHARS}); send it in parts\x1b[0m\r\n`,
-    );
-  }
-
-  private pasteTooLong(chars: number): void {
-    const most = Math.min(MAX_LINE_CHARS, MAX_PASTE_CHARS);
-    const note = `\x1b[2mnothing pasted: ${chars} characters is more than a line holds (${most}); paste it in parts\x1b[0m\r\n`;
-    if (this.view.active) this.view.under(note);
-    else this.host.echo(`${this.host.atLineStart() ? "" : "\r\n"}${note}`);
+    if (typed !== "") this.bound.paste(typed);
   }
 
   /** Tab: completes the word before the cursor, or types four spaces where there is none. */
@@ -299,7 +264,7 @@ export class LineEditor {
             note: `no completions: ${err instanceof Error ? err.message : String(err)}`,
           }))
         : undefined;
-    if (!answer) return this.insert("    ");
+    if (!answer) return this.bound.insert("    ");
     // The line went meanwhile (an `input()` prompt it was typed at ended): nothing to complete.
     if (!this.view.active) return;
     const done = completed(this.view.chars, this.view.cursor, answer, this.view.cols ?? 80);
@@ -312,6 +277,6 @@ export class LineEditor {
     this.view.clear();
     this.histories.resetAll();
     this.recalled = false;
-    this.overflowed = 0;
+    this.bound.clear();
   }
 }

@@ -3,8 +3,8 @@
  * or the name its token was issued for, whatever the host claims), what it reported in its
  * hello, connection status and health from heartbeats, and when it was last seen. Each
  * transition is recorded in the audit table and pushed to listeners (clients get a `host`
- * message). It is the only owner of host links: the rest of the hub finds them here
- * (`HostLinks`).
+ * message; `HostTransitions`). It is the only owner of host links: the rest of the hub finds
+ * them here (`HostLinks`).
  *
  * It sits between each link and the rest of the hub, enforcing one identity per link, one
  * hello, and that a host speaks only of its own sessions; a host that breaks these is dropped,
@@ -15,12 +15,12 @@ import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { unknownNameMessage } from "../core/names.js";
 import { type HostInfo, type HostSessionState, LEASE_HELD_CLOSE_CODE } from "../protocol/host.js";
-import type { ConnectionStatus, HostView } from "../protocol/hosts.js";
+import type { HostView } from "../protocol/hosts.js";
 import type { Store } from "../store/Store.js";
-import { isStorageError } from "../store/storageErrors.js";
-import { Heartbeat } from "./Heartbeat.js";
+import type { Heartbeat } from "./Heartbeat.js";
 import type { HostLink, HostLinkEvents } from "./HostLink.js";
 import { HostSweep } from "./HostSweep.js";
+import { HostTransitions } from "./HostTransitions.js";
 import type { HubEvents } from "./HubEvents.js";
 import type { HostAdmission } from "./hostAdmission.js";
 import { hostKind } from "./hostKinds.js";
@@ -32,9 +32,9 @@ import {
   NO_BEAT,
   newHostState,
   notConnectedError,
-  persistHost,
   restoredStatus,
 } from "./hostState.js";
+import { startLinkHeartbeat } from "./linkHeartbeat.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 
 export type { HostLinkIdentity } from "./hostState.js";
@@ -60,13 +60,20 @@ export interface HostMonitorOptions {
 
 export class HostMonitor implements HostLinks {
   private readonly states = new Map<string, HostState>();
-  private readonly listeners = new Set<(host: HostView) => void>();
+  /** Status and health changes: logged, audited, pushed to listeners. */
+  private readonly transitions: HostTransitions;
   /** Reconnect grace, orphan TTL and last-seen times: what changes with time alone. */
   private readonly sweep: HostSweep;
   /** Set by `closeAll`: links closing now are the hub's own shutdown, not the hosts'. */
   private closing = false;
 
   constructor(private readonly options: HostMonitorOptions) {
+    this.transitions = new HostTransitions({
+      directory: options.directory,
+      store: options.store,
+      logger: options.logger,
+      view: (state) => this.view(state),
+    });
     const local = options.admission === undefined; // a cluster node has no local host
     for (const row of options.store.hosts.list()) {
       const isLocal = row.id === "local";
@@ -85,7 +92,7 @@ export class HostMonitor implements HostLinks {
       store: options.store,
       orphanTtlMs: options.orphanTtlMs,
       admission: options.admission,
-      setStatus: (state, status, reason) => this.setStatus(state, status, reason),
+      setStatus: (state, status, reason) => this.transitions.setStatus(state, status, reason),
     });
   }
 
@@ -128,10 +135,16 @@ export class HostMonitor implements HostLinks {
         state.address = identity.address;
         state.connectedSince = now;
         state.lastSeen = now;
-        heartbeat = this.startHeartbeat(state, link);
+        heartbeat = startLinkHeartbeat({
+          state,
+          link,
+          intervalMs: this.options.heartbeatMs,
+          transitions: this.transitions,
+          logger,
+        });
         const beating = heartbeat;
         state.beat = () => beating.state;
-        this.setStatus(state, "connected", `hello from ${identity.address ?? "local socket"}`);
+        this.transitions.setStatus(state, "connected", `hello from ${identity.address ?? "local socket"}`);
       },
       onEvent: (link, event, frame) => {
         if (!greeted) return link.violation("sent an event before its hello");
@@ -171,7 +184,7 @@ export class HostMonitor implements HostLinks {
         // The hub is stopping: the host is still connected as far as it knows, and its next
         // start shows it reconnecting (not `unknown`) until it dials back in.
         if (this.closing) return;
-        this.setStatus(state, failure ? "failed" : "disconnected", failure ?? reason);
+        this.transitions.setStatus(state, failure ? "failed" : "disconnected", failure ?? reason);
       },
     };
   }
@@ -229,8 +242,7 @@ export class HostMonitor implements HostLinks {
   }
 
   listen(listener: (host: HostView) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.transitions.listen(listener);
   }
 
   /** Closes every link (hub shutdown; hosts and their sessions keep running). */
@@ -241,29 +253,6 @@ export class HostMonitor implements HostLinks {
 
   dispose(): void {
     this.sweep.dispose();
-  }
-
-  private startHeartbeat(state: HostState, link: HostLink): Heartbeat {
-    const heartbeat = new Heartbeat({
-      intervalMs: this.options.heartbeatMs,
-      send: (t) => {
-        if (link.isOpen) link.send({ type: "ping", t });
-      },
-      onHealth: (beat) => {
-        if (state.link !== link) return;
-        this.record(state, "host-health", { health: beat.health, rttMs: beat.rttMs, missed: beat.missed });
-      },
-      onFail: (beat) => {
-        if (state.link === link) state.failure = `stopped answering heartbeats (${beat.missed} missed)`;
-        this.options.logger.warn(
-          { host: state.name, missed: beat.missed },
-          "host stopped answering heartbeats; dropping the link",
-        );
-        link.terminate("heartbeat timeout");
-      },
-    });
-    heartbeat.start();
-    return heartbeat;
   }
 
   private resolve(ref: string): HostState {
@@ -294,37 +283,6 @@ export class HostMonitor implements HostLinks {
         return `claims session ${session.id}, which belongs to host '${owner}'`;
     }
     return undefined;
-  }
-
-  private setStatus(state: HostState, status: ConnectionStatus, reason: string): void {
-    const from = state.status;
-    state.status = status;
-    state.statusSince = Date.now();
-    this.record(state, "host-status", { from, to: status, reason });
-    this.bestEffort(() => persistHost(this.options.store, state));
-    // Sessions of this host turn reachable or unreachable with it.
-    const { directory } = this.options;
-    for (const record of directory.all()) if (record.host === state.id) directory.touch(record.id, {}, true);
-  }
-
-  private record(state: HostState, action: string, detail: Record<string, unknown>): void {
-    this.options.logger.info({ host: state.name, ...detail }, action);
-    this.bestEffort(() => this.options.store.audit(`host:${state.name}`, action, detail));
-    const view = this.view(state);
-    for (const listener of this.listeners) listener(view);
-  }
-
-  /**
-   * Audit rows and host records are history, not state: with the disk full, a host's status
-   * must still change (and its sessions turn unreachable), so a storage failure is logged only.
-   */
-  private bestEffort(write: () => void): void {
-    try {
-      write();
-    } catch (err) {
-      if (!isStorageError(err)) throw err;
-      this.options.logger.warn({ err }, "host record not written: storage failing");
-    }
   }
 
   private view(state: HostState): HostView {

@@ -1,18 +1,16 @@
 /**
  * The hub's HTTP and WebSocket surface: the Host header checked on every request and upgrade,
  * authentication on every route but health, login and share links (the principal attached to
- * the request), REST, the client WebSocket at `/ws` (Origin checked), remote hosts at
- * `/host`, 404 for any other upgrade, and the web UI. Sockets that never finish their headers
+ * the request), REST, the client WebSocket at `/ws` (`clientEndpoint`), remote hosts at
+ * `/host` (`hostEndpoint`), 404 for any other upgrade, and the web UI. Sockets that never finish their headers
  * or their hello are closed within seconds.
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
 import { ZodError } from "zod";
 import { DispatchError, errorFields, toDispatchError } from "../core/errors.js";
-import { InputStreams } from "../core/InputStreams.js";
 import type { Hub } from "../hub/Hub.js";
 import type { HomePaths } from "../platform/home.js";
 import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
@@ -24,9 +22,8 @@ import type { Store } from "../store/Store.js";
 import { storageFailure } from "../store/storageErrors.js";
 import type { Authenticator } from "./auth.js";
 import { Gate } from "./authorize.js";
-import { ClientConnection } from "./ClientConnection.js";
+import { CLIENT_ENDPOINT_PATH, clientEndpoint } from "./clientEndpoint.js";
 import { clientErrorHandler } from "./clientErrors.js";
-import { watchClientLiveness } from "./clientLiveness.js";
 import { clusterEndpoint } from "./clusterEndpoint.js";
 import { registerDocumentRoutes } from "./documentRoutes.js";
 import { errorPage, opensInBrowser } from "./errorPage.js";
@@ -40,18 +37,16 @@ import type { HubMetrics } from "./metrics.js";
 import { registerNotify, SESSION_TOKEN_ROUTE } from "./notify.js";
 import { type OidcRoutes, registerPeopleRoutes } from "./peopleRoutes.js";
 import { registerRest } from "./rest.js";
-import { SocketQuota } from "./SocketQuota.js";
 import { registerScreenRows } from "./screenRows.js";
 import { registerSearchRoutes } from "./searchRoutes.js";
 import { registerStatic, staticPathRefusal } from "./static.js";
 import { registerStorageRoutes } from "./storageRoutes.js";
+import { refuseUpgrade } from "./upgradeRefusal.js";
 
 /** Prometheus scrapes here, with a bearer token like any script (or on DISPATCH_METRICS_PORT). */
 const METRICS_ROUTE = "/metrics";
 /** Routes reachable without credentials: they reveal nothing but liveness, or check their own. */
 const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout", "/api/auth/oidc"]);
-/** Frames above this close the socket; between the message limit and this, a clear error. */
-const WS_MAX_PAYLOAD_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
 /** A client must finish its request headers within this, or the socket is closed. */
 export const HEADERS_TIMEOUT_MS = 5_000;
 /**
@@ -207,16 +202,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerStorageRoutes(app, { store: options.store, logger: options.logger, gate, paths: options.paths });
   await registerStatic(app);
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
-  const inputs = new InputStreams();
-  const quota = new SocketQuota(options.maxSocketsPerPerson);
-  const stopLiveness = watchClientLiveness(wss, options.clientPingMs);
-  // Upgrades happen only once authenticated: a key proof's answer tells the CLI it reached its hub.
-  wss.on("headers", (headers, request) => {
-    const answer = auth.answerProof(request.headers);
-    if (answer) headers.push(`${HUB_PROOF_HEADER}: ${answer}`);
-  });
-  if (metrics) metrics.clients = () => wss.clients.size;
   const hostUpgrade = options.hosts
     ? hostEndpoint(app, {
         ...options.hosts,
@@ -228,92 +213,35 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     hub.cluster && options.peerToken
       ? clusterEndpoint(app, { cluster: hub.cluster, peerToken: options.peerToken, logger: options.logger })
       : undefined;
+  const clientUpgrade = clientEndpoint(app, {
+    hub,
+    auth,
+    gate,
+    logger: options.logger,
+    trustProxy: options.trustProxy === true,
+    hosts: options.hosts?.monitor,
+    metrics,
+    clientPingMs: options.clientPingMs,
+    maxSocketsPerPerson: options.maxSocketsPerPerson,
+  });
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => {
       // A peer resetting mid-upgrade: nothing to answer.
     });
     const hostRefusal = options.hostNames.refusal(request.headers.host);
-    if (hostRefusal) return refuse(socket, 403, hostRefusal);
+    if (hostRefusal) return refuseUpgrade(socket, 403, hostRefusal);
     const path = (request.url ?? "").split("?")[0];
     if (path === HOST_ENDPOINT_PATH && hostUpgrade) return hostUpgrade(request, socket, head);
     if (path === PEER_ENDPOINT_PATH && peerUpgrade) return peerUpgrade(request, socket, head);
-    if (path !== "/ws") return refuse(socket, 404, `no WebSocket at '${path}'; clients connect to /ws`);
-    const originRefusal = checkOrigin(request);
-    if (originRefusal) return refuse(socket, 403, originRefusal);
-    const address = addressOf(request, options.trustProxy === true);
-    auth.authenticate(request.headers, address, arrivalOf(request, options.trustProxy === true)).then(
-      (principal) => {
-        try {
-          // Given back when the TCP socket closes, whether or not the upgrade completed.
-          if (principal) socket.once("close", quota.take(principal));
-        } catch (err) {
-          const error = toDispatchError(err);
-          return refuse(socket, error.httpStatus, error.message);
-        }
-        wss.handleUpgrade(request, socket, head, (ws) => {
-          new ClientConnection({
-            socket: ws,
-            hub,
-            gate,
-            auth,
-            principal,
-            address,
-            logger: options.logger,
-            hosts: options.hosts?.monitor,
-            storage: hub.storage,
-            sent: metrics ? (event) => metrics.sent(event) : undefined,
-            inputs,
-            quota,
-          });
-        });
-      },
-      (err: unknown) => {
-        const error = toDispatchError(err);
-        hub.audit.record({ name: "unknown", address }, "sign-in-failed", { detail: { over: "websocket" } });
-        refuse(socket, error.httpStatus, error.message);
-      },
-    );
-  });
-  // preClose, not onClose: the HTTP server waits for upgraded sockets before closing.
-  app.addHook("preClose", async () => {
-    stopLiveness();
-    for (const client of wss.clients) client.terminate();
-    wss.close();
+    if (path !== CLIENT_ENDPOINT_PATH)
+      return refuseUpgrade(
+        socket,
+        404,
+        `no WebSocket at '${path}'; clients connect to ${CLIENT_ENDPOINT_PATH}`,
+      );
+    clientUpgrade(request, socket, head);
   });
   return app;
-}
-
-function refuse(socket: Duplex, status: number, message: string): void {
-  const reason = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests" }[
-    status
-  ];
-  socket.end(
-    `HTTP/1.1 ${status} ${reason ?? "Refused"}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`,
-  );
-}
-
-/** The client's address; behind a declared proxy, the first hop it forwarded for. */
-function addressOf(request: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = request.headers["x-forwarded-for"];
-  if (trustProxy && typeof forwarded === "string" && forwarded.length > 0) {
-    return forwarded.split(",")[0]?.trim() || "unknown";
-  }
-  return request.socket.remoteAddress ?? "unknown";
-}
-
-/**
- * Browsers send an Origin; it must be this hub's own (the cookie is SameSite=Strict, this
- * closes the cross-site WebSocket hole). Clients without an Origin (the CLI) pass.
- */
-function checkOrigin(request: IncomingMessage): string | undefined {
-  const origin = request.headers.origin;
-  if (!origin) return undefined;
-  try {
-    if (new URL(origin).host === request.headers.host) return undefined;
-  } catch {
-    // Unparseable Origin: refused below.
-  }
-  return `WebSocket origin '${origin}' is not this hub's; open the UI from the hub's own address`;
 }
 
 function toHttpError(err: unknown, contentType: string | undefined): DispatchError {

@@ -1,0 +1,130 @@
+/**
+ * The client WebSocket at `/ws`, where browsers and the CLI connect. A browser's Origin must be
+ * this hub's own; the person is authenticated at the upgrade (a failure audited as a failed
+ * sign-in), their open sockets counted against `SocketQuota`, and the `101` carries the hub's
+ * key proof back. Each socket becomes a `ClientConnection`, pinged while it lives
+ * (`clientLiveness`).
+ */
+import type { IncomingMessage } from "node:http";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { WebSocketServer } from "ws";
+import { toDispatchError } from "../core/errors.js";
+import { InputStreams } from "../core/InputStreams.js";
+import type { HostMonitor } from "../hub/HostMonitor.js";
+import type { Hub } from "../hub/Hub.js";
+import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
+import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
+import type { Authenticator } from "./auth.js";
+import type { Gate } from "./authorize.js";
+import { ClientConnection } from "./ClientConnection.js";
+import { watchClientLiveness } from "./clientLiveness.js";
+import type { UpgradeHandler } from "./hostEndpoint.js";
+import { arrivalOf } from "./keyProofs.js";
+import type { HubMetrics } from "./metrics.js";
+import { SocketQuota } from "./SocketQuota.js";
+import { refuseUpgrade } from "./upgradeRefusal.js";
+
+export const CLIENT_ENDPOINT_PATH = "/ws";
+
+/** Frames above this close the socket; between the message limit and this, a clear error. */
+const WS_MAX_PAYLOAD_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
+
+export interface ClientEndpointOptions {
+  hub: Hub;
+  auth: Authenticator;
+  gate: Gate;
+  logger: Logger;
+  /** Believe X-Forwarded-For / -Proto from a proxy in front. */
+  trustProxy: boolean;
+  /** Remote hosts' changes, pushed to clients as `host` messages. */
+  hosts?: HostMonitor | undefined;
+  metrics?: HubMetrics | undefined;
+  /** How often clients are pinged; one that missed the last ping is dropped (default 30 s). */
+  clientPingMs?: number | undefined;
+  /** Client WebSockets one person may hold open (`SocketQuota`, default 64). */
+  maxSocketsPerPerson?: number | undefined;
+}
+
+/** The upgrade handler for `/ws` (the app routes upgrades by path). */
+export function clientEndpoint(app: FastifyInstance, options: ClientEndpointOptions): UpgradeHandler {
+  const { hub, auth, metrics } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
+  const inputs = new InputStreams();
+  const quota = new SocketQuota(options.maxSocketsPerPerson);
+  const stopLiveness = watchClientLiveness(wss, options.clientPingMs);
+  // Upgrades happen only once authenticated: a key proof's answer tells the CLI it reached its hub.
+  wss.on("headers", (headers, request) => {
+    const answer = auth.answerProof(request.headers);
+    if (answer) headers.push(`${HUB_PROOF_HEADER}: ${answer}`);
+  });
+  if (metrics) metrics.clients = () => wss.clients.size;
+  // preClose, not onClose: the HTTP server waits for upgraded sockets before closing.
+  app.addHook("preClose", async () => {
+    stopLiveness();
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+  });
+
+  return (request, socket, head) => {
+    const originRefusal = checkOrigin(request);
+    if (originRefusal) return refuseUpgrade(socket, 403, originRefusal);
+    const address = addressOf(request, options.trustProxy);
+    auth.authenticate(request.headers, address, arrivalOf(request, options.trustProxy)).then(
+      (principal) => {
+        try {
+          // Given back when the TCP socket closes, whether or not the upgrade completed.
+          if (principal) socket.once("close", quota.take(principal));
+        } catch (err) {
+          const error = toDispatchError(err);
+          return refuseUpgrade(socket, error.httpStatus, error.message);
+        }
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          new ClientConnection({
+            socket: ws,
+            hub,
+            gate: options.gate,
+            auth,
+            principal,
+            address,
+            logger: options.logger,
+            hosts: options.hosts,
+            storage: hub.storage,
+            sent: metrics ? (event) => metrics.sent(event) : undefined,
+            inputs,
+            quota,
+          });
+        });
+      },
+      (err: unknown) => {
+        const error = toDispatchError(err);
+        hub.audit.record({ name: "unknown", address }, "sign-in-failed", { detail: { over: "websocket" } });
+        refuseUpgrade(socket, error.httpStatus, error.message);
+      },
+    );
+  };
+}
+
+/** The client's address; behind a declared proxy, the first hop it forwarded for. */
+function addressOf(request: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = request.headers["x-forwarded-for"];
+  if (trustProxy && typeof forwarded === "string" && forwarded.length > 0) {
+    return forwarded.split(",")[0]?.trim() || "unknown";
+  }
+  return request.socket.remoteAddress ?? "unknown";
+}
+
+/**
+ * Browsers send an Origin; it must be this hub's own (the cookie is SameSite=Strict, this
+ * closes the cross-site WebSocket hole). Clients without an Origin (the CLI) pass.
+ */
+function checkOrigin(request: IncomingMessage): string | undefined {
+  const origin = request.headers.origin;
+  if (!origin) return undefined;
+  try {
+    if (new URL(origin).host === request.headers.host) return undefined;
+  } catch {
+    // Unparseable Origin: refused below.
+  }
+  return `WebSocket origin '${origin}' is not this hub's; open the UI from the hub's own address`;
+}

@@ -8,47 +8,15 @@ import { FitAddon } from "@xterm/addon-fit";
 import { SearchAddon } from "@xterm/addon-search";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
-import { type ITheme, Terminal } from "@xterm/xterm";
-import { gapNote } from "../../../src/protocol/droppedEvent.js";
+import { Terminal } from "@xterm/xterm";
 import type { JsonEvent } from "../../../src/protocol/events.js";
 import type { SessionView } from "../kinds/kind.js";
-import { exitNote } from "./exit-note.js";
-import { type HistoryEvent, olderOutput } from "./history.js";
 import { pasteText } from "./paste-text.js";
 import { echoParsed } from "./perf.js";
 import { attachRenderer, type RendererKind } from "./renderer.js";
-
-export const THEME: ITheme = {
-  background: "#0d1117",
-  foreground: "#d6dde6",
-  cursor: "#7ee787",
-  cursorAccent: "#0d1117",
-  selectionBackground: "#2f4d6f",
-  black: "#484f58",
-  red: "#ff7b72",
-  green: "#3fb950",
-  yellow: "#d29922",
-  blue: "#58a6ff",
-  magenta: "#bc8cff",
-  cyan: "#39c5cf",
-  white: "#b1bac4",
-  brightBlack: "#6e7681",
-  brightRed: "#ffa198",
-  brightGreen: "#56d364",
-  brightYellow: "#e3b341",
-  brightBlue: "#79c0ff",
-  brightMagenta: "#d2a8ff",
-  brightCyan: "#56d4dd",
-  brightWhite: "#f0f6fc",
-};
-
-/** Scrollback per terminal: enough for real work, bounded so 16 open terminals stay light. */
-const SCROLLBACK_LINES = 10_000;
-/** Scrollback once the user has asked for older output: room for what retention kept. */
-const HISTORY_SCROLLBACK_LINES = 100_000;
-
-/** Row height as a multiple of the font's: room below the baseline for `_` (see the constructor). */
-const LINE_HEIGHT = 1.2;
+import { TerminalHistory } from "./terminal-history.js";
+import { eventNote } from "./terminal-notes.js";
+import { terminalOptions } from "./terminal-options.js";
 
 const textDecoderOptions = { stream: true } as const;
 
@@ -89,12 +57,8 @@ export class TerminalSession implements SessionView {
   #readyWaiters: (() => void)[] = [];
   #opened = false;
   #disposed = false;
-  /**
-   * Output before this seq is not in the terminal as it was printed, only as the snapshot's
-   * rendering (2000 lines): scrolling past the top loads it from the hub. 0: nothing older.
-   */
-  #historyBefore = 0;
-  #loadingHistory = false;
+  /** Older output than the terminal holds, loaded when the user scrolls past the top. */
+  readonly #history: TerminalHistory;
   /** The last keydown's time, and the oldest sent key not yet followed by output (echo timing). */
   #keyDownAt: number | null = null;
   #keyAt: number | null = null;
@@ -105,23 +69,12 @@ export class TerminalSession implements SessionView {
     this.id = options.id;
     this.element = document.createElement("div");
     this.element.className = "xterm-host";
-    this.terminal = new Terminal({
-      cols: options.cols,
-      rows: options.rows,
-      scrollback: SCROLLBACK_LINES,
-      allowProposedApi: true,
-      // Steady, as xterm's own default: with the DOM renderer a blinking cursor is a CSS
-      // animation that keeps the page painting, and keys and output waited behind its frames
-      // (echo p90 20 ms blinking, 8 ms steady, in headless chromium; docs/BENCHMARKS.md).
-      cursorBlink: false,
-      fontFamily: '"JetBrains Mono", "Fira Code", "DejaVu Sans Mono", Menlo, Consolas, monospace',
-      fontSize: 14,
-      // The DOM renderer clips each row to its cell height; at 1.0 a font whose descent
-      // reaches the cell's bottom (DejaVu Sans Mono, the usual Linux fallback) loses its
-      // underscores. A little leading keeps them inside the row.
-      lineHeight: LINE_HEIGHT,
-      theme: THEME,
-      screenReaderMode: false,
+    this.terminal = new Terminal(terminalOptions(options));
+    this.#history = new TerminalHistory({
+      id: this.id,
+      terminal: this.terminal,
+      lastSeq: () => this.lastSeq,
+      disposed: () => this.#disposed,
     });
     this.terminal.loadAddon(this.#fit);
     // Unicode 11 widths (emoji take two cells), as programs and the hub's screen count them.
@@ -136,7 +89,7 @@ export class TerminalSession implements SessionView {
     );
     this.terminal.attachCustomKeyEventHandler((e) => {
       // Shift+PageUp at the top, like the wheel: older output.
-      if (e.type === "keydown" && e.shiftKey && e.key === "PageUp") this.#maybeLoadOlder();
+      if (e.type === "keydown" && e.shiftKey && e.key === "PageUp") this.#history.maybeLoad();
       return this.#copyOnCtrlC(e);
     });
     this.terminal.onData((data) => {
@@ -144,16 +97,7 @@ export class TerminalSession implements SessionView {
       options.onInput(data);
     });
     this.element.addEventListener("keydown", (e) => (this.#keyDownAt = e.timeStamp), { capture: true });
-    // The user scrolling up at the top of the buffer (wheel, touch) asks for older output.
-    // Not xterm's onScroll: a reset scrolls to the top too, and must not fetch anything.
-    this.element.addEventListener("wheel", (e) => e.deltaY < 0 && this.#maybeLoadOlder(), {
-      passive: true,
-      capture: true,
-    });
-    this.element.addEventListener("touchmove", () => this.#maybeLoadOlder(), {
-      passive: true,
-      capture: true,
-    });
+    this.#history.watchScrolling(this.element);
     this.terminal.onBinary((data) => options.onInput(data));
     // The browser's paste (Ctrl+Shift+V, the context menu), taken before xterm's own handler
     // so it goes through `paste` and its guard like every other paste.
@@ -258,7 +202,7 @@ export class TerminalSession implements SessionView {
         // rest was lost) end with it, as on the hub's screen; kept, they turned the first
         // character after a revive into `�`.
         this.#decoder = new TextDecoder();
-        const note = this.#note(event.type, event.data);
+        const note = eventNote(event.type, event.data);
         if (note) this.terminal.write(note);
         break;
       }
@@ -290,7 +234,7 @@ export class TerminalSession implements SessionView {
     this.#decoder = new TextDecoder();
     this.follow(snap.cols, snap.rows);
     this.lastSeq = snap.seq;
-    this.#historyBefore = snap.seq + 1;
+    this.#history.snapshotAt(snap.seq);
     this.terminal.write(snap.data, () => {
       this.#parsed(snap.seq);
       written?.();
@@ -303,60 +247,15 @@ export class TerminalSession implements SessionView {
 
   /** Whether older output than the terminal holds is stored at the hub (as far as it knows). */
   get hasOlder(): boolean {
-    return this.#historyBefore > 0;
-  }
-
-  #maybeLoadOlder(): void {
-    if (this.#historyBefore > 0 && !this.#loadingHistory && this.terminal.buffer.active.viewportY === 0) {
-      void this.loadOlder();
-    }
+    return this.#history.hasOlder;
   }
 
   /**
    * Loads older output than the terminal holds and redraws from it: the older page, then
    * every event since, as printed. The line at the top stays in view.
    */
-  async loadOlder(): Promise<void> {
-    if (this.#historyBefore === 0 || this.#loadingHistory || this.#disposed) return;
-    this.#loadingHistory = true;
-    try {
-      const older = await olderOutput(this.id, this.#historyBefore, () => this.lastSeq);
-      if (this.#disposed || !older) return;
-      const buffer = this.terminal.buffer.active;
-      const fromBottom = buffer.length - buffer.viewportY;
-      this.terminal.options.scrollback = HISTORY_SCROLLBACK_LINES;
-      this.terminal.reset();
-      const decoder = new TextDecoder();
-      for (const event of older.events) {
-        const text = this.#historyText(event, decoder);
-        if (text) this.terminal.write(text);
-      }
-      this.#historyBefore = older.reachedStart ? 0 : older.from;
-      await new Promise<void>((resolve) => this.terminal.write("", resolve));
-      this.terminal.scrollToLine(Math.max(0, this.terminal.buffer.active.length - fromBottom));
-    } catch (err) {
-      console.warn("dispatch: could not load older output", err);
-    } finally {
-      this.#loadingHistory = false;
-    }
-  }
-
-  #historyText(event: HistoryEvent, decoder: TextDecoder): string | undefined {
-    if (event.output) return decoder.decode(event.output, textDecoderOptions);
-    if (event.type === "output") return undefined;
-    // As live (`event`): a character cut by an exit or a gap ends there, unshown (a decode
-    // without `stream` empties the decoder; what it returns, a `�`, is dropped).
-    if (event.type === "exit" || event.type === "gap") decoder.decode();
-    return this.#note(event.type, event.data);
-  }
-
-  /** What the terminal shows for a non-output event (an exit, a gap), if anything. */
-  #note(type: string, data: Record<string, unknown>): string | undefined {
-    if (type === "exit") return `\r\n\x1b[2m[${exitNote(data)}]\x1b[0m\r\n`;
-    if (type === "gap") {
-      return `\r\n\x1b[33m[${gapNote(data)}]\x1b[0m\r\n`;
-    }
-    return undefined;
+  loadOlder(): Promise<void> {
+    return this.#history.load();
   }
 
   dispose(): void {

@@ -1,36 +1,31 @@
 /**
- * The host daemon: the one hub currently connected, and the hub's messages dispatched to the
- * sessions this host holds (`HostSessions`). Transport-free: the local Unix-socket server and
- * the remote dialer both hand it a `HubPeer` and the parsed messages, so the same daemon serves
- * the local and a remote hub alike.
+ * The host daemon: the one hub currently connected (`ConnectedHub`), and the hub's messages
+ * dispatched to the sessions this host holds (`HostSessions`). Transport-free: the local
+ * Unix-socket server and the remote dialer both hand it a `HubPeer` and the parsed messages, so
+ * the same daemon serves the local and a remote hub alike.
  */
-import { arch, hostname, platform } from "node:os";
 import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import { InputStreams } from "../core/InputStreams.js";
 import { HOST_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import { HOST_STOPPED_REASON } from "../protocol/events.js";
 import type { HostInfo, HostMessage, HubToHostMessage } from "../protocol/host.js";
+import { ConnectedHub, type HubPeer } from "./ConnectedHub.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import type { HostedSession } from "./HostedSession.js";
 import { HostReplies } from "./HostReplies.js";
 import { HostSessions } from "./HostSessions.js";
-import { HostStop, type HubLinkState } from "./HostStop.js";
-import { HubOutbox } from "./HubOutbox.js";
+import { HostStop } from "./HostStop.js";
 import { encodeHello } from "./helloMessages.js";
-import { runKindCommand, runtimeKinds, sweepOrphans } from "./runtimes/registry.js";
+import { hostInfo } from "./hostInfo.js";
+import { runKindCommand, sweepOrphans } from "./runtimes/registry.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
 import { takeSavedSessions } from "./SavedSessions.js";
 import { SessionBackpressure } from "./SessionBackpressure.js";
 
+export type { HubPeer } from "./ConnectedHub.js";
 /** What the exit of a session its host stopped says (kept here too for the host's tests). */
 export { HOST_STOPPED_REASON };
-
-/** The connected hub, as the daemon sees it. `onWritten` runs once the data left for the OS. */
-export interface HubPeer {
-  send(wire: Uint8Array | string, onWritten: () => void): void;
-  close(code: number, reason: string): void;
-}
 
 export interface HostDaemonOptions {
   id: string;
@@ -66,13 +61,7 @@ export class HostDaemon {
   private readonly replies: HostReplies;
   /** The orderly stop (`shutdown`), told of the hub's acknowledgements while it waits for them. */
   private readonly stop: HostStop;
-  private peer: HubPeer | undefined;
-  /** Everything sent to the peer goes through this (see `HubOutbox`). */
-  private outbox: HubOutbox | undefined;
-  /** Events go to the peer only after it has said which seqs it holds (`sync`). */
-  private synced = false;
-  /** Set once a hub has connected (`platform/startingHub.ts`). */
-  private reached = false;
+  private readonly hub = new ConnectedHub();
 
   constructor(private readonly options: HostDaemonOptions) {
     this.sessions = new HostSessions({
@@ -91,8 +80,8 @@ export class HostDaemon {
       sessions: this.sessions,
       logger: options.logger,
       savedSessionsFile: options.savedSessionsFile,
-      hubLink: () => this.hubLink(),
-      closeHub: (code, reason) => this.peer?.close(code, reason),
+      hubLink: () => this.hub.link,
+      closeHub: (code, reason) => this.hub.close(code, reason),
       onShutdown: options.onShutdown,
     });
   }
@@ -117,28 +106,12 @@ export class HostDaemon {
   }
 
   info(): HostInfo {
-    return {
-      id: this.options.id,
-      name: this.options.name,
-      hostname: hostname(),
-      os: platform(),
-      arch: arch(),
-      version: VERSION,
-      pid: process.pid,
-      capabilities: runtimeKinds(),
-      labels: this.options.labels ?? {},
-    };
+    return hostInfo(this.options);
   }
 
   /** A hub connected: it replaces any previous one and gets the hello. */
   connect(peer: HubPeer): void {
-    this.reached = true;
-    if (this.peer && this.peer !== peer) this.peer.close(4000, "replaced by a newer hub connection");
-    this.outbox?.close();
-    this.peer = peer;
-    const outbox = new HubOutbox(peer);
-    this.outbox = outbox;
-    this.synced = false;
+    const outbox = this.hub.connect(peer);
     // What was gathered while no hub was connected becomes events now, ahead of the hello.
     for (const session of this.sessions.values()) session.holdOutput(false);
     const hello = encodeHello({
@@ -152,11 +125,7 @@ export class HostDaemon {
   }
 
   disconnect(peer: HubPeer): void {
-    if (this.peer !== peer) return;
-    this.peer = undefined;
-    this.outbox?.close();
-    this.outbox = undefined;
-    this.synced = false;
+    if (!this.hub.disconnect(peer)) return;
     this.backpressure.release(this.sessions.values());
     for (const session of this.sessions.values()) session.holdOutput(true);
     this.options.logger.info("hub disconnected; sessions keep running and buffering");
@@ -164,14 +133,14 @@ export class HostDaemon {
   }
 
   handle(peer: HubPeer, message: HubToHostMessage): void {
-    if (peer !== this.peer) return;
+    if (!this.hub.is(peer)) return;
     switch (message.type) {
       case "sync":
         return this.sync(message.sessions);
       case "ack": {
         const session = this.sessions.get(message.session);
         session?.ack(message.seq);
-        this.outbox?.ack(message.session, message.seq);
+        this.hub.outbox?.ack(message.session, message.seq);
         if (session) this.backpressure.acknowledged(session);
         this.stop.progressed();
         return;
@@ -196,7 +165,7 @@ export class HostDaemon {
         // A resend through a restarted hub of an input applied before it died: applied once.
         const by = message.by ?? "";
         if (message.id && this.inputs.seen(by, message.id)) return;
-        this.outbox?.input(message.session);
+        this.hub.outbox?.input(message.session);
         session.input(message.data, message.by);
         if (message.id) this.inputs.record(by, message.id);
         return;
@@ -263,7 +232,7 @@ export class HostDaemon {
 
   /** Whether a hub has ever connected to this host. */
   get hubReached(): boolean {
-    return this.reached;
+    return this.hub.reached;
   }
 
   /** How many sessions run here now (ended ones the hub has not forgotten yet are not counted). */
@@ -298,25 +267,19 @@ export class HostDaemon {
     });
   }
 
-  private hubLink(): HubLinkState {
-    if (!this.outbox) return "none";
-    return this.synced ? "synced" : "connected";
-  }
-
   private sync(hubSeqs: Record<string, number>): void {
-    // What the hub did not acknowledge is sent again below: the link's window starts afresh.
-    this.outbox?.resync();
-    for (const session of this.sessions.values()) {
-      for (const event of session.replayAfter(hubSeqs[session.id] ?? 0))
-        this.outbox?.event(session.id, event);
-    }
-    this.synced = true;
+    this.hub.sync((outbox) => {
+      for (const session of this.sessions.values()) {
+        for (const event of session.replayAfter(hubSeqs[session.id] ?? 0)) outbox.event(session.id, event);
+      }
+    });
   }
 
   private forward(session: HostedSession, event: BufferedEvent): void {
-    if (!this.outbox || !this.synced) return;
-    this.outbox.event(session.id, event);
-    this.backpressure.sent(session, event, this.outbox);
+    const outbox = this.hub.live;
+    if (!outbox) return;
+    outbox.event(session.id, event);
+    this.backpressure.sent(session, event, outbox);
   }
 
   /**
@@ -324,13 +287,14 @@ export class HostDaemon {
    * still gathered included, so the hub has them all when the answer reaches the asker.
    */
   private reply(wire: string, session: string | undefined): void {
-    if (!this.outbox) return;
-    if (session === undefined) return this.outbox.control(wire);
+    const { outbox } = this.hub;
+    if (!outbox) return;
+    if (session === undefined) return outbox.control(wire);
     this.sessions.get(session)?.flushOutput();
-    this.outbox.reply(session, wire);
+    outbox.reply(session, wire);
   }
 
   private sendMessage(message: HostMessage): void {
-    this.outbox?.control(JSON.stringify(message));
+    this.hub.outbox?.control(JSON.stringify(message));
   }
 }

@@ -20,7 +20,7 @@ import {
   stopFakeProvider,
 } from "./fakeProvider.js";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
-import { RELAY_ADDRESS, SwallowingProxy } from "./swallowingProxy.js";
+import { RELAY_ADDRESS, relayedClientEnv, SwallowingProxy } from "./swallowingProxy.js";
 import { closeTtys, dispatchInPty, type Tty } from "./tty.js";
 
 let hub: HubHandle;
@@ -44,12 +44,7 @@ beforeAll(async () => {
     },
   });
   proxy = await SwallowingProxy.start(hub.port);
-  const clientHome = join(root, "client");
-  mkdirSync(clientHome);
-  const info = { pid: process.pid, port: proxy.port, host: "127.0.0.1", url: proxy.url };
-  writeFileSync(join(clientHome, "hub.json"), JSON.stringify(info));
-  // DISPATCH_URL: a hub is named, so the client never starts one of its own in its directory.
-  clientEnv = { ...hub.env, DISPATCH_HOME: clientHome, DISPATCH_KEY: hub.key, DISPATCH_URL: proxy.url };
+  clientEnv = relayedClientEnv(hub, proxy, join(root, "client"));
 });
 
 afterAll(async () => {

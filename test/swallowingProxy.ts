@@ -6,7 +6,10 @@
  * client's end closes with the hub's. Each client connection is relayed to the hub's port
  * at that moment.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import type { HubHandle } from "./harness.js";
 
 /** Where the hub listens (`dispatch start`'s default), and the other loopback address the relay takes. */
 const HUB_ADDRESS = "127.0.0.1";
@@ -77,10 +80,35 @@ export class SwallowingProxy {
     });
   }
 
+  /**
+   * The link drops (a network gone, a proxy restarted): every relayed connection is cut, with
+   * what it swallowed lost, and the next ones pass everything. The hub lives on.
+   */
+  drop(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.pass();
+  }
+
   /** Passes everything on again (for connections made from now on). */
   pass(): void {
     this.swallowToHub = false;
     this.swallowToClient = false;
     this.swallowedToHub = 0;
   }
+}
+
+/**
+ * The environment of a client that reaches `hub` only through `proxy`: its own data directory
+ * `home`, whose `hub.json` names the relay, and `DISPATCH_URL`, so the client never starts a
+ * hub of its own there.
+ */
+export function relayedClientEnv(
+  hub: HubHandle,
+  proxy: SwallowingProxy,
+  home: string,
+): Record<string, string> {
+  mkdirSync(home, { recursive: true });
+  const info = { pid: process.pid, port: proxy.port, host: "127.0.0.1", url: proxy.url };
+  writeFileSync(join(home, "hub.json"), JSON.stringify(info));
+  return { ...hub.env, DISPATCH_HOME: home, DISPATCH_KEY: hub.key, DISPATCH_URL: proxy.url };
 }

@@ -5,10 +5,15 @@
  * session list afresh, the shown session from the last seq it showed (`SessionView.reattach`),
  * so nothing is lost or doubled, and what was typed meanwhile once it is back. It gives up
  * after `DISPATCH_RECONNECT_GIVE_UP_MS`.
+ *
+ * Keys are numbered and kept until the hub acknowledges them (`InputOutbox`): those a dropped
+ * link swallowed are sent again over the next connection, and those it delivered (only their
+ * receipt was lost) are not typed twice, by the same hub or a restarted one.
  */
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import type { HubClient } from "../HubClient.js";
+import { InputOutbox } from "../InputOutbox.js";
 import { inputPieces } from "./inputPieces.js";
 import { LiveSessions } from "./LiveSessions.js";
 import { delay, reconnectToHub } from "./reconnect.js";
@@ -27,6 +32,8 @@ export interface ConnectionEvents {
   sessionsChanged(): void;
   /** No hub within the give-up time, or one that refused the client: the client ends. */
   gone(): void;
+  /** The hub refused keys (the session ended, this client's role changed): they are not sent again. */
+  refused(err: Error): void;
 }
 
 export interface ConnectionOptions {
@@ -49,11 +56,13 @@ export class Connection {
   private currentSessions: LiveSessions | undefined;
   /** Set while the hub is away and the client is trying to reach it again. */
   private away = false;
-  private typedAhead = "";
+  /** Keys until the hub's receipt: typed while it is away, or swallowed by a dropped link. */
+  private readonly outbox: InputOutbox;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(private readonly options: ConnectionOptions) {
     this.hubClient = options.hub;
+    this.outbox = new InputOutbox((err) => options.events.refused(err));
   }
 
   get hub(): HubClient {
@@ -95,10 +104,13 @@ export class Connection {
     return sessions;
   }
 
-  /** Keys for a session; typed while the hub is away, they are sent once it is back, in order. */
+  /**
+   * Keys for a session; typed while the hub is away (the socket is the closed one), they are
+   * sent once it is back, in order. In pieces: a paste may be over one message's limit.
+   */
   input(session: string, keys: string): void {
-    if (this.away) this.typedAhead += keys;
-    else this.currentSocket?.input(session, keys);
+    const socket = this.currentSocket;
+    if (socket) for (const piece of inputPieces(keys)) this.outbox.send(socket, session, piece);
   }
 
   /** Leaves: the hub is told the client detaches from `current` (briefly), the socket closed. */
@@ -151,7 +163,6 @@ export class Connection {
     // Before the attach: its reply says the role, which may have changed while the hub was away.
     this.cleanups.push(this.options.roles.follow(socket));
     const sessions = await LiveSessions.load(socket);
-    const current = this.options.view.current;
     let reattached: Reattached;
     try {
       reattached = await this.options.view.reattach(socket);
@@ -172,9 +183,7 @@ export class Connection {
     this.currentSessions = sessions;
     this.away = false;
     this.watch(socket, sessions);
-    // In pieces: what was typed meanwhile may be a paste over one message's limit.
-    if (current) for (const piece of inputPieces(this.typedAhead)) socket.input(current.id, piece);
-    this.typedAhead = "";
+    this.outbox.resend(socket);
     if (!socket.isOpen) this.connectionLost(socket);
     this.options.events.resumed();
   }

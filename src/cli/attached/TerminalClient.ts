@@ -5,8 +5,9 @@
  *
  * The client wires its parts and routes what is typed: the connection, kept through hub
  * restarts (`Connection`), the session shown (`SessionView`), moving between sessions and the
- * picker (`SessionSwitcher`), the status bar (`StatusRow`), the keys (`PrefixKeys`), and what
- * it asks or shows in place of the session (`Prompts`).
+ * picker (`SessionSwitcher`), the status bar (`StatusRow`), the keys (`PrefixKeys`, then
+ * `SessionKeys` for those meant for the session), and what it asks or shows in place of the
+ * session (`Prompts`).
  *
  * Every way out (detach, quit, session exit, hub gone, signal, exception) ends in `teardown`:
  * output is cut off first, then the terminal is restored (status row released, modes reset,
@@ -22,9 +23,11 @@ import { SeenState } from "../seenState.js";
 import type { TerminalSettings } from "../terminalSettings.js";
 import { CLEAR_SCREEN } from "../tui/screen.js";
 import { Connection } from "./Connection.js";
-import { type PrefixCommand, PrefixKeys } from "./PrefixKeys.js";
+import { PrefixKeys } from "./PrefixKeys.js";
 import { isOwnScreen, Prompts } from "./Prompts.js";
+import { runPrefixCommand } from "./prefixCommands.js";
 import { type ExitSignal, onProcessExits } from "./processExits.js";
+import { SessionKeys } from "./SessionKeys.js";
 import { SessionRoles } from "./SessionRoles.js";
 import { SessionSwitcher } from "./SessionSwitcher.js";
 import { type SessionEnd, SessionView } from "./SessionView.js";
@@ -68,13 +71,9 @@ export class TerminalClient {
   private readonly keys: PrefixKeys;
   private readonly prompts: Prompts;
   private readonly roles: SessionRoles;
+  private readonly sessionKeys: SessionKeys;
   /** The picker was up when the hub went away: it is opened again once the hub is back. */
   private pickerLost = false;
-  /**
-   * Keys typed while the first session's attach is under way (the terminal is raw by then),
-   * sent to it once it is shown: `dispatch attach build` and `make` typed at once loses nothing.
-   */
-  private early: string[] | undefined;
   private finished = false;
   private settle!: (end: ClientEnd) => void;
   private readonly ended = new Promise<ClientEnd>((resolve) => {
@@ -87,7 +86,7 @@ export class TerminalClient {
     this.seen = seen;
     const keys = { detachKey: options.detachKey, prefixKey: options.prefixKey };
     const finished = () => this.finished;
-    this.roles = new SessionRoles((session, readOnly) => this.roleChanged(session, readOnly));
+    this.roles = new SessionRoles((session, readOnly) => this.sessionKeys.roleChanged(session, readOnly));
     this.bar = new StatusRow({
       terminal,
       enabled: options.statusBar,
@@ -131,8 +130,11 @@ export class TerminalClient {
         },
         sessionsChanged: () => this.bar.draw(),
         gone: () => this.end({ reason: "closed" }),
+        refused: (err) => this.bar.flash(`not sent: ${err.message}`),
       },
     });
+    const { view, connection, roles, bar } = this;
+    this.sessionKeys = new SessionKeys({ connection, view, roles, bar });
     this.switcher = new SessionSwitcher({
       terminal,
       seen,
@@ -145,7 +147,7 @@ export class TerminalClient {
     });
     this.keys = new PrefixKeys(keys, {
       send: (bytes) => this.send(bytes),
-      run: (command) => this.runCommand(command),
+      run: (command) => runPrefixCommand(command, this.commandParts()),
       pendingChanged: () => this.bar.draw(),
     });
     this.prompts = new Prompts({
@@ -212,14 +214,11 @@ export class TerminalClient {
     });
     this.terminal.enter();
     if (!("attach" in start)) return this.switcher.openPicker(start.hint);
-    this.early = [];
+    this.sessionKeys.holdEarly();
     try {
       await this.switcher.switchTo(start.attach);
     } finally {
-      const early = this.early.join("");
-      this.early = undefined;
-      const current = this.view.current;
-      if (early && current && !this.finished) this.connection.input(current.id, early);
+      this.sessionKeys.releaseEarly(this.finished);
     }
   }
 
@@ -271,48 +270,18 @@ export class TerminalClient {
 
   private send(bytes: Uint8Array): void {
     const keys = this.decoder.write(Buffer.from(bytes));
-    const current = this.view.current;
-    if (keys.length === 0) return;
-    if (!current) this.early?.push(keys);
-    else if (this.roles.readOnly(current.id)) this.bar.notice(current.id, readOnlyNotice(current.name));
-    else this.connection.input(current.id, keys);
+    if (keys.length > 0) this.sessionKeys.send(keys);
   }
 
-  /** An owner changed this client's role on a session while attached: said if it is the one shown. */
-  private roleChanged(session: string, readOnly: boolean): void {
-    const current = this.view.current;
-    if (current?.id !== session) return this.bar.draw();
-    this.bar.notice(
-      session,
-      readOnly
-        ? `you are now ${readOnlyNotice(current.name)}`
-        : `you can write now: ${current.name} takes your keys again`,
-    );
-  }
-
-  private runCommand(command: PrefixCommand): void {
-    const current = this.view.current;
-    switch (command.type) {
-      case "detach":
-        return this.end({ reason: "detached", name: current?.name ?? "" });
-      case "step":
-        return this.switcher.step(command.by);
-      case "new":
-        void this.switcher.createAndSwitch();
-        return;
-      case "picker":
-        return this.switcher.openPicker();
-      case "history": {
-        const shownSeq = this.view.seq;
-        if (current && shownSeq !== undefined) {
-          this.prompts.openHistory({ session: current, shownSeq, hub: this.connection.hub });
-        }
-        return;
-      }
-      case "ask":
-        if (current) this.prompts.ask(command.mode);
-        return;
-    }
+  private commandParts() {
+    const { view, switcher, prompts, connection } = this;
+    return {
+      view,
+      switcher,
+      prompts,
+      connection,
+      detach: (name: string) => this.end({ reason: "detached", name }),
+    };
   }
 
   private resized(): void {
@@ -324,9 +293,4 @@ export class TerminalClient {
     if (size && current) this.connection.socket?.resize(current.id, size.cols, size.rows);
     this.bar.setUp();
   }
-}
-
-/** What a person who may only watch a session is told (the hub refuses their keys anyway). */
-function readOnlyNotice(name: string): string {
-  return `read-only on ${name}: what you type is not sent; ask its owner for write access`;
 }

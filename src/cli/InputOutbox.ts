@@ -4,7 +4,8 @@
  * acknowledges it. Whatever a connection took down with it unacknowledged is sent again, in
  * order and with the same ids, over the next one (`resend`); the hub and the session's host
  * apply an id once, so an input that did arrive (only its receipt was lost) is not applied
- * twice. docs/PROTOCOL.md, "Keys over a link that dies silently".
+ * twice. It serves `dispatch chat` (its messages) and `dispatch attach` (its keys, through
+ * `attached/Connection.ts`). docs/PROTOCOL.md, "Keys over a link that dies silently".
  */
 import { randomBytes } from "node:crypto";
 import type { ClientSocket } from "./ClientSocket.js";

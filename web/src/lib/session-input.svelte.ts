@@ -10,10 +10,12 @@
  * than one message goes as several (`inputPieces`), numbered in order like keys.
  *
  * Keys typed into a session being revived (`hold`, from the click on) are kept, not dropped as
- * typed into an ended session, and go once the hub has started it again (`release`), in order.
+ * typed into an ended session, and go once the hub has started it again (`release`), in order;
+ * at most `MAX_HELD_CHARS` of them (`HeldKeys`): what is over is dropped, and the page says so.
  */
 import { isLiveStatus } from "../../../src/core/liveness.js";
 import { type Connection, RequestError } from "./connection.js";
+import { HeldKeys, MAX_HELD_CHARS } from "./held-keys.js";
 import { inputPieces } from "./input-pieces.js";
 import { applyCtrl } from "./keys.js";
 import type { People } from "./people.svelte.js";
@@ -42,7 +44,7 @@ export class SessionInput {
   #outbox: Outgoing[] = [];
   #outboxChars = 0;
   /** Sessions being revived, and what was typed into them meanwhile (Ctrl applied), in order. */
-  readonly #held = new Map<string, string[]>();
+  readonly #held = new Map<string, HeldKeys>();
   readonly #conn: Connection;
   readonly #store: SessionStore;
   readonly #people: People;
@@ -73,8 +75,13 @@ export class SessionInput {
       text = applyCtrl(data);
       this.ctrlSticky = false;
     }
-    if (held) held.push(text);
-    else this.#enqueue(id, text);
+    if (!held) return this.#enqueue(id, text);
+    const told = held.full;
+    if (!held.add(text) && !told) {
+      toasts.push(
+        `'${info.name}' is still starting: more than ${MAX_HELD_CHARS / 1024} Ki characters typed meanwhile, so these and the keys after them until it runs were dropped. Type them again once it runs.`,
+      );
+    }
   }
 
   /**
@@ -82,7 +89,7 @@ export class SessionInput {
    * status says ended until the hub has started it; typed then, the keys were dropped.
    */
   hold(id: string): void {
-    if (!this.#held.has(id)) this.#held.set(id, []);
+    if (!this.#held.has(id)) this.#held.set(id, new HeldKeys());
   }
 
   /** The revive is answered: what was typed meanwhile goes now, in order, if the session runs. */
@@ -92,7 +99,7 @@ export class SessionInput {
     const info = this.#store.byId(id);
     // A revive that failed leaves nothing to type into: the page said why it did not start.
     if (!held || !info || !isLiveStatus(info.status)) return;
-    for (const text of held) this.#enqueue(id, text);
+    for (const text of held.texts) this.#enqueue(id, text);
   }
 
   /** Numbers `text` for the hub and sends it, behind anything still waiting to be sent. */

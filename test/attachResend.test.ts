@@ -115,6 +115,22 @@ describe("dispatch attach: keys typed as the link drops", () => {
     await detach(tty);
   }, 120_000);
 
+  it("keys typed into a link that died silently: the client takes it for dead, reconnects, and they run once", async () => {
+    const name = "a-silent";
+    const tty = await attachToShell(name);
+    proxy.silence();
+    const line = "echo silent-$((6*7))\r";
+    tty.pty.write(line);
+    await waitFor(() => proxy.swallowedToHubBytes > line.length, { message: "the keys sent" });
+    // No receipt, nothing else from the hub: after a few seconds the client says it reconnects.
+    await waitFor(() => tty.output().includes("reconnecting"), {
+      timeoutMs: 30_000,
+      message: "the client to take the link for dead",
+    });
+    await ranOnce(tty, name, "silent");
+    await detach(tty);
+  }, 120_000);
+
   it("keys the hub applied, their receipt lost, are not typed twice after the client is back", async () => {
     const name = "a-unacked";
     const tty = await attachToShell(name);

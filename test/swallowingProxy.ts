@@ -23,6 +23,8 @@ export class SwallowingProxy {
   swallowToClient = false;
   private swallowedToHub = 0;
   private readonly sockets = new Set<Socket>();
+  /** Client ends of connections that swallow both ways while they stay open (`silence`). */
+  private readonly silenced = new WeakSet<Socket>();
 
   private constructor(
     private readonly server: Server,
@@ -72,11 +74,11 @@ export class SwallowingProxy {
       });
     }
     client.on("data", (data) => {
-      if (this.swallowToHub) this.swallowedToHub += data.length;
+      if (this.swallowToHub || this.silenced.has(client)) this.swallowedToHub += data.length;
       else hub.write(data);
     });
     hub.on("data", (data) => {
-      if (!this.swallowToClient) client.write(data);
+      if (!this.swallowToClient && !this.silenced.has(client)) client.write(data);
     });
   }
 
@@ -87,6 +89,15 @@ export class SwallowingProxy {
   drop(): void {
     for (const socket of this.sockets) socket.destroy();
     this.pass();
+  }
+
+  /**
+   * The link dies silently (a Wi-Fi that stays associated, a dropped VPN): every relayed
+   * connection swallows both ways and stays open until an end closes it. Connections made from
+   * now on pass everything.
+   */
+  silence(): void {
+    for (const socket of this.sockets) this.silenced.add(socket);
   }
 
   /** Passes everything on again (for connections made from now on). */

@@ -122,8 +122,10 @@ export class InputOutbox {
     if (!oldest || !socket.isOpen || this.watch !== watch) return;
     const wait = Math.max(oldest.sentAt, watch.heardAt) + LINK_SILENT_MS - Date.now();
     if (wait > 0) {
-      // Unref'd: a client leaving does not wait for it.
-      watch.timer = setTimeout(() => this.checkLink(watch), wait);
+      // Unref'd: a client leaving does not wait for it. Looked at after the I/O the event loop
+      // has waiting (setImmediate runs after its poll): a client that was itself held (a loaded
+      // machine, a laptop asleep) may have the hub's answer unread behind its timers.
+      watch.timer = setTimeout(() => setImmediate(() => this.checkLink(watch)), wait);
       watch.timer.unref();
       return;
     }

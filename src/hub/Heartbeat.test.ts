@@ -110,6 +110,33 @@ describe("Heartbeat", () => {
     expect(Date.now() - lastAnswer).toBe(INTERVAL_MS * 3);
   });
 
+  it("does not fail a host for time this process itself was stalled: its answer, read late, counts", () => {
+    // The clock the heartbeat reads runs ahead of the timers by the time the process was held.
+    let heldMs = 0;
+    beat = new Heartbeat({
+      intervalMs: INTERVAL_MS,
+      send: (t) => sent.push(t),
+      onFail: (state) => {
+        failed = state;
+      },
+      now: () => Date.now() + heldMs,
+    });
+    beat.start();
+    answerLast(0);
+    vi.advanceTimersByTime(INTERVAL_MS / 2);
+    // Held for 4 s from here: nothing ran, and the timers due meanwhile all run as it resumes,
+    // before the host's answer to the ping sent as it resumed is read.
+    heldMs = 4 * INTERVAL_MS;
+    vi.advanceTimersByTime(INTERVAL_MS * 3);
+    expect(failed).toBeUndefined();
+    beat.pong(sent[sent.length - 1] as number);
+    vi.advanceTimersByTime(INTERVAL_MS * 2);
+    expect(failed).toBeUndefined();
+    // A host that stays silent after the stall is still failed three intervals after its answer.
+    vi.advanceTimersByTime(INTERVAL_MS);
+    expect(failed).toBeDefined();
+  });
+
   it("ignores answers to pings it never sent", () => {
     beat.start();
     beat.pong(12345);

@@ -4,7 +4,9 @@
  * critical, and three intervals without any answer declare the host unresponsive (`onFail`).
  * The failure deadline runs from the last answer received, not from the beats, so a host that
  * freezes at any moment is failed at most three intervals later (6 s by default); one slow
- * answer (a laptop waking up) raises no alarm beyond a warning.
+ * answer (a laptop waking up) raises no alarm beyond a warning. Time this process itself did
+ * not run (a loaded machine, a laptop asleep) is not counted against the host: it had no ping
+ * to answer, and its answers may be waiting unread (`STALLED_BEATS`).
  */
 import type { ConnectionHealth } from "../protocol/hosts.js";
 
@@ -14,6 +16,14 @@ export const DEFAULT_HEARTBEAT_MS = 2_000;
 export const WARNING_MISSED_BEATS = 1;
 export const CRITICAL_MISSED_BEATS = 2;
 export const FAIL_MISSED_BEATS = 3;
+/**
+ * A beat this many intervals after the previous one means this process was stalled meanwhile
+ * (its own timers ran late): the failure budget starts again, as the host could not have
+ * answered pings that were never sent, and answers that came are read only after the timers
+ * run. Without it a hub node held for 1.5 s by a loaded machine dropped a healthy host's link
+ * (3 beats of the 500 ms the cluster tests use), and its sessions were refused input meanwhile.
+ */
+export const STALLED_BEATS = 2;
 /** Round-trip times above these are `warning` / `critical` even when every beat is answered. */
 export const RTT_WARNING_MS = 500;
 export const RTT_CRITICAL_MS = 2_000;
@@ -52,6 +62,8 @@ export class Heartbeat {
   private readonly outstanding: number[] = [];
   private rttMs: number | null = null;
   private health: ConnectionHealth = "unknown";
+  /** When the last beat ran (`now()`); undefined before the first. */
+  private lastBeatAt: number | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: HeartbeatOptions) {
@@ -101,13 +113,24 @@ export class Heartbeat {
   }
 
   private fail(): void {
+    if (this.stalled()) {
+      this.armDeadline();
+      return;
+    }
     this.dispose();
     this.update();
     this.options.onFail(this.state);
   }
 
+  /** Whether this process's own beat is overdue: it did not run for a while. */
+  private stalled(now = this.now()): boolean {
+    return this.lastBeatAt !== undefined && now - this.lastBeatAt >= this.options.intervalMs * STALLED_BEATS;
+  }
+
   private beat(): void {
     let t = this.now();
+    if (this.stalled(t)) this.armDeadline();
+    this.lastBeatAt = t;
     // Two beats in the same millisecond (fake clocks) must still be told apart.
     const last = this.outstanding[this.outstanding.length - 1];
     if (last !== undefined && t <= last) t = last + 1;

@@ -139,9 +139,9 @@ export class ClusterNode {
     this.timer.unref();
   }
 
-  /** A link to `host` when another live node holds its lease. */
+  /** A link to `host` when another node holds its lease (`HostLeases.routeTo`: also one late with its beat). */
   peerLink(host: string): HostLink | undefined {
-    const holder = this.options.leases.holderElsewhere(host);
+    const holder = this.options.leases.routeTo(host);
     return holder ? this.peers.link(holder.url, host) : undefined;
   }
 
@@ -239,8 +239,9 @@ export class ClusterNode {
     const { leases, directory, hosts } = this.options;
     const changed = new Set(leases.refresh());
     if (changed.size === 0) return;
-    // Requests waiting on a node that no longer holds the host get no answer from it.
-    for (const host of changed) this.peers.leaseMoved(host, leases.holderElsewhere(host)?.url);
+    // Requests waiting on a node that no longer holds the host get no answer from it (one
+    // merely late with its beat still answers them).
+    for (const host of changed) this.peers.leaseMoved(host, leases.routeTo(host)?.url);
     // A host whose token another node issued after this one started: list it here too.
     for (const host of changed) if (leases.linkedElsewhere(host) && !knows(hosts, host)) hosts.expect(host);
     for (const record of directory.all()) if (changed.has(record.host)) directory.touch(record.id, {}, true);

@@ -96,6 +96,19 @@ export class HostLeases implements HostAdmission {
     return this.nodeRows.find((row) => row.id === lease.node && row.alive);
   }
 
+  /**
+   * The node to hand `hostId`'s messages to: the node other than this one whose lease names it,
+   * while that node's process is up, even when its heartbeat is late. A node stalled for a few
+   * seconds (a loaded machine) still holds its link to the host and handles what it is sent
+   * once it runs again; refusing the input meanwhile told people a host was away that was not.
+   * A node that died lets go of its lock at once, and is not sent anything.
+   */
+  routeTo(hostId: string): NodeRow | undefined {
+    const lease = this.leaseRows.get(hostId);
+    if (!lease || lease.node === this.options.node) return undefined;
+    return this.nodeRows.find((row) => row.id === lease.node && (row.alive || row.connected));
+  }
+
   linkedElsewhere(hostId: string): boolean {
     return this.holderElsewhere(hostId) !== undefined;
   }

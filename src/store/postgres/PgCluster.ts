@@ -25,11 +25,15 @@ const nodeLockKey = (node: string) => `(hashtext(${node}) & 2147483647)`;
  * that hangs with its connection open.
  */
 function aliveSql(node: string, deadParam: string): string {
+  return `(EXISTS (SELECT 1 FROM nodes n WHERE n.id = ${node} AND n.heartbeat_at > ${NOW_MS} - ${deadParam}) AND ${lockHeldSql(node)})`;
+}
+
+/** Whether the node named by SQL expression `node` still holds its advisory lock (its process and connection are up). */
+function lockHeldSql(node: string): string {
   return (
-    `(EXISTS (SELECT 1 FROM nodes n WHERE n.id = ${node} AND n.heartbeat_at > ${NOW_MS} - ${deadParam}) ` +
-    `AND EXISTS (SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted ` +
+    `EXISTS (SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted ` +
     `AND k.classid = ${NODE_LOCK_CLASS} AND k.objid = ${nodeLockKey(node)}::oid AND k.objsubid = 2 ` +
-    "AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database())))"
+    "AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database()))"
   );
 }
 
@@ -42,6 +46,11 @@ export interface NodeRow {
   hosts: number;
   clients: number;
   alive: boolean;
+  /**
+   * Its connection still holds its lock: the process is up, though perhaps late with its
+   * heartbeat (stalled on a loaded machine). False at once when it is killed.
+   */
+  connected: boolean;
 }
 
 /** How the node holding a host's lease sees its link, for the nodes that only list it. */
@@ -196,7 +205,7 @@ export class PgCluster {
   nodes(deadMs: number): NodeRow[] {
     return this.db.query<NodeRow>(
       'SELECT id, url, pid, started_at AS "startedAt", heartbeat_at AS "heartbeatAt", hosts, clients, ' +
-        `${aliveSql("nodes.id", "$1")} AS alive FROM nodes ORDER BY id`,
+        `${aliveSql("nodes.id", "$1")} AS alive, ${lockHeldSql("nodes.id")} AS connected FROM nodes ORDER BY id`,
       [deadMs],
       "cluster_nodes",
     );

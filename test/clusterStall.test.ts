@@ -1,0 +1,76 @@
+/**
+ * A cluster node that stalls (its process stopped for a few seconds, as a loaded machine can
+ * hold it) is late, not gone: input typed on another node for a session whose host is linked
+ * to it is taken, not refused with 503, and reaches the host once the node runs again; the
+ * node does not drop its host's link for pongs that waited while it was stopped.
+ *
+ * Seen in a loaded full run: test/cluster.test.ts's input from node a to node c's host got
+ * `host_unavailable` (HTTP 503) while both nodes were up.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Cluster, startCluster } from "./cluster.js";
+import { waitFor } from "./harness.js";
+
+let cluster: Cluster;
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: ["a", "c"] });
+  await cluster.startHost("h2", "c");
+}, 90_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** Whether node `asked` counts node `node` alive now. */
+async function aliveOn(asked: string, node: string): Promise<boolean | undefined> {
+  const res = await cluster.api(asked, "/api/status");
+  const body = (await res.json()) as { cluster?: { nodes: { id: string; alive: boolean }[] } };
+  return body.cluster?.nodes.find((n) => n.id === node)?.alive;
+}
+
+/** Stops node `name`'s process until the returned function is called (also on a failed test). */
+function stall(name: string): () => void {
+  const pid = cluster.node(name).pids().hub as number;
+  process.kill(pid, "SIGSTOP");
+  return () => process.kill(pid, "SIGCONT");
+}
+
+describe("a cluster node that stalls", () => {
+  it("takes input from a client on node a for its host's session, and delivers it once it runs again", async () => {
+    const res = await cluster.api("a", "/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ name: "stalled", host: "h2", command: ["cat"] }),
+    });
+    expect(res.status).toBe(201);
+    const { session } = (await res.json()) as { session: { id: string } };
+    const onA = await cluster.client("a");
+    await onA.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
+
+    const dials = () => cluster.hosts.get("h2")?.log.match(/connected to the hub/g)?.length ?? 0;
+    expect(dials()).toBe(1);
+    const resume = stall("c");
+    try {
+      // Past its heartbeat's deadline: node a no longer counts node c alive.
+      await waitFor(async () => (await aliveOn("a", "c")) === false, {
+        timeoutMs: 20_000,
+        message: "node a sees node c's heartbeat stop",
+      });
+      const typed = await onA.request({ type: "input", session: session.id, data: "typed-on-a\n" });
+      expect(typed.type, JSON.stringify(typed)).not.toBe("error");
+      const sent = await cluster.node("a").cli(["send", "stalled", "--enter", "sent-by-cli"]);
+      expect(sent.code, sent.stderr).toBe(0);
+    } finally {
+      resume();
+    }
+    // Each line twice, the PTY's echo and cat's copy (in whatever order the two lines came).
+    const times = (line: string) => onA.output(session.id).split(`${line}\r\n`).length - 1;
+    await waitFor(() => times("typed-on-a") === 2 && times("sent-by-cli") === 2, {
+      timeoutMs: 20_000,
+      message: "both lines echoed by cat",
+    });
+    // Node c kept its host: the pongs that waited in its socket while it was stopped counted.
+    await waitFor(async () => (await cluster.ownerOf("h2")) === "c", { message: "node c holds h2 again" });
+    expect(dials()).toBe(1);
+  });
+});

@@ -4,12 +4,17 @@
  * to it is taken, not refused with 503, and reaches the host once the node runs again; the
  * node does not drop its host's link for pongs that waited while it was stopped.
  *
+ * And `dispatch send` to a session whose host's link just dropped waits for the host to dial
+ * back (the hub typed nothing, so sending again is safe) rather than failing at once.
+ *
  * Seen in a loaded full run: test/cluster.test.ts's input from node a to node c's host got
  * `host_unavailable` (HTTP 503) while both nodes were up.
  */
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startCluster } from "./cluster.js";
-import { waitFor } from "./harness.js";
+import { type Cluster, startCluster, startProxy } from "./cluster.js";
+import { BIN, REPO_ROOT, waitFor } from "./harness.js";
 
 let cluster: Cluster;
 
@@ -72,5 +77,58 @@ describe("a cluster node that stalls", () => {
     // Node c kept its host: the pongs that waited in its socket while it was stopped counted.
     await waitFor(async () => (await cluster.ownerOf("h2")) === "c", { message: "node c holds h2 again" });
     expect(dials()).toBe(1);
+  });
+});
+
+/** A port nothing listens on: a host dialing it is refused, and dials again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address ? address.port : 0;
+}
+
+describe("dispatch send to a session whose host's link dropped", () => {
+  it("says it waits, sends once the host dials back, and the text arrives once", async () => {
+    const proxy = await startProxy(cluster.node("c").port);
+    try {
+      await cluster.startHost("h3", "c", { urls: [proxy.url] });
+      const res = await cluster.api("a", "/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ name: "redialing", host: "h3", command: ["cat"] }),
+      });
+      expect(res.status).toBe(201);
+      const { session } = (await res.json()) as { session: { id: string } };
+      // The link drops and the host's dials are refused: its session runs on, unreachable.
+      proxy.target(await closedPort(), { dropLinks: true });
+      await waitFor(async () => (await cluster.ownerOf("h3")) === undefined, { message: "h3 unlinked" });
+
+      const child = spawn(process.execPath, [BIN, "send", "redialing", "--enter", "typed-late"], {
+        env: cluster.node("a").env,
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+      await waitFor(() => /sending again/.test(stderr) || child.exitCode !== null, {
+        message: "dispatch send refused once",
+      });
+      expect(stderr).toMatch(
+        /^dispatch send: host 'h3' is not connected right now; try again shortly \(sending again for up to 10 s\)\n$/,
+      );
+      proxy.target(cluster.node("c").port);
+      expect(await exited, stderr).toBe(0);
+
+      const onA = await cluster.client("a");
+      await onA.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
+      await onA.waitForOutput(session.id, "typed-late\r\ntyped-late\r\n", 20_000);
+      expect(onA.output(session.id).split("typed-late").length - 1).toBe(2);
+    } finally {
+      await proxy.close();
+    }
   });
 });

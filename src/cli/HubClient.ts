@@ -47,6 +47,12 @@ const OkBody = z.object({ ok: z.literal(true) });
 /** A session command's answer; a command with nothing to say may leave `result` out. */
 const CommandBody = z.object({ result: z.unknown().optional() });
 export type StoredEvent = z.infer<typeof ApiEvent>;
+
+/** Errors the hub itself answered with (not a hub that could not be reached or proven). */
+const hubRefusals = new WeakSet<DispatchError>();
+/** Whether `err` is the hub's own answer to a request it received. */
+export const refusedByHub = (err: unknown): err is DispatchError =>
+  err instanceof DispatchError && hubRefusals.has(err);
 export type KillSignal = "SIGHUP" | "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGQUIT";
 
 export interface HubClientOptions {
@@ -319,7 +325,9 @@ export class HubClient {
         if (code === "unauthorized" && this.guessed) {
           throw new DispatchError("host_unavailable", this.notRunningHere());
         }
-        throw new DispatchError(isErrorCode(code) ? code : "internal", message, { field });
+        const refusal = new DispatchError(isErrorCode(code) ? code : "internal", message, { field });
+        hubRefusals.add(refusal);
+        throw refusal;
       }
       throw new DispatchError("internal", `the hub answered ${method} ${path} with HTTP ${status}`);
     }

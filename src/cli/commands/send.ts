@@ -1,7 +1,20 @@
 /** `dispatch send NAME [--enter] TEXT...`: input for a session without attaching. */
+
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
+import { backoffDelay } from "../../core/backoff.js";
+import { DispatchError } from "../../core/errors.js";
 import { UsageError } from "../exitCodes.js";
-import { HubClient } from "../HubClient.js";
+import { HubClient, refusedByHub } from "../HubClient.js";
+
+/**
+ * How long input the hub refused because the session's host is not linked to it right now
+ * (`host_unavailable`) is sent again: the hub typed nothing, so sending again cannot type it
+ * twice, and a host whose link dropped dials back within its backoff (at most 5 s).
+ */
+const HOST_WAIT_MS = 10_000;
+/** The longest pause between two tries. */
+const RETRY_MAX_MS = 1_000;
 
 export function registerSend(program: Command): void {
   program
@@ -16,5 +29,27 @@ export function registerSend(program: Command): void {
 async function send(name: string, text: string[], options: { enter?: boolean }): Promise<void> {
   if (text.length === 0 && !options.enter)
     throw new UsageError("nothing to send: give TEXT, --enter, or both");
-  await HubClient.locate().input(name, text.join(" ") + (options.enter ? "\r" : ""));
+  const hub = HubClient.locate();
+  const data = text.join(" ") + (options.enter ? "\r" : "");
+  const deadline = Date.now() + HOST_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await hub.input(name, data);
+    } catch (err) {
+      if (!refusedByHub(err) || err.code !== "host_unavailable") throw err;
+      const delayMs = backoffDelay(attempt, Math.random, RETRY_MAX_MS);
+      if (Date.now() + delayMs > deadline) {
+        throw new DispatchError(
+          "host_unavailable",
+          `nothing was typed into '${name}': ${err.message} (waited ${HOST_WAIT_MS / 1000} s for it)`,
+        );
+      }
+      if (attempt === 0) {
+        process.stderr.write(
+          `dispatch send: ${err.message} (sending again for up to ${HOST_WAIT_MS / 1000} s)\n`,
+        );
+      }
+      await sleep(delayMs);
+    }
+  }
 }

@@ -82,7 +82,7 @@ export class ClusterNode {
     this.fanOut = new RemoteFanOut({ store, attachments, directory, logger });
     this.records = new RecordSync({ cluster, node: settings.node, directory, store, bus });
     this.peers = new PeerLinks({ token: settings.peerToken, logger });
-    this.requests = new PeerRequests({ hosts, directory, records: this.records });
+    this.requests = new PeerRequests({ hosts, directory, records: this.records, logger });
     this.listener = new ClusterListener({
       url: settings.databaseUrl,
       channels: [EVENTS_CHANNEL, RECORDS_CHANNEL, LEASE_CHANNEL, CUTOFF_CHANNEL, ACCESS_CHANNEL],

@@ -46,6 +46,7 @@ beforeEach(async () => {
     // Every session is known on the owning node: nothing to reload first.
     directory: { get: () => ({}) } as unknown as SessionDirectory,
     records: { reload: () => undefined } as unknown as RecordSync,
+    logger: pino({ level: "silent" }),
   });
   server = new WebSocketServer({
     host: "127.0.0.1",

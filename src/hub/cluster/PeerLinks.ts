@@ -144,6 +144,14 @@ class PeerConnection {
 
   private fail(why: string): void {
     this.closed = true;
+    // Never handed to the socket (it closed before it opened): input among them is lost.
+    const unsent = this.queue.splice(0).length;
+    if (unsent > 0) {
+      this.options.logger.warn(
+        { node: this.url, messages: unsent, why },
+        "messages for hosts on another node were dropped: its socket closed before they were sent",
+      );
+    }
     for (const pending of this.pending.values()) {
       clearTimeout(pending.timer);
       pending.reject(unavailable(why));

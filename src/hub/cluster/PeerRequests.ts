@@ -5,6 +5,7 @@
  * created (or revived) on the other node must be known before its host's first events arrive,
  * or they would be dropped as events of an unknown session.
  */
+import type { Logger } from "pino";
 import { mib } from "../../core/byteSize.js";
 import { errorFields, toDispatchError } from "../../core/errors.js";
 import { MAX_PEER_MESSAGE_BYTES, type PeerMessage, type PeerReply } from "../../protocol/cluster.js";
@@ -19,6 +20,7 @@ export interface PeerRequestsOptions {
   hosts: HostLinks;
   directory: SessionDirectory;
   records: RecordSync;
+  logger: Logger;
 }
 
 export class PeerRequests {
@@ -30,8 +32,13 @@ export class PeerRequests {
       try {
         this.prepare(message.message);
         this.options.hosts.require(message.host).send(message.message);
-      } catch {
-        // A keystroke for a host that just left: the client sees the host go unreachable.
+      } catch (err) {
+        // A keystroke for a host that just left: the asking node has answered its client
+        // already, which sees the host go unreachable. Said here, as it is lost.
+        this.options.logger.warn(
+          { err, host: message.host, type: message.message.type },
+          "a message another node relayed for a host not linked here was dropped",
+        );
       }
       return undefined;
     }

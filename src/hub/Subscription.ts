@@ -5,10 +5,16 @@
  * client therefore never slows the session or the other clients, and misses nothing that is
  * in the log. One that falls more than `lagLimitBytes` behind skips ahead to the latest
  * snapshot (the same final screen, without the intermediate frames) and continues live.
+ *
+ * The store is the truth: a catch-up read that fails (storage failing: a PostgreSQL outage)
+ * is tried again until it succeeds, and a live batch that does not continue the client's
+ * cursor (events committed but never announced, when a commit's answer was lost) is read
+ * back from the store too. Either way the client gets every event, in order, once.
  */
 import { isOutputEvent, type JsonEvent, type OutputEvent, type SessionEvent } from "../protocol/events.js";
 import { encodeOutputFrame, encodeOutputFrameParts } from "../protocol/frames.js";
 import type { SnapshotRecord, Store } from "../store/Store.js";
+import { isStorageError } from "../store/storageErrors.js";
 import { resumeOverHole } from "./attachRule.js";
 import type { StoredBatchEntry } from "./StoreWriter.js";
 import { decodeScreen } from "./screen/snapshotData.js";
@@ -26,6 +32,13 @@ const LAG_CHECK_EVERY_PAGES = 16;
  * (a host's output events are at most 64 KiB), so no client meets a frame it would not otherwise.
  */
 const JOINED_FRAME_MAX_BYTES = 64 * 1024;
+/**
+ * After a failed catch-up read the next one waits this long, doubling up to the cap while the
+ * store keeps failing (each try of a silent PostgreSQL blocks the hub up to its timeout). A
+ * batch stored meanwhile retries at once: the store works again.
+ */
+const RETRY_FIRST_DELAY_MS = 250;
+const RETRY_MAX_DELAY_MS = 5_000;
 /** Default distance behind (output bytes) past which a client jumps to the latest snapshot. */
 export const DEFAULT_LAG_LIMIT_BYTES = 4 * 1024 * 1024;
 
@@ -73,6 +86,9 @@ export class Subscription {
   private waiting = false;
   private closed = false;
   private pagesSinceLagCheck = 0;
+  /** The next try of a catch-up read that failed. */
+  private retry: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_FIRST_DELAY_MS;
 
   constructor(private readonly options: SubscriptionOptions) {
     this.session = options.session;
@@ -105,9 +121,21 @@ export class Subscription {
 
   /** Newly stored events of this session. */
   offer(entries: readonly StoredBatchEntry[]): void {
-    if (this.closed || !this.live) return;
+    if (this.closed) return;
+    if (!this.live) {
+      // Catching up reads these from the store; a read that failed is tried now it works again.
+      if (this.retry) this.retryNow();
+      return;
+    }
     for (const { event, frame } of entries) {
       if (event.seq <= this.cursor) continue;
+      if (event.seq > this.cursor + 1) {
+        // Events before this one were stored but never offered (a commit whose answer was lost
+        // and that the host's resend then found stored): they are read back from the store.
+        this.live = false;
+        this.pump();
+        return;
+      }
       if (this.options.channel.backlog > LIVE_BACKLOG_BYTES) {
         // Too far behind for live delivery; everything from here on is read back from the store.
         this.live = false;
@@ -121,9 +149,39 @@ export class Subscription {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.retry);
+    this.retry = undefined;
   }
 
+  /** Catches up from the store; when the store fails, tries again later rather than stop. */
   private pump(): void {
+    this.guarded(() => this.readPages());
+  }
+
+  /**
+   * Runs a step that reads the store. A storage failure leaves the client not live (its events
+   * are read back later) with a retry scheduled: without it the client would never be sent
+   * another event.
+   */
+  private guarded(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.live = false;
+      if (this.closed || this.retry) return;
+      this.retry = setTimeout(() => this.retryNow(), this.retryDelayMs);
+      this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_DELAY_MS);
+    }
+  }
+
+  private retryNow(): void {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.pump();
+  }
+
+  private readPages(): void {
     const { channel, store } = this.options;
     while (!this.closed && !this.waiting) {
       if (channel.backlog > PUMP_BACKLOG_BYTES) {
@@ -139,6 +197,7 @@ export class Subscription {
         if (this.skipAheadIfFarBehind() === "waiting") return;
       }
       const page = store.readEvents(this.session, this.cursor, PUMP_PAGE_EVENTS);
+      this.retryDelayMs = RETRY_FIRST_DELAY_MS;
       if (page.length === 0) {
         this.live = true;
         return;
@@ -213,9 +272,11 @@ export class Subscription {
     this.waiting = true;
     const resume = () => {
       this.waiting = false;
-      const taken = store.latestSnapshot(this.session);
-      if (!this.closed && taken && taken.seq > this.cursor) this.jumpTo(taken);
-      this.pump();
+      this.guarded(() => {
+        const taken = store.latestSnapshot(this.session);
+        if (!this.closed && taken && taken.seq > this.cursor) this.jumpTo(taken);
+        this.readPages();
+      });
     };
     freshSnapshot().then(resume, resume);
     return true;

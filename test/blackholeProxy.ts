@@ -17,6 +17,12 @@ export interface BlackholeProxy {
   port: number;
   /** From now on nothing passes either way, and new connections are accepted and ignored. */
   blackhole(): void;
+  /**
+   * Holes once the client has sent bytes holding each of `markers` in turn, the last of which
+   * still reach the server: their answer is lost (a COMMIT the server carried out, whose client
+   * never learns it did).
+   */
+  blackholeAfter(...markers: string[]): void;
   /** The next connection accepted while holing (one already accepted and still open counts). */
   nextAttempt(): Promise<HeldAttempt>;
   /** Passes again: connections that were black-holed are cut (their bytes were lost). */
@@ -26,6 +32,7 @@ export interface BlackholeProxy {
 
 export async function startBlackholeProxy(target: number): Promise<BlackholeProxy> {
   let holing = false;
+  let holeAfter: Buffer[] = [];
   const open = new Set<Socket>();
   const held: HeldAttempt[] = [];
   let onHeld: ((attempt: HeldAttempt) => void) | undefined;
@@ -57,7 +64,15 @@ export async function startBlackholeProxy(target: number): Promise<BlackholeProx
     }
     const outbound = connect(target, "127.0.0.1");
     track(outbound);
-    inbound.on("data", (chunk) => holing || outbound.write(chunk));
+    inbound.on("data", (chunk: Buffer) => {
+      if (holing) return;
+      outbound.write(chunk);
+      const next = holeAfter[0];
+      if (next && chunk.includes(next)) {
+        holeAfter.shift();
+        holing = holeAfter.length === 0;
+      }
+    });
     outbound.on("data", (chunk) => holing || inbound.write(chunk));
     inbound.on("close", () => outbound.destroy());
     outbound.on("close", () => inbound.destroy());
@@ -68,6 +83,9 @@ export async function startBlackholeProxy(target: number): Promise<BlackholeProx
     port: typeof address === "object" && address ? address.port : 0,
     blackhole() {
       holing = true;
+    },
+    blackholeAfter(...markers) {
+      holeAfter = markers.map((marker) => Buffer.from(marker));
     },
     nextAttempt() {
       const waiting = held.find((attempt) => attempt.open);
@@ -81,6 +99,7 @@ export async function startBlackholeProxy(target: number): Promise<BlackholeProx
     },
     resume() {
       holing = false;
+      holeAfter = [];
       for (const socket of open) socket.destroy();
     },
     close() {

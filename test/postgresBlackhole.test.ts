@@ -264,6 +264,17 @@ describe("a client attached through a PostgreSQL outage (the server restarted or
     await printThroughOutage(hub, { begin: () => proxy.blackhole(), end: () => proxy.resume() });
   }, 240_000);
 
+  it("is shown every line when the answer to a commit of its lines was lost", async () => {
+    // The hub cannot know the batch was stored: the host's resend must neither stall on the
+    // stored events nor leave the client without them.
+    const { hub, proxy } = await hubThroughProxy({ queryMs: 2000, connectMs: 2000 });
+    await printThroughOutage(hub, {
+      // The append's last statement (by its prepared name), then its COMMIT.
+      begin: () => proxy.blackholeAfter("append_totals", "COMMIT"),
+      end: () => proxy.resume(),
+    });
+  }, 240_000);
+
   it("is shown every line when it attached while the link dropped every packet", async () => {
     // Its first read of the log meets the silent server and fails: it must be read again.
     const { hub, proxy } = await hubThroughProxy({ queryMs: 2000, connectMs: 30_000 });

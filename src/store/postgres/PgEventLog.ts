@@ -58,6 +58,17 @@ export class PgEventLog {
   }
 
   appendBatch(events: readonly SessionEvent[]): SessionEvent[] {
+    try {
+      return this.append(events);
+    } catch (err) {
+      // A COMMIT whose answer was lost may have been carried out: the cached seqs would make the
+      // host's resend of the same events collide with them for good. Read them again.
+      for (const event of events) this.seqCache.delete(event.session);
+      throw err;
+    }
+  }
+
+  private append(events: readonly SessionEvent[]): SessionEvent[] {
     const fence = this.fence;
     const plan = this.db.transaction(() => {
       const leased = fence ? this.leasedLastSeqs(events, fence.node) : undefined;

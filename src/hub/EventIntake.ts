@@ -5,7 +5,7 @@
  * it. It also settles a host's sessions when the host says hello: sessions it no longer runs
  * are closed, sessions the hub never knew are adopted, and the host is told what the hub holds.
  * A host's answer about a session waits here until the events sent before it are stored
- * (`HeldReplies`).
+ * (`HeldReplies`); after a failed commit, hosts are asked to resend (`ResendRequests`).
  */
 import type { Logger } from "pino";
 import { findKind } from "../kinds/registry.js";
@@ -21,20 +21,13 @@ import { HostAcks } from "./HostAcks.js";
 import type { HostLink } from "./HostLink.js";
 import type { HostLinks } from "./HostMonitor.js";
 import type { HubEvents } from "./HubEvents.js";
+import { ResendRequests } from "./ResendRequests.js";
 import { recordChanges } from "./recordChanges.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 import type { StorageHealth } from "./StorageHealth.js";
 import { type StoredBatchEntry, StoreWriter, storedSize } from "./StoreWriter.js";
 
 const isLive = (status: string) => status === "starting" || status === "running";
-
-/**
- * After a failed commit, hosts are asked to resend this soon (the failure may be a blip), then
- * at doubling intervals up to the cap while storage keeps failing: each attempt costs a replay
- * of what the hosts hold, so a long outage is not a busy loop.
- */
-const RESEND_FIRST_DELAY_MS = 100;
-const RESEND_MAX_DELAY_MS = 5_000;
 
 export interface EventIntakeOptions {
   store: Store;
@@ -52,8 +45,7 @@ export class EventIntake {
   private readonly activity: ActivityThrottle;
   private readonly acks = new HostAcks();
   private readonly replies = new HeldReplies();
-  private resendTimer: NodeJS.Timeout | undefined;
-  private resendDelayMs = RESEND_FIRST_DELAY_MS;
+  private readonly resends: ResendRequests;
 
   constructor(private readonly options: EventIntakeOptions) {
     const { store, directory, bus, logger } = options;
@@ -66,9 +58,10 @@ export class EventIntake {
         // What was pending is dropped until its host resends it: answers waiting on it go now.
         this.replies.release();
         options.health.failed(err, "event append");
-        this.scheduleResend();
+        this.resends.schedule();
       },
     });
+    this.resends = new ResendRequests({ ...options, writer: this.writer, acks: this.acks });
     this.activity = new ActivityThrottle((id) => {
       const record = directory.get(id);
       if (record) directory.update(id, { preview: record.preview });
@@ -76,7 +69,7 @@ export class EventIntake {
     // Any failed write (a session record, an audit row, a timer's), not only an append's:
     // the probe below is what notices the store healed and writes what was kept meanwhile.
     options.health.listen((status) => {
-      if (!status.ok) this.scheduleResend();
+      if (!status.ok) this.resends.schedule();
     });
     bus.on("host-hello", (link, host, sessions) => this.hello(link, host, sessions));
     bus.on("host-event", (_link, event, frame) => this.accept(event, frame));
@@ -141,8 +134,7 @@ export class EventIntake {
   }
 
   dispose(): void {
-    if (this.resendTimer) clearTimeout(this.resendTimer);
-    this.resendTimer = undefined;
+    this.resends.dispose();
     this.activity.dispose();
     this.writer.flush();
     this.acks.flush();
@@ -172,64 +164,6 @@ export class EventIntake {
     this.replies.hold(session, received, stored, deliver);
   }
 
-  private scheduleResend(): void {
-    if (this.resendTimer) return;
-    this.resendTimer = setTimeout(() => {
-      this.resendTimer = undefined;
-      this.resend();
-    }, this.resendDelayMs);
-    this.resendDelayMs = Math.min(this.resendDelayMs * 2, RESEND_MAX_DELAY_MS);
-  }
-
-  /**
-   * Asks each host with a session waiting (its failed batch) to resend from where the store
-   * ends: the same `sync` a host gets after its hello, on the live link. With nothing waiting
-   * but storage still failing (a record write failed), a probe write tells when it heals.
-   */
-  private resend(): void {
-    const { directory, hosts, health, store } = this.options;
-    const waiting = this.writer.awaitingResend;
-    if (waiting.size === 0) {
-      if (health.ok) return;
-      try {
-        store.probeWrite({ failedSince: health.status.since });
-        this.recovered();
-      } catch (err) {
-        health.failed(err, "probe write");
-        this.scheduleResend();
-      }
-      return;
-    }
-    const hostIds = new Set<string>();
-    for (const id of waiting) {
-      const host = directory.get(id)?.host;
-      if (host) hostIds.add(host);
-      else this.writer.reset(id);
-    }
-    try {
-      for (const hostId of hostIds) {
-        const link = hosts.link(hostId);
-        // Not connected: its hello on reconnect brings the same sync.
-        if (!link) continue;
-        const sync: Record<string, number> = {};
-        for (const record of directory.all()) {
-          if (record.host === hostId) sync[record.id] = this.writer.resumeAfter(record.id);
-        }
-        this.acks.send(link);
-        link.send({ type: "sync", sessions: sync });
-      }
-    } catch (err) {
-      health.failed(err, "reading seqs for a resend");
-    }
-    // Until every waiting session is written again, keep asking (the resend may fail too).
-    if (this.writer.awaitingResend.size > 0) this.scheduleResend();
-  }
-
-  private recovered(): void {
-    this.resendDelayMs = RESEND_FIRST_DELAY_MS;
-    this.options.health.succeeded();
-  }
-
   private accept(event: SessionEvent, frame: Uint8Array | undefined): void {
     const record = this.options.directory.get(event.session);
     if (!record) return;
@@ -246,7 +180,7 @@ export class EventIntake {
 
   /** Runs after each committed batch: apply to records, announce, acknowledge to hosts. */
   private stored(entries: StoredBatchEntry[]): void {
-    if (!this.options.health.ok || this.resendDelayMs !== RESEND_FIRST_DELAY_MS) this.recovered();
+    this.resends.committed();
     const bySession = new Map<string, StoredBatchEntry[]>();
     for (const entry of entries) {
       const list = bySession.get(entry.event.session);

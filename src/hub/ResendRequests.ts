@@ -1,0 +1,104 @@
+/**
+ * After a failed commit, asks the hosts to resend what was not stored: a failed batch is
+ * dropped (its hosts still hold it), so its sessions wait for their hosts to replay from where
+ * the store ends. While storage fails with nothing waiting (a record write failed), a probe
+ * write tells when it heals. The intake owns one and reports each failure and success to it.
+ */
+import type { Store } from "../store/Store.js";
+import type { HostAcks } from "./HostAcks.js";
+import type { HostLinks } from "./HostMonitor.js";
+import type { SessionDirectory } from "./SessionDirectory.js";
+import type { StorageHealth } from "./StorageHealth.js";
+import type { StoreWriter } from "./StoreWriter.js";
+
+/**
+ * After a failed commit, hosts are asked to resend this soon (the failure may be a blip), then
+ * at doubling intervals up to the cap while storage keeps failing: each attempt costs a replay
+ * of what the hosts hold, so a long outage is not a busy loop.
+ */
+const RESEND_FIRST_DELAY_MS = 100;
+const RESEND_MAX_DELAY_MS = 5_000;
+
+export interface ResendRequestsOptions {
+  store: Store;
+  directory: SessionDirectory;
+  hosts: HostLinks;
+  health: StorageHealth;
+  writer: StoreWriter;
+  acks: HostAcks;
+}
+
+export class ResendRequests {
+  private timer: NodeJS.Timeout | undefined;
+  private delayMs = RESEND_FIRST_DELAY_MS;
+
+  constructor(private readonly options: ResendRequestsOptions) {}
+
+  /** A write failed: ask again after the current pause (once per pause, however many failed). */
+  schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.resend();
+    }, this.delayMs);
+    this.delayMs = Math.min(this.delayMs * 2, RESEND_MAX_DELAY_MS);
+  }
+
+  /** A batch was committed: storage works, the next failure starts from the short pause. */
+  committed(): void {
+    if (!this.options.health.ok || this.delayMs !== RESEND_FIRST_DELAY_MS) this.recovered();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Asks each host with a session waiting (its failed batch) to resend from where the store
+   * ends: the same `sync` a host gets after its hello, on the live link.
+   */
+  private resend(): void {
+    const { directory, hosts, health, store, writer, acks } = this.options;
+    const waiting = writer.awaitingResend;
+    if (waiting.size === 0) {
+      if (health.ok) return;
+      try {
+        store.probeWrite({ failedSince: health.status.since });
+        this.recovered();
+      } catch (err) {
+        health.failed(err, "probe write");
+        this.schedule();
+      }
+      return;
+    }
+    const hostIds = new Set<string>();
+    for (const id of waiting) {
+      const host = directory.get(id)?.host;
+      if (host) hostIds.add(host);
+      else writer.reset(id);
+    }
+    try {
+      for (const hostId of hostIds) {
+        const link = hosts.link(hostId);
+        // Not connected: its hello on reconnect brings the same sync.
+        if (!link) continue;
+        const sync: Record<string, number> = {};
+        for (const record of directory.all()) {
+          if (record.host === hostId) sync[record.id] = writer.resumeAfter(record.id);
+        }
+        acks.send(link);
+        link.send({ type: "sync", sessions: sync });
+      }
+    } catch (err) {
+      health.failed(err, "reading seqs for a resend");
+    }
+    // Until every waiting session is written again, keep asking (the resend may fail too).
+    if (writer.awaitingResend.size > 0) this.schedule();
+  }
+
+  private recovered(): void {
+    this.delayMs = RESEND_FIRST_DELAY_MS;
+    this.options.health.succeeded();
+  }
+}

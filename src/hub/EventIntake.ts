@@ -14,6 +14,7 @@ import type { HostInfo, HostSessionState } from "../protocol/host.js";
 import type { SessionRecord } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
 import { ActivityThrottle } from "./ActivityThrottle.js";
+import { AnnouncedSeqs } from "./AnnouncedSeqs.js";
 import { adoptedSession } from "./adoption.js";
 import { eventProblem } from "./eventCheck.js";
 import { HeldReplies } from "./HeldReplies.js";
@@ -46,6 +47,7 @@ export class EventIntake {
   private readonly acks = new HostAcks();
   private readonly replies = new HeldReplies();
   private readonly resends: ResendRequests;
+  private readonly announced: AnnouncedSeqs;
 
   constructor(private readonly options: EventIntakeOptions) {
     const { store, directory, bus, logger } = options;
@@ -62,6 +64,7 @@ export class EventIntake {
       },
     });
     this.resends = new ResendRequests({ ...options, writer: this.writer, acks: this.acks });
+    this.announced = new AnnouncedSeqs(store);
     this.activity = new ActivityThrottle((id) => {
       const record = directory.get(id);
       if (record) directory.update(id, { preview: record.preview });
@@ -77,6 +80,7 @@ export class EventIntake {
     bus.on("removed", (id) => {
       this.replies.release(id);
       this.writer.reset(id);
+      this.announced.forget(id);
       this.activity.forget(id);
     });
   }
@@ -117,6 +121,7 @@ export class EventIntake {
   rebase(id: string): void {
     this.replies.release(id);
     this.writer.reset(id);
+    this.announced.forget(id);
   }
 
   /** Its host is gone and will not write the end of the log, so the hub writes the `exit`. */
@@ -188,9 +193,10 @@ export class EventIntake {
       else bySession.set(entry.event.session, [entry]);
     }
     const now = Date.now();
-    for (const [id, list] of bySession) {
+    for (const [id, batch] of bySession) {
       const record = this.options.directory.get(id);
       if (!record) continue;
+      const list = this.announced.complete(id, batch);
       const ended = this.apply(record, list, now);
       this.options.bus.emit("stored", id, list);
       if (ended) this.options.bus.emit("exited", id);
@@ -249,6 +255,7 @@ export class EventIntake {
       }
       // The log may have grown on another hub node since this one cached its seq: read it again.
       this.writer.reset(state.id);
+      this.announced.forget(state.id);
       sync[state.id] = store.lastSeq(state.id);
     }
     link.send({ type: "sync", sessions: sync });

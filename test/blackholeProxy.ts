@@ -27,6 +27,11 @@ export interface BlackholeProxy {
   nextAttempt(): Promise<HeldAttempt>;
   /** Passes again: connections that were black-holed are cut (their bytes were lost). */
   resume(): void;
+  /**
+   * Passes again for new connections only: those black-holed stay silent and open at the
+   * server, as after a partition, where no reset reaches the server (its backends live on).
+   */
+  mend(): void;
   close(): Promise<void>;
 }
 
@@ -34,6 +39,13 @@ export async function startBlackholeProxy(target: number): Promise<BlackholeProx
   let holing = false;
   let holeAfter: Buffer[] = [];
   const open = new Set<Socket>();
+  /** Relayed connections (their client side) and those cut off by a black hole for good. */
+  const relayed = new Set<Socket>();
+  const severed = new Set<Socket>();
+  const hole = () => {
+    holing = true;
+    for (const inbound of relayed) severed.add(inbound);
+  };
   const held: HeldAttempt[] = [];
   let onHeld: ((attempt: HeldAttempt) => void) | undefined;
   const track = (socket: Socket) => {
@@ -64,26 +76,30 @@ export async function startBlackholeProxy(target: number): Promise<BlackholeProx
     }
     const outbound = connect(target, "127.0.0.1");
     track(outbound);
+    relayed.add(inbound);
+    const cut = () => holing || severed.has(inbound);
     inbound.on("data", (chunk: Buffer) => {
-      if (holing) return;
+      if (cut()) return;
       outbound.write(chunk);
       const next = holeAfter[0];
       if (next && chunk.includes(next)) {
         holeAfter.shift();
-        holing = holeAfter.length === 0;
+        if (holeAfter.length === 0) hole();
       }
     });
-    outbound.on("data", (chunk) => holing || inbound.write(chunk));
-    inbound.on("close", () => outbound.destroy());
-    outbound.on("close", () => inbound.destroy());
+    outbound.on("data", (chunk) => cut() || inbound.write(chunk));
+    // Across a black hole, neither end hears that the other closed.
+    inbound.on("close", () => {
+      relayed.delete(inbound);
+      if (!severed.has(inbound)) outbound.destroy();
+    });
+    outbound.on("close", () => severed.has(inbound) || inbound.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   return {
     port: typeof address === "object" && address ? address.port : 0,
-    blackhole() {
-      holing = true;
-    },
+    blackhole: hole,
     blackholeAfter(...markers) {
       holeAfter = markers.map((marker) => Buffer.from(marker));
     },
@@ -100,7 +116,12 @@ export async function startBlackholeProxy(target: number): Promise<BlackholeProx
     resume() {
       holing = false;
       holeAfter = [];
+      severed.clear();
       for (const socket of open) socket.destroy();
+    },
+    mend() {
+      holing = false;
+      holeAfter = [];
     },
     close() {
       for (const socket of open) socket.destroy();

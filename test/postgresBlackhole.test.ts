@@ -253,6 +253,38 @@ async function printThroughOutage(h: HubHandle, outage: Outage): Promise<void> {
   }
 }
 
+describe("a hub whose link to PostgreSQL heals after a partition", () => {
+  it("takes its node lock back from its own stale connection, and never says another hub has it", async () => {
+    const { hub: h, proxy } = await hubThroughProxy({ queryMs: 2000, connectMs: 2000 });
+    const session = await catSession(h, "partitioned");
+    const client = await wireClient(h);
+    const problems = new Set<string>();
+    const status = async () => {
+      const body = (await (await h.api("/api/status")).json()) as {
+        storage: { ok: boolean; problem: string | null };
+      };
+      if (body.storage.problem) problems.add(body.storage.problem);
+      return body.storage.ok;
+    };
+    try {
+      await client.request({ type: "attach", session, afterSeq: 0, snapshot: false });
+      // The hub's connection, and the node lock it holds, live on at the server: it hears
+      // nothing of the hub dropping its side.
+      proxy.blackhole();
+      await client.request({ type: "input", session, data: "before-the-partition\n" });
+      await waitFor(async () => !(await status()), { timeoutMs: 60_000, message: "storage failing" });
+      proxy.mend();
+      await waitFor(() => status(), { timeoutMs: 60_000, message: "storage ok once the link is back" });
+      await client.request({ type: "input", session, data: "after-the-partition\n" });
+      await client.waitForOutput(session, "after-the-partition", 30_000);
+      expect(client.output(session)).toContain("before-the-partition");
+      expect([...problems].join("\n")).not.toMatch(/another hub/);
+    } finally {
+      await client.close();
+    }
+  }, 240_000);
+});
+
 describe("a client attached through a PostgreSQL outage (the server restarted or the link silent)", () => {
   it("is shown every line printed before, during and after the server's restart", async () => {
     const { hub } = await hubThroughProxy({ queryMs: 2000, connectMs: 2000 });

@@ -18,7 +18,7 @@ import {
 import type { AuditWhere, SnapshotRecord, Store, TokenRecord } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { applyPgMigrations } from "./migrations.js";
-import { claimSoleNode, joinCluster } from "./nodeLock.js";
+import { joinCluster, soleNodeClaim } from "./nodeLock.js";
 import { PgConnection, redact } from "./PgConnection.js";
 import { PgEventLog } from "./PgEventLog.js";
 import { PgHostRecords, PgPeopleRecords } from "./PgRecords.js";
@@ -65,7 +65,7 @@ export class PostgresStore implements Store {
    */
   static open(url: string, options: { node?: "sole" | "cluster" } = {}): PostgresStore {
     const claim =
-      options.node === "sole" ? claimSoleNode : options.node === "cluster" ? joinCluster : undefined;
+      options.node === "sole" ? soleNodeClaim() : options.node === "cluster" ? joinCluster : undefined;
     const db = new PgConnection(url, claim);
     try {
       applyPgMigrations(db);

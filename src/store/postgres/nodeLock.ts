@@ -4,7 +4,7 @@
  */
 import { DispatchError } from "../../core/errors.js";
 import type { PgConnection } from "./PgConnection.js";
-import { LOCK_NOT_AVAILABLE, PostgresError } from "./PostgresError.js";
+import { CONNECTION_FAILURE, LOCK_NOT_AVAILABLE, PostgresError } from "./PostgresError.js";
 
 /** Any fixed number: the advisory lock the one hub node on a database holds. */
 const SOLE_NODE_LOCK = 7_170_002;
@@ -14,6 +14,86 @@ const SOLE_NODE_LOCK = 7_170_002;
  * the server notices its connection is gone.
  */
 const SOLE_NODE_WAIT = "5s";
+
+/** SQLSTATE of a function the role may not call on that target (ending another role's backend). */
+const INSUFFICIENT_PRIVILEGE = "42501";
+
+/** The backend that holds a lock for a hub: its pid and start time (a pid alone may be reused). */
+interface Backend {
+  pid: number;
+  started: string;
+}
+
+/**
+ * A sole hub's claim of the lock on each connection it opens. The first waits a little (see
+ * `SOLE_NODE_WAIT`). A reconnect does not wait, for the hub serves meanwhile: the lock is
+ * usually still held by this hub's own connection from before the link dropped, which the
+ * server has not noticed is gone (a partition sends it no reset). That backend is ended and
+ * the lock taken; if it may not be ended, the reconnect fails saying so, as a storage problem
+ * the hub retries, not as "another hub". Only once that backend is gone and the lock is still
+ * held does another hub hold it.
+ */
+export function soleNodeClaim(): (db: PgConnection) => void {
+  let holder: Backend | undefined;
+  return (db) => {
+    if (holder) reclaimSoleNode(db, holder);
+    else claimSoleNode(db);
+    holder = ownBackend(db);
+  };
+}
+
+function ownBackend(db: PgConnection): Backend | undefined {
+  return db.query<Backend>(
+    "SELECT pid, backend_start::text AS started FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+  )[0];
+}
+
+function reclaimSoleNode(db: PgConnection, previous: Backend): void {
+  if (tryLock(db)) return;
+  const [stale] = db.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE pid = $1 AND backend_start::text = $2",
+    [previous.pid, previous.started],
+  );
+  // Its connection from before is gone, yet the lock is held: another hub took it meanwhile.
+  if (!stale) return claimSoleNode(db);
+  const ended = endBackend(db, stale.pid);
+  if (ended) {
+    // Ended: it lets go of the lock as it exits, within moments.
+    try {
+      db.execute(`SET lock_timeout = '${SOLE_NODE_WAIT}'`);
+      db.execute("SELECT pg_advisory_lock($1)", [SOLE_NODE_LOCK]);
+      return;
+    } catch (err) {
+      if (!(err instanceof PostgresError) || err.code !== LOCK_NOT_AVAILABLE) throw err;
+    } finally {
+      db.execute("SET lock_timeout = 0");
+    }
+  }
+  throw new PostgresError(
+    "the link to PostgreSQL came back, but this hub's node lock is still held by its own connection " +
+      `from before (server process ${previous.pid}), which the server has not noticed is gone` +
+      (ended ? "" : " and this hub may not end (grant its role pg_signal_backend)") +
+      "; retrying until the server lets go of it",
+    CONNECTION_FAILURE,
+  );
+}
+
+/** Ends a server process of this hub's; false when its role may not (it is not a superuser's). */
+function endBackend(db: PgConnection, pid: number): boolean {
+  try {
+    return db.query<{ ended: boolean }>("SELECT pg_terminate_backend($1) AS ended", [pid])[0]?.ended === true;
+  } catch (err) {
+    if (err instanceof PostgresError && err.code === INSUFFICIENT_PRIVILEGE) return false;
+    throw err;
+  }
+}
+
+function tryLock(db: PgConnection): boolean {
+  return (
+    db.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [SOLE_NODE_LOCK])[0]
+      ?.locked === true
+  );
+}
 
 export function claimSoleNode(db: PgConnection): void {
   try {

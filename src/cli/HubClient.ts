@@ -2,8 +2,8 @@
  * The CLI's way to the hub: finds it (`hub.json` in `DISPATCH_HOME`, else
  * `127.0.0.1:$DISPATCH_PORT`, else port 7777; `hubAddress.ts`) and the access key
  * (`DISPATCH_KEY`, else the key file), and offers the REST calls as typed methods. Responses are
- * parsed with the protocol's schemas; error bodies `{error: {code, message}}` become
- * `DispatchError`s.
+ * parsed with the protocol's schemas; each call goes through `hubRequest.ts`, where error bodies
+ * `{error: {code, message}}` become `DispatchError`s.
  *
  * Neither the key file's key nor `DISPATCH_KEY` leaves this process: whatever answers at a
  * stale `hub.json`'s address or on the fallback port may be anyone's. Each request carries a
@@ -12,11 +12,10 @@
  * with the hub's proof back.
  */
 import { z } from "zod";
-import { DispatchError, isErrorCode } from "../core/errors.js";
+import { DispatchError } from "../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
-import { hubProofValid, type ProofKey, proofHeader, tokenProofKey } from "../platform/keyProof.js";
-import { isAlive } from "../platform/processAlive.js";
-import { ErrorBody, StatusBody } from "../protocol/api.js";
+import { tokenProofKey } from "../platform/keyProof.js";
+import { StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
 import { isIssuedToken } from "../protocol/people.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
@@ -24,7 +23,8 @@ import { ClientSocket, UnprovenHubError } from "./ClientSocket.js";
 import { HUB_NOT_RUNNING } from "./exitCodes.js";
 import { DEFAULT_PORT, hubAnswers, readKey, resolvePort } from "./hubAddress.js";
 import { readHubInfo } from "./hubFiles.js";
-import { type PlainResponse, plainRequest } from "./plainRequest.js";
+import { type HubAccess, hubRequest, isRefused } from "./hubRequest.js";
+import { notRunningHere } from "./notRunningHere.js";
 
 /**
  * Long enough for `kill`, which waits for the process to end (a few seconds at most). A session
@@ -48,11 +48,6 @@ const OkBody = z.object({ ok: z.literal(true) });
 const CommandBody = z.object({ result: z.unknown().optional() });
 export type StoredEvent = z.infer<typeof ApiEvent>;
 
-/** Errors the hub itself answered with (not a hub that could not be reached or proven). */
-const hubRefusals = new WeakSet<DispatchError>();
-/** Whether `err` is the hub's own answer to a request it received. */
-export const refusedByHub = (err: unknown): err is DispatchError =>
-  err instanceof DispatchError && hubRefusals.has(err);
 export type KillSignal = "SIGHUP" | "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGQUIT";
 
 export interface HubClientOptions {
@@ -77,21 +72,20 @@ export interface HubClientOptions {
 export class HubClient {
   readonly url: string;
   readonly paths: HomePaths;
-  private readonly key: string | undefined;
-  private readonly guessed: boolean;
-  /** What requests are proven with; undefined: the key is sent as a bearer. */
-  private readonly signer: ProofKey | undefined;
-  /** The key is `DISPATCH_KEY`, not this directory's key file. */
-  private readonly fromEnv: boolean;
+  private readonly access: HubAccess;
 
   constructor(options: HubClientOptions) {
+    const { key, prove } = options;
     this.url = options.url.replace(/\/+$/, "");
-    this.key = options.key;
     this.paths = options.paths;
-    this.guessed = options.guessed === true;
-    const key = options.key;
-    this.fromEnv = options.prove === "env";
-    this.signer = key && options.prove ? (isIssuedToken(key) ? tokenProofKey(key) : { key }) : undefined;
+    this.access = {
+      url: this.url,
+      paths: this.paths,
+      key,
+      signer: key && prove ? (isIssuedToken(key) ? tokenProofKey(key) : { key }) : undefined,
+      guessed: options.guessed === true,
+      fromEnv: prove === "env",
+    };
   }
 
   /** Finds the hub of `DISPATCH_HOME` and the key the way every CLI command does. */
@@ -115,52 +109,15 @@ export class HubClient {
    */
   async health(): Promise<boolean> {
     if (!(await this.answers())) return false;
-    if (!this.guessed) return true;
+    if (!this.access.guessed) return true;
     try {
       await this.call("GET", "/api/status");
       return true;
     } catch (err) {
-      // Refused (another directory's hub, see fetchJson) or gone meanwhile: not running here.
+      // Refused (another directory's hub, see hubRequest) or gone meanwhile: not running here.
       // Any other failure is the hub's own: it runs, and the command reports what went wrong.
       return !(err instanceof DispatchError && err.code === "host_unavailable");
     }
-  }
-
-  /**
-   * What a refused key or an unproven answer means: no hub of this directory runs where the
-   * CLI looked, whatever answers there (another directory's hub, or anything else).
-   */
-  private notRunningHere(): string {
-    if (this.guessed) {
-      return (
-        `the hub is not running (no hub.json in ${this.paths.home}) — start it with \`dispatch start\`; ` +
-        `what answers at ${this.url} is another data directory's hub or another program`
-      );
-    }
-    if (this.fromEnv) {
-      // A hub that does not know the token cannot prove it either: a revoked token looks the same.
-      return (
-        `what answers at ${this.url} did not prove it knows DISPATCH_KEY: either DISPATCH_KEY is not a live ` +
-        `access key, personal token or share link of the hub there (revoked, expired, or another hub's: ` +
-        `ask its owner for a new one), or no dispatch hub of yours answers there (check \`dispatch status\`); ` +
-        `through a tunnel, use the hub's own port number: a proof holds only for the port it is sent to`
-      );
-    }
-    const info = readHubInfo(this.paths);
-    if (info && isAlive(info.pid)) {
-      // The hub this directory started still runs: most likely one from before an upgrade, which
-      // cannot prove it holds the key (a stranger on its port would need it to have died).
-      return (
-        `the hub at ${this.url} (pid ${info.pid}, started from ${this.paths.home}) did not prove it holds ` +
-        `this directory's access key: if dispatch was upgraded since it started, restart it with ` +
-        `\`dispatch stop\` and \`dispatch start\` (sessions keep running)`
-      );
-    }
-    return (
-      `the hub is not running: hub.json in ${this.paths.home} names ${this.url}, but what answers there ` +
-      `cannot prove it holds this directory's access key (another program, or another directory's hub) — ` +
-      `start this one's with \`dispatch start\``
-    );
   }
 
   async status(): Promise<StatusBody> {
@@ -218,7 +175,7 @@ export class HubClient {
    */
   async command(session: string, name: string, args?: unknown): Promise<unknown> {
     const path = `${sessionPath(session)}/commands/${encodeURIComponent(name)}`;
-    const answer = await this.fetchJson({ method: "POST", path, body: args, timeoutMs: undefined });
+    const answer = await hubRequest(this.access, { method: "POST", path, body: args, timeoutMs: undefined });
     const body = CommandBody.safeParse(answer);
     if (!body.success) throw new DispatchError("internal", `the hub answered POST ${path} without a result`);
     return body.data.result ?? null;
@@ -248,21 +205,22 @@ export class HubClient {
 
   /** A WebSocket to this hub, hello done. */
   async connect(client = "dispatch-cli"): Promise<ClientSocket> {
+    const { signer, key, guessed } = this.access;
     try {
       return await ClientSocket.connect({
         url: this.url,
-        ...(this.signer ? { proofKey: this.signer } : this.key ? { key: this.key } : {}),
+        ...(signer ? { proofKey: signer } : key ? { key } : {}),
         client,
       });
     } catch (err) {
       if (err instanceof UnprovenHubError) {
-        throw new DispatchError("host_unavailable", this.notRunningHere(), { cause: err });
+        throw new DispatchError("host_unavailable", notRunningHere(this.access), { cause: err });
       }
       if (err instanceof DispatchError && err.code === "host_unavailable" && isRefused(err.cause)) {
         throw new DispatchError("host_unavailable", HUB_NOT_RUNNING, { cause: err });
       }
-      if (err instanceof DispatchError && err.code === "unauthorized" && this.guessed) {
-        throw new DispatchError("host_unavailable", this.notRunningHere(), { cause: err });
+      if (err instanceof DispatchError && err.code === "unauthorized" && guessed) {
+        throw new DispatchError("host_unavailable", notRunningHere(this.access), { cause: err });
       }
       throw err;
     }
@@ -270,87 +228,10 @@ export class HubClient {
 
   /** One REST call; JSON in and out, error bodies thrown as `DispatchError` (for command modules' APIs). */
   call(method: string, path: string, body?: unknown): Promise<unknown> {
-    return this.fetchJson({ method, path, body, timeoutMs: REQUEST_TIMEOUT_MS });
-  }
-
-  /**
-   * One REST call, given up after `timeoutMs`; with none, it waits as long as the hub takes to
-   * answer (not fetch's 5 minutes: `plainRequest`) and ends only if the hub goes.
-   */
-  private async fetchJson(request: {
-    method: string;
-    path: string;
-    body: unknown;
-    timeoutMs: number | undefined;
-  }): Promise<unknown> {
-    const { method, path, body, timeoutMs } = request;
-    const url = new URL(`${this.url}${path}`);
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = {};
-    const proof = this.signer
-      ? proofHeader(this.signer, { method, target: url.pathname + url.search, host: url.host }, text)
-      : undefined;
-    if (proof) headers.authorization = proof.header;
-    else if (this.key) headers.authorization = `Bearer ${this.key}`;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const plain = { method, url: url.href, headers, body: text };
-    let response: PlainResponse;
-    try {
-      response = await plainRequest(plain, { timeoutMs });
-    } catch (err) {
-      if (isRefused(err)) throw new DispatchError("host_unavailable", HUB_NOT_RUNNING, { cause: err });
-      const reason = err instanceof Error && err.name === "TimeoutError" ? "timed out" : describe(err);
-      throw new DispatchError("host_unavailable", `no answer from the hub at ${this.url}: ${reason}`, {
-        cause: err,
-      });
-    }
-    // Nothing an unproven server says is believed, its errors included.
-    if (proof && this.signer && !hubProofValid(this.signer.key, proof.proof, response.hubProof)) {
-      throw new DispatchError("host_unavailable", this.notRunningHere());
-    }
-    const { status } = response;
-    let json: unknown;
-    try {
-      json = response.text.length > 0 ? JSON.parse(response.text) : undefined;
-    } catch {
-      throw new DispatchError(
-        "internal",
-        `the hub answered ${method} ${path} with HTTP ${status} and no JSON`,
-      );
-    }
-    if (status < 200 || status > 299) {
-      const parsed = ErrorBody.safeParse(json);
-      if (parsed.success) {
-        const { code, message, field } = parsed.data.error;
-        if (code === "unauthorized" && this.guessed) {
-          throw new DispatchError("host_unavailable", this.notRunningHere());
-        }
-        const refusal = new DispatchError(isErrorCode(code) ? code : "internal", message, { field });
-        hubRefusals.add(refusal);
-        throw refusal;
-      }
-      throw new DispatchError("internal", `the hub answered ${method} ${path} with HTTP ${status}`);
-    }
-    return json;
+    return hubRequest(this.access, { method, path, body, timeoutMs: REQUEST_TIMEOUT_MS });
   }
 }
 
 function sessionPath(name: string): string {
   return `/api/sessions/${encodeURIComponent(name)}`;
-}
-
-/** Whether a request or socket error means nothing listens there. */
-function isRefused(err: unknown): boolean {
-  for (let cause = err, depth = 0; cause && depth < 5; depth++) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EADDRNOTAVAIL") return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-function describe(err: unknown): string {
-  const cause = (err as { cause?: unknown }).cause;
-  if (cause instanceof Error) return cause.message;
-  return err instanceof Error ? err.message : String(err);
 }

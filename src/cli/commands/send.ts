@@ -5,7 +5,8 @@ import type { Command } from "commander";
 import { backoffDelay } from "../../core/backoff.js";
 import { DispatchError } from "../../core/errors.js";
 import { UsageError } from "../exitCodes.js";
-import { HubClient, refusedByHub } from "../HubClient.js";
+import { HubClient } from "../HubClient.js";
+import { refusedByHub } from "../hubRequest.js";
 
 /**
  * How long input the hub refused because the session's host is not linked to it right now

@@ -11,11 +11,12 @@
  * cursor (events committed but never announced, when a commit's answer was lost) is read
  * back from the store too. Either way the client gets every event, in order, once.
  */
-import { isOutputEvent, type JsonEvent, type OutputEvent, type SessionEvent } from "../protocol/events.js";
-import { encodeOutputFrame, encodeOutputFrameParts } from "../protocol/frames.js";
+import { isOutputEvent, type JsonEvent, type SessionEvent } from "../protocol/events.js";
+import { encodeOutputFrame } from "../protocol/frames.js";
 import type { SnapshotRecord, Store } from "../store/Store.js";
 import { isStorageError } from "../store/storageErrors.js";
 import { resumeOverHole } from "./attachRule.js";
+import { joinedReplay } from "./joinedReplay.js";
 import type { StoredBatchEntry } from "./StoreWriter.js";
 import { decodeScreen } from "./screen/snapshotData.js";
 
@@ -27,11 +28,6 @@ const PUMP_BACKLOG_BYTES = 512 * 1024;
 const PUMP_PAGE_EVENTS = 64;
 /** While catching up, how far behind the client is gets re-checked every this many pages. */
 const LAG_CHECK_EVERY_PAGES = 16;
-/**
- * A joined replay frame holds at most this much output: no larger than one event's frame can be
- * (a host's output events are at most 64 KiB), so no client meets a frame it would not otherwise.
- */
-const JOINED_FRAME_MAX_BYTES = 64 * 1024;
 /**
  * After a failed catch-up read the next one waits this long, doubling up to the cap while the
  * store keeps failing (each try of a silent PostgreSQL blocks the hub up to its timeout). A
@@ -216,40 +212,15 @@ export class Subscription {
     }
   }
 
-  /**
-   * A page of stored events, each run of consecutive output events as one frame (seq and ts of
-   * its last event, as the attach's `coalesce` promises). A restarted hub's clients replay ~50
-   * small events per session; one frame each was most of the replay's cost on both sides.
-   */
+  /** A page of stored events with its output runs joined (`joinedReplay.ts`). */
   private deliverJoined(page: readonly SessionEvent[]): void {
-    let run: OutputEvent[] = [];
-    let bytes = 0;
-    const flush = () => {
-      const last = run.at(-1);
-      if (!last) return;
-      if (run.length === 1) this.deliver(last);
+    for (const part of joinedReplay(page)) {
+      if ("event" in part) this.deliver(part.event);
       else {
-        this.cursor = last.seq;
-        const frame = encodeOutputFrameParts(
-          { session: last.session, seq: last.seq, ts: last.ts },
-          run.map((event) => event.data),
-        );
-        this.options.channel.sendFrame(frame, run);
-      }
-      run = [];
-      bytes = 0;
-    };
-    for (const event of page) {
-      if (isOutputEvent(event)) {
-        if (bytes + event.data.length > JOINED_FRAME_MAX_BYTES) flush();
-        run.push(event);
-        bytes += event.data.length;
-      } else {
-        flush();
-        this.deliver(event);
+        this.cursor = part.seq;
+        this.options.channel.sendFrame(part.frame, part.run);
       }
     }
-    flush();
   }
 
   /** Jumps to the latest snapshot when far behind; "waiting" while a fresh one is being taken. */

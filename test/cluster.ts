@@ -243,6 +243,23 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 }
 
 /**
+ * Creates a session through `node` (REST, `body` as for `POST /api/sessions`) and attaches a
+ * new raw client on `node` to it from its first event.
+ */
+export async function createAttached(
+  cluster: Cluster,
+  node: string,
+  body: Record<string, unknown>,
+): Promise<{ id: string; client: WireClient }> {
+  const res = await cluster.api(node, "/api/sessions", { method: "POST", body: JSON.stringify(body) });
+  const json = (await res.json()) as { session?: { id: string } };
+  if (res.status !== 201 || !json.session) throw new Error(`creating a session: ${JSON.stringify(json)}`);
+  const client = await cluster.client(node);
+  await client.request({ type: "attach", session: json.session.id, afterSeq: 0, snapshot: false });
+  return { id: json.session.id, client };
+}
+
+/**
  * A TCP proxy on 127.0.0.1 in front of one node, whose target can be switched: a host dialing
  * it re-dials the same URL and lands on another node, as behind a load balancer.
  */

@@ -1,8 +1,9 @@
 /**
  * A cluster node that stalls (its process stopped for a few seconds, as a loaded machine can
  * hold it) is late, not gone: input typed on another node for a session whose host is linked
- * to it is taken, not refused with 503, and reaches the host once the node runs again; the
- * node does not drop its host's link for pongs that waited while it was stopped.
+ * to it is taken, not refused with 503, and acknowledged once the node runs again and took it
+ * (test/clusterInput.test.ts: a node that dies instead); it reaches the host then. The node
+ * does not drop its host's link for pongs that waited while it was stopped.
  *
  * And `dispatch send` to a session whose host's link just dropped waits for the host to dial
  * back (the hub typed nothing, so sending again is safe) rather than failing at once.
@@ -13,8 +14,8 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startCluster, startProxy } from "./cluster.js";
-import { BIN, REPO_ROOT, waitFor } from "./harness.js";
+import { type Cluster, createAttached, startCluster, startProxy } from "./cluster.js";
+import { BIN, type CliResult, REPO_ROOT, waitFor } from "./harness.js";
 
 let cluster: Cluster;
 
@@ -43,33 +44,34 @@ function stall(name: string): () => void {
 
 describe("a cluster node that stalls", () => {
   it("takes input from a client on node a for its host's session, and delivers it once it runs again", async () => {
-    const res = await cluster.api("a", "/api/sessions", {
-      method: "POST",
-      body: JSON.stringify({ name: "stalled", host: "h2", command: ["cat"] }),
-    });
-    expect(res.status).toBe(201);
-    const { session } = (await res.json()) as { session: { id: string } };
-    const onA = await cluster.client("a");
-    await onA.request({ type: "attach", session: session.id, afterSeq: 0, snapshot: false });
+    const stalled = { name: "stalled", host: "h2", command: ["cat"] };
+    const { id, client: onA } = await createAttached(cluster, "a", stalled);
 
     const dials = () => cluster.hosts.get("h2")?.log.match(/connected to the hub/g)?.length ?? 0;
     expect(dials()).toBe(1);
     const resume = stall("c");
+    let sending: Promise<CliResult> | undefined;
     try {
       // Past its heartbeat's deadline: node a no longer counts node c alive.
       await waitFor(async () => (await aliveOn("a", "c")) === false, {
         timeoutMs: 20_000,
         message: "node a sees node c's heartbeat stop",
       });
-      const typed = await onA.request({ type: "input", session: session.id, data: "typed-on-a\n" });
-      expect(typed.type, JSON.stringify(typed)).not.toBe("error");
-      const sent = await cluster.node("a").cli(["send", "stalled", "--enter", "sent-by-cli"]);
-      expect(sent.code, sent.stderr).toBe(0);
+      onA.send({ type: "input", session: id, data: "typed-on-a\n", ref: 9001 });
+      // Node a handles a client's messages in order: once it answers this, the input is on its
+      // way to node c, and its answer waits for node c.
+      await onA.request({ type: "ping" });
+      // Answered once node c runs again, too (it may reach node a before or after that).
+      sending = cluster.node("a").cli(["send", "stalled", "--enter", "sent-by-cli"]);
     } finally {
       resume();
     }
+    const typed = await onA.waitFor((m) => m.ref === 9001, 20_000);
+    expect(typed.type, JSON.stringify(typed)).toBe("result");
+    const sent = await sending;
+    expect(sent?.code, sent?.stderr).toBe(0);
     // Each line twice, the PTY's echo and cat's copy (in whatever order the two lines came).
-    const times = (line: string) => onA.output(session.id).split(`${line}\r\n`).length - 1;
+    const times = (line: string) => onA.output(id).split(`${line}\r\n`).length - 1;
     await waitFor(() => times("typed-on-a") === 2 && times("sent-by-cli") === 2, {
       timeoutMs: 20_000,
       message: "both lines echoed by cat",

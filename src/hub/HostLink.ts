@@ -32,6 +32,13 @@ export interface HostLink {
   readonly bufferedAmount: number;
   /** Sends a message; throws `host_unavailable` when the link is closed. */
   send(message: HubToHostMessage): void;
+  /**
+   * Only a link through another hub node (`PeerLinks`): sends a message the host does not answer
+   * (input), as `send` does, and resolves once that node has put it on its own link to the host,
+   * or rejects (`host_unavailable`) when it could not. A link of this node's own has taken a
+   * message when `send` returns.
+   */
+  sendConfirmed?(message: HubToHostMessage): Promise<void>;
   /** Sends a request and resolves with the host's reply data, or rejects with its error. */
   request(message: HostRequest, options?: HostRequestOptions): Promise<unknown>;
   close(code?: number, reason?: string): void;

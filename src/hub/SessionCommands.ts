@@ -75,22 +75,28 @@ export class SessionCommands {
 
   /**
    * Input from the person `by` (their id): the runtime may keep things per person. `id`: the
-   * client's number for it, which the host applies once (a resend after a hub restart).
+   * client's number for it, which the host applies once (a resend after a hub restart, or after
+   * the error this rejects with). Resolves once the input is on a link to its host: for a host
+   * linked to another node, once that node took it, so a client is never told it was sent when
+   * it was lost on the way (that node no longer linked to the host, the socket to it closed).
    */
-  input(ref: string, data: string, by?: string, id?: InputId): void {
+  async input(ref: string, data: string, by?: string, id?: InputId): Promise<void> {
     const record = requireLive(this.options.directory.resolve(ref), "input was not delivered");
     const link = this.options.hosts.require(record.host);
-    link.send({
-      type: "input",
+    const message = {
+      type: "input" as const,
       session: record.id,
       data,
       ...(by !== undefined ? { by } : {}),
       ...(id !== undefined ? { id } : {}),
-    });
+    };
+    // Handed over before anything is awaited: keystrokes leave in the order they were typed.
+    const taken = link.sendConfirmed ? link.sendConfirmed(message) : link.send(message);
     // In the same write, after the input: the host writes the keystroke to its program before
     // it reads the acknowledgements.
     this.options.intake.acknowledge(link);
     this.options.intake.expectEcho(record.id);
+    await taken;
   }
 
   resize(ref: string, cols: number, rows: number): void {

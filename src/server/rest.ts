@@ -181,7 +181,7 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
 
   app.post("/api/sessions/:name/input", async (request) => {
     const { actor, session } = allow(request, "input");
-    sessions.input(session.id, InputRequest.parse(request.body).data, actor.principal.id);
+    await sessions.input(session.id, InputRequest.parse(request.body).data, actor.principal.id);
     audit.input(actor, session.id);
     return { ok: true };
   });

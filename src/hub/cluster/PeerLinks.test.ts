@@ -126,7 +126,7 @@ describe("a host request forwarded to the node holding the host", () => {
     const gone = await stays.catch((err: unknown) => err);
     expect(gone).toBeInstanceOf(DispatchError);
     expect((gone as DispatchError).code).toBe("host_unavailable");
-    expect((gone as DispatchError).message).toBe(`the hub node at ${nodeUrl} went away`);
+    expect((gone as DispatchError).message).toBe(`the hub node at ${nodeUrl} went away; try again shortly`);
   });
 });
 

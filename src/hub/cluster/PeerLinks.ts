@@ -5,7 +5,8 @@
  * host's reply. The rest of the hub uses it like any link: input, resize, signals, spawns and
  * a kind's commands reach a host wherever it is linked. Messages queued while the socket
  * opens keep their order; a socket that closes fails its pending requests with
- * `host_unavailable` and is dialed again on next use.
+ * `host_unavailable` and is dialed again on next use. Input goes as a request
+ * (`sendConfirmed`), so its client hears that error rather than an OK for a keystroke lost.
  *
  * A long-running request (an evaluation) has no deadline here either, as on the owning node
  * (`HostRequestOptions`): it fails when the peer's socket closes, or when the host's lease
@@ -65,7 +66,7 @@ class PeerConnection {
     });
     this.socket.on("message", (data) => this.replied(String(data)));
     this.socket.on("error", (err) => options.logger.warn({ err, node: url }, "peer node link failed"));
-    this.socket.on("close", () => this.fail(`the hub node at ${url} went away`));
+    this.socket.on("close", () => this.fail(`the hub node at ${url} went away; try again shortly`));
   }
 
   send(message: PeerMessage): void {
@@ -83,7 +84,12 @@ class PeerConnection {
     else this.queue.push(text);
   }
 
-  request(host: string, message: HostRequest, options: HostRequestOptions): Promise<unknown> {
+  /** `message`: a host request, or a message the host does not answer (input: `sendConfirmed`). */
+  request(
+    host: string,
+    message: HostRequest | HubToHostMessage,
+    options: HostRequestOptions,
+  ): Promise<unknown> {
     const id = this.nextId++;
     const longRunning = options.longRunning === true;
     const timeoutMs = this.options.requestTimeoutMs ?? PEER_REQUEST_TIMEOUT_MS;
@@ -179,6 +185,10 @@ export class PeerLinks {
       isOpen: true,
       bufferedAmount: 0,
       send: (message: HubToHostMessage) => connection().send({ t: "send", host, message }),
+      // As a request: the owning node answers once the message is on its link to the host.
+      sendConfirmed: async (message: HubToHostMessage) => {
+        await connection().request(host, message, {});
+      },
       request: (message: HostRequest, options: HostRequestOptions = {}) =>
         connection().request(host, message, options),
       // The link belongs to the owning node; nothing here may close it.

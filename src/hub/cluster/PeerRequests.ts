@@ -33,8 +33,8 @@ export class PeerRequests {
         this.prepare(message.message);
         this.options.hosts.require(message.host).send(message.message);
       } catch (err) {
-        // A keystroke for a host that just left: the asking node has answered its client
-        // already, which sees the host go unreachable. Said here, as it is lost.
+        // A resize, rename or ack for a host that just left (input comes as a request, whose
+        // client hears of it): its client sees the host go unreachable. Said here, as it is lost.
         this.options.logger.warn(
           { err, host: message.host, type: message.message.type },
           "a message another node relayed for a host not linked here was dropped",
@@ -45,8 +45,14 @@ export class PeerRequests {
     try {
       const parsed = HubToHostMessage.parse({ ...message.message, ref: 0 });
       this.prepare(parsed);
-      const { ref: _ref, ...request } = parsed as Extract<HubToHostMessage, { ref: number }>;
       const link = this.options.hosts.require(message.host);
+      if (!("ref" in parsed)) {
+        // A message the host does not answer (input, `sendConfirmed`): the reply says it is on
+        // this node's link, so the asking node's client is told OK only now.
+        link.send(parsed);
+        return { t: "reply", id: message.id, ok: true };
+      }
+      const { ref: _ref, ...request } = parsed;
       const data = await link.request(request as HostRequest, { longRunning: message.longRunning === true });
       return { t: "reply", id: message.id, ok: true, data };
     } catch (err) {

@@ -288,6 +288,27 @@ describe("bad input", () => {
     expect(error.message).toMatch(/'data': too long: at most 1,048,576 characters/);
   });
 
+  it("applies REST input sent again with the same id once", async () => {
+    const a = await client();
+    const session = await create(a, { command: ["cat"] });
+    const send = (data: string, seq: number) =>
+      hub.api(`/api/sessions/${session.id}/input`, {
+        method: "POST",
+        body: JSON.stringify({ data, id: { stream: "rest-resend-test", seq } }),
+      });
+    // A client that got no answer (a hub node went away mid-relay) sends again, same id.
+    for (const seq of [1, 1, 2]) expect((await send(seq === 1 ? "once\r" : "after\r", seq)).status).toBe(200);
+    // The terminal echoes each line and cat prints it: twice per line applied.
+    const output = await waitFor(
+      async () => {
+        const text = await storedOutput(hub, session.name);
+        return text.split("after").length - 1 >= 2 ? text : undefined;
+      },
+      { message: "both lines reached cat" },
+    );
+    expect(output.split("once").length - 1).toBe(2);
+  });
+
   it("suggests the closest name for an unknown session", async () => {
     const a = await client();
     await create(a, { name: "build", command: ["cat"] });

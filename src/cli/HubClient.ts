@@ -17,6 +17,7 @@ import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
 import { tokenProofKey } from "../platform/keyProof.js";
 import { StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
+import type { InputId } from "../protocol/inputId.js";
 import { isIssuedToken } from "../protocol/people.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
 import { ClientSocket, UnprovenHubError } from "./ClientSocket.js";
@@ -158,8 +159,9 @@ export class HubClient {
     return GcBody.parse(await this.call("POST", "/api/gc", olderThan ? { olderThan } : {})).removed;
   }
 
-  async input(name: string, data: string): Promise<void> {
-    OkBody.parse(await this.call("POST", `${sessionPath(name)}/input`, { data }));
+  /** `id`: sent again with the same id, the input is applied once. */
+  async input(name: string, data: string, id?: InputId): Promise<void> {
+    OkBody.parse(await this.call("POST", `${sessionPath(name)}/input`, { data, ...(id ? { id } : {}) }));
   }
 
   async resize(name: string, cols: number, rows: number): Promise<void> {

@@ -26,9 +26,11 @@
  */
 import { z } from "zod";
 import { AgentState } from "./agentState.js";
+import { InputId } from "./inputId.js";
 import { Cols, Rows } from "./session.js";
 
-export const InputRequest = z.object({ data: z.string().max(1024 * 1024) });
+/** `id`: the input's number; a client that sends it again with the same id has it applied once. */
+export const InputRequest = z.object({ data: z.string().max(1024 * 1024), id: InputId.optional() });
 export const ResizeRequest = z.object({ cols: Cols, rows: Rows });
 /** What a revive asks of the session's kind (a workspace's `{replay: true}`); the kind checks it. */
 export const ReviveRequest = z.object({ options: z.record(z.string(), z.unknown()).optional() });

@@ -181,7 +181,8 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
 
   app.post("/api/sessions/:name/input", async (request) => {
     const { actor, session } = allow(request, "input");
-    await sessions.input(session.id, InputRequest.parse(request.body).data, actor.principal.id);
+    const { data, id } = InputRequest.parse(request.body);
+    await sessions.input(session.id, data, actor.principal.id, id);
     audit.input(actor, session.id);
     return { ok: true };
   });

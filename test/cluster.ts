@@ -270,6 +270,15 @@ export interface NodeProxy {
   close(): Promise<void>;
 }
 
+/** A port nothing listens on: a host dialing it is refused, and dials again. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === "object" && address ? address.port : 0;
+}
+
 export async function startProxy(port: number): Promise<NodeProxy> {
   let targetPort = port;
   const open = new Set<Socket>();

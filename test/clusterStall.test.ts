@@ -12,9 +12,8 @@
  * `host_unavailable` (HTTP 503) while both nodes were up.
  */
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, createAttached, startCluster, startProxy } from "./cluster.js";
+import { type Cluster, closedPort, createAttached, startCluster, startProxy } from "./cluster.js";
 import { BIN, type CliResult, REPO_ROOT, waitFor } from "./harness.js";
 
 let cluster: Cluster;
@@ -81,15 +80,6 @@ describe("a cluster node that stalls", () => {
     expect(dials()).toBe(1);
   });
 });
-
-/** A port nothing listens on: a host dialing it is refused, and dials again. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 describe("dispatch send to a session whose host's link dropped", () => {
   it("says it waits, sends once the host dials back, and the text arrives once", async () => {

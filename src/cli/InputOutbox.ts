@@ -11,8 +11,16 @@
  * watches the connection its inputs went over: no receipt and no other word from the hub for
  * `LINK_SILENT_MS` after sending one, it closes that connection, and the client's reconnect
  * (which follows any close) brings the resend.
+ *
+ * The hub answers `host_unavailable` when the session's host is not linked to it right now (a
+ * dropped link it dials back): nothing was typed, so that input is held, not dropped. The
+ * oldest is sent again with backoff, the later ones kept behind it in order, until the host
+ * takes it (then the rest follow) or `HOLD_MS` has passed (then they are "not sent", saying
+ * what to do). Sending again is safe: the host applies an id once.
  */
 import { randomBytes } from "node:crypto";
+import { backoffDelay } from "../core/backoff.js";
+import { DispatchError } from "../core/errors.js";
 import type { ClientSocket } from "./ClientSocket.js";
 
 /**
@@ -21,6 +29,14 @@ import type { ClientSocket } from "./ClientSocket.js";
  * waits as long.
  */
 const LINK_SILENT_MS = 5_000;
+/**
+ * How long input waits for a host that is not linked to the hub. A host whose link dropped
+ * dials back within its backoff (at most 5 s); one away for a minute is likely down, and a
+ * person typing should hear so rather than have their keys go in much later.
+ */
+const HOLD_MS = 60_000;
+/** The longest pause between two tries while the host is away (250 ms doubling to this). */
+const HOLD_RETRY_MAX_MS = 2_000;
 
 interface Outgoing {
   session: string;
@@ -40,6 +56,23 @@ interface Watch {
   stop(): void;
 }
 
+/** Input held because the session's host is not linked to the hub. */
+interface Hold {
+  /** When the first refusal came (ms since the epoch). */
+  since: number;
+  attempt: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** The hub's latest word on the host. */
+  reason: Error;
+}
+
+export interface OutboxEvents {
+  /** The hub answered an input with an error (the session ended, a role changed): not sent. */
+  refused(err: Error): void;
+  /** Input waits for the session's host to be linked again: said once per wait. */
+  holding(message: string): void;
+}
+
 export class InputOutbox {
   /** This client's name for its inputs, the same across its connections (8-64 characters). */
   private readonly stream = `cli-${randomBytes(12).toString("base64url")}`;
@@ -47,16 +80,21 @@ export class InputOutbox {
   /** Sent or waiting, not yet acknowledged; oldest first. */
   private readonly outgoing: Outgoing[] = [];
   private watch: Watch | undefined;
+  private hold: Hold | undefined;
+  /** The connection last given: a held input is sent again over it. */
+  private socket: ClientSocket | undefined;
 
-  /** `refused`: the hub answered an input with an error (the session ended, a role changed). */
-  constructor(private readonly refused: (err: Error) => void) {}
+  constructor(private readonly events: OutboxEvents) {}
 
   /**
    * Sends `data` to `session` over `socket`; when that connection is closed, or older inputs
    * still wait for a connection, it waits with them for `resend`.
    */
   send(socket: ClientSocket, session: string, data: string): void {
-    const waiting = this.outgoing.some((entry) => entry.on !== socket);
+    this.socket = socket;
+    // While a host is away even an input with none before it waits: the host may be back for
+    // it before the held one's next try.
+    const waiting = this.hold !== undefined || this.outgoing.some((entry) => entry.on !== socket);
     const entry: Outgoing = { session, data, seq: this.nextSeq++, on: undefined, sentAt: 0 };
     this.outgoing.push(entry);
     if (!waiting) this.transmit(socket, entry);
@@ -64,6 +102,13 @@ export class InputOutbox {
 
   /** Connected again: sends, in order, every input no open connection carries. */
   resend(socket: ClientSocket): void {
+    this.socket = socket;
+    if (this.hold) {
+      // Only the oldest while its host is away: the later ones must not overtake it.
+      const oldest = this.outgoing[0];
+      if (oldest && !oldest.on?.isOpen) this.transmit(socket, oldest);
+      return;
+    }
     for (const entry of this.outgoing) if (!entry.on?.isOpen) this.transmit(socket, entry);
   }
 
@@ -75,7 +120,10 @@ export class InputOutbox {
     if (!watch.timer) this.checkLink(watch);
     const { session, data, seq } = entry;
     socket.request({ type: "input", session, data, id: { stream: this.stream, seq } }).then(
-      () => this.remove(entry),
+      () => {
+        this.remove(entry);
+        this.release();
+      },
       (err: unknown) => {
         // Sent again over a newer connection meanwhile: that one's answer counts.
         if (entry.on !== socket) return;
@@ -84,10 +132,70 @@ export class InputOutbox {
           entry.on = undefined;
           return;
         }
+        // The hub's own answer (the connection is open): nothing was typed.
+        if (err instanceof DispatchError && err.code === "host_unavailable") return this.held(entry, err);
         this.remove(entry);
-        this.refused(err instanceof Error ? err : new Error(String(err)));
+        this.events.refused(err instanceof Error ? err : new Error(String(err)));
+        // Not the host being away (the session ended meanwhile): the rest get their own answers.
+        this.release();
       },
     );
+  }
+
+  /** `entry` waits for its host; the first of a wait says so, and tries are scheduled. */
+  private held(entry: Outgoing, reason: Error): void {
+    entry.on = undefined;
+    if (!this.hold) {
+      this.hold = { since: Date.now(), attempt: 0, timer: undefined, reason };
+      this.events.holding(`${firstClause(reason.message)}; holding your input until it is back`);
+    }
+    this.hold.reason = reason;
+    if (!this.hold.timer) this.scheduleRetry(this.hold);
+  }
+
+  private scheduleRetry(hold: Hold): void {
+    const delayMs = backoffDelay(hold.attempt++, Math.random, HOLD_RETRY_MAX_MS);
+    // Unref'd: a client leaving does not wait for it.
+    hold.timer = setTimeout(() => this.retry(hold), delayMs);
+    hold.timer.unref();
+  }
+
+  /** Sends the oldest input again, or gives up on what is held once `HOLD_MS` has passed. */
+  private retry(hold: Hold): void {
+    hold.timer = undefined;
+    if (this.hold !== hold) return;
+    if (Date.now() - hold.since >= HOLD_MS) return this.giveUp(hold);
+    const oldest = this.outgoing[0];
+    if (!oldest) {
+      this.hold = undefined;
+      return;
+    }
+    // In flight (sent again over a new connection): its answer schedules the next try. Over a
+    // closed connection nothing goes: the client's reconnect brings the resend.
+    if (oldest.on?.isOpen) return;
+    if (this.socket?.isOpen) this.transmit(this.socket, oldest);
+  }
+
+  /** The host stayed away: what waited for it is not sent, and the user is told what to do. */
+  private giveUp(hold: Hold): void {
+    this.hold = undefined;
+    const dropped = this.outgoing.filter((entry) => !entry.on?.isOpen);
+    for (const entry of dropped) this.remove(entry);
+    this.events.refused(
+      new DispatchError(
+        "host_unavailable",
+        `${firstClause(hold.reason.message)}, still after ${HOLD_MS / 1000} s: what you typed meanwhile was dropped; type it again once the host is back (\`dispatch hosts\` shows when it is)`,
+      ),
+    );
+  }
+
+  /** A held input got through (or was refused for another reason): the rest follow, in order. */
+  private release(): void {
+    const hold = this.hold;
+    if (!hold) return;
+    clearTimeout(hold.timer);
+    this.hold = undefined;
+    if (this.socket) this.resend(this.socket);
   }
 
   /** Starts hearing the hub on `socket` (the connection inputs go over now). */
@@ -138,4 +246,9 @@ export class InputOutbox {
     const index = this.outgoing.indexOf(entry);
     if (index >= 0) this.outgoing.splice(index, 1);
   }
+}
+
+/** The hub's reason up to its advice ("host 'h2' is not connected right now; try again shortly"). */
+function firstClause(message: string): string {
+  return message.split(";")[0] ?? message;
 }

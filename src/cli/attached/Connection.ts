@@ -34,6 +34,8 @@ export interface ConnectionEvents {
   gone(): void;
   /** The hub refused keys (the session ended, this client's role changed): they are not sent again. */
   refused(err: Error): void;
+  /** Keys wait for the session's host to be linked to the hub again (said once per wait). */
+  holding(message: string): void;
 }
 
 export interface ConnectionOptions {
@@ -62,7 +64,10 @@ export class Connection {
 
   constructor(private readonly options: ConnectionOptions) {
     this.hubClient = options.hub;
-    this.outbox = new InputOutbox((err) => options.events.refused(err));
+    this.outbox = new InputOutbox({
+      refused: (err) => options.events.refused(err),
+      holding: (message) => options.events.holding(message),
+    });
   }
 
   get hub(): HubClient {

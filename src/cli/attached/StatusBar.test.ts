@@ -21,7 +21,7 @@ describe("status bar", () => {
   it("says when the session's host is away, as keys typed then go nowhere", () => {
     const away = { ...a, host: "gpu", status: "running", reachable: false } as SessionInfo;
     const text = statusBarText({ current: away, sessions: [away], isUnread: () => false, hint: "" }, 80);
-    expect(text).toContain("[alpha] · gpu away: what you type is not delivered · 1 session");
+    expect(text).toContain("[alpha] · gpu away: what you type waits for it · 1 session");
     const back = { ...away, reachable: true } as SessionInfo;
     expect(statusBarText({ current: back, sessions: [back], isUnread: () => false, hint: "" }, 80)).toContain(
       "[alpha] · gpu · 1 session",

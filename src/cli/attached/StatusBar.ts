@@ -48,10 +48,13 @@ export function statusBarText(state: StatusBarState, cols: number): string {
   return ` ${left}${" ".repeat(cols - left.length - right.length - 1)}${right}`;
 }
 
-/** The session's host; while it is away the screen is as last heard and keys go nowhere: say so. */
+/**
+ * The session's host; while it is away the screen is as last heard and keys wait for it
+ * (`InputOutbox` holds them up to a minute): say so.
+ */
 function hostText(session: SessionInfo): string {
   const away = session.reachable === false && session.status === "running";
-  return away ? `${session.host} away: what you type is not delivered` : session.host;
+  return away ? `${session.host} away: what you type waits for it` : session.host;
 }
 
 /** Draws the bar on the bottom row without moving the session's cursor. */

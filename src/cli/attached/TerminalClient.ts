@@ -131,6 +131,12 @@ export class TerminalClient {
         sessionsChanged: () => this.bar.draw(),
         gone: () => this.end({ reason: "closed" }),
         refused: (err) => this.bar.flash(`not sent: ${err.message}`),
+        // A notice, not a flash: the next output would wipe a flash before it is read.
+        holding: (message) => {
+          const current = this.view.current;
+          if (current) this.bar.notice(current.id, message);
+          else this.bar.flash(message);
+        },
       },
     });
     const { view, connection, roles, bar } = this;

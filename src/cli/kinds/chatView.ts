@@ -57,7 +57,10 @@ export class ChatView {
   /** A message is waiting for the hub to be back: the prompt is not drawn meanwhile. */
   private holding = false;
   /** Messages until the hub's receipt: one sent as the hub died is sent again once it is back. */
-  private readonly outbox = new InputOutbox((err) => this.refused(err));
+  private readonly outbox = new InputOutbox({
+    refused: (err) => this.refused(err),
+    holding: (message) => this.notice(message),
+  });
 
   private constructor(
     private hub: HubClient,

@@ -21,7 +21,7 @@ import {
   storedOutput,
   waitFor,
 } from "./harness.js";
-import { closeTtys, dispatchInPty } from "./tty.js";
+import { closeTtys, dispatchInPty, type Tty } from "./tty.js";
 
 const HOST = "far";
 
@@ -72,32 +72,43 @@ function count(text: string, part: string): number {
   return text.split(part).length - 1;
 }
 
+/** A bash session on the remote host, and `dispatch attach` to it in a PTY once its prompt shows. */
+async function attachToShell(name: string, env: Record<string, string> = {}): Promise<Tty> {
+  const created = await hub.api("/api/sessions", {
+    method: "POST",
+    body: JSON.stringify({
+      name,
+      host: HOST,
+      cwd: tmpdir(),
+      command: ["/bin/bash", "--norc", "--noprofile", "-i"],
+      env: { PS1: "shell$ " },
+    }),
+  });
+  expect(created.status, await created.text()).toBe(201);
+  const tty = dispatchInPty(["attach", name], { env: { ...hub.env, ...env }, cols: 120, rows: 20 });
+  await waitFor(() => tty.output().includes("shell$ "), { message: "the attached shell's prompt" });
+  return tty;
+}
+
+/** The host's link drops and its dials are refused: its shell runs on, unreachable. */
+async function cutHost(): Promise<void> {
+  proxy.target(await closedPort(), { dropLinks: true });
+  await waitFor(async () => (await hostStatus()) !== "connected", { message: `${HOST} unlinked` });
+}
+
+async function said(tty: Tty, text: string, message: string): Promise<void> {
+  await waitFor(() => tty.output().includes(text), { message }).catch((err: Error) => {
+    throw new Error(`${err.message}; the client printed: ${JSON.stringify(tty.output())}`);
+  });
+}
+
 describe("dispatch attach while the session's host is not linked", () => {
   it("holds the keys, says so once, and types them once the host dials back", async () => {
     const name = "held";
-    const created = await hub.api("/api/sessions", {
-      method: "POST",
-      body: JSON.stringify({
-        name,
-        host: HOST,
-        cwd: tmpdir(),
-        command: ["/bin/bash", "--norc", "--noprofile", "-i"],
-        env: { PS1: "shell$ " },
-      }),
-    });
-    expect(created.status, await created.text()).toBe(201);
-    const tty = dispatchInPty(["attach", name], { env: hub.env, cols: 120, rows: 20 });
-    await waitFor(() => tty.output().includes("shell$ "), { message: "the attached shell's prompt" });
-
-    // The link drops and the host's dials are refused: its shell runs on, unreachable.
-    proxy.target(await closedPort(), { dropLinks: true });
-    await waitFor(async () => (await hostStatus()) !== "connected", { message: `${HOST} unlinked` });
+    const tty = await attachToShell(name);
+    await cutHost();
     tty.pty.write("echo held-$((6*7))\r");
-    await waitFor(() => tty.output().includes("holding your input until it is back"), {
-      message: "the client to say it holds the keys",
-    }).catch((err: Error) => {
-      throw new Error(`${err.message}; the client printed: ${JSON.stringify(tty.output())}`);
-    });
+    await said(tty, "holding your input until it is back", "the client to say it holds the keys");
     expect(tty.output()).toContain(`host '${HOST}' is not connected`);
     expect(tty.output()).not.toContain("not sent");
 
@@ -115,6 +126,34 @@ describe("dispatch attach while the session's host is not linked", () => {
     expect(count(stored, "held-42"), stored).toBe(1);
     expect(count(stored, "echo held-$((6*7))"), stored).toBe(1);
     expect(tty.output()).not.toContain("not sent");
+    tty.pty.write("\x1c");
+    expect(await tty.rc).toBe(0);
+  }, 120_000);
+
+  it("after DISPATCH_INPUT_HOLD_MS without the host, says the keys were not sent and drops them", async () => {
+    // Linked again (also when the test before failed with the host cut off).
+    proxy.target(hub.port);
+    await waitFor(async () => (await hostStatus()) === "connected", { message: `${HOST} connected` });
+    const name = "dropped";
+    const tty = await attachToShell(name, { DISPATCH_INPUT_HOLD_MS: "2000" });
+    await cutHost();
+    tty.pty.write("echo dropped-$((6*7))\r");
+    await said(tty, "holding your input until it is back", "the client to say it holds the keys");
+    await said(
+      tty,
+      `not sent: host '${HOST}' is not connected right now, still after 2 s: what you typed meanwhile was dropped`,
+      "the client to give up on the keys",
+    );
+
+    proxy.target(hub.port);
+    await waitFor(async () => (await hostStatus()) === "connected", { message: `${HOST} back` });
+    tty.pty.write("echo after-$((9*11))\r");
+    await waitFor(async () => (await storedOutput(hub, name)).includes("after-99"), {
+      timeoutMs: 30_000,
+      message: "a line typed once the host is back runs",
+    });
+    const stored = await storedOutput(hub, name);
+    expect(stored).not.toContain("dropped-42");
     tty.pty.write("\x1c");
     expect(await tty.rc).toBe(0);
   }, 120_000);

@@ -15,7 +15,7 @@
  * The hub answers `host_unavailable` when the session's host is not linked to it right now (a
  * dropped link it dials back): nothing was typed, so that input is held, not dropped. The
  * oldest is sent again with backoff, the later ones kept behind it in order, until the host
- * takes it (then the rest follow) or `HOLD_MS` has passed (then they are "not sent", saying
+ * takes it (then the rest follow) or `DISPATCH_INPUT_HOLD_MS` has passed (then they are "not sent", saying
  * what to do). Sending again is safe: the host applies an id once.
  */
 import { randomBytes } from "node:crypto";
@@ -30,11 +30,19 @@ import type { ClientSocket } from "./ClientSocket.js";
  */
 const LINK_SILENT_MS = 5_000;
 /**
- * How long input waits for a host that is not linked to the hub. A host whose link dropped
- * dials back within its backoff (at most 5 s); one away for a minute is likely down, and a
- * person typing should hear so rather than have their keys go in much later.
+ * How long input waits for a host that is not linked to the hub (`DISPATCH_INPUT_HOLD_MS`). A
+ * host whose link dropped dials back within its backoff (at most 5 s); one away for a minute is
+ * likely down, and a person typing should hear so rather than have their keys go in much later.
  */
-const HOLD_MS = 60_000;
+const DEFAULT_HOLD_MS = 60_000;
+
+export function inputHoldMs(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env.DISPATCH_INPUT_HOLD_MS?.trim();
+  if (text === undefined || text === "") return DEFAULT_HOLD_MS;
+  if (!/^\d+$/.test(text))
+    throw new Error(`invalid DISPATCH_INPUT_HOLD_MS '${text}': use milliseconds (0 or more)`);
+  return Number(text);
+}
 /** The longest pause between two tries while the host is away (250 ms doubling to this). */
 const HOLD_RETRY_MAX_MS = 2_000;
 
@@ -83,6 +91,7 @@ export class InputOutbox {
   private hold: Hold | undefined;
   /** The connection last given: a held input is sent again over it. */
   private socket: ClientSocket | undefined;
+  private readonly holdMs = inputHoldMs();
 
   constructor(private readonly events: OutboxEvents) {}
 
@@ -160,11 +169,11 @@ export class InputOutbox {
     hold.timer.unref();
   }
 
-  /** Sends the oldest input again, or gives up on what is held once `HOLD_MS` has passed. */
+  /** Sends the oldest input again, or gives up on what is held once `holdMs` has passed. */
   private retry(hold: Hold): void {
     hold.timer = undefined;
     if (this.hold !== hold) return;
-    if (Date.now() - hold.since >= HOLD_MS) return this.giveUp(hold);
+    if (Date.now() - hold.since >= this.holdMs) return this.giveUp(hold);
     const oldest = this.outgoing[0];
     if (!oldest) {
       this.hold = undefined;
@@ -184,7 +193,7 @@ export class InputOutbox {
     this.events.refused(
       new DispatchError(
         "host_unavailable",
-        `${firstClause(hold.reason.message)}, still after ${HOLD_MS / 1000} s: what you typed meanwhile was dropped; type it again once the host is back (\`dispatch hosts\` shows when it is)`,
+        `${firstClause(hold.reason.message)}, still after ${Math.round(this.holdMs / 1000)} s: what you typed meanwhile was dropped; type it again once the host is back (\`dispatch hosts\` shows when it is)`,
       ),
     );
   }

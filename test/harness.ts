@@ -32,7 +32,8 @@ export interface HubHandle {
   /** A client-protocol connection with hello done; closed by `stop()`. */
   socket(): Promise<ClientSocket>;
   /** Pids of the hub and host daemon right now, from their pid files. */
-  pids(): { hub?: number; host?: number };
+  /** The running processes' pids; `supervisor` once `dispatch start` ran (it restarts a killed hub). */
+  pids(): { hub?: number; host?: number; supervisor?: number };
   /** What `dispatch stop --all` does, SIGKILL for anything left, then removes the home. Idempotent. */
   stop(): Promise<void>;
 }
@@ -92,9 +93,10 @@ export async function startHub(
   const pids = () => {
     const hub = readPid(paths.hubPid);
     const host = readPid(paths.hostPid);
+    const supervisor = readPid(paths.supervisorPid);
     if (hub) owned.note(hub);
     if (host) owned.note(host);
-    return { ...(hub ? { hub } : {}), ...(host ? { host } : {}) };
+    return { ...(hub ? { hub } : {}), ...(host ? { host } : {}), ...(supervisor ? { supervisor } : {}) };
   };
 
   const handle: HubHandle = {

@@ -6,6 +6,7 @@
  */
 // The client libraries are loaded on first use: a host that runs no chat (most of them) does
 // not pay their start-up time and memory.
+import { importModule } from "../../core/importModule.js";
 import type { ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 import { missingKey, streamEndedEarly, toChatFailure } from "./chatFailures.js";
 
@@ -42,7 +43,7 @@ export async function streamReply(request: ReplyRequest): Promise<Reply> {
 
 async function streamAnthropic(request: ReplyRequest): Promise<Reply> {
   const { options } = request;
-  const { default: Anthropic } = await import("@anthropic-ai/sdk");
+  const { default: Anthropic } = await importModule<typeof import("@anthropic-ai/sdk")>("@anthropic-ai/sdk");
   const client = new Anthropic({
     apiKey: request.apiKey ?? "none",
     ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
@@ -71,7 +72,7 @@ async function streamAnthropic(request: ReplyRequest): Promise<Reply> {
 
 async function streamOpenAi(request: ReplyRequest): Promise<Reply> {
   const { options } = request;
-  const { default: OpenAI } = await import("openai");
+  const { default: OpenAI } = await importModule<typeof import("openai")>("openai");
   const client = new OpenAI({
     apiKey: request.apiKey ?? "none",
     ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),

@@ -11,6 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { Dealer, Subscriber } from "zeromq";
 import { DispatchError } from "../../../core/errors.js";
+import { importModule } from "../../../core/importModule.js";
 import {
   type ConnectionInfo,
   channelAddress,
@@ -131,7 +132,8 @@ export class Kernel {
   }
 
   private static async launch(options: KernelStartOptions): Promise<Kernel> {
-    zmq ??= await import("zeromq");
+    // Through `importModule`: a remote host runs from the CLI's cached bundle (`cachedBundle.ts`).
+    zmq ??= await importModule<typeof import("zeromq")>("zeromq");
     const loaded = zmq;
     const info = await (options.connection ?? newConnection)(options.spec.name);
     const file = writeConnectionFile(info, { id: options.id, runDir: options.runDir });

@@ -89,6 +89,22 @@ function externalFor(keepOut = []) {
 }
 
 /**
+ * A cached bundle's code may be restored from a cache another process wrote, and Node 20 then
+ * fails its `import()` ("A dynamic import callback was not specified"): a package loaded on
+ * first use must come through `importModule` (src/core/importModule.ts). A remote host's chats
+ * failed every message so. Relative imports are the bundle's own entries, run before any cache.
+ */
+function refuseBareImports(code, file) {
+  const bare = [...code.matchAll(/\bimport\((["'`])([^"'`]+)\1\)/g)]
+    .map((match) => match[2])
+    .filter((specifier) => !specifier.startsWith("."));
+  if (bare.length > 0)
+    throw new Error(
+      `bundle.js: ${file} imports ${bare.join(", ")} with import(), which fails once its code comes from the V8 cache; use importModule (src/core/importModule.ts)`,
+    );
+}
+
+/**
  * A CommonJS bundle requires every external at its top, whichever module imports it and whether
  * or not that module ever runs: each CLI call loaded both native addons (better-sqlite3 for
  * `doctor` and `backup`, node-pty for `dispatch host`), TLS, and child_process (with dgram). Each of `names` becomes an object
@@ -176,6 +192,7 @@ for (const entry of ENTRIES) {
     writeFileSync(bundleFile, lazyRequires(readFileSync(bundleFile, "utf8"), entry.lazy));
   }
   if (entry.cached) {
+    refuseBareImports(readFileSync(resolve(outDir, `${name}.bundle.cjs`), "utf8"), entry.file);
     rmSync(`${input}.map`, { force: true });
     const specifier = (file) => {
       const path = relative(outDir, resolve(file));

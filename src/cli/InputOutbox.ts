@@ -13,10 +13,11 @@
  * (which follows any close) brings the resend.
  *
  * The hub answers `host_unavailable` when the session's host is not linked to it right now (a
- * dropped link it dials back): nothing was typed, so that input is held, not dropped. The
- * oldest is sent again with backoff, the later ones kept behind it in order, until the host
- * takes it (then the rest follow) or `DISPATCH_INPUT_HOLD_MS` has passed (then they are "not sent", saying
- * what to do). Sending again is safe: the host applies an id once.
+ * dropped link it dials back), or when a hub node relaying the input went away before it said
+ * the input arrived: the input is held, not dropped. The oldest is sent again with backoff, the
+ * later ones kept behind it in order, until the host takes it (then the rest follow) or
+ * `DISPATCH_INPUT_HOLD_MS` has passed (then they are "not sent", saying what to do). Sending
+ * again is safe: the host applies an id once, so one that did arrive is not typed twice.
  */
 import { randomBytes } from "node:crypto";
 import { backoffDelay } from "../core/backoff.js";
@@ -141,7 +142,8 @@ export class InputOutbox {
           entry.on = undefined;
           return;
         }
-        // The hub's own answer (the connection is open): nothing was typed.
+        // The hub's own answer (the connection is open): the host is away; sent again, its id
+        // keeps it from being typed twice.
         if (err instanceof DispatchError && err.code === "host_unavailable") return this.held(entry, err);
         this.remove(entry);
         this.events.refused(err instanceof Error ? err : new Error(String(err)));

@@ -73,7 +73,11 @@ function count(text: string, part: string): number {
 }
 
 /** A bash session on the remote host, and `dispatch attach` to it in a PTY once its prompt shows. */
-async function attachToShell(name: string, env: Record<string, string> = {}): Promise<Tty> {
+async function attachToShell(
+  name: string,
+  env: Record<string, string> = {},
+  flags: string[] = [],
+): Promise<Tty> {
   const created = await hub.api("/api/sessions", {
     method: "POST",
     body: JSON.stringify({
@@ -85,7 +89,7 @@ async function attachToShell(name: string, env: Record<string, string> = {}): Pr
     }),
   });
   expect(created.status, await created.text()).toBe(201);
-  const tty = dispatchInPty(["attach", name], { env: { ...hub.env, ...env }, cols: 120, rows: 20 });
+  const tty = dispatchInPty(["attach", name, ...flags], { env: { ...hub.env, ...env }, cols: 120, rows: 20 });
   await waitFor(() => tty.output().includes("shell$ "), { message: "the attached shell's prompt" });
   return tty;
 }
@@ -154,6 +158,23 @@ describe("dispatch attach while the session's host is not linked", () => {
     });
     const stored = await storedOutput(hub, name);
     expect(stored).not.toContain("dropped-42");
+    tty.pty.write("\x1c");
+    expect(await tty.rc).toBe(0);
+  }, 120_000);
+
+  it("without a status bar, says it on a line of its own rather than over the session's last row", async () => {
+    proxy.target(hub.port);
+    await waitFor(async () => (await hostStatus()) === "connected", { message: `${HOST} connected` });
+    const tty = await attachToShell("barless", { DISPATCH_INPUT_HOLD_MS: "1000" }, ["--no-status-bar"]);
+    await cutHost();
+    tty.pty.write("echo barless\r");
+    await said(tty, "[dispatch: host 'far' is not connected right now; holding", "the holding line");
+    await said(
+      tty,
+      `[dispatch: not sent: host '${HOST}' is not connected right now, still after 1 s`,
+      "the give-up line",
+    );
+    proxy.target(hub.port);
     tty.pty.write("\x1c");
     expect(await tty.rc).toBe(0);
   }, 120_000);

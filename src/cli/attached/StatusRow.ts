@@ -126,10 +126,18 @@ export class StatusRow {
     this.draw();
   }
 
-  /** A one-off message on the status row (errors of prefix commands). */
+  /**
+   * A one-off message on the status row (errors of prefix commands, keys not sent); without a
+   * bar, a line of its own: the row is the session's then, and drawn over it hid its last line.
+   */
   flash(text: string): void {
+    if (this.options.state().picker) return;
+    if (!this.options.enabled) {
+      this.options.terminal.write(`\r\n[dispatch: ${text}]\r\n`);
+      return;
+    }
     const size = this.options.terminal.size();
-    if (size && !this.options.state().picker) {
+    if (size) {
       this.options.terminal.write(drawStatusBar(fitWidth(` ${text}`, size.cols), size.rows));
     }
   }

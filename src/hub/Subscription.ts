@@ -11,6 +11,7 @@
  * cursor (events committed but never announced, when a commit's answer was lost) is read
  * back from the store too. Either way the client gets every event, in order, once.
  */
+import { backoffDelay } from "../core/backoff.js";
 import { isOutputEvent, type JsonEvent, type SessionEvent } from "../protocol/events.js";
 import { encodeOutputFrame } from "../protocol/frames.js";
 import type { SnapshotRecord, Store } from "../store/Store.js";
@@ -29,11 +30,10 @@ const PUMP_PAGE_EVENTS = 64;
 /** While catching up, how far behind the client is gets re-checked every this many pages. */
 const LAG_CHECK_EVERY_PAGES = 16;
 /**
- * After a failed catch-up read the next one waits this long, doubling up to the cap while the
- * store keeps failing (each try of a silent PostgreSQL blocks the hub up to its timeout). A
+ * After a failed catch-up read the next one waits the shared backoff (250 ms doubling, with
+ * jitter so a hub's many clients do not retry in step), capped here while the store keeps failing (each try of a silent PostgreSQL blocks the hub up to its timeout). A
  * batch stored meanwhile retries at once: the store works again.
  */
-const RETRY_FIRST_DELAY_MS = 250;
 const RETRY_MAX_DELAY_MS = 5_000;
 /** Default distance behind (output bytes) past which a client jumps to the latest snapshot. */
 export const DEFAULT_LAG_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -84,7 +84,8 @@ export class Subscription {
   private pagesSinceLagCheck = 0;
   /** The next try of a catch-up read that failed. */
   private retry: NodeJS.Timeout | undefined;
-  private retryDelayMs = RETRY_FIRST_DELAY_MS;
+  /** Catch-up reads that failed in a row: the next try's backoff (`core/backoff.ts`). */
+  private failedReads = 0;
 
   constructor(private readonly options: SubscriptionOptions) {
     this.session = options.session;
@@ -166,8 +167,10 @@ export class Subscription {
       if (!isStorageError(err)) throw err;
       this.live = false;
       if (this.closed || this.retry) return;
-      this.retry = setTimeout(() => this.retryNow(), this.retryDelayMs);
-      this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_DELAY_MS);
+      this.retry = setTimeout(
+        () => this.retryNow(),
+        backoffDelay(this.failedReads++, Math.random, RETRY_MAX_DELAY_MS),
+      );
     }
   }
 
@@ -193,7 +196,7 @@ export class Subscription {
         if (this.skipAheadIfFarBehind() === "waiting") return;
       }
       const page = store.readEvents(this.session, this.cursor, PUMP_PAGE_EVENTS);
-      this.retryDelayMs = RETRY_FIRST_DELAY_MS;
+      this.failedReads = 0;
       if (page.length === 0) {
         this.live = true;
         return;

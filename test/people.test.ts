@@ -487,6 +487,31 @@ describe("share links", () => {
     expect(full.dataDir).not.toBe("");
   });
 
+  it("guesses a mistyped name only among its own session, and names no other back", async () => {
+    await createSession("secret-plans");
+    const link = await share({});
+    const token = link.url.slice(link.url.indexOf("/share/") + "/share/".length);
+    const message = async (name: string) =>
+      ((await (await as(token, `/api/sessions/${name}`)).json()) as { error: { message: string } }).error
+        .message;
+    expect(await message("secret-plan")).toBe("no session 'secret-plan'");
+    expect(await message("buil")).toBe("no session 'buil' — did you mean 'build'?");
+    const ws = await socket(token);
+    const detach = async (session: string) => ws.request({ type: "detach", session });
+    expect(await detach("secret-plan")).toMatchObject({ type: "error", message: "no session 'secret-plan'" });
+    // Before: `detached` with the id of a session the link cannot see.
+    expect(await detach("secret-plans")).toMatchObject({
+      type: "error",
+      code: "forbidden",
+      message: expect.stringContaining("has no access to session 'secret-plans'"),
+    });
+    // The owner still gets the guess among every session.
+    expect(
+      ((await (await as("owner", "/api/sessions/secret-plan")).json()) as { error: { message: string } })
+        .error.message,
+    ).toBe("no session 'secret-plan' — did you mean 'secret-plans'?");
+  });
+
   it("searches its own session's lines up to the limit, however many newer lines others' sessions hold", async () => {
     await createSession("needle-own", ["sh", "-c", "echo needle own; exec cat"]);
     const res = await as("owner", "/api/sessions/needle-own/share", { method: "POST", body: {} });

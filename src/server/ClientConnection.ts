@@ -155,7 +155,8 @@ export class ClientConnection {
         });
       }
       case "detach": {
-        const id = sessions.get(message.session).id;
+        // Through the gate as watching is: a name it cannot see is not named back, nor guessed at.
+        const { id } = gate.session(actor, "read", message.session);
         this.subscriptions.detach(id, actor);
         return this.send({ type: "detached", ref: message.ref, session: id });
       }

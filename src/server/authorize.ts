@@ -6,6 +6,7 @@
  */
 
 import { DispatchError } from "../core/errors.js";
+import { unknownNameMessage } from "../core/names.js";
 import type { Actor, AuditTrail } from "../hub/AuditTrail.js";
 import type { Action, HubAction, SessionAction } from "../hub/accessPolicy.js";
 import { kindCommandAction, requireRole } from "../hub/accessPolicy.js";
@@ -35,7 +36,7 @@ export class Gate {
 
   /** Resolves a session (name or id) and checks the actor may do `action` to it. */
   session(actor: Actor, action: SessionAction, ref: string): SessionInfo {
-    const info = this.sessions.get(ref);
+    const info = this.resolve(actor.principal, ref);
     this.audited(actor, action, info.id, () =>
       requireRole(actor.principal, action, this.people.roleOn(actor.principal, info.id), info),
     );
@@ -48,7 +49,7 @@ export class Gate {
    * share link, any other (or one the kind does not have) a writer or a write link.
    */
   command(actor: Actor, ref: string, name: string): SessionInfo {
-    const info = this.sessions.get(ref);
+    const info = this.resolve(actor.principal, ref);
     const needs = getKind(info.kind).commands?.[name];
     const role = this.people.roleOn(actor.principal, info.id);
     const action = kindCommandAction(needs);
@@ -93,6 +94,21 @@ export class Gate {
 
   canSee(principal: Principal, sessionId: string): boolean {
     return this.people.roleOn(principal, sessionId) !== undefined;
+  }
+
+  /**
+   * A session by name or id. The did-you-mean of a name not found guesses only among the
+   * sessions the principal can see: a share link's holder typing names would otherwise learn
+   * the names of every session on the hub.
+   */
+  private resolve(principal: Principal, ref: string): SessionInfo {
+    try {
+      return this.sessions.get(ref);
+    } catch (err) {
+      if (!(err instanceof DispatchError) || err.code !== "not_found") throw err;
+      const names = this.visible(principal, this.sessions.list()).map((session) => session.name);
+      throw new DispatchError("not_found", unknownNameMessage("session", ref, names));
+    }
   }
 
   /** Runs `check`; a refusal it throws is audited as `refused`, then thrown on. */

@@ -12,7 +12,8 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
-    // xterm alone is ~400 KB; one bundle keeps the first paint to a single request.
+    // xterm alone is ~400 KB and is needed for the first paint, so the main chunk stays one
+    // request; what only some kinds need (CodeMirror, Yjs) is split off by their import().
     chunkSizeWarningLimit: 1200,
     sourcemap: true,
   },

@@ -64,8 +64,14 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
   };
 
   app.get("/api/health", async () => ({ ok: true, version: VERSION }));
-  // Public like health (under /api/auth/): the login page asks which ways in the hub offers.
-  app.get("/api/auth/methods", async () => ({ key: true, signOn: options.signOn }));
+  // Public like health (under /api/auth/): the login page asks which ways in the hub offers,
+  // and a page opened by a link asks whether it holds a sign-in cookie at all (`cookie`) before
+  // asking /api/me, whose 401 a browser logs as an error in the console.
+  app.get("/api/auth/methods", async (request) => ({
+    key: true,
+    signOn: options.signOn,
+    cookie: readCookie(request.headers.cookie, SESSION_COOKIE) !== undefined,
+  }));
 
   app.post("/api/login", async (request, reply) => {
     const { key } = LoginRequest.parse(request.body);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { login, webSuite } from "./browser.js";
+import { createSession, login, webSuite } from "./browser.js";
 
 describe("web login", () => {
   const web = webSuite();
@@ -40,6 +40,19 @@ describe("web login", () => {
     const hint = (await page.locator("#key-hint").textContent()) ?? "";
     expect(hint).toContain("prints its path");
     expect(hint).toContain("access.key");
+    expect(problems).toEqual([]);
+  });
+
+  it("asks a signed-out visitor of a session's link to sign in, then opens that session, without console noise", async () => {
+    const owner = await web.page({ signedIn: true });
+    await createSession(owner.page, "linked");
+    const { page, problems } = await web.page({ url: `${web.hub.url}/#session=linked` });
+    await page.getByLabel("Access key").waitFor();
+    // Whatever the page asks the hub on arrival has been answered (the old check was a 401).
+    await page.waitForLoadState("networkidle");
+    await login(page, web.hub.key);
+    await page.getByRole("heading", { name: "linked", level: 1 }).waitFor();
+    await page.locator('[data-session="linked"] button[aria-current="true"]').waitFor();
     expect(problems).toEqual([]);
   });
 

@@ -52,9 +52,16 @@ export async function logout(): Promise<void> {
   await fetch("/api/logout", { method: "POST", credentials: "same-origin" });
 }
 
-/** `true` logged in, `false` not, `null` hub unreachable. */
+/**
+ * `true` logged in, `false` not, `null` hub unreachable. A browser without the sign-in cookie
+ * is told so by a public route, so no /api/me is sent to be refused: a browser logs every 401
+ * in its console as an error, and this is the page working as intended.
+ */
 export async function checkSession(): Promise<boolean | null> {
   try {
+    const methods = await fetch("/api/auth/methods", { credentials: "same-origin" });
+    // An older hub does not say (`cookie` absent): ask /api/me as before.
+    if (methods.ok && ((await methods.json()) as { cookie?: boolean }).cookie === false) return false;
     const response = await fetch("/api/me", { credentials: "same-origin" });
     if (response.ok) return true;
     if (response.status === 401) return false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSession, login, webSuite } from "./browser.js";
+import { createSession, login, newContext, signIn, webSuite } from "./browser.js";
 
 describe("web login", () => {
   const web = webSuite();
@@ -54,6 +54,28 @@ describe("web login", () => {
     await page.getByRole("heading", { name: "linked", level: 1 }).waitFor();
     await page.locator('[data-session="linked"] button[aria-current="true"]').waitFor();
     expect(problems).toEqual([]);
+  });
+
+  it("opens a signed-in visitor's link on its session without showing the sign-in form first", async () => {
+    const owner = await web.page({ signedIn: true });
+    await createSession(owner.page, "direct");
+    const context = await newContext(web.browser);
+    await signIn(context, web.hub);
+    const page = await context.newPage();
+    // Whether the form was ever in the page, seen by the page itself (no polling gap).
+    await page.addInitScript(() => {
+      new MutationObserver(() => {
+        if (document.getElementById("login-title")) (window as { formShown?: boolean }).formShown = true;
+      }).observe(document, { childList: true, subtree: true });
+    });
+    const problems: string[] = [];
+    page.on("console", (msg) => problems.push(`${msg.type()}: ${msg.text()}`));
+    await page.goto(`${web.hub.url}/#session=direct`);
+    await page.locator('[data-session="direct"] button[aria-current="true"]').waitFor();
+    expect(await page.evaluate(() => (window as { formShown?: boolean }).formShown ?? false)).toBe(false);
+    // Not even the browser's note that the form's autofocus was dropped when the sessions came.
+    expect(problems).toEqual([]);
+    await context.close();
   });
 
   // Last in this file: it blocks logins from this address for the rest of the minute.

@@ -13,7 +13,16 @@
  * next connect waits a pause growing from 1 s to 10 s (reset once a connection is open), so an
  * unreachable server is tried at most once per pause.
  */
-import { CONNECTION_FAILURE, PostgresError } from "./PostgresError.js";
+import {
+  CONNECTION_FAILURE,
+  cannotConnect,
+  lostConnection,
+  oneLine,
+  PostgresError,
+  redact,
+  silentServer,
+} from "./PostgresError.js";
+import { CHECK_LIMIT_MS, IdleCheck } from "./pgIdleCheck.js";
 import { type Libpq, loadNative, type NativeClient, openInBackground, openSync } from "./pgNative.js";
 import { param, readRows } from "./pgRows.js";
 import { type PgTimeouts, pgTimeouts, withTimeouts } from "./pgTimeouts.js";
@@ -43,6 +52,8 @@ export class PgConnection {
   /** A connect is running on the thread pool, or the new connection is being set up. */
   private opening = false;
   private closed = false;
+  /** Checks the connection while it is idle, so a silent link is found before a call meets it. */
+  private readonly idle: IdleCheck;
 
   constructor(
     private readonly url: string,
@@ -51,13 +62,28 @@ export class PgConnection {
     timeouts: PgTimeouts = pgTimeouts(),
   ) {
     this.timeouts = timeouts;
+    const limitMs = Math.min(timeouts.queryMs, CHECK_LIMIT_MS);
+    this.idle = new IdleCheck({
+      limitMs,
+      due: () => (this.bounded && !this.closed && this.depth === 0 ? this.client?.pq : undefined),
+      silent: () => this.lose(silentServer(this.url, limitMs, "an idle connection's check"), true),
+      answered: (pq) => {
+        try {
+          this.check(pq);
+        } catch {
+          // A lost connection is being opened again (`check`); the next call says why.
+        } finally {
+          if (this.client) this.idle.used();
+        }
+      },
+    });
     loadNative();
     // The first connection blocks: the hub is starting (migrations come next) and serves no one yet.
     let client: NativeClient;
     try {
       client = openSync(withTimeouts(this.url, this.timeouts));
     } catch (err) {
-      throw this.cannotConnect(err);
+      throw cannotConnect(this.url, err);
     }
     try {
       this.setUp(client);
@@ -208,21 +234,20 @@ export class PgConnection {
       (err: unknown) => {
         this.opening = false;
         if (this.closed) return;
-        this.lose(this.cannotConnect(err), true);
+        this.lose(cannotConnect(this.url, err), true);
       },
-    );
-  }
-
-  private cannotConnect(err: unknown): PostgresError {
-    const reason = err instanceof Error ? err.message : String(err);
-    return new PostgresError(
-      `cannot connect to PostgreSQL at ${redact(this.url)}: ${oneLine(reason)}`,
-      CONNECTION_FAILURE,
     );
   }
 
   private run(sql: string, params: readonly unknown[], name?: string): Libpq {
     const { pq } = this.connection();
+    const checked = this.idle.settle(pq);
+    if (checked === "timeout") {
+      const limitMs = Math.min(this.timeouts.queryMs, CHECK_LIMIT_MS);
+      throw this.lose(silentServer(this.url, limitMs, "a connection check"), true);
+    }
+    // The check's own failure (a backend ended by the server) fails this call, saying why.
+    if (checked !== "none") this.check(pq);
     const values = params.map(param);
     const deadline = this.bounded
       ? performance.now() + this.timeouts.queryMs + CANCEL_GRACE_MS
@@ -240,6 +265,7 @@ export class PgConnection {
       this.wait(pq, () => pq.sendQueryParams(sql, values), deadline);
     }
     this.check(pq);
+    this.idle.used();
     return pq;
   }
 
@@ -249,17 +275,11 @@ export class PgConnection {
     pq.clear();
     // A send that failed left nothing to wait for: `check` reports libpq's reason.
     if (!send() || finish(pq, deadline) !== "timeout") return;
-    throw this.lose(
-      new PostgresError(
-        `PostgreSQL at ${redact(this.url)} did not answer within ${Math.round(this.timeouts.queryMs / 1000)} s ` +
-          "(DISPATCH_PG_TIMEOUT_MS): check that the server is up and the network to it works",
-        CONNECTION_FAILURE,
-      ),
-      true,
-    );
+    throw this.lose(silentServer(this.url, this.timeouts.queryMs, "DISPATCH_PG_TIMEOUT_MS"), true);
   }
 
   private drop(): void {
+    this.idle.stop();
     const client = this.client;
     this.client = undefined;
     try {
@@ -278,25 +298,8 @@ export class PgConnection {
     // A restarted server, a dropped socket: this call fails with libpq's reason, later ones
     // with the same reason while a new connection is opened.
     if (code === CONNECTION_FAILURE || code.startsWith("08") || code.startsWith("57P")) {
-      this.lose(
-        new PostgresError(
-          `lost the connection to PostgreSQL at ${redact(this.url)} (${oneLine(message)}); ` +
-            "reconnecting: check that the server is up if this goes on",
-          CONNECTION_FAILURE,
-        ),
-        false,
-      );
+      this.lose(lostConnection(this.url, message), false);
     }
     throw error;
   }
-}
-
-/** libpq's multi-line messages on one line (logs, `dispatch status`). */
-function oneLine(message: string): string {
-  return message.trim().replace(/\s*\n\s*/g, " ");
-}
-
-/** The URL without its password, for messages and logs. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
 }

@@ -31,3 +31,38 @@ export const UNIQUE_VIOLATION = "23505";
 export const LOCK_NOT_AVAILABLE = "55P03";
 /** libpq lost or could not open the connection (no server answer to carry a SQLSTATE). */
 export const CONNECTION_FAILURE = "08006";
+
+/** libpq's multi-line messages on one line (logs, `dispatch status`). */
+export function oneLine(message: string): string {
+  return message.trim().replace(/\s*\n\s*/g, " ");
+}
+
+/** The URL without its password, for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
+}
+
+export function cannotConnect(url: string, err: unknown): PostgresError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new PostgresError(
+    `cannot connect to PostgreSQL at ${redact(url)}: ${oneLine(reason)}`,
+    CONNECTION_FAILURE,
+  );
+}
+
+/** The server did not answer within `ms`; `what` names the bound (a setting, or the check). */
+export function silentServer(url: string, ms: number, what: string): PostgresError {
+  return new PostgresError(
+    `PostgreSQL at ${redact(url)} did not answer within ${Math.round(ms / 1000)} s (${what}): ` +
+      "check that the server is up and the network to it works",
+    CONNECTION_FAILURE,
+  );
+}
+
+export function lostConnection(url: string, message: string): PostgresError {
+  return new PostgresError(
+    `lost the connection to PostgreSQL at ${redact(url)} (${oneLine(message)}); ` +
+      "reconnecting: check that the server is up if this goes on",
+    CONNECTION_FAILURE,
+  );
+}

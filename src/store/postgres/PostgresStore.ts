@@ -19,12 +19,12 @@ import type { AuditWhere, SnapshotRecord, Store, TokenRecord } from "../Store.js
 import { injectedFault } from "../storageErrors.js";
 import { applyPgMigrations } from "./migrations.js";
 import { joinCluster, soleNodeClaim } from "./nodeLock.js";
-import { PgConnection, redact } from "./PgConnection.js";
+import { PgConnection } from "./PgConnection.js";
 import { PgEventLog } from "./PgEventLog.js";
 import { PgHostRecords, PgPeopleRecords } from "./PgRecords.js";
 import { PgSearchIndex } from "./PgSearchIndex.js";
 import { PgTokenRecords } from "./PgTokenRecords.js";
-import { PostgresError, UNIQUE_VIOLATION } from "./PostgresError.js";
+import { PostgresError, redact, UNIQUE_VIOLATION } from "./PostgresError.js";
 import { checkPgStore } from "./pgCheck.js";
 
 export class PostgresStore implements Store {

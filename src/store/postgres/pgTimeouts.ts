@@ -44,9 +44,11 @@ export function pgTimeouts(env: NodeJS.ProcessEnv = process.env): PgTimeouts {
   };
 }
 
-/** `url` with libpq's timeout and keepalive settings added, except those it sets itself. */
+/** `url` with libpq's timeout, keepalive and naming settings added, except those it sets itself. */
 export function withTimeouts(url: string, timeouts: PgTimeouts): string {
-  const settings: Record<string, number> = {
+  const settings: Record<string, number | string> = {
+    // Names the hub's connections in `pg_stat_activity` (an `application_name` given wins).
+    fallback_application_name: "dispatch",
     connect_timeout: Math.max(2, Math.ceil(timeouts.connectMs / 1000)),
     keepalives: 1,
     keepalives_idle: KEEPALIVE.idle,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { inputHoldMs } from "./InputOutbox.js";
+import type { ClientSocket } from "./ClientSocket.js";
+import { InputOutbox, inputHoldMs, MAX_WAITING_CHARS } from "./InputOutbox.js";
 
 describe("DISPATCH_INPUT_HOLD_MS", () => {
   it("defaults to a minute, takes milliseconds, and says what to give when it is not a number", () => {
@@ -8,5 +9,59 @@ describe("DISPATCH_INPUT_HOLD_MS", () => {
     expect(() => inputHoldMs({ DISPATCH_INPUT_HOLD_MS: "2s" })).toThrow(
       "invalid DISPATCH_INPUT_HOLD_MS '2s': use milliseconds (0 or more)",
     );
+  });
+});
+
+/** A connection that records the inputs sent over it and acknowledges each at once. */
+function fakeSocket(open: boolean): { socket: ClientSocket; sent: string[] } {
+  const sent: string[] = [];
+  const socket = {
+    isOpen: open,
+    request(message: { data: string }) {
+      sent.push(message.data);
+      return Promise.resolve({});
+    },
+    onMessage: () => () => undefined,
+    onOutput: () => () => undefined,
+    close: () => Promise.resolve(),
+  };
+  return { socket: socket as unknown as ClientSocket, sent };
+}
+
+function outbox(): { box: InputOutbox; refusals: string[] } {
+  const refusals: string[] = [];
+  const box = new InputOutbox({ refused: (err) => refusals.push(err.message), holding: () => undefined });
+  return { box, refusals };
+}
+
+describe("InputOutbox while the hub is away", () => {
+  it("keeps 64 Ki characters, drops the input over it and everything after until the hub is back, saying so once", () => {
+    const { box, refusals } = outbox();
+    const gone = fakeSocket(false);
+    const kept = "a".repeat(MAX_WAITING_CHARS - 10);
+    box.send(gone.socket, "s", kept);
+    box.send(gone.socket, "s", "b".repeat(11));
+    // Short enough to fit, but typed after a drop: sent, it would leave a hole in what was typed.
+    box.send(gone.socket, "s", "c");
+    expect(refusals).toEqual([
+      "the hub is not reachable right now: more than 64 Ki characters typed meanwhile, so these and the keys after them until it is back were dropped; type them again once it is back",
+    ]);
+
+    const back = fakeSocket(true);
+    box.resend(back.socket);
+    expect(back.sent).toEqual([kept]);
+    box.send(back.socket, "s", "d");
+    expect(back.sent).toEqual([kept, "d"]);
+    expect(refusals).toHaveLength(1);
+  });
+
+  it("does not bound what goes straight to a connected hub: a paste of megabytes goes in pieces", () => {
+    const { box, refusals } = outbox();
+    const hub = fakeSocket(true);
+    const paste = "p".repeat(3 * 1024 * 1024);
+    box.send(hub.socket, "s", paste);
+    expect(refusals).toEqual([]);
+    expect(hub.sent.length).toBeGreaterThan(1);
+    expect(hub.sent.join("")).toBe(paste);
   });
 });

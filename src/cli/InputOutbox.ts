@@ -18,10 +18,18 @@
  * later ones kept behind it in order, until the host takes it (then the rest follow) or
  * `DISPATCH_INPUT_HOLD_MS` has passed (then they are "not sent", saying what to do). Sending
  * again is safe: the host applies an id once, so one that did arrive is not typed twice.
+ *
+ * What waits (the hub away, the host away) is bounded at `MAX_WAITING_CHARS`, as the web's held
+ * keys are: someone leaning on a key or pasting a file while the hub restarts must not grow the
+ * client without end, nor have it all typed much later. Past the bound an input is dropped whole
+ * (half a paste or escape sequence is worse than none), and so is everything typed after it
+ * until nothing waits any more: what reaches the session is what was typed, cut short, never
+ * with a hole in it. The drop is said once, with what to do.
  */
 import { randomBytes } from "node:crypto";
 import { backoffDelay } from "../core/backoff.js";
 import { DispatchError } from "../core/errors.js";
+import { inputPieces } from "./attached/inputPieces.js";
 import type { ClientSocket } from "./ClientSocket.js";
 
 /**
@@ -44,6 +52,9 @@ export function inputHoldMs(env: NodeJS.ProcessEnv = process.env): number {
     throw new Error(`invalid DISPATCH_INPUT_HOLD_MS '${text}': use milliseconds (0 or more)`);
   return Number(text);
 }
+/** Characters kept while they wait for the hub or the host: a paste's worth (as the web keeps). */
+export const MAX_WAITING_CHARS = 64 * 1024;
+
 /** The longest pause between two tries while the host is away (250 ms doubling to this). */
 const HOLD_RETRY_MAX_MS = 2_000;
 
@@ -93,21 +104,33 @@ export class InputOutbox {
   /** The connection last given: a held input is sent again over it. */
   private socket: ClientSocket | undefined;
   private readonly holdMs = inputHoldMs();
+  /** Set once waiting input went over `MAX_WAITING_CHARS`: all typed since is dropped. */
+  private dropping = false;
 
-  constructor(private readonly events: OutboxEvents) {}
+  constructor(
+    private readonly events: OutboxEvents,
+    private readonly maxWaitingChars = MAX_WAITING_CHARS,
+  ) {}
 
   /**
-   * Sends `data` to `session` over `socket`; when that connection is closed, or older inputs
-   * still wait for a connection, it waits with them for `resend`.
+   * Sends `data` to `session` over `socket`, in pieces that each fit in one message (a paste may
+   * be over its limit); when that connection is closed, or older inputs still wait for a
+   * connection, it waits with them for `resend`, within `maxWaitingChars`.
    */
   send(socket: ClientSocket, session: string, data: string): void {
     this.socket = socket;
     // While a host is away even an input with none before it waits: the host may be back for
     // it before the held one's next try.
-    const waiting = this.hold !== undefined || this.outgoing.some((entry) => entry.on !== socket);
-    const entry: Outgoing = { session, data, seq: this.nextSeq++, on: undefined, sentAt: 0 };
-    this.outgoing.push(entry);
-    if (!waiting) this.transmit(socket, entry);
+    const waiting =
+      !socket.isOpen || this.hold !== undefined || this.outgoing.some((entry) => entry.on !== socket);
+    if (waiting && (this.dropping || this.waitingChars() + data.length > this.maxWaitingChars)) {
+      return this.drop();
+    }
+    for (const piece of inputPieces(data)) {
+      const entry: Outgoing = { session, data: piece, seq: this.nextSeq++, on: undefined, sentAt: 0 };
+      this.outgoing.push(entry);
+      if (!waiting) this.transmit(socket, entry);
+    }
   }
 
   /** Connected again: sends, in order, every input no open connection carries. */
@@ -120,6 +143,27 @@ export class InputOutbox {
       return;
     }
     for (const entry of this.outgoing) if (!entry.on?.isOpen) this.transmit(socket, entry);
+    // Nothing waits now: what is typed from here on goes as typed.
+    if (socket.isOpen) this.dropping = false;
+  }
+
+  /** Characters of the inputs no open connection carries (waiting for the hub or the host). */
+  private waitingChars(): number {
+    let chars = 0;
+    for (const entry of this.outgoing) if (!entry.on?.isOpen) chars += entry.data.length;
+    return chars;
+  }
+
+  /** Waiting input is over the bound: this input is dropped, and the first drop of a wait says so. */
+  private drop(): void {
+    if (this.dropping) return;
+    this.dropping = true;
+    const away = this.hold ? firstClause(this.hold.reason.message) : "the hub is not reachable right now";
+    this.events.refused(
+      new Error(
+        `${away}: more than ${this.maxWaitingChars / 1024} Ki characters typed meanwhile, so these and the keys after them until it is back were dropped; type them again once it is back`,
+      ),
+    );
   }
 
   private transmit(socket: ClientSocket, entry: Outgoing): void {
@@ -190,6 +234,7 @@ export class InputOutbox {
   /** The host stayed away: what waited for it is not sent, and the user is told what to do. */
   private giveUp(hold: Hold): void {
     this.hold = undefined;
+    this.dropping = false;
     const dropped = this.outgoing.filter((entry) => !entry.on?.isOpen);
     for (const entry of dropped) this.remove(entry);
     this.events.refused(

@@ -14,7 +14,6 @@ import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import type { HubClient } from "../HubClient.js";
 import { InputOutbox } from "../InputOutbox.js";
-import { inputPieces } from "./inputPieces.js";
 import { LiveSessions } from "./LiveSessions.js";
 import { delay, reconnectToHub } from "./reconnect.js";
 import type { SessionRoles } from "./SessionRoles.js";
@@ -111,11 +110,11 @@ export class Connection {
 
   /**
    * Keys for a session; typed while the hub is away (the socket is the closed one), they are
-   * sent once it is back, in order. In pieces: a paste may be over one message's limit.
+   * sent once it is back, in order (up to the outbox's bound).
    */
   input(session: string, keys: string): void {
     const socket = this.currentSocket;
-    if (socket) for (const piece of inputPieces(keys)) this.outbox.send(socket, session, piece);
+    if (socket) this.outbox.send(socket, session, keys);
   }
 
   /** Leaves: the hub is told the client detaches from `current` (briefly), the socket closed. */

@@ -1,10 +1,15 @@
-/** `dispatch send NAME [--enter] TEXT...`: input for a session without attaching. */
+/**
+ * `dispatch send NAME [--enter] TEXT...` (or `--stdin`): input for a session without attaching.
+ * Text over one request's limit (a file piped in, many words) goes in pieces that each fit, in
+ * order, each numbered: it was refused whole ("too long: at most 1,048,576 characters").
+ */
 
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { backoffDelay } from "../../core/backoff.js";
 import { DispatchError } from "../../core/errors.js";
+import { inputPieces } from "../attached/inputPieces.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { refusedByHub } from "../hubRequest.js";
@@ -27,15 +32,44 @@ export function registerSend(program: Command): void {
     .argument("<name>", "session name")
     .argument("[text...]", "text to type; put it after -- if it starts with -")
     .option("--enter", "press Enter after the text")
+    .option("--stdin", "type what stdin carries (a file, a pipe; read as UTF-8) instead of TEXT")
     .action(send);
 }
 
-async function send(name: string, text: string[], options: { enter?: boolean }): Promise<void> {
-  if (text.length === 0 && !options.enter)
-    throw new UsageError("nothing to send: give TEXT, --enter, or both");
+async function send(
+  name: string,
+  text: string[],
+  options: { enter?: boolean; stdin?: boolean },
+): Promise<void> {
+  if (options.stdin && text.length > 0)
+    throw new UsageError("give TEXT or --stdin, not both (`dispatch send NAME --stdin < FILE`)");
+  if (!options.stdin && text.length === 0 && !options.enter)
+    throw new UsageError("nothing to send: give TEXT, --stdin, --enter, or both");
+  const typed = options.stdin ? await readStdin() : text.join(" ");
   const hub = HubClient.locate();
-  const data = text.join(" ") + (options.enter ? "\r" : "");
-  const id = { stream: `send-${randomBytes(12).toString("base64url")}`, seq: 1 };
+  const stream = `send-${randomBytes(12).toString("base64url")}`;
+  const pieces = inputPieces(typed + (options.enter ? "\r" : ""));
+  for (const [index, piece] of pieces.entries())
+    await sendPiece(hub, name, piece, { stream, seq: index + 1 });
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY)
+    throw new UsageError(
+      "--stdin reads a file or a pipe, and stdin is a terminal: `dispatch send NAME --stdin < FILE`",
+    );
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** One piece, sent again while its host is away (`HOST_WAIT_MS`); its number keeps it from being typed twice. */
+async function sendPiece(
+  hub: HubClient,
+  name: string,
+  data: string,
+  id: { stream: string; seq: number },
+): Promise<void> {
   const deadline = Date.now() + HOST_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     try {

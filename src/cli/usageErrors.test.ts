@@ -87,6 +87,32 @@ describe("usage errors of the dispatch command", () => {
     );
   });
 
+  it("point a word from other tools at the command that does it, not at a look-alike", async () => {
+    // By edit distance alone `remove` got 'revive' (starts it again) and `rm` nothing.
+    for (const word of ["rm", "remove", "delete"]) {
+      expect(await refused([word, "build"])).toEqual({
+        stderr: `dispatch: no command '${word}' — did you mean 'kill'? (\`dispatch kill NAME\` ends a session, and removes one that has ended; \`dispatch gc\` removes every ended one)\n`,
+        code: EXIT_USAGE,
+      });
+    }
+    // Not 'restore', which puts a backup back.
+    expect((await refused(["restart", "build"])).stderr).toContain("did you mean 'revive'?");
+    expect((await refused(["detach"])).stderr).toBe(
+      "dispatch: no command 'detach' (while attached, Ctrl-\\ or the prefix key then d detaches; the session keeps running)\n",
+    );
+  });
+
+  it("say what acts on a session when the hub's stop or start is given one", async () => {
+    expect(await refused(["stop", "build"])).toEqual({
+      stderr:
+        "dispatch: too many arguments for 'stop'. Expected 0 arguments but got 1: `dispatch stop` stops the hub (sessions keep running); to end a session: `dispatch kill NAME`\n",
+      code: EXIT_USAGE,
+    });
+    expect((await refused(["start", "build"])).stderr).toContain(
+      "to start an ended session again: `dispatch revive NAME`",
+    );
+  });
+
   it("keep commander's other messages, one line each", async () => {
     expect(await refused(["rename", "only-one"])).toEqual({
       stderr: "dispatch: missing required argument 'new'\n",

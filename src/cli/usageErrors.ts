@@ -6,6 +6,7 @@
  */
 import type { Command } from "commander";
 import { didYouMean, editDistance } from "../core/names.js";
+import { hubCommandGivenName, meantCommand } from "./commandSynonyms.js";
 import { errorMessage } from "./exitCodes.js";
 
 /** Every command of `program` (registered by now) prints its usage errors as one line. */
@@ -30,8 +31,14 @@ export function usageErrorLine(text: string, commandPath: string): string {
     .replace(/^error: /, "")
     .split("\n");
   const unknown = /^unknown (command|option) '(.*)'$/.exec(first);
-  if (!unknown) return errorMessage([first, ...rest].map((line) => line.trim()).join(" "));
+  if (!unknown) {
+    const line = [first, ...rest].map((part) => part.trim()).join(" ");
+    const hint = /^too many arguments/.test(line) ? hubCommandGivenName(commandPath) : undefined;
+    return errorMessage(hint ? `${line.replace(/\.$/, "")}: ${hint}` : line);
+  }
   const [, what = "command", given = ""] = unknown;
+  const meant = what === "command" && commandPath === "dispatch" ? meantCommand(given) : undefined;
+  if (meant) return noSuchLine({ what, given, guesses: meant.guesses, listedBy: "", otherwise: meant.how });
   return noSuchLine({
     what,
     given,

@@ -36,6 +36,8 @@ export class SessionSwitcher {
   private shownPicker: Picker | undefined;
   /** The session (name or id) of a switch put off until the hub is back. */
   private putOff: string | undefined;
+  /** A session picked although it had ended: its end brings the picker back, not the client's end. */
+  private pickedEnded: string | undefined;
 
   constructor(private readonly options: SessionSwitcherOptions) {}
 
@@ -115,6 +117,18 @@ export class SessionSwitcher {
     }
   }
 
+  /**
+   * The shown session `id` ended: whether that is only the end of a session the user picked from
+   * the picker after it had ended, so the picker comes back (with `hint`) and the client stays.
+   */
+  endedAfterPick(id: string, hint: string): boolean {
+    const picked = this.pickedEnded === id;
+    this.pickedEnded = undefined;
+    if (!picked) return false;
+    this.openPicker(hint);
+    return this.shownPicker !== undefined;
+  }
+
   /** The session `id`, closed with `w`, has ended: the next running one is shown. */
   closed(id: string): void {
     const next = this.runningSessions().find((s) => s.id !== id);
@@ -146,7 +160,11 @@ export class SessionSwitcher {
     void picker.result.then((result) => {
       if (this.shownPicker !== picker) return;
       this.shownPicker = undefined;
-      if (result.type === "attach") return this.switchOrReport(result.session.id);
+      if (result.type === "attach") {
+        // Shown all the same (its last screen, a moment), then back to the picker when its end comes.
+        this.pickedEnded = isLiveStatus(result.session.status) ? undefined : result.session.id;
+        return this.switchOrReport(result.session.id);
+      }
       if (previous && connection.sessions?.get(previous.id)) return this.switchOrReport(previous.id);
       this.options.quit();
     });

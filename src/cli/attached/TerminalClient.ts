@@ -27,6 +27,7 @@ import { PrefixKeys } from "./PrefixKeys.js";
 import { isOwnScreen, Prompts } from "./Prompts.js";
 import { runPrefixCommand } from "./prefixCommands.js";
 import { type ExitSignal, onProcessExits } from "./processExits.js";
+import { endText } from "./reportEnd.js";
 import { SessionKeys } from "./SessionKeys.js";
 import { SessionRoles } from "./SessionRoles.js";
 import { SessionSwitcher } from "./SessionSwitcher.js";
@@ -110,7 +111,9 @@ export class TerminalClient {
       bar: this.bar,
       covered: () => this.switcher.picker !== undefined || isOwnScreen(this.prompts.shown),
       events: {
-        ended: (end) => this.end({ reason: "ended", end }),
+        ended: (end) => {
+          if (!this.switcher.endedAfterPick(end.session.id, endText(end))) this.end({ reason: "ended", end });
+        },
         closed: (id) => this.switcher.closed(id),
       },
     });

@@ -3,6 +3,7 @@ import { DispatchError } from "../../core/errors.js";
 import type { StreamEnd } from "../SessionStream.js";
 import { EXIT_SIGNALS } from "./processExits.js";
 import { reconnectGiveUpMs } from "./reconnectSettings.js";
+import type { SessionEnd } from "./SessionView.js";
 import type { ClientEnd } from "./TerminalClient.js";
 
 export function reportEnd(end: ClientEnd): void {
@@ -13,8 +14,7 @@ export function reportEnd(end: ClientEnd): void {
     case "quit":
       return;
     case "ended":
-      if (end.end.reason === "removed") console.error(`\r\n[dispatch: ${end.end.session.name} was removed]`);
-      else console.error(`\r\n[dispatch: ${end.end.session.name} ${exitText(end.end)}]`);
+      console.error(`\r\n[dispatch: ${endText(end.end)}]`);
       return;
     case "signal":
       process.exitCode = 128 + EXIT_SIGNALS[end.signal];
@@ -29,6 +29,13 @@ export function reportEnd(end: ClientEnd): void {
       throw new Error(`unexpected end: ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/** "NAME exited with code 3", "NAME was removed": how a session's end is told. */
+export function endText(end: SessionEnd): string {
+  return end.reason === "removed"
+    ? `${end.session.name} was removed`
+    : `${end.session.name} ${exitText(end)}`;
 }
 
 function exitText(end: Extract<StreamEnd, { reason: "exited" }>): string {

@@ -251,12 +251,24 @@ export class Kernel {
     this.child.kill("SIGINT");
   }
 
-  /** Asks the kernel to shut down, then kills it if it lingers; closes every channel. */
-  async shutdown(graceMs = 3000): Promise<void> {
+  /**
+   * Asks the kernel to shut down, then kills it if it lingers (`graceMs`); closes every channel.
+   * `busy`: it runs a cell (or waits in one's `input()`). Such a kernel answers at once from its
+   * control thread but exits only when the cell ends: ipykernel and xeus-python stop their shell
+   * loop from the main thread, which the cell holds. So once it has answered it is killed, rather
+   * than waited on for the whole grace (every restart or stop of a busy kernel took 3 s).
+   */
+  async shutdown({ graceMs = 3000, busy = false }: { graceMs?: number; busy?: boolean } = {}): Promise<void> {
     if (!this.exited) {
       const ended = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
       try {
-        this.request("control", "shutdown_request", { restart: false });
+        const { reply } = this.request("control", "shutdown_request", { restart: false });
+        if (busy)
+          reply.then(
+            () => this.child.kill("SIGKILL"),
+            () => undefined,
+          );
+        else reply.catch(() => undefined);
       } catch {
         // Already gone.
       }

@@ -126,11 +126,12 @@ export class LiveKernel {
   async restart(): Promise<void> {
     await this.ready.catch(() => undefined);
     const old = this.require();
+    const busy = this.execution !== "idle";
     this.stopping = true;
     this.options.onAbort("the kernel was restarted", "restarted");
     this.emit({ connection: "reconnecting", execution: "starting" });
     this.execution = "starting";
-    await old.shutdown();
+    await old.shutdown({ busy });
     this.kernel = undefined;
     this.stopping = false;
     this.options.transcript.note("kernel restarting");
@@ -143,7 +144,7 @@ export class LiveKernel {
     if (!this.running || this.stopping) return;
     this.stopping = true;
     const kernel = this.kernel;
-    const ended = kernel ? kernel.shutdown() : Promise.resolve();
+    const ended = kernel ? kernel.shutdown({ busy: this.execution !== "idle" }) : Promise.resolve();
     void ended.finally(() => {
       this.stopping = false;
       this.end(0, null, "stopped", true);

@@ -94,6 +94,13 @@ export const EvalOutput = z.discriminatedUnion("type", [
     type: z.enum(["result", "display"]),
     data: MimeBundle,
     untrusted: z.boolean().optional(),
+    /** A display the kernel named (`display(..., display_id=...)`), which it may update later. */
+    displayId: z.string().optional(),
+    /**
+     * `update_display_data`: new contents for every shown display of `displayId` (in any cell),
+     * never an output of its own.
+     */
+    update: z.boolean().optional(),
   }),
   z.object({
     type: z.literal("error"),
@@ -109,6 +116,11 @@ export const EvalOutputData = z.object({
   id: z.string().nullable(),
   count: z.number().int().nullable(),
   output: EvalOutput,
+  /**
+   * The evaluation's outputs before this one are gone (`clear_output()`; with `wait=True` the
+   * clear comes with the output after it, so a progress line is replaced, never blanked).
+   */
+  clear: z.boolean().optional(),
 });
 export type EvalOutputData = z.infer<typeof EvalOutputData>;
 

@@ -48,10 +48,14 @@ export function outputOf(message: JupyterMessage): EvalOutput | undefined {
     case "update_display_data": {
       const data = bundle(content.data);
       const untrusted = UNTRUSTED_MIME.some((mime) => mime in data);
+      const transient = content.transient as { display_id?: unknown } | undefined;
+      const displayId = typeof transient?.display_id === "string" ? transient.display_id : undefined;
       return {
         type: message.header.msg_type === "execute_result" ? "result" : "display",
         data,
         ...(untrusted ? { untrusted: true } : {}),
+        ...(displayId !== undefined ? { displayId } : {}),
+        ...(message.header.msg_type === "update_display_data" ? { update: true } : {}),
       };
     }
     case "error":
@@ -64,6 +68,12 @@ export function outputOf(message: JupyterMessage): EvalOutput | undefined {
     default:
       return undefined;
   }
+}
+
+/** A `clear_output` request: whether it waits for the next output (`wait=True`). */
+export function clearOf(message: JupyterMessage): { wait: boolean } | undefined {
+  if (message.header.msg_type !== "clear_output") return undefined;
+  return { wait: message.content.wait === true };
 }
 
 export function outputBytes(output: EvalOutput): number {

@@ -25,7 +25,10 @@ export interface Evaluation {
   /** Its client interrupted it while the kernel had it but had not started it yet. */
   interruptOnStart: boolean;
   count: number | null;
+  /** What it shows now: cleared by `clear_output`, displays replaced by their updates. */
   outputs: EvalOutput[];
+  /** Its `clear_output(wait=True)` waits for the next output, which replaces what it shows. */
+  clearPending?: boolean;
   budget: OutputBudget;
   errored: boolean;
   /** Its idle status came (after it, the kernel publishes nothing more of it). */

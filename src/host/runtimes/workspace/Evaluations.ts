@@ -7,15 +7,17 @@
  */
 import { toDispatchError } from "../../../core/errors.js";
 import type { EvalResult } from "../../../protocol/workspace/commands.js";
+import { placeOutput } from "../../../protocol/workspace/displays.js";
 import {
   type EvalFailure,
   type EvalIncomplete,
   type EvalMode,
+  type EvalOutput,
   type ExecutionState,
   incompleteText,
 } from "../../../protocol/workspace/events.js";
 import type { Kernel } from "../jupyter/Kernel.js";
-import { OutputBudget, outputOf } from "../jupyter/outputs.js";
+import { clearOf, OutputBudget, outputOf } from "../jupyter/outputs.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeEvents } from "../runtime.js";
 import { answerOf, type Evaluation, newEvaluation } from "./Evaluation.js";
@@ -207,21 +209,37 @@ export class Evaluations {
   }
 
   private output(message: JupyterMessage, evaluation: Evaluation | undefined): void {
+    const live = evaluation && !evaluation.ended ? evaluation : undefined;
+    const clearing = clearOf(message);
+    if (clearing) {
+      // Output outside a running cell has nothing of its own to clear.
+      if (!live) return;
+      this.announce(live);
+      if (clearing.wait) live.clearPending = true;
+      // Cleared now: said with an empty output, which every viewer already shows as nothing.
+      else this.emitOutput(live, { type: "stream", name: "stdout", text: "" }, true);
+      return;
+    }
     const output = outputOf(message);
     if (!output) return;
-    if (evaluation && !evaluation.ended) this.announce(evaluation);
-    if (evaluation && output.type === "error") evaluation.errored = true;
-    const budget = evaluation && !evaluation.ended ? evaluation.budget : this.strayBudget;
-    const kept = budget.take(output);
+    if (live) this.announce(live);
+    if (live && output.type === "error") live.errored = true;
+    const kept = (live ? live.budget : this.strayBudget).take(output);
     if (!kept) return;
-    if (evaluation && !evaluation.ended) evaluation.outputs.push(kept);
-    const count = evaluation?.count ?? null;
+    const clear = live?.clearPending === true;
+    if (live) live.clearPending = false;
+    this.emitOutput(live ?? evaluation, kept, clear);
+    this.options.transcript.output(kept, evaluation?.count ?? null);
+  }
+
+  private emitOutput(evaluation: Evaluation | undefined, output: EvalOutput, clear: boolean): void {
+    if (evaluation && !evaluation.ended) placeOutput(evaluation.outputs, output, clear);
     this.options.events.emit("eval-output", {
       id: evaluation ? evaluation.id : null,
-      count,
-      output: kept,
+      count: evaluation?.count ?? null,
+      output,
+      ...(clear ? { clear: true } : {}),
     });
-    this.options.transcript.output(kept, count);
   }
 
   private track(id: string, what: Parameters<typeof newEvaluation>[1]): Evaluation {

@@ -3,6 +3,7 @@
  * events: each evaluation with its outputs and status, a cell's pending `input()` prompt under
  * it, and every line the runtime printed (bounded: the hub's log keeps everything).
  */
+import { isUpdate, updateDisplays } from "../../../../src/protocol/workspace/displays.js";
 import { type Incomplete, incompleteText } from "../../../../src/protocol/workspace/incomplete.js";
 import { stripAnsi } from "./ansi.js";
 import type {
@@ -155,17 +156,23 @@ export class EvaluationLog {
   }
 
   #output(ts: number, data: EvalOutputData): void {
+    const { output } = data;
     const evaluation = this.#find(data.id);
     if (evaluation) {
       if (data.count !== null) evaluation.count = data.count;
+      if (data.clear) evaluation.outputs.length = 0;
       const last = evaluation.outputs.at(-1);
       // Consecutive stream chunks of one stream read as one block.
-      if (last?.type === "stream" && data.output.type === "stream" && last.name === data.output.name)
-        last.text += data.output.text;
-      else evaluation.outputs.push(data.output);
+      if (last?.type === "stream" && output.type === "stream" && last.name === output.name)
+        last.text += output.text;
+      else if (!isUpdate(output)) evaluation.outputs.push(output);
     }
-    const stream = data.output.type === "stream" ? data.output.name : data.output.type;
-    this.#line({ ts, count: data.count, stream, text: transcriptText(data.output) });
+    // A display's update shows where the display is, in whichever cell showed it.
+    if (isUpdate(output)) for (const shown of this.evaluations) updateDisplays(shown.outputs, output);
+    // An empty output only says a clear: nothing printed.
+    if (output.type === "stream" && output.text === "") return;
+    const stream = output.type === "stream" ? output.name : output.type;
+    this.#line({ ts, count: data.count, stream, text: transcriptText(output) });
   }
 
   #end(ts: number, data: EvalEndData): void {

@@ -1,0 +1,79 @@
+/**
+ * Displays a cell updates and clears, on real kernels (Debian's ipykernel and xeus-python)
+ * through a real hub and host: `update_display_data` replaces the display of its id instead of
+ * adding one, `clear_output(wait=True)` replaces what the cell showed with its next output (a
+ * progress line), as Jupyter shows them. `dispatch eval` from a pipe prints the cell's answer,
+ * which is what the cell shows at its end; the events say the update and the clear, for viewers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+
+let hub: HubHandle;
+
+interface Event {
+  type: string;
+  data: { clear?: boolean; output?: { type: string; displayId?: string; update?: boolean } };
+}
+
+async function events(name: string): Promise<Event[]> {
+  const response = await hub.api(`/api/sessions/${name}/events?after=0&limit=5000`);
+  return ((await response.json()) as { events: Event[] }).events;
+}
+
+const KERNELS = ["python3", "xpython"];
+
+/** `dispatch eval NAME` with the cell's lines on a pipe: what it printed, once it succeeded. */
+async function evalPiped(name: string, lines: string[]): Promise<string> {
+  const run = await hub.cli(["eval", name], { input: lines.join("\n") });
+  expect(run.code, run.stderr).toBe(0);
+  return run.stdout;
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+  for (const kernel of KERNELS) {
+    const created = await hub.cli(["new", "--kernel", kernel, "--name", kernel]);
+    expect(created.code, created.stderr).toBe(0);
+  }
+  for (const kernel of KERNELS)
+    await waitFor(
+      async () => {
+        const { session } = (await (await hub.api(`/api/sessions/${kernel}`)).json()) as {
+          session: { options: { connection?: string } };
+        };
+        return session.options.connection === "connected";
+      },
+      { timeoutMs: 60_000, message: `${kernel} connected` },
+    );
+});
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+describe.each(KERNELS)("%s", (name) => {
+  it("an updated display shows its last contents, once", async () => {
+    const printed = await evalPiped(name, [
+      "from IPython.display import display, update_display",
+      'display({"text/plain": "one"}, raw=True, display_id="d1")',
+      'update_display({"text/plain": "two"}, raw=True, display_id="d1")',
+    ]);
+    expect(printed).toBe("two\n");
+    const displays = (await events(name)).filter((e) => e.data.output?.displayId === "d1");
+    expect(displays.map((e) => e.data.output?.update ?? false)).toEqual([false, true]);
+  });
+
+  it("clear_output(wait=True) leaves only the last progress line", async () => {
+    const printed = await evalPiped(name, [
+      "from IPython.display import clear_output",
+      "for i in range(3):",
+      "    clear_output(wait=True)",
+      '    print(f"progress {i}")',
+    ]);
+    expect(printed).toBe("progress 2\n");
+    const progress = (await events(name)).filter(
+      (e) => e.type === "eval-output" && JSON.stringify(e.data.output).includes("progress"),
+    );
+    expect(progress.map((e) => e.data.clear ?? false)).toEqual([true, true, true]);
+  });
+});

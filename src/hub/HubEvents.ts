@@ -31,6 +31,10 @@ export interface HubEventMap {
   "wal-checkpointed": [];
   /** Another thread (the search index worker) just started and checkpoints from now on. */
   "wal-checkpointer": [];
+  /** That thread stopped: checkpoints are the hub's own again. */
+  "wal-checkpointer-gone": [];
+  /** Enough was appended for a checkpoint: the other thread is asked to make it. */
+  "wal-checkpoint-due": [];
   /** Someone attached to or left a session: everyone attached now. */
   presence: [session: string, presence: PresenceEntry[]];
   /** Someone lost access (a user removed, a share link revoked): open connections check theirs. */

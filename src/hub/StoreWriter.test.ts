@@ -176,28 +176,34 @@ describe("StoreWriter with a flood and a person typing", () => {
       { session: "echo", seq: 1 },
       { session: "echo", seq: 2 },
     ]);
-    // 6 MiB more: the log is checkpointed past 4 MiB as with nobody waiting (while someone
-    // types it is left alone up to 64 MiB).
+    // 6 MiB more: the log is checkpointed past 4 MiB (its events and each commit's pages) as
+    // with nobody waiting (while someone types it is left alone up to 64 MiB).
     for (let seq = 41; seq <= 192; seq++) writer.add(chunk("flood", seq, 32 * 1024));
     await new Promise<void>((resolve) => {
       const poll = () => (store.lastSeq("flood") >= 192 ? resolve() : setImmediate(poll));
       poll();
     });
-    expect(dbBytes()).toBeGreaterThan(4 * 1024 * 1024);
+    expect(dbBytes()).toBeGreaterThan(3 * 1024 * 1024);
   });
+
+  /** A writer that hears of the search worker's checkpoints on the bus returned. */
+  const writerOnBus = (): HubEvents => {
+    const bus = new HubEvents();
+    writer = new StoreWriter({
+      store,
+      logger: pino({ level: "silent" }),
+      onStored: () => {},
+      onFailed: () => {},
+      bus,
+    });
+    return bus;
+  };
 
   // The worker announces each checkpoint; before its first, that it started and will make them.
   it.each(["wal-checkpointed", "wal-checkpointer"] as const)(
     "leaves the checkpoint to the search worker once it says %s",
     async (announcement) => {
-      const bus = new HubEvents();
-      writer = new StoreWriter({
-        store,
-        logger: pino({ level: "silent" }),
-        onStored: () => {},
-        onFailed: () => {},
-        bus,
-      });
+      const bus = writerOnBus();
       const dbBytes = () => statSync(join(dir, "db")).size;
       const before = dbBytes();
       bus.emit(announcement);
@@ -208,6 +214,54 @@ describe("StoreWriter with a flood and a person typing", () => {
       expect(dbBytes()).toBe(before);
     },
   );
+
+  // A key's echo is a byte or two but adds two 4 KiB pages to the log: counted by bytes alone,
+  // 4 MiB was due after millions of keys (and ~8 GiB of log).
+  it("counts each commit's log pages, so a long run of one-key commits is checkpointed too", () => {
+    const dbBytes = () => statSync(join(dir, "db")).size;
+    const before = dbBytes();
+    for (let seq = 1; seq <= 600; seq++) {
+      writer.add(chunk("echo", seq, 1));
+      writer.flush();
+    }
+    expect(store.lastSeq("echo")).toBe(600);
+    expect(dbBytes()).toBeGreaterThan(before);
+  });
+
+  // The worker used to checkpoint twice a second whenever it ran: a person typing after a flood
+  // paid a checkpoint every ~16 keys, and the log's restart inside the next echo's commit.
+  it("asks the search worker for a checkpoint once one is due, once until it is made", () => {
+    const bus = writerOnBus();
+    let asked = 0;
+    bus.on("wal-checkpoint-due", () => asked++);
+    const dbBytes = () => statSync(join(dir, "db")).size;
+    const before = dbBytes();
+    bus.emit("wal-checkpointer");
+    let seq = 0;
+    const flood = (mib: number) => {
+      for (let i = 0; i < mib * 32; i++) writer.add(chunk("flood", ++seq, 32 * 1024));
+      writer.flush();
+    };
+    flood(3);
+    expect(asked).toBe(0);
+    // Past 4 MiB: asked, and not again while the worker has not made it.
+    flood(3);
+    expect(asked).toBe(1);
+    flood(3);
+    expect(asked).toBe(1);
+    expect(dbBytes()).toBe(before);
+    // Made: the next one is counted from there.
+    bus.emit("wal-checkpointed");
+    flood(3);
+    expect(asked).toBe(1);
+    flood(3);
+    expect(asked).toBe(2);
+    // The worker stopped: the hub's own thread checkpoints again (nobody types).
+    bus.emit("wal-checkpointer-gone");
+    flood(1);
+    expect(asked).toBe(2);
+    expect(dbBytes()).toBeGreaterThan(before);
+  });
 
   it("commits many one-line events in turns of a bounded count, so sockets are read between them", async () => {
     for (let seq = 1; seq <= 1000; seq++) writer.add(chunk("flood", seq, 6));

@@ -109,6 +109,10 @@ export class OutputSearch {
           if (isOutputEvent(event)) this.unindexedBytes += event.data.byteLength;
       this.wake();
     });
+    // Not through `post`: a checkpoint is no work to index, and must not hold off the idle stop.
+    options.bus.on("wal-checkpoint-due", () => {
+      if (!this.disposed) this.worker?.postMessage({ type: "checkpoint" } satisfies ToIndexWorker);
+    });
     // What an earlier hub stored but did not index: looked at once start-up is over.
     this.scheduleSlice();
   }
@@ -285,6 +289,7 @@ export class OutputSearch {
     this.idleTimer = undefined;
     if (!worker || this.flushes.size > 0) return;
     this.worker = undefined;
+    this.options.bus.emit("wal-checkpointer-gone");
     const stopping = worker.terminate().then(
       () => undefined,
       () => undefined,

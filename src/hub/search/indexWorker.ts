@@ -23,8 +23,9 @@ const EVENTS_PER_SLICE = 16;
 const STREAMING_WITHIN_MS = 300;
 const STREAMING_REST_MS = 1000;
 /**
- * While it runs (a flood, a backlog), the worker checkpoints the WAL this often, on its own
- * thread: the copy and its fsync then cost the hub's event loop nothing (`WalCheckpoints`).
+ * While it runs (a flood, a backlog), the worker makes the WAL checkpoints the hub asks for
+ * (`WalCheckpoints`: once enough was appended), at most this often, on its own thread: the copy
+ * and its fsync then cost the hub's event loop nothing.
  */
 const CHECKPOINT_EVERY_MS = 500;
 
@@ -40,8 +41,11 @@ let storedAt = 0;
 let slicedAt = 0;
 let resting: NodeJS.Timeout | undefined;
 let checkpointedAt = 0;
+let checkpointLater: NodeJS.Timeout | undefined;
 
 port.on("message", (message: ToIndexWorker) => {
+  // Not counted in `received`: the hub counts what it posts for indexing, to know when it is idle.
+  if (message.type === "checkpoint") return checkpointSoon();
   received++;
   if (message.type === "flush") {
     waiting.push(message.id);
@@ -55,16 +59,23 @@ port.on("message", (message: ToIndexWorker) => {
     storedAt = Date.now();
   }
   dirty = true;
-  checkpoint();
   run();
 });
 run();
 
-/** Between slices too (they rest while output streams): new output arrives with each message. */
+/** Now, or `CHECKPOINT_EVERY_MS` after the last one (between slices too: they rest while output streams). */
+function checkpointSoon(): void {
+  if (checkpointLater) return;
+  const wait = checkpointedAt + CHECKPOINT_EVERY_MS - Date.now();
+  if (wait <= 0) return checkpoint();
+  checkpointLater = setTimeout(() => {
+    checkpointLater = undefined;
+    checkpoint();
+  }, wait);
+}
+
 function checkpoint(): void {
-  const now = Date.now();
-  if (now - checkpointedAt < CHECKPOINT_EVERY_MS) return;
-  checkpointedAt = now;
+  checkpointedAt = Date.now();
   try {
     store.wal.checkpoint();
     send({ type: "checkpointed" });

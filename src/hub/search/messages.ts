@@ -4,7 +4,9 @@ export type ToIndexWorker =
   /** Something was stored: index it soon. */
   | { type: "index" }
   /** Index everything stored so far, then answer `indexed` with the same id. */
-  | { type: "flush"; id: number };
+  | { type: "flush"; id: number }
+  /** The WAL has grown enough (`WalCheckpoints`): checkpoint it on the worker's thread. */
+  | { type: "checkpoint" };
 
 export type FromIndexWorker =
   | { type: "indexed"; id: number }

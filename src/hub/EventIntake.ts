@@ -16,6 +16,7 @@ import type { Store } from "../store/Store.js";
 import { ActivityThrottle } from "./ActivityThrottle.js";
 import { AnnouncedSeqs } from "./AnnouncedSeqs.js";
 import { adoptedSession } from "./adoption.js";
+import { EchoReceipts } from "./EchoReceipts.js";
 import { eventProblem } from "./eventCheck.js";
 import { HeldReplies } from "./HeldReplies.js";
 import { HostAcks } from "./HostAcks.js";
@@ -46,6 +47,7 @@ export class EventIntake {
   private readonly activity: ActivityThrottle;
   private readonly acks = new HostAcks();
   private readonly replies = new HeldReplies();
+  private readonly receipts = new EchoReceipts();
   private readonly resends: ResendRequests;
   private readonly announced: AnnouncedSeqs;
 
@@ -96,6 +98,11 @@ export class EventIntake {
     this.writer.expectEcho(id);
   }
 
+  /** Resolves as the session's next batch (the echo) is handed on, or soon (`EchoReceipts`). */
+  echoed(id: string): Promise<void> {
+    return this.receipts.next(id);
+  }
+
   /**
    * Sends what waits to be acknowledged to this host now: called before a message to it, so
    * both leave in one write and wake the host once (an idle keystroke's input carries the
@@ -144,6 +151,7 @@ export class EventIntake {
     this.writer.flush();
     this.acks.flush();
     this.replies.release();
+    this.receipts.releaseAll();
   }
 
   /**
@@ -199,6 +207,7 @@ export class EventIntake {
       const list = this.announced.complete(id, batch);
       const ended = this.apply(record, list, now);
       this.options.bus.emit("stored", id, list);
+      this.receipts.stored(id);
       if (ended) this.options.bus.emit("exited", id);
       const last = list[list.length - 1] as StoredBatchEntry;
       this.replies.stored(id, last.event.seq);

@@ -78,7 +78,8 @@ export class SessionCommands {
    * client's number for it, which the host applies once (a resend after a hub restart, or after
    * the error this rejects with). Resolves once the input is on a link to its host: for a host
    * linked to another node, once that node took it, so a client is never told it was sent when
-   * it was lost on the way (that node no longer linked to the host, the socket to it closed).
+   * it was lost on the way (that node no longer linked to the host, the socket to it closed),
+   * and then with the session's echo, or `EchoReceipts`' moment after.
    */
   async input(ref: string, data: string, by?: string, id?: InputId): Promise<void> {
     const record = requireLive(this.options.directory.resolve(ref), "input was not delivered");
@@ -96,7 +97,11 @@ export class SessionCommands {
     // it reads the acknowledgements.
     this.options.intake.acknowledge(link);
     this.options.intake.expectEcho(record.id);
+    // Before the await: a confirmation from another node may come after the echo is stored.
+    const echoed = this.options.intake.echoed(record.id);
     await taken;
+    // The receipt then leaves in the echo's write: one write to the client, one wake of it.
+    await echoed;
   }
 
   resize(ref: string, cols: number, rows: number): void {

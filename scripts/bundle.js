@@ -214,5 +214,31 @@ for (const entry of ENTRIES) {
         "",
       ].join("\n"),
     );
+    await bundleLoader(input, outDir);
   }
+}
+
+/**
+ * The loader and what it imports (the code cache's reader; the hub's early host start with its
+ * ~10 modules) become one ES module in place of the loader: Node resolves, reads and compiles
+ * each ES module on its own, before the bundle runs (docs/BENCHMARKS.md, "Restart: the hub's
+ * entry in one module").
+ */
+async function bundleLoader(input, outDir) {
+  const loader = await rolldown({
+    input,
+    platform: "node",
+    external: externalFor(),
+    plugins: [importMetaUrlPlugin(outDir)],
+    logLevel: "warn",
+  });
+  await loader.write({
+    dir: outDir,
+    format: "esm",
+    entryFileNames: basename(input),
+    codeSplitting: false,
+    comments: false,
+    postBanner: `${BUNDLED_MARK}: runs the CommonJS bundle beside it through V8's code cache.`,
+  });
+  await loader.close();
 }

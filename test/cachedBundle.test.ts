@@ -44,6 +44,11 @@ console.log(runCachedBundle(process.argv[1], { saveAfterMs: 0 }));`;
   return { use: use ?? "", output: output ?? "" };
 }
 
+/** What an ES module's static imports name. */
+function importsOf(source: string): string[] {
+  return [...source.matchAll(/^import\b[^;]*?["']([^"']+)["']/gm)].map((match) => match[1] ?? "");
+}
+
 function freshBundle(version: string): string {
   const dir = mkdtempSync(join(tmpdir(), "dispatch-cached-bundle-"));
   dirs.push(dir);
@@ -107,12 +112,15 @@ describe("bundles run through V8's code cache", () => {
     const entry = readFileSync(join(REPO_ROOT, "dist/src/cli/dispatchServe.js"), "utf8");
     expect(entry).toContain("runCachedBundle");
     expect(existsSync(join(REPO_ROOT, "dist/src/cli/dispatchServe.bundle.cjs"))).toBe(true);
+    // One ES module: Node resolves, reads and compiles each one on its own before the bundle runs.
+    expect(importsOf(entry).filter((specifier) => !specifier.startsWith("node:"))).toEqual([]);
   });
 
   it("the built CLI entry is the loader of a CommonJS bundle", () => {
     const entry = readFileSync(join(REPO_ROOT, "dist/src/cli/main.js"), "utf8");
     expect(entry).toContain("runCachedBundle");
     expect(existsSync(join(REPO_ROOT, "dist/src/cli/main.bundle.cjs"))).toBe(true);
+    expect(importsOf(entry).filter((specifier) => !specifier.startsWith("node:"))).toEqual([]);
   });
 });
 

@@ -46,7 +46,8 @@ describe("the picker", () => {
     picker.pty.write("/done");
     await screenShows(
       picker,
-      (rows) => rows.some((row) => row.includes("filter: done")) && !rows.some((row) => row.includes("alive")),
+      (rows) =>
+        rows.some((row) => row.includes("filter: done")) && !rows.some((row) => row.includes("alive")),
       "the filter typed",
     );
     picker.pty.write("\r");

@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanEnv, REPO_ROOT } from "./cliProcess.js";
 
@@ -31,11 +31,20 @@ function bundleSource(version: string): string {
   ].join("\n");
 }
 
-/** Runs the bundle through the loader in a fresh process (cache saved at once); its lines. */
-function run(bundle: string): { use: string; output: string } {
-  const script = `import { runCachedBundle } from ${JSON.stringify(LOADER)};
-console.log(runCachedBundle(process.argv[1], { saveAfterMs: 0 }));`;
-  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script, bundle], {
+/**
+ * Runs the bundle through the loader in a fresh process (cache saved at once), with Node's
+ * `flags`; its lines.
+ */
+function run(bundle: string, flags: string[] = []): { use: string; output: string } {
+  // A file, not `--input-type=module -e`: Node's own options are in execArgv too, and would
+  // name a cache of their own.
+  const script = join(dirname(bundle), "run.mjs");
+  writeFileSync(
+    script,
+    `import { runCachedBundle } from ${JSON.stringify(LOADER)};
+console.log(runCachedBundle(process.argv[2], { saveAfterMs: 0 }));`,
+  );
+  const result = spawnSync(process.execPath, [...flags, script, bundle], {
     encoding: "utf8",
   });
   expect(result.stderr).toBe("");
@@ -63,6 +72,17 @@ describe("bundles run through V8's code cache", () => {
     expect(run(bundle)).toEqual({ use: "missing", output: "one:entry.bundle.cjs:object" });
     expect(existsSync(`${bundle}.v8cache`)).toBe(true);
     expect(run(bundle)).toEqual({ use: "used", output: "one:entry.bundle.cjs:object" });
+  });
+
+  it("keeps a cache per set of V8 flags, so runs with and without flags do not undo each other's", () => {
+    const bundle = freshBundle("one");
+    const flags = ["--max-semi-space-size=2", "--expose-gc"];
+    expect(run(bundle).use).toBe("missing");
+    expect(run(bundle, flags).use).toBe("missing");
+    // One cache each: before, the flagged run rejected the other's and rewrote the one file.
+    expect(run(bundle).use).toBe("used");
+    expect(run(bundle, flags).use).toBe("used");
+    expect(run(bundle, flags).output).toBe("one:entry.bundle.cjs:object");
   });
 
   it("runs an edited bundle's new code, not the cached old one, and replaces the cache", () => {

@@ -39,8 +39,16 @@ const RUNS_LENGTH_BYTES = 2;
 /** Runs a cache holds at most: past that, a new kind of run compiles what it lacks every time. */
 const MAX_RUNS = 32;
 
-export function cacheFileOf(bundleFile: string): string {
-  return `${bundleFile}.v8cache`;
+/**
+ * The cache of `bundleFile` for a process started with `flags` (Node's `execArgv`). V8 rejects
+ * data cached under other flags, so one file per set of flags: with a single file, a foreground
+ * `dispatch serve` (no flags) and the daemon hub (`leanNodeArgs`) each rejected and rewrote the
+ * other's, and every other start compiled the whole bundle (~30% more instructions).
+ */
+export function cacheFileOf(bundleFile: string, flags: readonly string[] = process.execArgv): string {
+  if (flags.length === 0) return `${bundleFile}.v8cache`;
+  const tag = createHash("sha256").update(flags.join("\n")).digest("hex").slice(0, 12);
+  return `${bundleFile}.${tag}.v8cache`;
 }
 
 export type CacheUse = "used" | "missing" | "rejected";

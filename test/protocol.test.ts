@@ -383,6 +383,20 @@ describe("auth", () => {
     expect(await poll(() => c.closeCode, 10_000, "close")).toBe(4426);
   });
 
+  it("cuts off a socket that sends a large frame before signing in with its hello", async () => {
+    const c = await WireClient.open(hub.url);
+    clients.push(c);
+    // Under the socket's frame limit (16 MiB): a signed-in client gets an error and stays.
+    c.send("x".repeat(1024 * 1024));
+    expect(await poll(() => c.closeCode, 10_000, "close")).toBe(1009);
+    expect(c.received.json.filter((m) => m.type === "error")).toEqual([]);
+    // A hello of its own size is let in as before.
+    const d = await WireClient.open(hub.url);
+    clients.push(d);
+    expect((await d.request({ type: "hello", protocol: 1, key: hub.key })).type).toBe("welcome");
+    expect((await d.request({ type: "ping" })).type).toBe("pong");
+  });
+
   it("accepts the key in hello and rejects a foreign Origin", async () => {
     const c = await WireClient.open(hub.url);
     clients.push(c);

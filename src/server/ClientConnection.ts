@@ -97,6 +97,11 @@ export class ClientConnection {
     socket.on("error", (err) => options.logger.debug({ err }, "client socket error"));
   }
 
+  /** Whether the client said hello and was let in. */
+  get isGreeted(): boolean {
+    return this.greeted;
+  }
+
   private receive(raw: Buffer, isBinary: boolean): void {
     const frame = parseClientFrame(raw, isBinary);
     if (!frame.ok) return this.fail(frame.ref, frame.code, frame.message);

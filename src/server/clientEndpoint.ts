@@ -6,9 +6,10 @@
  * (`clientLiveness`).
  */
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { toDispatchError } from "../core/errors.js";
 import { InputStreams } from "../core/InputStreams.js";
 import type { HostMonitor } from "../hub/HostMonitor.js";
@@ -29,6 +30,11 @@ export const CLIENT_ENDPOINT_PATH = "/ws";
 
 /** Frames above this close the socket; between the message limit and this, a clear error. */
 const WS_MAX_PAYLOAD_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
+
+/** What a socket not signed in at its upgrade may send before its hello (`capUntilGreeted`). */
+const PRE_HELLO_BYTES = 64 * 1024;
+/** How long its close frame gets to go out before the socket is ended. */
+const PRE_HELLO_CLOSE_MS = 1_000;
 
 export interface ClientEndpointOptions {
   hub: Hub;
@@ -80,7 +86,7 @@ export function clientEndpoint(app: FastifyInstance, options: ClientEndpointOpti
           return refuseUpgrade(socket, error.httpStatus, error.message);
         }
         wss.handleUpgrade(request, socket, head, (ws) => {
-          new ClientConnection({
+          const connection = new ClientConnection({
             socket: ws,
             hub,
             gate: options.gate,
@@ -94,6 +100,9 @@ export function clientEndpoint(app: FastifyInstance, options: ClientEndpointOpti
             inputs,
             quota,
           });
+          // Signed in at the upgrade, a person's sockets are counted (`SocketQuota`); one that is
+          // to sign in with its hello is not yet anyone's, so what it may send first is small.
+          if (!principal) capUntilGreeted(socket, ws, connection);
         });
       },
       (err: unknown) => {
@@ -103,6 +112,31 @@ export function clientEndpoint(app: FastifyInstance, options: ClientEndpointOpti
       },
     );
   };
+}
+
+/**
+ * A socket not signed in at its upgrade may send `PRE_HELLO_BYTES` before its hello lets it in:
+ * a hello is a few hundred bytes, and the socket's frames up to `WS_MAX_PAYLOAD_BYTES` (16 MiB)
+ * would otherwise be read whole into the hub's memory for anyone who can reach the port, on as
+ * many sockets as they open. Counted on the TCP socket, as bytes arrive, so a large frame is cut
+ * off before it is held. Past the bound, the socket stops being read and is closed, saying why.
+ */
+function capUntilGreeted(socket: Duplex, ws: WebSocket, connection: ClientConnection): void {
+  let received = 0;
+  const count = (chunk: Buffer): void => {
+    if (connection.isGreeted) {
+      socket.off("data", count);
+      return;
+    }
+    received += chunk.length;
+    if (received <= PRE_HELLO_BYTES) return;
+    socket.off("data", count);
+    socket.pause();
+    ws.close(1009, `send 'hello' first: at most ${PRE_HELLO_BYTES / 1024} KiB before it`);
+    // The peer's closing answer is not read (the socket is paused): end it without waiting.
+    setTimeout(() => ws.terminate(), PRE_HELLO_CLOSE_MS).unref();
+  };
+  socket.on("data", count);
 }
 
 /** The client's address; behind a declared proxy, the first hop it forwarded for. */

@@ -52,8 +52,12 @@ export function inputHoldMs(env: NodeJS.ProcessEnv = process.env): number {
     throw new Error(`invalid DISPATCH_INPUT_HOLD_MS '${text}': use milliseconds (0 or more)`);
   return Number(text);
 }
-/** Characters kept while they wait for the hub or the host: a paste's worth (as the web keeps). */
-export const MAX_WAITING_CHARS = 64 * 1024;
+/**
+ * Characters kept while they wait for the hub or the host: a large paste's worth (a paste of a
+ * megabyte or more made while the hub restarts is sent whole once it is back), bounded so that
+ * what is typed into a client whose hub stays away cannot grow it without end.
+ */
+export const MAX_WAITING_CHARS = 16 * 1024 * 1024;
 
 /** The longest pause between two tries while the host is away (250 ms doubling to this). */
 const HOLD_RETRY_MAX_MS = 2_000;
@@ -161,7 +165,7 @@ export class InputOutbox {
     const away = this.hold ? firstClause(this.hold.reason.message) : "the hub is not reachable right now";
     this.events.refused(
       new Error(
-        `${away}: more than ${this.maxWaitingChars / 1024} Ki characters typed meanwhile, so these and the keys after them until it is back were dropped; type them again once it is back`,
+        `${away}: more than ${this.maxWaitingChars / (1024 * 1024)} Mi characters typed meanwhile, so these and the keys after them until it is back were dropped; type them again once it is back`,
       ),
     );
   }

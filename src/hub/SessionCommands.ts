@@ -78,10 +78,18 @@ export class SessionCommands {
    * client's number for it, which the host applies once (a resend after a hub restart, or after
    * the error this rejects with). Resolves once the input is on a link to its host: for a host
    * linked to another node, once that node took it, so a client is never told it was sent when
-   * it was lost on the way (that node no longer linked to the host, the socket to it closed),
-   * and then with the session's echo, or `EchoReceipts`' moment after.
+   * it was lost on the way (that node no longer linked to the host, the socket to it closed).
+   * `answer: "with-echo"` (a client socket) resolves with the session's echo too, or
+   * `EchoReceipts`' moment after, so the answer leaves in the echo's write; a REST call has no
+   * such write to share and is answered once the input is delivered.
    */
-  async input(ref: string, data: string, by?: string, id?: InputId): Promise<void> {
+  async input(
+    ref: string,
+    data: string,
+    by?: string,
+    id?: InputId,
+    answer: "delivered" | "with-echo" = "delivered",
+  ): Promise<void> {
     const record = requireLive(this.options.directory.resolve(ref), "input was not delivered");
     const link = this.options.hosts.require(record.host);
     const message = {
@@ -98,7 +106,7 @@ export class SessionCommands {
     this.options.intake.acknowledge(link);
     this.options.intake.expectEcho(record.id);
     // Before the await: a confirmation from another node may come after the echo is stored.
-    const echoed = this.options.intake.echoed(record.id);
+    const echoed = answer === "with-echo" ? this.options.intake.echoed(record.id) : undefined;
     await taken;
     // The receipt then leaves in the echo's write: one write to the client, one wake of it.
     await echoed;

@@ -31,8 +31,9 @@ const PUMP_PAGE_EVENTS = 64;
 const LAG_CHECK_EVERY_PAGES = 16;
 /**
  * After a failed catch-up read the next one waits the shared backoff (250 ms doubling, with
- * jitter so a hub's many clients do not retry in step), capped here while the store keeps failing (each try of a silent PostgreSQL blocks the hub up to its timeout). A
- * batch stored meanwhile retries at once: the store works again.
+ * jitter so a hub's many clients do not retry in step), capped here while the store keeps
+ * failing (each try of a silent PostgreSQL blocks the hub up to its timeout). A batch stored
+ * meanwhile retries at once: the store works again.
  */
 const RETRY_MAX_DELAY_MS = 5_000;
 /** Default distance behind (output bytes) past which a client jumps to the latest snapshot. */

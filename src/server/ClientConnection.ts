@@ -177,7 +177,7 @@ export class ClientConnection {
         // Its size first (the size rule may switch to this client's): the program then reads
         // the key at the size the person typing it sees, as under tmux.
         clients.active(info.id, this.id);
-        await sessions.input(info.id, message.data, sender, message.id);
+        await sessions.input(info.id, message.data, sender, message.id, "with-echo");
         if (message.id) inputs?.record(sender, message.id);
         audit.input(actor, info.id);
         if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });

@@ -54,6 +54,8 @@ export class PgConnection {
   private closed = false;
   /** Checks the connection while it is idle, so a silent link is found before a call meets it. */
   private readonly idle: IdleCheck;
+  /** How long a check waits for its answer: `CHECK_LIMIT_MS`, or the call timeout if shorter. */
+  private readonly checkLimitMs: number;
 
   constructor(
     private readonly url: string,
@@ -63,6 +65,7 @@ export class PgConnection {
   ) {
     this.timeouts = timeouts;
     const limitMs = Math.min(timeouts.queryMs, CHECK_LIMIT_MS);
+    this.checkLimitMs = limitMs;
     this.idle = new IdleCheck({
       limitMs,
       due: () => (this.bounded && !this.closed && this.depth === 0 ? this.client?.pq : undefined),
@@ -243,8 +246,7 @@ export class PgConnection {
     const { pq } = this.connection();
     const checked = this.idle.settle(pq);
     if (checked === "timeout") {
-      const limitMs = Math.min(this.timeouts.queryMs, CHECK_LIMIT_MS);
-      throw this.lose(silentServer(this.url, limitMs, "a connection check"), true);
+      throw this.lose(silentServer(this.url, this.checkLimitMs, "a connection check"), true);
     }
     // The check's own failure (a backend ended by the server) fails this call, saying why.
     if (checked !== "none") this.check(pq);

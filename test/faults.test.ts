@@ -166,6 +166,14 @@ describe("supervision", () => {
 });
 
 describe("integrity, backup and restore", () => {
+  /**
+   * The damaged-database test's hub serves the truncated-database one as well (a start is three
+   * Node boots); kept past the first test's cleanup, stopped when both are done.
+   */
+  let repairedHub: HubHandle | undefined;
+  afterAll(async () => {
+    await repairedHub?.stop();
+  });
   it(
     "backs up under load, and a destroyed database restored from it has every event up to the backup",
     async () => {
@@ -175,18 +183,21 @@ describe("integrity, backup and restore", () => {
       const beforeBackup = await storedEvents(h, "busy");
       const file = join(h.home, "..", `${h.home.split("/").pop()}-backup.db`);
       dirs.push(file);
-      const made = await h.cli(["backup", file]);
+      // Side by side (each is a Node boot): the backup, one to a missing directory, and a
+      // restore the running hub refuses (it refuses before reading the file).
+      const [made, nowhere, running] = await Promise.all([
+        h.cli(["backup", file]),
+        h.cli(["backup", join(h.home, "no-such-dir", "backup.db")]),
+        h.cli(["restore", file]),
+      ]);
       expect(made.code, made.stderr).toBe(0);
       expect(statSync(file).mode & 0o777).toBe(0o600);
-      const nowhere = await h.cli(["backup", join(h.home, "no-such-dir", "backup.db")]);
       expect(nowhere.code).toBe(1);
       expect(nowhere.stderr).toContain("no-such-dir does not exist; create it first");
-      expect((await h.cli(["kill", "busy"])).code).toBe(0);
-      const original = new Map((await storedEvents(h, "busy")).map((e) => [e.seq, e]));
-
-      const running = await h.cli(["restore", file]);
       expect(running.code).toBe(1);
       expect(running.stderr).toContain("stop it first");
+      expect((await h.cli(["kill", "busy"])).code).toBe(0);
+      const original = new Map((await storedEvents(h, "busy")).map((e) => [e.seq, e]));
       expect((await h.cli(["stop"])).code).toBe(0);
       writeFileSync(join(h.home, "dispatch.db"), "this is not a database");
       rmSync(join(h.home, "dispatch.db-wal"), { force: true });
@@ -209,7 +220,8 @@ describe("integrity, backup and restore", () => {
   it(
     "a damaged database is moved aside at start and recovered, keeping every readable event, with a report",
     async () => {
-      const h = await hub();
+      const h = await startHub();
+      repairedHub = h;
       const original = await finishedCounter(h, "kept", { lines: 3000, pad: 100 });
       expect((await h.cli(["stop", "--all"])).code).toBe(0);
       // Damage an interior page (not the header): overwrite the middle of the file.
@@ -241,6 +253,31 @@ describe("integrity, backup and restore", () => {
         body: JSON.stringify({ full: true }),
       });
       expect(check.problems).toEqual([]);
+    },
+    RESTARTING_TEST_MS,
+  );
+
+  it(
+    "a truncated database gives a clear message and a way forward, not a stack trace",
+    async () => {
+      // The hub of the test before, running on the database it recovered (one of its own when
+      // run alone).
+      const h = repairedHub ?? (await hub());
+      await counter(h, "short", { lines: 50 });
+      await waitFor(async () => (await storedEvents(h, "short")).length > 0, { message: "stored" });
+      expect((await h.cli(["stop", "--all"])).code).toBe(0);
+      const db = join(h.home, "dispatch.db");
+      rmSync(`${db}-wal`, { force: true });
+      rmSync(`${db}-shm`, { force: true });
+      const bytes = readFileSync(db);
+      writeFileSync(db, bytes.subarray(0, 4096 + 100));
+      const doctor = await h.cli(["doctor", "--repair"]);
+      expect(doctor.stderr).not.toMatch(/\n\s+at /);
+      expect(doctor.stdout).toContain("database recovered");
+      const started = await h.cli(["start", "--port", "0"]);
+      expect(started.code, started.stderr).toBe(0);
+      const healthy = await h.cli(["doctor"]);
+      expect(healthy.stdout).toContain("database integrity check passed");
     },
     RESTARTING_TEST_MS,
   );
@@ -295,36 +332,15 @@ describe("integrity, backup and restore", () => {
     },
     RESTARTING_TEST_MS,
   );
-
-  it(
-    "a truncated database gives a clear message and a way forward, not a stack trace",
-    async () => {
-      const h = await hub();
-      await counter(h, "short", { lines: 50 });
-      await waitFor(async () => (await storedEvents(h, "short")).length > 0, { message: "stored" });
-      expect((await h.cli(["stop", "--all"])).code).toBe(0);
-      const db = join(h.home, "dispatch.db");
-      rmSync(`${db}-wal`, { force: true });
-      rmSync(`${db}-shm`, { force: true });
-      const bytes = readFileSync(db);
-      writeFileSync(db, bytes.subarray(0, 4096 + 100));
-      const doctor = await h.cli(["doctor", "--repair"]);
-      expect(doctor.stderr).not.toMatch(/\n\s+at /);
-      expect(doctor.stdout).toContain("database recovered");
-      const started = await h.cli(["start", "--port", "0"]);
-      expect(started.code, started.stderr).toBe(0);
-      const healthy = await h.cli(["doctor"]);
-      expect(healthy.stdout).toContain("database integrity check passed");
-    },
-    RESTARTING_TEST_MS,
-  );
 });
 
 describe("a frozen host", () => {
   it("is failed within three heartbeats and its sessions are shown unreachable at once", async () => {
     const HEARTBEAT_MS = 300;
     const h = await hub({ env: { DISPATCH_HEARTBEAT_MS: String(HEARTBEAT_MS) } });
-    const token = (await h.cli(["hosts", "token", "create", "icy"])).stdout.trim();
+    // The token through the API, not `dispatch hosts token create` (a Node boot; hosts.test.ts
+    // covers the command).
+    const { token } = await api<{ token: string }>(h, "/api/hosts/icy/token", { method: "POST", body: "{}" });
     const home = mkdtempSync(join(tmpdir(), "dispatch-remote-icy-"));
     dirs.push(home);
     const child = spawn(process.execPath, [BIN, "host", "--hub", h.url, "--token", token, "--name", "icy"], {

@@ -5,6 +5,9 @@
  * progress line), as Jupyter shows them. `dispatch eval` from a pipe prints the cell's answer,
  * which is what the cell shows at its end; the events say the update and the clear, for viewers.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 
@@ -12,7 +15,11 @@ let hub: HubHandle;
 
 interface Event {
   type: string;
-  data: { clear?: boolean; output?: { type: string; displayId?: string; update?: boolean } };
+  data: {
+    id?: string | null;
+    clear?: boolean;
+    output?: { type: string; displayId?: string; update?: boolean; text?: string };
+  };
 }
 
 async function events(name: string): Promise<Event[]> {
@@ -75,5 +82,38 @@ describe.each(KERNELS)("%s", (name) => {
       (e) => e.type === "eval-output" && JSON.stringify(e.data.output).includes("progress"),
     );
     expect(progress.map((e) => e.data.clear ?? false)).toEqual([true, true, true]);
+  });
+
+  it("a background thread's clear_output after its cell ended clears that cell", async () => {
+    // The thread goes on once the test has seen its cell end (a file appears), not at a guess.
+    const go = join(mkdtempSync(join(tmpdir(), "dispatch-clear-")), "go");
+    await evalPiped(name, [
+      "import os, threading, time",
+      "from IPython.display import clear_output",
+      "def later():",
+      `    while not os.path.exists(${JSON.stringify(go)}): time.sleep(0.02)`,
+      "    clear_output()",
+      '    print("after the clear")',
+      "threading.Thread(target=later).start()",
+      'print("before the clear")',
+    ]);
+    const cell = (await events(name)).findLast((e) => e.data.output?.text?.startsWith("before the clear"))
+      ?.data.id;
+    expect(cell).toBeTruthy();
+    writeFileSync(go, "");
+    const late = await waitFor(
+      async () => {
+        const all = await events(name);
+        const ended = all.findLastIndex((e) => e.type === "eval-end" && e.data.id === cell);
+        const since = all.slice(ended + 1).filter((e) => e.type === "eval-output");
+        return since.some((e) => e.data.output?.text?.startsWith("after the clear")) ? since : undefined;
+      },
+      { message: "the thread's output" },
+    );
+    // On that cell, cleared, as Jupyter shows it.
+    expect(late.map((e) => [e.data.id, e.data.clear ?? false])).toEqual([
+      [cell, true],
+      [cell, false],
+    ]);
   });
 });

@@ -112,7 +112,7 @@ export const EvalOutput = z.discriminatedUnion("type", [
 export type EvalOutput = z.infer<typeof EvalOutput>;
 
 export const EvalOutputData = z.object({
-  /** The evaluation it belongs to; null when the kernel printed outside any known request. */
+  /** The evaluation it belongs to (a late one goes to the last cell run); null when it names no request. */
   id: z.string().nullable(),
   count: z.number().int().nullable(),
   output: EvalOutput,

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { EvalResult } from "../../../protocol/workspace/commands.js";
 import type { Kernel } from "../jupyter/Kernel.js";
 import { type JupyterMessage, newHeader } from "../jupyter/wire.js";
-import { Evaluations } from "./Evaluations.js";
+import { Evaluations, KEPT_ENDED } from "./Evaluations.js";
 import { MAX_AFTER_REPLY_MS, QUIET_AFTER_REPLY_MS, RequestEnds } from "./requestEnds.js";
 import { Transcript } from "./Transcript.js";
 
@@ -44,6 +44,8 @@ function setup() {
   const log: string[] = [];
   /** Each `eval-end`'s data. */
   const endings: Record<string, unknown>[] = [];
+  /** Each `eval-output`'s data. */
+  const outputs: Record<string, unknown>[] = [];
   const states: string[] = [];
   let transcript = "";
   const ends = new RequestEnds();
@@ -54,6 +56,7 @@ function setup() {
     emit: (type: string, data: Record<string, unknown>) => {
       log.push(type);
       if (type === "eval-end") endings.push(data);
+      if (type === "eval-output") outputs.push(data);
       return log.length;
     },
   };
@@ -78,7 +81,17 @@ function setup() {
     });
     return { id: scripted.ids.at(-1) as string, answer: () => answer };
   };
-  return { log, endings, states, transcript: () => transcript, evaluations, iopub, started, ...scripted };
+  return {
+    log,
+    endings,
+    outputs,
+    states,
+    transcript: () => transcript,
+    evaluations,
+    iopub,
+    started,
+    ...scripted,
+  };
 }
 
 /** Lets the promises that can settle settle, with the fake clock moved on by `ms`. */
@@ -234,5 +247,71 @@ describe("an evaluation's end", () => {
     expect(answer()).toMatchObject({ status: "ok", incomplete: "dropped" });
     expect(endings).toMatchObject([{ incomplete: "dropped" }]);
     expect(transcript()).toContain("the kernel dropped some of cell 7's output");
+  });
+});
+
+describe("output after its cell ended", () => {
+  /** A cell that ran and ended: its request's id. */
+  async function ended(context: ReturnType<typeof setup>, count: number): Promise<string> {
+    const { iopub, message, reply, started } = context;
+    const { id } = started("start_thread()");
+    iopub(message(id, "status", { execution_state: "busy" }));
+    iopub(message(id, "execute_input", { code: "start_thread()", execution_count: count }));
+    reply(id, { status: "ok", execution_count: count });
+    iopub(message(id, "status", { execution_state: "idle" }));
+    await advance();
+    return id;
+  }
+
+  it("clears its cell, as Jupyter does with the request the message names", async () => {
+    const context = setup();
+    const { iopub, message, outputs } = context;
+    const first = await ended(context, 3);
+    iopub(message(first, "clear_output", { wait: false }));
+    expect(outputs).toEqual([
+      { id: first, count: 3, output: { type: "stream", name: "stdout", text: "" }, clear: true },
+    ]);
+  });
+
+  it("with wait=True, its next output replaces what its cell showed", async () => {
+    const context = setup();
+    const { iopub, message, outputs } = context;
+    const first = await ended(context, 4);
+    iopub(message(first, "clear_output", { wait: true }));
+    iopub(message(first, "stream", { name: "stdout", text: "progress 9\n" }));
+    iopub(message(first, "stream", { name: "stdout", text: "done\n" }));
+    expect(outputs.map((o) => [o.id, o.clear ?? false])).toEqual([
+      [first, true],
+      [first, false],
+    ]);
+  });
+
+  it("still goes to its cell minutes later, while the last ended cells are kept", async () => {
+    const context = setup();
+    const { iopub, message, outputs } = context;
+    const first = await ended(context, 5);
+    await advance(10 * 60_000);
+    iopub(message(first, "stream", { name: "stdout", text: "late\n" }));
+    expect(outputs).toMatchObject([{ id: first, count: 5 }]);
+  });
+
+  it("under a request it does not know (the runtime's silent one, which ipykernel names) goes to the last cell", async () => {
+    const context = setup();
+    const { iopub, message, outputs } = context;
+    await ended(context, 1);
+    const second = await ended(context, 2);
+    iopub(message("silent-variables-request", "clear_output", { wait: true }));
+    iopub(message("silent-variables-request", "stream", { name: "stdout", text: "late\n" }));
+    expect(outputs).toMatchObject([{ id: second, count: 2, clear: true }]);
+  });
+
+  it("of a cell long forgotten (KEPT_ENDED ended after it) goes to the last cell", async () => {
+    const context = setup();
+    const { iopub, message, outputs } = context;
+    const first = await ended(context, 1);
+    let last = first;
+    for (let count = 2; count <= KEPT_ENDED + 1; count++) last = await ended(context, count);
+    iopub(message(first, "stream", { name: "stdout", text: "late\n" }));
+    expect(outputs).toMatchObject([{ id: last, count: KEPT_ENDED + 1 }]);
   });
 });

@@ -37,10 +37,15 @@ export interface EvaluationsOptions {
   ended(id: string): void;
 }
 
+/** Ended evaluations kept for output that still names them (`finish`). */
+export const KEPT_ENDED = 100;
+
 export class Evaluations {
   private readonly known = new Map<string, Evaluation>();
-  /** Output outside any known evaluation (a background thread after its cell), bounded per stretch. */
+  /** Output outside a running evaluation (a background thread after its cell), bounded per stretch. */
   private strayBudget = new OutputBudget();
+  /** The last evaluation the kernel started: where output of no known request goes. */
+  private lastStarted: Evaluation | undefined;
   /** When the last execute request was sent (`stats`). */
   lastSentAt: number | null = null;
 
@@ -204,7 +209,10 @@ export class Evaluations {
         return;
       }
       default:
-        this.output(message, evaluation);
+        // Of no execute request we know: a background thread's, which ipykernel sends under the
+        // last request it took, often the runtime's own silent one or a completion. It shows
+        // with the last cell the kernel ran, where Jupyter shows it when nothing came between.
+        this.output(message, evaluation ?? (parentId ? this.lastStarted : undefined));
     }
   }
 
@@ -212,12 +220,13 @@ export class Evaluations {
     const live = evaluation && !evaluation.ended ? evaluation : undefined;
     const clearing = clearOf(message);
     if (clearing) {
-      // Output outside a running cell has nothing of its own to clear.
-      if (!live) return;
-      this.announce(live);
-      if (clearing.wait) live.clearPending = true;
+      // A cell's, ended or not (a background thread's progress line after its cell): Jupyter
+      // clears the cell whose request the message names. Of no request we know: nothing to clear.
+      if (!evaluation) return;
+      if (live) this.announce(live);
+      if (clearing.wait) evaluation.clearPending = true;
       // Cleared now: said with an empty output, which every viewer already shows as nothing.
-      else this.emitOutput(live, { type: "stream", name: "stdout", text: "" }, true);
+      else this.emitOutput(evaluation, { type: "stream", name: "stdout", text: "" }, true);
       return;
     }
     const output = outputOf(message);
@@ -226,9 +235,9 @@ export class Evaluations {
     if (live && output.type === "error") live.errored = true;
     const kept = (live ? live.budget : this.strayBudget).take(output);
     if (!kept) return;
-    const clear = live?.clearPending === true;
-    if (live) live.clearPending = false;
-    this.emitOutput(live ?? evaluation, kept, clear);
+    const clear = evaluation?.clearPending === true;
+    if (evaluation) evaluation.clearPending = false;
+    this.emitOutput(evaluation, kept, clear);
     this.options.transcript.output(kept, evaluation?.count ?? null);
   }
 
@@ -256,6 +265,7 @@ export class Evaluations {
   private announce(evaluation: Evaluation): void {
     if (evaluation.announced) return;
     evaluation.announced = true;
+    this.lastStarted = evaluation;
     const { id, code, mode, origin, ref } = evaluation;
     this.options.events.emit("eval-start", { id, code, mode, origin, ...(ref !== undefined ? { ref } : {}) });
     this.options.transcript.input(code, origin);
@@ -283,7 +293,23 @@ export class Evaluations {
       truncatedBytes,
       ...(evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}),
     });
-    // Kept a while for late output (a background thread of that cell), then forgotten.
-    setTimeout(() => this.known.delete(evaluation.id), 60_000).unref();
+    // Late output that names it (a background thread's, which ipykernel sends under the last
+    // request) still goes to its cell however late, as Jupyter places it: so it is kept, its
+    // outputs (its answer's) let go after a while, and only the last ended ones are.
+    setTimeout(() => {
+      evaluation.outputs = [];
+    }, 60_000).unref();
+    this.forgetEnded();
+  }
+
+  /** Forgets the oldest ended evaluations beyond `KEPT_ENDED`. */
+  private forgetEnded(): void {
+    let excess = [...this.known.values()].filter((e) => e.ended).length - KEPT_ENDED;
+    for (const [id, evaluation] of this.known) {
+      if (excess <= 0) return;
+      if (!evaluation.ended) continue;
+      this.known.delete(id);
+      excess--;
+    }
   }
 }

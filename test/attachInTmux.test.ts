@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { BIN, cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
 
 const run = promisify(execFile);
 
@@ -64,7 +64,8 @@ describe("dispatch attach inside tmux", () => {
     const created = await hub.cli(["new", "--name", "tui", "--", "/bin/sh", "-c", app]);
     expect(created.code, created.stderr).toBe(0);
     // The attach starts from the hub's snapshot (the program printed before it attached).
-    await waitFor(async () => (await hub.cli(["logs", "tui"])).stdout.includes("APP-READY"), {
+    // The stored output through the API, polled: not `dispatch logs` (a Node boot a try).
+    await waitFor(async () => (await storedOutput(hub, "tui")).includes("APP-READY"), {
       message: "the program's screen at the hub",
     });
     const env = Object.entries(hub.env)

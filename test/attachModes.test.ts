@@ -6,7 +6,7 @@
  */
 import type headless from "@xterm/headless";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
 import { closeTtys, dispatchInPty, screenShows } from "./tty.js";
 
 let hub: HubHandle;
@@ -49,7 +49,8 @@ describe("dispatch attach: a full-screen program's terminal modes", () => {
     expect(created.code, created.stderr).toBe(0);
     expect((await hub.cli(["new", "--name", "zen", "--", "/bin/sh"])).code).toBe(0);
     await hub.cli(["send", "zen", "--enter", "echo zen-$((40+2))"]);
-    await waitFor(async () => (await hub.cli(["logs", "tui"])).stdout.includes("FULL-SCREEN"), {
+    // The stored output through the API, polled: not `dispatch logs` (a Node boot a try).
+    await waitFor(async () => (await storedOutput(hub, "tui")).includes("FULL-SCREEN"), {
       message: "app's screen",
     });
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { type IPty, spawn } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESTORE_CURSOR, SAVE_CURSOR } from "../src/cli/tui/screen.js";
-import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { BIN, cleanupAll, type HubHandle, REPO_ROOT, startHub, storedOutput, waitFor } from "./harness.js";
 
 const LINES = 4000;
 let hub: HubHandle;
@@ -50,7 +50,8 @@ describe("dispatch attach across hub restarts", () => {
     const perl = `$| = 1; print "waiting-for-go\\n"; my $go = <STDIN>; for my $i (1..${LINES}) { print "line-$i\\n"; select(undef, undef, undef, 0.03) if $i % 4 == 0 && !-e "${fast}" } print "all-printed\\n"; my $x = <STDIN>; chomp $x; print "got:" . uc($x) . "\\n"; sleep 600`;
     const created = await hub.cli(["new", "--name", "printer", "--", "perl", "-e", perl]);
     expect(created.code, created.stderr).toBe(0);
-    await waitFor(async () => (await hub.cli(["logs", "printer"])).stdout.includes("waiting-for-go"), {
+    // The stored output through the API, polled: not `dispatch logs` (a Node boot a try).
+    await waitFor(async () => (await storedOutput(hub, "printer")).includes("waiting-for-go"), {
       message: "the printer to start",
     });
 

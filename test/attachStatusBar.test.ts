@@ -6,7 +6,7 @@
  */
 import type headless from "@xterm/headless";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
 import { closeTtys, dispatchInPty, type Tty } from "./tty.js";
 
 const COLS = 90;
@@ -29,7 +29,8 @@ async function shellSession(name: string): Promise<void> {
   const created = await hub.cli(["new", "--name", name, "--", "/bin/sh"]);
   expect(created.code, created.stderr).toBe(0);
   await hub.cli(["send", name, "--enter", "echo ready-$((40+2))"]);
-  await waitFor(async () => (await hub.cli(["logs", name])).stdout.includes("ready-42"), {
+  // The stored output through the API, polled: not `dispatch logs` (a Node boot a try).
+  await waitFor(async () => (await storedOutput(hub, name)).includes("ready-42"), {
     message: `${name} ready`,
   });
 }
@@ -154,7 +155,7 @@ describe("dispatch attach: the status bar across resizes", () => {
     // Created without a terminal: the session is taller than the window it is attached from.
     expect(size.find((s) => s.name === "taller")?.rows).toBeGreaterThan(ROWS);
     await hub.cli(["send", "taller", "--enter", "seq 1 40"]);
-    await waitFor(async () => /\n40\r?\n[$#] $/.test((await hub.cli(["logs", "taller"])).stdout), {
+    await waitFor(async () => /\n40\r?\n[$#] $/.test(await storedOutput(hub, "taller")), {
       message: "seq's output, down to the session's bottom row",
     });
 

@@ -202,15 +202,15 @@ describe("chat errors", () => {
     const names = EXPECTED.map(([provider]) => `e-${provider}`.slice(0, 32));
     await Promise.all(EXPECTED.map(([provider], i) => createQuietly(names[i] as string, provider)));
     await Promise.all(names.map((name) => send(hub, name, "hi\r")));
-    const ls = await waitFor(
+    // Polled through the API (`dispatch ls` is a Node boot a try), then listed once.
+    await waitFor(
       async () => {
-        const listed = await hub.cli(["ls"]);
-        return names.every((name) => new RegExp(`^${name}\\s.*unanswered: `, "m").test(listed.stdout))
-          ? listed
-          : undefined;
+        const infos = await Promise.all(names.map((name) => sessionInfo(hub, name)));
+        return infos.every((info) => info.foreground?.startsWith("unanswered: "));
       },
       { message: "every chat's reply failed" },
     );
+    const ls = await hub.cli(["ls"]);
     for (const [i, [provider, code, message, summary]] of EXPECTED.entries()) {
       const name = names[i] as string;
       const steps = await chatSteps(hub, name);

@@ -268,14 +268,21 @@ process.on("exit", () => {
  * machine. Call `dispose()` in afterAll; a process exit hook kills what is left.
  */
 export async function startRemoteHost(hub: HubHandle, name: string): Promise<RemoteHost> {
-  const created = await hub.cli(["hosts", "token", "create", name]);
-  if (created.code !== 0) throw new Error(`hosts token create ${name}: ${created.stderr}`);
+  // The token through the API, not `dispatch hosts token create` (a Node boot; hosts.test.ts
+  // covers the command).
+  const created = await hub.api(`/api/hosts/${encodeURIComponent(name)}/token`, {
+    method: "POST",
+    body: "{}",
+  });
+  if (!created.ok)
+    throw new Error(`POST /api/hosts/${name}/token: ${created.status} ${await created.text()}`);
+  const { token } = (await created.json()) as { token: string };
   const home = mkdtempSync(join(tmpdir(), `dispatch-web-remote-${name}-`));
-  const child = spawn(
-    process.execPath,
-    [BIN, "host", "--hub", hub.url, "--token", created.stdout.trim(), "--name", name],
-    { env: cleanEnv({ DISPATCH_HOME: home, HOME: home }), cwd: REPO_ROOT, stdio: "ignore" },
-  );
+  const child = spawn(process.execPath, [BIN, "host", "--hub", hub.url, "--token", token, "--name", name], {
+    env: cleanEnv({ DISPATCH_HOME: home, HOME: home }),
+    cwd: REPO_ROOT,
+    stdio: "ignore",
+  });
   const remote: RemoteHost = {
     child,
     kill() {

@@ -6,10 +6,20 @@
  * loaders; the CLI, whose command ends before the hub's delay, writes its cache as it exits.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { SETTLED_MS } from "../src/platform/cachedBundle.js";
 import { cleanEnv, REPO_ROOT } from "./cliProcess.js";
 
 const LOADER = join(REPO_ROOT, "dist/src/platform/cachedBundle.js");
@@ -33,18 +43,21 @@ function bundleSource(version: string): string {
 
 /**
  * Runs the bundle through the loader in a fresh process (cache saved at once), with Node's
- * `flags`; its lines.
+ * `flags`, its clock `aheadMs` ahead (a start long after the bundle was written: a bundle
+ * written by the test has just changed); its lines.
  */
-function run(bundle: string, flags: string[] = []): { use: string; output: string } {
+function run(bundle: string, flags: string[] = [], aheadMs = 0): { use: string; output: string } {
   // A file, not `--input-type=module -e`: Node's own options are in execArgv too, and would
   // name a cache of their own.
   const script = join(dirname(bundle), "run.mjs");
   writeFileSync(
     script,
     `import { runCachedBundle } from ${JSON.stringify(LOADER)};
+const now = Date.now;
+Date.now = () => now() + Number(process.argv[3]);
 console.log(runCachedBundle(process.argv[2], { saveAfterMs: 0 }));`,
   );
-  const result = spawnSync(process.execPath, [...flags, script, bundle], {
+  const result = spawnSync(process.execPath, [...flags, script, bundle, String(aheadMs)], {
     encoding: "utf8",
   });
   expect(result.stderr).toBe("");
@@ -56,6 +69,11 @@ console.log(runCachedBundle(process.argv[2], { saveAfterMs: 0 }));`,
 /** What an ES module's static imports name. */
 function importsOf(source: string): string[] {
   return [...source.matchAll(/^import\b[^;]*?["']([^"']+)["']/gm)].map((match) => match[1] ?? "");
+}
+
+/** The second half of a cache's key: the bundle's SHA-256, or zeros once keyed on its file alone. */
+function contentKey(cache: string): Buffer {
+  return readFileSync(cache).subarray(32, 64);
 }
 
 function freshBundle(version: string): string {
@@ -96,13 +114,32 @@ describe("bundles run through V8's code cache", () => {
     expect(run(bundle)).toEqual({ use: "used", output: "two:entry.bundle.cjs:object" });
   });
 
+  it("keys a settled bundle's cache on its file, not its bytes, and still runs an edited bundle's new code", () => {
+    const bundle = freshBundle("one");
+    const later = SETTLED_MS + 1000;
+    const cache = `${bundle}.v8cache`;
+    // Just written: keyed on the bytes too (an edit in the same clock tick keeps the file's times).
+    expect(run(bundle).use).toBe("missing");
+    expect(contentKey(cache).some((byte) => byte !== 0)).toBe(true);
+    // Settled: used, and keyed again on the file alone, so later starts need not hash it.
+    expect(run(bundle, [], later)).toEqual({ use: "used", output: "one:entry.bundle.cjs:object" });
+    expect(contentKey(cache).every((byte) => byte === 0)).toBe(true);
+    expect(run(bundle, [], later)).toEqual({ use: "used", output: "one:entry.bundle.cjs:object" });
+    // Edited in place, same length, its mtime set back as `cp -p`, tar or npm do.
+    const { atime, mtime } = statSync(bundle);
+    writeFileSync(bundle, bundleSource("two"));
+    utimesSync(bundle, atime, mtime);
+    expect(run(bundle, [], later)).toEqual({ use: "missing", output: "two:entry.bundle.cjs:object" });
+    expect(run(bundle, [], later)).toEqual({ use: "used", output: "two:entry.bundle.cjs:object" });
+  });
+
   it("falls back to compiling when the cache is damaged, and writes a good one", () => {
     const bundle = freshBundle("one");
     run(bundle);
     const cache = readFileSync(`${bundle}.v8cache`);
     // The key is intact, V8's data behind it is not.
     const damaged = Buffer.from(cache);
-    damaged.fill(0x5a, 40);
+    damaged.fill(0x5a, 100);
     writeFileSync(`${bundle}.v8cache`, damaged);
     expect(run(bundle)).toEqual({ use: "rejected", output: "one:entry.bundle.cjs:object" });
     expect(run(bundle)).toEqual({ use: "used", output: "one:entry.bundle.cjs:object" });

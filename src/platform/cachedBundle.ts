@@ -5,16 +5,16 @@
  * 20 has no compile cache of its own for modules, so the build emits the bundle as CommonJS and
  * a small entry that calls this with it.
  *
- * The cache sits beside the bundle (`<bundle>.v8cache`): a key (SHA-256 of the bundle's bytes,
- * the Node version and the architecture), a digest of the rest, the runs it holds the functions
- * of (`run`, below) and V8's cached data. A missing, stale or damaged cache only costs the
+ * The cache sits beside the bundle (`<bundle>.v8cache`): a key (the bundle's file identity, see
+ * `bundleIdentity`, the Node version and the architecture), a digest of the rest, the runs it
+ * holds the functions of (`run`, below) and V8's cached data. A missing, stale or damaged cache only costs the
  * compile: the digest and V8 reject what does not fit, and the entry writes a fresh one a few seconds after
  * start-up (by then the functions start-up ran are compiled too, and are in it), or as it exits.
  * It is written aside and renamed, so processes starting at once each read a whole file. A
  * cache that cannot be written (a read-only install) is skipped.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,9 +31,18 @@ export const CACHE_SAVE_DELAY_MS = 2000;
 const WRAP_HEAD = "(function (exports, require, module, __filename, __dirname) { ";
 const WRAP_TAIL = "\n})";
 
-const KEY_BYTES = 32;
+/** The key: a SHA-256 of the bundle's identity, then a SHA-256 of its bytes or zeros (`bundleIdentity`). */
+const KEY_BYTES = 64;
+const IDENTITY_BYTES = 32;
 
-const DIGEST_BYTES = 32;
+/** A SHA-1 of the rest: it finds damage (a disk, a cut write), not an adversary, who could edit the bundle beside it. */
+const DIGEST_BYTES = 20;
+/**
+ * A bundle whose inode changed less than this before it was read may change again within the
+ * same tick of the file system's clock, unseen by its times: its cache is keyed on its bytes
+ * too. Well above the coarse timestamps of local file systems (a few ms) and FAT's 2 s steps.
+ */
+export const SETTLED_MS = 3000;
 /** Bytes of the length of the list of runs. */
 const RUNS_LENGTH_BYTES = 2;
 /** Runs a cache holds at most: past that, a new kind of run compiles what it lacks every time. */
@@ -71,10 +80,9 @@ export function runCachedBundle(
   } = {},
 ): CacheUse {
   const file = typeof bundle === "string" ? bundle : fileURLToPath(bundle);
-  const bytes = readFileSync(file);
-  const key = createHash("sha256").update(`${process.version} ${process.arch}\n`).update(bytes).digest();
+  const { bytes, identity } = readBundle(file);
   const cacheFile = cacheFileOf(file);
-  const cached = readCache(cacheFile, key);
+  const cached = readCache(cacheFile, identity, bytes);
   // The bundle is ASCII (scripts/bundle.js), so latin1 is exact and gives V8 a one-byte string.
   const source = bytes.toString("latin1").replace(/^#!.*/, "");
   const script = new vm.Script(`${WRAP_HEAD}${source}${WRAP_TAIL}`, {
@@ -101,14 +109,14 @@ export function runCachedBundle(
     clearTimeout(timer);
     process.removeListener("exit", save);
     const held = runs.includes(run) || runs.length >= MAX_RUNS ? runs : [...runs, run];
-    saveCache(cacheFile, key, held, () => script.createCachedData());
+    saveCache(cacheFile, keyOf(identity, bytes), held, () => script.createCachedData());
   };
-  // Nothing to save: the cache was used and already holds this kind of run.
-  const timer =
-    use === "used" ? undefined : setTimeout(save, options.saveAfterMs ?? CACHE_SAVE_DELAY_MS).unref();
+  // Nothing to save: the cache was used, is keyed as a start now keys it (by identity alone once
+  // the bundle settled) and already holds this kind of run.
+  const current = use === "used" && typeof cached === "object" && !(cached.byBytes && !identity.unsettled);
+  const timer = current ? undefined : setTimeout(save, options.saveAfterMs ?? CACHE_SAVE_DELAY_MS).unref();
   // Synchronous, all an `exit` listener may do; the functions the command ran are compiled by then.
-  if (atExit && (use !== "used" || (!runs.includes(run) && runs.length < MAX_RUNS)))
-    process.once("exit", save);
+  if (atExit && (!current || (!runs.includes(run) && runs.length < MAX_RUNS))) process.once("exit", save);
   const wrapper = script.runInThisContext() as (
     exports: unknown,
     require: NodeJS.Require,
@@ -121,13 +129,56 @@ export function runCachedBundle(
   return use;
 }
 
+/** What a start knows of the bundle's file without hashing its 2 MB. */
+interface BundleIdentity {
+  /** SHA-256 of the Node version, the architecture and the file's device, inode, size and times. */
+  digest: Buffer;
+  /** Changed within `SETTLED_MS` of being read: its times alone cannot vouch for its bytes. */
+  unsettled: boolean;
+}
+
 /**
- * The cache of the bundle keyed `key`: the runs whose functions it holds and V8's data. Its
- * layout: the key, a SHA-256 of the rest, the list of runs (its length first) and V8's data.
+ * The bundle's bytes and identity. Hashing the bytes cost every start ~20 ms on the 2-core VM
+ * (docs/BENCHMARKS.md, "The code cache's key"); a file's device, inode, size, mtime and ctime
+ * change with any edit, copy or install (ctime cannot be set back, as `cp -p`, tar or npm set
+ * mtime). An edit in the same clock tick as the one before it keeps them, so a bundle changed
+ * that recently (`unsettled`) is keyed on its bytes too. Stated before reading: a write during
+ * the read leaves a later ctime, which no later start's identity matches.
+ */
+function readBundle(file: string): { bytes: Buffer; identity: BundleIdentity } {
+  const fd = openSync(file, "r");
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    const bytes = readFileSync(fd);
+    const text = [process.version, process.arch, stat.dev, stat.ino, stat.size, stat.mtimeNs, stat.ctimeNs];
+    const digest = createHash("sha256").update(text.join(" ")).digest();
+    const unsettled = Date.now() - Number(stat.ctimeMs) < SETTLED_MS;
+    return { bytes, identity: { digest, unsettled } };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The cache's key: the identity, then the bytes' SHA-256 if the bundle has not settled (else zeros). */
+function keyOf(identity: BundleIdentity, bytes: Buffer): Buffer {
+  const content = identity.unsettled
+    ? createHash("sha256").update(bytes).digest()
+    : Buffer.alloc(KEY_BYTES - IDENTITY_BYTES);
+  return Buffer.concat([identity.digest, content]);
+}
+
+/**
+ * The cache of the bundle with `identity` and `bytes`: the runs whose functions it holds, V8's
+ * data and whether it was keyed on the bytes too (a start now may key it on identity alone).
+ * Its layout: the key, a digest of the rest, the list of runs (its length first) and V8's data.
  * V8 checks its data's header, not the data (Node 20 crashed on a cache damaged in the middle),
  * so the digest is what turns a damaged file into a compile.
  */
-function readCache(cacheFile: string, key: Buffer): { runs: string[]; data: Buffer } | "damaged" | undefined {
+function readCache(
+  cacheFile: string,
+  identity: BundleIdentity,
+  bytes: Buffer,
+): { runs: string[]; data: Buffer; byBytes: boolean } | "damaged" | undefined {
   let file: Buffer;
   try {
     file = readFileSync(cacheFile);
@@ -137,14 +188,17 @@ function readCache(cacheFile: string, key: Buffer): { runs: string[]; data: Buff
   }
   const restStart = KEY_BYTES + DIGEST_BYTES;
   const runsStart = restStart + RUNS_LENGTH_BYTES;
-  if (file.length <= runsStart || !file.subarray(0, KEY_BYTES).equals(key)) return undefined;
+  if (file.length <= runsStart || !file.subarray(0, IDENTITY_BYTES).equals(identity.digest)) return undefined;
+  // Keyed on the bytes too when it was written: they are hashed, once the bundle settled too.
+  const content = file.subarray(IDENTITY_BYTES, KEY_BYTES);
+  const byBytes = content.some((byte) => byte !== 0);
+  if (byBytes && !createHash("sha256").update(bytes).digest().equals(content)) return undefined;
   const rest = file.subarray(restStart);
-  if (!createHash("sha256").update(rest).digest().equals(file.subarray(KEY_BYTES, restStart)))
-    return "damaged";
+  if (!createHash("sha1").update(rest).digest().equals(file.subarray(KEY_BYTES, restStart))) return "damaged";
   const dataStart = runsStart + file.readUInt16BE(restStart);
   if (file.length <= dataStart) return "damaged";
   const runs = file.subarray(runsStart, dataStart).toString("latin1");
-  return { runs: runs === "" ? [] : runs.split("\n"), data: file.subarray(dataStart) };
+  return { runs: runs === "" ? [] : runs.split("\n"), data: file.subarray(dataStart), byBytes };
 }
 
 function saveCache(cacheFile: string, key: Buffer, runs: readonly string[], data: () => Buffer): void {
@@ -154,7 +208,7 @@ function saveCache(cacheFile: string, key: Buffer, runs: readonly string[], data
     const length = Buffer.alloc(RUNS_LENGTH_BYTES);
     length.writeUInt16BE(list.length);
     const rest = Buffer.concat([length, list, data()]);
-    const digest = createHash("sha256").update(rest).digest();
+    const digest = createHash("sha1").update(rest).digest();
     // Written aside and renamed: another process starting now reads the old file or the new one.
     writeFileSync(temporary, Buffer.concat([key, digest, rest]));
     renameSync(temporary, cacheFile);

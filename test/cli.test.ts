@@ -2,7 +2,7 @@
  * The `dispatch` command end to end: a real hub started by `dispatch start`, its host
  * daemon, real shells in PTYs, every call through `node bin/dispatch.js`.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -440,10 +440,14 @@ describe("dispatch CLI without a hub", () => {
     }
   });
 
-  it("a command that needs the hub starts it and says so on stderr; the next one finds it running", async () => {
+  it("a command that needs the hub starts it where `start --port` last put it, and says so; the next one finds it running", async () => {
     const home = mkdtempSync(join(tmpdir(), "dispatch-autostart-"));
-    const env = cleanEnv({ DISPATCH_HOME: home, HOME: home, DISPATCH_PORT: String(await freePort()) });
+    // No DISPATCH_PORT: the port is the one `start --port` was given before the hub stopped.
+    const env = cleanEnv({ DISPATCH_HOME: home, HOME: home });
+    const port = await freePort();
     try {
+      expect(await runCli(["start", "--port", String(port)], env)).toMatchObject({ code: 0 });
+      expect(await runCli(["stop"], env)).toMatchObject({ code: 0 });
       const created = await runCli(
         ["new", "--name", "first", "--", "sh", "-c", "echo hello-auto; sleep 60"],
         env,
@@ -451,6 +455,7 @@ describe("dispatch CLI without a hub", () => {
       expect(created.code, created.stderr).toBe(0);
       expect(created.stdout).toBe("first\n");
       expect(created.stderr).toBe(`dispatch: started the hub (log: ${join(home, "hub.log")})\n`);
+      expect(JSON.parse(readFileSync(join(home, "hub.json"), "utf8"))).toMatchObject({ port });
       const [statusJson, again] = await Promise.all([runCli(["status", "--json"], env), runCli(["ls"], env)]);
       const status = JSON.parse(statusJson.stdout);
       expect(status).toMatchObject({ hub: { running: true }, sessions: { total: 1, running: 1 } });

@@ -1,9 +1,10 @@
 /**
  * The CLI's way to the hub: finds it (`hub.json` in `DISPATCH_HOME`, else
- * `127.0.0.1:$DISPATCH_PORT`, else port 7777; `hubAddress.ts`) and the access key
- * (`DISPATCH_KEY`, else the key file), and offers the REST calls as typed methods. Responses are
- * parsed with the protocol's schemas; each call goes through `hubRequest.ts`, where error bodies
- * `{error: {code, message}}` become `DispatchError`s.
+ * `127.0.0.1:$DISPATCH_PORT`, else the port the hub last started on, else port 7777;
+ * `hubAddress.ts`) and the access key (`DISPATCH_KEY`, else the key file), and offers the REST
+ * calls as typed methods. Responses are parsed with the protocol's schemas; each call goes
+ * through `hubRequest.ts`, where error bodies `{error: {code, message}}` become
+ * `DispatchError`s.
  *
  * Neither the key file's key nor `DISPATCH_KEY` leaves this process: whatever answers at a
  * stale `hub.json`'s address or on the fallback port may be anyone's. Each request carries a

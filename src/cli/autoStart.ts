@@ -1,8 +1,9 @@
 /**
  * Commands that need the hub start it when none runs, as tmux starts its server: the same
- * background hub `dispatch start` runs (on `DISPATCH_PORT`, else 7777), announced on stderr so
- * stdout stays the command's own. Not inside a session (`DISPATCH_URL` names the hub to use,
- * perhaps on another machine), and not for the commands that manage or inspect the hub itself.
+ * background hub `dispatch start` runs (on `DISPATCH_PORT`, else the port it last ran on, else
+ * 7777), announced on stderr so stdout stays the command's own. Not inside a session
+ * (`DISPATCH_URL` names the hub to use, perhaps on another machine), and not for the commands
+ * that manage or inspect the hub itself.
  */
 import { dataHome, ensureHome, homePaths } from "../platform/home.js";
 import { DEFAULT_BIND_HOST } from "./commands/serve.js";
@@ -35,9 +36,10 @@ export async function ensureHub(command: string): Promise<void> {
     await waitForHubInfo(paths, { since: (crashed?.startedAt ?? 0) + 1, timeoutMs: RESTART_WAIT_MS });
     return;
   }
-  // Another data directory's hub on the port, or one started by hand: use it as it is.
-  if (await HubClient.locate().answers()) return;
   const port = resolvePort(undefined);
+  // Another data directory's hub on the port, or one started by hand: use it as it is. Port 0
+  // (any free one) names no port to look at.
+  if (port !== 0 && (await HubClient.locate().answers())) return;
   await launchHub({ paths: ensureHome(paths.home), port, flags: { host: DEFAULT_BIND_HOST } });
   console.error(`dispatch: started the hub (log: ${paths.hubLog})`);
 }

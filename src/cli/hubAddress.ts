@@ -6,17 +6,21 @@
 import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { HomePaths } from "../platform/home.js";
+import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
+import { rememberedPort } from "../platform/hubPort.js";
 import { UsageError } from "./exitCodes.js";
 
 export const DEFAULT_PORT = 7777;
 /** `/api/health` answers at once when a hub is there; a short bound keeps `status` snappy. */
 const HEALTH_TIMEOUT_MS = 2_000;
 
-/** The port from `--port`, else `DISPATCH_PORT`, else 7777. */
+/**
+ * The port from `--port`, else `DISPATCH_PORT`, else the one the hub last started on in this
+ * data directory (`platform/hubPort.ts`), else 7777.
+ */
 export function resolvePort(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
   const text = flag ?? env.DISPATCH_PORT;
-  if (text === undefined || text === "") return DEFAULT_PORT;
+  if (text === undefined || text === "") return rememberedPort(homePaths(dataHome(env))) ?? DEFAULT_PORT;
   const port = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port < 0 || port > 65535) {
     const where = flag === undefined ? "DISPATCH_PORT" : "--port";

@@ -10,7 +10,8 @@
 import { readFileSync } from "node:fs";
 import { createServer, isIP, type Server } from "node:net";
 import { noteEarlyHost, noteEarlyPort } from "../platform/earlyStart.js";
-import { dataHome, ensureHome, type HomePaths } from "../platform/home.js";
+import { dataHome, ensureHome, type HomePaths, homePaths } from "../platform/home.js";
+import { rememberedPort } from "../platform/hubPort.js";
 import { dropLeanEnv } from "../platform/leanProcess.js";
 import { isAlive } from "../platform/processAlive.js";
 import { spawnLocalHost } from "./localHostProcess.js";
@@ -24,9 +25,10 @@ export async function startLocalHostEarly(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
   try {
-    const bind = serveBinding(argv, env);
+    const home = dataHome(env);
+    const bind = serveBinding(argv, env, rememberedPort(homePaths(home)));
     if (bind === undefined || env.DISPATCH_NODE?.trim()) return;
-    const paths = ensureHome(dataHome(env));
+    const paths = ensureHome(home);
     if (runs(paths.hubPid, "dispatch") || runs(paths.hostPid, "host/main.js")) return;
     if (bind.port !== 0) {
       const server = await hold(bind);
@@ -45,17 +47,19 @@ export async function startLocalHostEarly(
 
 /**
  * The port and address a `serve` command line binds (`--port P`, else `DISPATCH_PORT`, else
- * 7777; `--host H`, else 127.0.0.1, as `commands/serve.ts` reads them), when the bind is
- * allowed; undefined for anything else (the hub then says what is wrong).
+ * `remembered`, the port the hub last started on, else 7777; `--host H`, else 127.0.0.1, as
+ * `commands/serve.ts` reads them), when the bind is allowed; undefined for anything else (the
+ * hub then says what is wrong).
  */
 function serveBinding(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
+  remembered: number | undefined,
 ): { port: number; host: string } | undefined {
   const args = argv.slice(2);
   if (args[0] !== "serve" || args.some((arg) => arg === "-h" || arg === "--help" || arg.includes("=")))
     return undefined;
-  const port = flagValue(args, "--port") ?? (env.DISPATCH_PORT || String(DEFAULT_PORT));
+  const port = flagValue(args, "--port") ?? (env.DISPATCH_PORT || String(remembered ?? DEFAULT_PORT));
   const host = flagValue(args, "--host") ?? DEFAULT_HOST;
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) return undefined;
   // The hub refuses a bind beyond loopback without --allow-remote (`server/main.ts`).

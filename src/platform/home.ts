@@ -19,6 +19,8 @@ export interface HomePaths {
   hubPid: string;
   /** JSON `{pid, port, host, url}` written by a running hub, for the CLI to find it. */
   hubInfo: string;
+  /** The port the hub last started on, for the next start (`hubPort.ts`). */
+  hubPort: string;
   hubLog: string;
   hostLog: string;
   /** Periodic and on-demand backups (`dispatch backup`). */
@@ -42,6 +44,7 @@ export function homePaths(home: string = dataHome()): HomePaths {
     hostPid: join(home, "host.pid"),
     hubPid: join(home, "hub.pid"),
     hubInfo: join(home, "hub.json"),
+    hubPort: join(home, "hub.port"),
     hubLog: join(home, "hub.log"),
     hostLog: join(home, "host.log"),
     backups: join(home, "backups"),
@@ -51,7 +54,7 @@ export function homePaths(home: string = dataHome()): HomePaths {
 
 /** Every file dispatch keeps in the data directory (what `ensureHome` and `doctor` check). */
 export function homeFiles(paths: HomePaths): string[] {
-  const { home, db, key, hostSocket, hostPid, hubPid, hubInfo, hubLog, hostLog } = paths;
+  const { home, db, key, hostSocket, hostPid, hubPid, hubInfo, hubPort, hubLog, hostLog } = paths;
   return [
     db,
     `${db}-wal`,
@@ -61,6 +64,7 @@ export function homeFiles(paths: HomePaths): string[] {
     hostPid,
     hubPid,
     hubInfo,
+    hubPort,
     hubLog,
     hostLog,
     join(home, "hub.out"),

@@ -35,7 +35,10 @@ export function serveFlagArgs(flags: HubFlags): string[] {
 
 export function addHubFlags(command: Command): Command {
   return command
-    .option("--port <n>", "port to listen on; 0 picks a free one (default: $DISPATCH_PORT, else 7777)")
+    .option(
+      "--port <n>",
+      "port to listen on; 0 picks a free one (default: $DISPATCH_PORT, else the last one, else 7777)",
+    )
     .option("--host <address>", "address to bind", DEFAULT_BIND_HOST)
     .option("--allow-remote", "allow binding an address other than loopback (put TLS in front of it)")
     .option("--tls-cert <file>", "serve HTTPS with this PEM certificate (with --tls-key; $DISPATCH_TLS_CERT)")

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { dataHome, ensureHome, type HomePaths } from "../../platform/home.js";
+import { rememberPort } from "../../platform/hubPort.js";
 import { leanEnv } from "../../platform/leanProcess.js";
 import { isAlive } from "../../platform/processAlive.js";
 import { hubAnswers, resolvePort } from "../hubAddress.js";
@@ -76,7 +77,8 @@ async function start(flags: HubFlags): Promise<void> {
  * Starts the hub under its supervisor, detached, and resolves once it answers; on failure its
  * output's tail goes to stderr and the error names the file. Also how commands that need the
  * hub start it when none runs (`autoStart.ts`). One launch at a time per data directory: a
- * second one at once waits, then answers with the first one's hub (`started: false`).
+ * second one at once waits, then answers with the first one's hub (`started: false`). The
+ * port of a hub that started is remembered: the next start without `--port` uses it too.
  */
 export async function launchHub(options: {
   paths: HomePaths;
@@ -87,7 +89,9 @@ export async function launchHub(options: {
   try {
     const running = await findRunningHub(options.paths);
     if (running) return { ...running, started: false };
-    return { ...(await launch(options)), started: true };
+    const launched = await launch(options);
+    rememberPort(options.paths, options.port);
+    return { ...launched, started: true };
   } finally {
     lock.release();
   }

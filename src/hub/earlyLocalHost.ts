@@ -51,14 +51,13 @@ export async function startLocalHostEarly(
  * `commands/serve.ts` reads them), when the bind is allowed; undefined for anything else (the
  * hub then says what is wrong).
  */
-function serveBinding(
+export function serveBinding(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   remembered: number | undefined,
 ): { port: number; host: string } | undefined {
   const args = argv.slice(2);
-  if (args[0] !== "serve" || args.some((arg) => arg === "-h" || arg === "--help" || arg.includes("=")))
-    return undefined;
+  if (args[0] !== "serve" || args.some((arg) => arg === "-h" || arg === "--help")) return undefined;
   const port = flagValue(args, "--port") ?? (env.DISPATCH_PORT || String(remembered ?? DEFAULT_PORT));
   const host = flagValue(args, "--host") ?? DEFAULT_HOST;
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) return undefined;
@@ -68,9 +67,18 @@ function serveBinding(
   return { port: Number(port), host };
 }
 
+/**
+ * `--flag VALUE` or `--flag=VALUE`, as commander takes either; the last one given wins, as in
+ * commander. Before, a command line with `=` in it started no early host at all.
+ */
 function flagValue(args: readonly string[], flag: string): string | undefined {
-  const at = args.indexOf(flag);
-  return at >= 0 ? args[at + 1] : undefined;
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === flag) value = args[++i];
+    else if (arg.startsWith(`${flag}=`)) value = arg.slice(flag.length + 1);
+  }
+  return value;
 }
 
 /** Whether the pid file names a live process whose command line holds `marker`. */

@@ -1,7 +1,8 @@
 /**
- * Fuzzy matching for every picker (the CLI's, the web palette, did-you-mean lists): the
- * query's characters must appear in order (case-insensitive); consecutive runs and matches at
- * word starts score higher, so `bo` ranks `brisk-otter` above `nobody`.
+ * Fuzzy matching for every picker (the CLI's, the web palette): the query's characters must
+ * appear in order (case-insensitive); consecutive runs and matches at word starts score higher,
+ * so `bo` ranks `brisk-otter` above `nobody`. Not for did-you-mean guesses (`names.ts`,
+ * `didYouMean`): any name holding a `c` matches `c`, too loose to name one session.
  */
 
 export interface FuzzyMatch {

@@ -151,17 +151,29 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length] as number;
 }
 
-/** The candidate closest to `input`, if it is close enough to be a plausible typo. */
+/**
+ * The guess for a name not found, the one rule of every did-you-mean (sessions, commands, keys):
+ * a candidate `input` begins, the shortest of them (a name typed short: `c` for `compile`,
+ * however short); else the closest by edit distance, if close enough to be a plausible typo.
+ * Prefixes first: by edit distance alone `c` is nearer `db` than `compile`.
+ */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
+  let shortestStarting: string | undefined;
   for (const candidate of candidates) {
-    const d = candidate.startsWith(input) && input.length >= 2 ? 1 : editDistance(input, candidate);
+    if (input.length > 0 && candidate.startsWith(input)) {
+      if (shortestStarting === undefined || candidate.length < shortestStarting.length)
+        shortestStarting = candidate;
+      continue;
+    }
+    const d = editDistance(input, candidate);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
+  if (shortestStarting !== undefined) return shortestStarting;
   const threshold = Math.max(2, Math.floor(input.length / 3));
   return bestDistance <= threshold ? best : undefined;
 }

@@ -8,9 +8,9 @@ import type { DetachKey } from "../detachKey.js";
 import type { HubClient } from "../HubClient.js";
 import type { RawTerminal } from "../RawTerminal.js";
 import { parseKeys } from "../tui/keys.js";
-import { CLEAR_SCREEN, ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, wrapWidth } from "../tui/screen.js";
+import { CLEAR_SCREEN, ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN } from "../tui/screen.js";
 import { HistoryView } from "./HistoryView.js";
-import { prefixHelp } from "./prefixHelp.js";
+import { helpScreen, prefixHelp } from "./prefixHelp.js";
 import { SESSION_MODES_OFF } from "./sessionModes.js";
 
 export type Prompt =
@@ -128,17 +128,22 @@ export class Prompts {
     this.prompt = undefined;
   }
 
-  /** The terminal's size changed: the history view is drawn for it. */
+  /** The terminal's size changed: the help or the history view is drawn for it. */
   resized(): void {
     if (this.prompt?.mode === "history") this.prompt.view.redraw();
+    if (this.prompt?.mode === "help") this.drawHelp();
   }
 
   private showHelp(): void {
+    this.options.terminal.write(`${SESSION_MODES_OFF}${ENTER_ALT_SCREEN}`);
+    this.drawHelp();
+  }
+
+  private drawHelp(): void {
     const { terminal, keys } = this.options;
     const lines = prefixHelp(keys.prefixKey ? keys.prefixKey.label : "(no prefix)", keys.detachKey?.label);
-    const cols = terminal.size()?.cols ?? 80;
     terminal.write(
-      `${SESSION_MODES_OFF}${ENTER_ALT_SCREEN}${CLEAR_SCREEN}${lines.flatMap((l) => wrapWidth(l.trimEnd(), cols)).join("\r\n")}\r\n\r\npress any key`,
+      `${CLEAR_SCREEN}${helpScreen(lines, terminal.size() ?? { cols: 80, rows: 24 }).join("\r\n")}`,
     );
   }
 }

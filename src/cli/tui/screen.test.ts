@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { prefixHelp } from "../attached/prefixHelp.js";
+import { helpScreen, prefixHelp } from "../attached/prefixHelp.js";
 import { ruleWithTitle, wrapWidth } from "./screen.js";
 
 describe("wrapWidth", () => {
@@ -27,5 +27,22 @@ describe("ruleWithTitle", () => {
   it("fills the row with the rule, ending in a rule rather than an ellipsis", () => {
     expect(ruleWithTitle("build", 16)).toBe("── build ───────");
     expect(ruleWithTitle("a-very-long-session-name", 12)).toBe("── a-very-l…");
+  });
+});
+
+describe("the attached help on a small terminal", () => {
+  it("fits 80x12 without scrolling, and says what is cut and where it all is", () => {
+    const rows = helpScreen(prefixHelp("Ctrl-]", "Ctrl-\\\\"), { cols: 80, rows: 12 });
+    expect(rows.length).toBeLessThanOrEqual(12);
+    for (const row of rows) expect([...row].length).toBeLessThanOrEqual(80);
+    expect(rows[0]).toContain("Attached to a session");
+    expect(rows.join("\n")).toContain("  d      detach");
+    expect(rows.at(-1)).toMatch(/^press any key \(\d+ more lines: dispatch help keys\)$/);
+  });
+
+  it("keeps it whole, blank lines and all, where it fits", () => {
+    const help = prefixHelp("Ctrl-]", "Ctrl-\\\\");
+    const rows = helpScreen(help, { cols: 120, rows: 40 });
+    expect(rows).toEqual([...help, "", "press any key"]);
   });
 });

@@ -43,6 +43,16 @@ export class EchoReceipts {
     this.releaseWhere((entry) => entry.session === session);
   }
 
+  /**
+   * A commit of these sessions failed: their echo is shown only once the host's resend is
+   * stored, seconds later while storage fails, so their receipts do not wait for it.
+   */
+  failed(sessions: readonly string[]): void {
+    if (this.waiting.length === 0) return;
+    const failed = new Set(sessions);
+    this.releaseWhere((entry) => failed.has(entry.session));
+  }
+
   /** Everything held goes now (shutdown). */
   releaseAll(): void {
     this.releaseWhere(() => true);

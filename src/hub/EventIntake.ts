@@ -58,9 +58,10 @@ export class EventIntake {
       logger,
       bus: options.bus,
       onStored: (entries) => this.stored(entries),
-      onFailed: (err) => {
+      onFailed: (err, sessions) => {
         // What was pending is dropped until its host resends it: answers waiting on it go now.
         this.replies.release();
+        this.receipts.failed(sessions);
         options.health.failed(err, "event append");
         this.resends.schedule();
       },

@@ -115,6 +115,18 @@ describe("a hub whose idle PostgreSQL connection goes bad", () => {
       const pending = (what: string) =>
         expect(connecting.open, `${what} answered while the hub's connect was still waiting`).toBe(true);
 
+      // No write has met the silent link yet: the status says the store is reconnecting, and why.
+      const reconnecting = (await (await h.api("/api/status")).json()) as {
+        storage: { ok: boolean; problem: string | null; since: number | null };
+      };
+      pending("the status before typing");
+      expect(reconnecting.storage).toMatchObject({ ok: false, since: expect.any(Number) });
+      expect(reconnecting.storage.problem).toMatch(
+        /^reconnecting: PostgreSQL at .* did not answer within 3 s \(an idle connection's check\)/,
+      );
+      expect((await h.cli(["status"])).stdout).toMatch(/storage\s+FAILING: reconnecting: PostgreSQL at/);
+      pending("dispatch status");
+
       expect(
         await client.request({ type: "input", session, data: "typed-during-the-hole\n" }, 30_000),
       ).toMatchObject({ type: "result" });
@@ -135,6 +147,14 @@ describe("a hub whose idle PostgreSQL connection goes bad", () => {
       proxy.resume();
       await client.waitForOutput(session, "typed-during-the-hole\r\n", 60_000);
       expect(client.output(session)).toBe("before-the-hole\r\ntyped-during-the-hole\r\n");
+      // Stored through the new connection: it serves, and the status says so.
+      await waitFor(
+        async () => ((await (await h.api("/api/status")).json()) as { storage: { ok: boolean } }).storage.ok,
+        {
+          timeoutMs: 30_000,
+          message: "storage ok once the new connection serves",
+        },
+      );
     } finally {
       await client.close();
       await h.stop();

@@ -84,7 +84,7 @@ export class Hub {
   constructor(options: HubOptions) {
     const { store, logger } = options;
     const bus = new HubEvents();
-    this.storage = new StorageHealth(logger);
+    this.storage = new StorageHealth(logger, () => store.reconnecting?.());
     // Reachability is asked only once the monitor exists; until then every host counts as reachable.
     let hosts: HostMonitor | undefined;
     let cluster: ClusterNode | undefined;

@@ -12,10 +12,24 @@ export class StorageHealth {
   private current: StorageStatus = { ok: true, problem: null, since: null };
   private readonly listeners = new Set<(status: StorageStatus) => void>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** The store's connection being opened again (`Store.reconnecting`), which no write may have met. */
+    private readonly reconnecting: () => { problem: string; since: number } | undefined = () => undefined,
+  ) {}
 
   get status(): StorageStatus {
     return this.current;
+  }
+
+  /**
+   * What `dispatch status` shows: the writes' status, or while the store's connection is being
+   * opened again, that (it is the current reason, and an idle hub's writes have not met it).
+   */
+  get reported(): StorageStatus {
+    const reconnecting = this.reconnecting();
+    if (!reconnecting) return this.current;
+    return { ok: false, problem: reconnecting.problem, since: this.current.since ?? reconnecting.since };
   }
 
   get ok(): boolean {

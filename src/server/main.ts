@@ -200,7 +200,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         },
         dataDir: paths.home,
         version: VERSION,
-        storage: hub.storage.status,
+        storage: hub.storage.reported,
         store: { engine: store.engine, location: store.location },
         ...(backups ? { backups: backups.status() } : {}),
         ...(hub.cluster ? { cluster: hub.cluster.status() } : {}),

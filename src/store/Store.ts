@@ -179,6 +179,12 @@ export interface Store {
   readonly hosts: HostStore;
   readonly search: SearchStore;
 
+  /**
+   * While the store's connection to its server is being opened again (PostgreSQL): why, and
+   * since when (ms since the epoch). Absent, or undefined, while it serves.
+   */
+  reconnecting?(): { problem: string; since: number } | undefined;
+
   /** Closes the store; safe to call more than once. */
   close(): void;
   [Symbol.dispose](): void;

@@ -44,6 +44,8 @@ export class PgConnection {
   private bounded = false;
   /** Without a connection: what every call fails with until a new one is open. */
   private failure: Error | undefined;
+  /** Without a connection: since when (ms since the epoch). */
+  private lostAt: number | undefined;
   /** The next connect starts at this `performance.now()`. */
   private pausedUntil = 0;
   private pauseMs = FIRST_PAUSE_MS;
@@ -148,6 +150,16 @@ export class PgConnection {
     this.drop();
   }
 
+  /**
+   * While a new connection is being opened: why the last one went (or the last connect failed),
+   * and since when. No write may have met it yet (an idle check found it), so `dispatch status`
+   * asks.
+   */
+  reconnecting(): { problem: string; since: number } | undefined {
+    if (this.closed || this.client || !this.failure) return undefined;
+    return { problem: `reconnecting: ${this.failure.message}`, since: this.lostAt ?? Date.now() };
+  }
+
   /** The open connection, or the reason there is none (a new one is on its way). */
   private connection(): NativeClient {
     if (this.client) return this.client;
@@ -170,6 +182,7 @@ export class PgConnection {
     if (this.bounded) this.run(`SET statement_timeout = ${this.timeouts.queryMs}`, []);
     this.onConnect?.(this);
     this.failure = undefined;
+    this.lostAt = undefined;
     this.pauseMs = FIRST_PAUSE_MS;
   }
 
@@ -180,6 +193,7 @@ export class PgConnection {
   private lose(failure: Error, pause: boolean): Error {
     this.drop();
     this.failure = failure;
+    this.lostAt ??= Date.now();
     if (pause) this.pauseNext();
     else this.pausedUntil = performance.now();
     this.scheduleReopen();
@@ -224,6 +238,7 @@ export class PgConnection {
             // Refused by the server or `onConnect` (a lock held elsewhere): calls say why.
             this.drop();
             this.failure = err instanceof Error ? err : new Error(String(err));
+            this.lostAt ??= Date.now();
             this.pauseNext();
           } else if (this.pausedUntil <= performance.now()) {
             // Lost while being set up: a server that drops every new connection gets pauses too.

@@ -93,6 +93,10 @@ export class PostgresStore implements Store {
     this.log.fenceAppends(options);
   }
 
+  reconnecting(): { problem: string; since: number } | undefined {
+    return this.db.reconnecting();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -2,6 +2,7 @@
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { startBlackholeProxy } from "../../../test/blackholeProxy.js";
 import { waitFor } from "../../../test/harness.js";
 import { type PostgresServer, startPostgres } from "../../../test/postgresServer.js";
 import { ClusterListener } from "./ClusterListener.js";
@@ -51,5 +52,40 @@ it("hears notifications, and after its connection is killed reconnects, says so 
     await waitFor(() => heard.includes("one:c"), { message: "heard after the reconnect" });
   } finally {
     await listener.close();
+  }
+});
+
+it("finds its link silent by its own check and reconnects, hearing notifications again", async () => {
+  const proxy = await startBlackholeProxy(server.port);
+  const heard: string[] = [];
+  let reconnects = 0;
+  process.env.DISPATCH_PG_TIMEOUT_MS = "500";
+  const listener = new ClusterListener({
+    url: url.replace(`:${server.port}/`, `:${proxy.port}/`),
+    channels: ["one"],
+    logger: pino({ level: "silent" }),
+    onNotify: (channel, payload) => heard.push(`${channel}:${payload}`),
+    onReconnect: () => reconnects++,
+  });
+  try {
+    await listener.start();
+    // Silent, not closed: the proxy's kernel answers keepalives, so only a query finds it.
+    proxy.blackhole();
+    let held = false;
+    void proxy.nextAttempt().then(() => {
+      held = true;
+    });
+    await waitFor(() => held, { timeoutMs: 20_000, message: "a reconnect after its check met the silence" });
+    proxy.resume();
+    await waitFor(() => reconnects === 1, {
+      timeoutMs: 20_000,
+      message: "reconnected after the silent link",
+    });
+    await sql("NOTIFY one, 'after'");
+    await waitFor(() => heard.includes("one:after"), { message: "heard after the reconnect" });
+  } finally {
+    delete process.env.DISPATCH_PG_TIMEOUT_MS;
+    await listener.close();
+    await proxy.close();
   }
 });

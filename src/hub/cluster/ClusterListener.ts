@@ -11,6 +11,7 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import { backoffDelay } from "../../core/backoff.js";
 import { importModule } from "../../core/importModule.js";
+import { CHECK_IDLE_MS } from "../../store/postgres/pgIdleCheck.js";
 import { pgTimeouts } from "../../store/postgres/pgTimeouts.js";
 
 /** A node deaf to its peers for long serves stale views: retries stay at most this far apart. */
@@ -29,6 +30,8 @@ export class ClusterListener {
   private client: pg.Client | undefined;
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The next `SELECT 1`: a link gone silent behind a proxy answers the keepalives, not queries. */
+  private check: NodeJS.Timeout | undefined;
   private closed = false;
   private connectedOnce = false;
 
@@ -42,6 +45,7 @@ export class ClusterListener {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    clearTimeout(this.check);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -78,8 +82,31 @@ export class ClusterListener {
     }
     this.client = client;
     this.attempt = 0;
+    this.checkLater(client);
     if (this.connectedOnce) this.options.onReconnect();
     this.connectedOnce = true;
+  }
+
+  /**
+   * As the store's idle check (`pgIdleCheck.ts`): no answer within the client's `query_timeout`
+   * (`DISPATCH_PG_TIMEOUT_MS`), the link is lost.
+   */
+  private checkLater(client: pg.Client): void {
+    clearTimeout(this.check);
+    this.check = setTimeout(() => {
+      if (this.client !== client) return;
+      client.query("SELECT 1").then(
+        () => this.checkLater(client),
+        (err: unknown) => {
+          this.options.logger.warn(
+            { err },
+            "cluster LISTEN connection did not answer its check; reconnecting",
+          );
+          this.lost(client);
+        },
+      );
+    }, CHECK_IDLE_MS);
+    this.check.unref();
   }
 
   private lost(client: pg.Client): void {

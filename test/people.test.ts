@@ -279,7 +279,7 @@ describe("share links", () => {
     };
     expect(list.sessions.map((s) => s.name)).toEqual(["build"]);
     const other = await fetch(`${hub.url}/api/sessions/other`, { headers });
-    expect(other.status).toBe(403);
+    expect(other.status).toBe(404);
 
     // Over the WebSocket with the link's cookie: sees output, cannot type.
     const viewer = await WireClient.open(hub.url, headers);
@@ -487,24 +487,38 @@ describe("share links", () => {
     expect(full.dataDir).not.toBe("");
   });
 
-  it("guesses a mistyped name only among its own session, and names no other back", async () => {
+  it("answers a session it does not reach as one that does not exist, over REST and the WebSocket", async () => {
     await createSession("secret-plans");
     const link = await share({});
     const token = link.url.slice(link.url.indexOf("/share/") + "/share/".length);
-    const message = async (name: string) =>
-      ((await (await as(token, `/api/sessions/${name}`)).json()) as { error: { message: string } }).error
-        .message;
-    expect(await message("secret-plan")).toBe("no session 'secret-plan'");
-    expect(await message("buil")).toBe("no session 'buil' — did you mean 'build'?");
+    const reaches = (name: string) =>
+      `this share link reaches only session 'build', not '${name}'; ask whoever shared it for a link to the session you want`;
+    const rest = async (path: string, method = "GET") => {
+      const res = await as(token, path, { method, ...(method === "GET" ? {} : { body: {} }) });
+      return { status: res.status, error: ((await res.json()) as { error: unknown }).error };
+    };
+    // Before: 403 "link … has no access to session 'secret-plans'" for the one that exists,
+    // 404 "no session 'secret-plan'" for the one that does not.
+    for (const name of ["secret-plans", "secret-plan", "buil"]) {
+      const answer = { status: 404, error: { code: "not_found", message: reaches(name) } };
+      expect(await rest(`/api/sessions/${name}`)).toEqual(answer);
+      expect(await rest(`/api/sessions/${name}/input`, "POST")).toEqual(answer);
+      expect(await rest(`/api/sessions/${name}/commands/save`, "POST")).toEqual(answer);
+    }
     const ws = await socket(token);
-    const detach = async (session: string) => ws.request({ type: "detach", session });
-    expect(await detach("secret-plan")).toMatchObject({ type: "error", message: "no session 'secret-plan'" });
-    // Before: `detached` with the id of a session the link cannot see.
-    expect(await detach("secret-plans")).toMatchObject({
-      type: "error",
-      code: "forbidden",
-      message: expect.stringContaining("has no access to session 'secret-plans'"),
-    });
+    for (const name of ["secret-plans", "secret-plan"]) {
+      for (const request of [
+        { type: "detach", session: name },
+        { type: "attach", session: name, afterSeq: 0 },
+        { type: "input", session: name, data: "x" },
+      ]) {
+        expect(await ws.request(request)).toMatchObject({
+          type: "error",
+          code: "not_found",
+          message: reaches(name),
+        });
+      }
+    }
     // The owner still gets the guess among every session.
     expect(
       ((await (await as("owner", "/api/sessions/secret-plan")).json()) as { error: { message: string } })

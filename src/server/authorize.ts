@@ -97,17 +97,38 @@ export class Gate {
   }
 
   /**
-   * A session by name or id. The did-you-mean of a name not found guesses only among the
-   * sessions the principal can see: a share link's holder typing names would otherwise learn
-   * the names of every session on the hub.
+   * A session by name or id, among those the principal can see. One it cannot see is answered
+   * exactly as one that does not exist: a share link's holder trying names would otherwise
+   * learn which sessions the hub has ("no access to 'secret-plans'" against "no session
+   * 'secret-plan'"), and the did-you-mean guesses only among the sessions it sees.
    */
   private resolve(principal: Principal, ref: string): SessionInfo {
+    let found: SessionInfo | undefined;
     try {
-      return this.sessions.get(ref);
+      found = this.sessions.get(ref);
     } catch (err) {
       if (!(err instanceof DispatchError) || err.code !== "not_found") throw err;
+    }
+    if (found && this.canSee(principal, found.id)) return found;
+    throw new DispatchError("not_found", this.unseen(principal, ref));
+  }
+
+  /** What a principal is told of a session it cannot see or that does not exist. */
+  private unseen(principal: Principal, ref: string): string {
+    const reached = principal.via === "share" ? this.linkSessionName(principal.session) : undefined;
+    if (reached === undefined) {
       const names = this.visible(principal, this.sessions.list()).map((session) => session.name);
-      throw new DispatchError("not_found", unknownNameMessage("session", ref, names));
+      return unknownNameMessage("session", ref, names);
+    }
+    return `this share link reaches only session '${reached}', not '${ref}'; ask whoever shared it for a link to the session you want`;
+  }
+
+  private linkSessionName(sessionId: string | undefined): string | undefined {
+    if (sessionId === undefined) return undefined;
+    try {
+      return this.sessions.get(sessionId).name;
+    } catch {
+      return undefined;
     }
   }
 

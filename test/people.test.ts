@@ -395,6 +395,24 @@ describe("share links", () => {
       (await writer.request({ type: "input", session: "build", data: "typed-by-link\n" })).type,
     ).not.toBe("error");
     await writer.waitForOutput(id, "typed-by-link");
+    // A command the kind does not have fails; the audit says it was tried and failed, not that it ran.
+    const unknown = await rest("POST", "/commands/nonesuch", {});
+    expect(unknown.status).toBe(400);
+    const overSocket = await writer.request({
+      type: "command",
+      session: "build",
+      name: "nonesuch",
+      args: {},
+    });
+    expect(overSocket).toMatchObject({ type: "error", message: unknown.message });
+    const { entries } = (await (await as("owner", "/api/audit?session=build")).json()) as {
+      entries: { action: string; detail: { command?: string; failed?: string } }[];
+    };
+    const tried = entries.filter(
+      (entry) => entry.action === "command" && entry.detail.command === "nonesuch",
+    );
+    // Before: two rows `command nonesuch` with nothing saying that it failed.
+    expect(tried.map((entry) => entry.detail.failed)).toEqual([unknown.message, unknown.message]);
     const info = (await (await as("owner", "/api/sessions/build")).json()) as {
       session: { name: string; status: string };
     };

@@ -22,6 +22,7 @@ import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import { storageFailure } from "../store/storageErrors.js";
 import { AccessWatch } from "./AccessWatch.js";
+import { auditedCommand } from "./auditedCommand.js";
 import { type Authenticator, refusedSecretHint } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { ClientSubscriptions } from "./ClientSubscriptions.js";
@@ -152,11 +153,11 @@ export class ClientConnection {
       }
       case "command": {
         const info = gate.command(actor, message.session, message.name);
-        audit.record(actor, "command", { session: info.id, detail: { command: message.name } });
+        const run = () => sessions.command(info.id, message.name, message.args);
         return this.send({
           type: "result",
           ref: message.ref,
-          data: await sessions.command(info.id, message.name, message.args),
+          data: await auditedCommand(audit, actor, info.id, message.name, run),
         });
       }
       case "detach": {

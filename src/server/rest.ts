@@ -24,6 +24,7 @@ import {
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { CreateSessionRequest, RenameSessionRequest } from "../protocol/session.js";
 import { describeStorageError, isStorageError } from "../store/storageErrors.js";
+import { auditedCommand } from "./auditedCommand.js";
 import {
   type Authenticator,
   clearedSessionCookie,
@@ -211,8 +212,8 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
     const { name: ref, command } = CommandParams.parse(request.params);
     const actor = actorOf(request);
     const session = gate.command(actor, ref, command);
-    audit.record(actor, "command", { session: session.id, detail: { command } });
-    return { result: (await sessions.command(session.id, command, request.body)) ?? null };
+    const run = () => sessions.command(session.id, command, request.body);
+    return { result: (await auditedCommand(audit, actor, session.id, command, run)) ?? null };
   });
 
   app.post("/api/gc", async (request) => {

@@ -10,6 +10,7 @@ import type { Duplex } from "node:stream";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { ZodError } from "zod";
+import { mib } from "../core/byteSize.js";
 import { DispatchError, errorFields, toDispatchError } from "../core/errors.js";
 import type { Hub } from "../hub/Hub.js";
 import type { HomePaths } from "../platform/home.js";
@@ -45,6 +46,8 @@ import { refuseUpgrade } from "./upgradeRefusal.js";
 
 /** Prometheus scrapes here, with a bearer token like any script (or on DISPATCH_METRICS_PORT). */
 const METRICS_ROUTE = "/metrics";
+/** A REST body: room for a WebSocket message's worth of input once JSON escapes it. */
+const BODY_LIMIT = 2 * MAX_CLIENT_MESSAGE_BYTES;
 /** Routes reachable without credentials: they reveal nothing but liveness, or check their own. */
 const PUBLIC_ROUTES = new Set(["/api/health", "/api/login", "/api/logout", "/api/auth/oidc"]);
 /** A client must finish its request headers within this, or the socket is closed. */
@@ -103,7 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Fastify's own request logging stays off: the hub logs what matters through its logger.
   const app = Fastify({
     logger: false,
-    bodyLimit: 2 * MAX_CLIENT_MESSAGE_BYTES,
+    bodyLimit: BODY_LIMIT,
     requestTimeout: REQUEST_TIMEOUT_MS,
     trustProxy: options.trustProxy === true,
     clientErrorHandler: clientErrorHandler(timeouts),
@@ -113,7 +116,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const gate = new Gate(hub.people, hub.sessions, hub.audit);
 
   app.setErrorHandler((err, request, reply) => {
-    const error = staticPathRefusal(err, request.url) ?? toHttpError(err, request.headers["content-type"]);
+    const error =
+      staticPathRefusal(err, request.url) ??
+      toHttpError(err, request.headers["content-type"], request.routeOptions.bodyLimit ?? BODY_LIMIT);
     if (error.code === "internal") options.logger.error({ err }, "request failed");
     reply.code(error.httpStatus);
     if (opensInBrowser(request)) return reply.type("text/html; charset=utf-8").send(errorPage(error.message));
@@ -244,7 +249,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
-function toHttpError(err: unknown, contentType: string | undefined): DispatchError {
+function toHttpError(err: unknown, contentType: string | undefined, bodyLimit: number): DispatchError {
   if (err instanceof DispatchError) return err;
   if (err instanceof ZodError) {
     const path = err.issues[0]?.path ?? [];
@@ -253,7 +258,12 @@ function toHttpError(err: unknown, contentType: string | undefined): DispatchErr
     });
   }
   const statusCode = (err as { statusCode?: number }).statusCode;
-  if (statusCode === 413) return new DispatchError("too_large", "request body too large");
+  if (statusCode === 413) {
+    return new DispatchError(
+      "too_large",
+      `request body over the ${mib(bodyLimit)} a request may carry; send long text with \`dispatch send NAME --stdin\`, which sends it in pieces`,
+    );
+  }
   // Fastify's own words are "Unsupported Media Type": say which, and what to send instead.
   if (statusCode === 415) {
     return new DispatchError(

@@ -3,6 +3,7 @@
  * frame is answered with an error and the connection kept, so the `ref` it carried (if any can
  * be found) goes back with the error.
  */
+import { mib } from "../core/byteSize.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
 
@@ -28,7 +29,7 @@ export function parseClientFrame(raw: Buffer, isBinary: boolean): ClientFrame {
     return refused(
       ref,
       "too_large",
-      `message of ${raw.length} bytes exceeds the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit; send large input in pieces`,
+      `message of ${mib(raw.length)} is over the ${mib(MAX_CLIENT_MESSAGE_BYTES)} one message may carry; send long text in pieces, as \`dispatch send NAME --stdin\` does`,
     );
   }
   const parsed = ClientMessage.safeParse(json);

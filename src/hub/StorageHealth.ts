@@ -23,13 +23,16 @@ export class StorageHealth {
   }
 
   /**
-   * What `dispatch status` shows: the writes' status, or while the store's connection is being
-   * opened again, that (it is the current reason, and an idle hub's writes have not met it).
+   * What `dispatch status` shows: the writes' status; while they succeed (an idle hub's have met
+   * nothing) but the store's connection is being opened again, that, with its reason. A write
+   * that failed says more (what could not be stored), so it is shown first.
    */
   get reported(): StorageStatus {
+    if (!this.current.ok) return this.current;
     const reconnecting = this.reconnecting();
-    if (!reconnecting) return this.current;
-    return { ok: false, problem: reconnecting.problem, since: this.current.since ?? reconnecting.since };
+    return reconnecting
+      ? { ok: false, problem: reconnecting.problem, since: reconnecting.since }
+      : this.current;
   }
 
   get ok(): boolean {

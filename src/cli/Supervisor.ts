@@ -18,6 +18,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { backoffDelay } from "../core/backoff.js";
+import { flagValue, withoutFlag } from "../core/flagArgs.js";
 import { PLUGINS_VARIABLE } from "../kinds/plugins.js";
 import type { HomePaths } from "../platform/home.js";
 import { leanEnv, leanNodeArgs } from "../platform/leanProcess.js";
@@ -31,6 +32,22 @@ const RESTART_WINDOW_MS = 60_000;
 const ADOPTED_POLL_MS = 50;
 /** How often once it was told to stop: `dispatch stop` waits for the supervisor's exit. */
 const STOPPING_POLL_MS = 5;
+
+/**
+ * The supervisor's command line (`superviseMain.ts`): `--adopt PID` (the first hub, which
+ * `dispatch start` started itself) and the `serve` flags, the port among them as `--port N` or
+ * `--port=N` (as `serve` takes either). Every hub gets the flags, with one port: the one the
+ * first hub got, so clients find it again.
+ */
+export function supervisorArgs(argv: readonly string[]): Pick<SupervisorOptions, "serveArgs" | "adopt"> {
+  const adopt = Number(flagValue(argv, "--adopt"));
+  const firstPort = Number(flagValue(argv, "--port") ?? 0);
+  const rest = withoutFlag(withoutFlag(argv, "--adopt"), "--port");
+  return {
+    serveArgs: (port) => ["serve", "--port", String(port ?? firstPort), ...rest],
+    adopt: Number.isInteger(adopt) && adopt > 0 ? adopt : undefined,
+  };
+}
 
 export interface SupervisorOptions {
   paths: HomePaths;
@@ -129,7 +146,10 @@ export function spawnHubProcess(args: string[], paths: HomePaths, detached = fal
  */
 export function hubConnectsOut(env: NodeJS.ProcessEnv, serveArgs: string[]): boolean {
   return Boolean(
-    env.DISPATCH_OIDC_ISSUER || env.DISPATCH_STORE || env[PLUGINS_VARIABLE] || serveArgs.includes("--store"),
+    env.DISPATCH_OIDC_ISSUER ||
+      env.DISPATCH_STORE ||
+      env[PLUGINS_VARIABLE] ||
+      flagValue(serveArgs, "--store") !== undefined,
   );
 }
 

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createServer, isIP, type Server } from "node:net";
+import { flagValue } from "../core/flagArgs.js";
 import { noteEarlyHost, noteEarlyPort } from "../platform/earlyStart.js";
 import { dataHome, ensureHome, type HomePaths, homePaths } from "../platform/home.js";
 import { rememberedPort } from "../platform/hubPort.js";
@@ -65,20 +66,6 @@ export function serveBinding(
   const loopback = host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
   if (!loopback && !args.includes("--allow-remote")) return undefined;
   return { port: Number(port), host };
-}
-
-/**
- * `--flag VALUE` or `--flag=VALUE`, as commander takes either; the last one given wins, as in
- * commander. Before, a command line with `=` in it started no early host at all.
- */
-function flagValue(args: readonly string[], flag: string): string | undefined {
-  let value: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === flag) value = args[++i];
-    else if (arg.startsWith(`${flag}=`)) value = arg.slice(flag.length + 1);
-  }
-  return value;
 }
 
 /** Whether the pid file names a live process whose command line holds `marker`. */

@@ -77,35 +77,3 @@ export const HELP_TOPICS: Record<string, { summary: string; text: () => string }
       ].join("\n"),
   },
 };
-
-/** The closest of `candidates` to `word` (edit distance at most a third of its length), if any. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(word.length / 3));
-  for (const candidate of candidates) {
-    const d = distance(word, candidate);
-    if (d <= bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const saved = row[j] as number;
-      row[j] = Math.min(
-        (row[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        previous + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      previous = saved;
-    }
-  }
-  return row[b.length] as number;
-}

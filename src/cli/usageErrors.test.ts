@@ -134,6 +134,15 @@ describe("dispatch help with an unknown topic", () => {
       "dispatch: no help topic or command 'xyzzy' (dispatch help lists them)\n",
     );
   });
+
+  it("guesses as every did-you-mean does: a topic the word begins, then a typo", async () => {
+    expect((await failed(["help", "scrip"])).stderr).toBe(
+      "dispatch: no help topic 'scrip' — did you mean 'scripting'? (dispatch help lists them)\n",
+    );
+    expect((await failed(["help", "kyes"])).stderr).toBe(
+      "dispatch: no help topic 'kyes' — did you mean 'keys'? (dispatch help lists them)\n",
+    );
+  });
 });
 
 describe("dispatch help with a command and its subcommands", () => {

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { didYouMean } from "../../core/names.js";
 import { errorMessage, UsageError } from "../exitCodes.js";
-import { closest, HELP_TOPICS } from "../helpTopics.js";
+import { HELP_TOPICS } from "../helpTopics.js";
 import { noSuchLine } from "../usageErrors.js";
 
 export function registerHelp(program: Command): void {
@@ -38,7 +38,7 @@ function help(program: Command, words: readonly string[]): void {
     return;
   }
   const commands = program.commands.map((c) => c.name());
-  const guess = closest(topic, [...Object.keys(HELP_TOPICS), ...commands]);
+  const guess = didYouMean(topic, [...Object.keys(HELP_TOPICS), ...commands]);
   // Worded as a mistyped command is (`usageErrors.ts`), pointing at the list that holds the guess.
   if (guess !== undefined && commands.includes(guess)) {
     throw new UsageError(

@@ -82,9 +82,7 @@ describe("usage errors of the dispatch command", () => {
     expect((await refused(["chat", "exprt", "talk"])).stderr).toBe(
       "dispatch: no command 'chat exprt' — did you mean 'chat export'? (dispatch chat --help lists them)\n",
     );
-    expect((await refused(["share", "build", "extra"])).stderr).toBe(
-      "dispatch: too many arguments for 'share'. Expected 1 argument but got 2.\n",
-    );
+    // A word after `share NAME` is said as the role it seems to be ("dispatch share with a word").
   });
 
   it("point a word from other tools at the command that does it, not at a look-alike", async () => {
@@ -141,6 +139,33 @@ describe("dispatch help with an unknown topic", () => {
     );
     expect((await failed(["help", "kyes"])).stderr).toBe(
       "dispatch: no help topic 'kyes' — did you mean 'keys'? (dispatch help lists them)\n",
+    );
+  });
+});
+
+describe("dispatch share with a word after the session", () => {
+  it("says what is wrong with the role and what to type, even for a name near a subcommand", async () => {
+    expect(await refused(["share", "db", "r"])).toEqual({
+      stderr:
+        "dispatch: no role 'r' — did you mean read-only? (a link is read-only, or read-write with --write: `dispatch share db`)\n",
+      code: EXIT_USAGE,
+    });
+    expect((await refused(["share", "build", "rw"])).stderr).toBe(
+      "dispatch: no role 'rw' — did you mean read-write? (a link is read-only, or read-write with --write: `dispatch share build --write`)\n",
+    );
+    expect((await refused(["share", "build", "writer"])).stderr).toContain("did you mean read-write?");
+    expect((await refused(["share", "build", "viewer"])).stderr).toContain("did you mean read-only?");
+  });
+
+  it("still takes a first word near a subcommand for its typo, and says share takes one session", async () => {
+    expect((await refused(["share", "revok", "1a2b3c4d"])).stderr).toBe(
+      "dispatch: no command 'share revok' — did you mean 'share revoke'? (dispatch share --help lists them)\n",
+    );
+    expect((await refused(["share", "build", "tests"])).stderr).toBe(
+      "dispatch: 'tests' after the session: share takes one session, and no role (a link is read-only, or read-write with --write: `dispatch share build [--write] [--expires 2h]`)\n",
+    );
+    expect((await refused(["share", "ls", "extra"])).stderr).toBe(
+      "dispatch: too many arguments for 'ls'. Expected 0 arguments but got 1.\n",
     );
   });
 });

@@ -14,11 +14,33 @@ export function oneLineUsageErrors(program: Command): void {
   const visit = (command: Command, path: string): void => {
     command.configureOutput({
       outputError: (text, write) =>
-        write(`dispatch: ${mistypedSubcommand(command, text) ?? usageErrorLine(text, path)}\n`),
+        write(
+          `dispatch: ${excessExplained(command, text) ?? mistypedSubcommand(command, text) ?? usageErrorLine(text, path)}\n`,
+        ),
     });
     for (const sub of command.commands) visit(sub, `${path} ${sub.name()}`);
   };
   visit(program, program.name());
+}
+
+/** What a command's arguments past those it takes mean (`share NAME read`: a role), as one line. */
+export type ExcessExplainer = (args: readonly string[]) => string;
+
+const explainers = new WeakMap<Command, ExcessExplainer>();
+
+/**
+ * Says commander's `too many arguments for 'share'` as `explain` words it: the command knows
+ * what a person who typed one more word meant. Not the command's action: a hook before it
+ * starts the hub, and a usage error starts nothing.
+ */
+export function explainExcessArguments(command: Command, explain: ExcessExplainer): void {
+  explainers.set(command, explain);
+}
+
+function excessExplained(command: Command, text: string): string | undefined {
+  const explain = explainers.get(command);
+  if (!explain || !/^(error: )?too many arguments/.test(text.trim())) return undefined;
+  return errorMessage(explain(command.args));
 }
 
 /**
@@ -111,14 +133,23 @@ function oneEditApart(a: string, b: string): boolean {
 function mistypedSubcommand(command: Command, text: string): string | undefined {
   if (!/^(error: )?too many arguments/.test(text.trim())) return undefined;
   const owner = command.parent && ranByDefault(command) ? command.parent : command;
-  const names = owner
-    .createHelp()
-    .visibleCommands(owner)
-    .flatMap((sub) => [sub.name(), ...sub.aliases()]);
   const [given] = command.args;
-  if (!owner.parent || names.length === 0 || given === undefined) return undefined;
-  const guess = didYouMean(given, names);
-  if (command.registeredArguments.length > 0 && guess === undefined) return undefined;
+  if (!owner.parent || subcommandNames(owner).length === 0 || given === undefined) return undefined;
+  const guessed = guessedSubcommand(owner, given);
+  if (guessed !== undefined || command.registeredArguments.length > 0) return guessed;
+  return noSuchSubcommand(owner, given, undefined);
+}
+
+/**
+ * `no command 'share revok' — did you mean 'share revoke'? (…)` when `given`, an argument of
+ * `owner`, looks like one of its subcommands (`didYouMean`); undefined when it looks like none.
+ */
+export function guessedSubcommand(owner: Command, given: string): string | undefined {
+  const guess = didYouMean(given, subcommandNames(owner));
+  return guess === undefined ? undefined : noSuchSubcommand(owner, given, guess);
+}
+
+function noSuchSubcommand(owner: Command, given: string, guess: string | undefined): string {
   const [program, ...path] = commandPath(owner);
   const named = path.join(" ");
   return noSuchLine({
@@ -127,6 +158,13 @@ function mistypedSubcommand(command: Command, text: string): string | undefined 
     guesses: guess === undefined ? [] : [`${named} ${guess}`],
     listedBy: `${program} ${named} --help`,
   });
+}
+
+function subcommandNames(owner: Command): string[] {
+  return owner
+    .createHelp()
+    .visibleCommands(owner)
+    .flatMap((sub) => [sub.name(), ...sub.aliases()]);
 }
 
 /** Whether `command` runs as its parent's default subcommand: its parent was not given its name. */

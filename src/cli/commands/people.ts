@@ -10,7 +10,8 @@ import { Role, type UserView } from "../../protocol/people.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { PeopleApi } from "../peopleApi.js";
-import { subcommandTypo } from "../usageErrors.js";
+import { shareExtraWord } from "../shareExtraWord.js";
+import { explainExcessArguments, subcommandTypo } from "../usageErrors.js";
 
 const api = () => new PeopleApi(HubClient.locate());
 
@@ -186,6 +187,8 @@ export function registerShare(program: Command): void {
       const revoked = await api().revokeShare(id);
       console.log(`revoked link ${revoked.id.slice(0, 8)} to ${revoked.sessionName ?? revoked.session}`);
     });
+  // `share NAME read`: commander's "too many arguments" said as the role it seems to be.
+  explainExcessArguments(share, ([session = "", extra = ""]) => shareExtraWord(share, session, extra));
 }
 
 export function registerWho(program: Command): void {

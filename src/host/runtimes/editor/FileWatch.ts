@@ -13,6 +13,12 @@
  * a change after the resolve: the save was refused. A quiet period alone is not enough: a look
  * already due when the truncation happens (a save's own events) reads the file before the
  * truncation's event is even handled. A state seen twice, `STILL_MS` apart, lasted that long.
+ *
+ * A file changing for `MAX_WAIT_MS` is reported without holding still. That age is counted on
+ * the timers' monotonic clock, and only while the host was there to look: a look that comes
+ * far past its time (the host starved or stopped, its event loop held up) knows nothing of
+ * what happened meanwhile. Counted on the wall clock from before such a gap, a file caught
+ * between a truncation and its write was reported at once, mid-write, with no look to confirm it.
  */
 import { type FSWatcher, statSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -22,13 +28,15 @@ const QUIET_MS = 25;
 /** How long a state of the file must last to be taken for the change (see above). */
 const STILL_MS = 250;
 /** A file written without pauses (a log) is still reported at least this often. */
-const MAX_WAIT_MS = 2_000;
+export const MAX_WAIT_MS = 2_000;
 
 export class FileWatch {
   private readonly watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** When the first change not yet reported was seen. */
+  /** When the first change not yet reported was seen (`clock`). */
   private changingSince: number | undefined;
+  /** When the look now due was meant to run (`clock`). */
+  private due = 0;
   /** The file as the last look found it (`stateOf`), or undefined if it changed since. */
   private looked: string | undefined;
 
@@ -57,22 +65,26 @@ export class FileWatch {
   }
 
   private changed(): void {
-    this.changingSince ??= Date.now();
+    this.changingSince ??= clock();
     this.looked = undefined;
     // Changing for long without a pause: the look already due is left to come, and reports.
-    if (this.timer !== undefined && Date.now() - this.changingSince >= MAX_WAIT_MS) return;
+    if (this.timer !== undefined && clock() - this.changingSince >= MAX_WAIT_MS) return;
     this.lookIn(QUIET_MS);
   }
 
   private lookIn(ms: number): void {
     clearTimeout(this.timer);
+    this.due = clock() + ms;
     this.timer = setTimeout(() => this.look(), ms);
   }
 
   private look(): void {
     this.timer = undefined;
     const now = stateOf(this.path);
-    const changing = Date.now() - (this.changingSince ?? Date.now());
+    const at = clock();
+    // Held up past a whole still period: the changes are counted again from here (see above).
+    if (at - this.due > STILL_MS) this.changingSince = at;
+    const changing = at - (this.changingSince ?? at);
     if (now !== this.looked && changing < MAX_WAIT_MS) {
       this.looked = now;
       this.lookIn(STILL_MS);
@@ -82,6 +94,11 @@ export class FileWatch {
     this.looked = undefined;
     this.onChange();
   }
+}
+
+/** The timers' clock: monotonic, so a wall clock set (NTP) or a laptop resumed is no change's age. */
+function clock(): number {
+  return performance.now();
 }
 
 /**

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ClientSocket } from "./ClientSocket.js";
 import { InputOutbox, inputHoldMs, MAX_WAITING_CHARS } from "./InputOutbox.js";
+import { INTERRUPT_FRESH_MS } from "./staleInterrupt.js";
 
 describe("DISPATCH_INPUT_HOLD_MS", () => {
   it("defaults to a minute, takes milliseconds, and says what to give when it is not a number", () => {
@@ -65,5 +66,39 @@ describe("InputOutbox while the hub is away", () => {
     expect(refusals).toEqual([]);
     expect(hub.sent.length).toBeGreaterThan(1);
     expect(hub.sent.join("")).toBe(paste);
+  });
+});
+
+describe("InputOutbox: an interrupt typed while the hub is away", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Types `sleep 600`, Ctrl-C and `ls` while the hub is away, then it is back `awayMs` later. */
+  function typedAway(awayMs: number): { sent: string[]; refusals: string[] } {
+    const now = vi.spyOn(Date, "now").mockReturnValue(1_000_000);
+    const { box, refusals } = outbox();
+    const gone = fakeSocket(false);
+    box.send(gone.socket, "s", "sleep 600\r");
+    box.send(gone.socket, "s", "\x03");
+    box.send(gone.socket, "s", "ls\r");
+    now.mockReturnValue(1_000_000 + awayMs);
+    const back = fakeSocket(true);
+    box.resend(back.socket);
+    box.send(back.socket, "s", "pwd\r");
+    return { sent: back.sent, refusals };
+  }
+
+  it("goes in order with the keys around it when the hub is back within a few seconds", () => {
+    const { sent, refusals } = typedAway(INTERRUPT_FRESH_MS);
+    expect(sent).toEqual(["sleep 600\r", "\x03", "ls\r", "pwd\r"]);
+    expect(refusals).toEqual([]);
+  });
+
+  it("is dropped, with the keys typed after it, once it waited longer: it could stop a later command", () => {
+    const { sent, refusals } = typedAway(INTERRUPT_FRESH_MS + 2_000);
+    // What came before it goes; what is typed once the hub is back goes as typed.
+    expect(sent).toEqual(["sleep 600\r", "pwd\r"]);
+    expect(refusals).toEqual([
+      "Ctrl-C typed 7 s ago, while the session could not be reached, was dropped with the keys after it: what it was meant to stop may have ended; look at the screen and type again",
+    ]);
   });
 });

@@ -25,12 +25,16 @@
  * (half a paste or escape sequence is worse than none), and so is everything typed after it
  * until nothing waits any more: what reaches the session is what was typed, cut short, never
  * with a hole in it. The drop is said once, with what to do.
+ *
+ * An interrupt (Ctrl-C) that waited past a few seconds is dropped the same way, with what was
+ * typed after it: late, it would stop whatever runs by then (`staleInterrupt.ts`).
  */
 import { randomBytes } from "node:crypto";
 import { backoffDelay } from "../core/backoff.js";
 import { DispatchError } from "../core/errors.js";
 import { inputPieces } from "./attached/inputPieces.js";
 import type { ClientSocket } from "./ClientSocket.js";
+import { staleInterruptAt, staleInterruptNotice } from "./staleInterrupt.js";
 
 /**
  * A receipt comes within milliseconds, and a busy hub still sends output or answers meanwhile:
@@ -70,6 +74,8 @@ interface Outgoing {
   on: ClientSocket | undefined;
   /** When it was last sent (ms since the epoch). */
   sentAt: number;
+  /** When it was typed (ms since the epoch): an interrupt that waited long is not sent. */
+  typedAt: number;
 }
 
 /** The connection inputs were last sent over, and when the hub was last heard on it. */
@@ -131,7 +137,14 @@ export class InputOutbox {
       return this.drop();
     }
     for (const piece of inputPieces(data)) {
-      const entry: Outgoing = { session, data: piece, seq: this.nextSeq++, on: undefined, sentAt: 0 };
+      const entry: Outgoing = {
+        session,
+        data: piece,
+        seq: this.nextSeq++,
+        on: undefined,
+        sentAt: 0,
+        typedAt: Date.now(),
+      };
       this.outgoing.push(entry);
       if (!waiting) this.transmit(socket, entry);
     }
@@ -140,6 +153,7 @@ export class InputOutbox {
   /** Connected again: sends, in order, every input no open connection carries. */
   resend(socket: ClientSocket): void {
     this.socket = socket;
+    this.dropStaleInterrupt();
     if (this.hold) {
       // Only the oldest while its host is away: the later ones must not overtake it.
       const oldest = this.outgoing[0];
@@ -149,6 +163,22 @@ export class InputOutbox {
     for (const entry of this.outgoing) if (!entry.on?.isOpen) this.transmit(socket, entry);
     // Nothing waits now: what is typed from here on goes as typed.
     if (socket.isOpen) this.dropping = false;
+  }
+
+  /**
+   * Drops the first interrupt that waited past `INTERRUPT_FRESH_MS`, with everything typed after
+   * it, and says so (`staleInterrupt.ts`): sent now, it could stop a later command.
+   */
+  private dropStaleInterrupt(): void {
+    const now = Date.now();
+    const waiting = this.outgoing.filter((entry) => !entry.on?.isOpen);
+    const at = staleInterruptAt(waiting, now);
+    const stale = waiting[at];
+    if (!stale) return;
+    for (const entry of waiting.slice(at)) this.remove(entry);
+    // Keys typed while older ones still wait would follow the dropped ones: dropped too, unsaid.
+    this.dropping = this.outgoing.some((entry) => !entry.on?.isOpen);
+    this.events.refused(new Error(staleInterruptNotice(stale, now)));
   }
 
   /** Characters of the inputs no open connection carries (waiting for the hub or the host). */
@@ -224,6 +254,7 @@ export class InputOutbox {
     hold.timer = undefined;
     if (this.hold !== hold) return;
     if (Date.now() - hold.since >= this.holdMs) return this.giveUp(hold);
+    this.dropStaleInterrupt();
     const oldest = this.outgoing[0];
     if (!oldest) {
       this.hold = undefined;

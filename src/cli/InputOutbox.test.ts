@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { DispatchError } from "../core/errors.js";
 import type { ClientSocket } from "./ClientSocket.js";
 import { InputOutbox, inputHoldMs, MAX_WAITING_CHARS } from "./InputOutbox.js";
 import { INTERRUPT_FRESH_MS } from "./staleInterrupt.js";
@@ -100,5 +101,43 @@ describe("InputOutbox: an interrupt typed while the hub is away", () => {
     expect(refusals).toEqual([
       "Ctrl-C typed 7 s ago, while the session could not be reached, was dropped with the keys after it: what it was meant to stop may have ended; look at the screen and type again",
     ]);
+  });
+});
+
+describe("InputOutbox: an interrupt held while the session's host is away", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("is dropped once it waited past a few seconds, when the host is back; what was held before it goes", async () => {
+    vi.useFakeTimers();
+    let hostAway = true;
+    const sent: string[] = [];
+    const socket = {
+      isOpen: true,
+      request(message: { data: string }) {
+        if (hostAway)
+          return Promise.reject(new DispatchError("host_unavailable", "host 'h2' is not connected"));
+        sent.push(message.data);
+        return Promise.resolve({});
+      },
+      onMessage: () => () => undefined,
+      onOutput: () => () => undefined,
+      close: () => Promise.resolve(),
+    } as unknown as ClientSocket;
+    const { box, refusals } = outbox();
+    box.send(socket, "s", "sleep 600\r");
+    await vi.advanceTimersByTimeAsync(0);
+    box.send(socket, "s", "\x03");
+    box.send(socket, "s", "ls\r");
+    await vi.advanceTimersByTimeAsync(INTERRUPT_FRESH_MS + 1_000);
+    hostAway = false;
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(sent).toEqual(["sleep 600\r"]);
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(
+      /^Ctrl-C typed \d+ s ago, while the session could not be reached, was dropped/,
+    );
+    box.send(socket, "s", "pwd\r");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sent).toEqual(["sleep 600\r", "pwd\r"]);
   });
 });

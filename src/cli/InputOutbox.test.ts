@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DispatchError } from "../core/errors.js";
 import type { ClientSocket } from "./ClientSocket.js";
-import { InputOutbox, inputHoldMs, MAX_WAITING_CHARS } from "./InputOutbox.js";
+import { InputOutbox } from "./InputOutbox.js";
+import { inputHoldMs, MAX_WAITING_CHARS } from "./outboxLimits.js";
 import { INTERRUPT_FRESH_MS } from "./staleInterrupt.js";
 
 describe("DISPATCH_INPUT_HOLD_MS", () => {

@@ -4,6 +4,8 @@
  * adding one, `clear_output(wait=True)` replaces what the cell showed with its next output (a
  * progress line), as Jupyter shows them. `dispatch eval` from a pipe prints the cell's answer,
  * which is what the cell shows at its end; the events say the update and the clear, for viewers.
+ * A background thread's output goes to the cell that started it, even what it prints while the
+ * runtime's own hidden request (the variables query after each cell) is the kernel's.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +19,7 @@ interface Event {
   type: string;
   data: {
     id?: string | null;
+    variables?: { name: string }[];
     clear?: boolean;
     output?: { type: string; displayId?: string; update?: boolean; text?: string };
   };
@@ -114,6 +117,57 @@ describe.each(KERNELS)("%s", (name) => {
     expect(late.map((e) => [e.data.id, e.data.clear ?? false])).toEqual([
       [cell, true],
       [cell, false],
+    ]);
+  });
+
+  it("a background thread's lines printed during the variables query stay with its cell", async () => {
+    // The variables query after the cell reprs `gate`, which lets the thread print and waits
+    // for it: so its lines come while that hidden request is the kernel's, every run. Its last
+    // line waits for the test to have seen the query's answer (a file appears).
+    const go = join(mkdtempSync(join(tmpdir(), "dispatch-thread-")), "go");
+    await evalPiped(name, [
+      "import os, sys, threading, time",
+      "class Gate:",
+      "    def __init__(self):",
+      "        self.asked, self.printed = threading.Event(), threading.Event()",
+      "    def __repr__(self):",
+      "        self.asked.set()",
+      "        self.printed.wait(10)",
+      '        return "gate"',
+      "gate = Gate()",
+      "def tick():",
+      "    gate.asked.wait(30)",
+      "    for i in range(20):",
+      '        print(f"tick {i}")',
+      "        time.sleep(0.005)",
+      "    sys.stdout.flush()",
+      "    gate.printed.set()",
+      `    while not os.path.exists(${JSON.stringify(go)}): time.sleep(0.02)`,
+      '    print("tick end")',
+      "threading.Thread(target=tick).start()",
+      'print("ticking")',
+    ]);
+    const cell = (await events(name)).findLast((e) => e.data.output?.text?.startsWith("ticking"))?.data.id;
+    expect(cell).toBeTruthy();
+    await waitFor(
+      async () => (await events(name)).some((e) => e.data.variables?.some((v) => v.name === "gate")),
+      { message: "the variables query's answer" },
+    );
+    writeFileSync(go, "");
+    const outputs = await waitFor(
+      async () => {
+        const all = (await events(name)).filter((e) => e.type === "eval-output");
+        return all.some((e) => e.data.output?.text?.includes("tick end")) ? all : undefined;
+      },
+      { message: "the thread's last line" },
+    );
+    const printed = outputs
+      .filter((e) => e.data.id === cell)
+      .map((e) => e.data.output?.text ?? "")
+      .join("");
+    expect(printed.split("\n").filter((line) => line.startsWith("tick "))).toEqual([
+      ...Array.from({ length: 20 }, (_, i) => `tick ${i}`),
+      "tick end",
     ]);
   });
 });

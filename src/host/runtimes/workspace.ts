@@ -94,7 +94,8 @@ export class WorkspaceRuntime implements SessionRuntime {
       transcript: this.transcript,
       onIopub: (message) => {
         this.ends.onIopub(message);
-        if (!this.introspection.take(message)) this.evaluations.onIopub(message);
+        const rest = this.introspection.take(message);
+        if (rest) this.evaluations.onIopub(rest);
       },
       onInputRequest: (kernel, message) => {
         if (message.parent.msg_id) this.evaluations.started(message.parent.msg_id);

@@ -1,7 +1,8 @@
 /**
  * The variables list and the inspector, from the kernel language's introspection adapter
  * (`jupyter/adapters/`): its code runs silently (`silent: true, store_history: false`), in
- * its turn like any cell, and prints one JSON line, read from iopub and never shown. The
+ * its turn like any cell, and prints one JSON line after a mark, read from iopub and never shown
+ * (what else comes under its request, a background thread's output, goes to the cells). The
  * variables are written as a `variables` event when they change, so every client and a
  * restarted hub show the same list.
  */
@@ -13,6 +14,7 @@ import { type CellQueue, Withdrawn } from "../jupyter/CellQueue.js";
 import type { Kernel } from "../jupyter/Kernel.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeEvents } from "../runtime.js";
+import { QuietStdout } from "./QuietStdout.js";
 import type { RequestEnds } from "./requestEnds.js";
 
 export interface IntrospectionOptions {
@@ -32,7 +34,7 @@ export interface IntrospectionOptions {
 
 export class Introspection {
   /** The stdout of each silent request of ours, by its msg_id. */
-  private readonly quiet = new Map<string, string[]>();
+  private readonly quiet = new Map<string, QuietStdout>();
   private lastVariables = "";
 
   constructor(private readonly options: IntrospectionOptions) {}
@@ -41,15 +43,29 @@ export class Introspection {
     return this.options.adapter;
   }
 
-  /** Takes the iopub messages of its own silent requests; true when `message` was one. */
-  take(message: JupyterMessage): boolean {
+  /**
+   * Takes what is the adapter's in the iopub messages of its own silent requests (its answer,
+   * status, error) and gives back the rest, for the evaluations: what a background thread
+   * printed or displayed meanwhile, which the kernel sends under our request (`QuietStdout`).
+   */
+  take(message: JupyterMessage): JupyterMessage | undefined {
     const parentId = message.parent.msg_id;
     const quiet = parentId ? this.quiet.get(parentId) : undefined;
-    if (!quiet) return false;
-    const type = message.header.msg_type;
-    if (type === "stream" && message.content.name === "stdout")
-      quiet.push(String(message.content.text ?? ""));
-    return true;
+    if (!quiet) return message;
+    switch (message.header.msg_type) {
+      case "stream": {
+        if (message.content.name !== "stdout") return message;
+        const shown = quiet.take(String(message.content.text ?? ""));
+        return shown ? { ...message, content: { ...message.content, text: shown } } : undefined;
+      }
+      case "display_data":
+      case "update_display_data":
+      case "clear_output":
+        return message;
+      default:
+        // Its status, and the adapter code's own error: no cell's.
+        return undefined;
+    }
   }
 
   /** Defines the adapter's hidden global in a fresh kernel; a kernel without an adapter has none. */
@@ -82,8 +98,8 @@ export class Introspection {
     return InspectedObject.parse(await this.adapterCall(adapter.inspect(args.expr, args.offset, args.limit)));
   }
 
-  /** Runs adapter code silently; its stdout, once the kernel is idle again. */
-  private async runQuiet(code: string): Promise<string> {
+  /** Runs adapter code silently; its answer (if it gave one), once the kernel is idle again. */
+  private async runQuiet(code: string): Promise<string | undefined> {
     const turn = this.options.cells.join();
     try {
       await turn.ready;
@@ -100,8 +116,8 @@ export class Introspection {
     }
   }
 
-  /** Its stdout once it is over on iopub; `replied` as its reply comes (the next may go then). */
-  private async executeQuiet(code: string, replied: () => void): Promise<string> {
+  /** Its answer once it is over on iopub; `replied` as its reply comes (the next may go then). */
+  private async executeQuiet(code: string, replied: () => void): Promise<string | undefined> {
     const kernel = this.options.kernel();
     const request = kernel.request("shell", "execute_request", {
       code,
@@ -111,7 +127,7 @@ export class Introspection {
       allow_stdin: false,
       stop_on_error: false,
     });
-    const stdout: string[] = [];
+    const stdout = new QuietStdout();
     const { ends } = this.options;
     this.quiet.set(request.id, stdout);
     ends.follow(request.id);
@@ -124,7 +140,7 @@ export class Introspection {
           "bad_request",
           `${String(reply.content.ename ?? "error")}: ${String(reply.content.evalue ?? "")}`,
         );
-      return stdout.join("");
+      return stdout.answer;
     } finally {
       ends.forget(request.id);
       this.quiet.delete(request.id);
@@ -132,15 +148,20 @@ export class Introspection {
   }
 
   private async adapterCall(code: string): Promise<Record<string, unknown>> {
-    const stdout = await this.runQuiet(code);
-    const line = stdout.trim().split("\n").pop() ?? "";
+    const answer = await this.runQuiet(code);
+    const name = this.options.adapter?.name;
+    if (answer === undefined)
+      throw new DispatchError(
+        "internal",
+        `the ${name} adapter's answer never came on the kernel's stdout (is it redirected?); ask again`,
+      );
     let parsed: unknown;
     try {
-      parsed = JSON.parse(line);
+      parsed = JSON.parse(answer);
     } catch {
       throw new DispatchError(
         "internal",
-        `the ${this.options.adapter?.name} adapter printed no JSON: ${line.slice(0, 200)}`,
+        `the ${name} adapter answered with no JSON: ${answer.slice(0, 200)}`,
       );
     }
     const record = (parsed ?? {}) as Record<string, unknown>;

@@ -3,11 +3,11 @@
  * bounded everywhere (reprs cut to 120 characters, children paged with `islice`, so a huge
  * collection never blocks), and paths as Python expressions (`data['a'][0]`, `obj.attr`).
  */
-import type { IntrospectionAdapter } from "./adapter.js";
+import { ANSWER_MARK, type IntrospectionAdapter } from "./adapter.js";
 
 const SETUP = String.raw`
 def _dispatch_make():
-    import json, reprlib, itertools, types
+    import json, reprlib, itertools, types, sys, warnings
     r = reprlib.Repr()
     r.maxstring = 100; r.maxother = 100; r.maxlist = 8; r.maxdict = 8; r.maxlevel = 2
     hidden = {'In', 'Out', 'exit', 'quit', 'get_ipython'}
@@ -55,22 +55,33 @@ def _dispatch_make():
             return 0, []
         names = attrs(o)
         return len(names), [entry(n, '%s.%s' % (path, n), getattr(o, n, None)) for n in names[offset:offset + limit]]
+    def answer(o):
+        # One write, which a kernel never splits between messages: the mark and the answer come together.
+        sys.stdout.write(${JSON.stringify(ANSWER_MARK)} + json.dumps(o) + '\n')
+        sys.stdout.flush()
     class Introspect:
+        # Warnings the adapter's reprs and getattrs raise are not the user's: this request's
+        # stderr goes to their last cell (a background thread's traceback may be on it).
         def variables(self, ns):
-            out = []
-            for k, v in list(ns.items()):
-                if k.startswith('_') or k in hidden or isinstance(v, types.ModuleType):
-                    continue
-                out.append(entry(k, k, v))
-            print(json.dumps({'variables': out[:1000]}))
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                out = []
+                for k, v in list(ns.items()):
+                    if k.startswith('_') or k in hidden or isinstance(v, types.ModuleType):
+                        continue
+                    out.append(entry(k, k, v))
+            answer({'variables': out[:1000]})
         def inspect(self, ns, expr, offset, limit):
-            try:
-                o = eval(expr, ns)
-            except Exception as e:
-                print(json.dumps({'error': '%s: %s' % (type(e).__name__, e)}))
-                return
-            total, kids = children(o, expr if expr.isidentifier() else '(%s)' % expr, offset, limit)
-            print(json.dumps({'path': expr, 'type': type(o).__name__, 'repr': short(o), 'size': size(o), 'children': kids, 'total': total, 'offset': offset}))
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                try:
+                    o = eval(expr, ns)
+                except Exception as e:
+                    answer({'error': '%s: %s' % (type(e).__name__, e)})
+                    return
+                total, kids = children(o, expr if expr.isidentifier() else '(%s)' % expr, offset, limit)
+                found = {'path': expr, 'type': type(o).__name__, 'repr': short(o), 'size': size(o), 'children': kids, 'total': total, 'offset': offset}
+            answer(found)
     return Introspect()
 _dispatch_introspect = _dispatch_make()
 del _dispatch_make

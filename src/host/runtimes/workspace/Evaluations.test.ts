@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { EvalResult } from "../../../protocol/workspace/commands.js";
 import type { Kernel } from "../jupyter/Kernel.js";
+import { MAX_EVAL_OUTPUT_BYTES } from "../jupyter/outputs.js";
 import { type JupyterMessage, newHeader } from "../jupyter/wire.js";
 import { Evaluations, KEPT_ENDED } from "./Evaluations.js";
 import { MAX_AFTER_REPLY_MS, QUIET_AFTER_REPLY_MS, RequestEnds } from "./requestEnds.js";
@@ -284,6 +285,25 @@ describe("output after its cell ended", () => {
       [first, true],
       [first, false],
     ]);
+  });
+
+  it("past the bound, is cut with one line in the transcript saying so, until the next cell", async () => {
+    const context = setup();
+    const { iopub, message, transcript } = context;
+    const first = await ended(context, 6);
+    const line = `${"y".repeat(99)}\n`;
+    const chunk = line.repeat(MAX_EVAL_OUTPUT_BYTES / 2 / line.length);
+    for (let i = 0; i < 3; i++) iopub(message(first, "stream", { name: "stdout", text: chunk }));
+    iopub(message(first, "stream", { name: "stdout", text: "thread done\n" }));
+    const said = "output outside a running cell is over the 1048576 byte bound";
+    // Once, on its own line after the kept part (cut mid-line); before, the lines just stopped.
+    expect(transcript().split(said)).toHaveLength(2);
+    expect(transcript()).not.toContain("thread done");
+    expect(transcript()).toContain(`yyyy\r\n\x1b[2m[${said}`);
+    // The next cell starts a new allowance, and a new cut is said again.
+    const next = await ended(context, 7);
+    for (let i = 0; i < 3; i++) iopub(message(next, "stream", { name: "stdout", text: chunk }));
+    expect(transcript().split(said)).toHaveLength(3);
   });
 
   it("still goes to its cell minutes later, while the last ended cells are kept", async () => {

@@ -17,7 +17,7 @@ import {
   incompleteText,
 } from "../../../protocol/workspace/events.js";
 import type { Kernel } from "../jupyter/Kernel.js";
-import { clearOf, OutputBudget, outputOf } from "../jupyter/outputs.js";
+import { clearOf, MAX_EVAL_OUTPUT_BYTES, OutputBudget, outputOf } from "../jupyter/outputs.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeEvents } from "../runtime.js";
 import { answerOf, type Evaluation, newEvaluation } from "./Evaluation.js";
@@ -42,8 +42,13 @@ export const KEPT_ENDED = 100;
 
 export class Evaluations {
   private readonly known = new Map<string, Evaluation>();
-  /** Output outside a running evaluation (a background thread after its cell), bounded per stretch. */
+  /**
+   * Output outside a running evaluation (a background thread after its cell), bounded per
+   * stretch: from one execute request of ours to the next.
+   */
   private strayBudget = new OutputBudget();
+  /** Whether the transcript says the stretch's output is being dropped. */
+  private strayCutSaid = false;
   /** The last evaluation the kernel started: where output of no known request goes. */
   private lastStarted: Evaluation | undefined;
   /** When the last execute request was sent (`stats`). */
@@ -78,6 +83,7 @@ export class Evaluations {
     const evaluation = this.track(id, { origin, code, mode, ref });
     this.lastSentAt = Date.now();
     this.strayBudget = new OutputBudget();
+    this.strayCutSaid = false;
     let answer: JupyterMessage;
     try {
       answer = await reply;
@@ -234,11 +240,26 @@ export class Evaluations {
     if (live) this.announce(live);
     if (live && output.type === "error") live.errored = true;
     const kept = (live ? live.budget : this.strayBudget).take(output);
-    if (!kept) return;
-    const clear = evaluation?.clearPending === true;
-    if (evaluation) evaluation.clearPending = false;
-    this.emitOutput(evaluation, kept, clear);
-    this.options.transcript.output(kept, evaluation?.count ?? null);
+    if (kept) {
+      const clear = evaluation?.clearPending === true;
+      if (evaluation) evaluation.clearPending = false;
+      this.emitOutput(evaluation, kept, clear);
+      this.options.transcript.output(kept, evaluation?.count ?? null);
+    }
+    if (!live) this.sayStrayCut();
+  }
+
+  /**
+   * Once a stretch, after what was kept: output outside a running cell is dropped from here on.
+   * A cell's cut is said at its end; this has no end to wait for, and a thread's lines stopped
+   * mid-line with nothing in the transcript, the web or `dispatch logs` to say why.
+   */
+  private sayStrayCut(): void {
+    if (this.strayBudget.dropped === 0 || this.strayCutSaid) return;
+    this.strayCutSaid = true;
+    this.options.transcript.note(
+      `output outside a running cell is over the ${MAX_EVAL_OUTPUT_BYTES} byte bound: the rest is dropped until the next cell runs; print less, or to a file`,
+    );
   }
 
   private emitOutput(evaluation: Evaluation | undefined, output: EvalOutput, clear: boolean): void {

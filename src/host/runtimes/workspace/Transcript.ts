@@ -40,7 +40,7 @@ export class Transcript {
 
   /** A line from dispatch itself (the kernel started, a replay ran, why it ended). */
   note(text: string): void {
-    this.write(render.note(text));
+    this.write(this.ownLine(render.note(text)));
   }
 
   /** An evaluation's code, as it starts; `origin` other than `client` is marked. */
@@ -57,7 +57,12 @@ export class Transcript {
   }
 
   truncated(bytes: number): void {
-    this.write(render.truncated(bytes));
+    this.write(this.ownLine(render.truncated(bytes)));
+  }
+
+  /** A line of dispatch's on a line of its own: a cut output ends mid-line, and the note read as part of it. */
+  private ownLine(text: string): string {
+    return this.lineStart ? text : `\r\n${text}`;
   }
 
   /** What the kernel's process printed outside the protocol (its own stdout and stderr). */

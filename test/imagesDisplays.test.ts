@@ -109,15 +109,18 @@ describe.each(KERNELS)("%s", (name) => {
         const all = await events(name);
         const ended = all.findLastIndex((e) => e.type === "eval-end" && e.data.id === cell);
         const since = all.slice(ended + 1).filter((e) => e.type === "eval-output");
-        return since.some((e) => e.data.output?.text?.startsWith("after the clear")) ? since : undefined;
+        return since.map((e) => e.data.output?.text ?? "").join("") === "after the clear\n"
+          ? since
+          : undefined;
       },
       { message: "the thread's output" },
     );
-    // On that cell, cleared, as Jupyter shows it.
-    expect(late.map((e) => [e.data.id, e.data.clear ?? false])).toEqual([
-      [cell, true],
-      [cell, false],
-    ]);
+    // On that cell, cleared, as Jupyter shows it. The line may come in two outputs: xeus-python
+    // publishes print's text and its newline apart, merged only when read in one turn.
+    const [clear, ...after] = late.map((e) => [e.data.id, e.data.clear ?? false]);
+    expect(clear).toEqual([cell, true]);
+    expect(after.length).toBeGreaterThan(0);
+    for (const output of after) expect(output).toEqual([cell, false]);
   });
 
   it("a background thread's lines printed during the variables query stay with its cell", async () => {

@@ -35,6 +35,7 @@ const SLOWEST_MS: Record<string, number> = {
   "test/imagesFlood.test.ts": 20_000,
   "test/web/share.test.ts": 20_000,
   "test/oneHubPerHome.test.ts": 19_000,
+  "test/attachKeysRestart.test.ts": 18_000,
   "src/store/Store.test.ts": 17_000,
   "test/attachReconnect.test.ts": 17_000,
   "test/web/workspaceAssist.test.ts": 17_000,

@@ -132,8 +132,13 @@ async function restart(h: HubHandle): Promise<void> {
   expect(started.code, started.stderr).toBe(0);
 }
 
-const counter = (lines: number, delay = "0.005") =>
-  `i=0; while [ $i -lt ${lines} ]; do i=$((i+1)); echo line-$i; sleep ${delay}; done; sleep 120`;
+/**
+ * `lines` numbered lines, ten at a time with a pause of 0.1 s between (four seconds for 400):
+ * a `sleep` after every line was a fork and an exec each, 2,000 in the crash test, about 2.5 s
+ * of CPU. Still printing through the kills, and stored as they come.
+ */
+const counter = (lines: number) =>
+  `i=0; while [ $i -lt ${lines} ]; do i=$((i+1)); echo line-$i; [ $((i % 10)) -ne 0 ] || sleep 0.1; done; sleep 120`;
 
 describe("hub crashes", () => {
   it("keeps every line of 5 busy sessions exactly once through 3 SIGKILLs of the hub", async () => {
@@ -141,8 +146,28 @@ describe("hub crashes", () => {
     const lines = 400;
     const names: string[] = [];
     for (let i = 0; i < 5; i++) names.push((await create(h, { command: ["sh", "-c", counter(lines)] })).name);
+    /** Events stored of all five, and whether every one has printed its last line. */
+    const progress = async () => {
+      let stored = 0;
+      let finished = true;
+      for (const name of names) {
+        const info = await session(h, name);
+        stored += info.lastSeq;
+        finished &&= info.preview === `line-${lines}`;
+      }
+      return { stored, finished };
+    };
     for (let round = 0; round < 3; round++) {
-      await sleep(400);
+      // Killed while it stores: once the hub (from the second round on, the restarted one) has
+      // stored more of their output, polled rather than waited for a fixed time.
+      const before = (await progress()).stored;
+      await waitFor(
+        async () => {
+          const now = await progress();
+          return now.stored >= before + 10 || now.finished;
+        },
+        { message: "the hub storing output again" },
+      );
       killHub(h);
       await sleep(200);
       await restart(h);
@@ -177,7 +202,11 @@ describe("hub crashes", () => {
     for (let round = 0; round < 3; round++) {
       const c = await client(h);
       for (const id of names) await c.request({ type: "attach", session: id, afterSeq: 0, snapshot: false });
-      await sleep(300);
+      // Killed once this hub has told the client of output past all it was told before (of
+      // both), rather than after a fixed wait: the writers never stop, so neither does storing.
+      await waitFor(() => names.every((id) => (c.seqs(id).at(-1) ?? 0) > (seen.get(id) ?? 0)), {
+        message: "the client told of new output of both writers",
+      });
       for (const id of names) {
         const seqs = c.seqs(id);
         seen.set(id, Math.max(seen.get(id) ?? 0, seqs[seqs.length - 1] ?? 0));

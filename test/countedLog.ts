@@ -19,15 +19,20 @@ export async function api<T>(h: HubHandle, path: string, init?: RequestInit): Pr
   return body;
 }
 
-/** A session printing `TAG-1`, `TAG-2`, ... (with `pad` filler per line), `lines` of them or forever. */
+/**
+ * A session printing `TAG-1`, `TAG-2`, ... (with `pad` filler per line), `lines` of them or
+ * forever; with `pause`, a `sleep` that long after every line, or after every `every` lines (each
+ * `sleep` is a fork and an exec, about a millisecond of CPU).
+ */
 export async function counter(
   h: HubHandle,
   name: string,
-  options: { lines?: number; pad?: number; pause?: string },
+  options: { lines?: number; pad?: number; pause?: string; every?: number },
 ) {
   const filler = "x".repeat(options.pad ?? 0);
   const limit = options.lines === undefined ? "" : `[ $i -ge ${options.lines} ] && break; `;
-  const script = `i=0; while :; do ${limit}i=$((i+1)); echo ${name}-$i ${filler}; ${options.pause ? `sleep ${options.pause}` : ":"}; done`;
+  const pause = options.pause ? `[ $((i % ${options.every ?? 1})) -ne 0 ] || sleep ${options.pause}` : ":";
+  const script = `i=0; while :; do ${limit}i=$((i+1)); echo ${name}-$i ${filler}; ${pause}; done`;
   return (
     await api<{ session: { id: string; name: string } }>(h, "/api/sessions", {
       method: "POST",

@@ -177,7 +177,9 @@ describe("storage faults", () => {
       const h = (await sharedHub()).hub;
       const pid = h.pids().hub as number;
       const watcher = await client(h);
-      await counter(h, "held", { pause: "0.01" });
+      // A hundred lines a second, five at a time: it prints through the whole test (the busy
+      // timeout alone is 5 s), and a `sleep` after every line was ~600 forks and execs.
+      await counter(h, "held", { pause: "0.05", every: 5 });
       await waitFor(async () => (await storedEvents(h, "held")).length > 5, { message: "output stored" });
 
       // A `sqlite3` shell left inside a write transaction: the hub's writes wait out its busy

@@ -6,15 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  chatSteps,
-  createChat,
-  replies,
-  send,
-  sessionInfo,
-  storedEvents,
-  storedText,
-} from "./chatSession.js";
+import { loadConfig } from "../src/cli/config.js";
+import { chatOptionsFor } from "../src/cli/kinds/chat.js";
+import { chatSteps, replies, send, sessionInfo, storedEvents, storedText } from "./chatSession.js";
 import {
   endlessHungUp,
   HELD_TEXT,
@@ -63,6 +57,20 @@ beforeAll(async () => {
   hub = await startHub({ env: hubEnv });
 });
 
+/**
+ * A chat made as `dispatch chat NAME --provider P` makes it (its options from the profile in the
+ * config `env` names), through the API: the command is tested on its own below, and each is a
+ * Node boot, seconds of waiting on a loaded machine.
+ */
+async function newChat(h: HubHandle, name: string, provider: string, env = hubEnv): Promise<void> {
+  const options = chatOptionsFor(loadConfig(env), provider);
+  const created = await h.api("/api/sessions", {
+    method: "POST",
+    body: JSON.stringify({ kind: "chat", name, cwd: root, options }),
+  });
+  expect(created.status, await created.text()).toBe(201);
+}
+
 afterAll(async () => {
   await cleanupAll();
   await stopFakeProvider();
@@ -110,7 +118,7 @@ describe("chat sessions", () => {
   });
 
   it("echoes keys typed at an attached terminal and sends the edited line on Enter", async () => {
-    await createChat(hub, "c-typed", "oai");
+    await newChat(hub, "c-typed", "oai");
     // One key per input, as a terminal client sends them: an arrow key's sequence is not typed.
     for (const key of ["h", "i", "!", "\x7f", "\x1b[A", " ", "y", "o", "u", "\r"])
       await send(hub, "c-typed", key);
@@ -221,7 +229,7 @@ describe("chat sessions: cancel, restart, concurrency", () => {
     "cancels a %s reply in flight with %s: the partial reply is kept, marked cancelled, and the next message works",
     async (provider, how, model) => {
       const name = `c-cancel-${provider}`;
-      await createChat(hub, name, provider);
+      await newChat(hub, name, provider);
       expect((await sessionInfo(hub, name)).foreground).toBeNull();
       await send(hub, name, "tell me a story\r");
       await heldReplies(1);
@@ -301,7 +309,7 @@ describe("chat sessions: cancel, restart, concurrency", () => {
 
   it("keeps a chat through hub restarts, mid-reply and after: stored once, continued with the whole history", async () => {
     const name = "c-restart";
-    await createChat(hub, name, "holdanth");
+    await newChat(hub, name, "holdanth");
     await send(hub, name, "first question\r");
     const [inFlight] = await heldReplies(1);
     await waitFor(async () => (await storedText(hub, name)).includes("partial reply"), {
@@ -363,7 +371,7 @@ describe("chat sessions: cancel, restart, concurrency", () => {
   it("keeps at most chat.max_concurrent API calls in flight; the others say they are queued and finish later", async () => {
     const limited = { XDG_CONFIG_HOME: join(root, "limited") };
     const names = ["q1", "q2", "q3", "q4"];
-    await Promise.all(names.map((name) => createChat(hub, name, "holdanth", limited)));
+    await Promise.all(names.map((name) => newChat(hub, name, "holdanth", limited)));
     expect(held).toHaveLength(0);
     resetHeldMaxOpen();
 
@@ -418,7 +426,7 @@ describe("chat sessions: cancel, restart, concurrency", () => {
 describe("a runaway reply", () => {
   it("stops a reply that never ends at the limit, keeps what arrived; a conversation of such replies forks and revives with its newest messages", async () => {
     const name = "c-endless";
-    await createChat(hub, name, "endless");
+    await newChat(hub, name, "endless");
     await send(hub, name, "count forever\r");
     // Unbounded, the closing event outgrew what one message to the hub may hold: the hub
     // dropped the host's link, and again each time the host sent it once more.
@@ -474,7 +482,7 @@ describe("chats after host loss", () => {
   it("revives a chat whose host was SIGKILLed: the provider gets the whole earlier conversation", async () => {
     // The file's hub, last: losing its host ends every other test's chats too.
     const h = hub;
-    await createChat(h, "c-lost", "anth");
+    await newChat(h, "c-lost", "anth");
     await send(h, "c-lost", "remember the number 7\r");
     await waitFor(async () => (await replies(h, "c-lost")).length === 1, { message: "the first reply" });
     const hostPid = h.pids().host as number;

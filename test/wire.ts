@@ -2,6 +2,7 @@
  * A raw client-protocol connection for tests that check the wire itself: every JSON message
  * and every decoded output frame is recorded in arrival order.
  */
+import { StringDecoder } from "node:string_decoder";
 import WebSocket from "ws";
 import { decodeOutputFrame } from "../src/protocol/frames.js";
 
@@ -19,6 +20,12 @@ export interface Received {
 
 export class WireClient {
   readonly received: Received = { json: [], events: [], stream: new Map() };
+  /**
+   * Each session's output decoded as it arrives, piece by piece: `waitForOutput` searches only
+   * what came since its last look. Concatenating and decoding all of it at every look (every
+   * 20 ms) cost seconds of CPU on a stream of megabytes.
+   */
+  private readonly decoded = new Map<string, { decoder: StringDecoder; pieces: string[] }>();
   private nextRef = 1;
   /** The code the hub closed the socket with, once it has. */
   closeCode: number | undefined;
@@ -38,6 +45,8 @@ export class WireClient {
             data: frame.data,
           });
           this.streamOf(frame.session).push({ kind: "output", seq: frame.seq, data: frame.data });
+          const text = this.decodedOf(frame.session);
+          text.pieces.push(text.decoder.write(Buffer.from(frame.data)));
         }
         return;
       }
@@ -119,7 +128,32 @@ export class WireClient {
   }
 
   async waitForOutput(session: string, text: string, timeoutMs = 10_000): Promise<void> {
-    await poll(() => (this.output(session).includes(text) ? true : undefined), timeoutMs, `output '${text}'`);
+    const { pieces } = this.decodedOf(session);
+    // What is new since the last look, after the end of what was searched before (in case
+    // `text` began there).
+    let next = 0;
+    let carry = "";
+    await poll(
+      () => {
+        if (next === pieces.length && next > 0) return undefined;
+        const fresh = carry + pieces.slice(next).join("");
+        next = pieces.length;
+        if (fresh.includes(text)) return true;
+        carry = text.length > 1 ? fresh.slice(1 - text.length) : "";
+        return undefined;
+      },
+      timeoutMs,
+      `output '${text}'`,
+    );
+  }
+
+  private decodedOf(session: string): { decoder: StringDecoder; pieces: string[] } {
+    let text = this.decoded.get(session);
+    if (!text) {
+      text = { decoder: new StringDecoder("utf8"), pieces: [] };
+      this.decoded.set(session, text);
+    }
+    return text;
   }
 
   close(): Promise<void> {

@@ -14,13 +14,13 @@ export async function renderScreen(
 ): Promise<string> {
   const terminal = new headless.Terminal({ cols, rows, scrollback: 0, allowProposedApi: true });
   const write = (data: string | Uint8Array) => new Promise<void>((resolve) => terminal.write(data, resolve));
-  for (const item of client.stream(session)) {
-    if (item.kind === "snapshot") {
-      terminal.reset();
-      await write(item.data);
-    } else {
-      await write(item.data);
-    }
+  // A snapshot resets the terminal: what came before the last one would only be drawn and wiped
+  // (megabytes, at each look of a test that waits for a screen).
+  const stream = client.stream(session);
+  const last = stream.findLastIndex((item) => item.kind === "snapshot");
+  for (const item of stream.slice(Math.max(0, last))) {
+    if (item.kind === "snapshot") terminal.reset();
+    await write(item.data);
   }
   const lines: string[] = [];
   const buffer = terminal.buffer.active;

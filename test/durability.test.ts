@@ -204,7 +204,9 @@ describe("hub crashes", () => {
       for (const id of names) await c.request({ type: "attach", session: id, afterSeq: 0, snapshot: false });
       // Killed once this hub has told the client of output past all it was told before (of
       // both), rather than after a fixed wait: the writers never stop, so neither does storing.
+      // The replay of everything before comes first: tens of MB, slow on a busy machine.
       await waitFor(() => names.every((id) => (c.seqs(id).at(-1) ?? 0) > (seen.get(id) ?? 0)), {
+        timeoutMs: 60_000,
         message: "the client told of new output of both writers",
       });
       for (const id of names) {

@@ -50,6 +50,7 @@ export class EventIntake {
   private readonly receipts = new EchoReceipts();
   private readonly resends: ResendRequests;
   private readonly announced: AnnouncedSeqs;
+  private readonly stopReconnected: (() => void) | undefined;
 
   constructor(private readonly options: EventIntakeOptions) {
     const { store, directory, bus, logger } = options;
@@ -77,6 +78,8 @@ export class EventIntake {
     options.health.listen((status) => {
       if (!status.ok) this.resends.schedule();
     });
+    // The connection is open again (PostgreSQL): what was held goes now, not at the next pause.
+    this.stopReconnected = store.onReconnected?.(() => this.resends.now());
     bus.on("host-hello", (link, host, sessions) => this.hello(link, host, sessions));
     bus.on("host-event", (_link, event, frame) => this.accept(event, frame));
     bus.on("host-reply", (session, deliver) => this.afterStored(session, deliver));
@@ -147,6 +150,7 @@ export class EventIntake {
   }
 
   dispose(): void {
+    this.stopReconnected?.();
     this.resends.dispose();
     this.activity.dispose();
     this.writer.flush();

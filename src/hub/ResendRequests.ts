@@ -4,6 +4,7 @@
  * the store ends. While storage fails with nothing waiting (a record write failed), a probe
  * write tells when it heals. The intake owns one and reports each failure and success to it.
  */
+import { z } from "zod";
 import type { Store } from "../store/Store.js";
 import type { HostAcks } from "./HostAcks.js";
 import type { HostLinks } from "./HostMonitor.js";
@@ -18,6 +19,24 @@ import type { StoreWriter } from "./StoreWriter.js";
  */
 const RESEND_FIRST_DELAY_MS = 100;
 const RESEND_MAX_DELAY_MS = 5_000;
+const Pause = z.coerce.number().int().min(1).max(3_600_000);
+
+/**
+ * The pauses: test-only, `DISPATCH_TEST_RESEND_PAUSE_MS` makes every pause that long, so a
+ * test can tell a resend that came without waiting (the store reconnected) from one that
+ * waited out its pause.
+ */
+function resendPauses(env: NodeJS.ProcessEnv = process.env): { firstMs: number; maxMs: number } {
+  const raw = env.DISPATCH_TEST_RESEND_PAUSE_MS;
+  if (raw === undefined || raw === "") return { firstMs: RESEND_FIRST_DELAY_MS, maxMs: RESEND_MAX_DELAY_MS };
+  const parsed = Pause.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `DISPATCH_TEST_RESEND_PAUSE_MS='${raw}' is not a time in milliseconds between 1 and 3600000 (a test-only setting: leave it unset)`,
+    );
+  }
+  return { firstMs: parsed.data, maxMs: parsed.data };
+}
 
 export interface ResendRequestsOptions {
   store: Store;
@@ -30,7 +49,8 @@ export interface ResendRequestsOptions {
 
 export class ResendRequests {
   private timer: NodeJS.Timeout | undefined;
-  private delayMs = RESEND_FIRST_DELAY_MS;
+  private readonly pauses = resendPauses();
+  private delayMs = this.pauses.firstMs;
 
   constructor(private readonly options: ResendRequestsOptions) {}
 
@@ -41,12 +61,26 @@ export class ResendRequests {
       this.timer = undefined;
       this.resend();
     }, this.delayMs);
-    this.delayMs = Math.min(this.delayMs * 2, RESEND_MAX_DELAY_MS);
+    this.delayMs = Math.min(this.delayMs * 2, this.pauses.maxMs);
   }
 
   /** A batch was committed: storage works, the next failure starts from the short pause. */
   committed(): void {
-    if (!this.options.health.ok || this.delayMs !== RESEND_FIRST_DELAY_MS) this.recovered();
+    if (!this.options.health.ok || this.delayMs !== this.pauses.firstMs) this.recovered();
+  }
+
+  /**
+   * The store's connection is open again after a loss: what waits goes now, not at the end of
+   * the current pause (up to `RESEND_MAX_DELAY_MS` into an outage), so storage is ok and the
+   * held output stored as soon as the server answers.
+   */
+  now(): void {
+    const { health, writer } = this.options;
+    if (!this.timer && health.ok && writer.awaitingResend.size === 0) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.delayMs = this.pauses.firstMs;
+    this.resend();
   }
 
   dispose(): void {
@@ -98,7 +132,7 @@ export class ResendRequests {
   }
 
   private recovered(): void {
-    this.delayMs = RESEND_FIRST_DELAY_MS;
+    this.delayMs = this.pauses.firstMs;
     this.options.health.succeeded();
   }
 }

@@ -184,6 +184,11 @@ export interface Store {
    * since when (ms since the epoch). Absent, or undefined, while it serves.
    */
   reconnecting?(): { problem: string; since: number } | undefined;
+  /**
+   * Calls `listener` each time the store's connection to its server is open again after a loss
+   * (PostgreSQL): what failed meanwhile can be written now. Returns its removal.
+   */
+  onReconnected?(listener: () => void): () => void;
 
   /** Closes the store; safe to call more than once. */
   close(): void;

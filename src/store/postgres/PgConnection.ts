@@ -58,6 +58,8 @@ export class PgConnection {
   private readonly idle: IdleCheck;
   /** How long a check waits for its answer: `CHECK_LIMIT_MS`, or the call timeout if shorter. */
   private readonly checkLimitMs: number;
+  /** Told each time a connection is open again after a loss (`onReopen`). */
+  private readonly reopenListeners = new Set<() => void>();
 
   constructor(
     private readonly url: string,
@@ -160,6 +162,15 @@ export class PgConnection {
     return { problem: `reconnecting: ${this.failure.message}`, since: this.lostAt ?? Date.now() };
   }
 
+  /**
+   * Calls `listener` each time a new connection is open and set up after a loss (not the first):
+   * writes that failed meanwhile can go now instead of at their next retry. Returns its removal.
+   */
+  onReopen(listener: () => void): () => void {
+    this.reopenListeners.add(listener);
+    return () => this.reopenListeners.delete(listener);
+  }
+
   /** The open connection, or the reason there is none (a new one is on its way). */
   private connection(): NativeClient {
     if (this.client) return this.client;
@@ -231,8 +242,10 @@ export class PgConnection {
           this.drop();
           return;
         }
+        let reopened = false;
         try {
           this.setUp(client);
+          reopened = true;
         } catch (err) {
           if (this.client) {
             // Refused by the server or `onConnect` (a lock held elsewhere): calls say why.
@@ -248,6 +261,7 @@ export class PgConnection {
           this.opening = false;
           this.scheduleReopen();
         }
+        if (reopened) for (const listener of this.reopenListeners) listener();
       },
       (err: unknown) => {
         this.opening = false;

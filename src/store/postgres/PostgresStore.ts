@@ -97,6 +97,10 @@ export class PostgresStore implements Store {
     return this.db.reconnecting();
   }
 
+  onReconnected(listener: () => void): () => void {
+    return this.db.onReopen(listener);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

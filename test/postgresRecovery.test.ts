@@ -1,12 +1,14 @@
 /**
- * A real hub on a real PostgreSQL server that is shut down and started again: once the hub's
- * connection is open again, what it held during the outage is written at once, without waiting
- * out the resend pause the failed writes left (up to 5 s into an outage). The test makes that
- * pause ten minutes (`DISPATCH_TEST_RESEND_PAUSE_MS`): storage ok and the output typed during
- * the outage can then only come from the reconnect itself.
+ * A real hub on a real PostgreSQL server that is shut down and started again, with a client
+ * attached throughout. Once the hub's connection is open again, what it held during the outage
+ * is written at once, without waiting out the resend pause the failed writes left (up to 5 s
+ * into an outage); and a host that said hello again meanwhile (its link dropped) is told where
+ * the log ends once the store can say, so its session's output goes on being stored and shown.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { cleanupAll, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
 import { WireClient } from "./wire.js";
 
@@ -20,17 +22,23 @@ afterAll(async () => {
   await server?.stop();
 });
 
-it("says storage ok and shows the output held through a server restart as soon as it reconnects", async () => {
-  const h = await startHub({
+async function hubOnServer(env: Record<string, string> = {}): Promise<HubHandle> {
+  return startHub({
     env: {
       DISPATCH_STORE: await server.database(),
       DISPATCH_PG_TIMEOUT_MS: "2000",
       DISPATCH_PG_CONNECT_TIMEOUT_MS: "2000",
-      DISPATCH_TEST_RESEND_PAUSE_MS: "600000",
+      ...env,
     },
   });
-  const storageOk = async () =>
-    ((await (await h.api("/api/status")).json()) as { storage: { ok: boolean } }).storage.ok;
+}
+
+async function storageOk(h: HubHandle): Promise<boolean> {
+  return ((await (await h.api("/api/status")).json()) as { storage: { ok: boolean } }).storage.ok;
+}
+
+/** A `cat` without the terminal's echo (each typed line is printed once), and a client attached to it. */
+async function printerWithClient(h: HubHandle): Promise<{ session: string; client: WireClient }> {
   const created = await h.api("/api/sessions", {
     method: "POST",
     body: JSON.stringify({ name: "printer", command: ["sh", "-c", "stty -echo; exec cat"] }),
@@ -38,24 +46,35 @@ it("says storage ok and shows the output held through a server restart as soon a
   expect(created.status).toBe(201);
   const session = ((await created.json()) as { session: { id: string } }).session.id;
   const client = await WireClient.open(h.url, { authorization: `Bearer ${h.key}` });
+  expect(await client.request({ type: "hello", protocol: 1 })).toMatchObject({ type: "welcome" });
+  await client.request({ type: "attach", session, afterSeq: 0, snapshot: false });
+  return { session, client };
+}
+
+/** The server goes down and the hub says its storage is failing (`during` was printed meanwhile). */
+async function outage(h: HubHandle, client: WireClient, session: string, during: string): Promise<void> {
+  await server.halt();
+  // Printed while the server is down: its append fails, and the host holds it.
+  await client.request({ type: "input", session, data: `${during}\n` }, 30_000);
+  await waitFor(async () => !(await storageOk(h)), {
+    timeoutMs: 60_000,
+    message: "the hub says its storage is failing",
+  });
+}
+
+it("says storage ok and shows the output held through a server restart as soon as it reconnects", async () => {
+  // Resend pauses of ten minutes: storage ok and the held output can only come from the reconnect.
+  const h = await hubOnServer({ DISPATCH_TEST_RESEND_PAUSE_MS: "600000" });
+  const { session, client } = await printerWithClient(h);
   try {
-    expect(await client.request({ type: "hello", protocol: 1 })).toMatchObject({ type: "welcome" });
-    await client.request({ type: "attach", session, afterSeq: 0, snapshot: false });
     await client.request({ type: "input", session, data: "before\n" });
     await client.waitForOutput(session, "before\r\n", 30_000);
-
-    await server.halt();
-    // Printed while the server is down: its append fails, and the host holds it.
-    await client.request({ type: "input", session, data: "during\n" }, 30_000);
-    await waitFor(async () => !(await storageOk()), {
-      timeoutMs: 60_000,
-      message: "the hub says its storage is failing",
-    });
+    await outage(h, client, session, "during");
     expect(client.output(session)).not.toContain("during");
 
     await server.resume();
     // The hub's next connect comes within its own pause (10 s at most), far below the test's.
-    await waitFor(() => storageOk(), {
+    await waitFor(() => storageOk(h), {
       timeoutMs: 40_000,
       message: "storage ok once the hub reconnected, not at the end of the 10-minute resend pause",
     });
@@ -64,6 +83,53 @@ it("says storage ok and shows the output held through a server restart as soon a
     await client.waitForOutput(session, "after\r\n", 30_000);
     expect(client.output(session)).toBe("before\r\nduring\r\nafter\r\n");
   } finally {
+    await client.close();
+  }
+}, 180_000);
+
+it("shows every line when the session's host said hello again while the server was down", async () => {
+  // Heartbeats every 300 ms: a host frozen for a moment is dropped and dials in again.
+  const h = await hubOnServer({ DISPATCH_HEARTBEAT_MS: "300" });
+  const { session, client } = await printerWithClient(h);
+  const hostPid = Number(readFileSync(join(h.home, "host.pid"), "utf8").trim());
+  const hostStatus = async () => {
+    const { hosts } = (await (await h.api("/api/hosts")).json()) as { hosts: { status: string }[] };
+    return hosts[0]?.status;
+  };
+  let frozen = false;
+  try {
+    await client.request({ type: "input", session, data: "line-1\n" });
+    await client.waitForOutput(session, "line-1\r\n", 30_000);
+    await outage(h, client, session, "line-2");
+
+    // Its link dropped, the host says hello again: the hub cannot read where the log ends now.
+    process.kill(hostPid, "SIGSTOP");
+    frozen = true;
+    await waitFor(async () => (await hostStatus()) !== "connected", {
+      timeoutMs: 30_000,
+      message: "the frozen host's link dropped",
+    });
+    process.kill(hostPid, "SIGCONT");
+    frozen = false;
+    await waitFor(async () => (await hostStatus()) === "connected", {
+      timeoutMs: 30_000,
+      message: "the host connected again while the server was down",
+    });
+    await client.request({ type: "input", session, data: "line-3\n" }, 30_000);
+
+    await server.resume();
+    await waitFor(() => storageOk(h), { timeoutMs: 60_000, message: "storage ok once the server is back" });
+    await client.request({ type: "input", session, data: "line-4\n" }, 30_000);
+    await client.waitForOutput(session, "line-4\r\n", 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; shown: ${JSON.stringify(client.output(session))}`);
+    });
+    expect(client.output(session)).toBe("line-1\r\nline-2\r\nline-3\r\nline-4\r\n");
+    const seqs = client.seqs(session);
+    expect(seqs, "seqs shown in order, each once, without a hole").toEqual(
+      Array.from({ length: seqs.length }, (_, i) => (seqs[0] as number) + i),
+    );
+  } finally {
+    if (frozen) process.kill(hostPid, "SIGCONT");
     await client.close();
   }
 }, 180_000);

@@ -248,14 +248,13 @@ export class EventIntake {
   }
 
   private hello(link: HostLink, host: HostInfo, sessions: HostSessionState[]): void {
-    const { directory, store, logger } = this.options;
+    const { directory, logger } = this.options;
     logger.info({ host: host.id, sessions: sessions.length }, "host connected");
     const known = new Map(sessions.map((s) => [s.id, s]));
     for (const record of directory.all()) {
       if (record.host === host.id && isLive(record.status) && !known.has(record.id))
         this.closeLost(record, "host lost");
     }
-    const sync: Record<string, number> = {};
     for (const state of sessions) {
       const record = directory.get(state.id);
       if (!record) this.adopt(host.id, state);
@@ -270,9 +269,12 @@ export class EventIntake {
       // The log may have grown on another hub node since this one cached its seq: read it again.
       this.writer.reset(state.id);
       this.announced.forget(state.id);
-      sync[state.id] = store.lastSeq(state.id);
     }
-    link.send({ type: "sync", sessions: sync });
+    // Read from the store now, or (storage failing) once it answers: the host waits for it.
+    this.resends.syncHost(
+      host.id,
+      sessions.map((state) => state.id),
+    );
   }
 
   /** A host runs a session the hub has no record of (its database was replaced): keep it. */

@@ -2,7 +2,9 @@
  * After a failed commit, asks the hosts to resend what was not stored: a failed batch is
  * dropped (its hosts still hold it), so its sessions wait for their hosts to replay from where
  * the store ends. While storage fails with nothing waiting (a record write failed), a probe
- * write tells when it heals. The intake owns one and reports each failure and success to it.
+ * write tells when it heals. It also sends the `sync` a host waits for after its hello (it
+ * sends nothing before): at once, or, when the store cannot say where it ends, with the resends.
+ * The intake owns one and reports each failure and success to it.
  */
 import { z } from "zod";
 import type { Store } from "../store/Store.js";
@@ -49,6 +51,11 @@ export interface ResendRequestsOptions {
 
 export class ResendRequests {
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * Hosts still to be told where the store ends (`sync`): those with a session waiting, and
+   * those whose hello met a failing store, with the sessions they said they run.
+   */
+  private readonly unsynced = new Map<string, readonly string[] | undefined>();
   private readonly pauses = resendPauses();
   private delayMs = this.pauses.firstMs;
 
@@ -76,7 +83,7 @@ export class ResendRequests {
    */
   now(): void {
     const { health, writer } = this.options;
-    if (!this.timer && health.ok && writer.awaitingResend.size === 0) return;
+    if (!this.timer && health.ok && writer.awaitingResend.size === 0 && this.unsynced.size === 0) return;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.delayMs = this.pauses.firstMs;
@@ -89,13 +96,23 @@ export class ResendRequests {
   }
 
   /**
+   * Tells a host that just said hello where the store ends for `sessions`, so it replays the
+   * rest and then sends live events: it sends none before. While the store cannot say (it
+   * fails), the host is told once it can, by the resends below.
+   */
+  syncHost(hostId: string, sessions: readonly string[]): void {
+    this.unsynced.set(hostId, sessions);
+    if (!this.syncHosts("reading seqs for a host's hello")) this.schedule();
+  }
+
+  /**
    * Asks each host with a session waiting (its failed batch) to resend from where the store
    * ends: the same `sync` a host gets after its hello, on the live link.
    */
   private resend(): void {
-    const { directory, hosts, health, store, writer, acks } = this.options;
+    const { directory, health, store, writer } = this.options;
     const waiting = writer.awaitingResend;
-    if (waiting.size === 0) {
+    if (waiting.size === 0 && this.unsynced.size === 0) {
       if (health.ok) return;
       try {
         store.probeWrite({ failedSince: health.status.since });
@@ -106,29 +123,38 @@ export class ResendRequests {
       }
       return;
     }
-    const hostIds = new Set<string>();
     for (const id of waiting) {
       const host = directory.get(id)?.host;
-      if (host) hostIds.add(host);
+      if (host) this.unsynced.set(host, undefined);
       else writer.reset(id);
     }
+    this.syncHosts("reading seqs for a resend");
+    // Until every waiting session is written again, keep asking (the resend may fail too).
+    if (writer.awaitingResend.size > 0 || this.unsynced.size > 0) this.schedule();
+  }
+
+  /** Sends each host in `unsynced` its sync; false when the store could not say where it ends. */
+  private syncHosts(where: string): boolean {
+    const { directory, hosts, health, writer, acks } = this.options;
     try {
-      for (const hostId of hostIds) {
+      for (const [hostId, sessions] of this.unsynced) {
         const link = hosts.link(hostId);
         // Not connected: its hello on reconnect brings the same sync.
-        if (!link) continue;
-        const sync: Record<string, number> = {};
-        for (const record of directory.all()) {
-          if (record.host === hostId) sync[record.id] = writer.resumeAfter(record.id);
+        if (link) {
+          const ids =
+            sessions ?? directory.all().flatMap((record) => (record.host === hostId ? [record.id] : []));
+          const sync: Record<string, number> = {};
+          for (const id of ids) sync[id] = writer.resumeAfter(id);
+          acks.send(link);
+          link.send({ type: "sync", sessions: sync });
         }
-        acks.send(link);
-        link.send({ type: "sync", sessions: sync });
+        this.unsynced.delete(hostId);
       }
+      return true;
     } catch (err) {
-      health.failed(err, "reading seqs for a resend");
+      health.failed(err, where);
+      return false;
     }
-    // Until every waiting session is written again, keep asking (the resend may fail too).
-    if (writer.awaitingResend.size > 0) this.schedule();
   }
 
   private recovered(): void {

@@ -32,6 +32,8 @@ export interface BlackholeProxy {
    * server, as after a partition, where no reset reaches the server (its backends live on).
    */
   mend(): void;
+  /** Relayed connections whose client has not closed its side (black-holed ones included). */
+  relayedOpen(): number;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function startBlackholeProxy(target: number): Promise<BlackholeProx
       holing = false;
       holeAfter = [];
     },
+    relayedOpen: () => relayed.size,
     close() {
       for (const socket of open) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));

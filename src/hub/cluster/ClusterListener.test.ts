@@ -1,4 +1,7 @@
-/** The LISTEN connection against a real server: notifications arrive, and a killed connection comes back and says so. */
+/**
+ * The LISTEN connection against a real server: notifications arrive, a killed or silent
+ * connection comes back and says so, and one that never got to listen is closed.
+ */
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -83,6 +86,31 @@ it("finds its link silent by its own check and reconnects, hearing notifications
     });
     await sql("NOTIFY one, 'after'");
     await waitFor(() => heard.includes("one:after"), { message: "heard after the reconnect" });
+  } finally {
+    delete process.env.DISPATCH_PG_TIMEOUT_MS;
+    await listener.close();
+    await proxy.close();
+  }
+});
+
+it("ends a connection whose LISTEN went unanswered instead of leaving it open", async () => {
+  const proxy = await startBlackholeProxy(server.port);
+  process.env.DISPATCH_PG_TIMEOUT_MS = "500";
+  const listener = new ClusterListener({
+    url: url.replace(`:${server.port}/`, `:${proxy.port}/`),
+    channels: ["one"],
+    logger: pino({ level: "silent" }),
+    onNotify: () => undefined,
+    onReconnect: () => undefined,
+  });
+  try {
+    // The LISTEN reaches the server; its answer never comes back.
+    proxy.blackholeAfter("LISTEN");
+    await expect(listener.start()).rejects.toThrow(/timeout/i);
+    await waitFor(() => proxy.relayedOpen() === 0, {
+      timeoutMs: 10_000,
+      message: "the connection whose LISTEN went unanswered was closed",
+    });
   } finally {
     delete process.env.DISPATCH_PG_TIMEOUT_MS;
     await listener.close();

@@ -74,8 +74,15 @@ export class ClusterListener {
       this.lost(client);
     });
     client.on("end", () => this.lost(client));
-    await client.connect();
-    for (const channel of channels) await client.query(`LISTEN ${channel}`);
+    try {
+      await client.connect();
+      for (const channel of channels) await client.query(`LISTEN ${channel}`);
+    } catch (err) {
+      // Opened but not listening (a LISTEN's answer never came): nothing else would ever end it,
+      // and each retry would leave one more. Not awaited: a silent link never answers the goodbye.
+      client.end().catch(() => undefined);
+      throw err;
+    }
     if (this.closed) {
       await client.end().catch(() => undefined);
       return;

@@ -38,10 +38,13 @@ async function storageOk(h: HubHandle): Promise<boolean> {
 }
 
 /** A `cat` without the terminal's echo (each typed line is printed once), and a client attached to it. */
-async function printerWithClient(h: HubHandle): Promise<{ session: string; client: WireClient }> {
+async function printerWithClient(
+  h: HubHandle,
+  name = "printer",
+): Promise<{ session: string; client: WireClient }> {
   const created = await h.api("/api/sessions", {
     method: "POST",
-    body: JSON.stringify({ name: "printer", command: ["sh", "-c", "stty -echo; exec cat"] }),
+    body: JSON.stringify({ name, command: ["sh", "-c", "stty -echo; exec cat"] }),
   });
   expect(created.status).toBe(201);
   const session = ((await created.json()) as { session: { id: string } }).session.id;
@@ -130,6 +133,48 @@ it("shows every line when the session's host said hello again while the server w
     );
   } finally {
     if (frozen) process.kill(hostPid, "SIGCONT");
+    await client.close();
+  }
+}, 180_000);
+
+it("runs new sessions on a host that was started again while the server was down", async () => {
+  const h = await hubOnServer();
+  const { session, client } = await printerWithClient(h);
+  const hostPid = () => Number(readFileSync(join(h.home, "host.pid"), "utf8").trim());
+  try {
+    await outage(h, client, session, "during");
+    // The host dies with its session; the hub starts another, which runs none of the hub's.
+    const old = hostPid();
+    process.kill(old, "SIGKILL");
+    await waitFor(
+      async () => {
+        const { hosts } = (await (await h.api("/api/hosts")).json()) as { hosts: { status: string }[] };
+        return hostPid() !== old && hosts[0]?.status === "connected";
+      },
+      { timeoutMs: 30_000, message: "a new host connected while the server was down" },
+    );
+    await server.resume();
+    await waitFor(() => storageOk(h), { timeoutMs: 60_000, message: "storage ok once the server is back" });
+    const status = async () => {
+      const body = (await (await h.api(`/api/sessions/${session}`)).json()) as {
+        session: { status: string };
+      };
+      return body.session.status;
+    };
+    await waitFor(async () => (await status()) === "exited", {
+      timeoutMs: 30_000,
+      message: "the session of the killed host shown ended",
+    }).catch(async (err: Error) => {
+      throw new Error(`${err.message}; status ${await status()}`);
+    });
+    const fresh = await printerWithClient(h, "fresh");
+    try {
+      await fresh.client.request({ type: "input", session: fresh.session, data: "fresh\n" });
+      await fresh.client.waitForOutput(fresh.session, "fresh\r\n", 30_000);
+    } finally {
+      await fresh.client.close();
+    }
+  } finally {
     await client.close();
   }
 }, 180_000);

@@ -13,6 +13,7 @@ import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
 import type { SessionRecord } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
+import { isStorageError } from "../store/storageErrors.js";
 import { ActivityThrottle } from "./ActivityThrottle.js";
 import { AnnouncedSeqs } from "./AnnouncedSeqs.js";
 import { adoptedSession } from "./adoption.js";
@@ -51,6 +52,8 @@ export class EventIntake {
   private readonly resends: ResendRequests;
   private readonly announced: AnnouncedSeqs;
   private readonly stopReconnected: (() => void) | undefined;
+  /** Sessions whose host lost them and whose `exit` is not stored yet (`closeLost`), with why. */
+  private readonly unclosed = new Map<string, string>();
 
   constructor(private readonly options: EventIntakeOptions) {
     const { store, directory, bus, logger } = options;
@@ -67,7 +70,12 @@ export class EventIntake {
         this.resends.schedule();
       },
     });
-    this.resends = new ResendRequests({ ...options, writer: this.writer, acks: this.acks });
+    this.resends = new ResendRequests({
+      ...options,
+      writer: this.writer,
+      acks: this.acks,
+      beforeResend: () => this.closeUnclosed(),
+    });
     this.announced = new AnnouncedSeqs(store);
     this.activity = new ActivityThrottle((id) => {
       const record = directory.get(id);
@@ -135,18 +143,33 @@ export class EventIntake {
     this.announced.forget(id);
   }
 
-  /** Its host is gone and will not write the end of the log, so the hub writes the `exit`. */
+  /**
+   * Its host is gone and will not write the end of the log, so the hub writes the `exit`; while
+   * the store fails, it is tried again with each resend until it is stored.
+   */
   closeLost(record: SessionRecord, reason: string): void {
-    this.options.logger.warn({ session: record.id, host: record.host }, `session ended: ${reason}`);
-    this.writer.flush();
-    this.writer.add({
-      session: record.id,
-      seq: this.options.store.lastSeq(record.id) + 1,
-      ts: Date.now(),
-      type: "exit",
-      data: { code: null, signal: null, reason },
-    });
-    this.writer.flush();
+    if (!this.unclosed.has(record.id))
+      this.options.logger.warn({ session: record.id, host: record.host }, `session ended: ${reason}`);
+    this.unclosed.set(record.id, reason);
+    let read = true;
+    try {
+      this.writer.flush();
+      this.writer.add({
+        session: record.id,
+        seq: this.options.store.lastSeq(record.id) + 1,
+        ts: Date.now(),
+        type: "exit",
+        data: { code: null, signal: null, reason },
+      });
+      this.writer.flush();
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      read = false;
+      this.options.health.failed(err, "writing the exit of a session its host lost");
+    }
+    // Not stored (its seq could not be read, or the commit failed): no host will resend it.
+    if (read && !this.writer.awaitingResend.has(record.id)) this.unclosed.delete(record.id);
+    else this.resends.schedule();
   }
 
   dispose(): void {
@@ -157,6 +180,15 @@ export class EventIntake {
     this.acks.flush();
     this.replies.release();
     this.receipts.releaseAll();
+  }
+
+  /** Writes the `exit` of each session its host lost that could not be written then. */
+  private closeUnclosed(): void {
+    for (const [id, reason] of this.unclosed) {
+      const record = this.options.directory.get(id);
+      if (record && isLive(record.status)) this.closeLost(record, reason);
+      else this.unclosed.delete(id);
+    }
   }
 
   /**

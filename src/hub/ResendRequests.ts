@@ -47,6 +47,8 @@ export interface ResendRequestsOptions {
   health: StorageHealth;
   writer: StoreWriter;
   acks: HostAcks;
+  /** Runs first on each resend: what the intake itself retries (a lost session's `exit`). */
+  beforeResend?: () => void;
 }
 
 export class ResendRequests {
@@ -111,6 +113,7 @@ export class ResendRequests {
    */
   private resend(): void {
     const { directory, health, store, writer } = this.options;
+    this.options.beforeResend?.();
     const waiting = writer.awaitingResend;
     if (waiting.size === 0 && this.unsynced.size === 0) {
       if (health.ok) return;

@@ -13,7 +13,6 @@ import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
 import type { SessionRecord } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
-import { isStorageError } from "../store/storageErrors.js";
 import { ActivityThrottle } from "./ActivityThrottle.js";
 import { AnnouncedSeqs } from "./AnnouncedSeqs.js";
 import { adoptedSession } from "./adoption.js";
@@ -24,6 +23,7 @@ import { HostAcks } from "./HostAcks.js";
 import type { HostLink } from "./HostLink.js";
 import type { HostLinks } from "./HostMonitor.js";
 import type { HubEvents } from "./HubEvents.js";
+import { LostSessions } from "./LostSessions.js";
 import { ResendRequests } from "./ResendRequests.js";
 import { recordChanges } from "./recordChanges.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
@@ -52,8 +52,7 @@ export class EventIntake {
   private readonly resends: ResendRequests;
   private readonly announced: AnnouncedSeqs;
   private readonly stopReconnected: (() => void) | undefined;
-  /** Sessions whose host lost them and whose `exit` is not stored yet (`closeLost`), with why. */
-  private readonly unclosed = new Map<string, string>();
+  private readonly lost: LostSessions;
 
   constructor(private readonly options: EventIntakeOptions) {
     const { store, directory, bus, logger } = options;
@@ -70,11 +69,16 @@ export class EventIntake {
         this.resends.schedule();
       },
     });
+    this.lost = new LostSessions({
+      ...options,
+      writer: this.writer,
+      retryLater: () => this.resends.schedule(),
+    });
     this.resends = new ResendRequests({
       ...options,
       writer: this.writer,
       acks: this.acks,
-      beforeResend: () => this.closeUnclosed(),
+      beforeResend: () => this.lost.retry(),
     });
     this.announced = new AnnouncedSeqs(store);
     this.activity = new ActivityThrottle((id) => {
@@ -143,33 +147,9 @@ export class EventIntake {
     this.announced.forget(id);
   }
 
-  /**
-   * Its host is gone and will not write the end of the log, so the hub writes the `exit`; while
-   * the store fails, it is tried again with each resend until it is stored.
-   */
+  /** Its host is gone and will not write the end of the log, so the hub writes the `exit`. */
   closeLost(record: SessionRecord, reason: string): void {
-    if (!this.unclosed.has(record.id))
-      this.options.logger.warn({ session: record.id, host: record.host }, `session ended: ${reason}`);
-    this.unclosed.set(record.id, reason);
-    let read = true;
-    try {
-      this.writer.flush();
-      this.writer.add({
-        session: record.id,
-        seq: this.options.store.lastSeq(record.id) + 1,
-        ts: Date.now(),
-        type: "exit",
-        data: { code: null, signal: null, reason },
-      });
-      this.writer.flush();
-    } catch (err) {
-      if (!isStorageError(err)) throw err;
-      read = false;
-      this.options.health.failed(err, "writing the exit of a session its host lost");
-    }
-    // Not stored (its seq could not be read, or the commit failed): no host will resend it.
-    if (read && !this.writer.awaitingResend.has(record.id)) this.unclosed.delete(record.id);
-    else this.resends.schedule();
+    this.lost.close(record, reason);
   }
 
   dispose(): void {
@@ -180,15 +160,6 @@ export class EventIntake {
     this.acks.flush();
     this.replies.release();
     this.receipts.releaseAll();
-  }
-
-  /** Writes the `exit` of each session its host lost that could not be written then. */
-  private closeUnclosed(): void {
-    for (const [id, reason] of this.unclosed) {
-      const record = this.options.directory.get(id);
-      if (record && isLive(record.status)) this.closeLost(record, reason);
-      else this.unclosed.delete(id);
-    }
   }
 
   /**

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INTERRUPT_FRESH_MS } from "../src/cli/staleInterrupt.js";
+import { INTERRUPT_FRESH_MS } from "../src/core/staleInterrupt.js";
 import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
 import { closeTtys, dispatchInPty, type Tty } from "./tty.js";
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DispatchError } from "../core/errors.js";
+import { INTERRUPT_FRESH_MS } from "../core/staleInterrupt.js";
 import type { ClientSocket } from "./ClientSocket.js";
 import { InputOutbox } from "./InputOutbox.js";
 import { inputHoldMs, MAX_WAITING_CHARS } from "./outboxLimits.js";
-import { INTERRUPT_FRESH_MS } from "./staleInterrupt.js";
 
 describe("DISPATCH_INPUT_HOLD_MS", () => {
   it("defaults to a minute, takes milliseconds, and says what to give when it is not a number", () => {

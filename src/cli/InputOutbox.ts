@@ -32,10 +32,10 @@
 import { randomBytes } from "node:crypto";
 import { backoffDelay } from "../core/backoff.js";
 import { DispatchError } from "../core/errors.js";
+import { staleInterruptAt, staleInterruptNotice } from "../core/staleInterrupt.js";
 import { inputPieces } from "./attached/inputPieces.js";
 import type { ClientSocket } from "./ClientSocket.js";
 import { HOLD_RETRY_MAX_MS, inputHoldMs, MAX_WAITING_CHARS } from "./outboxLimits.js";
-import { staleInterruptAt, staleInterruptNotice } from "./staleInterrupt.js";
 
 /**
  * A receipt comes within milliseconds, and a busy hub still sends output or answers meanwhile:

@@ -7,13 +7,15 @@
  * stops forwarding): a few seconds after keys go unanswered, and each of them arrives once,
  * whether the dead link swallowed it or delivered it and lost only the hub's answer. Those
  * seconds pass on the page's own clock (Playwright's), moved on past each period instead of
- * waited out.
+ * waited out. A Ctrl-C that waited longer than a few seconds is not sent late, nor what was
+ * typed after it: it would stop whatever runs by then; the page says so.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
+import { INTERRUPT_FRESH_MS } from "../../src/core/staleInterrupt.js";
 import {
   createSession,
   enterLine,
@@ -185,6 +187,26 @@ describe("web reconnect", () => {
       await page.clock.fastForward(REPLY_TIMEOUT_MS);
       await waitForLine(page, "cut", /^deaf-42$/);
       await expectOnce(page, "cut", "deaf-42");
+    });
+
+    it("drops a Ctrl-C that waited past a few seconds, with the keys typed after it, and says so", async () => {
+      const page = await pageThroughProxy("late");
+
+      proxy?.cut("both");
+      await typeLine(page, "echo kept-$((6 * 7))");
+      await page.keyboard.press("Control+c");
+      // Meant to follow the interrupt: sent without it, it would land in what it was to stop.
+      await page.keyboard.type("echo after-$((6 * 7))");
+      await page.clock.fastForward(REPLY_TIMEOUT_MS + INTERRUPT_FRESH_MS);
+      await page.locator(".banner-slot .banner").waitFor({ timeout: 15_000 });
+      proxy?.restore();
+
+      await page.locator(".toast", { hasText: /Not sent: Ctrl-C typed \d+ s ago/ }).waitFor();
+      // What was typed before it still goes, once.
+      await waitForLine(page, "late", /^kept-42$/);
+      await expectOnce(page, "late", "kept-42");
+      const lines = await terminalLines(page, "late");
+      expect(lines.filter((l) => l.includes("^C") || l.includes("after-"))).toEqual([]);
     });
   });
 });

@@ -9,11 +9,20 @@
  * client does), and the hub drops the ones it had applied: each key arrives once. A paste larger
  * than one message goes as several (`inputPieces`), numbered in order like keys.
  *
+ * An interrupt (Ctrl-C, Ctrl-Z, Ctrl-\\) that waited past a few seconds for the hub is not sent,
+ * nor what was typed after it in that wait (`staleInterrupt.ts`, as the CLI client does): late,
+ * it would stop whatever runs by then. The page says so.
+ *
  * Keys typed into a session being revived (`hold`, from the click on) are kept, not dropped as
  * typed into an ended session, and go once the hub has started it again (`release`), in order;
  * at most `MAX_HELD_CHARS` of them (`HeldKeys`): what is over is dropped, and the page says so.
  */
 import { isLiveStatus } from "../../../src/core/liveness.js";
+import {
+  staleInterruptAt,
+  staleInterruptNotice,
+  type WaitingInput,
+} from "../../../src/core/staleInterrupt.js";
 import { type Connection, RequestError } from "./connection.js";
 import { HeldKeys, MAX_HELD_CHARS } from "./held-keys.js";
 import { inputPieces } from "./input-pieces.js";
@@ -25,9 +34,8 @@ import { toasts } from "./toasts.svelte.js";
 /** Keys kept while disconnected, in characters: a paste's worth; beyond it they are dropped. */
 const MAX_QUEUED = 64 * 1024;
 
-interface Outgoing {
+interface Outgoing extends WaitingInput {
   session: string;
-  data: string;
   seq: number;
   /** Sent on the current connection (its reply is awaited); else waiting for one. */
   sent: boolean;
@@ -114,7 +122,13 @@ export class SessionInput {
     // Behind keys still waiting to be resent, a new one waits too: the hub takes them in order.
     const waiting = this.#outbox.some((entry) => !entry.sent);
     for (const piece of inputPieces(text)) {
-      const entry: Outgoing = { session: id, data: piece, seq: this.#nextSeq++, sent: false };
+      const entry: Outgoing = {
+        session: id,
+        data: piece,
+        seq: this.#nextSeq++,
+        sent: false,
+        typedAt: Date.now(),
+      };
       this.#outbox.push(entry);
       this.#outboxChars += piece.length;
       if (!waiting) this.#transmit(entry);
@@ -126,12 +140,24 @@ export class SessionInput {
    * to the sessions still live; the hub skips what it had applied before the link died.
    */
   flush(): void {
+    this.#dropStaleInterrupt();
     for (const entry of [...this.#outbox]) {
       if (entry.sent) continue;
       const info = this.#store.byId(entry.session);
       if (info && isLiveStatus(info.status)) this.#transmit(entry);
       else this.#remove(entry);
     }
+  }
+
+  /** The first waiting interrupt typed too long ago goes, with what was typed after it, said once. */
+  #dropStaleInterrupt(): void {
+    const now = Date.now();
+    const waiting = this.#outbox.filter((entry) => !entry.sent);
+    const at = staleInterruptAt(waiting, now);
+    const stale = waiting[at];
+    if (!stale) return;
+    for (const entry of waiting.slice(at)) this.#remove(entry);
+    toasts.push(`Not sent: ${staleInterruptNotice(stale, now)}.`);
   }
 
   #transmit(entry: Outgoing): void {

@@ -101,13 +101,25 @@ describe("chat sessions", () => {
 
     expect(forked.stdout.trim()).toBe("c-fork");
     const again = await hub.cli(["chat", "c-fork"], { input: "and again\n/quit\n" });
-    expect(again.stdout).toContain("Hello from Claude");
+    // The replayed reply and the reply to the new line (the same words): the replayed one was
+    // once taken for the new line's, and the command ended before it was answered.
+    expect(again.stdout.split("Hello from Claude").length - 1).toBe(2);
     const last = requests.filter((r) => r.path.startsWith("/anthropic")).at(-1);
     expect(last?.body.messages).toEqual([
       { role: "user", content: "hello there" },
       { role: "assistant", content: "Hello from Claude" },
       { role: "user", content: "and again" },
     ]);
+  });
+
+  it("sends a piped line's text without a terminal's colours, and answers it before the next", async () => {
+    const chat = await hub.cli(["chat", "c-colours", "--provider", "oai"], {
+      input: "\x1b[1mbold\x1b[0m words\x07\nnext\n/quit\n",
+    });
+    expect(chat.code, chat.stderr).toBe(0);
+    const sent = requests.filter((r) => r.path.startsWith("/openai")).map((r) => lastUserText(r.body));
+    expect(sent.slice(-2)).toEqual(["bold words", "next"]);
+    expect(chat.stdout.split("Hi from GPT").length - 1).toBe(2);
   });
 
   it("streams an OpenAI-compatible reply", async () => {
@@ -306,6 +318,38 @@ describe("chat sessions: cancel, restart, concurrency", () => {
       expect(after.stdout).toContain(`## Assistant (${model})\n\n${HELD_TEXT}\n`);
     },
   );
+
+  it("answers a line piped to `dispatch chat` before /quit ends it, though it waits behind another person's reply", async () => {
+    const name = "c-behind";
+    await newChat(hub, name, "holdanth");
+    await send(hub, name, "first\r");
+    const [first] = await heldReplies(1);
+    const chat = hub.cli(["chat", name], { input: "second\n/quit\n" });
+    // Attached, the command sends its line at once: it waits in the chat behind the reply held.
+    await waitFor(
+      async () => {
+        const res = await hub.api(`/api/sessions/${name}/presence`);
+        return ((await res.json()) as { presence: unknown[] }).presence.length > 0 || undefined;
+      },
+      { message: "dispatch chat attached" },
+    );
+    first?.finish();
+    const [second] = await heldReplies(1);
+    expect(second?.body.messages).toEqual([
+      { role: "user", content: "first" },
+      { role: "assistant", content: HELD_TEXT },
+      { role: "user", content: "second" },
+    ]);
+    second?.finish();
+    const result = await chat;
+    expect(result.code, result.stderr).toBe(0);
+    // The reply ahead (its start replayed on attach), then the line's own, whole: the first one
+    // to end was once taken for the line's, and /quit ended the command before its reply.
+    expect(result.stdout.split("partial reply").length - 1).toBe(2);
+    expect(result.stdout).toMatch(
+      /\[c-behind\] > .*, finished\.\r\n\npartial reply, finished\.\r\n\n\[c-behind\] > $/s,
+    );
+  });
 
   it("keeps a chat through hub restarts, mid-reply and after: stored once, continued with the whole history", async () => {
     const name = "c-restart";

@@ -10,7 +10,6 @@ import { createInterface, type Interface } from "node:readline";
 import { DispatchError } from "../../core/errors.js";
 import { chatKind } from "../../kinds/chat/index.js";
 import { ChatOptions } from "../../kinds/chat/options.js";
-import { MAX_CLIENT_MESSAGE_BYTES } from "../../protocol/client.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { reconnectToHub } from "../attached/reconnect.js";
 import { reconnectGiveUpMs } from "../attached/reconnectSettings.js";
@@ -20,6 +19,7 @@ import { HubClient } from "../HubClient.js";
 import { InputOutbox } from "../InputOutbox.js";
 import { SessionStream } from "../SessionStream.js";
 import { ChatPrinter } from "./ChatPrinter.js";
+import { messageOf, tooLong } from "./chatLine.js";
 
 const CHAT = chatKind.name;
 /** The client's name in `hello` (the hub's logs). */
@@ -99,8 +99,10 @@ export class ChatView {
       rl.prompt();
     };
     rl.on("SIGINT", () => {
-      if (this.turnEnd && this.current && !this.away) this.socket.input(this.current.id, "\x03");
-      else {
+      if (this.turnEnd && this.current && !this.away) {
+        this.printer.interrupted();
+        this.socket.input(this.current.id, "\x03");
+      } else {
         // At the prompt, or while the hub is away (a reply cannot be cancelled then): leave.
         rl.close();
         this.endTurn();
@@ -108,14 +110,15 @@ export class ChatView {
     });
     prompt();
     for await (const line of rl) {
-      const text = line.trim();
+      const message = messageOf(line);
+      const text = message.trim();
       if (text === "/quit" || text === "/exit") break;
       if (text.startsWith("/")) {
         await this.command(text).catch((err: unknown) => {
           process.stdout.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
         });
-      } else if (text.length > 0 && this.current && tooLong(line)) {
-        process.stdout.write(`${tooLong(line)}\n`);
+      } else if (text.length > 0 && this.current && tooLong(message)) {
+        process.stdout.write(`${tooLong(message)}\n`);
       } else if (text.length > 0 && this.current) {
         if (this.away) {
           this.holding = true;
@@ -127,8 +130,8 @@ export class ChatView {
         const ended = new Promise<void>((resolve) => {
           this.turnEnd = resolve;
         });
-        this.printer.sent(line);
-        this.outbox.send(this.socket, this.current.id, `${line}\r`);
+        this.printer.sent(message);
+        this.outbox.send(this.socket, this.current.id, `${message}\r`);
         // A hub away meanwhile does not end the turn: the reply's rest comes once it is back.
         await Promise.race([ended, this.left]);
       }
@@ -287,14 +290,4 @@ export class ChatView {
     this.turnEnd = undefined;
     end?.();
   }
-}
-
-/**
- * Why `line` cannot be sent, or undefined: the hub refuses a message over
- * MAX_CLIENT_MESSAGE_BYTES, and the line was lost without a word.
- */
-function tooLong(line: string): string | undefined {
-  const bytes = Buffer.byteLength(JSON.stringify(line)) + 200;
-  if (bytes <= MAX_CLIENT_MESSAGE_BYTES) return undefined;
-  return `not sent: the message is ${bytes} bytes, more than one message to the hub holds (${MAX_CLIENT_MESSAGE_BYTES}); send it in parts, or paste it in the web`;
 }

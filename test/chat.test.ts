@@ -101,9 +101,11 @@ describe("chat sessions", () => {
 
     expect(forked.stdout.trim()).toBe("c-fork");
     const again = await hub.cli(["chat", "c-fork"], { input: "and again\n/quit\n" });
-    // The replayed reply and the reply to the new line (the same words): the replayed one was
-    // once taken for the new line's, and the command ended before it was answered.
-    expect(again.stdout.split("Hello from Claude").length - 1).toBe(2);
+    // The conversation so far, then the prompt, and the reply to the new line before /quit: the
+    // replayed reply (the same words) was once taken for it, and the command ended unanswered.
+    expect(again.stdout).toBe(
+      "[c-fork] > hello there\nHello from Claude\r\n\n[c-fork] > Hello from Claude\r\n\n[c-fork] > ",
+    );
     const last = requests.filter((r) => r.path.startsWith("/anthropic")).at(-1);
     expect(last?.body.messages).toEqual([
       { role: "user", content: "hello there" },

@@ -20,6 +20,7 @@ import { InputOutbox } from "../InputOutbox.js";
 import { SessionStream } from "../SessionStream.js";
 import { ChatPrinter } from "./ChatPrinter.js";
 import { messageOf, tooLong } from "./chatLine.js";
+import { replayShown } from "./chatReplay.js";
 
 const CHAT = chatKind.name;
 /** The client's name in `hello` (the hub's logs). */
@@ -83,7 +84,8 @@ export class ChatView {
     this.printer.switched();
     const stream = this.streamOn(this.socket);
     this.stream = stream;
-    await stream.attach(session.id, { afterSeq: 0, snapshot: false });
+    const attached = await stream.attach(session.id, { afterSeq: 0, snapshot: false });
+    await replayShown(this.socket, stream, attached.lastSeq);
   }
 
   async run(): Promise<void> {

@@ -1,11 +1,13 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { isAlive } from "../src/platform/processAlive.js";
+import { BIN, cleanEnv } from "./cliProcess.js";
 import { api, checkCompleteLog, counter, storedEvents } from "./countedLog.js";
-import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, REPO_ROOT, startHub, storedOutput, waitFor } from "./harness.js";
 import { fillDisk, removeSmallDisks, smallDisk } from "./smallDisk.js";
 import { WireClient } from "./wire.js";
 
@@ -228,4 +230,71 @@ describe("storage faults", () => {
     },
     RESTARTING_TEST_MS,
   );
+
+  it("a remote host started again without its session while writes fail is taken in; the orphaning is recorded once they work", async () => {
+    const { hub: h, fault } = await sharedHub();
+    const made = await h.api("/api/hosts/far/token", { method: "POST", body: "{}" });
+    expect(made.status).toBe(201);
+    const { token } = (await made.json()) as { token: string };
+    const home = mkdtempSync(join(tmpdir(), "dispatch-fault-remote-"));
+    dirs.push(home);
+    const remote = (): ChildProcess =>
+      spawn(process.execPath, [BIN, "host", "--hub", h.url, "--token", token, "--name", "far"], {
+        env: cleanEnv({ DISPATCH_HOME: home, HOME: home }),
+        cwd: REPO_ROOT,
+        stdio: "ignore",
+      });
+    const farStatus = async () =>
+      (await api<{ hosts: { name: string; status: string }[] }>(h, "/api/hosts")).hosts.find(
+        (host) => host.name === "far",
+      )?.status;
+    const sessionStatus = async (name: string) =>
+      (await api<{ session: { status: string } }>(h, `/api/sessions/${name}`)).session.status;
+    let host = remote();
+    try {
+      await waitFor(async () => (await farStatus()) === "connected", {
+        message: "the remote host connected",
+      });
+      await api(h, "/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ name: "far-cat", host: "far", command: ["cat"] }),
+      });
+      await waitFor(async () => (await sessionStatus("far-cat")) === "running", { message: "far-cat runs" });
+
+      writeFileSync(fault, "");
+      // The host dies with its session and comes back without it while nothing can be written.
+      host.kill("SIGKILL");
+      await waitFor(async () => (await farStatus()) !== "connected", { message: "the host's link dropped" });
+      host = remote();
+      // Its hello records far-cat orphaned: a row the store refuses stopped the hello here.
+      await waitFor(async () => (await farStatus()) === "connected", {
+        message: "the host, started again while writes fail, connected",
+      });
+      expect(await sessionStatus("far-cat")).toBe("orphaned");
+
+      rmSync(fault);
+      await waitFor(async () => (await storage(h)).ok, { message: "storage recovers" });
+      await waitFor(
+        async () =>
+          (
+            await api<{ entries: { action: string; detail: { why?: string } }[] }>(h, "/api/audit?limit=100")
+          ).entries.some((row) => row.action === "orphaned" && row.detail.why === "unknown to its host"),
+        { message: "the orphaning recorded once the store takes rows" },
+      );
+      await api(h, "/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({
+          name: "far-echo",
+          host: "far",
+          command: ["sh", "-c", "echo far-$((6 * 7)); exec cat"],
+        }),
+      });
+      await waitFor(async () => (await storedOutput(h, "far-echo")).includes("far-42"), {
+        message: "a new session on the host runs and is stored",
+      });
+    } finally {
+      rmSync(fault, { force: true });
+      host.kill("SIGKILL");
+    }
+  });
 });

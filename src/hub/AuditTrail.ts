@@ -59,6 +59,20 @@ export class AuditTrail {
       detail,
       where: { address: actor.address, session: options.session, at: Date.now() },
     };
+    this.add(row);
+  }
+
+  /**
+   * A row of the hub's own doing (a session orphaned by a host's restart or its absence), kept
+   * like any other while storage fails: written from a host's hello or a timer, a throw there
+   * stopped the hello (the host was never "connected") or the sweep.
+   */
+  byHub(action: string, detail: Record<string, unknown>): void {
+    this.add({ actor: "hub", action, detail, where: { at: Date.now() } });
+  }
+
+  /** Writes `row` now, or behind the rows kept before it, in order. */
+  private add(row: KeptRow): void {
     if (this.kept.length > 0) this.keep(row);
     else if (!this.write(row)) this.keep(row);
   }

@@ -17,6 +17,7 @@ import { unknownNameMessage } from "../core/names.js";
 import { type HostInfo, type HostSessionState, LEASE_HELD_CLOSE_CODE } from "../protocol/host.js";
 import type { HostView } from "../protocol/hosts.js";
 import type { Store } from "../store/Store.js";
+import type { AuditTrail } from "./AuditTrail.js";
 import type { Heartbeat } from "./Heartbeat.js";
 import type { HostLink, HostLinkEvents } from "./HostLink.js";
 import { HostSweep } from "./HostSweep.js";
@@ -48,6 +49,8 @@ export interface HostLinks {
 export interface HostMonitorOptions {
   directory: SessionDirectory;
   store: Store;
+  /** Where the hub records sessions it orphans (`hostSessions.ts`). */
+  audit: AuditTrail;
   bus: HubEvents;
   logger: Logger;
   heartbeatMs: number;
@@ -90,6 +93,7 @@ export class HostMonitor implements HostLinks {
       hosts: () => this.states.values(),
       directory: options.directory,
       store: options.store,
+      audit: options.audit,
       orphanTtlMs: options.orphanTtlMs,
       admission: options.admission,
       setStatus: (state, status, reason) => this.transitions.setStatus(state, status, reason),
@@ -124,7 +128,7 @@ export class HostMonitor implements HostLinks {
         }
         const foreign = this.foreignSession(identity.id, sessions);
         if (foreign) return link.violation(foreign);
-        if (kind.orphansSessions) reconcileSessions(directory, this.options.store, identity.id, sessions);
+        if (kind.orphansSessions) reconcileSessions(directory, this.options.audit, identity.id, sessions);
         const previous = state.link;
         state.link = link;
         state.failure = undefined;

@@ -12,6 +12,7 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { sessionRecord } from "../../test/sessionRecord.js";
 import { SqliteStore } from "../store/sqlite/SqliteStore.js";
+import { AuditTrail } from "./AuditTrail.js";
 import { HostMonitor } from "./HostMonitor.js";
 import { HubEvents } from "./HubEvents.js";
 import { SessionDirectory } from "./SessionDirectory.js";
@@ -48,7 +49,8 @@ describe("hosts over time, with no word from them", () => {
     const directory = new SessionDirectory(store, (host) => monitor?.isConnected(host) ?? false);
     const logger = pino({ level: "silent" });
     const bus = new HubEvents();
-    monitor = new HostMonitor({ directory, store, bus, logger, heartbeatMs: 2_000, orphanTtlMs });
+    const audit = new AuditTrail(store, () => undefined);
+    monitor = new HostMonitor({ directory, store, audit, bus, logger, heartbeatMs: 2_000, orphanTtlMs });
     return directory;
   }
 

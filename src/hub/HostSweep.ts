@@ -11,6 +11,7 @@
  */
 import type { ConnectionStatus } from "../protocol/hosts.js";
 import type { Store } from "../store/Store.js";
+import type { AuditTrail } from "./AuditTrail.js";
 import type { HostAdmission } from "./hostAdmission.js";
 import { hostKind } from "./hostKinds.js";
 import { orphanSessionsOf } from "./hostSessions.js";
@@ -32,6 +33,8 @@ export interface HostSweepOptions {
   hosts: () => Iterable<HostState>;
   directory: SessionDirectory;
   store: Store;
+  /** Where a session orphaned by the TTL is recorded (kept while storage fails). */
+  audit: AuditTrail;
   orphanTtlMs: number;
   /** Cluster nodes: a host linked to another node is seen there, so it is not away. */
   admission?: HostAdmission | undefined;
@@ -61,7 +64,7 @@ export class HostSweep {
   }
 
   private sweep(now = Date.now()): void {
-    const { admission, directory, store, orphanTtlMs } = this.options;
+    const { admission, directory, audit, orphanTtlMs } = this.options;
     this.persistConnected();
     for (const state of this.options.hosts()) {
       if (state.status === "reconnecting" && now - this.startedAt >= RECONNECT_GRACE_MS) {
@@ -70,7 +73,7 @@ export class HostSweep {
       if (admission?.linkedElsewhere(state.id)) state.lastSeen = now;
       if (!hostKind(state.kind).orphansSessions || state.status === "connected") continue;
       if (now - (state.lastSeen ?? this.startedAt) >= orphanTtlMs)
-        orphanSessionsOf(directory, store, state.id);
+        orphanSessionsOf(directory, audit, state.id);
     }
   }
 }

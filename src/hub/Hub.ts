@@ -104,9 +104,15 @@ export class Hub {
         : undefined;
     if (options.cluster)
       options.cluster.store.fenceAppends({ node: options.cluster.node, channel: EVENTS_CHANNEL });
+    // Before the hosts: a hello may record sessions it orphans.
+    this.audit = new AuditTrail(store, (err) => this.storage.failed(err, "audit row"));
+    this.storage.listen((status) => {
+      if (status.ok) this.audit.writeKept();
+    });
     hosts = new HostMonitor({
       directory,
       store,
+      audit: this.audit,
       bus,
       logger,
       heartbeatMs,
@@ -175,10 +181,6 @@ export class Hub {
       spawnEnv: (record) => this.sessionTokens.envFor(record),
     });
     this.people = new People(store, this.tokens, bus);
-    this.audit = new AuditTrail(store, (err) => this.storage.failed(err, "audit row"));
-    this.storage.listen((status) => {
-      if (status.ok) this.audit.writeKept();
-    });
     this.clients = new SessionClients({
       rule: options.sizeRule ?? "latest",
       ruleFor: (id) => {

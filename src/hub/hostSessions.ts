@@ -7,7 +7,7 @@
 import { isLiveStatus } from "../core/liveness.js";
 import type { HostSessionState } from "../protocol/host.js";
 import type { SessionRecord } from "../protocol/session.js";
-import type { Store } from "../store/Store.js";
+import type { AuditTrail } from "./AuditTrail.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 
 export function sessionCounts(
@@ -31,7 +31,7 @@ export function sessionCounts(
  */
 export function reconcileSessions(
   directory: SessionDirectory,
-  store: Store,
+  audit: AuditTrail,
   hostId: string,
   sessions: readonly HostSessionState[],
 ): void {
@@ -45,7 +45,7 @@ export function reconcileSessions(
         reason: "its host no longer knows it",
         foreground: null,
       });
-      store.audit("hub", "orphaned", { session: record.id, host: hostId, why: "unknown to its host" });
+      audit.byHub("orphaned", { session: record.id, host: hostId, why: "unknown to its host" });
     } else if (state && record.status === "orphaned") {
       directory.update(record.id, {
         status: state.running ? "running" : "exited",
@@ -58,7 +58,7 @@ export function reconcileSessions(
 }
 
 /** The host has been away longer than the orphan TTL: its running sessions are orphaned. */
-export function orphanSessionsOf(directory: SessionDirectory, store: Store, hostId: string): void {
+export function orphanSessionsOf(directory: SessionDirectory, audit: AuditTrail, hostId: string): void {
   for (const record of directory.all()) {
     if (record.host !== hostId || !isLiveStatus(record.status)) continue;
     directory.update(record.id, {
@@ -66,6 +66,6 @@ export function orphanSessionsOf(directory: SessionDirectory, store: Store, host
       reason: "its host has been gone too long",
       foreground: null,
     });
-    store.audit("hub", "orphaned", { session: record.id, host: hostId, why: "ttl" });
+    audit.byHub("orphaned", { session: record.id, host: hostId, why: "ttl" });
   }
 }

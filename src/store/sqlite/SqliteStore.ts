@@ -245,6 +245,7 @@ export class SqliteStore implements Store {
 
   /** Records who did what (detail is stored as JSON), from where and on which session. */
   audit(actor: string, action: string, detail: Record<string, unknown> = {}, where: AuditWhere = {}): void {
+    this.fault?.();
     this.tokens.audit(actor, action, detail, where);
   }
 

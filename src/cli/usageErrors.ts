@@ -37,9 +37,14 @@ export function explainExcessArguments(command: Command, explain: ExcessExplaine
   explainers.set(command, explain);
 }
 
+/** Whether commander's error `text` is about arguments past those the command takes. */
+function tooManyArguments(text: string): boolean {
+  return /^(error: )?too many arguments/.test(text.trim());
+}
+
 function excessExplained(command: Command, text: string): string | undefined {
   const explain = explainers.get(command);
-  if (!explain || !/^(error: )?too many arguments/.test(text.trim())) return undefined;
+  if (!explain || !tooManyArguments(text)) return undefined;
   return errorMessage(explain(command.args));
 }
 
@@ -131,7 +136,7 @@ function oneEditApart(a: string, b: string): boolean {
  * takes arguments (`share NAME`) unless it looks like one of the subcommands.
  */
 function mistypedSubcommand(command: Command, text: string): string | undefined {
-  if (!/^(error: )?too many arguments/.test(text.trim())) return undefined;
+  if (!tooManyArguments(text)) return undefined;
   const owner = command.parent && ranByDefault(command) ? command.parent : command;
   const [given] = command.args;
   if (!owner.parent || subcommandNames(owner).length === 0 || given === undefined) return undefined;

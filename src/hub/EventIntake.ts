@@ -7,7 +7,9 @@
  * A host's answer about a session waits here until the events sent before it are stored
  * (`HeldReplies`); after a failed commit, hosts are asked to resend (`ResendRequests`).
  */
+
 import type { Logger } from "pino";
+import { isLiveStatus } from "../core/liveness.js";
 import { findKind } from "../kinds/registry.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import type { HostInfo, HostSessionState } from "../protocol/host.js";
@@ -29,8 +31,6 @@ import { recordChanges } from "./recordChanges.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 import type { StorageHealth } from "./StorageHealth.js";
 import { type StoredBatchEntry, StoreWriter, storedSize } from "./StoreWriter.js";
-
-const isLive = (status: string) => status === "starting" || status === "running";
 
 export interface EventIntakeOptions {
   store: Store;
@@ -255,7 +255,7 @@ export class EventIntake {
     logger.info({ host: host.id, sessions: sessions.length }, "host connected");
     const known = new Map(sessions.map((s) => [s.id, s]));
     for (const record of directory.all()) {
-      if (record.host === host.id && isLive(record.status) && !known.has(record.id))
+      if (record.host === host.id && isLiveStatus(record.status) && !known.has(record.id))
         this.closeLost(record, "host lost");
     }
     for (const state of sessions) {

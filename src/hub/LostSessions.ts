@@ -4,15 +4,15 @@
  * write is tried again with each resend until it is stored; a batch of such a session that
  * failed would otherwise wait for a resend no host can send.
  */
+
 import type { Logger } from "pino";
+import { isLiveStatus } from "../core/liveness.js";
 import type { SessionRecord } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
 import { isStorageError } from "../store/storageErrors.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 import type { StorageHealth } from "./StorageHealth.js";
 import type { StoreWriter } from "./StoreWriter.js";
-
-const isLive = (status: string) => status === "starting" || status === "running";
 
 export interface LostSessionsOptions {
   store: Store;
@@ -61,7 +61,7 @@ export class LostSessions {
   retry(): void {
     for (const [id, reason] of this.unclosed) {
       const record = this.options.directory.get(id);
-      if (record && isLive(record.status)) this.close(record, reason);
+      if (record && isLiveStatus(record.status)) this.close(record, reason);
       else this.unclosed.delete(id);
     }
   }

@@ -125,8 +125,9 @@ export function describeOpenFailure(err: unknown, file: string): string {
 
 /**
  * Test-only fault injection, off unless `DISPATCH_TEST_FAULT_FILE` is set: while that file
- * exists, every event append and audit row fails as a full disk would. Lets a test break and heal the store
- * of a real hub process from outside, where mounting a small file system is not allowed.
+ * exists, every event append and audit row fails as a full disk would. Lets a test break and
+ * heal the store of a real hub process from outside, where mounting a small file system is not
+ * allowed.
  */
 export function injectedFault(env: NodeJS.ProcessEnv = process.env): (() => void) | undefined {
   const file = env.DISPATCH_TEST_FAULT_FILE;

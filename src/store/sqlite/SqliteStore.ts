@@ -254,7 +254,6 @@ export class SqliteStore implements Store {
    * like any write would (and through the same test fault).
    */
   probeWrite(detail: Record<string, unknown>): void {
-    this.fault?.();
     this.audit("hub", "storage-recovered", detail);
   }
 

@@ -141,6 +141,13 @@ describe("dispatch help with an unknown topic", () => {
       "dispatch: no help topic 'kyes' — did you mean 'keys'? (dispatch help lists them)\n",
     );
   });
+
+  it("guesses nothing for a short word two edits from every name", async () => {
+    // Two edits turn `tui` into `up`: no one typing `tui` meant `up`.
+    expect((await failed(["help", "tui"])).stderr).toBe(
+      "dispatch: no help topic or command 'tui' (dispatch help lists them)\n",
+    );
+  });
 });
 
 describe("dispatch share with a word after the session", () => {

@@ -105,7 +105,7 @@ export function noSuchLine({ what, given, guesses, listedBy, otherwise }: NoSuch
  */
 export function subcommandTypo(command: Command, name: string, otherwise?: string): string | undefined {
   const names = command.commands.flatMap((sub) => [sub.name(), ...sub.aliases()]);
-  const meant = names.find((sub) => oneEditApart(name, sub));
+  const meant = names.find((sub) => editDistance(name, sub) === 1);
   if (meant === undefined) return undefined;
   const [program, ...path] = commandPath(command);
   const named = path.join(" ");
@@ -116,15 +116,6 @@ export function subcommandTypo(command: Command, name: string, otherwise?: strin
     listedBy: `${program} ${named} --help`,
     ...(otherwise ? { otherwise } : {}),
   });
-}
-
-/** Whether `a` is one typo from `b`: a letter added, dropped or changed, or two neighbours swapped. */
-function oneEditApart(a: string, b: string): boolean {
-  if (editDistance(a, b) === 1) return true;
-  if (a.length !== b.length) return false;
-  const differ = [...a].flatMap((char, i) => (char === b[i] ? [] : [i]));
-  const [i, j] = differ;
-  return differ.length === 2 && j === (i as number) + 1 && a[i as number] === b[j] && a[j] === b[i as number];
 }
 
 /**

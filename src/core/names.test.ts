@@ -35,4 +35,29 @@ describe("didYouMean", () => {
     expect(didYouMean("x", ["compile", "deploy"])).toBeUndefined();
     expect(didYouMean("", ["compile"])).toBeUndefined();
   });
+
+  it("allows one edit in a word of up to 4 letters, so a short word guesses nothing far", () => {
+    const commands = ["up", "ls", "ps", "new", "kill", "down", "logs", "send", "chat", "eval"];
+    // `tui` is two edits from `up`; `ks` two from `ps` and `ls`.
+    expect(didYouMean("tui", commands)).toBeUndefined();
+    expect(didYouMean("ks", ["up", "ls"])).toBe("ls");
+    expect(didYouMean("kx", commands)).toBeUndefined();
+    expect(didYouMean("lss", commands)).toBe("ls");
+    expect(didYouMean("dwn", commands)).toBe("down");
+    expect(didYouMean("db2", ["db", "web"])).toBe("db");
+    expect(didYouMean("dbb", ["web", "api"])).toBeUndefined();
+  });
+
+  it("counts two neighbours swapped as one edit", () => {
+    expect(didYouMean("tpo", ["base", "mid", "top"])).toBe("top");
+    expect(didYouMean("lgos", ["logs", "ls"])).toBe("logs");
+    expect(didYouMean("biuld", ["build", "test"])).toBe("build");
+  });
+
+  it("allows more edits in a longer word, about a third of it", () => {
+    expect(didYouMean("breif", ["brief", "tests"])).toBe("brief");
+    expect(didYouMean("brisk-otr", ["brisk-otter", "calm-heron"])).toBe("brisk-otter");
+    expect(didYouMean("sunny-whaleee", ["sunny-whale"])).toBe("sunny-whale");
+    expect(didYouMean("deploy", ["compile", "db"])).toBeUndefined();
+  });
 });

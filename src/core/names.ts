@@ -135,26 +135,42 @@ export function freeName(wanted: string, taken: (name: string) => boolean): stri
   }
 }
 
-/** Levenshtein distance, small inputs only (names are at most 32 characters). */
+/**
+ * Edit distance counting a letter added, dropped, changed, or two neighbours swapped as one
+ * edit each (optimal string alignment): `tpo` is one typo from `top`, not two. Small inputs
+ * only (names are at most 32 characters).
+ */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  let beforePrev: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] as number;
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + cost);
-      diag = up;
+      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, (beforePrev[j - 2] as number) + 1);
+      row.push(d);
     }
+    beforePrev = prev;
+    prev = row;
   }
   return prev[b.length] as number;
 }
 
 /**
+ * How many edits a typo of `input` may hold: one for a word of up to 4 letters (two edits
+ * turn `tui` into `up`, a guess nobody meant), then about a third of the word.
+ */
+function typoEdits(input: string): number {
+  return input.length <= 4 ? 1 : Math.max(2, Math.floor(input.length / 3));
+}
+
+/**
  * The guess for a name not found, the one rule of every did-you-mean (sessions, commands, keys):
  * a candidate `input` begins, the shortest of them (a name typed short: `c` for `compile`,
- * however short); else the closest by edit distance, if close enough to be a plausible typo.
+ * however short); else the closest by edit distance, if close enough to be a plausible typo
+ * (`typoEdits`).
  * Prefixes first: by edit distance alone `c` is nearer `db` than `compile`.
  */
 export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
@@ -174,8 +190,7 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
     }
   }
   if (shortestStarting !== undefined) return shortestStarting;
-  const threshold = Math.max(2, Math.floor(input.length / 3));
-  return bestDistance <= threshold ? best : undefined;
+  return bestDistance <= typoEdits(input) ? best : undefined;
 }
 
 /** "no session 'bulid' — did you mean 'build'?" */

@@ -34,9 +34,16 @@ export function staleInterruptAt(waiting: readonly WaitingInput[], now: number):
   return waiting.findIndex((input) => now - input.typedAt > INTERRUPT_FRESH_MS && INTERRUPT.test(input.data));
 }
 
-/** What the person is told when `input` (a stale interrupt) and the keys after it were dropped. */
-export function staleInterruptNotice(input: WaitingInput, now: number): string {
+/**
+ * What the person is told when `input` (a stale interrupt) and the keys after it were dropped;
+ * `waited`: why they waited (the session out of reach, or being started again).
+ */
+export function staleInterruptNotice(
+  input: WaitingInput,
+  now: number,
+  waited = "while the session could not be reached",
+): string {
   const key = INTERRUPTS[INTERRUPT.exec(input.data)?.[0] ?? "\x03"] ?? "Ctrl-C";
   const seconds = Math.round((now - input.typedAt) / 1000);
-  return `${key} typed ${seconds} s ago, while the session could not be reached, was dropped with the keys after it: what it was meant to stop may have ended; look at the screen and type again`;
+  return `${key} typed ${seconds} s ago, ${waited}, was dropped with the keys after it: what it was meant to stop may have ended; look at the screen and type again`;
 }

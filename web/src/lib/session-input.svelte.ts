@@ -15,7 +15,8 @@
  *
  * Keys typed into a session being revived (`hold`, from the click on) are kept, not dropped as
  * typed into an ended session, and go once the hub has started it again (`release`), in order;
- * at most `MAX_HELD_CHARS` of them (`HeldKeys`): what is over is dropped, and the page says so.
+ * at most `MAX_HELD_CHARS` of them (`HeldKeys`): what is over is dropped, and the page says so;
+ * so is an interrupt held past a few seconds, with what was typed after it, as above.
  */
 import { isLiveStatus } from "../../../src/core/liveness.js";
 import {
@@ -85,7 +86,7 @@ export class SessionInput {
     }
     if (!held) return this.#enqueue(id, text);
     const told = held.full;
-    if (!held.add(text) && !told) {
+    if (!held.add(text, Date.now()) && !told) {
       toasts.push(
         `'${info.name}' is still starting: more than ${MAX_HELD_CHARS / 1024} Ki characters typed meanwhile, so these and the keys after them until it runs were dropped. Type them again once it runs.`,
       );
@@ -107,11 +108,14 @@ export class SessionInput {
     const info = this.#store.byId(id);
     // A revive that failed leaves nothing to type into: the page said why it did not start.
     if (!held || !info || !isLiveStatus(info.status)) return;
-    for (const text of held.texts) this.#enqueue(id, text);
+    const { inputs, notice } = held.release(Date.now());
+    if (notice) toasts.push(`Not sent: ${notice}.`);
+    // Typed when they were: should the hub be away now, they wait by the same rule as keys typed then.
+    for (const { data, typedAt } of inputs) this.#enqueue(id, data, typedAt);
   }
 
-  /** Numbers `text` for the hub and sends it, behind anything still waiting to be sent. */
-  #enqueue(id: string, text: string): void {
+  /** Numbers `text`, typed at `typedAt`, for the hub and sends it, behind anything still waiting to be sent. */
+  #enqueue(id: string, text: string, typedAt = Date.now()): void {
     // Bounded while the hub is out of reach; while it is there, what is sent is soon answered.
     if (!this.#conn.isOpen && this.#outboxChars + text.length > MAX_QUEUED) {
       toasts.push(
@@ -127,7 +131,7 @@ export class SessionInput {
         data: piece,
         seq: this.#nextSeq++,
         sent: false,
-        typedAt: Date.now(),
+        typedAt,
       };
       this.#outbox.push(entry);
       this.#outboxChars += piece.length;

@@ -353,6 +353,40 @@ describe("chat sessions: cancel, restart, concurrency", () => {
     );
   });
 
+  it("answers a line piped to `dispatch chat` while a person at an attached terminal is mid-paste, and leaves the paste whole", async () => {
+    const name = "c-mid-paste";
+    await newChat(hub, name, "oai");
+    // An attached terminal's paste in two inputs, as a long one comes; only its first is sent yet.
+    const terminal = await hub.socket();
+    let seq = 0;
+    const typed = async (data: string) => {
+      seq += 1;
+      const reply = await terminal.request({
+        type: "input",
+        session: name,
+        data,
+        id: { stream: "attached-terminal", seq },
+      });
+      expect(reply.type).toBe("result");
+    };
+    await typed("\x1b[200~first half of a paste\n");
+
+    // The piped line is its own message, answered; the command ends (it once waited for good).
+    const chat = await hub.cli(["chat", name], { input: "piped line\n/quit\n", timeoutMs: 30_000 });
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(chat.stdout).toContain("Hi from GPT");
+    const asked = () => requests.filter((r) => r.path.startsWith("/openai")).map((r) => lastUserText(r.body));
+    expect(asked()).toContain("piped line");
+
+    // The paste goes on where it was, without the piped line in it.
+    await typed("second half\x1b[201~\r");
+    await waitFor(() => asked().includes("first half of a paste\nsecond half"), {
+      message: "the provider got the paste whole",
+    });
+    expect(asked().filter((text) => text.includes("piped line"))).toEqual(["piped line"]);
+    await terminal.close();
+  });
+
   it("keeps a chat through hub restarts, mid-reply and after: stored once, continued with the whole history", async () => {
     const name = "c-restart";
     await newChat(hub, name, "holdanth");

@@ -191,9 +191,9 @@ export class HostedSession {
     this.name = name;
   }
 
-  input(data: string, by?: string): void {
+  input(data: string, by?: string, stream?: string): void {
     this.coalescer.expectEcho();
-    this.runtime.input(data, by);
+    this.runtime.input(data, by, stream);
   }
 
   /** Runtimes without a size ignore resizes (the hub does not send them any). */

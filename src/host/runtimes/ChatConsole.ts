@@ -8,9 +8,9 @@
  * whatever was typed before it. Keys typed at an attached terminal go through a `LineEditor`:
  * they echo after `> `, are edited as at a shell (arrows, Home/End, Backspace), a bracketed paste
  * goes on the line whole, newlines kept, even when it comes in several inputs (one of which may
- * read like a whole message), Up and Down bring back the messages the typist sent
- * (the hub says who typed each input) and the conversation's from before this session,
- * Enter sends the line, and `\x03` (Ctrl-C) interrupts.
+ * read like a whole message; one from another client meanwhile is a message of its own), Up and
+ * Down bring back the messages the typist sent (the hub says who typed each input) and the
+ * conversation's from before this session, Enter sends the line, and `\x03` (Ctrl-C) interrupts.
  */
 import { LineEditor } from "./LineEditor.js";
 
@@ -36,6 +36,11 @@ export class ChatConsole {
   private readonly editor: LineEditor;
   /** Whether the output ends its line (a line being typed then starts on it). */
   private lineStart = true;
+  /**
+   * The input stream (`input.id`) of the latest keys, undefined when not numbered: while the
+   * editor is part way through them, the next of that stream continues them.
+   */
+  private keysStream: string | undefined;
 
   constructor(private readonly actions: ChatConsoleActions) {
     this.editor = new LineEditor({
@@ -50,11 +55,17 @@ export class ChatConsole {
     });
   }
 
-  /** An input from a client: a whole message, or keys for the typed line. */
-  input(data: string, by?: string): void {
-    // Not the middle of a paste that came in several inputs: that text goes on the line.
-    if (WHOLE_MESSAGE.test(data) && !this.editor.midKeys) this.actions.send(this.editor.take() + data, by);
-    else this.editor.type(data, by);
+  /** An input from a client (its input `stream` when numbered): a whole message, or keys for the typed line. */
+  input(data: string, by?: string, stream?: string): void {
+    if (WHOLE_MESSAGE.test(data)) {
+      if (!this.editor.midKeys) return this.actions.send(this.editor.take() + data, by);
+      // Keys part way through from another client (a paste in pieces at an attached terminal):
+      // a message of its own (`dispatch chat`'s line), sent now, the paste left to go on. Glued
+      // into the paste, it was never answered and the paste held a line nobody pasted.
+      if (stream !== this.keysStream) return this.actions.send(data, by);
+    }
+    this.editor.type(data, by);
+    this.keysStream = stream;
   }
 
   /** A message sent in this chat: Up brings it back, the sender's Up when `by` is given. */

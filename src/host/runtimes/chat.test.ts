@@ -79,6 +79,23 @@ describe("a chat's typed line", () => {
     c.runtime.dispose();
   });
 
+  it("sends another client's whole message during a paste in pieces as its own, and the paste whole", async () => {
+    const c = chat();
+    // A paste at an attached terminal (its inputs numbered in the stream "terminal1").
+    c.runtime.input("\x1b[200~first line\n", "ann", "terminal1");
+    c.runtime.input("second line\n", "ann", "terminal1");
+    // A line piped to `dispatch chat`, the same person's other client: its own message, now.
+    c.runtime.input("piped line\n", "ann", "chatcli1");
+    await c.settled();
+    expect(c.sent).toEqual(["from the fork", "piped line"]);
+    // The paste's middle reads like a whole message too, from the paste's own stream: paste.
+    c.runtime.input("third line\n", "ann", "terminal1");
+    c.runtime.input("end\x1b[201~\r", "ann", "terminal1");
+    await c.settled();
+    expect(c.sent).toEqual(["from the fork", "piped line", "first line\nsecond line\nthird line\nend"]);
+    c.runtime.dispose();
+  });
+
   it("brings back with Up the typist's own messages, and the conversation's from before", async () => {
     const c = chat();
     for (const key of ["a", "n", "n", "\r"]) c.runtime.input(key, "ann");

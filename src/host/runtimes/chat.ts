@@ -109,13 +109,13 @@ export class ChatRuntime implements SessionRuntime {
     return { cols: this.cols, rows: this.rows };
   }
 
-  input(data: string, by?: string): void {
+  input(data: string, by?: string, stream?: string): void {
     if (!this.running)
       throw new DispatchError(
         "session_exited",
         "the chat has ended; the message was not sent (`dispatch revive` continues the conversation)",
       );
-    this.console.input(data, by);
+    this.console.input(data, by, stream);
   }
 
   /** Sends `message`, from the person `by` (their id) when the hub said. */

@@ -35,6 +35,15 @@ import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./se
 
 /** Largest JSON message a client may send (input pastes included). */
 export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * Largest WebSocket message the hub reads from a client: one between MAX_CLIENT_MESSAGE_BYTES
+ * and this gets an error naming the limit; one over it closes the socket with
+ * `MESSAGE_TOO_BIG_CLOSE` and no reason (the WebSocket library's own close, before the hub sees
+ * the message), and the client says what happened.
+ */
+export const MAX_CLIENT_FRAME_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
+/** The close code of a message over MAX_CLIENT_FRAME_BYTES (RFC 6455's "message too big"). */
+export const MESSAGE_TOO_BIG_CLOSE = 1009;
 
 const Ref = z.union([z.string().max(64), z.number().int()]).optional();
 /** A session named by name or id. */

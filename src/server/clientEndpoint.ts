@@ -15,7 +15,7 @@ import { InputStreams } from "../core/InputStreams.js";
 import type { HostMonitor } from "../hub/HostMonitor.js";
 import type { Hub } from "../hub/Hub.js";
 import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
-import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
+import { MAX_CLIENT_FRAME_BYTES } from "../protocol/client.js";
 import type { Authenticator } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { ClientConnection } from "./ClientConnection.js";
@@ -27,9 +27,6 @@ import { SocketQuota } from "./SocketQuota.js";
 import { refuseUpgrade } from "./upgradeRefusal.js";
 
 export const CLIENT_ENDPOINT_PATH = "/ws";
-
-/** Frames above this close the socket; between the message limit and this, a clear error. */
-const WS_MAX_PAYLOAD_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
 
 /** What a socket not signed in at its upgrade may send before its hello (`capUntilGreeted`). */
 const PRE_HELLO_BYTES = 64 * 1024;
@@ -55,7 +52,7 @@ export interface ClientEndpointOptions {
 /** The upgrade handler for `/ws` (the app routes upgrades by path). */
 export function clientEndpoint(app: FastifyInstance, options: ClientEndpointOptions): UpgradeHandler {
   const { hub, auth, metrics } = options;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   const inputs = new InputStreams();
   const quota = new SocketQuota(options.maxSocketsPerPerson);
   const stopLiveness = watchClientLiveness(wss, options.clientPingMs);
@@ -116,7 +113,7 @@ export function clientEndpoint(app: FastifyInstance, options: ClientEndpointOpti
 
 /**
  * A socket not signed in at its upgrade may send `PRE_HELLO_BYTES` before its hello lets it in:
- * a hello is a few hundred bytes, and the socket's frames up to `WS_MAX_PAYLOAD_BYTES` (16 MiB)
+ * a hello is a few hundred bytes, and the socket's frames up to `MAX_CLIENT_FRAME_BYTES` (16 MiB)
  * would otherwise be read whole into the hub's memory for anyone who can reach the port, on as
  * many sockets as they open. Counted on the TCP socket, as bytes arrive, so a large frame is cut
  * off before it is held. Past the bound, the socket stops being read and is closed, saying why.

@@ -297,4 +297,39 @@ describe("web workspace sessions", () => {
     expect(problems).toEqual([]);
     expect(linked.problems).toEqual([]);
   });
+
+  it(
+    "says the hub refused a line over 16 MiB for a cell's input() and closed the link, then carries on",
+    async () => {
+      const created = await web.hub.api("/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ name: "big", kind: "workspace", options: { kernel: "python3" } }),
+      });
+      expect(created.status).toBeLessThan(300);
+      const { page } = await web.page({ signedIn: true });
+      await page.locator('[data-session="big"] button.select').click();
+      const ws = page.getByRole("region", { name: "Workspace big" });
+      const state = ws.getByRole("status", { name: "Execution state" });
+      await expect.poll(() => state.textContent(), { timeout: KERNEL_MS }).toContain("idle");
+      const evals = ws.getByRole("log", { name: "Evaluations" }).locator("article");
+      await run(page, "big", 'line = input("paste? "); print(len(line))');
+      const box = evals.last().getByLabel("Input the cell asks for");
+      await box.waitFor({ timeout: KERNEL_MS });
+
+      // A paste of 17 Mi characters: one message over what the hub reads, which closes the link.
+      await box.fill("x".repeat(17 * 1024 * 1024));
+      await box.press("Enter");
+      await expect
+        .poll(() => ws.getByRole("alert").textContent(), { timeout: KERNEL_MS })
+        .toContain("The hub refused a message from this page over 16 MiB");
+
+      // Connected again, the cell still asks: a line that fits goes.
+      await box.fill("short");
+      await box.press("Enter");
+      await expect.poll(() => evals.last().getAttribute("data-status"), { timeout: KERNEL_MS }).toBe("ok");
+      expect(await evals.last().locator('[data-output="stream"]').textContent()).toBe("paste? short\n5\n");
+      expect((await web.hub.api("/api/sessions/big", { method: "DELETE" })).status).toBeLessThan(300);
+    },
+    TEST_MS,
+  );
 });

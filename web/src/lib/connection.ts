@@ -6,7 +6,12 @@
 import type { z } from "zod";
 import { BACKOFF_MAX_MS, backoffDelay, WAITED_ON_MAX_MS } from "../../../src/core/backoff.js";
 import { CLIENT_PROTOCOL_VERSION } from "../../../src/core/version.js";
-import type { ClientMessage, ServerMessage } from "../../../src/protocol/client.js";
+import {
+  type ClientMessage,
+  MAX_CLIENT_FRAME_BYTES,
+  MESSAGE_TOO_BIG_CLOSE,
+  type ServerMessage,
+} from "../../../src/protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../../../src/protocol/frames.js";
 
 export type Outgoing = z.input<typeof ClientMessage>;
@@ -56,6 +61,9 @@ const REPLY_TIMEOUT_MS = 5_000;
  * network is back.
  */
 const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Why the pending requests failed when the hub closed the link on a message over its limit. */
+const TOO_BIG = `The hub refused a message from this page over ${MAX_CLIENT_FRAME_BYTES / 1024 / 1024} MiB, the most it reads at once, and closed the connection (the page reconnects). Send less at once: a large text from a file rather than pasted whole.`;
 
 interface Pending {
   resolve(msg: ServerMessage): void;
@@ -186,7 +194,7 @@ export class Connection {
       );
     };
     socket.onmessage = (event: MessageEvent<string | ArrayBuffer>) => this.#receive(socket, event.data);
-    socket.onclose = () => void this.#closed(socket, reached);
+    socket.onclose = (event) => void this.#closed(socket, reached, event.code);
     // Errors are followed by close; the close handler does the work.
     socket.onerror = () => {};
     setTimeout(() => {
@@ -251,14 +259,18 @@ export class Connection {
     }
   }
 
-  /** `reached`: the WebSocket opened (the hub is up) before it closed. */
-  async #closed(socket: WebSocket, reached = false): Promise<void> {
+  /**
+   * `reached`: the WebSocket opened (the hub is up) before it closed. `code`: its close code;
+   * the hub closes on a message over its limit without a word of its own (the WebSocket
+   * library's close), so what failed with it is said here.
+   */
+  async #closed(socket: WebSocket, reached = false, code?: number): Promise<void> {
     if (socket !== this.#socket) return;
     const wasGreeted = this.#greeted;
     this.#socket = null;
     this.#greeted = false;
     this.#stopTimers();
-    this.#failPending();
+    this.#failPending(code === MESSAGE_TOO_BIG_CLOSE ? TOO_BIG : undefined);
     if (this.#disposed) return;
     // Reached but never welcomed: maybe a refused login; ask the REST API. (A hub that is
     // down is not asked: that would only add a second failed request per attempt.)
@@ -328,11 +340,11 @@ export class Connection {
     this.#replyTimer = undefined;
   }
 
-  #failPending(): void {
+  /** Rejects what awaits a reply as `disconnected` (keys are sent again), saying `why`. */
+  #failPending(why = "The connection to the hub was lost."): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const p of pending)
-      p.reject(new RequestError("disconnected", "The connection to the hub was lost."));
+    for (const p of pending) p.reject(new RequestError("disconnected", why));
   }
 }
 

@@ -37,8 +37,8 @@ export class ChatConsole {
   /** Whether the output ends its line (a line being typed then starts on it). */
   private lineStart = true;
   /**
-   * The input stream (`input.id`) of the latest keys, undefined when not numbered: while the
-   * editor is part way through them, the next of that stream continues them.
+   * The input stream (`input.id`) of the keys the editor is part way through (a paste in
+   * pieces), undefined when not numbered: the next input of that stream continues them.
    */
   private keysStream: string | undefined;
 
@@ -64,8 +64,10 @@ export class ChatConsole {
       // into the paste, it was never answered and the paste held a line nobody pasted.
       if (stream !== this.keysStream) return this.actions.send(data, by);
     }
+    const continuing = this.editor.midKeys;
     this.editor.type(data, by);
-    this.keysStream = stream;
+    // Another client's keys in the middle of a paste do not make the paste theirs.
+    if (!continuing) this.keysStream = stream;
   }
 
   /** A message sent in this chat: Up brings it back, the sender's Up when `by` is given. */

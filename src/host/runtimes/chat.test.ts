@@ -88,11 +88,13 @@ describe("a chat's typed line", () => {
     c.runtime.input("piped line\n", "ann", "chatcli1");
     await c.settled();
     expect(c.sent).toEqual(["from the fork", "piped line"]);
-    // The paste's middle reads like a whole message too, from the paste's own stream: paste.
+    // A key typed meanwhile at another terminal goes on the line everyone shares, and does not
+    // make the paste that terminal's: its next middle piece, read like a message, is paste.
+    c.runtime.input("!", "bob", "terminal2");
     c.runtime.input("third line\n", "ann", "terminal1");
     c.runtime.input("end\x1b[201~\r", "ann", "terminal1");
     await c.settled();
-    expect(c.sent).toEqual(["from the fork", "piped line", "first line\nsecond line\nthird line\nend"]);
+    expect(c.sent).toEqual(["from the fork", "piped line", "first line\nsecond line\n!third line\nend"]);
     c.runtime.dispose();
   });
 

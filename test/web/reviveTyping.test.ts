@@ -23,7 +23,6 @@ import {
   startRemoteHost,
   TEST_SHELL,
   terminalLines,
-  typeLine,
   waitForLine,
   webSuite,
 } from "./browser.js";
@@ -126,13 +125,15 @@ describe("web: typing right after Revive", () => {
     const ended = await endShell(page, "held", 5);
 
     // The host stopped: the hub waits for its answer to the revive, and the page holds the keys.
+    // Lines in one input each: the hub gives a host 10 s to answer, so the pause stays short.
     const host = remote.child.pid as number;
     process.kill(host, "SIGSTOP");
     try {
-      await reviveAndType(ended, page, "echo kept-$((6 * 7))");
+      await ended.getByRole("button", { name: "Revive", exact: true }).click();
+      await enterLine(page, "echo kept-$((6 * 7))");
       await page.keyboard.press("Control+c");
       // Meant to follow the interrupt: sent without it, it would land in what it was to stop.
-      await typeLine(page, "echo after-$((6 * 7))");
+      await enterLine(page, "echo after-$((6 * 7))");
       await page.clock.fastForward(INTERRUPT_FRESH_MS + 1_000);
     } finally {
       process.kill(host, "SIGCONT");

@@ -38,7 +38,7 @@ describe("didYouMean", () => {
 
   it("allows one edit in a word of up to 4 letters, so a short word guesses nothing far", () => {
     const commands = ["up", "ls", "ps", "new", "kill", "down", "logs", "send", "chat", "eval"];
-    // `tui` is two edits from `up`; `ks` two from `ps` and `ls`.
+    // `tui` is two edits from `up`, `kx` two from `ls` and `ps`; `ks` one from `ls`.
     expect(didYouMean("tui", commands)).toBeUndefined();
     expect(didYouMean("ks", ["up", "ls"])).toBe("ls");
     expect(didYouMean("kx", commands)).toBeUndefined();

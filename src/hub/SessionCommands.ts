@@ -10,6 +10,7 @@
 import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
 import { describeInvalidName, isValidName } from "../core/names.js";
+import { isEndingSignal } from "../core/signals.js";
 import type { SessionEvent } from "../protocol/events.js";
 import type { InputId } from "../protocol/inputId.js";
 import type { CreateSessionParams, SessionInfo, SessionRecord } from "../protocol/session.js";
@@ -21,8 +22,14 @@ import type { DirectoryListener } from "./SessionDirectory.js";
 import { SessionLauncher, type SessionLauncherOptions } from "./SessionLauncher.js";
 import { SessionRemoval } from "./SessionRemoval.js";
 
-/** How long `kill` waits for the process to end before answering. */
+/** How long `kill` with a signal meant to end the program waits for the end before answering. */
 const KILL_WAIT_MS = 3000;
+/**
+ * After any other signal (SIGINT, SIGQUIT), delivered: how long `kill` looks for an exit before
+ * answering. A program that dies of it (a `sleep`) is reported ended; a shell that runs on is
+ * answered without a wait a person would notice.
+ */
+const SIGNAL_EXIT_LOOK_MS = 500;
 /** Hosts keep their sessions' names (for a hub that must adopt them) from this host protocol on. */
 const NAMES_SINCE_HOST_PROTOCOL = 3;
 
@@ -140,8 +147,10 @@ export class SessionCommands {
   }
 
   /**
-   * Stops a running session (SIGHUP unless told otherwise) and waits briefly for its exit;
-   * a session that has already ended is removed, with its history.
+   * Signals a running session (SIGHUP unless told otherwise) and answers with its record: after
+   * a signal meant to end it (`core/signals.ts`), once it ended or `KILL_WAIT_MS` passed; after
+   * any other, once its host delivered it and a short look for an exit. A session that has
+   * already ended is removed, with its history.
    */
   async kill(ref: string, signal = "SIGHUP"): Promise<SessionInfo> {
     const { directory, hosts } = this.options;
@@ -151,9 +160,14 @@ export class SessionCommands {
       this.remove(record.id);
       return info;
     }
-    const exited = this.waitForExit(record.id, KILL_WAIT_MS);
-    await hosts.require(record.host).request({ type: "signal", session: record.id, signal });
-    await exited;
+    // Listening before the signal leaves: the exit may be stored before the host's answer.
+    const exit = this.watchExit(record.id);
+    try {
+      await hosts.require(record.host).request({ type: "signal", session: record.id, signal });
+      await exit.within(isEndingSignal(signal) ? KILL_WAIT_MS : SIGNAL_EXIT_LOOK_MS);
+    } finally {
+      exit.stop();
+    }
     return this.get(record.id);
   }
 
@@ -191,17 +205,26 @@ export class SessionCommands {
       link.send({ type: "rename", session: record.id, name: record.name });
   }
 
-  private waitForExit(id: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        stop();
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      const stop = this.options.bus.on("exited", (session) => {
-        if (session === id) done();
-      });
+  /** The session's exit, from now on: `within` resolves on it or after `ms`, whichever is first. */
+  private watchExit(id: string): { within(ms: number): Promise<void>; stop(): void } {
+    let exited = false;
+    let wake: (() => void) | undefined;
+    const stop = this.options.bus.on("exited", (session) => {
+      if (session !== id) return;
+      exited = true;
+      wake?.();
     });
+    return {
+      within: (ms) =>
+        new Promise<void>((resolve) => {
+          if (exited) return resolve();
+          const timer = setTimeout(resolve, ms);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        }),
+      stop,
+    };
   }
 }

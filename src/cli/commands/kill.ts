@@ -1,11 +1,13 @@
 /**
  * `dispatch kill NAME [--signal SIG]`: ends a session's process (SIGHUP, like closing a terminal)
- * and says what happened: its status once it ended, or that it still runs. An ended session is
+ * and says what happened: its status once it ended, or that it still runs. A signal not meant to
+ * end it (SIGINT, SIGQUIT: `core/signals.ts`) is answered once delivered. An ended session is
  * removed instead (the hub's rule).
  */
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
+import { isEndingSignal } from "../../core/signals.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient, type KillSignal } from "../HubClient.js";
@@ -44,8 +46,8 @@ async function kill(name: string, options: { signal: string }): Promise<void> {
     );
     return;
   }
-  // SIGINT often only interrupts (a shell, a kernel's evaluation): no end to wait for.
-  const after = signal === "SIGINT" ? session : await endOf(client, session);
+  // SIGINT or SIGQUIT often only interrupts (a shell, a kernel's evaluation): no end to wait for.
+  const after = isEndingSignal(signal) ? await endOf(client, session) : session;
   console.log(
     isLiveStatus(after.status)
       ? `${after.name}: sent ${signal}; still ${statusText(after)}`

@@ -4,6 +4,8 @@
  * is written at once, without waiting out the resend pause the failed writes left (up to 5 s
  * into an outage); and a host that said hello again meanwhile (its link dropped) is told where
  * the log ends once the store can say, so its session's output goes on being stored and shown.
+ * A client whose catch-up read met the outage is sent what it asked for as soon as storage
+ * heals, not at its read's next retry (up to 5 s later).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -174,6 +176,66 @@ it("runs new sessions on a host that was started again while the server was down
     } finally {
       await fresh.client.close();
     }
+  } finally {
+    await client.close();
+  }
+}, 180_000);
+
+/**
+ * A printer whose output `before` its client was shown and whose last event (its foreground
+ * now `cat`) is stored, so nothing more comes from it; then the server goes down.
+ */
+async function quietPrinterThenOutage(h: HubHandle): Promise<{ session: string; client: WireClient }> {
+  const { session, client } = await printerWithClient(h);
+  await client.request({ type: "input", session, data: "before\n" });
+  await client.waitForOutput(session, "before\r\n", 30_000);
+  await waitFor(() => client.received.events.some((e) => e.session === session && e.type === "status"), {
+    timeoutMs: 30_000,
+    message: "the session's foreground stored",
+  });
+  await server.halt();
+  return { session, client };
+}
+
+/** Attaches `client` from the start; its first read fails (the server is down), and nothing is sent. */
+async function attachFailingRead(client: WireClient, session: string): Promise<void> {
+  const shown = client.received.events.length;
+  await client.request({ type: "attach", session, afterSeq: 0, snapshot: false }, 30_000);
+  // Answered after the attach's first read, which failed: nothing was sent before the pong.
+  await client.request({ type: "ping" }, 30_000);
+  expect(client.received.events.length).toBe(shown);
+}
+
+// Catch-up reads retried ten minutes apart in both: the output can only come from the hub
+// hearing that storage healed (`storage-healed`), not from the retry's pause running out.
+it("shows a client that attached while the server was down the session's output as soon as storage heals", async () => {
+  const h = await hubOnServer({ DISPATCH_TEST_CATCHUP_RETRY_MS: "600000" });
+  const { session, client } = await quietPrinterThenOutage(h);
+  const late = await WireClient.open(h.url, { authorization: `Bearer ${h.key}` });
+  try {
+    expect(await late.request({ type: "hello", protocol: 1 })).toMatchObject({ type: "welcome" });
+    await attachFailingRead(late, session);
+    await server.resume();
+    await late.waitForOutput(session, "before\r\n", 30_000);
+    expect(late.output(session)).toBe("before\r\n");
+  } finally {
+    await late.close();
+    await client.close();
+  }
+}, 180_000);
+
+it("replays history a client asks for again on its connection while the server was down, once the hub reconnects", async () => {
+  const h = await hubOnServer({ DISPATCH_TEST_CATCHUP_RETRY_MS: "600000" });
+  const { session, client } = await quietPrinterThenOutage(h);
+  try {
+    // On its own connection (no sign-in, no attach audited): often only the failed read met the
+    // outage, and only the reconnect says storage healed (no write failed, so none succeeds).
+    await attachFailingRead(client, session);
+    await server.resume();
+    await waitFor(() => client.output(session) === "before\r\nbefore\r\n", {
+      timeoutMs: 30_000,
+      message: "the history replayed once the hub reconnected",
+    });
   } finally {
     await client.close();
   }

@@ -12,6 +12,7 @@ import type { SessionDirectory } from "./SessionDirectory.js";
 import type { StoredBatchEntry } from "./StoreWriter.js";
 import { type SubscriberChannel, Subscription } from "./Subscription.js";
 import type { ScreenTracker } from "./screen/ScreenTracker.js";
+import { testOnlyPause } from "./testPause.js";
 
 export interface AttachmentsOptions {
   store: Store;
@@ -31,10 +32,18 @@ export interface Attachment {
 
 export class Attachments {
   private readonly bySession = new Map<string, Set<Subscription>>();
+  /** Test-only: makes every catch-up retry pause this long (docs/OPERATIONS.md). */
+  private readonly retryPauseMs = testOnlyPause("DISPATCH_TEST_CATCHUP_RETRY_MS");
 
   constructor(private readonly options: AttachmentsOptions) {
     options.bus.on("stored", (id, entries) => {
       for (const subscription of this.bySession.get(id) ?? []) subscription.offer(entries);
+    });
+    options.bus.on("storage-healed", () => {
+      // A read that fails again ends the round: the others keep their pauses rather than each
+      // block the hub on a store still failing (a silent server, up to its timeout per read).
+      for (const set of this.bySession.values())
+        for (const subscription of set) if (!subscription.storageHealed()) return;
     });
     options.bus.on("removed", (id) => {
       for (const subscription of this.bySession.get(id) ?? []) subscription.close();
@@ -70,6 +79,7 @@ export class Attachments {
       store,
       coalesce,
       lagLimitBytes: this.options.clientLagLimitBytes,
+      retryPauseMs: this.retryPauseMs,
       ...(screen ? { freshSnapshot: () => screens.snapshot(record.id) } : {}),
     });
     let set = this.bySession.get(record.id);

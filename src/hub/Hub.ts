@@ -75,6 +75,7 @@ export class Hub {
   readonly cluster: ClusterNode | undefined;
   private readonly intake: EventIntake;
   private readonly screens: ScreenTracker;
+  private readonly stopReconnected: (() => void) | undefined;
 
   /** Whether the screen worker thread runs now (it is stopped while every screen is idle). */
   get screenWorkerRunning(): boolean {
@@ -96,6 +97,11 @@ export class Hub {
     this.storage.listen((status) => {
       if (status.ok) directory.saveUnsaved();
     });
+    // The store works again, said by name to whoever waits on it (a client's catch-up read).
+    this.storage.listen((status) => {
+      if (status.ok) bus.emit("storage-healed");
+    });
+    this.stopReconnected = store.onReconnected?.(() => bus.emit("storage-healed"));
     const { heartbeatMs, requestTimeoutMs, orphanTtlMs } = options;
     const clusterRows = options.cluster ? new PgCluster(options.cluster.store.connection) : undefined;
     const leases =
@@ -236,6 +242,7 @@ export class Hub {
     this.hosts.dispose();
 
     this.intake.dispose();
+    this.stopReconnected?.();
     await this.screens.dispose();
     await this.search.dispose();
   }

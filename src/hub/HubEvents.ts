@@ -37,6 +37,11 @@ export interface HubEventMap {
   "wal-checkpoint-due": [];
   /** Someone attached to or left a session: everyone attached now. */
   presence: [session: string, presence: PresenceEntry[]];
+  /**
+   * The store works again after failing (a write succeeded, or its connection to the server
+   * opened again): what waits on it (a client's catch-up read) tries now, not at its next pause.
+   */
+  "storage-healed": [];
   /** Someone lost access (a user removed, a share link revoked): open connections check theirs. */
   "access-revoked": [];
 }

@@ -6,13 +6,13 @@
  * sends nothing before): at once, or, when the store cannot say where it ends, with the resends.
  * The intake owns one and reports each failure and success to it.
  */
-import { z } from "zod";
 import type { Store } from "../store/Store.js";
 import type { HostAcks } from "./HostAcks.js";
 import type { HostLinks } from "./HostMonitor.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
 import type { StorageHealth } from "./StorageHealth.js";
 import type { StoreWriter } from "./StoreWriter.js";
+import { testOnlyPause } from "./testPause.js";
 
 /**
  * After a failed commit, hosts are asked to resend this soon (the failure may be a blip), then
@@ -21,23 +21,15 @@ import type { StoreWriter } from "./StoreWriter.js";
  */
 const RESEND_FIRST_DELAY_MS = 100;
 const RESEND_MAX_DELAY_MS = 5_000;
-const Pause = z.coerce.number().int().min(1).max(3_600_000);
-
 /**
  * The pauses: test-only, `DISPATCH_TEST_RESEND_PAUSE_MS` makes every pause that long, so a
  * test can tell a resend that came without waiting (the store reconnected) from one that
  * waited out its pause.
  */
 function resendPauses(env: NodeJS.ProcessEnv = process.env): { firstMs: number; maxMs: number } {
-  const raw = env.DISPATCH_TEST_RESEND_PAUSE_MS;
-  if (raw === undefined || raw === "") return { firstMs: RESEND_FIRST_DELAY_MS, maxMs: RESEND_MAX_DELAY_MS };
-  const parsed = Pause.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(
-      `DISPATCH_TEST_RESEND_PAUSE_MS='${raw}' is not a time in milliseconds between 1 and 3600000 (a test-only setting: leave it unset)`,
-    );
-  }
-  return { firstMs: parsed.data, maxMs: parsed.data };
+  const pause = testOnlyPause("DISPATCH_TEST_RESEND_PAUSE_MS", env);
+  if (pause === undefined) return { firstMs: RESEND_FIRST_DELAY_MS, maxMs: RESEND_MAX_DELAY_MS };
+  return { firstMs: pause, maxMs: pause };
 }
 
 export interface ResendRequestsOptions {

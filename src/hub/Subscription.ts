@@ -33,7 +33,8 @@ const LAG_CHECK_EVERY_PAGES = 16;
  * After a failed catch-up read the next one waits the shared backoff (250 ms doubling, with
  * jitter so a hub's many clients do not retry in step), capped here while the store keeps
  * failing (each try of a silent PostgreSQL blocks the hub up to its timeout). A batch stored
- * meanwhile retries at once: the store works again.
+ * meanwhile, or word that storage healed (`storage-healed`), retries at once: the store works
+ * again.
  */
 const RETRY_MAX_DELAY_MS = 5_000;
 /** Default distance behind (output bytes) past which a client jumps to the latest snapshot. */
@@ -74,6 +75,8 @@ export interface SubscriptionOptions {
    * latest stored one is older than its cursor (snapshots are rate-limited while streaming).
    */
   freshSnapshot?: () => Promise<void>;
+  /** Test-only (`DISPATCH_TEST_CATCHUP_RETRY_MS`): every pause after a failed read this long. */
+  retryPauseMs?: number | undefined;
 }
 
 export class Subscription {
@@ -145,6 +148,16 @@ export class Subscription {
     }
   }
 
+  /**
+   * The store works again: a failed catch-up read waiting out its pause is tried now. False when
+   * it failed again (a new pause is set).
+   */
+  storageHealed(): boolean {
+    if (!this.retry || this.closed) return true;
+    this.retryNow();
+    return this.retry === undefined;
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.retry);
@@ -168,10 +181,10 @@ export class Subscription {
       if (!isStorageError(err)) throw err;
       this.live = false;
       if (this.closed || this.retry) return;
-      this.retry = setTimeout(
-        () => this.retryNow(),
-        backoffDelay(this.failedReads++, Math.random, RETRY_MAX_DELAY_MS),
-      );
+      const pause =
+        this.options.retryPauseMs ?? backoffDelay(this.failedReads, Math.random, RETRY_MAX_DELAY_MS);
+      this.failedReads++;
+      this.retry = setTimeout(() => this.retryNow(), pause);
     }
   }
 

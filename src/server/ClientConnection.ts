@@ -2,10 +2,10 @@
  * One client WebSocket (browser tab or CLI). Answers bad messages (`parseClientFrame`) with an
  * error and keeps the connection; serves each request once the gate has authorized it against
  * this connection's principal; keeps this client's subscriptions (`ClientSubscriptions`, one read
- * cursor per attached session) and pushes session list changes, presence, hosts and storage. A
- * connection that has not said a valid hello within a few seconds is closed, and so is one whose
- * principal is gone (`AccessWatch`: a user removed, a share link revoked or expired): it streams
- * nothing more.
+ * cursor per attached session) and pushes session list changes, presence, hosts and storage
+ * (`clientPushes.ts`). A connection that has not said a valid hello within a few seconds is
+ * closed, and so is one whose principal is gone (`AccessWatch`: a user removed, a share link
+ * revoked or expired): it streams nothing more.
  */
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
@@ -15,9 +15,7 @@ import { CLIENT_PROTOCOL_VERSION, VERSION } from "../core/version.js";
 import type { Actor } from "../hub/AuditTrail.js";
 import type { Hub } from "../hub/Hub.js";
 import { newId } from "../platform/ids.js";
-import type { StorageStatus } from "../protocol/api.js";
 import type { ClientMessage, ServerMessage } from "../protocol/client.js";
-import type { HostView } from "../protocol/hosts.js";
 import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import { storageFailure } from "../store/storageErrors.js";
@@ -27,6 +25,7 @@ import { type Authenticator, refusedSecretHint } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { ClientSubscriptions } from "./ClientSubscriptions.js";
 import { clientChannel } from "./clientChannel.js";
+import { type ClientPushesOptions, startClientPushes } from "./clientPushes.js";
 import { parseClientFrame, type Ref } from "./parseClientFrame.js";
 import { RequestValve } from "./requestValve.js";
 import type { SocketQuota } from "./SocketQuota.js";
@@ -48,11 +47,9 @@ export interface ClientConnectionOptions {
   address: string;
   logger: Logger;
   /** Host status changes, pushed to the client as `host` messages. */
-  hosts?: { listen(listener: (host: HostView) => void): () => void } | undefined;
+  hosts?: ClientPushesOptions["hosts"];
   /** Storage failing or recovered, pushed as `storage` messages (and on welcome while failing). */
-  storage?:
-    | { readonly status: StorageStatus; listen(listener: (status: StorageStatus) => void): () => void }
-    | undefined;
+  storage?: ClientPushesOptions["storage"];
   /** Told of every event sent to this client (metrics: events out, fan-out lag). */
   sent?: ((event: { ts: number }) => void) | undefined;
   /** Numbered inputs applied on this hub (shared by its connections): resends are not typed twice. */
@@ -68,10 +65,8 @@ export class ClientConnection {
   private readonly id = newId();
   private readonly helloTimer: NodeJS.Timeout;
   private readonly subscriptions: ClientSubscriptions;
-  private unlisten: (() => void) | undefined;
-  private unlistenPresence: (() => void) | undefined;
-  private unlistenHosts: (() => void) | undefined;
-  private unlistenStorage: (() => void) | undefined;
+  /** Stops what the hub pushes to the client unasked (`clientPushes.ts`), started at hello. */
+  private stopPushes: (() => void) | undefined;
   private access: AccessWatch | undefined;
   private readonly valve: RequestValve;
   /** Gives back this socket's place in its person's quota, when `hello` took it. */
@@ -254,28 +249,12 @@ export class ClientConnection {
       this.greeted = true;
       clearTimeout(this.helloTimer);
       hub.audit.record(actor, "sign-in", { detail: { over: "websocket" } });
-      const { gate } = this.options;
-      this.unlisten = hub.sessions.listen({
-        changed: (session) => {
-          if (gate.canSee(actor.principal, session.id)) this.send({ type: "session", session });
-        },
-        removed: (id) => {
-          this.subscriptions.removed(id);
-          this.send({ type: "session-removed", id });
-        },
+      this.stopPushes = startClientPushes({
+        ...this.options,
+        actor,
+        send: (message) => this.send(message),
+        removed: (id) => this.subscriptions.removed(id),
       });
-      this.unlistenPresence = hub.bus.on("presence", (session, presence) => {
-        if (gate.canSee(actor.principal, session)) this.send({ type: "presence", session, presence });
-      });
-      // Hosts are the owner's business.
-      if (hub.people.refresh(actor.principal)?.role === "owner" && actor.principal.via !== "share") {
-        this.unlistenHosts = this.options.hosts?.listen((host) => this.send({ type: "host", host }));
-      }
-      this.unlistenStorage = this.options.storage?.listen((storage) =>
-        this.send({ type: "storage", storage }),
-      );
-      const storage = this.options.storage?.status;
-      if (storage && !storage.ok) queueMicrotask(() => this.send({ type: "storage", storage }));
       this.access = new AccessWatch({
         hub,
         actor,
@@ -321,10 +300,7 @@ export class ClientConnection {
     clearTimeout(this.helloTimer);
     this.releaseQuota?.();
     this.valve.dispose();
-    this.unlisten?.();
-    this.unlistenHosts?.();
-    this.unlistenPresence?.();
-    this.unlistenStorage?.();
+    this.stopPushes?.();
     this.access?.dispose();
     this.subscriptions.detachAll(this.actor);
   }

@@ -94,12 +94,12 @@ export class Hub {
       (host) => (hosts?.isConnected(host) ?? true) || cluster?.linkedElsewhere(host) === true,
       (err) => this.storage.failed(err, "session record"),
     );
+    // The store works again: names held in memory are saved, and it is said by name to whoever
+    // waits on it (a client's catch-up read).
     this.storage.listen((status) => {
-      if (status.ok) directory.saveUnsaved();
-    });
-    // The store works again, said by name to whoever waits on it (a client's catch-up read).
-    this.storage.listen((status) => {
-      if (status.ok) bus.emit("storage-healed");
+      if (!status.ok) return;
+      directory.saveUnsaved();
+      bus.emit("storage-healed");
     });
     this.stopReconnected = store.onReconnected?.(() => bus.emit("storage-healed"));
     const { heartbeatMs, requestTimeoutMs, orphanTtlMs } = options;

@@ -60,7 +60,12 @@ export class Tokens {
 
   /** The live token record whatever its kind (a credential that may be a user's or a link's). */
   lookup(token: string): TokenRecord | undefined {
-    return this.store.findTokenByHash(sha256(token));
+    return this.byHash(sha256(token));
+  }
+
+  /** The live token record with this hash (a credential the hub remembers only by its hash). */
+  byHash(hash: string): TokenRecord | undefined {
+    return this.store.findTokenByHash(hash);
   }
 
   /**

@@ -15,6 +15,9 @@
  * one the host cannot tell from a stranger's on the hub's port (a mistyped token was never
  * known here), so a host that was linked before dials on.
  *
+ * While the store cannot be read, a token verified before is still taken (`HostTokens`); any
+ * other is answered `503`, saying the store is unavailable, and the host dials on.
+ *
  * Wrong tokens count in the hub's one failure limiter; a valid token is accepted at once and
  * never counted, so a noisy neighbour on the same address cannot keep a healthy host out.
  */
@@ -31,6 +34,7 @@ import { MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 import type { Authenticator } from "./auth.js";
 import type { HostTokens } from "./HostTokens.js";
 import { arrivalOf, KeyProofs } from "./keyProofs.js";
+import { refuseUpgrade } from "./upgradeRefusal.js";
 
 export const HOST_ENDPOINT_PATH = "/host";
 
@@ -123,9 +127,10 @@ export function hostEndpoint(app: FastifyInstance, options: HostEndpointOptions)
         });
       },
       (err: unknown) => {
-        socket.end(
-          `HTTP/1.1 429 Too Many Requests\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${toDispatchError(err).message}\n`,
-        );
+        // The limiter's refusal (429), or the store unavailable to check the token (503): the
+        // host dials again either way, and only a 401 would stop it.
+        const error = toDispatchError(err);
+        refuseUpgrade(socket, error.httpStatus, error.message);
       },
     );
   };

@@ -136,11 +136,16 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const hosts = {
     monitor: hub.hosts,
     commands: hub.hostCommands,
-    tokens: new HostTokens(hub.tokens, store, {
-      expect: (name) => hub.hosts.expect(name),
-      // A revoked host is cut off wherever it is linked.
-      cutOff: (name, reason) => hub.cluster?.cutOff(name, reason) ?? hub.hosts.cutOff(name, reason),
-    }),
+    tokens: new HostTokens(
+      hub.tokens,
+      store,
+      {
+        expect: (name) => hub.hosts.expect(name),
+        // A revoked host is cut off wherever it is linked.
+        cutOff: (name, reason) => hub.cluster?.cutOff(name, reason) ?? hub.hosts.cutOff(name, reason),
+      },
+      hub.bus,
+    ),
   };
   const launcher = new LocalHostLauncher({
     paths,

@@ -5,9 +5,13 @@
 import type { Duplex } from "node:stream";
 
 export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
-  const reason = { 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests" }[
-    status
-  ];
+  const reason = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    503: "Service Unavailable",
+  }[status];
   socket.end(
     `HTTP/1.1 ${status} ${reason ?? "Refused"}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${message}\n`,
   );

@@ -4,15 +4,18 @@
  * (a remote host dialing again, a person reconnecting), while a credential revoked before the
  * outage stays refused, and one the hub cannot check is told the store is unavailable, not that
  * its token is wrong. Real parts: a real PostgreSQL server, a real hub, real `dispatch host`
- * processes.
+ * processes, real WebSocket clients.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import WebSocket from "ws";
+import { proofHeader, tokenProofKey } from "../src/platform/keyProof.js";
 import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
+import { WireClient } from "./wire.js";
 
 let server: PostgresServer;
 const remotes: { child: ChildProcess; home: string }[] = [];
@@ -165,4 +168,102 @@ it("a remote host dials in again while the server is down; a revoked or never-se
     message: "the revoked host, refused by a hub that can read its store, stopped dialing",
   });
   expect(await hostStatus(h, "gone")).not.toBe("connected");
+}, 180_000);
+
+type Headers = Record<string, string>;
+
+/**
+ * A WebSocket client signing in with `headers` (made anew for each upgrade: a key proof is
+ * taken once): its welcome, or the upgrade's refusal.
+ */
+async function signIn(h: HubHandle, headers: Headers | (() => Headers)): Promise<string> {
+  const made = () => (typeof headers === "function" ? headers() : headers);
+  const refused = await new Promise<string | undefined>((resolve, reject) => {
+    const socket = new WebSocket(`${h.url.replace(/^http/, "ws")}/ws`, { headers: made() });
+    socket.once("open", () => {
+      socket.close();
+      resolve(undefined);
+    });
+    socket.once("error", reject);
+    socket.once("unexpected-response", (_request, response) => {
+      let body = "";
+      response.on("data", (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      response.on("end", () => resolve(`HTTP ${response.statusCode}: ${body.trim()}`));
+    });
+  });
+  if (refused) return refused;
+  const client = await WireClient.open(h.url, made());
+  try {
+    const reply = await client.request({ type: "hello", protocol: 1 });
+    return reply.type === "welcome" ? "welcome" : JSON.stringify(reply);
+  } finally {
+    await client.close();
+  }
+}
+
+async function created<T>(h: HubHandle, path: string, body: unknown): Promise<T> {
+  const response = await h.api(path, { method: "POST", body: JSON.stringify(body) });
+  expect(response.status, await response.clone().text()).toBe(201);
+  return (await response.json()) as T;
+}
+
+it("people reconnect while the server is down with what the hub verified before; a removed user or an unseen token is told the store is unavailable", async () => {
+  const h = await hubOnServer();
+  await created(h, "/api/sessions", { name: "shared", command: ["cat"] });
+  const user = (name: string) => created<{ token: string }>(h, "/api/users", { name, role: "writer" });
+  const ann = (await user("ann")).token;
+  const bob = (await user("bob")).token;
+  const cid = (await user("cid")).token;
+  const unseen = (await user("dee")).token;
+  const link = (await created<{ token: string }>(h, "/api/sessions/shared/share", {})).token;
+  // A browser's login: the cookie holds a web login token, not the personal token itself.
+  const login = await fetch(`${h.url}/api/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ key: cid }),
+  });
+  expect(login.status).toBe(200);
+  const cookie = /dispatch_session=[^;]+/.exec(login.headers.get("set-cookie") ?? "")?.[0] as string;
+  expect(cookie).toBeDefined();
+
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  // A key proof of the token, as `dispatch attach` signs in with a personal token.
+  const proof = (token: string) => () => ({
+    authorization: proofHeader(tokenProofKey(token), {
+      method: "GET",
+      target: "/ws",
+      host: `127.0.0.1:${h.port}`,
+    }).header,
+  });
+  for (const headers of [bearer(ann), proof(ann), bearer(bob), bearer(link), { cookie }]) {
+    expect(await signIn(h, headers)).toBe("welcome");
+  }
+  // Bob is removed while the store works: the hub verified his token, and must not keep it.
+  expect((await h.api("/api/users/bob", { method: "DELETE" })).status).toBe(200);
+
+  await outage(h);
+  for (const [who, headers] of [
+    ["ann's token", bearer(ann)],
+    ["ann's key proof", proof(ann)],
+    ["the share link", bearer(link)],
+    ["cid's web login", { cookie }],
+  ] as const) {
+    expect(await signIn(h, headers), who).toBe("welcome");
+  }
+  for (const [who, headers] of [
+    ["removed bob's token", bearer(bob)],
+    ["the unseen token", bearer(unseen)],
+    ["the unseen token's key proof", proof(unseen)],
+  ] as const) {
+    expect(await signIn(h, headers), who).toMatch(/^HTTP 503: the hub's store is unavailable/);
+  }
+  // The access key needs no store at all.
+  expect(await signIn(h, bearer(h.key))).toBe("welcome");
+
+  await server.resume();
+  await waitFor(() => storageOk(h), { timeoutMs: 60_000, message: "storage ok once the server is back" });
+  expect(await signIn(h, bearer(unseen))).toBe("welcome");
+  expect(await signIn(h, bearer(bob))).toMatch(/^HTTP 401/);
 }, 180_000);

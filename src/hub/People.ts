@@ -15,8 +15,10 @@ import {
   type UserView,
 } from "../protocol/people.js";
 import type { Store, StoredUser, TokenRecord } from "../store/Store.js";
+import { isStorageError } from "../store/storageErrors.js";
 import { sessionRole } from "./accessPolicy.js";
 import type { HubEvents } from "./HubEvents.js";
+import { LastRead } from "./LastRead.js";
 import type { Tokens } from "./Tokens.js";
 
 const USER_TOKEN_KIND = "user";
@@ -32,11 +34,20 @@ export class People {
    */
   private signOnAdmits: ((email: string) => boolean) | undefined;
 
+  /** Users and grants as last read: what a person's role is while the store cannot be read. */
+  private readonly usersRead = new LastRead<StoredUser | undefined>();
+  private readonly grantsRead = new LastRead<Record<string, string>>();
+
   constructor(
     private readonly store: Store,
     private readonly tokens: Tokens,
     private readonly bus: HubEvents,
-  ) {}
+  ) {
+    bus.on("access-revoked", () => {
+      this.usersRead.reread();
+      this.grantsRead.reread();
+    });
+  }
 
   list(): UserView[] {
     return this.store.people.users().map((user) => this.view(user));
@@ -118,7 +129,7 @@ export class People {
    */
   signOnRefusal(principal: Principal): string | undefined {
     if (principal.via !== "oidc") return undefined;
-    const user = this.store.people.byId(principal.id);
+    const user = this.user(principal.id);
     if (!user) return undefined;
     if (!this.signOnAdmits) {
       return `single sign-on is off on this hub, so ${user.name}'s sign-in no longer works; sign in with a personal token (ask an owner)`;
@@ -127,19 +138,13 @@ export class People {
     return `${user.email ?? user.name} is no longer on this hub's sign-on allow-list; ask an owner to add it back`;
   }
 
-  /** The principal a personal token or share link stands for, if it is live. */
-  byToken(token: string): Principal | undefined {
-    const record = this.tokens.lookup(token);
-    return record ? this.byTokenRecord(record) : undefined;
-  }
-
   /**
    * The principal a live token record stands for when it is a personal token or a share link
    * (a key proof's, found by its hash); undefined for any other kind.
    */
   byTokenRecord(record: TokenRecord): Principal | undefined {
     if (record.kind === USER_TOKEN_KIND) {
-      const user = this.store.people.byId(record.name);
+      const user = this.user(record.name);
       return user ? this.principalOf(user, "token") : undefined;
     }
     if (record.kind === SHARE_TOKEN_KIND) {
@@ -158,14 +163,29 @@ export class People {
   /**
    * A signed-in principal as it stands now: a user's re-read, so a role change takes effect at
    * once; undefined for a removed user, or a share link revoked or expired since it signed in.
+   * While the store cannot be read (a PostgreSQL outage): a user as last read (`LastRead`), a
+   * share link as it signed in (nothing can be revoked meanwhile: that is a store write) unless
+   * it has expired.
    */
-  refresh(principal: Principal): Principal | undefined {
+  refresh(principal: Principal, now = Date.now()): Principal | undefined {
     if (principal.via === "key") return principal;
+    if (principal.via === "share") {
+      try {
+        return this.current(principal);
+      } catch (err) {
+        if (!isStorageError(err)) throw err;
+        return principal.expiresAt !== undefined && principal.expiresAt <= now ? undefined : principal;
+      }
+    }
+    return this.current(principal);
+  }
+
+  private current(principal: Principal): Principal | undefined {
     if (principal.via === "share") {
       const live = this.store.people.liveShare(principal.id.slice(SHARE_PRINCIPAL_PREFIX.length));
       return live ? principal : undefined;
     }
-    const user = this.store.people.byId(principal.id);
+    const user = this.user(principal.id);
     if (!user || this.signOnRefusal(principal) !== undefined) return undefined;
     return this.principalOf(user, principal.via);
   }
@@ -177,12 +197,22 @@ export class People {
    */
   byUserId(id: string, via: Principal["via"]): Principal | undefined {
     if (id === OWNER.id) return OWNER;
-    const user = this.store.people.byId(id);
+    const user = this.user(id);
     if (!user) return undefined;
     const principal = this.principalOf(user, via);
     const refusal = this.signOnRefusal(principal);
     if (refusal) throw new DispatchError("unauthorized", refusal);
     return principal;
+  }
+
+  /** A user by id, as the store has it (as last read while it cannot be read). */
+  private user(id: string): StoredUser | undefined {
+    return this.usersRead.read(id, () => this.store.people.byId(id));
+  }
+
+  /** A user's per-session grants, as the store has them (as last read while it cannot be read). */
+  private grants(userId: string): Record<string, string> {
+    return this.grantsRead.read(userId, () => this.store.people.grants(userId));
   }
 
   principalOf(user: UserView | StoredUser, via: Principal["via"]): Principal {
@@ -197,9 +227,7 @@ export class People {
     // PostgreSQL each is a round trip, and this runs per client for every session change.
     // (failover helper, issue 17: minimal change outside its files; see its report)
     const grant =
-      current.via === "share" || current.role === "owner"
-        ? undefined
-        : this.store.people.grant(current.id, sessionId);
+      current.via === "share" || current.role === "owner" ? undefined : this.grants(current.id)[sessionId];
     return sessionRole(current, sessionId, grant as Role | undefined);
   }
 
@@ -210,8 +238,11 @@ export class People {
   grantsOf(principal: Principal): Record<string, Role> {
     const current = this.refresh(principal);
     if (!current || current.via === "share" || current.role === "owner") return {};
-    const grants = this.store.people.grants(current.id) as Record<string, Role>;
-    return Object.fromEntries(Object.entries(grants).filter(([, role]) => role !== current.role));
+    const grants = this.grants(current.id);
+    return Object.fromEntries(Object.entries(grants).filter(([, role]) => role !== current.role)) as Record<
+      string,
+      Role
+    >;
   }
 
   /** A share link to one session: the token is shown once, stored hashed. */

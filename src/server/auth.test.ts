@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FailureLimiter } from "./auth.js";
+import { FailureLimiter } from "./FailureLimiter.js";
 
 describe("FailureLimiter", () => {
   it("never slows or refuses a right credential, however many failures came first", async () => {

@@ -4,19 +4,22 @@
  * share link, or a web login cookie (a random token, stored hashed, remembering who signed
  * in). Every secret comparison is constant-time.
  *
- * One `FailureLimiter` guards every way in (REST, login, WebSocket upgrade and hello, the host
- * endpoint). It never locks the right credential out and never slows it: a credential is
- * checked at once and a good one passes at once; past a few failures from an address, each
- * further failure is answered only after a delay that doubles per failure (capped), and while
- * that address has many failures held, its further attempts are refused unchecked. So a
- * guesser gets a few guesses a second at most, however many sockets it opens.
+ * Every way in goes through one `FailureLimiter`, which slows repeated failures per address.
+ *
+ * Tokens verified since the hub started are remembered (`VerifiedCredentials`): while the store
+ * cannot be read, a person whose token was verified before is still let in, and anyone else is
+ * told the store is unavailable. Once any access is taken away (`access-revoked`), a remembered
+ * token counts only after the store has confirmed it again.
  */
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { DispatchError } from "../core/errors.js";
+import type { HubEvents } from "../hub/HubEvents.js";
 import { OWNER, type People } from "../hub/People.js";
-import { randomSecret, secretsEqual, type Tokens } from "../hub/Tokens.js";
+import { randomSecret, secretsEqual, sha256, type Tokens } from "../hub/Tokens.js";
 import { tokenProofKeyFromHash } from "../platform/keyProof.js";
 import { PERSONAL_TOKEN_PREFIX, type Principal, SHARE_TOKEN_PREFIX } from "../protocol/people.js";
+import type { TokenRecord } from "../store/Store.js";
+import { FailureLimiter } from "./FailureLimiter.js";
 import {
   type Arrival,
   KeyProofs,
@@ -24,6 +27,7 @@ import {
   type ProofSigner,
   type ProofSigners,
 } from "./keyProofs.js";
+import { type Verified, VerifiedCredentials } from "./VerifiedCredentials.js";
 
 /** Tokens-table kind of web login tokens (named by the user id, scoped by how they signed in). */
 const WEB_TOKEN_KIND = "web";
@@ -31,17 +35,6 @@ const WEB_TOKEN_KIND = "web";
 const LEGACY_WEB_LOGIN = "browser";
 /** Name of the HttpOnly cookie holding a web login token. */
 export const SESSION_COOKIE = "dispatch_session";
-/** Failures within this window count towards an address's delay. */
-const FAILURE_WINDOW_MS = 60_000;
-/** Failures from one address answered at full speed (typos) before attempts are slowed. */
-const FREE_FAILURES = 5;
-/** The first delay once slowed; it doubles with every further failure. */
-const BASE_DELAY_MS = 100;
-/** The longest any attempt waits: slow for a guesser, bearable for the right key. */
-const MAX_DELAY_MS = 2_000;
-/** Failures held at once for one address; beyond that its attempts are refused unchecked. */
-const MAX_WAITING_PER_ADDRESS = 16;
-
 /** Reads the access key from `DISPATCH_KEY` or the key file, creating the file if needed. */
 export function loadAccessKey(
   keyFile: string,
@@ -60,66 +53,6 @@ export function loadAccessKey(
   return { key, source: "new" };
 }
 
-/** Slows repeated failures per address; see the module comment. */
-export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
-  private readonly waiting = new Map<string, number>();
-
-  /** Recent failures from an address. */
-  count(address: string, now = Date.now()): number {
-    return this.recent(address, now).length;
-  }
-
-  /** How long the next failure from this address is held before it is answered. */
-  delayMs(address: string, now = Date.now()): number {
-    const over = this.count(address, now) - FREE_FAILURES;
-    return over < 0 ? 0 : Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** over);
-  }
-
-  /**
-   * One attempt from an address: refused unchecked while too many of its failures are still
-   * being held; otherwise `check` runs at once, a success returns at once (the right
-   * credential is never slowed), and a failure is held for the address's delay before the
-   * caller may answer it. Returns undefined on failure.
-   */
-  async attempt<T>(address: string, check: () => T | undefined): Promise<T | undefined> {
-    const held = this.waiting.get(address) ?? 0;
-    if (held >= MAX_WAITING_PER_ADDRESS) {
-      throw new DispatchError(
-        "rate_limited",
-        `too many failed sign-in attempts at once from ${address} (${this.count(address)} in the last minute); wait a moment and try again`,
-      );
-    }
-    const result = check();
-    if (result !== undefined) return result;
-    this.recordFailure(address);
-    const delay = this.delayMs(address);
-    if (delay > 0) {
-      this.waiting.set(address, held + 1);
-      try {
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      } finally {
-        const left = (this.waiting.get(address) ?? 1) - 1;
-        if (left <= 0) this.waiting.delete(address);
-        else this.waiting.set(address, left);
-      }
-    }
-    return undefined;
-  }
-
-  recordFailure(address: string, now = Date.now()): void {
-    const recent = this.recent(address, now);
-    recent.push(now);
-    this.failures.set(address, recent);
-  }
-
-  private recent(address: string, now: number): number[] {
-    const list = (this.failures.get(address) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
-    if (list.length === 0) this.failures.delete(address);
-    return list;
-  }
-}
-
 /** What a request or upgrade presented. */
 export interface PresentedHeaders {
   authorization?: string | undefined;
@@ -133,12 +66,28 @@ export class Authenticator {
   private readonly proofs = new KeyProofs();
   /** Who signs a person's proofs: the access key, personal tokens and share links. */
   readonly personSigners: ProofSigners;
+  /** Secrets presented as such (tokens, share links, web logins) verified since the hub started. */
+  private readonly verified = new VerifiedCredentials<Principal>((hash) =>
+    this.readToken(hash, (record) => this.recordPrincipal(record)),
+  );
+  /**
+   * Tokens that signed a key proof since the hub started: kept apart, so no other kind (a web
+   * login) is ever taken as a proof's signer from memory (see `tokenSigners`).
+   */
+  private readonly verifiedSigners = new VerifiedCredentials<Principal>((hash) =>
+    this.readToken(hash, (record) => this.people.byTokenRecord(record)),
+  );
 
   constructor(
     private readonly accessKey: string,
     private readonly tokens: Tokens,
     private readonly people: People,
+    private readonly bus: HubEvents,
   ) {
+    bus.on("access-revoked", () => {
+      this.verified.doubt();
+      this.verifiedSigners.doubt();
+    });
     this.personSigners = {
       accessKey: { key: accessKey, principal: OWNER },
       byKeyId: (keyId) => this.tokenSigners(keyId),
@@ -153,10 +102,14 @@ export class Authenticator {
    * proven with the key itself (the CLI tells it from a token by the token's prefix).
    */
   private tokenSigners(keyId: string): ProofSigner[] {
-    return this.tokens.byHashPrefix(keyId).flatMap((record) => {
-      const principal = this.people.byTokenRecord(record);
-      return principal ? [{ key: tokenProofKeyFromHash(record.hash).key, principal }] : [];
-    });
+    return this.verifiedSigners
+      .byPrefix(keyId, () =>
+        this.tokens.byHashPrefix(keyId).flatMap((record) => {
+          const principal = this.people.byTokenRecord(record);
+          return principal ? [verifiedAs(record, principal)] : [];
+        }),
+      )
+      .map(({ hash, value }) => ({ key: tokenProofKeyFromHash(hash).key, principal: value }));
   }
 
   /** The hub binds its port now: key proofs made before are refused (`KeyProofs.listening`). */
@@ -164,20 +117,34 @@ export class Authenticator {
     this.proofs.listening(at);
   }
 
-  /** The principal a secret (access key, personal token, share link, web login) stands for. */
+  /**
+   * The principal a secret (access key, personal token, share link, web login) stands for.
+   * While the store cannot be read: the one a token verified before stood for, else
+   * `storage_failing`.
+   */
   principalFor(secret: string): Principal | undefined {
     if (secretsEqual(secret, this.accessKey)) return OWNER;
-    const record = this.tokens.lookup(secret);
-    if (!record) return undefined;
-    if (record.kind === WEB_TOKEN_KIND) {
-      // Logins from before people existed were all the owner's.
-      if (record.name === LEGACY_WEB_LOGIN) return OWNER;
-      return this.people.byUserId(
-        record.name,
-        record.scope === "oidc" || record.scope === "token" ? record.scope : "key",
-      );
-    }
-    return this.people.byToken(secret);
+    return this.verified.one(sha256(secret));
+  }
+
+  /** Who the live token with this hash stands for (as `principalOf` says), read from the store. */
+  private readToken(
+    hash: string,
+    principalOf: (record: TokenRecord) => Principal | undefined,
+  ): Verified<Principal> | undefined {
+    const record = this.tokens.byHash(hash);
+    const principal = record && principalOf(record);
+    return principal && verifiedAs(record, principal);
+  }
+
+  private recordPrincipal(record: TokenRecord): Principal | undefined {
+    if (record.kind !== WEB_TOKEN_KIND) return this.people.byTokenRecord(record);
+    // Logins from before people existed were all the owner's.
+    if (record.name === LEGACY_WEB_LOGIN) return OWNER;
+    return this.people.byUserId(
+      record.name,
+      record.scope === "oidc" || record.scope === "token" ? record.scope : "key",
+    );
   }
 
   /**
@@ -262,8 +229,15 @@ export class Authenticator {
 
   revokeWebToken(token: string): void {
     // Only web logins are revoked here: logging out of a share link must not revoke the link.
-    if (this.tokens.find(WEB_TOKEN_KIND, token)) this.tokens.revokeToken(token);
+    if (this.tokens.find(WEB_TOKEN_KIND, token) && this.tokens.revokeToken(token)) {
+      // Signed out here, remembered nowhere: every node forgets the tokens it verified.
+      this.bus.emit("access-revoked");
+    }
   }
+}
+
+function verifiedAs(record: TokenRecord, principal: Principal): Verified<Principal> {
+  return { hash: record.hash, value: principal, expiresAt: record.expiresAt };
 }
 
 export function readCookie(header: string | undefined, name: string): string | undefined {

@@ -130,7 +130,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   hubRef = hub;
   marks.hub = Date.now();
   hub.bus.on("stored", (_session, entries) => metrics.stored(entries.length));
-  const auth = new Authenticator(key, hub.tokens, hub.people);
+  const auth = new Authenticator(key, hub.tokens, hub.people, hub.bus);
   const tls = tlsFiles(options);
   const oidc = await oidcFromEnv(process.env, { people: hub.people, logger, ownerKey: key });
   const hosts = {

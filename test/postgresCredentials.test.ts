@@ -11,11 +11,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import WebSocket from "ws";
 import { proofHeader, tokenProofKey } from "../src/platform/keyProof.js";
 import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
-import { WireClient } from "./wire.js";
+import { bearer, signIn } from "./signIn.js";
 
 let server: PostgresServer;
 const remotes: { child: ChildProcess; home: string }[] = [];
@@ -170,39 +169,6 @@ it("a remote host dials in again while the server is down; a revoked or never-se
   expect(await hostStatus(h, "gone")).not.toBe("connected");
 }, 180_000);
 
-type Headers = Record<string, string>;
-
-/**
- * A WebSocket client signing in with `headers` (made anew for each upgrade: a key proof is
- * taken once): its welcome, or the upgrade's refusal.
- */
-async function signIn(h: HubHandle, headers: Headers | (() => Headers)): Promise<string> {
-  const made = () => (typeof headers === "function" ? headers() : headers);
-  const refused = await new Promise<string | undefined>((resolve, reject) => {
-    const socket = new WebSocket(`${h.url.replace(/^http/, "ws")}/ws`, { headers: made() });
-    socket.once("open", () => {
-      socket.close();
-      resolve(undefined);
-    });
-    socket.once("error", reject);
-    socket.once("unexpected-response", (_request, response) => {
-      let body = "";
-      response.on("data", (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      response.on("end", () => resolve(`HTTP ${response.statusCode}: ${body.trim()}`));
-    });
-  });
-  if (refused) return refused;
-  const client = await WireClient.open(h.url, made());
-  try {
-    const reply = await client.request({ type: "hello", protocol: 1 });
-    return reply.type === "welcome" ? "welcome" : JSON.stringify(reply);
-  } finally {
-    await client.close();
-  }
-}
-
 async function created<T>(h: HubHandle, path: string, body: unknown): Promise<T> {
   const response = await h.api(path, { method: "POST", body: JSON.stringify(body) });
   expect(response.status, await response.clone().text()).toBe(201);
@@ -228,7 +194,6 @@ it("people reconnect while the server is down with what the hub verified before;
   const cookie = /dispatch_session=[^;]+/.exec(login.headers.get("set-cookie") ?? "")?.[0] as string;
   expect(cookie).toBeDefined();
 
-  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   // A key proof of the token, as `dispatch attach` signs in with a personal token.
   const proof = (token: string) => () => ({
     authorization: proofHeader(tokenProofKey(token), {

@@ -4,8 +4,9 @@
  * host of that name, whatever its hello claims. Revoking cuts the host off at once.
  *
  * A token verified once is remembered (`VerifiedCredentials`), so a host that dials in again
- * while the store cannot be read (a PostgreSQL outage) is still let in; a revocation, here or
- * on another cluster node, forgets every remembered token (`access-revoked`).
+ * while the store cannot be read (a PostgreSQL outage) is still let in; after a revocation, here
+ * or on another cluster node (`access-revoked`), a remembered token counts only once the store
+ * has confirmed it again.
  */
 import { DispatchError } from "../core/errors.js";
 import { describeInvalidName, isValidName } from "../core/names.js";
@@ -99,7 +100,7 @@ export class HostTokens {
   revoke(name: string): { revoked: number; disconnected: boolean } {
     const revoked = this.tokens.revoke(TOKEN_KIND, name);
     if (revoked === 0) throw new DispatchError("not_found", `host '${name}' has no live token`);
-    // No node may let the host in again on a token it remembers: each forgets them all.
+    // No node may let the host in again on a token it remembers: each re-confirms what it holds.
     this.bus.emit("access-revoked");
     this.store.audit("client", "host-token-revoke", { host: name });
     const disconnected = this.monitor.cutOff(name, "token revoked");

@@ -9,10 +9,12 @@
  * Never a way around a revocation: every read that finds a token gone (revoked, expired,
  * unknown) forgets it, and whenever any access is taken away through this hub or any other node
  * of its cluster (the `access-revoked` event, which cluster nodes relay to each other) nothing
- * remembered counts until the store has been asked about it again (`doubt`): at once, in the
- * background, so a logout elsewhere does not leave every other holder unremembered. A revocation is a store write, so while the store is
- * down nothing can be revoked at all: what was live when it went down stays live until it is
- * back (docs/OPERATIONS.md, "PostgreSQL outages").
+ * remembered counts until the store has been asked about it again (`doubt`), which starts at
+ * once: a logout elsewhere must not leave every other holder unremembered. A revocation is a
+ * store write, so while the store is down nothing can be revoked at all: what was live when it
+ * went down stays live until it is back. A node that missed a revocation's notice (the store
+ * went down between the write and the notice) still counts that token until the store is back
+ * (docs/OPERATIONS.md, "PostgreSQL store").
  *
  * Keyed by the token's SHA-256 hash (as stored, so no secret is kept), each with what the
  * token stands for and when it expires (a share link's expiry is still honoured); at most

@@ -185,14 +185,19 @@ it("people reconnect while the server is down with what the hub verified before;
   const unseen = (await user("dee")).token;
   const link = (await created<{ token: string }>(h, "/api/sessions/shared/share", {})).token;
   // A browser's login: the cookie holds a web login token, not the personal token itself.
-  const login = await fetch(`${h.url}/api/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ key: cid }),
-  });
-  expect(login.status).toBe(200);
-  const cookie = /dispatch_session=[^;]+/.exec(login.headers.get("set-cookie") ?? "")?.[0] as string;
-  expect(cookie).toBeDefined();
+  const signInBrowser = async (): Promise<string> => {
+    const login = await fetch(`${h.url}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key: cid }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = /dispatch_session=[^;]+/.exec(login.headers.get("set-cookie") ?? "")?.[0];
+    expect(cookie).toBeDefined();
+    return cookie as string;
+  };
+  const cookie = await signInBrowser();
+  const loggedOut = await signInBrowser();
 
   // A key proof of the token, as `dispatch attach` signs in with a personal token.
   const proof = (token: string) => () => ({
@@ -202,11 +207,21 @@ it("people reconnect while the server is down with what the hub verified before;
       host: `127.0.0.1:${h.port}`,
     }).header,
   });
-  for (const headers of [bearer(ann), proof(ann), bearer(bob), bearer(link), { cookie }]) {
+  for (const headers of [
+    bearer(ann),
+    proof(ann),
+    bearer(bob),
+    bearer(link),
+    { cookie },
+    { cookie: loggedOut },
+  ]) {
     expect(await signIn(h, headers)).toBe("welcome");
   }
   // Bob is removed while the store works: the hub verified his token, and must not keep it.
   expect((await h.api("/api/users/bob", { method: "DELETE" })).status).toBe(200);
+  // Then the second browser signs out: its login is revoked, and must not be kept either.
+  const logout = await fetch(`${h.url}/api/logout`, { method: "POST", headers: { cookie: loggedOut } });
+  expect(logout.status).toBe(200);
 
   await outage(h);
   for (const [who, headers] of [
@@ -219,6 +234,7 @@ it("people reconnect while the server is down with what the hub verified before;
   }
   for (const [who, headers] of [
     ["removed bob's token", bearer(bob)],
+    ["the signed-out web login", { cookie: loggedOut }],
     ["the unseen token", bearer(unseen)],
     ["the unseen token's key proof", proof(unseen)],
   ] as const) {

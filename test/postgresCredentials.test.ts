@@ -154,6 +154,10 @@ it("a remote host dials in again while the server is down; a revoked or never-se
     expect(host.log()).not.toMatch(/unknown or revoked host token/);
     expect(await hostStatus(h, name)).not.toBe("connected");
   }
+  // The hub's operator reads why in its log too.
+  expect(readFileSync(join(h.home, "hub.log"), "utf8")).toContain(
+    "host refused for now: the store is unavailable to check its token",
+  );
 
   await server.resume();
   await waitFor(() => storageOk(h), { timeoutMs: 60_000, message: "storage ok once the server is back" });

@@ -130,6 +130,9 @@ export function hostEndpoint(app: FastifyInstance, options: HostEndpointOptions)
         // The limiter's refusal (429), or the store unavailable to check the token (503): the
         // host dials again either way, and only a 401 would stop it.
         const error = toDispatchError(err);
+        if (error.code === "storage_failing") {
+          logger.warn({ address }, "host refused for now: the store is unavailable to check its token");
+        }
         refuseUpgrade(socket, error.httpStatus, error.message);
       },
     );

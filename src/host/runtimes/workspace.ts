@@ -13,25 +13,21 @@
  * run in mode `print`.
  *
  * This module wires the parts in `workspace/`: the kernel's life (`LiveKernel`), the order
- * cells run in (`jupyter/CellQueue`), the evaluations and their events (`Evaluations`), the
- * transcript (`Transcript`), a cell's `input()` prompts (`Prompts`), the variables and inspector (`Introspection`), and the kernel's
- * answers about code (`kernelQueries`).
+ * cells run in (`jupyter/CellQueue`, `CellRunner`), the evaluations and their events
+ * (`Evaluations`), the transcript (`Transcript`), a cell's `input()` prompts (`Prompts`), the
+ * variables and inspector (`Introspection`), and the kernel's answers about code
+ * (`kernelQueries`).
  */
-import { randomUUID } from "node:crypto";
-import { DispatchError, toDispatchError } from "../../core/errors.js";
+import { DispatchError } from "../../core/errors.js";
 import { WorkspaceOptions } from "../../kinds/workspace/options.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
-import type {
-  EvalResult,
-  InspectArgs,
-  InterruptResult,
-  KernelStats,
-} from "../../protocol/workspace/commands.js";
-import type { EvalFailure, EvalMode, VariablesData } from "../../protocol/workspace/events.js";
+import type { EvalResult, InspectArgs, KernelStats } from "../../protocol/workspace/commands.js";
+import type { EvalMode, VariablesData } from "../../protocol/workspace/events.js";
 import { adapterFor } from "./jupyter/adapters/registry.js";
-import { CellQueue, Withdrawn } from "./jupyter/CellQueue.js";
+import { CellQueue } from "./jupyter/CellQueue.js";
 import { findKernelSpec, listKernelSpecs } from "./jupyter/kernelspecs.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
+import { CellRunner } from "./workspace/CellRunner.js";
 import { Console } from "./workspace/Console.js";
 import { Evaluations } from "./workspace/Evaluations.js";
 import { Introspection } from "./workspace/Introspection.js";
@@ -40,12 +36,6 @@ import { LiveKernel } from "./workspace/LiveKernel.js";
 import { Prompts } from "./workspace/Prompts.js";
 import { RequestEnds } from "./workspace/requestEnds.js";
 import { Transcript } from "./workspace/Transcript.js";
-
-/** Why an evaluation withdrawn by its client's `interrupt {ref}` never ran. */
-const CANCELLED: EvalFailure = {
-  ename: "Cancelled",
-  evalue: "withdrawn before it started (it was waiting behind another evaluation)",
-};
 
 export class WorkspaceRuntime implements SessionRuntime {
   /** Every execute request waits its turn here: ours are sent one at a time (`CellQueue`). */
@@ -58,6 +48,7 @@ export class WorkspaceRuntime implements SessionRuntime {
   private readonly prompts: Prompts;
   private readonly kernel: LiveKernel;
   private readonly console: Console;
+  private readonly runner: CellRunner;
   private cols: number;
   private rows: number;
 
@@ -116,23 +107,31 @@ export class WorkspaceRuntime implements SessionRuntime {
         this.evaluations.abortAll({ ename, evalue: reason });
       },
     });
+    this.runner = new CellRunner({
+      kernel: this.kernel,
+      cells: this.cells,
+      evaluations: this.evaluations,
+      introspection: this.introspection,
+      transcript: this.transcript,
+      events,
+    });
     this.console = new Console({
       echo: (text) => this.transcript.echo(text),
       atLineStart: () => this.transcript.atLineStart,
       evaluate: (code) => {
         this.transcript.typedCell(code);
-        void this.evaluate(code, "print", "client").catch(() => undefined);
+        void this.runner.evaluate(code, "print", "client").catch(() => undefined);
       },
       pendingPrompt: () => this.prompts.oldest(),
       answer: (line) => void this.prompts.answerOldest(line).catch(() => undefined),
-      interrupt: () => void this.interrupt().catch(() => undefined),
+      interrupt: () => void this.runner.interrupt().catch(() => undefined),
       completeness: (code) => completeness(this.kernel.idle, code),
       complete: (code, cursor) => completeNow(this.kernel.idle, code, cursor),
       cols: () => this.cols,
     });
     this.transcript.below(this.console);
     this.kernel.ready
-      .then(() => (options.replay.length > 0 ? this.replay(options.replay) : undefined))
+      .then(() => (options.replay.length > 0 ? this.runner.replay(options.replay) : undefined))
       .catch(() => undefined);
   }
 
@@ -159,96 +158,9 @@ export class WorkspaceRuntime implements SessionRuntime {
     this.context.events.emit("resize", { cols, rows });
   }
 
-  private async replay(evaluations: { code: string; mode: EvalMode }[]): Promise<void> {
-    this.transcript.note(`replaying ${evaluations.length} evaluation(s)`);
-    let ran = 0;
-    const failed: { code: string; ename: string; evalue: string }[] = [];
-    for (const { code, mode } of evaluations) {
-      if (!this.kernel.isRunning) break;
-      const result = await this.evaluate(code, mode, "replay").catch((err: unknown) => {
-        const error = toDispatchError(err);
-        return { status: "aborted" as const, error: { ename: error.code, evalue: error.message } };
-      });
-      ran++;
-      if (result.status !== "ok")
-        failed.push({ code, ename: result.error?.ename ?? "aborted", evalue: result.error?.evalue ?? "" });
-    }
-    this.context.events.emit("replay", { total: evaluations.length, ran, failed });
-    this.transcript.note(`replay: ${ran} of ${evaluations.length} ran, ${failed.length} failed`);
-  }
-
-  /**
-   * Runs code when its turn comes (after the evaluations sent before it); the answer once the
-   * kernel is idle again. Withdrawn before its turn (its client's `interrupt {ref}`, the kernel
-   * ended or restarted), it never reaches the kernel and answers `aborted` with why.
-   */
-  private async evaluate(
-    code: string,
-    mode: EvalMode,
-    origin: "client" | "replay",
-    ref?: string,
-  ): Promise<EvalResult> {
-    await this.kernel.ready;
-    const turn = this.cells.join(ref);
-    try {
-      await turn.ready;
-    } catch (err) {
-      if (!(err instanceof Withdrawn)) throw err;
-      return {
-        id: randomUUID(),
-        count: null,
-        status: "aborted",
-        outputs: [],
-        error: err.failure,
-        truncatedBytes: 0,
-      };
-    }
-    let result: EvalResult;
-    try {
-      // The next request goes on this one's reply: the kernel's shell is free then.
-      result = await this.evaluations.execute(this.kernel.require(), code, mode, origin, ref, () =>
-        turn.done(),
-      );
-    } finally {
-      turn.done();
-    }
-    const { adapter } = this.introspection;
-    if (mode === "inspect" && result.status === "ok" && adapter)
-      result.inspected = await this.inspect({ expr: adapter.lastResult, offset: 0, limit: 50 }).catch(
-        () => undefined,
-      );
-    if (origin === "client" && result.status !== "aborted")
-      void this.refreshVariables().catch(() => undefined);
-    return result;
-  }
-
-  private async interrupt(): Promise<InterruptResult> {
-    await this.kernel.interrupt();
-    return { ok: true, outcome: "interrupted" };
-  }
-
-  /**
-   * Stops one client's evaluation and nobody else's: withdrawn while it waits its turn,
-   * interrupted while it runs (once the kernel has started it: until then the kernel may still
-   * be running another client's cell).
-   */
-  private async interruptOne(ref: string): Promise<InterruptResult> {
-    const where = this.cells.withdraw(ref, CANCELLED);
-    if (where === "withdrawn") return { ok: true, outcome: "withdrawn" };
-    if (where === "unknown") return { ok: true, outcome: "unknown" };
-    const found = this.evaluations.interruptByRef(ref);
-    if (found === "unknown") return { ok: true, outcome: "unknown" };
-    if (found === "on-start") return { ok: true, outcome: "interrupted" };
-    return this.interrupt();
-  }
-
   async variables(): Promise<VariablesData> {
     await this.kernel.ready;
     return this.introspection.variables();
-  }
-
-  private async refreshVariables(): Promise<void> {
-    if (this.introspection.adapter && this.kernel.isRunning) await this.variables();
   }
 
   async inspect(args: InspectArgs): Promise<EvalResult["inspected"]> {
@@ -260,14 +172,14 @@ export class WorkspaceRuntime implements SessionRuntime {
     const a = (args ?? {}) as Record<string, unknown>;
     switch (name) {
       case "eval":
-        return this.evaluate(
+        return this.runner.evaluate(
           String(a.code),
           a.mode as EvalMode,
           "client",
           typeof a.ref === "string" ? a.ref : undefined,
         );
       case "interrupt":
-        return typeof a.ref === "string" ? this.interruptOne(a.ref) : this.interrupt();
+        return typeof a.ref === "string" ? this.runner.interruptOne(a.ref) : this.runner.interrupt();
       case "input":
         return this.prompts.answer(String(a.id), String(a.value));
       case "restart":
@@ -331,7 +243,7 @@ export class WorkspaceRuntime implements SessionRuntime {
   /** SIGINT interrupts the evaluation; any other signal ends the workspace. */
   signal(signal: string): void {
     if (signal === "SIGINT" || signal === "INT") {
-      void this.interrupt().catch(() => undefined);
+      void this.runner.interrupt().catch(() => undefined);
       return;
     }
     this.stop();

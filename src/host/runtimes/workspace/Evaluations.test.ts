@@ -8,7 +8,8 @@ import type { EvalResult } from "../../../protocol/workspace/commands.js";
 import type { Kernel } from "../jupyter/Kernel.js";
 import { MAX_EVAL_OUTPUT_BYTES } from "../jupyter/outputs.js";
 import { type JupyterMessage, newHeader } from "../jupyter/wire.js";
-import { Evaluations, KEPT_ENDED } from "./Evaluations.js";
+import { Evaluations } from "./Evaluations.js";
+import { KEPT_ENDED } from "./KnownEvaluations.js";
 import { MAX_AFTER_REPLY_MS, QUIET_AFTER_REPLY_MS, RequestEnds } from "./requestEnds.js";
 import { Transcript } from "./Transcript.js";
 

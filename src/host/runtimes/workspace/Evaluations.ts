@@ -1,6 +1,6 @@
 /**
- * The evaluations a workspace knows of, by their execute request's msg_id: ours (sent for a
- * client or a replay) and other clients' seen on iopub. It sends an execute request whose turn
+ * The evaluations of a workspace (`KnownEvaluations`): ours (sent for a client or a replay)
+ * and other clients' seen on iopub. It sends an execute request whose turn
  * has come, follows its outputs and status on iopub, and writes the kind's events
  * (`eval-start`, `eval-output`, `eval-end`) with the transcript's lines, whoever asked: so the
  * log holds every evaluation in the order the kernel ran them.
@@ -17,11 +17,13 @@ import {
   incompleteText,
 } from "../../../protocol/workspace/events.js";
 import type { Kernel } from "../jupyter/Kernel.js";
-import { clearOf, MAX_EVAL_OUTPUT_BYTES, OutputBudget, outputOf } from "../jupyter/outputs.js";
+import { clearOf, outputOf } from "../jupyter/outputs.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeEvents } from "../runtime.js";
-import { answerOf, type Evaluation, newEvaluation } from "./Evaluation.js";
+import { answerOf, type Evaluation } from "./Evaluation.js";
+import { KnownEvaluations } from "./KnownEvaluations.js";
 import type { RequestEnds } from "./requestEnds.js";
+import { StrayOutput } from "./StrayOutput.js";
 import type { Transcript } from "./Transcript.js";
 
 export interface EvaluationsOptions {
@@ -37,24 +39,18 @@ export interface EvaluationsOptions {
   ended(id: string): void;
 }
 
-/** Ended evaluations kept for output that still names them (`finish`). */
-export const KEPT_ENDED = 100;
-
 export class Evaluations {
-  private readonly known = new Map<string, Evaluation>();
-  /**
-   * Output outside a running evaluation (a background thread after its cell), bounded per
-   * stretch: from one execute request of ours to the next.
-   */
-  private strayBudget = new OutputBudget();
-  /** Whether the transcript says the stretch's output is being dropped. */
-  private strayCutSaid = false;
+  private readonly known = new KnownEvaluations();
+  /** Output outside a running evaluation (a background thread after its cell). */
+  private readonly stray: StrayOutput;
   /** The last evaluation the kernel started: where output of no known request goes. */
   private lastStarted: Evaluation | undefined;
   /** When the last execute request was sent (`stats`). */
   lastSentAt: number | null = null;
 
-  constructor(private readonly options: EvaluationsOptions) {}
+  constructor(private readonly options: EvaluationsOptions) {
+    this.stray = new StrayOutput(options.transcript);
+  }
 
   /**
    * Sends the execute request (the turn is this one's) and answers once it is over on iopub
@@ -80,10 +76,9 @@ export class Evaluations {
     });
     const { ends } = this.options;
     ends.follow(id);
-    const evaluation = this.track(id, { origin, code, mode, ref });
+    const evaluation = this.known.add(id, { origin, code, mode, ref });
     this.lastSentAt = Date.now();
-    this.strayBudget = new OutputBudget();
-    this.strayCutSaid = false;
+    this.stray.restart();
     let answer: JupyterMessage;
     try {
       answer = await reply;
@@ -136,7 +131,7 @@ export class Evaluations {
 
   /** Ends every evaluation still open as aborted, with why (the kernel ended or restarts). */
   abortAll(why: EvalFailure): void {
-    for (const evaluation of this.known.values()) {
+    for (const evaluation of this.known.all()) {
       if (evaluation.ended) continue;
       this.finish(evaluation, { status: "aborted", error: why });
     }
@@ -148,7 +143,7 @@ export class Evaluations {
    * (interrupted as it starts), `unknown` if there is none.
    */
   interruptByRef(ref: string): "now" | "on-start" | "unknown" {
-    const evaluation = [...this.known.values()].find((e) => e.ref === ref && !e.ended);
+    const evaluation = this.known.openByRef(ref);
     if (!evaluation) return "unknown";
     if (evaluation.announced) return "now";
     evaluation.interruptOnStart = true;
@@ -188,7 +183,7 @@ export class Evaluations {
         // The kernel has started another execute request: the replied ones are over, their
         // idle delivered or lost (`requestEnds.ts`): lost, the kernel dropped messages of them.
         if (state === "busy" && evaluating)
-          for (const other of this.known.values()) {
+          for (const other of this.known.all()) {
             if (other === evaluation || !other.replied || other.ended) continue;
             if (!other.idleSeen) this.markIncomplete(other, "dropped");
             this.finish(other, other.replied);
@@ -205,7 +200,7 @@ export class Evaluations {
         }
         if (!parentId) return;
         // Another client (a notebook, jupyter console) is evaluating in this kernel.
-        evaluation = this.track(parentId, {
+        evaluation = this.known.add(parentId, {
           origin: "other",
           code: String(message.content.code ?? ""),
           mode: "do",
@@ -239,27 +234,14 @@ export class Evaluations {
     if (!output) return;
     if (live) this.announce(live);
     if (live && output.type === "error") live.errored = true;
-    const kept = (live ? live.budget : this.strayBudget).take(output);
+    const kept = live ? live.budget.take(output) : this.stray.take(output);
     if (kept) {
       const clear = evaluation?.clearPending === true;
       if (evaluation) evaluation.clearPending = false;
       this.emitOutput(evaluation, kept, clear);
       this.options.transcript.output(kept, evaluation?.count ?? null);
     }
-    if (!live) this.sayStrayCut();
-  }
-
-  /**
-   * Once a stretch, after what was kept: output outside a running cell is dropped from here on.
-   * A cell's cut is said at its end; this has no end to wait for, and a thread's lines stopped
-   * mid-line with nothing in the transcript, the web or `dispatch logs` to say why.
-   */
-  private sayStrayCut(): void {
-    if (this.strayBudget.dropped === 0 || this.strayCutSaid) return;
-    this.strayCutSaid = true;
-    this.options.transcript.note(
-      `output outside a running cell is over the ${MAX_EVAL_OUTPUT_BYTES} byte bound: the rest is dropped until the next cell runs; print less, or to a file`,
-    );
+    if (!live) this.stray.sayCut();
   }
 
   private emitOutput(evaluation: Evaluation | undefined, output: EvalOutput, clear: boolean): void {
@@ -270,12 +252,6 @@ export class Evaluations {
       output,
       ...(clear ? { clear: true } : {}),
     });
-  }
-
-  private track(id: string, what: Parameters<typeof newEvaluation>[1]): Evaluation {
-    const evaluation = newEvaluation(id, what);
-    this.known.set(id, evaluation);
-    return evaluation;
   }
 
   /**
@@ -314,23 +290,6 @@ export class Evaluations {
       truncatedBytes,
       ...(evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}),
     });
-    // Late output that names it (a background thread's, which ipykernel sends under the last
-    // request) still goes to its cell however late, as Jupyter places it: so it is kept, its
-    // outputs (its answer's) let go after a while, and only the last ended ones are.
-    setTimeout(() => {
-      evaluation.outputs = [];
-    }, 60_000).unref();
-    this.forgetEnded();
-  }
-
-  /** Forgets the oldest ended evaluations beyond `KEPT_ENDED`. */
-  private forgetEnded(): void {
-    let excess = [...this.known.values()].filter((e) => e.ended).length - KEPT_ENDED;
-    for (const [id, evaluation] of this.known) {
-      if (excess <= 0) return;
-      if (!evaluation.ended) continue;
-      this.known.delete(id);
-      excess--;
-    }
+    this.known.ended(evaluation);
   }
 }

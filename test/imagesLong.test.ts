@@ -152,7 +152,12 @@ describe("long evaluations from the CLI", { timeout: 120_000 }, () => {
     ).catch((err: Error) => {
       throw new Error(`${err.message}; it printed: ${follower.out()}${follower.err()}`);
     });
-    expect(follower.out()).toContain("before the stop");
+    // Its presence can be in before the history it is sent reaches its stdout.
+    await waitFor(() => follower.out().includes("before the stop"), {
+      message: "the follower to print the history",
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; it printed: ${follower.out()}${follower.err()}`);
+    });
 
     const stopped = await hub.cli(["stop"]);
     expect(stopped.code, stopped.stderr).toBe(0);

@@ -361,6 +361,16 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     await command("calc", "eval", { code: "a = 40" });
     await command("calc", "eval", { code: "b = a + 2" });
     await command("calc", "eval", { code: "oops = 1 / 0" });
+    // Answered now; replayed, nobody is at a prompt: it fails rather than hang the revive.
+    const asking = command("calc", "eval", { code: "who = input('who? ')" });
+    const prompt = await waitFor(
+      async () => (await info("calc")).options.input as { id: string } | undefined,
+      {
+        message: "the prompt pending",
+      },
+    );
+    await command("calc", "input", { id: prompt.id, value: "me" });
+    expect(await asking).toMatchObject({ status: "ok" });
     const pid = (await info("calc")).options.pid as number;
     process.kill(pid, "SIGKILL");
     await waitFor(async () => (await info("calc")).status === "exited");
@@ -372,8 +382,10 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     expect(refused.stderr).toContain("has exited");
 
     const revived = await hub.cli(["revive", "calc", "--replay"], { timeoutMs: 60_000 });
-    expect(revived.code, revived.stderr).toBe(0);
-    expect(revived.stdout).toContain("replayed 2 of 2 evaluations, 0 failed");
+    expect(revived.code, revived.stderr).toBe(1);
+    expect(revived.stdout).toContain("replayed 3 of 3 evaluations, 1 failed");
+    expect(revived.stdout).toContain("who = input('who? ')");
+    expect(revived.stdout).toContain("StdinNotImplementedError");
     expect(await evaluated("calc", "b")).toBe("42");
     // Read right after the answer: its `eval-end` is stored by then (the hub hands a host's
     // answer on only once the events the session sent before it are stored).
@@ -384,8 +396,10 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
       "client:ok:a = 40",
       "client:ok:b = a + 2",
       "client:error:oops = 1 / 0",
+      "client:ok:who = input('who? ')",
       "replay:ok:a = 40",
       "replay:ok:b = a + 2",
+      "replay:error:who = input('who? ')",
       "client:ok:b",
     ]);
   });

@@ -71,7 +71,10 @@ export class Evaluations {
       store_history: true,
       user_expressions: {},
       // A cell's input() asks through the stdin channel (`Prompts`), answered by any writer.
-      allow_stdin: true,
+      // Not a replay's: nobody waits at a prompt while `revive --replay` waits for its report, and
+      // the replay (and every cell after it) hung on it unseen; the kernel raises in input()
+      // instead (ipykernel's StdinNotImplementedError), and the report lists the cell as failed.
+      allow_stdin: origin !== "replay",
       stop_on_error: false,
     });
     const { ends } = this.options;

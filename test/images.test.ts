@@ -422,6 +422,12 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     const out = await hub.cli(["eval", "xpy", "import sys\nxs = [1, 2]\nprint(sys.version_info[0])\nxs"]);
     expect(out.stdout).toBe("3\n[1, 2]\n");
     expect((await info("xpy")).options).toMatchObject({ kernel: "xpython", implementation: "xeus-python" });
+    // Its errors are named as ipykernel's are, not by the class's repr it sends.
+    expect(await command("xpy", "eval", { code: "raise RuntimeError('x')" })).toMatchObject({
+      status: "error",
+      error: { ename: "RuntimeError", evalue: "x" },
+      outputs: [{ type: "error", ename: "RuntimeError" }],
+    });
     const vars = (await command("xpy", "variables")) as { variables: { name: string }[] };
     expect(vars.variables.map((v) => v.name)).toContain("xs");
 

@@ -25,6 +25,13 @@ describe("kernel outputs", () => {
     expect(outputOf(message("status", { execution_state: "idle" }))).toBeUndefined();
   });
 
+  it("names an error's exception bare, as xeus-python's class repr or ipykernel's name", () => {
+    const content = { evalue: "x", traceback: [] };
+    for (const ename of ["<class 'RuntimeError'>", "RuntimeError"])
+      expect(outputOf(message("error", { ...content, ename }))).toMatchObject({ ename: "RuntimeError" });
+    expect(outputOf(message("error", content))).toMatchObject({ ename: "Error" });
+  });
+
   it("cuts a flood at the bound and counts what it dropped", () => {
     const budget = new OutputBudget(10, 0);
     expect(budget.take({ type: "stream", name: "stdout", text: "12345" })).toMatchObject({ text: "12345" });

@@ -61,13 +61,23 @@ export function outputOf(message: JupyterMessage): EvalOutput | undefined {
     case "error":
       return {
         type: "error",
-        ename: String(content.ename ?? "Error"),
+        ename: exceptionName(content.ename),
         evalue: String(content.evalue ?? ""),
         traceback: Array.isArray(content.traceback) ? content.traceback.map(String) : [],
       };
     default:
       return undefined;
   }
+}
+
+/**
+ * An error's exception name as a person reads it (`RuntimeError`). xeus-python sends the class's
+ * repr (`<class 'RuntimeError'>`), which every view then showed in its heading, and the replay
+ * report with it; ipykernel sends the bare name.
+ */
+export function exceptionName(ename: unknown): string {
+  const name = String(ename ?? "Error");
+  return /^<class '([^']+)'>$/.exec(name)?.[1] ?? name;
 }
 
 /** A `clear_output` request: whether it waits for the next output (`wait=True`). */

@@ -17,7 +17,7 @@ import {
   incompleteText,
 } from "../../../protocol/workspace/events.js";
 import type { Kernel } from "../jupyter/Kernel.js";
-import { clearOf, outputOf } from "../jupyter/outputs.js";
+import { clearOf, exceptionName, outputOf } from "../jupyter/outputs.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeEvents } from "../runtime.js";
 import { answerOf, type Evaluation } from "./Evaluation.js";
@@ -100,7 +100,7 @@ export class Evaluations {
     const status = content.status === "ok" ? "ok" : content.status === "error" ? "error" : "aborted";
     const error =
       status === "error"
-        ? { ename: String(content.ename ?? "Error"), evalue: String(content.evalue ?? "") }
+        ? { ename: exceptionName(content.ename), evalue: String(content.evalue ?? "") }
         : undefined;
     evaluation.replied = { status, ...(error ? { error } : {}) };
     replied();

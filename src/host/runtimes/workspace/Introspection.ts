@@ -12,6 +12,7 @@ import { Variable, type VariablesData } from "../../../protocol/workspace/events
 import type { IntrospectionAdapter } from "../jupyter/adapters/adapter.js";
 import { type CellQueue, Withdrawn } from "../jupyter/CellQueue.js";
 import type { Kernel } from "../jupyter/Kernel.js";
+import { exceptionName } from "../jupyter/outputs.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeEvents } from "../runtime.js";
 import { QuietStdout } from "./QuietStdout.js";
@@ -138,7 +139,7 @@ export class Introspection {
       if (reply.content.status !== "ok")
         throw new DispatchError(
           "bad_request",
-          `${String(reply.content.ename ?? "error")}: ${String(reply.content.evalue ?? "")}`,
+          `${exceptionName(reply.content.ename)}: ${String(reply.content.evalue ?? "")}`,
         );
       return stdout.answer;
     } finally {

@@ -422,6 +422,15 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     const out = await hub.cli(["eval", "xpy", "import sys\nxs = [1, 2]\nprint(sys.version_info[0])\nxs"]);
     expect(out.stdout).toBe("3\n[1, 2]\n");
     expect((await info("xpy")).options).toMatchObject({ kernel: "xpython", implementation: "xeus-python" });
+    // What it writes to its own stdout (xeus-python leaves fd 1 to the host) shows in the log
+    // whole, though a character comes in pieces.
+    await command("xpy", "eval", {
+      // Joined by the kernel: the code's own line in the log is not what is waited for.
+      code: 'import os, time\nfor b in ("é€😀" + "-whole\\n").encode():\n    os.write(1, bytes([b])); time.sleep(0.01)',
+    });
+    await waitFor(async () => (await hub.cli(["logs", "xpy"])).stdout.includes("é€😀-whole"), {
+      message: "the pieces written whole in the log",
+    });
     // Its errors are named as ipykernel's are, not by the class's repr it sends.
     expect(await command("xpy", "eval", { code: "raise RuntimeError('x')" })).toMatchObject({
       status: "error",

@@ -171,8 +171,12 @@ export class Kernel {
       });
     });
     died.catch(() => undefined);
-    for (const stream of [this.child.stdout, this.child.stderr])
-      stream?.on("data", (chunk: Buffer) => this.output.push(chunk.toString("utf8")));
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      // Decoded as a stream, not read by read: a character the kernel wrote in two pieces (a C
+      // library's or a subprocess's output on its own fd) was two U+FFFD in `dispatch logs`.
+      stream?.setEncoding("utf8");
+      stream?.on("data", (text: string) => this.output.push(text));
+    }
     await Promise.race([spawned, died]);
 
     this.shell.connect(channelAddress(this.info, "shell"));

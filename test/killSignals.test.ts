@@ -3,7 +3,8 @@
  * waits for the end and says how the session ended; one a program may take and run on (INT,
  * QUIT) returns once the host delivered it, saying the session still runs, rather than waiting
  * for an end that a shell or a REPL never makes. A real hub, real bash sessions in PTYs, every
- * call through the real CLI.
+ * call through the real CLI. USR1 and the like (a reload) are sent too; a mistyped name is refused
+ * with the likely one.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
@@ -70,4 +71,33 @@ it("--signal TERM still waits for the end and says how the session ended", async
   const killed = await hub.cli(["kill", "term-1s", "--signal", "TERM"]);
   expect(killed.code, killed.stderr).toBe(0);
   expect(killed.stdout).toBe("term-1s: exited (7)\n");
+});
+
+it("--signal USR1 reaches a program that reloads on it, and the session runs on", async () => {
+  const script = `trap 'echo reloaded-USR1' USR1; echo trap-set; while :; do sleep 0.1; done`;
+  const created = await hub.api("/api/sessions", {
+    method: "POST",
+    body: JSON.stringify({ name: "usr1", command: ["bash", "-c", script] }),
+  });
+  expect(created.status, await created.clone().text()).toBe(201);
+  await waitFor(async () => (await storedOutput(hub, "usr1")).includes("trap-set"), {
+    message: "usr1 set its trap",
+  });
+  // START refused it before sending: "unknown signal 'USR1': use one of SIGHUP, ..." (exit 2).
+  const killed = await hub.cli(["kill", "usr1", "--signal", "USR1"]);
+  expect(killed.code, killed.stderr).toBe(0);
+  expect(killed.stdout).toMatch(/^usr1: sent SIGUSR1; still running/);
+  await waitFor(async () => (await storedOutput(hub, "usr1")).includes("reloaded-USR1"), {
+    message: "the trap ran",
+  });
+  expect((await session("usr1")).status).toBe("running");
+});
+
+it("a mistyped --signal is refused with the likely one, and nothing is sent", async () => {
+  await trapping("usr3", "USR1", 0);
+  const killed = await hub.cli(["kill", "usr3", "--signal", "USR3"]);
+  expect(killed.code).not.toBe(0);
+  expect(killed.stderr).toContain("unknown signal 'USR3' — did you mean USR1?");
+  expect((await session("usr3")).status).toBe("running");
+  expect(await storedOutput(hub, "usr3")).not.toContain("got-USR1");
 });

@@ -24,6 +24,7 @@ import type { ClientMessage } from "../protocol/client.js";
 import { ServerMessage } from "../protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../protocol/frames.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
+import type { KillSignal } from "../protocol/signals.js";
 import { dialHub } from "./dialHub.js";
 
 export { UnprovenHubError, webSocketUrl } from "./dialHub.js";
@@ -171,10 +172,7 @@ export class ClientSocket {
     return sessionOf(await this.request({ type: "rename", session, name }));
   }
 
-  async kill(
-    session: string,
-    signal?: "SIGHUP" | "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGQUIT",
-  ): Promise<SessionInfo> {
+  async kill(session: string, signal?: KillSignal): Promise<SessionInfo> {
     return sessionOf(await this.request({ type: "kill", session, ...(signal ? { signal } : {}) }));
   }
 

@@ -21,6 +21,7 @@ import { ApiEvent } from "../protocol/events.js";
 import type { InputId } from "../protocol/inputId.js";
 import { isIssuedToken } from "../protocol/people.js";
 import { type CreateSessionRequest, SessionInfo } from "../protocol/session.js";
+import type { KillSignal } from "../protocol/signals.js";
 import { ClientSocket, UnprovenHubError } from "./ClientSocket.js";
 import { HUB_NOT_RUNNING } from "./exitCodes.js";
 import { DEFAULT_PORT, hubAnswers, readKey, resolvePort } from "./hubAddress.js";
@@ -50,7 +51,7 @@ const OkBody = z.object({ ok: z.literal(true) });
 const CommandBody = z.object({ result: z.unknown().optional() });
 export type StoredEvent = z.infer<typeof ApiEvent>;
 
-export type KillSignal = "SIGHUP" | "SIGTERM" | "SIGKILL" | "SIGINT" | "SIGQUIT";
+export type { KillSignal };
 
 export interface HubClientOptions {
   url: string;

@@ -32,6 +32,7 @@ import { HostView } from "./hosts.js";
 import { InputId } from "./inputId.js";
 import { PresenceEntry, Principal, Role } from "./people.js";
 import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
+import { KillSignal } from "./signals.js";
 
 /** Largest JSON message a client may send (input pastes included). */
 export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
@@ -102,7 +103,7 @@ export const ClientMessage = z.discriminatedUnion("type", [
     ref: Ref,
     session: SessionRef,
     /** SIGHUP by default: what closing a terminal sends, and what an interactive shell obeys. */
-    signal: z.enum(["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"]).default("SIGHUP"),
+    signal: KillSignal.default("SIGHUP"),
   }),
   /** `options`: what this revive asks of the kind (a workspace's `replay`), checked by the kind. */
   z.object({

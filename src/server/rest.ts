@@ -23,6 +23,7 @@ import {
 } from "../protocol/api.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
 import { CreateSessionRequest, RenameSessionRequest } from "../protocol/session.js";
+import { KillSignal } from "../protocol/signals.js";
 import { describeStorageError, isStorageError } from "../store/storageErrors.js";
 import { auditedCommand } from "./auditedCommand.js";
 import {
@@ -53,7 +54,7 @@ const NameParams = z.object({ name: z.string().min(1).max(64) });
 const CommandParams = NameParams.extend({ command: z.string().min(1).max(64) });
 const GcRequest = z.object({ olderThan: z.string().max(32).optional() });
 const KillQuery = z.object({
-  signal: z.enum(["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"]).default("SIGHUP"),
+  signal: KillSignal.default("SIGHUP"),
 });
 
 export function registerRest(app: FastifyInstance, options: RestOptions): void {

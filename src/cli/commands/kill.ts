@@ -1,20 +1,20 @@
 /**
  * `dispatch kill NAME [--signal SIG]`: ends a session's process (SIGHUP, like closing a terminal)
  * and says what happened: its status once it ended, or that it still runs. A signal not meant to
- * end it (SIGINT, SIGQUIT: `core/signals.ts`) is answered once delivered. An ended session is
+ * end it (INT, QUIT, USR1...: `core/signals.ts`) is answered once delivered. An ended session is
  * removed instead (the hub's rule).
  */
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
+import { didYouMean } from "../../core/names.js";
 import { isEndingSignal } from "../../core/signals.js";
 import type { SessionInfo } from "../../protocol/session.js";
+import { KILL_SIGNALS, type KillSignal } from "../../protocol/signals.js";
 import { UsageError } from "../exitCodes.js";
-import { HubClient, type KillSignal } from "../HubClient.js";
+import { HubClient } from "../HubClient.js";
 import { SessionStream } from "../SessionStream.js";
 import { statusText } from "../sessionTable.js";
-
-const SIGNALS: readonly KillSignal[] = ["SIGHUP", "SIGTERM", "SIGKILL", "SIGINT", "SIGQUIT"];
 
 /**
  * How long to wait for the end after the hub's own wait (3 s) ran out: a workspace's kernel gets
@@ -27,14 +27,12 @@ export function registerKill(program: Command): void {
     .command("kill")
     .description("end a session's process (one already ended is removed, with its history)")
     .argument("<name>", "session name")
-    .option("--signal <signal>", `signal to send: ${SIGNALS.join(", ")}`, "SIGHUP")
+    .option("--signal <signal>", `signal to send: ${KILL_SIGNALS.map(short).join(", ")}`, "SIGHUP")
     .action(kill);
 }
 
 async function kill(name: string, options: { signal: string }): Promise<void> {
-  const signal = options.signal.toUpperCase().replace(/^(?!SIG)/, "SIG") as KillSignal;
-  if (!SIGNALS.includes(signal))
-    throw new UsageError(`unknown signal '${options.signal}': use one of ${SIGNALS.join(", ")}`);
+  const signal = signalNamed(options.signal);
   const client = HubClient.locate();
   const session = await client.killSession(name, signal);
   if (!isLiveStatus(session.status)) {
@@ -53,6 +51,22 @@ async function kill(name: string, options: { signal: string }): Promise<void> {
       ? `${after.name}: sent ${signal}; still ${statusText(after)}`
       : `${after.name}: ${statusText(after)}`,
   );
+}
+
+/** `USR1`, `usr1` or `SIGUSR1` as the signal; a mistyped one is refused with the likely name. */
+function signalNamed(given: string): KillSignal {
+  const signal = given.toUpperCase().replace(/^(?!SIG)/, "SIG");
+  const known = KILL_SIGNALS.find((name) => name === signal);
+  if (known) return known;
+  const guess = didYouMean(short(signal), KILL_SIGNALS.map(short));
+  throw new UsageError(
+    `unknown signal '${given}'${guess ? ` — did you mean ${guess}?` : ""} (signals: ${KILL_SIGNALS.map(short).join(", ")})`,
+  );
+}
+
+/** `SIGUSR1` as people type it: `USR1`. */
+function short(signal: string): string {
+  return signal.replace(/^SIG/, "");
 }
 
 /** Whether the hub still has the session (it removes one that had already ended). */

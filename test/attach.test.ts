@@ -178,7 +178,9 @@ describe("dispatch attach", () => {
     const text = term.output();
     const tail = textAfter(text, "exit 3");
     expect(tail).toContain(TERMINAL_RESET);
-    expect(tail).toContain("[dispatch: leaving exited with code 3]");
+    expect(tail).toContain(
+      "[dispatch: leaving exited with code 3; `dispatch revive leaving` starts it again]",
+    );
     expect(tail.indexOf(TERMINAL_RESET)).toBeLessThan(tail.indexOf("[dispatch: leaving exited"));
     await expectRestored(term);
   });
@@ -202,7 +204,9 @@ describe("dispatch attach", () => {
     const term = attachInPty(["finished"]);
     expect(await term.attachExit).toBe(0);
     expect(term.output()).toContain("done-42");
-    expect(term.output()).toContain("[dispatch: finished exited with code 3]");
+    expect(term.output()).toContain(
+      "[dispatch: finished exited with code 3; `dispatch revive finished` starts it again]",
+    );
     await expectRestored(term);
   });
 

@@ -108,7 +108,10 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     // Its next exit ends the attach, with that exit's code.
     expect((await hub.cli(["eval", "phoenix", "import os; os._exit(3)"])).code).toBe(1);
     expect(await tty.rc).toBe(0);
-    expect(tty.output()).toContain("[dispatch: phoenix exited with code 3]");
+    // The end says what to do next, as every kind's does.
+    expect(tty.output()).toContain(
+      "[dispatch: phoenix exited with code 3; `dispatch revive phoenix` starts it again]",
+    );
     expect(tty.output()).not.toMatch(/\[dispatch: phoenix exited with code [12]\]/);
   });
 
@@ -119,6 +122,12 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     expect(image.code, image.stderr).toBe(0);
     expect(image.stdout).toBe("victim: exited (0)\n");
     expect(await status("victim")).toBe("exited");
+    // No cell of an ended image can wait: `input` says it has ended and how to start it again.
+    const answer = await hub.cli(["input", "victim", "late"]);
+    expect(answer.code).not.toBe(0);
+    expect(answer.stderr).toContain(
+      "image 'victim' has exited (0), so no cell can wait for input; `dispatch revive victim` starts a fresh kernel",
+    );
     // Closed on purpose: `images` says so, in the table too (SESSION … STATUS HEALTH STATE).
     expect(await imageRow("victim")).toMatchObject({ status: "exited (0)", health: "stopped", pid: null });
     expect((await hub.cli(["images"])).stdout).toMatch(

@@ -14,7 +14,7 @@ export function reportEnd(end: ClientEnd): void {
     case "quit":
       return;
     case "ended":
-      console.error(`\r\n[dispatch: ${endText(end.end)}]`);
+      console.error(`\r\n[dispatch: ${endText(end.end)}${nextStep(end.end)}]`);
       return;
     case "signal":
       process.exitCode = 128 + EXIT_SIGNALS[end.signal];
@@ -36,6 +36,14 @@ export function endText(end: SessionEnd): string {
   return end.reason === "removed"
     ? `${end.session.name} was removed`
     : `${end.session.name} ${exitText(end)}`;
+}
+
+/**
+ * What to do about an end the person did not ask for here: every kind revives (a refusal, such
+ * as an agent's removed worktree, is said by `dispatch revive` itself), so the hint is the same.
+ */
+function nextStep(end: SessionEnd): string {
+  return end.reason === "exited" ? `; \`dispatch revive ${end.session.name}\` starts it again` : "";
 }
 
 function exitText(end: Extract<StreamEnd, { reason: "exited" }>): string {

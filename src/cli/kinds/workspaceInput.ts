@@ -8,11 +8,13 @@
 import { createInterface, type Interface } from "node:readline";
 import { Writable } from "node:stream";
 import { DispatchError } from "../../core/errors.js";
+import { isLiveStatus } from "../../core/liveness.js";
 import type { JsonEvent } from "../../protocol/events.js";
 import { InputEndData, InputRequestData } from "../../protocol/workspace/events.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { imageArguments } from "../imageContext.js";
+import { statusText } from "../sessionTable.js";
 
 export interface PromptAnswerer {
   /** Sends `input {id, value}` for the session. */
@@ -120,6 +122,13 @@ export async function answerInput(first: string | undefined, second: string | un
   const client = HubClient.locate();
   const { image, rest } = await imageArguments(client, { first, second, verb: "input" });
   const session = await client.getSession(image);
+  // An ended image has no cell at all: say that and how to go on, not "no cell is waiting".
+  if (!isLiveStatus(session.status))
+    throw new DispatchError(
+      "session_exited",
+      `image '${session.name}' has ${statusText(session)}, so no cell can wait for input; ` +
+        `\`dispatch revive ${session.name}\` starts a fresh kernel (\`--replay\` re-runs the cells that succeeded)`,
+    );
   const pending = InputRequestData.nullable()
     .catch(null)
     .parse((session.options as Record<string, unknown> | undefined)?.input ?? null);

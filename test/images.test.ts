@@ -446,10 +446,14 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
       code: `import os, time\nwhile not os.path.exists(${JSON.stringify(release)}): time.sleep(0.05)\n'ran on'`,
     });
     await waitFor(async () => (await info("xpy")).options.execution === "busy");
-    const refused = await json("/api/sessions/xpy/commands/interrupt", { method: "POST", body: "{}" });
+    // Renamed first: the refusal names the command to type with the name it has now.
+    expect((await hub.cli(["rename", "xpy", "xpy-now"])).code).toBe(0);
+    const refused = await json("/api/sessions/xpy-now/commands/interrupt", { method: "POST", body: "{}" });
+    expect((await hub.cli(["rename", "xpy-now", "xpy"])).code).toBe(0);
     writeFileSync(release, "");
     expect(refused.status).toBe(409);
     expect(JSON.stringify(refused.body)).toContain("xeus-python kernels cannot be interrupted");
+    expect(JSON.stringify(refused.body)).toContain("`dispatch cmd xpy-now restart`");
     expect(await held).toMatchObject({ status: "ok", outputs: [{ data: { "text/plain": "'ran on'" } }] });
     expect((await info("xpy")).status).toBe("running");
 

@@ -122,6 +122,7 @@ export class HostedSession {
       },
       exited: () => options.onExit(this),
       runDir: options.runDir,
+      name: () => this.name,
       ...(options.sandbox ? { sandbox: options.sandbox } : {}),
     });
     if (this.pausedBeforeStart) this.runtime.setPaused?.(true);

@@ -44,6 +44,11 @@ export interface RuntimeContext {
    * files); what no session holds there is an orphan (`OrphanSweeper`).
    */
   runDir: string;
+  /**
+   * What a person calls the session now (spawn-time name, then each `rename` that reached this
+   * host), for text that tells them a command to type; undefined when the hub gave none.
+   */
+  name?(): string | undefined;
 }
 
 export interface SessionRuntime {

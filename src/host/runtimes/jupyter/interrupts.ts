@@ -6,12 +6,15 @@
  * how to stop the cell instead. Known by the `implementation` of its `kernel_info_reply`.
  */
 
-/** Why a kernel of this implementation is not interrupted; undefined when it can be. */
-export function interruptRefusal(implementation: string): string | undefined {
+/**
+ * Why a kernel of this implementation is not interrupted; undefined when it can be. `name` is
+ * the image's name as the person knows it now, for the command it tells them to type.
+ */
+export function interruptRefusal(implementation: string, name = "IMAGE"): string | undefined {
   if (!implementation.startsWith("xeus")) return undefined;
   return (
     `${implementation} kernels cannot be interrupted: they end on SIGINT and ignore interrupt_request, ` +
     "which would lose every variable, so the cell runs on; to stop it, restart the kernel " +
-    "(`dispatch cmd IMAGE restart`: a fresh kernel, its variables are lost)"
+    `(\`dispatch cmd ${name} restart\`: a fresh kernel, its variables are lost)`
   );
 }

@@ -95,7 +95,7 @@ export class LiveKernel {
   async interrupt(): Promise<void> {
     await this.ready;
     const kernel = this.require();
-    const refused = interruptRefusal(this.implementation);
+    const refused = interruptRefusal(this.implementation, this.options.context.name?.());
     if (refused) {
       this.options.transcript.note(`not interrupted: ${refused}`);
       throw new DispatchError("conflict", refused);

@@ -10,10 +10,10 @@
 import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
 import { describeInvalidName, isValidName } from "../core/names.js";
-import { isEndingSignal } from "../core/signals.js";
 import type { SessionEvent } from "../protocol/events.js";
 import type { InputId } from "../protocol/inputId.js";
 import type { CreateSessionParams, SessionInfo, SessionRecord } from "../protocol/session.js";
+import { isEndingSignal } from "../protocol/signals.js";
 import { capabilitiesOf } from "./EventIntake.js";
 import { requireLive } from "./endedSession.js";
 import type { HubEvents } from "./HubEvents.js";
@@ -148,7 +148,7 @@ export class SessionCommands {
 
   /**
    * Signals a running session (SIGHUP unless told otherwise) and answers with its record: after
-   * a signal meant to end it (`core/signals.ts`), once it ended or `KILL_WAIT_MS` passed; after
+   * a signal meant to end it (`protocol/signals.ts`), once it ended or `KILL_WAIT_MS` passed; after
    * any other, once its host delivered it and a short look for an exit. A session that has
    * already ended is removed, with its history.
    */

@@ -1,6 +1,6 @@
 /**
  * The signals a person may send a session (`dispatch kill --signal`, the client protocol's `kill`,
- * `DELETE /api/sessions/:name?signal=`): the ones that end a program (`core/signals.ts` says
+ * `DELETE /api/sessions/:name?signal=`): the ones that end a program (`isEndingSignal` says
  * which) and the ones programs take as a request — USR1/USR2 to reload or dump state, WINCH,
  * STOP/TSTP/CONT for job control, ALRM, PIPE. One list for the hub, its REST API and the CLI.
  */
@@ -21,6 +21,18 @@ export const KILL_SIGNALS = [
   "SIGALRM",
   "SIGPIPE",
 ] as const;
+
+/**
+ * The signals meant to end a program: SIGHUP (a terminal closing, what `kill` sends by default),
+ * SIGTERM and SIGKILL. `dispatch kill` waits for the end of those and says how the session ended.
+ * Any other (SIGINT, SIGQUIT, SIGUSR1, ...) is one a shell, a REPL or a chat takes and runs on
+ * after: the hub answers once the host delivered it, and the command says the session still runs.
+ */
+const ENDING_SIGNALS: ReadonlySet<string> = new Set<KillSignal>(["SIGHUP", "SIGTERM", "SIGKILL"]);
+
+export function isEndingSignal(signal: string): boolean {
+  return ENDING_SIGNALS.has(signal);
+}
 
 /** SIGHUP by default: what closing a terminal sends, and what an interactive shell obeys. */
 export const KillSignal = z.enum(KILL_SIGNALS);

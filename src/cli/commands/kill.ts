@@ -1,16 +1,15 @@
 /**
  * `dispatch kill NAME [--signal SIG]`: ends a session's process (SIGHUP, like closing a terminal)
  * and says what happened: its status once it ended, or that it still runs. A signal not meant to
- * end it (INT, QUIT, USR1...: `core/signals.ts`) is answered once delivered. An ended session is
+ * end it (INT, QUIT, USR1...: `protocol/signals.ts`) is answered once delivered. An ended session is
  * removed instead (the hub's rule).
  */
 import type { Command } from "commander";
 import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
 import { didYouMean } from "../../core/names.js";
-import { isEndingSignal } from "../../core/signals.js";
 import type { SessionInfo } from "../../protocol/session.js";
-import { KILL_SIGNALS, type KillSignal } from "../../protocol/signals.js";
+import { isEndingSignal, KILL_SIGNALS, type KillSignal } from "../../protocol/signals.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { SessionStream } from "../SessionStream.js";
@@ -44,7 +43,7 @@ async function kill(name: string, options: { signal: string }): Promise<void> {
     );
     return;
   }
-  // SIGINT or SIGQUIT often only interrupts (a shell, a kernel's evaluation): no end to wait for.
+  // A signal not meant to end it (SIGINT: a shell, a kernel's evaluation, runs on): no end to wait for.
   const after = isEndingSignal(signal) ? await endOf(client, session) : session;
   console.log(
     isLiveStatus(after.status)

@@ -58,11 +58,6 @@ export class HeldKeys {
     return this.#droppedChars;
   }
 
-  /** What was kept, in the order typed. */
-  get texts(): readonly string[] {
-    return this.#inputs.map((input) => input.data);
-  }
-
   /** What to send now (`now`, ms since the epoch) that the session runs again. */
   release(now: number): HeldRelease {
     const at = staleInterruptAt(this.#inputs, now);

@@ -64,11 +64,28 @@ describe("web paste", () => {
     // it: sooner, the PTY's SIGINT can reach bash while readline is still reading the paste
     // (on a loaded machine both land in one read), and what it had not read runs as typed.
     await waitForLine(page, "paste-marker", /^paste-ready> echo safe/);
-    // Then a line typed after it: by the time it answers, anything the paste ran has answered.
     await page.keyboard.press("Control+C");
+    // Typed only once bash shows a fresh prompt under the ^C: a key reaching bash in the same read
+    // as the interrupt makes readline keep the line (bash 5.2, with no hub between: raw node-pty,
+    // `\x03` and the next keys in one write, runs the paste every time), and it then runs with
+    // that key's Enter. On a loaded machine the page's keys can arrive that close together.
+    await waitForFreshPrompt(page, "paste-marker", "paste-ready> ");
+    // Then a line typed after it: by the time it answers, anything the paste ran has answered.
     await typeLine(page, "echo after-$((2 + 2))");
     await waitForLine(page, "paste-marker", /^after-4$/);
     expect(await terminalLines(page, "paste-marker")).not.toContain("INJECTED-42");
     expect(problems).toEqual([]);
   });
 });
+
+/** Waits until the terminal's last line is an empty `prompt` and the line above it ends in `^C`. */
+async function waitForFreshPrompt(page: Page, session: string, prompt: string): Promise<void> {
+  await page.waitForFunction(
+    ([name, shown]) => {
+      const lines = window.__dispatch?.lines(name as string) ?? [];
+      return lines.at(-1) === shown && (lines.at(-2) ?? "").endsWith("^C");
+    },
+    [session, prompt],
+    { timeout: 20_000, polling: 50 },
+  );
+}

@@ -5,9 +5,10 @@
  * lease and notify the other nodes of what they stored.
  */
 import type { SessionEvent } from "../../protocol/events.js";
+import { planAppend } from "../appendRule.js";
 import { eventChecksum } from "../eventChecksum.js";
 import { type EventRow, encodeEventData, rowToEvent } from "../rows.js";
-import { planAppend, type SnapshotRecord } from "../Store.js";
+import type { SnapshotRecord } from "../Store.js";
 import { textArray } from "./PgCluster.js";
 import type { PgConnection } from "./PgConnection.js";
 

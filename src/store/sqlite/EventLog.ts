@@ -5,9 +5,10 @@
  */
 import type Database from "better-sqlite3";
 import type { SessionEvent } from "../../protocol/events.js";
+import { planAppend } from "../appendRule.js";
 import { eventChecksum } from "../eventChecksum.js";
 import { type EventRow, encodeEventData, rowToEvent } from "../rows.js";
-import { planAppend, type SnapshotRecord } from "../Store.js";
+import type { SnapshotRecord } from "../Store.js";
 import type { LockWait } from "./lockWait.js";
 
 export class EventLog {

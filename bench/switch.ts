@@ -3,7 +3,7 @@
  * one of two sessions; the time from typing the prefix key and `]` until the other session's
  * screen (its marker line) has been printed. Each session prints a distinct marker once, so
  * the marker showing up after a switch means the new screen arrived (snapshot or replay).
- * Exported for bench/run.ts (owned by the benchmark runner; not wired in here).
+ * Run by bench/run.ts as the `switch` suite (`--only switch`).
  */
 import { type IPty, spawn } from "node-pty";
 import type { BenchContext } from "./context.js";

@@ -8,10 +8,8 @@
  * opened in the background (`pgNative.ts`: libpq connects on a thread-pool thread), so the hub
  * keeps serving however long the connect takes; until it is open, calls fail at once with the
  * same error saying why, and the first call after it succeeds. So a restarted server heals like
- * a disk that had filled up: the failed write is reported, a later one succeeds. A lost
- * connection is opened again at once; after a failed connect, or a call that timed out, the
- * next connect waits a pause growing from 1 s to 10 s (reset once a connection is open), so an
- * unreachable server is tried at most once per pause.
+ * a disk that had filled up: the failed write is reported, a later one succeeds. When the next
+ * connect is tried, and what calls fail with meanwhile: `pgReopening.ts`.
  */
 import {
   CONNECTION_FAILURE,
@@ -24,6 +22,7 @@ import {
 } from "./PostgresError.js";
 import { CHECK_LIMIT_MS, IdleCheck } from "./pgIdleCheck.js";
 import { type Libpq, loadNative, type NativeClient, openInBackground, openSync } from "./pgNative.js";
+import { Reopening } from "./pgReopening.js";
 import { param, readRows } from "./pgRows.js";
 import { type PgTimeouts, pgTimeouts, withTimeouts } from "./pgTimeouts.js";
 import { finish } from "./pgWait.js";
@@ -32,8 +31,6 @@ export { param } from "./pgRows.js";
 
 /** After the server's own `statement_timeout`, how much longer a call waits for its answer. */
 const CANCEL_GRACE_MS = 1_000;
-const FIRST_PAUSE_MS = 1_000;
-const LONGEST_PAUSE_MS = 10_000;
 
 export class PgConnection {
   private client: NativeClient | undefined;
@@ -42,18 +39,8 @@ export class PgConnection {
   private readonly timeouts: PgTimeouts;
   /** Calls are held to `timeouts.queryMs` (not yet while migrations run). */
   private bounded = false;
-  /** Without a connection: what every call fails with until a new one is open. */
-  private failure: Error | undefined;
-  /** Without a connection: since when (ms since the epoch). */
-  private lostAt: number | undefined;
-  /** The next connect starts at this `performance.now()`. */
-  private pausedUntil = 0;
-  private pauseMs = FIRST_PAUSE_MS;
-  /** The next connect, waiting for its time. */
-  private retry: NodeJS.Timeout | undefined;
-  /** A connect is running on the thread pool, or the new connection is being set up. */
-  private opening = false;
-  private closed = false;
+  /** Without a connection: what calls fail with, and when a new one is opened. */
+  private readonly reopening: Reopening;
   /** Checks the connection while it is idle, so a silent link is found before a call meets it. */
   private readonly idle: IdleCheck;
   /** How long a check waits for its answer: `CHECK_LIMIT_MS`, or the call timeout if shorter. */
@@ -68,12 +55,22 @@ export class PgConnection {
     timeouts: PgTimeouts = pgTimeouts(),
   ) {
     this.timeouts = timeouts;
+    this.reopening = new Reopening({
+      url,
+      open: () => openInBackground(withTimeouts(this.url, this.timeouts)),
+      connected: () => this.client !== undefined,
+      setUp: (client) => this.setUp(client),
+      drop: () => this.drop(),
+      reopened: () => {
+        for (const listener of this.reopenListeners) listener();
+      },
+    });
     const limitMs = Math.min(timeouts.queryMs, CHECK_LIMIT_MS);
     this.checkLimitMs = limitMs;
     this.idle = new IdleCheck({
       limitMs,
-      due: () => (this.bounded && !this.closed && this.depth === 0 ? this.client?.pq : undefined),
-      silent: () => this.lose(silentServer(this.url, limitMs, "an idle connection's check"), true),
+      due: () => (this.bounded && !this.reopening.closed && this.depth === 0 ? this.client?.pq : undefined),
+      silent: () => this.reopening.lost(silentServer(this.url, limitMs, "an idle connection's check"), true),
       answered: (pq) => {
         try {
           this.check(pq);
@@ -146,9 +143,7 @@ export class PgConnection {
 
   /** Ends the connection and any reconnecting; a connect still running is closed when it ends. */
   close(): void {
-    this.closed = true;
-    clearTimeout(this.retry);
-    this.retry = undefined;
+    this.reopening.close();
     this.drop();
   }
 
@@ -158,8 +153,7 @@ export class PgConnection {
    * asks.
    */
   reconnecting(): { problem: string; since: number } | undefined {
-    if (this.closed || this.client || !this.failure) return undefined;
-    return { problem: `reconnecting: ${this.failure.message}`, since: this.lostAt ?? Date.now() };
+    return this.reopening.reconnecting();
   }
 
   /**
@@ -174,11 +168,11 @@ export class PgConnection {
   /** The open connection, or the reason there is none (a new one is on its way). */
   private connection(): NativeClient {
     if (this.client) return this.client;
-    if (this.closed) {
+    if (this.reopening.closed) {
       throw new PostgresError(`the PostgreSQL store at ${redact(this.url)} is closed`, CONNECTION_FAILURE);
     }
     throw (
-      this.failure ??
+      this.reopening.reason ??
       new PostgresError(`no connection to PostgreSQL at ${redact(this.url)}`, CONNECTION_FAILURE)
     );
   }
@@ -192,90 +186,13 @@ export class PgConnection {
     this.run("SET client_min_messages = warning", []);
     if (this.bounded) this.run(`SET statement_timeout = ${this.timeouts.queryMs}`, []);
     this.onConnect?.(this);
-    this.failure = undefined;
-    this.lostAt = undefined;
-    this.pauseMs = FIRST_PAUSE_MS;
-  }
-
-  /**
-   * The connection is gone: calls fail at once with `failure`, and a new connection is opened
-   * in the background, at once or (`pause`) after the next pause.
-   */
-  private lose(failure: Error, pause: boolean): Error {
-    this.drop();
-    this.failure = failure;
-    this.lostAt ??= Date.now();
-    if (pause) this.pauseNext();
-    else this.pausedUntil = performance.now();
-    this.scheduleReopen();
-    return failure;
-  }
-
-  private pauseNext(): void {
-    this.pausedUntil = performance.now() + this.pauseMs;
-    this.pauseMs = Math.min(this.pauseMs * 2, LONGEST_PAUSE_MS);
-  }
-
-  private scheduleReopen(): void {
-    // A connect under way schedules the next one itself if it fails.
-    if (this.closed || this.opening || this.client) return;
-    clearTimeout(this.retry);
-    this.retry = setTimeout(
-      () => {
-        this.retry = undefined;
-        this.reopen();
-      },
-      Math.max(0, this.pausedUntil - performance.now()),
-    );
-    // A store closed without `close()` (a test, a failed start) must not keep the process alive.
-    this.retry.unref();
-  }
-
-  private reopen(): void {
-    if (this.closed || this.opening || this.client) return;
-    this.opening = true;
-    openInBackground(withTimeouts(this.url, this.timeouts)).then(
-      (client) => {
-        if (this.closed) {
-          this.opening = false;
-          this.client = client;
-          this.drop();
-          return;
-        }
-        let reopened = false;
-        try {
-          this.setUp(client);
-          reopened = true;
-        } catch (err) {
-          if (this.client) {
-            // Refused by the server or `onConnect` (a lock held elsewhere): calls say why.
-            this.drop();
-            this.failure = err instanceof Error ? err : new Error(String(err));
-            this.lostAt ??= Date.now();
-            this.pauseNext();
-          } else if (this.pausedUntil <= performance.now()) {
-            // Lost while being set up: a server that drops every new connection gets pauses too.
-            this.pauseNext();
-          }
-        } finally {
-          this.opening = false;
-          this.scheduleReopen();
-        }
-        if (reopened) for (const listener of this.reopenListeners) listener();
-      },
-      (err: unknown) => {
-        this.opening = false;
-        if (this.closed) return;
-        this.lose(cannotConnect(this.url, err), true);
-      },
-    );
   }
 
   private run(sql: string, params: readonly unknown[], name?: string): Libpq {
     const { pq } = this.connection();
     const checked = this.idle.settle(pq);
     if (checked === "timeout") {
-      throw this.lose(silentServer(this.url, this.checkLimitMs, "a connection check"), true);
+      throw this.reopening.lost(silentServer(this.url, this.checkLimitMs, "a connection check"), true);
     }
     // The check's own failure (a backend ended by the server) fails this call, saying why.
     if (checked !== "none") this.check(pq);
@@ -306,7 +223,7 @@ export class PgConnection {
     pq.clear();
     // A send that failed left nothing to wait for: `check` reports libpq's reason.
     if (!send() || finish(pq, deadline) !== "timeout") return;
-    throw this.lose(silentServer(this.url, this.timeouts.queryMs, "DISPATCH_PG_TIMEOUT_MS"), true);
+    throw this.reopening.lost(silentServer(this.url, this.timeouts.queryMs, "DISPATCH_PG_TIMEOUT_MS"), true);
   }
 
   private drop(): void {
@@ -329,7 +246,7 @@ export class PgConnection {
     // A restarted server, a dropped socket: this call fails with libpq's reason, later ones
     // with the same reason while a new connection is opened.
     if (code === CONNECTION_FAILURE || code.startsWith("08") || code.startsWith("57P")) {
-      this.lose(lostConnection(this.url, message), false);
+      this.reopening.lost(lostConnection(this.url, message), false);
     }
     throw error;
   }

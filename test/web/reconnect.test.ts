@@ -29,10 +29,10 @@ import { type LinkProxy, startLinkProxy } from "./linkProxy.js";
 
 const TICKS = 40;
 /**
- * The page's periods (web/src/lib/connection.ts): a watched request unanswered this long means
- * a dead link; an attempt not welcomed this long is given up for a fresh one. The keepalive
- * alone would notice a dead link only after 30 s: a page that missed either of these does not
- * recover within the test's waits.
+ * The page's periods (web/src/lib/link-liveness.ts, connection.ts): a watched request
+ * unanswered this long means a dead link; an attempt not welcomed this long is given up for a
+ * fresh one. The keepalive alone would notice a dead link only after 30 s: a page that missed
+ * either of these does not recover within the test's waits.
  */
 const REPLY_TIMEOUT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 10_000;

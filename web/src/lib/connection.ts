@@ -1,7 +1,8 @@
 /**
- * The client WebSocket to the hub: `hello` first, request/reply by `ref`, binary output
- * frames, keepalive, and automatic reconnect with exponential backoff and jitter. It knows
- * nothing about sessions; the workspace re-attaches them on every `open`.
+ * The client WebSocket to the hub: `hello` first, request/reply by `ref` (`pending-requests.ts`),
+ * binary output frames, a dead link found and dropped (`link-liveness.ts`), and automatic
+ * reconnect with exponential backoff and jitter. It knows nothing about sessions; the workspace
+ * re-attaches them on every `open`.
  */
 import type { z } from "zod";
 import { BACKOFF_MAX_MS, backoffDelay, WAITED_ON_MAX_MS } from "../../../src/core/backoff.js";
@@ -13,6 +14,10 @@ import {
   type ServerMessage,
 } from "../../../src/protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../../../src/protocol/frames.js";
+import { LinkLiveness } from "./link-liveness.js";
+import { PendingRequests, RequestError } from "./pending-requests.js";
+
+export { RequestError };
 
 export type Outgoing = z.input<typeof ClientMessage>;
 /** Requests the hub answers: every client message except `hello`, which `open` handles. */
@@ -36,25 +41,6 @@ export interface ConnectionHandlers {
   isUnauthorized(): Promise<boolean>;
 }
 
-export class RequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "RequestError";
-  }
-}
-
-/** Keepalive: ask every 20 s; no message at all within 10 s after that means a dead link. */
-const PING_INTERVAL_MS = 20_000;
-const PONG_TIMEOUT_MS = 10_000;
-/**
- * A request the hub answers at once (`watch`: typed keys) unanswered this long, with nothing
- * else heard from the hub meanwhile, means a dead link: found a few seconds after the person
- * types, not at the keepalive. A false alarm (a hub stalled this long) costs only a reconnect.
- */
-const REPLY_TIMEOUT_MS = 5_000;
 /**
  * An attempt not welcomed by then is given up and a fresh one made: one begun while the
  * network was silently gone hangs until TCP's own retries give up (minutes), even once the
@@ -65,24 +51,18 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** Why the pending requests failed when the hub closed the link on a message over its limit. */
 const TOO_BIG = `The hub refused a message from this page over ${MAX_CLIENT_FRAME_BYTES / 1024 / 1024} MiB, the most it reads at once, and closed the connection (the page reconnects). Send less at once: a large text from a file rather than pasted whole.`;
 
-interface Pending {
-  resolve(msg: ServerMessage): void;
-  reject(err: Error): void;
-  /** When a watched request was sent (see `REPLY_TIMEOUT_MS`). */
-  watchedSince?: number;
-}
-
 export class Connection {
   #socket: WebSocket | null = null;
   #attempt = 0;
   #everOpened = false;
   #greeted = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #pingTimer: ReturnType<typeof setInterval> | undefined;
-  #replyTimer: ReturnType<typeof setTimeout> | undefined;
-  #lastMessageAt = 0;
-  #nextRef = 1;
-  #pending = new Map<number, Pending>();
+  readonly #pending = new PendingRequests();
+  readonly #liveness = new LinkLiveness({
+    oldestWatched: () => this.#pending.oldestWatched(),
+    isCurrent: (socket) => socket === this.#socket,
+    dead: (socket, reason) => this.#dead(socket, reason),
+  });
   #disposed = false;
   readonly #url: string;
   readonly #handlers: ConnectionHandlers;
@@ -148,20 +128,17 @@ export class Connection {
   /**
    * Sends a request and resolves with its reply; rejects with `disconnected` when the link is
    * lost first. `watch`: the hub answers this at once, so its reply is expected within
-   * `REPLY_TIMEOUT_MS` (of the send or of the last message heard), else the link is taken for
-   * dead and dropped (not for long-running requests such as a workspace's `eval`).
+   * `REPLY_TIMEOUT_MS` (`link-liveness.ts`: of the send or of the last message heard), else the
+   * link is taken for dead and dropped (not for long-running requests such as a workspace's `eval`).
    */
   request(msg: Request, options: { watch?: boolean } = {}): Promise<ServerMessage> {
     const socket = this.#socket;
     if (!this.isOpen || !socket)
       return Promise.reject(new RequestError("disconnected", "Not connected to the hub."));
-    const ref = this.#nextRef++;
-    return new Promise((resolve, reject) => {
-      const pending: Pending = { resolve, reject };
-      if (options.watch) pending.watchedSince = Date.now();
-      this.#pending.set(ref, pending);
+    const watch = options.watch === true;
+    return this.#pending.add(watch, (ref) => {
       socket.send(JSON.stringify({ ...msg, ref }));
-      if (options.watch && this.#replyTimer === undefined) this.#watchReplies(socket, REPLY_TIMEOUT_MS);
+      if (watch) this.#liveness.awaitReply(socket);
     });
   }
 
@@ -171,11 +148,11 @@ export class Connection {
     window.removeEventListener("offline", this.#offline);
     document.removeEventListener("visibilitychange", this.#wake);
     clearTimeout(this.#retryTimer);
-    this.#stopTimers();
+    this.#liveness.stop();
     const socket = this.#socket;
     this.#socket = null;
     if (socket) closeWhenOpen(socket);
-    this.#failPending();
+    this.#pending.failAll();
     this.#handlers.state({ state: "closed" });
   }
 
@@ -188,7 +165,7 @@ export class Connection {
     let reached = false;
     socket.onopen = () => {
       reached = true;
-      this.#lastMessageAt = Date.now();
+      this.#liveness.heard();
       socket.send(
         JSON.stringify({ type: "hello", protocol: CLIENT_PROTOCOL_VERSION, client: "web", ref: 0 }),
       );
@@ -210,7 +187,7 @@ export class Connection {
 
   #receive(socket: WebSocket, data: string | ArrayBuffer): void {
     if (socket !== this.#socket) return;
-    this.#lastMessageAt = Date.now();
+    this.#liveness.heard();
     if (typeof data !== "string") {
       const frame = decodeOutputFrame(new Uint8Array(data));
       if (frame) this.#handlers.output(frame);
@@ -228,15 +205,8 @@ export class Connection {
       this.#greet(socket, msg);
       return;
     }
-    const ref = "ref" in msg && typeof msg.ref === "number" ? msg.ref : undefined;
-    const pending = ref === undefined ? undefined : this.#pending.get(ref);
-    if (pending && ref !== undefined) {
-      this.#pending.delete(ref);
-      if (msg.type === "error") pending.reject(new RequestError(msg.code, msg.message));
-      else pending.resolve(msg);
-      // `attached` also carries the session record everyone else wants to see.
-      if (msg.type !== "attached") return;
-    }
+    // `attached` also carries the session record everyone else wants to see.
+    if (this.#pending.answer(msg) && msg.type !== "attached") return;
     if (msg.type === "pong") return;
     this.#handlers.message(msg);
   }
@@ -247,7 +217,7 @@ export class Connection {
       const isReconnect = this.#everOpened;
       this.#everOpened = true;
       this.#attempt = 0;
-      this.#startPing(socket);
+      this.#liveness.keepAlive(socket);
       // What it says (the roles a grant gives) is known before anything is attached.
       this.#handlers.message(msg);
       this.#handlers.state({ state: "open" });
@@ -269,8 +239,8 @@ export class Connection {
     const wasGreeted = this.#greeted;
     this.#socket = null;
     this.#greeted = false;
-    this.#stopTimers();
-    this.#failPending(code === MESSAGE_TOO_BIG_CLOSE ? TOO_BIG : undefined);
+    this.#liveness.stop();
+    this.#pending.failAll(code === MESSAGE_TOO_BIG_CLOSE ? TOO_BIG : undefined);
     if (this.#disposed) return;
     // Reached but never welcomed: maybe a refused login; ask the REST API. (A hub that is
     // down is not asked: that would only add a second failed request per attempt.)
@@ -295,56 +265,11 @@ export class Connection {
     this.#handlers.state({ state: "unauthorized" });
   }
 
-  #startPing(socket: WebSocket): void {
-    clearInterval(this.#pingTimer);
-    this.#pingTimer = setInterval(() => {
-      if (Date.now() - this.#lastMessageAt > PING_INTERVAL_MS + PONG_TIMEOUT_MS) {
-        this.#dead(socket, "keepalive timeout");
-        return;
-      }
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "ping" }));
-    }, PING_INTERVAL_MS / 2);
-  }
-
-  /**
-   * Checks, `delay` ms from now, that the oldest watched request was answered, or at least that
-   * the hub was heard from within `REPLY_TIMEOUT_MS` of it (a busy link streaming output is alive
-   * even when the reply queues behind it); re-arms while watched requests are pending.
-   */
-  #watchReplies(socket: WebSocket, delay: number): void {
-    this.#replyTimer = setTimeout(() => {
-      this.#replyTimer = undefined;
-      if (socket !== this.#socket) return;
-      let oldest = Number.POSITIVE_INFINITY;
-      for (const p of this.#pending.values())
-        if (p.watchedSince !== undefined) oldest = Math.min(oldest, p.watchedSince);
-      if (oldest === Number.POSITIVE_INFINITY) return;
-      const since = Math.max(oldest, this.#lastMessageAt);
-      const left = since + REPLY_TIMEOUT_MS - Date.now();
-      if (left <= 0) this.#dead(socket, "no reply");
-      else this.#watchReplies(socket, left);
-    }, delay);
-  }
-
   /** A dead link may take minutes to report close; give up on it now. */
   #dead(socket: WebSocket, reason: string): void {
     socket.onclose = null;
     socket.close(4000, reason);
     void this.#closed(socket);
-  }
-
-  #stopTimers(): void {
-    clearInterval(this.#pingTimer);
-    this.#pingTimer = undefined;
-    clearTimeout(this.#replyTimer);
-    this.#replyTimer = undefined;
-  }
-
-  /** Rejects what awaits a reply as `disconnected` (keys are sent again), saying `why`. */
-  #failPending(why = "The connection to the hub was lost."): void {
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const p of pending) p.reject(new RequestError("disconnected", why));
   }
 }
 

@@ -8,9 +8,9 @@
  * `attached/Connection.ts`). docs/PROTOCOL.md, "Keys over a link that dies silently".
  *
  * A link can die without closing; an input sent into it then waits for ever. So the outbox
- * watches the connection its inputs went over: no receipt and no other word from the hub for
- * `LINK_SILENT_MS` after sending one, it closes that connection, and the client's reconnect
- * (which follows any close) brings the resend.
+ * watches the connection its inputs went over (`LinkWatch.ts`): no receipt and no other word
+ * from the hub for a few seconds after sending one, it closes that connection, and the client's
+ * reconnect (which follows any close) brings the resend.
  *
  * The hub answers `host_unavailable` when the session's host is not linked to it right now (a
  * dropped link it dials back), or when a hub node relaying the input went away before it said
@@ -35,14 +35,8 @@ import { DispatchError } from "../core/errors.js";
 import { staleInterruptAt, staleInterruptNotice } from "../core/staleInterrupt.js";
 import { inputPieces } from "./attached/inputPieces.js";
 import type { ClientSocket } from "./ClientSocket.js";
+import { LinkWatch } from "./LinkWatch.js";
 import { HOLD_RETRY_MAX_MS, inputHoldMs, MAX_WAITING_CHARS } from "./outboxLimits.js";
-
-/**
- * A receipt comes within milliseconds, and a busy hub still sends output or answers meanwhile:
- * nothing at all for this long after an input was sent means the link is dead. The web UI
- * waits as long.
- */
-const LINK_SILENT_MS = 5_000;
 
 interface Outgoing {
   session: string;
@@ -54,14 +48,6 @@ interface Outgoing {
   sentAt: number;
   /** When it was typed (ms since the epoch): an interrupt that waited long is not sent. */
   typedAt: number;
-}
-
-/** The connection inputs were last sent over, and when the hub was last heard on it. */
-interface Watch {
-  socket: ClientSocket;
-  heardAt: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  stop(): void;
 }
 
 /** Input held because the session's host is not linked to the hub. */
@@ -87,7 +73,10 @@ export class InputOutbox {
   private nextSeq = 1;
   /** Sent or waiting, not yet acknowledged; oldest first. */
   private readonly outgoing: Outgoing[] = [];
-  private watch: Watch | undefined;
+  /** Closes a connection found dead while inputs await their receipts there. */
+  private readonly link = new LinkWatch(
+    (socket) => this.outgoing.find((entry) => entry.on === socket)?.sentAt,
+  );
   private hold: Hold | undefined;
   /** The connection last given: a held input is sent again over it. */
   private socket: ClientSocket | undefined;
@@ -182,8 +171,7 @@ export class InputOutbox {
     if (!socket.isOpen) return;
     entry.on = socket;
     entry.sentAt = Date.now();
-    const watch = this.watching(socket);
-    if (!watch.timer) this.checkLink(watch);
+    this.link.sent(socket);
     const { session, data, seq } = entry;
     socket.request({ type: "input", session, data, id: { stream: this.stream, seq } }).then(
       () => {
@@ -265,50 +253,6 @@ export class InputOutbox {
     clearTimeout(hold.timer);
     this.hold = undefined;
     if (this.socket) this.resend(this.socket);
-  }
-
-  /** Starts hearing the hub on `socket` (the connection inputs go over now). */
-  private watching(socket: ClientSocket): Watch {
-    if (this.watch?.socket === socket) return this.watch;
-    this.watch?.stop();
-    const heard = () => {
-      watch.heardAt = Date.now();
-    };
-    const stops = [socket.onMessage(heard), socket.onOutput(heard)];
-    const watch: Watch = {
-      socket,
-      heardAt: Date.now(),
-      timer: undefined,
-      stop: () => {
-        for (const stop of stops) stop();
-        clearTimeout(watch.timer);
-      },
-    };
-    this.watch = watch;
-    return watch;
-  }
-
-  /**
-   * Closes the connection when the oldest input awaiting its receipt there was sent, and the
-   * hub last heard, `LINK_SILENT_MS` ago; else looks again when that would be.
-   */
-  private checkLink(watch: Watch): void {
-    watch.timer = undefined;
-    const { socket } = watch;
-    const oldest = this.outgoing.find((entry) => entry.on === socket);
-    if (!oldest || !socket.isOpen || this.watch !== watch) return;
-    const wait = Math.max(oldest.sentAt, watch.heardAt) + LINK_SILENT_MS - Date.now();
-    if (wait > 0) {
-      // Unref'd: a client leaving does not wait for it. Looked at after the I/O the event loop
-      // has waiting (setImmediate runs after its poll): a client that was itself held (a loaded
-      // machine, a laptop asleep) may have the hub's answer unread behind its timers.
-      watch.timer = setTimeout(() => setImmediate(() => this.checkLink(watch)), wait);
-      watch.timer.unref();
-      return;
-    }
-    // The close ends the connection (within a second if the hub does not answer it), and the client
-    // reconnects, as after any close; what was not acknowledged is resent then.
-    void socket.close();
   }
 
   private remove(entry: Outgoing): void {

@@ -11,8 +11,10 @@
 import { cannotConnect } from "./PostgresError.js";
 import type { NativeClient } from "./pgNative.js";
 
-export const FIRST_PAUSE_MS = 1_000;
-export const LONGEST_PAUSE_MS = 10_000;
+/** The first pause after a failed connect, doubled after each one that fails too. */
+const FIRST_PAUSE_MS = 1_000;
+/** The longest pause: a server back up is found within this. */
+const LONGEST_PAUSE_MS = 10_000;
 
 export interface ReopeningOptions {
   /** The server's URL, named (redacted) in a failed connect's error. */

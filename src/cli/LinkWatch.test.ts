@@ -4,8 +4,9 @@
  * `test/attachResend.test.ts` and `test/chatResend.test.ts`.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { LINK_SILENT_MS } from "../core/linkSilence.js";
 import type { ClientSocket } from "./ClientSocket.js";
-import { LINK_SILENT_MS, LinkWatch } from "./LinkWatch.js";
+import { LinkWatch } from "./LinkWatch.js";
 
 /** A connection the test speaks for: `hear()` is the hub saying anything on it. */
 function fakeSocket() {

@@ -1,18 +1,13 @@
 /**
  * Watches the connection a CLI client's inputs went over (`InputOutbox.ts`): a link can die
  * without closing, and an input sent into it then waits for ever. No receipt and no other word
- * from the hub for `LINK_SILENT_MS` after sending one, it closes that connection, and the
- * client's reconnect (which follows any close) brings the resend. Kept apart from the outbox,
- * which owns what is sent and when; this only decides that a link is dead.
+ * from the hub for `LINK_SILENT_MS` after sending one (`core/linkSilence.ts`, the web page's rule
+ * too), it closes that connection, and the client's reconnect (which follows any close) brings
+ * the resend. Kept apart from the outbox, which owns what is sent and when; this only decides
+ * that a link is dead.
  */
+import { silenceLeft } from "../core/linkSilence.js";
 import type { ClientSocket } from "./ClientSocket.js";
-
-/**
- * A receipt comes within milliseconds, and a busy hub still sends output or answers meanwhile:
- * nothing at all for this long after an input was sent means the link is dead. The web UI
- * waits as long.
- */
-export const LINK_SILENT_MS = 5_000;
 
 /** The connection inputs were last sent over, and when the hub was last heard on it. */
 interface Watch {
@@ -67,7 +62,7 @@ export class LinkWatch {
     const { socket } = watch;
     const sentAt = this.oldestSent(socket);
     if (sentAt === undefined || !socket.isOpen || this.watch !== watch) return;
-    const wait = Math.max(sentAt, watch.heardAt) + LINK_SILENT_MS - Date.now();
+    const wait = silenceLeft(sentAt, watch.heardAt, Date.now());
     if (wait > 0) {
       // Unref'd: a client leaving does not wait for it. Looked at after the I/O the event loop
       // has waiting (setImmediate runs after its poll): a client that was itself held (a loaded

@@ -10,7 +10,7 @@
 
 /**
  * Longest a receipt waits for the echo: far above an echo's few milliseconds, and far below the
- * client's `LINK_SILENT_MS` (seconds without a word before it takes the link for dead). Not
+ * client's `LINK_SILENT_MS` (`core/linkSilence.ts`: seconds without a word before it takes the link for dead). Not
  * shorter: Node keeps one libuv timer for all of its timers and does not move it when one is
  * cleared, so a cleared timer still wakes the event loop at its time. At 20 ms the hub woke once
  * more per key (3.3 wakes per key against 2.5); at 250 ms (as `HostAcks`' delay) a person typing

@@ -4,7 +4,8 @@
  * watches' own (fake) clock. The page recovering from such a link is `reconnect.test.ts`.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { LinkLiveness, REPLY_TIMEOUT_MS } from "../../web/src/lib/link-liveness.js";
+import { LINK_SILENT_MS as REPLY_TIMEOUT_MS } from "../../src/core/linkSilence.js";
+import { LinkLiveness } from "../../web/src/lib/link-liveness.js";
 
 /** `WebSocket.OPEN`: Node 20 has no WebSocket of its own. */
 const OPEN = 1;

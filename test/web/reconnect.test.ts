@@ -10,11 +10,13 @@
  * waited out. A Ctrl-C that waited longer than a few seconds is not sent late, nor what was
  * typed after it: it would stop whatever runs by then; the page says so.
  */
+
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
+import { LINK_SILENT_MS } from "../../src/core/linkSilence.js";
 import { INTERRUPT_FRESH_MS } from "../../src/core/staleInterrupt.js";
 import {
   createSession,
@@ -29,12 +31,12 @@ import { type LinkProxy, startLinkProxy } from "./linkProxy.js";
 
 const TICKS = 40;
 /**
- * The page's periods (web/src/lib/link-liveness.ts, connection.ts): a watched request
+ * The page's periods (src/core/linkSilence.ts, web/src/lib/connection.ts): a watched request
  * unanswered this long means a dead link; an attempt not welcomed this long is given up for a
  * fresh one. The keepalive alone would notice a dead link only after 30 s: a page that missed
  * either of these does not recover within the test's waits.
  */
-const REPLY_TIMEOUT_MS = 5_000;
+const REPLY_TIMEOUT_MS = LINK_SILENT_MS;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 describe("web reconnect", () => {

@@ -128,7 +128,7 @@ export class Connection {
   /**
    * Sends a request and resolves with its reply; rejects with `disconnected` when the link is
    * lost first. `watch`: the hub answers this at once, so its reply is expected within
-   * `REPLY_TIMEOUT_MS` (`link-liveness.ts`: of the send or of the last message heard), else the
+   * `LINK_SILENT_MS` (`linkSilence.ts`: of the send or of the last message heard), else the
    * link is taken for dead and dropped (not for long-running requests such as a workspace's `eval`).
    */
   request(msg: Request, options: { watch?: boolean } = {}): Promise<ServerMessage> {

@@ -2,20 +2,15 @@
  * Whether the page's link to the hub is alive: a link can die without closing (a network gone
  * silently, a proxy that stops forwarding), and the browser would report it only after minutes.
  * Two watches find it sooner: the keepalive (a ping every 10 s, nothing heard for 30 s) and,
- * after a request the hub answers at once, its reply (nothing within `REPLY_TIMEOUT_MS`). Any
+ * after a request the hub answers at once, its reply (`linkSilence.ts`: the CLI goes by it too). Any
  * message from the hub counts as alive. Kept apart from the socket's own life (`connection.ts`),
  * which owns what happens once a link is found dead.
  */
+import { LINK_SILENT_MS, silenceLeft } from "../../../src/core/linkSilence.js";
 
 /** Keepalive: ask every 20 s; no message at all within 10 s after that means a dead link. */
 const PING_INTERVAL_MS = 20_000;
 const PONG_TIMEOUT_MS = 10_000;
-/**
- * A request the hub answers at once (`watch`: typed keys) unanswered this long, with nothing
- * else heard from the hub meanwhile, means a dead link: found a few seconds after the person
- * types, not at the keepalive. A false alarm (a hub stalled this long) costs only a reconnect.
- */
-export const REPLY_TIMEOUT_MS = 5_000;
 
 export interface LinkLivenessOptions {
   /** When the longest-waiting watched request was sent (ms since the epoch), if one waits. */
@@ -55,7 +50,7 @@ export class LinkLiveness {
 
   /** A watched request was just sent over `socket`: its reply is watched for, unless one already is. */
   awaitReply(socket: WebSocket): void {
-    if (this.#replyTimer === undefined) this.#watchReplies(socket, REPLY_TIMEOUT_MS);
+    if (this.#replyTimer === undefined) this.#watchReplies(socket, LINK_SILENT_MS);
   }
 
   stop(): void {
@@ -67,7 +62,7 @@ export class LinkLiveness {
 
   /**
    * Checks, `delay` ms from now, that the oldest watched request was answered, or at least that
-   * the hub was heard from within `REPLY_TIMEOUT_MS` of it (a busy link streaming output is alive
+   * the hub was heard from within `LINK_SILENT_MS` of it (a busy link streaming output is alive
    * even when the reply queues behind it); re-arms while watched requests are pending.
    */
   #watchReplies(socket: WebSocket, delay: number): void {
@@ -76,8 +71,7 @@ export class LinkLiveness {
       if (!this.#options.isCurrent(socket)) return;
       const oldest = this.#options.oldestWatched();
       if (oldest === undefined) return;
-      const since = Math.max(oldest, this.#lastMessageAt);
-      const left = since + REPLY_TIMEOUT_MS - Date.now();
+      const left = silenceLeft(oldest, this.#lastMessageAt, Date.now());
       if (left <= 0) this.#options.dead(socket, "no reply");
       else this.#watchReplies(socket, left);
     }, delay);

@@ -19,7 +19,7 @@ export class RequestError extends Error {
 interface Pending {
   resolve(msg: ServerMessage): void;
   reject(err: Error): void;
-  /** When a watched request was sent (ms since the epoch; see `REPLY_TIMEOUT_MS`). */
+  /** When a watched request was sent (ms since the epoch; see `LINK_SILENT_MS`). */
   watchedSince?: number;
 }
 

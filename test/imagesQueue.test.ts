@@ -1,7 +1,7 @@
 /**
  * Two people on one image, one real python3 kernel through a real hub and host: an evaluation
- * sent while another client's cell runs waits its turn on the host. Ctrl-C on the waiting one
- * withdraws it (it never runs) and leaves the running cell alone; the transcript shows a
+ * sent while another client's cell runs waits its turn on the host, and says so at once, behind
+ * which cell and since when. Ctrl-C on the waiting one withdraws it (it never runs) and leaves the running cell alone; the transcript shows a
  * waiting cell's input only once it starts, after the output of the cell before it; and two
  * people evaluating the same code at a terminal each see only their own evaluation's output.
  * When the kernel is killed under a running cell, the one waiting says it never ran, and both
@@ -54,6 +54,21 @@ function heldCell(first: string, second: string): { code: string; release: () =>
   };
 }
 
+/**
+ * A held cell running (`TAG-started` printed), and `code` evaluated behind it by a CLI that has
+ * said it waits.
+ */
+async function behindHeldCell(tag: string, code: string) {
+  const held = heldCell(`${tag}-started`, `${tag}-finished`);
+  const first = hub.cli(["eval", "py", held.code]);
+  await waitFor(() => printed(`${tag}-started`), { timeoutMs: 20_000, message: "the first cell runs" });
+  const waiting = runningCli(hub, ["eval", "py", code], children);
+  await waitFor(async () => waiting.err().includes("[dispatch: waiting behind"), {
+    message: "the evaluation behind it says it waits",
+  });
+  return { held, first, waiting };
+}
+
 beforeAll(async () => {
   hub = await startHub();
   const created = await hub.cli(["new", "--kernel", "python3", "--name", "py"]);
@@ -76,14 +91,15 @@ afterAll(async () => {
 
 describe("an evaluation waiting behind another client's cell", { timeout: 90_000 }, () => {
   it("is withdrawn by Ctrl-C and never runs, while the other client's cell runs on", async () => {
-    const held = heldCell("a-started", "a-finished");
-    const first = hub.cli(["eval", "py", held.code]);
-    await waitFor(() => printed("a-started"), { timeoutMs: 20_000, message: "the first cell runs" });
-
-    const waiting = runningCli(hub, ["eval", "py", "print('b-' + 'ran')"], children);
-    await waitFor(async () => (await queued()) === 1, { message: "the second evaluation waits" });
+    const { held, first, waiting } = await behindHeldCell("a", "print('b-' + 'ran')");
+    expect(await queued()).toBe(1);
     waiting.child.kill("SIGINT");
     expect(await waiting.exit, waiting.err()).toBe(130);
+    // It says what Ctrl-C does here: no cell is interrupted.
+    expect(waiting.err()).toContain(
+      "[dispatch: taking this evaluation out of the queue; the cell that runs goes on]",
+    );
+    expect(waiting.err()).not.toContain("interrupting the cell");
     expect(waiting.err()).toContain("cancelled the evaluation before it started");
     expect(waiting.out()).toBe("");
     expect(await queued()).toBe(0);
@@ -100,6 +116,21 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
     expect((await events()).some((e) => e.type === "eval-start" && String(e.data.code).includes("b-"))).toBe(
       false,
     );
+  });
+
+  it("says at once that it waits, behind which cell and since when, then runs and prints its own output", async () => {
+    const { held, first, waiting } = await behindHeldCell("w", "print('w-' + 'second')");
+    // The running cell's first line, and the time of day it started at.
+    expect(waiting.err()).toMatch(
+      /^\[dispatch: waiting behind the cell running since \d\d:\d\d:\d\d: `import os, time …`; Ctrl-C takes this one out of the queue\]\n$/,
+    );
+    expect(await queued()).toBe(1);
+
+    held.release();
+    expect(await waiting.exit, waiting.err()).toBe(0);
+    expect(waiting.out()).toBe("w-second\n");
+    expect(waiting.err()).toContain("[dispatch: its turn came; running]\n");
+    expect((await first).stdout).toBe("w-started\nw-finished\n");
   });
 
   it("shows its input in the transcript only once it starts, after the running cell's output", async () => {

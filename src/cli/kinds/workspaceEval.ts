@@ -3,7 +3,8 @@
  * its code runs. It goes over the WebSocket, where no HTTP deadline applies (a notebook cell may
  * take minutes; the hub fails it only when the session ends or its host is lost). Ctrl-C
  * interrupts the cell (the kernel's interrupt), prints what it had printed, and exits 130; a
- * cell still waiting behind another client's is withdrawn instead, and that one runs on. A
+ * cell still waiting behind another client's is withdrawn instead, and that one runs on (while
+ * it waits, it says so and behind what: `workspaceWait.ts`). A
  * second Ctrl-C leaves it running. At a terminal the outputs print as the kernel sends them,
  * and a prompt of the cell's `input()` is read from it (`workspaceInput.ts`).
  * Also how outputs print as text, for `transcript` and `inspect` (`workspace.ts`).
@@ -29,6 +30,7 @@ import { HubClient } from "../HubClient.js";
 import { imageArguments } from "../imageContext.js";
 import { SessionStream } from "../SessionStream.js";
 import { TerminalPrompts } from "./workspaceInput.js";
+import { QueueWait } from "./workspaceWait.js";
 
 /** What a shell reports for a command that Ctrl-C ended (128 + SIGINT). */
 const EXIT_INTERRUPTED = 130;
@@ -130,10 +132,15 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
   const left = new Promise<Outcome>((resolve) => {
     leave = () => resolve({ type: "left" });
   });
+  const wait = new QueueWait(args.ref, (text) => process.stderr.write(text));
   const onInterrupt = () => {
     if (interrupted) return leave();
     interrupted = true;
-    process.stderr.write("\n[dispatch: interrupting the cell… Ctrl-C again to leave it running]\n");
+    process.stderr.write(
+      wait.isWaiting
+        ? "\n[dispatch: taking this evaluation out of the queue; the cell that runs goes on]\n"
+        : "\n[dispatch: interrupting the cell… Ctrl-C again to leave it running]\n",
+    );
     interrupt(socket, session.id, args.ref).catch((err: unknown) =>
       process.stderr.write(`[dispatch: could not interrupt the cell: ${errorMessage(err)}]\n`),
     );
@@ -157,6 +164,7 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
         const start = EvalStartData.safeParse(event.data);
         if (start.success && start.data.ref === args.ref) prompts.ours(start.data.id);
       }
+      wait.event(event);
       live?.event(event);
       prompts.event(event);
     },

@@ -4,6 +4,8 @@
  * are stable (the web view and scripts read them).
  *
  * - `kernel`: the image's facts and state as they change (any subset of the fields).
+ * - `eval-queued`: a client's evaluation waits its turn behind cells sent before it (the one
+ *   that runs, and how many wait ahead), so its client can say so while nothing else happens.
  * - `eval-start`: an evaluation began (ours, a replay, or another client's seen on iopub), with
  *   the `ref` its client gave it, so that client finds its own evaluation's events.
  * - `eval-output`: one output of an evaluation, or of the kernel with no known evaluation
@@ -79,6 +81,25 @@ export const EvalStartData = z.object({
   ref: EvalRef.optional(),
 });
 export type EvalStartData = z.infer<typeof EvalStartData>;
+
+/** The cell the kernel runs: its code, who sent it, and when the kernel started it (ms since the epoch, host's clock). */
+export const RunningCell = z.object({
+  id: z.string(),
+  code: z.string(),
+  origin: EvalStartData.shape.origin,
+  startedAt: z.number(),
+});
+export type RunningCell = z.infer<typeof RunningCell>;
+
+export const EvalQueuedData = z.object({
+  /** The `ref` its client sent with `eval`: only that client's evaluation waits here. */
+  ref: EvalRef,
+  /** Cells ahead of it, the running one included (at least 1). */
+  ahead: z.number().int().min(1),
+  /** The cell that runs, null when the one whose turn it is has not started yet. */
+  running: RunningCell.nullable(),
+});
+export type EvalQueuedData = z.infer<typeof EvalQueuedData>;
 
 /** A MIME bundle as the kernel sent it: `text/plain`, `text/markdown`, `image/png` (base64)... */
 export const MimeBundle = z.record(z.string(), z.string());
@@ -210,6 +231,7 @@ export type InputEndData = z.infer<typeof InputEndData>;
 
 export const WORKSPACE_EVENTS = {
   kernel: KernelData,
+  "eval-queued": EvalQueuedData,
   "eval-start": EvalStartData,
   "eval-output": EvalOutputData,
   "eval-end": EvalEndData,

@@ -62,4 +62,14 @@ describe("CellQueue", () => {
     expect(log.sort()).toEqual(["a runs", "b KernelLost", "early Cancelled"]);
     expect(queue.queued).toBe(0);
   });
+
+  it("counts the cells ahead of a turn as it joins, not the image's own quiet requests", () => {
+    const queue = new CellQueue();
+    expect(queue.join("a").cellsAhead).toBe(0);
+    expect(queue.join(undefined, "quiet").cellsAhead).toBe(1);
+    expect(queue.join("b").cellsAhead).toBe(1);
+    expect(queue.join("c").cellsAhead).toBe(2);
+    queue.withdraw("late", CANCELLED);
+    expect(queue.join("late").cellsAhead).toBe(0);
+  });
 });

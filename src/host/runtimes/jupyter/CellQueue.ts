@@ -26,12 +26,21 @@ export class Withdrawn extends Error {
 export interface Turn {
   /** Settles when this turn comes; rejects with `Withdrawn` if it is withdrawn before. */
   readonly ready: Promise<void>;
+  /**
+   * Cells ahead of this turn as it joined, the running one included (the image's own quiet
+   * requests, short, are not counted): 0 when nothing a person would wait on was before it.
+   */
+  readonly cellsAhead: number;
   /** The turn is over and the next one's comes. Call it once the kernel is done with this one. */
   done(): void;
 }
 
+/** A client's or a replay's cell, or the image's own quiet request (`Introspection`). */
+export type TurnKind = "cell" | "quiet";
+
 interface Entry {
   ref: string | undefined;
+  kind: TurnKind;
   state: "waiting" | "running" | "done";
   start(): void;
   fail(error: Withdrawn): void;
@@ -48,7 +57,7 @@ export class CellQueue {
   }
 
   /** Takes a place at the end; `ref` is the client's name for it (see `withdraw`). */
-  join(ref?: string): Turn {
+  join(ref?: string, kind: TurnKind = "cell"): Turn {
     let start = () => {};
     let fail: (error: Withdrawn) => void = () => {};
     const ready = new Promise<void>((resolve, reject) => {
@@ -56,7 +65,8 @@ export class CellQueue {
       fail = reject;
     });
     ready.catch(() => undefined);
-    const entry: Entry = { ref, state: "waiting", start, fail };
+    const entry: Entry = { ref, kind, state: "waiting", start, fail };
+    const cellsAhead = [this.current, ...this.waiting].filter((e) => e?.kind === "cell").length;
     const early = this.early.findIndex((withdrawn) => withdrawn.ref === ref);
     const withdrawn = early >= 0 ? this.early.splice(early, 1)[0] : undefined;
     if (withdrawn) {
@@ -68,6 +78,7 @@ export class CellQueue {
     }
     return {
       ready,
+      cellsAhead: entry.state === "done" ? 0 : cellsAhead,
       done: () => {
         const was = entry.state;
         entry.state = "done";

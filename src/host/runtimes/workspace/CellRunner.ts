@@ -46,6 +46,14 @@ export class CellRunner {
     const { kernel, cells, evaluations, introspection } = this.options;
     await kernel.ready;
     const turn = cells.join(ref);
+    // Its client hears at once that it waits, and behind what: otherwise nothing shows until
+    // the cells before it are done, which may be minutes.
+    if (turn.cellsAhead > 0 && ref !== undefined)
+      this.options.events.emit("eval-queued", {
+        ref,
+        ahead: turn.cellsAhead,
+        running: evaluations.running(),
+      });
     try {
       await turn.ready;
     } catch (err) {

@@ -22,6 +22,8 @@ export interface Evaluation {
   ref?: string;
   /** Its `eval-start` and input line were written: the kernel has started it. */
   announced: boolean;
+  /** When it was announced (ms since the epoch): what a cell waiting behind it says. */
+  startedAt?: number;
   /** Its client interrupted it while the kernel had it but had not started it yet. */
   interruptOnStart: boolean;
   count: number | null;

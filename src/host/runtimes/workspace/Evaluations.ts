@@ -15,6 +15,7 @@ import {
   type EvalOutput,
   type ExecutionState,
   incompleteText,
+  type RunningCell,
 } from "../../../protocol/workspace/events.js";
 import type { Kernel } from "../jupyter/Kernel.js";
 import { clearOf, exceptionName, outputOf } from "../jupyter/outputs.js";
@@ -153,6 +154,13 @@ export class Evaluations {
     return "on-start";
   }
 
+  /** The cell the kernel runs now, as far as iopub has said: the last one started, until it ends. */
+  running(): RunningCell | null {
+    const last = this.lastStarted;
+    if (!last || last.ended || last.startedAt === undefined) return null;
+    return { id: last.id, code: last.code, origin: last.origin, startedAt: last.startedAt };
+  }
+
   /**
    * The kernel shows it has started the evaluation of request `id` other than on iopub (its
    * cell asks for input on stdin, which may come before its `execute_input`): its `eval-start`
@@ -265,6 +273,7 @@ export class Evaluations {
   private announce(evaluation: Evaluation): void {
     if (evaluation.announced) return;
     evaluation.announced = true;
+    evaluation.startedAt = Date.now();
     this.lastStarted = evaluation;
     const { id, code, mode, origin, ref } = evaluation;
     this.options.events.emit("eval-start", { id, code, mode, origin, ...(ref !== undefined ? { ref } : {}) });

@@ -101,7 +101,7 @@ export class Introspection {
 
   /** Runs adapter code silently; its answer (if it gave one), once the kernel is idle again. */
   private async runQuiet(code: string): Promise<string | undefined> {
-    const turn = this.options.cells.join();
+    const turn = this.options.cells.join(undefined, "quiet");
     try {
       await turn.ready;
       return await this.executeQuiet(code, () => turn.done());

@@ -179,7 +179,7 @@ describe("dispatch chat: a line sent as the hub dies", () => {
     const refusal = `[${name}] not sent: session '${name}' has exited`;
     await waitFor(() => tty.output().includes(refusal), { message: "the refusal said" });
     const said = tty.output().slice(tty.output().indexOf(refusal));
-    expect(said).toContain(`input was not delivered; start it again with \`dispatch revive ${name}\``);
+    expect(said).toContain(`input was not delivered; \`dispatch revive ${name}\` starts it again`);
     await waitFor(() => tty.output().slice(tty.output().indexOf(refusal)).includes(`[${name}] > `), {
       message: "the prompt after the refusal",
     });

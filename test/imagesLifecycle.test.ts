@@ -110,7 +110,7 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     expect(await tty.rc).toBe(0);
     // The end says what to do next, as every kind's does.
     expect(tty.output()).toContain(
-      "[dispatch: phoenix exited with code 3; `dispatch revive phoenix` starts it again]",
+      "[dispatch: phoenix exited with code 3; `dispatch revive phoenix` starts a fresh kernel (`--replay` re-runs the cells that succeeded)]",
     );
     expect(tty.output()).not.toMatch(/\[dispatch: phoenix exited with code [12]\]/);
   });
@@ -125,9 +125,15 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     // No cell of an ended image can wait: `input` says it has ended and how to start it again.
     const answer = await hub.cli(["input", "victim", "late"]);
     expect(answer.code).not.toBe(0);
+    const advice =
+      "`dispatch revive victim` starts a fresh kernel (`--replay` re-runs the cells that succeeded)";
     expect(answer.stderr).toContain(
-      "image 'victim' has exited (0), so no cell can wait for input; `dispatch revive victim` starts a fresh kernel",
+      `image 'victim' has exited (0), so no cell can wait for input; ${advice}`,
     );
+    // The hub's refusal of a cell gives the same advice, in the same words.
+    const late = await hub.cli(["eval", "victim", "2"]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toContain(`'eval' was not run; ${advice}`);
     // Closed on purpose: `images` says so, in the table too (SESSION … STATUS HEALTH STATE).
     expect(await imageRow("victim")).toMatchObject({ status: "exited (0)", health: "stopped", pid: null });
     expect((await hub.cli(["images"])).stdout).toMatch(

@@ -129,9 +129,9 @@ describe("a create the host refuses", { timeout: 120_000 }, () => {
     ]);
     expect(sent.code).toBe(1);
     expect(sent.stderr).toBe(
-      "dispatch: session 'ran' has exited with code 1; input was not delivered; start it again with `dispatch revive ran`\n",
+      "dispatch: session 'ran' has exited with code 1; input was not delivered; `dispatch revive ran` starts it again\n",
     );
-    expect(toFailed.stderr).toContain("input was not delivered; start it again with `dispatch revive nocmd`");
+    expect(toFailed.stderr).toContain("input was not delivered; `dispatch revive nocmd` starts it again");
     for (const name of ["nocmd", "ran"]) await remove(name);
   });
 });
@@ -148,7 +148,7 @@ describe("a command to an ended session", { timeout: 120_000 }, () => {
     const late = await hub.cli(["eval", "py2", "6 * 7"]);
     expect(late.code).toBe(1);
     expect(late.stderr).toBe(
-      "dispatch: session 'py2' has exited with code 0; 'eval' was not run; start it again with `dispatch revive py2`\n",
+      "dispatch: session 'py2' has exited with code 0; 'eval' was not run; `dispatch revive py2` starts a fresh kernel (`--replay` re-runs the cells that succeeded)\n",
     );
     const revived = await hub.cli(["revive", "py2"]);
     expect(revived.code, revived.stderr).toBe(0);

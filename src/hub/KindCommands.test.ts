@@ -76,7 +76,8 @@ describe("KindCommands: a long-running command", () => {
     barrier?.answer({});
     await expect(answer).rejects.toMatchObject({
       code: "session_exited",
-      message: "session 'py' ended before 'eval' finished; start it again with `dispatch revive py`",
+      message:
+        "session 'py' ended before 'eval' finished; `dispatch revive py` starts a fresh kernel (`--replay` re-runs the cells that succeeded)",
     });
   });
 

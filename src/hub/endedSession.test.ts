@@ -15,7 +15,7 @@ describe("endedError", () => {
     expect(error).toMatchObject({
       code: "session_exited",
       message:
-        "session 'py2' has exited with code 1; 'eval' was not run; start it again with `dispatch revive py2`",
+        "session 'py2' has exited with code 1; 'eval' was not run; `dispatch revive py2` starts a fresh kernel (`--replay` re-runs the cells that succeeded)",
     });
   });
 
@@ -31,7 +31,7 @@ describe("endedError", () => {
       "it cannot be resized",
     );
     expect(error.message).toBe(
-      "session 't' has failed (host lost); it cannot be resized; start it again with `dispatch revive t`",
+      "session 't' has failed (host lost); it cannot be resized; `dispatch revive t` starts it again",
     );
   });
 });

@@ -6,9 +6,10 @@
 import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
 import { findKind } from "../kinds/registry.js";
+import { reviveAdvice } from "../kinds/reviveAdvice.js";
 import type { SessionRecord } from "../protocol/session.js";
 
-/** `session_exited`: "session 'x' has exited with code 1; CONSEQUENCE; start it again with …". */
+/** `session_exited`: "session 'x' has exited with code 1; CONSEQUENCE; `dispatch revive x` starts it again". */
 export function endedError(
   record: Pick<SessionRecord, "name" | "kind" | "status" | "exitCode" | "reason">,
   consequence: string,
@@ -21,9 +22,9 @@ export function endedError(
   );
 }
 
-/** "; start it again with `dispatch revive NAME`" for a kind that revives, else nothing. */
+/** "; `dispatch revive NAME` starts it again" (`reviveAdvice`) for a kind that revives, else nothing. */
 export function reviveHint(record: Pick<SessionRecord, "name" | "kind">): string {
-  return findKind(record.kind)?.revive ? `; start it again with \`dispatch revive ${record.name}\`` : "";
+  return findKind(record.kind)?.revive ? `; ${reviveAdvice(record)}` : "";
 }
 
 /** The record, when its session is live; else the `endedError` saying CONSEQUENCE. */

@@ -1,5 +1,6 @@
 /** How the terminal client's end is told: one line to stderr, and the exit code. */
 import { DispatchError } from "../../core/errors.js";
+import { reviveAdvice } from "../../kinds/reviveAdvice.js";
 import type { StreamEnd } from "../SessionStream.js";
 import { EXIT_SIGNALS } from "./processExits.js";
 import { reconnectGiveUpMs } from "./reconnectSettings.js";
@@ -43,7 +44,7 @@ export function endText(end: SessionEnd): string {
  * as an agent's removed worktree, is said by `dispatch revive` itself), so the hint is the same.
  */
 function nextStep(end: SessionEnd): string {
-  return end.reason === "exited" ? `; \`dispatch revive ${end.session.name}\` starts it again` : "";
+  return end.reason === "exited" ? `; ${reviveAdvice(end.session)}` : "";
 }
 
 function exitText(end: Extract<StreamEnd, { reason: "exited" }>): string {

@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { DispatchError } from "../../core/errors.js";
+import { reviveAdvice } from "../../kinds/reviveAdvice.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../../protocol/client.js";
 import type { JsonEvent } from "../../protocol/events.js";
 import type { SessionInfo } from "../../protocol/session.js";
@@ -97,7 +98,7 @@ export async function evaluate(
     if (result.status === "aborted")
       await write(
         process.stderr,
-        `evaluation aborted${result.error ? `: ${result.error.evalue}` : ""}${whatNow(session.name, result)}\n`,
+        `evaluation aborted${result.error ? `: ${result.error.evalue}` : ""}${whatNow(session, result)}\n`,
       );
     process.exitCode = 1;
   }
@@ -107,9 +108,9 @@ export async function evaluate(
  * What to do after an evaluation its kernel's end aborted (`KernelLost`: the image has ended;
  * a restart's `KernelRestarted` leaves a fresh kernel running, and nothing to say).
  */
-function whatNow(name: string, result: EvalResult): string {
+function whatNow(session: SessionInfo, result: EvalResult): string {
   if (result.error?.ename !== "KernelLost" || /\brevive\b/.test(result.error.evalue)) return "";
-  return `; \`dispatch revive ${name}\` starts a fresh kernel (\`--replay\` re-runs the cells that succeeded)`;
+  return `; ${reviveAdvice(session)}`;
 }
 
 type Outcome = { type: "answered"; result: EvalResult; interrupted: boolean } | { type: "left" };

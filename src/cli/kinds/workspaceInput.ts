@@ -9,6 +9,7 @@ import { createInterface, type Interface } from "node:readline";
 import { Writable } from "node:stream";
 import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
+import { reviveAdvice } from "../../kinds/reviveAdvice.js";
 import type { JsonEvent } from "../../protocol/events.js";
 import { InputEndData, InputRequestData } from "../../protocol/workspace/events.js";
 import { UsageError } from "../exitCodes.js";
@@ -126,8 +127,7 @@ export async function answerInput(first: string | undefined, second: string | un
   if (!isLiveStatus(session.status))
     throw new DispatchError(
       "session_exited",
-      `image '${session.name}' has ${statusText(session)}, so no cell can wait for input; ` +
-        `\`dispatch revive ${session.name}\` starts a fresh kernel (\`--replay\` re-runs the cells that succeeded)`,
+      `image '${session.name}' has ${statusText(session)}, so no cell can wait for input; ${reviveAdvice(session)}`,
     );
   const pending = InputRequestData.nullable()
     .catch(null)

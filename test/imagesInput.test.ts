@@ -7,8 +7,9 @@
  * at a REPL, a block runs once the kernel says it is complete, and a line answers `input()`;
  * Tab completes from the kernel (or says it is busy), Up brings back cells run here and by other
  * clients, a line wider than the terminal is edited in place, a paste of several lines is one
- * cell, and a client wider than another sees the line at the narrower's width. One kernel for
- * the file.
+ * cell, and a client wider than another sees the line at the narrower's width. xeus-python's
+ * prompt, whose Ctrl-C is refused, is asked again at an attach and at `eval`. One kernel of each
+ * for the file.
  */
 import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -272,7 +273,41 @@ describe("xeus-python's input()", { timeout: 90_000 }, () => {
     expect(await running.exit).toBe(0);
     expect(running.out()).toBe("hi Zed\n");
   });
+
+  it("shows the prompt again at an attach after Ctrl-C there is refused, and the line still answers it", async () => {
+    const tty = dispatchInPty(["attach", "xpy"], { env: hub.env, cols: 100, rows: 16 });
+    await shows(tty, (rows) => rows.some((row) => row.includes("[xpy]")), "attached");
+    tty.pty.write("who = input('who? ')\r");
+    // xeus-python would end on SIGINT: the interrupt is refused, and the cell waits in input() still.
+    await ctrlCRefusedAtPrompt(tty, "xeus-python kernels cannot be interrupted");
+    tty.pty.write("Zed\r");
+    tty.pty.write("print('hello', who)\r");
+    await shows(tty, (rows) => rows.includes("hello Zed"), "the line answered input()");
+  });
+
+  it("asks again at `dispatch eval`'s terminal after Ctrl-C there could not interrupt the cell", async () => {
+    const tty = dispatchInPty(["eval", "xpy", `'print("hi", input("who? "))'`], {
+      env: hub.env,
+      cols: 100,
+      rows: 16,
+    });
+    await ctrlCRefusedAtPrompt(tty, "could not interrupt the cell");
+    tty.pty.write("Zed\r");
+    expect(await tty.rc, tty.output()).toBe(0);
+    expect(tty.output()).toContain("hi Zed");
+  });
 });
+
+/**
+ * At the prompt `who? `, Ctrl-C is refused (`refusal` shows) and the prompt is on the line
+ * typed on again, below the refusal.
+ */
+async function ctrlCRefusedAtPrompt(tty: Tty, refusal: string): Promise<void> {
+  await typing(tty, "who?", "the prompt");
+  tty.pty.write("\x03");
+  await shows(tty, (rows) => rows.some((row) => row.includes(refusal)), "the refusal");
+  await typing(tty, "who?", "the prompt asked again below the refusal");
+}
 
 /** Waits for the screen (rows without trailing blanks) to pass `check`. */
 function shows(tty: Tty, check: (rows: string[]) => boolean, message: string) {

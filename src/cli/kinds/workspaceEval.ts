@@ -142,9 +142,11 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
         ? "\n[dispatch: taking this evaluation out of the queue; the cell that runs goes on]\n"
         : "\n[dispatch: interrupting the cell… Ctrl-C again to leave it running]\n",
     );
-    interrupt(socket, session.id, args.ref).catch((err: unknown) =>
-      process.stderr.write(`[dispatch: could not interrupt the cell: ${errorMessage(err)}]\n`),
-    );
+    interrupt(socket, session.id, args.ref).catch((err: unknown) => {
+      process.stderr.write(`[dispatch: could not interrupt the cell: ${errorMessage(err)}]\n`);
+      // The cell goes on, waiting at its prompt still: asked again below the message.
+      prompts.prompt();
+    });
   };
   const prompts = new TerminalPrompts(
     session.name,

@@ -29,7 +29,7 @@ export interface PromptAnswerer {
 /** Reads the prompts of one evaluation (`evalId`, once its `eval-start` is seen). */
 export class TerminalPrompts {
   private evalId: string | undefined;
-  private reading: { id: string; line: Interface } | undefined;
+  private reading: { id: string; line: Interface; prompt: string; password: boolean } | undefined;
   /** Prompts seen before this evaluation's `eval-start`, of any evaluation. */
   private early: InputRequestData[] = [];
 
@@ -73,6 +73,17 @@ export class TerminalPrompts {
     }
   }
 
+  /**
+   * Writes the prompt being read again, on a line of its own: after Ctrl-C at it did not stop
+   * the cell (a xeus kernel refuses), the messages since took it off the line typed on.
+   */
+  prompt(): void {
+    const reading = this.reading;
+    if (!reading) return;
+    if (reading.password) process.stdout.write(reading.prompt);
+    else reading.line.prompt();
+  }
+
   /** Stops reading (the evaluation is over). */
   dispose(): void {
     this.reading?.line.close();
@@ -96,7 +107,7 @@ export class TerminalPrompts {
       output: request.password ? muted : process.stdout,
       terminal: true,
     });
-    this.reading = { id: request.id, line };
+    this.reading = { id: request.id, line, prompt: request.prompt, password: request.password };
     line.on("SIGINT", () => this.answerer.interrupt());
     line.once("line", (value) => {
       if (this.reading?.line !== line) return;

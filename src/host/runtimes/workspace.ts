@@ -124,7 +124,10 @@ export class WorkspaceRuntime implements SessionRuntime {
       },
       pendingPrompt: () => this.prompts.oldest(),
       answer: (line) => void this.prompts.answerOldest(line).catch(() => undefined),
-      interrupt: () => void this.runner.interrupt().catch(() => undefined),
+      // Ctrl-C took the line off the screen, the prompt of a cell waiting in input() with it.
+      // An interrupt that did not happen (a xeus kernel's refusal, in the transcript above)
+      // leaves that cell waiting: its prompt is shown again, below the refusal.
+      interrupt: () => void this.runner.interrupt().catch(() => this.console.promptsChanged()),
       completeness: (code) => completeness(this.kernel.idle, code),
       complete: (code, cursor) => completeNow(this.kernel.idle, code, cursor),
       cols: () => this.cols,

@@ -95,7 +95,18 @@ export function kernelArgv(spec: KernelSpec, connectionFile: string): string[] {
   );
 }
 
-/** Runs the spec's argv for `connectionFile`, its output piped (the host reads it). */
+/**
+ * Runs the spec's argv for `connectionFile`, its output piped (the host reads it).
+ *
+ * xeus-python (Debian's 0.14) writes `[XPythonShellApp] WARNING | Unrecognized alias: 'f', it
+ * will have no effect.` at every start, into every transcript. Not ours to fix: `xpython` hands
+ * its whole argv to the embedded Python (`sys.argv`), and its IPython shell application
+ * (`xeus_python_shell/shell.py`, `XPythonShellApp.initialize()` without argv) parses
+ * `sys.argv[1:]` as IPython options (`xpython --help` prints IPython's), where `-f`, the
+ * connection file its kernelspec passes, is no alias. Only another argv would avoid it, and a
+ * kernel starts from its kernelspec's own argv; the line is the kernel's own output, so it is
+ * shown as such, not filtered.
+ */
 export function spawnKernel(
   spec: KernelSpec,
   connectionFile: string,

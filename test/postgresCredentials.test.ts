@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { proofHeader, tokenProofKey } from "../src/platform/keyProof.js";
-import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { BIN, cleanEnv, cleanupAll, type HubHandle, REPO_ROOT, waitFor } from "./harness.js";
+import { created, hubOnServer, outage, recovery } from "./postgresOutage.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
 import { bearer, signIn } from "./signIn.js";
 
@@ -38,29 +39,6 @@ afterAll(async () => {
   await cleanupAll();
   await server?.stop();
 });
-
-async function hubOnServer(): Promise<HubHandle> {
-  return startHub({
-    env: {
-      DISPATCH_STORE: await server.database(),
-      DISPATCH_PG_TIMEOUT_MS: "2000",
-      DISPATCH_PG_CONNECT_TIMEOUT_MS: "2000",
-    },
-  });
-}
-
-async function storageOk(h: HubHandle): Promise<boolean> {
-  return ((await (await h.api("/api/status")).json()) as { storage: { ok: boolean } }).storage.ok;
-}
-
-/** The server goes down, and the hub has noticed. */
-async function outage(h: HubHandle): Promise<void> {
-  await server.halt();
-  await waitFor(async () => !(await storageOk(h)), {
-    timeoutMs: 60_000,
-    message: "the hub says its storage is failing",
-  });
-}
 
 async function hostToken(h: HubHandle, name: string): Promise<string> {
   const made = await h.api(`/api/hosts/${name}/token`, { method: "POST", body: "{}" });
@@ -102,7 +80,7 @@ async function hostStatus(h: HubHandle, name: string): Promise<string | undefine
 }
 
 it("a remote host dials in again while the server is down; a revoked or never-seen token is told the store is unavailable", async () => {
-  const h = await hubOnServer();
+  const h = await hubOnServer(server);
   const farToken = await hostToken(h, "far");
   const goneToken = await hostToken(h, "gone");
   const lateToken = await hostToken(h, "late");
@@ -123,7 +101,7 @@ it("a remote host dials in again while the server is down; a revoked or never-se
   });
   expect((await h.api("/api/hosts/gone/token", { method: "DELETE" })).status).toBe(200);
 
-  await outage(h);
+  await outage(server, h);
   // Started again while the server is down: its token was verified before, so it is let in.
   await stopHost(far.child);
   await waitFor(async () => (await hostStatus(h, "far")) !== "connected", {
@@ -159,8 +137,7 @@ it("a remote host dials in again while the server is down; a revoked or never-se
     "host refused for now: the store is unavailable to check its token",
   );
 
-  await server.resume();
-  await waitFor(() => storageOk(h), { timeoutMs: 60_000, message: "storage ok once the server is back" });
+  await recovery(server, h);
   // With the store back, the never-seen token is checked and taken; the revoked one is refused for good.
   await waitFor(async () => (await hostStatus(h, "late")) === "connected", {
     timeoutMs: 60_000,
@@ -173,14 +150,8 @@ it("a remote host dials in again while the server is down; a revoked or never-se
   expect(await hostStatus(h, "gone")).not.toBe("connected");
 }, 180_000);
 
-async function created<T>(h: HubHandle, path: string, body: unknown): Promise<T> {
-  const response = await h.api(path, { method: "POST", body: JSON.stringify(body) });
-  expect(response.status, await response.clone().text()).toBe(201);
-  return (await response.json()) as T;
-}
-
 it("people reconnect while the server is down with what the hub verified before; a removed user or an unseen token is told the store is unavailable", async () => {
-  const h = await hubOnServer();
+  const h = await hubOnServer(server);
   await created(h, "/api/sessions", { name: "shared", command: ["cat"] });
   const user = (name: string) => created<{ token: string }>(h, "/api/users", { name, role: "writer" });
   const ann = (await user("ann")).token;
@@ -227,7 +198,7 @@ it("people reconnect while the server is down with what the hub verified before;
   const logout = await fetch(`${h.url}/api/logout`, { method: "POST", headers: { cookie: loggedOut } });
   expect(logout.status).toBe(200);
 
-  await outage(h);
+  await outage(server, h);
   for (const [who, headers] of [
     ["ann's token", bearer(ann)],
     ["ann's key proof", proof(ann)],
@@ -247,8 +218,7 @@ it("people reconnect while the server is down with what the hub verified before;
   // The access key needs no store at all.
   expect(await signIn(h, bearer(h.key))).toBe("welcome");
 
-  await server.resume();
-  await waitFor(() => storageOk(h), { timeoutMs: 60_000, message: "storage ok once the server is back" });
+  await recovery(server, h);
   expect(await signIn(h, bearer(unseen))).toBe("welcome");
   expect(await signIn(h, bearer(bob))).toMatch(/^HTTP 401/);
 }, 180_000);

@@ -10,7 +10,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, waitFor } from "./harness.js";
+import { hubOnServer, storageOk } from "./postgresOutage.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
 import { WireClient } from "./wire.js";
 
@@ -23,21 +24,6 @@ afterAll(async () => {
   await cleanupAll();
   await server?.stop();
 });
-
-async function hubOnServer(env: Record<string, string> = {}): Promise<HubHandle> {
-  return startHub({
-    env: {
-      DISPATCH_STORE: await server.database(),
-      DISPATCH_PG_TIMEOUT_MS: "2000",
-      DISPATCH_PG_CONNECT_TIMEOUT_MS: "2000",
-      ...env,
-    },
-  });
-}
-
-async function storageOk(h: HubHandle): Promise<boolean> {
-  return ((await (await h.api("/api/status")).json()) as { storage: { ok: boolean } }).storage.ok;
-}
 
 /** A `cat` without the terminal's echo (each typed line is printed once), and a client attached to it. */
 async function printerWithClient(
@@ -69,7 +55,7 @@ async function outage(h: HubHandle, client: WireClient, session: string, during:
 
 it("says storage ok and shows the output held through a server restart as soon as it reconnects", async () => {
   // Resend pauses of ten minutes: storage ok and the held output can only come from the reconnect.
-  const h = await hubOnServer({ DISPATCH_TEST_RESEND_PAUSE_MS: "600000" });
+  const h = await hubOnServer(server, { DISPATCH_TEST_RESEND_PAUSE_MS: "600000" });
   const { session, client } = await printerWithClient(h);
   try {
     await client.request({ type: "input", session, data: "before\n" });
@@ -94,7 +80,7 @@ it("says storage ok and shows the output held through a server restart as soon a
 
 it("shows every line when the session's host said hello again while the server was down", async () => {
   // Heartbeats every 300 ms: a host frozen for a moment is dropped and dials in again.
-  const h = await hubOnServer({ DISPATCH_HEARTBEAT_MS: "300" });
+  const h = await hubOnServer(server, { DISPATCH_HEARTBEAT_MS: "300" });
   const { session, client } = await printerWithClient(h);
   const hostPid = Number(readFileSync(join(h.home, "host.pid"), "utf8").trim());
   const hostStatus = async () => {
@@ -140,7 +126,7 @@ it("shows every line when the session's host said hello again while the server w
 }, 180_000);
 
 it("runs new sessions on a host that was started again while the server was down", async () => {
-  const h = await hubOnServer();
+  const h = await hubOnServer(server);
   const { session, client } = await printerWithClient(h);
   const hostPid = () => Number(readFileSync(join(h.home, "host.pid"), "utf8").trim());
   try {
@@ -209,7 +195,7 @@ async function attachFailingRead(client: WireClient, session: string): Promise<v
 // Catch-up reads retried ten minutes apart in both: the output can only come from the hub
 // hearing that storage healed (`storage-healed`), not from the retry's pause running out.
 it("shows a client that attached while the server was down the session's output as soon as storage heals", async () => {
-  const h = await hubOnServer({ DISPATCH_TEST_CATCHUP_RETRY_MS: "600000" });
+  const h = await hubOnServer(server, { DISPATCH_TEST_CATCHUP_RETRY_MS: "600000" });
   const { session, client } = await quietPrinterThenOutage(h);
   const late = await WireClient.open(h.url, { authorization: `Bearer ${h.key}` });
   try {
@@ -225,7 +211,7 @@ it("shows a client that attached while the server was down the session's output 
 }, 180_000);
 
 it("replays history a client asks for again on its connection while the server was down, once the hub reconnects", async () => {
-  const h = await hubOnServer({ DISPATCH_TEST_CATCHUP_RETRY_MS: "600000" });
+  const h = await hubOnServer(server, { DISPATCH_TEST_CATCHUP_RETRY_MS: "600000" });
   const { session, client } = await quietPrinterThenOutage(h);
   try {
     // On its own connection (no sign-in, no attach audited): often only the failed read met the

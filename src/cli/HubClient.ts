@@ -16,7 +16,7 @@ import { z } from "zod";
 import { DispatchError } from "../core/errors.js";
 import { dataHome, type HomePaths, homePaths } from "../platform/home.js";
 import { tokenProofKey } from "../platform/keyProof.js";
-import { StatusBody } from "../protocol/api.js";
+import { SessionList, StatusBody } from "../protocol/api.js";
 import { ApiEvent } from "../protocol/events.js";
 import type { InputId } from "../protocol/inputId.js";
 import { isIssuedToken } from "../protocol/people.js";
@@ -127,10 +127,17 @@ export class HubClient {
     return StatusBody.parse(await this.call("GET", "/api/status"));
   }
 
-  /** Every session; with `stored`, each with the bytes its log holds now (`storedBytes`). */
-  async listSessions(options: { stored?: boolean } = {}): Promise<SessionInfo[]> {
-    const path = options.stored ? "/api/sessions?stored=true" : "/api/sessions";
-    return SessionsBody.parse(await this.call("GET", path)).sessions;
+  /** Every session. */
+  async listSessions(): Promise<SessionInfo[]> {
+    return SessionsBody.parse(await this.call("GET", "/api/sessions")).sessions;
+  }
+
+  /**
+   * Every session, each with the bytes its log holds now (`storedBytes`), unless the hub could
+   * not read them (`unknown` says why).
+   */
+  async listStoredSessions(): Promise<SessionList> {
+    return SessionList.parse(await this.call("GET", "/api/sessions?stored=true"));
   }
 
   async getSession(name: string): Promise<SessionInfo> {

@@ -1,5 +1,6 @@
 /** The REST calls for hosts (`/api/hosts/...`), parsed with the protocol's schemas. */
 import { z } from "zod";
+import { SessionList } from "../protocol/api.js";
 import { OrphanReport } from "../protocol/host.js";
 import {
   type CleanupRequest,
@@ -9,7 +10,6 @@ import {
   TokenCreated,
   TokenRevoked,
 } from "../protocol/hosts.js";
-import { SessionInfo } from "../protocol/session.js";
 import type { HubClient } from "./HubClient.js";
 
 const path = (name: string, rest = "") => `/api/hosts/${encodeURIComponent(name)}${rest}`;
@@ -25,10 +25,10 @@ export class HostsApi {
     return z.object({ host: HostView }).parse(await this.client.call("GET", path(name))).host;
   }
 
-  async sessions(name: string, includeOrphaned: boolean): Promise<SessionInfo[]> {
+  /** The host's sessions, each with the bytes its log holds now unless `unknown` says why not. */
+  async sessions(name: string, includeOrphaned: boolean): Promise<SessionList> {
     const query = includeOrphaned ? "?includeOrphaned=true" : "";
-    const body = await this.client.call("GET", path(name, `/sessions${query}`));
-    return z.object({ sessions: z.array(SessionInfo) }).parse(body).sessions;
+    return SessionList.parse(await this.client.call("GET", path(name, `/sessions${query}`)));
   }
 
   async stats(name: string): Promise<HostStats> {

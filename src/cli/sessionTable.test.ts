@@ -65,7 +65,7 @@ describe("session table", () => {
         return row.slice(at, next).trim();
       });
     };
-    const plain = formatSessionTable(sessions, NOW);
+    const plain = formatSessionTable(sessions, { now: NOW });
     const verbose = formatVerboseTable(sessions, { now: NOW });
     for (const name of ["shell", "loop", "done", "agent"]) {
       expect(cells(verbose, name, ["STATUS", "FOREGROUND"])).toEqual(
@@ -79,7 +79,7 @@ describe("session table", () => {
   it("aligns columns under the headers", () => {
     const text = formatSessionTable(
       [session({}), session({ name: "build", status: "exited", exitCode: 0, bytes: 5 * 1024 * 1024 })],
-      NOW,
+      { now: NOW },
     );
     const lines = text.split("\n");
     expect(lines[0]).toMatch(/^NAME\s+KIND\s+STATUS\s+FOREGROUND\s+AGE\s+ACTIVE\s+BYTES$/);
@@ -89,9 +89,11 @@ describe("session table", () => {
   });
 
   it("names each session's host once sessions run on more than one", () => {
-    const oneHost = formatSessionTable([session({}), session({ name: "build" })], NOW);
+    const oneHost = formatSessionTable([session({}), session({ name: "build" })], { now: NOW });
     expect(oneHost.split("\n")[0]).not.toContain("HOST");
-    const lines = formatSessionTable([session({}), session({ name: "rem", host: "box1" })], NOW).split("\n");
+    const lines = formatSessionTable([session({}), session({ name: "rem", host: "box1" })], {
+      now: NOW,
+    }).split("\n");
     expect(lines[0]).toMatch(/^NAME\s+KIND\s+HOST\s+STATUS\s/);
     expect(lines[1]).toMatch(/^brisk-otter\s+terminal\s+local\s+running\s/);
     expect(lines[2]).toMatch(/^rem\s+terminal\s+box1\s+running\s/);
@@ -100,7 +102,7 @@ describe("session table", () => {
   it("names each session's project once they are not all of one", () => {
     const oneProject = formatSessionTable(
       [session({ project: "shop" }), session({ name: "db", project: "shop" })],
-      NOW,
+      { now: NOW },
     );
     expect(oneProject.split("\n")[0]).not.toContain("PROJECT");
     const lines = formatSessionTable(
@@ -109,7 +111,7 @@ describe("session table", () => {
         session({ name: "scratch" }),
         session({ name: "rem", host: "box1", project: "blog" }),
       ],
-      NOW,
+      { now: NOW },
     ).split("\n");
     expect(lines[0]).toMatch(/^NAME\s+PROJECT\s+KIND\s+HOST\s+STATUS\s/);
     expect(lines[1]).toMatch(/^brisk-otter\s+shop\s+terminal\s+local\s+running\s/);
@@ -127,7 +129,7 @@ describe("session table", () => {
 describe("a long failure reason", () => {
   it("is cut in the STATUS column so the table keeps its width", () => {
     const reason = "agent profile 'claude' needs the claude command on PATH; install it first";
-    const table = formatSessionTable([session({ status: "failed", reason })], NOW);
+    const table = formatSessionTable([session({ status: "failed", reason })], { now: NOW });
     const [header, row] = table.split("\n");
     expect(row).toContain("failed (agent profile 'claude' …");
     expect(row).not.toContain("install it first");
@@ -138,9 +140,9 @@ describe("a long failure reason", () => {
 describe("ls BYTES", () => {
   it("shows what the log holds now when the hub says so, else all output", () => {
     const compacted = session({ bytes: 5 * 1024 * 1024, storedBytes: 600 * 1024 });
-    expect(formatSessionTable([compacted], NOW)).toMatch(/600K$/m);
+    expect(formatSessionTable([compacted], { now: NOW })).toMatch(/600K$/m);
     expect(formatVerboseTable([compacted], { now: NOW })).toMatch(/ 600K\b/);
-    expect(formatSessionTable([session({ bytes: 2048 })], NOW)).toMatch(/2\.0K$/m);
+    expect(formatSessionTable([session({ bytes: 2048 })], { now: NOW })).toMatch(/2\.0K$/m);
   });
 });
 

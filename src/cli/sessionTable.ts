@@ -15,7 +15,8 @@ export const MAX_STATUS_CHARS = 32;
  * A PROJECT column (`-` for none) after NAME likewise, when they are not all of one project
  * (`dispatch up` declared them; `ls --project P` lists one).
  */
-export function formatSessionTable(sessions: readonly SessionInfo[], now: number = Date.now()): string {
+export function formatSessionTable(sessions: readonly SessionInfo[], options: TableOptions = {}): string {
+  const now = options.now ?? Date.now();
   const withHost = new Set(sessions.map((s) => s.host)).size > 1;
   const withProject = new Set(sessions.map((s) => s.project ?? null)).size > 1;
   const rows = sessions.map((s) => {
@@ -26,7 +27,7 @@ export function formatSessionTable(sessions: readonly SessionInfo[], now: number
       foregroundText(s),
       formatAge(now - s.createdAt),
       `${formatAge(now - s.lastActivityAt)} ago`,
-      formatBytes(storedBytesOf(s)),
+      bytesText(s, options),
     ];
     if (withHost) row.splice(2, 0, s.host);
     if (withProject) row.splice(1, 0, s.project ?? "-");
@@ -43,9 +44,21 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** What both tables take besides the sessions. */
+export interface TableOptions {
+  now?: number;
+  /** The hub could not read the bytes the logs hold (its store unavailable): BYTES shows `?`. */
+  bytesUnknown?: boolean;
+}
+
 /** What BYTES shows: the output the log holds now, or (from an older hub) all it produced. */
 export function storedBytesOf(session: SessionInfo): number {
   return session.storedBytes ?? session.bytes;
+}
+
+/** BYTES as shown: `?` when the hub could not say; all a session produced is not what its log holds. */
+export function bytesText(session: SessionInfo, options: TableOptions): string {
+  return options.bytesUnknown ? "?" : formatBytes(storedBytesOf(session));
 }
 
 /** A column that may be cut to fit a width, down to `min` characters. */

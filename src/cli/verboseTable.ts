@@ -5,15 +5,15 @@
 import { formatAge } from "../core/duration.js";
 import type { SessionInfo } from "../protocol/session.js";
 import {
+  bytesText,
   clip,
   foregroundText,
-  formatBytes,
   formatColumns,
   MAX_STATUS_CHARS,
   minimumWidth,
   type Shrinkable,
   statusText,
-  storedBytesOf,
+  type TableOptions,
 } from "./sessionTable.js";
 import { UNREAD_MARK } from "./tui/pickerView.js";
 
@@ -52,8 +52,7 @@ const READABLE_STEPS = 4;
 
 export function formatVerboseTable(
   sessions: readonly SessionInfo[],
-  options: {
-    now?: number;
+  options: TableOptions & {
     isUnread?: (session: SessionInfo) => boolean;
     /** The terminal's width: columns are cut to fit it. Unset (a pipe): nothing is cut. */
     width?: number;
@@ -70,7 +69,7 @@ export function formatVerboseTable(
     formatAge(now - s.createdAt),
     `${formatAge(now - s.lastActivityAt)} ago`,
     String(s.lastSeq),
-    formatBytes(storedBytesOf(s)),
+    bytesText(s, options),
     s.preview,
   ]);
   const width = options.width;

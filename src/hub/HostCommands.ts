@@ -6,14 +6,16 @@ import type { Logger } from "pino";
 import { parseDuration } from "../core/duration.js";
 import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
+import type { SessionList } from "../protocol/api.js";
 import { OrphanReport } from "../protocol/host.js";
 import type { CleanupResult, HostStats } from "../protocol/hosts.js";
-import type { SessionInfo, SessionStatus } from "../protocol/session.js";
+import type { SessionStatus } from "../protocol/session.js";
 import type { Store } from "../store/Store.js";
 import type { HostLinks, HostMonitor } from "./HostMonitor.js";
 import { sessionCounts } from "./hostSessions.js";
 import type { SessionCommands } from "./SessionCommands.js";
 import type { SessionDirectory } from "./SessionDirectory.js";
+import { withStoredBytes } from "./storedBytes.js";
 
 export interface HostCommandsOptions {
   directory: SessionDirectory;
@@ -36,15 +38,19 @@ export class HostCommands {
 
   /**
    * The host's sessions, oldest first; orphaned ones only when asked for. Each carries the
-   * output bytes its log holds now, as `ls` shows them (retention may have dropped older ones).
+   * output bytes its log holds now, as `ls` shows them (retention may have dropped older ones),
+   * unless the store cannot be read (`withStoredBytes`).
    */
-  sessions(hostRef: string, includeOrphaned: boolean): SessionInfo[] {
+  sessions(hostRef: string, includeOrphaned: boolean): SessionList {
     const id = this.options.monitor.resolveId(hostRef);
     const { directory } = this.options;
-    return directory
+    const records = directory
       .all()
-      .filter((r) => r.host === id && (includeOrphaned || r.status !== "orphaned"))
-      .map((record) => ({ ...directory.info(record), storedBytes: this.storedBytes(record.id) }));
+      .filter((r) => r.host === id && (includeOrphaned || r.status !== "orphaned"));
+    return withStoredBytes(
+      records.map((record) => directory.info(record)),
+      (sessionId) => this.storedBytes(sessionId),
+    );
   }
 
   /** Resident memory and per-session buffered bytes of a connected host. */

@@ -2,7 +2,7 @@
  * REST for scripts. JSON in and out, the same schemas as the WebSocket protocol.
  *
  *   GET    /api/health                      unauthenticated: {ok, version}
- *   GET    /api/sessions                    {sessions: SessionInfo[]}
+ *   GET    /api/sessions[?stored=true]      {sessions: SessionInfo[]}; stored: SessionList
  *   POST   /api/sessions                    CreateSessionRequest -> {session}
  *   GET    /api/sessions/:name              {session}
  *   PATCH  /api/sessions/:name              {name} -> {session}
@@ -27,7 +27,7 @@
 import { z } from "zod";
 import { AgentState } from "./agentState.js";
 import { InputId } from "./inputId.js";
-import { Cols, Rows } from "./session.js";
+import { Cols, Rows, SessionInfo } from "./session.js";
 
 /** `id`: the input's number; a client that sends it again with the same id has it applied once. */
 export const InputRequest = z.object({ data: z.string().max(1024 * 1024), id: InputId.optional() });
@@ -49,6 +49,17 @@ export const EventsQuery = z.object({
 export const SessionsQuery = z.object({
   stored: z.enum(["true", "false"]).default("false"),
 });
+
+/**
+ * `GET /api/sessions?stored=true` and `GET /api/hosts/:name/sessions`: the sessions as the hub
+ * holds them, each with `storedBytes`, unless the hub could not read those (its store
+ * unavailable): then none has them, and `unknown.storedBytes` says why.
+ */
+export const SessionList = z.object({
+  sessions: z.array(SessionInfo),
+  unknown: z.object({ storedBytes: z.string() }).optional(),
+});
+export type SessionList = z.infer<typeof SessionList>;
 
 /** `GET /api/sessions/:name/history`: the newest events before `before`, oldest first. */
 export const HistoryQuery = z.object({

@@ -5,7 +5,7 @@
  *
  *   GET    /api/hosts                         {hosts: HostView[]}
  *   GET    /api/hosts/:name                   {host: HostView}
- *   GET    /api/hosts/:name/sessions[?includeOrphaned=true]   {sessions: SessionInfo[]}
+ *   GET    /api/hosts/:name/sessions[?includeOrphaned=true]   SessionList (protocol/api.ts)
  *   GET    /api/hosts/:name/stats             {stats: HostStats}
  *   POST   /api/hosts/:name/cleanup           CleanupRequest -> CleanupResult
  *   GET    /api/hosts/:name/orphans           OrphanReport (what runtimes left behind, see host.ts)

@@ -23,7 +23,7 @@ export function registerHostRoutes(app: FastifyInstance, options: HostRoutesOpti
   app.get("/api/hosts/:name", async (request) => ({ host: monitor.get(name(request)) }));
   app.get("/api/hosts/:name/sessions", async (request) => {
     const { includeOrphaned } = HostSessionsQuery.parse(request.query);
-    return { sessions: commands.sessions(name(request), includeOrphaned) };
+    return commands.sessions(name(request), includeOrphaned);
   });
   app.get("/api/hosts/:name/stats", async (request) => ({ stats: commands.stats(name(request)) }));
   app.post("/api/hosts/:name/cleanup", async (request) =>

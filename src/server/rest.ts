@@ -12,6 +12,7 @@ import type { AuditTrail } from "../hub/AuditTrail.js";
 import type { SessionAction } from "../hub/accessPolicy.js";
 import type { HostCommands } from "../hub/HostCommands.js";
 import type { SessionCommands } from "../hub/SessionCommands.js";
+import { withStoredBytes } from "../hub/storedBytes.js";
 import {
   EventsQuery,
   InputRequest,
@@ -153,9 +154,7 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
     const { stored } = SessionsQuery.parse(request.query);
     const visible = gate.visible(actor.principal, sessions.list());
     if (stored === "false") return { sessions: visible };
-    return {
-      sessions: visible.map((s) => ({ ...s, storedBytes: options.hostCommands.storedBytes(s.id) })),
-    };
+    return withStoredBytes(visible, (id) => options.hostCommands.storedBytes(id));
   });
 
   app.post("/api/sessions", async (request, reply) => {

@@ -29,30 +29,42 @@ async function list(options: {
   project?: string;
 }): Promise<void> {
   const client = HubClient.locate();
-  const listed =
+  const { sessions: listed, unknown } =
     options.host === undefined
-      ? await client.listSessions({ stored: true })
+      ? await client.listStoredSessions()
       : await new HostsApi(client).sessions(options.host, options.includeOrphaned === true);
+  // The hub lists its sessions without its store; only the bytes each log holds need it.
+  if (unknown) console.error(`BYTES unknown: ${unknown.storedBytes}`);
+  const table = { ...options, bytesUnknown: unknown !== undefined };
   const { project } = options;
   // Another checkout of the project runs as `NAME-2`: listed too, under its own heading.
   const sessions = project === undefined ? listed : listed.filter((s) => inProject(s, project));
   const groups = project === undefined ? [] : byCheckout(sessions, project);
   if (groups.length > 1 && !options.json) {
-    const table = (group: CheckoutGroup) => format(group.sessions, options, client);
-    console.log(groups.map((g) => `${checkoutHeading(g, project as string)}\n${table(g)}`).join("\n\n"));
+    const format = (group: CheckoutGroup) => formatTable(group.sessions, table, client);
+    console.log(groups.map((g) => `${checkoutHeading(g, project as string)}\n${format(g)}`).join("\n\n"));
   } else if (options.json) {
     console.log(JSON.stringify(sessions, null, 2));
   } else if (sessions.length === 0) {
     console.error("no sessions — create one with `dispatch new`");
   } else {
-    console.log(format(sessions, options, client));
+    console.log(formatTable(sessions, table, client));
   }
 }
 
-function format(sessions: SessionInfo[], options: { verbose?: boolean }, client: HubClient): string {
-  if (!options.verbose) return formatSessionTable(sessions);
+function formatTable(
+  sessions: SessionInfo[],
+  options: { verbose?: boolean; bytesUnknown: boolean },
+  client: HubClient,
+): string {
+  const { bytesUnknown } = options;
+  if (!options.verbose) return formatSessionTable(sessions, { bytesUnknown });
   const seen = SeenState.inHome(client.paths.home);
-  return formatVerboseTable(sessions, { isUnread: (s) => seen.isUnread(s), ...terminalWidth() });
+  return formatVerboseTable(sessions, {
+    bytesUnknown,
+    isUnread: (s) => seen.isUnread(s),
+    ...terminalWidth(),
+  });
 }
 
 /** The width to fit: the terminal's, or `COLUMNS` (set by shells, and by tests); none for a pipe. */

@@ -9,6 +9,8 @@ import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { cleanupAll, waitFor } from "./harness.js";
 import { created, hubOnServer, outage, recovery } from "./postgresOutage.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
+import { bearer, signIn } from "./signIn.js";
+import { WireClient } from "./wire.js";
 
 let server: PostgresServer;
 
@@ -63,4 +65,48 @@ it("`dispatch ls` lists the sessions while the server is down, saying only what 
   expect(after.code, after.stderr).toBe(0);
   expect(after.stderr).toBe("");
   expect(after.stdout).toMatch(/^said\s+terminal\s+running\s.*\s\d+B$/m);
+}, 180_000);
+
+it("a sign-in the hub cannot check for the store's sake is neither audited as a failed sign-in nor counted against the address", async () => {
+  const h = await hubOnServer(server);
+  const unseen = (await created<{ token: string }>(h, "/api/users", { name: "dee", role: "writer" })).token;
+
+  await outage(server, h);
+  // More than the limiter lets through at full speed: were they counted, the next wrong key
+  // from this address would be slowed, and its refusal would say so.
+  for (let i = 0; i < 8; i++) {
+    expect(await signIn(h, bearer(unseen))).toMatch(/^HTTP 503: the hub's store is unavailable/);
+    const rest = await fetch(`${h.url}/api/sessions`, { headers: bearer(unseen) });
+    expect(rest.status).toBe(503);
+    const login = await fetch(`${h.url}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ key: unseen }),
+    });
+    expect(login.status).toBe(503);
+    // Signed in by its hello rather than at the upgrade.
+    const greeter = await WireClient.open(h.url);
+    expect(await greeter.request({ type: "hello", protocol: 1, key: unseen })).toMatchObject({
+      code: "storage_failing",
+    });
+    await greeter.close();
+  }
+  // A sign-in that works, audited after the refusals: once it is in the trail, so are they.
+  expect(await signIn(h, bearer(h.key))).toBe("welcome");
+
+  await recovery(server, h);
+  const wrong = await fetch(`${h.url}/api/sessions`, { headers: bearer("not-the-key") });
+  expect(wrong.status).toBe(401);
+  expect(((await wrong.json()) as { error: { message: string } }).error.message).not.toMatch(/slowed/);
+  const entries = await waitFor(
+    async () => {
+      const { entries } = (await (await h.api("/api/audit")).json()) as {
+        entries: { actor: string; action: string; detail: Record<string, unknown> }[];
+      };
+      return entries.some((e) => e.action === "sign-in" && e.detail.over === "websocket") && entries;
+    },
+    { timeoutMs: 30_000, message: "the outage's audit rows written" },
+  );
+  // The one wrong key after the outage is the only failed sign-in.
+  expect(entries.filter((e) => e.action === "sign-in-failed").map((e) => e.detail.over)).toEqual(["rest"]);
 }, 180_000);

@@ -29,6 +29,7 @@ import { type ClientPushesOptions, startClientPushes } from "./clientPushes.js";
 import { parseClientFrame, type Ref } from "./parseClientFrame.js";
 import { RequestValve } from "./requestValve.js";
 import type { SocketQuota } from "./SocketQuota.js";
+import { auditFailedSignIn } from "./signInAudit.js";
 
 /** A socket that has not said a valid hello by then is closed (it holds resources, proves nothing). */
 export const HELLO_TIMEOUT_MS = 5_000;
@@ -238,7 +239,7 @@ export class ClientConnection {
         this.actor = { principal, address };
       } catch (err) {
         const error = toDispatchError(err);
-        hub.audit.record({ name: "unknown", address }, "sign-in-failed", { detail: { over: "hello" } });
+        auditFailedSignIn(hub.audit, address, "hello", err);
         this.fail(ref, error.code, error.message);
         this.options.socket.close(ERROR_CODES[error.code].http === 429 ? 4429 : 4401, error.code);
         return;

@@ -39,7 +39,8 @@ export class FailureLimiter {
    * One attempt from an address: refused unchecked while too many of its failures are still
    * being held; otherwise `check` runs at once, a success returns at once (the right
    * credential is never slowed), and a failure is held for the address's delay before the
-   * caller may answer it. Returns undefined on failure.
+   * caller may answer it. Returns undefined on failure. A `check` that throws (the store
+   * unavailable to check the credential) is no failure: neither counted nor held.
    */
   async attempt<T>(address: string, check: () => T | undefined): Promise<T | undefined> {
     const held = this.waiting.get(address) ?? 0;

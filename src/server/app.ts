@@ -40,6 +40,7 @@ import { type OidcRoutes, registerPeopleRoutes } from "./peopleRoutes.js";
 import { registerRest } from "./rest.js";
 import { registerScreenRows } from "./screenRows.js";
 import { registerSearchRoutes } from "./searchRoutes.js";
+import { auditFailedSignIn } from "./signInAudit.js";
 import { registerStatic, staticPathRefusal } from "./static.js";
 import { registerStorageRoutes } from "./storageRoutes.js";
 import { refuseUpgrade } from "./upgradeRefusal.js";
@@ -142,9 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         arrivalOf(request.raw, options.trustProxy === true),
       );
     } catch (err) {
-      hub.audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
-        detail: { over: "rest" },
-      });
+      auditFailedSignIn(hub.audit, request.ip, "rest", err);
       throw err;
     }
     // A key proof accepted: the CLI trusts this answer, errors included, only with the hub's own.

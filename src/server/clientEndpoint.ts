@@ -1,9 +1,9 @@
 /**
  * The client WebSocket at `/ws`, where browsers and the CLI connect. A browser's Origin must be
- * this hub's own; the person is authenticated at the upgrade (a failure audited as a failed
- * sign-in), their open sockets counted against `SocketQuota`, and the `101` carries the hub's
- * key proof back. Each socket becomes a `ClientConnection`, pinged while it lives
- * (`clientLiveness`).
+ * this hub's own; the person is authenticated at the upgrade (a refusal audited as a failed
+ * sign-in, a store that could not be read to check it not: `signInAudit`), their open sockets
+ * counted against `SocketQuota`, and the `101` carries the hub's key proof back. Each socket
+ * becomes a `ClientConnection`, pinged while it lives (`clientLiveness`).
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -24,6 +24,7 @@ import type { UpgradeHandler } from "./hostEndpoint.js";
 import { arrivalOf } from "./keyProofs.js";
 import type { HubMetrics } from "./metrics.js";
 import { SocketQuota } from "./SocketQuota.js";
+import { auditFailedSignIn } from "./signInAudit.js";
 import { refuseUpgrade } from "./upgradeRefusal.js";
 
 export const CLIENT_ENDPOINT_PATH = "/ws";
@@ -104,7 +105,7 @@ export function clientEndpoint(app: FastifyInstance, options: ClientEndpointOpti
       },
       (err: unknown) => {
         const error = toDispatchError(err);
-        hub.audit.record({ name: "unknown", address }, "sign-in-failed", { detail: { over: "websocket" } });
+        auditFailedSignIn(hub.audit, address, "websocket", err);
         refuseUpgrade(socket, error.httpStatus, error.message);
       },
     );

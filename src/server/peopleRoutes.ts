@@ -22,6 +22,7 @@ import { type Authenticator, SHARE_LINK_REFUSED, sessionCookie } from "./auth.js
 import type { Gate } from "./authorize.js";
 import { asksForPage } from "./errorPage.js";
 import { actorOf } from "./requestActor.js";
+import { auditFailedSignIn } from "./signInAudit.js";
 
 const NameParams = z.object({ name: z.string().min(1).max(64) });
 const IdParams = z.object({ id: z.string().min(4).max(64) });
@@ -152,9 +153,7 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
     try {
       principal = await auth.verify(parsed.data.token, request.ip, SHARE_LINK_REFUSED);
     } catch (err) {
-      audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
-        detail: { over: "share" },
-      });
+      auditFailedSignIn(audit, request.ip, "share", err);
       const refused = err instanceof DispatchError && err.code === "unauthorized";
       return refused ? refuse(SHARE_LINK_PROBLEM.refused, err) : Promise.reject(err);
     }
@@ -181,9 +180,7 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
     app.get("/api/auth/oidc", async (request, reply) => oidc.start(request, reply));
     app.get("/api/auth/oidc/callback", async (request, reply) => {
       const principal = await oidc.callback(request, reply).catch((err: unknown) => {
-        audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
-          detail: { over: "oidc" },
-        });
+        auditFailedSignIn(audit, request.ip, "oidc", err);
         throw err;
       });
       audit.record({ principal, address: request.ip }, "sign-in", { detail: { over: "oidc" } });

@@ -37,6 +37,7 @@ import {
 } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { actorOf } from "./requestActor.js";
+import { auditFailedSignIn } from "./signInAudit.js";
 
 export interface RestOptions {
   sessions: SessionCommands;
@@ -88,9 +89,7 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
         ),
       )
       .catch((err: unknown) => {
-        audit.record({ name: "unknown", address: request.ip }, "sign-in-failed", {
-          detail: { over: "login" },
-        });
+        auditFailedSignIn(audit, request.ip, "login", err);
         throw err;
       });
     if (principal.via === "share") {

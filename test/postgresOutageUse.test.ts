@@ -3,13 +3,14 @@
  * (test/postgresCredentials.test.ts): list sessions with `dispatch ls` (the hub holds them), be
  * refused for the store's sake without that counting as a failed sign-in, and open a share
  * link in a browser and read a page saying why it cannot open yet. Real parts: a real
- * PostgreSQL server stopped mid-test, a real hub, the real CLI, real WebSockets.
+ * PostgreSQL server stopped mid-test, a real hub, the real CLI, real WebSockets, chromium.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { cleanupAll, waitFor } from "./harness.js";
 import { created, hubOnServer, outage, recovery } from "./postgresOutage.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
 import { bearer, signIn } from "./signIn.js";
+import { launchBrowser, newContext } from "./web/browser.js";
 import { WireClient } from "./wire.js";
 
 let server: PostgresServer;
@@ -109,4 +110,39 @@ it("a sign-in the hub cannot check for the store's sake is neither audited as a 
   );
   // The one wrong key after the outage is the only failed sign-in.
   expect(entries.filter((e) => e.action === "sign-in-failed").map((e) => e.detail.over)).toEqual(["rest"]);
+}, 180_000);
+
+it("a share link never opened before, opened in a browser while the server is down, gets a page saying to try again shortly", async () => {
+  const h = await hubOnServer(server);
+  await created(h, "/api/sessions", { name: "pair", command: ["cat"] });
+  const link = await created<{ url: string }>(h, "/api/sessions/pair/share", {});
+
+  await outage(server, h);
+  const page = await fetch(link.url, { redirect: "manual", headers: { accept: "text/html" } });
+  expect(page.status).toBe(503);
+  expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+  expect(page.headers.get("set-cookie")).toBeNull();
+  const text = await page.text();
+  expect(text).toContain(
+    "The hub cannot check this share link right now because its store is unavailable. Try again shortly.",
+  );
+  expect(text).toContain(`<a href="${new URL(link.url).pathname}">Try again</a>`);
+  // A script still gets the error as JSON.
+  const script = await fetch(link.url, { redirect: "manual" });
+  expect(script.status).toBe(503);
+  expect(((await script.json()) as { error: { code: string } }).error.code).toBe("storage_failing");
+
+  // In a real browser: the page, and once the server is back its link opens the session.
+  const browser = await launchBrowser();
+  try {
+    const tab = await (await newContext(browser)).newPage();
+    expect((await tab.goto(link.url))?.status()).toBe(503);
+    await tab.getByText("The hub cannot check this share link right now").waitFor();
+    await recovery(server, h);
+    await tab.getByRole("link", { name: "Try again" }).click();
+    await tab.getByRole("heading", { name: "pair", level: 1 }).waitFor();
+    await tab.getByRole("note", { name: "Read-only", exact: true }).waitFor();
+  } finally {
+    await browser.close();
+  }
 }, 180_000);

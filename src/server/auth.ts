@@ -259,6 +259,13 @@ export function clearedSessionCookie(secure = false): string {
 
 /** A share link that does not work, said to whoever holds it. */
 export const SHARE_LINK_REFUSED = "this share link is unknown, expired or revoked; ask for a new one";
+/**
+ * A share link the hub cannot check (its store is unavailable, and it has not seen the link
+ * since it started), said to whoever opened it: nothing is wrong with the link, and nothing
+ * for them to do but come back.
+ */
+export const SHARE_LINK_UNCHECKED =
+  "The hub cannot check this share link right now because its store is unavailable. Try again shortly.";
 
 /**
  * What a refused secret is told. A share link or personal token is named as such (its prefix

@@ -19,14 +19,22 @@ export function asksForPage(request: FastifyRequest): boolean {
   return String(request.headers.accept ?? "").includes("text/html");
 }
 
-export function errorPage(message: string): string {
+/** Where the page leads: the front page, unless the page says to try the same address again. */
+export interface PageLink {
+  href: string;
+  text: string;
+}
+
+const FRONT_PAGE: PageLink = { href: "/", text: "Go to the sign-in page" };
+
+export function errorPage(message: string, link: PageLink = FRONT_PAGE): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>dispatch</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:40em;margin:4em auto;padding:0 1em">
 <h1 style="font-size:1.3em">dispatch</h1>
 <p>${escapeHtml(message)}</p>
-<p><a href="/">Go to the sign-in page</a></p>
+<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>
 </body></html>
 `;
 }

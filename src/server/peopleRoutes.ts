@@ -18,9 +18,9 @@ import {
 } from "../protocol/people.js";
 import type { SessionInfo } from "../protocol/session.js";
 import { SHARE_LINK_PROBLEM, SHARE_PATH } from "../protocol/shareLinks.js";
-import { type Authenticator, SHARE_LINK_REFUSED, sessionCookie } from "./auth.js";
+import { type Authenticator, SHARE_LINK_REFUSED, SHARE_LINK_UNCHECKED, sessionCookie } from "./auth.js";
 import type { Gate } from "./authorize.js";
-import { asksForPage } from "./errorPage.js";
+import { asksForPage, errorPage } from "./errorPage.js";
 import { actorOf } from "./requestActor.js";
 import { auditFailedSignIn } from "./signInAudit.js";
 
@@ -139,7 +139,8 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
 
   // A share link opened in the browser: its token becomes the cookie, then the web UI opens.
   // A link that does not work sends a browser to the web UI too, which says why (a person
-  // clicked it: a JSON error body would be all they saw); a script gets the JSON error.
+  // clicked it: a JSON error body would be all they saw); a script gets the JSON error. One the
+  // hub cannot check while its store is away gets a page of the hub's saying to try again.
   app.get("/share/:token", async (request, reply) => {
     const refuse = (problem: string, err: unknown) => {
       if (asksForPage(request)) return reply.redirect(`/#${problem}`);
@@ -155,7 +156,15 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
     } catch (err) {
       auditFailedSignIn(audit, request.ip, "share", err);
       const refused = err instanceof DispatchError && err.code === "unauthorized";
-      return refused ? refuse(SHARE_LINK_PROBLEM.refused, err) : Promise.reject(err);
+      if (refused) return refuse(SHARE_LINK_PROBLEM.refused, err);
+      // The store is away: the link may be good, so the page says to come back, and leads here again.
+      const unchecked = err instanceof DispatchError && err.code === "storage_failing";
+      if (!unchecked || !asksForPage(request)) throw err;
+      const again = { href: request.url, text: "Try again" };
+      return reply
+        .code(err.httpStatus)
+        .type("text/html; charset=utf-8")
+        .send(errorPage(SHARE_LINK_UNCHECKED, again));
     }
     if (principal.via !== "share" || !principal.session) {
       throw new DispatchError("bad_request", "that is not a share link; sign in on the hub's front page");

@@ -59,6 +59,10 @@ it("`dispatch ls` lists the sessions while the server is down, saying only what 
   const byHost = await h.cli(["ls", "--host", "local"]);
   expect(byHost.code, byHost.stderr).toBe(0);
   expect(byHost.stdout).toMatch(/^kept\s/m);
+  // No sessions to show: no bytes missing either.
+  const none = await h.cli(["ls", "--project", "elsewhere"]);
+  expect(none.code, none.stderr).toBe(0);
+  expect(none.stderr).not.toContain("BYTES");
 
   // Back: the bytes again, and nothing said about them.
   await recovery(server, h);

@@ -33,12 +33,12 @@ async function list(options: {
     options.host === undefined
       ? await client.listStoredSessions()
       : await new HostsApi(client).sessions(options.host, options.includeOrphaned === true);
-  // The hub lists its sessions without its store; only the bytes each log holds need it.
-  if (unknown) console.error(`BYTES unknown: ${unknown.storedBytes}`);
   const table = { ...options, bytesUnknown: unknown !== undefined };
   const { project } = options;
   // Another checkout of the project runs as `NAME-2`: listed too, under its own heading.
   const sessions = project === undefined ? listed : listed.filter((s) => inProject(s, project));
+  // The hub lists its sessions without its store; only the bytes each log holds need it.
+  if (unknown && sessions.length > 0) console.error(`BYTES unknown: ${unknown.storedBytes}`);
   const groups = project === undefined ? [] : byCheckout(sessions, project);
   if (groups.length > 1 && !options.json) {
     const format = (group: CheckoutGroup) => formatTable(group.sessions, table, client);

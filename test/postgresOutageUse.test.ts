@@ -59,6 +59,11 @@ it("`dispatch ls` lists the sessions while the server is down, saying only what 
   const byHost = await h.cli(["ls", "--host", "local"]);
   expect(byHost.code, byHost.stderr).toBe(0);
   expect(byHost.stdout).toMatch(/^kept\s/m);
+  const stats = await h.cli(["hosts", "stats", "local"]);
+  expect(stats.code, stats.stderr).toBe(0);
+  expect(stats.stdout).toMatch(/^sessions\s+2$/m);
+  expect(stats.stdout).toMatch(/^stored\s+\?$/m);
+  expect(stats.stderr).toMatch(/stored unknown: the hub's store is unavailable/);
   // No sessions to show: no bytes missing either.
   const none = await h.cli(["ls", "--project", "elsewhere"]);
   expect(none.code, none.stderr).toBe(0);
@@ -70,6 +75,9 @@ it("`dispatch ls` lists the sessions while the server is down, saying only what 
   expect(after.code, after.stderr).toBe(0);
   expect(after.stderr).toBe("");
   expect(after.stdout).toMatch(/^said\s+terminal\s+running\s.*\s\d+B$/m);
+  const statsAfter = await h.cli(["hosts", "stats", "local"]);
+  expect(statsAfter.stderr).toBe("");
+  expect(statsAfter.stdout).toMatch(/^stored\s+\d+B$/m);
 }, 180_000);
 
 it("a sign-in the hub cannot check for the store's sake is neither audited as a failed sign-in nor counted against the address", async () => {

@@ -105,16 +105,21 @@ export class HostCommands {
     }));
   }
 
+  /** The host's session counts and stored bytes; the bytes left `unknown` as `sessions` leaves them. */
   stats(hostRef: string): HostStats {
     const id = this.options.monitor.resolveId(hostRef);
-    const records = this.options.directory.all().filter((r) => r.host === id);
-    let storedBytes = 0;
+    const { directory } = this.options;
+    const records = directory.all().filter((r) => r.host === id);
     let lastActivityAt: number | null = null;
-    for (const record of records) {
-      storedBytes += this.options.store.storedOutputBytes(record.id);
-      lastActivityAt = Math.max(lastActivityAt ?? 0, record.lastActivityAt);
-    }
-    return { host: id, ...sessionCounts(records, id), storedBytes, lastActivityAt };
+    for (const record of records) lastActivityAt = Math.max(lastActivityAt ?? 0, record.lastActivityAt);
+    const { sessions, unknown } = withStoredBytes(
+      records.map((record) => directory.info(record)),
+      (sessionId) => this.storedBytes(sessionId),
+    );
+    const stored = unknown
+      ? { unknown }
+      : { storedBytes: sessions.reduce((sum, s) => sum + (s.storedBytes ?? 0), 0) };
+    return { host: id, ...sessionCounts(records, id), ...stored, lastActivityAt };
   }
 
   /**

@@ -27,7 +27,7 @@
 import { z } from "zod";
 import { AgentState } from "./agentState.js";
 import { InputId } from "./inputId.js";
-import { Cols, Rows, SessionInfo } from "./session.js";
+import { Cols, Rows, SessionInfo, UnknownFields } from "./session.js";
 
 /** `id`: the input's number; a client that sends it again with the same id has it applied once. */
 export const InputRequest = z.object({ data: z.string().max(1024 * 1024), id: InputId.optional() });
@@ -57,7 +57,7 @@ export const SessionsQuery = z.object({
  */
 export const SessionList = z.object({
   sessions: z.array(SessionInfo),
-  unknown: z.object({ storedBytes: z.string() }).optional(),
+  unknown: UnknownFields.optional(),
 });
 export type SessionList = z.infer<typeof SessionList>;
 

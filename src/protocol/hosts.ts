@@ -14,6 +14,7 @@
  *   DELETE /api/hosts/:name/token             {revoked, disconnected}
  */
 import { z } from "zod";
+import { UnknownFields } from "./session.js";
 
 /**
  * `connected`: the link is up. `reconnecting`: the hub restarted and expects this host to dial
@@ -67,8 +68,9 @@ export type HostView = z.infer<typeof HostView>;
 
 export const HostStats = HostSessionCounts.extend({
   host: z.string(),
-  /** Output bytes held in the store for this host's sessions (after retention). */
-  storedBytes: z.number().int(),
+  /** Output bytes held in the store for this host's sessions (after retention); unless `unknown`. */
+  storedBytes: z.number().int().optional(),
+  unknown: UnknownFields.optional(),
   /** Newest output of any of its sessions; null when it has none. */
   lastActivityAt: z.number().nullable(),
 });

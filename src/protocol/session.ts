@@ -92,6 +92,12 @@ export const SessionInfo = z.object({
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
 /**
+ * What a list or a sum could not fill in, each with why: `storedBytes` while the hub's store
+ * cannot be read (the sessions themselves are the hub's own, and still listed).
+ */
+export const UnknownFields = z.object({ storedBytes: z.string() });
+
+/**
  * A session as the hub keeps it: what clients see, plus what only the hub and host need.
  * Kind-specific facts (an agent's state, a chat's settings) live in `meta`; the kind decides
  * what of them clients see (`SessionKind.describe`).

@@ -69,6 +69,7 @@ async function list(options: { json?: boolean }): Promise<void> {
 
 async function stats(name: string, options: { json?: boolean }, command: Command): Promise<void> {
   const result = await api().stats(name);
+  if (result.unknown) console.error(`stored unknown: ${result.unknown.storedBytes}`);
   // `hosts` has its own --json, which commander hands the parent when it follows the subcommand.
   if (options.json || command.parent?.opts().json) console.log(JSON.stringify(result, null, 2));
   else console.log(formatStats(result));
@@ -140,7 +141,7 @@ function formatStats(stats: HostStats, now = Date.now()): string {
     `running        ${stats.running}`,
     `exited         ${stats.exited}`,
     `orphaned       ${stats.orphaned}`,
-    `stored         ${formatBytes(stats.storedBytes)}`,
+    `stored         ${stats.storedBytes === undefined ? "?" : formatBytes(stats.storedBytes)}`,
     `last activity  ${last}`,
   ].join("\n");
 }

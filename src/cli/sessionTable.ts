@@ -56,7 +56,7 @@ export function storedBytesOf(session: SessionInfo): number {
   return session.storedBytes ?? session.bytes;
 }
 
-/** BYTES as shown: `?` when the hub could not say; all a session produced is not what its log holds. */
+/** BYTES as shown; `?` when the hub could not read it (not all the session produced: its log may hold less). */
 export function bytesText(session: SessionInfo, options: TableOptions): string {
   return options.bytesUnknown ? "?" : formatBytes(storedBytesOf(session));
 }

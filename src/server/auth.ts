@@ -260,9 +260,9 @@ export function clearedSessionCookie(secure = false): string {
 /** A share link that does not work, said to whoever holds it. */
 export const SHARE_LINK_REFUSED = "this share link is unknown, expired or revoked; ask for a new one";
 /**
- * A share link the hub cannot check (its store is unavailable, and it has not seen the link
- * since it started), said to whoever opened it: nothing is wrong with the link, and nothing
- * for them to do but come back.
+ * A share link the hub cannot check (its store is unavailable, and the link is not one it
+ * verified before, `VerifiedCredentials`), said to whoever opened it: the link may well be
+ * good, and there is nothing for them to do but come back.
  */
 export const SHARE_LINK_UNCHECKED =
   "The hub cannot check this share link right now because its store is unavailable. Try again shortly.";

@@ -142,7 +142,7 @@ describe("a hub on PostgreSQL", () => {
       expect(renamed.status).toBe(200);
       const status = await h.cli(["status"]);
       expect(status.code, status.stderr).toBe(0);
-      expect(status.stdout).toMatch(/storage\s+FAILING: the PostgreSQL store cannot be written/);
+      expect(status.stdout).toMatch(/storage\s+FAILING: the PostgreSQL store is unavailable/);
     } finally {
       await server.resume();
     }

@@ -64,7 +64,11 @@ export function describeStorageError(err: unknown): string {
     if (code === "53100") {
       return `the PostgreSQL server's disk is full (${code}: ${detail}); free space on the database server — the hub retries by itself and hosts keep buffering meanwhile`;
     }
-    return `the PostgreSQL store cannot be written (${code}: ${detail}); the hub retries by itself — check that the database server is up and reachable`;
+    // Said of reads too (a listing, a search, a sign-in), so not "cannot be written" unless it is.
+    if (code === "25006") {
+      return `the PostgreSQL server refuses writes (${code}: ${detail}): it is a read-only standby — point the hub at the primary; it retries by itself meanwhile`;
+    }
+    return `the PostgreSQL store is unavailable (${code}: ${detail}); the hub retries by itself — check that the database server is up and reachable`;
   }
   if (isFullCode(code)) {
     return `the disk holding the data directory is full (${code}: ${detail}); free some space — the hub retries by itself and hosts keep buffering meanwhile`;

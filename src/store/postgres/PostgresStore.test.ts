@@ -116,7 +116,7 @@ describe("postgres connection", () => {
       failure = err;
     }
     expect(isStorageError(failure)).toBe(true);
-    expect(describeStorageError(failure)).toMatch(/PostgreSQL store cannot be written.*retries by itself/);
+    expect(describeStorageError(failure)).toMatch(/PostgreSQL store is unavailable.*retries by itself/);
     // The new connection opens in the background: until then calls fail at once, saying why.
     expect(() => store.appendBatch([output(2)])).toThrow(
       /lost the connection to PostgreSQL at .*; reconnecting/,

@@ -24,7 +24,8 @@ export function endedError(
 
 /** "; `dispatch revive NAME` starts it again" (`reviveAdvice`) for a kind that revives, else nothing. */
 export function reviveHint(record: Pick<SessionRecord, "name" | "kind">): string {
-  return findKind(record.kind)?.revive ? `; ${reviveAdvice(record)}` : "";
+  const kind = findKind(record.kind);
+  return kind?.revive ? `; ${reviveAdvice(record.name, kind.revivedAs)}` : "";
 }
 
 /** The record, when its session is live; else the `endedError` saying CONSEQUENCE. */

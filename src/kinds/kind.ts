@@ -51,6 +51,11 @@ export interface SessionKind {
   readonly snapshot?: KindSnapshot;
   /** How an ended session starts again (same record, log continued); absent: it cannot. */
   revive?(context: ReviveContext): Promise<ReviveSpec> | ReviveSpec;
+  /**
+   * What reviving starts, as the revive advice says it ("`dispatch revive NAME` starts …",
+   * `reviveAdvice.ts`), when "it again" would hide what is lost (an image: a fresh kernel).
+   */
+  readonly revivedAs?: string;
   /** Verbs clients may send as `command {session, name, args}`, by name. */
   readonly commands?: Readonly<Record<string, KindCommand>>;
   /** Sessions get a token good for themselves alone in their environment (`dispatch notify`). */

@@ -1,5 +1,6 @@
 /** How the terminal client's end is told: one line to stderr, and the exit code. */
 import { DispatchError } from "../../core/errors.js";
+import { findKind } from "../../kinds/registry.js";
 import { reviveAdvice } from "../../kinds/reviveAdvice.js";
 import type { StreamEnd } from "../SessionStream.js";
 import { EXIT_SIGNALS } from "./processExits.js";
@@ -44,7 +45,9 @@ export function endText(end: SessionEnd): string {
  * as an agent's removed worktree, is said by `dispatch revive` itself), so the hint is the same.
  */
 function nextStep(end: SessionEnd): string {
-  return end.reason === "exited" ? `; ${reviveAdvice(end.session)}` : "";
+  return end.reason === "exited"
+    ? `; ${reviveAdvice(end.session.name, findKind(end.session.kind)?.revivedAs)}`
+    : "";
 }
 
 function exitText(end: Extract<StreamEnd, { reason: "exited" }>): string {

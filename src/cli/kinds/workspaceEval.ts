@@ -13,6 +13,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { DispatchError } from "../../core/errors.js";
 import { reviveAdvice } from "../../kinds/reviveAdvice.js";
+import { workspaceKind } from "../../kinds/workspace/index.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../../protocol/client.js";
 import type { JsonEvent } from "../../protocol/events.js";
 import type { SessionInfo } from "../../protocol/session.js";
@@ -110,7 +111,7 @@ export async function evaluate(
  */
 function whatNow(session: SessionInfo, result: EvalResult): string {
   if (result.error?.ename !== "KernelLost" || /\brevive\b/.test(result.error.evalue)) return "";
-  return `; ${reviveAdvice(session)}`;
+  return `; ${reviveAdvice(session.name, workspaceKind.revivedAs)}`;
 }
 
 type Outcome = { type: "answered"; result: EvalResult; interrupted: boolean } | { type: "left" };

@@ -10,6 +10,7 @@ import { Writable } from "node:stream";
 import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
 import { reviveAdvice } from "../../kinds/reviveAdvice.js";
+import { workspaceKind } from "../../kinds/workspace/index.js";
 import type { JsonEvent } from "../../protocol/events.js";
 import { InputEndData, InputRequestData } from "../../protocol/workspace/events.js";
 import { UsageError } from "../exitCodes.js";
@@ -138,7 +139,7 @@ export async function answerInput(first: string | undefined, second: string | un
   if (!isLiveStatus(session.status))
     throw new DispatchError(
       "session_exited",
-      `image '${session.name}' has ${statusText(session)}, so no cell can wait for input; ${reviveAdvice(session)}`,
+      `image '${session.name}' has ${statusText(session)}, so no cell can wait for input; ${reviveAdvice(session.name, workspaceKind.revivedAs)}`,
     );
   const pending = InputRequestData.nullable()
     .catch(null)

@@ -133,6 +133,7 @@ export const workspaceKind: SessionKind = {
     };
     return { options: { ...ended } };
   },
+  revivedAs: "a fresh kernel (`--replay` re-runs the cells that succeeded)",
   revive({ record, events, options }) {
     const asked = parseOrBadRequest(WorkspaceReviveOptions, options ?? {}, "invalid revive options");
     const kernel = workspaceState(record).kernel ?? "python3";

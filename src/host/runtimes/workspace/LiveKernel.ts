@@ -7,7 +7,7 @@
 import { constants as os } from "node:os";
 import { DispatchError, toDispatchError } from "../../../core/errors.js";
 import { reviveAdvice } from "../../../kinds/reviveAdvice.js";
-import { WORKSPACE } from "../../../kinds/workspace/index.js";
+import { workspaceKind } from "../../../kinds/workspace/index.js";
 import type { KernelStats } from "../../../protocol/workspace/commands.js";
 import type { ExecutionState, KernelData, KernelHealth } from "../../../protocol/workspace/events.js";
 import { interruptRefusal } from "../jupyter/interrupts.js";
@@ -85,7 +85,7 @@ export class LiveKernel {
     if (!this.running || !this.kernel?.isAlive)
       throw new DispatchError(
         "session_exited",
-        `the kernel is not running; ${reviveAdvice({ name: this.options.context.name?.() ?? "IMAGE", kind: WORKSPACE })}`,
+        `the kernel is not running; ${reviveAdvice(this.options.context.name?.() ?? "IMAGE", workspaceKind.revivedAs)}`,
       );
     return this.kernel;
   }

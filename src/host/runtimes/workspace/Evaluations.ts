@@ -40,6 +40,9 @@ export interface EvaluationsOptions {
   ended(id: string): void;
 }
 
+/** How much of the running cell's code an `eval-queued` event carries (`running`). */
+const RUNNING_CODE_CHARS = 1_000;
+
 export class Evaluations {
   private readonly known = new KnownEvaluations();
   /** Output outside a running evaluation (a background thread after its cell). */
@@ -154,11 +157,16 @@ export class Evaluations {
     return "on-start";
   }
 
-  /** The cell the kernel runs now, as far as iopub has said: the last one started, until it ends. */
+  /**
+   * The cell the kernel runs now, as far as iopub has said: the last one started, until it ends.
+   * Its code cut to `RUNNING_CODE_CHARS`: a waiting client shows its first line, and the whole
+   * is in the log already (its `eval-start`), so each queued evaluation need not store it again.
+   */
   running(): RunningCell | null {
     const last = this.lastStarted;
     if (!last || last.ended || last.startedAt === undefined) return null;
-    return { id: last.id, code: last.code, origin: last.origin, startedAt: last.startedAt };
+    const code = last.code.slice(0, RUNNING_CODE_CHARS);
+    return { id: last.id, code, origin: last.origin, startedAt: last.startedAt };
   }
 
   /**

@@ -380,8 +380,13 @@ describe("a frozen host", () => {
     expect(pushed).toBeDefined();
     const cold = (await api<{ session: { reachable: boolean } }>(h, "/api/sessions/cold")).session;
     expect(cold.reachable).toBe(false);
-    const log = readFileSync(join(h.home, "hub.log"), "utf8");
-    expect(log).toContain("host stopped answering heartbeats");
+    // The hub writes its log asynchronously (pino, `sync: false`): the line may follow the push.
+    await waitFor(
+      () => readFileSync(join(h.home, "hub.log"), "utf8").includes("host stopped answering heartbeats"),
+      {
+        message: "the hub to log why it failed the host",
+      },
+    );
     process.kill(child.pid as number, "SIGCONT");
   });
 });

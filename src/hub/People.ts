@@ -1,8 +1,8 @@
 /**
  * The people a hub knows: users with a global role and per-session grants, each signing in
  * with a personal token (shown once) or single sign-on by email; share links (tokens scoped
- * to one session and a role, optionally expiring). Turns a presented token into a
- * `Principal`; the access key is checked by the server and is the owner.
+ * to one session and a role, optionally expiring; kept in `ShareLinks.ts`). Turns a presented
+ * token into a `Principal`; the access key is checked by the server and is the owner.
  */
 import { DispatchError } from "../core/errors.js";
 import { newId } from "../platform/ids.js";
@@ -10,7 +10,6 @@ import {
   PERSONAL_TOKEN_PREFIX,
   type Principal,
   type Role,
-  SHARE_TOKEN_PREFIX,
   type ShareView,
   type UserView,
 } from "../protocol/people.js";
@@ -19,11 +18,10 @@ import { isStorageError } from "../store/storageErrors.js";
 import { sessionRole } from "./accessPolicy.js";
 import type { HubEvents } from "./HubEvents.js";
 import { LastRead } from "./LastRead.js";
+import { SHARE_TOKEN_KIND, ShareLinks } from "./ShareLinks.js";
 import type { Tokens } from "./Tokens.js";
 
 const USER_TOKEN_KIND = "user";
-const SHARE_TOKEN_KIND = "share";
-const SHARE_PRINCIPAL_PREFIX = "share:";
 /** The access key's principal. */
 export const OWNER: Principal = { id: "owner", name: "owner", role: "owner", via: "key" };
 
@@ -37,12 +35,14 @@ export class People {
   /** Users and grants as last read: what a person's role is while the store cannot be read. */
   private readonly usersRead = new LastRead<StoredUser | undefined>();
   private readonly grantsRead = new LastRead<Record<string, string>>();
+  private readonly links: ShareLinks;
 
   constructor(
     private readonly store: Store,
     private readonly tokens: Tokens,
     private readonly bus: HubEvents,
   ) {
+    this.links = new ShareLinks(store, tokens, bus);
     bus.on("access-revoked", () => {
       this.usersRead.reread();
       this.grantsRead.reread();
@@ -147,17 +147,7 @@ export class People {
       const user = this.user(record.name);
       return user ? this.principalOf(user, "token") : undefined;
     }
-    if (record.kind === SHARE_TOKEN_KIND) {
-      return {
-        id: `${SHARE_PRINCIPAL_PREFIX}${record.id}`,
-        name: `link ${record.id.slice(0, 8)}`,
-        role: record.scope as Role,
-        via: "share",
-        session: record.name,
-        ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
-      };
-    }
-    return undefined;
+    return record.kind === SHARE_TOKEN_KIND ? this.links.principalOf(record) : undefined;
   }
 
   /**
@@ -181,10 +171,7 @@ export class People {
   }
 
   private current(principal: Principal): Principal | undefined {
-    if (principal.via === "share") {
-      const live = this.store.people.liveShare(principal.id.slice(SHARE_PRINCIPAL_PREFIX.length));
-      return live ? principal : undefined;
-    }
+    if (principal.via === "share") return this.links.isLive(principal) ? principal : undefined;
     const user = this.user(principal.id);
     if (!user || this.signOnRefusal(principal) !== undefined) return undefined;
     return this.principalOf(user, principal.via);
@@ -245,53 +232,22 @@ export class People {
     >;
   }
 
-  /** A share link to one session: the token is shown once, stored hashed. */
+  /** A share link to one session (`ShareLinks`): the token is shown once, stored hashed. */
   share(
     session: { id: string; name: string },
     role: Role,
     expiresAt?: number,
   ): { share: ShareView; token: string } {
-    const { id, token } = this.tokens.issueWithId({
-      kind: SHARE_TOKEN_KIND,
-      name: session.id,
-      scope: role,
-      prefix: SHARE_TOKEN_PREFIX,
-      expiresAt,
-    });
-    const share: ShareView = {
-      id,
-      session: session.id,
-      sessionName: session.name,
-      role,
-      createdAt: Date.now(),
-      expiresAt: expiresAt ?? null,
-    };
-    return { share, token };
+    return this.links.issue(session, role, expiresAt);
   }
 
   shares(nameOf: (sessionId: string) => string | null): ShareView[] {
-    return this.store.people.shares().map((share) => ({
-      ...share,
-      role: share.role as Role,
-      sessionName: nameOf(share.session),
-    }));
+    return this.links.list(nameOf);
   }
 
   /** Revokes a share link by its id (or a unique prefix of it). */
   revokeShare(idOrPrefix: string): ShareView {
-    const matches = this.store.people.shares().filter((share) => share.id.startsWith(idOrPrefix));
-    const match = matches[0];
-    if (!match)
-      throw new DispatchError("not_found", `no live share link '${idOrPrefix}'; see \`dispatch share ls\``);
-    if (matches.length > 1) {
-      throw new DispatchError(
-        "bad_request",
-        `'${idOrPrefix}' matches ${matches.length} share links; give more of the id`,
-      );
-    }
-    this.store.people.revokeShare(match.id);
-    this.bus.emit("access-revoked");
-    return { ...match, role: match.role as Role, sessionName: null };
+    return this.links.revoke(idOrPrefix);
   }
 
   private require(name: string): StoredUser {

@@ -2,12 +2,10 @@
  * Starts the hub: data directory, access key, plug-ins, store, the hub's parts, the local host link and
  * the HTTP/WebSocket app. `dispatch serve` calls this; it only wires.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { VERSION } from "../core/version.js";
-import { HostConnection } from "../hub/HostConnection.js";
 import { Hub } from "../hub/Hub.js";
-import { LocalHostLauncher } from "../hub/LocalHostLauncher.js";
 import type { SessionKind } from "../kinds/kind.js";
 import { loadPlugins } from "../kinds/plugins.js";
 import { registerKind } from "../kinds/registry.js";
@@ -21,15 +19,14 @@ import { startAutoGc } from "./autoGc.js";
 import { clusterSettings } from "./clusterSettings.js";
 import { HostTokens } from "./HostTokens.js";
 import { HostNames } from "./hostNames.js";
-import { hostSettings, LOCAL_HOST } from "./hostServices.js";
+import { hostSettings } from "./hostServices.js";
+import { writeHubFiles } from "./hubFiles.js";
 import { hubSettings, splitList } from "./hubSettings.js";
+import { linkLocalHost } from "./localHostLink.js";
 import { HubMetrics } from "./metrics.js";
 import { oidcFromEnv } from "./oidc.js";
 import { PeriodicBackup } from "./PeriodicBackup.js";
 import { holdPort, release } from "./portHold.js";
-
-/** How long start-up waits for the local host's hello before serving anyway. */
-const HOST_HELLO_TIMEOUT_MS = 15_000;
 
 export interface HubServerOptions {
   home: string;
@@ -147,29 +144,15 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       hub.bus,
     ),
   };
-  const launcher = new LocalHostLauncher({
+  // The local host (already running after a hub restart) links while the app is built.
+  const { launcher, linked } = linkLocalHost(hub, {
     paths,
     logger,
-    onSocket: (socket) =>
-      new HostConnection(
-        socket,
-        hub.hosts.eventsFor(LOCAL_HOST),
-        logger.child({ host: "local" }),
-        hub.hosts.requestTimeoutMs,
-      ),
+    cluster: cluster !== undefined,
+    onLinked: () => {
+      marks.hostLinked = Date.now();
+    },
   });
-  // The local host (already running after a hub restart) links while the app is built. A
-  // cluster node has none: a host reached over this node's Unix socket could not fail over.
-  const linked = cluster
-    ? Promise.resolve()
-    : launcher
-        .start()
-        .then(() => waitFor(() => hub.hosts.link("local") !== undefined, HOST_HELLO_TIMEOUT_MS))
-        .then(() => {
-          marks.hostLinked = Date.now();
-        });
-  // Not left unhandled while the app is built; awaited below.
-  linked.catch(() => undefined);
 
   /** Periodic backups, started once the hub listens; declared here for the status. */
   let backups: PeriodicBackup | undefined;
@@ -247,13 +230,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   listeningUrl = url;
   await hub.cluster?.start();
   oidc?.setRedirectBase(process.env.DISPATCH_PUBLIC_URL ?? url);
-  // Written aside and renamed: `dispatch start` watches for it and reads it at once. Overwritten
-  // without a look: `dispatch serve` holds the data directory's lock, so any earlier files are a
-  // dead hub's.
-  const hubInfo = JSON.stringify({ pid: process.pid, port, host: options.host, url, startedAt: Date.now() });
-  writeFileSync(`${paths.hubInfo}.tmp`, hubInfo, { mode: 0o600 });
-  renameSync(`${paths.hubInfo}.tmp`, paths.hubInfo);
-  writeFileSync(paths.hubPid, String(process.pid), { mode: 0o600 });
+  const hubFiles = writeHubFiles(paths, { port, host: options.host, url });
   marks.listening = Date.now();
   // CPU time spent until now: a start-up figure a busy machine moves less than wall time.
   const cpu = process.cpuUsage();
@@ -280,25 +257,13 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         await hub.close();
         store.close();
         // Only this hub's own: the CLI finds the running hub by them.
-        removeIfUnchanged(paths.hubInfo, hubInfo);
-        removeIfUnchanged(paths.hubPid, String(process.pid));
+        hubFiles.remove();
         logger.info("hub stopped");
         logger.flush();
       })();
       return closing;
     },
   };
-}
-
-/** Removes `file` if it still holds `content`: another hub's file (a later one) stays. */
-function removeIfUnchanged(file: string, content: string): void {
-  try {
-    if (readFileSync(file, "utf8") !== content) return;
-  } catch {
-    // Already gone.
-    return;
-  }
-  rmSync(file, { force: true });
 }
 
 function tlsFiles(options: HubServerOptions): TlsFiles | undefined {
@@ -313,9 +278,4 @@ function isSessionKind(value: unknown): value is SessionKind {
   return (
     typeof value === "object" && value !== null && typeof (value as { name?: unknown }).name === "string"
   );
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }

@@ -1,15 +1,13 @@
 /**
  * One running kernel: its process, started from the kernelspec's argv, and the five ZeroMQ
- * channels to it (Dealer for shell, control and stdin, Subscriber for iopub, Request for the
- * heartbeat, `heartbeat.ts`): its lifecycle (start, interrupt, shutdown) here; requests and
- * their replies on shell and control in `RequestChannels.ts`, what iopub publishes in
- * `IopubReader.ts` (to `onIopub`), the kernel's requests for a line of input in `stdin.ts`
- * (to `onInputRequest`). Messages that fail to decode or verify are dropped and reported through
- * `onDropped`, never acted on.
+ * channels to it: its lifecycle (start, interrupt, shutdown) here; the heartbeat in
+ * `heartbeat.ts`, the other four in `KernelChannels.ts`: requests and their replies on shell and
+ * control (`RequestChannels.ts`), what iopub publishes (`IopubReader.ts`, to `onIopub`), the
+ * kernel's requests for a line of input (`stdin.ts`, to `onInputRequest`). Messages that fail to
+ * decode or verify are dropped and reported through `onDropped`, never acted on.
  */
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import type { Dealer, Subscriber } from "zeromq";
 import { DispatchError } from "../../../core/errors.js";
 import { importModule } from "../../../core/importModule.js";
 import {
@@ -20,12 +18,13 @@ import {
   writeConnectionFile,
 } from "./connection.js";
 import { Heartbeat, type HeartbeatHandlers } from "./heartbeat.js";
-import { IOPUB_QUEUE_MESSAGES, type IopubHandlers, IopubReader } from "./IopubReader.js";
+import { IOPUB_QUEUE_MESSAGES, type IopubHandlers } from "./IopubReader.js";
+import { KernelChannels } from "./KernelChannels.js";
 import { describeExit, spawnFailure } from "./kernelFailures.js";
 import { type KernelSpec, spawnKernel } from "./kernelspecs.js";
-import { notRunning, RequestChannels } from "./RequestChannels.js";
+import { notRunning } from "./RequestChannels.js";
 import { StartOutput } from "./StartOutput.js";
-import { StdinChannel, type StdinHandlers } from "./stdin.js";
+import type { StdinHandlers } from "./stdin.js";
 import { type JupyterMessage, Signer } from "./wire.js";
 
 /** How long a kernel may take to answer its first kernel_info_request. */
@@ -63,13 +62,7 @@ export class Kernel {
   readonly session = randomUUID();
   private readonly signer: Signer;
   private readonly zmq: typeof import("zeromq");
-  private readonly shell: Dealer;
-  private readonly control: Dealer;
-  private readonly requests: RequestChannels;
-  private readonly stdinSocket: Dealer;
-  private readonly stdin: StdinChannel;
-  private readonly iopub: Subscriber;
-  private readonly iopubReader: IopubReader;
+  private readonly channels: KernelChannels;
   private heartbeat: Heartbeat | undefined;
   private readonly output: StartOutput;
   /** Settles once the process has ended and its output pipes are closed (all it printed is in). */
@@ -88,20 +81,10 @@ export class Kernel {
     this.zmq = loaded;
     this.output = new StartOutput((text) => options.handlers.onProcessOutput(text));
     this.stdioClosed = new Promise((resolve) => child.once("close", () => resolve()));
-    // The kernel sends `input_request` to the identity the execute request came from on shell.
-    this.shell = new loaded.Dealer({ linger: 0, routingId: this.session });
-    this.control = new loaded.Dealer({ linger: 0 });
-    this.requests = new RequestChannels(
-      { shell: this.shell, control: this.control },
-      this.signer,
-      this.session,
-      (channel, reason) => options.handlers.onDropped(channel, reason),
-    );
-    this.stdinSocket = new loaded.Dealer({ linger: 0, routingId: this.session });
-    this.stdin = new StdinChannel(this.stdinSocket, this.signer, this.session);
-    const queue = options.iopubQueueMessages ?? IOPUB_QUEUE_MESSAGES;
-    this.iopub = new loaded.Subscriber({ linger: 0, receiveHighWaterMark: queue });
-    this.iopubReader = new IopubReader(this.iopub, this.signer, queue);
+    this.channels = new KernelChannels(loaded, this.signer, this.session, {
+      iopubQueueMessages: options.iopubQueueMessages ?? IOPUB_QUEUE_MESSAGES,
+      onDropped: (channel, reason) => options.handlers.onDropped(channel, reason),
+    });
   }
 
   /**
@@ -158,7 +141,7 @@ export class Kernel {
     const died = new Promise<never>((_, reject) => {
       this.child.once("exit", (code, signal) => {
         this.exited = true;
-        this.requests.failAll(
+        this.channels.requests.failAll(
           new DispatchError("session_exited", `the kernel ${describeExit(code, signal)}`),
         );
         if (!this.closed) handlers.onExit(code, signal);
@@ -179,14 +162,7 @@ export class Kernel {
     }
     await Promise.race([spawned, died]);
 
-    this.shell.connect(channelAddress(this.info, "shell"));
-    this.control.connect(channelAddress(this.info, "control"));
-    this.stdinSocket.connect(channelAddress(this.info, "stdin"));
-    this.iopub.connect(channelAddress(this.info, "iopub"));
-    this.iopub.subscribe();
-    this.requests.read();
-    void this.stdin.read(handlers);
-    void this.iopubReader.read(handlers);
+    this.channels.connect(this.info, handlers);
 
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(
@@ -201,7 +177,7 @@ export class Kernel {
       ).unref(),
     );
     // Started once iopub delivers and the kernel can reach this host on stdin (`stdin.ts`).
-    await Promise.race([Promise.all([this.waitForIopub(), this.stdin.routed]), died, timeout]);
+    await Promise.race([Promise.all([this.waitForIopub(), this.channels.stdin.routed]), died, timeout]);
     this.heartbeat = new Heartbeat(this.zmq, channelAddress(this.info, "hb"), {
       onHealth: (health) => {
         if (!this.closed) handlers.onHealth(health);
@@ -220,12 +196,12 @@ export class Kernel {
     for (;;) {
       const { id, reply } = this.request("shell", "kernel_info_request", {});
       const seen = new Promise<boolean>((resolve) => {
-        this.iopubReader.wait(id, () => resolve(true));
+        this.channels.iopub.wait(id, () => resolve(true));
         setTimeout(() => resolve(false), 500).unref();
       });
       await reply;
       const ok = await seen;
-      this.iopubReader.unwait(id);
+      this.channels.iopub.unwait(id);
       if (ok) return;
     }
   }
@@ -237,13 +213,13 @@ export class Kernel {
     content: Record<string, unknown>,
   ): { id: string; reply: Promise<JupyterMessage> } {
     if (this.exited || this.closed) throw notRunning();
-    return this.requests.request(channel, msgType, content);
+    return this.channels.requests.request(channel, msgType, content);
   }
 
   /** Answers the kernel's `input_request` (sent to `onInputRequest`) with a line. */
   async replyInput(request: JupyterMessage, value: string): Promise<void> {
     if (this.exited || this.closed) throw notRunning();
-    await this.stdin.reply(request, value);
+    await this.channels.stdin.reply(request, value);
   }
 
   /** Interrupts as the kernelspec says: SIGINT to its process, or `interrupt_request` on control. */
@@ -292,14 +268,8 @@ export class Kernel {
     this.closed = true;
     this.heartbeat?.stop();
     if (!this.exited) this.child.kill("SIGKILL");
-    for (const socket of [this.shell, this.control, this.stdinSocket, this.iopub]) {
-      try {
-        socket?.close();
-      } catch {
-        // Closing twice is fine.
-      }
-    }
-    this.requests.failAll(new DispatchError("session_exited", "the kernel was stopped"));
+    this.channels.close();
+    this.channels.requests.failAll(new DispatchError("session_exited", "the kernel was stopped"));
     removeConnectionFile(this.file);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What `dispatch ls` says is true: a loop run as the session's command shows as running that
  * command (not idle), in `ls` and `ls --verbose` alike; BYTES is what the log holds after
- * retention compacted it, as `/api/status` reports; `ls --verbose` fits a narrow terminal.
+ * retention compacted it, as `/api/status` reports, and `dispatch` with no arguments and no
+ * terminal shows the same; `ls --verbose` fits a narrow terminal.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatBytes } from "../src/cli/sessionTable.js";
@@ -69,7 +70,7 @@ describe("dispatch ls", () => {
     );
     // Once the loop is done the figures hold still, though a last compaction may still land:
     // the tables are read between two listings that agree with /api/status.
-    const { settled, table, byHost } = await waitFor(
+    const { settled, table, byHost, bare } = await waitFor(
       async () => {
         const before = (await listed()).find((s) => s.name === "bulk");
         const status = await hub.api("/api/status").then((r) => r.json());
@@ -77,9 +78,11 @@ describe("dispatch ls", () => {
         const table = await hub.cli(["ls"]);
         // The host's view of its sessions counts the same bytes.
         const byHost = await hub.cli(["ls", "--host", "local"]);
+        // `dispatch` alone, through a pipe: the picker's table for scripts.
+        const bare = await hub.cli([]);
         const after = (await listed()).find((s) => s.name === "bulk");
         return before?.storedBytes === stored && after?.storedBytes === stored && after.bytes === before.bytes
-          ? { settled: after, table, byHost }
+          ? { settled: after, table, byHost, bare }
           : undefined;
       },
       { timeoutMs: 30_000, message: "ls and /api/status to agree" },
@@ -94,6 +97,13 @@ describe("dispatch ls", () => {
     expect(byHost.code, byHost.stderr).toBe(0);
     expect(
       row(byHost.stdout, "bulk")
+        .trimEnd()
+        .endsWith(` ${formatBytes(settled.storedBytes as number)}`),
+    ).toBe(true);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stderr).toBe("");
+    expect(
+      row(bare.stdout, "bulk")
         .trimEnd()
         .endsWith(` ${formatBytes(settled.storedBytes as number)}`),
     ).toBe(true);

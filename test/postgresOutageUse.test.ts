@@ -2,8 +2,9 @@
  * What a person can still do while the PostgreSQL server is down, beyond signing in
  * (test/postgresCredentials.test.ts): list sessions with `dispatch ls` (the hub holds them), be
  * refused for the store's sake without that counting as a failed sign-in, and open a share
- * link in a browser and read a page saying why it cannot open yet. Real parts: a real
- * PostgreSQL server stopped mid-test, a real hub, the real CLI, real WebSockets, chromium.
+ * link in a browser and read a page saying why it cannot open yet. `dispatch` alone, through a
+ * pipe, lists them as `ls` does. Real parts: a real PostgreSQL server stopped mid-test, a real
+ * hub, the real CLI, real WebSockets, chromium.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { cleanupAll, waitFor } from "./harness.js";
@@ -46,6 +47,11 @@ it("`dispatch ls` lists the sessions while the server is down, saying only what 
   expect(during.stdout).toMatch(/^kept\s+terminal\s+running\s.*\s\?$/m);
   expect(during.stdout).toMatch(/^said\s+terminal\s+running\s.*\s\?$/m);
   expect(during.stderr).toMatch(/BYTES unknown: the hub's store is unavailable/);
+  // `dispatch` alone through a pipe prints the same table, saying the same.
+  const bare = await h.cli([]);
+  expect(bare.code, bare.stderr).toBe(0);
+  expect(bare.stdout).toMatch(/^said\s+terminal\s+running\s.*\s\?$/m);
+  expect(bare.stderr).toMatch(/BYTES unknown: the hub's store is unavailable/);
   const verbose = await h.cli(["ls", "-v"]);
   expect(verbose.code, verbose.stderr).toBe(0);
   expect(verbose.stdout).toMatch(/\ssaid\s.*\s\?\s+said-this$/m);

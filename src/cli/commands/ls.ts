@@ -21,7 +21,8 @@ export function registerLs(program: Command): void {
     .action(list);
 }
 
-async function list(options: {
+/** `dispatch ls` with `options`; also `dispatch` with no arguments and no terminal (`pick.ts`). */
+export async function list(options: {
   json?: boolean;
   verbose?: boolean;
   host?: string;

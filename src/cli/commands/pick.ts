@@ -4,18 +4,14 @@
  */
 
 import { startClient } from "../attached/startClient.js";
-import { HubClient } from "../HubClient.js";
-import { formatSessionTable } from "../sessionTable.js";
 import { firstRunHint } from "../tutorial.js";
+import { list } from "./ls.js";
 
 export async function pick(): Promise<void> {
   const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  if (!interactive) {
-    const sessions = await HubClient.locate().listSessions();
-    if (sessions.length === 0) console.error("no sessions — create one with `dispatch new`");
-    else console.log(formatSessionTable(sessions));
-    return;
-  }
+  // The very table `dispatch ls` prints: BYTES is what each log holds now (`?`, said on stderr,
+  // while the hub cannot read its store), not all the session ever produced.
+  if (!interactive) return list({});
   const hint = firstRunHint();
   await startClient({ picker: true, ...(hint ? { hint } : {}) });
 }

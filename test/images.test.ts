@@ -108,6 +108,16 @@ beforeAll(async () => {
       language: "python",
     }),
   );
+  // And one whose program is not there at all.
+  mkdirSync(join(jupyterPath, "kernels", "missing"), { recursive: true });
+  writeFileSync(
+    join(jupyterPath, "kernels", "missing", "kernel.json"),
+    JSON.stringify({
+      argv: [join(jupyterPath, "no-such-kernel"), "{connection_file}"],
+      display_name: "Missing",
+      language: "python",
+    }),
+  );
   hub = await startHub({ env: { JUPYTER_PATH: jupyterPath } });
   await newWorkspace("py", "python3", "cli");
 });
@@ -497,6 +507,13 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     await waitFor(async () => (await info("broken")).status === "exited", { timeoutMs: 20_000 });
     expect((await info("broken")).reason).toBe("kernel 'broken' exited with code 3 while starting");
     expect((await hub.cli(["logs", "broken"])).stdout).toContain("cannot load the runtime");
+    // A program that is not there: what to fix, then what to type, by the image's name.
+    const missing = await hub.cli(["new", "--kernel", "missing", "--name", "absent"]);
+    expect(missing.code, missing.stderr).toBe(0);
+    await waitFor(async () => (await info("absent")).status === "exited", { timeoutMs: 20_000 });
+    expect((await info("absent")).reason).toBe(
+      `kernel 'missing' could not start: its program ${join(jupyterPath, "no-such-kernel")} does not exist; install the kernel or correct argv in ${join(jupyterPath, "kernels", "missing", "kernel.json")}, then \`dispatch revive absent\` starts a fresh kernel (\`--replay\` re-runs the cells that succeeded)`,
+    );
     // The hub and the other images are fine.
     expect(await evaluated("py", "'alive'")).toBe("'alive'");
   });

@@ -4,8 +4,10 @@
  * beside the host and project context (`hostContext.ts`), by name.
  */
 import { DispatchError } from "../core/errors.js";
+import { isLiveStatus } from "../core/liveness.js";
 import { didYouMean, unknownNameMessage } from "../core/names.js";
-import { WORKSPACE } from "../kinds/workspace/index.js";
+import { reviveAdvice } from "../kinds/reviveAdvice.js";
+import { WORKSPACE, workspaceKind } from "../kinds/workspace/index.js";
 import type { SessionInfo } from "../protocol/session.js";
 import { UsageError } from "./exitCodes.js";
 import type { HubClient } from "./HubClient.js";
@@ -35,9 +37,14 @@ export async function useImage(client: HubClient, name: string): Promise<void> {
   const image = images.find((session) => session.name === name || session.id === name);
   if (!image) throw unknownImage(name, images);
   writeImageContext(client.paths, image.name);
-  const note =
-    image.status === "running" ? "" : ` (${image.status} right now; \`dispatch revive ${image.name}\`)`;
-  console.log(`now using image ${image.name}${note}`);
+  console.log(`now using image ${image.name}${useNote(image)}`);
+}
+
+/** Said after switching: how a workspace not running now is started again (nothing while it starts). */
+function useNote(image: SessionInfo): string {
+  if (image.status === "running") return "";
+  if (isLiveStatus(image.status)) return ` (${image.status} right now)`;
+  return ` (${image.status} right now); ${reviveAdvice(image.name, workspaceKind.revivedAs)}`;
 }
 
 /** The current image's name, if one was chosen. */

@@ -20,6 +20,7 @@
 import { constants } from "node:os";
 import { DispatchError } from "../../core/errors.js";
 import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
+import { reviveAdvice } from "../../kinds/reviveAdvice.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { ChatConsole } from "./ChatConsole.js";
 import { chatLimiter } from "./ChatLimiter.js";
@@ -113,7 +114,7 @@ export class ChatRuntime implements SessionRuntime {
     if (!this.running)
       throw new DispatchError(
         "session_exited",
-        "the chat has ended; the message was not sent (`dispatch revive` continues the conversation)",
+        `the chat has ended; the message was not sent: ${reviveAdvice(this.context.name?.() ?? "CHAT")}, with the conversation so far`,
       );
     this.console.input(data, by, stream);
   }

@@ -76,6 +76,7 @@ export class WorkspaceRuntime implements SessionRuntime {
       ends: this.ends,
       kernel: () => this.kernel.require(),
       running: () => this.kernel.isRunning,
+      reviveAdvice: () => this.kernel.reviveAdvice(),
       events,
     });
     if (spec.afterSeq > 0) events.emit("revived", {});

@@ -8,15 +8,40 @@ import { DispatchError } from "../../../core/errors.js";
 import type { KernelSpec } from "./kernelspecs.js";
 
 /**
+ * A kernel that could not start: what went wrong and what to fix. Whoever knows the session
+ * (its name, its kind's `revivedAs`) adds how to start it again once fixed (`withRevive`):
+ * `Kernel` does not.
+ */
+export class KernelStartFailure extends DispatchError {
+  // By prototype: `DispatchError`'s own check, inherited, would take every DispatchError for one.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(KernelStartFailure, value);
+  }
+
+  constructor(
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super("internal", `${problem}; ${fix}`);
+  }
+
+  /** The same failure, ending with what to type once it is fixed (`reviveAdvice`). */
+  withRevive(advice: string): DispatchError {
+    return new DispatchError(this.code, `${this.problem}; ${this.fix}, then ${advice}`);
+  }
+}
+
+/**
  * Why the kernelspec's program did not run, and what to do: its argv is the spec's own, so a
  * missing or unrunnable program is fixed in the kernel.json named (or by installing the kernel).
  * A missing working directory fails the same way (ENOENT), and is said apart.
  */
-export function spawnFailure(spec: KernelSpec, cwd: string, err: NodeJS.ErrnoException): DispatchError {
+export function spawnFailure(spec: KernelSpec, cwd: string, err: NodeJS.ErrnoException): KernelStartFailure {
+  const cannot = `kernel '${spec.name}' could not start`;
   if (err.code === "ENOENT" && !existsSync(cwd))
-    return new DispatchError(
-      "internal",
-      `kernel '${spec.name}' could not start: its working directory ${cwd} does not exist; create it, or start the image in another directory`,
+    return new KernelStartFailure(
+      `${cannot}: its working directory ${cwd} does not exist`,
+      "create it (or start a new image in another directory)",
     );
   const program = spec.argv[0] ?? "";
   const file = join(spec.dir, "kernel.json");
@@ -26,10 +51,7 @@ export function spawnFailure(spec: KernelSpec, cwd: string, err: NodeJS.ErrnoExc
       : err.code === "EACCES"
         ? `its program ${program} cannot be run (permission denied)`
         : err.message;
-  return new DispatchError(
-    "internal",
-    `kernel '${spec.name}' could not start: ${what}; install the kernel or correct argv in ${file}, then \`dispatch revive\``,
-  );
+  return new KernelStartFailure(`${cannot}: ${what}`, `install the kernel or correct argv in ${file}`);
 }
 
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {

@@ -30,6 +30,8 @@ export interface IntrospectionOptions {
   kernel(): Kernel;
   /** Whether the session still runs (what a withdrawn request's error says to do). */
   running(): boolean;
+  /** What to type to start the ended image again, by its current name (`reviveAdvice`). */
+  reviveAdvice(): string;
   events: RuntimeEvents;
 }
 
@@ -108,13 +110,22 @@ export class Introspection {
     } catch (err) {
       if (!(err instanceof Withdrawn)) throw err;
       const running = this.options.running();
+      const { evalue } = err.failure;
       throw new DispatchError(
         running ? "conflict" : "session_exited",
-        `${err.failure.evalue} before this could run; ask again${running ? "" : " after `dispatch revive`"}`,
+        `${evalue} before this could run; ${this.askAgain(running, evalue)}`,
       );
     } finally {
       turn.done();
     }
+  }
+
+  /** What to do about a request the kernel's restart (`running`) or end withdrew. */
+  private askAgain(running: boolean, evalue: string): string {
+    if (running) return "ask again";
+    // The end's reason may say how to revive already (a frozen kernel's): not said twice.
+    if (/\brevive\b/.test(evalue)) return "ask again once it is revived";
+    return `${this.options.reviveAdvice()}, then ask again`;
   }
 
   /** Its answer once it is over on iopub; `replied` as its reply comes (the next may go then). */

@@ -12,7 +12,7 @@ import type { KernelStats } from "../../../protocol/workspace/commands.js";
 import type { ExecutionState, KernelData, KernelHealth } from "../../../protocol/workspace/events.js";
 import { interruptRefusal } from "../jupyter/interrupts.js";
 import { Kernel } from "../jupyter/Kernel.js";
-import { describeExit } from "../jupyter/kernelFailures.js";
+import { describeExit, KernelStartFailure } from "../jupyter/kernelFailures.js";
 import type { KernelSpec } from "../jupyter/kernelspecs.js";
 import type { JupyterMessage } from "../jupyter/wire.js";
 import type { RuntimeContext } from "../runtime.js";
@@ -83,11 +83,13 @@ export class LiveKernel {
   /** The running kernel; `session_exited` (revive starts a fresh one) when there is none. */
   require(): Kernel {
     if (!this.running || !this.kernel?.isAlive)
-      throw new DispatchError(
-        "session_exited",
-        `the kernel is not running; ${reviveAdvice(this.options.context.name?.() ?? "IMAGE", workspaceKind.revivedAs)}`,
-      );
+      throw new DispatchError("session_exited", `the kernel is not running; ${this.reviveAdvice()}`);
     return this.kernel;
+  }
+
+  /** What to type to start the ended image again, by its current name (`reviveAdvice`). */
+  reviveAdvice(): string {
+    return reviveAdvice(this.options.context.name?.() ?? "IMAGE", workspaceKind.revivedAs);
   }
 
   /**
@@ -184,7 +186,7 @@ export class LiveKernel {
               this.end(
                 null,
                 null,
-                `kernel stopped answering its heartbeat (${missed} missed); revive starts a fresh one`,
+                `kernel stopped answering its heartbeat (${missed} missed); ${this.reviveAdvice()}`,
               );
           },
           onExit: (code, signal) => this.onExit(code, signal),
@@ -195,8 +197,11 @@ export class LiveKernel {
         },
       });
     } catch (err) {
-      if (this.running) this.end(null, null, toDispatchError(err).message);
-      throw err;
+      // What to fix, then how to start the image again once it is: the session ends here.
+      const failure =
+        err instanceof KernelStartFailure ? err.withRevive(this.reviveAdvice()) : toDispatchError(err);
+      if (this.running) this.end(null, null, failure.message);
+      throw failure;
     }
     if (!this.running) {
       kernel.close();

@@ -1,7 +1,8 @@
 /**
  * A workspace's evaluations and transcript as the page shows them, rebuilt from the session's
  * events: each evaluation with its outputs and status, a cell's pending `input()` prompt under
- * it, and every line the runtime printed (bounded: the hub's log keeps everything).
+ * it, this page's evaluations still waiting their turn (`waiting-cells.svelte.ts`), and every
+ * line the runtime printed (bounded: the hub's log keeps everything).
  */
 import { isUpdate, updateDisplays } from "../../../../src/protocol/workspace/displays.js";
 import { type Incomplete, incompleteText } from "../../../../src/protocol/workspace/incomplete.js";
@@ -11,12 +12,15 @@ import type {
   EvalMode,
   EvalOutput,
   EvalOutputData,
+  EvalQueuedData,
   EvalStartData,
   EvalStatus,
   InputEndData,
   InputRequestData,
   ReplayData,
+  RunningCell,
 } from "./model.js";
+import { WaitingCells } from "./waiting-cells.svelte.js";
 
 export interface Evaluation {
   /** Stable key for the list. */
@@ -34,6 +38,11 @@ export interface Evaluation {
   incomplete?: Incomplete;
   /** Its cell waits in `input()` for a line (answered with the `input` command). */
   prompt?: InputRequestData;
+  /**
+   * Sent by this page and not started yet: it waits behind `ahead` cells (the running one
+   * included), `running` the one the kernel runs (null between two).
+   */
+  waiting?: { ref: string; ahead: number; running: RunningCell | null };
 }
 
 /** One thing the runtime printed, for the transcript pane. */
@@ -72,6 +81,8 @@ export class EvaluationLog {
   /** Evaluations that left the page (beyond `MAX_EVALUATIONS`). */
   hiddenEvaluations = $state(0);
   #nextKey = 1;
+  /** This page's evaluations waiting behind others, shown after the ones that started. */
+  readonly waiting = new WaitingCells(() => this.#nextKey++);
 
   get running(): boolean {
     return this.evaluations.some((e) => e.status === null);
@@ -81,6 +92,9 @@ export class EvaluationLog {
   apply(event: { type: string; ts: number; data: Record<string, unknown> }): boolean {
     const { ts, data } = event;
     switch (event.type) {
+      case "eval-queued":
+        this.waiting.queued(data as unknown as EvalQueuedData);
+        return true;
       case "eval-start":
         this.#start(ts, data as unknown as EvalStartData);
         return true;
@@ -110,6 +124,7 @@ export class EvaluationLog {
       if (e.status === null) e.status = "aborted";
       e.prompt = undefined;
     }
+    this.waiting.clear();
     this.note(ts, "The image has ended.");
   }
 
@@ -118,6 +133,7 @@ export class EvaluationLog {
     this.evaluations = [];
     this.hiddenEvaluations = 0;
     this.transcript = [];
+    this.waiting.clear();
     this.note(ts, "Earlier evaluations are no longer stored.");
   }
 
@@ -126,6 +142,7 @@ export class EvaluationLog {
   }
 
   #start(ts: number, data: EvalStartData): void {
+    this.waiting.started(ts, data);
     const who = data.origin === "client" ? "" : ` (${data.origin})`;
     this.#line({ ts, count: null, stream: "input", text: `In${who}: ${data.code}` });
     this.evaluations.push({
@@ -180,6 +197,7 @@ export class EvaluationLog {
     // that lines are missing.
     if (data.incomplete) this.note(ts, incompleteText(data.incomplete, `cell ${data.count ?? "?"}`));
     const evaluation = this.#find(data.id);
+    this.waiting.ended(evaluation?.origin);
     if (!evaluation) return;
     evaluation.status = data.status;
     evaluation.prompt = undefined;

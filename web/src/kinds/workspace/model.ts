@@ -18,6 +18,7 @@ export type {
   EvalMode,
   EvalOutput,
   EvalOutputData,
+  EvalQueuedData,
   EvalStartData,
   ExecutionState,
   InputEndData,
@@ -27,6 +28,7 @@ export type {
   KernelHealth,
   MimeBundle,
   ReplayData,
+  RunningCell,
   Variable,
   VariablesData,
 } from "../../../../src/protocol/workspace/events.js";

@@ -37,6 +37,12 @@ export const INSPECT_PAGE = 50;
 /** Buffer edits wait this long for the next keystroke before going to the hub. */
 const BUFFER_DEBOUNCE_MS = 300;
 
+/** 128 random bits as hex (`crypto.randomUUID` exists only on https pages and localhost). */
+function randomRef(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -100,17 +106,27 @@ export class WorkspaceView implements SessionView {
     return (await this.#run("input", { id, value })) !== undefined;
   }
 
-  /** Runs code in the image; outputs arrive as events. "Inspect it" opens the result. */
+  /**
+   * Runs code in the image; outputs arrive as events. "Inspect it" opens the result. Named by a
+   * ref, so that the host's word that it waits behind other cells reaches its card.
+   */
   async evaluate(code: string, mode: EvalMode): Promise<void> {
     this.problem = undefined;
+    const ref = randomRef();
+    this.log.waiting.sent(ref, code, mode);
     try {
-      const result = (await this.#io.command("eval", { code, mode })) as EvalResult | undefined;
+      const result = (await this.#io.command("eval", { code, mode, ref })) as EvalResult | undefined;
+      // Taken out of the queue before its turn (a restart, the image ended): its waiting card
+      // goes, and nothing else would say that it never ran.
+      if (this.log.waiting.answered(ref) && result?.status === "aborted")
+        this.problem = `eval: ${result.error?.evalue ?? "it never ran (it waited its turn)"}`;
       if (mode === "inspect" && result?.inspected) {
         this.inspected = result.inspected;
         this.nodes[result.inspected.path] = { object: result.inspected, loading: false };
         this.setInspector({ selected: result.inspected.path, expanded: this.inspector.expanded });
       }
     } catch (err) {
+      this.log.waiting.answered(ref);
       this.problem = errorText(err);
     }
   }

@@ -6,10 +6,8 @@
  * silent for as long as the other cell runs.
  */
 import type { JsonEvent } from "../../protocol/events.js";
-import { EvalQueuedData, EvalStartData, type RunningCell } from "../../protocol/workspace/events.js";
-
-/** How much of the running cell's first line is shown. */
-const CODE_SHOWN = 60;
+import { EvalQueuedData, EvalStartData } from "../../protocol/workspace/events.js";
+import { firstCodeLine, whoseCell } from "../../protocol/workspace/waitingCell.js";
 
 export class QueueWait {
   private waiting = false;
@@ -45,21 +43,7 @@ export function waitingText(queued: Pick<EvalQueuedData, "ahead" | "running">): 
   if (!running)
     return `waiting behind ${ahead} ${ahead === 1 ? "evaluation" : "evaluations"} sent before this one`;
   const more = ahead > 1 ? ` (and ${ahead - 1} more before this one)` : "";
-  return `waiting behind the ${whose(running)} running since ${clock(running.startedAt)}: \`${firstLine(running.code)}\`${more}`;
-}
-
-function whose(running: RunningCell): string {
-  if (running.origin === "replay") return "replayed cell";
-  if (running.origin === "other") return "cell of another Jupyter client";
-  return "cell";
-}
-
-/** The code's first line that is not blank, cut to what fits a line, `…` saying there is more. */
-function firstLine(code: string): string {
-  const lines = code.split("\n").filter((line) => line.trim() !== "");
-  const first = (lines[0] ?? "").trim();
-  const cut = first.length > CODE_SHOWN ? `${first.slice(0, CODE_SHOWN)}…` : first;
-  return lines.length > 1 && cut === first ? `${cut} …` : cut;
+  return `waiting behind the ${whoseCell(running.origin)} running since ${clock(running.startedAt)}: \`${firstCodeLine(running.code)}\`${more}`;
 }
 
 /** The time of day, as this machine's clock shows it (HH:MM:SS). */

@@ -6,11 +6,11 @@
  * Only the row being drawn is kept, not a screen: a row left and drawn again later is read
  * again from what is drawn then (vim redrawing only the changed digits of its ruler shows
  * those digits). The cost is that of a line being read, whatever the size of the screen.
- * Columns are a terminal's (`charWidth`): a CJK character or an emoji takes two, a combining
+ * Columns are a terminal's (`RowText` holds them): a CJK character or an emoji takes two, a combining
  * mark none, so text placed after them by a cursor move lands where a terminal puts it.
  * (Control characters in these regexes are the point: biome.json allows them in this file.)
  */
-import { charWidth } from "./charWidth.js";
+import { MAX_COLUMNS, RowText } from "./rowText.js";
 
 /**
  * One piece of output: text, a CSI sequence (parameters, intermediates, final), a string
@@ -21,13 +21,6 @@ const TOKEN =
   /([^\x00-\x1f\x7f]+)|\x1b\[([0-?]*)([ -/]*)([@-~])|\x1b[\]P^_X][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b([ -/]*[0-~])|([\x00-\x1f\x7f])/y;
 
 const TAB_COLUMNS = 8;
-
-/**
- * The widest row read: no terminal is wider, and every column, count and write is held to it,
- * so output such as `ESC[999999999G` or a megabyte-long row overwritten character by character
- * costs a row's width, not memory or time without bound.
- */
-export const MAX_COLUMNS = 2048;
 
 /** The column of the tab stop after `col` (every 8 columns, as terminals start). */
 export function nextTabStop(col: number): number {
@@ -65,32 +58,11 @@ export function readCursorLines(raw: string, finish: boolean): CursorLines {
   return new RowReader(raw).read(finish);
 }
 
-/** Text that is one UTF-16 unit per column (printable ASCII, Latin): written as it is. */
-const NARROW = /^[\x20-\x7e\xa0-\u02ff]*$/;
-
-/**
- * A row's text holds one UTF-16 unit per column, so moves and erases stay string slices (most
- * output is narrow, and cells in an array cost several times more). What is not one unit per
- * column stands in for itself: the right half of a double-width character is `WIDE_RIGHT`, and
- * a character of two units (an emoji) or with combining marks is a private-use unit from
- * `GLYPH_FIRST` on, numbering the row's `glyphs`. Private-use characters in the output are
- * glyphs too, so every one in a row's text is a stand-in.
- */
-const WIDE_RIGHT = "\uf8ff";
-const GLYPH_FIRST = 0xe000;
-const GLYPH_COUNT = 0xf8ff - GLYPH_FIRST;
-const STAND_IN = /[\ue000-\uf8ff]/;
-const STAND_INS = /[\ue000-\uf8ff]/g;
-const PRIVATE_USE = /^[\ue000-\uf8ff]$/;
-
 class RowReader {
   private readonly lines: string[] = [];
-  /** The row being drawn, one unit per column (see `WIDE_RIGHT`), and where the cursor is in it. */
-  private text = "";
+  /** The row being drawn, and where the cursor is in it. */
+  private readonly text = new RowText();
   private col = 0;
-  /** What the row's stand-ins stand for, and the stand-in of each. */
-  private glyphs: string[] = [];
-  private readonly glyphAt = new Map<string, string>();
   /**
    * The leftmost column written since the row was entered by a cursor move: where a piece
    * placed mid-screen (vim's ruler) begins. A row begun by a newline begins at the margin.
@@ -124,76 +96,10 @@ class RowReader {
 
   private write(written: string): void {
     const { col } = this;
-    if (col >= MAX_COLUMNS) return;
-    const whole = NARROW.test(written) ? written : this.columns(written);
-    const text = col + whole.length > MAX_COLUMNS ? whole.slice(0, MAX_COLUMNS - col) : whole;
-    if (text === "") return;
-    if (col > this.text.length) this.text = this.text.padEnd(col);
-    // A double-width character cut by what is written is blank in both halves, as on a terminal.
-    this.splitWide(col);
-    this.splitWide(col + text.length);
-    this.text =
-      col === this.text.length
-        ? this.text + text
-        : this.text.slice(0, col) + text + this.text.slice(col + text.length);
-    this.col = col + text.length;
+    const width = this.text.write(col, written);
+    if (width === 0) return;
+    this.col = col + width;
     if (col < this.origin) this.origin = col;
-  }
-
-  /** `written` as the row holds it: one unit per column, stand-ins for the rest (`WIDE_RIGHT`). */
-  private columns(written: string): string {
-    let out = "";
-    for (const char of written) {
-      const width = charWidth(char.codePointAt(0) as number);
-      if (width === 0) {
-        out = this.joinMark(out, char);
-        continue;
-      }
-      const unit = char.length === 1 && !PRIVATE_USE.test(char) ? char : this.glyph(char);
-      out += width === 2 ? unit + WIDE_RIGHT : unit;
-    }
-    return out;
-  }
-
-  /** A combining mark joined to the character before it: in `out`, else on the row left of the cursor. */
-  private joinMark(out: string, mark: string): string {
-    if (out !== "") {
-      const at = out.endsWith(WIDE_RIGHT) ? out.length - 2 : out.length - 1;
-      return out.slice(0, at) + this.glyph(this.shown(out[at] as string) + mark) + out.slice(at + 1);
-    }
-    const at = this.text[this.col - 1] === WIDE_RIGHT ? this.col - 2 : this.col - 1;
-    const base = this.text[at];
-    if (at >= 0 && base !== undefined && base !== " ") {
-      this.text = this.text.slice(0, at) + this.glyph(this.shown(base) + mark) + this.text.slice(at + 1);
-    }
-    return out;
-  }
-
-  /** The stand-in for `char` (more kinds of them in one row than stand-ins: U+FFFD). */
-  private glyph(char: string): string {
-    let unit = this.glyphAt.get(char);
-    if (unit === undefined) {
-      if (this.glyphs.length >= GLYPH_COUNT) return "\ufffd";
-      unit = String.fromCharCode(GLYPH_FIRST + this.glyphs.length);
-      this.glyphs.push(char);
-      this.glyphAt.set(char, unit);
-    }
-    return unit;
-  }
-
-  /** What one unit of a row's text shows. */
-  private shown(unit: string): string {
-    if (unit === WIDE_RIGHT) return "";
-    return STAND_IN.test(unit) ? (this.glyphs[unit.charCodeAt(0) - GLYPH_FIRST] ?? "") : unit;
-  }
-
-  /**
-   * Before the row is cut at `col` (written or erased from there on, or up to there): a double-width
-   * character across the cut, its right half at `col`, is blanked in both halves.
-   */
-  private splitWide(col: number): void {
-    if (this.text[col] !== WIDE_RIGHT) return;
-    this.text = `${this.text.slice(0, col - 1)}  ${this.text.slice(col + 1)}`;
   }
 
   private control(char: string, after: number): void {
@@ -330,9 +236,7 @@ class RowReader {
   private replace(from: number, to: number, by: string): void {
     if (from >= this.text.length) return;
     const before = this.visible();
-    this.splitWide(from);
-    this.splitWide(to);
-    this.text = (this.text.slice(0, from) + by + this.text.slice(to)).slice(0, MAX_COLUMNS);
+    this.text.replace(from, to, by);
     if (before !== "" && this.visible() === "") this.erased = before;
   }
 
@@ -360,11 +264,7 @@ class RowReader {
   }
 
   private begin(next: { row: number | undefined; col: number; at: number; byMove: boolean }): void {
-    this.text = "";
-    if (this.glyphs.length > 0) {
-      this.glyphs = [];
-      this.glyphAt.clear();
-    }
+    this.text.clear();
     this.erased = "";
     this.row = next.row;
     this.col = next.col;
@@ -375,9 +275,7 @@ class RowReader {
 
   /** The row's text as read: from where it begins, without the blanks at its end. */
   private visible(): string {
-    const row = this.origin === 0 ? this.text : this.text.slice(this.origin);
-    const text = STAND_IN.test(row) ? row.replace(STAND_INS, (unit) => this.shown(unit)) : row;
-    return text.trim() === "" ? "" : text.trimEnd();
+    return this.text.shownFrom(this.origin);
   }
 
   /** Completes the row: a newline makes a line of it even blank; a move only with text on it. */

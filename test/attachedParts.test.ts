@@ -6,16 +6,14 @@
  * up. Each part gets a terminal that is no TTY, so what it would draw is captured instead.
  */
 import { join } from "node:path";
-import { PassThrough, Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SessionEnd } from "../src/cli/attached/SessionView.js";
 import { SessionView } from "../src/cli/attached/SessionView.js";
-import { StatusRow } from "../src/cli/attached/StatusRow.js";
 import { type ClientEnd, TerminalClient } from "../src/cli/attached/TerminalClient.js";
 import type { ClientSocket } from "../src/cli/ClientSocket.js";
 import { HubClient } from "../src/cli/HubClient.js";
-import { RawTerminal } from "../src/cli/RawTerminal.js";
 import { SeenState } from "../src/cli/seenState.js";
+import { capturedTerminal } from "./capturedTerminal.js";
 import { cleanupAll, type HubHandle, startHub, storedOutput, waitFor } from "./harness.js";
 
 let hub: HubHandle;
@@ -53,34 +51,8 @@ async function socket(): Promise<ClientSocket> {
 
 /** A `SessionView` on a terminal that is no TTY (no size, no status bar): what it draws is kept. */
 function sessionView(): { view: SessionView; drawn(): string; ended: SessionEnd[] } {
-  let drawn = "";
-  const stdout = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      drawn += chunk.toString();
-      done();
-    },
-  });
-  const terminal = new RawTerminal(
-    new PassThrough() as unknown as NodeJS.ReadStream,
-    stdout as unknown as NodeJS.WriteStream,
-  );
   const seen = new SeenState(join(hub.home, "seen-parts.json"));
-  const bar = new StatusRow({
-    terminal,
-    enabled: false,
-    prefixKey: undefined,
-    seen,
-    state: () => ({
-      picker: false,
-      finished: false,
-      prompt: undefined,
-      current: undefined,
-      sessions: undefined,
-      reconnecting: false,
-      switchingTo: undefined,
-      prefixPending: false,
-    }),
-  });
+  const { terminal, bar, drawn } = capturedTerminal(seen);
   const ended: SessionEnd[] = [];
   const view = new SessionView({
     terminal,
@@ -89,7 +61,7 @@ function sessionView(): { view: SessionView; drawn(): string; ended: SessionEnd[
     covered: () => false,
     events: { ended: (end) => ended.push(end), closed: () => undefined },
   });
-  return { view, drawn: () => drawn, ended };
+  return { view, drawn, ended };
 }
 
 /** How many clients the hub has attached to `name` (what `dispatch who` shows). */

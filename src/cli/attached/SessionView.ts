@@ -1,7 +1,8 @@
 /**
  * The session the attached client shows: its stream over the connection and its output on the
- * terminal, in the rows above the status bar. Switching replaces it with another session's
- * screen only once that session's attach succeeded; where each was left is marked seen.
+ * terminal, in the rows above the status bar (drawn by `SessionScreen`). Switching replaces it
+ * with another session's screen only once that session's attach succeeded; where each was left
+ * is marked seen.
  *
  * The shown session and its stream change together: a switch's stream is kept apart until its
  * attach succeeds, so a resume over a new connection (`reattach`) never takes one session's
@@ -9,14 +10,9 @@
  */
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
-import type { RawTerminal } from "../RawTerminal.js";
 import { SessionStream, type SessionStreamHandlers, type StreamEnd } from "../SessionStream.js";
 import type { SeenState } from "../seenState.js";
-import { CLEAR_SCREEN } from "../tui/screen.js";
-import { DISTURBS_STATUS_BAR } from "./StatusBar.js";
-import type { StatusRow } from "./StatusRow.js";
-import { SESSION_MODES_OFF } from "./sessionModes.js";
-import { Utf8Tail } from "./Utf8Tail.js";
+import { SessionScreen, type SessionScreenOptions } from "./SessionScreen.js";
 
 /** How a shown session ended: exited or removed (a dropped connection is no end of it). */
 export type SessionEnd = Extract<StreamEnd, { reason: "exited" | "removed" }>;
@@ -28,12 +24,8 @@ export interface SessionViewEvents {
   closed(id: string): void;
 }
 
-export interface SessionViewOptions {
-  terminal: RawTerminal;
+export interface SessionViewOptions extends SessionScreenOptions {
   seen: SeenState;
-  bar: StatusRow;
-  /** Whether the screen is taken (the picker, help or history): the session's output waits. */
-  covered(): boolean;
   events: SessionViewEvents;
 }
 
@@ -60,10 +52,12 @@ export class SessionView {
    * size until told otherwise. Detached once no switch is under way (`detachOvertaken`).
    */
   private readonly overtaken: Array<{ socket: ClientSocket; id: string }> = [];
-  /** A character the last output frame cut, until the next completes it or a screen replaces it. */
-  private readonly tail = new Utf8Tail();
+  /** What is drawn of the session shown. */
+  private readonly screen: SessionScreen;
 
-  constructor(private readonly options: SessionViewOptions) {}
+  constructor(private readonly options: SessionViewOptions) {
+    this.screen = new SessionScreen(options);
+  }
 
   /** The session shown, or last shown (kept while the picker is up). */
   get current(): SessionInfo | undefined {
@@ -90,7 +84,7 @@ export class SessionView {
 
   /** Shows `ref` (name or id) in place of the current session, from its current screen. */
   async switchTo(socket: ClientSocket, ref: string): Promise<void> {
-    const { terminal, bar } = this.options;
+    const { bar } = this.options;
     // What the screen shows until this switch draws: the session shown, or the one a switch
     // under way (overtaken by this one) left, as it has not drawn anything yet.
     const before =
@@ -104,9 +98,7 @@ export class SessionView {
     const clearOnce = () => {
       if (!fresh) return;
       fresh = false;
-      this.tail.drop();
-      terminal.write(SESSION_MODES_OFF + CLEAR_SCREEN);
-      bar.setUp();
+      this.screen.clear();
     };
     const stream = new SessionStream(
       socket,
@@ -255,40 +247,13 @@ export class SessionView {
     return {
       output: (data) => {
         beforeOutput();
-        this.output(data);
+        this.screen.output(data);
       },
       snapshot: (snapshot) => {
         onSnapshot?.();
-        this.showScreen(snapshot.data);
+        this.screen.show(snapshot.data);
       },
     };
-  }
-
-  private output(data: Uint8Array | string, redrawBar = false): void {
-    const { terminal, bar } = this.options;
-    // Covered, the frame is not shown: a character it cut is not either.
-    if (this.options.covered()) return this.tail.drop();
-    terminal.write(typeof data === "string" ? data : this.tail.take(data));
-    if (!bar.enabled) return;
-    if (
-      redrawBar ||
-      DISTURBS_STATUS_BAR.test(typeof data === "string" ? data : Buffer.from(data).toString("latin1"))
-    )
-      bar.setUp();
-  }
-
-  /**
-   * A session's screen in place of what is shown, with none of the modes the screen shown before
-   * had on (the snapshot switches on its own). The bar's region is set first: a screen taller
-   * than it (one from before the hub applied this client's size) scrolls inside it instead of
-   * leaving the cursor on the bar's row.
-   */
-  private showScreen(data: string): void {
-    if (this.options.covered()) return;
-    this.tail.drop();
-    this.options.terminal.write(SESSION_MODES_OFF + CLEAR_SCREEN);
-    this.options.bar.setUp();
-    this.output(data, true);
   }
 
   private streamEnded(stream: SessionStream, end: StreamEnd): void {

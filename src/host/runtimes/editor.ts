@@ -19,9 +19,10 @@ import {
 import { applyChecked, fromBase64, textOf, toBase64 } from "../../kinds/editor/yjsText.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
-import { DiskTracker, type EditorBuffer, openFile, readOpenable } from "./editor/DiskTracker.js";
+import { DiskTracker, type EditorBuffer } from "./editor/DiskTracker.js";
 import { EditHistory } from "./editor/EditHistory.js";
 import { hashText } from "./editor/fileContent.js";
+import { openFile, readOpenable } from "./editor/openFile.js";
 import { fitInReply, textTooLarge } from "./editor/replyLimit.js";
 import { chunkEnd, describeCharacter, loneHalfAt, middleChange, splitsPair } from "./editor/surrogates.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";

@@ -20,7 +20,7 @@ import {
   unloadableIdentity,
   writeTextAtomic,
 } from "./fileContent.js";
-import { conflictTooLarge, fitInReply, tooLargeToOpen } from "./replyLimit.js";
+import { conflictTooLarge, fitInReply } from "./replyLimit.js";
 import { loneHalfAt, lostHalves, replacementCount } from "./surrogates.js";
 
 /** What the disk side needs of the buffer it tracks. */
@@ -37,34 +37,6 @@ export interface EditorBuffer {
   restoreRanges(ranges: readonly { from: number; to: number }[], source: string): void;
   /** Emits a `file` event. */
   fileEvent(data: { path: string; status: FileStatus; hash: string; reason: string }): void;
-}
-
-/**
- * The file's text at `path` to open, creating it empty when it is missing and `create` allows;
- * refuses one too large to show.
- */
-export function openFile(path: string, create: boolean): OpenedFile {
-  const disk = readOpenable(path);
-  if (disk) return { ...disk, created: false };
-  if (!create) {
-    throw new DispatchError(
-      "not_found",
-      `no file ${path}; to create it, pass --create (create: true), or tick "Create it if it does not exist" in the web`,
-    );
-  }
-  return { text: "", hash: writeTextAtomic(path, ""), bom: false, created: true };
-}
-
-/** The file's text at `path`, undefined when it is missing; refuses one too large to show. */
-export function readOpenable(path: string): DiskText | undefined {
-  const disk = readText(path, editorFileLimit());
-  if (disk && !fitInReply([disk.text])) throw tooLargeToOpen(path, disk.text);
-  return disk;
-}
-
-/** The file as opened: `created` when it was missing and made empty. */
-export interface OpenedFile extends DiskText {
-  created: boolean;
 }
 
 export class DiskTracker {

@@ -21,7 +21,8 @@ import {
   writeTextAtomic,
 } from "./fileContent.js";
 import { conflictTooLarge, fitInReply } from "./replyLimit.js";
-import { loneHalfAt, lostHalves, replacementCount } from "./surrogates.js";
+import { reviveOutcome, savedAs } from "./reviveOutcome.js";
+import { loneHalfAt } from "./surrogates.js";
 
 /** What the disk side needs of the buffer it tracks. */
 export interface EditorBuffer {
@@ -267,49 +268,36 @@ export class DiskTracker {
   }
 
   /**
-   * Revived from the log: the buffer's edits are saved if the disk (`disk`, read at open) has
-   * not moved since `hash`, the file's hash when the log was written. Never what nobody
-   * edited: a text that differs from the file only where an older host's load turned halves of
-   * pairs into U+FFFD (`lostHalves`) takes the file's characters back, and nothing is written;
-   * edits made over such damage are not saved unasked but shown as a conflict, for the person
-   * to choose.
+   * Revived from the log: reconciles the buffer with the file as it is now (`disk`, read at
+   * open; `hash`, the file's hash when the log was written), as `reviveOutcome` decides.
    */
   afterRevive(disk: DiskText | undefined, hash: string | undefined): void {
     const text = this.buffer.text();
     if (!disk) return this.revivedDeleted(text, hash);
-    if (text === this.savedText) return this.setStatus("clean", "revived");
-    // Nothing unsaved (the buffer is the file as last loaded or saved), and the file changed
-    // while the session was down (`git checkout` between `down` and `up`): loaded, as a clean
-    // buffer's file is when it changes under a running session.
-    if (hash && savedAs(text, hash)) {
-      this.buffer.replaceText(disk.text, "disk");
-      return this.setStatus("clean", "revived; the file changed on disk meanwhile and was loaded");
+    const outcome = reviveOutcome(text, this.savedText, disk, hash);
+    switch (outcome.action) {
+      case "keep":
+        return this.setStatus("clean", outcome.reason);
+      case "load":
+        this.buffer.replaceText(disk.text, "disk");
+        return this.setStatus("clean", outcome.reason);
+      case "restore":
+        this.buffer.restoreRanges(outcome.ranges, disk.text);
+        return this.setStatus("clean", outcome.reason);
+      case "save":
+        this.state = "dirty";
+        try {
+          this.save();
+          return;
+        } catch {
+          // Not writable now: the edits stay in the buffer and the log, marked unsaved.
+          return this.setStatus("dirty", "revived, not saved");
+        }
+      case "conflict":
+        this.onDisk = { text: this.savedText, hash: this.diskHash };
+        this.conflictBase = outcome.base;
+        return this.setStatus("conflict", outcome.reason);
     }
-    const lost = lostHalves(text, disk.text);
-    if (lost) {
-      this.buffer.restoreRanges(lost, disk.text);
-      return this.setStatus("clean", "revived; characters the log had lost were taken from the file");
-    }
-    const damaged = replacementCount(text) > replacementCount(disk.text);
-    if (!damaged && (!hash || hash === disk.hash)) {
-      this.state = "dirty";
-      try {
-        this.save();
-        return;
-      } catch {
-        // Not writable now: the edits stay in the buffer and the log, marked unsaved.
-        return this.setStatus("dirty", "revived, not saved");
-      }
-    }
-    this.onDisk = { text: this.savedText, hash: this.diskHash };
-    this.conflictBase = damaged ? undefined : hash;
-    this.setStatus(
-      "conflict",
-      damaged
-        ? "revived with characters the log had lost (U+FFFD) among its edits; resolve to choose what to keep"
-        : "revived; the file changed on disk meanwhile",
-    );
-    return undefined;
   }
 
   /**
@@ -327,9 +315,4 @@ export class DiskTracker {
       "revived; the file was deleted meanwhile: the text is kept, saving writes it again",
     );
   }
-}
-
-/** Whether `text` saved (with or without a byte order mark) has the file hash `hash`. */
-function savedAs(text: string, hash: string): boolean {
-  return hashText(text) === hash || hashText(`\ufeff${text}`) === hash;
 }

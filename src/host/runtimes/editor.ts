@@ -21,10 +21,11 @@ import { parseOrBadRequest } from "../../protocol/parse.js";
 import { editorRoots, resolveInRoots } from "./editor/allowedRoots.js";
 import { DiskTracker, type EditorBuffer } from "./editor/DiskTracker.js";
 import { EditHistory } from "./editor/EditHistory.js";
+import { orderedEdits, refuseOutside } from "./editor/editChecks.js";
 import { hashText } from "./editor/fileContent.js";
 import { openFile, readOpenable } from "./editor/openFile.js";
 import { fitInReply, textTooLarge } from "./editor/replyLimit.js";
-import { chunkEnd, describeCharacter, loneHalfAt, middleChange, splitsPair } from "./editor/surrogates.js";
+import { chunkEnd, middleChange } from "./editor/surrogates.js";
 import type { RuntimeContext, SessionRuntime } from "./runtime.js";
 
 /** Updates the log already holds (a revive's starting state): applied, not written again. */
@@ -253,32 +254,9 @@ export class EditorRuntime implements SessionRuntime {
         `baseSeq ${baseSeq} is ahead of the document (seq ${this.lastSeq}); give a seq the text command answered`,
       );
     }
-    const ascending = [...edits].sort((a, b) => a.from - b.from || a.to - b.to);
-    let limit = 0;
-    for (const edit of ascending) {
-      if (edit.from > edit.to)
-        throw new DispatchError("bad_request", `edit ${edit.from}-${edit.to}: 'from' is after 'to'`);
-      if (edit.from < limit)
-        throw new DispatchError("bad_request", `edits overlap at ${edit.from}; nothing was changed`);
-      limit = edit.to;
-      const half = loneHalfAt(edit.insert);
-      if (half !== -1) {
-        throw new DispatchError(
-          "bad_request",
-          `edit ${edit.from}-${edit.to}: its text holds half a character (a lone UTF-16 surrogate at ${half} of it), which cannot be stored; send whole characters (in JSON both halves of a pair, as "\\ud83d\\ude00"); nothing was changed`,
-        );
-      }
-    }
+    const ascending = orderedEdits(edits);
     const rebased = baseSeq === undefined ? ascending : this.history.rebase(ascending, baseSeq);
-    const text = this.text;
-    const last = rebased.at(-1);
-    if (last && last.to > text.length) {
-      throw new DispatchError(
-        "bad_request",
-        `edit ${last.from}-${last.to} is past the end of the text (${text.length} characters); nothing was changed`,
-      );
-    }
-    for (const [i, edit] of rebased.entries()) refuseSplit(text, edit, ascending[i] ?? edit);
+    refuseOutside(this.text, rebased, ascending);
     const sorted = rebased.reverse();
     const ytext = textOf(this.doc);
     this.doc.transact(
@@ -300,23 +278,5 @@ export class EditorRuntime implements SessionRuntime {
     } catch {
       // The file's state (a conflict, a permission error) is in the log; the buffer is kept.
     }
-  }
-}
-
-/** Refuses an edit whose `from` or `to` falls inside a surrogate pair of `text` (`asked`: as sent). */
-function refuseSplit(
-  text: string,
-  edit: { from: number; to: number },
-  asked: { from: number; to: number },
-): void {
-  for (const [position, sent] of [
-    [edit.from, asked.from],
-    [edit.to, asked.to],
-  ] as const) {
-    if (!splitsPair(text, position)) continue;
-    throw new DispatchError(
-      "bad_request",
-      `edit ${asked.from}-${asked.to}: position ${sent} splits the character ${describeCharacter(text, position - 1)}, which takes two positions (positions count UTF-16 code units, as in JavaScript); use ${sent - 1} (before it) or ${sent + 1} (after it); nothing was changed`,
-    );
   }
 }

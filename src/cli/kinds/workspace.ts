@@ -35,9 +35,10 @@ import { HubClient } from "../HubClient.js";
 import { imageArguments } from "../imageContext.js";
 import { SessionStream } from "../SessionStream.js";
 import type { CliKind } from "./cliKind.js";
-import { evaluate, inspectedText, plainOutput, write } from "./workspaceEval.js";
+import { evaluate } from "./workspaceEval.js";
 import { registerImages } from "./workspaceImages.js";
 import { answerInput } from "./workspaceInput.js";
+import { inspectedText, plainOutput, write } from "./workspaceOutput.js";
 
 export const workspaceCli: CliKind = { kind: WORKSPACE, register: registerWorkspace };
 

@@ -11,12 +11,12 @@ import type { JsonEvent } from "../../../../src/protocol/events.js";
 import { AttachCursor } from "../../lib/attach-cursor.svelte.js";
 import type { SessionIO, SessionView } from "../kind.js";
 import { type Evaluation, EvaluationLog, type TranscriptLine } from "./evaluation-log.svelte.js";
+import { errorText, InspectorTree } from "./inspector-tree.svelte.js";
 import type {
   CompleteResult,
   DocResult,
   EvalMode,
   EvalResult,
-  InspectedObject,
   InspectorState,
   KernelData,
   KernelStats,
@@ -25,15 +25,6 @@ import type {
 
 export type { Evaluation, TranscriptLine };
 
-/** One page-by-page loaded node of the inspector tree, by path. */
-export interface InspectorNode {
-  object?: InspectedObject;
-  loading: boolean;
-  error?: string;
-}
-
-/** Children per request; the tree pages further with "more". */
-export const INSPECT_PAGE = 50;
 /** Buffer edits wait this long for the next keystroke before going to the hub. */
 const BUFFER_DEBOUNCE_MS = 300;
 
@@ -41,10 +32,6 @@ const BUFFER_DEBOUNCE_MS = 300;
 function randomRef(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export class WorkspaceView implements SessionView {
@@ -57,11 +44,8 @@ export class WorkspaceView implements SessionView {
   /** Bumped when the hub's buffer should replace the editor's text (another client's edit). */
   bufferVersion = $state(0);
   variables = $state<VariablesData | undefined>();
-  inspector = $state<InspectorState>({ selected: null, expanded: [] });
-  /** Loaded inspector nodes by path (answers of `inspect`, not events). */
-  nodes = $state<Record<string, InspectorNode>>({});
-  /** The object "inspect it" opened, shown above the variables. */
-  inspected = $state<InspectedObject | undefined>();
+  /** The inspector's state, nodes and opened object (`inspector-tree.svelte.ts`). */
+  readonly tree: InspectorTree;
   /** The kernel process's memory and CPU, as its last `stats` said (polled while shown). */
   stats = $state<KernelStats | undefined>();
   /** The last command that failed (shown in the view's bar). */
@@ -79,6 +63,26 @@ export class WorkspaceView implements SessionView {
   constructor(id: string, io: SessionIO) {
     this.id = id;
     this.#io = io;
+    this.tree = new InspectorTree({
+      command: (name, args) => io.command(name, args),
+      run: (name, args) => this.#run(name, args),
+    });
+  }
+
+  get inspector(): InspectorState {
+    return this.tree.state;
+  }
+
+  get nodes(): InspectorTree["nodes"] {
+    return this.tree.nodes;
+  }
+
+  get inspected(): InspectorTree["inspected"] {
+    return this.tree.inspected;
+  }
+
+  set inspected(object: InspectorTree["inspected"]) {
+    this.tree.inspected = object;
   }
 
   get evaluations(): Evaluation[] {
@@ -120,11 +124,7 @@ export class WorkspaceView implements SessionView {
       // goes, and nothing else would say that it never ran.
       if (this.log.waiting.answered(ref) && result?.status === "aborted")
         this.problem = `eval: ${result.error?.evalue ?? "it never ran (it waited its turn)"}`;
-      if (mode === "inspect" && result?.inspected) {
-        this.inspected = result.inspected;
-        this.nodes[result.inspected.path] = { object: result.inspected, loading: false };
-        this.setInspector({ selected: result.inspected.path, expanded: this.inspector.expanded });
-      }
+      if (mode === "inspect" && result?.inspected) this.tree.open(result.inspected);
     } catch (err) {
       this.log.waiting.answered(ref);
       this.problem = errorText(err);
@@ -172,45 +172,12 @@ export class WorkspaceView implements SessionView {
 
   /** Opens or closes a node of the inspector tree; the state goes to the hub. */
   toggle(path: string): void {
-    const expanded = this.inspector.expanded.includes(path)
-      ? this.inspector.expanded.filter((p) => p !== path)
-      : [...this.inspector.expanded, path];
-    this.setInspector({ selected: path, expanded });
-    if (expanded.includes(path)) void this.load(path);
-  }
-
-  setInspector(state: InspectorState): void {
-    this.inspector = state;
-    void this.#run("inspector-state", state);
+    this.tree.toggle(path);
   }
 
   /** Loads a node's first page, or its next one (`more`). */
-  async #restoreInspector(): Promise<void> {
-    if (this.#disposed) return;
-    for (const path of this.inspector.expanded) void this.load(path);
-    const selected = this.inspector.selected;
-    if (selected === null || this.inspected) return;
-    await this.load(selected);
-    const object = this.nodes[selected]?.object;
-    if (object && this.inspector.selected === selected) this.inspected = object;
-  }
-
   async load(path: string, more = false): Promise<void> {
-    const node = this.nodes[path];
-    if (node?.loading || (node?.object && !more)) return;
-    const offset = more && node?.object ? node.object.children.length : 0;
-    this.nodes[path] = { ...node, loading: true, error: undefined };
-    try {
-      const page = (await this.#io.command("inspect", {
-        expr: path,
-        offset,
-        limit: INSPECT_PAGE,
-      })) as InspectedObject;
-      const previous = more ? (this.nodes[path]?.object?.children ?? []) : [];
-      this.nodes[path] = { object: { ...page, children: [...previous, ...page.children] }, loading: false };
-    } catch (err) {
-      this.nodes[path] = { ...this.nodes[path], loading: false, error: errorText(err) };
-    }
+    await this.tree.load(path, more);
   }
 
   get lastSeq(): number {
@@ -225,7 +192,9 @@ export class WorkspaceView implements SessionView {
     this.#cursor.attached(seq);
     // Once the stored events are applied, the inspector comes back as it was left: the open
     // nodes load, and the selected object shows.
-    void this.whenCurrent().then(() => this.#restoreInspector());
+    void this.whenCurrent().then(() => {
+      if (!this.#disposed) return this.tree.restore();
+    });
   }
 
   isLiveSeq(seq: number): boolean {
@@ -280,13 +249,11 @@ export class WorkspaceView implements SessionView {
         this.#buffer(String(data["text"] ?? ""));
         break;
       case "inspector-state":
-        this.inspector = data as unknown as InspectorState;
+        this.tree.state = data as unknown as InspectorState;
         break;
       case "variables":
         this.variables = data as unknown as VariablesData;
-        // Values changed: what was loaded under them is stale; open nodes load again.
-        this.nodes = {};
-        if (this.isLiveSeq(event.seq)) for (const path of this.inspector.expanded) void this.load(path);
+        this.tree.changed(this.isLiveSeq(event.seq));
         break;
       case "exit":
         this.kernel = { ...this.kernel, execution: "dead" };

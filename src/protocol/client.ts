@@ -38,13 +38,12 @@ import { KillSignal } from "./signals.js";
 export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
 /**
  * Largest WebSocket message the hub reads from a client: one between MAX_CLIENT_MESSAGE_BYTES
- * and this gets an error naming the limit; one over it closes the socket with
- * `MESSAGE_TOO_BIG_CLOSE` and no reason (the WebSocket library's own close, before the hub sees
- * the message), and the client says what happened.
+ * and this gets an error naming the limit; one over it closes the socket (the WebSocket
+ * library's own close, 1009 "message too big", before the hub sees the message). The clients
+ * measure what they send and send nothing over MAX_CLIENT_MESSAGE_BYTES (the CLI sends long
+ * text in pieces, the web page too, and refuses the rest: `web/src/lib/frame-limit.ts`).
  */
 export const MAX_CLIENT_FRAME_BYTES = 16 * MAX_CLIENT_MESSAGE_BYTES;
-/** The close code of a message over MAX_CLIENT_FRAME_BYTES (RFC 6455's "message too big"). */
-export const MESSAGE_TOO_BIG_CLOSE = 1009;
 
 const Ref = z.union([z.string().max(64), z.number().int()]).optional();
 /** A session named by name or id. */

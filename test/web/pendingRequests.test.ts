@@ -57,15 +57,28 @@ describe("PendingRequests", () => {
   it("rejects every waiting request as disconnected when the link is lost, saying why", async () => {
     const pending = new PendingRequests();
     const requests = [sent(pending), sent(pending, true)];
-    pending.failAll("The hub refused a message from this page over 16 MiB");
+    pending.failAll("The hub restarted.");
     for (const { reply } of requests) {
       const err = await reply.catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RequestError);
-      expect(err).toMatchObject({ code: "disconnected", message: expect.stringContaining("16 MiB") });
+      expect(err).toMatchObject({ code: "disconnected", message: "The hub restarted." });
     }
     expect(pending.oldestWatched()).toBeUndefined();
     const later = sent(pending);
     pending.failAll();
     await expect(later.reply).rejects.toThrow("The connection to the hub was lost.");
+  });
+
+  it("rejects a request that could not be sent with why, and awaits no reply to it", async () => {
+    const pending = new PendingRequests();
+    const refused = pending.add(true, () => {
+      throw new RequestError(
+        "too_large",
+        "Not sent: 2.0 MiB is over the 1 MiB the hub takes in one message.",
+      );
+    });
+    await expect(refused).rejects.toMatchObject({ code: "too_large" });
+    // A watched request left waiting would have the link taken for dead a few seconds later.
+    expect(pending.oldestWatched()).toBeUndefined();
   });
 });

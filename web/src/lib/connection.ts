@@ -7,13 +7,9 @@
 import type { z } from "zod";
 import { BACKOFF_MAX_MS, backoffDelay, WAITED_ON_MAX_MS } from "../../../src/core/backoff.js";
 import { CLIENT_PROTOCOL_VERSION } from "../../../src/core/version.js";
-import {
-  type ClientMessage,
-  MAX_CLIENT_FRAME_BYTES,
-  MESSAGE_TOO_BIG_CLOSE,
-  type ServerMessage,
-} from "../../../src/protocol/client.js";
+import type { ClientMessage, ServerMessage } from "../../../src/protocol/client.js";
 import { decodeOutputFrame, type OutputFrame } from "../../../src/protocol/frames.js";
+import { oversizedFrame } from "./frame-limit.js";
 import { LinkLiveness } from "./link-liveness.js";
 import { PendingRequests, RequestError } from "./pending-requests.js";
 
@@ -47,9 +43,6 @@ export interface ConnectionHandlers {
  * network is back.
  */
 const CONNECT_TIMEOUT_MS = 10_000;
-
-/** Why the pending requests failed when the hub closed the link on a message over its limit. */
-const TOO_BIG = `The hub refused a message from this page over ${MAX_CLIENT_FRAME_BYTES / 1024 / 1024} MiB, the most it reads at once, and closed the connection (the page reconnects). Send less at once: a large text from a file rather than pasted whole.`;
 
 export class Connection {
   #socket: WebSocket | null = null;
@@ -121,7 +114,13 @@ export class Connection {
   /** Fire-and-forget; dropped while disconnected (re-attach on reconnect restores state). */
   send(msg: Request): boolean {
     if (!this.isOpen) return false;
-    this.#socket?.send(JSON.stringify(msg));
+    const frame = JSON.stringify(msg);
+    const refused = oversizedFrame(frame);
+    if (refused) {
+      console.warn(`dispatch: ${refused}`);
+      return false;
+    }
+    this.#socket?.send(frame);
     return true;
   }
 
@@ -137,7 +136,10 @@ export class Connection {
       return Promise.reject(new RequestError("disconnected", "Not connected to the hub."));
     const watch = options.watch === true;
     return this.#pending.add(watch, (ref) => {
-      socket.send(JSON.stringify({ ...msg, ref }));
+      const frame = JSON.stringify({ ...msg, ref });
+      const refused = oversizedFrame(frame);
+      if (refused) throw new RequestError("too_large", refused);
+      socket.send(frame);
       if (watch) this.#liveness.awaitReply(socket);
     });
   }
@@ -171,7 +173,7 @@ export class Connection {
       );
     };
     socket.onmessage = (event: MessageEvent<string | ArrayBuffer>) => this.#receive(socket, event.data);
-    socket.onclose = (event) => void this.#closed(socket, reached, event.code);
+    socket.onclose = () => void this.#closed(socket, reached);
     // Errors are followed by close; the close handler does the work.
     socket.onerror = () => {};
     setTimeout(() => {
@@ -229,18 +231,14 @@ export class Connection {
     }
   }
 
-  /**
-   * `reached`: the WebSocket opened (the hub is up) before it closed. `code`: its close code;
-   * the hub closes on a message over its limit without a word of its own (the WebSocket
-   * library's close), so what failed with it is said here.
-   */
-  async #closed(socket: WebSocket, reached = false, code?: number): Promise<void> {
+  /** `reached`: the WebSocket opened (the hub is up) before it closed. */
+  async #closed(socket: WebSocket, reached = false): Promise<void> {
     if (socket !== this.#socket) return;
     const wasGreeted = this.#greeted;
     this.#socket = null;
     this.#greeted = false;
     this.#liveness.stop();
-    this.#pending.failAll(code === MESSAGE_TOO_BIG_CLOSE ? TOO_BIG : undefined);
+    this.#pending.failAll();
     if (this.#disposed) return;
     // Reached but never welcomed: maybe a refused login; ask the REST API. (A hub that is
     // down is not asked: that would only add a second failed request per attempt.)

@@ -37,7 +37,13 @@ export class PendingRequests {
       const pending: Pending = { resolve, reject };
       if (watch) pending.watchedSince = Date.now();
       this.#pending.set(ref, pending);
-      send(ref);
+      try {
+        send(ref);
+      } catch (err) {
+        // Not sent (too large, `frame-limit.ts`): nothing awaits a reply to it.
+        this.#pending.delete(ref);
+        reject(err);
+      }
     });
   }
 

@@ -1,8 +1,8 @@
 /**
  * A cell run from the page while another client's long cell runs waits its turn (the host's
  * `eval-queued`): its card says so at once, behind which cell and since when, and once the
- * long cell is done the mark goes and its output shows as usual; taken out of the queue by a
- * restart, the bar says it never ran. Before, the page showed nothing at all until the other
+ * long cell is done the mark goes and its output shows as usual; taken out of the queue by its
+ * card's button or by a restart, the bar says it never ran. Before, the page showed nothing at all until the other
  * cell was done: no sign that Run was taken.
  *
  * Real hub, host, web UI and Debian's python3 kernel; the long cell is `dispatch eval` in
@@ -113,5 +113,36 @@ describe("web workspace: a cell waiting behind another client's", () => {
     } finally {
       release();
     }
+  }, 180_000);
+
+  it("taken out of the queue by its card's button, never runs, and the other cell goes on", async () => {
+    const { ws, cards, other, release, problems } = await queueBehindOther("withdraw");
+    try {
+      await waitFor(async () => (await cards.count()) === 2, {
+        timeoutMs: KERNEL_MS,
+        message: "the page's cell shown waiting",
+      });
+      await cards.nth(1).getByRole("button", { name: "Take it out of the queue" }).click();
+      const alert = ws.getByRole("alert");
+      await waitFor(async () => (await alert.count()) === 1, {
+        timeoutMs: KERNEL_MS,
+        message: "the bar saying the cell never ran",
+      });
+      expect(await alert.textContent()).toContain("withdrawn before it started");
+      expect(await cards.count()).toBe(1);
+      // The other client's cell was not touched: it still runs.
+      expect(await cards.first().getAttribute("data-status")).toBe("running");
+    } finally {
+      release();
+    }
+    const done = await other;
+    expect(done.code, done.stderr).toBe(0);
+    await waitFor(async () => (await cards.first().getAttribute("data-status")) === "ok", {
+      timeoutMs: KERNEL_MS,
+      message: "the other cell done",
+    });
+    // Never run: nothing printed "after 42".
+    expect(await ws.getByRole("log", { name: "Evaluations" }).textContent()).not.toContain("after 42");
+    expect(problems).toEqual([]);
   }, 180_000);
 });

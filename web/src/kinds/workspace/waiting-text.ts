@@ -1,7 +1,7 @@
 /**
  * What a waiting evaluation's card says: behind which cell, running since when (the page's
- * time zone), as `dispatch eval` says it at a terminal. The page cannot withdraw a waiting cell
- * (its Interrupt stops the running one), so the words offer nothing of the kind.
+ * time zone), as `dispatch eval` says it at a terminal. The card's own button takes it out of
+ * the queue (the bar's Interrupt stops the cell that runs, not this one).
  */
 import { firstCodeLine, whoseCell } from "../../../../src/protocol/workspace/waitingCell.js";
 import type { EvalQueuedData } from "./model.js";

@@ -155,6 +155,15 @@ export class WorkspaceView implements SessionView {
     await this.#run("interrupt", {});
   }
 
+  /**
+   * Takes this page's evaluation `ref` out of the queue before its turn (as Ctrl-C does for
+   * `dispatch eval`): the cell that runs, someone else's perhaps, goes on. Its `eval` then
+   * answers that it never ran, and its waiting card goes.
+   */
+  async withdraw(ref: string): Promise<void> {
+    await this.#run("interrupt", { ref });
+  }
+
   async restart(): Promise<void> {
     await this.#run("restart", {});
   }

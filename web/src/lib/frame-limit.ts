@@ -6,6 +6,7 @@
  * once what was too large, and the link stays. (Typed and pasted keys go in pieces below the
  * limit, `input-pieces.ts`; this is for the rest: a cell's `input()` answer, an editor's edit.)
  */
+import { mib } from "../../../src/core/byteSize.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../../../src/protocol/client.js";
 
 const encoder = new TextEncoder();
@@ -17,8 +18,4 @@ export function oversizedFrame(frame: string): string | undefined {
   const bytes = encoder.encode(frame).byteLength;
   if (bytes <= MAX_CLIENT_MESSAGE_BYTES) return undefined;
   return `Not sent: ${mib(bytes)} is over the ${MAX_CLIENT_MESSAGE_BYTES / 1024 / 1024} MiB the hub takes in one message. Send less at once: a large text from a file rather than pasted whole.`;
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -13,8 +13,6 @@ import { oversizedFrame } from "./frame-limit.js";
 import { LinkLiveness } from "./link-liveness.js";
 import { PendingRequests, RequestError } from "./pending-requests.js";
 
-export { RequestError };
-
 export type Outgoing = z.input<typeof ClientMessage>;
 /** Requests the hub answers: every client message except `hello`, which `open` handles. */
 type Request = Exclude<Outgoing, { type: "hello" }>;

@@ -24,10 +24,11 @@ import {
   staleInterruptNotice,
   type WaitingInput,
 } from "../../../src/core/staleInterrupt.js";
-import { type Connection, RequestError } from "./connection.js";
+import type { Connection } from "./connection.js";
 import { HeldKeys, MAX_HELD_CHARS } from "./held-keys.js";
 import { inputPieces } from "./input-pieces.js";
 import { applyCtrl } from "./keys.js";
+import { RequestError } from "./pending-requests.js";
 import type { People } from "./people.svelte.js";
 import type { SessionStore } from "./sessions.svelte.js";
 import { toasts } from "./toasts.svelte.js";

@@ -118,6 +118,30 @@ after = ["b"]
     expect(errorOf(`project = "p q"\n`)).toMatch(/^\/repo\/dispatch\.toml:1: project: use 1-32/);
   });
 
+  it("says what a key of the wrong type holds, in TOML's words", () => {
+    const session = (body: string) => errorOf(`project = "p"\n[[session]]\nname = "web"\n${body}\n`);
+    expect(session("ready = { port = 8931 }")).toBe(
+      `${FILE}:4: session 'web': ready: a regular expression in quotes, matched against the session's output (ready = "listening on"), not a table`,
+    );
+    expect(session("env = { PORT = 3000 }")).toBe(
+      `${FILE}:4: session 'web': env.PORT: a string in quotes (PORT = "…"), not a number`,
+    );
+    expect(session(`command = ["npm", 1]`)).toBe(
+      `${FILE}:4: session 'web': command: a string split into words, or a list (command = ["sh", "-c", "npm start"]), not a list whose item 2 is a number`,
+    );
+    expect(session("command = []")).toMatch(/command: .*, not an empty list$/);
+    expect(session("after = 3")).toMatch(/after: a session name or a list of them .*, not a number$/);
+  });
+
+  it("names what a compose file's key is called here", () => {
+    expect(
+      errorOf(`project = "p"\n[[session]]\nname = "api"\ndepends_on = ["db"]\nworking_dir = "api"\n`),
+    ).toBe(
+      `${FILE}:4: unknown key 'depends_on' in session 'api' — dispatch.toml calls it 'after' (a session name or a list; it starts once those are ready)\n` +
+        `${FILE}:5: unknown key 'working_dir' in session 'api' — dispatch.toml calls it 'cwd' (relative to this file)`,
+    );
+  });
+
   it("says an unknown 'after' is not in this project before guessing", () => {
     expect(errorOf(`project = "p"\n[[session]]\nname = "x1"\n[[session]]\nname = "x3"\nafter = "x2"\n`)).toBe(
       `${FILE}:6: no session 'x2' in this project — did you mean 'x1'?`,

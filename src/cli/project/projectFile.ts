@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { z } from "zod";
 import { parseDuration } from "../../core/duration.js";
@@ -16,6 +16,7 @@ import { HUB_HOST_ID } from "../../protocol/hosts.js";
 import { ProjectName, SessionKind, SessionName } from "../../protocol/session.js";
 import { UsageError } from "../exitCodes.js";
 import { splitCommandLine } from "./commandLine.js";
+import { inLineOrder, schemaProblems, syntaxError } from "./projectFileProblems.js";
 import { TomlLines } from "./tomlLines.js";
 
 export const PROJECT_FILE = "dispatch.toml";
@@ -121,13 +122,7 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
   const parsed = FileSchema.safeParse(data);
   if (!parsed.success) {
     throw new UsageError(
-      inLineOrder(
-        parsed.error.issues.flatMap((issue) =>
-          issue.code === "unrecognized_keys"
-            ? issue.keys.map((key) => `${at([...keyPath(issue), key])}: ${unknownKey(issue, key, data)}`)
-            : [`${at(keyPath(issue))}: ${describeIssue(issue, data, path)}`],
-        ),
-      ),
+      schemaProblems(parsed.error.issues, { data, path, at, fileKeys: FILE_KEYS, sessionKeys: SESSION_KEYS }),
     );
   }
   const file = parsed.data;
@@ -187,94 +182,6 @@ export function parseProjectFile(text: string, path: string): ProjectFile {
   });
   if (problems.length > 0) throw new UsageError(inLineOrder(problems));
   return { path, name: file.project, sessions, lines };
-}
-
-/** Problems (`file:line: ...`) one a line, top of the file first, as a person fixes them. */
-function inLineOrder(problems: readonly string[]): string {
-  const lineOf = (problem: string) => Number(/^.*?:(\d+)(?::\d+)?: /.exec(problem)?.[1] ?? 0);
-  return [...problems].sort((a, b) => lineOf(a) - lineOf(b)).join("\n");
-}
-
-/**
- * A syntax error at its line and column. Found at the very end of the file (an array or inline
- * table never closed, a value missing), it is put on the last line: smol-toml says where it
- * noticed, past the end, and not where the unfinished construct opened.
- */
-function syntaxError(text: string, path: string, err: TomlError): string {
-  const detail = (err.message.split("\n")[0] ?? "").replace(/^Invalid TOML document: /, "");
-  const lines = text.trimEnd().split(/\r?\n/);
-  const last = lines.length;
-  const end = (lines[last - 1] ?? "").length + 1;
-  if (err.line < last || (err.line === last && err.column <= end)) {
-    // smol-toml stops at the newline of a string left open, calling it a control character.
-    const atEndOfLine = err.column === (lines[err.line - 1] ?? "").length + 1;
-    const unclosed = atEndOfLine && /control character/.test(detail);
-    return `${path}:${err.line}:${err.column}: ${unclosed ? `a string is not closed on this line (${detail}); add its closing quote` : detail}`;
-  }
-  return `${path}:${last}:${end}: the file ends before a value is complete (${detail}); close the '[' or '{' left open above, or finish the value`;
-}
-
-/** An unknown key in words, with a did-you-mean. */
-function unknownKey(issue: z.core.$ZodIssue, key: string, data: unknown): string {
-  const path = keyPath(issue);
-  const known = path.length === 0 ? FILE_KEYS : SESSION_KEYS;
-  const where = path.length === 0 ? "at the top" : `in ${sessionLabel(path, data)}`;
-  const guess = didYouMean(key, known);
-  return `unknown key '${key}' ${where}${guess ? ` — did you mean '${guess}'?` : ` (known: ${known.join(", ")})`}`;
-}
-
-/** Any other issue in words: "session 'web': ready_timeout: use a duration such as 30s, 2m". */
-function describeIssue(issue: z.core.$ZodIssue, data: unknown, filePath: string): string {
-  const path = keyPath(issue);
-  const key = path.filter((p) => typeof p === "string").at(-1);
-  if (issue.code === "invalid_type" && valueAt(data, path) === undefined) {
-    if (path.length === 1 && key === "project") {
-      return `'project' is missing: add a line such as \`project = "${suggestedName(filePath)}"\` at the top (the name its sessions are grouped under: a-z, 0-9, '-', '_')`;
-    }
-    return `'${String(key)}' is missing${path[0] === "session" ? ` in ${sessionLabel(path, data)}` : ""}`;
-  }
-  const inSession = path[0] === "session" && typeof path[1] === "number";
-  const keys = inSession ? path.slice(2) : path;
-  // A bad key in a table (`env`): the table, then the key and what is wrong with it.
-  let what = issue.message;
-  if (issue.code === "invalid_key") what = `'${String(keys.pop())}': ${issue.issues[0]?.message ?? what}`;
-  return [inSession ? sessionLabel(path, data) : "", dotted(keys), what]
-    .filter((part) => part !== "")
-    .join(": ");
-}
-
-/** The project file's directory as a project name (`My App` → `my-app`), for a hint. */
-function suggestedName(filePath: string): string {
-  const name = basename(dirname(resolve(filePath)))
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "-")
-    .replace(/^[-_]+|[-_]+$/g, "");
-  return name || "my-project";
-}
-
-/** `env.PORT`, `after[1]`: a key path as written in TOML. */
-function dotted(keys: readonly (string | number)[]): string {
-  return keys.map((k, i) => (typeof k === "number" ? `[${k}]` : i > 0 ? `.${k}` : k)).join("");
-}
-
-function keyPath(issue: z.core.$ZodIssue): (string | number)[] {
-  return issue.path.map((p) => (typeof p === "number" ? p : String(p)));
-}
-
-function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
-  let value = data;
-  for (const key of path) value = (value as Record<string | number, unknown> | undefined)?.[key];
-  return value;
-}
-
-function sessionLabel(path: readonly (string | number)[], data: unknown): string {
-  const index = path[1];
-  const sessions = (data as { session?: unknown }).session;
-  const name =
-    typeof index === "number" && Array.isArray(sessions)
-      ? (sessions[index] as { name?: unknown } | undefined)?.name
-      : undefined;
-  return typeof name === "string" ? `session '${name}'` : `session #${Number(index) + 1}`;
 }
 
 /** A short, stable digest of a value (object keys sorted). */

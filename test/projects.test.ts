@@ -703,7 +703,7 @@ describe.concurrent("projects side by side", { timeout: 240_000 }, () => {
       );
       const kind = writeProject(
         "kind.toml",
-        `project = "bad"\n\n[[session]]\nname = "bad-one"\n\n[[session]]\nname = "bad-two"\nkind = "termnial"\n`,
+        `project = "bad"\n\n[[session]]\nname = "bad-one"\n\n[[session]]\nname = "bad-two"\nkind = "termnial"\n\n[[session]]\nname = "bad-nb"\nkind = "image"\n`,
       );
       // Each is refused before anything starts, so side by side (each is a Node boot).
       const [broken, unknownKey, unknownAfter, unknownKind] = await Promise.all(
@@ -725,6 +725,10 @@ describe.concurrent("projects side by side", { timeout: 240_000 }, () => {
       expect(unknownKind.code).toBe(2);
       expect(unknownKind.stderr).toContain(
         `${kind}:8: no session kind 'termnial' — did you mean 'terminal'?`,
+      );
+      // A word people use for a kind's sessions names the kind (an image runs in a workspace).
+      expect(unknownKind.stderr).toContain(
+        `${kind}:12: no session kind 'image': its sessions are of kind 'workspace' (kind = "workspace")`,
       );
       expect((await sessions()).filter((s) => s.project === "bad")).toEqual([]);
     });

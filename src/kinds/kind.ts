@@ -18,6 +18,11 @@ export interface SessionKind {
   /** Short label for lists. */
   readonly label: string;
   /**
+   * Words people use for this kind's sessions that are not its name (a workspace runs an
+   * "image"), so a client given one says which kind is meant instead of "no such kind".
+   */
+  readonly alsoCalled?: readonly string[];
+  /**
    * Checks a create request (throws `bad_request`) and splits its kind-specific `options`
    * into what the hub keeps in the record's `meta` and what the host runtime gets. Kinds
    * without options leave this out (and refuse any).

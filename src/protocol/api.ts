@@ -194,6 +194,8 @@ export const KindsBody = z.object({
     z.object({
       name: z.string(),
       label: z.string(),
+      /** Other words for the kind's sessions (`image` for a workspace); absent from older hubs. */
+      alsoCalled: z.array(z.string()).optional(),
       /** Absent from hubs before verbs were listed. */
       commands: z
         .array(z.object({ name: z.string(), description: z.string(), access: KindCommandAccess }))

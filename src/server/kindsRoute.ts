@@ -23,7 +23,7 @@ export function registerKindsRoute(app: FastifyInstance): void {
         description: command.description,
         access: access(command),
       }));
-      return { name, label: kind?.label ?? name, commands };
+      return { name, label: kind?.label ?? name, alsoCalled: [...(kind?.alsoCalled ?? [])], commands };
     });
     return { kinds } satisfies KindsBody;
   });

@@ -68,8 +68,7 @@ export async function bringUp(
   { only }: UpOptions = {},
 ): Promise<UpResult> {
   const chosen = only ? withDependencies(file.sessions, only).selected : file.sessions;
-  const kinds = KindsBody.parse(await hub.call("GET", "/api/kinds")).kinds.map((k) => k.name);
-  checkKinds(file, chosen, kinds);
+  checkKinds(file, chosen, KindsBody.parse(await hub.call("GET", "/api/kinds")).kinds);
   const [hosts, existing] = await Promise.all([new HostsApi(hub).list(), hub.listSessions()]);
   // From here on, names are the hub's: this checkout's, beside any other checkout's.
   const project = placedInHub(file, projectInHub(file, existing));
@@ -162,13 +161,18 @@ export async function bringUp(
 function checkKinds(
   project: ProjectFile,
   sessions: readonly DeclaredSession[],
-  kinds: readonly string[],
+  kinds: KindsBody["kinds"],
 ): void {
+  const names = kinds.map((k) => k.name);
   const problems = sessions
-    .filter((s) => !kinds.includes(s.kind))
+    .filter((s) => !names.includes(s.kind))
     .map((s) => {
       const line = project.lines.lineOf(["session", project.sessions.indexOf(s), "kind"]);
-      return `${project.path}${line ? `:${line}` : ""}: ${unknownNameMessage("session kind", s.kind, kinds)} (this hub has: ${kinds.join(", ")})`;
+      const where = `${project.path}${line ? `:${line}` : ""}`;
+      const meant = kinds.find((k) => k.alsoCalled?.includes(s.kind.toLowerCase()));
+      if (meant)
+        return `${where}: no session kind '${s.kind}': its sessions are of kind '${meant.name}' (kind = "${meant.name}")`;
+      return `${where}: ${unknownNameMessage("session kind", s.kind, names)} (this hub has: ${names.join(", ")})`;
     });
   if (problems.length > 0) throw new UsageError(problems.join("\n"));
 }

@@ -103,6 +103,7 @@ function foldWorkspace(state: WorkspaceState, event: JsonEvent): WorkspaceState 
 export const workspaceKind: SessionKind = {
   name: WORKSPACE,
   label: "workspace",
+  alsoCalled: ["image", "kernel", "notebook"],
   smallestSize: true,
   prepare({ command, options }) {
     if (command.length > 0)

@@ -210,7 +210,7 @@ describe("a cell's input() prompt", { timeout: 90_000 }, () => {
     expect(ends.map((e) => e.data.value)).toEqual(["Ada", undefined]);
   });
 
-  it("from a pipe says how to answer, and `dispatch input` from another shell does", async () => {
+  it("with stdin /dev/null says how to answer, and `dispatch input` from another shell does", async () => {
     const running = runningCli(hub, ["eval", "py", 'print("hi", input("who? "))'], children);
     await waitFor(() => running.err().includes("dispatch input py TEXT"), {
       timeoutMs: 30_000,
@@ -221,6 +221,21 @@ describe("a cell's input() prompt", { timeout: 90_000 }, () => {
     expect(answered.code, answered.stderr).toBe(0);
     expect(await running.exit).toBe(0);
     expect(running.out()).toBe("hi Bob\n");
+  });
+
+  it("takes the answers from lines piped in, and interrupts the cell once they run out", async () => {
+    const code = 'a = input("who? "); b = input("and? "); print("hello", a, b)';
+    const both = await hub.cli(["eval", "py", code], { input: "Ada\nLovelace\n" });
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toBe("hello Ada Lovelace\n");
+
+    // As `input()` fails at the end of a pipe: the script is not left hanging at the prompt.
+    const short = await hub.cli(["eval", "py", code], { input: "Ada\n" });
+    expect(short.code).toBe(130);
+    expect(short.stderr).toContain(`stdin ended before the cell's prompt ("and? ") was answered`);
+    expect(short.stdout + short.stderr).toContain("KeyboardInterrupt");
+    const after = await hub.cli(["eval", "py", "print(a)"]);
+    expect(after.stdout, after.stderr).toBe("Ada\n");
   });
 });
 

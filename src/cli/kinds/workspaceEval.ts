@@ -30,7 +30,7 @@ import { errorMessage, UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { imageArguments } from "../imageContext.js";
 import { SessionStream } from "../SessionStream.js";
-import { TerminalPrompts } from "./workspaceInput.js";
+import { type PromptSource, promptSource, TerminalPrompts } from "./workspaceInput.js";
 import { inspectedText, newLineIfMid, printOutput, write } from "./workspaceOutput.js";
 import { QueueWait } from "./workspaceWait.js";
 
@@ -48,7 +48,7 @@ export async function evaluate(
   const { image, rest: code } = await imageArguments(client, { first, second, verb: "eval" });
   // Names this evaluation, so that Ctrl-C stops it and not another client's cell.
   // Code read from stdin leaves nothing there to answer a prompt with.
-  const interactive = code !== undefined && process.stdin.isTTY === true;
+  const prompts: PromptSource = code === undefined ? "none" : promptSource();
   const args = { code: code ?? (await readStdin()), mode: mode.data, ref: randomUUID() };
   const bytes = Buffer.byteLength(JSON.stringify(args));
   if (bytes > MAX_CLIENT_MESSAGE_BYTES - 512)
@@ -58,7 +58,7 @@ export async function evaluate(
   const session = await client.getSession(image);
   // Streamed only for a person at a terminal: see `LiveOutputs`.
   const live = process.stdout.isTTY && !options.json ? new LiveOutputs(args) : undefined;
-  const outcome = await runEvaluation({ client, session, args, live, interactive });
+  const outcome = await runEvaluation({ client, session, args, live, prompts });
   if (outcome.type === "left") {
     await write(
       process.stderr,
@@ -121,8 +121,8 @@ interface Evaluation {
   session: SessionInfo;
   args: { code: string; mode: EvalMode; ref: string };
   live: LiveOutputs | undefined;
-  /** A prompt of the cell's `input()` can be read from this terminal. */
-  interactive: boolean;
+  /** Where an answer to the cell's `input()` comes from. */
+  prompts: PromptSource;
 }
 
 /** Sends the evaluation and waits for its answer; Ctrl-C interrupts it, a second one leaves. */
@@ -135,7 +135,8 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
     leave = () => resolve({ type: "left" });
   });
   const wait = new QueueWait(args.ref, (text) => process.stderr.write(text));
-  const onInterrupt = () => {
+  /** `inputEnded`: stdin ran out at a prompt; a cell that cannot be interrupted is left to run. */
+  const onInterrupt = (inputEnded = false) => {
     if (interrupted) return leave();
     interrupted = true;
     process.stderr.write(
@@ -145,6 +146,8 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
     );
     interrupt(socket, session.id, args.ref).catch((err: unknown) => {
       process.stderr.write(`[dispatch: could not interrupt the cell: ${errorMessage(err)}]\n`);
+      // A script must not hang on a prompt nothing here can answer.
+      if (inputEnded) return leave();
       // The cell goes on, waiting at its prompt still: asked again below the message.
       prompts.prompt();
     });
@@ -155,10 +158,11 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
       answer: async (id, value) => {
         await socket.request({ type: "command", session: session.id, name: "input", args: { id, value } });
       },
-      interrupt: onInterrupt,
+      interrupt: () => onInterrupt(),
+      inputEnded: () => onInterrupt(true),
       say: (text) => process.stderr.write(text),
     },
-    evaluation.interactive,
+    evaluation.prompts,
   );
   // Its prompts are seen as events, outputs too at a terminal (`LiveOutputs`).
   const stream = new SessionStream(socket, {

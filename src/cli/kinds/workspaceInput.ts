@@ -2,9 +2,13 @@
  * A cell's `input()` at the terminal. While `dispatch eval` waits, a prompt of its own cell
  * (`input-request`) is read from this terminal (a password's typing unseen) and sent back as
  * `input {id, value}`; if someone else answers first, or the cell ends, the read is dropped.
- * With stdin not a terminal nothing can be typed: it says how to answer from elsewhere
+ * With stdin a pipe or a file (and the code given as an argument), each prompt takes its next
+ * line, as `echo Bob | python3 -c 'print(input())'` does; once they run out the cell is
+ * interrupted, as `input()` fails at the end of a pipe. With the code read from stdin, or stdin
+ * `/dev/null`, nothing is there to answer with: it says how to answer from elsewhere
  * (`dispatch input`, which answers an image's pending prompt from any shell).
  */
+import { fstatSync } from "node:fs";
 import { createInterface, type Interface } from "node:readline";
 import { Writable } from "node:stream";
 import { DispatchError } from "../../core/errors.js";
@@ -23,8 +27,31 @@ export interface PromptAnswerer {
   answer(id: string, value: string): Promise<void>;
   /** Ctrl-C while reading: what Ctrl-C does while the cell runs. */
   interrupt(): void;
+  /** stdin ended at a prompt: interrupt the cell, else leave it running at its prompt. */
+  inputEnded(): void;
   /** Where a message to the user goes. */
   say(text: string): void;
+}
+
+/**
+ * Where a prompt's answer comes from: typed at this terminal, the next line of stdin (a pipe
+ * or a file), or nowhere here (stdin carried the code).
+ */
+export type PromptSource = "terminal" | "piped" | "none";
+
+/**
+ * Where this process's stdin can answer prompts from: a terminal, lines of a pipe, a file or a
+ * socket; nothing from another device (`/dev/null`, as a script's background job gets), so a
+ * prompt there waits for `dispatch input` from another shell.
+ */
+export function promptSource(): PromptSource {
+  if (process.stdin.isTTY) return "terminal";
+  try {
+    const stdin = fstatSync(0);
+    return stdin.isFIFO() || stdin.isFile() || stdin.isSocket() ? "piped" : "none";
+  } catch {
+    return "none";
+  }
 }
 
 /** Reads the prompts of one evaluation (`evalId`, once its `eval-start` is seen). */
@@ -37,9 +64,13 @@ export class TerminalPrompts {
   constructor(
     private readonly image: string,
     private readonly answerer: PromptAnswerer,
-    /** Whether lines can be read here: stdin is a terminal and did not carry the code. */
-    private readonly interactive: boolean,
+    private readonly source: PromptSource,
   ) {}
+
+  /** stdin's lines not yet given to a prompt, once a prompt asked for one (`source` piped). */
+  private piped: PipedLines | undefined;
+  /** The prompt waiting for stdin's next line. */
+  private pipedFor: string | undefined;
 
   /** Its evaluation's id, once known; a prompt of it seen before is asked now. */
   ours(id: string): void {
@@ -61,6 +92,7 @@ export class TerminalPrompts {
     if (event.type === "input-end") {
       const end = InputEndData.safeParse(event.data);
       if (end.success) this.early = this.early.filter((request) => request.id !== end.data.id);
+      if (end.success && this.pipedFor === end.data.id) this.pipedFor = undefined;
       if (end.success && this.reading?.id === end.data.id) {
         const { line } = this.reading;
         this.reading = undefined;
@@ -89,15 +121,16 @@ export class TerminalPrompts {
   dispose(): void {
     this.reading?.line.close();
     this.reading = undefined;
+    this.piped?.close();
   }
 
   private ask(request: InputRequestData): void {
-    if (!this.interactive) {
-      this.answerer.say(
-        `[dispatch: the cell waits for input${request.prompt ? ` (${JSON.stringify(request.prompt)})` : ""}, ` +
-          `but stdin is not a terminal: answer it from any shell with \`dispatch input ${this.image} TEXT\`, ` +
-          `or Ctrl-C to interrupt the cell]\n`,
-      );
+    if (this.source === "piped") {
+      this.answerFromPipe(request);
+      return;
+    }
+    if (this.source === "none") {
+      this.cannotAnswer(request);
       return;
     }
     this.reading?.line.close();
@@ -127,6 +160,82 @@ export class TerminalPrompts {
     }
     line.setPrompt(request.prompt);
     line.prompt();
+  }
+
+  /** The prompt takes stdin's next line; with none left, says how to answer from elsewhere. */
+  private answerFromPipe(request: InputRequestData): void {
+    this.piped ??= new PipedLines();
+    const piped = this.piped;
+    this.pipedFor = request.id;
+    piped.next().then((value) => {
+      // Answered elsewhere or cancelled meanwhile: the line is the next prompt's.
+      if (this.pipedFor !== request.id) return value === undefined ? undefined : piped.putBack(value);
+      this.pipedFor = undefined;
+      if (value === undefined) {
+        // Nobody types into a pipe: waiting would hang a script. The cell fails, as `input()`
+        // at the end of a pipe does.
+        this.answerer.say(
+          `[dispatch: stdin ended before the cell's prompt${request.prompt ? ` (${JSON.stringify(request.prompt)})` : ""} was answered]`,
+        );
+        return this.answerer.inputEnded();
+      }
+      // Shown as a program reading a pipe shows it: the prompt, not the line it read.
+      if (process.stdout.isTTY && !request.password) process.stdout.write(request.prompt);
+      this.answerer
+        .answer(request.id, value)
+        .catch((err: unknown) =>
+          this.answerer.say(`[dispatch: could not answer the prompt: ${(err as Error).message}]\n`),
+        );
+    });
+  }
+
+  private cannotAnswer(request: InputRequestData): void {
+    this.answerer.say(
+      `[dispatch: the cell waits for input${request.prompt ? ` (${JSON.stringify(request.prompt)})` : ""}, ` +
+        `but stdin is not a terminal: answer it from any shell with \`dispatch input ${this.image} TEXT\`, ` +
+        `or Ctrl-C to interrupt the cell]\n`,
+    );
+  }
+}
+
+/** stdin's lines, one per call, in order; undefined once it has ended. */
+class PipedLines {
+  private readonly lines: string[] = [];
+  private readonly waiting: ((line: string | undefined) => void)[] = [];
+  private ended = false;
+  private readonly reader: Interface;
+
+  constructor() {
+    const reader = createInterface({
+      input: process.stdin,
+      terminal: false,
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    reader.on("line", (line) => {
+      const waiter = this.waiting.shift();
+      if (waiter) waiter(line);
+      else this.lines.push(line);
+    });
+    reader.on("close", () => {
+      this.ended = true;
+      for (const waiter of this.waiting.splice(0)) waiter(undefined);
+    });
+    this.reader = reader;
+  }
+
+  putBack(line: string): void {
+    this.lines.unshift(line);
+  }
+
+  /** Stops reading stdin, so that a pipe left open does not keep the process. */
+  close(): void {
+    this.reader.close();
+  }
+
+  next(): Promise<string | undefined> {
+    const line = this.lines.shift();
+    if (line !== undefined || this.ended) return Promise.resolve(line);
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 }
 

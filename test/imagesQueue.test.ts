@@ -103,6 +103,14 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
     expect(waiting.err()).toContain("cancelled the evaluation before it started");
     expect(waiting.out()).toBe("");
     expect(await queued()).toBe(0);
+    // Every viewer reads in the log that it waits no more.
+    await waitFor(async () => (await events()).some((e) => e.type === "eval-withdrawn"), {
+      message: "the withdrawal in the log",
+    });
+    const withdrawn = (await events()).filter((e) => e.type === "eval-withdrawn");
+    expect(withdrawn.map((e) => e.data.error)).toEqual([
+      { ename: "Cancelled", evalue: expect.stringContaining("withdrawn before it started") },
+    ]);
 
     // The first cell was not interrupted: it finishes when let go, with all its output.
     held.release();
@@ -204,5 +212,14 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
       `evaluation aborted: never ran (it waited its turn): kernel killed by SIGKILL; ${revive}`,
     );
     expect(await printed("m-ran")).toBe(false);
+    // The log says so for every viewer of the image (the web's card goes on each page): what
+    // waited, and that it never ran.
+    const log = await events();
+    const joined = log.find((e) => e.type === "eval-queued" && e.data.code === "print('m-' + 'ran')");
+    expect(joined?.data).toMatchObject({ mode: "print", origin: "client", ahead: 1 });
+    const withdrawn = log.filter((e) => e.type === "eval-withdrawn" && e.data.ref === joined?.data.ref);
+    expect(withdrawn.map((e) => e.data.error)).toEqual([
+      { ename: "KernelLost", evalue: expect.stringContaining("never ran") },
+    ]);
   });
 });

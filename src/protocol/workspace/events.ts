@@ -4,8 +4,9 @@
  * are stable (the web view and scripts read them).
  *
  * - `kernel`: the image's facts and state as they change (any subset of the fields).
- * - `eval-queued`: a client's evaluation waits its turn behind cells sent before it (the one
- *   that runs, and how many wait ahead), so its client can say so while nothing else happens.
+ * - `eval-queued`: an evaluation waits its turn behind cells sent before it (its code, the one
+ *   that runs, and how many wait ahead), so every viewer can say so while nothing else happens.
+ * - `eval-withdrawn`: an evaluation that waited never ran (taken out of the queue, a restart).
  * - `eval-start`: an evaluation began (ours, a replay, or another client's seen on iopub), with
  *   the `ref` its client gave it, so that client finds its own evaluation's events.
  * - `eval-output`: one output of an evaluation, or of the kernel with no known evaluation
@@ -92,12 +93,24 @@ export const RunningCell = z.object({
 export type RunningCell = z.infer<typeof RunningCell>;
 
 export const EvalQueuedData = z.object({
-  /** The `ref` its client sent with `eval`: only that client's evaluation waits here. */
+  /**
+   * The `ref` its client sent with `eval`, or the host's own name for it when it sent none: its
+   * `eval-start` or `eval-withdrawn` carries the same, and `interrupt {ref}` withdraws it.
+   */
   ref: EvalRef,
   /** Cells ahead of it, the running one included (at least 1). */
   ahead: z.number().int().min(1),
   /** The cell that runs, null when the one whose turn it is has not started yet. */
   running: RunningCell.nullable(),
+  /**
+   * The waiting cell's code, cut as `running`'s is (`codeCut` says so), so that every viewer of
+   * the image shows it waiting, not only its client. Absent in logs written before hosts wrote it.
+   */
+  code: z.string().optional(),
+  codeCut: z.boolean().optional(),
+  mode: EvalMode.optional(),
+  /** A client's, or a revive's replay (which sends no ref). */
+  origin: z.enum(["client", "replay"]).optional(),
 });
 export type EvalQueuedData = z.infer<typeof EvalQueuedData>;
 
@@ -147,6 +160,13 @@ export type EvalOutputData = z.infer<typeof EvalOutputData>;
 
 export const EvalFailure = z.object({ ename: z.string(), evalue: z.string() });
 export type EvalFailure = z.infer<typeof EvalFailure>;
+
+/**
+ * A cell that waited its turn (its `eval-queued`) never ran: withdrawn by `interrupt {ref}`, a
+ * restart, or the image's end. Without it only its client would know it waits no more.
+ */
+export const EvalWithdrawnData = z.object({ ref: EvalRef, error: EvalFailure });
+export type EvalWithdrawnData = z.infer<typeof EvalWithdrawnData>;
 
 /**
  * Why an evaluation's outputs are not all it printed, besides the bound (absent: they are):
@@ -232,6 +252,7 @@ export type InputEndData = z.infer<typeof InputEndData>;
 export const WORKSPACE_EVENTS = {
   kernel: KernelData,
   "eval-queued": EvalQueuedData,
+  "eval-withdrawn": EvalWithdrawnData,
   "eval-start": EvalStartData,
   "eval-output": EvalOutputData,
   "eval-end": EvalEndData,

@@ -9,6 +9,7 @@ import type { EvalResult, InterruptResult } from "../../../protocol/workspace/co
 import type { EvalFailure, EvalMode } from "../../../protocol/workspace/events.js";
 import { type CellQueue, Withdrawn } from "../jupyter/CellQueue.js";
 import type { RuntimeEvents } from "../runtime.js";
+import { QUEUED_CODE_CHARS } from "./EvaluationEvents.js";
 import type { Evaluations } from "./Evaluations.js";
 import type { Introspection } from "./Introspection.js";
 import type { LiveKernel } from "./LiveKernel.js";
@@ -43,21 +44,31 @@ export class CellRunner {
     origin: "client" | "replay",
     ref?: string,
   ): Promise<EvalResult> {
-    const { kernel, cells, evaluations, introspection } = this.options;
+    const { kernel, cells, evaluations, introspection, events } = this.options;
     await kernel.ready;
-    const turn = cells.join(ref);
-    // Its client hears at once that it waits, and behind what: otherwise nothing shows until
+    // Named even when its client gave no name (a REST eval, a line typed into an attach), so
+    // that every viewer can follow its wait to its `eval-start`, and take it out of the queue.
+    const named = ref ?? randomUUID();
+    const turn = cells.join(named);
+    const queued = turn.cellsAhead > 0;
+    // Every viewer hears at once that it waits, and behind what: otherwise nothing shows until
     // the cells before it are done, which may be minutes.
-    if (turn.cellsAhead > 0 && ref !== undefined)
-      this.options.events.emit("eval-queued", {
-        ref,
+    if (queued)
+      events.emit("eval-queued", {
+        ref: named,
         ahead: turn.cellsAhead,
         running: evaluations.running(),
+        code: code.slice(0, QUEUED_CODE_CHARS),
+        ...(code.length > QUEUED_CODE_CHARS ? { codeCut: true } : {}),
+        mode,
+        origin,
       });
     try {
       await turn.ready;
     } catch (err) {
       if (!(err instanceof Withdrawn)) throw err;
+      // Its client hears it in the answer; every other viewer stops showing it waiting.
+      if (queued) events.emit("eval-withdrawn", { ref: named, error: err.failure });
       return {
         id: randomUUID(),
         count: null,
@@ -70,7 +81,8 @@ export class CellRunner {
     let result: EvalResult;
     try {
       // The next request goes on this one's reply: the kernel's shell is free then.
-      result = await evaluations.execute(kernel.require(), code, mode, origin, ref, () => turn.done());
+      const startRef = queued ? named : ref;
+      result = await evaluations.execute(kernel.require(), code, mode, origin, startRef, () => turn.done());
     } finally {
       turn.done();
     }

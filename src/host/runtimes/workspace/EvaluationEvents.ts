@@ -28,8 +28,8 @@ export interface EvaluationEventsOptions {
   ended(id: string): void;
 }
 
-/** How much of the running cell's code an `eval-queued` event carries (`running`). */
-const RUNNING_CODE_CHARS = 1_000;
+/** How much of a cell's code an `eval-queued` event carries (its own, and `running`'s). */
+export const QUEUED_CODE_CHARS = 1_000;
 
 export class EvaluationEvents {
   /** The last evaluation the kernel started: where output of no known request goes. */
@@ -42,13 +42,13 @@ export class EvaluationEvents {
 
   /**
    * The cell the kernel runs now, as far as iopub has said: the last one started, until it ends.
-   * Its code cut to `RUNNING_CODE_CHARS`: a waiting client shows its first line, and the whole
+   * Its code cut to `QUEUED_CODE_CHARS`: a waiting client shows its first line, and the whole
    * is in the log already (its `eval-start`), so each queued evaluation need not store it again.
    */
   running(): RunningCell | null {
     const last = this.lastStarted;
     if (!last || last.ended || last.startedAt === undefined) return null;
-    const code = last.code.slice(0, RUNNING_CODE_CHARS);
+    const code = last.code.slice(0, QUEUED_CODE_CHARS);
     return { id: last.id, code, origin: last.origin, startedAt: last.startedAt };
   }
 

@@ -1,7 +1,7 @@
 /**
  * A workspace's evaluations and transcript as the page shows them, rebuilt from the session's
  * events: each evaluation with its outputs and status, a cell's pending `input()` prompt under
- * it, this page's evaluations still waiting their turn (`waiting-cells.svelte.ts`), and every
+ * it, the evaluations still waiting their turn (`waiting-cells.svelte.ts`), and every
  * line the runtime printed (bounded: the hub's log keeps everything).
  */
 import { isUpdate, updateDisplays } from "../../../../src/protocol/workspace/displays.js";
@@ -15,6 +15,7 @@ import type {
   EvalQueuedData,
   EvalStartData,
   EvalStatus,
+  EvalWithdrawnData,
   InputEndData,
   InputRequestData,
   ReplayData,
@@ -39,8 +40,8 @@ export interface Evaluation {
   /** Its cell waits in `input()` for a line (answered with the `input` command). */
   prompt?: InputRequestData;
   /**
-   * Sent by this page and not started yet: it waits behind `ahead` cells (the running one
-   * included), `running` the one the kernel runs (null between two).
+   * Not started yet (sent by this page or another client): it waits behind `ahead` cells (the
+   * running one included), `running` the one the kernel runs (null between two).
    */
   waiting?: { ref: string; ahead: number; running: RunningCell | null };
 }
@@ -81,7 +82,7 @@ export class EvaluationLog {
   /** Evaluations that left the page (beyond `MAX_EVALUATIONS`). */
   hiddenEvaluations = $state(0);
   #nextKey = 1;
-  /** This page's evaluations waiting behind others, shown after the ones that started. */
+  /** Evaluations waiting behind others, shown after the ones that started. */
   readonly waiting = new WaitingCells(() => this.#nextKey++);
 
   get running(): boolean {
@@ -95,6 +96,11 @@ export class EvaluationLog {
       case "eval-queued":
         this.waiting.queued(data as unknown as EvalQueuedData);
         return true;
+      case "eval-withdrawn": {
+        const said = this.waiting.withdrawn(data as unknown as EvalWithdrawnData);
+        if (said) this.note(ts, said);
+        return true;
+      }
       case "eval-start":
         this.#start(ts, data as unknown as EvalStartData);
         return true;

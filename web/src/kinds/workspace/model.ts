@@ -20,6 +20,7 @@ export type {
   EvalOutputData,
   EvalQueuedData,
   EvalStartData,
+  EvalWithdrawnData,
   ExecutionState,
   InputEndData,
   InputRequestData,

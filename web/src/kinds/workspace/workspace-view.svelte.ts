@@ -156,9 +156,10 @@ export class WorkspaceView implements SessionView {
   }
 
   /**
-   * Takes this page's evaluation `ref` out of the queue before its turn (as Ctrl-C does for
-   * `dispatch eval`): the cell that runs, someone else's perhaps, goes on. Its `eval` then
-   * answers that it never ran, and its waiting card goes.
+   * Takes the evaluation `ref` (this page's or another client's) out of the queue before its
+   * turn (as Ctrl-C does for `dispatch eval`): the cell that runs, someone else's perhaps, goes
+   * on. Its `eval` then answers that it never ran, and its card goes on every page
+   * (`eval-withdrawn`).
    */
   async withdraw(ref: string): Promise<void> {
     await this.#run("interrupt", { ref });

@@ -388,6 +388,25 @@ describe("chat sessions: cancel, restart, concurrency", () => {
     await terminal.close();
   });
 
+  it("takes a REST message sent while a paste comes in un-numbered REST pieces as a turn of its own", async () => {
+    const name = "c-rest-paste";
+    await newChat(hub, name, "oai");
+    // A script's paste in pieces, without input ids, and a message posted between them.
+    await send(hub, name, "\x1b[200~first half of a paste\n");
+    await send(hub, name, "a question\n");
+    await send(hub, name, "second half\x1b[201~\r");
+    await waitFor(async () => (await replies(hub, name)).length === 2, { message: "both messages answered" });
+    const steps = (await chatSteps(hub, name)).map((s) =>
+      s.role === "user" ? `user:${String(s.text)}` : s.role,
+    );
+    expect(steps).toEqual([
+      "user:a question",
+      "assistant",
+      "user:first half of a paste\nsecond half",
+      "assistant",
+    ]);
+  });
+
   it("keeps a chat through hub restarts, mid-reply and after: stored once, continued with the whole history", async () => {
     const name = "c-restart";
     await newChat(hub, name, "holdanth");

@@ -7,10 +7,11 @@
  * whole message (the web's box, `dispatch chat`: newlines inside it are kept), sent after
  * whatever was typed before it. Keys typed at an attached terminal go through a `LineEditor`:
  * they echo after `> `, are edited as at a shell (arrows, Home/End, Backspace), a bracketed paste
- * goes on the line whole, newlines kept, even when it comes in several inputs (one of which may
- * read like a whole message; one from another client meanwhile is a message of its own), Up and
- * Down bring back the messages the typist sent (the hub says who typed each input) and the
- * conversation's from before this session, Enter sends the line, and `\x03` (Ctrl-C) interrupts.
+ * goes on the line whole, newlines kept, even when it comes in several numbered inputs (one of
+ * which may read like a whole message; one from another client meanwhile, or one without a
+ * number, is a message of its own), Up and Down bring back the messages the typist sent (the
+ * hub says who typed each input) and the conversation's from before this session, Enter sends
+ * the line, and `\x03` (Ctrl-C) interrupts.
  */
 import { LineEditor } from "./LineEditor.js";
 
@@ -61,8 +62,10 @@ export class ChatConsole {
       if (!this.editor.midKeys) return this.actions.send(this.editor.take() + data, by);
       // Keys part way through from another client (a paste in pieces at an attached terminal):
       // a message of its own (`dispatch chat`'s line), sent now, the paste left to go on. Glued
-      // into the paste, it was never answered and the paste held a line nobody pasted.
-      if (stream !== this.keysStream) return this.actions.send(data, by);
+      // into the paste, it was never answered and the paste held a line nobody pasted. An
+      // input without a number (a script's REST call) is never a piece: nothing tells it from
+      // another script's message, so only a numbered stream continues its own paste with it.
+      if (stream === undefined || stream !== this.keysStream) return this.actions.send(data, by);
     }
     const continuing = this.editor.midKeys;
     this.editor.type(data, by);

@@ -67,13 +67,14 @@ describe("a chat's typed line", () => {
 
   it("takes a paste of several lines that comes in several inputs as one message, sent on Enter", async () => {
     const c = chat();
-    c.runtime.input("\x1b[200~first line\n");
+    // Numbered, as an attached terminal's inputs are: that is what makes them one paste.
+    c.runtime.input("\x1b[200~first line\n", "ann", "terminal1");
     // The middle of the paste reads like a whole message; it is not one.
-    c.runtime.input("second line\n");
-    c.runtime.input("third\x1b[201~");
+    c.runtime.input("second line\n", "ann", "terminal1");
+    c.runtime.input("third\x1b[201~", "ann", "terminal1");
     await c.settled();
     expect(c.sent).toEqual(["from the fork"]);
-    c.runtime.input("\r");
+    c.runtime.input("\r", "ann", "terminal1");
     await c.settled();
     expect(c.sent).toEqual(["from the fork", "first line\nsecond line\nthird"]);
     c.runtime.dispose();

@@ -149,7 +149,7 @@ describe("an agent's worktree and its host", () => {
     const revived = await hub.cli(["revive", "done1"], { env });
     expect(revived.code).toBe(1);
     expect(revived.stderr).toContain(
-      `agent 'done1' cannot be revived: its worktree ${worktree} is gone (\`dispatch agent finish\` removes it); its branch dispatch/done1 is kept: make the worktree again with \`git -C ${repo} worktree add ${worktree} dispatch/done1\`, then revive it`,
+      `agent 'done1' cannot be revived: its worktree ${worktree} is gone (\`dispatch agent finish\` removes it); its branch dispatch/done1 is kept: make the worktree again with \`git -C ${repo} worktree add ${worktree} dispatch/done1\`, then \`dispatch revive done1\` starts it again`,
     );
     expect(isLiveStatus(await status("done1"))).toBe(false);
 

@@ -70,7 +70,7 @@ const EXPECTED: [provider: string, code: string, message: RegExp, summary: strin
   [
     "unauthorized-anthropic",
     "unauthorized",
-    /^the provider rejected the API key in TEST_CHAT_KEY \(HTTP 401: invalid x-api-key\): put a valid key in TEST_CHAT_KEY: start the host with TEST_CHAT_KEY set \(`dispatch stop --all`, then `dispatch start`\) and `dispatch revive` this chat$/,
+    /^the provider rejected the API key in TEST_CHAT_KEY \(HTTP 401: invalid x-api-key\): put a valid key in TEST_CHAT_KEY: start the host with TEST_CHAT_KEY set \(`dispatch stop --all`, then `dispatch start`\), then `dispatch revive e-unauthorized-anthropic` starts it again, with the conversation so far$/,
     "API key rejected",
   ],
   [

@@ -505,7 +505,10 @@ describe("workspaces on Jupyter kernels", { timeout: 150_000 }, () => {
     const broken = await hub.cli(["new", "--kernel", "broken", "--name", "broken"]);
     expect(broken.code, broken.stderr).toBe(0);
     await waitFor(async () => (await info("broken")).status === "exited", { timeoutMs: 20_000 });
-    expect((await info("broken")).reason).toBe("kernel 'broken' exited with code 3 while starting");
+    // What went wrong, where to look, then what to type, by the image's name.
+    expect((await info("broken")).reason).toBe(
+      "kernel 'broken' exited with code 3 while starting; the image's output (`dispatch logs`) shows what it printed: fix that, then `dispatch revive broken` starts a fresh kernel (`--replay` re-runs the cells that succeeded)",
+    );
     expect((await hub.cli(["logs", "broken"])).stdout).toContain("cannot load the runtime");
     // A program that is not there: what to fix, then what to type, by the image's name.
     const missing = await hub.cli(["new", "--kernel", "missing", "--name", "absent"]);

@@ -13,6 +13,7 @@ import { DispatchError } from "../../core/errors.js";
 import { isLiveStatus } from "../../core/liveness.js";
 import { generateName } from "../../core/names.js";
 import { AgentOptions, type AgentWorktree, agentKind } from "../../kinds/agent/index.js";
+import { reviveAdvice } from "../../kinds/reviveAdvice.js";
 import { HUB_HOST_ID } from "../../protocol/hosts.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import { agentProfile, type DispatchConfig, loadConfig } from "../config.js";
@@ -118,7 +119,7 @@ function agentReviveRefusal(session: SessionInfo): string | undefined {
   const { repo, path, branch } = worktree;
   const gone = `agent '${session.name}' cannot be revived: its worktree ${path} is gone (\`dispatch agent finish\` removes it)`;
   if (branchExists(worktree))
-    return `${gone}; its branch ${branch} is kept: make the worktree again with \`git -C ${repo} worktree add ${path} ${branch}\`, then revive it`;
+    return `${gone}; its branch ${branch} is kept: make the worktree again with \`git -C ${repo} worktree add ${path} ${branch}\`, then ${reviveAdvice(session.name, agentKind.revivedAs)}`;
   return `${gone}, and its branch ${branch} with it: start a new agent (\`dispatch new --agent ${parsed.data.profile} --worktree --cwd ${repo}\`)`;
 }
 

@@ -38,6 +38,7 @@ function chat() {
     },
     exited: () => undefined,
     runDir: "/nonexistent",
+    name: () => "c-nokey",
   });
   /** What the terminal shows on the line being typed: the output after its last prompt. */
   const line = () => output.slice(output.lastIndexOf("\x1b[1m>\x1b[0m "));
@@ -123,6 +124,10 @@ describe("a chat's typed line", () => {
     expect(c.line()).toBe("\x1b[1m>\x1b[0m hi");
     expect(c.output()).toContain("it is on the line below: Enter sends it again");
     expect(c.runtime.foreground()).toBe("unanswered: no API key");
+    // What to do, with what to type by the chat's name.
+    expect(c.output()).toContain(
+      "no API key: DISPATCH_TEST_NO_SUCH_KEY is not set in the host's environment: start the host with DISPATCH_TEST_NO_SUCH_KEY set (`dispatch stop --all`, then `dispatch start`), then `dispatch revive c-nokey` starts it again, with the conversation so far",
+    );
     c.runtime.input("\r");
     await c.settled();
     expect(c.sent).toEqual(["from the fork", "hi", "hi"]);

@@ -19,6 +19,7 @@
  */
 import { constants } from "node:os";
 import { DispatchError } from "../../core/errors.js";
+import { chatKind } from "../../kinds/chat/index.js";
 import { type ChatMessage, ChatOptions } from "../../kinds/chat/options.js";
 import { reviveAdvice } from "../../kinds/reviveAdvice.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
@@ -114,7 +115,7 @@ export class ChatRuntime implements SessionRuntime {
     if (!this.running)
       throw new DispatchError(
         "session_exited",
-        `the chat has ended; the message was not sent: ${reviveAdvice(this.context.name?.() ?? "CHAT")}, with the conversation so far`,
+        `the chat has ended; the message was not sent: ${this.reviveAdvice()}`,
       );
     this.console.input(data, by, stream);
   }
@@ -175,6 +176,11 @@ export class ChatRuntime implements SessionRuntime {
     this.context.exited();
   }
 
+  /** What starts this chat again, by the name it has now. */
+  private reviveAdvice(): string {
+    return reviveAdvice(this.context.name?.() ?? "CHAT", chatKind.revivedAs);
+  }
+
   /** The foreground becomes `busy` (null: idle), said as a `status` event when it changes. */
   private setBusy(busy: string | null): void {
     if (busy === this.busy || !this.running) return;
@@ -209,6 +215,7 @@ export class ChatRuntime implements SessionRuntime {
         },
         onSent: () => this.setBusy(`replying (${this.options.model})`),
         onText: (delta) => this.console.print(crlf(delta)),
+        reviveAdvice: this.reviveAdvice(),
       });
       this.settle(text, outcome);
     } finally {

@@ -60,16 +60,19 @@ const SUMMARIES: Record<ChatFailureCode, string> = {
 /** What to do after most failures: the message is not part of the conversation. */
 const SEND_AGAIN = "send the message again";
 
-/** How a key reaches a chat: the host reads it from its environment when it starts. */
-function restartWithKey(env: string): string {
-  return `start the host with ${env} set (\`dispatch stop --all\`, then \`dispatch start\`) and \`dispatch revive\` this chat`;
+/**
+ * How a key reaches a chat: the host reads it from its environment when it starts, which ends
+ * the chat; `reviveAdvice` (by the chat's name, `kinds/reviveAdvice.ts`) starts it again.
+ */
+function restartWithKey(env: string, reviveAdvice: string): string {
+  return `start the host with ${env} set (\`dispatch stop --all\`, then \`dispatch start\`), then ${reviveAdvice}`;
 }
 
 /** The failure for a chat whose API key variable (`env`) is not set on the host. */
-export function missingKey(env: string): ChatFailure {
+export function missingKey(env: string, reviveAdvice: string): ChatFailure {
   return new ChatFailure(
     "unauthorized",
-    `no API key: ${env} is not set in the host's environment: ${restartWithKey(env)}`,
+    `no API key: ${env} is not set in the host's environment: ${restartWithKey(env, reviveAdvice)}`,
     { summary: "no API key" },
   );
 }
@@ -79,10 +82,10 @@ export function streamEndedEarly(): ChatFailure {
   return new ChatFailure("cut", cutMessage("the provider's stream ended before the reply was complete"));
 }
 
-/** `err` from an SDK call, as the person reads it. */
+/** `err` from an SDK call, as the person reads it; `reviveAdvice` names the chat to start again. */
 export function toChatFailure(
   err: unknown,
-  request: { options: ChatOptions; signal: AbortSignal },
+  request: { options: ChatOptions; signal: AbortSignal; reviveAdvice: string },
 ): ChatFailure {
   if (err instanceof ChatFailure) return err;
   const { options } = request;
@@ -98,7 +101,8 @@ export function toChatFailure(
     );
   }
   const answer = providerAnswer(err);
-  if (answer.status !== undefined) return fromStatus(err, { ...answer, status: answer.status }, options);
+  if (answer.status !== undefined)
+    return fromStatus(err, { ...answer, status: answer.status }, options, request.reviveAdvice);
   // An error event in a stream that had begun (an overloaded model): the provider's own words.
   if (isNamed(err, "APIError")) {
     return new ChatFailure(
@@ -128,7 +132,7 @@ interface Answer {
   code: string | undefined;
 }
 
-function fromStatus(err: unknown, answer: Answer, options: ChatOptions): ChatFailure {
+function fromStatus(err: unknown, answer: Answer, options: ChatOptions, reviveAdvice: string): ChatFailure {
   const { status } = answer;
   const said = `HTTP ${status}: ${answer.message}`;
   const profile = `[providers.${options.profile}]`;
@@ -136,7 +140,7 @@ function fromStatus(err: unknown, answer: Answer, options: ChatOptions): ChatFai
   if (status === 401 || status === 403) {
     const key = options.apiKeyEnv ? `the API key in ${options.apiKeyEnv}` : "the request (no API key is set)";
     const fix = options.apiKeyEnv
-      ? `put a valid key in ${options.apiKeyEnv}: ${restartWithKey(options.apiKeyEnv)}`
+      ? `put a valid key in ${options.apiKeyEnv}: ${restartWithKey(options.apiKeyEnv, reviveAdvice)}`
       : `set api_key_env in ${profile}`;
     return fail("unauthorized", `the provider rejected ${key} (${said}): ${fix}`);
   }

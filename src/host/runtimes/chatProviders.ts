@@ -16,6 +16,8 @@ export interface ReplyRequest {
   messages: readonly ChatMessage[];
   signal: AbortSignal;
   onText: (text: string) => void;
+  /** What starts this chat again, by its name (`reviveAdvice`): a key's fix ends the chat. */
+  reviveAdvice: string;
 }
 
 export interface Reply {
@@ -32,7 +34,7 @@ export interface Reply {
 export async function streamReply(request: ReplyRequest): Promise<Reply> {
   const { options } = request;
   if (options.apiKeyEnv && !request.apiKey) {
-    throw missingKey(options.apiKeyEnv);
+    throw missingKey(options.apiKeyEnv, request.reviveAdvice);
   }
   try {
     return options.provider === "anthropic" ? await streamAnthropic(request) : await streamOpenAi(request);

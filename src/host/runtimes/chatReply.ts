@@ -34,6 +34,8 @@ export interface ReplyCall {
   /** The request goes to the provider. */
   onSent: () => void;
   onText: (text: string) => void;
+  /** What starts this chat again, by its name (`ReplyRequest.reviveAdvice`). */
+  reviveAdvice: string;
 }
 
 export async function awaitReply(call: ReplyCall): Promise<ReplyOutcome> {
@@ -51,6 +53,7 @@ export async function awaitReply(call: ReplyCall): Promise<ReplyOutcome> {
       apiKey: call.apiKey,
       messages: call.messages,
       signal: controller.signal,
+      reviveAdvice: call.reviveAdvice,
       onText: (delta) => {
         if (controller.signal.aborted) return;
         receivedBytes += jsonBytes(delta);

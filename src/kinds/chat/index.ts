@@ -14,6 +14,7 @@ export const chatKind: SessionKind = {
   name: "chat",
   label: "chat",
   smallestSize: true,
+  revivedAs: "it again, with the conversation so far",
   prepare({ options }) {
     const parsed = parseOrBadRequest(ChatOptions, options ?? {}, "invalid chat options");
     // The history becomes the new session's own events; the record keeps only the settings.

@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { installScriptedKernel } from "../../../../test/scriptedKernel.js";
 import { newConnection } from "./connection.js";
 import { Kernel } from "./Kernel.js";
+import { KernelStartFailure } from "./kernelFailures.js";
 import { findKernelSpec } from "./kernelspecs.js";
 import type { JupyterMessage } from "./wire.js";
 
@@ -58,6 +59,38 @@ describe("a kernel that cannot start", () => {
     await expect(start(gone)).rejects.toThrow(
       `kernel 'missing' could not start: its working directory ${gone} does not exist`,
     );
+  });
+
+  it("that exits, or does not answer, is a start failure the image adds its revive advice to", async () => {
+    const failure = async (name: string, script: string) => {
+      installScriptedKernel(root, name, script);
+      const spec = findKernelSpec(name, { JUPYTER_PATH: root, HOME: root });
+      const started = Kernel.start({
+        spec,
+        id: name,
+        cwd: root,
+        env: {},
+        runDir,
+        handlers: noHandlers,
+        startTimeoutMs: 500,
+      });
+      const err = await started.then(
+        (kernel) => {
+          kernel.close();
+          throw new Error(`kernel '${name}' started`);
+        },
+        (err: unknown) => err,
+      );
+      expect(err).toBeInstanceOf(KernelStartFailure);
+      return (err as KernelStartFailure).withRevive("`dispatch revive py` starts a fresh kernel").message;
+    };
+    expect(await failure("exits", "process.exit(3);")).toBe(
+      "kernel 'exits' exited with code 3 while starting; the image's output (`dispatch logs`) shows what it printed: fix that, then `dispatch revive py` starts a fresh kernel",
+    );
+    expect(await failure("silent", "setInterval(() => undefined, 1000);")).toBe(
+      `kernel 'silent' did not answer within 0.5 s; the image's output (\`dispatch logs\`) shows what it printed; check that the kernel starts outside dispatch (argv in ${join(root, "kernels", "silent", "kernel.json")}) and that its host is not overloaded, then \`dispatch revive py\` starts a fresh kernel`,
+    );
+    expect(readdirSync(join(runDir, "kernels"))).toEqual([]);
   });
 });
 

@@ -20,7 +20,7 @@ import {
 import { Heartbeat, type HeartbeatHandlers } from "./heartbeat.js";
 import { IOPUB_QUEUE_MESSAGES, type IopubHandlers } from "./IopubReader.js";
 import { KernelChannels } from "./KernelChannels.js";
-import { describeExit, spawnFailure } from "./kernelFailures.js";
+import { describeExit, exitedWhileStarting, spawnFailure, unansweredStart } from "./kernelFailures.js";
 import { type KernelSpec, spawnKernel } from "./kernelspecs.js";
 import { notRunning } from "./RequestChannels.js";
 import { StartOutput } from "./StartOutput.js";
@@ -53,6 +53,8 @@ export interface KernelStartOptions {
   iopubQueueMessages?: number;
   /** Where the kernel's ports and key come from: fresh free ports by default (a test gives taken ones). */
   connection?: (kernelName: string) => Promise<ConnectionInfo>;
+  /** How long the kernel may take to answer at first: `START_TIMEOUT_MS` (a test gives less). */
+  startTimeoutMs?: number;
 }
 
 /** ZeroMQ (a native addon), loaded with the first kernel: a host without workspaces never needs it. */
@@ -145,12 +147,7 @@ export class Kernel {
           new DispatchError("session_exited", `the kernel ${describeExit(code, signal)}`),
         );
         if (!this.closed) handlers.onExit(code, signal);
-        reject(
-          new DispatchError(
-            "internal",
-            `kernel '${this.options.spec.name}' ${describeExit(code, signal)} while starting`,
-          ),
-        );
+        reject(exitedWhileStarting(this.options.spec, describeExit(code, signal)));
       });
     });
     died.catch(() => undefined);
@@ -164,17 +161,9 @@ export class Kernel {
 
     this.channels.connect(this.info, handlers);
 
+    const waitMs = this.options.startTimeoutMs ?? START_TIMEOUT_MS;
     const timeout = new Promise<never>((_, reject) =>
-      setTimeout(
-        () =>
-          reject(
-            new DispatchError(
-              "internal",
-              `kernel '${this.options.spec.name}' did not answer within ${START_TIMEOUT_MS / 1000} s`,
-            ),
-          ),
-        START_TIMEOUT_MS,
-      ).unref(),
+      setTimeout(() => reject(unansweredStart(this.options.spec, waitMs)), waitMs).unref(),
     );
     // Started once iopub delivers and the kernel can reach this host on stdin (`stdin.ts`).
     await Promise.race([Promise.all([this.waitForIopub(), this.channels.stdin.routed]), died, timeout]);

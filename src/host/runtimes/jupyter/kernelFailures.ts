@@ -54,6 +54,22 @@ export function spawnFailure(spec: KernelSpec, cwd: string, err: NodeJS.ErrnoExc
   return new KernelStartFailure(`${cannot}: ${what}`, `install the kernel or correct argv in ${file}`);
 }
 
+/** Where what the kernel printed while starting is: the image's output (`StartOutput` releases it). */
+const ITS_OUTPUT = "the image's output (`dispatch logs`) shows what it printed";
+
+/** The kernel's process ended before it answered: what it printed says why (a traceback, a missing module). */
+export function exitedWhileStarting(spec: KernelSpec, how: string): KernelStartFailure {
+  return new KernelStartFailure(`kernel '${spec.name}' ${how} while starting`, `${ITS_OUTPUT}: fix that`);
+}
+
+/** The kernel runs but did not answer within `waitMs`: wedged while starting, or its host overloaded. */
+export function unansweredStart(spec: KernelSpec, waitMs: number): KernelStartFailure {
+  return new KernelStartFailure(
+    `kernel '${spec.name}' did not answer within ${waitMs / 1000} s`,
+    `${ITS_OUTPUT}; check that the kernel starts outside dispatch (argv in ${join(spec.dir, "kernel.json")}) and that its host is not overloaded`,
+  );
+}
+
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   if (signal) return `killed by ${signal}`;
   return `exited with code ${code}`;

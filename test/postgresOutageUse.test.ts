@@ -3,11 +3,12 @@
  * (test/postgresCredentials.test.ts): list sessions with `dispatch ls` (the hub holds them), be
  * refused for the store's sake without that counting as a failed sign-in, and open a share
  * link in a browser and read a page saying why it cannot open yet. `dispatch` alone, through a
- * pipe, lists them as `ls` does. Real parts: a real PostgreSQL server stopped mid-test, a real
- * hub, the real CLI, real WebSockets, chromium.
+ * pipe, lists them as `ls` does, and `dispatch images stats` says its `stored` as `ls` its BYTES.
+ * Real parts: a real PostgreSQL server stopped mid-test, a real hub, the real CLI, real
+ * WebSockets, a real python3 kernel, chromium.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { cleanupAll, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, waitFor } from "./harness.js";
 import { created, hubOnServer, outage, recovery } from "./postgresOutage.js";
 import { type PostgresServer, startPostgres } from "./postgresServer.js";
 import { bearer, signIn } from "./signIn.js";
@@ -35,12 +36,28 @@ it("`dispatch ls` lists the sessions while the server is down, saying only what 
   await waitFor(async () => (await h.cli(["logs", "said"])).stdout.includes("said-this"), {
     message: "said's output stored",
   });
+  await created(h, "/api/sessions", { name: "img", kind: "workspace", options: { kernel: "python3" } });
+  await waitFor(async () => (await imageStats(h)).execution === "idle", {
+    timeoutMs: 60_000,
+    message: "img idle",
+  });
+  const imageBefore = await h.cli(["images", "stats", "img"]);
+  expect(imageBefore.code, imageBefore.stderr).toBe(0);
+  expect(imageBefore.stderr).toBe("");
+  expect(imageBefore.stdout).toMatch(/^stored\s+\d+(\.\d)?[BKM]$/m);
   const before = await h.cli(["ls"]);
   expect(before.code, before.stderr).toBe(0);
   expect(before.stderr).toBe("");
   expect(before.stdout).toMatch(/^said\s+terminal\s+running\s.*\s\d+B$/m);
 
   await outage(server, h);
+  // An image's figures say the same as `ls` of the bytes its log holds: not known now, and why.
+  const image = await h.cli(["images", "stats", "img"]);
+  expect(image.code, image.stderr).toBe(0);
+  expect(image.stdout).toMatch(/^stored\s+\?$/m);
+  expect(image.stdout).toMatch(/^status\s+connected$/m);
+  expect(image.stderr).toMatch(/^stored unknown: the hub's store is unavailable/m);
+  expect((await imageStats(h)).storedBytes).toBeNull();
   const during = await h.cli(["ls"]);
   expect(during.code, during.stderr).toBe(0);
   // Every session, as the hub holds it; the bytes its log holds need the store: not shown, and said so.
@@ -61,13 +78,14 @@ it("`dispatch ls` lists the sessions while the server is down, saying only what 
   expect(listed.map((s) => [s.name, s.status, s.storedBytes])).toEqual([
     ["kept", "running", undefined],
     ["said", "running", undefined],
+    ["img", "running", undefined],
   ]);
   const byHost = await h.cli(["ls", "--host", "local"]);
   expect(byHost.code, byHost.stderr).toBe(0);
   expect(byHost.stdout).toMatch(/^kept\s/m);
   const stats = await h.cli(["hosts", "stats", "local"]);
   expect(stats.code, stats.stderr).toBe(0);
-  expect(stats.stdout).toMatch(/^sessions\s+2$/m);
+  expect(stats.stdout).toMatch(/^sessions\s+3$/m);
   expect(stats.stdout).toMatch(/^stored\s+\?$/m);
   expect(stats.stderr).toMatch(/stored unknown: the hub's store is unavailable/);
   // No sessions to show: no bytes missing either.
@@ -83,8 +101,20 @@ it("`dispatch ls` lists the sessions while the server is down, saying only what 
   expect(after.stdout).toMatch(/^said\s+terminal\s+running\s.*\s\d+B$/m);
   const statsAfter = await h.cli(["hosts", "stats", "local"]);
   expect(statsAfter.stderr).toBe("");
-  expect(statsAfter.stdout).toMatch(/^stored\s+\d+B$/m);
+  expect(statsAfter.stdout).toMatch(/^stored\s+\d+(\.\d)?[BKM]$/m);
+  const listedAfter = JSON.parse((await h.cli(["ls", "--json"])).stdout) as {
+    name: string;
+    storedBytes: number;
+  }[];
+  expect((await imageStats(h)).storedBytes).toBe(listedAfter.find((s) => s.name === "img")?.storedBytes);
 }, 180_000);
+
+/** `dispatch images stats img --json`, parsed. */
+async function imageStats(h: HubHandle): Promise<{ execution: string; storedBytes: number | null }> {
+  const stats = await h.cli(["images", "stats", "img", "--json"]);
+  expect(stats.code, stats.stderr).toBe(0);
+  return JSON.parse(stats.stdout) as { execution: string; storedBytes: number | null };
+}
 
 it("a sign-in the hub cannot check for the store's sake is neither audited as a failed sign-in nor counted against the address", async () => {
   const h = await hubOnServer(server);

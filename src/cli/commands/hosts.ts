@@ -10,6 +10,7 @@ import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
 import { formatBytes } from "../sessionTable.js";
+import { sayBytesUnknown } from "../storedBytes.js";
 
 const api = () => new HostsApi(HubClient.locate());
 
@@ -69,7 +70,7 @@ async function list(options: { json?: boolean }): Promise<void> {
 
 async function stats(name: string, options: { json?: boolean }, command: Command): Promise<void> {
   const result = await api().stats(name);
-  if (result.unknown) console.error(`stored unknown: ${result.unknown.storedBytes}`);
+  sayBytesUnknown("stored", result.unknown);
   // `hosts` has its own --json, which commander hands the parent when it follows the subcommand.
   if (options.json || command.parent?.opts().json) console.log(JSON.stringify(result, null, 2));
   else console.log(formatStats(result));

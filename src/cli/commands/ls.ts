@@ -7,6 +7,7 @@ import { inProject } from "../project/checkout.js";
 import { byCheckout, type CheckoutGroup, checkoutHeading } from "../project/checkoutList.js";
 import { SeenState } from "../seenState.js";
 import { formatSessionTable } from "../sessionTable.js";
+import { sayBytesUnknown } from "../storedBytes.js";
 import { formatVerboseTable } from "../verboseTable.js";
 
 export function registerLs(program: Command): void {
@@ -39,7 +40,7 @@ export async function list(options: {
   // Another checkout of the project runs as `NAME-2`: listed too, under its own heading.
   const sessions = project === undefined ? listed : listed.filter((s) => inProject(s, project));
   // The hub lists its sessions without its store; only the bytes each log holds need it.
-  if (unknown && sessions.length > 0) console.error(`BYTES unknown: ${unknown.storedBytes}`);
+  if (sessions.length > 0) sayBytesUnknown("BYTES", unknown);
   const groups = project === undefined ? [] : byCheckout(sessions, project);
   if (groups.length > 1 && !options.json) {
     const format = (group: CheckoutGroup) => formatTable(group.sessions, table, client);

@@ -15,7 +15,15 @@ import { KernelStats } from "../../protocol/workspace/commands.js";
 import { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
 import { imageArguments } from "../imageContext.js";
-import { clip, formatBytes, MAX_STATUS_CHARS, statusText } from "../sessionTable.js";
+import {
+  bytesText,
+  clip,
+  formatBytes,
+  MAX_STATUS_CHARS,
+  statusText,
+  storedBytesOf,
+} from "../sessionTable.js";
+import { sayBytesUnknown, storedSession } from "../storedBytes.js";
 
 export function registerImages(program: Command): void {
   const images = program
@@ -191,7 +199,9 @@ async function stats(name: string | undefined, options: { json?: boolean }, comm
   const image =
     name ??
     (await imageArguments(client, { first: undefined, second: undefined, verb: "images stats" })).image;
-  const session = await client.getSession(image);
+  // `stored` is what `dispatch ls` shows as BYTES: the bytes the log holds, `?` while unknown.
+  const { session, unknown } = await storedSession(client, image);
+  sayBytesUnknown("stored", unknown);
   const live = await kernelStats(client, session);
   const state = (session.options ?? {}) as Partial<WorkspaceState>;
   const result = {
@@ -202,7 +212,7 @@ async function stats(name: string | undefined, options: { json?: boolean }, comm
     lastEvaluationAt: live?.lastEvaluationAt ?? null,
     evaluations: state.evaluations ?? 0,
     queued: live?.queued ?? null,
-    storedBytes: session.bytes,
+    storedBytes: unknown ? null : storedBytesOf(session),
   };
   // `images` has its own --json, which commander hands the parent when it follows the subcommand.
   if (options.json || command.parent?.opts().json) {
@@ -226,7 +236,7 @@ async function stats(name: string | undefined, options: { json?: boolean }, comm
       `evaluations      ${result.evaluations}${result.queued ? ` (${result.queued} waiting their turn)` : ""}`,
       `last evaluation  ${ago(result.lastEvaluationAt)}`,
       `last activity    ${ago(result.lastActivityAt)}`,
-      `stored           ${formatBytes(result.storedBytes)}`,
+      `stored           ${bytesText(session, { bytesUnknown: unknown !== undefined })}`,
     ].join("\n"),
   );
 }

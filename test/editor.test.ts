@@ -112,6 +112,9 @@ describe("editor sessions", () => {
     expect(now.seq).toBeGreaterThan(0);
     await waitFor(async () => (await fileStatus("notes")) === "dirty");
     expect(readFileSync(file, "utf8")).toBe("hello world\n");
+    // `ls` shows the file and that it is unsaved, where a shell shows its command.
+    const ls = await hub.cli(["ls"]);
+    expect(ls.stdout).toMatch(new RegExp(`notes +editor +running +${file} \\(unsaved\\)`));
 
     const cat = await hub.cli(["cat", "notes"]);
     expect(cat.stdout).toBe("goodbye world\nmore\n");

@@ -32,8 +32,12 @@ export interface SessionKind {
   readonly events?: Readonly<Record<string, z.ZodType>>;
   /** What one of the kind's own events changes in the record (nothing when undefined). */
   fold?(record: SessionRecord, event: JsonEvent): Partial<SessionRecord> | undefined;
-  /** What clients see of the record's `meta` (create options, an agent's state). */
-  describe?(record: SessionRecord): Pick<SessionInfo, "options" | "agent">;
+  /**
+   * What clients see of the record's `meta` (create options, an agent's state), and what the
+   * session is busy with when that is not a terminal's foreground job (an editor's file, a
+   * kernel running a cell): lists show it where a shell's command would be.
+   */
+  describe?(record: SessionRecord): Partial<Pick<SessionInfo, "options" | "agent" | "foreground">>;
   /**
    * The hub keeps this kind's screen (a headless terminal fed with its output): snapshots,
    * attach from the current screen, retention behind snapshots.

@@ -13,6 +13,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import { lazyModule } from "../../core/lazyModule.js";
+import { isLiveStatus } from "../../core/liveness.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { command, type SessionKind } from "../kind.js";
 import {
@@ -20,6 +21,7 @@ import {
   EditorOptions,
   EditsArgs,
   FileData,
+  FileStatus,
   PresenceData,
   ResolveArgs,
   UpdateArgs,
@@ -31,6 +33,12 @@ const documents = lazyModule("the editor kind's documents (Yjs)", () => import("
 export const EDITOR_KIND = "editor";
 
 const NoArgs = z.object({}).optional();
+/** A file's state beside its path in lists, when it is not as on disk. */
+const FILE_STATUS_WORDS: Readonly<Record<Exclude<FileStatus, "clean">, string>> = {
+  dirty: "unsaved",
+  conflict: "conflict: changed on disk too",
+  deleted: "deleted on disk",
+};
 /** Typing makes an event per keystroke or two: a snapshot every few hundred keeps attach short. */
 const SNAPSHOT_EVERY_EVENTS = 500;
 
@@ -55,7 +63,15 @@ export const editorKind: SessionKind = {
   },
   describe(record) {
     const editor = record.meta.editor as Record<string, unknown> | undefined;
-    return editor ? { options: editor } : {};
+    if (!editor) return {};
+    // The file it holds, and what is not as on disk, where a shell shows its command.
+    const path = typeof editor.path === "string" ? editor.path : undefined;
+    const status = FileStatus.safeParse(editor.status);
+    const note = status.success && status.data !== "clean" ? ` (${FILE_STATUS_WORDS[status.data]})` : "";
+    return {
+      options: editor,
+      ...(path && isLiveStatus(record.status) ? { foreground: `${path}${note}` } : {}),
+    };
   },
   // The document's state (a Yjs update, base64), so opening a long-edited file costs the same.
   snapshot: {

@@ -37,3 +37,19 @@ describe("workspace describe: an image's health", () => {
       expect(described({ id: "w", ...fields }), fields.reason).toMatchObject({ health: "critical" });
   });
 });
+
+describe("workspace describe: what the kernel is busy with, where a shell shows its command", () => {
+  const foreground = (workspace: Record<string, unknown>, status: "running" | "exited" = "running") =>
+    workspaceKind.describe?.(sessionRecord({ id: "w", kind: "workspace", status, meta: { workspace } }))
+      .foreground;
+
+  it("is busy while a cell runs, waiting for input at an input() prompt, nothing when idle", () => {
+    expect(foreground({ execution: "busy" })).toBe("busy");
+    expect(foreground({ execution: "starting" })).toBe("starting");
+    expect(
+      foreground({ execution: "busy", input: { id: "i", eval: "e", prompt: "who? ", password: false } }),
+    ).toBe("waiting for input");
+    expect(foreground({ execution: "idle" })).toBeNull();
+    expect(foreground({ execution: "busy" }, "exited")).toBeUndefined();
+  });
+});

@@ -100,6 +100,13 @@ function foldWorkspace(state: WorkspaceState, event: JsonEvent): WorkspaceState 
   }
 }
 
+/** What a live kernel is busy with, where a shell shows its command; null when idle. */
+function kernelActivity(state: WorkspaceState): string | null {
+  if (state.input) return "waiting for input";
+  if (state.execution === "busy" || state.execution === "starting") return state.execution;
+  return null;
+}
+
 export const workspaceKind: SessionKind = {
   name: WORKSPACE,
   label: "workspace",
@@ -121,7 +128,7 @@ export const workspaceKind: SessionKind = {
   },
   describe(record) {
     const state = workspaceState(record);
-    if (isLiveStatus(record.status)) return { options: { ...state } };
+    if (isLiveStatus(record.status)) return { options: { ...state }, foreground: kernelActivity(state) };
     // Once the session has ended its kernel is gone, whatever the last event said; a kernel
     // that was failed (crashed, frozen) stays `failed`.
     const ended: WorkspaceState = {

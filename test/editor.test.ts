@@ -152,6 +152,17 @@ describe("editor sessions", () => {
     expect(lines[1]).toMatch(/ script {2}replaced 0-5 with "goodbye"; inserted "more\\n" at 12$/);
   });
 
+  it("names a session after its file, made free while another holds the name", async () => {
+    mkdirSync(join(root, "other"), { recursive: true });
+    writeFileSync(join(root, "Plan.md"), "a\n");
+    writeFileSync(join(root, "other", "Plan.md"), "b\n");
+    const first = await hub.cli(["edit", join(root, "Plan.md")]);
+    expect(first.stdout.trim(), first.stderr).toBe("plan-md");
+    const second = await hub.cli(["edit", join(root, "other", "Plan.md")]);
+    expect(second.stdout.trim(), second.stderr).toBe("plan-md-2");
+    expect((await textOf("plan-md-2")).text).toBe("b\n");
+  });
+
   it("refuses paths that escape the allowed roots, binary and oversized files, and missing files without create", async () => {
     writeFileSync(join(outside, "secret.txt"), "secret");
     symlinkSync(join(outside, "secret.txt"), join(root, "link.txt"));

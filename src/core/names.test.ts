@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { didYouMean, freeName, isValidName, unknownNameMessage } from "./names.js";
+import { didYouMean, freeName, isValidName, nameFrom, unknownNameMessage } from "./names.js";
 
 describe("freeName", () => {
   it("keeps a free name, else numbers it from 2 past the ones taken", () => {
@@ -59,5 +59,16 @@ describe("didYouMean", () => {
     expect(didYouMean("brisk-otr", ["brisk-otter", "calm-heron"])).toBe("brisk-otter");
     expect(didYouMean("sunny-whaleee", ["sunny-whale"])).toBe("sunny-whale");
     expect(didYouMean("deploy", ["compile", "db"])).toBeUndefined();
+  });
+});
+
+describe("nameFrom", () => {
+  it("makes a file's name a session name, or none when nothing of it is left", () => {
+    expect(nameFrom("README.md")).toBe("readme-md");
+    expect(nameFrom(".env.local")).toBe("env-local");
+    expect(nameFrom("Übersicht (draft).txt")).toBe("ubersicht-draft-txt");
+    expect(nameFrom("a-very-long-file-name-that-goes-on-and-on.ts")).toBe("a-very-long-file-name-that-goes");
+    expect(nameFrom("日本語")).toBeUndefined();
+    expect(nameFrom("...")).toBeUndefined();
   });
 });

@@ -136,6 +136,22 @@ export function freeName(wanted: string, taken: (name: string) => boolean): stri
 }
 
 /**
+ * A name made of a text (a file's name: `README.md` → `readme-md`), for a session that would
+ * otherwise get a random one; undefined when nothing of it is left.
+ */
+export function nameFrom(text: string): string | undefined {
+  const name = text
+    .normalize("NFD")
+    .replace(/\p{Mn}/gu, "") // accents off their letters: `Übersicht` → `ubersicht`
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^[-_]+/, "")
+    .slice(0, MAX_NAME_LENGTH)
+    .replace(/[-_]+$/, "");
+  return isValidName(name) ? name : undefined;
+}
+
+/**
  * Edit distance counting a letter added, dropped, changed, or two neighbours swapped as one
  * edit each (optimal string alignment): `tpo` is one typo from `top`, not two. Small inputs
  * only (names are at most 32 characters).

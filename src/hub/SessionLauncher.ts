@@ -8,7 +8,7 @@ import { posix } from "node:path";
 import type { Logger } from "pino";
 import { aboutField, DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
-import { describeInvalidName, generateName, isValidName } from "../core/names.js";
+import { describeInvalidName, freeName, generateName, isValidName } from "../core/names.js";
 import { getKind, prepareCreate } from "../kinds/registry.js";
 import { newId } from "../platform/ids.js";
 import type { SpawnSpec } from "../protocol/host.js";
@@ -103,7 +103,7 @@ export class SessionLauncher {
     );
     const record = directory.insert({
       id: newId(),
-      name: params.name ?? generateName((name) => directory.nameTaken(name)),
+      name: params.name ?? defaultName(prepared.name, (name) => directory.nameTaken(name)),
       kind: kind.name,
       host: hostId,
       status: "starting",
@@ -237,4 +237,9 @@ function about<T>(field: string, make: () => T): T {
   } catch (err) {
     throw aboutField(err, field);
   }
+}
+
+/** A session's name when its request gives none: the kind's proposal, kept free, else a random one. */
+function defaultName(proposed: string | undefined, taken: (name: string) => boolean): string {
+  return proposed !== undefined && isValidName(proposed) ? freeName(proposed, taken) : generateName(taken);
 }

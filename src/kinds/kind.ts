@@ -92,6 +92,11 @@ export interface CreateRequest {
 export interface Prepared {
   meta: Record<string, unknown>;
   spawn: Record<string, unknown>;
+  /**
+   * The name a session is given when the request names none, if the kind has a better one
+   * than a random `brisk-otter` (an editor: its file's); `-2`, `-3` are added while taken.
+   */
+  name?: string;
 }
 
 export interface ReviveContext {

@@ -14,6 +14,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { lazyModule } from "../../core/lazyModule.js";
 import { isLiveStatus } from "../../core/liveness.js";
+import { nameFrom } from "../../core/names.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
 import { command, type SessionKind } from "../kind.js";
 import {
@@ -52,7 +53,8 @@ export const editorKind: SessionKind = {
     // `dispatch.toml` declares its files beside it); without one, the host takes it from its
     // first allowed root. Either way the host checks the result against its roots.
     if (cwd !== undefined && !posix.isAbsolute(settings.path)) settings.path = posix.join(cwd, settings.path);
-    return { meta: { editor: { ...settings, status: "clean" } }, spawn: settings };
+    const name = nameFrom(posix.basename(settings.path));
+    return { meta: { editor: { ...settings, status: "clean" } }, spawn: settings, ...(name ? { name } : {}) };
   },
   events: { update: UpdateData, presence: PresenceData, file: FileData },
   fold(record, event) {

@@ -17,8 +17,7 @@ export const MAX_STATUS_CHARS = 32;
  */
 export function formatSessionTable(sessions: readonly SessionInfo[], options: TableOptions = {}): string {
   const now = options.now ?? Date.now();
-  const withHost = new Set(sessions.map((s) => s.host)).size > 1;
-  const withProject = new Set(sessions.map((s) => s.project ?? null)).size > 1;
+  const { withHost, withProject } = telling(sessions);
   const rows = sessions.map((s) => {
     const row = [
       s.name,
@@ -37,6 +36,17 @@ export function formatSessionTable(sessions: readonly SessionInfo[], options: Ta
   if (withHost) headers.splice(2, 0, "HOST");
   if (withProject) headers.splice(1, 0, "PROJECT");
   return formatColumns(headers, rows, "  ");
+}
+
+/**
+ * Which of the columns shown only when they tell sessions apart do: HOST with more than one
+ * host among them, PROJECT when they are not all of one project (or of none).
+ */
+export function telling(sessions: readonly SessionInfo[]): { withHost: boolean; withProject: boolean } {
+  return {
+    withHost: new Set(sessions.map((s) => s.host)).size > 1,
+    withProject: new Set(sessions.map((s) => s.project ?? null)).size > 1,
+  };
 }
 
 /** `text`, or its start and `…` when it is longer than `max` characters. */

@@ -111,4 +111,21 @@ describe("PickerModel", () => {
     model.project = "gone";
     expect(title()).toBe("dispatch · 4 sessions");
   });
+
+  it("shows PROJECT and HOST only when they tell the sessions apart, as `dispatch ls` does", () => {
+    const model = new PickerModel();
+    const header = () =>
+      renderPicker(model, { cols: 100, rows: 24, now: 10, isUnread: () => false, preview: [] })
+        .split(/\x1b\[[0-9;]*H/)
+        .map((line) => line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ""))
+        .find((line) => line.includes("NAME"))
+        ?.trim()
+        .split(/\s+/);
+    model.setSessions([session("a", 1), session("b", 2)]);
+    expect(header()).toEqual(["NAME", "KIND", "STATUS", "AGE", "ACTIVE"]);
+    model.setSessions(inTwoProjects());
+    expect(header()).toEqual(["NAME", "PROJECT", "KIND", "STATUS", "AGE", "ACTIVE"]);
+    model.setSessions([session("a", 1), { ...session("b", 2), host: "gpu-box" }]);
+    expect(header()).toEqual(["NAME", "KIND", "HOST", "STATUS", "AGE", "ACTIVE"]);
+  });
 });

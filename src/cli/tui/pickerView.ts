@@ -5,7 +5,7 @@
  */
 import { formatAge } from "../../core/duration.js";
 import type { SessionInfo } from "../../protocol/session.js";
-import { statusText } from "../sessionTable.js";
+import { statusText, telling } from "../sessionTable.js";
 import type { PickerModel } from "./PickerModel.js";
 import {
   BOLD,
@@ -86,16 +86,27 @@ export function renderPicker(model: PickerModel, options: PickerViewOptions): st
 
   const previewHeight = Math.max(0, Math.min(10, Math.floor((rows - 4) / 3)));
   const listHeight = Math.max(1, rows - 4 - (previewHeight > 0 ? previewHeight + 1 : 0));
+  // As `dispatch ls`: HOST and PROJECT only when they tell the sessions apart (all of them, so
+  // that the columns stay put while a filter narrows the list).
+  const { withHost, withProject } = telling(model.sessions);
   const table = visible.map((s) => [
     s.name,
-    s.project ?? "-",
+    ...(withProject ? [s.project ?? "-"] : []),
     s.kind,
-    s.host,
+    ...(withHost ? [s.host] : []),
     activityText(s),
     formatAge(options.now - s.createdAt),
     `${formatAge(options.now - s.lastActivityAt)} ago`,
   ]);
-  const headers = ["NAME", "PROJECT", "KIND", "HOST", "STATUS", "AGE", "ACTIVE"];
+  const headers = [
+    "NAME",
+    ...(withProject ? ["PROJECT"] : []),
+    "KIND",
+    ...(withHost ? ["HOST"] : []),
+    "STATUS",
+    "AGE",
+    "ACTIVE",
+  ];
   const widths = headers.map((h, i) =>
     Math.min(40, Math.max(h.length, ...table.map((r) => (r[i] as string).length))),
   );

@@ -114,7 +114,7 @@ describe("editor sessions", () => {
     expect(readFileSync(file, "utf8")).toBe("hello world\n");
     // `ls` shows the file and that it is unsaved, where a shell shows its command.
     const ls = await hub.cli(["ls"]);
-    expect(ls.stdout).toMatch(new RegExp(`notes +editor +running +${file} \\(unsaved\\)`));
+    expect(ls.stdout).toMatch(new RegExp(`notes +editor +running +notes.txt \\(unsaved\\) · ${root}`));
 
     const cat = await hub.cli(["cat", "notes"]);
     expect(cat.stdout).toBe("goodbye world\nmore\n");

@@ -14,9 +14,9 @@ describe("editor describe", () => {
     );
 
   it("shows the file where a shell shows its command, with what is not as on disk", () => {
-    expect(described("clean")?.foreground).toBe("/src/app/README.md");
-    expect(described("dirty")?.foreground).toBe("/src/app/README.md (unsaved)");
-    expect(described("conflict")?.foreground).toBe("/src/app/README.md (conflict: changed on disk too)");
+    expect(described("clean")?.foreground).toBe("README.md · /src/app");
+    expect(described("dirty")?.foreground).toBe("README.md (unsaved) · /src/app");
+    expect(described("conflict")?.foreground).toBe("README.md (conflict: changed on disk too) · /src/app");
     expect(described("clean")?.options).toMatchObject({ path: "/src/app/README.md", status: "clean" });
   });
 

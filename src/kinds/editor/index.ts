@@ -66,14 +66,13 @@ export const editorKind: SessionKind = {
   describe(record) {
     const editor = record.meta.editor as Record<string, unknown> | undefined;
     if (!editor) return {};
-    // The file it holds, and what is not as on disk, where a shell shows its command.
+    // The file it holds, and what is not as on disk, where a shell shows its command: its name
+    // first, so that a narrow list cutting the end still shows which file.
     const path = typeof editor.path === "string" ? editor.path : undefined;
     const status = FileStatus.safeParse(editor.status);
     const note = status.success && status.data !== "clean" ? ` (${FILE_STATUS_WORDS[status.data]})` : "";
-    return {
-      options: editor,
-      ...(path && isLiveStatus(record.status) ? { foreground: `${path}${note}` } : {}),
-    };
+    if (!path || !isLiveStatus(record.status)) return { options: editor };
+    return { options: editor, foreground: `${posix.basename(path)}${note} · ${posix.dirname(path)}` };
   },
   // The document's state (a Yjs update, base64), so opening a long-edited file costs the same.
   snapshot: {

@@ -3,9 +3,10 @@
  * error and keeps the connection; serves each request once the gate has authorized it against
  * this connection's principal; keeps this client's subscriptions (`ClientSubscriptions`, one read
  * cursor per attached session) and pushes session list changes, presence, hosts and storage
- * (`clientPushes.ts`). A connection that has not said a valid hello within a few seconds is
- * closed, and so is one whose principal is gone (`AccessWatch`: a user removed, a share link
- * revoked or expired): it streams nothing more.
+ * (`clientPushes.ts`). What a request does to one session is `sessionRequests.ts`'. A
+ * connection that has not said a valid hello within a few seconds is closed, and so is one
+ * whose principal is gone (`AccessWatch`: a user removed, a share link revoked or expired):
+ * it streams nothing more.
  */
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
@@ -20,7 +21,6 @@ import type { Principal } from "../protocol/people.js";
 import { CreateSessionRequest } from "../protocol/session.js";
 import { storageFailure } from "../store/storageErrors.js";
 import { AccessWatch } from "./AccessWatch.js";
-import { auditedCommand } from "./auditedCommand.js";
 import { type Authenticator, refusedSecretHint } from "./auth.js";
 import type { Gate } from "./authorize.js";
 import { ClientSubscriptions } from "./ClientSubscriptions.js";
@@ -29,6 +29,7 @@ import { type ClientPushesOptions, startClientPushes } from "./clientPushes.js";
 import { parseClientFrame, type Ref } from "./parseClientFrame.js";
 import { RequestValve } from "./requestValve.js";
 import type { SocketQuota } from "./SocketQuota.js";
+import { sessionRequest } from "./sessionRequests.js";
 import { auditFailedSignIn } from "./signInAudit.js";
 
 /** A socket that has not said a valid hello by then is closed (it holds resources, proves nothing). */
@@ -117,7 +118,7 @@ export class ClientConnection {
     const actor = this.actor;
     if (!this.greeted || !actor) throw new DispatchError("bad_request", "send 'hello' first");
     const { hub, gate } = this.options;
-    const { sessions, audit, clients } = hub;
+    const { sessions, audit } = hub;
     switch (message.type) {
       case "list":
         gate.hub(actor, "list");
@@ -138,76 +139,30 @@ export class ClientConnection {
       }
       case "attach":
         return this.subscriptions.attach(actor, message);
-      case "revive": {
-        const info = gate.session(actor, "revive", message.session);
-        audit.record(actor, "revive", { session: info.id, detail: { name: info.name } });
-        return this.send({
-          type: "result",
-          ref: message.ref,
-          data: { session: await sessions.revive(info.id, message.options) },
-        });
-      }
-      case "command": {
-        const info = gate.command(actor, message.session, message.name);
-        const run = () => sessions.command(info.id, message.name, message.args);
-        return this.send({
-          type: "result",
-          ref: message.ref,
-          data: await auditedCommand(audit, actor, info.id, message.name, run),
-        });
-      }
       case "detach": {
         // Through the gate as watching is: a name it cannot see is not named back, nor guessed at.
         const { id } = gate.session(actor, "read", message.session);
         this.subscriptions.detach(id, actor);
         return this.send({ type: "detached", ref: message.ref, session: id });
       }
-      case "input": {
-        const info = gate.session(actor, "input", message.session);
-        const { inputs } = this.options;
-        // A resend of an input this hub applied (its ack was lost with the client's old link).
-        const sender = actor.principal.id;
-        if (message.id && inputs?.seen(sender, message.id)) {
-          if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
-          return;
-        }
-        // Its size first (the size rule may switch to this client's): the program then reads
-        // the key at the size the person typing it sees, as under tmux.
-        clients.active(info.id, this.id);
-        await sessions.input(info.id, message.data, sender, message.id, "with-echo");
-        if (message.id) inputs?.record(sender, message.id);
-        audit.input(actor, info.id);
-        if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
-        return;
-      }
-      case "resize": {
-        const info = gate.session(actor, "resize", message.session);
-        const size = { cols: message.cols, rows: message.rows };
-        audit.often(actor, "resize", info.id, Date.now(), size);
-        // Attached: the size rule decides; not attached (a script): the size is applied as asked.
-        if (this.subscriptions.has(info.id)) clients.active(info.id, this.id, size);
-        else sessions.resize(info.id, size.cols, size.rows);
-        if (message.ref !== undefined) this.send({ type: "result", ref: message.ref });
-        return;
-      }
-      case "rename": {
-        const info = gate.session(actor, "rename", message.session);
-        const renamed = sessions.rename(info.id, message.name);
-        audit.record(actor, "rename", { session: info.id, detail: { from: info.name, to: message.name } });
-        return this.send({ type: "result", ref: message.ref, data: { session: renamed } });
-      }
-      case "kill": {
-        const info = gate.session(actor, "kill", message.session);
-        audit.record(actor, "kill", {
-          session: info.id,
-          detail: { name: info.name, signal: message.signal },
-        });
-        return this.send({
-          type: "result",
-          ref: message.ref,
-          data: { session: await sessions.kill(info.id, message.signal) },
-        });
-      }
+      case "revive":
+      case "command":
+      case "input":
+      case "resize":
+      case "rename":
+      case "kill":
+        return sessionRequest(
+          {
+            hub,
+            gate,
+            actor,
+            client: this.id,
+            inputs: this.options.inputs,
+            attached: (session) => this.subscriptions.has(session),
+            send: (reply) => this.send(reply),
+          },
+          message,
+        );
       default: {
         const unreachable: never = message;
         throw new DispatchError("bad_request", `unknown message ${JSON.stringify(unreachable)}`);

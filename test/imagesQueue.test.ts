@@ -4,6 +4,7 @@
  * which cell and since when. Ctrl-C on the waiting one withdraws it (it never runs) and leaves the running cell alone; the transcript shows a
  * waiting cell's input only once it starts, after the output of the cell before it; and two
  * people evaluating the same code at a terminal each see only their own evaluation's output.
+ * Between two people, it says whose cells wait and run, as the hub authenticated them.
  * When the kernel is killed under a running cell, the one waiting says it never ran, and both
  * say how to get a kernel back.
  */
@@ -191,6 +192,37 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
     expect(starts).toHaveLength(2);
     expect(new Set(starts.map((e) => e.data.ref)).size).toBe(2);
     for (const start of starts) expect(start.data.ref).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("says whose cells they are when two people's cells wait and run, as the hub knows them", async () => {
+    const added = await hub.api("/api/users", {
+      method: "POST",
+      body: JSON.stringify({ name: "ada", role: "writer" }),
+    });
+    const { user, token } = (await added.json()) as { user: { id: string }; token: string };
+    // The owner's long cell runs; ada's eval, signed in by her own token, waits behind it.
+    const held = heldCell("p-started", "p-finished");
+    const first = hub.cli(["eval", "py", held.code]);
+    await waitFor(() => printed("p-started"), { timeoutMs: 20_000, message: "the owner's cell runs" });
+    const asAda = { ...hub, env: { ...hub.env, DISPATCH_KEY: token } } as HubHandle;
+    const waiting = runningCli(asAda, ["eval", "py", "print('p-' + 'ada')"], children);
+    await waitFor(async () => waiting.err().includes("[dispatch: "), { message: "ada's eval says it waits" });
+    expect(waiting.err()).toMatch(
+      /^\[dispatch: ada's cell waits behind owner's cell running since \d\d:\d\d:\d\d: `import os, time …`; Ctrl-C takes this one out of the queue\]\n$/,
+    );
+
+    held.release();
+    expect(await waiting.exit, waiting.err()).toBe(0);
+    expect(waiting.out()).toBe("p-ada\n");
+    expect((await first).code).toBe(0);
+    // Every viewer reads it in the log: who sent the waiting cell, and who the ones that ran.
+    const log = await events();
+    const ada = { id: user.id, name: "ada" };
+    const owner = { id: "owner", name: "owner" };
+    const queuedEvent = log.find((e) => e.type === "eval-queued" && e.data.code === "print('p-' + 'ada')");
+    expect(queuedEvent?.data).toMatchObject({ by: ada, running: { by: owner } });
+    const starts = log.filter((e) => e.type === "eval-start" && String(e.data.code).includes("p-"));
+    expect(starts.map((e) => e.data.by)).toEqual([owner, ada]);
   });
 
   // Last: it ends the file's kernel.

@@ -182,7 +182,7 @@ export class HostDaemon {
       case "command":
         return this.replies.answer(
           message.ref,
-          () => this.sessions.require(message.session).command(message.name, message.args),
+          () => this.sessions.require(message.session).command(message.name, message.args, message.by),
           { what: `'${message.name}'`, session: message.session },
         );
       case "kind-command":

@@ -5,6 +5,7 @@
  */
 import { DispatchError } from "../core/errors.js";
 import type { HostSessionState, SpawnSpec } from "../protocol/host.js";
+import type { Caller } from "../protocol/people.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import { OutputCoalescer } from "./OutputCoalescer.js";
 import { capabilitiesOf, type RuntimeFactory, type SessionRuntime } from "./runtimes/runtime.js";
@@ -255,14 +256,15 @@ export class HostedSession {
     else this.runtime.stop(signal);
   }
 
-  command(name: string, args: unknown): unknown {
+  /** A kind's command, asked for by the person `by` when the hub said. */
+  command(name: string, args: unknown, by?: Caller): unknown {
     if (!this.runtime.command) {
       throw new DispatchError("bad_request", `'${this.kind}' sessions take no commands on their host`);
     }
     if (!this.runtime.isRunning) {
       throw new DispatchError("session_exited", `the session has ended; '${name}' was not run`);
     }
-    return this.runtime.command(name, args);
+    return this.runtime.command(name, args, by);
   }
 
   setPaused(paused: boolean): void {

@@ -4,6 +4,7 @@
  */
 import { commandOf, getKind } from "../kinds/registry.js";
 import { parseOrBadRequest } from "../protocol/parse.js";
+import type { Caller } from "../protocol/people.js";
 import { readWholeLog, type Store } from "../store/Store.js";
 import { requireLive } from "./endedSession.js";
 import type { HostLinks } from "./HostMonitor.js";
@@ -23,9 +24,10 @@ export class KindCommands {
 
   /**
    * Runs the verb `name` of the session's kind. A long-running verb (an evaluation) waits for
-   * its answer as long as the session and its host's link last.
+   * its answer as long as the session and its host's link last. `by`: the person asking, told
+   * to the runtime (a workspace says whose cell waits); none when no person asked.
    */
-  async run(ref: string, name: string, rawArgs: unknown): Promise<unknown> {
+  async run(ref: string, name: string, rawArgs: unknown, by?: Caller): Promise<unknown> {
     const { directory, hosts } = this.options;
     const record = directory.resolve(ref);
     const definition = commandOf(getKind(record.kind), name);
@@ -35,7 +37,7 @@ export class KindCommands {
     const host = (verb: string, hostArgs: unknown) => {
       const link = hosts.require(record.host);
       const answer = link.request(
-        { type: "command", session: record.id, name: verb, args: hostArgs },
+        { type: "command", session: record.id, name: verb, args: hostArgs, ...(by ? { by } : {}) },
         { longRunning },
       );
       if (!longRunning) return answer;

@@ -12,6 +12,7 @@ import { isLiveStatus } from "../core/liveness.js";
 import { describeInvalidName, isValidName } from "../core/names.js";
 import type { SessionEvent } from "../protocol/events.js";
 import type { InputId } from "../protocol/inputId.js";
+import type { Caller } from "../protocol/people.js";
 import type { CreateSessionParams, SessionInfo, SessionRecord } from "../protocol/session.js";
 import { isEndingSignal } from "../protocol/signals.js";
 import { capabilitiesOf } from "./EventIntake.js";
@@ -176,9 +177,9 @@ export class SessionCommands {
     return this.launcher.revive(ref, options);
   }
 
-  /** A verb of the session's kind (`KindCommands`). */
-  command(ref: string, name: string, rawArgs: unknown): Promise<unknown> {
-    return this.kindCommands.run(ref, name, rawArgs);
+  /** A verb of the session's kind (`KindCommands`), asked for by the person `by`. */
+  command(ref: string, name: string, rawArgs: unknown, by?: Caller): Promise<unknown> {
+    return this.kindCommands.run(ref, name, rawArgs, by);
   }
 
   /** Removes ended sessions idle for `olderThanMs` or longer (`SessionRemoval.gc`); returns their names. */

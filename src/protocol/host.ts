@@ -15,6 +15,7 @@
 import { z } from "zod";
 import { JsonEvent } from "./events.js";
 import { InputId } from "./inputId.js";
+import { Caller } from "./people.js";
 import { Cols, Rows, SessionProject } from "./session.js";
 
 /** Largest JSON message either side accepts on the host link. */
@@ -201,7 +202,10 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
   /**
    * A kind's command for the session's runtime (an agent's `notify`, a counter's `total`),
    * answered with `reply {data}`. Events it causes are born in the host, where seqs are
-   * assigned, so the hub never writes one for a running session itself.
+   * assigned, so the hub never writes one for a running session itself. `by`: the person who
+   * asked (the hub's authenticated principal, `id` as input's `by`), for a runtime that says
+   * whose it is (a workspace's waiting cell); absent from a hub that does not say, and from a
+   * command no person asked for. A host that does not know it ignores it.
    */
   z.object({
     type: z.literal("command"),
@@ -209,6 +213,7 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
     session: z.string(),
     name: z.string().max(32),
     args: z.unknown().optional(),
+    by: Caller.optional(),
   }),
   /**
    * A kind's command that needs no session, answered by the host's runtime for that kind (an

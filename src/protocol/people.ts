@@ -50,6 +50,19 @@ export const Principal = z.object({
 });
 export type Principal = z.infer<typeof Principal>;
 
+/**
+ * Who asked for something a session keeps (a workspace cell): filled in by the hub from the
+ * principal it authenticated, never from what a client says. `id` as input's `by` (to tell
+ * two people apart), `name` to show.
+ */
+export const Caller = z.object({ id: z.string(), name: z.string() });
+export type Caller = z.infer<typeof Caller>;
+
+/** The caller a principal is. */
+export function callerOf(principal: Principal): Caller {
+  return { id: principal.id, name: principal.name };
+}
+
 const UserName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, "user names are 1-64 of letters, digits, '.', '_', '@', '-'");

@@ -23,6 +23,7 @@ import {
   type StatusBody,
 } from "../protocol/api.js";
 import { isOutputEvent, type SessionEvent } from "../protocol/events.js";
+import { callerOf } from "../protocol/people.js";
 import { CreateSessionRequest, RenameSessionRequest } from "../protocol/session.js";
 import { KillSignal } from "../protocol/signals.js";
 import { describeStorageError, isStorageError } from "../store/storageErrors.js";
@@ -211,7 +212,7 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
     const { name: ref, command } = CommandParams.parse(request.params);
     const actor = actorOf(request);
     const session = gate.command(actor, ref, command);
-    const run = () => sessions.command(session.id, command, request.body);
+    const run = () => sessions.command(session.id, command, request.body, callerOf(actor.principal));
     return { result: (await auditedCommand(audit, actor, session.id, command, run)) ?? null };
   });
 

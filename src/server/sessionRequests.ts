@@ -8,6 +8,7 @@ import type { InputStreams } from "../core/InputStreams.js";
 import type { Actor } from "../hub/AuditTrail.js";
 import type { Hub } from "../hub/Hub.js";
 import type { ClientMessage, ServerMessage } from "../protocol/client.js";
+import { callerOf } from "../protocol/people.js";
 import { auditedCommand } from "./auditedCommand.js";
 import type { Gate } from "./authorize.js";
 
@@ -44,7 +45,9 @@ export async function sessionRequest(context: SessionRequestContext, message: Se
     }
     case "command": {
       const info = gate.command(actor, message.session, message.name);
-      const run = () => sessions.command(info.id, message.name, message.args);
+      // Whose it is, as this connection proved it: never a name the client gives.
+      const by = callerOf(actor.principal);
+      const run = () => sessions.command(info.id, message.name, message.args, by);
       return send({
         type: "result",
         ref: message.ref,

@@ -4,7 +4,8 @@
  * page (which gets no "Take it out of the queue") and a reloaded page all show it waiting,
  * behind which cell and since when; once its turn comes the mark goes and its output shows on
  * each. Taken out of the queue from a page that did not send it, it goes on every page
- * (`eval-withdrawn`) and never runs. Before, only the sending page knew the cell waited.
+ * (`eval-withdrawn`) and never runs. Before, only the sending page knew the cell waited. Sent
+ * by another person than the running cell's, the card says whose cells they are.
  *
  * Real hub, host, web UI and Debian's python3 kernel. Page A runs the long cell, held until the
  * test lets it go (a file appears), so nothing is timed; the waiting cell comes over REST.
@@ -43,9 +44,10 @@ describe("web workspace: a waiting cell on every page", () => {
 
   /**
    * Workspace `name` in page A (signed in as the owner), running A's long cell until
-   * `release()`; a viewer's token; and a cell sent over REST, waiting behind the long one.
+   * `release()`; a viewer's token; and a cell sent over REST, waiting behind the long one: by
+   * the owner, or by the person whose token `sender` is.
    */
-  async function waitingBehindPage(name: string) {
+  async function waitingBehindPage(name: string, sender?: string) {
     const created = await web.hub.cli(["new", "--kernel", "python3", "--name", name]);
     expect(created.code, created.stderr).toBe(0);
     const added = await web.hub.api("/api/users", {
@@ -73,25 +75,24 @@ describe("web workspace: a waiting cell on every page", () => {
       message: "page A's long cell running",
     });
     // Sent by nobody's page: over REST, with no ref of its own.
-    const rest = web.hub
-      .api(`/api/sessions/${name}/commands/eval`, {
-        method: "POST",
-        body: JSON.stringify({ code: WAITING, mode: "do" }),
-      })
-      .then(
-        async (response) =>
-          (await response.json()) as { result: { status: string; error?: { ename: string } } },
-      );
+    const rest = fetch(`${web.hub.url}/api/sessions/${name}/commands/eval`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sender ?? web.hub.key}`, "content-type": "application/json" },
+      body: JSON.stringify({ code: WAITING, mode: "do" }),
+    }).then(
+      async (response) =>
+        (await response.json()) as { result: { status: string; error?: { ename: string } } },
+    );
     return { a, cards, token, rest, release: () => writeFileSync(file, "") };
   }
 
-  /** The second card waits: its code, behind the long cell. */
-  async function expectWaiting(cards: Locator, what: string): Promise<Locator> {
+  /** The second card waits: its code, behind the long cell, as `sentence` says. */
+  async function expectWaiting(cards: Locator, what: string, sentence = SENTENCE): Promise<Locator> {
     await count(cards, 2, what);
     const waiting = cards.nth(1);
     expect(await waiting.getAttribute("data-status")).toBe("waiting");
     expect(await waiting.locator(".code").textContent()).toBe(WAITING);
-    expect(await waiting.getByRole("status").textContent()).toMatch(SENTENCE);
+    expect(await waiting.getByRole("status").textContent()).toMatch(sentence);
     return waiting;
   }
 
@@ -159,6 +160,30 @@ describe("web workspace: a waiting cell on every page", () => {
     });
     expect(await reloaded.count()).toBe(1);
     expect(await a.page.getByRole("log", { name: "Evaluations" }).textContent()).not.toContain("after 42");
+    expect(a.problems).toEqual([]);
+    expect(viewer.problems).toEqual([]);
+  }, 240_000);
+
+  it("says whose cells they are when another person's cell waits behind the owner's", async () => {
+    const added = await web.hub.api("/api/users", {
+      method: "POST",
+      body: JSON.stringify({ name: "ada", role: "writer" }),
+    });
+    const { token: ada } = (await added.json()) as { token: string };
+    const { a, token, rest, release } = await waitingBehindPage("people", ada);
+    const viewer = await personPage(web, token, "people");
+    const named =
+      /^ada's cell waits behind owner's cell running since \d\d:\d\d:\d\d: `while not __import__\("os"\)\.path\.exists\(.*…`\.$/;
+    try {
+      await expectWaiting(cardsOf(a.page, "people"), "ada's cell waiting on the owner's page", named);
+      await expectWaiting(cardsOf(viewer.page, "people"), "ada's cell waiting on the viewer's page", named);
+      // From the log alone, after a reload.
+      await a.page.reload();
+      await expectWaiting(cardsOf(a.page, "people"), "ada's cell waiting on a reloaded page", named);
+    } finally {
+      release();
+    }
+    expect((await rest).result.status).toBe("ok");
     expect(a.problems).toEqual([]);
     expect(viewer.problems).toEqual([]);
   }, 240_000);

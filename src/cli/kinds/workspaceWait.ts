@@ -7,7 +7,7 @@
  */
 import type { JsonEvent } from "../../protocol/events.js";
 import { EvalQueuedData, EvalStartData } from "../../protocol/workspace/events.js";
-import { firstCodeLine, whoseCell } from "../../protocol/workspace/waitingCell.js";
+import { betweenPeople, firstCodeLine, whoseCell } from "../../protocol/workspace/waitingCell.js";
 
 export class QueueWait {
   private waiting = false;
@@ -37,8 +37,13 @@ export class QueueWait {
   }
 }
 
-/** "waiting behind the cell running since 14:02:07: `time.sleep(30)` (and 1 more before this one)". */
-export function waitingText(queued: Pick<EvalQueuedData, "ahead" | "running">): string {
+/**
+ * "waiting behind the cell running since 14:02:07: `time.sleep(30)` (and 1 more before this
+ * one)"; between two people, whose cells they are (`betweenPeople`).
+ */
+export function waitingText(queued: Pick<EvalQueuedData, "ahead" | "running" | "by">): string {
+  const named = betweenPeople(queued, clock);
+  if (named) return named;
   const { ahead, running } = queued;
   if (!running)
     return `waiting behind ${ahead} ${ahead === 1 ? "evaluation" : "evaluations"} sent before this one`;

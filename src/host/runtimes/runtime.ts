@@ -14,6 +14,7 @@
  * exported as `runtime` from a plug-in module, see `kinds/plugins.ts`).
  */
 import type { Orphan, RuntimeCapability, SpawnSpec } from "../../protocol/host.js";
+import type { Caller } from "../../protocol/people.js";
 import type { SandboxPolicy } from "./sandbox.js";
 
 /** Where a runtime's events go: seq, buffering and acknowledgement happen behind it. */
@@ -76,8 +77,11 @@ export interface SessionRuntime {
   foreground?(): string | null;
   /** Capability `pause`. */
   setPaused?(paused: boolean): void;
-  /** Capability `command`: one of its kind's commands, with checked args; returns the answer. */
-  command?(name: string, args: unknown): unknown;
+  /**
+   * Capability `command`: one of its kind's commands, with checked args; returns the answer.
+   * `by`: the person who asked, when the hub said (as the hub authenticated them).
+   */
+  command?(name: string, args: unknown, by?: Caller): unknown;
 }
 
 export type RuntimeFactory = (context: RuntimeContext) => SessionRuntime;

@@ -21,6 +21,7 @@
 import { DispatchError } from "../../core/errors.js";
 import { WorkspaceOptions } from "../../kinds/workspace/options.js";
 import { parseOrBadRequest } from "../../protocol/parse.js";
+import type { Caller } from "../../protocol/people.js";
 import type { EvalResult, InspectArgs, KernelStats } from "../../protocol/workspace/commands.js";
 import type { EvalMode, VariablesData } from "../../protocol/workspace/events.js";
 import { adapterFor } from "./jupyter/adapters/registry.js";
@@ -172,16 +173,14 @@ export class WorkspaceRuntime implements SessionRuntime {
     return this.introspection.inspect(args);
   }
 
-  command(name: string, args: unknown): unknown {
+  command(name: string, args: unknown, by?: Caller): unknown {
     const a = (args ?? {}) as Record<string, unknown>;
     switch (name) {
       case "eval":
-        return this.runner.evaluate(
-          String(a.code),
-          a.mode as EvalMode,
-          "client",
-          typeof a.ref === "string" ? a.ref : undefined,
-        );
+        return this.runner.evaluate(String(a.code), a.mode as EvalMode, "client", {
+          ref: typeof a.ref === "string" ? a.ref : undefined,
+          by,
+        });
       case "interrupt":
         return typeof a.ref === "string" ? this.runner.interruptOne(a.ref) : this.runner.interrupt();
       case "input":

@@ -23,6 +23,7 @@
  * runtime, the CLI, and the web view, which imports the types only (no zod in the bundle).
  */
 import { z } from "zod";
+import { Caller } from "../people.js";
 import { INCOMPLETE_REASONS } from "./incomplete.js";
 
 export { incompleteText } from "./incomplete.js";
@@ -80,6 +81,11 @@ export const EvalStartData = z.object({
    * before hosts wrote it (those still parse).
    */
   ref: EvalRef.optional(),
+  /**
+   * Who sent it (`eval` through the hub, which says whose it is); absent for a replay, another
+   * Jupyter client's, a line typed at a terminal, and in logs written before hosts wrote it.
+   */
+  by: Caller.optional(),
 });
 export type EvalStartData = z.infer<typeof EvalStartData>;
 
@@ -89,6 +95,8 @@ export const RunningCell = z.object({
   code: z.string(),
   origin: EvalStartData.shape.origin,
   startedAt: z.number(),
+  /** Who sent it, as its `eval-start` says. */
+  by: Caller.optional(),
 });
 export type RunningCell = z.infer<typeof RunningCell>;
 
@@ -111,6 +119,8 @@ export const EvalQueuedData = z.object({
   mode: EvalMode.optional(),
   /** A client's, or a revive's replay (which sends no ref). */
   origin: z.enum(["client", "replay"]).optional(),
+  /** Who sent it, as its `eval-start` will say; absent as there. */
+  by: Caller.optional(),
 });
 export type EvalQueuedData = z.infer<typeof EvalQueuedData>;
 

@@ -1,10 +1,12 @@
 /**
  * How an evaluation waiting its turn names the cell it waits behind: whose cell it is and its
  * first line, the same at a terminal (`cli/kinds/workspaceWait.ts`) and in the web view
- * (`web/src/kinds/workspace/waiting-text.ts`). Each words the rest (and the time of day) its
- * own way. Free of zod values, so the web bundle takes it as it is.
+ * (`web/src/kinds/workspace/waiting-text.ts`). Between two people both say the same sentence
+ * (`betweenPeople`); else each words the rest its own way. Each says the time of day its own
+ * way. Free of zod values, so the web bundle takes it as it is.
  */
-import type { RunningCell } from "./events.js";
+import type { Caller } from "../people.js";
+import type { EvalQueuedData, RunningCell } from "./events.js";
 
 /** How much of the running cell's first line is shown. */
 const CODE_SHOWN = 60;
@@ -22,4 +24,20 @@ export function firstCodeLine(code: string): string {
   const first = (lines[0] ?? "").trim();
   if (first.length > CODE_SHOWN) return `${first.slice(0, CODE_SHOWN)}…`;
   return lines.length > 1 ? `${first} …` : first;
+}
+
+/**
+ * "Ada's cell waits behind Bob's cell running since 14:02:07: `time.sleep(30)` (and 1 more
+ * before it)", when both cells' senders are known and are two people; undefined otherwise (one
+ * person's cells, a replay, a line typed at a terminal, an older host), where the cell is named
+ * as it always was. `clock` says the time of day.
+ */
+export function betweenPeople(
+  waiting: Pick<EvalQueuedData, "ahead" | "running"> & { by?: Caller | undefined },
+  clock: (ms: number) => string,
+): string | undefined {
+  const { ahead, running, by } = waiting;
+  if (!running?.by || !by || running.by.id === by.id) return undefined;
+  const more = ahead > 1 ? ` (and ${ahead - 1} more before it)` : "";
+  return `${by.name}'s cell waits behind ${running.by.name}'s cell running since ${clock(running.startedAt)}: \`${firstCodeLine(running.code)}\`${more}`;
 }

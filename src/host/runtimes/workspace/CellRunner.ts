@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { toDispatchError } from "../../../core/errors.js";
+import type { Caller } from "../../../protocol/people.js";
 import type { EvalResult, InterruptResult } from "../../../protocol/workspace/commands.js";
 import type { EvalFailure, EvalMode } from "../../../protocol/workspace/events.js";
 import { type CellQueue, Withdrawn } from "../jupyter/CellQueue.js";
@@ -36,13 +37,14 @@ export class CellRunner {
   /**
    * Runs code when its turn comes (after the evaluations sent before it); the answer once the
    * kernel is idle again. Withdrawn before its turn (its client's `interrupt {ref}`, the kernel
-   * ended or restarted), it never reaches the kernel and answers `aborted` with why.
+   * ended or restarted), it never reaches the kernel and answers `aborted` with why. `ref`: its
+   * client's name for it; `by`: who sent it, said while it waits and as it starts.
    */
   async evaluate(
     code: string,
     mode: EvalMode,
     origin: "client" | "replay",
-    ref?: string,
+    { ref, by }: { ref?: string | undefined; by?: Caller | undefined } = {},
   ): Promise<EvalResult> {
     const { kernel, cells, evaluations, introspection, events } = this.options;
     await kernel.ready;
@@ -62,6 +64,7 @@ export class CellRunner {
         ...(code.length > QUEUED_CODE_CHARS ? { codeCut: true } : {}),
         mode,
         origin,
+        ...(by ? { by } : {}),
       });
     try {
       await turn.ready;
@@ -82,7 +85,8 @@ export class CellRunner {
     try {
       // The next request goes on this one's reply: the kernel's shell is free then.
       const startRef = queued ? named : ref;
-      result = await evaluations.execute(kernel.require(), code, mode, origin, startRef, () => turn.done());
+      const cell = { code, mode, origin, ref: startRef, by };
+      result = await evaluations.execute(kernel.require(), cell, () => turn.done());
     } finally {
       turn.done();
     }

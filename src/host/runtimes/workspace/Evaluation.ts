@@ -2,6 +2,7 @@
  * One evaluation as `Evaluations` follows it: who asked, what the kernel has done of it, its
  * outputs within their bound; and the answer it gives its `eval`.
  */
+import type { Caller } from "../../../protocol/people.js";
 import type { EvalResult } from "../../../protocol/workspace/commands.js";
 import type {
   EvalFailure,
@@ -20,6 +21,8 @@ export interface Evaluation {
   mode: EvalMode;
   /** The client's name for it (`eval {ref}`), which its `interrupt {ref}` gives. */
   ref?: string;
+  /** Who sent it, when the hub said (`eval` through it). */
+  by?: Caller;
   /** Its `eval-start` and input line were written: the kernel has started it. */
   announced: boolean;
   /** When it was announced (ms since the epoch): what a cell waiting behind it says. */
@@ -47,7 +50,10 @@ export interface Evaluation {
 /** A new evaluation, of request `id`, nothing of it seen yet. */
 export function newEvaluation(
   id: string,
-  what: Pick<Evaluation, "origin" | "code" | "mode"> & { ref?: string | undefined },
+  what: Pick<Evaluation, "origin" | "code" | "mode"> & {
+    ref?: string | undefined;
+    by?: Caller | undefined;
+  },
 ): Evaluation {
   return {
     id,
@@ -55,6 +61,7 @@ export function newEvaluation(
     code: what.code,
     mode: what.mode,
     ...(what.ref !== undefined ? { ref: what.ref } : {}),
+    ...(what.by !== undefined ? { by: what.by } : {}),
     announced: false,
     interruptOnStart: false,
     count: null,

@@ -49,7 +49,8 @@ export class EvaluationEvents {
     const last = this.lastStarted;
     if (!last || last.ended || last.startedAt === undefined) return null;
     const code = last.code.slice(0, QUEUED_CODE_CHARS);
-    return { id: last.id, code, origin: last.origin, startedAt: last.startedAt };
+    const { id, origin, startedAt, by } = last;
+    return { id, code, origin, startedAt, ...(by ? { by } : {}) };
   }
 
   /**
@@ -62,8 +63,15 @@ export class EvaluationEvents {
     evaluation.announced = true;
     evaluation.startedAt = Date.now();
     this.lastStarted = evaluation;
-    const { id, code, mode, origin, ref } = evaluation;
-    this.options.events.emit("eval-start", { id, code, mode, origin, ...(ref !== undefined ? { ref } : {}) });
+    const { id, code, mode, origin, ref, by } = evaluation;
+    this.options.events.emit("eval-start", {
+      id,
+      code,
+      mode,
+      origin,
+      ...(ref !== undefined ? { ref } : {}),
+      ...(by ? { by } : {}),
+    });
     this.options.transcript.input(code, origin);
     if (evaluation.interruptOnStart && !evaluation.ended) this.options.interrupt();
   }

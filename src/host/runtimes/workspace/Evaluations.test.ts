@@ -78,9 +78,11 @@ function setup() {
   /** An evaluation of `code` sent: its request's id, and its answer once it has one. */
   const started = (code: string, replied: () => void = () => undefined) => {
     let answer: EvalResult | undefined;
-    void evaluations.execute(scripted.kernel, code, "print", "client", undefined, replied).then((result) => {
-      answer = result;
-    });
+    void evaluations
+      .execute(scripted.kernel, { code, mode: "print", origin: "client" }, replied)
+      .then((result) => {
+        answer = result;
+      });
     return { id: scripted.ids.at(-1) as string, answer: () => answer };
   };
   return {
@@ -110,7 +112,7 @@ afterEach(() => {
 describe("an evaluation's start", () => {
   it("is written when its cell asks for input before its execute_input arrives, once", async () => {
     const { evaluations, iopub, message, ids, log, kernel } = setup();
-    void evaluations.execute(kernel, "input()", "do", "client", undefined, () => undefined);
+    void evaluations.execute(kernel, { code: "input()", mode: "do", origin: "client" }, () => undefined);
     const [first] = ids as [string];
     // stdin and iopub are separate sockets: the input request can come first.
     evaluations.started(first);

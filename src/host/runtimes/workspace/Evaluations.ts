@@ -6,6 +6,7 @@
  * (`EvaluationEvents.ts`): so the log holds every evaluation in the order the kernel ran them.
  */
 import { toDispatchError } from "../../../core/errors.js";
+import type { Caller } from "../../../protocol/people.js";
 import type { EvalResult } from "../../../protocol/workspace/commands.js";
 import type {
   EvalFailure,
@@ -27,6 +28,15 @@ export interface EvaluationsOptions extends EvaluationEventsOptions {
   ends: RequestEnds;
   /** The kernel's execution state, from the status of execute requests on iopub. */
   execution(state: ExecutionState): void;
+}
+
+/** A cell we send: its code, and who asked (`Evaluation`'s fields of the same names). */
+export interface OurCell {
+  code: string;
+  mode: EvalMode;
+  origin: "client" | "replay";
+  ref?: string | undefined;
+  by?: Caller | undefined;
 }
 
 export class Evaluations {
@@ -53,14 +63,8 @@ export class Evaluations {
    * (`requestEnds.ts`); `replied` is called as its reply comes, when the kernel's shell is free
    * for the next request.
    */
-  async execute(
-    kernel: Kernel,
-    code: string,
-    mode: EvalMode,
-    origin: "client" | "replay",
-    ref: string | undefined,
-    replied: () => void,
-  ): Promise<EvalResult> {
+  async execute(kernel: Kernel, cell: OurCell, replied: () => void): Promise<EvalResult> {
+    const { code, origin } = cell;
     const { id, reply } = kernel.request("shell", "execute_request", {
       code,
       silent: false,
@@ -75,7 +79,7 @@ export class Evaluations {
     });
     const { ends } = this.options;
     ends.follow(id);
-    const evaluation = this.known.add(id, { origin, code, mode, ref });
+    const evaluation = this.known.add(id, cell);
     this.lastSentAt = Date.now();
     this.stray.restart();
     let answer: JupyterMessage;

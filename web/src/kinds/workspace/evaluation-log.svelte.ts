@@ -8,6 +8,7 @@ import { isUpdate, updateDisplays } from "../../../../src/protocol/workspace/dis
 import { type Incomplete, incompleteText } from "../../../../src/protocol/workspace/incomplete.js";
 import { stripAnsi } from "./ansi.js";
 import type {
+  Caller,
   EvalEndData,
   EvalMode,
   EvalOutput,
@@ -41,9 +42,10 @@ export interface Evaluation {
   prompt?: InputRequestData;
   /**
    * Not started yet (sent by this page or another client): it waits behind `ahead` cells (the
-   * running one included), `running` the one the kernel runs (null between two).
+   * running one included), `running` the one the kernel runs (null between two); `by` who sent
+   * it, when the host said.
    */
-  waiting?: { ref: string; ahead: number; running: RunningCell | null };
+  waiting?: { ref: string; ahead: number; running: RunningCell | null; by?: Caller | undefined };
 }
 
 /** One thing the runtime printed, for the transcript pane. */

@@ -6,6 +6,9 @@
 import type { KernelSpecInfo } from "../../../../src/protocol/workspace/commands.js";
 import type { EvalEndData, EvalStartData } from "../../../../src/protocol/workspace/events.js";
 
+/** Who sent a cell (the hub says, from whom it authenticated). */
+export type { Caller } from "../../../../src/protocol/people.js";
+
 export type {
   CompleteResult,
   DocResult,

@@ -43,7 +43,7 @@ export class WaitingCells {
       status: null,
       outputs: [],
       truncatedBytes: 0,
-      waiting: { ref: data.ref, ahead: data.ahead, running: data.running },
+      waiting: { ref: data.ref, ahead: data.ahead, running: data.running, by: data.by },
     });
   }
 
@@ -58,7 +58,8 @@ export class WaitingCells {
       this.#remove(data.ref);
     }
     if (data.origin === "other") return;
-    const running: RunningCell = { id: data.id, code: data.code, origin: data.origin, startedAt: ts };
+    const { id, code, origin, by } = data;
+    const running: RunningCell = { id, code, origin, startedAt: ts, ...(by ? { by } : {}) };
     for (const card of this.cards) if (card.waiting) card.waiting.running = running;
   }
 

@@ -3,11 +3,16 @@
  * time zone), as `dispatch eval` says it at a terminal. The card's own button takes it out of
  * the queue (the bar's Interrupt stops the cell that runs, not this one).
  */
-import { firstCodeLine, whoseCell } from "../../../../src/protocol/workspace/waitingCell.js";
+import { betweenPeople, firstCodeLine, whoseCell } from "../../../../src/protocol/workspace/waitingCell.js";
 import type { EvalQueuedData } from "./model.js";
 
-/** "Waiting its turn behind the cell running since 14:02:07: `time.sleep(30)`." */
-export function waitingSentence(waiting: Pick<EvalQueuedData, "ahead" | "running">): string {
+/**
+ * "Waiting its turn behind the cell running since 14:02:07: `time.sleep(30)`."; between two
+ * people, whose cells they are, as a terminal says it (`betweenPeople`).
+ */
+export function waitingSentence(waiting: Pick<EvalQueuedData, "ahead" | "running" | "by">): string {
+  const named = betweenPeople(waiting, timeOfDay);
+  if (named) return `${named}.`;
   const { ahead, running } = waiting;
   if (!running)
     return `Waiting its turn behind ${ahead === 1 ? "an evaluation" : `${ahead} evaluations`} sent before it.`;

@@ -55,7 +55,7 @@ function setUp(name: string) {
     return batch.map((event) => ({ event }));
   };
   const output = (text: string) => ({ type: "output", data: new TextEncoder().encode(text) });
-  return { tracker, stored, output, reads: () => reads };
+  return { store, tracker, stored, output, reads: () => reads };
 }
 
 describe("ScreenTracker", () => {
@@ -80,5 +80,19 @@ describe("ScreenTracker", () => {
     expect(screen).toContain("printed before the restart");
     expect(screen).toContain("printed after it");
     expect(reads()).toBeGreaterThan(0);
+  });
+
+  it("stores no streaming snapshot in a new session's first seconds, however much it prints", async () => {
+    const { store, tracker, stored, output } = setUp("first-seconds");
+    tracker.track("s1", SIZE, stored({ type: "start", data: { command: ["sh"] } }));
+    // 2 MiB in 64 KiB events, twice the bytes between snapshots (and within the feed budget).
+    const line = `${"x".repeat(126)}\r\n`;
+    for (let i = 0; i < 32; i++) tracker.track("s1", SIZE, stored(output(line.repeat(512))));
+    tracker.track("s1", SIZE, stored(output("the last line")));
+    // Answered after any snapshot asked for before it (the worker answers in order).
+    expect(await tracker.currentScreen("s1", SIZE)).toContain("the last line");
+    // Serializing the whole scrollback a moment into a flood: left to the streaming minimum,
+    // the idle snapshot or the exit.
+    expect(store.latestSnapshot("s1")).toBeUndefined();
   });
 });

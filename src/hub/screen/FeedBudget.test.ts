@@ -34,4 +34,27 @@ describe("FeedBudget", () => {
     for (let i = 0; i < 12; i++) budget.printed(MiB, 0);
     expect(feeds(budget, 2 * FEED_BYTES_PER_SECOND)).toBe(false);
   });
+
+  it("rebuilds a stale screen once the flood pauses, or 2 s after it went stale while it goes on", () => {
+    const budget = new FeedBudget();
+    const start = 1_000_000;
+    expect(feeds(budget, 2 * FEED_BYTES_PER_SECOND, start)).toBe(false);
+    // Output goes on past the stale screen every 50 ms: no rebuild (a MiB read, parsed and a
+    // snapshot serialized) in the middle of it, until it has been stale for 2 s.
+    for (let t = start; t < start + 1900; t += 50) {
+      budget.passed(t);
+      expect(budget.rebuildDue(t + 49)).toBe(false);
+    }
+    expect(budget.rebuildDue(start + 2000)).toBe(true);
+    // Or the flood ends: rebuilt once it has been quiet for a moment.
+    const ended = new FeedBudget();
+    expect(feeds(ended, 2 * FEED_BYTES_PER_SECOND, start)).toBe(false);
+    ended.passed(start + 400);
+    expect(ended.rebuildDue(start + 500)).toBe(false);
+    expect(ended.rebuildDue(start + 700)).toBe(true);
+    // Rebuilt and stale again later: the 2 s count from then.
+    ended.rebuilt(start + 700);
+    ended.passed(start + 5000);
+    expect(ended.rebuildDue(start + 5100)).toBe(false);
+  });
 });

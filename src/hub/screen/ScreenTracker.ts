@@ -100,13 +100,12 @@ export class ScreenTracker {
     for (const { event } of entries) {
       if (event.seq <= state.seq) continue;
       state.seq = event.seq;
+      if (!state.stale && isOutputEvent(event) && !state.feed.take(event.data.length)) state.stale = true;
       if (state.stale) {
-        if (isOutputEvent(event)) state.bytes += event.data.length;
-        continue;
-      }
-      if (isOutputEvent(event) && !state.feed.take(event.data.length)) {
-        state.stale = true;
-        state.bytes += event.data.length;
+        if (isOutputEvent(event)) {
+          state.bytes += event.data.length;
+          state.feed.passed();
+        }
         continue;
       }
       if (isOutputEvent(event)) {
@@ -237,7 +236,15 @@ export class ScreenTracker {
     }
     this.blankThrough.delete(session);
     if (!fromStart) return this.catchUp.defer(session, size);
-    const state: Tracked = { ...deferredScreen(size), deferred: false, seq: first - 1 };
+    // Its streaming snapshots wait the same minimum from its start as between each other: one
+    // at its first MiB serialized the whole scrollback a moment into a flood, and a client
+    // attaching meanwhile replays no more than it would between two streaming snapshots.
+    const state: Tracked = {
+      ...deferredScreen(size),
+      deferred: false,
+      seq: first - 1,
+      snapshotAt: Date.now(),
+    };
     this.tracked.set(session, state);
     this.worker.post({ type: "open", session, cols: size.cols, rows: size.rows, seq: state.seq });
     return state;

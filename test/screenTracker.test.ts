@@ -95,4 +95,35 @@ describe("ScreenTracker", () => {
     // the idle snapshot or the exit.
     expect(store.latestSnapshot("s1")).toBeUndefined();
   });
+
+  it("stores an exit after a pause's snapshot as the same screen, without serializing it again", async () => {
+    const { store, tracker, stored, output } = setUp("unchanged");
+    const worker = (tracker as unknown as { worker: { request: (session: string) => Promise<unknown> } })
+      .worker;
+    const request = worker.request.bind(worker);
+    let serialized = 0;
+    worker.request = (session) => {
+      serialized++;
+      return request(session);
+    };
+    tracker.track("s1", SIZE, stored({ type: "start", data: { command: ["sh"] } }));
+    tracker.track("s1", SIZE, stored(output("done\r\n$ ")));
+    await tracker.snapshot("s1");
+    const paused = store.latestSnapshot("s1");
+    expect(serialized).toBe(1);
+    // The program exits: nothing drawn since the pause, the exit's snapshot is the same screen.
+    const exit = stored({ type: "exit", data: { code: 0 } });
+    tracker.track("s1", SIZE, exit);
+    await tracker.snapshot("s1");
+    const atExit = store.latestSnapshot("s1");
+    expect(atExit?.seq).toBe(exit[0]?.event.seq);
+    expect(atExit?.data).toBe(paused?.data);
+    expect(serialized).toBe(1);
+    // Output after it is serialized afresh.
+    tracker.track("s1", SIZE, stored(output("revived\r\n")));
+    await tracker.snapshot("s1");
+    expect(serialized).toBe(2);
+    expect(await tracker.currentScreen("s1", SIZE)).toContain("revived");
+    expect(store.latestSnapshot("s1")?.data).not.toBe(paused?.data);
+  });
 });

@@ -59,6 +59,7 @@ export class ScreenCatchUp {
     const base = snapshot ? decodeScreen(snapshot.data) : undefined;
     const from = base !== undefined && snapshot ? snapshot.seq : 0;
     state.deferred = false;
+    state.drawnSinceSnapshot = true;
     state.seq = from;
     state.bytes = base !== undefined ? (snapshot?.bytes ?? 0) : 0;
     worker.post({
@@ -86,6 +87,7 @@ export class ScreenCatchUp {
     const { store, worker } = this.options;
     const startAfter = store.seqBeforeTailBytes(session, tuning.REBUILD_TAIL_BYTES);
     state.stale = false;
+    state.drawnSinceSnapshot = true;
     state.feed.rebuilt();
     state.seq = startAfter;
     worker.post({ type: "open", session, cols: state.size.cols, rows: state.size.rows, seq: startAfter });

@@ -102,6 +102,7 @@ export class ScreenTracker {
       state.seq = event.seq;
       if (!state.stale && isOutputEvent(event) && !state.feed.take(event.data.length)) state.stale = true;
       if (state.stale) {
+        state.drawnSinceSnapshot = true;
         if (isOutputEvent(event)) {
           state.bytes += event.data.length;
           state.feed.passed();
@@ -109,6 +110,7 @@ export class ScreenTracker {
         continue;
       }
       if (isOutputEvent(event)) {
+        state.drawnSinceSnapshot = true;
         output.push(event.data);
         outputSeq = event.seq;
         state.bytes += event.data.length;
@@ -122,6 +124,7 @@ export class ScreenTracker {
       }
       if (output.length > 0) this.worker.postOutput(session, outputSeq, output.splice(0));
       const change = screenChange(session, event);
+      if (change.message.type !== "write") state.drawnSinceSnapshot = true;
       this.worker.post(change.message);
       snapshotNow ||= change.snapshotNow;
     }
@@ -203,10 +206,24 @@ export class ScreenTracker {
     state.bytesSinceSnapshot = 0;
     state.snapshotAt = Date.now();
     const bytes = state.bytes;
-    const reply = await this.worker.request(session);
-    if (reply.type !== "snapshot" || this.tracked.get(session) !== state) return;
     const { store } = this.options;
-    if (!store.getSession(session)) return;
+    const last = state.drawnSinceSnapshot ? undefined : store.latestSnapshot(session);
+    if (last && last.seq === state.snapshotSeq && store.getSession(session)) {
+      // Nothing drawn since (a command's exit after the pause's snapshot): the same screen,
+      // without serializing it again (its scrollback costs the worker ~0.1 s).
+      if (state.seq > last.seq) store.putSnapshot({ ...last, seq: state.seq, ts: Date.now(), bytes });
+      state.snapshotSeq = state.seq;
+      return;
+    }
+    // Until this one is stored, the last stored one is not the screen.
+    state.drawnSinceSnapshot = false;
+    state.snapshotSeq = undefined;
+    const reply = await this.worker.request(session);
+    if (this.tracked.get(session) !== state) return;
+    if (reply.type !== "snapshot" || !store.getSession(session)) {
+      state.drawnSinceSnapshot = true;
+      return;
+    }
     store.putSnapshot({
       session,
       seq: reply.seq,
@@ -216,6 +233,7 @@ export class ScreenTracker {
       data: encodeScreen(reply.screen),
       bytes,
     });
+    state.snapshotSeq = reply.seq;
     if (compactBehindSnapshots(store, session, bytes, this.retentionBytes))
       this.options.logger.debug({ session }, "compacted history behind a snapshot");
   }

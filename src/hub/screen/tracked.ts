@@ -15,6 +15,13 @@ export interface Tracked {
   bytesSinceSnapshot: number;
   /** When the last snapshot was requested (ms). */
   snapshotAt: number;
+  /**
+   * Seq of the snapshot last stored from this screen, and whether anything was drawn on it since
+   * (output, a resize, a gap, the screen opened again): an exit or a pause after that snapshot
+   * stores the same screen again at its own seq instead of serializing it once more.
+   */
+  snapshotSeq: number | undefined;
+  drawnSinceSnapshot: boolean;
   idleTimer: NodeJS.Timeout | undefined;
   feed: FeedBudget;
 }
@@ -34,6 +41,8 @@ export function deferredScreen(size: Size): Tracked {
     bytes: 0,
     bytesSinceSnapshot: 0,
     snapshotAt: 0,
+    snapshotSeq: undefined,
+    drawnSinceSnapshot: true,
     idleTimer: undefined,
     feed: new FeedBudget(),
   };

@@ -5,7 +5,7 @@
  * for it only briefly, and its reads never wait).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { SqliteStore } from "../../store/sqlite/SqliteStore.js";
+import { openSearchConnection } from "../../store/sqlite/searchConnection.js";
 import type { FromIndexWorker, ToIndexWorker } from "./messages.js";
 
 /**
@@ -32,7 +32,7 @@ const CHECKPOINT_EVERY_MS = 500;
 const port = parentPort;
 if (!port) throw new Error("the search index worker must run in a worker thread");
 // Started at low priority (`startBackgroundWorker`): live output and a restart's catch-up go first.
-const store = SqliteStore.open((workerData as { path: string }).path);
+const store = openSearchConnection((workerData as { path: string }).path);
 const waiting: number[] = [];
 let dirty = true;
 let running = false;
@@ -77,7 +77,7 @@ function checkpointSoon(): void {
 function checkpoint(): void {
   checkpointedAt = Date.now();
   try {
-    store.wal.checkpoint();
+    store.checkpoint();
     send({ type: "checkpointed" });
   } catch (err) {
     send({ type: "error", message: err instanceof Error ? err.message : String(err) });

@@ -4,47 +4,26 @@
  * hosts and search in their own records. Synchronous (better-sqlite3): callers batch writes
  * off the hot path and hand them over in one `appendBatch` call, which is one transaction.
  */
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { SessionEvent } from "../../protocol/events.js";
 import type { SessionRecord } from "../rows.js";
 import type { AuditWhere, SnapshotRecord, Store, TokenRecord, WriteAheadLog } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { writeBackup } from "./backupFile.js";
+import { attachSearchFile, openConnection } from "./connection.js";
 import { createPrivately } from "./databaseFile.js";
 import { EventLog } from "./EventLog.js";
 import { checkDatabase, type DamagedEvent, dropDamagedEvents } from "./eventIntegrity.js";
 import { HostRecords } from "./HostRecords.js";
-import { BUSY_TIMEOUT_MS, LockWait } from "./lockWait.js";
+import { LockWait } from "./lockWait.js";
 import { applyMigrations } from "./migrations.js";
 import { PeopleRecords } from "./PeopleRecords.js";
 import { SearchIndex } from "./SearchIndex.js";
 import { SessionRecords } from "./SessionRecords.js";
-import { attachSearchIndex } from "./searchFile.js";
 import { TokenRecords } from "./TokenRecords.js";
 
 export type { SessionRecord } from "../rows.js";
 export type { SnapshotRecord, TokenRecord } from "../Store.js";
-
-/**
- * Page cache of each database file on a connection (the log, the attached search file), in KiB
- * when negative: SQLite's own default. better-sqlite3 builds SQLite with 16 MB, and a flood
- * filled it and it stayed, in the hub's connection and the search worker's: 64 MiB of `cat`
- * left the idle hub at 146-153 MB, and 119 MB with this. Appends and a replay's reads touch few
- * pages at a time; the rest come from the OS's cache. A query over many lines rereads more
- * pages: "a word in every line, limit 100" takes 9-11 ms instead of 5-6 (docs/BENCHMARKS.md,
- * "A flood's dead Buffers").
- */
-const PAGE_CACHE_SIZE = -2000;
-
-/**
- * Bytes a write-ahead log is cut back to once checkpointed. SQLite reuses a WAL from its start
- * but never shrinks the file: one flood (the hub lets the log reach 64 MiB while someone types,
- * `WalCheckpoints`) or one `dispatch gc` of a long session (its index rows deleted through the
- * search file's log) left tens of MiB in `-wal` files for good, space an operator could not get
- * back with the hub running. Above `WalCheckpoints`' 4 MiB, so a steady flood's log, reset at
- * about that size, is not cut and grown again each time.
- */
-const WAL_SIZE_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export class SqliteStore implements Store {
   readonly engine = "sqlite";
@@ -71,18 +50,10 @@ export class SqliteStore implements Store {
   static open(path: string): SqliteStore {
     const onDisk = path !== ":memory:" && path !== "";
     if (onDisk) createPrivately(path);
-    const db = new Database(path);
+    const db = openConnection(path);
     try {
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
-      db.pragma("foreign_keys = ON");
-      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      db.pragma(`main.cache_size = ${PAGE_CACHE_SIZE}`);
-      db.pragma(`main.journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       applyMigrations(db);
-      attachSearchIndex(db, onDisk ? path : undefined);
-      db.pragma(`search.cache_size = ${PAGE_CACHE_SIZE}`);
-      db.pragma(`search.journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      attachSearchFile(db, onDisk ? path : undefined);
     } catch (err) {
       db.close();
       throw err;

@@ -7,7 +7,7 @@
  * xterm keeps its tables internal and holds them by reference, one per set: they are told apart
  * by that reference, learnt once from a terminal told to designate each set xterm knows.
  */
-import headless from "@xterm/headless";
+import { headless } from "./xterm.js";
 
 /** A table of xterm's: characters to what they are drawn as. */
 export type Charset = Readonly<Record<string, string>>;

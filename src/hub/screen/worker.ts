@@ -9,9 +9,8 @@
  * (`printOutput.ts`). Every message still sees all output sent before it.
  */
 import { parentPort } from "node:worker_threads";
-import serializeAddon from "@xterm/addon-serialize";
-import unicode11Addon from "@xterm/addon-unicode11";
-import headless from "@xterm/headless";
+import type SerializeModule from "@xterm/addon-serialize";
+import type HeadlessModule from "@xterm/headless";
 import {
   type FromScreenWorker,
   isTransferBuffer,
@@ -22,11 +21,12 @@ import { type PrintTarget, printOutput } from "./printOutput.js";
 import { screenPreview } from "./screenPreview.js";
 import { screenRows } from "./screenRows.js";
 import { serializeScreen } from "./serializeScreen.js";
+import { headless, serializeAddon, unicode11Addon } from "./xterm.js";
 
 interface Screen {
   session: string;
-  terminal: headless.Terminal;
-  serializer: serializeAddon.SerializeAddon;
+  terminal: HeadlessModule.Terminal;
+  serializer: SerializeModule.SerializeAddon;
   /** Seq of the last event received (output printed or waiting in `queued`). */
   seq: number;
   /** Output received and not printed yet (views into transferred buffers). */
@@ -186,7 +186,7 @@ function caughtUp(message: { ref: number; session: string }): Screen | undefined
   return screen;
 }
 
-function target(terminal: headless.Terminal): PrintTarget {
+function target(terminal: HeadlessModule.Terminal): PrintTarget {
   return terminal as unknown as PrintTarget;
 }
 

@@ -144,6 +144,10 @@ describe("web editor sessions", () => {
       await page.getByRole("button", { name: "+ New" }).click();
       const dialog = page.getByRole("dialog", { name: "New session" });
       await dialog.locator("#new-kind").selectOption("editor");
+      // Left empty, the name is the file's: the hint says so.
+      expect(await dialog.locator("#new-name").getAttribute("placeholder")).toMatch(
+        /the file's name if empty/,
+      );
       const browser = dialog.locator("[data-file-browser]");
       await expect.poll(() => browser.locator("[data-browser-path]").textContent()).toBe(root);
       await browser.locator('[data-entry="project"]').click();
@@ -165,13 +169,12 @@ describe("web editor sessions", () => {
       await dialog.waitFor({ state: "hidden" });
       await expect.poll(() => shown(page), { timeout: 20_000 }).toBe("hello from the browser\n");
       const sessions = (await (await web.hub.api("/api/sessions")).json()) as {
-        sessions: { kind: string; options?: { path?: string } }[];
+        sessions: { name: string; kind: string; options?: { path?: string } }[];
       };
       expect(
-        sessions.sessions.some(
-          (s) => s.kind === "editor" && s.options?.path === join(dir, "src", "main.txt"),
-        ),
-      ).toBe(true);
+        sessions.sessions.find((s) => s.kind === "editor" && s.options?.path === join(dir, "src", "main.txt"))
+          ?.name,
+      ).toBe("main-txt");
 
       // A new file, named in the directory shown, is created and opened.
       await page.getByRole("button", { name: "+ New" }).click();

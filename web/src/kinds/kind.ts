@@ -100,6 +100,8 @@ export interface WebKind<M extends SessionView = SessionView> {
   readonly attach: "screen" | "events";
   /** Offered in the create dialog: the kind's own fields. */
   readonly create?: Component<CreateFieldsProps, CreateFieldsExports>;
+  /** What the hub names a session created without a name, when not a random one (the dialog's hint). */
+  readonly unnamed?: string;
   /** An ended session can be started again from the page. */
   readonly revivable: boolean;
   /** Ways to revive offered beside the plain one, each with the options the kind's revive takes. */

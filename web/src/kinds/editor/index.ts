@@ -16,6 +16,7 @@ export const editor = deferredKind(
     Icon,
     attach: "screen",
     create: CreateFields,
+    unnamed: "the file's name if empty, e.g. readme-md",
     revivable: true,
     searchable: false,
     foreground: false,

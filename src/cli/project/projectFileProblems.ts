@@ -63,7 +63,7 @@ const COMPOSE_KEYS: Readonly<Record<string, string>> = {
   environment: "'env' (a table: env = { PORT = \"3000\" })",
   working_dir: "'cwd' (relative to this file)",
   healthcheck: "'ready' (a regular expression its output must match)",
-  image: "'kind' (terminal, agent, chat, workspace, editor) with 'command'",
+  image: "'kind' (a terminal unless it says another) with 'command'",
   entrypoint: "'command' (a string split into words, or a list)",
 };
 

@@ -152,6 +152,16 @@ describe("editor sessions", () => {
     expect(lines[1]).toMatch(/ script {2}replaced 0-5 with "goodbye"; inserted "more\\n" at 12$/);
   });
 
+  it("refuses typed text, which it would drop, saying how to change its text", async () => {
+    writeFileSync(join(root, "typed.txt"), "as on disk\n");
+    expect((await hub.cli(["edit", join(root, "typed.txt")])).stdout.trim()).toBe("typed-txt");
+    const sent = await hub.cli(["send", "typed-txt", "--enter", "hello"]);
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toContain("'typed-txt' is a file editor: it takes edits, not typed text");
+    expect(sent.stderr).toContain("dispatch cmd typed-txt edits");
+    expect((await textOf("typed-txt")).text).toBe("as on disk\n");
+  });
+
   it("names a session after its file, made free while another holds the name", async () => {
     mkdirSync(join(root, "other"), { recursive: true });
     writeFileSync(join(root, "Plan.md"), "a\n");

@@ -10,6 +10,7 @@
 import { DispatchError } from "../core/errors.js";
 import { isLiveStatus } from "../core/liveness.js";
 import { describeInvalidName, isValidName } from "../core/names.js";
+import { findKind } from "../kinds/registry.js";
 import type { SessionEvent } from "../protocol/events.js";
 import type { InputId } from "../protocol/inputId.js";
 import type { Caller } from "../protocol/people.js";
@@ -99,6 +100,7 @@ export class SessionCommands {
     answer: "delivered" | "with-echo" = "delivered",
   ): Promise<void> {
     const record = requireLive(this.options.directory.resolve(ref), "input was not delivered");
+    findKind(record.kind)?.checkInput?.(data, record);
     const link = this.options.hosts.require(record.host);
     const message = {
       type: "input" as const,

@@ -58,6 +58,12 @@ export interface SessionKind {
    * gets it and the events after it, whatever the length of the log.
    */
   readonly snapshot?: KindSnapshot;
+  /**
+   * Refuses input its runtime would drop unread (throws `bad_request` saying what to do): text
+   * typed at a session whose input is not keys (an editor takes its page's edits). Absent:
+   * every input goes to the runtime. On the input path: keep it cheap.
+   */
+  checkInput?(data: string, record: SessionRecord): void;
   /** How an ended session starts again (same record, log continued); absent: it cannot. */
   revive?(context: ReviveContext): Promise<ReviveSpec> | ReviveSpec;
   /**

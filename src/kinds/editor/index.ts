@@ -12,6 +12,7 @@
 
 import { posix } from "node:path";
 import { z } from "zod";
+import { DispatchError } from "../../core/errors.js";
 import { lazyModule } from "../../core/lazyModule.js";
 import { isLiveStatus } from "../../core/liveness.js";
 import { nameFrom } from "../../core/names.js";
@@ -19,6 +20,7 @@ import { parseOrBadRequest } from "../../protocol/parse.js";
 import { command, type SessionKind } from "../kind.js";
 import {
   AtArgs,
+  EditorInput,
   EditorOptions,
   EditsArgs,
   FileData,
@@ -57,6 +59,14 @@ export const editorKind: SessionKind = {
     return { meta: { editor: { ...settings, status: "clean" } }, spawn: settings, ...(name ? { name } : {}) };
   },
   events: { update: UpdateData, presence: PresenceData, file: FileData },
+  // Its input is its page's Yjs messages: text typed at it (`dispatch send`) would be dropped.
+  checkInput(data, record) {
+    if (data.startsWith("{") && EditorInput.safeParse(jsonOrUndefined(data)).success) return;
+    throw new DispatchError(
+      "bad_request",
+      `'${record.name}' is a file editor: it takes edits, not typed text; open it in the web UI, or change its text with \`dispatch cmd ${record.name} edits '{"edits":[{"from":0,"to":0,"insert":"text"}]}'\` (\`dispatch cat ${record.name}\` prints it)`,
+    );
+  },
   fold(record, event) {
     if (event.type !== "file") return undefined;
     const file = event.data as FileData;
@@ -125,3 +135,11 @@ export const editorKind: SessionKind = {
     }),
   },
 };
+
+function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

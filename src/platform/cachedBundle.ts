@@ -31,6 +31,13 @@ export const CACHE_SAVE_DELAY_MS = 2000;
 const WRAP_HEAD = "(function (exports, require, module, __filename, __dirname) { ";
 const WRAP_TAIL = "\n})";
 
+/**
+ * The bundle's `import()`, lent to it (`importModule`). Made here, not in `runCachedBundle`: a
+ * closure made there keeps that call's scope alive for good, and with it the bundle's bytes as
+ * read (a 2 MB Buffer the hub held all its life, docs/BENCHMARKS.md, "Memory: idle hub and host").
+ */
+const importFromHere = (specifier: string): Promise<unknown> => import(specifier);
+
 /** The key: a SHA-256 of the bundle's identity, then a SHA-256 of its bytes or zeros (`bundleIdentity`). */
 const KEY_BYTES = 64;
 const IDENTITY_BYTES = 32;
@@ -94,7 +101,7 @@ export function runCachedBundle(
     // bundle's run-time imports go through `importModule`, which uses the one lent below.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  lendImport((specifier) => import(specifier));
+  lendImport(importFromHere);
   const use: CacheUse =
     cached === undefined
       ? "missing"

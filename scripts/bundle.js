@@ -131,6 +131,41 @@ function lazyRequires(code, names) {
   return rewritten;
 }
 
+/**
+ * Requires of a dependency moved from its top into the one function that uses them, so a
+ * process that never calls it never evaluates what they load. `@fastify/static` lists the
+ * files to serve with `glob` only when it is not given a wildcard route, which the hub always
+ * is (`src/server/static.ts`); evaluated at its top, glob held ~0.5 MB of an idle hub's heap
+ * (docs/BENCHMARKS.md, "Memory: idle hub and host"). A dependency's update that moves the line
+ * fails the build, not the hub.
+ */
+const DEFERRED_REQUIRES = [
+  {
+    file: "/node_modules/@fastify/static/index.js",
+    statement: "const { glob } = require('glob')",
+    deferred: "const glob = (...args) => require('glob').glob(...args)",
+  },
+];
+
+function deferRequiresPlugin() {
+  return {
+    name: "dispatch-defer-requires",
+    transform(code, id) {
+      const found = DEFERRED_REQUIRES.filter((d) => id.endsWith(d.file));
+      if (found.length === 0) return null;
+      let rewritten = code;
+      for (const { statement, deferred } of found) {
+        if (!rewritten.includes(statement))
+          throw new Error(
+            `bundle.js: '${statement}' is no longer in ${id}; see DEFERRED_REQUIRES (did the dependency change?)`,
+          );
+        rewritten = rewritten.replace(statement, deferred);
+      }
+      return { code: rewritten, map: null };
+    },
+  };
+}
+
 /** `import.meta.url` of a module in dist/ as seen from a bundle written to `outDir`. */
 function importMetaUrlPlugin(outDir) {
   return {
@@ -163,7 +198,7 @@ for (const entry of ENTRIES) {
     input,
     platform: "node",
     external: externalFor(entry.keepOut),
-    plugins: [importMetaUrlPlugin(outDir)],
+    plugins: [importMetaUrlPlugin(outDir), deferRequiresPlugin()],
     logLevel: "warn",
     // Some dependencies `require` optional packages inside try/catch; leave those to run time.
     onLog(level, log, handler) {

@@ -6,8 +6,6 @@
 import { DispatchError } from "../../core/errors.js";
 import { type LazyModule, lazyModule } from "../../core/lazyModule.js";
 import type { Orphan } from "../../protocol/host.js";
-import { AgentRuntime } from "./agent.js";
-import { ChatRuntime } from "./chat.js";
 import { editorHostCommands } from "./editor/hostCommands.js";
 import { sweepOrphanKernels } from "./jupyter/orphans.js";
 import type { HostKindCommands, OrphanSweeper, RuntimeFactory } from "./runtime.js";
@@ -39,9 +37,22 @@ export function registerRuntime(
 }
 
 registerRuntime("terminal", (context) => new TerminalRuntime(context));
-registerRuntime("agent", (context) => new AgentRuntime(context));
-registerRuntime("chat", (context) => new ChatRuntime(context));
-// Loaded with their first session: the Jupyter client and Yjs stay out of an idle host.
+// Loaded with their first session: an idle host of terminals holds none of their code and schemas
+// (chat's and agent's ~1 MB of heap), nor the Jupyter client and Yjs.
+registerRuntime(
+  "agent",
+  lazyRuntime("the agent runtime", async () => {
+    const { AgentRuntime } = await import("./agent.js");
+    return (context) => new AgentRuntime(context);
+  }),
+);
+registerRuntime(
+  "chat",
+  lazyRuntime("the chat runtime", async () => {
+    const { ChatRuntime } = await import("./chat.js");
+    return (context) => new ChatRuntime(context);
+  }),
+);
 registerRuntime(
   "workspace",
   lazyRuntime("the workspace runtime", async () => {

@@ -2,6 +2,7 @@
  * What an idle hub holds: code it needs only on first use is evaluated then, and then works
  * (docs/BENCHMARKS.md, "Memory: idle hub and host"). On the built hub, as it runs.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -40,5 +41,54 @@ describe("the hub's code loaded on first use", () => {
     expect(script.status).toBe(200);
     expect(script.headers.get("cache-control")).toContain("immutable");
     expect((await script.text()).length).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * Every module a process loads with `entry` (a module in dist/, as tsc built it): what a start
+ * evaluates, before anything is first used. Resolved URLs, from a resolve hook.
+ */
+function modulesLoadedBy(entry: string): string[] {
+  const hook = `
+    let port;
+    export function initialize(data) { port = data.port; }
+    export async function resolve(specifier, context, next) {
+      const resolved = await next(specifier, context);
+      port.postMessage(resolved.url);
+      return resolved;
+    }`;
+  const script = `
+    import { register } from "node:module";
+    import { MessageChannel } from "node:worker_threads";
+    const { port1, port2 } = new MessageChannel();
+    const urls = [];
+    port1.on("message", (url) => urls.push(url));
+    register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)}, import.meta.url, {
+      data: { port: port2 },
+      transferList: [port2],
+    });
+    await import(${JSON.stringify(join(REPO_ROOT, entry))});
+    setTimeout(() => { console.log(JSON.stringify(urls)); process.exit(0); }, 100);`;
+  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+  expect(result.stderr).toBe("");
+  return JSON.parse(result.stdout) as string[];
+}
+
+describe("what a hub on SQLite and a host of terminals load at start", () => {
+  it("the hub: no PostgreSQL store, no cluster, no prom-client", () => {
+    const loaded = modulesLoadedBy("dist/src/server/main.js");
+    expect(loaded.some((url) => url.endsWith("/src/hub/Hub.js"))).toBe(true);
+    const unwanted = loaded.filter((url) =>
+      /\/store\/postgres\/(?!PostgresError\.js)|\/hub\/cluster\/|\/protocol\/cluster\.js|\/prom-client\//.test(
+        url,
+      ),
+    );
+    expect(unwanted).toEqual([]);
+  });
+
+  it("the host: no chat or agent runtime", () => {
+    const loaded = modulesLoadedBy("dist/src/host/HostDaemon.js");
+    expect(loaded.some((url) => url.endsWith("/runtimes/registry.js"))).toBe(true);
+    expect(loaded.filter((url) => /\/runtimes\/(chat|agent)\.js$|\/kinds\/chat\//.test(url))).toEqual([]);
   });
 });

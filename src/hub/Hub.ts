@@ -6,14 +6,11 @@
  */
 import type { Logger } from "pino";
 import { findKind } from "../kinds/registry.js";
-import { PgCluster } from "../store/postgres/PgCluster.js";
-import type { PostgresStore } from "../store/postgres/PostgresStore.js";
 import type { Store } from "../store/Store.js";
 import { Attachments } from "./Attachments.js";
 import { AuditTrail } from "./AuditTrail.js";
-import { ClusterNode, type ClusterSettings } from "./cluster/ClusterNode.js";
-import { HostLeases } from "./cluster/HostLeases.js";
-import { EVENTS_CHANNEL } from "./cluster/RemoteFanOut.js";
+import type { ClusterNode } from "./cluster/ClusterNode.js";
+import type { ClusterParts } from "./cluster/clusterParts.js";
 import { EventIntake } from "./EventIntake.js";
 import { HostCommands } from "./HostCommands.js";
 import { type HostLinks, HostMonitor } from "./HostMonitor.js";
@@ -49,8 +46,11 @@ export interface HubOptions {
   orphanTtlMs: number;
   /** Which attached writer's size a session takes (see `SessionClients`); `latest` by default. */
   sizeRule?: SizeRule | undefined;
-  /** Run as one node of a cluster sharing this PostgreSQL store (see `cluster/ClusterNode`). */
-  cluster?: (ClusterSettings & { store: PostgresStore }) | undefined;
+  /**
+   * Run as one node of a cluster sharing this PostgreSQL store (see `cluster/ClusterNode`); made
+   * by the server only on a cluster node (`cluster/clusterParts.ts`).
+   */
+  cluster?: ClusterParts | undefined;
 }
 
 export class Hub {
@@ -103,13 +103,7 @@ export class Hub {
     });
     this.stopReconnected = store.onReconnected?.(() => bus.emit("storage-healed"));
     const { heartbeatMs, requestTimeoutMs, orphanTtlMs } = options;
-    const clusterRows = options.cluster ? new PgCluster(options.cluster.store.connection) : undefined;
-    const leases =
-      options.cluster && clusterRows
-        ? new HostLeases({ cluster: clusterRows, node: options.cluster.node, logger })
-        : undefined;
-    if (options.cluster)
-      options.cluster.store.fenceAppends({ node: options.cluster.node, channel: EVENTS_CHANNEL });
+    const leases = options.cluster?.leases;
     // Before the hosts: a hello may record sessions it orphans.
     this.audit = new AuditTrail(store, (err) => this.storage.failed(err, "audit row"));
     this.storage.listen((status) => {
@@ -210,12 +204,8 @@ export class Hub {
       store,
       logger,
     });
-    if (options.cluster && clusterRows && leases) {
-      cluster = new ClusterNode({
-        settings: options.cluster,
-        cluster: clusterRows,
-        leases,
-        store: options.cluster.store,
+    if (options.cluster) {
+      cluster = options.cluster.node({
         directory,
         attachments: this.attachments,
         hosts,

@@ -17,7 +17,6 @@ import type { HomePaths } from "../platform/home.js";
 import { HUB_PROOF_HEADER } from "../platform/keyProof.js";
 import type { StatusBody } from "../protocol/api.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
-import { PEER_ENDPOINT_PATH } from "../protocol/cluster.js";
 import { describeIssues } from "../protocol/parse.js";
 import type { Store } from "../store/Store.js";
 import { storageFailure } from "../store/storageErrors.js";
@@ -25,7 +24,6 @@ import type { Authenticator } from "./auth.js";
 import { Gate } from "./authorize.js";
 import { CLIENT_ENDPOINT_PATH, clientEndpoint } from "./clientEndpoint.js";
 import { clientErrorHandler } from "./clientErrors.js";
-import { clusterEndpoint } from "./clusterEndpoint.js";
 import { registerDocumentRoutes } from "./documentRoutes.js";
 import { errorPage, opensInBrowser } from "./errorPage.js";
 import { registerHistory } from "./history.js";
@@ -213,9 +211,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         auth,
       })
     : undefined;
-  const peerUpgrade =
-    hub.cluster && options.peerToken
-      ? clusterEndpoint(app, { cluster: hub.cluster, peerToken: options.peerToken, logger: options.logger })
+  // Imported only on a cluster node: a lone hub never evaluates the peers' protocol.
+  const { cluster } = hub;
+  const { peerToken, logger } = options;
+  const peer =
+    cluster && peerToken
+      ? await import("./clusterEndpoint.js").then(({ clusterEndpoint, PEER_ENDPOINT_PATH }) => ({
+          path: PEER_ENDPOINT_PATH,
+          upgrade: clusterEndpoint(app, { cluster, peerToken, logger }),
+        }))
       : undefined;
   const clientUpgrade = clientEndpoint(app, {
     hub,
@@ -236,7 +240,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (hostRefusal) return refuseUpgrade(socket, 403, hostRefusal);
     const path = (request.url ?? "").split("?")[0];
     if (path === HOST_ENDPOINT_PATH && hostUpgrade) return hostUpgrade(request, socket, head);
-    if (path === PEER_ENDPOINT_PATH && peerUpgrade) return peerUpgrade(request, socket, head);
+    if (peer && path === peer.path) return peer.upgrade(request, socket, head);
     if (path !== CLIENT_ENDPOINT_PATH)
       return refuseUpgrade(
         socket,

@@ -11,6 +11,9 @@ import { WebSocketServer } from "ws";
 import type { ClusterNode } from "../hub/cluster/ClusterNode.js";
 import { encodePeerReply } from "../hub/cluster/PeerRequests.js";
 import { MAX_PEER_MESSAGE_BYTES, PeerMessage } from "../protocol/cluster.js";
+
+export { PEER_ENDPOINT_PATH } from "../protocol/cluster.js";
+
 import type { UpgradeHandler } from "./hostEndpoint.js";
 
 export interface ClusterEndpointOptions {

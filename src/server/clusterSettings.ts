@@ -7,11 +7,18 @@
  * no second secret to distribute.
  */
 import { createHash, createHmac } from "node:crypto";
+import type { Logger } from "pino";
 import { DispatchError } from "../core/errors.js";
 import type { ClusterSettings } from "../hub/cluster/ClusterNode.js";
+import { type ClusterParts, clusterParts } from "../hub/cluster/clusterParts.js";
 import { PgCluster } from "../store/postgres/PgCluster.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import type { Store } from "../store/Store.js";
+
+/** This hub's part in its cluster: the settings below, with the rows and leases they open. */
+export function joinCluster(logger: Logger, options: Parameters<typeof clusterSettings>[0]): ClusterParts {
+  return clusterParts(clusterSettings(options), logger);
+}
 
 export function clusterSettings(options: {
   node: string;

@@ -16,7 +16,6 @@ import { isStorageError } from "../store/storageErrors.js";
 import { buildApp, type TlsFiles } from "./app.js";
 import { Authenticator, loadAccessKey } from "./auth.js";
 import { startAutoGc } from "./autoGc.js";
-import { clusterSettings } from "./clusterSettings.js";
 import { HostTokens } from "./HostTokens.js";
 import { HostNames } from "./hostNames.js";
 import { hostSettings } from "./hostServices.js";
@@ -85,7 +84,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   }
   const storeSpec = options.store ?? process.env.DISPATCH_STORE;
   const nodeName = process.env.DISPATCH_NODE?.trim() || undefined;
-  const { store, recovery } = openStore(storeSpec, paths.db, { cluster: nodeName !== undefined });
+  const { store, recovery } = await openStore(storeSpec, paths.db, { cluster: nodeName !== undefined });
   // The URL may hold a password: nothing the hub starts inherits it.
   delete process.env.DISPATCH_STORE;
   if (recovery) {
@@ -99,9 +98,10 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
   const settings = hubSettings(process.env);
   let hubRef: Hub | undefined;
   let listeningUrl = "";
+  // Imported only on a cluster node: a hub on SQLite never evaluates the cluster's code.
   const cluster =
     nodeName !== undefined
-      ? clusterSettings({
+      ? (await import("./clusterSettings.js")).joinCluster(logger, {
           node: nodeName,
           store,
           databaseUrl: storeSpec ?? "",
@@ -173,7 +173,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     oidc,
     hosts,
     metrics,
-    peerToken: cluster?.peerToken,
+    peerToken: cluster?.settings.peerToken,
     clientPingMs: settings.clientPingMs,
     maxSocketsPerPerson: settings.maxSocketsPerPerson,
     status: async () => {

@@ -4,7 +4,6 @@
  * `DISPATCH_STORE`), which several hub nodes can share.
  */
 import { DispatchError } from "../core/errors.js";
-import { PostgresStore } from "./postgres/PostgresStore.js";
 import type { Store } from "./Store.js";
 import { openChecked } from "./sqlite/recovery.js";
 
@@ -21,13 +20,14 @@ export function isPostgresUrl(spec: string): boolean {
 
 /**
  * Opens the store `spec` names: a `postgres://` URL, `sqlite` (or nothing) for the file at
- * `sqliteFile`, or a path to another SQLite file.
+ * `sqliteFile`, or a path to another SQLite file. PostgreSQL's code is imported only for a
+ * `postgres://` URL: a hub on SQLite never evaluates it.
  */
-export function openStore(
+export async function openStore(
   spec: string | undefined,
   sqliteFile: string,
   options: { cluster?: boolean } = {},
-): OpenedStore {
+): Promise<OpenedStore> {
   const value = spec?.trim() ?? "";
   if (options.cluster && !isPostgresUrl(value)) {
     throw new DispatchError(
@@ -35,8 +35,10 @@ export function openStore(
       "a cluster node (DISPATCH_NODE) needs a PostgreSQL store every node shares: set DISPATCH_STORE=postgres://… or --store",
     );
   }
-  if (isPostgresUrl(value))
+  if (isPostgresUrl(value)) {
+    const { PostgresStore } = await import("./postgres/PostgresStore.js");
     return { store: PostgresStore.open(value, { node: options.cluster ? "cluster" : "sole" }) };
+  }
   if (value === "" || value === "sqlite") return openChecked(sqliteFile);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     throw new DispatchError(

@@ -152,26 +152,26 @@ describe("postgres connection", () => {
     expect(isStorageError(failure)).toBe(true);
   });
 
-  it("is chosen by a postgres:// store setting; other schemes get a clear error", () => {
-    const opened = openStore(url, "/nonexistent/dispatch.db");
+  it("is chosen by a postgres:// store setting; other schemes get a clear error", async () => {
+    const opened = await openStore(url, "/nonexistent/dispatch.db");
     expect(opened.store.engine).toBe("postgres");
     opened.store.close();
-    expect(() => openStore("mysql://db/dispatch", "/tmp/x.db")).toThrow(
+    await expect(openStore("mysql://db/dispatch", "/tmp/x.db")).rejects.toThrow(
       /unknown store 'mysql:.*postgres:\/\//,
     );
   });
 
-  it("lets one hub at a time use a database, naming the one holding it", () => {
-    const first = openStore(url, "/nonexistent/dispatch.db").store;
+  it("lets one hub at a time use a database, naming the one holding it", async () => {
+    const first = (await openStore(url, "/nonexistent/dispatch.db")).store;
     try {
-      expect(() => openStore(url, "/nonexistent/dispatch.db")).toThrow(
+      await expect(openStore(url, "/nonexistent/dispatch.db")).rejects.toThrow(
         /another hub already uses this PostgreSQL database \(connected from 127\.0\.0\.1.*one hub per database/,
       );
     } finally {
       first.close();
     }
     // Closing (or a dead hub's dropped connection) frees it.
-    const next = openStore(url, "/nonexistent/dispatch.db").store;
+    const next = (await openStore(url, "/nonexistent/dispatch.db")).store;
     expect(next.engine).toBe("postgres");
     next.close();
   });

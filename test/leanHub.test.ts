@@ -86,9 +86,14 @@ describe("what a hub on SQLite and a host of terminals load at start", () => {
     expect(unwanted).toEqual([]);
   });
 
-  it("the host: no chat or agent runtime", () => {
+  it("the host: no chat or agent runtime, no workspace schemas", () => {
     const loaded = modulesLoadedBy("dist/src/host/HostDaemon.js");
     expect(loaded.some((url) => url.endsWith("/runtimes/registry.js"))).toBe(true);
-    expect(loaded.filter((url) => /\/runtimes\/(chat|agent)\.js$|\/kinds\/chat\//.test(url))).toEqual([]);
+    const unwanted = loaded.filter((url) =>
+      /\/runtimes\/(chat|agent)\.js$|\/kinds\/chat\/|\/kinds\/workspace\/index\.js$|\/protocol\/workspace\//.test(
+        url,
+      ),
+    );
+    expect(unwanted).toEqual([]);
   });
 });

@@ -34,9 +34,10 @@ import {
 } from "../../protocol/workspace/events.js";
 import { command, type SessionKind } from "../kind.js";
 import { historyFromEvents, replayableEvaluations } from "./history.js";
+import { WORKSPACE } from "./name.js";
 import { WorkspaceOptions, WorkspaceReviveOptions } from "./options.js";
 
-export const WORKSPACE = "workspace";
+export { WORKSPACE };
 
 /** What the record keeps of a workspace (`meta.workspace`), folded from its events. */
 export interface WorkspaceState extends KernelData {

@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { WORKSPACE } from "../../../kinds/workspace/index.js";
+import { WORKSPACE } from "../../../kinds/workspace/name.js";
 import { isAlive } from "../../../platform/processAlive.js";
 import type { Orphan } from "../../../protocol/host.js";
 import { isHeld, kernelDir, removeConnectionFile, sessionOfConnectionFile } from "./connection.js";

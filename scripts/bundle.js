@@ -135,9 +135,9 @@ function lazyRequires(code, names) {
  * Requires of a dependency moved from its top into the one function that uses them, so a
  * process that never calls it never evaluates what they load. `@fastify/static` lists the
  * files to serve with `glob` only when it is not given a wildcard route, which the hub always
- * is (`src/server/static.ts`), yet every hub evaluated glob at start-up: with prom-client, ~0.6
- * MB of an idle hub's live heap (docs/BENCHMARKS.md, "Memory: idle hub and host"). A
- * dependency's update that moves the line fails the build, not the hub.
+ * is (`src/server/static.ts`); evaluated at its top, glob held ~0.5 MB of an idle hub's heap
+ * (docs/BENCHMARKS.md, "Memory: idle hub and host"). A dependency's update that moves the line
+ * fails the build, not the hub.
  */
 const DEFERRED_REQUIRES = [
   {

@@ -4,11 +4,9 @@
  * what happens: a running session, an attached client, events stored and sent, store calls
  * timed, fan-out lag observed, the process's memory.
  */
-import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
-import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cleanupAll, type HubHandle, REPO_ROOT, startHub, waitFor } from "./harness.js";
+import { cleanupAll, type HubHandle, startHub, waitFor } from "./harness.js";
 import { WireClient } from "./wire.js";
 
 const hubs: HubHandle[] = [];
@@ -80,50 +78,5 @@ describe("metrics", () => {
     const loopback = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(sample(loopback, "dispatch_clients")).toBe(1);
     expect((await fetch(`http://127.0.0.1:${metricsPort}/api/status`)).status).toBe(404);
-  });
-
-  it("loads prom-client with the first scrape, and counts what happened before it", () => {
-    // A process of its own: its modules (prom-client's in require.cache) are its alone.
-    const metricsModule = join(REPO_ROOT, "dist/src/server/metrics.js");
-    const script = `
-      import { createRequire } from "node:module";
-      import { HubMetrics } from ${JSON.stringify(metricsModule)};
-      const require = createRequire(import.meta.url);
-      const loaded = () => Object.keys(require.cache).some((file) => file.includes("/prom-client/"));
-      const metrics = new HubMetrics({
-        sessions: () => [{ status: "running" }, { status: "running" }, { status: "exited" }],
-        hosts: () => [{ status: "connected" }],
-        searchWorker: () => false,
-        screenWorker: () => true,
-      });
-      metrics.stored(3);
-      metrics.sent({ ts: Date.now() - 20_000 });
-      metrics.timed({ appendBatch: () => 1, other: () => 2 }).appendBatch();
-      const before = loaded();
-      const { contentType, body } = await metrics.text();
-      console.log(JSON.stringify({ before, after: loaded(), contentType, body }));`;
-    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
-    expect(result.stderr).toBe("");
-    const { before, after, contentType, body } = JSON.parse(result.stdout) as Record<string, string>;
-    expect(before, "prom-client loaded before the first scrape").toBe(false);
-    expect(after).toBe(true);
-    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
-    const text = String(body);
-    expect(sample(text, 'dispatch_sessions{status="running"}')).toBe(2);
-    expect(sample(text, 'dispatch_sessions{status="exited"}')).toBe(1);
-    expect(sample(text, 'dispatch_hosts{status="connected"}')).toBe(1);
-    expect(sample(text, "dispatch_search_worker")).toBe(0);
-    expect(sample(text, "dispatch_screen_worker")).toBe(1);
-    expect(sample(text, "dispatch_events_stored_total")).toBe(3);
-    expect(sample(text, "dispatch_events_sent_total")).toBe(1);
-    // 20 s old: above every bucket but the last two.
-    expect(sample(text, 'dispatch_fanout_lag_seconds_bucket{le="10"}')).toBe(0);
-    expect(sample(text, 'dispatch_fanout_lag_seconds_bucket{le="+Inf"}')).toBe(1);
-    expect(sample(text, "dispatch_fanout_lag_seconds_count")).toBe(1);
-    expect(sample(text, 'dispatch_store_seconds_bucket{le="1",call="appendBatch"}')).toBe(1);
-    expect(sample(text, 'dispatch_store_seconds_count{call="appendBatch"}')).toBe(1);
-    expect(text).not.toContain('call="other"');
-    expect(text).toContain("# TYPE dispatch_store_seconds histogram");
-    expect(sample(text, "dispatch_process_resident_memory_bytes")).toBeGreaterThan(10_000_000);
   });
 });

@@ -1,17 +1,15 @@
 /**
- * Prometheus metrics of one hub node: sessions, clients and hosts right now, events stored (in)
- * and sent to clients (out), store call latency, fan-out lag (how old an event is when it reaches
- * a client) and the process's memory and event loop. The hub's own are recorded here, as plain
- * numbers (`exposition.ts`); the process's come from prom-client, loaded and started by the first
- * scrape (`processMetrics.ts`). Served at `/metrics` behind the hub's auth (owner), and, with
+ * Prometheus metrics of one hub node (prom-client): sessions, clients and hosts right now,
+ * events stored (in) and sent to clients (out), store call latency, fan-out lag (how old an
+ * event is when it reaches a client) and the process's memory and event loop (prom-client's
+ * defaults, started by the first scrape: their event-loop monitor wakes the process every
+ * 10 ms, 100 times a second in an otherwise idle hub). Served at `/metrics` behind the hub's auth (owner), and, with
  * `DISPATCH_METRICS_PORT`, on a plain listener bound to 127.0.0.1 for a local scraper.
  */
 import { createServer, type Server } from "node:http";
-import { lazyModule } from "../core/lazyModule.js";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { SessionEvent } from "../protocol/events.js";
 import type { Store } from "../store/Store.js";
-import { CONTENT_TYPE, Histogram, metricLines, type Sample } from "./exposition.js";
-import type { ProcessMetrics } from "./processMetrics.js";
 
 /** Store calls timed one by one (the hot ones, and those a slow server shows first). */
 const TIMED_STORE_CALLS = new Set([
@@ -28,13 +26,6 @@ const STORE_BUCKETS = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 
 /** Seconds from an event's birth on its host to its send to a client. */
 const LAG_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
 
-const PREFIX = "dispatch_";
-
-const processMetricsModule = lazyModule(
-  "the process's metrics (prom-client)",
-  () => import("./processMetrics.js"),
-);
-
 export interface MetricsSources {
   sessions: () => { status: string }[];
   /** Whether the search index worker thread runs (a flood or a backlog being indexed). */
@@ -45,31 +36,93 @@ export interface MetricsSources {
 }
 
 export class HubMetrics {
-  private eventsIn = 0;
-  private eventsOut = 0;
-  private readonly storeSeconds = new Histogram(
-    `${PREFIX}store_seconds`,
-    "Time a store call takes, by call",
-    STORE_BUCKETS,
-    "call",
-  );
-  private readonly fanoutLag = new Histogram(
-    `${PREFIX}fanout_lag_seconds`,
-    "Age of an event (from its birth on the host) when it is sent to a client",
-    LAG_BUCKETS,
-  );
-  private processMetrics: Promise<ProcessMetrics> | undefined;
+  readonly registry = new Registry();
+  private readonly eventsIn: Counter;
+  private readonly eventsOut: Counter;
+  private readonly storeSeconds: Histogram<"call">;
+  private readonly fanoutLag: Histogram;
+  private defaultsStarted = false;
   /** How many clients are connected; the app that owns the WebSocket server sets it. */
   clients: () => number = () => 0;
 
-  constructor(private readonly sources: MetricsSources) {}
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    const self = this;
+    new Gauge({
+      name: "dispatch_sessions",
+      help: "Sessions known to the hub, by status",
+      labelNames: ["status"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [status, n] of countBy(sources.sessions())) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: "dispatch_hosts",
+      help: "Hosts known to this node, by connection status",
+      labelNames: ["status"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [status, n] of countBy(sources.hosts())) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: "dispatch_search_worker",
+      help: "1 while the search index worker thread runs (indexing a flood or a backlog), else 0",
+      registers,
+      collect() {
+        this.set(sources.searchWorker() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "dispatch_screen_worker",
+      help: "1 while the screen worker thread runs (it stops while every screen is idle), else 0",
+      registers,
+      collect() {
+        this.set(sources.screenWorker() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: "dispatch_clients",
+      help: "Client WebSockets connected to this node",
+      registers,
+      collect() {
+        this.set(self.clients());
+      },
+    });
+    this.eventsIn = new Counter({
+      name: "dispatch_events_stored_total",
+      help: "Events from hosts stored by this node (rate: events/s in)",
+      registers,
+    });
+    this.eventsOut = new Counter({
+      name: "dispatch_events_sent_total",
+      help: "Events sent to clients by this node (rate: events/s out)",
+      registers,
+    });
+    this.storeSeconds = new Histogram({
+      name: "dispatch_store_seconds",
+      help: "Time a store call takes, by call",
+      labelNames: ["call"],
+      buckets: STORE_BUCKETS,
+      registers,
+    });
+    this.fanoutLag = new Histogram({
+      name: "dispatch_fanout_lag_seconds",
+      help: "Age of an event (from its birth on the host) when it is sent to a client",
+      buckets: LAG_BUCKETS,
+      registers,
+    });
+  }
 
   stored(count: number): void {
-    this.eventsIn += count;
+    this.eventsIn.inc(count);
   }
 
   sent(event: Pick<SessionEvent, "ts">): void {
-    this.eventsOut += 1;
+    this.eventsOut.inc();
     this.fanoutLag.observe(Math.max(0, Date.now() - event.ts) / 1000);
   }
 
@@ -87,11 +140,11 @@ export class HubMetrics {
           fn =
             typeof key === "string" && TIMED_STORE_CALLS.has(key)
               ? (...args: unknown[]) => {
-                  const start = performance.now();
+                  const end = histogram.startTimer({ call: key });
                   try {
                     return original.apply(target, args);
                   } finally {
-                    histogram.observe((performance.now() - start) / 1000, key);
+                    end();
                   }
                 }
               : original.bind(target);
@@ -104,60 +157,11 @@ export class HubMetrics {
 
   /** The text exposition format Prometheus scrapes. */
   async text(): Promise<{ contentType: string; body: string }> {
-    this.processMetrics ??= processMetricsModule().then(
-      ({ startProcessMetrics }) => startProcessMetrics(PREFIX),
-      (err: unknown) => {
-        this.processMetrics = undefined;
-        throw err;
-      },
-    );
-    const processText = await (await this.processMetrics).text();
-    return { contentType: CONTENT_TYPE, body: `${this.ownLines().join("\n")}\n\n${processText}` };
-  }
-
-  private ownLines(): string[] {
-    const { sources } = this;
-    const metric = (name: string, help: string, type: "gauge" | "counter", samples: Sample[]) =>
-      metricLines(`${PREFIX}${name}`, help, type, samples);
-    const byStatus = (items: { status: string }[]): Sample[] =>
-      [...countBy(items)].map(([status, n]) => [{ status }, n]);
-    const one = (value: number | boolean): Sample[] => [[{}, Number(value)]];
-    return [
-      ...metric("sessions", "Sessions known to the hub, by status", "gauge", byStatus(sources.sessions())),
-      ...metric(
-        "hosts",
-        "Hosts known to this node, by connection status",
-        "gauge",
-        byStatus(sources.hosts()),
-      ),
-      ...metric(
-        "search_worker",
-        "1 while the search index worker thread runs (indexing a flood or a backlog), else 0",
-        "gauge",
-        one(sources.searchWorker()),
-      ),
-      ...metric(
-        "screen_worker",
-        "1 while the screen worker thread runs (it stops while every screen is idle), else 0",
-        "gauge",
-        one(sources.screenWorker()),
-      ),
-      ...metric("clients", "Client WebSockets connected to this node", "gauge", one(this.clients())),
-      ...metric(
-        "events_stored_total",
-        "Events from hosts stored by this node (rate: events/s in)",
-        "counter",
-        one(this.eventsIn),
-      ),
-      ...metric(
-        "events_sent_total",
-        "Events sent to clients by this node (rate: events/s out)",
-        "counter",
-        one(this.eventsOut),
-      ),
-      ...this.storeSeconds.lines(),
-      ...this.fanoutLag.lines(),
-    ];
+    if (!this.defaultsStarted) {
+      this.defaultsStarted = true;
+      collectDefaultMetrics({ register: this.registry, prefix: "dispatch_" });
+    }
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
   /** A listener on 127.0.0.1:`port` serving only `/metrics`, without auth (loopback only). */

@@ -75,13 +75,11 @@ function modulesLoadedBy(entry: string): string[] {
 }
 
 describe("what a hub on SQLite and a host of terminals load at start", () => {
-  it("the hub: no PostgreSQL store, no cluster, no prom-client", () => {
+  it("the hub: no PostgreSQL store, no cluster", () => {
     const loaded = modulesLoadedBy("dist/src/server/main.js");
     expect(loaded.some((url) => url.endsWith("/src/hub/Hub.js"))).toBe(true);
     const unwanted = loaded.filter((url) =>
-      /\/store\/postgres\/(?!PostgresError\.js)|\/hub\/cluster\/|\/protocol\/cluster\.js|\/prom-client\//.test(
-        url,
-      ),
+      /\/store\/postgres\/(?!PostgresError\.js)|\/hub\/cluster\/|\/protocol\/cluster\.js/.test(url),
     );
     expect(unwanted).toEqual([]);
   });

@@ -152,7 +152,7 @@ describe("editor sessions", () => {
     expect(lines[1]).toMatch(/ script {2}replaced 0-5 with "goodbye"; inserted "more\\n" at 12$/);
   });
 
-  it("refuses typed text, which it would drop, saying how to change its text", async () => {
+  it("refuses typed text, which it would drop, and says what shows it in place of logs", async () => {
     writeFileSync(join(root, "typed.txt"), "as on disk\n");
     expect((await hub.cli(["edit", join(root, "typed.txt")])).stdout.trim()).toBe("typed-txt");
     const sent = await hub.cli(["send", "typed-txt", "--enter", "hello"]);
@@ -160,6 +160,13 @@ describe("editor sessions", () => {
     expect(sent.stderr).toContain("'typed-txt' is a file editor: it takes edits, not typed text");
     expect(sent.stderr).toContain("dispatch cmd typed-txt edits");
     expect((await textOf("typed-txt")).text).toBe("as on disk\n");
+    // Its log is edits, not output: `logs` says what shows it instead of printing nothing.
+    const logs = await hub.cli(["logs", "typed-txt"]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toBe("");
+    expect(logs.stderr).toContain(
+      "'typed-txt' is a file editor: it writes no output; `dispatch cat typed-txt`",
+    );
   });
 
   it("names a session after its file, made free while another holds the name", async () => {

@@ -10,6 +10,7 @@ import { droppedEventReason, gapNote } from "../../protocol/droppedEvent.js";
 import { UsageError } from "../exitCodes.js";
 import { followSession } from "../followSession.js";
 import { HubClient, type StoredEvent } from "../HubClient.js";
+import { noOutput } from "../kinds/registry.js";
 import { tailOf } from "../logTail.js";
 
 /** Events per REST page: large enough to stream quickly, small enough to keep replies modest. */
@@ -38,6 +39,12 @@ async function logs(
   if (options.tail !== undefined && options.after !== "0")
     throw new UsageError("--tail and --after both choose where output starts: give one of them");
   const client = HubClient.locate();
+  // An editor's log is its edits: nothing here would ever be written. Say what shows it.
+  const instead = noOutput(await client.getSession(name));
+  if (instead !== undefined) {
+    process.stderr.write(`dispatch: ${instead}\n`);
+    return;
+  }
   if (options.tail !== undefined) {
     const tail = await tailOf(client, name, Number(options.tail));
     await writeOut(tail.bytes);

@@ -49,6 +49,11 @@ export interface CliKind {
    * the way. `dispatch revive` asks before the hub does.
    */
   reviveRefusal?(session: SessionInfo): string | undefined;
+  /**
+   * For a kind whose sessions write no terminal output (an editor: its events are edits), what
+   * shows the session instead, said where output is asked of it (`logs`, `attach`).
+   */
+  noOutput?(session: SessionInfo): string;
 }
 
 export interface LeftBehind {

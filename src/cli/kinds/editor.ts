@@ -27,7 +27,13 @@ import type { CliKind } from "./cliKind.js";
 /** The hub kind's name, the one place the CLI learns it. */
 const EDITOR = editorKind.name;
 
-export const editorCli: CliKind = { kind: EDITOR, register: registerEditor, unsaved: unsavedEdits };
+export const editorCli: CliKind = {
+  kind: EDITOR,
+  register: registerEditor,
+  unsaved: unsavedEdits,
+  noOutput: (session) =>
+    `'${session.name}' is a file editor: it writes no output; \`dispatch cat ${session.name}\` prints its text, \`dispatch edit ${session.name} --history\` its changes, and the web UI edits it`,
+};
 
 /** An editor whose buffer differs from its file (`dirty`, or a `conflict` not yet resolved). */
 function unsavedEdits(session: SessionInfo): string | undefined {

@@ -34,6 +34,11 @@ export function leftBehind(session: SessionInfo, options: { remove: boolean }): 
   return cliKinds.find((k) => k.kind === session.kind)?.leftBehind?.(session, options);
 }
 
+/** What shows `session` instead of output, for a kind that writes none (`CliKind.noOutput`). */
+export function noOutput(session: SessionInfo): string | undefined {
+  return cliKinds.find((k) => k.kind === session.kind)?.noOutput?.(session);
+}
+
 /** Why `session` cannot be revived, as its kind sees it from here (`CliKind.reviveRefusal`). */
 export function reviveRefusal(session: SessionInfo): string | undefined {
   return cliKinds.find((k) => k.kind === session.kind)?.reviveRefusal?.(session);

@@ -68,6 +68,14 @@ describe("SessionScreen", () => {
     shown.output(Buffer.from("\x1b[2J"));
     expect(drawn().split(BAR_REGION)).toHaveLength(2);
 
+    // A frame is a view into a larger message: only its own bytes count.
+    const message = Buffer.from("\x1b[2Jframe\x1b[r");
+    const { screen: viewed, drawn: viewedDrawn } = screen();
+    viewed.output(message.subarray(4, 9));
+    expect(viewedDrawn()).toBe("frame");
+    viewed.output(message.subarray(5));
+    expect(viewedDrawn().split(BAR_REGION)).toHaveLength(2);
+
     const { screen: other, drawn: otherDrawn } = screen();
     other.show("snapshot");
     // Before the snapshot (a taller one scrolls inside the region) and after it.

@@ -19,6 +19,21 @@ export interface SessionScreenOptions {
   covered(): boolean;
 }
 
+/** ESC, which every sequence `DISTURBS_STATUS_BAR` matches begins with. */
+const ESC = 0x1b;
+
+/**
+ * Whether `data` resets the scroll region or clears the screen. A frame without ESC (a key's
+ * echo, plain text) is passed over without a copy or a string of it: each was garbage per key.
+ */
+function disturbsBar(data: Uint8Array | string): boolean {
+  if (typeof data === "string") return DISTURBS_STATUS_BAR.test(data);
+  if (!data.includes(ESC)) return false;
+  return DISTURBS_STATUS_BAR.test(
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("latin1"),
+  );
+}
+
 export class SessionScreen {
   /** A character the last output frame cut, until the next completes it or a screen replaces it. */
   private readonly tail = new Utf8Tail();
@@ -39,11 +54,7 @@ export class SessionScreen {
     if (this.options.covered()) return this.tail.drop();
     terminal.write(typeof data === "string" ? data : this.tail.take(data));
     if (!bar.enabled) return;
-    if (
-      redrawBar ||
-      DISTURBS_STATUS_BAR.test(typeof data === "string" ? data : Buffer.from(data).toString("latin1"))
-    )
-      bar.setUp();
+    if (redrawBar || disturbsBar(data)) bar.setUp();
   }
 
   /**

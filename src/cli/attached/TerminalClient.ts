@@ -278,7 +278,8 @@ export class TerminalClient {
   }
 
   private send(bytes: Uint8Array): void {
-    const keys = this.decoder.write(Buffer.from(bytes));
+    // The chunk read from stdin, or part of it: decoded as it is, not copied first.
+    const keys = this.decoder.write(bytes);
     if (keys.length > 0) this.sessionKeys.send(keys);
   }
 

@@ -12,6 +12,8 @@
  * took ~1 ms less after ~2,000 keys (docs/BENCHMARKS.md, "Cold and warm"). tmux types the same.
  */
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { GC_LOG_ENV, type GcSummary, gcLogging, gcSummary } from "./clientGc.js";
 import type { BenchContext } from "./context.js";
 import { type Echoes, KEY_INTERVAL_MS, type TypingJob, typeEchoes, WARM_UP_KEYS } from "./echoTyper.js";
 import { type BenchHub, BIN, REPO_ROOT, startHub } from "./hub.js";
@@ -101,10 +103,29 @@ async function dispatchRun(ctx: BenchContext, keys: number, flooders: number): P
   const hub: BenchHub = await startHub({ env: ctx.hubEnv });
   try {
     await echoSessions(hub, flooders);
-    return await typeEchoes(attachJob(hub, ctx, keys));
+    const gcLog = process.env[GC_LOG_ENV];
+    if (!gcLog) return await typeEchoes(attachJob(hub, ctx, keys));
+    writeFileSync(gcLog, "");
+    const { args, env } = gcLogging(gcLog);
+    const job = attachJob(hub, ctx, keys);
+    const echoes = await typeEchoes({ ...job, args: [...args, ...job.args], env: { ...job.env, ...env } });
+    ctx.note(`dispatch attach's collections with ${flooders} flooders: ${gcText(gcSummary(gcLog))}`);
+    return echoes;
   } finally {
     await hub.stop();
   }
+}
+
+/** Each phase's collections: "warm: scavenge 5 (2.2 ms), ...". */
+function gcText(summary: GcSummary): string {
+  return Object.entries(summary)
+    .map(
+      ([phase, kinds]) =>
+        `${phase}: ${Object.entries(kinds)
+          .map(([kind, { count, ms }]) => `${kind} ${count} (${ms.toFixed(1)} ms)`)
+          .join(", ")}`,
+    )
+    .join("; ");
 }
 
 /** `dispatch attach echo` on `hub`, typed into `keys` keys per measurement. */

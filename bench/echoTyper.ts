@@ -16,6 +16,7 @@
 import { pathToFileURL } from "node:url";
 import { type IPty, spawn } from "node-pty";
 import { childJson } from "./childJson.js";
+import { markPhase } from "./clientGc.js";
 import { sleep, waitUntil, within } from "./stats.js";
 
 const KEY_TIMEOUT_MS = 30_000;
@@ -96,9 +97,14 @@ async function measure(client: Client, keys: number): Promise<Echoes> {
   await waitUntil("the client drew its first screen", () => client.text().length > 0, 15_000);
   await sleep(500);
   for (let i = 0; i < 10; i++) await key(client, KEYS[i % 2] as string);
+  markPhase("cold");
   const cold = await paced(client, keys);
+  markPhase("warm-up");
   for (let i = 0; i < WARM_UP_KEYS; i++) await key(client, KEYS[i % 2] as string);
-  return { cold, warm: await paced(client, keys) };
+  markPhase("warm");
+  const warm = await paced(client, keys);
+  markPhase("end");
+  return { cold, warm };
 }
 
 /** `keys` keys, one every `KEY_INTERVAL_MS` (or at the echo, when slower): their echo times. */

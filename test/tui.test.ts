@@ -19,7 +19,7 @@ let configHome: string;
 
 beforeAll(async () => {
   configHome = mkdtempSync(join(tmpdir(), "dispatch-tui-config-"));
-  hub = await startHub({ env: { XDG_CONFIG_HOME: configHome } });
+  hub = await startHub({ env: { XDG_CONFIG_HOME: configHome, DISPATCH_EDITOR_ROOTS: configHome } });
 });
 
 afterEach(() => closeTtys());
@@ -168,6 +168,33 @@ describe("dispatch terminal client", () => {
     expect(tty.output()).toContain("[dispatch: detached from beta]");
     await tty.screen();
     expectRestored(tty);
+  });
+
+  it("says what shows a file editor instead of attaching a blank screen, from the picker and attach", async () => {
+    const opened = await hub.cli(["edit", join(configHome, "plan.md"), "--create"]);
+    expect(opened.stdout.trim(), opened.stderr).toBe("plan-md");
+    const tty = dispatchInPty([]);
+    await screenShows(tty, (rows) => rows.some((r) => r.includes("plan-md")), "the editor listed");
+    tty.pty.write("/plan");
+    await screenShows(tty, (rows) => rows[0]?.includes("filter: plan") === true, "filtered to the editor");
+    tty.pty.write("\r");
+    const rows = await screenShows(
+      tty,
+      (r) => (r[ROWS - 1] ?? "").includes("'plan-md' is a file editor"),
+      "the picker says what shows it",
+    );
+    // Still the picker: nothing was attached.
+    expect(rows[0]).toContain("filter: plan");
+    tty.pty.write("\x1b");
+    tty.pty.write("q");
+    expect(await tty.rc).toBe(0);
+
+    const attach = dispatchInPty(["attach", "plan-md"]);
+    expect(await attach.rc).toBe(2);
+    expect(attach.output()).toContain("cannot attach: 'plan-md' is a file editor: it writes no output");
+    // Ended, then removed: the tests after this one count the sessions.
+    await hub.cli(["kill", "plan-md"]);
+    expect((await hub.cli(["kill", "plan-md"])).code).toBe(0);
   });
 
   it("opens the picker from attached mode (prefix s), creates a session with n, and renames with r", async () => {

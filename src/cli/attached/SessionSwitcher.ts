@@ -10,6 +10,7 @@
 import { isLiveStatus } from "../../core/liveness.js";
 import type { SessionInfo } from "../../protocol/session.js";
 import type { ClientSocket } from "../ClientSocket.js";
+import { noOutput } from "../kinds/registry.js";
 import type { RawTerminal } from "../RawTerminal.js";
 import type { SeenState } from "../seenState.js";
 import { Picker } from "../tui/Picker.js";
@@ -66,6 +67,9 @@ export class SessionSwitcher {
   async switchTo(ref: string): Promise<void> {
     const socket = this.options.connection.socket;
     if (!socket || this.options.finished()) return;
+    const known = this.options.connection.sessions?.all().find((s) => s.id === ref || s.name === ref);
+    const instead = known ? noOutput(known) : undefined;
+    if (instead !== undefined) throw new Error(instead);
     this.putOff = undefined;
     try {
       await this.options.view.switchTo(socket, ref);
@@ -96,7 +100,7 @@ export class SessionSwitcher {
     }
   }
 
-  /** `]` and `[`: the next or previous running session, oldest first, going round. */
+  /** `]` and `[`: the next or previous running session it can show, oldest first, going round. */
   step(by: 1 | -1): void {
     const current = this.options.view.current;
     const running = this.runningSessions();
@@ -170,7 +174,10 @@ export class SessionSwitcher {
     });
   }
 
+  /** Running sessions a terminal can show (not an editor's). */
   private runningSessions(): SessionInfo[] {
-    return (this.options.connection.sessions?.all() ?? []).filter((s) => isLiveStatus(s.status));
+    return (this.options.connection.sessions?.all() ?? []).filter(
+      (s) => isLiveStatus(s.status) && noOutput(s) === undefined,
+    );
   }
 }

@@ -9,6 +9,7 @@ import { loadConfig } from "../config.js";
 import { parseDetachKey } from "../detachKey.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
+import { noOutput } from "../kinds/registry.js";
 import type { TerminalSettings } from "../terminalSettings.js";
 import { reconnectGiveUpMs } from "./reconnectSettings.js";
 import { reportEnd } from "./reportEnd.js";
@@ -25,7 +26,7 @@ export async function startClient(start: ClientStart, flags: ClientFlags = {}): 
   const settings = loadConfig().terminal;
   const detachKey = parseDetachKey(flags.detachKey ?? settings.detachKey);
   const prefixKey = parseDetachKey(flags.prefixKey ?? settings.prefixKey);
-  if ("attach" in start && !process.stdin.isTTY) await refuseWithoutTerminal(start.attach);
+  if ("attach" in start) await refuseUnshowable(start.attach);
   const client = new TerminalClient({
     hub: HubClient.locate(),
     settings,
@@ -39,13 +40,18 @@ export async function startClient(start: ClientStart, flags: ClientFlags = {}): 
 }
 
 /**
- * `dispatch attach NAME` with stdin not a terminal (a pipe, /dev/null, cron): there are no keys
- * to read and none to detach with, so the client would stream the session until killed. Said
- * instead, with the commands that do what was likely meant; a mistyped name is still said as
- * such first (the hub's did-you-mean).
+ * Refuses what an attach could not show, before the terminal is taken: a session of a kind
+ * that writes no output (an editor: a blank screen), with what shows it instead; and, with
+ * stdin not a terminal (a pipe, /dev/null, cron), any session: there are no keys to read and
+ * none to detach with, so the client would stream the session until killed. Said with the
+ * commands that do what was likely meant; a mistyped name is still said as such first (the
+ * hub's did-you-mean).
  */
-async function refuseWithoutTerminal(name: string): Promise<never> {
+async function refuseUnshowable(name: string): Promise<void> {
   const session = await HubClient.locate().getSession(name);
+  const instead = noOutput(session);
+  if (instead !== undefined) throw new UsageError(`cannot attach: ${instead}`);
+  if (process.stdin.isTTY) return;
   throw new UsageError(
     `attach needs a terminal and stdin is not one: \`dispatch logs ${session.name} --follow\` shows its output, \`dispatch send ${session.name} TEXT\` types into it`,
   );

@@ -10,6 +10,7 @@ import type { LiveSessions } from "../attached/LiveSessions.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import type { HubClient } from "../HubClient.js";
 import { readProjectContext, writeProjectContext } from "../hostContext.js";
+import { noOutput } from "../kinds/registry.js";
 import type { RawTerminal } from "../RawTerminal.js";
 import type { SeenState } from "../seenState.js";
 import { parseKeys } from "./keys.js";
@@ -114,9 +115,13 @@ export class Picker {
         case "quit":
           this.done({ type: "quit" });
           return;
-        case "attach":
-          this.done({ type: "attach", session: action.session });
+        case "attach": {
+          // A session no terminal can show (an editor): said here, the picker stays.
+          const instead = noOutput(action.session);
+          if (instead !== undefined) this.model.message = instead;
+          else this.done({ type: "attach", session: action.session });
           return;
+        }
         case "create":
           this.done({ type: "attach", session: await this.options.create() });
           return;

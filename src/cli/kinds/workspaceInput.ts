@@ -35,7 +35,7 @@ export interface PromptAnswerer {
 
 /**
  * Where a prompt's answer comes from: typed at this terminal, the next line of stdin (a pipe
- * or a file), or nowhere here (stdin carried the code).
+ * or a file), or nowhere here (stdin carried the code, or is `/dev/null`).
  */
 export type PromptSource = "terminal" | "piped" | "none";
 
@@ -121,6 +121,8 @@ export class TerminalPrompts {
   dispose(): void {
     this.reading?.line.close();
     this.reading = undefined;
+    // Closing stdin ends a wait for its next line: not a prompt left unanswered any more.
+    this.pipedFor = undefined;
     this.piped?.close();
   }
 
@@ -162,7 +164,7 @@ export class TerminalPrompts {
     line.prompt();
   }
 
-  /** The prompt takes stdin's next line; with none left, says how to answer from elsewhere. */
+  /** The prompt takes stdin's next line; with none left, the cell is interrupted. */
   private answerFromPipe(request: InputRequestData): void {
     this.piped ??= new PipedLines();
     const piped = this.piped;

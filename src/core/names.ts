@@ -136,17 +136,17 @@ export function freeName(wanted: string, taken: (name: string) => boolean): stri
 }
 
 /**
- * A name made of a text (a file's name: `README.md` → `readme-md`), for a session that would
- * otherwise get a random one; undefined when nothing of it is left.
+ * A name made of a text (a file's name: `README.md` → `readme-md`, a directory's for a
+ * project), at most `maxLength` characters; undefined when nothing of it is left.
  */
-export function nameFrom(text: string): string | undefined {
+export function nameFrom(text: string, maxLength = MAX_NAME_LENGTH): string | undefined {
   const name = text
     .normalize("NFD")
     .replace(/\p{Mn}/gu, "") // accents off their letters: `Übersicht` → `ubersicht`
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, "-")
     .replace(/^[-_]+/, "")
-    .slice(0, MAX_NAME_LENGTH)
+    .slice(0, Math.min(maxLength, MAX_NAME_LENGTH))
     .replace(/[-_]+$/, "");
   return isValidName(name) ? name : undefined;
 }

@@ -2,7 +2,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { unknownNameMessage } from "../../core/names.js";
+import { nameFrom, unknownNameMessage } from "../../core/names.js";
 import { UsageError } from "../exitCodes.js";
 import { PROJECT_FILE, parseProjectFile } from "../project/projectFile.js";
 import { DEFAULT_TEMPLATE, renderTemplate, templates, templatesDir } from "../project/templates.js";
@@ -55,11 +55,5 @@ async function init(options: {
 }
 
 function derivedName(dir: string): string {
-  const name = dir
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "-")
-    .replace(/^[-_]+/, "")
-    .slice(0, MAX_DERIVED_NAME)
-    .replace(/[-_]+$/, "");
-  return name.length > 0 ? name : "project";
+  return nameFrom(dir, MAX_DERIVED_NAME) ?? "project";
 }

@@ -7,7 +7,7 @@
  */
 import type { JsonEvent } from "../../protocol/events.js";
 import { EvalQueuedData, EvalStartData } from "../../protocol/workspace/events.js";
-import { betweenPeople, firstCodeLine, whoseCell } from "../../protocol/workspace/waitingCell.js";
+import { betweenPeople, runningSince, whoseCell } from "../../protocol/workspace/waitingCell.js";
 
 export class QueueWait {
   private waiting = false;
@@ -48,7 +48,7 @@ export function waitingText(queued: Pick<EvalQueuedData, "ahead" | "running" | "
   if (!running)
     return `waiting behind ${ahead} ${ahead === 1 ? "evaluation" : "evaluations"} sent before this one`;
   const more = ahead > 1 ? ` (and ${ahead - 1} more before this one)` : "";
-  return `waiting behind the ${whoseCell(running.origin)} running since ${clock(running.startedAt)}: \`${firstCodeLine(running.code)}\`${more}`;
+  return `waiting behind the ${whoseCell(running.origin)} ${runningSince(running, clock)}${more}`;
 }
 
 /** The time of day, as this machine's clock shows it (HH:MM:SS). */

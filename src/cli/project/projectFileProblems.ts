@@ -6,7 +6,7 @@
 import { basename, dirname, resolve } from "node:path";
 import type { TomlError } from "smol-toml";
 import type { z } from "zod";
-import { didYouMean } from "../../core/names.js";
+import { didYouMean, nameFrom } from "../../core/names.js";
 
 /** What the wording needs of the file: its parsed data, path, key lines and known keys. */
 export interface FileContext {
@@ -153,11 +153,7 @@ function tomlType(value: unknown): string {
 
 /** The project file's directory as a project name (`My App` → `my-app`), for a hint. */
 function suggestedName(filePath: string): string {
-  const name = basename(dirname(resolve(filePath)))
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "-")
-    .replace(/^[-_]+|[-_]+$/g, "");
-  return name || "my-project";
+  return nameFrom(basename(dirname(resolve(filePath)))) ?? "my-project";
 }
 
 /** `env.PORT`, `after[1]`: a key path as written in TOML. */

@@ -26,6 +26,11 @@ export function firstCodeLine(code: string): string {
   return lines.length > 1 ? `${first} …` : first;
 }
 
+/** "cell running since 14:02:07: `time.sleep(30)`": the cell waited behind, as every sentence names it. */
+export function runningSince(running: RunningCell, clock: (ms: number) => string): string {
+  return `running since ${clock(running.startedAt)}: \`${firstCodeLine(running.code)}\``;
+}
+
 /**
  * "Ada's cell waits behind Bob's cell running since 14:02:07: `time.sleep(30)` (and 1 more
  * before it)", when both cells' senders are known and are two people; undefined otherwise (one
@@ -39,5 +44,5 @@ export function betweenPeople(
   const { ahead, running, by } = waiting;
   if (!running?.by || !by || running.by.id === by.id) return undefined;
   const more = ahead > 1 ? ` (and ${ahead - 1} more before it)` : "";
-  return `${by.name}'s cell waits behind ${running.by.name}'s cell running since ${clock(running.startedAt)}: \`${firstCodeLine(running.code)}\`${more}`;
+  return `${by.name}'s cell waits behind ${running.by.name}'s cell ${runningSince(running, clock)}${more}`;
 }

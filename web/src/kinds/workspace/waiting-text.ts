@@ -3,7 +3,7 @@
  * time zone), as `dispatch eval` says it at a terminal. The card's own button takes it out of
  * the queue (the bar's Interrupt stops the cell that runs, not this one).
  */
-import { betweenPeople, firstCodeLine, whoseCell } from "../../../../src/protocol/workspace/waitingCell.js";
+import { betweenPeople, runningSince, whoseCell } from "../../../../src/protocol/workspace/waitingCell.js";
 import type { EvalQueuedData } from "./model.js";
 
 /**
@@ -18,7 +18,7 @@ export function waitingSentence(waiting: Pick<EvalQueuedData, "ahead" | "running
     return `Waiting its turn behind ${ahead === 1 ? "an evaluation" : `${ahead} evaluations`} sent before it.`;
   const others = ahead - 1;
   const more = others > 0 ? ` (and ${others} more ${others === 1 ? "waits" : "wait"} before it)` : "";
-  return `Waiting its turn behind the ${whoseCell(running.origin)} running since ${timeOfDay(running.startedAt)}: \`${firstCodeLine(running.code)}\`${more}.`;
+  return `Waiting its turn behind the ${whoseCell(running.origin)} ${runningSince(running, timeOfDay)}${more}.`;
 }
 
 function timeOfDay(ms: number): string {

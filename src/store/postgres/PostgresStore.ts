@@ -6,15 +6,7 @@
  */
 import { DispatchError } from "../../core/errors.js";
 import type { SessionEvent } from "../../protocol/events.js";
-import {
-  patchColumns,
-  rowToSession,
-  SESSION_COLUMN_LIST,
-  SESSION_COLUMNS,
-  type SessionRecord,
-  type SessionRow,
-  sessionParams,
-} from "../rows.js";
+import type { SessionRecord } from "../rows.js";
 import type { AuditWhere, SnapshotRecord, Store, TokenRecord } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { applyPgMigrations } from "./migrations.js";
@@ -23,8 +15,9 @@ import { PgConnection } from "./PgConnection.js";
 import { PgEventLog } from "./PgEventLog.js";
 import { PgHostRecords, PgPeopleRecords } from "./PgRecords.js";
 import { PgSearchIndex } from "./PgSearchIndex.js";
+import { PgSessionRecords } from "./PgSessionRecords.js";
 import { PgTokenRecords } from "./PgTokenRecords.js";
-import { PostgresError, redact, UNIQUE_VIOLATION } from "./PostgresError.js";
+import { redact } from "./PostgresError.js";
 import { checkPgStore } from "./pgCheck.js";
 
 export class PostgresStore implements Store {
@@ -33,11 +26,10 @@ export class PostgresStore implements Store {
   readonly people: PgPeopleRecords;
   readonly hosts: PgHostRecords;
   readonly search: PgSearchIndex;
-  /** Prepared-statement names of the column sets `updateSession` has seen (names stay short). */
-  private readonly updateNames = new Map<string, string>();
   private closed = false;
   private readonly log: PgEventLog;
   private readonly tokens: PgTokenRecords;
+  private readonly sessions: PgSessionRecords;
   /**
    * Test-only: appends, the recovery probe and event reads throw while the fault file exists
    * (see `injectedFault`); reads too, so a test can fail one cluster node's reads while the
@@ -55,6 +47,7 @@ export class PostgresStore implements Store {
     this.search = new PgSearchIndex(db);
     this.log = new PgEventLog(db);
     this.tokens = new PgTokenRecords(db);
+    this.sessions = new PgSessionRecords(db, this.log);
   }
 
   /**
@@ -111,83 +104,31 @@ export class PostgresStore implements Store {
     this.close();
   }
 
+  // Sessions, the event log, snapshots and tokens, documented on `Store`.
   insertSession(rec: SessionRecord): void {
-    const params = sessionParams(rec);
-    try {
-      this.db.execute(
-        `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${SESSION_COLUMN_LIST.map((_, i) => `$${i + 1}`).join(", ")})`,
-        SESSION_COLUMN_LIST.map((column) => params[column]),
-        "sessions_insert",
-      );
-    } catch (err) {
-      throw conflictOr(err, rec.name);
-    }
-    this.log.knowLastSeq(rec.id, rec.lastSeq);
+    this.sessions.insert(rec);
   }
 
   updateSession(id: string, patch: Partial<Omit<SessionRecord, "id">>): void {
-    const { columns, values } = patchColumns(patch);
-    if (columns.length === 0) return;
-    const sets = columns.map((c, i) => `${c} = $${i + 1}`).join(", ");
-    let name = this.updateNames.get(sets);
-    if (name === undefined) {
-      name = `sessions_update_${this.updateNames.size + 1}`;
-      this.updateNames.set(sets, name);
-    }
-    let changes: number;
-    try {
-      changes = this.db.execute(
-        `UPDATE sessions SET ${sets} WHERE id = $${columns.length + 1}`,
-        [...values, id],
-        name,
-      );
-    } catch (err) {
-      throw conflictOr(err, String(patch.name));
-    }
-    if (changes === 0) throw new DispatchError("not_found", `no session ${id}`);
-    // Re-read on next append rather than trusting a seq set from outside the append path.
-    if (patch.lastSeq !== undefined) this.log.forgetLastSeq(id);
+    this.sessions.update(id, patch);
   }
 
   getSession(id: string): SessionRecord | undefined {
-    const row = this.db.query<SessionRow>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`,
-      [id],
-      "sessions_get",
-    )[0];
-    return row ? rowToSession(row) : undefined;
+    return this.sessions.get(id);
   }
 
   getSessionByName(name: string): SessionRecord | undefined {
-    const row = this.db.query<SessionRow>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE name = $1`,
-      [name],
-      "sessions_by_name",
-    )[0];
-    return row ? rowToSession(row) : undefined;
+    return this.sessions.getByName(name);
   }
 
   listSessions(): SessionRecord[] {
-    return this.db
-      .query<SessionRow>(
-        `SELECT ${SESSION_COLUMNS} FROM sessions ORDER BY created_at, id`,
-        [],
-        "sessions_list",
-      )
-      .map(rowToSession);
+    return this.sessions.list();
   }
 
   deleteSession(id: string): void {
-    this.db.transaction(() => {
-      for (const table of ["search_lines", "search_cursor", "events", "snapshots", "sessions"]) {
-        const column = table === "sessions" ? "id" : "session_id";
-        this.db.execute(`DELETE FROM ${table} WHERE ${column} = $1`, [id], `delete_${table}`);
-      }
-    });
-    this.log.forgetLastSeq(id);
+    this.sessions.delete(id);
   }
 
-  // The event log, snapshots and tokens, documented on `Store`.
   appendBatch(events: readonly SessionEvent[]): SessionEvent[] {
     this.fault?.();
     return this.log.appendBatch(events);
@@ -303,18 +244,4 @@ export class PostgresStore implements Store {
       )[0]?.bytes ?? 0
     );
   }
-}
-
-/** Maps a uniqueness failure on sessions to a `conflict` the client can act on. */
-function conflictOr(err: unknown, name: string): unknown {
-  if (!(err instanceof PostgresError) || err.code !== UNIQUE_VIOLATION) return err;
-  if (err.constraint === "sessions_name_key") {
-    return new DispatchError("conflict", `a session named '${name}' already exists; pick another name`, {
-      cause: err,
-    });
-  }
-  if (err.constraint === "sessions_pkey") {
-    return new DispatchError("conflict", "a session with this id already exists", { cause: err });
-  }
-  return err;
 }

@@ -565,7 +565,7 @@ describe("a runaway reply", () => {
 
     // Killed, it reads as a terminal does.
     const killed = await hub.cli(["kill", name]);
-    expect(killed).toMatchObject({ code: 0, stdout: `${name}: exited (killed by signal 1)\n` });
+    expect(killed).toMatchObject({ code: 0, stdout: `${name}: exited (killed by SIGHUP)\n` });
     await waitFor(async () => (await sessionInfo(hub, name)).status === "exited", { message: "ended" });
     const revived = await hub.cli(["revive", name]);
     expect(revived.code, revived.stderr).toBe(0);

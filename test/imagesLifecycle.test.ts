@@ -147,11 +147,11 @@ describe("a workspace's life through the CLI", { timeout: 150_000 }, () => {
     });
     expect(created.status, await created.clone().text()).toBe(201);
     const terminal = await hub.cli(["kill", "sleeper"]);
-    expect(terminal).toMatchObject({ code: 0, stdout: "sleeper: exited (killed by signal 1)\n" });
+    expect(terminal).toMatchObject({ code: 0, stdout: "sleeper: exited (killed by SIGHUP)\n" });
     const again = await hub.cli(["kill", "sleeper"]);
     expect(again).toMatchObject({
       code: 0,
-      stdout: "sleeper: removed (it had ended: exited (killed by signal 1))\n",
+      stdout: "sleeper: removed (it had ended: exited (killed by SIGHUP))\n",
     });
     expect((await hub.api("/api/sessions/sleeper")).status).toBe(404);
   });

@@ -77,6 +77,6 @@ describe("recordChanges", () => {
     const { patch } = recordChanges({ ...record, status: "running" }, [
       { session: "s1", seq: 1, ts: 1, type: "exit", data: { code: null, signal: 9 } },
     ]);
-    expect(patch).toMatchObject({ status: "exited", exitCode: null, reason: "killed by signal 9" });
+    expect(patch).toMatchObject({ status: "exited", exitCode: null, reason: "killed by SIGKILL" });
   });
 });

@@ -6,6 +6,7 @@
 import { findKind } from "../kinds/registry.js";
 import type { SessionEvent } from "../protocol/events.js";
 import type { SessionRecord } from "../protocol/session.js";
+import { signalName } from "../protocol/signals.js";
 import { lastLine } from "./preview.js";
 
 export interface RecordChanges {
@@ -54,7 +55,7 @@ export function recordChanges(
           typeof data.reason === "string"
             ? data.reason
             : typeof data.signal === "number"
-              ? `killed by signal ${data.signal}`
+              ? `killed by ${signalName(data.signal)}`
               : null;
         patch.foreground = null;
         break;

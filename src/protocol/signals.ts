@@ -37,3 +37,30 @@ export function isEndingSignal(signal: string): boolean {
 /** SIGHUP by default: what closing a terminal sends, and what an interactive shell obeys. */
 export const KillSignal = z.enum(KILL_SIGNALS);
 export type KillSignal = z.infer<typeof KillSignal>;
+
+/** Linux's numbers of the signals that end programs or that programs take (`kill -l`). */
+const SIGNAL_NAMES: Readonly<Record<number, string>> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  3: "SIGQUIT",
+  4: "SIGILL",
+  5: "SIGTRAP",
+  6: "SIGABRT",
+  7: "SIGBUS",
+  8: "SIGFPE",
+  9: "SIGKILL",
+  10: "SIGUSR1",
+  11: "SIGSEGV",
+  12: "SIGUSR2",
+  13: "SIGPIPE",
+  14: "SIGALRM",
+  15: "SIGTERM",
+};
+
+/**
+ * `SIGHUP` for 1: the name a person looks up, not the number a process's exit carries. Hosts
+ * run on Linux, so its numbers; one it does not list stays `signal N`.
+ */
+export function signalName(signal: number): string {
+  return SIGNAL_NAMES[signal] ?? `signal ${signal}`;
+}

@@ -37,7 +37,7 @@ describe("backoff", () => {
 describe("exitNote", () => {
   it("names the code or signal of a process, and the reason of a session ended from outside", () => {
     expect(exitNote({ code: 3, signal: null })).toBe("process exited, code 3");
-    expect(exitNote({ code: null, signal: 9 })).toBe("process exited, signal 9");
+    expect(exitNote({ code: null, signal: 9 })).toBe("process exited, SIGKILL");
     expect(exitNote({ code: null, signal: null, reason: "host lost" })).toBe("session ended: host lost");
     expect(exitNote({ code: 0, signal: null, reason: "host stopped" })).toBe(
       "process exited, code 0 (host stopped)",

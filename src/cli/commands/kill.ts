@@ -92,7 +92,7 @@ async function endOf(client: HubClient, session: SessionInfo): Promise<SessionIn
     const end = await Promise.race([stream.ended, waited]);
     if (end === "waited") return stream.session ?? session;
     if (end.reason === "closed") return session;
-    // The record as the hub keeps it now: with the reason (`killed by signal 1`) the exit gave.
+    // The record as the hub keeps it now: with the reason (`killed by SIGHUP`) the exit gave.
     return await client.getSession(session.id).catch(() => end.session);
   } finally {
     clearTimeout(timer);

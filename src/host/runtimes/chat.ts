@@ -143,7 +143,7 @@ export class ChatRuntime implements SessionRuntime {
 
   /**
    * SIGINT cancels the reply in flight; any other signal ends the chat, killed by it as a
-   * terminal's process is (`dispatch kill` reads `exited (killed by signal 1)` for both).
+   * terminal's process is (`dispatch kill` reads `exited (killed by SIGHUP)` for both).
    */
   signal(signal: string): void {
     if (!this.running) return;

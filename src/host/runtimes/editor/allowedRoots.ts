@@ -80,8 +80,13 @@ export function resolveInRoots(
   }
   const absolute = isAbsolute(requested) ? resolve(requested) : resolve(roots[0] ?? "/", requested);
   if (!roots.some((root) => inside(absolute, root))) {
+    // Say the setting that would allow it, with the roots kept: a person copies it as it is.
+    const wanted = want === "directory" ? absolute : dirname(absolute);
+    const setting = `DISPATCH_EDITOR_ROOTS=${[...roots, wanted].join(":")}`;
     refuse(
-      `'${requested}' is outside the editor's allowed roots (${rootList}); set DISPATCH_EDITOR_ROOTS on the host to allow more`,
+      `'${requested}' is outside the editor's allowed roots (${rootList}); to allow it, start the host ` +
+        `with ${setting} (the local host takes the hub's environment: \`dispatch stop --all\`, which ` +
+        `ends its sessions, then \`${setting} dispatch start\`)`,
     );
   }
   let real: string;

@@ -235,6 +235,13 @@ describe("dispatch CLI", () => {
     expect(old.code).toBe(1);
     expect(old.stderr).toBe("dispatch: no session 'alpha' — did you mean 'alpha-2'?\n");
     expect(renamedLogs.code).toBe(0);
+    // A live session's name is simply taken.
+    await newSession({ name: "beta" });
+    const taken = await hub.cli(["rename", "alpha-2", "beta"]);
+    expect(taken).toMatchObject({
+      code: 1,
+      stderr: "dispatch: a session named 'beta' already exists; pick another name\n",
+    });
   });
 
   it("kill ends the session and records it as exited", async () => {

@@ -117,7 +117,11 @@ describe("a create the host refuses", { timeout: 120_000 }, () => {
     const nocmd = (await listed()).find((s) => s.name === "nocmd");
     expect(nocmd).toMatchObject({ status: "failed", reason: expect.stringContaining("command not found") });
     const again = await hub.cli(["new", "--name", "nocmd", "--", "true"]);
-    expect(again.stderr).toContain("a session named 'nocmd' already exists");
+    // The ended one holds its name: the refusal says how to free it or start it again.
+    expect(again.stderr).toBe(
+      "dispatch: a session named 'nocmd' already exists (it ended: `dispatch revive nocmd` starts it again, " +
+        "`dispatch kill nocmd` removes it with its history); pick another name\n",
+    );
 
     // A program that ran and failed stays, with its exit code.
     const ran = await hub.cli(["new", "--name", "ran", "--", "false"]);

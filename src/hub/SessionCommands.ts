@@ -141,9 +141,7 @@ export class SessionCommands {
     const record = directory.resolve(ref);
     if (!isValidName(name)) throw new DispatchError("bad_request", describeInvalidName(name));
     if (record.name === name) return directory.info(record);
-    if (directory.nameTaken(name)) {
-      throw new DispatchError("conflict", `a session named '${name}' already exists; pick another name`);
-    }
+    directory.refuseTakenName(name);
     const renamed = directory.update(record.id, { name });
     this.tellHostName(renamed);
     return directory.info(renamed);

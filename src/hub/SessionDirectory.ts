@@ -4,6 +4,7 @@
  * listeners when a session appears, changes or goes away.
  */
 import { DispatchError } from "../core/errors.js";
+import { isLiveStatus } from "../core/liveness.js";
 import { unknownNameMessage } from "../core/names.js";
 import { findKind } from "../kinds/registry.js";
 import type { SessionInfo, SessionRecord } from "../protocol/session.js";
@@ -100,6 +101,23 @@ export class SessionDirectory {
   nameTaken(name: string): boolean {
     for (const record of this.byId.values()) if (record.name === name) return true;
     return false;
+  }
+
+  /**
+   * Throws `conflict` if a session is named `name`. One that ended still holds its name (its
+   * history is kept), so the error says how to start it again or free the name.
+   */
+  refuseTakenName(name: string, details?: Record<string, unknown>): void {
+    const holder = [...this.byId.values()].find((record) => record.name === name);
+    if (!holder) return;
+    const ended = isLiveStatus(holder.status)
+      ? ""
+      : ` (it ended: \`dispatch revive ${name}\` starts it again, \`dispatch kill ${name}\` removes it with its history)`;
+    throw new DispatchError(
+      "conflict",
+      `a session named '${name}' already exists${ended}; pick another name`,
+      details,
+    );
   }
 
   /** Adds a new session: the given fields over a record that has done nothing yet. */

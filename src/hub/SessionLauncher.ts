@@ -67,15 +67,7 @@ export class SessionLauncher {
     if (params.name !== undefined) {
       if (!isValidName(params.name))
         throw new DispatchError("bad_request", describeInvalidName(params.name), { field: "name" });
-      if (directory.nameTaken(params.name)) {
-        throw new DispatchError(
-          "conflict",
-          `a session named '${params.name}' already exists; pick another name`,
-          {
-            field: "name",
-          },
-        );
-      }
+      directory.refuseTakenName(params.name, { field: "name" });
     }
     const live = directory.all().filter((r) => isLiveStatus(r.status)).length;
     if (live >= this.maxSessions) {

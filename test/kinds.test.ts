@@ -103,6 +103,17 @@ describe("a plug-in kind (counter)", () => {
     const wrongKind = await json(`/api/sessions/${name}/commands/total`, { method: "POST" });
     expect(wrongKind.status).toBe(400);
     expect(JSON.stringify(wrongKind.body)).toContain("'terminal' sessions have no commands");
+    // `dispatch cmd NAME` alone lists what the session's kind accepts, as the plug-in says it.
+    const listed = await hub.cli(["cmd", "tally"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout.split("\n")[0]).toMatch(/^COMMAND\s+ACCESS\s+WHAT IT DOES$/);
+    expect(listed.stdout).toMatch(/^total\s+(read|input|control)\s+lines counted so far$/m);
+    expect(listed.stdout).toMatch(/^stored\s+(read|input|control)\s+the total the hub has stored$/m);
+    const none = await hub.cli(["cmd", name]);
+    expect(none).toMatchObject({
+      code: 1,
+      stderr: `dispatch: '${name}' is a terminal session, and terminal sessions have no commands\n`,
+    });
     expect(await c.request({ type: "ping" })).toMatchObject({ type: "pong" });
   });
 

@@ -9,7 +9,7 @@ import type { HostStats, HostView } from "../../protocol/hosts.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { HostsApi } from "../hostsApi.js";
-import { formatBytes } from "../sessionTable.js";
+import { formatBytes, formatColumns } from "../sessionTable.js";
 import { sayBytesUnknown } from "../storedBytes.js";
 
 const api = () => new HostsApi(HubClient.locate());
@@ -122,16 +122,7 @@ export function formatHostTable(hosts: readonly HostView[], now = Date.now()): s
     String(h.sessions.orphaned),
     h.hostname ?? "-",
   ]);
-  const table = [headers, ...rows];
-  const widths = headers.map((_, c) => Math.max(...table.map((row) => (row[c] as string).length)));
-  return table
-    .map((row) =>
-      row
-        .map((cell, c) => cell.padEnd(widths[c] as number))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return formatColumns(headers, rows, "  ");
 }
 
 function formatStats(stats: HostStats, now = Date.now()): string {

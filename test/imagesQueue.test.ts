@@ -225,6 +225,45 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
     expect(starts.map((e) => e.data.by)).toEqual([owner, ada]);
   });
 
+  it("is withdrawn when its `dispatch eval` gets SIGTERM, which exits 143 and leaves the running cell alone", async () => {
+    const { held, first, waiting } = await behindHeldCell("t", "print('t-' + 'ran')");
+    expect(await queued()).toBe(1);
+    // What `timeout 5 dispatch eval ...` sends once the time is up.
+    waiting.child.kill("SIGTERM");
+    expect(await waiting.exit, waiting.err()).toBe(143);
+    expect(waiting.err()).toContain(
+      "[dispatch: SIGTERM: took this evaluation out of the queue; it did not run]",
+    );
+    expect(await queued()).toBe(0);
+    await waitFor(async () => (await events()).some((e) => e.type === "eval-withdrawn"), {
+      message: "the withdrawal in the log",
+    });
+
+    held.release();
+    expect(await first).toMatchObject({ code: 0, stdout: "t-started\nt-finished\n" });
+    expect((await hub.cli(["eval", "py", "'after-t'"])).stdout).toBe("'after-t'\n");
+    expect(await printed("t-ran")).toBe(false);
+  });
+
+  it("interrupts its running cell when its `dispatch eval` gets SIGHUP (the terminal closed), which exits 129", async () => {
+    const held = heldCell("h-started", "h-finished");
+    const running = runningCli(hub, ["eval", "py", held.code], children);
+    await waitFor(() => printed("h-started"), { timeoutMs: 20_000, message: "the cell runs" });
+    running.child.kill("SIGHUP");
+    expect(await running.exit, running.err()).toBe(129);
+    // The kernel stopped it: it ends in a KeyboardInterrupt, and never got to its last line.
+    const start = (await events()).find((e) => e.type === "eval-start" && e.data.code === held.code);
+    const endOf = async () =>
+      (await events()).find((e) => e.type === "eval-end" && e.data.id === start?.data.id);
+    await waitFor(async () => (await endOf()) !== undefined, {
+      message: "the interrupted cell's end in the log",
+    });
+    expect((await endOf())?.data).toMatchObject({ status: "error", error: { ename: "KeyboardInterrupt" } });
+    // The kernel is free: the next cell runs at once, though the held cell was never let go.
+    expect((await hub.cli(["eval", "py", "'after-h'"])).stdout).toBe("'after-h'\n");
+    expect(await printed("h-finished")).toBe(false);
+  });
+
   // Last: it ends the file's kernel.
   it("says a waiting evaluation never ran when the kernel dies under the running one, and what to do", async () => {
     const held = heldCell("k-started", "k-finished");

@@ -5,32 +5,28 @@
  * interrupts the cell (the kernel's interrupt), prints what it had printed, and exits 130; a
  * cell still waiting behind another client's is withdrawn instead, and that one runs on (while
  * it waits, it says so and behind what: `workspaceWait.ts`). A
- * second Ctrl-C leaves it running. At a terminal the outputs print as the kernel sends them,
+ * second Ctrl-C leaves it running. SIGTERM (`timeout`, a supervisor) and SIGHUP (the terminal
+ * closed) stop the evaluation the same way, then exit at once with 128 + the signal's number: a
+ * killed `dispatch eval` no longer leaves its cell queued or running in the kernel. At a terminal the outputs print as the kernel sends them,
  * and a prompt of the cell's `input()` is read from it (`workspaceInput.ts`).
  * How its outputs print as text: `workspaceOutput.ts`.
  */
 import { randomUUID } from "node:crypto";
+import { constants } from "node:os";
 import { DispatchError } from "../../core/errors.js";
 import { reviveAdvice } from "../../kinds/reviveAdvice.js";
 import { workspaceKind } from "../../kinds/workspace/index.js";
 import { MAX_CLIENT_MESSAGE_BYTES } from "../../protocol/client.js";
-import type { JsonEvent } from "../../protocol/events.js";
 import type { SessionInfo } from "../../protocol/session.js";
-import { EvalResult } from "../../protocol/workspace/commands.js";
-import {
-  EvalEndData,
-  EvalMode,
-  type EvalOutput,
-  EvalOutputData,
-  EvalStartData,
-  incompleteText,
-} from "../../protocol/workspace/events.js";
+import { EvalResult, InterruptResult } from "../../protocol/workspace/commands.js";
+import { EvalMode, EvalStartData, incompleteText } from "../../protocol/workspace/events.js";
 import type { ClientSocket } from "../ClientSocket.js";
 import { errorMessage, UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { imageArguments } from "../imageContext.js";
 import { SessionStream } from "../SessionStream.js";
 import { type PromptSource, promptSource, TerminalPrompts } from "./workspaceInput.js";
+import { LiveOutputs } from "./workspaceLiveOutputs.js";
 import { inspectedText, newLineIfMid, printOutput, write } from "./workspaceOutput.js";
 import { QueueWait } from "./workspaceWait.js";
 
@@ -59,6 +55,10 @@ export async function evaluate(
   // Streamed only for a person at a terminal: see `LiveOutputs`.
   const live = process.stdout.isTTY && !options.json ? new LiveOutputs(args) : undefined;
   const outcome = await runEvaluation({ client, session, args, live, prompts });
+  if (outcome.type === "ended") {
+    process.exitCode = 128 + constants.signals[outcome.signal];
+    return;
+  }
   if (outcome.type === "left") {
     await write(
       process.stderr,
@@ -114,7 +114,19 @@ function whatNow(session: SessionInfo, result: EvalResult): string {
   return `; ${reviveAdvice(session.name, workspaceKind.revivedAs)}`;
 }
 
-type Outcome = { type: "answered"; result: EvalResult; interrupted: boolean } | { type: "left" };
+/** Signals that end `dispatch eval` once its evaluation is stopped (SIGINT only stops it). */
+const ENDING_SIGNALS = ["SIGTERM", "SIGHUP"] as const;
+type EndingSignal = (typeof ENDING_SIGNALS)[number];
+/**
+ * How long an ending signal waits for the hub to say the evaluation was stopped: whoever sent
+ * the signal expects the process to end, even with the hub unreachable.
+ */
+const STOP_WAIT_MS = 5_000;
+
+type Outcome =
+  | { type: "answered"; result: EvalResult; interrupted: boolean }
+  | { type: "left" }
+  | { type: "ended"; signal: EndingSignal };
 
 interface Evaluation {
   client: HubClient;
@@ -125,15 +137,19 @@ interface Evaluation {
   prompts: PromptSource;
 }
 
-/** Sends the evaluation and waits for its answer; Ctrl-C interrupts it, a second one leaves. */
+/**
+ * Sends the evaluation and waits for its answer; Ctrl-C interrupts it, a second one leaves;
+ * SIGTERM and SIGHUP stop it and end.
+ */
 async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
   const { client, session, args, live } = evaluation;
   const socket = await client.connect("dispatch-eval");
   let interrupted = false;
-  let leave = () => {};
-  const left = new Promise<Outcome>((resolve) => {
-    leave = () => resolve({ type: "left" });
+  let finish: (outcome: Outcome) => void = () => {};
+  const finished = new Promise<Outcome>((resolve) => {
+    finish = resolve;
   });
+  const leave = () => finish({ type: "left" });
   const wait = new QueueWait(args.ref, (text) => process.stderr.write(text));
   /** `inputEnded`: stdin ran out at a prompt; a cell that cannot be interrupted is left to run. */
   const onInterrupt = (inputEnded = false) => {
@@ -151,6 +167,31 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
       // The cell goes on, waiting at its prompt still: asked again below the message.
       prompts.prompt();
     });
+  };
+  let ending = false;
+  /**
+   * SIGTERM or SIGHUP: the evaluation is stopped as Ctrl-C stops it (unless Ctrl-C did already),
+   * then this process ends. Said on stderr for a log to read; not after SIGHUP, whose terminal
+   * is gone.
+   */
+  const onEndingSignal = (signal: EndingSignal) => {
+    if (ending) return;
+    ending = true;
+    const say = (text: string) => {
+      if (signal !== "SIGHUP") process.stderr.write(text);
+    };
+    const stopped = interrupted
+      ? Promise.resolve()
+      : interrupt(socket, session.id, args.ref).then(
+          (outcome) => say(`\n[dispatch: ${signal}: ${stoppedText(outcome)}]\n`),
+          (err: unknown) =>
+            say(
+              `\n[dispatch: ${signal}: could not stop the evaluation (${errorMessage(err)}); it may still run: \`dispatch transcript ${session.name} --follow\` shows it]\n`,
+            ),
+        );
+    interrupted = true;
+    const waited = new Promise<void>((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref());
+    void Promise.race([stopped, waited]).then(() => finish({ type: "ended", signal }));
   };
   const prompts = new TerminalPrompts(
     session.name,
@@ -181,6 +222,7 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
     // Events from here on: this evaluation's `eval-start` is among them.
     await stream.attach(session.id, { afterSeq: session.lastSeq, snapshot: false });
     process.on("SIGINT", onInterrupt);
+    for (const signal of ENDING_SIGNALS) process.on(signal, onEndingSignal);
     const answered = socket
       .request({ type: "command", session: session.id, name: "eval", args })
       .then((reply): Outcome => {
@@ -188,7 +230,13 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
           throw new DispatchError("internal", `unexpected reply '${reply.type}' from the hub`);
         return { type: "answered", result: EvalResult.parse(reply.data), interrupted };
       });
-    return await Promise.race([answered, left]);
+    const outcome = await Promise.race([answered, finished]).catch((err: unknown) => {
+      if (ending) return finished;
+      throw err;
+    });
+    // Answered (withdrawn, interrupted) while an ending signal was being handled: it still ends
+    // the process, once the host has said how the evaluation was stopped.
+    return ending ? await finished : outcome;
   } catch (err) {
     // The hub went away, not the kernel: the cell goes on.
     if (err instanceof DispatchError && err.code === "host_unavailable" && !socket.isOpen)
@@ -200,6 +248,7 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
     throw err;
   } finally {
     process.off("SIGINT", onInterrupt);
+    for (const signal of ENDING_SIGNALS) process.off(signal, onEndingSignal);
     prompts.dispose();
     stream.dispose();
     await socket.close();
@@ -210,72 +259,17 @@ async function runEvaluation(evaluation: Evaluation): Promise<Outcome> {
  * Stops this evaluation: the kernel's interrupt (SIGINT or `interrupt_request`, as its spec
  * says) if it runs; withdrawn by the host if it still waits behind another evaluation.
  */
-async function interrupt(socket: ClientSocket, session: string, ref: string): Promise<void> {
-  await socket.request({ type: "command", session, name: "interrupt", args: { ref } });
+async function interrupt(socket: ClientSocket, session: string, ref: string): Promise<InterruptResult> {
+  const reply = await socket.request({ type: "command", session, name: "interrupt", args: { ref } });
+  const parsed = reply.type === "result" ? InterruptResult.safeParse(reply.data) : undefined;
+  return parsed?.success ? parsed.data : { ok: true };
 }
 
-/**
- * An evaluation's outputs printed as the kernel sends them, for a person at a terminal. Its id
- * comes only with its answer, so its events are found by its `eval-start`, the first one after
- * the attach point that carries this evaluation's `ref`. A host from before `eval-start` had
- * refs writes none: then the first one sent through dispatch with the same code is taken, and
- * someone else sending the same code at the same moment could be taken for it; the answer
- * tells, and its own outputs then follow a note. A pipe gets no stream: exactly this
- * evaluation's outputs, from its answer.
- */
-class LiveOutputs {
-  private id: string | undefined;
-  private done = false;
-  /** Outputs of this evaluation printed so far: the answer's first ones, in order. */
-  private printed = 0;
-  private printing = Promise.resolve();
-
-  constructor(private readonly evaluation: { code: string; mode: EvalMode; ref: string }) {}
-
-  event(event: JsonEvent): void {
-    if (this.done) return;
-    switch (event.type) {
-      case "eval-start": {
-        const start = EvalStartData.safeParse(event.data);
-        if (this.id === undefined && start.success && this.isOurs(start.data)) this.id = start.data.id;
-        return;
-      }
-      case "eval-output": {
-        const output = EvalOutputData.safeParse(event.data);
-        if (!output.success || this.id === undefined || output.data.id !== this.id) return;
-        this.printed++;
-        const { mode } = this.evaluation;
-        this.printing = this.printing.then(() => printOutput(output.data.output, mode));
-        return;
-      }
-      case "eval-end": {
-        // Later output of its cell (a background thread) is not in the answer: not printed.
-        const end = EvalEndData.safeParse(event.data);
-        if (end.success && end.data.id === this.id) this.done = true;
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  private isOurs(start: EvalStartData): boolean {
-    if (start.ref !== undefined) return start.ref === this.evaluation.ref;
-    return start.origin === "client" && start.code === this.evaluation.code;
-  }
-
-  /** Stops printing; the answer's outputs that were not printed yet. */
-  async rest(result: EvalResult): Promise<EvalOutput[]> {
-    this.done = true;
-    await this.printing;
-    if (this.id === result.id) return result.outputs.slice(this.printed);
-    if (this.printed > 0)
-      await write(
-        process.stderr,
-        "[dispatch: the output above was another evaluation of the same code; this one's follows]\n",
-      );
-    return result.outputs;
-  }
+/** What stopping the evaluation did, as the host answered. */
+function stoppedText({ outcome }: InterruptResult): string {
+  if (outcome === "withdrawn") return "took this evaluation out of the queue; it did not run";
+  if (outcome === "unknown") return "the evaluation had ended already";
+  return "interrupted the cell";
 }
 
 async function readStdin(): Promise<string> {

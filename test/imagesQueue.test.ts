@@ -45,6 +45,15 @@ async function printed(text: string): Promise<boolean> {
   return (await events()).some((e) => e.type === "eval-output" && String(e.data.output?.text).includes(text));
 }
 
+/** A person added as a writer, and their token. */
+async function writer(name: string): Promise<{ user: { id: string }; token: string }> {
+  const added = await hub.api("/api/users", {
+    method: "POST",
+    body: JSON.stringify({ name, role: "writer" }),
+  });
+  return (await added.json()) as { user: { id: string }; token: string };
+}
+
 /** A cell that prints `first`, waits until the test writes its release file, then prints `second`. */
 function heldCell(first: string, second: string): { code: string; release: () => void } {
   const file = join(hub.home, `release-${first}`);
@@ -195,11 +204,7 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
   });
 
   it("says whose cells they are when two people's cells wait and run, as the hub knows them", async () => {
-    const added = await hub.api("/api/users", {
-      method: "POST",
-      body: JSON.stringify({ name: "ada", role: "writer" }),
-    });
-    const { user, token } = (await added.json()) as { user: { id: string }; token: string };
+    const { user, token } = await writer("ada");
     // The owner's long cell runs; ada's eval, signed in by her own token, waits behind it.
     const held = heldCell("p-started", "p-finished");
     const first = hub.cli(["eval", "py", held.code]);
@@ -223,6 +228,34 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
     expect(queuedEvent?.data).toMatchObject({ by: ada, running: { by: owner } });
     const starts = log.filter((e) => e.type === "eval-start" && String(e.data.code).includes("p-"));
     expect(starts.map((e) => e.data.by)).toEqual([owner, ada]);
+  });
+
+  it("says whose a cell typed into the image is (input as text), as the hub knows its sender", async () => {
+    const { user, token } = await writer("bea");
+    const held = heldCell("q-started", "q-finished");
+    const first = hub.cli(["eval", "py", held.code]);
+    await waitFor(() => printed("q-started"), { timeoutMs: 20_000, message: "the owner's cell runs" });
+    // Bea types a line into the image, as an attached terminal sends it.
+    const typed = "print('q-' + 'bea')";
+    const sent = await fetch(`${hub.url}/api/sessions/py/input`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ data: `${typed}\r` }),
+    });
+    expect(sent.status).toBe(200);
+    const queuedOf = async () =>
+      (await events()).find((e) => e.type === "eval-queued" && e.data.code === typed);
+    await waitFor(async () => (await queuedOf()) !== undefined, { message: "bea's typed cell waits" });
+    const bea = { id: user.id, name: "bea" };
+    const owner = { id: "owner", name: "owner" };
+    // What every viewer's card words: "bea's cell waits behind owner's cell running since …".
+    expect((await queuedOf())?.data).toMatchObject({ by: bea, running: { by: owner } });
+
+    held.release();
+    expect((await first).code).toBe(0);
+    await waitFor(() => printed("q-bea"), { message: "bea's cell runs" });
+    const start = (await events()).find((e) => e.type === "eval-start" && e.data.code === typed);
+    expect(start?.data.by).toEqual(bea);
   });
 
   it("is withdrawn when its `dispatch eval` gets SIGTERM, which exits 143 and leaves the running cell alone", async () => {

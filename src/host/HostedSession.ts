@@ -193,9 +193,9 @@ export class HostedSession {
     this.name = name;
   }
 
-  input(data: string, by?: string, stream?: string): void {
+  input(data: string, by?: string, stream?: string, byName?: string): void {
     this.coalescer.expectEcho();
-    this.runtime.input(data, by, stream);
+    this.runtime.input(data, by, stream, byName);
   }
 
   /** Runtimes without a size ignore resizes (the hub does not send them any). */

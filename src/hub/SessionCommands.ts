@@ -83,7 +83,7 @@ export class SessionCommands {
   }
 
   /**
-   * Input from the person `by` (their id): the runtime may keep things per person. `id`: the
+   * Input from the person `by`: the runtime may keep things per person, and say whose it is. `id`: the
    * client's number for it, which the host applies once (a resend after a hub restart, or after
    * the error this rejects with). Resolves once the input is on a link to its host: for a host
    * linked to another node, once that node took it, so a client is never told it was sent when
@@ -95,7 +95,7 @@ export class SessionCommands {
   async input(
     ref: string,
     data: string,
-    by?: string,
+    by?: Caller,
     id?: InputId,
     answer: "delivered" | "with-echo" = "delivered",
   ): Promise<void> {
@@ -106,7 +106,7 @@ export class SessionCommands {
       type: "input" as const,
       session: record.id,
       data,
-      ...(by !== undefined ? { by } : {}),
+      ...(by !== undefined ? { by: by.id, byName: by.name } : {}),
       ...(id !== undefined ? { id } : {}),
     };
     // Handed over before anything is awaited: keystrokes leave in the order they were typed.

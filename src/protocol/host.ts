@@ -187,7 +187,8 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ack"), session: z.string(), seq: z.number().int().min(0) }),
   z.object({ type: z.literal("spawn"), ref: Ref, spec: SpawnSpec }),
   // `by`: the person who typed it (their id), for a runtime that keeps something per person
-  // (a chat's line history); absent from a hub that does not say. `id`: the client's number
+  // (a chat's line history); absent from a hub that does not say. `byName`: that person's name,
+  // for a runtime that shows whose it is (a workspace's typed cell). `id`: the client's number
   // for it (`input.id`), applied once per `by` and stream across hub restarts (the host
   // outlives the hub); a host that does not know it applies the input as before.
   z.object({
@@ -195,6 +196,7 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
     session: z.string(),
     data: z.string(),
     by: z.string().optional(),
+    byName: z.string().optional(),
     id: InputId.optional(),
   }),
   z.object({ type: z.literal("resize"), session: z.string(), cols: Cols, rows: Rows }),

@@ -189,7 +189,7 @@ export function registerRest(app: FastifyInstance, options: RestOptions): void {
   app.post("/api/sessions/:name/input", async (request) => {
     const { actor, session } = allow(request, "input");
     const { data, id } = InputRequest.parse(request.body);
-    await sessions.input(session.id, data, actor.principal.id, id);
+    await sessions.input(session.id, data, callerOf(actor.principal), id);
     audit.input(actor, session.id);
     return { ok: true };
   });

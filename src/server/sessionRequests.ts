@@ -66,7 +66,7 @@ export async function sessionRequest(context: SessionRequestContext, message: Se
       // Its size first (the size rule may switch to this client's): the program then reads
       // the key at the size the person typing it sees, as under tmux.
       clients.active(info.id, context.client);
-      await sessions.input(info.id, message.data, sender, message.id, "with-echo");
+      await sessions.input(info.id, message.data, callerOf(actor.principal), message.id, "with-echo");
       if (message.id) inputs?.record(sender, message.id);
       audit.input(actor, info.id);
       if (message.ref !== undefined) send({ type: "result", ref: message.ref });

@@ -59,10 +59,10 @@ export interface SessionRuntime {
   readonly exitCode: number | null;
   /**
    * Input from a client (keystrokes, a chat message), typed by the person `by` (their id) when
-   * the hub says, from the client's input `stream` (`input.id`) when it numbered it; throws
-   * `session_exited` once ended.
+   * the hub says, `byName` by name when it says that too, from the client's input `stream`
+   * (`input.id`) when it numbered it; throws `session_exited` once ended.
    */
-  input(data: string, by?: string, stream?: string): void;
+  input(data: string, by?: string, stream?: string, byName?: string): void;
   /** Ends the session (a PTY gets `signal`, SIGHUP by default). */
   stop(signal?: string): void;
   /** Releases what it holds; the host is done with it. */

@@ -10,7 +10,7 @@
  * A kernel that dies ends the session (`exit` with the reason); `dispatch revive` starts a
  * fresh one and re-runs `options.replay` in order, then writes a `replay` event.
  * Input typed by a terminal client goes through a REPL's line editor (`Console`); its cells
- * run in mode `print`.
+ * run in mode `print`, and say whose they are (the hub names who typed them) as `eval`'s do.
  *
  * This module wires the parts in `workspace/`: the kernel's life (`LiveKernel`), the order
  * cells run in (`jupyter/CellQueue`, `CellRunner`), the evaluations and their events
@@ -120,9 +120,9 @@ export class WorkspaceRuntime implements SessionRuntime {
     this.console = new Console({
       echo: (text) => this.transcript.echo(text),
       atLineStart: () => this.transcript.atLineStart,
-      evaluate: (code) => {
+      evaluate: (code, by) => {
         this.transcript.typedCell(code);
-        void this.runner.evaluate(code, "print", "client").catch(() => undefined);
+        void this.runner.evaluate(code, "print", "client", { by }).catch(() => undefined);
       },
       pendingPrompt: () => this.prompts.oldest(),
       answer: (line) => void this.prompts.answerOldest(line).catch(() => undefined),
@@ -238,9 +238,10 @@ export class WorkspaceRuntime implements SessionRuntime {
     };
   }
 
-  input(data: string): void {
+  input(data: string, by?: string, _stream?: string, byName?: string): void {
     if (!this.kernel.isRunning) throw new DispatchError("session_exited", "the kernel has ended");
-    this.console.type(data);
+    // Named only when the hub said both: an id alone is nothing to show.
+    this.console.type(data, by !== undefined && byName !== undefined ? { id: by, name: byName } : undefined);
   }
 
   /** SIGINT interrupts the evaluation; any other signal ends the workspace. */

@@ -82,8 +82,8 @@ export const EvalStartData = z.object({
    */
   ref: EvalRef.optional(),
   /**
-   * Who sent it (`eval` through the hub, which says whose it is); absent for a replay, another
-   * Jupyter client's, a line typed at a terminal, and in logs written before hosts wrote it.
+   * Who sent it (`eval` or a line typed at a terminal, through the hub, which says whose it is);
+   * absent for a replay, another Jupyter client's, and in logs written before hosts wrote it.
    */
   by: Caller.optional(),
 });

@@ -34,7 +34,7 @@ export function runningSince(running: RunningCell, clock: (ms: number) => string
 /**
  * "Ada's cell waits behind Bob's cell running since 14:02:07: `time.sleep(30)` (and 1 more
  * before it)", when both cells' senders are known and are two people; undefined otherwise (one
- * person's cells, a replay, a line typed at a terminal, an older host), where the cell is named
+ * person's cells, a replay, another Jupyter client's, an older host), where the cell is named
  * as it always was. `clock` says the time of day.
  */
 export function betweenPeople(

@@ -8,6 +8,7 @@ import { Transcript } from "./Transcript.js";
 function typing(judge = guessCompleteness) {
   let screen = "";
   const ran: string[] = [];
+  const senders: (string | undefined)[] = [];
   const transcript = new Transcript({
     output: (data) => {
       screen += Buffer.from(data).toString("utf8");
@@ -17,9 +18,10 @@ function typing(judge = guessCompleteness) {
   const console = new Console({
     echo: (text) => transcript.echo(text),
     atLineStart: () => transcript.atLineStart,
-    evaluate: (code) => {
+    evaluate: (code, by) => {
       transcript.typedCell(code);
       ran.push(code);
+      senders.push(by?.name);
     },
     pendingPrompt: () => undefined,
     answer: () => undefined,
@@ -30,7 +32,7 @@ function typing(judge = guessCompleteness) {
   });
   transcript.below(console);
   const settled = () => new Promise((resolve) => setImmediate(resolve));
-  return { console, transcript, ran, screen: () => screen, settled };
+  return { console, transcript, ran, senders, screen: () => screen, settled };
 }
 
 describe("the workspace console", () => {
@@ -47,6 +49,22 @@ describe("the workspace console", () => {
     // The echo stands for the cell's `In:` when nothing came between.
     t.transcript.input("x = 42", "client");
     expect(t.screen().endsWith("x = 42\r\n")).toBe(true);
+  });
+
+  it("sends a cell as whoever pressed Enter on it, as the hub named them", async () => {
+    const t = typing();
+    const ada = { id: "u-ada", name: "ada" };
+    const bob = { id: "u-bob", name: "bob" };
+    // Two people on one shared line: the cell is the one's who ended it.
+    t.console.type("x = ", ada);
+    t.console.type("1\r", bob);
+    await t.settled();
+    t.console.type("y = 2\r", ada);
+    await t.settled();
+    t.console.type("z = 3\r");
+    await t.settled();
+    expect(t.ran).toEqual(["x = 1", "y = 2", "z = 3"]);
+    expect(t.senders).toEqual(["bob", "ada", undefined]);
   });
 
   it("drops a line on Ctrl-C and ignores Enter on nothing typed", async () => {

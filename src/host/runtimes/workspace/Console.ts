@@ -10,10 +10,13 @@
  * - A paste (bracketed: the terminal marks it) goes into the line whole, newlines and all, and
  *   Enter runs it as one cell; Up and Down move between its rows (`LineEditor`).
  * - Ctrl-C drops what was typed and interrupts whatever runs.
+ * - A cell is sent by whoever sent the keys handled last when Enter came (as a chat's line
+ *   is), so that a cell waiting behind another says whose it is.
  * - Up and Down bring back the cells run before, from this console or any other client (the
  *   web, `dispatch eval`), a cell of several lines whole; Tab completes the name before the
  *   cursor as the kernel says (`complete_request`), and types an indent where there is none.
  */
+import type { Caller } from "../../../protocol/people.js";
 import { INPUT_MARK } from "../jupyter/outputs.js";
 import { LineEditor } from "../LineEditor.js";
 import type { CompletionAnswer } from "../lineCompletion.js";
@@ -24,8 +27,8 @@ export interface ConsoleActions {
   echo(text: string): void;
   /** Whether the session's output ends its line. */
   atLineStart(): boolean;
-  /** Runs typed code as a cell. */
-  evaluate(code: string): void;
+  /** Runs typed code as a cell, sent by `by` when the hub said who typed it. */
+  evaluate(code: string, by: Caller | undefined): void;
   /** The pending `input()` prompt the next line answers, if any. */
   pendingPrompt(): { prompt: string; password: boolean } | undefined;
   /** Answers the pending prompt with the line. */
@@ -54,6 +57,8 @@ export class Console {
    */
   private readonly sent: string[] = [];
   private readonly editor: LineEditor;
+  /** Who sent the keys given last (undefined: the hub did not say). */
+  private typist: Caller | undefined;
 
   constructor(private readonly actions: ConsoleActions) {
     this.editor = new LineEditor({
@@ -72,8 +77,9 @@ export class Console {
     });
   }
 
-  /** Keys from a client. */
-  type(data: string): void {
+  /** Keys from a client, sent by `by` when the hub said. */
+  type(data: string, by?: Caller): void {
+    this.typist = by;
     this.editor.type(data);
   }
 
@@ -115,6 +121,8 @@ export class Console {
   }
 
   private async enter(line: string): Promise<void> {
+    // Before the kernel is asked whether the cell is whole: keys from someone else may come meanwhile.
+    const by = this.typist;
     if (this.lines.length === 0 && this.actions.pendingPrompt()) {
       this.editor.endLine();
       this.actions.answer(line);
@@ -141,7 +149,7 @@ export class Console {
     this.editor.remember(cell);
     this.sent.push(cell);
     if (this.sent.length > MAX_SENT) this.sent.shift();
-    this.actions.evaluate(cell);
+    this.actions.evaluate(cell, by);
   }
 
   private prompt(): string {

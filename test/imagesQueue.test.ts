@@ -258,6 +258,32 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
     expect(start?.data.by).toEqual(bea);
   });
 
+  it("tells two share links' people apart when one's cell waits behind the other's", async () => {
+    const links = await Promise.all(
+      [1, 2].map(async () => {
+        const made = await hub.api("/api/sessions/py/share", {
+          method: "POST",
+          body: JSON.stringify({ write: true }),
+        });
+        return (await made.json()) as { share: { id: string }; token: string };
+      }),
+    );
+    const as = (token: string) => ({ ...hub, env: { ...hub.env, DISPATCH_KEY: token } }) as HubHandle;
+    const held = heldCell("s-started", "s-finished");
+    const first = runningCli(as(links[0]?.token ?? ""), ["eval", "py", held.code], children);
+    await waitFor(() => printed("s-started"), { timeoutMs: 20_000, message: "the first link's cell runs" });
+    const waiting = runningCli(as(links[1]?.token ?? ""), ["eval", "py", "print('s-' + 'second')"], children);
+    await waitFor(async () => waiting.err().includes("[dispatch: "), {
+      message: "the second link's eval waits",
+    });
+    // Each link is a principal of its own, named by its id (`dispatch share ls` lists them).
+    const [one, two] = links.map((link) => `link ${link.share.id.slice(0, 8)}`);
+    expect(waiting.err()).toContain(`[dispatch: ${two}'s cell waits behind ${one}'s cell running since `);
+    held.release();
+    expect(await waiting.exit, waiting.err()).toBe(0);
+    expect(await first.exit).toBe(0);
+  });
+
   it("is withdrawn when its `dispatch eval` gets SIGTERM, which exits 143 and leaves the running cell alone", async () => {
     const { held, first, waiting } = await behindHeldCell("t", "print('t-' + 'ran')");
     expect(await queued()).toBe(1);

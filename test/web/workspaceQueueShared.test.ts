@@ -27,6 +27,12 @@ const KERNEL_MS = 60_000;
 const WAITING = 'print("after", 6 * 7)';
 const SENTENCE =
   /^Waiting its turn behind the cell running since \d\d:\d\d:\d\d: `while not __import__\("os"\)\.path\.exists\(.*…`\.$/;
+/** The sentence between two people, `whose` naming their cells ("ada's cell waits behind your cell"). */
+function between(whose: string): RegExp {
+  return new RegExp(
+    `^${whose} running since \\d\\d:\\d\\d:\\d\\d: \`while not __import__\\("os"\\)\\.path\\.exists\\(.*…\`\\.$`,
+  );
+}
 
 describe("web workspace: a waiting cell on every page", () => {
   const web = webSuite();
@@ -172,19 +178,78 @@ describe("web workspace: a waiting cell on every page", () => {
     const { token: ada } = (await added.json()) as { token: string };
     const { a, token, rest, release } = await waitingBehindPage("people", ada);
     const viewer = await personPage(web, token, "people");
-    const named =
-      /^ada's cell waits behind owner's cell running since \d\d:\d\d:\d\d: `while not __import__\("os"\)\.path\.exists\(.*…`\.$/;
+    const named = (whose: string) => between(`ada's cell waits behind ${whose} cell`);
     try {
-      await expectWaiting(cardsOf(a.page, "people"), "ada's cell waiting on the owner's page", named);
-      await expectWaiting(cardsOf(viewer.page, "people"), "ada's cell waiting on the viewer's page", named);
+      // The owner reads the cell that runs as theirs; anyone else, as the owner's.
+      await expectWaiting(cardsOf(a.page, "people"), "ada's cell waiting on the owner's page", named("your"));
+      await expectWaiting(
+        cardsOf(viewer.page, "people"),
+        "ada's cell waiting on the viewer's page",
+        named("owner's"),
+      );
       // From the log alone, after a reload.
       await a.page.reload();
-      await expectWaiting(cardsOf(a.page, "people"), "ada's cell waiting on a reloaded page", named);
+      await expectWaiting(cardsOf(a.page, "people"), "ada's cell waiting on a reloaded page", named("your"));
     } finally {
       release();
     }
     expect((await rest).result.status).toBe("ok");
     expect(a.problems).toEqual([]);
     expect(viewer.problems).toEqual([]);
+  }, 240_000);
+
+  it("tells the people of two share links which waiting or running cell is their own", async () => {
+    const created = await web.hub.cli(["new", "--kernel", "python3", "--name", "links"]);
+    expect(created.code, created.stderr).toBe(0);
+    const [first, second] = await Promise.all(
+      [1, 2].map(async () => {
+        const made = await web.hub.api("/api/sessions/links/share", {
+          method: "POST",
+          body: JSON.stringify({ write: true }),
+        });
+        return (await made.json()) as { share: { id: string }; token: string; url: string };
+      }),
+    );
+    if (!first || !second) throw new Error("two share links");
+    const evalAs = (token: string, code: string) =>
+      fetch(`${web.hub.url}/api/sessions/links/commands/eval`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ code, mode: "do" }),
+      }).then(async (response) => (await response.json()) as { result: { status: string } });
+    // The first link's long cell runs until the file appears; the second link's waits behind it.
+    const file = join(dir, "links");
+    const long = evalAs(
+      first.token,
+      `while not __import__("os").path.exists(${JSON.stringify(file)}): __import__("time").sleep(0.05)`,
+    );
+    const pages = await Promise.all([first, second].map(({ url }) => web.page({ url, fresh: true })));
+    try {
+      const [onFirst, onSecond] = pages.map((opened) => cardsOf(opened.page, "links"));
+      if (!onFirst || !onSecond) throw new Error("two pages");
+      await waitFor(async () => (await onFirst.first().getAttribute("data-status")) === "running", {
+        timeoutMs: KERNEL_MS,
+        message: "the first link's long cell running",
+      });
+      const waiting = evalAs(second.token, WAITING);
+      // The names a link's holder never saw, but their own cell is "your cell".
+      const name = (link: { share: { id: string } }) => `link ${link.share.id.slice(0, 8)}`;
+      await expectWaiting(
+        onFirst,
+        "the second link's cell waiting on the first link's page",
+        between(`${name(second)}'s cell waits behind your cell`),
+      );
+      await expectWaiting(
+        onSecond,
+        "the second link's cell waiting on its own page",
+        between(`Your cell waits behind ${name(first)}'s cell`),
+      );
+      writeFileSync(file, "");
+      expect((await waiting).result.status).toBe("ok");
+      expect((await long).result.status).toBe("ok");
+      for (const opened of pages) expect(opened.problems).toEqual([]);
+    } finally {
+      writeFileSync(file, "");
+    }
   }, 240_000);
 });

@@ -8,10 +8,14 @@ import type { EvalQueuedData } from "./model.js";
 
 /**
  * "Waiting its turn behind the cell running since 14:02:07: `time.sleep(30)`."; between two
- * people, whose cells they are, as a terminal says it (`betweenPeople`).
+ * people, whose cells they are, as a terminal says it (`betweenPeople`), the cell of `viewer`
+ * (the page's principal id) "your cell".
  */
-export function waitingSentence(waiting: Pick<EvalQueuedData, "ahead" | "running" | "by">): string {
-  const named = betweenPeople(waiting, timeOfDay);
+export function waitingSentence(
+  waiting: Pick<EvalQueuedData, "ahead" | "running" | "by">,
+  viewer: string | undefined,
+): string {
+  const named = betweenPeople(waiting, timeOfDay, viewer);
   if (named) return `${named}.`;
   const { ahead, running } = waiting;
   if (!running)

@@ -26,7 +26,7 @@ interface Event {
   data: Record<string, unknown> & { output?: Record<string, unknown> };
 }
 
-async function info(): Promise<{ options: Record<string, unknown> }> {
+async function info(): Promise<{ id: string; options: Record<string, unknown> }> {
   return ((await (await hub.api("/api/sessions/py")).json()) as { session: never }).session;
 }
 
@@ -256,6 +256,16 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
     await waitFor(() => printed("q-bea"), { message: "bea's cell runs" });
     const start = (await events()).find((e) => e.type === "eval-start" && e.data.code === typed);
     expect(start?.data.by).toEqual(bea);
+
+    // Keys over a client's WebSocket, as `dispatch attach` sends them: the same.
+    const socket = await hub.socket();
+    const { id } = await info();
+    await socket.request({ type: "input", session: id, data: "print('q-' + 'attached')\r" });
+    await waitFor(() => printed("q-attached"), { message: "the attached terminal's cell runs" });
+    const attached = (await events()).find(
+      (e) => e.type === "eval-start" && e.data.code === "print('q-' + 'attached')",
+    );
+    expect(attached?.data.by).toEqual(owner);
   });
 
   it("tells two share links' people apart when one's cell waits behind the other's", async () => {

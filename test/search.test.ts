@@ -179,6 +179,21 @@ describe("dispatch search", () => {
     expect(ruler?.line).toBe("1,1           quince");
   }, 60_000);
 
+  it("finds words whatever their accents, and shows the line as the session printed it", async () => {
+    // Precomposed, and decomposed (e and U+0301) as some programs write it.
+    await terminal(
+      hub,
+      "accents",
+      "printf '\\303\\234n\\303\\257code re\\314\\201sume\\314\\201 caf\\303\\251\\n'; sleep 300",
+    );
+    const [hit] = await waitForHits("unicode");
+    expect(hit).toMatchObject({ name: "accents", line: "Ünïcode re\u0301sume\u0301 café" });
+    const [table, json] = await Promise.all([hub.cli(["search", "RÉSUMÉ cafe"]), searchJson(["ÜNICODE"])]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain("  Ünïcode re\u0301sume\u0301 café\n");
+    expect(json.map((r) => r.name)).toEqual(["accents"]);
+  }, 60_000);
+
   it("says what is wrong with bad input", async () => {
     // Independent calls, run side by side: each is a Node boot.
     const [unknown, empty, since, huge, none] = await Promise.all(

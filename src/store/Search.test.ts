@@ -44,6 +44,37 @@ describe.each(STORE_ENGINES)("search index on %s", (name) => {
     expect(find("nothing")).toEqual([]);
   });
 
+  it("finds words whatever their accents and case, either way round, and shows the line as stored", () => {
+    store.insertSession(session("a"));
+    store.appendBatch([
+      output("a", 1, "\x1b[1mÜnïcode\x1b[0m café\r\n"),
+      // Decomposed: e and U+0301, as some tools write it.
+      output("a", 2, "re\u0301sume\u0301 sent\r\n"),
+      output("a", 3, "plain CAFE resume\r\n"),
+      output("a", 4, "İstanbul, ŒUVRE, Ελλάδα\r\n"),
+    ]);
+    expect(find("unicode").map((h) => h.line)).toEqual(["Ünïcode café"]);
+    expect(find("ÜNÏCODE").map((h) => h.line)).toEqual(["Ünïcode café"]);
+    expect(find("cafe").map((h) => h.seq)).toEqual([1, 3]);
+    expect(find("café").map((h) => h.seq)).toEqual([1, 3]);
+    expect(find("résumé sent").map((h) => h.line)).toEqual(["re\u0301sume\u0301 sent"]);
+    expect(find("resu").map((h) => h.seq)).toEqual([2, 3]);
+    expect(find("istanbul").map((h) => h.seq)).toEqual([4]);
+    expect(find("œuvre ελλαδα").map((h) => h.seq)).toEqual([4]);
+    // Only accents go: a different letter is not an accent.
+    expect(find("unicodes")).toEqual([]);
+  });
+
+  it("keeps marks that make another letter, and letters without a decomposition, apart", () => {
+    store.insertSession(session("a"));
+    store.appendBatch([output("a", 1, "हिंदी ठीक है\r\n"), output("a", 2, "が ø\r\n")]);
+    expect(find("हिंदी").map((h) => h.seq)).toEqual([1]);
+    expect(find("हं")).toEqual([]);
+    expect(find("か")).toEqual([]);
+    expect(find("が").map((h) => h.seq)).toEqual([2]);
+    expect(find("o")).toEqual([]);
+  });
+
   it("joins a line split across output events and keeps what a carriage return left", () => {
     store.insertSession(session("a"));
     store.appendBatch([output("a", 1, "hello wo"), output("a", 2, "rld\r\nprogress 10%\rprogress 100%\r\n")]);

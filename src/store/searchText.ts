@@ -9,13 +9,44 @@ const MAX_CARRY_CHARS = 4096;
 /** More words than this in one search are ignored (the query stays small). */
 const MAX_WORDS = 16;
 
-/** The words of a search pattern (letters and digits), lower case; empty when it has none. */
-export function searchWords(pattern: string): string[] {
-  return wordsOf(pattern).slice(0, MAX_WORDS);
+/**
+ * Accents: the combining marks Unicode's canonical decomposition splits off a letter (é is e and
+ * U+0301), in the blocks that hold diacritics. Not every mark: Devanagari's vowel signs or the
+ * kana's voicing marks change the letter, so `हि` stays apart from `ह` and `が` from `か`.
+ */
+const ACCENTS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/gu;
+/** Any character outside ASCII, where folding has more to do than lower case. */
+const NON_ASCII = /\P{ASCII}/u;
+
+/**
+ * Text as search compares it: lower case, accents removed, so `cafe` finds `Café` and `café`
+ * finds `CAFE`, as a browser's or an editor's find does. The one rule both engines index and
+ * query with (SQLite's FTS5 is fed folded text, PostgreSQL keeps a folded column); lines are
+ * still shown and stored as they were, only compared folded.
+ */
+export function foldText(text: string): string {
+  const lower = text.toLowerCase();
+  // Most terminal output is ASCII: nothing to decompose.
+  if (!NON_ASCII.test(lower)) return lower;
+  return lower.normalize("NFD").replace(ACCENTS, "").normalize("NFC");
 }
 
-function wordsOf(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+/** Whether `text` is all ASCII (folding it is only lower case). */
+export function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
+/** The words of a search pattern (letters and digits), folded; empty when it has none. */
+export function searchWords(pattern: string): string[] {
+  return wordsOf(foldText(pattern)).slice(0, MAX_WORDS);
+}
+
+/**
+ * Runs of letters, digits and the marks that are part of a letter (a Devanagari vowel sign), in
+ * folded text: what FTS5 takes as a token too (`searchSchema.ts`, categories 'L* M* N*').
+ */
+function wordsOf(folded: string): string[] {
+  return folded.match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
 }
 
 /**
@@ -30,12 +61,12 @@ export function completedLines(carry: string, text: string): { lines: string[]; 
   return { lines: lines.filter((line) => line !== ""), carry: runaway ? "" : open };
 }
 
-/** Whether every word starts some word of `line` (what an index matched, narrowed to one line). */
+/** Whether every word (`searchWords`) starts some word of `line` folded (what an index matched, narrowed to one line). */
 export function lineHasWords(line: string, words: readonly string[]): boolean {
   // Cheap first: most lines of a matching row hold none of the words.
-  const lower = line.toLowerCase();
-  if (!words.every((word) => lower.includes(word))) return false;
-  const own = wordsOf(line);
+  const folded = foldText(line);
+  if (!words.every((word) => folded.includes(word))) return false;
+  const own = wordsOf(folded);
   return words.every((word) => own.some((w) => w.startsWith(word)));
 }
 

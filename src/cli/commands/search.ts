@@ -12,7 +12,7 @@ import { HubClient } from "../HubClient.js";
 export function registerSearch(program: Command): void {
   program
     .command("search")
-    .description("find lines in every session's stored output (words, any case)")
+    .description("find lines in every session's stored output (words, any case or accents)")
     .argument("<pattern>", "words that must all be on the line (each matches the start of a word)")
     .option("--session <name>", "only this session")
     .option("--since <when>", "only output since then: a duration (30m, 1h, 7d) or a date")

@@ -1,13 +1,15 @@
 /**
  * Search over stored output on PostgreSQL. The same cursor-following index as SQLite's
  * (`sqlite/SearchIndex.ts`: plain-text lines per output event, a cursor per session), but no
- * full-text engine: a query narrows rows with one `ILIKE` per word and checks the words against
- * each line, newest first. Fine for thousands of sessions' recent output; it is a scan, not an
+ * full-text engine: a query narrows rows with one `ILIKE` per word over the row's folded text
+ * (`foldText`: lower case, no accents; computed here, not by an extension such as `unaccent`,
+ * see migration 5) and checks the words against each line, newest first. Fine for thousands of sessions' recent output; it is a scan, not an
  * index, so a cluster with a long history searches slower than SQLite's FTS5.
  */
 import type { SearchHit, SearchRequest, SearchStore } from "../Store.js";
 import { indexPending, lineHasWords, type PendingIndex } from "../searchText.js";
 import type { PgConnection } from "./PgConnection.js";
+import { foldedColumn } from "./pgFolded.js";
 
 /** Rows read per page while a search collects its hits. */
 const ROWS_PER_PAGE = 200;
@@ -34,13 +36,15 @@ export class PgSearchIndex implements SearchStore {
               [session, afterSeq, limit],
               "search_read_output",
             ),
-          // PostgreSQL text cannot hold NUL.
-          insertLines: (session, seq, ts, text) =>
+          insertLines: (session, seq, ts, text) => {
+            // PostgreSQL text cannot hold NUL.
+            const stored = text.replaceAll("\0", "");
             this.db.execute(
-              "INSERT INTO search_lines (session_id, seq, ts, text) VALUES ($1, $2, $3, $4)",
-              [session, seq, ts, text.replaceAll("\0", "")],
-              "search_insert",
-            ),
+              "INSERT INTO search_lines (session_id, seq, ts, text, folded) VALUES ($1, $2, $3, $4, $5)",
+              [session, seq, ts, stored, foldedColumn(stored)],
+              "search_insert_folded",
+            );
+          },
           putCursor: (session, seq, carry) =>
             this.db.execute(
               "INSERT INTO search_cursor (session_id, seq, carry) VALUES ($1, $2, $3) " +
@@ -57,9 +61,11 @@ export class PgSearchIndex implements SearchStore {
 
   search(request: SearchRequest): SearchHit[] {
     if (request.words.length === 0) return [];
-    // Words are letters and digits only (searchWords), so they need no LIKE escaping.
+    // Words are letters, marks and digits only (searchWords), so they need no LIKE escaping.
+    // They are folded, and so is the text they are looked for in: `folded`, or for ASCII text
+    // (no folded copy) the text, where ILIKE folds case the same in every locale.
     const params: unknown[] = request.words.map((word) => `%${word}%`);
-    const where = request.words.map((_, i) => `text ILIKE $${i + 1}`);
+    const where = request.words.map((_, i) => `COALESCE(folded, text) ILIKE $${i + 1}`);
     if (request.session !== undefined) {
       params.push(request.session);
       where.push(`session_id = $${params.length}`);

@@ -8,6 +8,7 @@ import type { SessionEvent } from "../../protocol/events.js";
 import { eventChecksum } from "../eventChecksum.js";
 import { openStore } from "../openStore.js";
 import { encodeEventData } from "../rows.js";
+import { searchWords } from "../searchText.js";
 import { describeStorageError, isStorageError } from "../storageErrors.js";
 import { PG_MIGRATIONS } from "./migrations.js";
 import { PostgresStore } from "./PostgresStore.js";
@@ -70,6 +71,32 @@ describe("postgres migrations", () => {
         "users",
       ]),
     );
+  });
+
+  it("folds the search lines indexed before migration 5, so they are found without their accents", async () => {
+    store.insertSession(session);
+    const text = (seq: number, line: string): SessionEvent => ({
+      session: "s1",
+      seq,
+      ts: seq,
+      type: "output",
+      data: new TextEncoder().encode(`${line}\n`),
+    });
+    store.appendBatch([text(1, "Ünïcode résumé"), text(2, "plain Cafe")]);
+    while (store.search.catchUp(100)) {
+      // Index everything, as the release before migration 5 did.
+    }
+    store.close();
+    // The database as that release left it: no folded text.
+    await sql("ALTER TABLE search_lines DROP COLUMN folded");
+    await sql("DELETE FROM migrations WHERE version = 5");
+
+    store = PostgresStore.open(url);
+    const find = (pattern: string) =>
+      store.search.search({ words: searchWords(pattern), limit: 10 }).map((hit) => hit.line);
+    expect(find("unicode resume")).toEqual(["Ünïcode résumé"]);
+    expect(find("café")).toEqual(["plain Cafe"]);
+    expect(store.readEvents("s1", 0).map((e) => e.seq)).toEqual([1, 2]);
   });
 
   it("refuses a database from a newer dispatch", async () => {

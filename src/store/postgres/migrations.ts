@@ -7,11 +7,14 @@
  */
 import { DispatchError } from "../../core/errors.js";
 import type { PgConnection } from "./PgConnection.js";
+import { fillFoldedColumn } from "./pgFolded.js";
 
 export interface PgMigration {
   version: number;
   description: string;
   sql: string;
+  /** Runs after `sql`, in its transaction: what SQL cannot compute. */
+  after?: (db: PgConnection) => void;
 }
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -168,6 +171,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // bigint: the CRC is unsigned 32-bit, past integer's range.
     sql: "ALTER TABLE events ADD COLUMN checksum BIGINT;",
   },
+  {
+    version: 5,
+    description:
+      "search finds words whatever their accents: search lines keep their text folded (lower case, no accents) beside it, filled for the rows already indexed",
+    sql: "ALTER TABLE search_lines ADD COLUMN folded TEXT;",
+    after: fillFoldedColumn,
+  },
 ];
 
 /** Any fixed number: the advisory lock every node takes while it migrates. */
@@ -197,6 +207,7 @@ export function applyPgMigrations(
       if (migration.version <= current) continue;
       db.transaction(() => {
         db.execute(migration.sql);
+        migration.after?.(db);
         db.execute("INSERT INTO migrations (version, applied_at) VALUES ($1, $2)", [
           migration.version,
           Date.now(),

@@ -6,10 +6,12 @@
  * picked up from the cursor on the next run. Lines are plain text (escape sequences
  * stripped); each row holds the lines one output event completed, with that event's seq and
  * time. Retention and session removal delete the rows of the events they drop (SqliteStore).
+ * Rows keep the text as it was; the full-text index holds it folded (`foldText`), and a
+ * query's words are folded the same way, so accents and case do not matter.
  */
 import type Database from "better-sqlite3";
 import type { SearchHit, SearchRequest, SearchStore } from "../Store.js";
-import { indexPending, lineHasWords, type PendingIndex } from "../searchText.js";
+import { foldText, indexPending, lineHasWords, type PendingIndex } from "../searchText.js";
 
 export class SearchIndex implements SearchStore {
   private readonly stmt;
@@ -33,6 +35,8 @@ export class SearchIndex implements SearchStore {
       insertLines: db.prepare<[string, number, number, string]>(
         "INSERT INTO search_lines (session_id, seq, ts, text) VALUES (?, ?, ?, ?)",
       ),
+      // The row's text folded, under its id (`searchSchema.ts`: no trigger can fold).
+      indexText: db.prepare<[number | bigint, string]>("INSERT INTO search_text (rowid, text) VALUES (?, ?)"),
       putCursor: db.prepare<[string, number, string]>(
         "INSERT OR REPLACE INTO search_cursor (session_id, seq, carry) VALUES (?, ?, ?)",
       ),
@@ -50,7 +54,10 @@ export class SearchIndex implements SearchStore {
         {
           pending: () => stmt.pending.all(),
           readEvents: (session, afterSeq, limit) => stmt.readOutput.all(session, afterSeq, limit),
-          insertLines: (session, seq, ts, text) => void stmt.insertLines.run(session, seq, ts, text),
+          insertLines: (session, seq, ts, text) => {
+            const row = stmt.insertLines.run(session, seq, ts, text);
+            stmt.indexText.run(row.lastInsertRowid, foldText(text));
+          },
           putCursor: (session, seq, carry) => void stmt.putCursor.run(session, seq, carry),
         },
         this.decoder,

@@ -6,7 +6,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { DispatchError } from "../../core/errors.js";
-import { createSearchSchema, dropMainSearchSchema } from "./searchSchema.js";
+import { createSearchSchema, dropSearchTables } from "./searchSchema.js";
 
 export interface Migration {
   version: number;
@@ -158,7 +158,7 @@ export const MIGRATIONS: readonly Migration[] = [
     description:
       "the search index moves to a file of its own (searchFile.ts): indexing no longer holds the event log's write lock; it is rebuilt there from the events",
     up: (db) => {
-      dropMainSearchSchema(db);
+      dropSearchTables(db, "main");
     },
   },
 ];

@@ -8,7 +8,7 @@ import { sessionRecord } from "../../../test/sessionRecord.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import { searchWords } from "../searchText.js";
 import { SqliteStore } from "./SqliteStore.js";
-import { searchFilePath } from "./searchFile.js";
+import { removeSearchFile, searchFilePath } from "./searchFile.js";
 import { createSearchSchema } from "./searchSchema.js";
 
 let dir: string;
@@ -110,6 +110,36 @@ describe("the search index's own file", () => {
     expect(tablesOf(path).filter((name) => name.startsWith("search_"))).toEqual([]);
     expect(find(reopened, "old days")).toEqual(["from the old days"]);
     expect(find(reopened, "stale")).toEqual([]);
+  });
+
+  it("rebuilds an index file of the previous layout (text as stored, a trigger-fed FTS5 table)", () => {
+    const s = open();
+    s.insertSession(sessionRecord({ id: "a" }));
+    s.appendBatch([output(1, "Ünïcode Ελλάδα\r\n"), output(2, "plain line\r\n")]);
+    s.close();
+    store = undefined;
+    removeSearchFile(path);
+    // The file as the release before SEARCH_FILE_VERSION left it: the default tokenizer over
+    // the text as stored, every event indexed, no user_version.
+    const old = new Database(searchFilePath(path));
+    old.exec(`
+      CREATE TABLE search_lines (id INTEGER PRIMARY KEY, session_id TEXT NOT NULL, seq INTEGER NOT NULL, ts REAL NOT NULL, text TEXT NOT NULL);
+      CREATE VIRTUAL TABLE search_text USING fts5 (text, content = 'search_lines', content_rowid = 'id');
+      CREATE TRIGGER search_lines_insert AFTER INSERT ON search_lines BEGIN
+        INSERT INTO search_text (rowid, text) VALUES (new.id, new.text);
+      END;
+      CREATE TABLE search_cursor (session_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, carry TEXT NOT NULL DEFAULT '');
+      INSERT INTO search_lines (session_id, seq, ts, text) VALUES ('a', 1, 1001, 'Ünïcode Ελλάδα'), ('a', 2, 1002, 'plain line');
+      INSERT INTO search_cursor VALUES ('a', 2, '');
+    `);
+    old.close();
+
+    const reopened = open();
+    // Its tokenizer kept the Greek accent: only a rebuilt index finds this.
+    expect(find(reopened, "unicode ελλαδα")).toEqual(["Ünïcode Ελλάδα"]);
+    expect(find(reopened, "line")).toEqual(["plain line"]);
+    expect(reopened.readEvents("a", 0).map((e) => e.seq)).toEqual([1, 2]);
+    expect(reopened.check({ full: true })).toEqual([]);
   });
 
   it("replaces a damaged index file and rebuilds it from the events", () => {

@@ -16,7 +16,7 @@
 import { rmSync } from "node:fs";
 import type { Database } from "better-sqlite3";
 import { createPrivately, databaseFiles, isDamage } from "./databaseFile.js";
-import { createSearchFileSchema } from "./searchSchema.js";
+import { createSearchFileSchema, dropSearchTables, SEARCH_FILE_VERSION } from "./searchSchema.js";
 
 /** The index file of the database at `path`. */
 export function searchFilePath(path: string): string {
@@ -53,7 +53,23 @@ function attach(db: Database, path: string | undefined): void {
     db.pragma("search.journal_mode = WAL");
     db.pragma("search.synchronous = NORMAL");
   }
-  createSearchFileSchema(db);
+  createOrRebuild(db);
+}
+
+/**
+ * Creates the index's tables in a new file, or empties a file of another layout (an upgrade:
+ * another tokenizer, other tables): its cursors go with its rows, so every session is indexed
+ * again from its events, by the index worker as any backlog. The events are not touched.
+ */
+function createOrRebuild(db: Database): void {
+  const current = () => db.pragma("search.user_version", { simple: true }) === SEARCH_FILE_VERSION;
+  if (current()) return;
+  db.transaction(() => {
+    // Another connection (the index worker's) may have done it meanwhile.
+    if (current()) return;
+    dropSearchTables(db, "search");
+    createSearchFileSchema(db);
+  }).immediate();
 }
 
 function detach(db: Database): void {

@@ -109,6 +109,8 @@ export class OutputSearch {
           if (isOutputEvent(event)) this.unindexedBytes += event.data.byteLength;
       this.wake();
     });
+    // A removed session's index rows are deleted by the slices (`SearchIndex.catchUp`).
+    options.bus.on("removed", () => this.wake());
     // Not through `post`: a checkpoint is no work to index, and must not hold off the idle stop.
     options.bus.on("wal-checkpoint-due", () => {
       if (!this.disposed) this.worker?.postMessage({ type: "checkpoint" } satisfies ToIndexWorker);

@@ -13,6 +13,14 @@ import type Database from "better-sqlite3";
 import type { SearchHit, SearchRequest, SearchStore } from "../Store.js";
 import { foldText, indexPending, lineHasWords, type PendingIndex } from "../searchText.js";
 
+/**
+ * Rows of removed sessions deleted per event a slice may index: a row holds at most one event's
+ * lines. One: a slice on the hub's thread deletes 4 (~0.2 ms; 32 at a time took 4-7 ms, each a
+ * 16 KiB row's overflow pages freed), and a long session's rows are left to the worker, which
+ * the slices hand over to after a few.
+ */
+const ROWS_PER_EVENT = 1;
+
 export class SearchIndex implements SearchStore {
   private readonly stmt;
   private readonly decoder = new TextDecoder();
@@ -40,7 +48,39 @@ export class SearchIndex implements SearchStore {
       putCursor: db.prepare<[string, number, string]>(
         "INSERT OR REPLACE INTO search_cursor (session_id, seq, carry) VALUES (?, ?, ?)",
       ),
+      // A removed session's rows (`SessionRecords.remove` leaves them): its cursor outlives it.
+      // Counted first: two b-tree counts cost microseconds where looking up every cursor's
+      // session cost ~7 ms a slice with 10,000 sessions. A new session not yet indexed can
+      // hide one removal until it is; the search meanwhile skips the rows (`search`).
+      anyRemoved: db
+        .prepare<[], number>("SELECT (SELECT COUNT(*) FROM search_cursor) > (SELECT COUNT(*) FROM sessions)")
+        .pluck(),
+      removed: db.prepare<[], { session_id: string }>(
+        "SELECT c.session_id FROM search_cursor c WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = c.session_id) LIMIT 1",
+      ),
+      deleteLines: db.prepare<[string, number]>(
+        "DELETE FROM search_lines WHERE id IN (SELECT id FROM search_lines WHERE session_id = ? LIMIT ?)",
+      ),
+      deleteCursor: db.prepare<[string]>("DELETE FROM search_cursor WHERE session_id = ?"),
     };
+  }
+
+  /**
+   * Deletes up to `maxRows` rows of removed sessions; returns whether more are left. A 16 MiB
+   * session's rows took 25-50 ms to delete at once (190-340 ms before the index was
+   * contentless), on the hub's thread inside `dispatch rm`; in slices, most go on the worker.
+   */
+  private dropRemoved(maxRows: number): boolean {
+    const { stmt } = this;
+    if (!stmt.anyRemoved.get()) return false;
+    let budget = maxRows;
+    for (let removed = stmt.removed.get(); removed; removed = stmt.removed.get()) {
+      const deleted = stmt.deleteLines.run(removed.session_id, budget).changes;
+      budget -= deleted;
+      if (budget <= 0) return true;
+      stmt.deleteCursor.run(removed.session_id);
+    }
+    return false;
   }
 
   /**
@@ -49,21 +89,24 @@ export class SearchIndex implements SearchStore {
    */
   catchUp(maxEvents: number): boolean {
     const { stmt } = this;
-    return this.db.transaction(() =>
-      indexPending(
-        {
-          pending: () => stmt.pending.all(),
-          readEvents: (session, afterSeq, limit) => stmt.readOutput.all(session, afterSeq, limit),
-          insertLines: (session, seq, ts, text) => {
-            const row = stmt.insertLines.run(session, seq, ts, text);
-            stmt.indexText.run(row.lastInsertRowid, foldText(text));
+    return this.db.transaction(() => {
+      const more = this.dropRemoved(maxEvents * ROWS_PER_EVENT);
+      return (
+        indexPending(
+          {
+            pending: () => stmt.pending.all(),
+            readEvents: (session, afterSeq, limit) => stmt.readOutput.all(session, afterSeq, limit),
+            insertLines: (session, seq, ts, text) => {
+              const row = stmt.insertLines.run(session, seq, ts, text);
+              stmt.indexText.run(row.lastInsertRowid, foldText(text));
+            },
+            putCursor: (session, seq, carry) => void stmt.putCursor.run(session, seq, carry),
           },
-          putCursor: (session, seq, carry) => void stmt.putCursor.run(session, seq, carry),
-        },
-        this.decoder,
-        maxEvents,
-      ),
-    )();
+          this.decoder,
+          maxEvents,
+        ) || more
+      );
+    })();
   }
 
   /** The newest `limit` lines holding every word, returned oldest first. */
@@ -82,7 +125,9 @@ export class SearchIndex implements SearchStore {
     }
     const rows = this.db
       .prepare<unknown[], { session_id: string; seq: number; ts: number; text: string }>(
+        // Joined with sessions: a removed session's rows wait for `dropRemoved`.
         "SELECT l.session_id, l.seq, l.ts, l.text FROM search_text JOIN search_lines l ON l.id = search_text.rowid " +
+          "JOIN sessions s ON s.id = l.session_id " +
           `WHERE ${where.join(" AND ")} ORDER BY l.ts DESC, l.id DESC`,
       )
       .iterate(...params);

@@ -92,6 +92,45 @@ describe("the search index's own file", () => {
     expect(find(s, "two")).toEqual(["two"]);
   });
 
+  it("removes a session without the index's write lock, and its index rows go in slices", () => {
+    const s = open();
+    s.insertSession(sessionRecord({ id: "a" }));
+    s.insertSession(sessionRecord({ id: "b" }));
+    s.appendBatch(Array.from({ length: 100 }, (_, i) => output(i + 1, `needle ${i + 1}\r\n`)));
+    s.appendBatch([{ ...output(1, "needle in b\r\n"), session: "b" }]);
+    expect(find(s, "needle 100")).toEqual(["needle 100"]);
+    const rowsOfA = () => {
+      const db = new Database(searchFilePath(path), { readonly: true });
+      try {
+        return db.prepare("SELECT COUNT(*) AS n FROM search_lines WHERE session_id = 'a'").pluck().get();
+      } finally {
+        db.close();
+      }
+    };
+    expect(rowsOfA()).toBe(100);
+
+    const indexer = new Database(searchFilePath(path));
+    indexer.exec("BEGIN IMMEDIATE");
+    indexer.prepare("INSERT INTO search_cursor (session_id, seq, carry) VALUES ('c', 1, '')").run();
+    try {
+      // Deleting the rows here too waited for this lock (then SQLITE_BUSY), and stopped the
+      // hub's thread for as long as deleting them took.
+      s.deleteSession("a");
+    } finally {
+      indexer.exec("ROLLBACK");
+      indexer.close();
+    }
+    // Found no more at once, deleted by the indexer a slice at a time.
+    expect(s.search.search({ words: searchWords("needle"), limit: 200 }).map((hit) => hit.line)).toEqual([
+      "needle in b",
+    ]);
+    expect(s.search.catchUp(4)).toBe(true);
+    expect(rowsOfA()).toBeGreaterThan(0);
+    expect(find(s, "needle")).toEqual(["needle in b"]);
+    expect(rowsOfA()).toBe(0);
+    expect(s.search.catchUp(4)).toBe(false);
+  });
+
   it("moves an index from the database (schema 6) into its own file and rebuilds it there", () => {
     const s = open();
     s.insertSession(sessionRecord({ id: "a" }));

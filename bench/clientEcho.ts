@@ -15,6 +15,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { GC_LOG_ENV, type GcSummary, gcLogging, gcSummary } from "./clientGc.js";
 import type { BenchContext } from "./context.js";
+import { DAEMON_GC_ENV, daemonGcLogging } from "./daemonGc.js";
 import { type Echoes, KEY_INTERVAL_MS, type TypingJob, typeEchoes, WARM_UP_KEYS } from "./echoTyper.js";
 import { type BenchHub, BIN, REPO_ROOT, startHub } from "./hub.js";
 import { row } from "./report.js";
@@ -100,7 +101,9 @@ async function tmuxRun(keys: number, flooders: number): Promise<Echoes> {
 }
 
 async function dispatchRun(ctx: BenchContext, keys: number, flooders: number): Promise<Echoes> {
-  const hub: BenchHub = await startHub({ env: ctx.hubEnv });
+  const daemonGcDir = process.env[DAEMON_GC_ENV];
+  const env = daemonGcDir ? daemonGcLogging(daemonGcDir, ctx.hubEnv) : ctx.hubEnv;
+  const hub: BenchHub = await startHub({ env });
   try {
     await echoSessions(hub, flooders);
     const gcLog = process.env[GC_LOG_ENV];

@@ -9,22 +9,15 @@
 import { appendFileSync, openSync, readFileSync, writeSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
+import { GC_KINDS as KINDS, markDaemons } from "./daemonGc.js";
 
 export const GC_LOG_ENV = "BENCH_CLIENT_GC_LOG";
 /** Set in the client's environment only: the suite and the typist import this module too. */
 const LOGGER_ENV = "BENCH_GC_LOGGER";
 
-/** V8's `GCType` bits, as `PerformanceEntry.detail.kind` reports them. */
-const KINDS: Record<number, string> = {
-  1: "scavenge",
-  2: "minor-mc",
-  4: "mark-compact",
-  8: "incremental",
-  16: "weak",
-};
-
 /** The typist's phase change, on the clock of the client's lines. */
 export function markPhase(phase: string): void {
+  markDaemons(phase);
   const file = process.env[GC_LOG_ENV];
   if (file) appendFileSync(file, `${Date.now()} mark ${phase}\n`);
 }

@@ -6,13 +6,13 @@
  *
  *   node dist/bench/profile.js DIR [--top N]
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { SourceMap } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type CallFrame, original } from "./sourceFrames.js";
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
+  callFrame: CallFrame;
   children?: number[];
 }
 
@@ -22,34 +22,6 @@ interface CpuProfile {
   timeDeltas: number[];
   startTime: number;
   endTime: number;
-}
-
-const sourceMaps = new Map<string, SourceMap | undefined>();
-
-/**
- * The frame in the module it came from: the hub, the host and the CLI run bundled
- * (scripts/bundle.js), so their frames are mapped back through the bundle's source map.
- */
-function original(frame: ProfileNode["callFrame"]): ProfileNode["callFrame"] {
-  // The hub's bundle runs as a script named by its path (`cachedBundle.ts`), the rest as file: URLs.
-  if (!frame.url.startsWith("file://") && !frame.url.startsWith("/")) return frame;
-  const path = frame.url.startsWith("file://") ? frame.url.slice("file://".length) : frame.url;
-  if (!sourceMaps.has(path)) {
-    const mapFile = `${path}.map`;
-    const map = existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8"))) : undefined;
-    sourceMaps.set(path, map);
-  }
-  const map = sourceMaps.get(path);
-  if (!map) return frame;
-  const entry = map.findEntry(frame.lineNumber, frame.columnNumber ?? 0) as {
-    originalSource?: string;
-    originalLine?: number;
-  };
-  if (!entry.originalSource) return frame;
-  const source = entry.originalSource.startsWith("file://")
-    ? entry.originalSource
-    : `file://${resolve(dirname(path), entry.originalSource)}`;
-  return { ...frame, url: source, lineNumber: entry.originalLine ?? frame.lineNumber };
 }
 
 function summarise(file: string, top: number): void {

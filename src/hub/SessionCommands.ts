@@ -62,6 +62,11 @@ export class SessionCommands {
     return directory.info(directory.resolve(ref));
   }
 
+  /** The session's id and name, as `get` resolves it, without its public view. */
+  target(ref: string): Pick<SessionInfo, "id" | "name"> {
+    return this.options.directory.resolve(ref);
+  }
+
   listen(listener: DirectoryListener): () => void {
     return this.options.directory.listen(listener);
   }

@@ -16,6 +16,9 @@ import { getKind } from "../kinds/registry.js";
 import type { Principal, Role } from "../protocol/people.js";
 import type { SessionInfo } from "../protocol/session.js";
 
+/** A session as a request names it: enough to check and to act on. */
+export type SessionTarget = Pick<SessionInfo, "id" | "name">;
+
 /**
  * Refusals a client repeats many times a minute (a viewer's keys, a window being dragged): one
  * audit row per person, session and minute, as for the same actions allowed.
@@ -36,11 +39,31 @@ export class Gate {
 
   /** Resolves a session (name or id) and checks the actor may do `action` to it. */
   session(actor: Actor, action: SessionAction, ref: string): SessionInfo {
-    const info = this.resolve(actor.principal, ref);
-    this.audited(actor, action, info.id, () =>
-      requireRole(actor.principal, action, this.people.roleOn(actor.principal, info.id), info),
+    return this.checked(
+      actor,
+      action,
+      this.resolve(actor.principal, ref, (r) => this.sessions.get(r)),
     );
-    return info;
+  }
+
+  /**
+   * As `session`, for the requests sent per key typed (input, resize): the session's id and
+   * name only, without building its public view (~2 KB of garbage a key; docs/BENCHMARKS.md,
+   * "The hub's garbage per key").
+   */
+  target(actor: Actor, action: SessionAction, ref: string): SessionTarget {
+    return this.checked(
+      actor,
+      action,
+      this.resolve(actor.principal, ref, (r) => this.sessions.target(r)),
+    );
+  }
+
+  private checked<T extends SessionTarget>(actor: Actor, action: SessionAction, found: T): T {
+    this.audited(actor, action, found.id, () =>
+      requireRole(actor.principal, action, this.people.roleOn(actor.principal, found.id), found),
+    );
+    return found;
   }
 
   /**
@@ -49,7 +72,7 @@ export class Gate {
    * share link, any other (or one the kind does not have) a writer or a write link.
    */
   command(actor: Actor, ref: string, name: string): SessionInfo {
-    const info = this.resolve(actor.principal, ref);
+    const info = this.resolve(actor.principal, ref, (r) => this.sessions.get(r));
     const needs = getKind(info.kind).commands?.[name];
     const role = this.people.roleOn(actor.principal, info.id);
     const action = kindCommandAction(needs);
@@ -102,10 +125,10 @@ export class Gate {
    * learn which sessions the hub has ("no access to 'secret-plans'" against "no session
    * 'secret-plan'"), and the did-you-mean guesses only among the sessions it sees.
    */
-  private resolve(principal: Principal, ref: string): SessionInfo {
-    let found: SessionInfo | undefined;
+  private resolve<T extends SessionTarget>(principal: Principal, ref: string, find: (ref: string) => T): T {
+    let found: T | undefined;
     try {
-      found = this.sessions.get(ref);
+      found = find(ref);
     } catch (err) {
       if (!(err instanceof DispatchError) || err.code !== "not_found") throw err;
     }

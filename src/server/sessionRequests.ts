@@ -55,7 +55,7 @@ export async function sessionRequest(context: SessionRequestContext, message: Se
       });
     }
     case "input": {
-      const info = gate.session(actor, "input", message.session);
+      const info = gate.target(actor, "input", message.session);
       const { inputs } = context;
       // A resend of an input this hub applied (its ack was lost with the client's old link).
       const sender = actor.principal.id;
@@ -73,7 +73,7 @@ export async function sessionRequest(context: SessionRequestContext, message: Se
       return;
     }
     case "resize": {
-      const info = gate.session(actor, "resize", message.session);
+      const info = gate.target(actor, "resize", message.session);
       const size = { cols: message.cols, rows: message.rows };
       audit.often(actor, "resize", info.id, Date.now(), size);
       // Attached: the size rule decides; not attached (a script): the size is applied as asked.

@@ -21,6 +21,12 @@ export class EventLog {
    */
   private readonly seqCache = new Map<string, number>();
   private readonly stmt;
+  /**
+   * `appendBatch`'s transaction, made once: better-sqlite3's `db.transaction` builds five
+   * wrapper functions and their properties each call, a tenth of the hub's garbage per key typed
+   * (docs/BENCHMARKS.md, "The hub's garbage per key").
+   */
+  private readonly appendInTransaction: (events: readonly SessionEvent[]) => ReturnType<typeof planAppend>;
 
   constructor(
     private readonly db: Database.Database,
@@ -73,6 +79,18 @@ export class EventLog {
         "SELECT SUM(LENGTH(data)) AS bytes FROM events WHERE session_id = ? AND type = 'output'",
       ),
     };
+    this.appendInTransaction = db.transaction((events: readonly SessionEvent[]) => {
+      const planned = planAppend(events, (session) => this.storedLastSeq(session));
+      for (const event of planned.appended) {
+        const data = encodeEventData(event);
+        const checksum = eventChecksum(event, data);
+        this.stmt.insertEvent.run(event.session, event.seq, event.ts, event.type, data, checksum);
+      }
+      for (const [session, totals] of planned.totals) {
+        this.stmt.updateTotals.run(totals.lastSeq, totals.bytes, totals.activity, session);
+      }
+      return planned;
+    });
   }
 
   /** A session's last seq as its record was written (a new session, a revive). */
@@ -88,19 +106,7 @@ export class EventLog {
 
   /** See `Store.appendBatch`. */
   appendBatch(events: readonly SessionEvent[]): SessionEvent[] {
-    const append = this.db.transaction(() => {
-      const planned = planAppend(events, (session) => this.storedLastSeq(session));
-      for (const event of planned.appended) {
-        const data = encodeEventData(event);
-        const checksum = eventChecksum(event, data);
-        this.stmt.insertEvent.run(event.session, event.seq, event.ts, event.type, data, checksum);
-      }
-      for (const [session, totals] of planned.totals) {
-        this.stmt.updateTotals.run(totals.lastSeq, totals.bytes, totals.activity, session);
-      }
-      return planned;
-    });
-    const plan = this.lock.write(append);
+    const plan = this.lock.write(() => this.appendInTransaction(events));
     for (const [session, totals] of plan.totals) this.seqCache.set(session, totals.lastSeq);
     this.lastRejected = plan.rejected;
     return plan.appended;

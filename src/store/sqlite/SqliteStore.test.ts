@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { sessionRecord } from "../../../test/sessionRecord.js";
 import { MIGRATIONS } from "./migrations.js";
 import { SqliteStore } from "./SqliteStore.js";
@@ -91,5 +91,31 @@ describe("file", () => {
     // The next write starts the log afresh, and cuts the file back.
     store.appendBatch([{ session: "s1", seq: 401, ts: 401, type: "output", data: chunk }]);
     expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(8 * 1024 * 1024);
+  });
+});
+
+describe("appends", () => {
+  it("reuse one transaction: a key's batch builds no new one (a tenth of the hub's garbage per key)", () => {
+    store.insertSession({ ...session, command: ["bash"], env: {}, meta: {} });
+    const made = vi.spyOn(Database.prototype, "transaction");
+    try {
+      const key = (seq: number) => ({
+        session: "s1",
+        seq,
+        ts: seq,
+        type: "output" as const,
+        data: Uint8Array.of(0x61),
+      });
+      store.appendBatch([key(1)]);
+      store.appendBatch([key(2), key(3)]);
+      expect(made).not.toHaveBeenCalled();
+      expect(store.readEvents("s1", 0).map((event) => event.seq)).toEqual([1, 2, 3]);
+      // A refused batch (a seq jump) rolls back as before and leaves the next one whole.
+      expect(store.appendBatch([key(9)])).toEqual([]);
+      store.appendBatch([key(4)]);
+      expect(store.lastSeq("s1")).toBe(4);
+    } finally {
+      made.mockRestore();
+    }
   });
 });

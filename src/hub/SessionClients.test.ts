@@ -33,6 +33,32 @@ describe("SessionClients", () => {
     expect(applied).toEqual(["120x40", "80x24", "120x40", "80x24"]);
   });
 
+  it("keys typed by the writer last active change nothing and do not look the size rule up", () => {
+    let lookups = 0;
+    const applied: string[] = [];
+    const clients = new SessionClients({
+      rule: "latest",
+      ruleFor: () => {
+        lookups++;
+        return undefined;
+      },
+      resize: (_session, size: Size) => applied.push(`${size.cols}x${size.rows}`),
+      presenceChanged: () => undefined,
+    });
+    const join = (client: string, size: Size) =>
+      clients.join("s", client, { principal: person(client), role: "writer", writer: true, size });
+    join("a", { cols: 120, rows: 40 });
+    join("b", { cols: 80, rows: 24 });
+    clients.active("s", "a");
+    const before = lookups;
+    for (let key = 0; key < 5; key++) clients.active("s", "a");
+    expect(lookups).toBe(before);
+    // Another writer's key still switches the size to theirs, and back.
+    clients.active("s", "b");
+    clients.active("s", "a");
+    expect(applied).toEqual(["120x40", "80x24", "120x40", "80x24", "120x40"]);
+  });
+
   it("viewers never set or change the size", () => {
     const { clients, applied, join } = setup("latest");
     join("a", "ann", { cols: 100, rows: 30 });

@@ -83,6 +83,13 @@ export class SessionClients {
   active(session: string, client: string, size?: Size): void {
     const entry = this.bySession.get(session)?.get(client);
     if (!entry?.writer) return;
+    // The writer that was the last active anywhere typing again, at its size: no rule's choice
+    // can change, so the two passes of `chosen` over the session's clients (~0.7 KB of garbage a
+    // key; docs/BENCHMARKS.md, "The hub's garbage per key") are skipped.
+    if (!size && entry.activeAt === this.clock) {
+      entry.activeAt = this.tick();
+      return;
+    }
     const before = this.chosen(session);
     entry.activeAt = this.tick();
     if (size) entry.size = size;

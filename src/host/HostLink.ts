@@ -5,7 +5,6 @@
  */
 import type { Logger } from "pino";
 import type { WebSocket } from "ws";
-import { bareMessage, HOST_ACK, HOST_INPUT } from "../protocol/bareMessage.js";
 import { HubToHostMessage, MAX_HOST_MESSAGE_BYTES } from "../protocol/host.js";
 import type { HostDaemon, HubPeer } from "./HostDaemon.js";
 
@@ -34,9 +33,7 @@ export function bindHubSocket(socket: WebSocket, daemon: HostDaemon, logger: Log
       logger.warn("hub sent malformed JSON; dropped");
       return;
     }
-    const bare =
-      bareMessage<HubToHostMessage>(json, HOST_INPUT) ?? bareMessage<HubToHostMessage>(json, HOST_ACK);
-    const parsed = bare ? { success: true as const, data: bare } : HubToHostMessage.safeParse(json);
+    const parsed = HubToHostMessage.safeParse(json);
     if (!parsed.success) {
       logger.warn({ issues: parsed.error.issues.slice(0, 3) }, "hub sent an invalid message; dropped");
       // A newer hub's request this host does not know still gets its answer, so the hub says

@@ -4,7 +4,6 @@
  * be found) goes back with the error.
  */
 import { mib } from "../core/byteSize.js";
-import { bareMessage, CLIENT_INPUT } from "../protocol/bareMessage.js";
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES } from "../protocol/client.js";
 import { describeIssues } from "../protocol/parse.js";
 
@@ -33,8 +32,6 @@ export function parseClientFrame(raw: Buffer, isBinary: boolean): ClientFrame {
       `message of ${mib(raw.length)} is over the ${mib(MAX_CLIENT_MESSAGE_BYTES)} one message may carry; send long text in pieces, as \`dispatch send NAME --stdin\` does`,
     );
   }
-  const bare = bareMessage<ClientMessage>(json, CLIENT_INPUT);
-  if (bare) return { ok: true, message: bare, ref };
   const parsed = ClientMessage.safeParse(json);
   if (!parsed.success) return refused(ref, "bad_request", `invalid message: ${describeIssues(parsed.error)}`);
   return { ok: true, message: parsed.data, ref };

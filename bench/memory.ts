@@ -15,9 +15,13 @@
  * 10-25 MB (docs/BENCHMARKS.md, "Memory: idle hub and host"). Idle sessions are the settled
  * state, so the budget applies to it; the early reading shows what a burst leaves behind.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ClientSocket } from "../src/cli/ClientSocket.js";
+import { type BinaryPages, binaryPages } from "./binaryPages.js";
+import { describe, withBareNode } from "./binaryPagesCli.js";
 import type { BenchContext } from "./context.js";
-import { type BenchHub, pssOf, rssOf, startHub } from "./hub.js";
+import { type BenchHub, LOG_DIR, pssOf, rssOf, startHub } from "./hub.js";
 import { row } from "./report.js";
 import { median, sleep, waitUntil } from "./stats.js";
 
@@ -38,6 +42,7 @@ export async function memorySuite(ctx: BenchContext): Promise<void> {
     await sleep(SETTLED_MS);
     const quiet10 = await settledRss(hub);
     const split10 = split(hub);
+    const pages10 = await binaryPagesNow(hub);
     ctx.log(`${SUITE}: 100 idle sessions`);
     await createIdle(socket, 90);
     const at100 = await settledRss(hub);
@@ -93,6 +98,7 @@ export async function memorySuite(ctx: BenchContext): Promise<void> {
         "the sum of VmRSS counts the node binary's shared pages twice; PSS shares them out",
       ),
     );
+    if (pages10) addBinaryRows(ctx, pages10);
     const perSession = mb(at100.hub + at100.host - at10.hub - at10.host) / 90;
     ctx.add(
       row(
@@ -133,6 +139,53 @@ async function settledRss(hub: BenchHub): Promise<{ hub: number; host: number }>
     await sleep(250);
   }
   return { hub: median(readings.map((r) => r.hub)), host: median(readings.map((r) => r.host)) };
+}
+
+type Trio = Record<"hub" | "host" | "bare", BinaryPages>;
+
+/**
+ * The node binary's resident pages in the hub, the host and a bare `node`
+ * (`bench/binaryPages.ts`); undefined where pagemap cannot be read (not Linux).
+ */
+async function binaryPagesNow(hub: BenchHub): Promise<Trio | undefined> {
+  const { hub: hubPid, host: hostPid } = hub.pids();
+  if (!hubPid || !hostPid) return undefined;
+  try {
+    return await withBareNode((bare) => ({
+      hub: binaryPages(hubPid),
+      host: binaryPages(hostPid),
+      bare: binaryPages(bare),
+    }));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rows for the node binary's pages per section; the full comparison in a file in LOG_DIR. */
+function addBinaryRows(ctx: BenchContext, pages: Trio): void {
+  const mb = (bytes: number | undefined) => (bytes ?? 0) / 1e6;
+  for (const name of ["hub", "host", "bare"] as const) {
+    const who = name === "bare" ? "bare node" : name;
+    const { total, bySection } = pages[name];
+    const parts = `.text ${mb(bySection.get(".text")).toFixed(1)}, .rodata ${mb(bySection.get(".rodata")).toFixed(1)} MB`;
+    ctx.add(
+      row(
+        SUITE,
+        `${who}: node binary resident, 10 idle sessions, settled`,
+        mb(total),
+        "MB",
+        undefined,
+        parts,
+      ),
+    );
+  }
+  mkdirSync(LOG_DIR, { recursive: true });
+  const file = join(LOG_DIR, "memory-binary-pages.txt");
+  writeFileSync(
+    file,
+    `${describe("hub", pages.hub, pages.bare, 40)}\n\n${describe("host", pages.host, pages.bare, 40)}\n`,
+  );
+  ctx.log(`${SUITE}: the node binary's pages by symbol, against a bare node: ${file}`);
 }
 
 /** Each process's VmRSS as anonymous memory and file pages, and its PSS (bytes). */

@@ -145,7 +145,31 @@ const DEFERRED_REQUIRES = [
     statement: "const { glob } = require('glob')",
     deferred: "const glob = (...args) => require('glob').glob(...args)",
   },
+  // Fastify makes an HTTP/2 or HTTPS server only when asked (`options.http2`, `options.https`);
+  // `ws` connects with TLS only to a `wss:` address; prom-client pushes to a gateway only when
+  // asked. At their tops they loaded `node:http2` and `node:https` with `node:tls`: 11 built-in
+  // modules in the hub, 7 in the host, whose code (in the heap) and sources and code caches
+  // (pages of the node binary, held for good once read) an idle daemon never needs
+  // (docs/BENCHMARKS.md, "The node binary's pages"). Fastify's `node:dns` stays: `listen` loads
+  // it anyway.
+  lazyBuiltin("/node_modules/fastify/lib/server.js", "http2", "node:http2"),
+  lazyBuiltin("/node_modules/fastify/lib/server.js", "https", "node:https"),
+  lazyBuiltin("/node_modules/ws/lib/websocket.js", "https", "https"),
+  lazyBuiltin("/node_modules/ws/lib/websocket.js", "tls", "tls"),
+  lazyBuiltin("/node_modules/prom-client/lib/pushgateway.js", "https", "https"),
 ];
+
+/**
+ * `const name = require('id')` in `file` becomes an object that requires `id` on its first
+ * property read (`https.request`): for a module read only as `name.property`.
+ */
+function lazyBuiltin(file, name, id) {
+  return {
+    file,
+    statement: `const ${name} = require('${id}')`,
+    deferred: `const ${name} = new Proxy({}, { get: (_, key) => require('${id}')[key] })`,
+  };
+}
 
 function deferRequiresPlugin() {
   return {

@@ -3,10 +3,11 @@
  * (docs/BENCHMARKS.md, "Memory: idle hub and host"). On the built hub, as it runs.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { cleanupAll, REPO_ROOT, startHub } from "./harness.js";
+import { cleanupAll, REPO_ROOT, startHub, waitFor } from "./harness.js";
 
 const BUNDLE = join(REPO_ROOT, "dist/src/cli/dispatchServe.bundle.cjs");
 const WEB = join(REPO_ROOT, "web/dist");
@@ -73,6 +74,53 @@ function modulesLoadedBy(entry: string): string[] {
   expect(result.stderr).toBe("");
   return JSON.parse(result.stdout) as string[];
 }
+
+describe("Node's built-in modules an idle hub and host load", () => {
+  it("no TLS or HTTP/2 until a TLS hub, a wss: link or an HTTP/2 server needs it", async () => {
+    // Each process writes the built-ins it has loaded (`process.moduleLoadList`) when signalled.
+    // Written aside and renamed, so the test never reads half a list.
+    const dir = mkdtempSync(join(tmpdir(), "dispatch-lean-"));
+    const preload = join(dir, "list.cjs");
+    writeFileSync(
+      preload,
+      `const fs = require("fs");
+      process.on("SIGUSR2", () => {
+        const file = ${JSON.stringify(dir)} + "/" + process.pid;
+        fs.writeFileSync(file + ".part", process.moduleLoadList.join("\\n"));
+        fs.renameSync(file + ".part", file);
+      });`,
+    );
+    const h = await startHub({ env: { NODE_OPTIONS: `--require ${preload}` } }).catch((error: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    });
+    stops.push(async () => {
+      await h.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const socket = await h.socket();
+    await socket.create({ command: ["sleep", "60"] });
+    const { hub, host } = h.pids();
+    if (hub === undefined || host === undefined)
+      throw new Error("the hub and its local host should be running");
+    const builtins = async (pid: number) => {
+      process.kill(pid, "SIGUSR2");
+      const list = await waitFor(
+        () => (existsSync(join(dir, String(pid))) ? readFileSync(join(dir, String(pid)), "utf8") : undefined),
+        {
+          message: `the built-ins of pid ${pid}`,
+        },
+      );
+      return list.split("\n").filter((line) => line.startsWith("NativeModule "));
+    };
+    const unwanted = /^NativeModule (tls|https|http2|_tls_wrap|internal\/http2\/core)$/;
+    for (const pid of [hub, host]) {
+      const loaded = await builtins(pid);
+      expect(loaded).toContain("NativeModule http");
+      expect(loaded.filter((line) => unwanted.test(line))).toEqual([]);
+    }
+  });
+});
 
 describe("what a hub on SQLite and a host of terminals load at start", () => {
   it("the hub: no PostgreSQL store, no cluster", () => {

@@ -30,6 +30,7 @@ import { StorageStatus } from "./api.js";
 import { JsonEvent } from "./events.js";
 import { HostView } from "./hosts.js";
 import { InputId } from "./inputId.js";
+import { lazySchema } from "./lazySchema.js";
 import { PresenceEntry, Principal, Role } from "./people.js";
 import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
 import { KillSignal } from "./signals.js";
@@ -125,7 +126,8 @@ export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
 
 /** Messages the hub sends. Types only: the hub builds them, clients trust their hub. */
-export const ServerMessage = z.discriminatedUnion("type", [
+// biome-ignore format: built on first use (lazySchema.ts); its members keep their indentation
+export const ServerMessage = lazySchema(() => z.discriminatedUnion("type", [
   z.object({
     type: z.literal("welcome"),
     ref: Ref,
@@ -179,5 +181,5 @@ export const ServerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("host"), host: HostView }),
   /** The store started failing (disk full, I/O error) or recovered; also sent on welcome while failing. */
   z.object({ type: z.literal("storage"), storage: StorageStatus }),
-]);
+]));
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -15,6 +15,7 @@
 import { z } from "zod";
 import { JsonEvent } from "./events.js";
 import { InputId } from "./inputId.js";
+import { lazySchema } from "./lazySchema.js";
 import { Caller } from "./people.js";
 import { Cols, Rows, SessionProject } from "./session.js";
 
@@ -148,7 +149,8 @@ export const OrphanReport = z.object({ orphans: z.array(Orphan), cleaned: z.bool
 export type OrphanReport = z.infer<typeof OrphanReport>;
 
 /** Host -> hub. */
-export const HostMessage = z.discriminatedUnion("type", [
+// biome-ignore format: built on first use (lazySchema.ts); its members keep their indentation
+export const HostMessage = lazySchema(() => z.discriminatedUnion("type", [
   z.object({
     type: z.literal("hello"),
     protocol: z.number().int(),
@@ -178,11 +180,12 @@ export const HostMessage = z.discriminatedUnion("type", [
     rss: z.number(),
     buffered: z.record(z.string(), z.number()),
   }),
-]);
+]));
 export type HostMessage = z.infer<typeof HostMessage>;
 
 /** Hub -> host. */
-export const HubToHostMessage = z.discriminatedUnion("type", [
+// biome-ignore format: built on first use (lazySchema.ts); its members keep their indentation
+export const HubToHostMessage = lazySchema(() => z.discriminatedUnion("type", [
   z.object({ type: z.literal("sync"), sessions: z.record(z.string(), z.number().int().min(0)) }),
   z.object({ type: z.literal("ack"), session: z.string(), seq: z.number().int().min(0) }),
   z.object({ type: z.literal("spawn"), ref: Ref, spec: SpawnSpec }),
@@ -241,5 +244,5 @@ export const HubToHostMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("orphans"), ref: Ref, clean: z.boolean() }),
   /** Stop every session and exit (`dispatch stop --all`). */
   z.object({ type: z.literal("shutdown"), ref: Ref }),
-]);
+]));
 export type HubToHostMessage = z.infer<typeof HubToHostMessage>;

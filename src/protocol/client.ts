@@ -30,7 +30,6 @@ import { StorageStatus } from "./api.js";
 import { JsonEvent } from "./events.js";
 import { HostView } from "./hosts.js";
 import { InputId } from "./inputId.js";
-import { lazySchema } from "./lazySchema.js";
 import { PresenceEntry, Principal, Role } from "./people.js";
 import { Cols, CreateSessionRequest, Rows, SessionInfo, SessionName } from "./session.js";
 import { KillSignal } from "./signals.js";
@@ -126,8 +125,8 @@ export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
 
 /** Messages the hub sends. Types only: the hub builds them, clients trust their hub. */
-// biome-ignore format: built on first use (lazySchema.ts); its members keep their indentation
-export const ServerMessage = lazySchema(() => z.discriminatedUnion("type", [
+// biome-ignore format: built on first use (z.lazy); its members keep their indentation
+export const ServerMessage = z.lazy(() => z.discriminatedUnion("type", [
   z.object({
     type: z.literal("welcome"),
     ref: Ref,

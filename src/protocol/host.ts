@@ -15,7 +15,6 @@
 import { z } from "zod";
 import { JsonEvent } from "./events.js";
 import { InputId } from "./inputId.js";
-import { lazySchema } from "./lazySchema.js";
 import { Caller } from "./people.js";
 import { Cols, Rows, SessionProject } from "./session.js";
 
@@ -149,8 +148,8 @@ export const OrphanReport = z.object({ orphans: z.array(Orphan), cleaned: z.bool
 export type OrphanReport = z.infer<typeof OrphanReport>;
 
 /** Host -> hub. */
-// biome-ignore format: built on first use (lazySchema.ts); its members keep their indentation
-export const HostMessage = lazySchema(() => z.discriminatedUnion("type", [
+// biome-ignore format: built on first use (z.lazy); its members keep their indentation
+export const HostMessage = z.lazy(() => z.discriminatedUnion("type", [
   z.object({
     type: z.literal("hello"),
     protocol: z.number().int(),
@@ -184,8 +183,8 @@ export const HostMessage = lazySchema(() => z.discriminatedUnion("type", [
 export type HostMessage = z.infer<typeof HostMessage>;
 
 /** Hub -> host. */
-// biome-ignore format: built on first use (lazySchema.ts); its members keep their indentation
-export const HubToHostMessage = lazySchema(() => z.discriminatedUnion("type", [
+// biome-ignore format: built on first use (z.lazy); its members keep their indentation
+export const HubToHostMessage = z.lazy(() => z.discriminatedUnion("type", [
   z.object({ type: z.literal("sync"), sessions: z.record(z.string(), z.number().int().min(0)) }),
   z.object({ type: z.literal("ack"), session: z.string(), seq: z.number().int().min(0) }),
   z.object({ type: z.literal("spawn"), ref: Ref, spec: SpawnSpec }),

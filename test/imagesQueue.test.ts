@@ -335,11 +335,20 @@ describe("an evaluation waiting behind another client's cell", { timeout: 90_000
 
   // Last: it ends the file's kernel.
   it("says a waiting evaluation never ran when the kernel dies under the running one, and what to do", async () => {
+    // Cells the tests before left to finish (released after each) are done first: a leftover
+    // in the queue is not the one this test sends.
+    await waitFor(async () => (await queued()) === 0 && (await info()).options.execution === "idle", {
+      timeoutMs: 20_000,
+      message: "the kernel idle, nothing queued",
+    });
     const held = heldCell("k-started", "k-finished");
     const running = runningCli(hub, ["eval", "py", held.code], children);
     await waitFor(() => printed("k-started"), { timeoutMs: 20_000, message: "the first cell runs" });
     const waiting = runningCli(hub, ["eval", "py", "print('m-' + 'ran')"], children);
-    await waitFor(async () => (await queued()) === 1, { message: "the second evaluation waits" });
+    await waitFor(async () => waiting.err().includes("[dispatch: waiting behind"), {
+      message: "the second evaluation says it waits",
+    });
+    expect(await queued()).toBe(1);
 
     const stats = await hub.api("/api/sessions/py/commands/stats", { method: "POST", body: "{}" });
     process.kill(((await stats.json()) as { result: { pid: number } }).result.pid, "SIGKILL");

@@ -166,7 +166,7 @@ export class HostDaemon {
         const by = message.by ?? "";
         if (message.id && this.inputs.seen(by, message.id)) return;
         this.hub.outbox?.input(message.session);
-        session.input(message.data, message.by, message.id?.stream, message.byName);
+        session.input(message.data, { by: message.by, name: message.byName, stream: message.id?.stream });
         if (message.id) this.inputs.record(by, message.id);
         return;
       }

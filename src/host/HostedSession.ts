@@ -8,7 +8,12 @@ import type { HostSessionState, SpawnSpec } from "../protocol/host.js";
 import type { Caller } from "../protocol/people.js";
 import type { BufferedEvent } from "./EventBuffer.js";
 import { OutputCoalescer } from "./OutputCoalescer.js";
-import { capabilitiesOf, type RuntimeFactory, type SessionRuntime } from "./runtimes/runtime.js";
+import {
+  capabilitiesOf,
+  type InputFrom,
+  type RuntimeFactory,
+  type SessionRuntime,
+} from "./runtimes/runtime.js";
 import type { SandboxPolicy } from "./runtimes/sandbox.js";
 import { type EndedSession, endedRuntime } from "./SavedSessions.js";
 import { type DroppedEvent, type ReplayedEvent, SessionEventLog } from "./SessionEventLog.js";
@@ -193,9 +198,9 @@ export class HostedSession {
     this.name = name;
   }
 
-  input(data: string, by?: string, stream?: string, byName?: string): void {
+  input(data: string, from?: InputFrom): void {
     this.coalescer.expectEcho();
-    this.runtime.input(data, by, stream, byName);
+    this.runtime.input(data, from);
   }
 
   /** Runtimes without a size ignore resizes (the hub does not send them any). */

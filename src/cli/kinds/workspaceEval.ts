@@ -6,9 +6,10 @@
  * cell still waiting behind another client's is withdrawn instead, and that one runs on (while
  * it waits, it says so and behind what: `workspaceWait.ts`). A
  * second Ctrl-C leaves it running. SIGTERM (`timeout`, a supervisor) and SIGHUP (the terminal
- * closed) stop the evaluation the same way, then exit at once with 128 + the signal's number: a
- * killed `dispatch eval` no longer leaves its cell queued or running in the kernel. At a terminal the outputs print as the kernel sends them,
- * and a prompt of the cell's `input()` is read from it (`workspaceInput.ts`).
+ * closed) stop the evaluation the same way, then exit with 128 + the signal's number, so a
+ * killed `dispatch eval` leaves no cell queued or running in the kernel. At a terminal the
+ * outputs print as the kernel sends them, and a prompt of the cell's `input()` is read from it
+ * (`workspaceInput.ts`).
  * How its outputs print as text: `workspaceOutput.ts`.
  */
 import { randomUUID } from "node:crypto";

@@ -69,13 +69,13 @@ describe("a chat's typed line", () => {
   it("takes a paste of several lines that comes in several inputs as one message, sent on Enter", async () => {
     const c = chat();
     // Numbered, as an attached terminal's inputs are: that is what makes them one paste.
-    c.runtime.input("\x1b[200~first line\n", "ann", "terminal1");
+    c.runtime.input("\x1b[200~first line\n", { by: "ann", stream: "terminal1" });
     // The middle of the paste reads like a whole message; it is not one.
-    c.runtime.input("second line\n", "ann", "terminal1");
-    c.runtime.input("third\x1b[201~", "ann", "terminal1");
+    c.runtime.input("second line\n", { by: "ann", stream: "terminal1" });
+    c.runtime.input("third\x1b[201~", { by: "ann", stream: "terminal1" });
     await c.settled();
     expect(c.sent).toEqual(["from the fork"]);
-    c.runtime.input("\r", "ann", "terminal1");
+    c.runtime.input("\r", { by: "ann", stream: "terminal1" });
     await c.settled();
     expect(c.sent).toEqual(["from the fork", "first line\nsecond line\nthird"]);
     c.runtime.dispose();
@@ -84,17 +84,17 @@ describe("a chat's typed line", () => {
   it("sends another client's whole message during a paste in pieces as its own, and the paste whole", async () => {
     const c = chat();
     // A paste at an attached terminal (its inputs numbered in the stream "terminal1").
-    c.runtime.input("\x1b[200~first line\n", "ann", "terminal1");
-    c.runtime.input("second line\n", "ann", "terminal1");
+    c.runtime.input("\x1b[200~first line\n", { by: "ann", stream: "terminal1" });
+    c.runtime.input("second line\n", { by: "ann", stream: "terminal1" });
     // A line piped to `dispatch chat`, the same person's other client: its own message, now.
-    c.runtime.input("piped line\n", "ann", "chatcli1");
+    c.runtime.input("piped line\n", { by: "ann", stream: "chatcli1" });
     await c.settled();
     expect(c.sent).toEqual(["from the fork", "piped line"]);
     // A key typed meanwhile at another terminal goes on the line everyone shares, and does not
     // make the paste that terminal's: its next middle piece, read like a message, is paste.
-    c.runtime.input("!", "bob", "terminal2");
-    c.runtime.input("third line\n", "ann", "terminal1");
-    c.runtime.input("end\x1b[201~\r", "ann", "terminal1");
+    c.runtime.input("!", { by: "bob", stream: "terminal2" });
+    c.runtime.input("third line\n", { by: "ann", stream: "terminal1" });
+    c.runtime.input("end\x1b[201~\r", { by: "ann", stream: "terminal1" });
     await c.settled();
     expect(c.sent).toEqual(["from the fork", "piped line", "first line\nsecond line\n!third line\nend"]);
     c.runtime.dispose();
@@ -102,16 +102,16 @@ describe("a chat's typed line", () => {
 
   it("brings back with Up the typist's own messages, and the conversation's from before", async () => {
     const c = chat();
-    for (const key of ["a", "n", "n", "\r"]) c.runtime.input(key, "ann");
-    c.runtime.input("from bob\n", "bob");
+    for (const key of ["a", "n", "n", "\r"]) c.runtime.input(key, { by: "ann" });
+    c.runtime.input("from bob\n", { by: "bob" });
     await c.settled();
-    c.runtime.input("\x1b[A", "ann");
+    c.runtime.input("\x1b[A", { by: "ann" });
     await c.settled();
     expect(c.line()).toBe("\x1b[1m>\x1b[0m ann");
-    c.runtime.input("\x1b[A", "ann");
+    c.runtime.input("\x1b[A", { by: "ann" });
     await c.settled();
     expect(c.line()).toBe("\x1b[1m>\x1b[0m from the fork");
-    c.runtime.input("\x15\x1b[A", "bob");
+    c.runtime.input("\x15\x1b[A", { by: "bob" });
     await c.settled();
     expect(c.line()).toBe("\x1b[1m>\x1b[0m from bob");
     c.runtime.dispose();

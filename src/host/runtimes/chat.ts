@@ -37,7 +37,7 @@ import {
   stoppedLine,
   userEcho,
 } from "./chatScreen.js";
-import type { RuntimeContext, SessionRuntime } from "./runtime.js";
+import type { InputFrom, RuntimeContext, SessionRuntime } from "./runtime.js";
 
 export class ChatRuntime implements SessionRuntime {
   readonly pid = null;
@@ -111,13 +111,13 @@ export class ChatRuntime implements SessionRuntime {
     return { cols: this.cols, rows: this.rows };
   }
 
-  input(data: string, by?: string, stream?: string): void {
+  input(data: string, from?: InputFrom): void {
     if (!this.running)
       throw new DispatchError(
         "session_exited",
         `the chat has ended; the message was not sent: ${this.reviveAdvice()}`,
       );
-    this.console.input(data, by, stream);
+    this.console.input(data, from?.by, from?.stream);
   }
 
   /** Sends `message`, from the person `by` (their id) when the hub said. */

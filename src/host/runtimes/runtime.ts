@@ -52,17 +52,23 @@ export interface RuntimeContext {
   name?(): string | undefined;
 }
 
+/** Who an input came from, as far as the hub says. */
+export interface InputFrom {
+  /** The person who typed it (their id): a runtime may keep things per person. */
+  by?: string;
+  /** Their name, for a runtime that shows whose it is. */
+  name?: string;
+  /** The client's input stream (`input.id`) when it numbered it. */
+  stream?: string;
+}
+
 export interface SessionRuntime {
   readonly isRunning: boolean;
   /** The process id, for runtimes that run one. */
   readonly pid: number | null;
   readonly exitCode: number | null;
-  /**
-   * Input from a client (keystrokes, a chat message), typed by the person `by` (their id) when
-   * the hub says, `byName` by name when it says that too, from the client's input `stream`
-   * (`input.id`) when it numbered it; throws `session_exited` once ended.
-   */
-  input(data: string, by?: string, stream?: string, byName?: string): void;
+  /** Input from a client (keystrokes, a chat message); throws `session_exited` once ended. */
+  input(data: string, from?: InputFrom): void;
   /** Ends the session (a PTY gets `signal`, SIGHUP by default). */
   stop(signal?: string): void;
   /** Releases what it holds; the host is done with it. */

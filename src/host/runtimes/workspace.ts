@@ -27,7 +27,7 @@ import type { EvalMode, VariablesData } from "../../protocol/workspace/events.js
 import { adapterFor } from "./jupyter/adapters/registry.js";
 import { CellQueue } from "./jupyter/CellQueue.js";
 import { findKernelSpec, listKernelSpecs } from "./jupyter/kernelspecs.js";
-import type { RuntimeContext, SessionRuntime } from "./runtime.js";
+import type { InputFrom, RuntimeContext, SessionRuntime } from "./runtime.js";
 import { CellRunner } from "./workspace/CellRunner.js";
 import { Console } from "./workspace/Console.js";
 import { Evaluations } from "./workspace/Evaluations.js";
@@ -238,10 +238,11 @@ export class WorkspaceRuntime implements SessionRuntime {
     };
   }
 
-  input(data: string, by?: string, _stream?: string, byName?: string): void {
+  input(data: string, from?: InputFrom): void {
     if (!this.kernel.isRunning) throw new DispatchError("session_exited", "the kernel has ended");
     // Named only when the hub said both: an id alone is nothing to show.
-    this.console.type(data, by !== undefined && byName !== undefined ? { id: by, name: byName } : undefined);
+    const { by, name } = from ?? {};
+    this.console.type(data, by !== undefined && name !== undefined ? { id: by, name } : undefined);
   }
 
   /** SIGINT interrupts the evaluation; any other signal ends the workspace. */

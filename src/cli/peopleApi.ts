@@ -46,7 +46,10 @@ export class PeopleApi {
     return new Map((await this.client.listSessions()).map((s) => [s.id, s.name]));
   }
 
-  async share(session: string, request: { write: boolean; expires?: string | undefined }) {
+  async share(
+    session: string,
+    request: { write: boolean; expires?: string | undefined; label?: string | undefined },
+  ) {
     return ShareCreated.parse(await this.client.call("POST", `/api/sessions/${enc(session)}/share`, request));
   }
 

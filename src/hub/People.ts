@@ -237,8 +237,9 @@ export class People {
     session: { id: string; name: string },
     role: Role,
     expiresAt?: number,
+    label?: string,
   ): { share: ShareView; token: string } {
-    return this.links.issue(session, role, expiresAt);
+    return this.links.issue(session, role, expiresAt, label);
   }
 
   shares(nameOf: (sessionId: string) => string | null): ShareView[] {

@@ -12,6 +12,15 @@ import type { Tokens } from "./Tokens.js";
 export const SHARE_TOKEN_KIND = "share";
 const SHARE_PRINCIPAL_PREFIX = "share:";
 
+/**
+ * How dispatch names a link's holder (`who`, the audit, "X's cell waits behind Y's cell"): by
+ * the owner's label, the person first since that is what a reader looks for, and `(link)` so
+ * the holder is not taken for the user of that name; without a label, by the link's id.
+ */
+function linkHolderName(record: { id: string; label: string | null }): string {
+  return record.label ? `${record.label} (link)` : `link ${record.id.slice(0, 8)}`;
+}
+
 export class ShareLinks {
   constructor(
     private readonly store: Store,
@@ -24,6 +33,7 @@ export class ShareLinks {
     session: { id: string; name: string },
     role: Role,
     expiresAt?: number,
+    label?: string,
   ): { share: ShareView; token: string } {
     const { id, token } = this.tokens.issueWithId({
       kind: SHARE_TOKEN_KIND,
@@ -31,6 +41,7 @@ export class ShareLinks {
       scope: role,
       prefix: SHARE_TOKEN_PREFIX,
       expiresAt,
+      label,
     });
     const share: ShareView = {
       id,
@@ -39,6 +50,7 @@ export class ShareLinks {
       role,
       createdAt: Date.now(),
       expiresAt: expiresAt ?? null,
+      label: label ?? null,
     };
     return { share, token };
   }
@@ -73,7 +85,7 @@ export class ShareLinks {
   principalOf(record: TokenRecord): Principal {
     return {
       id: `${SHARE_PRINCIPAL_PREFIX}${record.id}`,
-      name: `link ${record.id.slice(0, 8)}`,
+      name: linkHolderName(record),
       role: record.scope as Role,
       via: "share",
       session: record.name,

@@ -32,6 +32,8 @@ export interface IssueToken {
   prefix?: string;
   /** When it stops counting (share links); absent: until revoked. */
   expiresAt?: number | undefined;
+  /** What the owner called the holder (share links); absent: no label. */
+  label?: string | undefined;
 }
 
 export class Tokens {
@@ -43,7 +45,10 @@ export class Tokens {
   }
 
   /** Issues a token and says which row holds it (to list and revoke it by id later). */
-  issueWithId({ kind, name, scope, prefix = "", expiresAt }: IssueToken): { id: string; token: string } {
+  issueWithId({ kind, name, scope, prefix = "", expiresAt, label }: IssueToken): {
+    id: string;
+    token: string;
+  } {
     const token = prefix + randomSecret();
     const id = newId();
     this.store.insertToken({
@@ -54,6 +59,7 @@ export class Tokens {
       scope,
       createdAt: Date.now(),
       expiresAt: expiresAt ?? null,
+      label: label ?? null,
     });
     return { id, token };
   }

@@ -7,7 +7,7 @@
  *   POST   /api/users  {name, role, email?} {user, token}: token shown once (owner)
  *   PATCH  /api/users/:name {role, session?} {user}: a role, or a grant on one session (owner)
  *   DELETE /api/users/:name                 {removed}                     (owner)
- *   POST   /api/sessions/:name/share {write?, expires?} {share, token, url} (owner)
+ *   POST   /api/sessions/:name/share {write?, expires?, label?} {share, token, url} (owner)
  *   GET    /api/shares                      {shares}                      (owner)
  *   DELETE /api/shares/:id                  {revoked}                     (owner)
  *   GET    /api/sessions/:name/presence     {presence}
@@ -89,8 +89,23 @@ export const SetRoleRequest = z.object({
   session: z.string().min(1).max(64).optional(),
 });
 
+/**
+ * What the owner calls a share link's holder (`share --label ada`): the holder is then named
+ * `ada (link)` wherever dispatch names people. Printable (no control characters, which would
+ * garble `who` and the audit in a terminal) and short enough for a column.
+ */
+export const ShareLabel = z
+  .string()
+  .trim()
+  .regex(
+    /^\P{C}{1,40}$/u,
+    "a share label is 1-40 printable characters (no control characters), e.g. --label ada",
+  );
+
 export const ShareRequest = z.object({
   write: z.boolean().default(false),
+  /** Names the link's holder (`ada (link)`); absent: the link is named by its id. */
+  label: ShareLabel.optional(),
   /** A duration (`30m`, `2h`, `7d`); absent: until revoked. */
   expires: z.string().max(16).optional(),
 });
@@ -101,6 +116,8 @@ export const ShareView = z.object({
   role: Role,
   createdAt: z.number(),
   expiresAt: z.number().nullable(),
+  /** What the owner called the holder; null: none given (or a hub from before labels). */
+  label: z.string().nullable().default(null),
 });
 export type ShareView = z.infer<typeof ShareView>;
 export const ShareCreated = z.object({ share: ShareView, token: z.string(), url: z.string() });

@@ -101,12 +101,17 @@ export function registerPeopleRoutes(app: FastifyInstance, options: PeopleRoutes
   app.post("/api/sessions/:name/share", async (request, reply) => {
     const actor = actorOf(request);
     const session = gate.session(actor, "share", NameParams.parse(request.params).name);
-    const { write, expires } = ShareRequest.parse(request.body ?? {});
+    const { write, expires, label } = ShareRequest.parse(request.body ?? {});
     const expiresAt = expires ? Date.now() + durationOrBadRequest(expires) : undefined;
-    const created = people.share(session, write ? "writer" : "viewer", expiresAt);
+    const created = people.share(session, write ? "writer" : "viewer", expiresAt, label);
     audit.record(actor, "share", {
       session: session.id,
-      detail: { link: created.share.id, role: created.share.role, expiresAt: expiresAt ?? null },
+      detail: {
+        link: created.share.id,
+        role: created.share.role,
+        expiresAt: expiresAt ?? null,
+        ...(label ? { label } : {}),
+      },
     });
     reply.code(201);
     return { ...created, url: `${options.hubUrl()}${SHARE_PATH}${created.token}` };

@@ -323,7 +323,12 @@ describe.each(STORE_ENGINES)("%s store", (name) => {
       const token = { id: "t1", kind: "web", name: "browser", hash: "h1", scope: "owner", createdAt: 1 };
       store.insertToken(token);
       store.insertToken({ ...token, id: "t2", hash: "h2" });
-      expect(store.findTokenByHash("h1")).toEqual({ ...token, revokedAt: null, expiresAt: null });
+      expect(store.findTokenByHash("h1")).toEqual({
+        ...token,
+        revokedAt: null,
+        expiresAt: null,
+        label: null,
+      });
       expect(() => store.insertToken({ ...token, id: "t3" })).toThrow(
         expect.objectContaining({ code: "conflict" }),
       );
@@ -331,6 +336,19 @@ describe.each(STORE_ENGINES)("%s store", (name) => {
       expect(store.findTokenByHash("h2")).toBeUndefined();
       expect(store.revokeTokens("web", "browser")).toBe(1);
       expect(store.findTokenByHash("h1")).toBeUndefined();
+    });
+
+    it("keeps a share link's label with its token, and lists it", () => {
+      const link = { kind: "share", name: "s", scope: "writer", createdAt: 1 };
+      store.insertToken({ ...link, id: "l1", hash: "hl1", label: "ada" });
+      store.insertToken({ ...link, id: "l2", hash: "hl2" });
+      expect(store.findTokenByHash("hl1")?.label).toBe("ada");
+      expect(store.findTokenByHash("hl2")?.label).toBeNull();
+      expect(store.people.shares().map((s) => [s.id, s.label])).toEqual([
+        ["l1", "ada"],
+        ["l2", null],
+      ]);
+      expect(store.people.liveShare("l1")?.label).toBe("ada");
     });
 
     it("stops finding a token once it expires", () => {

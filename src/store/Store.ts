@@ -40,6 +40,23 @@ export interface TokenRecord {
   revokedAt: number | null;
   /** Past this time the token no longer counts (share links); null: until revoked. */
   expiresAt: number | null;
+  /** What the owner called a share link's holder (`share --label`); null: none given. */
+  label: string | null;
+}
+
+/** A token to store: a new one is live, so no `revokedAt`; expiry and label are optional. */
+export type NewToken = Omit<TokenRecord, "revokedAt" | "expiresAt" | "label"> & {
+  expiresAt?: number | null;
+  label?: string | null;
+};
+
+/** The `tokens` columns an insert fills, in order (both engines' statements name them so). */
+export type TokenValues = [string, string, string, string, string, number, number | null, string | null];
+
+/** A new token's values for `INSERT INTO tokens (id, kind, name, hash, scope, created_at, expires_at, label)`. */
+export function tokenValues(token: NewToken): TokenValues {
+  const { id, kind, name, hash, scope, createdAt } = token;
+  return [id, kind, name, hash, scope, createdAt, token.expiresAt ?? null, token.label ?? null];
 }
 
 /** Where and when an audited action happened. */
@@ -73,6 +90,7 @@ export interface StoredShare {
   role: string;
   createdAt: number;
   expiresAt: number | null;
+  label: string | null;
 }
 
 export interface StoredAudit {
@@ -239,7 +257,7 @@ export interface Store {
   storedOutputBytes(sessionId: string): number;
 
   /** Stores a token (its hash only); throws `conflict` if the hash is already stored. */
-  insertToken(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void;
+  insertToken(token: NewToken): void;
   /** The unrevoked, unexpired token with this hash, if any. */
   findTokenByHash(hash: string, now?: number): TokenRecord | undefined;
   /**

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { formatAge, parseDuration } from "../../core/duration.js";
 import { DispatchError } from "../../core/errors.js";
-import { Role, type UserView } from "../../protocol/people.js";
+import { Role, ShareLabel, type UserView } from "../../protocol/people.js";
 import { UsageError } from "../exitCodes.js";
 import { HubClient } from "../HubClient.js";
 import { PeopleApi } from "../peopleApi.js";
@@ -137,13 +137,21 @@ export function registerShare(program: Command): void {
     .argument("[session]", "session name or id")
     .option("--write", "the link may type into the session too")
     .option("--expires <duration>", "the link stops working after this, e.g. 30m, 2h, 7d")
+    .option("--label <name>", "who the link is for: its holder is named `NAME (link)` in `who` and the audit")
     .action(
-      async (session: string | undefined, flags: { write?: boolean; expires?: string }, command: Command) => {
+      async (
+        session: string | undefined,
+        flags: { write?: boolean; expires?: string; label?: string },
+        command: Command,
+      ) => {
         if (!session)
-          throw new UsageError("name the session to share: dispatch share NAME [--write] [--expires 2h]");
+          throw new UsageError(
+            "name the session to share: dispatch share NAME [--write] [--expires 2h] [--label ada]",
+          );
         if (flags.expires) durationArg(flags.expires, "--expires");
+        const label = flags.label === undefined ? undefined : labelArg(flags.label);
         const created = await api()
-          .share(session, { write: flags.write === true, expires: flags.expires })
+          .share(session, { write: flags.write === true, expires: flags.expires, label })
           .catch((err: unknown) => {
             // No such session, and `share lss` is a typo of `share ls`: said as the typo.
             const typo =
@@ -156,8 +164,9 @@ export function registerShare(program: Command): void {
         const until = created.share.expiresAt
           ? `until ${new Date(created.share.expiresAt).toISOString()}`
           : "until revoked";
+        const forWhom = created.share.label ? ` for ${created.share.label}` : "";
         console.error(
-          `${created.share.role === "writer" ? "read-write" : "read-only"} link to ${session}, ${until}; ` +
+          `${created.share.role === "writer" ? "read-write" : "read-only"} link to ${session}${forWhom}, ${until}; ` +
             `shown once; revoke with \`dispatch share revoke ${created.share.id.slice(0, 8)}\``,
         );
       },
@@ -174,8 +183,9 @@ export function registerShare(program: Command): void {
         const expires = link.expiresAt
           ? `expires in ${formatAge(link.expiresAt - Date.now())}`
           : "until revoked";
+        // A link without a label shows `-`: the columns stay aligned and it reads as "none given".
         console.log(
-          `${link.id.slice(0, 8)}  ${(link.sessionName ?? link.session).padEnd(20)}  ${link.role.padEnd(6)}  ${expires}`,
+          `${link.id.slice(0, 8)}  ${(link.sessionName ?? link.session).padEnd(20)}  ${(link.label ?? "-").padEnd(16)}  ${link.role.padEnd(6)}  ${expires}`,
         );
       }
     });
@@ -189,6 +199,14 @@ export function registerShare(program: Command): void {
     });
   // `share NAME read`: commander's "too many arguments" said as the role it seems to be.
   explainExcessArguments(share, ([session = "", extra = ""]) => shareExtraWord(share, session, extra));
+}
+
+/** `--label`, checked before asking the hub (which checks it too): said as the option. */
+function labelArg(value: string): string {
+  const parsed = ShareLabel.safeParse(value);
+  if (!parsed.success)
+    throw new UsageError(`--label ${JSON.stringify(value)}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 export function registerWho(program: Command): void {

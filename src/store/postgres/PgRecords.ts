@@ -83,7 +83,7 @@ function toStored(row: HostRow): StoredHost {
 const USER_COLUMNS = 'id, name, role, email, created_at AS "createdAt"';
 /** Share links not revoked and not expired at $1 (a time). */
 const LIVE_SHARES =
-  'SELECT id, name AS session, scope AS role, created_at AS "createdAt", expires_at AS "expiresAt" ' +
+  'SELECT id, name AS session, scope AS role, created_at AS "createdAt", expires_at AS "expiresAt", label ' +
   "FROM tokens WHERE kind = 'share' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)";
 
 export class PgPeopleRecords implements PeopleStore {

@@ -4,18 +4,18 @@
  * `PgPeopleRecords`'.
  */
 import { DispatchError } from "../../core/errors.js";
-import type { AuditWhere, TokenRecord } from "../Store.js";
+import { type AuditWhere, type NewToken, type TokenRecord, tokenValues } from "../Store.js";
 import type { PgConnection } from "./PgConnection.js";
 import { PostgresError, UNIQUE_VIOLATION } from "./PostgresError.js";
 
 export class PgTokenRecords {
   constructor(private readonly db: PgConnection) {}
 
-  insert(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void {
+  insert(token: NewToken): void {
     try {
       this.db.execute(
-        "INSERT INTO tokens (id, kind, name, hash, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        [token.id, token.kind, token.name, token.hash, token.scope, token.createdAt, token.expiresAt ?? null],
+        "INSERT INTO tokens (id, kind, name, hash, scope, created_at, expires_at, label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        tokenValues(token),
         "tokens_insert",
       );
     } catch (err) {
@@ -28,7 +28,7 @@ export class PgTokenRecords {
   findByHash(hash: string, now: number): TokenRecord | undefined {
     return this.db.query<TokenRecord>(
       'SELECT id, kind, name, hash, scope, created_at AS "createdAt", revoked_at AS "revokedAt", ' +
-        'expires_at AS "expiresAt" FROM tokens WHERE hash = $1 AND revoked_at IS NULL ' +
+        'expires_at AS "expiresAt", label FROM tokens WHERE hash = $1 AND revoked_at IS NULL ' +
         "AND (expires_at IS NULL OR expires_at > $2)",
       [hash, now],
       "tokens_find",
@@ -43,7 +43,7 @@ export class PgTokenRecords {
   findByHashPrefix(prefix: string, now: number): TokenRecord[] {
     return this.db.query<TokenRecord>(
       'SELECT id, kind, name, hash, scope, created_at AS "createdAt", revoked_at AS "revokedAt", ' +
-        'expires_at AS "expiresAt" FROM tokens WHERE hash >= $1 AND hash < $2 AND revoked_at IS NULL ' +
+        'expires_at AS "expiresAt", label FROM tokens WHERE hash >= $1 AND hash < $2 AND revoked_at IS NULL ' +
         "AND (expires_at IS NULL OR expires_at > $3)",
       [prefix, `${prefix}g`, now],
       "tokens_find_prefix",
@@ -54,7 +54,7 @@ export class PgTokenRecords {
   findRevokedByHashPrefix(prefix: string): TokenRecord[] {
     return this.db.query<TokenRecord>(
       'SELECT id, kind, name, hash, scope, created_at AS "createdAt", revoked_at AS "revokedAt", ' +
-        'expires_at AS "expiresAt" FROM tokens WHERE hash >= $1 AND hash < $2 AND revoked_at IS NOT NULL',
+        'expires_at AS "expiresAt", label FROM tokens WHERE hash >= $1 AND hash < $2 AND revoked_at IS NOT NULL',
       [prefix, `${prefix}g`],
       "tokens_find_revoked_prefix",
     );

@@ -87,9 +87,10 @@ describe("postgres migrations", () => {
       // Index everything, as the release before migration 5 did.
     }
     store.close();
-    // The database as that release left it: no folded text.
+    // The database as that release left it: no folded text (nor share labels, migration 6).
     await sql("ALTER TABLE search_lines DROP COLUMN folded");
-    await sql("DELETE FROM migrations WHERE version = 5");
+    await sql("ALTER TABLE tokens DROP COLUMN label");
+    await sql("DELETE FROM migrations WHERE version >= 5");
 
     store = PostgresStore.open(url);
     const find = (pattern: string) =>
@@ -97,6 +98,21 @@ describe("postgres migrations", () => {
     expect(find("unicode resume")).toEqual(["Ünïcode résumé"]);
     expect(find("café")).toEqual(["plain Cafe"]);
     expect(store.readEvents("s1", 0).map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  it("opens a store from before share labels (migration 6): its links keep working, unlabelled", async () => {
+    const link = { id: "l1", kind: "share", name: "s1", hash: "hl1", scope: "viewer", createdAt: 1 };
+    store.insertToken(link);
+    store.close();
+    // The database as the release before labels left it.
+    await sql("ALTER TABLE tokens DROP COLUMN label");
+    await sql("DELETE FROM migrations WHERE version = 6");
+
+    store = PostgresStore.open(url);
+    expect(store.findTokenByHash("hl1")).toMatchObject({ id: "l1", label: null });
+    expect(store.people.shares().map((s) => [s.id, s.label])).toEqual([["l1", null]]);
+    store.insertToken({ ...link, id: "l2", hash: "hl2", label: "ada" });
+    expect(store.findTokenByHash("hl2")?.label).toBe("ada");
   });
 
   it("refuses a database from a newer dispatch", async () => {

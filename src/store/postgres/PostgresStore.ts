@@ -7,7 +7,7 @@
 import { DispatchError } from "../../core/errors.js";
 import type { SessionEvent } from "../../protocol/events.js";
 import type { SessionRecord } from "../rows.js";
-import type { AuditWhere, SnapshotRecord, Store, TokenRecord } from "../Store.js";
+import type { AuditWhere, NewToken, SnapshotRecord, Store, TokenRecord } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { applyPgMigrations } from "./migrations.js";
 import { joinCluster, soleNodeClaim } from "./nodeLock.js";
@@ -183,7 +183,7 @@ export class PostgresStore implements Store {
     return this.log.storedOutputBytes(sessionId);
   }
 
-  insertToken(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void {
+  insertToken(token: NewToken): void {
     this.tokens.insert(token);
   }
 

@@ -178,6 +178,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     sql: "ALTER TABLE search_lines ADD COLUMN folded TEXT;",
     after: fillFoldedColumn,
   },
+  {
+    version: 6,
+    description:
+      "share links carry the label their owner gave them (`share --label`), naming the holder; older links stay NULL (named by their id)",
+    sql: "ALTER TABLE tokens ADD COLUMN label TEXT;",
+  },
 ];
 
 /** Any fixed number: the advisory lock every node takes while it migrates. */

@@ -59,6 +59,22 @@ describe("migrations", () => {
     db.close();
   });
 
+  it("opens a store from before share labels (migration 8): its links keep working, unlabelled", () => {
+    const link = { id: "l1", kind: "share", name: "s1", hash: "hl1", scope: "viewer", createdAt: 1 };
+    store.insertToken(link);
+    store.close();
+    // The database as the release before labels left it.
+    const db = new Database(path);
+    db.exec("ALTER TABLE tokens DROP COLUMN label; DELETE FROM migrations WHERE version = 8");
+    db.close();
+
+    store = SqliteStore.open(path);
+    expect(store.findTokenByHash("hl1")).toMatchObject({ id: "l1", label: null });
+    expect(store.people.shares().map((s) => [s.id, s.label])).toEqual([["l1", null]]);
+    store.insertToken({ ...link, id: "l2", hash: "hl2", label: "ada" });
+    expect(store.findTokenByHash("hl2")?.label).toBe("ada");
+  });
+
   it("refuses a database from a newer dispatch", () => {
     store.close();
     const db = new Database(path);

@@ -7,7 +7,7 @@
 import type Database from "better-sqlite3";
 import type { SessionEvent } from "../../protocol/events.js";
 import type { SessionRecord } from "../rows.js";
-import type { AuditWhere, SnapshotRecord, Store, TokenRecord, WriteAheadLog } from "../Store.js";
+import type { AuditWhere, NewToken, SnapshotRecord, Store, TokenRecord, WriteAheadLog } from "../Store.js";
 import { injectedFault } from "../storageErrors.js";
 import { writeBackup } from "./backupFile.js";
 import { attachSearchFile, openConnection } from "./connection.js";
@@ -190,7 +190,7 @@ export class SqliteStore implements Store {
     return this.log.storedOutputBytes(sessionId);
   }
 
-  insertToken(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void {
+  insertToken(token: NewToken): void {
     this.tokens.insert(token);
   }
 

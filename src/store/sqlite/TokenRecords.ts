@@ -4,7 +4,7 @@
  */
 import Database from "better-sqlite3";
 import { DispatchError } from "../../core/errors.js";
-import type { AuditWhere, TokenRecord } from "../Store.js";
+import { type AuditWhere, type NewToken, type TokenRecord, type TokenValues, tokenValues } from "../Store.js";
 import type { LockWait } from "./lockWait.js";
 
 export class TokenRecords {
@@ -15,22 +15,22 @@ export class TokenRecords {
     private readonly lock: LockWait,
   ) {
     this.stmt = {
-      insertToken: db.prepare<[string, string, string, string, string, number, number | null]>(
-        "INSERT INTO tokens (id, kind, name, hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      insertToken: db.prepare<TokenValues>(
+        "INSERT INTO tokens (id, kind, name, hash, scope, created_at, expires_at, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       findToken: db.prepare<[string, number], TokenRecord>(
         "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt, " +
-          "expires_at AS expiresAt FROM tokens WHERE hash = ? AND revoked_at IS NULL " +
+          "expires_at AS expiresAt, label FROM tokens WHERE hash = ? AND revoked_at IS NULL " +
           "AND (expires_at IS NULL OR expires_at > ?)",
       ),
       findTokensInRange: db.prepare<[string, string, number], TokenRecord>(
         "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt, " +
-          "expires_at AS expiresAt FROM tokens WHERE hash >= ? AND hash < ? AND revoked_at IS NULL " +
+          "expires_at AS expiresAt, label FROM tokens WHERE hash >= ? AND hash < ? AND revoked_at IS NULL " +
           "AND (expires_at IS NULL OR expires_at > ?)",
       ),
       findRevokedInRange: db.prepare<[string, string], TokenRecord>(
         "SELECT id, kind, name, hash, scope, created_at AS createdAt, revoked_at AS revokedAt, " +
-          "expires_at AS expiresAt FROM tokens WHERE hash >= ? AND hash < ? AND revoked_at IS NOT NULL",
+          "expires_at AS expiresAt, label FROM tokens WHERE hash >= ? AND hash < ? AND revoked_at IS NOT NULL",
       ),
       revokeTokens: db.prepare<[number, string, string]>(
         "UPDATE tokens SET revoked_at = ? WHERE kind = ? AND name = ? AND revoked_at IS NULL",
@@ -45,19 +45,9 @@ export class TokenRecords {
   }
 
   /** Stores a token (its hash only); throws `conflict` if the hash is already stored. */
-  insert(token: Omit<TokenRecord, "revokedAt" | "expiresAt"> & { expiresAt?: number | null }): void {
+  insert(token: NewToken): void {
     try {
-      this.lock.write(() =>
-        this.stmt.insertToken.run(
-          token.id,
-          token.kind,
-          token.name,
-          token.hash,
-          token.scope,
-          token.createdAt,
-          token.expiresAt ?? null,
-        ),
-      );
+      this.lock.write(() => this.stmt.insertToken.run(...tokenValues(token)));
     } catch (err) {
       if (err instanceof Database.SqliteError && err.code.startsWith("SQLITE_CONSTRAINT")) {
         throw new DispatchError("conflict", "token already exists", { cause: err });

@@ -161,6 +161,14 @@ export const MIGRATIONS: readonly Migration[] = [
       dropSearchTables(db, "main");
     },
   },
+  {
+    version: 8,
+    description:
+      "share links carry the label their owner gave them (`share --label`), naming the holder; older links stay NULL (named by their id)",
+    up: (db) => {
+      db.exec("ALTER TABLE tokens ADD COLUMN label TEXT");
+    },
+  },
 ];
 
 /** Applies every migration newer than the database; returns the versions applied. */

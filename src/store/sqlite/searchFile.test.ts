@@ -138,9 +138,10 @@ describe("the search index's own file", () => {
     s.close();
     store = undefined;
     rmSync(searchFilePath(path));
-    // The layout before migration 7: the index's tables in the main database.
+    // The layout before migration 7: the index's tables in the main database (and none of the
+    // later migrations: share labels came with 8).
     const db = new Database(path);
-    db.exec("DELETE FROM migrations WHERE version = 7");
+    db.exec("ALTER TABLE tokens DROP COLUMN label; DELETE FROM migrations WHERE version >= 7");
     createSearchSchema(db);
     db.prepare("INSERT INTO search_lines (session_id, seq, ts, text) VALUES ('a', 1, 1, 'stale row')").run();
     db.close();

@@ -15,9 +15,13 @@ export interface CreatedShare {
 /** `POST /api/sessions/:name/share`: a read-only or writing link, ending after `expires` (`2h`) or never. */
 export async function createShare(
   session: string,
-  request: { write: boolean; expires?: string | undefined },
+  request: { write: boolean; expires?: string | undefined; label?: string | undefined },
 ): Promise<CreatedShare> {
-  const body = { write: request.write, ...(request.expires ? { expires: request.expires } : {}) };
+  const body = {
+    write: request.write,
+    ...(request.expires ? { expires: request.expires } : {}),
+    ...(request.label ? { label: request.label } : {}),
+  };
   return (await hubRequest(`/api/sessions/${encodeURIComponent(session)}/share`, {
     method: "POST",
     body: JSON.stringify(body),

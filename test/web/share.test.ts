@@ -37,6 +37,7 @@ describe("web sharing and roles", () => {
       const dialog = page.getByRole("dialog", { name: "Share pair" });
       expect(await dialog.getByLabel("watch it (read-only)").isChecked()).toBe(true);
       await dialog.getByLabel("Link works").selectOption("1h");
+      await dialog.getByLabel("For (optional)").fill("ada");
       await dialog.getByRole("button", { name: "Create link" }).click();
       const box = dialog.getByLabel("Share link", { exact: true });
       await box.waitFor();
@@ -48,11 +49,16 @@ describe("web sharing and roles", () => {
       const links = dialog.getByRole("list", { name: "Share links" }).locator("li");
       await expect.poll(() => links.count()).toBe(1);
       expect(await links.first().textContent()).toContain("read-only");
+      expect(await links.first().textContent()).toContain("for ada");
 
       // Another browser, never signed in, opens the link: the session, read-only, keys refused.
       const visitor = await web.page({ url });
       await visitor.page.getByRole("heading", { name: "pair", level: 1 }).waitFor();
       await visitor.page.getByRole("note", { name: "Read-only", exact: true }).waitFor();
+      // Named by the label the owner gave the link, not by its id.
+      await expect
+        .poll(async () => (await web.hub.cli(["who", "pair"])).stdout)
+        .toMatch(/^ada \(link\)\s+viewer/m);
       expect(await visitor.page.getByRole("button", { name: "Share" }).count()).toBe(0);
       await visitor.page.locator("[data-terminal] .xterm").first().click();
       await typeLine(visitor.page, "echo visitor-$((6 * 7))");

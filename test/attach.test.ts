@@ -37,12 +37,17 @@ interface Terminal {
   output(): string;
   /** Resolves with the attach command's exit code, printed by the wrapping shell. */
   attachExit: Promise<number>;
-  exited: Promise<void>;
+  /** The shell printed `stty -a` after the attach, and all of it arrived. */
+  ended: Promise<void>;
 }
 
-/** Runs `dispatch attach ARGS` in a fresh 100x30 PTY, then `stty -a` to show the restored modes. */
+/**
+ * Runs `dispatch attach ARGS` in a fresh 100x30 PTY, then `stty -a` to show the restored modes,
+ * then `stty-end`, and the PTY stays open: read at the process's exit, its last output can still
+ * be on the way (node-pty may report the exit first), so the tests wait for the marker instead.
+ */
 function attachInPty(args: string[], env: NodeJS.ProcessEnv = {}): Terminal {
-  const script = `"${process.execPath}" "${BIN}" attach ${args.join(" ")}; echo "attach-rc=$?"; stty -a`;
+  const script = `"${process.execPath}" "${BIN}" attach ${args.join(" ")}; echo "attach-rc=$?"; stty -a; echo stty-end; exec sleep 120`;
   const pty = spawn("/bin/sh", ["-c", script], {
     name: "xterm-256color",
     cols: 100,
@@ -55,7 +60,11 @@ function attachInPty(args: string[], env: NodeJS.ProcessEnv = {}): Terminal {
   pty.onData((data) => {
     text += data;
   });
-  const exited = new Promise<void>((resolve) => pty.onExit(() => resolve()));
+  const ended = waitFor(() => text.includes("stty-end"), {
+    timeoutMs: 300_000,
+    message: "the shell's stty -a after attach",
+  }).then(() => undefined);
+  ended.catch(() => undefined);
   const attachExit = waitFor(() => /attach-rc=(\d+)/.exec(text)?.[1], {
     // Counted from the spawn, not from when a test asks (see test/tty.ts).
     timeoutMs: 300_000,
@@ -63,7 +72,7 @@ function attachInPty(args: string[], env: NodeJS.ProcessEnv = {}): Terminal {
   }).then(Number);
   // Not every test waits for the exit; an unobserved rejection must not fail the run.
   attachExit.catch(() => undefined);
-  return { pty, output: () => text, attachExit, exited };
+  return { pty, output: () => text, attachExit, ended };
 }
 
 /**
@@ -107,7 +116,7 @@ function textAfter(text: string, marker: string): string {
 
 /** Waits for the wrapping shell to finish `stty -a` (it prints after `attach-rc=`), then checks its modes. */
 async function expectRestored(term: Terminal): Promise<void> {
-  await term.exited;
+  await term.ended;
   const stty = textAfter(term.output(), "attach-rc=");
   expect(stty).toMatch(/(^|\s)icanon(\s|$)/m);
   expect(stty).toMatch(/(^|\s)echo(\s|$)/m);
@@ -124,7 +133,7 @@ describe("dispatch attach", () => {
 
     term.pty.write("\x1c");
     expect(await term.attachExit).toBe(0);
-    await term.exited;
+    await term.ended;
     const text = term.output();
     const afterMarker = textAfter(text, "hi-42-marker");
     expect(afterMarker).toContain(TERMINAL_RESET);

@@ -17,8 +17,8 @@ export interface Tty {
   screen(): Promise<string[]>;
   /** The command's exit code, printed by the wrapping shell. */
   rc: Promise<number>;
-  /** The shell (and whatever ran after the command) has finished. */
-  exited: Promise<void>;
+  /** The command and whatever ran after it have finished, and all they printed arrived. */
+  finished: Promise<void>;
 }
 
 export interface TtyOptions {
@@ -31,9 +31,14 @@ export interface TtyOptions {
 
 const open = new Set<Tty>();
 
-/** Runs `dispatch ARGS` in a fresh PTY (then `options.after`), mirrored on a headless terminal. */
+/**
+ * Runs `dispatch ARGS` in a fresh PTY (then `options.after`), mirrored on a headless terminal.
+ * With `after`, the shell prints `tty-end` last and stays open: read at the process's exit, the
+ * last output can still be on the way (node-pty may report the exit first), so `finished` waits
+ * for the marker.
+ */
 export function dispatchInPty(args: string[], options: TtyOptions): Tty {
-  const after = options.after ? `; ${options.after}` : "";
+  const after = options.after ? `; ${options.after}; echo tty-end; exec sleep 120` : "";
   const script = `"${process.execPath}" "${BIN}" ${args.join(" ")}; echo "dispatch-rc=$?"${after}`;
   const pty = spawn("/bin/sh", ["-c", script], {
     name: "xterm-256color",
@@ -54,7 +59,13 @@ export function dispatchInPty(args: string[], options: TtyOptions): Tty {
     text += data;
     written = written.then(() => new Promise<void>((resolve) => terminal.write(data, resolve)));
   });
-  const exited = new Promise<void>((resolve) => pty.onExit(() => resolve()));
+  const finished = options.after
+    ? waitFor(() => text.includes("tty-end"), {
+        timeoutMs: 300_000,
+        message: `dispatch ${args.join(" ")} and what runs after it to finish`,
+      }).then(() => undefined)
+    : new Promise<void>((resolve) => pty.onExit(() => resolve()));
+  finished.catch(() => undefined);
   const rc = waitFor(() => /dispatch-rc=(\d+)/.exec(text)?.[1], {
     // Counted from the spawn, not from when a test asks: a test of many steps on a loaded
     // machine may take minutes before it ends the command. Its own timeout bounds it first.
@@ -71,7 +82,7 @@ export function dispatchInPty(args: string[], options: TtyOptions): Tty {
       (_, y) => buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? "",
     );
   };
-  const tty: Tty = { pty, terminal, rowCount: options.rows, output: () => text, screen, rc, exited };
+  const tty: Tty = { pty, terminal, rowCount: options.rows, output: () => text, screen, rc, finished };
   open.add(tty);
   return tty;
 }

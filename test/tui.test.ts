@@ -164,7 +164,7 @@ describe("dispatch terminal client", () => {
 
     tty.pty.write("\x1dd");
     expect(await tty.rc).toBe(0);
-    await tty.exited;
+    await tty.finished;
     expect(tty.output()).toContain("[dispatch: detached from beta]");
     await tty.screen();
     expectRestored(tty);
@@ -238,7 +238,7 @@ describe("dispatch terminal client", () => {
 
     tty.pty.write("\x1c");
     expect(await tty.rc).toBe(0);
-    await tty.exited;
+    await tty.finished;
     await tty.screen();
     expectRestored(tty);
   });
